@@ -1,0 +1,297 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"roster/store"
+)
+
+// AwayRequest sets a user away from From (zero: now) until Until (zero:
+// until further notice), with new work going to StandIn: an email,
+// "team:NAME", or "" for nobody.
+type AwayRequest struct {
+	From, Until time.Time
+	StandIn     string
+	Note        string
+}
+
+// SetAway records an away period, now or planned. Anyone may set themselves
+// away; setting someone else away needs users.away. A stand-in is told by mail
+// when the period starts.
+func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequest) (*store.AwayPeriod, error) {
+	var out *store.AwayPeriod
+	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		if op.ID != u.ID {
+			if err := op.need("users.away", "setting someone else away"); err != nil {
+				return err
+			}
+		}
+		now := s.Now()
+		p := &store.AwayPeriod{UserID: u.ID, Start: r.From, End: r.Until, CreatedAt: now, CreatedBy: op.Email}
+		if p.Start.IsZero() || p.Start.Before(now) {
+			p.Start = now
+		}
+		if !p.End.IsZero() && !p.End.After(p.Start) {
+			return inputErr("until", fmt.Sprintf("%s is not after the start, %s", day(p.End), day(p.Start)))
+		}
+		if p.Note, err = checkText("note", r.Note, 500); err != nil {
+			return err
+		}
+		var standIn *store.User
+		switch sv := strings.TrimSpace(r.StandIn); {
+		case sv == "":
+		case strings.HasPrefix(sv, "team:"):
+			t, err := q.TeamByName(ctx, strings.TrimPrefix(sv, "team:"))
+			if errors.Is(err, store.ErrNotFound) {
+				return inputErr("stand-in", fmt.Sprintf("team %q does not exist", strings.TrimPrefix(sv, "team:")))
+			} else if err != nil {
+				return err
+			}
+			p.StandInTeamID, p.StandIn = t.ID, "team:"+t.Name
+		default:
+			if standIn, err = s.findUser(ctx, q, sv); err != nil {
+				return inputErr("stand-in", err.Error())
+			}
+			if standIn.ID == u.ID {
+				return inputErr("stand-in", "cannot be the person who is away")
+			}
+			if standIn.Status != store.Active {
+				return inputErr("stand-in", fmt.Sprintf("%s is %s, not active", standIn.Email, standIn.Status))
+			}
+			p.StandInUserID, p.StandIn = standIn.ID, standIn.Email
+		}
+		periods, err := q.AwayPeriods(ctx, u.ID, now)
+		if err != nil {
+			return err
+		}
+		for _, o := range periods {
+			if overlaps(o, *p) {
+				return inputErr("period", fmt.Sprintf("overlaps the away period from %s to %s", day(o.Start), until(o.End)))
+			}
+		}
+		if err := q.InsertAway(ctx, p); err != nil {
+			return err
+		}
+		if standIn != nil {
+			acct, err := q.Account(ctx)
+			if err != nil {
+				return err
+			}
+			data := store.MailData{Account: acct.Name, Name: standIn.Name(), AwayName: u.Name(), AwayEmail: u.Email,
+				AwayFrom: p.Start, AwayUntil: p.End, Note: p.Note}
+			giveUp := p.Start.Add(24 * time.Hour)
+			if !p.End.IsZero() && p.End.Before(giveUp) {
+				giveUp = p.End
+			}
+			if err := s.queueMail(ctx, q, standIn, 0, store.MailStandInNotice, data, giveUp); err != nil {
+				return err
+			}
+		}
+		out = p
+		return s.audit(ctx, q, op.User, op.channel, "away.set", u, nil, p)
+	})
+	return out, err
+}
+
+func overlaps(a, b store.AwayPeriod) bool {
+	aEnd, bEnd := a.End, b.End
+	return (aEnd.IsZero() || b.Start.Before(aEnd)) && (bEnd.IsZero() || a.Start.Before(bEnd))
+}
+
+func day(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
+
+func until(t time.Time) string {
+	if t.IsZero() {
+		return "further notice"
+	}
+	return day(t)
+}
+
+// EndAway brings a user back now: the current away period ends. Planned
+// periods stay; CancelAway removes one.
+func (s *Service) EndAway(ctx context.Context, a Actor, email string) error {
+	return s.write(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		if op.ID != u.ID {
+			if err := op.need("users.away", "changing someone else's away status"); err != nil {
+				return err
+			}
+		}
+		now := s.Now()
+		periods, err := q.AwayPeriods(ctx, u.ID, now)
+		if err != nil {
+			return err
+		}
+		for _, p := range periods {
+			if p.Covers(now) {
+				if err := q.UpdateAwayEnd(ctx, p.ID, now); err != nil {
+					return err
+				}
+				return s.audit(ctx, q, op.User, op.channel, "away.end", u, p, map[string]any{"end": now})
+			}
+		}
+		return stateErr("%s is not away", u.Email)
+	})
+}
+
+// CancelAway removes one of a user's away periods that has not ended.
+func (s *Service) CancelAway(ctx context.Context, a Actor, email string, periodID int64) error {
+	return s.write(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		if op.ID != u.ID {
+			if err := op.need("users.away", "changing someone else's away status"); err != nil {
+				return err
+			}
+		}
+		periods, err := q.AwayPeriods(ctx, u.ID, s.Now())
+		if err != nil {
+			return err
+		}
+		for _, p := range periods {
+			if p.ID == periodID {
+				if err := q.DeleteAway(ctx, p.ID); err != nil {
+					return err
+				}
+				return s.audit(ctx, q, op.User, op.channel, "away.cancel", u, p, nil)
+			}
+		}
+		return &NotFoundError{What: fmt.Sprintf("away period %d of %s", periodID, u.Email)}
+	})
+}
+
+// route finds who takes new work meant for user: the user when they are not
+// away; else their stand-in, following chains of stand-ins past those who are
+// away too; for a team, its active member with the fewest open conversations
+// who is not away. A cycle, or a chain that ends with nobody, leaves the work
+// with the user.
+func (s *Service) route(ctx context.Context, q *store.Q, userID int64) (*store.User, error) {
+	now := s.Now()
+	first, err := q.UserByID(ctx, userID, now)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[int64]bool{}
+	u := first
+	for u.Away {
+		seen[u.ID] = true
+		periods, err := q.AwayPeriods(ctx, u.ID, now)
+		if err != nil {
+			return nil, err
+		}
+		var next *store.User
+		for _, p := range periods {
+			if !p.Covers(now) {
+				continue
+			}
+			switch {
+			case p.StandInUserID != 0 && !seen[p.StandInUserID]:
+				if next, err = q.UserByID(ctx, p.StandInUserID, now); err != nil {
+					return nil, err
+				}
+			case p.StandInTeamID != 0:
+				ids, err := q.ActiveTeamMembers(ctx, p.StandInTeamID)
+				if err != nil {
+					return nil, err
+				}
+				for _, id := range ids {
+					if seen[id] {
+						continue
+					}
+					m, err := q.UserByID(ctx, id, now)
+					if err != nil {
+						return nil, err
+					}
+					if !m.Away {
+						next = m
+						break
+					}
+				}
+			}
+		}
+		if next == nil || next.Status != store.Active {
+			return first, nil
+		}
+		u = next
+	}
+	return u, nil
+}
+
+// Route says who takes new work meant for email now.
+func (s *Service) Route(ctx context.Context, a Actor, email string) (*store.User, error) {
+	var out *store.User
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		out, err = s.route(ctx, q, u.ID)
+		return err
+	})
+	return out, err
+}
+
+// AddConversation opens a conversation for email, assigned through route:
+// to their stand-in while they are away.
+func (s *Service) AddConversation(ctx context.Context, a Actor, subject, email string) (*store.Conversation, error) {
+	var c *store.Conversation
+	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
+		subj, err := checkText("subject", subject, 200)
+		if err != nil {
+			return err
+		}
+		if subj == "" {
+			return inputErr("subject", "is empty")
+		}
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		if u.Status == store.Deactivated {
+			return stateErr("%s is deactivated", u.Email)
+		}
+		to, err := s.route(ctx, q, u.ID)
+		if err != nil {
+			return err
+		}
+		id, err := q.InsertConversation(ctx, subj, to.ID, s.Now())
+		if err != nil {
+			return err
+		}
+		c = &store.Conversation{ID: id, Subject: subj, Assignee: to.Email, Status: "open", CreatedAt: s.Now()}
+		return s.audit(ctx, q, op.User, op.channel, "conversation.add", to, nil, c)
+	})
+	return c, err
+}
+
+// Conversations lists conversations, of one user when email is not "".
+func (s *Service) Conversations(ctx context.Context, a Actor, email string) ([]store.Conversation, error) {
+	var out []store.Conversation
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		var id int64
+		if email != "" {
+			u, err := s.findUser(ctx, q, email)
+			if err != nil {
+				return err
+			}
+			id = u.ID
+		}
+		var err error
+		out, err = q.Conversations(ctx, id)
+		return err
+	})
+	return out, err
+}

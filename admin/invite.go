@@ -1,0 +1,513 @@
+package admin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"roster/store"
+)
+
+// NewUser is one person to invite or stage.
+type NewUser struct {
+	Email       string
+	FirstName   string
+	LastName    string
+	Phone       string
+	Position    string
+	ReferenceID string
+	Locale      string
+	Role        string // "" means member
+	Teams       []string
+	Tags        []string
+}
+
+// InviteOptions change how Invite treats its rows.
+type InviteOptions struct {
+	Staged           bool // create the users without sending the invitation yet
+	AllowRoleAddress bool // accept role mailboxes such as maintenance@
+}
+
+// RowResult is the outcome of one row of a bulk invitation.
+type RowResult struct {
+	Row    int    `json:"row"` // 1-based, as in the request
+	Email  string `json:"email"`
+	UserID int64  `json:"user_id,omitempty"`
+	Err    error  `json:"-"`
+}
+
+// MarshalJSON adds the error's text.
+func (r RowResult) MarshalJSON() ([]byte, error) {
+	type plain RowResult
+	var msg string
+	if r.Err != nil {
+		msg = r.Err.Error()
+	}
+	return json.Marshal(struct {
+		plain
+		Error string `json:"error,omitempty"`
+	}{plain(r), msg})
+}
+
+// Lifetimes of links and how often they may be sent.
+const (
+	ResetLifetime = time.Hour
+	resendGap     = time.Minute
+	resendPerDay  = 10
+)
+
+// Invite invites (or stages) every valid row in one transaction and reports
+// each row's outcome; invalid rows change nothing. The error is for the whole
+// call: the operator may not invite, or the store failed.
+func (s *Service) Invite(ctx context.Context, a Actor, rows []NewUser, opt InviteOptions) ([]RowResult, error) {
+	var results []RowResult
+	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("users.invite", "inviting people"); err != nil {
+			return err
+		}
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		results = make([]RowResult, len(rows))
+		seen := map[string]int{}
+		for i, r := range rows {
+			res := &results[i]
+			res.Row, res.Email = i+1, strings.TrimSpace(r.Email)
+			u, err := s.checkNewUser(ctx, q, op, acct, r, opt)
+			if err == nil {
+				key := store.Fold(u.Email)
+				if first, dup := seen[key]; dup {
+					err = inputErr("email", fmt.Sprintf("%s is also on row %d", u.Email, first))
+				} else {
+					seen[key] = i + 1
+				}
+			}
+			if err != nil {
+				res.Err = err
+				continue
+			}
+			res.Email = u.Email
+			if err := s.createUser(ctx, q, op, acct, u, opt.Staged); err != nil {
+				return err
+			}
+			res.UserID = u.ID
+		}
+		return nil
+	})
+	return results, err
+}
+
+// CheckNewUser says what is wrong with one row, as the invite form shows it
+// while the operator types: bad address, role mailbox, already a user,
+// unknown role or team, a role or permissions above the operator's.
+func (s *Service) CheckNewUser(ctx context.Context, a Actor, r NewUser, opt InviteOptions) error {
+	return s.read(ctx, a, func(q *store.Q, op *operator) error {
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = s.checkNewUser(ctx, q, op, acct, r, opt)
+		return err
+	})
+}
+
+func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, acct *store.Account, r NewUser, opt InviteOptions) (*store.User, error) {
+	email, err := NormalizeEmail(r.Email)
+	if err != nil {
+		return nil, err
+	}
+	if !opt.AllowRoleAddress && IsRoleAddress(email) {
+		return nil, inputErr("email", fmt.Sprintf("%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)", email))
+	}
+	if _, err := q.UserByEmail(ctx, email, s.Now()); err == nil {
+		return nil, inputErr("email", fmt.Sprintf("%s is already a user", email))
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	u := &store.User{Email: email, Role: strings.ToLower(strings.TrimSpace(r.Role))}
+	if u.Role == "" {
+		u.Role = "member"
+	}
+	if !KnownRole(u.Role) {
+		return nil, inputErr("role", fmt.Sprintf("%q is not a role (want one of %s)", r.Role, strings.Join(Roles, ", ")))
+	}
+	if err := s.checkProfile(ctx, q, acct, u, r.FirstName, r.LastName, r.Phone, r.Position, r.ReferenceID, r.Locale); err != nil {
+		return nil, err
+	}
+	if u.Teams, err = s.checkTeams(ctx, q, r.Teams); err != nil {
+		return nil, err
+	}
+	if u.Tags, err = checkTags(r.Tags); err != nil {
+		return nil, err
+	}
+	if err := op.mayGive(u.Role, Presets[u.Role], nil); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// checkProfile validates the free-text and formatted fields into u.
+func (s *Service) checkProfile(ctx context.Context, q *store.Q, acct *store.Account, u *store.User, first, last, phone, position, ref, locale string) error {
+	var err error
+	if u.FirstName, err = checkText("first name", first, 100); err != nil {
+		return err
+	}
+	if u.LastName, err = checkText("last name", last, 100); err != nil {
+		return err
+	}
+	if u.Position, err = checkText("position", position, 100); err != nil {
+		return err
+	}
+	if u.ReferenceID, err = checkText("reference ID", ref, 64); err != nil {
+		return err
+	}
+	if u.Phone, err = NormalizePhone(phone, acct.Country); err != nil {
+		return err
+	}
+	u.Locale, err = checkLocale(locale)
+	return err
+}
+
+func (s *Service) checkTeams(ctx context.Context, q *store.Q, names []string) ([]string, error) {
+	out := []string{}
+	for _, n := range names {
+		n = strings.TrimSpace(n)
+		if n == "" {
+			continue
+		}
+		t, err := q.TeamByName(ctx, n)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, inputErr("team", fmt.Sprintf("%q does not exist (roster teams add %q creates it)", n, n))
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t.Name)
+	}
+	return out, nil
+}
+
+func checkTags(tags []string) ([]string, error) {
+	out := []string{}
+	for _, t := range tags {
+		t, err := checkText("tag", t, 50)
+		if err != nil {
+			return nil, err
+		}
+		if t != "" {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// mayGive checks that the operator may give role and the permissions perms
+// to someone who now holds had: never a role above their own, an owner only
+// by an owner, and no permission they do not hold themselves.
+func (o *operator) mayGive(role string, perms []string, had permSet) error {
+	if role == "owner" && o.Role != "owner" {
+		return denied("", "only an owner can make an owner")
+	}
+	if rank(role) > rank(o.Role) {
+		return denied("", "a %s cannot give the %s role", o.Role, role)
+	}
+	for _, p := range perms {
+		if !had[p] && !o.can(p) {
+			return denied(p, "%s cannot grant %s, which they do not hold", o.Email, p)
+		}
+	}
+	return nil
+}
+
+func (s *Service) createUser(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User, staged bool) error {
+	now := s.Now()
+	u.Status = store.Invited
+	if staged {
+		u.Status = store.Staged
+	}
+	u.InvitedBy = op.ID
+	u.CreatedAt, u.UpdatedAt, u.UpdatedBy = now, now, op.Email
+	if err := q.InsertUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return inputErr("email", fmt.Sprintf("%s is already a user", u.Email))
+		}
+		return err
+	}
+	if err := q.SetPerms(ctx, u.ID, Presets[u.Role]); err != nil {
+		return err
+	}
+	action := "user.invite"
+	if staged {
+		action = "user.stage"
+	} else if err := s.sendLink(ctx, q, op.User, acct, u, "invite", store.MailInvitation); err != nil {
+		return err
+	}
+	return s.audit(ctx, q, op.User, op.channel, action, u, nil, profileOf(u))
+}
+
+// sendLink makes a new link of kind for u, voiding the older ones of that
+// kind and cancelling their mail not yet sent, and queues the mail.
+func (s *Service) sendLink(ctx context.Context, q *store.Q, by *store.User, acct *store.Account, u *store.User, kind, mailKind string) (err error) {
+	now := s.Now()
+	lifetime := acct.InviteLifetime
+	if kind == "reset" {
+		lifetime = ResetLifetime
+	}
+	if err := q.VoidTokens(ctx, u.ID, kind, now); err != nil {
+		return err
+	}
+	mailKinds := []string{store.MailInvitation, store.MailInviteResent}
+	if kind == "reset" {
+		mailKinds = []string{store.MailPasswordReset}
+	}
+	if _, err := q.CancelPendingMail(ctx, u.ID, mailKinds...); err != nil {
+		return err
+	}
+	token := rand.Text() // 26 base32 characters: 130 random bits
+	sum := sha256.Sum256([]byte(token))
+	t := &store.Token{UserID: u.ID, Kind: kind, Hash: sum[:], CreatedAt: now, ExpiresAt: now.Add(lifetime)}
+	if by != nil {
+		t.CreatedBy = by.Email
+	}
+	if err := q.InsertToken(ctx, t); err != nil {
+		return err
+	}
+	data := store.MailData{Account: acct.Name, Name: u.Name(), Path: "/" + kind + "/" + token,
+		ExpiresAt: t.ExpiresAt, Lifetime: int64(lifetime / time.Second)}
+	if by != nil && by.ID != u.ID {
+		data.Inviter, data.InviterEmail = by.Name(), by.Email
+	}
+	return s.queueMail(ctx, q, u, t.ID, mailKind, data, t.ExpiresAt)
+}
+
+// queueMail writes a message to the outbox; it is given up at giveUp.
+func (s *Service) queueMail(ctx context.Context, q *store.Q, to *store.User, tokenID int64, kind string, data store.MailData, giveUp time.Time) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	m := &store.OutboxMessage{Kind: kind, UserID: to.ID, TokenID: tokenID, Recipient: to.Email,
+		RecipientName: strings.TrimSpace(to.FirstName + " " + to.LastName), Locale: to.Locale, Data: string(b),
+		MessageID: newMessageID(), CreatedAt: now, NextAttemptAt: now, GiveUpAt: giveUp}
+	if !data.AwayFrom.IsZero() && data.AwayFrom.After(now) {
+		m.NextAttemptAt = data.AwayFrom
+	}
+	return q.Enqueue(ctx, m)
+}
+
+func newMessageID() string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "roster.localhost"
+	}
+	return "<" + strings.ToLower(rand.Text()) + "@" + host + ">"
+}
+
+// profile is what the audit trail records of a user.
+type profile struct {
+	Email       string   `json:"email"`
+	FirstName   string   `json:"first_name,omitempty"`
+	LastName    string   `json:"last_name,omitempty"`
+	Phone       string   `json:"phone,omitempty"`
+	Position    string   `json:"position,omitempty"`
+	ReferenceID string   `json:"reference_id,omitempty"`
+	Locale      string   `json:"locale"`
+	Role        string   `json:"role"`
+	Status      string   `json:"status"`
+	Teams       []string `json:"teams,omitempty"`
+	Tags        []string `json:"tags,omitempty"`
+}
+
+func profileOf(u *store.User) profile {
+	return profile{u.Email, u.FirstName, u.LastName, u.Phone, u.Position, u.ReferenceID, u.Locale, u.Role,
+		string(u.Status), u.Teams, u.Tags}
+}
+
+// Outcome is what happened to one person of a batch (resend, revoke, send).
+type Outcome struct {
+	Email string `json:"email"`
+	Err   error  `json:"-"`
+}
+
+// MarshalJSON adds the error's text.
+func (o Outcome) MarshalJSON() ([]byte, error) {
+	var msg string
+	if o.Err != nil {
+		msg = o.Err.Error()
+	}
+	return json.Marshal(struct {
+		Email string `json:"email"`
+		OK    bool   `json:"ok"`
+		Error string `json:"error,omitempty"`
+	}{o.Email, o.Err == nil, msg})
+}
+
+// each runs fn for every email in a transaction of its own, so that one
+// person's refusal (rate limit, wrong state) does not hold back the others.
+func (s *Service) each(ctx context.Context, a Actor, emails []string, fn func(q *store.Q, op *operator, u *store.User) error) []Outcome {
+	out := make([]Outcome, len(emails))
+	for i, e := range emails {
+		out[i].Email = strings.TrimSpace(e)
+		out[i].Err = s.write(ctx, a, func(q *store.Q, op *operator) error {
+			u, err := s.findUser(ctx, q, e)
+			if err != nil {
+				return err
+			}
+			out[i].Email = u.Email
+			return fn(q, op, u)
+		})
+	}
+	return out
+}
+
+// checkRate refuses a new link of kind sooner than a minute after the last
+// one, or past ten in a day.
+func (s *Service) checkRate(ctx context.Context, q *store.Q, u *store.User, kind string) error {
+	now := s.Now()
+	n, newest, oldest, err := q.CountTokensSince(ctx, u.ID, kind, now.Add(-24*time.Hour))
+	if err != nil {
+		return err
+	}
+	if n >= resendPerDay {
+		return &RateLimitError{Email: u.Email, Next: oldest.Add(24 * time.Hour)}
+	}
+	if n > 0 && now.Before(newest.Add(resendGap)) {
+		return &RateLimitError{Email: u.Email, Next: newest.Add(resendGap)}
+	}
+	return nil
+}
+
+// Resend sends each invited person a new link, voiding the old one and
+// restarting its lifetime. A mail of the old link not yet sent is replaced.
+func (s *Service) Resend(ctx context.Context, a Actor, emails []string) []Outcome {
+	return s.each(ctx, a, emails, func(q *store.Q, op *operator, u *store.User) error {
+		if err := op.need("users.invite", "resending invitations"); err != nil {
+			return err
+		}
+		if u.Status != store.Invited {
+			return stateErr("%s is %s, not invited: nothing to resend", u.Email, u.Status)
+		}
+		if err := s.checkRate(ctx, q, u, "invite"); err != nil {
+			return err
+		}
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.sendLink(ctx, q, op.User, acct, u, "invite", store.MailInviteResent); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "invite.resend", u, nil, map[string]any{"expires_at": s.Now().Add(acct.InviteLifetime)})
+	})
+}
+
+// Stuck lists the invitations an operator should resend: expired unaccepted,
+// or whose mail failed or is deferred.
+func (s *Service) Stuck(ctx context.Context, a Actor) ([]store.Invitation, error) {
+	return s.Invitations(ctx, a, true)
+}
+
+// Invitations lists pending invitations, most urgent first; only the stuck
+// ones with stuck.
+func (s *Service) Invitations(ctx context.Context, a Actor, stuck bool) ([]store.Invitation, error) {
+	var out []store.Invitation
+	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
+		out, err = q.Invitations(ctx, s.Now(), stuck)
+		return err
+	})
+	return out, err
+}
+
+// ResendStuck resends every stuck invitation.
+func (s *Service) ResendStuck(ctx context.Context, a Actor) ([]Outcome, error) {
+	stuck, err := s.Stuck(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	emails := make([]string, len(stuck))
+	for i, in := range stuck {
+		emails[i] = in.Email
+	}
+	return s.Resend(ctx, a, emails), nil
+}
+
+// SendStaged invites users who were created staged: their invitation goes out.
+func (s *Service) SendStaged(ctx context.Context, a Actor, emails []string) []Outcome {
+	return s.each(ctx, a, emails, func(q *store.Q, op *operator, u *store.User) error {
+		if err := op.need("users.invite", "sending invitations"); err != nil {
+			return err
+		}
+		if u.Status != store.Staged {
+			return stateErr("%s is %s, not staged", u.Email, u.Status)
+		}
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		before := profileOf(u)
+		u.Status = store.Invited
+		if err := s.update(ctx, q, op, u, 0); err != nil {
+			return err
+		}
+		if err := s.sendLink(ctx, q, op.User, acct, u, "invite", store.MailInvitation); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "user.invite", u, before, profileOf(u))
+	})
+}
+
+// Revoke deletes pending invitations and their never-activated users.
+func (s *Service) Revoke(ctx context.Context, a Actor, emails []string) []Outcome {
+	return s.each(ctx, a, emails, func(q *store.Q, op *operator, u *store.User) error {
+		if err := op.need("users.invite", "revoking invitations"); err != nil {
+			return err
+		}
+		if (u.Status != store.Invited && u.Status != store.Staged) || !u.ActivatedAt.IsZero() {
+			return stateErr("%s is %s: only a pending invitation can be revoked", u.Email, u.Status)
+		}
+		if err := op.outranks(u, "revoke the invitation of"); err != nil {
+			return err
+		}
+		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset); err != nil {
+			return err
+		}
+		if err := q.DeleteUser(ctx, u.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "invite.revoke", u, profileOf(u), nil)
+	})
+}
+
+// SendReset mails a password-reset link to an invited or active user; it is
+// also how an expired invitation is rescued. Nobody sets or reads a password.
+func (s *Service) SendReset(ctx context.Context, a Actor, email string) error {
+	return s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
+		if op.ID != u.ID {
+			if err := op.need("users.edit", "sending a password reset"); err != nil {
+				return err
+			}
+		}
+		if u.Status != store.Invited && u.Status != store.Active {
+			return stateErr("%s is %s: only invited and active users can reset a password", u.Email, u.Status)
+		}
+		if err := s.checkRate(ctx, q, u, "reset"); err != nil {
+			return err
+		}
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.sendLink(ctx, q, op.User, acct, u, "reset", store.MailPasswordReset); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "password.reset_sent", u, nil, nil)
+	})[0].Err
+}

@@ -1,0 +1,172 @@
+package admin
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"strings"
+
+	"roster/store"
+)
+
+// Link is what the web page behind an invitation or reset link shows before
+// the person acts. Reading it never consumes the link: mail scanners and chat
+// previews open links before people do.
+type Link struct {
+	Kind    string // "invite" or "reset"
+	Account string
+	User    *store.User
+}
+
+// checkLink finds the link of kind for token and says why it cannot be used.
+func (s *Service) checkLink(ctx context.Context, q *store.Q, kind, token string) (*store.Token, *store.User, error) {
+	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	t, err := q.TokenByHash(ctx, sum[:])
+	if errors.Is(err, store.ErrNotFound) || err == nil && t.Kind != kind {
+		return nil, nil, ErrLinkInvalid
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := q.UserByID(ctx, t.UserID, s.Now())
+	if err != nil {
+		return nil, nil, ErrLinkInvalid
+	}
+	switch {
+	case !t.UsedAt.IsZero():
+		return t, u, ErrLinkUsed
+	case !t.VoidedAt.IsZero():
+		return t, u, ErrLinkReplaced
+	case !s.Now().Before(t.ExpiresAt):
+		return t, u, ErrLinkExpired
+	case u.Status == store.Deactivated || kind == "invite" && u.Status != store.Invited:
+		return t, u, ErrLinkReplaced
+	}
+	return t, u, nil
+}
+
+// LinkInfo tells the web page about a link without consuming it.
+func (s *Service) LinkInfo(ctx context.Context, kind, token string) (*Link, error) {
+	var l *Link
+	err := s.Store.ReadTx(ctx, func(q *store.Q) error {
+		_, u, err := s.checkLink(ctx, q, kind, token)
+		if err != nil {
+			return err
+		}
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		l = &Link{Kind: kind, Account: acct.Name, User: u}
+		return nil
+	})
+	return l, err
+}
+
+// UseLink consumes an invitation or reset link, once only and within its
+// lifetime, sets the person's password and activates an invited person.
+func (s *Service) UseLink(ctx context.Context, kind, token, password string) (*store.User, error) {
+	if err := checkPassword(password); err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	var user *store.User
+	err = s.Store.Write(ctx, func(q *store.Q) error {
+		t, u, err := s.checkLink(ctx, q, kind, token)
+		if err != nil {
+			return err
+		}
+		ok, err := q.ConsumeToken(ctx, t.ID, t.Hash, s.Now())
+		if err != nil {
+			return err
+		}
+		if !ok { // another request consumed it first
+			return ErrLinkUsed
+		}
+		before := profileOf(u)
+		u.PasswordHash = hash
+		action := "password.reset"
+		if u.Status == store.Invited {
+			u.Status, u.ActivatedAt = store.Active, s.Now()
+			action = "invite.accept"
+			if err := q.VoidTokens(ctx, u.ID, "", s.Now()); err != nil {
+				return err
+			}
+		}
+		u.UpdatedAt, u.UpdatedBy = s.Now(), u.Email
+		if err := q.UpdateUser(ctx, u, u.Version); err != nil {
+			return err
+		}
+		user = u
+		return s.audit(ctx, q, nil, ChannelWeb, action, u, before, profileOf(u))
+	})
+	return user, err
+}
+
+// ForgotPassword sends a reset link to an invited or active person. It says
+// nothing of whether the address exists: the page answers the same either way.
+// Its errors are for the server's log, not for the person.
+func (s *Service) ForgotPassword(ctx context.Context, email string) error {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return nil
+	}
+	return s.Store.Write(ctx, func(q *store.Q) error {
+		u, err := q.UserByEmail(ctx, email, s.Now())
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if u.Status != store.Invited && u.Status != store.Active {
+			return nil
+		}
+		if err := s.checkRate(ctx, q, u, "reset"); err != nil {
+			return nil
+		}
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.sendLink(ctx, q, u, acct, u, "reset", store.MailPasswordReset); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, nil, ChannelWeb, "password.forgot", u, nil, nil)
+	})
+}
+
+// Login checks an active person's password and counts the login (seed 000:
+// administrators see whether the person has accessed the account).
+func (s *Service) Login(ctx context.Context, email, password string) (*store.User, error) {
+	var user *store.User
+	var bad bool
+	err := s.Store.Write(ctx, func(q *store.Q) error {
+		u, err := q.UserByEmail(ctx, strings.TrimSpace(email), s.Now())
+		if errors.Is(err, store.ErrNotFound) {
+			checkPasswordHash(dummyHash, password) // same time whether or not the address exists
+			bad = true
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ok := u.Status == store.Active && u.PasswordHash != "" && checkPasswordHash(u.PasswordHash, password)
+		if ok {
+			user = u
+		} else {
+			bad = true
+		}
+		return q.RecordLogin(ctx, u.ID, ok, s.Now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	if bad {
+		return nil, ErrBadLogin
+	}
+	return user, nil
+}

@@ -1,0 +1,172 @@
+// Package admin holds the rules of roster: every operation the command line,
+// the screens, the SSH server and the web pages perform, each in one
+// transaction that checks who may do it, writes the change and its audit row.
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"roster/store"
+)
+
+// Channels an operation can come through, recorded in the audit trail.
+const (
+	ChannelCLI = "cli"
+	ChannelTUI = "tui"
+	ChannelSSH = "ssh"
+	ChannelWeb = "web"
+)
+
+// Service runs the rules over one store.
+type Service struct {
+	Store *store.Store
+	// Now is the clock; tests set it.
+	Now func() time.Time
+}
+
+// New returns a Service over st using the wall clock.
+func New(st *store.Store) *Service {
+	return &Service{Store: st, Now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}
+}
+
+// Actor is who asks for an operation and through which channel. Who they
+// are is checked again, with their current permissions, inside every operation.
+type Actor struct {
+	Email   string
+	Channel string
+}
+
+// operator is the actor as read inside a transaction.
+type operator struct {
+	*store.User
+	perms   permSet
+	channel string
+}
+
+func (o *operator) can(perm string) bool { return o.perms[perm] }
+
+func (o *operator) need(perm, what string) error {
+	if !o.can(perm) {
+		return denied(perm, "%s needs the %s permission, which %s does not have", what, perm, o.Email)
+	}
+	return nil
+}
+
+// outranks checks that the operator may act on target: nobody acts on
+// someone of a higher role, and only an owner acts on an owner.
+func (o *operator) outranks(target *store.User, what string) error {
+	if target.Role == "owner" && o.Role != "owner" {
+		return denied("", "only an owner can %s an owner", what)
+	}
+	if rank(target.Role) > rank(o.Role) {
+		return denied("", "a %s cannot %s a %s", o.Role, what, target.Role)
+	}
+	return nil
+}
+
+func (s *Service) operator(ctx context.Context, q *store.Q, a Actor) (*operator, error) {
+	u, err := q.UserByEmail(ctx, a.Email, s.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, denied("", "%s is not a user of this account", a.Email)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Status != store.Active {
+		return nil, denied("", "%s is %s, not active", u.Email, u.Status)
+	}
+	ps, err := q.Perms(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	o := &operator{User: u, perms: newPermSet(ps), channel: a.Channel}
+	if !o.perms.anyUsers() {
+		return nil, denied("", "%s holds no users.* permission and cannot administer users", u.Email)
+	}
+	return o, nil
+}
+
+// write runs fn in one transaction as the operator a.
+func (s *Service) write(ctx context.Context, a Actor, fn func(q *store.Q, op *operator) error) error {
+	return s.Store.Write(ctx, func(q *store.Q) error {
+		op, err := s.operator(ctx, q, a)
+		if err != nil {
+			return err
+		}
+		return fn(q, op)
+	})
+}
+
+// read runs fn on one snapshot as the operator a.
+func (s *Service) read(ctx context.Context, a Actor, fn func(q *store.Q, op *operator) error) error {
+	return s.Store.ReadTx(ctx, func(q *store.Q) error {
+		op, err := s.operator(ctx, q, a)
+		if err != nil {
+			return err
+		}
+		return fn(q, op)
+	})
+}
+
+// audit records an admin change in the caller's transaction. A nil actor
+// stands for the person themselves acting on their own account (web pages).
+func (s *Service) audit(ctx context.Context, q *store.Q, actor *store.User, channel, action string, target *store.User, before, after any) error {
+	e := &store.AuditEntry{At: s.Now(), Channel: channel, Action: action}
+	if actor != nil {
+		e.ActorID, e.Actor = actor.ID, actor.Email
+	}
+	if target != nil {
+		e.TargetID, e.Target = target.ID, target.Email
+		if actor == nil {
+			e.ActorID, e.Actor = target.ID, target.Email
+		}
+	}
+	var err error
+	if e.Before, err = auditJSON(before); err != nil {
+		return err
+	}
+	if e.After, err = auditJSON(after); err != nil {
+		return err
+	}
+	return q.InsertAudit(ctx, e)
+}
+
+func auditJSON(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// findUser reads a user by email inside a transaction, as a clear error when absent.
+func (s *Service) findUser(ctx context.Context, q *store.Q, email string) (*store.User, error) {
+	u, err := q.UserByEmail(ctx, email, s.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &NotFoundError{What: fmt.Sprintf("user %s", email)}
+	}
+	return u, err
+}
+
+// update writes u if it still has version (0: the version just read),
+// explaining a stale version by who changed the user and when.
+func (s *Service) update(ctx context.Context, q *store.Q, op *operator, u *store.User, version int64) error {
+	if version == 0 {
+		version = u.Version
+	}
+	u.UpdatedAt = s.Now()
+	u.UpdatedBy = op.Email
+	err := q.UpdateUser(ctx, u, version)
+	if errors.Is(err, store.ErrConflict) {
+		cur, rerr := q.UserByID(ctx, u.ID, s.Now())
+		if rerr != nil {
+			return rerr
+		}
+		return &ConflictError{Email: cur.Email, By: cur.UpdatedBy, At: cur.UpdatedAt}
+	}
+	return err
+}

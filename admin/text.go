@@ -1,0 +1,53 @@
+package admin
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// unsafeRune reports the characters free text may not hold: C0 and C1
+// controls, DEL, and bidirectional overrides and isolates, any of which can
+// rewrite an operator's terminal or a mail header.
+func unsafeRune(r rune) bool {
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) ||
+		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+}
+
+// checkText trims s and refuses it when it holds unsafe characters, is not
+// UTF-8 or is longer than max characters.
+func checkText(field, s string, max int) (string, error) {
+	s = strings.TrimSpace(s)
+	if !utf8.ValidString(s) {
+		return "", inputErr(field, "is not valid UTF-8")
+	}
+	for _, r := range s {
+		if unsafeRune(r) {
+			return "", inputErr(field, fmt.Sprintf("holds a control or bidirectional character (%U)", r))
+		}
+	}
+	if n := utf8.RuneCountInString(s); n > max {
+		return "", inputErr(field, fmt.Sprintf("is %d characters long, at most %d", n, max))
+	}
+	return s, nil
+}
+
+// Printable makes text stored by anyone (names, emails, SMTP replies) safe to
+// draw in a terminal: escape sequences are removed, then every remaining
+// control or bidirectional character (ansi.Strip alone keeps CR, BS, BEL and
+// C1) is replaced by U+FFFD.
+func Printable(s string) string {
+	s = strings.ToValidUTF8(ansi.Strip(s), "\uFFFD")
+	if !strings.ContainsFunc(s, unsafeRune) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if unsafeRune(r) {
+			return unicode.ReplacementChar
+		}
+		return r
+	}, s)
+}

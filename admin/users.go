@@ -1,0 +1,575 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"roster/store"
+)
+
+// Init creates the account with its first owner, active at once.
+func (s *Service) Init(ctx context.Context, org, ownerEmail, first, last, channel string) error {
+	name, err := checkText("organisation name", org, 100)
+	if err != nil {
+		return err
+	}
+	if name == "" {
+		return inputErr("organisation name", "is empty")
+	}
+	email, err := NormalizeEmail(ownerEmail)
+	if err != nil {
+		return err
+	}
+	if IsRoleAddress(email) {
+		return inputErr("email", fmt.Sprintf("%s is a role or department mailbox: the owner must be a person", email))
+	}
+	return s.Store.Write(ctx, func(q *store.Q) error {
+		if _, err := q.Account(ctx); err == nil {
+			return ErrInitialised
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		now := s.Now()
+		acct := &store.Account{Name: name, InviteLifetime: 48 * time.Hour, Country: "FR", CreatedAt: now}
+		if err := q.SaveAccount(ctx, acct); err != nil {
+			return err
+		}
+		u := &store.User{Email: email, Role: "owner", Status: store.Active, CreatedAt: now, ActivatedAt: now,
+			UpdatedAt: now, UpdatedBy: email}
+		if err := s.checkProfile(ctx, q, acct, u, first, last, "", "", "", ""); err != nil {
+			return err
+		}
+		if err := q.InsertUser(ctx, u); err != nil {
+			return err
+		}
+		if err := q.SetPerms(ctx, u.ID, Presets["owner"]); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, u, channel, "account.init", u, nil, map[string]any{"account": name, "owner": profileOf(u)})
+	})
+}
+
+// DefaultOperator is the only active owner, who acts when none is named.
+func (s *Service) DefaultOperator(ctx context.Context) (string, error) {
+	if _, err := s.Store.Read().Account(ctx); errors.Is(err, store.ErrNotFound) {
+		return "", ErrNoAccount
+	}
+	owners, err := s.Store.Read().Owners(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(owners) != 1 {
+		return "", fmt.Errorf("%d active owners: say who you act as with --as EMAIL", len(owners))
+	}
+	return owners[0], nil
+}
+
+// Account reads the account's settings.
+func (s *Service) Account(ctx context.Context) (*store.Account, error) {
+	a, err := s.Store.Read().Account(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrNoAccount
+	}
+	return a, err
+}
+
+// AccountChange changes the account's settings; nil fields stay.
+type AccountChange struct {
+	Name           *string
+	InviteLifetime *time.Duration
+	Country        *string
+}
+
+// UpdateAccount changes the account's settings.
+func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (*store.Account, error) {
+	var acct *store.Account
+	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("settings.account", "changing the account's settings"); err != nil {
+			return err
+		}
+		var err error
+		if acct, err = q.Account(ctx); err != nil {
+			return err
+		}
+		before := *acct
+		if c.Name != nil {
+			n, err := checkText("organisation name", *c.Name, 100)
+			if err != nil {
+				return err
+			}
+			if n == "" {
+				return inputErr("organisation name", "is empty")
+			}
+			acct.Name = n
+		}
+		if c.InviteLifetime != nil {
+			if l := *c.InviteLifetime; l < time.Hour || l > 30*24*time.Hour {
+				return inputErr("invitation lifetime", fmt.Sprintf("%s: want between 1h and 720h", l))
+			}
+			acct.InviteLifetime = *c.InviteLifetime
+		}
+		if c.Country != nil {
+			cc := strings.ToUpper(strings.TrimSpace(*c.Country))
+			if !KnownCountry(cc) {
+				return inputErr("country", fmt.Sprintf("%q is not a country roster knows the phone numbers of", *c.Country))
+			}
+			acct.Country = cc
+		}
+		if err := q.SaveAccount(ctx, acct); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "account.update", nil, before, acct)
+	})
+	return acct, err
+}
+
+// Profile changes a user's profile; nil fields stay.
+type Profile struct {
+	FirstName, LastName, Phone, Position, ReferenceID, Locale *string
+	AddTags, RemoveTags, AddTeams, RemoveTeams         []string
+	Tags, Teams                                        []string // replace the whole list when not nil
+}
+
+// Edit changes a user's profile if it is still at version (0: whatever the
+// version is). Anyone may edit their own profile; others need users.edit.
+func (s *Service) Edit(ctx context.Context, a Actor, email string, version int64, p Profile) (*store.User, error) {
+	var out *store.User
+	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		if op.ID != u.ID {
+			if err := op.need("users.edit", "editing profiles"); err != nil {
+				return err
+			}
+			if err := op.outranks(u, "edit"); err != nil {
+				return err
+			}
+		}
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		before := profileOf(u)
+		pick := func(p *string, cur string) string {
+			if p != nil {
+				return *p
+			}
+			return cur
+		}
+		if err := s.checkProfile(ctx, q, acct, u, pick(p.FirstName, u.FirstName), pick(p.LastName, u.LastName),
+			pick(p.Phone, u.Phone), pick(p.Position, u.Position), pick(p.ReferenceID, u.ReferenceID), pick(p.Locale, u.Locale)); err != nil {
+			return err
+		}
+		tags := u.Tags
+		if p.Tags != nil {
+			tags = p.Tags
+		}
+		if u.Tags, err = checkTags(changeList(tags, p.AddTags, p.RemoveTags)); err != nil {
+			return err
+		}
+		teams := u.Teams
+		if p.Teams != nil {
+			teams = p.Teams
+		}
+		if u.Teams, err = s.checkTeams(ctx, q, changeList(teams, p.AddTeams, p.RemoveTeams)); err != nil {
+			return err
+		}
+		if err := s.update(ctx, q, op, u, version); err != nil {
+			return err
+		}
+		out = u
+		return s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, profileOf(u))
+	})
+	return out, err
+}
+
+func changeList(cur, add, remove []string) []string {
+	out := slices.Clone(cur)
+	for _, a := range add {
+		if !slices.ContainsFunc(out, func(s string) bool { return strings.EqualFold(s, a) }) {
+			out = append(out, a)
+		}
+	}
+	return slices.DeleteFunc(out, func(s string) bool {
+		return slices.ContainsFunc(remove, func(r string) bool { return strings.EqualFold(s, strings.TrimSpace(r)) })
+	})
+}
+
+// PermChange changes a user's role and permissions. A new Role applies its
+// preset first; Set (when not nil) replaces the permissions; then Grant and
+// Revoke apply.
+type PermChange struct {
+	Role   string
+	Set    []string
+	Grant  []string
+	Revoke []string
+}
+
+// PermResult is what a permission change did.
+type PermResult struct {
+	Email   string   `json:"email"`
+	Role    string   `json:"role"`
+	Perms   []string `json:"perms"`
+	Added   []string `json:"added"`
+	Removed []string `json:"removed"`
+}
+
+// SetPermissions changes a user's role and permissions if it is still at
+// version (0: whatever it is).
+func (s *Service) SetPermissions(ctx context.Context, a Actor, email string, version int64, c PermChange) (*PermResult, error) {
+	var res *PermResult
+	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("users.permissions", "changing permissions"); err != nil {
+			return err
+		}
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		if err := op.outranks(u, "change the permissions of"); err != nil {
+			return err
+		}
+		cur, err := q.Perms(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		had := newPermSet(cur)
+		next := newPermSet(cur)
+		role := strings.ToLower(strings.TrimSpace(c.Role))
+		if role == "" {
+			role = u.Role
+		} else if !KnownRole(role) {
+			return inputErr("role", fmt.Sprintf("%q is not a role (want one of %s)", c.Role, strings.Join(Roles, ", ")))
+		}
+		if role != u.Role {
+			if err := op.mayGive(role, nil, nil); err != nil {
+				return err
+			}
+			if u.Role == "owner" {
+				if err := s.keepAnOwner(ctx, q, u, "demoted"); err != nil {
+					return err
+				}
+			}
+			next = newPermSet(Presets[role])
+		}
+		if c.Set != nil {
+			next = newPermSet(c.Set)
+		}
+		for _, p := range c.Grant {
+			next[strings.TrimSpace(p)] = true
+		}
+		for _, p := range c.Revoke {
+			delete(next, strings.TrimSpace(p))
+		}
+		res = &PermResult{Email: u.Email, Role: role, Perms: next.list(), Added: []string{}, Removed: []string{}}
+		for _, p := range res.Perms {
+			if !KnownPerm(p) {
+				return inputErr("permission", fmt.Sprintf("%q is not a permission (roster perms --list shows them)", p))
+			}
+			if !had[p] {
+				res.Added = append(res.Added, p)
+			}
+		}
+		for _, p := range had.list() {
+			if !next[p] {
+				res.Removed = append(res.Removed, p)
+			}
+		}
+		if err := op.mayGive(role, res.Added, had); err != nil {
+			return err
+		}
+		if role == "owner" && len(res.Removed) > 0 {
+			return inputErr("permission", "an owner holds every permission")
+		}
+		before := map[string]any{"role": u.Role, "perms": had.list()}
+		u.Role = role
+		if err := s.update(ctx, q, op, u, version); err != nil {
+			return err
+		}
+		if err := q.SetPerms(ctx, u.ID, res.Perms); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "user.perms", u, before, map[string]any{"role": role, "perms": res.Perms})
+	})
+	return res, err
+}
+
+// keepAnOwner refuses a change that would leave the account without an active owner.
+func (s *Service) keepAnOwner(ctx context.Context, q *store.Q, u *store.User, what string) error {
+	if u.Role != "owner" || u.Status != store.Active {
+		return nil
+	}
+	n, err := q.CountActiveOwners(ctx)
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return denied("", "%s is the last active owner and cannot be %s: make another owner first", u.Email, what)
+	}
+	return nil
+}
+
+// Deactivate stops a user from logging in, reversibly; their links die.
+func (s *Service) Deactivate(ctx context.Context, a Actor, email string) error {
+	return s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
+		if err := s.mayRemove(ctx, q, op, u, "deactivate", "deactivated"); err != nil {
+			return err
+		}
+		if u.Status == store.Deactivated {
+			return stateErr("%s is already deactivated", u.Email)
+		}
+		before := profileOf(u)
+		u.Status = store.Deactivated
+		if err := s.update(ctx, q, op, u, 0); err != nil {
+			return err
+		}
+		if err := q.VoidTokens(ctx, u.ID, "", s.Now()); err != nil {
+			return err
+		}
+		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "user.deactivate", u, before, profileOf(u))
+	})[0].Err
+}
+
+// Reactivate undoes Deactivate: the user is active again, or invited again
+// if they had never accepted their invitation (resend sends them a new link).
+func (s *Service) Reactivate(ctx context.Context, a Actor, email string) error {
+	return s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
+		if err := op.need("users.delete", "reactivating users"); err != nil {
+			return err
+		}
+		if err := op.outranks(u, "reactivate"); err != nil {
+			return err
+		}
+		if u.Status != store.Deactivated {
+			return stateErr("%s is %s, not deactivated", u.Email, u.Status)
+		}
+		before := profileOf(u)
+		u.Status = store.Active
+		if u.ActivatedAt.IsZero() {
+			u.Status = store.Invited
+		}
+		if err := s.update(ctx, q, op, u, 0); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "user.reactivate", u, before, profileOf(u))
+	})[0].Err
+}
+
+// mayRemove holds the rules deactivation and deletion share.
+func (s *Service) mayRemove(ctx context.Context, q *store.Q, op *operator, u *store.User, verb, done string) error {
+	if err := op.need("users.delete", verb+" users"); err != nil {
+		return err
+	}
+	if u.ID == op.ID {
+		return denied("", "you cannot %s yourself", verb)
+	}
+	if err := op.outranks(u, verb); err != nil {
+		return err
+	}
+	return s.keepAnOwner(ctx, q, u, done)
+}
+
+// Deletion is what Delete did.
+type Deletion struct {
+	Email         string `json:"email"`
+	Heir          string `json:"heir"`
+	Conversations int64  `json:"conversations"`
+	AutoReplies   int64  `json:"auto_replies"`
+}
+
+// Delete removes a user after handing everything they own (conversations,
+// automated replies, stand-in duties) to heir, in one transaction. Their audit
+// trail stays readable.
+func (s *Service) Delete(ctx context.Context, a Actor, email, heirEmail string) (*Deletion, error) {
+	var d *Deletion
+	err := s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
+		if err := s.mayRemove(ctx, q, op, u, "delete", "deleted"); err != nil {
+			return err
+		}
+		if strings.TrimSpace(heirEmail) == "" {
+			return inputErr("heir", "is required: who inherits the conversations and automated replies?")
+		}
+		heir, err := s.findUser(ctx, q, heirEmail)
+		if err != nil {
+			return err
+		}
+		if heir.ID == u.ID {
+			return inputErr("heir", "must be someone else than the user deleted")
+		}
+		if heir.Status != store.Active {
+			return inputErr("heir", fmt.Sprintf("%s is %s: the heir must be active", heir.Email, heir.Status))
+		}
+		convs, replies, err := q.TransferOwned(ctx, u.ID, heir.ID)
+		if err != nil {
+			return err
+		}
+		if err := q.ReplaceStandIn(ctx, u.ID, heir.ID); err != nil {
+			return err
+		}
+		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice); err != nil {
+			return err
+		}
+		if err := q.DeleteUser(ctx, u.ID); err != nil {
+			return err
+		}
+		d = &Deletion{Email: u.Email, Heir: heir.Email, Conversations: convs, AutoReplies: replies}
+		return s.audit(ctx, q, op.User, op.channel, "user.delete", u, profileOf(u), d)
+	})[0].Err
+	return d, err
+}
+
+// AddTeam creates a team.
+func (s *Service) AddTeam(ctx context.Context, a Actor, name string) error {
+	return s.write(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("users.edit", "managing teams"); err != nil {
+			return err
+		}
+		n, err := checkText("team", name, 60)
+		if err != nil {
+			return err
+		}
+		if n == "" || strings.ContainsAny(n, ",:") {
+			return inputErr("team", fmt.Sprintf("%q: a team name is not empty and holds no comma or colon", n))
+		}
+		if _, err := q.AddTeam(ctx, n); errors.Is(err, store.ErrDuplicate) {
+			return inputErr("team", fmt.Sprintf("%q already exists", n))
+		} else if err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "team.add", nil, nil, map[string]string{"team": n})
+	})
+}
+
+// RemoveTeam deletes a team; its members stay, and away periods that named
+// it as stand-in lose their stand-in.
+func (s *Service) RemoveTeam(ctx context.Context, a Actor, name string) error {
+	return s.write(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("users.edit", "managing teams"); err != nil {
+			return err
+		}
+		t, err := q.TeamByName(ctx, strings.TrimSpace(name))
+		if errors.Is(err, store.ErrNotFound) {
+			return &NotFoundError{What: fmt.Sprintf("team %q", name)}
+		} else if err != nil {
+			return err
+		}
+		if err := q.RemoveTeam(ctx, t.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "team.remove", nil, t, nil)
+	})
+}
+
+// Teams lists the teams.
+func (s *Service) Teams(ctx context.Context, a Actor) ([]store.Team, error) {
+	var out []store.Team
+	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
+		out, err = q.Teams(ctx)
+		return err
+	})
+	return out, err
+}
+
+// ListUsers reads one page of users.
+func (s *Service) ListUsers(ctx context.Context, a Actor, lq store.ListQuery) (*store.Page, error) {
+	var p *store.Page
+	lq.Now = s.Now()
+	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
+		p, err = q.ListUsers(ctx, lq)
+		return err
+	})
+	return p, err
+}
+
+// Summary counts users as the Users screen's header shows them.
+func (s *Service) Summary(ctx context.Context, a Actor) (store.Summary, error) {
+	var sum store.Summary
+	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
+		sum, err = q.Summary(ctx, s.Now())
+		return err
+	})
+	return sum, err
+}
+
+// UserDetail is everything about one user.
+type UserDetail struct {
+	*store.User
+	Perms         []string             `json:"perms"`
+	AwayPeriods   []store.AwayPeriod   `json:"away_periods"`
+	Conversations []store.Conversation `json:"conversations"`
+	AutoReplies   []store.AutoReply    `json:"auto_replies"`
+}
+
+// User reads one user with permissions, away periods and what they own.
+func (s *Service) User(ctx context.Context, a Actor, email string) (*UserDetail, error) {
+	var d *UserDetail
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		d = &UserDetail{User: u}
+		if d.Perms, err = q.Perms(ctx, u.ID); err != nil {
+			return err
+		}
+		if d.AwayPeriods, err = q.AwayPeriods(ctx, u.ID, s.Now()); err != nil {
+			return err
+		}
+		if d.Conversations, err = q.Conversations(ctx, u.ID); err != nil {
+			return err
+		}
+		d.AutoReplies, err = q.AutoReplies(ctx, u.ID)
+		return err
+	})
+	return d, err
+}
+
+// Audit lists audit entries newest first.
+func (s *Service) Audit(ctx context.Context, a Actor, aq store.AuditQuery) ([]store.AuditEntry, error) {
+	var out []store.AuditEntry
+	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
+		out, err = q.Audit(ctx, aq)
+		return err
+	})
+	return out, err
+}
+
+// Grantable says, for each permission, why the operator may not grant it to
+// the user ("" when they may): what the permissions screen shows as locked.
+func (s *Service) Grantable(ctx context.Context, a Actor, email string) (map[string]string, error) {
+	out := map[string]string{}
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		cur, err := q.Perms(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		had := newPermSet(cur)
+		for _, p := range Catalogue {
+			switch {
+			case !op.can("users.permissions"):
+				out[p.ID] = "you lack users.permissions"
+			case op.outranks(u, "change") != nil:
+				out[p.ID] = op.outranks(u, "change").(*DeniedError).Reason
+			case !had[p.ID] && !op.can(p.ID):
+				out[p.ID] = "you do not hold it"
+			default:
+				out[p.ID] = ""
+			}
+		}
+		return nil
+	})
+	return out, err
+}

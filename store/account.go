@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// Account is the organisation the database belongs to.
+type Account struct {
+	Name           string        `json:"name"`
+	InviteLifetime time.Duration `json:"invite_lifetime"`
+	Country        string        `json:"country"`
+	CreatedAt      time.Time     `json:"created_at"`
+}
+
+// Account reads the account; ErrNotFound before roster init.
+func (q *Q) Account(ctx context.Context) (*Account, error) {
+	var a Account
+	var secs, created int64
+	err := q.db.QueryRowContext(ctx, "SELECT name, invite_lifetime_secs, country, created_at FROM account WHERE id = 1").
+		Scan(&a.Name, &secs, &a.Country, &created)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	a.InviteLifetime = time.Duration(secs) * time.Second
+	a.CreatedAt = fromUnix(created)
+	return &a, nil
+}
+
+// SaveAccount creates or replaces the account.
+func (q *Q) SaveAccount(ctx context.Context, a *Account) error {
+	_, err := q.db.ExecContext(ctx, `INSERT INTO account (id, name, invite_lifetime_secs, country, created_at)
+		VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+		invite_lifetime_secs = excluded.invite_lifetime_secs, country = excluded.country`,
+		a.Name, int64(a.InviteLifetime/time.Second), a.Country, unix(a.CreatedAt))
+	return mapErr(err)
+}
+
+// Team is a group of users; away periods can name one as stand-in.
+type Team struct {
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	Members int    `json:"members"`
+}
+
+// Teams lists the teams with their member counts.
+func (q *Q) Teams(ctx context.Context) ([]Team, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT t.id, t.name, (SELECT count(*) FROM user_teams ut WHERE ut.team_id = t.id)
+		FROM teams t ORDER BY t.name`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Team{}
+	for rows.Next() {
+		var t Team
+		if err := rows.Scan(&t.ID, &t.Name, &t.Members); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TeamByName finds a team, case-insensitively; ErrNotFound if none.
+func (q *Q) TeamByName(ctx context.Context, name string) (*Team, error) {
+	var t Team
+	err := q.db.QueryRowContext(ctx, `SELECT id, name, (SELECT count(*) FROM user_teams ut WHERE ut.team_id = teams.id)
+		FROM teams WHERE name = ?`, name).Scan(&t.ID, &t.Name, &t.Members)
+	return &t, mapErr(err)
+}
+
+// TeamByID finds a team; ErrNotFound if none.
+func (q *Q) TeamByID(ctx context.Context, id int64) (*Team, error) {
+	var t Team
+	err := q.db.QueryRowContext(ctx, `SELECT id, name, (SELECT count(*) FROM user_teams ut WHERE ut.team_id = teams.id)
+		FROM teams WHERE id = ?`, id).Scan(&t.ID, &t.Name, &t.Members)
+	return &t, mapErr(err)
+}
+
+// AddTeam creates a team; ErrDuplicate if the name is taken.
+func (q *Q) AddTeam(ctx context.Context, name string) (int64, error) {
+	res, err := q.db.ExecContext(ctx, "INSERT INTO teams (name) VALUES (?)", name)
+	if err != nil {
+		return 0, mapErr(err)
+	}
+	return res.LastInsertId()
+}
+
+// RemoveTeam deletes a team; its members stay, without it.
+func (q *Q) RemoveTeam(ctx context.Context, id int64) error {
+	_, err := q.db.ExecContext(ctx, "DELETE FROM teams WHERE id = ?", id)
+	return err
+}

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"context"
+	"time"
+)
+
+// AwayPeriod is a time a user is away, with who takes their new work.
+// A zero End means until further notice.
+type AwayPeriod struct {
+	ID            int64     `json:"id"`
+	UserID        int64     `json:"user_id"`
+	Start         time.Time `json:"start"`
+	End           time.Time `json:"end,omitzero"`
+	StandInUserID int64     `json:"standin_user_id,omitempty"`
+	StandInTeamID int64     `json:"standin_team_id,omitempty"`
+	StandIn       string    `json:"standin"` // email, or "team:NAME"
+	Note          string    `json:"note"`
+	CreatedAt     time.Time `json:"created_at"`
+	CreatedBy     string    `json:"created_by"`
+}
+
+// Covers reports whether t lies inside the period.
+func (p *AwayPeriod) Covers(t time.Time) bool {
+	return !t.Before(p.Start) && (p.End.IsZero() || t.Before(p.End))
+}
+
+// InsertAway stores a period and sets its ID.
+func (q *Q) InsertAway(ctx context.Context, p *AwayPeriod) error {
+	res, err := q.db.ExecContext(ctx, `INSERT INTO away_periods (user_id, starts_at, ends_at, standin_user_id,
+		standin_team_id, note, created_at, created_by) VALUES (?, ?, ?, nullif(?, 0), nullif(?, 0), ?, ?, ?)`,
+		p.UserID, unix(p.Start), unix(p.End), p.StandInUserID, p.StandInTeamID, p.Note, unix(p.CreatedAt), p.CreatedBy)
+	if err != nil {
+		return mapErr(err)
+	}
+	p.ID, err = res.LastInsertId()
+	return err
+}
+
+// UpdateAwayEnd changes when a period ends.
+func (q *Q) UpdateAwayEnd(ctx context.Context, id int64, end time.Time) error {
+	_, err := q.db.ExecContext(ctx, "UPDATE away_periods SET ends_at = ? WHERE id = ?", unix(end), id)
+	return err
+}
+
+// DeleteAway removes a period.
+func (q *Q) DeleteAway(ctx context.Context, id int64) error {
+	_, err := q.db.ExecContext(ctx, "DELETE FROM away_periods WHERE id = ?", id)
+	return err
+}
+
+// AwayPeriods lists the user's periods that have not ended by now, soonest first
+// (all of them, past ones too, when now is zero).
+func (q *Q) AwayPeriods(ctx context.Context, userID int64, now time.Time) ([]AwayPeriod, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT a.id, a.user_id, a.starts_at, a.ends_at, coalesce(a.standin_user_id, 0),
+		coalesce(a.standin_team_id, 0), coalesce(su.email, CASE WHEN st.name IS NULL THEN '' ELSE 'team:' || st.name END),
+		a.note, a.created_at, a.created_by
+		FROM away_periods a LEFT JOIN users su ON su.id = a.standin_user_id LEFT JOIN teams st ON st.id = a.standin_team_id
+		WHERE a.user_id = ? AND (?2 = 0 OR a.ends_at = 0 OR a.ends_at > ?2) ORDER BY a.starts_at, a.id`, userID, unix(now))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []AwayPeriod{}
+	for rows.Next() {
+		var p AwayPeriod
+		var start, end, created int64
+		if err := rows.Scan(&p.ID, &p.UserID, &start, &end, &p.StandInUserID, &p.StandInTeamID, &p.StandIn,
+			&p.Note, &created, &p.CreatedBy); err != nil {
+			return nil, err
+		}
+		p.Start, p.End, p.CreatedAt = fromUnix(start), fromUnix(end), fromUnix(created)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// AwayStartedBetween lists periods that started in (from, to], for notices.
+func (q *Q) AwayStartedBetween(ctx context.Context, from, to time.Time) ([]AwayPeriod, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT id, user_id FROM away_periods WHERE starts_at > ? AND starts_at <= ?`, from.Unix(), to.Unix())
+	if err != nil {
+		return nil, err
+	}
+	var ids [][2]int64
+	for rows.Next() {
+		var id, uid int64
+		if err := rows.Scan(&id, &uid); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, [2]int64{id, uid})
+	}
+	rows.Close()
+	var out []AwayPeriod
+	for _, p := range ids {
+		ps, err := q.AwayPeriods(ctx, p[1], time.Time{})
+		if err != nil {
+			return nil, err
+		}
+		for _, ap := range ps {
+			if ap.ID == p[0] {
+				out = append(out, ap)
+			}
+		}
+	}
+	return out, nil
+}
+
+// ReplaceStandIn makes heir the stand-in wherever from was.
+func (q *Q) ReplaceStandIn(ctx context.Context, from, heir int64) error {
+	_, err := q.db.ExecContext(ctx, "UPDATE away_periods SET standin_user_id = ? WHERE standin_user_id = ?", heir, from)
+	return err
+}
+
+// ActiveTeamMembers lists the team's active users with their open conversation
+// counts, fewest first, for routing.
+func (q *Q) ActiveTeamMembers(ctx context.Context, teamID int64) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT u.id FROM user_teams ut JOIN users u ON u.id = ut.user_id
+		WHERE ut.team_id = ? AND u.status = 'active'
+		ORDER BY (SELECT count(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status = 'open'), u.id`, teamID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

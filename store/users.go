@@ -1,0 +1,419 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Status is a user's stored status. Expired and away are derived, not stored.
+type Status string
+
+// The stored statuses.
+const (
+	Staged      Status = "staged"
+	Invited     Status = "invited"
+	Active      Status = "active"
+	Deactivated Status = "deactivated"
+)
+
+// User is one person of the account. The fields after Tags are derived when
+// the user is read, from their invitations and away periods.
+type User struct {
+	ID               int64     `json:"id"`
+	Email            string    `json:"email"`
+	FirstName        string    `json:"first_name"`
+	LastName         string    `json:"last_name"`
+	Phone            string    `json:"phone"`
+	Position         string    `json:"position"`
+	ReferenceID      string    `json:"reference_id"`
+	Locale           string    `json:"locale"`
+	Role             string    `json:"role"`
+	Status           Status    `json:"status"`
+	InvitedBy        int64     `json:"invited_by,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	ActivatedAt      time.Time `json:"activated_at,omitzero"`
+	LastLoginAt      time.Time `json:"last_login_at,omitzero"`
+	LoginCount       int       `json:"login_count"`
+	FailedLoginCount int       `json:"failed_login_count"`
+	Version          int64     `json:"version"`
+	UpdatedAt        time.Time `json:"updated_at"`
+	UpdatedBy        string    `json:"updated_by"`
+	PasswordHash     string    `json:"-"`
+	Teams            []string  `json:"teams"`
+	Tags             []string  `json:"tags"`
+
+	InviteExpiresAt time.Time `json:"invite_expires_at,omitzero"` // newest pending invitation
+	Expired         bool      `json:"expired"`
+	Away            bool      `json:"away"`
+	AwayUntil       time.Time `json:"away_until,omitzero"` // zero while away: until further notice
+}
+
+// Name is "First Last", or the email when the user has no name yet.
+func (u *User) Name() string {
+	if n := strings.TrimSpace(u.FirstName + " " + u.LastName); n != "" {
+		return n
+	}
+	return u.Email
+}
+
+// Fold lower-cases s and removes its accents, for sorting and prefix search.
+func Fold(s string) string {
+	var b strings.Builder
+	for _, r := range norm.NFD.String(s) {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+func unix(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func fromUnix(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0).UTC()
+}
+
+// userCols reads a user and its derived state; ?1 is "now" in Unix seconds.
+const userCols = `u.id, u.email, u.first_name, u.last_name, u.phone, u.position, u.reference_id,
+	u.locale, u.role, u.status, coalesce(u.invited_by, 0), u.created_at, u.activated_at, u.last_login_at,
+	u.login_count, u.failed_login_count, u.version, u.updated_at, u.updated_by, u.password_hash,
+	coalesce((SELECT group_concat(name, ',') FROM (SELECT tm.name FROM user_teams ut JOIN teams tm ON tm.id = ut.team_id
+		WHERE ut.user_id = u.id ORDER BY tm.name)), ''),
+	coalesce((SELECT t.expires_at FROM tokens t WHERE t.user_id = u.id AND t.kind = 'invite'
+		AND t.used_at = 0 AND t.voided_at = 0 ORDER BY t.id DESC LIMIT 1), 0),
+	(SELECT a.ends_at FROM away_periods a WHERE a.user_id = u.id AND a.starts_at <= ?1
+		AND (a.ends_at = 0 OR a.ends_at > ?1) ORDER BY a.ends_at = 0 DESC, a.ends_at DESC LIMIT 1)`
+
+type scanner interface{ Scan(...any) error }
+
+func scanUser(sc scanner, now time.Time) (*User, error) {
+	var u User
+	var created, activated, login, updated, inviteExp int64
+	var teams string
+	var away sql.NullInt64
+	err := sc.Scan(&u.ID, &u.Email, &u.FirstName, &u.LastName, &u.Phone, &u.Position, &u.ReferenceID,
+		&u.Locale, &u.Role, &u.Status, &u.InvitedBy, &created, &activated, &login,
+		&u.LoginCount, &u.FailedLoginCount, &u.Version, &updated, &u.UpdatedBy, &u.PasswordHash,
+		&teams, &inviteExp, &away)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	u.CreatedAt, u.ActivatedAt, u.LastLoginAt, u.UpdatedAt = fromUnix(created), fromUnix(activated), fromUnix(login), fromUnix(updated)
+	u.Teams = splitList(teams)
+	if u.Status == Invited && inviteExp != 0 {
+		u.InviteExpiresAt = fromUnix(inviteExp)
+		u.Expired = !now.Before(u.InviteExpiresAt)
+	}
+	if away.Valid {
+		u.Away = true
+		u.AwayUntil = fromUnix(away.Int64)
+	}
+	return &u, nil
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// UserByEmail reads one user with teams and tags; ErrNotFound if none.
+func (q *Q) UserByEmail(ctx context.Context, email string, now time.Time) (*User, error) {
+	return q.user(ctx, "u.email = ?2", now, strings.TrimSpace(email))
+}
+
+// UserByID reads one user with teams and tags; ErrNotFound if none.
+func (q *Q) UserByID(ctx context.Context, id int64, now time.Time) (*User, error) {
+	return q.user(ctx, "u.id = ?2", now, id)
+}
+
+func (q *Q) user(ctx context.Context, where string, now time.Time, arg any) (*User, error) {
+	row := q.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users u WHERE "+where, now.Unix(), arg)
+	u, err := scanUser(row, now)
+	if err != nil {
+		return nil, err
+	}
+	u.Tags, err = q.strings(ctx, "SELECT tag FROM user_tags WHERE user_id = ? ORDER BY tag", u.ID)
+	return u, err
+}
+
+func (q *Q) strings(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []string{}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+func sortName(u *User) string { return Fold(u.Name()) }
+
+// InsertUser adds u (teams and tags included) and sets its ID. ErrDuplicate if
+// the email is taken; ErrNotFound if a team does not exist.
+func (q *Q) InsertUser(ctx context.Context, u *User) error {
+	res, err := q.db.ExecContext(ctx, `INSERT INTO users (email, first_name, last_name, sort_name, phone, position,
+		reference_id, locale, role, status, invited_by, created_at, activated_at, updated_at, updated_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?)`,
+		u.Email, u.FirstName, u.LastName, sortName(u), u.Phone, u.Position, u.ReferenceID, u.Locale, u.Role,
+		u.Status, u.InvitedBy, unix(u.CreatedAt), unix(u.ActivatedAt), unix(u.UpdatedAt), u.UpdatedBy)
+	if err != nil {
+		return mapErr(err)
+	}
+	if u.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	u.Version = 1
+	if err := q.setTeams(ctx, u.ID, u.Teams); err != nil {
+		return err
+	}
+	return q.setTags(ctx, u.ID, u.Tags)
+}
+
+// UpdateUser writes every stored field of u if its version is still
+// expectVersion, and bumps the version. A stale version gives ErrConflict.
+func (q *Q) UpdateUser(ctx context.Context, u *User, expectVersion int64) error {
+	res, err := q.db.ExecContext(ctx, `UPDATE users SET email = ?, first_name = ?, last_name = ?, sort_name = ?,
+		phone = ?, position = ?, reference_id = ?, locale = ?, role = ?, status = ?, activated_at = ?,
+		last_login_at = ?, login_count = ?, failed_login_count = ?, password_hash = ?,
+		updated_at = ?, updated_by = ?, version = version + 1
+		WHERE id = ? AND version = ?`,
+		u.Email, u.FirstName, u.LastName, sortName(u), u.Phone, u.Position, u.ReferenceID, u.Locale, u.Role,
+		u.Status, unix(u.ActivatedAt), unix(u.LastLoginAt), u.LoginCount, u.FailedLoginCount, u.PasswordHash,
+		unix(u.UpdatedAt), u.UpdatedBy, u.ID, expectVersion)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return ErrConflict
+	}
+	u.Version = expectVersion + 1
+	if err := q.setTeams(ctx, u.ID, u.Teams); err != nil {
+		return err
+	}
+	return q.setTags(ctx, u.ID, u.Tags)
+}
+
+// RecordLogin counts a login attempt without touching the version, so that a
+// person logging in never makes an operator's edit stale.
+func (q *Q) RecordLogin(ctx context.Context, id int64, ok bool, at time.Time) error {
+	query := "UPDATE users SET failed_login_count = failed_login_count + 1 WHERE id = ?"
+	args := []any{id}
+	if ok {
+		query = "UPDATE users SET last_login_at = ?, login_count = login_count + 1 WHERE id = ?"
+		args = []any{at.Unix(), id}
+	}
+	_, err := q.db.ExecContext(ctx, query, args...)
+	return err
+}
+
+// DeleteUser removes the user; what refers to it cascades or is set null.
+func (q *Q) DeleteUser(ctx context.Context, id int64) error {
+	res, err := q.db.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id)
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+func (q *Q) setTeams(ctx context.Context, id int64, teams []string) error {
+	if _, err := q.db.ExecContext(ctx, "DELETE FROM user_teams WHERE user_id = ?", id); err != nil {
+		return err
+	}
+	for _, t := range teams {
+		res, err := q.db.ExecContext(ctx, `INSERT OR IGNORE INTO user_teams (user_id, team_id)
+			SELECT ?, id FROM teams WHERE name = ?`, id, t)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var exists bool
+			if err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM teams WHERE name = ?)", t).Scan(&exists); err != nil {
+				return err
+			}
+			if !exists {
+				return fmt.Errorf("team %q: %w", t, ErrNotFound)
+			}
+		}
+	}
+	return nil
+}
+
+// setTags replaces the user's tags and rebuilds the user's search keys.
+func (q *Q) setTags(ctx context.Context, id int64, tags []string) error {
+	if _, err := q.db.ExecContext(ctx, "DELETE FROM user_tags WHERE user_id = ?", id); err != nil {
+		return err
+	}
+	for _, t := range tags {
+		if _, err := q.db.ExecContext(ctx, "INSERT OR IGNORE INTO user_tags (user_id, tag) VALUES (?, ?)", id, t); err != nil {
+			return err
+		}
+	}
+	return q.reindex(ctx, id)
+}
+
+// searchKeys are the folded strings a prefix search matches a user on.
+func searchKeys(email, first, last, position, ref string, tags []string) []string {
+	keys := []string{email, first + " " + last, last + " " + first, position, ref}
+	keys = append(keys, tags...)
+	seen := map[string]bool{}
+	var out []string
+	for _, k := range keys {
+		k = Fold(strings.TrimSpace(k))
+		if k != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func (q *Q) reindex(ctx context.Context, id int64) error {
+	var email, first, last, position, ref string
+	err := q.db.QueryRowContext(ctx, "SELECT email, first_name, last_name, position, reference_id FROM users WHERE id = ?", id).
+		Scan(&email, &first, &last, &position, &ref)
+	if err != nil {
+		return mapErr(err)
+	}
+	tags, err := q.strings(ctx, "SELECT tag FROM user_tags WHERE user_id = ?", id)
+	if err != nil {
+		return err
+	}
+	if _, err := q.db.ExecContext(ctx, "DELETE FROM search_keys WHERE user_id = ?", id); err != nil {
+		return err
+	}
+	for _, k := range searchKeys(email, first, last, position, ref, tags) {
+		if _, err := q.db.ExecContext(ctx, "INSERT INTO search_keys (key, user_id) VALUES (?, ?)", k, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Perms lists the user's permissions, sorted.
+func (q *Q) Perms(ctx context.Context, id int64) ([]string, error) {
+	return q.strings(ctx, "SELECT perm FROM user_perms WHERE user_id = ? ORDER BY perm", id)
+}
+
+// SetPerms replaces the user's permissions.
+func (q *Q) SetPerms(ctx context.Context, id int64, perms []string) error {
+	if _, err := q.db.ExecContext(ctx, "DELETE FROM user_perms WHERE user_id = ?", id); err != nil {
+		return err
+	}
+	for _, p := range perms {
+		if _, err := q.db.ExecContext(ctx, "INSERT OR IGNORE INTO user_perms (user_id, perm) VALUES (?, ?)", id, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CountActiveOwners counts the owners who can still act for the account.
+func (q *Q) CountActiveOwners(ctx context.Context) (int, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, "SELECT count(*) FROM users WHERE role = 'owner' AND status = 'active'").Scan(&n)
+	return n, err
+}
+
+// Owners lists the active owners' emails.
+func (q *Q) Owners(ctx context.Context) ([]string, error) {
+	return q.strings(ctx, "SELECT email FROM users WHERE role = 'owner' AND status = 'active' ORDER BY id")
+}
+
+// Summary counts users by what the Users screen's header shows.
+type Summary struct {
+	Total         int `json:"total"`
+	Active        int `json:"active"`
+	Staged        int `json:"staged"`
+	Invited       int `json:"invited"`
+	Expired       int `json:"expired"`
+	Away          int `json:"away"`
+	NeverLoggedIn int `json:"never_logged_in"`
+	Deactivated   int `json:"deactivated"`
+}
+
+// Summary counts users by status.
+func (q *Q) Summary(ctx context.Context, now time.Time) (Summary, error) {
+	var s Summary
+	rows, err := q.db.QueryContext(ctx, "SELECT status, count(*) FROM users GROUP BY status")
+	if err != nil {
+		return s, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var st Status
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return s, err
+		}
+		s.Total += n
+		switch st {
+		case Active:
+			s.Active = n
+		case Staged:
+			s.Staged = n
+		case Invited:
+			s.Invited = n
+		case Deactivated:
+			s.Deactivated = n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return s, err
+	}
+	err = q.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM users u WHERE `+statusFilter["expired"]+`),
+		(SELECT count(*) FROM users u WHERE `+statusFilter["away"]+`),
+		(SELECT count(*) FROM users u WHERE `+statusFilter["never-logged-in"]+`)`, now.Unix()).
+		Scan(&s.Expired, &s.Away, &s.NeverLoggedIn)
+	return s, err
+}
+
+// statusFilter is the SQL for each status a listing can be filtered by; ?1 is now.
+var statusFilter = map[string]string{
+	"staged":      "u.status = 'staged'",
+	"invited":     "u.status = 'invited'",
+	"active":      "u.status = 'active'",
+	"deactivated": "u.status = 'deactivated'",
+	"expired": `u.status = 'invited' AND coalesce((SELECT t.expires_at FROM tokens t WHERE t.user_id = u.id
+		AND t.kind = 'invite' AND t.used_at = 0 AND t.voided_at = 0 ORDER BY t.id DESC LIMIT 1), ?1 + 1) <= ?1`,
+	"away":            `u.id IN (SELECT a.user_id FROM away_periods a WHERE a.starts_at <= ?1 AND (a.ends_at = 0 OR a.ends_at > ?1))`,
+	"never-logged-in": "u.last_login_at = 0 AND u.status IN ('invited', 'active')",
+}
+
+// StatusFilters lists the names ListUsers accepts as a status filter.
+func StatusFilters() []string {
+	return []string{"staged", "invited", "active", "expired", "away", "never-logged-in", "deactivated"}
+}
+
+// ErrBadFilter is returned for an unknown status filter or sort.
+var ErrBadFilter = errors.New("unknown filter")
