@@ -130,8 +130,8 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 // Profile changes a user's profile; nil fields stay.
 type Profile struct {
 	FirstName, LastName, Phone, Position, ReferenceID, Locale *string
-	AddTags, RemoveTags, AddTeams, RemoveTeams         []string
-	Tags, Teams                                        []string // replace the whole list when not nil
+	AddTags, RemoveTags, AddTeams, RemoveTeams                []string
+	Tags, Teams                                               []string // replace the whole list when not nil
 }
 
 // Edit changes a user's profile if it is still at version (0: whatever the

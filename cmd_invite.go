@@ -1,0 +1,267 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// csvHeader is the format invite --csv reads and export --csv writes.
+var csvHeader = []string{"email", "first_name", "last_name", "phone", "role", "team", "position", "reference_id", "locale"}
+
+func cmdInvite(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("invite")
+	var r admin.NewUser
+	var teams listFlag
+	fs.StringVar(&r.Role, "role", "member", "role: "+strings.Join(admin.Roles, "|"))
+	fs.Var(&teams, "team", "team (repeatable)")
+	fs.StringVar(&r.FirstName, "first", "", "first name")
+	fs.StringVar(&r.LastName, "last", "", "last name")
+	fs.StringVar(&r.Position, "position", "", "job title")
+	fs.StringVar(&r.ReferenceID, "ref", "", "reference ID (employee number)")
+	fs.StringVar(&r.Phone, "phone", "", "phone number")
+	fs.StringVar(&r.Locale, "locale", "", "language of the mail: fr or en (default en)")
+	csvFile := fs.String("csv", "", "invite everyone in this CSV file (- for standard input); header: "+strings.Join(csvHeader, ","))
+	var opt admin.InviteOptions
+	fs.BoolVar(&opt.Staged, "staged", false, "create the users without sending the invitation yet (roster invites send)")
+	fs.BoolVar(&opt.AllowRoleAddress, "allow-role-address", false, "accept role mailboxes such as maintenance@")
+	emails, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	var rows []admin.NewUser
+	switch {
+	case *csvFile != "" && len(emails) > 0:
+		return usagef("invite takes EMAIL... or --csv FILE, not both")
+	case *csvFile != "":
+		if rows, err = c.readCSV(*csvFile); err != nil {
+			return err
+		}
+	case len(emails) == 0:
+		return usagef("invite needs at least one EMAIL, or --csv FILE")
+	default:
+		r.Teams = teams
+		for _, e := range emails {
+			row := r
+			row.Email = e
+			rows = append(rows, row)
+		}
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	results, err := c.svc.Invite(ctx, a, rows, opt)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		if err := c.printJSON(results); err != nil {
+			return err
+		}
+	}
+	verb := "invited"
+	if opt.Staged {
+		verb = "staged"
+	}
+	failed := 0
+	for _, res := range results {
+		switch {
+		case res.Err != nil:
+			failed++
+			where := ""
+			if *csvFile != "" {
+				where = fmt.Sprintf("line %d: ", res.Row+1) // the header is line 1
+			}
+			fmt.Fprintf(c.stderr, "roster: %s%s\n", where, oneLine(res.Err.Error()))
+		case !c.json:
+			fmt.Fprintf(c.stdout, "%s %s\n", verb, admin.Printable(res.Email))
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(c.stderr, "roster: %d of %d not %s; the others were\n", failed, len(results), verb)
+		return partialErr{failed, len(results)}
+	}
+	return nil
+}
+
+// readCSV reads invitation rows; columns are found by the header's names.
+func (c *cli) readCSV(name string) ([]admin.NewUser, error) {
+	var in io.Reader = c.stdin
+	if name != "-" {
+		if c.actor != nil {
+			return nil, errors.New("over SSH, --csv reads standard input only: --csv -")
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		in = f
+	}
+	cr := csv.NewReader(in)
+	cr.FieldsPerRecord = -1
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: no header line", name)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
+		known := false
+		for _, k := range csvHeader {
+			known = known || k == h
+		}
+		if !known {
+			return nil, fmt.Errorf("%s: unknown column %q (want %s)", name, h, strings.Join(csvHeader, ","))
+		}
+		col[h] = i
+	}
+	if _, ok := col["email"]; !ok {
+		return nil, fmt.Errorf("%s: the header has no email column", name)
+	}
+	var rows []admin.NewUser
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		get := func(k string) string {
+			if i, ok := col[k]; ok && i < len(rec) {
+				return rec[i]
+			}
+			return ""
+		}
+		var teams []string
+		for _, t := range strings.Split(get("team"), ";") {
+			if t = strings.TrimSpace(t); t != "" {
+				teams = append(teams, t)
+			}
+		}
+		rows = append(rows, admin.NewUser{Email: get("email"), FirstName: get("first_name"), LastName: get("last_name"),
+			Phone: get("phone"), Role: get("role"), Teams: teams, Position: get("position"),
+			ReferenceID: get("reference_id"), Locale: get("locale")})
+	}
+}
+
+func cmdInvites(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("invites")
+	stuck := fs.Bool("stuck", false, "only stuck invitations: expired, or their mail failed or is deferred")
+	rest, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		invs, err := c.svc.Invitations(ctx, a, *stuck)
+		if err != nil {
+			return err
+		}
+		if c.json {
+			return c.printJSON(invs)
+		}
+		rows := make([][]string, len(invs))
+		for i, in := range invs {
+			rows[i] = []string{in.Email, in.InvitedBy, strconv.Itoa(in.TimesSent),
+				in.LastSentAt.Local().Format("2006-01-02 15:04"), expiresIn(in), mailState(in)}
+		}
+		return c.table([]string{"EMAIL", "INVITED BY", "SENT", "LAST SENT", "EXPIRES", "MAIL"}, rows)
+	}
+	verb, emails := rest[0], rest[1:]
+	switch verb {
+	case "resend":
+		if *stuck {
+			if len(emails) > 0 {
+				return usagef("invites resend takes EMAIL... or --stuck, not both")
+			}
+			out, err := c.svc.ResendStuck(ctx, a)
+			if err != nil {
+				return err
+			}
+			if len(out) == 0 && !c.json {
+				fmt.Fprintln(c.stdout, "no stuck invitations")
+			}
+			return c.outcomes("resent", out)
+		}
+		if len(emails) == 0 {
+			return usagef("invites resend needs EMAIL... or --stuck")
+		}
+		return c.outcomes("resent", c.svc.Resend(ctx, a, emails))
+	case "revoke":
+		if len(emails) == 0 {
+			return usagef("invites revoke needs EMAIL...")
+		}
+		return c.outcomes("revoked", c.svc.Revoke(ctx, a, emails))
+	case "send":
+		if len(emails) == 0 {
+			return usagef("invites send needs EMAIL...")
+		}
+		return c.outcomes("invited", c.svc.SendStaged(ctx, a, emails))
+	}
+	return usagef("invites takes resend, revoke or send, not %q", verb)
+}
+
+func expiresIn(in store.Invitation) string {
+	if in.Expired {
+		return "expired " + in.ExpiresAt.Local().Format("2006-01-02 15:04")
+	}
+	return "in " + time.Until(in.ExpiresAt).Round(time.Minute).String()
+}
+
+func mailState(in store.Invitation) string {
+	if in.MailError != "" {
+		return in.MailState + ": " + in.MailError
+	}
+	return in.MailState
+}
+
+func cmdExport(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("export")
+	asCSV := fs.Bool("csv", false, "write CSV (the only format)")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if !*asCSV {
+		return usagef("export needs --csv")
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(c.stdout)
+	if err := w.Write(csvHeader); err != nil {
+		return err
+	}
+	lq := store.ListQuery{Limit: 1000}
+	for {
+		p, err := c.svc.ListUsers(ctx, a, lq)
+		if err != nil {
+			return err
+		}
+		for _, u := range p.Users {
+			w.Write([]string{u.Email, u.FirstName, u.LastName, u.Phone, u.Role, strings.Join(u.Teams, ";"),
+				u.Position, u.ReferenceID, u.Locale})
+		}
+		if !p.More {
+			break
+		}
+		lq.After = &p.Cursors[len(p.Cursors)-1]
+	}
+	w.Flush()
+	return w.Error()
+}

@@ -1,0 +1,547 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"roster/admin"
+	"roster/store"
+)
+
+func cmdInit(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("init")
+	org := fs.String("org", "", "the organisation's name")
+	owner := fs.String("owner", "", "the first owner's email")
+	first := fs.String("first", "", "the owner's first name")
+	last := fs.String("last", "", "the owner's last name")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if *org == "" || *owner == "" {
+		return usagef("init needs --org NAME and --owner EMAIL")
+	}
+	if err := c.open(ctx); err != nil {
+		return err
+	}
+	if err := c.svc.Init(ctx, *org, *owner, *first, *last, c.channel); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "created %s with owner %s in %s\n", admin.Printable(*org), admin.Printable(*owner), c.st.Path())
+	return nil
+}
+
+func cmdAccount(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("account")
+	var ch admin.AccountChange
+	fs.Func("name", "rename the organisation", func(s string) error { ch.Name = &s; return nil })
+	fs.Func("invite-lifetime", "how long invitation links live (e.g. 48h)", func(s string) error {
+		d, err := time.ParseDuration(s)
+		ch.InviteLifetime = &d
+		return err
+	})
+	fs.Func("country", "default country of phone numbers written nationally (FR, BE, CH, GB, US…)", func(s string) error { ch.Country = &s; return nil })
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	acct, err := c.svc.Account(ctx)
+	if err != nil {
+		return err
+	}
+	if ch != (admin.AccountChange{}) {
+		if acct, err = c.svc.UpdateAccount(ctx, a, ch); err != nil {
+			return err
+		}
+	}
+	if c.json {
+		return c.printJSON(map[string]any{"name": acct.Name, "invite_lifetime": acct.InviteLifetime.String(),
+			"country": acct.Country, "created_at": acct.CreatedAt})
+	}
+	return c.table([]string{"NAME", "INVITE LIFETIME", "COUNTRY", "CREATED"},
+		[][]string{{acct.Name, acct.InviteLifetime.String(), acct.Country, acct.CreatedAt.Local().Format("2006-01-02")}})
+}
+
+func cmdUsers(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("users")
+	var lq store.ListQuery
+	fs.StringVar(&lq.Status, "status", "", "only users who are "+strings.Join(store.StatusFilters(), "|"))
+	fs.StringVar(&lq.Team, "team", "", "only members of this team")
+	fs.StringVar(&lq.Search, "search", "", "only users whose email, name, position, reference ID or tag starts with TEXT")
+	fs.StringVar(&lq.Sort, "sort", "name", "order: "+strings.Join(store.Sorts(), "|"))
+	limit := fs.Int("limit", 0, "at most N users (0: all)")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	var users []*store.User
+	seen := map[int64]bool{} // a search can meet a user again on a later page
+	lq.Limit = 500
+	for {
+		p, err := c.svc.ListUsers(ctx, a, lq)
+		if err != nil {
+			return err
+		}
+		for _, u := range p.Users {
+			if !seen[u.ID] && (*limit == 0 || len(users) < *limit) {
+				seen[u.ID] = true
+				users = append(users, u)
+			}
+		}
+		if !p.More || (*limit > 0 && len(users) >= *limit) {
+			break
+		}
+		lq.After = &p.Cursors[len(p.Cursors)-1]
+	}
+	if c.json {
+		return c.printJSON(users)
+	}
+	rows := make([][]string, len(users))
+	for i, u := range users {
+		rows[i] = []string{u.Name(), u.Email, u.Role, admin.StatusLabel(u), strings.Join(u.Teams, ", "), lastLogin(u)}
+	}
+	return c.table([]string{"NAME", "EMAIL", "ROLE", "STATUS", "TEAMS", "LAST LOGIN"}, rows)
+}
+
+func lastLogin(u *store.User) string {
+	if u.LastLoginAt.IsZero() {
+		return "never"
+	}
+	return u.LastLoginAt.Local().Format("2006-01-02 15:04")
+}
+
+// oneEmail parses a command that takes one EMAIL argument.
+func oneEmail(c *cli, fs *flag.FlagSet, args []string) (string, error) {
+	rest, err := c.parse(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(rest) != 1 {
+		return "", usagef("%s takes one EMAIL", fs.Name())
+	}
+	return rest[0], nil
+}
+
+func cmdUser(c *cli, ctx context.Context, args []string) error {
+	email, err := oneEmail(c, c.flags("user"), args)
+	if err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := c.svc.User(ctx, a, email)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(d)
+	}
+	field := func(k, v string) { fmt.Fprintf(c.stdout, "%-14s %s\n", k+":", admin.Printable(v)) }
+	field("Name", d.Name())
+	field("Email", d.Email)
+	field("Status", admin.StatusLabel(d.User))
+	field("Role", d.Role)
+	field("Permissions", strings.Join(d.Perms, ", "))
+	field("Phone", d.Phone)
+	field("Position", d.Position)
+	field("Reference ID", d.ReferenceID)
+	field("Locale", d.Locale)
+	field("Teams", strings.Join(d.Teams, ", "))
+	field("Contact for", strings.Join(d.Tags, ", "))
+	field("Created", d.CreatedAt.Local().Format("2006-01-02 15:04"))
+	if !d.InviteExpiresAt.IsZero() {
+		field("Invite until", d.InviteExpiresAt.Local().Format("2006-01-02 15:04"))
+	}
+	field("Last login", lastLogin(d.User))
+	field("Logins", strconv.Itoa(d.LoginCount))
+	field("Version", strconv.FormatInt(d.Version, 10))
+	for _, p := range d.AwayPeriods {
+		field("Away", awayLine(p))
+	}
+	field("Conversations", strconv.Itoa(len(d.Conversations)))
+	field("Auto replies", strconv.Itoa(len(d.AutoReplies)))
+	return nil
+}
+
+func awayLine(p store.AwayPeriod) string {
+	s := p.Start.Local().Format("2006-01-02 15:04") + " → "
+	if p.End.IsZero() {
+		s += "further notice"
+	} else {
+		s += p.End.Local().Format("2006-01-02 15:04")
+	}
+	if p.StandIn != "" {
+		s += ", stand-in " + p.StandIn
+	}
+	if p.Note != "" {
+		s += " (" + p.Note + ")"
+	}
+	return s
+}
+
+func cmdEdit(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("edit")
+	var p admin.Profile
+	str := func(name, usage string, dst **string) {
+		fs.Func(name, usage, func(s string) error { *dst = &s; return nil })
+	}
+	str("first", "first name", &p.FirstName)
+	str("last", "last name", &p.LastName)
+	str("phone", "phone number, national or +international", &p.Phone)
+	str("position", "job title", &p.Position)
+	str("ref", "reference ID (employee number)", &p.ReferenceID)
+	str("locale", "language of their mail: fr or en", &p.Locale)
+	var tags, teams listFlag
+	fs.Var(&tags, "tag", "+TAG adds a \"contact for\" tag, -TAG removes one (repeatable)")
+	fs.Var(&teams, "team", "+TEAM adds a team, -TEAM removes one (repeatable)")
+	version := fs.Int64("if-version", 0, "change only if the user is still at this version (from roster user)")
+	email, err := oneEmail(c, fs, args)
+	if err != nil {
+		return err
+	}
+	p.AddTags, p.RemoveTags = plusMinus(tags)
+	p.AddTeams, p.RemoveTeams = plusMinus(teams)
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := c.svc.Edit(ctx, a, email, *version, p)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(u)
+	}
+	fmt.Fprintf(c.stdout, "edited %s (version %d)\n", admin.Printable(u.Email), u.Version)
+	return nil
+}
+
+// plusMinus splits +X and -X items; a bare X adds.
+func plusMinus(items []string) (add, remove []string) {
+	for _, it := range items {
+		switch {
+		case strings.HasPrefix(it, "-"):
+			remove = append(remove, it[1:])
+		default:
+			add = append(add, strings.TrimPrefix(it, "+"))
+		}
+	}
+	return add, remove
+}
+
+func cmdPerms(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("perms")
+	list := fs.Bool("list", false, "list every permission and the roles' presets")
+	var ch admin.PermChange
+	var grant, revoke listFlag
+	fs.StringVar(&ch.Role, "role", "", "give this role ("+strings.Join(admin.Roles, "|")+"), applying its preset")
+	fs.Var(&grant, "grant", "add permissions (repeatable or comma-separated)")
+	fs.Var(&revoke, "revoke", "remove permissions (repeatable or comma-separated)")
+	version := fs.Int64("if-version", 0, "change only if the user is still at this version")
+	rest, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *list {
+		if c.json {
+			return c.printJSON(map[string]any{"permissions": admin.Catalogue, "presets": admin.Presets})
+		}
+		var rows [][]string
+		for _, p := range admin.Catalogue {
+			var roles []string
+			for _, r := range admin.Roles {
+				for _, id := range admin.Presets[r] {
+					if id == p.ID {
+						roles = append(roles, r)
+					}
+				}
+			}
+			rows = append(rows, []string{p.ID, p.Group, p.Description, strings.Join(roles, ",")})
+		}
+		return c.table([]string{"PERMISSION", "AREA", "WHAT IT ALLOWS", "ROLES"}, rows)
+	}
+	if len(rest) != 1 {
+		return usagef("perms takes --list or one EMAIL")
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	ch.Grant, ch.Revoke = grant, revoke
+	var res *admin.PermResult
+	if ch.Role == "" && len(grant) == 0 && len(revoke) == 0 {
+		d, err := c.svc.User(ctx, a, rest[0])
+		if err != nil {
+			return err
+		}
+		res = &admin.PermResult{Email: d.Email, Role: d.Role, Perms: d.Perms, Added: []string{}, Removed: []string{}}
+	} else if res, err = c.svc.SetPermissions(ctx, a, rest[0], *version, ch); err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(res)
+	}
+	fmt.Fprintf(c.stdout, "%s: %s\n", admin.Printable(res.Email), res.Role)
+	for _, p := range res.Perms {
+		fmt.Fprintf(c.stdout, "  %s\n", p)
+	}
+	if len(res.Added)+len(res.Removed) > 0 {
+		fmt.Fprintf(c.stdout, "added: %s; removed: %s\n", orNone(res.Added), orNone(res.Removed))
+	}
+	return nil
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(s, ", ")
+}
+
+func cmdReset(c *cli, ctx context.Context, args []string) error {
+	email, err := oneEmail(c, c.flags("reset"), args)
+	if err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	if err := c.svc.SendReset(ctx, a, email); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "password-reset mail queued for %s (link valid %s)\n", admin.Printable(email), admin.ResetLifetime)
+	return nil
+}
+
+func cmdDeactivate(c *cli, ctx context.Context, args []string) error {
+	return simpleAct(c, ctx, "deactivate", "deactivated", args, func(a admin.Actor, email string) error {
+		return c.svc.Deactivate(ctx, a, email)
+	})
+}
+
+func cmdReactivate(c *cli, ctx context.Context, args []string) error {
+	return simpleAct(c, ctx, "reactivate", "reactivated", args, func(a admin.Actor, email string) error {
+		return c.svc.Reactivate(ctx, a, email)
+	})
+}
+
+func simpleAct(c *cli, ctx context.Context, name, done string, args []string, act func(admin.Actor, string) error) error {
+	email, err := oneEmail(c, c.flags(name), args)
+	if err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	if err := act(a, email); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "%s %s\n", done, admin.Printable(email))
+	return nil
+}
+
+func cmdDelete(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("delete")
+	heir := fs.String("heir", "", "who inherits the user's conversations and automated replies (required)")
+	email, err := oneEmail(c, fs, args)
+	if err != nil {
+		return err
+	}
+	if *heir == "" {
+		return usagef("delete needs --heir EMAIL: who inherits the conversations and automated replies")
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	d, err := c.svc.Delete(ctx, a, email, *heir)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(d)
+	}
+	fmt.Fprintf(c.stdout, "deleted %s; %d conversations and %d automated replies moved to %s\n",
+		admin.Printable(d.Email), d.Conversations, d.AutoReplies, admin.Printable(d.Heir))
+	return nil
+}
+
+func cmdAway(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("away")
+	from := fs.String("from", "", "start (2026-12-24, tomorrow, +7d; default now)")
+	until := fs.String("until", "", "return date (2026-12-24, tomorrow, +7d)")
+	to := fs.String("to", "", "stand-in: EMAIL or team:NAME")
+	note := fs.String("note", "", "a note, e.g. why or whom to call")
+	off := fs.Bool("off", false, "back now: end the current away period")
+	email, err := oneEmail(c, fs, args)
+	if err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case *off:
+		if err := c.svc.EndAway(ctx, a, email); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "%s is back\n", admin.Printable(email))
+		return nil
+	case *until == "" && *from == "" && *to == "" && *note == "":
+		d, err := c.svc.User(ctx, a, email)
+		if err != nil {
+			return err
+		}
+		if c.json {
+			return c.printJSON(d.AwayPeriods)
+		}
+		for _, p := range d.AwayPeriods {
+			fmt.Fprintln(c.stdout, admin.Printable(awayLine(p)))
+		}
+		return nil
+	case *until == "":
+		return usagef("away needs --until DATE (the return date), or --off")
+	}
+	now := time.Now()
+	var r admin.AwayRequest
+	if r.Until, err = admin.ParseDate(*until, now); err != nil {
+		return err
+	}
+	if *from != "" {
+		if r.From, err = admin.ParseDate(*from, now); err != nil {
+			return err
+		}
+	}
+	r.StandIn, r.Note = *to, *note
+	p, err := c.svc.SetAway(ctx, a, email, r)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(p)
+	}
+	fmt.Fprintf(c.stdout, "%s away %s\n", admin.Printable(email), admin.Printable(awayLine(*p)))
+	return nil
+}
+
+func cmdTeams(c *cli, ctx context.Context, args []string) error {
+	rest, err := c.parse(c.flags("teams"), args)
+	if err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		if len(rest) != 2 || (rest[0] != "add" && rest[0] != "remove") {
+			return usagef("teams takes add NAME or remove NAME")
+		}
+		if rest[0] == "add" {
+			err = c.svc.AddTeam(ctx, a, rest[1])
+		} else {
+			err = c.svc.RemoveTeam(ctx, a, rest[1])
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "team %s: %sd\n", admin.Printable(rest[1]), strings.TrimSuffix(rest[0], "e"))
+		return nil
+	}
+	teams, err := c.svc.Teams(ctx, a)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(teams)
+	}
+	rows := make([][]string, len(teams))
+	for i, t := range teams {
+		rows[i] = []string{t.Name, strconv.Itoa(t.Members)}
+	}
+	return c.table([]string{"TEAM", "MEMBERS"}, rows)
+}
+
+func cmdConversations(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("conversations")
+	user := fs.String("user", "", "only the conversations assigned to this user")
+	subject := fs.String("subject", "", "with add: the subject")
+	to := fs.String("to", "", "with add: who it is for (routed to their stand-in while they are away)")
+	rest, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		if rest[0] != "add" || len(rest) != 1 {
+			return usagef("conversations takes add --subject S --to EMAIL")
+		}
+		if *subject == "" || *to == "" {
+			return usagef("conversations add needs --subject S and --to EMAIL")
+		}
+		conv, err := c.svc.AddConversation(ctx, a, *subject, *to)
+		if err != nil {
+			return err
+		}
+		if c.json {
+			return c.printJSON(conv)
+		}
+		fmt.Fprintf(c.stdout, "conversation %d assigned to %s\n", conv.ID, admin.Printable(conv.Assignee))
+		return nil
+	}
+	convs, err := c.svc.Conversations(ctx, a, *user)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(convs)
+	}
+	rows := make([][]string, len(convs))
+	for i, cv := range convs {
+		rows[i] = []string{strconv.FormatInt(cv.ID, 10), cv.Subject, cv.Assignee, cv.Status}
+	}
+	return c.table([]string{"ID", "SUBJECT", "ASSIGNEE", "STATUS"}, rows)
+}
+
+func cmdAudit(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("audit")
+	var aq store.AuditQuery
+	fs.StringVar(&aq.Target, "user", "", "only entries by or about this user")
+	fs.IntVar(&aq.Limit, "limit", 100, "at most N entries")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	entries, err := c.svc.Audit(ctx, a, aq)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(entries)
+	}
+	rows := make([][]string, len(entries))
+	for i, e := range entries {
+		rows[i] = []string{e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Channel, e.Action, e.Target, e.After}
+	}
+	return c.table([]string{"WHEN", "WHO", "VIA", "WHAT", "TO WHOM", "AFTER"}, rows)
+}

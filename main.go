@@ -1,0 +1,351 @@
+// Command roster is a keyboard-driven dashboard for the people who administer
+// an organisation's user accounts, and a scriptable command line over the same
+// operations. With no command it opens the dashboard.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"roster/admin"
+	"roster/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:]))
+}
+
+// cli is one run of the command line: its streams, the global flags, and the
+// store and rules once opened. Over SSH, actor is fixed to the key's owner.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	db      string
+	as      string
+	json    bool
+	channel string
+	actor   *admin.Actor // fixed by roster serve: --as and --db are refused
+
+	st  *store.Store
+	svc *admin.Service
+}
+
+// command is one subcommand of the command line.
+type command struct {
+	name    string
+	args    string // what follows the name in the usage line
+	summary string
+	local   bool // needs the local machine (refused over SSH)
+	run     func(c *cli, ctx context.Context, args []string) error
+}
+
+// commands lists every subcommand, in the order `roster help` shows them.
+var commands []command
+
+func init() {
+	commands = []command{
+		{"init", "--org NAME --owner EMAIL [--first F --last L]", "create the account and its first owner", true, cmdInit},
+		{"account", "[--name N] [--invite-lifetime 48h] [--country FR]", "show or change the account's settings", false, cmdAccount},
+		{"users", "[--status S] [--team T] [--search TEXT] [--sort name|last-login|status] [--limit N]", "list users", false, cmdUsers},
+		{"user", "EMAIL", "show everything about one user", false, cmdUser},
+		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T]", "change a user's profile", false, cmdEdit},
+		{"invite", "EMAIL... [--role R] [--team T] [--first F --last L] [--position P] [--ref ID] [--phone N] [--locale fr|en] [--staged] | --csv FILE", "invite people by email", false, cmdInvite},
+		{"invites", "[--stuck] | resend EMAIL...|--stuck | revoke EMAIL... | send EMAIL...", "list, resend, revoke or send pending invitations", false, cmdInvites},
+		{"perms", "--list | EMAIL [--role R] [--grant PERM...] [--revoke PERM...]", "show or change a user's role and permissions", false, cmdPerms},
+		{"away", "EMAIL [--until DATE] [--from DATE] [--to EMAIL|team:NAME] [--note TEXT] | EMAIL --off", "set someone away, with a stand-in", false, cmdAway},
+		{"teams", "[add|remove NAME]", "list, add or remove teams", false, cmdTeams},
+		{"reset", "EMAIL", "send a password-reset mail", false, cmdReset},
+		{"deactivate", "EMAIL", "stop a user from logging in (reversible)", false, cmdDeactivate},
+		{"reactivate", "EMAIL", "undo deactivate", false, cmdReactivate},
+		{"delete", "EMAIL --heir EMAIL", "delete a user, handing what they own to an heir", false, cmdDelete},
+		{"conversations", "[--user EMAIL] | add --subject S --to EMAIL", "list conversations, or open one (routed to stand-ins)", false, cmdConversations},
+		{"audit", "[--user EMAIL] [--limit N]", "show the audit trail, newest first", false, cmdAudit},
+		{"export", "--csv", "write every user as CSV (the format invite --csv reads)", false, cmdExport},
+		{"help", "[COMMAND]", "describe the commands", false, cmdHelp},
+	}
+}
+
+func findCommand(name string) *command {
+	for i := range commands {
+		if commands[i].name == name {
+			return &commands[i]
+		}
+	}
+	return nil
+}
+
+// run runs one command line and returns the exit code: 0, 1 for an error
+// (one line on stderr, nothing changed), 2 for a usage error.
+func run(ctx context.Context, c *cli, args []string) int {
+	if c.channel == "" {
+		c.channel = admin.ChannelCLI
+	}
+	defer c.close()
+	// Global flags may come before the command.
+	g := c.flags("roster")
+	rest, err := parseArgs(g, args, true)
+	if err != nil {
+		return c.usageError(err)
+	}
+	if len(rest) == 0 {
+		return c.fail(cmdDashboard(c, ctx))
+	}
+	cmd := findCommand(rest[0])
+	if cmd == nil {
+		return c.usageError(fmt.Errorf("unknown command %q (roster help lists them)", rest[0]))
+	}
+	if cmd.local && c.actor != nil {
+		return c.fail(fmt.Errorf("%s is not available over SSH", cmd.name))
+	}
+	err = cmd.run(c, ctx, rest[1:])
+	var ue usageErr
+	if errors.As(err, &ue) {
+		return c.usageError(err)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return c.fail(err)
+}
+
+func (c *cli) fail(err error) int {
+	if err == nil {
+		return 0
+	}
+	var p partialErr
+	if !errors.As(err, &p) {
+		fmt.Fprintln(c.stderr, "roster: "+oneLine(err.Error()))
+	}
+	return 1
+}
+
+func (c *cli) usageError(err error) int {
+	fmt.Fprintln(c.stderr, "roster: "+oneLine(err.Error()))
+	return 2
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(admin.Printable(s)), " ") }
+
+// usageErr is a mistake in how a command was called.
+type usageErr struct{ error }
+
+func usagef(format string, args ...any) error { return usageErr{fmt.Errorf(format, args...)} }
+
+// partialErr says some items of a batch failed; each was already reported.
+type partialErr struct{ failed, total int }
+
+func (e partialErr) Error() string { return fmt.Sprintf("%d of %d failed", e.failed, e.total) }
+
+// flags makes a flag set carrying the global flags, so that they may also
+// follow the command (roster users --json).
+func (c *cli) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if c.actor == nil {
+		fs.StringVar(&c.db, "db", envOr("ROSTER_DB", c.db), "database file (env ROSTER_DB; default in the user's data directory)")
+		fs.StringVar(&c.as, "as", envOr("ROSTER_AS", c.as), "act as this user (env ROSTER_AS; default: the only owner)")
+	}
+	fs.BoolVar(&c.json, "json", c.json, "print JSON")
+	return fs
+}
+
+func envOr(key, def string) string {
+	if def != "" {
+		return def
+	}
+	return os.Getenv(key)
+}
+
+// parseArgs parses flags wherever they stand among the arguments and returns
+// the others. With stopAtArg it stops at the first argument (the command).
+func parseArgs(fs *flag.FlagSet, args []string, stopAtArg bool) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usageErr{err}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return rest, nil
+		}
+		if stopAtArg || args[0] == "--" {
+			if args[0] == "--" {
+				args = args[1:]
+			}
+			return append(rest, args...), nil
+		}
+		rest = append(rest, args[0])
+		args = args[1:]
+	}
+}
+
+// parse parses a command's flags, answering --help with its usage.
+func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	rest, err := parseArgs(fs, args, false)
+	if errors.Is(err, flag.ErrHelp) {
+		c.printUsage(fs)
+		return nil, flag.ErrHelp
+	}
+	return rest, err
+}
+
+func (c *cli) printUsage(fs *flag.FlagSet) {
+	cmd := findCommand(fs.Name())
+	if cmd != nil {
+		fmt.Fprintf(c.stdout, "usage: roster %s %s\n\n%s.\n\nflags:\n", cmd.name, cmd.args, capitalize(cmd.summary))
+	}
+	fs.SetOutput(c.stdout)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// open opens the store (once) and the rules over it.
+func (c *cli) open(ctx context.Context) error {
+	if c.svc != nil {
+		return nil
+	}
+	if c.st == nil {
+		path := c.db
+		if path == "" {
+			var err error
+			if path, err = store.DefaultPath(); err != nil {
+				return err
+			}
+		}
+		st, err := store.Open(ctx, path)
+		if err != nil {
+			return err
+		}
+		c.st = st
+	}
+	c.svc = admin.New(c.st)
+	return nil
+}
+
+func (c *cli) close() {
+	if c.st != nil && c.actor == nil {
+		c.st.Close()
+	}
+}
+
+// operator opens the store and says who acts: --as, or the only owner.
+func (c *cli) operator(ctx context.Context) (admin.Actor, error) {
+	if err := c.open(ctx); err != nil {
+		return admin.Actor{}, err
+	}
+	if c.actor != nil {
+		return *c.actor, nil
+	}
+	email := c.as
+	if email == "" {
+		var err error
+		if email, err = c.svc.DefaultOperator(ctx); err != nil {
+			return admin.Actor{}, err
+		}
+	}
+	return admin.Actor{Email: email, Channel: c.channel}, nil
+}
+
+// printJSON writes v as indented JSON.
+func (c *cli) printJSON(v any) error {
+	enc := json.NewEncoder(c.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// table writes rows as aligned columns; every cell is made printable.
+func (c *cli) table(header []string, rows [][]string) error {
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	for _, r := range rows {
+		for i := range r {
+			r[i] = strings.ReplaceAll(admin.Printable(r[i]), "\t", " ")
+		}
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+// outcomes prints what happened to each person of a batch; it fails when any did.
+func (c *cli) outcomes(verb string, out []admin.Outcome) error {
+	if c.json {
+		if err := c.printJSON(out); err != nil {
+			return err
+		}
+	}
+	failed := 0
+	for _, o := range out {
+		if o.Err != nil {
+			failed++
+			fmt.Fprintf(c.stderr, "roster: %s\n", oneLine(o.Err.Error()))
+		} else if !c.json {
+			fmt.Fprintf(c.stdout, "%s %s\n", verb, admin.Printable(o.Email))
+		}
+	}
+	if failed > 0 {
+		return partialErr{failed, len(out)}
+	}
+	return nil
+}
+
+// listFlag collects a repeatable, comma-separated flag.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+func cmdHelp(c *cli, ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		cmd := findCommand(args[0])
+		if cmd == nil {
+			return usagef("unknown command %q", args[0])
+		}
+		err := cmd.run(c, ctx, []string{"--help"})
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return err
+	}
+	fmt.Fprintln(c.stdout, "roster: administer an organisation's user accounts.")
+	fmt.Fprintln(c.stdout, "\nusage: roster [--db PATH] [--as EMAIL] [--json] [COMMAND]")
+	fmt.Fprintln(c.stdout, "\nWith no command, roster opens the dashboard. Commands:")
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	for _, cmd := range commands {
+		if !cmd.local || c.actor == nil {
+			fmt.Fprintf(tw, "  %s\t%s\n", cmd.name, cmd.summary)
+		}
+	}
+	tw.Flush()
+	fmt.Fprintln(c.stdout, "\nroster COMMAND --help describes one command.")
+	return nil
+}
