@@ -80,15 +80,15 @@ func (s *Service) Invite(ctx context.Context, a Actor, rows []NewUser, opt Invit
 		for i, r := range rows {
 			res := &results[i]
 			res.Row, res.Email = i+1, strings.TrimSpace(r.Email)
-			u, err := s.checkNewUser(ctx, q, op, acct, r, opt)
-			if err == nil {
-				key := store.Fold(u.Email)
+			if email, err := NormalizeEmail(r.Email); err == nil {
+				key := store.Fold(email)
 				if first, dup := seen[key]; dup {
-					err = inputErr("email", fmt.Sprintf("%s is also on row %d", u.Email, first))
-				} else {
-					seen[key] = i + 1
+					res.Err = inputErr("email", fmt.Sprintf("%s is also on row %d", email, first))
+					continue
 				}
+				seen[key] = i + 1
 			}
+			u, err := s.checkNewUser(ctx, q, op, acct, r, opt)
 			if err != nil {
 				res.Err = err
 				continue
