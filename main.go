@@ -73,6 +73,7 @@ func init() {
 		{"conversations", "[--user EMAIL] | add --subject S --to EMAIL", "list conversations, or open one (routed to stand-ins)", false, cmdConversations},
 		{"audit", "[--user EMAIL] [--limit N]", "show the audit trail, newest first", false, cmdAudit},
 		{"export", "--csv", "write every user as CSV (the format invite --csv reads)", false, cmdExport},
+		{"keys", "[list [EMAIL] | add EMAIL FILE|- | remove EMAIL FINGERPRINT]", "manage the SSH keys operators open roster serve with", false, cmdKeys},
 		{"help", "[COMMAND]", "describe the commands", false, cmdHelp},
 	}
 }

@@ -323,3 +323,30 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestKeysCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	ok(t, db, "invite", "mia@acme.test", "--role", "member")
+	const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl laptop\n"
+	out, errs, code := rosterIn(t, db, key, "keys", "add", "boss@acme.test", "-")
+	if code != 0 || !strings.Contains(out, "SHA256:") {
+		t.Fatalf("keys add: %d %s %s", code, out, errs)
+	}
+	if _, errs, code := rosterIn(t, db, key, "keys", "add", "mia@acme.test", "-"); code == 0 || !strings.Contains(errs, "already belongs") {
+		t.Fatalf("same key twice: %d %s", code, errs)
+	}
+	if _, errs, code := rosterIn(t, db, "not a key", "keys", "add", "boss@acme.test", "-"); code == 0 || !strings.Contains(errs, "not an SSH public key") {
+		t.Fatalf("bad key: %d %s", code, errs)
+	}
+	keys := jsonOf[[]map[string]any](t, db, "keys", "list", "boss@acme.test")
+	if len(keys) != 1 || keys[0]["comment"] != "laptop" {
+		t.Fatalf("keys: %v", keys)
+	}
+	fp := keys[0]["fingerprint"].(string)
+	fails(t, db, "not found", "keys", "remove", "mia@acme.test", fp)
+	ok(t, db, "keys", "remove", "boss@acme.test", fp)
+	if keys := jsonOf[[]map[string]any](t, db, "keys"); len(keys) != 0 {
+		t.Fatalf("after remove: %v", keys)
+	}
+}

@@ -1,0 +1,117 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+
+	"roster/store"
+)
+
+// AddKey gives email an SSH public key (one authorized_keys line) to open
+// roster serve with. Anyone may add their own; others' need users.edit.
+func (s *Service) AddKey(ctx context.Context, a Actor, email, line string) (*store.SSHKey, error) {
+	pub, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(strings.TrimSpace(line)))
+	if err != nil {
+		return nil, inputErr("key", "is not an SSH public key (one line as in authorized_keys or id_ed25519.pub)")
+	}
+	if comment, err = checkText("key comment", comment, 200); err != nil {
+		return nil, err
+	}
+	var k *store.SSHKey
+	err = s.write(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		if op.ID != u.ID {
+			if err := op.need("users.edit", "adding someone else's SSH key"); err != nil {
+				return err
+			}
+			if err := op.outranks(u, "add a key for"); err != nil {
+				return err
+			}
+		}
+		k = &store.SSHKey{UserID: u.ID, Email: u.Email, Fingerprint: ssh.FingerprintSHA256(pub),
+			PublicKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))), Comment: comment,
+			CreatedAt: s.Now(), CreatedBy: op.Email}
+		if err := q.InsertKey(ctx, k); errors.Is(err, store.ErrDuplicate) {
+			return inputErr("key", fmt.Sprintf("%s already belongs to a user", k.Fingerprint))
+		} else if err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "key.add", u, nil, map[string]string{"fingerprint": k.Fingerprint, "comment": comment})
+	})
+	return k, err
+}
+
+// Keys lists the SSH keys of email, or of everyone when email is "".
+func (s *Service) Keys(ctx context.Context, a Actor, email string) ([]store.SSHKey, error) {
+	var out []store.SSHKey
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		var id int64
+		if email != "" {
+			u, err := s.findUser(ctx, q, email)
+			if err != nil {
+				return err
+			}
+			id = u.ID
+		}
+		var err error
+		out, err = q.Keys(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// RemoveKey takes a key away from email.
+func (s *Service) RemoveKey(ctx context.Context, a Actor, email, fingerprint string) error {
+	return s.write(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		if op.ID != u.ID {
+			if err := op.need("users.edit", "removing someone else's SSH key"); err != nil {
+				return err
+			}
+			if err := op.outranks(u, "remove a key of"); err != nil {
+				return err
+			}
+		}
+		k, err := q.KeyByFingerprint(ctx, strings.TrimSpace(fingerprint))
+		if errors.Is(err, store.ErrNotFound) || err == nil && k.UserID != u.ID {
+			return &NotFoundError{What: fmt.Sprintf("key %s of %s", fingerprint, u.Email)}
+		} else if err != nil {
+			return err
+		}
+		if err := q.DeleteKey(ctx, k.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "key.remove", u, map[string]string{"fingerprint": k.Fingerprint}, nil)
+	})
+}
+
+// KeyOperator says who may open roster serve with pub: the key's owner, if
+// they are active and hold a users.* permission; otherwise a one-line reason.
+func (s *Service) KeyOperator(ctx context.Context, pub ssh.PublicKey) (Actor, error) {
+	fp := ssh.FingerprintSHA256(pub)
+	var a Actor
+	err := s.Store.ReadTx(ctx, func(q *store.Q) error {
+		k, err := q.KeyByFingerprint(ctx, fp)
+		if errors.Is(err, store.ErrNotFound) {
+			return denied("", "key %s belongs to no user of this account", fp)
+		} else if err != nil {
+			return err
+		}
+		if _, err := s.operator(ctx, q, Actor{Email: k.Email}); err != nil {
+			return err
+		}
+		a = Actor{Email: k.Email, Channel: ChannelSSH}
+		return nil
+	})
+	return a, err
+}

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+
+	"roster/admin"
+)
+
+func cmdKeys(c *cli, ctx context.Context, args []string) error {
+	rest, err := c.parse(c.flags("keys"), args)
+	if err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	verb := "list"
+	if len(rest) > 0 {
+		verb, rest = rest[0], rest[1:]
+	}
+	switch {
+	case verb == "list" && len(rest) <= 1:
+		email := ""
+		if len(rest) == 1 {
+			email = rest[0]
+		}
+		keys, err := c.svc.Keys(ctx, a, email)
+		if err != nil {
+			return err
+		}
+		if c.json {
+			return c.printJSON(keys)
+		}
+		rows := make([][]string, len(keys))
+		for i, k := range keys {
+			rows[i] = []string{k.Email, k.Fingerprint, k.Comment, k.CreatedAt.Local().Format("2006-01-02")}
+		}
+		return c.table([]string{"USER", "FINGERPRINT", "COMMENT", "ADDED"}, rows)
+	case verb == "add" && len(rest) == 2:
+		var in io.Reader = c.stdin
+		if rest[1] != "-" {
+			if c.actor != nil {
+				return fmt.Errorf("over SSH, keys add reads the key from standard input: keys add EMAIL -")
+			}
+			f, err := os.Open(rest[1])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			in = f
+		}
+		line, err := io.ReadAll(io.LimitReader(in, 16<<10))
+		if err != nil {
+			return err
+		}
+		k, err := c.svc.AddKey(ctx, a, rest[0], string(line))
+		if err != nil {
+			return err
+		}
+		if c.json {
+			return c.printJSON(k)
+		}
+		fmt.Fprintf(c.stdout, "added key %s for %s\n", k.Fingerprint, admin.Printable(k.Email))
+		return nil
+	case verb == "remove" && len(rest) == 2:
+		if err := c.svc.RemoveKey(ctx, a, rest[0], rest[1]); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "removed key %s of %s\n", admin.Printable(rest[1]), admin.Printable(rest[0]))
+		return nil
+	}
+	return usagef("keys takes list [EMAIL], add EMAIL FILE|- or remove EMAIL FINGERPRINT")
+}
