@@ -219,7 +219,7 @@ func (o *operator) mayGive(role string, perms []string, had permSet) error {
 		return denied("", "a %s cannot give the %s role", o.Role, role)
 	}
 	for _, p := range perms {
-		if !had[p] && !o.can(p) {
+		if !had[p] && !o.perms.grants(p) {
 			return denied(p, "%s cannot grant %s, which they do not hold", o.Email, p)
 		}
 	}

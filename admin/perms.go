@@ -104,6 +104,18 @@ func (s permSet) list() []string {
 	return out
 }
 
+// coveredBy names the broader permission that covers a narrower one: who
+// sees everyone's data or analytics may hand out seeing one's team's data or
+// one's own analytics (a manager, holding analytics.all, invites members, whose
+// preset holds analytics.own).
+var coveredBy = map[string]string{"data.team": "data.all", "analytics.own": "analytics.all"}
+
+// grants reports whether holding s lets one grant perm: s holds it, or the
+// broader permission that covers it.
+func (s permSet) grants(perm string) bool {
+	return s[perm] || coveredBy[perm] != "" && s[coveredBy[perm]]
+}
+
 // anyUsers reports whether the set holds at least one users.* permission:
 // what it takes to use roster at all.
 func (s permSet) anyUsers() bool {

@@ -563,7 +563,7 @@ func (s *Service) Grantable(ctx context.Context, a Actor, email string) (map[str
 				out[p.ID] = "you lack users.permissions"
 			case op.outranks(u, "change") != nil:
 				out[p.ID] = op.outranks(u, "change").(*DeniedError).Reason
-			case !had[p.ID] && !op.can(p.ID):
+			case !had[p.ID] && !op.perms.grants(p.ID):
 				out[p.ID] = "you do not hold it"
 			default:
 				out[p.ID] = ""
