@@ -95,15 +95,19 @@ func (s *Service) RemoveKey(ctx context.Context, a Actor, email, fingerprint str
 	})
 }
 
+// ErrUnknownKey says an SSH key belongs to no user.
+var ErrUnknownKey = errors.New("the key belongs to no user of this account")
+
 // KeyOperator says who may open roster serve with pub: the key's owner, if
-// they are active and hold a users.* permission; otherwise a one-line reason.
+// they are active and hold a users.* permission; otherwise a one-line reason
+// (*DeniedError, or ErrUnknownKey).
 func (s *Service) KeyOperator(ctx context.Context, pub ssh.PublicKey) (Actor, error) {
 	fp := ssh.FingerprintSHA256(pub)
 	var a Actor
 	err := s.Store.ReadTx(ctx, func(q *store.Q) error {
 		k, err := q.KeyByFingerprint(ctx, fp)
 		if errors.Is(err, store.ErrNotFound) {
-			return denied("", "key %s belongs to no user of this account", fp)
+			return fmt.Errorf("key %s: %w", fp, ErrUnknownKey)
 		} else if err != nil {
 			return err
 		}
