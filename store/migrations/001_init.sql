@@ -132,6 +132,9 @@ CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
+-- INSERT OR REPLACE deletes the row it replaces without firing delete triggers.
+CREATE TRIGGER audit_no_replace BEFORE INSERT ON audit WHEN EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
+BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
 
 -- Mail waiting to be delivered (mail/ sends it). data holds what the template needs,
 -- including the link's token until a relay has accepted the message.
