@@ -1,0 +1,349 @@
+package admin
+
+import (
+	"strings"
+	"testing"
+
+	"roster/store"
+)
+
+// Role and department mailboxes are not people: refused unless the operator
+// allows them, matched on the whole local part only.
+func TestRoleMailboxesRefused(t *testing.T) {
+	cases := []struct {
+		email string
+		role  bool
+	}{
+		{"maintenance@acme.fr", true},
+		{"comptabilité@acme.fr", true},
+		{"Comptabilite@acme.fr", true},
+		{"noreply@acme.fr", true},
+		{"no-reply@acme.fr", true},
+		{"Support@acme.fr", true},
+		{"info@acme.fr", true},
+		{"contact@acme.fr", true},
+		{"admin@acme.fr", true},
+		{"sales@acme.fr", true},
+		{"billing@acme.fr", true},
+		{"hr@acme.fr", true},
+		{"team@acme.fr", true},
+		{"accueil@acme.fr", true},
+		{"compta@acme.fr", true},
+		{"direction@acme.fr", true},
+		{"rh@acme.fr", true},
+		{"recrutement@acme.fr", true},
+		{"informatique@acme.fr", true},
+		{"facturation@acme.fr", true},
+		{"secrétariat@acme.fr", true},
+		{"equipe@acme.fr", true},
+		{"dean@acme.fr", false},
+		{"paris@acme.fr", false},
+		{"marie.curie@acme.fr", false},
+		{"info.jean@acme.fr", false},
+		{"supportive@acme.fr", false},
+		{"tom.hr@acme.fr", false},
+	}
+	for _, c := range cases {
+		t.Run(c.email, func(t *testing.T) {
+			f := newFixture(t)
+			before := f.snapshot()
+			res, err := f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: c.email}}, InviteOptions{})
+			must(t, err)
+			if !c.role {
+				must(t, res[0].Err)
+				if !f.exists(c.email) {
+					t.Fatal("not invited")
+				}
+				return
+			}
+			wantInput(t, res[0].Err, "email", "role or department mailbox")
+			f.unchanged(before)
+			if err := f.svc.CheckNewUser(f.ctx, f.owner, NewUser{Email: c.email}, InviteOptions{}); err == nil {
+				t.Fatal("CheckNewUser accepts a role mailbox")
+			}
+
+			res, err = f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: c.email}}, InviteOptions{AllowRoleAddress: true})
+			must(t, err)
+			must(t, res[0].Err)
+			if !f.exists(c.email) {
+				t.Fatal("not invited with AllowRoleAddress")
+			}
+		})
+	}
+}
+
+// Addresses are trimmed, checked against the length limits, and stored with
+// their domain in lower case.
+func TestEmailNormalised(t *testing.T) {
+	label := func(n int) string { return strings.Repeat("d", n) }
+	local64 := strings.Repeat("l", 64)
+	// 64 + 1 + 189 = 254 characters.
+	domain189 := label(63) + "." + label(63) + "." + label(58) + ".fr"
+	cases := []struct {
+		in, want string // want "" means refused
+		why      string
+	}{
+		{"  Jean.Dupont@Example.FR ", "Jean.Dupont@example.fr", ""},
+		{"élodie@exemple.fr", "élodie@exemple.fr", ""},
+		{"a+tag@b.co", "a+tag@b.co", ""},
+		{local64 + "@" + domain189, local64 + "@" + domain189, ""},
+		{local64 + "@" + domain189 + "r", "", "at most 254"},
+		{local64 + "@x.fr", local64 + "@x.fr", ""},
+		{local64 + "l@x.fr", "", "at most 64"},
+		{"jean.dupont.example.fr", "", "no @"},
+		{"@example.fr", "", "nothing before the @"},
+		{"jean@localhost", "", "no dot"},
+		{"jean..dupont@example.fr", "", "misplaced dot"},
+		{".jean@example.fr", "", "misplaced dot"},
+		{"jean dupont@example.fr", "", "spaces or control"},
+		{"jean@exa_mple.fr", "", "not valid"},
+		{"jean@-example.fr", "", "not valid"},
+		{"jean@example.123", "", "not valid"},
+		{"jean\u202e@example.fr", "", "spaces or control"},
+		{"", "", "is empty"},
+	}
+	for _, c := range cases {
+		got, err := NormalizeEmail(c.in)
+		if c.want == "" {
+			if err == nil {
+				t.Errorf("NormalizeEmail(%q) = %q, want an error", c.in, got)
+				continue
+			}
+			wantInput(t, err, "email", c.why)
+			continue
+		}
+		if err != nil || got != c.want {
+			t.Errorf("NormalizeEmail(%q) = %q, %v; want %q", c.in, got, err, c.want)
+		}
+	}
+
+	// Through Invite: stored normalised, and unique whatever the case.
+	f := newFixture(t)
+	res, err := f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: "  Jean.Dupont@Example.FR "}}, InviteOptions{})
+	must(t, err)
+	must(t, res[0].Err)
+	if got := f.user("jean.dupont@example.fr").Email; got != "Jean.Dupont@example.fr" {
+		t.Fatalf("stored %q", got)
+	}
+	before := f.snapshot()
+	for _, again := range []string{"jean.dupont@example.fr", "JEAN.DUPONT@EXAMPLE.FR", "Jean.Dupont@example.fr"} {
+		res, err = f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: again}}, InviteOptions{})
+		must(t, err)
+		wantInput(t, res[0].Err, "email", "already a user")
+	}
+	f.unchanged(before)
+	// The store refuses a duplicate too, whatever the case.
+	err = f.st.Write(f.ctx, func(q *store.Q) error {
+		return q.InsertUser(f.ctx, &store.User{Email: "JEAN.dupont@example.fr", Role: "member", Status: store.Staged, Locale: "en", CreatedAt: f.now(), UpdatedAt: f.now()})
+	})
+	if err != store.ErrDuplicate {
+		t.Fatalf("InsertUser of a case variant: %v, want ErrDuplicate", err)
+	}
+}
+
+// Phone numbers are stored in E.164, national numbers read for the account's
+// country, impossible numbers refused.
+func TestPhoneNormalised(t *testing.T) {
+	cases := []struct {
+		in, country, want string // want "" means refused
+	}{
+		{"06 12 34 56 78", "FR", "+33612345678"},
+		{"06.12.34.56.78", "FR", "+33612345678"},
+		{"+33 6 12 34 56 78", "FR", "+33612345678"},
+		{"0033 6 12 34 56 78", "FR", "+33612345678"},
+		{"0470 12 34 56", "BE", "+32470123456"},
+		{"06 12 34 56 78", "BE", "+32612345678"},
+		{"07911 123456", "GB", "+447911123456"},
+		{"(212) 555-0100", "US", ""}, // no leading 0 nor +: ambiguous
+		{"+1 212 555 0100", "FR", "+12125550100"},
+		{"+41 44 668 18 00", "FR", "+41446681800"},
+		{"", "FR", ""},
+		{"06 12 34", "FR", "refused"},
+		{"+33 6 12 34 56 78 90", "FR", "refused"},
+		{"+33 06 12 34 56 78", "FR", "refused"},
+		{"+1 212 555", "FR", "refused"},
+		{"+12345678901234567", "FR", "refused"},
+		{"06 12 34 56 7a", "FR", "refused"},
+		{"0612345678", "ZZ", "refused"},
+	}
+	for _, c := range cases {
+		got, err := NormalizePhone(c.in, c.country)
+		switch c.want {
+		case "refused":
+			if err == nil {
+				t.Errorf("NormalizePhone(%q, %s) = %q, want an error", c.in, c.country, got)
+			} else {
+				wantInput(t, err, "phone", "")
+			}
+		case "":
+			if c.in == "" && (err != nil || got != "") {
+				t.Errorf("NormalizePhone(\"\") = %q, %v", got, err)
+			}
+			if c.in != "" && err == nil {
+				t.Errorf("NormalizePhone(%q, %s) = %q, want an error", c.in, c.country, got)
+			}
+		default:
+			if err != nil || got != c.want {
+				t.Errorf("NormalizePhone(%q, %s) = %q, %v; want %q", c.in, c.country, got, err, c.want)
+			}
+		}
+	}
+
+	// Through the rules: the account's country decides how a national number reads.
+	f := newFixture(t)
+	res, err := f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: "a.fr@example.com", Phone: "06 12 34 56 78"}}, InviteOptions{})
+	must(t, err)
+	must(t, res[0].Err)
+	_, err = f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{Country: ptr("be")})
+	must(t, err)
+	res, err = f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: "a.be@example.com", Phone: "06 12 34 56 78"}}, InviteOptions{})
+	must(t, err)
+	must(t, res[0].Err)
+	if got := f.user("a.fr@example.com").Phone; got != "+33612345678" {
+		t.Errorf("with FR: %q", got)
+	}
+	if got := f.user("a.be@example.com").Phone; got != "+32612345678" {
+		t.Errorf("with BE: %q", got)
+	}
+	before := f.snapshot()
+	_, err = f.svc.Edit(f.ctx, f.owner, "a.fr@example.com", 0, Profile{Phone: ptr("+33 6 12")})
+	wantInput(t, err, "phone", "")
+	f.unchanged(before)
+	_, err = f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{Country: ptr("Atlantis")})
+	wantInput(t, err, "country", "")
+	f.unchanged(before)
+}
+
+// Free text holding control characters or bidirectional overrides is refused
+// everywhere it can be written.
+func TestUnsafeTextRefused(t *testing.T) {
+	bad := []string{
+		"Jean\x1b[31m",      // ESC (C0)
+		"Jean\rDupont",      // CR
+		"Jean\x00",          // NUL
+		"Je\ban",            // BS
+		"Jean\x07",          // BEL
+		"Jean\tDupont",      // TAB
+		"Jean\nDupont",      // LF
+		"Jean\x7f",          // DEL
+		"Je\u0085an",        // NEL (C1)
+		"Jean\u009b31m",     // CSI (C1)
+		"Jean\u202aDupont",  // LRE
+		"Jean\u202eDupont",  // RLO
+		"\u2066Jean",        // LRI
+		"Jean\u2069",        // PDI
+		"Jean\xff",          // not UTF-8
+		"Adm\u202einim.exe", // the classic
+	}
+	good := []string{"Jean-Édouard", "D'Artagnan", "Zoë Ørsted", "山田 太郎", "François 🙂", "O’Brien"}
+	fields := []struct {
+		name  string
+		field string
+		do    func(f *fixture, s string) error
+	}{
+		{"first name", "first name", func(f *fixture, s string) error {
+			_, err := f.svc.Edit(f.ctx, f.owner, "tom.target@example.com", 0, Profile{FirstName: &s})
+			return err
+		}},
+		{"last name", "last name", func(f *fixture, s string) error {
+			_, err := f.svc.Edit(f.ctx, f.owner, "tom.target@example.com", 0, Profile{LastName: &s})
+			return err
+		}},
+		{"position", "position", func(f *fixture, s string) error {
+			_, err := f.svc.Edit(f.ctx, f.owner, "tom.target@example.com", 0, Profile{Position: &s})
+			return err
+		}},
+		{"reference ID", "reference ID", func(f *fixture, s string) error {
+			_, err := f.svc.Edit(f.ctx, f.owner, "tom.target@example.com", 0, Profile{ReferenceID: &s})
+			return err
+		}},
+		{"tag", "tag", func(f *fixture, s string) error {
+			_, err := f.svc.Edit(f.ctx, f.owner, "tom.target@example.com", 0, Profile{AddTags: []string{s}})
+			return err
+		}},
+		{"invited name", "first name", func(f *fixture, s string) error {
+			res, err := f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: "new.person@example.com", FirstName: s}}, InviteOptions{})
+			if err == nil {
+				err = res[0].Err
+			}
+			return err
+		}},
+		{"team", "team", func(f *fixture, s string) error { return f.svc.AddTeam(f.ctx, f.owner, s) }},
+		{"away note", "note", func(f *fixture, s string) error {
+			_, err := f.svc.SetAway(f.ctx, f.owner, "tom.target@example.com", AwayRequest{Note: s})
+			return err
+		}},
+		{"conversation subject", "subject", func(f *fixture, s string) error {
+			_, err := f.svc.AddConversation(f.ctx, f.owner, s, "tom.target@example.com")
+			return err
+		}},
+		{"organisation name", "organisation name", func(f *fixture, s string) error {
+			_, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{Name: &s})
+			return err
+		}},
+	}
+	for _, fl := range fields {
+		t.Run(fl.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.addUser("tom.target@example.com", "member", store.Active)
+			before := f.snapshot()
+			for _, s := range bad {
+				err := fl.do(f, s)
+				if err == nil {
+					t.Errorf("%q accepted", s)
+					continue
+				}
+				wantInput(t, err, fl.field, "")
+			}
+			f.unchanged(before)
+			for i, s := range good {
+				if fl.name == "away note" && i > 0 {
+					must(t, f.svc.EndAway(f.ctx, f.owner, "tom.target@example.com"))
+				}
+				if fl.name == "invited name" && i > 0 {
+					if out := f.svc.Revoke(f.ctx, f.owner, []string{"new.person@example.com"}); out[0].Err != nil {
+						t.Fatal(out[0].Err)
+					}
+				}
+				if err := fl.do(f, s); err != nil {
+					t.Errorf("%q refused: %v", s, err)
+				}
+			}
+		})
+	}
+}
+
+// Printable makes text stored by other tools safe to draw: escape sequences
+// go, and every control or bidirectional character left becomes U+FFFD.
+func TestPrintable(t *testing.T) {
+	const r = "\uFFFD"
+	cases := []struct{ in, want string }{
+		{"Élodie Martin", "Élodie Martin"},
+		{"\x1b[31mred\x1b[0m", "red"},
+		{"\x1b]0;pwned\x07title", "title"},
+		{"\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\", "link"},
+		{"a\rb", "a" + r + "b"},
+		{"a\bb", "a" + r + "b"},
+		{"ring\x07", "ring" + r},
+		{"del\x7f", "del" + r},
+		{"nel\u0085x", "nel" + r + "x"},
+		{"tab\tx", "tab" + r + "x"},
+		{"Adm\u202einim", "Adm" + r + "inim"},
+		{"\u2066x\u2069", r + "x" + r},
+	}
+	for _, c := range cases {
+		if got := Printable(c.in); got != c.want {
+			t.Errorf("Printable(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	// Whatever goes in, nothing unsafe comes out.
+	for _, s := range []string{"\u009b31mx", "\x1bP1;2q\x1b\\x", "\x1b[2J\x1b[Hx", "\x1bcx", "\u009d0;t\u009cx", "x\x1b", "\xffx\xc2"} {
+		got := Printable(s)
+		if strings.ContainsFunc(got, unsafeRune) {
+			t.Errorf("Printable(%q) = %q holds an unsafe character", s, got)
+		}
+		if !strings.Contains(got, "x") {
+			t.Errorf("Printable(%q) = %q lost the text", s, got)
+		}
+	}
+}
