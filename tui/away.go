@@ -1,0 +1,475 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"roster/admin"
+)
+
+// away is the Away screen: set a user away now or for a planned period, with
+// a stand-in (a user or a team) who takes their new work, and see, end or
+// cancel their periods.
+type away struct {
+	s      *session
+	keys   awayKeys
+	width  int
+	height int
+
+	email   string
+	picker  *picker // choosing the user
+	standIn *picker // choosing the stand-in
+
+	user    *admin.UserDetail
+	form    form
+	periods nav
+	seq     int
+	loading bool
+	saving  bool
+	confirm *confirmation
+	note    string
+	err     string
+}
+
+type awayKeys struct {
+	form                                     formKeys
+	Edit, Up, Down, Cancel, End, Other, Back key.Binding
+}
+
+// The fields of the away form.
+const (
+	aMode = iota
+	aFrom
+	aUntil
+	aStandIn
+	aNote
+)
+
+const (
+	awayPicker    = 2
+	standInPicker = 3
+)
+
+type (
+	awayMsg struct {
+		seq  int
+		user *admin.UserDetail
+		err  error
+	}
+	awayDoneMsg struct {
+		seq  int
+		note string
+		err  error
+	}
+)
+
+func newAway(s *session) *away {
+	m := &away{s: s, keys: awayKeys{
+		form:   newFormKeys("save"),
+		Edit:   key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", "fill in the form")),
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous period")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next period")),
+		Cancel: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel period")),
+		End:    key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "back now")),
+		Other:  key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", "another user")),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+	}}
+	m.form = form{keys: m.keys.form}
+	m.form.fields = []*field{
+		aMode:    newChoice("When", "away now", "planned"),
+		aFrom:    s.newField("From", "2026-12-24, tomorrow, +7d", 40),
+		aUntil:   s.newField("Until", "2026-12-24, tomorrow, +7d; empty: until further notice", 40),
+		aStandIn: s.newField("Stand-in", "enter to choose a user or a team", 200),
+		aNote:    s.newField("Note", "shown to the stand-in", 500),
+	}
+	m.form.fields[aStandIn].hint = "enter: find a user or a team"
+	m.form.fields[aFrom].hint = "only for a planned period"
+	return m
+}
+
+func (m *away) Init() tea.Cmd {
+	if m.email == "" {
+		return m.choose()
+	}
+	return m.load()
+}
+
+// OpenUser shows the away status of email, with the form ready.
+func (m *away) OpenUser(email string) tea.Cmd {
+	if m.email != email {
+		for _, f := range m.form.fields {
+			f.set("")
+		}
+		m.form.fields[aMode].set("away now")
+	}
+	m.email, m.picker, m.standIn, m.user, m.note, m.err = email, nil, nil, nil, "", ""
+	m.form.activate(aUntil)
+	return m.load()
+}
+
+func (m *away) choose() tea.Cmd {
+	m.picker = newPicker(m.s, awayPicker, "who is away? type a name or an email", false, "")
+	return m.picker.start()
+}
+
+func (m *away) load() tea.Cmd {
+	m.seq++
+	m.loading = true
+	seq, email := m.seq, m.email
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		u, err := svc.User(ctx, a, email)
+		return awayMsg{seq, u, err}
+	})
+}
+
+func (m *away) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.periods.resize(max(2, h-16))
+}
+
+func (m *away) Capturing() bool {
+	return m.picker != nil || m.standIn != nil || m.form.active || m.confirm != nil
+}
+
+func (m *away) Dirty() bool { return m.email != "" && m.form.dirty() }
+
+func (m *away) ShortHelp() []key.Binding {
+	k := m.keys
+	switch {
+	case m.picker != nil, m.standIn != nil:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+	case m.form.active:
+		return []key.Binding{k.form.NextField, k.form.PrevField, k.form.Save, k.form.Leave}
+	}
+	return []key.Binding{k.Edit, k.form.Save, k.Up, k.Down, k.Cancel, k.End, k.Other}
+}
+
+func (m *away) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{{k.Edit, k.form.NextField, k.form.PrevField, k.form.Save, k.form.Leave},
+		{k.Up, k.Down, k.Cancel, k.End}, {k.Other, k.Back}}
+}
+
+func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	_, isKey := msg.(tea.KeyMsg)
+	if m.picker != nil {
+		if isKey && msg.(tea.KeyMsg).String() == "esc" {
+			m.picker = nil
+			if m.email == "" {
+				return m, open(usersScreen, "")
+			}
+			return m, nil
+		}
+		chosen, cmd := m.picker.update(msg)
+		if chosen != nil {
+			return m, m.OpenUser(chosen.value)
+		}
+		if isKey || cmd != nil {
+			return m, cmd
+		}
+	}
+	if m.standIn != nil {
+		if isKey && msg.(tea.KeyMsg).String() == "esc" {
+			m.standIn = nil
+			return m, nil
+		}
+		chosen, cmd := m.standIn.update(msg)
+		if chosen != nil {
+			m.form.fields[aStandIn].input.SetValue(chosen.value)
+			m.form.fields[aStandIn].err = ""
+			m.standIn = nil
+			m.form.focusOn(aNote)
+			return m, nil
+		}
+		if isKey || cmd != nil {
+			return m, cmd
+		}
+	}
+	switch msg := msg.(type) {
+	case awayMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		m.loading = false
+		if msg.err != nil {
+			m.err = explain(msg.err)
+			return m, nil
+		}
+		m.user = msg.user
+		m.periods.set(len(msg.user.AwayPeriods))
+	case awayDoneMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		m.saving = false
+		if msg.err != nil {
+			m.showErr(msg.err)
+			return m, nil
+		}
+		m.note = msg.note
+		for _, f := range m.form.fields {
+			f.set("")
+		}
+		m.form.fields[aMode].set("away now")
+		m.form.deactivate()
+		return m, m.load()
+	case refreshMsg:
+		if m.email != "" && !m.saving {
+			return m, m.load()
+		}
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *away) showErr(err error) {
+	m.err = explain(err)
+	var in *admin.InputError
+	if errors.As(err, &in) {
+		switch in.Field {
+		case "until", "period":
+			m.form.fields[aUntil].err = in.Msg
+		case "stand-in":
+			m.form.fields[aStandIn].err = in.Msg
+		case "note":
+			m.form.fields[aNote].err = in.Msg
+		}
+	}
+}
+
+func (m *away) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	if m.confirm != nil {
+		cmd := m.confirm.answer(msg)
+		m.confirm = nil
+		return cmd
+	}
+	if m.saving {
+		return nil
+	}
+	if key.Matches(msg, k.form.Save) {
+		return m.save()
+	}
+	if m.form.active {
+		switch {
+		case key.Matches(msg, k.form.Leave):
+			m.form.deactivate()
+			return nil
+		case m.form.focus == aStandIn && msg.String() == "enter":
+			m.standIn = newPicker(m.s, standInPicker, "stand-in: a name, an email or a team", true, "active")
+			m.standIn.exclude = m.email
+			return m.standIn.start()
+		}
+		changed, cmd := m.form.update(msg)
+		if changed {
+			m.form.fields[m.form.focus].err = ""
+			m.checkDates()
+		}
+		return cmd
+	}
+	m.note = ""
+	switch {
+	case key.Matches(msg, k.Other):
+		if m.Dirty() {
+			m.err = "Save (ctrl+s) or clear the form first."
+			return nil
+		}
+		return m.choose()
+	case m.user == nil:
+		if key.Matches(msg, k.Back) {
+			return open(usersScreen, "")
+		}
+	case key.Matches(msg, k.Edit):
+		m.form.activate(m.form.focus)
+	case key.Matches(msg, k.Up):
+		m.periods.move(-1)
+	case key.Matches(msg, k.Down):
+		m.periods.move(1)
+	case key.Matches(msg, k.Back):
+		if m.form.dirty() {
+			for _, f := range m.form.fields {
+				f.set("")
+			}
+			m.form.fields[aMode].set("away now")
+			m.note = "Form cleared."
+			return nil
+		}
+		return open(usersScreen, "")
+	case key.Matches(msg, k.Cancel):
+		ps := m.user.AwayPeriods
+		if m.periods.cur >= len(ps) {
+			return nil
+		}
+		p := ps[m.periods.cur]
+		email := m.email
+		m.confirm = &confirmation{prompt: "Cancel the period " + awayLine(p) + "? y/n",
+			yes: m.act(func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
+				return "Period cancelled.", svc.CancelAway(ctx, a, email, p.ID)
+			})}
+	case key.Matches(msg, k.End):
+		email := m.email
+		m.confirm = &confirmation{prompt: clean(email) + " is back now? Their current away period ends. y/n",
+			yes: m.act(func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
+				return email + " is back.", svc.EndAway(ctx, a, email)
+			})}
+	}
+	return nil
+}
+
+func (m *away) act(fn func(context.Context, *admin.Service, admin.Actor) (string, error)) tea.Cmd {
+	m.seq++
+	m.saving = true
+	seq := m.seq
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		note, err := fn(ctx, svc, a)
+		return awayDoneMsg{seq, note, err}
+	})
+}
+
+// checkDates says, as the operator types, whether the dates can be read.
+func (m *away) checkDates() {
+	now := m.s.svc.Now()
+	for _, i := range []int{aFrom, aUntil} {
+		f := m.form.fields[i]
+		f.err = ""
+		if _, err := parseWhen(f.value(), now); err != nil {
+			f.err = err.Error()
+		}
+	}
+}
+
+func (m *away) save() tea.Cmd {
+	if m.user == nil {
+		return nil
+	}
+	now := m.s.svc.Now()
+	f := m.form.fields
+	var r admin.AwayRequest
+	var err error
+	if f[aMode].value() == "planned" {
+		if f[aFrom].value() == "" {
+			f[aFrom].err = "a planned period needs a start"
+			m.form.activate(aFrom)
+			return nil
+		}
+		if r.From, err = parseWhen(f[aFrom].value(), now); err != nil {
+			f[aFrom].err = err.Error()
+			m.form.activate(aFrom)
+			return nil
+		}
+	}
+	if r.Until, err = parseWhen(f[aUntil].value(), now); err != nil {
+		f[aUntil].err = err.Error()
+		m.form.activate(aUntil)
+		return nil
+	}
+	r.StandIn, r.Note = f[aStandIn].value(), f[aNote].value()
+	m.err = ""
+	email := m.email
+	return m.act(func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
+		p, err := svc.SetAway(ctx, a, email, r)
+		if err != nil {
+			return "", err
+		}
+		return "Saved: " + email + " is away " + awayLine(*p) + ".", nil
+	})
+}
+
+// parseWhen reads a date as admin.ParseDate does (2026-12-24, 2026-12-24
+// 14:00, today, tomorrow, +7d), in the local time zone; "" is the zero time.
+func parseWhen(s string, now time.Time) (time.Time, error) {
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}, nil
+	}
+	t, err := admin.ParseDate(s, now.Local())
+	var in *admin.InputError
+	if errors.As(err, &in) {
+		return t, errors.New(in.Msg)
+	}
+	return t, err
+}
+
+func (m *away) View() string {
+	st := m.s.styles
+	var b strings.Builder
+	if m.picker != nil {
+		b.WriteString(st.Title.Render("Away: choose a user"))
+		b.WriteString("\n\n")
+		b.WriteString(m.picker.view(st, m.width))
+		return b.String()
+	}
+	if m.user == nil {
+		b.WriteString(st.Title.Render("Away"))
+		b.WriteString("\n\n")
+		switch {
+		case m.loading:
+			b.WriteString(st.Subtle.Render("Reading…"))
+		case m.err != "":
+			b.WriteString(st.Error.Render(cut(m.err, m.width)))
+		default:
+			b.WriteString(st.Subtle.Render("Press u to choose who is away, or a on the Users screen."))
+		}
+		return b.String()
+	}
+	u := m.user
+	b.WriteString(st.Title.Render(cut("Away: "+clean(u.Name())+" <"+clean(u.Email)+">", m.width)))
+	b.WriteString(st.Subtle.Render("  " + statusText(u.User)))
+	b.WriteString("\n\n")
+	b.WriteString(m.form.view(st, 10, min(m.width, 90)))
+	if m.standIn != nil {
+		b.WriteString("\n")
+		b.WriteString(m.standIn.view(st, m.width))
+	}
+	now := m.s.svc.Now()
+	var when []string
+	for _, i := range []int{aFrom, aUntil} {
+		if t, err := parseWhen(m.form.fields[i].value(), now); err == nil && !t.IsZero() {
+			when = append(when, m.form.fields[i].label+" "+t.Format("Mon 2 Jan 2006 15:04"))
+		}
+	}
+	if len(when) > 0 {
+		b.WriteString(st.Subtle.Render("  reads as: " + strings.Join(when, ", ")))
+		b.WriteString("\n")
+	}
+	switch {
+	case m.confirm != nil:
+		b.WriteString(st.Warn.Render(cut(m.confirm.prompt, m.width)))
+	case m.saving:
+		b.WriteString(st.Subtle.Render("Saving…"))
+	case m.err != "":
+		b.WriteString(st.Error.Render(cut(m.err, m.width)))
+	case m.note != "":
+		b.WriteString(st.OK.Render(cut(m.note, m.width)))
+	}
+	b.WriteString("\n\n")
+	b.WriteString(st.ColHead.Render("Current and planned periods"))
+	b.WriteString("\n")
+	if len(u.AwayPeriods) == 0 {
+		b.WriteString(st.Faint.Render("  none"))
+		b.WriteString("\n")
+	}
+	from, to := m.periods.visible()
+	for i := from; i < to && i < len(u.AwayPeriods); i++ {
+		p := u.AwayPeriods[i]
+		line := "  " + awayLine(p)
+		if p.Covers(now) {
+			line += "  (now)"
+		}
+		line = cut(line, m.width)
+		if i == m.periods.cur && !m.form.active {
+			line = st.Selected.Render(line)
+		}
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+	return b.String()
+}

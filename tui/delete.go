@@ -1,0 +1,414 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// deletion is the Delete screen: what the user owns, the heir who receives
+// it, a confirmation that names the user, and "Transfer and delete";
+// deactivating, which can be undone, is offered beside it.
+type deletion struct {
+	s      *session
+	keys   deleteKeys
+	width  int
+	height int
+
+	email  string
+	picker *picker // choosing the user
+	heir   *picker // choosing the heir
+
+	user    *admin.UserDetail
+	form    form
+	seq     int
+	loading bool
+	busy    bool
+	confirm *confirmation
+	perms   map[string]bool
+	note    string
+	err     string
+}
+
+type deleteKeys struct {
+	form                                  formKeys
+	Edit, Deactivate, Other, Back, Delete key.Binding
+}
+
+const (
+	dHeir = iota
+	dConfirm
+)
+
+const (
+	deletePicker = 4
+	heirPicker   = 5
+)
+
+type (
+	deleteUserMsg struct {
+		seq  int
+		user *admin.UserDetail
+		err  error
+	}
+	deleteDoneMsg struct {
+		seq     int
+		note    string
+		deleted bool
+		err     error
+	}
+)
+
+func newDelete(s *session) *deletion {
+	m := &deletion{s: s, keys: deleteKeys{
+		form:       newFormKeys("transfer and delete"),
+		Edit:       key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", "fill in the form")),
+		Delete:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "transfer and delete")),
+		Deactivate: key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "deactivate instead")),
+		Other:      key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", "another user")),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+	}}
+	m.form = form{keys: m.keys.form}
+	m.form.fields = []*field{
+		dHeir:    s.newField("Heir", "enter to choose who inherits", 254),
+		dConfirm: s.newField("Confirm", "type the user's email", 254),
+	}
+	m.form.fields[dHeir].hint = "enter: find an active user"
+	return m
+}
+
+func (m *deletion) Init() tea.Cmd {
+	if m.email == "" {
+		return m.choose()
+	}
+	return m.load()
+}
+
+// OpenUser prepares the deletion of email.
+func (m *deletion) OpenUser(email string) tea.Cmd {
+	if email != m.email {
+		for _, f := range m.form.fields {
+			f.set("")
+		}
+	}
+	m.email, m.picker, m.heir, m.user, m.note, m.err = email, nil, nil, nil, "", ""
+	m.form.activate(dHeir)
+	return m.load()
+}
+
+func (m *deletion) choose() tea.Cmd {
+	m.picker = newPicker(m.s, deletePicker, "whom to delete? type a name or an email", false, "")
+	return m.picker.start()
+}
+
+func (m *deletion) load() tea.Cmd {
+	m.seq++
+	m.loading = true
+	seq, email := m.seq, m.email
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		u, err := svc.User(ctx, a, email)
+		return deleteUserMsg{seq, u, err}
+	})
+}
+
+func (m *deletion) SetSize(w, h int) { m.width, m.height = w, h }
+
+func (m *deletion) Capturing() bool {
+	return m.picker != nil || m.heir != nil || m.form.active || m.confirm != nil
+}
+
+func (m *deletion) Dirty() bool { return false }
+
+func (m *deletion) ShortHelp() []key.Binding {
+	k := m.keys
+	switch {
+	case m.picker != nil, m.heir != nil:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+	case m.form.active:
+		return []key.Binding{k.form.NextField, k.Delete, k.Deactivate, k.form.Leave}
+	}
+	return []key.Binding{k.Edit, k.Delete, k.Deactivate, k.Other, k.Back}
+}
+
+func (m *deletion) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{{k.Edit, k.form.NextField, k.form.PrevField, k.form.Leave}, {k.Delete, k.Deactivate, k.Other, k.Back}}
+}
+
+func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	km, isKey := msg.(tea.KeyMsg)
+	if m.picker != nil {
+		if isKey && km.String() == "esc" {
+			m.picker = nil
+			if m.email == "" {
+				return m, open(usersScreen, "")
+			}
+			return m, nil
+		}
+		chosen, cmd := m.picker.update(msg)
+		if chosen != nil {
+			return m, m.OpenUser(chosen.value)
+		}
+		if isKey || cmd != nil {
+			return m, cmd
+		}
+	}
+	if m.heir != nil {
+		if isKey && km.String() == "esc" {
+			m.heir = nil
+			return m, nil
+		}
+		chosen, cmd := m.heir.update(msg)
+		if chosen != nil {
+			m.form.fields[dHeir].input.SetValue(chosen.value)
+			m.form.fields[dHeir].err = ""
+			m.heir = nil
+			m.form.focusOn(dConfirm)
+			return m, nil
+		}
+		if isKey || cmd != nil {
+			return m, cmd
+		}
+	}
+	switch msg := msg.(type) {
+	case operatorMsg:
+		m.perms = msg.perms
+	case deleteUserMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		m.loading = false
+		if msg.err != nil {
+			var nf *admin.NotFoundError
+			if errors.As(msg.err, &nf) && m.note != "" {
+				return m, nil // just deleted
+			}
+			m.err = explain(msg.err)
+			return m, nil
+		}
+		m.user = msg.user
+	case deleteDoneMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		m.busy = false
+		if msg.err != nil {
+			m.err = explain(msg.err)
+			var in *admin.InputError
+			if errors.As(msg.err, &in) && in.Field == "heir" {
+				m.form.fields[dHeir].err = in.Msg
+			}
+			return m, nil
+		}
+		m.note = msg.note
+		if msg.deleted {
+			m.user, m.email = nil, ""
+			for _, f := range m.form.fields {
+				f.set("")
+			}
+			m.form.deactivate()
+			return m, nil
+		}
+		return m, m.load()
+	case refreshMsg:
+		if m.email != "" && !m.busy {
+			return m, m.load()
+		}
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *deletion) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	if m.confirm != nil {
+		cmd := m.confirm.answer(msg)
+		m.confirm = nil
+		return cmd
+	}
+	if m.busy {
+		return nil
+	}
+	if m.user != nil {
+		switch {
+		case key.Matches(msg, k.Delete):
+			return m.delete()
+		case key.Matches(msg, k.Deactivate):
+			return m.deactivate()
+		}
+	}
+	if m.form.active {
+		switch {
+		case key.Matches(msg, k.form.Leave):
+			m.form.deactivate()
+			return nil
+		case m.form.focus == dHeir && msg.String() == "enter":
+			m.heir = newPicker(m.s, heirPicker, "heir: a name or an email", false, "active")
+			m.heir.exclude = m.email
+			return m.heir.start()
+		case m.form.focus == dConfirm && msg.String() == "enter":
+			return m.delete()
+		}
+		changed, cmd := m.form.update(msg)
+		if changed {
+			m.form.fields[m.form.focus].err = ""
+		}
+		return cmd
+	}
+	m.note = ""
+	switch {
+	case key.Matches(msg, k.Other):
+		return m.choose()
+	case key.Matches(msg, k.Back):
+		return open(usersScreen, "")
+	case key.Matches(msg, k.Edit):
+		if m.user != nil {
+			m.form.activate(m.form.focus)
+		}
+	}
+	return nil
+}
+
+func (m *deletion) delete() tea.Cmd {
+	if why := may(m.perms, "users.delete", "delete users"); why != "" {
+		m.err = why
+		return nil
+	}
+	heir := m.form.fields[dHeir].value()
+	if heir == "" {
+		m.form.fields[dHeir].err = "is required: who inherits the conversations and automated replies?"
+		m.form.activate(dHeir)
+		return nil
+	}
+	if !strings.EqualFold(m.form.fields[dConfirm].value(), m.user.Email) {
+		m.form.fields[dConfirm].err = "type " + clean(m.user.Email) + " to confirm"
+		m.form.activate(dConfirm)
+		return nil
+	}
+	m.busy, m.err = true, ""
+	m.seq++
+	seq, email := m.seq, m.email
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		d, err := svc.Delete(ctx, a, email, heir)
+		if err != nil {
+			return deleteDoneMsg{seq: seq, err: err}
+		}
+		return deleteDoneMsg{seq: seq, deleted: true, note: fmt.Sprintf("Deleted %s: %d conversations and %d automated replies went to %s.",
+			d.Email, d.Conversations, d.AutoReplies, d.Heir)}
+	})
+}
+
+func (m *deletion) deactivate() tea.Cmd {
+	if why := may(m.perms, "users.delete", "deactivate users"); why != "" {
+		m.err = why
+		return nil
+	}
+	if m.user.Status == store.Deactivated {
+		m.err = clean(m.user.Email) + " is already deactivated."
+		return nil
+	}
+	email := m.email
+	svc, a := m.s.svc, m.s.actor
+	m.confirm = &confirmation{prompt: "Deactivate " + clean(email) + " instead? They cannot log in; x on the Users screen undoes it. y/n",
+		yes: func() tea.Msg { return nil }}
+	m.seq++
+	seq := m.seq
+	m.confirm.yes = m.s.do(func(ctx context.Context) tea.Msg {
+		err := svc.Deactivate(ctx, a, email)
+		return deleteDoneMsg{seq: seq, note: email + " is deactivated; nothing was deleted.", err: err}
+	})
+	return nil
+}
+
+func (m *deletion) View() string {
+	st := m.s.styles
+	var b strings.Builder
+	if m.picker != nil {
+		b.WriteString(st.Title.Render("Delete: choose a user"))
+		b.WriteString("\n\n")
+		b.WriteString(m.picker.view(st, m.width))
+		return b.String()
+	}
+	if m.user == nil {
+		b.WriteString(st.Title.Render("Delete"))
+		b.WriteString("\n\n")
+		switch {
+		case m.loading:
+			b.WriteString(st.Subtle.Render("Reading…"))
+		case m.err != "":
+			b.WriteString(st.Error.Render(cut(m.err, m.width)))
+		case m.note != "":
+			b.WriteString(st.OK.Render(cut(m.note, m.width)))
+		default:
+			b.WriteString(st.Subtle.Render("Press u to choose whom to delete, or d on the Users screen."))
+		}
+		return b.String()
+	}
+	u := m.user
+	b.WriteString(st.Title.Render(cut("Delete "+clean(u.Name())+" <"+clean(u.Email)+">", m.width)))
+	b.WriteString(st.Subtle.Render("  " + u.Role + " · " + statusText(u.User)))
+	b.WriteString("\n\n")
+	open := 0
+	for _, c := range u.Conversations {
+		if c.Status == "open" {
+			open++
+		}
+	}
+	b.WriteString(st.Bold.Render(fmt.Sprintf("Owns %d conversations (%d open) and %d automated replies", len(u.Conversations), open, len(u.AutoReplies))))
+	b.WriteString("\n")
+	shown := 0
+	for _, c := range u.Conversations {
+		if c.Status != "open" || shown == 5 {
+			continue
+		}
+		shown++
+		b.WriteString(cut("  conversation: "+clean(c.Subject), m.width) + "\n")
+	}
+	for i, r := range u.AutoReplies {
+		if i == 5 {
+			b.WriteString(st.Faint.Render(fmt.Sprintf("  … and %d more automated replies", len(u.AutoReplies)-5)) + "\n")
+			break
+		}
+		b.WriteString(cut("  automated reply: "+clean(r.Name), m.width) + "\n")
+	}
+	b.WriteString(st.Subtle.Render("Everything goes to the heir in the same step as the deletion; the audit trail stays."))
+	b.WriteString("\n\n")
+	b.WriteString(m.form.view(st, 8, min(m.width, 90)))
+	if m.heir != nil {
+		b.WriteString("\n")
+		b.WriteString(m.heir.view(st, m.width))
+	}
+	b.WriteString("\n")
+	ready := m.form.fields[dHeir].value() != "" && strings.EqualFold(m.form.fields[dConfirm].value(), u.Email)
+	button := "[ Transfer and delete ] ctrl+s"
+	if ready {
+		b.WriteString(st.Error.Render(button))
+	} else {
+		b.WriteString(st.Faint.Render(button))
+	}
+	b.WriteString("    ")
+	b.WriteString(st.Subtle.Render("[ Deactivate instead ] ctrl+x"))
+	b.WriteString("\n\n")
+	switch {
+	case m.confirm != nil:
+		b.WriteString(st.Warn.Render(cut(m.confirm.prompt, m.width)))
+	case m.busy:
+		b.WriteString(st.Subtle.Render("Working…"))
+	case m.err != "":
+		b.WriteString(st.Error.Render(cut(m.err, m.width)))
+	case m.note != "":
+		b.WriteString(st.OK.Render(cut(m.note, m.width)))
+	}
+	return b.String()
+}

@@ -1,0 +1,588 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// The columns of an invitation row.
+const (
+	cFirst = iota
+	cLast
+	cEmail
+	cPhone
+	cRole
+	cTeam
+	numCols
+)
+
+var inviteCols = [numCols]string{"First name", "Last name", "Email", "Phone", "Role", "Team"}
+
+// inviteRow is one person of the Invite form.
+type inviteRow struct {
+	id       int
+	cells    [numCols]textinput.Model
+	role     int // index in admin.Roles
+	errs     [numCols]string
+	rowErr   string
+	checkSeq int
+}
+
+func (r *inviteRow) value(c int) string {
+	if c == cRole {
+		return admin.Roles[r.role]
+	}
+	return strings.TrimSpace(r.cells[c].Value())
+}
+
+func (r *inviteRow) empty() bool {
+	for c := range numCols {
+		if c != cRole && r.value(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *inviteRow) newUser() admin.NewUser {
+	u := admin.NewUser{FirstName: r.value(cFirst), LastName: r.value(cLast), Email: r.value(cEmail),
+		Phone: r.value(cPhone), Role: r.value(cRole)}
+	if t := r.value(cTeam); t != "" {
+		u.Teams = []string{t}
+	}
+	return u
+}
+
+type inviteKeys struct {
+	Next, Prev, Up, Down, AddRow, DelRow, Submit, Leave, Enter, RoleAddr, Staged key.Binding
+}
+
+// invite is the Invite screen: several people at once, each field checked
+// as it is typed, and the outcome of each row once submitted.
+type invite struct {
+	s      *session
+	keys   inviteKeys
+	width  int
+	height int
+
+	rows      []*inviteRow
+	nextID    int
+	row, col  int
+	active    bool
+	roleAddr  bool // accept role mailboxes
+	staged    bool // create without sending the invitation yet
+	teams     []string
+	busy      bool
+	results   []string // outcome of the last submission, one line a row
+	submitSeq int
+	perms     map[string]bool
+	err       string
+}
+
+type (
+	inviteTeamsMsg struct {
+		teams []store.Team
+		err   error
+	}
+	inviteTickMsg  struct{ row, seq int }
+	inviteCheckMsg struct {
+		row, seq int
+		err      error
+	}
+	inviteDoneMsg struct {
+		seq     int
+		ids     []int
+		results []admin.RowResult
+		err     error
+	}
+)
+
+func newInvite(s *session) *invite {
+	m := &invite{s: s}
+	m.keys = inviteKeys{
+		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		Prev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "row above")),
+		Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "row below")),
+		AddRow:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "add another person")),
+		DelRow:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "remove row")),
+		Submit:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send invitations")),
+		Leave:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave the form")),
+		Enter:    key.NewBinding(key.WithKeys("enter", "i"), key.WithHelp("enter", "fill in the form")),
+		RoleAddr: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "allow role mailboxes")),
+		Staged:   key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "stage without sending")),
+	}
+	m.addRow()
+	return m
+}
+
+func (m *invite) addRow() {
+	m.nextID++
+	r := &inviteRow{id: m.nextID}
+	placeholders := [numCols]string{"", "", "name@example.com", "", "", ""}
+	limits := [numCols]int{100, 100, 254, 40, 0, 60}
+	for c := range numCols {
+		r.cells[c] = m.s.newInput(placeholders[c], limits[c])
+	}
+	r.role = len(admin.Roles) - 1 // member
+	m.rows = append(m.rows, r)
+}
+
+func (m *invite) Init() tea.Cmd {
+	m.activate(0, 0)
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		t, err := svc.Teams(ctx, a)
+		return inviteTeamsMsg{t, err}
+	})
+}
+
+func (m *invite) SetSize(w, h int) { m.width, m.height = w, h }
+
+func (m *invite) Capturing() bool { return m.active }
+
+func (m *invite) Dirty() bool {
+	for _, r := range m.rows {
+		if !r.empty() {
+			return true
+		}
+	}
+	return false
+}
+
+func (m *invite) ShortHelp() []key.Binding {
+	if m.active {
+		return []key.Binding{m.keys.Next, m.keys.AddRow, m.keys.Submit, m.keys.Leave}
+	}
+	return []key.Binding{m.keys.Enter, m.keys.AddRow, m.keys.Submit}
+}
+
+func (m *invite) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{m.keys.Next, m.keys.Prev, m.keys.Up, m.keys.Down},
+		{m.keys.AddRow, m.keys.DelRow, m.keys.Submit, m.keys.Leave, m.keys.Enter},
+		{m.keys.RoleAddr, m.keys.Staged},
+	}
+}
+
+// activate gives the form the keyboard at a cell.
+func (m *invite) activate(row, col int) {
+	m.active = true
+	m.focus(row, col)
+}
+
+func (m *invite) focus(row, col int) {
+	m.row = max(0, min(row, len(m.rows)-1))
+	m.col = ((col % numCols) + numCols) % numCols
+	for i, r := range m.rows {
+		for c := range numCols {
+			if m.active && i == m.row && c == m.col && c != cRole {
+				r.cells[c].Focus()
+			} else {
+				r.cells[c].Blur()
+			}
+		}
+	}
+}
+
+func (m *invite) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case operatorMsg:
+		m.perms = msg.perms
+	case inviteTeamsMsg:
+		m.teams = nil
+		for _, t := range msg.teams {
+			m.teams = append(m.teams, t.Name)
+		}
+	case inviteTickMsg:
+		if r := m.byID(msg.row); r != nil && r.checkSeq == msg.seq {
+			return m, m.check(r)
+		}
+	case inviteCheckMsg:
+		if r := m.byID(msg.row); r != nil && r.checkSeq == msg.seq {
+			m.showCheck(r, msg.err)
+		}
+	case inviteDoneMsg:
+		return m, m.done(msg)
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *invite) byID(id int) *inviteRow {
+	for _, r := range m.rows {
+		if r.id == id {
+			return r
+		}
+	}
+	return nil
+}
+
+func (m *invite) key(msg tea.KeyMsg) tea.Cmd {
+	if m.busy {
+		return nil
+	}
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Submit):
+		return m.submit()
+	case key.Matches(msg, k.AddRow):
+		m.addRow()
+		m.activate(len(m.rows)-1, 0)
+		return nil
+	case key.Matches(msg, k.RoleAddr):
+		m.roleAddr = !m.roleAddr
+		return m.recheck()
+	case key.Matches(msg, k.Staged):
+		m.staged = !m.staged
+		return nil
+	}
+	if !m.active {
+		if key.Matches(msg, k.Enter) {
+			m.activate(m.row, m.col)
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Leave):
+		m.active = false
+		m.focus(m.row, m.col)
+		return nil
+	case key.Matches(msg, k.Next), msg.String() == "enter":
+		if m.col == numCols-1 {
+			if m.row == len(m.rows)-1 {
+				m.addRow()
+			}
+			m.focus(m.row+1, 0)
+		} else {
+			m.focus(m.row, m.col+1)
+		}
+		return nil
+	case key.Matches(msg, k.Prev):
+		if m.col == 0 && m.row > 0 {
+			m.focus(m.row-1, numCols-1)
+		} else {
+			m.focus(m.row, m.col-1)
+		}
+		return nil
+	case key.Matches(msg, k.Up):
+		m.focus(m.row-1, m.col)
+		return nil
+	case key.Matches(msg, k.Down):
+		m.focus(m.row+1, m.col)
+		return nil
+	case key.Matches(msg, k.DelRow):
+		if len(m.rows) == 1 {
+			m.rows = nil
+			m.addRow()
+		} else {
+			m.rows = append(m.rows[:m.row], m.rows[m.row+1:]...)
+		}
+		m.focus(m.row, m.col)
+		return m.recheck()
+	}
+	r := m.rows[m.row]
+	if m.col == cRole {
+		switch msg.String() {
+		case "left":
+			r.role = (r.role + len(admin.Roles) - 1) % len(admin.Roles)
+		case "right", " ":
+			r.role = (r.role + 1) % len(admin.Roles)
+		default:
+			return nil
+		}
+		return m.changed(r)
+	}
+	before := r.cells[m.col].Value()
+	var cmd tea.Cmd
+	r.cells[m.col], cmd = r.cells[m.col].Update(msg)
+	if r.cells[m.col].Value() == before {
+		return cmd
+	}
+	return tea.Batch(cmd, m.changed(r))
+}
+
+// changed schedules the check of a row once typing pauses, and the
+// duplicate check of every row at once.
+func (m *invite) changed(r *inviteRow) tea.Cmd {
+	r.checkSeq++
+	seq, id := r.checkSeq, r.id
+	m.duplicates()
+	return tea.Tick(debounce, func(time.Time) tea.Msg { return inviteTickMsg{id, seq} })
+}
+
+func (m *invite) recheck() tea.Cmd {
+	var cmds []tea.Cmd
+	for _, r := range m.rows {
+		cmds = append(cmds, m.changed(r))
+	}
+	return tea.Batch(cmds...)
+}
+
+// check asks admin what is wrong with one row, as it would at submission.
+func (m *invite) check(r *inviteRow) tea.Cmd {
+	if r.empty() {
+		m.showCheck(r, nil)
+		return nil
+	}
+	u, seq, id := r.newUser(), r.checkSeq, r.id
+	opt := admin.InviteOptions{AllowRoleAddress: m.roleAddr, Staged: m.staged}
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		return inviteCheckMsg{row: id, seq: seq, err: svc.CheckNewUser(ctx, a, u, opt)}
+	})
+}
+
+// showCheck puts a row's error beside its field.
+func (m *invite) showCheck(r *inviteRow, err error) {
+	dup := r.errs[cEmail]
+	if !strings.Contains(dup, "also on row") {
+		dup = ""
+	}
+	r.errs = [numCols]string{}
+	r.errs[cEmail] = dup
+	r.rowErr = ""
+	if err == nil || r.empty() {
+		return
+	}
+	var in *admin.InputError
+	if errors.As(err, &in) {
+		switch in.Field {
+		case "first name":
+			r.errs[cFirst] = in.Msg
+		case "last name":
+			r.errs[cLast] = in.Msg
+		case "email":
+			if r.value(cEmail) == "" && !r.cells[cEmail].Focused() {
+				r.errs[cEmail] = "is needed"
+			} else if r.value(cEmail) != "" {
+				r.errs[cEmail] = in.Msg
+			}
+		case "phone":
+			r.errs[cPhone] = in.Msg
+		case "role":
+			r.errs[cRole] = in.Msg
+		case "team":
+			r.errs[cTeam] = in.Msg
+		default:
+			r.rowErr = explain(err)
+		}
+		return
+	}
+	r.rowErr = explain(err)
+}
+
+// duplicates marks rows whose email is on an earlier row.
+func (m *invite) duplicates() {
+	seen := map[string]int{}
+	for i, r := range m.rows {
+		if strings.Contains(r.errs[cEmail], "also on row") {
+			r.errs[cEmail] = ""
+		}
+		e := store.Fold(r.value(cEmail))
+		if e == "" {
+			continue
+		}
+		if first, ok := seen[e]; ok {
+			r.errs[cEmail] = fmt.Sprintf("is also on row %d", first)
+		} else {
+			seen[e] = i + 1
+		}
+	}
+}
+
+func (m *invite) submit() tea.Cmd {
+	if why := may(m.perms, "users.invite", "invite people"); why != "" {
+		m.err = why
+		return nil
+	}
+	var ids []int
+	var rows []admin.NewUser
+	for _, r := range m.rows {
+		if !r.empty() {
+			ids = append(ids, r.id)
+			rows = append(rows, r.newUser())
+		}
+	}
+	if len(rows) == 0 {
+		m.err = "Fill in at least one person's email."
+		return nil
+	}
+	m.busy, m.err = true, ""
+	m.submitSeq++
+	seq := m.submitSeq
+	opt := admin.InviteOptions{AllowRoleAddress: m.roleAddr, Staged: m.staged}
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		res, err := svc.Invite(ctx, a, rows, opt)
+		return inviteDoneMsg{seq: seq, ids: ids, results: res, err: err}
+	})
+}
+
+// done shows each row's outcome; invited rows leave the form, refused ones
+// stay with their reason.
+func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
+	if msg.seq != m.submitSeq {
+		return nil
+	}
+	m.busy = false
+	if msg.err != nil {
+		m.err = explain(msg.err)
+		return nil
+	}
+	m.results = nil
+	ok := map[int]bool{}
+	verb := "invited: the invitation is on its way"
+	if m.staged {
+		verb = "staged: S on the Users screen sends the invitation"
+	}
+	for i, res := range msg.results {
+		r := m.byID(msg.ids[i])
+		if res.Err == nil {
+			ok[msg.ids[i]] = true
+			m.results = append(m.results, "✓ "+clean(res.Email)+" "+verb)
+			continue
+		}
+		m.results = append(m.results, "✗ "+clean(res.Email)+": "+explain(res.Err))
+		if r != nil {
+			m.showCheck(r, res.Err)
+			if r.rowErr == "" && r.errs == [numCols]string{} {
+				r.rowErr = explain(res.Err)
+			}
+		}
+	}
+	kept := m.rows[:0]
+	for _, r := range m.rows {
+		if !ok[r.id] {
+			kept = append(kept, r)
+		}
+	}
+	m.rows = kept
+	if len(m.rows) == 0 {
+		m.addRow()
+	}
+	m.focus(0, m.col)
+	return nil
+}
+
+func (m *invite) widths() [numCols]int {
+	avail := max(60, m.width-4-numCols)
+	w := [numCols]int{}
+	w[cRole] = 9
+	rest := avail - w[cRole]
+	w[cFirst], w[cLast], w[cPhone], w[cTeam] = rest*14/100, rest*16/100, rest*16/100, rest*16/100
+	w[cEmail] = rest - w[cFirst] - w[cLast] - w[cPhone] - w[cTeam]
+	return w
+}
+
+func (m *invite) View() string {
+	st := m.s.styles
+	var b strings.Builder
+	title := "Invite people"
+	var flags []string
+	if m.staged {
+		flags = append(flags, "staged: no mail until sent")
+	}
+	if m.roleAddr {
+		flags = append(flags, "role mailboxes allowed")
+	}
+	b.WriteString(st.Title.Render(title))
+	if len(flags) > 0 {
+		b.WriteString(st.Warn.Render("  " + strings.Join(flags, " · ")))
+	}
+	b.WriteString("\n")
+	w := m.widths()
+	head := "    "
+	for c := range numCols {
+		head += fit(inviteCols[c], w[c]) + " "
+	}
+	b.WriteString(st.ColHead.Render(head))
+	b.WriteString("\n")
+	lines := 2
+	for i, r := range m.rows {
+		mark := "    "
+		if i == m.row {
+			mark = fmt.Sprintf("%2d▸ ", i+1)
+		} else {
+			mark = fmt.Sprintf("%2d  ", i+1)
+		}
+		b.WriteString(mark)
+		for c := range numCols {
+			focused := m.active && i == m.row && c == m.col
+			var cell string
+			switch {
+			case c == cRole:
+				cell = fit(admin.Roles[r.role], w[c])
+				if focused {
+					cell = st.Cursor.Render(fit("‹"+admin.Roles[r.role]+"›", w[c]))
+				}
+			case focused:
+				r.cells[c].Width = w[c] - 1
+				cell = fit(r.cells[c].View(), w[c])
+			default:
+				v := clean(r.cells[c].Value())
+				if v == "" {
+					cell = st.Faint.Render(fit("·", w[c]))
+				} else {
+					cell = fit(v, w[c])
+				}
+			}
+			if r.errs[c] != "" && !focused {
+				cell = st.FieldErr.Render(ansi.Strip(cell))
+			}
+			b.WriteString(cell + " ")
+		}
+		b.WriteString("\n")
+		lines++
+		var errs []string
+		for c := range numCols {
+			if r.errs[c] != "" {
+				errs = append(errs, strings.ToLower(inviteCols[c])+" "+r.errs[c])
+			}
+		}
+		if r.rowErr != "" {
+			errs = append(errs, r.rowErr)
+		}
+		if len(errs) > 0 {
+			b.WriteString(st.FieldErr.Render(cut("    ✗ "+clean(strings.Join(errs, "; ")), m.width)))
+			b.WriteString("\n")
+			lines++
+		}
+	}
+	b.WriteString(st.Faint.Render("    + ctrl+n adds another person"))
+	b.WriteString("\n")
+	if len(m.teams) > 0 {
+		b.WriteString(st.Faint.Render(cut("    teams: "+clean(strings.Join(m.teams, ", ")), m.width)))
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	switch {
+	case m.busy:
+		b.WriteString(st.Subtle.Render("Sending…"))
+		b.WriteString("\n")
+	case m.err != "":
+		b.WriteString(st.Error.Render(cut(m.err, m.width)))
+		b.WriteString("\n")
+	}
+	for _, res := range m.results {
+		style := st.OK
+		if strings.HasPrefix(res, "✗") {
+			style = st.FieldErr
+		}
+		b.WriteString(style.Render(cut(res, m.width)))
+		b.WriteString("\n")
+	}
+	return b.String()
+}

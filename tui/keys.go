@@ -1,0 +1,83 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// globalKeys work on every screen unless a text field has focus.
+type globalKeys struct {
+	Next, Prev, Help, Quit, ForceQuit key.Binding
+	Tabs                              [numScreens]key.Binding
+}
+
+func newGlobalKeys() globalKeys {
+	k := globalKeys{
+		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
+		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+	}
+	for i := range k.Tabs {
+		n := string(rune('1' + i))
+		k.Tabs[i] = key.NewBinding(key.WithKeys(n), key.WithHelp(n, screenNames[i]))
+	}
+	return k
+}
+
+// navKeys move a cursor through a list; most screens embed them.
+type navKeys struct {
+	Up, Down, PageUp, PageDown, Home, End key.Binding
+}
+
+func newNavKeys() navKeys {
+	return navKeys{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "first")),
+		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "last")),
+	}
+}
+
+// list returns the bindings for a help column.
+func (k navKeys) list() []key.Binding {
+	return []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.Home, k.End}
+}
+
+// apply moves v for a navigation key and reports whether msg was one.
+func (k navKeys) apply(km tea.KeyMsg, v *nav) bool {
+	switch {
+	case key.Matches(km, k.Up):
+		v.move(-1)
+	case key.Matches(km, k.Down):
+		v.move(1)
+	case key.Matches(km, k.PageUp):
+		v.page(-1)
+	case key.Matches(km, k.PageDown):
+		v.page(1)
+	case key.Matches(km, k.Home):
+		v.home()
+	case key.Matches(km, k.End):
+		v.end()
+	default:
+		return false
+	}
+	return true
+}
+
+// formKeys move between the fields of a form and act on it.
+type formKeys struct {
+	NextField, PrevField, Save, Leave key.Binding
+}
+
+func newFormKeys(save string) formKeys {
+	return formKeys{
+		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
+		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", save)),
+		Leave:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave the form")),
+	}
+}

@@ -1,0 +1,287 @@
+package tui
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"roster/store"
+)
+
+// mailbox is the Mail screen: the outbox, newest first, with each message's
+// state; enter shows one message.
+type mailbox struct {
+	s      *session
+	keys   mailKeys
+	width  int
+	height int
+
+	state    int // index in mailStates
+	rows     []store.OutboxMessage
+	nav      nav
+	more     bool
+	seq      int
+	loading  bool
+	fetching bool
+	open     *store.OutboxMessage
+	scroll   int
+	err      string
+}
+
+type mailKeys struct {
+	nav                       navKeys
+	Open, Back, State, Reload key.Binding
+}
+
+var mailStates = append([]string{""}, store.OutboxStates()...)
+
+type mailMsg struct {
+	seq    int
+	append bool
+	rows   []store.OutboxMessage
+	err    error
+}
+
+const mailPage = 200
+
+func newMail(s *session) *mailbox {
+	return &mailbox{s: s, keys: mailKeys{
+		nav:    newNavKeys(),
+		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show message")),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
+		State:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "state filter")),
+		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+	}}
+}
+
+func (m *mailbox) Init() tea.Cmd { return m.load(false) }
+
+// load reads the newest page, or with more the page after the last row.
+func (m *mailbox) load(more bool) tea.Cmd {
+	if !more {
+		m.seq++
+		m.loading = true
+	} else {
+		m.fetching = true
+	}
+	var before int64
+	if more && len(m.rows) > 0 {
+		before = m.rows[len(m.rows)-1].ID
+	}
+	limit := mailPage
+	if !more && len(m.rows) > limit {
+		limit = len(m.rows) // a refresh keeps what was read
+	}
+	seq, state := m.seq, mailStates[m.state]
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		rows, err := svc.Outbox(ctx, a, state, before, limit)
+		return mailMsg{seq, more, rows, err}
+	})
+}
+
+func (m *mailbox) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.nav.resize(max(1, h-3))
+}
+
+func (m *mailbox) Capturing() bool { return false }
+
+func (m *mailbox) Dirty() bool { return false }
+
+func (m *mailbox) ShortHelp() []key.Binding {
+	if m.open != nil {
+		return []key.Binding{m.keys.nav.Up, m.keys.nav.Down, m.keys.Back}
+	}
+	return []key.Binding{m.keys.Open, m.keys.State, m.keys.Reload}
+}
+
+func (m *mailbox) FullHelp() [][]key.Binding {
+	return [][]key.Binding{m.keys.nav.list(), {m.keys.Open, m.keys.Back, m.keys.State, m.keys.Reload}}
+}
+
+func (m *mailbox) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case mailMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		if msg.append {
+			m.fetching = false
+		} else {
+			m.loading = false
+		}
+		if msg.err != nil {
+			m.err = explain(msg.err)
+			return m, nil
+		}
+		m.err = ""
+		if msg.append {
+			m.rows = append(m.rows, msg.rows...)
+		} else {
+			m.rows = msg.rows
+		}
+		m.more = len(msg.rows) == mailPage || (!msg.append && len(msg.rows) > mailPage)
+		m.nav.set(len(m.rows))
+		if m.open != nil {
+			for i := range m.rows {
+				if m.rows[i].ID == m.open.ID {
+					m.open = &m.rows[i]
+				}
+			}
+		}
+	case refreshMsg:
+		return m, m.load(false)
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *mailbox) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	if m.open != nil {
+		switch {
+		case key.Matches(msg, k.Back):
+			m.open = nil
+		case key.Matches(msg, k.nav.Down):
+			m.scroll++
+		case key.Matches(msg, k.nav.Up):
+			m.scroll = max(0, m.scroll-1)
+		}
+		return nil
+	}
+	if k.nav.apply(msg, &m.nav) {
+		if m.more && !m.fetching && m.nav.cur >= len(m.rows)-m.nav.height {
+			return m.load(true)
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Open):
+		if m.nav.cur < len(m.rows) {
+			r := m.rows[m.nav.cur]
+			m.open, m.scroll = &r, 0
+		}
+	case key.Matches(msg, k.State):
+		m.state = (m.state + 1) % len(mailStates)
+		m.rows = nil
+		m.nav.cur = 0
+		return m.load(false)
+	case key.Matches(msg, k.Reload):
+		return m.load(false)
+	}
+	return nil
+}
+
+func (m *mailbox) View() string {
+	st := m.s.styles
+	if m.open != nil {
+		return m.message()
+	}
+	var b strings.Builder
+	state := mailStates[m.state]
+	if state == "" {
+		state = "all"
+	}
+	b.WriteString(st.Title.Render("Outbox"))
+	b.WriteString(st.Subtle.Render(fmt.Sprintf("  state %s · %d shown", state, len(m.rows))))
+	if m.loading {
+		b.WriteString(st.Faint.Render(" · reading…"))
+	}
+	b.WriteString("\n")
+	tw, kw, sw, aw := 16, 18, 10, 4
+	rw := max(20, m.width-tw-kw-sw-aw-6)
+	head := "  " + fit("Queued", tw) + " " + fit("To", rw*45/100) + " " + fit("Kind", kw) + " " + fit("State", sw) + " " +
+		fit("Try", aw) + " " + fit("Detail", rw-rw*45/100)
+	b.WriteString(st.ColHead.Render(cut(head, m.width)))
+	b.WriteString("\n")
+	if m.err != "" {
+		b.WriteString(st.Error.Render(cut(m.err, m.width)) + "\n")
+	}
+	if len(m.rows) == 0 && !m.loading {
+		b.WriteString(st.Subtle.Render("  No mail.") + "\n")
+	}
+	now := m.s.svc.Now()
+	from, to := m.nav.visible()
+	for i := from; i < to; i++ {
+		r := m.rows[i]
+		detail := ""
+		switch r.State {
+		case store.OutboxSent:
+			detail = "sent " + when(r.SentAt) + " " + r.Reply
+		case store.OutboxDeferred:
+			detail = "next try " + ago(now, r.NextAttemptAt) + ": " + r.LastError
+		case store.OutboxFailed:
+			detail = r.LastError
+		case store.OutboxQueued:
+			detail = "due " + ago(now, r.NextAttemptAt)
+		}
+		line := fit(when(r.CreatedAt), tw) + " " + fit(clean(r.Recipient), rw*45/100) + " " + fit(r.Kind, kw) + " " +
+			fit(r.State, sw) + " " + fit(fmt.Sprint(r.Attempts), aw) + " " + fit(clean(detail), rw-rw*45/100)
+		line = cut(line, m.width-2)
+		switch {
+		case i == m.nav.cur:
+			line = st.Selected.Render("▸ " + line)
+		case r.State == store.OutboxFailed:
+			line = "  " + st.FieldErr.Render(line)
+		case r.State == store.OutboxDeferred:
+			line = "  " + st.Warn.Render(line)
+		default:
+			line = "  " + line
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+// message shows one outbox message: its headers, state and the data its
+// template is filled with (the link's token is redacted once it was sent).
+func (m *mailbox) message() string {
+	st := m.s.styles
+	r := m.open
+	var lines []string
+	add := func(label, v string) {
+		if v != "" {
+			lines = append(lines, st.Label.Render(fit(label, 13))+" "+clean(v))
+		}
+	}
+	add("To", strings.TrimSpace(r.RecipientName+" <"+r.Recipient+">"))
+	add("Kind", r.Kind)
+	add("Language", r.Locale)
+	add("Message-ID", r.MessageID)
+	add("State", r.State)
+	add("Attempts", fmt.Sprint(r.Attempts))
+	add("Queued", when(r.CreatedAt))
+	if !r.SentAt.IsZero() {
+		add("Sent", when(r.SentAt))
+	}
+	if r.State == store.OutboxQueued || r.State == store.OutboxDeferred {
+		add("Next try", when(r.NextAttemptAt))
+	}
+	add("Given up at", when(r.GiveUpAt))
+	add("Last error", r.LastError)
+	add("Server reply", r.Reply)
+	var data map[string]any
+	if json.Unmarshal([]byte(r.Data), &data) == nil && len(data) > 0 {
+		lines = append(lines, "", st.ColHead.Render("What the message says"))
+		for _, k := range sortedKeys(data) {
+			add(k, fmt.Sprint(data[k]))
+		}
+	}
+	if r.ID != 0 {
+		lines = append(lines, "", st.Faint.Render(fmt.Sprintf("roster mail show %d prints the whole message", r.ID)))
+	}
+	from := min(m.scroll, max(0, len(lines)-1))
+	var b strings.Builder
+	b.WriteString(st.Title.Render(fmt.Sprintf("Message %d", r.ID)))
+	b.WriteString("\n")
+	for _, l := range lines[from:] {
+		b.WriteString(cut(l, m.width) + "\n")
+	}
+	return b.String()
+}

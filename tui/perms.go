@@ -1,0 +1,485 @@
+package tui
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"roster/admin"
+)
+
+// permissions is the Permissions screen: the catalogue as checkboxes grouped
+// by area for one user, a role selector that applies the role's preset, the
+// permissions the operator may not grant shown locked with the reason, and a
+// summary of what changes before saving.
+type permissions struct {
+	s      *session
+	keys   permKeys
+	width  int
+	height int
+
+	email  string
+	picker *picker // choosing the user
+
+	user      *admin.UserDetail
+	locked    map[string]string // why a permission cannot be changed
+	version   int64
+	role      int // index in admin.Roles
+	origRole  int
+	draft     map[string]bool
+	orig      map[string]bool
+	nav       nav
+	reviewing bool // the summary is shown: enter saves, esc goes back
+	seq       int
+	loading   bool
+	saving    bool
+	stale     bool
+	note      string
+	err       string
+}
+
+type permKeys struct {
+	nav                                  navKeys
+	Toggle, Role, RoleBack, Review, Save key.Binding
+	Discard, Other, Reload               key.Binding
+}
+
+type (
+	permsMsg struct {
+		seq    int
+		user   *admin.UserDetail
+		locked map[string]string
+		err    error
+	}
+	permsSavedMsg struct {
+		seq int
+		res *admin.PermResult
+		err error
+	}
+)
+
+const permsPicker = 1
+
+func newPerms(s *session) *permissions {
+	return &permissions{s: s, keys: permKeys{
+		nav:      newNavKeys(),
+		Toggle:   key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
+		Role:     key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", "next role")),
+		RoleBack: key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", "previous role")),
+		Review:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "review and save")),
+		Save:     key.NewBinding(key.WithKeys("enter", "y", "ctrl+s"), key.WithHelp("enter", "save")),
+		Discard:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "discard changes")),
+		Other:    key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", "another user")),
+		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+	}}
+}
+
+func (m *permissions) Init() tea.Cmd {
+	if m.email == "" {
+		return m.choose()
+	}
+	return m.load()
+}
+
+// OpenUser shows the permissions of email.
+func (m *permissions) OpenUser(email string) tea.Cmd {
+	m.email, m.picker, m.user, m.reviewing, m.note, m.err = email, nil, nil, false, "", ""
+	return m.load()
+}
+
+func (m *permissions) choose() tea.Cmd {
+	m.picker = newPicker(m.s, permsPicker, "whose permissions? type a name or an email", false, "")
+	return m.picker.start()
+}
+
+func (m *permissions) load() tea.Cmd {
+	m.seq++
+	m.loading = true
+	seq, email := m.seq, m.email
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		u, err := svc.User(ctx, a, email)
+		if err != nil {
+			return permsMsg{seq: seq, err: err}
+		}
+		locked, err := svc.Grantable(ctx, a, email)
+		return permsMsg{seq: seq, user: u, locked: locked, err: err}
+	})
+}
+
+func (m *permissions) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.nav.resize(len(admin.Catalogue))
+}
+
+func (m *permissions) Capturing() bool { return m.picker != nil }
+
+func (m *permissions) Dirty() bool {
+	return m.user != nil && (m.role != m.origRole || !maps(m.draft, m.orig))
+}
+
+func maps(a, b map[string]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+func (m *permissions) ShortHelp() []key.Binding {
+	k := m.keys
+	switch {
+	case m.picker != nil:
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+	case m.reviewing:
+		return []key.Binding{k.Save, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))}
+	}
+	return []key.Binding{k.nav.Up, k.nav.Down, k.Toggle, k.RoleBack, k.Role, k.Review, k.Discard, k.Other}
+}
+
+func (m *permissions) FullHelp() [][]key.Binding {
+	k := m.keys
+	return [][]key.Binding{k.nav.list(), {k.Toggle, k.RoleBack, k.Role}, {k.Review, k.Discard, k.Other, k.Reload}}
+}
+
+func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	if m.picker != nil {
+		if km, ok := msg.(tea.KeyMsg); ok && km.String() == "esc" {
+			m.picker = nil
+			if m.email == "" {
+				return m, open(usersScreen, "")
+			}
+			return m, nil
+		}
+		chosen, cmd := m.picker.update(msg)
+		if chosen != nil {
+			return m, m.OpenUser(chosen.value)
+		}
+		if _, ok := msg.(tea.KeyMsg); ok {
+			return m, cmd
+		}
+		if cmd != nil {
+			return m, cmd
+		}
+	}
+	switch msg := msg.(type) {
+	case permsMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		m.loading = false
+		if msg.err != nil {
+			m.err = explain(msg.err)
+			return m, nil
+		}
+		m.user, m.locked, m.version, m.stale = msg.user, msg.locked, msg.user.Version, false
+		m.orig = map[string]bool{}
+		for _, p := range msg.user.Perms {
+			m.orig[p] = true
+		}
+		m.draft = copyMap(m.orig)
+		m.role = max(0, slices.Index(admin.Roles, msg.user.Role))
+		m.origRole = m.role
+		m.nav.set(len(admin.Catalogue))
+		return m, nil
+	case permsSavedMsg:
+		if msg.seq != m.seq {
+			return m, nil
+		}
+		m.saving, m.reviewing = false, false
+		if msg.err != nil {
+			m.err = explain(msg.err)
+			if strings.Contains(m.err, "ctrl+r") {
+				m.stale = true
+			}
+			return m, nil
+		}
+		m.note = "Saved: " + clean(msg.res.Email) + " is " + msg.res.Role + changeText(msg.res.Added, msg.res.Removed)
+		return m, m.load()
+	case refreshMsg:
+		if m.user != nil && !m.Dirty() && !m.saving {
+			return m, m.load()
+		}
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func copyMap(a map[string]bool) map[string]bool {
+	b := make(map[string]bool, len(a))
+	for k, v := range a {
+		if v {
+			b[k] = true
+		}
+	}
+	return b
+}
+
+// changes lists what the draft adds and removes.
+func (m *permissions) changes() (added, removed []string) {
+	for _, p := range admin.Catalogue {
+		switch {
+		case m.draft[p.ID] && !m.orig[p.ID]:
+			added = append(added, p.ID)
+		case !m.draft[p.ID] && m.orig[p.ID]:
+			removed = append(removed, p.ID)
+		}
+	}
+	return
+}
+
+func changeText(added, removed []string) string {
+	s := ""
+	if len(added) > 0 {
+		s += "; added " + strings.Join(added, ", ")
+	}
+	if len(removed) > 0 {
+		s += "; removed " + strings.Join(removed, ", ")
+	}
+	return s + "."
+}
+
+func (m *permissions) key(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	if m.saving {
+		return nil
+	}
+	if key.Matches(msg, k.Other) && !m.reviewing {
+		if m.Dirty() {
+			m.err = "Save (enter) or discard (esc) your changes first."
+			return nil
+		}
+		return m.choose()
+	}
+	if key.Matches(msg, k.Reload) {
+		m.reviewing, m.note, m.err = false, "", ""
+		if m.email != "" {
+			return m.load()
+		}
+		return nil
+	}
+	if m.user == nil {
+		if msg.String() == "esc" {
+			return open(usersScreen, "")
+		}
+		return nil
+	}
+	if m.reviewing {
+		switch {
+		case key.Matches(msg, k.Save):
+			return m.save()
+		case msg.String() == "esc", msg.String() == "n":
+			m.reviewing = false
+		}
+		return nil
+	}
+	m.note = ""
+	if k.nav.apply(msg, &m.nav) {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Toggle):
+		p := admin.Catalogue[m.nav.cur]
+		if why := m.locked[p.ID]; why != "" {
+			m.err = "Locked: " + why + "."
+			return nil
+		}
+		m.err = ""
+		if m.draft[p.ID] {
+			delete(m.draft, p.ID)
+		} else {
+			m.draft[p.ID] = true
+		}
+	case key.Matches(msg, k.Role), key.Matches(msg, k.RoleBack):
+		d := 1
+		if key.Matches(msg, k.RoleBack) {
+			d = len(admin.Roles) - 1
+		}
+		m.role = (m.role + d) % len(admin.Roles)
+		m.draft = newSet(admin.Presets[admin.Roles[m.role]])
+		if m.role == m.origRole {
+			m.draft = copyMap(m.orig)
+		}
+	case key.Matches(msg, k.Review):
+		if !m.Dirty() {
+			m.note = "Nothing changed."
+			return nil
+		}
+		if m.stale {
+			m.err = "This user changed since you opened it: press ctrl+r to reload."
+			return nil
+		}
+		m.err = ""
+		m.reviewing = true
+	case key.Matches(msg, k.Discard):
+		if m.Dirty() {
+			m.draft, m.role = copyMap(m.orig), m.origRole
+			m.note = "Changes discarded."
+			return nil
+		}
+		return open(usersScreen, "")
+	}
+	return nil
+}
+
+func newSet(ids []string) map[string]bool {
+	s := map[string]bool{}
+	for _, id := range ids {
+		s[id] = true
+	}
+	return s
+}
+
+func (m *permissions) save() tea.Cmd {
+	c := admin.PermChange{Set: []string{}}
+	if m.role != m.origRole {
+		c.Role = admin.Roles[m.role]
+	}
+	for _, p := range admin.Catalogue {
+		if m.draft[p.ID] {
+			c.Set = append(c.Set, p.ID)
+		}
+	}
+	m.saving, m.err = true, ""
+	m.seq++
+	seq, email, version := m.seq, m.email, m.version
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		res, err := svc.SetPermissions(ctx, a, email, version, c)
+		return permsSavedMsg{seq, res, err}
+	})
+}
+
+func (m *permissions) View() string {
+	st := m.s.styles
+	var b strings.Builder
+	if m.picker != nil {
+		b.WriteString(st.Title.Render("Permissions: choose a user"))
+		b.WriteString("\n\n")
+		b.WriteString(m.picker.view(st, m.width))
+		return b.String()
+	}
+	if m.user == nil {
+		b.WriteString(st.Title.Render("Permissions"))
+		b.WriteString("\n\n")
+		switch {
+		case m.loading:
+			b.WriteString(st.Subtle.Render("Reading…"))
+		case m.err != "":
+			b.WriteString(st.Error.Render(cut(m.err, m.width)))
+		default:
+			b.WriteString(st.Subtle.Render("Press u to choose whose permissions to change, or p on the Users screen."))
+		}
+		return b.String()
+	}
+	u := m.user
+	title := "Permissions of " + clean(u.Name()) + " <" + clean(u.Email) + ">"
+	b.WriteString(st.Title.Render(cut(title, m.width)))
+	if m.Dirty() {
+		b.WriteString(st.Warn.Render("  (unsaved)"))
+	}
+	b.WriteString("\n")
+	role := st.Label.Render("Role  ")
+	for i, r := range admin.Roles {
+		if i == m.role {
+			role += st.Bold.Render("‹" + r + "›")
+		} else {
+			role += st.Faint.Render(" " + r + " ")
+		}
+	}
+	role += st.Faint.Render("   ←/→ applies the role's preset")
+	b.WriteString(cut(role, m.width))
+	b.WriteString("\n")
+	if m.reviewing {
+		b.WriteString("\n")
+		b.WriteString(m.review())
+		return b.String()
+	}
+	group := ""
+	for i, p := range admin.Catalogue {
+		if p.Group != group {
+			group = p.Group
+			b.WriteString(st.Group.Render(group))
+			b.WriteString("\n")
+		}
+		box := "[ ]"
+		if m.draft[p.ID] {
+			box = "[x]"
+		}
+		changed := m.draft[p.ID] != m.orig[p.ID]
+		if changed {
+			box += "*"
+		} else {
+			box += " "
+		}
+		line := "  " + box + " " + fit(p.Label, 26) + " " + p.Description
+		why := m.locked[p.ID]
+		if why != "" {
+			line = "  " + box + " " + fit(p.Label, 26) + " locked: " + why
+		}
+		line = cut(line, m.width-1)
+		switch {
+		case i == m.nav.cur:
+			line = st.Selected.Render(line)
+		case why != "":
+			line = st.Locked.Render(line)
+		case changed:
+			line = st.Marked.Render(line)
+		}
+		b.WriteString(line)
+		b.WriteString("\n")
+	}
+	switch {
+	case m.saving:
+		b.WriteString(st.Subtle.Render("Saving…"))
+	case m.err != "":
+		b.WriteString(st.Error.Render(cut(m.err, m.width)))
+	case m.note != "":
+		b.WriteString(st.OK.Render(cut(m.note, m.width)))
+	}
+	return b.String()
+}
+
+// review is the summary shown before saving.
+func (m *permissions) review() string {
+	st := m.s.styles
+	var b strings.Builder
+	b.WriteString(st.Bold.Render("Before saving:"))
+	b.WriteString("\n")
+	if m.role != m.origRole {
+		b.WriteString("  role " + admin.Roles[m.origRole] + " → " + st.Bold.Render(admin.Roles[m.role]) + "\n")
+	}
+	added, removed := m.changes()
+	label := map[string]string{}
+	for _, p := range admin.Catalogue {
+		label[p.ID] = p.Label
+	}
+	for _, p := range added {
+		b.WriteString(st.OK.Render("  + "+p) + st.Subtle.Render("  "+label[p]) + "\n")
+	}
+	for _, p := range removed {
+		b.WriteString(st.FieldErr.Render("  - "+p) + st.Subtle.Render("  "+label[p]) + "\n")
+	}
+	if len(added) == 0 && len(removed) == 0 {
+		b.WriteString(st.Subtle.Render("  the permissions stay as they are") + "\n")
+	}
+	b.WriteString("\n")
+	switch {
+	case m.saving:
+		b.WriteString(st.Subtle.Render("Saving…"))
+	case m.err != "":
+		b.WriteString(st.Error.Render(cut(m.err, m.width)))
+	default:
+		b.WriteString(st.Warn.Render("enter saves · esc goes back to the checkboxes"))
+	}
+	return b.String()
+}

@@ -1,0 +1,208 @@
+package tui
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"roster/store"
+)
+
+// picker finds a user (and, for a stand-in, a team) as the operator types:
+// users by the store's prefix search over names, emails, positions and tags,
+// teams by a fuzzy match over their names.
+type picker struct {
+	s       *session
+	id      int // tells this picker's messages from another's
+	input   textinput.Model
+	teams   bool   // offer teams too
+	status  string // only users of this status filter, "" for all
+	exclude string // an email not to offer (the user acted on)
+
+	allTeams []string
+	results  []pick
+	nav      nav
+	seq      int
+	err      string
+}
+
+// pick is one result: value is an email or "team:NAME".
+type pick struct{ value, label string }
+
+type (
+	pickerTickMsg struct{ id, seq int }
+	pickerMsg     struct {
+		id, seq int
+		users   []*store.User
+		err     error
+	}
+	pickerTeamsMsg struct {
+		id    int
+		teams []store.Team
+	}
+)
+
+func newPicker(s *session, id int, placeholder string, teams bool, status string) *picker {
+	p := &picker{s: s, id: id, teams: teams, status: status}
+	p.input = s.newInput(placeholder, 100)
+	p.input.Prompt = "› "
+	p.nav.height = 8
+	return p
+}
+
+// start focuses the picker and reads what it offers before typing.
+func (p *picker) start() tea.Cmd {
+	cmds := []tea.Cmd{p.input.Focus(), p.search()}
+	if p.teams {
+		id := p.id
+		svc, a := p.s.svc, p.s.actor
+		cmds = append(cmds, p.s.do(func(ctx context.Context) tea.Msg {
+			t, _ := svc.Teams(ctx, a)
+			return pickerTeamsMsg{id, t}
+		}))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (p *picker) search() tea.Cmd {
+	p.seq++
+	id, seq := p.id, p.seq
+	q := store.ListQuery{Search: p.input.Value(), Status: p.status, Limit: 8}
+	svc, a := p.s.svc, p.s.actor
+	return p.s.do(func(ctx context.Context) tea.Msg {
+		pg, err := svc.ListUsers(ctx, a, q)
+		if err != nil {
+			return pickerMsg{id: id, seq: seq, err: err}
+		}
+		return pickerMsg{id: id, seq: seq, users: pg.Users}
+	})
+}
+
+// update handles the picker's messages and keys; it returns the pick once
+// the operator chose one with enter.
+func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
+	switch msg := msg.(type) {
+	case pickerTeamsMsg:
+		if msg.id == p.id {
+			p.allTeams = nil
+			for _, t := range msg.teams {
+				p.allTeams = append(p.allTeams, t.Name)
+			}
+		}
+	case pickerTickMsg:
+		if msg.id == p.id && msg.seq == p.seq {
+			return nil, p.search()
+		}
+	case pickerMsg:
+		if msg.id != p.id || msg.seq != p.seq {
+			return nil, nil
+		}
+		p.err = explain(msg.err)
+		p.results = p.results[:0]
+		for _, t := range fuzzy(p.input.Value(), p.allTeams) {
+			p.results = append(p.results, pick{"team:" + t, "team " + clean(t)})
+		}
+		for _, u := range msg.users {
+			if strings.EqualFold(u.Email, p.exclude) {
+				continue
+			}
+			label := clean(u.Email)
+			if n := strings.TrimSpace(u.FirstName + " " + u.LastName); n != "" {
+				label = clean(n) + " <" + label + ">"
+			}
+			p.results = append(p.results, pick{u.Email, label})
+		}
+		p.nav.set(len(p.results))
+	case tea.KeyMsg:
+		switch msg.String() {
+		case "up", "ctrl+p":
+			p.nav.move(-1)
+			return nil, nil
+		case "down", "ctrl+n":
+			p.nav.move(1)
+			return nil, nil
+		case "enter":
+			if p.nav.cur < len(p.results) {
+				c := p.results[p.nav.cur]
+				return &c, nil
+			}
+			return nil, nil
+		}
+		before := p.input.Value()
+		p.input, cmd = p.input.Update(msg)
+		if p.input.Value() != before {
+			p.seq++
+			id, seq := p.id, p.seq
+			p.nav.cur = 0
+			return nil, tea.Batch(cmd, tea.Tick(debounce, func(time.Time) tea.Msg { return pickerTickMsg{id, seq} }))
+		}
+		return nil, cmd
+	}
+	return nil, nil
+}
+
+func (p *picker) view(st Styles, width int) string {
+	var b strings.Builder
+	b.WriteString(p.input.View())
+	b.WriteString("\n")
+	if p.err != "" {
+		b.WriteString(st.Error.Render(cut(p.err, width)) + "\n")
+	}
+	if len(p.results) == 0 {
+		b.WriteString(st.Faint.Render("  no match") + "\n")
+	}
+	from, to := p.nav.visible()
+	for i := from; i < to; i++ {
+		line := "  " + cut(p.results[i].label, width-4)
+		if i == p.nav.cur {
+			line = st.Selected.Render("▸ " + cut(p.results[i].label, width-4))
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+// fuzzy keeps the names holding the letters of q in order, best first:
+// the tighter and earlier the letters, the better.
+func fuzzy(q string, names []string) []string {
+	q = store.Fold(strings.TrimSpace(q))
+	type scored struct {
+		name  string
+		score int
+	}
+	var out []scored
+	for _, n := range names {
+		f := store.Fold(n)
+		if q == "" {
+			out = append(out, scored{n, 0})
+			continue
+		}
+		pos, first, last := 0, -1, -1
+		for _, r := range q {
+			i := strings.IndexRune(f[pos:], r)
+			if i < 0 {
+				first = -2
+				break
+			}
+			if first == -1 {
+				first = pos + i
+			}
+			last = pos + i
+			pos += i + len(string(r))
+		}
+		if first == -2 {
+			continue
+		}
+		out = append(out, scored{n, (last - first) + first})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].score < out[j].score })
+	names = names[:0:0]
+	for _, s := range out {
+		names = append(names, s.name)
+	}
+	return names
+}

@@ -1,0 +1,261 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// session is everything a screen needs, built once per session (one local
+// program, or one SSH connection of roster serve). Its fields do not change
+// once the screens are built, so commands may capture them.
+type session struct {
+	ctx    context.Context
+	svc    *admin.Service
+	store  *store.Store
+	actor  admin.Actor
+	styles Styles
+	// timeout bounds each store call made by a command.
+	timeout time.Duration
+}
+
+// call runs fn in a command with a context bounded by the session's and a
+// timeout, and returns its message. Commands end with the session (an SSH
+// client that disconnects cancels ctx) instead of leaking.
+func call(ctx context.Context, timeout time.Duration, fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	return func() tea.Msg {
+		c, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return fn(c)
+	}
+}
+
+// do is call with the session's context and timeout, captured by value.
+func (s *session) do(fn func(ctx context.Context) tea.Msg) tea.Cmd {
+	return call(s.ctx, s.timeout, fn)
+}
+
+// refreshMsg asks the screen shown to read its data again, keeping its
+// place: the database changed, or the screen came back into view.
+type refreshMsg struct{}
+
+// openMsg switches to a screen, for one user when Email is set.
+type openMsg struct {
+	to    screenID
+	email string
+}
+
+func open(to screenID, email string) tea.Cmd {
+	return func() tea.Msg { return openMsg{to: to, email: email} }
+}
+
+// userOpener is a screen that works on one user at a time.
+type userOpener interface {
+	OpenUser(email string) tea.Cmd
+}
+
+// explain says what went wrong in plain words for the status line.
+func explain(err error) string {
+	if err == nil {
+		return ""
+	}
+	var conflict *admin.ConflictError
+	switch {
+	case errors.As(err, &conflict):
+		return fmt.Sprintf("%s was changed by %s at %s since you opened it. Press ctrl+r to reload it.",
+			clean(conflict.Email), clean(conflict.By), conflict.At.Local().Format("15:04:05"))
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The database did not answer in time: it may be busy. Try again."
+	case errors.Is(err, context.Canceled):
+		return "Cancelled."
+	}
+	msg := clean(err.Error())
+	if msg != "" {
+		msg = strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	return msg
+}
+
+// outcome describes the result of one action on one person, as the batch
+// screens show it: sent, rate-limited until …, failed: reason.
+func outcome(err error, done string) string {
+	var rl *admin.RateLimitError
+	switch {
+	case err == nil:
+		return done
+	case errors.As(err, &rl):
+		return "rate-limited until " + rl.Next.Local().Format("15:04 Jan 2")
+	}
+	return "failed: " + clean(err.Error())
+}
+
+// clean makes text from users or servers safe to draw.
+func clean(s string) string { return admin.Printable(s) }
+
+// fit cuts s to width cells (with an ellipsis) and pads it to width.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	w := ansi.StringWidth(s)
+	if w > width {
+		s = ansi.Truncate(s, width, "…")
+		w = ansi.StringWidth(s)
+	}
+	if w < width {
+		s += strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// cut cuts s to width cells without padding.
+func cut(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) > width {
+		return ansi.Truncate(s, width, "…")
+	}
+	return s
+}
+
+// newInput makes a text input styled for the session, without blinking.
+func (s *session) newInput(placeholder string, limit int) textinput.Model {
+	ti := textinput.New()
+	ti.Prompt = ""
+	ti.Placeholder = placeholder
+	ti.CharLimit = limit
+	s.styles.styleInput(&ti)
+	ti.Cursor.SetMode(cursor.CursorStatic)
+	return ti
+}
+
+// when writes a time the way the screens show it.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// ago says how long ago (or, negative, how long until) t was, briefly.
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	suffix := " ago"
+	if d < 0 {
+		d, suffix = -d, ""
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		s = fmt.Sprintf("%ds", int(d/time.Second))
+	case d < time.Hour:
+		s = fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 48*time.Hour:
+		s = fmt.Sprintf("%dh", int(d/time.Hour))
+	default:
+		s = fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	}
+	if suffix == "" {
+		return "in " + s
+	}
+	return s + suffix
+}
+
+// statusText is a user's status as the Users screen (and the command line) shows it.
+func statusText(u *store.User) string { return admin.StatusLabel(u) }
+
+// nav is a cursor over n rows of which height are visible from top.
+type nav struct {
+	cur, top, n, height int
+}
+
+func (v *nav) clamp() {
+	if v.n <= 0 {
+		v.cur, v.top = 0, 0
+		return
+	}
+	v.cur = max(0, min(v.cur, v.n-1))
+	h := max(1, v.height)
+	if v.cur < v.top {
+		v.top = v.cur
+	}
+	if v.cur >= v.top+h {
+		v.top = v.cur - h + 1
+	}
+	v.top = max(0, min(v.top, max(0, v.n-h)))
+}
+
+func (v *nav) move(d int)   { v.cur += d; v.clamp() }
+func (v *nav) page(d int)   { v.move(d * max(1, v.height-1)) }
+func (v *nav) home()        { v.cur = 0; v.clamp() }
+func (v *nav) end()         { v.cur = v.n - 1; v.clamp() }
+func (v *nav) set(n int)    { v.n = n; v.clamp() }
+func (v *nav) resize(h int) { v.height = h; v.clamp() }
+
+// visible is the range of rows to draw.
+func (v *nav) visible() (from, to int) {
+	return v.top, min(v.n, v.top+max(1, v.height))
+}
+
+// operatorMsg tells every screen what the operator may do, so that a key
+// they may not use explains why instead of failing in admin (which checks
+// again anyway).
+type operatorMsg struct {
+	perms map[string]bool
+	role  string
+	err   error
+}
+
+// loadOperator reads the operator's own permissions.
+func (s *session) loadOperator() tea.Cmd {
+	svc, a := s.svc, s.actor
+	return s.do(func(ctx context.Context) tea.Msg {
+		d, err := svc.User(ctx, a, a.Email)
+		if err != nil {
+			return operatorMsg{err: err}
+		}
+		perms := map[string]bool{}
+		for _, p := range d.Perms {
+			perms[p] = true
+		}
+		return operatorMsg{perms: perms, role: d.Role}
+	})
+}
+
+// may says why the operator cannot do what needs perm ("" when they can, or
+// while their permissions are not known yet: admin checks again).
+func may(perms map[string]bool, perm, what string) string {
+	if perms == nil || perms[perm] {
+		return ""
+	}
+	return "You cannot " + what + ": it needs the " + perm + " permission, which you do not hold."
+}
+
+// confirmation is a question a screen asks before it acts: y does it.
+type confirmation struct {
+	prompt string
+	yes    tea.Cmd
+}
+
+// answer resolves a confirmation with a key: the command for y, and whether
+// the question is settled.
+func (c *confirmation) answer(msg tea.KeyMsg) tea.Cmd {
+	if msg.String() == "y" || msg.String() == "Y" {
+		return c.yes
+	}
+	return nil
+}

@@ -1,0 +1,91 @@
+package tui
+
+import (
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+)
+
+// Styles are every style the screens draw with. They are made per session
+// from the session's renderer, so that over SSH the colours follow the
+// client's terminal, and NO_COLOR (through the renderer's colour profile)
+// leaves only bold, reverse and underline.
+type Styles struct {
+	Header, Operator, Tab, ActiveTab     lipgloss.Style
+	Title, Subtle, Faint, Bold           lipgloss.Style
+	Selected, Marked, Cursor             lipgloss.Style
+	OK, Warn, Error, Locked              lipgloss.Style
+	Label, Field, FocusedField, FieldErr lipgloss.Style
+	ColHead, Group, Status, Footer       lipgloss.Style
+	Box                                  lipgloss.Style
+	Help                                 help.Styles
+}
+
+// DefaultStyles builds the styles for one session's renderer, with
+// adaptive colours for light and dark terminals.
+func DefaultStyles(r *lipgloss.Renderer) Styles {
+	var (
+		accent = lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B4A4FF"}
+		subtle = lipgloss.AdaptiveColor{Light: "#6B6B6B", Dark: "#9A9A9A"}
+		faint  = lipgloss.AdaptiveColor{Light: "#9E9E9E", Dark: "#6C6C6C"}
+		green  = lipgloss.AdaptiveColor{Light: "#1E7B34", Dark: "#6BD88A"}
+		amber  = lipgloss.AdaptiveColor{Light: "#9A5B00", Dark: "#F2C94C"}
+		red    = lipgloss.AdaptiveColor{Light: "#B3261E", Dark: "#FF7A70"}
+		selBg  = lipgloss.AdaptiveColor{Light: "#E4DEFF", Dark: "#3B3363"}
+	)
+	s := Styles{
+		Header:       r.NewStyle().Bold(true),
+		Operator:     r.NewStyle().Foreground(accent),
+		Tab:          r.NewStyle().Foreground(subtle).Padding(0, 1),
+		ActiveTab:    r.NewStyle().Bold(true).Underline(true).Foreground(accent).Padding(0, 1),
+		Title:        r.NewStyle().Bold(true).Foreground(accent),
+		Subtle:       r.NewStyle().Foreground(subtle),
+		Faint:        r.NewStyle().Foreground(faint),
+		Bold:         r.NewStyle().Bold(true),
+		Selected:     r.NewStyle().Reverse(true),
+		Marked:       r.NewStyle().Bold(true).Foreground(accent),
+		Cursor:       r.NewStyle().Reverse(true),
+		OK:           r.NewStyle().Foreground(green),
+		Warn:         r.NewStyle().Foreground(amber),
+		Error:        r.NewStyle().Bold(true).Foreground(red),
+		Locked:       r.NewStyle().Foreground(faint),
+		Label:        r.NewStyle().Foreground(subtle),
+		Field:        r.NewStyle(),
+		FocusedField: r.NewStyle().Underline(true),
+		FieldErr:     r.NewStyle().Foreground(red),
+		ColHead:      r.NewStyle().Bold(true).Foreground(subtle),
+		Group:        r.NewStyle().Bold(true).Foreground(accent),
+		Status:       r.NewStyle().Foreground(subtle),
+		Footer:       r.NewStyle(),
+		Box:          r.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(accent).Padding(0, 1),
+	}
+	// bubbles' own default styles are built on the global renderer: replace them.
+	s.Help = help.Styles{
+		Ellipsis:       r.NewStyle().Foreground(faint),
+		ShortKey:       r.NewStyle().Bold(true),
+		ShortDesc:      r.NewStyle().Foreground(subtle),
+		ShortSeparator: r.NewStyle().Foreground(faint),
+		FullKey:        r.NewStyle().Bold(true),
+		FullDesc:       r.NewStyle().Foreground(subtle),
+		FullSeparator:  r.NewStyle().Foreground(faint),
+	}
+	s.Selected = s.Selected.Background(selBg).Reverse(false)
+	if r.ColorProfile() == termenv.Ascii { // no colour: keep the selection visible
+		s.Selected = r.NewStyle().Reverse(true)
+	}
+	return s
+}
+
+// styleInput gives a text input this session's styles and turns off what
+// does not belong in a shared session: the blinking cursor (a redraw twice a
+// second) and paste, which reads the clipboard of the machine roster runs on.
+func (s Styles) styleInput(ti *textinput.Model) {
+	ti.PromptStyle = s.Label
+	ti.TextStyle = s.Field
+	ti.PlaceholderStyle = s.Faint
+	ti.CompletionStyle = s.Faint
+	ti.Cursor.Style = s.Cursor
+	ti.Cursor.TextStyle = s.Field
+	ti.KeyMap.Paste.SetEnabled(false)
+}

@@ -1,0 +1,574 @@
+// Package tui is roster's dashboard: Bubble Tea screens over the rules in
+// admin/. The screens hold no SQL and no rules; every read and write is an
+// admin call made in a tea.Cmd. One Model serves one session, local or SSH.
+package tui
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// Options are what one session of the dashboard runs with.
+type Options struct {
+	Service *admin.Service
+	Store   *store.Store
+	// Operator is who acts. "" means the account's only owner; on a database
+	// without an account, the dashboard first asks for the organisation's name
+	// and its owner, and calls admin.Service.Init.
+	Operator string
+	// Channel is recorded in the audit trail: admin.ChannelTUI (the default)
+	// or admin.ChannelSSH.
+	Channel string
+	// Renderer draws this session's colours; over SSH, the session's own.
+	// nil: a renderer for Output (the default renderer for os.Stdout, whose
+	// background colour bubbletea has already asked the terminal for).
+	Renderer *lipgloss.Renderer
+	// Input and Output default to the process's terminal (Run only).
+	Input  io.Reader
+	Output io.Writer
+	// Width and Height are the window's size when known before the first
+	// resize message (SSH gives it with the pty request).
+	Width, Height int
+	// PollInterval is how often the screens look for changes made by other
+	// processes and sessions (PRAGMA data_version). Default 500 ms.
+	PollInterval time.Duration
+	// ProgramOptions are added to the program Run starts.
+	ProgramOptions []tea.ProgramOption
+}
+
+// Run opens the dashboard on the terminal and returns when the operator quits
+// or ctx ends.
+func Run(ctx context.Context, opts Options) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // also closes the session's data_version connection
+	if opts.Renderer == nil {
+		if opts.Output == nil || opts.Output == os.Stdout {
+			opts.Renderer = lipgloss.DefaultRenderer()
+		} else {
+			opts.Renderer = lipgloss.NewRenderer(opts.Output)
+		}
+	}
+	po := []tea.ProgramOption{tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion()}
+	if opts.Input != nil {
+		po = append(po, tea.WithInput(opts.Input))
+	}
+	if opts.Output != nil {
+		po = append(po, tea.WithOutput(opts.Output))
+	}
+	po = append(po, opts.ProgramOptions...)
+	_, err := tea.NewProgram(New(ctx, opts), po...).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// New returns the dashboard's model for one session, for a program the
+// caller runs (roster serve runs one per SSH session, with wish's
+// renderer). Its commands end when ctx ends; end ctx when the session does.
+func New(ctx context.Context, opts Options) tea.Model {
+	if opts.Renderer == nil {
+		opts.Renderer = lipgloss.NewRenderer(io.Discard)
+	}
+	if opts.Channel == "" {
+		opts.Channel = admin.ChannelTUI
+	}
+	if opts.PollInterval <= 0 {
+		opts.PollInterval = 500 * time.Millisecond
+	}
+	s := &session{
+		ctx:     ctx,
+		svc:     opts.Service,
+		store:   opts.Store,
+		actor:   admin.Actor{Email: opts.Operator, Channel: opts.Channel},
+		styles:  DefaultStyles(opts.Renderer),
+		timeout: 15 * time.Second,
+	}
+	m := &Model{s: s, width: opts.Width, height: opts.Height, poll: opts.PollInterval, keys: newGlobalKeys()}
+	m.help = help.New()
+	m.help.Styles = s.styles.Help
+	if opts.Operator != "" {
+		m.build()
+	}
+	return m
+}
+
+type screenID int
+
+// The screens, in the order of their tabs and number keys.
+const (
+	usersScreen screenID = iota
+	inviteScreen
+	pendingScreen
+	permsScreen
+	awayScreen
+	deleteScreen
+	mailScreen
+	auditScreen
+	numScreens
+)
+
+var screenNames = [numScreens]string{"Users", "Invite", "Pending", "Permissions", "Away", "Delete", "Mail", "Audit"}
+
+// Screen is one tab of the dashboard.
+type Screen interface {
+	Init() tea.Cmd
+	Update(tea.Msg) (Screen, tea.Cmd)
+	View() string
+	SetSize(width, height int)
+	help.KeyMap
+	// Capturing reports that a text field has the keyboard: the global keys
+	// (q, ?, digits, tab) go to it.
+	Capturing() bool
+	// Dirty reports unsaved changes: quitting asks first.
+	Dirty() bool
+}
+
+// Model is the dashboard: a router between the screens, with the header,
+// the tabs, the footer and the watch for changes in the database.
+type Model struct {
+	s       *session
+	screens []Screen
+	active  screenID
+	started [numScreens]bool // Init was called
+	stale   [numScreens]bool // the data changed while the screen was hidden
+
+	setup   *setupScreen // first-run setup, before the screens exist
+	account string
+	err     string // a problem with the whole session
+	width   int
+	height  int
+
+	help        help.Model
+	keys        globalKeys
+	confirmQuit bool
+
+	poll    time.Duration
+	conn    *sql.Conn
+	version int64
+}
+
+// Messages of the router.
+type (
+	bootMsg struct {
+		operator string
+		setup    bool
+		err      error
+	}
+	accountMsg struct {
+		name string
+		err  error
+	}
+	connMsg struct {
+		conn *sql.Conn
+		err  error
+	}
+	pollMsg    struct{}
+	versionMsg struct {
+		v   int64
+		err error
+	}
+)
+
+// build makes the screens once the operator is known.
+func (m *Model) build() {
+	s := m.s
+	m.screens = []Screen{
+		usersScreen:   newUsers(s),
+		inviteScreen:  newInvite(s),
+		pendingScreen: newPending(s),
+		permsScreen:   newPerms(s),
+		awayScreen:    newAway(s),
+		deleteScreen:  newDelete(s),
+		mailScreen:    newMail(s),
+		auditScreen:   newAudit(s),
+	}
+	m.layout()
+}
+
+// Init starts the session: who acts, the first screen, the change watch.
+func (m *Model) Init() tea.Cmd {
+	if m.screens == nil {
+		svc := m.s.svc
+		return m.s.do(func(ctx context.Context) tea.Msg {
+			if _, err := svc.Account(ctx); errors.Is(err, admin.ErrNoAccount) {
+				return bootMsg{setup: true}
+			} else if err != nil {
+				return bootMsg{err: err}
+			}
+			op, err := svc.DefaultOperator(ctx)
+			return bootMsg{operator: op, err: err}
+		})
+	}
+	return tea.Batch(m.start(), m.loadAccount())
+}
+
+// start runs the first screen and the watch for changes.
+func (m *Model) start() tea.Cmd {
+	st := m.s.store
+	ctx := m.s.ctx
+	return tea.Batch(m.activate(usersScreen), m.s.loadOperator(), func() tea.Msg {
+		conn, err := st.Conn(ctx)
+		if err == nil {
+			go func() { <-ctx.Done(); conn.Close() }()
+		}
+		return connMsg{conn, err}
+	})
+}
+
+func (m *Model) loadAccount() tea.Cmd {
+	svc := m.s.svc
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		a, err := svc.Account(ctx)
+		if err != nil {
+			return accountMsg{err: err}
+		}
+		return accountMsg{name: a.Name}
+	})
+}
+
+// activate shows screen id: started the first time, refreshed when its data
+// changed while it was hidden.
+func (m *Model) activate(id screenID) tea.Cmd {
+	m.active = id
+	switch {
+	case !m.started[id]:
+		m.started[id], m.stale[id] = true, false
+		return m.screens[id].Init()
+	case m.stale[id]:
+		m.stale[id] = false
+		return m.send(id, refreshMsg{})
+	}
+	return nil
+}
+
+// switchTo is activate from a key; the footer's height may change.
+func (m *Model) switchTo(id screenID) tea.Cmd {
+	cmd := m.activate(id)
+	if m.help.ShowAll {
+		m.layout()
+	}
+	return cmd
+}
+
+// send delivers msg to one screen.
+func (m *Model) send(id screenID, msg tea.Msg) tea.Cmd {
+	var cmd tea.Cmd
+	m.screens[id], cmd = m.screens[id].Update(msg)
+	return cmd
+}
+
+// Update routes: input to the screen shown, results to every screen (each
+// knows its own messages and drops stale ones by sequence number).
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.help.Width = msg.Width
+		if m.setup != nil {
+			m.setup.SetSize(msg.Width, msg.Height-4)
+		}
+		m.layout()
+		return m, nil
+	case bootMsg:
+		return m, m.booted(msg)
+	case setupDoneMsg:
+		m.setup = nil
+		m.s.actor.Email = msg.owner
+		m.build()
+		return m, tea.Batch(m.start(), m.loadAccount())
+	case accountMsg:
+		if msg.err != nil {
+			m.err = explain(msg.err)
+		}
+		m.account = msg.name
+		return m, nil
+	case connMsg:
+		if msg.err != nil {
+			m.err = "cannot watch the database for changes: " + explain(msg.err)
+			return m, nil
+		}
+		m.conn = msg.conn
+		return m, m.readVersion()
+	case pollMsg:
+		return m, m.readVersion()
+	case versionMsg:
+		return m, m.versionRead(msg)
+	case openMsg:
+		cmd := m.activate(msg.to)
+		m.layout()
+		if o, ok := m.screens[msg.to].(userOpener); ok && msg.email != "" {
+			cmd = tea.Batch(cmd, o.OpenUser(msg.email))
+		}
+		return m, cmd
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	case tea.MouseMsg:
+		return m, m.mouse(msg)
+	}
+	if m.setup != nil {
+		var cmd tea.Cmd
+		m.setup, cmd = m.setup.Update(msg)
+		return m, cmd
+	}
+	var cmds []tea.Cmd
+	for i := range m.screens {
+		cmds = append(cmds, m.send(screenID(i), msg))
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m *Model) booted(msg bootMsg) tea.Cmd {
+	switch {
+	case msg.setup:
+		m.setup = newSetup(m.s)
+		m.setup.SetSize(m.width, m.height-4)
+		return m.setup.Init()
+	case msg.err != nil:
+		m.err = explain(msg.err)
+		return nil
+	}
+	m.s.actor.Email = msg.operator
+	m.build()
+	return tea.Batch(m.start(), m.loadAccount())
+}
+
+// readVersion asks for PRAGMA data_version on the session's connection.
+func (m *Model) readVersion() tea.Cmd {
+	conn, st := m.conn, m.s.store
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		v, err := st.DataVersion(ctx, conn)
+		return versionMsg{v, err}
+	})
+}
+
+// versionRead refreshes the screens when another connection committed.
+func (m *Model) versionRead(msg versionMsg) tea.Cmd {
+	if msg.err != nil {
+		if m.s.ctx.Err() != nil {
+			return nil
+		}
+		m.err = "cannot watch the database for changes: " + explain(msg.err)
+		return nil
+	}
+	changed := m.version != 0 && msg.v != m.version
+	m.version = msg.v
+	next := tea.Tick(m.poll, func(time.Time) tea.Msg { return pollMsg{} })
+	if !changed || m.screens == nil {
+		return next
+	}
+	for i := range m.screens {
+		if m.started[i] && screenID(i) != m.active {
+			m.stale[i] = true
+		}
+	}
+	return tea.Batch(next, m.send(m.active, refreshMsg{}))
+}
+
+func (m *Model) dirty() bool {
+	for _, s := range m.screens {
+		if s.Dirty() {
+			return true
+		}
+	}
+	return m.setup != nil && m.setup.Dirty()
+}
+
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if m.confirmQuit {
+		switch msg.String() {
+		case "y", "Y", "ctrl+c":
+			return tea.Quit
+		}
+		m.confirmQuit = false
+		return nil
+	}
+	if key.Matches(msg, m.keys.ForceQuit) {
+		if m.dirty() {
+			m.confirmQuit = true
+			return nil
+		}
+		return tea.Quit
+	}
+	if m.setup != nil {
+		var cmd tea.Cmd
+		m.setup, cmd = m.setup.Update(msg)
+		return cmd
+	}
+	if m.screens == nil {
+		if key.Matches(msg, m.keys.Quit) || msg.String() == "esc" {
+			return tea.Quit
+		}
+		return nil
+	}
+	scr := m.screens[m.active]
+	if !scr.Capturing() {
+		switch {
+		case key.Matches(msg, m.keys.Quit):
+			if m.dirty() {
+				m.confirmQuit = true
+				return nil
+			}
+			return tea.Quit
+		case key.Matches(msg, m.keys.Help):
+			m.help.ShowAll = !m.help.ShowAll
+			m.layout()
+			return nil
+		case key.Matches(msg, m.keys.Next):
+			return m.switchTo((m.active + 1) % numScreens)
+		case key.Matches(msg, m.keys.Prev):
+			return m.switchTo((m.active + numScreens - 1) % numScreens)
+		}
+		for i, b := range m.keys.Tabs {
+			if key.Matches(msg, b) {
+				return m.switchTo(screenID(i))
+			}
+		}
+	}
+	return m.send(m.active, msg)
+}
+
+// mouse turns the wheel into the arrow keys of the screen shown.
+func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
+	if m.screens == nil || msg.Action != tea.MouseActionPress {
+		return nil
+	}
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		return m.send(m.active, tea.KeyMsg{Type: tea.KeyUp})
+	case tea.MouseButtonWheelDown:
+		return m.send(m.active, tea.KeyMsg{Type: tea.KeyDown})
+	}
+	return nil
+}
+
+// chrome is the number of lines the header, tabs and footer take.
+func (m *Model) chrome() int {
+	footerH := 1
+	if m.help.ShowAll && m.screens != nil {
+		footerH = lipgloss.Height(m.help.View(footer{m.screens[m.active], m.keys}))
+	}
+	return 3 + footerH
+}
+
+func (m *Model) layout() {
+	for _, s := range m.screens {
+		s.SetSize(m.width, max(3, m.height-m.chrome()))
+	}
+}
+
+// View draws the header, the tabs, the screen shown and the footer.
+func (m *Model) View() string {
+	st := m.s.styles
+	if m.width == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString(m.header())
+	b.WriteString("\n")
+	if m.setup != nil {
+		b.WriteString("\n")
+		b.WriteString(m.setup.View())
+		return b.String()
+	}
+	if m.screens == nil {
+		b.WriteString("\n")
+		if m.err != "" {
+			b.WriteString(st.Error.Render(cut(m.err, m.width)))
+			b.WriteString("\n\n" + st.Subtle.Render("Press q to quit."))
+		} else {
+			b.WriteString(st.Subtle.Render("Opening…"))
+		}
+		return b.String()
+	}
+	b.WriteString(m.tabs())
+	b.WriteString("\n")
+	if m.err != "" {
+		b.WriteString(st.Error.Render(cut(m.err, m.width)))
+	}
+	b.WriteString("\n")
+	body := m.screens[m.active].View()
+	h := max(3, m.height-m.chrome())
+	b.WriteString(clip(body, h))
+	b.WriteString("\n")
+	if m.confirmQuit {
+		b.WriteString(st.Warn.Render(cut("There are unsaved changes. Quit anyway? y to quit, any other key to stay", m.width)))
+		return b.String()
+	}
+	b.WriteString(m.help.View(footer{m.screens[m.active], m.keys}))
+	return b.String()
+}
+
+func (m *Model) header() string {
+	st := m.s.styles
+	left := st.Header.Render("roster")
+	if m.account != "" {
+		left += st.Subtle.Render(" · " + clean(m.account))
+	}
+	right := ""
+	if op := m.s.actor.Email; op != "" {
+		right = st.Subtle.Render("acting as ") + st.Operator.Render(clean(op)) + st.Subtle.Render(" ("+m.s.actor.Channel+")")
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return cut(left+" "+right, m.width)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (m *Model) tabs() string {
+	st := m.s.styles
+	var parts []string
+	for i, name := range screenNames {
+		label := string(rune('1'+i)) + " " + name
+		if screenID(i) == m.active {
+			parts = append(parts, st.ActiveTab.Render(label))
+		} else {
+			parts = append(parts, st.Tab.Render(label))
+		}
+	}
+	return cut(strings.Join(parts, ""), m.width)
+}
+
+// clip pads or cuts s to exactly h lines, so the footer stays in place.
+func clip(s string, h int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}
+
+// footer joins the screen's keys and the global ones for the help line.
+type footer struct {
+	s    Screen
+	keys globalKeys
+}
+
+func (f footer) ShortHelp() []key.Binding {
+	if f.s.Capturing() {
+		return append(f.s.ShortHelp(), f.keys.ForceQuit)
+	}
+	return append(f.s.ShortHelp(), f.keys.Help, f.keys.Quit)
+}
+
+func (f footer) FullHelp() [][]key.Binding {
+	global := []key.Binding{f.keys.Next, f.keys.Prev, f.keys.Help, f.keys.Quit, f.keys.ForceQuit}
+	return append(f.s.FullHelp(), f.keys.Tabs[:4], f.keys.Tabs[4:], global)
+}

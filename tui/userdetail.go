@@ -1,0 +1,408 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// userDetail is one user opened from the Users screen: every profile field
+// editable in place, what the user holds and owns, and their recent audit
+// entries.
+type userDetail struct {
+	s      *session
+	email  string
+	keys   detailKeys
+	form   form
+	width  int
+	height int
+
+	seq      int
+	user     *admin.UserDetail
+	audit    []store.AuditEntry
+	version  int64
+	loading  bool
+	saving   bool
+	stale    bool // a save met a newer version: ctrl+r reloads
+	editOpen bool // open with the first field being edited
+	perms    map[string]bool
+
+	confirm *confirmation
+	note    string
+	err     string
+}
+
+type detailKeys struct {
+	Edit, Save, Reload, Back, Up, Down, Perms, Away, Delete key.Binding
+	form                                                    formKeys
+}
+
+type (
+	detailMsg struct {
+		seq   int
+		user  *admin.UserDetail
+		audit []store.AuditEntry
+		err   error
+	}
+	detailSavedMsg struct {
+		seq  int
+		user *store.User
+		err  error
+	}
+	closeDetailMsg struct{}
+)
+
+// The profile fields, in the order of the form.
+const (
+	fFirst = iota
+	fLast
+	fPhone
+	fPosition
+	fRef
+	fLocale
+	fTeams
+	fTags
+)
+
+func newUserDetail(s *session, email string, edit bool, perms map[string]bool) *userDetail {
+	d := &userDetail{s: s, email: email, editOpen: edit, perms: perms}
+	d.keys = detailKeys{
+		Edit:   key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter/e", "edit field")),
+		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous field")),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next field")),
+		Perms:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "permissions")),
+		Away:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "away")),
+		Delete: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		form:   newFormKeys("save"),
+	}
+	d.keys.form.Leave.SetHelp("esc", "stop editing")
+	d.form = form{keys: d.keys.form}
+	d.form.fields = []*field{
+		fFirst:    s.newField("First name", "", 100),
+		fLast:     s.newField("Last name", "", 100),
+		fPhone:    s.newField("Phone", "+33 6 12 34 56 78", 40),
+		fPosition: s.newField("Position", "job title", 100),
+		fRef:      s.newField("Reference ID", "employee number", 64),
+		fLocale:   newChoice("Locale", "en", "fr"),
+		fTeams:    s.newField("Teams", "comma-separated", 500),
+		fTags:     s.newField("Contact for", "comma-separated tags", 500),
+	}
+	d.form.fields[fLocale].hint = "the language of their mails"
+	return d
+}
+
+func (d *userDetail) Init() tea.Cmd { return d.load() }
+
+func (d *userDetail) load() tea.Cmd {
+	d.seq++
+	d.loading = true
+	seq, email := d.seq, d.email
+	svc, a := d.s.svc, d.s.actor
+	return d.s.do(func(ctx context.Context) tea.Msg {
+		u, err := svc.User(ctx, a, email)
+		if err != nil {
+			return detailMsg{seq: seq, err: err}
+		}
+		audit, err := svc.Audit(ctx, a, store.AuditQuery{Target: email, Limit: 8})
+		return detailMsg{seq: seq, user: u, audit: audit, err: err}
+	})
+}
+
+func (d *userDetail) SetSize(w, h int) { d.width, d.height = w, h }
+
+func (d *userDetail) Capturing() bool { return d.form.active || d.confirm != nil }
+
+func (d *userDetail) Dirty() bool { return d.user != nil && d.form.dirty() }
+
+func (d *userDetail) ShortHelp() []key.Binding {
+	if d.form.active {
+		return []key.Binding{d.keys.form.NextField, d.keys.form.PrevField, d.keys.Save, d.keys.form.Leave}
+	}
+	return []key.Binding{d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back, d.keys.Perms, d.keys.Away, d.keys.Delete}
+}
+
+func (d *userDetail) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{d.keys.Up, d.keys.Down, d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back},
+		{d.keys.form.NextField, d.keys.form.PrevField, d.keys.form.Leave},
+		{d.keys.Perms, d.keys.Away, d.keys.Delete},
+	}
+}
+
+// fill puts the user's profile in the form, as saved.
+func (d *userDetail) fill(u *store.User) {
+	f := d.form.fields
+	f[fFirst].set(clean(u.FirstName))
+	f[fLast].set(clean(u.LastName))
+	f[fPhone].set(clean(u.Phone))
+	f[fPosition].set(clean(u.Position))
+	f[fRef].set(clean(u.ReferenceID))
+	f[fLocale].set(u.Locale)
+	f[fTeams].set(clean(strings.Join(u.Teams, ", ")))
+	f[fTags].set(clean(strings.Join(u.Tags, ", ")))
+	d.version = u.Version
+	d.stale = false
+}
+
+func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
+	switch msg := msg.(type) {
+	case detailMsg:
+		if msg.seq != d.seq {
+			return d, nil
+		}
+		d.loading = false
+		if msg.err != nil {
+			d.err = explain(msg.err)
+			return d, nil
+		}
+		d.user, d.audit = msg.user, msg.audit
+		d.fill(msg.user.User)
+		if d.editOpen {
+			d.editOpen = false
+			d.form.activate(0)
+		}
+		return d, nil
+	case detailSavedMsg:
+		if msg.seq != d.seq {
+			return d, nil
+		}
+		d.saving = false
+		if msg.err != nil {
+			d.showErr(msg.err)
+			return d, nil
+		}
+		d.form.deactivate()
+		d.note = "Saved."
+		return d, d.load()
+	case refreshMsg:
+		// Another change landed: show it, unless the operator is mid-edit
+		// (saving will then say who changed the user).
+		if !d.form.dirty() && !d.saving {
+			return d, d.load()
+		}
+		return d, nil
+	case tea.KeyMsg:
+		return d, d.key(msg)
+	}
+	return d, nil
+}
+
+// showErr puts an error beside the field it is about.
+func (d *userDetail) showErr(err error) {
+	var conflict *admin.ConflictError
+	if errors.As(err, &conflict) {
+		d.stale = true
+	}
+	d.err = explain(err)
+	var in *admin.InputError
+	if errors.As(err, &in) {
+		idx := map[string]int{"first name": fFirst, "last name": fLast, "phone": fPhone, "position": fPosition,
+			"reference ID": fRef, "locale": fLocale, "team": fTeams, "tag": fTags}
+		if i, ok := idx[in.Field]; ok {
+			d.form.fields[i].err = in.Msg
+			d.form.focusOn(i)
+		}
+	}
+}
+
+func (d *userDetail) key(msg tea.KeyMsg) tea.Cmd {
+	if d.confirm != nil {
+		cmd := d.confirm.answer(msg)
+		d.confirm = nil
+		return cmd
+	}
+	if d.saving {
+		return nil
+	}
+	switch {
+	case key.Matches(msg, d.keys.Save):
+		return d.save()
+	case key.Matches(msg, d.keys.Reload):
+		d.form.deactivate()
+		d.note, d.err = "", ""
+		return d.load()
+	}
+	if d.form.active {
+		if key.Matches(msg, d.keys.form.Leave) {
+			d.form.deactivate()
+			return nil
+		}
+		changed, cmd := d.form.update(msg)
+		if changed {
+			d.form.fields[d.form.focus].err = ""
+		}
+		return cmd
+	}
+	d.note = ""
+	switch {
+	case key.Matches(msg, d.keys.Back):
+		if d.form.dirty() {
+			d.confirm = &confirmation{prompt: "Discard your changes to " + clean(d.email) + "? y/n",
+				yes: func() tea.Msg { return closeDetailMsg{} }}
+			return nil
+		}
+		return func() tea.Msg { return closeDetailMsg{} }
+	case key.Matches(msg, d.keys.Up):
+		d.form.focusOn(max(0, d.form.focus-1))
+	case key.Matches(msg, d.keys.Down):
+		d.form.focusOn(min(len(d.form.fields)-1, d.form.focus+1))
+	case key.Matches(msg, d.keys.Edit):
+		if d.user == nil {
+			return nil
+		}
+		if why := may(d.perms, "users.edit", "edit profiles"); why != "" && d.email != d.s.actor.Email {
+			d.err = why
+			return nil
+		}
+		d.form.activate(d.form.focus)
+	case key.Matches(msg, d.keys.Perms):
+		return open(permsScreen, d.email)
+	case key.Matches(msg, d.keys.Away):
+		return open(awayScreen, d.email)
+	case key.Matches(msg, d.keys.Delete):
+		return open(deleteScreen, d.email)
+	}
+	return nil
+}
+
+// splitList reads a comma-separated field.
+func splitList(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// save sends the changed fields, at the version the form was filled from.
+func (d *userDetail) save() tea.Cmd {
+	if d.user == nil {
+		return nil
+	}
+	if d.stale {
+		d.err = "This user changed since you opened it: press ctrl+r to reload before saving."
+		return nil
+	}
+	if !d.form.dirty() {
+		d.note = "Nothing to save."
+		d.form.deactivate()
+		return nil
+	}
+	f := d.form.fields
+	var p admin.Profile
+	str := func(i int) *string {
+		if f[i].value() == f[i].orig {
+			return nil
+		}
+		v := f[i].value()
+		return &v
+	}
+	p.FirstName, p.LastName, p.Phone = str(fFirst), str(fLast), str(fPhone)
+	p.Position, p.ReferenceID, p.Locale = str(fPosition), str(fRef), str(fLocale)
+	if f[fTeams].value() != f[fTeams].orig {
+		p.Teams = splitList(f[fTeams].value())
+	}
+	if f[fTags].value() != f[fTags].orig {
+		p.Tags = splitList(f[fTags].value())
+	}
+	for _, fl := range f {
+		fl.err = ""
+	}
+	d.saving, d.err, d.note = true, "", ""
+	d.seq++
+	seq, email, version := d.seq, d.email, d.version
+	svc, a := d.s.svc, d.s.actor
+	return d.s.do(func(ctx context.Context) tea.Msg {
+		u, err := svc.Edit(ctx, a, email, version, p)
+		return detailSavedMsg{seq: seq, user: u, err: err}
+	})
+}
+
+func (d *userDetail) View() string {
+	st := d.s.styles
+	var b strings.Builder
+	title := clean(d.email)
+	if d.user != nil {
+		title = clean(d.user.Name()) + " <" + clean(d.user.Email) + ">"
+	}
+	b.WriteString(st.Title.Render(cut(title, d.width)))
+	if d.form.dirty() {
+		b.WriteString(st.Warn.Render("  (unsaved)"))
+	}
+	b.WriteString("\n")
+	if d.user == nil {
+		if d.loading {
+			b.WriteString(st.Subtle.Render("Reading…"))
+		}
+		if d.err != "" {
+			b.WriteString(st.Error.Render(cut(d.err, d.width)))
+		}
+		return b.String()
+	}
+	u := d.user
+	b.WriteString(st.Subtle.Render(cut(fmt.Sprintf("%s · %s · created %s · last login %s · %d logins, %d failed",
+		u.Role, statusText(u.User), when(u.CreatedAt), when(u.LastLoginAt), u.LoginCount, u.FailedLoginCount), d.width)))
+	b.WriteString("\n\n")
+	formW := min(d.width, 80)
+	b.WriteString(d.form.view(st, 13, formW))
+	b.WriteString("\n")
+	perms := slices.Clone(u.Perms)
+	b.WriteString(st.Label.Render("Permissions  ") + cut(strings.Join(perms, ", "), d.width-13))
+	b.WriteString("\n")
+	b.WriteString(st.Label.Render("Owns         ") + fmt.Sprintf("%d conversations, %d automated replies",
+		len(u.Conversations), len(u.AutoReplies)))
+	b.WriteString("\n")
+	for _, p := range u.AwayPeriods {
+		b.WriteString(st.Label.Render("Away         ") + cut(awayLine(p), d.width-13))
+		b.WriteString("\n")
+	}
+	if len(d.audit) > 0 {
+		b.WriteString("\n" + st.ColHead.Render("Recent changes") + "\n")
+		for _, e := range d.audit {
+			b.WriteString(cut(fmt.Sprintf("%s  %-22s %s (%s)", when(e.At), e.Action, clean(e.Actor), e.Channel), d.width))
+			b.WriteString("\n")
+		}
+	}
+	b.WriteString("\n")
+	switch {
+	case d.confirm != nil:
+		b.WriteString(st.Warn.Render(cut(d.confirm.prompt, d.width)))
+	case d.saving:
+		b.WriteString(st.Subtle.Render("Saving…"))
+	case d.err != "":
+		b.WriteString(st.Error.Render(cut(d.err, d.width)))
+	case d.note != "":
+		b.WriteString(st.OK.Render(d.note))
+	}
+	return b.String()
+}
+
+// awayLine describes an away period in one line.
+func awayLine(p store.AwayPeriod) string {
+	s := "from " + when(p.Start) + " until "
+	if p.End.IsZero() {
+		s += "further notice"
+	} else {
+		s += when(p.End)
+	}
+	if p.StandIn != "" {
+		s += ", stand-in " + clean(p.StandIn)
+	}
+	if p.Note != "" {
+		s += ": " + clean(p.Note)
+	}
+	return s
+}

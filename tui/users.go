@@ -1,0 +1,706 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"roster/store"
+)
+
+// The Users screen reads the users a page at a time by key and keeps a
+// window of at most maxWindow rows around the cursor: it never loads
+// everyone, so it stays instant on a million users.
+const (
+	pageSize  = 100
+	maxWindow = 5 * pageSize
+	// margin is how close to the window's edge the cursor gets before the
+	// next page is read.
+	margin   = 60
+	debounce = 100 * time.Millisecond
+	// summaryEvery limits how often the counts (a scan of every user) are
+	// read again when the database changes.
+	summaryEvery = 5 * time.Second
+)
+
+type usersKeys struct {
+	nav                                    navKeys
+	Open, Edit, Invite, Perms, Away, Reset key.Binding
+	Deactivate, Delete, SendStaged         key.Binding
+	Search, Status, Sort, Clear, Reload    key.Binding
+	Accept                                 key.Binding
+}
+
+func newUsersKeys() usersKeys {
+	return usersKeys{
+		nav:        newNavKeys(),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
+		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
+		Invite:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "invite")),
+		Perms:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "permissions")),
+		Away:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "away")),
+		Reset:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "password reset")),
+		Deactivate: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "deactivate/reactivate")),
+		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		SendStaged: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "send staged invitation")),
+		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
+		Status:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),
+		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
+		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
+		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		Accept:     key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter", "go to results")),
+	}
+}
+
+type users struct {
+	s     *session
+	keys  usersKeys
+	width int
+	h     int // rows of users shown
+
+	search    textinput.Model
+	searching bool // the search field has the keyboard
+	statusIdx int  // index in statuses
+	sortIdx   int  // index in store.Sorts()
+
+	// The window: rows read from the store, their cursors, and their lines
+	// drawn for the current width.
+	rows       []*store.User
+	cursors    []store.Cursor
+	lines      []string
+	ids        map[int64]bool
+	moreBefore bool
+	moreAfter  bool
+	cur, top   int
+
+	seq       int // of the query the window shows; older pages are dropped
+	filterSeq int // of the last keystroke in the search field
+	loading   bool
+	fetching  bool // a page at an edge of the window is being read
+
+	summary    *store.Summary
+	sumSeq     int
+	sumBusy    bool
+	sumAt      time.Time
+	sumPending bool
+
+	perms   map[string]bool
+	confirm *confirmation
+	note    string // what the last action did
+	err     string
+	detail  *userDetail
+}
+
+type (
+	usersPageMsg struct {
+		seq  int
+		dir  int // 0: replaces the window; 1: after it; -1: before it
+		page *store.Page
+		keep int64 // the user to keep the cursor on after a refresh
+		err  error
+	}
+	usersFilterMsg  struct{ seq int }
+	usersSummaryMsg struct {
+		seq int
+		sum store.Summary
+		err error
+	}
+	usersActionMsg struct {
+		note string
+		err  error
+	}
+)
+
+var statuses = append([]string{""}, store.StatusFilters()...)
+
+func newUsers(s *session) *users {
+	m := &users{s: s, keys: newUsersKeys(), ids: map[int64]bool{}}
+	m.search = s.newInput("name, email, position, reference ID or tag", 100)
+	m.search.Prompt = "/"
+	return m
+}
+
+func (m *users) Init() tea.Cmd {
+	return tea.Batch(m.reload(), m.loadSummary())
+}
+
+func (m *users) SetSize(w, h int) {
+	m.width = w
+	m.h = max(1, h-4)
+	m.search.Width = max(10, w/3)
+	m.rebuild()
+	m.scroll()
+	if m.detail != nil {
+		m.detail.SetSize(w, h)
+	}
+}
+
+func (m *users) Capturing() bool {
+	if m.detail != nil {
+		return m.detail.Capturing()
+	}
+	return m.searching || m.confirm != nil
+}
+
+func (m *users) Dirty() bool { return m.detail != nil && m.detail.Dirty() }
+
+func (m *users) ShortHelp() []key.Binding {
+	if m.detail != nil {
+		return m.detail.ShortHelp()
+	}
+	if m.searching {
+		return []key.Binding{m.keys.Accept, m.keys.Clear}
+	}
+	return []key.Binding{m.keys.Open, m.keys.Search, m.keys.Status, m.keys.Sort, m.keys.Invite, m.keys.Edit,
+		m.keys.Perms, m.keys.Away, m.keys.Delete}
+}
+
+func (m *users) FullHelp() [][]key.Binding {
+	if m.detail != nil {
+		return m.detail.FullHelp()
+	}
+	return [][]key.Binding{
+		m.keys.nav.list(),
+		{m.keys.Search, m.keys.Clear, m.keys.Status, m.keys.Sort, m.keys.Reload},
+		{m.keys.Open, m.keys.Edit, m.keys.Invite, m.keys.Perms, m.keys.Away},
+		{m.keys.Reset, m.keys.Deactivate, m.keys.Delete, m.keys.SendStaged},
+	}
+}
+
+// query is what the window shows, without its position.
+func (m *users) query() store.ListQuery {
+	return store.ListQuery{Status: statuses[m.statusIdx], Search: m.search.Value(), Sort: store.Sorts()[m.sortIdx],
+		Limit: pageSize}
+}
+
+// fetch reads one page for the window's current query.
+func (m *users) fetch(q store.ListQuery, dir int, keep int64) tea.Cmd {
+	seq := m.seq
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		p, err := svc.ListUsers(ctx, a, q)
+		return usersPageMsg{seq: seq, dir: dir, page: p, keep: keep, err: err}
+	})
+}
+
+// reload reads the first page of a new query; pages of the older query that
+// are still on their way will be dropped.
+func (m *users) reload() tea.Cmd {
+	m.seq++
+	m.loading, m.fetching = true, false
+	m.cur, m.top = 0, 0
+	return m.fetch(m.query(), 0, 0)
+}
+
+// refresh reads the window again from its first row, keeping the cursor on
+// the same user: the database changed.
+func (m *users) refresh() tea.Cmd {
+	if len(m.rows) == 0 {
+		return m.reload()
+	}
+	m.seq++
+	m.fetching = false
+	q := m.query()
+	c := m.cursors[0]
+	if q.Search == "" && q.Sort == "last-login" {
+		c.ID++ // descending: just before the first row
+	} else {
+		c.ID--
+	}
+	q.After = &c
+	q.Limit = max(len(m.rows), pageSize)
+	return m.fetch(q, 0, m.rows[m.cur].ID)
+}
+
+// end reads the last page of the query.
+func (m *users) end() tea.Cmd {
+	m.seq++
+	m.loading, m.fetching = true, false
+	q := m.query()
+	c := store.Cursor{Text: "\U0010FFFF\U0010FFFF", ID: math.MaxInt64}
+	if q.Search == "" && q.Sort == "last-login" {
+		c = store.Cursor{Num: math.MinInt64, ID: math.MinInt64}
+	}
+	q.Before = &c
+	return m.fetch(q, 0, -1)
+}
+
+// ensure reads the next page when the cursor nears an edge of the window.
+func (m *users) ensure() tea.Cmd {
+	if m.fetching || m.loading || len(m.rows) == 0 {
+		return nil
+	}
+	q := m.query()
+	switch {
+	case m.moreAfter && m.cur >= len(m.rows)-margin:
+		c := m.cursors[len(m.cursors)-1]
+		q.After = &c
+		m.fetching = true
+		return m.fetch(q, 1, 0)
+	case m.moreBefore && m.cur < margin:
+		c := m.cursors[0]
+		q.Before = &c
+		m.fetching = true
+		return m.fetch(q, -1, 0)
+	}
+	return nil
+}
+
+func (m *users) loadSummary() tea.Cmd {
+	if m.sumBusy {
+		m.sumPending = true
+		return nil
+	}
+	m.sumSeq++
+	m.sumBusy, m.sumPending, m.sumAt = true, false, time.Now()
+	seq := m.sumSeq
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		sum, err := svc.Summary(ctx, a)
+		return usersSummaryMsg{seq, sum, err}
+	})
+}
+
+func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case usersPageMsg:
+		return m, m.paged(msg)
+	case usersSummaryMsg:
+		m.sumBusy = false
+		if msg.err == nil {
+			m.summary = &msg.sum
+		}
+		if m.sumPending {
+			return m, m.loadSummary()
+		}
+		return m, nil
+	case usersFilterMsg:
+		if msg.seq != m.filterSeq {
+			return m, nil // a newer keystroke follows
+		}
+		return m, m.reload()
+	case usersActionMsg:
+		m.note, m.err = msg.note, explain(msg.err)
+		return m, tea.Batch(m.refresh(), m.loadSummary())
+	case operatorMsg:
+		m.perms = msg.perms
+	case refreshMsg:
+		var cmd tea.Cmd
+		if time.Since(m.sumAt) > summaryEvery {
+			cmd = m.loadSummary()
+		}
+		if m.detail != nil {
+			var dcmd tea.Cmd
+			m.detail, dcmd = m.detail.Update(msg)
+			cmd = tea.Batch(cmd, dcmd)
+		}
+		return m, tea.Batch(cmd, m.refresh())
+	case closeDetailMsg:
+		m.detail = nil
+		return m, m.refresh()
+	case tea.KeyMsg:
+		if m.detail != nil {
+			var cmd tea.Cmd
+			m.detail, cmd = m.detail.Update(msg)
+			return m, cmd
+		}
+		return m, m.key(msg)
+	}
+	if m.detail != nil {
+		var cmd tea.Cmd
+		m.detail, cmd = m.detail.Update(msg)
+		return m, cmd
+	}
+	return m, nil
+}
+
+// paged puts a page into the window.
+func (m *users) paged(msg usersPageMsg) tea.Cmd {
+	if msg.seq != m.seq {
+		return nil // an older query's page
+	}
+	if msg.dir == 0 {
+		m.loading = false
+	} else {
+		m.fetching = false
+	}
+	if msg.err != nil {
+		m.err = explain(msg.err)
+		return nil
+	}
+	m.err = ""
+	p := msg.page
+	switch msg.dir {
+	case 0:
+		m.rows, m.cursors = p.Users, p.Cursors
+		m.ids = make(map[int64]bool, len(m.rows))
+		for _, u := range m.rows {
+			m.ids[u.ID] = true
+		}
+		switch {
+		case msg.keep == -1: // the last page
+			m.moreBefore, m.moreAfter = p.More, false
+			m.cur = len(m.rows) - 1
+		case msg.keep != 0: // a refresh: the window starts where it did
+			m.moreAfter = p.More
+			for i, u := range m.rows {
+				if u.ID == msg.keep {
+					m.cur = i
+					break
+				}
+			}
+		default:
+			m.moreBefore, m.moreAfter = false, p.More
+		}
+		m.lines = make([]string, len(m.rows))
+		for i, u := range m.rows {
+			m.lines[i] = m.line(u)
+		}
+	case 1:
+		for i, u := range p.Users {
+			if m.ids[u.ID] {
+				continue // a search can meet a user again under another key
+			}
+			m.ids[u.ID] = true
+			m.rows = append(m.rows, u)
+			m.cursors = append(m.cursors, p.Cursors[i])
+			m.lines = append(m.lines, m.line(u))
+		}
+		m.moreAfter = p.More
+		if drop := len(m.rows) - maxWindow; drop > 0 {
+			for _, u := range m.rows[:drop] {
+				delete(m.ids, u.ID)
+			}
+			m.rows, m.cursors, m.lines = m.rows[drop:], m.cursors[drop:], m.lines[drop:]
+			m.cur, m.top = m.cur-drop, m.top-drop
+			m.moreBefore = true
+		}
+	case -1:
+		var rows []*store.User
+		var curs []store.Cursor
+		var lines []string
+		for i, u := range p.Users {
+			if m.ids[u.ID] {
+				continue
+			}
+			m.ids[u.ID] = true
+			rows, curs, lines = append(rows, u), append(curs, p.Cursors[i]), append(lines, m.line(u))
+		}
+		n := len(rows)
+		m.rows = append(rows, m.rows...)
+		m.cursors = append(curs, m.cursors...)
+		m.lines = append(lines, m.lines...)
+		m.cur, m.top = m.cur+n, m.top+n
+		m.moreBefore = p.More
+		if drop := len(m.rows) - maxWindow; drop > 0 {
+			for _, u := range m.rows[len(m.rows)-drop:] {
+				delete(m.ids, u.ID)
+			}
+			k := len(m.rows) - drop
+			m.rows, m.cursors, m.lines = m.rows[:k], m.cursors[:k], m.lines[:k]
+			m.moreAfter = true
+		}
+	}
+	m.scroll()
+	return m.ensure()
+}
+
+// scroll keeps the cursor inside the window and on screen.
+func (m *users) scroll() {
+	if len(m.rows) == 0 {
+		m.cur, m.top = 0, 0
+		return
+	}
+	m.cur = max(0, min(m.cur, len(m.rows)-1))
+	if m.cur < m.top {
+		m.top = m.cur
+	}
+	if m.cur >= m.top+m.h {
+		m.top = m.cur - m.h + 1
+	}
+	m.top = max(0, min(m.top, len(m.rows)-m.h))
+}
+
+func (m *users) move(d int) tea.Cmd {
+	m.cur += d
+	m.scroll()
+	return m.ensure()
+}
+
+func (m *users) selected() *store.User {
+	if m.cur < 0 || m.cur >= len(m.rows) {
+		return nil
+	}
+	return m.rows[m.cur]
+}
+
+func (m *users) key(msg tea.KeyMsg) tea.Cmd {
+	if m.confirm != nil {
+		cmd := m.confirm.answer(msg)
+		if cmd == nil {
+			m.note = "Cancelled."
+		}
+		m.confirm = nil
+		return cmd
+	}
+	if m.searching {
+		switch {
+		case key.Matches(msg, m.keys.Clear):
+			m.searching = false
+			m.search.Blur()
+			if m.search.Value() != "" {
+				m.search.SetValue("")
+				return m.reload()
+			}
+			return nil
+		case key.Matches(msg, m.keys.Accept):
+			m.searching = false
+			m.search.Blur()
+			return nil
+		}
+		before := m.search.Value()
+		var cmd tea.Cmd
+		m.search, cmd = m.search.Update(msg)
+		if m.search.Value() == before {
+			return cmd
+		}
+		// Debounced: the store is asked once typing pauses.
+		m.filterSeq++
+		seq := m.filterSeq
+		return tea.Batch(cmd, tea.Tick(debounce, func(time.Time) tea.Msg { return usersFilterMsg{seq} }))
+	}
+	m.note, m.err = "", ""
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.nav.Up):
+		return m.move(-1)
+	case key.Matches(msg, k.nav.Down):
+		return m.move(1)
+	case key.Matches(msg, k.nav.PageUp):
+		return m.move(-max(1, m.h-1))
+	case key.Matches(msg, k.nav.PageDown):
+		return m.move(max(1, m.h-1))
+	case key.Matches(msg, k.nav.Home):
+		if m.moreBefore {
+			return m.reload()
+		}
+		return m.move(-m.cur)
+	case key.Matches(msg, k.nav.End):
+		if m.moreAfter {
+			return m.end()
+		}
+		return m.move(len(m.rows))
+	case key.Matches(msg, k.Search):
+		m.searching = true
+		return m.search.Focus()
+	case key.Matches(msg, k.Clear):
+		if m.search.Value() != "" {
+			m.search.SetValue("")
+			return m.reload()
+		}
+		return nil
+	case key.Matches(msg, k.Status):
+		m.statusIdx = (m.statusIdx + 1) % len(statuses)
+		return m.reload()
+	case key.Matches(msg, k.Sort):
+		m.sortIdx = (m.sortIdx + 1) % len(store.Sorts())
+		return m.reload()
+	case key.Matches(msg, k.Reload):
+		return tea.Batch(m.refresh(), m.loadSummary())
+	case key.Matches(msg, k.Invite):
+		return open(inviteScreen, "")
+	}
+	u := m.selected()
+	if u == nil {
+		return nil
+	}
+	email := u.Email
+	switch {
+	case key.Matches(msg, k.Open):
+		m.detail = newUserDetail(m.s, email, false, m.perms)
+		m.detail.SetSize(m.width, m.h+4)
+		return m.detail.Init()
+	case key.Matches(msg, k.Edit):
+		if why := may(m.perms, "users.edit", "edit profiles"); why != "" && email != m.s.actor.Email {
+			m.err = why
+			return nil
+		}
+		m.detail = newUserDetail(m.s, email, true, m.perms)
+		m.detail.SetSize(m.width, m.h+4)
+		return m.detail.Init()
+	case key.Matches(msg, k.Perms):
+		return open(permsScreen, email)
+	case key.Matches(msg, k.Away):
+		return open(awayScreen, email)
+	case key.Matches(msg, k.Delete):
+		return open(deleteScreen, email)
+	case key.Matches(msg, k.Reset):
+		if why := may(m.perms, "users.edit", "send password resets"); why != "" && email != m.s.actor.Email {
+			m.err = why
+			return nil
+		}
+		m.confirm = &confirmation{prompt: fmt.Sprintf("Send a password reset link to %s? y/n", clean(email)), yes: m.reset(email)}
+	case key.Matches(msg, k.Deactivate):
+		if why := may(m.perms, "users.delete", "deactivate or reactivate users"); why != "" {
+			m.err = why
+			return nil
+		}
+		if u.Status == store.Deactivated {
+			m.confirm = &confirmation{prompt: fmt.Sprintf("Reactivate %s? y/n", clean(email)), yes: m.reactivate(email)}
+		} else {
+			m.confirm = &confirmation{prompt: fmt.Sprintf("Deactivate %s? They will not be able to log in. y/n", clean(email)),
+				yes: m.deactivate(email)}
+		}
+	case key.Matches(msg, k.SendStaged):
+		if u.Status != store.Staged {
+			m.err = fmt.Sprintf("%s is %s: only a staged user's invitation waits to be sent.", clean(email), strings.ToLower(statusText(u)))
+			return nil
+		}
+		if why := may(m.perms, "users.invite", "send invitations"); why != "" {
+			m.err = why
+			return nil
+		}
+		m.confirm = &confirmation{prompt: fmt.Sprintf("Send the invitation to %s now? y/n", clean(email)), yes: m.sendStaged(email)}
+	}
+	return nil
+}
+
+func (m *users) reset(email string) tea.Cmd {
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		err := svc.SendReset(ctx, a, email)
+		return usersActionMsg{note: "A password reset link is on its way to " + email + ".", err: err}
+	})
+}
+
+func (m *users) deactivate(email string) tea.Cmd {
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		err := svc.Deactivate(ctx, a, email)
+		return usersActionMsg{note: email + " is deactivated: x again reactivates them.", err: err}
+	})
+}
+
+func (m *users) reactivate(email string) tea.Cmd {
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		err := svc.Reactivate(ctx, a, email)
+		return usersActionMsg{note: email + " is reactivated.", err: err}
+	})
+}
+
+func (m *users) sendStaged(email string) tea.Cmd {
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		out := svc.SendStaged(ctx, a, []string{email})
+		return usersActionMsg{note: "The invitation to " + email + " is on its way.", err: out[0].Err}
+	})
+}
+
+// Column widths for the current width.
+func (m *users) columns() (name, email, role, status, teams, login int) {
+	role, status, login = 8, 20, 16
+	rest := max(30, m.width-2-role-status-login-5)
+	name = rest * 3 / 10
+	email = rest * 4 / 10
+	teams = rest - name - email
+	return
+}
+
+// line draws one user's row; built when the row arrives, not in View.
+func (m *users) line(u *store.User) string {
+	nw, ew, rw, sw, tw, lw := m.columns()
+	name := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	login := "never"
+	if !u.LastLoginAt.IsZero() {
+		login = when(u.LastLoginAt)
+	}
+	return fit(clean(name), nw) + " " + fit(clean(u.Email), ew) + " " + fit(u.Role, rw) + " " +
+		fit(statusText(u), sw) + " " + fit(clean(strings.Join(u.Teams, ", ")), tw) + " " + fit(login, lw)
+}
+
+func (m *users) rebuild() {
+	for i, u := range m.rows {
+		m.lines[i] = m.line(u)
+	}
+}
+
+func (m *users) summaryLine() string {
+	if m.summary == nil {
+		return "counting…"
+	}
+	s := m.summary
+	return fmt.Sprintf("%s users · %s active · %s invited (%s expired) · %s away · %s never logged in · %s deactivated · %s staged",
+		count(s.Total), count(s.Active), count(s.Invited), count(s.Expired), count(s.Away), count(s.NeverLoggedIn),
+		count(s.Deactivated), count(s.Staged))
+}
+
+// count writes n with thousands separators.
+func count(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func (m *users) View() string {
+	if m.detail != nil {
+		return m.detail.View()
+	}
+	st := m.s.styles
+	var b strings.Builder
+	b.WriteString(st.Subtle.Render(cut(m.summaryLine(), m.width)))
+	b.WriteString("\n")
+	status := statuses[m.statusIdx]
+	if status == "" {
+		status = "all"
+	}
+	filter := st.Label.Render("status ") + st.Bold.Render(status) + st.Label.Render("  sort ") +
+		st.Bold.Render(store.Sorts()[m.sortIdx]) + "  "
+	if m.searching || m.search.Value() != "" {
+		filter += m.search.View()
+	} else {
+		filter += st.Faint.Render("/ to search")
+	}
+	if m.loading {
+		filter += st.Faint.Render("  reading…")
+	}
+	b.WriteString(cut(filter, m.width))
+	b.WriteString("\n")
+	nw, ew, rw, sw, tw, lw := m.columns()
+	b.WriteString(st.ColHead.Render("  " + fit("Name", nw) + " " + fit("Email", ew) + " " + fit("Role", rw) + " " +
+		fit("Status", sw) + " " + fit("Teams", tw) + " " + fit("Last login", lw)))
+	b.WriteString("\n")
+	if len(m.rows) == 0 && !m.loading {
+		b.WriteString(st.Subtle.Render("  No user matches."))
+		b.WriteString("\n")
+	}
+	end := min(len(m.rows), m.top+m.h)
+	for i := m.top; i < end; i++ {
+		if i == m.cur {
+			b.WriteString(st.Selected.Render("▸ " + m.lines[i]))
+		} else {
+			b.WriteString("  " + m.lines[i])
+		}
+		b.WriteString("\n")
+	}
+	for i := end - m.top; i < m.h; i++ {
+		b.WriteString("\n")
+	}
+	switch {
+	case m.confirm != nil:
+		b.WriteString(st.Warn.Render(cut(m.confirm.prompt, m.width)))
+	case m.err != "":
+		b.WriteString(st.Error.Render(cut(m.err, m.width)))
+	case m.note != "":
+		b.WriteString(st.OK.Render(cut(m.note, m.width)))
+	}
+	return b.String()
+}
