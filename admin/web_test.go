@@ -1,0 +1,66 @@
+package admin
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"roster/store"
+)
+
+// LinkLocale knows the person's language whatever state the link is in,
+// and nothing of a link that matches nobody.
+func TestLinkLocale(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "roster.db")
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	svc := &Service{Store: st, Now: func() time.Time { return now }}
+	if err := svc.Init(ctx, "Acme", "olive@acme.test", "Olive", "Owner", ChannelCLI); err != nil {
+		t.Fatal(err)
+	}
+	owner := Actor{Email: "olive@acme.test", Channel: ChannelCLI}
+	res, err := svc.Invite(ctx, owner, []NewUser{{Email: "eve@acme.test", Locale: "fr"}}, InviteOptions{})
+	if err != nil || res[0].Err != nil {
+		t.Fatal(err, res[0].Err)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var data string
+	if err := raw.QueryRow("SELECT data FROM outbox WHERE recipient = 'eve@acme.test'").Scan(&data); err != nil {
+		t.Fatal(err)
+	}
+	var d store.MailData
+	if err := json.Unmarshal([]byte(data), &d); err != nil {
+		t.Fatal(err)
+	}
+	token := strings.TrimPrefix(d.Path, "/invite/")
+
+	if got := svc.LinkLocale(ctx, "invite", token); got != "fr" {
+		t.Fatalf("valid link: locale %q, want fr", got)
+	}
+	now = now.Add(49 * time.Hour)
+	if _, err := svc.LinkInfo(ctx, "invite", token); !errors.Is(err, ErrLinkExpired) {
+		t.Fatalf("LinkInfo: %v, want expired", err)
+	}
+	if got := svc.LinkLocale(ctx, "invite", token); got != "fr" {
+		t.Fatalf("expired link: locale %q, want fr", got)
+	}
+	for _, bad := range [][2]string{{"invite", "NOTATOKEN"}, {"reset", token}} {
+		if got := svc.LinkLocale(ctx, bad[0], bad[1]); got != "" {
+			t.Fatalf("LinkLocale(%s, %s) = %q, want nothing", bad[0], bad[1], got)
+		}
+	}
+}

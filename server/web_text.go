@@ -1,0 +1,170 @@
+package server
+
+// webText is every word of the web pages in one language. Fields with %s
+// or %d are formats; their arguments are named in the comment.
+type webText struct {
+	Lang     string // the html lang attribute
+	LangName string // the language's own name, on the link that switches to it
+
+	InviteTitle   string // account
+	InviteIntro   string // person's name, account
+	ResetTitle    string
+	ResetIntro    string // person's name, account
+	Email         string
+	NewPassword   string
+	PasswordAgain string
+	PasswordHint  string
+	SetPassword   string
+	Mismatch      string
+	PasswordRule  string
+	ReadyTitle    string
+	ReadyText     string // account
+	ChangedTitle  string
+	ChangedText   string
+
+	InvalidTitle  string
+	InvalidText   string
+	ExpiredTitle  string
+	ExpiredText   string
+	UsedTitle     string
+	UsedText      string
+	ReplacedTitle string
+	ReplacedText  string
+	NewLink       string
+
+	ForgotTitle  string
+	ForgotIntro  string
+	SendLink     string
+	EmailMissing string
+	SentTitle    string
+	SentText     string // the address typed
+
+	LoginTitle    string
+	Password      string
+	SignIn        string
+	Forgot        string
+	BadLogin      string
+	SignedInTitle string
+	SignedInText  string // person's name, account
+
+	ForgeryTitle  string
+	ForgeryText   string
+	TooManyTitle  string
+	TooManyText   string // minutes
+	NotFoundTitle string
+	NotFoundText  string
+	ErrorTitle    string
+	ErrorText     string
+}
+
+// webTexts holds the pages' languages, by the locale stored for a user.
+var webTexts = map[string]*webText{
+	"en": {
+		Lang:     "en",
+		LangName: "English",
+
+		InviteTitle:   "Welcome to %s",
+		InviteIntro:   "%s, you have been invited to join %s. Choose a password to activate your account.",
+		ResetTitle:    "Choose a new password",
+		ResetIntro:    "%s, choose a new password for your %s account.",
+		Email:         "Email address",
+		NewPassword:   "New password",
+		PasswordAgain: "The same password again",
+		PasswordHint:  "At least 10 characters. A few words you will remember make a good password.",
+		SetPassword:   "Set my password",
+		Mismatch:      "The two passwords are not the same. Type them again.",
+		PasswordRule:  "Your password must be 10 to 256 characters long.",
+		ReadyTitle:    "Your account is ready",
+		ReadyText:     "Your password is set and your %s account is active. You can sign in now.",
+		ChangedTitle:  "Your password has been changed",
+		ChangedText:   "Use your new password from now on.",
+
+		InvalidTitle:  "This link does not work",
+		InvalidText:   "The link may be incomplete: check that you opened or copied all of it. If the invitation was withdrawn, ask the person who invited you. If you have an account, you can ask for a new link.",
+		ExpiredTitle:  "This link has expired",
+		ExpiredText:   "For your security, links work for a limited time only. Ask for a new one: we will send it to your email address.",
+		UsedTitle:     "This link has already been used",
+		UsedText:      "A password was already set with this link, and a link works only once. Sign in with your password, or ask for a new link if you have forgotten it.",
+		ReplacedTitle: "This link has been replaced",
+		ReplacedText:  "A newer link was sent to you after this one, or the invitation was withdrawn. Use the link in the most recent mail, or ask for a new one.",
+		NewLink:       "Ask for a new link",
+
+		ForgotTitle:  "Forgotten password or expired link",
+		ForgotIntro:  "Type your email address. We will send you a link to choose a new password; it works for one hour.",
+		SendLink:     "Send me a link",
+		EmailMissing: "Type your email address.",
+		SentTitle:    "Check your mail",
+		SentText:     "If %s belongs to an account, a link to choose a password is on its way. It works for one hour. If it has not arrived in a few minutes, look in your spam folder.",
+
+		LoginTitle:    "Sign in",
+		Password:      "Password",
+		SignIn:        "Sign in",
+		Forgot:        "Forgotten password?",
+		BadLogin:      "Wrong email address or password.",
+		SignedInTitle: "You are signed in",
+		SignedInText:  "Welcome, %s. Your %s account is ready and your password works. There is nothing more to do here: you can close this page.",
+
+		ForgeryTitle:  "This form has expired",
+		ForgeryText:   "For your security, the form could not be accepted. Go back, reload the page and try again.",
+		TooManyTitle:  "Too many attempts",
+		TooManyText:   "For your security, wait %d min and try again.",
+		NotFoundTitle: "Page not found",
+		NotFoundText:  "There is nothing at this address.",
+		ErrorTitle:    "Something went wrong",
+		ErrorText:     "Your request could not be completed. Try again in a moment.",
+	},
+	"fr": {
+		Lang:     "fr",
+		LangName: "Français",
+
+		InviteTitle:   "Bienvenue chez %s",
+		InviteIntro:   "%s, vous êtes invité à rejoindre %s. Choisissez un mot de passe pour activer votre compte.",
+		ResetTitle:    "Choisissez un nouveau mot de passe",
+		ResetIntro:    "%s, choisissez un nouveau mot de passe pour votre compte %s.",
+		Email:         "Adresse e-mail",
+		NewPassword:   "Nouveau mot de passe",
+		PasswordAgain: "Le même mot de passe, une seconde fois",
+		PasswordHint:  "Au moins 10 caractères. Quelques mots dont vous vous souviendrez font un bon mot de passe.",
+		SetPassword:   "Enregistrer mon mot de passe",
+		Mismatch:      "Les deux mots de passe ne sont pas identiques. Saisissez-les à nouveau.",
+		PasswordRule:  "Votre mot de passe doit compter de 10 à 256 caractères.",
+		ReadyTitle:    "Votre compte est prêt",
+		ReadyText:     "Votre mot de passe est enregistré et votre compte %s est actif. Vous pouvez vous connecter.",
+		ChangedTitle:  "Votre mot de passe a été changé",
+		ChangedText:   "Utilisez désormais votre nouveau mot de passe.",
+
+		InvalidTitle:  "Ce lien ne fonctionne pas",
+		InvalidText:   "Le lien est peut-être incomplet\u00a0: vérifiez que vous l’avez ouvert ou copié en entier. Si l’invitation a été retirée, adressez-vous à la personne qui vous a invité. Si vous avez un compte, vous pouvez demander un nouveau lien.",
+		ExpiredTitle:  "Ce lien a expiré",
+		ExpiredText:   "Pour votre sécurité, les liens ne fonctionnent que pendant une durée limitée. Demandez-en un nouveau\u00a0: nous l’enverrons à votre adresse e-mail.",
+		UsedTitle:     "Ce lien a déjà été utilisé",
+		UsedText:      "Un mot de passe a déjà été choisi avec ce lien, et un lien ne sert qu’une fois. Connectez-vous avec votre mot de passe, ou demandez un nouveau lien si vous l’avez oublié.",
+		ReplacedTitle: "Ce lien a été remplacé",
+		ReplacedText:  "Un lien plus récent vous a été envoyé après celui-ci, ou l’invitation a été retirée. Utilisez le lien du dernier message reçu, ou demandez-en un nouveau.",
+		NewLink:       "Demander un nouveau lien",
+
+		ForgotTitle:  "Mot de passe oublié ou lien expiré",
+		ForgotIntro:  "Saisissez votre adresse e-mail. Nous vous enverrons un lien pour choisir un nouveau mot de passe\u00a0; il est valable une heure.",
+		SendLink:     "M’envoyer un lien",
+		EmailMissing: "Saisissez votre adresse e-mail.",
+		SentTitle:    "Consultez votre messagerie",
+		SentText:     "Si l’adresse %s correspond à un compte, un lien pour choisir un mot de passe vous a été envoyé. Il est valable une heure. S’il n’est pas arrivé d’ici quelques minutes, regardez dans vos courriers indésirables.",
+
+		LoginTitle:    "Connexion",
+		Password:      "Mot de passe",
+		SignIn:        "Se connecter",
+		Forgot:        "Mot de passe oublié\u00a0?",
+		BadLogin:      "Adresse e-mail ou mot de passe incorrect.",
+		SignedInTitle: "Vous êtes connecté",
+		SignedInText:  "Bienvenue, %s. Votre compte %s est prêt et votre mot de passe fonctionne. Il n’y a rien d’autre à faire ici\u00a0: vous pouvez fermer cette page.",
+
+		ForgeryTitle:  "Ce formulaire a expiré",
+		ForgeryText:   "Pour votre sécurité, le formulaire n’a pas pu être accepté. Revenez en arrière, rechargez la page et réessayez.",
+		TooManyTitle:  "Trop de tentatives",
+		TooManyText:   "Pour votre sécurité, patientez %d min puis réessayez.",
+		NotFoundTitle: "Page introuvable",
+		NotFoundText:  "Il n’y a rien à cette adresse.",
+		ErrorTitle:    "Une erreur est survenue",
+		ErrorText:     "Votre demande n’a pas pu aboutir. Réessayez dans un instant.",
+	},
+}
