@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -13,6 +16,21 @@ const (
 	MailStandInNotice = "standin_notice"
 	MailTest          = "test"
 )
+
+// States of an outbox message.
+const (
+	OutboxQueued    = "queued"    // waiting for its first attempt
+	OutboxSending   = "sending"   // claimed by a worker until lease_until
+	OutboxSent      = "sent"      // accepted by the relay
+	OutboxDeferred  = "deferred"  // a temporary failure; tried again at next_attempt_at
+	OutboxFailed    = "failed"    // refused for good, or given up
+	OutboxCancelled = "cancelled" // replaced by a newer link, or its user went away
+)
+
+// OutboxStates lists every state, in the order a message moves through them.
+func OutboxStates() []string {
+	return []string{OutboxQueued, OutboxSending, OutboxDeferred, OutboxSent, OutboxFailed, OutboxCancelled}
+}
 
 // OutboxMessage is a mail waiting for, or done with, delivery. Data holds what
 // the template needs, as JSON.
@@ -87,4 +105,384 @@ type MailData struct {
 	AwayFrom  time.Time `json:"away_from,omitzero"`
 	AwayUntil time.Time `json:"away_until,omitzero"`
 	Note      string    `json:"note,omitempty"`
+}
+
+// RedactedToken stands for a link's token once the mail carrying it was sent.
+const RedactedToken = "REDACTED"
+
+// RedactLink replaces the token at the end of the message data's link path,
+// so that a copy of the database holds no working link. Data that is not
+// MailData is replaced by an empty object rather than kept.
+func RedactLink(data string) string {
+	var d MailData
+	if err := json.Unmarshal([]byte(data), &d); err != nil {
+		return "{}"
+	}
+	if d.Path == "" {
+		return data
+	}
+	if i := strings.LastIndexByte(d.Path, '/'); i >= 0 {
+		d.Path = d.Path[:i+1] + RedactedToken
+	} else {
+		d.Path = RedactedToken
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return "{}"
+	}
+	return string(b)
+}
+
+const outboxCols = `id, kind, coalesce(user_id, 0), coalesce(token_id, 0), recipient, recipient_name, locale, data,
+	message_id, state, attempts, next_attempt_at, lease_until, give_up_at, last_error, reply, created_at, sent_at`
+
+func scanOutbox(r scanner) (OutboxMessage, error) {
+	var m OutboxMessage
+	var next, lease, giveUp, created, sent int64
+	err := r.Scan(&m.ID, &m.Kind, &m.UserID, &m.TokenID, &m.Recipient, &m.RecipientName, &m.Locale, &m.Data,
+		&m.MessageID, &m.State, &m.Attempts, &next, &lease, &giveUp, &m.LastError, &m.Reply, &created, &sent)
+	m.NextAttemptAt, m.LeaseUntil, m.GiveUpAt = fromUnix(next), fromUnix(lease), fromUnix(giveUp)
+	m.CreatedAt, m.SentAt = fromUnix(created), fromUnix(sent)
+	return m, err
+}
+
+func (q *Q) outboxRows(ctx context.Context, query string, args ...any) ([]OutboxMessage, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []OutboxMessage{}
+	for rows.Next() {
+		m, err := scanOutbox(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// OutboxByID reads one message; ErrNotFound if none.
+func (q *Q) OutboxByID(ctx context.Context, id int64) (*OutboxMessage, error) {
+	m, err := scanOutbox(q.db.QueryRowContext(ctx, `SELECT `+outboxCols+` FROM outbox WHERE id = ?`, id))
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	return &m, nil
+}
+
+// Outbox lists messages newest first: of one state unless state is "", and
+// older than the message beforeID unless it is 0, at most limit (0: all).
+func (q *Q) Outbox(ctx context.Context, state string, beforeID int64, limit int) ([]OutboxMessage, error) {
+	query := `SELECT ` + outboxCols + ` FROM outbox WHERE (?1 = '' OR state = ?1) AND (?2 = 0 OR id < ?2)
+		ORDER BY id DESC`
+	if limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	return q.outboxRows(ctx, query, state, beforeID)
+}
+
+// OutboxCounts counts the messages in each state; states with none are absent.
+func (q *Q) OutboxCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT state, count(*) FROM outbox GROUP BY state`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, err
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// MailClaim asks for messages to deliver: those due by Due (queued or
+// deferred), and those whose claim by another worker ran out before Now.
+type MailClaim struct {
+	Now        time.Time
+	Due        time.Time     // zero: Now
+	LeaseUntil time.Time     // the claimed rows belong to the caller until then
+	Limit      int           // at most this many rows are claimed
+	MaxAge     time.Duration // a message older than this is given up, whatever its give_up_at (0: no limit)
+}
+
+// ClaimResult is what ClaimMail did to the rows it looked at.
+type ClaimResult struct {
+	Claimed   []OutboxMessage // now in state sending, Attempts counting this attempt
+	GaveUp    []OutboxMessage // past their give-up time: now failed
+	Cancelled []OutboxMessage // their link was used, voided or deleted before they went out
+}
+
+// ClaimMail claims due messages for one delivery attempt each, in the
+// caller's write transaction: they move to state sending with a lease, so
+// that no other worker takes them until it runs out. Messages past their
+// give-up time fail instead, and those whose link no longer works are
+// cancelled. A claim is identified by the message's ID and Attempts.
+func (q *Q) ClaimMail(ctx context.Context, c MailClaim) (*ClaimResult, error) {
+	now := c.Now.Unix()
+	due := now
+	if !c.Due.IsZero() {
+		due = c.Due.Unix()
+	}
+	maxAge := int64(c.MaxAge / time.Second)
+	// Each branch walks an index in order; together they take the claims of
+	// dead workers first, then new mail, then retries.
+	branches := []struct {
+		where string
+		arg   int64
+	}{
+		{"state = 'sending' AND lease_until <= ?", now},
+		{"state = 'queued' AND next_attempt_at <= ?", due},
+		{"state = 'deferred' AND next_attempt_at <= ?", due},
+	}
+	type candidate struct {
+		id       int64
+		giveUp   int64
+		linkDead bool
+	}
+	var cands []candidate
+	for _, b := range branches {
+		if len(cands) >= c.Limit {
+			break
+		}
+		rows, err := q.db.QueryContext(ctx, `SELECT o.id,
+				CASE WHEN ?2 > 0 AND (o.give_up_at = 0 OR o.created_at + ?2 < o.give_up_at)
+					THEN o.created_at + ?2 ELSE o.give_up_at END,
+				CASE WHEN o.kind IN ('invitation', 'invitation_resent', 'password_reset')
+					THEN coalesce((SELECT t.used_at != 0 OR t.voided_at != 0 FROM tokens t WHERE t.id = o.token_id), 1)
+					ELSE 0 END
+			FROM outbox o WHERE `+b.where+` ORDER BY o.next_attempt_at, o.id LIMIT ?3`,
+			b.arg, maxAge, c.Limit-len(cands))
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var cd candidate
+			if err := rows.Scan(&cd.id, &cd.giveUp, &cd.linkDead); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			cands = append(cands, cd)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	res := &ClaimResult{}
+	var claim, cancel []int64
+	for _, cd := range cands {
+		switch {
+		case cd.linkDead:
+			cancel = append(cancel, cd.id)
+		case cd.giveUp != 0 && cd.giveUp <= now:
+			why := "gave up: not delivered by " + fromUnix(cd.giveUp).Format("2006-01-02 15:04 MST")
+			m, err := q.updateMany(ctx, []int64{cd.id}, `state = 'failed', lease_until = 0,
+				last_error = ?2 || CASE WHEN last_error = '' THEN '' ELSE ' (last error: ' || last_error || ')' END`, why)
+			if err != nil {
+				return nil, err
+			}
+			res.GaveUp = append(res.GaveUp, m...)
+		default:
+			claim = append(claim, cd.id)
+		}
+	}
+	var err error
+	if res.Cancelled, err = q.updateMany(ctx, cancel, `state = 'cancelled', data = '{}', lease_until = 0,
+		last_error = 'its link was used or replaced before the mail went out'`); err != nil {
+		return nil, err
+	}
+	if res.Claimed, err = q.updateMany(ctx, claim, `state = 'sending', attempts = attempts + 1, lease_until = ?2`,
+		unix(c.LeaseUntil)); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// updateMany applies set to the rows ids (a JSON array is ?1) and returns them
+// as they are afterwards, in the order of ids.
+func (q *Q) updateMany(ctx context.Context, ids []int64, set string, args ...any) ([]OutboxMessage, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	list, err := json.Marshal(ids)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.outboxRows(ctx, `UPDATE outbox SET `+set+` WHERE id IN (SELECT value FROM json_each(?1))
+		RETURNING `+outboxCols, append([]any{string(list)}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	pos := make(map[int64]int, len(ids))
+	for i, id := range ids {
+		pos[id] = i
+	}
+	out := make([]OutboxMessage, len(rows))
+	for _, m := range rows {
+		out[pos[m.ID]] = m
+	}
+	return out, nil
+}
+
+// claimed is the condition that a row is still held by the claim m made.
+const claimed = `id = ? AND state = 'sending' AND attempts = ?`
+
+func (q *Q) execClaimed(ctx context.Context, m *OutboxMessage, set string, args ...any) (bool, error) {
+	res, err := q.db.ExecContext(ctx, `UPDATE outbox SET `+set+` WHERE `+claimed, append(args, m.ID, m.Attempts)...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// MarkSent records that the relay accepted the claimed message m with reply,
+// and redacts the link's token from its data. It reports false, changing
+// nothing, when the claim was no longer m's (its lease ran out and another
+// worker took the message).
+func (q *Q) MarkSent(ctx context.Context, m *OutboxMessage, reply string, at time.Time) (bool, error) {
+	return q.execClaimed(ctx, m, `state = 'sent', sent_at = ?, reply = ?, last_error = '', lease_until = 0, data = ?`,
+		unix(at), reply, RedactLink(m.Data))
+}
+
+// MarkDeferred records a temporary failure of the claimed message m; it is
+// tried again from next.
+func (q *Q) MarkDeferred(ctx context.Context, m *OutboxMessage, errText, reply string, next time.Time) (bool, error) {
+	return q.execClaimed(ctx, m, `state = 'deferred', last_error = ?, reply = ?, next_attempt_at = ?, lease_until = 0`,
+		errText, reply, unix(next))
+}
+
+// MarkFailed records that the claimed message m will not be sent: refused
+// for good (reply holds the server's answer), or given up.
+func (q *Q) MarkFailed(ctx context.Context, m *OutboxMessage, errText, reply string) (bool, error) {
+	return q.execClaimed(ctx, m, `state = 'failed', last_error = ?, reply = ?, lease_until = 0`, errText, reply)
+}
+
+// ReleaseClaim gives the claimed message m back untried (its worker is
+// stopping): the attempt is not counted and it is due at next.
+func (q *Q) ReleaseClaim(ctx context.Context, m *OutboxMessage, next time.Time) (bool, error) {
+	return q.execClaimed(ctx, m, `state = CASE WHEN attempts > 1 THEN 'deferred' ELSE 'queued' END,
+		attempts = attempts - 1, next_attempt_at = ?, lease_until = 0`, unix(next))
+}
+
+// RenewLease keeps the claimed message m until until.
+func (q *Q) RenewLease(ctx context.Context, m *OutboxMessage, until time.Time) (bool, error) {
+	return q.execClaimed(ctx, m, `lease_until = ?`, unix(until))
+}
+
+// RequeueMail puts a failed or deferred message back in the queue, due at
+// now; ErrConflict if it is in another state.
+func (q *Q) RequeueMail(ctx context.Context, id int64, now time.Time) error {
+	res, err := q.db.ExecContext(ctx, `UPDATE outbox SET state = 'queued', next_attempt_at = ?, lease_until = 0
+		WHERE id = ? AND state IN ('failed', 'deferred')`, unix(now), id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrConflict
+	}
+	return nil
+}
+
+// FlushDeferred makes every deferred message due at now, ignoring its
+// backoff, and says how many there were.
+func (q *Q) FlushDeferred(ctx context.Context, now time.Time) (int64, error) {
+	res, err := q.db.ExecContext(ctx, `UPDATE outbox SET next_attempt_at = ? WHERE state = 'deferred'`, unix(now))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// CapturedMail is a message received by the embedded capture server.
+type CapturedMail struct {
+	ID         int64     `json:"id"`
+	ReceivedAt time.Time `json:"received_at"`
+	From       string    `json:"from"`
+	To         []string  `json:"to"`
+	MessageID  string    `json:"message_id"`
+	Subject    string    `json:"subject"`
+	Raw        []byte    `json:"-"`
+}
+
+// InsertCapturedMail keeps a received message and sets its ID.
+func (q *Q) InsertCapturedMail(ctx context.Context, m *CapturedMail) error {
+	to, err := json.Marshal(m.To)
+	if err != nil {
+		return err
+	}
+	res, err := q.db.ExecContext(ctx, `INSERT INTO captured_mail (received_at, mail_from, rcpt_to, message_id, subject, raw)
+		VALUES (?, ?, ?, ?, ?, ?)`, unix(m.ReceivedAt), m.From, string(to), m.MessageID, m.Subject, m.Raw)
+	if err != nil {
+		return mapErr(err)
+	}
+	m.ID, err = res.LastInsertId()
+	return err
+}
+
+const capturedCols = `id, received_at, mail_from, rcpt_to, message_id, subject`
+
+func scanCaptured(r scanner, extra ...any) (CapturedMail, error) {
+	var m CapturedMail
+	var at int64
+	var to string
+	if err := r.Scan(append([]any{&m.ID, &at, &m.From, &to, &m.MessageID, &m.Subject}, extra...)...); err != nil {
+		return m, err
+	}
+	m.ReceivedAt = fromUnix(at)
+	return m, json.Unmarshal([]byte(to), &m.To)
+}
+
+// CapturedMails lists captured messages newest first, without their raw
+// text: older than beforeID unless it is 0, at most limit (0: all).
+func (q *Q) CapturedMails(ctx context.Context, beforeID int64, limit int) ([]CapturedMail, error) {
+	query := `SELECT ` + capturedCols + ` FROM captured_mail WHERE ?1 = 0 OR id < ?1 ORDER BY id DESC`
+	if limit > 0 {
+		query += fmt.Sprintf(" LIMIT %d", limit)
+	}
+	rows, err := q.db.QueryContext(ctx, query, beforeID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []CapturedMail{}
+	for rows.Next() {
+		m, err := scanCaptured(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// CapturedMailByID reads one captured message with its raw text.
+func (q *Q) CapturedMailByID(ctx context.Context, id int64) (*CapturedMail, error) {
+	var raw []byte
+	m, err := scanCaptured(q.db.QueryRowContext(ctx, `SELECT `+capturedCols+`, raw FROM captured_mail WHERE id = ?`, id), &raw)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	m.Raw = raw
+	return &m, nil
+}
+
+// CapturedMailByMessageID reads the newest captured message with that
+// Message-ID, raw text included; ErrNotFound if none.
+func (q *Q) CapturedMailByMessageID(ctx context.Context, messageID string) (*CapturedMail, error) {
+	var raw []byte
+	m, err := scanCaptured(q.db.QueryRowContext(ctx, `SELECT `+capturedCols+`, raw FROM captured_mail
+		WHERE message_id = ? ORDER BY id DESC LIMIT 1`, messageID), &raw)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	m.Raw = raw
+	return &m, nil
 }

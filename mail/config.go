@@ -1,0 +1,296 @@
+// Package mail delivers roster's outbox: it renders each queued message from
+// the bilingual templates, sends it through an SMTP relay with
+// github.com/emersion/go-smtp's client (one connection for many messages,
+// retries with backoff, a lease so that two processes never send one message
+// at once), and, when no relay is configured, runs an SMTP server of its own
+// on a loopback port that keeps every message it receives in the database.
+package mail
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults for the fields of Config left zero.
+const (
+	DefaultBaseURL  = "http://localhost:8080"
+	DefaultLifetime = 5 * 24 * time.Hour // as Postfix's maximal_queue_lifetime
+	DefaultTimeout  = 30 * time.Second
+	DefaultLease    = 5 * time.Minute
+	DefaultPoll     = 2 * time.Second
+	DefaultBatch    = 100
+)
+
+// Config says where and how mail goes. The command line binds its global
+// flags --smtp, --from and --base-url onto the first three fields, with
+// ConfigFromEnv's values as their defaults; the others are for tests and for
+// programs embedding the worker.
+type Config struct {
+	// SMTP is the relay: smtp://[user:pass@]host[:port] (port 25 unless
+	// given; STARTTLS when the server offers it, ?starttls=required to refuse
+	// a relay that does not, ?starttls=off never to ask) or
+	// smtps://[user:pass@]host[:port] (TLS from the first byte, port 465).
+	// Credentials are sent only over TLS. Empty: the embedded capture server.
+	SMTP string
+	// From is the sender, "roster@example.com" or "Name <roster@example.com>";
+	// empty: roster@ this machine's host name.
+	From string
+	// BaseURL starts every link in the mail, e.g. https://roster.example.com;
+	// empty: DefaultBaseURL.
+	BaseURL string
+
+	// Lifetime is how long after being queued a message is still tried;
+	// an invitation or reset is never tried past its link's expiry.
+	Lifetime time.Duration
+	// Timeout bounds the dial and each SMTP command; the reply to the end of
+	// a message's data may take four times as long.
+	Timeout time.Duration
+	// Lease is how long a claimed message belongs to its worker; after a
+	// crash, another worker sends it once the lease has run out.
+	Lease time.Duration
+	// Poll is how often a running worker looks for due mail.
+	Poll time.Duration
+	// Batch is how many messages a worker claims at once.
+	Batch int
+	// TLS, when set, is used for the relay's TLS (a private CA's roots, for
+	// example); its ServerName defaults to the relay's host.
+	TLS *tls.Config
+	// Logger receives one line per delivery outcome; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock for the outbox's times; nil is the wall clock.
+	Now func() time.Time
+}
+
+// Environment variables ConfigFromEnv reads.
+const (
+	EnvSMTP     = "ROSTER_SMTP"
+	EnvFrom     = "ROSTER_FROM"
+	EnvBaseURL  = "ROSTER_BASE_URL"
+	EnvLifetime = "ROSTER_MAIL_LIFETIME"
+)
+
+// ConfigFromEnv reads ROSTER_SMTP, ROSTER_FROM, ROSTER_BASE_URL and
+// ROSTER_MAIL_LIFETIME (a Go duration such as 72h). Check reports what is
+// wrong with the values.
+func ConfigFromEnv() Config {
+	c := Config{SMTP: os.Getenv(EnvSMTP), From: os.Getenv(EnvFrom), BaseURL: os.Getenv(EnvBaseURL)}
+	if v := os.Getenv(EnvLifetime); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			c.Lifetime = d
+		} else {
+			c.Lifetime = -1 // Check explains it
+		}
+	}
+	return c
+}
+
+// String describes the configuration with the relay's password hidden, so
+// that it may be printed or logged.
+func (c Config) String() string {
+	relay := "embedded capture server"
+	if c.SMTP != "" {
+		relay = redactURL(c.SMTP)
+	}
+	return fmt.Sprintf("relay %s, from %s, links %s", relay, c.from().String(), c.baseURL())
+}
+
+// GoString hides the password from %#v as String does from %v.
+func (c Config) GoString() string { return "mail.Config{" + c.String() + "}" }
+
+// LogValue hides the password from slog.
+func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
+
+// redactURL shows a relay URL without its password; an unparsable one is
+// not shown at all, since it may hold one.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable relay URL)"
+	}
+	return u.Redacted()
+}
+
+// Check reports the first thing wrong with the configuration.
+func (c Config) Check() error {
+	if c.SMTP != "" {
+		if _, err := parseRelay(c.SMTP); err != nil {
+			return err
+		}
+	}
+	if c.From != "" {
+		if _, err := parseFrom(c.From); err != nil {
+			return err
+		}
+	}
+	if c.BaseURL != "" {
+		if _, err := parseBaseURL(c.BaseURL); err != nil {
+			return err
+		}
+	}
+	if c.Lifetime < 0 {
+		return fmt.Errorf("%s: not a duration such as 72h", EnvLifetime)
+	}
+	return nil
+}
+
+func (c Config) now() time.Time {
+	if c.Now != nil {
+		return c.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+func orDefault[T int | time.Duration](v, def T) T {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+func (c Config) lifetime() time.Duration { return orDefault(c.Lifetime, DefaultLifetime) }
+func (c Config) timeout() time.Duration  { return orDefault(c.Timeout, DefaultTimeout) }
+func (c Config) lease() time.Duration    { return orDefault(c.Lease, DefaultLease) }
+func (c Config) poll() time.Duration     { return orDefault(c.Poll, DefaultPoll) }
+func (c Config) batch() int              { return orDefault(c.Batch, DefaultBatch) }
+
+func (c Config) logger() *slog.Logger {
+	if c.Logger != nil {
+		return c.Logger
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// from is the sender address; Check has refused an invalid one.
+func (c Config) from() *mail.Address {
+	if c.From != "" {
+		if a, err := parseFrom(c.From); err == nil {
+			return a
+		}
+	}
+	return &mail.Address{Address: "roster@" + hostname()}
+}
+
+func (c Config) baseURL() string {
+	if c.BaseURL != "" {
+		if u, err := parseBaseURL(c.BaseURL); err == nil {
+			return u
+		}
+	}
+	return DefaultBaseURL
+}
+
+// hostname is this machine's name as mail knows it, or localhost when it has
+// none usable in an address or in EHLO.
+func hostname() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" || strings.ContainsFunc(h, func(r rune) bool {
+		return !(r == '-' || r == '.' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
+	}) {
+		return "localhost"
+	}
+	return strings.ToLower(h)
+}
+
+func parseFrom(s string) (*mail.Address, error) {
+	a, err := mail.ParseAddress(s)
+	if err != nil || strings.ContainsAny(a.Address, "\r\n") {
+		return nil, fmt.Errorf("--from %q: not a mail address", s)
+	}
+	return a, nil
+}
+
+func parseBaseURL(s string) (string, error) {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("--base-url %q: want an http or https URL such as https://roster.example.com", s)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// tlsMode says how the connection to the relay is protected.
+type tlsMode int
+
+const (
+	tlsOpportunistic tlsMode = iota // STARTTLS when offered
+	tlsStartTLS                     // STARTTLS, or no delivery
+	tlsImplicit                     // smtps: TLS from the first byte
+	tlsOff                          // plain text (the loopback capture server, or ?starttls=off)
+)
+
+// relay is a parsed relay URL.
+type relay struct {
+	addr     string // host:port
+	host     string
+	tls      tlsMode
+	user     string
+	password string
+	display  string // the URL without its password
+}
+
+func parseRelay(s string) (*relay, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		// url.Error repeats the URL, password included: keep only the reason.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, fmt.Errorf("--smtp: not a URL such as smtp://user:pass@host:587 (%v)", err)
+	}
+	r := &relay{host: u.Hostname(), display: u.Redacted()}
+	port := u.Port()
+	switch u.Scheme {
+	case "smtp":
+		if port == "" {
+			port = "25"
+		}
+	case "smtps":
+		r.tls = tlsImplicit
+		if port == "" {
+			port = "465"
+		}
+	default:
+		return nil, fmt.Errorf("--smtp %s: the scheme must be smtp or smtps", r.display)
+	}
+	if r.host == "" {
+		return nil, fmt.Errorf("--smtp %s: no host", r.display)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return nil, fmt.Errorf("--smtp %s: bad port %q", r.display, port)
+	}
+	if u.Path != "" && u.Path != "/" || u.Fragment != "" || u.Opaque != "" {
+		return nil, fmt.Errorf("--smtp %s: a relay URL has no path", r.display)
+	}
+	for k, v := range u.Query() {
+		if k != "starttls" || len(v) != 1 || u.Scheme != "smtp" {
+			return nil, fmt.Errorf("--smtp %s: unknown parameter %q (smtp:// takes starttls=required or starttls=off)", r.display, k)
+		}
+		switch v[0] {
+		case "required":
+			r.tls = tlsStartTLS
+		case "off":
+			r.tls = tlsOff
+		default:
+			return nil, fmt.Errorf("--smtp %s: starttls=%s: want required or off", r.display, v[0])
+		}
+	}
+	if u.User != nil {
+		r.user = u.User.Username()
+		r.password, _ = u.User.Password()
+		if r.tls == tlsOff {
+			return nil, fmt.Errorf("--smtp %s: credentials are only sent over TLS, and starttls=off turns it off", r.display)
+		}
+	}
+	r.addr = net.JoinHostPort(r.host, port)
+	return r, nil
+}

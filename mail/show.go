@@ -1,0 +1,185 @@
+package mail
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
+	"net/mail"
+	"net/textproto"
+	"slices"
+	"strings"
+
+	"roster/store"
+)
+
+// Message is one mail as an operator reads it: its header fields in order,
+// decoded, and its plain-text part. Text from the database or from the
+// capture server's clients is not made printable here: screens and the
+// command line pass it through admin.Printable.
+type Message struct {
+	Outbox   *store.OutboxMessage `json:"outbox,omitempty"`   // the outbox row, for an outbox message
+	Captured *store.CapturedMail  `json:"captured,omitempty"` // the copy the capture server kept, if any
+	Header   []HeaderField        `json:"header"`
+	Text     string               `json:"text"`
+}
+
+// HeaderField is one header line, its encoded words decoded.
+type HeaderField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// List lists outbox messages newest first: of one state (store.OutboxStates)
+// unless state is "", older than beforeID unless it is 0, at most limit
+// unless it is 0.
+func List(ctx context.Context, st *store.Store, state string, beforeID int64, limit int) ([]store.OutboxMessage, error) {
+	if state != "" && !slices.Contains(store.OutboxStates(), state) {
+		return nil, fmt.Errorf("unknown mail state %q (want one of %s)", state, strings.Join(store.OutboxStates(), ", "))
+	}
+	return st.Read().Outbox(ctx, state, beforeID, limit)
+}
+
+// Counts counts the outbox messages in each state.
+func Counts(ctx context.Context, st *store.Store) (map[string]int, error) {
+	return st.Read().OutboxCounts(ctx)
+}
+
+// Show reads outbox message id. When the capture server kept it, that copy
+// is shown, as its recipient would read it; otherwise the message is
+// written again from the row, as it was or will be sent, with the link's
+// token redacted once a relay took it. A cancelled message has no text:
+// its data was discarded.
+func Show(ctx context.Context, st *store.Store, cfg Config, id int64) (*Message, error) {
+	q := st.Read()
+	m, err := q.OutboxByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("mail %d: %w", id, ErrNoSuchMail)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &Message{Outbox: m}
+	c, err := q.CapturedMailByMessageID(ctx, m.MessageID)
+	switch {
+	case err == nil:
+		out.Captured = c
+		out.Header, out.Text, err = parseMessage(c.Raw)
+		return out, err
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, err
+	case m.State == store.OutboxCancelled:
+		return out, nil
+	}
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	date := cfg.now()
+	if !m.SentAt.IsZero() {
+		date = m.SentAt
+	}
+	msg, err := compose(m, cfg.from(), cfg.baseURL(), date)
+	if err != nil {
+		return nil, fmt.Errorf("mail %d: %w", id, err)
+	}
+	out.Header, out.Text, err = parseMessage(msg.raw)
+	return out, err
+}
+
+// Captured lists the messages the capture server kept, newest first, older
+// than beforeID unless it is 0, at most limit unless it is 0.
+func Captured(ctx context.Context, st *store.Store, beforeID int64, limit int) ([]store.CapturedMail, error) {
+	return st.Read().CapturedMails(ctx, beforeID, limit)
+}
+
+// ShowCaptured reads one message the capture server kept.
+func ShowCaptured(ctx context.Context, st *store.Store, id int64) (*Message, error) {
+	c, err := st.Read().CapturedMailByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("captured mail %d: %w", id, ErrNoSuchMail)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &Message{Captured: c}
+	out.Header, out.Text, err = parseMessage(c.Raw)
+	return out, err
+}
+
+// parseMessage reads a raw message's header fields, in order and decoded,
+// and its first plain-text part.
+func parseMessage(raw []byte) ([]HeaderField, string, error) {
+	r := textproto.NewReader(bufio.NewReader(bytes.NewReader(raw)))
+	var fields []HeaderField
+	var dec mime.WordDecoder
+	for {
+		line, err := r.ReadContinuedLine()
+		if err != nil {
+			return nil, "", fmt.Errorf("read the message's header: %w", err)
+		}
+		if line == "" {
+			break
+		}
+		name, value, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		if d, err := dec.DecodeHeader(value); err == nil {
+			value = d
+		}
+		fields = append(fields, HeaderField{Name: strings.TrimSpace(name), Value: value})
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return fields, "", fmt.Errorf("read the message: %w", err)
+	}
+	text, err := textPart(textproto.MIMEHeader(msg.Header), msg.Body)
+	return fields, text, err
+}
+
+// textPart finds the first text/plain part under a part with header h.
+func textPart(h textproto.MIMEHeader, body io.Reader) (string, error) {
+	typ, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		typ, params = "text/plain", map[string]string{}
+	}
+	switch {
+	case strings.HasPrefix(typ, "multipart/"):
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err == io.EOF {
+				return "", nil
+			}
+			if err != nil {
+				return "", fmt.Errorf("read the message's parts: %w", err)
+			}
+			if t, err := textPart(p.Header, p); err != nil || t != "" {
+				return t, err
+			}
+		}
+	case typ == "text/plain":
+		if strings.EqualFold(h.Get("Content-Transfer-Encoding"), "quoted-printable") {
+			body = quotedprintable.NewReader(body)
+		}
+		b, err := io.ReadAll(body)
+		if err != nil {
+			return "", fmt.Errorf("read the message's text: %w", err)
+		}
+		return strings.ReplaceAll(string(b), "\r\n", "\n"), nil
+	}
+	return "", nil
+}
+
+// newMessageID makes a Message-ID for a message that is not queued (the
+// outbox's are made by admin when it queues them).
+func newMessageID() string {
+	return "<" + strings.ToLower(rand.Text()) + "@" + hostname() + ">"
+}

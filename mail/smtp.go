@@ -1,0 +1,303 @@
+package mail
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// errNoStartTLS is the text go-smtp's NewClientStartTLS fails with when the
+// server does not offer STARTTLS (it has no sentinel error for it).
+const errNoStartTLS = "smtp: server doesn't support STARTTLS"
+
+// session is one connection to a relay, used for one message after another.
+type session struct {
+	r       *relay
+	c       *smtp.Client
+	raw     net.Conn // the TCP connection, closed to abort whatever is in flight
+	tls     bool
+	timeout time.Duration
+	tr      *Transcript
+}
+
+// dialer holds what opening a session needs besides the relay.
+type dialer struct {
+	timeout time.Duration
+	tls     *tls.Config // nil: the system's roots
+	helo    string
+}
+
+// open connects to the relay, protects the connection as configured and
+// logs in. Its errors are session errors: no message can go through this
+// relay for now.
+func (d dialer) open(ctx context.Context, r *relay, tr *Transcript) (*session, error) {
+	// The greeting, EHLO and STARTTLS exchange run with go-smtp's own long
+	// timeouts: closing the connection when ctx ends bounds them.
+	ctx, cancel := context.WithTimeout(ctx, 4*d.timeout)
+	defer cancel()
+	s, err := d.connect(ctx, r, tr, r.tls)
+	var se *sessionError
+	if r.tls == tlsOpportunistic && errors.As(err, &se) && se.noStartTLS {
+		if r.user != "" {
+			return nil, &sessionError{step: "STARTTLS", err: errors.New("the relay does not offer STARTTLS, and credentials are only sent over TLS")}
+		}
+		tr.note("the relay does not offer STARTTLS: going on without TLS")
+		s, err = d.connect(ctx, r, tr, tlsOff)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.login(ctx); err != nil {
+		s.close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (d dialer) connect(ctx context.Context, r *relay, tr *Transcript, mode tlsMode) (*session, error) {
+	nd := net.Dialer{Timeout: d.timeout}
+	raw, err := nd.DialContext(ctx, "tcp", r.addr)
+	if err != nil {
+		return nil, &sessionError{step: "connect", err: err}
+	}
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	defer stop()
+	tr.note("connected to %s", raw.RemoteAddr())
+	s := &session{r: r, raw: raw, timeout: d.timeout, tr: tr}
+	var conn net.Conn = raw
+	if tr != nil {
+		conn = &tapConn{Conn: raw, tr: tr}
+	}
+	cfg := d.tlsConfig(r)
+	fail := func(step string, err error) *sessionError {
+		raw.Close()
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		return &sessionError{step: step, err: err}
+	}
+	switch mode {
+	case tlsImplicit:
+		tc := tls.Client(raw, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			return nil, fail("connect", err)
+		}
+		s.tls = true
+		tr.noteTLS(tc.ConnectionState())
+		conn = tc
+		if tr != nil {
+			conn = &tapConn{Conn: tc, tr: tr}
+		}
+		s.c = smtp.NewClient(conn)
+	case tlsOff:
+		s.c = smtp.NewClient(conn)
+	default:
+		c, err := smtp.NewClientStartTLS(conn, cfg)
+		if err != nil {
+			noStartTLS := err.Error() == errNoStartTLS
+			if noStartTLS && mode == tlsStartTLS {
+				err = errors.New("the relay does not offer STARTTLS, which starttls=required demands")
+			}
+			step := "connect"
+			if noStartTLS {
+				step = "STARTTLS"
+			}
+			se := fail(step, err)
+			se.noStartTLS = noStartTLS
+			return nil, se
+		}
+		s.c, s.tls = c, true
+		if st, ok := c.TLSConnectionState(); ok {
+			tr.noteTLS(st)
+		}
+		if tr != nil {
+			// From here the tap sees ciphertext; the client logs the clear text.
+			c.DebugWriter = tr
+		}
+	}
+	s.c.CommandTimeout = d.timeout
+	s.c.SubmissionTimeout = 4 * d.timeout
+	if err := s.c.Hello(d.helo); err != nil {
+		return nil, fail("connect", err)
+	}
+	return s, nil
+}
+
+func (d dialer) tlsConfig(r *relay) *tls.Config {
+	var cfg *tls.Config
+	if d.tls != nil {
+		cfg = d.tls.Clone()
+	} else {
+		cfg = &tls.Config{}
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = r.host
+	}
+	if cfg.MinVersion == 0 {
+		cfg.MinVersion = tls.VersionTLS12
+	}
+	return cfg
+}
+
+// login authenticates when the relay URL carries credentials: with PLAIN
+// or LOGIN, and only over TLS, whatever the server offers.
+func (s *session) login(ctx context.Context) error {
+	if s.r.user == "" {
+		return nil
+	}
+	if !s.tls {
+		return &sessionError{step: "AUTH", err: errors.New("credentials are only sent over TLS, and this connection has none")}
+	}
+	stop := context.AfterFunc(ctx, func() { s.raw.Close() })
+	defer stop()
+	var mech sasl.Client
+	switch {
+	case s.c.SupportsAuth("PLAIN"):
+		mech = sasl.NewPlainClient("", s.r.user, s.r.password)
+	case s.c.SupportsAuth("LOGIN"):
+		mech = sasl.NewLoginClient(s.r.user, s.r.password)
+	default:
+		_, offered := s.c.Extension("AUTH")
+		if offered == "" {
+			offered = "none"
+		}
+		return &sessionError{step: "AUTH", err: fmt.Errorf("the relay offers neither AUTH PLAIN nor LOGIN (it offers: %s)", offered)}
+	}
+	if err := s.c.Auth(mech); err != nil {
+		return &sessionError{step: "AUTH", err: err}
+	}
+	s.tr.note("authenticated as %s", s.r.user)
+	return nil
+}
+
+// send hands one message to the relay and returns its reply. When ctx ends
+// first, the connection is closed and the session cannot be used again.
+func (s *session) send(ctx context.Context, m *composed) (string, error) {
+	stop := context.AfterFunc(ctx, func() { s.raw.Close() })
+	defer stop()
+	fail := func(step string, err error) (string, error) {
+		if ctx.Err() != nil {
+			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		return "", &sendError{step: step, err: err}
+	}
+	opts := &smtp.MailOptions{Size: int64(len(m.raw)), UTF8: !isASCII(m.from) || !isASCII(m.to)}
+	if err := s.c.Mail(m.from, opts); err != nil {
+		return fail("MAIL FROM", err)
+	}
+	if err := s.c.Rcpt(m.to, nil); err != nil {
+		return fail("RCPT TO", err)
+	}
+	w, err := s.c.Data()
+	if err != nil {
+		return fail("DATA", err)
+	}
+	if _, err := w.Write(m.raw); err != nil {
+		return fail("DATA", err)
+	}
+	resp, err := w.CloseWithResponse()
+	if err != nil {
+		return fail("end of DATA", err)
+	}
+	return oneLine("250 " + resp.StatusText), nil
+}
+
+// reset makes the session ready for the next message after a refused one;
+// it reports false when the connection is no longer usable.
+func (s *session) reset(err error) bool {
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) || se.Code == 421 {
+		return false
+	}
+	return s.c.Reset() == nil
+}
+
+// quit ends the session politely.
+func (s *session) quit() {
+	if err := s.c.Quit(); err != nil {
+		s.close()
+	}
+}
+
+func (s *session) close() { s.raw.Close() }
+
+// sessionError is a failure to reach or log in to the relay: it concerns
+// every message, which all wait for the relay to come back.
+type sessionError struct {
+	step       string
+	err        error
+	noStartTLS bool
+}
+
+func (e *sessionError) Error() string { return e.step + ": " + describe(e.err) }
+func (e *sessionError) Unwrap() error { return e.err }
+
+// sendError is a failure while handing over one message.
+type sendError struct {
+	step string
+	err  error
+}
+
+func (e *sendError) Error() string { return e.step + ": " + describe(e.err) }
+func (e *sendError) Unwrap() error { return e.err }
+
+// permanent says whether the relay refused the message for good: a 5xx
+// reply to MAIL, RCPT or DATA. Replies about authentication (530, 534, 535,
+// 538) are the relay's configuration, not the message's, and are retried,
+// as Postfix does by default (smtp_sasl_auth_soft_bounce).
+func (e *sendError) permanent() bool {
+	var se *smtp.SMTPError
+	if !errors.As(e.err, &se) || se.Code < 500 {
+		return false
+	}
+	switch se.Code {
+	case 530, 534, 535, 538:
+		return false
+	}
+	return true
+}
+
+// replyOf is the server's reply carried by err, "" if it carries none.
+func replyOf(err error) string {
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) {
+		return ""
+	}
+	return formatReply(se)
+}
+
+func formatReply(se *smtp.SMTPError) string {
+	code := fmt.Sprintf("%03d", se.Code)
+	if e := se.EnhancedCode; e != (smtp.EnhancedCode{}) && e != smtp.NoEnhancedCode {
+		code += fmt.Sprintf(" %d.%d.%d", e[0], e[1], e[2])
+	}
+	return oneLine(code + " " + se.Message)
+}
+
+// describe writes err for the outbox and the logs: an SMTP reply as the
+// server gave it, other errors as they are.
+func describe(err error) string {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		return formatReply(se)
+	}
+	return oneLine(err.Error())
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,164 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"roster/store"
+)
+
+// The templates of every message, in one place: templates/LOCALE.txt holds
+// each kind's subject and plain-text part, templates/LOCALE.html its HTML
+// part, and layout.html the HTML frame around it.
+//
+//go:embed templates
+var templateFS embed.FS
+
+// Locales are the languages mail is written in; others get English.
+var Locales = []string{"en", "fr"}
+
+type localeTemplates struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+var templates = func() map[string]localeTemplates {
+	out := map[string]localeTemplates{}
+	for _, l := range Locales {
+		out[l] = localeTemplates{
+			text: texttemplate.Must(texttemplate.New(l).ParseFS(templateFS, "templates/"+l+".txt")),
+			html: htmltemplate.Must(htmltemplate.New(l).ParseFS(templateFS, "templates/"+l+".html", "templates/layout.html")),
+		}
+	}
+	return out
+}()
+
+// view is what the templates see: the message's data and the words made
+// from it in the reader's language.
+type view struct {
+	store.MailData
+	Email     string // the recipient's address
+	Link      string // BaseURL followed by the link's path
+	ForgotURL string // where to ask for a new link once this one has expired
+	Validity  string // "48 hours", "48 heures"
+	Deadline  string // when the link expires (for a test message: when it was made)
+	From      string // start of a stand-in's period
+	Until     string // its end; "" for further notice
+}
+
+// content is a message's text before it is put in MIME form.
+type content struct {
+	Lang    string
+	Subject string
+	Text    string
+	HTML    string
+}
+
+func localeOf(s string) string {
+	for _, l := range Locales {
+		if s == l {
+			return l
+		}
+	}
+	return "en"
+}
+
+// render fills the templates of m's kind in m's locale; now dates a test
+// message. loc is the time zone dates are written in.
+func render(m *store.OutboxMessage, d store.MailData, baseURL string, now time.Time, loc *time.Location) (*content, error) {
+	lang := localeOf(m.Locale)
+	t := templates[lang]
+	if t.text.Lookup(m.Kind) == nil {
+		return nil, fmt.Errorf("no template for mail of kind %q", m.Kind)
+	}
+	v := view{MailData: d, Email: m.Recipient, ForgotURL: baseURL + "/forgot",
+		Validity: validity(lang, time.Duration(d.Lifetime)*time.Second)}
+	if d.Path != "" {
+		v.Link = baseURL + d.Path
+	}
+	if !d.ExpiresAt.IsZero() {
+		v.Deadline = longDate(lang, d.ExpiresAt.In(loc))
+	}
+	if m.Kind == store.MailTest {
+		v.Deadline = longDate(lang, now.In(loc))
+	}
+	if !d.AwayFrom.IsZero() {
+		v.From = longDate(lang, d.AwayFrom.In(loc))
+	}
+	if !d.AwayUntil.IsZero() {
+		v.Until = longDate(lang, d.AwayUntil.In(loc))
+	}
+	c := &content{Lang: lang}
+	var b bytes.Buffer
+	if err := t.text.ExecuteTemplate(&b, m.Kind+".subject", v); err != nil {
+		return nil, fmt.Errorf("render subject: %w", err)
+	}
+	c.Subject = strings.Join(strings.Fields(b.String()), " ")
+	b.Reset()
+	if err := t.text.ExecuteTemplate(&b, m.Kind, v); err != nil {
+		return nil, fmt.Errorf("render text: %w", err)
+	}
+	c.Text = strings.TrimSpace(b.String()) + "\n"
+	b.Reset()
+	if err := t.html.ExecuteTemplate(&b, m.Kind, v); err != nil {
+		return nil, fmt.Errorf("render html: %w", err)
+	}
+	// The body was escaped by html/template as it was executed.
+	page := struct {
+		Lang, Subject string
+		Body          htmltemplate.HTML
+	}{lang, c.Subject, htmltemplate.HTML(b.String())}
+	b.Reset()
+	if err := t.html.ExecuteTemplate(&b, "layout", page); err != nil {
+		return nil, fmt.Errorf("render html: %w", err)
+	}
+	c.HTML = b.String()
+	return c, nil
+}
+
+// validity says how long a link lives, as a reader says it: "48 hours",
+// "1 heure", "7 days", "90 minutes".
+func validity(lang string, d time.Duration) string {
+	if d <= 0 {
+		return ""
+	}
+	n, unit := int64(d/time.Minute), "minute"
+	switch {
+	case d%(24*time.Hour) == 0 && d > 72*time.Hour:
+		n, unit = int64(d/(24*time.Hour)), "day"
+	case d%time.Hour == 0:
+		n, unit = int64(d/time.Hour), "hour"
+	case d >= 2*time.Hour:
+		n, unit = int64((d+30*time.Minute)/time.Hour), "hour"
+	}
+	words := map[string][2]string{"minute": {"minute", "minute"}, "hour": {"hour", "heure"}, "day": {"day", "jour"}}[unit]
+	w := words[0]
+	if lang == "fr" {
+		w = words[1]
+	}
+	if n > 1 {
+		w += "s"
+	}
+	return fmt.Sprintf("%d %s", n, w)
+}
+
+var (
+	frDays   = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+	frMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+)
+
+// longDate writes a date and time in full, with its time zone:
+// "Friday 14 March 2025 at 15:04 CET", "vendredi 14 mars 2025 à 15 h 04 (CET)".
+func longDate(lang string, t time.Time) string {
+	zone, _ := t.Zone()
+	if lang == "fr" {
+		return fmt.Sprintf("%s %d %s %d à %d h %02d (%s)", frDays[t.Weekday()], t.Day(), frMonths[t.Month()-1],
+			t.Year(), t.Hour(), t.Minute(), zone)
+	}
+	return t.Format("Monday 2 January 2006 at 15:04 ") + zone
+}
