@@ -1,0 +1,136 @@
+package server
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"roster/store"
+)
+
+// chromiumPath is Debian's chromium, or "" when it is not installed.
+func chromiumPath() string {
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return ""
+}
+
+// A person opens the invitation link in headless chromium at a phone's size,
+// types a password twice, then signs in: the account is active with one login.
+func TestWebBrowserInvitationToLogin(t *testing.T) {
+	chromium := chromiumPath()
+	if chromium == "" {
+		t.Skip("chromium is not installed (apt-get install chromium)")
+	}
+	f := newWebFixture(t, WebOptions{})
+	link := f.invite("ann@acme.test", "Ann", "Martin", "en")
+
+	// The browser's user data directory, removed when it has really stopped:
+	// its child processes may still write there for a moment.
+	dir, err := os.MkdirTemp("", "roster-chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(dir) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(dir),
+		chromedp.WindowSize(390, 844), // a phone
+		// Without these, chromium reaches out to Google's services, and on a
+		// closed network its connections are refused.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	)...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+
+	// submit clicks the form's button and waits for the page it leads to.
+	submit := func() error {
+		_, err := chromedp.Run(bctx, chromedp.WaitEvent(page.LoadEventFired, nil,
+			chromedp.Click(chromedp.CSS(`button[type=submit]`))))
+		return err
+	}
+	text := func(sel string) string {
+		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v\nserver log:\n%s", sel, err, f.logs.String())
+		}
+		return s
+	}
+	check := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v\nserver log:\n%s", what, err, f.logs.String())
+		}
+	}
+
+	check("open the invitation", chromedp.Do(bctx,
+		chromedp.Navigate(f.srv.URL+link),
+		chromedp.WaitVisible(chromedp.ID("password"))))
+	heading := text("h1")
+	email, err := chromedp.Run(bctx, chromedp.Value(chromedp.ID("email")))
+	check("read the address", err)
+	// The inline stylesheet applies (the CSP allows it by its hash), and the
+	// form fits a phone's width.
+	button, err := chromedp.Run(bctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('button')).backgroundColor`))
+	check("read the style", err)
+	fits, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+	check("read the width", err)
+
+	check("type the password twice", chromedp.Do(bctx,
+		chromedp.SendKeys(chromedp.ID("password"), goodPassword),
+		chromedp.SendKeys(chromedp.ID("password2"), goodPassword)))
+	check("set the password", submit())
+	done := text("h1")
+
+	check("open the sign-in page", chromedp.Do(bctx,
+		chromedp.Navigate(f.srv.URL+"/login"),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("email"), "ann@acme.test"),
+		chromedp.SendKeys(chromedp.ID("password"), goodPassword)))
+	check("sign in", submit())
+	signedIn := text("main")
+
+	if heading != "Welcome to Acme & Fils" || email != "ann@acme.test" {
+		t.Errorf("invitation page: heading %q, email %q", heading, email)
+	}
+	if button != "rgb(31, 95, 209)" {
+		t.Errorf("the stylesheet did not apply: button background %q", button)
+	}
+	if !fits {
+		t.Error("the page is wider than a phone's screen")
+	}
+	if done != "Your account is ready" {
+		t.Errorf("after setting the password: %q", done)
+	}
+	if !strings.Contains(signedIn, "You are signed in") || !strings.Contains(signedIn, "Welcome, Ann Martin") {
+		t.Errorf("after signing in: %q", signedIn)
+	}
+	u := f.user("ann@acme.test")
+	if u.Status != store.Active || u.LoginCount != 1 || u.LastLoginAt.IsZero() {
+		t.Fatalf("ann is %s with %d logins (last %v), want active with 1", u.Status, u.LoginCount, u.LastLoginAt)
+	}
+}
