@@ -31,10 +31,10 @@ var webFS embed.FS
 // every page and allowed by its hash in the Content-Security-Policy.
 var (
 	webPages = template.Must(template.ParseFS(webFS, "templates/*.html"))
-	webStyle = template.CSS(must(webFS.ReadFile("templates/style.css")))
+	webStyle = template.CSS(webMust(webFS.ReadFile("templates/style.css")))
 )
 
-func must(b []byte, err error) []byte {
+func webMust(b []byte, err error) []byte {
 	if err != nil {
 		panic(err)
 	}
@@ -59,25 +59,25 @@ type WebOptions struct {
 	// Nil uses the connection's address (an IPv6 client by its /64); behind a
 	// reverse proxy, read the address the proxy forwards instead.
 	ClientIP func(*http.Request) string
-	// Rate limits; a zero Limit takes the default shown.
-	LoginPerAddress  Limit // 10 per 15 minutes
-	LoginPerClient   Limit // 30 per 15 minutes
-	ForgotPerAddress Limit // 3 per hour
-	ForgotPerClient  Limit // 10 per hour
-	LinkPerClient    Limit // 20 per 15 minutes: passwords posted to /invite and /reset
+	// Rate limits; a zero RateLimit takes the default shown.
+	LoginPerAddress  RateLimit // 10 per 15 minutes
+	LoginPerClient   RateLimit // 30 per 15 minutes
+	ForgotPerAddress RateLimit // 3 per hour
+	ForgotPerClient  RateLimit // 10 per hour
+	LinkPerClient    RateLimit // 20 per 15 minutes: passwords posted to /invite and /reset
 	// CSRFKey signs the forms' anti-forgery tokens. Nil draws a random key
 	// when the handler is made, so a form opened before a restart must be
 	// reloaded; give the same key (32 bytes) to processes serving together.
 	CSRFKey []byte
 }
 
-// Limit allows N attempts at once, which come back at an even pace over Per.
-type Limit struct {
+// RateLimit allows N attempts at once, which come back at an even pace over Per.
+type RateLimit struct {
 	N   int
 	Per time.Duration
 }
 
-func (l Limit) or(def Limit) Limit {
+func (l RateLimit) or(def RateLimit) RateLimit {
 	if l.N <= 0 || l.Per <= 0 {
 		return def
 	}
@@ -114,7 +114,7 @@ func NewWeb(svc *admin.Service, opts WebOptions) http.Handler {
 		w.now = time.Now
 	}
 	if w.clientIP == nil {
-		w.clientIP = remoteClient
+		w.clientIP = webRemoteClient
 	}
 	if len(w.key) == 0 {
 		w.key = make([]byte, 32)
@@ -135,11 +135,11 @@ func NewWeb(svc *admin.Service, opts WebOptions) http.Handler {
 	sum := sha256.Sum256([]byte(webStyle))
 	w.csp = "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
 		"'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-	w.loginAddr = newWebLimiter(opts.LoginPerAddress.or(Limit{10, 15 * time.Minute}))
-	w.loginClient = newWebLimiter(opts.LoginPerClient.or(Limit{30, 15 * time.Minute}))
-	w.forgotAddr = newWebLimiter(opts.ForgotPerAddress.or(Limit{3, time.Hour}))
-	w.forgotClient = newWebLimiter(opts.ForgotPerClient.or(Limit{10, time.Hour}))
-	w.linkClient = newWebLimiter(opts.LinkPerClient.or(Limit{20, 15 * time.Minute}))
+	w.loginAddr = newWebLimiter(opts.LoginPerAddress.or(RateLimit{10, 15 * time.Minute}))
+	w.loginClient = newWebLimiter(opts.LoginPerClient.or(RateLimit{30, 15 * time.Minute}))
+	w.forgotAddr = newWebLimiter(opts.ForgotPerAddress.or(RateLimit{3, time.Hour}))
+	w.forgotClient = newWebLimiter(opts.ForgotPerClient.or(RateLimit{10, time.Hour}))
+	w.linkClient = newWebLimiter(opts.LinkPerClient.or(RateLimit{20, 15 * time.Minute}))
 
 	mux := http.NewServeMux()
 	for _, kind := range []string{"invite", "reset"} {
@@ -192,7 +192,7 @@ func (w *web) wrap(next http.Handler) http.Handler {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		r.Body = http.MaxBytesReader(rw, r.Body, 64<<10)
-		sw := &statusWriter{ResponseWriter: rw}
+		sw := &webStatusWriter{ResponseWriter: rw}
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -210,28 +210,28 @@ func (w *web) wrap(next http.Handler) http.Handler {
 	})
 }
 
-type statusWriter struct {
+type webStatusWriter struct {
 	http.ResponseWriter
 	status int
 }
 
-func (s *statusWriter) WriteHeader(code int) {
+func (s *webStatusWriter) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func (s *statusWriter) Write(b []byte) (int, error) {
+func (s *webStatusWriter) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
 	}
 	return s.ResponseWriter.Write(b)
 }
 
-// remoteClient is the connection's address; an IPv6 client by its /64,
+// webRemoteClient is the connection's address; an IPv6 client by its /64,
 // since one machine commonly holds a whole /64.
-func remoteClient(r *http.Request) string {
+func webRemoteClient(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -272,7 +272,7 @@ func (w *web) linkLang(r *http.Request, kind string) string {
 	return w.lang(r)
 }
 
-func userLang(locale string) string {
+func webUserLang(locale string) string {
 	if webTexts[locale] != nil {
 		return locale
 	}
@@ -305,21 +305,18 @@ func (w *web) csrfCookieName(r *http.Request) string {
 // first if it has none.
 func (w *web) csrfToken(rw http.ResponseWriter, r *http.Request) string {
 	name := w.csrfCookieName(r)
-	if c, err := r.Cookie(name); err == nil {
-		if b, err := base64.RawURLEncoding.DecodeString(c.Value); err == nil && len(b) == 32 {
-			return w.csrfMAC(c.Value)
-		}
+	if c, err := r.Cookie(name); err == nil && webCookieValue(c.Value) {
+		return w.csrfMAC(c.Value)
 	}
-	v := base64.RawURLEncoding.EncodeToString(must(randomBytes(32)))
+	v := rand.Text() // 130 random bits
 	http.SetCookie(rw, &http.Cookie{Name: name, Value: v, Path: "/", HttpOnly: true,
 		Secure: w.secure || r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	return w.csrfMAC(v)
 }
 
-func randomBytes(n int) ([]byte, error) {
-	b := make([]byte, n)
-	_, err := rand.Read(b)
-	return b, err
+// webCookieValue says whether v looks like a cookie value csrfToken made.
+func webCookieValue(v string) bool {
+	return len(v) == 26 && strings.Trim(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") == ""
 }
 
 func (w *web) csrfMAC(cookie string) string {
@@ -328,7 +325,7 @@ func (w *web) csrfMAC(cookie string) string {
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-var errCSRF = errors.New("form token missing or wrong")
+var errWebForm = errors.New("form token missing or wrong")
 
 func (w *web) checkCSRF(r *http.Request) error {
 	if err := w.cop.Check(r); err != nil {
@@ -336,10 +333,10 @@ func (w *web) checkCSRF(r *http.Request) error {
 	}
 	c, err := r.Cookie(w.csrfCookieName(r))
 	if err != nil {
-		return errCSRF
+		return errWebForm
 	}
 	if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(w.csrfMAC(c.Value))) {
-		return errCSRF
+		return errWebForm
 	}
 	return nil
 }
@@ -357,8 +354,8 @@ func (w *web) refuseForgery(rw http.ResponseWriter, r *http.Request, lang string
 	return true
 }
 
-// limitCheck is one rate limit to pass, for one key.
-type limitCheck struct {
+// webLimitCheck is one rate limit to pass, for one key.
+type webLimitCheck struct {
 	l    *webLimiter
 	key  string
 	what string // for the log: "client" or "address"
@@ -367,7 +364,7 @@ type limitCheck struct {
 // refuseTooMany takes one attempt from each limit and answers 429 when one
 // is spent, giving back what it took from the others: a refused request
 // costs nothing. It reports whether it refused.
-func (w *web) refuseTooMany(rw http.ResponseWriter, r *http.Request, lang string, checks ...limitCheck) bool {
+func (w *web) refuseTooMany(rw http.ResponseWriter, r *http.Request, lang string, checks ...webLimitCheck) bool {
 	now := w.now()
 	for i, c := range checks {
 		ok, wait := c.l.take(c.key, now)
@@ -387,9 +384,9 @@ func (w *web) refuseTooMany(rw http.ResponseWriter, r *http.Request, lang string
 	return false
 }
 
-// addressKey is how the rate limits know an address: case and spaces aside,
+// webAddressKey is how the rate limits know an address: case and spaces aside,
 // and bounded so that a huge field cannot grow the limiter.
-func addressKey(email string) string {
+func webAddressKey(email string) string {
 	k := strings.ToLower(strings.TrimSpace(email))
 	if len(k) > 320 {
 		k = k[:320]
@@ -479,7 +476,7 @@ func (w *web) linkProblem(rw http.ResponseWriter, lang string, err error) bool {
 
 // passwordForm shows the form of an invitation or reset link.
 func (w *web) passwordForm(rw http.ResponseWriter, r *http.Request, status int, l *admin.Link, problem string) {
-	lang := userLang(l.User.Locale)
+	lang := webUserLang(l.User.Locale)
 	t := webTexts[lang]
 	var v *webView
 	if l.Kind == "invite" {
@@ -517,12 +514,12 @@ func (w *web) linkPost(kind string) http.HandlerFunc {
 		l, infoErr := w.svc.LinkInfo(ctx, kind, token)
 		var lang string
 		if infoErr == nil {
-			lang = userLang(l.User.Locale)
+			lang = webUserLang(l.User.Locale)
 		} else {
 			lang = w.linkLang(r, kind)
 		}
 		if w.refuseForgery(rw, r, lang) ||
-			w.refuseTooMany(rw, r, lang, limitCheck{w.linkClient, w.clientIP(r), "client"}) {
+			w.refuseTooMany(rw, r, lang, webLimitCheck{w.linkClient, w.clientIP(r), "client"}) {
 			return
 		}
 		if infoErr != nil {
@@ -585,8 +582,8 @@ func (w *web) forgotPost(rw http.ResponseWriter, r *http.Request) {
 		w.forgotForm(rw, r, http.StatusUnprocessableEntity, lang, "", t.EmailMissing)
 		return
 	}
-	if w.refuseTooMany(rw, r, lang, limitCheck{w.forgotClient, w.clientIP(r), "client"},
-		limitCheck{w.forgotAddr, addressKey(email), "address"}) {
+	if w.refuseTooMany(rw, r, lang, webLimitCheck{w.forgotClient, w.clientIP(r), "client"},
+		webLimitCheck{w.forgotAddr, webAddressKey(email), "address"}) {
 		return
 	}
 	if err := w.svc.ForgotPassword(r.Context(), email); err != nil {
@@ -618,8 +615,8 @@ func (w *web) loginPost(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	if w.refuseTooMany(rw, r, lang, limitCheck{w.loginClient, w.clientIP(r), "client"},
-		limitCheck{w.loginAddr, addressKey(email), "address"}) {
+	if w.refuseTooMany(rw, r, lang, webLimitCheck{w.loginClient, w.clientIP(r), "client"},
+		webLimitCheck{w.loginAddr, webAddressKey(email), "address"}) {
 		return
 	}
 	u, err := w.svc.Login(r.Context(), email, r.PostFormValue("password"))
@@ -633,7 +630,7 @@ func (w *web) loginPost(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.log.Info("web: login", "user", u.Email)
-	lang = userLang(u.Locale)
+	lang = webUserLang(u.Locale)
 	t = webTexts[lang]
 	account := ""
 	if a, err := w.svc.Account(r.Context()); err == nil {

@@ -14,8 +14,8 @@ import (
 	"roster/store"
 )
 
-// chromiumPath is Debian's chromium, or "" when it is not installed.
-func chromiumPath() string {
+// webChromium is Debian's chromium, or "" when it is not installed.
+func webChromium() string {
 	for _, name := range []string{"chromium", "chromium-browser"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
@@ -27,7 +27,7 @@ func chromiumPath() string {
 // A person opens the invitation link in headless chromium at a phone's size,
 // types a password twice, then signs in: the account is active with one login.
 func TestWebBrowserInvitationToLogin(t *testing.T) {
-	chromium := chromiumPath()
+	chromium := webChromium()
 	if chromium == "" {
 		t.Skip("chromium is not installed (apt-get install chromium)")
 	}
@@ -101,8 +101,8 @@ func TestWebBrowserInvitationToLogin(t *testing.T) {
 	check("read the width", err)
 
 	check("type the password twice", chromedp.Do(bctx,
-		chromedp.SendKeys(chromedp.ID("password"), goodPassword),
-		chromedp.SendKeys(chromedp.ID("password2"), goodPassword)))
+		chromedp.SendKeys(chromedp.ID("password"), webPassword),
+		chromedp.SendKeys(chromedp.ID("password2"), webPassword)))
 	check("set the password", submit())
 	done := text("h1")
 
@@ -110,7 +110,7 @@ func TestWebBrowserInvitationToLogin(t *testing.T) {
 		chromedp.Navigate(f.srv.URL+"/login"),
 		chromedp.WaitVisible(chromedp.ID("password")),
 		chromedp.SendKeys(chromedp.ID("email"), "ann@acme.test"),
-		chromedp.SendKeys(chromedp.ID("password"), goodPassword)))
+		chromedp.SendKeys(chromedp.ID("password"), webPassword)))
 	check("sign in", submit())
 	signedIn := text("main")
 

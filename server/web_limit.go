@@ -15,7 +15,7 @@ const webLimiterKeys = 100_000
 // pace over lim.Per. A bucket untouched for lim.Per is full again, so it is
 // forgotten at the next sweep; sweeps run on use, without a goroutine.
 type webLimiter struct {
-	lim     Limit
+	lim     RateLimit
 	mu      sync.Mutex
 	buckets map[string]*webBucket
 	swept   time.Time
@@ -26,7 +26,7 @@ type webBucket struct {
 	at     time.Time
 }
 
-func newWebLimiter(lim Limit) *webLimiter {
+func newWebLimiter(lim RateLimit) *webLimiter {
 	return &webLimiter{lim: lim, buckets: map[string]*webBucket{}}
 }
 

@@ -44,24 +44,24 @@ type webFixture struct {
 	svc    *admin.Service
 	raw    *sql.DB
 	srv    *httptest.Server
-	logs   *syncBuffer
+	logs   *webLogBuffer
 	clock  atomic.Int64
 	owner  admin.Actor
 	tokens []string
 }
 
-type syncBuffer struct {
+type webLogBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *webLogBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *webLogBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
@@ -69,7 +69,7 @@ func (s *syncBuffer) String() string {
 
 func newWebFixture(t *testing.T, opts WebOptions) *webFixture {
 	t.Helper()
-	f := &webFixture{t: t, ctx: context.Background(), logs: &syncBuffer{},
+	f := &webFixture{t: t, ctx: context.Background(), logs: &webLogBuffer{},
 		owner: admin.Actor{Email: webOwner, Channel: admin.ChannelCLI}}
 	f.clock.Store(webStart.Unix())
 	path := filepath.Join(t.TempDir(), "roster.db")
@@ -229,13 +229,13 @@ func (c *webClient) post(path string, form url.Values) webResp {
 	return c.do("POST", path, form, nil)
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var webCSRFField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 // csrf is the form token the page at path gives this browser.
 func (c *webClient) csrf(path string) string {
 	c.f.t.Helper()
 	r := c.get(path)
-	m := csrfField.FindStringSubmatch(r.body)
+	m := webCSRFField.FindStringSubmatch(r.body)
 	if m == nil {
 		c.f.t.Fatalf("GET %s: %d, no form token:\n%s", RedactPath(path), r.status, r.body)
 	}
@@ -264,7 +264,7 @@ func (r webResp) want(t *testing.T, what string, status int, texts ...string) {
 	}
 }
 
-const goodPassword = "correct horse battery staple"
+const webPassword = "correct horse battery staple"
 
 func TestWebInvitationSetsPasswordOnce(t *testing.T) {
 	f := newWebFixture(t, WebOptions{})
@@ -289,14 +289,14 @@ func TestWebInvitationSetsPasswordOnce(t *testing.T) {
 	}
 	unchanged("GET")
 
-	c.submit(link, "password", goodPassword, "password2", goodPassword+"!").
+	c.submit(link, "password", webPassword, "password2", webPassword+"!").
 		want(t, "mismatched passwords", http.StatusUnprocessableEntity, "The two passwords are not the same", `name="password"`)
 	unchanged("mismatched passwords")
 	c.submit(link, "password", "short", "password2", "short").
 		want(t, "short password", http.StatusUnprocessableEntity, "10 to 256 characters")
 	unchanged("a short password")
 
-	c.submit(link, "password", goodPassword, "password2", goodPassword).
+	c.submit(link, "password", webPassword, "password2", webPassword).
 		want(t, "set password", http.StatusOK, "Your account is ready", "Acme &amp; Fils account is active", `href="/login?lang=en"`)
 	u := f.user("ann@acme.test")
 	if u.Status != store.Active || u.PasswordHash == "" || !u.ActivatedAt.Equal(f.now()) || u.LoginCount != 0 {
@@ -340,7 +340,7 @@ func TestWebLinkProblemsSayWhich(t *testing.T) {
 
 	f.advance(49 * time.Hour) // past the 48-hour lifetime
 	c.get(expired).want(t, "expired link", http.StatusGone, "This link has expired", `href="/forgot?lang=en"`)
-	c.post(expired, url.Values{"csrf": {c.csrf("/login")}, "password": {goodPassword}, "password2": {goodPassword}}).
+	c.post(expired, url.Values{"csrf": {c.csrf("/login")}, "password": {webPassword}, "password2": {webPassword}}).
 		want(t, "post on expired link", http.StatusGone, "This link has expired")
 	if u := f.user("bob@acme.test"); u.Status != store.Invited || u.PasswordHash != "" {
 		t.Fatalf("an expired link changed the user: %s", u.Status)
@@ -355,7 +355,7 @@ func TestWebLinkProblemsSayWhich(t *testing.T) {
 	}
 	c.get(reset).want(t, "open reset", http.StatusOK, "Choose a new password", "Bob, choose a new password for your Acme &amp; Fils account")
 	c.get(reset)
-	c.submit(reset, "password", goodPassword, "password2", goodPassword).want(t, "reset", http.StatusOK, "Your account is ready")
+	c.submit(reset, "password", webPassword, "password2", webPassword).want(t, "reset", http.StatusOK, "Your account is ready")
 	if u := f.user("bob@acme.test"); u.Status != store.Active || u.PasswordHash == "" {
 		t.Fatalf("reset of an invited user: %s", u.Status)
 	}
@@ -406,24 +406,24 @@ func TestWebLoginCounts(t *testing.T) {
 	c := f.client()
 
 	// An invited person has no password yet.
-	c.submit("/login", "email", "ann@acme.test", "password", goodPassword).want(t, "invited", http.StatusOK, "Wrong email address or password")
-	c.submit(link, "password", goodPassword, "password2", goodPassword).want(t, "accept", http.StatusOK, "ready")
+	c.submit("/login", "email", "ann@acme.test", "password", webPassword).want(t, "invited", http.StatusOK, "Wrong email address or password")
+	c.submit(link, "password", webPassword, "password2", webPassword).want(t, "accept", http.StatusOK, "ready")
 
 	c.submit("/login", "email", "ann@acme.test", "password", "not the password").
 		want(t, "wrong password", http.StatusOK, "Wrong email address or password", `value="ann@acme.test"`)
-	c.submit("/login", "email", "nobody@acme.test", "password", goodPassword).want(t, "unknown address", http.StatusOK, "Wrong email address or password")
+	c.submit("/login", "email", "nobody@acme.test", "password", webPassword).want(t, "unknown address", http.StatusOK, "Wrong email address or password")
 	if u := f.user("ann@acme.test"); u.LoginCount != 0 || u.FailedLoginCount != 2 {
 		t.Fatalf("after failures: %d logins, %d failed", u.LoginCount, u.FailedLoginCount)
 	}
 
 	f.advance(time.Hour)
-	c.submit("/login", "email", "ann@acme.test", "password", goodPassword).
+	c.submit("/login", "email", "ann@acme.test", "password", webPassword).
 		want(t, "login", http.StatusOK, "You are signed in", "Welcome, Ann Martin", "Acme &amp; Fils account is ready")
 	u := f.user("ann@acme.test")
 	if u.LoginCount != 1 || !u.LastLoginAt.Equal(f.now()) {
 		t.Fatalf("after login: %d logins, last %v, want 1 at %v", u.LoginCount, u.LastLoginAt, f.now())
 	}
-	c.submit("/login", "email", " ANN@acme.test ", "password", goodPassword).want(t, "login in capitals", http.StatusOK, "You are signed in")
+	c.submit("/login", "email", " ANN@acme.test ", "password", webPassword).want(t, "login in capitals", http.StatusOK, "You are signed in")
 	if n := f.user("ann@acme.test").LoginCount; n != 2 {
 		t.Fatalf("%d logins, want 2", n)
 	}
@@ -438,7 +438,7 @@ func TestWebRefusesForgedForms(t *testing.T) {
 	c, other := f.client(), f.client()
 	token := c.csrf(link)
 	otherToken := other.csrf(link)
-	good := url.Values{"password": {goodPassword}, "password2": {goodPassword}}
+	good := url.Values{"password": {webPassword}, "password2": {webPassword}}
 	with := func(tok string) url.Values {
 		v := url.Values{"csrf": {tok}}
 		for k, x := range good {
@@ -483,11 +483,21 @@ func TestWebRefusesForgedForms(t *testing.T) {
 
 func TestWebRateLimits(t *testing.T) {
 	f := newWebFixture(t, WebOptions{
-		LoginPerAddress: Limit{3, time.Hour}, LoginPerClient: Limit{5, time.Hour},
-		ForgotPerAddress: Limit{2, time.Hour}, ForgotPerClient: Limit{3, time.Hour},
+		LoginPerAddress: RateLimit{3, time.Hour}, LoginPerClient: RateLimit{5, time.Hour},
+		ForgotPerAddress: RateLimit{2, time.Hour}, ForgotPerClient: RateLimit{3, time.Hour},
+		LinkPerClient: RateLimit{2, time.Hour},
 	})
-	f.invite("ann@acme.test", "Ann", "Martin", "en")
+	link := f.invite("ann@acme.test", "Ann", "Martin", "en")
 	c := f.client()
+
+	// Passwords posted to links, each of which costs an argon2 hash.
+	for range 2 {
+		c.submit(link, "password", "too short", "password2", "too short").want(t, "link post", http.StatusUnprocessableEntity)
+	}
+	c.submit(link, "password", webPassword, "password2", webPassword).want(t, "link by client", http.StatusTooManyRequests, "Too many attempts")
+	if f.user("ann@acme.test").Status != store.Invited {
+		t.Fatal("a refused post used the link")
+	}
 	login := func(email string) webResp { return c.submit("/login", "email", email, "password", "wrong password") }
 
 	// By address: three tries for ann, then a plain 429 that says when.
@@ -523,7 +533,7 @@ func TestWebRateLimits(t *testing.T) {
 }
 
 func TestWebLimiterForgetsAndStaysBounded(t *testing.T) {
-	l := newWebLimiter(Limit{2, time.Minute})
+	l := newWebLimiter(RateLimit{2, time.Minute})
 	now := webStart
 	for i := range 1000 {
 		l.take(fmt.Sprint("client", i), now)
@@ -624,9 +634,9 @@ func TestWebSpeaksThePersonsLanguage(t *testing.T) {
 	c := f.client()
 	c.get(link).want(t, "French invitation", http.StatusOK, `<html lang="fr">`, "Bienvenue chez Acme &amp; Fils",
 		"Ève Durand, vous êtes invité", "Enregistrer mon mot de passe")
-	c.submit(link, "password", goodPassword, "password2", "autre chose encore").
+	c.submit(link, "password", webPassword, "password2", "autre chose encore").
 		want(t, "French mismatch", http.StatusUnprocessableEntity, "ne sont pas identiques")
-	c.submit(link, "password", goodPassword, "password2", goodPassword).want(t, "French done", http.StatusOK, "Votre compte est prêt")
+	c.submit(link, "password", webPassword, "password2", webPassword).want(t, "French done", http.StatusOK, "Votre compte est prêt")
 	c.get(link).want(t, "French used link", http.StatusGone, "Ce lien a déjà été utilisé", `href="/forgot?lang=fr"`)
 
 	// Pages that know nobody yet follow the browser, or ?lang=.
@@ -641,7 +651,7 @@ func TestWebSpeaksThePersonsLanguage(t *testing.T) {
 
 	// After sign-in, the person's own language, whatever the browser says.
 	c.header.Set("Accept-Language", "en")
-	c.submit("/login", "email", "eve@acme.test", "password", goodPassword).
+	c.submit("/login", "email", "eve@acme.test", "password", webPassword).
 		want(t, "signed in", http.StatusOK, `<html lang="fr">`, "Vous êtes connecté", "Bienvenue, Ève Durand")
 
 	// An expired French link explains itself in French.
@@ -679,7 +689,7 @@ func TestWebLogsHoldNoToken(t *testing.T) {
 	c.get(link)
 	c.get(strings.ToUpper(link))
 	c.get(link + "?t=" + token)
-	c.submit(link, "password", goodPassword, "password2", goodPassword)
+	c.submit(link, "password", webPassword, "password2", webPassword)
 	c.get(link)
 	f.srv.Close()
 
