@@ -397,7 +397,6 @@ func webAddressKey(email string) string {
 // webView is what a page template is given.
 type webView struct {
 	T      *webText
-	Prefix string
 	Style  template.CSS
 	Title  string
 	Intro  string
@@ -412,7 +411,7 @@ type webView struct {
 type webLink struct{ Label, Href string }
 
 func (w *web) view(lang, title string) *webView {
-	return &webView{T: webTexts[lang], Prefix: w.prefix, Style: webStyle, Title: title}
+	return &webView{T: webTexts[lang], Style: webStyle, Title: title}
 }
 
 // link is a link to one of the pages, in lang.
