@@ -257,6 +257,17 @@ func TestNoRaisingAboveOwnRole(t *testing.T) {
 			_, err := f.svc.SetPermissions(f.ctx, op, memb, 0, PermChange{Role: "admin"})
 			return err
 		}, false},
+		{"manager holding every admin permission makes a member admin", "rich.manager@example.com", func(f *fixture, op Actor) error {
+			_, err := f.svc.SetPermissions(f.ctx, op, memb, 0, PermChange{Role: "admin"})
+			return err
+		}, false},
+		{"manager holding every admin permission invites an admin", "rich.manager@example.com", func(f *fixture, op Actor) error {
+			res, err := f.svc.Invite(f.ctx, op, []NewUser{{Email: "new.admin@example.com", Role: "admin"}}, InviteOptions{})
+			if err == nil {
+				err = res[0].Err
+			}
+			return err
+		}, false},
 		{"manager makes a member manager", mgr, func(f *fixture, op Actor) error {
 			_, err := f.svc.SetPermissions(f.ctx, op, memb, 0, PermChange{Role: "manager"})
 			return err
@@ -302,6 +313,7 @@ func TestNoRaisingAboveOwnRole(t *testing.T) {
 			f.addUser(adm, "admin", store.Active)
 			f.addUser(other, "admin", store.Active)
 			f.addUser(memb, "member", store.Active)
+			f.addUser("rich.manager@example.com", "manager", store.Active, Presets["admin"]...)
 			before := f.snapshot()
 			err := c.do(f, as(c.op))
 			if c.ok {

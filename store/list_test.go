@@ -1,0 +1,240 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// listFixture is a few hundred users with clashing and accented names, mixed
+// statuses and logins, some in a team, some tagged, some away or expired.
+func listFixture(t *testing.T) (*Store, []*User) {
+	st := openTemp(t)
+	ctx := context.Background()
+	must(t, st.Write(ctx, func(q *Q) error { _, err := q.AddTeam(ctx, "Ventes"); return err }))
+	firsts := []string{"Élodie", "Eloise", "Marc", "Marie", "Mårten", "Zoé", "zoe", "Anne", "Ann", ""}
+	lasts := []string{"Martin", "Marchand", "Éric", "Dupont", "du Pont", "Łukasz", "Ng", ""}
+	statuses := []Status{Active, Active, Active, Invited, Staged, Deactivated}
+	r := rand.New(rand.NewPCG(1, 2))
+	var users []*User
+	for i := range 300 {
+		u := &User{
+			Email:     fmt.Sprintf("user%03d@%s.example.com", i, []string{"acme", "Marseille", "zeta"}[i%3]),
+			FirstName: firsts[r.IntN(len(firsts))], LastName: lasts[r.IntN(len(lasts))],
+			Position: []string{"", "Marketing", "Comptable", "Manager"}[r.IntN(4)],
+			Status:   statuses[r.IntN(len(statuses))],
+		}
+		if u.Status == Active && r.IntN(4) > 0 {
+			u.LastLoginAt = t0.Add(-time.Duration(r.IntN(5)) * 24 * time.Hour) // many ties
+		}
+		if r.IntN(5) == 0 {
+			u.Teams = []string{"Ventes"}
+		}
+		if r.IntN(6) == 0 {
+			u.Tags = []string{"Marchés publics"}
+		}
+		addUser(t, st, u)
+		if !u.LastLoginAt.IsZero() {
+			must(t, st.Write(ctx, func(q *Q) error { return q.RecordLogin(ctx, u.ID, true, u.LastLoginAt) }))
+		}
+	}
+	// Read them back as stored.
+	must(t, st.ReadTx(ctx, func(q *Q) error {
+		for id := int64(1); id <= 300; id++ {
+			u, err := q.UserByID(ctx, id, t0)
+			if err != nil {
+				return err
+			}
+			users = append(users, u)
+		}
+		return nil
+	}))
+	return st, users
+}
+
+// readAll reads every page of a listing forwards, checking More on each.
+func readAll(t *testing.T, st *Store, lq ListQuery) (ids []int64, pages [][]int64) {
+	t.Helper()
+	ctx := context.Background()
+	for n := 0; ; n++ {
+		p, err := st.Read().ListUsers(ctx, lq)
+		must(t, err)
+		var page []int64
+		for _, u := range p.Users {
+			page = append(page, u.ID)
+		}
+		ids = append(ids, page...)
+		pages = append(pages, page)
+		if !p.More {
+			return ids, pages
+		}
+		if len(p.Users) != lq.Limit {
+			t.Fatalf("page %d: %d rows and More", n, len(p.Users))
+		}
+		c := p.Cursors[len(p.Cursors)-1]
+		lq.After = &c
+		if n > 1000 {
+			t.Fatal("paging does not end")
+		}
+	}
+}
+
+// Keyset pages, read forwards or backwards, give every user once, in order.
+func TestListUsersKeyset(t *testing.T) {
+	st, users := listFixture(t)
+	byName := func(a, b *User) int {
+		return cmp.Or(strings.Compare(Fold(a.Name()), Fold(b.Name())), cmp.Compare(a.ID, b.ID))
+	}
+	orders := map[string]func(a, b *User) int{
+		"name": byName,
+		"last-login": func(a, b *User) int {
+			return cmp.Or(-a.LastLoginAt.Compare(b.LastLoginAt), -cmp.Compare(a.ID, b.ID))
+		},
+		"status": func(a, b *User) int { return cmp.Or(strings.Compare(string(a.Status), string(b.Status)), byName(a, b)) },
+	}
+	for sortBy, order := range orders {
+		for _, filter := range []string{"", "active", "never-logged-in"} {
+			t.Run(sortBy+" "+filter, func(t *testing.T) {
+				var want []int64
+				sorted := slices.Clone(users)
+				slices.SortFunc(sorted, order)
+				for _, u := range sorted {
+					if filter == "" || filter == "active" && u.Status == Active ||
+						filter == "never-logged-in" && u.LastLoginAt.IsZero() && (u.Status == Active || u.Status == Invited) {
+						want = append(want, u.ID)
+					}
+				}
+				got, pages := readAll(t, st, ListQuery{Sort: sortBy, Status: filter, Limit: 7, Now: t0})
+				if !slices.Equal(got, want) {
+					t.Fatalf("order\n got %v\nwant %v", got, want)
+				}
+				// Backwards from the last page's first row gives the pages before it.
+				if len(pages) < 3 {
+					t.Fatalf("only %d pages", len(pages))
+				}
+				ctx := context.Background()
+				first, err := st.Read().UserByID(ctx, pages[2][0], t0)
+				must(t, err)
+				c := orderCursor(sortBy, first)
+				back, err := st.Read().ListUsers(ctx, ListQuery{Sort: sortBy, Status: filter, Limit: 7, Now: t0, Before: &c})
+				must(t, err)
+				var backIDs []int64
+				for _, u := range back.Users {
+					backIDs = append(backIDs, u.ID)
+				}
+				if !slices.Equal(backIDs, pages[1]) {
+					t.Fatalf("page 2 read backwards %v, forwards %v", backIDs, pages[1])
+				}
+			})
+		}
+	}
+	// Only users of the team.
+	got, _ := readAll(t, st, ListQuery{Team: "ventes", Limit: 10, Now: t0})
+	for _, id := range got {
+		if !slices.Contains(users[id-1].Teams, "Ventes") {
+			t.Fatalf("user %d is not in the team", id)
+		}
+	}
+	if n := countFunc(users, func(u *User) bool { return len(u.Teams) > 0 }); len(got) != n {
+		t.Fatalf("%d team members listed, want %d", len(got), n)
+	}
+}
+
+func orderCursor(sortBy string, u *User) Cursor { return orders[sortBy].cursor(u, "") }
+
+func countFunc[T any](s []T, f func(T) bool) int {
+	n := 0
+	for _, v := range s {
+		if f(v) {
+			n++
+		}
+	}
+	return n
+}
+
+// A search matches the start of an email, a name in either order, a position,
+// a reference ID or a tag, whatever the case and accents.
+func TestListUsersSearch(t *testing.T) {
+	st, users := listFixture(t)
+	matches := func(u *User, prefix string) bool {
+		p := Fold(prefix)
+		for _, k := range append([]string{u.Email, u.FirstName + " " + u.LastName, u.LastName + " " + u.FirstName, u.Position, u.ReferenceID}, u.Tags...) {
+			if strings.HasPrefix(Fold(strings.TrimSpace(k)), p) && strings.TrimSpace(k) != "" {
+				return true
+			}
+		}
+		return false
+	}
+	for _, q := range []string{"mar", "MAR", "élo", "eloise", "zoé d", "du p", "user01", "user299@zeta", "marchés", "lukasz", "comptable", "nobody"} {
+		t.Run(q, func(t *testing.T) {
+			got, _ := readAll(t, st, ListQuery{Search: q, Limit: 9, Now: t0})
+			seen := map[int64]bool{}
+			for _, id := range got {
+				seen[id] = true
+				if !matches(users[id-1], q) {
+					t.Errorf("user %d (%s %s %s) listed for %q", id, users[id-1].Email, users[id-1].Name(), users[id-1].Position, q)
+				}
+			}
+			for _, u := range users {
+				if matches(u, q) && !seen[u.ID] {
+					t.Errorf("user %d (%s, %s) missing for %q", u.ID, u.Email, u.Name(), q)
+				}
+			}
+		})
+	}
+}
+
+// Expired and away are derived from invitations and periods at the time asked.
+func TestDerivedStatuses(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	inv := addUser(t, st, &User{Email: "inv@example.com", Status: Invited})
+	old := addUser(t, st, &User{Email: "old@example.com", Status: Invited})
+	away := addUser(t, st, &User{Email: "away@example.com"})
+	must(t, st.Write(ctx, func(q *Q) error {
+		for i, u := range []*User{inv, old} {
+			sum := sha256.Sum256([]byte(u.Email))
+			tk := &Token{UserID: u.ID, Kind: "invite", Hash: sum[:], CreatedAt: t0, ExpiresAt: t0.Add(time.Duration(i+1) * 24 * time.Hour)}
+			if err := q.InsertToken(ctx, tk); err != nil {
+				return err
+			}
+		}
+		return q.InsertAway(ctx, &AwayPeriod{UserID: away.ID, Start: t0.Add(time.Hour), End: t0.Add(48 * time.Hour), CreatedAt: t0})
+	}))
+	at := func(d time.Duration) Summary {
+		s, err := st.Read().Summary(ctx, t0.Add(d))
+		must(t, err)
+		return s
+	}
+	for _, c := range []struct {
+		at            time.Duration
+		expired, away int
+	}{{0, 0, 0}, {2 * time.Hour, 0, 1}, {24 * time.Hour, 1, 1}, {48 * time.Hour, 2, 0}} {
+		s := at(c.at)
+		if s.Expired != c.expired || s.Away != c.away || s.Total != 3 || s.Invited != 2 || s.NeverLoggedIn != 3 {
+			t.Errorf("at +%v: %+v, want %d expired, %d away", c.at, s, c.expired, c.away)
+		}
+		p, err := st.Read().ListUsers(ctx, ListQuery{Status: "expired", Now: t0.Add(c.at)})
+		must(t, err)
+		if len(p.Users) != c.expired {
+			t.Errorf("at +%v: %d listed expired", c.at, len(p.Users))
+		}
+		for _, u := range p.Users {
+			if !u.Expired {
+				t.Errorf("listed expired, read not expired: %+v", u)
+			}
+		}
+	}
+	if _, err := st.Read().ListUsers(ctx, ListQuery{Status: "gone"}); err == nil {
+		t.Fatal("unknown filter accepted")
+	}
+	if _, err := st.Read().ListUsers(ctx, ListQuery{Sort: "age"}); err == nil {
+		t.Fatal("unknown sort accepted")
+	}
+}

@@ -1,0 +1,250 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+func openTemp(t testing.TB) *Store {
+	t.Helper()
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func rawDB(t testing.TB, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func addUser(t testing.TB, st *Store, u *User) *User {
+	t.Helper()
+	if u.Role == "" {
+		u.Role = "member"
+	}
+	if u.Status == "" {
+		u.Status = Active
+	}
+	if u.Locale == "" {
+		u.Locale = "en"
+	}
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt, u.UpdatedAt = t0, t0
+	}
+	err := st.Write(context.Background(), func(q *Q) error { return q.InsertUser(context.Background(), u) })
+	if err != nil {
+		t.Fatalf("insert %s: %v", u.Email, err)
+	}
+	return u
+}
+
+// A database written by a newer roster is refused, with a message that says so.
+func TestOpenRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "roster.db")
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	raw := rawDB(t, path)
+	var v int
+	if err := raw.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion() || v < 1 {
+		t.Fatalf("user_version %d (%v), want %d", v, err, SchemaVersion())
+	}
+	// Opening again applies nothing twice.
+	st, err = Open(ctx, path)
+	if err != nil {
+		t.Fatalf("reopen: %v", err)
+	}
+	st.Close()
+
+	newer := SchemaVersion() + 1
+	if _, err := raw.Exec(fmt.Sprintf("PRAGMA user_version = %d", newer)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(ctx, path)
+	if err == nil {
+		t.Fatal("opened a database from a newer roster")
+	}
+	for _, want := range []string{path, "newer roster", fmt.Sprint(newer), fmt.Sprint(SchemaVersion())} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if err := raw.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != newer {
+		t.Fatalf("user_version changed to %d (%v)", v, err)
+	}
+}
+
+// Every pooled connection gets the pragmas, writes included.
+func TestPragmasOnEveryConnection(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	check := func(q *Q) {
+		var fk, busy int
+		var mode string
+		must(t, q.db.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&fk))
+		must(t, q.db.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&busy))
+		must(t, q.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode))
+		if fk != 1 || busy < 5000 || mode != "wal" {
+			t.Errorf("foreign_keys %d, busy_timeout %d, journal_mode %s", fk, busy, mode)
+		}
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(2)
+		go func() { defer wg.Done(); must(t, st.Write(ctx, func(q *Q) error { check(q); return nil })) }()
+		go func() { defer wg.Done(); must(t, st.ReadTx(ctx, func(q *Q) error { check(q); return nil })) }()
+	}
+	wg.Wait()
+	// The read pool cannot write.
+	err := st.ReadTx(ctx, func(q *Q) error {
+		_, err := q.db.ExecContext(ctx, "INSERT INTO teams (name) VALUES ('x')")
+		return err
+	})
+	if err == nil {
+		t.Fatal("wrote through the read pool")
+	}
+}
+
+// Eight goroutines running read-then-write transactions at once all succeed:
+// write transactions begin IMMEDIATE, so they queue instead of failing with
+// SQLITE_BUSY.
+func TestConcurrentReadThenWrite(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	u := addUser(t, st, &User{Email: "ada@example.com"})
+	const workers, each = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				err := st.Write(ctx, func(q *Q) error {
+					var n int
+					if err := q.db.QueryRowContext(ctx, "SELECT count(*) FROM conversations").Scan(&n); err != nil {
+						return err
+					}
+					_, err := q.InsertConversation(ctx, fmt.Sprintf("w%d-%d after %d", w, i, n), u.ID, t0)
+					return err
+				})
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	cs, err := st.Read().Conversations(ctx, 0)
+	must(t, err)
+	if len(cs) != workers*each {
+		t.Fatalf("%d conversations, want %d", len(cs), workers*each)
+	}
+	// Each transaction saw every one committed before it: the counts run 0..199.
+	seen := map[string]bool{}
+	for _, c := range cs {
+		_, n, _ := strings.Cut(c.Subject, " after ")
+		if seen[n] {
+			t.Fatalf("two transactions read the same count %s", n)
+		}
+		seen[n] = true
+	}
+}
+
+// The store maps driver errors to its own.
+func TestErrorsMapped(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	addUser(t, st, &User{Email: "Ada@example.com"})
+	err := st.Write(ctx, func(q *Q) error {
+		return q.InsertUser(ctx, &User{Email: "ada@EXAMPLE.com", Role: "member", Status: Active, Locale: "en"})
+	})
+	if !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("duplicate email: %v", err)
+	}
+	if _, err := st.Read().UserByEmail(ctx, "nobody@example.com", t0); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown user: %v", err)
+	}
+	err = st.Write(ctx, func(q *Q) error {
+		return q.InsertUser(ctx, &User{Email: "b@example.com", Role: "member", Status: Active, Locale: "en", Teams: []string{"Nowhere"}})
+	})
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown team: %v", err)
+	}
+	u, err := st.Read().UserByEmail(ctx, "ADA@example.com", t0)
+	must(t, err)
+	u.Position = "x"
+	if err := st.Write(ctx, func(q *Q) error { return q.UpdateUser(ctx, u, u.Version+1) }); !errors.Is(err, ErrConflict) {
+		t.Fatalf("stale version: %v", err)
+	}
+}
+
+// A link is consumed by one conditional update: unused, not voided, unexpired.
+func TestConsumeToken(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	u := addUser(t, st, &User{Email: "ada@example.com", Status: Invited})
+	mk := func(name string, life time.Duration) *Token {
+		sum := sha256.Sum256([]byte(name))
+		tk := &Token{UserID: u.ID, Kind: "invite", Hash: sum[:], CreatedAt: t0, ExpiresAt: t0.Add(life)}
+		must(t, st.Write(ctx, func(q *Q) error { return q.InsertToken(ctx, tk) }))
+		return tk
+	}
+	consume := func(tk *Token, at time.Time) bool {
+		var ok bool
+		must(t, st.Write(ctx, func(q *Q) (err error) { ok, err = q.ConsumeToken(ctx, tk.ID, tk.Hash, at); return err }))
+		return ok
+	}
+	fresh := mk("fresh", time.Hour)
+	if !consume(fresh, t0) || consume(fresh, t0) {
+		t.Fatal("a fresh link is consumed once")
+	}
+	expired := mk("expired", time.Hour)
+	if consume(expired, t0.Add(time.Hour)) {
+		t.Fatal("an expired link consumed")
+	}
+	voided := mk("voided", time.Hour)
+	must(t, st.Write(ctx, func(q *Q) error { return q.VoidTokens(ctx, u.ID, "invite", t0) }))
+	if consume(voided, t0) {
+		t.Fatal("a voided link consumed")
+	}
+	other := mk("other", time.Hour)
+	wrong := sha256.Sum256([]byte("wrong"))
+	var ok bool
+	must(t, st.Write(ctx, func(q *Q) (err error) { ok, err = q.ConsumeToken(ctx, other.ID, wrong[:], t0); return err }))
+	if ok {
+		t.Fatal("consumed with the wrong hash")
+	}
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
