@@ -56,7 +56,7 @@ func (s *session) newField(label, placeholder string, limit int) *field {
 }
 
 func newChoice(label string, choices ...string) *field {
-	return &field{label: label, choices: choices}
+	return &field{label: label, choices: choices, orig: choices[0]}
 }
 
 // dirty reports whether a value differs from what was filled in.
@@ -161,7 +161,7 @@ func (f *form) view(st Styles, labelW, width int) string {
 			} else {
 				v := clean(fl.input.Value())
 				if v == "" {
-					v = st.Faint.Render(cut(fl.input.Placeholder, inW))
+					v = st.Faint.Render("—")
 				} else {
 					v = cut(v, inW)
 				}

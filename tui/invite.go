@@ -359,6 +359,7 @@ func (m *invite) showCheck(r *inviteRow, err error) {
 	}
 	var in *admin.InputError
 	if errors.As(err, &in) {
+		in.Msg = strings.Replace(in.Msg, "pass --allow-role-address to accept it", "ctrl+o accepts role mailboxes", 1)
 		switch in.Field {
 		case "first name":
 			r.errs[cFirst] = in.Msg
@@ -455,13 +456,13 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 			m.results = append(m.results, "✓ "+clean(res.Email)+" "+verb)
 			continue
 		}
-		m.results = append(m.results, "✗ "+clean(res.Email)+": "+explain(res.Err))
 		if r != nil {
 			m.showCheck(r, res.Err)
 			if r.rowErr == "" && r.errs == [numCols]string{} {
 				r.rowErr = explain(res.Err)
 			}
 		}
+		m.results = append(m.results, "✗ "+clean(res.Email)+": "+rowError(r, res.Err))
 	}
 	kept := m.rows[:0]
 	for _, r := range m.rows {
@@ -475,6 +476,18 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 	}
 	m.focus(0, m.col)
 	return nil
+}
+
+// rowError is a refused row's reason, as its row shows it.
+func rowError(r *inviteRow, err error) string {
+	if r != nil {
+		for c := range numCols {
+			if r.errs[c] != "" {
+				return strings.ToLower(inviteCols[c]) + " " + r.errs[c]
+			}
+		}
+	}
+	return explain(err)
 }
 
 func (m *invite) widths() [numCols]int {

@@ -388,6 +388,13 @@ func (m *Model) dirty() bool {
 }
 
 func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if msg.Alt && msg.Type == tea.KeyRunes {
+		// No screen binds alt: an esc typed just before a key (esc then 3,
+		// sent together by a fast typist, a script or a slow link) arrives as
+		// alt+3. Take it as both, so that esc still leaves the form.
+		first := m.key(tea.KeyMsg{Type: tea.KeyEsc})
+		return tea.Batch(first, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes}))
+	}
 	if m.confirmQuit {
 		switch msg.String() {
 		case "y", "Y", "ctrl+c":

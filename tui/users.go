@@ -90,11 +90,12 @@ type users struct {
 	sumAt      time.Time
 	sumPending bool
 
-	perms   map[string]bool
-	confirm *confirmation
-	note    string // what the last action did
-	err     string
-	detail  *userDetail
+	perms       map[string]bool
+	confirm     *confirmation
+	note        string // what the last action did
+	pendingNote string // shown once the rows after the action are read
+	err         string
+	detail      *userDetail
 }
 
 type (
@@ -204,6 +205,15 @@ func (m *users) refresh() tea.Cmd {
 	if len(m.rows) == 0 {
 		return m.reload()
 	}
+	if !m.moreBefore {
+		// The window starts at the top: read from there, rows added before
+		// the first one included.
+		m.seq++
+		m.fetching = false
+		q := m.query()
+		q.Limit = max(len(m.rows), pageSize)
+		return m.fetch(q, 0, m.rows[m.cur].ID)
+	}
 	m.seq++
 	m.fetching = false
 	q := m.query()
@@ -286,7 +296,12 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		return m, m.reload()
 	case usersActionMsg:
-		m.note, m.err = msg.note, explain(msg.err)
+		// The outcome shows with the rows read after it, so that what the
+		// screen says and what it lists agree.
+		m.err = explain(msg.err)
+		if msg.err == nil {
+			m.pendingNote = msg.note
+		}
 		return m, tea.Batch(m.refresh(), m.loadSummary())
 	case operatorMsg:
 		m.perms = msg.perms
@@ -335,6 +350,9 @@ func (m *users) paged(msg usersPageMsg) tea.Cmd {
 		return nil
 	}
 	m.err = ""
+	if m.pendingNote != "" {
+		m.note, m.pendingNote = m.pendingNote, ""
+	}
 	p := msg.page
 	switch msg.dir {
 	case 0:

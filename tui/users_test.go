@@ -1,0 +1,256 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+
+	"roster/admin"
+	"roster/store"
+)
+
+// addMany adds n active users named User0001 Test… straight through the store.
+func (f *fixture) addMany(n int) {
+	f.t.Helper()
+	now := f.svc.Now().Unix()
+	tx, err := f.raw.Begin()
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for i := range n {
+		first, last := fmt.Sprintf("User%04d", i), "Test"
+		email := fmt.Sprintf("user%04d@example.com", i)
+		res, err := tx.Exec(`INSERT INTO users (email, first_name, last_name, sort_name, role, status, created_at, activated_at, updated_at)
+			VALUES (?, ?, ?, ?, 'member', 'active', ?, ?, ?)`, email, first, last, store.Fold(first+" "+last), now, now, now)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		id, _ := res.LastInsertId()
+		for _, k := range []string{email, first + " " + last, last + " " + first} {
+			if _, err := tx.Exec(`INSERT OR IGNORE INTO search_keys (key, user_id) VALUES (?, ?)`, store.Fold(k), id); err != nil {
+				f.t.Fatal(err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) usersScreen(h int) *users {
+	s := &session{ctx: f.ctx, svc: f.svc, store: f.st, actor: admin.Actor{Email: owner, Channel: admin.ChannelTUI},
+		styles: DefaultStyles(f.options("").Renderer), timeout: 5e9}
+	m := newUsers(s)
+	m.SetSize(120, h)
+	return m
+}
+
+func hit(m *users, k string) {
+	var s Screen = m
+	s, cmd := s.Update(keyMsg(k))
+	driveScreen(s, cmd)
+}
+
+// The window reads pages by key as the cursor moves, keeps at most maxWindow
+// rows, and comes back to the same rows going up.
+func TestUsersWindowPagesByKey(t *testing.T) {
+	f := newFixture(t)
+	f.addMany(1200)
+	m := f.usersScreen(24)
+	driveScreen(m, m.Init())
+	must(t, len(m.rows) == pageSize, "first read: %d rows, want %d", len(m.rows), pageSize)
+	must(t, m.moreAfter && !m.moreBefore, "first page: more after %v, before %v", m.moreAfter, m.moreBefore)
+	for range 60 {
+		hit(m, "pgdown")
+	}
+	must(t, len(m.rows) <= maxWindow, "window holds %d rows, at most %d", len(m.rows), maxWindow)
+	must(t, m.moreBefore, "after paging down, rows before the window are left out")
+	u := m.selected()
+	// Olive Owner sorts first, before User0000.
+	must(t, u != nil && u.FirstName == fmt.Sprintf("User%04d", 60*19-1), "cursor on %v, want User%04d", u.FirstName, 60*19-1)
+	// The last page, and back to the top.
+	hit(m, "G")
+	must(t, m.selected().Email == "user1199@example.com", "G: cursor on %s", m.selected().Email)
+	must(t, !m.moreAfter, "G: nothing after the last row")
+	hit(m, "g")
+	must(t, m.selected().Email == owner || strings.HasPrefix(m.selected().Email, "olive"), "g: cursor on %s", m.selected().Email)
+	// Paging up from the end reads pages before the window.
+	hit(m, "G")
+	for range 30 {
+		hit(m, "pgup")
+	}
+	want := fmt.Sprintf("user%04d@example.com", 1199-30*19)
+	must(t, m.selected().Email == want, "after paging up: %s, want %s", m.selected().Email, want)
+	view := m.View()
+	must(t, strings.Contains(view, want), "the selected row is drawn")
+	lines := strings.Count(view, "\n")
+	must(t, lines <= 24, "the view draws only the visible rows: %d lines", lines)
+}
+
+// A search is debounced, runs in the store, and the results of an older
+// query are dropped when a newer one is on its way.
+func TestUsersSearchDropsOlderResults(t *testing.T) {
+	f := newFixture(t)
+	f.addMany(300)
+	m := f.usersScreen(20)
+	driveScreen(m, m.Init())
+	var s Screen = m
+	s, _ = s.Update(keyMsg("/"))
+	s, _ = s.Update(keyMsg("u"))
+	seqU := m.seq
+	s, _ = s.Update(usersFilterMsg{seq: m.filterSeq})
+	must(t, m.seq == seqU+1, "the pause after typing starts a query")
+	olderCmd := m.fetch(m.query(), 0, 0) // the query for "u", still on its way
+	for _, r := range "ser0029" {
+		s, _ = s.Update(keyMsg(string(r)))
+	}
+	s, cmd := s.Update(usersFilterMsg{seq: m.filterSeq})
+	newer := cmd().(usersPageMsg)
+	older := olderCmd().(usersPageMsg)
+	older.seq = seqU // it was asked before the newer query
+	s, _ = s.Update(newer)
+	s.Update(older)
+	must(t, len(m.rows) == 1 && m.rows[0].Email == "user0029@example.com", "rows after the newer query: %d (%v)", len(m.rows), m.rows)
+	// A tick of an older keystroke does nothing.
+	before := m.seq
+	s.Update(usersFilterMsg{seq: m.filterSeq - 1})
+	must(t, m.seq == before, "an older keystroke's tick started a query")
+}
+
+// Status filter and sort keys change the query in the store.
+func TestUsersStatusAndSort(t *testing.T) {
+	f := newFixture(t)
+	f.addMany(20)
+	f.addUser("dan.gone@example.com", "Dan", "Gone", "member", store.Deactivated)
+	f.addUser("sam.staged@example.com", "Sam", "Staged", "member", store.Staged)
+	m := f.usersScreen(30)
+	driveScreen(m, m.Init())
+	for statuses[m.statusIdx] != "deactivated" {
+		hit(m, "f")
+	}
+	must(t, len(m.rows) == 1 && m.rows[0].Email == "dan.gone@example.com", "deactivated filter: %v", m.rows)
+	must(t, strings.Contains(m.View(), "Deactivated"), "status column")
+	hit(m, "f") // back to all
+	must(t, statuses[m.statusIdx] == "", "f cycles back to all")
+	hit(m, "s")
+	must(t, store.Sorts()[m.sortIdx] == "last-login", "s sorts by last login")
+	must(t, len(m.rows) == 23, "all users: %d", len(m.rows))
+}
+
+// Row keys act on the user under the cursor, after a confirmation, and the
+// store holds the result: deactivate, reactivate, reset, send staged.
+func TestUsersRowActions(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	f.addUser("sam.staged@example.com", "Sam", "Staged", "member", store.Staged)
+	tt := f.run(owner)
+	tt.wait("Ann Active", "Sam Staged")
+	// Ann is first by name.
+	tt.typ("x")
+	tt.wait("Deactivate ann.active@example.com?")
+	tt.typ("y")
+	eventually(t, "ann deactivated", func() bool { return f.user("ann.active@example.com").Status == store.Deactivated })
+	tt.wait("is deactivated")
+	tt.typ("x")
+	tt.wait("Reactivate ann.active@example.com?")
+	tt.typ("y")
+	eventually(t, "ann active again", func() bool { return f.user("ann.active@example.com").Status == store.Active })
+	tt.typ("R")
+	tt.wait("Send a password reset link to ann.active@example.com?")
+	tt.typ("y")
+	eventually(t, "reset mail queued", func() bool {
+		return f.count(`SELECT count(*) FROM outbox WHERE recipient = 'ann.active@example.com' AND kind = 'password_reset'`) == 1
+	})
+	// A refused confirmation changes nothing.
+	tt.typ("x")
+	tt.wait("Deactivate ann")
+	tt.typ("n")
+	tt.wait("Cancelled.")
+	must(t, f.user("ann.active@example.com").Status == store.Active, "n cancelled the deactivation")
+	// Sam is staged: S sends the invitation; on Ann, S explains why not.
+	tt.typ("S")
+	tt.wait("only a staged user")
+	tt.typ("jj") // Olive Owner, then Sam Staged
+	tt.typ("S")
+	tt.wait("Send the invitation to sam.staged@example.com now?")
+	tt.typ("y")
+	eventually(t, "sam invited", func() bool { return f.user("sam.staged@example.com").Status == store.Invited })
+	tt.wait("Invited")
+}
+
+// Enter opens a user; a field edited in place is saved through admin.Edit;
+// a stale edit says who changed the user and offers to reload.
+func TestUserDetailEditAndConflict(t *testing.T) {
+	f := newFixture(t)
+	if err := f.svc.AddTeam(f.ctx, f.op, "Support"); err != nil {
+		t.Fatal(err)
+	}
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	tt := f.run(owner)
+	tt.wait("Ann Active")
+	tt.press("enter")
+	tt.wait("Ann Active <ann.active@example.com>", "0 conversations")
+	tt.typ("jjj") // Position
+	tt.press("enter")
+	tt.typ("Night nurse")
+	tt.press("tab", "tab", "tab") // Reference ID, Locale, Teams
+	tt.typ("Support")
+	tt.press("ctrl+s")
+	eventually(t, "profile saved", func() bool {
+		u := f.user("ann.active@example.com")
+		return u.Position == "Night nurse" && len(u.Teams) == 1 && u.Teams[0] == "Support"
+	})
+	tt.wait("Saved.")
+	// Someone else changes Ann while the operator edits her.
+	tt.typ("kkkk") // from Teams up to Phone
+	tt.press("enter")
+	tt.typ("0612345678")
+	pos := "Head nurse"
+	if _, err := f.svc.Edit(f.ctx, admin.Actor{Email: owner, Channel: admin.ChannelCLI}, "ann.active@example.com", 0,
+		admin.Profile{Position: &pos}); err != nil {
+		t.Fatal(err)
+	}
+	tt.press("ctrl+s")
+	tt.wait("was changed by olive.owner@example.com", "ctrl+r to reload")
+	must(t, f.user("ann.active@example.com").Phone == "", "the stale edit wrote nothing")
+	tt.press("ctrl+r")
+	tt.wait("Head nurse")
+	tt.press("enter")
+	tt.typ("0612345678")
+	tt.press("ctrl+s")
+	eventually(t, "phone saved after reload", func() bool {
+		u := f.user("ann.active@example.com")
+		return u.Phone == "+33612345678" && u.Position == "Head nurse"
+	})
+	// A bad value is explained beside its field and saves nothing.
+	tt.press("enter")
+	tt.press("ctrl+u")
+	tt.typ("+12")
+	tt.press("ctrl+s")
+	tt.wait("no phone number has")
+	must(t, f.user("ann.active@example.com").Phone == "+33612345678", "a refused phone was not saved")
+}
+
+// Text stored by other tools is drawn without its control sequences.
+func TestUsersStripControlSequences(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("eve@example.com", "Eve", "X", "member", store.Active)
+	f.exec(`UPDATE users SET first_name = ? WHERE email = 'eve@example.com'`, "Eve\x1b]2;pwned\x07\x1b[31mRed")
+	m := f.usersScreen(20)
+	driveScreen(m, m.Init())
+	v := m.View()
+	must(t, !strings.Contains(v, "pwned") && !strings.Contains(v, "\x1b]2") && !strings.Contains(v, "\x07"), "control sequences drawn: %q", v)
+	must(t, strings.Contains(v, "EveRed X"), "the printable text stays: %q", v)
+}
+
+// When another process changes the database, the screen shows it within a
+// second.
+func TestUsersRefreshOnExternalChange(t *testing.T) {
+	f := newFixture(t)
+	tt := f.run(owner)
+	tt.wait("Olive Owner")
+	f.addUser("new.comer@example.com", "New", "Comer", "member", store.Active)
+	tt.wait("new.comer@example.com")
+}
+
