@@ -74,6 +74,7 @@ func init() {
 		{"audit", "[--user EMAIL] [--limit N]", "show the audit trail, newest first", false, cmdAudit},
 		{"export", "--csv", "write every user as CSV (the format invite --csv reads)", false, cmdExport},
 		{"keys", "[list [EMAIL] | add EMAIL FILE|- | remove EMAIL FINGERPRINT]", "manage the SSH keys operators open roster serve with", false, cmdKeys},
+		{"serve", "[--ssh ADDR] [--http ADDR]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
 		{"help", "[COMMAND]", "describe the commands", false, cmdHelp},
 	}
 }

@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+
+	"roster/admin"
+	"roster/server"
+	"roster/store"
+)
+
+// sshFixture is roster serve's SSH side on loopback, with an account whose
+// owner, manager and member each have a key.
+type sshFixture struct {
+	addr string
+	svc  *admin.Service
+	st   *store.Store
+	keys map[string]gossh.Signer // by email
+	priv map[string]ed25519.PrivateKey
+}
+
+func newSSHFixture(t *testing.T) *sshFixture {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	svc := admin.New(st)
+	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
+		t.Fatal(err)
+	}
+	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
+	f := &sshFixture{svc: svc, st: st, keys: map[string]gossh.Signer{}, priv: map[string]ed25519.PrivateKey{}}
+	for email, role := range map[string]string{"mona@acme.test": "manager", "milo@acme.test": "member"} {
+		if res, err := svc.Invite(ctx, boss, []admin.NewUser{{Email: email, Role: role}}, admin.InviteOptions{}); err != nil || res[0].Err != nil {
+			t.Fatal(err, res)
+		}
+	}
+	sqlExec(t, st.Path(), "UPDATE users SET status = 'active', activated_at = 1")
+	for _, email := range []string{"boss@acme.test", "mona@acme.test", "milo@acme.test"} {
+		_, priv, _ := ed25519.GenerateKey(rand.Reader)
+		signer, err := gossh.NewSignerFromKey(priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.AddKey(ctx, boss, email, string(gossh.MarshalAuthorizedKey(signer.PublicKey()))); err != nil {
+			t.Fatal(err)
+		}
+		f.keys[email], f.priv[email] = signer, priv
+	}
+	srv, err := server.NewSSH(svc, st, server.SSHOptions{HostKeyPath: filepath.Join(dir, "host_key"), Run: sshRunner(st), MaxSessions: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	f.addr = ln.Addr().String()
+	return f
+}
+
+func (f *sshFixture) dial(t *testing.T, auth ...gossh.AuthMethod) (*gossh.Client, error) {
+	t.Helper()
+	return gossh.Dial("tcp", f.addr, &gossh.ClientConfig{User: "roster", Auth: auth,
+		HostKeyCallback: gossh.InsecureIgnoreHostKey(), Timeout: 5 * time.Second})
+}
+
+// command runs one command line over SSH and returns its output and exit status.
+func (f *sshFixture) command(t *testing.T, signer gossh.Signer, cmd string) (string, int) {
+	t.Helper()
+	client, err := f.dial(t, gossh.PublicKeys(signer))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	out, err := sess.CombinedOutput(cmd)
+	var exit *gossh.ExitError
+	if errors.As(err, &exit) {
+		return string(out), exit.ExitStatus()
+	} else if err != nil {
+		t.Fatalf("ssh %s: %v", cmd, err)
+	}
+	return string(out), 0
+}
+
+// dashboard opens the dashboard in a pty and returns what it drew once want shows.
+func (f *sshFixture) dashboard(t *testing.T, client *gossh.Client, want string) (string, error) {
+	t.Helper()
+	sess, err := client.NewSession()
+	if err != nil {
+		return "", err
+	}
+	defer sess.Close()
+	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
+		return "", err
+	}
+	out, err := sess.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		return "", err
+	}
+	if err := sess.Shell(); err != nil {
+		return "", err
+	}
+	var seen bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := out.Read(buf)
+			if bytes.Contains(buf[:n], []byte("\x1b[c")) {
+				stdin.Write([]byte("\x1b[?62;22c")) // answer as a terminal does (DA1)
+			}
+			seen.Write(buf[:n])
+			if strings.Contains(seen.String(), want) {
+				done <- nil
+				return
+			}
+			if err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		err = errors.New("timed out")
+	}
+	stdin.Write([]byte("q"))
+	return seen.String(), err
+}
+
+func TestSSHKnownKeyGetsTheDashboard(t *testing.T) {
+	f := newSSHFixture(t)
+	client, err := f.dial(t, gossh.PublicKeys(f.keys["boss@acme.test"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	screen, err := f.dashboard(t, client, "boss@acme.test")
+	if err != nil {
+		t.Fatalf("%v; drew %q", err, screen)
+	}
+}
+
+func TestSSHUnknownKeyIsRefused(t *testing.T) {
+	f := newSSHFixture(t)
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	stranger, _ := gossh.NewSignerFromKey(priv)
+	if _, err := f.dial(t, gossh.PublicKeys(stranger)); err == nil {
+		t.Fatal("an unknown key got in")
+	}
+	// Passwords and keyboard-interactive are off.
+	if _, err := f.dial(t, gossh.Password("secret"), gossh.KeyboardInteractive(
+		func(string, string, []string, []bool) ([]string, error) { return nil, nil })); err == nil {
+		t.Fatal("a password login got in")
+	}
+}
+
+// TestSSHOfferedKeyDoesNotLendItsIdentity drives OpenSSH's client, which
+// offers a public key it cannot sign with (only its .pub file is given), is
+// told the key is acceptable, and goes on to authenticate with the next one:
+// the session must be the second key's, never the offered one's
+// (CVE-2024-45337).
+func TestSSHOfferedKeyDoesNotLendItsIdentity(t *testing.T) {
+	if _, err := exec.LookPath("ssh"); err != nil {
+		t.Skip("OpenSSH's ssh is not installed (.ci/run installs openssh-client)")
+	}
+	f := newSSHFixture(t)
+	dir := t.TempDir()
+	bossPub := filepath.Join(dir, "boss.pub")
+	os.WriteFile(bossPub, gossh.MarshalAuthorizedKey(f.keys["boss@acme.test"].PublicKey()), 0o600)
+	mona := writePrivateKey(t, dir, "mona", f.priv["mona@acme.test"])
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	stranger := writePrivateKey(t, dir, "stranger", priv)
+	host, port, _ := net.SplitHostPort(f.addr)
+	ssh := func(identities ...string) (string, error) {
+		args := []string{"-v", "-p", port, "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+			"-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none", "-o", "BatchMode=yes", "-F", "/dev/null"}
+		for _, id := range identities {
+			args = append(args, "-i", id)
+		}
+		out, err := exec.Command("ssh", append(args, "roster@"+host, "invite", "ned@acme.test")...).CombinedOutput()
+		return string(out), err
+	}
+	out, err := ssh(bossPub, mona)
+	if err != nil {
+		t.Fatalf("ssh: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "Server accepts key: "+bossPub) {
+		t.Fatalf("the owner's key was not offered and accepted first, so this test proves nothing:\n%s", out)
+	}
+	entries, err := f.svc.Audit(context.Background(), admin.Actor{Email: "boss@acme.test"}, store.AuditQuery{Target: "ned@acme.test"})
+	if err != nil || len(entries) != 1 {
+		t.Fatal(err, entries)
+	}
+	if entries[0].Actor != "mona@acme.test" || entries[0].Channel != "ssh" {
+		t.Fatalf("invitation audited as %s via %s, want the manager whose key signed, via ssh", entries[0].Actor, entries[0].Channel)
+	}
+	// The owner's key offered, then a stranger's: nothing.
+	if out, err := ssh(bossPub, stranger); err == nil {
+		t.Fatalf("offering the owner's key let a stranger in:\n%s", out)
+	}
+}
+
+// writePrivateKey writes an OpenSSH private key file for ssh -i.
+func writePrivateKey(t *testing.T, dir, name string, priv ed25519.PrivateKey) string {
+	t.Helper()
+	block, err := gossh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestSSHMemberIsRefusedWithAReason(t *testing.T) {
+	f := newSSHFixture(t)
+	out, code := f.command(t, f.keys["milo@acme.test"], "users")
+	if code == 0 || !strings.Contains(out, "no users.* permission") {
+		t.Fatalf("member: exit %d, %q", code, out)
+	}
+	if strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		t.Fatalf("refusal is not one line: %q", out)
+	}
+}
+
+func TestSSHCommandsAreTheOperatorsAndChecked(t *testing.T) {
+	f := newSSHFixture(t)
+	out, code := f.command(t, f.keys["mona@acme.test"], "invite nina@acme.test --first Nina")
+	if code != 0 {
+		t.Fatalf("invite over ssh: %d %s", code, out)
+	}
+	entries, err := f.svc.Audit(context.Background(), admin.Actor{Email: "boss@acme.test"}, store.AuditQuery{Target: "nina@acme.test"})
+	if err != nil || len(entries) != 1 || entries[0].Actor != "mona@acme.test" || entries[0].Channel != "ssh" {
+		t.Fatalf("audit: %v %+v", err, entries)
+	}
+	// A manager may not hand out users.delete, over SSH as anywhere.
+	out, code = f.command(t, f.keys["mona@acme.test"], "perms milo@acme.test --grant users.delete")
+	if code == 0 || !strings.Contains(out, "permission denied") {
+		t.Fatalf("perms over ssh: %d %s", code, out)
+	}
+	// Local-only commands and --db are refused.
+	if out, code = f.command(t, f.keys["boss@acme.test"], "seed --users 10"); code == 0 {
+		t.Fatalf("seed over ssh: %s", out)
+	}
+	if out, code = f.command(t, f.keys["boss@acme.test"], "users --db /tmp/other.db"); code == 0 {
+		t.Fatalf("--db over ssh: %s", out)
+	}
+	// Scripts get the command's output.
+	if out, code = f.command(t, f.keys["boss@acme.test"], "invites --json"); code != 0 || !strings.Contains(out, "nina@acme.test") {
+		t.Fatalf("invites over ssh: %d %s", code, out)
+	}
+}
+
+func TestSSHSessionCap(t *testing.T) {
+	f := newSSHFixture(t) // MaxSessions: 3
+	client, err := f.dial(t, gossh.PublicKeys(f.keys["boss@acme.test"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	// Three sessions waiting on stdin hold their places.
+	for i := 0; i < 3; i++ {
+		sess, err := client.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sess.Close()
+		if _, err := sess.StdinPipe(); err != nil {
+			t.Fatal(err)
+		}
+		if err := sess.Start("invite --csv -"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // let the server count them
+	out, code := f.command(t, f.keys["boss@acme.test"], "users")
+	if code == 0 || !strings.Contains(out, "3 sessions are open") {
+		t.Fatalf("fourth session: exit %d, %q", code, out)
+	}
+}
