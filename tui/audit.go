@@ -161,6 +161,7 @@ func (m *auditView) key(msg tea.KeyMsg) tea.Cmd {
 			m.filter.Blur()
 			m.user = strings.TrimSpace(m.filter.Value())
 			m.rows = nil
+			m.nav.set(0)
 			m.nav.cur = 0
 			return m.load(false)
 		case key.Matches(msg, k.Clear):
@@ -194,6 +195,7 @@ func (m *auditView) key(msg tea.KeyMsg) tea.Cmd {
 			m.user = ""
 			m.filter.SetValue("")
 			m.rows = nil
+			m.nav.set(0)
 			return m.load(false)
 		}
 	case key.Matches(msg, k.Open):
@@ -250,7 +252,7 @@ func (m *auditView) View() string {
 		b.WriteString(st.Subtle.Render("  Nothing recorded.") + "\n")
 	}
 	from, to := m.nav.visible()
-	for i := from; i < to; i++ {
+	for i := from; i < to && i < len(m.rows); i++ {
 		e := m.rows[i]
 		line := fit(when(e.At), aw) + " " + fit(clean(e.Actor), whoW) + " " + fit(e.Channel, cw) + " " + fit(e.Action, actW) + " " +
 			fit(clean(e.Target), tgtW)

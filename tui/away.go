@@ -219,6 +219,7 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		m.form.fields[aMode].set("away now")
 		m.form.deactivate()
+		m.form.focus = aMode
 		return m, m.load()
 	case refreshMsg:
 		if m.email != "" && !m.saving {

@@ -275,3 +275,11 @@ func must(t *testing.T, ok bool, format string, args ...any) {
 		t.Fatalf(format, args...)
 	}
 }
+
+// readAll waits for the program to end and returns everything it drew.
+func readAll(tt *tty) string {
+	b, _ := io.ReadAll(tt.tm.FinalOutput(tt.t, teatestFinal()))
+	return string(b)
+}
+
+func teatestFinal() teatest.FinalOpt { return teatest.WithFinalTimeout(10 * time.Second) }

@@ -366,9 +366,9 @@ func (m *invite) showCheck(r *inviteRow, err error) {
 		case "last name":
 			r.errs[cLast] = in.Msg
 		case "email":
-			if r.value(cEmail) == "" && !r.cells[cEmail].Focused() {
-				r.errs[cEmail] = "is needed"
-			} else if r.value(cEmail) != "" {
+			// An empty address is said at submission, not while the
+			// operator is still filling in the names.
+			if r.value(cEmail) != "" {
 				r.errs[cEmail] = in.Msg
 			}
 		case "phone":

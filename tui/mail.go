@@ -170,6 +170,7 @@ func (m *mailbox) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.State):
 		m.state = (m.state + 1) % len(mailStates)
 		m.rows = nil
+		m.nav.set(0)
 		m.nav.cur = 0
 		return m.load(false)
 	case key.Matches(msg, k.Reload):
@@ -208,7 +209,7 @@ func (m *mailbox) View() string {
 	}
 	now := m.s.svc.Now()
 	from, to := m.nav.visible()
-	for i := from; i < to; i++ {
+	for i := from; i < to && i < len(m.rows); i++ {
 		r := m.rows[i]
 		detail := ""
 		switch r.State {

@@ -50,6 +50,7 @@ type permKeys struct {
 type (
 	permsMsg struct {
 		seq    int
+		force  bool // replaces the operator's unsaved changes
 		user   *admin.UserDetail
 		locked map[string]string
 		err    error
@@ -81,13 +82,13 @@ func (m *permissions) Init() tea.Cmd {
 	if m.email == "" {
 		return m.choose()
 	}
-	return m.load()
+	return m.load(true)
 }
 
 // OpenUser shows the permissions of email.
 func (m *permissions) OpenUser(email string) tea.Cmd {
 	m.email, m.picker, m.user, m.reviewing, m.note, m.err = email, nil, nil, false, "", ""
-	return m.load()
+	return m.load(true)
 }
 
 func (m *permissions) choose() tea.Cmd {
@@ -95,7 +96,9 @@ func (m *permissions) choose() tea.Cmd {
 	return m.picker.start()
 }
 
-func (m *permissions) load() tea.Cmd {
+// load reads the user's permissions; unless forced, what arrives does not
+// replace boxes the operator ticked meanwhile.
+func (m *permissions) load(force bool) tea.Cmd {
 	m.seq++
 	m.loading = true
 	seq, email := m.seq, m.email
@@ -103,10 +106,10 @@ func (m *permissions) load() tea.Cmd {
 	return m.s.do(func(ctx context.Context) tea.Msg {
 		u, err := svc.User(ctx, a, email)
 		if err != nil {
-			return permsMsg{seq: seq, err: err}
+			return permsMsg{seq: seq, force: force, err: err}
 		}
 		locked, err := svc.Grantable(ctx, a, email)
-		return permsMsg{seq: seq, user: u, locked: locked, err: err}
+		return permsMsg{seq: seq, force: force, user: u, locked: locked, err: err}
 	})
 }
 
@@ -180,6 +183,9 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			m.err = explain(msg.err)
 			return m, nil
 		}
+		if !msg.force && m.Dirty() {
+			return m, nil
+		}
 		m.user, m.locked, m.version, m.stale = msg.user, msg.locked, msg.user.Version, false
 		m.orig = map[string]bool{}
 		for _, p := range msg.user.Perms {
@@ -203,10 +209,10 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return m, nil
 		}
 		m.note = "Saved: " + clean(msg.res.Email) + " is " + msg.res.Role + changeText(msg.res.Added, msg.res.Removed)
-		return m, m.load()
+		return m, m.load(true)
 	case refreshMsg:
 		if m.user != nil && !m.Dirty() && !m.saving {
-			return m, m.load()
+			return m, m.load(false)
 		}
 	case tea.KeyMsg:
 		return m, m.key(msg)
@@ -263,7 +269,7 @@ func (m *permissions) key(msg tea.KeyMsg) tea.Cmd {
 	if key.Matches(msg, k.Reload) {
 		m.reviewing, m.note, m.err = false, "", ""
 		if m.email != "" {
-			return m.load()
+			return m.load(true)
 		}
 		return nil
 	}

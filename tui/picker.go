@@ -26,7 +26,9 @@ type picker struct {
 	allTeams []string
 	results  []pick
 	nav      nav
-	seq      int
+	seq      int  // of the newest search typed
+	shown    int  // of the search whose results are shown
+	chooseOn bool // enter was pressed before the newest results came
 	err      string
 }
 
@@ -101,6 +103,7 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 		if msg.id != p.id || msg.seq != p.seq {
 			return nil, nil
 		}
+		p.shown = msg.seq
 		p.err = explain(msg.err)
 		p.results = p.results[:0]
 		for _, t := range fuzzy(p.input.Value(), p.allTeams) {
@@ -117,6 +120,11 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 			p.results = append(p.results, pick{u.Email, label})
 		}
 		p.nav.set(len(p.results))
+		if p.chooseOn && len(p.results) > 0 {
+			p.chooseOn = false
+			c := p.results[0]
+			return &c, nil
+		}
 	case tea.KeyMsg:
 		switch msg.String() {
 		case "up", "ctrl+p":
@@ -126,6 +134,12 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 			p.nav.move(1)
 			return nil, nil
 		case "enter":
+			if p.shown != p.seq {
+				// The results on screen are of an older search: choose the
+				// best of the newest once it arrives.
+				p.chooseOn = true
+				return nil, nil
+			}
 			if p.nav.cur < len(p.results) {
 				c := p.results[p.nav.cur]
 				return &c, nil

@@ -48,6 +48,7 @@ type detailKeys struct {
 type (
 	detailMsg struct {
 		seq   int
+		force bool // asked by the operator: replaces what the form holds
 		user  *admin.UserDetail
 		audit []store.AuditEntry
 		err   error
@@ -102,9 +103,11 @@ func newUserDetail(s *session, email string, edit bool, perms map[string]bool) *
 	return d
 }
 
-func (d *userDetail) Init() tea.Cmd { return d.load() }
+func (d *userDetail) Init() tea.Cmd { return d.load(true) }
 
-func (d *userDetail) load() tea.Cmd {
+// load reads the user again; unless forced, what arrives does not replace
+// changes the operator typed meanwhile (saving them will meet the conflict).
+func (d *userDetail) load(force bool) tea.Cmd {
 	d.seq++
 	d.loading = true
 	seq, email := d.seq, d.email
@@ -112,10 +115,10 @@ func (d *userDetail) load() tea.Cmd {
 	return d.s.do(func(ctx context.Context) tea.Msg {
 		u, err := svc.User(ctx, a, email)
 		if err != nil {
-			return detailMsg{seq: seq, err: err}
+			return detailMsg{seq: seq, force: force, err: err}
 		}
 		audit, err := svc.Audit(ctx, a, store.AuditQuery{Target: email, Limit: 8})
-		return detailMsg{seq: seq, user: u, audit: audit, err: err}
+		return detailMsg{seq: seq, force: force, user: u, audit: audit, err: err}
 	})
 }
 
@@ -166,6 +169,9 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 			d.err = explain(msg.err)
 			return d, nil
 		}
+		if !msg.force && d.form.dirty() {
+			return d, nil
+		}
 		d.user, d.audit = msg.user, msg.audit
 		d.fill(msg.user.User)
 		if d.editOpen {
@@ -184,12 +190,16 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 		}
 		d.form.deactivate()
 		d.note = "Saved."
-		return d, d.load()
+		// The saved user comes back with its new version: fill the form now,
+		// then read the rest (audit entries) without touching the form.
+		d.user.User = msg.user
+		d.fill(msg.user)
+		return d, d.load(false)
 	case refreshMsg:
 		// Another change landed: show it, unless the operator is mid-edit
 		// (saving will then say who changed the user).
 		if !d.form.dirty() && !d.saving {
-			return d, d.load()
+			return d, d.load(false)
 		}
 		return d, nil
 	case tea.KeyMsg:
@@ -231,7 +241,7 @@ func (d *userDetail) key(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, d.keys.Reload):
 		d.form.deactivate()
 		d.note, d.err = "", ""
-		return d.load()
+		return d.load(true)
 	}
 	if d.form.active {
 		if key.Matches(msg, d.keys.form.Leave) {

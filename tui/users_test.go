@@ -5,7 +5,6 @@ import (
 	"strings"
 	"testing"
 
-
 	"roster/admin"
 	"roster/store"
 )
@@ -253,4 +252,3 @@ func TestUsersRefreshOnExternalChange(t *testing.T) {
 	f.addUser("new.comer@example.com", "New", "Comer", "member", store.Active)
 	tt.wait("new.comer@example.com")
 }
-
