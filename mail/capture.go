@@ -24,6 +24,7 @@ import (
 // as to a real relay.
 type captureServer struct {
 	srv  *smtp.Server
+	ln   net.Listener
 	addr string
 	done chan struct{}
 }
@@ -46,7 +47,7 @@ func startCapture(st *store.Store, cfg Config) (*captureServer, error) {
 	srv.WriteTimeout = time.Minute
 	srv.EnableSMTPUTF8 = true
 	srv.ErrorLog = slogPrinter{cfg.logger().With("component", "mail capture")}
-	c := &captureServer{srv: srv, addr: ln.Addr().String(), done: make(chan struct{})}
+	c := &captureServer{srv: srv, ln: ln, addr: ln.Addr().String(), done: make(chan struct{})}
 	go func() {
 		defer close(c.done)
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, smtp.ErrServerClosed) {
@@ -64,6 +65,7 @@ func (c *captureServer) relay() *relay {
 
 func (c *captureServer) close() {
 	c.srv.Close()
+	c.ln.Close() // Close misses it when Serve has not started yet
 	<-c.done
 }
 

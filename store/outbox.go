@@ -237,9 +237,9 @@ func (q *Q) ClaimMail(ctx context.Context, c MailClaim) (*ClaimResult, error) {
 		where string
 		arg   int64
 	}{
-		{"state = 'sending' AND lease_until <= ?", now},
-		{"state = 'queued' AND next_attempt_at <= ?", due},
-		{"state = 'deferred' AND next_attempt_at <= ?", due},
+		{"state = 'sending' AND lease_until <= ?1", now},
+		{"state = 'queued' AND next_attempt_at <= ?1", due},
+		{"state = 'deferred' AND next_attempt_at <= ?1", due},
 	}
 	type candidate struct {
 		id       int64

@@ -1,0 +1,571 @@
+package mail
+
+import (
+	"database/sql"
+	"errors"
+	"fmt"
+	"mime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"roster/admin"
+	"roster/store"
+)
+
+var jean = admin.NewUser{Email: "jean@acme.test", FirstName: "Jean", LastName: "Dupont", Locale: "fr"}
+
+func TestServerDownThenUpDeliversOnce(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	addr := freeAddr(t)
+	cfg := f.config("smtp://" + addr)
+
+	if rep := f.deliver(cfg); rep != (Report{Deferred: 1}) {
+		t.Fatalf("relay down: %+v, want one deferred", rep)
+	}
+	m := f.only()
+	if m.State != store.OutboxDeferred || m.Attempts != 1 || !strings.Contains(m.LastError, "connect") {
+		t.Fatalf("after a refused connection: %s, attempt %d, %q", m.State, m.Attempts, m.LastError)
+	}
+	if wait := m.NextAttemptAt.Sub(start); wait < time.Second || wait > backoffBase+time.Second {
+		t.Fatalf("first retry in %s, want within (0, %s]", wait, backoffBase)
+	}
+
+	srv := newTestServer(t, addr)
+	if rep := f.deliver(cfg); rep != (Report{}) {
+		t.Fatalf("before its next attempt: %+v, want nothing done", rep)
+	}
+	f.clock.advance(backoffBase + time.Second)
+	if rep := f.deliver(cfg); rep != (Report{Sent: 1}) {
+		t.Fatalf("relay up: %+v, want one sent", rep)
+	}
+	f.clock.advance(time.Hour)
+	f.deliver(cfg)
+	if got := srv.received(); len(got) != 1 {
+		t.Fatalf("the relay got %d messages, want exactly 1", len(got))
+	}
+	m = f.only()
+	if m.State != store.OutboxSent || m.Attempts != 2 || !strings.HasPrefix(m.Reply, "250 ") || m.LastError != "" {
+		t.Fatalf("after delivery: %s, attempt %d, reply %q, error %q", m.State, m.Attempts, m.Reply, m.LastError)
+	}
+}
+
+func TestTemporaryFailuresAreRetriedWithBackoff(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	srv := newTestServer(t, "")
+	srv.set(func(s *testServer) { s.tempFails = 3 })
+	cfg := f.config(srv.url())
+
+	for attempt := 1; attempt <= 3; attempt++ {
+		if rep := f.deliver(cfg); rep != (Report{Deferred: 1}) {
+			t.Fatalf("attempt %d: %+v, want deferred", attempt, rep)
+		}
+		m := f.only()
+		if m.State != store.OutboxDeferred || m.Attempts != attempt || m.Reply != "451 4.3.0 Try again later" {
+			t.Fatalf("attempt %d: %s, attempts %d, reply %q", attempt, m.State, m.Attempts, m.Reply)
+		}
+		ceiling := backoffBase << (attempt - 1)
+		if wait := m.NextAttemptAt.Sub(f.clock.Now()); wait < time.Second || wait > ceiling+time.Second {
+			t.Fatalf("attempt %d: next in %s, want within (0, %s]", attempt, wait, ceiling)
+		}
+		f.clock.advance(ceiling + time.Second)
+	}
+	if rep := f.deliver(cfg); rep != (Report{Sent: 1}) {
+		t.Fatalf("fourth attempt: %+v, want sent", rep)
+	}
+	if m := f.only(); m.State != store.OutboxSent || m.Attempts != 4 {
+		t.Fatalf("after delivery: %s, attempts %d", m.State, m.Attempts)
+	}
+	if n := len(srv.received()); n != 1 {
+		t.Fatalf("the relay kept %d messages, want 1", n)
+	}
+}
+
+func TestPermanentFailureFailsAtOnce(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean, admin.NewUser{Email: "marie@acme.test", Locale: "en"})
+	srv := newTestServer(t, "")
+	srv.set(func(s *testServer) {
+		s.rejectRcpt["jean@acme.test"] = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+	})
+	cfg := f.config(srv.url() + "?starttls=off") // no STARTTLS probe: one connection
+
+	if rep := f.deliver(cfg); rep != (Report{Sent: 1, Failed: 1}) {
+		t.Fatalf("%+v, want one sent and one failed", rep)
+	}
+	f.clock.advance(24 * time.Hour)
+	f.deliver(cfg)
+	ms := f.outbox()
+	if ms[0].State != store.OutboxFailed || ms[0].Attempts != 1 || ms[0].Reply != "550 5.1.1 No such user here" ||
+		!strings.Contains(ms[0].LastError, "RCPT TO") {
+		t.Fatalf("refused message: %s, attempts %d, reply %q, error %q", ms[0].State, ms[0].Attempts, ms[0].Reply, ms[0].LastError)
+	}
+	// The connection went on after the refusal: the next message used it.
+	if ms[1].State != store.OutboxSent {
+		t.Fatalf("the message after the refused one is %s", ms[1].State)
+	}
+	if conns, _ := srv.stats(); conns != 1 {
+		t.Fatalf("%d connections, want 1 for both messages", conns)
+	}
+}
+
+func TestConnectionDroppedDuringDataIsRetried(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	srv := newTestServer(t, "")
+	srv.set(func(s *testServer) { s.dropInData = 1 })
+	cfg := f.config(srv.url())
+
+	if rep := f.deliver(cfg); rep != (Report{Deferred: 1}) {
+		t.Fatalf("dropped: %+v, want deferred", rep)
+	}
+	if m := f.only(); !strings.Contains(m.LastError, "end of DATA") {
+		t.Fatalf("last error %q, want the end of DATA named", m.LastError)
+	}
+	f.clock.advance(backoffBase + time.Second)
+	if rep := f.deliver(cfg); rep != (Report{Sent: 1}) {
+		t.Fatalf("retry: %+v, want sent", rep)
+	}
+	if n := len(srv.received()); n != 1 {
+		t.Fatalf("the relay kept %d messages, want 1", n)
+	}
+	if m := f.only(); m.State != store.OutboxSent || m.Attempts != 2 {
+		t.Fatalf("%s after %d attempts", m.State, m.Attempts)
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	serverTLS, clientTLS := testCerts(t)
+	users := map[string]string{"roster": "s3cret pass"}
+	for _, tc := range []struct {
+		name      string
+		userinfo  string
+		tls       bool
+		wantState string
+		wantError string
+		wantTries int
+	}{
+		{"no credentials", "", true, store.OutboxDeferred, "530 5.7.0 Authentication required", 0},
+		{"refused", "roster:wrong@", true, store.OutboxDeferred, "AUTH: 535 5.7.8 Authentication failed", 1},
+		{"accepted", "roster:s3cret%20pass@", true, store.OutboxSent, "", 1},
+		{"never without TLS", "roster:s3cret%20pass@", false, store.OutboxDeferred, "only sent over TLS", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.invite(jean)
+			opts := []serverOption{withUsers(users)}
+			if tc.tls {
+				opts = append(opts, withTLS(serverTLS))
+			}
+			srv := newTestServer(t, "", opts...)
+			cfg := f.config("smtp://" + tc.userinfo + srv.addr)
+			cfg.TLS = clientTLS
+			f.deliver(cfg)
+			m := f.only()
+			if m.State != tc.wantState || !strings.Contains(m.LastError, tc.wantError) {
+				t.Fatalf("%s, %q; want %s, %q", m.State, m.LastError, tc.wantState, tc.wantError)
+			}
+			if strings.Contains(m.LastError, "s3cret") {
+				t.Fatalf("the password is in the outbox: %q", m.LastError)
+			}
+			if _, tries := srv.stats(); tries != tc.wantTries {
+				t.Fatalf("%d AUTH attempts reached the server, want %d", tries, tc.wantTries)
+			}
+			if tc.wantState == store.OutboxSent {
+				got := srv.received()
+				if len(got) != 1 || got[0].user != "roster" || !got[0].tls {
+					t.Fatalf("received %+v, want one message from user roster over TLS", got)
+				}
+			}
+		})
+	}
+}
+
+func TestTLS(t *testing.T) {
+	serverTLS, clientTLS := testCerts(t)
+	for _, tc := range []struct {
+		name      string
+		serverTLS bool
+		query     string
+		clientTLS bool
+		scheme    string
+		wantState string
+		wantTLS   bool
+		wantError string
+	}{
+		{"STARTTLS when offered", true, "", true, "smtp", store.OutboxSent, true, ""},
+		{"plain when not offered", false, "", true, "smtp", store.OutboxSent, false, ""},
+		{"required and not offered", false, "?starttls=required", true, "smtp", store.OutboxDeferred, false, "STARTTLS"},
+		{"untrusted certificate", true, "", false, "smtp", store.OutboxDeferred, false, "certificate"},
+		{"off", true, "?starttls=off", true, "smtp", store.OutboxSent, false, ""},
+		{"implicit TLS", true, "", true, "smtps", store.OutboxSent, true, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.invite(jean)
+			var srv *testServer
+			if tc.scheme == "smtps" {
+				srv = newTestServer(t, "", withImplicitTLS(serverTLS))
+			} else if tc.serverTLS {
+				srv = newTestServer(t, "", withTLS(serverTLS))
+			} else {
+				srv = newTestServer(t, "")
+			}
+			cfg := f.config(tc.scheme + "://" + srv.addr + tc.query)
+			if tc.clientTLS {
+				cfg.TLS = clientTLS
+			}
+			f.deliver(cfg)
+			m := f.only()
+			if m.State != tc.wantState || !strings.Contains(m.LastError, tc.wantError) {
+				t.Fatalf("%s, %q; want %s, %q", m.State, m.LastError, tc.wantState, tc.wantError)
+			}
+			got := srv.received()
+			if tc.wantState == store.OutboxSent && (len(got) != 1 || got[0].tls != tc.wantTLS) {
+				t.Fatalf("received %d, over TLS %v; want 1, over TLS %v", len(got), len(got) > 0 && got[0].tls, tc.wantTLS)
+			}
+			if tc.wantState != store.OutboxSent && len(got) != 0 {
+				t.Fatalf("the relay got %d messages, want none", len(got))
+			}
+		})
+	}
+}
+
+func TestNonASCIIDisplayName(t *testing.T) {
+	f := newFixture(t)
+	f.invite(admin.NewUser{Email: "elodie@acme.test", FirstName: "Élodie", LastName: "Müller-Straße", Locale: "fr"})
+	srv := newTestServer(t, "")
+	f.deliver(f.config(srv.url()))
+	got := srv.received()
+	if len(got) != 1 {
+		t.Fatalf("received %d messages", len(got))
+	}
+	if got[0].to[0] != "elodie@acme.test" {
+		t.Fatalf("envelope recipient %q", got[0].to[0])
+	}
+	for _, l := range strings.Split(string(got[0].raw), "\r\n") {
+		if strings.HasPrefix(l, "To:") && !strings.Contains(l, "=?utf-8?") {
+			t.Fatalf("non-ASCII To header not encoded: %q", l)
+		}
+	}
+	to, err := got[0].msg(t).Header.AddressList("To")
+	if err != nil || len(to) != 1 || to[0].Name != "Élodie Müller-Straße" || to[0].Address != "elodie@acme.test" {
+		t.Fatalf("To decodes to %v (%v)", to, err)
+	}
+}
+
+func TestHeaderInjection(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	srv := newTestServer(t, "")
+	// Text written by another tool, which admin's checks never saw: CR LF
+	// and a Bcc field in the recipient's name, and in the inviter's and the
+	// account's names, which the subject holds.
+	raw, err := sql.Open("sqlite", "file:"+f.st.Path()+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec(`UPDATE outbox SET recipient_name = ?, data = json_set(data, '$.inviter', ?, '$.account', ?)`,
+		"Jean\r\nBcc: c@evil.test", "Boss\r\nBcc: b@evil.test", "Acme\r\nBcc: a@evil.test"); err != nil {
+		t.Fatal(err)
+	}
+	f.deliver(f.config(srv.url()))
+	got := srv.received()
+	if len(got) != 1 {
+		t.Fatalf("received %d messages: %+v", len(got), f.outbox())
+	}
+	if len(got[0].to) != 1 || got[0].to[0] != "jean@acme.test" {
+		t.Fatalf("envelope recipients %v", got[0].to)
+	}
+	want := []string{"From", "To", "Reply-To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Language",
+		"Auto-Submitted", "X-Auto-Response-Suppress", "Content-Type"}
+	if names := headerNames(got[0].raw); strings.Join(names, ",") != strings.Join(want, ",") {
+		t.Fatalf("header fields %v, want %v", names, want)
+	}
+	h := got[0].msg(t).Header
+	if h.Get("Bcc") != "" {
+		t.Fatalf("a Bcc header reached the server: %q", h.Get("Bcc"))
+	}
+	to, err := h.AddressList("To")
+	if err != nil || to[0].Name != "Jean\r\nBcc: c@evil.test" {
+		t.Fatalf("the name did not stay inside To: %v (%v)", to, err)
+	}
+	subject, err := new(mime.WordDecoder).DecodeHeader(h.Get("Subject"))
+	if err != nil || subject != "Boss Bcc: b@evil.test vous invite sur Acme Bcc: a@evil.test" {
+		t.Fatalf("the names did not stay inside Subject: %q (%v)", subject, err)
+	}
+}
+
+func TestLeaseRunsOutAfterWorkerDied(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	srv := newTestServer(t, "")
+	cfg := f.config(srv.url())
+	cfg.Lease = time.Minute
+
+	// A worker claims the message and dies before it sends it.
+	err := f.st.Write(f.ctx, func(q *store.Q) error {
+		res, err := q.ClaimMail(f.ctx, store.MailClaim{Now: f.clock.Now(), LeaseUntil: f.clock.Now().Add(cfg.Lease), Limit: 10})
+		if err == nil && len(res.Claimed) != 1 {
+			err = fmt.Errorf("claimed %d", len(res.Claimed))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.advance(cfg.Lease - time.Second)
+	if rep := f.deliver(cfg); rep != (Report{}) || len(srv.received()) != 0 {
+		t.Fatalf("during the dead worker's lease: %+v, %d received; want nothing", rep, len(srv.received()))
+	}
+	if m := f.only(); m.State != store.OutboxSending {
+		t.Fatalf("state %s during the lease", m.State)
+	}
+	f.clock.advance(time.Second)
+	if rep := f.deliver(cfg); rep != (Report{Sent: 1}) {
+		t.Fatalf("once the lease ran out: %+v, want sent", rep)
+	}
+	f.deliver(cfg)
+	if n := len(srv.received()); n != 1 {
+		t.Fatalf("the relay got %d messages, want 1", n)
+	}
+	if m := f.only(); m.State != store.OutboxSent || m.Attempts != 2 {
+		t.Fatalf("%s after %d attempts", m.State, m.Attempts)
+	}
+}
+
+func TestConcurrentWorkersSendEachMessageOnce(t *testing.T) {
+	f := newFixture(t)
+	var users []admin.NewUser
+	for i := range 120 {
+		users = append(users, admin.NewUser{Email: fmt.Sprintf("user%03d@acme.test", i)})
+	}
+	f.invite(users...)
+	srv := newTestServer(t, "")
+	cfg := f.config(srv.url())
+	cfg.Batch = 7
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			if _, err := DeliverDue(f.ctx, f.st, cfg); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	seen := map[string]int{}
+	for _, r := range srv.received() {
+		seen[r.msg(t).Header.Get("Message-ID")]++
+	}
+	if len(seen) != len(users) {
+		t.Fatalf("%d distinct messages reached the relay, want %d", len(seen), len(users))
+	}
+	for id, n := range seen {
+		if n != 1 {
+			t.Fatalf("%s sent %d times", id, n)
+		}
+	}
+}
+
+func TestGivesUpAtTheLinksExpiry(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	cfg := f.config("smtp://" + freeAddr(t))
+	var last store.OutboxMessage
+	for i := 0; i < 200; i++ {
+		f.deliver(cfg)
+		last = f.only()
+		if last.State != store.OutboxDeferred {
+			break
+		}
+		f.clock.advance(backoffCap + time.Second)
+	}
+	if last.State != store.OutboxFailed || !strings.Contains(last.LastError, "gave up") ||
+		!strings.Contains(last.LastError, "connect") {
+		t.Fatalf("%s, %q; want failed, given up with the last error", last.State, last.LastError)
+	}
+	// 48 hours of retries, every 30 minutes at most.
+	if last.Attempts < 90 || f.clock.Now().After(last.GiveUpAt.Add(backoffCap)) {
+		t.Fatalf("gave up after %d attempts at %s; the link expires at %s", last.Attempts, f.clock.Now(), last.GiveUpAt)
+	}
+}
+
+func TestNextAttempt(t *testing.T) {
+	now := start
+	far := now.Add(24 * time.Hour)
+	for attempts, ceiling := range map[int]time.Duration{1: 30 * time.Second, 2: time.Minute, 5: 8 * time.Minute, 7: 30 * time.Minute, 60: 30 * time.Minute} {
+		for range 50 {
+			next, ok := nextAttempt(now, attempts, far)
+			if wait := next.Sub(now); !ok || wait < time.Second || wait > ceiling+time.Second {
+				t.Fatalf("attempt %d waits %s, want within [1s, %s]", attempts, wait, ceiling)
+			}
+		}
+	}
+	if next, ok := nextAttempt(now, 10, now.Add(10*time.Second)); !ok || next.After(now.Add(9*time.Second)) {
+		t.Fatalf("near the deadline: %s, %v; want no later than a second before it", next, ok)
+	}
+	if _, ok := nextAttempt(now, 1, now.Add(time.Second)); ok {
+		t.Fatal("no time left, yet another attempt")
+	}
+}
+
+func TestRetryAndFlush(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	srv := newTestServer(t, "")
+	srv.set(func(s *testServer) {
+		s.rejectRcpt["jean@acme.test"] = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Relay access denied"}
+	})
+	cfg := f.config(srv.url())
+	f.deliver(cfg)
+	m := f.only()
+	if m.State != store.OutboxFailed {
+		t.Fatalf("state %s, want failed", m.State)
+	}
+
+	// The relay is fixed; the operator retries the failed mail.
+	srv.set(func(s *testServer) { delete(s.rejectRcpt, "jean@acme.test") })
+	if n, late, err := RetryFailed(f.ctx, f.st, cfg); n != 1 || late != 0 || err != nil {
+		t.Fatalf("RetryFailed: %d, %d, %v", n, late, err)
+	}
+	if m := f.only(); m.State != store.OutboxQueued {
+		t.Fatalf("state %s after retry, want queued", m.State)
+	}
+	f.deliver(cfg)
+	if m := f.only(); m.State != store.OutboxSent || len(srv.received()) != 1 {
+		t.Fatalf("state %s, %d received", m.State, len(srv.received()))
+	}
+	var nr *NotRetryableError
+	if err := Retry(f.ctx, f.st, cfg, m.ID); !errors.As(err, &nr) || !strings.Contains(err.Error(), "sent") {
+		t.Fatalf("retrying a sent message: %v", err)
+	}
+	if err := Retry(f.ctx, f.st, cfg, 999); !errors.Is(err, ErrNoSuchMail) {
+		t.Fatalf("retrying no message: %v", err)
+	}
+
+	// A deferred message waits for its backoff, unless flushed.
+	f.clock.advance(2 * time.Minute)
+	if out := f.svc.Resend(f.ctx, boss, []string{"jean@acme.test"}); out[0].Err != nil {
+		t.Fatal(out[0].Err)
+	}
+	srv.set(func(s *testServer) { s.tempFails = 1 })
+	f.deliver(cfg)
+	if rep := f.deliver(cfg); rep != (Report{}) {
+		t.Fatalf("before the backoff: %+v", rep)
+	}
+	if rep, err := Flush(f.ctx, f.st, cfg); err != nil || rep != (Report{Sent: 1}) {
+		t.Fatalf("flush: %+v, %v", rep, err)
+	}
+
+	// Past the link's expiry, retrying is refused: a new link is needed.
+	f.clock.advance(2 * time.Minute)
+	f.svc.Resend(f.ctx, boss, []string{"jean@acme.test"})
+	srv.set(func(s *testServer) {
+		s.rejectRcpt["jean@acme.test"] = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user"}
+	})
+	f.deliver(cfg)
+	ms := f.outbox()
+	failed := ms[len(ms)-1]
+	f.clock.advance(49 * time.Hour)
+	if err := Retry(f.ctx, f.st, cfg, failed.ID); !errors.As(err, &nr) || !strings.Contains(err.Error(), "deadline passed") {
+		t.Fatalf("retrying past the deadline: %v", err)
+	}
+	if n, late, err := RetryFailed(f.ctx, f.st, cfg); n != 0 || late != 1 || err != nil {
+		t.Fatalf("RetryFailed past the deadline: %d, %d, %v", n, late, err)
+	}
+}
+
+func TestResendReplacesMailNotYetSent(t *testing.T) {
+	for _, pending := range []string{store.OutboxQueued, store.OutboxDeferred} {
+		t.Run(pending, func(t *testing.T) {
+			f := newFixture(t)
+			f.invite(jean)
+			addr := freeAddr(t)
+			cfg := f.config("smtp://" + addr)
+			if pending == store.OutboxDeferred {
+				f.deliver(cfg) // the relay is down
+			}
+			if m := f.only(); m.State != pending {
+				t.Fatalf("first mail %s, want %s", m.State, pending)
+			}
+			f.clock.advance(2 * time.Minute)
+			if out := f.svc.Resend(f.ctx, boss, []string{"jean@acme.test"}); out[0].Err != nil {
+				t.Fatal(out[0].Err)
+			}
+			srv := newTestServer(t, addr)
+			f.clock.advance(backoffCap)
+			f.deliver(cfg)
+			got := srv.received()
+			if len(got) != 1 {
+				t.Fatalf("jean got %d mails, want 1", len(got))
+			}
+			if subj := got[0].msg(t).Header.Get("Subject"); !strings.Contains(subj, "nouveau lien") {
+				t.Fatalf("subject %q, want the resent invitation's", subj)
+			}
+			ms := f.outbox()
+			if ms[0].State != store.OutboxCancelled || ms[1].State != store.OutboxSent {
+				t.Fatalf("states %s, %s; want cancelled, sent", ms[0].State, ms[1].State)
+			}
+		})
+	}
+}
+
+// A claimed message whose link was replaced meanwhile is not sent.
+func TestReplacedLinkIsNotSent(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	srv := newTestServer(t, "")
+	cfg := f.config(srv.url())
+	err := f.st.Write(f.ctx, func(q *store.Q) error {
+		_, err := q.ClaimMail(f.ctx, store.MailClaim{Now: f.clock.Now(), LeaseUntil: f.clock.Now().Add(time.Minute), Limit: 1})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.clock.advance(2 * time.Minute) // the claim's worker died; a resend comes
+	if out := f.svc.Resend(f.ctx, boss, []string{"jean@acme.test"}); out[0].Err != nil {
+		t.Fatal(out[0].Err)
+	}
+	if rep := f.deliver(cfg); rep != (Report{Sent: 1, Cancelled: 1}) {
+		t.Fatalf("%+v, want the old mail cancelled and the new one sent", rep)
+	}
+	if n := len(srv.received()); n != 1 {
+		t.Fatalf("%d mails reached the relay", n)
+	}
+}
+
+func TestWorkerDeliversWhileRunning(t *testing.T) {
+	f := newFixture(t)
+	srv := newTestServer(t, "")
+	cfg := f.config(srv.url())
+	cfg.Now = nil
+	f.svc.Now = func() time.Time { return time.Now().UTC().Truncate(time.Second) }
+	w, err := Start(f.ctx, f.st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	if w.CaptureAddr() != "" {
+		t.Fatalf("capture server at %s although a relay is configured", w.CaptureAddr())
+	}
+	f.invite(jean)
+	w.Kick()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(srv.received()) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("nothing delivered: %+v", f.outbox())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	w.Stop()
+	if m := f.only(); m.State != store.OutboxSent {
+		t.Fatalf("state %s", m.State)
+	}
+}
