@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
 	"roster/store"
@@ -509,7 +510,7 @@ func (m *Model) View() string {
 	b.WriteString("\n")
 	body := m.screens[m.active].View()
 	h := max(3, m.height-m.chrome())
-	b.WriteString(clip(body, h))
+	b.WriteString(clip(body, h, m.width))
 	b.WriteString("\n")
 	if m.confirmQuit {
 		b.WriteString(st.Warn.Render(cut("There are unsaved changes. Quit anyway? y to quit, any other key to stay", m.width)))
@@ -550,11 +551,17 @@ func (m *Model) tabs() string {
 	return cut(strings.Join(parts, ""), m.width)
 }
 
-// clip pads or cuts s to exactly h lines, so the footer stays in place.
-func clip(s string, h int) string {
+// clip pads or cuts s to exactly h lines no wider than w, so that the footer
+// stays in place and nothing wraps.
+func clip(s string, h, w int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > h {
 		lines = lines[:h]
+	}
+	for i, l := range lines {
+		if ansi.StringWidth(l) > w {
+			lines[i] = ansi.Truncate(l, w, "…")
+		}
 	}
 	for len(lines) < h {
 		lines = append(lines, "")
@@ -577,5 +584,5 @@ func (f footer) ShortHelp() []key.Binding {
 
 func (f footer) FullHelp() [][]key.Binding {
 	global := []key.Binding{f.keys.Next, f.keys.Prev, f.keys.Help, f.keys.Quit, f.keys.ForceQuit}
-	return append(f.s.FullHelp(), f.keys.Tabs[:4], f.keys.Tabs[4:], global)
+	return append(f.s.FullHelp(), global, f.keys.Tabs[:4], f.keys.Tabs[4:])
 }

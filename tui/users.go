@@ -624,7 +624,10 @@ func (m *users) sendStaged(email string) tea.Cmd {
 // Column widths for the current width.
 func (m *users) columns() (name, email, role, status, teams, login int) {
 	role, status, login = 8, 20, 16
-	rest := max(30, m.width-2-role-status-login-5)
+	if m.width < 100 {
+		status, login = 13, 10
+	}
+	rest := max(12, m.width-2-role-status-login-5)
 	name = rest * 3 / 10
 	email = rest * 4 / 10
 	teams = rest - name - email
