@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -22,12 +23,14 @@ type pending struct {
 
 	stuck    bool
 	rows     []store.Invitation
-	lines    []string
 	nav      nav
 	selected map[string]bool   // by email, never by position
 	outcomes map[string]string // by email: what the last action did
 	seq      int
 	loading  bool
+	loadedAt time.Time
+	took     time.Duration // how long the last reading took
+	again    bool          // the database changed while reading: read again
 	busy     bool
 	queued   []tea.KeyMsg // keys typed while the list was on its way
 	perms    map[string]bool
@@ -53,6 +56,7 @@ type (
 		verb     string
 		outcomes []admin.Outcome
 	}
+	pendingAgainMsg struct{}
 )
 
 func newPending(s *session) *pending {
@@ -72,7 +76,8 @@ func (m *pending) Init() tea.Cmd { return m.load() }
 
 func (m *pending) load() tea.Cmd {
 	m.seq++
-	m.loading = true
+	m.loading, m.again = true, false
+	m.loadedAt = time.Now()
 	seq, stuck := m.seq, m.stuck
 	svc, a := m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
@@ -84,7 +89,6 @@ func (m *pending) load() tea.Cmd {
 func (m *pending) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.resize()
-	m.rebuild()
 }
 
 // resize shares the height between the list and the last outcomes.
@@ -122,6 +126,7 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return m, nil
 		}
 		m.loading = false
+		m.took = time.Since(m.loadedAt)
 		if msg.err != nil {
 			m.err = explain(msg.err)
 			return m, nil
@@ -144,9 +149,11 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 		}
 		m.nav.set(len(m.rows))
-		m.rebuild()
 		// Keys typed before the list arrived act on it now.
 		var cmds []tea.Cmd
+		if m.again {
+			cmds = append(cmds, m.later())
+		}
 		q := m.queued
 		m.queued = nil
 		for _, k := range q {
@@ -170,11 +177,30 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		clear(m.selected)
 		return m, m.load()
 	case refreshMsg:
+		// A long list takes a while to read: changes that come meanwhile
+		// are read once, a little later, not once each.
+		if m.loading {
+			m.again = true
+			return m, nil
+		}
+		if time.Since(m.loadedAt) < 2*m.took {
+			m.again = true
+			return m, m.later()
+		}
 		return m, m.load()
+	case pendingAgainMsg:
+		if m.again && !m.loading {
+			return m, m.load()
+		}
 	case tea.KeyMsg:
 		return m, m.key(msg)
 	}
 	return m, nil
+}
+
+// later reads the list again after twice the time the last reading took.
+func (m *pending) later() tea.Cmd {
+	return tea.Tick(max(2*m.took, 100*time.Millisecond), func(time.Time) tea.Msg { return pendingAgainMsg{} })
 }
 
 // targets are the selected invitations, or the one under the cursor.
@@ -291,11 +317,10 @@ func (m *pending) widths() (email, by, sent, last, exp, mail int) {
 	return
 }
 
-func (m *pending) rebuild() {
-	now := m.s.svc.Now()
+// line draws one invitation; only the visible rows are drawn.
+func (m *pending) line(r store.Invitation, now time.Time) string {
 	ew, bw, sw, lw, xw, mw := m.widths()
-	m.lines = make([]string, len(m.rows))
-	for i, r := range m.rows {
+	{
 		exp := "expired"
 		if !r.Expired {
 			exp = ago(now, r.ExpiresAt)
@@ -310,7 +335,7 @@ func (m *pending) rebuild() {
 		if o := m.outcomes[r.Email]; o != "" {
 			mail = "→ " + o + " · " + mail
 		}
-		m.lines[i] = fit(clean(r.Email), ew) + " " + fit(clean(r.InvitedBy), bw) + " " + fit(fmt.Sprint(r.TimesSent), sw) + " " +
+		return fit(clean(r.Email), ew) + " " + fit(clean(r.InvitedBy), bw) + " " + fit(fmt.Sprint(r.TimesSent), sw) + " " +
 			fit(when(r.LastSentAt), lw) + " " + fit(exp, xw) + " " + fit(clean(mail), mw)
 	}
 }
@@ -345,13 +370,14 @@ func (m *pending) View() string {
 		b.WriteString("\n")
 	}
 	from, to := m.nav.visible()
-	for i := from; i < to; i++ {
+	now := m.s.svc.Now()
+	for i := from; i < to && i < len(m.rows); i++ {
 		r := m.rows[i]
 		box := "[ ] "
 		if m.selected[r.Email] {
 			box = "[x] "
 		}
-		line := box + m.lines[i]
+		line := box + m.line(r, now)
 		switch {
 		case i == m.nav.cur:
 			line = st.Selected.Render(line)
