@@ -61,6 +61,9 @@ type Config struct {
 	Poll time.Duration
 	// Batch is how many messages a worker claims at once.
 	Batch int
+	// Location is the time zone of the dates written in mail; nil is the
+	// machine's (TZ).
+	Location *time.Location
 	// TLS, when set, is used for the relay's TLS (a private CA's roots, for
 	// example); its ServerName defaults to the relay's host.
 	TLS *tls.Config
@@ -161,6 +164,13 @@ func (c Config) timeout() time.Duration  { return orDefault(c.Timeout, DefaultTi
 func (c Config) lease() time.Duration    { return orDefault(c.Lease, DefaultLease) }
 func (c Config) poll() time.Duration     { return orDefault(c.Poll, DefaultPoll) }
 func (c Config) batch() int              { return orDefault(c.Batch, DefaultBatch) }
+
+func (c Config) location() *time.Location {
+	if c.Location != nil {
+		return c.Location
+	}
+	return time.Local
+}
 
 func (c Config) logger() *slog.Logger {
 	if c.Logger != nil {

@@ -140,7 +140,7 @@ func (d *deliverer) pass(ctx context.Context) (Report, error) {
 // outcome. It returns the session to go on with (nil once it is broken),
 // and the error when the relay could not be reached at all.
 func (d *deliverer) deliver(ctx context.Context, s *session, m *store.OutboxMessage, rep *Report) (*session, error) {
-	msg, err := compose(m, d.from, d.baseURL, d.cfg.now())
+	msg, err := compose(m, d.from, d.baseURL, d.cfg.now(), d.cfg.location())
 	if err != nil {
 		d.fail(m, "cannot write the message: "+err.Error(), "", rep)
 		return s, nil

@@ -27,7 +27,7 @@ type composed struct {
 // or address can add a header; a value that still spans lines is refused.
 // The body is multipart/alternative: plain text, then HTML, both UTF-8 in
 // quoted-printable.
-func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date time.Time) (*composed, error) {
+func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date time.Time, loc *time.Location) (*composed, error) {
 	to, err := mail.ParseAddress(m.Recipient)
 	if err != nil || to.Name != "" || to.Address != m.Recipient {
 		return nil, fmt.Errorf("recipient %q is not a mail address", m.Recipient)
@@ -36,7 +36,7 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 	if err := json.Unmarshal([]byte(m.Data), &d); err != nil {
 		return nil, fmt.Errorf("message data: %w", err)
 	}
-	c, err := render(m, d, baseURL, date, time.Local)
+	c, err := render(m, d, baseURL, date, loc)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 		}
 	}
 	h.add("Subject", mime.QEncoding.Encode("utf-8", c.Subject))
-	h.add("Date", date.Format(time.RFC1123Z))
+	h.add("Date", date.In(loc).Format(time.RFC1123Z))
 	h.add("Message-ID", m.MessageID)
 	h.add("MIME-Version", "1.0")
 	h.add("Content-Language", c.Lang)

@@ -49,7 +49,7 @@ func SendTest(ctx context.Context, st *store.Store, cfg Config, to string) (*Tra
 	if err != nil {
 		return nil, err
 	}
-	msg, err := compose(m, d.from, d.baseURL, now)
+	msg, err := compose(m, d.from, d.baseURL, now, cfg.location())
 	if err != nil {
 		return nil, err
 	}

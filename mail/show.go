@@ -84,7 +84,7 @@ func Show(ctx context.Context, st *store.Store, cfg Config, id int64) (*Message,
 	if !m.SentAt.IsZero() {
 		date = m.SentAt
 	}
-	msg, err := compose(m, cfg.from(), cfg.baseURL(), date)
+	msg, err := compose(m, cfg.from(), cfg.baseURL(), date, cfg.location())
 	if err != nil {
 		return nil, fmt.Errorf("mail %d: %w", id, err)
 	}

@@ -114,9 +114,6 @@ func (d dialer) connect(ctx context.Context, r *relay, tr *Transcript, mode tlsM
 			return nil, se
 		}
 		s.c, s.tls = c, true
-		if st, ok := c.TLSConnectionState(); ok {
-			tr.noteTLS(st)
-		}
 		if tr != nil {
 			// From here the tap sees ciphertext; the client logs the clear text.
 			c.DebugWriter = tr
@@ -126,6 +123,12 @@ func (d dialer) connect(ctx context.Context, r *relay, tr *Transcript, mode tlsM
 	s.c.SubmissionTimeout = 4 * d.timeout
 	if err := s.c.Hello(d.helo); err != nil {
 		return nil, fail("connect", err)
+	}
+	if mode != tlsImplicit {
+		// After STARTTLS, the handshake happened with the EHLO above.
+		if st, ok := s.c.TLSConnectionState(); ok {
+			tr.noteTLS(st)
+		}
 	}
 	return s, nil
 }

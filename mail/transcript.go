@@ -50,7 +50,7 @@ func (t *Transcript) noteTLS(st tls.ConnectionState) {
 		c := st.PeerCertificates[0]
 		who = fmt.Sprintf(", certificate for %s issued by %s, verified", strings.Join(c.DNSNames, " "), c.Issuer.CommonName)
 	}
-	t.note("TLS %s, %s%s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite), who)
+	t.note("%s, %s%s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite), who)
 }
 
 var serverLine = regexp.MustCompile(`^[2-5][0-9][0-9]([ -]|$)`)

@@ -1,0 +1,319 @@
+package mail
+
+import (
+	"bytes"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"roster/admin"
+	"roster/store"
+)
+
+var cet = time.FixedZone("CET", 3600)
+
+// pathOf is the link path of an outbox message, token included while unsent.
+func pathOf(t testing.TB, m store.OutboxMessage) string {
+	t.Helper()
+	var d store.MailData
+	if err := json.Unmarshal([]byte(m.Data), &d); err != nil {
+		t.Fatal(err)
+	}
+	return d.Path
+}
+
+func TestInvitationInFrenchAndEnglish(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean, admin.NewUser{Email: "mary@acme.test", FirstName: "Mary", LastName: "Smith", Locale: "en"})
+	links := map[string]string{}
+	for _, m := range f.outbox() {
+		links[m.Recipient] = "https://roster.acme.test" + pathOf(t, m)
+	}
+	srv := newTestServer(t, "")
+	cfg := f.config(srv.url())
+	cfg.Location = cet
+	f.deliver(cfg)
+	got := srv.received()
+	if len(got) != 2 {
+		t.Fatalf("received %d messages", len(got))
+	}
+	for _, tc := range []struct {
+		to, lang, subject string
+		words             []string
+	}{
+		{"jean@acme.test", "fr", "Big Boss vous invite sur Acme", []string{
+			"Bonjour Jean Dupont,",
+			"Big Boss (boss@acme.test) vous invite à rejoindre Acme.",
+			"Ce lien est valable 48 heures, jusqu'au mercredi 4 mars 2026 à 10 h 00 (CET), et ne sert qu'une fois.",
+			"Si le lien a expiré, rendez-vous sur https://roster.acme.test/forgot, choisissez « Mot de passe oublié »",
+		}},
+		{"mary@acme.test", "en", "Big Boss invites you to Acme", []string{
+			"Hello Mary Smith,",
+			"Big Boss (boss@acme.test) invites you to join Acme.",
+			"The link is valid for 48 hours, until Wednesday 4 March 2026 at 10:00 CET, and works once.",
+			`If the link has expired, go to https://roster.acme.test/forgot, choose "Forgot password" and enter mary@acme.test`,
+		}},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			var r *received
+			for i := range got {
+				if got[i].to[0] == tc.to {
+					r = &got[i]
+				}
+			}
+			if r == nil {
+				t.Fatalf("no mail for %s", tc.to)
+			}
+			h := r.msg(t).Header
+			if h.Get("Subject") != tc.subject || h.Get("Content-Language") != tc.lang {
+				t.Fatalf("subject %q, language %q", h.Get("Subject"), h.Get("Content-Language"))
+			}
+			if ct := h.Get("Content-Type"); !strings.HasPrefix(ct, "multipart/alternative;") {
+				t.Fatalf("Content-Type %q", ct)
+			}
+			text := r.text(t)
+			for _, w := range append(tc.words, links[tc.to]) {
+				if !strings.Contains(strings.Join(strings.Fields(text), " "), w) {
+					t.Errorf("the text lacks %q:\n%s", w, text)
+				}
+			}
+			html := htmlPart(t, r.raw)
+			for _, w := range []string{`lang="` + tc.lang + `"`, `href="` + links[tc.to] + `"`, `href="https://roster.acme.test/forgot"`} {
+				if !strings.Contains(html, w) {
+					t.Errorf("the HTML part lacks %s:\n%s", w, html)
+				}
+			}
+		})
+	}
+}
+
+// htmlPart is the decoded text/html part of a raw message.
+func htmlPart(t testing.TB, raw []byte) string {
+	t.Helper()
+	// The text part of a copy whose parts are swapped in their headers.
+	swapped := bytes.ReplaceAll(bytes.ReplaceAll(raw, []byte("text/plain"), []byte("text/x-was-plain")),
+		[]byte("text/html"), []byte("text/plain"))
+	_, html, err := parseMessage(swapped)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return html
+}
+
+func TestEveryKindInEveryLanguage(t *testing.T) {
+	expires := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		kind string
+		data store.MailData
+		want map[string][]string
+	}{
+		{store.MailInviteResent, store.MailData{Account: "Acme", Name: "Jo <b>", Path: "/invite/TOK", ExpiresAt: expires, Lifetime: 172800},
+			map[string][]string{
+				"en": {"a new link to join Acme. The links sent before no longer work.", "https://r.test/invite/TOK", "valid for 48 hours"},
+				"fr": {"un nouveau lien pour rejoindre Acme. Les liens envoyés auparavant ne fonctionnent plus.", "https://r.test/invite/TOK", "valable 48 heures"},
+			}},
+		{store.MailPasswordReset, store.MailData{Account: "Acme", Name: "Jo <b>", Path: "/reset/TOK", ExpiresAt: expires, Lifetime: 3600},
+			map[string][]string{
+				"en": {"You asked for a new password for your Acme account", "https://r.test/reset/TOK", "valid for 1 hour, until Monday 2 March 2026 at 11:00 CET"},
+				"fr": {"Vous avez demandé un nouveau mot de passe pour votre compte Acme", "https://r.test/reset/TOK", "valable 1 heure, jusqu'au lundi 2 mars 2026 à 11 h 00 (CET)"},
+			}},
+		{store.MailStandInNotice, store.MailData{Account: "Acme", Name: "Jo", AwayName: "Ann Lee", AwayEmail: "ann@acme.test",
+			AwayFrom: expires, AwayUntil: expires.Add(7 * 24 * time.Hour), Note: "Back on the 9th"},
+			map[string][]string{
+				"en": {"Ann Lee (ann@acme.test) is away from Monday 2 March 2026 at 11:00 CET until Monday 9 March 2026 at 11:00 CET", "Their note: Back on the 9th"},
+				"fr": {"Ann Lee (ann@acme.test) s'absente à partir du lundi 2 mars 2026 à 11 h 00 (CET) jusqu'au lundi 9 mars 2026 à 11 h 00 (CET)", "Son message : Back on the 9th"},
+			}},
+		{store.MailTest, store.MailData{Account: "Acme"},
+			map[string][]string{
+				"en": {"This is a test message sent by roster for Acme on Monday 2 March 2026 at 11:00 CET"},
+				"fr": {"Ceci est un message de test envoyé par roster pour Acme le lundi 2 mars 2026 à 11 h 00 (CET)"},
+			}},
+	} {
+		for lang, want := range tc.want {
+			t.Run(tc.kind+"/"+lang, func(t *testing.T) {
+				b, _ := json.Marshal(tc.data)
+				m := &store.OutboxMessage{Kind: tc.kind, Recipient: "jo@acme.test", Locale: lang, Data: string(b), MessageID: "<x@acme.test>"}
+				c, err := render(m, tc.data, "https://r.test", expires, cet)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.Subject == "" || c.Lang != lang {
+					t.Fatalf("subject %q, language %q", c.Subject, c.Lang)
+				}
+				text := strings.Join(strings.Fields(c.Text), " ")
+				for _, w := range want {
+					if !strings.Contains(text, w) {
+						t.Errorf("the text lacks %q:\n%s", w, c.Text)
+					}
+				}
+				if strings.Contains(c.HTML, "<b>") {
+					t.Errorf("a name was not escaped in the HTML part:\n%s", c.HTML)
+				}
+			})
+		}
+	}
+}
+
+func TestValidity(t *testing.T) {
+	for d, want := range map[time.Duration][2]string{
+		48 * time.Hour:      {"48 hours", "48 heures"},
+		time.Hour:           {"1 hour", "1 heure"},
+		72 * time.Hour:      {"72 hours", "72 heures"},
+		7 * 24 * time.Hour:  {"7 days", "7 jours"},
+		90 * time.Minute:    {"90 minutes", "90 minutes"},
+		150 * time.Minute:   {"3 hours", "3 heures"},
+		30 * 24 * time.Hour: {"30 days", "30 jours"},
+	} {
+		if en, fr := validity("en", d), validity("fr", d); en != want[0] || fr != want[1] {
+			t.Errorf("%s: %q, %q; want %q, %q", d, en, fr, want[0], want[1])
+		}
+	}
+}
+
+func TestStandInNoticeGoesOutWhenTheAbsenceStarts(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	from := start.Add(3 * 24 * time.Hour)
+	if _, err := f.svc.SetAway(f.ctx, boss, "jean@acme.test", admin.AwayRequest{From: from, StandIn: bossEmail, Note: "Congés"}); err != nil {
+		t.Fatal(err)
+	}
+	srv := newTestServer(t, "")
+	cfg := f.config(srv.url())
+	f.deliver(cfg) // the invitation
+	f.clock.advance(3*24*time.Hour - time.Minute)
+	f.deliver(cfg)
+	if n := len(srv.received()); n != 1 {
+		t.Fatalf("%d mails before the absence starts, want only the invitation", n)
+	}
+	f.clock.advance(time.Minute)
+	f.deliver(cfg)
+	got := srv.received()
+	if len(got) != 2 || got[1].to[0] != bossEmail {
+		t.Fatalf("received %d mails", len(got))
+	}
+	if text := got[1].text(t); !strings.Contains(text, "Jean Dupont (jean@acme.test) is away from") || !strings.Contains(text, "Congés") {
+		t.Fatalf("notice:\n%s", text)
+	}
+}
+
+func TestCaptureServerKeepsTheMailWhole(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	link := "https://roster.acme.test" + pathOf(t, f.only())
+	cfg := f.config("")
+	if rep := f.deliver(cfg); rep != (Report{Sent: 1}) {
+		t.Fatalf("%+v", rep)
+	}
+	m := f.only()
+	if !strings.HasPrefix(m.Reply, "250 2.0.0 captured as #") || pathOf(t, m) != "/invite/"+store.RedactedToken {
+		t.Fatalf("reply %q, path %q", m.Reply, pathOf(t, m))
+	}
+	list, err := Captured(f.ctx, f.st, 0, 10)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("captured %v, %v", list, err)
+	}
+	c := list[0]
+	if c.From != "roster@acme.test" || len(c.To) != 1 || c.To[0] != "jean@acme.test" || c.Subject != "Big Boss vous invite sur Acme" ||
+		c.MessageID != m.MessageID {
+		t.Fatalf("captured %+v", c)
+	}
+	shown, err := ShowCaptured(f.ctx, f.st, c.ID)
+	if err != nil || !strings.Contains(shown.Text, link) {
+		t.Fatalf("the captured copy lacks the working link %s (%v):\n%s", link, err, shown.Text)
+	}
+	// The outbox message shows as its recipient got it.
+	shown, err = Show(f.ctx, f.st, cfg, m.ID)
+	if err != nil || shown.Captured == nil || !strings.Contains(shown.Text, link) {
+		t.Fatalf("Show: %v, %+v", err, shown)
+	}
+	if shown.Header[0].Name != "From" || shown.Header[0].Value != `"Acme" <roster@acme.test>` {
+		t.Fatalf("first header %+v", shown.Header[0])
+	}
+	if _, err := ShowCaptured(f.ctx, f.st, 99); err == nil {
+		t.Fatal("no error for a captured mail that does not exist")
+	}
+}
+
+func TestSentLinkLeavesNoWorkingTokenInTheDatabase(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	token := strings.TrimPrefix(pathOf(t, f.only()), "/invite/")
+	srv := newTestServer(t, "")
+	cfg := f.config(srv.url())
+	f.deliver(cfg)
+	if !strings.Contains(string(srv.received()[0].raw), token) {
+		t.Fatal("the mail did not carry the token")
+	}
+	m := f.only()
+	if strings.Contains(m.Data, token) {
+		t.Fatalf("the sent row still holds the token: %s", m.Data)
+	}
+	shown, err := Show(f.ctx, f.st, cfg, m.ID)
+	if err != nil || !strings.Contains(shown.Text, "https://roster.acme.test/invite/"+store.RedactedToken) || strings.Contains(shown.Text, token) {
+		t.Fatalf("Show of a sent message (%v):\n%s", err, shown.Text)
+	}
+	// A copy of the database file, once the log is folded in.
+	raw, err := sql.Open("sqlite", "file:"+f.st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	if _, err := raw.Exec("PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(f.st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(b, []byte(token)) {
+		t.Fatal("the database file still holds the sent link's token")
+	}
+}
+
+func TestShowRendersAnUnsentMessage(t *testing.T) {
+	f := newFixture(t)
+	f.invite(admin.NewUser{Email: "mary@acme.test", FirstName: "Mary", Locale: "en"})
+	m := f.only()
+	shown, err := Show(f.ctx, f.st, f.config(""), m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(shown.Text, "https://roster.acme.test"+pathOf(t, m)) || shown.Captured != nil {
+		t.Fatalf("%+v", shown)
+	}
+	var subject string
+	for _, h := range shown.Header {
+		if h.Name == "Subject" {
+			subject = h.Value
+		}
+	}
+	if subject != "Big Boss invites you to Acme" {
+		t.Fatalf("subject %q", subject)
+	}
+	if _, err := Show(f.ctx, f.st, f.config(""), 99); err == nil {
+		t.Fatal("no error for a message that does not exist")
+	}
+	if _, err := List(f.ctx, f.st, "lost", 0, 0); err == nil {
+		t.Fatal("no error for an unknown state")
+	}
+	if list, err := List(f.ctx, f.st, store.OutboxQueued, 0, 0); err != nil || len(list) != 1 {
+		t.Fatalf("List: %v, %v", list, err)
+	}
+	if n, err := Counts(f.ctx, f.st); err != nil || n[store.OutboxQueued] != 1 {
+		t.Fatalf("Counts: %v, %v", n, err)
+	}
+	// Names in other scripts are encoded on the wire, and read back whole.
+	f.invite(admin.NewUser{Email: "zoe@acme.test", FirstName: "Zoé", Locale: "fr"})
+	shown, err = Show(f.ctx, f.st, f.config(""), f.outbox()[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range shown.Header {
+		if h.Name == "To" && h.Value != "Zoé <zoe@acme.test>" {
+			t.Fatalf("To %q", h.Value)
+		}
+	}
+}
