@@ -184,9 +184,17 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if chosen != nil {
 			m.form.fields[aStandIn].input.SetValue(chosen.value)
 			m.form.fields[aStandIn].err = ""
+			queued := m.standIn.queued
 			m.standIn = nil
 			m.form.focusOn(aNote)
-			return m, nil
+			// Keys typed while the pick waited for its results go on.
+			var cmds []tea.Cmd
+			for _, k := range queued {
+				var c tea.Cmd
+				_, c = m.Update(k)
+				cmds = append(cmds, c)
+			}
+			return m, tea.Batch(cmds...)
 		}
 		if isKey || cmd != nil {
 			return m, cmd

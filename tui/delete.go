@@ -171,9 +171,17 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if chosen != nil {
 			m.form.fields[dHeir].input.SetValue(chosen.value)
 			m.form.fields[dHeir].err = ""
+			queued := m.heir.queued
 			m.heir = nil
 			m.form.focusOn(dConfirm)
-			return m, nil
+			// Keys typed while the pick waited for its results go on.
+			var cmds []tea.Cmd
+			for _, k := range queued {
+				var c tea.Cmd
+				_, c = m.Update(k)
+				cmds = append(cmds, c)
+			}
+			return m, tea.Batch(cmds...)
 		}
 		if isKey || cmd != nil {
 			return m, cmd

@@ -196,7 +196,7 @@ func (m *mailbox) View() string {
 	}
 	b.WriteString("\n")
 	tw, kw, sw, aw := 16, 18, 10, 4
-	rw := max(20, m.width-tw-kw-sw-aw-6)
+	rw := max(20, m.width-tw-kw-sw-aw-8)
 	head := "  " + fit("Queued", tw) + " " + fit("To", rw*45/100) + " " + fit("Kind", kw) + " " + fit("State", sw) + " " +
 		fit("Try", aw) + " " + fit("Detail", rw-rw*45/100)
 	b.WriteString(st.ColHead.Render(cut(head, m.width)))

@@ -29,7 +29,10 @@ type picker struct {
 	seq      int  // of the newest search typed
 	shown    int  // of the search whose results are shown
 	chooseOn bool // enter was pressed before the newest results came
-	err      string
+	// queued are the keys typed after that enter: they belong to the screen
+	// once the pick is made, which replays them.
+	queued []tea.KeyMsg
+	err    string
 }
 
 // pick is one result: value is an email or "team:NAME".
@@ -126,6 +129,10 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 			return &c, nil
 		}
 	case tea.KeyMsg:
+		if p.chooseOn {
+			p.queued = append(p.queued, msg)
+			return nil, nil
+		}
 		switch msg.String() {
 		case "up", "ctrl+p":
 			p.nav.move(-1)
