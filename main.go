@@ -38,6 +38,8 @@ type cli struct {
 	channel string
 	actor   *admin.Actor // fixed by roster serve: --as and --db are refused
 
+	smtp, from, baseURL string // mail flags, over ROSTER_SMTP, ROSTER_FROM, ROSTER_BASE_URL (cmd_mail.go)
+
 	st  *store.Store
 	svc *admin.Service
 }
@@ -73,6 +75,7 @@ func init() {
 		{"conversations", "[--user EMAIL] | add --subject S --to EMAIL", "list conversations, or open one (routed to stand-ins)", false, cmdConversations},
 		{"audit", "[--user EMAIL] [--limit N]", "show the audit trail, newest first", false, cmdAudit},
 		{"export", "--csv", "write every user as CSV (the format invite --csv reads)", false, cmdExport},
+		{"mail", "[--state S] [--limit N] | show ID | captured [ID] | retry ID|--failed | test --to EMAIL | deliver | flush", "list the outbox; show, retry or deliver mail; test the relay", true, cmdMail},
 		{"keys", "[list [EMAIL] | add EMAIL FILE|- | remove EMAIL FINGERPRINT]", "manage the SSH keys operators open roster serve with", false, cmdKeys},
 		{"serve", "[--ssh ADDR] [--http ADDR]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
 		{"help", "[COMMAND]", "describe the commands", false, cmdHelp},
@@ -97,6 +100,7 @@ func run(ctx context.Context, c *cli, args []string) int {
 	defer c.close()
 	// Global flags may come before the command.
 	g := c.flags("roster")
+	c.mailFlags(g)
 	rest, err := parseArgs(g, args, true)
 	if err != nil {
 		return c.usageError(err)

@@ -281,8 +281,9 @@ func TestShowRendersAnUnsentMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(shown.Text, "https://roster.acme.test"+pathOf(t, m)) || shown.Captured != nil {
-		t.Fatalf("%+v", shown)
+	if !strings.Contains(shown.Text, "https://roster.acme.test/invite/"+store.RedactedToken) ||
+		strings.Contains(shown.Text, pathOf(t, m)) || shown.Captured != nil {
+		t.Fatalf("an unsent message shows its working link, or no link:\n%s", shown.Text)
 	}
 	var subject string
 	for _, h := range shown.Header {

@@ -52,10 +52,10 @@ func Counts(ctx context.Context, st *store.Store) (map[string]int, error) {
 }
 
 // Show reads outbox message id. When the capture server kept it, that copy
-// is shown, as its recipient would read it; otherwise the message is
-// written again from the row, as it was or will be sent, with the link's
-// token redacted once a relay took it. A cancelled message has no text:
-// its data was discarded.
+// is shown whole, as its recipient would read it; otherwise the message is
+// written again from the row, as it was or will be sent, but with the
+// link's token redacted: an operator never holds someone else's working
+// link. A cancelled message has no text: its data was discarded.
 func Show(ctx context.Context, st *store.Store, cfg Config, id int64) (*Message, error) {
 	q := st.Read()
 	m, err := q.OutboxByID(ctx, id)
@@ -84,7 +84,9 @@ func Show(ctx context.Context, st *store.Store, cfg Config, id int64) (*Message,
 	if !m.SentAt.IsZero() {
 		date = m.SentAt
 	}
-	msg, err := compose(m, cfg.from(), cfg.baseURL(), date, cfg.location())
+	redacted := *m
+	redacted.Data = store.RedactLink(m.Data)
+	msg, err := compose(&redacted, cfg.from(), cfg.baseURL(), date, cfg.location())
 	if err != nil {
 		return nil, fmt.Errorf("mail %d: %w", id, err)
 	}

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"roster/admin"
+	"roster/mail"
+	"roster/store"
+)
+
+// mailFlags adds the mail flags to fs: global (before the command) and on
+// the commands that send mail. Not over SSH: a remote operator must not
+// point the server's mail, and its links, at a relay of their own.
+func (c *cli) mailFlags(fs *flag.FlagSet) {
+	if c.actor != nil {
+		return
+	}
+	fs.StringVar(&c.smtp, "smtp", c.smtp, "mail relay: smtp://user:pass@host:587 (STARTTLS) or smtps://host:465 (env ROSTER_SMTP; default: the embedded capture server)")
+	fs.StringVar(&c.from, "from", c.from, "sender of the mail (env ROSTER_FROM; default: roster@ this host)")
+	fs.StringVar(&c.baseURL, "base-url", c.baseURL, "start of the links in mail, e.g. https://roster.example.com (env ROSTER_BASE_URL)")
+}
+
+// mailConfig is the mail configuration: --smtp, --from and --base-url over
+// ROSTER_SMTP, ROSTER_FROM and ROSTER_BASE_URL. The flags have no defaults
+// of their own, so that --help never prints a relay's password.
+func (c *cli) mailConfig() (mail.Config, error) {
+	cfg := mail.ConfigFromEnv()
+	if c.smtp != "" {
+		cfg.SMTP = c.smtp
+	}
+	if c.from != "" {
+		cfg.From = c.from
+	}
+	if c.baseURL != "" {
+		cfg.BaseURL = c.baseURL
+	}
+	return cfg, cfg.Check()
+}
+
+func cmdMail(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("mail")
+	c.mailFlags(fs)
+	state := fs.String("state", "", "only messages in this state: "+strings.Join(store.OutboxStates(), "|"))
+	limit := fs.Int("limit", 100, "at most this many messages, newest first (0: all)")
+	failed := fs.Bool("failed", false, "with retry: every failed message whose deadline has not passed")
+	to := fs.String("to", "", "with test: the address to send the test message to")
+	rest, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := c.open(ctx); err != nil {
+		return err
+	}
+	cfg, err := c.mailConfig()
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 {
+		return c.mailList(ctx, *state, *limit)
+	}
+	verb, rest := rest[0], rest[1:]
+	switch verb {
+	case "show":
+		id, err := mailID("mail show", rest)
+		if err != nil {
+			return err
+		}
+		m, err := mail.Show(ctx, c.st, cfg, id)
+		if err != nil {
+			return err
+		}
+		return c.printMessage(m)
+	case "captured":
+		if len(rest) == 0 {
+			return c.capturedList(ctx, *limit)
+		}
+		id, err := mailID("mail captured", rest)
+		if err != nil {
+			return err
+		}
+		m, err := mail.ShowCaptured(ctx, c.st, id)
+		if err != nil {
+			return err
+		}
+		return c.printMessage(m)
+	case "retry":
+		return c.mailRetry(ctx, cfg, rest, *failed)
+	case "test":
+		if *to == "" || len(rest) > 0 {
+			return usagef("mail test needs --to EMAIL")
+		}
+		tr, err := mail.SendTest(ctx, c.st, cfg, *to)
+		if tr != nil {
+			if c.json {
+				if jerr := c.printJSON(tr); jerr != nil {
+					return jerr
+				}
+			} else {
+				fmt.Fprintf(c.stdout, "relay: %s\n", admin.Printable(tr.Relay))
+				for _, l := range tr.Lines {
+					fmt.Fprintln(c.stdout, admin.Printable(l))
+				}
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("the test message was not accepted: %w", err)
+		}
+		return nil
+	case "deliver", "flush":
+		if len(rest) > 0 {
+			return usagef("mail %s takes no arguments", verb)
+		}
+		run := mail.DeliverDue
+		if verb == "flush" {
+			run = mail.Flush
+		}
+		rep, err := run(ctx, c.st, cfg)
+		if err != nil {
+			return err
+		}
+		if c.json {
+			return c.printJSON(rep)
+		}
+		fmt.Fprintf(c.stdout, "sent %d, deferred %d, failed %d, cancelled %d\n", rep.Sent, rep.Deferred, rep.Failed, rep.Cancelled)
+		return nil
+	}
+	return usagef("mail takes show, captured, retry, test, deliver or flush, not %q", verb)
+}
+
+func mailID(what string, args []string) (int64, error) {
+	if len(args) != 1 {
+		return 0, usagef("%s needs one message ID", what)
+	}
+	id, err := strconv.ParseInt(args[0], 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usagef("%s: %q is not a message ID", what, args[0])
+	}
+	return id, nil
+}
+
+func (c *cli) mailList(ctx context.Context, state string, limit int) error {
+	ms, err := mail.List(ctx, c.st, state, 0, limit)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(ms)
+	}
+	rows := make([][]string, len(ms))
+	for i, m := range ms {
+		rows[i] = []string{strconv.FormatInt(m.ID, 10), m.Kind, m.Recipient, m.State, strconv.Itoa(m.Attempts),
+			when(m), m.LastError}
+	}
+	return c.table([]string{"ID", "KIND", "TO", "STATE", "TRIES", "WHEN", "LAST ERROR"}, rows)
+}
+
+// when is the time that matters for a message in its state.
+func when(m store.OutboxMessage) string {
+	day := func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
+	switch m.State {
+	case store.OutboxSent:
+		return "sent " + day(m.SentAt)
+	case store.OutboxQueued, store.OutboxDeferred:
+		return "next " + day(m.NextAttemptAt)
+	}
+	return "queued " + day(m.CreatedAt)
+}
+
+func (c *cli) capturedList(ctx context.Context, limit int) error {
+	ms, err := mail.Captured(ctx, c.st, 0, limit)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(ms)
+	}
+	rows := make([][]string, len(ms))
+	for i, m := range ms {
+		rows[i] = []string{strconv.FormatInt(m.ID, 10), m.ReceivedAt.Local().Format("2006-01-02 15:04"),
+			strings.Join(m.To, ", "), m.Subject}
+	}
+	return c.table([]string{"ID", "RECEIVED", "TO", "SUBJECT"}, rows)
+}
+
+func (c *cli) mailRetry(ctx context.Context, cfg mail.Config, args []string, failed bool) error {
+	if failed {
+		if len(args) > 0 {
+			return usagef("mail retry takes ID or --failed, not both")
+		}
+		n, late, err := mail.RetryFailed(ctx, c.st, cfg)
+		if err != nil {
+			return err
+		}
+		if c.json {
+			return c.printJSON(map[string]int{"requeued": n, "too_late": late})
+		}
+		fmt.Fprintf(c.stdout, "requeued %d failed messages", n)
+		if late > 0 {
+			fmt.Fprintf(c.stdout, "; %d others are past their deadline: resend those invitations or resets", late)
+		}
+		fmt.Fprintln(c.stdout)
+		return nil
+	}
+	id, err := mailID("mail retry", args)
+	if err != nil {
+		return err
+	}
+	if err := mail.Retry(ctx, c.st, cfg, id); err != nil {
+		return err
+	}
+	if !c.json {
+		fmt.Fprintf(c.stdout, "mail %d queued again\n", id)
+	}
+	return nil
+}
+
+// printMessage prints a message's header fields and plain-text part, made
+// printable: captured mail comes from any local SMTP client.
+func (c *cli) printMessage(m *mail.Message) error {
+	if c.json {
+		return c.printJSON(m)
+	}
+	if o := m.Outbox; o != nil {
+		tries := "not tried yet"
+		switch {
+		case o.Attempts == 1:
+			tries = "1 attempt"
+		case o.Attempts > 1:
+			tries = fmt.Sprintf("%d attempts", o.Attempts)
+		}
+		fmt.Fprintf(c.stdout, "# mail %d, %s to %s: %s, %s", o.ID, o.Kind, admin.Printable(o.Recipient), o.State, tries)
+		if o.Reply != "" {
+			fmt.Fprintf(c.stdout, "; reply %q", admin.Printable(o.Reply))
+		}
+		if o.LastError != "" && o.State != store.OutboxSent {
+			fmt.Fprintf(c.stdout, "; last error %q", admin.Printable(o.LastError))
+		}
+		fmt.Fprintln(c.stdout)
+	}
+	if m.Captured != nil {
+		fmt.Fprintf(c.stdout, "# as the capture server kept it (#%d), links working\n", m.Captured.ID)
+	}
+	if len(m.Header) == 0 {
+		fmt.Fprintln(c.stdout, "(no text: the message was cancelled before it was sent)")
+		return nil
+	}
+	for _, h := range m.Header {
+		fmt.Fprintf(c.stdout, "%s: %s\n", admin.Printable(h.Name), admin.Printable(h.Value))
+	}
+	fmt.Fprintln(c.stdout)
+	for _, l := range strings.Split(strings.TrimRight(m.Text, "\n"), "\n") {
+		fmt.Fprintln(c.stdout, admin.Printable(l))
+	}
+	return nil
+}
