@@ -93,6 +93,7 @@ type users struct {
 	perms       map[string]bool
 	confirm     *confirmation
 	note        string // what the last action did
+	loadErr     string // why the rows could not be read
 	pendingNote string // shown once the rows after the action are read
 	err         string
 	detail      *userDetail
@@ -346,10 +347,10 @@ func (m *users) paged(msg usersPageMsg) tea.Cmd {
 		m.fetching = false
 	}
 	if msg.err != nil {
-		m.err = explain(msg.err)
+		m.loadErr = explain(msg.err)
 		return nil
 	}
-	m.err = ""
+	m.loadErr = ""
 	if m.pendingNote != "" {
 		m.note, m.pendingNote = m.pendingNote, ""
 	}
@@ -720,6 +721,8 @@ func (m *users) View() string {
 		b.WriteString(st.Warn.Render(cut(m.confirm.prompt, m.width)))
 	case m.err != "":
 		b.WriteString(st.Error.Render(cut(m.err, m.width)))
+	case m.loadErr != "":
+		b.WriteString(st.Error.Render(cut(m.loadErr, m.width)))
 	case m.note != "":
 		b.WriteString(st.OK.Render(cut(m.note, m.width)))
 	}

@@ -161,6 +161,7 @@ func TestUsersRowActions(t *testing.T) {
 	eventually(t, "reset mail queued", func() bool {
 		return f.count(`SELECT count(*) FROM outbox WHERE recipient = 'ann.active@example.com' AND kind = 'password_reset'`) == 1
 	})
+	tt.wait("A password reset link is on its way")
 	// A refused confirmation changes nothing.
 	tt.typ("x")
 	tt.wait("Deactivate ann")
