@@ -569,3 +569,34 @@ func TestWorkerDeliversWhileRunning(t *testing.T) {
 		t.Fatalf("state %s", m.State)
 	}
 }
+
+func TestStoppedWorkerGivesBackWhatItClaimed(t *testing.T) {
+	f := newFixture(t)
+	f.svc.Now = func() time.Time { return time.Now().UTC().Truncate(time.Second) }
+	f.invite(jean, admin.NewUser{Email: "marie@acme.test"})
+	srv := newTestServer(t, "")
+	holding, release := make(chan struct{}, 1), make(chan struct{})
+	srv.set(func(s *testServer) { s.holding, s.release = holding, release })
+	defer close(release)
+	cfg := f.config(srv.url())
+	cfg.Now = nil
+	w, err := Start(f.ctx, f.st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-holding: // the first message's data is in, its reply withheld
+	case <-time.After(10 * time.Second):
+		t.Fatal("the worker sent nothing")
+	}
+	began := time.Now()
+	w.Stop()
+	if d := time.Since(began); d < stopGrace || d > stopGrace+5*time.Second {
+		t.Fatalf("Stop took %s, want the %s grace for the message in flight", d, stopGrace)
+	}
+	for _, m := range f.outbox() {
+		if m.State != store.OutboxQueued || m.Attempts != 0 {
+			t.Fatalf("after Stop, %s is %s with %d attempts; want queued, untried", m.Recipient, m.State, m.Attempts)
+		}
+	}
+}

@@ -175,7 +175,9 @@ type testServer struct {
 	tempFails   int               // answer 451 to the next N messages' data
 	dropInData  int               // close the connection after the next N messages' data, before answering
 	rejectRcpt  map[string]*smtp.SMTPError
-	discard     bool // count messages without keeping them (benchmarks)
+	discard     bool          // count messages without keeping them (benchmarks)
+	holding     chan struct{} // Data signals here, then waits for release to close
+	release     chan struct{}
 	count       int
 }
 
@@ -309,6 +311,14 @@ func (ts *testSession) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	ts.s.mu.Lock()
+	holding, release := ts.s.holding, ts.s.release
+	ts.s.mu.Unlock()
+	if holding != nil {
+		holding <- struct{}{}
+		<-release
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Too late"}
 	}
 	ts.s.mu.Lock()
 	defer ts.s.mu.Unlock()
