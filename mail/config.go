@@ -71,6 +71,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock for the outbox's times; nil is the wall clock.
 	Now func() time.Time
+
+	envErr error // what ConfigFromEnv could not read, for Check
 }
 
 // Environment variables ConfigFromEnv reads.
@@ -87,11 +89,11 @@ const (
 func ConfigFromEnv() Config {
 	c := Config{SMTP: os.Getenv(EnvSMTP), From: os.Getenv(EnvFrom), BaseURL: os.Getenv(EnvBaseURL)}
 	if v := os.Getenv(EnvLifetime); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			c.Lifetime = d
-		} else {
-			c.Lifetime = -1 // Check explains it
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			c.envErr = fmt.Errorf("%s=%q: not a duration such as 72h", EnvLifetime, v)
 		}
+		c.Lifetime = d
 	}
 	return c
 }
@@ -139,10 +141,7 @@ func (c Config) Check() error {
 			return err
 		}
 	}
-	if c.Lifetime < 0 {
-		return fmt.Errorf("%s: not a duration such as 72h", EnvLifetime)
-	}
-	return nil
+	return c.envErr
 }
 
 func (c Config) now() time.Time {

@@ -138,7 +138,8 @@ func (d *deliverer) pass(ctx context.Context) (Report, error) {
 
 // deliver sends m over s, opening a session if s is nil, and records the
 // outcome. It returns the session to go on with (nil once it is broken),
-// and the error when the relay could not be reached at all.
+// and the error when the relay cannot take any message for now: it could
+// not be reached, or it is closing, or refuses roster's credentials.
 func (d *deliverer) deliver(ctx context.Context, s *session, m *store.OutboxMessage, rep *Report) (*session, error) {
 	msg, err := compose(m, d.from, d.baseURL, d.cfg.now(), d.cfg.location())
 	if err != nil {
@@ -177,10 +178,15 @@ func (d *deliverer) deliver(ctx context.Context, s *session, m *store.OutboxMess
 		return nil, nil
 	}
 	var se *sendError
-	if errors.As(err, &se) && se.permanent() {
+	isSend := errors.As(err, &se)
+	if isSend && se.permanent() {
 		d.fail(m, err.Error(), replyOf(err), rep)
 	} else {
 		d.retryLater(m, err, rep)
+	}
+	if isSend && se.relayWide() {
+		s.quit()
+		return nil, err
 	}
 	if !s.reset(err) {
 		s.close()

@@ -186,6 +186,30 @@ func TestAuthentication(t *testing.T) {
 	}
 }
 
+// A relay that wants credentials refuses every message alike: the batch
+// waits after the first refusal instead of asking again for each message.
+func TestCredentialsRefusedDefersTheBatch(t *testing.T) {
+	serverTLS, clientTLS := testCerts(t)
+	f := newFixture(t)
+	f.invite(jean, admin.NewUser{Email: "marie@acme.test"}, admin.NewUser{Email: "paul@acme.test"})
+	srv := newTestServer(t, "", withTLS(serverTLS), withUsers(map[string]string{"roster": "pass"}))
+	cfg := f.config(srv.url())
+	cfg.TLS = clientTLS
+	if rep := f.deliver(cfg); rep != (Report{Deferred: 3}) {
+		t.Fatalf("%+v, want all three deferred", rep)
+	}
+	var mails int
+	srv.set(func(s *testServer) { mails = s.mailCmds })
+	if mails != 1 {
+		t.Fatalf("%d MAIL commands, want 1", mails)
+	}
+	for _, m := range f.outbox() {
+		if !strings.Contains(m.LastError, "530 5.7.0") {
+			t.Fatalf("%s: %q", m.Recipient, m.LastError)
+		}
+	}
+}
+
 func TestTLS(t *testing.T) {
 	serverTLS, clientTLS := testCerts(t)
 	for _, tc := range []struct {

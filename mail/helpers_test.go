@@ -171,6 +171,7 @@ type testServer struct {
 	got         []received
 	connections int
 	authTries   int
+	mailCmds    int
 	users       map[string]string // AUTH required when not nil
 	tempFails   int               // answer 451 to the next N messages' data
 	dropInData  int               // close the connection after the next N messages' data, before answering
@@ -290,6 +291,7 @@ func (ts *testSession) Reset()        { ts.from, ts.to = "", nil }
 func (ts *testSession) Logout() error { return nil }
 
 func (ts *testSession) Mail(from string, _ *smtp.MailOptions) error {
+	ts.s.set(func(s *testServer) { s.mailCmds++ })
 	if ts.s.users != nil && ts.user == "" {
 		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
 	}

@@ -267,6 +267,21 @@ func (e *sendError) permanent() bool {
 	return true
 }
 
+// relayWide says whether the reply is about the relay rather than the
+// message: it is closing (421) or wants other credentials (530, 534, 535,
+// 538). The messages after this one would meet the same answer.
+func (e *sendError) relayWide() bool {
+	var se *smtp.SMTPError
+	if !errors.As(e.err, &se) {
+		return false
+	}
+	switch se.Code {
+	case 421, 530, 534, 535, 538:
+		return true
+	}
+	return false
+}
+
 // replyOf is the server's reply carried by err, "" if it carries none.
 func replyOf(err error) string {
 	var se *smtp.SMTPError
