@@ -73,8 +73,9 @@ func (d *deliverer) close() {
 }
 
 // pass delivers every message due when it starts, claiming them a batch at
-// a time, over one connection. When the relay cannot be reached, the batch
-// in hand is deferred and the pass ends: the others wait for their turn.
+// a time, over one connection. When the relay cannot take mail (it cannot
+// be reached, is closing, or refuses roster's credentials), the rest of the
+// batch in hand is deferred and the pass ends: the others wait their turn.
 func (d *deliverer) pass(ctx context.Context) (Report, error) {
 	var rep Report
 	due := d.cfg.now()
