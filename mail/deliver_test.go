@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"mime"
+	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -622,5 +623,41 @@ func TestStoppedWorkerGivesBackWhatItClaimed(t *testing.T) {
 		if m.State != store.OutboxQueued || m.Attempts != 0 {
 			t.Fatalf("after Stop, %s is %s with %d attempts; want queued, untried", m.Recipient, m.State, m.Attempts)
 		}
+	}
+}
+
+// A relay that takes the connection and says nothing is given up on after
+// the timeouts, and the message waits for a later attempt.
+func TestSilentRelayTimesOut(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	for _, url := range []string{"smtp://" + ln.Addr().String(), "smtp://" + ln.Addr().String() + "?starttls=off"} {
+		cfg := f.config(url)
+		cfg.Timeout = 100 * time.Millisecond
+		began := time.Now()
+		if rep := f.deliver(cfg); rep != (Report{Deferred: 1}) {
+			t.Fatalf("%s: %+v, want deferred", url, rep)
+		}
+		if d := time.Since(began); d > 2*time.Second {
+			t.Fatalf("%s: gave up after %s", url, d)
+		}
+		if m := f.only(); !strings.Contains(m.LastError, "connect") || !strings.Contains(m.LastError, "timeout") && !strings.Contains(m.LastError, "deadline") {
+			t.Fatalf("%s: last error %q", url, m.LastError)
+		}
+		f.clock.advance(backoffCap + time.Second)
 	}
 }
