@@ -46,11 +46,15 @@ func (q *Q) Audit(ctx context.Context, aq AuditQuery) ([]AuditEntry, error) {
 		aq.Limit = 100
 	}
 	query := `SELECT id, at, coalesce(actor_id, 0), actor_email, channel, action, coalesce(target_id, 0), target_email,
-		before, after FROM audit WHERE (?1 = 0 OR id < ?1)`
-	args := []any{aq.Before}
+		before, after FROM audit WHERE 1`
+	var args []any
+	if aq.Before != 0 { // not "? = 0 OR id < ?", which would read from the newest every time
+		query += " AND id < ?"
+		args = append(args, aq.Before)
+	}
 	if aq.Target != "" {
-		query += " AND (target_email = ?2 COLLATE NOCASE OR actor_email = ?2 COLLATE NOCASE)"
-		args = append(args, aq.Target)
+		query += " AND (target_email = ? COLLATE NOCASE OR actor_email = ? COLLATE NOCASE)"
+		args = append(args, aq.Target, aq.Target)
 	}
 	query += " ORDER BY id DESC LIMIT ?"
 	args = append(args, aq.Limit)

@@ -42,9 +42,14 @@ func (q *Q) InsertAutoReply(ctx context.Context, name string, owner int64) (int6
 
 // Conversations lists conversations, of one assignee when assignee is not 0.
 func (q *Q) Conversations(ctx context.Context, assignee int64) ([]Conversation, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT c.id, c.subject, coalesce(u.email, ''), c.status, c.created_at
-		FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id
-		WHERE ? = 0 OR c.assignee_id = ? ORDER BY c.id`, assignee, assignee)
+	query := `SELECT c.id, c.subject, coalesce(u.email, ''), c.status, c.created_at
+		FROM conversations c LEFT JOIN users u ON u.id = c.assignee_id`
+	var args []any
+	if assignee != 0 { // a separate WHERE, not "? = 0 OR …", so that the index serves it
+		query += " WHERE c.assignee_id = ?"
+		args = append(args, assignee)
+	}
+	rows, err := q.db.QueryContext(ctx, query+" ORDER BY c.id", args...)
 	if err != nil {
 		return nil, err
 	}
