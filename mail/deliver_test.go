@@ -149,12 +149,14 @@ func TestAuthentication(t *testing.T) {
 		tls       bool
 		wantState string
 		wantError string
+		loginOnly bool
 		wantTries int
 	}{
-		{"no credentials", "", true, store.OutboxDeferred, "530 5.7.0 Authentication required", 0},
-		{"refused", "roster:wrong@", true, store.OutboxDeferred, "AUTH: 535 5.7.8 Authentication failed", 1},
-		{"accepted", "roster:s3cret%20pass@", true, store.OutboxSent, "", 1},
-		{"never without TLS", "roster:s3cret%20pass@", false, store.OutboxDeferred, "only sent over TLS", 0},
+		{"no credentials", "", true, store.OutboxDeferred, "530 5.7.0 Authentication required", false, 0},
+		{"refused", "roster:wrong@", true, store.OutboxDeferred, "AUTH: 535 5.7.8 Authentication failed", false, 1},
+		{"accepted", "roster:s3cret%20pass@", true, store.OutboxSent, "", false, 1},
+		{"LOGIN when PLAIN is not offered", "roster:s3cret%20pass@", true, store.OutboxSent, "", true, 1},
+		{"never without TLS", "roster:s3cret%20pass@", false, store.OutboxDeferred, "only sent over TLS", false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t)
@@ -164,6 +166,7 @@ func TestAuthentication(t *testing.T) {
 				opts = append(opts, withTLS(serverTLS))
 			}
 			srv := newTestServer(t, "", opts...)
+			srv.set(func(s *testServer) { s.loginOnly = tc.loginOnly })
 			cfg := f.config("smtp://" + tc.userinfo + srv.addr)
 			cfg.TLS = clientTLS
 			f.deliver(cfg)

@@ -173,6 +173,7 @@ type testServer struct {
 	authTries   int
 	mailCmds    int
 	users       map[string]string // AUTH required when not nil
+	loginOnly   bool              // offer AUTH LOGIN rather than PLAIN
 	tempFails   int               // answer 451 to the next N messages' data
 	dropInData  int               // close the connection after the next N messages' data, before answering
 	rejectRcpt  map[string]*smtp.SMTPError
@@ -268,14 +269,17 @@ type testSession struct {
 }
 
 func (ts *testSession) AuthMechanisms() []string {
-	if ts.s.users == nil {
+	switch {
+	case ts.s.users == nil:
 		return nil
+	case ts.s.loginOnly:
+		return []string{sasl.Login}
 	}
 	return []string{sasl.Plain}
 }
 
 func (ts *testSession) Auth(mech string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(identity, user, pass string) error {
+	check := func(user, pass string) error {
 		ts.s.mu.Lock()
 		defer ts.s.mu.Unlock()
 		ts.s.authTries++
@@ -284,7 +288,26 @@ func (ts *testSession) Auth(mech string) (sasl.Server, error) {
 		}
 		ts.user = user
 		return nil
-	}), nil
+	}
+	if mech == sasl.Login {
+		return &loginServer{check: check}, nil
+	}
+	return sasl.NewPlainServer(func(_, user, pass string) error { return check(user, pass) }), nil
+}
+
+// loginServer is the server side of AUTH LOGIN, which go-sasl lacks: the
+// user name as the initial response, then the password.
+type loginServer struct {
+	user  string
+	check func(user, pass string) error
+}
+
+func (l *loginServer) Next(resp []byte) ([]byte, bool, error) {
+	if l.user == "" {
+		l.user = string(resp)
+		return []byte("Password:"), false, nil
+	}
+	return nil, true, l.check(l.user, string(resp))
 }
 
 func (ts *testSession) Reset()        { ts.from, ts.to = "", nil }

@@ -19,12 +19,11 @@ const errNoStartTLS = "smtp: server doesn't support STARTTLS"
 
 // session is one connection to a relay, used for one message after another.
 type session struct {
-	r       *relay
-	c       *smtp.Client
-	raw     net.Conn // the TCP connection, closed to abort whatever is in flight
-	tls     bool
-	timeout time.Duration
-	tr      *Transcript
+	r   *relay
+	c   *smtp.Client
+	raw net.Conn // the TCP connection, closed to abort whatever is in flight
+	tls bool
+	tr  *Transcript
 }
 
 // dialer holds what opening a session needs besides the relay.
@@ -70,7 +69,7 @@ func (d dialer) connect(ctx context.Context, r *relay, tr *Transcript, mode tlsM
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	defer stop()
 	tr.note("connected to %s", raw.RemoteAddr())
-	s := &session{r: r, raw: raw, timeout: d.timeout, tr: tr}
+	s := &session{r: r, raw: raw, tr: tr}
 	var conn net.Conn = raw
 	if tr != nil {
 		conn = &tapConn{Conn: raw, tr: tr}
