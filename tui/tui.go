@@ -396,6 +396,18 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		first := m.key(tea.KeyMsg{Type: tea.KeyEsc})
 		return tea.Batch(first, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes}))
 	}
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+		// Bubble Tea delivers the letters it reads at once as one message:
+		// "jjj" from a held key, "3sAr" from a quick on-call operator, a slow
+		// SSH link or a script. No binding matches such a message, so the
+		// keys were lost; each is a key of its own (text fields get them all
+		// the same, one by one).
+		var cmds []tea.Cmd
+		for _, r := range msg.Runes {
+			cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
+		}
+		return tea.Batch(cmds...)
+	}
 	if m.confirmQuit {
 		switch msg.String() {
 		case "y", "Y", "ctrl+c":
