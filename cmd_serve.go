@@ -7,19 +7,23 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"path/filepath"
 	"time"
 
 	"github.com/charmbracelet/ssh"
 
 	"roster/admin"
+	"roster/mail"
 	"roster/server"
 	"roster/store"
 )
 
 func cmdServe(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("serve")
+	c.mailFlags(fs)
 	sshAddr := fs.String("ssh", envOr("ROSTER_SSH", ":2222"), "SSH listen address (env ROSTER_SSH)")
+	httpAddr := fs.String("http", envOr("ROSTER_HTTP", ":8080"), "HTTP listen address of the invitation pages (env ROSTER_HTTP)")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "end SSH sessions idle this long")
 	maxSessions := fs.Int("max-sessions", 100, "refuse SSH sessions beyond this many at once")
 	hostKey := fs.String("host-key", "", "SSH host key file, created on first start (default: in the data directory)")
@@ -32,6 +36,10 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	if _, err := c.svc.Account(ctx); err != nil {
 		return err
 	}
+	cfg, err := c.mailConfig()
+	if err != nil {
+		return err
+	}
 	if *hostKey == "" {
 		dir, err := store.DataDir()
 		if err != nil {
@@ -40,31 +48,61 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		*hostKey = filepath.Join(dir, "ssh_host_ed25519")
 	}
 	log := slog.New(slog.NewTextHandler(c.stderr, nil))
-	srv, err := server.NewSSH(c.svc, c.st, server.SSHOptions{
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	cfg.Logger = log
+	worker, err := mail.Start(ctx, c.st, cfg)
+	if err != nil {
+		return err
+	}
+	defer worker.Stop()
+
+	sshSrv, err := server.NewSSH(c.svc, c.st, server.SSHOptions{
 		Addr: *sshAddr, HostKeyPath: *hostKey, IdleTimeout: *idle, MaxSessions: *maxSessions,
 		Run: sshRunner(c.st), Log: log,
 	})
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *sshAddr)
+	sshLn, err := net.Listen("tcp", *sshAddr)
 	if err != nil {
 		return err
 	}
-	log.Info("serving", "ssh", ln.Addr().String())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
+	httpSrv := &http.Server{
+		Handler:           server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	httpLn, err := net.Listen("tcp", *httpAddr)
+	if err != nil {
+		sshLn.Close()
 		return err
+	}
+	log.Info("serving", "ssh", sshLn.Addr().String(), "http", httpLn.Addr().String(), "mail", cfg)
+
+	errc := make(chan error, 2)
+	go func() { errc <- sshSrv.Serve(sshLn) }()
+	go func() { errc <- httpSrv.Serve(httpLn) }()
+	select {
+	case err = <-errc:
 	case <-ctx.Done():
 	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, ssh.ErrServerClosed) {
-		return fmt.Errorf("shut down: %w", err)
+	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	if e := sshSrv.Shutdown(shutdown); e != nil && !errors.Is(e, ssh.ErrServerClosed) && !errors.Is(e, context.DeadlineExceeded) {
+		err = errors.Join(err, fmt.Errorf("shut down ssh: %w", e))
 	}
-	return nil
+	if e := httpSrv.Shutdown(shutdown); e != nil && !errors.Is(e, context.DeadlineExceeded) {
+		err = errors.Join(err, fmt.Errorf("shut down http: %w", e))
+	}
+	if errors.Is(err, ssh.ErrServerClosed) || errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
 }
 
 // sshRunner runs `ssh HOST COMMAND...` as the key's owner, on the server's
