@@ -18,6 +18,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	gossh "golang.org/x/crypto/ssh"
+	"golang.org/x/crypto/ssh/knownhosts"
 )
 
 const (
@@ -125,7 +128,9 @@ func newE2E(t *testing.T) *e2eEnv {
 	os.MkdirAll(home, 0o700)
 	e.env = append(e.env, "HOME="+home, "XDG_DATA_HOME="+filepath.Join(home, ".local", "share"),
 		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"), "XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"TERM=xterm-256color", "LANG=C.UTF-8", "TZ=UTC")
+		"TERM=xterm-256color", "LANG=C.UTF-8", "TZ=UTC",
+		// A race-built roster would wait a second at each exit.
+		"GORACE=atexit_sleep_ms=0")
 	return e
 }
 
@@ -446,6 +451,27 @@ func (p *process) waitLog(want string) {
 		}
 		time.Sleep(e2ePoll)
 	}
+}
+
+// knownHosts writes a known_hosts file naming the public half of the host
+// key file for addr, and returns its path.
+func (e *e2eEnv) knownHosts(addr, hostKeyFile string) string {
+	e.t.Helper()
+	pem, err := os.ReadFile(hostKeyFile)
+	if err != nil {
+		e.t.Fatalf("the host key: %v", err)
+	}
+	signer, err := gossh.ParsePrivateKey(pem)
+	if err != nil {
+		e.t.Fatalf("the host key: %v", err)
+	}
+	host, port, _ := net.SplitHostPort(addr)
+	path := filepath.Join(e.dir, "known_hosts")
+	line := knownhosts.Line([]string{"[" + host + "]:" + port}, signer.PublicKey())
+	if err := os.WriteFile(path, []byte(line+"\n"), 0o600); err != nil {
+		e.t.Fatal(err)
+	}
+	return path
 }
 
 // freePort returns a loopback address nobody listens on now.
