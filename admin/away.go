@@ -29,10 +29,8 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 		if err != nil {
 			return err
 		}
-		if op.ID != u.ID {
-			if err := op.need("users.away", "setting someone else away"); err != nil {
-				return err
-			}
+		if err := op.mayActOn(u, "users.away", "setting someone else away", "set away"); err != nil {
+			return err
 		}
 		now := s.Now()
 		p := &store.AwayPeriod{UserID: u.ID, Start: r.From, End: r.Until, CreatedAt: now, CreatedBy: op.Email}
@@ -123,10 +121,8 @@ func (s *Service) EndAway(ctx context.Context, a Actor, email string) error {
 		if err != nil {
 			return err
 		}
-		if op.ID != u.ID {
-			if err := op.need("users.away", "changing someone else's away status"); err != nil {
-				return err
-			}
+		if err := op.mayActOn(u, "users.away", "changing someone else's away status", "change the away status of"); err != nil {
+			return err
 		}
 		now := s.Now()
 		periods, err := q.AwayPeriods(ctx, u.ID, now)
@@ -152,10 +148,8 @@ func (s *Service) CancelAway(ctx context.Context, a Actor, email string, periodI
 		if err != nil {
 			return err
 		}
-		if op.ID != u.ID {
-			if err := op.need("users.away", "changing someone else's away status"); err != nil {
-				return err
-			}
+		if err := op.mayActOn(u, "users.away", "changing someone else's away status", "change the away status of"); err != nil {
+			return err
 		}
 		periods, err := q.AwayPeriods(ctx, u.ID, s.Now())
 		if err != nil {
@@ -281,15 +275,10 @@ func (s *Service) AddConversation(ctx context.Context, a Actor, subject, email s
 func (s *Service) Conversations(ctx context.Context, a Actor, email string) ([]store.Conversation, error) {
 	var out []store.Conversation
 	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
-		var id int64
-		if email != "" {
-			u, err := s.findUser(ctx, q, email)
-			if err != nil {
-				return err
-			}
-			id = u.ID
+		id, err := s.userID(ctx, q, email)
+		if err != nil {
+			return err
 		}
-		var err error
 		out, err = q.Conversations(ctx, id)
 		return err
 	})

@@ -490,10 +490,8 @@ func (s *Service) Revoke(ctx context.Context, a Actor, emails []string) []Outcom
 // also how an expired invitation is rescued. Nobody sets or reads a password.
 func (s *Service) SendReset(ctx context.Context, a Actor, email string) error {
 	return s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
-		if op.ID != u.ID {
-			if err := op.need("users.edit", "sending a password reset"); err != nil {
-				return err
-			}
+		if err := op.mayActOn(u, "users.edit", "sending a password reset", "send a password reset to"); err != nil {
+			return err
 		}
 		if u.Status != store.Invited && u.Status != store.Active {
 			return stateErr("%s is %s: only invited and active users can reset a password", u.Email, u.Status)

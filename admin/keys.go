@@ -27,13 +27,8 @@ func (s *Service) AddKey(ctx context.Context, a Actor, email, line string) (*sto
 		if err != nil {
 			return err
 		}
-		if op.ID != u.ID {
-			if err := op.need("users.edit", "adding someone else's SSH key"); err != nil {
-				return err
-			}
-			if err := op.outranks(u, "add a key for"); err != nil {
-				return err
-			}
+		if err := op.mayActOn(u, "users.edit", "adding someone else's SSH key", "add a key for"); err != nil {
+			return err
 		}
 		k = &store.SSHKey{UserID: u.ID, Email: u.Email, Fingerprint: ssh.FingerprintSHA256(pub),
 			PublicKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))), Comment: comment,
@@ -52,15 +47,10 @@ func (s *Service) AddKey(ctx context.Context, a Actor, email, line string) (*sto
 func (s *Service) Keys(ctx context.Context, a Actor, email string) ([]store.SSHKey, error) {
 	var out []store.SSHKey
 	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
-		var id int64
-		if email != "" {
-			u, err := s.findUser(ctx, q, email)
-			if err != nil {
-				return err
-			}
-			id = u.ID
+		id, err := s.userID(ctx, q, email)
+		if err != nil {
+			return err
 		}
-		var err error
 		out, err = q.Keys(ctx, id)
 		return err
 	})
@@ -74,13 +64,8 @@ func (s *Service) RemoveKey(ctx context.Context, a Actor, email, fingerprint str
 		if err != nil {
 			return err
 		}
-		if op.ID != u.ID {
-			if err := op.need("users.edit", "removing someone else's SSH key"); err != nil {
-				return err
-			}
-			if err := op.outranks(u, "remove a key of"); err != nil {
-				return err
-			}
+		if err := op.mayActOn(u, "users.edit", "removing someone else's SSH key", "remove a key of"); err != nil {
+			return err
 		}
 		k, err := q.KeyByFingerprint(ctx, strings.TrimSpace(fingerprint))
 		if errors.Is(err, store.ErrNotFound) || err == nil && k.UserID != u.ID {

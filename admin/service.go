@@ -68,6 +68,18 @@ func (o *operator) outranks(target *store.User, what string) error {
 	return nil
 }
 
+// mayActOn checks that the operator may act on u: anyone on themselves; on
+// someone else, only with perm and never on someone above their own role.
+func (o *operator) mayActOn(u *store.User, perm, what, verb string) error {
+	if o.ID == u.ID {
+		return nil
+	}
+	if err := o.need(perm, what); err != nil {
+		return err
+	}
+	return o.outranks(u, verb)
+}
+
 func (s *Service) operator(ctx context.Context, q *store.Q, a Actor) (*operator, error) {
 	u, err := q.UserByEmail(ctx, a.Email, s.Now())
 	if errors.Is(err, store.ErrNotFound) {
@@ -150,6 +162,18 @@ func (s *Service) findUser(ctx context.Context, q *store.Q, email string) (*stor
 		return nil, &NotFoundError{What: fmt.Sprintf("user %s", email)}
 	}
 	return u, err
+}
+
+// userID is the ID of email's user, or 0 for "" (everyone).
+func (s *Service) userID(ctx context.Context, q *store.Q, email string) (int64, error) {
+	if email == "" {
+		return 0, nil
+	}
+	u, err := s.findUser(ctx, q, email)
+	if err != nil {
+		return 0, err
+	}
+	return u.ID, nil
 }
 
 // update writes u if it still has version (0: the version just read),

@@ -143,13 +143,8 @@ func (s *Service) Edit(ctx context.Context, a Actor, email string, version int64
 		if err != nil {
 			return err
 		}
-		if op.ID != u.ID {
-			if err := op.need("users.edit", "editing profiles"); err != nil {
-				return err
-			}
-			if err := op.outranks(u, "edit"); err != nil {
-				return err
-			}
+		if err := op.mayActOn(u, "users.edit", "editing profiles", "edit"); err != nil {
+			return err
 		}
 		acct, err := q.Account(ctx)
 		if err != nil {
