@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
@@ -246,5 +247,24 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Fold lower-cases and drops accents; ASCII takes a short cut that must agree.
+func TestFold(t *testing.T) {
+	for in, want := range map[string]string{
+		"Élodie Lefèvre": "elodie lefevre", "ÇA VA": "ca va", "Mårten Ångström": "marten angstrom",
+		"Zoë": "zoe", "Łukasz": "łukasz", "Jean.Dupont@Example.FR": "jean.dupont@example.fr", "": "",
+	} {
+		if got := Fold(in); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for r := rune(0); r < 0x80; r++ {
+		s := "a" + string(r) + "Z"
+		want := "a" + string(unicode.ToLower(r)) + "z"
+		if got := Fold(s); got != want {
+			t.Errorf("Fold(%q) = %q, want %q", s, got, want)
+		}
 	}
 }
