@@ -6,16 +6,21 @@ package main
 // command line, as an operator would.
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 	gossh "golang.org/x/crypto/ssh"
 )
 
@@ -315,5 +320,159 @@ func TestE2EOpenSSHInTmux(t *testing.T) {
 		if strings.Contains(logs, bad) {
 			t.Errorf("the server's log holds %q:\n%s", bad, logs)
 		}
+	}
+}
+
+// TestE2EBrowserFromCapturedMail is issue 5's web side: roster serve with
+// its embedded capture server, an invitation made with the command line, the
+// link taken from the mail the capture server received, and headless
+// chromium through choosing a password and signing in. The command line then
+// finds the person active with one login.
+func TestE2EBrowserFromCapturedMail(t *testing.T) {
+	need(t)
+	chromium := e2eChromium()
+	if chromium == "" {
+		t.Skip("chromium is not installed (.ci/run installs it)")
+	}
+	e := newE2E(t)
+	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	web := freePort(t)
+	base := "http://" + web
+	srv := e.startProcess("serve", "--ssh", freePort(t), "--http", web, "--base-url", base)
+	srv.waitLog("serving")
+	e.cli("invite", "zoe@acme.test", "--first", "Zoe", "--last", "Zed", "--locale", "en")
+
+	// The serve process's mail worker delivers to its capture server.
+	type captured struct {
+		ID      int64    `json:"id"`
+		To      []string `json:"to"`
+		Subject string   `json:"subject"`
+	}
+	var id int64
+	deadline := time.Now().Add(e2eWait)
+	for id == 0 {
+		for _, m := range cliJSON[[]captured](e, "mail", "captured") {
+			if slices.Contains(m.To, "zoe@acme.test") {
+				id = m.ID
+			}
+		}
+		if id == 0 && time.Now().After(deadline) {
+			t.Fatalf("no invitation mail to zoe captured in %v; outbox:\n%s\nserver log:\n%s", e2eWait, e.cli("mail"), srv.Logs())
+		}
+		time.Sleep(e2ePoll)
+	}
+	msg := cliJSON[struct {
+		Text string `json:"text"`
+	}](e, "mail", "captured", fmt.Sprint(id))
+	link := regexp.MustCompile(regexp.QuoteMeta(base) + `/invite/[A-Za-z0-9_-]+`).FindString(msg.Text)
+	if link == "" {
+		t.Fatalf("no link to %s/invite/ in the captured mail:\n%s", base, msg.Text)
+	}
+
+	// A fresh profile, removed once chromium has really stopped (its
+	// children may still write there for a moment).
+	profile, err := os.MkdirTemp("", "roster-e2e-chromium")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for range 50 {
+			if os.RemoveAll(profile) == nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	actx, acancel := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.UserDataDir(profile),
+		// Without these, chromium reaches out to Google's services, and on a
+		// closed network its connections are refused.
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+	)...)
+	defer acancel()
+	bctx, bcancel := chromedp.NewContext(actx)
+	defer bcancel()
+	check := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v\nserver log:\n%s", what, err, srv.Logs())
+		}
+	}
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
+		check("read "+sel, err)
+		return s
+	}
+	submit := func(what string) {
+		t.Helper()
+		_, err := chromedp.Run(bctx, chromedp.WaitEvent(page.LoadEventFired, nil,
+			chromedp.Click(chromedp.CSS(`button[type=submit]`))))
+		check(what, err)
+	}
+	const password = "four words make a password"
+
+	// Opening the link twice (a mail scanner, then the person) uses nothing.
+	check("open the link", chromedp.Do(bctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("password"))))
+	check("open the link again", chromedp.Do(bctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("password"))))
+	if h := text("h1"); h != "Welcome to Acme" {
+		t.Errorf("the invitation page's heading: %q", h)
+	}
+	email, err := chromedp.Run(bctx, chromedp.Value(chromedp.ID("email")))
+	check("read the address", err)
+	if email != "zoe@acme.test" {
+		t.Errorf("the invitation page is for %q", email)
+	}
+	check("type the password twice", chromedp.Do(bctx,
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.SendKeys(chromedp.ID("password2"), password)))
+	submit("set the password")
+	if h := text("h1"); h != "Your account is ready" {
+		t.Fatalf("after setting the password: %q; page: %q", h, text("main"))
+	}
+
+	check("open the sign-in page", chromedp.Do(bctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.ID("password")),
+		chromedp.SendKeys(chromedp.ID("email"), "zoe@acme.test"),
+		chromedp.SendKeys(chromedp.ID("password"), password)))
+	submit("sign in")
+	if main := text("main"); !strings.Contains(main, "You are signed in") || !strings.Contains(main, "Welcome, Zoe Zed") {
+		t.Fatalf("after signing in: %q", main)
+	}
+
+	// The link worked once.
+	check("open the used link", chromedp.Do(bctx, chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS("h1"))))
+	if h := text("h1"); h != "This link has already been used" {
+		t.Errorf("the used link says %q", h)
+	}
+
+	zoe := cliJSON[e2eUser](e, "user", "zoe@acme.test")
+	if zoe.Status != "active" || zoe.LoginCount != 1 || zoe.LastLoginAt == "" {
+		t.Errorf("zoe is %s with %d logins (last %q), want active with one", zoe.Status, zoe.LoginCount, zoe.LastLoginAt)
+	}
+	accepted := false
+	for _, a := range cliJSON[[]e2eAudit](e, "audit", "--user", "zoe@acme.test") {
+		accepted = accepted || (a.Action == "invite.accept" && a.Channel == "web")
+	}
+	if !accepted {
+		t.Error("no audit row of zoe accepting her invitation through the web")
+	}
+	if err := srv.stop(); err != nil {
+		t.Errorf("roster serve did not stop cleanly on SIGINT: %v\n%s", err, srv.Logs())
+	}
+	if logs := srv.Logs(); strings.Contains(logs, "DATA RACE") || strings.Contains(logs, "panic") ||
+		strings.Contains(logs, strings.TrimPrefix(link, base+"/invite/")) {
+		t.Errorf("the server's log holds a race, a panic or the link's token:\n%s", logs)
 	}
 }
