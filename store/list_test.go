@@ -43,6 +43,12 @@ func listFixture(t *testing.T) (*Store, []*User) {
 		if !u.LastLoginAt.IsZero() {
 			must(t, st.Write(ctx, func(q *Q) error { return q.RecordLogin(ctx, u.ID, true, u.LastLoginAt) }))
 		}
+		if r.IntN(6) == 0 { // away: some now, some back already, some planned
+			from := t0.Add(time.Duration(r.IntN(5)-3) * 24 * time.Hour)
+			must(t, st.Write(ctx, func(q *Q) error {
+				return q.InsertAway(ctx, &AwayPeriod{UserID: u.ID, Start: from, End: from.Add(48 * time.Hour), CreatedAt: t0})
+			}))
+		}
 	}
 	// Read them back as stored.
 	must(t, st.ReadTx(ctx, func(q *Q) error {
@@ -98,40 +104,16 @@ func TestListUsersKeyset(t *testing.T) {
 		},
 		"status": func(a, b *User) int { return cmp.Or(strings.Compare(string(a.Status), string(b.Status)), byName(a, b)) },
 	}
-	for sortBy, order := range orders {
-		for _, filter := range []string{"", "active", "never-logged-in"} {
-			t.Run(sortBy+" "+filter, func(t *testing.T) {
-				var want []int64
-				sorted := slices.Clone(users)
-				slices.SortFunc(sorted, order)
-				for _, u := range sorted {
-					if filter == "" || filter == "active" && u.Status == Active ||
-						filter == "never-logged-in" && u.LastLoginAt.IsZero() && (u.Status == Active || u.Status == Invited) {
-						want = append(want, u.ID)
-					}
-				}
-				got, pages := readAll(t, st, ListQuery{Sort: sortBy, Status: filter, Limit: 7, Now: t0})
-				if !slices.Equal(got, want) {
-					t.Fatalf("order\n got %v\nwant %v", got, want)
-				}
-				// Backwards from the last page's first row gives the pages before it.
-				if len(pages) < 3 {
-					t.Fatalf("only %d pages", len(pages))
-				}
-				ctx := context.Background()
-				first, err := st.Read().UserByID(ctx, pages[2][0], t0)
-				must(t, err)
-				c := orderCursor(sortBy, first)
-				back, err := st.Read().ListUsers(ctx, ListQuery{Sort: sortBy, Status: filter, Limit: 7, Now: t0, Before: &c})
-				must(t, err)
-				var backIDs []int64
-				for _, u := range back.Users {
-					backIDs = append(backIDs, u.ID)
-				}
-				if !slices.Equal(backIDs, pages[1]) {
-					t.Fatalf("page 2 read backwards %v, forwards %v", backIDs, pages[1])
-				}
-			})
+	// Sets of users are read one way when few, another when many: both.
+	defer func(l int) { setLimit = l }(setLimit)
+	for _, limit := range []int{1, 2000} {
+		setLimit = limit
+		for sortBy, order := range orders {
+			for _, filter := range []string{"", "active", "never-logged-in", "away", "team"} {
+				t.Run(fmt.Sprint(sortBy, " ", filter, " ", limit), func(t *testing.T) {
+					keyset(t, st, users, sortBy, order, filter)
+				})
+			}
 		}
 	}
 	// Only users of the team.
@@ -143,6 +125,45 @@ func TestListUsersKeyset(t *testing.T) {
 	}
 	if n := countFunc(users, func(u *User) bool { return len(u.Teams) > 0 }); len(got) != n {
 		t.Fatalf("%d team members listed, want %d", len(got), n)
+	}
+}
+
+func keyset(t *testing.T, st *Store, users []*User, sortBy string, order func(a, b *User) int, filter string) {
+	var want []int64
+	sorted := slices.Clone(users)
+	slices.SortFunc(sorted, order)
+	for _, u := range sorted {
+		if filter == "" || filter == "active" && u.Status == Active ||
+			filter == "never-logged-in" && u.LastLoginAt.IsZero() && (u.Status == Active || u.Status == Invited) ||
+			filter == "away" && u.Away || filter == "team" && len(u.Teams) > 0 {
+			want = append(want, u.ID)
+		}
+	}
+	lq := ListQuery{Sort: sortBy, Status: filter, Limit: 7, Now: t0}
+	if filter == "team" {
+		lq.Status, lq.Team = "", "Ventes"
+	}
+	got, pages := readAll(t, st, lq)
+	if !slices.Equal(got, want) {
+		t.Fatalf("order\n got %v\nwant %v", got, want)
+	}
+	// Backwards from the last page's first row gives the pages before it.
+	if len(pages) < 3 {
+		t.Fatalf("only %d pages", len(pages))
+	}
+	ctx := context.Background()
+	first, err := st.Read().UserByID(ctx, pages[2][0], t0)
+	must(t, err)
+	c := orderCursor(sortBy, first)
+	lq.Before = &c
+	back, err := st.Read().ListUsers(ctx, lq)
+	must(t, err)
+	var backIDs []int64
+	for _, u := range back.Users {
+		backIDs = append(backIDs, u.ID)
+	}
+	if !slices.Equal(backIDs, pages[1]) {
+		t.Fatalf("page 2 read backwards %v, forwards %v", backIDs, pages[1])
 	}
 }
 
@@ -171,6 +192,30 @@ func TestListUsersSearch(t *testing.T) {
 		}
 		return false
 	}
+	defer func(l int) { setLimit = l }(setLimit)
+	found := 0
+	for _, limit := range []int{1, 2000} {
+		setLimit = limit
+		for _, q := range []string{"mar", "élo", "comptable"} {
+			got, _ := readAll(t, st, ListQuery{Search: q, Team: "Ventes", Status: "away", Limit: 4, Now: t0})
+			want := countFunc(users, func(u *User) bool { return matches(u, q) && u.Away && len(u.Teams) > 0 })
+			seen := map[int64]bool{}
+			for _, id := range got {
+				if u := users[id-1]; !matches(u, q) || !u.Away || len(u.Teams) == 0 {
+					t.Errorf("user %d listed for %q, away in the team", id, q)
+				}
+				seen[id] = true
+			}
+			if len(seen) != want {
+				t.Errorf("%d users for %q, away in the team, want %d", len(seen), q, want)
+			}
+			found += want
+		}
+	}
+	if found == 0 {
+		t.Fatal("the fixture has nobody away in the team to search for")
+	}
+	setLimit = 2000
 	for _, q := range []string{"mar", "MAR", "élo", "eloise", "zoé d", "du p", "user01", "user299@zeta", "marchés", "lukasz", "comptable", "nobody"} {
 		t.Run(q, func(t *testing.T) {
 			got, _ := readAll(t, st, ListQuery{Search: q, Limit: 9, Now: t0})
@@ -225,6 +270,15 @@ func TestDerivedStatuses(t *testing.T) {
 		if len(p.Users) != c.expired {
 			t.Errorf("at +%v: %d listed expired", c.at, len(p.Users))
 		}
+		for _, limit := range []int{1, 2000} {
+			setLimit = limit
+			p, err := st.Read().ListUsers(ctx, ListQuery{Status: "away", Now: t0.Add(c.at)})
+			must(t, err)
+			if len(p.Users) != c.away || c.away == 1 && p.Users[0].ID != away.ID {
+				t.Errorf("at +%v: %d listed away", c.at, len(p.Users))
+			}
+		}
+		setLimit = 2000
 		for _, u := range p.Users {
 			if !u.Expired {
 				t.Errorf("listed expired, read not expired: %+v", u)
