@@ -1,0 +1,148 @@
+// Package benchdb keeps, for benchmarks, a database seeded with a million
+// users under the temporary directory, so that only the first run pays the
+// minute it takes to make.
+package benchdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// Million returns the path of a database seeded with n users by seed 1, made
+// if missing or made by another version of the seed or schema. Benchmarks
+// must only read it.
+func Million(tb testing.TB, n int) string {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("seeds a large database")
+	}
+	name := fmt.Sprintf("roster-bench-seed%d-schema%d-n%d.db", store.SeedVersion, store.SchemaVersion(), n)
+	path := filepath.Join(os.TempDir(), name)
+	unlock, err := lock(path + ".lock")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer unlock()
+	if _, err := os.Stat(path); err == nil {
+		same, err := sameSchema(path)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if same {
+			return path
+		}
+		tb.Logf("%s has another schema: seeding it again", path)
+	}
+	// Older caches go: each is about a gigabyte.
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "roster-bench-seed*.db"))
+	for _, o := range old {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(o + suffix)
+		}
+	}
+	tmp := path + ".making"
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(tmp + suffix)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, tmp)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stats, err := store.Seed(ctx, st, n, 1, admin.Presets)
+	if err != nil {
+		st.Close()
+		tb.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Logf("seeded %s: %d users in %v", path, stats.Users, stats.Took.Round(time.Second))
+	return path
+}
+
+// sameSchema reports whether the database at path has the schema a new
+// database gets: 001_init.sql's indexes may change without a new version.
+func sameSchema(path string) (bool, error) {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "roster-bench-schema")
+	if err != nil {
+		return false, err
+	}
+	defer os.RemoveAll(dir)
+	fresh, err := store.Open(ctx, filepath.Join(dir, "fresh.db"))
+	if err != nil {
+		return false, err
+	}
+	defer fresh.Close()
+	cached, err := store.Open(ctx, path)
+	if err != nil {
+		return false, nil
+	}
+	defer cached.Close()
+	a, err := schema(ctx, fresh)
+	if err != nil {
+		return false, err
+	}
+	b, err := schema(ctx, cached)
+	return slices.Equal(a, b), err
+}
+
+func schema(ctx context.Context, st *store.Store) ([]string, error) {
+	conn, err := st.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close()
+	rows, err := conn.QueryContext(ctx, "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master ORDER BY name")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// lock takes a lock file, so that two benchmark binaries (go test runs
+// packages in parallel) do not seed the same file at once. A lock older than
+// ten minutes is taken to be left by a killed run.
+func lock(path string) (unlock func(), err error) {
+	deadline := time.Now().Add(15 * time.Minute)
+	for {
+		f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+		if err == nil {
+			f.Close()
+			return func() { os.Remove(path) }, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return nil, err
+		}
+		if fi, err := os.Stat(path); err == nil && time.Since(fi.ModTime()) > 10*time.Minute {
+			os.Remove(path)
+			continue
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%s: still locked after 15 minutes", path)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}

@@ -1,0 +1,151 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"roster/internal/benchdb"
+	"roster/store"
+)
+
+const (
+	benchUsers = 1_000_000
+	pageSize   = 50
+)
+
+func openMillion(b *testing.B) *store.Store {
+	b.Helper()
+	path := benchdb.Million(b, benchUsers)
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
+// cursorAt is the cursor of the row at offset in a listing's order, read
+// with OFFSET once in setup, then checked against ListUsers itself.
+func cursorAt(b *testing.B, st *store.Store, sortBy string, offset int) *store.Cursor {
+	b.Helper()
+	ctx := context.Background()
+	conn, err := st.Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	var c store.Cursor
+	switch sortBy {
+	case "name":
+		err = conn.QueryRowContext(ctx, "SELECT sort_name, id FROM users ORDER BY sort_name, id LIMIT 1 OFFSET ?", offset).Scan(&c.Text, &c.ID)
+	case "last-login":
+		err = conn.QueryRowContext(ctx, "SELECT last_login_at, id FROM users ORDER BY last_login_at DESC, id DESC LIMIT 1 OFFSET ?", offset).Scan(&c.Num, &c.ID)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The page after it starts with the next row.
+	var next int64
+	switch sortBy {
+	case "name":
+		err = conn.QueryRowContext(ctx, "SELECT id FROM users ORDER BY sort_name, id LIMIT 1 OFFSET ?", offset+1).Scan(&next)
+	case "last-login":
+		err = conn.QueryRowContext(ctx, "SELECT id FROM users ORDER BY last_login_at DESC, id DESC LIMIT 1 OFFSET ?", offset+1).Scan(&next)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := st.Read().ListUsers(ctx, store.ListQuery{Sort: sortBy, After: &c, Limit: pageSize, Now: time.Now()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(p.Users) != pageSize || p.Users[0].ID != next {
+		b.Fatalf("the page after offset %d does not start with user %d", offset, next)
+	}
+	return &c
+}
+
+// Listing a million users by key: page 1 and page 5,000, by name and by last
+// login. Target: under 5 ms each.
+func BenchmarkListMillion(b *testing.B) {
+	st := openMillion(b)
+	ctx := context.Background()
+	for _, sortBy := range []string{"name", "last-login"} {
+		for _, page := range []int{1, 5000} {
+			b.Run(sortBy+"/page"+map[int]string{1: "1", 5000: "5000"}[page], func(b *testing.B) {
+				var after *store.Cursor
+				if page > 1 {
+					after = cursorAt(b, st, sortBy, (page-1)*pageSize-1)
+				}
+				lq := store.ListQuery{Sort: sortBy, After: after, Limit: pageSize, Now: time.Now()}
+				b.ResetTimer()
+				for b.Loop() {
+					p, err := st.Read().ListUsers(ctx, lq)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(p.Users) != pageSize || !p.More {
+						b.Fatalf("%d users", len(p.Users))
+					}
+				}
+			})
+		}
+	}
+}
+
+// Searching a million users by a prefix of a name or an email: the first
+// page. Target: under 5 ms each.
+func BenchmarkSearchMillion(b *testing.B) {
+	st := openMillion(b)
+	ctx := context.Background()
+	for _, c := range []struct{ name, prefix string }{
+		{"name-common", "mar"},         // Martin, Marie, Marchand, Marc…: tens of thousands
+		{"name-full", "camille mar"},   // first and last name
+		{"last-first", "dupont cam"},   // last name first
+		{"name-accents", "elodie"},     // typed without the accent of Élodie
+		{"email", "camille.martin"},    // an address
+		{"email-domain-rare", "zoe.l"}, // fewer matches
+		{"position", "commercial"},     // a job title
+		{"reference", "E10042"},        // an employee number
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			lq := store.ListQuery{Search: c.prefix, Limit: pageSize, Now: time.Now()}
+			for b.Loop() {
+				p, err := st.Read().ListUsers(ctx, lq)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(p.Users) == 0 {
+					b.Fatalf("nobody for %q", c.prefix)
+				}
+			}
+		})
+	}
+}
+
+// Filtered listings and the header's counts, for the screens (no target).
+func BenchmarkFiltersMillion(b *testing.B) {
+	st := openMillion(b)
+	ctx := context.Background()
+	for _, f := range []struct{ name, status, team string }{
+		{"active", "active", ""}, {"invited", "invited", ""}, {"expired", "expired", ""}, {"away", "away", ""},
+		{"never-logged-in", "never-logged-in", ""}, {"deactivated", "deactivated", ""}, {"team", "", "Support N1"},
+	} {
+		b.Run(f.name, func(b *testing.B) {
+			lq := store.ListQuery{Status: f.status, Team: f.team, Limit: pageSize, Now: time.Now()}
+			for b.Loop() {
+				if _, err := st.Read().ListUsers(ctx, lq); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+	b.Run("summary", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := st.Read().Summary(ctx, time.Now()); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
