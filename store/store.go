@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -26,9 +27,11 @@ var migrations embed.FS
 // transaction each, so concurrent read-then-write transactions queue on the
 // busy timeout instead of failing with SQLITE_BUSY; reads use a separate pool.
 type Store struct {
-	path string
-	wdb  *sql.DB
-	rdb  *sql.DB
+	path   string
+	wdb    *sql.DB
+	rdb    *sql.DB
+	wstmts *stmtCache
+	rstmts *stmtCache
 }
 
 // DefaultPath is $XDG_DATA_HOME/roster/roster.db (~/.local/share/roster/roster.db).
@@ -82,7 +85,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s := &Store{path: path, wdb: wdb, rdb: rdb}
+	s := &Store{path: path, wdb: wdb, rdb: rdb, wstmts: newStmtCache(wdb), rstmts: newStmtCache(rdb)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -95,7 +98,7 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes both pools.
 func (s *Store) Close() error {
-	return errors.Join(s.rdb.Close(), s.wdb.Close())
+	return errors.Join(s.rstmts.close(), s.wstmts.close(), s.rdb.Close(), s.wdb.Close())
 }
 
 type migration struct {
@@ -175,7 +178,7 @@ type querier interface {
 type Q struct{ db querier }
 
 // Read returns queries over the read pool (no transaction).
-func (s *Store) Read() *Q { return &Q{s.rdb} }
+func (s *Store) Read() *Q { return &Q{pooled{s.rstmts}} }
 
 // ReadTx runs fn in one read transaction, so that it sees one snapshot.
 func (s *Store) ReadTx(ctx context.Context, fn func(*Q) error) error {
@@ -184,7 +187,7 @@ func (s *Store) ReadTx(ctx context.Context, fn func(*Q) error) error {
 		return mapErr(err)
 	}
 	defer tx.Rollback()
-	return fn(&Q{tx})
+	return fn(&Q{&txStmts{tx: tx, cache: s.rstmts}})
 }
 
 // Write runs fn in one IMMEDIATE transaction and commits it when fn returns
@@ -195,10 +198,128 @@ func (s *Store) Write(ctx context.Context, fn func(*Q) error) error {
 		return mapErr(err)
 	}
 	defer tx.Rollback()
-	if err := fn(&Q{tx}); err != nil {
+	if err := fn(&Q{&txStmts{tx: tx, cache: s.wstmts}}); err != nil {
 		return err
 	}
 	return mapErr(tx.Commit())
+}
+
+// stmtCache keeps every query prepared, once per pooled connection: the
+// driver would otherwise parse each query every time it runs, which was half
+// the cost of inviting 10,000 people.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// maxCachedStmts bounds the cache; listings build their queries from a few
+// filters and orders, far fewer than this.
+const maxCachedStmts = 500
+
+func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db, m: map[string]*sql.Stmt{}} }
+
+// get returns query prepared, or nil when the cache is full.
+func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st, nil
+	}
+	if len(c.m) >= maxCachedStmts {
+		return nil, nil
+	}
+	st, err := c.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.m[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for q, st := range c.m {
+		errs = append(errs, st.Close())
+		delete(c.m, q)
+	}
+	return errors.Join(errs...)
+}
+
+// pooled runs cached statements on the pool.
+type pooled struct{ c *stmtCache }
+
+func (p pooled) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := p.c.get(ctx, query)
+	if err != nil || st == nil {
+		return p.c.db.ExecContext(ctx, query, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (p pooled) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := p.c.get(ctx, query)
+	if err != nil || st == nil {
+		return p.c.db.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (p pooled) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := p.c.get(ctx, query)
+	if err != nil || st == nil {
+		return p.c.db.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// txStmts runs cached statements in a transaction; each is bound to the
+// transaction once, and released with it.
+type txStmts struct {
+	tx    *sql.Tx
+	cache *stmtCache
+	m     map[string]*sql.Stmt
+}
+
+// stmt is query bound to the transaction, or nil to run it unprepared (a
+// statement that failed to prepare reports its error when run).
+func (t *txStmts) stmt(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := t.m[query]; ok {
+		return st
+	}
+	st, err := t.cache.get(ctx, query)
+	if err != nil || st == nil {
+		return nil
+	}
+	if t.m == nil {
+		t.m = map[string]*sql.Stmt{}
+	}
+	ts := t.tx.StmtContext(ctx, st)
+	t.m[query] = ts
+	return ts
+}
+
+func (t *txStmts) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
+}
+
+func (t *txStmts) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
+func (t *txStmts) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 // DataVersion returns a number that changes whenever another connection
