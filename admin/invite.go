@@ -126,10 +126,10 @@ func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, ac
 	if !opt.AllowRoleAddress && IsRoleAddress(email) {
 		return nil, inputErr("email", fmt.Sprintf("%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)", email))
 	}
-	if _, err := q.UserByEmail(ctx, email, s.Now()); err == nil {
-		return nil, inputErr("email", fmt.Sprintf("%s is already a user", email))
-	} else if !errors.Is(err, store.ErrNotFound) {
+	if taken, err := q.EmailTaken(ctx, email); err != nil {
 		return nil, err
+	} else if taken {
+		return nil, inputErr("email", fmt.Sprintf("%s is already a user", email))
 	}
 	u := &store.User{Email: email, Role: strings.ToLower(strings.TrimSpace(r.Role))}
 	if u.Role == "" {
@@ -182,7 +182,7 @@ func (s *Service) checkTeams(ctx context.Context, q *store.Q, names []string) ([
 		if n == "" {
 			continue
 		}
-		t, err := q.TeamByName(ctx, n)
+		t, err := q.FindTeam(ctx, n)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, inputErr("team", fmt.Sprintf("%q does not exist (roster teams add %q creates it)", n, n))
 		}

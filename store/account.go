@@ -70,6 +70,15 @@ func (q *Q) TeamByName(ctx context.Context, name string) (*Team, error) {
 	return &t, mapErr(err)
 }
 
+// FindTeam finds a team by name, case-insensitively, without counting its
+// members (which TeamByName does, and a bulk invitation checking each row's
+// team cannot afford); ErrNotFound if none.
+func (q *Q) FindTeam(ctx context.Context, name string) (*Team, error) {
+	var t Team
+	err := q.db.QueryRowContext(ctx, `SELECT id, name FROM teams WHERE name = ?`, name).Scan(&t.ID, &t.Name)
+	return &t, mapErr(err)
+}
+
 // TeamByID finds a team; ErrNotFound if none.
 func (q *Q) TeamByID(ctx context.Context, id int64) (*Team, error) {
 	var t Team

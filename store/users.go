@@ -147,6 +147,14 @@ func (q *Q) UserByEmail(ctx context.Context, email string, now time.Time) (*User
 	return q.user(ctx, "u.email = ?2", now, strings.TrimSpace(email))
 }
 
+// EmailTaken reports whether a user has this address, compared
+// case-insensitively, without reading the user.
+func (q *Q) EmailTaken(ctx context.Context, email string) (bool, error) {
+	var taken bool
+	err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE email = ?)", strings.TrimSpace(email)).Scan(&taken)
+	return taken, err
+}
+
 // UserByID reads one user with teams and tags; ErrNotFound if none.
 func (q *Q) UserByID(ctx context.Context, id int64, now time.Time) (*User, error) {
 	return q.user(ctx, "u.id = ?2", now, id)
