@@ -350,3 +350,19 @@ func TestKeysCommand(t *testing.T) {
 		t.Fatalf("after remove: %v", keys)
 	}
 }
+
+func TestSeedCommand(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	fails(t, db, "--users", "seed")
+	ok(t, db, "seed", "--users", "300", "--seed", "7")
+	if n := count(t, db, "SELECT count(*) FROM users"); n < 300 {
+		t.Fatalf("%d users after seeding 300", n)
+	}
+	if n := count(t, db, "SELECT count(*) FROM search_keys"); n == 0 {
+		t.Fatal("seeded users cannot be searched")
+	}
+	owners := jsonOf[[]userJSON](t, db, "users", "--status", "active", "--limit", "1000")
+	if len(owners) == 0 {
+		t.Fatal("no active user after seeding")
+	}
+}
