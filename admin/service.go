@@ -26,6 +26,8 @@ type Service struct {
 	Store *store.Store
 	// Now is the clock; tests set it.
 	Now func() time.Time
+
+	summary summaryMemo
 }
 
 // New returns a Service over st using the wall clock.

@@ -2,10 +2,12 @@ package admin
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"roster/store"
@@ -486,13 +488,56 @@ func (s *Service) ListUsers(ctx context.Context, a Actor, lq store.ListQuery) (*
 }
 
 // Summary counts users as the Users screen's header shows them.
+// Counting a million users takes a good part of a second, and fifty SSH
+// sessions opening at once would each pay it: the counts are shared until
+// the database changes (PRAGMA data_version, on a connection of their own) or
+// summaryTTL passes (expiry and away periods change with time alone).
 func (s *Service) Summary(ctx context.Context, a Actor) (store.Summary, error) {
 	var sum store.Summary
-	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
-		sum, err = q.Summary(ctx, s.Now())
-		return err
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		m := &s.summary
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		version, err := m.dataVersion(ctx, s.Store)
+		if err == nil && m.ok && version == m.version && s.Now().Sub(m.at) < summaryTTL {
+			sum = m.sum
+			return nil
+		}
+		if sum, err = q.Summary(ctx, s.Now()); err != nil {
+			return err
+		}
+		m.sum, m.version, m.at, m.ok = sum, version, s.Now(), version != 0
+		return nil
 	})
 	return sum, err
+}
+
+const summaryTTL = 30 * time.Second
+
+// summaryMemo holds the last counts and the data version they were read at.
+type summaryMemo struct {
+	mu      sync.Mutex
+	conn    *sql.Conn
+	version int64
+	at      time.Time
+	sum     store.Summary
+	ok      bool
+}
+
+func (m *summaryMemo) dataVersion(ctx context.Context, st *store.Store) (int64, error) {
+	if m.conn == nil {
+		c, err := st.Conn(context.WithoutCancel(ctx))
+		if err != nil {
+			return 0, err
+		}
+		m.conn = c
+	}
+	v, err := st.DataVersion(ctx, m.conn)
+	if err != nil {
+		m.conn.Close()
+		m.conn = nil
+	}
+	return v, err
 }
 
 // UserDetail is everything about one user.
