@@ -127,6 +127,64 @@ func inviteChildRows() int {
 	return 1000
 }
 
+// The same through the command line, as the issue has it: two
+// roster invite --csv FILE of 1,000 rows each, started together on one
+// database (the binary is built without the race detector).
+func TestTwoCommandLinesInviteCSVAtOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds roster and spawns two processes")
+	}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build roster with")
+	}
+	f := newFixture(t)
+	must(t, f.svc.AddTeam(f.ctx, f.owner, "Support"))
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "roster")
+	build := exec.Command(gobin, "build", "-o", bin, "roster")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	const n = 1000
+	var cmds []*exec.Cmd
+	outs := make([]*safeBuffer, 2)
+	for i, prefix := range []string{"c", "d"} {
+		var csv strings.Builder
+		csv.WriteString("email,first_name,last_name,phone,role,team,position,reference_id,locale\n")
+		for j := range n {
+			fmt.Fprintf(&csv, "%s-%04d@example.fr,Prénom,Nom %d,06 12 34 %02d %02d,member,Support,Agent,E-%d,fr\n", prefix, j, j, j/100, j%100, j)
+		}
+		file := filepath.Join(dir, prefix+".csv")
+		must(t, os.WriteFile(file, []byte(csv.String()), 0o600))
+		cmd := exec.Command(bin, "--db", f.path, "--as", ownerEmail, "invite", "--csv", file)
+		outs[i] = &safeBuffer{}
+		cmd.Stdout, cmd.Stderr = outs[i], outs[i]
+		cmds = append(cmds, cmd)
+	}
+	for _, cmd := range cmds {
+		must(t, cmd.Start())
+	}
+	for i, cmd := range cmds {
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("roster invite --csv %d: %v\n%s", i, err, outs[i].String())
+		}
+	}
+	for _, p := range []string{"c", "d"} {
+		if got := f.count(`SELECT count(*) FROM users u JOIN user_teams ut ON ut.user_id = u.id
+			WHERE u.email LIKE ? AND u.status = 'invited' AND u.phone LIKE '+336%'`, p+"-%"); got != n {
+			t.Errorf("%d users from process %s, want %d", got, p, n)
+		}
+		if got := f.count(`SELECT count(*) FROM outbox WHERE recipient LIKE ?`, p+"-%"); got != n {
+			t.Errorf("%d mails from process %s, want %d", got, p, n)
+		}
+		if got := f.count(`SELECT count(*) FROM audit WHERE action = 'user.invite' AND target_email LIKE ? AND channel = 'cli'`, p+"-%"); got != n {
+			t.Errorf("%d audit rows from process %s, want %d", got, p, n)
+		}
+	}
+}
+
 // inviteChild is one of the two processes: it invites 1,000 people at once.
 func inviteChild(t *testing.T) {
 	ctx := context.Background()
