@@ -57,7 +57,8 @@ func TestConcurrentEdits(t *testing.T) {
 
 // Two processes each inviting 1,000 people from one request, on one database
 // at the same time, both succeed and lose nothing. Under the race detector,
-// where 1,000 invitations take ten seconds (the busy timeout), 200 each.
+// which slows SQLite tenfold, 200 each: there the second of two 1,000-row
+// transactions can wait near the busy timeout on a loaded machine.
 func TestTwoProcessesInviteAtOnce(t *testing.T) {
 	if os.Getenv("ROSTER_TEST_CHILD") == "invite" {
 		inviteChild(t)
