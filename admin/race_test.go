@@ -2,5 +2,5 @@
 
 package admin
 
-// raceEnabled: the race detector slows SQLite (pure Go) about forty times.
+// raceEnabled: the race detector slows SQLite (pure Go) many times over.
 const raceEnabled = true
