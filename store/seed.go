@@ -16,7 +16,7 @@ import (
 
 // SeedVersion changes whenever Seed writes different data for the same
 // arguments, so that databases seeded and cached by benchmarks are rebuilt.
-const SeedVersion = 1
+const SeedVersion = 2
 
 // SeedStats counts what Seed wrote.
 type SeedStats struct {
@@ -34,12 +34,13 @@ type SeedStats struct {
 const seedChunk = 100_000
 
 // Seed fills the database with n realistic fake users (French and English
-// names, emails, phones, positions, reference IDs; mostly members; active,
-// invited, expired, staged and deactivated), teams, "contact for" tags,
-// invitations, away periods with stand-ins, conversations and automated
-// replies, for demos and benchmarks. The same seed gives the same people.
-// perms gives each role's permissions (admin.Presets: the store knows no
-// rules). Without an account, Seed creates one whose first user is an owner.
+// names, emails, phones, positions, reference IDs; a few admins and managers,
+// mostly members; active, invited, expired, staged and deactivated), teams,
+// "contact for" tags, invitations, away periods with stand-ins, conversations
+// and automated replies, for demos and benchmarks. The same seed gives the
+// same people. perms gives each role's permissions (admin.Presets: the store
+// knows no rules). Without an account, Seed creates one; without an active
+// owner, the first person seeded is the only owner.
 //
 // Everything is written in one transaction, so that an interrupted seed
 // leaves the database as it was; other writers wait meanwhile, and may time
@@ -513,9 +514,11 @@ func (g *seeder) user(b *seedRows, keys []seedKey) ([]seedKey, error) {
 	}
 	email := g.email(first, last, seedDomains[r.IntN(len(seedDomains))])
 
+	// One owner, the first person, when the account has none: the command
+	// line then acts as them without --as.
 	role := "member"
 	switch x := r.IntN(1000); {
-	case g.ownerID == 0, x < 2:
+	case g.ownerID == 0:
 		role = "owner"
 	case x < 12:
 		role = "admin"

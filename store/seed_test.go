@@ -82,8 +82,8 @@ func TestSeed(t *testing.T) {
 	if members := count("role = 'member'"); members < n*8/10 {
 		t.Errorf("%d members of %d", members, n)
 	}
-	if count("role = 'owner' AND status = 'active'") == 0 {
-		t.Error("no active owner")
+	if n := count("role = 'owner'"); n != 1 || count("role = 'owner' AND status = 'active'") != 1 {
+		t.Errorf("%d owners, want one, active", n)
 	}
 	for _, q := range []string{"SELECT count(*) FROM teams", "SELECT count(*) FROM user_tags", "SELECT count(*) FROM conversations WHERE status = 'open'",
 		"SELECT count(*) FROM conversations WHERE status = 'closed'", "SELECT count(*) FROM auto_replies", "SELECT count(*) FROM tokens WHERE voided_at > 0",
