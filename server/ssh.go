@@ -163,8 +163,23 @@ func (h *sshHandler) program(s ssh.Session) *tea.Program {
 		Height:       pty.Window.Height,
 		PollInterval: h.opts.PollInterval,
 	})
-	opts := append(bm.MakeOptions(s), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(s.Context()))
-	return tea.NewProgram(m, opts...)
+	// The program reads and writes the session's pseudo-terminal through
+	// plain io.Reader and io.Writer values: given the *os.File, bubbletea
+	// restores the terminal's mode through its descriptor on the way out,
+	// while the ssh package closes that same pty when the client leaves
+	// (a data race, and a write to a closed descriptor). sessionRenderer has
+	// put the pty in raw mode once for the session's life.
+	var in io.Reader = s
+	var out io.Writer = s
+	if pty.Slave != nil {
+		in, out = struct{ io.Reader }{pty.Slave}, struct{ io.Writer }{pty.Slave}
+	}
+	opts := []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(s.Context())}
+	p := tea.NewProgram(m, opts...)
+	// Not handed the terminal's descriptor, bubbletea cannot ask it for its
+	// size: tell it the size the client gave (wish sends the changes).
+	go p.Send(tea.WindowSizeMsg{Width: pty.Window.Width, Height: pty.Window.Height})
+	return p
 }
 
 // sessionRenderer is the session's own renderer: its colour profile comes
@@ -183,9 +198,7 @@ func sessionRenderer(s ssh.Session) *lipgloss.Renderer {
 	var tty io.ReadWriter = s
 	if pty.Slave != nil { // a real pseudo-terminal (ssh.AllocatePty)
 		tty = pty.Slave
-		if state, err := term.MakeRaw(pty.Slave.Fd()); err == nil {
-			defer term.Restore(pty.Slave.Fd(), state)
-		}
+		term.MakeRaw(pty.Slave.Fd()) // for the session's life: the pty dies with it
 	} else { // wish's default: the session stands in for the terminal
 		opts = append(opts, termenv.WithUnsafe())
 	}
