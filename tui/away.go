@@ -20,20 +20,13 @@ type away struct {
 	keys   awayKeys
 	width  int
 	height int
+	oneUser
 
-	email   string
-	picker  *picker // choosing the user
 	standIn *picker // choosing the stand-in
-
-	user    *admin.UserDetail
 	form    form
 	periods nav
-	seq     int
-	loading bool
 	saving  bool
 	confirm *confirmation
-	note    string
-	err     string
 }
 
 type awayKeys struct {
@@ -55,21 +48,14 @@ const (
 	standInPicker = 3
 )
 
-type (
-	awayMsg struct {
-		seq  int
-		user *admin.UserDetail
-		err  error
-	}
-	awayDoneMsg struct {
-		seq  int
-		note string
-		err  error
-	}
-)
+type awayDoneMsg struct {
+	seq  int
+	note string
+	err  error
+}
 
 func newAway(s *session) *away {
-	m := &away{s: s, keys: awayKeys{
+	m := &away{s: s, oneUser: oneUser{screen: awayScreen}, keys: awayKeys{
 		form:   newFormKeys("save"),
 		Edit:   key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", "fill in the form")),
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous period")),
@@ -113,20 +99,10 @@ func (m *away) OpenUser(email string) tea.Cmd {
 }
 
 func (m *away) choose() tea.Cmd {
-	m.picker = newPicker(m.s, awayPicker, "who is away? type a name or an email", false, "")
-	return m.picker.start()
+	return m.oneUser.choose(m.s, awayPicker, "who is away? type a name or an email")
 }
 
-func (m *away) load() tea.Cmd {
-	m.seq++
-	m.loading = true
-	seq, email := m.seq, m.email
-	svc, a := m.s.svc, m.s.actor
-	return m.s.do(func(ctx context.Context) tea.Msg {
-		u, err := svc.User(ctx, a, email)
-		return awayMsg{seq, u, err}
-	})
-}
+func (m *away) load() tea.Cmd { return m.read(m.s) }
 
 func (m *away) SetSize(w, h int) {
 	m.width, m.height = w, h
@@ -158,54 +134,21 @@ func (m *away) FullHelp() [][]key.Binding {
 }
 
 func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	_, isKey := msg.(tea.KeyMsg)
 	if m.picker != nil {
-		if isKey && msg.(tea.KeyMsg).String() == "esc" {
-			m.picker = nil
-			if m.email == "" {
-				return m, open(usersScreen, "")
-			}
-			return m, nil
-		}
-		chosen, cmd := m.picker.update(msg)
-		if chosen != nil {
-			return m, m.OpenUser(chosen.value)
-		}
-		if isKey || cmd != nil {
+		if cmd, ok := m.pickUser(msg, m.OpenUser); ok {
 			return m, cmd
 		}
 	}
 	if m.standIn != nil {
-		if isKey && msg.(tea.KeyMsg).String() == "esc" {
-			m.standIn = nil
-			return m, nil
-		}
-		chosen, cmd := m.standIn.update(msg)
-		if chosen != nil {
-			m.form.fields[aStandIn].input.SetValue(chosen.value)
-			m.form.fields[aStandIn].err = ""
-			queued := m.standIn.queued
-			m.standIn = nil
-			m.form.focusOn(aNote)
-			// Keys typed while the pick waited for its results go on.
-			var cmds []tea.Cmd
-			for _, k := range queued {
-				var c tea.Cmd
-				_, c = m.Update(k)
-				cmds = append(cmds, c)
-			}
-			return m, tea.Batch(cmds...)
-		}
-		if isKey || cmd != nil {
+		if cmd, ok := pickInto(&m.standIn, &m.form, aStandIn, msg, m.replay); ok {
 			return m, cmd
 		}
 	}
 	switch msg := msg.(type) {
-	case awayMsg:
-		if msg.seq != m.seq {
+	case userMsg:
+		if !m.current(msg) {
 			return m, nil
 		}
-		m.loading = false
 		if msg.err != nil {
 			m.err = explain(msg.err)
 			return m, nil
@@ -237,6 +180,12 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return m, m.key(msg)
 	}
 	return m, nil
+}
+
+// replay handles a key typed while the stand-in picker waited for results.
+func (m *away) replay(msg tea.Msg) tea.Cmd {
+	_, cmd := m.Update(msg)
+	return cmd
 }
 
 func (m *away) showErr(err error) {
@@ -409,26 +358,10 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 
 func (m *away) View() string {
 	st := m.s.styles
+	if v, ok := m.chooserView(st, "Away", "Press u to choose who is away, or a on the Users screen.", m.width); ok {
+		return v
+	}
 	var b strings.Builder
-	if m.picker != nil {
-		b.WriteString(st.Title.Render("Away: choose a user"))
-		b.WriteString("\n\n")
-		b.WriteString(m.picker.view(st, m.width))
-		return b.String()
-	}
-	if m.user == nil {
-		b.WriteString(st.Title.Render("Away"))
-		b.WriteString("\n\n")
-		switch {
-		case m.loading:
-			b.WriteString(st.Subtle.Render("Reading…"))
-		case m.err != "":
-			b.WriteString(st.Error.Render(cut(m.err, m.width)))
-		default:
-			b.WriteString(st.Subtle.Render("Press u to choose who is away, or a on the Users screen."))
-		}
-		return b.String()
-	}
 	u := m.user
 	b.WriteString(st.Title.Render(cut("Away: "+clean(u.Name())+" <"+clean(u.Email)+">", m.width)))
 	b.WriteString(st.Subtle.Render("  " + statusText(u.User)))

@@ -21,20 +21,13 @@ type deletion struct {
 	keys   deleteKeys
 	width  int
 	height int
+	oneUser
 
-	email  string
-	picker *picker // choosing the user
-	heir   *picker // choosing the heir
-
-	user    *admin.UserDetail
+	heir    *picker // choosing the heir
 	form    form
-	seq     int
-	loading bool
 	busy    bool
 	confirm *confirmation
 	perms   map[string]bool
-	note    string
-	err     string
 }
 
 type deleteKeys struct {
@@ -53,11 +46,6 @@ const (
 )
 
 type (
-	deleteUserMsg struct {
-		seq  int
-		user *admin.UserDetail
-		err  error
-	}
 	deleteDoneMsg struct {
 		seq     int
 		note    string
@@ -67,7 +55,7 @@ type (
 )
 
 func newDelete(s *session) *deletion {
-	m := &deletion{s: s, keys: deleteKeys{
+	m := &deletion{s: s, oneUser: oneUser{screen: deleteScreen}, keys: deleteKeys{
 		form:       newFormKeys("transfer and delete"),
 		Edit:       key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", "fill in the form")),
 		Delete:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "transfer and delete")),
@@ -104,20 +92,10 @@ func (m *deletion) OpenUser(email string) tea.Cmd {
 }
 
 func (m *deletion) choose() tea.Cmd {
-	m.picker = newPicker(m.s, deletePicker, "whom to delete? type a name or an email", false, "")
-	return m.picker.start()
+	return m.oneUser.choose(m.s, deletePicker, "whom to delete? type a name or an email")
 }
 
-func (m *deletion) load() tea.Cmd {
-	m.seq++
-	m.loading = true
-	seq, email := m.seq, m.email
-	svc, a := m.s.svc, m.s.actor
-	return m.s.do(func(ctx context.Context) tea.Msg {
-		u, err := svc.User(ctx, a, email)
-		return deleteUserMsg{seq, u, err}
-	})
-}
+func (m *deletion) load() tea.Cmd { return m.read(m.s) }
 
 func (m *deletion) SetSize(w, h int) { m.width, m.height = w, h }
 
@@ -145,56 +123,23 @@ func (m *deletion) FullHelp() [][]key.Binding {
 }
 
 func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
-	km, isKey := msg.(tea.KeyMsg)
 	if m.picker != nil {
-		if isKey && km.String() == "esc" {
-			m.picker = nil
-			if m.email == "" {
-				return m, open(usersScreen, "")
-			}
-			return m, nil
-		}
-		chosen, cmd := m.picker.update(msg)
-		if chosen != nil {
-			return m, m.OpenUser(chosen.value)
-		}
-		if isKey || cmd != nil {
+		if cmd, ok := m.pickUser(msg, m.OpenUser); ok {
 			return m, cmd
 		}
 	}
 	if m.heir != nil {
-		if isKey && km.String() == "esc" {
-			m.heir = nil
-			return m, nil
-		}
-		chosen, cmd := m.heir.update(msg)
-		if chosen != nil {
-			m.form.fields[dHeir].input.SetValue(chosen.value)
-			m.form.fields[dHeir].err = ""
-			queued := m.heir.queued
-			m.heir = nil
-			m.form.focusOn(dConfirm)
-			// Keys typed while the pick waited for its results go on.
-			var cmds []tea.Cmd
-			for _, k := range queued {
-				var c tea.Cmd
-				_, c = m.Update(k)
-				cmds = append(cmds, c)
-			}
-			return m, tea.Batch(cmds...)
-		}
-		if isKey || cmd != nil {
+		if cmd, ok := pickInto(&m.heir, &m.form, dHeir, msg, m.replay); ok {
 			return m, cmd
 		}
 	}
 	switch msg := msg.(type) {
 	case operatorMsg:
 		m.perms = msg.perms
-	case deleteUserMsg:
-		if msg.seq != m.seq {
+	case userMsg:
+		if !m.current(msg) {
 			return m, nil
 		}
-		m.loading = false
 		if msg.err != nil {
 			var nf *admin.NotFoundError
 			if errors.As(msg.err, &nf) && m.note != "" {
@@ -235,6 +180,12 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return m, m.key(msg)
 	}
 	return m, nil
+}
+
+// replay handles a key typed while the heir picker waited for results.
+func (m *deletion) replay(msg tea.Msg) tea.Cmd {
+	_, cmd := m.Update(msg)
+	return cmd
 }
 
 func (m *deletion) key(msg tea.KeyMsg) tea.Cmd {
@@ -341,28 +292,10 @@ func (m *deletion) deactivate() tea.Cmd {
 
 func (m *deletion) View() string {
 	st := m.s.styles
+	if v, ok := m.chooserView(st, "Delete", "Press u to choose whom to delete, or d on the Users screen.", m.width); ok {
+		return v
+	}
 	var b strings.Builder
-	if m.picker != nil {
-		b.WriteString(st.Title.Render("Delete: choose a user"))
-		b.WriteString("\n\n")
-		b.WriteString(m.picker.view(st, m.width))
-		return b.String()
-	}
-	if m.user == nil {
-		b.WriteString(st.Title.Render("Delete"))
-		b.WriteString("\n\n")
-		switch {
-		case m.loading:
-			b.WriteString(st.Subtle.Render("Reading…"))
-		case m.err != "":
-			b.WriteString(st.Error.Render(cut(m.err, m.width)))
-		case m.note != "":
-			b.WriteString(st.OK.Render(cut(m.note, m.width)))
-		default:
-			b.WriteString(st.Subtle.Render("Press u to choose whom to delete, or d on the Users screen."))
-		}
-		return b.String()
-	}
 	u := m.user
 	b.WriteString(st.Title.Render(cut("Delete "+clean(u.Name())+" <"+clean(u.Email)+">", m.width)))
 	b.WriteString(st.Subtle.Render("  " + u.Role + " · " + statusText(u.User)))

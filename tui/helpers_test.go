@@ -156,6 +156,13 @@ func (f *fixture) options(operator string) Options {
 		Renderer: lipgloss.NewRenderer(io.Discard), PollInterval: 100 * time.Millisecond}
 }
 
+// session is a session as the owner, for driving one screen without the
+// router.
+func (f *fixture) session() *session {
+	return &session{ctx: f.ctx, svc: f.svc, store: f.st, actor: admin.Actor{Email: owner, Channel: admin.ChannelTUI},
+		styles: DefaultStyles(f.options("").Renderer), timeout: 5 * time.Second}
+}
+
 // tty is a dashboard run by teatest at a fixed size.
 type tty struct {
 	t  *testing.T

@@ -20,11 +20,8 @@ type permissions struct {
 	keys   permKeys
 	width  int
 	height int
+	oneUser
 
-	email  string
-	picker *picker // choosing the user
-
-	user      *admin.UserDetail
 	locked    map[string]string // why a permission cannot be changed
 	version   int64
 	role      int // index in admin.Roles
@@ -33,12 +30,8 @@ type permissions struct {
 	orig      map[string]bool
 	nav       nav
 	reviewing bool // the summary is shown: enter saves, esc goes back
-	seq       int
-	loading   bool
 	saving    bool
 	stale     bool
-	note      string
-	err       string
 }
 
 type permKeys struct {
@@ -65,7 +58,7 @@ type (
 const permsPicker = 1
 
 func newPerms(s *session) *permissions {
-	return &permissions{s: s, keys: permKeys{
+	return &permissions{s: s, oneUser: oneUser{screen: permsScreen}, keys: permKeys{
 		nav:      newNavKeys(),
 		Toggle:   key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
 		Role:     key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", "next role")),
@@ -92,8 +85,7 @@ func (m *permissions) OpenUser(email string) tea.Cmd {
 }
 
 func (m *permissions) choose() tea.Cmd {
-	m.picker = newPicker(m.s, permsPicker, "whose permissions? type a name or an email", false, "")
-	return m.picker.start()
+	return m.oneUser.choose(m.s, permsPicker, "whose permissions? type a name or an email")
 }
 
 // load reads the user's permissions; unless forced, what arrives does not
@@ -155,21 +147,7 @@ func (m *permissions) FullHelp() [][]key.Binding {
 
 func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	if m.picker != nil {
-		if km, ok := msg.(tea.KeyMsg); ok && km.String() == "esc" {
-			m.picker = nil
-			if m.email == "" {
-				return m, open(usersScreen, "")
-			}
-			return m, nil
-		}
-		chosen, cmd := m.picker.update(msg)
-		if chosen != nil {
-			return m, m.OpenUser(chosen.value)
-		}
-		if _, ok := msg.(tea.KeyMsg); ok {
-			return m, cmd
-		}
-		if cmd != nil {
+		if cmd, ok := m.pickUser(msg, m.OpenUser); ok {
 			return m, cmd
 		}
 	}
@@ -367,26 +345,10 @@ func (m *permissions) save() tea.Cmd {
 
 func (m *permissions) View() string {
 	st := m.s.styles
+	if v, ok := m.chooserView(st, "Permissions", "Press u to choose whose permissions to change, or p on the Users screen.", m.width); ok {
+		return v
+	}
 	var b strings.Builder
-	if m.picker != nil {
-		b.WriteString(st.Title.Render("Permissions: choose a user"))
-		b.WriteString("\n\n")
-		b.WriteString(m.picker.view(st, m.width))
-		return b.String()
-	}
-	if m.user == nil {
-		b.WriteString(st.Title.Render("Permissions"))
-		b.WriteString("\n\n")
-		switch {
-		case m.loading:
-			b.WriteString(st.Subtle.Render("Reading…"))
-		case m.err != "":
-			b.WriteString(st.Error.Render(cut(m.err, m.width)))
-		default:
-			b.WriteString(st.Subtle.Render("Press u to choose whose permissions to change, or p on the Users screen."))
-		}
-		return b.String()
-	}
 	u := m.user
 	title := "Permissions of " + clean(u.Name()) + " <" + clean(u.Email) + ">"
 	b.WriteString(st.Title.Render(cut(title, m.width)))

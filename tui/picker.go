@@ -166,6 +166,18 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 	return nil, nil
 }
 
+// step gives msg to the picker for a screen that shows it: closed is esc,
+// chosen the pick made, and handled whether the picker took msg (a key, or
+// one of its own results); otherwise the screen handles msg.
+func (p *picker) step(msg tea.Msg) (closed bool, chosen *pick, cmd tea.Cmd, handled bool) {
+	km, isKey := msg.(tea.KeyMsg)
+	if isKey && km.String() == "esc" {
+		return true, nil, nil, true
+	}
+	chosen, cmd = p.update(msg)
+	return false, chosen, cmd, chosen != nil || isKey || cmd != nil
+}
+
 func (p *picker) view(st Styles, width int) string {
 	var b strings.Builder
 	b.WriteString(p.input.View())

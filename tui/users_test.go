@@ -38,9 +38,7 @@ func (f *fixture) addMany(n int) {
 }
 
 func (f *fixture) usersScreen(h int) *users {
-	s := &session{ctx: f.ctx, svc: f.svc, store: f.st, actor: admin.Actor{Email: owner, Channel: admin.ChannelTUI},
-		styles: DefaultStyles(f.options("").Renderer), timeout: 5e9}
-	m := newUsers(s)
+	m := newUsers(f.session())
 	m.SetSize(120, h)
 	return m
 }

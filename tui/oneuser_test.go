@@ -1,0 +1,47 @@
+package tui
+
+import (
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"roster/store"
+)
+
+// The pickers of the one-user screens hand over the same way: esc before
+// anyone was chosen goes back to the Users screen; a stand-in (or heir)
+// chosen with enter before its results came fills the field, and the keys
+// typed meanwhile go on into the next field.
+func TestPickerHandOff(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	f.addUser("bob.backup@example.com", "Bob", "Backup", "member", store.Active)
+	s := f.session()
+
+	for _, scr := range []Screen{newAway(s), newDelete(s), newPerms(s)} {
+		scr = driveScreen(scr, scr.Init())
+		must(t, scr.Capturing(), "%T: the user picker has the keyboard", scr)
+		_, cmd := scr.Update(keyMsg("esc"))
+		msg, ok := cmd().(openMsg)
+		must(t, ok && msg.to == usersScreen, "%T: esc with no user chosen goes back to Users, got %#v", scr, msg)
+		must(t, !scr.Capturing(), "%T: the picker is closed", scr)
+	}
+
+	a := newAway(s)
+	driveScreen(a, a.OpenUser("ann.active@example.com"))
+	a.form.focusOn(aStandIn)
+	driveScreen(a, func() tea.Msg { return keyMsg("enter") }) // opens the stand-in picker, reads its first results
+	must(t, a.standIn != nil, "enter on Stand-in opens the picker")
+	var tick tea.Cmd
+	for _, k := range []string{"b", "o", "b"} {
+		_, tick = a.Update(keyMsg(k))
+	}
+	a.Update(keyMsg("enter")) // before the results for "bob"
+	a.Update(keyMsg("H"))
+	a.Update(keyMsg("i"))
+	must(t, a.standIn != nil && len(a.standIn.queued) == 2, "keys typed while the choice waits are queued")
+	driveScreen(a, tick)
+	must(t, a.standIn == nil, "the choice closed the picker")
+	must(t, a.form.fields[aStandIn].value() == "bob.backup@example.com", "stand-in %q", a.form.fields[aStandIn].value())
+	must(t, a.form.focus == aNote && a.form.fields[aNote].value() == "Hi", "the queued keys went into the note: %q", a.form.fields[aNote].value())
+}
