@@ -25,14 +25,8 @@ type auditView struct {
 	filter    textinput.Model
 	filtering bool
 	user      string // the filter applied
-	rows      []store.AuditEntry
-	nav       nav
-	more      bool
-	seq       int
-	loading   bool
-	fetching  bool
+	list      pager[store.AuditEntry]
 	open      *store.AuditEntry
-	err       string
 }
 
 type auditKeys struct {
@@ -40,17 +34,10 @@ type auditKeys struct {
 	Filter, Apply, Clear, Open, Back, Reload key.Binding
 }
 
-type auditMsg struct {
-	seq    int
-	append bool
-	rows   []store.AuditEntry
-	err    error
-}
-
 const auditPage = 200
 
 func newAudit(s *session) *auditView {
-	m := &auditView{s: s, keys: auditKeys{
+	m := &auditView{s: s, list: pager[store.AuditEntry]{size: auditPage, id: func(e store.AuditEntry) int64 { return e.ID }}, keys: auditKeys{
 		nav:    newNavKeys(),
 		Filter: key.NewBinding(key.WithKeys("f", "/"), key.WithHelp("f", "filter by user")),
 		Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
@@ -74,32 +61,16 @@ func (m *auditView) OpenUser(email string) tea.Cmd {
 }
 
 func (m *auditView) load(more bool) tea.Cmd {
-	var before int64
-	if more {
-		m.fetching = true
-		if len(m.rows) > 0 {
-			before = m.rows[len(m.rows)-1].ID
-		}
-	} else {
-		m.seq++
-		m.loading = true
-	}
-	limit := auditPage
-	if !more && len(m.rows) > limit {
-		limit = len(m.rows)
-	}
-	q := store.AuditQuery{Target: m.user, Before: before, Limit: limit}
-	seq := m.seq
+	user := m.user
 	svc, a := m.s.svc, m.s.actor
-	return m.s.do(func(ctx context.Context) tea.Msg {
-		rows, err := svc.Audit(ctx, a, q)
-		return auditMsg{seq, more, rows, err}
+	return m.list.load(m.s, more, func(ctx context.Context, before int64, limit int) ([]store.AuditEntry, error) {
+		return svc.Audit(ctx, a, store.AuditQuery{Target: user, Before: before, Limit: limit})
 	})
 }
 
 func (m *auditView) SetSize(w, h int) {
 	m.width, m.height = w, h
-	m.nav.resize(max(1, h-3))
+	m.list.nav.resize(max(1, h-3))
 }
 
 func (m *auditView) Capturing() bool { return m.filtering }
@@ -122,28 +93,8 @@ func (m *auditView) FullHelp() [][]key.Binding {
 
 func (m *auditView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case auditMsg:
-		if msg.seq != m.seq {
-			return m, nil
-		}
-		if msg.append {
-			m.fetching = false
-		} else {
-			m.loading = false
-		}
-		if msg.err != nil {
-			m.err = explain(msg.err)
-			return m, nil
-		}
-		m.err = ""
-		if msg.append {
-			m.rows = append(m.rows, msg.rows...)
-			m.more = len(msg.rows) == auditPage
-		} else {
-			m.rows = msg.rows
-			m.more = len(msg.rows) >= auditPage
-		}
-		m.nav.set(len(m.rows))
+	case pageMsg[store.AuditEntry]:
+		m.list.got(msg)
 	case refreshMsg:
 		return m, m.load(false)
 	case tea.KeyMsg:
@@ -160,9 +111,7 @@ func (m *auditView) key(msg tea.KeyMsg) tea.Cmd {
 			m.filtering = false
 			m.filter.Blur()
 			m.user = strings.TrimSpace(m.filter.Value())
-			m.rows = nil
-			m.nav.set(0)
-			m.nav.cur = 0
+			m.list.reset()
 			return m.load(false)
 		case key.Matches(msg, k.Clear):
 			m.filtering = false
@@ -180,8 +129,8 @@ func (m *auditView) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if k.nav.apply(msg, &m.nav) {
-		if m.more && !m.fetching && m.nav.cur >= len(m.rows)-m.nav.height {
+	if k.nav.apply(msg, &m.list.nav) {
+		if m.list.nearEnd() {
 			return m.load(true)
 		}
 		return nil
@@ -194,13 +143,11 @@ func (m *auditView) key(msg tea.KeyMsg) tea.Cmd {
 		if m.user != "" {
 			m.user = ""
 			m.filter.SetValue("")
-			m.rows = nil
-			m.nav.set(0)
+			m.list.reset()
 			return m.load(false)
 		}
 	case key.Matches(msg, k.Open):
-		if m.nav.cur < len(m.rows) {
-			e := m.rows[m.nav.cur]
+		if e, ok := m.list.current(); ok {
 			m.open = &e
 		}
 	case key.Matches(msg, k.Reload):
@@ -234,7 +181,7 @@ func (m *auditView) View() string {
 	default:
 		b.WriteString(st.Faint.Render("f filters by user"))
 	}
-	if m.loading {
+	if m.list.loading {
 		b.WriteString(st.Faint.Render(" · reading…"))
 	}
 	b.WriteString("\n")
@@ -245,18 +192,18 @@ func (m *auditView) View() string {
 	b.WriteString(st.ColHead.Render(cut("  "+fit("When", aw)+" "+fit("Who", whoW)+" "+fit("Via", cw)+" "+fit("What", actW)+" "+
 		fit("To whom", tgtW), m.width)))
 	b.WriteString("\n")
-	if m.err != "" {
-		b.WriteString(st.Error.Render(cut(m.err, m.width)) + "\n")
+	if m.list.err != "" {
+		b.WriteString(st.Error.Render(cut(m.list.err, m.width)) + "\n")
 	}
-	if len(m.rows) == 0 && !m.loading {
+	if len(m.list.rows) == 0 && !m.list.loading {
 		b.WriteString(st.Subtle.Render("  Nothing recorded.") + "\n")
 	}
-	from, to := m.nav.visible()
-	for i := from; i < to && i < len(m.rows); i++ {
-		e := m.rows[i]
+	from, to := m.list.nav.visible()
+	for i := from; i < to && i < len(m.list.rows); i++ {
+		e := m.list.rows[i]
 		line := fit(when(e.At), aw) + " " + fit(clean(e.Actor), whoW) + " " + fit(e.Channel, cw) + " " + fit(e.Action, actW) + " " +
 			fit(clean(e.Target), tgtW)
-		if i == m.nav.cur {
+		if i == m.list.nav.cur {
 			b.WriteString(st.Selected.Render("▸ "+cut(line, m.width-2)) + "\n")
 		} else {
 			b.WriteString("  " + cut(line, m.width-2) + "\n")

@@ -20,16 +20,10 @@ type mailbox struct {
 	width  int
 	height int
 
-	state    int // index in mailStates
-	rows     []store.OutboxMessage
-	nav      nav
-	more     bool
-	seq      int
-	loading  bool
-	fetching bool
-	open     *store.OutboxMessage
-	scroll   int
-	err      string
+	state  int // index in mailStates
+	list   pager[store.OutboxMessage]
+	open   *store.OutboxMessage
+	scroll int
 }
 
 type mailKeys struct {
@@ -39,17 +33,10 @@ type mailKeys struct {
 
 var mailStates = append([]string{""}, store.OutboxStates()...)
 
-type mailMsg struct {
-	seq    int
-	append bool
-	rows   []store.OutboxMessage
-	err    error
-}
-
 const mailPage = 200
 
 func newMail(s *session) *mailbox {
-	return &mailbox{s: s, keys: mailKeys{
+	return &mailbox{s: s, list: pager[store.OutboxMessage]{size: mailPage, id: func(r store.OutboxMessage) int64 { return r.ID }}, keys: mailKeys{
 		nav:    newNavKeys(),
 		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show message")),
 		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
@@ -62,31 +49,16 @@ func (m *mailbox) Init() tea.Cmd { return m.load(false) }
 
 // load reads the newest page, or with more the page after the last row.
 func (m *mailbox) load(more bool) tea.Cmd {
-	if !more {
-		m.seq++
-		m.loading = true
-	} else {
-		m.fetching = true
-	}
-	var before int64
-	if more && len(m.rows) > 0 {
-		before = m.rows[len(m.rows)-1].ID
-	}
-	limit := mailPage
-	if !more && len(m.rows) > limit {
-		limit = len(m.rows) // a refresh keeps what was read
-	}
-	seq, state := m.seq, mailStates[m.state]
+	state := mailStates[m.state]
 	svc, a := m.s.svc, m.s.actor
-	return m.s.do(func(ctx context.Context) tea.Msg {
-		rows, err := svc.Outbox(ctx, a, state, before, limit)
-		return mailMsg{seq, more, rows, err}
+	return m.list.load(m.s, more, func(ctx context.Context, before int64, limit int) ([]store.OutboxMessage, error) {
+		return svc.Outbox(ctx, a, state, before, limit)
 	})
 }
 
 func (m *mailbox) SetSize(w, h int) {
 	m.width, m.height = w, h
-	m.nav.resize(max(1, h-3))
+	m.list.nav.resize(max(1, h-3))
 }
 
 func (m *mailbox) Capturing() bool { return false }
@@ -106,32 +78,13 @@ func (m *mailbox) FullHelp() [][]key.Binding {
 
 func (m *mailbox) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
-	case mailMsg:
-		if msg.seq != m.seq {
+	case pageMsg[store.OutboxMessage]:
+		if !m.list.got(msg) || m.open == nil {
 			return m, nil
 		}
-		if msg.append {
-			m.fetching = false
-		} else {
-			m.loading = false
-		}
-		if msg.err != nil {
-			m.err = explain(msg.err)
-			return m, nil
-		}
-		m.err = ""
-		if msg.append {
-			m.rows = append(m.rows, msg.rows...)
-		} else {
-			m.rows = msg.rows
-		}
-		m.more = len(msg.rows) == mailPage || (!msg.append && len(msg.rows) > mailPage)
-		m.nav.set(len(m.rows))
-		if m.open != nil {
-			for i := range m.rows {
-				if m.rows[i].ID == m.open.ID {
-					m.open = &m.rows[i]
-				}
+		for i := range m.list.rows {
+			if m.list.rows[i].ID == m.open.ID {
+				m.open = &m.list.rows[i]
 			}
 		}
 	case refreshMsg:
@@ -155,23 +108,20 @@ func (m *mailbox) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if k.nav.apply(msg, &m.nav) {
-		if m.more && !m.fetching && m.nav.cur >= len(m.rows)-m.nav.height {
+	if k.nav.apply(msg, &m.list.nav) {
+		if m.list.nearEnd() {
 			return m.load(true)
 		}
 		return nil
 	}
 	switch {
 	case key.Matches(msg, k.Open):
-		if m.nav.cur < len(m.rows) {
-			r := m.rows[m.nav.cur]
+		if r, ok := m.list.current(); ok {
 			m.open, m.scroll = &r, 0
 		}
 	case key.Matches(msg, k.State):
 		m.state = (m.state + 1) % len(mailStates)
-		m.rows = nil
-		m.nav.set(0)
-		m.nav.cur = 0
+		m.list.reset()
 		return m.load(false)
 	case key.Matches(msg, k.Reload):
 		return m.load(false)
@@ -190,8 +140,8 @@ func (m *mailbox) View() string {
 		state = "all"
 	}
 	b.WriteString(st.Title.Render("Outbox"))
-	b.WriteString(st.Subtle.Render(fmt.Sprintf("  state %s · %d shown", state, len(m.rows))))
-	if m.loading {
+	b.WriteString(st.Subtle.Render(fmt.Sprintf("  state %s · %d shown", state, len(m.list.rows))))
+	if m.list.loading {
 		b.WriteString(st.Faint.Render(" · reading…"))
 	}
 	b.WriteString("\n")
@@ -201,16 +151,16 @@ func (m *mailbox) View() string {
 		fit("Try", aw) + " " + fit("Detail", rw-rw*45/100)
 	b.WriteString(st.ColHead.Render(cut(head, m.width)))
 	b.WriteString("\n")
-	if m.err != "" {
-		b.WriteString(st.Error.Render(cut(m.err, m.width)) + "\n")
+	if m.list.err != "" {
+		b.WriteString(st.Error.Render(cut(m.list.err, m.width)) + "\n")
 	}
-	if len(m.rows) == 0 && !m.loading {
+	if len(m.list.rows) == 0 && !m.list.loading {
 		b.WriteString(st.Subtle.Render("  No mail.") + "\n")
 	}
 	now := m.s.svc.Now()
-	from, to := m.nav.visible()
-	for i := from; i < to && i < len(m.rows); i++ {
-		r := m.rows[i]
+	from, to := m.list.nav.visible()
+	for i := from; i < to && i < len(m.list.rows); i++ {
+		r := m.list.rows[i]
 		detail := ""
 		switch r.State {
 		case store.OutboxSent:
@@ -226,7 +176,7 @@ func (m *mailbox) View() string {
 			fit(r.State, sw) + " " + fit(fmt.Sprint(r.Attempts), aw) + " " + fit(clean(detail), rw-rw*45/100)
 		line = cut(line, m.width-2)
 		switch {
-		case i == m.nav.cur:
+		case i == m.list.nav.cur:
 			line = st.Selected.Render("▸ " + line)
 		case r.State == store.OutboxFailed:
 			line = "  " + st.FieldErr.Render(line)
