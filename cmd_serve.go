@@ -69,8 +69,10 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log})
+	defer web.Wait()
 	httpSrv := &http.Server{
-		Handler:           server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log}),
+		Handler:           web,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,

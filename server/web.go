@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -17,6 +18,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -97,14 +99,26 @@ type web struct {
 	csp      string
 
 	loginAddr, loginClient, forgotAddr, forgotClient, linkClient *webLimiter
+
+	background sync.WaitGroup // work started after answering
 }
+
+// Web is the handler of the invitation pages.
+type Web struct {
+	http.Handler
+	w *web
+}
+
+// Wait waits for the work the pages do after answering: the reset mails
+// asked for on /forgot. roster serve calls it after the server has stopped.
+func (x *Web) Wait() { x.w.background.Wait() }
 
 // NewWeb returns the handler of the pages an invited person opens:
 // /invite/{token} and /reset/{token} (choose a password), /forgot (ask for a
 // new link) and /login. Mount it at the root of an http.Server; every
 // response carries the security headers, and requests are logged with tokens
 // redacted.
-func NewWeb(svc *admin.Service, opts WebOptions) http.Handler {
+func NewWeb(svc *admin.Service, opts WebOptions) *Web {
 	w := &web{svc: svc, log: opts.Log, now: opts.Now, clientIP: opts.ClientIP, key: opts.CSRFKey,
 		cop: http.NewCrossOriginProtection()}
 	if w.log == nil {
@@ -158,7 +172,7 @@ func NewWeb(svc *admin.Service, opts WebOptions) http.Handler {
 		t := webTexts[lang]
 		w.message(rw, http.StatusNotFound, lang, t.NotFoundTitle, t.NotFoundText, w.link(t.SignIn, "/login", lang))
 	})
-	return w.wrap(mux)
+	return &Web{Handler: w.wrap(mux), w: w}
 }
 
 // RedactPath replaces the token of an invitation or reset link in an URL
@@ -585,10 +599,16 @@ func (w *web) forgotPost(rw http.ResponseWriter, r *http.Request) {
 		webLimitCheck{w.forgotAddr, webAddressKey(email), "address"}) {
 		return
 	}
-	if err := w.svc.ForgotPassword(r.Context(), email); err != nil {
-		// Logged only: the person sees the same answer either way.
-		w.log.Error("web: forgot password", "err", err)
-	}
+	// The work is done after answering, so that a known address (a write, a
+	// queued mail) takes no longer to answer than an unknown one: the answer
+	// and its timing say nothing of whether the address exists.
+	w.background.Go(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
+		defer cancel()
+		if err := w.svc.ForgotPassword(ctx, email); err != nil {
+			w.log.Error("web: forgot password", "err", err) // logged only
+		}
+	})
 	w.message(rw, http.StatusOK, lang, t.SentTitle, fmt.Sprintf(t.SentText, email), w.link(t.SignIn, "/login", lang))
 }
 

@@ -88,7 +88,13 @@ func newWebFixture(t *testing.T, opts WebOptions) *webFixture {
 	t.Cleanup(func() { f.raw.Close() })
 	opts.Log = slog.New(slog.NewTextHandler(f.logs, nil))
 	opts.Now = f.now
-	f.srv = httptest.NewServer(NewWeb(f.svc, opts))
+	web := NewWeb(f.svc, opts)
+	// Each answer waits for the work done after it (/forgot's reset mail), so
+	// that a test reads the outcome right after the request.
+	f.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		web.ServeHTTP(rw, r)
+		web.Wait()
+	}))
 	t.Cleanup(f.srv.Close)
 	t.Cleanup(f.checkLogs)
 	return f
@@ -713,5 +719,37 @@ func TestWebLogsHoldNoToken(t *testing.T) {
 		if got := RedactPath(in); got != want {
 			t.Errorf("RedactPath(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// /forgot answers before doing the work, so that how long it takes says
+// nothing of whether the address exists: here the database is locked by
+// another writer, and the answer still comes, with the reset queued once the
+// lock is gone.
+func TestWebForgotAnswersBeforeTheWork(t *testing.T) {
+	f := newWebFixture(t, WebOptions{})
+	f.invite("ann@acme.test", "Ann", "Martin", "en")
+	web := NewWeb(f.svc, WebOptions{Log: slog.New(slog.NewTextHandler(f.logs, nil)), Now: f.now})
+	f.srv.Close()
+	f.srv = httptest.NewServer(web)
+	t.Cleanup(f.srv.Close)
+	c := f.client()
+	c.get("/forgot").want(t, "forgot page", http.StatusOK, "Forgotten password")
+
+	lock, err := f.raw.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.Exec("INSERT INTO teams (name) VALUES ('holding the write lock')"); err != nil {
+		t.Fatal(err)
+	}
+	c.submit("/forgot", "email", "ann@acme.test").want(t, "known address, database locked", http.StatusOK, "Check your mail")
+	if n := f.count("SELECT count(*) FROM outbox WHERE kind = 'password_reset'"); n != 0 {
+		t.Fatalf("%d resets queued while the database was locked", n)
+	}
+	lock.Rollback()
+	web.Wait()
+	if n := f.count("SELECT count(*) FROM outbox WHERE kind = 'password_reset' AND recipient = 'ann@acme.test'"); n != 1 {
+		t.Fatalf("%d resets queued after the lock, want 1", n)
 	}
 }
