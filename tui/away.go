@@ -382,16 +382,7 @@ func (m *away) View() string {
 		b.WriteString(st.Subtle.Render("  reads as: " + strings.Join(when, ", ")))
 		b.WriteString("\n")
 	}
-	switch {
-	case m.confirm != nil:
-		b.WriteString(st.Warn.Render(cut(m.confirm.prompt, m.width)))
-	case m.saving:
-		b.WriteString(st.Subtle.Render("Saving…"))
-	case m.err != "":
-		b.WriteString(st.Error.Render(cut(m.err, m.width)))
-	case m.note != "":
-		b.WriteString(st.OK.Render(cut(m.note, m.width)))
-	}
+	b.WriteString(st.status(m.width, m.confirm, m.saving, "Saving…", m.err, m.note))
 	b.WriteString("\n\n")
 	b.WriteString(st.ColHead.Render("Current and planned periods"))
 	b.WriteString("\n")

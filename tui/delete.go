@@ -341,15 +341,6 @@ func (m *deletion) View() string {
 	b.WriteString("    ")
 	b.WriteString(st.Subtle.Render("[ Deactivate instead ] ctrl+x"))
 	b.WriteString("\n\n")
-	switch {
-	case m.confirm != nil:
-		b.WriteString(st.Warn.Render(cut(m.confirm.prompt, m.width)))
-	case m.busy:
-		b.WriteString(st.Subtle.Render("Working…"))
-	case m.err != "":
-		b.WriteString(st.Error.Render(cut(m.err, m.width)))
-	case m.note != "":
-		b.WriteString(st.OK.Render(cut(m.note, m.width)))
-	}
+	b.WriteString(st.status(m.width, m.confirm, m.busy, "Working…", m.err, m.note))
 	return b.String()
 }

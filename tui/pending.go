@@ -392,14 +392,7 @@ func (m *pending) View() string {
 	for i := to - from; i < m.nav.height; i++ {
 		b.WriteString("\n")
 	}
-	switch {
-	case m.confirm != nil:
-		b.WriteString(st.Warn.Render(cut(m.confirm.prompt, m.width)))
-	case m.err != "":
-		b.WriteString(st.Error.Render(cut(m.err, m.width)))
-	case m.note != "":
-		b.WriteString(st.OK.Render(cut(m.note, m.width)))
-	}
+	b.WriteString(st.status(m.width, m.confirm, false, "", m.err, m.note))
 	if n := m.lastLines(); n > 0 {
 		b.WriteString("\n")
 		for i, l := range m.last[:n-1] {

@@ -406,14 +406,7 @@ func (m *permissions) View() string {
 		b.WriteString(line)
 		b.WriteString("\n")
 	}
-	switch {
-	case m.saving:
-		b.WriteString(st.Subtle.Render("Saving…"))
-	case m.err != "":
-		b.WriteString(st.Error.Render(cut(m.err, m.width)))
-	case m.note != "":
-		b.WriteString(st.OK.Render(cut(m.note, m.width)))
-	}
+	b.WriteString(st.status(m.width, nil, m.saving, "Saving…", m.err, m.note))
 	return b.String()
 }
 
@@ -441,12 +434,9 @@ func (m *permissions) review() string {
 		b.WriteString(st.Subtle.Render("  the permissions stay as they are") + "\n")
 	}
 	b.WriteString("\n")
-	switch {
-	case m.saving:
-		b.WriteString(st.Subtle.Render("Saving…"))
-	case m.err != "":
-		b.WriteString(st.Error.Render(cut(m.err, m.width)))
-	default:
+	if s := st.status(m.width, nil, m.saving, "Saving…", m.err, ""); s != "" {
+		b.WriteString(s)
+	} else {
 		b.WriteString(st.Warn.Render("enter saves · esc goes back to the checkboxes"))
 	}
 	return b.String()

@@ -77,6 +77,23 @@ func DefaultStyles(r *lipgloss.Renderer) Styles {
 	return s
 }
 
+// status is the line at the foot of a screen: the question it asks, the
+// work under way (busy, said as busyText), what went wrong, or what the last
+// action did; the first of them there is.
+func (st Styles) status(width int, confirm *confirmation, busy bool, busyText, err, note string) string {
+	switch {
+	case confirm != nil:
+		return st.Warn.Render(cut(confirm.prompt, width))
+	case busy:
+		return st.Subtle.Render(busyText)
+	case err != "":
+		return st.Error.Render(cut(err, width))
+	case note != "":
+		return st.OK.Render(cut(note, width))
+	}
+	return ""
+}
+
 // styleInput gives a text input this session's styles and turns off what
 // does not belong in a shared session: the blinking cursor (a redraw twice a
 // second) and paste, which reads the clipboard of the machine roster runs on.

@@ -387,16 +387,7 @@ func (d *userDetail) View() string {
 		}
 	}
 	b.WriteString("\n")
-	switch {
-	case d.confirm != nil:
-		b.WriteString(st.Warn.Render(cut(d.confirm.prompt, d.width)))
-	case d.saving:
-		b.WriteString(st.Subtle.Render("Saving…"))
-	case d.err != "":
-		b.WriteString(st.Error.Render(cut(d.err, d.width)))
-	case d.note != "":
-		b.WriteString(st.OK.Render(d.note))
-	}
+	b.WriteString(st.status(d.width, d.confirm, d.saving, "Saving…", d.err, d.note))
 	return b.String()
 }
 

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
@@ -716,15 +717,6 @@ func (m *users) View() string {
 	for i := end - m.top; i < m.h; i++ {
 		b.WriteString("\n")
 	}
-	switch {
-	case m.confirm != nil:
-		b.WriteString(st.Warn.Render(cut(m.confirm.prompt, m.width)))
-	case m.err != "":
-		b.WriteString(st.Error.Render(cut(m.err, m.width)))
-	case m.loadErr != "":
-		b.WriteString(st.Error.Render(cut(m.loadErr, m.width)))
-	case m.note != "":
-		b.WriteString(st.OK.Render(cut(m.note, m.width)))
-	}
+	b.WriteString(st.status(m.width, m.confirm, false, "", cmp.Or(m.err, m.loadErr), m.note))
 	return b.String()
 }
