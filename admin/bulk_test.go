@@ -26,6 +26,8 @@ func TestBulkInvite(t *testing.T) {
 		{Email: "emma.moreau@example.com", Phone: "06 12"},
 		{Email: "  noah.fournier@example.com ", Position: "Comptable", ReferenceID: "E-0042"},
 		{Email: "chloe.girard@example.com", Locale: "de"},
+		{Email: "josé@example.com"},
+		{Email: "jose@example.com"}, // another address: accents are not case
 	}
 	want := []struct {
 		ok           bool
@@ -42,6 +44,8 @@ func TestBulkInvite(t *testing.T) {
 		{false, "phone", ""},
 		{true, "", ""},
 		{false, "locale", ""},
+		{true, "", ""},
+		{true, "", ""},
 	}
 	res, err := f.svc.Invite(f.ctx, f.owner, rows, InviteOptions{})
 	must(t, err)
@@ -71,13 +75,14 @@ func TestBulkInvite(t *testing.T) {
 	if u := f.user("noah.fournier@example.com"); u.Position != "Comptable" || u.ReferenceID != "E-0042" {
 		t.Fatalf("noah: %+v", u)
 	}
-	// Two invited, no more: two users, two links, two mails, two audit rows.
-	for table, n := range map[string]int{"users": 4, "tokens": 2, "outbox": 2} {
+	// Four invited, no more: four users (and the owner and ada), four links,
+	// four mails, four audit rows.
+	for table, n := range map[string]int{"users": 6, "tokens": 4, "outbox": 4} {
 		if got := f.count(fmt.Sprintf("SELECT count(*) FROM %s", table)); got != n {
 			t.Errorf("%d rows in %s, want %d", got, table, n)
 		}
 	}
-	if got := f.audits("user.invite"); len(got) != 2 {
+	if got := f.audits("user.invite"); len(got) != 4 {
 		t.Errorf("%d audit rows", len(got))
 	}
 }

@@ -10,11 +10,12 @@ import (
 )
 
 // unsafeRune reports the characters free text may not hold: C0 and C1
-// controls, DEL, and bidirectional overrides and isolates, any of which can
-// rewrite an operator's terminal or a mail header.
+// controls, DEL, bidirectional overrides, isolates and marks, and the line
+// and paragraph separators, any of which can rewrite an operator's terminal,
+// reorder what it shows, or break a mail header.
 func unsafeRune(r rune) bool {
-	return r < 0x20 || (r >= 0x7f && r <= 0x9f) ||
-		(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == 0x061c || r == 0x200e || r == 0x200f ||
+		(r >= 0x2028 && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // checkText trims s and refuses it when it holds unsafe characters, is not

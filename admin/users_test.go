@@ -66,6 +66,19 @@ func TestDelete(t *testing.T) {
 		}
 		f.unchanged(before)
 	})
+	t.Run("the heir is never their own stand-in", func(t *testing.T) {
+		f := setup(t)
+		_, err := f.svc.SetAway(f.ctx, f.owner, heir, AwayRequest{StandIn: leaver, Until: f.now().Add(72 * time.Hour)})
+		must(t, err)
+		_, err = f.svc.Delete(f.ctx, f.owner, leaver, heir)
+		must(t, err)
+		if got := f.rows("SELECT coalesce(s.email, '-') FROM away_periods a JOIN users u ON u.id = a.user_id LEFT JOIN users s ON s.id = a.standin_user_id WHERE u.email = ?", heir); len(got) != 1 || got[0] != "-" {
+			t.Fatalf("the heir's own away period has stand-in %v, want none", got)
+		}
+		if got := f.rows("SELECT s.email FROM away_periods a JOIN users u ON u.id = a.user_id JOIN users s ON s.id = a.standin_user_id WHERE u.email = ?", absent); len(got) != 1 || got[0] != heir {
+			t.Fatalf("another's away period has stand-in %v, want the heir", got)
+		}
+	})
 	t.Run("everything goes to the heir", func(t *testing.T) {
 		f := setup(t)
 		d, err := f.svc.Delete(f.ctx, f.owner, leaver, heir)

@@ -128,6 +128,9 @@ func NormalizePhone(s, country string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
+	if strings.HasPrefix(s, "+") || strings.HasPrefix(s, "00") {
+		s = strings.Replace(s, "(0)", "", 1) // +44 (0)20…: the trunk 0 some write in brackets
+	}
 	var digits strings.Builder
 	for i, r := range s {
 		switch {

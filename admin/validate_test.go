@@ -157,6 +157,8 @@ func TestPhoneNormalised(t *testing.T) {
 		{"(212) 555-0100", "US", ""}, // no leading 0 nor +: ambiguous
 		{"+1 212 555 0100", "FR", "+12125550100"},
 		{"+41 44 668 18 00", "FR", "+41446681800"},
+		{"+44 (0)20 7946 0958", "FR", "+442079460958"},
+		{"+33 (0)6 12 34 56 78", "GB", "+33612345678"},
 		{"", "FR", ""},
 		{"06 12 34", "FR", "refused"},
 		{"+33 6 12 34 56 78 90", "FR", "refused"},
@@ -234,6 +236,11 @@ func TestUnsafeTextRefused(t *testing.T) {
 		"Jean\u2069",        // PDI
 		"Jean\xff",          // not UTF-8
 		"Adm\u202einim.exe", // the classic
+		"Jean\u200fDupont",  // RLM
+		"Jean\u200eDupont",  // LRM
+		"Jean\u061cDupont",  // ALM
+		"Jean\u2028Dupont",  // LINE SEPARATOR
+		"Jean\u2029Dupont",  // PARAGRAPH SEPARATOR
 	}
 	good := []string{"Jean-Édouard", "D'Artagnan", "Zoë Ørsted", "山田 太郎", "François 🙂", "O’Brien"}
 	fields := []struct {

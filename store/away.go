@@ -106,9 +106,11 @@ func (q *Q) AwayStartedBetween(ctx context.Context, from, to time.Time) ([]AwayP
 	return out, nil
 }
 
-// ReplaceStandIn makes heir the stand-in wherever from was.
+// ReplaceStandIn makes heir the stand-in wherever from was, except in the
+// heir's own away periods, which are left without a stand-in.
 func (q *Q) ReplaceStandIn(ctx context.Context, from, heir int64) error {
-	_, err := q.db.ExecContext(ctx, "UPDATE away_periods SET standin_user_id = ? WHERE standin_user_id = ?", heir, from)
+	_, err := q.db.ExecContext(ctx, `UPDATE away_periods SET standin_user_id = CASE WHEN user_id = ?1 THEN NULL ELSE ?1 END
+		WHERE standin_user_id = ?2`, heir, from)
 	return err
 }
 
