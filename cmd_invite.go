@@ -172,15 +172,10 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if c.json {
-			return c.printJSON(invs)
-		}
-		rows := make([][]string, len(invs))
-		for i, in := range invs {
-			rows[i] = []string{in.Email, in.InvitedBy, strconv.Itoa(in.TimesSent),
+		return printList(c, invs, []string{"EMAIL", "INVITED BY", "SENT", "LAST SENT", "EXPIRES", "MAIL"}, func(in store.Invitation) []string {
+			return []string{in.Email, in.InvitedBy, strconv.Itoa(in.TimesSent),
 				in.LastSentAt.Local().Format("2006-01-02 15:04"), expiresIn(in), mailState(in)}
-		}
-		return c.table([]string{"EMAIL", "INVITED BY", "SENT", "LAST SENT", "EXPIRES", "MAIL"}, rows)
+		})
 	}
 	verb, emails := rest[0], rest[1:]
 	switch verb {

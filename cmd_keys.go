@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"roster/admin"
+	"roster/store"
 )
 
 func cmdKeys(c *cli, ctx context.Context, args []string) error {
@@ -32,14 +33,9 @@ func cmdKeys(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if c.json {
-			return c.printJSON(keys)
-		}
-		rows := make([][]string, len(keys))
-		for i, k := range keys {
-			rows[i] = []string{k.Email, k.Fingerprint, k.Comment, k.CreatedAt.Local().Format("2006-01-02")}
-		}
-		return c.table([]string{"USER", "FINGERPRINT", "COMMENT", "ADDED"}, rows)
+		return printList(c, keys, []string{"USER", "FINGERPRINT", "COMMENT", "ADDED"}, func(k store.SSHKey) []string {
+			return []string{k.Email, k.Fingerprint, k.Comment, k.CreatedAt.Local().Format("2006-01-02")}
+		})
 	case verb == "add" && len(rest) == 2:
 		var in io.Reader = c.stdin
 		if rest[1] != "-" {

@@ -148,15 +148,10 @@ func (c *cli) mailList(ctx context.Context, state string, limit int) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		return c.printJSON(ms)
-	}
-	rows := make([][]string, len(ms))
-	for i, m := range ms {
-		rows[i] = []string{strconv.FormatInt(m.ID, 10), m.Kind, m.Recipient, m.State, strconv.Itoa(m.Attempts),
+	return printList(c, ms, []string{"ID", "KIND", "TO", "STATE", "TRIES", "WHEN", "LAST ERROR"}, func(m store.OutboxMessage) []string {
+		return []string{strconv.FormatInt(m.ID, 10), m.Kind, m.Recipient, m.State, strconv.Itoa(m.Attempts),
 			when(m), m.LastError}
-	}
-	return c.table([]string{"ID", "KIND", "TO", "STATE", "TRIES", "WHEN", "LAST ERROR"}, rows)
+	})
 }
 
 // when is the time that matters for a message in its state.
@@ -176,15 +171,10 @@ func (c *cli) capturedList(ctx context.Context, limit int) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		return c.printJSON(ms)
-	}
-	rows := make([][]string, len(ms))
-	for i, m := range ms {
-		rows[i] = []string{strconv.FormatInt(m.ID, 10), m.ReceivedAt.Local().Format("2006-01-02 15:04"),
+	return printList(c, ms, []string{"ID", "RECEIVED", "TO", "SUBJECT"}, func(m store.CapturedMail) []string {
+		return []string{strconv.FormatInt(m.ID, 10), m.ReceivedAt.Local().Format("2006-01-02 15:04"),
 			strings.Join(m.To, ", "), m.Subject}
-	}
-	return c.table([]string{"ID", "RECEIVED", "TO", "SUBJECT"}, rows)
+	})
 }
 
 func (c *cli) mailRetry(ctx context.Context, cfg mail.Config, args []string, failed bool) error {

@@ -102,14 +102,9 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 		}
 		lq.After = &p.Cursors[len(p.Cursors)-1]
 	}
-	if c.json {
-		return c.printJSON(users)
-	}
-	rows := make([][]string, len(users))
-	for i, u := range users {
-		rows[i] = []string{u.Name(), u.Email, u.Role, admin.StatusLabel(u), strings.Join(u.Teams, ", "), lastLogin(u)}
-	}
-	return c.table([]string{"NAME", "EMAIL", "ROLE", "STATUS", "TEAMS", "LAST LOGIN"}, rows)
+	return printList(c, users, []string{"NAME", "EMAIL", "ROLE", "STATUS", "TEAMS", "LAST LOGIN"}, func(u *store.User) []string {
+		return []string{u.Name(), u.Email, u.Role, admin.StatusLabel(u), strings.Join(u.Teams, ", "), lastLogin(u)}
+	})
 }
 
 func lastLogin(u *store.User) string {
@@ -466,14 +461,9 @@ func cmdTeams(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		return c.printJSON(teams)
-	}
-	rows := make([][]string, len(teams))
-	for i, t := range teams {
-		rows[i] = []string{t.Name, strconv.Itoa(t.Members)}
-	}
-	return c.table([]string{"TEAM", "MEMBERS"}, rows)
+	return printList(c, teams, []string{"TEAM", "MEMBERS"}, func(t store.Team) []string {
+		return []string{t.Name, strconv.Itoa(t.Members)}
+	})
 }
 
 func cmdConversations(c *cli, ctx context.Context, args []string) error {
@@ -510,14 +500,9 @@ func cmdConversations(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		return c.printJSON(convs)
-	}
-	rows := make([][]string, len(convs))
-	for i, cv := range convs {
-		rows[i] = []string{strconv.FormatInt(cv.ID, 10), cv.Subject, cv.Assignee, cv.Status}
-	}
-	return c.table([]string{"ID", "SUBJECT", "ASSIGNEE", "STATUS"}, rows)
+	return printList(c, convs, []string{"ID", "SUBJECT", "ASSIGNEE", "STATUS"}, func(cv store.Conversation) []string {
+		return []string{strconv.FormatInt(cv.ID, 10), cv.Subject, cv.Assignee, cv.Status}
+	})
 }
 
 func cmdAudit(c *cli, ctx context.Context, args []string) error {
@@ -536,12 +521,7 @@ func cmdAudit(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if c.json {
-		return c.printJSON(entries)
-	}
-	rows := make([][]string, len(entries))
-	for i, e := range entries {
-		rows[i] = []string{e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Channel, e.Action, e.Target, e.After}
-	}
-	return c.table([]string{"WHEN", "WHO", "VIA", "WHAT", "TO WHOM", "AFTER"}, rows)
+	return printList(c, entries, []string{"WHEN", "WHO", "VIA", "WHAT", "TO WHOM", "AFTER"}, func(e store.AuditEntry) []string {
+		return []string{e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Channel, e.Action, e.Target, e.After}
+	})
 }

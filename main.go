@@ -295,6 +295,18 @@ func (c *cli) table(header []string, rows [][]string) error {
 	return tw.Flush()
 }
 
+// printList prints items as JSON with --json, else as a table of one row each.
+func printList[T any](c *cli, items []T, header []string, row func(T) []string) error {
+	if c.json {
+		return c.printJSON(items)
+	}
+	rows := make([][]string, len(items))
+	for i, it := range items {
+		rows[i] = row(it)
+	}
+	return c.table(header, rows)
+}
+
 // outcomes prints what happened to each person of a batch; it fails when any did.
 func (c *cli) outcomes(verb string, out []admin.Outcome) error {
 	if c.json {
