@@ -208,8 +208,12 @@ func TestAwayWithStandIn(t *testing.T) {
 	tt.wait("reads as: Until")
 	tt.press("tab", "enter")
 	tt.wait("stand-in: a name")
+	// Wait on the query typed, not on a result: Bob's line, first already
+	// among the results for "", may have been drawn before the last wait,
+	// and the renderer does not draw an unchanged line again. Enter before
+	// the results for "bob" come chooses the best of them once they do.
 	tt.typ("bob")
-	tt.wait("Bob Backup <bob.backup@example.com>")
+	tt.wait("› bob")
 	tt.press("enter")
 	tt.typ("Holiday")
 	tt.press("ctrl+s")
@@ -229,7 +233,7 @@ func TestAwayWithStandIn(t *testing.T) {
 	tt.typ("2026-12-31")
 	tt.press("tab", "enter")
 	tt.typ("nght")
-	tt.wait("team Night shift")
+	tt.wait("› nght")
 	tt.press("enter", "ctrl+s")
 	eventually(t, "the planned period is saved", func() bool { return len(f.detail("ann.active@example.com").AwayPeriods) == 2 })
 	tt.wait("stand-in team:Night shift")
@@ -262,8 +266,8 @@ func TestDeleteWithHeir(t *testing.T) {
 	tt.press("ctrl+s") // no heir yet
 	tt.wait("is required")
 	tt.press("enter")
-	tt.typ("hal")
-	tt.wait("Hal Heir <hal.heir@example.com>")
+	tt.typ("hal") // as for the stand-in in TestAwayWithStandIn
+	tt.wait("› hal")
 	tt.press("enter")
 	tt.typ("someone@else")
 	tt.press("enter")
