@@ -32,7 +32,7 @@ type sshFixture struct {
 	priv map[string]ed25519.PrivateKey
 }
 
-func newSSHFixture(t *testing.T) *sshFixture {
+func newSSHFixture(t *testing.T, configure ...func(*server.SSHOptions)) *sshFixture {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -64,7 +64,11 @@ func newSSHFixture(t *testing.T) *sshFixture {
 		}
 		f.keys[email], f.priv[email] = signer, priv
 	}
-	srv, err := server.NewSSH(svc, st, server.SSHOptions{HostKeyPath: filepath.Join(dir, "host_key"), Run: sshRunner(st), MaxSessions: 3})
+	opts := server.SSHOptions{HostKeyPath: filepath.Join(dir, "host_key"), Run: sshRunner(st), MaxSessions: 3}
+	for _, c := range configure {
+		c(&opts)
+	}
+	srv, err := server.NewSSH(svc, st, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,5 +313,31 @@ func TestSSHSessionCap(t *testing.T) {
 	out, code := f.command(t, f.keys["boss@acme.test"], "users")
 	if code == 0 || !strings.Contains(out, "3 sessions are open") {
 		t.Fatalf("fourth session: exit %d, %q", code, out)
+	}
+}
+
+func TestSSHIdleSessionsEnd(t *testing.T) {
+	f := newSSHFixture(t, func(o *server.SSHOptions) { o.IdleTimeout = 300 * time.Millisecond })
+	client, err := f.dial(t, gossh.PublicKeys(f.keys["boss@acme.test"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sess.StdinPipe(); err != nil { // a command waiting for input that never comes
+		t.Fatal(err)
+	}
+	if err := sess.Start("invite --csv -"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- sess.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("an idle session was still open 10 s after a 300 ms idle timeout")
 	}
 }
