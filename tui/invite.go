@@ -422,6 +422,10 @@ func (m *invite) submit() tea.Cmd {
 		return nil
 	}
 	m.busy, m.err = true, ""
+	// The rows are sent: the keyboard goes back to the dashboard (1-8, tab)
+	// until enter or i edits them again.
+	m.active = false
+	m.focus(m.row, m.col)
 	m.submitSeq++
 	seq := m.submitSeq
 	opt := admin.InviteOptions{AllowRoleAddress: m.roleAddr, Staged: m.staged}
@@ -473,6 +477,7 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 	m.rows = kept
 	if len(m.rows) == 0 {
 		m.addRow()
+		m.col = 0 // a fresh row starts at its first name
 	}
 	m.focus(0, m.col)
 	return nil
@@ -595,6 +600,10 @@ func (m *invite) View() string {
 			style = st.FieldErr
 		}
 		b.WriteString(style.Render(cut(res, m.width)))
+		b.WriteString("\n")
+	}
+	if len(m.results) > 0 && !m.active {
+		b.WriteString(st.Faint.Render("enter or i edits the rows again"))
 		b.WriteString("\n")
 	}
 	return b.String()
