@@ -50,17 +50,23 @@ func (m *setupScreen) Update(msg tea.Msg) (*setupScreen, tea.Cmd) {
 	case setupErrMsg:
 		m.busy = false
 		m.err = explain(msg.err)
+		// The cursor goes to the field the error is about.
 		var in *admin.InputError
 		if errors.As(msg.err, &in) {
+			i := -1
 			switch {
 			case strings.Contains(in.Field, "organisation"):
-				m.form.fields[0].err = in.Msg
+				i = 0
 			case in.Field == "email":
-				m.form.fields[1].err = in.Msg
+				i = 1
 			case in.Field == "first name":
-				m.form.fields[2].err = in.Msg
+				i = 2
 			case in.Field == "last name":
-				m.form.fields[3].err = in.Msg
+				i = 3
+			}
+			if i >= 0 {
+				m.form.fields[i].err = in.Msg
+				m.form.focusOn(i)
 			}
 		}
 		return m, nil
