@@ -21,7 +21,8 @@ type pending struct {
 	width  int
 	height int
 
-	stuck    bool
+	stuck    bool // only the stuck ones are asked for
+	rowsOf   bool // the value of stuck the rows shown were read for
 	rows     []store.Invitation
 	nav      nav
 	selected map[string]bool   // by email, never by position
@@ -48,9 +49,10 @@ type pendingKeys struct {
 
 type (
 	pendingMsg struct {
-		seq  int
-		rows []store.Invitation
-		err  error
+		seq   int
+		stuck bool
+		rows  []store.Invitation
+		err   error
 	}
 	pendingDoneMsg struct {
 		verb     string
@@ -82,7 +84,7 @@ func (m *pending) load() tea.Cmd {
 	svc, a := m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
 		rows, err := svc.Invitations(ctx, a, stuck)
-		return pendingMsg{seq, rows, err}
+		return pendingMsg{seq, stuck, rows, err}
 	})
 }
 
@@ -135,7 +137,7 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if m.nav.cur < len(m.rows) {
 			curEmail = m.rows[m.nav.cur].Email
 		}
-		m.rows = msg.rows
+		m.rows, m.rowsOf = msg.rows, msg.stuck
 		shown := map[string]bool{}
 		for i, r := range m.rows {
 			shown[r.Email] = true
@@ -343,8 +345,10 @@ func (m *pending) line(r store.Invitation, now time.Time) string {
 func (m *pending) View() string {
 	st := m.s.styles
 	var b strings.Builder
+	// The title says what the rows shown are: after s, it changes with
+	// them, once they are read.
 	title := "Pending invitations"
-	if m.stuck {
+	if m.rowsOf {
 		title = "Stuck invitations (expired, or their mail failed or is deferred)"
 	}
 	b.WriteString(st.Title.Render(cut(title, m.width)))
@@ -352,7 +356,12 @@ func (m *pending) View() string {
 	if len(m.selected) > 0 {
 		info += fmt.Sprintf(", %d selected", len(m.selected))
 	}
-	if m.loading {
+	switch {
+	case m.loading && m.stuck != m.rowsOf && m.stuck:
+		info += " · reading the stuck ones…"
+	case m.loading && m.stuck != m.rowsOf:
+		info += " · reading every pending one…"
+	case m.loading:
 		info += " · reading…"
 	}
 	b.WriteString(st.Subtle.Render(info))
@@ -362,7 +371,7 @@ func (m *pending) View() string {
 		fit("Last sent", lw) + " " + fit("Expires", xw) + " " + fit("Mail", mw)))
 	b.WriteString("\n")
 	if len(m.rows) == 0 && !m.loading {
-		if m.stuck {
+		if m.rowsOf {
 			b.WriteString(st.OK.Render("  Nothing is stuck."))
 		} else {
 			b.WriteString(st.Subtle.Render("  No pending invitation."))
