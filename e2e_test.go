@@ -138,7 +138,7 @@ func TestE2EDashboardInTmux(t *testing.T) {
 	p.typ("dora")
 	p.waitFor("Dora Leaving <dora@acme.test>")
 	p.keys("Enter")
-	p.waitFor("Delete Dora Leaving <dora@acme.test>", "Owns 1 conversations (1 open)", "conversation: Order 42")
+	p.waitFor("Delete Dora Leaving <dora@acme.test>", "Owns 1 conversation (1 open)", "conversation: Order 42")
 	p.keys("Enter")
 	p.waitFor("heir: a name or an email")
 	p.typ("hugo")
@@ -147,7 +147,7 @@ func TestE2EDashboardInTmux(t *testing.T) {
 	p.waitFor("Heir     hugo@acme.test")
 	p.typ("dora@acme.test")
 	p.keys("Enter")
-	p.waitFor("Deleted dora@acme.test: 1 conversations and 0 automated replies went to hugo@acme.test.")
+	p.waitFor("Deleted dora@acme.test: 1 conversation and 0 automated replies went to hugo@acme.test.")
 
 	// The refused row is still on the Invite screen: quitting asks first.
 	p.keys("q")

@@ -263,8 +263,9 @@ func (m *deletion) delete() tea.Cmd {
 		if err != nil {
 			return deleteDoneMsg{seq: seq, err: err}
 		}
-		return deleteDoneMsg{seq: seq, deleted: true, note: fmt.Sprintf("Deleted %s: %d conversations and %d automated replies went to %s.",
-			d.Email, d.Conversations, d.AutoReplies, d.Heir)}
+		return deleteDoneMsg{seq: seq, deleted: true, note: fmt.Sprintf("Deleted %s: %s and %s went to %s.",
+			d.Email, plural(int(d.Conversations), "conversation", "conversations"),
+			plural(int(d.AutoReplies), "automated reply", "automated replies"), d.Heir)}
 	})
 }
 
@@ -306,7 +307,8 @@ func (m *deletion) View() string {
 			open++
 		}
 	}
-	b.WriteString(st.Bold.Render(fmt.Sprintf("Owns %d conversations (%d open) and %d automated replies", len(u.Conversations), open, len(u.AutoReplies))))
+	b.WriteString(st.Bold.Render(fmt.Sprintf("Owns %s (%d open) and %s", plural(len(u.Conversations), "conversation", "conversations"),
+		open, plural(len(u.AutoReplies), "automated reply", "automated replies"))))
 	b.WriteString("\n")
 	shown := 0
 	for _, c := range u.Conversations {
@@ -318,7 +320,7 @@ func (m *deletion) View() string {
 	}
 	for i, r := range u.AutoReplies {
 		if i == 5 {
-			b.WriteString(st.Faint.Render(fmt.Sprintf("  … and %d more automated replies", len(u.AutoReplies)-5)) + "\n")
+			b.WriteString(st.Faint.Render("  … and "+plural(len(u.AutoReplies)-5, "more automated reply", "more automated replies")) + "\n")
 			break
 		}
 		b.WriteString(cut("  automated reply: "+clean(r.Name), m.width) + "\n")

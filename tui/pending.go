@@ -275,7 +275,7 @@ func (m *pending) key(msg tea.KeyMsg) tea.Cmd {
 		if len(emails) == 0 {
 			return nil
 		}
-		m.busy, m.err, m.note = true, "", fmt.Sprintf("Resending %d invitations…", len(emails))
+		m.busy, m.err, m.note = true, "", "Resending "+plural(len(emails), "invitation", "invitations")+"…"
 		return m.act("sent", emails, func(ctx context.Context, svc *admin.Service, a admin.Actor, e []string) []admin.Outcome {
 			return svc.Resend(ctx, a, e)
 		})

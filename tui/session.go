@@ -175,6 +175,15 @@ func ago(now, t time.Time) string {
 	return s + suffix
 }
 
+// plural counts n of a thing: "1 conversation", "2 conversations",
+// "1,000 users".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return count(n) + " " + many
+}
+
 // statusText is a user's status as the Users screen (and the command line) shows it.
 func statusText(u *store.User) string { return admin.StatusLabel(u) }
 

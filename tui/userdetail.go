@@ -363,8 +363,8 @@ func (d *userDetail) View() string {
 		return b.String()
 	}
 	u := d.user
-	b.WriteString(st.Subtle.Render(cut(fmt.Sprintf("%s · %s · created %s · last login %s · %d logins, %d failed",
-		u.Role, statusText(u.User), when(u.CreatedAt), when(u.LastLoginAt), u.LoginCount, u.FailedLoginCount), d.width)))
+	b.WriteString(st.Subtle.Render(cut(fmt.Sprintf("%s · %s · created %s · last login %s · %s, %d failed",
+		u.Role, statusText(u.User), when(u.CreatedAt), when(u.LastLoginAt), plural(u.LoginCount, "login", "logins"), u.FailedLoginCount), d.width)))
 	b.WriteString("\n\n")
 	formW := min(d.width, 80)
 	b.WriteString(d.form.view(st, 13, formW))
@@ -372,8 +372,8 @@ func (d *userDetail) View() string {
 	perms := slices.Clone(u.Perms)
 	b.WriteString(st.Label.Render("Permissions  ") + cut(strings.Join(perms, ", "), d.width-13))
 	b.WriteString("\n")
-	b.WriteString(st.Label.Render("Owns         ") + fmt.Sprintf("%d conversations, %d automated replies",
-		len(u.Conversations), len(u.AutoReplies)))
+	b.WriteString(st.Label.Render("Owns         ") + plural(len(u.Conversations), "conversation", "conversations") + ", " +
+		plural(len(u.AutoReplies), "automated reply", "automated replies"))
 	b.WriteString("\n")
 	for _, p := range u.AwayPeriods {
 		b.WriteString(st.Label.Render("Away         ") + cut(awayLine(p), d.width-13))

@@ -659,8 +659,8 @@ func (m *users) summaryLine() string {
 		return "counting…"
 	}
 	s := m.summary
-	return fmt.Sprintf("%s users · %s active · %s invited (%s expired) · %s away · %s never logged in · %s deactivated · %s staged",
-		count(s.Total), count(s.Active), count(s.Invited), count(s.Expired), count(s.Away), count(s.NeverLoggedIn),
+	return fmt.Sprintf("%s · %s active · %s invited (%s expired) · %s away · %s never logged in · %s deactivated · %s staged",
+		plural(s.Total, "user", "users"), count(s.Active), count(s.Invited), count(s.Expired), count(s.Away), count(s.NeverLoggedIn),
 		count(s.Deactivated), count(s.Staged))
 }
 
