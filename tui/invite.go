@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -141,6 +142,11 @@ func (m *invite) addRow() {
 
 func (m *invite) Init() tea.Cmd {
 	m.activate(0, 0)
+	return m.loadTeams()
+}
+
+// loadTeams reads the teams a row may name.
+func (m *invite) loadTeams() tea.Cmd {
 	svc, a := m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
 		t, err := svc.Teams(ctx, a)
@@ -215,6 +221,8 @@ func (m *invite) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 	case inviteDoneMsg:
 		return m, m.done(msg)
+	case refreshMsg:
+		return m, m.loadTeams() // a team may have been added
 	case tea.KeyMsg:
 		return m, m.key(msg)
 	}
@@ -376,13 +384,33 @@ func (m *invite) showCheck(r *inviteRow, err error) {
 		case "role":
 			r.errs[cRole] = in.Msg
 		case "team":
-			r.errs[cTeam] = in.Msg
+			// admin says how the command line adds a team: here, say which
+			// teams there are.
+			r.errs[cTeam] = notATeam(r.value(cTeam), m.teams)
 		default:
 			r.rowErr = explain(err)
 		}
 		return
 	}
 	r.rowErr = explain(err)
+}
+
+// notATeam says that name is not a team, and which teams there are, those
+// that look like it first.
+func notATeam(name string, teams []string) string {
+	if len(teams) == 0 {
+		return fmt.Sprintf("%q is not a team, and there is no team yet: leave it empty", name)
+	}
+	near := fuzzy(name, teams)
+	for _, t := range teams {
+		if !slices.Contains(near, t) {
+			near = append(near, t)
+		}
+	}
+	if len(near) > 5 {
+		near = append(near[:5:5], "…")
+	}
+	return fmt.Sprintf("%q is not a team (teams: %s)", name, strings.Join(near, ", "))
 }
 
 // duplicates marks rows whose email is on an earlier row.

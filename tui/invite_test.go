@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"roster/admin"
 	"roster/store"
 )
 
@@ -41,4 +43,33 @@ func TestInviteSubmitReleasesKeyboard(t *testing.T) {
 	must(t, r.active == inviteScreen && inv.Capturing(), "enter edits the rows again")
 	press(m, "Bea")
 	must(t, inv.rows[0].value(cFirst) == "Bea", "the first name of the new row: %q", inv.rows[0].value(cFirst))
+}
+
+// An unknown team is explained with the teams there are, not with the
+// command line's way of adding one; admin's error, which the command line
+// shows, keeps its hint.
+func TestInviteUnknownTeamOffersTheTeams(t *testing.T) {
+	f := newFixture(t)
+	for _, team := range []string{"Night shift", "Support"} {
+		if err := f.svc.AddTeam(f.ctx, f.op, team); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m := newInvite(f.session())
+	m.SetSize(130, 30)
+	driveScreen(m, m.Init())
+	var scr Screen = m
+	for _, k := range []string{"tab", "tab", "sam@example.com", "tab", "tab", "tab", "Suport"} {
+		scr = driveScreen(scr, func() tea.Msg { return keyMsg(k) })
+	}
+	r := m.rows[0]
+	must(t, r.errs[cTeam] == `"Suport" is not a team (teams: Support, Night shift)`, "team error: %q", r.errs[cTeam])
+	driveScreen(scr, func() tea.Msg { return keyMsg("ctrl+s") })
+	must(t, len(m.results) == 1 && strings.Contains(m.results[0], `team "Suport" is not a team (teams: Support, Night shift)`),
+		"outcome: %q", m.results)
+	must(t, !strings.Contains(m.View(), "roster teams add"), "the command line's hint is drawn:\n%s", m.View())
+	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'sam@example.com'`) == 0, "sam was not invited")
+	err := f.svc.CheckNewUser(f.ctx, f.op, admin.NewUser{Email: "sam@example.com", Teams: []string{"Suport"}}, admin.InviteOptions{})
+	must(t, err != nil && strings.Contains(err.Error(), `roster teams add "Suport"`), "admin's error: %v", err)
+	must(t, notATeam("Sales", nil) == `"Sales" is not a team, and there is no team yet: leave it empty`, "without teams")
 }
