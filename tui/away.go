@@ -363,7 +363,7 @@ func (m *away) View() string {
 	}
 	var b strings.Builder
 	u := m.user
-	b.WriteString(st.Title.Render(cut("Away: "+clean(u.Name())+" <"+clean(u.Email)+">", m.width)))
+	b.WriteString(st.Title.Render(cut("Away: "+who(u.User), m.width)))
 	b.WriteString(st.Subtle.Render("  " + statusText(u.User)))
 	b.WriteString("\n\n")
 	b.WriteString(m.form.view(st, 10, min(m.width, 90)))

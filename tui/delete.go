@@ -298,7 +298,7 @@ func (m *deletion) View() string {
 	}
 	var b strings.Builder
 	u := m.user
-	b.WriteString(st.Title.Render(cut("Delete "+clean(u.Name())+" <"+clean(u.Email)+">", m.width)))
+	b.WriteString(st.Title.Render(cut("Delete "+who(u.User), m.width)))
 	b.WriteString(st.Subtle.Render("  " + u.Role + " · " + statusText(u.User)))
 	b.WriteString("\n\n")
 	open := 0

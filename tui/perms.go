@@ -350,7 +350,7 @@ func (m *permissions) View() string {
 	}
 	var b strings.Builder
 	u := m.user
-	title := "Permissions of " + clean(u.Name()) + " <" + clean(u.Email) + ">"
+	title := "Permissions of " + who(u.User)
 	b.WriteString(st.Title.Render(cut(title, m.width)))
 	if m.Dirty() {
 		b.WriteString(st.Warn.Render("  (unsaved)"))

@@ -116,11 +116,7 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 			if strings.EqualFold(u.Email, p.exclude) {
 				continue
 			}
-			label := clean(u.Email)
-			if n := strings.TrimSpace(u.FirstName + " " + u.LastName); n != "" {
-				label = clean(n) + " <" + label + ">"
-			}
-			p.results = append(p.results, pick{u.Email, label})
+			p.results = append(p.results, pick{u.Email, who(u)})
 		}
 		p.nav.set(len(p.results))
 		if p.chooseOn && len(p.results) > 0 {

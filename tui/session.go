@@ -184,6 +184,15 @@ func plural(n int, one, many string) string {
 	return count(n) + " " + many
 }
 
+// who names a user as the titles and the pickers do: "Ann Active
+// <ann@example.com>", or the address alone for someone without a name.
+func who(u *store.User) string {
+	if n := strings.TrimSpace(u.FirstName + " " + u.LastName); n != "" {
+		return clean(n) + " <" + clean(u.Email) + ">"
+	}
+	return clean(u.Email)
+}
+
 // statusText is a user's status as the Users screen (and the command line) shows it.
 func statusText(u *store.User) string { return admin.StatusLabel(u) }
 

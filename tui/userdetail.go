@@ -346,7 +346,7 @@ func (d *userDetail) View() string {
 	var b strings.Builder
 	title := clean(d.email)
 	if d.user != nil {
-		title = clean(d.user.Name()) + " <" + clean(d.user.Email) + ">"
+		title = who(d.user.User)
 	}
 	b.WriteString(st.Title.Render(cut(title, d.width)))
 	if d.form.dirty() {

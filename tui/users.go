@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"roster/store"
 )
@@ -639,12 +640,19 @@ func (m *users) columns() (name, email, role, status, teams, login int) {
 // line draws one user's row; built when the row arrives, not in View.
 func (m *users) line(u *store.User) string {
 	nw, ew, rw, sw, tw, lw := m.columns()
-	name := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	var name string
+	if n := clean(strings.TrimSpace(u.FirstName + " " + u.LastName)); n != "" {
+		name = fit(n, nw)
+	} else {
+		// No name given: the address's own part stands in, dimmed.
+		local, _, _ := strings.Cut(u.Email, "@")
+		name = m.s.styles.Faint.Render(fit(clean(local), nw))
+	}
 	login := "never"
 	if !u.LastLoginAt.IsZero() {
 		login = when(u.LastLoginAt)
 	}
-	return fit(clean(name), nw) + " " + fit(clean(u.Email), ew) + " " + fit(u.Role, rw) + " " +
+	return name + " " + fit(clean(u.Email), ew) + " " + fit(u.Role, rw) + " " +
 		fit(statusText(u), sw) + " " + fit(clean(strings.Join(u.Teams, ", ")), tw) + " " + fit(login, lw)
 }
 
@@ -708,7 +716,9 @@ func (m *users) View() string {
 	end := min(len(m.rows), m.top+m.h)
 	for i := m.top; i < end; i++ {
 		if i == m.cur {
-			b.WriteString(st.Selected.Render("▸ " + m.lines[i]))
+			// The selection's colours run the whole row: without the dimmed
+			// parts' own, which would end them.
+			b.WriteString(st.Selected.Render("▸ " + ansi.Strip(m.lines[i])))
 		} else {
 			b.WriteString("  " + m.lines[i])
 		}

@@ -1,9 +1,14 @@
 package tui
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"roster/admin"
 	"roster/store"
@@ -250,4 +255,44 @@ func TestUsersRefreshOnExternalChange(t *testing.T) {
 	tt.wait("Olive Owner")
 	f.addUser("new.comer@example.com", "New", "Comer", "member", store.Active)
 	tt.wait("new.comer@example.com")
+}
+
+// Someone without a name shows the part of their address before the @,
+// dimmed, in the Name column; titles name them by address once, not as
+// "x@y <x@y>".
+func TestUsersBlankName(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("nobody@example.com", "", "", "member", store.Active)
+	m := f.usersScreen(20)
+	driveScreen(m, m.Init())
+	var row string
+	for _, l := range strings.Split(m.View(), "\n") {
+		if strings.Contains(l, "nobody@example.com") {
+			row = strings.TrimLeft(l, "▸ ")
+		}
+	}
+	must(t, strings.HasPrefix(row, "nobody "), "the Name column is blank: %q", row)
+
+	var w bytes.Buffer
+	colour := lipgloss.NewRenderer(&w, termenv.WithTTY(true), termenv.WithEnvironment(env{"TERM": "xterm-256color", "COLORTERM": "truecolor"}))
+	s := f.session()
+	s.styles = DefaultStyles(colour)
+	c := newUsers(s)
+	c.SetSize(120, 20)
+	driveScreen(c, c.Init())
+	i := slices.IndexFunc(c.rows, func(u *store.User) bool { return u.Email == "nobody@example.com" })
+	faint := s.styles.Faint.Render("x")
+	faint = faint[:strings.Index(faint, "x")] // the sequence that starts dim text
+	must(t, strings.HasPrefix(c.lines[i], faint+"nobody "), "the stand-in name is dimmed: %q", c.lines[i])
+	c.cur = i
+	for _, l := range strings.Split(c.View(), "\n") {
+		if strings.Contains(l, "nobody@example.com") {
+			must(t, strings.Count(l, "\x1b[") == 2, "the selected row is one run of the selection's colours: %q", l)
+		}
+	}
+
+	a := newAway(f.session())
+	a.SetSize(120, 30)
+	driveScreen(a, a.OpenUser("nobody@example.com"))
+	must(t, strings.HasPrefix(a.View(), "Away: nobody@example.com  Active"), "away title: %q", strings.SplitN(a.View(), "\n", 2)[0])
 }
