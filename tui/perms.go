@@ -30,8 +30,12 @@ type permissions struct {
 	orig      map[string]bool
 	nav       nav
 	reviewing bool // the summary is shown: enter saves, esc goes back
-	saving    bool
-	stale     bool
+	// saving lasts until the user is read again after the save: the boxes
+	// shown until then are the old ones, and saved, what the save did, is
+	// said only with the new ones.
+	saving bool
+	saved  string
+	stale  bool
 }
 
 type permKeys struct {
@@ -81,6 +85,7 @@ func (m *permissions) Init() tea.Cmd {
 // OpenUser shows the permissions of email.
 func (m *permissions) OpenUser(email string) tea.Cmd {
 	m.email, m.picker, m.user, m.reviewing, m.note, m.err = email, nil, nil, false, "", ""
+	m.saving, m.saved = false, ""
 	return m.load(true)
 }
 
@@ -157,6 +162,9 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return m, nil
 		}
 		m.loading = false
+		if m.saving { // the reading after a save
+			m.saving, m.note, m.saved = false, m.saved, ""
+		}
 		if msg.err != nil {
 			m.err = explain(msg.err)
 			return m, nil
@@ -178,15 +186,16 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.seq != m.seq {
 			return m, nil
 		}
-		m.saving, m.reviewing = false, false
+		m.reviewing = false
 		if msg.err != nil {
+			m.saving = false
 			m.err = explain(msg.err)
 			if strings.Contains(m.err, "ctrl+r") {
 				m.stale = true
 			}
 			return m, nil
 		}
-		m.note = "Saved: " + clean(msg.res.Email) + " is " + msg.res.Role + changeText(msg.res.Added, msg.res.Removed)
+		m.saved = "Saved: " + clean(msg.res.Email) + " is " + msg.res.Role + changeText(msg.res.Added, msg.res.Removed)
 		return m, m.load(true)
 	case refreshMsg:
 		if m.user != nil && !m.Dirty() && !m.saving {

@@ -1,0 +1,49 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// "Saved" is said only once the boxes shown are the saved ones: before, the
+// forced reading after the save replaced what the operator did meanwhile,
+// and a save made on the old boxes went out with the old version
+// (TestPermissionsTickAndSave's "after 10s: mia is a manager" under load).
+func TestPermissionsSavedOnlyWithTheNewBoxes(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("mia.member@example.com", "Mia", "Member", "member", store.Active)
+	m := newPerms(f.session())
+	m.SetSize(120, 40)
+	driveScreen(m, m.OpenUser("mia.member@example.com"))
+	m.Update(keyMsg("space")) // users.invite
+	m.Update(keyMsg("enter")) // review
+	_, save := m.Update(keyMsg("enter"))
+	_, reload := m.Update(save()) // saved; the user is read again
+	must(t, slices.Contains(f.detail("mia.member@example.com").Perms, "users.invite"), "the tick is saved")
+
+	// Until the reading after the save is back, the screen says it is saving
+	// and takes no key.
+	must(t, !strings.Contains(m.View(), "Saved:") && strings.Contains(m.View(), "Saving…"), "before the reading:\n%s", m.View())
+	for _, k := range []string{"left", "enter"} {
+		_, cmd := m.Update(keyMsg(k))
+		must(t, cmd == nil && !m.reviewing, "%s acted on the boxes read before the save", k)
+	}
+	m.Update(reload())
+	must(t, strings.Contains(m.View(), "Saved: mia.member@example.com is member; added users.invite."), "after the reading:\n%s", m.View())
+	must(t, m.orig["users.invite"] && !m.Dirty(), "the boxes are the saved ones")
+
+	// What the operator does now is kept and saved, at the new version.
+	m.Update(keyMsg("left")) // member → manager
+	m.Update(keyMsg("enter"))
+	must(t, m.reviewing && strings.Contains(m.View(), "role member → manager"), "review:\n%s", m.View())
+	_, save = m.Update(keyMsg("enter"))
+	driveScreen(m, func() tea.Msg { return save() })
+	d := f.detail("mia.member@example.com")
+	must(t, d.Role == "manager" && slices.Equal(d.Perms, slices.Sorted(slices.Values(admin.Presets["manager"]))), "mia: %s %v (%s)", d.Role, d.Perms, m.err)
+}
