@@ -99,6 +99,7 @@ type (
 	inviteTickMsg  struct{ row, seq int }
 	inviteCheckMsg struct {
 		row, seq int
+		problems []error
 		err      error
 	}
 	inviteDoneMsg struct {
@@ -217,7 +218,10 @@ func (m *invite) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 	case inviteCheckMsg:
 		if r := m.byID(msg.row); r != nil && r.checkSeq == msg.seq {
-			m.showCheck(r, msg.err)
+			if msg.err != nil {
+				msg.problems = []error{msg.err}
+			}
+			m.showCheck(r, msg.problems...)
 		}
 	case inviteDoneMsg:
 		return m, m.done(msg)
@@ -339,22 +343,25 @@ func (m *invite) recheck() tea.Cmd {
 	return tea.Batch(cmds...)
 }
 
-// check asks admin what is wrong with one row, as it would at submission.
+// check asks admin what is wrong with one row, every problem of it, as
+// submitting would find them one at a time.
 func (m *invite) check(r *inviteRow) tea.Cmd {
 	if r.empty() {
-		m.showCheck(r, nil)
+		m.showCheck(r)
 		return nil
 	}
 	u, seq, id := r.newUser(), r.checkSeq, r.id
 	opt := admin.InviteOptions{AllowRoleAddress: m.roleAddr, Staged: m.staged}
 	svc, a := m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
-		return inviteCheckMsg{row: id, seq: seq, err: svc.CheckNewUser(ctx, a, u, opt)}
+		problems, err := svc.NewUserProblems(ctx, a, u, opt)
+		return inviteCheckMsg{row: id, seq: seq, problems: problems, err: err}
 	})
 }
 
-// showCheck puts a row's error beside its field.
-func (m *invite) showCheck(r *inviteRow, err error) {
+// showCheck puts each of a row's problems beside its field; those about no
+// one field go under the row.
+func (m *invite) showCheck(r *inviteRow, problems ...error) {
 	dup := r.errs[cEmail]
 	if !strings.Contains(dup, "also on row") {
 		dup = ""
@@ -362,9 +369,21 @@ func (m *invite) showCheck(r *inviteRow, err error) {
 	r.errs = [numCols]string{}
 	r.errs[cEmail] = dup
 	r.rowErr = ""
-	if err == nil || r.empty() {
+	if r.empty() {
 		return
 	}
+	var rowErrs []string
+	for _, err := range problems {
+		if why := m.showProblem(r, err); why != "" {
+			rowErrs = append(rowErrs, why)
+		}
+	}
+	r.rowErr = strings.Join(rowErrs, "; ")
+}
+
+// showProblem puts one problem beside its field, or returns it to be said
+// under the row.
+func (m *invite) showProblem(r *inviteRow, err error) (row string) {
 	var in *admin.InputError
 	if errors.As(err, &in) {
 		in.Msg = strings.Replace(in.Msg, "pass --allow-role-address to accept it", "ctrl+o accepts role mailboxes", 1)
@@ -388,11 +407,11 @@ func (m *invite) showCheck(r *inviteRow, err error) {
 			// teams there are.
 			r.errs[cTeam] = notATeam(r.value(cTeam), m.teams)
 		default:
-			r.rowErr = explain(err)
+			return explain(err)
 		}
-		return
+		return ""
 	}
-	r.rowErr = explain(err)
+	return explain(err)
 }
 
 // notATeam says that name is not a team, and which teams there are, those
@@ -477,6 +496,7 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 	}
 	m.results = nil
 	ok := map[int]bool{}
+	var refused []*inviteRow
 	verb := "invited: the invitation is on its way"
 	if m.staged {
 		verb = "staged: S on the Users screen sends the invitation"
@@ -493,6 +513,7 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 			if r.rowErr == "" && r.errs == [numCols]string{} {
 				r.rowErr = explain(res.Err)
 			}
+			refused = append(refused, r)
 		}
 		m.results = append(m.results, "✗ "+clean(res.Email)+": "+rowError(r, res.Err))
 	}
@@ -508,7 +529,14 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 		m.col = 0 // a fresh row starts at its first name
 	}
 	m.focus(0, m.col)
-	return nil
+	// Submitting says a refused row's first problem: check it again for
+	// all of them.
+	var cmds []tea.Cmd
+	for _, r := range refused {
+		r.checkSeq++
+		cmds = append(cmds, m.check(r))
+	}
+	return tea.Batch(cmds...)
 }
 
 // rowError is a refused row's reason, as its row shows it.
@@ -556,7 +584,6 @@ func (m *invite) View() string {
 	}
 	b.WriteString(st.ColHead.Render(head))
 	b.WriteString("\n")
-	lines := 2
 	for i, r := range m.rows {
 		mark := "    "
 		if i == m.row {
@@ -591,20 +618,16 @@ func (m *invite) View() string {
 			b.WriteString(cell + " ")
 		}
 		b.WriteString("\n")
-		lines++
-		var errs []string
+		// Every problem of the row, a line each, so that none is cut off.
 		for c := range numCols {
 			if r.errs[c] != "" {
-				errs = append(errs, strings.ToLower(inviteCols[c])+" "+r.errs[c])
+				b.WriteString(st.FieldErr.Render(cut("    ✗ "+strings.ToLower(inviteCols[c])+" "+clean(r.errs[c]), m.width)))
+				b.WriteString("\n")
 			}
 		}
 		if r.rowErr != "" {
-			errs = append(errs, r.rowErr)
-		}
-		if len(errs) > 0 {
-			b.WriteString(st.FieldErr.Render(cut("    ✗ "+clean(strings.Join(errs, "; ")), m.width)))
+			b.WriteString(st.FieldErr.Render(cut("    ✗ "+clean(r.rowErr), m.width)))
 			b.WriteString("\n")
-			lines++
 		}
 	}
 	b.WriteString(st.Faint.Render("    + ctrl+n adds another person"))

@@ -73,3 +73,38 @@ func TestInviteUnknownTeamOffersTheTeams(t *testing.T) {
 	must(t, err != nil && strings.Contains(err.Error(), `roster teams add "Suport"`), "admin's error: %v", err)
 	must(t, notATeam("Sales", nil) == `"Sales" is not a team, and there is no team yet: leave it empty`, "without teams")
 }
+
+// A row shows every one of its problems, each beside its field and on a line
+// of its own, as it is typed and again after a refused submission.
+func TestInviteRowShowsEveryProblem(t *testing.T) {
+	f := newFixture(t)
+	if err := f.svc.AddTeam(f.ctx, f.op, "Support"); err != nil {
+		t.Fatal(err)
+	}
+	m := newInvite(f.session())
+	m.SetSize(130, 30)
+	driveScreen(m, m.Init())
+	var scr Screen = m
+	for _, k := range []string{"tab", "tab", "maintenance@example.com", "tab", "+12", "tab", "tab", "Sales"} {
+		scr = driveScreen(scr, func() tea.Msg { return keyMsg(k) })
+	}
+	want := []string{
+		"✗ email maintenance@example.com is a role or department mailbox",
+		`✗ phone "+12" has 2 digits`,
+		`✗ team "Sales" is not a team (teams: Support)`,
+	}
+	check := func(when string) {
+		t.Helper()
+		r := m.rows[0]
+		must(t, r.errs[cEmail] != "" && r.errs[cPhone] != "" && r.errs[cTeam] != "", "%s: %q", when, r.errs)
+		v := m.View()
+		for _, w := range want {
+			must(t, strings.Contains(v, w), "%s: %q is not drawn:\n%s", when, w, v)
+		}
+	}
+	check("as typed")
+	driveScreen(scr, func() tea.Msg { return keyMsg("ctrl+s") })
+	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'maintenance@example.com'`) == 0, "the refused row was not invited")
+	must(t, len(m.results) == 1 && strings.HasPrefix(m.results[0], "✗ maintenance@example.com: email "), "outcome: %q", m.results)
+	check("after the submission")
+}
