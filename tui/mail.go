@@ -13,7 +13,8 @@ import (
 )
 
 // mailbox is the Mail screen: the outbox, newest first, with each message's
-// state; enter shows one message.
+// state, or (c) the mail the embedded capture server kept; enter shows one
+// message.
 type mailbox struct {
 	s      *session
 	keys   mailKeys
@@ -24,11 +25,14 @@ type mailbox struct {
 	list   pager[store.OutboxMessage]
 	open   *store.OutboxMessage
 	scroll int
+
+	capturedShown bool // the captured mail is shown instead of the outbox
+	captured      *capturedMail
 }
 
 type mailKeys struct {
-	nav                       navKeys
-	Open, Back, State, Reload key.Binding
+	nav                                 navKeys
+	Open, Back, State, Reload, Captured key.Binding
 }
 
 var mailStates = append([]string{""}, store.OutboxStates()...)
@@ -36,13 +40,15 @@ var mailStates = append([]string{""}, store.OutboxStates()...)
 const mailPage = 200
 
 func newMail(s *session) *mailbox {
-	return &mailbox{s: s, list: pager[store.OutboxMessage]{size: mailPage, id: func(r store.OutboxMessage) int64 { return r.ID }}, keys: mailKeys{
-		nav:    newNavKeys(),
-		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show message")),
-		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
-		State:  key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "state filter")),
-		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-	}}
+	return &mailbox{s: s, list: pager[store.OutboxMessage]{size: mailPage, id: func(r store.OutboxMessage) int64 { return r.ID }},
+		captured: newCapturedMail(s), keys: mailKeys{
+			nav:      newNavKeys(),
+			Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show message")),
+			Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
+			State:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "state filter")),
+			Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+			Captured: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "captured mail")),
+		}}
 }
 
 func (m *mailbox) Init() tea.Cmd { return m.load(false) }
@@ -59,6 +65,7 @@ func (m *mailbox) load(more bool) tea.Cmd {
 func (m *mailbox) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.list.nav.resize(max(1, h-3))
+	m.captured.resize(h)
 }
 
 func (m *mailbox) Capturing() bool { return false }
@@ -66,14 +73,22 @@ func (m *mailbox) Capturing() bool { return false }
 func (m *mailbox) Dirty() bool { return false }
 
 func (m *mailbox) ShortHelp() []key.Binding {
-	if m.open != nil {
-		return []key.Binding{m.keys.nav.Up, m.keys.nav.Down, m.keys.Back}
+	k := m.keys
+	switch {
+	case m.capturedShown && m.captured.showing(), !m.capturedShown && m.open != nil:
+		return []key.Binding{k.nav.Up, k.nav.Down, k.Back}
+	case m.capturedShown:
+		return []key.Binding{k.Open, k.Captured, k.Reload}
 	}
-	return []key.Binding{m.keys.Open, m.keys.State, m.keys.Reload}
+	return []key.Binding{k.Open, k.State, k.Captured, k.Reload}
 }
 
 func (m *mailbox) FullHelp() [][]key.Binding {
-	return [][]key.Binding{m.keys.nav.list(), {m.keys.Open, m.keys.Back, m.keys.State, m.keys.Reload}}
+	k := m.keys
+	if m.capturedShown {
+		return [][]key.Binding{k.nav.list(), {k.Open, k.Back, k.Captured, k.Reload}}
+	}
+	return [][]key.Binding{k.nav.list(), {k.Open, k.Back, k.State, k.Captured, k.Reload}}
 }
 
 func (m *mailbox) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -87,7 +102,12 @@ func (m *mailbox) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				m.open = &m.list.rows[i]
 			}
 		}
+	case pageMsg[store.CapturedMail], capturedShowMsg:
+		return m, m.captured.update(msg)
 	case refreshMsg:
+		if m.capturedShown {
+			return m, m.captured.load(false)
+		}
 		return m, m.load(false)
 	case tea.KeyMsg:
 		return m, m.key(msg)
@@ -95,8 +115,26 @@ func (m *mailbox) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return m, nil
 }
 
+// toggle shows the captured mail instead of the outbox, or back, read
+// afresh.
+func (m *mailbox) toggle() tea.Cmd {
+	m.capturedShown = !m.capturedShown
+	if m.capturedShown {
+		m.keys.Captured.SetHelp("c", "outbox")
+		return m.captured.load(false)
+	}
+	m.keys.Captured.SetHelp("c", "captured mail")
+	return m.load(false)
+}
+
 func (m *mailbox) key(msg tea.KeyMsg) tea.Cmd {
 	k := m.keys
+	if m.capturedShown {
+		if key.Matches(msg, k.Captured) && !m.captured.showing() {
+			return m.toggle()
+		}
+		return m.captured.key(msg, k)
+	}
 	if m.open != nil {
 		switch {
 		case key.Matches(msg, k.Back):
@@ -125,12 +163,17 @@ func (m *mailbox) key(msg tea.KeyMsg) tea.Cmd {
 		return m.load(false)
 	case key.Matches(msg, k.Reload):
 		return m.load(false)
+	case key.Matches(msg, k.Captured):
+		return m.toggle()
 	}
 	return nil
 }
 
 func (m *mailbox) View() string {
 	st := m.s.styles
+	if m.capturedShown {
+		return m.captured.view(st, m.width)
+	}
 	if m.open != nil {
 		return m.message()
 	}

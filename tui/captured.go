@@ -1,0 +1,197 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"roster/mail"
+	"roster/store"
+)
+
+// capturedMail is the Mail screen's other list: the messages the embedded
+// capture server kept, which it does when no relay is configured. A captured
+// copy stands for the recipient's mailbox, so its links are shown whole.
+type capturedMail struct {
+	s    *session
+	list pager[store.CapturedMail]
+
+	openID  int64    // the message shown, or being read
+	lines   []string // the message shown, drawn when it arrived
+	reading bool
+	seq     int // of the message asked for last
+	scroll  int
+	height  int
+	err     string // why the message could not be read
+}
+
+type capturedShowMsg struct {
+	seq int
+	msg *mail.Message
+	err error
+}
+
+func newCapturedMail(s *session) *capturedMail {
+	return &capturedMail{s: s, list: pager[store.CapturedMail]{size: mailPage, id: func(c store.CapturedMail) int64 { return c.ID }}}
+}
+
+// load reads the newest captured messages, or with more the page after the
+// last row.
+func (c *capturedMail) load(more bool) tea.Cmd {
+	st := c.s.store
+	return c.list.load(c.s, more, func(ctx context.Context, before int64, limit int) ([]store.CapturedMail, error) {
+		return mail.Captured(ctx, st, before, limit)
+	})
+}
+
+// show reads one captured message whole.
+func (c *capturedMail) show(id int64) tea.Cmd {
+	c.seq++
+	c.openID, c.reading, c.lines, c.scroll, c.err = id, true, nil, 0, ""
+	seq, st := c.seq, c.s.store
+	return c.s.do(func(ctx context.Context) tea.Msg {
+		m, err := mail.ShowCaptured(ctx, st, id)
+		return capturedShowMsg{seq, m, err}
+	})
+}
+
+func (c *capturedMail) resize(h int) {
+	c.height = h
+	c.list.nav.resize(max(1, h-3))
+}
+
+// showing reports that a message is shown (or being read) instead of the list.
+func (c *capturedMail) showing() bool { return c.openID != 0 }
+
+func (c *capturedMail) update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case pageMsg[store.CapturedMail]:
+		c.list.got(msg)
+	case capturedShowMsg:
+		if msg.seq != c.seq || !c.showing() {
+			return nil
+		}
+		c.reading, c.err = false, explain(msg.err)
+		if msg.err == nil {
+			c.lines = c.draw(msg.msg)
+		}
+	}
+	return nil
+}
+
+// draw lays out a captured message as its recipient would read it: its
+// header fields, then its text, links whole.
+func (c *capturedMail) draw(m *mail.Message) []string {
+	st := c.s.styles
+	var lines []string
+	for _, h := range m.Header {
+		lines = append(lines, st.Label.Render(fit(clean(h.Name), 13))+" "+clean(h.Value))
+	}
+	lines = append(lines, "")
+	for _, l := range strings.Split(strings.TrimRight(m.Text, "\n"), "\n") {
+		lines = append(lines, clean(strings.ReplaceAll(l, "\t", "    ")))
+	}
+	return lines
+}
+
+func (c *capturedMail) key(msg tea.KeyMsg, k mailKeys) tea.Cmd {
+	if c.showing() {
+		page := max(1, c.height-3)
+		switch {
+		case key.Matches(msg, k.Back):
+			c.openID, c.lines, c.reading, c.err = 0, nil, false, ""
+		case key.Matches(msg, k.nav.Down):
+			c.scroll++
+		case key.Matches(msg, k.nav.Up):
+			c.scroll--
+		case key.Matches(msg, k.nav.PageDown):
+			c.scroll += page
+		case key.Matches(msg, k.nav.PageUp):
+			c.scroll -= page
+		case key.Matches(msg, k.nav.Home):
+			c.scroll = 0
+		case key.Matches(msg, k.nav.End):
+			c.scroll = len(c.lines) - page
+		}
+		c.scroll = max(0, min(c.scroll, len(c.lines)-page))
+		return nil
+	}
+	if k.nav.apply(msg, &c.list.nav) {
+		if c.list.nearEnd() {
+			return c.load(true)
+		}
+		return nil
+	}
+	switch {
+	case key.Matches(msg, k.Open):
+		if r, ok := c.list.current(); ok {
+			return c.show(r.ID)
+		}
+	case key.Matches(msg, k.Reload):
+		return c.load(false)
+	}
+	return nil
+}
+
+func (c *capturedMail) view(st Styles, width int) string {
+	if c.showing() {
+		return c.message(st, width)
+	}
+	var b strings.Builder
+	title := st.Title.Render("Captured mail") +
+		st.Subtle.Render(fmt.Sprintf("  what the embedded capture server received · %d shown", len(c.list.rows)))
+	if c.list.loading {
+		title += st.Faint.Render(" · reading…")
+	}
+	b.WriteString(cut(title, width))
+	b.WriteString("\n")
+	tw := 16
+	rest := max(30, width-tw-6)
+	toW, fromW := rest*30/100, rest*25/100
+	subW := rest - toW - fromW
+	b.WriteString(st.ColHead.Render(cut("  "+fit("Received", tw)+" "+fit("To", toW)+" "+fit("From", fromW)+" "+fit("Subject", subW), width)))
+	b.WriteString("\n")
+	if c.list.err != "" {
+		b.WriteString(st.Error.Render(cut(c.list.err, width)) + "\n")
+	}
+	if len(c.list.rows) == 0 && !c.list.loading {
+		b.WriteString(st.Subtle.Render(cut("  No captured mail: the capture server keeps what it receives when no relay is configured.", width)) + "\n")
+	}
+	from, to := c.list.nav.visible()
+	for i := from; i < to && i < len(c.list.rows); i++ {
+		r := c.list.rows[i]
+		line := fit(when(r.ReceivedAt), tw) + " " + fit(clean(strings.Join(r.To, ", ")), toW) + " " + fit(clean(r.From), fromW) + " " +
+			fit(clean(r.Subject), subW)
+		if i == c.list.nav.cur {
+			b.WriteString(st.Selected.Render("▸ "+cut(line, width-2)) + "\n")
+		} else {
+			b.WriteString("  " + cut(line, width-2) + "\n")
+		}
+	}
+	return b.String()
+}
+
+// message shows the captured message opened, from where it is scrolled to.
+func (c *capturedMail) message(st Styles, width int) string {
+	var b strings.Builder
+	b.WriteString(cut(st.Title.Render(fmt.Sprintf("Captured mail %d", c.openID))+
+		st.Subtle.Render("  as the recipient reads it, links working"), width))
+	b.WriteString("\n")
+	switch {
+	case c.reading:
+		b.WriteString(st.Subtle.Render("Reading…") + "\n")
+		return b.String()
+	case c.err != "":
+		b.WriteString(st.Error.Render(cut(c.err, width)) + "\n")
+		return b.String()
+	}
+	// Long lines wrap rather than being cut: a link is shown whole.
+	for _, l := range c.lines[min(c.scroll, len(c.lines)):] {
+		b.WriteString(ansi.Hardwrap(l, max(1, width), true) + "\n")
+	}
+	return b.String()
+}
