@@ -28,6 +28,7 @@ type userDetail struct {
 	seq      int
 	user     *admin.UserDetail
 	audit    []store.AuditEntry
+	teams    []string // the teams there are, to say which when one is not
 	version  int64
 	loading  bool
 	saving   bool
@@ -51,6 +52,7 @@ type (
 		force bool // asked by the operator: replaces what the form holds
 		user  *admin.UserDetail
 		audit []store.AuditEntry
+		teams []store.Team
 		err   error
 	}
 	detailSavedMsg struct {
@@ -118,7 +120,11 @@ func (d *userDetail) load(force bool) tea.Cmd {
 			return detailMsg{seq: seq, force: force, err: err}
 		}
 		audit, err := svc.Audit(ctx, a, store.AuditQuery{Target: email, Limit: 8})
-		return detailMsg{seq: seq, force: force, user: u, audit: audit, err: err}
+		if err != nil {
+			return detailMsg{seq: seq, force: force, err: err}
+		}
+		teams, err := svc.Teams(ctx, a)
+		return detailMsg{seq: seq, force: force, user: u, audit: audit, teams: teams, err: err}
 	})
 }
 
@@ -168,6 +174,10 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 		if msg.err != nil {
 			d.err = explain(msg.err)
 			return d, nil
+		}
+		d.teams = d.teams[:0]
+		for _, t := range msg.teams {
+			d.teams = append(d.teams, t.Name)
 		}
 		if !msg.force && d.form.dirty() {
 			return d, nil
@@ -222,6 +232,17 @@ func (d *userDetail) showErr(err error) {
 		if i, ok := idx[in.Field]; ok {
 			d.form.fields[i].err = in.Msg
 			d.form.focusOn(i)
+		}
+		if in.Field == "team" {
+			// admin says how the command line adds a team: here, say which
+			// teams there are.
+			for _, name := range splitList(d.form.fields[fTeams].value()) {
+				if !slices.ContainsFunc(d.teams, func(t string) bool { return strings.EqualFold(t, name) }) {
+					d.err = notATeam(name, d.teams)
+					d.form.fields[fTeams].err = d.err
+					break
+				}
+			}
 		}
 	}
 }

@@ -296,3 +296,23 @@ func TestUsersBlankName(t *testing.T) {
 	driveScreen(a, a.OpenUser("nobody@example.com"))
 	must(t, strings.HasPrefix(a.View(), "Away: nobody@example.com  Active"), "away title: %q", strings.SplitN(a.View(), "\n", 2)[0])
 }
+
+// An unknown team typed on a user's page is explained with the teams there
+// are, not with the command line's roster teams add.
+func TestUserDetailUnknownTeam(t *testing.T) {
+	f := newFixture(t)
+	if err := f.svc.AddTeam(f.ctx, f.op, "Support"); err != nil {
+		t.Fatal(err)
+	}
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	d := newUserDetail(f.session(), "ann.active@example.com", true, nil)
+	d.SetSize(120, 30)
+	d.Update(d.Init()())
+	d.form.focusOn(fTeams)
+	d.form.fields[fTeams].input.SetValue("Support, Sales")
+	d.Update(d.save()())
+	want := `"Sales" is not a team (teams: Support)`
+	must(t, d.err == want && d.form.fields[fTeams].err == want, "error %q, beside the field %q", d.err, d.form.fields[fTeams].err)
+	must(t, !strings.Contains(d.View(), "roster teams add"), "the command line's hint is drawn:\n%s", d.View())
+	must(t, len(f.user("ann.active@example.com").Teams) == 0, "nothing was saved")
+}
