@@ -129,11 +129,8 @@ func (m *auditView) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
-	if k.nav.apply(msg, &m.list.nav) {
-		if m.list.nearEnd() {
-			return m.load(true)
-		}
-		return nil
+	if cmd, ok := m.list.move(k.nav, msg, m.load); ok {
+		return cmd
 	}
 	switch {
 	case key.Matches(msg, k.Filter):

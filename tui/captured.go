@@ -120,11 +120,8 @@ func (c *capturedMail) key(msg tea.KeyMsg, k mailKeys) tea.Cmd {
 		c.scroll = max(0, min(c.scroll, len(c.lines)-page))
 		return nil
 	}
-	if k.nav.apply(msg, &c.list.nav) {
-		if c.list.nearEnd() {
-			return c.load(true)
-		}
-		return nil
+	if cmd, ok := c.list.move(k.nav, msg, c.load); ok {
+		return cmd
 	}
 	switch {
 	case key.Matches(msg, k.Open):

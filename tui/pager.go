@@ -91,6 +91,18 @@ func (p *pager[T]) nearEnd() bool {
 	return p.more && !p.fetching && p.nav.cur >= len(p.rows)-p.nav.height
 }
 
+// move moves the cursor for a navigation key, and reads the next page with
+// load once it nears the end; ok reports whether msg was a navigation key.
+func (p *pager[T]) move(k navKeys, msg tea.KeyMsg, load func(more bool) tea.Cmd) (cmd tea.Cmd, ok bool) {
+	if !k.apply(msg, &p.nav) {
+		return nil, false
+	}
+	if p.nearEnd() {
+		return load(true), true
+	}
+	return nil, true
+}
+
 // reset empties the list before another one is read (another filter).
 func (p *pager[T]) reset() {
 	p.rows = nil
