@@ -109,7 +109,13 @@ func ShowCaptured(ctx context.Context, st *store.Store, id int64) (*Message, err
 	if err != nil {
 		return nil, err
 	}
+	return ReadCaptured(c)
+}
+
+// ReadCaptured reads the header and text of a message the capture server kept.
+func ReadCaptured(c *store.CapturedMail) (*Message, error) {
 	out := &Message{Captured: c}
+	var err error
 	out.Header, out.Text, err = parseMessage(c.Raw)
 	return out, err
 }

@@ -42,9 +42,9 @@ func newCapturedMail(s *session) *capturedMail {
 // load reads the newest captured messages, or with more the page after the
 // last row.
 func (c *capturedMail) load(more bool) tea.Cmd {
-	st := c.s.store
+	svc, a := c.s.svc, c.s.actor
 	return c.list.load(c.s, more, func(ctx context.Context, before int64, limit int) ([]store.CapturedMail, error) {
-		return mail.Captured(ctx, st, before, limit)
+		return svc.CapturedMail(ctx, a, before, limit)
 	})
 }
 
@@ -52,9 +52,13 @@ func (c *capturedMail) load(more bool) tea.Cmd {
 func (c *capturedMail) show(id int64) tea.Cmd {
 	c.seq++
 	c.openID, c.reading, c.lines, c.scroll, c.err = id, true, nil, 0, ""
-	seq, st := c.seq, c.s.store
+	seq, svc, a := c.seq, c.s.svc, c.s.actor
 	return c.s.do(func(ctx context.Context) tea.Msg {
-		m, err := mail.ShowCaptured(ctx, st, id)
+		kept, err := svc.CapturedMessage(ctx, a, id)
+		if err != nil {
+			return capturedShowMsg{seq, nil, err}
+		}
+		m, err := mail.ReadCaptured(kept)
 		return capturedShowMsg{seq, m, err}
 	})
 }
