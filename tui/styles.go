@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strconv"
+
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/lipgloss"
@@ -26,13 +28,13 @@ type Styles struct {
 // adaptive colours for light and dark terminals.
 func DefaultStyles(r *lipgloss.Renderer) Styles {
 	var (
-		accent = lipgloss.AdaptiveColor{Light: "#5A3FC0", Dark: "#B4A4FF"}
-		subtle = lipgloss.AdaptiveColor{Light: "#6B6B6B", Dark: "#9A9A9A"}
-		faint  = lipgloss.AdaptiveColor{Light: "#9E9E9E", Dark: "#6C6C6C"}
-		green  = lipgloss.AdaptiveColor{Light: "#1E7B34", Dark: "#6BD88A"}
-		amber  = lipgloss.AdaptiveColor{Light: "#9A5B00", Dark: "#F2C94C"}
-		red    = lipgloss.AdaptiveColor{Light: "#B3261E", Dark: "#FF7A70"}
-		selBg  = lipgloss.AdaptiveColor{Light: "#E4DEFF", Dark: "#3B3363"}
+		accent = resolve(r, "#5A3FC0", "#B4A4FF")
+		subtle = resolve(r, "#6B6B6B", "#9A9A9A")
+		faint  = resolve(r, "#9E9E9E", "#6C6C6C")
+		green  = resolve(r, "#1E7B34", "#6BD88A")
+		amber  = resolve(r, "#9A5B00", "#F2C94C")
+		red    = resolve(r, "#B3261E", "#FF7A70")
+		selBg  = resolve(r, "#E4DEFF", "#3B3363")
 	)
 	s := Styles{
 		Header:       r.NewStyle().Bold(true),
@@ -75,6 +77,27 @@ func DefaultStyles(r *lipgloss.Renderer) Styles {
 		s.Selected = r.NewStyle().Reverse(true)
 	}
 	return s
+}
+
+// resolve picks the light or the dark shade for the renderer's terminal and
+// converts it to the terminal's colour profile once. Left to lipgloss, every
+// styled string of every frame converts its colours again, and for a
+// 256-colour terminal that is a nearest-colour search in HSLuv space: a good
+// part of a frame's time, multiplied by every SSH session.
+func resolve(r *lipgloss.Renderer, light, dark string) lipgloss.TerminalColor {
+	hex := light
+	if r.HasDarkBackground() {
+		hex = dark
+	}
+	switch c := r.ColorProfile().Color(hex).(type) {
+	case nil:
+		return lipgloss.NoColor{}
+	case termenv.ANSI256Color:
+		return lipgloss.Color(strconv.Itoa(int(c)))
+	case termenv.ANSIColor:
+		return lipgloss.Color(strconv.Itoa(int(c)))
+	}
+	return lipgloss.Color(hex)
 }
 
 // status is the line at the foot of a screen: the question it asks, the

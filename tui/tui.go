@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -160,6 +161,18 @@ type Model struct {
 	poll    time.Duration
 	conn    *sql.Conn
 	version int64
+
+	top topLines // the header and the tabs, drawn again only when they change
+}
+
+// topLines keeps the header and the tab bar with what they were drawn for:
+// they change on a resize or a screen switch, not on every key.
+type topLines struct {
+	width          int
+	active         screenID
+	account, op    string
+	header, tabbar string
+	keys, footer   string // the footer's keys, as a signature, and their line
 }
 
 // Messages of the router.
@@ -497,7 +510,11 @@ func (m *Model) View() string {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString(m.header())
+	if t := &m.top; t.header == "" || t.width != m.width || t.account != m.account || t.op != m.s.actor.Email {
+		t.width, t.account, t.op, t.header = m.width, m.account, m.s.actor.Email, m.header()
+		t.tabbar = ""
+	}
+	b.WriteString(m.top.header)
 	b.WriteString("\n")
 	if m.setup != nil {
 		b.WriteString("\n")
@@ -514,7 +531,10 @@ func (m *Model) View() string {
 		}
 		return b.String()
 	}
-	b.WriteString(m.tabs())
+	if m.top.tabbar == "" || m.top.active != m.active {
+		m.top.active, m.top.tabbar = m.active, m.tabs()
+	}
+	b.WriteString(m.top.tabbar)
 	b.WriteString("\n")
 	if m.err != "" {
 		b.WriteString(st.Error.Render(cut(m.err, m.width)))
@@ -528,8 +548,24 @@ func (m *Model) View() string {
 		b.WriteString(st.Warn.Render(cut("There are unsaved changes. Quit anyway? y to quit, any other key to stay", m.width)))
 		return b.String()
 	}
-	b.WriteString(m.help.View(footer{m.screens[m.active], m.keys}))
+	b.WriteString(m.footerLine(footer{m.screens[m.active], m.keys}))
 	return b.String()
+}
+
+// footerLine draws the footer, again only when its keys or the width change.
+func (m *Model) footerLine(f footer) string {
+	if m.help.ShowAll {
+		return m.help.View(f)
+	}
+	sig := strconv.Itoa(m.width)
+	for _, b := range f.ShortHelp() {
+		h := b.Help()
+		sig += "\x00" + h.Key + "\x01" + h.Desc + "\x01" + strconv.FormatBool(b.Enabled())
+	}
+	if sig != m.top.keys {
+		m.top.keys, m.top.footer = sig, m.help.View(f)
+	}
+	return m.top.footer
 }
 
 func (m *Model) header() string {
