@@ -20,6 +20,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"roster/admin"
+	"roster/internal/benchdb"
 	"roster/store"
 )
 
@@ -230,27 +231,10 @@ func peakRSS(pid int) int64 {
 	return 0
 }
 
-// seededDB is a database of n seeded users, made once and cached under the
-// temporary directory (keyed by the seed's version), copied for each run.
+// seededDB is a copy of the benchmarks' cached database of n seeded users.
 func seededDB(tb testing.TB, n int) string {
 	tb.Helper()
-	cache := filepath.Join(os.TempDir(), fmt.Sprintf("roster-load-v%d-s%d-%d.db", store.SeedVersion, store.SchemaVersion(), n))
-	if _, err := os.Stat(cache); err != nil {
-		ctx := context.Background()
-		tmp := cache + ".tmp"
-		os.Remove(tmp)
-		st, err := store.Open(ctx, tmp)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := store.Seed(ctx, st, n, 1, admin.Presets); err != nil {
-			tb.Fatal(err)
-		}
-		st.Close() // the last connection to close checkpoints the WAL into the file
-		if err := os.Rename(tmp, cache); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	cache := benchdb.Million(tb, n)
 	db := filepath.Join(tb.TempDir(), "roster.db")
 	b, err := os.ReadFile(cache)
 	if err != nil {

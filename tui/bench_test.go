@@ -11,10 +11,7 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"testing"
 	"time"
@@ -24,6 +21,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"roster/admin"
+	"roster/internal/benchdb"
 	"roster/store"
 )
 
@@ -32,30 +30,8 @@ const benchUsers = 1_000_000
 // benchDB opens the cached million-user database, seeding it the first time.
 func benchDB(b *testing.B) (path, operator string) {
 	b.Helper()
-	if testing.Short() {
-		b.Skip("the million-user benchmarks do not run with -short")
-	}
 	ctx := context.Background()
-	path = filepath.Join(os.TempDir(), fmt.Sprintf("roster-tui-bench-%d-v%d.db", benchUsers, store.SeedVersion))
-	if _, err := os.Stat(path + ".done"); err != nil {
-		os.Remove(path)
-		os.Remove(path + "-wal")
-		os.Remove(path + "-shm")
-		st, err := store.Open(ctx, path)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("seeding %d users into %s (once; later runs reuse it)", benchUsers, path)
-		stats, err := store.Seed(ctx, st, benchUsers, 1, admin.Presets)
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Logf("seeded in %s", stats.Took)
-		st.Close()
-		if err := os.WriteFile(path+".done", nil, 0o600); err != nil {
-			b.Fatal(err)
-		}
-	}
+	path = benchdb.Million(b, benchUsers)
 	st, err := store.Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)

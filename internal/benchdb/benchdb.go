@@ -43,7 +43,7 @@ func Million(tb testing.TB, n int) string {
 		tb.Logf("%s has another schema: seeding it again", path)
 	}
 	// Older caches go: each is about a gigabyte.
-	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "roster-bench-seed*.db"))
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("roster-bench-seed*-n%d.db", n)))
 	for _, o := range old {
 		for _, suffix := range []string{"", "-wal", "-shm"} {
 			os.Remove(o + suffix)
