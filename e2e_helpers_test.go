@@ -101,16 +101,6 @@ func need(t *testing.T, programs ...string) {
 	}
 }
 
-// e2eChromium is Debian's chromium, or "" when it is not installed.
-func e2eChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
-
 // e2eEnv is one test's machine: a temporary home and data directory, a
 // database file, and the built binary.
 type e2eEnv struct {

@@ -6,7 +6,6 @@ package main
 // command line, as an operator would.
 
 import (
-	"context"
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
@@ -21,7 +20,9 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
 	gossh "golang.org/x/crypto/ssh"
+	"roster/internal/browser"
 )
 
 // TestE2EDashboardInTmux is issue 4's "done when": on a fresh database, the
@@ -330,10 +331,6 @@ func TestE2EOpenSSHInTmux(t *testing.T) {
 // finds the person active with one login.
 func TestE2EBrowserFromCapturedMail(t *testing.T) {
 	need(t)
-	chromium := e2eChromium()
-	if chromium == "" {
-		t.Skip("chromium is not installed (.ci/run installs it)")
-	}
 	e := newE2E(t)
 	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
 	web := freePort(t)
@@ -369,39 +366,7 @@ func TestE2EBrowserFromCapturedMail(t *testing.T) {
 		t.Fatalf("no link to %s/invite/ in the captured mail:\n%s", base, msg.Text)
 	}
 
-	// A fresh profile, removed once chromium has really stopped (its
-	// children may still write there for a moment).
-	profile, err := os.MkdirTemp("", "roster-e2e-chromium")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 {
-			if os.RemoveAll(profile) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.Flag("headless", true),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.UserDataDir(profile),
-		// Without these, chromium reaches out to Google's services, and on a
-		// closed network its connections are refused.
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	)...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	bctx := browser.New(t, time.Minute)
 	check := func(what string, err error) {
 		t.Helper()
 		if err != nil {

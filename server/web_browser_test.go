@@ -1,9 +1,6 @@
 package server
 
 import (
-	"context"
-	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -11,61 +8,17 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"roster/internal/browser"
 	"roster/store"
 )
-
-// webChromium is Debian's chromium, or "" when it is not installed.
-func webChromium() string {
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	return ""
-}
 
 // A person opens the invitation link in headless chromium at a phone's size,
 // types a password twice, then signs in: the account is active with one login.
 func TestWebBrowserInvitationToLogin(t *testing.T) {
-	chromium := webChromium()
-	if chromium == "" {
-		t.Skip("chromium is not installed (apt-get install chromium)")
-	}
 	f := newWebFixture(t, WebOptions{})
 	link := f.invite("ann@acme.test", "Ann", "Martin", "en")
 
-	// The browser's user data directory, removed when it has really stopped:
-	// its child processes may still write there for a moment.
-	dir, err := os.MkdirTemp("", "roster-chromium")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		for range 50 {
-			if os.RemoveAll(dir) == nil {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	actx, acancel := chromedp.NewExecAllocator(ctx, append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium),
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.UserDataDir(dir),
-		chromedp.WindowSize(390, 844), // a phone
-		// Without these, chromium reaches out to Google's services, and on a
-		// closed network its connections are refused.
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-	)...)
-	defer acancel()
-	bctx, bcancel := chromedp.NewContext(actx)
-	defer bcancel()
+	bctx := browser.New(t, 2*time.Minute, chromedp.WindowSize(390, 844)) // a phone
 
 	// submit clicks the form's button and waits for the page it leads to.
 	submit := func() error {
