@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -20,18 +21,30 @@ func (c *cli) mailFlags(fs *flag.FlagSet) {
 	if c.actor != nil {
 		return
 	}
-	fs.StringVar(&c.smtp, "smtp", c.smtp, "mail relay: smtp://user:pass@host:587 (STARTTLS) or smtps://host:465 (env ROSTER_SMTP; default: the embedded capture server)")
+	fs.StringVar(&c.smtp, "smtp", c.smtp, "mail relay: smtp://user@host:587 (STARTTLS) or smtps://user@host:465 (env ROSTER_SMTP, the place for a URL with a password; default: the embedded capture server)")
+	fs.StringVar(&c.smtpPasswordFile, "smtp-password-file", c.smtpPasswordFile, "file holding the relay user's password (env ROSTER_SMTP_PASSWORD_FILE)")
 	fs.StringVar(&c.from, "from", c.from, "sender of the mail (env ROSTER_FROM; default: roster@ this host)")
 	fs.StringVar(&c.baseURL, "base-url", c.baseURL, "start of the links in mail, e.g. https://roster.example.com (env ROSTER_BASE_URL)")
 }
 
-// mailConfig is the mail configuration: --smtp, --from and --base-url over
-// ROSTER_SMTP, ROSTER_FROM and ROSTER_BASE_URL. The flags have no defaults
-// of their own, so that --help never prints a relay's password.
+// mailConfig is the mail configuration: --smtp, --smtp-password-file,
+// --from and --base-url over ROSTER_SMTP, ROSTER_SMTP_PASSWORD_FILE,
+// ROSTER_FROM and ROSTER_BASE_URL. The flags have no defaults of their own,
+// so that --help never prints a relay's password.
 func (c *cli) mailConfig() (mail.Config, error) {
 	cfg := mail.ConfigFromEnv()
 	if c.smtp != "" {
 		cfg.SMTP = c.smtp
+		// Anyone on the machine can read a command line (ps); the
+		// environment and a file are the owner's alone.
+		if u, err := url.Parse(c.smtp); err == nil {
+			if _, ok := u.User.Password(); ok {
+				fmt.Fprintln(c.stderr, "roster: warning: the password in --smtp shows in the process list: give it in ROSTER_SMTP or with --smtp-password-file")
+			}
+		}
+	}
+	if c.smtpPasswordFile != "" {
+		cfg.PasswordFile = c.smtpPasswordFile
 	}
 	if c.from != "" {
 		cfg.From = c.from

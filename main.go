@@ -38,7 +38,7 @@ type cli struct {
 	channel string
 	actor   *admin.Actor // fixed by roster serve: --as and --db are refused
 
-	smtp, from, baseURL string // mail flags, over ROSTER_SMTP, ROSTER_FROM, ROSTER_BASE_URL (cmd_mail.go)
+	smtp, smtpPasswordFile, from, baseURL string // mail flags, over their ROSTER_ variables (cmd_mail.go)
 
 	st  *store.Store
 	svc *admin.Service

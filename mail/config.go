@@ -31,9 +31,9 @@ const (
 )
 
 // Config says where and how mail goes. The command line binds its global
-// flags --smtp, --from and --base-url onto the first three fields, with
-// ConfigFromEnv's values as their defaults; the others are for tests and for
-// programs embedding the worker.
+// flags --smtp, --smtp-password-file, --from and --base-url onto the first
+// four fields, with ConfigFromEnv's values as their defaults; the others are
+// for tests and for programs embedding the worker.
 type Config struct {
 	// SMTP is the relay: smtp://[user:pass@]host[:port] (port 25 unless
 	// given; STARTTLS when the server offers it, ?starttls=required to refuse
@@ -41,6 +41,10 @@ type Config struct {
 	// smtps://[user:pass@]host[:port] (TLS from the first byte, port 465).
 	// Credentials are sent only over TLS. Empty: the embedded capture server.
 	SMTP string
+	// PasswordFile names a file holding the password of SMTP's user (its
+	// final newline dropped): unlike a password written in a flag, it shows
+	// in no process list.
+	PasswordFile string
 	// From is the sender, "roster@example.com" or "Name <roster@example.com>";
 	// empty: roster@ this machine's host name.
 	From string
@@ -77,17 +81,19 @@ type Config struct {
 
 // Environment variables ConfigFromEnv reads.
 const (
-	EnvSMTP     = "ROSTER_SMTP"
-	EnvFrom     = "ROSTER_FROM"
-	EnvBaseURL  = "ROSTER_BASE_URL"
-	EnvLifetime = "ROSTER_MAIL_LIFETIME"
+	EnvSMTP             = "ROSTER_SMTP"
+	EnvSMTPPasswordFile = "ROSTER_SMTP_PASSWORD_FILE"
+	EnvFrom             = "ROSTER_FROM"
+	EnvBaseURL          = "ROSTER_BASE_URL"
+	EnvLifetime         = "ROSTER_MAIL_LIFETIME"
 )
 
-// ConfigFromEnv reads ROSTER_SMTP, ROSTER_FROM, ROSTER_BASE_URL and
-// ROSTER_MAIL_LIFETIME (a Go duration such as 72h). Check reports what is
-// wrong with the values.
+// ConfigFromEnv reads ROSTER_SMTP, ROSTER_SMTP_PASSWORD_FILE, ROSTER_FROM,
+// ROSTER_BASE_URL and ROSTER_MAIL_LIFETIME (a Go duration such as 72h).
+// Check reports what is wrong with the values.
 func ConfigFromEnv() Config {
-	c := Config{SMTP: os.Getenv(EnvSMTP), From: os.Getenv(EnvFrom), BaseURL: os.Getenv(EnvBaseURL)}
+	c := Config{SMTP: os.Getenv(EnvSMTP), PasswordFile: os.Getenv(EnvSMTPPasswordFile), From: os.Getenv(EnvFrom),
+		BaseURL: os.Getenv(EnvBaseURL)}
 	if v := os.Getenv(EnvLifetime); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -103,7 +109,10 @@ func ConfigFromEnv() Config {
 func (c Config) String() string {
 	relay := "embedded capture server"
 	if c.SMTP != "" {
-		relay = redactURL(c.SMTP)
+		relay = "(invalid relay URL)"
+		if r, err := parseRelay(c.SMTP); err == nil {
+			relay = r.display
+		}
 	}
 	return fmt.Sprintf("relay %s, from %s, links %s", relay, c.from().String(), c.baseURL())
 }
@@ -114,20 +123,10 @@ func (c Config) GoString() string { return "mail.Config{" + c.String() + "}" }
 // LogValue hides the password from slog.
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
-// redactURL shows a relay URL without its password; an unparsable one is
-// not shown at all, since it may hold one.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "(unparsable relay URL)"
-	}
-	return u.Redacted()
-}
-
 // Check reports the first thing wrong with the configuration.
 func (c Config) Check() error {
-	if c.SMTP != "" {
-		if _, err := parseRelay(c.SMTP); err != nil {
+	if c.SMTP != "" || c.PasswordFile != "" {
+		if _, err := c.relay(); err != nil {
 			return err
 		}
 	}
@@ -246,17 +245,43 @@ type relay struct {
 	display  string // the URL without its password
 }
 
+// relay is the relay of SMTP, with the password read from PasswordFile
+// when there is one.
+func (c Config) relay() (*relay, error) {
+	if c.SMTP == "" {
+		return nil, errors.New("--smtp-password-file: there is no relay (--smtp) to log in to")
+	}
+	r, err := parseRelay(c.SMTP)
+	if err != nil || c.PasswordFile == "" {
+		return r, err
+	}
+	switch {
+	case r.user == "":
+		return nil, errors.New("--smtp-password-file: the relay URL has no user name, as in smtp://user@host:587")
+	case r.password != "":
+		return nil, errors.New("--smtp-password-file: the relay URL holds a password too: give it in one place, not both")
+	}
+	b, err := os.ReadFile(c.PasswordFile)
+	if err != nil {
+		return nil, fmt.Errorf("--smtp-password-file: %w", err)
+	}
+	r.password = strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+	if r.password == "" {
+		return nil, fmt.Errorf("--smtp-password-file %s: the file is empty", c.PasswordFile)
+	}
+	return r, nil
+}
+
+// parseRelay parses a relay URL. Its errors repeat no part of it: a
+// malformed URL is misread, and a piece of its password may be taken for a
+// scheme, a port, a path or a parameter.
 func parseRelay(s string) (*relay, error) {
+	bad := func(why string) error { return errors.New("--smtp: " + why) }
 	u, err := url.Parse(s)
 	if err != nil {
-		// url.Error repeats the URL, password included: keep only the reason.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return nil, fmt.Errorf("--smtp: not a URL such as smtp://user:pass@host:587 (%v)", err)
+		return nil, bad("not a URL such as smtp://user@host:587; check the port, and %-escape any @ : / ? # % in the user name or password")
 	}
-	r := &relay{host: u.Hostname(), display: u.Redacted()}
+	r := &relay{host: u.Hostname()}
 	port := u.Port()
 	switch u.Scheme {
 	case "smtp":
@@ -269,20 +294,20 @@ func parseRelay(s string) (*relay, error) {
 			port = "465"
 		}
 	default:
-		return nil, fmt.Errorf("--smtp %s: the scheme must be smtp or smtps", r.display)
+		return nil, bad("the scheme must be smtp or smtps, as in smtp://user@host:587")
 	}
 	if r.host == "" {
-		return nil, fmt.Errorf("--smtp %s: no host", r.display)
+		return nil, bad("no host")
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return nil, fmt.Errorf("--smtp %s: bad port %q", r.display, port)
+		return nil, bad("bad port: want a number from 1 to 65535")
 	}
 	if u.Path != "" && u.Path != "/" || u.Fragment != "" || u.Opaque != "" {
-		return nil, fmt.Errorf("--smtp %s: a relay URL has no path", r.display)
+		return nil, bad("a relay URL has no path (a / in the password is written %2F)")
 	}
 	for k, v := range u.Query() {
 		if k != "starttls" || len(v) != 1 || u.Scheme != "smtp" {
-			return nil, fmt.Errorf("--smtp %s: unknown parameter %q (smtp:// takes starttls=required or starttls=off)", r.display, k)
+			return nil, bad("unknown parameter (smtp:// takes starttls=required or starttls=off)")
 		}
 		switch v[0] {
 		case "required":
@@ -290,16 +315,17 @@ func parseRelay(s string) (*relay, error) {
 		case "off":
 			r.tls = tlsOff
 		default:
-			return nil, fmt.Errorf("--smtp %s: starttls=%s: want required or off", r.display, v[0])
+			return nil, bad("starttls: want required or off")
 		}
 	}
 	if u.User != nil {
 		r.user = u.User.Username()
 		r.password, _ = u.User.Password()
 		if r.tls == tlsOff {
-			return nil, fmt.Errorf("--smtp %s: credentials are only sent over TLS, and starttls=off turns it off", r.display)
+			return nil, bad("credentials are only sent over TLS, and starttls=off turns it off")
 		}
 	}
 	r.addr = net.JoinHostPort(r.host, port)
+	r.display = u.Redacted()
 	return r, nil
 }

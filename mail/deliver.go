@@ -59,7 +59,7 @@ func newDeliverer(st *store.Store, cfg Config) (*deliverer, error) {
 		d.capture, d.relay = c, c.relay()
 	} else {
 		var err error
-		if d.relay, err = parseRelay(cfg.SMTP); err != nil {
+		if d.relay, err = cfg.relay(); err != nil {
 			return nil, err
 		}
 	}
