@@ -9,6 +9,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -76,6 +77,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
 	wdb, err := sql.Open("sqlite", dsn(path, "immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -91,6 +95,39 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// ownerOnly creates the database file, when missing, readable and writable
+// by its owner alone, whatever the umask (SQLite gives its -wal and -shm
+// files the database's permissions), and refuses files others may use.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case err == nil:
+		err = errors.Join(f.Chmod(0o600), f.Close())
+	case errors.Is(err, fs.ErrExist):
+		err = nil
+	}
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	var exposed []string
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		fi, err := os.Stat(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("open database: %w", err)
+		}
+		if fi.Mode().Perm()&0o077 != 0 {
+			exposed = append(exposed, p)
+		}
+	}
+	if exposed != nil {
+		return &ExposedError{Paths: exposed}
+	}
+	return nil
 }
 
 // Path is the database file's path.
