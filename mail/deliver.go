@@ -80,10 +80,12 @@ func (d *deliverer) pass(ctx context.Context) (Report, error) {
 	var rep Report
 	due := d.cfg.now()
 	var s *session
+	wiped := 0 // rep.Sent when the database's log was last emptied
 	defer func() {
 		if s != nil {
 			s.quit()
 		}
+		d.wipeLog(&wiped, rep.Sent)
 	}()
 	for {
 		if ctx.Err() != nil {
@@ -134,6 +136,23 @@ func (d *deliverer) pass(ctx context.Context) (Report, error) {
 				return rep, nil
 			}
 		}
+		d.wipeLog(&wiped, rep.Sent)
+	}
+}
+
+// wipeLog empties the database's write-ahead log once messages were sent
+// since it was last emptied: their rows no longer hold the links' tokens,
+// but the log keeps the pages that did. Once per batch, not per message:
+// emptying it waits for readers.
+func (d *deliverer) wipeLog(wiped *int, sent int) {
+	if sent == *wiped {
+		return
+	}
+	*wiped = sent
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.st.Checkpoint(ctx); err != nil {
+		d.log.Warn("the links of sent mail stay in the database's log until the next batch", "err", err)
 	}
 }
 

@@ -359,6 +359,37 @@ func (t *txStmts) QueryRowContext(ctx context.Context, query string, args ...any
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
+// Checkpoint copies the write-ahead log into the database file and empties
+// it: a row overwritten to forget a secret (a sent link's token) leaves the
+// page it was on in the log until then. It waits at most a fifth of a second
+// for readers of older snapshots, since writers queue behind it meanwhile,
+// and says so when they kept it from finishing.
+func (s *Store) Checkpoint(ctx context.Context) error {
+	conn, err := s.wdb.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	defer conn.Close()
+	var timeout, busy, logged, copied int
+	if err := conn.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 200"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	err = conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logged, &copied)
+	if _, e := conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", timeout)); e != nil {
+		err = errors.Join(err, e)
+	}
+	if err == nil && busy != 0 {
+		err = errors.New("readers of older snapshots kept the log from being emptied")
+	}
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	return nil
+}
+
 // DataVersion returns a number that changes whenever another connection
 // commits to the database; screens poll it to refresh.
 func (s *Store) DataVersion(ctx context.Context, conn *sql.Conn) (int64, error) {
