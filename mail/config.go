@@ -217,8 +217,12 @@ func parseFrom(s string) (*mail.Address, error) {
 }
 
 func parseBaseURL(s string) (string, error) {
+	// Refused, and not shown: it may hold credentials, or, misread, a piece of them.
+	if strings.Contains(s, "@") {
+		return "", errors.New("--base-url: a base URL has no user name or password (no @)")
+	}
 	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		u.RawQuery != "" || u.Fragment != "" {
 		return "", fmt.Errorf("--base-url %q: want an http or https URL such as https://roster.example.com", s)
 	}

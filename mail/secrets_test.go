@@ -117,3 +117,16 @@ func TestPasswordFile(t *testing.T) {
 		t.Fatalf("%d sent, want 1", len(ms))
 	}
 }
+
+// Credentials have no place in --base-url, and its error does not repeat them.
+func TestBaseURLErrorsNeverShowCredentials(t *testing.T) {
+	for _, s := range []string{"https://admin:Xq7vKw@roster.acme.test", "https://admin:25/Xq7vKw@roster.acme.test", "https://admin:Xq7/vKw@roster.acme.test"} {
+		err := Config{BaseURL: s}.Check()
+		if err == nil || showsPart(err.Error(), "Xq7vKw") || !strings.Contains(err.Error(), "--base-url") {
+			t.Errorf("%s: %v, want an error about --base-url without the password", s, err)
+		}
+	}
+	if err := (Config{BaseURL: "ftp://roster.acme.test"}).Check(); err == nil || !strings.Contains(err.Error(), `"ftp://roster.acme.test"`) {
+		t.Errorf("a base URL without credentials is not shown in its error: %v", err)
+	}
+}
