@@ -41,6 +41,7 @@ type deliverer struct {
 	baseURL string
 	log     *slog.Logger
 	capture *captureServer // nil when a relay is configured
+	unwiped bool           // the database's log may hold links already sent (wipeLog)
 }
 
 // newDeliverer resolves the configuration; with no relay configured it
@@ -49,8 +50,9 @@ func newDeliverer(st *store.Store, cfg Config) (*deliverer, error) {
 	if err := cfg.Check(); err != nil {
 		return nil, err
 	}
+	// Another process may have sent mail and failed to empty the log.
 	d := &deliverer{st: st, cfg: cfg, from: cfg.from(), baseURL: cfg.baseURL(), log: cfg.logger(),
-		dialer: dialer{timeout: cfg.timeout(), tls: cfg.TLS, helo: hostname()}}
+		dialer: dialer{timeout: cfg.timeout(), tls: cfg.TLS, helo: hostname()}, unwiped: true}
 	if cfg.SMTP == "" {
 		c, err := startCapture(st, cfg)
 		if err != nil {
@@ -80,12 +82,11 @@ func (d *deliverer) pass(ctx context.Context) (Report, error) {
 	var rep Report
 	due := d.cfg.now()
 	var s *session
-	wiped := 0 // rep.Sent when the database's log was last emptied
 	defer func() {
 		if s != nil {
 			s.quit()
 		}
-		d.wipeLog(&wiped, rep.Sent)
+		d.wipeLog()
 	}()
 	for {
 		if ctx.Err() != nil {
@@ -136,24 +137,26 @@ func (d *deliverer) pass(ctx context.Context) (Report, error) {
 				return rep, nil
 			}
 		}
-		d.wipeLog(&wiped, rep.Sent)
+		d.wipeLog()
 	}
 }
 
-// wipeLog empties the database's write-ahead log once messages were sent
-// since it was last emptied: their rows no longer hold the links' tokens,
-// but the log keeps the pages that did. Once per batch, not per message:
-// emptying it waits for readers.
-func (d *deliverer) wipeLog(wiped *int, sent int) {
-	if sent == *wiped {
+// wipeLog empties the database's write-ahead log when mail was sent since
+// it was last emptied: the sent rows no longer hold their links' tokens, but
+// the log keeps the pages that did. Once per batch, not per message, since
+// it waits for readers; when they keep it from finishing, the next batch or
+// pass tries again.
+func (d *deliverer) wipeLog() {
+	if !d.unwiped {
 		return
 	}
-	*wiped = sent
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := d.st.Checkpoint(ctx); err != nil {
-		d.log.Warn("the links of sent mail stay in the database's log until the next batch", "err", err)
+		d.log.Warn("the links of sent mail stay in the database's log for now", "err", err)
+		return
 	}
+	d.unwiped = false
 }
 
 // deliver sends m over s, opening a session if s is nil, and records the
@@ -188,6 +191,7 @@ func (d *deliverer) deliver(ctx context.Context, s *session, m *store.OutboxMess
 	if err == nil {
 		d.mark(m, "sent", func(q *store.Q) (bool, error) { return q.MarkSent(context.Background(), m, reply, d.cfg.now()) })
 		rep.Sent++
+		d.unwiped = true
 		d.log.Info("mail sent", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "reply", reply)
 		return s, nil
 	}
