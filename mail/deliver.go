@@ -76,8 +76,9 @@ func (d *deliverer) close() {
 
 // pass delivers every message due when it starts, claiming them a batch at
 // a time, over one connection. When the relay cannot take mail (it cannot
-// be reached, is closing, or refuses roster's credentials), the rest of the
-// batch in hand is deferred and the pass ends: the others wait their turn.
+// be reached, times out or breaks the connection, is closing, or refuses
+// roster's credentials), the rest of the batch in hand is deferred and the
+// pass ends: the others wait their turn.
 func (d *deliverer) pass(ctx context.Context) (Report, error) {
 	var rep Report
 	due := d.cfg.now()
@@ -160,63 +161,78 @@ func (d *deliverer) wipeLog() {
 }
 
 // deliver sends m over s, opening a session if s is nil, and records the
-// outcome. It returns the session to go on with (nil once it is broken),
+// outcome. It returns the session to go on with (nil once it is closed),
 // and the error when the relay cannot take any message for now: it could
-// not be reached, or it is closing, or refuses roster's credentials.
+// not be reached, timed out or broke the connection, is closing, or refuses
+// roster's credentials.
 func (d *deliverer) deliver(ctx context.Context, s *session, m *store.OutboxMessage, rep *Report) (*session, error) {
 	msg, err := compose(m, d.from, d.baseURL, d.cfg.now(), d.cfg.location())
 	if err != nil {
 		d.fail(m, "cannot write the message: "+err.Error(), "", rep)
 		return s, nil
 	}
-	if s == nil {
-		if s, err = d.dialer.open(ctx, d.relay, nil); err != nil {
-			if ctx.Err() != nil {
-				d.release([]store.OutboxMessage{*m})
-				return nil, nil
-			}
-			d.retryLater(m, err, rep)
-			return nil, err
-		}
-	}
 	// The message must be handed over while the claim is still this
 	// worker's; past that, another worker may send it too.
 	// A worker told to stop gives the message in flight a few seconds to
 	// get its reply, rather than leave the relay with a copy it may deliver.
 	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.LeaseUntil.Sub(d.cfg.now())-d.leaseMargin())
+	defer cancel()
 	stopping := context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })
-	reply, err := s.send(mctx, msg)
-	stopping()
-	cancel()
-	if err == nil {
-		d.mark(m, "sent", func(q *store.Q) (bool, error) { return q.MarkSent(context.Background(), m, reply, d.cfg.now()) })
-		rep.Sent++
-		d.unwiped = true
-		d.log.Info("mail sent", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "reply", reply)
+	defer stopping()
+	for fresh := s == nil; ; fresh = true {
+		if s == nil {
+			if s, err = d.dialer.open(ctx, d.relay, nil); err != nil {
+				if ctx.Err() != nil {
+					d.release([]store.OutboxMessage{*m})
+					return nil, nil
+				}
+				d.retryLater(m, err, rep)
+				return nil, err
+			}
+		}
+		reply, err := s.send(mctx, msg)
+		if err == nil {
+			d.mark(m, "sent", func(q *store.Q) (bool, error) { return q.MarkSent(context.Background(), m, reply, d.cfg.now()) })
+			rep.Sent++
+			d.unwiped = true
+			d.log.Info("mail sent", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "reply", reply)
+			return s, nil
+		}
+		if ctx.Err() != nil {
+			// Stopping: the message goes back untried, for the next worker.
+			s.close()
+			d.release([]store.OutboxMessage{*m})
+			return nil, nil
+		}
+		se := err.(*sendError)
+		if se.outOfStep() && !fresh {
+			// 503 on a connection that carried earlier messages: the relay
+			// expected other commands, which is no fault of this message.
+			d.log.Info("relay out of step, trying again on a new connection", "id", m.ID, "to", m.Recipient, "error", err.Error())
+			s.close()
+			s = nil
+			continue
+		}
+		if se.permanent() {
+			d.fail(m, err.Error(), replyOf(err), rep)
+		} else {
+			d.retryLater(m, err, rep)
+		}
+		switch {
+		case se.broken:
+			s.close()
+			return nil, err
+		case se.relayWide() || se.outOfStep():
+			// A relay out of step even on a new connection would be so
+			// with every message.
+			s.quit()
+			return nil, err
+		case se.inTransaction() && !s.reset():
+			s.close()
+			return nil, nil
+		}
 		return s, nil
 	}
-	if ctx.Err() != nil {
-		// Stopping: the message goes back untried, for the next worker.
-		s.close()
-		d.release([]store.OutboxMessage{*m})
-		return nil, nil
-	}
-	var se *sendError
-	isSend := errors.As(err, &se)
-	if isSend && se.permanent() {
-		d.fail(m, err.Error(), replyOf(err), rep)
-	} else {
-		d.retryLater(m, err, rep)
-	}
-	if isSend && se.relayWide() {
-		s.quit()
-		return nil, err
-	}
-	if !s.reset(err) {
-		s.close()
-		return nil, nil
-	}
-	return s, nil
 }
 
 // leaseMargin is kept between the end of a send and the end of its lease,

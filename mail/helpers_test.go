@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/ecdsa"
@@ -10,6 +11,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"net"
@@ -426,4 +428,179 @@ func headerNames(raw []byte) []string {
 		names = append(names, name)
 	}
 	return names
+}
+
+// strictServer is an SMTP server on a loopback port that holds clients to
+// the order of commands as strictly as CPython's smtpd: a second HELO or
+// EHLO on a connection, a MAIL inside a transaction, a RCPT before MAIL or a
+// DATA before RCPT is answered 503. go-smtp's server takes a second EHLO as
+// a reset, which RFC 5321 allows; relays in the field do not all do so.
+type strictServer struct {
+	t    testing.TB
+	addr string
+
+	mu          sync.Mutex
+	got         [][]byte
+	connections int
+	datas       int            // messages whose data arrived, answered or not
+	refused     []string       // the commands answered 503
+	tempFails   int            // answer 451 to the next N messages' data
+	hang        bool           // never answer the end of a message's data
+	rejectRcpt  map[string]int // recipients refused with this code
+	sticky      bool           // a refused message's transaction stays open until RSET
+}
+
+// newStrictServer starts a strict server on a free loopback port.
+func newStrictServer(t testing.TB) *strictServer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &strictServer{t: t, addr: ln.Addr().String(), rejectRcpt: map[string]int{}}
+	var wg sync.WaitGroup
+	conns := map[net.Conn]bool{}
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s.set(func(s *strictServer) { s.connections++; conns[c] = true })
+			wg.Go(func() {
+				defer c.Close()
+				s.serve(c)
+			})
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		s.set(func(*strictServer) {
+			for c := range conns {
+				c.Close()
+			}
+		})
+		wg.Wait()
+	})
+	return s
+}
+
+// url is the relay URL; the server offers no STARTTLS.
+func (s *strictServer) url() string { return "smtp://" + s.addr + "?starttls=off" }
+
+func (s *strictServer) set(fn func(s *strictServer)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fn(s)
+}
+
+func (s *strictServer) serve(c net.Conn) {
+	r := bufio.NewReader(c)
+	reply := func(l string) bool {
+		_, err := io.WriteString(c, l+"\r\n")
+		return err == nil
+	}
+	refuse := func(cmd, l string) bool {
+		s.set(func(s *strictServer) { s.refused = append(s.refused, cmd) })
+		return reply(l)
+	}
+	var greeted, mail, rcpt, ok bool
+	ok = reply("220 strict.test ESMTP")
+	for ok {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		line = strings.TrimRight(line, "\r\n")
+		verb, arg, _ := strings.Cut(line, " ")
+		switch strings.ToUpper(verb) {
+		case "EHLO", "HELO":
+			if greeted {
+				ok = refuse(line, "503 Duplicate HELO/EHLO")
+				continue
+			}
+			greeted = true
+			ok = reply("250-strict.test\r\n250 HELP")
+		case "MAIL":
+			switch {
+			case !greeted:
+				ok = refuse(line, "503 Error: send HELO first")
+			case mail:
+				ok = refuse(line, "503 Error: nested MAIL command")
+			default:
+				mail = true
+				ok = reply("250 OK")
+			}
+		case "RCPT":
+			_, to, _ := strings.Cut(arg, ":")
+			to = strings.Trim(to, "<>")
+			var code int
+			s.set(func(s *strictServer) { code = s.rejectRcpt[to] })
+			switch {
+			case !mail:
+				ok = refuse(line, "503 Error: need MAIL command")
+			case code != 0:
+				ok = reply(fmt.Sprintf("%d No such user", code))
+			default:
+				rcpt = true
+				ok = reply("250 OK")
+			}
+		case "DATA":
+			if !rcpt {
+				ok = refuse(line, "503 Error: need RCPT command")
+				continue
+			}
+			if !reply("354 End data with <CR><LF>.<CR><LF>") {
+				return
+			}
+			var data bytes.Buffer
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				data.WriteString(strings.TrimPrefix(l, "."))
+			}
+			var hang, fail, sticky bool
+			s.set(func(s *strictServer) {
+				s.datas++
+				hang, fail, sticky = s.hang, s.tempFails > 0, s.sticky
+				if fail {
+					s.tempFails--
+				} else if !hang {
+					s.got = append(s.got, data.Bytes())
+				}
+			})
+			if hang {
+				io.Copy(io.Discard, c) // until the client gives up
+				return
+			}
+			if fail {
+				mail, rcpt = sticky, sticky
+				ok = reply("451 Try again later")
+				continue
+			}
+			mail, rcpt = false, false
+			ok = reply("250 OK")
+		case "RSET":
+			mail, rcpt = false, false
+			ok = reply("250 OK")
+		case "NOOP":
+			ok = reply("250 OK")
+		case "QUIT":
+			reply("221 Bye")
+			return
+		default:
+			ok = reply("500 Error: command not recognized")
+		}
+	}
+}
+
+func (s *strictServer) received() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([][]byte(nil), s.got...)
 }

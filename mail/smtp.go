@@ -17,13 +17,18 @@ import (
 // server does not offer STARTTLS (it has no sentinel error for it).
 const errNoStartTLS = "smtp: server doesn't support STARTTLS"
 
+// errNoSMTPUTF8 stops a message whose addresses need SMTPUTF8 before it
+// reaches a relay that does not offer it; the session goes on.
+var errNoSMTPUTF8 = errors.New("the relay does not offer SMTPUTF8, which this message's addresses need")
+
 // session is one connection to a relay, used for one message after another.
 type session struct {
-	r   *relay
-	c   *smtp.Client
-	raw net.Conn // the TCP connection, closed to abort whatever is in flight
-	tls bool
-	tr  *Transcript
+	r    *relay
+	c    *smtp.Client
+	raw  net.Conn // the TCP connection, closed to abort whatever is in flight
+	tls  bool
+	tr   *Transcript
+	helo string
 }
 
 // dialer holds what opening a session needs besides the relay.
@@ -69,7 +74,7 @@ func (d dialer) connect(ctx context.Context, r *relay, tr *Transcript, mode tlsM
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
 	defer stop()
 	tr.note("connected to %s", raw.RemoteAddr())
-	s := &session{r: r, raw: raw, tr: tr}
+	s := &session{r: r, raw: raw, tr: tr, helo: d.helo}
 	var conn net.Conn = raw
 	if tr != nil {
 		conn = &tapConn{Conn: raw, tr: tr}
@@ -179,18 +184,24 @@ func (s *session) login(ctx context.Context) error {
 	return nil
 }
 
-// send hands one message to the relay and returns its reply. When ctx ends
-// first, the connection is closed and the session cannot be used again.
+// send hands one message to the relay and returns its reply; its errors
+// are *sendError. When ctx ends first, the connection is closed and the
+// session cannot be used again.
 func (s *session) send(ctx context.Context, m *composed) (string, error) {
 	stop := context.AfterFunc(ctx, func() { s.raw.Close() })
 	defer stop()
 	fail := func(step string, err error) (string, error) {
+		var se *smtp.SMTPError
+		broken := !errors.As(err, &se)
 		if ctx.Err() != nil {
 			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 		}
-		return "", &sendError{step: step, err: err}
+		return "", &sendError{step: step, err: err, broken: broken}
 	}
 	opts := &smtp.MailOptions{Size: int64(len(m.raw)), UTF8: !isASCII(m.from) || !isASCII(m.to)}
+	if ok, _ := s.c.Extension("SMTPUTF8"); opts.UTF8 && !ok {
+		return "", &sendError{step: "MAIL FROM", err: errNoSMTPUTF8}
+	}
 	if err := s.c.Mail(m.from, opts); err != nil {
 		return fail("MAIL FROM", err)
 	}
@@ -201,6 +212,9 @@ func (s *session) send(ctx context.Context, m *composed) (string, error) {
 	if err != nil {
 		return fail("DATA", err)
 	}
+	// go-smtp bounds the replies but not the writing of the data: a relay
+	// that stops reading gets as long as it has to answer the end of it.
+	s.raw.SetWriteDeadline(time.Now().Add(s.c.SubmissionTimeout))
 	if _, err := w.Write(m.raw); err != nil {
 		return fail("DATA", err)
 	}
@@ -211,14 +225,13 @@ func (s *session) send(ctx context.Context, m *composed) (string, error) {
 	return oneLine("250 " + resp.StatusText), nil
 }
 
-// reset makes the session ready for the next message after a refused one;
-// it reports false when the connection is no longer usable.
-func (s *session) reset(err error) bool {
-	var se *smtp.SMTPError
-	if !errors.As(err, &se) || se.Code == 421 {
-		return false
-	}
-	return s.c.Reset() == nil
+// reset ends the transaction that a refused recipient or DATA command left
+// open. go-smtp's client says EHLO again after RSET, which RFC 5321 allows
+// but strict relays (CPython's smtpd) refuse with 503; saying it here, not
+// in the next message's MAIL, keeps that refusal off the next message. It
+// reports false when the session cannot go on.
+func (s *session) reset() bool {
+	return s.c.Reset() == nil && s.c.Hello(s.helo) == nil
 }
 
 // quit ends the session politely.
@@ -243,42 +256,59 @@ func (e *sessionError) Unwrap() error { return e.err }
 
 // sendError is a failure while handing over one message.
 type sendError struct {
-	step string
-	err  error
+	step   string
+	err    error
+	broken bool // no reply came: the connection timed out or broke
 }
 
 func (e *sendError) Error() string { return e.step + ": " + describe(e.err) }
 func (e *sendError) Unwrap() error { return e.err }
 
+// code is the relay's reply code, 0 when it did not reply.
+func (e *sendError) code() int {
+	var se *smtp.SMTPError
+	if !errors.As(e.err, &se) {
+		return 0
+	}
+	return se.Code
+}
+
 // permanent says whether the relay refused the message for good: a 5xx
 // reply to MAIL, RCPT or DATA. Replies about authentication (530, 534, 535,
 // 538) are the relay's configuration, not the message's, and are retried,
-// as Postfix does by default (smtp_sasl_auth_soft_bounce).
+// as Postfix does by default (smtp_sasl_auth_soft_bounce); 503 is about the
+// session (see outOfStep).
 func (e *sendError) permanent() bool {
-	var se *smtp.SMTPError
-	if !errors.As(e.err, &se) || se.Code < 500 {
+	switch c := e.code(); c {
+	case 503, 530, 534, 535, 538:
 		return false
+	default:
+		return c >= 500
 	}
-	switch se.Code {
-	case 530, 534, 535, 538:
-		return false
-	}
-	return true
 }
 
-// relayWide says whether the reply is about the relay rather than the
-// message: it is closing (421) or wants other credentials (530, 534, 535,
-// 538). The messages after this one would meet the same answer.
+// outOfStep says whether the relay answered 503, bad sequence of commands:
+// it and roster disagree on where the session is, which is no fault of the
+// message, and a new connection starts both afresh.
+func (e *sendError) outOfStep() bool { return e.code() == 503 }
+
+// relayWide says whether the failure is about the relay rather than the
+// message: the connection timed out or broke, or the relay is closing
+// (421) or wants other credentials (530, 534, 535, 538). The messages after
+// this one would meet the same fate, each paying the same timeout.
 func (e *sendError) relayWide() bool {
-	var se *smtp.SMTPError
-	if !errors.As(e.err, &se) {
-		return false
-	}
-	switch se.Code {
+	switch e.code() {
 	case 421, 530, 534, 535, 538:
 		return true
 	}
-	return false
+	return e.broken
+}
+
+// inTransaction says whether the refusal left the mail transaction open, to
+// be ended with RSET: MAIL was accepted, then RCPT or DATA refused. A reply
+// to MAIL opened none, and a reply to the end of the data ends it.
+func (e *sendError) inTransaction() bool {
+	return (e.step == "RCPT TO" || e.step == "DATA") && !e.relayWide() && !e.outOfStep()
 }
 
 // replyOf is the server's reply carried by err, "" if it carries none.

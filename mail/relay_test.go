@@ -1,0 +1,127 @@
+package mail
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// twenty invites twenty people.
+func (f *fixture) twenty() {
+	f.t.Helper()
+	var users []admin.NewUser
+	for i := range 20 {
+		users = append(users, admin.NewUser{Email: fmt.Sprintf("user%02d@acme.test", i)})
+	}
+	f.invite(users...)
+}
+
+// A relay that answers 451 to the first message and, as CPython's smtpd
+// does, refuses a second EHLO on a connection: the reply to the end of the
+// data ended that transaction, so the next message follows at once with no
+// RSET (after which go-smtp would say EHLO again). All twenty arrive and
+// none is failed.
+func TestStrictRelayAfterATemporaryFailure(t *testing.T) {
+	f := newFixture(t)
+	f.twenty()
+	srv := newStrictServer(t)
+	srv.set(func(s *strictServer) { s.tempFails = 1 })
+	cfg := f.config(srv.url())
+
+	if rep := f.deliver(cfg); rep != (Report{Sent: 19, Deferred: 1}) {
+		t.Fatalf("first pass: %+v, want 19 sent and 1 deferred; outbox %+v", rep, f.outbox())
+	}
+	f.clock.advance(backoffBase + time.Second)
+	if rep := f.deliver(cfg); rep != (Report{Sent: 1}) {
+		t.Fatalf("second pass: %+v, want the deferred one sent", rep)
+	}
+	for _, m := range f.outbox() {
+		if m.State != store.OutboxSent {
+			t.Errorf("%s is %s: %s", m.Recipient, m.State, m.LastError)
+		}
+	}
+	if n := len(srv.received()); n != 20 {
+		t.Fatalf("the relay kept %d messages, want 20", n)
+	}
+	srv.set(func(s *strictServer) {
+		if len(s.refused) != 0 || s.connections != 2 {
+			t.Errorf("%d connections, commands refused: %q; want one connection a pass and none refused", s.connections, s.refused)
+		}
+	})
+}
+
+// After a refused recipient the transaction is still open: RSET ends it, and
+// the EHLO that go-smtp's client sends after RSET, refused by a strict
+// relay, costs a new connection, not the next message.
+func TestStrictRelayAfterARefusedRecipient(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean, admin.NewUser{Email: "marie@acme.test"}, admin.NewUser{Email: "paul@acme.test"})
+	srv := newStrictServer(t)
+	srv.set(func(s *strictServer) { s.rejectRcpt["jean@acme.test"] = 550 })
+	if rep := f.deliver(f.config(srv.url())); rep != (Report{Sent: 2, Failed: 1}) {
+		t.Fatalf("%+v, want jean failed and the others sent; outbox %+v", rep, f.outbox())
+	}
+	for _, m := range f.outbox() {
+		want := store.OutboxSent
+		if m.Recipient == "jean@acme.test" {
+			want = store.OutboxFailed
+		}
+		if m.State != want {
+			t.Errorf("%s is %s (%s), want %s", m.Recipient, m.State, m.LastError, want)
+		}
+	}
+}
+
+// A relay that keeps a transaction open after refusing its data answers
+// the next MAIL with 503: the relay and roster disagree on where the
+// session is, which is no fault of that message. It goes again at once, on
+// a new connection.
+func TestRelayOutOfStepRetriesOnANewConnection(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean, admin.NewUser{Email: "marie@acme.test"})
+	srv := newStrictServer(t)
+	srv.set(func(s *strictServer) { s.tempFails, s.sticky = 1, true })
+	if rep := f.deliver(f.config(srv.url())); rep != (Report{Sent: 1, Deferred: 1}) {
+		t.Fatalf("%+v, want jean deferred and marie sent; outbox %+v", rep, f.outbox())
+	}
+	srv.set(func(s *strictServer) {
+		if s.connections != 2 || len(s.refused) != 1 || !strings.HasPrefix(s.refused[0], "MAIL") {
+			t.Errorf("%d connections, refused %q; want a second connection after one refused MAIL", s.connections, s.refused)
+		}
+	})
+}
+
+// A relay that takes a message's data and never answers costs one timeout,
+// not one per message: the whole batch waits for its next attempt.
+func TestRelayHangingAfterDataDefersTheBatch(t *testing.T) {
+	f := newFixture(t)
+	f.twenty()
+	srv := newStrictServer(t)
+	srv.set(func(s *strictServer) { s.hang = true })
+	cfg := f.config(srv.url())
+	cfg.Timeout = 100 * time.Millisecond
+	began := time.Now()
+	if rep := f.deliver(cfg); rep != (Report{Deferred: 20}) {
+		t.Fatalf("%+v, want all 20 deferred", rep)
+	}
+	if d := time.Since(began); d > 5*time.Second {
+		t.Errorf("the pass took %s", d)
+	}
+	srv.set(func(s *strictServer) {
+		if s.datas != 1 {
+			t.Errorf("%d messages handed to the hanging relay, want 1", s.datas)
+		}
+	})
+	for i, m := range f.outbox() {
+		if m.State != store.OutboxDeferred || m.Attempts != 1 || !m.NextAttemptAt.After(f.clock.Now()) {
+			t.Fatalf("%s: %s, attempt %d, next %s", m.Recipient, m.State, m.Attempts, m.NextAttemptAt)
+		}
+		if i == 0 && (!strings.Contains(m.LastError, "end of DATA") || !strings.Contains(m.LastError, "timeout")) {
+			t.Errorf("the first message's error %q, want the end of DATA's timeout", m.LastError)
+		}
+	}
+}
