@@ -2,6 +2,7 @@ package mail
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"mime"
@@ -11,6 +12,7 @@ import (
 	"net/textproto"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"roster/store"
 )
@@ -21,12 +23,14 @@ type composed struct {
 	raw      []byte
 }
 
-// compose makes the outbox message m as it goes on the wire. Every header
-// value goes through net/mail's address formatting or mime's RFC 2047
-// encoder, which turn CR and LF into encoded text, so that no name, subject
+// compose makes the outbox message m as it goes on the wire. Names and the
+// subject are written as RFC 2047 encoded-words unless they are plain
+// ASCII, which turns CR and LF into encoded text, so that no name, subject
 // or address can add a header; a value that still spans lines is refused.
-// The body is multipart/alternative: plain text, then HTML, both UTF-8 in
-// quoted-printable.
+// Header fields are folded so that names of any length the rules allow
+// keep lines short: relays refuse lines over 998 octets (aiosmtpd: "500
+// Line too long"). The body is multipart/alternative: plain text, then
+// HTML, both UTF-8 in quoted-printable.
 func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date time.Time, loc *time.Location) (*composed, error) {
 	to, err := mail.ParseAddress(m.Recipient)
 	if err != nil || to.Name != "" || to.Address != m.Recipient {
@@ -49,14 +53,14 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 	}
 	var b bytes.Buffer
 	h := headerWriter{b: &b}
-	h.add("From", sender.String())
-	h.add("To", (&mail.Address{Name: m.RecipientName, Address: to.Address}).String())
+	h.address("From", sender.Name, sender.Address)
+	h.address("To", m.RecipientName, to.Address)
 	if d.InviterEmail != "" && m.Kind != store.MailStandInNotice {
 		if a, err := mail.ParseAddress(d.InviterEmail); err == nil {
-			h.add("Reply-To", (&mail.Address{Name: d.Inviter, Address: a.Address}).String())
+			h.address("Reply-To", d.Inviter, a.Address)
 		}
 	}
-	h.add("Subject", mime.QEncoding.Encode("utf-8", c.Subject))
+	h.text("Subject", c.Subject)
 	h.add("Date", date.In(loc).Format(time.RFC1123Z))
 	h.add("Message-ID", m.MessageID)
 	h.add("MIME-Version", "1.0")
@@ -92,20 +96,165 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 	return &composed{from: from.Address, to: to.Address, raw: b.Bytes()}, nil
 }
 
-// headerWriter writes header fields, refusing any value that would span lines.
+// Line lengths of RFC 5322 (2.1.1) and RFC 2047 (2).
+const (
+	foldAt      = 78  // header lines are folded before passing this
+	maxLine     = 998 // and never pass this
+	maxWord     = 75  // the longest encoded-word
+	longestRune = 24  // the longest encoded-word holding one character: "=?utf-8?q?=XX=XX=XX=XX?="
+)
+
+// headerWriter writes header fields, folded between words, refusing any
+// value that would span lines and any line over 998 octets.
 type headerWriter struct {
-	b   *bytes.Buffer
-	err error
+	b    *bytes.Buffer
+	name string // the field being written
+	col  int    // octets on its current line
+	err  error
 }
 
+// add writes a field whose value needs no encoding (a date, an ID, a
+// media type), folded at its spaces.
 func (h *headerWriter) add(name, value string) {
+	h.start(name)
 	if strings.ContainsAny(value, "\r\n") {
-		if h.err == nil {
-			h.err = fmt.Errorf("header %s: the value would span lines", name)
-		}
-		return
+		h.fail("the value would span lines")
 	}
-	h.b.WriteString(name + ": " + value + "\r\n")
+	h.words(value)
+	h.end()
+}
+
+// address writes "name <addr>", the name as a quoted string when it is
+// plain, as encoded-words otherwise.
+func (h *headerWriter) address(field, name, addr string) {
+	h.start(field)
+	quoted := `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
+	switch {
+	case name == "":
+	case plain(quoted):
+		h.words(quoted)
+	default:
+		h.encoded(name)
+	}
+	h.word((&mail.Address{Address: addr}).String())
+	h.end()
+}
+
+// text writes unstructured text (a subject): as it is when it is plain, as
+// encoded-words otherwise.
+func (h *headerWriter) text(field, s string) {
+	h.start(field)
+	if plain(s) {
+		h.words(s)
+	} else {
+		h.encoded(s)
+	}
+	h.end()
+}
+
+// plain says whether s can go in a header as it is: printable ASCII, with
+// nothing a reader would decode, and no word too long to fold.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < ' ' || s[i] > '~' {
+			return false
+		}
+	}
+	if strings.Contains(s, "=?") {
+		return false
+	}
+	for w := range strings.SplitSeq(s, " ") {
+		if 1+len(w) > foldAt {
+			return false
+		}
+	}
+	return true
+}
+
+func (h *headerWriter) start(name string) {
+	h.name = name
+	h.b.WriteString(name + ":")
+	h.col = len(name) + 1
+}
+
+func (h *headerWriter) end() { h.b.WriteString("\r\n") }
+
+func (h *headerWriter) fail(why string) {
+	if h.err == nil {
+		h.err = fmt.Errorf("header %s: %s", h.name, why)
+	}
+}
+
+// words writes s folded at its spaces, which unfolding gives back.
+func (h *headerWriter) words(s string) {
+	for w := range strings.SplitSeq(s, " ") {
+		h.word(w)
+	}
+}
+
+// word writes a space and w, folding first when w would take the line past
+// 78 octets and something follows the field's name on it.
+func (h *headerWriter) word(w string) {
+	if h.col+1+len(w) > foldAt && h.col > len(h.name)+1 {
+		h.fold()
+	}
+	h.b.WriteString(" " + w)
+	if h.col += 1 + len(w); h.col > maxLine {
+		h.fail(fmt.Sprintf("a line would be longer than %d octets", maxLine))
+	}
+}
+
+func (h *headerWriter) fold() {
+	h.b.WriteString("\r\n")
+	h.col = 0
+}
+
+// encoded writes s as RFC 2047 encoded-words, each cut between characters
+// to fill the room left on its line, folding between them.
+func (h *headerWriter) encoded(s string) {
+	b := len(encodedWord(s, true)) < len(encodedWord(s, false))
+	for s != "" {
+		room := min(maxWord, foldAt-h.col-1)
+		if room < longestRune {
+			h.fold()
+			room = min(maxWord, foldAt-1)
+		}
+		n := 0
+		for n < len(s) {
+			_, size := utf8.DecodeRuneInString(s[n:])
+			if len(encodedWord(s[:n+size], b)) > room {
+				break
+			}
+			n += size
+		}
+		h.word(encodedWord(s[:n], b))
+		s = s[n:]
+	}
+}
+
+// encodedWord is s as one encoded-word in UTF-8, in the B encoding (base64)
+// or the Q encoding. mime.WordEncoder is not used because it leaves ASCII
+// as it is, and a word cut from a longer text must be encoded all the same.
+// Q keeps only letters, digits and !*+-/ as they are, which makes the word
+// valid in a display name too (RFC 2047 5(3)).
+func encodedWord(s string, b bool) string {
+	if b {
+		return "=?utf-8?b?" + base64.StdEncoding.EncodeToString([]byte(s)) + "?="
+	}
+	var w strings.Builder
+	w.WriteString("=?utf-8?q?")
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ' ':
+			w.WriteByte('_')
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("!*+-/", c) >= 0:
+			w.WriteByte(c)
+		default:
+			fmt.Fprintf(&w, "=%02X", c)
+		}
+	}
+	w.WriteString("?=")
+	return w.String()
 }
 
 // validMessageID accepts "<left@right>" made of printable ASCII without spaces.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"mime"
 	"os"
 	"strings"
 	"testing"
@@ -316,5 +317,66 @@ func TestShowRendersAnUnsentMessage(t *testing.T) {
 		if h.Name == "To" && h.Value != "Zoé <zoe@acme.test>" {
 			t.Fatalf("To %q", h.Value)
 		}
+	}
+}
+
+// fit repeats s to n characters, trimmed as admin trims names.
+func fit(s string, n int) string {
+	r := []rune(strings.Repeat(s, n))
+	return strings.TrimSpace(string(r[:n]))
+}
+
+// Names as long as admin allows, in four-byte CJK characters, in accented
+// Latin with punctuation, in ASCII words and as one long ASCII word, are
+// encoded and folded: every header line within 78 octets (RFC 5322's
+// advice, far under its 998 limit, which aiosmtpd enforces with "500 Line
+// too long"), and each header decodes back to the names.
+func TestLongestNamesAreFolded(t *testing.T) {
+	for _, tc := range []struct{ name, first, last string }{
+		{"CJK", fit("𠮷", 100), fit("𡈽", 100)},
+		{"Latin", fit("Éloïse d'Aubigné, ", 100), fit("Müller-Straße (Jr.) ", 100)},
+		{"ASCII words", fit("Jean Baptiste ", 100), fit("de la Tour ", 100)},
+		{"one ASCII word", fit("x", 100), fit("y", 100)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			account := fit(tc.last+" ", 100)
+			if _, err := f.svc.UpdateAccount(f.ctx, boss, admin.AccountChange{Name: &account}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.svc.Edit(f.ctx, boss, bossEmail, 0, admin.Profile{FirstName: &tc.last, LastName: &tc.first}); err != nil {
+				t.Fatal(err)
+			}
+			f.invite(admin.NewUser{Email: "jean@acme.test", FirstName: tc.first, LastName: tc.last, Locale: "fr"})
+			srv := newTestServer(t, "")
+			f.deliver(f.config(srv.url()))
+			got := srv.received()
+			if len(got) != 1 {
+				t.Fatalf("received %d messages: %+v", len(got), f.outbox())
+			}
+			head, body, _ := bytes.Cut(got[0].raw, []byte("\r\n\r\n"))
+			for _, l := range strings.Split(string(head), "\r\n") {
+				if len(l) > 78 {
+					t.Errorf("a header line of %d octets: %q", len(l), l)
+				}
+			}
+			for _, l := range strings.Split(string(body), "\r\n") {
+				if len(l) > 998 {
+					t.Errorf("a body line of %d octets", len(l))
+				}
+			}
+			h := got[0].msg(t).Header
+			name, inviter := tc.first+" "+tc.last, tc.last+" "+tc.first
+			for field, want := range map[string]string{"To": name, "Reply-To": inviter, "From": account} {
+				a, err := h.AddressList(field)
+				if err != nil || len(a) != 1 || a[0].Name != want {
+					t.Errorf("%s decodes to %v (%v), want the name %q", field, a, err, want)
+				}
+			}
+			subject, err := new(mime.WordDecoder).DecodeHeader(h.Get("Subject"))
+			if want := inviter + " vous invite sur " + account; err != nil || subject != want {
+				t.Errorf("Subject decodes to %q (%v), want %q", subject, err, want)
+			}
+		})
 	}
 }
