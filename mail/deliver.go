@@ -205,10 +205,8 @@ func (d *deliverer) deliver(ctx context.Context, s *session, m *store.OutboxMess
 			return nil, nil
 		}
 		se := err.(*sendError)
-		if se.outOfStep() && !fresh {
-			// 503 on a connection that carried earlier messages: the relay
-			// expected other commands, which is no fault of this message.
-			d.log.Info("relay out of step, trying again on a new connection", "id", m.ID, "to", m.Recipient, "error", err.Error())
+		if se.notTheMessage() && !fresh {
+			d.log.Info("relay refused the session, not the message: trying again on a new connection", "id", m.ID, "to", m.Recipient, "error", err.Error())
 			s.close()
 			s = nil
 			continue
@@ -222,9 +220,8 @@ func (d *deliverer) deliver(ctx context.Context, s *session, m *store.OutboxMess
 		case se.broken:
 			s.close()
 			return nil, err
-		case se.relayWide() || se.outOfStep():
-			// A relay out of step even on a new connection would be so
-			// with every message.
+		case se.relayWide() || se.notTheMessage():
+			// Refused on a new connection too: so would every message be.
 			s.quit()
 			return nil, err
 		case se.inTransaction() && !s.reset():

@@ -448,6 +448,7 @@ type strictServer struct {
 	hang        bool           // never answer the end of a message's data
 	rejectRcpt  map[string]int // recipients refused with this code
 	sticky      bool           // a refused message's transaction stays open until RSET
+	quota       int            // messages taken before MAIL is refused (0: no limit)
 }
 
 // newStrictServer starts a strict server on a free loopback port.
@@ -522,7 +523,11 @@ func (s *strictServer) serve(c net.Conn) {
 			greeted = true
 			ok = reply("250-strict.test\r\n250 HELP")
 		case "MAIL":
+			var over bool
+			s.set(func(s *strictServer) { over = s.quota > 0 && len(s.got) >= s.quota })
 			switch {
+			case over:
+				ok = reply("550 5.4.5 Daily sending quota exceeded")
 			case !greeted:
 				ok = refuse(line, "503 Error: send HELO first")
 			case mail:

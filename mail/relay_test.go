@@ -95,6 +95,29 @@ func TestRelayOutOfStepRetriesOnANewConnection(t *testing.T) {
 	})
 }
 
+// A refused MAIL FROM is about roster's sender, the same in every message,
+// not about the message: over its sending quota, the relay refuses the
+// next message on a new connection too, and the batch waits, none failed.
+func TestRelayRefusingTheSenderDefersTheBatch(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean, admin.NewUser{Email: "marie@acme.test"}, admin.NewUser{Email: "paul@acme.test"})
+	srv := newStrictServer(t)
+	srv.set(func(s *strictServer) { s.quota = 1 })
+	if rep := f.deliver(f.config(srv.url())); rep != (Report{Sent: 1, Deferred: 2}) {
+		t.Fatalf("%+v, want one sent and two deferred; outbox %+v", rep, f.outbox())
+	}
+	for _, m := range f.outbox()[1:] {
+		if m.State != store.OutboxDeferred || m.Reply != "550 5.4.5 Daily sending quota exceeded" {
+			t.Errorf("%s: %s, reply %q", m.Recipient, m.State, m.Reply)
+		}
+	}
+	srv.set(func(s *strictServer) {
+		if s.connections != 2 {
+			t.Errorf("%d connections, want 2: the second message tried again once on a new one", s.connections)
+		}
+	})
+}
+
 // A relay that takes a message's data and never answers costs one timeout,
 // not one per message: the whole batch waits for its next attempt.
 func TestRelayHangingAfterDataDefersTheBatch(t *testing.T) {

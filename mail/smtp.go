@@ -274,23 +274,30 @@ func (e *sendError) code() int {
 }
 
 // permanent says whether the relay refused the message for good: a 5xx
-// reply to MAIL, RCPT or DATA. Replies about authentication (530, 534, 535,
-// 538) are the relay's configuration, not the message's, and are retried,
-// as Postfix does by default (smtp_sasl_auth_soft_bounce); 503 is about the
-// session (see outOfStep).
+// reply to MAIL, RCPT or DATA about the message itself (see notTheMessage).
+// Replies about authentication (530, 534, 535, 538) are the relay's
+// configuration, not the message's, and are retried, as Postfix does by
+// default (smtp_sasl_auth_soft_bounce).
 func (e *sendError) permanent() bool {
 	switch c := e.code(); c {
-	case 503, 530, 534, 535, 538:
+	case 530, 534, 535, 538:
 		return false
 	default:
-		return c >= 500
+		return c >= 500 && !e.notTheMessage()
 	}
 }
 
-// outOfStep says whether the relay answered 503, bad sequence of commands:
-// it and roster disagree on where the session is, which is no fault of the
-// message, and a new connection starts both afresh.
-func (e *sendError) outOfStep() bool { return e.code() == 503 }
+// notTheMessage says whether a 5xx reply is about the session rather than
+// this message's recipient or content: 503 (bad sequence of commands: the
+// relay and roster disagree on where the session is), or a refusal of MAIL
+// FROM, whose sender is roster's own for every message (a sender not
+// allowed, a sending quota), unless it is 552, the message's size. A new
+// connection starts afresh; the relay answering the same there refuses
+// every message for now.
+func (e *sendError) notTheMessage() bool {
+	c := e.code()
+	return c == 503 || e.step == "MAIL FROM" && c >= 500 && c != 552
+}
 
 // relayWide says whether the failure is about the relay rather than the
 // message: the connection timed out or broke, or the relay is closing
@@ -308,7 +315,7 @@ func (e *sendError) relayWide() bool {
 // be ended with RSET: MAIL was accepted, then RCPT or DATA refused. A reply
 // to MAIL opened none, and a reply to the end of the data ends it.
 func (e *sendError) inTransaction() bool {
-	return (e.step == "RCPT TO" || e.step == "DATA") && !e.relayWide() && !e.outOfStep()
+	return (e.step == "RCPT TO" || e.step == "DATA") && !e.relayWide() && !e.notTheMessage()
 }
 
 // replyOf is the server's reply carried by err, "" if it carries none.
