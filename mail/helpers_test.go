@@ -436,7 +436,6 @@ func headerNames(raw []byte) []string {
 // DATA before RCPT is answered 503. go-smtp's server takes a second EHLO as
 // a reset, which RFC 5321 allows; relays in the field do not all do so.
 type strictServer struct {
-	t    testing.TB
 	addr string
 
 	mu          sync.Mutex
@@ -458,7 +457,7 @@ func newStrictServer(t testing.TB) *strictServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &strictServer{t: t, addr: ln.Addr().String(), rejectRcpt: map[string]int{}}
+	s := &strictServer{addr: ln.Addr().String(), rejectRcpt: map[string]int{}}
 	var wg sync.WaitGroup
 	conns := map[net.Conn]bool{}
 	wg.Go(func() {
@@ -505,8 +504,8 @@ func (s *strictServer) serve(c net.Conn) {
 		s.set(func(s *strictServer) { s.refused = append(s.refused, cmd) })
 		return reply(l)
 	}
-	var greeted, mail, rcpt, ok bool
-	ok = reply("220 strict.test ESMTP")
+	var greeted, mail, rcpt bool
+	ok := reply("220 strict.test ESMTP")
 	for ok {
 		line, err := r.ReadString('\n')
 		if err != nil {
