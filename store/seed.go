@@ -16,7 +16,7 @@ import (
 
 // SeedVersion changes whenever Seed writes different data for the same
 // arguments, so that databases seeded and cached by benchmarks are rebuilt.
-const SeedVersion = 2
+const SeedVersion = 3
 
 // SeedStats counts what Seed wrote.
 type SeedStats struct {
@@ -538,10 +538,12 @@ func (g *seeder) user(b *seedRows, keys []seedKey) ([]seedKey, error) {
 
 	phone := ""
 	if r.IntN(10) < 7 {
+		// Mobile numbers in ranges their plans have assigned, which the
+		// rules accept (06 39… and 07 1… are not numbers in France).
 		if french {
-			phone = "+33" + strconv.Itoa(6+r.IntN(2)) + fmt.Sprintf("%08d", r.IntN(100_000_000))
+			phone = "+33" + seedFrenchMobiles[r.IntN(len(seedFrenchMobiles))] + fmt.Sprintf("%07d", r.IntN(10_000_000))
 		} else {
-			phone = "+447" + fmt.Sprintf("%09d", r.IntN(1_000_000_000))
+			phone = "+447" + strconv.Itoa(1+r.IntN(3)) + fmt.Sprintf("%08d", r.IntN(100_000_000))
 		}
 	}
 	position := seedPositions[r.IntN(len(seedPositions))]
@@ -785,6 +787,9 @@ var seedLastEN = strings.Fields(`Smith Jones Williams Taylor Brown Davies Evans 
 	Foster Chapman Powell Webb Rogers Gray Mason Ali Hunt Hussain Campbell Matthews Owen Palmer Holmes Mills
 	Barnes Knight Lloyd Butler Russell Barker Fisher Stevens Jenkins Murray Dixon Harvey O'Brien O'Connor
 	McCarthy Fitzgerald Ní Bhriain Ó Súilleabháin Nguyen Chen Wong Kowalski Nowak`)
+
+// seedFrenchMobiles are the first two digits of French mobile numbers.
+var seedFrenchMobiles = []string{"60", "61", "62", "64", "65", "66", "67", "68", "73", "74", "75", "76", "77", "78", "79"}
 
 var seedPositions = []string{
 	"Commercial", "Commerciale terrain", "Chargée de clientèle", "Chargé de clientèle", "Responsable des ventes",
