@@ -168,8 +168,12 @@ func (s *Service) checkProfile(ctx context.Context, q *store.Q, acct *store.Acco
 	if u.ReferenceID, err = checkText("reference ID", ref, 64); err != nil {
 		return err
 	}
-	if u.Phone, err = NormalizePhone(phone, acct.Country); err != nil {
-		return err
+	// A number kept as it is stays, even one the rules now refuse (the
+	// numbering plans change): editing someone's name must not fail on it.
+	if phone != u.Phone {
+		if u.Phone, err = NormalizePhone(phone, acct.Country); err != nil {
+			return err
+		}
 	}
 	u.Locale, err = checkLocale(locale)
 	return err

@@ -142,7 +142,8 @@ func TestEmailNormalised(t *testing.T) {
 }
 
 // Phone numbers are stored in E.164, national numbers read for the account's
-// country, impossible numbers refused.
+// country as libphonenumber reads them, numbers their plan does not have
+// refused.
 func TestPhoneNormalised(t *testing.T) {
 	cases := []struct {
 		in, country, want string // want "" means refused
@@ -151,22 +152,49 @@ func TestPhoneNormalised(t *testing.T) {
 		{"06.12.34.56.78", "FR", "+33612345678"},
 		{"+33 6 12 34 56 78", "FR", "+33612345678"},
 		{"0033 6 12 34 56 78", "FR", "+33612345678"},
-		{"0470 12 34 56", "BE", "+32470123456"},
-		{"06 12 34 56 78", "BE", "+32612345678"},
-		{"07911 123456", "GB", "+447911123456"},
-		{"(212) 555-0100", "US", ""}, // no leading 0 nor +: ambiguous
-		{"+1 212 555 0100", "FR", "+12125550100"},
-		{"+41 44 668 18 00", "FR", "+41446681800"},
-		{"+44 (0)20 7946 0958", "FR", "+442079460958"},
+		{"33 6 12 34 56 78", "FR", "+33612345678"},   // the calling code without its +
+		{"+33 06 12 34 56 78", "FR", "+33612345678"}, // France drops its trunk 0 after +33
 		{"+33 (0)6 12 34 56 78", "GB", "+33612345678"},
+		{"09 87 65 43 21", "FR", "+33987654321"},
+		{"07 12 34 56 78", "FR", "refused"}, // 07 1… is not assigned
+		{"0470 12 34 56", "BE", "+32470123456"},
+		{"06 12 34 56 78", "BE", "refused"}, // Belgian 9-digit numbers are mobiles, 04…
+		{"02 223 45 67", "BE", "+3222234567"},
+		// Italy keeps its leading 0 after +39, and writes mobiles without one.
+		{"+39 06 6982 1234", "FR", "+390669821234"},
+		{"06 6982 1234", "IT", "+390669821234"},
+		{"+39 (0)6 6982 1234", "FR", "+390669821234"},
+		{"333 123 4567", "IT", "+393331234567"},
+		{"+39 6 6982 1234", "FR", "refused"},
+		{"612 34 56 78", "ES", "+34612345678"},
+		{"07911 123456", "GB", "+447911123456"},
+		{"020 7946 0958", "GB", "+442079460958"},
+		{"+44 (0)20 7946 0958", "FR", "+442079460958"},
+		{"+44 20 7946 095", "FR", "refused"},
+		// German numbers have variable lengths.
+		{"030 123456", "DE", "+4930123456"},
+		{"030 12345678", "DE", "+493012345678"},
+		{"0151 23456789", "DE", "+4915123456789"},
+		{"030 12", "DE", "refused"},
+		{"(212) 555-0100", "US", "+12125550100"},
+		{"1 212 555 0100", "US", "+12125550100"},
+		{"011 33 6 12 34 56 78", "US", "+33612345678"},
+		{"+1 212 555 0100", "FR", "+12125550100"},
+		{"+1 123 555 0100", "FR", "refused"}, // no area code starts with 1
+		{"+1 212 555", "FR", "refused"},
+		{"+41 44 668 18 00", "FR", "+41446681800"},
+		{"+800 1234 5678", "FR", "+80012345678"}, // international freephone
 		{"", "FR", ""},
 		{"06 12 34", "FR", "refused"},
 		{"+33 6 12 34 56 78 90", "FR", "refused"},
-		{"+33 06 12 34 56 78", "FR", "refused"},
-		{"+1 212 555", "FR", "refused"},
 		{"+12345678901234567", "FR", "refused"},
 		{"06 12 34 56 7a", "FR", "refused"},
 		{"0612345678", "ZZ", "refused"},
+		// Calling codes no country has.
+		{"+999 1234 5678", "FR", "refused"},
+		{"00 999 1234 5678", "FR", "refused"},
+		{"+28 12 34 56 78", "FR", "refused"},
+		{"+0 612 34 56 78", "FR", "refused"},
 	}
 	for _, c := range cases {
 		got, err := NormalizePhone(c.in, c.country)
@@ -190,21 +218,29 @@ func TestPhoneNormalised(t *testing.T) {
 			}
 		}
 	}
+	for _, c := range []struct{ in, want string }{
+		{"+999 1234 5678", "+999 is not a country calling code"},
+		{"+39 6 6982 1234", "is not a possible number for calling code +39"},
+		{"0612345678x", `holds 'x'`},
+	} {
+		_, err := NormalizePhone(c.in, "FR")
+		wantInput(t, err, "phone", c.want)
+	}
 
 	// Through the rules: the account's country decides how a national number reads.
 	f := newFixture(t)
-	res, err := f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: "a.fr@example.com", Phone: "06 12 34 56 78"}}, InviteOptions{})
+	res, err := f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: "a.fr@example.com", Phone: "04 70 12 34 56"}}, InviteOptions{})
 	must(t, err)
 	must(t, res[0].Err)
 	_, err = f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{Country: ptr("be")})
 	must(t, err)
-	res, err = f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: "a.be@example.com", Phone: "06 12 34 56 78"}}, InviteOptions{})
+	res, err = f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: "a.be@example.com", Phone: "04 70 12 34 56"}}, InviteOptions{})
 	must(t, err)
 	must(t, res[0].Err)
-	if got := f.user("a.fr@example.com").Phone; got != "+33612345678" {
+	if got := f.user("a.fr@example.com").Phone; got != "+33470123456" {
 		t.Errorf("with FR: %q", got)
 	}
-	if got := f.user("a.be@example.com").Phone; got != "+32612345678" {
+	if got := f.user("a.be@example.com").Phone; got != "+32470123456" {
 		t.Errorf("with BE: %q", got)
 	}
 	before := f.snapshot()
@@ -214,6 +250,17 @@ func TestPhoneNormalised(t *testing.T) {
 	_, err = f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{Country: ptr("Atlantis")})
 	wantInput(t, err, "country", "")
 	f.unchanged(before)
+
+	// A number stored under older rules stays while the rest of the profile
+	// is edited, and is not written anew.
+	f.exec("UPDATE users SET phone = '+32612345678' WHERE email = 'a.be@example.com'")
+	u, err := f.svc.Edit(f.ctx, f.owner, "a.be@example.com", 0, Profile{FirstName: ptr("Anne")})
+	must(t, err)
+	if u.FirstName != "Anne" || f.user("a.be@example.com").Phone != "+32612345678" {
+		t.Errorf("after editing the name: %+v", f.user("a.be@example.com"))
+	}
+	_, err = f.svc.Edit(f.ctx, f.owner, "a.fr@example.com", 0, Profile{Phone: ptr("+32612345678")})
+	wantInput(t, err, "phone", "")
 }
 
 // Free text holding control characters or bidirectional overrides is refused
