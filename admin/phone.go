@@ -126,20 +126,20 @@ func NormalizePhone(s, country string) (string, error) {
 		}
 	}
 	d := digits.String()
-	wrongLength := inputErr("phone", fmt.Sprintf("%q has %d digits, which no phone number has", s, len(d)))
+	wrongLength := func() error {
+		return inputErr("phone", fmt.Sprintf("%q has %d digits, which no phone number has", s, len(d)))
+	}
 	home := regionOf(country)
 	code, national := 0, d
-	switch {
-	case s[0] == '+':
-		code, national = callingCode(d)
-	case home < 0:
-		return "", inputErr("phone", fmt.Sprintf("%q: write it with its country code (+…)", s))
-	default:
+	international := s[0] == '+'
+	if !international {
+		if home < 0 {
+			return "", inputErr("phone", fmt.Sprintf("%q: write it with its country code (+…)", s))
+		}
 		r, re := &phoneRegions[home], regexps(home)
-		cc := strconv.Itoa(r.code)
-		if m := findPrefix(re.idd, d); m > 0 && !strings.HasPrefix(d[m:], "0") { // dialled from the country to abroad
-			code, national = callingCode(d[m:])
-		} else if rest, ok := strings.CutPrefix(d, cc); ok {
+		if m := findPrefix(re.idd, d); m > 0 && !strings.HasPrefix(d[m:], "0") {
+			international, national = true, d[m:] // dialled from the country to abroad
+		} else if rest, ok := strings.CutPrefix(d, strconv.Itoa(r.code)); ok {
 			// The calling code written without its +: read so if the
 			// number makes sense only without it.
 			rest = stripNationalPrefix(rest, home)
@@ -147,19 +147,14 @@ func NormalizePhone(s, country string) (string, error) {
 				code, national = r.code, rest
 			}
 		}
-		if code == 0 && national != d {
-			// An international prefix followed by no calling code.
-			if len(national) <= 2 {
-				return "", wrongLength
-			}
-			return "", inputErr("phone", fmt.Sprintf("%q: %s is not a country calling code", s, shortCode(national)))
-		}
 	}
-	if code == 0 && s[0] == '+' {
-		if len(national) <= 2 {
-			return "", wrongLength
+	if international {
+		if code, national = callingCode(national); code == 0 {
+			if len(national) <= 2 {
+				return "", wrongLength()
+			}
+			return "", inputErr("phone", fmt.Sprintf("%q: +%s is not a country calling code", s, national[:min(3, len(national))]))
 		}
-		return "", inputErr("phone", fmt.Sprintf("%q: +%s is not a country calling code", s, shortCode(national)))
 	}
 	// The trunk prefix is stripped by the plan of the number's own country.
 	plan := home
@@ -169,7 +164,7 @@ func NormalizePhone(s, country string) (string, error) {
 		code = phoneRegions[home].code
 	}
 	if len(national) < 2 {
-		return "", wrongLength
+		return "", wrongLength()
 	}
 	if n := stripNationalPrefix(national, plan); n != national {
 		if l := possibleLength(n, plan); l == isPossible || l == tooLong {
@@ -177,15 +172,13 @@ func NormalizePhone(s, country string) (string, error) {
 		}
 	}
 	if len(national) < 2 || len(national) > 17 {
-		return "", wrongLength
+		return "", wrongLength()
 	}
 	if !validPhone(code, national) {
 		return "", inputErr("phone", fmt.Sprintf("%q is not a possible number for calling code +%d", s, code))
 	}
 	return "+" + strconv.Itoa(code) + national, nil
 }
-
-func shortCode(d string) string { return d[:min(3, len(d))] }
 
 // callingCode splits the calling code off an international number, as
 // libphonenumber does: the shortest assigned code wins. code is 0 if no
@@ -245,7 +238,7 @@ const (
 	localOnly
 	tooShort
 	tooLong
-	wrongLength
+	invalidLength
 )
 
 // possibleLength says whether a national number of phoneRegions[i] has a
@@ -265,7 +258,7 @@ func possibleLength(n string, i int) lengthFit {
 	case r.lengths&^(bit|(bit-1)) == 0:
 		return tooLong
 	}
-	return wrongLength
+	return invalidLength
 }
 
 // validPhone reports whether a national number is valid for its calling
