@@ -14,6 +14,7 @@ import (
 	"go/format"
 	"log"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -158,17 +159,13 @@ func raw(s string) string {
 	return "`" + s + "`"
 }
 
+// version is the version of nyaruka/phonenumbers the table comes from.
 func version() string {
-	data, err := os.ReadFile("go.mod")
-	if err != nil {
-		return "(unknown version)"
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && strings.HasSuffix(f[0], "nyaruka/phonenumbers") {
-			return f[1]
-		}
-		if f := strings.Fields(l); len(f) >= 3 && f[0] == "require" && f[1] == "github.com/nyaruka/phonenumbers" {
-			return f[2]
+	if info, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range info.Deps {
+			if d.Path == "github.com/nyaruka/phonenumbers" {
+				return d.Version
+			}
 		}
 	}
 	return "(unknown version)"
