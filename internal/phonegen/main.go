@@ -14,6 +14,7 @@ import (
 	"go/format"
 	"log"
 	"os"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"strconv"
@@ -76,10 +77,17 @@ func generate() ([]byte, error) {
 		if lengths == 0 || gen.GetNationalNumberPattern() == "" {
 			return nil, fmt.Errorf("%s %d: no possible lengths", m.GetId(), m.GetCountryCode())
 		}
+		ts := types(m, lengths)
+		for _, p := range append([]string{m.GetInternationalPrefix(), m.GetNationalPrefixForParsing(), m.GetLeadingDigits(),
+			gen.GetNationalNumberPattern()}, patterns(ts)...) {
+			if _, err := regexp.Compile(p); err != nil { // roster compiles them with MustCompile
+				return nil, fmt.Errorf("%s %d: %v", m.GetId(), m.GetCountryCode(), err)
+			}
+		}
 		fmt.Fprintf(&b, "{%q, %d, %s, %s, %s, %s, %#x, %#x, %s, []phoneType{",
 			m.GetId(), m.GetCountryCode(), raw(m.GetInternationalPrefix()), raw(m.GetNationalPrefixForParsing()),
 			raw(m.GetNationalPrefixTransformRule()), raw(m.GetLeadingDigits()), lengths, localLengths, raw(gen.GetNationalNumberPattern()))
-		for _, t := range types(m, lengths) {
+		for _, t := range ts {
 			fmt.Fprintf(&b, "{%#x, %s},", t.lengths, raw(t.pattern))
 		}
 		b.WriteString("}},\n")
@@ -136,6 +144,14 @@ func types(m *phonenumbers.PhoneMetadata, general uint32) []phoneType {
 			continue
 		}
 		out = append(out, phoneType{lengths, p})
+	}
+	return out
+}
+
+func patterns(ts []phoneType) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, t.pattern)
 	}
 	return out
 }
