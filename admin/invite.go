@@ -391,9 +391,10 @@ func (s *Service) checkRate(ctx context.Context, q *store.Q, u *store.User, kind
 
 // Resend sends each invited person a new link, voiding the old one and
 // restarting its lifetime. A mail of the old link not yet sent is replaced.
+// The link sets the person's password: sending it is acting as them (mayActAs).
 func (s *Service) Resend(ctx context.Context, a Actor, emails []string) []Outcome {
 	return s.each(ctx, a, emails, func(q *store.Q, op *operator, u *store.User) error {
-		if err := op.need("users.invite", "resending invitations"); err != nil {
+		if err := s.mayActAs(ctx, q, op, u, "users.invite", "resending invitations", "resend the invitation of"); err != nil {
 			return err
 		}
 		if u.Status != store.Invited {
@@ -443,10 +444,11 @@ func (s *Service) ResendStuck(ctx context.Context, a Actor) ([]Outcome, error) {
 	return s.Resend(ctx, a, emails), nil
 }
 
-// SendStaged invites users who were created staged: their invitation goes out.
+// SendStaged invites users who were created staged: their invitation goes
+// out, under Resend's rule.
 func (s *Service) SendStaged(ctx context.Context, a Actor, emails []string) []Outcome {
 	return s.each(ctx, a, emails, func(q *store.Q, op *operator, u *store.User) error {
-		if err := op.need("users.invite", "sending invitations"); err != nil {
+		if err := s.mayActAs(ctx, q, op, u, "users.invite", "sending invitations", "send the invitation of"); err != nil {
 			return err
 		}
 		if u.Status != store.Staged {
@@ -492,9 +494,11 @@ func (s *Service) Revoke(ctx context.Context, a Actor, emails []string) []Outcom
 
 // SendReset mails a password-reset link to an invited or active user; it is
 // also how an expired invitation is rescued. Nobody sets or reads a password.
+// The link sets the person's password: sending it to someone else is acting
+// as them (mayActAs).
 func (s *Service) SendReset(ctx context.Context, a Actor, email string) error {
 	return s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
-		if err := op.mayActOn(u, "users.edit", "sending a password reset", "send a password reset to"); err != nil {
+		if err := s.mayActAs(ctx, q, op, u, "users.edit", "sending a password reset", "send a password reset to"); err != nil {
 			return err
 		}
 		if u.Status != store.Invited && u.Status != store.Active {

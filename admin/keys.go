@@ -12,7 +12,8 @@ import (
 )
 
 // AddKey gives email an SSH public key (one authorized_keys line) to open
-// roster serve with. Anyone may add their own; others' need users.edit.
+// roster serve with. Anyone may add their own; adding one for someone else
+// is acting as them (mayActAs).
 func (s *Service) AddKey(ctx context.Context, a Actor, email, line string) (*store.SSHKey, error) {
 	pub, comment, _, _, err := ssh.ParseAuthorizedKey([]byte(strings.TrimSpace(line)))
 	if err != nil {
@@ -27,7 +28,7 @@ func (s *Service) AddKey(ctx context.Context, a Actor, email, line string) (*sto
 		if err != nil {
 			return err
 		}
-		if err := op.mayActOn(u, "users.edit", "adding someone else's SSH key", "add a key for"); err != nil {
+		if err := s.mayActAs(ctx, q, op, u, "users.edit", "adding someone else's SSH key", "add a key for"); err != nil {
 			return err
 		}
 		k = &store.SSHKey{UserID: u.ID, Email: u.Email, Fingerprint: ssh.FingerprintSHA256(pub),
@@ -57,14 +58,14 @@ func (s *Service) Keys(ctx context.Context, a Actor, email string) ([]store.SSHK
 	return out, err
 }
 
-// RemoveKey takes a key away from email.
+// RemoveKey takes a key away from email, under AddKey's rule.
 func (s *Service) RemoveKey(ctx context.Context, a Actor, email, fingerprint string) error {
 	return s.write(ctx, a, func(q *store.Q, op *operator) error {
 		u, err := s.findUser(ctx, q, email)
 		if err != nil {
 			return err
 		}
-		if err := op.mayActOn(u, "users.edit", "removing someone else's SSH key", "remove a key of"); err != nil {
+		if err := s.mayActAs(ctx, q, op, u, "users.edit", "removing someone else's SSH key", "remove a key of"); err != nil {
 			return err
 		}
 		k, err := q.KeyByFingerprint(ctx, strings.TrimSpace(fingerprint))

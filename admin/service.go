@@ -82,6 +82,34 @@ func (o *operator) mayActOn(u *store.User, perm, what, verb string) error {
 	return o.outranks(u, verb)
 }
 
+// mayActAs checks that the operator may give someone else a way to act as
+// u: an SSH key to open roster serve with, or a link that sets u's password
+// (a reset, an invitation). Whoever holds it acts in u's name, so besides
+// perm it takes what acting as u gives: a role above u's (or being an
+// owner) and every permission u holds. Without this, a manager added their
+// key to a manager holding users.delete and deactivated people as them.
+func (s *Service) mayActAs(ctx context.Context, q *store.Q, op *operator, u *store.User, perm, what, verb string) error {
+	if op.ID == u.ID {
+		return nil
+	}
+	if err := op.need(perm, what); err != nil {
+		return err
+	}
+	if op.Role != "owner" && rank(op.Role) <= rank(u.Role) {
+		return denied("", "a %s cannot %s %s, a %s: only an owner or a higher role can, as it lets one act as them", op.Role, verb, u.Email, u.Role)
+	}
+	held, err := q.Perms(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range held {
+		if !op.perms.grants(p) {
+			return denied(p, "%s cannot %s %s, who holds %s: that needs every permission they hold, as it lets one act as them", op.Email, verb, u.Email, p)
+		}
+	}
+	return nil
+}
+
 func (s *Service) operator(ctx context.Context, q *store.Q, a Actor) (*operator, error) {
 	u, err := q.UserByEmail(ctx, a.Email, s.Now())
 	if errors.Is(err, store.ErrNotFound) {
