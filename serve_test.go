@@ -341,3 +341,48 @@ func TestSSHIdleSessionsEnd(t *testing.T) {
 		t.Fatal("an idle session was still open 10 s after a 300 ms idle timeout")
 	}
 }
+
+// A manager adding their own key to another manager, who holds more, would
+// then act as them (the mgr → mgr2): refused, and the key opens nothing.
+func TestSSHManagerCannotAddAKeyToAPeer(t *testing.T) {
+	f := newSSHFixture(t)
+	ctx := context.Background()
+	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
+	const peer = "max@acme.test"
+	res, err := f.svc.Invite(ctx, boss, []admin.NewUser{{Email: peer, Role: "manager"}}, admin.InviteOptions{})
+	if err != nil || res[0].Err != nil {
+		t.Fatal(err, res)
+	}
+	sqlExec(t, f.st.Path(), "UPDATE users SET status = 'active', activated_at = 1 WHERE email = ?", peer)
+	if _, err := f.svc.SetPermissions(ctx, boss, peer, 0, admin.PermChange{Grant: []string{"users.delete", "settings.billing"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	monas, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	client, err := f.dial(t, gossh.PublicKeys(f.keys["mona@acme.test"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	sess.Stdin = bytes.NewReader(gossh.MarshalAuthorizedKey(monas.PublicKey()))
+	out, err := sess.CombinedOutput("keys add " + peer + " -")
+	var exit *gossh.ExitError
+	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(string(out), "permission denied") {
+		t.Fatalf("keys add %s over ssh as a peer manager: %v %q", peer, err, out)
+	}
+	if n := count(t, f.st.Path(), "SELECT count(*) FROM ssh_keys WHERE user_id = (SELECT id FROM users WHERE email = ?)", peer); n != 0 {
+		t.Fatalf("%s has %d keys", peer, n)
+	}
+	if _, err := f.dial(t, gossh.PublicKeys(monas)); err == nil {
+		t.Fatal("the refused key opens roster serve")
+	}
+}
