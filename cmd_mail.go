@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -83,11 +84,19 @@ func cmdMail(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		m, err := mail.Show(ctx, c.st, cfg, id)
+		a, err := c.operator(ctx)
 		if err != nil {
 			return err
 		}
-		return c.printMessage(m)
+		m, kept, err := c.svc.OutboxMessage(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		shown, err := mail.Show(m, kept, cfg)
+		if err != nil {
+			return err
+		}
+		return c.printMessage(shown)
 	case "captured":
 		if len(rest) == 0 {
 			return c.capturedList(ctx, *limit)
@@ -96,11 +105,19 @@ func cmdMail(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		m, err := mail.ShowCaptured(ctx, c.st, id)
+		a, err := c.operator(ctx)
 		if err != nil {
 			return err
 		}
-		return c.printMessage(m)
+		kept, err := c.svc.CapturedMessage(ctx, a, id)
+		if err != nil {
+			return err
+		}
+		shown, err := mail.ReadCaptured(kept)
+		if err != nil {
+			return err
+		}
+		return c.printMessage(shown)
 	case "retry":
 		return c.mailRetry(ctx, cfg, rest, *failed)
 	case "test":
@@ -157,7 +174,11 @@ func mailID(what string, args []string) (int64, error) {
 }
 
 func (c *cli) mailList(ctx context.Context, state string, limit int) error {
-	ms, err := mail.List(ctx, c.st, state, 0, limit)
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	ms, err := c.svc.Outbox(ctx, a, state, 0, limit)
 	if err != nil {
 		return err
 	}
@@ -180,7 +201,11 @@ func when(m store.OutboxMessage) string {
 }
 
 func (c *cli) capturedList(ctx context.Context, limit int) error {
-	ms, err := mail.Captured(ctx, c.st, 0, limit)
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	ms, err := c.svc.CapturedMail(ctx, a, 0, limit)
 	if err != nil {
 		return err
 	}
@@ -190,12 +215,19 @@ func (c *cli) capturedList(ctx context.Context, limit int) error {
 	})
 }
 
+// mailRetry puts failed mail back in the queue, through admin: it is
+// checked and audited as the operator's act.
 func (c *cli) mailRetry(ctx context.Context, cfg mail.Config, args []string, failed bool) error {
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	lifetime := cmp.Or(cfg.Lifetime, mail.DefaultLifetime)
 	if failed {
 		if len(args) > 0 {
 			return usagef("mail retry takes ID or --failed, not both")
 		}
-		n, late, err := mail.RetryFailed(ctx, c.st, cfg)
+		n, late, err := c.svc.RetryFailedMail(ctx, a, lifetime)
 		if err != nil {
 			return err
 		}
@@ -213,7 +245,7 @@ func (c *cli) mailRetry(ctx context.Context, cfg mail.Config, args []string, fai
 	if err != nil {
 		return err
 	}
-	if err := mail.Retry(ctx, c.st, cfg, id); err != nil {
+	if err := c.svc.RetryMail(ctx, a, id, lifetime); err != nil {
 		return err
 	}
 	if !c.json {

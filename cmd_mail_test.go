@@ -142,13 +142,56 @@ func TestMailCommands(t *testing.T) {
 	fails(t, db, "the scheme must be smtp or smtps", "--smtp", "ftp://relay.test", "mail", "deliver")
 	fails(t, db, "mail test needs --to EMAIL", "mail", "test")
 	fails(t, db, "not a message ID", "mail", "show", "one")
-	fails(t, db, "no such mail", "mail", "show", "99")
-	fails(t, db, "unknown mail state", "mail", "--state", "lost")
+	fails(t, db, "mail 99 not found", "mail", "show", "99")
+	fails(t, db, `"lost" is not a mail state`, "mail", "--state", "lost")
 	// The relay's password is never printed: not in errors, not in help.
 	_, errs, _ := roster(t, db, "--smtp", "smtp://u:hunter2@relay.test:bad", "mail", "deliver")
 	t.Setenv("ROSTER_SMTP", "smtp://u:hunter2@relay.test:587")
 	help := ok(t, db, "mail", "--help")
 	if strings.Contains(errs+help, "hunter2") || !strings.Contains(errs, "port") {
 		t.Fatalf("password printed, or error unclear: %q\n%s", errs, help)
+	}
+}
+
+// mail show, captured and retry go through admin: captured mail, which holds
+// working links, needs settings.integrations, and a retry is audited.
+func TestMailCommandsAreCheckedAndAudited(t *testing.T) {
+	t.Setenv("ROSTER_SMTP", "")
+	t.Setenv("ROSTER_BASE_URL", "https://roster.acme.test")
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	ok(t, db, "invite", "mgr@acme.test", "--role", "manager")
+	sqlExec(t, db, "UPDATE users SET status = 'active', activated_at = 1 WHERE email = 'mgr@acme.test'")
+	ok(t, db, "invite", "jean@acme.test", "--first", "Jean")
+	ok(t, db, "mail", "deliver") // to the capture server: links working
+
+	mgr := []string{"--as", "mgr@acme.test"}
+	fails(t, db, "permission denied: reading the captured mail needs the settings.integrations permission", append(mgr, "mail", "captured")...)
+	fails(t, db, "settings.integrations", append(mgr, "mail", "captured", "1")...)
+	// The outbox message shows, but written again with its link redacted.
+	out := ok(t, db, append(mgr, "mail", "show", "2")...)
+	if !strings.Contains(out, "https://roster.acme.test/invite/REDACTED") || strings.Contains(out, "as the capture server kept it") {
+		t.Fatalf("mail show as a manager shows the working link:\n%s", out)
+	}
+	if out := ok(t, db, "mail", "show", "2"); !strings.Contains(out, "as the capture server kept it") || strings.Contains(out, "REDACTED") {
+		t.Fatalf("mail show as the owner:\n%s", out)
+	}
+
+	r := newRelay(t)
+	r.set(func(r *relay) { r.refuse["nina@acme.test"] = true })
+	ok(t, db, "invite", "nina@acme.test")
+	ok(t, db, "--smtp", r.url(), "mail", "deliver")
+	fails(t, db, "permission denied: retrying mail needs the settings.integrations permission", append(mgr, "mail", "retry", "3")...)
+	fails(t, db, "settings.integrations", append(mgr, "mail", "retry", "--failed")...)
+	if n := count(t, db, "SELECT count(*) FROM audit WHERE action = 'mail.retry'"); n != 0 {
+		t.Fatalf("%d retries audited after refusals", n)
+	}
+	if got := count(t, db, "SELECT count(*) FROM outbox WHERE id = 3 AND state = 'failed'"); got != 1 {
+		t.Fatal("a refused retry requeued the mail")
+	}
+	ok(t, db, "mail", "retry", "3")
+	if n := count(t, db, `SELECT count(*) FROM audit WHERE action = 'mail.retry' AND actor_email = 'boss@acme.test'
+		AND target_email = 'nina@acme.test' AND channel = 'cli'`); n != 1 {
+		t.Fatalf("%d audit rows for the retry, want 1", n)
 	}
 }

@@ -73,3 +73,13 @@ type StateError struct{ Msg string }
 func (e *StateError) Error() string { return e.Msg }
 
 func stateErr(format string, args ...any) error { return &StateError{fmt.Sprintf(format, args...)} }
+
+// NotRetryableError says why an outbox message cannot be put back in the queue.
+type NotRetryableError struct {
+	ID     int64
+	Reason string
+}
+
+func (e *NotRetryableError) Error() string {
+	return fmt.Sprintf("mail %d cannot be retried: %s", e.ID, e.Reason)
+}

@@ -120,7 +120,7 @@ func TestSendTestTranscript(t *testing.T) {
 	if len(got) != 1 || got[0].msg(t).Header.Get("Subject") != "roster test message" {
 		t.Fatalf("received %d", len(got))
 	}
-	if list, _ := List(f.ctx, f.st, "", 0, 0); len(list) != 0 {
+	if list, _ := f.st.Read().Outbox(f.ctx, "", 0, 0); len(list) != 0 {
 		t.Fatalf("the test message went through the outbox: %+v", list)
 	}
 
@@ -145,11 +145,11 @@ func TestSendTestToTheCaptureServer(t *testing.T) {
 	if !strings.Contains(tr.Relay, "embedded capture server on 127.0.0.1:") || !strings.Contains(tr.Reply, "captured as #1") {
 		t.Fatalf("relay %q, reply %q", tr.Relay, tr.Reply)
 	}
-	list, err := Captured(f.ctx, f.st, 0, 0)
+	list, err := f.svc.CapturedMail(f.ctx, boss, 0, 0)
 	if err != nil || len(list) != 1 || list[0].Subject != "Message de test de roster" {
 		t.Fatalf("captured %+v, %v; want one test message in French, jean's language", list, err)
 	}
-	if ms, _ := List(f.ctx, f.st, store.OutboxSent, 0, 0); len(ms) != 0 {
+	if ms, _ := f.st.Read().Outbox(f.ctx, store.OutboxSent, 0, 0); len(ms) != 0 {
 		t.Fatal("the test message went through the outbox")
 	}
 }

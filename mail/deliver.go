@@ -262,9 +262,9 @@ func (d *deliverer) keepLease(ctx context.Context, left []store.OutboxMessage) e
 // time is up.
 func (d *deliverer) retryLater(m *store.OutboxMessage, err error, rep *Report) {
 	now := d.cfg.now()
-	next, ok := nextAttempt(now, m.Attempts, giveUpAt(m, d.cfg.lifetime()))
+	next, ok := nextAttempt(now, m.Attempts, m.Deadline(d.cfg.lifetime()))
 	if !ok {
-		d.fail(m, fmt.Sprintf("gave up: not delivered by %s (last error: %s)", giveUpAt(m, d.cfg.lifetime()).Format("2006-01-02 15:04 MST"), err), replyOf(err), rep)
+		d.fail(m, fmt.Sprintf("gave up: not delivered by %s (last error: %s)", m.Deadline(d.cfg.lifetime()).Format("2006-01-02 15:04 MST"), err), replyOf(err), rep)
 		return
 	}
 	d.mark(m, "deferred", func(q *store.Q) (bool, error) {
@@ -304,16 +304,6 @@ func (d *deliverer) mark(m *store.OutboxMessage, what string, fn func(q *store.Q
 	case !ok:
 		d.log.Warn("mail claim lost before its outcome was recorded (its lease ran out)", "id", m.ID, "outcome", what)
 	}
-}
-
-// giveUpAt is when m stops being tried: its own deadline (a link's expiry),
-// or lifetime after it was queued, whichever comes first.
-func giveUpAt(m *store.OutboxMessage, lifetime time.Duration) time.Time {
-	end := m.CreatedAt.Add(lifetime)
-	if !m.GiveUpAt.IsZero() && m.GiveUpAt.Before(end) {
-		end = m.GiveUpAt
-	}
-	return end
 }
 
 // nextAttempt is when a message that failed for the attempts-th time is
@@ -360,67 +350,4 @@ func flushDeferred(ctx context.Context, st *store.Store, cfg Config) error {
 		_, err := q.FlushDeferred(ctx, cfg.now())
 		return err
 	})
-}
-
-// Retry puts a failed or deferred message back in the queue, due now. A
-// message past its deadline (its link has expired) is refused: the
-// invitation or reset must be sent again, with a new link.
-func Retry(ctx context.Context, st *store.Store, cfg Config, id int64) error {
-	return st.Write(ctx, func(q *store.Q) error {
-		m, err := q.OutboxByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("mail %d: %w", id, ErrNoSuchMail)
-		}
-		if err != nil {
-			return err
-		}
-		now := cfg.now()
-		switch m.State {
-		case store.OutboxFailed, store.OutboxDeferred:
-		case store.OutboxSent:
-			return &NotRetryableError{ID: id, Reason: "it was sent on " + m.SentAt.Format("2006-01-02 15:04 MST") + "; to send a new link, resend the invitation or the reset"}
-		case store.OutboxCancelled:
-			return &NotRetryableError{ID: id, Reason: "it was cancelled (" + orText(m.LastError, "a newer link replaced it") + ")"}
-		default:
-			return &NotRetryableError{ID: id, Reason: "it is already " + m.State}
-		}
-		if end := giveUpAt(m, cfg.lifetime()); !end.After(now) {
-			return &NotRetryableError{ID: id, Reason: "its deadline passed on " + end.Format("2006-01-02 15:04 MST") + "; to send a new link, resend the invitation or the reset"}
-		}
-		return q.RequeueMail(ctx, id, now)
-	})
-}
-
-// RetryFailed puts every failed message whose deadline has not passed back
-// in the queue; it says how many it requeued and how many were too late.
-func RetryFailed(ctx context.Context, st *store.Store, cfg Config) (requeued, tooLate int, err error) {
-	err = st.Write(ctx, func(q *store.Q) error {
-		failed, err := q.Outbox(ctx, store.OutboxFailed, 0, 0)
-		if err != nil {
-			return err
-		}
-		now := cfg.now()
-		for i := range failed {
-			if !giveUpAt(&failed[i], cfg.lifetime()).After(now) {
-				tooLate++
-				continue
-			}
-			if err := q.RequeueMail(ctx, failed[i].ID, now); err != nil {
-				return err
-			}
-			requeued++
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, 0, err
-	}
-	return requeued, tooLate, nil
-}
-
-func orText(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

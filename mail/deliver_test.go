@@ -459,7 +459,7 @@ func TestRetryAndFlush(t *testing.T) {
 
 	// The relay is fixed; the operator retries the failed mail.
 	srv.set(func(s *testServer) { delete(s.rejectRcpt, "jean@acme.test") })
-	if n, late, err := RetryFailed(f.ctx, f.st, cfg); n != 1 || late != 0 || err != nil {
+	if n, late, err := f.svc.RetryFailedMail(f.ctx, boss, DefaultLifetime); n != 1 || late != 0 || err != nil {
 		t.Fatalf("RetryFailed: %d, %d, %v", n, late, err)
 	}
 	if m := f.only(); m.State != store.OutboxQueued {
@@ -469,11 +469,12 @@ func TestRetryAndFlush(t *testing.T) {
 	if m := f.only(); m.State != store.OutboxSent || len(srv.received()) != 1 {
 		t.Fatalf("state %s, %d received", m.State, len(srv.received()))
 	}
-	var nr *NotRetryableError
-	if err := Retry(f.ctx, f.st, cfg, m.ID); !errors.As(err, &nr) || !strings.Contains(err.Error(), "sent") {
+	var nr *admin.NotRetryableError
+	if err := f.svc.RetryMail(f.ctx, boss, m.ID, DefaultLifetime); !errors.As(err, &nr) || !strings.Contains(err.Error(), "sent") {
 		t.Fatalf("retrying a sent message: %v", err)
 	}
-	if err := Retry(f.ctx, f.st, cfg, 999); !errors.Is(err, ErrNoSuchMail) {
+	var nf *admin.NotFoundError
+	if err := f.svc.RetryMail(f.ctx, boss, 999, DefaultLifetime); !errors.As(err, &nf) {
 		t.Fatalf("retrying no message: %v", err)
 	}
 
@@ -501,10 +502,10 @@ func TestRetryAndFlush(t *testing.T) {
 	ms := f.outbox()
 	failed := ms[len(ms)-1]
 	f.clock.advance(49 * time.Hour)
-	if err := Retry(f.ctx, f.st, cfg, failed.ID); !errors.As(err, &nr) || !strings.Contains(err.Error(), "deadline passed") {
+	if err := f.svc.RetryMail(f.ctx, boss, failed.ID, DefaultLifetime); !errors.As(err, &nr) || !strings.Contains(err.Error(), "deadline passed") {
 		t.Fatalf("retrying past the deadline: %v", err)
 	}
-	if n, late, err := RetryFailed(f.ctx, f.st, cfg); n != 0 || late != 1 || err != nil {
+	if n, late, err := f.svc.RetryFailedMail(f.ctx, boss, DefaultLifetime); n != 0 || late != 1 || err != nil {
 		t.Fatalf("RetryFailed past the deadline: %d, %d, %v", n, late, err)
 	}
 }

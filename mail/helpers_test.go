@@ -94,6 +94,16 @@ func (f *fixture) invite(users ...admin.NewUser) {
 	}
 }
 
+// show reads outbox message id through admin, as the owner, and shows it
+// as the command line does.
+func (f *fixture) show(cfg Config, id int64) (*Message, error) {
+	m, kept, err := f.svc.OutboxMessage(f.ctx, boss, id)
+	if err != nil {
+		return nil, err
+	}
+	return Show(m, kept, cfg)
+}
+
 // config is a worker configuration for the relay at url on the fixture's clock.
 func (f *fixture) config(url string) Config {
 	return Config{SMTP: url, From: "roster@acme.test", BaseURL: "https://roster.acme.test", Now: f.clock.Now,

@@ -3,9 +3,7 @@ package mail
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -13,7 +11,6 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
-	"slices"
 	"strings"
 
 	"roster/store"
@@ -36,45 +33,21 @@ type HeaderField struct {
 	Value string `json:"value"`
 }
 
-// List lists outbox messages newest first: of one state (store.OutboxStates)
-// unless state is "", older than beforeID unless it is 0, at most limit
-// unless it is 0.
-func List(ctx context.Context, st *store.Store, state string, beforeID int64, limit int) ([]store.OutboxMessage, error) {
-	if state != "" && !slices.Contains(store.OutboxStates(), state) {
-		return nil, fmt.Errorf("unknown mail state %q (want one of %s)", state, strings.Join(store.OutboxStates(), ", "))
-	}
-	return st.Read().Outbox(ctx, state, beforeID, limit)
-}
-
-// Counts counts the outbox messages in each state.
-func Counts(ctx context.Context, st *store.Store) (map[string]int, error) {
-	return st.Read().OutboxCounts(ctx)
-}
-
-// Show reads outbox message id. When the capture server kept it, that copy
-// is shown whole, as its recipient would read it; otherwise the message is
-// written again from the row, as it was or will be sent, but with the
-// link's token redacted: an operator never holds someone else's working
-// link. A cancelled message has no text: its data was discarded.
-func Show(ctx context.Context, st *store.Store, cfg Config, id int64) (*Message, error) {
-	q := st.Read()
-	m, err := q.OutboxByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("mail %d: %w", id, ErrNoSuchMail)
-	}
-	if err != nil {
-		return nil, err
-	}
+// Show is outbox message m as an operator reads it. Given the copy the
+// capture server kept of it, that copy is shown whole, as its recipient
+// would read it; otherwise the message is written again from the row, as it
+// was or will be sent, but with the link's token redacted: an operator never
+// holds someone else's working link. A cancelled message has no text: its
+// data was discarded. admin.Service.OutboxMessage reads both.
+func Show(m *store.OutboxMessage, kept *store.CapturedMail, cfg Config) (*Message, error) {
 	out := &Message{Outbox: m}
-	c, err := q.CapturedMailByMessageID(ctx, m.MessageID)
-	switch {
-	case err == nil:
-		out.Captured = c
-		out.Header, out.Text, err = parseMessage(c.Raw)
+	if kept != nil {
+		out.Captured = kept
+		var err error
+		out.Header, out.Text, err = parseMessage(kept.Raw)
 		return out, err
-	case !errors.Is(err, store.ErrNotFound):
-		return nil, err
-	case m.State == store.OutboxCancelled:
+	}
+	if m.State == store.OutboxCancelled {
 		return out, nil
 	}
 	if err := cfg.Check(); err != nil {
@@ -88,28 +61,10 @@ func Show(ctx context.Context, st *store.Store, cfg Config, id int64) (*Message,
 	redacted.Data = store.RedactLink(m.Data)
 	msg, err := compose(&redacted, cfg.from(), cfg.baseURL(), date, cfg.location())
 	if err != nil {
-		return nil, fmt.Errorf("mail %d: %w", id, err)
+		return nil, fmt.Errorf("mail %d: %w", m.ID, err)
 	}
 	out.Header, out.Text, err = parseMessage(msg.raw)
 	return out, err
-}
-
-// Captured lists the messages the capture server kept, newest first, older
-// than beforeID unless it is 0, at most limit unless it is 0.
-func Captured(ctx context.Context, st *store.Store, beforeID int64, limit int) ([]store.CapturedMail, error) {
-	return st.Read().CapturedMails(ctx, beforeID, limit)
-}
-
-// ShowCaptured reads one message the capture server kept.
-func ShowCaptured(ctx context.Context, st *store.Store, id int64) (*Message, error) {
-	c, err := st.Read().CapturedMailByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("captured mail %d: %w", id, ErrNoSuchMail)
-	}
-	if err != nil {
-		return nil, err
-	}
-	return ReadCaptured(c)
 }
 
 // ReadCaptured reads the header and text of a message the capture server kept.

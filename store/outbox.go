@@ -55,6 +55,16 @@ type OutboxMessage struct {
 	SentAt        time.Time `json:"sent_at,omitzero"`
 }
 
+// Deadline is when m stops being tried: its own deadline (a link's expiry),
+// or lifetime after it was queued, whichever comes first.
+func (m *OutboxMessage) Deadline(lifetime time.Duration) time.Time {
+	end := m.CreatedAt.Add(lifetime)
+	if !m.GiveUpAt.IsZero() && m.GiveUpAt.Before(end) {
+		end = m.GiveUpAt
+	}
+	return end
+}
+
 // Enqueue adds a message in state queued and sets its ID.
 func (q *Q) Enqueue(ctx context.Context, m *OutboxMessage) error {
 	m.State = "queued"

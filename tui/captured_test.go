@@ -4,7 +4,6 @@ import (
 	"strings"
 	"testing"
 
-	"roster/mail"
 	"roster/store"
 )
 
@@ -30,7 +29,7 @@ func TestMailShowsCapturedMail(t *testing.T) {
 	f.invite("bob@example.com")
 	link := "http://localhost:8080/invite/tok3n-for-bob"
 	f.capture("bob@example.com", "Your invitation to Acme\x1b]2;pwned\x07", "Hello Bob,\n\nAccept here:\n"+link+"\n\nAcme")
-	kept, err := mail.Captured(f.ctx, f.st, 0, 0)
+	kept, err := f.svc.CapturedMail(f.ctx, f.op, 0, 0)
 	must(t, err == nil && len(kept) == 1, "captured in the store: %v %v", kept, err)
 
 	tt := f.run(owner)
