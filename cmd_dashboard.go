@@ -31,5 +31,5 @@ func cmdDashboard(c *cli, ctx context.Context) error {
 		return err
 	}
 	defer worker.Stop()
-	return tui.Run(ctx, tui.Options{Service: c.svc, Store: c.st, Operator: a.Email, Channel: admin.ChannelTUI})
+	return tui.Run(ctx, tui.Options{Service: c.svc, Operator: a.Email, Channel: admin.ChannelTUI})
 }

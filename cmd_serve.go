@@ -58,9 +58,9 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	}
 	defer worker.Stop()
 
-	sshSrv, err := server.NewSSH(c.svc, c.st, server.SSHOptions{
+	sshSrv, err := server.NewSSH(c.svc, server.SSHOptions{
 		Addr: *sshAddr, HostKeyPath: *hostKey, IdleTimeout: *idle, MaxSessions: *maxSessions,
-		Run: sshRunner(c.st), Log: log,
+		Run: sshRunner(c.svc), Log: log,
 	})
 	if err != nil {
 		return err
@@ -107,10 +107,11 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	return err
 }
 
-// sshRunner runs `ssh HOST COMMAND...` as the key's owner, on the server's
-// store, with the channel ssh: local-only commands, --db and --as are refused.
-func sshRunner(st *store.Store) server.CommandFunc {
+// sshRunner runs `ssh HOST COMMAND...` as the key's owner, through the
+// server's rules, with the channel ssh: local-only commands, --db and --as
+// are refused.
+func sshRunner(svc *admin.Service) server.CommandFunc {
 	return func(ctx context.Context, actor admin.Actor, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-		return run(ctx, &cli{stdin: stdin, stdout: stdout, stderr: stderr, channel: admin.ChannelSSH, actor: &actor, st: st}, args)
+		return run(ctx, &cli{stdin: stdin, stdout: stdout, stderr: stderr, channel: admin.ChannelSSH, actor: &actor, svc: svc}, args)
 	}
 }

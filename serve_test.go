@@ -64,11 +64,11 @@ func newSSHFixture(t *testing.T, configure ...func(*server.SSHOptions)) *sshFixt
 		}
 		f.keys[email], f.priv[email] = signer, priv
 	}
-	opts := server.SSHOptions{HostKeyPath: filepath.Join(dir, "host_key"), Run: sshRunner(st), MaxSessions: 3}
+	opts := server.SSHOptions{HostKeyPath: filepath.Join(dir, "host_key"), Run: sshRunner(svc), MaxSessions: 3}
 	for _, c := range configure {
 		c(&opts)
 	}
-	srv, err := server.NewSSH(svc, st, opts)
+	srv, err := server.NewSSH(svc, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,7 +46,7 @@ func newFixture(t testing.TB) *fixture {
 	t.Cleanup(func() { st.Close() })
 	f.st = st
 	f.clock.Store(start.Unix())
-	f.svc = &Service{Store: st, Now: func() time.Time { return time.Unix(f.clock.Load(), 0).UTC() }}
+	f.svc = &Service{st: st, Now: func() time.Time { return time.Unix(f.clock.Load(), 0).UTC() }}
 	if err := f.svc.Init(f.ctx, "Acme & Fils", ownerEmail, "Olive", "Owner", ChannelCLI); err != nil {
 		t.Fatal(err)
 	}

@@ -90,7 +90,7 @@ var ErrUnknownKey = errors.New("the key belongs to no user of this account")
 func (s *Service) KeyOperator(ctx context.Context, pub ssh.PublicKey) (Actor, error) {
 	fp := ssh.FingerprintSHA256(pub)
 	var a Actor
-	err := s.Store.ReadTx(ctx, func(q *store.Q) error {
+	err := s.st.ReadTx(ctx, func(q *store.Q) error {
 		k, err := q.KeyByFingerprint(ctx, fp)
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("key %s: %w", fp, ErrUnknownKey)

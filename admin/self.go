@@ -48,7 +48,7 @@ func (s *Service) checkLink(ctx context.Context, q *store.Q, kind, token string)
 // LinkInfo tells the web page about a link without consuming it.
 func (s *Service) LinkInfo(ctx context.Context, kind, token string) (*Link, error) {
 	var l *Link
-	err := s.Store.ReadTx(ctx, func(q *store.Q) error {
+	err := s.st.ReadTx(ctx, func(q *store.Q) error {
 		_, u, err := s.checkLink(ctx, q, kind, token)
 		if err != nil {
 			return err
@@ -74,7 +74,7 @@ func (s *Service) UseLink(ctx context.Context, kind, token, password string) (*s
 		return nil, err
 	}
 	var user *store.User
-	err = s.Store.Write(ctx, func(q *store.Q) error {
+	err = s.st.Write(ctx, func(q *store.Q) error {
 		t, u, err := s.checkLink(ctx, q, kind, token)
 		if err != nil {
 			return err
@@ -114,7 +114,7 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) error {
 	if err != nil {
 		return nil
 	}
-	return s.Store.Write(ctx, func(q *store.Q) error {
+	return s.st.Write(ctx, func(q *store.Q) error {
 		u, err := q.UserByEmail(ctx, email, s.Now())
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
@@ -144,7 +144,7 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) error {
 func (s *Service) Login(ctx context.Context, email, password string) (*store.User, error) {
 	var user *store.User
 	var bad bool
-	err := s.Store.Write(ctx, func(q *store.Q) error {
+	err := s.st.Write(ctx, func(q *store.Q) error {
 		u, err := q.UserByEmail(ctx, strings.TrimSpace(email), s.Now())
 		if errors.Is(err, store.ErrNotFound) {
 			checkPasswordHash(dummyHash, password) // same time whether or not the address exists

@@ -21,9 +21,10 @@ const (
 	ChannelWeb = "web"
 )
 
-// Service runs the rules over one store.
+// Service runs the rules over one store. The store is its own: every
+// caller reads and changes the data through the rules, never around them.
 type Service struct {
-	Store *store.Store
+	st *store.Store
 	// Now is the clock; tests set it.
 	Now func() time.Time
 
@@ -32,7 +33,7 @@ type Service struct {
 
 // New returns a Service over st using the wall clock.
 func New(st *store.Store) *Service {
-	return &Service{Store: st, Now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}
+	return &Service{st: st, Now: func() time.Time { return time.Now().UTC().Truncate(time.Second) }}
 }
 
 // Actor is who asks for an operation and through which channel. Who they
@@ -134,7 +135,7 @@ func (s *Service) operator(ctx context.Context, q *store.Q, a Actor) (*operator,
 
 // write runs fn in one transaction as the operator a.
 func (s *Service) write(ctx context.Context, a Actor, fn func(q *store.Q, op *operator) error) error {
-	return s.Store.Write(ctx, func(q *store.Q) error {
+	return s.st.Write(ctx, func(q *store.Q) error {
 		op, err := s.operator(ctx, q, a)
 		if err != nil {
 			return err
@@ -145,7 +146,7 @@ func (s *Service) write(ctx context.Context, a Actor, fn func(q *store.Q, op *op
 
 // read runs fn on one snapshot as the operator a.
 func (s *Service) read(ctx context.Context, a Actor, fn func(q *store.Q, op *operator) error) error {
-	return s.Store.ReadTx(ctx, func(q *store.Q) error {
+	return s.st.ReadTx(ctx, func(q *store.Q) error {
 		op, err := s.operator(ctx, q, a)
 		if err != nil {
 			return err

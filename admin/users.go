@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,7 +28,7 @@ func (s *Service) Init(ctx context.Context, org, ownerEmail, first, last, channe
 	if IsRoleAddress(email) {
 		return inputErr("email", fmt.Sprintf("%s is a role or department mailbox: the owner must be a person", email))
 	}
-	return s.Store.Write(ctx, func(q *store.Q) error {
+	return s.st.Write(ctx, func(q *store.Q) error {
 		if _, err := q.Account(ctx); err == nil {
 			return ErrInitialised
 		} else if !errors.Is(err, store.ErrNotFound) {
@@ -57,10 +56,10 @@ func (s *Service) Init(ctx context.Context, org, ownerEmail, first, last, channe
 
 // DefaultOperator is the only active owner, who acts when none is named.
 func (s *Service) DefaultOperator(ctx context.Context) (string, error) {
-	if _, err := s.Store.Read().Account(ctx); errors.Is(err, store.ErrNotFound) {
+	if _, err := s.st.Read().Account(ctx); errors.Is(err, store.ErrNotFound) {
 		return "", ErrNoAccount
 	}
-	owners, err := s.Store.Read().Owners(ctx)
+	owners, err := s.st.Read().Owners(ctx)
 	if err != nil {
 		return "", err
 	}
@@ -72,7 +71,7 @@ func (s *Service) DefaultOperator(ctx context.Context) (string, error) {
 
 // Account reads the account's settings.
 func (s *Service) Account(ctx context.Context) (*store.Account, error) {
-	a, err := s.Store.Read().Account(ctx)
+	a, err := s.st.Read().Account(ctx)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNoAccount
 	}
@@ -498,7 +497,7 @@ func (s *Service) Summary(ctx context.Context, a Actor) (store.Summary, error) {
 		m := &s.summary
 		m.mu.Lock()
 		defer m.mu.Unlock()
-		version, err := m.dataVersion(ctx, s.Store)
+		version, err := m.dataVersion(ctx, s)
 		if err == nil && m.ok && version == m.version && s.Now().Sub(m.at) < summaryTTL {
 			sum = m.sum
 			return nil
@@ -517,25 +516,25 @@ const summaryTTL = 30 * time.Second
 // summaryMemo holds the last counts and the data version they were read at.
 type summaryMemo struct {
 	mu      sync.Mutex
-	conn    *sql.Conn
+	watch   *Watch
 	version int64
 	at      time.Time
 	sum     store.Summary
 	ok      bool
 }
 
-func (m *summaryMemo) dataVersion(ctx context.Context, st *store.Store) (int64, error) {
-	if m.conn == nil {
-		c, err := st.Conn(context.WithoutCancel(ctx))
+func (m *summaryMemo) dataVersion(ctx context.Context, s *Service) (int64, error) {
+	if m.watch == nil {
+		w, err := s.Watch(context.WithoutCancel(ctx))
 		if err != nil {
 			return 0, err
 		}
-		m.conn = c
+		m.watch = w
 	}
-	v, err := st.DataVersion(ctx, m.conn)
+	v, err := m.watch.Version(ctx)
 	if err != nil {
-		m.conn.Close()
-		m.conn = nil
+		m.watch.Close()
+		m.watch = nil
 	}
 	return v, err
 }

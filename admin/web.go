@@ -11,7 +11,7 @@ import (
 // speaks their language. It is "" for a link that matches nobody.
 func (s *Service) LinkLocale(ctx context.Context, kind, token string) string {
 	var locale string
-	s.Store.ReadTx(ctx, func(q *store.Q) error {
+	s.st.ReadTx(ctx, func(q *store.Q) error {
 		if _, u, _ := s.checkLink(ctx, q, kind, token); u != nil {
 			locale = u.Locale
 		}

@@ -24,7 +24,7 @@ func TestLinkLocale(t *testing.T) {
 	}
 	defer st.Close()
 	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
-	svc := &Service{Store: st, Now: func() time.Time { return now }}
+	svc := &Service{st: st, Now: func() time.Time { return now }}
 	if err := svc.Init(ctx, "Acme", "olive@acme.test", "Olive", "Owner", ChannelCLI); err != nil {
 		t.Fatal(err)
 	}

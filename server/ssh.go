@@ -28,7 +28,6 @@ import (
 	"github.com/muesli/termenv"
 
 	"roster/admin"
-	"roster/store"
 	"roster/tui"
 )
 
@@ -53,7 +52,7 @@ type SSHOptions struct {
 type operatorKey struct{}
 
 // NewSSH builds the SSH server; call ListenAndServe (or Serve) and Shutdown.
-func NewSSH(svc *admin.Service, st *store.Store, opts SSHOptions) (*ssh.Server, error) {
+func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 	if opts.IdleTimeout <= 0 {
 		opts.IdleTimeout = 30 * time.Minute
 	}
@@ -63,7 +62,7 @@ func NewSSH(svc *admin.Service, st *store.Store, opts SSHOptions) (*ssh.Server, 
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	h := &sshHandler{svc: svc, st: st, opts: opts, log: opts.Log}
+	h := &sshHandler{svc: svc, opts: opts, log: opts.Log}
 	return wish.NewServer(
 		wish.WithAddress(opts.Addr),
 		wish.WithHostKeyPath(opts.HostKeyPath),
@@ -90,7 +89,6 @@ func NewSSH(svc *admin.Service, st *store.Store, opts SSHOptions) (*ssh.Server, 
 
 type sshHandler struct {
 	svc      *admin.Service
-	st       *store.Store
 	opts     SSHOptions
 	log      *slog.Logger
 	sessions atomic.Int64
@@ -155,7 +153,6 @@ func (h *sshHandler) program(s ssh.Session) *tea.Program {
 	pty, _, _ := s.Pty()
 	m := tui.New(s.Context(), tui.Options{
 		Service:      h.svc,
-		Store:        h.st,
 		Operator:     actor.Email,
 		Channel:      admin.ChannelSSH,
 		Renderer:     sessionRenderer(s),

@@ -41,6 +41,7 @@ const webOwner = "olive.owner@acme.test"
 type webFixture struct {
 	t      *testing.T
 	ctx    context.Context
+	st     *store.Store
 	svc    *admin.Service
 	raw    *sql.DB
 	srv    *httptest.Server
@@ -78,7 +79,8 @@ func newWebFixture(t *testing.T, opts WebOptions) *webFixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f.svc = &admin.Service{Store: st, Now: f.now}
+	f.st, f.svc = st, admin.New(st)
+	f.svc.Now = f.now
 	if err := f.svc.Init(f.ctx, "Acme & Fils", webOwner, "Olive", "Owner", admin.ChannelCLI); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +155,7 @@ func (f *webFixture) linkPath(email string, kinds ...string) string {
 
 func (f *webFixture) user(email string) *store.User {
 	f.t.Helper()
-	u, err := f.svc.Store.Read().UserByEmail(f.ctx, email, f.now())
+	u, err := f.st.Read().UserByEmail(f.ctx, email, f.now())
 	if err != nil {
 		f.t.Fatalf("user %s: %v", email, err)
 	}

@@ -70,7 +70,7 @@ func benchModel(b *testing.B, path, operator string) (*Model, *store.Store) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	m := New(ctx, Options{Service: admin.New(st), Store: st, Operator: operator, Renderer: lipgloss.NewRenderer(io.Discard)}).(*Model)
+	m := New(ctx, Options{Service: admin.New(st), Operator: operator, Renderer: lipgloss.NewRenderer(io.Discard)}).(*Model)
 	m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 	firstFrame(m, m.Init())
 	return m, st
@@ -190,7 +190,7 @@ func BenchmarkUsersStart(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		m := New(ctx, Options{Service: admin.New(st), Store: st, Operator: operator, Renderer: lipgloss.NewRenderer(io.Discard)}).(*Model)
+		m := New(ctx, Options{Service: admin.New(st), Operator: operator, Renderer: lipgloss.NewRenderer(io.Discard)}).(*Model)
 		m.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 		frame, at := firstFrame(m, m.Init())
 		starts = append(starts, at.Sub(t0))
@@ -235,7 +235,7 @@ func BenchmarkTableAlternative(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		mm := New(ctx, Options{Service: admin.New(s), Store: s, Operator: operator, Renderer: lipgloss.NewRenderer(io.Discard)}).(*Model)
+		mm := New(ctx, Options{Service: admin.New(s), Operator: operator, Renderer: lipgloss.NewRenderer(io.Discard)}).(*Model)
 		mm.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
 		_, at := firstFrame(mm, mm.Init())
 		ourStart = append(ourStart, at.Sub(t0))

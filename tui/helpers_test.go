@@ -64,7 +64,8 @@ func newEmpty(t *testing.T) *fixture {
 	t.Cleanup(func() { st.Close() })
 	f.st = st
 	f.clock.Store(start.Unix())
-	f.svc = &admin.Service{Store: st, Now: func() time.Time { return time.Unix(f.clock.Load(), 0).UTC() }}
+	f.svc = admin.New(st)
+	f.svc.Now = func() time.Time { return time.Unix(f.clock.Load(), 0).UTC() }
 	f.op = admin.Actor{Email: owner, Channel: admin.ChannelCLI}
 	raw, err := sql.Open("sqlite", "file:"+f.path+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)")
 	if err != nil {
@@ -152,14 +153,14 @@ func (f *fixture) exec(query string, args ...any) {
 
 // options are the dashboard's options for this fixture, as the operator.
 func (f *fixture) options(operator string) Options {
-	return Options{Service: f.svc, Store: f.st, Operator: operator, Channel: admin.ChannelTUI,
+	return Options{Service: f.svc, Operator: operator, Channel: admin.ChannelTUI,
 		Renderer: lipgloss.NewRenderer(io.Discard), PollInterval: 100 * time.Millisecond}
 }
 
 // session is a session as the owner, for driving one screen without the
 // router.
 func (f *fixture) session() *session {
-	return &session{ctx: f.ctx, svc: f.svc, store: f.st, actor: admin.Actor{Email: owner, Channel: admin.ChannelTUI},
+	return &session{ctx: f.ctx, svc: f.svc, actor: admin.Actor{Email: owner, Channel: admin.ChannelTUI},
 		styles: DefaultStyles(f.options("").Renderer), timeout: 5 * time.Second}
 }
 

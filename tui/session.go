@@ -22,7 +22,6 @@ import (
 type session struct {
 	ctx    context.Context
 	svc    *admin.Service
-	store  *store.Store
 	actor  admin.Actor
 	styles Styles
 	// timeout bounds each store call made by a command.

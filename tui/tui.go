@@ -5,7 +5,6 @@ package tui
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"io"
 	"os"
@@ -20,13 +19,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
-	"roster/store"
 )
 
 // Options are what one session of the dashboard runs with.
 type Options struct {
 	Service *admin.Service
-	Store   *store.Store
 	// Operator is who acts. "" means the account's only owner; on a database
 	// without an account, the dashboard first asks for the organisation's name
 	// and its owner, and calls admin.Service.Init.
@@ -94,7 +91,6 @@ func New(ctx context.Context, opts Options) tea.Model {
 	s := &session{
 		ctx:     ctx,
 		svc:     opts.Service,
-		store:   opts.Store,
 		actor:   admin.Actor{Email: opts.Operator, Channel: opts.Channel},
 		styles:  DefaultStyles(opts.Renderer),
 		timeout: 15 * time.Second,
@@ -159,7 +155,7 @@ type Model struct {
 	confirmQuit bool
 
 	poll    time.Duration
-	conn    *sql.Conn
+	watch   *admin.Watch
 	version int64
 
 	top topLines // the header and the tabs, drawn again only when they change
@@ -187,8 +183,8 @@ type (
 		err  error
 	}
 	connMsg struct {
-		conn *sql.Conn
-		err  error
+		watch *admin.Watch
+		err   error
 	}
 	pollMsg    struct{}
 	versionMsg struct {
@@ -232,14 +228,14 @@ func (m *Model) Init() tea.Cmd {
 
 // start runs the first screen and the watch for changes.
 func (m *Model) start() tea.Cmd {
-	st := m.s.store
+	svc := m.s.svc
 	ctx := m.s.ctx
 	return tea.Batch(m.activate(usersScreen), m.s.loadOperator(), func() tea.Msg {
-		conn, err := st.Conn(ctx)
+		w, err := svc.Watch(ctx)
 		if err == nil {
-			go func() { <-ctx.Done(); conn.Close() }()
+			go func() { <-ctx.Done(); w.Close() }()
 		}
-		return connMsg{conn, err}
+		return connMsg{w, err}
 	})
 }
 
@@ -315,7 +311,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.err = "cannot watch the database for changes: " + explain(msg.err)
 			return m, nil
 		}
-		m.conn = msg.conn
+		m.watch = msg.watch
 		return m, m.readVersion()
 	case pollMsg:
 		return m, m.readVersion()
@@ -360,11 +356,11 @@ func (m *Model) booted(msg bootMsg) tea.Cmd {
 	return tea.Batch(m.start(), m.loadAccount())
 }
 
-// readVersion asks for PRAGMA data_version on the session's connection.
+// readVersion asks the session's change watch for the data version.
 func (m *Model) readVersion() tea.Cmd {
-	conn, st := m.conn, m.s.store
+	w := m.watch
 	return m.s.do(func(ctx context.Context) tea.Msg {
-		v, err := st.DataVersion(ctx, conn)
+		v, err := w.Version(ctx)
 		return versionMsg{v, err}
 	})
 }
