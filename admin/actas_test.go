@@ -119,3 +119,76 @@ func TestActingAsOneselfIsAllowed(t *testing.T) {
 	must(t, f.svc.RemoveKey(f.ctx, as(me), me, k.Fingerprint))
 	must(t, f.svc.SendReset(f.ctx, as(me), me))
 }
+
+// A key someone else added is them acting as its owner: it opens roster
+// serve only while they still may, not once the owner was raised above them
+// or they left.
+func TestKeyAddedBySomeoneElseWorksWhileTheyMayActAsItsOwner(t *testing.T) {
+	const (
+		adm = "alice.admin@example.com"
+		mgr = "mia.manager@example.com"
+	)
+	cases := []struct {
+		name   string
+		change func(f *fixture) // after the admin added the manager's key
+		ok     bool
+	}{
+		{"unchanged", func(f *fixture) {}, true},
+		{"the owner raised the manager to admin", func(f *fixture) {
+			_, err := f.svc.SetPermissions(f.ctx, f.owner, mgr, 0, PermChange{Role: "admin"})
+			must(f.t, err)
+		}, false},
+		{"the owner granted the manager billing", func(f *fixture) {
+			_, err := f.svc.SetPermissions(f.ctx, f.owner, mgr, 0, PermChange{Grant: []string{"settings.billing"}})
+			must(f.t, err)
+		}, false},
+		{"the admin was deactivated", func(f *fixture) { must(f.t, f.svc.Deactivate(f.ctx, f.owner, adm)) }, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.addUser(adm, "admin", store.Active)
+			f.addUser(mgr, "manager", store.Active)
+			line := newKeyLine(t)
+			pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
+			must(t, err)
+			_, err = f.svc.AddKey(f.ctx, as(adm), mgr, line)
+			must(t, err)
+			if a, err := f.svc.KeyOperator(f.ctx, pub); err != nil || a.Email != mgr {
+				t.Fatalf("before: %v %v", a, err)
+			}
+			c.change(f)
+			a, err := f.svc.KeyOperator(f.ctx, pub)
+			if c.ok {
+				if err != nil || a.Email != mgr {
+					t.Fatalf("%v %v", a, err)
+				}
+				return
+			}
+			wantDenied(t, err, "")
+			// Added again by an owner, the same key works.
+			ks, err := f.st.Read().Keys(f.ctx, f.user(mgr).ID)
+			must(t, err)
+			must(t, f.svc.RemoveKey(f.ctx, f.owner, mgr, ks[0].Fingerprint))
+			_, err = f.svc.AddKey(f.ctx, f.owner, mgr, line)
+			must(t, err)
+			if a, err := f.svc.KeyOperator(f.ctx, pub); err != nil || a.Email != mgr {
+				t.Fatalf("added again by the owner: %v %v", a, err)
+			}
+		})
+	}
+	t.Run("one's own key", func(t *testing.T) {
+		f := newFixture(t)
+		f.addUser(mgr, "manager", store.Active)
+		line := newKeyLine(t)
+		pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
+		must(t, err)
+		_, err = f.svc.AddKey(f.ctx, as(mgr), mgr, line)
+		must(t, err)
+		_, err = f.svc.SetPermissions(f.ctx, f.owner, mgr, 0, PermChange{Role: "admin"})
+		must(t, err)
+		if a, err := f.svc.KeyOperator(f.ctx, pub); err != nil || a.Email != mgr {
+			t.Fatalf("%v %v", a, err)
+		}
+	})
+}

@@ -86,7 +86,10 @@ var ErrUnknownKey = errors.New("the key belongs to no user of this account")
 
 // KeyOperator says who may open roster serve with pub: the key's owner, if
 // they are active and hold a users.* permission; otherwise a one-line reason
-// (*DeniedError, or ErrUnknownKey).
+// (*DeniedError, or ErrUnknownKey). A key someone else added for its owner
+// works only while that person still may act as them (AddKey's rule): not
+// once the owner was raised above them, nor once they were demoted or left,
+// since whoever added a key may hold its private half.
 func (s *Service) KeyOperator(ctx context.Context, pub ssh.PublicKey) (Actor, error) {
 	fp := ssh.FingerprintSHA256(pub)
 	var a Actor
@@ -97,8 +100,22 @@ func (s *Service) KeyOperator(ctx context.Context, pub ssh.PublicKey) (Actor, er
 		} else if err != nil {
 			return err
 		}
-		if _, err := s.operator(ctx, q, Actor{Email: k.Email}); err != nil {
+		owner, err := s.operator(ctx, q, Actor{Email: k.Email})
+		if err != nil {
 			return err
+		}
+		if !strings.EqualFold(k.CreatedBy, k.Email) {
+			by, err := s.operator(ctx, q, Actor{Email: k.CreatedBy})
+			if err == nil {
+				err = s.mayActAs(ctx, q, by, owner.User, "users.edit", "adding someone else's SSH key", "add a key for")
+			}
+			var d *DeniedError
+			if errors.As(err, &d) {
+				return denied(d.Perm, "key %s of %s was added by %s, who may no longer act as them (%s): they or an owner must add it again",
+					fp, k.Email, k.CreatedBy, d.Reason)
+			} else if err != nil {
+				return err
+			}
 		}
 		a = Actor{Email: k.Email, Channel: ChannelSSH}
 		return nil
