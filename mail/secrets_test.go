@@ -113,7 +113,7 @@ func TestPasswordFile(t *testing.T) {
 			t.Errorf("password file %q: %v, want an error saying it is empty", content, err)
 		}
 	}
-	if ms, _ := List(f.ctx, f.st, store.OutboxSent, 0, 0); len(ms) != 1 {
+	if ms, _ := f.st.Read().Outbox(f.ctx, store.OutboxSent, 0, 0); len(ms) != 1 {
 		t.Fatalf("%d sent, want 1", len(ms))
 	}
 }
