@@ -10,12 +10,14 @@ import (
 )
 
 // unsafeRune reports the characters free text may not hold: C0 and C1
-// controls, DEL, bidirectional overrides, isolates and marks, and the line
-// and paragraph separators, any of which can rewrite an operator's terminal,
-// reorder what it shows, or break a mail header.
+// controls, DEL, bidirectional overrides, isolates and marks, the line and
+// paragraph separators, any of which can rewrite an operator's terminal,
+// reorder what it shows, or break a mail header; and the zero-width
+// characters (spaces, joiners, word joiner, BOM), which make two names that
+// look the same differ.
 func unsafeRune(r rune) bool {
-	return r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == 0x061c || r == 0x200e || r == 0x200f ||
-		(r >= 0x2028 && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
+	return r < 0x20 || (r >= 0x7f && r <= 0x9f) || r == 0x061c || (r >= 0x200b && r <= 0x200f) ||
+		(r >= 0x2028 && r <= 0x202e) || r == 0x2060 || (r >= 0x2066 && r <= 0x2069) || r == 0xfeff
 }
 
 // checkText trims s and refuses it when it holds unsafe characters, is not
@@ -27,7 +29,7 @@ func checkText(field, s string, max int) (string, error) {
 	}
 	for _, r := range s {
 		if unsafeRune(r) {
-			return "", inputErr(field, fmt.Sprintf("holds a control or bidirectional character (%U)", r))
+			return "", inputErr(field, fmt.Sprintf("holds a control, bidirectional or invisible character (%U)", r))
 		}
 	}
 	if n := utf8.RuneCountInString(s); n > max {

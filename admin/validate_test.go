@@ -100,6 +100,8 @@ func TestEmailNormalised(t *testing.T) {
 		{"jean@-example.fr", "", "not valid"},
 		{"jean@example.123", "", "not valid"},
 		{"jean\u202e@example.fr", "", "spaces or control"},
+		{"jean\u200b@example.fr", "", "spaces or control"},
+		{"jean@exa\ufeffmple.fr", "", "spaces or control"},
 		{"", "", "is empty"},
 	}
 	for _, c := range cases {
@@ -263,8 +265,8 @@ func TestPhoneNormalised(t *testing.T) {
 	wantInput(t, err, "phone", "")
 }
 
-// Free text holding control characters or bidirectional overrides is refused
-// everywhere it can be written.
+// Free text holding control characters, bidirectional overrides or
+// zero-width characters is refused everywhere it can be written.
 func TestUnsafeTextRefused(t *testing.T) {
 	bad := []string{
 		"Jean\x1b[31m",      // ESC (C0)
@@ -288,6 +290,11 @@ func TestUnsafeTextRefused(t *testing.T) {
 		"Jean\u061cDupont",  // ALM
 		"Jean\u2028Dupont",  // LINE SEPARATOR
 		"Jean\u2029Dupont",  // PARAGRAPH SEPARATOR
+		"Jean\u200bDupont",  // ZERO WIDTH SPACE
+		"Jean\u200cDupont",  // ZERO WIDTH NON-JOINER
+		"Jean\u200dDupont",  // ZERO WIDTH JOINER
+		"Jean\u2060Dupont",  // WORD JOINER
+		"Jean\ufeffDupont",  // ZERO WIDTH NO-BREAK SPACE (BOM)
 	}
 	good := []string{"Jean-Édouard", "D'Artagnan", "Zoë Ørsted", "山田 太郎", "François 🙂", "O’Brien"}
 	fields := []struct {
