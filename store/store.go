@@ -169,8 +169,16 @@ func SchemaVersion() int {
 	return ms[len(ms)-1].version
 }
 
-// migrate applies the pending numbered migrations in one transaction.
+// migrate applies the pending numbered migrations in one transaction. The
+// version is read first on the read pool, which a long write (a big import)
+// does not block; the write lock is taken only when a migration is due, and
+// the version read again under it, since another process may have migrated
+// the database meanwhile.
 func (s *Store) migrate(ctx context.Context) error {
+	have, err := s.schemaVersion(ctx, s.rdb)
+	if err != nil || have == SchemaVersion() {
+		return err
+	}
 	ms, err := migrationList()
 	if err != nil {
 		return err
@@ -180,12 +188,8 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("open database %s: %w", s.path, err)
 	}
 	defer tx.Rollback()
-	var have int
-	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
-		return fmt.Errorf("open database %s: %w", s.path, err)
-	}
-	if want := SchemaVersion(); have > want {
-		return fmt.Errorf("database %s has schema version %d, written by a newer roster (this one knows up to %d): upgrade roster", s.path, have, want)
+	if have, err = s.schemaVersion(ctx, tx); err != nil {
+		return err
 	}
 	for _, m := range ms {
 		if m.version <= have {
@@ -203,6 +207,19 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// schemaVersion reads the database's schema version, refusing one written by
+// a newer roster.
+func (s *Store) schemaVersion(ctx context.Context, db querier) (int, error) {
+	var have int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return 0, fmt.Errorf("open database %s: %w", s.path, err)
+	}
+	if want := SchemaVersion(); have > want {
+		return 0, fmt.Errorf("database %s has schema version %d, written by a newer roster (this one knows up to %d): upgrade roster", s.path, have, want)
+	}
+	return have, nil
 }
 
 type querier interface {
