@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/charmbracelet/x/ansi v0.11.6
 	golang.org/x/crypto v0.58.0
+	golang.org/x/net v0.62.0
 	golang.org/x/text v0.43.0
 	modernc.org/sqlite v1.62.0
 )

@@ -165,7 +165,7 @@ func (g *seeder) prepare() error {
 				return err
 			}
 		}
-		emails, err := scanAll[string](ctx, tx, "SELECT lower(email) FROM users")
+		emails, err := scanAll[string](ctx, tx, "SELECT email_key FROM users WHERE email_key IS NOT NULL")
 		if err != nil {
 			return err
 		}
@@ -285,7 +285,7 @@ func (t *table) query(rows int) string {
 }
 
 var (
-	tUsers = newTable("users", "id", "email", "first_name", "last_name", "sort_name", "phone", "position",
+	tUsers = newTable("users", "id", "email", "email_key", "first_name", "last_name", "sort_name", "phone", "position",
 		"reference_id", "locale", "role", "status", "invited_by", "created_at", "activated_at", "last_login_at",
 		"login_count", "updated_at")
 	tKeys      = newTable("search_keys", "key", "user_id")
@@ -583,7 +583,7 @@ func (g *seeder) user(b *seedRows, keys []seedKey) ([]seedKey, error) {
 		updated = activated
 	}
 	u := &User{FirstName: first, LastName: last, Email: email}
-	if err := b.users.add(id, email, first, last, sortName(u), phone, position, ref, locale, role, string(status), invitedBy,
+	if err := b.users.add(id, email, EmailKey(email), first, last, sortName(u), phone, position, ref, locale, role, string(status), invitedBy,
 		created.Unix(), unix(activated), unix(lastLogin), logins, updated.Unix()); err != nil {
 		return keys, err
 	}

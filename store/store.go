@@ -143,6 +143,12 @@ type migration struct {
 	name    string
 }
 
+// migrationSteps are the Go steps run right after a migration's SQL, in its
+// transaction, for what SQL cannot compute.
+var migrationSteps = map[int]func(*Q, context.Context) error{
+	5: (*Q).keyEmails,
+}
+
 func migrationList() ([]migration, error) {
 	entries, err := migrations.ReadDir("migrations")
 	if err != nil {
@@ -201,6 +207,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if step := migrationSteps[m.version]; step != nil {
+			if err := step(&Q{&txStmts{tx: tx, cache: s.wstmts}}, ctx); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)

@@ -142,16 +142,20 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// UserByEmail reads one user with teams and tags; ErrNotFound if none.
+// UserByEmail reads one user with teams and tags by any spelling of their
+// address (see EmailKey); ErrNotFound if none. A user left without a key by
+// a clash (AddressClashes) is found by their address exactly as stored.
 func (q *Q) UserByEmail(ctx context.Context, email string, now time.Time) (*User, error) {
-	return q.user(ctx, "u.email = ?2", now, strings.TrimSpace(email))
+	email = strings.TrimSpace(email)
+	return q.user(ctx, `u.id = coalesce((SELECT id FROM users WHERE email_key IS NULL AND email = ?3 COLLATE BINARY),
+		(SELECT id FROM users WHERE email_key = ?2))`, now, EmailKey(email), email)
 }
 
-// EmailTaken reports whether a user has this address, compared
-// case-insensitively, without reading the user.
+// EmailTaken reports whether a user has this address, by EmailKey, without
+// reading the user.
 func (q *Q) EmailTaken(ctx context.Context, email string) (bool, error) {
 	var taken bool
-	err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE email = ?)", strings.TrimSpace(email)).Scan(&taken)
+	err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE email_key = ?)", EmailKey(email)).Scan(&taken)
 	return taken, err
 }
 
@@ -160,8 +164,8 @@ func (q *Q) UserByID(ctx context.Context, id int64, now time.Time) (*User, error
 	return q.user(ctx, "u.id = ?2", now, id)
 }
 
-func (q *Q) user(ctx context.Context, where string, now time.Time, arg any) (*User, error) {
-	row := q.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users u WHERE "+where, now.Unix(), arg)
+func (q *Q) user(ctx context.Context, where string, now time.Time, args ...any) (*User, error) {
+	row := q.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users u WHERE "+where, append([]any{now.Unix()}, args...)...)
 	u, err := scanUser(row, now)
 	if err != nil {
 		return nil, err
@@ -190,12 +194,12 @@ func (q *Q) strings(ctx context.Context, query string, args ...any) ([]string, e
 func sortName(u *User) string { return Fold(u.Name()) }
 
 // InsertUser adds u (teams and tags included) and sets its ID. ErrDuplicate if
-// the email is taken; ErrNotFound if a team does not exist.
+// the email is taken, by EmailKey; ErrNotFound if a team does not exist.
 func (q *Q) InsertUser(ctx context.Context, u *User) error {
-	res, err := q.db.ExecContext(ctx, `INSERT INTO users (email, first_name, last_name, sort_name, phone, position,
+	res, err := q.db.ExecContext(ctx, `INSERT INTO users (email, email_key, first_name, last_name, sort_name, phone, position,
 		reference_id, locale, role, status, invited_by, created_at, activated_at, updated_at, updated_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?)`,
-		u.Email, u.FirstName, u.LastName, sortName(u), u.Phone, u.Position, u.ReferenceID, u.Locale, u.Role,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?)`,
+		u.Email, EmailKey(u.Email), u.FirstName, u.LastName, sortName(u), u.Phone, u.Position, u.ReferenceID, u.Locale, u.Role,
 		u.Status, u.InvitedBy, unix(u.CreatedAt), unix(u.ActivatedAt), unix(u.UpdatedAt), u.UpdatedBy)
 	if err != nil {
 		return mapErr(err)
@@ -211,14 +215,18 @@ func (q *Q) InsertUser(ctx context.Context, u *User) error {
 }
 
 // UpdateUser writes every stored field of u if its version is still
-// expectVersion, and bumps the version. A stale version gives ErrConflict.
+// expectVersion, and bumps the version. A stale version gives ErrConflict;
+// a new address that another user has, by EmailKey, ErrDuplicate.
 func (q *Q) UpdateUser(ctx context.Context, u *User, expectVersion int64) error {
-	res, err := q.db.ExecContext(ctx, `UPDATE users SET email = ?, first_name = ?, last_name = ?, sort_name = ?,
+	// The key changes only with the address, so that a user left without one
+	// by a clash can still be edited; the address it frees goes to the next.
+	res, err := q.db.ExecContext(ctx, `UPDATE users SET email_key = CASE WHEN email = ?1 COLLATE BINARY THEN email_key ELSE ?2 END,
+		email = ?1, first_name = ?, last_name = ?, sort_name = ?,
 		phone = ?, position = ?, reference_id = ?, locale = ?, role = ?, status = ?, activated_at = ?,
 		last_login_at = ?, login_count = ?, failed_login_count = ?, password_hash = ?,
 		updated_at = ?, updated_by = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
-		u.Email, u.FirstName, u.LastName, sortName(u), u.Phone, u.Position, u.ReferenceID, u.Locale, u.Role,
+		u.Email, EmailKey(u.Email), u.FirstName, u.LastName, sortName(u), u.Phone, u.Position, u.ReferenceID, u.Locale, u.Role,
 		u.Status, unix(u.ActivatedAt), unix(u.LastLoginAt), u.LoginCount, u.FailedLoginCount, u.PasswordHash,
 		unix(u.UpdatedAt), u.UpdatedBy, u.ID, expectVersion)
 	if err != nil {
@@ -230,6 +238,9 @@ func (q *Q) UpdateUser(ctx context.Context, u *User, expectVersion int64) error 
 		return ErrConflict
 	}
 	u.Version = expectVersion + 1
+	if err := q.keyEmails(ctx); err != nil {
+		return err
+	}
 	if err := q.setTeams(ctx, u.ID, u.Teams); err != nil {
 		return err
 	}
@@ -250,6 +261,7 @@ func (q *Q) RecordLogin(ctx context.Context, id int64, ok bool, at time.Time) er
 }
 
 // DeleteUser removes the user; what refers to it cascades or is set null.
+// The address key it held goes to a user it clashed with, if any.
 func (q *Q) DeleteUser(ctx context.Context, id int64) error {
 	res, err := q.db.ExecContext(ctx, "DELETE FROM users WHERE id = ?", id)
 	if err != nil {
@@ -258,7 +270,7 @@ func (q *Q) DeleteUser(ctx context.Context, id int64) error {
 	if n, _ := res.RowsAffected(); n != 1 {
 		return ErrNotFound
 	}
-	return nil
+	return q.keyEmails(ctx)
 }
 
 func (q *Q) setTeams(ctx context.Context, id int64, teams []string) error {
