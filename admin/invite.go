@@ -81,7 +81,7 @@ func (s *Service) Invite(ctx context.Context, a Actor, rows []NewUser, opt Invit
 			res := &results[i]
 			res.Row, res.Email = i+1, strings.TrimSpace(r.Email)
 			if email, err := NormalizeEmail(r.Email); err == nil {
-				key := strings.ToLower(email) // as the store compares addresses: case, not accents
+				key := store.EmailKey(email)
 				if first, dup := seen[key]; dup {
 					res.Err = inputErr("email", fmt.Sprintf("%s is also on row %d", email, first))
 					continue

@@ -2,15 +2,20 @@ package admin
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/unicode/norm"
+
 	"roster/store"
 )
 
-// NormalizeEmail trims and checks an address and lower-cases its domain. The
-// local part keeps its case; uniqueness is checked case-insensitively.
+// NormalizeEmail trims and checks an address, writes it in NFC (an accent
+// typed as a combining mark is composed) and lower-cases its domain. The local
+// part keeps its case; users are told apart by store.EmailKey. A local part
+// that mixes scripts, as look-alike addresses do, is refused.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -19,6 +24,7 @@ func NormalizeEmail(s string) (string, error) {
 	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return unsafeRune(r) || unicode.IsSpace(r) }) {
 		return "", inputErr("email", fmt.Sprintf("%q holds spaces or control characters", s))
 	}
+	s = norm.NFC.String(s)
 	if len(s) > 254 {
 		return "", inputErr("email", fmt.Sprintf("is %d characters long, at most 254", len(s)))
 	}
@@ -29,6 +35,9 @@ func NormalizeEmail(s string) (string, error) {
 	local, domain := s[:at], strings.ToLower(s[at+1:])
 	if err := checkLocal(local); err != nil {
 		return "", inputErr("email", fmt.Sprintf("%q: %v", s, err))
+	}
+	if a, b := mixedScripts(local); a != "" {
+		return "", inputErr("email", fmt.Sprintf("%q mixes %s and %s letters before the @, as look-alike addresses do", s, a, b))
 	}
 	if err := checkDomain(domain); err != nil {
 		return "", inputErr("email", fmt.Sprintf("%q: %v", s, err))
@@ -45,8 +54,8 @@ func checkLocal(local string) error {
 	case local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, ".."):
 		return fmt.Errorf("misplaced dot before the @")
 	}
-	for _, r := range local {
-		if r > 0x7f && unicode.IsLetter(r) || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
+	for i, r := range local {
+		if r > 0x7f && (unicode.IsLetter(r) || i > 0 && unicode.IsMark(r)) || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
 			continue
 		}
 		if !strings.ContainsRune(".!#$%&'*+-/=?^_`{|}~", r) {
@@ -65,8 +74,8 @@ func checkDomain(domain string) error {
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return fmt.Errorf("the domain %q is not valid", domain)
 		}
-		for _, r := range l {
-			if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r > 0x7f && unicode.IsLetter(r)) {
+		for i, r := range l {
+			if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r > 0x7f && (unicode.IsLetter(r) || i > 0 && unicode.IsMark(r))) {
 				return fmt.Errorf("the domain %q is not valid", domain)
 			}
 		}
@@ -75,6 +84,63 @@ func checkDomain(domain string) error {
 		return fmt.Errorf("the domain %q is not valid", domain)
 	}
 	return nil
+}
+
+// writingSystems are, after UTS #39's augmented script sets, the writing
+// systems a script is part of besides its own: Japanese writes Han with kana,
+// Korean Han with Hangul, Chinese Han with Bopomofo.
+var writingSystems = map[string][]string{
+	"Han":      {"Han", "Japanese", "Korean", "Chinese"},
+	"Hiragana": {"Hiragana", "Japanese"},
+	"Katakana": {"Katakana", "Japanese"},
+	"Hangul":   {"Hangul", "Korean"},
+	"Bopomofo": {"Bopomofo", "Chinese"},
+}
+
+// mixedScripts names two scripts that s mixes and that no single writing
+// system uses together, as in a look-alike p\u0430ypal with a Cyrillic a; "", ""
+// when s is written in one. Digits, punctuation and combining marks (Common
+// and Inherited) go with any script: a UTS #39 single-script check.
+func mixedScripts(s string) (string, string) {
+	var first string
+	var common []string // the writing systems every letter so far belongs to
+	for _, r := range s {
+		sc := scriptOf(r)
+		if sc == "" {
+			continue
+		}
+		systems, ok := writingSystems[sc]
+		if !ok {
+			systems = []string{sc}
+		}
+		if first == "" {
+			first, common = sc, slices.Clone(systems)
+			continue
+		}
+		common = slices.DeleteFunc(common, func(w string) bool { return !slices.Contains(systems, w) })
+		if len(common) == 0 {
+			return first, sc
+		}
+	}
+	return "", ""
+}
+
+// scriptOf is the Unicode script of r, or "" for Common and Inherited.
+func scriptOf(r rune) string {
+	switch {
+	case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z':
+		return "Latin"
+	case r < 0x80:
+		return ""
+	case unicode.Is(unicode.Latin, r): // most addresses: no need to try every script
+		return "Latin"
+	}
+	for name, table := range unicode.Scripts {
+		if name != "Common" && name != "Inherited" && unicode.Is(table, r) {
+			return name
+		}
+	}
+	return ""
 }
 
 // roleMailboxes are local parts of shared department or role addresses, in

@@ -72,8 +72,9 @@ func TestRoleMailboxesRefused(t *testing.T) {
 	}
 }
 
-// Addresses are trimmed, checked against the length limits, and stored with
-// their domain in lower case.
+// Addresses are trimmed, checked against the length limits, written in NFC,
+// refused when they mix look-alike scripts, and stored with their domain in
+// lower case.
 func TestEmailNormalised(t *testing.T) {
 	label := func(n int) string { return strings.Repeat("d", n) }
 	local64 := strings.Repeat("l", 64)
@@ -103,6 +104,19 @@ func TestEmailNormalised(t *testing.T) {
 		{"jean\u200b@example.fr", "", "spaces or control"},
 		{"jean@exa\ufeffmple.fr", "", "spaces or control"},
 		{"", "", "is empty"},
+		// Accents typed as combining marks are composed, not refused.
+		{"Andre\u0301@Acme.test", "André@acme.test", ""},
+		{"jan@MU\u0308NCHEN.example", "jan@münchen.example", ""},
+		{"q\u0303uinn@acme.test", "q\u0303uinn@acme.test", ""}, // no composed q̃: the mark stays
+		{"\u0301quinn@acme.test", "", "not allowed before the @"},
+		// One script per local part, as UTS #39 asks; digits and marks go with any.
+		{"иван2@acme.test", "иван2@acme.test", ""},
+		{"山田たろう@acme.test", "山田たろう@acme.test", ""},
+		{"김민준漢@acme.test", "김민준漢@acme.test", ""},
+		{"p\u0430ypal@acme.test", "", "mixes Latin and Cyrillic letters"},
+		{"\u03b1lpha@acme.test", "", "mixes Greek and Latin letters"},
+		{"иван.ivanov@acme.test", "", "mixes Cyrillic and Latin letters"},
+		{"たろうタロウ김@acme.test", "", "mixes Hiragana and Hangul letters"},
 	}
 	for _, c := range cases {
 		got, err := NormalizeEmail(c.in)
@@ -140,6 +154,55 @@ func TestEmailNormalised(t *testing.T) {
 	})
 	if err != store.ErrDuplicate {
 		t.Fatalf("InsertUser of a case variant: %v, want ErrDuplicate", err)
+	}
+}
+
+// One rule says which addresses are the same person's (store.EmailKey):
+// inviting, finding, logging in and reading the audit trail all follow it,
+// whatever the Unicode case, composed or decomposed accents, or the domain's
+// IDNA form.
+func TestOneAddressRule(t *testing.T) {
+	f := newFixture(t)
+	tok := f.invite("Zoé@acme.test", "")
+	_, err := f.svc.UseLink(f.ctx, "invite", tok, password)
+	must(t, err)
+	f.invite("jan@münchen.example", "")
+
+	before := f.snapshot()
+	for _, again := range []string{"ZOÉ@acme.test", "zoe\u0301@acme.test", "ZOE\u0301@ACME.TEST", "jan@xn--mnchen-3ya.example", "Jan@MÜNCHEN.example"} {
+		res, err := f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: again}}, InviteOptions{})
+		must(t, err)
+		if res[0].Err == nil {
+			t.Errorf("%q invited again", again)
+			continue
+		}
+		wantInput(t, res[0].Err, "email", "already a user")
+	}
+	f.unchanged(before)
+	res, err := f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: "chloé@acme.test"}, {Email: "CHLOE\u0301@acme.test"}}, InviteOptions{})
+	must(t, err)
+	if res[0].Err != nil || res[1].Err == nil {
+		t.Fatalf("two spellings on two rows: %v, %v", res[0].Err, res[1].Err)
+	}
+	wantInput(t, res[1].Err, "email", "also on row 1")
+	must(t, f.svc.Revoke(f.ctx, f.owner, []string{"CHLOÉ@ACME.TEST"})[0].Err)
+
+	for _, e := range []string{"ZOÉ@acme.test", "zoe\u0301@ACME.test"} {
+		d, err := f.svc.User(f.ctx, f.owner, e)
+		if err != nil || d.User.Email != "Zoé@acme.test" {
+			t.Fatalf("User(%q): %v, %v", e, d, err)
+		}
+		if u, err := f.svc.Login(f.ctx, e, password); err != nil || u.Email != "Zoé@acme.test" {
+			t.Fatalf("Login(%q): %v, %v", e, u, err)
+		}
+		entries, err := f.svc.Audit(f.ctx, f.owner, store.AuditQuery{Target: e})
+		must(t, err)
+		if len(entries) == 0 {
+			t.Errorf("Audit(%q) found nothing", e)
+		}
+	}
+	if d, err := f.svc.User(f.ctx, f.owner, "JAN@xn--mnchen-3ya.example"); err != nil || d.User.Email != "jan@münchen.example" {
+		t.Fatalf("User by the IDNA form: %v, %v", d, err)
 	}
 }
 
