@@ -248,7 +248,23 @@ func (c *cli) open(ctx context.Context) error {
 		c.st = st
 	}
 	c.svc = admin.New(c.st)
+	if c.actor == nil {
+		c.warnAddressClashes(ctx)
+	}
 	return nil
+}
+
+// warnAddressClashes says, on every local run until an operator resolves
+// them, which users share an address by the rule roster compares them with.
+func (c *cli) warnAddressClashes(ctx context.Context) {
+	clashes, err := c.svc.AddressClashes(ctx)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "roster: warning: could not check for users sharing an address: %v\n", err)
+	}
+	for _, cl := range clashes {
+		fmt.Fprintf(c.stderr, "roster: warning: %s and %s are one address: %s is found only as written here; delete one of them to resolve it\n",
+			admin.Printable(cl.HolderEmail), admin.Printable(cl.Email), admin.Printable(cl.Email))
+	}
 }
 
 func (c *cli) close() {

@@ -249,7 +249,7 @@ func (m *deletion) delete() tea.Cmd {
 		m.form.activate(dHeir)
 		return nil
 	}
-	if !strings.EqualFold(m.form.fields[dConfirm].value(), m.user.Email) {
+	if store.EmailKey(m.form.fields[dConfirm].value()) != store.EmailKey(m.user.Email) {
 		m.form.fields[dConfirm].err = "type " + clean(m.user.Email) + " to confirm"
 		m.form.activate(dConfirm)
 		return nil
@@ -333,7 +333,7 @@ func (m *deletion) View() string {
 		b.WriteString(m.heir.view(st, m.width))
 	}
 	b.WriteString("\n")
-	ready := m.form.fields[dHeir].value() != "" && strings.EqualFold(m.form.fields[dConfirm].value(), u.Email)
+	ready := m.form.fields[dHeir].value() != "" && store.EmailKey(m.form.fields[dConfirm].value()) == store.EmailKey(u.Email)
 	button := "[ Transfer and delete ] ctrl+s"
 	if ready {
 		b.WriteString(st.Error.Render(button))

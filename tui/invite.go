@@ -439,7 +439,7 @@ func (m *invite) duplicates() {
 		if strings.Contains(r.errs[cEmail], "also on row") {
 			r.errs[cEmail] = ""
 		}
-		e := store.Fold(r.value(cEmail))
+		e := store.EmailKey(r.value(cEmail))
 		if e == "" {
 			continue
 		}
