@@ -24,6 +24,7 @@ import (
 	"golang.org/x/text/language"
 
 	"roster/admin"
+	"roster/store"
 )
 
 //go:embed templates
@@ -398,10 +399,11 @@ func (w *web) refuseTooMany(rw http.ResponseWriter, r *http.Request, lang string
 	return false
 }
 
-// webAddressKey is how the rate limits know an address: case and spaces aside,
-// and bounded so that a huge field cannot grow the limiter.
+// webAddressKey is how the rate limits know an address: by the key users are
+// told apart by, so that another spelling of an address is no fresh bucket for
+// its password, and bounded so that a huge field cannot grow the limiter.
 func webAddressKey(email string) string {
-	k := strings.ToLower(strings.TrimSpace(email))
+	k := store.EmailKey(email)
 	if len(k) > 320 {
 		k = k[:320]
 	}

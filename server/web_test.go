@@ -755,3 +755,16 @@ func TestWebForgotAnswersBeforeTheWork(t *testing.T) {
 		t.Fatalf("%d resets queued after the lock, want 1", n)
 	}
 }
+
+// The per-address limit knows an address by the key users are told apart by:
+// other spellings of one address share its bucket.
+func TestWebLoginLimitAnySpelling(t *testing.T) {
+	f := newWebFixture(t, WebOptions{LoginPerAddress: RateLimit{3, time.Hour}, LoginPerClient: RateLimit{100, time.Hour}})
+	f.invite("zoé@acme.test", "Zoé", "Martin", "en")
+	c := f.client()
+	for _, e := range []string{"zoé@acme.test", "ZOÉ@acme.test", "zoe\u0301@acme.test"} {
+		c.submit("/login", "email", e, "password", "wrong password").want(t, "login as "+e, http.StatusOK, "Wrong email")
+	}
+	c.submit("/login", "email", "ZOE\u0301@ACME.TEST", "password", "wrong password").
+		want(t, "a fourth spelling", http.StatusTooManyRequests, "Too many attempts")
+}
