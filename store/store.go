@@ -209,7 +209,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		if step := migrationSteps[m.version]; step != nil {
-			if err := step(&Q{&txStmts{tx: tx, cache: s.wstmts}}, ctx); err != nil {
+			if err := step(&Q{tx}, ctx); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
 		}
