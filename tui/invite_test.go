@@ -108,3 +108,19 @@ func TestInviteRowShowsEveryProblem(t *testing.T) {
 	must(t, len(m.results) == 1 && strings.HasPrefix(m.results[0], "✗ maintenance@example.com: email "), "outcome: %q", m.results)
 	check("after the submission")
 }
+
+// The form marks a row whose address is on an earlier row by the rule admin
+// tells users apart by: Unicode case is the same address, an accent another.
+func TestInviteRowsSameAddress(t *testing.T) {
+	f := newFixture(t)
+	m := newInvite(f.session())
+	m.SetSize(130, 30)
+	driveScreen(m, m.Init())
+	var scr Screen = m
+	for _, k := range []string{"tab", "tab", "zoé@example.com", "ctrl+n", "tab", "tab", "ZOÉ@example.com", "ctrl+n", "tab", "tab", "zoe@example.com"} {
+		scr = driveScreen(scr, func() tea.Msg { return keyMsg(k) })
+	}
+	must(t, len(m.rows) == 3, "%d rows", len(m.rows))
+	must(t, m.rows[1].errs[cEmail] == "is also on row 1", "row 2: %q", m.rows[1].errs[cEmail])
+	must(t, m.rows[2].errs[cEmail] == "", "row 3, another address: %q", m.rows[2].errs[cEmail])
+}
