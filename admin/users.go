@@ -74,7 +74,7 @@ func (s *Service) DefaultOperator(ctx context.Context) (string, error) {
 // which migration 005 leaves for an operator to resolve. It is read without
 // an actor, as roster warns of them on opening the database.
 func (s *Service) AddressClashes(ctx context.Context) ([]store.AddressClash, error) {
-	return s.Store.Read().AddressClashes(ctx)
+	return s.st.Read().AddressClashes(ctx)
 }
 
 // Account reads the account's settings.
