@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 )
@@ -106,6 +107,8 @@ func TestMigrationReportsAddressClashes(t *testing.T) {
 	_, err = raw.Exec(`INSERT INTO ssh_keys (user_id, fingerprint, public_key, created_at) VALUES (3, 'SHA256:x', 'ssh-ed25519 x', 0)`)
 	must(t, err)
 	must(t, raw.Close())
+	// An older roster left the file readable by others; Open asks for this chmod.
+	must(t, os.Chmod(path, 0o600))
 
 	st, err := Open(ctx, path)
 	if err != nil {
