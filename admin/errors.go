@@ -65,6 +65,9 @@ var (
 	ErrBadLogin     = errors.New("wrong email or password")
 	ErrNoAccount    = errors.New("no account yet: run roster init")
 	ErrInitialised  = errors.New("the account already exists")
+	// ErrBusy says too many passwords are being checked or set at once; the
+	// request did nothing and may be tried again in a few seconds.
+	ErrBusy = errors.New("too many passwords are being checked or set at once: try again in a few seconds")
 )
 
 // StateError says the user is not in a state the operation applies to.

@@ -69,7 +69,7 @@ func (s *Service) UseLink(ctx context.Context, kind, token, password string) (*s
 	if err := checkPassword(password); err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(password)
+	hash, err := hashPassword(ctx, password)
 	if err != nil {
 		return nil, err
 	}
@@ -140,33 +140,49 @@ func (s *Service) ForgotPassword(ctx context.Context, email string) error {
 }
 
 // Login checks an active person's password and counts the login (seed 000:
-// administrators see whether the person has accessed the account).
+// administrators see whether the person has accessed the account). Every
+// address costs one password verification, known or not, so that the time
+// taken tells nothing; it runs outside any transaction, so that other
+// writers never wait for it. ErrBusy when too many are being checked.
 func (s *Service) Login(ctx context.Context, email, password string) (*store.User, error) {
-	var user *store.User
-	var bad bool
-	err := s.st.Write(ctx, func(q *store.Q) error {
-		u, err := q.UserByEmail(ctx, strings.TrimSpace(email), s.Now())
-		if errors.Is(err, store.ErrNotFound) {
-			checkPasswordHash(dummyHash, password) // same time whether or not the address exists
-			bad = true
-			return nil
+	var u *store.User
+	ok, err := verifyPassword(ctx, password, func() (string, error) {
+		var err error
+		u, err = s.st.Read().UserByEmail(ctx, strings.TrimSpace(email), s.Now())
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			return "", nil
+		case err != nil:
+			return "", err
+		case u.Status != store.Active:
+			return "", nil
 		}
-		if err != nil {
-			return err
-		}
-		ok := u.Status == store.Active && u.PasswordHash != "" && checkPasswordHash(u.PasswordHash, password)
-		if ok {
-			user = u
-		} else {
-			bad = true
-		}
-		return q.RecordLogin(ctx, u.ID, ok, s.Now())
+		return u.PasswordHash, nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if bad {
+	if u == nil {
 		return nil, ErrBadLogin
 	}
-	return user, nil
+	err = s.st.Write(ctx, func(q *store.Q) error {
+		cur, err := q.UserByID(ctx, u.ID, s.Now())
+		if err != nil {
+			return err
+		}
+		// Deactivated or given a new password while it was being checked.
+		ok = ok && cur.Status == store.Active && cur.PasswordHash == u.PasswordHash
+		u = cur
+		return q.RecordLogin(ctx, u.ID, ok, s.Now())
+	})
+	if errors.Is(err, store.ErrNotFound) { // deleted while being checked
+		return nil, ErrBadLogin
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrBadLogin
+	}
+	return u, nil
 }

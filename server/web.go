@@ -463,9 +463,21 @@ func (w *web) message(rw http.ResponseWriter, status int, lang, title, text stri
 	w.render(rw, status, "message.html", v)
 }
 
+// webBusyRetry is how long a client is asked to wait when the passwords
+// being checked are too many (admin.ErrBusy): about what the queue takes to drain.
+const webBusyRetry = 2 * time.Second
+
+// internal answers an error the person cannot fix: 503 with Retry-After
+// when the server is too busy for the request, which did nothing; else 500.
 func (w *web) internal(rw http.ResponseWriter, r *http.Request, lang, what string, err error) {
-	w.log.Error("web: "+what, "path", RedactPath(r.URL.Path), "err", err)
 	t := webTexts[lang]
+	if errors.Is(err, admin.ErrBusy) {
+		w.log.Warn("web: "+what+": busy", "path", RedactPath(r.URL.Path), "client", w.clientIP(r))
+		rw.Header().Set("Retry-After", fmt.Sprint(int(webBusyRetry/time.Second)))
+		w.message(rw, http.StatusServiceUnavailable, lang, t.BusyTitle, t.BusyText)
+		return
+	}
+	w.log.Error("web: "+what, "path", RedactPath(r.URL.Path), "err", err)
 	w.message(rw, http.StatusInternalServerError, lang, t.ErrorTitle, t.ErrorText)
 }
 
@@ -636,11 +648,16 @@ func (w *web) loginPost(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	if w.refuseTooMany(rw, r, lang, webLimitCheck{w.loginClient, w.clientIP(r), "client"},
-		webLimitCheck{w.loginAddr, webAddressKey(email), "address"}) {
+	limits := []webLimitCheck{{w.loginClient, w.clientIP(r), "client"}, {w.loginAddr, webAddressKey(email), "address"}}
+	if w.refuseTooMany(rw, r, lang, limits...) {
 		return
 	}
 	u, err := w.svc.Login(r.Context(), email, r.PostFormValue("password"))
+	if errors.Is(err, admin.ErrBusy) { // no password was checked: the attempt costs nothing
+		for _, c := range limits {
+			c.l.give(c.key)
+		}
+	}
 	if errors.Is(err, admin.ErrBadLogin) {
 		w.log.Info("web: login refused", "client", w.clientIP(r))
 		w.loginForm(rw, r, http.StatusOK, lang, email, t.BadLogin)

@@ -51,6 +51,8 @@ type webText struct {
 	ForgeryText   string
 	TooManyTitle  string
 	TooManyText   string // minutes
+	BusyTitle     string
+	BusyText      string
 	NotFoundTitle string
 	NotFoundText  string
 	ErrorTitle    string
@@ -108,6 +110,8 @@ var webTexts = map[string]*webText{
 		ForgeryText:   "For your security, the form could not be accepted. Go back, reload the page and try again.",
 		TooManyTitle:  "Too many attempts",
 		TooManyText:   "For your security, wait %d min and try again.",
+		BusyTitle:     "The server is busy",
+		BusyText:      "Your request was not processed. Try again in a few seconds.",
 		NotFoundTitle: "Page not found",
 		NotFoundText:  "There is nothing at this address.",
 		ErrorTitle:    "Something went wrong",
@@ -162,6 +166,8 @@ var webTexts = map[string]*webText{
 		ForgeryText:   "Pour votre sécurité, le formulaire n’a pas pu être accepté. Revenez en arrière, rechargez la page et réessayez.",
 		TooManyTitle:  "Trop de tentatives",
 		TooManyText:   "Pour votre sécurité, patientez %d min puis réessayez.",
+		BusyTitle:     "Le service est très sollicité",
+		BusyText:      "Votre demande n’a pas été traitée. Réessayez dans quelques secondes.",
 		NotFoundTitle: "Page introuvable",
 		NotFoundText:  "Il n’y a rien à cette adresse.",
 		ErrorTitle:    "Une erreur est survenue",
