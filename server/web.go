@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -72,6 +73,10 @@ type WebOptions struct {
 	// when the handler is made, so a form opened before a restart must be
 	// reloaded; give the same key (32 bytes) to processes serving together.
 	CSRFKey []byte
+
+	// limiterKeys is how many clients or addresses each rate limit
+	// remembers; 0 is webLimiterKeys. Tests fill a small one.
+	limiterKeys int
 }
 
 // RateLimit allows N attempts at once, which come back at an even pace over Per.
@@ -150,11 +155,12 @@ func NewWeb(svc *admin.Service, opts WebOptions) *Web {
 	sum := sha256.Sum256([]byte(webStyle))
 	w.csp = "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
 		"'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-	w.loginAddr = newWebLimiter(opts.LoginPerAddress.or(RateLimit{10, 15 * time.Minute}))
-	w.loginClient = newWebLimiter(opts.LoginPerClient.or(RateLimit{30, 15 * time.Minute}))
-	w.forgotAddr = newWebLimiter(opts.ForgotPerAddress.or(RateLimit{3, time.Hour}))
-	w.forgotClient = newWebLimiter(opts.ForgotPerClient.or(RateLimit{10, time.Hour}))
-	w.linkClient = newWebLimiter(opts.LinkPerClient.or(RateLimit{20, 15 * time.Minute}))
+	keys := cmp.Or(opts.limiterKeys, webLimiterKeys)
+	w.loginAddr = newWebLimiter(opts.LoginPerAddress.or(RateLimit{10, 15 * time.Minute}), keys)
+	w.loginClient = newWebLimiter(opts.LoginPerClient.or(RateLimit{30, 15 * time.Minute}), keys)
+	w.forgotAddr = newWebLimiter(opts.ForgotPerAddress.or(RateLimit{3, time.Hour}), keys)
+	w.forgotClient = newWebLimiter(opts.ForgotPerClient.or(RateLimit{10, time.Hour}), keys)
+	w.linkClient = newWebLimiter(opts.LinkPerClient.or(RateLimit{20, 15 * time.Minute}), keys)
 
 	mux := http.NewServeMux()
 	for _, kind := range []string{"invite", "reset"} {

@@ -1,33 +1,38 @@
 package server
 
 import (
+	"container/list"
 	"sync"
 	"time"
 )
 
-// webLimiterKeys bounds how many keys one limiter remembers: past it, new
-// keys share one bucket, so that a flood of addresses or clients slows
-// itself down rather than growing the server's memory.
+// webLimiterKeys bounds how many keys one limiter remembers, so that a flood
+// of addresses or clients cannot grow the server's memory.
 const webLimiterKeys = 100_000
 
 // webLimiter is a token bucket per key (a client or an address), in memory:
 // each key may spend lim.N attempts at once, and they come back at an even
 // pace over lim.Per. A bucket untouched for lim.Per is full again, so it is
-// forgotten at the next sweep; sweeps run on use, without a goroutine.
+// forgotten. Past max keys, the least recently used is forgotten early, as
+// if full again: a flood of new keys costs old ones some of their limit,
+// never anyone their access (they never share a bucket), and the key being
+// flooded, being recent, keeps its own.
 type webLimiter struct {
 	lim     RateLimit
+	max     int
 	mu      sync.Mutex
-	buckets map[string]*webBucket
-	swept   time.Time
+	buckets map[string]*list.Element // of *webBucket
+	used    *list.List               // the buckets, most recently used first
 }
 
 type webBucket struct {
+	key    string
 	tokens float64
 	at     time.Time
 }
 
-func newWebLimiter(lim RateLimit) *webLimiter {
-	return &webLimiter{lim: lim, buckets: map[string]*webBucket{}}
+func newWebLimiter(lim RateLimit, max int) *webLimiter {
+	return &webLimiter{lim: lim, max: max, buckets: map[string]*list.Element{}, used: list.New()}
 }
 
 // take spends one attempt of key at now. When none is left it says how long
@@ -35,24 +40,20 @@ func newWebLimiter(lim RateLimit) *webLimiter {
 func (l *webLimiter) take(key string, now time.Time) (ok bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if now.Sub(l.swept) >= l.lim.Per {
-		for k, b := range l.buckets {
-			if now.Sub(b.at) >= l.lim.Per {
-				delete(l.buckets, k)
-			}
-		}
-		l.swept = now
-	}
-	b := l.buckets[key]
-	if b == nil && len(l.buckets) >= webLimiterKeys {
-		key = "\x00overflow"
-		b = l.buckets[key]
+	for e := l.used.Back(); e != nil && now.Sub(e.Value.(*webBucket).at) >= l.lim.Per; e = l.used.Back() {
+		l.forget(e)
 	}
 	capacity := float64(l.lim.N)
-	if b == nil {
-		b = &webBucket{tokens: capacity, at: now}
-		l.buckets[key] = b
+	e := l.buckets[key]
+	if e == nil {
+		if l.used.Len() >= l.max {
+			l.forget(l.used.Back())
+		}
+		e = l.used.PushFront(&webBucket{key: key, tokens: capacity, at: now})
+		l.buckets[key] = e
 	}
+	l.used.MoveToFront(e)
+	b := e.Value.(*webBucket)
 	perSecond := capacity / l.lim.Per.Seconds()
 	if d := now.Sub(b.at); d > 0 {
 		b.tokens = min(capacity, b.tokens+d.Seconds()*perSecond)
@@ -65,12 +66,18 @@ func (l *webLimiter) take(key string, now time.Time) (ok bool, wait time.Duratio
 	return false, time.Duration((1 - b.tokens) / perSecond * float64(time.Second))
 }
 
+func (l *webLimiter) forget(e *list.Element) {
+	l.used.Remove(e)
+	delete(l.buckets, e.Value.(*webBucket).key)
+}
+
 // give returns an attempt taken from key, when another limit refused the
 // request it was taken for.
 func (l *webLimiter) give(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if b := l.buckets[key]; b != nil {
+	if e := l.buckets[key]; e != nil {
+		b := e.Value.(*webBucket)
 		b.tokens = min(float64(l.lim.N), b.tokens+1)
 	}
 }

@@ -540,8 +540,37 @@ func TestWebRateLimits(t *testing.T) {
 	forgot("yan@acme.test").want(t, "forgot by client", http.StatusTooManyRequests, "Too many attempts")
 }
 
+// A client that fills /forgot's table of addresses holds back no one else:
+// a person on another machine still gets their link, for their own address
+// or a fresh one, and an address's own limit still holds.
+func TestWebForgotFloodHurtsOnlyItsClient(t *testing.T) {
+	const keys = 100
+	f := newWebFixture(t, WebOptions{ForgotPerClient: RateLimit{10 * keys, time.Hour}, limiterKeys: keys})
+	f.invite("ann@acme.test", "Ann", "Martin", "en")
+
+	flood := f.clientFrom("127.0.0.2")
+	form := url.Values{"csrf": {flood.csrf("/forgot")}}
+	for i := range 2 * keys {
+		form.Set("email", fmt.Sprintf("flood%d@acme.test", i))
+		if r := flood.post("/forgot", form); r.status != http.StatusOK && r.status != http.StatusTooManyRequests {
+			t.Fatalf("flood %d: status %d", i, r.status)
+		}
+	}
+
+	person := f.clientFrom("127.0.0.3")
+	person.submit("/forgot", "email", "ann@acme.test").want(t, "a person after the flood", http.StatusOK, "Check your mail")
+	if n := f.count("SELECT count(*) FROM outbox WHERE kind = 'password_reset' AND recipient = 'ann@acme.test'"); n != 1 {
+		t.Fatalf("%d resets queued for the person, want 1", n)
+	}
+	person.submit("/forgot", "email", "zoe@acme.test").want(t, "a fresh address", http.StatusOK, "Check your mail")
+	for i := range 2 {
+		person.submit("/forgot", "email", "ann@acme.test").want(t, fmt.Sprint("again ", i+1), http.StatusOK, "Check your mail")
+	}
+	person.submit("/forgot", "email", "ann@acme.test").want(t, "past the address's limit", http.StatusTooManyRequests, "Too many attempts")
+}
+
 func TestWebLimiterForgetsAndStaysBounded(t *testing.T) {
-	l := newWebLimiter(RateLimit{2, time.Minute})
+	l := newWebLimiter(RateLimit{2, time.Minute}, webLimiterKeys)
 	now := webStart
 	for i := range 1000 {
 		l.take(fmt.Sprint("client", i), now)
@@ -560,14 +589,26 @@ func TestWebLimiterForgetsAndStaysBounded(t *testing.T) {
 		t.Fatalf("%d keys remembered after a quiet minute, want 1", n)
 	}
 
+	// Full, it forgets the least recently used keys: a new key still gets
+	// its own bucket, and the keys in use keep theirs.
+	now = now.Add(2 * time.Minute)
 	for i := range webLimiterKeys + 10 {
-		l.take(fmt.Sprint("flood", i), now.Add(2*time.Minute))
+		l.take(fmt.Sprint("flood", i), now)
 	}
-	if n := l.size(); n > webLimiterKeys+1 {
-		t.Fatalf("%d keys remembered, want at most %d", n, webLimiterKeys+1)
+	if n := l.size(); n != webLimiterKeys {
+		t.Fatalf("%d keys remembered, want %d", n, webLimiterKeys)
 	}
-	if ok, _ := l.take("one more", now.Add(2*time.Minute)); ok {
-		t.Fatal("past the bound, new keys should share one spent bucket")
+	for i := range 2 {
+		if ok, _ := l.take("one more", now); !ok {
+			t.Fatalf("a new key past the bound: attempt %d refused", i+1)
+		}
+	}
+	last := fmt.Sprint("flood", webLimiterKeys+9)
+	if ok, _ := l.take(last, now); !ok {
+		t.Fatal("the latest key lost its second attempt")
+	}
+	if ok, _ := l.take(last, now); ok {
+		t.Fatal("the latest key was forgotten: a third attempt allowed")
 	}
 }
 
