@@ -42,6 +42,7 @@ func TestWebLoginUnderLoad(t *testing.T) {
 	}
 
 	type answer struct {
+		client int
 		email  string
 		status int
 		retry  string
@@ -51,8 +52,10 @@ func TestWebLoginUnderLoad(t *testing.T) {
 	first := make(chan struct{})
 	var once sync.Once
 	var wg sync.WaitGroup
+	var clients []*webClient
 	for c := range 10 {
 		cl := f.clientFrom(fmt.Sprintf("127.0.0.%d", 11+c))
+		clients = append(clients, cl)
 		token := cl.csrf("/login")
 		for i := range 30 {
 			email := addrs[(c*30+i)%len(addrs)]
@@ -71,7 +74,7 @@ func TestWebLoginUnderLoad(t *testing.T) {
 					return
 				}
 				res.Body.Close()
-				answers <- answer{email, res.StatusCode, res.Header.Get("Retry-After"), time.Now()}
+				answers <- answer{c, email, res.StatusCode, res.Header.Get("Retry-After"), time.Now()}
 			})
 		}
 	}
@@ -91,6 +94,7 @@ func TestWebLoginUnderLoad(t *testing.T) {
 
 	checked, busy, after := 0, 0, 0
 	perAddr := map[string]int{}
+	turnedAway := -1 // a client answered busy at least once
 	for a := range answers {
 		switch {
 		case a.status == http.StatusOK:
@@ -98,6 +102,7 @@ func TestWebLoginUnderLoad(t *testing.T) {
 			perAddr[a.email]++
 		case a.status == http.StatusServiceUnavailable && a.retry != "":
 			busy++
+			turnedAway = a.client
 		default:
 			t.Errorf("%s: status %d, Retry-After %q", a.email, a.status, a.retry)
 		}
@@ -122,6 +127,12 @@ func TestWebLoginUnderLoad(t *testing.T) {
 			t.Errorf("%s: %d logins counted, %d checked", e, got, perAddr[e])
 		}
 	}
+	// Each had spent its 30 attempts; those answered busy were given back.
+	if turnedAway < 0 {
+		t.Fatal("no sign-in was answered busy")
+	}
+	clients[turnedAway].submit("/login", "email", "late@acme.test", "password", webPassword).
+		want(t, "a client's attempt after being answered busy", http.StatusOK, "Wrong email")
 }
 
 // webEdit changes email's position as `roster edit` does from another
