@@ -39,7 +39,10 @@ type RowResult struct {
 	Row    int    `json:"row"` // 1-based, as in the request
 	Email  string `json:"email"`
 	UserID int64  `json:"user_id,omitempty"`
-	Err    error  `json:"-"`
+	// Already says an import found the row's address already invited (or
+	// staged) and left it as it was: an earlier run of the same file did it.
+	Already bool  `json:"already,omitempty"`
+	Err     error `json:"-"`
 }
 
 // MarshalJSON adds the error's text.
@@ -66,42 +69,119 @@ const (
 // each row's outcome; invalid rows change nothing. The error is for the whole
 // call: the operator may not invite, or the store failed.
 func (s *Service) Invite(ctx context.Context, a Actor, rows []NewUser, opt InviteOptions) ([]RowResult, error) {
-	var results []RowResult
+	var b *bulkInvite
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
-		if err := op.need("users.invite", "inviting people"); err != nil {
-			return err
-		}
-		acct, err := q.Account(ctx)
-		if err != nil {
-			return err
-		}
-		results = make([]RowResult, len(rows))
-		seen := map[string]int{}
-		for i, r := range rows {
-			res := &results[i]
-			res.Row, res.Email = i+1, strings.TrimSpace(r.Email)
-			if email, err := NormalizeEmail(r.Email); err == nil {
-				key := store.EmailKey(email)
-				if first, dup := seen[key]; dup {
-					res.Err = inputErr("email", fmt.Sprintf("%s is also on row %d", email, first))
-					continue
-				}
-				seen[key] = i + 1
+		b = newBulkInvite(rows, opt, false)
+		return s.inviteRows(ctx, q, op, b, len(rows), time.Time{})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b.results, nil
+}
+
+// Bounds of one transaction of an import, and the pause between two. The
+// pause outlasts the longest sleep of SQLite's busy handler (100 ms), so
+// that a writer waiting for the lock, in this process or another, takes its
+// turn: without it the import would take the lock again at once, every time.
+const (
+	importBatchRows = 1000
+	importBatchTime = 200 * time.Millisecond
+	importPause     = 110 * time.Millisecond
+)
+
+// Import invites (or stages) rows as Invite does, for files of any size: it
+// writes them in batches of at most importBatchRows rows or importBatchTime,
+// each one transaction with its audit rows and mail, so that other writers
+// wait for one batch at most instead of the whole file. An import stopped
+// half way is continued by running it again: a row whose address is already
+// invited (staged, with opt.Staged) is reported Already and left as it is.
+// When a batch fails, the results of the batches written are returned with
+// the error.
+func (s *Service) Import(ctx context.Context, a Actor, rows []NewUser, opt InviteOptions) ([]RowResult, error) {
+	b := newBulkInvite(rows, opt, true)
+	for first := true; first || b.next < len(rows); first = false {
+		if !first {
+			select {
+			case <-ctx.Done():
+				return b.results[:b.next], ctx.Err()
+			case <-time.After(importPause):
 			}
-			u, err := s.checkNewUser(ctx, q, op, acct, r, opt)
-			if err != nil {
-				res.Err = err
+		}
+		done := b.next
+		err := s.write(ctx, a, func(q *store.Q, op *operator) error {
+			return s.inviteRows(ctx, q, op, b, importBatchRows, time.Now().Add(importBatchTime))
+		})
+		if err != nil {
+			return b.results[:done], err
+		}
+	}
+	return b.results, nil
+}
+
+// bulkInvite is the state of a bulk invitation across its transactions.
+type bulkInvite struct {
+	rows    []NewUser
+	opt     InviteOptions
+	resume  bool // a row already invited or staged is Already, not refused
+	results []RowResult
+	seen    map[string]int // each address's first row
+	next    int            // the first row not yet done
+}
+
+func newBulkInvite(rows []NewUser, opt InviteOptions, resume bool) *bulkInvite {
+	return &bulkInvite{rows: rows, opt: opt, resume: resume, results: make([]RowResult, len(rows)), seen: map[string]int{}}
+}
+
+// inviteRows invites b's rows from b.next in q's transaction, at most limit
+// of them and none begun after until (zero: no time limit).
+func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *bulkInvite, limit int, until time.Time) error {
+	if err := op.need("users.invite", "inviting people"); err != nil {
+		return err
+	}
+	acct, err := q.Account(ctx)
+	if err != nil {
+		return err
+	}
+	want := store.Invited
+	if b.opt.Staged {
+		want = store.Staged
+	}
+	for n := 0; n < limit && b.next < len(b.rows) && (until.IsZero() || n == 0 || time.Now().Before(until)); n++ {
+		i, r := b.next, b.rows[b.next]
+		b.next++
+		res := &b.results[i]
+		*res = RowResult{Row: i + 1, Email: strings.TrimSpace(r.Email)}
+		if email, err := NormalizeEmail(r.Email); err == nil {
+			key := store.EmailKey(email)
+			if first, dup := b.seen[key]; dup {
+				res.Err = inputErr("email", fmt.Sprintf("%s is also on row %d", email, first))
 				continue
 			}
-			res.Email = u.Email
-			if err := s.createUser(ctx, q, op, acct, u, opt.Staged); err != nil {
-				return err
+			b.seen[key] = i + 1
+			if b.resume {
+				u, err := q.UserByEmail(ctx, email, s.Now())
+				if err != nil && !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+				if err == nil && u.Status == want {
+					res.Email, res.UserID, res.Already = u.Email, u.ID, true
+					continue
+				}
 			}
-			res.UserID = u.ID
 		}
-		return nil
-	})
-	return results, err
+		u, err := s.checkNewUser(ctx, q, op, acct, r, b.opt)
+		if err != nil {
+			res.Err = err
+			continue
+		}
+		res.Email = u.Email
+		if err := s.createUser(ctx, q, op, acct, u, b.opt.Staged); err != nil {
+			return err
+		}
+		res.UserID = u.ID
+	}
+	return nil
 }
 
 // CheckNewUser says what is wrong with one row, as the invite form shows it

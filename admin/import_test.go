@@ -1,0 +1,184 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"roster/store"
+)
+
+// importRows is n people to import, with a few rows that are refused
+// whatever happens (an unknown role, the same address twice).
+func importRows(n int) []NewUser {
+	rows := make([]NewUser, n)
+	for i := range rows {
+		rows[i] = NewUser{Email: fmt.Sprintf("person%05d@example.com", i), FirstName: "Person", LastName: fmt.Sprint(i)}
+	}
+	rows[10].Role = "emperor"
+	rows[n-3].Email = rows[5].Email
+	return rows
+}
+
+// state is what an import leaves: the users, links, mails and audit rows.
+func (f *fixture) importState() string {
+	f.t.Helper()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT count(*) FROM users WHERE status = 'invited' AND invited_by IS NOT NULL`,
+		`SELECT count(*) FROM tokens WHERE kind = 'invite'`,
+		`SELECT count(*) FROM outbox WHERE kind = 'invitation'`,
+		`SELECT count(*) FROM audit WHERE action = 'user.invite'`,
+		`SELECT count(DISTINCT recipient) FROM outbox`,
+		`SELECT count(*) FROM audit a JOIN users u ON u.id = a.target_id AND u.email = a.target_email`,
+	} {
+		fmt.Fprintf(&b, "%s: %d\n", q, f.count(q))
+	}
+	return b.String()
+}
+
+// sameResult compares two rows' outcomes, their errors by text.
+func sameResult(a, b RowResult) bool {
+	if (a.Err == nil) != (b.Err == nil) || a.Err != nil && a.Err.Error() != b.Err.Error() {
+		return false
+	}
+	a.Err, b.Err = nil, nil
+	return a == b
+}
+
+// An import that fails half way keeps the batches written before the
+// failure, none of the failing one; running it again continues, reports the
+// rows done before as already invited, and ends as one run alone would.
+func TestImportResumes(t *testing.T) {
+	n := 2500
+	if raceEnabled {
+		n = 1200
+	}
+	rows := importRows(n)
+	alone := newFixture(t)
+	want, err := alone.svc.Import(alone.ctx, alone.owner, rows, InviteOptions{})
+	must(t, err)
+
+	f := newFixture(t)
+	stopAt := rows[n*3/4].Email
+	f.exec(fmt.Sprintf(`CREATE TRIGGER test_refuse BEFORE INSERT ON audit WHEN NEW.target_email = '%s'
+		BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`, stopAt))
+	first, err := f.svc.Import(f.ctx, f.owner, rows, InviteOptions{})
+	if err == nil || !strings.Contains(err.Error(), "refused by the test") {
+		t.Fatalf("error %v", err)
+	}
+	done := len(first)
+	if done == 0 || done > n*3/4 {
+		t.Fatalf("%d rows reported done before row %d failed", done, n*3/4+1)
+	}
+	invited := 0
+	for i, r := range first {
+		if !sameResult(r, want[i]) {
+			t.Fatalf("first run, row %d: %+v, alone %+v", i+1, r, want[i])
+		}
+		if r.Err == nil {
+			invited++
+		}
+	}
+	// Each batch is whole or absent: the rows reported, no more.
+	if got := f.count(`SELECT count(*) FROM users WHERE status = 'invited'`); got != invited {
+		t.Fatalf("%d users invited, %d reported", got, invited)
+	}
+
+	f.exec(`DROP TRIGGER test_refuse`)
+	again, err := f.svc.Import(f.ctx, f.owner, rows, InviteOptions{})
+	must(t, err)
+	if len(again) != n {
+		t.Fatalf("%d results for %d rows", len(again), n)
+	}
+	for i, r := range again {
+		w := want[i]
+		switch {
+		case i < done && w.Err == nil:
+			w.Already = true // invited by the first run
+		case i >= done && w.Err == nil:
+			w.UserID = r.UserID // the second run's IDs follow the first's
+		}
+		if !sameResult(r, w) {
+			t.Fatalf("row %d: %+v, want %+v", i+1, r, w)
+		}
+	}
+	if got, want := f.importState(), alone.importState(); got != want {
+		t.Fatalf("after resuming:\n%s\nalone:\n%s", got, want)
+	}
+}
+
+// A staged import continues the same way: staged rows are already done.
+func TestImportResumesStaged(t *testing.T) {
+	f := newFixture(t)
+	rows := importRows(20)
+	_, err := f.svc.Import(f.ctx, f.owner, rows[:8], InviteOptions{Staged: true})
+	must(t, err)
+	res, err := f.svc.Import(f.ctx, f.owner, rows, InviteOptions{Staged: true})
+	must(t, err)
+	for i, r := range res {
+		if want := i < 8 && r.Err == nil; r.Already != want {
+			t.Errorf("row %d: already %v", i+1, r.Already)
+		}
+	}
+	if n := f.count(`SELECT count(*) FROM users WHERE status = 'staged'`); n != 18 {
+		t.Fatalf("%d staged, want 18 (20 rows, an unknown role, a repeated address)", n)
+	}
+	// Staged people are not invited: an invitation import refuses them
+	// rather than call them already invited.
+	res, err = f.svc.Import(f.ctx, f.owner, rows[:1], InviteOptions{})
+	must(t, err)
+	wantInput(t, res[0].Err, "email", "already a user")
+}
+
+// Other writers and readers wait for one batch of an import at most, not for
+// the whole import.
+func TestImportLetsOthersIn(t *testing.T) {
+	n := 20000
+	if raceEnabled {
+		n = 3000
+	}
+	f := newFixture(t)
+	rows := importRows(n)
+	var wg sync.WaitGroup
+	var res []RowResult
+	var err error
+	began := time.Now()
+	wg.Go(func() { res, err = f.svc.Import(f.ctx, f.owner, rows, InviteOptions{}) })
+	// At times that fall in batches and between them alike.
+	for i := range 6 {
+		time.Sleep(170 * time.Millisecond)
+		t0 := time.Now()
+		if err := f.svc.AddTeam(f.ctx, f.owner, fmt.Sprintf("Team %d", i)); err != nil {
+			t.Fatal(err)
+		}
+		wrote := time.Since(t0)
+		t0 = time.Now()
+		ctx, cancel := context.WithTimeout(f.ctx, time.Second)
+		_, lerr := f.svc.ListUsers(ctx, f.owner, store.ListQuery{Limit: 50})
+		cancel()
+		if lerr != nil {
+			t.Fatal(lerr)
+		}
+		read := time.Since(t0)
+		t.Logf("%v into the import: a write took %v, a listing %v", time.Since(began).Round(time.Millisecond), wrote, read)
+		if wrote > time.Second || read > time.Second {
+			t.Errorf("during the import, a write took %v and a listing %v; want at most 1 s", wrote, read)
+		}
+	}
+	wg.Wait()
+	must(t, err)
+	t.Logf("%d rows imported in %v", n, time.Since(began).Round(time.Millisecond))
+	failed := 0
+	for _, r := range res {
+		if r.Err != nil {
+			failed++
+		}
+	}
+	if got := f.count(`SELECT count(*) FROM users WHERE status = 'invited'`); failed != 2 || got != n-2 {
+		t.Fatalf("%d invited, %d refused, of %d", got, failed, n)
+	}
+}
