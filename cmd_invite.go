@@ -60,8 +60,15 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	results, err := c.svc.Invite(ctx, a, rows, opt)
-	if err != nil {
+	// A file is imported in batches that a later run continues; a few
+	// addresses are invited in one transaction, all or nothing.
+	var results []admin.RowResult
+	if *csvFile != "" {
+		results, err = c.svc.Import(ctx, a, rows, opt)
+	} else {
+		results, err = c.svc.Invite(ctx, a, rows, opt)
+	}
+	if err != nil && len(results) == 0 {
 		return err
 	}
 	if c.json {
@@ -73,19 +80,30 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	if opt.Staged {
 		verb = "staged"
 	}
+	// Failures first, each with its line, then the people invited.
 	failed := 0
 	for _, res := range results {
-		switch {
-		case res.Err != nil:
+		if res.Err != nil {
 			failed++
 			where := ""
 			if *csvFile != "" {
 				where = fmt.Sprintf("line %d: ", res.Row+1) // the header is line 1
 			}
 			fmt.Fprintf(c.stderr, "roster: %s%s\n", where, oneLine(res.Err.Error()))
-		case !c.json:
+		}
+	}
+	for _, res := range results {
+		switch {
+		case res.Err != nil || c.json:
+		case res.Already:
+			fmt.Fprintf(c.stdout, "already %s %s\n", verb, admin.Printable(res.Email))
+		default:
 			fmt.Fprintf(c.stdout, "%s %s\n", verb, admin.Printable(res.Email))
 		}
+	}
+	if err != nil {
+		return fmt.Errorf("stopped before line %d of %d: %w; the lines before are done, and running the same command again continues from there",
+			len(results)+2, len(rows)+1, err)
 	}
 	if failed > 0 {
 		fmt.Fprintf(c.stderr, "roster: %d of %d not %s; the others were\n", failed, len(results), verb)
