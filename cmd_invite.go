@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,6 +116,9 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 }
 
 // readCSV reads invitation rows; columns are found by the header's names.
+// A spreadsheet's export is read as it comes: after a UTF-8 byte order mark,
+// with semicolons between fields when the header has them (French exports),
+// and with the quote that export --csv put before formula-like cells removed.
 func (c *cli) readCSV(name string) ([]admin.NewUser, error) {
 	var in io.Reader = c.stdin
 	if name != "-" {
@@ -126,21 +132,30 @@ func (c *cli) readCSV(name string) ([]admin.NewUser, error) {
 		defer f.Close()
 		in = f
 	}
-	cr := csv.NewReader(in)
+	br := bufio.NewReader(in)
+	if bom, _ := br.Peek(3); string(bom) == "\uFEFF" {
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
+	// The header's names hold neither separator: it has one or the other.
+	head, _ := br.Peek(br.Size())
+	head, _, _ = bytes.Cut(head, []byte("\n"))
+	if bytes.Count(head, []byte(";")) > bytes.Count(head, []byte(",")) {
+		cr.Comma = ';'
+	}
 	header, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("%s: no header line", name)
 	}
 	col := map[string]int{}
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\uFEFF")))
-		known := false
-		for _, k := range csvHeader {
-			known = known || k == h
-		}
-		if !known {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if !slices.Contains(csvHeader, h) {
 			return nil, fmt.Errorf("%s: unknown column %q (want %s)", name, h, strings.Join(csvHeader, ","))
+		}
+		if j, dup := col[h]; dup {
+			return nil, fmt.Errorf("%s: line 1, column %d: %s is also column %d", name, i+1, h, j+1)
 		}
 		col[h] = i
 	}
@@ -148,7 +163,7 @@ func (c *cli) readCSV(name string) ([]admin.NewUser, error) {
 		return nil, fmt.Errorf("%s: the header has no email column", name)
 	}
 	var rows []admin.NewUser
-	for line := 2; ; line++ {
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return rows, nil
@@ -156,9 +171,14 @@ func (c *cli) readCSV(name string) ([]admin.NewUser, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
+		if len(rec) > len(header) {
+			line, _ := cr.FieldPos(len(header))
+			return nil, fmt.Errorf("%s: line %d, column %d: %q is past the header's %d columns (a separator too many, or a value to quote?)",
+				name, line, len(header)+1, rec[len(header)], len(header))
+		}
 		get := func(k string) string {
 			if i, ok := col[k]; ok && i < len(rec) {
-				return rec[i]
+				return unquoteFormula(rec[i])
 			}
 			return ""
 		}
@@ -172,6 +192,32 @@ func (c *cli) readCSV(name string) ([]admin.NewUser, error) {
 			Phone: get("phone"), Role: get("role"), Teams: teams, Position: get("position"),
 			ReferenceID: get("reference_id"), Locale: get("locale")})
 	}
+}
+
+// formulaLike reports whether a spreadsheet would run v as a formula (the
+// first characters OWASP lists for CSV injection), once any single quotes
+// before them are set aside.
+func formulaLike(v string) bool {
+	v = strings.TrimLeft(v, "'")
+	return v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0]))
+}
+
+// quoteFormula puts a single quote before a cell a spreadsheet would run
+// (a phone number's + as well), as OWASP advises; unquoteFormula removes it.
+// Quoting also the cells that already start with quotes makes the pair exact
+// for every value.
+func quoteFormula(v string) string {
+	if formulaLike(v) {
+		return "'" + v
+	}
+	return v
+}
+
+func unquoteFormula(v string) string {
+	if strings.HasPrefix(v, "'") && formulaLike(v) {
+		return v[1:]
+	}
+	return v
 }
 
 func cmdInvites(c *cli, ctx context.Context, args []string) error {
@@ -267,8 +313,14 @@ func cmdExport(c *cli, ctx context.Context, args []string) error {
 			return err
 		}
 		for _, u := range p.Users {
-			w.Write([]string{u.Email, u.FirstName, u.LastName, u.Phone, u.Role, strings.Join(u.Teams, ";"),
-				u.Position, u.ReferenceID, u.Locale})
+			rec := []string{u.Email, u.FirstName, u.LastName, u.Phone, u.Role, strings.Join(u.Teams, ";"),
+				u.Position, u.ReferenceID, u.Locale}
+			for i := range rec {
+				rec[i] = quoteFormula(rec[i])
+			}
+			if err := w.Write(rec); err != nil {
+				return err
+			}
 		}
 		if !p.More {
 			break

@@ -286,7 +286,7 @@ func TestCommandLine(t *testing.T) {
 	// Export round-trips through invite --csv into another account.
 	exported := ok(t, db, "export", "--csv")
 	if !strings.HasPrefix(exported, "email,first_name,last_name,phone,role,team,position,reference_id,locale\n") ||
-		!strings.Contains(exported, "dee@acme.test,Dee,Dupont,+32470123456,member,Support,Agent,E-17,fr") {
+		!strings.Contains(exported, "dee@acme.test,Dee,Dupont,'+32470123456,member,Support,Agent,E-17,fr") {
 		t.Fatalf("export:\n%s", exported)
 	}
 	db2 := filepath.Join(t.TempDir(), "other.db")
