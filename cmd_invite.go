@@ -42,11 +42,12 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	var rows []admin.NewUser
+	var lines []int // of each row in the file
 	switch {
 	case *csvFile != "" && len(emails) > 0:
 		return usagef("invite takes EMAIL... or --csv FILE, not both")
 	case *csvFile != "":
-		if rows, err = c.readCSV(*csvFile); err != nil {
+		if rows, lines, err = c.readCSV(*csvFile); err != nil {
 			return err
 		}
 	case len(emails) == 0:
@@ -90,7 +91,7 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 			failed++
 			where := ""
 			if *csvFile != "" {
-				where = fmt.Sprintf("line %d: ", res.Row+1) // the header is line 1
+				where = fmt.Sprintf("line %d: ", lines[res.Row-1])
 			}
 			fmt.Fprintf(c.stderr, "roster: %s%s\n", where, oneLine(res.Err.Error()))
 		}
@@ -105,8 +106,8 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("stopped before line %d of %d: %w; the lines before are done, and running the same command again continues from there",
-			len(results)+2, len(rows)+1, err)
+		return fmt.Errorf("stopped at line %d (row %d of %d): %w; the rows before are done, and running the same command again continues from there",
+			lines[len(results)], len(results)+1, len(rows), err)
 	}
 	if failed > 0 {
 		fmt.Fprintf(c.stderr, "roster: %d of %d not %s; the others were\n", failed, len(results), verb)
@@ -115,19 +116,20 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	return nil
 }
 
-// readCSV reads invitation rows; columns are found by the header's names.
+// readCSV reads invitation rows, and the line each begins on (a quoted
+// field may hold line breaks); columns are found by the header's names.
 // A spreadsheet's export is read as it comes: after a UTF-8 byte order mark,
 // with semicolons between fields when the header has them (French exports),
 // and with the quote that export --csv put before formula-like cells removed.
-func (c *cli) readCSV(name string) ([]admin.NewUser, error) {
+func (c *cli) readCSV(name string) (rows []admin.NewUser, lines []int, err error) {
 	var in io.Reader = c.stdin
 	if name != "-" {
 		if c.actor != nil {
-			return nil, errors.New("over SSH, --csv reads standard input only: --csv -")
+			return nil, nil, errors.New("over SSH, --csv reads standard input only: --csv -")
 		}
 		f, err := os.Open(name)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		defer f.Close()
 		in = f
@@ -146,34 +148,33 @@ func (c *cli) readCSV(name string) ([]admin.NewUser, error) {
 	}
 	header, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("%s: no header line", name)
+		return nil, nil, fmt.Errorf("%s: no header line", name)
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if !slices.Contains(csvHeader, h) {
-			return nil, fmt.Errorf("%s: unknown column %q (want %s)", name, h, strings.Join(csvHeader, ","))
+			return nil, nil, fmt.Errorf("%s: unknown column %q (want %s)", name, h, strings.Join(csvHeader, ","))
 		}
 		if j, dup := col[h]; dup {
-			return nil, fmt.Errorf("%s: line 1, column %d: %s is also column %d", name, i+1, h, j+1)
+			return nil, nil, fmt.Errorf("%s: line 1, column %d: %s is also column %d", name, i+1, h, j+1)
 		}
 		col[h] = i
 	}
 	if _, ok := col["email"]; !ok {
-		return nil, fmt.Errorf("%s: the header has no email column", name)
+		return nil, nil, fmt.Errorf("%s: the header has no email column", name)
 	}
-	var rows []admin.NewUser
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return rows, nil
+			return rows, lines, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if len(rec) > len(header) {
 			line, _ := cr.FieldPos(len(header))
-			return nil, fmt.Errorf("%s: line %d, column %d: %q is past the header's %d columns (a separator too many, or a value to quote?)",
+			return nil, nil, fmt.Errorf("%s: line %d, column %d: %q is past the header's %d columns (a separator too many, or a value to quote?)",
 				name, line, len(header)+1, rec[len(header)], len(header))
 		}
 		get := func(k string) string {
@@ -188,6 +189,8 @@ func (c *cli) readCSV(name string) ([]admin.NewUser, error) {
 				teams = append(teams, t)
 			}
 		}
+		line, _ := cr.FieldPos(0)
+		lines = append(lines, line)
 		rows = append(rows, admin.NewUser{Email: get("email"), FirstName: get("first_name"), LastName: get("last_name"),
 			Phone: get("phone"), Role: get("role"), Teams: teams, Position: get("position"),
 			ReferenceID: get("reference_id"), Locale: get("locale")})

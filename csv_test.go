@@ -116,3 +116,18 @@ func TestExportCSVNeutralisesFormulasAndReadsBack(t *testing.T) {
 		t.Fatalf("quinn's quotes did not come back as typed")
 	}
 }
+
+// Refused rows are reported by the line they begin on, though a quoted field
+// before them spans lines; failures come before the people invited.
+func TestInviteCSVReportsEachRowByItsLine(t *testing.T) {
+	db := csvDB(t, "boss@acme.test")
+	file := "email,position,role\n" +
+		"ann@acme.test,\"Chef\nventes\",member\n" +
+		"bob@acme.test,Agent,member\n" +
+		"carl@acme.test,Agent,emperor\n"
+	out, errs, code := rosterIn(t, db, file, "invite", "--csv", "-")
+	if code != 1 || !strings.HasPrefix(errs, "roster: line 2: position holds a control") ||
+		!strings.Contains(errs, "\nroster: line 5: role \"emperor\" is not a role") || out != "invited bob@acme.test\n" {
+		t.Fatalf("exit %d, stderr:\n%s\nstdout:\n%s", code, errs, out)
+	}
+}
