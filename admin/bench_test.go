@@ -34,7 +34,7 @@ func bulkRows(n int) []admin.NewUser {
 	return rows
 }
 
-// Inviting 10,000 people in one request, as roster invite --csv does: one
+// Inviting 10,000 people in one call of Invite (invite --csv imports in batches): one
 // transaction, each row checked, its user, permissions, link, mail and audit
 // row written. Target: under 3 s.
 func BenchmarkInvite10000(b *testing.B) {
