@@ -33,7 +33,7 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	fs.StringVar(&r.ReferenceID, "ref", "", "reference ID (employee number)")
 	fs.StringVar(&r.Phone, "phone", "", "phone number")
 	fs.StringVar(&r.Locale, "locale", "", "language of the mail: fr or en (default en)")
-	csvFile := fs.String("csv", "", "invite everyone in this CSV file (- for standard input); header: "+strings.Join(csvHeader, ","))
+	csvFile := fs.String("csv", "", "invite everyone in this CSV file (- for standard input), commas or semicolons between fields; run again, it continues a stopped import; header: "+strings.Join(csvHeader, ","))
 	var opt admin.InviteOptions
 	fs.BoolVar(&opt.Staged, "staged", false, "create the users without sending the invitation yet (roster invites send)")
 	fs.BoolVar(&opt.AllowRoleAddress, "allow-role-address", false, "accept role mailboxes such as maintenance@")
