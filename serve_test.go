@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/pem"
 	"errors"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -91,6 +92,12 @@ func (f *sshFixture) dial(t *testing.T, auth ...gossh.AuthMethod) (*gossh.Client
 // command runs one command line over SSH and returns its output and exit status.
 func (f *sshFixture) command(t *testing.T, signer gossh.Signer, cmd string) (string, int) {
 	t.Helper()
+	return f.commandIn(t, signer, cmd, nil)
+}
+
+// commandIn runs cmd over SSH with stdin as its standard input.
+func (f *sshFixture) commandIn(t *testing.T, signer gossh.Signer, cmd string, stdin io.Reader) (string, int) {
+	t.Helper()
 	client, err := f.dial(t, gossh.PublicKeys(signer))
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +108,7 @@ func (f *sshFixture) command(t *testing.T, signer gossh.Signer, cmd string) (str
 		t.Fatal(err)
 	}
 	defer sess.Close()
+	sess.Stdin = stdin
 	out, err := sess.CombinedOutput(cmd)
 	var exit *gossh.ExitError
 	if errors.As(err, &exit) {
@@ -363,21 +371,9 @@ func TestSSHManagerCannotAddAKeyToAPeer(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	client, err := f.dial(t, gossh.PublicKeys(f.keys["mona@acme.test"]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	sess.Stdin = bytes.NewReader(gossh.MarshalAuthorizedKey(monas.PublicKey()))
-	out, err := sess.CombinedOutput("keys add " + peer + " -")
-	var exit *gossh.ExitError
-	if !errors.As(err, &exit) || exit.ExitStatus() != 1 || !strings.Contains(string(out), "permission denied") {
-		t.Fatalf("keys add %s over ssh as a peer manager: %v %q", peer, err, out)
+	out, code := f.commandIn(t, f.keys["mona@acme.test"], "keys add "+peer+" -", bytes.NewReader(gossh.MarshalAuthorizedKey(monas.PublicKey())))
+	if code != 1 || !strings.Contains(out, "permission denied") {
+		t.Fatalf("keys add %s over ssh as a peer manager: exit %d %q", peer, code, out)
 	}
 	if n := count(t, f.st.Path(), "SELECT count(*) FROM ssh_keys WHERE user_id = (SELECT id FROM users WHERE email = ?)", peer); n != 0 {
 		t.Fatalf("%s has %d keys", peer, n)
