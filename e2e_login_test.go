@@ -18,7 +18,7 @@ import (
 // takes 300 sign-ins posted at once from 10 client addresses (as many as its
 // default limits let through: 30 a client, 10 an address) with no answer
 // but 200, or 503 with Retry-After past its queue of password checks; a
-// `roster edit` run meanwhile completes within a second.
+// `roster edit` run meanwhile completes within a second of what it takes alone.
 func TestE2ELoginFlood(t *testing.T) {
 	need(t)
 	e := newE2E(t)
@@ -26,6 +26,11 @@ func TestE2ELoginFlood(t *testing.T) {
 	web := freePort(t)
 	srv := e.startProcess("serve", "--ssh", freePort(t), "--http", web)
 	srv.waitLog("serving")
+	// What the edit costs with nothing else going on: a race-detector build
+	// on a shared machine can take a good part of a second just to start.
+	start := time.Now()
+	e.cli("edit", "boss@acme.test", "--position", "Alone")
+	alone := time.Since(start)
 
 	// The owner, who has no password, and 29 unknown addresses: each costs
 	// one password check like any other.
@@ -72,12 +77,12 @@ func TestE2ELoginFlood(t *testing.T) {
 	}
 
 	<-first
-	start := time.Now()
+	start = time.Now()
 	if _, stderr, code := e.run("edit", "boss@acme.test", "--position", "Buyer"); code != 0 {
 		t.Errorf("roster edit during the sign-ins: exit %d: %s", code, stderr)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("roster edit took %v during the sign-ins, want at most 1s", d.Round(time.Millisecond))
+	if d := time.Since(start); d > alone+time.Second {
+		t.Errorf("roster edit took %v during the sign-ins, %v alone; want at most 1s more", d.Round(time.Millisecond), alone.Round(time.Millisecond))
 	}
 	wg.Wait()
 	close(answers)
