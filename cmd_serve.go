@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/charmbracelet/ssh"
+	"charm.land/ssh"
 
 	"roster/admin"
 	"roster/mail"

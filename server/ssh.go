@@ -7,25 +7,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image/color"
 	"io"
 	"log/slog"
 	"net"
-	"strings"
 	"sync/atomic"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/ssh"
-	"github.com/charmbracelet/wish"
-	bm "github.com/charmbracelet/wish/bubbletea"
-	"github.com/charmbracelet/wish/recover"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/input"
-	"github.com/charmbracelet/x/term"
-	"github.com/lucasb-eyer/go-colorful"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/ssh"
+	"charm.land/wish/v2"
+	bm "charm.land/wish/v2/bubbletea"
+	"charm.land/wish/v2/recover"
 
 	"roster/admin"
 	"roster/tui"
@@ -67,10 +59,10 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 		wish.WithAddress(opts.Addr),
 		wish.WithHostKeyPath(opts.HostKeyPath),
 		wish.WithIdleTimeout(opts.IdleTimeout),
-		// A real pseudo-terminal per session: reading it can be cancelled, so
-		// asking the client's terminal for its background cannot swallow the
-		// operator's first keys when the terminal never answers.
-		ssh.AllocatePty(),
+		// No pseudo-terminal is allocated (wish's emulated one): the program
+		// reads and writes the session, and wish's Bubble Tea middleware is the
+		// only reader of the window changes, so every resize reaches the
+		// program. An allocated pty would take its own share of them.
 		// Public keys only: no password, no keyboard-interactive.
 		wish.WithPublicKeyAuth(h.auth),
 		func(s *ssh.Server) error {
@@ -81,7 +73,7 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 		// gate identifies the operator from the key the session used, enforces
 		// the session cap and runs commands; the dashboard runs last.
 		wish.WithMiddleware(recover.Middleware(
-			bm.MiddlewareWithProgramHandler(h.program, termenv.ANSI256),
+			bm.MiddlewareWithProgramHandler(h.program),
 			h.gate,
 		)),
 	)
@@ -143,8 +135,10 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 	}
 }
 
-// program makes the dashboard for one session, with the session's own
-// renderer and size, acting as the operator the gate identified.
+// program makes the dashboard for one session, acting as the operator the
+// gate identified. wish's options give it the session's input, output,
+// environment (TERM, NO_COLOR: the colour profile) and window size; it asks
+// the client's terminal for its background through its own input.
 func (h *sshHandler) program(s ssh.Session) *tea.Program {
 	actor, ok := s.Context().Value(operatorKey{}).(admin.Actor)
 	if !ok {
@@ -155,104 +149,9 @@ func (h *sshHandler) program(s ssh.Session) *tea.Program {
 		Service:      h.svc,
 		Operator:     actor.Email,
 		Channel:      admin.ChannelSSH,
-		Renderer:     sessionRenderer(s),
 		Width:        pty.Window.Width,
 		Height:       pty.Window.Height,
 		PollInterval: h.opts.PollInterval,
 	})
-	// The program reads and writes the session's pseudo-terminal through
-	// plain io.Reader and io.Writer values: given the *os.File, bubbletea
-	// restores the terminal's mode through its descriptor on the way out,
-	// while the ssh package closes that same pty when the client leaves
-	// (a data race, and a write to a closed descriptor). sessionRenderer has
-	// put the pty in raw mode once for the session's life.
-	var in io.Reader = s
-	var out io.Writer = s
-	if pty.Slave != nil {
-		in, out = struct{ io.Reader }{pty.Slave}, struct{ io.Writer }{pty.Slave}
-	}
-	opts := []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out), tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(s.Context())}
-	p := tea.NewProgram(m, opts...)
-	// Not handed the terminal's descriptor, bubbletea cannot ask it for its
-	// size: tell it the size the client gave (wish sends the changes).
-	go p.Send(tea.WindowSizeMsg{Width: pty.Window.Width, Height: pty.Window.Height})
-	return p
-}
-
-// sessionRenderer is the session's own renderer: its colour profile comes
-// from the client's TERM and environment (NO_COLOR included), and its light or
-// dark background from the client's terminal, asked once. wish's MakeRenderer
-// asks too, but leaves the background unset when the terminal does not answer
-// OSC 11, and lipgloss then asks again, on the first adaptive colour, for up
-// to 5 seconds (termenv.OSCTimeout): a frozen first screen. A terminal that
-// does not answer is taken as dark.
-func sessionRenderer(s ssh.Session) *lipgloss.Renderer {
-	pty, _, ok := s.Pty()
-	if !ok || pty.Term == "" || pty.Term == "dumb" {
-		return lipgloss.NewRenderer(s, termenv.WithProfile(termenv.Ascii))
-	}
-	opts := []termenv.OutputOption{termenv.WithEnvironment(environ(append(s.Environ(), "TERM="+pty.Term))), termenv.WithColorCache(true)}
-	var tty io.ReadWriter = s
-	if pty.Slave != nil { // a real pseudo-terminal (ssh.AllocatePty)
-		tty = pty.Slave
-		term.MakeRaw(pty.Slave.Fd()) // for the session's life: the pty dies with it
-	} else { // wish's default: the session stands in for the terminal
-		opts = append(opts, termenv.WithUnsafe())
-	}
-	r := lipgloss.NewRenderer(tty, opts...)
-	dark := true
-	if bg := askBackground(tty, 2*time.Second); bg != nil {
-		if c, ok := colorful.MakeColor(bg); ok {
-			_, _, l := c.Hsl()
-			dark = l < 0.5
-		}
-	}
-	r.SetHasDarkBackground(dark)
-	return r
-}
-
-// askBackground asks the terminal on tty for its background colour (OSC 11),
-// followed by a primary device attributes request that every terminal
-// answers, so that a terminal without OSC 11 answers at once; nil when it
-// does not say.
-func askBackground(tty io.ReadWriter, timeout time.Duration) color.Color {
-	rd, err := input.NewReader(tty, "", 0)
-	if err != nil {
-		return nil
-	}
-	defer rd.Close()
-	timer := time.AfterFunc(timeout, func() { rd.Cancel() })
-	defer timer.Stop()
-	if _, err := io.WriteString(tty, ansi.RequestBackgroundColor+ansi.RequestPrimaryDeviceAttributes); err != nil {
-		return nil
-	}
-	var bg color.Color
-	for {
-		events, err := rd.ReadEvents()
-		if err != nil {
-			return bg
-		}
-		for _, e := range events {
-			switch e := e.(type) {
-			case input.BackgroundColorEvent:
-				bg = e.Color
-			case input.PrimaryDeviceAttributesEvent:
-				return bg
-			}
-		}
-	}
-}
-
-// environ is a session's environment, for termenv.
-type environ []string
-
-func (e environ) Environ() []string { return e }
-
-func (e environ) Getenv(k string) string {
-	for _, v := range e {
-		if strings.HasPrefix(v, k+"=") {
-			return v[len(k)+1:]
-		}
-	}
-	return ""
+	return tea.NewProgram(m, append(bm.MakeOptions(s), tea.WithContext(s.Context()))...)
 }

@@ -7,9 +7,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"roster/store"
 )
@@ -97,13 +97,13 @@ func (m *auditView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		m.list.got(msg)
 	case refreshMsg:
 		return m, m.load(false)
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
 	return m, nil
 }
 
-func (m *auditView) key(msg tea.KeyMsg) tea.Cmd {
+func (m *auditView) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	if m.filtering {
 		switch {
@@ -172,7 +172,7 @@ func (m *auditView) View() string {
 	b.WriteString(st.Subtle.Render("  newest first · "))
 	switch {
 	case m.filtering:
-		b.WriteString(m.filter.View())
+		b.WriteString(st.input(m.filter))
 	case m.user != "":
 		b.WriteString(st.Bold.Render("user " + clean(m.user)))
 	default:

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
 )
@@ -176,7 +176,7 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if m.email != "" && !m.saving {
 			return m, m.load()
 		}
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
 	return m, nil
@@ -203,7 +203,7 @@ func (m *away) showErr(err error) {
 	}
 }
 
-func (m *away) key(msg tea.KeyMsg) tea.Cmd {
+func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	if m.confirm != nil {
 		cmd := m.confirm.answer(msg)

@@ -2,28 +2,46 @@ package tui
 
 import (
 	"testing"
-
-	tea "github.com/charmbracelet/bubbletea"
 )
 
-// Keys read together arrive as one message of several runes: each still
-// acts, as if typed one at a time.
+// Keys written together arrive in one read: each still acts, in order, as
+// if typed one at a time.
 func TestKeysReadTogetherEachAct(t *testing.T) {
 	f := newFixture(t)
 	f.addMany(20)
-	var m tea.Model = New(f.ctx, f.options(owner))
-	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
-	m = drive(m, m.Init())
-	r := m.(*Model)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("User0019")
+	tt.write("jjjj3s2ann@acme.test")
+	tt.wait("ann@acme.test")
+	stop()
 	u := r.screens[usersScreen].(*users)
-	m = drive(m, func() tea.Msg { return keyMsg("jjjj") })
 	must(t, u.cur == 4, "jjjj moved the cursor to row %d, want 4", u.cur)
-	m = drive(m, func() tea.Msg { return keyMsg("3s") })
-	must(t, r.active == pendingScreen, "3s: the screen is %d, want Pending", r.active)
 	must(t, r.screens[pendingScreen].(*pending).stuck, "3s: the s after 3 did not show the stuck invitations only")
 	// Text fields still get every letter, in order.
-	m = drive(m, func() tea.Msg { return keyMsg("2") })
-	drive(m, func() tea.Msg { return keyMsg("ann@acme.test") })
 	inv := r.screens[inviteScreen].(*invite)
+	must(t, r.active == inviteScreen, "the screen is %d, want Invite", r.active)
 	must(t, inv.rows[0].cells[cFirst].Value() == "ann@acme.test", "the first name field holds %q", inv.rows[0].cells[cFirst].Value())
+}
+
+// A lone esc, alt and esc esc are told apart: two escapes written together
+// (read as alt+esc) back out twice, from editing a user's field to the list.
+func TestTwoEscapesInOneWrite(t *testing.T) {
+	f := newFixture(t)
+	f.addMany(3)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("User0002")
+	tt.write("\r")
+	tt.wait("enter/e edit field", "logins")
+	tt.write("e")
+	tt.wait("esc stop editing")
+	tt.write("\x1b\x1b")
+	tt.wait("/ to search")
+	tt.write("\x1b3") // esc then 3, read as alt+3: Pending
+	tt.wait("3 Pending", "Invited by")
+	stop()
+	must(t, r.active == pendingScreen, "the screen is %d, want Pending", r.active)
+	u := r.screens[usersScreen].(*users)
+	must(t, u.detail == nil, "the user's page is still open")
 }

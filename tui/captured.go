@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/mail"
@@ -102,7 +102,7 @@ func (c *capturedMail) draw(m *mail.Message) []string {
 	return lines
 }
 
-func (c *capturedMail) key(msg tea.KeyMsg, k mailKeys) tea.Cmd {
+func (c *capturedMail) key(msg tea.KeyPressMsg, k mailKeys) tea.Cmd {
 	if c.showing() {
 		page := max(1, c.height-3)
 		switch {

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
 	"roster/store"
@@ -176,7 +176,7 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if m.email != "" && !m.busy {
 			return m, m.load()
 		}
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
 	return m, nil
@@ -188,7 +188,7 @@ func (m *deletion) replay(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func (m *deletion) key(msg tea.KeyMsg) tea.Cmd {
+func (m *deletion) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	if m.confirm != nil {
 		cmd := m.confirm.answer(msg)

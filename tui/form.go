@@ -3,9 +3,9 @@ package tui
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 )
 
 // field is one labelled value of a form: free text, or one of choices.
@@ -96,7 +96,7 @@ func (f *form) focusOn(i int) {
 
 // update handles a key while the form is active and reports whether a value
 // changed. Save and Leave are left to the screen.
-func (f *form) update(msg tea.KeyMsg) (changed bool, cmd tea.Cmd) {
+func (f *form) update(msg tea.KeyPressMsg) (changed bool, cmd tea.Cmd) {
 	fl := f.fields[f.focus]
 	switch {
 	case key.Matches(msg, f.keys.NextField):
@@ -114,7 +114,7 @@ func (f *form) update(msg tea.KeyMsg) (changed bool, cmd tea.Cmd) {
 		case "left", "h":
 			fl.choice = (fl.choice + len(fl.choices) - 1) % len(fl.choices)
 			return true, nil
-		case "right", "l", " ":
+		case "right", "l", "space":
 			fl.choice = (fl.choice + 1) % len(fl.choices)
 			return true, nil
 		}
@@ -155,9 +155,9 @@ func (f *form) view(st Styles, labelW, width int) string {
 				b.WriteString(st.Faint.Render("  ←/→ to change"))
 			}
 		} else {
-			fl.input.Width = min(inW, 60)
+			fl.input.SetWidth(min(inW, 60))
 			if focused {
-				b.WriteString(fl.input.View())
+				b.WriteString(st.input(fl.input))
 			} else {
 				v := clean(fl.input.Value())
 				if v == "" {

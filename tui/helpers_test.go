@@ -1,28 +1,28 @@
 package tui
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/charmbracelet/x/exp/teatest"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"roster/admin"
 	"roster/store"
 )
 
 func TestMain(m *testing.M) {
-	// Results must not depend on the terminal the tests run in (lipgloss#476).
-	lipgloss.SetColorProfile(termenv.Ascii)
 	os.Exit(m.Run())
 }
 
@@ -154,43 +154,115 @@ func (f *fixture) exec(query string, args ...any) {
 // options are the dashboard's options for this fixture, as the operator.
 func (f *fixture) options(operator string) Options {
 	return Options{Service: f.svc, Operator: operator, Channel: admin.ChannelTUI,
-		Renderer: lipgloss.NewRenderer(io.Discard), PollInterval: 100 * time.Millisecond}
+		PollInterval: 100 * time.Millisecond}
 }
 
 // session is a session as the owner, for driving one screen without the
 // router.
 func (f *fixture) session() *session {
 	return &session{ctx: f.ctx, svc: f.svc, actor: admin.Actor{Email: owner, Channel: admin.ChannelTUI},
-		styles: DefaultStyles(f.options("").Renderer), timeout: 5 * time.Second}
+		styles: DefaultStyles(true), timeout: 5 * time.Second}
 }
 
 // tty is a dashboard run by teatest at a fixed size.
 type tty struct {
 	t  *testing.T
 	tm *teatest.TestModel
+	fr *frames
+	in io.Writer // runTerminal's input
+}
+
+// frames are what the dashboard drew, frame by frame. Bubble Tea v2 writes
+// only the cells that changed, so the text of a frame is read from its View,
+// not from the program's output.
+type frames struct {
+	mu   sync.Mutex
+	all  []string
+	seen int // frames before it were looked at by a wait
+}
+
+// recorder is a model that keeps each frame it draws.
+type recorder struct {
+	tea.Model
+	fr *frames
+}
+
+func (r recorder) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	r.Model, cmd = r.Model.Update(msg)
+	return r, cmd
+}
+
+func (r recorder) View() tea.View {
+	v := r.Model.View()
+	r.fr.mu.Lock()
+	r.fr.all = append(r.fr.all, v.Content)
+	r.fr.mu.Unlock()
+	return v
 }
 
 func (f *fixture) run(operator string) *tty {
 	f.t.Helper()
 	ctx, cancel := context.WithCancel(f.ctx)
 	f.t.Cleanup(cancel)
-	tm := teatest.NewTestModel(f.t, New(ctx, f.options(operator)), teatest.WithInitialTermSize(130, 40))
-	tt := &tty{t: f.t, tm: tm}
+	fr := &frames{}
+	tm := teatest.NewTestModel(f.t, recorder{New(ctx, f.options(operator)), fr}, teatest.WithInitialTermSize(130, 40),
+		// Results must not depend on the terminal the tests run in (lipgloss#476).
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
+	tt := &tty{t: f.t, tm: tm, fr: fr}
 	f.t.Cleanup(func() { tm.Quit() })
 	return tt
 }
 
-// wait waits until every text has been drawn (since the last wait).
+// runTerminal runs m as a program that reads the bytes written to tt.in as
+// it reads a terminal: keys written together arrive in one read (a fast
+// typist, a script, a slow SSH link). stop ends it; then m may be read.
+func (f *fixture) runTerminal(m *Model) (tt *tty, stop func()) {
+	f.t.Helper()
+	ctx, cancel := context.WithCancel(f.ctx)
+	r, w := io.Pipe()
+	fr := &frames{}
+	p := tea.NewProgram(recorder{m, fr}, tea.WithContext(ctx), tea.WithInput(r), tea.WithOutput(io.Discard),
+		tea.WithWindowSize(130, 40), tea.WithColorProfile(colorprofile.Ascii), tea.WithoutSignals())
+	done := make(chan struct{})
+	go func() { p.Run(); close(done) }()
+	stop = func() { cancel(); w.Close(); <-done }
+	f.t.Cleanup(stop)
+	return &tty{t: f.t, fr: fr, in: w}, stop
+}
+
+// write writes keys to the program of runTerminal, all at once.
+func (tt *tty) write(keys string) {
+	tt.t.Helper()
+	if _, err := io.WriteString(tt.in, keys); err != nil {
+		tt.t.Fatal(err)
+	}
+}
+
+// wait waits until one frame drawn since the last wait shows every text.
 func (tt *tty) wait(texts ...string) {
 	tt.t.Helper()
-	teatest.WaitFor(tt.t, tt.tm.Output(), func(b []byte) bool {
-		for _, s := range texts {
-			if !bytes.Contains(b, []byte(s)) {
-				return false
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tt.fr.mu.Lock()
+		for ; tt.fr.seen < len(tt.fr.all); tt.fr.seen++ {
+			frame := ansi.Strip(tt.fr.all[tt.fr.seen])
+			if !slices.ContainsFunc(texts, func(s string) bool { return !strings.Contains(frame, s) }) {
+				tt.fr.seen = len(tt.fr.all)
+				tt.fr.mu.Unlock()
+				return
 			}
 		}
-		return true
-	}, teatest.WithDuration(10*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		last := ""
+		if n := len(tt.fr.all); n > 0 {
+			last = ansi.Strip(tt.fr.all[n-1])
+		}
+		tt.fr.mu.Unlock()
+		if time.Now().After(deadline) {
+			tt.t.Fatalf("after 10s, no frame shows %q; the last:\n%s", texts, last)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // typ types text, a key at a time.
@@ -203,19 +275,21 @@ func (tt *tty) press(keys ...string) {
 	}
 }
 
-func keyMsg(k string) tea.KeyMsg {
-	names := map[string]tea.KeyType{"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab,
-		"shift+tab": tea.KeyShiftTab, "up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
-		"pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp, "space": tea.KeySpace, "ctrl+s": tea.KeyCtrlS, "ctrl+c": tea.KeyCtrlC,
-		"ctrl+r": tea.KeyCtrlR, "ctrl+n": tea.KeyCtrlN, "ctrl+u": tea.KeyCtrlU, "ctrl+x": tea.KeyCtrlX,
-		"ctrl+o": tea.KeyCtrlO, "backspace": tea.KeyBackspace, "home": tea.KeyHome, "end": tea.KeyEnd}
-	if t, ok := names[k]; ok {
-		if t == tea.KeySpace {
-			return tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
-		}
-		return tea.KeyMsg{Type: t}
+func keyMsg(k string) tea.KeyPressMsg {
+	names := map[string]rune{"enter": tea.KeyEnter, "esc": tea.KeyEscape, "tab": tea.KeyTab,
+		"up": tea.KeyUp, "down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight,
+		"pgdown": tea.KeyPgDown, "pgup": tea.KeyPgUp, "backspace": tea.KeyBackspace, "home": tea.KeyHome, "end": tea.KeyEnd}
+	switch c, ok := names[k]; {
+	case ok:
+		return tea.KeyPressMsg{Code: c}
+	case k == "space":
+		return tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
+	case k == "shift+tab":
+		return tea.KeyPressMsg{Code: tea.KeyTab, Mod: tea.ModShift}
+	case strings.HasPrefix(k, "ctrl+"):
+		return tea.KeyPressMsg{Code: rune(k[len("ctrl+")]), Mod: tea.ModCtrl}
 	}
-	return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
+	return tea.KeyPressMsg{Code: []rune(k)[0], Text: k}
 }
 
 // eventually polls cond (a check of the store) until it holds.
@@ -284,10 +358,12 @@ func must(t *testing.T, ok bool, format string, args ...any) {
 	}
 }
 
-// readAll waits for the program to end and returns everything it drew.
+// readAll waits for the program to end and returns every frame it drew.
 func readAll(tt *tty) string {
-	b, _ := io.ReadAll(tt.tm.FinalOutput(tt.t, teatestFinal()))
-	return string(b)
+	tt.tm.WaitFinished(tt.t, teatestFinal())
+	tt.fr.mu.Lock()
+	defer tt.fr.mu.Unlock()
+	return strings.Join(tt.fr.all, "\n")
 }
 
 func teatestFinal() teatest.FinalOpt { return teatest.WithFinalTimeout(10 * time.Second) }

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
@@ -227,7 +227,7 @@ func (m *invite) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return m, m.done(msg)
 	case refreshMsg:
 		return m, m.loadTeams() // a team may have been added
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
 	return m, nil
@@ -242,7 +242,7 @@ func (m *invite) byID(id int) *inviteRow {
 	return nil
 }
 
-func (m *invite) key(msg tea.KeyMsg) tea.Cmd {
+func (m *invite) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.busy {
 		return nil
 	}
@@ -310,7 +310,7 @@ func (m *invite) key(msg tea.KeyMsg) tea.Cmd {
 		switch msg.String() {
 		case "left":
 			r.role = (r.role + len(admin.Roles) - 1) % len(admin.Roles)
-		case "right", " ":
+		case "right", "space":
 			r.role = (r.role + 1) % len(admin.Roles)
 		default:
 			return nil
@@ -602,8 +602,8 @@ func (m *invite) View() string {
 					cell = st.Cursor.Render(fit("‹"+admin.Roles[r.role]+"›", w[c]))
 				}
 			case focused:
-				r.cells[c].Width = w[c] - 1
-				cell = fit(r.cells[c].View(), w[c])
+				r.cells[c].SetWidth(w[c] - 1)
+				cell = fit(st.input(r.cells[c]), w[c])
 			default:
 				v := clean(r.cells[c].Value())
 				if v == "" {

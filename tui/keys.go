@@ -1,8 +1,8 @@
 package tui
 
 import (
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 )
 
 // globalKeys work on every screen unless a text field has focus.
@@ -48,7 +48,7 @@ func (k navKeys) list() []key.Binding {
 }
 
 // apply moves v for a navigation key and reports whether msg was one.
-func (k navKeys) apply(km tea.KeyMsg, v *nav) bool {
+func (k navKeys) apply(km tea.KeyPressMsg, v *nav) bool {
 	switch {
 	case key.Matches(km, k.Up):
 		v.move(-1)

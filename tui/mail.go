@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"roster/store"
 )
@@ -109,7 +109,7 @@ func (m *mailbox) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return m, m.captured.load(false)
 		}
 		return m, m.load(false)
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
 	return m, nil
@@ -127,7 +127,7 @@ func (m *mailbox) toggle() tea.Cmd {
 	return m.load(false)
 }
 
-func (m *mailbox) key(msg tea.KeyMsg) tea.Cmd {
+func (m *mailbox) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	if m.capturedShown {
 		if key.Matches(msg, k.Captured) && !m.captured.showing() {

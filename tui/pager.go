@@ -3,7 +3,7 @@ package tui
 import (
 	"context"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 )
 
 // pager is a list read a page at a time, newest first (Mail, Audit): the
@@ -93,7 +93,7 @@ func (p *pager[T]) nearEnd() bool {
 
 // move moves the cursor for a navigation key, and reads the next page with
 // load once it nears the end; ok reports whether msg was a navigation key.
-func (p *pager[T]) move(k navKeys, msg tea.KeyMsg, load func(more bool) tea.Cmd) (cmd tea.Cmd, ok bool) {
+func (p *pager[T]) move(k navKeys, msg tea.KeyPressMsg, load func(more bool) tea.Cmd) (cmd tea.Cmd, ok bool) {
 	if !k.apply(msg, &p.nav) {
 		return nil, false
 	}

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
 	"roster/store"
@@ -33,7 +33,7 @@ type pending struct {
 	took     time.Duration // how long the last reading took
 	again    bool          // the database changed while reading: read again
 	busy     bool
-	queued   []tea.KeyMsg // keys typed while the list was on its way
+	queued   []tea.KeyPressMsg // keys typed while the list was on its way
 	perms    map[string]bool
 	confirm  *confirmation
 	last     []string // each person's outcome of the last resend or revoke
@@ -64,7 +64,7 @@ type (
 func newPending(s *session) *pending {
 	return &pending{s: s, selected: map[string]bool{}, outcomes: map[string]string{}, keys: pendingKeys{
 		nav:       newNavKeys(),
-		Select:    key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "select")),
+		Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
 		SelectAll: key.NewBinding(key.WithKeys("A", "ctrl+a"), key.WithHelp("A", "select all shown")),
 		Resend:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "resend")),
 		Revoke:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "revoke")),
@@ -194,7 +194,7 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if m.again && !m.loading {
 			return m, m.load()
 		}
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
 	return m, nil
@@ -219,7 +219,7 @@ func (m *pending) targets() []string {
 	return out
 }
 
-func (m *pending) key(msg tea.KeyMsg) tea.Cmd {
+func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.confirm != nil {
 		cmd := m.confirm.answer(msg)
 		if cmd != nil {

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
 )
@@ -64,7 +64,7 @@ const permsPicker = 1
 func newPerms(s *session) *permissions {
 	return &permissions{s: s, oneUser: oneUser{screen: permsScreen}, keys: permKeys{
 		nav:      newNavKeys(),
-		Toggle:   key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "toggle")),
+		Toggle:   key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")),
 		Role:     key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", "next role")),
 		RoleBack: key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", "previous role")),
 		Review:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "review and save")),
@@ -201,7 +201,7 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if m.user != nil && !m.Dirty() && !m.saving {
 			return m, m.load(false)
 		}
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
 	return m, nil
@@ -241,7 +241,7 @@ func changeText(added, removed []string) string {
 	return s + "."
 }
 
-func (m *permissions) key(msg tea.KeyMsg) tea.Cmd {
+func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	if m.saving {
 		return nil

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 
 	"roster/store"
 )
@@ -31,7 +31,7 @@ type picker struct {
 	chooseOn bool // enter was pressed before the newest results came
 	// queued are the keys typed after that enter: they belong to the screen
 	// once the pick is made, which replays them.
-	queued []tea.KeyMsg
+	queued []tea.KeyPressMsg
 	err    string
 }
 
@@ -124,7 +124,7 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 			c := p.results[0]
 			return &c, nil
 		}
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		if p.chooseOn {
 			p.queued = append(p.queued, msg)
 			return nil, nil
@@ -166,7 +166,7 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 // chosen the pick made, and handled whether the picker took msg (a key, or
 // one of its own results); otherwise the screen handles msg.
 func (p *picker) step(msg tea.Msg) (closed bool, chosen *pick, cmd tea.Cmd, handled bool) {
-	km, isKey := msg.(tea.KeyMsg)
+	km, isKey := msg.(tea.KeyPressMsg)
 	if isKey && km.String() == "esc" {
 		return true, nil, nil, true
 	}
@@ -176,7 +176,7 @@ func (p *picker) step(msg tea.Msg) (closed bool, chosen *pick, cmd tea.Cmd, hand
 
 func (p *picker) view(st Styles, width int) string {
 	var b strings.Builder
-	b.WriteString(p.input.View())
+	b.WriteString(st.input(p.input))
 	b.WriteString("\n")
 	if p.err != "" {
 		b.WriteString(st.Error.Render(cut(p.err, width)) + "\n")

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"roster/store"
 )
 
@@ -23,7 +25,7 @@ func TestCountsOfOne(t *testing.T) {
 	d := newDelete(s)
 	d.SetSize(120, 30)
 	driveScreen(d, d.OpenUser("ann.active@example.com"))
-	v := d.View()
+	v := ansi.Strip(d.View())
 	must(t, strings.Contains(v, "Owns 1 conversation (1 open) and 1 automated reply\n"), "the Delete screen:\n%s", v)
 	d.form.fields[dHeir].input.SetValue("hal.heir@example.com")
 	d.form.fields[dConfirm].input.SetValue("ann.active@example.com")
@@ -34,7 +36,7 @@ func TestCountsOfOne(t *testing.T) {
 	detail := newUserDetail(s, "hal.heir@example.com", false, nil)
 	detail.SetSize(120, 30)
 	detail.Update(detail.Init()())
-	v = detail.View()
+	v = ansi.Strip(detail.View())
 	must(t, strings.Contains(v, "1 conversation, 1 automated reply") && strings.Contains(v, "0 logins"), "Hal's page:\n%s", v)
 
 	u := newFixture(t).usersScreen(20) // the owner alone

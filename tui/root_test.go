@@ -4,38 +4,42 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"roster/store"
 )
 
-// NO_COLOR leaves no colour in what the screens draw, and the selection still
-// shows (reverse video).
+// NO_COLOR (the program's ASCII colour profile) leaves no colour in what the
+// dashboard draws, and the selection still shows (reverse video); with
+// colour, the selection is a background colour.
 func TestNoColor(t *testing.T) {
-	var w bytes.Buffer
-	colour := lipgloss.NewRenderer(&w, termenv.WithTTY(true), termenv.WithEnvironment(env{"TERM": "xterm-256color", "COLORTERM": "truecolor"}))
-	plain := lipgloss.NewRenderer(&w, termenv.WithTTY(true), termenv.WithEnvironment(env{"TERM": "xterm-256color", "COLORTERM": "truecolor", "NO_COLOR": "1"}))
-	must(t, strings.Contains(DefaultStyles(colour).Error.Render("x"), "38;"), "colour expected without NO_COLOR")
-	st := DefaultStyles(plain)
-	for _, s := range []string{st.Error.Render("x"), st.OK.Render("x"), st.Title.Render("x"), st.Selected.Render("x")} {
-		must(t, !strings.Contains(s, "38;") && !strings.Contains(s, "48;"), "colour drawn with NO_COLOR: %q", s)
+	f := newFixture(t)
+	f.addMany(3)
+	for _, c := range []struct {
+		profile colorprofile.Profile
+		colour  bool
+	}{{colorprofile.Ascii, false}, {colorprofile.TrueColor, true}} {
+		tm := teatest.NewTestModel(t, New(f.ctx, f.options(owner)), teatest.WithInitialTermSize(130, 40),
+			teatest.WithProgramOptions(tea.WithColorProfile(c.profile)))
+		var out []byte
+		teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+			out = b
+			return bytes.Contains(out, []byte("user0002@example.com"))
+		}, teatest.WithDuration(10*time.Second))
+		tm.Quit()
+		if c.colour {
+			must(t, bytes.Contains(out, []byte("48;2;")), "the selection is not drawn in a background colour")
+			continue
+		}
+		must(t, !bytes.Contains(out, []byte("38;")) && !bytes.Contains(out, []byte("48;")), "colour drawn without colour")
+		must(t, bytes.Contains(out, []byte("\x1b[7m")) || bytes.Contains(out, []byte(";7m")), "the selection is not in reverse video")
 	}
 }
-
-type env map[string]string
-
-func (e env) Environ() []string {
-	var out []string
-	for k, v := range e {
-		out = append(out, k+"="+v)
-	}
-	return out
-}
-
-func (e env) Getenv(k string) string { return e[k] }
 
 // Number keys and tab switch screens, ? shows the full help, the mouse wheel
 // moves the cursor, and a resize reflows.
@@ -48,26 +52,26 @@ func TestRouterKeysHelpMouseResize(t *testing.T) {
 	r := m.(*Model)
 	m = drive(m, func() tea.Msg { return keyMsg("3") })
 	must(t, r.active == pendingScreen, "3 opens Pending, not %d", r.active)
-	m = drive(m, func() tea.Msg { return tea.KeyMsg{Type: tea.KeyShiftTab} })
+	m = drive(m, func() tea.Msg { return keyMsg("shift+tab") })
 	must(t, r.active == inviteScreen, "shift+tab goes back to Invite, not %d", r.active)
 	// The Invite form has the keyboard: esc leaves it, then tab switches again.
-	m = drive(m, func() tea.Msg { return tea.KeyMsg{Type: tea.KeyEsc} })
-	m = drive(m, func() tea.Msg { return tea.KeyMsg{Type: tea.KeyShiftTab} })
+	m = drive(m, func() tea.Msg { return tea.KeyPressMsg{Code: tea.KeyEscape} })
+	m = drive(m, func() tea.Msg { return keyMsg("shift+tab") })
 	must(t, r.active == usersScreen, "shift+tab goes back to Users, not %d", r.active)
 	m = drive(m, func() tea.Msg { return keyMsg("?") })
-	v := m.View()
+	v := m.View().Content
 	must(t, strings.Contains(v, "status filter") && strings.Contains(v, "password reset"), "full help: %s", v)
 	must(t, strings.Count(v, "\n") == 29, "the frame is the window's height: %d lines", strings.Count(v, "\n")+1)
 	u := r.screens[usersScreen].(*users)
 	m = drive(m, func() tea.Msg {
-		return tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress}
+		return tea.MouseWheelMsg{Button: tea.MouseWheelDown}
 	})
 	m = drive(m, func() tea.Msg {
-		return tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress}
+		return tea.MouseWheelMsg{Button: tea.MouseWheelDown}
 	})
 	must(t, u.cur == 2, "the wheel moved the cursor to %d", u.cur)
 	m, _ = m.Update(tea.WindowSizeMsg{Width: 70, Height: 20})
-	v = m.View()
+	v = m.View().Content
 	for i, l := range strings.Split(v, "\n") {
 		must(t, lipgloss.Width(l) <= 70, "line %d is %d wide after the resize: %q", i, lipgloss.Width(l), l)
 	}

@@ -7,9 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/cursor"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
@@ -134,8 +133,10 @@ func (s *session) newInput(placeholder string, limit int) textinput.Model {
 	ti.Prompt = ""
 	ti.Placeholder = placeholder
 	ti.CharLimit = limit
-	s.styles.styleInput(&ti)
-	ti.Cursor.SetMode(cursor.CursorStatic)
+	ti.SetStyles(s.styles.Input)
+	// ctrl+v reads the clipboard of the machine roster runs on, not the
+	// operator's: a paste from the operator's terminal still arrives.
+	ti.KeyMap.Paste.SetEnabled(false)
 	return ti
 }
 
@@ -270,7 +271,7 @@ type confirmation struct {
 
 // answer resolves a confirmation with a key: the command for y, and whether
 // the question is settled.
-func (c *confirmation) answer(msg tea.KeyMsg) tea.Cmd {
+func (c *confirmation) answer(msg tea.KeyPressMsg) tea.Cmd {
 	if msg.String() == "y" || msg.String() == "Y" {
 		return c.yes
 	}

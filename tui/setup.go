@@ -5,8 +5,8 @@ import (
 	"errors"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
 )
@@ -70,7 +70,7 @@ func (m *setupScreen) Update(msg tea.Msg) (*setupScreen, tea.Cmd) {
 			}
 		}
 		return m, nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		if m.busy {
 			return m, nil
 		}

@@ -1,18 +1,15 @@
 package tui
 
 import (
-	"strconv"
-
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/textinput"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/textinput"
+	"charm.land/lipgloss/v2"
 )
 
-// Styles are every style the screens draw with. They are made per session
-// from the session's renderer, so that over SSH the colours follow the
-// client's terminal, and NO_COLOR (through the renderer's colour profile)
-// leaves only bold, reverse and underline.
+// Styles are every style the screens draw with. They are plain values: the
+// program downsamples their colours to each session's terminal as it writes
+// (NO_COLOR leaves only bold, reverse and underline), so one set serves a
+// session, made for its terminal's light or dark background.
 type Styles struct {
 	Header, Operator, Tab, ActiveTab     lipgloss.Style
 	Title, Subtle, Faint, Bold           lipgloss.Style
@@ -22,82 +19,69 @@ type Styles struct {
 	ColHead, Group, Status, Footer       lipgloss.Style
 	Box                                  lipgloss.Style
 	Help                                 help.Styles
+	Input                                textinput.Styles
 }
 
-// DefaultStyles builds the styles for one session's renderer, with
-// adaptive colours for light and dark terminals.
-func DefaultStyles(r *lipgloss.Renderer) Styles {
+// DefaultStyles builds the styles for a terminal with a dark background, or
+// a light one.
+func DefaultStyles(isDark bool) Styles {
+	pick := lipgloss.LightDark(isDark)
 	var (
-		accent = resolve(r, "#5A3FC0", "#B4A4FF")
-		subtle = resolve(r, "#6B6B6B", "#9A9A9A")
-		faint  = resolve(r, "#9E9E9E", "#6C6C6C")
-		green  = resolve(r, "#1E7B34", "#6BD88A")
-		amber  = resolve(r, "#9A5B00", "#F2C94C")
-		red    = resolve(r, "#B3261E", "#FF7A70")
-		selBg  = resolve(r, "#E4DEFF", "#3B3363")
+		accent = pick(lipgloss.Color("#5A3FC0"), lipgloss.Color("#B4A4FF"))
+		subtle = pick(lipgloss.Color("#6B6B6B"), lipgloss.Color("#9A9A9A"))
+		faint  = pick(lipgloss.Color("#9E9E9E"), lipgloss.Color("#6C6C6C"))
+		green  = pick(lipgloss.Color("#1E7B34"), lipgloss.Color("#6BD88A"))
+		amber  = pick(lipgloss.Color("#9A5B00"), lipgloss.Color("#F2C94C"))
+		red    = pick(lipgloss.Color("#B3261E"), lipgloss.Color("#FF7A70"))
+		selBg  = pick(lipgloss.Color("#E4DEFF"), lipgloss.Color("#3B3363"))
 	)
 	s := Styles{
-		Header:       r.NewStyle().Bold(true),
-		Operator:     r.NewStyle().Foreground(accent),
-		Tab:          r.NewStyle().Foreground(subtle).Padding(0, 1),
-		ActiveTab:    r.NewStyle().Bold(true).Underline(true).Foreground(accent).Padding(0, 1),
-		Title:        r.NewStyle().Bold(true).Foreground(accent),
-		Subtle:       r.NewStyle().Foreground(subtle),
-		Faint:        r.NewStyle().Foreground(faint),
-		Bold:         r.NewStyle().Bold(true),
-		Selected:     r.NewStyle().Reverse(true),
-		Marked:       r.NewStyle().Bold(true).Foreground(accent),
-		Cursor:       r.NewStyle().Reverse(true),
-		OK:           r.NewStyle().Foreground(green),
-		Warn:         r.NewStyle().Foreground(amber),
-		Error:        r.NewStyle().Bold(true).Foreground(red),
-		Locked:       r.NewStyle().Foreground(faint),
-		Label:        r.NewStyle().Foreground(subtle),
-		Field:        r.NewStyle(),
-		FocusedField: r.NewStyle().Underline(true),
-		FieldErr:     r.NewStyle().Foreground(red),
-		ColHead:      r.NewStyle().Bold(true).Foreground(subtle),
-		Group:        r.NewStyle().Bold(true).Foreground(accent),
-		Status:       r.NewStyle().Foreground(subtle),
-		Footer:       r.NewStyle(),
-		Box:          r.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(accent).Padding(0, 1),
+		Header:       lipgloss.NewStyle().Bold(true),
+		Operator:     lipgloss.NewStyle().Foreground(accent),
+		Tab:          lipgloss.NewStyle().Foreground(subtle).Padding(0, 1),
+		ActiveTab:    lipgloss.NewStyle().Bold(true).Underline(true).Foreground(accent).Padding(0, 1),
+		Title:        lipgloss.NewStyle().Bold(true).Foreground(accent),
+		Subtle:       lipgloss.NewStyle().Foreground(subtle),
+		Faint:        lipgloss.NewStyle().Foreground(faint),
+		Bold:         lipgloss.NewStyle().Bold(true),
+		Selected:     lipgloss.NewStyle().Background(selBg),
+		Marked:       lipgloss.NewStyle().Bold(true).Foreground(accent),
+		Cursor:       lipgloss.NewStyle().Reverse(true),
+		OK:           lipgloss.NewStyle().Foreground(green),
+		Warn:         lipgloss.NewStyle().Foreground(amber),
+		Error:        lipgloss.NewStyle().Bold(true).Foreground(red),
+		Locked:       lipgloss.NewStyle().Foreground(faint),
+		Label:        lipgloss.NewStyle().Foreground(subtle),
+		Field:        lipgloss.NewStyle(),
+		FocusedField: lipgloss.NewStyle().Underline(true),
+		FieldErr:     lipgloss.NewStyle().Foreground(red),
+		ColHead:      lipgloss.NewStyle().Bold(true).Foreground(subtle),
+		Group:        lipgloss.NewStyle().Bold(true).Foreground(accent),
+		Status:       lipgloss.NewStyle().Foreground(subtle),
+		Footer:       lipgloss.NewStyle(),
+		Box:          lipgloss.NewStyle().Border(lipgloss.NormalBorder()).BorderForeground(accent).Padding(0, 1),
 	}
-	// bubbles' own default styles are built on the global renderer: replace them.
 	s.Help = help.Styles{
-		Ellipsis:       r.NewStyle().Foreground(faint),
-		ShortKey:       r.NewStyle().Bold(true),
-		ShortDesc:      r.NewStyle().Foreground(subtle),
-		ShortSeparator: r.NewStyle().Foreground(faint),
-		FullKey:        r.NewStyle().Bold(true),
-		FullDesc:       r.NewStyle().Foreground(subtle),
-		FullSeparator:  r.NewStyle().Foreground(faint),
+		Ellipsis:       s.Faint,
+		ShortKey:       s.Bold,
+		ShortDesc:      s.Subtle,
+		ShortSeparator: s.Faint,
+		FullKey:        s.Bold,
+		FullDesc:       s.Subtle,
+		FullSeparator:  s.Faint,
 	}
-	s.Selected = s.Selected.Background(selBg).Reverse(false)
-	if r.ColorProfile() == termenv.Ascii { // no colour: keep the selection visible
-		s.Selected = r.NewStyle().Reverse(true)
-	}
+	// A static cursor: a blinking one redraws twice a second, for every
+	// session.
+	field := textinput.StyleState{Text: s.Field, Placeholder: s.Faint, Suggestion: s.Faint, Prompt: s.Label}
+	s.Input = textinput.Styles{Focused: field, Blurred: field, Cursor: textinput.CursorStyle{Blink: false}}
 	return s
 }
 
-// resolve picks the light or the dark shade for the renderer's terminal and
-// converts it to the terminal's colour profile once. Left to lipgloss, every
-// styled string of every frame converts its colours again, and for a
-// 256-colour terminal that is a nearest-colour search in HSLuv space: a good
-// part of a frame's time, multiplied by every SSH session.
-func resolve(r *lipgloss.Renderer, light, dark string) lipgloss.TerminalColor {
-	hex := light
-	if r.HasDarkBackground() {
-		hex = dark
-	}
-	switch c := r.ColorProfile().Color(hex).(type) {
-	case nil:
-		return lipgloss.NoColor{}
-	case termenv.ANSI256Color:
-		return lipgloss.Color(strconv.Itoa(int(c)))
-	case termenv.ANSIColor:
-		return lipgloss.Color(strconv.Itoa(int(c)))
-	}
-	return lipgloss.Color(hex)
+// Plain is the styles for a terminal without colour: the selection, a
+// background colour elsewhere, is drawn in reverse video to stay visible.
+func (s Styles) Plain() Styles {
+	s.Selected = s.Cursor
+	return s
 }
 
 // status is the line at the foot of a screen: the question it asks, the
@@ -117,15 +101,15 @@ func (st Styles) status(width int, confirm *confirmation, busy bool, busyText, e
 	return ""
 }
 
-// styleInput gives a text input this session's styles and turns off what
-// does not belong in a shared session: the blinking cursor (a redraw twice a
-// second) and paste, which reads the clipboard of the machine roster runs on.
-func (s Styles) styleInput(ti *textinput.Model) {
-	ti.PromptStyle = s.Label
-	ti.TextStyle = s.Field
-	ti.PlaceholderStyle = s.Faint
-	ti.CompletionStyle = s.Faint
-	ti.Cursor.Style = s.Cursor
-	ti.Cursor.TextStyle = s.Field
-	ti.KeyMap.Paste.SetEnabled(false)
+// input draws a text input in these styles. They are applied as it is
+// drawn, not when it is made: the terminal may tell its background, and so
+// the styles, after the screens and their inputs exist.
+func (s Styles) input(ti textinput.Model) string {
+	ti.SetStyles(s.Input)
+	if ti.Width() == 0 && ti.Value() == "" {
+		// bubbles v2 draws only the first letter of the placeholder of an
+		// input without a width.
+		ti.SetWidth(lipgloss.Width(ti.Placeholder))
+	}
+	return ti.View()
 }

@@ -7,15 +7,16 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
-	"github.com/charmbracelet/bubbles/help"
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
@@ -31,10 +32,6 @@ type Options struct {
 	// Channel is recorded in the audit trail: admin.ChannelTUI (the default)
 	// or admin.ChannelSSH.
 	Channel string
-	// Renderer draws this session's colours; over SSH, the session's own.
-	// nil: a renderer for Output (the default renderer for os.Stdout, whose
-	// background colour bubbletea has already asked the terminal for).
-	Renderer *lipgloss.Renderer
 	// Input and Output default to the process's terminal (Run only).
 	Input  io.Reader
 	Output io.Writer
@@ -53,14 +50,7 @@ type Options struct {
 func Run(ctx context.Context, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // also closes the session's data_version connection
-	if opts.Renderer == nil {
-		if opts.Output == nil || opts.Output == os.Stdout {
-			opts.Renderer = lipgloss.DefaultRenderer()
-		} else {
-			opts.Renderer = lipgloss.NewRenderer(opts.Output)
-		}
-	}
-	po := []tea.ProgramOption{tea.WithContext(ctx), tea.WithAltScreen(), tea.WithMouseCellMotion()}
+	po := []tea.ProgramOption{tea.WithContext(ctx)}
 	if opts.Input != nil {
 		po = append(po, tea.WithInput(opts.Input))
 	}
@@ -76,12 +66,9 @@ func Run(ctx context.Context, opts Options) error {
 }
 
 // New returns the dashboard's model for one session, for a program the
-// caller runs (roster serve runs one per SSH session, with wish's
-// renderer). Its commands end when ctx ends; end ctx when the session does.
+// caller runs (roster serve runs one per SSH session). Its commands end when
+// ctx ends; end ctx when the session does.
 func New(ctx context.Context, opts Options) tea.Model {
-	if opts.Renderer == nil {
-		opts.Renderer = lipgloss.NewRenderer(io.Discard)
-	}
 	if opts.Channel == "" {
 		opts.Channel = admin.ChannelTUI
 	}
@@ -92,10 +79,10 @@ func New(ctx context.Context, opts Options) tea.Model {
 		ctx:     ctx,
 		svc:     opts.Service,
 		actor:   admin.Actor{Email: opts.Operator, Channel: opts.Channel},
-		styles:  DefaultStyles(opts.Renderer),
+		styles:  DefaultStyles(true),
 		timeout: 15 * time.Second,
 	}
-	m := &Model{s: s, width: opts.Width, height: opts.Height, poll: opts.PollInterval, keys: newGlobalKeys()}
+	m := &Model{s: s, width: opts.Width, height: opts.Height, poll: opts.PollInterval, keys: newGlobalKeys(), dark: true}
 	m.help = help.New()
 	m.help.Styles = s.styles.Help
 	if opts.Operator != "" {
@@ -159,6 +146,10 @@ type Model struct {
 	version int64
 
 	top topLines // the header and the tabs, drawn again only when they change
+
+	// dark and plain are what the terminal said of itself: a dark
+	// background (until it says otherwise, as most are), no colour.
+	dark, plain bool
 }
 
 // topLines keeps the header and the tab bar with what they were drawn for:
@@ -209,11 +200,12 @@ func (m *Model) build() {
 	m.layout()
 }
 
-// Init starts the session: who acts, the first screen, the change watch.
+// Init starts the session: who acts, the first screen, the change watch; and
+// asks the terminal for its background, for the styles.
 func (m *Model) Init() tea.Cmd {
 	if m.screens == nil {
 		svc := m.s.svc
-		return m.s.do(func(ctx context.Context) tea.Msg {
+		return tea.Batch(tea.RequestBackgroundColor, m.s.do(func(ctx context.Context) tea.Msg {
 			if _, err := svc.Account(ctx); errors.Is(err, admin.ErrNoAccount) {
 				return bootMsg{setup: true}
 			} else if err != nil {
@@ -221,9 +213,9 @@ func (m *Model) Init() tea.Cmd {
 			}
 			op, err := svc.DefaultOperator(ctx)
 			return bootMsg{operator: op, err: err}
-		})
+		}))
 	}
-	return tea.Batch(m.start(), m.loadAccount())
+	return tea.Batch(tea.RequestBackgroundColor, m.start(), m.loadAccount())
 }
 
 // start runs the first screen and the watch for changes.
@@ -287,12 +279,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
+		m.help.SetWidth(msg.Width)
 		if m.setup != nil {
 			m.setup.SetSize(msg.Width, msg.Height-4)
 		}
 		m.layout()
 		return m, nil
+	case tea.BackgroundColorMsg:
+		m.dark = msg.IsDark()
+		return m, m.restyle()
+	case tea.ColorProfileMsg:
+		m.plain = msg.Profile <= colorprofile.Ascii
+		return m, m.restyle()
 	case bootMsg:
 		return m, m.booted(msg)
 	case setupDoneMsg:
@@ -324,9 +322,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			cmd = tea.Batch(cmd, o.OpenUser(msg.email))
 		}
 		return m, cmd
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return m, m.key(msg)
-	case tea.MouseMsg:
+	case tea.MouseWheelMsg:
 		return m, m.mouse(msg)
 	}
 	if m.setup != nil {
@@ -339,6 +337,31 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.send(screenID(i), msg))
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// restyle makes the session's styles for what the terminal said of itself,
+// and draws everything again with them: the shown screen reads its rows
+// again, the others when they are next shown.
+func (m *Model) restyle() tea.Cmd {
+	st := DefaultStyles(m.dark)
+	if m.plain {
+		st = st.Plain()
+	}
+	m.s.styles = st
+	m.help.Styles = st.Help
+	m.top = topLines{}
+	if m.screens == nil {
+		return nil
+	}
+	for i := range m.screens {
+		if m.started[i] && screenID(i) != m.active {
+			m.stale[i] = true
+		}
+	}
+	if !m.started[m.active] {
+		return nil
+	}
+	return m.send(m.active, refreshMsg{})
 }
 
 func (m *Model) booted(msg bootMsg) tea.Cmd {
@@ -397,25 +420,22 @@ func (m *Model) dirty() bool {
 	return m.setup != nil && m.setup.Dirty()
 }
 
-func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
-	if msg.Alt && msg.Type == tea.KeyRunes {
-		// No screen binds alt: an esc typed just before a key (esc then 3,
-		// sent together by a fast typist, a script or a slow link) arrives as
-		// alt+3. Take it as both, so that esc still leaves the form.
-		first := m.key(tea.KeyMsg{Type: tea.KeyEsc})
-		return tea.Batch(first, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes}))
-	}
-	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
-		// Bubble Tea delivers the letters it reads at once as one message:
-		// "jjj" from a held key, "3sAr" from a quick on-call operator, a slow
-		// SSH link or a script. No binding matches such a message, so the
-		// keys were lost; each is a key of its own (text fields get them all
-		// the same, one by one).
-		var cmds []tea.Cmd
-		for _, r := range msg.Runes {
-			cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
+func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
+	if msg.Mod.Contains(tea.ModAlt) {
+		// No screen binds alt: an esc typed just before a key (esc then 3, or
+		// esc esc, sent together by a fast typist, a script or a slow link)
+		// arrives as alt+3 or alt+esc. Take it as both, so that esc still
+		// leaves the form.
+		first := m.key(tea.KeyPressMsg{Code: tea.KeyEscape})
+		k := msg
+		k.Mod &^= tea.ModAlt
+		if unicode.IsPrint(k.Code) { // the text that alt took away
+			k.Text = string(k.Code)
+			if k.Mod.Contains(tea.ModShift) && k.ShiftedCode != 0 {
+				k.Text = string(k.ShiftedCode)
+			}
 		}
-		return tea.Batch(cmds...)
+		return tea.Batch(first, m.key(k))
 	}
 	if m.confirmQuit {
 		switch msg.String() {
@@ -471,15 +491,15 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 }
 
 // mouse turns the wheel into the arrow keys of the screen shown.
-func (m *Model) mouse(msg tea.MouseMsg) tea.Cmd {
-	if m.screens == nil || msg.Action != tea.MouseActionPress {
+func (m *Model) mouse(msg tea.MouseWheelMsg) tea.Cmd {
+	if m.screens == nil {
 		return nil
 	}
 	switch msg.Button {
-	case tea.MouseButtonWheelUp:
-		return m.send(m.active, tea.KeyMsg{Type: tea.KeyUp})
-	case tea.MouseButtonWheelDown:
-		return m.send(m.active, tea.KeyMsg{Type: tea.KeyDown})
+	case tea.MouseWheelUp:
+		return m.send(m.active, tea.KeyPressMsg{Code: tea.KeyUp})
+	case tea.MouseWheelDown:
+		return m.send(m.active, tea.KeyPressMsg{Code: tea.KeyDown})
 	}
 	return nil
 }
@@ -499,8 +519,16 @@ func (m *Model) layout() {
 	}
 }
 
-// View draws the header, the tabs, the screen shown and the footer.
-func (m *Model) View() string {
+// View is the frame on the alternate screen, with the mouse wheel reported.
+func (m *Model) View() tea.View {
+	v := tea.NewView(m.frame())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	return v
+}
+
+// frame draws the header, the tabs, the screen shown and the footer.
+func (m *Model) frame() string {
 	st := m.s.styles
 	if m.width == 0 {
 		return ""

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
 	"roster/store"
@@ -212,7 +212,7 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 			return d, d.load(false)
 		}
 		return d, nil
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		return d, d.key(msg)
 	}
 	return d, nil
@@ -247,7 +247,7 @@ func (d *userDetail) showErr(err error) {
 	}
 }
 
-func (d *userDetail) key(msg tea.KeyMsg) tea.Cmd {
+func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 	if d.confirm != nil {
 		cmd := d.confirm.answer(msg)
 		d.confirm = nil

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
-	tea "github.com/charmbracelet/bubbletea"
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/store"
@@ -137,7 +137,7 @@ func (m *users) Init() tea.Cmd {
 func (m *users) SetSize(w, h int) {
 	m.width = w
 	m.h = max(1, h-4)
-	m.search.Width = max(10, w/3)
+	m.search.SetWidth(max(10, w/3))
 	m.rebuild()
 	m.scroll()
 	if m.detail != nil {
@@ -322,7 +322,7 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case closeDetailMsg:
 		m.detail = nil
 		return m, m.refresh()
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		if m.detail != nil {
 			var cmd tea.Cmd
 			m.detail, cmd = m.detail.Update(msg)
@@ -461,7 +461,7 @@ func (m *users) selected() *store.User {
 	return m.rows[m.cur]
 }
 
-func (m *users) key(msg tea.KeyMsg) tea.Cmd {
+func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.confirm != nil {
 		cmd := m.confirm.answer(msg)
 		if cmd == nil {
@@ -696,7 +696,7 @@ func (m *users) View() string {
 	filter := st.Label.Render("status ") + st.Bold.Render(status) + st.Label.Render("  sort ") +
 		st.Bold.Render(store.Sorts()[m.sortIdx]) + "  "
 	if m.searching || m.search.Value() != "" {
-		filter += m.search.View()
+		filter += st.input(m.search)
 	} else {
 		filter += st.Faint.Render("/ to search")
 	}
