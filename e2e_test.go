@@ -234,29 +234,7 @@ func TestE2EDashboardInTmux(t *testing.T) {
 func TestE2EOpenSSHInTmux(t *testing.T) {
 	need(t, "tmux", "ssh")
 	e := newE2E(t)
-	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
-	_, priv, _ := ed25519.GenerateKey(rand.Reader)
-	signer, err := gossh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := writePrivateKey(t, e.dir, "boss_ed25519", priv)
-	if err := os.WriteFile(key+".pub", gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	e.cli("keys", "add", "boss@acme.test", key+".pub")
-
-	addr := freePort(t)
-	srv := e.startProcess("serve", "--ssh", addr)
-	srv.waitLog("serving")
-	// The host key was made on first start in the data directory: ssh
-	// checks the server against it, strictly.
-	knownHosts := e.knownHosts(addr, filepath.Join(e.dir, "home", ".local", "share", "roster", "ssh_host_ed25519"))
-	host, port, _ := net.SplitHostPort(addr)
-	ssh := []string{"ssh", "-F", "/dev/null", "-p", port, "-i", key, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
-		"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + knownHosts,
-		"-o", "LogLevel=ERROR", "-t", "roster@" + host}
-
+	srv, ssh := e.serveSSH()
 	x := newTmux(e)
 	started := time.Now()
 	first := x.start("first", 120, 40, ssh...)
@@ -322,6 +300,36 @@ func TestE2EOpenSSHInTmux(t *testing.T) {
 			t.Errorf("the server's log holds %q:\n%s", bad, logs)
 		}
 	}
+}
+
+// serveSSH makes an account whose owner, boss@acme.test, has a key, runs
+// roster serve with SSH, and returns the server and the OpenSSH command line
+// that opens the owner's dashboard on it.
+func (e *e2eEnv) serveSSH() (*process, []string) {
+	t := e.t
+	t.Helper()
+	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := writePrivateKey(t, e.dir, "boss_ed25519", priv)
+	if err := os.WriteFile(key+".pub", gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	e.cli("keys", "add", "boss@acme.test", key+".pub")
+
+	addr := freePort(t)
+	srv := e.startProcess("serve", "--ssh", addr)
+	srv.waitLog("serving")
+	// The host key was made on first start in the data directory: ssh
+	// checks the server against it, strictly.
+	knownHosts := e.knownHosts(addr, filepath.Join(e.dir, "home", ".local", "share", "roster", "ssh_host_ed25519"))
+	host, port, _ := net.SplitHostPort(addr)
+	return srv, []string{"ssh", "-F", "/dev/null", "-p", port, "-i", key, "-o", "IdentitiesOnly=yes", "-o", "IdentityAgent=none",
+		"-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + knownHosts,
+		"-o", "LogLevel=ERROR", "-t", "roster@" + host}
 }
 
 // TestE2EBrowserFromCapturedMail is issue 5's web side: roster serve with
