@@ -1,0 +1,49 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// roster help, its output on a pseudo-terminal that answers nothing (a
+// terminal that ignores queries, a pipe behind a pty), takes no extra wait:
+// Bubble Tea v1 asked such a terminal for its background colour in its
+// package init and waited 5 s for the answer.
+func TestHelpOnASilentTerminalIsPrompt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped in -short mode")
+	}
+	e := newE2E(t)
+	cmd := exec.Command(e.bin, "help")
+	cmd.Env = e.env // TERM=xterm-256color: a terminal that could answer
+	// The pty is the process's controlling terminal, and it is in the
+	// foreground, as in a terminal window: what a terminal query needs.
+	start := time.Now()
+	master, err := pty.Start(cmd)
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer master.Close()
+	var out bytes.Buffer
+	read := make(chan struct{})
+	go func() { io.Copy(&out, master); close(read) }() // read, never answer
+	err = cmd.Wait()
+	took := time.Since(start)
+	<-read // the terminal closed with the process
+	if err != nil {
+		t.Fatalf("roster help: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "roster") {
+		t.Fatalf("roster help printed nothing on the terminal: %q", out.String())
+	}
+	t.Logf("roster help on a silent terminal: %v", took.Round(time.Millisecond))
+	if took > 2*time.Second {
+		t.Errorf("roster help took %v on a terminal that does not answer; want well under 5 s", took)
+	}
+}
