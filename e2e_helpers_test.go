@@ -317,12 +317,6 @@ func (p *pane) waitFor(wants ...string) string {
 	})
 }
 
-// waitGone waits until text no longer shows on the pane.
-func (p *pane) waitGone(text string) string {
-	p.x.e.t.Helper()
-	return p.waitUntil(e2eWait, fmt.Sprintf("%q to go", text), func(s string) bool { return !strings.Contains(s, text) })
-}
-
 func (p *pane) waitUntil(limit time.Duration, what string, ok func(screen string) bool) string {
 	p.x.e.t.Helper()
 	deadline := time.Now().Add(limit)

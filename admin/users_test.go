@@ -55,6 +55,7 @@ func TestDelete(t *testing.T) {
 			_, err := f.svc.Delete(f.ctx, f.owner, leaver, h)
 			wantInput(t, err, "heir", "")
 		}
+		f.unchanged(before)
 		f.addUser("dan.deactivated@example.com", "member", store.Deactivated)
 		before = f.snapshot()
 		_, err := f.svc.Delete(f.ctx, f.owner, leaver, "dan.deactivated@example.com")

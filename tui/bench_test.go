@@ -81,8 +81,7 @@ func benchModel(b *testing.B, path, operator string) (*Model, *store.Store) {
 func firstFrame(m *Model, cmd tea.Cmd) (string, time.Time) {
 	msgs := make(chan tea.Msg, 64)
 	pending := 0
-	var launch func(c tea.Cmd)
-	launch = func(c tea.Cmd) {
+	launch := func(c tea.Cmd) {
 		if c == nil {
 			return
 		}
