@@ -2,6 +2,8 @@ package tui
 
 import (
 	"bytes"
+	"fmt"
+	"image/color"
 	"strings"
 	"testing"
 	"time"
@@ -77,4 +79,19 @@ func TestRouterKeysHelpMouseResize(t *testing.T) {
 	}
 	must(t, strings.Count(v, "\n") == 19, "the frame follows the new height: %d lines", strings.Count(v, "\n")+1)
 	_ = store.Active
+}
+
+// The colours follow the terminal's background: dark until it says, light
+// once it says it is light.
+func TestBackgroundPicksTheColours(t *testing.T) {
+	f := newFixture(t)
+	var m tea.Model = New(f.ctx, f.options(owner))
+	r := m.(*Model)
+	title := func() string { return fmt.Sprint(r.s.styles.Title.GetForeground()) }
+	dark, light := fmt.Sprint(DefaultStyles(true).Title.GetForeground()), fmt.Sprint(DefaultStyles(false).Title.GetForeground())
+	must(t, dark != light && title() == dark, "before the terminal says: %s, want the dark %s", title(), dark)
+	m.Update(tea.BackgroundColorMsg{Color: color.White})
+	must(t, title() == light, "on a white background: %s, want the light %s", title(), light)
+	m.Update(tea.BackgroundColorMsg{Color: color.Black})
+	must(t, title() == dark, "on a black background: %s, want the dark %s", title(), dark)
 }

@@ -286,11 +286,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 		return m, nil
 	case tea.BackgroundColorMsg:
-		m.dark = msg.IsDark()
-		return m, m.restyle()
+		return m, m.restyle(msg.IsDark(), m.plain)
 	case tea.ColorProfileMsg:
-		m.plain = msg.Profile <= colorprofile.Ascii
-		return m, m.restyle()
+		return m, m.restyle(m.dark, msg.Profile <= colorprofile.Ascii)
 	case bootMsg:
 		return m, m.booted(msg)
 	case setupDoneMsg:
@@ -340,11 +338,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // restyle makes the session's styles for what the terminal said of itself,
-// and draws everything again with them: the shown screen reads its rows
-// again, the others when they are next shown.
-func (m *Model) restyle() tea.Cmd {
-	st := DefaultStyles(m.dark)
-	if m.plain {
+// when that changes them, and draws everything again with them: the shown
+// screen reads its rows again, the others when they are next shown.
+func (m *Model) restyle(dark, plain bool) tea.Cmd {
+	if dark == m.dark && plain == m.plain {
+		return nil
+	}
+	m.dark, m.plain = dark, plain
+	st := DefaultStyles(dark)
+	if plain {
 		st = st.Plain()
 	}
 	m.s.styles = st
