@@ -2,6 +2,8 @@ package tui
 
 import (
 	"testing"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // Keys written together arrive in one read: each still acts, in order, as
@@ -44,4 +46,21 @@ func TestTwoEscapesInOneWrite(t *testing.T) {
 	must(t, r.active == pendingScreen, "the screen is %d, want Pending", r.active)
 	u := r.screens[usersScreen].(*users)
 	must(t, u.detail == nil, "the user's page is still open")
+}
+
+// Text pasted in the operator's terminal goes into the field being edited,
+// whole; pasted where no field has the keyboard, its letters do not act.
+func TestPasteGoesIntoTheField(t *testing.T) {
+	f := newFixture(t)
+	f.addMany(3)
+	var m tea.Model = New(f.ctx, f.options(owner))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = drive(m, m.Init())
+	r := m.(*Model)
+	m = drive(m, func() tea.Msg { return tea.PasteMsg{Content: "3q"} })
+	must(t, r.active == usersScreen, "pasted on the list, 3 switched to screen %d", r.active)
+	m = drive(m, func() tea.Msg { return keyMsg("2") })
+	drive(m, func() tea.Msg { return tea.PasteMsg{Content: "Anne-Marie"} })
+	inv := r.screens[inviteScreen].(*invite)
+	must(t, inv.rows[0].cells[cFirst].Value() == "Anne-Marie", "the first name field holds %q", inv.rows[0].cells[cFirst].Value())
 }

@@ -322,6 +322,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
+	case tea.PasteMsg:
+		return m, m.paste(msg)
 	case tea.MouseWheelMsg:
 		return m, m.mouse(msg)
 	}
@@ -490,6 +492,22 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return m.send(m.active, msg)
+}
+
+// paste types text pasted in the operator's terminal into the text field
+// that has the keyboard, as one key carrying it all; it is dropped where no
+// field has the keyboard, so that pasted letters never act as keys.
+func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
+	k := tea.KeyPressMsg{Code: tea.KeyExtended, Text: msg.Content}
+	switch {
+	case m.setup != nil:
+		var cmd tea.Cmd
+		m.setup, cmd = m.setup.Update(k)
+		return cmd
+	case m.screens != nil && m.screens[m.active].Capturing():
+		return m.send(m.active, k)
+	}
+	return nil
 }
 
 // mouse turns the wheel into the arrow keys of the screen shown.
