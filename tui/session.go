@@ -17,7 +17,8 @@ import (
 
 // session is everything a screen needs, built once per session (one local
 // program, or one SSH connection of roster serve). Its fields do not change
-// once the screens are built, so commands may capture them.
+// once the screens are built, so commands may capture them; but styles, made
+// again in Update when the terminal tells its background, for drawing only.
 type session struct {
 	ctx    context.Context
 	svc    *admin.Service
