@@ -210,7 +210,7 @@ func TestAwayWithStandIn(t *testing.T) {
 	tt.wait("stand-in: a name")
 	// Wait on the query typed, not on a result: Bob's line, first already
 	// among the results for "", may have been drawn before the last wait,
-	// and the renderer does not draw an unchanged line again. Enter before
+	// and a wait looks only at the frames drawn since. Enter before
 	// the results for "bob" come chooses the best of them once they do.
 	tt.typ("bob")
 	tt.wait("› bob")
