@@ -246,29 +246,27 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 	}
 	verb, emails := rest[0], rest[1:]
 	switch verb {
-	case "resend":
-		if *stuck {
-			if len(emails) > 0 {
-				return usagef("invites resend takes EMAIL... or --stuck, not both")
-			}
-			out, err := c.svc.ResendStuck(ctx, a)
-			if err != nil {
-				return err
-			}
-			if len(out) == 0 && !c.json {
-				fmt.Fprintln(c.stdout, "no stuck invitations")
-			}
-			return c.outcomes("resent", out)
+	case "resend", "revoke":
+		if *stuck == (len(emails) > 0) {
+			return usagef("invites %s takes EMAIL... or --stuck, one of them", verb)
 		}
-		if len(emails) == 0 {
-			return usagef("invites resend needs EMAIL... or --stuck")
+		b := admin.InvitationBatch{Act: admin.ResendInvitations, Emails: emails, Stuck: *stuck}
+		done := "resent"
+		if verb == "revoke" {
+			b.Act, done = admin.RevokeInvitations, "revoked"
 		}
-		return c.outcomes("resent", c.svc.Resend(ctx, a, emails))
-	case "revoke":
-		if len(emails) == 0 {
-			return usagef("invites revoke needs EMAIL...")
+		out, err := c.svc.ActOnInvitations(ctx, a, b)
+		if out == nil {
+			return err
 		}
-		return c.outcomes("revoked", c.svc.Revoke(ctx, a, emails))
+		if len(out) == 0 && !c.json {
+			fmt.Fprintln(c.stdout, "no stuck invitations")
+		}
+		admin.FailuresFirst(out)
+		if oerr := c.outcomes(done, out); err == nil {
+			err = oerr
+		}
+		return err
 	case "send":
 		if len(emails) == 0 {
 			return usagef("invites send needs EMAIL...")

@@ -64,7 +64,7 @@ func init() {
 		{"user", "EMAIL", "show everything about one user", false, cmdUser},
 		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T]", "change a user's profile", false, cmdEdit},
 		{"invite", "EMAIL... [--role R] [--team T] [--first F --last L] [--position P] [--ref ID] [--phone N] [--locale fr|en] [--staged] | --csv FILE", "invite people by email", false, cmdInvite},
-		{"invites", "[--stuck] | resend EMAIL...|--stuck | revoke EMAIL... | send EMAIL...", "list, resend, revoke or send pending invitations", false, cmdInvites},
+		{"invites", "[--stuck] | resend EMAIL...|--stuck | revoke EMAIL...|--stuck | send EMAIL...", "list, resend, revoke or send pending invitations", false, cmdInvites},
 		{"perms", "--list | EMAIL [--role R] [--grant PERM...] [--revoke PERM...]", "show or change a user's role and permissions", false, cmdPerms},
 		{"away", "EMAIL [--until DATE] [--from DATE] [--to EMAIL|team:NAME] [--note TEXT] | EMAIL --off", "set someone away, with a stand-in", false, cmdAway},
 		{"teams", "[add|remove NAME]", "list, add or remove teams", false, cmdTeams},

@@ -469,31 +469,6 @@ func (s *Service) checkRate(ctx context.Context, q *store.Q, u *store.User, kind
 	return nil
 }
 
-// Resend sends each invited person a new link, voiding the old one and
-// restarting its lifetime. A mail of the old link not yet sent is replaced.
-// The link sets the person's password: sending it is acting as them (mayActAs).
-func (s *Service) Resend(ctx context.Context, a Actor, emails []string) []Outcome {
-	return s.each(ctx, a, emails, func(q *store.Q, op *operator, u *store.User) error {
-		if err := s.mayActAs(ctx, q, op, u, "users.invite", "resending invitations", "resend the invitation of"); err != nil {
-			return err
-		}
-		if u.Status != store.Invited {
-			return stateErr("%s is %s, not invited: nothing to resend", u.Email, u.Status)
-		}
-		if err := s.checkRate(ctx, q, u, "invite"); err != nil {
-			return err
-		}
-		acct, err := q.Account(ctx)
-		if err != nil {
-			return err
-		}
-		if err := s.sendLink(ctx, q, op.User, acct, u, "invite", store.MailInviteResent); err != nil {
-			return err
-		}
-		return s.audit(ctx, q, op.User, op.channel, "invite.resend", u, nil, map[string]any{"expires_at": s.Now().Add(acct.InviteLifetime)})
-	})
-}
-
 // Stuck lists the invitations an operator should resend: expired unaccepted,
 // or whose mail failed or is deferred.
 func (s *Service) Stuck(ctx context.Context, a Actor) ([]store.Invitation, error) {
@@ -509,19 +484,6 @@ func (s *Service) Invitations(ctx context.Context, a Actor, stuck bool) ([]store
 		return err
 	})
 	return out, err
-}
-
-// ResendStuck resends every stuck invitation.
-func (s *Service) ResendStuck(ctx context.Context, a Actor) ([]Outcome, error) {
-	stuck, err := s.Stuck(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	emails := make([]string, len(stuck))
-	for i, in := range stuck {
-		emails[i] = in.Email
-	}
-	return s.Resend(ctx, a, emails), nil
 }
 
 // SendStaged invites users who were created staged: their invitation goes
@@ -547,28 +509,6 @@ func (s *Service) SendStaged(ctx context.Context, a Actor, emails []string) []Ou
 			return err
 		}
 		return s.audit(ctx, q, op.User, op.channel, "user.invite", u, before, profileOf(u))
-	})
-}
-
-// Revoke deletes pending invitations and their never-activated users.
-func (s *Service) Revoke(ctx context.Context, a Actor, emails []string) []Outcome {
-	return s.each(ctx, a, emails, func(q *store.Q, op *operator, u *store.User) error {
-		if err := op.need("users.invite", "revoking invitations"); err != nil {
-			return err
-		}
-		if (u.Status != store.Invited && u.Status != store.Staged) || !u.ActivatedAt.IsZero() {
-			return stateErr("%s is %s: only a pending invitation can be revoked", u.Email, u.Status)
-		}
-		if err := op.outranks(u, "revoke the invitation of"); err != nil {
-			return err
-		}
-		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset); err != nil {
-			return err
-		}
-		if err := q.DeleteUser(ctx, u.ID); err != nil {
-			return err
-		}
-		return s.audit(ctx, q, op.User, op.channel, "invite.revoke", u, profileOf(u), nil)
 	})
 }
 

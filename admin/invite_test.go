@@ -484,8 +484,11 @@ func TestStuckInvitations(t *testing.T) {
 	}
 
 	// Resending them unsticks them.
-	outs, err := f.svc.ResendStuck(f.ctx, f.owner)
+	outs, err := f.svc.ActOnInvitations(f.ctx, f.owner, InvitationBatch{Act: ResendInvitations, Stuck: true})
 	must(t, err)
+	if len(outs) != 3 {
+		t.Fatalf("%d resent, want 3", len(outs))
+	}
 	for _, o := range outs {
 		must(t, o.Err)
 	}

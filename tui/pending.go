@@ -276,9 +276,7 @@ func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		m.busy, m.err, m.note = true, "", "Resending "+plural(len(emails), "invitation", "invitations")+"…"
-		return m.act("sent", emails, func(ctx context.Context, svc *admin.Service, a admin.Actor, e []string) []admin.Outcome {
-			return svc.Resend(ctx, a, e)
-		})
+		return m.act("sent", admin.ResendInvitations, emails)
 	case key.Matches(msg, k.Revoke):
 		if m.busy {
 			return nil
@@ -296,17 +294,17 @@ func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
 			who = fmt.Sprintf("%d invitations", len(emails))
 		}
 		m.confirm = &confirmation{prompt: "Revoke " + who + "? The invited accounts are deleted. y/n",
-			yes: m.act("revoked", emails, func(ctx context.Context, svc *admin.Service, a admin.Actor, e []string) []admin.Outcome {
-				return svc.Revoke(ctx, a, e)
-			})}
+			yes: m.act("revoked", admin.RevokeInvitations, emails)}
 	}
 	return nil
 }
 
-func (m *pending) act(verb string, emails []string, fn func(context.Context, *admin.Service, admin.Actor, []string) []admin.Outcome) tea.Cmd {
+func (m *pending) act(verb string, act admin.InvitationAct, emails []string) tea.Cmd {
 	svc, a := m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
-		return pendingDoneMsg{verb: verb, outcomes: fn(ctx, svc, a, emails)}
+		out, _ := svc.ActOnInvitations(ctx, a, admin.InvitationBatch{Act: act, Emails: emails})
+		admin.FailuresFirst(out)
+		return pendingDoneMsg{verb: verb, outcomes: out}
 	})
 }
 

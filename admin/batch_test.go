@@ -1,0 +1,156 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"roster/store"
+)
+
+// stuckInvitations invites n people and lets their invitations expire.
+func (f *fixture) stuckInvitations(n int) {
+	f.t.Helper()
+	res, err := f.svc.Import(f.ctx, f.owner, importRows(n+2), InviteOptions{})
+	must(f.t, err)
+	invited := 0
+	for _, r := range res {
+		if r.Err == nil {
+			invited++
+		}
+	}
+	if invited != n {
+		f.t.Fatalf("%d invited, want %d", invited, n)
+	}
+	f.advance(72 * time.Hour)
+}
+
+// Resending thousands of stuck invitations commits them in batches, says
+// how far it got after each, and lets another writer in within a second.
+func TestResendStuckInBatches(t *testing.T) {
+	n := 2500
+	if raceEnabled {
+		n = 2000
+	}
+	f := newFixture(t)
+	f.stuckInvitations(n)
+	var steps [][2]int
+	var wg sync.WaitGroup
+	var out []Outcome
+	var err error
+	began := time.Now()
+	wg.Go(func() {
+		out, err = f.svc.ActOnInvitations(f.ctx, f.owner, InvitationBatch{Act: ResendInvitations, Stuck: true,
+			Progress: func(done, total int) { steps = append(steps, [2]int{done, total}) }})
+	})
+	for i := range 4 {
+		time.Sleep(150 * time.Millisecond)
+		t0 := time.Now()
+		must(t, f.svc.AddTeam(f.ctx, f.owner, fmt.Sprintf("Team %d", i)))
+		if took := time.Since(t0); took > time.Second {
+			t.Errorf("%v into the resend, a write took %v; want at most 1 s", time.Since(began).Round(time.Millisecond), took)
+		}
+	}
+	wg.Wait()
+	must(t, err)
+	if len(out) != n {
+		t.Fatalf("%d outcomes for %d stuck invitations", len(out), n)
+	}
+	for _, o := range out {
+		must(t, o.Err)
+	}
+	if len(steps) < 3 || steps[0] != [2]int{0, n} || steps[len(steps)-1] != [2]int{n, n} {
+		t.Fatalf("progress %v: want 0 of %d, then batches up to %d", steps, n, n)
+	}
+	for i := 1; i < len(steps); i++ {
+		if d := steps[i][0] - steps[i-1][0]; d <= 0 || d > importBatchRows {
+			t.Fatalf("progress %v: a batch of %d rows", steps, d)
+		}
+	}
+	if got := len(f.audits("invite.resend")); got != n {
+		t.Fatalf("%d invite.resend audit rows, want %d", got, n)
+	}
+	if got := f.count(`SELECT count(*) FROM outbox WHERE kind = ?`, store.MailInviteResent); got != n {
+		t.Fatalf("%d resent mails, want %d", got, n)
+	}
+}
+
+// Cancelling a batch leaves the batches before it whole and the rest
+// untouched, reported not done.
+func TestActOnInvitationsCancelled(t *testing.T) {
+	for _, act := range []InvitationAct{ResendInvitations, RevokeInvitations} {
+		t.Run(fmt.Sprint(act), func(t *testing.T) {
+			f := newFixture(t)
+			n := 2200
+			f.stuckInvitations(n)
+			ctx, cancel := context.WithCancel(f.ctx)
+			defer cancel()
+			out, err := f.svc.ActOnInvitations(ctx, f.owner, InvitationBatch{Act: act, Stuck: true,
+				Progress: func(done, total int) {
+					if done > 0 {
+						cancel()
+					}
+				}})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("error %v, want cancelled", err)
+			}
+			done := 0
+			for done < len(out) && out[done].Err == nil {
+				done++
+			}
+			if done == 0 || done == n {
+				t.Fatalf("%d of %d done before the cancel", done, n)
+			}
+			for _, o := range out[done:] {
+				var nd *NotDoneError
+				if !errors.As(o.Err, &nd) {
+					t.Fatalf("%s after the cancel: %v, want not done", o.Email, o.Err)
+				}
+			}
+			action, left := "invite.resend", `SELECT count(*) FROM outbox WHERE kind = 'invitation_resent'`
+			if act == RevokeInvitations {
+				action, left = "invite.revoke", `SELECT count(*) FROM users WHERE status = 'invited'`
+			}
+			if got := len(f.audits(action)); got != done {
+				t.Fatalf("%d %s audit rows, %d reported done", got, action, done)
+			}
+			want := done
+			if act == RevokeInvitations {
+				want = n - done
+			}
+			if got := f.count(left); got != want {
+				t.Fatalf("%s: %d, want %d", left, got, want)
+			}
+		})
+	}
+}
+
+// A row the rules refuse is reported with its reason and holds back no
+// other row of its batch.
+func TestActOnInvitationsRefusesRows(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ada.active@example.com", "member", store.Active)
+	f.invite("ivy@example.com", "member")
+	f.invite("ian@example.com", "member")
+	f.advance(2 * time.Minute)
+	out, err := f.svc.ActOnInvitations(f.ctx, f.owner, InvitationBatch{Act: ResendInvitations,
+		Emails: []string{"ivy@example.com", "ada.active@example.com", "nobody@example.com", "ian@example.com", "ivy@example.com"}})
+	must(t, err)
+	var st *StateError
+	var nf *NotFoundError
+	var rl *RateLimitError
+	if out[0].Err != nil || !errors.As(out[1].Err, &st) || !errors.As(out[2].Err, &nf) || out[3].Err != nil || !errors.As(out[4].Err, &rl) {
+		t.Fatalf("outcomes %+v", out)
+	}
+	FailuresFirst(out)
+	var order []string
+	for _, o := range out {
+		order = append(order, o.Email)
+	}
+	if fmt.Sprint(order) != "[ada.active@example.com nobody@example.com ivy@example.com ivy@example.com ian@example.com]" {
+		t.Fatalf("failures first: %v", order)
+	}
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// roster invites resend and revoke list the failures first, each with its
+// reason, then what was done; --json in the same order.
+func TestInvitesFailuresFirst(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	ok(t, db, "invite", "ivy@acme.test", "ian@acme.test", "eve@acme.test")
+	sqlExec(t, db, "UPDATE tokens SET created_at = created_at - 120")
+
+	// Both streams in one buffer, in the order they were written.
+	var both bytes.Buffer
+	c := &cli{stdin: strings.NewReader(""), stdout: &both, stderr: &both}
+	code := run(context.Background(), c, []string{"--db", db, "invites", "resend", "ivy@acme.test", "boss@acme.test", "ian@acme.test", "nobody@acme.test"})
+	lines := strings.Split(strings.TrimSpace(both.String()), "\n")
+	if code == 0 || len(lines) != 4 ||
+		!strings.HasPrefix(lines[0], "roster: boss@acme.test is active") || !strings.HasPrefix(lines[1], "roster: user nobody@acme.test not found") ||
+		lines[2] != "resent ivy@acme.test" || lines[3] != "resent ian@acme.test" {
+		t.Fatalf("exit %d, printed:\n%s", code, both.String())
+	}
+
+	out, _, code := roster(t, db, "invites", "revoke", "eve@acme.test", "boss@acme.test", "--json")
+	var got []struct {
+		Email string `json:"email"`
+		OK    bool   `json:"ok"`
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if code == 0 || len(got) != 2 || got[0].Email != "boss@acme.test" || got[0].OK || got[0].Error == "" || got[1].Email != "eve@acme.test" || !got[1].OK {
+		t.Fatalf("exit %d, %+v", code, got)
+	}
+	fails(t, db, "EMAIL... or --stuck", "invites", "revoke")
+	fails(t, db, "EMAIL... or --stuck", "invites", "resend", "ivy@acme.test", "--stuck")
+}
