@@ -490,3 +490,51 @@ func TestNobodyRemovesThemselves(t *testing.T) {
 		}
 	}
 }
+
+// GrantableRoles offers exactly the roles SetPermissions accepts from the
+// operator for that user.
+func TestGrantableRoles(t *testing.T) {
+	const (
+		mgr  = "mia.manager@example.com"
+		adm  = "alice.admin@example.com"
+		memb = "max.member@example.com"
+		weak = "walt.manager@example.com"
+	)
+	cases := []struct {
+		op, target string
+		want       []string
+	}{
+		{mgr, memb, []string{"manager", "member"}},
+		{mgr, adm, []string{}},   // above them
+		{weak, memb, []string{}}, // no users.permissions
+		{adm, memb, []string{"admin", "manager", "member"}},
+		{ownerEmail, memb, []string{"owner", "admin", "manager", "member"}},
+	}
+	for _, c := range cases {
+		t.Run(c.op+" on "+c.target, func(t *testing.T) {
+			f := newFixture(t)
+			f.addUser(mgr, "manager", store.Active, plus(Presets["manager"], "users.permissions")...)
+			f.addUser(weak, "manager", store.Active)
+			f.addUser(adm, "admin", store.Active)
+			f.addUser(memb, "member", store.Active)
+			got, err := f.svc.GrantableRoles(f.ctx, as(c.op), c.target)
+			must(t, err)
+			if !slices.Equal(got, c.want) {
+				t.Fatalf("grantable %v, want %v", got, c.want)
+			}
+			for _, r := range Roles {
+				before := f.snapshot()
+				_, err := f.svc.SetPermissions(f.ctx, as(c.op), c.target, 0, PermChange{Role: r})
+				if slices.Contains(got, r) != (err == nil) {
+					t.Fatalf("role %s: offered %v, SetPermissions says %v", r, slices.Contains(got, r), err)
+				}
+				if err == nil { // back to member for the next role
+					_, err = f.svc.SetPermissions(f.ctx, f.owner, c.target, 0, PermChange{Role: "member"})
+					must(t, err)
+				} else {
+					f.unchanged(before)
+				}
+			}
+		})
+	}
+}

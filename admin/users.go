@@ -628,3 +628,27 @@ func (s *Service) Grantable(ctx context.Context, a Actor, email string) (map[str
 	})
 	return out, err
 }
+
+// GrantableRoles lists the roles the operator may give the user, from the
+// most to the least powerful, under SetPermissions' rule: none without
+// users.permissions or over someone above them, never a role above their
+// own, an owner only by an owner. The permissions screen offers only these.
+func (s *Service) GrantableRoles(ctx context.Context, a Actor, email string) ([]string, error) {
+	out := []string{}
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		if !op.can("users.permissions") || op.outranks(u, "change") != nil {
+			return nil
+		}
+		for _, r := range Roles {
+			if op.mayGive(r, nil, nil) == nil {
+				out = append(out, r)
+			}
+		}
+		return nil
+	})
+	return out, err
+}

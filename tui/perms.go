@@ -23,6 +23,7 @@ type permissions struct {
 	oneUser
 
 	locked    map[string]string // why a permission cannot be changed
+	roles     []string          // the roles the operator may give
 	version   int64
 	role      int // index in admin.Roles
 	origRole  int
@@ -50,6 +51,7 @@ type (
 		force  bool // replaces the operator's unsaved changes
 		user   *admin.UserDetail
 		locked map[string]string
+		roles  []string
 		err    error
 	}
 	permsSavedMsg struct {
@@ -106,7 +108,11 @@ func (m *permissions) load(force bool) tea.Cmd {
 			return permsMsg{seq: seq, force: force, err: err}
 		}
 		locked, err := svc.Grantable(ctx, a, email)
-		return permsMsg{seq: seq, force: force, user: u, locked: locked, err: err}
+		if err != nil {
+			return permsMsg{seq: seq, force: force, err: err}
+		}
+		roles, err := svc.GrantableRoles(ctx, a, email)
+		return permsMsg{seq: seq, force: force, user: u, locked: locked, roles: roles, err: err}
 	})
 }
 
@@ -172,7 +178,7 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if !msg.force && m.Dirty() {
 			return m, nil
 		}
-		m.user, m.locked, m.version, m.stale = msg.user, msg.locked, msg.user.Version, false
+		m.user, m.locked, m.roles, m.version, m.stale = msg.user, msg.locked, msg.roles, msg.user.Version, false
 		m.orig = map[string]bool{}
 		for _, p := range msg.user.Perms {
 			m.orig[p] = true
@@ -297,8 +303,29 @@ func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 		if key.Matches(msg, k.RoleBack) {
 			d = len(admin.Roles) - 1
 		}
-		m.role = (m.role + d) % len(admin.Roles)
+		// Only the roles the operator may give, and the user's own; a
+		// preset leaves the locked boxes as they are.
+		r := m.role
+		for range admin.Roles {
+			if r = (r + d) % len(admin.Roles); r == m.origRole || slices.Contains(m.roles, admin.Roles[r]) {
+				break
+			}
+		}
+		if r == m.role {
+			m.err = "Locked: you may not give " + clean(m.user.Email) + " another role."
+			return nil
+		}
+		m.err, m.role = "", r
 		m.draft = newSet(admin.Presets[admin.Roles[m.role]])
+		for id, why := range m.locked {
+			switch {
+			case why == "":
+			case m.orig[id]:
+				m.draft[id] = true
+			default:
+				delete(m.draft, id)
+			}
+		}
 		if m.role == m.origRole {
 			m.draft = copyMap(m.orig)
 		}

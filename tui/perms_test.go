@@ -49,3 +49,31 @@ func TestPermissionsSavedOnlyWithTheNewBoxes(t *testing.T) {
 	d := f.detail("mia.member@example.com")
 	must(t, d.Role == "manager" && slices.Equal(d.Perms, slices.Sorted(slices.Values(admin.Presets["manager"]))), "mia: %s %v (%s)", d.Role, d.Perms, m.err)
 }
+
+// ← and → offer only the roles the operator may give, and a role's preset
+// leaves the boxes the operator may not change as they are.
+func TestPermissionsOfferOnlyGrantableRoles(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("mia.manager@example.com", "Mia", "Manager", "manager", store.Active)
+	f.addUser("max.member@example.com", "Max", "Member", "member", store.Active)
+	owner := admin.Actor{Email: owner, Channel: admin.ChannelCLI}
+	_, err := f.svc.SetPermissions(f.ctx, owner, "mia.manager@example.com", 0,
+		admin.PermChange{Grant: []string{"users.permissions"}, Revoke: []string{"coaching.manage"}})
+	must(t, err == nil, "%v", err)
+	s := f.session()
+	s.actor.Email = "mia.manager@example.com"
+	m := newPerms(s)
+	m.SetSize(120, 40)
+	driveScreen(m, m.OpenUser("max.member@example.com"))
+	var seen []string
+	for range 4 {
+		m.Update(keyMsg("left"))
+		role := admin.Roles[m.role]
+		seen = append(seen, role)
+		must(t, role == "manager" || role == "member", "← reached %s (seen %v)", role, seen)
+		must(t, !m.draft["coaching.manage"], "the %s preset ticked coaching.manage, which mia does not hold", role)
+	}
+	must(t, slices.Equal(seen, []string{"manager", "member", "manager", "member"}), "roles %v", seen)
+	m.Update(keyMsg("right"))
+	must(t, admin.Roles[m.role] == "manager" && m.draft["users.invite"], "→ from member: %s %v", admin.Roles[m.role], m.draft)
+}
