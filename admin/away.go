@@ -79,17 +79,7 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 			return err
 		}
 		if standIn != nil {
-			acct, err := q.Account(ctx)
-			if err != nil {
-				return err
-			}
-			data := store.MailData{Account: acct.Name, Name: standIn.Name(), AwayName: u.Name(), AwayEmail: u.Email,
-				AwayFrom: p.Start, AwayUntil: p.End, Note: p.Note}
-			giveUp := p.Start.Add(24 * time.Hour)
-			if !p.End.IsZero() && p.End.Before(giveUp) {
-				giveUp = p.End
-			}
-			if err := s.queueMail(ctx, q, standIn, 0, store.MailStandInNotice, data, giveUp); err != nil {
+			if err := s.standInNotice(ctx, q, standIn, u, p); err != nil {
 				return err
 			}
 		}
@@ -97,6 +87,22 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 		return s.audit(ctx, q, op.User, op.channel, "away.set", u, nil, p)
 	})
 	return out, err
+}
+
+// standInNotice queues the mail telling standIn that they take away's new
+// work during p, sent when p starts.
+func (s *Service) standInNotice(ctx context.Context, q *store.Q, standIn, away *store.User, p *store.AwayPeriod) error {
+	acct, err := q.Account(ctx)
+	if err != nil {
+		return err
+	}
+	data := store.MailData{Account: acct.Name, Name: standIn.Name(), AwayName: away.Name(), AwayEmail: away.Email,
+		AwayFrom: p.Start, AwayUntil: p.End, Note: p.Note}
+	giveUp := p.Start.Add(24 * time.Hour)
+	if !p.End.IsZero() && p.End.Before(giveUp) {
+		giveUp = p.End
+	}
+	return s.queueMail(ctx, q, standIn, 0, store.MailStandInNotice, data, giveUp)
 }
 
 func overlaps(a, b store.AwayPeriod) bool {

@@ -391,8 +391,8 @@ type Deletion struct {
 }
 
 // Delete removes a user after handing everything they own (conversations,
-// automated replies, stand-in duties) to heir, in one transaction. Their audit
-// trail stays readable.
+// automated replies, stand-in duties: see handStandIns) to heir, in one
+// transaction. Their audit trail stays readable.
 func (s *Service) Delete(ctx context.Context, a Actor, email, heirEmail string) (*Deletion, error) {
 	var d *Deletion
 	err := s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
@@ -416,7 +416,7 @@ func (s *Service) Delete(ctx context.Context, a Actor, email, heirEmail string) 
 		if err != nil {
 			return err
 		}
-		if err := q.ReplaceStandIn(ctx, u.ID, heir.ID); err != nil {
+		if err := s.handStandIns(ctx, q, op, u, heir); err != nil {
 			return err
 		}
 		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice); err != nil {

@@ -67,17 +67,39 @@ func TestDelete(t *testing.T) {
 		}
 		f.unchanged(before)
 	})
-	t.Run("the heir is never their own stand-in", func(t *testing.T) {
+	t.Run("an heir away with the deleted user standing in is refused", func(t *testing.T) {
 		f := setup(t)
-		_, err := f.svc.SetAway(f.ctx, f.owner, heir, AwayRequest{StandIn: leaver, Until: f.now().Add(72 * time.Hour)})
+		_, err := f.svc.SetAway(f.ctx, f.owner, heir, AwayRequest{From: f.now().Add(24 * time.Hour), StandIn: leaver, Until: f.now().Add(72 * time.Hour)})
 		must(t, err)
+		before := f.snapshot()
+		_, err = f.svc.Delete(f.ctx, f.owner, leaver, heir)
+		wantInput(t, err, "heir", "henri.heir@example.com is away from")
+		f.unchanged(before)
+	})
+	t.Run("stand-in duties, current and planned, go to the heir, audited", func(t *testing.T) {
+		f := setup(t)
+		planned := f.now().Add(10 * 24 * time.Hour)
+		f.addUser("paul.planned@example.com", "member", store.Active)
+		_, err := f.svc.SetAway(f.ctx, f.owner, "paul.planned@example.com", AwayRequest{From: planned, Until: planned.Add(48 * time.Hour), StandIn: leaver})
+		must(t, err)
+		duties, err := f.svc.StandInDuties(f.ctx, f.owner, leaver)
+		must(t, err)
+		if len(duties) != 2 || duties[0].Away != absent || duties[1].Away != "paul.planned@example.com" ||
+			!strings.HasPrefix(duties[1].String(), "stand-in for paul.planned@example.com from ") {
+			t.Fatalf("duties %+v", duties)
+		}
 		_, err = f.svc.Delete(f.ctx, f.owner, leaver, heir)
 		must(t, err)
-		if got := f.rows("SELECT coalesce(s.email, '-') FROM away_periods a JOIN users u ON u.id = a.user_id LEFT JOIN users s ON s.id = a.standin_user_id WHERE u.email = ?", heir); len(got) != 1 || got[0] != "-" {
-			t.Fatalf("the heir's own away period has stand-in %v, want none", got)
+		got := f.rows("SELECT u.email || ' ' || coalesce(s.email, '-') FROM away_periods a JOIN users u ON u.id = a.user_id LEFT JOIN users s ON s.id = a.standin_user_id ORDER BY a.id")
+		if strings.Join(got, ", ") != absent+" "+heir+", paul.planned@example.com "+heir {
+			t.Fatalf("away periods after the delete: %v", got)
 		}
-		if got := f.rows("SELECT s.email FROM away_periods a JOIN users u ON u.id = a.user_id JOIN users s ON s.id = a.standin_user_id WHERE u.email = ?", absent); len(got) != 1 || got[0] != heir {
-			t.Fatalf("another's away period has stand-in %v, want the heir", got)
+		audits := f.audits("away.standin")
+		if len(audits) != 2 || audits[0].Target != absent || !strings.Contains(audits[0].Before, leaver) || !strings.Contains(audits[0].After, heir) {
+			t.Fatalf("away.standin audit rows %+v", audits)
+		}
+		if n := f.count(`SELECT count(*) FROM outbox WHERE kind = ? AND recipient = ?`, store.MailStandInNotice, heir); n != 2 {
+			t.Fatalf("%d stand-in notices to the heir, want 2", n)
 		}
 	})
 	t.Run("everything goes to the heir", func(t *testing.T) {

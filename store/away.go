@@ -52,11 +52,23 @@ func (q *Q) DeleteAway(ctx context.Context, id int64) error {
 // AwayPeriods lists the user's periods that have not ended by now, soonest first
 // (all of them, past ones too, when now is zero).
 func (q *Q) AwayPeriods(ctx context.Context, userID int64, now time.Time) ([]AwayPeriod, error) {
+	return q.awayPeriods(ctx, "a.user_id = ?1", userID, now)
+}
+
+// StandInPeriods lists the periods, current and planned, in which the user
+// stands in for someone, soonest first.
+func (q *Q) StandInPeriods(ctx context.Context, standInID int64, now time.Time) ([]AwayPeriod, error) {
+	return q.awayPeriods(ctx, "a.standin_user_id = ?1", standInID, now)
+}
+
+// awayPeriods lists the periods matching where (on ?1 = id) that have not
+// ended by now (all of them when now is zero).
+func (q *Q) awayPeriods(ctx context.Context, where string, id int64, now time.Time) ([]AwayPeriod, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT a.id, a.user_id, a.starts_at, a.ends_at, coalesce(a.standin_user_id, 0),
 		coalesce(a.standin_team_id, 0), coalesce(su.email, CASE WHEN st.name IS NULL THEN '' ELSE 'team:' || st.name END),
 		a.note, a.created_at, a.created_by
 		FROM away_periods a LEFT JOIN users su ON su.id = a.standin_user_id LEFT JOIN teams st ON st.id = a.standin_team_id
-		WHERE a.user_id = ? AND (?2 = 0 OR a.ends_at = 0 OR a.ends_at > ?2) ORDER BY a.starts_at, a.id`, userID, unix(now))
+		WHERE `+where+` AND (?2 = 0 OR a.ends_at = 0 OR a.ends_at > ?2) ORDER BY a.starts_at, a.id`, id, unix(now))
 	if err != nil {
 		return nil, err
 	}
@@ -106,11 +118,9 @@ func (q *Q) AwayStartedBetween(ctx context.Context, from, to time.Time) ([]AwayP
 	return out, nil
 }
 
-// ReplaceStandIn makes heir the stand-in wherever from was, except in the
-// heir's own away periods, which are left without a stand-in.
-func (q *Q) ReplaceStandIn(ctx context.Context, from, heir int64) error {
-	_, err := q.db.ExecContext(ctx, `UPDATE away_periods SET standin_user_id = CASE WHEN user_id = ?1 THEN NULL ELSE ?1 END
-		WHERE standin_user_id = ?2`, heir, from)
+// SetAwayStandIn makes the user the stand-in of a period.
+func (q *Q) SetAwayStandIn(ctx context.Context, id, standInID int64) error {
+	_, err := q.db.ExecContext(ctx, "UPDATE away_periods SET standin_user_id = ?, standin_team_id = NULL WHERE id = ?", standInID, id)
 	return err
 }
 

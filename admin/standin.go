@@ -1,0 +1,198 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"roster/store"
+)
+
+// StandInDuty is an away period, current or planned, in which a user stands
+// in for someone: what deleting that user hands to the heir.
+type StandInDuty struct {
+	PeriodID int64     `json:"period_id"`
+	Away     string    `json:"away"` // who is away
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end,omitzero"` // zero: until further notice
+}
+
+// String says the duty as the Delete screen lists it.
+func (d StandInDuty) String() string {
+	return fmt.Sprintf("stand-in for %s from %s until %s", d.Away, day(d.Start), until(d.End))
+}
+
+// StandInDuties lists the away periods, current and planned, in which email
+// stands in for someone, soonest first.
+func (s *Service) StandInDuties(ctx context.Context, a Actor, email string) ([]StandInDuty, error) {
+	var out []StandInDuty
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		out, _, err = s.standInDuties(ctx, q, u)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) standInDuties(ctx context.Context, q *store.Q, u *store.User) ([]StandInDuty, []store.AwayPeriod, error) {
+	now := s.Now()
+	periods, err := q.StandInPeriods(ctx, u.ID, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]StandInDuty, len(periods))
+	for i, p := range periods {
+		away, err := q.UserByID(ctx, p.UserID, now)
+		if err != nil {
+			return nil, nil, err
+		}
+		out[i] = StandInDuty{PeriodID: p.ID, Away: away.Email, Start: p.Start, End: p.End}
+	}
+	return out, periods, nil
+}
+
+// handStandIns makes heir the stand-in of u's duties, in the caller's
+// transaction, each audited as away.standin on the away person and the heir
+// told by mail as SetAway tells a stand-in. It refuses when the heir is
+// themselves away in one of them: their work would route back to them while
+// they are away, which is the silent loss this rule exists to prevent; the
+// operator chooses another heir, or changes that period first.
+func (s *Service) handStandIns(ctx context.Context, q *store.Q, op *operator, u, heir *store.User) error {
+	duties, periods, err := s.standInDuties(ctx, q, u)
+	if err != nil {
+		return err
+	}
+	for _, d := range duties {
+		if d.Away == heir.Email {
+			return inputErr("heir", fmt.Sprintf("%s is away from %s until %s with %s standing in: choose another heir, or change that away period first",
+				heir.Email, day(d.Start), until(d.End), u.Email))
+		}
+	}
+	now := s.Now()
+	for i, p := range periods {
+		if err := q.SetAwayStandIn(ctx, p.ID, heir.ID); err != nil {
+			return err
+		}
+		away, err := q.UserByID(ctx, p.UserID, now)
+		if err != nil {
+			return err
+		}
+		notice := p // a notice for a period begun is about it from now
+		if notice.Start.Before(now) {
+			notice.Start = now
+		}
+		if err := s.standInNotice(ctx, q, heir, away, &notice); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, q, op.User, op.channel, "away.standin", away,
+			map[string]any{"period_id": duties[i].PeriodID, "standin": u.Email},
+			map[string]any{"period_id": duties[i].PeriodID, "standin": heir.Email, "why": "the stand-in was deleted"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// StandInRoute says where new work would go if away chose a stand-in that
+// cannot take it now, and why.
+type StandInRoute struct {
+	Away    string   `json:"away"`
+	StandIn string   `json:"standin"` // the stand-in chosen
+	To      string   `json:"to"`      // who (or which team:NAME) would take the work now
+	Via     []string `json:"via"`     // the stand-ins passed through, the chosen one first
+	Why     string   `json:"why"`
+}
+
+// String is the warning as one line.
+func (r *StandInRoute) String() string {
+	if r.To == r.Away {
+		return fmt.Sprintf("warning: %s: new work would stay with %s, who is away", r.Why, r.To)
+	}
+	return fmt.Sprintf("warning: %s: new work would go to %s", r.Why, r.To)
+}
+
+// StandInWarning checks a stand-in as the operator chooses it, before
+// SetAway: nil when standIn would take away's new work now; otherwise where
+// the work would actually go, following the stand-ins as routing does, and
+// why: a stand-in is not active, is away too, or the chain leads back to
+// away (a cycle, which leaves the work with them). A team is not checked.
+func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn string) (*StandInRoute, error) {
+	var out *StandInRoute
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		standIn = strings.TrimSpace(standIn)
+		if standIn == "" || strings.HasPrefix(standIn, "team:") {
+			return nil
+		}
+		u, err := s.findUser(ctx, q, away)
+		if err != nil {
+			return err
+		}
+		next, err := s.findUser(ctx, q, standIn)
+		if err != nil {
+			return inputErr("stand-in", err.Error())
+		}
+		if next.ID == u.ID {
+			return inputErr("stand-in", "cannot be the person who is away")
+		}
+		r := &StandInRoute{Away: u.Email, StandIn: next.Email}
+		var why []string
+		seen := map[int64]bool{u.ID: true}
+	chain:
+		for {
+			r.Via = append(r.Via, next.Email)
+			seen[next.ID] = true
+			if next.Status != store.Active {
+				r.To, why = u.Email, append(why, fmt.Sprintf("%s is %s", next.Email, next.Status))
+				break
+			}
+			if !next.Away {
+				r.To = next.Email
+				break
+			}
+			p, err := s.currentPeriod(ctx, q, next)
+			if err != nil {
+				return err
+			}
+			w := fmt.Sprintf("%s is away until %s", next.Email, until(p.End))
+			switch {
+			case p.StandInTeamID != 0:
+				r.To, why = p.StandIn, append(why, w+", standing in "+p.StandIn)
+				break chain
+			case p.StandInUserID == 0:
+				r.To, why = u.Email, append(why, w+" with no stand-in")
+				break chain
+			case seen[p.StandInUserID]:
+				r.To, why = u.Email, append(why, w+", standing in "+p.StandIn+": a cycle")
+				break chain
+			}
+			why = append(why, w)
+			if next, err = q.UserByID(ctx, p.StandInUserID, s.Now()); err != nil {
+				return err
+			}
+		}
+		if len(why) > 0 {
+			r.Why, out = strings.Join(why, "; "), r
+		}
+		return nil
+	})
+	return out, err
+}
+
+// currentPeriod is the away period u is in now.
+func (s *Service) currentPeriod(ctx context.Context, q *store.Q, u *store.User) (store.AwayPeriod, error) {
+	now := s.Now()
+	periods, err := q.AwayPeriods(ctx, u.ID, now)
+	if err != nil {
+		return store.AwayPeriod{}, err
+	}
+	for _, p := range periods {
+		if p.Covers(now) {
+			return p, nil
+		}
+	}
+	return store.AwayPeriod{}, nil
+}
