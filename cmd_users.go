@@ -422,9 +422,16 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 		}
 	}
 	r.StandIn, r.Note = *to, *note
+	warn, err := c.svc.StandInWarning(ctx, a, email, r.StandIn)
+	if err != nil {
+		return err
+	}
 	p, err := c.svc.SetAway(ctx, a, email, r)
 	if err != nil {
 		return err
+	}
+	if warn != nil {
+		fmt.Fprintf(c.stderr, "roster: %s\n", admin.Printable(warn.String()))
 	}
 	if c.json {
 		return c.printJSON(p)

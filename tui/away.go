@@ -27,6 +27,7 @@ type away struct {
 	periods nav
 	saving  bool
 	confirm *confirmation
+	warning string // where the chosen stand-in would send the work, when not to them
 }
 
 type awayKeys struct {
@@ -52,6 +53,12 @@ type awayDoneMsg struct {
 	seq  int
 	note string
 	err  error
+}
+
+// standInWarnMsg is StandInWarning's answer for the stand-in chosen.
+type standInWarnMsg struct {
+	email, standIn string
+	route          *admin.StandInRoute
 }
 
 func newAway(s *session) *away {
@@ -140,11 +147,22 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 	}
 	if m.standIn != nil {
+		before := m.form.fields[aStandIn].value()
 		if cmd, ok := pickInto(&m.standIn, &m.form, aStandIn, msg, m.replay); ok {
+			if chosen := m.form.fields[aStandIn].value(); m.standIn == nil && chosen != before {
+				cmd = tea.Batch(cmd, m.checkStandIn(chosen))
+			}
 			return m, cmd
 		}
 	}
 	switch msg := msg.(type) {
+	case standInWarnMsg:
+		if msg.email == m.email && msg.standIn == m.form.fields[aStandIn].value() {
+			m.warning = ""
+			if msg.route != nil {
+				m.warning = msg.route.String()
+			}
+		}
 	case userMsg:
 		if !m.current(msg) {
 			return m, nil
@@ -180,6 +198,16 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return m, m.key(msg)
 	}
 	return m, nil
+}
+
+// checkStandIn asks where the work would go with standIn, to warn at once.
+func (m *away) checkStandIn(standIn string) tea.Cmd {
+	m.warning = ""
+	email, svc, a := m.email, m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		r, _ := svc.StandInWarning(ctx, a, email, standIn) // a refusal is said on saving
+		return standInWarnMsg{email, standIn, r}
+	})
 }
 
 // replay handles a key typed while the stand-in picker waited for results.
@@ -370,6 +398,9 @@ func (m *away) View() string {
 	if m.standIn != nil {
 		b.WriteString("\n")
 		b.WriteString(m.standIn.view(st, m.width))
+	}
+	if m.warning != "" && m.form.fields[aStandIn].value() != "" {
+		b.WriteString(st.Warn.Render(cut("  "+clean(m.warning), m.width)) + "\n")
 	}
 	now := m.s.svc.Now()
 	var when []string

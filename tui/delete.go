@@ -28,6 +28,7 @@ type deletion struct {
 	busy    bool
 	confirm *confirmation
 	perms   map[string]bool
+	duties  []admin.StandInDuty // the user's stand-in duties, which go to the heir
 }
 
 type deleteKeys struct {
@@ -51,6 +52,11 @@ type (
 		note    string
 		deleted bool
 		err     error
+	}
+	dutiesMsg struct {
+		email  string
+		duties []admin.StandInDuty
+		err    error
 	}
 )
 
@@ -95,7 +101,13 @@ func (m *deletion) choose() tea.Cmd {
 	return m.oneUser.choose(m.s, deletePicker, "whom to delete? type a name or an email")
 }
 
-func (m *deletion) load() tea.Cmd { return m.read(m.s) }
+func (m *deletion) load() tea.Cmd {
+	email, svc, a := m.email, m.s.svc, m.s.actor
+	return tea.Batch(m.read(m.s), m.s.do(func(ctx context.Context) tea.Msg {
+		d, err := svc.StandInDuties(ctx, a, email)
+		return dutiesMsg{email, d, err}
+	}))
+}
 
 func (m *deletion) SetSize(w, h int) { m.width, m.height = w, h }
 
@@ -149,6 +161,10 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return m, nil
 		}
 		m.user = msg.user
+	case dutiesMsg:
+		if msg.email == m.email && msg.err == nil {
+			m.duties = msg.duties
+		}
 	case deleteDoneMsg:
 		if msg.seq != m.seq {
 			return m, nil
@@ -324,6 +340,9 @@ func (m *deletion) View() string {
 			break
 		}
 		b.WriteString(cut("  automated reply: "+clean(r.Name), m.width) + "\n")
+	}
+	for _, d := range m.duties {
+		b.WriteString(cut("  "+clean(d.String()), m.width) + "\n")
 	}
 	b.WriteString(st.Subtle.Render("Everything goes to the heir in the same step as the deletion; the audit trail stays."))
 	b.WriteString("\n\n")

@@ -1,0 +1,33 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// roster away warns, on one line, when the stand-in is away too and names
+// where the work would go; a cycle says the work stays with the person away.
+func TestAwayWarnsOfStandInAway(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	ok(t, db, "invite", "ann@acme.test", "bob@acme.test", "cat@acme.test")
+	sqlExec(t, db, "UPDATE users SET status = 'active', activated_at = 1")
+	ok(t, db, "away", "bob@acme.test", "--until", "+7d", "--to", "cat@acme.test")
+
+	_, errs, code := roster(t, db, "away", "ann@acme.test", "--until", "+3d", "--to", "bob@acme.test")
+	if code != 0 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "bob@acme.test is away until") ||
+		!strings.Contains(errs, "new work would go to cat@acme.test") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	_, errs, code = roster(t, db, "away", "cat@acme.test", "--until", "+3d", "--to", "bob@acme.test")
+	if code != 0 || !strings.Contains(errs, "a cycle") || !strings.Contains(errs, "would stay with cat@acme.test, who is away") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	if _, errs, _ := roster(t, db, "away", "boss@acme.test", "--until", "+3d", "--to", "ann@acme.test"); !strings.Contains(errs, "ann@acme.test is away") {
+		t.Fatalf("stderr %q", errs)
+	}
+	if _, errs, _ := roster(t, db, "away", "ann@acme.test", "--off"); errs != "" {
+		t.Fatalf("stderr %q", errs)
+	}
+}
