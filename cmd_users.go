@@ -516,9 +516,24 @@ func cmdAudit(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("audit")
 	var aq store.AuditQuery
 	fs.StringVar(&aq.Target, "user", "", "only entries by or about this user")
+	fs.StringVar(&aq.Search, "search", "", "only entries whose actor or target has TEXT in their address or a name starting with it")
+	fs.StringVar(&aq.Action, "action", "", "only this action (user.delete) or area (user)")
+	since := fs.String("since", "", "only entries from DATE (2026-12-24, today, 2026-12-24 14:30)")
+	until := fs.String("until", "", "only entries before DATE")
 	fs.IntVar(&aq.Limit, "limit", 100, "at most N entries")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
+	}
+	var err error
+	if *since != "" {
+		if aq.Since, err = admin.ParseDate(*since, time.Now()); err != nil {
+			return err
+		}
+	}
+	if *until != "" {
+		if aq.Until, err = admin.ParseDate(*until, time.Now()); err != nil {
+			return err
+		}
 	}
 	a, err := c.operator(ctx)
 	if err != nil {

@@ -73,7 +73,7 @@ func init() {
 		{"reactivate", "EMAIL", "undo deactivate", false, cmdReactivate},
 		{"delete", "EMAIL --heir EMAIL", "delete a user, handing what they own to an heir", false, cmdDelete},
 		{"conversations", "[--user EMAIL] | add --subject S --to EMAIL", "list conversations, or open one (routed to stand-ins)", false, cmdConversations},
-		{"audit", "[--user EMAIL] [--limit N]", "show the audit trail, newest first", false, cmdAudit},
+		{"audit", "[--user EMAIL] [--search TEXT] [--action ACTION] [--since DATE] [--until DATE] [--limit N]", "show the audit trail, newest first", false, cmdAudit},
 		{"export", "--csv", "write every user as CSV (the format invite --csv reads)", false, cmdExport},
 		{"mail", "[--state S] [--limit N] | show ID | captured [ID] | retry ID|--failed | test --to EMAIL | deliver | flush", "list the outbox; show, retry or deliver mail; test the relay", true, cmdMail},
 		{"seed", "--users N [--seed S]", "fill the database with realistic fake data, for demos and benchmarks", true, cmdSeed},

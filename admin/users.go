@@ -580,9 +580,12 @@ func (s *Service) User(ctx context.Context, a Actor, email string) (*UserDetail,
 	return d, err
 }
 
-// Audit lists audit entries newest first. A user's entries are found by any
-// spelling of their address, as long as they exist.
+// Audit lists audit entries newest first, narrowed by aq's filter. A user's
+// entries are found by any spelling of their address, as long as they exist.
 func (s *Service) Audit(ctx context.Context, a Actor, aq store.AuditQuery) ([]store.AuditEntry, error) {
+	if !aq.Since.IsZero() && !aq.Until.IsZero() && !aq.Until.After(aq.Since) {
+		return nil, inputErr("until", fmt.Sprintf("%s is not after since, %s", day(aq.Until), day(aq.Since)))
+	}
 	var out []store.AuditEntry
 	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
 		if aq.Target != "" {

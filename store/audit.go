@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -38,6 +39,18 @@ type AuditQuery struct {
 	Target string // email, "" for all
 	Before int64
 	Limit  int
+	AuditFilter
+}
+
+// AuditFilter narrows an audit listing; its zero value lets every entry through.
+type AuditFilter struct {
+	// Search is a part of the actor's or the target's address, or the start
+	// of a word of their name (as the user search folds it).
+	Search string
+	// Action is an action (user.delete) or its area (user: every user.*).
+	Action string
+	Since  time.Time // at or after; zero: from the first entry
+	Until  time.Time // before; zero: to the last
 }
 
 // Audit lists entries newest first.
@@ -56,6 +69,7 @@ func (q *Q) Audit(ctx context.Context, aq AuditQuery) ([]AuditEntry, error) {
 		query += " AND (target_email = ? COLLATE NOCASE OR actor_email = ? COLLATE NOCASE)"
 		args = append(args, aq.Target, aq.Target)
 	}
+	query, args = aq.AuditFilter.where(query, args)
 	query += " ORDER BY id DESC LIMIT ?"
 	args = append(args, aq.Limit)
 	rows, err := q.db.QueryContext(ctx, query, args...)
@@ -75,4 +89,34 @@ func (q *Q) Audit(ctx context.Context, aq AuditQuery) ([]AuditEntry, error) {
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// where adds f's conditions to an audit query and its arguments.
+func (f AuditFilter) where(query string, args []any) (string, []any) {
+	if s := strings.TrimSpace(f.Search); s != "" {
+		like := "%" + likeEscape(s) + "%"
+		prefix := Fold(s)
+		named := "(SELECT user_id FROM search_keys WHERE key >= ? AND key < ?)"
+		query += ` AND (actor_email LIKE ? ESCAPE '\' OR target_email LIKE ? ESCAPE '\' OR actor_id IN ` + named +
+			" OR target_id IN " + named + ")"
+		args = append(args, like, like, prefix, prefix+"\U0010FFFF", prefix, prefix+"\U0010FFFF")
+	}
+	if a := strings.TrimSpace(f.Action); a != "" {
+		query += ` AND (action = ? OR action LIKE ? ESCAPE '\')`
+		args = append(args, a, likeEscape(a)+".%")
+	}
+	if !f.Since.IsZero() {
+		query += " AND at >= ?"
+		args = append(args, f.Since.Unix())
+	}
+	if !f.Until.IsZero() {
+		query += " AND at < ?"
+		args = append(args, f.Until.Unix())
+	}
+	return query, args
+}
+
+// likeEscape makes s match itself in a LIKE pattern with ESCAPE '\'.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(s)
 }

@@ -1,0 +1,61 @@
+package admin
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"roster/store"
+)
+
+// Audit narrows by a part of an address or the start of a name, by action
+// or area, and by dates.
+func TestAuditFilters(t *testing.T) {
+	f := newFixture(t)
+	day1 := f.now()
+	res, err := f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: "hb@example.com", FirstName: "Hugo", LastName: "Blanc"},
+		{Email: "zoe.martin@example.org", FirstName: "Zoé", LastName: "Martin"}}, InviteOptions{})
+	must(t, err)
+	must(t, res[0].Err)
+	f.advance(48 * time.Hour)
+	day3 := f.now()
+	_, err = f.svc.Edit(f.ctx, f.owner, "zoe.martin@example.org", 0, Profile{Position: ptr("Comptable")})
+	must(t, err)
+	must(t, f.svc.AddTeam(f.ctx, f.owner, "Ventes 100%"))
+	cases := []struct {
+		name string
+		af   store.AuditFilter
+		want string // "action target" of each entry, newest first
+	}{
+		{"a name's start, accents folded", store.AuditFilter{Search: "zoe"}, "user.edit zoe.martin@example.org, user.invite zoe.martin@example.org"},
+		{"a name's start", store.AuditFilter{Search: "Blan"}, "user.invite hb@example.com"},
+		{"a part of an address", store.AuditFilter{Search: "b@EXA"}, "user.invite hb@example.com"},
+		{"an address's domain", store.AuditFilter{Search: "example.org"}, "user.edit zoe.martin@example.org, user.invite zoe.martin@example.org"},
+		{"a percent sign is itself", store.AuditFilter{Search: "%"}, ""},
+		{"an action", store.AuditFilter{Action: "user.edit"}, "user.edit zoe.martin@example.org"},
+		{"an area", store.AuditFilter{Action: "user", Search: "example.org"}, "user.edit zoe.martin@example.org, user.invite zoe.martin@example.org"},
+		{"not a part of an action", store.AuditFilter{Action: "use"}, ""},
+		{"since", store.AuditFilter{Since: day3, Action: "user"}, "user.edit zoe.martin@example.org"},
+		{"until", store.AuditFilter{Until: day3, Search: "example.org"}, "user.invite zoe.martin@example.org"},
+		{"between", store.AuditFilter{Since: day1, Until: day1.Add(time.Hour), Search: "hugo"}, "user.invite hb@example.com"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := f.svc.Audit(f.ctx, f.owner, store.AuditQuery{AuditFilter: c.af})
+			must(t, err)
+			var s []string
+			for _, e := range got {
+				s = append(s, e.Action+" "+e.Target)
+			}
+			if strings.Join(s, ", ") != c.want {
+				t.Fatalf("%+v: %v, want %s", c.af, s, c.want)
+			}
+		})
+	}
+	_, err = f.svc.Audit(f.ctx, f.owner, store.AuditQuery{AuditFilter: store.AuditFilter{Since: day3, Until: day1}})
+	wantInput(t, err, "until", "is not after since")
+	if all, err := f.svc.Audit(f.ctx, f.owner, store.AuditQuery{}); err != nil || len(all) < 4 {
+		t.Fatalf("no filter: %d entries, %v", len(all), fmt.Sprint(err))
+	}
+}

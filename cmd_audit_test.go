@@ -1,0 +1,29 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// roster audit takes --search, --action, --since and --until; a bad date or
+// range is one clear line.
+func TestAuditFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	ok(t, db, "invite", "ann@acme.test", "bob@acme.test")
+	ok(t, db, "edit", "ann@acme.test", "--first", "Annick")
+	type entry struct{ Action, Target string }
+	got := jsonOf[[]entry](t, db, "audit", "--search", "annick", "--action", "user", "--since", "today")
+	if len(got) != 2 || got[0].Action != "user.edit" || got[1].Action != "user.invite" || got[1].Target != "ann@acme.test" {
+		t.Fatalf("audit: %+v", got)
+	}
+	if got := jsonOf[[]entry](t, db, "audit", "--search", "bob@", "--until", "today"); len(got) != 0 {
+		t.Fatalf("before today: %+v", got)
+	}
+	fails(t, db, "write 2026-12-24", "audit", "--since", "last tuesday")
+	fails(t, db, "is not after since", "audit", "--since", "tomorrow", "--until", "today")
+	if out := ok(t, db, "audit", "--search", "bob", "--action", "user.invite"); !strings.Contains(out, "bob@acme.test") || strings.Contains(out, "ann@acme.test") {
+		t.Fatalf("audit: %s", out)
+	}
+}
