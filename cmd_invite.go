@@ -245,35 +245,35 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 		})
 	}
 	verb, emails := rest[0], rest[1:]
-	switch verb {
-	case "resend", "revoke":
-		if *stuck == (len(emails) > 0) {
-			return usagef("invites %s takes EMAIL... or --stuck, one of them", verb)
-		}
-		b := admin.InvitationBatch{Act: admin.ResendInvitations, Emails: emails, Stuck: *stuck}
-		done := "resent"
-		if verb == "revoke" {
-			b.Act, done = admin.RevokeInvitations, "revoked"
-		}
-		out, err := c.svc.ActOnInvitations(ctx, a, b)
-		if out == nil {
-			return err
-		}
-		if len(out) == 0 && !c.json {
-			fmt.Fprintln(c.stdout, "no stuck invitations")
-		}
-		admin.FailuresFirst(out)
-		if oerr := c.outcomes(done, out); err == nil {
-			err = oerr
-		}
-		return err
-	case "send":
-		if len(emails) == 0 {
-			return usagef("invites send needs EMAIL...")
-		}
-		return c.outcomes("invited", c.svc.SendStaged(ctx, a, emails))
+	acts := map[string]struct {
+		act  admin.InvitationAct
+		done string
+	}{
+		"resend": {admin.ResendInvitations, "resent"},
+		"revoke": {admin.RevokeInvitations, "revoked"},
+		"send":   {admin.SendStagedInvitations, "invited"},
 	}
-	return usagef("invites takes resend, revoke or send, not %q", verb)
+	act, known := acts[verb]
+	switch {
+	case !known:
+		return usagef("invites takes resend, revoke or send, not %q", verb)
+	case verb == "send" && (*stuck || len(emails) == 0):
+		return usagef("invites send needs EMAIL...")
+	case *stuck == (len(emails) > 0):
+		return usagef("invites %s takes EMAIL... or --stuck, one of them", verb)
+	}
+	out, err := c.svc.ActOnInvitations(ctx, a, admin.InvitationBatch{Act: act.act, Emails: emails, Stuck: *stuck})
+	if out == nil {
+		return err
+	}
+	if len(out) == 0 && !c.json {
+		fmt.Fprintln(c.stdout, "no stuck invitations")
+	}
+	admin.FailuresFirst(out)
+	if oerr := c.outcomes(act.done, out); err == nil {
+		err = oerr
+	}
+	return err
 }
 
 func expiresIn(in store.Invitation) string {

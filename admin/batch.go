@@ -22,6 +22,9 @@ const (
 	// RevokeInvitations deletes each pending invitation and its
 	// never-activated user.
 	RevokeInvitations
+	// SendStagedInvitations invites users who were created staged: their
+	// invitation goes out, under the resend rule.
+	SendStagedInvitations
 )
 
 // InvitationBatch names the invitations a batch acts on, and what it does.
@@ -51,7 +54,31 @@ type invitationRule struct {
 }
 
 func (s *Service) invitationRule(act InvitationAct) invitationRule {
-	if act == RevokeInvitations {
+	switch act {
+	case SendStagedInvitations:
+		return invitationRule{
+			check: func(ctx context.Context, q *store.Q, op *operator, u *store.User) error {
+				if err := s.mayActAs(ctx, q, op, u, "users.invite", "sending invitations", "send the invitation of"); err != nil {
+					return err
+				}
+				if u.Status != store.Staged {
+					return stateErr("%s is %s, not staged", u.Email, u.Status)
+				}
+				return nil
+			},
+			apply: func(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User) error {
+				before := profileOf(u)
+				u.Status = store.Invited
+				if err := s.update(ctx, q, op, u, 0); err != nil {
+					return err
+				}
+				if err := s.sendLink(ctx, q, op.User, acct, u, "invite", store.MailInvitation); err != nil {
+					return err
+				}
+				return s.audit(ctx, q, op.User, op.channel, "user.invite", u, before, profileOf(u))
+			},
+		}
+	case RevokeInvitations:
 		return invitationRule{
 			check: func(ctx context.Context, q *store.Q, op *operator, u *store.User) error {
 				if err := op.need("users.invite", "revoking invitations"); err != nil {
@@ -93,7 +120,7 @@ func (s *Service) invitationRule(act InvitationAct) invitationRule {
 	}
 }
 
-// ActOnInvitations resends or revokes many invitations, for any number: it
+// ActOnInvitations resends, revokes or sends (staged) many invitations, for any number: it
 // writes them in batches of at most importBatchRows rows or importBatchTime,
 // each one transaction with its audit rows and mail, pausing between two so
 // that other writers get in (as Import does). A row refused by the rules
@@ -195,6 +222,12 @@ func refusal(err error) bool {
 // Resend resends a few invitations, as ActOnInvitations does.
 func (s *Service) Resend(ctx context.Context, a Actor, emails []string) []Outcome {
 	out, _ := s.ActOnInvitations(ctx, a, InvitationBatch{Act: ResendInvitations, Emails: emails})
+	return out
+}
+
+// SendStaged sends a few staged users their invitation, as ActOnInvitations does.
+func (s *Service) SendStaged(ctx context.Context, a Actor, emails []string) []Outcome {
+	out, _ := s.ActOnInvitations(ctx, a, InvitationBatch{Act: SendStagedInvitations, Emails: emails})
 	return out
 }
 

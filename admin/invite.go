@@ -486,32 +486,6 @@ func (s *Service) Invitations(ctx context.Context, a Actor, stuck bool) ([]store
 	return out, err
 }
 
-// SendStaged invites users who were created staged: their invitation goes
-// out, under Resend's rule.
-func (s *Service) SendStaged(ctx context.Context, a Actor, emails []string) []Outcome {
-	return s.each(ctx, a, emails, func(q *store.Q, op *operator, u *store.User) error {
-		if err := s.mayActAs(ctx, q, op, u, "users.invite", "sending invitations", "send the invitation of"); err != nil {
-			return err
-		}
-		if u.Status != store.Staged {
-			return stateErr("%s is %s, not staged", u.Email, u.Status)
-		}
-		acct, err := q.Account(ctx)
-		if err != nil {
-			return err
-		}
-		before := profileOf(u)
-		u.Status = store.Invited
-		if err := s.update(ctx, q, op, u, 0); err != nil {
-			return err
-		}
-		if err := s.sendLink(ctx, q, op.User, acct, u, "invite", store.MailInvitation); err != nil {
-			return err
-		}
-		return s.audit(ctx, q, op.User, op.channel, "user.invite", u, before, profileOf(u))
-	})
-}
-
 // SendReset mails a password-reset link to an invited or active user; it is
 // also how an expired invitation is rescued. Nobody sets or reads a password.
 // The link sets the person's password: sending it to someone else is acting
