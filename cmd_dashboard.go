@@ -22,7 +22,7 @@ func cmdDashboard(c *cli, ctx context.Context) error {
 	} else if err != nil {
 		return err
 	}
-	cfg, err := c.mailConfig()
+	cfg, err := c.mailConfig(ctx)
 	if err != nil {
 		return err
 	}

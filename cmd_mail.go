@@ -31,8 +31,10 @@ func (c *cli) mailFlags(fs *flag.FlagSet) {
 // mailConfig is the mail configuration: --smtp, --smtp-password-file,
 // --from and --base-url over ROSTER_SMTP, ROSTER_SMTP_PASSWORD_FILE,
 // ROSTER_FROM and ROSTER_BASE_URL. The flags have no defaults of their own,
-// so that --help never prints a relay's password.
-func (c *cli) mailConfig() (mail.Config, error) {
+// so that --help never prints a relay's password. Once the account has a
+// base URL, links start with it, and a --base-url that differs is refused
+// (admin.BaseURLError). The store must be open.
+func (c *cli) mailConfig(ctx context.Context) (mail.Config, error) {
 	cfg := mail.ConfigFromEnv()
 	if c.smtp != "" {
 		cfg.SMTP = c.smtp
@@ -53,7 +55,12 @@ func (c *cli) mailConfig() (mail.Config, error) {
 	if c.baseURL != "" {
 		cfg.BaseURL = c.baseURL
 	}
-	return cfg, cfg.Check()
+	if err := cfg.Check(); err != nil {
+		return cfg, err
+	}
+	var err error
+	cfg.BaseURL, err = c.svc.MailBaseURL(ctx, cfg.BaseURL)
+	return cfg, err
 }
 
 func cmdMail(c *cli, ctx context.Context, args []string) error {
@@ -70,7 +77,7 @@ func cmdMail(c *cli, ctx context.Context, args []string) error {
 	if err := c.open(ctx); err != nil {
 		return err
 	}
-	cfg, err := c.mailConfig()
+	cfg, err := c.mailConfig(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -33,10 +35,10 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	if err := c.open(ctx); err != nil {
 		return err
 	}
-	if _, err := c.svc.Account(ctx); err != nil {
+	if err := c.adoptBaseURL(ctx); err != nil {
 		return err
 	}
-	cfg, err := c.mailConfig()
+	cfg, err := c.mailConfig(ctx)
 	if err != nil {
 		return err
 	}
@@ -71,14 +73,7 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	}
 	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log})
 	defer web.Wait()
-	httpSrv := &http.Server{
-		Handler:           web,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	httpSrv := pagesServer(web, log)
 	httpLn, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		sshLn.Close()
@@ -107,6 +102,19 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	return err
 }
 
+// pagesServer is the HTTP server of the invitation pages, roster serve's or
+// the dashboard's: timeouts keep a slow or idle client from holding it.
+func pagesServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
 // sshRunner runs `ssh HOST COMMAND...` as the key's owner, through the
 // server's rules, with the channel ssh: local-only commands, --db and --as
 // are refused.
@@ -114,4 +122,31 @@ func sshRunner(svc *admin.Service) server.CommandFunc {
 	return func(ctx context.Context, actor admin.Actor, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return run(ctx, &cli{stdin: stdin, stdout: stdout, stderr: stderr, channel: admin.ChannelSSH, actor: &actor, svc: svc}, args)
 	}
+}
+
+// adoptBaseURL makes serve's --base-url (or ROSTER_BASE_URL) the account's,
+// audited, when it differs: the server is where the links lead, and every
+// other process mailing for the account then writes the same links.
+func (c *cli) adoptBaseURL(ctx context.Context) error {
+	acct, err := c.svc.Account(ctx)
+	if err != nil {
+		return err
+	}
+	given := cmp.Or(c.baseURL, os.Getenv(mail.EnvBaseURL))
+	if given == "" {
+		return nil
+	}
+	var differs *admin.BaseURLError
+	if _, err := c.svc.MailBaseURL(ctx, given); err != nil && !errors.As(err, &differs) {
+		return err
+	}
+	if acct.BaseURL != "" && differs == nil {
+		return nil
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = c.svc.UpdateAccount(ctx, a, admin.AccountChange{BaseURL: &given})
+	return err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -44,6 +45,9 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 		return err
 	})
 	fs.Func("country", "default country of phone numbers written nationally (FR, BE, CH, GB, US…)", func(s string) error { ch.Country = &s; return nil })
+	if c.actor == nil { // set on the server's machine only (admin refuses it over SSH)
+		fs.Func("base-url", "start of the links in mail, for every roster process (e.g. https://roster.example.com)", func(s string) error { ch.BaseURL = &s; return nil })
+	}
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -62,10 +66,11 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 	}
 	if c.json {
 		return c.printJSON(map[string]any{"name": acct.Name, "invite_lifetime": acct.InviteLifetime.String(),
-			"country": acct.Country, "created_at": acct.CreatedAt})
+			"country": acct.Country, "base_url": acct.BaseURL, "created_at": acct.CreatedAt})
 	}
-	return c.table([]string{"NAME", "INVITE LIFETIME", "COUNTRY", "CREATED"},
-		[][]string{{acct.Name, acct.InviteLifetime.String(), acct.Country, acct.CreatedAt.Local().Format("2006-01-02")}})
+	return c.table([]string{"NAME", "INVITE LIFETIME", "COUNTRY", "BASE URL", "CREATED"},
+		[][]string{{acct.Name, acct.InviteLifetime.String(), acct.Country, cmp.Or(acct.BaseURL, "(not set)"),
+			acct.CreatedAt.Local().Format("2006-01-02")}})
 }
 
 func cmdUsers(c *cli, ctx context.Context, args []string) error {

@@ -59,7 +59,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"init", "--org NAME --owner EMAIL [--first F --last L]", "create the account and its first owner", true, cmdInit},
-		{"account", "[--name N] [--invite-lifetime 48h] [--country FR]", "show or change the account's settings", false, cmdAccount},
+		{"account", "[--name N] [--invite-lifetime 48h] [--country FR] [--base-url URL]", "show or change the account's settings", false, cmdAccount},
 		{"users", "[--status S] [--team T] [--search TEXT] [--sort name|last-login|status] [--limit N]", "list users", false, cmdUsers},
 		{"user", "EMAIL", "show everything about one user", false, cmdUser},
 		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T]", "change a user's profile", false, cmdEdit},

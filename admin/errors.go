@@ -86,3 +86,16 @@ type NotRetryableError struct {
 func (e *NotRetryableError) Error() string {
 	return fmt.Sprintf("mail %d cannot be retried: %s", e.ID, e.Reason)
 }
+
+// BaseURLError says a process was given a base URL for the links in mail
+// other than the account's: its mail would link elsewhere than everyone
+// else's, so it is refused rather than overridden in silence.
+type BaseURLError struct {
+	Given   string // the process's (--base-url, ROSTER_BASE_URL)
+	Account string
+}
+
+func (e *BaseURLError) Error() string {
+	return fmt.Sprintf("base URL %s differs from the account's, %s, which every link in mail starts with: drop it, or change the account's with roster account --base-url",
+		e.Given, e.Account)
+}

@@ -27,7 +27,7 @@ var Catalogue = []Permission{
 	{"coaching.manage", "Coaching", "Training programmes", "Create and run training programmes."},
 	{"settings.billing", "Settings", "Billing", "See invoices and change the plan and payment details."},
 	{"settings.integrations", "Settings", "Integrations", "Connect and configure CRM and other integrations."},
-	{"settings.account", "Settings", "Account settings", "Change the account's name, invitation lifetime and default country."},
+	{"settings.account", "Settings", "Account settings", "Change the account's name, invitation lifetime, default country and the base URL of the links in mail."},
 }
 
 // Roles, from the most to the least powerful.

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"roster/internal/baseurl"
 	"roster/store"
 )
 
@@ -86,11 +88,38 @@ func (s *Service) Account(ctx context.Context) (*store.Account, error) {
 	return a, err
 }
 
+// MailBaseURL is the base URL the links this process mails start with: the
+// account's once set, else given (the process's own, "" for the default).
+// A given one that differs from the account's is a *BaseURLError.
+func (s *Service) MailBaseURL(ctx context.Context, given string) (string, error) {
+	acct, err := s.Account(ctx)
+	if errors.Is(err, ErrNoAccount) {
+		return given, nil
+	} else if err != nil {
+		return "", err
+	}
+	if given != "" {
+		g, err := baseurl.Parse(given)
+		if err != nil {
+			return "", inputErr("base URL", err.Error())
+		}
+		if acct.BaseURL != "" && g != acct.BaseURL {
+			return "", &BaseURLError{Given: g, Account: acct.BaseURL}
+		}
+		given = g
+	}
+	return cmp.Or(acct.BaseURL, given), nil
+}
+
 // AccountChange changes the account's settings; nil fields stay.
 type AccountChange struct {
 	Name           *string
 	InviteLifetime *time.Duration
 	Country        *string
+	// BaseURL starts every link in mail, for every process mailing for the
+	// account. Set only on the server's machine: over SSH, an operator could
+	// otherwise send everyone's links to a site of their own.
+	BaseURL *string
 }
 
 // UpdateAccount changes the account's settings.
@@ -127,6 +156,16 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 				return inputErr("country", fmt.Sprintf("%q is not a country roster knows the phone numbers of", *c.Country))
 			}
 			acct.Country = cc
+		}
+		if c.BaseURL != nil {
+			if op.channel != ChannelCLI && op.channel != ChannelTUI {
+				return denied("settings.account", "the base URL of the links in mail is set on the server's machine (roster account --base-url), not over %s", op.channel)
+			}
+			u, err := baseurl.Parse(*c.BaseURL)
+			if err != nil {
+				return inputErr("base URL", err.Error())
+			}
+			acct.BaseURL = u
 		}
 		if err := q.SaveAccount(ctx, acct); err != nil {
 			return err

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -469,5 +470,46 @@ func TestPrintable(t *testing.T) {
 		if !strings.Contains(got, "x") {
 			t.Errorf("Printable(%q) = %q lost the text", s, got)
 		}
+	}
+}
+
+// The base URL of the links in mail is an account setting: checked, audited,
+// and set only on the server's machine, never over SSH or the web.
+func TestAccountBaseURL(t *testing.T) {
+	f := newFixture(t)
+	acct, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{BaseURL: ptr("https://roster.example.com/people/")})
+	must(t, err)
+	if acct.BaseURL != "https://roster.example.com/people" {
+		t.Fatalf("base URL %q", acct.BaseURL)
+	}
+	if got, _ := f.svc.Account(f.ctx); got.BaseURL != "https://roster.example.com/people" {
+		t.Fatalf("stored base URL %q", got.BaseURL)
+	}
+	if a := f.audits("account.update"); len(a) != 1 || !strings.Contains(a[0].After, "roster.example.com/people") {
+		t.Fatalf("audit: %+v", a)
+	}
+	before := f.snapshot()
+	for _, bad := range []string{"roster.example.com", "ftp://roster.example.com", "https://u:p@roster.example.com", "https://roster.example.com/?x=1"} {
+		_, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{BaseURL: ptr(bad)})
+		wantInput(t, err, "base URL", "")
+	}
+	for _, ch := range []string{ChannelSSH, ChannelWeb} {
+		_, err := f.svc.UpdateAccount(f.ctx, Actor{Email: ownerEmail, Channel: ch}, AccountChange{BaseURL: ptr("https://evil.example.net")})
+		var d *DeniedError
+		if !errors.As(err, &d) {
+			t.Errorf("over %s: %v, want permission denied", ch, err)
+		}
+	}
+	f.unchanged(before)
+
+	// A process's own base URL is refused when it differs from the account's.
+	for given, want := range map[string]string{"": "https://roster.example.com/people", "https://roster.example.com/people/": "https://roster.example.com/people"} {
+		if got, err := f.svc.MailBaseURL(f.ctx, given); err != nil || got != want {
+			t.Errorf("MailBaseURL(%q) = %q, %v; want %q", given, got, err, want)
+		}
+	}
+	var be *BaseURLError
+	if _, err := f.svc.MailBaseURL(f.ctx, "http://localhost:8080"); !errors.As(err, &be) || be.Account != "https://roster.example.com/people" {
+		t.Errorf("a differing base URL: %v, want a *BaseURLError", err)
 	}
 }

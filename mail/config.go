@@ -7,6 +7,7 @@
 package mail
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -18,6 +19,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"roster/internal/baseurl"
+	"roster/store"
 )
 
 // Defaults for the fields of Config left zero.
@@ -196,6 +200,21 @@ func (c Config) baseURL() string {
 	return DefaultBaseURL
 }
 
+// linkBase is the start of the links in mail: the account's base URL, read
+// in q as mail is composed so that every process mailing for the account
+// builds the same links, even after it changes; before it is set (or the
+// account made), BaseURL or the default.
+func (c Config) linkBase(ctx context.Context, q *store.Q) (string, error) {
+	acct, err := q.Account(ctx)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("read the base URL: %w", err)
+	}
+	if err == nil && acct.BaseURL != "" {
+		return acct.BaseURL, nil
+	}
+	return c.baseURL(), nil
+}
+
 // hostname is this machine's name as mail knows it, or localhost when it has
 // none usable in an address or in EHLO.
 func hostname() string {
@@ -217,16 +236,11 @@ func parseFrom(s string) (*mail.Address, error) {
 }
 
 func parseBaseURL(s string) (string, error) {
-	// Refused, and not shown: it may hold credentials, or, misread, a piece of them.
-	if strings.Contains(s, "@") {
-		return "", errors.New("--base-url: a base URL has no user name or password (no @)")
+	u, err := baseurl.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("--base-url: %w", err)
 	}
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
-		u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("--base-url %q: want an http or https URL such as https://roster.example.com", s)
-	}
-	return strings.TrimRight(u.String(), "/"), nil
+	return u, nil
 }
 
 // tlsMode says how the connection to the relay is protected.

@@ -37,7 +37,7 @@ type deliverer struct {
 	relay   *relay
 	dialer  dialer
 	from    *mail.Address
-	baseURL string
+	baseURL string // of the batch in hand: the account's, read as it is claimed
 	log     *slog.Logger
 	capture *captureServer // nil when a relay is configured
 	unwiped bool           // the database's log may hold links already sent (wipeLog)
@@ -50,7 +50,7 @@ func newDeliverer(st *store.Store, cfg Config) (*deliverer, error) {
 		return nil, err
 	}
 	// Another process may have sent mail and failed to empty the log.
-	d := &deliverer{st: st, cfg: cfg, from: cfg.from(), baseURL: cfg.baseURL(), log: cfg.logger(),
+	d := &deliverer{st: st, cfg: cfg, from: cfg.from(), log: cfg.logger(),
 		dialer: dialer{timeout: cfg.timeout(), tls: cfg.TLS, helo: hostname()}, unwiped: true}
 	if cfg.SMTP == "" {
 		c, err := startCapture(st, cfg)
@@ -97,6 +97,10 @@ func (d *deliverer) pass(ctx context.Context) (Report, error) {
 		err := d.st.Write(ctx, func(q *store.Q) (err error) {
 			res, err = q.ClaimMail(ctx, store.MailClaim{Now: now, Due: due, LeaseUntil: now.Add(d.cfg.lease()),
 				Limit: d.cfg.batch(), MaxAge: d.cfg.lifetime()})
+			if err != nil || len(res.Claimed) == 0 {
+				return err
+			}
+			d.baseURL, err = d.cfg.linkBase(ctx, q)
 			return err
 		})
 		if err != nil {

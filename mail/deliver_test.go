@@ -665,3 +665,47 @@ func TestSilentRelayTimesOut(t *testing.T) {
 		f.clock.advance(backoffCap + time.Second)
 	}
 }
+
+// A process started without a base URL of its own (the dashboard, on a
+// server's database) writes the links with the account's, read as each mail
+// is composed: a change of the account's reaches a worker already running.
+func TestLinksStartWithTheAccountsBaseURL(t *testing.T) {
+	f := newFixture(t)
+	srv := newTestServer(t, "")
+	cfg := f.config(srv.url())
+	cfg.Now, cfg.BaseURL = nil, ""
+	f.svc.Now = func() time.Time { return time.Now().UTC().Truncate(time.Second) }
+	setBase := func(u string) {
+		t.Helper()
+		if _, err := f.svc.UpdateAccount(f.ctx, boss, admin.AccountChange{BaseURL: &u}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setBase("https://roster.acme.test/people")
+	w, err := Start(f.ctx, f.st, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	waitFor := func(n int) string {
+		t.Helper()
+		w.Kick()
+		deadline := time.Now().Add(10 * time.Second)
+		for len(srv.received()) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d delivered, want %d: %+v", len(srv.received()), n, f.outbox())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return srv.received()[n-1].text(t)
+	}
+	f.invite(jean)
+	if text := waitFor(1); !strings.Contains(text, "https://roster.acme.test/people/invite/") || strings.Contains(text, DefaultBaseURL) {
+		t.Fatalf("the link does not start with the account's base URL:\n%s", text)
+	}
+	setBase("https://people.acme.test")
+	f.invite(admin.NewUser{Email: "marie@acme.test"})
+	if text := waitFor(2); !strings.Contains(text, "https://people.acme.test/invite/") {
+		t.Fatalf("after the account's base URL changed:\n%s", text)
+	}
+}

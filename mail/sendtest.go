@@ -49,7 +49,7 @@ func SendTest(ctx context.Context, st *store.Store, cfg Config, to string) (*Tra
 	if err != nil {
 		return nil, err
 	}
-	msg, err := compose(m, d.from, d.baseURL, now, cfg.location())
+	msg, err := compose(m, d.from, cfg.baseURL(), now, cfg.location()) // a test has no link
 	if err != nil {
 		return nil, err
 	}

@@ -10,15 +10,18 @@ type Account struct {
 	Name           string        `json:"name"`
 	InviteLifetime time.Duration `json:"invite_lifetime"`
 	Country        string        `json:"country"`
-	CreatedAt      time.Time     `json:"created_at"`
+	// BaseURL starts every link in mail (https://roster.example.com); empty
+	// until set, when each process uses its --base-url or the default.
+	BaseURL   string    `json:"base_url"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Account reads the account; ErrNotFound before roster init.
 func (q *Q) Account(ctx context.Context) (*Account, error) {
 	var a Account
 	var secs, created int64
-	err := q.db.QueryRowContext(ctx, "SELECT name, invite_lifetime_secs, country, created_at FROM account WHERE id = 1").
-		Scan(&a.Name, &secs, &a.Country, &created)
+	err := q.db.QueryRowContext(ctx, "SELECT name, invite_lifetime_secs, country, base_url, created_at FROM account WHERE id = 1").
+		Scan(&a.Name, &secs, &a.Country, &a.BaseURL, &created)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -29,10 +32,10 @@ func (q *Q) Account(ctx context.Context) (*Account, error) {
 
 // SaveAccount creates or replaces the account.
 func (q *Q) SaveAccount(ctx context.Context, a *Account) error {
-	_, err := q.db.ExecContext(ctx, `INSERT INTO account (id, name, invite_lifetime_secs, country, created_at)
-		VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
-		invite_lifetime_secs = excluded.invite_lifetime_secs, country = excluded.country`,
-		a.Name, int64(a.InviteLifetime/time.Second), a.Country, unix(a.CreatedAt))
+	_, err := q.db.ExecContext(ctx, `INSERT INTO account (id, name, invite_lifetime_secs, country, base_url, created_at)
+		VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+		invite_lifetime_secs = excluded.invite_lifetime_secs, country = excluded.country, base_url = excluded.base_url`,
+		a.Name, int64(a.InviteLifetime/time.Second), a.Country, a.BaseURL, unix(a.CreatedAt))
 	return mapErr(err)
 }
 
