@@ -1,11 +1,20 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
 
 	"roster/admin"
 	"roster/mail"
+	"roster/server"
 	"roster/tui"
 )
 
@@ -16,20 +25,72 @@ func cmdDashboard(c *cli, ctx context.Context) error {
 	if c.actor != nil {
 		return usagef("over SSH, the dashboard opens in a terminal: ssh -t")
 	}
+	opts, stop, err := c.startDashboard(ctx)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	return tui.Run(ctx, opts)
+}
+
+// startDashboard starts what runs beside the dashboard's screens: the mail
+// worker and, when the links in mail lead to this machine, the invitation
+// pages. stop ends them.
+func (c *cli) startDashboard(ctx context.Context) (opts tui.Options, stop func(), err error) {
 	a, err := c.operator(ctx)
 	if errors.Is(err, admin.ErrNoAccount) {
 		a = admin.Actor{}
 	} else if err != nil {
-		return err
+		return opts, nil, err
 	}
 	cfg, err := c.mailConfig(ctx)
 	if err != nil {
-		return err
+		return opts, nil, err
 	}
 	worker, err := mail.Start(ctx, c.st, cfg) // logs nothing: the screen is the dashboard's
 	if err != nil {
-		return err
+		return opts, nil, err
 	}
-	defer worker.Stop()
-	return tui.Run(ctx, tui.Options{Service: c.svc, Operator: a.Email, Channel: admin.ChannelTUI})
+	links, stopPages := localPages(c.svc, cmp.Or(cfg.BaseURL, mail.DefaultBaseURL))
+	opts = tui.Options{Service: c.svc, Operator: a.Email, Channel: admin.ChannelTUI, Links: links}
+	return opts, func() { stopPages(); worker.Stop() }, nil
+}
+
+// localPages serves the invitation pages while the dashboard runs when the
+// links in mail lead to this machine over http, as the embedded default
+// http://localhost:8080 does: a newcomer's invitation, opened from the Mail
+// screen, then works without roster serve. When the port is taken (a
+// roster serve, most likely) it serves nothing and says so. It returns the
+// line the Mail screen shows about the links, and stop.
+func localPages(svc *admin.Service, base string) (links string, stop func()) {
+	stop = func() {}
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme != "http" || !loopback(u.Hostname()) {
+		return "Links lead to " + base + ", the pages of roster serve", stop
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(u.Hostname(), cmp.Or(u.Port(), "80")))
+	if err != nil {
+		return fmt.Sprintf("Links lead to %s, not served by this dashboard: %s is in use (by roster serve?)", base, u.Host), stop
+	}
+	web := server.NewWeb(svc, server.WebOptions{BaseURL: base})
+	var h http.Handler = web
+	if p := strings.TrimSuffix(u.Path, "/"); p != "" {
+		h = http.StripPrefix(p, web)
+	}
+	srv := pagesServer(h, slog.New(slog.DiscardHandler))
+	go srv.Serve(ln)
+	return "Links lead to " + base + ", served by this dashboard while it runs", func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		web.Wait()
+	}
+}
+
+// loopback says whether host names this machine only.
+func loopback(host string) bool {
+	if ip := net.ParseIP(host); ip != nil {
+		return ip.IsLoopback()
+	}
+	return strings.EqualFold(host, "localhost")
 }

@@ -181,7 +181,7 @@ func (c *capturedMail) message(st Styles, width int) string {
 	var b strings.Builder
 	b.WriteString(cut(st.Title.Render(fmt.Sprintf("Captured mail %d", c.openID))+
 		st.Subtle.Render("  as the recipient reads it, links working"), width))
-	b.WriteString("\n")
+	b.WriteString("\n" + c.s.linksLine(st, width))
 	switch {
 	case c.reading:
 		b.WriteString(st.Subtle.Render("Reading…") + "\n")

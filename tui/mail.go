@@ -270,9 +270,18 @@ func (m *mailbox) message() string {
 	from := min(m.scroll, max(0, len(lines)-1))
 	var b strings.Builder
 	b.WriteString(st.Title.Render(fmt.Sprintf("Message %d", r.ID)))
-	b.WriteString("\n")
+	b.WriteString("\n" + m.s.linksLine(st, m.width))
 	for _, l := range lines[from:] {
 		b.WriteString(cut(l, m.width) + "\n")
 	}
 	return b.String()
+}
+
+// linksLine says, over an opened message, where its links lead: a newcomer
+// on the embedded defaults learns that this dashboard serves them.
+func (s *session) linksLine(st Styles, width int) string {
+	if s.links == "" {
+		return ""
+	}
+	return st.Faint.Render(cut(s.links, width)) + "\n"
 }

@@ -26,6 +26,7 @@ type session struct {
 	styles Styles
 	// timeout bounds each store call made by a command.
 	timeout time.Duration
+	links   string // Options.Links
 }
 
 // call runs fn in a command with a context bounded by the session's and a

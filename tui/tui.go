@@ -41,6 +41,9 @@ type Options struct {
 	// PollInterval is how often the screens look for changes made by other
 	// processes and sessions (PRAGMA data_version). Default 500 ms.
 	PollInterval time.Duration
+	// Links says where the links in mail lead (who serves them), for the
+	// Mail screen to show over an opened message; "" shows nothing.
+	Links string
 	// ProgramOptions are added to the program Run starts.
 	ProgramOptions []tea.ProgramOption
 }
@@ -81,6 +84,7 @@ func New(ctx context.Context, opts Options) tea.Model {
 		actor:   admin.Actor{Email: opts.Operator, Channel: opts.Channel},
 		styles:  DefaultStyles(true),
 		timeout: 15 * time.Second,
+		links:   opts.Links,
 	}
 	m := &Model{s: s, width: opts.Width, height: opts.Height, poll: opts.PollInterval, keys: newGlobalKeys(), dark: true}
 	m.help = help.New()
