@@ -99,3 +99,37 @@ func TestDashboardServesTheInvitationPages(t *testing.T) {
 		t.Fatalf("zoe is %q after choosing a password, want active", u.Status)
 	}
 }
+
+// roster serve --base-url makes it the account's, audited; any other process
+// given a different one is refused, since its links would lead elsewhere
+// than the account's.
+func TestServeBaseURLBecomesTheAccounts(t *testing.T) {
+	t.Setenv("ROSTER_SMTP", "")
+	t.Setenv("ROSTER_BASE_URL", "")
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	ok(t, db, "--base-url", "https://draft.acme.test", "mail") // not set yet: a process's own is used
+
+	c := &cli{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, db: db, channel: "cli",
+		baseURL: "https://roster.acme.test/"}
+	defer c.close()
+	if err := c.open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // the second start finds it set: no second audit row
+		if err := c.adoptBaseURL(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acct := jsonOf[map[string]any](t, db, "account")
+	if acct["base_url"] != "https://roster.acme.test" {
+		t.Fatalf("account after serve --base-url: %v", acct)
+	}
+	if n := count(t, db, "SELECT count(*) FROM audit WHERE action = 'account.update' AND after LIKE '%roster.acme.test%'"); n != 1 {
+		t.Fatalf("%d audit rows for the base URL, want 1", n)
+	}
+	ok(t, db, "--base-url", "https://roster.acme.test", "mail")
+	fails(t, db, "base URL http://localhost:8080 differs from the account's, https://roster.acme.test", "--base-url", "http://localhost:8080", "mail")
+	t.Setenv("ROSTER_BASE_URL", "https://draft.acme.test")
+	fails(t, db, "differs from the account's", "mail", "deliver")
+}
