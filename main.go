@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -59,7 +60,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"init", "--org NAME --owner EMAIL [--first F --last L]", "create the account and its first owner", true, cmdInit},
-		{"account", "[--name N] [--invite-lifetime 48h] [--country FR] [--base-url URL]", "show or change the account's settings", false, cmdAccount},
+		{"account", "[--name N] [--invite-lifetime 48h] [--country FR]", "show or change the account's settings", false, cmdAccount},
 		{"users", "[--status S] [--team T] [--search TEXT] [--sort name|last-login|status] [--limit N]", "list users", false, cmdUsers},
 		{"user", "EMAIL", "show everything about one user", false, cmdUser},
 		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T]", "change a user's profile", false, cmdEdit},
@@ -360,10 +361,13 @@ func (l *listFlag) Set(v string) error {
 }
 
 func cmdHelp(c *cli, ctx context.Context, args []string) error {
-	if len(args) > 0 {
+	if len(args) > 0 && !slices.Contains([]string{"help", "--help", "-help", "-h"}, args[0]) {
 		cmd := findCommand(args[0])
 		if cmd == nil {
 			return usagef("unknown command %q", args[0])
+		}
+		if cmd.local && c.actor != nil {
+			return fmt.Errorf("%s is not available over SSH", cmd.name)
 		}
 		err := cmd.run(c, ctx, []string{"--help"})
 		if errors.Is(err, flag.ErrHelp) {
@@ -372,8 +376,13 @@ func cmdHelp(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintln(c.stdout, "roster: administer an organisation's user accounts.")
-	fmt.Fprintln(c.stdout, "\nusage: roster [--db PATH] [--as EMAIL] [--json] [COMMAND]")
-	fmt.Fprintln(c.stdout, "\nWith no command, roster opens the dashboard. Commands:")
+	if c.actor != nil { // over SSH, as the key's owner, on the server's database
+		fmt.Fprintln(c.stdout, "\nusage: ssh [-p PORT] HOST [--json] [COMMAND]")
+		fmt.Fprintln(c.stdout, "\nWith no command (ssh -t), roster opens the dashboard. Commands:")
+	} else {
+		fmt.Fprintln(c.stdout, "\nusage: roster [--db PATH] [--as EMAIL] [--json] [COMMAND]")
+		fmt.Fprintln(c.stdout, "\nWith no command, roster opens the dashboard. Commands:")
+	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 	for _, cmd := range commands {
 		if !cmd.local || c.actor == nil {

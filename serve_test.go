@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -380,5 +381,38 @@ func TestSSHManagerCannotAddAKeyToAPeer(t *testing.T) {
 	}
 	if _, err := f.dial(t, gossh.PublicKeys(monas)); err == nil {
 		t.Fatal("the refused key opens roster serve")
+	}
+}
+
+// roster help over SSH shows only what works there: no --db, --as or mail
+// flags, which SSH refuses, and no local-only command, even asked by name.
+func TestSSHHelpShowsWhatWorksThere(t *testing.T) {
+	f := newSSHFixture(t)
+	boss := f.keys["boss@acme.test"]
+	out, code := f.command(t, boss, "help")
+	if code != 0 || !strings.Contains(out, "invites") || !strings.Contains(out, "--json") {
+		t.Fatalf("help over ssh: %d\n%s", code, out)
+	}
+	refused := []string{"--db", "--as", "ROSTER_DB", "ROSTER_AS", "--smtp", "--base-url"}
+	for _, cmd := range commands {
+		if cmd.local {
+			if regexp.MustCompile(`(?m)^  ` + cmd.name + `\b`).MatchString(out) {
+				t.Errorf("help over ssh lists %s, which is local only:\n%s", cmd.name, out)
+			}
+			if o, code := f.command(t, boss, "help "+cmd.name); code == 0 || !strings.Contains(o, "not available over SSH") {
+				t.Errorf("help %s over ssh: %d %s", cmd.name, code, o)
+			}
+			continue
+		}
+		o, code := f.command(t, boss, "help "+cmd.name)
+		if code != 0 {
+			t.Errorf("help %s over ssh: %d %s", cmd.name, code, o)
+		}
+		out += o
+	}
+	for _, flag := range refused {
+		if strings.Contains(out, flag) {
+			t.Errorf("help over ssh shows %s, which ssh refuses:\n%s", flag, out)
+		}
 	}
 }
