@@ -215,7 +215,11 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 func (c *cli) printUsage(fs *flag.FlagSet) {
 	cmd := findCommand(fs.Name())
 	if cmd != nil {
-		fmt.Fprintf(c.stdout, "usage: roster %s %s\n\n%s.\n\nflags:\n", cmd.name, cmd.args, capitalize(cmd.summary))
+		prog := "roster"
+		if c.actor != nil {
+			prog = "ssh HOST"
+		}
+		fmt.Fprintf(c.stdout, "usage: %s %s %s\n\n%s.\n\nflags:\n", prog, cmd.name, cmd.args, capitalize(cmd.summary))
 	}
 	fs.SetOutput(c.stdout)
 	fs.PrintDefaults()
