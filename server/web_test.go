@@ -682,7 +682,7 @@ func TestWebSpeaksThePersonsLanguage(t *testing.T) {
 	link := f.invite("eve@acme.test", "Ève", "Durand", "fr")
 	c := f.client()
 	c.get(link).want(t, "French invitation", http.StatusOK, `<html lang="fr">`, "Bienvenue chez Acme &amp; Fils",
-		"Ève Durand, vous êtes invité", "Enregistrer mon mot de passe")
+		"Ève Durand, vous avez reçu une invitation", "Enregistrer mon mot de passe")
 	c.submit(link, "password", webPassword, "password2", "autre chose encore").
 		want(t, "French mismatch", http.StatusUnprocessableEntity, "ne sont pas identiques")
 	c.submit(link, "password", webPassword, "password2", webPassword).want(t, "French done", http.StatusOK, "Votre compte est prêt")
@@ -701,7 +701,7 @@ func TestWebSpeaksThePersonsLanguage(t *testing.T) {
 	// After sign-in, the person's own language, whatever the browser says.
 	c.header.Set("Accept-Language", "en")
 	c.submit("/login", "email", "eve@acme.test", "password", webPassword).
-		want(t, "signed in", http.StatusOK, `<html lang="fr">`, "Vous êtes connecté", "Bienvenue, Ève Durand")
+		want(t, "signed in", http.StatusOK, `<html lang="fr">`, "Connexion réussie", "Bienvenue, Ève Durand")
 
 	// An expired French link explains itself in French.
 	old := f.invite("fred@acme.test", "Fred", "", "fr")

@@ -122,7 +122,7 @@ var webTexts = map[string]*webText{
 		LangName: "Français",
 
 		InviteTitle:   "Bienvenue chez %s",
-		InviteIntro:   "%s, vous êtes invité à rejoindre %s. Choisissez un mot de passe pour activer votre compte.",
+		InviteIntro:   "%s, vous avez reçu une invitation à rejoindre %s. Choisissez un mot de passe pour activer votre compte.",
 		ResetTitle:    "Choisissez un nouveau mot de passe",
 		ResetIntro:    "%s, choisissez un nouveau mot de passe pour votre compte %s.",
 		Email:         "Adresse e-mail",
@@ -138,7 +138,7 @@ var webTexts = map[string]*webText{
 		ChangedText:   "Utilisez désormais votre nouveau mot de passe.",
 
 		InvalidTitle:  "Ce lien ne fonctionne pas",
-		InvalidText:   "Le lien est peut-être incomplet\u00a0: vérifiez que vous l’avez ouvert ou copié en entier. Si l’invitation a été retirée, adressez-vous à la personne qui vous a invité. Si vous avez un compte, vous pouvez demander un nouveau lien.",
+		InvalidText:   "Le lien est peut-être incomplet\u00a0: vérifiez que vous l’avez ouvert ou copié en entier. Si l’invitation a été retirée, adressez-vous à la personne qui vous l’a envoyée. Si vous avez un compte, vous pouvez demander un nouveau lien.",
 		ExpiredTitle:  "Ce lien a expiré",
 		ExpiredText:   "Pour votre sécurité, les liens ne fonctionnent que pendant une durée limitée. Demandez-en un nouveau\u00a0: nous l’enverrons à votre adresse e-mail.",
 		UsedTitle:     "Ce lien a déjà été utilisé",
@@ -159,7 +159,7 @@ var webTexts = map[string]*webText{
 		SignIn:        "Se connecter",
 		Forgot:        "Mot de passe oublié\u00a0?",
 		BadLogin:      "Adresse e-mail ou mot de passe incorrect.",
-		SignedInTitle: "Vous êtes connecté",
+		SignedInTitle: "Connexion réussie",
 		SignedInText:  "Bienvenue, %s. Votre compte %s est prêt et votre mot de passe fonctionne. Il n’y a rien d’autre à faire ici\u00a0: vous pouvez fermer cette page.",
 
 		ForgeryTitle:  "Ce formulaire a expiré",
