@@ -80,3 +80,23 @@ func TestCapturedMessageWrapsLongLines(t *testing.T) {
 		must(t, len([]rune(l)) <= 40, "a line wider than the screen: %q", l)
 	}
 }
+
+// Over an opened message, captured or in the outbox, the Mail screen says
+// where its links lead (Options.Links): on the embedded defaults, to the
+// pages this dashboard serves.
+func TestMailSaysWhereLinksLead(t *testing.T) {
+	f := newFixture(t)
+	f.invite("bob@example.com")
+	f.capture("bob@example.com", "Your invitation", "Accept here:\nhttp://localhost:8080/invite/x")
+	s := f.session()
+	s.links = "Links lead to http://localhost:8080, served by this dashboard while it runs"
+	m := newMail(s)
+	m.SetSize(120, 30)
+	driveScreen(m, m.Init())
+	driveScreen(m, m.key(keyMsg("enter")))
+	must(t, m.open != nil && strings.Contains(m.View(), s.links), "an outbox message:\n%s", m.View())
+	driveScreen(m, m.key(keyMsg("esc")))
+	driveScreen(m, m.key(keyMsg("c")))
+	driveScreen(m, m.key(keyMsg("enter")))
+	must(t, strings.Contains(m.View(), "Captured mail 1") && strings.Contains(m.View(), s.links), "a captured message:\n%s", m.View())
+}
