@@ -25,7 +25,7 @@ func (c *cli) mailFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.smtp, "smtp", c.smtp, "mail relay: smtp://user@host:587 (STARTTLS) or smtps://user@host:465 (env ROSTER_SMTP, the place for a URL with a password; default: the embedded capture server)")
 	fs.StringVar(&c.smtpPasswordFile, "smtp-password-file", c.smtpPasswordFile, "file holding the relay user's password (env ROSTER_SMTP_PASSWORD_FILE)")
 	fs.StringVar(&c.from, "from", c.from, "sender of the mail (env ROSTER_FROM; default: roster@ this host)")
-	fs.StringVar(&c.baseURL, "base-url", c.baseURL, "start of the links in mail, e.g. https://roster.example.com (env ROSTER_BASE_URL)")
+	fs.StringVar(&c.baseURL, "base-url", c.baseURL, "start of the links in mail, e.g. https://roster.example.com (env ROSTER_BASE_URL); serve makes it the account's, which other processes then refuse to differ from")
 }
 
 // mailConfig is the mail configuration: --smtp, --smtp-password-file,
