@@ -475,12 +475,34 @@ func (s *Service) Stuck(ctx context.Context, a Actor) ([]store.Invitation, error
 	return s.Invitations(ctx, a, true)
 }
 
-// Invitations lists pending invitations, most urgent first; only the stuck
-// ones with stuck.
+// Invitations lists every pending invitation, most urgent first; only the
+// stuck ones with stuck. It reads them all, in one snapshot: listings for
+// people read a page at a time with PendingPage.
 func (s *Service) Invitations(ctx context.Context, a Actor, stuck bool) ([]store.Invitation, error) {
-	var out []store.Invitation
+	out := []store.Invitation{}
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		pq := store.PendingQuery{Stuck: stuck, Limit: 1000, Now: s.Now()}
+		for {
+			p, err := q.PendingInvitations(ctx, pq)
+			if err != nil {
+				return err
+			}
+			out = append(out, p.Invitations...)
+			if pq.After = p.Next; pq.After == nil {
+				return nil
+			}
+		}
+	})
+	return out, err
+}
+
+// PendingPage reads up to limit pending invitations, most urgent first,
+// after the cursor (nil for the first page; a page's Next for the one after
+// it); only the stuck ones with stuck.
+func (s *Service) PendingPage(ctx context.Context, a Actor, stuck bool, after *store.PendingCursor, limit int) (*store.PendingPage, error) {
+	var out *store.PendingPage
 	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
-		out, err = q.Invitations(ctx, s.Now(), stuck)
+		out, err = q.PendingInvitations(ctx, store.PendingQuery{Stuck: stuck, After: after, Limit: limit, Now: s.Now()})
 		return err
 	})
 	return out, err

@@ -207,27 +207,28 @@ func scanAll[T any](ctx context.Context, tx *sql.Tx, query string) ([]T, error) 
 	return out, rows.Err()
 }
 
-// seededTables are the tables Seed fills, whose secondary indexes it drops
-// while loading.
+// seededTables are the tables Seed fills, whose secondary indexes and
+// triggers it drops while loading.
 var seededTables = []string{"users", "search_keys", "user_perms", "user_teams", "user_tags", "tokens",
 	"away_periods", "conversations", "auto_replies", "audit", "outbox"}
 
-type index struct{ name, sql string }
+type index struct{ kind, name, sql string } // an index or a trigger
 
-// dropIndexes drops the secondary indexes of the seeded tables and returns
-// them, as the schema wrote them, to be created again.
+// dropIndexes drops the secondary indexes and the triggers of the seeded
+// tables and returns them, as the schema wrote them, to be created again.
+// What the triggers keep is computed once at the end (rebuildDerived).
 func (g *seeder) dropIndexes() ([]index, error) {
 	var out []index
 	err := func() error {
 		tx := g.tx
-		rows, err := tx.QueryContext(g.ctx, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('"+
+		rows, err := tx.QueryContext(g.ctx, "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND sql IS NOT NULL AND tbl_name IN ('"+
 			strings.Join(seededTables, "', '")+"') ORDER BY name")
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var ix index
-			if err := rows.Scan(&ix.name, &ix.sql); err != nil {
+			if err := rows.Scan(&ix.kind, &ix.name, &ix.sql); err != nil {
 				rows.Close()
 				return err
 			}
@@ -235,7 +236,7 @@ func (g *seeder) dropIndexes() ([]index, error) {
 		}
 		rows.Close()
 		for _, ix := range out {
-			if _, err := tx.ExecContext(g.ctx, `DROP INDEX "`+ix.name+`"`); err != nil {
+			if _, err := tx.ExecContext(g.ctx, "DROP "+ix.kind+` "`+ix.name+`"`); err != nil {
 				return err
 			}
 		}
@@ -244,7 +245,8 @@ func (g *seeder) dropIndexes() ([]index, error) {
 	return out, err
 }
 
-// finish creates the dropped indexes again and records the seed.
+// finish creates the dropped indexes and triggers again, computes what the
+// triggers keep, and records the seed.
 func (g *seeder) finish(indexes []index) error {
 	ctx, tx := g.ctx, g.tx
 	// A small cache makes SQLite sort in runs that fit the CPU caches and
@@ -257,8 +259,11 @@ func (g *seeder) finish(indexes []index) error {
 	}
 	for _, ix := range indexes {
 		if _, err := tx.ExecContext(ctx, ix.sql); err != nil {
-			return fmt.Errorf("create index %s again: %w", ix.name, err)
+			return fmt.Errorf("create %s %s again: %w", ix.kind, ix.name, err)
 		}
+	}
+	if err := (&Q{tx}).rebuildDerived(ctx); err != nil {
+		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor_email, channel, action, after) VALUES (?, 'seed', 'cli', 'account.seed', ?)`,
 		g.now.Unix(), fmt.Sprintf(`{"users":%d,"seed_version":%d}`, g.stats.Users, SeedVersion))

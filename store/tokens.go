@@ -82,52 +82,6 @@ type Invitation struct {
 	Stuck      bool      `json:"stuck"`
 }
 
-// Invitations lists pending invitations, what needs attention first: mail
-// failed, expired, mail deferred, then the rest by expiry. With stuck, only
-// those an operator should resend: expired, or their mail failed or deferred.
-func (q *Q) Invitations(ctx context.Context, now time.Time, stuck bool) ([]Invitation, error) {
-	query := `WITH inv AS (
-		SELECT u.id, u.email, u.first_name, u.last_name, coalesce(iu.email, '') AS inviter,
-			(SELECT count(*) FROM tokens t WHERE t.user_id = u.id AND t.kind = 'invite') AS sent,
-			t.created_at, t.expires_at,
-			coalesce(o.state, '') AS mail_state, coalesce(o.last_error, '') AS mail_error
-		FROM users u
-		JOIN tokens t ON t.id = (SELECT max(id) FROM tokens WHERE user_id = u.id AND kind = 'invite')
-		LEFT JOIN users iu ON iu.id = u.invited_by
-		LEFT JOIN outbox o ON o.id = (SELECT max(id) FROM outbox WHERE user_id = u.id
-			AND kind IN ('invitation', 'invitation_resent') AND state != 'cancelled')
-		WHERE u.status = 'invited')
-	SELECT *, CASE WHEN mail_state = 'failed' THEN 0 WHEN expires_at <= ?1 THEN 1
-		WHEN mail_state = 'deferred' THEN 2 ELSE 3 END AS urgency FROM inv`
-	if stuck {
-		query += " WHERE mail_state IN ('failed', 'deferred') OR expires_at <= ?1"
-	}
-	query += " ORDER BY urgency, expires_at, id"
-	rows, err := q.db.QueryContext(ctx, query, now.Unix())
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Invitation{}
-	for rows.Next() {
-		var in Invitation
-		var first, last string
-		var created, expires int64
-		var urgency int
-		if err := rows.Scan(&in.UserID, &in.Email, &first, &last, &in.InvitedBy, &in.TimesSent, &created, &expires,
-			&in.MailState, &in.MailError, &urgency); err != nil {
-			return nil, err
-		}
-		u := User{Email: in.Email, FirstName: first, LastName: last}
-		in.Name = u.Name()
-		in.LastSentAt, in.ExpiresAt = fromUnix(created), fromUnix(expires)
-		in.Expired = !now.Before(in.ExpiresAt)
-		in.Stuck = urgency < 3
-		out = append(out, in)
-	}
-	return out, rows.Err()
-}
-
 // CountTokensSince counts the links of a kind made for the user since t.
 func (q *Q) CountTokensSince(ctx context.Context, userID int64, kind string, t time.Time) (n int, newest time.Time, oldest time.Time, err error) {
 	var newestS, oldestS int64
