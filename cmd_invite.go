@@ -235,14 +235,24 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	if len(rest) == 0 {
-		invs, err := c.svc.Invitations(ctx, a, *stuck)
-		if err != nil {
-			return err
+		each := func(fn func(store.Invitation) error) error {
+			var after *store.PendingCursor
+			for {
+				p, err := c.svc.PendingPage(ctx, a, *stuck, after, invitesPage)
+				if err != nil {
+					return err
+				}
+				for _, in := range p.Invitations {
+					if err := fn(in); err != nil {
+						return err
+					}
+				}
+				if after = p.Next; after == nil {
+					return nil
+				}
+			}
 		}
-		return printList(c, invs, []string{"EMAIL", "INVITED BY", "SENT", "LAST SENT", "EXPIRES", "MAIL"}, func(in store.Invitation) []string {
-			return []string{in.Email, in.InvitedBy, strconv.Itoa(in.TimesSent),
-				in.LastSentAt.Local().Format("2006-01-02 15:04"), expiresIn(in), mailState(in)}
-		})
+		return streamList(c, each, invitationColumns, invitationRow)
 	}
 	verb, emails := rest[0], rest[1:]
 	acts := map[string]struct {
@@ -275,6 +285,17 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 	}
 	return err
 }
+
+// invitationColumns head the table of roster invites; invitationRow fills it.
+var invitationColumns = []string{"EMAIL", "INVITED BY", "SENT", "LAST SENT", "EXPIRES", "MAIL"}
+
+func invitationRow(in store.Invitation) []string {
+	return []string{in.Email, in.InvitedBy, strconv.Itoa(in.TimesSent),
+		in.LastSentAt.Local().Format("2006-01-02 15:04"), expiresIn(in), mailState(in)}
+}
+
+// invitesPage is how many invitations roster invites reads at a time.
+var invitesPage = 1000
 
 func expiresIn(in store.Invitation) string {
 	if in.Expired {

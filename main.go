@@ -4,6 +4,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"roster/admin"
 	"roster/store"
@@ -326,6 +328,69 @@ func printList[T any](c *cli, items []T, header []string, row func(T) []string) 
 		rows[i] = row(it)
 	}
 	return c.table(header, rows)
+}
+
+// streamList prints what printList prints for the items that each passes to
+// its function, read a page at a time, holding no more than a page: JSON as
+// the items come, a table in two readings, the first to measure its columns
+// as tabwriter would.
+func streamList[T any](c *cli, each func(func(T) error) error, header []string, row func(T) []string) error {
+	w := bufio.NewWriter(c.stdout)
+	if c.json {
+		sep := "[\n  "
+		err := each(func(it T) error {
+			b, err := json.MarshalIndent(it, "  ", "  ")
+			if err != nil {
+				return err
+			}
+			w.WriteString(sep)
+			w.Write(b)
+			sep = ",\n  "
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if sep == "[\n  " {
+			w.WriteString("[]\n")
+		} else {
+			w.WriteString("\n]\n")
+		}
+		return w.Flush()
+	}
+	cells := func(it T) []string {
+		r := row(it)
+		for i := range r {
+			r[i] = strings.ReplaceAll(admin.Printable(r[i]), "\t", " ")
+		}
+		return r
+	}
+	widths := make([]int, len(header))
+	measure := func(r []string) {
+		for i, cell := range r[:len(r)-1] { // the last column is not padded
+			widths[i] = max(widths[i], utf8.RuneCountInString(cell))
+		}
+	}
+	measure(header)
+	if err := each(func(it T) error { measure(cells(it)); return nil }); err != nil {
+		return err
+	}
+	line := func(r []string) error {
+		for i, cell := range r[:len(r)-1] {
+			w.WriteString(cell)
+			// A row longer than the first reading (changed since) is
+			// still set apart.
+			w.WriteString(strings.Repeat(" ", max(widths[i]-utf8.RuneCountInString(cell), 0)+2))
+		}
+		w.WriteString(r[len(r)-1])
+		_, err := w.WriteString("\n")
+		return err
+	}
+	line(header)
+	if err := each(func(it T) error { return line(cells(it)) }); err != nil {
+		return err
+	}
+	return w.Flush()
 }
 
 // outcomes prints what happened to each person of a batch; it fails when any did.

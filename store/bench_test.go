@@ -149,3 +149,57 @@ func BenchmarkFiltersMillion(b *testing.B) {
 		}
 	})
 }
+
+// The Pending screen at a million users (about 90,000 pending invitations):
+// the first page, all and only the stuck, and the page after it. Target: the
+// first rows within 50 ms.
+func BenchmarkPendingMillion(b *testing.B) {
+	st := openMillion(b)
+	ctx := context.Background()
+	for _, stuck := range []bool{false, true} {
+		name := map[bool]string{false: "all", true: "stuck"}[stuck]
+		first := store.PendingQuery{Stuck: stuck, Limit: pageSize, Now: time.Now()}
+		b.Run(name+"/first", func(b *testing.B) {
+			for b.Loop() {
+				if p, err := st.Read().PendingInvitations(ctx, first); err != nil || len(p.Invitations) != pageSize {
+					b.Fatalf("%v, %d rows", err, len(p.Invitations))
+				}
+			}
+		})
+		b.Run(name+"/next", func(b *testing.B) {
+			p, err := st.Read().PendingInvitations(ctx, first)
+			if err != nil || p.Next == nil {
+				b.Fatalf("%v, no next page", err)
+			}
+			next := first
+			next.After = p.Next
+			for b.Loop() {
+				if p, err := st.Read().PendingInvitations(ctx, next); err != nil || len(p.Invitations) == 0 {
+					b.Fatalf("%v, %d rows", err, len(p.Invitations))
+				}
+			}
+		})
+	}
+}
+
+// The user counts of the Users screen's header. Target: 20 ms.
+func BenchmarkSummaryMillion(b *testing.B) {
+	st := openMillion(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := st.Read().Summary(ctx, time.Now()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// audit --user: one user's trail, as the target and as the actor.
+func BenchmarkAuditUserMillion(b *testing.B) {
+	st := openMillion(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := st.Read().Audit(ctx, store.AuditQuery{Target: "seed", Limit: 100}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
