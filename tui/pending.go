@@ -61,6 +61,9 @@ type (
 	pendingAgainMsg struct{}
 )
 
+// pendingFirstPage is how many of the most urgent invitations the screen reads.
+const pendingFirstPage = 500
+
 func newPending(s *session) *pending {
 	return &pending{s: s, selected: map[string]bool{}, outcomes: map[string]string{}, keys: pendingKeys{
 		nav:       newNavKeys(),
@@ -83,8 +86,13 @@ func (m *pending) load() tea.Cmd {
 	seq, stuck := m.seq, m.stuck
 	svc, a := m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
-		rows, err := svc.Invitations(ctx, a, stuck)
-		return pendingMsg{seq, stuck, rows, err}
+		// The first page only: reading every invitation took seconds at a
+		// million users.
+		p, err := svc.PendingPage(ctx, a, stuck, nil, pendingFirstPage)
+		if err != nil {
+			return pendingMsg{seq, stuck, nil, err}
+		}
+		return pendingMsg{seq, stuck, p.Invitations, nil}
 	})
 }
 
