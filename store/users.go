@@ -391,7 +391,7 @@ type Summary struct {
 
 // Summary counts users by status: the stored statuses from the counters the
 // triggers of 006_pending_counts.sql keep, the expired invitations from the
-// index on their expiry, the away from the away periods, which are few.
+// index on their expiry, the away from the index on the away periods.
 func (q *Q) Summary(ctx context.Context, now time.Time) (Summary, error) {
 	var s Summary
 	rows, err := q.db.QueryContext(ctx, "SELECT name, n FROM user_counts")
@@ -424,7 +424,7 @@ func (q *Q) Summary(ctx context.Context, now time.Time) (Summary, error) {
 	s.Total = s.Active + s.Staged + s.Invited + s.Deactivated
 	err = q.db.QueryRowContext(ctx, `SELECT
 		(SELECT count(*) FROM pending_invitations WHERE expires_at <= ?1),
-		(SELECT count(*) FROM users u WHERE `+statusFilter["away"]+`)`, now.Unix()).
+		(SELECT count(DISTINCT user_id) FROM away_periods WHERE starts_at <= ?1 AND (ends_at = 0 OR ends_at > ?1))`, now.Unix()).
 		Scan(&s.Expired, &s.Away)
 	return s, err
 }

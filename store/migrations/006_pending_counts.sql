@@ -81,3 +81,7 @@ WHEN OLD.status != NEW.status OR (OLD.last_login_at = 0) != (NEW.last_login_at =
         + CASE name WHEN 'never-logged-in' THEN NEW.last_login_at = 0 AND NEW.status IN ('invited', 'active') ELSE name = NEW.status END
         - CASE name WHEN 'never-logged-in' THEN OLD.last_login_at = 0 AND OLD.status IN ('invited', 'active') ELSE name = OLD.status END;
 END;
+
+-- The users away now, counted from the index alone (ends_at added).
+DROP INDEX away_user;
+CREATE INDEX away_user ON away_periods (user_id, starts_at, ends_at);
