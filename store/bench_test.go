@@ -192,14 +192,3 @@ func BenchmarkSummaryMillion(b *testing.B) {
 		}
 	}
 }
-
-// audit --user: one user's trail, as the target and as the actor.
-func BenchmarkAuditUserMillion(b *testing.B) {
-	st := openMillion(b)
-	ctx := context.Background()
-	for b.Loop() {
-		if _, err := st.Read().Audit(ctx, store.AuditQuery{Target: "seed", Limit: 100}); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
