@@ -64,9 +64,9 @@ CREATE TABLE user_counts (
 ) WITHOUT ROWID;
 INSERT INTO user_counts (name) VALUES ('staged'), ('invited'), ('active'), ('deactivated'), ('never-logged-in');
 
--- Whether a user (its status st, its last login at) is counted under name.
--- SQLite has no functions in SQL, so each trigger spells it out: the rule is
--- name = status, or, for 'never-logged-in', at = 0 and status invited or active.
+-- A user counts under their status, and under 'never-logged-in' when invited
+-- or active with no login yet. SQL has no functions to name that rule once,
+-- so each trigger spells it out for the row it adds and the row it removes.
 CREATE TRIGGER user_counts_insert AFTER INSERT ON users BEGIN
     UPDATE user_counts SET n = n + CASE name WHEN 'never-logged-in'
         THEN NEW.last_login_at = 0 AND NEW.status IN ('invited', 'active') ELSE name = NEW.status END;
