@@ -132,6 +132,11 @@ func (f *fixture) checkDerived(act string) {
 	if got != want {
 		f.t.Errorf("after %s: counts %+v, recounted %+v", act, got, want)
 	}
+	// Every column, as computed from the users, links and mail.
+	kept, computed := f.rows("SELECT * FROM pending_invitations ORDER BY user_id"), f.rows("SELECT * FROM pending_source ORDER BY user_id")
+	if !slices.Equal(kept, computed) {
+		f.t.Errorf("after %s: pending_invitations\n%v\ncomputed\n%v", act, kept, computed)
+	}
 	for _, stuck := range []bool{false, true} {
 		all, err := f.svc.Invitations(f.ctx, f.owner, stuck)
 		if err != nil {
@@ -174,12 +179,20 @@ func TestCountsFollowEveryAct(t *testing.T) {
 			_, err := f.raw.Exec(`UPDATE outbox SET state = 'deferred' WHERE recipient = 'bob@example.com'`)
 			return err
 		}},
+		{"mail deferred again", func() error {
+			_, err := f.raw.Exec(`UPDATE outbox SET last_error = '421 too busy' WHERE recipient = 'bob@example.com'`)
+			return err
+		}},
 		{"mail sent", func() error {
 			_, err := f.raw.Exec(`UPDATE outbox SET state = 'sent' WHERE recipient = 'cat@example.com'`)
 			return err
 		}},
 		{"time passes", func() error { f.advance(49 * time.Hour); return nil }},
 		{"resend", func() error { return f.svc.Resend(f.ctx, f.owner, []string{"ann@example.com"})[0].Err }},
+		{"resend again", func() error {
+			f.advance(2 * time.Hour)
+			return f.svc.Resend(f.ctx, f.owner, []string{"ann@example.com"})[0].Err
+		}},
 		{"accept", func() error {
 			_, err := f.svc.UseLink(f.ctx, "invite", f.token("ann@example.com"), "correct horse battery staple")
 			return err

@@ -79,13 +79,9 @@ func (q *Q) PendingInvitations(ctx context.Context, pq PendingQuery) (*PendingPa
 		// CROSS JOIN keeps pending_invitations the outer loop, read in
 		// index order, so that the LIMIT stops the walk.
 		rows, err := q.db.QueryContext(ctx, `SELECT p.user_id, u.email, u.first_name, u.last_name, coalesce(iu.email, ''),
-			(SELECT count(*) FROM tokens t WHERE t.user_id = p.user_id AND t.kind = 'invite'),
-			t.created_at, p.expires_at, coalesce(o.state, ''), coalesce(o.last_error, '')
+			p.sent, p.sent_at, p.expires_at, p.mail_state, p.mail_error
 		FROM pending_invitations p CROSS JOIN users u ON u.id = p.user_id
-		JOIN tokens t ON t.id = (SELECT max(id) FROM tokens WHERE user_id = p.user_id AND kind = 'invite')
 		LEFT JOIN users iu ON iu.id = u.invited_by
-		LEFT JOIN outbox o ON o.id = (SELECT max(id) FROM outbox WHERE user_id = p.user_id
-			AND kind IN ('invitation', 'invitation_resent') AND state != 'cancelled')
 		WHERE `+where+` ORDER BY p.expires_at, p.user_id LIMIT ?4`,
 			cur.Now, cur.ExpiresAt, cur.UserID, pq.Limit+1-len(keys))
 		if err != nil {
