@@ -39,9 +39,60 @@ func TestPickerHandOff(t *testing.T) {
 	a.Update(keyMsg("enter")) // before the results for "bob"
 	a.Update(keyMsg("H"))
 	a.Update(keyMsg("i"))
-	must(t, a.standIn != nil && len(a.standIn.queued) == 2, "keys typed while the choice waits are queued")
+	must(t, a.standIn != nil && len(a.standIn.queued) == 3, "enter and the keys after it wait for the results")
 	driveScreen(a, tick)
 	must(t, a.standIn == nil, "the choice closed the picker")
 	must(t, a.form.fields[aStandIn].value() == "bob.backup@example.com", "stand-in %q", a.form.fields[aStandIn].value())
 	must(t, a.form.focus == aNote && a.form.fields[aNote].value() == "Hi", "the queued keys went into the note: %q", a.form.fields[aNote].value())
+}
+
+// Keys that act on a picker's results wait for the results of the search
+// typed before them: "bob" down enter, typed before bob's results came,
+// picks the second bob, not the first result of whatever was shown.
+func TestPickerKeysWaitForTheirResults(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	f.addUser("bob.backup@example.com", "Bob", "Backup", "member", store.Active)
+	f.addUser("bob.second@example.com", "Bob", "Second", "member", store.Active)
+	p := newPicker(f.session(), 1, "", false, "")
+	var chosen *pick
+	var run func(tea.Cmd)
+	run = func(cmd tea.Cmd) {
+		for _, msg := range collect(cmd) {
+			if c, next := p.update(msg); c != nil {
+				chosen = c
+			} else {
+				run(next)
+			}
+		}
+	}
+	run(p.start())
+	must(t, len(p.results) == 4 && p.results[0].value == "ann.active@example.com", "before typing: %v", p.results)
+	var ticks []tea.Cmd
+	for _, k := range []string{"b", "o", "b", "down", "enter"} {
+		c, cmd := p.update(keyMsg(k))
+		must(t, c == nil, "%s picked %v before bob's results came", k, c)
+		ticks = append(ticks, cmd)
+	}
+	run(tea.Batch(ticks...))
+	must(t, chosen != nil && chosen.value == "bob.second@example.com", "picked %+v, want the second bob", chosen)
+}
+
+// collect runs cmd and returns the messages it gives, batches opened.
+func collect(cmd tea.Cmd) []tea.Msg {
+	if cmd == nil {
+		return nil
+	}
+	switch msg := cmd().(type) {
+	case nil:
+		return nil
+	case tea.BatchMsg:
+		var out []tea.Msg
+		for _, c := range msg {
+			out = append(out, collect(c)...)
+		}
+		return out
+	default:
+		return []tea.Msg{msg}
+	}
 }

@@ -26,11 +26,13 @@ type picker struct {
 	allTeams []string
 	results  []pick
 	nav      nav
-	seq      int  // of the newest search typed
-	shown    int  // of the search whose results are shown
-	chooseOn bool // enter was pressed before the newest results came
-	// queued are the keys typed after that enter: they belong to the screen
-	// once the pick is made, which replays them.
+	seq      int // of the newest search typed
+	shown    int // of the search whose results are shown
+	// queued are the keys held since one that acts on a result (a move,
+	// enter) came while the results shown were of an older search: they are
+	// replayed, in order, once the newest land, so that they act on what the
+	// operator sees. Those after the pick belong to the screen, which replays
+	// them.
 	queued []tea.KeyPressMsg
 	err    string
 }
@@ -119,13 +121,9 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 			p.results = append(p.results, pick{u.Email, who(u)})
 		}
 		p.nav.set(len(p.results))
-		if p.chooseOn && len(p.results) > 0 {
-			p.chooseOn = false
-			c := p.results[0]
-			return &c, nil
-		}
+		return p.replay()
 	case tea.KeyPressMsg:
-		if p.chooseOn {
+		if len(p.queued) > 0 || p.shown != p.seq && p.acts(msg) {
 			p.queued = append(p.queued, msg)
 			return nil, nil
 		}
@@ -137,12 +135,6 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 			p.nav.move(1)
 			return nil, nil
 		case "enter":
-			if p.shown != p.seq {
-				// The results on screen are of an older search: choose the
-				// best of the newest once it arrives.
-				p.chooseOn = true
-				return nil, nil
-			}
 			if p.nav.cur < len(p.results) {
 				c := p.results[p.nav.cur]
 				return &c, nil
@@ -162,12 +154,39 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 	return nil, nil
 }
 
+// acts reports that k acts on the results shown rather than on the text.
+func (p *picker) acts(k tea.KeyPressMsg) bool {
+	switch k.String() {
+	case "up", "ctrl+p", "down", "ctrl+n", "enter":
+		return true
+	}
+	return false
+}
+
+// replay applies the held keys now that the newest results are shown; it
+// stops at a pick, leaving the keys after it queued for the screen, or when
+// a key holds the rest again (it typed a new search).
+func (p *picker) replay() (chosen *pick, cmd tea.Cmd) {
+	held := p.queued
+	p.queued = nil
+	var cmds []tea.Cmd
+	for i, k := range held {
+		chosen, cmd = p.update(k)
+		cmds = append(cmds, cmd)
+		if chosen != nil || len(p.queued) > 0 {
+			p.queued = append(p.queued, held[i+1:]...)
+			break
+		}
+	}
+	return chosen, tea.Batch(cmds...)
+}
+
 // step gives msg to the picker for a screen that shows it: closed is esc,
 // chosen the pick made, and handled whether the picker took msg (a key, or
 // one of its own results); otherwise the screen handles msg.
 func (p *picker) step(msg tea.Msg) (closed bool, chosen *pick, cmd tea.Cmd, handled bool) {
 	km, isKey := msg.(tea.KeyPressMsg)
-	if isKey && km.String() == "esc" {
+	if isKey && km.String() == "esc" && len(p.queued) == 0 {
 		return true, nil, nil, true
 	}
 	chosen, cmd = p.update(msg)
