@@ -77,6 +77,9 @@ func (m *auditView) Capturing() bool { return m.filtering }
 
 func (m *auditView) Dirty() bool { return false }
 
+// Reading reports that the entries keys act on are on their way.
+func (m *auditView) Reading() bool { return m.open == nil && m.list.reading() }
+
 func (m *auditView) ShortHelp() []key.Binding {
 	switch {
 	case m.filtering:

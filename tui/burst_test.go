@@ -1,9 +1,12 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+
+	"roster/store"
 )
 
 // Keys written together arrive in one read: each still acts, in order, as
@@ -63,4 +66,34 @@ func TestPasteGoesIntoTheField(t *testing.T) {
 	drive(m, func() tea.Msg { return tea.PasteMsg{Content: "Anne-Marie"} })
 	inv := r.screens[inviteScreen].(*invite)
 	must(t, inv.rows[0].cells[cFirst].Value() == "Anne-Marie", "the first name field holds %q", inv.rows[0].cells[cFirst].Value())
+}
+
+// A key that acts on a row acts on the row the screen shows once every
+// earlier key has taken effect: with the cursor on Amélie, /hugo enter x
+// written at once asks about Hugo, and /hugo enter enter opens Hugo, though
+// the search is read after the keys arrive.
+func TestKeysActOnTheRowSearchShows(t *testing.T) {
+	for _, tc := range []struct{ keys, want string }{
+		{"/hugo\rx", "Deactivate hugo.zimmer@example.com?"},
+		{"/hugo\r\r", "enter/e edit field"},
+	} {
+		t.Run(tc.keys, func(t *testing.T) {
+			f := newFixture(t)
+			f.addUser("amelie@example.com", "Amélie", "Aubert", "member", store.Active)
+			f.addUser("hugo.zimmer@example.com", "Hugo", "Zimmer", "member", store.Active)
+			f.addMany(1000)
+			r := New(f.ctx, f.options(owner)).(*Model)
+			tt, stop := f.runTerminal(r)
+			tt.wait("▸ Amélie Aubert")
+			tt.write(tc.keys)
+			tt.wait(tc.want)
+			stop()
+			u := r.screens[usersScreen].(*users)
+			if strings.HasSuffix(tc.keys, "x") {
+				must(t, u.confirm != nil && strings.Contains(u.confirm.prompt, "hugo.zimmer"), "x asks about %+v", u.confirm)
+			} else {
+				must(t, u.detail != nil && u.detail.email == "hugo.zimmer@example.com", "enter opened %+v", u.detail)
+			}
+		})
+	}
 }

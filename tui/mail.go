@@ -115,6 +115,17 @@ func (m *mailbox) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return m, nil
 }
 
+// Reading reports that the list keys act on is on its way.
+func (m *mailbox) Reading() bool {
+	switch {
+	case m.capturedShown:
+		return !m.captured.showing() && m.captured.list.reading()
+	case m.open != nil:
+		return false
+	}
+	return m.list.reading()
+}
+
 // toggle shows the captured mail instead of the outbox, or back, read
 // afresh.
 func (m *mailbox) toggle() tea.Cmd {

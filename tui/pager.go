@@ -85,6 +85,12 @@ func (p *pager[T]) got(msg pageMsg[T]) bool {
 	return true
 }
 
+// reading reports that the rows keys act on are on their way: the list
+// from the top, or the next page while the cursor is on the last row read.
+func (p *pager[T]) reading() bool {
+	return p.loading || p.fetching && p.nav.cur >= len(p.rows)-1
+}
+
 // nearEnd reports that the cursor came close enough to the last row read to
 // read the next page.
 func (p *pager[T]) nearEnd() bool {

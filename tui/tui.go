@@ -126,6 +126,13 @@ type Screen interface {
 	Dirty() bool
 }
 
+// reader is a screen whose list can be on its way: while Reading, keys wait
+// for it, so that a key acts on the rows the operator will see once every
+// earlier key has taken effect (/hugo enter x asks about Hugo).
+type reader interface {
+	Reading() bool
+}
+
 // Model is the dashboard: a router between the screens, with the header,
 // the tabs, the footer and the watch for changes in the database.
 type Model struct {
@@ -144,6 +151,7 @@ type Model struct {
 	help        help.Model
 	keys        globalKeys
 	confirmQuit bool
+	held        []tea.KeyPressMsg // keys waiting for the rows the screen reads
 
 	poll    time.Duration
 	watch   *admin.Watch
@@ -325,6 +333,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmd
 	case tea.KeyPressMsg:
+		if !key.Matches(msg, m.keys.ForceQuit) && (len(m.held) > 0 || m.reading()) {
+			m.held = append(m.held, msg)
+			return m, nil
+		}
 		return m, m.key(msg)
 	case tea.PasteMsg:
 		return m, m.paste(msg)
@@ -340,7 +352,29 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	for i := range m.screens {
 		cmds = append(cmds, m.send(screenID(i), msg))
 	}
-	return m, tea.Batch(cmds...)
+	return m, tea.Batch(append(cmds, m.replay())...)
+}
+
+// reading reports that the screen shown is reading the rows keys act on;
+// not while a text field has the keyboard: typing goes on into it.
+func (m *Model) reading() bool {
+	if m.setup != nil || m.screens == nil || m.confirmQuit {
+		return false
+	}
+	r, ok := m.screens[m.active].(reader)
+	return ok && !m.screens[m.active].Capturing() && r.Reading()
+}
+
+// replay applies the held keys, in order, once the rows they wait for are
+// shown; a key that starts another reading holds the rest again.
+func (m *Model) replay() tea.Cmd {
+	var cmds []tea.Cmd
+	for len(m.held) > 0 && !m.reading() {
+		k := m.held[0]
+		m.held = m.held[1:]
+		cmds = append(cmds, m.key(k))
+	}
+	return tea.Batch(cmds...)
 }
 
 // restyle makes the session's styles for what the terminal said of itself,

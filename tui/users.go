@@ -83,6 +83,7 @@ type users struct {
 
 	seq       int // of the query the window shows; older pages are dropped
 	filterSeq int // of the last keystroke in the search field
+	filtered  int // the filterSeq whose search the rows were asked for
 	loading   bool
 	fetching  bool // a page at an edge of the window is being read
 
@@ -150,6 +151,17 @@ func (m *users) Capturing() bool {
 		return m.detail.Capturing()
 	}
 	return m.searching || m.confirm != nil
+}
+
+// Reading reports that the rows are about to change under the keys: a
+// search typed is not read yet, the list is read from the top, or the
+// cursor waits on the window's edge for the next page.
+func (m *users) Reading() bool {
+	if m.detail != nil {
+		return false
+	}
+	edge := m.moreAfter && m.cur >= len(m.rows)-1 || m.moreBefore && m.cur == 0
+	return m.loading || m.filtered != m.filterSeq || m.fetching && edge
 }
 
 func (m *users) Dirty() bool { return m.detail != nil && m.detail.Dirty() }
@@ -297,6 +309,7 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.seq != m.filterSeq {
 			return m, nil // a newer keystroke follows
 		}
+		m.filtered = msg.seq
 		return m, m.reload()
 	case usersActionMsg:
 		// The outcome shows with the rows read after it, so that what the
