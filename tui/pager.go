@@ -49,8 +49,10 @@ func (p *pager[T]) read(more bool) (seq int, before int64, limit int) {
 			before = p.id(p.rows[len(p.rows)-1])
 		}
 	} else {
+		// The next page in flight is of the list this reading replaces: it
+		// will be dropped, so nothing is being fetched any more.
 		p.seq++
-		p.loading = true
+		p.loading, p.fetching = true, false
 	}
 	limit = p.size
 	if !more && len(p.rows) > limit {

@@ -48,3 +48,30 @@ func TestPagerReadsOnAndDropsSuperseded(t *testing.T) {
 	p.reset()
 	must(t, len(p.rows) == 0 && p.nav.cur == 0, "reset empties the list")
 }
+
+// A refresh that supersedes a next page in flight leaves the pager able to
+// read the next page again: the dropped reading does not keep it fetching.
+func TestPagerPagesAfterARefreshSupersedesTheNextPage(t *testing.T) {
+	s := &session{ctx: context.Background(), timeout: time.Second}
+	read := func(_ context.Context, before int64, limit int) ([]int64, error) {
+		var out []int64
+		for id := int64(100); id > 0 && len(out) < limit; id-- {
+			if before == 0 || id < before {
+				out = append(out, id)
+			}
+		}
+		return out, nil
+	}
+	p := pager[int64]{size: 10, id: func(id int64) int64 { return id }}
+	p.nav.resize(4)
+	got := func(cmd tea.Cmd) bool { return p.got(cmd().(pageMsg[int64])) }
+	must(t, got(p.load(s, false, read)), "the first reading is taken")
+	p.nav.end()
+	next := p.load(s, true, read) // the next page, in flight
+	refresh := p.load(s, false, read)
+	must(t, !got(next), "the next page of the superseded list is dropped")
+	must(t, got(refresh), "the refresh is taken")
+	must(t, !p.reading(), "the pager still waits for the dropped page")
+	cmd, _ := p.move(newNavKeys(), keyMsg("j"), func(more bool) tea.Cmd { return p.load(s, more, read) })
+	must(t, cmd != nil && got(cmd) && len(p.rows) == 20, "the next page is read again: %d rows", len(p.rows))
+}
