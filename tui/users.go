@@ -35,7 +35,8 @@ type usersKeys struct {
 	nav                                    navKeys
 	Open, Edit, Invite, Perms, Away, Reset key.Binding
 	Deactivate, Delete, SendStaged         key.Binding
-	Search, Status, Sort, Clear, Reload    key.Binding
+	Search, Status, Team, Sort, Clear      key.Binding
+	Reload                                 key.Binding
 	Accept                                 key.Binding
 }
 
@@ -53,6 +54,7 @@ func newUsersKeys() usersKeys {
 		SendStaged: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "send staged invitation")),
 		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
 		Status:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),
+		Team:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "team filter")),
 		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
 		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
@@ -67,9 +69,12 @@ type users struct {
 	h     int // rows of users shown
 
 	search    textinput.Model
-	searching bool // the search field has the keyboard
-	statusIdx int  // index in statuses
-	sortIdx   int  // index in store.Sorts()
+	searching bool     // the search field has the keyboard
+	statusIdx int      // index in statuses
+	sortIdx   int      // index in store.Sorts()
+	team      string   // only this team's members, "" for all
+	teams     []string // the account's teams, in order, for t to cycle through
+	teamsRead bool     // t waits for them
 
 	// The window: rows read from the store, their cursors, and their lines
 	// drawn for the current width.
@@ -110,7 +115,11 @@ type (
 		keep int64 // the user to keep the cursor on after a refresh
 		err  error
 	}
-	usersFilterMsg  struct{ seq int }
+	usersFilterMsg struct{ seq int }
+	usersTeamsMsg  struct {
+		teams []store.Team
+		err   error
+	}
 	usersSummaryMsg struct {
 		seq int
 		sum store.Summary
@@ -132,7 +141,30 @@ func newUsers(s *session) *users {
 }
 
 func (m *users) Init() tea.Cmd {
-	return tea.Batch(m.reload(), m.loadSummary())
+	return tea.Batch(m.reload(), m.loadSummary(), m.loadTeams())
+}
+
+// loadTeams reads the teams t cycles through.
+func (m *users) loadTeams() tea.Cmd {
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		t, err := svc.Teams(ctx, a)
+		return usersTeamsMsg{t, err}
+	})
+}
+
+// nextTeam is the team filter after the current one: all, then each team in
+// turn. A team gone since is followed by all.
+func (m *users) nextTeam() string {
+	for i, t := range m.teams {
+		if t == m.team && i+1 < len(m.teams) {
+			return m.teams[i+1]
+		}
+	}
+	if m.team == "" && len(m.teams) > 0 {
+		return m.teams[0]
+	}
+	return ""
 }
 
 func (m *users) SetSize(w, h int) {
@@ -161,7 +193,7 @@ func (m *users) Reading() bool {
 		return false
 	}
 	edge := m.moreAfter && m.cur >= len(m.rows)-1 || m.moreBefore && m.cur == 0
-	return m.loading || m.filtered != m.filterSeq || m.fetching && edge
+	return m.loading || m.filtered != m.filterSeq || m.fetching && edge || !m.teamsRead
 }
 
 func (m *users) Dirty() bool { return m.detail != nil && m.detail.Dirty() }
@@ -183,7 +215,7 @@ func (m *users) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		m.keys.nav.list(),
-		{m.keys.Search, m.keys.Clear, m.keys.Status, m.keys.Sort, m.keys.Reload},
+		{m.keys.Search, m.keys.Clear, m.keys.Status, m.keys.Team, m.keys.Sort, m.keys.Reload},
 		{m.keys.Open, m.keys.Edit, m.keys.Invite, m.keys.Perms, m.keys.Away},
 		{m.keys.Reset, m.keys.Deactivate, m.keys.Delete, m.keys.SendStaged},
 	}
@@ -191,7 +223,7 @@ func (m *users) FullHelp() [][]key.Binding {
 
 // query is what the window shows, without its position.
 func (m *users) query() store.ListQuery {
-	return store.ListQuery{Status: statuses[m.statusIdx], Search: m.search.Value(), Sort: store.Sorts()[m.sortIdx],
+	return store.ListQuery{Status: statuses[m.statusIdx], Team: m.team, Search: m.search.Value(), Sort: store.Sorts()[m.sortIdx],
 		Limit: pageSize}
 }
 
@@ -311,6 +343,15 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		m.filtered = msg.seq
 		return m, m.reload()
+	case usersTeamsMsg:
+		m.teamsRead = true
+		if msg.err == nil {
+			m.teams = m.teams[:0]
+			for _, t := range msg.teams {
+				m.teams = append(m.teams, t.Name)
+			}
+		}
+		return m, nil
 	case usersActionMsg:
 		// The outcome shows with the rows read after it, so that what the
 		// screen says and what it lists agree.
@@ -322,9 +363,9 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case operatorMsg:
 		m.perms = msg.perms
 	case refreshMsg:
-		var cmd tea.Cmd
+		cmd := m.loadTeams()
 		if time.Since(m.sumAt) > summaryEvery {
-			cmd = m.loadSummary()
+			cmd = tea.Batch(cmd, m.loadSummary())
 		}
 		if m.detail != nil {
 			var dcmd tea.Cmd
@@ -542,6 +583,13 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Status):
 		m.statusIdx = (m.statusIdx + 1) % len(statuses)
 		return m.reload()
+	case key.Matches(msg, k.Team):
+		if len(m.teams) == 0 && m.team == "" {
+			m.err = "There are no teams to filter by."
+			return nil
+		}
+		m.team = m.nextTeam()
+		return m.reload()
 	case key.Matches(msg, k.Sort):
 		m.sortIdx = (m.sortIdx + 1) % len(store.Sorts())
 		return m.reload()
@@ -708,6 +756,9 @@ func (m *users) View() string {
 	}
 	filter := st.Label.Render("status ") + st.Bold.Render(status) + st.Label.Render("  sort ") +
 		st.Bold.Render(store.Sorts()[m.sortIdx]) + "  "
+	if m.team != "" {
+		filter += st.Label.Render("team ") + st.Bold.Render(clean(m.team)) + "  "
+	}
 	if m.searching || m.search.Value() != "" {
 		filter += st.input(m.search)
 	} else {

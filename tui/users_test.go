@@ -311,3 +311,55 @@ func TestUserDetailUnknownTeam(t *testing.T) {
 	must(t, !strings.Contains(d.View(), "roster teams add"), "the command line's hint is drawn:\n%s", d.View())
 	must(t, len(f.user("ann.active@example.com").Teams) == 0, "nothing was saved")
 }
+
+// t filters Users by team: all, then each team in turn, then all again; the
+// filter is shown, and keys typed with t act on the team's rows.
+func TestUsersTeamFilter(t *testing.T) {
+	f := newFixture(t)
+	for _, team := range []string{"Sales", "Support"} {
+		if err := f.svc.AddTeam(f.ctx, f.op, team); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.addUser("ann@example.com", "Ann", "Able", "member", store.Active)
+	f.addUser("bob@example.com", "Bob", "Baker", "member", store.Active)
+	f.addUser("cat@example.com", "Cat", "Cole", "member", store.Active)
+	for _, ut := range [][2]string{{"bob@example.com", "Sales"}, {"cat@example.com", "Support"}} {
+		f.exec(`INSERT INTO user_teams (user_id, team_id) SELECT u.id, t.id FROM users u, teams t WHERE u.email = ? AND t.name = ?`, ut[0], ut[1])
+	}
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("Cat Cole")
+	var u *users
+	emails := func() (out []string) {
+		for _, row := range u.rows {
+			out = append(out, row.Email)
+		}
+		return out
+	}
+	tt.write("tx")
+	tt.wait("team Sales", "Deactivate bob@example.com?")
+	tt.write("n")
+	tt.wait("Cancelled.")
+	stop()
+	u = r.screens[usersScreen].(*users)
+	must(t, slices.Equal(emails(), []string{"bob@example.com"}), "team Sales lists %v", emails())
+
+	r = New(f.ctx, f.options(owner)).(*Model)
+	tt, stop = f.runTerminal(r)
+	tt.wait("Cat Cole")
+	tt.write("tt")
+	tt.wait("team Support", "Cat Cole")
+	stop()
+	u = r.screens[usersScreen].(*users)
+	must(t, slices.Equal(emails(), []string{"cat@example.com"}), "team Support lists %v", emails())
+
+	r = New(f.ctx, f.options(owner)).(*Model)
+	tt, stop = f.runTerminal(r)
+	tt.wait("Cat Cole")
+	tt.write("tttx")
+	tt.wait("Deactivate ann@example.com?")
+	stop()
+	u = r.screens[usersScreen].(*users)
+	must(t, u.team == "" && len(u.rows) == 4, "after every team, all users again: team %q, %v", u.team, emails())
+}
