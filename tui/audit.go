@@ -6,28 +6,40 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"roster/admin"
 	"roster/store"
 )
 
 // auditView is the Audit screen: every change, newest first, read a page at
-// a time by key; f filters by user (as actor or target).
+// a time by key; f opens a form that filters by user (as actor or target),
+// by a part of a name or address, by action and by date.
 type auditView struct {
 	s      *session
 	keys   auditKeys
 	width  int
 	height int
 
-	filter    textinput.Model
-	filtering bool
-	user      string // the filter applied
+	form      form // the filter's fields, in the order of the auditField constants
+	filtering bool // the filter form has the keyboard
+	user      string
+	filter    store.AuditFilter // applied, with user
 	list      pager[store.AuditEntry]
 	open      *store.AuditEntry
 }
+
+// The fields of the filter form.
+const (
+	afUser = iota
+	afSearch
+	afAction
+	afSince
+	afUntil
+)
 
 type auditKeys struct {
 	nav                                      navKeys
@@ -39,15 +51,20 @@ const auditPage = 200
 func newAudit(s *session) *auditView {
 	m := &auditView{s: s, list: pager[store.AuditEntry]{size: auditPage, id: func(e store.AuditEntry) int64 { return e.ID }}, keys: auditKeys{
 		nav:    newNavKeys(),
-		Filter: key.NewBinding(key.WithKeys("f", "/"), key.WithHelp("f", "filter by user")),
-		Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+		Filter: key.NewBinding(key.WithKeys("f", "/"), key.WithHelp("f", "filter")),
+		Apply:  key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "apply")),
 		Clear:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show change")),
 		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
 		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 	}}
-	m.filter = s.newInput("email of the user", 254)
-	m.filter.Prompt = "user: "
+	m.form = form{keys: newFormKeys("apply"), fields: []*field{
+		afUser:   s.newField("user", "the email of the actor or the target", 254),
+		afSearch: s.newField("search", "a part of a name or an address", 100),
+		afAction: s.newField("action", "user.delete, or an area: user", 60),
+		afSince:  s.newField("since", "2026-12-24, today, 2026-12-24 14:30", 30),
+		afUntil:  s.newField("until", "before this date", 30),
+	}}
 	return m
 }
 
@@ -55,16 +72,17 @@ func (m *auditView) Init() tea.Cmd { return m.load(false) }
 
 // OpenUser shows the entries of one user.
 func (m *auditView) OpenUser(email string) tea.Cmd {
-	m.filter.SetValue(email)
+	m.form.fields[afUser].set(email)
 	m.user, m.open = email, nil
+	m.list.reset()
 	return m.load(false)
 }
 
 func (m *auditView) load(more bool) tea.Cmd {
-	user := m.user
+	user, filter := m.user, m.filter
 	svc, a := m.s.svc, m.s.actor
 	return m.list.load(m.s, more, func(ctx context.Context, before int64, limit int) ([]store.AuditEntry, error) {
-		return svc.Audit(ctx, a, store.AuditQuery{Target: user, Before: before, Limit: limit})
+		return svc.Audit(ctx, a, store.AuditQuery{Target: user, Before: before, Limit: limit, AuditFilter: filter})
 	})
 }
 
@@ -83,7 +101,7 @@ func (m *auditView) Reading() bool { return m.open == nil && m.list.reading() }
 func (m *auditView) ShortHelp() []key.Binding {
 	switch {
 	case m.filtering:
-		return []key.Binding{m.keys.Apply, m.keys.Clear}
+		return []key.Binding{m.keys.Apply, m.form.keys.NextField, m.keys.Back}
 	case m.open != nil:
 		return []key.Binding{m.keys.Back}
 	}
@@ -111,19 +129,14 @@ func (m *auditView) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.filtering {
 		switch {
 		case key.Matches(msg, k.Apply):
+			return m.apply()
+		case key.Matches(msg, k.Back):
 			m.filtering = false
-			m.filter.Blur()
-			m.user = strings.TrimSpace(m.filter.Value())
-			m.list.reset()
-			return m.load(false)
-		case key.Matches(msg, k.Clear):
-			m.filtering = false
-			m.filter.Blur()
-			m.filter.SetValue(m.user)
+			m.form.deactivate()
+			m.fill()
 			return nil
 		}
-		var cmd tea.Cmd
-		m.filter, cmd = m.filter.Update(msg)
+		_, cmd := m.form.update(msg)
 		return cmd
 	}
 	if m.open != nil {
@@ -138,11 +151,12 @@ func (m *auditView) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Filter):
 		m.filtering = true
-		return m.filter.Focus()
+		m.form.activate(afUser)
+		return nil
 	case key.Matches(msg, k.Clear):
-		if m.user != "" {
-			m.user = ""
-			m.filter.SetValue("")
+		if m.user != "" || m.filter != (store.AuditFilter{}) {
+			m.user, m.filter = "", store.AuditFilter{}
+			m.fill()
 			m.list.reset()
 			return m.load(false)
 		}
@@ -154,6 +168,72 @@ func (m *auditView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.load(false)
 	}
 	return nil
+}
+
+// apply reads the list again with the form's filter; a date that cannot
+// be read is shown on its field, and nothing changes.
+func (m *auditView) apply() tea.Cmd {
+	f := m.form.fields
+	af := store.AuditFilter{Search: f[afSearch].value(), Action: f[afAction].value()}
+	now := m.s.svc.Now()
+	dates := []struct {
+		i  int
+		to *time.Time
+	}{{afSince, &af.Since}, {afUntil, &af.Until}}
+	bad := false
+	for _, d := range dates {
+		f[d.i].err = ""
+		if v := f[d.i].value(); v != "" {
+			t, err := admin.ParseDate(v, now)
+			if err != nil {
+				f[d.i].err = explain(err)
+				bad = true
+			}
+			*d.to = t
+		}
+	}
+	if !bad && !af.Since.IsZero() && !af.Until.IsZero() && !af.Until.After(af.Since) {
+		f[afUntil].err = "is not after since"
+		bad = true
+	}
+	if bad {
+		return nil
+	}
+	m.filtering = false
+	m.form.deactivate()
+	m.user, m.filter = f[afUser].value(), af
+	m.list.reset()
+	return m.load(false)
+}
+
+// fill puts the filter applied back into the form.
+func (m *auditView) fill() {
+	f := m.form.fields
+	f[afUser].set(m.user)
+	f[afSearch].set(m.filter.Search)
+	f[afAction].set(m.filter.Action)
+	f[afSince].set(dateField(m.filter.Since))
+	f[afUntil].set(dateField(m.filter.Until))
+}
+
+// dateField writes t as the form reads it back; "" for none.
+func dateField(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+// filterLine says what the list is narrowed to.
+func (m *auditView) filterLine() string {
+	var parts []string
+	for _, kv := range [][2]string{{"user", m.user}, {"search", m.filter.Search}, {"action", m.filter.Action},
+		{"since", m.form.fields[afSince].value()}, {"until", m.form.fields[afUntil].value()}} {
+		if kv[1] != "" {
+			parts = append(parts, kv[0]+" "+clean(kv[1]))
+		}
+	}
+	return strings.Join(parts, " · ")
 }
 
 func (m *auditView) View() string {
@@ -173,18 +253,19 @@ func (m *auditView) View() string {
 	}
 	b.WriteString(st.Title.Render("Audit"))
 	b.WriteString(st.Subtle.Render("  newest first · "))
-	switch {
-	case m.filtering:
-		b.WriteString(st.input(m.filter))
-	case m.user != "":
-		b.WriteString(st.Bold.Render("user " + clean(m.user)))
-	default:
-		b.WriteString(st.Faint.Render("f filters by user"))
+	if f := m.filterLine(); f != "" && !m.filtering {
+		b.WriteString(st.Bold.Render(f))
+	} else {
+		b.WriteString(st.Faint.Render("f filters by user, name, action or date"))
 	}
 	if m.list.loading {
 		b.WriteString(st.Faint.Render(" · reading…"))
 	}
 	b.WriteString("\n")
+	if m.filtering {
+		b.WriteString(m.form.view(st, 7, m.width))
+		b.WriteString(st.Faint.Render(cut("  enter applies · tab next field · esc cancels", m.width)) + "\n")
+	}
 	aw, cw := 16, 5
 	rest := max(30, m.width-aw-cw-8)
 	actW, whoW := rest*25/100, rest*30/100
