@@ -21,7 +21,7 @@ func TestKeysReadTogetherEachAct(t *testing.T) {
 	tt.wait("ann@acme.test")
 	stop()
 	u := r.screens[usersScreen].(*users)
-	must(t, u.cur == 4, "jjjj moved the cursor to row %d, want 4", u.cur)
+	must(t, u.nav.cur == 4, "jjjj moved the cursor to row %d, want 4", u.nav.cur)
 	must(t, r.screens[pendingScreen].(*pending).stuck, "3s: the s after 3 did not show the stuck invitations only")
 	// Text fields still get every letter, in order.
 	inv := r.screens[inviteScreen].(*invite)

@@ -71,7 +71,7 @@ func TestRouterKeysHelpMouseResize(t *testing.T) {
 	m = drive(m, func() tea.Msg {
 		return tea.MouseWheelMsg{Button: tea.MouseWheelDown}
 	})
-	must(t, u.cur == 2, "the wheel moved the cursor to %d", u.cur)
+	must(t, u.nav.cur == 2, "the wheel moved the cursor to %d", u.nav.cur)
 	m, _ = m.Update(tea.WindowSizeMsg{Width: 70, Height: 20})
 	v = m.View().Content
 	for i, l := range strings.Split(v, "\n") {

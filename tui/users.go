@@ -66,7 +66,6 @@ type users struct {
 	s     *session
 	keys  usersKeys
 	width int
-	h     int // rows of users shown
 
 	search    textinput.Model
 	searching bool     // the search field has the keyboard
@@ -84,7 +83,7 @@ type users struct {
 	ids        map[int64]bool
 	moreBefore bool
 	moreAfter  bool
-	cur, top   int
+	nav        nav // the cursor and the rows shown, over the window
 
 	seq       int // of the query the window shows; older pages are dropped
 	filterSeq int // of the last keystroke in the search field
@@ -169,10 +168,9 @@ func (m *users) nextTeam() string {
 
 func (m *users) SetSize(w, h int) {
 	m.width = w
-	m.h = max(1, h-4)
+	m.nav.resize(max(1, h-4))
 	m.search.SetWidth(max(10, w/3))
 	m.rebuild()
-	m.scroll()
 	if m.detail != nil {
 		m.detail.SetSize(w, h)
 	}
@@ -192,7 +190,7 @@ func (m *users) Reading() bool {
 	if m.detail != nil {
 		return false
 	}
-	edge := m.moreAfter && m.cur >= len(m.rows)-1 || m.moreBefore && m.cur == 0
+	edge := m.moreAfter && m.nav.cur >= len(m.rows)-1 || m.moreBefore && m.nav.cur == 0
 	return m.loading || m.filtered != m.filterSeq || m.fetching && edge || !m.teamsRead
 }
 
@@ -242,7 +240,7 @@ func (m *users) fetch(q store.ListQuery, dir int, keep int64) tea.Cmd {
 func (m *users) reload() tea.Cmd {
 	m.seq++
 	m.loading, m.fetching = true, false
-	m.cur, m.top = 0, 0
+	m.nav.cur, m.nav.top = 0, 0
 	return m.fetch(m.query(), 0, 0)
 }
 
@@ -259,7 +257,7 @@ func (m *users) refresh() tea.Cmd {
 		m.fetching = false
 		q := m.query()
 		q.Limit = max(len(m.rows), pageSize)
-		return m.fetch(q, 0, m.rows[m.cur].ID)
+		return m.fetch(q, 0, m.rows[m.nav.cur].ID)
 	}
 	m.seq++
 	m.fetching = false
@@ -272,7 +270,7 @@ func (m *users) refresh() tea.Cmd {
 	}
 	q.After = &c
 	q.Limit = max(len(m.rows), pageSize)
-	return m.fetch(q, 0, m.rows[m.cur].ID)
+	return m.fetch(q, 0, m.rows[m.nav.cur].ID)
 }
 
 // end reads the last page of the query.
@@ -295,12 +293,12 @@ func (m *users) ensure() tea.Cmd {
 	}
 	q := m.query()
 	switch {
-	case m.moreAfter && m.cur >= len(m.rows)-margin:
+	case m.moreAfter && m.nav.cur >= len(m.rows)-margin:
 		c := m.cursors[len(m.cursors)-1]
 		q.After = &c
 		m.fetching = true
 		return m.fetch(q, 1, 0)
-	case m.moreBefore && m.cur < margin:
+	case m.moreBefore && m.nav.cur < margin:
 		c := m.cursors[0]
 		q.Before = &c
 		m.fetching = true
@@ -421,12 +419,12 @@ func (m *users) paged(msg usersPageMsg) tea.Cmd {
 		switch {
 		case msg.keep == -1: // the last page
 			m.moreBefore, m.moreAfter = p.More, false
-			m.cur = len(m.rows) - 1
+			m.nav.cur = len(m.rows) - 1
 		case msg.keep != 0: // a refresh: the window starts where it did
 			m.moreAfter = p.More
 			for i, u := range m.rows {
 				if u.ID == msg.keep {
-					m.cur = i
+					m.nav.cur = i
 					break
 				}
 			}
@@ -453,7 +451,7 @@ func (m *users) paged(msg usersPageMsg) tea.Cmd {
 				delete(m.ids, u.ID)
 			}
 			m.rows, m.cursors, m.lines = m.rows[drop:], m.cursors[drop:], m.lines[drop:]
-			m.cur, m.top = m.cur-drop, m.top-drop
+			m.nav.cur, m.nav.top = m.nav.cur-drop, m.nav.top-drop
 			m.moreBefore = true
 		}
 	case -1:
@@ -471,7 +469,7 @@ func (m *users) paged(msg usersPageMsg) tea.Cmd {
 		m.rows = append(rows, m.rows...)
 		m.cursors = append(curs, m.cursors...)
 		m.lines = append(lines, m.lines...)
-		m.cur, m.top = m.cur+n, m.top+n
+		m.nav.cur, m.nav.top = m.nav.cur+n, m.nav.top+n
 		m.moreBefore = p.More
 		if drop := len(m.rows) - maxWindow; drop > 0 {
 			for _, u := range m.rows[len(m.rows)-drop:] {
@@ -482,37 +480,15 @@ func (m *users) paged(msg usersPageMsg) tea.Cmd {
 			m.moreAfter = true
 		}
 	}
-	m.scroll()
-	return m.ensure()
-}
-
-// scroll keeps the cursor inside the window and on screen.
-func (m *users) scroll() {
-	if len(m.rows) == 0 {
-		m.cur, m.top = 0, 0
-		return
-	}
-	m.cur = max(0, min(m.cur, len(m.rows)-1))
-	if m.cur < m.top {
-		m.top = m.cur
-	}
-	if m.cur >= m.top+m.h {
-		m.top = m.cur - m.h + 1
-	}
-	m.top = max(0, min(m.top, len(m.rows)-m.h))
-}
-
-func (m *users) move(d int) tea.Cmd {
-	m.cur += d
-	m.scroll()
+	m.nav.set(len(m.rows))
 	return m.ensure()
 }
 
 func (m *users) selected() *store.User {
-	if m.cur < 0 || m.cur >= len(m.rows) {
+	if m.nav.cur < 0 || m.nav.cur >= len(m.rows) {
 		return nil
 	}
-	return m.rows[m.cur]
+	return m.rows[m.nav.cur]
 }
 
 func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -553,24 +529,12 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 	m.note, m.err = "", ""
 	k := m.keys
 	switch {
-	case key.Matches(msg, k.nav.Up):
-		return m.move(-1)
-	case key.Matches(msg, k.nav.Down):
-		return m.move(1)
-	case key.Matches(msg, k.nav.PageUp):
-		return m.move(-max(1, m.h-1))
-	case key.Matches(msg, k.nav.PageDown):
-		return m.move(max(1, m.h-1))
-	case key.Matches(msg, k.nav.Home):
-		if m.moreBefore {
-			return m.reload()
-		}
-		return m.move(-m.cur)
-	case key.Matches(msg, k.nav.End):
-		if m.moreAfter {
-			return m.end()
-		}
-		return m.move(len(m.rows))
+	case m.moreBefore && key.Matches(msg, k.nav.Home):
+		return m.reload() // the first rows are not in the window
+	case m.moreAfter && key.Matches(msg, k.nav.End):
+		return m.end()
+	case k.nav.apply(msg, &m.nav):
+		return m.ensure()
 	case key.Matches(msg, k.Search):
 		m.searching = true
 		return m.search.Focus()
@@ -606,7 +570,7 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Open):
 		m.detail = newUserDetail(m.s, email, false, m.perms)
-		m.detail.SetSize(m.width, m.h+4)
+		m.detail.SetSize(m.width, m.nav.height+4)
 		return m.detail.Init()
 	case key.Matches(msg, k.Edit):
 		if why := may(m.perms, "users.edit", "edit profiles"); why != "" && email != m.s.actor.Email {
@@ -614,7 +578,7 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		m.detail = newUserDetail(m.s, email, true, m.perms)
-		m.detail.SetSize(m.width, m.h+4)
+		m.detail.SetSize(m.width, m.nav.height+4)
 		return m.detail.Init()
 	case key.Matches(msg, k.Perms):
 		return open(permsScreen, email)
@@ -777,9 +741,9 @@ func (m *users) View() string {
 		b.WriteString(st.Subtle.Render("  No user matches."))
 		b.WriteString("\n")
 	}
-	end := min(len(m.rows), m.top+m.h)
-	for i := m.top; i < end; i++ {
-		if i == m.cur {
+	from, to := m.nav.visible()
+	for i := from; i < to; i++ {
+		if i == m.nav.cur {
 			// The selection's colours run the whole row: without the dimmed
 			// parts' own, which would end them.
 			b.WriteString(st.Selected.Render("▸ " + ansi.Strip(m.lines[i])))
@@ -788,7 +752,7 @@ func (m *users) View() string {
 		}
 		b.WriteString("\n")
 	}
-	for i := end - m.top; i < m.h; i++ {
+	for i := to - from; i < m.nav.height; i++ {
 		b.WriteString("\n")
 	}
 	b.WriteString(st.status(m.width, m.confirm, false, "", cmp.Or(m.err, m.loadErr), m.note))

@@ -279,7 +279,7 @@ func TestUsersBlankName(t *testing.T) {
 	faint := s.styles.Faint.Render("x")
 	faint = faint[:strings.Index(faint, "x")] // the sequence that starts dim text
 	must(t, strings.HasPrefix(c.lines[i], faint+"nobody "), "the stand-in name is dimmed: %q", c.lines[i])
-	c.cur = i
+	c.nav.cur = i
 	for _, l := range strings.Split(c.View(), "\n") {
 		if strings.Contains(l, "nobody@example.com") {
 			must(t, strings.Count(l, "\x1b[") == 2, "the selected row is one run of the selection's colours: %q", l)
