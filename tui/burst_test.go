@@ -97,3 +97,20 @@ func TestKeysActOnTheRowSearchShows(t *testing.T) {
 		})
 	}
 }
+
+// On Mail, enter typed with the state filter's key opens a message of the
+// list that filter shows, not the row under the cursor before it.
+func TestMailKeysActOnTheFilteredList(t *testing.T) {
+	f := newFixture(t)
+	f.invite("ann@example.com")
+	f.invite("bob@example.com")
+	f.exec(`UPDATE outbox SET state = 'sent' WHERE recipient = 'bob@example.com'`)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("Olive")
+	tt.write("7f\r")
+	tt.wait("Message ", "<ann@example.com>")
+	stop()
+	m := r.screens[mailScreen].(*mailbox)
+	must(t, m.open != nil && m.open.Recipient == "ann@example.com", "enter opened %+v", m.open)
+}
