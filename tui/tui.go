@@ -333,11 +333,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, cmd
 	case tea.KeyPressMsg:
-		if !key.Matches(msg, m.keys.ForceQuit) && (len(m.held) > 0 || m.reading()) {
-			m.held = append(m.held, msg)
-			return m, nil
-		}
-		return m, m.key(msg)
+		return m, m.typed(msg)
 	case tea.PasteMsg:
 		return m, m.paste(msg)
 	case tea.MouseWheelMsg:
@@ -353,6 +349,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.send(screenID(i), msg))
 	}
 	return m, tea.Batch(append(cmds, m.replay())...)
+}
+
+// typed acts on a key, or holds it while the screen reads the rows it
+// would act on (or earlier keys wait); ctrl+c is never held.
+func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
+	if !key.Matches(msg, m.keys.ForceQuit) && (len(m.held) > 0 || m.reading()) {
+		m.held = append(m.held, msg)
+		return nil
+	}
+	return m.key(msg)
 }
 
 // reading reports that the screen shown is reading the rows keys act on;
@@ -550,14 +556,14 @@ func (m *Model) paste(msg tea.PasteMsg) tea.Cmd {
 
 // mouse turns the wheel into the arrow keys of the screen shown.
 func (m *Model) mouse(msg tea.MouseWheelMsg) tea.Cmd {
-	if m.screens == nil {
+	if m.screens == nil || m.confirmQuit {
 		return nil
 	}
 	switch msg.Button {
 	case tea.MouseWheelUp:
-		return m.send(m.active, tea.KeyPressMsg{Code: tea.KeyUp})
+		return m.typed(tea.KeyPressMsg{Code: tea.KeyUp})
 	case tea.MouseWheelDown:
-		return m.send(m.active, tea.KeyPressMsg{Code: tea.KeyDown})
+		return m.typed(tea.KeyPressMsg{Code: tea.KeyDown})
 	}
 	return nil
 }
