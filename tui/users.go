@@ -336,8 +336,8 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		return m, nil
 	case usersFilterMsg:
-		if msg.seq != m.filterSeq {
-			return m, nil // a newer keystroke follows
+		if msg.seq != m.filterSeq || msg.seq == m.filtered {
+			return m, nil // a newer keystroke follows, or enter read it already
 		}
 		m.filtered = msg.seq
 		return m, m.reload()
@@ -513,6 +513,11 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(msg, m.keys.Accept):
 			m.searching = false
 			m.search.Blur()
+			if m.filtered != m.filterSeq {
+				// The keys after enter wait for these results: read them now.
+				m.filtered = m.filterSeq
+				return m.reload()
+			}
 			return nil
 		}
 		before := m.search.Value()
