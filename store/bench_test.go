@@ -166,7 +166,7 @@ func BenchmarkPendingMillion(b *testing.B) {
 				}
 			}
 		})
-		// What the Pending screen reads (tui's pendingFirstPage).
+		// What the Pending screen reads (tui's pendingPageRows).
 		screen := first
 		screen.Limit = 500
 		b.Run(name+"/first500", func(b *testing.B) {

@@ -2,11 +2,13 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
@@ -14,7 +16,8 @@ import (
 )
 
 // pending is the on-call screen: pending invitations, what needs attention
-// first (admin orders them), with resend and revoke over a selection.
+// first (admin orders them), read a page at a time as the cursor goes down,
+// with resend and revoke over a selection.
 type pending struct {
 	s      *session
 	keys   pendingKeys
@@ -24,19 +27,24 @@ type pending struct {
 	stuck    bool // only the stuck ones are asked for
 	rowsOf   bool // the value of stuck the rows shown were read for
 	rows     []store.Invitation
+	next     *store.PendingCursor // where the next page starts; nil once every one is read
 	nav      nav
 	selected map[string]bool   // by email, never by position
 	outcomes map[string]string // by email: what the last action did
 	seq      int
-	loading  bool
+	loading  bool // a page is being read
+	counting bool // the stuck invitations are being counted, for a question
 	loadedAt time.Time
-	took     time.Duration // how long the last reading took
-	again    bool          // the database changed while reading: read again
-	busy     bool
-	queued   []tea.KeyPressMsg // keys typed while the list was on its way
+	took     time.Duration     // how long the last reading took
+	again    bool              // the database changed while reading: read again
+	queued   []tea.KeyPressMsg // keys typed while a page or a count was on its way
 	perms    map[string]bool
 	confirm  *confirmation
-	last     []string // each person's outcome of the last resend or revoke
+	ask      *pendingBatch // what y runs; nil while the question is whether to cancel the job
+	job      *pendingJob
+	jobs     int // numbers the jobs, so that the messages of an ended one are dropped
+	bar      progress.Model
+	last     []string // the failures of the last job, each with its reason
 	note     string
 	err      string
 }
@@ -47,52 +55,132 @@ type pendingKeys struct {
 	Reload, Clear                            key.Binding
 }
 
+// pendingBatch is a resend or a revoke the operator asked for.
+type pendingBatch struct {
+	act    admin.InvitationAct
+	emails []string
+	stuck  bool // every stuck invitation, not only those the screen has read
+}
+
+// words name the act: what it is, while at work, and each row it did.
+func (b pendingBatch) words() (what, doing, done string) {
+	if b.act == admin.RevokeInvitations {
+		return "revoke", "Revoking", "revoked"
+	}
+	return "resend", "Resending", "sent"
+}
+
+// question asks before acting on n invitations; more says the screen has
+// not read every one.
+func (b pendingBatch) question(n int, more bool) string {
+	q := "Resend "
+	if b.act == admin.RevokeInvitations {
+		q = "Revoke "
+	}
+	switch {
+	case b.stuck:
+		q += "all " + count(n) + " stuck invitations"
+	case n == 1:
+		q += clean(b.emails[0])
+	default:
+		q += count(n) + " invitations"
+	}
+	if more {
+		q += " (those read so far; more are pending)"
+	}
+	q += "?"
+	if b.act == admin.RevokeInvitations {
+		q += " The invited accounts are deleted."
+	}
+	return q + " y/n"
+}
+
+// pendingJob is a batch at work. It runs under a context of its own, not
+// bound to the screen's deadline (thousands of invitations take longer),
+// which esc or ctrl+c cancels between two committed batches.
+type pendingJob struct {
+	id          int
+	batch       pendingBatch
+	done, total int
+	cancel      context.CancelFunc
+	cancelled   bool
+}
+
 type (
 	pendingMsg struct {
 		seq   int
 		stuck bool
-		rows  []store.Invitation
+		more  bool // the page after the rows shown, not the first
+		page  *store.PendingPage
 		err   error
 	}
-	pendingDoneMsg struct {
-		verb     string
+	pendingCountMsg struct {
+		batch pendingBatch
+		n     int
+		err   error
+	}
+	pendingProgressMsg struct {
+		job, done, total int
+		events           <-chan pendingProgressMsg
+	}
+	pendingJobDoneMsg struct {
+		job      int
 		outcomes []admin.Outcome
+		err      error
 	}
 	pendingAgainMsg struct{}
 )
 
-// pendingFirstPage is how many of the most urgent invitations the screen reads.
-const pendingFirstPage = 500
+// pendingPageRows is how many invitations the screen reads at a time.
+const pendingPageRows = 500
 
 func newPending(s *session) *pending {
-	return &pending{s: s, selected: map[string]bool{}, outcomes: map[string]string{}, keys: pendingKeys{
-		nav:       newNavKeys(),
-		Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
-		SelectAll: key.NewBinding(key.WithKeys("A", "ctrl+a"), key.WithHelp("A", "select all shown")),
-		Resend:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "resend")),
-		Revoke:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "revoke")),
-		Stuck:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stuck only")),
-		Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Clear:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear selection")),
-	}}
+	return &pending{s: s, selected: map[string]bool{}, outcomes: map[string]string{},
+		bar: progress.New(progress.WithoutPercentage()), keys: pendingKeys{
+			nav:       newNavKeys(),
+			Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
+			SelectAll: key.NewBinding(key.WithKeys("A", "ctrl+a"), key.WithHelp("A", "select all shown")),
+			Resend:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "resend")),
+			Revoke:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "revoke")),
+			Stuck:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stuck only")),
+			Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+			Clear:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear selection, cancel")),
+		}}
 }
 
 func (m *pending) Init() tea.Cmd { return m.load() }
 
+// load reads the list from its most urgent invitation: as far as the
+// operator had paged when it is the same list read again, so that they keep
+// their place; one page after s.
 func (m *pending) load() tea.Cmd {
 	m.seq++
 	m.loading, m.again = true, false
 	m.loadedAt = time.Now()
 	seq, stuck := m.seq, m.stuck
+	limit := pendingPageRows
+	if stuck == m.rowsOf {
+		limit = max(limit, len(m.rows))
+	}
 	svc, a := m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
-		// The first page only: reading every invitation took seconds at a
-		// million users.
-		p, err := svc.PendingPage(ctx, a, stuck, nil, pendingFirstPage)
-		if err != nil {
-			return pendingMsg{seq, stuck, nil, err}
-		}
-		return pendingMsg{seq, stuck, p.Invitations, nil}
+		p, err := svc.PendingPage(ctx, a, stuck, nil, limit)
+		return pendingMsg{seq: seq, stuck: stuck, page: p, err: err}
+	})
+}
+
+// more reads the next page when the cursor nears the end of the rows read.
+func (m *pending) more() tea.Cmd {
+	if m.loading || m.next == nil || m.nav.cur < len(m.rows)-2*max(1, m.nav.height) {
+		return nil
+	}
+	m.seq++
+	m.loading = true
+	seq, stuck, after := m.seq, m.rowsOf, m.next
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		p, err := svc.PendingPage(ctx, a, stuck, after, pendingPageRows)
+		return pendingMsg{seq: seq, stuck: stuck, more: true, page: p, err: err}
 	})
 }
 
@@ -104,6 +192,7 @@ func (m *pending) SetSize(w, h int) {
 // resize shares the height between the list and the last outcomes.
 func (m *pending) resize() {
 	m.nav.resize(max(3, m.height-4-m.lastLines()))
+	m.bar.SetWidth(max(10, min(40, m.width/3)))
 }
 
 func (m *pending) lastLines() int {
@@ -116,6 +205,9 @@ func (m *pending) lastLines() int {
 func (m *pending) Capturing() bool { return m.confirm != nil }
 
 func (m *pending) Dirty() bool { return false }
+
+// Running reports a job at work: ctrl+c asks to cancel it rather than quit.
+func (m *pending) Running() bool { return m.job != nil }
 
 func (m *pending) ShortHelp() []key.Binding {
 	k := m.keys
@@ -136,16 +228,22 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return m, nil
 		}
 		m.loading = false
-		m.took = time.Since(m.loadedAt)
 		if msg.err != nil {
 			m.err = explain(msg.err)
-			return m, nil
+			return m, m.replay()
 		}
+		if msg.more {
+			m.rows = append(m.rows, msg.page.Invitations...)
+			m.next = msg.page.Next
+			m.nav.set(len(m.rows))
+			return m, tea.Batch(m.replay(), m.more())
+		}
+		m.took = time.Since(m.loadedAt)
 		var curEmail string
 		if m.nav.cur < len(m.rows) {
 			curEmail = m.rows[m.nav.cur].Email
 		}
-		m.rows, m.rowsOf = msg.rows, msg.stuck
+		m.rows, m.rowsOf, m.next = msg.page.Invitations, msg.stuck, msg.page.Next
 		shown := map[string]bool{}
 		for i, r := range m.rows {
 			shown[r.Email] = true
@@ -159,31 +257,38 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 		}
 		m.nav.set(len(m.rows))
-		// Keys typed before the list arrived act on it now.
-		var cmds []tea.Cmd
+		var again tea.Cmd
 		if m.again {
-			cmds = append(cmds, m.later())
+			again = m.later()
 		}
-		q := m.queued
-		m.queued = nil
-		for _, k := range q {
-			cmds = append(cmds, m.key(k))
+		return m, tea.Batch(again, m.replay(), m.more())
+	case pendingCountMsg:
+		m.counting = false
+		switch {
+		case msg.err != nil:
+			m.err = explain(msg.err)
+		case msg.n == 0:
+			m.note = "Nothing is stuck."
+		default:
+			m.ask = &msg.batch
+			m.confirm = &confirmation{prompt: msg.batch.question(msg.n, false)}
 		}
-		return m, tea.Batch(cmds...)
-	case pendingDoneMsg:
-		m.busy = false
-		ok := 0
-		m.last = nil
-		clear(m.outcomes)
-		for _, o := range msg.outcomes {
-			m.outcomes[o.Email] = outcome(o.Err, msg.verb)
-			m.last = append(m.last, clean(o.Email)+": "+m.outcomes[o.Email])
-			if o.Err == nil {
-				ok++
-			}
+		return m, m.replay()
+	case pendingProgressMsg:
+		if m.job == nil || msg.job != m.job.id {
+			return m, nil
 		}
-		m.note = fmt.Sprintf("%d of %d %s.", ok, len(msg.outcomes), msg.verb)
-		m.resize()
+		m.job.done, m.job.total = msg.done, msg.total
+		return m, listen(msg.events)
+	case pendingJobDoneMsg:
+		if m.job == nil || msg.job != m.job.id {
+			return m, nil
+		}
+		if m.confirm != nil && m.ask == nil { // whether to cancel: too late
+			m.confirm = nil
+		}
+		m.finish(m.job.batch, msg)
+		m.job = nil
 		clear(m.selected)
 		return m, m.load()
 	case refreshMsg:
@@ -208,6 +313,19 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return m, nil
 }
 
+// replay applies, in order, the keys typed while a page or a count was on
+// its way, to what the screen shows now; any from a key that reads again
+// wait once more.
+func (m *pending) replay() tea.Cmd {
+	q := m.queued
+	m.queued = nil
+	var cmds []tea.Cmd
+	for _, k := range q {
+		cmds = append(cmds, m.key(k))
+	}
+	return tea.Batch(cmds...)
+}
+
 // later reads the list again after twice the time the last reading took.
 func (m *pending) later() tea.Cmd {
 	return tea.Tick(max(2*m.took, 100*time.Millisecond), func(time.Time) tea.Msg { return pendingAgainMsg{} })
@@ -228,22 +346,24 @@ func (m *pending) targets() []string {
 }
 
 func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
-	if m.confirm != nil {
-		cmd := m.confirm.answer(msg)
-		if cmd != nil {
-			m.busy = true
-		}
-		m.confirm = nil
-		return cmd
-	}
-	k := m.keys
-	if m.loading && (key.Matches(msg, k.Select) || key.Matches(msg, k.SelectAll) || key.Matches(msg, k.Resend) ||
-		key.Matches(msg, k.Revoke)) {
+	// A key acts on the rows the screen shows once what is being read
+	// lands, as if typed after it.
+	if m.loading || m.counting {
 		m.queued = append(m.queued, msg)
 		return nil
 	}
-	if m.keys.nav.apply(msg, &m.nav) {
+	if m.confirm != nil {
+		return m.answer(msg)
+	}
+	k := m.keys
+	if m.job != nil && (key.Matches(msg, k.Clear) || msg.String() == "ctrl+c") {
+		what, _, _ := m.job.batch.words()
+		m.confirm = &confirmation{prompt: fmt.Sprintf("Cancel the %s? %s of %s done; the batch under way finishes. y/n",
+			what, count(m.job.done), count(m.job.total))}
 		return nil
+	}
+	if m.keys.nav.apply(msg, &m.nav) {
+		return m.more()
 	}
 	switch {
 	case key.Matches(msg, k.Stuck):
@@ -262,6 +382,7 @@ func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
 				delete(m.selected, e)
 			}
 			m.nav.move(1)
+			return m.more()
 		}
 	case key.Matches(msg, k.SelectAll):
 		if len(m.selected) == len(m.rows) {
@@ -272,48 +393,157 @@ func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 	case key.Matches(msg, k.Resend):
-		if m.busy {
-			return nil
-		}
-		if why := may(m.perms, "users.invite", "resend invitations"); why != "" {
-			m.err = why
-			return nil
-		}
-		emails := m.targets()
-		if len(emails) == 0 {
-			return nil
-		}
-		m.busy, m.err, m.note = true, "", "Resending "+plural(len(emails), "invitation", "invitations")+"…"
-		return m.act("sent", admin.ResendInvitations, emails)
+		return m.act(pendingBatch{act: admin.ResendInvitations}, "resend invitations")
 	case key.Matches(msg, k.Revoke):
-		if m.busy {
-			return nil
-		}
-		if why := may(m.perms, "users.invite", "revoke invitations"); why != "" {
-			m.err = why
-			return nil
-		}
-		emails := m.targets()
-		if len(emails) == 0 {
-			return nil
-		}
-		who := clean(emails[0])
-		if len(emails) > 1 {
-			who = fmt.Sprintf("%d invitations", len(emails))
-		}
-		m.confirm = &confirmation{prompt: "Revoke " + who + "? The invited accounts are deleted. y/n",
-			yes: m.act("revoked", admin.RevokeInvitations, emails)}
+		return m.act(pendingBatch{act: admin.RevokeInvitations}, "revoke invitations")
 	}
 	return nil
 }
 
-func (m *pending) act(verb string, act admin.InvitationAct, emails []string) tea.Cmd {
-	svc, a := m.s.svc, m.s.actor
-	return m.s.do(func(ctx context.Context) tea.Msg {
-		out, _ := svc.ActOnInvitations(ctx, a, admin.InvitationBatch{Act: act, Emails: emails})
+// act resends or revokes the selected invitations, or the one under the
+// cursor. One resend goes at once; more, or a revoke, asks first with the
+// count. With every row read selected and more to read among the stuck
+// ones, it is every stuck invitation, counted first.
+func (m *pending) act(b pendingBatch, what string) tea.Cmd {
+	if m.job != nil {
+		m.err = "A batch is under way: wait for it, or press esc to cancel it."
+		return nil
+	}
+	if why := may(m.perms, "users.invite", what); why != "" {
+		m.err = why
+		return nil
+	}
+	b.emails = m.targets()
+	if len(b.emails) == 0 {
+		return nil
+	}
+	m.err = ""
+	every := len(b.emails) > 1 && len(m.selected) == len(m.rows) && m.next != nil
+	switch {
+	case every && m.rowsOf:
+		b.emails, b.stuck = nil, true
+		m.counting = true
+		svc, a := m.s.svc, m.s.actor
+		return m.s.do(func(ctx context.Context) tea.Msg {
+			stuck, err := svc.Stuck(ctx, a)
+			return pendingCountMsg{batch: b, n: len(stuck), err: err}
+		})
+	case len(b.emails) == 1 && b.act == admin.ResendInvitations:
+		return m.start(b)
+	}
+	m.ask = &b
+	m.confirm = &confirmation{prompt: b.question(len(b.emails), every)}
+	return nil
+}
+
+// answer settles the question shown: y runs the batch asked about, or
+// cancels the job under way (ctrl+c again does too).
+func (m *pending) answer(msg tea.KeyPressMsg) tea.Cmd {
+	b := m.ask
+	m.confirm, m.ask = nil, nil
+	yes := msg.String() == "y" || msg.String() == "Y"
+	switch {
+	case b != nil && yes:
+		return m.start(*b)
+	case b == nil && m.job != nil && (yes || msg.String() == "ctrl+c"):
+		m.job.cancel()
+		m.job.cancelled = true
+	}
+	return nil
+}
+
+// start runs a batch as a job. Its progress comes back through a channel
+// that a command reads, one message at a time; nothing of the model is read
+// from the job's goroutine.
+func (m *pending) start(b pendingBatch) tea.Cmd {
+	m.jobs++
+	ctx, cancel := context.WithCancel(m.s.ctx)
+	m.job = &pendingJob{id: m.jobs, batch: b, total: len(b.emails), cancel: cancel}
+	m.err, m.note, m.last = "", "", nil
+	m.resize()
+	id, svc, a := m.jobs, m.s.svc, m.s.actor
+	events := make(chan pendingProgressMsg, 1)
+	run := func() tea.Msg {
+		defer cancel()
+		defer close(events)
+		out, err := svc.ActOnInvitations(ctx, a, admin.InvitationBatch{Act: b.act, Emails: b.emails, Stuck: b.stuck,
+			Progress: func(done, total int) {
+				// Only the newest count matters: one the screen has not
+				// read yet is replaced, so the job never waits for it.
+				select {
+				case <-events:
+				default:
+				}
+				events <- pendingProgressMsg{job: id, done: done, total: total}
+			}})
 		admin.FailuresFirst(out)
-		return pendingDoneMsg{verb: verb, outcomes: out}
-	})
+		return pendingJobDoneMsg{job: id, outcomes: out, err: err}
+	}
+	return tea.Batch(run, listen(events))
+}
+
+// listen reads the next progress of a job; nothing once it has ended.
+func listen(events <-chan pendingProgressMsg) tea.Cmd {
+	return func() tea.Msg {
+		p, ok := <-events
+		if !ok {
+			return nil
+		}
+		p.events = events
+		return p
+	}
+}
+
+// finish shows what a job did: the failures first, each with its reason,
+// then how many went through and how many were not done.
+func (m *pending) finish(b pendingBatch, msg pendingJobDoneMsg) {
+	_, _, done := b.words()
+	clear(m.outcomes)
+	m.last = nil
+	var ok, notDone int
+	for _, o := range msg.outcomes {
+		var nd *admin.NotDoneError
+		switch {
+		case o.Err == nil:
+			ok++
+			m.outcomes[o.Email] = done
+		case errors.As(o.Err, &nd):
+			notDone++
+		default:
+			m.outcomes[o.Email] = outcome(o.Err, done)
+			m.last = append(m.last, clean(o.Email)+": "+m.outcomes[o.Email])
+		}
+	}
+	// "2 failed, 598 of 600 sent, 1,038 not done (cancelled)."
+	note := count(ok) + " of " + count(len(msg.outcomes)) + " " + done
+	if len(m.last) > 0 {
+		note = count(len(m.last)) + " failed, " + note
+	}
+	if notDone > 0 {
+		why := "cancelled"
+		if !errors.Is(msg.err, context.Canceled) {
+			why = strings.TrimSuffix(explain(msg.err), ".")
+		}
+		note += ", " + count(notDone) + " not done (" + why + ")"
+	}
+	m.note = note + "."
+	m.resize()
+}
+
+// progressLine is the status line of a job at work: n of N and a bar.
+func (m *pending) progressLine() string {
+	j := m.job
+	_, doing, _ := j.batch.words()
+	text := doing + " " + count(j.done) + " of " + count(j.total) + " "
+	tail := "  esc cancels"
+	if j.cancelled {
+		tail = "  cancelling after this batch…"
+	}
+	frac := 0.0
+	if j.total > 0 {
+		frac = float64(j.done) / float64(j.total)
+	}
+	return text + m.bar.ViewAs(frac) + tail
 }
 
 func (m *pending) widths() (email, by, sent, last, exp, mail int) {
@@ -358,7 +588,10 @@ func (m *pending) View() string {
 		title = "Stuck invitations (expired, or their mail failed or is deferred)"
 	}
 	b.WriteString(st.Title.Render(cut(title, m.width)))
-	info := fmt.Sprintf("  %d shown", len(m.rows))
+	info := "  " + count(len(m.rows)) + " shown"
+	if m.next != nil {
+		info += ", more below"
+	}
 	if len(m.selected) > 0 {
 		info += fmt.Sprintf(", %d selected", len(m.selected))
 	}
@@ -367,6 +600,8 @@ func (m *pending) View() string {
 		info += " · reading the stuck ones…"
 	case m.loading && m.stuck != m.rowsOf:
 		info += " · reading every pending one…"
+	case m.loading && len(m.rows) > 0 && m.rowsOf == m.stuck:
+		info += " · reading more…"
 	case m.loading:
 		info += " · reading…"
 	}
@@ -407,18 +642,18 @@ func (m *pending) View() string {
 	for i := to - from; i < m.nav.height; i++ {
 		b.WriteString("\n")
 	}
-	b.WriteString(st.status(m.width, m.confirm, false, "", m.err, m.note))
+	busy := ""
+	if m.job != nil {
+		busy = m.progressLine()
+	}
+	b.WriteString(st.status(m.width, m.confirm, m.job != nil, busy, m.err, m.note))
 	if n := m.lastLines(); n > 0 {
 		b.WriteString("\n")
 		for i, l := range m.last[:n-1] {
-			style := st.OK
-			if !strings.HasSuffix(l, ": sent") && !strings.HasSuffix(l, ": revoked") {
-				style = st.FieldErr
-			}
 			if i == n-2 && n-1 < len(m.last) {
-				l = fmt.Sprintf("… and %d more", len(m.last)-i)
+				l = fmt.Sprintf("… and %s more failed", count(len(m.last)-i))
 			}
-			b.WriteString(style.Render(cut("  "+l, m.width)))
+			b.WriteString(st.FieldErr.Render(cut("  "+l, m.width)))
 			b.WriteString("\n")
 		}
 	}

@@ -2,9 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // After s, the title still says what the rows shown are until the stuck
@@ -45,13 +48,185 @@ func TestPendingReadsTheFirstPage(t *testing.T) {
 	f.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
 		INSERT INTO users (email, email_key, sort_name, role, status, created_at, updated_at)
 		SELECT 'bulk' || i || '@example.com', 'bulk' || i || '@example.com', 'bulk' || i, 'member', 'invited', ?2, ?2 FROM n`,
-		pendingFirstPage+100, now)
+		pendingPageRows+100, now)
 	f.exec(`INSERT INTO tokens (user_id, kind, hash, created_at, expires_at)
 		SELECT id, 'invite', randomblob(32), ?1, ?1 + 3600 FROM users WHERE email LIKE 'bulk%'`, now)
 	m := newPending(f.session())
 	m.SetSize(120, 30)
 	driveScreen(m, m.Init())
 	v := m.View()
-	must(t, strings.Contains(v, fmt.Sprintf("%d shown", pendingFirstPage)), "not the first page:\n%s", v)
+	must(t, strings.Contains(v, fmt.Sprintf("%d shown", pendingPageRows)), "not the first page:\n%s", v)
 	must(t, strings.Contains(v, "first@example.com"), "the most urgent is not first:\n%s", v)
+}
+
+// stuckMany writes n invitations that expired a day ago, as another process
+// would, then limited more that were sent as often as a day allows, so that
+// resending them is refused; those come last in the urgency order.
+func (f *fixture) stuckMany(n, limited int) {
+	f.t.Helper()
+	now := f.svc.Now().Unix()
+	f.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+		INSERT INTO users (email, email_key, sort_name, role, status, created_at, updated_at)
+		SELECT printf('stuck%05d@example.com', i), printf('stuck%05d@example.com', i), printf('stuck%05d', i), 'member', 'invited', ?2, ?2 FROM n`,
+		n+limited, now)
+	f.exec(`INSERT INTO tokens (user_id, kind, hash, created_at, expires_at)
+		SELECT id, 'invite', randomblob(32), ?1 - 72*3600, ?1 - 24*3600 FROM users WHERE email LIKE 'stuck%' ORDER BY id LIMIT ?2`, now, n)
+	f.exec(`WITH RECURSIVE k(j) AS (SELECT 1 UNION ALL SELECT j + 1 FROM k WHERE j < 10)
+		INSERT INTO tokens (user_id, kind, hash, created_at, expires_at)
+		SELECT id, 'invite', randomblob(32), ?1 - 23*3600, ?1 - 3600 FROM users, k WHERE email LIKE 'stuck%' AND id NOT IN
+			(SELECT user_id FROM tokens WHERE expires_at = ?1 - 24*3600)`, now)
+}
+
+// resent counts the resent invitation mails queued.
+func (f *fixture) resent() int {
+	return f.count(`SELECT count(*) FROM outbox WHERE kind = 'invitation_resent'`)
+}
+
+// s A r on more stuck invitations than the screen has read asks first, with
+// the count of every stuck one; n does nothing; y resends them all and ends
+// with a summary.
+func TestPendingBulkResendAsksFirst(t *testing.T) {
+	f := newFixture(t)
+	f.stuckMany(2100, 0)
+	m := newPending(f.session())
+	m.SetSize(120, 30)
+	driveScreen(m, m.Init())
+	for _, k := range []string{"s", "A", "r"} {
+		driveScreen(m, func() tea.Msg { return keyMsg(k) })
+	}
+	v := m.View()
+	must(t, strings.Contains(v, "Resend all 2,100 stuck invitations? y/n"), "no question with the count:\n%s", v)
+	must(t, f.resent() == 0, "%d invitations resent before the answer", f.resent())
+	driveScreen(m, func() tea.Msg { return keyMsg("n") })
+	v = m.View()
+	must(t, !strings.Contains(v, "y/n") && f.resent() == 0, "n: %d resent, and:\n%s", f.resent(), v)
+
+	driveScreen(m, func() tea.Msg { return keyMsg("r") })
+	_, cmd := m.Update(keyMsg("y"))
+	// As the program does: the job runs in a command of its own while
+	// another brings each progress to Update, until the job ends.
+	cmds := cmd().(tea.BatchMsg)
+	ended := make(chan tea.Msg, 1)
+	go func() { ended <- cmds[0]() }()
+	var seen []int
+	for listen := cmds[1]; listen != nil; {
+		msg := listen()
+		if msg == nil {
+			break
+		}
+		_, listen = m.Update(msg)
+		seen = append(seen, m.job.done)
+		must(t, m.job.total == 2100, "progress of %d, want of 2,100", m.job.total)
+		must(t, strings.Contains(m.View(), fmt.Sprintf("Resending %s of 2,100", count(m.job.done))), "no progress:\n%s", m.View())
+	}
+	must(t, len(seen) >= 2 && seen[len(seen)-1] == 2100 && slices.IsSorted(seen), "progress %v", seen)
+	driveScreen(m, func() tea.Msg { return <-ended })
+	must(t, f.resent() == 2100, "%d of 2,100 resent", f.resent())
+	v = m.View()
+	must(t, strings.Contains(v, "2,100 of 2,100 sent") && !strings.Contains(v, "Resending"), "no summary:\n%s", v)
+}
+
+// Keys written together, 3 s A r y, switch to Pending, read the stuck ones,
+// select them, ask and answer: every stuck invitation is resent, with its
+// progress shown, and the summary comes at the end.
+func TestPendingBulkResendInOneWrite(t *testing.T) {
+	f := newFixture(t)
+	f.stuckMany(700, 0) // more than a page
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("Users")
+	tt.write("3sAry")
+	tt.wait("Resending", " of 700")
+	tt.wait("700 of 700 sent")
+	stop()
+	must(t, f.resent() == 700, "%d of 700 resent", f.resent())
+}
+
+// ctrl+c while a resend runs asks to cancel it, and y does: the batches
+// done stay whole, the rest is untouched, and the summary says how many were
+// not done.
+func TestPendingBulkResendCancelled(t *testing.T) {
+	f := newFixture(t)
+	n := 3000
+	f.stuckMany(n, 0)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("Users")
+	tt.write("3sAry")
+	eventually(t, "no batch done", func() bool { return f.resent() > 0 })
+	tt.write("\x03")
+	tt.wait("Cancel the resend?")
+	tt.write("y")
+	tt.wait("not done")
+	stop()
+	done := f.resent()
+	must(t, done > 0 && done < n, "%d of %d resent", done, n)
+	audits := f.count(`SELECT count(*) FROM audit WHERE action = 'invite.resend'`)
+	must(t, audits == done, "%d resent, %d audited", done, audits)
+	p := r.screens[pendingScreen].(*pending)
+	want := fmt.Sprintf("%s not done", count(n-done))
+	must(t, strings.Contains(p.note, want), "the summary %q does not say %q", p.note, want)
+}
+
+// The rows refused come first in the summary, each with its reason, and then
+// how many were done: here an invitation revoked since it was selected, and
+// the ones resent too often today.
+func TestPendingBulkFailuresFirst(t *testing.T) {
+	f := newFixture(t)
+	f.stuckMany(600, 2)
+	m := newPending(f.session())
+	m.SetSize(120, 40)
+	driveScreen(m, m.Init())
+	press := func(k string) { driveScreen(m, func() tea.Msg { return keyMsg(k) }) }
+	press("space")
+	press("space")
+	gone := m.rows[1].Email
+	f.svc.Revoke(f.ctx, f.op, []string{gone})
+	press("r")
+	must(t, strings.Contains(m.View(), "Resend 2 invitations? y/n"), "no question:\n%s", m.View())
+	press("y")
+	must(t, len(m.last) == 1 && strings.HasPrefix(m.last[0], gone+": failed") && strings.Contains(m.last[0], "not found"),
+		"the failures: %q", m.last)
+	must(t, strings.Contains(m.note, "1 failed, 1 of 2 sent"), "the summary: %q", m.note)
+
+	press("s")
+	press("A")
+	press("r")
+	press("y")
+	must(t, len(m.last) == 2 && strings.Contains(m.last[0], "rate-limited") && strings.Contains(m.last[1], "rate-limited"),
+		"the failures: %q", m.last)
+	must(t, strings.Contains(m.note, "2 failed, 598 of 600 sent"), "the summary: %q", m.note)
+}
+
+// Pending reads a page at a time as the cursor goes down, so that every
+// pending invitation can be reached, however many.
+func TestPendingPagesByKey(t *testing.T) {
+	f := newFixture(t)
+	f.stuckMany(1200, 0)
+	m := newPending(f.session())
+	m.SetSize(120, 30)
+	driveScreen(m, m.Init())
+	v := m.View()
+	must(t, strings.Contains(v, "500 shown, more below"), "the first page:\n%s", v)
+	for range 3 {
+		driveScreen(m, func() tea.Msg { return keyMsg("G") })
+	}
+	v = m.View()
+	must(t, strings.Contains(v, "1,200 shown") && !strings.Contains(v, "more below") &&
+		strings.Contains(v, "stuck01200@example.com"), "G three times, not at the last invitation:\n%s", v)
+}
+
+// Keys typed while the next page is read wait for it, then act in order on
+// the rows it brings: G, j, j, space in one write select the 502nd.
+func TestPendingKeysWaitForThePage(t *testing.T) {
+	f := newFixture(t)
+	f.stuckMany(1200, 0)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("Users")
+	tt.write("3Gjj ")
+	tt.wait("1 selected")
+	stop()
+	p := r.screens[pendingScreen].(*pending)
+	must(t, len(p.selected) == 1 && p.selected["stuck00502@example.com"], "selected: %v", p.selected)
 }

@@ -79,8 +79,8 @@ func TestInviteRowsCheckedAsTyped(t *testing.T) {
 	must(t, f.user("maintenance@example.com").Status == store.Invited, "maintenance@ invited once allowed")
 }
 
-// The on-call path: twenty stuck invitations resent with four keys from
-// the moment roster opens, each outcome shown.
+// The on-call path: twenty stuck invitations resent with four keys and the
+// answer to the question from the moment roster opens, each failure shown.
 func TestPendingResendStuckInFourKeys(t *testing.T) {
 	f := newFixture(t)
 	var emails []string
@@ -98,6 +98,8 @@ func TestPendingResendStuckInFourKeys(t *testing.T) {
 	tt.typ("s")
 	tt.typ("A")
 	tt.typ("r")
+	tt.wait("Resend 20 invitations? y/n")
+	tt.typ("y")
 	tt.wait("20 of 20 sent.")
 	stuck, _ = f.svc.Invitations(f.ctx, f.op, true)
 	must(t, len(stuck) == 0, "%d still stuck", len(stuck))
@@ -113,6 +115,8 @@ func TestPendingResendStuckInFourKeys(t *testing.T) {
 	tt.wait("Pending invitations")
 	tt.typ("A")
 	tt.typ("r")
+	tt.wait("Resend 21 invitations? y/n")
+	tt.typ("y")
 	tt.wait("rate-limited until")
 	must(t, f.count(`SELECT count(*) FROM audit WHERE action = 'invite.resend'`) == 20, "nobody was resent twice within a minute")
 }

@@ -494,6 +494,12 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if key.Matches(msg, m.keys.ForceQuit) {
+		// A screen with a job at work asks whether to cancel it instead.
+		if m.screens != nil {
+			if j, ok := m.screens[m.active].(interface{ Running() bool }); ok && j.Running() {
+				return m.send(m.active, msg)
+			}
+		}
 		if m.dirty() {
 			m.confirmQuit = true
 			return nil
