@@ -232,11 +232,15 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			m.err = explain(msg.err)
 			return m, m.replay()
 		}
+		var again tea.Cmd
+		if m.again {
+			again = m.later()
+		}
 		if msg.more {
 			m.rows = append(m.rows, msg.page.Invitations...)
 			m.next = msg.page.Next
 			m.nav.set(len(m.rows))
-			return m, tea.Batch(m.replay(), m.more())
+			return m, tea.Batch(again, m.replay(), m.more())
 		}
 		m.took = time.Since(m.loadedAt)
 		var curEmail string
@@ -257,10 +261,6 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 		}
 		m.nav.set(len(m.rows))
-		var again tea.Cmd
-		if m.again {
-			again = m.later()
-		}
 		return m, tea.Batch(again, m.replay(), m.more())
 	case pendingCountMsg:
 		m.counting = false
