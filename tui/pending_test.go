@@ -230,3 +230,25 @@ func TestPendingKeysWaitForThePage(t *testing.T) {
 	p := r.screens[pendingScreen].(*pending)
 	must(t, len(p.selected) == 1 && p.selected["stuck00502@example.com"], "selected: %v", p.selected)
 }
+
+// A bulk revoke asks first too, with the count of every stuck invitation
+// when all those read are selected and more exist; n keeps them all.
+func TestPendingBulkRevokeAsksFirst(t *testing.T) {
+	f := newFixture(t)
+	f.stuckMany(600, 0)
+	m := newPending(f.session())
+	m.SetSize(120, 30)
+	driveScreen(m, m.Init())
+	press := func(k string) { driveScreen(m, func() tea.Msg { return keyMsg(k) }) }
+	invited := func() int { return f.count(`SELECT count(*) FROM users WHERE status = 'invited'`) }
+	press("s")
+	press("A")
+	press("x")
+	must(t, strings.Contains(m.View(), "Revoke all 600 stuck invitations? The invited accounts are deleted. y/n"), "no question:\n%s", m.View())
+	press("n")
+	must(t, invited() == 600 && len(m.selected) == 500, "n: %d of 600 still invited, %d selected", invited(), len(m.selected))
+	press("x")
+	press("y")
+	must(t, invited() == 0, "y: %d of 600 still invited", invited())
+	must(t, strings.Contains(m.note, "600 of 600 revoked"), "the summary: %q", m.note)
+}
