@@ -79,7 +79,7 @@ func (b pendingBatch) question(n int, more bool) string {
 	}
 	switch {
 	case b.stuck:
-		q += "all " + count(n) + " stuck invitations"
+		q += "all " + plural(n, "stuck invitation", "stuck invitations")
 	case n == 1:
 		q += clean(b.emails[0])
 	default:
