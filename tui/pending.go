@@ -35,9 +35,8 @@ type pending struct {
 	loading  bool // a page is being read
 	counting bool // the stuck invitations are being counted, for a question
 	loadedAt time.Time
-	took     time.Duration     // how long the last reading took
-	again    bool              // the database changed while reading: read again
-	queued   []tea.KeyPressMsg // keys typed while a page or a count was on its way
+	took     time.Duration // how long the last reading took
+	again    bool          // the database changed while reading: read again
 	perms    map[string]bool
 	confirm  *confirmation
 	ask      *pendingBatch // what y runs; nil while the question is whether to cancel the job
@@ -230,7 +229,7 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		m.loading = false
 		if msg.err != nil {
 			m.err = explain(msg.err)
-			return m, m.replay()
+			return m, nil
 		}
 		var again tea.Cmd
 		if m.again {
@@ -240,7 +239,7 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			m.rows = append(m.rows, msg.page.Invitations...)
 			m.next = msg.page.Next
 			m.nav.set(len(m.rows))
-			return m, tea.Batch(again, m.replay(), m.more())
+			return m, tea.Batch(again, m.more())
 		}
 		m.took = time.Since(m.loadedAt)
 		var curEmail string
@@ -261,7 +260,7 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 		}
 		m.nav.set(len(m.rows))
-		return m, tea.Batch(again, m.replay(), m.more())
+		return m, tea.Batch(again, m.more())
 	case pendingCountMsg:
 		m.counting = false
 		switch {
@@ -273,7 +272,7 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			m.ask = &msg.batch
 			m.confirm = &confirmation{prompt: msg.batch.question(msg.n, false)}
 		}
-		return m, m.replay()
+		return m, nil
 	case pendingProgressMsg:
 		if m.job == nil || msg.job != m.job.id {
 			return m, nil
@@ -313,18 +312,9 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return m, nil
 }
 
-// replay applies, in order, the keys typed while a page or a count was on
-// its way, to what the screen shows now; any from a key that reads again
-// wait once more.
-func (m *pending) replay() tea.Cmd {
-	q := m.queued
-	m.queued = nil
-	var cmds []tea.Cmd
-	for _, k := range q {
-		cmds = append(cmds, m.key(k))
-	}
-	return tea.Batch(cmds...)
-}
+// Reading reports that a page or a count is on its way: keys typed
+// meanwhile wait for it (Model.typed), so that they act on what it shows.
+func (m *pending) Reading() bool { return m.loading || m.counting }
 
 // later reads the list again after twice the time the last reading took.
 func (m *pending) later() tea.Cmd {
@@ -346,12 +336,6 @@ func (m *pending) targets() []string {
 }
 
 func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
-	// A key acts on the rows the screen shows once what is being read
-	// lands, as if typed after it.
-	if m.loading || m.counting {
-		m.queued = append(m.queued, msg)
-		return nil
-	}
 	if m.confirm != nil {
 		return m.answer(msg)
 	}
