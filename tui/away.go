@@ -64,7 +64,7 @@ type standInWarnMsg struct {
 func newAway(s *session) *away {
 	m := &away{s: s, oneUser: oneUser{screen: awayScreen}, keys: awayKeys{
 		form:   newFormKeys("save"),
-		Edit:   key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", "fill in the form")),
+		Edit:   key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", "fill in the form")),
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous period")),
 		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next period")),
 		Cancel: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel period")),
@@ -101,7 +101,8 @@ func (m *away) OpenUser(email string) tea.Cmd {
 		m.form.fields[aMode].set("away now")
 	}
 	m.email, m.picker, m.standIn, m.user, m.note, m.err = email, nil, nil, nil, "", ""
-	m.form.activate(aUntil)
+	m.form.deactivate()
+	m.form.focusOn(aUntil) // enter, i or a letter edits it
 	return m.load()
 }
 
@@ -117,7 +118,7 @@ func (m *away) SetSize(w, h int) {
 }
 
 func (m *away) Capturing() bool {
-	return m.picker != nil || m.standIn != nil || m.form.active || m.confirm != nil
+	return m.choosing() || m.standIn != nil || m.form.active || m.confirm != nil
 }
 
 func (m *away) Dirty() bool { return m.email != "" && m.form.dirty() }
@@ -269,6 +270,9 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		return m.choose()
+	case m.email != "" && startsEditing(msg) && !key.Matches(msg, k.Edit, k.Up, k.Down, k.Cancel, k.End):
+		m.form.activate(m.form.focus)
+		return m.key(msg)
 	case m.user == nil:
 		if key.Matches(msg, k.Back) {
 			return open(usersScreen, "")

@@ -63,6 +63,7 @@ func TestPasteGoesIntoTheField(t *testing.T) {
 	m = drive(m, func() tea.Msg { return tea.PasteMsg{Content: "3q"} })
 	must(t, r.active == usersScreen, "pasted on the list, 3 switched to screen %d", r.active)
 	m = drive(m, func() tea.Msg { return keyMsg("2") })
+	m = drive(m, func() tea.Msg { return keyMsg("i") })
 	drive(m, func() tea.Msg { return tea.PasteMsg{Content: "Anne-Marie"} })
 	inv := r.screens[inviteScreen].(*invite)
 	must(t, inv.rows[0].cells[cFirst].Value() == "Anne-Marie", "the first name field holds %q", inv.rows[0].cells[cFirst].Value())

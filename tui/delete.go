@@ -63,7 +63,7 @@ type (
 func newDelete(s *session) *deletion {
 	m := &deletion{s: s, oneUser: oneUser{screen: deleteScreen}, keys: deleteKeys{
 		form:       newFormKeys("transfer and delete"),
-		Edit:       key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter", "fill in the form")),
+		Edit:       key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", "fill in the form")),
 		Delete:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "transfer and delete")),
 		Deactivate: key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "deactivate instead")),
 		Other:      key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", "another user")),
@@ -93,7 +93,8 @@ func (m *deletion) OpenUser(email string) tea.Cmd {
 		}
 	}
 	m.email, m.picker, m.heir, m.user, m.note, m.err = email, nil, nil, nil, "", ""
-	m.form.activate(dHeir)
+	m.form.deactivate()
+	m.form.focusOn(dHeir) // enter, i or a letter edits it
 	return m.load()
 }
 
@@ -112,7 +113,7 @@ func (m *deletion) load() tea.Cmd {
 func (m *deletion) SetSize(w, h int) { m.width, m.height = w, h }
 
 func (m *deletion) Capturing() bool {
-	return m.picker != nil || m.heir != nil || m.form.active || m.confirm != nil
+	return m.choosing() || m.heir != nil || m.form.active || m.confirm != nil
 }
 
 func (m *deletion) Dirty() bool { return false }
@@ -249,7 +250,13 @@ func (m *deletion) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Edit):
 		if m.user != nil {
 			m.form.activate(m.form.focus)
+			if m.form.focus == dHeir && msg.String() == "enter" {
+				return m.key(msg) // the heir is found with the picker
+			}
 		}
+	case m.email != "" && startsEditing(msg):
+		m.form.activate(m.form.focus)
+		return m.key(msg)
 	}
 	return nil
 }

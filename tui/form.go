@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -67,6 +68,15 @@ func (f *form) dirty() bool {
 		}
 	}
 	return false
+}
+
+// startsEditing reports whether msg, on a form that does not have the
+// keyboard, takes it and is typed: a letter or a sign does (+7d, +33…), a
+// digit or a space does not. Until then the number keys switch screens, as
+// everywhere; enter or i take the keyboard without typing.
+func startsEditing(msg tea.KeyPressMsg) bool {
+	r := []rune(msg.Text)
+	return len(r) > 0 && unicode.IsGraphic(r[0]) && !unicode.IsDigit(r[0]) && !unicode.IsSpace(r[0])
 }
 
 // activate gives the form the keyboard at field i.

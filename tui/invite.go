@@ -141,8 +141,10 @@ func (m *invite) addRow() {
 	m.rows = append(m.rows, r)
 }
 
+// Init shows the form without giving it the keyboard: the number keys still
+// switch screens until the operator starts editing.
 func (m *invite) Init() tea.Cmd {
-	m.activate(0, 0)
+	m.focus(0, 0)
 	return m.loadTeams()
 }
 
@@ -262,10 +264,14 @@ func (m *invite) key(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	if !m.active {
-		if key.Matches(msg, k.Enter) {
+		switch {
+		case key.Matches(msg, k.Enter):
 			m.activate(m.row, m.col)
+			return nil
+		case !startsEditing(msg):
+			return nil
 		}
-		return nil
+		m.activate(m.row, m.col)
 	}
 	switch {
 	case key.Matches(msg, k.Leave):

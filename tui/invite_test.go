@@ -59,7 +59,7 @@ func TestInviteUnknownTeamOffersTheTeams(t *testing.T) {
 	m.SetSize(130, 30)
 	driveScreen(m, m.Init())
 	var scr Screen = m
-	for _, k := range []string{"tab", "tab", "sam@example.com", "tab", "tab", "tab", "Suport"} {
+	for _, k := range []string{"i", "tab", "tab", "sam@example.com", "tab", "tab", "tab", "Suport"} {
 		scr = driveScreen(scr, func() tea.Msg { return keyMsg(k) })
 	}
 	r := m.rows[0]
@@ -85,7 +85,7 @@ func TestInviteRowShowsEveryProblem(t *testing.T) {
 	m.SetSize(130, 30)
 	driveScreen(m, m.Init())
 	var scr Screen = m
-	for _, k := range []string{"tab", "tab", "maintenance@example.com", "tab", "+12", "tab", "tab", "Sales"} {
+	for _, k := range []string{"i", "tab", "tab", "maintenance@example.com", "tab", "+12", "tab", "tab", "Sales"} {
 		scr = driveScreen(scr, func() tea.Msg { return keyMsg(k) })
 	}
 	want := []string{
@@ -117,10 +117,58 @@ func TestInviteRowsSameAddress(t *testing.T) {
 	m.SetSize(130, 30)
 	driveScreen(m, m.Init())
 	var scr Screen = m
-	for _, k := range []string{"tab", "tab", "zoé@example.com", "ctrl+n", "tab", "tab", "ZOÉ@example.com", "ctrl+n", "tab", "tab", "zoe@example.com"} {
+	for _, k := range []string{"i", "tab", "tab", "zoé@example.com", "ctrl+n", "tab", "tab", "ZOÉ@example.com", "ctrl+n", "tab", "tab", "zoe@example.com"} {
 		scr = driveScreen(scr, func() tea.Msg { return keyMsg(k) })
 	}
 	must(t, len(m.rows) == 3, "%d rows", len(m.rows))
 	must(t, m.rows[1].errs[cEmail] == "is also on row 1", "row 2: %q", m.rows[1].errs[cEmail])
 	must(t, m.rows[2].errs[cEmail] == "", "row 3, another address: %q", m.rows[2].errs[cEmail])
+}
+
+// Arriving on Invite leaves the keyboard to the dashboard: the number keys
+// switch screens until the operator starts editing, with enter, i or a
+// letter, and then they are typed.
+func TestInviteTakesTheKeyboardOnlyWhenEditing(t *testing.T) {
+	f := newFixture(t)
+	r, m := f.start()
+	inv := r.screens[inviteScreen].(*invite)
+	m = press(m, "2", "3")
+	must(t, r.active == pendingScreen, "2 then 3 stays on screen %d, want Pending", r.active)
+	must(t, inv.rows[0].value(cFirst) == "", "2 then 3 typed %q into First name", inv.rows[0].value(cFirst))
+	m = press(m, "2", "i", "3")
+	must(t, r.active == inviteScreen, "2 i 3 left Invite for screen %d", r.active)
+	must(t, inv.rows[0].value(cFirst) == "3", "2 i 3: First name holds %q", inv.rows[0].value(cFirst))
+	m = press(m, "ctrl+d", "esc", "4")
+	must(t, r.active == permsScreen, "after esc, 4 stays on screen %d", r.active)
+	press(m, "2", "Z", "o", "é", "3")
+	must(t, r.active == inviteScreen && inv.rows[0].value(cFirst) == "Zoé3", "a letter starts editing: screen %d, First name %q",
+		r.active, inv.rows[0].value(cFirst))
+}
+
+// The same on every form that opened with the keyboard: Permissions, Away
+// and Delete open on an empty user picker, and Away and Delete opened for a
+// user show their form; the number keys switch screens from all of them
+// until the operator types.
+func TestFormsTakeTheKeyboardOnlyWhenEditing(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	r, m := f.start()
+	for _, s := range []string{"4", "5", "6"} {
+		m = press(m, s, "3")
+		must(t, r.active == pendingScreen, "%s then 3 stays on screen %d, want Pending", s, r.active)
+	}
+	m = press(m, "6", "a", "n", "n", "3")
+	d := r.screens[deleteScreen].(*deletion)
+	must(t, r.active == deleteScreen && d.picker.input.Value() == "ann3", "typed into the picker: screen %d, %q",
+		r.active, d.picker.input.Value())
+	for _, s := range []string{"a", "d"} { // from Ann's row on Users
+		m = press(m, "esc", "1", "/", "ann", "enter", s, "3")
+		must(t, r.active == pendingScreen, "%s on Ann's row then 3 stays on screen %d, want Pending", s, r.active)
+	}
+	aw := r.screens[awayScreen].(*away)
+	m = press(m, "5", "t", "o", "m", "o", "r", "r", "o", "w")
+	must(t, aw.email == "ann.active@example.com" && aw.form.fields[aUntil].value() == "tomorrow",
+		"a letter edits Ann's return date: %q", aw.form.fields[aUntil].value())
+	press(m, "esc", "esc", "5", "i", "3")
+	must(t, r.active == awayScreen, "i then 3 left Away for screen %d", r.active)
 }

@@ -31,6 +31,10 @@ type userMsg struct {
 	err  error
 }
 
+// choosing reports that the operator is typing into the picker: an empty
+// one, as the screen opens on, leaves the number keys to switch screens.
+func (o *oneUser) choosing() bool { return o.picker != nil && o.picker.input.Value() != "" }
+
 // choose opens the picker that chooses the user.
 func (o *oneUser) choose(s *session, pickerID int, placeholder string) tea.Cmd {
 	o.picker = newPicker(s, pickerID, placeholder, false, "")

@@ -20,7 +20,9 @@ func TestPickerHandOff(t *testing.T) {
 
 	for _, scr := range []Screen{newAway(s), newDelete(s), newPerms(s)} {
 		scr = driveScreen(scr, scr.Init())
-		must(t, scr.Capturing(), "%T: the user picker has the keyboard", scr)
+		must(t, !scr.Capturing(), "%T: the empty user picker has the keyboard: the number keys cannot switch screens", scr)
+		scr, _ = scr.Update(keyMsg("z"))
+		must(t, scr.Capturing(), "%T: once typed into, the user picker has the keyboard", scr)
 		_, cmd := scr.Update(keyMsg("esc"))
 		msg, ok := cmd().(openMsg)
 		must(t, ok && msg.to == usersScreen, "%T: esc with no user chosen goes back to Users, got %#v", scr, msg)
@@ -29,7 +31,7 @@ func TestPickerHandOff(t *testing.T) {
 
 	a := newAway(s)
 	driveScreen(a, a.OpenUser("ann.active@example.com"))
-	a.form.focusOn(aStandIn)
+	a.form.activate(aStandIn)
 	driveScreen(a, func() tea.Msg { return keyMsg("enter") }) // opens the stand-in picker, reads its first results
 	must(t, a.standIn != nil, "enter on Stand-in opens the picker")
 	var tick tea.Cmd

@@ -121,7 +121,7 @@ func (m *permissions) SetSize(w, h int) {
 	m.nav.resize(len(admin.Catalogue))
 }
 
-func (m *permissions) Capturing() bool { return m.picker != nil }
+func (m *permissions) Capturing() bool { return m.choosing() }
 
 func (m *permissions) Dirty() bool {
 	return m.user != nil && (m.role != m.origRole || !maps(m.draft, m.orig))
