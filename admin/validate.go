@@ -168,12 +168,28 @@ func IsRoleAddress(email string) bool {
 	return roleMailboxes[store.Fold(local)]
 }
 
+// Locales are the languages roster writes its mail and pages in.
+var Locales = []string{"en", "fr"}
+
+// frenchSpeaking are the countries (and French regions with their own code)
+// where a new colleague most likely reads French.
+var frenchSpeaking = []string{"BE", "BL", "CH", "FR", "GF", "GP", "LU", "MC", "MF", "MQ", "NC", "PF", "PM", "RE", "WF", "YT"}
+
+// DefaultLocale is the language to offer for a new user of an account in
+// country: French where French is spoken, English elsewhere.
+func DefaultLocale(country string) string {
+	if slices.Contains(frenchSpeaking, strings.ToUpper(strings.TrimSpace(country))) {
+		return "fr"
+	}
+	return "en"
+}
+
 func checkLocale(l string) (string, error) {
 	l = strings.ToLower(strings.TrimSpace(l))
-	switch l {
-	case "":
+	switch {
+	case l == "":
 		return "en", nil
-	case "en", "fr":
+	case slices.Contains(Locales, l):
 		return l, nil
 	}
 	return "", inputErr("locale", fmt.Sprintf("%q: want fr or en", l))

@@ -513,3 +513,12 @@ func TestAccountBaseURL(t *testing.T) {
 		t.Errorf("a differing base URL: %v, want a *BaseURLError", err)
 	}
 }
+
+// The language offered for a new user follows the account's country.
+func TestDefaultLocale(t *testing.T) {
+	for country, want := range map[string]string{"FR": "fr", "fr": "fr", "BE": "fr", "RE": "fr", "GB": "en", "US": "en", "DE": "en", "": "en"} {
+		if got := DefaultLocale(country); got != want {
+			t.Errorf("DefaultLocale(%q) = %q, want %q", country, got, want)
+		}
+	}
+}

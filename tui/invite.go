@@ -25,31 +25,43 @@ const (
 	cPhone
 	cRole
 	cTeam
+	cPosition
+	cRef
+	cLang
 	numCols
 )
 
-var inviteCols = [numCols]string{"First name", "Last name", "Email", "Phone", "Role", "Team"}
+// inviteCols name the columns in what is said about them; inviteHeads head
+// them, short, so that all fit in 80 columns.
+var (
+	inviteCols  = [numCols]string{"First name", "Last name", "Email", "Phone", "Role", "Team", "Job title", "Reference ID", "Language"}
+	inviteHeads = [numCols]string{"First", "Last", "Email", "Phone", "Role", "Team", "Job title", "Ref ID", "Lang"}
+)
+
+// inviteChoices are the values of the columns picked with ←/→ rather than
+// typed.
+var inviteChoices = [numCols][]string{cRole: admin.Roles, cLang: admin.Locales}
 
 // inviteRow is one person of the Invite form.
 type inviteRow struct {
 	id       int
 	cells    [numCols]textinput.Model
-	role     int // index in admin.Roles
+	choice   [numCols]int // index in inviteChoices of a choice column
 	errs     [numCols]string
 	rowErr   string
 	checkSeq int
 }
 
 func (r *inviteRow) value(c int) string {
-	if c == cRole {
-		return admin.Roles[r.role]
+	if inviteChoices[c] != nil {
+		return inviteChoices[c][r.choice[c]]
 	}
 	return strings.TrimSpace(r.cells[c].Value())
 }
 
 func (r *inviteRow) empty() bool {
 	for c := range numCols {
-		if c != cRole && r.value(c) != "" {
+		if inviteChoices[c] == nil && r.value(c) != "" {
 			return false
 		}
 	}
@@ -58,7 +70,8 @@ func (r *inviteRow) empty() bool {
 
 func (r *inviteRow) newUser() admin.NewUser {
 	u := admin.NewUser{FirstName: r.value(cFirst), LastName: r.value(cLast), Email: r.value(cEmail),
-		Phone: r.value(cPhone), Role: r.value(cRole)}
+		Phone: r.value(cPhone), Role: r.value(cRole), Position: r.value(cPosition), ReferenceID: r.value(cRef),
+		Locale: r.value(cLang)}
 	if t := r.value(cTeam); t != "" {
 		u.Teams = []string{t}
 	}
@@ -81,8 +94,9 @@ type invite struct {
 	nextID    int
 	row, col  int
 	active    bool
-	roleAddr  bool // accept role mailboxes
-	staged    bool // create without sending the invitation yet
+	roleAddr  bool // accept role mailboxes, for the next batch only
+	staged    bool // create without sending the invitation yet, for the next batch only
+	lang      int  // the language of a new row, in admin.Locales: the account's country's
 	teams     []string
 	busy      bool
 	results   []string // outcome of the last submission, one line a row
@@ -96,6 +110,7 @@ type (
 		teams []store.Team
 		err   error
 	}
+	inviteLangMsg  struct{ lang string }
 	inviteTickMsg  struct{ row, seq int }
 	inviteCheckMsg struct {
 		row, seq int
@@ -119,7 +134,7 @@ func newInvite(s *session) *invite {
 		Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "row below")),
 		AddRow:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "add another person")),
 		DelRow:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "remove row")),
-		Submit:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "send invitations")),
+		Submit:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "invite")),
 		Leave:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave the form")),
 		Enter:    key.NewBinding(key.WithKeys("enter", "i"), key.WithHelp("enter", "fill in the form")),
 		RoleAddr: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "allow role mailboxes")),
@@ -132,12 +147,13 @@ func newInvite(s *session) *invite {
 func (m *invite) addRow() {
 	m.nextID++
 	r := &inviteRow{id: m.nextID}
-	placeholders := [numCols]string{"", "", "name@example.com", "", "", ""}
-	limits := [numCols]int{100, 100, 254, 40, 0, 60}
+	placeholders := [numCols]string{cEmail: "name@example.com"}
+	limits := [numCols]int{100, 100, 254, 40, 0, 60, 100, 64, 0}
 	for c := range numCols {
 		r.cells[c] = m.s.newInput(placeholders[c], limits[c])
 	}
-	r.role = len(admin.Roles) - 1 // member
+	r.choice[cRole] = len(admin.Roles) - 1 // member
+	r.choice[cLang] = m.lang
 	m.rows = append(m.rows, r)
 }
 
@@ -145,16 +161,23 @@ func (m *invite) addRow() {
 // switch screens until the operator starts editing.
 func (m *invite) Init() tea.Cmd {
 	m.focus(0, 0)
-	return m.loadTeams()
+	return m.load()
 }
 
-// loadTeams reads the teams a row may name.
-func (m *invite) loadTeams() tea.Cmd {
+// load reads the teams a row may name, and the account's country, which
+// says the language new rows start in.
+func (m *invite) load() tea.Cmd {
 	svc, a := m.s.svc, m.s.actor
-	return m.s.do(func(ctx context.Context) tea.Msg {
+	return tea.Batch(m.s.do(func(ctx context.Context) tea.Msg {
 		t, err := svc.Teams(ctx, a)
 		return inviteTeamsMsg{t, err}
-	})
+	}), m.s.do(func(ctx context.Context) tea.Msg {
+		acct, err := svc.Account(ctx)
+		if err != nil {
+			return nil // the rows start in English; the router says what is wrong with the account
+		}
+		return inviteLangMsg{admin.DefaultLocale(acct.Country)}
+	}))
 }
 
 func (m *invite) SetSize(w, h int) { m.width, m.height = w, h }
@@ -172,17 +195,38 @@ func (m *invite) Dirty() bool {
 
 func (m *invite) ShortHelp() []key.Binding {
 	if m.active {
-		return []key.Binding{m.keys.Next, m.keys.AddRow, m.keys.Submit, m.keys.Leave}
+		return []key.Binding{m.keys.Next, m.keys.AddRow, m.submitKey(), m.keys.Leave}
 	}
-	return []key.Binding{m.keys.Enter, m.keys.AddRow, m.keys.Submit}
+	return []key.Binding{m.keys.Enter, m.keys.AddRow, m.submitKey()}
 }
 
 func (m *invite) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{m.keys.Next, m.keys.Prev, m.keys.Up, m.keys.Down},
-		{m.keys.AddRow, m.keys.DelRow, m.keys.Submit, m.keys.Leave, m.keys.Enter},
+		{m.keys.AddRow, m.keys.DelRow, m.submitKey(), m.keys.Leave, m.keys.Enter},
 		{m.keys.RoleAddr, m.keys.Staged},
 	}
+}
+
+// submitKey is ctrl+s saying what it does now: invite or stage, and how many.
+func (m *invite) submitKey() key.Binding {
+	verb := "invite"
+	if m.staged {
+		verb = "stage"
+	}
+	n := 0
+	for _, r := range m.rows {
+		if !r.empty() {
+			n++
+		}
+	}
+	b := m.keys.Submit
+	if n == 0 {
+		b.SetHelp("ctrl+s", verb)
+	} else {
+		b.SetHelp("ctrl+s", fmt.Sprintf("%s %d", verb, n))
+	}
+	return b
 }
 
 // activate gives the form the keyboard at a cell.
@@ -196,7 +240,7 @@ func (m *invite) focus(row, col int) {
 	m.col = ((col % numCols) + numCols) % numCols
 	for i, r := range m.rows {
 		for c := range numCols {
-			if m.active && i == m.row && c == m.col && c != cRole {
+			if m.active && i == m.row && c == m.col && inviteChoices[c] == nil {
 				r.cells[c].Focus()
 			} else {
 				r.cells[c].Blur()
@@ -227,8 +271,15 @@ func (m *invite) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 	case inviteDoneMsg:
 		return m, m.done(msg)
+	case inviteLangMsg:
+		m.lang = max(0, slices.Index(admin.Locales, msg.lang))
+		for _, r := range m.rows {
+			if r.empty() { // the operator has not started on it
+				r.choice[cLang] = m.lang
+			}
+		}
 	case refreshMsg:
-		return m, m.loadTeams() // a team may have been added
+		return m, m.load() // a team may have been added, the country changed
 	case tea.KeyPressMsg:
 		return m, m.key(msg)
 	}
@@ -312,12 +363,12 @@ func (m *invite) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.recheck()
 	}
 	r := m.rows[m.row]
-	if m.col == cRole {
+	if ch := inviteChoices[m.col]; ch != nil {
 		switch msg.String() {
 		case "left":
-			r.role = (r.role + len(admin.Roles) - 1) % len(admin.Roles)
+			r.choice[m.col] = (r.choice[m.col] + len(ch) - 1) % len(ch)
 		case "right", "space":
-			r.role = (r.role + 1) % len(admin.Roles)
+			r.choice[m.col] = (r.choice[m.col] + 1) % len(ch)
 		default:
 			return nil
 		}
@@ -408,6 +459,12 @@ func (m *invite) showProblem(r *inviteRow, err error) (row string) {
 			r.errs[cPhone] = in.Msg
 		case "role":
 			r.errs[cRole] = in.Msg
+		case "position":
+			r.errs[cPosition] = in.Msg
+		case "reference ID":
+			r.errs[cRef] = in.Msg
+		case "locale":
+			r.errs[cLang] = in.Msg
 		case "team":
 			// admin says how the command line adds a team: here, say which
 			// teams there are.
@@ -507,6 +564,9 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 	if m.staged {
 		verb = "staged: S on the Users screen sends the invitation"
 	}
+	// Staging and role mailboxes were asked for this batch: the next one
+	// invites people again unless asked anew.
+	m.staged, m.roleAddr = false, false
 	for i, res := range msg.results {
 		r := m.byID(msg.ids[i])
 		if res.Err == nil {
@@ -557,13 +617,47 @@ func rowError(r *inviteRow, err error) string {
 	return explain(err)
 }
 
+// widths shares the width between the columns by what they hold: each as
+// wide as its head and its longest value, narrowed in proportion to what
+// they hold beyond a floor when they do not all fit. What is left over stays
+// on the right rather than widening the last column.
 func (m *invite) widths() [numCols]int {
-	avail := max(60, m.width-4-numCols)
-	w := [numCols]int{}
-	w[cRole] = 9
-	rest := avail - w[cRole]
-	w[cFirst], w[cLast], w[cPhone], w[cTeam] = rest*14/100, rest*16/100, rest*16/100, rest*16/100
-	w[cEmail] = rest - w[cFirst] - w[cLast] - w[cPhone] - w[cTeam]
+	floor := [numCols]int{6, 6, 10, 6, 0, 5, 6, 6, 0}
+	var want [numCols]int
+	wantSum, floorSum := 0, 0
+	for c := range numCols {
+		want[c] = ansi.StringWidth(inviteHeads[c])
+		editing := m.active && c == m.col
+		if ch := inviteChoices[c]; ch != nil {
+			for _, v := range ch {
+				want[c] = max(want[c], ansi.StringWidth(v))
+			}
+			if editing {
+				want[c] += 2 // ‹member›
+			}
+			floor[c] = want[c]
+		} else {
+			for i, r := range m.rows {
+				w := ansi.StringWidth(clean(r.cells[c].Value()))
+				if editing && i == m.row { // the cursor after the text, or the placeholder
+					w = max(w+1, ansi.StringWidth(r.cells[c].Placeholder))
+				}
+				want[c] = max(want[c], w)
+			}
+			floor[c] = min(floor[c], want[c])
+		}
+		wantSum, floorSum = wantSum+want[c], floorSum+floor[c]
+	}
+	avail := m.width - 4 - numCols // the row's mark, a space after each column
+	if wantSum <= avail {
+		return want
+	}
+	w := floor
+	if extra := avail - floorSum; extra > 0 {
+		for c := range numCols {
+			w[c] += (want[c] - floor[c]) * extra / (wantSum - floorSum)
+		}
+	}
 	return w
 }
 
@@ -586,7 +680,7 @@ func (m *invite) View() string {
 	w := m.widths()
 	head := "    "
 	for c := range numCols {
-		head += fit(inviteCols[c], w[c]) + " "
+		head += fit(inviteHeads[c], w[c]) + " "
 	}
 	b.WriteString(st.ColHead.Render(head))
 	b.WriteString("\n")
@@ -602,13 +696,16 @@ func (m *invite) View() string {
 			focused := m.active && i == m.row && c == m.col
 			var cell string
 			switch {
-			case c == cRole:
-				cell = fit(admin.Roles[r.role], w[c])
+			case inviteChoices[c] != nil:
+				cell = fit(r.value(c), w[c])
 				if focused {
-					cell = st.Cursor.Render(fit("‹"+admin.Roles[r.role]+"›", w[c]))
+					cell = st.Cursor.Render(fit("‹"+r.value(c)+"›", w[c]))
 				}
 			case focused:
+				// The column may have widened since the text scrolled in a
+				// narrower one: show as much of it as now fits.
 				r.cells[c].SetWidth(w[c] - 1)
+				r.cells[c].SetCursor(r.cells[c].Position())
 				cell = fit(st.input(r.cells[c]), w[c])
 			default:
 				v := clean(r.cells[c].Value())

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
 	"roster/store"
@@ -171,4 +172,75 @@ func TestFormsTakeTheKeyboardOnlyWhenEditing(t *testing.T) {
 		"a letter edits Ann's return date: %q", aw.form.fields[aUntil].value())
 	press(m, "esc", "esc", "5", "i", "3")
 	must(t, r.active == awayScreen, "i then 3 left Away for screen %d", r.active)
+}
+
+// An invitation from the form is written in the account's country's
+// language unless the operator picks another, and carries the job title and
+// reference ID asked for at invitation.
+func TestInviteLanguageJobTitleAndReference(t *testing.T) {
+	f := newFixture(t) // an account in FR
+	r, m := f.start()
+	m = press(m, "2", "Ann", "tab", "Archer", "tab", "ann@example.com", "tab", "tab", "tab", "tab",
+		"Comptable", "tab", "E-0042", "ctrl+s")
+	ann := f.user("ann@example.com")
+	must(t, ann.Locale == "fr", "an invitation from an account in France is in %q", ann.Locale)
+	must(t, ann.Position == "Comptable" && ann.ReferenceID == "E-0042", "job title %q, reference %q", ann.Position, ann.ReferenceID)
+	// Another language for one row, with ←/→ in its column.
+	press(m, "i", "tab", "tab", "bea@example.com", "tab", "tab", "tab", "tab", "tab", "tab", "right", "ctrl+s")
+	must(t, f.user("bea@example.com").Locale == "en", "bea's language: %q", f.user("bea@example.com").Locale)
+	f.exec(`UPDATE account SET country = 'GB'`)
+	inv := r.screens[inviteScreen].(*invite)
+	drive(m, func() tea.Msg { return refreshMsg{} })
+	must(t, inv.rows[0].value(cLang) == "en", "a new row in a British account: %q", inv.rows[0].value(cLang))
+}
+
+// Staging and role mailboxes are for one batch: the next one invites, and
+// refuses role mailboxes, unless asked again; the footer says what ctrl+s
+// will do.
+func TestInviteModesLastOneBatch(t *testing.T) {
+	f := newFixture(t)
+	r, m := f.start()
+	footer := func() string {
+		t.Helper()
+		v := ansi.Strip(r.View().Content)
+		return v[strings.LastIndex(v, "\n")+1:]
+	}
+	m = press(m, "2", "ctrl+t", "ctrl+o", "i", "tab", "tab", "maintenance@example.com", "ctrl+n", "tab", "tab", "carl@example.com")
+	must(t, strings.Contains(footer(), "ctrl+s stage 2"), "staged, the footer: %q", footer())
+	m = press(m, "ctrl+s")
+	must(t, f.user("maintenance@example.com").Status == store.Staged && f.user("carl@example.com").Status == store.Staged,
+		"the batch is staged")
+	m = press(m, "i", "tab", "tab", "support@example.com", "ctrl+n", "tab", "tab", "dina@example.com")
+	must(t, strings.Contains(footer(), "ctrl+s invite 2"), "the next batch, the footer: %q", footer())
+	press(m, "ctrl+s")
+	must(t, f.user("dina@example.com").Status == store.Invited, "the next batch is invited, not staged: %s", f.user("dina@example.com").Status)
+	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'support@example.com'`) == 0, "a role mailbox in the next batch was accepted")
+}
+
+// At 80x24 every column of the form shows, each as wide as what it holds;
+// the space left stays on the right instead of widening the last column.
+func TestInviteFitsIn80Columns(t *testing.T) {
+	f := newFixture(t)
+	var m tea.Model = New(f.ctx, f.options(owner))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = drive(m, m.Init())
+	r := m.(*Model)
+	m = press(m, "2", "Ann", "tab", "Archer", "tab", "ann@example.com", "tab", "0612345678", "tab", "tab", "tab", "Comptable", "tab", "E-0042", "esc")
+	v := ansi.Strip(r.View().Content)
+	for _, want := range []string{"First", "Last", "Email", "Phone", "Role", "Team", "Job title", "Ref ID", "Lang",
+		"ann@example.com", "0612345678", "Comptable", "E-0042", " fr "} {
+		must(t, strings.Contains(v, want), "%q is not drawn at 80x24:\n%s", want, v)
+	}
+	for _, l := range strings.Split(v, "\n") {
+		must(t, ansi.StringWidth(l) <= 80, "a line is wider than 80: %q", l)
+	}
+	inv := r.screens[inviteScreen].(*invite)
+	must(t, inv.widths()[cLang] == len("Lang"), "the last column is %d wide", inv.widths()[cLang])
+	// Much more than fits: every column keeps a part, the lines stay in 80.
+	press(m, "i", strings.Repeat("x", 60), "tab", strings.Repeat("y", 60), "tab", strings.Repeat("z", 60)+"@example.com")
+	v = ansi.Strip(r.View().Content)
+	must(t, strings.Contains(v, "Lang") && strings.Contains(v, "Job t"), "the columns on the right are gone:\n%s", v)
+	for _, l := range strings.Split(v, "\n") {
+		must(t, ansi.StringWidth(l) <= 80, "a line is wider than 80: %q", l)
+	}
 }

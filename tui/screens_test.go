@@ -360,7 +360,7 @@ func TestQuitAsksWithUnsavedChanges(t *testing.T) {
 	tt.press("ctrl+c")
 	tt.wait("unsaved changes. Quit anyway?")
 	tt.typ("n")
-	tt.wait("ctrl+s send invitations")
+	tt.wait("ctrl+s invite 1")
 	tt.press("esc")
 	tt.wait("enter fill in the form")
 	tt.typ("q")
