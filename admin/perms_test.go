@@ -50,6 +50,9 @@ func TestEachActNeedsItsPermission(t *testing.T) {
 		{"add a team", "users.edit", nil, func(f *fixture, op Actor) error {
 			return f.svc.AddTeam(f.ctx, op, "Support Lyon")
 		}},
+		{"rename a team", "users.edit", func(f *fixture) { must(f.t, f.svc.AddTeam(f.ctx, f.owner, "Support Lyon")) }, func(f *fixture, op Actor) error {
+			return f.svc.RenameTeam(f.ctx, op, "Support Lyon", "Support Lille")
+		}},
 		{"remove a team", "users.edit", func(f *fixture) { must(f.t, f.svc.AddTeam(f.ctx, f.owner, "Support Lyon")) }, func(f *fixture, op Actor) error {
 			return f.svc.RemoveTeam(f.ctx, op, "Support Lyon")
 		}},

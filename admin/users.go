@@ -476,12 +476,9 @@ func (s *Service) AddTeam(ctx context.Context, a Actor, name string) error {
 		if err := op.need("users.edit", "managing teams"); err != nil {
 			return err
 		}
-		n, err := checkText("team", name, 60)
+		n, err := checkTeamName(name)
 		if err != nil {
 			return err
-		}
-		if n == "" || strings.ContainsAny(n, ",:") {
-			return inputErr("team", fmt.Sprintf("%q: a team name is not empty and holds no comma or colon", n))
 		}
 		if _, err := q.AddTeam(ctx, n); errors.Is(err, store.ErrDuplicate) {
 			return inputErr("team", fmt.Sprintf("%q already exists", n))
@@ -489,6 +486,48 @@ func (s *Service) AddTeam(ctx context.Context, a Actor, name string) error {
 			return err
 		}
 		return s.audit(ctx, q, op.User, op.channel, "team.add", nil, nil, map[string]string{"team": n})
+	})
+}
+
+// checkTeamName checks a new name for a team: lists of teams are written
+// with commas, and a stand-in team as team:NAME.
+func checkTeamName(name string) (string, error) {
+	n, err := checkText("team", name, 60)
+	if err != nil {
+		return "", err
+	}
+	if n == "" || strings.ContainsAny(n, ",:") {
+		return "", inputErr("team", fmt.Sprintf("%q: a team name is not empty and holds no comma or colon", n))
+	}
+	return n, nil
+}
+
+// RenameTeam gives a team another name; its members and the away periods
+// that name it as stand-in follow it.
+func (s *Service) RenameTeam(ctx context.Context, a Actor, name, to string) error {
+	return s.write(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("users.edit", "managing teams"); err != nil {
+			return err
+		}
+		t, err := q.FindTeam(ctx, strings.TrimSpace(name))
+		if errors.Is(err, store.ErrNotFound) {
+			return &NotFoundError{What: fmt.Sprintf("team %q", name)}
+		} else if err != nil {
+			return err
+		}
+		n, err := checkTeamName(to)
+		if err != nil {
+			return err
+		}
+		if n == t.Name {
+			return nil // nothing changes, nothing to audit
+		}
+		if err := q.RenameTeam(ctx, t.ID, n); errors.Is(err, store.ErrDuplicate) {
+			return inputErr("team", fmt.Sprintf("%q already exists", n))
+		} else if err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "team.rename", nil, map[string]string{"team": t.Name}, map[string]string{"team": n})
 	})
 }
 

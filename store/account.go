@@ -99,6 +99,12 @@ func (q *Q) AddTeam(ctx context.Context, name string) (int64, error) {
 	return res.LastInsertId()
 }
 
+// RenameTeam renames a team; ErrDuplicate if the name is taken.
+func (q *Q) RenameTeam(ctx context.Context, id int64, name string) error {
+	_, err := q.db.ExecContext(ctx, "UPDATE teams SET name = ? WHERE id = ?", name, id)
+	return mapErr(err)
+}
+
 // RemoveTeam deletes a team; its members stay, without it.
 func (q *Q) RemoveTeam(ctx context.Context, id int64) error {
 	_, err := q.db.ExecContext(ctx, "DELETE FROM teams WHERE id = ?", id)
