@@ -455,18 +455,21 @@ func cmdTeams(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		if len(rest) != 2 || (rest[0] != "add" && rest[0] != "remove") {
-			return usagef("teams takes add NAME or remove NAME")
-		}
-		if rest[0] == "add" {
-			err = c.svc.AddTeam(ctx, a, rest[1])
-		} else {
-			err = c.svc.RemoveTeam(ctx, a, rest[1])
+		var done string
+		switch {
+		case len(rest) == 2 && rest[0] == "add":
+			err, done = c.svc.AddTeam(ctx, a, rest[1]), "added"
+		case len(rest) == 2 && rest[0] == "remove":
+			err, done = c.svc.RemoveTeam(ctx, a, rest[1]), "removed"
+		case len(rest) == 3 && rest[0] == "rename":
+			err, done = c.svc.RenameTeam(ctx, a, rest[1], rest[2]), "renamed to "+admin.Printable(rest[2])
+		default:
+			return usagef("teams takes add NAME, remove NAME or rename NAME NEW-NAME")
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "team %s: %sd\n", admin.Printable(rest[1]), strings.TrimSuffix(rest[0], "e"))
+		fmt.Fprintf(c.stdout, "team %s: %s\n", admin.Printable(rest[1]), done)
 		return nil
 	}
 	teams, err := c.svc.Teams(ctx, a)

@@ -70,7 +70,7 @@ func init() {
 		{"invites", "[--stuck] | resend EMAIL...|--stuck | revoke EMAIL...|--stuck | send EMAIL...", "list, resend, revoke or send pending invitations", false, cmdInvites},
 		{"perms", "--list | EMAIL [--role R] [--grant PERM...] [--revoke PERM...]", "show or change a user's role and permissions", false, cmdPerms},
 		{"away", "EMAIL [--until DATE] [--from DATE] [--to EMAIL|team:NAME] [--note TEXT] | EMAIL --off", "set someone away, with a stand-in", false, cmdAway},
-		{"teams", "[add|remove NAME]", "list, add or remove teams", false, cmdTeams},
+		{"teams", "[add NAME | remove NAME | rename NAME NEW-NAME]", "list, add, rename or remove teams", false, cmdTeams},
 		{"reset", "EMAIL", "send a password-reset mail", false, cmdReset},
 		{"deactivate", "EMAIL", "stop a user from logging in (reversible)", false, cmdDeactivate},
 		{"reactivate", "EMAIL", "undo deactivate", false, cmdReactivate},

@@ -130,6 +130,18 @@ func TestCommandLine(t *testing.T) {
 	ok(t, db, "teams", "add", "Sales")
 	ok(t, db, "teams", "add", "Support")
 	fails(t, db, "already exists", "teams", "add", "sales")
+	if out := ok(t, db, "teams", "add", "Night shift"); out != "team Night shift: added\n" {
+		t.Fatalf("teams add: %q", out)
+	}
+	if out := ok(t, db, "teams", "rename", "night shift", "Support Lyon"); out != "team night shift: renamed to Support Lyon\n" {
+		t.Fatalf("teams rename: %q", out)
+	}
+	fails(t, db, "already exists", "teams", "rename", "Support Lyon", "support")
+	fails(t, db, "not found", "teams", "rename", "Night shift", "Nuit")
+	fails(t, db, "rename NAME NEW-NAME", "teams", "rename", "Support Lyon")
+	if out := ok(t, db, "teams", "remove", "Support Lyon"); out != "team Support Lyon: removed\n" {
+		t.Fatalf("teams remove: %q", out)
+	}
 	if out := ok(t, db, "teams"); !strings.Contains(out, "Sales") || !strings.Contains(out, "Support") {
 		t.Fatalf("teams: %s", out)
 	}
