@@ -37,7 +37,7 @@ type usersKeys struct {
 	Deactivate, Delete, SendStaged         key.Binding
 	Search, Status, Team, Sort, Clear      key.Binding
 	Reload                                 key.Binding
-	Accept                                 key.Binding
+	Accept, Teams                          key.Binding
 }
 
 func newUsersKeys() usersKeys {
@@ -59,6 +59,7 @@ func newUsersKeys() usersKeys {
 		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
 		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 		Accept:     key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter", "go to results")),
+		Teams:      key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "teams")),
 	}
 }
 
@@ -72,7 +73,7 @@ type users struct {
 	statusIdx int      // index in statuses
 	sortIdx   int      // index in store.Sorts()
 	team      string   // only this team's members, "" for all
-	teams     []string // the account's teams, in order, for t to cycle through
+	teamNames []string // the account's teams, in order, for t to cycle through
 	teamsRead bool     // t waits for them
 
 	// The window: rows read from the store, their cursors, and their lines
@@ -104,6 +105,7 @@ type users struct {
 	pendingNote string // shown once the rows after the action are read
 	err         string
 	detail      *userDetail
+	teams       *teamsView // the teams, open over the list
 }
 
 type (
@@ -155,13 +157,13 @@ func (m *users) loadTeams() tea.Cmd {
 // nextTeam is the team filter after the current one: all, then each team in
 // turn. A team gone since is followed by all.
 func (m *users) nextTeam() string {
-	for i, t := range m.teams {
-		if t == m.team && i+1 < len(m.teams) {
-			return m.teams[i+1]
+	for i, t := range m.teamNames {
+		if t == m.team && i+1 < len(m.teamNames) {
+			return m.teamNames[i+1]
 		}
 	}
-	if m.team == "" && len(m.teams) > 0 {
-		return m.teams[0]
+	if m.team == "" && len(m.teamNames) > 0 {
+		return m.teamNames[0]
 	}
 	return ""
 }
@@ -174,11 +176,17 @@ func (m *users) SetSize(w, h int) {
 	if m.detail != nil {
 		m.detail.SetSize(w, h)
 	}
+	if m.teams != nil {
+		m.teams.SetSize(w, h)
+	}
 }
 
 func (m *users) Capturing() bool {
 	if m.detail != nil {
 		return m.detail.Capturing()
+	}
+	if m.teams != nil {
+		return m.teams.Capturing()
 	}
 	return m.searching || m.confirm != nil
 }
@@ -200,6 +208,9 @@ func (m *users) ShortHelp() []key.Binding {
 	if m.detail != nil {
 		return m.detail.ShortHelp()
 	}
+	if m.teams != nil {
+		return m.teams.ShortHelp()
+	}
 	if m.searching {
 		return []key.Binding{m.keys.Accept, m.keys.Clear}
 	}
@@ -211,9 +222,12 @@ func (m *users) FullHelp() [][]key.Binding {
 	if m.detail != nil {
 		return m.detail.FullHelp()
 	}
+	if m.teams != nil {
+		return m.teams.FullHelp()
+	}
 	return [][]key.Binding{
 		m.keys.nav.list(),
-		{m.keys.Search, m.keys.Clear, m.keys.Status, m.keys.Team, m.keys.Sort, m.keys.Reload},
+		{m.keys.Search, m.keys.Clear, m.keys.Status, m.keys.Team, m.keys.Sort, m.keys.Reload, m.keys.Teams},
 		{m.keys.Open, m.keys.Edit, m.keys.Invite, m.keys.Perms, m.keys.Away},
 		{m.keys.Reset, m.keys.Deactivate, m.keys.Delete, m.keys.SendStaged},
 	}
@@ -344,9 +358,9 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case usersTeamsMsg:
 		m.teamsRead = true
 		if msg.err == nil {
-			m.teams = m.teams[:0]
+			m.teamNames = m.teamNames[:0]
 			for _, t := range msg.teams {
-				m.teams = append(m.teams, t.Name)
+				m.teamNames = append(m.teamNames, t.Name)
 			}
 		}
 		return m, nil
@@ -370,9 +384,14 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			m.detail, dcmd = m.detail.Update(msg)
 			cmd = tea.Batch(cmd, dcmd)
 		}
+		if m.teams != nil {
+			var tcmd tea.Cmd
+			m.teams, tcmd = m.teams.Update(msg)
+			cmd = tea.Batch(cmd, tcmd)
+		}
 		return m, tea.Batch(cmd, m.refresh())
 	case closeDetailMsg:
-		m.detail = nil
+		m.detail, m.teams = nil, nil
 		return m, m.refresh()
 	case tea.KeyPressMsg:
 		if m.detail != nil {
@@ -380,11 +399,21 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			m.detail, cmd = m.detail.Update(msg)
 			return m, cmd
 		}
+		if m.teams != nil {
+			var cmd tea.Cmd
+			m.teams, cmd = m.teams.Update(msg)
+			return m, cmd
+		}
 		return m, m.key(msg)
 	}
 	if m.detail != nil {
 		var cmd tea.Cmd
 		m.detail, cmd = m.detail.Update(msg)
+		return m, cmd
+	}
+	if m.teams != nil {
+		var cmd tea.Cmd
+		m.teams, cmd = m.teams.Update(msg)
 		return m, cmd
 	}
 	return m, nil
@@ -553,7 +582,7 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.statusIdx = (m.statusIdx + 1) % len(statuses)
 		return m.reload()
 	case key.Matches(msg, k.Team):
-		if len(m.teams) == 0 && m.team == "" {
+		if len(m.teamNames) == 0 && m.team == "" {
 			m.err = "There are no teams to filter by."
 			return nil
 		}
@@ -566,6 +595,10 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(m.refresh(), m.loadSummary())
 	case key.Matches(msg, k.Invite):
 		return open(inviteScreen, "")
+	case key.Matches(msg, k.Teams):
+		m.teams = newTeamsView(m.s, m.perms)
+		m.teams.SetSize(m.width, m.nav.height+4)
+		return m.teams.Init()
 	}
 	u := m.selected()
 	if u == nil {
@@ -714,6 +747,9 @@ func count(n int) string {
 func (m *users) View() string {
 	if m.detail != nil {
 		return m.detail.View()
+	}
+	if m.teams != nil {
+		return m.teams.View()
 	}
 	st := m.s.styles
 	var b strings.Builder

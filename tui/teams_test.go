@@ -1,0 +1,66 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"roster/store"
+)
+
+// From Users, T lists the teams with their members; n adds one, r renames
+// the one under the cursor, x removes it after asking, saying that its
+// members stay. A bad name is refused, said, and changes nothing.
+func TestTeamsFromTheDashboard(t *testing.T) {
+	f := newFixture(t)
+	if err := f.svc.AddTeam(f.ctx, f.op, "Support"); err != nil {
+		t.Fatal(err)
+	}
+	u := f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	f.exec(`INSERT INTO user_teams (user_id, team_id) SELECT ?, id FROM teams WHERE name = 'Support'`, u.ID)
+	r, m := f.start()
+	view := func() string { return ansi.Strip(r.View().Content) }
+	m = press(m, "T")
+	must(t, strings.Contains(view(), "Support") && strings.Contains(view(), "1 member"), "the teams:\n%s", view())
+
+	m = press(m, "n", "N", "i", "g", "h", "t", "space", "s", "h", "i", "f", "t", "2", "enter")
+	must(t, f.count(`SELECT count(*) FROM teams WHERE name = 'Night shift2'`) == 1, "n did not add the team:\n%s", view())
+	must(t, strings.Contains(view(), "Team Night shift2 added."), "the outcome:\n%s", view())
+
+	m = press(m, "r", "backspace", "space", "L", "y", "o", "n", "enter") // the cursor stayed on the team added
+	must(t, f.count(`SELECT count(*) FROM teams WHERE name = 'Night shift Lyon'`) == 1, "r did not rename it:\n%s", view())
+	must(t, f.count(`SELECT count(*) FROM audit WHERE action = 'team.rename'`) == 1, "the rename is not audited")
+
+	m = press(m, "n", "a", ",", "b", "enter")
+	must(t, strings.Contains(view(), "no comma or colon") && f.count(`SELECT count(*) FROM teams`) == 2,
+		"a bad name:\n%s", view())
+	m = press(m, "esc", "G", "x") // Support, last by name
+	must(t, strings.Contains(view(), "Remove team Support? Its 1 member stays, without it. y/n"), "x asks:\n%s", view())
+	m = press(m, "n")
+	must(t, f.count(`SELECT count(*) FROM teams WHERE name = 'Support'`) == 1, "n removed the team")
+	m = press(m, "g", "x")
+	must(t, strings.Contains(view(), "Remove team Night shift Lyon? It has no members. y/n"), "x asks:\n%s", view())
+	m = press(m, "y")
+	must(t, f.count(`SELECT count(*) FROM teams WHERE name = 'Night shift Lyon'`) == 0, "y did not remove the team:\n%s", view())
+	must(t, f.user("ann.active@example.com").Teams[0] == "Support", "ann's teams: %q", f.user("ann.active@example.com").Teams)
+
+	press(m, "esc", "3")
+	must(t, r.active == pendingScreen, "after esc, 3 stays on screen %d", r.active)
+}
+
+// Without users.edit, the keys that change teams say why they cannot.
+func TestTeamsNeedUsersEdit(t *testing.T) {
+	f := newFixture(t)
+	u := f.addUser("max.manager@example.com", "Max", "Manager", "manager", store.Active)
+	f.exec(`DELETE FROM user_perms WHERE user_id = ? AND perm = 'users.edit'`, u.ID)
+	m := New(f.ctx, f.options("max.manager@example.com"))
+	r := m.(*Model)
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 130, Height: 40})
+	m = drive(m, m.Init())
+	m = press(m, "T", "n")
+	v := ansi.Strip(r.View().Content)
+	must(t, strings.Contains(v, "You cannot manage teams: it needs the users.edit permission"), "n as a member:\n%s", v)
+	must(t, !r.screens[usersScreen].(*users).teams.Capturing(), "the name field opened")
+}
