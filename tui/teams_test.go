@@ -59,8 +59,8 @@ func TestTeamsNeedUsersEdit(t *testing.T) {
 	r := m.(*Model)
 	m, _ = m.Update(tea.WindowSizeMsg{Width: 130, Height: 40})
 	m = drive(m, m.Init())
-	m = press(m, "T", "n")
+	press(m, "T", "n")
 	v := ansi.Strip(r.View().Content)
-	must(t, strings.Contains(v, "You cannot manage teams: it needs the users.edit permission"), "n as a member:\n%s", v)
+	must(t, strings.Contains(v, "You cannot manage teams: it needs the users.edit permission"), "n without users.edit:\n%s", v)
 	must(t, !r.screens[usersScreen].(*users).teams.Capturing(), "the name field opened")
 }
