@@ -63,7 +63,7 @@ func TestE2EDashboardInTmux(t *testing.T) {
 	// Invite: Ann on the first row, the maintenance mailbox on a second one,
 	// refused as it is typed and again when the invitations are sent.
 	p.keys("2")
-	p.waitFor("Invite people", "First name")
+	p.waitFor("Invite people", "Job title")
 	p.typ("Ann")
 	p.keys("Tab")
 	p.typ("Archer")
@@ -247,7 +247,7 @@ func TestE2EOpenSSHInTmux(t *testing.T) {
 	}
 
 	first.keys("2")
-	first.waitFor("Invite people", "First name")
+	first.waitFor("Invite people", "Job title")
 	first.typ("Nina")
 	first.keys("Tab")
 	first.typ("Novak")
