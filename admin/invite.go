@@ -300,7 +300,7 @@ func (o *operator) mayGive(role string, perms []string, had permSet) error {
 		return denied("", "only an owner can make an owner")
 	}
 	if rank(role) > rank(o.Role) {
-		return denied("", "a %s cannot give the %s role", o.Role, role)
+		return denied("", "%s cannot give the %s role", article(o.Role), role)
 	}
 	for _, p := range perms {
 		if !had[p] && !o.perms.grants(p) {

@@ -66,7 +66,7 @@ func (o *operator) outranks(target *store.User, what string) error {
 		return denied("", "only an owner can %s an owner", what)
 	}
 	if rank(target.Role) > rank(o.Role) {
-		return denied("", "a %s cannot %s a %s", o.Role, what, target.Role)
+		return denied("", "%s cannot %s %s", article(o.Role), what, article(target.Role))
 	}
 	return nil
 }
@@ -97,7 +97,7 @@ func (s *Service) mayActAs(ctx context.Context, q *store.Q, op *operator, u *sto
 		return err
 	}
 	if op.Role != "owner" && rank(op.Role) <= rank(u.Role) {
-		return denied("", "a %s cannot %s %s, a %s: only an owner or a higher role can, as it lets one act as them", op.Role, verb, u.Email, u.Role)
+		return denied("", "%s cannot %s %s, %s: only an owner or a higher role can, as it lets one act as them", article(op.Role), verb, u.Email, article(u.Role))
 	}
 	held, err := q.Perms(ctx, u.ID)
 	if err != nil {

@@ -38,6 +38,15 @@ func checkText(field, s string, max int) (string, error) {
 	return s, nil
 }
 
+// article puts "a" or "an" before a word as it is spoken: "an admin", "a
+// manager". Roles are English words, so the first letter decides.
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
+}
+
 // Printable makes text stored by anyone (names, emails, SMTP replies) safe to
 // draw in a terminal: escape sequences are removed, then every remaining
 // control or bidirectional character (ansi.Strip alone keeps CR, BS, BEL and
