@@ -122,7 +122,7 @@ func NormalizePhone(s, country string) (string, error) {
 		case r == '+' && i == 0:
 		case strings.ContainsRune(" .-()/", r):
 		default:
-			return "", inputErr("phone", fmt.Sprintf("%q holds %q", s, r))
+			return "", inputErr("phone", fmt.Sprintf("%q is not a phone number: it may hold only digits, spaces, a leading + and . - ( ) /", s))
 		}
 	}
 	d := digits.String()

@@ -287,7 +287,8 @@ func TestPhoneNormalised(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"+999 1234 5678", "+999 is not a country calling code"},
 		{"+39 6 6982 1234", "is not a possible number for calling code +39"},
-		{"0612345678x", `holds 'x'`},
+		{"0612345678x", `"0612345678x" is not a phone number: it may hold only digits`},
+		{"Lambert", `"Lambert" is not a phone number`},
 	} {
 		_, err := NormalizePhone(c.in, "FR")
 		wantInput(t, err, "phone", c.want)
