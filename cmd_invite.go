@@ -110,7 +110,11 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 			lines[len(results)], len(results)+1, len(rows), err)
 	}
 	if failed > 0 {
-		fmt.Fprintf(c.stderr, "roster: %d of %d not %s; the others were\n", failed, len(results), verb)
+		if failed == len(results) {
+			fmt.Fprintf(c.stderr, "roster: nobody %s\n", verb)
+		} else {
+			fmt.Fprintf(c.stderr, "roster: %d of %d not %s; the others were\n", failed, len(results), verb)
+		}
 		return partialErr{failed, len(results)}
 	}
 	return nil
@@ -301,7 +305,7 @@ func expiresIn(in store.Invitation) string {
 	if in.Expired {
 		return "expired " + in.ExpiresAt.Local().Format("2006-01-02 15:04")
 	}
-	return "in " + time.Until(in.ExpiresAt).Round(time.Minute).String()
+	return admin.Ago(time.Now(), in.ExpiresAt)
 }
 
 func mailState(in store.Invitation) string {

@@ -9,6 +9,36 @@ import (
 	"roster/store"
 )
 
+// Ago says how long ago t was, or how long until it comes, as people say
+// it: "40 s ago", "12 min ago", "in 47 h", "in 3 days". It rounds down, so
+// a link that lasts 47h59m more is not said to last 2 days; every screen
+// and command says a time from now with it.
+func Ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	d := now.Sub(t)
+	future := d < 0
+	if future {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		s = fmt.Sprintf("%d s", d/time.Second)
+	case d < time.Hour:
+		s = fmt.Sprintf("%d min", d/time.Minute)
+	case d < 48*time.Hour:
+		s = fmt.Sprintf("%d h", d/time.Hour)
+	default:
+		s = fmt.Sprintf("%d days", d/(24*time.Hour))
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
+
 // ParseDate reads a date as operators type it: 2026-12-24, 2026-12-24 14:30,
 // today, tomorrow, +7d, +2w, +3h, in now's location. A bare day means the
 // start of that day: "until 2026-12-24" is the return date.

@@ -150,32 +150,9 @@ func when(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
-// ago says how long ago (or, negative, how long until) t was, briefly.
-func ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	suffix := " ago"
-	if d < 0 {
-		d, suffix = -d, ""
-	}
-	var s string
-	switch {
-	case d < time.Minute:
-		s = fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		s = fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 48*time.Hour:
-		s = fmt.Sprintf("%dh", int(d/time.Hour))
-	default:
-		s = fmt.Sprintf("%dd", int(d/(24*time.Hour)))
-	}
-	if suffix == "" {
-		return "in " + s
-	}
-	return s + suffix
-}
+// ago is admin.Ago, the one way a time from now is said, under the short
+// name the screens use.
+func ago(now, t time.Time) string { return admin.Ago(now, t) }
 
 // plural counts n of a thing: "1 conversation", "2 conversations",
 // "1,000 users".
