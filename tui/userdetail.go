@@ -42,8 +42,8 @@ type userDetail struct {
 }
 
 type detailKeys struct {
-	Edit, Save, Reload, Back, Up, Down, Perms, Away, Delete key.Binding
-	form                                                    formKeys
+	Edit, Save, Reload, Back, Up, Down, Perms, Away, Delete, Reset key.Binding
+	form                                                           formKeys
 }
 
 type (
@@ -87,6 +87,7 @@ func newUserDetail(s *session, email string, edit bool, perms map[string]bool) *
 		Perms:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "permissions")),
 		Away:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "away")),
 		Delete: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		Reset:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "password reset")),
 		form:   newFormKeys("save"),
 	}
 	d.keys.form.Leave.SetHelp("esc", "stop editing")
@@ -138,14 +139,14 @@ func (d *userDetail) ShortHelp() []key.Binding {
 	if d.form.active {
 		return []key.Binding{d.keys.form.NextField, d.keys.form.PrevField, d.keys.Save, d.keys.form.Leave}
 	}
-	return []key.Binding{d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back, d.keys.Perms, d.keys.Away, d.keys.Delete}
+	return []key.Binding{d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back, d.keys.Perms, d.keys.Away, d.keys.Delete, d.keys.Reset}
 }
 
 func (d *userDetail) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{d.keys.Up, d.keys.Down, d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back},
 		{d.keys.form.NextField, d.keys.form.PrevField, d.keys.form.Leave},
-		{d.keys.Perms, d.keys.Away, d.keys.Delete},
+		{d.keys.Perms, d.keys.Away, d.keys.Delete, d.keys.Reset},
 	}
 }
 
@@ -212,6 +213,11 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 			return d, d.load(false)
 		}
 		return d, nil
+	case resetMsg:
+		d.err, d.note = explain(msg.err), ""
+		if msg.err == nil {
+			d.note = "A password reset link is on its way to " + clean(msg.email) + "."
+		}
 	case tea.KeyPressMsg:
 		return d, d.key(msg)
 	}
@@ -303,6 +309,12 @@ func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 		return open(awayScreen, d.email)
 	case key.Matches(msg, d.keys.Delete):
 		return open(deleteScreen, d.email)
+	case key.Matches(msg, d.keys.Reset):
+		if why := may(d.perms, "users.edit", "send password resets"); why != "" && d.email != d.s.actor.Email {
+			d.err = why
+			return nil
+		}
+		d.confirm = &confirmation{prompt: "Send a password reset link to " + clean(d.email) + "? y/n", yes: sendReset(d.s, d.email)}
 	}
 	return nil
 }
