@@ -253,7 +253,13 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 		case m.form.focus == aStandIn && msg.String() == "enter":
 			m.standIn = newPicker(m.s, standInPicker, "stand-in: a name, an email or a team", true, "active")
 			m.standIn.exclude = m.email
+			// The picker searches for what the operator already typed.
+			m.standIn.input.SetValue(m.form.fields[aStandIn].value())
 			return m.standIn.start()
+		case m.form.focus == aNote && msg.String() == "enter":
+			// The note is the last field: enter leaves the cursor there
+			// rather than wrapping round to When.
+			return nil
 		}
 		changed, cmd := m.form.update(msg)
 		if changed {

@@ -31,3 +31,26 @@ func TestStandInsOnDeleteAndAway(t *testing.T) {
 	driveScreen(a, a.checkStandIn("ada@example.com"))
 	must(t, strings.Contains(a.View(), "ada@example.com is away until") && strings.Contains(a.View(), "new work would go to ben@example.com"), "away:\n%s", a.View())
 }
+
+// The stand-in picker starts from what the operator typed in the field, and
+// enter on the note, the last field, keeps the cursor there.
+func TestAwayStandInPickerKeepsTyping(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ada@example.com", "Ada", "Able", "member", store.Active)
+	f.addUser("ben@example.com", "Ben", "Standin", "member", store.Active)
+	f.addUser("cat@example.com", "Cat", "Other", "member", store.Active)
+	a := newAway(f.session())
+	a.SetSize(80, 20)
+	driveScreen(a, a.OpenUser("cat@example.com"))
+	for _, k := range []string{"+", "3", "d", "enter", "b", "e", "enter"} {
+		_, cmd := a.Update(keyMsg(k))
+		driveScreen(a, cmd)
+	}
+	must(t, a.standIn != nil && a.standIn.input.Value() == "be", "the picker holds %q, want what was typed", a.standIn.input.Value())
+	for _, k := range []string{"enter", "h", "i", "enter", "!"} {
+		_, cmd := a.Update(keyMsg(k))
+		driveScreen(a, cmd)
+	}
+	must(t, a.form.fields[aStandIn].value() == "ben@example.com", "stand-in %q, want ben, whom \"be\" finds", a.form.fields[aStandIn].value())
+	must(t, a.form.focus == aNote && a.form.fields[aNote].value() == "hi!", "after enter on the note: field %d, note %q", a.form.focus, a.form.fields[aNote].value())
+}
