@@ -148,7 +148,8 @@ func (m *permissions) ShortHelp() []key.Binding {
 	case m.reviewing:
 		return []key.Binding{k.Save, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))}
 	}
-	return []key.Binding{k.nav.Up, k.nav.Down, k.Toggle, k.RoleBack, k.Role, k.Review, k.Discard, k.Other}
+	// What saves comes first: at 80 columns the footer cuts the keys at its end.
+	return []key.Binding{k.Review, k.Toggle, k.RoleBack, k.Role, k.Discard, k.Other, k.nav.Up, k.nav.Down}
 }
 
 func (m *permissions) FullHelp() [][]key.Binding {
@@ -408,12 +409,18 @@ func (m *permissions) View() string {
 		b.WriteString(m.review())
 		return b.String()
 	}
+	// The boxes are drawn in the height left under the title and the role
+	// and above the status line, scrolled to keep the cursor in sight.
+	var lines []string
+	curLine := 0
+	cols := columnWidths(m.width-1-7, []column{
+		{min: 12, natural: widest(admin.Catalogue, func(p admin.Permission) string { return p.Label })},
+		{min: 10, natural: widest(admin.Catalogue, func(p admin.Permission) string { return p.Description })}})
 	group := ""
 	for i, p := range admin.Catalogue {
 		if p.Group != group {
 			group = p.Group
-			b.WriteString(st.Group.Render(group))
-			b.WriteString("\n")
+			lines = append(lines, st.Group.Render(group))
 		}
 		box := "[ ]"
 		if m.draft[p.ID] {
@@ -425,23 +432,29 @@ func (m *permissions) View() string {
 		} else {
 			box += " "
 		}
-		line := "  " + box + " " + fit(p.Label, 26) + " " + p.Description
+		line := "  " + box + " " + fit(p.Label, cols[0]) + " " + p.Description
 		why := m.locked[p.ID]
 		if why != "" {
-			line = "  " + box + " " + fit(p.Label, 26) + " locked: " + why
+			line = "  " + box + " " + fit(p.Label, cols[0]) + " locked: " + why
 		}
 		line = cut(line, m.width-1)
 		switch {
 		case i == m.nav.cur:
 			line = st.Selected.Render(line)
+			curLine = len(lines)
 		case why != "":
 			line = st.Locked.Render(line)
 		case changed:
 			line = st.Marked.Render(line)
 		}
-		b.WriteString(line)
-		b.WriteString("\n")
+		lines = append(lines, line)
 	}
+	if h := max(1, m.height-3); len(lines) > h {
+		from := max(0, curLine-h+1)
+		lines = lines[from : from+h]
+	}
+	b.WriteString(strings.Join(lines, "\n"))
+	b.WriteString("\n")
 	b.WriteString(st.status(m.width, nil, m.saving, "Saving…", m.err, m.note))
 	return b.String()
 }
