@@ -266,10 +266,14 @@ func (m *auditView) View() string {
 		b.WriteString(m.form.view(st, 7, m.width))
 		b.WriteString(st.Faint.Render(cut("  enter applies · tab next field · esc cancels", m.width)) + "\n")
 	}
-	aw, cw := 16, 5
-	rest := max(30, m.width-aw-cw-8)
-	actW, whoW := rest*25/100, rest*30/100
-	tgtW := rest - actW - whoW
+	// The action drawn keeps its whole width, up to 24 cells.
+	vf, vt := m.list.nav.visible()
+	shown := m.list.rows[min(vf, len(m.list.rows)):min(vt, len(m.list.rows))]
+	act := widest(shown, func(e store.AuditEntry) string { return e.Action })
+	w := columnWidths(m.width-2, []column{{min: 16, natural: 16},
+		{min: 8, natural: widest(shown, func(e store.AuditEntry) string { return clean(e.Actor) })}, {min: 3, natural: 5},
+		{min: max(4, min(act, 24)), natural: act}, {min: 8, natural: widest(shown, func(e store.AuditEntry) string { return clean(e.Target) })}})
+	aw, whoW, cw, actW, tgtW := w[0], w[1], w[2], w[3], w[4]
 	b.WriteString(st.ColHead.Render(cut("  "+fit("When", aw)+" "+fit("Who", whoW)+" "+fit("Via", cw)+" "+fit("What", actW)+" "+
 		fit("To whom", tgtW), m.width)))
 	b.WriteString("\n")

@@ -531,12 +531,12 @@ func (m *pending) progressLine() string {
 }
 
 func (m *pending) widths() (email, by, sent, last, exp, mail int) {
-	sent, last, exp = 5, 16, 12
-	rest := max(40, m.width-4-sent-last-exp-6)
-	email = rest * 35 / 100
-	by = rest * 20 / 100
-	mail = rest - email - by
-	return
+	// The emails drawn keep their whole width, up to 32 cells.
+	from, to := m.nav.visible()
+	ew := widest(m.rows[min(from, len(m.rows)):min(to, len(m.rows))], func(r store.Invitation) string { return clean(r.Email) })
+	w := columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: 30}, {min: 4, natural: 5},
+		{min: 16, natural: 16}, {min: 9, natural: 12}, {min: 5, natural: 40}})
+	return w[0], w[1], w[2], w[3], w[4], w[5]
 }
 
 // line draws one invitation; only the visible rows are drawn.

@@ -657,7 +657,8 @@ func (m *Model) footerLine(f footer) string {
 		sig += "\x00" + h.Key + "\x01" + h.Desc + "\x01" + strconv.FormatBool(b.Enabled())
 	}
 	if sig != m.top.keys {
-		m.top.keys, m.top.footer = sig, m.help.View(f)
+		// help lets the last key through when its ellipsis would not fit.
+		m.top.keys, m.top.footer = sig, cut(m.help.View(f), m.width)
 	}
 	return m.top.footer
 }

@@ -689,15 +689,9 @@ func (m *users) sendStaged(email string) tea.Cmd {
 
 // Column widths for the current width.
 func (m *users) columns() (name, email, role, status, teams, login int) {
-	role, status, login = 8, 20, 16
-	if m.width < 100 {
-		status, login = 13, 10
-	}
-	rest := max(12, m.width-2-role-status-login-5)
-	name = rest * 3 / 10
-	email = rest * 4 / 10
-	teams = rest - name - email
-	return
+	w := columnWidths(m.width-2, []column{{min: 10, natural: 24}, {min: 20, natural: 32}, {min: 6, natural: 7},
+		{min: 7, natural: 20}, {min: 5, natural: 16}, {min: 16, natural: 16}})
+	return w[0], w[1], w[2], w[3], w[4], w[5]
 }
 
 // line draws one user's row; built when the row arrives, not in View.
