@@ -130,7 +130,8 @@ func (m *away) ShortHelp() []key.Binding {
 		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
 	case m.form.active:
-		return []key.Binding{k.form.NextField, k.form.PrevField, k.form.Save, k.form.Leave}
+		// Saving and leaving first: at 80 columns the footer cuts its end.
+		return []key.Binding{k.form.Save, k.form.Leave, k.form.NextField, k.form.PrevField}
 	}
 	return []key.Binding{k.Edit, k.form.Save, k.Up, k.Down, k.Cancel, k.End, k.Other}
 }

@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
 	"roster/store"
@@ -351,7 +352,7 @@ func (m *deletion) View() string {
 	for _, d := range m.duties {
 		b.WriteString(cut("  "+clean(d.String()), m.width) + "\n")
 	}
-	b.WriteString(st.Subtle.Render("Everything goes to the heir in the same step as the deletion; the audit trail stays."))
+	b.WriteString(st.Subtle.Render(ansi.Wordwrap("Everything goes to the heir in the same step as the deletion; the audit trail stays.", m.width, "")))
 	b.WriteString("\n\n")
 	b.WriteString(m.form.view(st, 8, min(m.width, 90)))
 	if m.heir != nil {
