@@ -190,9 +190,10 @@ func (c *capturedMail) message(st Styles, width int) string {
 		b.WriteString(st.Error.Render(cut(c.err, width)) + "\n")
 		return b.String()
 	}
-	// Long lines wrap rather than being cut: a link is shown whole.
+	// Long lines wrap on words rather than being cut, and a link longer
+	// than the width is broken, so it is shown whole.
 	for _, l := range c.lines[min(c.scroll, len(c.lines)):] {
-		b.WriteString(ansi.Hardwrap(l, max(1, width), true) + "\n")
+		b.WriteString(ansi.Wrap(l, max(1, width), "") + "\n")
 	}
 	return b.String()
 }
