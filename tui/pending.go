@@ -30,7 +30,7 @@ type pending struct {
 	next     *store.PendingCursor // where the next page starts; nil once every one is read
 	nav      nav
 	selected map[string]bool   // by email, never by position
-	outcomes map[string]string // by email: what the last action did
+	outcomes map[string]effect // by email: what the last action did
 	seq      int
 	loading  bool // a page is being read
 	counting bool // the stuck invitations are being counted, for a question
@@ -134,7 +134,7 @@ type (
 const pendingPageRows = 500
 
 func newPending(s *session) *pending {
-	return &pending{s: s, selected: map[string]bool{}, outcomes: map[string]string{},
+	return &pending{s: s, selected: map[string]bool{}, outcomes: map[string]effect{},
 		bar: progress.New(progress.WithoutPercentage()), keys: pendingKeys{
 			nav:       newNavKeys(),
 			Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
@@ -490,12 +490,12 @@ func (m *pending) finish(b pendingBatch, msg pendingJobDoneMsg) {
 		switch {
 		case o.Err == nil:
 			ok++
-			m.outcomes[o.Email] = done
+			m.outcomes[o.Email] = effect{text: done}
 		case errors.As(o.Err, &nd):
 			notDone++
 		default:
 			m.outcomes[o.Email] = outcome(o.Err, done)
-			m.last = append(m.last, clean(o.Email)+": "+m.outcomes[o.Email])
+			m.last = append(m.last, clean(o.Email)+": "+m.outcomes[o.Email].text)
 		}
 	}
 	// "2 failed, 598 of 600 sent, 1,038 not done (cancelled)."
@@ -554,7 +554,7 @@ func (m *pending) line(r store.Invitation, now time.Time) string {
 		if r.MailError != "" {
 			mail += ": " + r.MailError
 		}
-		if o := m.outcomes[r.Email]; o != "" {
+		if o := m.outcomes[r.Email].at(now); o != "" {
 			mail = "→ " + o + " · " + mail
 		}
 		return fit(clean(r.Email), ew) + " " + fit(clean(r.InvitedBy), bw) + " " + fit(fmt.Sprint(r.TimesSent), sw) + " " +

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
@@ -80,23 +82,42 @@ func explain(err error) string {
 		return "Cancelled."
 	}
 	msg := clean(err.Error())
-	if msg != "" {
-		msg = strings.ToUpper(msg[:1]) + msg[1:]
+	// admin's words start in lower case and are capitalised here; an
+	// address that starts the message is shown as stored ("bruno@…", not
+	// "Bruno@…"), as the titles show it.
+	if first, _, _ := strings.Cut(msg, " "); msg != "" && !strings.Contains(first, "@") {
+		r, n := utf8.DecodeRuneInString(msg)
+		msg = string(unicode.ToUpper(r)) + msg[n:]
 	}
 	return msg
 }
 
-// outcome describes the result of one action on one person, as the batch
-// screens show it: sent, rate-limited until …, failed: reason.
-func outcome(err error, done string) string {
+// effect is what an action did to one person, as the batch screens show it
+// beside their row; a rate limit is said only until it passes.
+type effect struct {
+	text  string
+	until time.Time // when the rate limit ends; zero: no end
+}
+
+// at is what to show at now: nothing once the rate limit has passed.
+func (o effect) at(now time.Time) string {
+	if !o.until.IsZero() && !now.Before(o.until) {
+		return ""
+	}
+	return o.text
+}
+
+// outcome describes the result of one action on one person: sent,
+// rate-limited until …, failed: reason.
+func outcome(err error, done string) effect {
 	var rl *admin.RateLimitError
 	switch {
 	case err == nil:
-		return done
+		return effect{text: done}
 	case errors.As(err, &rl):
-		return "rate-limited until " + rl.Next.Local().Format("15:04 Jan 2")
+		return effect{"rate-limited until " + rl.Next.Local().Format("15:04 Jan 2"), rl.Next}
 	}
-	return "failed: " + clean(err.Error())
+	return effect{text: "failed: " + clean(err.Error())}
 }
 
 // clean makes text from users or servers safe to draw.
@@ -150,7 +171,7 @@ func when(t time.Time) string {
 	return t.Local().Format("2006-01-02 15:04")
 }
 
-// ago is admin.Ago, the one way a time from now is said, under the short
+// ago is admin.Ago, the one way a time from now is effect, under the short
 // name the screens use.
 func ago(now, t time.Time) string { return admin.Ago(now, t) }
 
