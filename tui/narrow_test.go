@@ -57,7 +57,7 @@ func TestScreensAtEightyByTwentyFour(t *testing.T) {
 	show("Permissions after saving", "Saved: mia.member@example.com is member; added ")
 
 	to(awayScreen, "mia.member@example.com")
-	show("Away", "Stand-in", "Note", "ctrl+s save", "esc leave the form")
+	show("Away", "Stand-in", "Note", "enter fill in the form", "ctrl+s save")
 
 	to(deleteScreen, "mia.member@example.com")
 	show("Delete", "Heir", "[ Transfer and delete ] ctrl+s", "the audit trail", "stays.")
