@@ -1,0 +1,118 @@
+// Command floor is the floor of roster's start-up benchmark
+// (BenchmarkStartupFirstFrame): a bare Bubble Tea v2 program that opens the
+// database read-only, reads the Users screen's first page with the query
+// roster runs for it, draws the page and quits. Nothing else roster does at
+// start (migrations check, the mail worker, the styles, the session) is here,
+// so roster's time over the floor's is what those cost.
+//
+//	floor DB
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	_ "modernc.org/sqlite"
+)
+
+// firstPage is what store.ListUsers runs for the Users screen's first page
+// (sort by name, no filter, 100 rows and one to know there are more): the
+// columns of store's userCols, the key column, the order's index.
+const firstPage = `SELECT u.id, u.email, u.first_name, u.last_name, u.phone, u.position, u.reference_id,
+	u.locale, u.role, u.status, coalesce(u.invited_by, 0), u.created_at, u.activated_at, u.last_login_at,
+	u.login_count, u.failed_login_count, u.version, u.updated_at, u.updated_by, u.password_hash,
+	coalesce((SELECT group_concat(name, ',') FROM (SELECT tm.name FROM user_teams ut JOIN teams tm ON tm.id = ut.team_id
+		WHERE ut.user_id = u.id ORDER BY tm.name)), ''),
+	coalesce((SELECT t.expires_at FROM tokens t WHERE t.user_id = u.id AND t.kind = 'invite'
+		AND t.used_at = 0 AND t.voided_at = 0 ORDER BY t.id DESC LIMIT 1), 0),
+	(SELECT a.ends_at FROM away_periods a WHERE a.user_id = u.id AND a.starts_at <= ?1
+		AND (a.ends_at = 0 OR a.ends_at > ?1) ORDER BY a.ends_at = 0 DESC, a.ends_at DESC LIMIT 1), ''
+	FROM users u ORDER BY u.sort_name, u.id LIMIT ?2`
+
+const pageSize = 100
+
+type model struct {
+	db     *sql.DB
+	height int
+	rows   []string
+	err    error
+}
+
+type pageMsg struct {
+	rows []string
+	err  error
+}
+
+func (m model) Init() tea.Cmd {
+	db := m.db
+	return func() tea.Msg {
+		rows, err := db.Query(firstPage, time.Now().Unix(), pageSize+1)
+		if err != nil {
+			return pageMsg{err: err}
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			return pageMsg{err: err}
+		}
+		var out []string
+		for rows.Next() && len(out) < pageSize {
+			v := make([]any, len(cols))
+			p := make([]any, len(cols))
+			for i := range v {
+				p[i] = &v[i]
+			}
+			if err := rows.Scan(p...); err != nil {
+				return pageMsg{err: err}
+			}
+			out = append(out, fmt.Sprintf("%-30.30s %-40.40s %-8s %s", fmt.Sprint(v[2], " ", v[3]), v[1], v[8], v[9]))
+		}
+		return pageMsg{rows: out, err: rows.Err()}
+	}
+}
+
+func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.height = msg.Height
+	case pageMsg:
+		m.rows, m.err = msg.rows, msg.err
+		return m, tea.Quit
+	case tea.KeyPressMsg:
+		return m, tea.Quit
+	}
+	return m, nil
+}
+
+func (m model) View() tea.View {
+	if m.err != nil {
+		return tea.NewView("error: " + m.err.Error())
+	}
+	rows := m.rows
+	if h := max(m.height-1, 1); len(rows) > h {
+		rows = rows[:h]
+	}
+	return tea.NewView(strings.Join(rows, "\n"))
+}
+
+func main() {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: floor DB")
+		os.Exit(2)
+	}
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: os.Args[1]}).EscapedPath()+"?mode=ro")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer db.Close()
+	if _, err := tea.NewProgram(model{db: db}).Run(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"roster/store"
+)
+
+// startupRun is one start of a program on a fresh pseudo-terminal.
+type startupRun struct {
+	args   []string
+	env    []string
+	want   []byte // the first frame holds this
+	answer bool   // answer the terminal's queries as a terminal does
+}
+
+// terminalQueries are the queries a Bubble Tea v2 program may send at start:
+// colours (OSC 10/11), cursor position, device attributes, mode reports,
+// the kitty keyboard flags, the terminal's version.
+var terminalQueries = regexp.MustCompile(`\x1b\](1[01]);\?(?:\x07|\x1b\\)|\x1b\[(\?)?6n|\x1b\[0?c|\x1b\[\?(\d+)\$p|\x1b\[\?u|\x1b\[>0?q`)
+
+// reply is what xterm answers to a query terminalQueries matched.
+func reply(m [][]byte) []byte {
+	q := m[0]
+	switch {
+	case q[1] == ']':
+		return []byte("\x1b]" + string(m[1]) + ";rgb:1e1e/1e1e/1e1e\x1b\\")
+	case bytes.HasSuffix(q, []byte("6n")):
+		return []byte("\x1b[" + string(m[2]) + "1;1R")
+	case bytes.HasSuffix(q, []byte("c")):
+		return []byte("\x1b[?62;22c")
+	case bytes.HasSuffix(q, []byte("$p")):
+		return []byte("\x1b[?" + string(m[3]) + ";2$y") // known, reset
+	case bytes.HasSuffix(q, []byte("u")):
+		return []byte("\x1b[?0u")
+	default:
+		return []byte("\x1bP>|xterm(390)\x1b\\")
+	}
+}
+
+// firstFrame starts the program on a 160x50 pty and returns the time from
+// exec to the first output holding r.want; the program is then killed.
+func (r startupRun) firstFrame(tb testing.TB) time.Duration {
+	tb.Helper()
+	cmd := exec.Command(r.args[0], r.args[1:]...)
+	cmd.Env = r.env
+	start := time.Now()
+	master, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 160})
+	if err != nil {
+		tb.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer func() {
+		cmd.Process.Kill()
+		master.Close()
+		cmd.Wait()
+	}()
+	var out []byte
+	answered := 0 // queries answered so far
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := master.Read(buf)
+		out = append(out, buf[:n]...)
+		if r.answer {
+			qs := terminalQueries.FindAllSubmatch(out, -1)
+			for _, q := range qs[answered:] {
+				master.Write(reply(q))
+			}
+			answered = len(qs)
+		}
+		if bytes.Contains(out, r.want) {
+			return time.Since(start)
+		}
+		if err != nil {
+			tb.Fatalf("%s: no frame with %q: %v\n%q", r.args[0], r.want, err, out)
+		}
+		if time.Since(start) > 30*time.Second {
+			tb.Fatalf("%s: no frame with %q in 30 s\n%q", r.args[0], r.want, out)
+		}
+	}
+}
+
+// median of d, which it sorts.
+func median(d []time.Duration) time.Duration {
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d[len(d)/2]
+}
+
+// BenchmarkStartupFirstFrame measures, on a pty, the time from exec to the
+// Users screen's first frame holding the first user, for roster's dashboard
+// and for the floor (internal/floor: a bare Bubble Tea v2 program drawing
+// the same page), the two taking turns in each iteration so that both see
+// the same machine. It reports each one's median and roster's over the
+// floor's, on a pty that answers the terminal queries as xterm does and on
+// one that answers nothing. A million users (ROSTER_BENCH_USERS):
+//
+//	go test -run '^$' -bench StartupFirstFrame -benchtime 20x .
+func BenchmarkStartupFirstFrame(b *testing.B) {
+	users := 1_000_000
+	if v, err := strconv.Atoi(os.Getenv("ROSTER_BENCH_USERS")); err == nil && v > 0 {
+		users = v
+	}
+	dir := b.TempDir()
+	roster, floor := filepath.Join(dir, "roster"), filepath.Join(dir, "floor")
+	for bin, pkg := range map[string]string{roster: ".", floor: "./internal/floor"} {
+		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
+			b.Fatalf("go build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	db := seededDB(b, users)
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		b.Fatal(err)
+	}
+	owners, err := st.Read().Owners(ctx)
+	if err != nil || len(owners) == 0 {
+		b.Fatal("no owner in the seeded database", err)
+	}
+	p, err := st.Read().ListUsers(ctx, store.ListQuery{Limit: 1})
+	st.Close()
+	if err != nil || len(p.Users) == 0 {
+		b.Fatal("no user in the seeded database", err)
+	}
+	first := []byte(p.Users[0].Email) // both draw it in the first page's first row
+	env := append(os.Environ(), "XDG_DATA_HOME="+dir, "TERM=xterm-256color", "LANG=C.UTF-8")
+
+	for _, answer := range []bool{true, false} {
+		name := "silent"
+		if answer {
+			name = "answering"
+		}
+		b.Run(name, func(b *testing.B) {
+			ros := startupRun{args: []string{roster, "--db", db, "--as", owners[0]}, env: env, want: first, answer: answer}
+			flo := startupRun{args: []string{floor, db}, env: env, want: first, answer: answer}
+			ros.firstFrame(b) // the database's pages into the cache
+			flo.firstFrame(b)
+			var rs, fs []time.Duration
+			b.ResetTimer()
+			for range b.N {
+				fs = append(fs, flo.firstFrame(b))
+				rs = append(rs, ros.firstFrame(b))
+			}
+			b.StopTimer()
+			r, f := median(rs), median(fs)
+			b.ReportMetric(float64(r.Nanoseconds()), "roster-ns/op")
+			b.ReportMetric(float64(f.Nanoseconds()), "floor-ns/op")
+			b.ReportMetric(float64(r)/float64(f), "roster/floor")
+			b.Logf("%d users, %s pty: roster %v, floor %v (medians of %d)", users, name,
+				r.Round(time.Microsecond), f.Round(time.Microsecond), b.N)
+		})
+	}
+}
