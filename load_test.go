@@ -273,16 +273,17 @@ func TestSSHManySessions(t *testing.T) {
 	t.Logf("%d sessions, %d keys: p50 %v, p99 %v, server peak RSS %d MiB", res.sessions, res.keys, res.p50, res.p99, res.serverRSS>>20)
 }
 
-// BenchmarkSSHLoad is issue 5's load test: 50 sessions moving through the
-// Users screen for 30 s (ROSTER_LOAD_SECONDS) on 100,000 users. Run it with
-// go test -run XXX -bench SSHLoad -benchtime 1x .
+// BenchmarkSSHLoad is issue 5's load test: ROSTER_SSH_SESSIONS sessions
+// (default 50) moving through the Users screen for ROSTER_LOAD_SECONDS
+// (default 30) on ROSTER_BENCH_USERS users (default 100,000). Run it with
+//
+//	ROSTER_SSH_SESSIONS=200 go test -run XXX -bench SSHLoad -benchtime 1x .
 func BenchmarkSSHLoad(b *testing.B) {
-	secs := 30
-	if v, err := strconv.Atoi(os.Getenv("ROSTER_LOAD_SECONDS")); err == nil && v > 0 {
-		secs = v
-	}
+	secs := envInt("ROSTER_LOAD_SECONDS", 30)
+	sessions := envInt("ROSTER_SSH_SESSIONS", 50)
+	users := envInt("ROSTER_BENCH_USERS", 100_000)
 	for i := 0; i < b.N; i++ {
-		res := sshLoad(b, 100_000, 50, time.Duration(secs)*time.Second)
+		res := sshLoad(b, users, sessions, time.Duration(secs)*time.Second)
 		for _, e := range res.errors {
 			b.Error(e)
 		}
@@ -291,4 +292,12 @@ func BenchmarkSSHLoad(b *testing.B) {
 		b.ReportMetric(float64(res.keys), "keys")
 		b.ReportMetric(float64(res.serverRSS>>20), "server-MiB")
 	}
+}
+
+// envInt is the benchmarks' setting name, a positive number, or def.
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
 }

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"testing"
 	"time"
 
@@ -106,10 +105,7 @@ func median(d []time.Duration) time.Duration {
 //
 //	go test -run '^$' -bench StartupFirstFrame -benchtime 20x .
 func BenchmarkStartupFirstFrame(b *testing.B) {
-	users := 1_000_000
-	if v, err := strconv.Atoi(os.Getenv("ROSTER_BENCH_USERS")); err == nil && v > 0 {
-		users = v
-	}
+	users := envInt("ROSTER_BENCH_USERS", 1_000_000)
 	dir := b.TempDir()
 	roster, floor := filepath.Join(dir, "roster"), filepath.Join(dir, "floor")
 	for bin, pkg := range map[string]string{roster: ".", floor: "./internal/floor"} {
