@@ -1,7 +1,7 @@
 package tui
 
-// Benchmarks on a 1,000,000-user database (store.Seed), cached under
-// os.TempDir() so that reruns start at once:
+// Benchmarks on a 1,000,000-user database (store.Seed; ROSTER_BENCH_USERS
+// for another size), cached under os.TempDir() so that reruns start at once:
 //
 //	go test -run '^$' -bench . -benchtime 200x ./tui/
 //
@@ -11,7 +11,9 @@ package tui
 
 import (
 	"context"
+	"os"
 	"sort"
+	"strconv"
 	"testing"
 	"time"
 
@@ -25,11 +27,16 @@ import (
 
 const benchUsers = 1_000_000
 
-// benchDB opens the cached million-user database, seeding it the first time.
+// benchDB opens the cached million-user database (ROSTER_BENCH_USERS users
+// if set), seeding it the first time.
 func benchDB(b *testing.B) (path, operator string) {
 	b.Helper()
 	ctx := context.Background()
-	path = benchdb.Million(b, benchUsers)
+	n := benchUsers
+	if v, err := strconv.Atoi(os.Getenv("ROSTER_BENCH_USERS")); err == nil && v > 0 {
+		n = v
+	}
+	path = benchdb.Million(b, n)
 	st, err := store.Open(ctx, path)
 	if err != nil {
 		b.Fatal(err)
