@@ -153,5 +153,8 @@ func (h *sshHandler) program(s ssh.Session) *tea.Program {
 		Height:       pty.Window.Height,
 		PollInterval: h.opts.PollInterval,
 	})
-	return tea.NewProgram(m, append(bm.MakeOptions(s), tea.WithContext(s.Context()))...)
+	// A frame is written on the renderer's next tick: at the default 60 fps
+	// a key waits up to 17 ms for its redraw, most of the 25 ms a key may
+	// take over SSH. A tick with nothing new costs a string compare.
+	return tea.NewProgram(m, append(bm.MakeOptions(s), tea.WithContext(s.Context()), tea.WithFPS(120))...)
 }
