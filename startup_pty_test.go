@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"os/exec"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+
+	"roster/store"
 )
 
 // roster help, its output on a pseudo-terminal that answers nothing (a
@@ -45,5 +48,35 @@ func TestHelpOnASilentTerminalIsPrompt(t *testing.T) {
 	t.Logf("roster help on a silent terminal: %v", took.Round(time.Millisecond))
 	if took > 2*time.Second {
 		t.Errorf("roster help took %v on a terminal that does not answer; want well under 5 s", took)
+	}
+}
+
+// The dashboard draws its first Users frame on a pseudo-terminal that
+// answers none of its queries (background colour, modes) without waiting
+// for them. BenchmarkStartupFirstFrame measures it beside the floor.
+func TestDashboardOnASilentTerminalIsPrompt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped in -short mode")
+	}
+	e := newE2E(t)
+	db := seededDB(t, 5_000)
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owners, err := st.Read().Owners(context.Background())
+	if err != nil || len(owners) == 0 {
+		t.Fatal("no owner in the seeded database", err)
+	}
+	p, err := st.Read().ListUsers(context.Background(), store.ListQuery{Limit: 1})
+	st.Close()
+	if err != nil || len(p.Users) == 0 {
+		t.Fatal("no user in the seeded database", err)
+	}
+	run := startupRun{args: []string{e.bin, "--db", db, "--as", owners[0]}, env: e.env, want: []byte(p.Users[0].Email)}
+	took := run.firstFrame(t)
+	t.Logf("first Users frame on a silent terminal: %v", took.Round(time.Millisecond))
+	if took > 2*time.Second {
+		t.Errorf("the first Users frame took %v on a terminal that does not answer; want well under 5 s", took)
 	}
 }
