@@ -76,7 +76,8 @@ func TestDashboardOnASilentTerminalIsPrompt(t *testing.T) {
 	run := startupRun{args: []string{e.bin, "--db", db, "--as", owners[0]}, env: e.env, want: []byte(p.Users[0].Email)}
 	took := run.firstFrame(t)
 	t.Logf("first Users frame on a silent terminal: %v", took.Round(time.Millisecond))
-	if took > 2*time.Second {
+	// A race-built roster on a busy machine takes a second; v1 waited 5 s.
+	if took > 4*time.Second {
 		t.Errorf("the first Users frame took %v on a terminal that does not answer; want well under 5 s", took)
 	}
 }
