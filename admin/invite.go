@@ -266,7 +266,7 @@ func (s *Service) checkTeams(ctx context.Context, q *store.Q, names []string) ([
 		if n == "" {
 			continue
 		}
-		t, err := q.FindTeam(ctx, n)
+		t, err := q.TeamByName(ctx, n)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, inputErr("team", fmt.Sprintf("%q does not exist (roster teams add %q creates it)", n, n))
 		}

@@ -509,7 +509,7 @@ func (s *Service) RenameTeam(ctx context.Context, a Actor, name, to string) erro
 		if err := op.need("users.edit", "managing teams"); err != nil {
 			return err
 		}
-		t, err := q.FindTeam(ctx, strings.TrimSpace(name))
+		t, err := q.TeamByName(ctx, strings.TrimSpace(name))
 		if errors.Is(err, store.ErrNotFound) {
 			return &NotFoundError{What: fmt.Sprintf("team %q", name)}
 		} else if err != nil {

@@ -46,10 +46,10 @@ type Team struct {
 	Members int    `json:"members"`
 }
 
-// Teams lists the teams with their member counts.
+// Teams lists the teams with their member counts (kept by the triggers of
+// 008_team_members.sql).
 func (q *Q) Teams(ctx context.Context) ([]Team, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT t.id, t.name, (SELECT count(*) FROM user_teams ut WHERE ut.team_id = t.id)
-		FROM teams t ORDER BY t.name`)
+	rows, err := q.db.QueryContext(ctx, `SELECT id, name, members FROM teams ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -68,25 +68,14 @@ func (q *Q) Teams(ctx context.Context) ([]Team, error) {
 // TeamByName finds a team, case-insensitively; ErrNotFound if none.
 func (q *Q) TeamByName(ctx context.Context, name string) (*Team, error) {
 	var t Team
-	err := q.db.QueryRowContext(ctx, `SELECT id, name, (SELECT count(*) FROM user_teams ut WHERE ut.team_id = teams.id)
-		FROM teams WHERE name = ?`, name).Scan(&t.ID, &t.Name, &t.Members)
-	return &t, mapErr(err)
-}
-
-// FindTeam finds a team by name, case-insensitively, without counting its
-// members (which TeamByName does, and a bulk invitation checking each row's
-// team cannot afford); ErrNotFound if none.
-func (q *Q) FindTeam(ctx context.Context, name string) (*Team, error) {
-	var t Team
-	err := q.db.QueryRowContext(ctx, `SELECT id, name FROM teams WHERE name = ?`, name).Scan(&t.ID, &t.Name)
+	err := q.db.QueryRowContext(ctx, `SELECT id, name, members FROM teams WHERE name = ?`, name).Scan(&t.ID, &t.Name, &t.Members)
 	return &t, mapErr(err)
 }
 
 // TeamByID finds a team; ErrNotFound if none.
 func (q *Q) TeamByID(ctx context.Context, id int64) (*Team, error) {
 	var t Team
-	err := q.db.QueryRowContext(ctx, `SELECT id, name, (SELECT count(*) FROM user_teams ut WHERE ut.team_id = teams.id)
-		FROM teams WHERE id = ?`, id).Scan(&t.ID, &t.Name, &t.Members)
+	err := q.db.QueryRowContext(ctx, `SELECT id, name, members FROM teams WHERE id = ?`, id).Scan(&t.ID, &t.Name, &t.Members)
 	return &t, mapErr(err)
 }
 

@@ -116,16 +116,29 @@ func (q *Q) PendingInvitations(ctx context.Context, pq PendingQuery) (*PendingPa
 	return page, nil
 }
 
-// rebuildDerived computes again what the triggers of 006_pending_counts.sql
-// keep, for a database filled without them (the migration, the seed).
+// pendingDerived are the statements that compute again what the triggers of
+// 006_pending_counts.sql keep (its migration's Go step).
+var pendingDerived = []string{
+	"DELETE FROM pending_invitations",
+	"INSERT INTO pending_invitations SELECT * FROM pending_source",
+	`UPDATE user_counts SET n = CASE name
+		WHEN 'never-logged-in' THEN (SELECT count(*) FROM users WHERE last_login_at = 0 AND status IN ('invited', 'active'))
+		ELSE (SELECT count(*) FROM users WHERE status = user_counts.name) END`,
+}
+
+// rebuildPending computes what 006's triggers keep, for a database filled
+// without them.
+func (q *Q) rebuildPending(ctx context.Context) error { return q.exec(ctx, pendingDerived) }
+
+// rebuildDerived computes again what every trigger-kept table holds (006's,
+// and 008_team_members.sql's counts), for a database filled without the
+// triggers: the seed.
 func (q *Q) rebuildDerived(ctx context.Context) error {
-	for _, stmt := range []string{
-		"DELETE FROM pending_invitations",
-		"INSERT INTO pending_invitations SELECT * FROM pending_source",
-		`UPDATE user_counts SET n = CASE name
-			WHEN 'never-logged-in' THEN (SELECT count(*) FROM users WHERE last_login_at = 0 AND status IN ('invited', 'active'))
-			ELSE (SELECT count(*) FROM users WHERE status = user_counts.name) END`,
-	} {
+	return q.exec(ctx, append(pendingDerived, "UPDATE teams SET members = (SELECT count(*) FROM user_teams ut WHERE ut.team_id = teams.id)"))
+}
+
+func (q *Q) exec(ctx context.Context, stmts []string) error {
+	for _, stmt := range stmts {
 		if _, err := q.db.ExecContext(ctx, stmt); err != nil {
 			return err
 		}

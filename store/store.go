@@ -147,7 +147,7 @@ type migration struct {
 // transaction, for what SQL cannot compute.
 var migrationSteps = map[int]func(*Q, context.Context) error{
 	5: (*Q).keyEmails,
-	6: (*Q).rebuildDerived,
+	6: (*Q).rebuildPending,
 }
 
 func migrationList() ([]migration, error) {
