@@ -689,8 +689,8 @@ func (m *users) sendStaged(email string) tea.Cmd {
 
 // Column widths for the current width.
 func (m *users) columns() (name, email, role, status, teams, login int) {
-	w := columnWidths(m.width-2, []column{{min: 10, natural: 24}, {min: 20, natural: 32}, {min: 6, natural: 7},
-		{min: 7, natural: 20}, {min: 5, natural: 16}, {min: 16, natural: 16}})
+	w := columnWidths(m.width-2, []column{{min: 10, natural: 24}, {min: 20, natural: 44}, {min: 6, natural: 7},
+		{min: 7, natural: 20}, {min: 5, natural: 24}, {min: 16, natural: 16}})
 	return w[0], w[1], w[2], w[3], w[4], w[5]
 }
 
