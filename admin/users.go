@@ -502,17 +502,24 @@ func checkTeamName(name string) (string, error) {
 	return n, nil
 }
 
+// teamToManage is the team called name, for an operator who may manage teams.
+func teamToManage(ctx context.Context, q *store.Q, op *operator, name string) (*store.Team, error) {
+	if err := op.need("users.edit", "managing teams"); err != nil {
+		return nil, err
+	}
+	t, err := q.TeamByName(ctx, strings.TrimSpace(name))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, &NotFoundError{What: fmt.Sprintf("team %q", name)}
+	}
+	return t, err
+}
+
 // RenameTeam gives a team another name; its members and the away periods
 // that name it as stand-in follow it.
 func (s *Service) RenameTeam(ctx context.Context, a Actor, name, to string) error {
 	return s.write(ctx, a, func(q *store.Q, op *operator) error {
-		if err := op.need("users.edit", "managing teams"); err != nil {
-			return err
-		}
-		t, err := q.TeamByName(ctx, strings.TrimSpace(name))
-		if errors.Is(err, store.ErrNotFound) {
-			return &NotFoundError{What: fmt.Sprintf("team %q", name)}
-		} else if err != nil {
+		t, err := teamToManage(ctx, q, op, name)
+		if err != nil {
 			return err
 		}
 		n, err := checkTeamName(to)
@@ -535,13 +542,8 @@ func (s *Service) RenameTeam(ctx context.Context, a Actor, name, to string) erro
 // it as stand-in lose their stand-in.
 func (s *Service) RemoveTeam(ctx context.Context, a Actor, name string) error {
 	return s.write(ctx, a, func(q *store.Q, op *operator) error {
-		if err := op.need("users.edit", "managing teams"); err != nil {
-			return err
-		}
-		t, err := q.TeamByName(ctx, strings.TrimSpace(name))
-		if errors.Is(err, store.ErrNotFound) {
-			return &NotFoundError{What: fmt.Sprintf("team %q", name)}
-		} else if err != nil {
+		t, err := teamToManage(ctx, q, op, name)
+		if err != nil {
 			return err
 		}
 		if err := q.RemoveTeam(ctx, t.ID); err != nil {
