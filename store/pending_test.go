@@ -12,18 +12,7 @@ import (
 func TestMigrationComputesPendingAndCounts(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "roster.db")
-	raw := rawDB(t, path)
-	ms, err := migrationList()
-	must(t, err)
-	for _, m := range ms {
-		if m.version > 5 {
-			break
-		}
-		body, err := migrations.ReadFile("migrations/" + m.name)
-		must(t, err)
-		_, err = raw.Exec(string(body))
-		must(t, err)
-	}
+	raw := schemaDB(t, path, 5)
 	for _, stmt := range []string{
 		"PRAGMA user_version = 5",
 		`INSERT INTO users (id, email, email_key, sort_name, role, status, created_at, updated_at, last_login_at) VALUES

@@ -36,6 +36,26 @@ func rawDB(t testing.TB, path string) *sql.DB {
 	return db
 }
 
+// schemaDB is a raw connection to a new database at path holding the schema
+// of migrations 1 to version only, as an older roster left it (user_version
+// is for the caller to set, with the rows it adds).
+func schemaDB(t testing.TB, path string, version int) *sql.DB {
+	t.Helper()
+	raw := rawDB(t, path)
+	ms, err := migrationList()
+	must(t, err)
+	for _, m := range ms {
+		if m.version > version {
+			break
+		}
+		body, err := migrations.ReadFile("migrations/" + m.name)
+		must(t, err)
+		_, err = raw.Exec(string(body))
+		must(t, err)
+	}
+	return raw
+}
+
 func addUser(t testing.TB, st *Store, u *User) *User {
 	t.Helper()
 	if u.Role == "" {
