@@ -171,10 +171,11 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		if msg.err != nil {
 			m.err = explain(msg.err)
-			return m, nil
+		} else {
+			m.user = msg.user
+			m.periods.set(len(msg.user.AwayPeriods))
 		}
-		m.user = msg.user
-		m.periods.set(len(msg.user.AwayPeriods))
+		return m, m.replayHeld(m.replay)
 	case awayDoneMsg:
 		if msg.seq != m.seq {
 			return m, nil
@@ -212,7 +213,8 @@ func (m *away) checkStandIn(standIn string) tea.Cmd {
 	})
 }
 
-// replay handles a key typed while the stand-in picker waited for results.
+// replay handles a key typed while the stand-in picker waited for results,
+// or while the user picked was read.
 func (m *away) replay(msg tea.Msg) tea.Cmd {
 	_, cmd := m.Update(msg)
 	return cmd

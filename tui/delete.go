@@ -160,9 +160,10 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				return m, nil // just deleted
 			}
 			m.err = explain(msg.err)
-			return m, nil
+		} else {
+			m.user = msg.user
 		}
-		m.user = msg.user
+		return m, m.replayHeld(m.replay)
 	case dutiesMsg:
 		if msg.email == m.email && msg.err == nil {
 			m.duties = msg.duties
@@ -200,7 +201,8 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return m, nil
 }
 
-// replay handles a key typed while the heir picker waited for results.
+// replay handles a key typed while the heir picker waited for results, or
+// while the user picked was read.
 func (m *deletion) replay(msg tea.Msg) tea.Cmd {
 	_, cmd := m.Update(msg)
 	return cmd

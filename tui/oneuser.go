@@ -21,6 +21,9 @@ type oneUser struct {
 	loading bool
 	note    string
 	err     string
+	// held are the keys typed after the pick while the user was read: they
+	// act on the user's page once it is shown, as the operator meant.
+	held []tea.KeyPressMsg
 }
 
 // userMsg is the details of the user a screen works on, read for it.
@@ -77,10 +80,28 @@ func (o *oneUser) pickUser(msg tea.Msg, openUser func(email string) tea.Cmd) (cm
 		}
 		return nil, true
 	case chosen != nil:
+		o.held = append(o.held, o.picker.queued...)
 		o.picker = nil
 		return openUser(chosen.value), true
 	}
 	return cmd, handled
+}
+
+// Reading reports that the user chosen is being read: the keys typed
+// meanwhile wait for their page (the root holds them).
+func (o *oneUser) Reading() bool { return o.picker == nil && o.loading }
+
+// replayHeld applies, through update and in order, the keys typed after the
+// pick, once the user they were meant for is shown; a key that starts
+// another reading holds the rest again.
+func (o *oneUser) replayHeld(update func(tea.Msg) tea.Cmd) tea.Cmd {
+	var cmds []tea.Cmd
+	for len(o.held) > 0 && !o.Reading() {
+		k := o.held[0]
+		o.held = o.held[1:]
+		cmds = append(cmds, update(k))
+	}
+	return tea.Batch(cmds...)
 }
 
 // chooserView draws the screen while it has no user to show: the picker, or

@@ -98,3 +98,41 @@ func collect(cmd tea.Cmd) []tea.Msg {
 		return []tea.Msg{msg}
 	}
 }
+
+// Keys typed right after picking the user on Permissions, Away and Delete
+// act on that user's page once it is read, in order, whether they came
+// before the picker's results (the picker held them) or after the pick.
+func TestKeysAfterThePickWaitForTheUser(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	f.addUser("bob.backup@example.com", "Bob", "Backup", "member", store.Active)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("Ann Active")
+
+	tt.write("4bob\r ") // the enter and the space wait in the picker for bob's results
+	tt.wait("Permissions of Bob Backup", "(unsaved)")
+	tt.write("\x1b") // discard
+	tt.wait("Changes discarded.")
+	tt.write("/ann")
+	tt.wait("Ann Active")
+	tt.write("\r ") // the results are shown: the space comes while ann is read
+	tt.wait("Permissions of Ann Active", "(unsaved)")
+	tt.write("\x1b")
+	tt.wait("Changes discarded.")
+
+	tt.write("5bob\r+3d") // + starts editing Until
+	tt.wait("Away: Bob Backup", "reads as")
+	tt.write("\x1b") // leaves the form
+	tt.wait("enter fill in the form")
+	tt.write("6ann\rbob") // a letter starts editing the heir
+	tt.wait("Delete Ann Active")
+	stop()
+
+	p := r.screens[permsScreen].(*permissions)
+	must(t, p.email == "ann.active@example.com" && !p.Dirty(), "perms: %s, dirty %v", p.email, p.Dirty())
+	a := r.screens[awayScreen].(*away)
+	must(t, a.email == "bob.backup@example.com" && a.form.fields[aUntil].value() == "+3d", "away: %s, until %q", a.email, a.form.fields[aUntil].value())
+	d := r.screens[deleteScreen].(*deletion)
+	must(t, d.email == "ann.active@example.com" && d.form.fields[dHeir].value() == "bob", "delete: %s, heir %q", d.email, d.form.fields[dHeir].value())
+}

@@ -174,7 +174,7 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		if msg.err != nil {
 			m.err = explain(msg.err)
-			return m, nil
+			return m, m.replayHeld(m.replay)
 		}
 		if !msg.force && m.Dirty() {
 			return m, nil
@@ -188,7 +188,7 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		m.role = max(0, slices.Index(admin.Roles, msg.user.Role))
 		m.origRole = m.role
 		m.nav.set(len(admin.Catalogue))
-		return m, nil
+		return m, m.replayHeld(m.replay)
 	case permsSavedMsg:
 		if msg.seq != m.seq {
 			return m, nil
@@ -212,6 +212,12 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return m, m.key(msg)
 	}
 	return m, nil
+}
+
+// replay handles a key typed while the user picked was read.
+func (m *permissions) replay(msg tea.Msg) tea.Cmd {
+	_, cmd := m.Update(msg)
+	return cmd
 }
 
 func copyMap(a map[string]bool) map[string]bool {
