@@ -7,11 +7,12 @@ import (
 )
 
 // roster away warns, on one line, when the stand-in is away too and names
-// where the work would go; a cycle says the work stays with the person away.
+// where the work would go; a cycle says the work stays with the person away,
+// and so does a team none of whose active members can take it.
 func TestAwayWarnsOfStandInAway(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "roster.db")
 	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
-	ok(t, db, "invite", "ann@acme.test", "bob@acme.test", "cat@acme.test")
+	ok(t, db, "invite", "ann@acme.test", "bob@acme.test", "cat@acme.test", "dan@acme.test")
 	sqlExec(t, db, "UPDATE users SET status = 'active', activated_at = 1")
 	ok(t, db, "away", "bob@acme.test", "--until", "+7d", "--to", "cat@acme.test")
 
@@ -26,6 +27,13 @@ func TestAwayWarnsOfStandInAway(t *testing.T) {
 	}
 	if _, errs, _ := roster(t, db, "away", "boss@acme.test", "--until", "+3d", "--to", "ann@acme.test"); !strings.Contains(errs, "ann@acme.test is away") {
 		t.Fatalf("stderr %q", errs)
+	}
+	ok(t, db, "teams", "add", "Support")
+	ok(t, db, "edit", "bob@acme.test", "--team", "+Support")
+	_, errs, code = roster(t, db, "away", "dan@acme.test", "--until", "+3d", "--to", "team:Support")
+	if code != 0 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "team:Support has nobody to take it (bob@acme.test is away)") ||
+		!strings.Contains(errs, "would stay with dan@acme.test, who is away") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	if _, errs, _ := roster(t, db, "away", "ann@acme.test", "--off"); errs != "" {
 		t.Fatalf("stderr %q", errs)

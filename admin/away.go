@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -47,10 +46,8 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 		switch sv := strings.TrimSpace(r.StandIn); {
 		case sv == "":
 		case strings.HasPrefix(sv, "team:"):
-			t, err := q.TeamByName(ctx, strings.TrimPrefix(sv, "team:"))
-			if errors.Is(err, store.ErrNotFound) {
-				return inputErr("stand-in", fmt.Sprintf("team %q does not exist", strings.TrimPrefix(sv, "team:")))
-			} else if err != nil {
+			t, err := standInTeam(ctx, q, strings.TrimPrefix(sv, "team:"))
+			if err != nil {
 				return err
 			}
 			p.StandInTeamID, p.StandIn = t.ID, "team:"+t.Name

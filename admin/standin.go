@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -101,8 +102,8 @@ func (s *Service) handStandIns(ctx context.Context, q *store.Q, op *operator, u,
 // cannot take it now, and why.
 type StandInRoute struct {
 	Away    string   `json:"away"`
-	StandIn string   `json:"standin"` // the stand-in chosen
-	To      string   `json:"to"`      // who (or which team:NAME) would take the work now
+	StandIn string   `json:"standin"` // the stand-in chosen: an email or team:NAME
+	To      string   `json:"to"`      // who would take the work now
 	Via     []string `json:"via"`     // the stand-ins passed through, the chosen one first
 	Why     string   `json:"why"`
 }
@@ -115,38 +116,51 @@ func (r *StandInRoute) String() string {
 	return fmt.Sprintf("warning: %s: new work would go to %s", r.Why, r.To)
 }
 
-// StandInWarning checks a stand-in as the operator chooses it, before
-// SetAway: nil when standIn would take away's new work now; otherwise where
-// the work would actually go, following the stand-ins as routing does, and
-// why: a stand-in is not active, is away too, or the chain leads back to
-// away (a cycle, which leaves the work with them). A team is not checked.
+// StandInWarning checks a stand-in (an email or team:NAME) as the operator
+// chooses it, before SetAway: nil when the stand-in would take away's new
+// work now; otherwise where the work would actually go, following the
+// stand-ins as routing does, and why: a stand-in is not active, is away too,
+// a team has no active member who is not away, or the chain leads back to
+// away (a cycle, which leaves the work with them).
 func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn string) (*StandInRoute, error) {
 	var out *StandInRoute
 	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
 		standIn = strings.TrimSpace(standIn)
-		if standIn == "" || strings.HasPrefix(standIn, "team:") {
+		if standIn == "" {
 			return nil
 		}
 		u, err := s.findUser(ctx, q, away)
 		if err != nil {
 			return err
 		}
-		next, err := s.findUser(ctx, q, standIn)
-		if err != nil {
-			return inputErr("stand-in", err.Error())
-		}
-		if next.ID == u.ID {
-			return inputErr("stand-in", "cannot be the person who is away")
-		}
-		r := &StandInRoute{Away: u.Email, StandIn: next.Email}
-		var why []string
+		r := &StandInRoute{Away: u.Email, To: u.Email}
 		seen := map[int64]bool{u.ID: true}
-	chain:
-		for {
+		var why []string
+		var next *store.User
+		if name, ok := strings.CutPrefix(standIn, "team:"); ok {
+			t, err := standInTeam(ctx, q, name)
+			if err != nil {
+				return err
+			}
+			r.StandIn = "team:" + t.Name
+			r.Via = append(r.Via, r.StandIn)
+			if next, err = s.teamMember(ctx, q, t, u, seen, &why); err != nil {
+				return err
+			}
+		} else {
+			if next, err = s.findUser(ctx, q, standIn); err != nil {
+				return inputErr("stand-in", err.Error())
+			}
+			if next.ID == u.ID {
+				return inputErr("stand-in", "cannot be the person who is away")
+			}
+			r.StandIn = next.Email
+		}
+		for next != nil {
 			r.Via = append(r.Via, next.Email)
 			seen[next.ID] = true
 			if next.Status != store.Active {
-				r.To, why = u.Email, append(why, fmt.Sprintf("%s is %s", next.Email, next.Status))
+				why = append(why, fmt.Sprintf("%s is %s", next.Email, next.Status))
 				break
 			}
 			if !next.Away {
@@ -160,17 +174,18 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 			w := fmt.Sprintf("%s is away until %s", next.Email, until(p.End))
 			switch {
 			case p.StandInTeamID != 0:
-				r.To, why = p.StandIn, append(why, w+", standing in "+p.StandIn)
-				break chain
+				why = append(why, w+", standing in "+p.StandIn)
+				r.Via = append(r.Via, p.StandIn)
+				next, err = s.teamMember(ctx, q, &store.Team{ID: p.StandInTeamID, Name: strings.TrimPrefix(p.StandIn, "team:")}, u, seen, &why)
 			case p.StandInUserID == 0:
-				r.To, why = u.Email, append(why, w+" with no stand-in")
-				break chain
+				why, next = append(why, w+" with no stand-in"), nil
 			case seen[p.StandInUserID]:
-				r.To, why = u.Email, append(why, w+", standing in "+p.StandIn+": a cycle")
-				break chain
+				why, next = append(why, w+", standing in "+p.StandIn+": a cycle"), nil
+			default:
+				why = append(why, w)
+				next, err = q.UserByID(ctx, p.StandInUserID, s.Now())
 			}
-			why = append(why, w)
-			if next, err = q.UserByID(ctx, p.StandInUserID, s.Now()); err != nil {
+			if err != nil {
 				return err
 			}
 		}
@@ -180,6 +195,51 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 		return nil
 	})
 	return out, err
+}
+
+// teamMember is the member of team t that routing gives new work to: the
+// active one with the fewest open conversations who is neither away nor
+// already passed (seen, away among them); nil when there is none, with why
+// saying so, naming a few of those passed over.
+func (s *Service) teamMember(ctx context.Context, q *store.Q, t *store.Team, away *store.User, seen map[int64]bool, why *[]string) (*store.User, error) {
+	ids, err := q.ActiveTeamMembers(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	var passed []string
+	for _, id := range ids {
+		m, err := q.UserByID(ctx, id, s.Now())
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case id == away.ID:
+			passed = append(passed, m.Email+" is the one away")
+		case seen[id] || m.Away:
+			passed = append(passed, m.Email+" is away")
+		default:
+			return m, nil
+		}
+	}
+	w := "team:" + t.Name + " has no active member"
+	if len(passed) > 0 {
+		w = "team:" + t.Name + " has nobody to take it ("
+		if len(passed) > 3 {
+			passed = append(passed[:3], fmt.Sprintf("%d more are away", len(passed)-3))
+		}
+		w += strings.Join(passed, ", ") + ")"
+	}
+	*why = append(*why, w)
+	return nil, nil
+}
+
+// standInTeam is the team a stand-in given as team:NAME names.
+func standInTeam(ctx context.Context, q *store.Q, name string) (*store.Team, error) {
+	t, err := q.TeamByName(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, inputErr("stand-in", fmt.Sprintf("team %q does not exist", name))
+	}
+	return t, err
 }
 
 // currentPeriod is the away period u is in now.

@@ -9,7 +9,8 @@ import (
 )
 
 // Choosing a stand-in who cannot take the work now warns, naming where the
-// work would go and why; routing agrees once the period is set.
+// work would go and why; routing agrees once the period is set. A team
+// warns when none of its active members can take the work.
 func TestStandInWarning(t *testing.T) {
 	const (
 		ada  = "ada.away@example.com"
@@ -28,8 +29,17 @@ func TestStandInWarning(t *testing.T) {
 		{"deactivated", func(f *fixture) {}, dan, ada, "dan.deactivated@example.com is deactivated", true},
 		{"away with a stand-in", func(f *fixture) { f.away(ben, cleo) }, ben, cleo, "ben@example.com is away until", false},
 		{"away with nobody", func(f *fixture) { f.away(ben, "") }, ben, ada, "with no stand-in", true},
-		{"away with a team", func(f *fixture) { f.away(ben, "team:Support") }, ben, "team:Support", "standing in team:Support", false},
+		{"away with an empty team", func(f *fixture) { f.away(ben, "team:Support") }, ben, ada,
+			"standing in team:Support; team:Support has no active member", true},
+		{"away with a team someone in it takes", func(f *fixture) { f.join(cleo); f.away(ben, "team:Support") }, ben, cleo,
+			"ben@example.com is away until", false},
 		{"a cycle", func(f *fixture) { f.away(ben, cleo); f.away(cleo, ada) }, ben, ada, "standing in ada.away@example.com: a cycle", true},
+		{"a team with someone present", func(f *fixture) { f.join(ben, cleo); f.away(ben, "") }, "team:Support", "", "", false},
+		{"a team of inactive members", func(f *fixture) { f.join(dan) }, "team:support", ada, "team:Support has no active member", true},
+		{"a team all away", func(f *fixture) { f.join(ben, cleo); f.away(ben, ""); f.away(cleo, "") }, "team:Support", ada,
+			"team:Support has nobody to take it (ben@example.com is away, cleo@example.com is away)", true},
+		{"a team that leads back to the one away", func(f *fixture) { f.join(ada, ben); f.away(ben, "") }, "team:Support", ada,
+			"is the one away", true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -48,13 +58,13 @@ func TestStandInWarning(t *testing.T) {
 				}
 				return
 			}
-			if r == nil || r.To != c.to || !strings.Contains(r.Why, c.why) || r.StandIn != c.standIn {
+			if r == nil || r.To != c.to || !strings.Contains(r.Why, c.why) || !strings.EqualFold(r.StandIn, c.standIn) {
 				t.Fatalf("warning %+v, want work to %s because %q", r, c.to, c.why)
 			}
 			if stay := strings.Contains(r.String(), "would stay with "+ada+", who is away"); stay != c.stayWithAda {
 				t.Fatalf("%q", r.String())
 			}
-			if c.standIn == dan || strings.HasPrefix(c.to, "team:") {
+			if c.standIn == dan {
 				return
 			}
 			// Routing, once ada is away with that stand-in, sends the work where the warning said.
@@ -70,6 +80,17 @@ func TestStandInWarning(t *testing.T) {
 	f.addUser(ada, "member", store.Active)
 	_, err := f.svc.StandInWarning(f.ctx, f.owner, ada, ada)
 	wantInput(t, err, "stand-in", "cannot be the person who is away")
+	_, err = f.svc.StandInWarning(f.ctx, f.owner, ada, "team:Nowhere")
+	wantInput(t, err, "stand-in", `team "Nowhere" does not exist`)
+}
+
+// join puts the users in the team Support.
+func (f *fixture) join(emails ...string) {
+	f.t.Helper()
+	for _, e := range emails {
+		_, err := f.svc.Edit(f.ctx, f.owner, e, 0, Profile{AddTeams: []string{"Support"}})
+		must(f.t, err)
+	}
 }
 
 // away sets email away from now for a week with standIn.

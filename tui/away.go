@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
 )
@@ -268,6 +269,9 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 		if changed {
 			m.form.fields[m.form.focus].err = ""
 			m.checkDates()
+			if m.form.focus == aStandIn { // typed, it warns at once, as when picked
+				cmd = tea.Batch(cmd, m.checkStandIn(m.form.fields[aStandIn].value()))
+			}
 		}
 		return cmd
 	}
@@ -413,7 +417,10 @@ func (m *away) View() string {
 		b.WriteString(m.standIn.view(st, m.width))
 	}
 	if m.warning != "" && m.form.fields[aStandIn].value() != "" {
-		b.WriteString(st.Warn.Render(cut("  "+clean(m.warning), m.width)) + "\n")
+		// Wrapped, not cut: its end says where the work would go.
+		for _, l := range strings.Split(ansi.Wordwrap(clean(m.warning), max(10, m.width-2), ""), "\n") {
+			b.WriteString(st.Warn.Render("  "+l) + "\n")
+		}
 	}
 	now := m.s.svc.Now()
 	var when []string

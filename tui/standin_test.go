@@ -54,3 +54,38 @@ func TestAwayStandInPickerKeepsTyping(t *testing.T) {
 	must(t, a.form.fields[aStandIn].value() == "ben@example.com", "stand-in %q, want ben, whom \"be\" finds", a.form.fields[aStandIn].value())
 	must(t, a.form.focus == aNote && a.form.fields[aNote].value() == "hi!", "after enter on the note: field %d, note %q", a.form.focus, a.form.fields[aNote].value())
 }
+
+// A stand-in typed into the field rather than picked warns too, as it
+// changes: a user who is away, and a team none of whose active members can
+// take the work.
+func TestAwayWarnsOfATypedStandIn(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ada@example.com", "Ada", "Away", "member", store.Active)
+	f.addUser("ben@example.com", "Ben", "Standin", "member", store.Active)
+	f.addUser("cat@example.com", "Cat", "Other", "member", store.Active)
+	must(t, f.svc.AddTeam(f.ctx, f.op, "Support") == nil, "add team")
+	_, err := f.svc.Edit(f.ctx, f.op, "ada@example.com", 0, admin.Profile{AddTeams: []string{"Support"}})
+	must(t, err == nil, "%v", err)
+	_, err = f.svc.SetAway(f.ctx, f.op, "ada@example.com", admin.AwayRequest{Until: f.svc.Now().Add(72 * time.Hour), StandIn: "ben@example.com"})
+	must(t, err == nil, "%v", err)
+
+	a := newAway(f.session())
+	a.SetSize(160, 40)
+	driveScreen(a, a.OpenUser("cat@example.com"))
+	typ := func(keys ...string) {
+		for _, k := range keys {
+			_, cmd := a.Update(keyMsg(k))
+			driveScreen(a, cmd)
+		}
+	}
+	typ("+", "3", "d", "tab")
+	typ(strings.Split("ada@example.com", "")...)
+	must(t, strings.Contains(a.View(), "ada@example.com is away until") && strings.Contains(a.View(), "new work would go to ben@example.com"), "typed ada:\n%s", a.View())
+	for range len("ada@example.com") {
+		typ("backspace")
+	}
+	must(t, !strings.Contains(a.View(), "warning"), "the field emptied, a warning stays:\n%s", a.View())
+	typ(strings.Split("team:Support", "")...)
+	must(t, strings.Contains(a.View(), "team:Support has nobody to take it (ada@example.com is away)") &&
+		strings.Contains(a.View(), "new work would stay with cat@example.com, who is away"), "typed the team:\n%s", a.View())
+}
