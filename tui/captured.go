@@ -150,11 +150,16 @@ func (c *capturedMail) view(st Styles, width int) string {
 	}
 	b.WriteString(cut(title, width))
 	b.WriteString("\n")
-	tw := 16
-	rest := max(30, width-tw-6)
-	toW, fromW := rest*30/100, rest*25/100
-	subW := rest - toW - fromW
-	b.WriteString(st.ColHead.Render(cut("  "+fit("Received", tw)+" "+fit("To", toW)+" "+fit("From", fromW)+" "+fit("Subject", subW), width)))
+	from, to := c.list.nav.visible()
+	shown := c.list.rows[min(from, len(c.list.rows)):min(to, len(c.list.rows))]
+	recipients := func(r store.CapturedMail) string { return clean(strings.Join(r.To, ", ")) }
+	// The recipients drawn keep their whole width, up to 32 cells; the
+	// sender gives way first, then the subject.
+	tw := widest(shown, recipients)
+	w := columnWidths(width-2, []column{{min: 16, natural: 16}, {min: min(max(tw, 2), 32), natural: tw},
+		{min: 6, natural: widest(shown, func(r store.CapturedMail) string { return clean(r.From) })},
+		{min: 12, natural: widest(shown, func(r store.CapturedMail) string { return clean(r.Subject) })}})
+	b.WriteString(st.ColHead.Render(cut("  "+fit("Received", w[0])+" "+fit("To", w[1])+" "+fit("From", w[2])+" "+fit("Subject", w[3]), width)))
 	b.WriteString("\n")
 	if c.list.err != "" {
 		b.WriteString(st.Error.Render(cut(c.list.err, width)) + "\n")
@@ -162,11 +167,10 @@ func (c *capturedMail) view(st Styles, width int) string {
 	if len(c.list.rows) == 0 && !c.list.loading {
 		b.WriteString(st.Subtle.Render(cut("  No captured mail: the capture server keeps what it receives when no relay is configured.", width)) + "\n")
 	}
-	from, to := c.list.nav.visible()
 	for i := from; i < to && i < len(c.list.rows); i++ {
 		r := c.list.rows[i]
-		line := fit(when(r.ReceivedAt), tw) + " " + fit(clean(strings.Join(r.To, ", ")), toW) + " " + fit(clean(r.From), fromW) + " " +
-			fit(clean(r.Subject), subW)
+		line := fit(when(r.ReceivedAt), w[0]) + " " + fit(recipients(r), w[1]) + " " + fit(clean(r.From), w[2]) + " " +
+			fit(clean(r.Subject), w[3])
 		if i == c.list.nav.cur {
 			b.WriteString(st.Selected.Render("▸ "+cut(line, width-2)) + "\n")
 		} else {

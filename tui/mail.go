@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -196,10 +197,19 @@ func (m *mailbox) View() string {
 		b.WriteString(st.Faint.Render(" · reading…"))
 	}
 	b.WriteString("\n")
-	tw, kw, sw, aw := 16, 18, 10, 4
-	rw := max(20, m.width-tw-kw-sw-aw-8)
-	head := "  " + fit("Queued", tw) + " " + fit("To", rw*45/100) + " " + fit("Kind", kw) + " " + fit("State", sw) + " " +
-		fit("Try", aw) + " " + fit("Detail", rw-rw*45/100)
+	now := m.s.svc.Now()
+	from, to := m.list.nav.visible()
+	shown := m.list.rows[min(from, len(m.list.rows)):min(to, len(m.list.rows))]
+	// The recipient drawn keeps its whole width, up to 32 cells, and the
+	// state its whole word; the rest share what is left by what they hold.
+	rw := widest(shown, func(r store.OutboxMessage) string { return clean(r.Recipient) })
+	sw := max(5, widest(shown, func(r store.OutboxMessage) string { return r.State }))
+	w := columnWidths(m.width-2, []column{{min: 16, natural: 16}, {min: min(max(rw, 2), 32), natural: rw},
+		{min: 8, natural: widest(shown, func(r store.OutboxMessage) string { return r.Kind })},
+		{min: sw, natural: sw}, {min: 3, natural: 3},
+		{min: 6, natural: widest(shown, func(r store.OutboxMessage) string { return clean(outboxDetail(r, now)) })}})
+	head := "  " + fit("Queued", w[0]) + " " + fit("To", w[1]) + " " + fit("Kind", w[2]) + " " + fit("State", w[3]) + " " +
+		fit("Try", w[4]) + " " + fit("Detail", w[5])
 	b.WriteString(st.ColHead.Render(cut(head, m.width)))
 	b.WriteString("\n")
 	if m.list.err != "" {
@@ -208,23 +218,10 @@ func (m *mailbox) View() string {
 	if len(m.list.rows) == 0 && !m.list.loading {
 		b.WriteString(st.Subtle.Render("  No mail.") + "\n")
 	}
-	now := m.s.svc.Now()
-	from, to := m.list.nav.visible()
 	for i := from; i < to && i < len(m.list.rows); i++ {
 		r := m.list.rows[i]
-		detail := ""
-		switch r.State {
-		case store.OutboxSent:
-			detail = "sent " + when(r.SentAt) + " " + r.Reply
-		case store.OutboxDeferred:
-			detail = "next try " + ago(now, r.NextAttemptAt) + ": " + r.LastError
-		case store.OutboxFailed:
-			detail = r.LastError
-		case store.OutboxQueued:
-			detail = "due " + ago(now, r.NextAttemptAt)
-		}
-		line := fit(when(r.CreatedAt), tw) + " " + fit(clean(r.Recipient), rw*45/100) + " " + fit(r.Kind, kw) + " " +
-			fit(r.State, sw) + " " + fit(fmt.Sprint(r.Attempts), aw) + " " + fit(clean(detail), rw-rw*45/100)
+		line := fit(when(r.CreatedAt), w[0]) + " " + fit(clean(r.Recipient), w[1]) + " " + fit(r.Kind, w[2]) + " " +
+			fit(r.State, w[3]) + " " + fit(fmt.Sprint(r.Attempts), w[4]) + " " + fit(clean(outboxDetail(r, now)), w[5])
 		line = cut(line, m.width-2)
 		switch {
 		case i == m.list.nav.cur:
@@ -239,6 +236,21 @@ func (m *mailbox) View() string {
 		b.WriteString(line + "\n")
 	}
 	return b.String()
+}
+
+// outboxDetail says what became of a message, or what is next for it.
+func outboxDetail(r store.OutboxMessage, now time.Time) string {
+	switch r.State {
+	case store.OutboxSent:
+		return "sent " + when(r.SentAt) + " " + r.Reply
+	case store.OutboxDeferred:
+		return "next try " + ago(now, r.NextAttemptAt) + ": " + r.LastError
+	case store.OutboxFailed:
+		return r.LastError
+	case store.OutboxQueued:
+		return "due " + ago(now, r.NextAttemptAt)
+	}
+	return ""
 }
 
 // message shows one outbox message: its headers, state and the data its

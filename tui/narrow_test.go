@@ -61,4 +61,12 @@ func TestScreensAtEightyByTwentyFour(t *testing.T) {
 
 	to(deleteScreen, "mia.member@example.com")
 	show("Delete", "Heir", "[ Transfer and delete ] ctrl+s", "the audit trail", "stays.")
+
+	// Mail: the recipient and the state whole, and when it was queued.
+	to(mailScreen, "")
+	show("Mail", "genevieve.delacroix@example.com", " queued ", " "+when(f.svc.Now())+" ")
+	// Captured mail: the recipient whole, when it came, and the subject as fits.
+	f.capture("bartholomew.longname@example.com", "Your invitation to join Acme & Fils", "Hello")
+	m = drive(m, func() tea.Msg { return keyMsg("c") })
+	show("Captured mail", "bartholomew.longname@example.com", " "+when(f.svc.Now())+" ", " Your invitation")
 }
