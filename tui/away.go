@@ -288,7 +288,7 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.key(msg)
 	case m.user == nil:
 		if key.Matches(msg, k.Back) {
-			return open(usersScreen, "")
+			return m.s.open(usersScreen, "")
 		}
 	case key.Matches(msg, k.Edit):
 		m.form.activate(m.form.focus)
@@ -305,7 +305,7 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.note = "Form cleared."
 			return nil
 		}
-		return open(usersScreen, "")
+		return m.s.open(usersScreen, "")
 	case key.Matches(msg, k.Cancel):
 		ps := m.user.AwayPeriods
 		if m.periods.cur >= len(ps) {

@@ -249,7 +249,7 @@ func (m *deletion) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Other):
 		return m.choose()
 	case key.Matches(msg, k.Back):
-		return open(usersScreen, "")
+		return m.s.open(usersScreen, "")
 	case key.Matches(msg, k.Edit):
 		if m.user != nil {
 			m.form.activate(m.form.focus)

@@ -74,9 +74,10 @@ func (o *oneUser) pickUser(msg tea.Msg, openUser func(email string) tea.Cmd) (cm
 	closed, chosen, cmd, handled := o.picker.step(msg)
 	switch {
 	case closed:
+		s := o.picker.s
 		o.picker = nil
 		if o.email == "" {
-			return open(usersScreen, ""), true
+			return s.open(usersScreen, ""), true
 		}
 		return nil, true
 	case chosen != nil:

@@ -23,9 +23,10 @@ func TestPickerHandOff(t *testing.T) {
 		must(t, !scr.Capturing(), "%T: the empty user picker has the keyboard: the number keys cannot switch screens", scr)
 		scr, _ = scr.Update(keyMsg("z"))
 		must(t, scr.Capturing(), "%T: once typed into, the user picker has the keyboard", scr)
-		_, cmd := scr.Update(keyMsg("esc"))
-		msg, ok := cmd().(openMsg)
-		must(t, ok && msg.to == usersScreen, "%T: esc with no user chosen goes back to Users, got %#v", scr, msg)
+		scr.Update(keyMsg("esc"))
+		o := s.opening
+		must(t, o != nil && o.to == usersScreen, "%T: esc with no user chosen goes back to Users, got %#v", scr, o)
+		s.opening = nil
 		must(t, !scr.Capturing(), "%T: the picker is closed", scr)
 	}
 
@@ -135,4 +136,26 @@ func TestKeysAfterThePickWaitForTheUser(t *testing.T) {
 	must(t, a.email == "bob.backup@example.com" && a.form.fields[aUntil].value() == "+3d", "away: %s, until %q", a.email, a.form.fields[aUntil].value())
 	d := r.screens[deleteScreen].(*deletion)
 	must(t, d.email == "ann.active@example.com" && d.form.fields[dHeir].value() == "bob", "delete: %s, heir %q", d.email, d.form.fields[dHeir].value())
+}
+
+// A key typed right after the one that opens a user's screen from Users
+// acts on that screen once the user is read: "p space" ticks a box on
+// Permissions, "a" then "+3d" fills Until on Away.
+func TestKeysAfterOpeningAUserActThere(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("Ann Active")
+	tt.write("p ")
+	tt.wait("Permissions of Ann Active", "(unsaved)")
+	tt.write("\x1b") // discards the change
+	tt.wait("Changes discarded.")
+	tt.write("\x1b") // back to Users
+	tt.wait("/ to search")
+	tt.write("a+3d")
+	tt.wait("Away: Ann Active", "reads as")
+	stop()
+	a := r.screens[awayScreen].(*away)
+	must(t, a.form.fields[aUntil].value() == "+3d", "until %q", a.form.fields[aUntil].value())
 }

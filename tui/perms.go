@@ -275,7 +275,7 @@ func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if m.user == nil {
 		if msg.String() == "esc" {
-			return open(usersScreen, "")
+			return m.s.open(usersScreen, "")
 		}
 		return nil
 	}
@@ -353,7 +353,7 @@ func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.note = "Changes discarded."
 			return nil
 		}
-		return open(usersScreen, "")
+		return m.s.open(usersScreen, "")
 	}
 	return nil
 }

@@ -29,6 +29,9 @@ type session struct {
 	// timeout bounds each store call made by a command.
 	timeout time.Duration
 	links   string // Options.Links
+	// opening is the screen a screen asked to switch to while handling a
+	// message; the router switches as soon as that message is handled.
+	opening *openMsg
 }
 
 // call runs fn in a command with a context bounded by the session's and a
@@ -51,14 +54,19 @@ func (s *session) do(fn func(ctx context.Context) tea.Msg) tea.Cmd {
 // place: the database changed, or the screen came back into view.
 type refreshMsg struct{}
 
-// openMsg switches to a screen, for one user when Email is set.
+// openMsg is a switch to a screen, for one user when email is set.
 type openMsg struct {
 	to    screenID
 	email string
 }
 
-func open(to screenID, email string) tea.Cmd {
-	return func() tea.Msg { return openMsg{to: to, email: email} }
+// open asks the router to switch to a screen, for one user when email is
+// set. The switch is made as soon as the screen has handled the message at
+// hand, not by a command, whose message would come after keys already typed:
+// "p space" on Users ticks a box on the Permissions screen.
+func (s *session) open(to screenID, email string) tea.Cmd {
+	s.opening = &openMsg{to: to, email: email}
+	return nil
 }
 
 // userOpener is a screen that works on one user at a time.

@@ -278,10 +278,24 @@ func (m *Model) switchTo(id screenID) tea.Cmd {
 	return cmd
 }
 
-// send delivers msg to one screen.
+// send delivers msg to one screen, and makes the switch it asked for.
 func (m *Model) send(id screenID, msg tea.Msg) tea.Cmd {
 	var cmd tea.Cmd
 	m.screens[id], cmd = m.screens[id].Update(msg)
+	if o := m.s.opening; o != nil {
+		m.s.opening = nil
+		cmd = tea.Batch(cmd, m.open(*o))
+	}
+	return cmd
+}
+
+// open switches to a screen, for one user when the switch names one.
+func (m *Model) open(o openMsg) tea.Cmd {
+	cmd := m.activate(o.to)
+	m.layout()
+	if u, ok := m.screens[o.to].(userOpener); ok && o.email != "" {
+		cmd = tea.Batch(cmd, u.OpenUser(o.email))
+	}
 	return cmd
 }
 
@@ -325,13 +339,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.readVersion()
 	case versionMsg:
 		return m, m.versionRead(msg)
-	case openMsg:
-		cmd := m.activate(msg.to)
-		m.layout()
-		if o, ok := m.screens[msg.to].(userOpener); ok && msg.email != "" {
-			cmd = tea.Batch(cmd, o.OpenUser(msg.email))
-		}
-		return m, cmd
 	case tea.KeyPressMsg:
 		return m, m.typed(msg)
 	case tea.PasteMsg:

@@ -304,11 +304,11 @@ func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		d.form.activate(d.form.focus)
 	case key.Matches(msg, d.keys.Perms):
-		return open(permsScreen, d.email)
+		return d.s.open(permsScreen, d.email)
 	case key.Matches(msg, d.keys.Away):
-		return open(awayScreen, d.email)
+		return d.s.open(awayScreen, d.email)
 	case key.Matches(msg, d.keys.Delete):
-		return open(deleteScreen, d.email)
+		return d.s.open(deleteScreen, d.email)
 	case key.Matches(msg, d.keys.Reset):
 		if why := may(d.perms, "users.edit", "send password resets"); why != "" && d.email != d.s.actor.Email {
 			d.err = why

@@ -594,7 +594,7 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Reload):
 		return tea.Batch(m.refresh(), m.loadSummary())
 	case key.Matches(msg, k.Invite):
-		return open(inviteScreen, "")
+		return m.s.open(inviteScreen, "")
 	case key.Matches(msg, k.Teams):
 		m.teams = newTeamsView(m.s, m.perms)
 		m.teams.SetSize(m.width, m.nav.height+4)
@@ -619,11 +619,11 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.detail.SetSize(m.width, m.nav.height+4)
 		return m.detail.Init()
 	case key.Matches(msg, k.Perms):
-		return open(permsScreen, email)
+		return m.s.open(permsScreen, email)
 	case key.Matches(msg, k.Away):
-		return open(awayScreen, email)
+		return m.s.open(awayScreen, email)
 	case key.Matches(msg, k.Delete):
-		return open(deleteScreen, email)
+		return m.s.open(deleteScreen, email)
 	case key.Matches(msg, k.Reset):
 		if why := may(m.perms, "users.edit", "send password resets"); why != "" && email != m.s.actor.Email {
 			m.err = why
