@@ -113,7 +113,11 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 		if failed == len(results) {
 			fmt.Fprintf(c.stderr, "roster: nobody %s\n", verb)
 		} else {
-			fmt.Fprintf(c.stderr, "roster: %d of %d not %s; the others were\n", failed, len(results), verb)
+			others := "the others were"
+			if len(results)-failed == 1 {
+				others = "the other was"
+			}
+			fmt.Fprintf(c.stderr, "roster: %d of %d not %s; %s\n", failed, len(results), verb, others)
 		}
 		return partialErr{failed, len(results)}
 	}

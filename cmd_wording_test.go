@@ -8,8 +8,9 @@ import (
 )
 
 // What the commands print reads as English: team add and remove say added
-// and removed, a batch where every row failed does not speak of others, and
-// an invitation's expiry is said as people say it.
+// and removed, a batch where every row failed does not speak of others nor
+// one with a single other of others, and an invitation's expiry is said as
+// people say it.
 func TestCommandsWording(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "roster.db")
 	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
@@ -30,7 +31,13 @@ func TestCommandsWording(t *testing.T) {
 		t.Errorf("inviting only an existing user: exit %d, stderr %q", code, errs)
 	}
 
-	ok(t, db, "invite", "ivy@acme.test")
+	if _, errs, _ := roster(t, db, "invite", "boss@acme.test", "ivy@acme.test"); errs != "roster: email boss@acme.test is already a user\nroster: 1 of 2 not invited; the other was\n" {
+		t.Errorf("inviting an existing user and a new one: stderr %q", errs)
+	}
+	if _, errs, _ := roster(t, db, "invite", "boss@acme.test", "jo@acme.test", "kim@acme.test"); !strings.HasSuffix(errs, "roster: 1 of 3 not invited; the others were\n") {
+		t.Errorf("inviting an existing user and two new ones: stderr %q", errs)
+	}
+
 	out := ok(t, db, "invites")
 	if !regexp.MustCompile(`\bin [0-9]+ (days|h)\b`).MatchString(out) || regexp.MustCompile(`[0-9]+h[0-9]+m`).MatchString(out) {
 		t.Errorf("roster invites says the expiry as:\n%s", out)
