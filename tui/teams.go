@@ -24,6 +24,7 @@ type teamsView struct {
 	teams []store.Team
 	nav   nav
 	seq   int // of the newest reading; older ones are dropped
+	shown int // of the reading shown
 	keep  string
 
 	// naming is the name being typed: a new team's, or renaming's.
@@ -85,6 +86,9 @@ func (v *teamsView) SetSize(w, h int) {
 	v.nav.resize(max(1, h-6))
 }
 
+// reading reports that the teams keys act on are on their way.
+func (v *teamsView) reading() bool { return v.shown != v.seq }
+
 func (v *teamsView) Capturing() bool { return v.naming != nil || v.confirm != nil }
 
 func (v *teamsView) ShortHelp() []key.Binding {
@@ -106,6 +110,7 @@ func (v *teamsView) Update(msg tea.Msg) (*teamsView, tea.Cmd) {
 		if msg.seq != v.seq {
 			return v, nil
 		}
+		v.shown = msg.seq
 		v.err = explain(msg.err)
 		v.teams = msg.teams
 		v.nav.set(len(v.teams))

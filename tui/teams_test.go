@@ -64,3 +64,19 @@ func TestTeamsNeedUsersEdit(t *testing.T) {
 	must(t, strings.Contains(v, "You cannot manage teams: it needs the users.edit permission"), "n without users.edit:\n%s", v)
 	must(t, !r.screens[usersScreen].(*users).teams.Capturing(), "the name field opened")
 }
+
+// Keys typed with T act on the teams it lists once they are read: T G x
+// written at once asks about the last team.
+func TestTeamsKeysWaitForTheTeams(t *testing.T) {
+	f := newFixture(t)
+	for _, n := range []string{"Alpha", "Beta", "Gamma"} {
+		must(t, f.svc.AddTeam(f.ctx, f.op, n) == nil, "add team %s", n)
+	}
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("Ann Active")
+	tt.write("TGx")
+	tt.wait("Remove team Gamma?")
+	stop()
+}

@@ -193,10 +193,14 @@ func (m *users) Capturing() bool {
 
 // Reading reports that the rows are about to change under the keys: a
 // search typed is not read yet, the list is read from the top, or the
-// cursor waits on the window's edge for the next page.
+// cursor waits on the window's edge for the next page; with the teams open
+// over the list, that they are being read.
 func (m *users) Reading() bool {
-	if m.detail != nil {
+	switch {
+	case m.detail != nil:
 		return false
+	case m.teams != nil:
+		return m.teams.reading()
 	}
 	edge := m.moreAfter && m.nav.cur >= len(m.rows)-1 || m.moreBefore && m.nav.cur == 0
 	return m.loading || m.filtered != m.filterSeq || m.fetching && edge || !m.teamsRead
