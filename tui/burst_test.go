@@ -115,3 +115,30 @@ func TestMailKeysActOnTheFilteredList(t *testing.T) {
 	m := r.screens[mailScreen].(*mailbox)
 	must(t, m.open != nil && m.open.Recipient == "ann@example.com", "enter opened %+v", m.open)
 }
+
+// On a user's page, a key typed before the user is read acts once the user
+// is shown (enter then e edits the first field); the keys written with the
+// esc that closes the page act on the list (esc j moves its cursor), though
+// the list is read again meanwhile.
+func TestUserPageKeysInOneWrite(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	f.addUser("bob.backup@example.com", "Bob", "Backup", "member", store.Active)
+	r, m := f.start()
+	m, read := m.Update(keyMsg("enter")) // opens Ann's page; read is its reading
+	m, _ = m.Update(keyMsg("e"))         // typed before the reading lands
+	drive(m, read)
+	d := r.screens[usersScreen].(*users).detail
+	must(t, d != nil && d.user != nil && d.form.active && d.form.focus == fFirst, "e before Ann was read: the form is not being edited")
+
+	r = New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("▸ Ann Active")
+	tt.write("\r")
+	tt.wait("logins")
+	tt.write("\x1bj")
+	tt.wait("▸ Bob Backup")
+	stop()
+	u := r.screens[usersScreen].(*users)
+	must(t, u.detail == nil && u.rows[u.nav.cur].Email == "bob.backup@example.com", "the cursor is on %s", u.rows[u.nav.cur].Email)
+}

@@ -34,6 +34,7 @@ type teamsView struct {
 	busy     bool
 	note     string
 	err      string
+	closed   bool // esc: the list closes it as soon as it has handled the key
 }
 
 type teamsKeys struct {
@@ -178,7 +179,7 @@ func (v *teamsView) key(msg tea.KeyPressMsg) tea.Cmd {
 	v.note, v.err = "", ""
 	switch {
 	case key.Matches(msg, k.Close):
-		return func() tea.Msg { return closeDetailMsg{} }
+		v.closed = true
 	case key.Matches(msg, k.nav.Up):
 		v.nav.move(-1)
 	case key.Matches(msg, k.nav.Down):

@@ -66,7 +66,8 @@ func TestTeamsNeedUsersEdit(t *testing.T) {
 }
 
 // Keys typed with T act on the teams it lists once they are read: T G x
-// written at once asks about the last team.
+// written at once asks about the last team; those typed with the esc that
+// closes them act on the list.
 func TestTeamsKeysWaitForTheTeams(t *testing.T) {
 	f := newFixture(t)
 	for _, n := range []string{"Alpha", "Beta", "Gamma"} {
@@ -78,5 +79,11 @@ func TestTeamsKeysWaitForTheTeams(t *testing.T) {
 	tt.wait("Ann Active")
 	tt.write("TGx")
 	tt.wait("Remove team Gamma?")
+	tt.write("n")
+	tt.wait("esc back to users")
+	tt.write("\x1bj") // esc closes the teams: j moves the list's cursor
+	tt.wait("/ to search")
 	stop()
+	u := r.screens[usersScreen].(*users)
+	must(t, u.teams == nil && u.nav.cur == 1, "teams open %v, cursor on row %d", u.teams != nil, u.nav.cur)
 }

@@ -35,6 +35,9 @@ type userDetail struct {
 	stale    bool // a save met a newer version: ctrl+r reloads
 	editOpen bool // open with the first field being edited
 	perms    map[string]bool
+	// closed is esc on a clean form: the list closes it as soon as it has
+	// handled the key, so the keys after it act on the rows.
+	closed bool
 
 	confirm *confirmation
 	note    string
@@ -289,7 +292,8 @@ func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 				yes: func() tea.Msg { return closeDetailMsg{} }}
 			return nil
 		}
-		return func() tea.Msg { return closeDetailMsg{} }
+		d.closed = true
+		return nil
 	case key.Matches(msg, d.keys.Up):
 		d.form.focusOn(max(0, d.form.focus-1))
 	case key.Matches(msg, d.keys.Down):

@@ -191,14 +191,21 @@ func (m *users) Capturing() bool {
 	return m.searching || m.confirm != nil
 }
 
+// closeOver closes the user's page or the teams, back to the rows, read
+// again.
+func (m *users) closeOver() tea.Cmd {
+	m.detail, m.teams = nil, nil
+	return m.refresh()
+}
+
 // Reading reports that the rows are about to change under the keys: a
 // search typed is not read yet, the list is read from the top, or the
-// cursor waits on the window's edge for the next page; with the teams open
-// over the list, that they are being read.
+// cursor waits on the window's edge for the next page; with a user's page
+// or the teams open over the list, that they are being read.
 func (m *users) Reading() bool {
 	switch {
 	case m.detail != nil:
-		return false
+		return m.detail.loading
 	case m.teams != nil:
 		return m.teams.reading()
 	}
@@ -395,17 +402,20 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		return m, tea.Batch(cmd, m.refresh())
 	case closeDetailMsg:
-		m.detail, m.teams = nil, nil
-		return m, m.refresh()
+		return m, m.closeOver()
 	case tea.KeyPressMsg:
 		if m.detail != nil {
 			var cmd tea.Cmd
-			m.detail, cmd = m.detail.Update(msg)
+			if m.detail, cmd = m.detail.Update(msg); m.detail.closed {
+				cmd = tea.Batch(cmd, m.closeOver())
+			}
 			return m, cmd
 		}
 		if m.teams != nil {
 			var cmd tea.Cmd
-			m.teams, cmd = m.teams.Update(msg)
+			if m.teams, cmd = m.teams.Update(msg); m.teams.closed {
+				cmd = tea.Batch(cmd, m.closeOver())
+			}
 			return m, cmd
 		}
 		return m, m.key(msg)
@@ -444,19 +454,25 @@ func (m *users) paged(msg usersPageMsg) tea.Cmd {
 	p := msg.page
 	switch msg.dir {
 	case 0:
+		keep := msg.keep
+		if keep > 0 && m.nav.cur < len(m.rows) {
+			// A refresh keeps the row the cursor is on now: keys may have
+			// moved it while the rows were read.
+			keep = m.rows[m.nav.cur].ID
+		}
 		m.rows, m.cursors = p.Users, p.Cursors
 		m.ids = make(map[int64]bool, len(m.rows))
 		for _, u := range m.rows {
 			m.ids[u.ID] = true
 		}
 		switch {
-		case msg.keep == -1: // the last page
+		case keep == -1: // the last page
 			m.moreBefore, m.moreAfter = p.More, false
 			m.nav.cur = len(m.rows) - 1
-		case msg.keep != 0: // a refresh: the window starts where it did
+		case keep != 0: // a refresh: the window starts where it did
 			m.moreAfter = p.More
 			for i, u := range m.rows {
-				if u.ID == msg.keep {
+				if u.ID == keep {
 					m.nav.cur = i
 					break
 				}
