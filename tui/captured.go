@@ -154,7 +154,7 @@ func (c *capturedMail) view(st Styles, width int) string {
 	shown := c.list.rows[min(from, len(c.list.rows)):min(to, len(c.list.rows))]
 	recipients := func(r store.CapturedMail) string { return clean(strings.Join(r.To, ", ")) }
 	// The recipients drawn keep their whole width, up to 32 cells; the
-	// sender gives way first, then the subject.
+	// sender and the subject share the rest by what they hold.
 	tw := widest(shown, recipients)
 	w := columnWidths(width-2, []column{{min: 16, natural: 16}, {min: min(max(tw, 2), 32), natural: tw},
 		{min: 6, natural: widest(shown, func(r store.CapturedMail) string { return clean(r.From) })},

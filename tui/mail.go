@@ -202,12 +202,16 @@ func (m *mailbox) View() string {
 	shown := m.list.rows[min(from, len(m.list.rows)):min(to, len(m.list.rows))]
 	// The recipient drawn keeps its whole width, up to 32 cells, and the
 	// state its whole word; the rest share what is left by what they hold.
-	rw := widest(shown, func(r store.OutboxMessage) string { return clean(r.Recipient) })
+	recipients, details := make([]string, len(shown)), make([]string, len(shown))
+	for i, r := range shown {
+		recipients[i], details[i] = clean(r.Recipient), clean(outboxDetail(r, now))
+	}
+	text := func(s string) string { return s }
+	rw := widest(recipients, text)
 	sw := max(5, widest(shown, func(r store.OutboxMessage) string { return r.State }))
 	w := columnWidths(m.width-2, []column{{min: 16, natural: 16}, {min: min(max(rw, 2), 32), natural: rw},
 		{min: 8, natural: widest(shown, func(r store.OutboxMessage) string { return r.Kind })},
-		{min: sw, natural: sw}, {min: 3, natural: 3},
-		{min: 6, natural: widest(shown, func(r store.OutboxMessage) string { return clean(outboxDetail(r, now)) })}})
+		{min: sw, natural: sw}, {min: 3, natural: 3}, {min: 6, natural: widest(details, text)}})
 	head := "  " + fit("Queued", w[0]) + " " + fit("To", w[1]) + " " + fit("Kind", w[2]) + " " + fit("State", w[3]) + " " +
 		fit("Try", w[4]) + " " + fit("Detail", w[5])
 	b.WriteString(st.ColHead.Render(cut(head, m.width)))
@@ -220,8 +224,8 @@ func (m *mailbox) View() string {
 	}
 	for i := from; i < to && i < len(m.list.rows); i++ {
 		r := m.list.rows[i]
-		line := fit(when(r.CreatedAt), w[0]) + " " + fit(clean(r.Recipient), w[1]) + " " + fit(r.Kind, w[2]) + " " +
-			fit(r.State, w[3]) + " " + fit(fmt.Sprint(r.Attempts), w[4]) + " " + fit(clean(outboxDetail(r, now)), w[5])
+		line := fit(when(r.CreatedAt), w[0]) + " " + fit(recipients[i-from], w[1]) + " " + fit(r.Kind, w[2]) + " " +
+			fit(r.State, w[3]) + " " + fit(fmt.Sprint(r.Attempts), w[4]) + " " + fit(details[i-from], w[5])
 		line = cut(line, m.width-2)
 		switch {
 		case i == m.list.nav.cur:
