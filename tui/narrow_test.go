@@ -37,7 +37,7 @@ func TestScreensAtEightyByTwentyFour(t *testing.T) {
 		}
 		must(t, strings.Count(fr, "\n") < 24, "%s: %d lines", what, strings.Count(fr, "\n")+1)
 	}
-	to := func(id screenID, email string) { m = drive(m, r.open(openMsg{id, email})) }
+	to := func(id screenID, email string) { m = drive(m, r.open(openRequest{id, email})) }
 
 	show("Users", when(f.svc.Now().Add(-90*60e9)), "mia.member@example.com")
 

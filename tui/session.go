@@ -31,7 +31,7 @@ type session struct {
 	links   string // Options.Links
 	// opening is the screen a screen asked to switch to while handling a
 	// message; the router switches as soon as that message is handled.
-	opening *openMsg
+	opening *openRequest
 }
 
 // call runs fn in a command with a context bounded by the session's and a
@@ -54,8 +54,8 @@ func (s *session) do(fn func(ctx context.Context) tea.Msg) tea.Cmd {
 // place: the database changed, or the screen came back into view.
 type refreshMsg struct{}
 
-// openMsg is a switch to a screen, for one user when email is set.
-type openMsg struct {
+// openRequest is a switch to a screen, for one user when email is set.
+type openRequest struct {
 	to    screenID
 	email string
 }
@@ -65,7 +65,7 @@ type openMsg struct {
 // hand, not by a command, whose message would come after keys already typed:
 // "p space" on Users ticks a box on the Permissions screen.
 func (s *session) open(to screenID, email string) tea.Cmd {
-	s.opening = &openMsg{to: to, email: email}
+	s.opening = &openRequest{to: to, email: email}
 	return nil
 }
 

@@ -290,7 +290,7 @@ func (m *Model) send(id screenID, msg tea.Msg) tea.Cmd {
 }
 
 // open switches to a screen, for one user when the switch names one.
-func (m *Model) open(o openMsg) tea.Cmd {
+func (m *Model) open(o openRequest) tea.Cmd {
 	cmd := m.activate(o.to)
 	m.layout()
 	if u, ok := m.screens[o.to].(userOpener); ok && o.email != "" {
