@@ -207,6 +207,7 @@ func TestUserDetailEditAndConflict(t *testing.T) {
 	tt.typ("kkkk") // from Teams up to Phone
 	tt.press("enter")
 	tt.typ("0612345678")
+	tt.wait("0612345678") // being edited: the change below lands mid-edit
 	pos := "Head nurse"
 	if _, err := f.svc.Edit(f.ctx, admin.Actor{Email: owner, Channel: admin.ChannelCLI}, "ann.active@example.com", 0,
 		admin.Profile{Position: &pos}); err != nil {
