@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -234,29 +233,7 @@ func peakRSS(pid int) int64 {
 }
 
 // seededDB is a copy of the benchmarks' cached database of n seeded users.
-func seededDB(tb testing.TB, n int) string {
-	tb.Helper()
-	cache := benchdb.Million(tb, n)
-	db := filepath.Join(tb.TempDir(), "roster.db")
-	// Streamed: at a million users the file is about a gigabyte.
-	src, err := os.Open(cache)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer src.Close()
-	dst, err := os.OpenFile(db, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		dst.Close()
-		tb.Fatal(err)
-	}
-	if err := dst.Close(); err != nil {
-		tb.Fatal(err)
-	}
-	return db
-}
+func seededDB(tb testing.TB, n int) string { return benchdb.Copy(tb, n) }
 
 // TestSSHManySessions: fifty operators at once, none dropped, no error.
 // (BenchmarkSSHLoad measures the same at full size.)

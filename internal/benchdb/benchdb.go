@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,13 +43,8 @@ func Million(tb testing.TB, n int) string {
 		}
 		tb.Logf("%s has another schema: seeding it again", path)
 	}
-	// Older caches go: each is about a gigabyte.
-	old, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("roster-bench-seed*-n%d.db", n)))
-	for _, o := range old {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			os.Remove(o + suffix)
-		}
-	}
+	// Caches of other seeds and schemas stay: another checkout of roster
+	// (a branch with a migration more, or one less) may be using them.
 	tmp := path + ".making"
 	for _, suffix := range []string{"", "-wal", "-shm"} {
 		os.Remove(tmp + suffix)
@@ -71,6 +67,32 @@ func Million(tb testing.TB, n int) string {
 	}
 	tb.Logf("seeded %s: %d users in %v", path, stats.Users, stats.Took.Round(time.Second))
 	return path
+}
+
+// Copy returns the path of a copy of Million's database of n users under
+// tb's temporary directory, for a benchmark that writes.
+func Copy(tb testing.TB, n int) string {
+	tb.Helper()
+	cache := Million(tb, n)
+	db := filepath.Join(tb.TempDir(), "roster.db")
+	// Streamed: at a million users the file is about a gigabyte.
+	src, err := os.Open(cache)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(db, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		tb.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return db
 }
 
 // sameSchema reports whether the database at path has the schema a new
