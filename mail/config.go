@@ -32,6 +32,11 @@ const (
 	DefaultLease    = 5 * time.Minute
 	DefaultPoll     = 2 * time.Second
 	DefaultBatch    = 100
+	// DefaultConnections is modest: relays limit the connections of one
+	// client (Postfix's smtpd_client_connection_count_limit is 50), and on
+	// loopback two already keep a relay busy.
+	DefaultConnections = 4
+	maxConnections     = 100
 )
 
 // Config says where and how mail goes. The command line binds its global
@@ -69,6 +74,11 @@ type Config struct {
 	Poll time.Duration
 	// Batch is how many messages a worker claims at once.
 	Batch int
+	// Connections is how many connections to the relay a worker sends on at
+	// once, opened as mail waits once the relay has taken a message in the
+	// pass. After a crash, at most 2 × Connections messages the relay had
+	// accepted are sent again (see pipeline).
+	Connections int
 	// Location is the time zone of the dates written in mail; nil is the
 	// machine's (TZ).
 	Location *time.Location
@@ -90,11 +100,12 @@ const (
 	EnvFrom             = "ROSTER_FROM"
 	EnvBaseURL          = "ROSTER_BASE_URL"
 	EnvLifetime         = "ROSTER_MAIL_LIFETIME"
+	EnvSMTPConnections  = "ROSTER_SMTP_CONNECTIONS"
 )
 
 // ConfigFromEnv reads ROSTER_SMTP, ROSTER_SMTP_PASSWORD_FILE, ROSTER_FROM,
-// ROSTER_BASE_URL and ROSTER_MAIL_LIFETIME (a Go duration such as 72h).
-// Check reports what is wrong with the values.
+// ROSTER_BASE_URL, ROSTER_MAIL_LIFETIME (a Go duration such as 72h) and
+// ROSTER_SMTP_CONNECTIONS. Check reports what is wrong with the values.
 func ConfigFromEnv() Config {
 	c := Config{SMTP: os.Getenv(EnvSMTP), PasswordFile: os.Getenv(EnvSMTPPasswordFile), From: os.Getenv(EnvFrom),
 		BaseURL: os.Getenv(EnvBaseURL)}
@@ -104,6 +115,13 @@ func ConfigFromEnv() Config {
 			c.envErr = fmt.Errorf("%s=%q: not a duration such as 72h", EnvLifetime, v)
 		}
 		c.Lifetime = d
+	}
+	if v := os.Getenv(EnvSMTPConnections); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxConnections {
+			c.envErr = errors.Join(c.envErr, fmt.Errorf("%s=%q: not a number from 1 to %d", EnvSMTPConnections, v, maxConnections))
+		}
+		c.Connections = n
 	}
 	return c
 }
@@ -166,6 +184,9 @@ func (c Config) timeout() time.Duration  { return orDefault(c.Timeout, DefaultTi
 func (c Config) lease() time.Duration    { return orDefault(c.Lease, DefaultLease) }
 func (c Config) poll() time.Duration     { return orDefault(c.Poll, DefaultPoll) }
 func (c Config) batch() int              { return orDefault(c.Batch, DefaultBatch) }
+func (c Config) connections() int {
+	return min(orDefault(c.Connections, DefaultConnections), maxConnections)
+}
 
 func (c Config) location() *time.Location {
 	if c.Location != nil {

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/mail"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"roster/store"
@@ -37,7 +39,6 @@ type deliverer struct {
 	relay   *relay
 	dialer  dialer
 	from    *mail.Address
-	baseURL string // of the batch in hand: the account's, read as it is claimed
 	log     *slog.Logger
 	capture *captureServer // nil when a relay is configured
 	unwiped bool           // the database's log may hold links already sent (wipeLog)
@@ -74,74 +75,330 @@ func (d *deliverer) close() {
 }
 
 // pass delivers every message due when it starts, claiming them a batch at
-// a time, over one connection. When the relay cannot take mail (it cannot
-// be reached, times out or breaks the connection, is closing, or refuses
-// roster's credentials), the rest of the batch in hand is deferred and the
-// pass ends: the others wait their turn.
+// a time, through a pipeline: messages are composed ahead, handed over on
+// up to Connections connections at once, and their outcomes recorded in
+// batches. When the relay cannot take mail (it cannot be reached, times out
+// or breaks the connection, is closing, or refuses roster's credentials),
+// the messages not yet handed over are deferred and the pass ends: the
+// others wait their turn.
 func (d *deliverer) pass(ctx context.Context) (Report, error) {
-	var rep Report
+	p := d.newPipeline(ctx)
+	err := p.feed()
+	rep := p.finish()
+	d.wipeLog()
+	return rep, err
+}
+
+// connectionShare is how many waiting messages make a connection more worth
+// opening: each costs a handshake (TCP, EHLO, STARTTLS, AUTH) before its
+// first message.
+const connectionShare = 10
+
+// pipeline is one pass's work, in three parts that run at once: the feeder
+// (feed) claims messages and composes them ahead; senders, one per
+// connection, hand them to the relay; the recorder writes their outcomes,
+// several in one transaction.
+//
+// A message is in flight from the moment a sender takes it until its
+// outcome is committed. At most 2 × Connections messages are in flight (the
+// window): a sender waits for a place before taking the next message. A
+// message the relay accepted is therefore sent again after a crash (once
+// its lease runs out) only if it was in flight at the crash: at most
+// 2 × Connections messages, each connection's message being sent and the one
+// before it, still being recorded.
+type pipeline struct {
+	d        *deliverer
+	ctx      context.Context
+	jobs     chan *job     // composed, waiting for a sender
+	outcomes chan outcome  // for the recorder
+	window   chan struct{} // a token per message in flight
+	senders  sync.WaitGroup
+	nsenders int         // the feeder's count of senders started
+	accepted atomic.Bool // the relay accepted a message in this pass
+	recorded chan struct{}
+
+	mu   sync.Mutex
+	down error // why the relay cannot take mail for now
+	rep  Report
+}
+
+// job is a claimed message, composed.
+type job struct {
+	m      *store.OutboxMessage
+	msg    *composed
+	flying bool // holds a place in the window
+}
+
+// outcome is what happened to a message, waiting to be written.
+type outcome struct {
+	j     *job
+	what  string // for the log: sent, deferred, failed or released
+	write func(q *store.Q) (bool, error)
+}
+
+func (d *deliverer) newPipeline(ctx context.Context) *pipeline {
+	n := d.cfg.connections()
+	p := &pipeline{d: d, ctx: ctx, jobs: make(chan *job, n), outcomes: make(chan outcome, 2*n),
+		window: make(chan struct{}, 2*n), recorded: make(chan struct{})}
+	go p.recorder()
+	return p
+}
+
+// feed claims the due messages a batch at a time and hands them to the
+// senders, composed, until none is left, the relay is down or ctx ends.
+func (p *pipeline) feed() error {
+	d, ctx := p.d, p.ctx
 	due := d.cfg.now()
-	var s *session
-	defer func() {
-		if s != nil {
-			s.quit()
-		}
-		d.wipeLog()
-	}()
 	for {
-		if ctx.Err() != nil {
-			return rep, nil
+		if ctx.Err() != nil || p.relayDown() != nil {
+			return nil
 		}
 		now := d.cfg.now()
 		var res *store.ClaimResult
+		var baseURL string // the account's, read as the batch is claimed
 		err := d.st.Write(ctx, func(q *store.Q) (err error) {
 			res, err = q.ClaimMail(ctx, store.MailClaim{Now: now, Due: due, LeaseUntil: now.Add(d.cfg.lease()),
 				Limit: d.cfg.batch(), MaxAge: d.cfg.lifetime()})
 			if err != nil || len(res.Claimed) == 0 {
 				return err
 			}
-			d.baseURL, err = d.cfg.linkBase(ctx, q)
+			baseURL, err = d.cfg.linkBase(ctx, q)
 			return err
 		})
 		if err != nil {
 			if ctx.Err() != nil {
-				return rep, nil
+				return nil
 			}
-			return rep, fmt.Errorf("claim mail: %w", err)
+			return fmt.Errorf("claim mail: %w", err)
 		}
 		for _, m := range res.GaveUp {
-			rep.Failed++
+			p.count(func(r *Report) { r.Failed++ })
 			d.log.Warn("mail failed", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "error", m.LastError)
 		}
 		for _, m := range res.Cancelled {
-			rep.Cancelled++
+			p.count(func(r *Report) { r.Cancelled++ })
 			d.log.Info("mail cancelled", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "reason", m.LastError)
 		}
 		if len(res.Claimed) == 0 {
 			if len(res.GaveUp)+len(res.Cancelled) > 0 {
 				continue
 			}
-			return rep, nil
+			return nil
 		}
 		for i := range res.Claimed {
 			m := &res.Claimed[i]
 			if ctx.Err() != nil {
-				d.release(res.Claimed[i:])
-				return rep, nil
+				p.releaseAll(res.Claimed[i:])
+				return nil
+			}
+			if down := p.relayDown(); down != nil {
+				for j := range res.Claimed[i:] {
+					p.retryLater(&job{m: &res.Claimed[i+j]}, down)
+				}
+				return nil
 			}
 			if err := d.keepLease(ctx, res.Claimed[i:]); err != nil {
-				return rep, err
+				return err
 			}
-			var down error
-			s, down = d.deliver(ctx, s, m, &rep)
-			if down != nil {
-				for j := range res.Claimed[i+1:] {
-					d.retryLater(&res.Claimed[i+1+j], down, &rep)
-				}
-				return rep, nil
+			msg, err := compose(m, d.from, baseURL, d.cfg.now(), d.cfg.location())
+			if err != nil {
+				p.fail(&job{m: m}, "cannot write the message: "+err.Error(), "")
+				continue
+			}
+			p.grow(len(res.Claimed) - i + len(p.jobs))
+			select {
+			case p.jobs <- &job{m: m, msg: msg}:
+			case <-ctx.Done():
+				p.releaseAll(res.Claimed[i:])
+				return nil
 			}
 		}
-		d.wipeLog()
+	}
+}
+
+// grow starts the first sender, and another while the relay has accepted
+// mail in this pass and more than connectionShare messages wait for each
+// connection, up to Connections: a relay that refuses or hangs sees one.
+func (p *pipeline) grow(waiting int) {
+	if p.nsenders > 0 && (p.nsenders >= p.d.cfg.connections() || !p.accepted.Load() ||
+		waiting <= p.nsenders*connectionShare) {
+		return
+	}
+	p.nsenders++
+	p.senders.Add(1)
+	go p.send()
+}
+
+// finish waits for the senders and the recorder, and reports the pass.
+func (p *pipeline) finish() Report {
+	close(p.jobs)
+	p.senders.Wait()
+	close(p.outcomes)
+	<-p.recorded
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.rep
+}
+
+// send is a sender: it hands messages to the relay over one connection,
+// opened when needed, until the feeder is done. Once the relay is down or
+// the pass stopped, it defers or gives back what is left.
+func (p *pipeline) send() {
+	defer p.senders.Done()
+	var s *session
+	defer func() {
+		if s != nil {
+			s.quit()
+		}
+	}()
+	for j := range p.jobs {
+		switch down := p.relayDown(); {
+		case p.ctx.Err() != nil:
+			p.release(j)
+		case down != nil:
+			p.retryLater(j, down)
+		default:
+			p.window <- struct{}{}
+			j.flying = true
+			if s, down = p.deliver(s, j); down != nil {
+				p.setDown(down)
+			}
+		}
+	}
+}
+
+func (p *pipeline) relayDown() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.down
+}
+
+func (p *pipeline) setDown(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.down == nil {
+		p.down = err
+	}
+}
+
+func (p *pipeline) count(fn func(r *Report)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fn(&p.rep)
+}
+
+// deliver sends j over s, opening a session if s is nil, and records the
+// outcome. It returns the session to go on with (nil once it is closed),
+// and the error when the relay cannot take any message for now: it could
+// not be reached, timed out or broke the connection, is closing, or refuses
+// roster's credentials.
+func (p *pipeline) deliver(s *session, j *job) (*session, error) {
+	d, ctx, m := p.d, p.ctx, j.m
+	// The message must be handed over while the claim is still this
+	// worker's; past that, another worker may send it too.
+	// A worker told to stop gives the message in flight a few seconds to
+	// get its reply, rather than leave the relay with a copy it may deliver.
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.LeaseUntil.Sub(d.cfg.now())-d.leaseMargin())
+	defer cancel()
+	stopping := context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })
+	defer stopping()
+	for fresh := s == nil; ; fresh = true {
+		if s == nil {
+			var err error
+			if s, err = d.dialer.open(ctx, d.relay, nil); err != nil {
+				if ctx.Err() != nil {
+					p.release(j)
+					return nil, nil
+				}
+				p.retryLater(j, err)
+				return nil, err
+			}
+		}
+		reply, err := s.send(mctx, j.msg)
+		if err == nil {
+			p.accepted.Store(true)
+			p.record(j, "sent", func(q *store.Q) (bool, error) { return q.MarkSent(context.Background(), m, reply, d.cfg.now()) })
+			p.count(func(r *Report) { r.Sent++ })
+			d.log.Info("mail sent", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "reply", reply)
+			return s, nil
+		}
+		if ctx.Err() != nil {
+			// Stopping: the message goes back untried, for the next worker.
+			s.close()
+			p.release(j)
+			return nil, nil
+		}
+		se := err.(*sendError)
+		if se.notTheMessage() && !fresh {
+			d.log.Info("relay refused the session, not the message: trying again on a new connection", "id", m.ID, "to", m.Recipient, "error", err.Error())
+			s.close()
+			s = nil
+			continue
+		}
+		if se.permanent() {
+			p.fail(j, err.Error(), replyOf(err))
+		} else {
+			p.retryLater(j, err)
+		}
+		switch {
+		case se.broken:
+			s.close()
+			return nil, err
+		case se.relayWide() || se.notTheMessage():
+			// Refused on a new connection too: so would every message be.
+			s.quit()
+			return nil, err
+		case se.inTransaction() && !s.reset():
+			s.close()
+			return nil, nil
+		}
+		return s, nil
+	}
+}
+
+// record hands an outcome to the recorder.
+func (p *pipeline) record(j *job, what string, write func(q *store.Q) (bool, error)) {
+	p.outcomes <- outcome{j: j, what: what, write: write}
+}
+
+// maxRecorded bounds the outcomes written in one transaction.
+const maxRecorded = 256
+
+// recorder writes the outcomes as they come, all those waiting in one
+// transaction, then frees their places in the window.
+func (p *pipeline) recorder() {
+	defer close(p.recorded)
+	d := p.d
+	var batch []outcome
+	sent := 0 // since the log was last emptied
+	for o := range p.outcomes {
+		batch = append(batch[:0], o)
+	more:
+		for len(batch) < maxRecorded {
+			select {
+			case o, ok := <-p.outcomes:
+				if !ok {
+					break more
+				}
+				batch = append(batch, o)
+			default:
+				break more
+			}
+		}
+		d.mark(batch)
+		for _, o := range batch {
+			if o.j.flying {
+				<-p.window
+			}
+			if o.what == "sent" {
+				sent++
+				d.unwiped = true
+			}
+		}
+		if sent >= d.cfg.batch() {
+			d.wipeLog()
+			sent = 0
+		}
 	}
 }
 
@@ -161,78 +418,6 @@ func (d *deliverer) wipeLog() {
 		return
 	}
 	d.unwiped = false
-}
-
-// deliver sends m over s, opening a session if s is nil, and records the
-// outcome. It returns the session to go on with (nil once it is closed),
-// and the error when the relay cannot take any message for now: it could
-// not be reached, timed out or broke the connection, is closing, or refuses
-// roster's credentials.
-func (d *deliverer) deliver(ctx context.Context, s *session, m *store.OutboxMessage, rep *Report) (*session, error) {
-	msg, err := compose(m, d.from, d.baseURL, d.cfg.now(), d.cfg.location())
-	if err != nil {
-		d.fail(m, "cannot write the message: "+err.Error(), "", rep)
-		return s, nil
-	}
-	// The message must be handed over while the claim is still this
-	// worker's; past that, another worker may send it too.
-	// A worker told to stop gives the message in flight a few seconds to
-	// get its reply, rather than leave the relay with a copy it may deliver.
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.LeaseUntil.Sub(d.cfg.now())-d.leaseMargin())
-	defer cancel()
-	stopping := context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })
-	defer stopping()
-	for fresh := s == nil; ; fresh = true {
-		if s == nil {
-			if s, err = d.dialer.open(ctx, d.relay, nil); err != nil {
-				if ctx.Err() != nil {
-					d.release([]store.OutboxMessage{*m})
-					return nil, nil
-				}
-				d.retryLater(m, err, rep)
-				return nil, err
-			}
-		}
-		reply, err := s.send(mctx, msg)
-		if err == nil {
-			d.mark(m, "sent", func(q *store.Q) (bool, error) { return q.MarkSent(context.Background(), m, reply, d.cfg.now()) })
-			rep.Sent++
-			d.unwiped = true
-			d.log.Info("mail sent", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "reply", reply)
-			return s, nil
-		}
-		if ctx.Err() != nil {
-			// Stopping: the message goes back untried, for the next worker.
-			s.close()
-			d.release([]store.OutboxMessage{*m})
-			return nil, nil
-		}
-		se := err.(*sendError)
-		if se.notTheMessage() && !fresh {
-			d.log.Info("relay refused the session, not the message: trying again on a new connection", "id", m.ID, "to", m.Recipient, "error", err.Error())
-			s.close()
-			s = nil
-			continue
-		}
-		if se.permanent() {
-			d.fail(m, err.Error(), replyOf(err), rep)
-		} else {
-			d.retryLater(m, err, rep)
-		}
-		switch {
-		case se.broken:
-			s.close()
-			return nil, err
-		case se.relayWide() || se.notTheMessage():
-			// Refused on a new connection too: so would every message be.
-			s.quit()
-			return nil, err
-		case se.inTransaction() && !s.reset():
-			s.close()
-			return nil, nil
-		}
-		return s, nil
-	}
 }
 
 // leaseMargin is kept between the end of a send and the end of its lease,
@@ -261,51 +446,74 @@ func (d *deliverer) keepLease(ctx context.Context, left []store.OutboxMessage) e
 	})
 }
 
-// retryLater defers m after the temporary failure err, or fails it when its
-// time is up.
-func (d *deliverer) retryLater(m *store.OutboxMessage, err error, rep *Report) {
+// retryLater defers j's message after the temporary failure err, or fails
+// it when its time is up.
+func (p *pipeline) retryLater(j *job, err error) {
+	d, m := p.d, j.m
 	now := d.cfg.now()
 	next, ok := nextAttempt(now, m.Attempts, m.Deadline(d.cfg.lifetime()))
 	if !ok {
-		d.fail(m, fmt.Sprintf("gave up: not delivered by %s (last error: %s)", m.Deadline(d.cfg.lifetime()).Format("2006-01-02 15:04 MST"), err), replyOf(err), rep)
+		p.fail(j, fmt.Sprintf("gave up: not delivered by %s (last error: %s)", m.Deadline(d.cfg.lifetime()).Format("2006-01-02 15:04 MST"), err), replyOf(err))
 		return
 	}
-	d.mark(m, "deferred", func(q *store.Q) (bool, error) {
+	p.record(j, "deferred", func(q *store.Q) (bool, error) {
 		return q.MarkDeferred(context.Background(), m, err.Error(), replyOf(err), next)
 	})
-	rep.Deferred++
+	p.count(func(r *Report) { r.Deferred++ })
 	d.log.Warn("mail deferred", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "next", next, "error", err.Error())
 }
 
-func (d *deliverer) fail(m *store.OutboxMessage, why, reply string, rep *Report) {
-	d.mark(m, "failed", func(q *store.Q) (bool, error) { return q.MarkFailed(context.Background(), m, why, reply) })
-	rep.Failed++
-	d.log.Warn("mail failed", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "error", why)
+func (p *pipeline) fail(j *job, why, reply string) {
+	m := j.m
+	p.record(j, "failed", func(q *store.Q) (bool, error) { return q.MarkFailed(context.Background(), m, why, reply) })
+	p.count(func(r *Report) { r.Failed++ })
+	p.d.log.Warn("mail failed", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "error", why)
 }
 
-// release gives claimed messages back untried.
-func (d *deliverer) release(ms []store.OutboxMessage) {
-	now := d.cfg.now()
+// release gives j's message back untried.
+func (p *pipeline) release(j *job) {
+	now := p.d.cfg.now()
+	p.record(j, "released", func(q *store.Q) (bool, error) { return q.ReleaseClaim(context.Background(), j.m, now) })
+}
+
+func (p *pipeline) releaseAll(ms []store.OutboxMessage) {
 	for i := range ms {
-		d.mark(&ms[i], "released", func(q *store.Q) (bool, error) { return q.ReleaseClaim(context.Background(), &ms[i], now) })
+		p.release(&job{m: &ms[i]})
 	}
 }
 
-// mark records an outcome even while the worker stops: a message the relay
-// took must be marked sent, or it would go out again.
-func (d *deliverer) mark(m *store.OutboxMessage, what string, fn func(q *store.Q) (bool, error)) {
+// mark writes outcomes in one transaction, even while the worker stops: a
+// message the relay took must be marked sent, or it would go out again.
+// When the transaction fails, each is tried on its own, so that one that
+// cannot be written does not take the others with it.
+func (d *deliverer) mark(batch []outcome) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var ok bool
-	err := d.st.Write(ctx, func(q *store.Q) (err error) {
-		ok, err = fn(q)
-		return err
+	lost := make([]bool, len(batch))
+	err := d.st.Write(ctx, func(q *store.Q) error {
+		for i, o := range batch {
+			ok, err := o.write(q)
+			if err != nil {
+				return err
+			}
+			lost[i] = !ok
+		}
+		return nil
 	})
 	switch {
+	case err != nil && len(batch) > 1:
+		for i := range batch {
+			d.mark(batch[i : i+1])
+		}
+		return
 	case err != nil:
-		d.log.Error("cannot record mail outcome", "id", m.ID, "outcome", what, "err", err)
-	case !ok:
-		d.log.Warn("mail claim lost before its outcome was recorded (its lease ran out)", "id", m.ID, "outcome", what)
+		d.log.Error("cannot record mail outcome", "id", batch[0].j.m.ID, "outcome", batch[0].what, "err", err)
+		return
+	}
+	for i, o := range batch {
+		if lost[i] {
+			d.log.Warn("mail claim lost before its outcome was recorded (its lease ran out)", "id", o.j.m.ID, "outcome", o.what)
+		}
 	}
 }
 
