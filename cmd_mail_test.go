@@ -2,7 +2,9 @@ package main
 
 import (
 	"io"
+	"log"
 	"net"
+	"net/mail"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,6 +18,8 @@ type relay struct {
 	addr   string
 	mu     sync.Mutex
 	got    int
+	ids    map[string]int // how many times each Message-ID came
+	onData func(got int)  // called, under mu, after each message taken
 	refuse map[string]bool
 }
 
@@ -25,9 +29,10 @@ func newRelay(t *testing.T) *relay {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &relay{addr: ln.Addr().String(), refuse: map[string]bool{}}
+	r := &relay{addr: ln.Addr().String(), ids: map[string]int{}, refuse: map[string]bool{}}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &relaySession{r: r}, nil }))
 	srv.Domain = "relay.test"
+	srv.ErrorLog = log.New(io.Discard, "", 0) // a killed client is expected
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -55,9 +60,21 @@ func (s *relaySession) Reset()                               {}
 func (s *relaySession) Logout() error                        { return nil }
 func (s *relaySession) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *relaySession) Data(r io.Reader) error {
-	_, err := io.Copy(io.Discard, r)
-	s.r.set(func(r *relay) { r.got++ })
-	return err
+	m, err := mail.ReadMessage(r)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(io.Discard, m.Body); err != nil {
+		return err
+	}
+	s.r.set(func(r *relay) {
+		r.got++
+		r.ids[m.Header.Get("Message-ID")]++
+		if r.onData != nil {
+			r.onData(r.got)
+		}
+	})
+	return nil
 }
 func (s *relaySession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.r.mu.Lock()
