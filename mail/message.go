@@ -124,11 +124,14 @@ func (h *headerWriter) add(name, value string) {
 	h.end()
 }
 
+// quotedPairs escapes a quoted string's backslashes and quotes.
+var quotedPairs = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // address writes "name <addr>", the name as a quoted string when it is
 // plain, as encoded-words otherwise.
 func (h *headerWriter) address(field, name, addr string) {
 	h.start(field)
-	quoted := `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(name) + `"`
+	quoted := `"` + quotedPairs.Replace(name) + `"`
 	switch {
 	case name == "":
 	case plain(quoted):
@@ -212,7 +215,7 @@ func (h *headerWriter) fold() {
 // encoded writes s as RFC 2047 encoded-words, each cut between characters
 // to fill the room left on its line, folding between them.
 func (h *headerWriter) encoded(s string) {
-	b := len(encodedWord(s, true)) < len(encodedWord(s, false))
+	b := encodedLen(s, true) < encodedLen(s, false)
 	for s != "" {
 		room := min(maxWord, foldAt-h.col-1)
 		if room < longestRune {
@@ -222,7 +225,7 @@ func (h *headerWriter) encoded(s string) {
 		n := 0
 		for n < len(s) {
 			_, size := utf8.DecodeRuneInString(s[n:])
-			if len(encodedWord(s[:n+size], b)) > room {
+			if encodedLen(s[:n+size], b) > room {
 				break
 			}
 			n += size
@@ -247,7 +250,7 @@ func encodedWord(s string, b bool) string {
 		switch c := s[i]; {
 		case c == ' ':
 			w.WriteByte('_')
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("!*+-/", c) >= 0:
+		case qKept(c):
 			w.WriteByte(c)
 		default:
 			fmt.Fprintf(&w, "=%02X", c)
@@ -255,6 +258,26 @@ func encodedWord(s string, b bool) string {
 	}
 	w.WriteString("?=")
 	return w.String()
+}
+
+// qKept says whether the Q encoding keeps c as it is.
+func qKept(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!*+-/", c) >= 0
+}
+
+// encodedLen is len(encodedWord(s, b)), counted rather than written: the
+// words are cut to fit a line by trying longer and longer prefixes.
+func encodedLen(s string, b bool) int {
+	n := len("=?utf-8?q??=")
+	if b {
+		return n + base64.StdEncoding.EncodedLen(len(s))
+	}
+	for i := 0; i < len(s); i++ {
+		if n++; s[i] != ' ' && !qKept(s[i]) {
+			n += 2
+		}
+	}
+	return n
 }
 
 // validMessageID accepts "<left@right>" made of printable ASCII without spaces.

@@ -369,3 +369,15 @@ func TestLongestNamesAreFolded(t *testing.T) {
 		})
 	}
 }
+
+// encodedLen counts what encodedWord writes, in both encodings, for the
+// texts that fold: plain, accented, quoted, spaced, symbols.
+func TestEncodedLenCountsTheWord(t *testing.T) {
+	for _, s := range []string{"", "Jean", "Élodie Müller-Straße", `Boss "the" \ boss`, "a b_c=d?e", "日本語のテキスト", "Bcc: x@evil.test\r\n"} {
+		for _, b := range []bool{true, false} {
+			if got, want := encodedLen(s, b), len(encodedWord(s, b)); got != want {
+				t.Errorf("encodedLen(%q, %v) = %d, want %d", s, b, got, want)
+			}
+		}
+	}
+}
