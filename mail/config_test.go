@@ -15,11 +15,13 @@ func TestConfigFromEnvironment(t *testing.T) {
 	t.Setenv(EnvFrom, "Acme IT <it@acme.test>")
 	t.Setenv(EnvBaseURL, "https://roster.acme.test/")
 	t.Setenv(EnvLifetime, "72h")
+	t.Setenv(EnvSMTPConnections, "7")
 	c := ConfigFromEnv()
 	if err := c.Check(); err != nil {
 		t.Fatal(err)
 	}
-	if c.baseURL() != "https://roster.acme.test" || c.from().Name != "Acme IT" || c.from().Address != "it@acme.test" || c.lifetime() != 72*time.Hour {
+	if c.baseURL() != "https://roster.acme.test" || c.from().Name != "Acme IT" || c.from().Address != "it@acme.test" || c.lifetime() != 72*time.Hour ||
+		c.connections() != 7 {
 		t.Fatalf("%+v", c)
 	}
 	var logged strings.Builder
@@ -32,6 +34,14 @@ func TestConfigFromEnvironment(t *testing.T) {
 	t.Setenv(EnvLifetime, "three days")
 	if err := ConfigFromEnv().Check(); err == nil {
 		t.Fatal("no error for a lifetime that is not a duration")
+	}
+	t.Setenv(EnvLifetime, "")
+	for _, v := range []string{"0", "-1", "four", "101"} {
+		t.Setenv(EnvSMTPConnections, v)
+		err := ConfigFromEnv().Check()
+		if err == nil || err.Error() != fmt.Sprintf("%s=%q: not a number from 1 to 100", EnvSMTPConnections, v) {
+			t.Errorf("%s=%s: %v", EnvSMTPConnections, v, err)
+		}
 	}
 }
 

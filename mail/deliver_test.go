@@ -401,6 +401,37 @@ func TestConcurrentWorkersSendEachMessageOnce(t *testing.T) {
 	}
 }
 
+// Once the relay has taken a message, a pass with mail waiting opens more
+// connections, up to Connections, and sends each message once.
+func TestWorkerSendsOnSeveralConnections(t *testing.T) {
+	f := newFixture(t)
+	var users []admin.NewUser
+	for i := range 100 {
+		users = append(users, admin.NewUser{Email: fmt.Sprintf("user%03d@acme.test", i)})
+	}
+	f.invite(users...)
+	srv := newTestServer(t, "")
+	cfg := f.config(srv.url() + "?starttls=off")
+	cfg.Connections = 3
+	if rep := f.deliver(cfg); rep != (Report{Sent: 100}) {
+		t.Fatalf("%+v, want 100 sent", rep)
+	}
+	if conns, _ := srv.stats(); conns != 3 {
+		t.Errorf("%d connections, want 3", conns)
+	}
+	seen := map[string]bool{}
+	for _, r := range srv.received() {
+		id := r.msg(t).Header.Get("Message-ID")
+		if seen[id] {
+			t.Errorf("%s sent twice", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != 100 {
+		t.Errorf("%d distinct messages reached the relay, want 100", len(seen))
+	}
+}
+
 func TestGivesUpAtTheLinksExpiry(t *testing.T) {
 	f := newFixture(t)
 	f.invite(jean)
