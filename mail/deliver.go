@@ -42,6 +42,17 @@ type deliverer struct {
 	log     *slog.Logger
 	capture *captureServer // nil when a relay is configured
 	unwiped bool           // the database's log may hold links already sent (wipeLog)
+	// writing makes a pass's writers (claims, leases, outcomes, the log's
+	// checkpoint) take turns here: waiting on SQLite's lock, each would sleep
+	// a millisecond or more in its busy handler, stalling the pipeline.
+	writing sync.Mutex
+}
+
+// write runs fn in a write transaction, in turn with the pass's others.
+func (d *deliverer) write(ctx context.Context, fn func(q *store.Q) error) error {
+	d.writing.Lock()
+	defer d.writing.Unlock()
+	return d.st.Write(ctx, fn)
 }
 
 // newDeliverer resolves the configuration; with no relay configured it
@@ -156,7 +167,7 @@ func (p *pipeline) feed() error {
 		now := d.cfg.now()
 		var res *store.ClaimResult
 		var baseURL string // the account's, read as the batch is claimed
-		err := d.st.Write(ctx, func(q *store.Q) (err error) {
+		err := d.write(ctx, func(q *store.Q) (err error) {
 			res, err = q.ClaimMail(ctx, store.MailClaim{Now: now, Due: due, LeaseUntil: now.Add(d.cfg.lease()),
 				Limit: d.cfg.batch(), MaxAge: d.cfg.lifetime()})
 			if err != nil || len(res.Claimed) == 0 {
@@ -413,7 +424,10 @@ func (d *deliverer) wipeLog() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := d.st.Checkpoint(ctx); err != nil {
+	d.writing.Lock()
+	err := d.st.Checkpoint(ctx)
+	d.writing.Unlock()
+	if err != nil {
 		d.log.Warn("the links of sent mail stay in the database's log for now", "err", err)
 		return
 	}
@@ -432,7 +446,7 @@ func (d *deliverer) keepLease(ctx context.Context, left []store.OutboxMessage) e
 		return nil
 	}
 	until := now.Add(d.cfg.lease())
-	return d.st.Write(ctx, func(q *store.Q) error {
+	return d.write(ctx, func(q *store.Q) error {
 		for i := range left {
 			ok, err := q.RenewLease(ctx, &left[i], until)
 			if err != nil {
@@ -490,7 +504,7 @@ func (d *deliverer) mark(batch []outcome) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	lost := make([]bool, len(batch))
-	err := d.st.Write(ctx, func(q *store.Q) error {
+	err := d.write(ctx, func(q *store.Q) error {
 		for i, o := range batch {
 			ok, err := o.write(q)
 			if err != nil {
