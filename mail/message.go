@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"mime"
 	"mime/multipart"
-	"mime/quotedprintable"
 	"net/mail"
 	"net/textproto"
 	"strings"
@@ -52,6 +51,8 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 		sender.Name = d.Account
 	}
 	var b bytes.Buffer
+	// The header, and both parts with a tenth more for their encoding.
+	b.Grow(2048 + (len(c.Text)+len(c.HTML))*11/10)
 	h := headerWriter{b: &b}
 	h.address("From", sender.Name, sender.Address)
 	h.address("To", m.RecipientName, to.Address)
@@ -82,11 +83,8 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 		if err != nil {
 			return nil, err
 		}
-		qp := quotedprintable.NewWriter(w)
-		if _, err := qp.Write([]byte(part.body)); err != nil {
-			return nil, err
-		}
-		if err := qp.Close(); err != nil {
+		// Appended to b's spare room: b.Grow above made enough for most.
+		if _, err := w.Write(appendQP(b.AvailableBuffer(), part.body)); err != nil {
 			return nil, err
 		}
 	}
@@ -94,6 +92,57 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 		return nil, err
 	}
 	return &composed{from: from.Address, to: to.Address, raw: b.Bytes()}, nil
+}
+
+// appendQP appends text s to dst in quoted-printable, as mime/quotedprintable's
+// Writer writes it, in one pass rather than a write per line: line breaks
+// (LF, CRLF or CR) become CRLF; '=', control characters and bytes past ASCII
+// are encoded, and so is a space or tab that would end a line; lines are
+// broken softly ("=" CRLF) to stay within 76 characters.
+func appendQP(dst []byte, s string) []byte {
+	const hex = "0123456789ABCDEF"
+	const room = 75 // characters on a line before its soft break
+	n := 0          // characters on the current line
+	encode := func(c byte) {
+		if room-n < 3 {
+			dst = append(dst, "=\r\n"...)
+			n = 0
+		}
+		dst = append(dst, '=', hex[c>>4], hex[c&0x0f])
+		n += 3
+	}
+	// endLine encodes a space or tab ending the line, which transport may strip.
+	endLine := func() {
+		if n == 0 {
+			return
+		}
+		if c := dst[len(dst)-1]; c == ' ' || c == '\t' {
+			dst, n = dst[:len(dst)-1], n-1
+			encode(c)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\r' || c == '\n':
+			if c == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+				i++
+			}
+			endLine()
+			dst = append(dst, '\r', '\n')
+			n = 0
+		case c >= '!' && c <= '~' && c != '=' || c == ' ' || c == '\t':
+			if n == room {
+				dst = append(dst, "=\r\n"...)
+				n = 0
+			}
+			dst = append(dst, c)
+			n++
+		default:
+			encode(c)
+		}
+	}
+	endLine()
+	return dst
 }
 
 // Line lengths of RFC 5322 (2.1.1) and RFC 2047 (2).

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"mime"
+	"mime/quotedprintable"
 	"os"
 	"strings"
 	"testing"
@@ -378,6 +379,32 @@ func TestEncodedLenCountsTheWord(t *testing.T) {
 			if got, want := encodedLen(s, b), len(encodedWord(s, b)); got != want {
 				t.Errorf("encodedLen(%q, %v) = %d, want %d", s, b, got, want)
 			}
+		}
+	}
+}
+
+// appendQP writes what mime/quotedprintable's Writer writes: line breaks of
+// every kind, '=', accents, spaces ending lines and lines of every length
+// around the soft break.
+func TestAppendQPWritesAsTheStandardLibrary(t *testing.T) {
+	texts := []string{"", "plain\n", "a=b\r\nc\rd\n\ne", "trailing space \nand tab\t\n", "end ", "é à ç ü — ✓\n",
+		"\x00\x7f\x1b", strings.Repeat("x", 200), strings.Repeat("é", 60), strings.Repeat("ab ", 60) + "\n"}
+	for n := 70; n <= 80; n++ {
+		for _, tail := range []string{" ", "=", "é", " \n", "x \r\n"} {
+			texts = append(texts, strings.Repeat("y", n)+tail+"z")
+		}
+	}
+	for _, s := range texts {
+		var want bytes.Buffer
+		w := quotedprintable.NewWriter(&want)
+		if _, err := w.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if got := appendQP(nil, s); string(got) != want.String() {
+			t.Errorf("%q:\n got %q\nwant %q", s, got, want.String())
 		}
 	}
 }
