@@ -375,17 +375,39 @@ func (p *pipeline) record(j *job, what string, write func(q *store.Q) (bool, err
 // maxRecorded bounds the outcomes written in one transaction.
 const maxRecorded = 256
 
+// recordLinger is how long the recorder waits for more outcomes, up to one
+// per connection, before it writes those it has: a commit costs as much as
+// a few marks, and no sender waits for the window until that many are
+// waiting.
+const recordLinger = time.Millisecond
+
 // recorder writes the outcomes as they come, all those waiting in one
 // transaction, then frees their places in the window.
 func (p *pipeline) recorder() {
 	defer close(p.recorded)
 	d := p.d
+	linger := time.NewTimer(recordLinger)
+	defer linger.Stop()
 	var batch []outcome
 	sent := 0 // since the log was last emptied
 	for o := range p.outcomes {
 		batch = append(batch[:0], o)
+		linger.Reset(recordLinger)
+		lingering := true
 	more:
 		for len(batch) < maxRecorded {
+			if lingering && len(batch) < d.cfg.connections() {
+				select {
+				case o, ok := <-p.outcomes:
+					if !ok {
+						break more
+					}
+					batch = append(batch, o)
+					continue
+				case <-linger.C:
+					lingering = false
+				}
+			}
 			select {
 			case o, ok := <-p.outcomes:
 				if !ok {
