@@ -33,8 +33,8 @@ const (
 	DefaultPoll     = 2 * time.Second
 	DefaultBatch    = 100
 	// DefaultConnections is modest: relays limit the connections of one
-	// client (Postfix's smtpd_client_connection_count_limit is 50), and on
-	// loopback two already keep a relay busy.
+	// client (Postfix's smtpd_client_connection_count_limit is 50), and each
+	// adds to what a crash may send twice (Config.Connections).
 	DefaultConnections = 4
 	maxConnections     = 100
 )
@@ -118,8 +118,8 @@ func ConfigFromEnv() Config {
 	}
 	if v := os.Getenv(EnvSMTPConnections); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxConnections {
-			c.envErr = errors.Join(c.envErr, fmt.Errorf("%s=%q: not a number from 1 to %d", EnvSMTPConnections, v, maxConnections))
+		if (err != nil || n < 1 || n > maxConnections) && c.envErr == nil {
+			c.envErr = fmt.Errorf("%s=%q: not a number from 1 to %d", EnvSMTPConnections, v, maxConnections)
 		}
 		c.Connections = n
 	}
