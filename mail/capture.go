@@ -32,13 +32,15 @@ type captureServer struct {
 // maxCaptured bounds the size of one captured message.
 const maxCaptured = 25 << 20
 
-func startCapture(st *store.Store, cfg Config) (*captureServer, error) {
+// startCapture starts the capture server, which keeps what it receives with
+// write: the deliverer's, so that its writes take turns with the worker's.
+func startCapture(write func(context.Context, func(*store.Q) error) error, cfg Config) (*captureServer, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("start the mail capture server: %w", err)
 	}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
-		return &captureSession{st: st, now: cfg.now}, nil
+		return &captureSession{write: write, now: cfg.now}, nil
 	}))
 	srv.Domain = "localhost"
 	srv.MaxMessageBytes = maxCaptured
@@ -70,10 +72,10 @@ func (c *captureServer) close() {
 }
 
 type captureSession struct {
-	st   *store.Store
-	now  func() time.Time
-	from string
-	to   []string
+	write func(context.Context, func(*store.Q) error) error
+	now   func() time.Time
+	from  string
+	to    []string
 }
 
 func (s *captureSession) Reset()        { s.from, s.to = "", nil }
@@ -105,7 +107,7 @@ func (s *captureSession) Data(r io.Reader) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := s.st.Write(ctx, func(q *store.Q) error { return q.InsertCapturedMail(ctx, m) }); err != nil {
+	if err := s.write(ctx, func(q *store.Q) error { return q.InsertCapturedMail(ctx, m) }); err != nil {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "cannot keep the message now: " + err.Error()}
 	}
 	// A 250 "error" is how a go-smtp backend words its own success reply.

@@ -43,8 +43,9 @@ type deliverer struct {
 	capture *captureServer // nil when a relay is configured
 	unwiped bool           // the database's log may hold links already sent (wipeLog)
 	// writing makes a pass's writers (claims, leases, outcomes, the log's
-	// checkpoint) take turns here: waiting on SQLite's lock, each would sleep
-	// a millisecond or more in its busy handler, stalling the pipeline.
+	// checkpoint, the capture server) take turns here: waiting on SQLite's
+	// lock, each would sleep a millisecond or more in its busy handler,
+	// stalling the pipeline.
 	writing sync.Mutex
 }
 
@@ -65,7 +66,7 @@ func newDeliverer(st *store.Store, cfg Config) (*deliverer, error) {
 	d := &deliverer{st: st, cfg: cfg, from: cfg.from(), log: cfg.logger(),
 		dialer: dialer{timeout: cfg.timeout(), tls: cfg.TLS, helo: hostname()}, unwiped: true}
 	if cfg.SMTP == "" {
-		c, err := startCapture(st, cfg)
+		c, err := startCapture(d.write, cfg)
 		if err != nil {
 			return nil, err
 		}
