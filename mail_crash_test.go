@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -116,10 +115,7 @@ func TestMailDeliveryAfterKill9(t *testing.T) {
 // claimedIDs are the Message-IDs of the messages claimed for sending.
 func claimedIDs(t *testing.T, db string) []string {
 	t.Helper()
-	conn, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := rawDB(t, db)
 	defer conn.Close()
 	rows, err := conn.Query("SELECT message_id FROM outbox WHERE state = 'sending'")
 	if err != nil {

@@ -83,12 +83,20 @@ type userJSON struct {
 	} `json:"conversations"`
 }
 
-func sqlExec(t *testing.T, db, query string, args ...any) {
+// rawDB opens the database as a second process would, beside roster: it
+// waits for roster's writes rather than failing with SQLITE_BUSY.
+func rawDB(t *testing.T, db string) *sql.DB {
 	t.Helper()
-	conn, err := sql.Open("sqlite", db)
+	conn, err := sql.Open("sqlite", "file:"+db+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return conn
+}
+
+func sqlExec(t *testing.T, db, query string, args ...any) {
+	t.Helper()
+	conn := rawDB(t, db)
 	defer conn.Close()
 	if _, err := conn.Exec(query, args...); err != nil {
 		t.Fatal(err)
@@ -97,10 +105,7 @@ func sqlExec(t *testing.T, db, query string, args ...any) {
 
 func count(t *testing.T, db, query string, args ...any) int {
 	t.Helper()
-	conn, err := sql.Open("sqlite", db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	conn := rawDB(t, db)
 	defer conn.Close()
 	var n int
 	if err := conn.QueryRow(query, args...).Scan(&n); err != nil {
