@@ -1,7 +1,5 @@
 package tui
 
-import "github.com/charmbracelet/x/ansi"
-
 // column is what one column of a table needs, in cells: every table-like
 // screen gives its columns to columnWidths rather than sharing the width by
 // fixed percentages.
@@ -85,7 +83,7 @@ func columnWidths(width int, cols []column) []int {
 func widest[T any](rows []T, cell func(T) string) int {
 	n := 0
 	for _, r := range rows {
-		n = max(n, ansi.StringWidth(cell(r)))
+		n = max(n, cells(cell(r)))
 	}
 	return n
 }

@@ -709,7 +709,7 @@ func clip(s string, h, w int) string {
 		lines = lines[:h]
 	}
 	for i, l := range lines {
-		if ansi.StringWidth(l) > w {
+		if cells(l) > w {
 			lines[i] = ansi.Truncate(l, w, "…")
 		}
 	}
