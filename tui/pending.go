@@ -530,18 +530,20 @@ func (m *pending) progressLine() string {
 	return text + m.bar.ViewAs(frac) + tail
 }
 
-func (m *pending) widths() (email, by, sent, last, exp, mail int) {
+// widths are the columns' widths for the rows drawn: the email, who
+// invited, times sent, last sent, expiry and mail.
+func (m *pending) widths() []int {
 	// The emails drawn keep their whole width, up to 32 cells.
 	from, to := m.nav.visible()
 	ew := widest(m.rows[min(from, len(m.rows)):min(to, len(m.rows))], func(r store.Invitation) string { return clean(r.Email) })
-	w := columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: 30}, {min: 4, natural: 5},
+	return columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: 30}, {min: 4, natural: 5},
 		{min: 16, natural: 16}, {min: 9, natural: 12}, {min: 5, natural: 40}})
-	return w[0], w[1], w[2], w[3], w[4], w[5]
 }
 
-// line draws one invitation; only the visible rows are drawn.
-func (m *pending) line(r store.Invitation, now time.Time) string {
-	ew, bw, sw, lw, xw, mw := m.widths()
+// line draws one invitation in the columns' widths w, measured once a
+// View over every row drawn; only the visible rows are drawn.
+func (m *pending) line(r store.Invitation, now time.Time, w []int) string {
+	ew, bw, sw, lw, xw, mw := w[0], w[1], w[2], w[3], w[4], w[5]
 	{
 		exp := "expired"
 		if !r.Expired {
@@ -591,7 +593,8 @@ func (m *pending) View() string {
 	}
 	b.WriteString(st.Subtle.Render(info))
 	b.WriteString("\n")
-	ew, bw, sw, lw, xw, mw := m.widths()
+	w := m.widths()
+	ew, bw, sw, lw, xw, mw := w[0], w[1], w[2], w[3], w[4], w[5]
 	b.WriteString(st.ColHead.Render("    " + fit("Email", ew) + " " + fit("Invited by", bw) + " " + fit("Sent", sw) + " " +
 		fit("Last sent", lw) + " " + fit("Expires", xw) + " " + fit("Mail", mw)))
 	b.WriteString("\n")
@@ -611,7 +614,7 @@ func (m *pending) View() string {
 		if m.selected[r.Email] {
 			box = "[x] "
 		}
-		line := box + m.line(r, now)
+		line := box + m.line(r, now, w)
 		switch {
 		case i == m.nav.cur:
 			line = st.Selected.Render(line)
