@@ -573,7 +573,7 @@ func (m *pending) View() string {
 	if m.rowsOf {
 		title = "Stuck invitations (expired, or their mail failed or is deferred)"
 	}
-	b.WriteString(st.Title.Render(cut(title, m.width)))
+	b.WriteString(paint(st.Title, cut(title, m.width)))
 	info := "  " + count(len(m.rows)) + " shown"
 	if m.next != nil {
 		info += ", more below"
@@ -591,12 +591,12 @@ func (m *pending) View() string {
 	case m.loading:
 		info += " · reading…"
 	}
-	b.WriteString(st.Subtle.Render(info))
+	b.WriteString(paint(st.Subtle, info))
 	b.WriteString("\n")
 	w := m.widths()
 	ew, bw, sw, lw, xw, mw := w[0], w[1], w[2], w[3], w[4], w[5]
-	b.WriteString(st.ColHead.Render("    " + fit("Email", ew) + " " + fit("Invited by", bw) + " " + fit("Sent", sw) + " " +
-		fit("Last sent", lw) + " " + fit("Expires", xw) + " " + fit("Mail", mw)))
+	b.WriteString(paint(st.ColHead, "    "+fit("Email", ew)+" "+fit("Invited by", bw)+" "+fit("Sent", sw)+" "+
+		fit("Last sent", lw)+" "+fit("Expires", xw)+" "+fit("Mail", mw)))
 	b.WriteString("\n")
 	if len(m.rows) == 0 && !m.loading {
 		if m.rowsOf {
@@ -617,11 +617,11 @@ func (m *pending) View() string {
 		line := box + m.line(r, now, w)
 		switch {
 		case i == m.nav.cur:
-			line = st.Selected.Render(line)
+			line = paint(st.Selected, line)
 		case r.MailState == "failed" || r.Expired:
-			line = st.Error.UnsetBold().Render(line)
+			line = paint(st.Error.UnsetBold(), line)
 		case r.Stuck:
-			line = st.Warn.Render(line)
+			line = paint(st.Warn, line)
 		}
 		b.WriteString(line)
 		b.WriteString("\n")

@@ -1,9 +1,12 @@
 package tui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/textinput"
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // Styles are every style the screens draw with. They are plain values: the
@@ -84,19 +87,34 @@ func (s Styles) Plain() Styles {
 	return s
 }
 
+// paint styles one line of text as st.Render does, at a cost that does not
+// grow with the line: Render measures every line it styles, to align and
+// pad it, and the rows of a table are styled on every frame of every
+// session. A style that does more than colour and set attributes (padding,
+// a width, underlined spaces), or text that is not one plain line, is left
+// to Render.
+func paint(st lipgloss.Style, line string) string {
+	open, rest, ok := strings.Cut(st.Render("x"), "x")
+	if !ok || rest != ansi.ResetStyle || st.GetUnderline() || st.GetStrikethrough() || st.GetMaxWidth() > 0 ||
+		st.GetTransform() != nil || strings.ContainsAny(line, "\t\r\n") {
+		return st.Render(line)
+	}
+	return open + line + rest
+}
+
 // status is the line at the foot of a screen: the question it asks, the
 // work under way (busy, said as busyText), what went wrong, or what the last
 // action did; the first of them there is.
 func (st Styles) status(width int, confirm *confirmation, busy bool, busyText, err, note string) string {
 	switch {
 	case confirm != nil:
-		return st.Warn.Render(cut(confirm.prompt, width))
+		return paint(st.Warn, cut(confirm.prompt, width))
 	case busy:
-		return st.Subtle.Render(busyText)
+		return paint(st.Subtle, busyText)
 	case err != "":
-		return st.Error.Render(cut(err, width))
+		return paint(st.Error, cut(err, width))
 	case note != "":
-		return st.OK.Render(cut(note, width))
+		return paint(st.OK, cut(note, width))
 	}
 	return ""
 }

@@ -611,6 +611,7 @@ func (m *Model) frame() string {
 		return ""
 	}
 	var b strings.Builder
+	b.Grow(2 * m.width * m.height) // the text and some of its styles: fewer copies as it grows
 	if t := &m.top; t.header == "" || t.width != m.width || t.account != m.account || t.op != m.s.actor.Email {
 		t.width, t.account, t.op, t.header = m.width, m.account, m.s.actor.Email, m.header()
 		t.tabbar = ""
@@ -643,7 +644,7 @@ func (m *Model) frame() string {
 	b.WriteString("\n")
 	body := m.screens[m.active].View()
 	h := max(3, m.height-m.chrome())
-	b.WriteString(clip(body, h, m.width))
+	clip(&b, body, h, m.width)
 	b.WriteString("\n")
 	if m.confirmQuit {
 		b.WriteString(st.Warn.Render(cut("There are unsaved changes. Quit anyway? y to quit, any other key to stay", m.width)))
@@ -701,22 +702,21 @@ func (m *Model) tabs() string {
 	return cut(strings.Join(parts, ""), m.width)
 }
 
-// clip pads or cuts s to exactly h lines no wider than w, so that the footer
-// stays in place and nothing wraps.
-func clip(s string, h, w int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > h {
-		lines = lines[:h]
-	}
-	for i, l := range lines {
-		if cells(l) > w {
-			lines[i] = ansi.Truncate(l, w, "…")
+// clip writes s to b padded or cut to exactly h lines no wider than w, so
+// that the footer stays in place and nothing wraps.
+func clip(b *strings.Builder, s string, h, w int) {
+	s = strings.TrimRight(s, "\n")
+	for i := range h {
+		if i > 0 {
+			b.WriteByte('\n')
 		}
+		var line string
+		line, s, _ = strings.Cut(s, "\n")
+		if cells(line) > w {
+			line = ansi.Truncate(line, w, "…")
+		}
+		b.WriteString(line)
 	}
-	for len(lines) < h {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
 }
 
 // footer joins the screen's keys and the global ones for the help line.

@@ -767,33 +767,34 @@ func (m *users) View() string {
 	}
 	st := m.s.styles
 	var b strings.Builder
-	b.WriteString(st.Subtle.Render(cut(m.summaryLine(), m.width)))
+	b.Grow(m.width * (m.nav.height + 5))
+	b.WriteString(paint(st.Subtle, cut(m.summaryLine(), m.width)))
 	b.WriteString("\n")
 	status := statuses[m.statusIdx]
 	if status == "" {
 		status = "all"
 	}
-	filter := st.Label.Render("status ") + st.Bold.Render(status) + st.Label.Render("  sort ") +
-		st.Bold.Render(store.Sorts()[m.sortIdx]) + "  "
+	filter := paint(st.Label, "status ") + paint(st.Bold, status) + paint(st.Label, "  sort ") +
+		paint(st.Bold, store.Sorts()[m.sortIdx]) + "  "
 	if m.team != "" {
-		filter += st.Label.Render("team ") + st.Bold.Render(clean(m.team)) + "  "
+		filter += paint(st.Label, "team ") + paint(st.Bold, clean(m.team)) + "  "
 	}
 	if m.searching || m.search.Value() != "" {
 		filter += st.input(m.search)
 	} else {
-		filter += st.Faint.Render("/ to search")
+		filter += paint(st.Faint, "/ to search")
 	}
 	if m.loading {
-		filter += st.Faint.Render("  reading…")
+		filter += paint(st.Faint, "  reading…")
 	}
 	b.WriteString(cut(filter, m.width))
 	b.WriteString("\n")
 	nw, ew, rw, sw, tw, lw := m.columns()
-	b.WriteString(st.ColHead.Render("  " + fit("Name", nw) + " " + fit("Email", ew) + " " + fit("Role", rw) + " " +
-		fit("Status", sw) + " " + fit("Teams", tw) + " " + fit("Last login", lw)))
+	b.WriteString(paint(st.ColHead, "  "+fit("Name", nw)+" "+fit("Email", ew)+" "+fit("Role", rw)+" "+
+		fit("Status", sw)+" "+fit("Teams", tw)+" "+fit("Last login", lw)))
 	b.WriteString("\n")
 	if len(m.rows) == 0 && !m.loading {
-		b.WriteString(st.Subtle.Render("  No user matches."))
+		b.WriteString(paint(st.Subtle, "  No user matches."))
 		b.WriteString("\n")
 	}
 	from, to := m.nav.visible()
@@ -801,7 +802,7 @@ func (m *users) View() string {
 		if i == m.nav.cur {
 			// The selection's colours run the whole row: without the dimmed
 			// parts' own, which would end them.
-			b.WriteString(st.Selected.Render("▸ " + ansi.Strip(m.lines[i])))
+			b.WriteString(paint(st.Selected, "▸ "+ansi.Strip(m.lines[i])))
 		} else {
 			b.WriteString("  " + m.lines[i])
 		}
