@@ -30,6 +30,7 @@ type loadResult struct {
 	keys      int           // keys answered by a redraw
 	p50, p99  time.Duration // key to the redrawn screen's first bytes
 	serverRSS int64         // the server's peak resident memory, bytes
+	serverCPU time.Duration // the server's processor time, from its start: per key, it does not depend on the machine's other load
 	errors    []string      // errors and sessions dropped before the end
 }
 
@@ -109,6 +110,7 @@ func sshLoad(tb testing.TB, users, sessions int, d time.Duration) loadResult {
 	}
 	wg.Wait()
 	res.serverRSS = peakRSS(srv.Process.Pid)
+	res.serverCPU = cpuTime(srv.Process.Pid)
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	res.keys = len(latencies)
 	if n := len(latencies); n > 0 {
@@ -232,6 +234,25 @@ func peakRSS(pid int) int64 {
 	return 0
 }
 
+// cpuTime reads the processor time a process has used (user and system)
+// from /proc.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's name, which is in parentheses: utime
+	// and stime are the 12th and 13th, in clock ticks (USER_HZ, 100).
+	_, rest, _ := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * time.Second / 100
+}
+
 // seededDB is a copy of the benchmarks' cached database of n seeded users.
 func seededDB(tb testing.TB, n int) string { return benchdb.Copy(tb, n) }
 
@@ -269,6 +290,9 @@ func BenchmarkSSHLoad(b *testing.B) {
 		b.ReportMetric(float64(res.p99.Microseconds())/1000, "p99-ms")
 		b.ReportMetric(float64(res.keys), "keys")
 		b.ReportMetric(float64(res.serverRSS>>20), "server-MiB")
+		if res.keys > 0 {
+			b.ReportMetric(float64(res.serverCPU.Microseconds())/float64(res.keys)/1000, "server-cpu-ms/key")
+		}
 	}
 }
 
