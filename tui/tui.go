@@ -598,7 +598,11 @@ func (m *Model) layout() {
 
 // View is the frame on the alternate screen, with the mouse wheel reported.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.frame())
+	// A copy of the exact size: the renderer's cells are parts of the frame
+	// they were drawn from, so a frame stays in memory while any of its
+	// cells is on screen (the header's, for as long as it does not change),
+	// and with it the spare room its builder had grown.
+	v := tea.NewView(strings.Clone(m.frame()))
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	return v
