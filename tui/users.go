@@ -106,6 +106,21 @@ type users struct {
 	err         string
 	detail      *userDetail
 	teams       *teamsView // the teams, open over the list
+
+	head struct {
+		of    usersHead
+		lines string
+	}
+}
+
+// usersHead is what the lines above the rows are drawn from, but the
+// styles: a new background or colour profile comes with a refreshMsg, which
+// draws them again.
+type usersHead struct {
+	width, status, sort int
+	summary             *store.Summary
+	team, search        string
+	loading             bool
 }
 
 type (
@@ -386,6 +401,7 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case operatorMsg:
 		m.perms = msg.perms
 	case refreshMsg:
+		m.head.lines = ""
 		cmd := m.loadTeams()
 		if time.Since(m.sumAt) > summaryEvery {
 			cmd = tea.Batch(cmd, m.loadSummary())
@@ -749,25 +765,10 @@ func (m *users) summaryLine() string {
 		count(s.Deactivated), count(s.Staged))
 }
 
-// count writes n with thousands separators.
-func count(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
-func (m *users) View() string {
-	if m.detail != nil {
-		return m.detail.View()
-	}
-	if m.teams != nil {
-		return m.teams.View()
-	}
+// heading draws the summary, the filter line and the column heads.
+func (m *users) heading() string {
 	st := m.s.styles
 	var b strings.Builder
-	b.Grow(m.width * (m.nav.height + 5))
 	b.WriteString(paint(st.Subtle, cut(m.summaryLine(), m.width)))
 	b.WriteString("\n")
 	status := statuses[m.statusIdx]
@@ -793,6 +794,37 @@ func (m *users) View() string {
 	b.WriteString(paint(st.ColHead, "  "+fit("Name", nw)+" "+fit("Email", ew)+" "+fit("Role", rw)+" "+
 		fit("Status", sw)+" "+fit("Teams", tw)+" "+fit("Last login", lw)))
 	b.WriteString("\n")
+	return b.String()
+}
+
+// count writes n with thousands separators.
+func count(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func (m *users) View() string {
+	if m.detail != nil {
+		return m.detail.View()
+	}
+	if m.teams != nil {
+		return m.teams.View()
+	}
+	st := m.s.styles
+	var b strings.Builder
+	b.Grow(m.width * (m.nav.height + 5))
+	// The lines above the rows change with the counts, a filter or the
+	// width, not with the cursor: drawn again only then (and as the search
+	// is typed, its cursor included).
+	k := usersHead{width: m.width, summary: m.summary, status: m.statusIdx, sort: m.sortIdx, team: m.team,
+		search: m.search.Value(), loading: m.loading}
+	if m.head.lines == "" || m.head.of != k || m.searching {
+		m.head.of, m.head.lines = k, m.heading()
+	}
+	b.WriteString(m.head.lines)
 	if len(m.rows) == 0 && !m.loading {
 		b.WriteString(paint(st.Subtle, "  No user matches."))
 		b.WriteString("\n")
@@ -804,7 +836,8 @@ func (m *users) View() string {
 			// parts' own, which would end them.
 			b.WriteString(paint(st.Selected, "▸ "+ansi.Strip(m.lines[i])))
 		} else {
-			b.WriteString("  " + m.lines[i])
+			b.WriteString("  ")
+			b.WriteString(m.lines[i])
 		}
 		b.WriteString("\n")
 	}

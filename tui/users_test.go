@@ -2,10 +2,12 @@ package tui
 
 import (
 	"fmt"
+	"image/color"
 	"slices"
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
@@ -363,4 +365,29 @@ func TestUsersTeamFilter(t *testing.T) {
 	stop()
 	u = r.screens[usersScreen].(*users)
 	must(t, u.team == "" && len(u.rows) == 4, "after every team, all users again: team %q, %v", u.team, emails())
+}
+
+// The lines above the rows, drawn again only when what they show changes,
+// take the colours of a light background once the terminal says it is one.
+func TestUsersHeadingFollowsTheBackground(t *testing.T) {
+	f := newFixture(t)
+	var m tea.Model = New(f.ctx, f.options(owner))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = drive(m, m.Init())
+	open := func(dark bool) string {
+		o, _, _ := strings.Cut(DefaultStyles(dark).ColHead.Render("x"), "x")
+		return o
+	}
+	heads := func() string {
+		for _, l := range strings.Split(m.View().Content, "\n") {
+			if strings.Contains(l, "Last login") {
+				return l
+			}
+		}
+		return ""
+	}
+	must(t, open(true) != open(false) && strings.HasPrefix(heads(), open(true)), "dark column heads: %q", heads())
+	m = drive(m, func() tea.Msg { return tea.BackgroundColorMsg{Color: color.White} })
+	must(t, strings.HasPrefix(heads(), open(false)), "on a white background, the column heads: %q, want them to open with %q",
+		heads(), open(false))
 }
