@@ -4,10 +4,10 @@
 package tui
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -158,6 +158,11 @@ type Model struct {
 	version int64
 
 	top topLines // the header and the tabs, drawn again only when they change
+	// buf is where frames are drawn, kept from one to the next; each frame is
+	// a copy of it, of the exact size: the renderer's cells are parts of the
+	// frame they were drawn from, so a frame stays in memory while any of its
+	// cells is on screen (the header's, as long as it does not change).
+	buf bytes.Buffer
 
 	// dark and plain are what the terminal said of itself: a dark
 	// background (until it says otherwise, as most are), no colour.
@@ -171,7 +176,9 @@ type topLines struct {
 	active         screenID
 	account, op    string
 	header, tabbar string
-	keys, footer   string // the footer's keys, as a signature, and their line
+	keys           []footerKey // the footer's keys, and their line drawn at footerWidth
+	footer         string
+	footerWidth    int
 }
 
 // Messages of the router.
@@ -598,11 +605,7 @@ func (m *Model) layout() {
 
 // View is the frame on the alternate screen, with the mouse wheel reported.
 func (m *Model) View() tea.View {
-	// A copy of the exact size: the renderer's cells are parts of the frame
-	// they were drawn from, so a frame stays in memory while any of its
-	// cells is on screen (the header's, for as long as it does not change),
-	// and with it the spare room its builder had grown.
-	v := tea.NewView(strings.Clone(m.frame()))
+	v := tea.NewView(m.frame())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	return v
@@ -614,8 +617,8 @@ func (m *Model) frame() string {
 	if m.width == 0 {
 		return ""
 	}
-	var b strings.Builder
-	b.Grow(2 * m.width * m.height) // the text and some of its styles: fewer copies as it grows
+	b := &m.buf
+	b.Reset()
 	if t := &m.top; t.header == "" || t.width != m.width || t.account != m.account || t.op != m.s.actor.Email {
 		t.width, t.account, t.op, t.header = m.width, m.account, m.s.actor.Email, m.header()
 		t.tabbar = ""
@@ -648,7 +651,7 @@ func (m *Model) frame() string {
 	b.WriteString("\n")
 	body := m.screens[m.active].View()
 	h := max(3, m.height-m.chrome())
-	clip(&b, body, h, m.width)
+	clip(b, body, h, m.width)
 	b.WriteString("\n")
 	if m.confirmQuit {
 		b.WriteString(st.Warn.Render(cut("There are unsaved changes. Quit anyway? y to quit, any other key to stay", m.width)))
@@ -663,16 +666,28 @@ func (m *Model) footerLine(f footer) string {
 	if m.help.ShowAll {
 		return m.help.View(f)
 	}
-	sig := strconv.Itoa(m.width)
-	for _, b := range f.ShortHelp() {
-		h := b.Help()
-		sig += "\x00" + h.Key + "\x01" + h.Desc + "\x01" + strconv.FormatBool(b.Enabled())
+	t := &m.top
+	bs := f.ShortHelp()
+	same := t.footer != "" && t.footerWidth == m.width && len(bs) == len(t.keys)
+	for i := 0; same && i < len(bs); i++ {
+		same = t.keys[i] == footerKey{bs[i].Help(), bs[i].Enabled()}
 	}
-	if sig != m.top.keys {
+	if !same {
+		t.keys = t.keys[:0]
+		for _, b := range bs {
+			t.keys = append(t.keys, footerKey{b.Help(), b.Enabled()})
+		}
 		// help lets the last key through when its ellipsis would not fit.
-		m.top.keys, m.top.footer = sig, cut(m.help.View(f), m.width)
+		t.footerWidth, t.footer = m.width, cut(m.help.View(f), m.width)
 	}
-	return m.top.footer
+	return t.footer
+}
+
+// footerKey is a key of the footer as it was drawn: what it says, and
+// whether it could be used.
+type footerKey struct {
+	help key.Help
+	on   bool
 }
 
 func (m *Model) header() string {
@@ -708,7 +723,7 @@ func (m *Model) tabs() string {
 
 // clip writes s to b padded or cut to exactly h lines no wider than w, so
 // that the footer stays in place and nothing wraps.
-func clip(b *strings.Builder, s string, h, w int) {
+func clip(b *bytes.Buffer, s string, h, w int) {
 	s = strings.TrimRight(s, "\n")
 	for i := range h {
 		if i > 0 {
