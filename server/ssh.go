@@ -156,5 +156,7 @@ func (h *sshHandler) program(s ssh.Session) *tea.Program {
 	// A frame is written on the renderer's next tick: at the default 60 fps
 	// a key waits up to 17 ms for its redraw, most of the 25 ms a key may
 	// take over SSH. A tick with nothing new costs a string compare.
+	// Measured with 50 sessions: at 60 fps the median key took 16-17 ms
+	// against 8.5-9.5 ms at 120, for the same processor time per key.
 	return tea.NewProgram(m, append(bm.MakeOptions(s), tea.WithContext(s.Context()), tea.WithFPS(120))...)
 }
