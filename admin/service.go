@@ -29,6 +29,7 @@ type Service struct {
 	Now func() time.Time
 
 	summary summaryMemo
+	watch   watchConn // the connection every Watch reads
 }
 
 // New returns a Service over st using the wall clock.
