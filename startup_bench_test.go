@@ -90,6 +90,17 @@ func (r startupRun) firstFrame(tb testing.TB) time.Duration {
 	}
 }
 
+// reportPair reports the medians of a program's times and of its
+// baseline's, taken in turns in one run, and their ratio; it returns the
+// medians.
+func reportPair(b *testing.B, name string, times []time.Duration, base string, baseTimes []time.Duration) (time.Duration, time.Duration) {
+	r, f := median(times), median(baseTimes)
+	b.ReportMetric(float64(r.Nanoseconds()), name+"-ns/op")
+	b.ReportMetric(float64(f.Nanoseconds()), base+"-ns/op")
+	b.ReportMetric(float64(r)/float64(f), name+"/"+base)
+	return r, f
+}
+
 // median of d, which it sorts.
 func median(d []time.Duration) time.Duration {
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
@@ -108,28 +119,17 @@ func median(d []time.Duration) time.Duration {
 func BenchmarkStartupFirstFrame(b *testing.B) {
 	users := envInt("ROSTER_BENCH_USERS", 1_000_000)
 	dir := b.TempDir()
-	roster, floor := filepath.Join(dir, "roster"), filepath.Join(dir, "floor")
-	for bin, pkg := range map[string]string{roster: ".", floor: "./internal/floor"} {
-		if out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput(); err != nil {
-			b.Fatalf("go build %s: %v\n%s", pkg, err, out)
-		}
-	}
+	bins := build(b, dir, ".", "./internal/floor")
+	roster, floor := bins[0], bins[1]
 	db := seededDB(b, users)
-	ctx := context.Background()
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		b.Fatal(err)
-	}
-	owners, err := st.Read().Owners(ctx)
-	if err != nil || len(owners) == 0 {
-		b.Fatal("no owner in the seeded database", err)
-	}
-	p, err := st.Read().ListUsers(ctx, store.ListQuery{Limit: 1})
-	st.Close()
-	if err != nil || len(p.Users) == 0 {
-		b.Fatal("no user in the seeded database", err)
-	}
-	first := []byte(p.Users[0].Email) // both draw it in the first page's first row
+	var first []byte // both draw it in the first page's first row
+	owner := benchOwner(b, db, func(st *store.Store) {
+		p, err := st.Read().ListUsers(context.Background(), store.ListQuery{Limit: 1})
+		if err != nil || len(p.Users) == 0 {
+			b.Fatal("no user in the seeded database", err)
+		}
+		first = []byte(p.Users[0].Email)
+	})
 	env := append(os.Environ(), "XDG_DATA_HOME="+dir, "TERM=xterm-256color", "LANG=C.UTF-8")
 
 	for _, answer := range []bool{true, false} {
@@ -138,7 +138,7 @@ func BenchmarkStartupFirstFrame(b *testing.B) {
 			name = "answering"
 		}
 		b.Run(name, func(b *testing.B) {
-			ros := startupRun{args: []string{roster, "--db", db, "--as", owners[0]}, env: env, want: first, answer: answer}
+			ros := startupRun{args: []string{roster, "--db", db, "--as", owner}, env: env, want: first, answer: answer}
 			flo := startupRun{args: []string{floor, db}, env: env, want: first, answer: answer}
 			ros.firstFrame(b) // the database's pages into the cache
 			flo.firstFrame(b)
@@ -149,12 +149,43 @@ func BenchmarkStartupFirstFrame(b *testing.B) {
 				rs = append(rs, ros.firstFrame(b))
 			}
 			b.StopTimer()
-			r, f := median(rs), median(fs)
-			b.ReportMetric(float64(r.Nanoseconds()), "roster-ns/op")
-			b.ReportMetric(float64(f.Nanoseconds()), "floor-ns/op")
-			b.ReportMetric(float64(r)/float64(f), "roster/floor")
+			r, f := reportPair(b, "roster", rs, "floor", fs)
 			b.Logf("%d users, %s pty: roster %v, floor %v (medians of %d)", users, name,
 				r.Round(time.Microsecond), f.Round(time.Microsecond), b.N)
 		})
 	}
+}
+
+// build builds each package into dir, for benchmarks that run the programs
+// whole, and returns the binaries' paths in the same order.
+func build(tb testing.TB, dir string, pkgs ...string) []string {
+	tb.Helper()
+	bins := make([]string, len(pkgs))
+	for i, pkg := range pkgs {
+		bins[i] = filepath.Join(dir, filepath.Base(filepath.Clean(pkg)))
+		if pkg == "." {
+			bins[i] = filepath.Join(dir, "roster")
+		}
+		if out, err := exec.Command("go", "build", "-o", bins[i], pkg).CombinedOutput(); err != nil {
+			tb.Fatalf("go build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	return bins
+}
+
+// benchOwner opens the benchmark's database and returns an active owner
+// for --as, reading what else the benchmark needs with more.
+func benchOwner(tb testing.TB, db string, more func(*store.Store)) string {
+	tb.Helper()
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer st.Close()
+	owners, err := st.Read().Owners(context.Background())
+	if err != nil || len(owners) == 0 {
+		tb.Fatal("no owner in the seeded database", err)
+	}
+	more(st)
+	return owners[0]
 }

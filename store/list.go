@@ -80,6 +80,60 @@ var orders = map[string]order{
 // per key it matches on different pages; callers that gather several pages
 // drop the repeats by ID.
 func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
+	query, args, o, err := q.listSQL(ctx, &lq)
+	if err != nil {
+		return nil, err
+	}
+	backwards := lq.Before != nil
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	// A search reads rows until the page is full: a user matching on two
+	// keys (email and name) comes once.
+	p := &Page{}
+	seen := map[int64]bool{}
+	for rows.Next() {
+		var key string
+		u, err := scanUser(withExtra{rows, &key}, lq.Now)
+		if err != nil {
+			return nil, err
+		}
+		if seen[u.ID] {
+			continue
+		}
+		seen[u.ID] = true
+		if len(p.Users) == lq.Limit {
+			p.More = true
+			break
+		}
+		p.Users = append(p.Users, u)
+		p.Cursors = append(p.Cursors, o.cursor(u, key))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if backwards {
+		for i, j := 0, len(p.Users)-1; i < j; i, j = i+1, j-1 {
+			p.Users[i], p.Users[j] = p.Users[j], p.Users[i]
+			p.Cursors[i], p.Cursors[j] = p.Cursors[j], p.Cursors[i]
+		}
+	}
+	return p, nil
+}
+
+// ListSQL is the query ListUsers runs for lq, with its arguments, for the
+// benchmarks that run it beside roster through the sqlite3 command line
+// and a bare program.
+func (q *Q) ListSQL(ctx context.Context, lq ListQuery) (string, []any, error) {
+	query, args, _, err := q.listSQL(ctx, &lq)
+	return query, args, err
+}
+
+// listSQL builds ListUsers' query, filling in lq's defaults, and returns
+// the order it reads in.
+func (q *Q) listSQL(ctx context.Context, lq *ListQuery) (string, []any, order, error) {
 	if lq.Limit <= 0 {
 		lq.Limit = 50
 	}
@@ -96,7 +150,7 @@ func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
 	}
 	o, ok := orders[sortBy]
 	if !ok {
-		return nil, fmt.Errorf("sort %q (want one of %s): %w", lq.Sort, strings.Join(Sorts(), ", "), ErrBadFilter)
+		return "", nil, order{}, fmt.Errorf("sort %q (want one of %s): %w", lq.Sort, strings.Join(Sorts(), ", "), ErrBadFilter)
 	}
 	args := []any{lq.Now.Unix()}
 	arg := func(v any) string {
@@ -107,12 +161,12 @@ func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
 	if lq.Status != "" {
 		f, ok := statusFilter[lq.Status]
 		if !ok {
-			return nil, fmt.Errorf("status %q (want one of %s): %w", lq.Status, strings.Join(StatusFilters(), ", "), ErrBadFilter)
+			return "", nil, order{}, fmt.Errorf("status %q (want one of %s): %w", lq.Status, strings.Join(StatusFilters(), ", "), ErrBadFilter)
 		}
 		if set, ok := statusSets[lq.Status]; ok {
 			var err error
 			if f, err = q.setFilter(ctx, set, args); err != nil {
-				return nil, err
+				return "", nil, order{}, err
 			}
 		}
 		where = append(where, f)
@@ -124,7 +178,7 @@ func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
 			check: "EXISTS (SELECT 1 FROM user_teams ut WHERE ut.user_id = u.id AND ut.team_id = (SELECT id FROM teams WHERE name = " + team + "))",
 		}, args)
 		if err != nil {
-			return nil, err
+			return "", nil, order{}, err
 		}
 		where = append(where, f)
 	}
@@ -166,43 +220,7 @@ func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
 	if o.keyExpr == "" {
 		query += " LIMIT " + arg(lq.Limit+1)
 	}
-
-	rows, err := q.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	// A search reads rows until the page is full: a user matching on two
-	// keys (email and name) comes once.
-	p := &Page{}
-	seen := map[int64]bool{}
-	for rows.Next() {
-		var key string
-		u, err := scanUser(withExtra{rows, &key}, lq.Now)
-		if err != nil {
-			return nil, err
-		}
-		if seen[u.ID] {
-			continue
-		}
-		seen[u.ID] = true
-		if len(p.Users) == lq.Limit {
-			p.More = true
-			break
-		}
-		p.Users = append(p.Users, u)
-		p.Cursors = append(p.Cursors, o.cursor(u, key))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if backwards {
-		for i, j := 0, len(p.Users)-1; i < j; i, j = i+1, j-1 {
-			p.Users[i], p.Users[j] = p.Users[j], p.Users[i]
-			p.Cursors[i], p.Cursors[j] = p.Cursors[j], p.Cursors[i]
-		}
-	}
-	return p, nil
+	return query, args, o, nil
 }
 
 // userSet is a filter that may keep few users or many, written both ways:
