@@ -270,13 +270,17 @@ func (s *Store) Write(ctx context.Context, fn func(*Q) error) error {
 	return mapErr(tx.Commit())
 }
 
-// stmtCache keeps every query prepared, once per pooled connection: the
-// driver would otherwise parse each query every time it runs, which was half
-// the cost of inviting 10,000 people.
+// stmtCache keeps every query that runs again prepared, once per pooled
+// connection: the driver would otherwise parse each query every time it
+// runs, which was half the cost of inviting 10,000 people. A query is
+// prepared on its second run: preparing on the pool the first time too
+// parsed it twice, there and on the transaction's connection, and opened a
+// second connection to do it while the transaction held the first, which a
+// one-shot command (roster users) paid for every query it ran once.
 type stmtCache struct {
 	db *sql.DB
 	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	m  map[string]*sql.Stmt // nil: run once, not prepared
 }
 
 // maxCachedStmts bounds the cache; listings build their queries from a few
@@ -285,14 +289,19 @@ const maxCachedStmts = 500
 
 func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db, m: map[string]*sql.Stmt{}} }
 
-// get returns query prepared, or nil when the cache is full.
+// get returns query prepared, or nil on its first run or when the cache is
+// full.
 func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if st, ok := c.m[query]; ok {
+	st, ran := c.m[query]
+	switch {
+	case st != nil:
 		return st, nil
-	}
-	if len(c.m) >= maxCachedStmts {
+	case !ran && len(c.m) < maxCachedStmts:
+		c.m[query] = nil // prepared if it runs again
+		return nil, nil
+	case !ran:
 		return nil, nil
 	}
 	st, err := c.db.PrepareContext(ctx, query)
@@ -308,7 +317,9 @@ func (c *stmtCache) close() error {
 	defer c.mu.Unlock()
 	var errs []error
 	for q, st := range c.m {
-		errs = append(errs, st.Close())
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
 		delete(c.m, q)
 	}
 	return errors.Join(errs...)

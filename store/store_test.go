@@ -147,6 +147,38 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 	}
 }
 
+// A read transaction whose queries run for the first time, as a one-shot
+// command's do, keeps to its own connection; a query that runs again is
+// then kept prepared.
+func TestFirstRunsKeepToOneConnection(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	read := func() {
+		t.Helper()
+		must(t, st.ReadTx(ctx, func(q *Q) error {
+			if _, err := q.Owners(ctx); err != nil {
+				return err
+			}
+			_, err := q.ListUsers(ctx, ListQuery{Limit: 50})
+			return err
+		}))
+	}
+	read()
+	if n := st.rdb.Stats().OpenConnections; n != 1 {
+		t.Fatalf("%d read connections after one read transaction, want 1", n)
+	}
+	read()
+	prepared := 0
+	for _, s := range st.rstmts.m {
+		if s != nil {
+			prepared++
+		}
+	}
+	if prepared != 2 {
+		t.Fatalf("%d statements prepared after two runs of two queries, want 2", prepared)
+	}
+}
+
 // Eight goroutines running read-then-write transactions at once all succeed:
 // write transactions begin IMMEDIATE, so they queue instead of failing with
 // SQLITE_BUSY.
