@@ -91,6 +91,9 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 	var users []*store.User
 	seen := map[int64]bool{} // a search can meet a user again on a later page
 	lq.Limit = 500
+	if *limit > 0 {
+		lq.Limit = min(*limit, lq.Limit) // a page of 500 for --limit 50 read ten times the rows
+	}
 	for {
 		p, err := c.svc.ListUsers(ctx, a, lq)
 		if err != nil {
