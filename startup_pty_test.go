@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"os/exec"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +50,34 @@ func TestHelpOnASilentTerminalIsPrompt(t *testing.T) {
 	t.Logf("roster help on a silent terminal: %v", took.Round(time.Millisecond))
 	if took > 2*time.Second {
 		t.Errorf("roster help took %v on a terminal that does not answer; want well under 5 s", took)
+	}
+}
+
+// Every roster process, roster help included, runs the package inits of
+// everything roster is built from: none of roster's own does real work
+// there (the mail and web templates were parsed in them; an argon2 hash
+// once cost 73-88 ms). What an init allocates tells, without timing it.
+func TestNoWorkAtInit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end test: skipped in -short mode")
+	}
+	e := newE2E(t)
+	cmd := exec.Command(e.bin, "help")
+	cmd.Env = append(e.env, "GODEBUG=inittrace=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("roster help: %v\n%s", err, stderr.String())
+	}
+	// init roster/mail @3.1 ms, 0.76 ms clock, 178136 bytes, 2856 allocs
+	inits := regexp.MustCompile(`(?m)^init (main|roster/\S+) @.*, (\d+) bytes, \d+ allocs$`).FindAllStringSubmatch(stderr.String(), -1)
+	if len(inits) == 0 {
+		t.Fatalf("no init of roster's in the trace:\n%s", stderr.String())
+	}
+	for _, m := range inits {
+		if n, _ := strconv.Atoi(m[2]); n > 64<<10 {
+			t.Errorf("the init of %s allocates %d bytes", m[1], n)
+		}
 	}
 }
 

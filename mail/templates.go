@@ -6,6 +6,7 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"time"
 
@@ -27,7 +28,9 @@ type localeTemplates struct {
 	html *htmltemplate.Template
 }
 
-var templates = func() map[string]localeTemplates {
+// templates are parsed when the first message is written, not at start-up:
+// every roster process, roster help included, paid for them.
+var templates = sync.OnceValue(func() map[string]localeTemplates {
 	out := map[string]localeTemplates{}
 	for _, l := range Locales {
 		out[l] = localeTemplates{
@@ -36,7 +39,7 @@ var templates = func() map[string]localeTemplates {
 		}
 	}
 	return out
-}()
+})
 
 // view is what the templates see: the message's data and the words made
 // from it in the reader's language.
@@ -72,7 +75,7 @@ func localeOf(s string) string {
 // message. loc is the time zone dates are written in.
 func render(m *store.OutboxMessage, d store.MailData, baseURL string, now time.Time, loc *time.Location) (*content, error) {
 	lang := localeOf(m.Locale)
-	t := templates[lang]
+	t := templates()[lang]
 	if t.text.Lookup(m.Kind) == nil {
 		return nil, fmt.Errorf("no template for mail of kind %q", m.Kind)
 	}

@@ -31,10 +31,12 @@ import (
 //go:embed templates
 var webFS embed.FS
 
-// webPages are the page templates; webStyle is the one stylesheet, inlined in
-// every page and allowed by its hash in the Content-Security-Policy.
+// webPages are the page templates, parsed when the first page is served
+// rather than by every roster process at start-up; webStyle is the one
+// stylesheet, inlined in every page and allowed by its hash in the
+// Content-Security-Policy.
 var (
-	webPages = template.Must(template.ParseFS(webFS, "templates/*.html"))
+	webPages = sync.OnceValue(func() *template.Template { return template.Must(template.ParseFS(webFS, "templates/*.html")) })
 	webStyle = template.CSS(webMust(webFS.ReadFile("templates/style.css")))
 )
 
@@ -453,7 +455,7 @@ func (w *web) switchTo(v *webView, path, lang string) {
 
 func (w *web) render(rw http.ResponseWriter, status int, name string, v *webView) {
 	var buf bytes.Buffer
-	if err := webPages.ExecuteTemplate(&buf, name, v); err != nil {
+	if err := webPages().ExecuteTemplate(&buf, name, v); err != nil {
 		w.log.Error("web: render", "page", name, "err", err)
 		http.Error(rw, "internal error", http.StatusInternalServerError)
 		return
