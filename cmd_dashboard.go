@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"roster/admin"
@@ -35,7 +36,9 @@ func cmdDashboard(c *cli, ctx context.Context) error {
 
 // startDashboard starts what runs beside the dashboard's screens: the mail
 // worker and, when the links in mail lead to this machine, the invitation
-// pages. stop ends them.
+// pages. The worker starts when the dashboard calls opts.Ready, once the
+// first screen has its rows: its first pass writes to the database the
+// first page is read from. stop ends them.
 func (c *cli) startDashboard(ctx context.Context) (opts tui.Options, stop func(), err error) {
 	a, err := c.operator(ctx)
 	if errors.Is(err, admin.ErrNoAccount) {
@@ -47,13 +50,29 @@ func (c *cli) startDashboard(ctx context.Context) (opts tui.Options, stop func()
 	if err != nil {
 		return opts, nil, err
 	}
-	worker, err := mail.Start(ctx, c.st, cfg) // logs nothing: the screen is the dashboard's
-	if err != nil {
-		return opts, nil, err
-	}
+	var (
+		mu      sync.Mutex // Ready runs in a command, stop when the dashboard ends
+		worker  *mail.Worker
+		stopped bool
+	)
 	links, stopPages := localPages(c.svc, cmp.Or(cfg.BaseURL, mail.DefaultBaseURL))
-	opts = tui.Options{Service: c.svc, Operator: a.Email, Channel: admin.ChannelTUI, Links: links}
-	return opts, func() { stopPages(); worker.Stop() }, nil
+	opts = tui.Options{Service: c.svc, Operator: a.Email, Channel: admin.ChannelTUI, Links: links, Ready: func() (err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			worker, err = mail.Start(ctx, c.st, cfg) // logs nothing: the screen is the dashboard's
+		}
+		return err
+	}}
+	return opts, func() {
+		stopPages()
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		if worker != nil {
+			worker.Stop()
+		}
+	}, nil
 }
 
 // localPages serves the invitation pages while the dashboard runs when the

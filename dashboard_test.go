@@ -35,6 +35,9 @@ func TestDashboardServesTheInvitationPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if err := opts.Ready(); err != nil { // as the dashboard does once it has its first rows
+			t.Fatal(err)
+		}
 		return opts.Links, func() { stopDashboard(); c.close() }
 	}
 	links, stop := dashboard()

@@ -46,6 +46,11 @@ type Options struct {
 	Links string
 	// ProgramOptions are added to the program Run starts.
 	ProgramOptions []tea.ProgramOption
+	// Ready, when set, is called once, from a command, when the first
+	// screen has read its rows (or the first-run setup shows): what runs
+	// beside the dashboard starts then, so that the first frame waits for
+	// nothing else. Its error is shown as the session's problem.
+	Ready func() error
 }
 
 // Run opens the dashboard on the terminal and returns when the operator quits
@@ -53,7 +58,9 @@ type Options struct {
 func Run(ctx context.Context, opts Options) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // also closes the session's data_version connection
-	po := []tea.ProgramOption{tea.WithContext(ctx)}
+	// At the default 60 fps a frame waits up to 17 ms for the renderer's
+	// tick, the first one included; roster serve's sessions draw at 120.
+	po := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(120)}
 	if opts.Input != nil {
 		po = append(po, tea.WithInput(opts.Input))
 	}
@@ -86,7 +93,8 @@ func New(ctx context.Context, opts Options) tea.Model {
 		timeout: 15 * time.Second,
 		links:   opts.Links,
 	}
-	m := &Model{s: s, width: opts.Width, height: opts.Height, poll: opts.PollInterval, keys: newGlobalKeys(), dark: true}
+	m := &Model{s: s, width: opts.Width, height: opts.Height, poll: opts.PollInterval, keys: newGlobalKeys(), dark: true,
+		onReady: opts.Ready}
 	m.help = help.New()
 	m.help.Styles = s.styles.Help
 	if opts.Operator != "" {
@@ -157,6 +165,9 @@ type Model struct {
 	watch   *admin.Watch
 	version int64
 
+	onReady func() error // Options.Ready, until called
+	rest    tea.Cmd      // what start runs once the first screen has its rows
+
 	top topLines // the header and the tabs, drawn again only when they change
 	// buf is where frames are drawn, kept from one to the next; each frame is
 	// a copy of it, of the exact size: the renderer's cells are parts of the
@@ -197,6 +208,7 @@ type (
 		err   error
 	}
 	pollMsg    struct{}
+	readyMsg   struct{ err error }
 	versionMsg struct {
 		v   int64
 		err error
@@ -234,20 +246,34 @@ func (m *Model) Init() tea.Cmd {
 			return bootMsg{operator: op, err: err}
 		}))
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.start(), m.loadAccount())
+	return tea.Batch(tea.RequestBackgroundColor, m.start())
 }
 
-// start runs the first screen and the watch for changes.
+// start runs the first screen and, once it has its rows (Update), the rest:
+// the operator's permissions, the account's name, the watch for changes,
+// and Options.Ready. They read the same database, and on a million users
+// the first page waited behind them.
 func (m *Model) start() tea.Cmd {
 	svc := m.s.svc
 	ctx := m.s.ctx
-	return tea.Batch(m.activate(usersScreen), m.s.loadOperator(), func() tea.Msg {
+	m.rest = tea.Batch(m.s.loadOperator(), m.loadAccount(), m.ready(), func() tea.Msg {
 		w, err := svc.Watch(ctx)
 		if err == nil {
 			go func() { <-ctx.Done(); w.Close() }()
 		}
 		return connMsg{w, err}
 	})
+	return m.activate(usersScreen)
+}
+
+// ready calls Options.Ready, the first time only.
+func (m *Model) ready() tea.Cmd {
+	f := m.onReady
+	if f == nil {
+		return nil
+	}
+	m.onReady = nil
+	return func() tea.Msg { return readyMsg{f()} }
 }
 
 func (m *Model) loadAccount() tea.Cmd {
@@ -328,7 +354,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.setup = nil
 		m.s.actor.Email = msg.owner
 		m.build()
-		return m, tea.Batch(m.start(), m.loadAccount())
+		return m, m.start()
+	case readyMsg:
+		if msg.err != nil {
+			m.err = explain(msg.err)
+		}
+		return m, nil
 	case accountMsg:
 		if msg.err != nil {
 			m.err = explain(msg.err)
@@ -362,7 +393,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	for i := range m.screens {
 		cmds = append(cmds, m.send(screenID(i), msg))
 	}
-	return m, tea.Batch(append(cmds, m.replay())...)
+	cmds = append(cmds, m.replay())
+	if m.rest != nil && !m.reading() {
+		cmds = append(cmds, m.rest)
+		m.rest = nil
+	}
+	return m, tea.Batch(cmds...)
 }
 
 // typed acts on a key, or holds it while the screen reads the rows it
@@ -431,14 +467,14 @@ func (m *Model) booted(msg bootMsg) tea.Cmd {
 	case msg.setup:
 		m.setup = newSetup(m.s)
 		m.setup.SetSize(m.width, m.height-4)
-		return m.setup.Init()
+		return tea.Batch(m.setup.Init(), m.ready())
 	case msg.err != nil:
 		m.err = explain(msg.err)
 		return nil
 	}
 	m.s.actor.Email = msg.operator
 	m.build()
-	return tea.Batch(m.start(), m.loadAccount())
+	return m.start()
 }
 
 // readVersion asks the session's change watch for the data version.

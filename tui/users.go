@@ -98,6 +98,8 @@ type users struct {
 	sumAt      time.Time
 	sumPending bool
 
+	countsLater bool // the counts and the teams wait for the first page
+
 	perms       map[string]bool
 	confirm     *confirmation
 	note        string // what the last action did
@@ -156,8 +158,12 @@ func newUsers(s *session) *users {
 	return m
 }
 
+// Init reads the first page; the counts and the teams are read once it is
+// in: at a million users the counts take longer than the page, which waited
+// behind them.
 func (m *users) Init() tea.Cmd {
-	return tea.Batch(m.reload(), m.loadSummary(), m.loadTeams())
+	m.countsLater = true
+	return m.reload()
 }
 
 // loadTeams reads the teams t cycles through.
@@ -365,7 +371,12 @@ func (m *users) loadSummary() tea.Cmd {
 func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case usersPageMsg:
-		return m, m.paged(msg)
+		cmd := m.paged(msg)
+		if m.countsLater && !m.loading {
+			m.countsLater = false
+			cmd = tea.Batch(cmd, m.loadSummary(), m.loadTeams())
+		}
+		return m, cmd
 	case usersSummaryMsg:
 		m.sumBusy = false
 		if msg.err == nil {
