@@ -99,8 +99,22 @@ func New(ctx context.Context, opts Options) tea.Model {
 	m.help.Styles = s.styles.Help
 	if opts.Operator != "" {
 		m.build()
+		// The first page is read from now on, while the program that runs
+		// the model sets up the terminal, rather than from Init.
+		m.first = early(m.start())
 	}
 	return m
+}
+
+// early runs cmd now, in a goroutine of its own, and returns the command
+// that waits for its message.
+func early(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	msg := make(chan tea.Msg, 1)
+	go func() { msg <- cmd() }()
+	return func() tea.Msg { return <-msg }
 }
 
 type screenID int
@@ -166,6 +180,7 @@ type Model struct {
 	version int64
 
 	onReady func() error // Options.Ready, until called
+	first   tea.Cmd      // the first screen's start, begun by New
 	rest    tea.Cmd      // what start runs once the first screen has its rows
 
 	top topLines // the header and the tabs, drawn again only when they change
@@ -246,7 +261,7 @@ func (m *Model) Init() tea.Cmd {
 			return bootMsg{operator: op, err: err}
 		}))
 	}
-	return tea.Batch(tea.RequestBackgroundColor, m.start())
+	return tea.Batch(tea.RequestBackgroundColor, m.first)
 }
 
 // start runs the first screen and, once it has its rows (Update), the rest:
