@@ -52,7 +52,7 @@ func (r processRun) took(tb testing.TB) time.Duration {
 func BenchmarkProcess(b *testing.B) {
 	users := envInt("ROSTER_BENCH_USERS", 1_000_000)
 	dir := b.TempDir()
-	bins := build(b, dir, ".", "./internal/bare")
+	bins := buildBinaries(b, dir, ".", "./internal/bare")
 	roster, bare := bins[0], bins[1]
 	sqlite3, err := exec.LookPath("sqlite3")
 	if err != nil {

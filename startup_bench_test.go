@@ -119,7 +119,7 @@ func median(d []time.Duration) time.Duration {
 func BenchmarkStartupFirstFrame(b *testing.B) {
 	users := envInt("ROSTER_BENCH_USERS", 1_000_000)
 	dir := b.TempDir()
-	bins := build(b, dir, ".", "./internal/floor")
+	bins := buildBinaries(b, dir, ".", "./internal/floor")
 	roster, floor := bins[0], bins[1]
 	db := seededDB(b, users)
 	var first []byte // both draw it in the first page's first row
@@ -156,9 +156,9 @@ func BenchmarkStartupFirstFrame(b *testing.B) {
 	}
 }
 
-// build builds each package into dir, for benchmarks that run the programs
-// whole, and returns the binaries' paths in the same order.
-func build(tb testing.TB, dir string, pkgs ...string) []string {
+// buildBinaries builds each package into dir, for benchmarks that run the
+// programs whole, and returns the binaries' paths in the same order.
+func buildBinaries(tb testing.TB, dir string, pkgs ...string) []string {
 	tb.Helper()
 	bins := make([]string, len(pkgs))
 	for i, pkg := range pkgs {
