@@ -99,9 +99,7 @@ func New(ctx context.Context, opts Options) tea.Model {
 	m.help.Styles = s.styles.Help
 	if opts.Operator != "" {
 		m.build()
-		// The first page is read from now on, while the program that runs
-		// the model sets up the terminal, rather than from Init.
-		m.first = early(m.start())
+		m.first = m.start()
 	}
 	return m
 }
@@ -180,7 +178,7 @@ type Model struct {
 	version int64
 
 	onReady func() error // Options.Ready, until called
-	first   tea.Cmd      // the first screen's start, begun by New
+	first   tea.Cmd      // start, begun by New
 	rest    tea.Cmd      // what start runs once the first screen has its rows
 
 	top topLines // the header and the tabs, drawn again only when they change
@@ -264,21 +262,24 @@ func (m *Model) Init() tea.Cmd {
 	return tea.Batch(tea.RequestBackgroundColor, m.first)
 }
 
-// start runs the first screen and, once it has its rows (Update), the rest:
-// the operator's permissions, the account's name, the watch for changes,
-// and Options.Ready. They read the same database, and on a million users
-// the first page waited behind them.
+// start begins the first screen and the watch for changes at once (from
+// New, while the program that runs the model sets up the terminal); the
+// rest waits until the screen has its rows (Update): the operator's
+// permissions, the account's name, and Options.Ready. They read the same
+// database, and on a million users the first page waited behind them. The
+// watch does not wait: a change committed between the page's read and the
+// watch's first version would go unseen.
 func (m *Model) start() tea.Cmd {
 	svc := m.s.svc
 	ctx := m.s.ctx
-	m.rest = tea.Batch(m.s.loadOperator(), m.loadAccount(), m.ready(), func() tea.Msg {
+	m.rest = tea.Batch(m.s.loadOperator(), m.loadAccount(), m.ready())
+	return tea.Batch(early(m.activate(usersScreen)), early(func() tea.Msg {
 		w, err := svc.Watch(ctx)
 		if err == nil {
 			go func() { <-ctx.Done(); w.Close() }()
 		}
 		return connMsg{w, err}
-	})
-	return m.activate(usersScreen)
+	}))
 }
 
 // ready calls Options.Ready, the first time only.
