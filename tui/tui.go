@@ -60,7 +60,7 @@ func Run(ctx context.Context, opts Options) error {
 	defer cancel() // also closes the session's data_version connection
 	// At the default 60 fps a frame waits up to 17 ms for the renderer's
 	// tick, the first one included; roster serve's sessions draw at 120.
-	po := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(120)}
+	po := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(frameRate)}
 	if opts.Input != nil {
 		po = append(po, tea.WithInput(opts.Input))
 	}
@@ -102,6 +102,18 @@ func New(ctx context.Context, opts Options) tea.Model {
 		m.first = m.start()
 	}
 	return m
+}
+
+// frameRate is the frames per second the dashboard draws at.
+const frameRate = 120
+
+// afterFrame runs cmd a frame from now: what the first frame does not need
+// waits for it to be drawn, rather than take the processor from it.
+func afterFrame(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
+	}
+	return tea.Tick(time.Second/frameRate, func(time.Time) tea.Msg { return cmd() })
 }
 
 // early runs cmd now, in a goroutine of its own, and returns the command
@@ -411,7 +423,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	}
 	cmds = append(cmds, m.replay())
 	if m.rest != nil && !m.reading() {
-		cmds = append(cmds, m.rest)
+		cmds = append(cmds, afterFrame(m.rest))
 		m.rest = nil
 	}
 	return m, tea.Batch(cmds...)

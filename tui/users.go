@@ -159,8 +159,8 @@ func newUsers(s *session) *users {
 }
 
 // Init reads the first page; the counts and the teams are read once it is
-// in: at a million users the counts take longer than the page, which waited
-// behind them.
+// drawn: at a million users the counts take longer than the page, which
+// waited behind them.
 func (m *users) Init() tea.Cmd {
 	m.countsLater = true
 	return m.reload()
@@ -374,7 +374,7 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		cmd := m.paged(msg)
 		if m.countsLater && !m.loading {
 			m.countsLater = false
-			cmd = tea.Batch(cmd, m.loadSummary(), m.loadTeams())
+			cmd = tea.Batch(cmd, afterFrame(tea.Batch(m.loadSummary(), m.loadTeams())))
 		}
 		return m, cmd
 	case usersSummaryMsg:
