@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -130,11 +131,21 @@ var pendingDerived = []string{
 // without them.
 func (q *Q) rebuildPending(ctx context.Context) error { return q.exec(ctx, pendingDerived) }
 
+// userRowsDerived computes again the columns of a user's row that
+// 009_user_rows.sql's triggers keep (its migration's Go step).
+var userRowsDerived = []string{`UPDATE users SET (teams, invite_expires_at, away_spans) =
+	(SELECT s.teams, s.invite_expires_at, s.away_spans FROM user_row_source s WHERE s.user_id = users.id)`}
+
+// rebuildUserRows computes what 009's triggers keep, for a database filled
+// without them.
+func (q *Q) rebuildUserRows(ctx context.Context) error { return q.exec(ctx, userRowsDerived) }
+
 // rebuildDerived computes again what every trigger-kept table holds (006's,
-// and 008_team_members.sql's counts), for a database filled without the
-// triggers: the seed.
+// 008_team_members.sql's counts and 009's user rows), for a database filled
+// without the triggers: the seed.
 func (q *Q) rebuildDerived(ctx context.Context) error {
-	return q.exec(ctx, append(pendingDerived, "UPDATE teams SET members = (SELECT count(*) FROM user_teams ut WHERE ut.team_id = teams.id)"))
+	stmts := append(slices.Clone(pendingDerived), "UPDATE teams SET members = (SELECT count(*) FROM user_teams ut WHERE ut.team_id = teams.id)")
+	return q.exec(ctx, append(stmts, userRowsDerived...))
 }
 
 func (q *Q) exec(ctx context.Context, stmts []string) error {

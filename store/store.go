@@ -150,6 +150,7 @@ type migration struct {
 var migrationSteps = map[int]func(*Q, context.Context) error{
 	5: (*Q).keyEmails,
 	6: (*Q).rebuildPending,
+	9: (*Q).rebuildUserRows,
 }
 
 func migrationList() ([]migration, error) {

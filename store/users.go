@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -97,24 +97,20 @@ func fromUnix(s int64) time.Time {
 	return time.Unix(s, 0).UTC()
 }
 
-// userCols reads a user and its derived state; ?1 is "now" in Unix seconds.
+// userCols reads a user with what a listing shows of them, all kept on the
+// row by the triggers of 009_user_rows.sql: the teams, the live invitation's
+// expiry, the away periods.
 const userCols = `u.id, u.email, u.first_name, u.last_name, u.phone, u.position, u.reference_id,
 	u.locale, u.role, u.status, coalesce(u.invited_by, 0), u.created_at, u.activated_at, u.last_login_at,
 	u.login_count, u.failed_login_count, u.version, u.updated_at, u.updated_by, u.password_hash,
-	coalesce((SELECT group_concat(name, ',') FROM (SELECT tm.name FROM user_teams ut JOIN teams tm ON tm.id = ut.team_id
-		WHERE ut.user_id = u.id ORDER BY tm.name)), ''),
-	coalesce((SELECT t.expires_at FROM tokens t WHERE t.user_id = u.id AND t.kind = 'invite'
-		AND t.used_at = 0 AND t.voided_at = 0 ORDER BY t.id DESC LIMIT 1), 0),
-	(SELECT a.ends_at FROM away_periods a WHERE a.user_id = u.id AND a.starts_at <= ?1
-		AND (a.ends_at = 0 OR a.ends_at > ?1) ORDER BY a.ends_at = 0 DESC, a.ends_at DESC LIMIT 1)`
+	u.teams, u.invite_expires_at, u.away_spans`
 
 type scanner interface{ Scan(...any) error }
 
 func scanUser(sc scanner, now time.Time) (*User, error) {
 	var u User
 	var created, activated, login, updated, inviteExp int64
-	var teams string
-	var away sql.NullInt64
+	var teams, away string
 	err := sc.Scan(&u.ID, &u.Email, &u.FirstName, &u.LastName, &u.Phone, &u.Position, &u.ReferenceID,
 		&u.Locale, &u.Role, &u.Status, &u.InvitedBy, &created, &activated, &login,
 		&u.LoginCount, &u.FailedLoginCount, &u.Version, &updated, &u.UpdatedBy, &u.PasswordHash,
@@ -128,11 +124,38 @@ func scanUser(sc scanner, now time.Time) (*User, error) {
 		u.InviteExpiresAt = fromUnix(inviteExp)
 		u.Expired = !now.Before(u.InviteExpiresAt)
 	}
-	if away.Valid {
-		u.Away = true
-		u.AwayUntil = fromUnix(away.Int64)
+	var until int64
+	if u.Away, until = awayAt(away, now.Unix()); u.Away {
+		u.AwayUntil = fromUnix(until)
 	}
 	return &u, nil
+}
+
+// awayAt reads a row's away periods ("start-end,...", in Unix seconds, end 0
+// for until further notice) and says whether one covers now, and until when:
+// zero if a period covering now has no end, else the latest end of those
+// covering it.
+func awayAt(spans string, now int64) (away bool, until int64) {
+	open := false
+	for spans != "" {
+		var span string
+		span, spans, _ = strings.Cut(spans, ",")
+		s, e, _ := strings.Cut(span, "-")
+		start, _ := strconv.ParseInt(s, 10, 64)
+		end, _ := strconv.ParseInt(e, 10, 64)
+		if start > now || end != 0 && end <= now {
+			continue
+		}
+		away = true
+		if end == 0 {
+			open = true
+		}
+		until = max(until, end)
+	}
+	if open {
+		until = 0
+	}
+	return away, until
 }
 
 func splitList(s string) []string {
@@ -431,12 +454,11 @@ func (q *Q) Summary(ctx context.Context, now time.Time) (Summary, error) {
 
 // statusFilter is the SQL for each status a listing can be filtered by; ?1 is now.
 var statusFilter = map[string]string{
-	"staged":      "u.status = 'staged'",
-	"invited":     "u.status = 'invited'",
-	"active":      "u.status = 'active'",
-	"deactivated": "u.status = 'deactivated'",
-	"expired": `u.status = 'invited' AND coalesce((SELECT t.expires_at FROM tokens t WHERE t.user_id = u.id
-		AND t.kind = 'invite' AND t.used_at = 0 AND t.voided_at = 0 ORDER BY t.id DESC LIMIT 1), ?1 + 1) <= ?1`,
+	"staged":          "u.status = 'staged'",
+	"invited":         "u.status = 'invited'",
+	"active":          "u.status = 'active'",
+	"deactivated":     "u.status = 'deactivated'",
+	"expired":         "u.status = 'invited' AND u.invite_expires_at BETWEEN 1 AND ?1",
 	"away":            `u.id IN (SELECT a.user_id FROM away_periods a WHERE a.starts_at <= ?1 AND (a.ends_at = 0 OR a.ends_at > ?1))`,
 	"never-logged-in": "u.last_login_at = 0 AND u.status IN ('invited', 'active')",
 }

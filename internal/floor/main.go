@@ -26,12 +26,7 @@ import (
 const firstPage = `SELECT u.id, u.email, u.first_name, u.last_name, u.phone, u.position, u.reference_id,
 	u.locale, u.role, u.status, coalesce(u.invited_by, 0), u.created_at, u.activated_at, u.last_login_at,
 	u.login_count, u.failed_login_count, u.version, u.updated_at, u.updated_by, u.password_hash,
-	coalesce((SELECT group_concat(name, ',') FROM (SELECT tm.name FROM user_teams ut JOIN teams tm ON tm.id = ut.team_id
-		WHERE ut.user_id = u.id ORDER BY tm.name)), ''),
-	coalesce((SELECT t.expires_at FROM tokens t WHERE t.user_id = u.id AND t.kind = 'invite'
-		AND t.used_at = 0 AND t.voided_at = 0 ORDER BY t.id DESC LIMIT 1), 0),
-	(SELECT a.ends_at FROM away_periods a WHERE a.user_id = u.id AND a.starts_at <= ?1
-		AND (a.ends_at = 0 OR a.ends_at > ?1) ORDER BY a.ends_at = 0 DESC, a.ends_at DESC LIMIT 1), ''
+	u.teams, u.invite_expires_at, u.away_spans, ''
 	FROM users u ORDER BY u.sort_name, u.id LIMIT ?2`
 
 const pageSize = 100
