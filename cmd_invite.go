@@ -332,30 +332,22 @@ func cmdExport(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	w := csv.NewWriter(c.stdout)
+	// A million users make about 150 MB: written 64 KiB at a time.
+	w := csv.NewWriter(bufio.NewWriterSize(c.stdout, 64<<10))
 	if err := w.Write(csvHeader); err != nil {
 		return err
 	}
-	lq := store.ListQuery{Limit: 1000}
-	for {
-		p, err := c.svc.ListUsers(ctx, a, lq)
-		if err != nil {
-			return err
+	rec := make([]string, len(csvHeader))
+	err = c.svc.ExportUsers(ctx, a, func(u *store.ExportRow) error {
+		rec[0], rec[1], rec[2], rec[3], rec[4] = u.Email, u.FirstName, u.LastName, u.Phone, u.Role
+		rec[5], rec[6], rec[7], rec[8] = strings.Join(u.Teams, ";"), u.Position, u.ReferenceID, u.Locale
+		for i := range rec {
+			rec[i] = quoteFormula(rec[i])
 		}
-		for _, u := range p.Users {
-			rec := []string{u.Email, u.FirstName, u.LastName, u.Phone, u.Role, strings.Join(u.Teams, ";"),
-				u.Position, u.ReferenceID, u.Locale}
-			for i := range rec {
-				rec[i] = quoteFormula(rec[i])
-			}
-			if err := w.Write(rec); err != nil {
-				return err
-			}
-		}
-		if !p.More {
-			break
-		}
-		lq.After = &p.Cursors[len(p.Cursors)-1]
+		return w.Write(rec)
+	})
+	if err != nil {
+		return err
 	}
 	w.Flush()
 	return w.Error()

@@ -63,7 +63,7 @@ func raceBuild() bool {
 }
 
 // e2eBinary builds roster (once) and returns its path.
-func e2eBinary(t *testing.T) string {
+func e2eBinary(t testing.TB) string {
 	t.Helper()
 	e2eBuild.once.Do(func() {
 		dir, err := os.MkdirTemp("", "roster-e2e-bin")

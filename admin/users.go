@@ -574,6 +574,12 @@ func (s *Service) ListUsers(ctx context.Context, a Actor, lq store.ListQuery) (*
 	return p, err
 }
 
+// ExportUsers calls fn with every user, in name order, from one snapshot
+// (see store.ExportUsers).
+func (s *Service) ExportUsers(ctx context.Context, a Actor, fn func(*store.ExportRow) error) error {
+	return s.read(ctx, a, func(q *store.Q, op *operator) error { return q.ExportUsers(ctx, fn) })
+}
+
 // Summary counts users as the Users screen's header shows them.
 // Counting a million users takes a good part of a second, and fifty SSH
 // sessions opening at once would each pay it: the counts are shared until

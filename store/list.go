@@ -269,3 +269,42 @@ type withExtra struct {
 }
 
 func (w withExtra) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.extra)...) }
+
+// ExportRow is what an export (roster export --csv) writes of a user.
+type ExportRow struct {
+	Email, FirstName, LastName, Phone, Role string
+	Teams                                   []string
+	Position, ReferenceID, Locale           string
+}
+
+// ExportUsers calls fn with every user, in name order, read by one statement
+// in one pass: a row is read as fn needs it, so that a million users take
+// no more memory than one. fn must not keep the row, which is reused.
+func (q *Q) ExportUsers(ctx context.Context, fn func(*ExportRow) error) error {
+	// The rows come in name order, each from its own place in the table:
+	// mapped into memory, reading one is a memory access instead of a read
+	// call (a third of the time), for this connection while it exports.
+	if _, err := q.db.ExecContext(ctx, "PRAGMA mmap_size = 1099511627776"); err != nil {
+		return err
+	}
+	defer q.db.ExecContext(context.WithoutCancel(ctx), "PRAGMA mmap_size = 0")
+	rows, err := q.db.QueryContext(ctx, `SELECT email, first_name, last_name, phone, role, teams, position,
+		reference_id, locale FROM users ORDER BY sort_name, id`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var r ExportRow
+	var teams string
+	for rows.Next() {
+		if err := rows.Scan(&r.Email, &r.FirstName, &r.LastName, &r.Phone, &r.Role, &teams, &r.Position,
+			&r.ReferenceID, &r.Locale); err != nil {
+			return err
+		}
+		r.Teams = splitList(teams)
+		if err := fn(&r); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
