@@ -327,10 +327,11 @@ func (s *Service) createUser(ctx context.Context, q *store.Q, op *operator, acct
 	if err := q.SetPerms(ctx, u.ID, Presets[u.Role]); err != nil {
 		return err
 	}
+	// A new user has no links or mail to void first.
 	action := "user.invite"
 	if staged {
 		action = "user.stage"
-	} else if err := s.sendLink(ctx, q, op.User, acct, u, "invite", store.MailInvitation); err != nil {
+	} else if err := s.newLink(ctx, q, op.User, acct, u, "invite", store.MailInvitation); err != nil {
 		return err
 	}
 	return s.audit(ctx, q, op.User, op.channel, action, u, nil, profileOf(u))
@@ -339,12 +340,7 @@ func (s *Service) createUser(ctx context.Context, q *store.Q, op *operator, acct
 // sendLink makes a new link of kind for u, voiding the older ones of that
 // kind and cancelling their mail not yet sent, and queues the mail.
 func (s *Service) sendLink(ctx context.Context, q *store.Q, by *store.User, acct *store.Account, u *store.User, kind, mailKind string) (err error) {
-	now := s.Now()
-	lifetime := acct.InviteLifetime
-	if kind == "reset" {
-		lifetime = ResetLifetime
-	}
-	if err := q.VoidTokens(ctx, u.ID, kind, now); err != nil {
+	if err := q.VoidTokens(ctx, u.ID, kind, s.Now()); err != nil {
 		return err
 	}
 	mailKinds := []string{store.MailInvitation, store.MailInviteResent}
@@ -353,6 +349,16 @@ func (s *Service) sendLink(ctx context.Context, q *store.Q, by *store.User, acct
 	}
 	if _, err := q.CancelPendingMail(ctx, u.ID, mailKinds...); err != nil {
 		return err
+	}
+	return s.newLink(ctx, q, by, acct, u, kind, mailKind)
+}
+
+// newLink makes a new link of kind for u and queues its mail.
+func (s *Service) newLink(ctx context.Context, q *store.Q, by *store.User, acct *store.Account, u *store.User, kind, mailKind string) error {
+	now := s.Now()
+	lifetime := acct.InviteLifetime
+	if kind == "reset" {
+		lifetime = ResetLifetime
 	}
 	token := rand.Text() // 26 base32 characters: 130 random bits
 	sum := sha256.Sum256([]byte(token))

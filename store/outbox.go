@@ -86,17 +86,20 @@ func (q *Q) Enqueue(ctx context.Context, m *OutboxMessage) error {
 // CancelPendingMail cancels the user's mail of the given kinds that has not
 // gone out yet (queued or deferred), so that a newer link replaces it.
 func (q *Q) CancelPendingMail(ctx context.Context, userID int64, kinds ...string) (int64, error) {
-	var n int64
-	for _, k := range kinds {
-		res, err := q.db.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', data = '{}'
-			WHERE user_id = ? AND kind = ? AND state IN ('queued', 'deferred')`, userID, k)
-		if err != nil {
-			return n, err
-		}
-		c, _ := res.RowsAffected()
-		n += c
+	if len(kinds) == 0 {
+		return 0, nil
 	}
-	return n, nil
+	args := []any{userID}
+	for _, k := range kinds {
+		args = append(args, k)
+	}
+	res, err := q.db.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', data = '{}'
+		WHERE user_id = ? AND kind IN (`+placeholders(len(kinds))+`)
+		AND state IN ('queued', 'deferred')`, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // MailData is what a template needs, kept as JSON in the outbox row. Path

@@ -284,10 +284,7 @@ func newTable(name string, cols ...string) *table {
 		cols: len(cols), per: 16000 / len(cols)} // under SQLite's 32,766 variables
 }
 
-func (t *table) query(rows int) string {
-	one := "(" + strings.Repeat("?, ", t.cols-1) + "?)"
-	return t.head + strings.Repeat(one+", ", rows-1) + one
-}
+func (t *table) query(rows int) string { return t.head + valueRows(t.cols, rows) }
 
 var (
 	tUsers = newTable("users", "id", "email", "email_key", "first_name", "last_name", "sort_name", "phone", "position",

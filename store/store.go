@@ -63,6 +63,9 @@ func dsn(path, txlock string, extra ...string) string {
 	q.Add("_pragma", "synchronous(NORMAL)")
 	// Overwrite deleted content (such as a sent link's token) where it costs no extra I/O.
 	q.Add("_pragma", "secure_delete(FAST)")
+	// Statement journals (a statement firing triggers in a bigger
+	// transaction) in memory, not in temporary files: a sixth of inviting.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	for _, p := range extra {
 		q.Add("_pragma", p)
 	}

@@ -231,10 +231,7 @@ func (q *Q) InsertUser(ctx context.Context, u *User) error {
 		return err
 	}
 	u.Version = 1
-	if err := q.setTeams(ctx, u.ID, u.Teams); err != nil {
-		return err
-	}
-	return q.setTags(ctx, u.ID, u.Tags)
+	return q.addSets(ctx, u)
 }
 
 // UpdateUser writes every stored field of u if its version is still
@@ -264,10 +261,12 @@ func (q *Q) UpdateUser(ctx context.Context, u *User, expectVersion int64) error 
 	if err := q.keyEmails(ctx); err != nil {
 		return err
 	}
-	if err := q.setTeams(ctx, u.ID, u.Teams); err != nil {
-		return err
+	for _, table := range []string{"user_teams", "user_tags", "search_keys"} {
+		if _, err := q.db.ExecContext(ctx, "DELETE FROM "+table+" WHERE user_id = ?", u.ID); err != nil {
+			return err
+		}
 	}
-	return q.setTags(ctx, u.ID, u.Tags)
+	return q.addSets(ctx, u)
 }
 
 // RecordLogin counts a login attempt without touching the version, so that a
@@ -296,41 +295,73 @@ func (q *Q) DeleteUser(ctx context.Context, id int64) error {
 	return q.keyEmails(ctx)
 }
 
-func (q *Q) setTeams(ctx context.Context, id int64, teams []string) error {
-	if _, err := q.db.ExecContext(ctx, "DELETE FROM user_teams WHERE user_id = ?", id); err != nil {
+// addSets writes u's teams, tags and search keys, a statement each, for a
+// user who has none (new, or just cleared by UpdateUser). The search keys
+// come from u as written, not read back.
+func (q *Q) addSets(ctx context.Context, u *User) error {
+	if err := q.addTeams(ctx, u.ID, u.Teams); err != nil {
 		return err
 	}
+	var tags, keys []any
+	for _, t := range u.Tags {
+		tags = append(tags, u.ID, t)
+	}
+	for _, k := range searchKeys(u.Email, u.FirstName, u.LastName, u.Position, u.ReferenceID, u.Tags) {
+		keys = append(keys, k, u.ID)
+	}
+	if err := q.insertRows(ctx, "INSERT OR IGNORE INTO user_tags (user_id, tag) VALUES ", 2, tags); err != nil {
+		return err
+	}
+	return q.insertRows(ctx, "INSERT OR IGNORE INTO search_keys (key, user_id) VALUES ", 2, keys)
+}
+
+func (q *Q) addTeams(ctx context.Context, id int64, teams []string) error {
+	if len(teams) == 0 {
+		return nil
+	}
+	args := []any{id}
 	for _, t := range teams {
-		res, err := q.db.ExecContext(ctx, `INSERT OR IGNORE INTO user_teams (user_id, team_id)
-			SELECT ?, id FROM teams WHERE name = ?`, id, t)
-		if err != nil {
+		args = append(args, t)
+	}
+	res, err := q.db.ExecContext(ctx, `INSERT OR IGNORE INTO user_teams (user_id, team_id)
+		SELECT ?, id FROM teams WHERE name IN (`+placeholders(len(teams))+")", args...)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); int(n) == len(teams) {
+		return nil
+	}
+	// Fewer memberships than names: a name given twice, or a team missing.
+	for _, t := range teams {
+		var exists bool
+		if err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM teams WHERE name = ?)", t).Scan(&exists); err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var exists bool
-			if err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM teams WHERE name = ?)", t).Scan(&exists); err != nil {
-				return err
-			}
-			if !exists {
-				return fmt.Errorf("team %q: %w", t, ErrNotFound)
-			}
+		if !exists {
+			return fmt.Errorf("team %q: %w", t, ErrNotFound)
 		}
 	}
 	return nil
 }
 
-// setTags replaces the user's tags and rebuilds the user's search keys.
-func (q *Q) setTags(ctx context.Context, id int64, tags []string) error {
-	if _, err := q.db.ExecContext(ctx, "DELETE FROM user_tags WHERE user_id = ?", id); err != nil {
-		return err
+// insertRows runs head (INSERT ... VALUES) on vals, cols of them to a row,
+// every row in one statement.
+func (q *Q) insertRows(ctx context.Context, head string, cols int, vals []any) error {
+	if len(vals) == 0 {
+		return nil
 	}
-	for _, t := range tags {
-		if _, err := q.db.ExecContext(ctx, "INSERT OR IGNORE INTO user_tags (user_id, tag) VALUES (?, ?)", id, t); err != nil {
-			return err
-		}
-	}
-	return q.reindex(ctx, id)
+	_, err := q.db.ExecContext(ctx, head+valueRows(cols, len(vals)/cols), vals...)
+	return err
 }
+
+// valueRows is the VALUES list of rows rows of cols placeholders each.
+func valueRows(cols, rows int) string {
+	one := "(" + placeholders(cols) + ")"
+	return strings.Repeat(one+", ", rows-1) + one
+}
+
+// placeholders is n comma-separated question marks.
+func placeholders(n int) string { return strings.Repeat("?, ", n-1) + "?" }
 
 // searchKeys are the folded strings a prefix search matches a user on.
 func searchKeys(email, first, last, position, ref string, tags []string) []string {
@@ -348,28 +379,6 @@ func searchKeys(email, first, last, position, ref string, tags []string) []strin
 	return out
 }
 
-func (q *Q) reindex(ctx context.Context, id int64) error {
-	var email, first, last, position, ref string
-	err := q.db.QueryRowContext(ctx, "SELECT email, first_name, last_name, position, reference_id FROM users WHERE id = ?", id).
-		Scan(&email, &first, &last, &position, &ref)
-	if err != nil {
-		return mapErr(err)
-	}
-	tags, err := q.strings(ctx, "SELECT tag FROM user_tags WHERE user_id = ?", id)
-	if err != nil {
-		return err
-	}
-	if _, err := q.db.ExecContext(ctx, "DELETE FROM search_keys WHERE user_id = ?", id); err != nil {
-		return err
-	}
-	for _, k := range searchKeys(email, first, last, position, ref, tags) {
-		if _, err := q.db.ExecContext(ctx, "INSERT INTO search_keys (key, user_id) VALUES (?, ?)", k, id); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Perms lists the user's permissions, sorted.
 func (q *Q) Perms(ctx context.Context, id int64) ([]string, error) {
 	return q.strings(ctx, "SELECT perm FROM user_perms WHERE user_id = ? ORDER BY perm", id)
@@ -380,12 +389,11 @@ func (q *Q) SetPerms(ctx context.Context, id int64, perms []string) error {
 	if _, err := q.db.ExecContext(ctx, "DELETE FROM user_perms WHERE user_id = ?", id); err != nil {
 		return err
 	}
+	var rows []any
 	for _, p := range perms {
-		if _, err := q.db.ExecContext(ctx, "INSERT OR IGNORE INTO user_perms (user_id, perm) VALUES (?, ?)", id, p); err != nil {
-			return err
-		}
+		rows = append(rows, id, p)
 	}
-	return nil
+	return q.insertRows(ctx, "INSERT OR IGNORE INTO user_perms (user_id, perm) VALUES ", 2, rows)
 }
 
 // CountActiveOwners counts the owners who can still act for the account.
