@@ -147,6 +147,7 @@ func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *b
 	if b.opt.Staged {
 		want = store.Staged
 	}
+	teams := teamNames{}
 	for n := 0; n < limit && b.next < len(b.rows) && (until.IsZero() || n == 0 || time.Now().Before(until)); n++ {
 		i, r := b.next, b.rows[b.next]
 		b.next++
@@ -170,7 +171,7 @@ func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *b
 				}
 			}
 		}
-		u, err := s.checkNewUser(ctx, q, op, acct, r, b.opt)
+		u, err := s.checkNewUser(ctx, q, op, acct, r, b.opt, teams)
 		if err != nil {
 			res.Err = err
 			continue
@@ -193,12 +194,14 @@ func (s *Service) CheckNewUser(ctx context.Context, a Actor, r NewUser, opt Invi
 		if err != nil {
 			return err
 		}
-		_, err = s.checkNewUser(ctx, q, op, acct, r, opt)
+		_, err = s.checkNewUser(ctx, q, op, acct, r, opt, nil)
 		return err
 	})
 }
 
-func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, acct *store.Account, r NewUser, opt InviteOptions) (*store.User, error) {
+// checkNewUser checks one row; known remembers the teams found, for the
+// rows of one transaction (nil: none).
+func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, acct *store.Account, r NewUser, opt InviteOptions, known teamNames) (*store.User, error) {
 	email, err := NormalizeEmail(r.Email)
 	if err != nil {
 		return nil, err
@@ -221,7 +224,7 @@ func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, ac
 	if err := s.checkProfile(ctx, q, acct, u, r.FirstName, r.LastName, r.Phone, r.Position, r.ReferenceID, r.Locale); err != nil {
 		return nil, err
 	}
-	if u.Teams, err = s.checkTeams(ctx, q, r.Teams); err != nil {
+	if u.Teams, err = s.checkTeams(ctx, q, r.Teams, known); err != nil {
 		return nil, err
 	}
 	if u.Tags, err = checkTags(r.Tags); err != nil {
@@ -259,11 +262,21 @@ func (s *Service) checkProfile(ctx context.Context, q *store.Q, acct *store.Acco
 	return err
 }
 
-func (s *Service) checkTeams(ctx context.Context, q *store.Q, names []string) ([]string, error) {
+// teamNames are team names as given, each with its team's own spelling, as
+// found in one transaction: rows invited together mostly name the same few.
+type teamNames map[string]string
+
+// checkTeams gives each named team's own spelling, refusing a name no team
+// has; known, if not nil, remembers what it found.
+func (s *Service) checkTeams(ctx context.Context, q *store.Q, names []string, known teamNames) ([]string, error) {
 	out := []string{}
 	for _, n := range names {
 		n = strings.TrimSpace(n)
 		if n == "" {
+			continue
+		}
+		if name, ok := known[n]; ok {
+			out = append(out, name)
 			continue
 		}
 		t, err := q.TeamByName(ctx, n)
@@ -272,6 +285,9 @@ func (s *Service) checkTeams(ctx context.Context, q *store.Q, names []string) ([
 		}
 		if err != nil {
 			return nil, err
+		}
+		if known != nil {
+			known[n] = t.Name
 		}
 		out = append(out, t.Name)
 	}

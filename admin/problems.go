@@ -38,7 +38,7 @@ func (s *Service) NewUserProblems(ctx context.Context, a Actor, r NewUser, opt I
 		// The address and the role, with what the operator may give, as
 		// CheckNewUser checks them; then each other field on its own, so
 		// that a bad address or name hides nothing after it.
-		_, err = s.checkNewUser(ctx, q, op, acct, NewUser{Email: r.Email, Role: r.Role}, opt)
+		_, err = s.checkNewUser(ctx, q, op, acct, NewUser{Email: r.Email, Role: r.Role}, opt, nil)
 		if add(err) != nil {
 			return err
 		}
@@ -60,7 +60,7 @@ func (s *Service) NewUserProblems(ctx context.Context, a Actor, r NewUser, opt I
 				return err
 			}
 		}
-		if _, err := s.checkTeams(ctx, q, r.Teams); add(err) != nil {
+		if _, err := s.checkTeams(ctx, q, r.Teams, nil); add(err) != nil {
 			return err
 		}
 		if _, err := checkTags(r.Tags); add(err) != nil {

@@ -220,7 +220,7 @@ func (s *Service) Edit(ctx context.Context, a Actor, email string, version int64
 		if p.Teams != nil {
 			teams = p.Teams
 		}
-		if u.Teams, err = s.checkTeams(ctx, q, changeList(teams, p.AddTeams, p.RemoveTeams)); err != nil {
+		if u.Teams, err = s.checkTeams(ctx, q, changeList(teams, p.AddTeams, p.RemoveTeams), nil); err != nil {
 			return err
 		}
 		if err := s.update(ctx, q, op, u, version); err != nil {
