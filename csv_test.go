@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -129,5 +132,41 @@ func TestInviteCSVReportsEachRowByItsLine(t *testing.T) {
 	if code != 1 || !strings.HasPrefix(errs, "roster: line 2: position holds a control") ||
 		!strings.Contains(errs, "\nroster: line 5: role \"emperor\" is not a role") || out != "invited bob@acme.test\n" {
 		t.Fatalf("exit %d, stderr:\n%s\nstdout:\n%s", code, errs, out)
+	}
+}
+
+// changeOnFirstWrite runs change when export first writes, that is once it
+// has begun reading the users.
+type changeOnFirstWrite struct {
+	bytes.Buffer
+	change func()
+}
+
+func (w *changeOnFirstWrite) Write(p []byte) (int, error) {
+	if w.change != nil {
+		w.change()
+		w.change = nil
+	}
+	return w.Buffer.Write(p)
+}
+
+// export --csv writes the users of one snapshot: someone invited while it
+// writes (past its first thousand rows, in name order) is not in the file.
+func TestExportCSVIsOneSnapshot(t *testing.T) {
+	db := csvDB(t, "boss@acme.test")
+	ok(t, db, "seed", "--users", "3000")
+	want := count(t, db, "SELECT count(*) FROM users")
+	out := &changeOnFirstWrite{change: func() {
+		ok(t, db, "--as", "boss@acme.test", "invite", "--first", "Zygmunt", "zygmunt@acme.test")
+	}}
+	c := &cli{stdin: strings.NewReader(""), stdout: out, stderr: io.Discard}
+	if code := run(context.Background(), c, []string{"--db", db, "--as", "boss@acme.test", "export", "--csv"}); code != 0 {
+		t.Fatalf("export: exit %d", code)
+	}
+	if got := strings.Count(out.String(), "\n") - 1; got != want || strings.Contains(out.String(), "zygmunt@") {
+		t.Errorf("exported %d users, want the %d there were when it began", got, want)
+	}
+	if n := count(t, db, "SELECT count(*) FROM users"); n != want+1 {
+		t.Fatalf("%d users after the invitation, want %d", n, want+1)
 	}
 }
