@@ -292,3 +292,38 @@ func TestDerivedStatuses(t *testing.T) {
 		t.Fatal("unknown sort accepted")
 	}
 }
+
+// A user's search keys are written from what is stored when the user is
+// added and again on every edit: the old name, position and tags stop
+// finding them, the new ones do.
+func TestSearchKeysFollowEdits(t *testing.T) {
+	ctx := context.Background()
+	st := openTemp(t)
+	u := addUser(t, st, &User{Email: "ann@example.com", FirstName: "Ann", LastName: "Arbor", Position: "Comptable",
+		Tags: []string{"Paie", "Devis"}})
+	found := func(prefix string) bool {
+		t.Helper()
+		p, err := st.Read().ListUsers(ctx, ListQuery{Search: prefix, Now: t0})
+		must(t, err)
+		return len(p.Users) == 1 && p.Users[0].ID == u.ID
+	}
+	for _, k := range []string{"ann@", "ann arb", "arbor ann", "compt", "paie", "devis"} {
+		if !found(k) {
+			t.Errorf("added: %q does not find Ann", k)
+		}
+	}
+	must(t, st.Write(ctx, func(q *Q) error {
+		v, err := q.UserByID(ctx, u.ID, t0)
+		if err != nil {
+			return err
+		}
+		v.LastName, v.Position, v.Tags = "Élan", "Juriste", []string{"Devis", "RGPD"}
+		return q.UpdateUser(ctx, v, v.Version)
+	}))
+	for k, want := range map[string]bool{"ann@": true, "ann elan": true, "elan ann": true, "juriste": true, "rgpd": true,
+		"devis": true, "ann arb": false, "arbor": false, "compt": false, "paie": false} {
+		if found(k) != want {
+			t.Errorf("edited: %q finds Ann: %v, want %v", k, !want, want)
+		}
+	}
+}
