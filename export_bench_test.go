@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,18 +33,6 @@ func timedRun(tb testing.TB, out string, name string, args ...string) time.Durat
 	return d
 }
 
-// reportPair reports the medians of a whole-process run of roster and of its
-// bare alternative, timed in turns in the same run, and their ratio.
-func reportPair(b *testing.B, users int, what string, rs, bs []time.Duration) {
-	b.Helper()
-	r, base := median(rs), median(bs)
-	b.ReportMetric(float64(r.Nanoseconds()), "roster-ns/op")
-	b.ReportMetric(float64(base.Nanoseconds()), "baseline-ns/op")
-	b.ReportMetric(float64(r)/float64(base), "roster/baseline")
-	b.Logf("%d users, %s: roster %v, baseline %v, ratio %.2f (medians of %d)", users, what,
-		r.Round(time.Millisecond), base.Round(time.Millisecond), float64(r)/float64(base), len(rs))
-}
-
 // exportSQL is what roster export --csv writes, as the sqlite3 command-line
 // shell runs it: the same columns from the same rows in the same order.
 const exportSQL = `SELECT email, first_name, last_name, phone, role, replace(teams, ',', ';') AS team,
@@ -66,19 +53,10 @@ func BenchmarkExportCSV(b *testing.B) {
 	users := envInt("ROSTER_BENCH_USERS", 1_000_000)
 	roster := e2eBinary(b)
 	db := seededDB(b, users)
-	ctx := context.Background()
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		b.Fatal(err)
-	}
-	owners, err := st.Read().Owners(ctx)
-	st.Close()
-	if err != nil || len(owners) == 0 {
-		b.Fatal("no owner in the seeded database", err)
-	}
+	owner := benchOwner(b, db, func(*store.Store) {})
 	out := filepath.Join(b.TempDir(), "export.csv")
 	runRoster := func() time.Duration {
-		return timedRun(b, out, roster, "--db", db, "--as", owners[0], "export", "--csv")
+		return timedRun(b, out, roster, "--db", db, "--as", owner, "export", "--csv")
 	}
 	runSQLite := func() time.Duration {
 		return timedRun(b, out, sqlite3, "-readonly", "-csv", "-header", db, exportSQL)
@@ -92,5 +70,7 @@ func BenchmarkExportCSV(b *testing.B) {
 		rs = append(rs, runRoster())
 	}
 	b.StopTimer()
-	reportPair(b, users, "export --csv vs sqlite3 .mode csv", rs, bs)
+	r, base := reportPair(b, "roster", rs, "sqlite3", bs)
+	b.Logf("%d users, export --csv vs sqlite3 .mode csv: roster %v, sqlite3 %v (medians of %d)", users,
+		r.Round(time.Millisecond), base.Round(time.Millisecond), b.N)
 }
