@@ -61,15 +61,7 @@ func BenchmarkExportCSV(b *testing.B) {
 	runSQLite := func() time.Duration {
 		return timedRun(b, out, sqlite3, "-readonly", "-csv", "-header", db, exportSQL)
 	}
-	runRoster() // the database's pages into the cache
-	runSQLite()
-	var rs, bs []time.Duration
-	b.ResetTimer()
-	for range b.N {
-		bs = append(bs, runSQLite())
-		rs = append(rs, runRoster())
-	}
-	b.StopTimer()
+	rs, bs := inTurns(b, runRoster, runSQLite)
 	r, base := reportPair(b, "roster", rs, "sqlite3", bs)
 	b.Logf("%d users, export --csv vs sqlite3 .mode csv: roster %v, sqlite3 %v (medians of %d)", users,
 		r.Round(time.Millisecond), base.Round(time.Millisecond), b.N)

@@ -100,15 +100,7 @@ func BenchmarkProcess(b *testing.B) {
 				if !ok {
 					b.Skip("sqlite3 is not installed")
 				}
-				ros.took(b) // the database's pages into the cache
-				base.took(b)
-				var rs, bs []time.Duration
-				b.ResetTimer()
-				for range b.N {
-					bs = append(bs, base.took(b))
-					rs = append(rs, ros.took(b))
-				}
-				b.StopTimer()
+				rs, bs := inTurns(b, func() time.Duration { return ros.took(b) }, func() time.Duration { return base.took(b) })
 				rm, bm := reportPair(b, "roster", rs, name, bs)
 				b.Logf("%d users, roster %s: %v, %s %v (medians of %d)", users, strings.Join(r.args, " "),
 					rm.Round(time.Microsecond), name, bm.Round(time.Microsecond), b.N)

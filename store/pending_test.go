@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -11,10 +9,7 @@ import (
 // counts computed when it is opened.
 func TestMigrationComputesPendingAndCounts(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "roster.db")
-	raw := schemaDB(t, path, 5)
-	for _, stmt := range []string{
-		"PRAGMA user_version = 5",
+	st := olderStore(t, 5,
 		`INSERT INTO users (id, email, email_key, sort_name, role, status, created_at, updated_at, last_login_at) VALUES
 			(1, 'a@x.test', 'a@x.test', 'a', 'owner', 'active', 0, 0, 5), (2, 'b@x.test', 'b@x.test', 'b', 'member', 'invited', 0, 0, 0),
 			(3, 'c@x.test', 'c@x.test', 'c', 'member', 'invited', 0, 0, 0), (4, 'd@x.test', 'd@x.test', 'd', 'member', 'staged', 0, 0, 0)`,
@@ -22,15 +17,7 @@ func TestMigrationComputesPendingAndCounts(t *testing.T) {
 			(1, 2, 'invite', x'01', 0, 100), (2, 3, 'invite', x'02', 0, 50), (3, 3, 'invite', x'03', 60, 500)`,
 		`INSERT INTO outbox (kind, user_id, token_id, recipient, locale, data, message_id, state, next_attempt_at, give_up_at, created_at)
 			VALUES ('invitation', 2, 1, 'b@x.test', 'en', '{}', 'm1', 'failed', 0, 0, 0)`,
-	} {
-		_, err := raw.Exec(stmt)
-		must(t, err)
-	}
-	must(t, raw.Close())
-	must(t, os.Chmod(path, 0o600))
-	st, err := Open(ctx, path)
-	must(t, err)
-	defer st.Close()
+	)
 
 	p, err := st.Read().PendingInvitations(ctx, PendingQuery{Now: fromUnix(200)})
 	must(t, err)

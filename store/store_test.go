@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -54,6 +55,25 @@ func schemaDB(t testing.TB, path string, version int) *sql.DB {
 		must(t, err)
 	}
 	return raw
+}
+
+// olderStore opens a new database made as an older roster left it: the
+// schema of migrations 1 to version, user_version at version, the rows the
+// statements add, mode 0600. Open then runs the later migrations.
+func olderStore(t testing.TB, version int, stmts ...string) *Store {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "roster.db")
+	raw := schemaDB(t, path, version)
+	for _, stmt := range append([]string{fmt.Sprintf("PRAGMA user_version = %d", version)}, stmts...) {
+		_, err := raw.Exec(stmt)
+		must(t, err)
+	}
+	must(t, raw.Close())
+	must(t, os.Chmod(path, 0o600))
+	st, err := Open(context.Background(), path)
+	must(t, err)
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 func addUser(t testing.TB, st *Store, u *User) *User {

@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -177,10 +175,7 @@ func TestUserRowFollowsEveryChange(t *testing.T) {
 // is opened.
 func TestMigrationComputesUserRows(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "roster.db")
-	raw := schemaDB(t, path, 8)
-	for _, stmt := range []string{
-		"PRAGMA user_version = 8",
+	st := olderStore(t, 8,
 		`INSERT INTO users (id, email, email_key, sort_name, role, status, created_at, updated_at) VALUES
 			(1, 'a@x.test', 'a@x.test', 'a', 'owner', 'active', 0, 0), (2, 'b@x.test', 'b@x.test', 'b', 'member', 'invited', 0, 0)`,
 		"INSERT INTO teams (id, name) VALUES (1, 'Sales'), (2, 'Direction')",
@@ -188,15 +183,7 @@ func TestMigrationComputesUserRows(t *testing.T) {
 		`INSERT INTO tokens (user_id, kind, hash, created_at, expires_at, voided_at) VALUES
 			(2, 'invite', x'01', 0, 100, 10), (2, 'invite', x'02', 10, 500, 0)`,
 		"INSERT INTO away_periods (user_id, starts_at, ends_at, created_at) VALUES (1, 300, 0, 0), (1, 100, 200, 0)",
-	} {
-		_, err := raw.Exec(stmt)
-		must(t, err)
-	}
-	must(t, raw.Close())
-	must(t, os.Chmod(path, 0o600))
-	st, err := Open(ctx, path)
-	must(t, err)
-	defer st.Close()
+	)
 	var teams, away string
 	var exp int64
 	must(t, st.Read().db.QueryRowContext(ctx, "SELECT teams, away_spans FROM users WHERE id = 1").Scan(&teams, &away))
