@@ -65,7 +65,7 @@ func (m model) Init() tea.Cmd {
 			if err := rows.Scan(p...); err != nil {
 				return pageMsg{err: err}
 			}
-			out = append(out, fmt.Sprintf("%-30.30s %-40.40s %-8s %s", fmt.Sprint(v[2], " ", v[3]), v[1], v[8], v[9]))
+			out = append(out, fmt.Sprintf("%-30.30s %-44s %-8s %s", fmt.Sprint(v[2], " ", v[3]), v[1], v[8], v[9]))
 		}
 		return pageMsg{rows: out, err: rows.Err()}
 	}
