@@ -193,6 +193,25 @@ func TestCountsFollowEveryAct(t *testing.T) {
 			f.advance(2 * time.Hour)
 			return f.svc.Resend(f.ctx, f.owner, []string{"ann@example.com"})[0].Err
 		}},
+		// Ann has two mails now: changes to the older one leave her row alone,
+		// and cancelling the newer one makes the older hers again.
+		{"older mail deferred", func() error {
+			_, err := f.raw.Exec(`UPDATE outbox SET state = 'deferred', last_error = '451 later' WHERE id =
+				(SELECT min(id) FROM outbox WHERE recipient = 'ann@example.com')`)
+			return err
+		}},
+		{"newer mail claimed", func() error {
+			_, err := f.raw.Exec(`UPDATE outbox SET state = 'sending' WHERE id = (SELECT max(id) FROM outbox WHERE recipient = 'ann@example.com')`)
+			return err
+		}},
+		{"newer mail cancelled", func() error {
+			_, err := f.raw.Exec(`UPDATE outbox SET state = 'cancelled' WHERE id = (SELECT max(id) FROM outbox WHERE recipient = 'ann@example.com')`)
+			return err
+		}},
+		{"newer mail queued again", func() error {
+			_, err := f.raw.Exec(`UPDATE outbox SET state = 'queued' WHERE id = (SELECT max(id) FROM outbox WHERE recipient = 'ann@example.com')`)
+			return err
+		}},
 		{"accept", func() error {
 			_, err := f.svc.UseLink(f.ctx, "invite", f.token("ann@example.com"), "correct horse battery staple")
 			return err
