@@ -144,8 +144,9 @@ type job struct {
 // outcome is what happened to a message, waiting to be written.
 type outcome struct {
 	j     *job
-	what  string // for the log: sent, deferred, failed or released
-	write func(q *store.Q) (bool, error)
+	what  string                         // for the log: sent, deferred, failed or released
+	reply string                         // the relay's, when sent: the sent are marked together
+	write func(q *store.Q) (bool, error) // the others' mark
 }
 
 func (d *deliverer) newPipeline(ctx context.Context) *pipeline {
@@ -329,7 +330,7 @@ func (p *pipeline) deliver(s *session, j *job) (*session, error) {
 		reply, err := s.send(mctx, j.msg)
 		if err == nil {
 			p.accepted.Store(true)
-			p.record(j, "sent", func(q *store.Q) (bool, error) { return q.MarkSent(context.Background(), m, reply, d.cfg.now()) })
+			p.outcomes <- outcome{j: j, what: "sent", reply: reply}
 			p.count(func(r *Report) { r.Sent++ })
 			d.log.Info("mail sent", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "reply", reply)
 			return s, nil
@@ -528,12 +529,29 @@ func (d *deliverer) mark(batch []outcome) {
 	defer cancel()
 	lost := make([]bool, len(batch))
 	err := d.write(ctx, func(q *store.Q) error {
+		var sent []store.SentMail
+		var at []int // their places in batch
 		for i, o := range batch {
+			if o.what == "sent" {
+				sent = append(sent, store.SentMail{Message: o.j.m, Reply: o.reply})
+				at = append(at, i)
+				continue
+			}
 			ok, err := o.write(q)
 			if err != nil {
 				return err
 			}
 			lost[i] = !ok
+		}
+		if len(sent) == 0 {
+			return nil
+		}
+		ok, err := q.MarkSent(ctx, sent, d.cfg.now())
+		if err != nil {
+			return err
+		}
+		for k, i := range at {
+			lost[i] = !ok[k]
 		}
 		return nil
 	})

@@ -356,13 +356,51 @@ func (q *Q) execClaimed(ctx context.Context, m *OutboxMessage, set string, args 
 	return n == 1, err
 }
 
-// MarkSent records that the relay accepted the claimed message m with reply,
-// and redacts the link's token from its data. It reports false, changing
-// nothing, when the claim was no longer m's (its lease ran out and another
-// worker took the message).
-func (q *Q) MarkSent(ctx context.Context, m *OutboxMessage, reply string, at time.Time) (bool, error) {
-	return q.execClaimed(ctx, m, `state = 'sent', sent_at = ?, reply = ?, last_error = '', lease_until = 0, data = ?`,
-		unix(at), reply, RedactLink(m.Data))
+// SentMail is a claimed message the relay accepted, with its reply.
+type SentMail struct {
+	Message *OutboxMessage
+	Reply   string
+}
+
+// MarkSent records that the relay accepted the claimed messages sent, and
+// redacts the links' tokens from their data, in one statement however many
+// they are. ok[i] is false, and sent[i]'s row unchanged, when the claim was
+// no longer sent[i]'s (its lease ran out and another worker took the
+// message).
+func (q *Q) MarkSent(ctx context.Context, sent []SentMail, at time.Time) (ok []bool, err error) {
+	// Each row as [id, attempts, reply, data]: one JSON text is one
+	// statement for any number of rows. The + keeps SQLite from walking
+	// every message in state sending (outbox_state) for each row given,
+	// rather than looking each up by its id.
+	rows := make([][4]any, len(sent))
+	pos := make(map[int64]int, len(sent))
+	for i, s := range sent {
+		rows[i] = [4]any{s.Message.ID, s.Message.Attempts, s.Reply, RedactLink(s.Message.Data)}
+		pos[s.Message.ID] = i
+	}
+	list, err := json.Marshal(rows)
+	if err != nil {
+		return nil, err
+	}
+	res, err := q.db.QueryContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = ?2, reply = m.reply, last_error = '',
+			lease_until = 0, data = m.data
+		FROM (SELECT value ->> 0 AS id, value ->> 1 AS attempts, value ->> 2 AS reply, value ->> 3 AS data
+			FROM json_each(?1)) AS m
+		WHERE outbox.id = m.id AND +outbox.state = 'sending' AND outbox.attempts = m.attempts
+		RETURNING outbox.id`, string(list), unix(at))
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	ok = make([]bool, len(sent))
+	for res.Next() {
+		var id int64
+		if err := res.Scan(&id); err != nil {
+			return nil, err
+		}
+		ok[pos[id]] = true
+	}
+	return ok, res.Err()
 }
 
 // MarkDeferred records a temporary failure of the claimed message m; it is
