@@ -75,11 +75,11 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 		return nil, h.err
 	}
 	b.WriteString("\r\n")
-	for _, part := range []struct{ typ, body string }{{"text/plain", c.Text}, {"text/html", c.HTML}} {
-		w, err := mw.CreatePart(textproto.MIMEHeader{
-			"Content-Type":              {mime.FormatMediaType(part.typ, map[string]string{"charset": "utf-8"})},
-			"Content-Transfer-Encoding": {"quoted-printable"},
-		})
+	for _, part := range []struct {
+		header textproto.MIMEHeader
+		body   string
+	}{{plainPartHeader, c.Text}, {htmlPartHeader, c.HTML}} {
+		w, err := mw.CreatePart(part.header)
 		if err != nil {
 			return nil, err
 		}
@@ -93,6 +93,12 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 	}
 	return &composed{from: from.Address, to: to.Address, raw: b.Bytes()}, nil
 }
+
+// The parts' headers, the same in every message (CreatePart only reads them).
+var (
+	plainPartHeader = textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"}, "Content-Transfer-Encoding": {"quoted-printable"}}
+	htmlPartHeader  = textproto.MIMEHeader{"Content-Type": {"text/html; charset=utf-8"}, "Content-Transfer-Encoding": {"quoted-printable"}}
+)
 
 // appendQP appends text s to dst in quoted-printable, as mime/quotedprintable's
 // Writer writes it, in one pass rather than a write per line: line breaks

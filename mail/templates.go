@@ -25,7 +25,9 @@ var Locales = []string{"en", "fr"}
 
 type localeTemplates struct {
 	text *texttemplate.Template
-	html *htmltemplate.Template
+	// html holds each kind's whole HTML part, the layout around its body,
+	// so that a message's part is one execution.
+	html map[string]*htmltemplate.Template
 }
 
 // templates are parsed when the first message is written, not at start-up:
@@ -33,13 +35,25 @@ type localeTemplates struct {
 var templates = sync.OnceValue(func() map[string]localeTemplates {
 	out := map[string]localeTemplates{}
 	for _, l := range Locales {
-		out[l] = localeTemplates{
-			text: texttemplate.Must(texttemplate.New(l).ParseFS(templateFS, "templates/"+l+".txt")),
-			html: htmltemplate.Must(htmltemplate.New(l).ParseFS(templateFS, "templates/"+l+".html", "templates/layout.html")),
+		lt := localeTemplates{text: texttemplate.Must(texttemplate.New(l).ParseFS(templateFS, "templates/"+l+".txt")),
+			html: map[string]*htmltemplate.Template{}}
+		html := htmltemplate.Must(htmltemplate.New(l).ParseFS(templateFS, "templates/"+l+".html", "templates/layout.html"))
+		for _, kind := range lt.text.Templates() {
+			if html.Lookup(kind.Name()) == nil {
+				continue // a subject, or a part of another
+			}
+			page := htmltemplate.Must(html.Clone())
+			htmltemplate.Must(page.New("body").Parse(`{{template "` + kind.Name() + `" .}}`))
+			lt.html[kind.Name()] = page.Lookup("layout")
 		}
+		out[l] = lt
 	}
 	return out
 })
+
+// renderBuffers keeps the buffers templates are executed into, grown to a
+// message's size, for the next message.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // view is what the templates see: the message's data and the words made
 // from it in the reader's language.
@@ -52,6 +66,8 @@ type view struct {
 	Deadline  string // when the link expires (for a test message: when it was made)
 	From      string // start of a stand-in's period
 	Until     string // its end; "" for further notice
+	Lang      string // for the HTML part's frame
+	Subject   string
 }
 
 // content is a message's text before it is put in MIME form.
@@ -76,7 +92,8 @@ func localeOf(s string) string {
 func render(m *store.OutboxMessage, d store.MailData, baseURL string, now time.Time, loc *time.Location) (*content, error) {
 	lang := localeOf(m.Locale)
 	t := templates()[lang]
-	if t.text.Lookup(m.Kind) == nil {
+	page := t.html[m.Kind]
+	if t.text.Lookup(m.Kind) == nil || page == nil {
 		return nil, fmt.Errorf("no template for mail of kind %q", m.Kind)
 	}
 	v := view{MailData: d, Email: m.Recipient, ForgotURL: baseURL + "/forgot",
@@ -97,27 +114,21 @@ func render(m *store.OutboxMessage, d store.MailData, baseURL string, now time.T
 		v.Until = longDate(lang, d.AwayUntil.In(loc))
 	}
 	c := &content{Lang: lang}
-	var b bytes.Buffer
-	if err := t.text.ExecuteTemplate(&b, m.Kind+".subject", v); err != nil {
+	b := renderBuffers.Get().(*bytes.Buffer)
+	defer renderBuffers.Put(b)
+	b.Reset()
+	if err := t.text.ExecuteTemplate(b, m.Kind+".subject", &v); err != nil {
 		return nil, fmt.Errorf("render subject: %w", err)
 	}
 	c.Subject = strings.Join(strings.Fields(b.String()), " ")
 	b.Reset()
-	if err := t.text.ExecuteTemplate(&b, m.Kind, v); err != nil {
+	if err := t.text.ExecuteTemplate(b, m.Kind, &v); err != nil {
 		return nil, fmt.Errorf("render text: %w", err)
 	}
-	c.Text = strings.TrimSpace(b.String()) + "\n"
+	c.Text = string(bytes.TrimSpace(b.Bytes())) + "\n"
 	b.Reset()
-	if err := t.html.ExecuteTemplate(&b, m.Kind, v); err != nil {
-		return nil, fmt.Errorf("render html: %w", err)
-	}
-	// The body was escaped by html/template as it was executed.
-	page := struct {
-		Lang, Subject string
-		Body          htmltemplate.HTML
-	}{lang, c.Subject, htmltemplate.HTML(b.String())}
-	b.Reset()
-	if err := t.html.ExecuteTemplate(&b, "layout", page); err != nil {
+	v.Lang, v.Subject = lang, c.Subject
+	if err := page.Execute(b, &v); err != nil {
 		return nil, fmt.Errorf("render html: %w", err)
 	}
 	c.HTML = b.String()
