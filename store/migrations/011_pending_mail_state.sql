@@ -1,8 +1,9 @@
 -- The mail worker changes an invitation mail's state twice a message (the
 -- claim, then the outcome), and each change recomputed the user's whole
 -- pending_invitations row from pending_source: a look-up of the user, their
--- newest link, a count of their links and their newest mail, 40 µs of the
--- worker's time per message. A change of state or error alone, of a mail
+-- newest link, a count of their links and their newest mail (in the sqlite3
+-- shell, at 10,000 users, 19 µs a claim or mark against 6.5 µs with no
+-- trigger; 9 µs with this one). A change of state or error alone, of a mail
 -- that stays with its user and kind and is not cancelled or uncancelled,
 -- cannot change which mail is the user's newest not cancelled: it only
 -- copies the mail's state and error, when that mail is the newest, onto the
