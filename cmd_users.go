@@ -69,7 +69,7 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 			"country": acct.Country, "base_url": acct.BaseURL, "created_at": acct.CreatedAt})
 	}
 	return c.table([]string{"NAME", "INVITE LIFETIME", "COUNTRY", "BASE URL", "CREATED"},
-		[][]string{{acct.Name, acct.InviteLifetime.String(), acct.Country, cmp.Or(acct.BaseURL, "(not set)"),
+		[][]string{{acct.Name, admin.Span(acct.InviteLifetime), acct.Country, cmp.Or(acct.BaseURL, "(not set)"),
 			acct.CreatedAt.Local().Format("2006-01-02")}})
 }
 
@@ -324,7 +324,7 @@ func cmdReset(c *cli, ctx context.Context, args []string) error {
 	if err := c.svc.SendReset(ctx, a, email); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "password-reset mail queued for %s (link valid %s)\n", admin.Printable(email), admin.ResetLifetime)
+	fmt.Fprintf(c.stdout, "password-reset mail queued for %s (link valid %s)\n", admin.Printable(email), admin.Span(admin.ResetLifetime))
 	return nil
 }
 

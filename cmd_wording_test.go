@@ -9,8 +9,8 @@ import (
 
 // What the commands print reads as English: team add and remove say added
 // and removed, a batch where every row failed does not speak of others nor
-// one with a single other of others, and an invitation's expiry is said as
-// people say it.
+// one with a single other of others, and an invitation's expiry and
+// lifetime and a reset link's lifetime are said as people say them.
 func TestCommandsWording(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "roster.db")
 	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
@@ -41,5 +41,13 @@ func TestCommandsWording(t *testing.T) {
 	out := ok(t, db, "invites")
 	if !regexp.MustCompile(`\bin [0-9]+ (days|h)\b`).MatchString(out) || regexp.MustCompile(`[0-9]+h[0-9]+m`).MatchString(out) {
 		t.Errorf("roster invites says the expiry as:\n%s", out)
+	}
+
+	// Lengths of time too: an invitation's lifetime and a reset link's.
+	if out := ok(t, db, "account", "--invite-lifetime", "50h"); !strings.Contains(out, " 2 days 2 h ") || strings.Contains(out, "0m0s") {
+		t.Errorf("roster account says the invitation lifetime as:\n%s", out)
+	}
+	if out := ok(t, db, "reset", "boss@acme.test"); !strings.Contains(out, "(link valid 1 h)") {
+		t.Errorf("roster reset says the link's lifetime as %q", out)
 	}
 }

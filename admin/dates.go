@@ -22,21 +22,38 @@ func Ago(now, t time.Time) string {
 	if future {
 		d = -d
 	}
-	var s string
-	switch {
-	case d < time.Minute:
-		s = fmt.Sprintf("%d s", d/time.Second)
-	case d < time.Hour:
-		s = fmt.Sprintf("%d min", d/time.Minute)
-	case d < 48*time.Hour:
-		s = fmt.Sprintf("%d h", d/time.Hour)
-	default:
-		s = fmt.Sprintf("%d days", d/(24*time.Hour))
-	}
+	s, _ := spanPart(d)
 	if future {
 		return "in " + s
 	}
 	return s + " ago"
+}
+
+// Span says a length of time as people write it: "30 min", "36 h",
+// "2 days", "1 h 30 min". Unlike Ago it says the rest after the largest
+// unit, so a link that lives 50 h is not said to live 2 days.
+func Span(d time.Duration) string {
+	s, rest := spanPart(d)
+	for rest >= time.Second {
+		var next string
+		next, rest = spanPart(rest)
+		s += " " + next
+	}
+	return s
+}
+
+// spanPart says d in its largest unit, rounded down, and returns what that
+// leaves out. Days start at 48 h: "47 h" says more than "1 days".
+func spanPart(d time.Duration) (string, time.Duration) {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%d s", d/time.Second), d % time.Second
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", d/time.Minute), d % time.Minute
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h", d/time.Hour), d % time.Hour
+	}
+	return fmt.Sprintf("%d days", d/(24*time.Hour)), d % (24 * time.Hour)
 }
 
 // ParseDate reads a date as operators type it: 2026-12-24, 2026-12-24 14:30,

@@ -27,6 +27,25 @@ func TestAgo(t *testing.T) {
 	}
 }
 
+// A length of time reads as people write it, whole: a lifetime of 50 h is
+// not said to be 2 days.
+func TestSpan(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		30 * time.Second:              "30 s",
+		30 * time.Minute:              "30 min",
+		time.Hour:                     "1 h",
+		90 * time.Minute:              "1 h 30 min",
+		36 * time.Hour:                "36 h",
+		48 * time.Hour:                "2 days",
+		50*time.Hour + 10*time.Second: "2 days 2 h 10 s",
+		30 * 24 * time.Hour:           "30 days",
+	} {
+		if got := Span(d); got != want {
+			t.Errorf("Span(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
 // A refusal names roles with the right article: "an admin", "a manager".
 func TestRefusalsArticles(t *testing.T) {
 	f := newFixture(t)
