@@ -142,3 +142,27 @@ func TestUserPageKeysInOneWrite(t *testing.T) {
 	u := r.screens[usersScreen].(*users)
 	must(t, u.detail == nil && u.rows[u.nav.cur].Email == "bob.backup@example.com", "the cursor is on %s", u.rows[u.nav.cur].Email)
 }
+
+// y to discard a changed form closes the user's page as it is read, so the
+// keys typed with it move the cursor on the list.
+func TestDiscardAndCloseKeysInOneWrite(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	f.addUser("bob.backup@example.com", "Bob", "Backup", "member", store.Active)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("▸ Ann Active")
+	tt.write("\r")
+	tt.wait("logins")
+	tt.write("eZ")
+	tt.wait("AnnZ")
+	tt.write("\x1b")
+	tt.wait("e edit")
+	tt.write("\x1b")
+	tt.wait("Discard your changes")
+	tt.write("yj")
+	tt.wait("▸ Bob Backup")
+	stop()
+	u := r.screens[usersScreen].(*users)
+	must(t, u.detail == nil && u.rows[u.nav.cur].Email == "bob.backup@example.com", "the cursor is on %s", u.rows[u.nav.cur].Email)
+}

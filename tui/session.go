@@ -322,13 +322,19 @@ func may(perms map[string]bool, perm, what string) string {
 type confirmation struct {
 	prompt string
 	yes    tea.Cmd
+	// closes: y closes the screen at once, as the screen handles the key,
+	// not by a command whose message would come after keys already typed.
+	closes bool
 }
 
 // answer resolves a confirmation with a key: the command for y, and whether
 // the question is settled.
 func (c *confirmation) answer(msg tea.KeyPressMsg) tea.Cmd {
-	if msg.String() == "y" || msg.String() == "Y" {
+	if saysYes(msg) {
 		return c.yes
 	}
 	return nil
 }
+
+// saysYes is whether a key answers a confirmation with yes.
+func saysYes(msg tea.KeyPressMsg) bool { return msg.String() == "y" || msg.String() == "Y" }

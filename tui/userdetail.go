@@ -35,8 +35,9 @@ type userDetail struct {
 	stale    bool // a save met a newer version: ctrl+r reloads
 	editOpen bool // open with the first field being edited
 	perms    map[string]bool
-	// closed is esc on a clean form: the list closes it as soon as it has
-	// handled the key, so the keys after it act on the rows.
+	// closed is esc on a clean form, or y to discard the changes: the list
+	// closes it as soon as it has handled the key, so the keys after it act
+	// on the rows.
 	closed bool
 
 	confirm *confirmation
@@ -63,7 +64,6 @@ type (
 		user *store.User
 		err  error
 	}
-	closeDetailMsg struct{}
 )
 
 // The profile fields, in the order of the form.
@@ -257,10 +257,13 @@ func (d *userDetail) showErr(err error) {
 }
 
 func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
-	if d.confirm != nil {
-		cmd := d.confirm.answer(msg)
+	if c := d.confirm; c != nil {
 		d.confirm = nil
-		return cmd
+		if c.closes {
+			d.closed = saysYes(msg)
+			return nil
+		}
+		return c.answer(msg)
 	}
 	if d.saving {
 		return nil
@@ -289,7 +292,7 @@ func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, d.keys.Back):
 		if d.form.dirty() {
 			d.confirm = &confirmation{prompt: "Discard your changes to " + clean(d.email) + "? y/n",
-				yes: func() tea.Msg { return closeDetailMsg{} }}
+				closes: true}
 			return nil
 		}
 		d.closed = true

@@ -428,8 +428,6 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			cmd = tea.Batch(cmd, tcmd)
 		}
 		return m, tea.Batch(cmd, m.refresh())
-	case closeDetailMsg:
-		return m, m.closeOver()
 	case tea.KeyPressMsg:
 		if m.detail != nil {
 			var cmd tea.Cmd
