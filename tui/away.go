@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"time"
 
@@ -115,7 +116,7 @@ func (m *away) load() tea.Cmd { return m.read(m.s) }
 
 func (m *away) SetSize(w, h int) {
 	m.width, m.height = w, h
-	m.periods.resize(max(2, h-16))
+	m.periods.resize(max(1, (h-16)/2)) // two lines a period
 }
 
 func (m *away) Capturing() bool {
@@ -433,7 +434,9 @@ func (m *away) View() string {
 		b.WriteString(st.Subtle.Render("  reads as: " + strings.Join(when, ", ")))
 		b.WriteString("\n")
 	}
-	b.WriteString(st.status(m.width, m.confirm, m.saving, "Saving…", m.err, m.note))
+	// Wrapped, not cut: a saved period ends with its stand-in and note, a
+	// question with its y/n.
+	b.WriteString(ansi.Wrap(st.status(math.MaxInt, m.confirm, m.saving, "Saving…", m.err, m.note), max(10, m.width), ""))
 	b.WriteString("\n\n")
 	b.WriteString(st.ColHead.Render("Current and planned periods"))
 	b.WriteString("\n")
@@ -444,16 +447,23 @@ func (m *away) View() string {
 	from, to := m.periods.visible()
 	for i := from; i < to && i < len(u.AwayPeriods); i++ {
 		p := u.AwayPeriods[i]
-		line := "  " + awayLine(p)
+		// Two lines: the dates, then the stand-in and the note, which
+		// would not fit beside them at 80 columns.
+		lines := []string{"  " + awayDates(p)}
 		if p.Covers(now) {
-			line += "  (now)"
+			lines[0] += "  (now)"
 		}
-		line = cut(line, m.width)
-		if i == m.periods.cur && !m.form.active {
-			line = st.Selected.Render(line)
+		if w := awayWork(p); w != "" {
+			lines = append(lines, "    "+w)
 		}
-		b.WriteString(line)
-		b.WriteString("\n")
+		for _, line := range lines {
+			line = cut(line, m.width)
+			if i == m.periods.cur && !m.form.active {
+				line = st.Selected.Render(line)
+			}
+			b.WriteString(line)
+			b.WriteString("\n")
+		}
 	}
 	return b.String()
 }

@@ -12,7 +12,8 @@ import (
 
 // At 80x24 every screen shows what matters whole: the date on Users, the
 // emails on Pending, the action on Audit, the Saved line and "enter review
-// and save" on Permissions, the form and its keys on Away and Delete.
+// and save" on Permissions, the form and its keys on Away and Delete, and
+// Away's Saved sentence and a period's stand-in and note.
 func TestScreensAtEightyByTwentyFour(t *testing.T) {
 	f := newFixture(t)
 	f.addUser("mia.member@example.com", "Mia", "Member", "member", store.Active)
@@ -58,6 +59,17 @@ func TestScreensAtEightyByTwentyFour(t *testing.T) {
 
 	to(awayScreen, "mia.member@example.com")
 	show("Away", "Stand-in", "Note", "enter fill in the form", "ctrl+s save")
+	// Saved: the whole sentence, wrapped, and the period with its stand-in.
+	aw := r.screens[awayScreen].(*away)
+	aw.form.fields[aUntil].set("+14d")
+	aw.form.fields[aStandIn].set("bartholomew.longname@example.com")
+	aw.form.fields[aNote].set("ask Bartholomew for the Lyon file")
+	m = drive(m, func() tea.Msg { return keyMsg("ctrl+s") })
+	until, _ := parseWhen("+14d", f.svc.Now())
+	show("Away after saving", "    stand-in bartholomew.longname@example.com: ask Bartholomew for the Lyon file")
+	saved := "Saved: mia.member@example.com is away from " + when(f.svc.Now()) + " until " + when(until) +
+		", stand-in bartholomew.longname@example.com: ask Bartholomew for the Lyon file."
+	must(t, strings.Contains(strings.Join(strings.Fields(frame()), " "), saved), "Away: %q is not shown whole:\n%s", saved, frame())
 
 	to(deleteScreen, "mia.member@example.com")
 	show("Delete", "Heir", "[ Transfer and delete ] ctrl+s", "the audit trail", "stays.")

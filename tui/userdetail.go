@@ -433,17 +433,32 @@ func (d *userDetail) View() string {
 
 // awayLine describes an away period in one line.
 func awayLine(p store.AwayPeriod) string {
-	s := "from " + when(p.Start) + " until "
-	if p.End.IsZero() {
-		s += "further notice"
-	} else {
-		s += when(p.End)
-	}
-	if p.StandIn != "" {
-		s += ", stand-in " + clean(p.StandIn)
-	}
-	if p.Note != "" {
-		s += ": " + clean(p.Note)
+	s, w := awayDates(p), awayWork(p)
+	switch {
+	case p.StandIn != "":
+		return s + ", " + w
+	case w != "":
+		return s + ": " + w
 	}
 	return s
+}
+
+// awayDates is when an away period runs: "from … until …".
+func awayDates(p store.AwayPeriod) string {
+	if p.End.IsZero() {
+		return "from " + when(p.Start) + " until further notice"
+	}
+	return "from " + when(p.Start) + " until " + when(p.End)
+}
+
+// awayWork is where an away period's work goes and its note: "stand-in
+// …: note", "stand-in …", "note", or "".
+func awayWork(p store.AwayPeriod) string {
+	switch {
+	case p.StandIn == "":
+		return clean(p.Note)
+	case p.Note == "":
+		return "stand-in " + clean(p.StandIn)
+	}
+	return "stand-in " + clean(p.StandIn) + ": " + clean(p.Note)
 }
