@@ -131,7 +131,7 @@ func TestE2EDashboardInTmux(t *testing.T) {
 	p.waitFor("Stand-in   hugo@acme.test")
 	p.typ("holidays")
 	p.keys("C-s")
-	p.waitFor("Saved: ann@acme.test is away from", "stand-in hugo@acme.test: holidays  (now)")
+	p.waitFor("Saved: ann@acme.test is away from", "  (now)", "\n    stand-in hugo@acme.test: holidays")
 
 	// Delete: Dora, whose conversation goes to Hugo.
 	p.keys("6")
