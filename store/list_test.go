@@ -327,3 +327,29 @@ func TestSearchKeysFollowEdits(t *testing.T) {
 		}
 	}
 }
+
+// An export gives each field whole, whatever it holds: letters of several
+// bytes, spaces, digits, commas, nothing.
+func TestExportUsersGivesEachFieldWhole(t *testing.T) {
+	st := openTemp(t)
+	want := []ExportRow{
+		{Email: "zoe@acme.test", FirstName: "Zoë", LastName: "Ångström-Łukasz", Phone: "+33 6 12", Role: "admin",
+			Teams: []string{"R&D", "Ventes Paris"}, Position: "12 34, chef", ReferenceID: "7 8", Locale: "fr"},
+		{Email: "zz@acme.test", Role: "member", Teams: []string{}, Locale: "en"},
+	}
+	ctx := context.Background()
+	for _, team := range want[0].Teams {
+		must(t, st.Write(ctx, func(q *Q) error { _, err := q.AddTeam(ctx, team); return err }))
+	}
+	for _, w := range want {
+		addUser(t, st, &User{Email: w.Email, FirstName: w.FirstName, LastName: w.LastName, Phone: w.Phone, Role: w.Role,
+			Teams: w.Teams, Position: w.Position, ReferenceID: w.ReferenceID, Locale: w.Locale})
+	}
+	var got []ExportRow
+	must(t, st.ReadTx(ctx, func(q *Q) error {
+		return q.ExportUsers(ctx, func(r *ExportRow) error { got = append(got, *r); return nil })
+	}))
+	if fmt.Sprintf("%q", got) != fmt.Sprintf("%q", want) {
+		t.Fatalf("exported\n%q\nwant\n%q", got, want)
+	}
+}
