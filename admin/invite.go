@@ -147,7 +147,22 @@ func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *b
 	if b.opt.Staged {
 		want = store.Staged
 	}
-	teams := teamNames{}
+	// The addresses taken among the rows this transaction may reach, read at
+	// once; the rows checked are then written a few statements for all.
+	end := min(b.next+limit, len(b.rows))
+	emails := make([]string, 0, end-b.next)
+	for _, r := range b.rows[b.next:end] {
+		if email, err := NormalizeEmail(r.Email); err == nil {
+			emails = append(emails, email)
+		}
+	}
+	taken, err := q.TakenEmails(ctx, emails...)
+	if err != nil {
+		return err
+	}
+	k := &known{teams: map[string]string{}, taken: taken}
+	var users []*store.User
+	var rowOf []int
 	for n := 0; n < limit && b.next < len(b.rows) && (until.IsZero() || n == 0 || time.Now().Before(until)); n++ {
 		i, r := b.next, b.rows[b.next]
 		b.next++
@@ -160,7 +175,7 @@ func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *b
 				continue
 			}
 			b.seen[key] = i + 1
-			if b.resume {
+			if b.resume && taken[key] {
 				u, err := q.UserByEmail(ctx, email, s.Now())
 				if err != nil && !errors.Is(err, store.ErrNotFound) {
 					return err
@@ -171,16 +186,19 @@ func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *b
 				}
 			}
 		}
-		u, err := s.checkNewUser(ctx, q, op, acct, r, b.opt, teams)
+		u, err := s.checkNewUser(ctx, q, op, acct, r, b.opt, k)
 		if err != nil {
 			res.Err = err
 			continue
 		}
 		res.Email = u.Email
-		if err := s.createUser(ctx, q, op, acct, u, b.opt.Staged); err != nil {
-			return err
-		}
-		res.UserID = u.ID
+		users, rowOf = append(users, u), append(rowOf, i)
+	}
+	if err := s.createUsers(ctx, q, op, acct, users, b.opt.Staged); err != nil {
+		return err
+	}
+	for j, u := range users {
+		b.results[rowOf[j]].UserID = u.ID
 	}
 	return nil
 }
@@ -199,9 +217,16 @@ func (s *Service) CheckNewUser(ctx context.Context, a Actor, r NewUser, opt Invi
 	})
 }
 
-// checkNewUser checks one row; known remembers the teams found, for the
-// rows of one transaction (nil: none).
-func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, acct *store.Account, r NewUser, opt InviteOptions, known teamNames) (*store.User, error) {
+// known is what the checks of many rows in one transaction read once: the
+// teams found, and which of the rows' addresses are taken (by EmailKey).
+type known struct {
+	teams teamNames
+	taken map[string]bool
+}
+
+// checkNewUser checks one row; k, if not nil, is what the transaction knows
+// already, and remembers the teams found.
+func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, acct *store.Account, r NewUser, opt InviteOptions, k *known) (*store.User, error) {
 	email, err := NormalizeEmail(r.Email)
 	if err != nil {
 		return nil, err
@@ -209,9 +234,16 @@ func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, ac
 	if !opt.AllowRoleAddress && IsRoleAddress(email) {
 		return nil, inputErr("email", fmt.Sprintf("%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)", email))
 	}
-	if taken, err := q.EmailTaken(ctx, email); err != nil {
+	var teams teamNames
+	taken := k != nil && k.taken[store.EmailKey(email)]
+	if k != nil {
+		teams = k.teams
+	} else if t, err := q.TakenEmails(ctx, email); err != nil {
 		return nil, err
-	} else if taken {
+	} else {
+		taken = len(t) > 0
+	}
+	if taken {
 		return nil, inputErr("email", fmt.Sprintf("%s is already a user", email))
 	}
 	u := &store.User{Email: email, Role: strings.ToLower(strings.TrimSpace(r.Role))}
@@ -224,7 +256,7 @@ func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, ac
 	if err := s.checkProfile(ctx, q, acct, u, r.FirstName, r.LastName, r.Phone, r.Position, r.ReferenceID, r.Locale); err != nil {
 		return nil, err
 	}
-	if u.Teams, err = s.checkTeams(ctx, q, r.Teams, known); err != nil {
+	if u.Teams, err = s.checkTeams(ctx, q, r.Teams, teams); err != nil {
 		return nil, err
 	}
 	if u.Tags, err = checkTags(r.Tags); err != nil {
@@ -326,31 +358,46 @@ func (o *operator) mayGive(role string, perms []string, had permSet) error {
 	return nil
 }
 
-func (s *Service) createUser(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User, staged bool) error {
-	now := s.Now()
-	u.Status = store.Invited
-	if staged {
-		u.Status = store.Staged
+// createUsers writes users checked by checkNewUser, invited or staged, with
+// their permissions, links, mail and audit rows: a few statements for all.
+func (s *Service) createUsers(ctx context.Context, q *store.Q, op *operator, acct *store.Account, users []*store.User, staged bool) error {
+	if len(users) == 0 {
+		return nil
 	}
-	u.InvitedBy = op.ID
-	u.CreatedAt, u.UpdatedAt, u.UpdatedBy = now, now, op.Email
-	if err := q.InsertUser(ctx, u); err != nil {
-		if errors.Is(err, store.ErrDuplicate) {
-			return inputErr("email", fmt.Sprintf("%s is already a user", u.Email))
+	now := s.Now()
+	for _, u := range users {
+		u.Status = store.Invited
+		if staged {
+			u.Status = store.Staged
 		}
+		u.InvitedBy = op.ID
+		u.CreatedAt, u.UpdatedAt, u.UpdatedBy = now, now, op.Email
+	}
+	if err := q.InsertUser(ctx, users...); err != nil {
 		return err
 	}
-	if err := q.SetPerms(ctx, u.ID, Presets[u.Role]); err != nil {
+	grants := make([]store.Grant, len(users))
+	for i, u := range users {
+		grants[i] = store.Grant{UserID: u.ID, Perms: Presets[u.Role]}
+	}
+	if err := q.AddPerms(ctx, grants...); err != nil {
 		return err
 	}
 	// A new user has no links or mail to void first.
 	action := "user.invite"
 	if staged {
 		action = "user.stage"
-	} else if err := s.newLink(ctx, q, op.User, acct, u, "invite", store.MailInvitation); err != nil {
+	} else if err := s.newLinks(ctx, q, op.User, acct, users, "invite", store.MailInvitation); err != nil {
 		return err
 	}
-	return s.audit(ctx, q, op.User, op.channel, action, u, nil, profileOf(u))
+	entries := make([]*store.AuditEntry, len(users))
+	for i, u := range users {
+		var err error
+		if entries[i], err = s.auditEntry(op.User, op.channel, action, u, nil, profileOf(u)); err != nil {
+			return err
+		}
+	}
+	return q.InsertAudit(ctx, entries...)
 }
 
 // sendLink makes a new link of kind for u, voiding the older ones of that
@@ -366,38 +413,60 @@ func (s *Service) sendLink(ctx context.Context, q *store.Q, by *store.User, acct
 	if _, err := q.CancelPendingMail(ctx, u.ID, mailKinds...); err != nil {
 		return err
 	}
-	return s.newLink(ctx, q, by, acct, u, kind, mailKind)
+	return s.newLinks(ctx, q, by, acct, []*store.User{u}, kind, mailKind)
 }
 
-// newLink makes a new link of kind for u and queues its mail.
-func (s *Service) newLink(ctx context.Context, q *store.Q, by *store.User, acct *store.Account, u *store.User, kind, mailKind string) error {
+// newLinks makes a new link of kind for each of users and queues its mail,
+// a statement for all the links and one for all the mail.
+func (s *Service) newLinks(ctx context.Context, q *store.Q, by *store.User, acct *store.Account, users []*store.User, kind, mailKind string) error {
 	now := s.Now()
 	lifetime := acct.InviteLifetime
 	if kind == "reset" {
 		lifetime = ResetLifetime
 	}
-	token := rand.Text() // 26 base32 characters: 130 random bits
-	sum := sha256.Sum256([]byte(token))
-	t := &store.Token{UserID: u.ID, Kind: kind, Hash: sum[:], CreatedAt: now, ExpiresAt: now.Add(lifetime)}
-	if by != nil {
-		t.CreatedBy = by.Email
+	tokens := make([]string, len(users))
+	links := make([]*store.Token, len(users))
+	for i, u := range users {
+		tokens[i] = rand.Text() // 26 base32 characters: 130 random bits
+		sum := sha256.Sum256([]byte(tokens[i]))
+		links[i] = &store.Token{UserID: u.ID, Kind: kind, Hash: sum[:], CreatedAt: now, ExpiresAt: now.Add(lifetime)}
+		if by != nil {
+			links[i].CreatedBy = by.Email
+		}
 	}
-	if err := q.InsertToken(ctx, t); err != nil {
+	if err := q.InsertToken(ctx, links...); err != nil {
 		return err
 	}
-	data := store.MailData{Account: acct.Name, Name: u.Name(), Path: "/" + kind + "/" + token,
-		ExpiresAt: t.ExpiresAt, Lifetime: int64(lifetime / time.Second)}
-	if by != nil && by.ID != u.ID {
-		data.Inviter, data.InviterEmail = by.Name(), by.Email
+	msgs := make([]*store.OutboxMessage, len(users))
+	for i, u := range users {
+		t := links[i]
+		data := store.MailData{Account: acct.Name, Name: u.Name(), Path: "/" + kind + "/" + tokens[i],
+			ExpiresAt: t.ExpiresAt, Lifetime: int64(lifetime / time.Second)}
+		if by != nil && by.ID != u.ID {
+			data.Inviter, data.InviterEmail = by.Name(), by.Email
+		}
+		var err error
+		if msgs[i], err = s.mail(u, t.ID, mailKind, data, t.ExpiresAt); err != nil {
+			return err
+		}
 	}
-	return s.queueMail(ctx, q, u, t.ID, mailKind, data, t.ExpiresAt)
+	return q.Enqueue(ctx, msgs...)
 }
 
 // queueMail writes a message to the outbox; it is given up at giveUp.
 func (s *Service) queueMail(ctx context.Context, q *store.Q, to *store.User, tokenID int64, kind string, data store.MailData, giveUp time.Time) error {
-	b, err := json.Marshal(data)
+	m, err := s.mail(to, tokenID, kind, data, giveUp)
 	if err != nil {
 		return err
+	}
+	return q.Enqueue(ctx, m)
+}
+
+// mail is the message queueMail writes.
+func (s *Service) mail(to *store.User, tokenID int64, kind string, data store.MailData, giveUp time.Time) (*store.OutboxMessage, error) {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
 	}
 	now := s.Now()
 	m := &store.OutboxMessage{Kind: kind, UserID: to.ID, TokenID: tokenID, Recipient: to.Email,
@@ -406,7 +475,7 @@ func (s *Service) queueMail(ctx context.Context, q *store.Q, to *store.User, tok
 	if !data.AwayFrom.IsZero() && data.AwayFrom.After(now) {
 		m.NextAttemptAt = data.AwayFrom
 	}
-	return q.Enqueue(ctx, m)
+	return m, nil
 }
 
 func newMessageID() string {

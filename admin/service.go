@@ -159,6 +159,15 @@ func (s *Service) read(ctx context.Context, a Actor, fn func(q *store.Q, op *ope
 // audit records an admin change in the caller's transaction. A nil actor
 // stands for the person themselves acting on their own account (web pages).
 func (s *Service) audit(ctx context.Context, q *store.Q, actor *store.User, channel, action string, target *store.User, before, after any) error {
+	e, err := s.auditEntry(actor, channel, action, target, before, after)
+	if err != nil {
+		return err
+	}
+	return q.InsertAudit(ctx, e)
+}
+
+// auditEntry is the row audit writes.
+func (s *Service) auditEntry(actor *store.User, channel, action string, target *store.User, before, after any) (*store.AuditEntry, error) {
 	e := &store.AuditEntry{At: s.Now(), Channel: channel, Action: action}
 	if actor != nil {
 		e.ActorID, e.Actor = actor.ID, actor.Email
@@ -171,12 +180,12 @@ func (s *Service) audit(ctx context.Context, q *store.Q, actor *store.User, chan
 	}
 	var err error
 	if e.Before, err = auditJSON(before); err != nil {
-		return err
+		return nil, err
 	}
 	if e.After, err = auditJSON(after); err != nil {
-		return err
+		return nil, err
 	}
-	return q.InsertAudit(ctx, e)
+	return e, nil
 }
 
 func auditJSON(v any) (string, error) {

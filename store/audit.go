@@ -22,16 +22,21 @@ type AuditEntry struct {
 	After    string    `json:"after,omitempty"`
 }
 
-// InsertAudit records e.
-func (q *Q) InsertAudit(ctx context.Context, e *AuditEntry) error {
-	res, err := q.db.ExecContext(ctx, `INSERT INTO audit (at, actor_id, actor_email, channel, action, target_id,
-		target_email, before, after) VALUES (?, nullif(?, 0), ?, ?, ?, nullif(?, 0), ?, ?, ?)`,
-		e.At.Unix(), e.ActorID, e.Actor, e.Channel, e.Action, e.TargetID, e.Target, e.Before, e.After)
+// InsertAudit records entries, in one statement for all, and sets their IDs.
+func (q *Q) InsertAudit(ctx context.Context, es ...*AuditEntry) error {
+	vals := make([]any, 0, 9*len(es))
+	for _, e := range es {
+		vals = append(vals, e.At.Unix(), e.ActorID, e.Actor, e.Channel, e.Action, e.TargetID, e.Target, e.Before, e.After)
+	}
+	ids, err := q.insertIDs(ctx, `INSERT INTO audit (at, actor_id, actor_email, channel, action, target_id,
+		target_email, before, after) VALUES `, "(?, nullif(?, 0), ?, ?, ?, nullif(?, 0), ?, ?, ?)", vals)
 	if err != nil {
 		return err
 	}
-	e.ID, err = res.LastInsertId()
-	return err
+	for i, e := range es {
+		e.ID = ids[i]
+	}
+	return nil
 }
 
 // AuditQuery selects audit entries, newest first, by key (Before an ID).

@@ -52,8 +52,8 @@ func TestUsersOneAddress(t *testing.T) {
 			if err != nil || u.ID != c.user.ID {
 				t.Errorf("UserByEmail(%q) = %v, %v; want %s", e, u, err, c.user.Email)
 			}
-			if taken, err := st.Read().EmailTaken(ctx, e); err != nil || !taken {
-				t.Errorf("EmailTaken(%q) = %v, %v; want true", e, taken, err)
+			if taken, err := st.Read().TakenEmails(ctx, e); err != nil || !taken[EmailKey(e)] {
+				t.Errorf("TakenEmails(%q) = %v, %v; want its key", e, taken, err)
 			}
 			err = st.Write(ctx, func(q *Q) error {
 				return q.InsertUser(ctx, &User{Email: e, Role: "member", Status: Staged, Locale: "en", CreatedAt: t0, UpdatedAt: t0})

@@ -65,22 +65,28 @@ func (m *OutboxMessage) Deadline(lifetime time.Duration) time.Time {
 	return end
 }
 
-// Enqueue adds a message in state queued and sets its ID.
-func (q *Q) Enqueue(ctx context.Context, m *OutboxMessage) error {
-	m.State = "queued"
-	if m.NextAttemptAt.IsZero() {
-		m.NextAttemptAt = m.CreatedAt
+// Enqueue adds messages in state queued, in one statement for all, and sets
+// their IDs.
+func (q *Q) Enqueue(ctx context.Context, ms ...*OutboxMessage) error {
+	vals := make([]any, 0, 12*len(ms))
+	for _, m := range ms {
+		m.State = "queued"
+		if m.NextAttemptAt.IsZero() {
+			m.NextAttemptAt = m.CreatedAt
+		}
+		vals = append(vals, m.Kind, m.UserID, m.TokenID, m.Recipient, m.RecipientName, m.Locale, m.Data, m.MessageID, m.State,
+			unix(m.NextAttemptAt), unix(m.GiveUpAt), unix(m.CreatedAt))
 	}
-	res, err := q.db.ExecContext(ctx, `INSERT INTO outbox (kind, user_id, token_id, recipient, recipient_name, locale,
-		data, message_id, state, next_attempt_at, give_up_at, created_at)
-		VALUES (?, nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		m.Kind, m.UserID, m.TokenID, m.Recipient, m.RecipientName, m.Locale, m.Data, m.MessageID, m.State,
-		unix(m.NextAttemptAt), unix(m.GiveUpAt), unix(m.CreatedAt))
+	ids, err := q.insertIDs(ctx, `INSERT INTO outbox (kind, user_id, token_id, recipient, recipient_name, locale,
+		data, message_id, state, next_attempt_at, give_up_at, created_at) VALUES `,
+		"(?, nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?)", vals)
 	if err != nil {
 		return mapErr(err)
 	}
-	m.ID, err = res.LastInsertId()
-	return err
+	for i, m := range ms {
+		m.ID = ids[i]
+	}
+	return nil
 }
 
 // CancelPendingMail cancels the user's mail of the given kinds that has not

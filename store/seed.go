@@ -284,7 +284,7 @@ func newTable(name string, cols ...string) *table {
 		cols: len(cols), per: 16000 / len(cols)} // under SQLite's 32,766 variables
 }
 
-func (t *table) query(rows int) string { return t.head + valueRows(t.cols, rows) }
+func (t *table) query(rows int) string { return t.head + valueRows("("+placeholders(t.cols)+")", rows) }
 
 var (
 	tUsers = newTable("users", "id", "email", "email_key", "first_name", "last_name", "sort_name", "phone", "position",

@@ -19,15 +19,21 @@ type Token struct {
 	CreatedBy string
 }
 
-// InsertToken stores a new link and sets its ID.
-func (q *Q) InsertToken(ctx context.Context, t *Token) error {
-	res, err := q.db.ExecContext(ctx, `INSERT INTO tokens (user_id, kind, hash, created_at, expires_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?)`, t.UserID, t.Kind, t.Hash, unix(t.CreatedAt), unix(t.ExpiresAt), t.CreatedBy)
+// InsertToken stores new links, in one statement for all, and sets their IDs.
+func (q *Q) InsertToken(ctx context.Context, ts ...*Token) error {
+	vals := make([]any, 0, 6*len(ts))
+	for _, t := range ts {
+		vals = append(vals, t.UserID, t.Kind, t.Hash, unix(t.CreatedAt), unix(t.ExpiresAt), t.CreatedBy)
+	}
+	ids, err := q.insertIDs(ctx, "INSERT INTO tokens (user_id, kind, hash, created_at, expires_at, created_by) VALUES ",
+		"(?, ?, ?, ?, ?, ?)", vals)
 	if err != nil {
 		return mapErr(err)
 	}
-	t.ID, err = res.LastInsertId()
-	return err
+	for i, t := range ts {
+		t.ID = ids[i]
+	}
+	return nil
 }
 
 // VoidTokens voids the user's unused links of a kind ("" for every kind).

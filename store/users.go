@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -174,11 +175,22 @@ func (q *Q) UserByEmail(ctx context.Context, email string, now time.Time) (*User
 		(SELECT id FROM users WHERE email_key = ?2))`, now, EmailKey(email), email)
 }
 
-// EmailTaken reports whether a user has this address, by EmailKey, without
-// reading the user.
-func (q *Q) EmailTaken(ctx context.Context, email string) (bool, error) {
-	var taken bool
-	err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE email_key = ?)", EmailKey(email)).Scan(&taken)
+// TakenEmails gives the EmailKey of each of emails that a user has, without
+// reading the users, in as few statements as SQLite's bound on parameters
+// allows.
+func (q *Q) TakenEmails(ctx context.Context, emails ...string) (map[string]bool, error) {
+	keys := make([]any, len(emails))
+	for i, e := range emails {
+		keys[i] = EmailKey(e)
+	}
+	taken := map[string]bool{}
+	err := chunks("?", keys, func(n int, keys []any) error {
+		found, err := q.strings(ctx, "SELECT email_key FROM users WHERE email_key IN ("+valueRows("?", n)+")", keys...)
+		for _, k := range found {
+			taken[k] = true
+		}
+		return err
+	})
 	return taken, err
 }
 
@@ -216,22 +228,26 @@ func (q *Q) strings(ctx context.Context, query string, args ...any) ([]string, e
 
 func sortName(u *User) string { return Fold(u.Name()) }
 
-// InsertUser adds u (teams and tags included) and sets its ID. ErrDuplicate if
-// the email is taken, by EmailKey; ErrNotFound if a team does not exist.
-func (q *Q) InsertUser(ctx context.Context, u *User) error {
-	res, err := q.db.ExecContext(ctx, `INSERT INTO users (email, email_key, first_name, last_name, sort_name, phone, position,
-		reference_id, locale, role, status, invited_by, created_at, activated_at, updated_at, updated_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?)`,
-		u.Email, EmailKey(u.Email), u.FirstName, u.LastName, sortName(u), u.Phone, u.Position, u.ReferenceID, u.Locale, u.Role,
-		u.Status, u.InvitedBy, unix(u.CreatedAt), unix(u.ActivatedAt), unix(u.UpdatedAt), u.UpdatedBy)
+// InsertUser adds users (teams and tags included), with a few statements
+// for all of them, and sets their IDs. ErrDuplicate if an email is taken,
+// by EmailKey; ErrNotFound if a team does not exist.
+func (q *Q) InsertUser(ctx context.Context, users ...*User) error {
+	vals := make([]any, 0, 16*len(users))
+	for _, u := range users {
+		vals = append(vals, u.Email, EmailKey(u.Email), u.FirstName, u.LastName, sortName(u), u.Phone, u.Position,
+			u.ReferenceID, u.Locale, u.Role, u.Status, u.InvitedBy, unix(u.CreatedAt), unix(u.ActivatedAt),
+			unix(u.UpdatedAt), u.UpdatedBy)
+	}
+	ids, err := q.insertIDs(ctx, `INSERT INTO users (email, email_key, first_name, last_name, sort_name, phone, position,
+		reference_id, locale, role, status, invited_by, created_at, activated_at, updated_at, updated_by) VALUES `,
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?)", vals)
 	if err != nil {
 		return mapErr(err)
 	}
-	if u.ID, err = res.LastInsertId(); err != nil {
-		return err
+	for i, u := range users {
+		u.ID, u.Version = ids[i], 1
 	}
-	u.Version = 1
-	return q.addSets(ctx, u)
+	return q.addSets(ctx, users...)
 }
 
 // UpdateUser writes every stored field of u if its version is still
@@ -295,69 +311,129 @@ func (q *Q) DeleteUser(ctx context.Context, id int64) error {
 	return q.keyEmails(ctx)
 }
 
-// addSets writes u's teams, tags and search keys, a statement each, for a
-// user who has none (new, or just cleared by UpdateUser). The search keys
-// come from u as written, not read back.
-func (q *Q) addSets(ctx context.Context, u *User) error {
-	if err := q.addTeams(ctx, u.ID, u.Teams); err != nil {
+// addSets writes users' teams, tags and search keys, a statement each for
+// all of them, for users who have none (new, or just cleared by
+// UpdateUser). The search keys come from the users as written, not read back.
+func (q *Q) addSets(ctx context.Context, users ...*User) error {
+	if err := q.addTeams(ctx, users); err != nil {
 		return err
 	}
 	var tags, keys []any
-	for _, t := range u.Tags {
-		tags = append(tags, u.ID, t)
+	for _, u := range users {
+		for _, t := range u.Tags {
+			tags = append(tags, u.ID, t)
+		}
+		for _, k := range searchKeys(u.Email, u.FirstName, u.LastName, u.Position, u.ReferenceID, u.Tags) {
+			keys = append(keys, k, u.ID)
+		}
 	}
-	for _, k := range searchKeys(u.Email, u.FirstName, u.LastName, u.Position, u.ReferenceID, u.Tags) {
-		keys = append(keys, k, u.ID)
-	}
-	if err := q.insertRows(ctx, "INSERT OR IGNORE INTO user_tags (user_id, tag) VALUES ", 2, tags); err != nil {
+	if err := q.insertRows(ctx, "INSERT OR IGNORE INTO user_tags (user_id, tag) VALUES ", "(?, ?)", tags); err != nil {
 		return err
 	}
-	return q.insertRows(ctx, "INSERT OR IGNORE INTO search_keys (key, user_id) VALUES ", 2, keys)
+	return q.insertRows(ctx, "INSERT OR IGNORE INTO search_keys (key, user_id) VALUES ", "(?, ?)", keys)
 }
 
-func (q *Q) addTeams(ctx context.Context, id int64, teams []string) error {
-	if len(teams) == 0 {
+func (q *Q) addTeams(ctx context.Context, users []*User) error {
+	var pairs []any
+	for _, u := range users {
+		for _, t := range u.Teams {
+			pairs = append(pairs, u.ID, t)
+		}
+	}
+	if len(pairs) == 0 {
 		return nil
 	}
-	args := []any{id}
-	for _, t := range teams {
-		args = append(args, t)
-	}
-	res, err := q.db.ExecContext(ctx, `INSERT OR IGNORE INTO user_teams (user_id, team_id)
-		SELECT ?, id FROM teams WHERE name IN (`+placeholders(len(teams))+")", args...)
-	if err != nil {
+	// The teams are found by name in the statement; the name's collation
+	// (NOCASE) is the column's, as in a look-up by name.
+	n, err := q.insertRowsN(ctx, `INSERT OR IGNORE INTO user_teams (user_id, team_id)
+		SELECT v.column1, t.id FROM teams t JOIN (VALUES `, "(?, ?)", pairs, ") v ON t.name = v.column2")
+	if err != nil || int(n) == len(pairs)/2 {
 		return err
 	}
-	if n, _ := res.RowsAffected(); int(n) == len(teams) {
-		return nil
-	}
 	// Fewer memberships than names: a name given twice, or a team missing.
-	for _, t := range teams {
+	for i := 1; i < len(pairs); i += 2 {
 		var exists bool
-		if err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM teams WHERE name = ?)", t).Scan(&exists); err != nil {
+		if err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM teams WHERE name = ?)", pairs[i]).Scan(&exists); err != nil {
 			return err
 		}
 		if !exists {
-			return fmt.Errorf("team %q: %w", t, ErrNotFound)
+			return fmt.Errorf("team %q: %w", pairs[i], ErrNotFound)
 		}
 	}
 	return nil
 }
 
-// insertRows runs head (INSERT ... VALUES) on vals, cols of them to a row,
-// every row in one statement.
-func (q *Q) insertRows(ctx context.Context, head string, cols int, vals []any) error {
-	if len(vals) == 0 {
-		return nil
-	}
-	_, err := q.db.ExecContext(ctx, head+valueRows(cols, len(vals)/cols), vals...)
+// maxParams is SQLite's bound on the parameters of one statement.
+const maxParams = 32766
+
+// insertRows runs head (INSERT ... VALUES) on vals, a row of them to each
+// copy of row (such as "(?, nullif(?, 0))"), as few statements as SQLite's
+// bound on parameters allows.
+func (q *Q) insertRows(ctx context.Context, head, row string, vals []any) error {
+	_, err := q.insertRowsN(ctx, head, row, vals, "")
 	return err
 }
 
-// valueRows is the VALUES list of rows rows of cols placeholders each.
-func valueRows(cols, rows int) string {
-	one := "(" + placeholders(cols) + ")"
-	return strings.Repeat(one+", ", rows-1) + one
+// insertRowsN is insertRows with tail after the rows; it reports how many
+// rows the statements changed.
+func (q *Q) insertRowsN(ctx context.Context, head, row string, vals []any, tail string) (int64, error) {
+	var n int64
+	err := chunks(row, vals, func(rows int, vals []any) error {
+		res, err := q.db.ExecContext(ctx, head+valueRows(row, rows)+tail, vals...)
+		if err != nil {
+			return err
+		}
+		c, err := res.RowsAffected()
+		n += c
+		return err
+	})
+	return n, err
+}
+
+// insertIDs is insertRows for a table whose key is its INTEGER PRIMARY KEY
+// id, giving the new rows' IDs in the order of vals. SQLite gives each new
+// row an id above every id in the table, so the rows of one statement,
+// inserted in order, have their IDs in ascending order too.
+func (q *Q) insertIDs(ctx context.Context, head, row string, vals []any) ([]int64, error) {
+	ids := make([]int64, 0, len(vals)/strings.Count(row, "?"))
+	err := chunks(row, vals, func(rows int, vals []any) error {
+		res, err := q.db.QueryContext(ctx, head+valueRows(row, rows)+" RETURNING id", vals...)
+		if err != nil {
+			return err
+		}
+		defer res.Close()
+		from := len(ids)
+		for res.Next() {
+			var id int64
+			if err := res.Scan(&id); err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		slices.Sort(ids[from:])
+		return res.Err()
+	})
+	return ids, err
+}
+
+// chunks calls fn on vals, a row to each copy of row, in parts of as many
+// rows as one statement may bind.
+func chunks(row string, vals []any, fn func(rows int, vals []any) error) error {
+	cols := strings.Count(row, "?")
+	per := maxParams / cols * cols
+	for len(vals) > 0 {
+		part := vals[:min(per, len(vals))]
+		if err := fn(len(part)/cols, part); err != nil {
+			return err
+		}
+		vals = vals[len(part):]
+	}
+	return nil
+}
+
+// valueRows is rows copies of row, comma-separated.
+func valueRows(row string, rows int) string {
+	return strings.Repeat(row+", ", rows-1) + row
 }
 
 // placeholders is n comma-separated question marks.
@@ -389,11 +465,25 @@ func (q *Q) SetPerms(ctx context.Context, id int64, perms []string) error {
 	if _, err := q.db.ExecContext(ctx, "DELETE FROM user_perms WHERE user_id = ?", id); err != nil {
 		return err
 	}
+	return q.AddPerms(ctx, Grant{id, perms})
+}
+
+// Grant is permissions given to one user.
+type Grant struct {
+	UserID int64
+	Perms  []string
+}
+
+// AddPerms gives each grant's user its permissions, besides those they have,
+// in one statement for all.
+func (q *Q) AddPerms(ctx context.Context, grants ...Grant) error {
 	var rows []any
-	for _, p := range perms {
-		rows = append(rows, id, p)
+	for _, g := range grants {
+		for _, p := range g.Perms {
+			rows = append(rows, g.UserID, p)
+		}
 	}
-	return q.insertRows(ctx, "INSERT OR IGNORE INTO user_perms (user_id, perm) VALUES ", 2, rows)
+	return q.insertRows(ctx, "INSERT OR IGNORE INTO user_perms (user_id, perm) VALUES ", "(?, ?)", rows)
 }
 
 // CountActiveOwners counts the owners who can still act for the account.
