@@ -176,8 +176,7 @@ func (q *Q) UserByEmail(ctx context.Context, email string, now time.Time) (*User
 }
 
 // TakenEmails gives the EmailKey of each of emails that a user has, without
-// reading the users, in as few statements as SQLite's bound on parameters
-// allows.
+// reading the users.
 func (q *Q) TakenEmails(ctx context.Context, emails ...string) (map[string]bool, error) {
 	keys := make([]any, len(emails))
 	for i, e := range emails {
@@ -363,12 +362,13 @@ func (q *Q) addTeams(ctx context.Context, users []*User) error {
 	return nil
 }
 
-// maxParams is SQLite's bound on the parameters of one statement.
-const maxParams = 32766
+// chunkRows is the most rows one statement of insertRows writes: far under
+// SQLite's bound of 32,766 parameters, and enough that a statement's own
+// cost is shared by many rows.
+const chunkRows = 128
 
 // insertRows runs head (INSERT ... VALUES) on vals, a row of them to each
-// copy of row (such as "(?, nullif(?, 0))"), as few statements as SQLite's
-// bound on parameters allows.
+// copy of row (such as "(?, nullif(?, 0))"), in statements of many rows.
 func (q *Q) insertRows(ctx context.Context, head, row string, vals []any) error {
 	_, err := q.insertRowsN(ctx, head, row, vals, "")
 	return err
@@ -416,17 +416,21 @@ func (q *Q) insertIDs(ctx context.Context, head, row string, vals []any) ([]int6
 	return ids, err
 }
 
-// chunks calls fn on vals, a row to each copy of row, in parts of as many
-// rows as one statement may bind.
+// chunks calls fn on vals, a row to each copy of row, in parts of
+// chunkRows rows and then of fewer, each a power of two: a statement is
+// built for a few counts of rows only, which the store prepares once and
+// keeps (stmtCache), instead of parsing anew a statement for each count.
 func chunks(row string, vals []any, fn func(rows int, vals []any) error) error {
 	cols := strings.Count(row, "?")
-	per := maxParams / cols * cols
 	for len(vals) > 0 {
-		part := vals[:min(per, len(vals))]
-		if err := fn(len(part)/cols, part); err != nil {
+		n := chunkRows
+		for n*cols > len(vals) {
+			n /= 2
+		}
+		if err := fn(n, vals[:n*cols]); err != nil {
 			return err
 		}
-		vals = vals[len(part):]
+		vals = vals[n*cols:]
 	}
 	return nil
 }
