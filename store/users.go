@@ -350,7 +350,12 @@ func (q *Q) addTeams(ctx context.Context, users []*User) error {
 		return err
 	}
 	// Fewer memberships than names: a name given twice, or a team missing.
+	checked := map[any]bool{}
 	for i := 1; i < len(pairs); i += 2 {
+		if checked[pairs[i]] {
+			continue
+		}
+		checked[pairs[i]] = true
 		var exists bool
 		if err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM teams WHERE name = ?)", pairs[i]).Scan(&exists); err != nil {
 			return err
