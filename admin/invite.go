@@ -134,7 +134,9 @@ func newBulkInvite(rows []NewUser, opt InviteOptions, resume bool) *bulkInvite {
 }
 
 // inviteRows invites b's rows from b.next in q's transaction, at most limit
-// of them and none begun after until (zero: no time limit).
+// of them and none begun after until (zero: no time limit). The rows go in
+// parts of invitePartRows, each checked and then written a few statements
+// for all its rows; the time is looked at between parts.
 func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *bulkInvite, limit int, until time.Time) error {
 	if err := op.need("users.invite", "inviting people"); err != nil {
 		return err
@@ -143,13 +145,28 @@ func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *b
 	if err != nil {
 		return err
 	}
+	k := &known{teams: teamNames{}}
+	for last := min(b.next+limit, len(b.rows)); b.next < last; {
+		if err := s.invitePart(ctx, q, op, acct, b, min(b.next+invitePartRows, last), k); err != nil {
+			return err
+		}
+		if !until.IsZero() && !time.Now().Before(until) {
+			return nil
+		}
+	}
+	return nil
+}
+
+// invitePartRows is how many rows of a bulk invitation are checked, then
+// written, together.
+const invitePartRows = 128
+
+// invitePart invites b's rows from b.next to end.
+func (s *Service) invitePart(ctx context.Context, q *store.Q, op *operator, acct *store.Account, b *bulkInvite, end int, k *known) error {
 	want := store.Invited
 	if b.opt.Staged {
 		want = store.Staged
 	}
-	// The addresses taken among the rows this transaction may reach, read at
-	// once; the rows checked are then written a few statements for all.
-	end := min(b.next+limit, len(b.rows))
 	emails := make([]string, 0, end-b.next)
 	for _, r := range b.rows[b.next:end] {
 		if email, err := NormalizeEmail(r.Email); err == nil {
@@ -160,12 +177,11 @@ func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *b
 	if err != nil {
 		return err
 	}
-	k := &known{teams: map[string]string{}, taken: taken}
+	k.taken = taken
 	var users []*store.User
 	var rowOf []int
-	for n := 0; n < limit && b.next < len(b.rows) && (until.IsZero() || n == 0 || time.Now().Before(until)); n++ {
+	for ; b.next < end; b.next++ {
 		i, r := b.next, b.rows[b.next]
-		b.next++
 		res := &b.results[i]
 		*res = RowResult{Row: i + 1, Email: strings.TrimSpace(r.Email)}
 		if email, err := NormalizeEmail(r.Email); err == nil {
@@ -218,7 +234,8 @@ func (s *Service) CheckNewUser(ctx context.Context, a Actor, r NewUser, opt Invi
 }
 
 // known is what the checks of many rows in one transaction read once: the
-// teams found, and which of the rows' addresses are taken (by EmailKey).
+// teams found, and which addresses of the part checked are taken (by
+// EmailKey).
 type known struct {
 	teams teamNames
 	taken map[string]bool
