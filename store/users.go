@@ -397,8 +397,8 @@ func (q *Q) insertRowsN(ctx context.Context, head, row string, vals []any, tail 
 
 // insertIDs is insertRows for a table whose key is its INTEGER PRIMARY KEY
 // id, giving the new rows' IDs in the order of vals. SQLite gives each new
-// row an id above every id in the table, so the rows of one statement,
-// inserted in order, have their IDs in ascending order too.
+// row the table's largest id plus one, so the rows of one statement,
+// inserted in order, have consecutive IDs in that order.
 func (q *Q) insertIDs(ctx context.Context, head, row string, vals []any) ([]int64, error) {
 	ids := make([]int64, 0, len(vals)/strings.Count(row, "?"))
 	err := chunks(row, vals, func(rows int, vals []any) error {
@@ -415,8 +415,17 @@ func (q *Q) insertIDs(ctx context.Context, head, row string, vals []any) ([]int6
 			}
 			ids = append(ids, id)
 		}
+		if err := res.Err(); err != nil {
+			return err
+		}
+		// Consecutive unless the table's last id is the largest there is,
+		// past which SQLite picks free ids at random: refused rather than
+		// given to the wrong rows.
 		slices.Sort(ids[from:])
-		return res.Err()
+		if n := len(ids) - 1; n > from && ids[n]-ids[from] != int64(n-from) {
+			return errors.New("store: the new rows' ids are not consecutive")
+		}
+		return nil
 	})
 	return ids, err
 }
