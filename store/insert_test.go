@@ -16,14 +16,7 @@ import (
 func TestInsertManyKeepsEachRowsID(t *testing.T) {
 	ctx := context.Background()
 	st := openTemp(t)
-	must(t, st.Write(ctx, func(q *Q) error {
-		for _, n := range []string{"Sales", "Support"} {
-			if _, err := q.AddTeam(ctx, n); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
+	addTeams(t, st, "Sales", "Support")
 	// An ID freed below the highest is not reused in the middle of the rows.
 	gone := addUser(t, st, &User{Email: "gone@example.com"})
 	addUser(t, st, &User{Email: "kept@example.com"})

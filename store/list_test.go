@@ -17,7 +17,7 @@ import (
 func listFixture(t *testing.T) (*Store, []*User) {
 	st := openTemp(t)
 	ctx := context.Background()
-	must(t, st.Write(ctx, func(q *Q) error { _, err := q.AddTeam(ctx, "Ventes"); return err }))
+	addTeams(t, st, "Ventes")
 	firsts := []string{"Élodie", "Eloise", "Marc", "Marie", "Mårten", "Zoé", "zoe", "Anne", "Ann", ""}
 	lasts := []string{"Martin", "Marchand", "Éric", "Dupont", "du Pont", "Łukasz", "Ng", ""}
 	statuses := []Status{Active, Active, Active, Invited, Staged, Deactivated}
@@ -338,9 +338,7 @@ func TestExportUsersGivesEachFieldWhole(t *testing.T) {
 		{Email: "zz@acme.test", Role: "member", Teams: []string{}, Locale: "en"},
 	}
 	ctx := context.Background()
-	for _, team := range want[0].Teams {
-		must(t, st.Write(ctx, func(q *Q) error { _, err := q.AddTeam(ctx, team); return err }))
-	}
+	addTeams(t, st, want[0].Teams...)
 	for _, w := range want {
 		addUser(t, st, &User{Email: w.Email, FirstName: w.FirstName, LastName: w.LastName, Phone: w.Phone, Role: w.Role,
 			Teams: w.Teams, Position: w.Position, ReferenceID: w.ReferenceID, Locale: w.Locale})

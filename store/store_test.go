@@ -76,6 +76,22 @@ func olderStore(t testing.TB, version int, stmts ...string) *Store {
 	return st
 }
 
+// addTeams adds the teams named and returns their IDs, in that order.
+func addTeams(t testing.TB, st *Store, names ...string) []int64 {
+	t.Helper()
+	ids := make([]int64, len(names))
+	ctx := context.Background()
+	must(t, st.Write(ctx, func(q *Q) (err error) {
+		for i, n := range names {
+			if ids[i], err = q.AddTeam(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	return ids
+}
+
 func addUser(t testing.TB, st *Store, u *User) *User {
 	t.Helper()
 	if u.Role == "" {

@@ -11,14 +11,7 @@ import (
 func TestTeamMembersFollowEveryChange(t *testing.T) {
 	ctx := context.Background()
 	st := openTemp(t)
-	must(t, st.Write(ctx, func(q *Q) error {
-		for _, n := range []string{"Sales", "Support"} {
-			if _, err := q.AddTeam(ctx, n); err != nil {
-				return err
-			}
-		}
-		return nil
-	}))
+	addTeams(t, st, "Sales", "Support")
 	check := func(when string) {
 		t.Helper()
 		teams, err := st.Read().Teams(ctx)

@@ -36,14 +36,8 @@ func checkUserRows(t *testing.T, st *Store, when string) {
 func TestUserRowFollowsEveryChange(t *testing.T) {
 	ctx := context.Background()
 	st := openTemp(t)
-	var sales, support int64
-	must(t, st.Write(ctx, func(q *Q) (err error) {
-		if sales, err = q.AddTeam(ctx, "Sales"); err != nil {
-			return err
-		}
-		support, err = q.AddTeam(ctx, "Support")
-		return err
-	}))
+	ids := addTeams(t, st, "Sales", "Support")
+	sales, support := ids[0], ids[1]
 	ann := addUser(t, st, &User{Email: "ann@example.com", Teams: []string{"Support", "Sales"}})
 	bob := addUser(t, st, &User{Email: "bob@example.com", Teams: []string{"Sales"}})
 	cat := addUser(t, st, &User{Email: "cat@example.com", Status: Invited})
