@@ -3,6 +3,8 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -71,7 +73,12 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log})
+	key, err := formKey(*hostKey)
+	if err != nil {
+		sshLn.Close()
+		return err
+	}
+	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log, CSRFKey: key})
 	defer web.Wait()
 	httpSrv := pagesServer(web, log)
 	httpLn, err := net.Listen("tcp", *httpAddr)
@@ -100,6 +107,21 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		err = nil
 	}
 	return err
+}
+
+// formKey is the key the pages sign their forms with, drawn from the SSH
+// host key (which NewSSH has created if it was missing). Nodes serving one
+// account behind a load balancer are given the same host key, since SSH
+// clients expect one; so a form one node served is accepted by another, and
+// by the same node after a restart, with no second secret to hand out.
+func formKey(hostKeyPath string) ([]byte, error) {
+	secret, err := os.ReadFile(hostKeyPath)
+	if err != nil {
+		return nil, fmt.Errorf("read the host key: %w", err)
+	}
+	m := hmac.New(sha256.New, secret)
+	io.WriteString(m, "roster web form key")
+	return m.Sum(nil), nil
 }
 
 // pagesServer is the HTTP server of the invitation pages, roster serve's or
