@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -477,4 +479,35 @@ func freePort(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// capturedLink waits for the mail to email that srv's worker delivers to its
+// capture server, and returns the link in it that starts with prefix.
+func (e *e2eEnv) capturedLink(srv *process, email, prefix string) string {
+	e.t.Helper()
+	type captured struct {
+		ID int64    `json:"id"`
+		To []string `json:"to"`
+	}
+	var id int64
+	deadline := time.Now().Add(e2eWait)
+	for id == 0 {
+		for _, m := range cliJSON[[]captured](e, "mail", "captured") {
+			if slices.Contains(m.To, email) {
+				id = m.ID
+			}
+		}
+		if id == 0 && time.Now().After(deadline) {
+			e.t.Fatalf("no mail to %s captured in %v; outbox:\n%s\nserver log:\n%s", email, e2eWait, e.cli("mail"), srv.Logs())
+		}
+		time.Sleep(e2ePoll)
+	}
+	msg := cliJSON[struct {
+		Text string `json:"text"`
+	}](e, "mail", "captured", fmt.Sprint(id))
+	link := regexp.MustCompile(regexp.QuoteMeta(prefix) + `[A-Za-z0-9_-]+`).FindString(msg.Text)
+	if link == "" {
+		e.t.Fatalf("no link to %s in the captured mail:\n%s", prefix, msg.Text)
+	}
+	return link
 }

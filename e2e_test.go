@@ -8,11 +8,9 @@ package main
 import (
 	"crypto/ed25519"
 	"crypto/rand"
-	"fmt"
 	"net"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -347,32 +345,7 @@ func TestE2EBrowserFromCapturedMail(t *testing.T) {
 	srv.waitLog("serving")
 	e.cli("invite", "zoe@acme.test", "--first", "Zoe", "--last", "Zed", "--locale", "en")
 
-	// The serve process's mail worker delivers to its capture server.
-	type captured struct {
-		ID      int64    `json:"id"`
-		To      []string `json:"to"`
-		Subject string   `json:"subject"`
-	}
-	var id int64
-	deadline := time.Now().Add(e2eWait)
-	for id == 0 {
-		for _, m := range cliJSON[[]captured](e, "mail", "captured") {
-			if slices.Contains(m.To, "zoe@acme.test") {
-				id = m.ID
-			}
-		}
-		if id == 0 && time.Now().After(deadline) {
-			t.Fatalf("no invitation mail to zoe captured in %v; outbox:\n%s\nserver log:\n%s", e2eWait, e.cli("mail"), srv.Logs())
-		}
-		time.Sleep(e2ePoll)
-	}
-	msg := cliJSON[struct {
-		Text string `json:"text"`
-	}](e, "mail", "captured", fmt.Sprint(id))
-	link := regexp.MustCompile(regexp.QuoteMeta(base) + `/invite/[A-Za-z0-9_-]+`).FindString(msg.Text)
-	if link == "" {
-		t.Fatalf("no link to %s/invite/ in the captured mail:\n%s", base, msg.Text)
-	}
+	link := e.capturedLink(srv, "zoe@acme.test", base+"/invite/")
 
 	bctx := browser.New(t, time.Minute)
 	check := func(what string, err error) {

@@ -76,6 +76,7 @@ func init() {
 		{"reactivate", "EMAIL", "undo deactivate", false, cmdReactivate},
 		{"delete", "EMAIL --heir EMAIL", "delete a user, handing what they own to an heir", false, cmdDelete},
 		{"conversations", "[--user EMAIL] | add --subject S --to EMAIL", "list conversations, or open one (routed to stand-ins)", false, cmdConversations},
+		{"billing", "[plan --period monthly|yearly --seat-price 15.00 [--currency EUR] [--anchor DATE] [--timezone TZ] | plan --none | statement [--cycle current|previous|DATE] [--csv] | ledger [--user EMAIL]]", "show the plan, the seats and what they cost; change the plan", false, cmdBilling},
 		{"audit", "[--user EMAIL] [--search TEXT] [--action ACTION] [--since DATE] [--until DATE] [--limit N]", "show the audit trail, newest first", false, cmdAudit},
 		{"export", "--csv", "write every user as CSV (the format invite --csv reads)", false, cmdExport},
 		{"mail", "[--state S] [--limit N] | show ID | captured [ID] | retry ID|--failed | test --to EMAIL | deliver | flush", "list the outbox; show, retry or deliver mail; test the relay", true, cmdMail},

@@ -49,16 +49,24 @@ func DateOf(t time.Time) Date { return Date{t.Year(), t.Month(), t.Day()} }
 
 func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, d.Month, d.Day) }
 
+// MarshalText writes d as 2026-12-01, or nothing for the zero Date.
+func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return []byte(d.String()), nil
+}
+
 // IsZero reports whether d is the zero Date (no anchor).
 func (d Date) IsZero() bool { return d == Date{} }
 
 // Plan is what the account pays for each seat. The zero Plan bills nothing.
 type Plan struct {
-	Period    Period
-	SeatPrice int64  // in the currency's minor unit (cents for EUR, yen for JPY)
-	Currency  string // ISO 4217
-	Anchor    Date   // cycles start on its day of the month (monthly) or its date (yearly)
-	TimeZone  string // IANA name: cycles start at midnight there
+	Period    Period `json:"period"`
+	SeatPrice int64  `json:"seat_price"` // in the currency's minor unit (cents for EUR, yen for JPY)
+	Currency  string `json:"currency"`   // ISO 4217
+	Anchor    Date   `json:"anchor"`     // cycles start on its day of the month (monthly) or its date (yearly)
+	TimeZone  string `json:"time_zone"`  // IANA name: cycles start at midnight there
 }
 
 // Billed reports whether the plan bills anything.
@@ -66,7 +74,8 @@ func (p Plan) Billed() bool { return p.Period != PeriodNone }
 
 // Cycle is one billing period, from Start (included) to End (excluded).
 type Cycle struct {
-	Start, End time.Time
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
 }
 
 // Contains reports whether t falls in the cycle.
@@ -225,19 +234,16 @@ func FormatAmount(amount int64, code, lang string) string {
 	if neg {
 		amount = -amount
 	}
-	scale := int64(1)
-	for range digits {
-		scale *= 10
-	}
 	// The whole part as an integer and the decimals written out, so that no
 	// float rounds the amount.
-	num := p.Sprint(number.Decimal(amount / scale))
+	whole, frac := splitAmount(amount, digits)
+	num := p.Sprint(number.Decimal(whole))
 	if digits > 0 {
 		sep := "."
 		if tag == language.French {
 			sep = ","
 		}
-		num += sep + fmt.Sprintf("%0*d", digits, amount%scale)
+		num += sep + frac
 	}
 	out := sym + num
 	if tag == language.French {
@@ -247,6 +253,34 @@ func FormatAmount(amount int64, code, lang string) string {
 		out = "-" + out
 	}
 	return out
+}
+
+// PlainAmount writes an amount in minor units as a plain decimal number
+// (15.00, -0.05; 1500 in yen), for CSV and spreadsheets.
+func PlainAmount(amount int64, code string) string {
+	digits, err := CurrencyDigits(code)
+	if err != nil {
+		digits = 0
+	}
+	sign := ""
+	if amount < 0 {
+		sign, amount = "-", -amount
+	}
+	whole, frac := splitAmount(amount, digits)
+	if digits == 0 {
+		return sign + strconv.FormatInt(whole, 10)
+	}
+	return sign + strconv.FormatInt(whole, 10) + "." + frac
+}
+
+// splitAmount splits a positive amount in minor units into its whole units
+// and its decimals, written out with digits digits.
+func splitAmount(amount int64, digits int) (int64, string) {
+	scale := int64(1)
+	for range digits {
+		scale *= 10
+	}
+	return amount / scale, fmt.Sprintf("%0*d", digits, amount%scale)
 }
 
 // Validate checks a plan as an operator sets it; the zero Plan (none) is

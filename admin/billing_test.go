@@ -175,6 +175,15 @@ func TestAmounts(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
+		amount int64
+		cur    string
+		want   string
+	}{{1500, "EUR", "15.00"}, {5, "EUR", "0.05"}, {-5, "EUR", "-0.05"}, {1500, "JPY", "1500"}, {1234567, "USD", "12345.67"}} {
+		if got := PlainAmount(c.amount, c.cur); got != c.want {
+			t.Errorf("PlainAmount(%d, %s) = %q, want %q", c.amount, c.cur, got, c.want)
+		}
+	}
+	for _, c := range []struct {
 		amount    int64
 		cur, lang string
 		want      string

@@ -101,7 +101,13 @@ func (s *Service) UseLink(ctx context.Context, kind, token, password string) (*s
 			return err
 		}
 		user = u
-		return s.audit(ctx, q, nil, ChannelWeb, action, u, before, profileOf(u))
+		if err := s.audit(ctx, q, nil, ChannelWeb, action, u, before, profileOf(u)); err != nil {
+			return err
+		}
+		if action != "invite.accept" {
+			return nil
+		}
+		return s.seatStarts(ctx, q, nil, ChannelWeb, u)
 	})
 	return user, err
 }

@@ -378,6 +378,9 @@ func (s *Service) Deactivate(ctx context.Context, a Actor, email string) error {
 		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset); err != nil {
 			return err
 		}
+		if err := s.seatEnds(ctx, q, op.User, op.channel, u); err != nil {
+			return err
+		}
 		return s.audit(ctx, q, op.User, op.channel, "user.deactivate", u, before, profileOf(u))
 	})[0].Err
 }
@@ -403,7 +406,13 @@ func (s *Service) Reactivate(ctx context.Context, a Actor, email string) error {
 		if err := s.update(ctx, q, op, u, 0); err != nil {
 			return err
 		}
-		return s.audit(ctx, q, op.User, op.channel, "user.reactivate", u, before, profileOf(u))
+		if err := s.audit(ctx, q, op.User, op.channel, "user.reactivate", u, before, profileOf(u)); err != nil {
+			return err
+		}
+		if u.Status != store.Active {
+			return nil
+		}
+		return s.seatStarts(ctx, q, op.User, op.channel, u)
 	})[0].Err
 }
 
@@ -459,6 +468,9 @@ func (s *Service) Delete(ctx context.Context, a Actor, email, heirEmail string) 
 			return err
 		}
 		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice); err != nil {
+			return err
+		}
+		if err := s.seatEnds(ctx, q, op.User, op.channel, u); err != nil {
 			return err
 		}
 		if err := q.DeleteUser(ctx, u.ID); err != nil {

@@ -1,0 +1,419 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"roster/store"
+)
+
+// The seat ledger: every act that starts or ends a seat writes its row in
+// its own transaction, after writing the renewals due until then, so that
+// whichever process first acts after a cycle starts renews the seats, once.
+
+// plans are the account's plans in the order they take effect.
+type plans []store.BillingPlan
+
+func (s *Service) plans(ctx context.Context, q *store.Q) (plans, error) {
+	ps, err := q.BillingPlans(ctx)
+	return plans(ps), err
+}
+
+// at is the plan in effect at t, and the instant the one after it starts
+// (zero when none is planned).
+func (ps plans) at(t time.Time) (Plan, time.Time) {
+	var p Plan
+	var next time.Time
+	for _, r := range ps {
+		if r.StartsAt.After(t) {
+			next = r.StartsAt
+			break
+		}
+		p = planOf(r)
+	}
+	return p, next
+}
+
+func planOf(r store.BillingPlan) Plan {
+	p := Plan{Period: Period(r.Period), SeatPrice: r.SeatPrice, Currency: r.Currency, TimeZone: r.TimeZone}
+	p.Anchor, _ = ParseDay(r.Anchor)
+	return p
+}
+
+// catchUp writes the renewals due up to now: at each cycle start (or at a
+// planned change of plan) since the last one written, every seat open then
+// is charged for the cycle that starts, under the plan in effect from then.
+func (s *Service) catchUp(ctx context.Context, q *store.Q, ps plans, channel string) error {
+	through, err := q.RenewedThrough(ctx)
+	if err != nil || through.IsZero() { // no plan was ever set
+		return err
+	}
+	now := s.Now()
+	for {
+		p, change := ps.at(through)
+		next := change
+		if p.Billed() {
+			if end := p.CycleAt(through).End; next.IsZero() || end.Before(next) {
+				next = end
+			}
+		}
+		if next.IsZero() || next.After(now) {
+			break
+		}
+		if err := s.renew(ctx, q, ps, next, next.Equal(change), channel); err != nil {
+			return err
+		}
+		through = next
+	}
+	return q.SetRenewedThrough(ctx, through)
+}
+
+// renew charges the seats open at the instant at, a cycle start or the
+// start of a planned change of plan.
+func (s *Service) renew(ctx context.Context, q *store.Q, ps plans, at time.Time, planChange bool, channel string) error {
+	p, _ := ps.at(at)
+	if planChange {
+		if _, err := q.AddLedger(ctx, planEntry(p, at)); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, q, nil, channel, "billing.plan_effective", nil, nil, planJSON(p)); err != nil {
+			return err
+		}
+	}
+	if !p.Billed() {
+		return nil
+	}
+	c := p.CycleAt(at)
+	amount := Prorated(p.SeatPrice, c, at)
+	rule := "renewal: the full price"
+	if amount != p.SeatPrice { // a new plan whose cycles start elsewhere
+		rule = prorationRule(p.SeatPrice, c, at)
+	}
+	n, err := q.RenewSeats(ctx, at, c.End, amount, p.Currency, rule)
+	if err != nil {
+		return err
+	}
+	return s.audit(ctx, q, nil, channel, "billing.renew", nil, nil, map[string]any{
+		"cycle_start": c.Start, "cycle_end": c.End, "seats": n, "amount_each": amount, "currency": p.Currency})
+}
+
+func prorationRule(price int64, c Cycle, t time.Time) string {
+	return fmt.Sprintf("prorated: %d × %d s left / %d s in the cycle, rounded half up",
+		price, max(0, c.End.Unix()-t.Unix()), c.End.Unix()-c.Start.Unix())
+}
+
+func planEntry(p Plan, at time.Time) *store.LedgerEntry {
+	e := &store.LedgerEntry{Kind: store.PlanChanged, At: at, Currency: p.Currency, Amount: p.SeatPrice, Rule: "no plan: nothing is billed"}
+	if p.Billed() {
+		c := p.CycleAt(at)
+		e.CycleStart, e.CycleEnd = c.Start, c.End
+		e.Rule = fmt.Sprintf("%s, %s %s a seat, cycles from %s in %s", p.Period, PlainAmount(p.SeatPrice, p.Currency), p.Currency, p.Anchor, p.TimeZone)
+	}
+	return e
+}
+
+func planJSON(p Plan) map[string]any {
+	return map[string]any{"period": p.Period, "seat_price": p.SeatPrice, "currency": p.Currency,
+		"anchor": p.Anchor.String(), "time_zone": p.TimeZone}
+}
+
+// seatStarts records that u's seat starts now (an invitation accepted, a
+// user reactivated by by; nil: by u): charged prorated to the end of the cycle, or nothing
+// when the seat was already paid for this cycle.
+func (s *Service) seatStarts(ctx context.Context, q *store.Q, by *store.User, channel string, u *store.User) error {
+	ps, err := s.plans(ctx, q)
+	if err != nil || len(ps) == 0 {
+		return err
+	}
+	if err := s.catchUp(ctx, q, ps, channel); err != nil {
+		return err
+	}
+	now := s.Now()
+	p, _ := ps.at(now)
+	if !p.Billed() {
+		return nil
+	}
+	c := p.CycleAt(now)
+	e := &store.LedgerEntry{Kind: store.SeatStarted, UserID: u.ID, Email: u.Email, At: now, CycleStart: c.Start, CycleEnd: c.End,
+		Amount: Prorated(p.SeatPrice, c, now), Currency: p.Currency, Rule: prorationRule(p.SeatPrice, c, now)}
+	paid, err := q.SeatCharged(ctx, u.ID, c.Start)
+	if err != nil {
+		return err
+	}
+	if paid {
+		e.Kind, e.Amount, e.Rule = store.SeatResumed, 0, "resumed within a cycle already paid: no charge"
+	}
+	if _, err := q.AddLedger(ctx, e); err != nil {
+		return err
+	}
+	return s.audit(ctx, q, by, channel, "billing."+e.Kind, u, nil, ledgerJSON(e))
+}
+
+// seatEnds records that u's seat ends now (deactivated, deleted): it stays
+// paid to the end of its cycle, with no credit, and is not renewed.
+func (s *Service) seatEnds(ctx context.Context, q *store.Q, by *store.User, channel string, u *store.User) error {
+	ps, err := s.plans(ctx, q)
+	if err != nil || len(ps) == 0 {
+		return err
+	}
+	if err := s.catchUp(ctx, q, ps, channel); err != nil {
+		return err
+	}
+	now := s.Now()
+	if open, err := q.SeatOpen(ctx, u.ID, now); err != nil || !open {
+		return err
+	}
+	e := &store.LedgerEntry{Kind: store.SeatEnded, UserID: u.ID, Email: u.Email, At: now, Rule: "ended: no credit"}
+	if p, _ := ps.at(now); p.Billed() {
+		c := p.CycleAt(now)
+		e.CycleStart, e.CycleEnd, e.Currency = c.Start, c.End, p.Currency
+		e.Rule = fmt.Sprintf("ended: paid until %s, no credit", c.End.Format(time.DateOnly))
+	}
+	if _, err := q.AddLedger(ctx, e); err != nil {
+		return err
+	}
+	return s.audit(ctx, q, by, channel, "billing."+e.Kind, u, nil, ledgerJSON(e))
+}
+
+func ledgerJSON(e *store.LedgerEntry) map[string]any {
+	return map[string]any{"kind": e.Kind, "amount": e.Amount, "currency": e.Currency,
+		"cycle_start": e.CycleStart, "cycle_end": e.CycleEnd, "rule": e.Rule}
+}
+
+// Billing is what the Billing screen and `roster billing` show.
+type Billing struct {
+	Plan      Plan      `json:"plan"`
+	PlanSince time.Time `json:"plan_since,omitzero"`
+	// Next is the plan taking effect at NextFrom, when a change is planned.
+	Next     *Plan     `json:"next_plan,omitempty"`
+	NextFrom time.Time `json:"next_from,omitzero"`
+	Cycle    Cycle     `json:"cycle,omitzero"`
+	Seats    int64     `json:"seats"`  // open now
+	SoFar    int64     `json:"so_far"` // charged for the current cycle
+	// NextRenewal is what the seats open now will cost at the next cycle
+	// start, on the plan in effect then.
+	NextRenewal int64 `json:"next_renewal"`
+}
+
+// BillingInfo reads the plan, the current cycle and what it has cost so far,
+// writing the renewals due first. It needs settings.billing.
+func (s *Service) BillingInfo(ctx context.Context, a Actor) (*Billing, error) {
+	var b *Billing
+	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("settings.billing", "reading the billing"); err != nil {
+			return err
+		}
+		ps, err := s.plans(ctx, q)
+		if err != nil {
+			return err
+		}
+		if err := s.catchUp(ctx, q, ps, op.channel); err != nil {
+			return err
+		}
+		now := s.Now()
+		b = &Billing{}
+		var next time.Time
+		b.Plan, next = ps.at(now)
+		for _, r := range ps {
+			if !r.StartsAt.After(now) {
+				b.PlanSince = r.StartsAt
+			}
+		}
+		if !next.IsZero() {
+			np, _ := ps.at(next)
+			b.Next, b.NextFrom = &np, next
+		}
+		if b.Seats, err = q.OpenSeats(ctx, now); err != nil || !b.Plan.Billed() {
+			return err
+		}
+		b.Cycle = b.Plan.CycleAt(now)
+		rows, err := q.CycleLedger(ctx, b.Cycle.Start)
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if r.Kind == store.SeatStarted || r.Kind == store.SeatRenewed {
+				b.SoFar += r.Amount
+			}
+		}
+		if p, _ := ps.at(b.Cycle.End); p.Billed() {
+			b.NextRenewal = b.Seats * Prorated(p.SeatPrice, p.CycleAt(b.Cycle.End), b.Cycle.End)
+		}
+		return nil
+	})
+	return b, err
+}
+
+// SetPlan changes the account's plan. On an account billed nothing, billing
+// starts at once: the current cycle is the one containing this instant, and
+// every active user's seat is charged prorated from now, as if accepted
+// then. A change to an existing plan (including to none) takes effect at the
+// next cycle start. It needs settings.billing.
+func (s *Service) SetPlan(ctx context.Context, a Actor, p Plan) (from time.Time, err error) {
+	if err := p.Validate(); err != nil {
+		return time.Time{}, err
+	}
+	err = s.write(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("settings.billing", "changing the plan"); err != nil {
+			return err
+		}
+		ps, err := s.plans(ctx, q)
+		if err != nil {
+			return err
+		}
+		if err := s.catchUp(ctx, q, ps, op.channel); err != nil {
+			return err
+		}
+		now := s.Now()
+		cur, _ := ps.at(now)
+		from = now
+		if cur.Billed() {
+			from = cur.CycleAt(now).End
+		}
+		if err := q.AddBillingPlan(ctx, &store.BillingPlan{StartsAt: from, Period: string(p.Period), SeatPrice: p.SeatPrice,
+			Currency: p.Currency, Anchor: p.Anchor.String(), TimeZone: p.TimeZone, CreatedAt: now, CreatedBy: op.Email}); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, q, op.User, op.channel, "billing.plan", nil, planJSON(cur), map[string]any{
+			"plan": planJSON(p), "from": from}); err != nil {
+			return err
+		}
+		if cur.Billed() || !p.Billed() {
+			return nil // a change at the next cycle start, written when it comes
+		}
+		if _, err := q.AddLedger(ctx, planEntry(p, now)); err != nil {
+			return err
+		}
+		c := p.CycleAt(now)
+		n, err := q.StartSeats(ctx, now, c.Start, c.End, Prorated(p.SeatPrice, c, now), p.Currency, prorationRule(p.SeatPrice, c, now))
+		if err != nil {
+			return err
+		}
+		if err := q.SetRenewedThrough(ctx, now); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "billing.start", nil, nil, map[string]any{"seats": n, "cycle_start": c.Start, "cycle_end": c.End})
+	})
+	return from, err
+}
+
+// Statement is what a cycle cost: its renewals, then the seats started in
+// it, then the total (before tax).
+type Statement struct {
+	Cycle    Cycle               `json:"cycle"`
+	Currency string              `json:"currency"`
+	Lines    []store.LedgerEntry `json:"lines"`
+	Total    int64               `json:"total"`
+}
+
+// CycleStatement is the statement of the cycle containing t. It needs
+// settings.billing.
+func (s *Service) CycleStatement(ctx context.Context, a Actor, t time.Time) (*Statement, error) {
+	var st *Statement
+	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("settings.billing", "reading statements"); err != nil {
+			return err
+		}
+		ps, err := s.plans(ctx, q)
+		if err != nil {
+			return err
+		}
+		if err := s.catchUp(ctx, q, ps, op.channel); err != nil {
+			return err
+		}
+		p, next := ps.at(t)
+		if np, _ := ps.at(next); !p.Billed() && !next.IsZero() && np.Billed() && np.CycleAt(next).Contains(t) {
+			p = np // the cycle in which billing started
+		}
+		if !p.Billed() {
+			return stateErr("nothing was billed on %s: the account had no plan", t.Format(time.DateOnly))
+		}
+		st = &Statement{Cycle: p.CycleAt(t), Currency: p.Currency, Lines: []store.LedgerEntry{}}
+		rows, err := q.CycleLedger(ctx, st.Cycle.Start)
+		if err != nil {
+			return err
+		}
+		for _, kind := range []string{store.SeatRenewed, store.SeatStarted} {
+			for _, r := range rows {
+				if r.Kind == kind {
+					st.Lines = append(st.Lines, r)
+					st.Total += r.Amount
+				}
+			}
+		}
+		return nil
+	})
+	return st, err
+}
+
+// Ledger lists the seat ledger newest first, of one user when email is not
+// empty, a page at a time. It needs settings.billing.
+func (s *Service) Ledger(ctx context.Context, a Actor, email string, beforeID int64, limit int) ([]store.LedgerEntry, error) {
+	var out []store.LedgerEntry
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("settings.billing", "reading the ledger"); err != nil {
+			return err
+		}
+		var id int64
+		if email != "" {
+			var err error
+			if id, err = s.userID(ctx, q, email); err != nil {
+				return err
+			}
+		}
+		ps, err := s.plans(ctx, q)
+		if err != nil {
+			return err
+		}
+		if out, err = q.Ledger(ctx, id, beforeID, limit); err != nil {
+			return err
+		}
+		// Times in the zone of the plan of their day, where cycles start at
+		// midnight.
+		for i := range out {
+			e := &out[i]
+			if p, _ := ps.at(e.At); p.Billed() {
+				loc := p.location()
+				e.At, e.CycleStart, e.CycleEnd = e.At.In(loc), e.CycleStart.In(loc), e.CycleEnd.In(loc)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Estimate is what invitations will cost if everyone accepts now: Now for
+// the rest of the current cycle, then Each period.
+type Estimate struct {
+	Billed   bool   `json:"billed"`
+	Period   Period `json:"period,omitempty"`
+	Currency string `json:"currency,omitempty"`
+	Now      int64  `json:"now"`
+	Each     int64  `json:"each"`
+}
+
+// InvitationCost is what n invitations will cost if all are accepted now.
+// Anyone who may invite may see it.
+func (s *Service) InvitationCost(ctx context.Context, a Actor, n int) (*Estimate, error) {
+	var e Estimate
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("users.invite", "inviting"); err != nil {
+			return err
+		}
+		ps, err := s.plans(ctx, q)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		p, _ := ps.at(now)
+		if !p.Billed() {
+			return nil
+		}
+		c := p.CycleAt(now)
+		e = Estimate{Billed: true, Period: p.Period, Currency: p.Currency,
+			Now: int64(n) * Prorated(p.SeatPrice, c, now), Each: int64(n) * p.SeatPrice}
+		return nil
+	})
+	return &e, err
+}

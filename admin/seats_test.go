@@ -1,0 +1,221 @@
+package admin
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"roster/store"
+)
+
+// paris is the plan's zone; March 2026 there loses an hour to summer time.
+const paris = "Europe/Paris"
+
+func monthly(t testing.TB, price int64, anchor string) Plan {
+	t.Helper()
+	d, err := ParseDay(anchor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Plan{Period: PeriodMonthly, SeatPrice: price, Currency: "EUR", Anchor: d, TimeZone: paris}
+}
+
+// half is the charge the formula gives, computed here apart from Prorated:
+// price × left / whole, rounded half up.
+func half(price, left, whole int64) int64 { return (2*price*left + whole) / (2 * whole) }
+
+// ledger is the whole ledger, oldest first.
+func (f *fixture) ledger() []store.LedgerEntry {
+	f.t.Helper()
+	rows, err := f.svc.Ledger(f.ctx, f.owner, "", 0, 1000)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for i, j := 0, len(rows)-1; i < j; i, j = i+1, j-1 {
+		rows[i], rows[j] = rows[j], rows[i]
+	}
+	return rows
+}
+
+func (f *fixture) accept(email string) {
+	f.t.Helper()
+	tok := f.invite(email, "member")
+	f.advance(time.Hour)
+	if _, err := f.svc.UseLink(f.ctx, "invite", tok, "a long enough password"); err != nil {
+		f.t.Fatalf("accept %s: %v", email, err)
+	}
+}
+
+func wantLedger(t *testing.T, got []store.LedgerEntry, want ...string) {
+	t.Helper()
+	var lines []string
+	for _, e := range got {
+		lines = append(lines, fmt.Sprintf("%s %s %d", e.Kind, e.Email, e.Amount))
+	}
+	if fmt.Sprint(lines) != fmt.Sprint(want) {
+		t.Fatalf("ledger:\n%q\nwant:\n%q", lines, want)
+	}
+}
+
+// TestSeatLedger follows an account through two months and a half: billing
+// set up mid-cycle, an acceptance, a deactivation and reactivation in the
+// same cycle, a renewal, a deletion, a change of price and the end of the
+// plan; each ledger row is the formula's, and the statements add up.
+func TestSeatLedger(t *testing.T) {
+	f := newFixture(t)
+	march := Cycle{time.Date(2026, 2, 28, 23, 0, 0, 0, time.UTC), time.Date(2026, 3, 31, 22, 0, 0, 0, time.UTC)}
+	whole := int64(31*86400 - 3600)
+
+	// The clock is 2 March 09:00 UTC: billing starts now, the owner's seat
+	// prorated from now.
+	from, err := f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	if !from.Equal(f.now()) {
+		t.Fatalf("a first plan takes effect at %s, want now", from)
+	}
+	ownerCharge := half(1500, march.End.Unix()-f.now().Unix(), whole)
+	wantLedger(t, f.ledger(), "plan_changed  1500", "seat_started "+ownerEmail+fmt.Sprintf(" %d", ownerCharge))
+
+	// Bob accepts a day later.
+	f.advance(24 * time.Hour)
+	f.accept("bob@example.com")
+	bobCharge := half(1500, march.End.Unix()-f.now().Unix(), whole)
+	// Deactivated and reactivated in the same cycle: still paid, no new charge.
+	f.advance(time.Hour)
+	must(t, f.svc.Deactivate(f.ctx, f.owner, "bob@example.com"))
+	f.advance(time.Hour)
+	must(t, f.svc.Reactivate(f.ctx, f.owner, "bob@example.com"))
+	rows := f.ledger()
+	wantLedger(t, rows[2:], "seat_started bob@example.com "+fmt.Sprint(bobCharge), "seat_ended bob@example.com 0", "seat_resumed bob@example.com 0")
+	if !rows[2].CycleStart.Equal(march.Start) || !rows[2].CycleEnd.Equal(march.End) {
+		t.Errorf("bob's seat is charged for %s – %s, want March in Paris", rows[2].CycleStart, rows[2].CycleEnd)
+	}
+
+	b, err := f.svc.BillingInfo(f.ctx, f.owner)
+	must(t, err)
+	if b.Seats != 2 || b.SoFar != ownerCharge+bobCharge || b.NextRenewal != 3000 || !b.Cycle.Start.Equal(march.Start) {
+		t.Errorf("billing in March: %+v", b)
+	}
+
+	// April: whoever reads first writes the renewals, once.
+	f.advance(30 * 24 * time.Hour)
+	for range 2 {
+		_, err := f.svc.BillingInfo(f.ctx, f.owner)
+		must(t, err)
+	}
+	april, err := f.svc.CycleStatement(f.ctx, f.owner, f.now())
+	must(t, err)
+	if april.Total != 3000 || len(april.Lines) != 2 || april.Lines[0].Kind != store.SeatRenewed || !april.Lines[0].At.Equal(march.End) {
+		t.Fatalf("April's statement: %+v", april)
+	}
+	marchSt, err := f.svc.CycleStatement(f.ctx, f.owner, march.Start.Add(time.Hour))
+	must(t, err)
+	if marchSt.Total != ownerCharge+bobCharge || len(marchSt.Lines) != 2 {
+		t.Fatalf("March's statement: %+v", marchSt)
+	}
+
+	// Bob deleted in April: paid to the end of April, not renewed in May.
+	_, err = f.svc.Delete(f.ctx, f.owner, "bob@example.com", ownerEmail)
+	must(t, err)
+	// A new price, set in April, takes effect in May.
+	from, err = f.svc.SetPlan(f.ctx, f.owner, monthly(t, 2000, "2026-03-01"))
+	must(t, err)
+	may := time.Date(2026, 4, 30, 22, 0, 0, 0, time.UTC)
+	if !from.Equal(may) {
+		t.Fatalf("a new price takes effect at %s, want the next cycle start %s", from, may)
+	}
+	b, err = f.svc.BillingInfo(f.ctx, f.owner)
+	must(t, err)
+	if b.Plan.SeatPrice != 1500 || b.Next == nil || b.Next.SeatPrice != 2000 || !b.NextFrom.Equal(may) || b.Seats != 1 || b.NextRenewal != 2000 {
+		t.Errorf("billing after the change: %+v (next %+v)", b, b.Next)
+	}
+	// No plan from June.
+	f.advance(50 * 24 * time.Hour) // 22 May
+	_, err = f.svc.SetPlan(f.ctx, f.owner, Plan{})
+	must(t, err)
+	f.advance(20 * 24 * time.Hour) // 11 June
+	f.accept("carla@example.com")  // costs nothing now
+	rows = f.ledger()
+	wantLedger(t, rows[5:], "renewal "+ownerEmail+" 1500", "renewal bob@example.com 1500", "seat_ended bob@example.com 0", "plan_changed  2000",
+		"renewal "+ownerEmail+" 2000", "plan_changed  0")
+	if _, err := f.svc.CycleStatement(f.ctx, f.owner, f.now()); err == nil {
+		t.Error("a statement for a time without a plan")
+	}
+
+	// Every row was audited with the act that caused it.
+	for action, n := range map[string]int{"billing.plan": 3, "billing.start": 1, "billing.seat_started": 1,
+		"billing.seat_ended": 2, "billing.seat_resumed": 1, "billing.renew": 2, "billing.plan_effective": 2} {
+		if got := len(f.audits(action)); got != n {
+			t.Errorf("%d audit rows %s, want %d", got, action, n)
+		}
+	}
+}
+
+// TestSeatChargedOnceAtOnce: two acceptances and a renewal at the same time
+// write each ledger row once.
+func TestSeatChargedOnceAtOnce(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	f.advance(29 * 24 * time.Hour)
+	toks := []string{f.invite("ann@example.com", "member"), f.invite("ben@example.com", "member")}
+	f.advance(24 * time.Hour) // past the cycle's end: a renewal is due
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range 4 {
+		wg.Go(func() {
+			switch i {
+			case 0, 1:
+				_, errs[i] = f.svc.UseLink(f.ctx, "invite", toks[i], "a long enough password")
+			default:
+				_, errs[i] = f.svc.BillingInfo(f.ctx, f.owner)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		must(t, err)
+	}
+	count := map[string]int{}
+	for _, e := range f.ledger() {
+		count[e.Kind+" "+e.Email]++
+	}
+	for _, k := range []string{"renewal " + ownerEmail, "seat_started ann@example.com", "seat_started ben@example.com"} {
+		if count[k] != 1 {
+			t.Errorf("%d rows %q, want 1: %v", count[k], k, count)
+		}
+	}
+	if len(f.audits("billing.renew")) != 1 {
+		t.Error("the renewal was audited more than once")
+	}
+}
+
+func TestBillingNeedsItsPermission(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("max.manager@example.com", "manager", store.Active)
+	mgr := as("max.manager@example.com")
+	_, err := f.svc.SetPlan(f.ctx, mgr, monthly(t, 1500, "2026-03-01"))
+	wantDenied(t, err, "settings.billing")
+	_, err = f.svc.BillingInfo(f.ctx, mgr)
+	wantDenied(t, err, "settings.billing")
+	_, err = f.svc.Ledger(f.ctx, mgr, "", 0, 10)
+	wantDenied(t, err, "settings.billing")
+	_, err = f.svc.CycleStatement(f.ctx, mgr, f.now())
+	wantDenied(t, err, "settings.billing")
+
+	_, err = f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	// A manager may invite, so sees what an invitation costs.
+	e, err := f.svc.InvitationCost(f.ctx, mgr, 12)
+	must(t, err)
+	whole := int64(31*86400 - 3600)
+	left := time.Date(2026, 3, 31, 22, 0, 0, 0, time.UTC).Unix() - f.now().Unix()
+	if !e.Billed || e.Each != 12*1500 || e.Now != 12*half(1500, left, whole) {
+		t.Errorf("the cost of 12 invitations: %+v", e)
+	}
+	before := f.snapshot()
+	_, err = f.svc.SetPlan(f.ctx, f.owner, Plan{Period: "weekly"})
+	wantInput(t, err, "period", "monthly or yearly")
+	f.unchanged(before)
+}

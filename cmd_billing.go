@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
+
+	"roster/admin"
+	"roster/store"
+)
+
+func cmdBilling(c *cli, ctx context.Context, args []string) error {
+	verb := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		verb, args = args[0], args[1:]
+	}
+	switch verb {
+	case "":
+		return billingSummary(c, ctx, args)
+	case "plan":
+		return billingPlan(c, ctx, args)
+	case "statement":
+		return billingStatement(c, ctx, args)
+	case "ledger":
+		return billingLedger(c, ctx, args)
+	}
+	return usagef("billing takes plan, statement or ledger, or nothing")
+}
+
+func billingSummary(c *cli, ctx context.Context, args []string) error {
+	if _, err := c.parse(c.flags("billing"), args); err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	b, err := c.svc.BillingInfo(ctx, a)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(b)
+	}
+	field := func(k, v string) { fmt.Fprintf(c.stdout, "%-14s %s\n", k+":", v) }
+	if !b.Plan.Billed() {
+		field("Plan", "none: nothing is billed")
+	} else {
+		field("Plan", planLine(b.Plan))
+		field("Cycle", cycleLine(b.Cycle))
+		field("Seats", fmt.Sprint(b.Seats))
+		field("So far", admin.FormatAmount(b.SoFar, b.Plan.Currency, "en")+" this cycle, before tax")
+		field("Next renewal", admin.FormatAmount(b.NextRenewal, b.Plan.Currency, "en")+" on "+day(b.Cycle.End, b.Plan))
+	}
+	if b.Next != nil {
+		next := "none: billing stops"
+		if b.Next.Billed() {
+			next = planLine(*b.Next)
+		}
+		field("From "+day(b.NextFrom, *b.Next), next)
+	}
+	if b.Plan.Billed() {
+		fmt.Fprintln(c.stdout, "\nA seat is charged when its invitation is accepted, prorated to the end of the cycle. A user deactivated or deleted stays paid until the cycle ends, with no credit; reactivated in the same cycle, they are not charged again.")
+	}
+	return nil
+}
+
+func planLine(p admin.Plan) string {
+	return fmt.Sprintf("%s, %s a seat, cycles from %s in %s", p.Period, admin.FormatAmount(p.SeatPrice, p.Currency, "en"), p.Anchor, p.TimeZone)
+}
+
+// day is the day t starts in the plan's zone: cycles start at midnight.
+func day(t time.Time, p admin.Plan) string {
+	if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+		t = t.In(loc)
+	}
+	return t.Format(time.DateOnly)
+}
+
+func cycleLine(c admin.Cycle) string {
+	return c.Start.Format(time.DateOnly) + " – " + c.End.Format(time.DateOnly)
+}
+
+func billingPlan(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("billing")
+	period := fs.String("period", "", "monthly or yearly")
+	price := fs.String("seat-price", "", "the price of a seat for a cycle, before tax (15.00)")
+	cur := fs.String("currency", "", "ISO 4217 code (default: the account's country's)")
+	anchor := fs.String("anchor", "", "the date cycles start from (default: today)")
+	tz := fs.String("timezone", "", "IANA time zone cycles start at midnight in (default: the account's country's)")
+	none := fs.Bool("none", false, "bill nothing, from the next cycle")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	var p admin.Plan
+	if !*none {
+		if *period == "" || *price == "" {
+			return usagef("billing plan takes --period monthly|yearly --seat-price AMOUNT, or --none")
+		}
+		acct, err := c.svc.Account(ctx)
+		if err != nil {
+			return err
+		}
+		p = admin.Plan{Period: admin.Period(*period), Currency: strings.ToUpper(*cur), TimeZone: *tz}
+		if p.TimeZone == "" {
+			p.TimeZone = admin.DefaultTimeZone(acct.Country)
+		}
+		if p.Currency == "" {
+			p.Currency = "EUR"
+			if r, err := language.ParseRegion(acct.Country); err == nil {
+				if u, ok := currency.FromRegion(r); ok {
+					p.Currency = u.String()
+				}
+			}
+		}
+		if p.SeatPrice, err = admin.ParseAmount(*price, p.Currency); err != nil {
+			return err
+		}
+		if *anchor == "" {
+			loc, err := time.LoadLocation(p.TimeZone)
+			if err != nil {
+				return p.Validate()
+			}
+			p.Anchor = admin.DateOf(time.Now().In(loc))
+		} else if p.Anchor, err = admin.ParseDay(*anchor); err != nil {
+			return err
+		}
+	} else if *period != "" || *price != "" {
+		return usagef("billing plan --none takes no other plan flag")
+	}
+	from, err := c.svc.SetPlan(ctx, a, p)
+	if err != nil {
+		return err
+	}
+	if c.json {
+		return c.printJSON(map[string]any{"plan": p, "from": from})
+	}
+	what := "no plan: nothing is billed"
+	if p.Billed() {
+		what = planLine(p)
+	}
+	when := from.Local().Format("2006-01-02 15:04")
+	if loc, err := time.LoadLocation(p.TimeZone); err == nil && p.Billed() {
+		when = from.In(loc).Format("2006-01-02 15:04 ") + p.TimeZone
+	}
+	fmt.Fprintf(c.stdout, "plan from %s: %s\n", when, what)
+	return nil
+}
+
+func billingStatement(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("billing")
+	cycle := fs.String("cycle", "current", "current, previous, or a date in the cycle (2026-12-01)")
+	asCSV := fs.Bool("csv", false, "write CSV")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	at := time.Now()
+	switch *cycle {
+	case "current":
+	case "previous":
+		b, err := c.svc.BillingInfo(ctx, a)
+		if err != nil {
+			return err
+		}
+		if !b.Plan.Billed() {
+			return fmt.Errorf("the account has no plan: say which cycle with --cycle DATE")
+		}
+		at = b.Cycle.Start.Add(-time.Second)
+	default:
+		d, err := admin.ParseDay(*cycle)
+		if err != nil {
+			return err
+		}
+		at = time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.Local)
+	}
+	st, err := c.svc.CycleStatement(ctx, a, at)
+	if err != nil {
+		return err
+	}
+	switch {
+	case c.json:
+		return c.printJSON(st)
+	case *asCSV:
+		w := csv.NewWriter(c.stdout)
+		w.Write([]string{"line", "email", "at", "cycle_start", "cycle_end", "amount", "currency", "rule"})
+		for _, l := range st.Lines {
+			w.Write([]string{l.Kind, l.Email, l.At.Format(time.RFC3339), l.CycleStart.Format(time.RFC3339), l.CycleEnd.Format(time.RFC3339),
+				admin.PlainAmount(l.Amount, st.Currency), st.Currency, l.Rule})
+		}
+		w.Write([]string{"total", "", "", st.Cycle.Start.Format(time.RFC3339), st.Cycle.End.Format(time.RFC3339), admin.PlainAmount(st.Total, st.Currency), st.Currency, "before tax"})
+		w.Flush()
+		return w.Error()
+	}
+	fmt.Fprintf(c.stdout, "Statement for %s (amounts before tax)\n\n", cycleLine(st.Cycle))
+	rows := [][]string{}
+	for _, l := range st.Lines {
+		what := "renewal"
+		if l.Kind == store.SeatStarted {
+			what = "joined " + l.At.Local().Format("2006-01-02 15:04")
+		}
+		rows = append(rows, []string{l.Email, what, admin.FormatAmount(l.Amount, l.Currency, "en")})
+	}
+	rows = append(rows, []string{"total", "", admin.FormatAmount(st.Total, st.Currency, "en")})
+	return c.table([]string{"SEAT", "LINE", "AMOUNT"}, rows)
+}
+
+func billingLedger(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("billing")
+	user := fs.String("user", "", "only this user's rows")
+	limit := fs.Int("limit", 100, "at most N rows, newest first")
+	if _, err := c.parse(fs, args); err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := c.svc.Ledger(ctx, a, *user, 0, *limit)
+	if err != nil {
+		return err
+	}
+	return printList(c, rows, []string{"AT", "KIND", "SEAT", "AMOUNT", "CYCLE", "RULE"}, func(e store.LedgerEntry) []string {
+		amount := ""
+		if e.Currency != "" {
+			amount = admin.FormatAmount(e.Amount, e.Currency, "en")
+		}
+		cycle := ""
+		if !e.CycleStart.IsZero() {
+			cycle = cycleLine(admin.Cycle{Start: e.CycleStart, End: e.CycleEnd})
+		}
+		return []string{e.At.Format("2006-01-02 15:04"), e.Kind, e.Email, amount, cycle, e.Rule}
+	})
+}
