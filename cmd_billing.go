@@ -7,9 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/currency"
-	"golang.org/x/text/language"
-
 	"roster/admin"
 	"roster/store"
 )
@@ -110,29 +107,26 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		p = admin.Plan{Period: admin.Period(*period), Currency: strings.ToUpper(*cur), TimeZone: *tz}
-		if p.TimeZone == "" {
-			p.TimeZone = admin.DefaultTimeZone(acct.Country)
+		p = admin.DefaultPlan(acct.Country, time.Now())
+		p.Period = admin.Period(*period)
+		if *cur != "" {
+			p.Currency = strings.ToUpper(*cur)
 		}
-		if p.Currency == "" {
-			p.Currency = "EUR"
-			if r, err := language.ParseRegion(acct.Country); err == nil {
-				if u, ok := currency.FromRegion(r); ok {
-					p.Currency = u.String()
-				}
+		if *tz != "" { // cycles from today there
+			p.TimeZone = *tz
+			loc, err := time.LoadLocation(p.TimeZone)
+			if err != nil {
+				return p.Validate() // says what is wrong with the zone
 			}
+			p.Anchor = admin.DateOf(time.Now().In(loc))
 		}
 		if p.SeatPrice, err = admin.ParseAmount(*price, p.Currency); err != nil {
 			return err
 		}
-		if *anchor == "" {
-			loc, err := time.LoadLocation(p.TimeZone)
-			if err != nil {
-				return p.Validate()
+		if *anchor != "" {
+			if p.Anchor, err = admin.ParseDay(*anchor); err != nil {
+				return err
 			}
-			p.Anchor = admin.DateOf(time.Now().In(loc))
-		} else if p.Anchor, err = admin.ParseDay(*anchor); err != nil {
-			return err
 		}
 	} else if *period != "" || *price != "" {
 		return usagef("billing plan --none takes no other plan flag")

@@ -171,6 +171,20 @@ var countryZones = map[string]string{
 	"CA": "America/Toronto", "US": "America/New_York", "JP": "Asia/Tokyo",
 }
 
+// DefaultPlan is the plan the forms start from on an account in country
+// (ISO 3166 alpha-2) with no plan yet: monthly, in the country's currency
+// (euros when it has none known) and time zone, cycles from today there.
+func DefaultPlan(country string, now time.Time) Plan {
+	p := Plan{Period: PeriodMonthly, Currency: "EUR", TimeZone: DefaultTimeZone(country)}
+	if r, err := language.ParseRegion(country); err == nil {
+		if u, ok := currency.FromRegion(r); ok {
+			p.Currency = u.String()
+		}
+	}
+	p.Anchor = DateOf(now.In(p.location()))
+	return p
+}
+
 // CurrencyDigits is the number of digits of currency code's minor unit (EUR
 // 2, JPY 0), from the ISO 4217 tables of golang.org/x/text.
 func CurrencyDigits(code string) (int, error) {
