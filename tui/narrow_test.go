@@ -13,13 +13,15 @@ import (
 // At 80x24 every screen shows what matters whole: the date on Users, the
 // emails on Pending, the action on Audit, the Saved line and "enter review
 // and save" on Permissions, the form and its keys on Away and Delete, and
-// Away's Saved sentence and a period's stand-in and note.
+// Away's Saved sentence and a period's stand-in and note, the plan and the
+// ledger's amounts on Billing, and every tab.
 func TestScreensAtEightyByTwentyFour(t *testing.T) {
 	f := newFixture(t)
 	f.addUser("mia.member@example.com", "Mia", "Member", "member", store.Active)
 	f.addUser("bartholomew.longname@example.com", "Bartholomew", "Longname-Smythe", "member", store.Active)
 	f.exec(`UPDATE users SET last_login_at = ? WHERE email = ?`, f.svc.Now().Add(-90*60e9).Unix(), "mia.member@example.com")
 	f.invite("genevieve.delacroix@example.com")
+	f.plan(1500)
 	must(t, f.svc.SendReset(f.ctx, f.op, "mia.member@example.com") == nil, "reset") // the longest action
 
 	var m tea.Model = New(f.ctx, f.options(owner))
@@ -40,7 +42,7 @@ func TestScreensAtEightyByTwentyFour(t *testing.T) {
 	}
 	to := func(id screenID, email string) { m = drive(m, r.open(openRequest{id, email})) }
 
-	show("Users", when(f.svc.Now().Add(-90*60e9)), "mia.member@example.com")
+	show("Users", when(f.svc.Now().Add(-90*60e9)), "mia.member@example.com", "8 Audit 9 Billing")
 
 	to(pendingScreen, "")
 	show("Pending", "genevieve.delacroix@example.com")
@@ -73,6 +75,11 @@ func TestScreensAtEightyByTwentyFour(t *testing.T) {
 
 	to(deleteScreen, "mia.member@example.com")
 	show("Delete", "Heir", "[ Transfer and delete ] ctrl+s", "the audit trail", "stays.")
+
+	// Billing: the plan, the seats, what the cycle costs, and a ledger row
+	// with its amount.
+	to(billingScreen, "")
+	show("Billing", "€15.00 a seat", "Seats in use   3", "Next renewal   €45.00 on 2026-04-01", "seat started", "€14.31")
 
 	// Mail: the recipient and the state whole, and when it was queued.
 	to(mailScreen, "")

@@ -290,6 +290,7 @@ func (v *nav) visible() (from, to int) {
 type operatorMsg struct {
 	perms map[string]bool
 	role  string
+	lang  string // the operator's own locale: fr or en
 	err   error
 }
 
@@ -305,7 +306,7 @@ func (s *session) loadOperator() tea.Cmd {
 		for _, p := range d.Perms {
 			perms[p] = true
 		}
-		return operatorMsg{perms: perms, role: d.Role}
+		return operatorMsg{perms: perms, role: d.Role, lang: d.Locale}
 	})
 }
 

@@ -139,10 +139,11 @@ const (
 	deleteScreen
 	mailScreen
 	auditScreen
+	billingScreen
 	numScreens
 )
 
-var screenNames = [numScreens]string{"Users", "Invite", "Pending", "Permissions", "Away", "Delete", "Mail", "Audit"}
+var screenNames = [numScreens]string{"Users", "Invite", "Pending", "Permissions", "Away", "Delete", "Mail", "Audit", "Billing"}
 
 // Screen is one tab of the dashboard.
 type Screen interface {
@@ -252,6 +253,7 @@ func (m *Model) build() {
 		deleteScreen:  newDelete(s),
 		mailScreen:    newMail(s),
 		auditScreen:   newAudit(s),
+		billingScreen: newBilling(s),
 	}
 	m.layout()
 }
@@ -773,16 +775,30 @@ func (m *Model) header() string {
 
 func (m *Model) tabs() string {
 	st := m.s.styles
-	var parts []string
-	for i, name := range screenNames {
-		label := string(rune('1'+i)) + " " + name
-		if screenID(i) == m.active {
-			parts = append(parts, st.ActiveTab.Render(label))
-		} else {
-			parts = append(parts, st.Tab.Render(label))
+	var bar string
+	// Padded tabs when they fit; else tabs a space apart, Permissions
+	// shortened, which fit in 80 columns.
+	for _, compact := range []bool{false, true} {
+		var b strings.Builder
+		for i, name := range screenNames {
+			style := st.Tab
+			if screenID(i) == m.active {
+				style = st.ActiveTab
+			}
+			if compact {
+				style = style.Padding(0)
+				if i > 0 {
+					b.WriteString(" ")
+				}
+				name = strings.Replace(name, "Permissions", "Perms", 1)
+			}
+			b.WriteString(style.Render(string(rune('1'+i)) + " " + name))
+		}
+		if bar = b.String(); cells(bar) <= m.width {
+			break
 		}
 	}
-	return cut(strings.Join(parts, ""), m.width)
+	return cut(bar, m.width)
 }
 
 // clip writes s to b padded or cut to exactly h lines no wider than w, so

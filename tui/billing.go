@@ -1,0 +1,372 @@
+package tui
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// billingView is the Billing screen: the plan, the current cycle with what
+// it has cost so far and what the next renewal will, and the seat ledger,
+// newest first, read a page at a time; e edits the plan.
+type billingView struct {
+	s      *session
+	keys   billingKeys
+	width  int
+	height int
+
+	perms   map[string]bool
+	lang    string // the operator's, for amounts: 12,40 € or €12.40
+	country string // the account's: a new plan's currency and zone
+	info    *admin.Billing
+	infoErr string
+	list    pager[store.LedgerEntry]
+
+	form    form // the plan's fields, in the order of the pf constants
+	editing bool
+	saving  bool
+	note    string
+	err     string
+}
+
+// The fields of the plan form.
+const (
+	pfPeriod = iota
+	pfPrice
+	pfCurrency
+	pfAnchor
+	pfZone
+)
+
+type billingKeys struct {
+	nav                      navKeys
+	Edit, Save, Back, Reload key.Binding
+}
+
+const ledgerPage = 200
+
+func newBilling(s *session) *billingView {
+	m := &billingView{s: s, lang: "en", list: pager[store.LedgerEntry]{size: ledgerPage, id: func(e store.LedgerEntry) int64 { return e.ID }},
+		keys: billingKeys{
+			nav:    newNavKeys(),
+			Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit the plan")),
+			Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save the plan")),
+			Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+			Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		}}
+	m.form = form{keys: newFormKeys("next field"), fields: []*field{
+		pfPeriod:   newChoice("period", string(admin.PeriodMonthly), string(admin.PeriodYearly), "none"),
+		pfPrice:    s.newField("seat price", "15.00, before tax", 20),
+		pfCurrency: s.newField("currency", "EUR", 3),
+		pfAnchor:   s.newField("cycles from", "2026-12-01", 10),
+		pfZone:     s.newField("time zone", "Europe/Paris", 64),
+	}}
+	return m
+}
+
+// billingMsg is what the screen read of the billing.
+type billingMsg struct {
+	info    *admin.Billing
+	country string
+	err     error
+}
+
+// planSavedMsg is SetPlan's answer.
+type planSavedMsg struct {
+	plan admin.Plan
+	from time.Time
+	err  error
+}
+
+func (m *billingView) Init() tea.Cmd { return m.load() }
+
+func (m *billingView) load() tea.Cmd {
+	svc, a := m.s.svc, m.s.actor
+	return tea.Batch(m.s.do(func(ctx context.Context) tea.Msg {
+		info, err := svc.BillingInfo(ctx, a)
+		if err != nil {
+			return billingMsg{err: err}
+		}
+		acct, err := svc.Account(ctx)
+		if err != nil {
+			return billingMsg{err: err}
+		}
+		return billingMsg{info: info, country: acct.Country}
+	}), m.loadLedger(false))
+}
+
+func (m *billingView) loadLedger(more bool) tea.Cmd {
+	svc, a := m.s.svc, m.s.actor
+	return m.list.load(m.s, more, func(ctx context.Context, before int64, limit int) ([]store.LedgerEntry, error) {
+		return svc.Ledger(ctx, a, "", before, limit)
+	})
+}
+
+func (m *billingView) SetSize(w, h int) {
+	m.width, m.height = w, h
+	// The title, the summary, a blank line, the ledger's title and its
+	// heading above the rows; the status line below.
+	m.list.nav.resize(max(1, h-m.summaryHeight()-5))
+}
+
+// summaryHeight is the lines the plan and the cycle take, padded to it so
+// that the ledger stays in place.
+func (m *billingView) summaryHeight() int { return 7 }
+
+func (m *billingView) Capturing() bool { return m.editing }
+
+func (m *billingView) Dirty() bool { return m.editing && m.form.dirty() }
+
+// Reading reports that the ledger rows keys act on are on their way.
+func (m *billingView) Reading() bool { return !m.editing && m.list.reading() }
+
+func (m *billingView) ShortHelp() []key.Binding {
+	if m.editing {
+		return []key.Binding{m.keys.Save, m.form.keys.NextField, m.keys.Back}
+	}
+	return []key.Binding{m.keys.nav.Up, m.keys.nav.Down, m.keys.Edit, m.keys.Reload}
+}
+
+func (m *billingView) FullHelp() [][]key.Binding {
+	return [][]key.Binding{m.keys.nav.list(), {m.keys.Edit, m.keys.Save, m.keys.Back, m.keys.Reload}}
+}
+
+func (m *billingView) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case operatorMsg:
+		m.perms = msg.perms
+		if msg.lang != "" {
+			m.lang = msg.lang
+		}
+		m.keys.Edit.SetEnabled(may(m.perms, "settings.billing", "change the plan") == "")
+	case billingMsg:
+		m.infoErr = ""
+		if msg.err != nil {
+			m.infoErr = explain(msg.err)
+			break
+		}
+		m.info, m.country = msg.info, msg.country
+	case pageMsg[store.LedgerEntry]:
+		m.list.got(msg)
+	case planSavedMsg:
+		m.saving = false
+		if msg.err != nil {
+			m.err = explain(msg.err)
+			return m, nil
+		}
+		m.editing = false
+		m.form.deactivate()
+		m.note = "Plan from " + m.day(msg.from, msg.plan) + ": " + m.planLine(msg.plan)
+		return m, m.load()
+	case refreshMsg:
+		return m, m.load()
+	case tea.KeyPressMsg:
+		return m, m.key(msg)
+	}
+	return m, nil
+}
+
+func (m *billingView) key(msg tea.KeyPressMsg) tea.Cmd {
+	k := m.keys
+	if m.editing {
+		switch {
+		case m.saving:
+			return nil
+		case key.Matches(msg, k.Save):
+			return m.save()
+		case key.Matches(msg, k.Back):
+			m.editing, m.err = false, ""
+			m.form.deactivate()
+			return nil
+		}
+		_, cmd := m.form.update(msg)
+		return cmd
+	}
+	if cmd, ok := m.list.move(k.nav, msg, m.loadLedger); ok {
+		return cmd
+	}
+	switch {
+	case key.Matches(msg, k.Edit):
+		m.edit()
+	case msg.String() == "e": // disabled: say why
+		m.err = may(m.perms, "settings.billing", "change the plan")
+	case key.Matches(msg, k.Reload):
+		return m.load()
+	}
+	return nil
+}
+
+// edit fills the form with the plan in effect, or the plan a new one starts
+// from, and gives it the keyboard.
+func (m *billingView) edit() {
+	p := admin.DefaultPlan(m.country, m.s.svc.Now())
+	if m.info != nil && m.info.Plan.Billed() {
+		p = m.info.Plan
+	}
+	f := m.form.fields
+	f[pfPeriod].set(string(p.Period))
+	f[pfPrice].set("")
+	if p.SeatPrice > 0 {
+		f[pfPrice].set(admin.PlainAmount(p.SeatPrice, p.Currency))
+	}
+	f[pfCurrency].set(p.Currency)
+	f[pfAnchor].set(p.Anchor.String())
+	f[pfZone].set(p.TimeZone)
+	m.editing, m.note, m.err = true, "", ""
+	m.form.activate(pfPrice)
+}
+
+// save checks the form with the rules' own readers and sets the plan; a
+// value that cannot be read is shown on its field, and nothing changes.
+func (m *billingView) save() tea.Cmd {
+	f := m.form.fields
+	for _, fl := range f {
+		fl.err = ""
+	}
+	var p admin.Plan
+	if f[pfPeriod].value() != "none" {
+		p = admin.Plan{Period: admin.Period(f[pfPeriod].value()), Currency: strings.ToUpper(f[pfCurrency].value()), TimeZone: f[pfZone].value()}
+		var err error
+		if p.SeatPrice, err = admin.ParseAmount(f[pfPrice].value(), p.Currency); err != nil {
+			field := pfPrice
+			if _, cerr := admin.CurrencyDigits(p.Currency); cerr != nil {
+				field = pfCurrency
+			}
+			f[field].err = explain(err)
+			return nil
+		}
+		if p.Anchor, err = admin.ParseDay(f[pfAnchor].value()); err != nil {
+			f[pfAnchor].err = explain(err)
+			return nil
+		}
+		if err := p.Validate(); err != nil {
+			f[pfZone].err = explain(err)
+			return nil
+		}
+	}
+	m.saving, m.err = true, ""
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		from, err := svc.SetPlan(ctx, a, p)
+		return planSavedMsg{p, from, err}
+	})
+}
+
+func (m *billingView) amount(n int64, cur string) string { return admin.FormatAmount(n, cur, m.lang) }
+
+func (m *billingView) planLine(p admin.Plan) string {
+	if !p.Billed() {
+		return "none: nothing is billed"
+	}
+	return fmt.Sprintf("%s, %s a seat, cycles from %s in %s", p.Period, m.amount(p.SeatPrice, p.Currency), p.Anchor, p.TimeZone)
+}
+
+// day is the day t starts in the plan's zone, where cycles start at midnight.
+func (m *billingView) day(t time.Time, p admin.Plan) string {
+	if loc, err := time.LoadLocation(p.TimeZone); err == nil {
+		t = t.In(loc)
+	}
+	return t.Format(time.DateOnly)
+}
+
+func (m *billingView) View() string {
+	st := m.s.styles
+	var b strings.Builder
+	b.WriteString(st.Title.Render("Billing"))
+	b.WriteString(st.Subtle.Render("  amounts before tax"))
+	b.WriteString("\n")
+	if why := may(m.perms, "settings.billing", "see the billing"); why != "" {
+		b.WriteString(st.Subtle.Render(cut(why, m.width)))
+		b.WriteString("\n")
+		return b.String()
+	}
+	if m.editing {
+		b.WriteString(m.form.view(st, 12, m.width))
+		b.WriteString(st.Faint.Render(cut("A change to a plan takes effect at the next cycle start; a first plan starts now, charging every active user from now.", m.width)))
+		b.WriteString("\n")
+		b.WriteString(st.status(m.width, nil, m.saving, "Saving…", m.err, ""))
+		return b.String()
+	}
+	field := func(k, v string) {
+		b.WriteString(st.Label.Render(fit(k, 14)) + " " + cut(v, max(10, m.width-15)) + "\n")
+	}
+	lines := 0
+	switch i := m.info; {
+	case m.infoErr != "":
+		b.WriteString(st.Error.Render(cut(m.infoErr, m.width)) + "\n")
+		lines++
+	case i == nil:
+		b.WriteString(st.Subtle.Render("Reading…") + "\n")
+		lines++
+	case !i.Plan.Billed():
+		field("Plan", "none: nothing is billed (e sets one)")
+		lines++
+	default:
+		p := i.Plan
+		field("Plan", m.planLine(p))
+		field("Cycle", fmt.Sprintf("%s – %s · %s", m.day(i.Cycle.Start, p), m.day(i.Cycle.End, p), ago(m.s.svc.Now(), i.Cycle.End)))
+		field("Seats in use", count(int(i.Seats)))
+		field("This cycle", m.amount(i.SoFar, p.Currency)+" so far")
+		field("Next renewal", m.amount(i.NextRenewal, p.Currency)+" on "+m.day(i.Cycle.End, p))
+		b.WriteString(st.Faint.Render(cut("Deactivated or deleted, a seat stays paid to the cycle's end, no credit.", m.width)) + "\n")
+		lines += 6
+	}
+	if i := m.info; i != nil && i.Next != nil {
+		field("Next plan", "from "+m.day(i.NextFrom, *i.Next)+": "+m.planLine(*i.Next))
+		lines++
+	}
+	for ; lines < m.summaryHeight(); lines++ {
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+	b.WriteString(st.Title.Render("Ledger"))
+	b.WriteString(st.Subtle.Render(fmt.Sprintf("  newest first · %d shown", len(m.list.rows))))
+	b.WriteString("\n")
+	m.ledger(&b)
+	b.WriteString(st.status(m.width, nil, false, "", cmp.Or(m.err, m.list.err), m.note))
+	return b.String()
+}
+
+// ledger draws the visible rows of the ledger.
+func (m *billingView) ledger(b *strings.Builder) {
+	st := m.s.styles
+	from, to := m.list.nav.visible()
+	shown := m.list.rows[min(from, len(m.list.rows)):min(to, len(m.list.rows))]
+	amount := func(e store.LedgerEntry) string {
+		if e.Currency == "" {
+			return ""
+		}
+		return m.amount(e.Amount, e.Currency)
+	}
+	kind := func(e store.LedgerEntry) string { return strings.ReplaceAll(e.Kind, "_", " ") }
+	w := columnWidths(m.width-2, []column{
+		{min: 16, natural: 16},
+		{min: 12, natural: widest(shown, kind)},
+		{min: 16, natural: widest(shown, func(e store.LedgerEntry) string { return clean(e.Email) }), max: 32},
+		{min: 6, natural: widest(shown, amount)},
+		{min: 8, natural: widest(shown, func(e store.LedgerEntry) string { return e.Rule })},
+	})
+	b.WriteString(paint(st.ColHead, "  "+fit("When", w[0])+" "+fit("What", w[1])+" "+fit("Seat", w[2])+" "+fit("Amount", w[3])+" "+fit("Rule", w[4])))
+	b.WriteString("\n")
+	if len(m.list.rows) == 0 && !m.list.loading {
+		b.WriteString(st.Subtle.Render("  Nothing yet: a seat is charged when an invitation is accepted on a plan.") + "\n")
+	}
+	for i, e := range shown {
+		line := fit(e.At.Format("2006-01-02 15:04"), w[0]) + " " + fit(kind(e), w[1]) + " " + fit(clean(e.Email), w[2]) + " " +
+			strings.Repeat(" ", max(0, w[3]-cells(amount(e)))) + amount(e) + " " + fit(clean(e.Rule), w[4])
+		if from+i == m.list.nav.cur {
+			b.WriteString(paint(st.Selected, "▸ "+line))
+		} else {
+			b.WriteString("  " + line)
+		}
+		b.WriteString("\n")
+	}
+}

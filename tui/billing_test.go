@@ -1,0 +1,68 @@
+package tui
+
+import (
+	"testing"
+
+	"roster/admin"
+	"roster/store"
+)
+
+func (f *fixture) plan(price int64) {
+	f.t.Helper()
+	p := admin.Plan{Period: admin.PeriodMonthly, SeatPrice: price, Currency: "EUR", Anchor: admin.Date{Year: 2026, Month: 3, Day: 1}, TimeZone: "Europe/Paris"}
+	if _, err := f.svc.SetPlan(f.ctx, f.op, p); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// The Billing screen shows the plan, the cycle, the seats and the ledger;
+// e edits the plan, a price the currency cannot hold is shown on its field
+// and changes nothing, and a new price takes effect at the next cycle.
+func TestBillingScreen(t *testing.T) {
+	f := newFixture(t)
+	f.plan(1500)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("Olive")
+	tt.write("9")
+	tt.wait("monthly, €15.00 a seat, cycles from 2026-03-01 in Europe/Paris", "Cycle          2026-03-01 – 2026-04-01",
+		"Seats in use   1", "Next renewal   €15.00 on 2026-04-01", "seat started", owner, "€14.31")
+	tt.write("e\x15" + "12.345" + "\x13")
+	tt.wait("EUR has 2 decimals")
+	tt.write("\x15" + "20\x13")
+	tt.wait("Plan from 2026-04-01: monthly, €20.00 a seat", "Next plan      from 2026-04-01: monthly, €20.00 a seat")
+	stop()
+	b, err := f.svc.BillingInfo(f.ctx, f.op)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, b.Plan.SeatPrice == 1500 && b.Next != nil && b.Next.SeatPrice == 2000,
+		"after saving: the plan %+v, next %+v", b.Plan, b.Next)
+	n := f.count("SELECT count(*) FROM audit WHERE action = 'billing.plan'")
+	must(t, n == 2, "the plan was set %d times, want 2 (the fixture's and the screen's)", n)
+}
+
+// An operator who reads French sees amounts as French writes them.
+func TestBillingScreenInFrench(t *testing.T) {
+	f := newFixture(t)
+	f.plan(1500)
+	f.exec("UPDATE users SET locale = 'fr' WHERE email = ?", owner)
+	tt, stop := f.runTerminal(New(f.ctx, f.options(owner)).(*Model))
+	defer stop()
+	tt.wait("Olive")
+	tt.write("9")
+	tt.wait("monthly, 15,00\u00a0€ a seat", "14,31\u00a0€")
+}
+
+// A manager, who does not hold settings.billing, is told so and sees no
+// amount.
+func TestBillingScreenNeedsItsPermission(t *testing.T) {
+	f := newFixture(t)
+	f.plan(1500)
+	f.addUser("max.manager@example.com", "Max", "Manager", "manager", store.Active)
+	tt, stop := f.runTerminal(New(f.ctx, f.options("max.manager@example.com")).(*Model))
+	defer stop()
+	tt.wait("Max")
+	tt.write("9e")
+	tt.wait("You cannot see the billing: it needs the settings.billing permission")
+}
