@@ -66,3 +66,23 @@ func TestBillingScreenNeedsItsPermission(t *testing.T) {
 	tt.write("9e")
 	tt.wait("You cannot see the billing: it needs the settings.billing permission")
 }
+
+// Under the rows, the Invite screen says what they will cost if all are
+// accepted today, on a paid plan, and nothing on an account billed nothing.
+func TestInviteShowsWhatTheBatchCosts(t *testing.T) {
+	f := newFixture(t)
+	inv := newInvite(f.session())
+	inv = driveScreen(inv, inv.Init()).(*invite)
+	inv.rows[0].cells[cFirst].SetValue("Ann")
+	must(t, inv.seat != nil && !inv.seat.Billed && inv.cost() == "", "without a plan: the cost %+v, %q", inv.seat, inv.cost())
+
+	f.plan(1500)
+	f.exec("UPDATE users SET locale = 'fr' WHERE email = ?", owner)
+	tt, stop := f.runTerminal(New(f.ctx, f.options(owner)).(*Model))
+	defer stop()
+	tt.wait("Olive")
+	tt.write("2Ann")
+	tt.wait("if they accept today: 14,31\u00a0€ for this cycle, then 15,00\u00a0€ a month")
+	tt.write("\x0eBob")
+	tt.wait("if all 2 accept today: 28,62\u00a0€ for this cycle, then 30,00\u00a0€ a month")
+}

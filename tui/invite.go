@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -102,10 +103,13 @@ type invite struct {
 	results   []string // outcome of the last submission, one line a row
 	submitSeq int
 	perms     map[string]bool
+	opLang    string          // the operator's, for amounts
+	seat      *admin.Estimate // what one more seat costs if accepted now
 	err       string
 }
 
 type (
+	inviteCostMsg  struct{ seat *admin.Estimate }
 	inviteTeamsMsg struct {
 		teams []store.Team
 		err   error
@@ -177,6 +181,12 @@ func (m *invite) load() tea.Cmd {
 			return nil // the rows start in English; the router says what is wrong with the account
 		}
 		return inviteLangMsg{admin.DefaultLocale(acct.Country)}
+	}), m.s.do(func(ctx context.Context) tea.Msg {
+		e, err := svc.InvitationCost(ctx, a, 1)
+		if err != nil {
+			return nil // an operator who may not invite sees why on submitting
+		}
+		return inviteCostMsg{e}
 	}))
 }
 
@@ -252,7 +262,9 @@ func (m *invite) focus(row, col int) {
 func (m *invite) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case operatorMsg:
-		m.perms = msg.perms
+		m.perms, m.opLang = msg.perms, msg.lang
+	case inviteCostMsg:
+		m.seat = msg.seat
 	case inviteTeamsMsg:
 		m.teams = nil
 		for _, t := range msg.teams {
@@ -661,6 +673,33 @@ func (m *invite) widths() [numCols]int {
 	return w
 }
 
+// cost says what the rows filled in will cost if all are accepted today,
+// on a paid plan: each seat is charged prorated to the end of the cycle,
+// then the full price each period.
+func (m *invite) cost() string {
+	e := m.seat
+	n := 0
+	for _, r := range m.rows {
+		if !r.empty() {
+			n++
+		}
+	}
+	if e == nil || !e.Billed || n == 0 {
+		return ""
+	}
+	lang := cmp.Or(m.opLang, "en")
+	per := "a month"
+	if e.Period == admin.PeriodYearly {
+		per = "a year"
+	}
+	who := "if they accept"
+	if n > 1 {
+		who = fmt.Sprintf("if all %d accept", n)
+	}
+	return fmt.Sprintf("%s today: %s for this cycle, then %s %s (before tax)", who,
+		admin.FormatAmount(int64(n)*e.Now, e.Currency, lang), admin.FormatAmount(int64(n)*e.Each, e.Currency, lang), per)
+}
+
 func (m *invite) View() string {
 	st := m.s.styles
 	var b strings.Builder
@@ -735,6 +774,10 @@ func (m *invite) View() string {
 	}
 	b.WriteString(st.Faint.Render("    + ctrl+n adds another person"))
 	b.WriteString("\n")
+	if cost := m.cost(); cost != "" {
+		b.WriteString(st.Subtle.Render(cut("    "+cost, m.width)))
+		b.WriteString("\n")
+	}
 	if len(m.teams) > 0 {
 		b.WriteString(st.Faint.Render(cut("    teams: "+clean(strings.Join(m.teams, ", ")), m.width)))
 		b.WriteString("\n")
