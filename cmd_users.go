@@ -329,9 +329,24 @@ func cmdReset(c *cli, ctx context.Context, args []string) error {
 }
 
 func cmdDeactivate(c *cli, ctx context.Context, args []string) error {
-	return simpleAct(c, ctx, "deactivate", "deactivated", args, func(a admin.Actor, email string) error {
-		return c.svc.Deactivate(ctx, a, email)
+	var until time.Time
+	err := simpleAct(c, ctx, "deactivate", "deactivated", args, func(a admin.Actor, email string) error {
+		if err := c.svc.Deactivate(ctx, a, email); err != nil {
+			return err
+		}
+		// Said after the act, which is done: a failure to read it says nothing.
+		until, _ = c.svc.SeatPaidUntil(ctx, a, email)
+		return nil
 	})
+	if err == nil && !until.IsZero() {
+		fmt.Fprintln(c.stdout, paidUntil(until))
+	}
+	return err
+}
+
+// paidUntil says what a deactivation or deletion leaves paid.
+func paidUntil(t time.Time) string {
+	return "their seat stays paid until " + t.Format(time.DateOnly) + ", with no credit"
 }
 
 func cmdReactivate(c *cli, ctx context.Context, args []string) error {
@@ -379,6 +394,9 @@ func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(c.stdout, "deleted %s; %d conversations and %d automated replies moved to %s\n",
 		admin.Printable(d.Email), d.Conversations, d.AutoReplies, admin.Printable(d.Heir))
+	if !d.SeatPaidUntil.IsZero() {
+		fmt.Fprintln(c.stdout, paidUntil(d.SeatPaidUntil))
+	}
 	return nil
 }
 

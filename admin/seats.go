@@ -152,17 +152,23 @@ func (s *Service) seatStarts(ctx context.Context, q *store.Q, by *store.User, ch
 
 // seatEnds records that u's seat ends now (deactivated, deleted): it stays
 // paid to the end of its cycle, with no credit, and is not renewed.
-func (s *Service) seatEnds(ctx context.Context, q *store.Q, by *store.User, channel string, u *store.User) error {
+// It returns the end of the cycle the seat is paid to; zero when there is
+// no plan or the seat was not charged in this cycle.
+func (s *Service) seatEnds(ctx context.Context, q *store.Q, by *store.User, channel string, u *store.User) (time.Time, error) {
 	ps, err := s.plans(ctx, q)
 	if err != nil || len(ps) == 0 {
-		return err
+		return time.Time{}, err
 	}
 	if err := s.catchUp(ctx, q, ps, channel); err != nil {
-		return err
+		return time.Time{}, err
 	}
 	now := s.Now()
+	paid, err := s.paidUntil(ctx, q, ps, u)
+	if err != nil {
+		return time.Time{}, err
+	}
 	if open, err := q.SeatOpen(ctx, u.ID, now); err != nil || !open {
-		return err
+		return paid, err
 	}
 	e := &store.LedgerEntry{Kind: store.SeatEnded, UserID: u.ID, Email: u.Email, At: now, Rule: "ended: no credit"}
 	if p, _ := ps.at(now); p.Billed() {
@@ -171,9 +177,47 @@ func (s *Service) seatEnds(ctx context.Context, q *store.Q, by *store.User, chan
 		e.Rule = fmt.Sprintf("ended: paid until %s, no credit", c.End.Format(time.DateOnly))
 	}
 	if _, err := q.AddLedger(ctx, e); err != nil {
-		return err
+		return time.Time{}, err
 	}
-	return s.audit(ctx, q, by, channel, "billing."+e.Kind, u, nil, ledgerJSON(e))
+	return paid, s.audit(ctx, q, by, channel, "billing."+e.Kind, u, nil, ledgerJSON(e))
+}
+
+// paidUntil is the end of the current cycle when u's seat was charged for
+// it, else zero.
+func (s *Service) paidUntil(ctx context.Context, q *store.Q, ps plans, u *store.User) (time.Time, error) {
+	p, _ := ps.at(s.Now())
+	if !p.Billed() {
+		return time.Time{}, nil
+	}
+	c := p.CycleAt(s.Now())
+	charged, err := q.SeatCharged(ctx, u.ID, c.Start)
+	if err != nil || !charged {
+		return time.Time{}, err
+	}
+	return c.End, nil
+}
+
+// SeatPaidUntil is the end of the cycle a user's seat is paid to, when it
+// was charged for the current cycle (zero otherwise): what a deactivation or
+// deletion leaves paid, with no credit. It needs users.delete, as they do.
+func (s *Service) SeatPaidUntil(ctx context.Context, a Actor, email string) (time.Time, error) {
+	var until time.Time
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("users.delete", "removing users"); err != nil {
+			return err
+		}
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		ps, err := s.plans(ctx, q)
+		if err != nil {
+			return err
+		}
+		until, err = s.paidUntil(ctx, q, ps, u)
+		return err
+	})
+	return until, err
 }
 
 func ledgerJSON(e *store.LedgerEntry) map[string]any {

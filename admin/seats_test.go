@@ -84,6 +84,9 @@ func TestSeatLedger(t *testing.T) {
 	// Deactivated and reactivated in the same cycle: still paid, no new charge.
 	f.advance(time.Hour)
 	must(t, f.svc.Deactivate(f.ctx, f.owner, "bob@example.com"))
+	if until, err := f.svc.SeatPaidUntil(f.ctx, f.owner, "bob@example.com"); err != nil || !until.Equal(march.End) {
+		t.Errorf("bob deactivated: his seat is paid until %s (%v), want the end of March", until, err)
+	}
 	f.advance(time.Hour)
 	must(t, f.svc.Reactivate(f.ctx, f.owner, "bob@example.com"))
 	rows := f.ledger()
@@ -116,8 +119,11 @@ func TestSeatLedger(t *testing.T) {
 	}
 
 	// Bob deleted in April: paid to the end of April, not renewed in May.
-	_, err = f.svc.Delete(f.ctx, f.owner, "bob@example.com", ownerEmail)
+	d, err := f.svc.Delete(f.ctx, f.owner, "bob@example.com", ownerEmail)
 	must(t, err)
+	if aprilEnd := time.Date(2026, 4, 30, 22, 0, 0, 0, time.UTC); !d.SeatPaidUntil.Equal(aprilEnd) {
+		t.Errorf("bob deleted: his seat is paid until %s, want the end of April", d.SeatPaidUntil)
+	}
 	// A new price, set in April, takes effect in May.
 	from, err = f.svc.SetPlan(f.ctx, f.owner, monthly(t, 2000, "2026-03-01"))
 	must(t, err)

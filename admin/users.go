@@ -378,7 +378,7 @@ func (s *Service) Deactivate(ctx context.Context, a Actor, email string) error {
 		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset); err != nil {
 			return err
 		}
-		if err := s.seatEnds(ctx, q, op.User, op.channel, u); err != nil {
+		if _, err := s.seatEnds(ctx, q, op.User, op.channel, u); err != nil {
 			return err
 		}
 		return s.audit(ctx, q, op.User, op.channel, "user.deactivate", u, before, profileOf(u))
@@ -436,6 +436,9 @@ type Deletion struct {
 	Heir          string `json:"heir"`
 	Conversations int64  `json:"conversations"`
 	AutoReplies   int64  `json:"auto_replies"`
+	// SeatPaidUntil is the end of the cycle the user's seat stays paid to,
+	// with no credit; zero when nothing was billed for it.
+	SeatPaidUntil time.Time `json:"seat_paid_until,omitzero"`
 }
 
 // Delete removes a user after handing everything they own (conversations,
@@ -470,13 +473,14 @@ func (s *Service) Delete(ctx context.Context, a Actor, email, heirEmail string) 
 		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice); err != nil {
 			return err
 		}
-		if err := s.seatEnds(ctx, q, op.User, op.channel, u); err != nil {
+		paid, err := s.seatEnds(ctx, q, op.User, op.channel, u)
+		if err != nil {
 			return err
 		}
 		if err := q.DeleteUser(ctx, u.ID); err != nil {
 			return err
 		}
-		d = &Deletion{Email: u.Email, Heir: heir.Email, Conversations: convs, AutoReplies: replies}
+		d = &Deletion{Email: u.Email, Heir: heir.Email, Conversations: convs, AutoReplies: replies, SeatPaidUntil: paid}
 		return s.audit(ctx, q, op.User, op.channel, "user.delete", u, profileOf(u), d)
 	})[0].Err
 	return d, err

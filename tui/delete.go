@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -30,6 +31,7 @@ type deletion struct {
 	confirm *confirmation
 	perms   map[string]bool
 	duties  []admin.StandInDuty // the user's stand-in duties, which go to the heir
+	paid    time.Time           // the user's seat stays paid until then, with no credit
 }
 
 type deleteKeys struct {
@@ -57,6 +59,7 @@ type (
 	dutiesMsg struct {
 		email  string
 		duties []admin.StandInDuty
+		paid   time.Time // the seat stays paid until then
 		err    error
 	}
 )
@@ -107,7 +110,11 @@ func (m *deletion) load() tea.Cmd {
 	email, svc, a := m.email, m.s.svc, m.s.actor
 	return tea.Batch(m.read(m.s), m.s.do(func(ctx context.Context) tea.Msg {
 		d, err := svc.StandInDuties(ctx, a, email)
-		return dutiesMsg{email, d, err}
+		if err != nil {
+			return dutiesMsg{email: email, err: err}
+		}
+		paid, err := svc.SeatPaidUntil(ctx, a, email)
+		return dutiesMsg{email, d, paid, err}
 	}))
 }
 
@@ -166,7 +173,7 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		return m, m.replayHeld(m.replay)
 	case dutiesMsg:
 		if msg.email == m.email && msg.err == nil {
-			m.duties = msg.duties
+			m.duties, m.paid = msg.duties, msg.paid
 		}
 	case deleteDoneMsg:
 		if msg.seq != m.seq {
@@ -353,6 +360,9 @@ func (m *deletion) View() string {
 	}
 	for _, d := range m.duties {
 		b.WriteString(cut("  "+clean(d.String()), m.width) + "\n")
+	}
+	if !m.paid.IsZero() {
+		b.WriteString(cut("  seat: stays paid until "+m.paid.Format(time.DateOnly)+", with no credit", m.width) + "\n")
 	}
 	b.WriteString(st.Subtle.Render(ansi.Wordwrap("Everything goes to the heir in the same step as the deletion; the audit trail stays.", m.width, "")))
 	b.WriteString("\n\n")

@@ -711,8 +711,15 @@ func (m *users) reset(email string) tea.Cmd {
 func (m *users) deactivate(email string) tea.Cmd {
 	svc, a := m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
-		err := svc.Deactivate(ctx, a, email)
-		return usersActionMsg{note: email + " is deactivated: x again reactivates them.", err: err}
+		if err := svc.Deactivate(ctx, a, email); err != nil {
+			return usersActionMsg{err: err}
+		}
+		note := email + " is deactivated: x again reactivates them."
+		// Said after the act, which is done: a failure to read it says nothing.
+		if until, _ := svc.SeatPaidUntil(ctx, a, email); !until.IsZero() {
+			note = email + " is deactivated; seat paid until " + until.Format(time.DateOnly) + " (no credit)"
+		}
+		return usersActionMsg{note: note}
 	})
 }
 
