@@ -47,10 +47,9 @@ func TestBillingScreenInFrench(t *testing.T) {
 	f := newFixture(t)
 	f.plan(1500)
 	f.exec("UPDATE users SET locale = 'fr' WHERE email = ?", owner)
-	tt, stop := f.runTerminal(New(f.ctx, f.options(owner)).(*Model))
-	defer stop()
+	tt := f.run(owner) // through teatest
 	tt.wait("Olive")
-	tt.write("9")
+	tt.typ("9")
 	tt.wait("monthly, 15,00\u00a0€ a seat", "14,31\u00a0€")
 }
 
@@ -60,10 +59,9 @@ func TestBillingScreenNeedsItsPermission(t *testing.T) {
 	f := newFixture(t)
 	f.plan(1500)
 	f.addUser("max.manager@example.com", "Max", "Manager", "manager", store.Active)
-	tt, stop := f.runTerminal(New(f.ctx, f.options("max.manager@example.com")).(*Model))
-	defer stop()
+	tt := f.run("max.manager@example.com")
 	tt.wait("Max")
-	tt.write("9e")
+	tt.typ("9e")
 	tt.wait("You cannot see the billing: it needs the settings.billing permission")
 }
 
