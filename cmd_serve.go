@@ -88,6 +88,8 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	}
 	log.Info("serving", "ssh", sshLn.Addr().String(), "http", httpLn.Addr().String(), "mail", cfg)
 
+	go renewEveryMinute(ctx, c.svc, log)
+
 	errc := make(chan error, 2)
 	go func() { errc <- sshSrv.Serve(sshLn) }()
 	go func() { errc <- httpSrv.Serve(httpLn) }()
@@ -107,6 +109,24 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		err = nil
 	}
 	return err
+}
+
+// renewEveryMinute writes the seat renewals due (admin.RenewDue) until ctx
+// ends, so that the ledger is current at each cycle start even when nobody
+// acts; any other roster process acting first writes them as well, once.
+func renewEveryMinute(ctx context.Context, svc *admin.Service, log *slog.Logger) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if err := svc.RenewDue(ctx); err != nil && ctx.Err() == nil {
+			log.Error("billing: renewals", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // formKey is the key the pages sign their forms with, drawn from the SSH

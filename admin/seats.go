@@ -225,6 +225,18 @@ func ledgerJSON(e *store.LedgerEntry) map[string]any {
 		"cycle_start": e.CycleStart, "cycle_end": e.CycleEnd, "rule": e.Rule}
 }
 
+// RenewDue writes the renewals due, as roster serve does every minute, so
+// that the ledger is current at each cycle start even when nobody acts.
+func (s *Service) RenewDue(ctx context.Context) error {
+	return s.st.Write(ctx, func(q *store.Q) error {
+		ps, err := s.plans(ctx, q)
+		if err != nil || len(ps) == 0 {
+			return err
+		}
+		return s.catchUp(ctx, q, ps, ChannelSystem)
+	})
+}
+
 // Billing is what the Billing screen and `roster billing` show.
 type Billing struct {
 	Plan      Plan      `json:"plan"`
@@ -392,10 +404,11 @@ func (s *Service) CycleStatement(ctx context.Context, a Actor, t time.Time) (*St
 }
 
 // Ledger lists the seat ledger newest first, of one user when email is not
-// empty, a page at a time. It needs settings.billing.
+// empty, a page at a time, after writing the renewals due. It needs
+// settings.billing.
 func (s *Service) Ledger(ctx context.Context, a Actor, email string, beforeID int64, limit int) ([]store.LedgerEntry, error) {
 	var out []store.LedgerEntry
-	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
 		if err := op.need("settings.billing", "reading the ledger"); err != nil {
 			return err
 		}
@@ -408,6 +421,9 @@ func (s *Service) Ledger(ctx context.Context, a Actor, email string, beforeID in
 		}
 		ps, err := s.plans(ctx, q)
 		if err != nil {
+			return err
+		}
+		if err := s.catchUp(ctx, q, ps, op.channel); err != nil {
 			return err
 		}
 		if out, err = q.Ledger(ctx, id, beforeID, limit); err != nil {

@@ -225,3 +225,22 @@ func TestBillingNeedsItsPermission(t *testing.T) {
 	wantInput(t, err, "period", "monthly or yearly")
 	f.unchanged(before)
 }
+
+// RenewDue, which roster serve runs every minute, writes the renewals due
+// with nobody acting, as the system, once.
+func TestRenewDue(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	must(t, f.svc.RenewDue(f.ctx))
+	f.advance(31 * 24 * time.Hour)
+	must(t, f.svc.RenewDue(f.ctx))
+	must(t, f.svc.RenewDue(f.ctx))
+	renewals := f.audits("billing.renew")
+	if len(renewals) != 1 || renewals[0].Channel != ChannelSystem {
+		t.Fatalf("renewal audits: %+v, want one by the system", renewals)
+	}
+	if n := f.count("SELECT count(*) FROM seat_ledger WHERE kind = 'renewal'"); n != 1 {
+		t.Errorf("%d renewals written, want 1", n)
+	}
+}

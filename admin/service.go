@@ -19,6 +19,9 @@ const (
 	ChannelTUI = "tui"
 	ChannelSSH = "ssh"
 	ChannelWeb = "web"
+	// ChannelSystem is work roster does on its own: the renewals roster
+	// serve writes as cycles start.
+	ChannelSystem = "system"
 )
 
 // Service runs the rules over one store. The store is its own: every
