@@ -37,8 +37,9 @@ func laidOut(p *pane, w, h int) {
 		if len(lines) != h {
 			return false
 		}
-		header, footer := strings.TrimRight(lines[0], " "), lines[h-1]
+		// The tabs are padded, or close up at 80 columns.
+		header, tabs, footer := strings.TrimRight(lines[0], " "), strings.TrimLeft(lines[1], " "), lines[h-1]
 		return strings.HasSuffix(header, "(ssh)") && utf8.RuneCountInString(header) == w &&
-			strings.HasPrefix(lines[1], " 1 Users") && strings.HasPrefix(footer, "enter open • ")
+			strings.HasPrefix(tabs, "1 Users") && strings.HasPrefix(footer, "enter open • ")
 	})
 }
