@@ -107,7 +107,7 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		p = admin.DefaultPlan(acct.Country, time.Now())
+		p = admin.DefaultPlan(acct.Country, c.svc.Now())
 		p.Period = admin.Period(*period)
 		if *cur != "" {
 			p.Currency = strings.ToUpper(*cur)
@@ -118,7 +118,7 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 			if err != nil {
 				return p.Validate() // says what is wrong with the zone
 			}
-			p.Anchor = admin.DateOf(time.Now().In(loc))
+			p.Anchor = admin.DateOf(c.svc.Now().In(loc))
 		}
 		if p.SeatPrice, err = admin.ParseAmount(*price, p.Currency); err != nil {
 			return err
@@ -161,7 +161,7 @@ func billingStatement(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	at := time.Now()
+	at := c.svc.Now()
 	switch *cycle {
 	case "current":
 	case "previous":

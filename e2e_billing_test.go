@@ -1,13 +1,24 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"roster/admin"
+	"roster/server"
+	"roster/store"
 )
 
 // TestE2EBillingChargesTheAcceptance is issue 12's end to end: a plan set
@@ -96,5 +107,136 @@ func TestE2EBillingChargesTheAcceptance(t *testing.T) {
 	}
 	if len(statement.Lines) != 2 || sum != statement.Total || statement.Total != billing.SoFar || billing.Seats != 2 {
 		t.Errorf("the statement: %+v; billing: %+v", statement, billing)
+	}
+}
+
+// TestBillingThroughTheCycles runs the command line and the invitation pages
+// in process, over one admin.Service whose clock the test moves (never a
+// sleep): two people accept through the page, one is deactivated and
+// reactivated in the same cycle, the other deleted; at the next cycle the
+// seats still open are renewed once, and both statements add up.
+func TestBillingThroughTheCycles(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "roster.db")
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC).Unix())
+	advance := func(d time.Duration) { clock.Add(int64(d / time.Second)) }
+	svc := admin.New(st)
+	svc.Now = func() time.Time { return time.Unix(clock.Load(), 0).UTC() }
+	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
+		t.Fatal(err)
+	}
+	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
+	cmd := func(args ...string) string {
+		t.Helper()
+		var out, errs bytes.Buffer
+		if code := run(ctx, &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, actor: &boss, svc: svc}, args); code != 0 {
+			t.Fatalf("roster %s: exit %d: %s", strings.Join(args, " "), code, errs.String())
+		}
+		return out.String()
+	}
+	pages := httptest.NewServer(server.NewWeb(svc, server.WebOptions{}))
+	defer pages.Close()
+	raw := rawDB(t, db)
+	defer raw.Close()
+	accept := func(email string) {
+		t.Helper()
+		var data string
+		if err := raw.QueryRow(`SELECT data FROM outbox WHERE recipient = ? ORDER BY id DESC LIMIT 1`, email).Scan(&data); err != nil {
+			t.Fatal(err)
+		}
+		var m store.MailData
+		if err := json.Unmarshal([]byte(data), &m); err != nil {
+			t.Fatal(err)
+		}
+		jar, _ := cookiejar.New(nil)
+		client := &http.Client{Jar: jar}
+		resp, err := client.Get(pages.URL + m.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+		if csrf == nil {
+			t.Fatalf("no form at %s:\n%s", m.Path, page)
+		}
+		const pw = "four words make a password"
+		resp, err = client.PostForm(pages.URL+m.Path, url.Values{"csrf": {string(csrf[1])}, "password": {pw}, "password2": {pw}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s accepting: %d", email, resp.StatusCode)
+		}
+	}
+	type line struct {
+		Kind   string `json:"kind"`
+		Email  string `json:"email"`
+		Amount int64  `json:"amount"`
+	}
+	type statement struct {
+		Lines []line `json:"lines"`
+		Total int64  `json:"total"`
+	}
+	read := func(v any, args ...string) {
+		t.Helper()
+		if err := json.Unmarshal([]byte(cmd(append(args, "--json")...)), v); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// March in Paris: 1 March 00:00 to 1 April 00:00, an hour short.
+	cmd("billing", "plan", "--period", "monthly", "--seat-price", "30", "--currency", "EUR", "--anchor", "2026-03-01", "--timezone", "Europe/Paris")
+	end, whole := time.Date(2026, 3, 31, 22, 0, 0, 0, time.UTC).Unix(), int64(31*86400-3600)
+	charge := func() int64 { return (2*3000*(end-svc.Now().Unix()) + whole) / (2 * whole) }
+	want := map[string]int64{"boss@acme.test": charge()}
+	cmd("invite", "zoe@acme.test", "yann@acme.test")
+	advance(24 * time.Hour)
+	accept("zoe@acme.test")
+	want["zoe@acme.test"] = charge()
+	advance(5 * time.Hour)
+	accept("yann@acme.test")
+	want["yann@acme.test"] = charge()
+	advance(3 * 24 * time.Hour)
+	cmd("deactivate", "yann@acme.test")
+	advance(time.Hour)
+	cmd("reactivate", "yann@acme.test")
+	if out := cmd("delete", "zoe@acme.test", "--heir", "boss@acme.test"); !strings.Contains(out, "their seat stays paid until 2026-04-01, with no credit") {
+		t.Errorf("delete does not say until when the seat is paid:\n%s", out)
+	}
+
+	var march statement
+	read(&march, "billing", "statement")
+	var sum int64
+	for _, l := range march.Lines {
+		if l.Kind != "seat_started" || l.Amount != want[l.Email] {
+			t.Errorf("March: %+v, want a started seat of %d", l, want[l.Email])
+		}
+		sum += l.Amount
+	}
+	if len(march.Lines) != 3 || march.Total != sum {
+		t.Fatalf("March's statement: %+v", march)
+	}
+
+	// April: boss and yann renewed at the full price, once; zoe not.
+	advance(25 * 24 * time.Hour)
+	cmd("billing")
+	cmd("billing")
+	var april statement
+	read(&april, "billing", "statement")
+	if len(april.Lines) != 2 || april.Total != 6000 || april.Lines[0].Kind != "renewal" {
+		t.Fatalf("April's statement: %+v", april)
+	}
+	var previous statement
+	read(&previous, "billing", "statement", "--cycle", "previous")
+	if previous.Total != march.Total {
+		t.Errorf("the previous cycle's statement says %d, March's said %d", previous.Total, march.Total)
 	}
 }
