@@ -244,3 +244,27 @@ func TestRenewDue(t *testing.T) {
 		t.Errorf("%d renewals written, want 1", n)
 	}
 }
+
+// A seat started exactly at a cycle start is charged once, at the full
+// price: the renewal written at that instant does not charge it again.
+func TestSeatStartedAtACycleStart(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	april := time.Date(2026, 3, 31, 22, 0, 0, 0, time.UTC)
+	f.clock.Store(april.Add(-24 * time.Hour).Unix())
+	tok := f.invite("ann@example.com", "member")
+	f.clock.Store(april.Unix())
+	if _, err := f.svc.UseLink(f.ctx, "invite", tok, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	var ann []string
+	for _, e := range f.ledger() {
+		if e.Email == "ann@example.com" {
+			ann = append(ann, fmt.Sprintf("%s %d %s", e.Kind, e.Amount, e.CycleStart.UTC().Format(time.RFC3339)))
+		}
+	}
+	if fmt.Sprint(ann) != "[seat_started 1500 2026-03-31T22:00:00Z]" {
+		t.Errorf("ann's rows: %q", ann)
+	}
+}
