@@ -1,0 +1,233 @@
+package admin
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"roster/store"
+)
+
+// ChannelAPI is the HTTP API and SCIM: an automation acting with a user's
+// API key.
+const ChannelAPI = "api"
+
+// apiKeySecret is "rst_" and 130 random bits; the prefix shown for
+// recognition is its first 12 characters.
+func apiKeySecret() (secret, prefix, hash string) {
+	secret = "rst_" + rand.Text()
+	return secret, secret[:12], apiKeyHash(secret)
+}
+
+func apiKeyHash(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// self is the active user a acts as, whatever their permissions: everyone
+// manages their own API keys, members included.
+func (s *Service) self(ctx context.Context, q *store.Q, a Actor) (*store.User, error) {
+	u, err := q.UserByEmail(ctx, a.Email, s.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, denied("", "%s is not a user of this account", a.Email)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if u.Status != store.Active {
+		return nil, denied("", "%s is %s, not active", u.Email, u.Status)
+	}
+	return u, nil
+}
+
+// CreateAPIKey gives the acting user a new API key named name, expiring
+// after lifetime (0: never). The secret is returned once: only its hash is
+// kept. Nobody creates a key for someone else.
+func (s *Service) CreateAPIKey(ctx context.Context, a Actor, name string, lifetime time.Duration) (string, *store.APIKey, error) {
+	name, err := checkText("name", strings.TrimSpace(name), 100)
+	if err != nil {
+		return "", nil, err
+	}
+	if name == "" {
+		return "", nil, inputErr("name", "is required: say what the key is for (zapier, okta…)")
+	}
+	if lifetime < 0 {
+		return "", nil, inputErr("expires", "must be in the future")
+	}
+	secret, prefix, hash := apiKeySecret()
+	var k *store.APIKey
+	err = s.st.Write(ctx, func(q *store.Q) error {
+		u, err := s.self(ctx, q, a)
+		if err != nil {
+			return err
+		}
+		k = &store.APIKey{UserID: u.ID, Email: u.Email, Name: name, Prefix: prefix, Hash: hash, CreatedAt: s.Now()}
+		if lifetime > 0 {
+			k.ExpiresAt = s.Now().Add(lifetime)
+		}
+		if err := q.InsertAPIKey(ctx, k); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, u, a.Channel, "apikey.create", u, nil, apiKeyJSON(k))
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, k, nil
+}
+
+// RegenerateAPIKey gives one of the acting user's keys a new secret,
+// returned once; the old secret stops working in the same transaction.
+func (s *Service) RegenerateAPIKey(ctx context.Context, a Actor, id int64) (string, *store.APIKey, error) {
+	secret, prefix, hash := apiKeySecret()
+	var k *store.APIKey
+	err := s.st.Write(ctx, func(q *store.Q) error {
+		u, err := s.self(ctx, q, a)
+		if err != nil {
+			return err
+		}
+		if k, err = q.APIKeyByID(ctx, id); errors.Is(err, store.ErrNotFound) || err == nil && k.UserID != u.ID {
+			// Another's key is theirs to regenerate, and says nothing of being there.
+			return &NotFoundError{What: fmt.Sprintf("API key %d of %s", id, u.Email)}
+		} else if err != nil {
+			return err
+		}
+		before := apiKeyJSON(k)
+		if err := q.ReplaceAPIKeySecret(ctx, k.ID, prefix, hash); err != nil {
+			return err
+		}
+		k.Prefix, k.Hash, k.LastUsedAt = prefix, hash, time.Time{}
+		return s.audit(ctx, q, u, a.Channel, "apikey.regenerate", u, before, apiKeyJSON(k))
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return secret, k, nil
+}
+
+// RevokeAPIKey deletes an API key: one of the acting user's own, or
+// another's under the rule that stops one person acting as another
+// (mayActAs), since whoever holds the key acts as its owner.
+func (s *Service) RevokeAPIKey(ctx context.Context, a Actor, id int64) error {
+	return s.st.Write(ctx, func(q *store.Q) error {
+		u, err := s.self(ctx, q, a)
+		if err != nil {
+			return err
+		}
+		k, err := q.APIKeyByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return &NotFoundError{What: fmt.Sprintf("API key %d", id)}
+		} else if err != nil {
+			return err
+		}
+		owner := u
+		if k.UserID != u.ID {
+			op, err := s.operator(ctx, q, a)
+			if err != nil {
+				return err
+			}
+			if owner, err = q.UserByID(ctx, k.UserID, s.Now()); err != nil {
+				return err
+			}
+			if err := s.mayActAs(ctx, q, op, owner, "users.edit", "revoking someone else's API key", "revoke a key of"); err != nil {
+				return err
+			}
+		}
+		if err := q.DeleteAPIKey(ctx, k.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, u, a.Channel, "apikey.revoke", owner, apiKeyJSON(k), nil)
+	})
+}
+
+// APIKeys lists the API keys of email (the acting user's own when email is
+// empty), never their secrets. Another's, only under RevokeAPIKey's rule.
+func (s *Service) APIKeys(ctx context.Context, a Actor, email string) ([]store.APIKey, error) {
+	var out []store.APIKey
+	err := s.st.ReadTx(ctx, func(q *store.Q) error {
+		u, err := s.self(ctx, q, a)
+		if err != nil {
+			return err
+		}
+		owner := u
+		if email != "" && !strings.EqualFold(email, u.Email) {
+			op, err := s.operator(ctx, q, a)
+			if err != nil {
+				return err
+			}
+			if owner, err = s.findUser(ctx, q, email); err != nil {
+				return err
+			}
+			if err := s.mayActAs(ctx, q, op, owner, "users.edit", "seeing someone else's API keys", "see the keys of"); err != nil {
+				return err
+			}
+		}
+		out, err = q.APIKeys(ctx, owner.ID)
+		return err
+	})
+	return out, err
+}
+
+// ErrBadAPIKey says a bearer secret is no API key of this account.
+var ErrBadAPIKey = errors.New("not an API key of this account")
+
+// APIKeyActor says who an API key acts as: its owner, while the key has not
+// expired and the owner is active, with the permissions they hold at the
+// time of each request (the rules look them up as for any operator). A
+// refused key of a known user is audited; a secret that is no key at all
+// is ErrBadAPIKey. Its use is recorded at most once a minute.
+func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error) {
+	if !strings.HasPrefix(secret, "rst_") {
+		return Actor{}, ErrBadAPIKey
+	}
+	hash := apiKeyHash(secret)
+	var k *store.APIKey
+	err := s.st.ReadTx(ctx, func(q *store.Q) error {
+		var err error
+		k, err = q.APIKeyByHash(ctx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrBadAPIKey
+		}
+		return err
+	})
+	if err != nil {
+		return Actor{}, err
+	}
+	now := s.Now()
+	var why string // the refusal, written to the audit and committed before it is returned
+	err = s.st.Write(ctx, func(q *store.Q) error {
+		u, err := q.UserByID(ctx, k.UserID, s.Now())
+		if err != nil {
+			return err
+		}
+		switch {
+		case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
+			why = fmt.Sprintf("API key %s expired on %s", k.Prefix, k.ExpiresAt.Format(time.DateOnly))
+		case u.Status != store.Active:
+			why = fmt.Sprintf("API key %s belongs to %s, who is %s", k.Prefix, u.Email, u.Status)
+		}
+		if why != "" {
+			return s.audit(ctx, q, u, ChannelAPI, "apikey.refused", u, nil, map[string]any{"key": k.ID, "prefix": k.Prefix, "reason": why})
+		}
+		if now.Sub(k.LastUsedAt) < time.Minute {
+			return nil
+		}
+		return q.TouchAPIKey(ctx, k.ID, now)
+	})
+	switch {
+	case err != nil:
+		return Actor{}, err
+	case why != "":
+		return Actor{}, denied("", "%s", why)
+	}
+	return Actor{Email: k.Email, Channel: ChannelAPI}, nil
+}
+
+func apiKeyJSON(k *store.APIKey) map[string]any {
+	return map[string]any{"id": k.ID, "name": k.Name, "prefix": k.Prefix, "expires_at": k.ExpiresAt}
+}

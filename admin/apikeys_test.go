@@ -1,0 +1,132 @@
+package admin
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"roster/store"
+)
+
+func TestAPIKeys(t *testing.T) {
+	f := newFixture(t)
+	secret, k, err := f.svc.CreateAPIKey(f.ctx, f.owner, "zapier", 90*24*time.Hour)
+	must(t, err)
+	if !strings.HasPrefix(secret, "rst_") || len(secret) < 4+26 || k.Prefix != secret[:12] {
+		t.Fatalf("secret %q (prefix %q): want rst_ and 130 random bits, the prefix its start", secret, k.Prefix)
+	}
+	// Only the hash is kept.
+	h := sha256.Sum256([]byte(secret))
+	if n := f.count("SELECT count(*) FROM api_keys WHERE hash = ?", hex.EncodeToString(h[:])); n != 1 {
+		t.Fatalf("%d keys with the secret's hash", n)
+	}
+	if dump := f.snapshot() + strings.Join(f.rows("SELECT * FROM api_keys"), "\n") + strings.Join(f.rows("SELECT * FROM audit"), "\n"); strings.Contains(dump, secret[4:]) {
+		t.Fatal("the secret is stored")
+	}
+	a, err := f.svc.APIKeyActor(f.ctx, secret)
+	if err != nil || a.Email != ownerEmail || a.Channel != ChannelAPI {
+		t.Fatalf("the key acts as %+v, %v", a, err)
+	}
+	if n := f.count("SELECT count(*) FROM api_keys WHERE last_used_at = ?", f.now().Unix()); n != 1 {
+		t.Error("the key's use was not recorded")
+	}
+
+	// Regenerated: the old secret stops working at once, the new one works.
+	fresh, _, err := f.svc.RegenerateAPIKey(f.ctx, f.owner, k.ID)
+	must(t, err)
+	if _, err := f.svc.APIKeyActor(f.ctx, secret); !errors.Is(err, ErrBadAPIKey) {
+		t.Errorf("the old secret after regenerating: %v", err)
+	}
+	if _, err := f.svc.APIKeyActor(f.ctx, fresh); err != nil {
+		t.Errorf("the new secret: %v", err)
+	}
+	for _, bad := range []string{"", "rst_", "Bearer " + fresh, fresh + "x", strings.ToLower(fresh)} {
+		if _, err := f.svc.APIKeyActor(f.ctx, bad); !errors.Is(err, ErrBadAPIKey) {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+
+	// Expired: refused, and the refusal audited.
+	f.advance(91 * 24 * time.Hour)
+	_, err = f.svc.APIKeyActor(f.ctx, fresh)
+	var d *DeniedError
+	if !errors.As(err, &d) || !strings.Contains(err.Error(), "expired") {
+		t.Errorf("an expired key: %v", err)
+	}
+	if n := len(f.audits("apikey.refused")); n != 1 {
+		t.Errorf("%d refusals audited, want 1", n)
+	}
+	for _, action := range []string{"apikey.create", "apikey.regenerate"} {
+		if len(f.audits(action)) != 1 {
+			t.Errorf("no audit row %s", action)
+		}
+	}
+
+	before := f.snapshot()
+	if _, _, err := f.svc.CreateAPIKey(f.ctx, f.owner, " ", 0); err == nil {
+		t.Error("a key without a name")
+	}
+	f.unchanged(before)
+}
+
+// A key acts with its user's permissions at each request: a member's key
+// cannot invite, a deactivated user's key stops working, a deleted user's
+// keys go with them.
+func TestAPIKeyActsAsItsUser(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("mia.member@example.com", "member", store.Active)
+	secret, _, err := f.svc.CreateAPIKey(f.ctx, as("mia.member@example.com"), "scripts", 0)
+	must(t, err)
+	mia, err := f.svc.APIKeyActor(f.ctx, secret)
+	must(t, err)
+	_, err = f.svc.Invite(f.ctx, mia, []NewUser{{Email: "x@example.com"}}, InviteOptions{})
+	var d *DeniedError
+	if !errors.As(err, &d) {
+		t.Errorf("a member's key invites: %v", err)
+	}
+
+	must(t, f.svc.Deactivate(f.ctx, f.owner, "mia.member@example.com"))
+	if _, err := f.svc.APIKeyActor(f.ctx, secret); !errors.As(err, &d) || !strings.Contains(err.Error(), "deactivated") {
+		t.Errorf("a deactivated user's key: %v", err)
+	}
+	must(t, f.svc.Reactivate(f.ctx, f.owner, "mia.member@example.com"))
+	_, err = f.svc.Delete(f.ctx, f.owner, "mia.member@example.com", ownerEmail)
+	must(t, err)
+	if _, err := f.svc.APIKeyActor(f.ctx, secret); !errors.Is(err, ErrBadAPIKey) {
+		t.Errorf("a deleted user's key: %v", err)
+	}
+}
+
+// Nobody creates, regenerates or reads the secret of another's key; an
+// operator revokes another's key only if they may act as them.
+func TestAPIKeysOfOthers(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("max.manager@example.com", "manager", store.Active)
+	_, ownerKey, err := f.svc.CreateAPIKey(f.ctx, f.owner, "okta", 0)
+	must(t, err)
+	_, maxKey, err := f.svc.CreateAPIKey(f.ctx, as("max.manager@example.com"), "zapier", 0)
+	must(t, err)
+	maxOp := as("max.manager@example.com")
+
+	var nf *NotFoundError
+	if _, _, err := f.svc.RegenerateAPIKey(f.ctx, maxOp, ownerKey.ID); !errors.As(err, &nf) {
+		t.Errorf("a manager regenerates the owner's key: %v", err)
+	}
+	before := f.snapshot()
+	wantDenied(t, f.svc.RevokeAPIKey(f.ctx, maxOp, ownerKey.ID), "")
+	_, err = f.svc.APIKeys(f.ctx, maxOp, ownerEmail)
+	wantDenied(t, err, "")
+	f.unchanged(before)
+
+	keys, err := f.svc.APIKeys(f.ctx, f.owner, "max.manager@example.com")
+	if err != nil || len(keys) != 1 || keys[0].ID != maxKey.ID {
+		t.Fatalf("the owner lists the manager's keys: %+v, %v", keys, err)
+	}
+	must(t, f.svc.RevokeAPIKey(f.ctx, f.owner, maxKey.ID))
+	if rows := f.audits("apikey.revoke"); len(rows) != 1 || rows[0].Target != "max.manager@example.com" || rows[0].Actor != ownerEmail {
+		t.Errorf("the revocation's audit: %+v", rows)
+	}
+}
