@@ -45,10 +45,10 @@ func (s *Service) self(ctx context.Context, q *store.Q, a Actor) (*store.User, e
 	return u, nil
 }
 
-// CreateAPIKey gives the acting user a new API key named name, expiring
-// after lifetime (0: never). The secret is returned once: only its hash is
+// CreateAPIKey gives the acting user a new API key named name, which stops
+// working at expires (zero: never). The secret is returned once: only its hash is
 // kept. Nobody creates a key for someone else.
-func (s *Service) CreateAPIKey(ctx context.Context, a Actor, name string, lifetime time.Duration) (string, *store.APIKey, error) {
+func (s *Service) CreateAPIKey(ctx context.Context, a Actor, name string, expires time.Time) (string, *store.APIKey, error) {
 	name, err := checkText("name", strings.TrimSpace(name), 100)
 	if err != nil {
 		return "", nil, err
@@ -56,7 +56,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, a Actor, name string, lifeti
 	if name == "" {
 		return "", nil, inputErr("name", "is required: say what the key is for (zapier, okta…)")
 	}
-	if lifetime < 0 {
+	if !expires.IsZero() && !expires.After(s.Now()) {
 		return "", nil, inputErr("expires", "must be in the future")
 	}
 	secret, prefix, hash := apiKeySecret()
@@ -66,10 +66,7 @@ func (s *Service) CreateAPIKey(ctx context.Context, a Actor, name string, lifeti
 		if err != nil {
 			return err
 		}
-		k = &store.APIKey{UserID: u.ID, Email: u.Email, Name: name, Prefix: prefix, Hash: hash, CreatedAt: s.Now()}
-		if lifetime > 0 {
-			k.ExpiresAt = s.Now().Add(lifetime)
-		}
+		k = &store.APIKey{UserID: u.ID, Email: u.Email, Name: name, Prefix: prefix, Hash: hash, CreatedAt: s.Now(), ExpiresAt: expires}
 		if err := q.InsertAPIKey(ctx, k); err != nil {
 			return err
 		}

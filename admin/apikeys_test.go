@@ -13,7 +13,7 @@ import (
 
 func TestAPIKeys(t *testing.T) {
 	f := newFixture(t)
-	secret, k, err := f.svc.CreateAPIKey(f.ctx, f.owner, "zapier", 90*24*time.Hour)
+	secret, k, err := f.svc.CreateAPIKey(f.ctx, f.owner, "zapier", f.now().Add(90*24*time.Hour))
 	must(t, err)
 	if !strings.HasPrefix(secret, "rst_") || len(secret) < 4+26 || k.Prefix != secret[:12] {
 		t.Fatalf("secret %q (prefix %q): want rst_ and 130 random bits, the prefix its start", secret, k.Prefix)
@@ -66,8 +66,11 @@ func TestAPIKeys(t *testing.T) {
 	}
 
 	before := f.snapshot()
-	if _, _, err := f.svc.CreateAPIKey(f.ctx, f.owner, " ", 0); err == nil {
+	if _, _, err := f.svc.CreateAPIKey(f.ctx, f.owner, " ", time.Time{}); err == nil {
 		t.Error("a key without a name")
+	}
+	if _, _, err := f.svc.CreateAPIKey(f.ctx, f.owner, "old", f.now().Add(-time.Hour)); err == nil {
+		t.Error("a key that expired before it was made")
 	}
 	f.unchanged(before)
 }
@@ -78,7 +81,7 @@ func TestAPIKeys(t *testing.T) {
 func TestAPIKeyActsAsItsUser(t *testing.T) {
 	f := newFixture(t)
 	f.addUser("mia.member@example.com", "member", store.Active)
-	secret, _, err := f.svc.CreateAPIKey(f.ctx, as("mia.member@example.com"), "scripts", 0)
+	secret, _, err := f.svc.CreateAPIKey(f.ctx, as("mia.member@example.com"), "scripts", time.Time{})
 	must(t, err)
 	mia, err := f.svc.APIKeyActor(f.ctx, secret)
 	must(t, err)
@@ -105,9 +108,9 @@ func TestAPIKeyActsAsItsUser(t *testing.T) {
 func TestAPIKeysOfOthers(t *testing.T) {
 	f := newFixture(t)
 	f.addUser("max.manager@example.com", "manager", store.Active)
-	_, ownerKey, err := f.svc.CreateAPIKey(f.ctx, f.owner, "okta", 0)
+	_, ownerKey, err := f.svc.CreateAPIKey(f.ctx, f.owner, "okta", time.Time{})
 	must(t, err)
-	_, maxKey, err := f.svc.CreateAPIKey(f.ctx, as("max.manager@example.com"), "zapier", 0)
+	_, maxKey, err := f.svc.CreateAPIKey(f.ctx, as("max.manager@example.com"), "zapier", time.Time{})
 	must(t, err)
 	maxOp := as("max.manager@example.com")
 

@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"roster/admin"
+	"roster/store"
+)
+
+func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("apikeys")
+	name := fs.String("name", "", "with create: what the key is for (zapier, okta…)")
+	expires := fs.String("expires", "", "with create: when it stops working: 90d, 12w, 2027-06-30 (default: never)")
+	rest, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	verb := ""
+	if len(rest) > 0 {
+		verb = rest[0]
+	}
+	id := func() (int64, error) {
+		if len(rest) != 2 {
+			return 0, usagef("apikeys %s takes one key ID (roster apikeys lists them)", verb)
+		}
+		n, err := strconv.ParseInt(rest[1], 10, 64)
+		if err != nil {
+			return 0, usagef("%q is not a key ID (roster apikeys lists them)", rest[1])
+		}
+		return n, nil
+	}
+	switch verb {
+	case "create":
+		if len(rest) != 1 {
+			return usagef("apikeys create takes --name N [--expires 90d], and no argument")
+		}
+		var until time.Time
+		if *expires != "" {
+			e := *expires
+			if e[0] >= '0' && e[0] <= '9' && !strings.ContainsAny(e, "-/") {
+				e = "+" + e // 90d: from today
+			}
+			if until, err = admin.ParseDate(e, c.svc.Now()); err != nil {
+				return err
+			}
+		}
+		secret, k, err := c.svc.CreateAPIKey(ctx, a, *name, until)
+		if err != nil {
+			return err
+		}
+		return c.printSecret(secret, k, "created")
+	case "regenerate":
+		n, err := id()
+		if err != nil {
+			return err
+		}
+		secret, k, err := c.svc.RegenerateAPIKey(ctx, a, n)
+		if err != nil {
+			return err
+		}
+		return c.printSecret(secret, k, "regenerated; the old secret no longer works")
+	case "revoke":
+		n, err := id()
+		if err != nil {
+			return err
+		}
+		if err := c.svc.RevokeAPIKey(ctx, a, n); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "API key %d revoked\n", n)
+		return nil
+	}
+	email := ""
+	switch {
+	case len(rest) == 1:
+		email = rest[0]
+	case len(rest) > 1:
+		return usagef("apikeys takes [EMAIL], or create, regenerate ID or revoke ID")
+	}
+	keys, err := c.svc.APIKeys(ctx, a, email)
+	if err != nil {
+		return err
+	}
+	return printList(c, keys, []string{"ID", "NAME", "PREFIX", "CREATED", "LAST USED", "EXPIRES"}, func(k store.APIKey) []string {
+		expires := "never"
+		if !k.ExpiresAt.IsZero() {
+			expires = k.ExpiresAt.Local().Format("2006-01-02")
+		}
+		return []string{strconv.FormatInt(k.ID, 10), k.Name, k.Prefix + "…", k.CreatedAt.Local().Format("2006-01-02"), lastUsed(k.LastUsedAt), expires}
+	})
+}
+
+func lastUsed(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04")
+}
+
+// printSecret shows a key's secret, the only time it is shown.
+func (c *cli) printSecret(secret string, k *store.APIKey, done string) error {
+	if c.json {
+		return c.printJSON(map[string]any{"secret": secret, "key": k})
+	}
+	fmt.Fprintf(c.stdout, "API key %d (%s) %s:\n\n    %s\n\nThis is the only time it is shown: keep it now (only its hash is stored).\n", k.ID, admin.Printable(k.Name), done, secret)
+	return nil
+}
