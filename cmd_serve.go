@@ -80,7 +80,11 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	}
 	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log, CSRFKey: key})
 	defer web.Wait()
-	httpSrv := pagesServer(web, log)
+	// The API under /api/v1/, the pages everywhere else.
+	handler := http.NewServeMux()
+	handler.Handle("/api/v1/", server.NewAPI(c.svc, server.APIOptions{Log: log}))
+	handler.Handle("/", web)
+	httpSrv := pagesServer(handler, log)
 	httpLn, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		sshLn.Close()

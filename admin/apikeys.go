@@ -14,7 +14,7 @@ import (
 )
 
 // ChannelAPI is the HTTP API and SCIM: an automation acting with a user's
-// API key.
+// API key, recorded with the key's ID ("api key 12").
 const ChannelAPI = "api"
 
 // apiKeySecret is "rst_" and 130 random bits; the prefix shown for
@@ -222,7 +222,8 @@ func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error)
 	case why != "":
 		return Actor{}, denied("", "%s", why)
 	}
-	return Actor{Email: k.Email, Channel: ChannelAPI}, nil
+	// The audit trail says which key acted: "api key 12".
+	return Actor{Email: k.Email, Channel: fmt.Sprintf("%s key %d", ChannelAPI, k.ID)}, nil
 }
 
 func apiKeyJSON(k *store.APIKey) map[string]any {

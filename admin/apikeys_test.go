@@ -2,6 +2,7 @@ package admin
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"encoding/hex"
 	"errors"
 	"strings"
@@ -27,7 +28,7 @@ func TestAPIKeys(t *testing.T) {
 		t.Fatal("the secret is stored")
 	}
 	a, err := f.svc.APIKeyActor(f.ctx, secret)
-	if err != nil || a.Email != ownerEmail || a.Channel != ChannelAPI {
+	if err != nil || a.Email != ownerEmail || a.Channel != fmt.Sprintf("api key %d", k.ID) {
 		t.Fatalf("the key acts as %+v, %v", a, err)
 	}
 	if n := f.count("SELECT count(*) FROM api_keys WHERE last_used_at = ?", f.now().Unix()); n != 1 {

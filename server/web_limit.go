@@ -38,6 +38,12 @@ func newWebLimiter(lim RateLimit, max int) *webLimiter {
 // take spends one attempt of key at now. When none is left it says how long
 // until the next one comes back.
 func (l *webLimiter) take(key string, now time.Time) (ok bool, wait time.Duration) {
+	ok, wait, _ = l.takeLeft(key, now)
+	return ok, wait
+}
+
+// takeLeft is take, also saying how many whole attempts key has left.
+func (l *webLimiter) takeLeft(key string, now time.Time) (ok bool, wait time.Duration, left int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for e := l.used.Back(); e != nil && now.Sub(e.Value.(*webBucket).at) >= l.lim.Per; e = l.used.Back() {
@@ -61,9 +67,9 @@ func (l *webLimiter) take(key string, now time.Time) (ok bool, wait time.Duratio
 	}
 	if b.tokens >= 1 {
 		b.tokens--
-		return true, 0
+		return true, 0, int(b.tokens)
 	}
-	return false, time.Duration((1 - b.tokens) / perSecond * float64(time.Second))
+	return false, time.Duration((1 - b.tokens) / perSecond * float64(time.Second)), 0
 }
 
 func (l *webLimiter) forget(e *list.Element) {

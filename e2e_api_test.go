@@ -1,0 +1,66 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestE2EAPI drives the HTTP API of a real roster serve with a key made by
+// the command line: the users list, an edit refused for a stale ETag and
+// accepted with the fresh one, and the OpenAPI description beside it.
+func TestE2EAPI(t *testing.T) {
+	need(t)
+	e := newE2E(t)
+	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	key := cliJSON[struct {
+		Secret string `json:"secret"`
+	}](e, "apikeys", "create", "--name", "e2e").Secret
+	web := freePort(t)
+	srv := e.startProcess("serve", "--ssh", freePort(t), "--http", web, "--base-url", "http://"+web)
+	srv.waitLog("serving")
+	call := func(method, path, body string, headers ...string) (int, http.Header, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, "http://"+web+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+key)
+		for i := 0; i+1 < len(headers); i += 2 {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header, string(b)
+	}
+	status, _, body := call("GET", "/api/v1/users", "")
+	var page struct {
+		Users []struct {
+			Email string `json:"email"`
+		} `json:"users"`
+	}
+	if status != 200 || json.Unmarshal([]byte(body), &page) != nil || len(page.Users) != 1 || page.Users[0].Email != "boss@acme.test" {
+		t.Fatalf("GET /api/v1/users: %d %s", status, body)
+	}
+	_, h, _ := call("GET", "/api/v1/users/boss@acme.test", "")
+	etag := h.Get("ETag")
+	e.cli("edit", "boss@acme.test", "--position", "CEO") // another door changes it meanwhile
+	if status, _, body := call("PATCH", "/api/v1/users/boss@acme.test", `{"first_name":"Bertha"}`, "If-Match", etag); status != http.StatusPreconditionFailed ||
+		!strings.Contains(body, "since you read it") {
+		t.Errorf("a stale edit: %d %s", status, body)
+	}
+	_, h, _ = call("GET", "/api/v1/users/boss@acme.test", "")
+	if status, _, body := call("PATCH", "/api/v1/users/boss@acme.test", `{"first_name":"Bertha"}`, "If-Match", h.Get("ETag")); status != 200 {
+		t.Errorf("an edit with the fresh ETag: %d %s", status, body)
+	}
+	if status, _, body := call("GET", "/api/v1/openapi.json", ""); status != 200 || !strings.Contains(body, `"/api/v1/users/{email}"`) {
+		t.Errorf("openapi.json: %d", status)
+	}
+	// The pages are still served beside the API.
+	if status, _, _ := call("GET", "/forgot", ""); status != 200 {
+		t.Errorf("/forgot beside the API: %d", status)
+	}
+}

@@ -1,0 +1,259 @@
+package server
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// APIOptions configure the HTTP API.
+type APIOptions struct {
+	// Log receives the errors a client is not shown. Nil discards.
+	Log *slog.Logger
+	// PerKey limits each key's requests; a zero RateLimit is 600 a minute.
+	PerKey RateLimit
+}
+
+// API is the HTTP API under /api/v1: the operations of the command line,
+// as JSON, for automations acting with a user's API key (Authorization:
+// Bearer rst_…), on the same rules as every other door.
+type API struct {
+	svc    *admin.Service
+	log    *slog.Logger
+	limit  *webLimiter
+	perKey RateLimit
+	mux    *http.ServeMux
+}
+
+// apiMaxBody bounds a request's body: a thousand invitations fit.
+const apiMaxBody = 1 << 20
+
+// NewAPI returns the API's handler; mount it at /api/v1/.
+func NewAPI(svc *admin.Service, opts APIOptions) *API {
+	x := &API{svc: svc, log: opts.Log, perKey: opts.PerKey.or(RateLimit{600, time.Minute}), mux: http.NewServeMux()}
+	if x.log == nil {
+		x.log = slog.New(slog.DiscardHandler)
+	}
+	x.limit = newWebLimiter(x.perKey, webLimiterKeys)
+	for _, rt := range apiRoutes {
+		x.mux.HandleFunc(rt.method+" "+rt.path, x.serve(rt))
+	}
+	x.mux.HandleFunc("GET /api/v1/openapi.json", func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(rw).Encode(openAPI())
+	})
+	x.mux.HandleFunc("/api/v1/", func(rw http.ResponseWriter, r *http.Request) {
+		x.problem(rw, r, http.StatusNotFound, "no such operation: GET /api/v1/openapi.json lists them")
+	})
+	return x
+}
+
+func (x *API) ServeHTTP(rw http.ResponseWriter, r *http.Request) { x.mux.ServeHTTP(rw, r) }
+
+// apiRoute is one operation: its method and path (a ServeMux pattern), what
+// the OpenAPI description says of it, and its handler, which returns the
+// status and the value to answer with, or an error the problem details
+// explain.
+type apiRoute struct {
+	method, path, summary string
+	query                 []string // the query parameters it reads
+	body                  bool     // it reads a JSON body
+	handle                func(c *apiCall) (int, any, error)
+}
+
+// apiCall is one request, authenticated.
+type apiCall struct {
+	r     *http.Request
+	rw    http.ResponseWriter
+	actor admin.Actor
+	x     *API
+}
+
+// serve authenticates, limits and runs one route.
+func (x *API) serve(rt apiRoute) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Cache-Control", "no-store")
+		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || secret == "" {
+			rw.Header().Set("WWW-Authenticate", `Bearer realm="roster"`)
+			x.problem(rw, r, http.StatusUnauthorized, "send an API key: Authorization: Bearer rst_… (roster apikeys create)")
+			return
+		}
+		// The limit is per key, counted before the key is looked up, so that
+		// guessing costs the guesser its own limit.
+		id := secret[:min(len(secret), 12)]
+		allowed, wait, left := x.limit.takeLeft(id, time.Now())
+		rw.Header().Set("RateLimit-Limit", strconv.Itoa(x.perKey.N))
+		rw.Header().Set("RateLimit-Remaining", strconv.Itoa(left))
+		if !allowed {
+			secs := int(wait.Seconds()) + 1
+			rw.Header().Set("Retry-After", strconv.Itoa(secs))
+			rw.Header().Set("RateLimit-Reset", strconv.Itoa(secs))
+			x.problem(rw, r, http.StatusTooManyRequests, fmt.Sprintf("too many requests with this key: try again in %d s", secs))
+			return
+		}
+		actor, err := x.svc.APIKeyActor(r.Context(), strings.TrimSpace(secret))
+		if err != nil {
+			rw.Header().Set("WWW-Authenticate", `Bearer realm="roster", error="invalid_token"`)
+			var d *admin.DeniedError
+			if errors.Is(err, admin.ErrBadAPIKey) || errors.As(err, &d) {
+				x.problem(rw, r, http.StatusUnauthorized, err.Error())
+			} else {
+				x.fail(rw, r, err)
+			}
+			return
+		}
+		if rt.body {
+			r.Body = http.MaxBytesReader(rw, r.Body, apiMaxBody)
+		}
+		status, v, err := rt.handle(&apiCall{r: r, rw: rw, actor: actor, x: x})
+		if err != nil {
+			x.fail(rw, r, err)
+			return
+		}
+		rw.Header().Set("Content-Type", "application/json")
+		rw.WriteHeader(status)
+		if v != nil {
+			json.NewEncoder(rw).Encode(v)
+		}
+	}
+}
+
+// problem answers with RFC 9457 problem details.
+func (x *API) problem(rw http.ResponseWriter, r *http.Request, status int, detail string) {
+	rw.Header().Set("Content-Type", "application/problem+json")
+	rw.WriteHeader(status)
+	json.NewEncoder(rw).Encode(map[string]any{"type": "about:blank", "title": http.StatusText(status), "status": status,
+		"detail": admin.Printable(detail), "instance": r.URL.Path})
+}
+
+// apiError is a mistake in the request itself, before any rule runs.
+type apiError struct {
+	status int
+	msg    string
+}
+
+func (e *apiError) Error() string { return e.msg }
+
+func badRequest(format string, args ...any) error {
+	return &apiError{http.StatusBadRequest, fmt.Sprintf(format, args...)}
+}
+
+// fail answers an error with the status that says what it is and the
+// one-line message the command line prints.
+func (x *API) fail(rw http.ResponseWriter, r *http.Request, err error) {
+	var (
+		ae       *apiError
+		input    *admin.InputError
+		deny     *admin.DeniedError
+		missing  *admin.NotFoundError
+		conflict *admin.ConflictError
+		state    *admin.StateError
+		rate     *admin.RateLimitError
+		tooBig   *http.MaxBytesError
+	)
+	status := http.StatusInternalServerError
+	switch {
+	case errors.As(err, &ae):
+		status = ae.status
+	case errors.As(err, &tooBig):
+		status, err = http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over %d bytes", apiMaxBody)
+	case errors.As(err, &input):
+		status = http.StatusUnprocessableEntity
+	case errors.As(err, &deny):
+		status = http.StatusForbidden
+	case errors.As(err, &missing), errors.Is(err, store.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.As(err, &conflict):
+		status = http.StatusPreconditionFailed
+	case errors.As(err, &state), errors.Is(err, store.ErrDuplicate):
+		status = http.StatusConflict
+	case errors.As(err, &rate):
+		status = http.StatusTooManyRequests
+		rw.Header().Set("Retry-After", strconv.Itoa(max(1, int(time.Until(rate.Next).Seconds())+1)))
+	case errors.Is(err, admin.ErrBusy):
+		status = http.StatusServiceUnavailable
+	}
+	detail := err.Error()
+	if status == http.StatusInternalServerError {
+		x.log.Error("api", "path", r.URL.Path, "err", err)
+		detail = "the request could not be completed: try again in a moment"
+	}
+	x.problem(rw, r, status, detail)
+}
+
+// decode reads the JSON body into v, refusing unknown fields, so that a
+// misspelt field is an error rather than ignored.
+func (c *apiCall) decode(v any) error {
+	d := json.NewDecoder(c.r.Body)
+	d.DisallowUnknownFields()
+	if err := d.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		return badRequest("the body is not the JSON expected: %v", err)
+	}
+	return nil
+}
+
+// version reads If-Match: the version of the user the client read ("v12",
+// as the ETag said); 0 when absent, which edits whatever the version is.
+func (c *apiCall) version() (int64, error) {
+	h := strings.TrimSpace(c.r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	v, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(h, "W/"), `"v`), `"`), 10, 64)
+	if err != nil || v <= 0 {
+		return 0, badRequest("If-Match %q: send the ETag the user was read with, such as \"v12\"", h)
+	}
+	return v, nil
+}
+
+func etag(version int64) string { return fmt.Sprintf(`"v%d"`, version) }
+
+// cursor is a page's position as the client sees it: opaque.
+func encodeCursor(c store.Cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (*store.Cursor, error) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var c store.Cursor
+	if err != nil || json.Unmarshal(b, &c) != nil {
+		return nil, badRequest("cursor %q: send the next_cursor of the page before", s)
+	}
+	return &c, nil
+}
+
+// intParam reads a query parameter in [lo, hi], def when absent.
+func (c *apiCall) intParam(name string, def, lo, hi int) (int, error) {
+	v := c.r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, badRequest("%s=%q: a number from %d to %d", name, v, lo, hi)
+	}
+	return n, nil
+}
+
+func (c *apiCall) dateParam(name string) (time.Time, error) {
+	v := c.r.URL.Query().Get(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	return admin.ParseDate(v, c.x.svc.Now())
+}
