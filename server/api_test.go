@@ -318,7 +318,7 @@ func TestAPIRateLimitAndBodyLimit(t *testing.T) {
 func TestAPIOpenAPICoversTheRoutes(t *testing.T) {
 	f := newAPIFixture(t, APIOptions{})
 	var doc struct {
-		OpenAPI string                     `json:"openapi"`
+		OpenAPI string                    `json:"openapi"`
 		Paths   map[string]map[string]any `json:"paths"`
 	}
 	f.call("", "GET", "/api/v1/openapi.json", nil).want(http.StatusOK, &doc)
