@@ -265,6 +265,16 @@ func (tt *tty) wait(texts ...string) {
 	}
 }
 
+// last is the last frame drawn, as text.
+func (tt *tty) last() string {
+	tt.fr.mu.Lock()
+	defer tt.fr.mu.Unlock()
+	if len(tt.fr.all) == 0 {
+		return ""
+	}
+	return ansi.Strip(tt.fr.all[len(tt.fr.all)-1])
+}
+
 // typ types text, a key at a time.
 func (tt *tty) typ(s string) { tt.tm.Type(s) }
 

@@ -43,11 +43,15 @@ type userDetail struct {
 	confirm *confirmation
 	note    string
 	err     string
+
+	apiKeys    []store.APIKey // the user's, as read with the page
+	apiKeysErr string         // why the operator may not see them
+	keysView   *apiKeysView   // K: the keys, to create, regenerate or revoke
 }
 
 type detailKeys struct {
-	Edit, Save, Reload, Back, Up, Down, Perms, Away, Delete, Reset key.Binding
-	form                                                           formKeys
+	Edit, Save, Reload, Back, Up, Down, Perms, Away, Delete, Reset, APIKeys key.Binding
+	form                                                                    formKeys
 }
 
 type (
@@ -57,7 +61,11 @@ type (
 		user  *admin.UserDetail
 		audit []store.AuditEntry
 		teams []store.Team
-		err   error
+		keys  []store.APIKey
+		// keysErr says why the keys are not shown (another's, whom the
+		// operator may not act as); the page is shown anyway.
+		keysErr error
+		err     error
 	}
 	detailSavedMsg struct {
 		seq  int
@@ -81,17 +89,18 @@ const (
 func newUserDetail(s *session, email string, edit bool, perms map[string]bool) *userDetail {
 	d := &userDetail{s: s, email: email, editOpen: edit, perms: perms}
 	d.keys = detailKeys{
-		Edit:   key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter/e", "edit field")),
-		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
-		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous field")),
-		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next field")),
-		Perms:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "permissions")),
-		Away:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "away")),
-		Delete: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		Reset:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "password reset")),
-		form:   newFormKeys("save"),
+		Edit:    key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter/e", "edit field")),
+		Save:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
+		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
+		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous field")),
+		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next field")),
+		Perms:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "permissions")),
+		Away:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "away")),
+		Delete:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
+		Reset:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "password reset")),
+		APIKeys: key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "API keys")),
+		form:    newFormKeys("save"),
 	}
 	d.keys.form.Leave.SetHelp("esc", "stop editing")
 	d.form = form{keys: d.keys.form}
@@ -128,28 +137,37 @@ func (d *userDetail) load(force bool) tea.Cmd {
 			return detailMsg{seq: seq, force: force, err: err}
 		}
 		teams, err := svc.Teams(ctx, a)
-		return detailMsg{seq: seq, force: force, user: u, audit: audit, teams: teams, err: err}
+		keys, kerr := svc.APIKeys(ctx, a, email)
+		return detailMsg{seq: seq, force: force, user: u, audit: audit, teams: teams, keys: keys, keysErr: kerr, err: err}
 	})
 }
 
 func (d *userDetail) SetSize(w, h int) { d.width, d.height = w, h }
 
-func (d *userDetail) Capturing() bool { return d.form.active || d.confirm != nil }
+func (d *userDetail) Capturing() bool {
+	return d.form.active || d.confirm != nil || d.keysView != nil && d.keysView.capturing()
+}
+
+// reading reports that what the keys act on is on its way.
+func (d *userDetail) reading() bool { return d.loading || d.keysView != nil && d.keysView.Reading() }
 
 func (d *userDetail) Dirty() bool { return d.user != nil && d.form.dirty() }
 
 func (d *userDetail) ShortHelp() []key.Binding {
+	if d.keysView != nil {
+		return d.keysView.shortHelp()
+	}
 	if d.form.active {
 		return []key.Binding{d.keys.form.NextField, d.keys.form.PrevField, d.keys.Save, d.keys.form.Leave}
 	}
-	return []key.Binding{d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back, d.keys.Perms, d.keys.Away, d.keys.Delete, d.keys.Reset}
+	return []key.Binding{d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back, d.keys.Perms, d.keys.Away, d.keys.Delete, d.keys.Reset, d.keys.APIKeys}
 }
 
 func (d *userDetail) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{d.keys.Up, d.keys.Down, d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back},
 		{d.keys.form.NextField, d.keys.form.PrevField, d.keys.form.Leave},
-		{d.keys.Perms, d.keys.Away, d.keys.Delete, d.keys.Reset},
+		{d.keys.Perms, d.keys.Away, d.keys.Delete, d.keys.Reset, d.keys.APIKeys},
 	}
 }
 
@@ -169,6 +187,17 @@ func (d *userDetail) fill(u *store.User) {
 }
 
 func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
+	if v := d.keysView; v != nil {
+		switch msg.(type) {
+		case apiKeysMsg, apiKeyMadeMsg, apiKeyRevokedMsg, tea.KeyPressMsg:
+			cmd := v.update(msg)
+			if v.closed {
+				d.keysView = nil
+				cmd = tea.Batch(cmd, d.load(false))
+			}
+			return d, cmd
+		}
+	}
 	switch msg := msg.(type) {
 	case detailMsg:
 		if msg.seq != d.seq {
@@ -186,7 +215,10 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 		if !msg.force && d.form.dirty() {
 			return d, nil
 		}
-		d.user, d.audit = msg.user, msg.audit
+		d.user, d.audit, d.apiKeys, d.apiKeysErr = msg.user, msg.audit, msg.keys, ""
+		if msg.keysErr != nil {
+			d.apiKeysErr = explain(msg.keysErr)
+		}
 		d.fill(msg.user.User)
 		if d.editOpen {
 			d.editOpen = false
@@ -310,6 +342,9 @@ func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		d.form.activate(d.form.focus)
+	case key.Matches(msg, d.keys.APIKeys):
+		d.keysView = newAPIKeysView(d.s, d.email)
+		return d.keysView.load()
 	case key.Matches(msg, d.keys.Perms):
 		return d.s.open(permsScreen, d.email)
 	case key.Matches(msg, d.keys.Away):
@@ -383,6 +418,9 @@ func (d *userDetail) save() tea.Cmd {
 
 func (d *userDetail) View() string {
 	st := d.s.styles
+	if d.keysView != nil {
+		return d.keysView.view(st, d.width)
+	}
 	var b strings.Builder
 	title := clean(d.email)
 	if d.user != nil {
@@ -419,6 +457,12 @@ func (d *userDetail) View() string {
 		b.WriteString(st.Label.Render("Away         ") + cut(awayLine(p), d.width-13))
 		b.WriteString("\n")
 	}
+	keys := keysLine(d.apiKeys) + "  (K)"
+	if d.apiKeysErr != "" {
+		keys = d.apiKeysErr
+	}
+	b.WriteString(st.Label.Render("API keys     ") + cut(keys, d.width-13))
+	b.WriteString("\n")
 	if len(d.audit) > 0 {
 		b.WriteString("\n" + st.ColHead.Render("Recent changes") + "\n")
 		for _, e := range d.audit {

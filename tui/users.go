@@ -226,7 +226,7 @@ func (m *users) closeOver() tea.Cmd {
 func (m *users) Reading() bool {
 	switch {
 	case m.detail != nil:
-		return m.detail.loading
+		return m.detail.reading()
 	case m.teams != nil:
 		return m.teams.reading()
 	}
