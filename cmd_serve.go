@@ -80,9 +80,11 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	}
 	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log, CSRFKey: key})
 	defer web.Wait()
-	// The API under /api/v1/, the pages everywhere else.
+	// The API under /api/v1/, SCIM under /scim/v2/, the pages everywhere else.
 	handler := http.NewServeMux()
-	handler.Handle("/api/v1/", server.NewAPI(c.svc, server.APIOptions{Log: log}))
+	api := server.NewAPI(c.svc, server.APIOptions{Log: log})
+	handler.Handle("/api/v1/", api)
+	handler.Handle("/scim/v2/", server.NewSCIM(c.svc, api))
 	handler.Handle("/", web)
 	httpSrv := pagesServer(handler, log)
 	httpLn, err := net.Listen("tcp", *httpAddr)

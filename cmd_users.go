@@ -45,6 +45,12 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 		return err
 	})
 	fs.Func("country", "default country of phone numbers written nationally (FR, BE, CH, GB, US…)", func(s string) error { ch.Country = &s; return nil })
+	fs.Func("scim-heir", "who inherits what the users an identity provider deletes by SCIM owned (\"\" refuses SCIM deletions)", func(s string) error { ch.SCIMHeir = &s; return nil })
+	fs.Func("scim-staged", "true: SCIM stages the users it creates instead of inviting them", func(s string) error {
+		b, err := strconv.ParseBool(s)
+		ch.SCIMStaged = &b
+		return err
+	})
 	if c.actor == nil { // set on the server's machine only (admin refuses it over SSH)
 		fs.Func("base-url", "start of the links in mail, for every roster process (e.g. https://roster.example.com)", func(s string) error { ch.BaseURL = &s; return nil })
 	}
@@ -66,7 +72,8 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 	}
 	if c.json {
 		return c.printJSON(map[string]any{"name": acct.Name, "invite_lifetime": acct.InviteLifetime.String(),
-			"country": acct.Country, "base_url": acct.BaseURL, "created_at": acct.CreatedAt})
+			"country": acct.Country, "base_url": acct.BaseURL, "created_at": acct.CreatedAt,
+			"scim_heir": acct.SCIMHeir, "scim_staged": acct.SCIMStaged})
 	}
 	return c.table([]string{"NAME", "INVITE LIFETIME", "COUNTRY", "BASE URL", "CREATED"},
 		[][]string{{acct.Name, admin.Span(acct.InviteLifetime), acct.Country, cmp.Or(acct.BaseURL, "(not set)"),

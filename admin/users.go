@@ -120,6 +120,11 @@ type AccountChange struct {
 	// account. Set only on the server's machine: over SSH, an operator could
 	// otherwise send everyone's links to a site of their own.
 	BaseURL *string
+	// SCIMHeir inherits what the users an identity provider deletes owned
+	// ("" refuses SCIM deletions); SCIMStaged stages the users SCIM creates
+	// instead of inviting them.
+	SCIMHeir   *string
+	SCIMStaged *bool
 }
 
 // UpdateAccount changes the account's settings.
@@ -167,6 +172,22 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 			}
 			acct.BaseURL = u
 		}
+		if c.SCIMHeir != nil {
+			acct.SCIMHeir = ""
+			if strings.TrimSpace(*c.SCIMHeir) != "" {
+				heir, err := s.findUser(ctx, q, *c.SCIMHeir)
+				if err != nil {
+					return err
+				}
+				if heir.Status != store.Active {
+					return inputErr("SCIM heir", fmt.Sprintf("%s is %s, not active", heir.Email, heir.Status))
+				}
+				acct.SCIMHeir = heir.Email
+			}
+		}
+		if c.SCIMStaged != nil {
+			acct.SCIMStaged = *c.SCIMStaged
+		}
 		if err := q.SaveAccount(ctx, acct); err != nil {
 			return err
 		}
@@ -180,6 +201,9 @@ type Profile struct {
 	FirstName, LastName, Phone, Position, ReferenceID, Locale *string
 	AddTags, RemoveTags, AddTeams, RemoveTeams                []string
 	Tags, Teams                                               []string // replace the whole list when not nil
+	// ExternalID is the identity provider's ID of the user (SCIM's
+	// externalId); "" removes it.
+	ExternalID *string
 }
 
 // Edit changes a user's profile if it is still at version (0: whatever the
@@ -227,9 +251,29 @@ func (s *Service) Edit(ctx context.Context, a Actor, email string, version int64
 			return err
 		}
 		out = u
-		return s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, profileOf(u))
+		if err := s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, profileOf(u)); err != nil {
+			return err
+		}
+		if p.ExternalID == nil {
+			return nil
+		}
+		return s.setExternalID(ctx, q, op, u, *p.ExternalID)
 	})
 	return out, err
+}
+
+// setExternalID records the identity provider's ID of u, audited.
+func (s *Service) setExternalID(ctx context.Context, q *store.Q, op *operator, u *store.User, ext string) error {
+	ext, err := checkText("externalId", strings.TrimSpace(ext), 200)
+	if err != nil {
+		return err
+	}
+	if err := q.SetExternalID(ctx, u.ID, ext); errors.Is(err, store.ErrDuplicate) {
+		return inputErr("externalId", fmt.Sprintf("%q is another user's", ext))
+	} else if err != nil {
+		return err
+	}
+	return s.audit(ctx, q, op.User, op.channel, "user.external_id", u, nil, map[string]string{"external_id": ext})
 }
 
 func changeList(cur, add, remove []string) []string {
@@ -652,6 +696,7 @@ func (m *summaryMemo) dataVersion(ctx context.Context, s *Service) (int64, error
 // UserDetail is everything about one user.
 type UserDetail struct {
 	*store.User
+	ExternalID    string               `json:"external_id,omitempty"` // the identity provider's (SCIM)
 	Perms         []string             `json:"perms"`
 	AwayPeriods   []store.AwayPeriod   `json:"away_periods"`
 	Conversations []store.Conversation `json:"conversations"`
@@ -670,6 +715,11 @@ func (s *Service) User(ctx context.Context, a Actor, email string) (*UserDetail,
 		if d.Perms, err = q.Perms(ctx, u.ID); err != nil {
 			return err
 		}
+		ext, err := q.ExternalIDs(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		d.ExternalID = ext[u.ID]
 		if d.AwayPeriods, err = q.AwayPeriods(ctx, u.ID, s.Now()); err != nil {
 			return err
 		}

@@ -78,38 +78,47 @@ type apiCall struct {
 	x     *API
 }
 
+// authenticate finds who the request's API key acts as, within the key's
+// rate limit; otherwise it says with which status and why the request is
+// refused, having set the headers that go with it.
+func (x *API) authenticate(rw http.ResponseWriter, r *http.Request) (admin.Actor, int, string) {
+	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || secret == "" {
+		rw.Header().Set("WWW-Authenticate", `Bearer realm="roster"`)
+		return admin.Actor{}, http.StatusUnauthorized, "send an API key: Authorization: Bearer rst_… (roster apikeys create)"
+	}
+	// The limit is per key, counted before the key is looked up, so that
+	// guessing costs the guesser its own limit.
+	id := secret[:min(len(secret), 12)]
+	allowed, wait, left := x.limit.takeLeft(id, time.Now())
+	rw.Header().Set("RateLimit-Limit", strconv.Itoa(x.perKey.N))
+	rw.Header().Set("RateLimit-Remaining", strconv.Itoa(left))
+	if !allowed {
+		secs := int(wait.Seconds()) + 1
+		rw.Header().Set("Retry-After", strconv.Itoa(secs))
+		rw.Header().Set("RateLimit-Reset", strconv.Itoa(secs))
+		return admin.Actor{}, http.StatusTooManyRequests, fmt.Sprintf("too many requests with this key: try again in %d s", secs)
+	}
+	actor, err := x.svc.APIKeyActor(r.Context(), strings.TrimSpace(secret))
+	var d *admin.DeniedError
+	switch {
+	case errors.Is(err, admin.ErrBadAPIKey) || errors.As(err, &d):
+		rw.Header().Set("WWW-Authenticate", `Bearer realm="roster", error="invalid_token"`)
+		return admin.Actor{}, http.StatusUnauthorized, err.Error()
+	case err != nil:
+		x.log.Error("api: key", "err", err)
+		return admin.Actor{}, http.StatusInternalServerError, "the request could not be completed: try again in a moment"
+	}
+	return actor, 0, ""
+}
+
 // serve authenticates, limits and runs one route.
 func (x *API) serve(rt apiRoute) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Cache-Control", "no-store")
-		secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || secret == "" {
-			rw.Header().Set("WWW-Authenticate", `Bearer realm="roster"`)
-			x.problem(rw, r, http.StatusUnauthorized, "send an API key: Authorization: Bearer rst_… (roster apikeys create)")
-			return
-		}
-		// The limit is per key, counted before the key is looked up, so that
-		// guessing costs the guesser its own limit.
-		id := secret[:min(len(secret), 12)]
-		allowed, wait, left := x.limit.takeLeft(id, time.Now())
-		rw.Header().Set("RateLimit-Limit", strconv.Itoa(x.perKey.N))
-		rw.Header().Set("RateLimit-Remaining", strconv.Itoa(left))
-		if !allowed {
-			secs := int(wait.Seconds()) + 1
-			rw.Header().Set("Retry-After", strconv.Itoa(secs))
-			rw.Header().Set("RateLimit-Reset", strconv.Itoa(secs))
-			x.problem(rw, r, http.StatusTooManyRequests, fmt.Sprintf("too many requests with this key: try again in %d s", secs))
-			return
-		}
-		actor, err := x.svc.APIKeyActor(r.Context(), strings.TrimSpace(secret))
-		if err != nil {
-			rw.Header().Set("WWW-Authenticate", `Bearer realm="roster", error="invalid_token"`)
-			var d *admin.DeniedError
-			if errors.Is(err, admin.ErrBadAPIKey) || errors.As(err, &d) {
-				x.problem(rw, r, http.StatusUnauthorized, err.Error())
-			} else {
-				x.fail(rw, r, err)
-			}
+		actor, status, why := x.authenticate(rw, r)
+		if status != 0 {
+			x.problem(rw, r, status, why)
 			return
 		}
 		if rt.body {

@@ -14,14 +14,19 @@ type Account struct {
 	// until set, when each process uses its --base-url or the default.
 	BaseURL   string    `json:"base_url"`
 	CreatedAt time.Time `json:"created_at"`
+	// SCIMHeir inherits what a user the identity provider deletes owned;
+	// empty: SCIM deletions are refused. SCIMStaged makes SCIM stage the
+	// users it creates rather than invite them.
+	SCIMHeir   string `json:"scim_heir"`
+	SCIMStaged bool   `json:"scim_staged"`
 }
 
 // Account reads the account; ErrNotFound before roster init.
 func (q *Q) Account(ctx context.Context) (*Account, error) {
 	var a Account
 	var secs, created int64
-	err := q.db.QueryRowContext(ctx, "SELECT name, invite_lifetime_secs, country, base_url, created_at FROM account WHERE id = 1").
-		Scan(&a.Name, &secs, &a.Country, &a.BaseURL, &created)
+	err := q.db.QueryRowContext(ctx, "SELECT name, invite_lifetime_secs, country, base_url, created_at, scim_heir, scim_staged FROM account WHERE id = 1").
+		Scan(&a.Name, &secs, &a.Country, &a.BaseURL, &created, &a.SCIMHeir, &a.SCIMStaged)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -32,10 +37,11 @@ func (q *Q) Account(ctx context.Context) (*Account, error) {
 
 // SaveAccount creates or replaces the account.
 func (q *Q) SaveAccount(ctx context.Context, a *Account) error {
-	_, err := q.db.ExecContext(ctx, `INSERT INTO account (id, name, invite_lifetime_secs, country, base_url, created_at)
-		VALUES (1, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
-		invite_lifetime_secs = excluded.invite_lifetime_secs, country = excluded.country, base_url = excluded.base_url`,
-		a.Name, int64(a.InviteLifetime/time.Second), a.Country, a.BaseURL, unix(a.CreatedAt))
+	_, err := q.db.ExecContext(ctx, `INSERT INTO account (id, name, invite_lifetime_secs, country, base_url, created_at, scim_heir, scim_staged)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+		invite_lifetime_secs = excluded.invite_lifetime_secs, country = excluded.country, base_url = excluded.base_url,
+		scim_heir = excluded.scim_heir, scim_staged = excluded.scim_staged`,
+		a.Name, int64(a.InviteLifetime/time.Second), a.Country, a.BaseURL, unix(a.CreatedAt), a.SCIMHeir, a.SCIMStaged)
 	return mapErr(err)
 }
 

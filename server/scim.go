@@ -1,0 +1,727 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// SCIM 2.0 (RFC 7643, 7644) under /scim/v2, for identity providers (Okta,
+// Microsoft Entra ID) that create, update and deactivate roster's users and
+// teams. It authenticates as the API does, with a user's API key, and every
+// act goes through the same rules.
+
+const (
+	scimUserSchema       = "urn:ietf:params:scim:schemas:core:2.0:User"
+	scimEnterpriseSchema = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+	scimGroupSchema      = "urn:ietf:params:scim:schemas:core:2.0:Group"
+	scimListSchema       = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	scimErrorSchema      = "urn:ietf:params:scim:api:messages:2.0:Error"
+	scimPatchSchema      = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+)
+
+// SCIM is the handler of /scim/v2.
+type SCIM struct {
+	svc *admin.Service
+	log *slog.Logger
+	api *API // its authentication and rate limit
+	mux *http.ServeMux
+}
+
+// NewSCIM returns the SCIM handler; mount it at /scim/v2/. It shares the
+// API's keys and limits.
+func NewSCIM(svc *admin.Service, api *API) *SCIM {
+	x := &SCIM{svc: svc, log: api.log, api: api, mux: http.NewServeMux()}
+	for _, r := range []struct {
+		pattern string
+		h       func(*scimCall) (int, any, error)
+	}{
+		{"GET /scim/v2/ServiceProviderConfig", scimConfig},
+		{"GET /scim/v2/ResourceTypes", scimResourceTypes},
+		{"GET /scim/v2/Schemas", scimSchemas},
+		{"GET /scim/v2/Users", scimListUsers},
+		{"POST /scim/v2/Users", scimCreateUser},
+		{"GET /scim/v2/Users/{id}", scimGetUser},
+		{"PUT /scim/v2/Users/{id}", scimReplaceUser},
+		{"PATCH /scim/v2/Users/{id}", scimPatchUser},
+		{"DELETE /scim/v2/Users/{id}", scimDeleteUser},
+		{"GET /scim/v2/Groups", scimListGroups},
+		{"POST /scim/v2/Groups", scimCreateGroup},
+		{"GET /scim/v2/Groups/{id}", scimGetGroup},
+		{"PATCH /scim/v2/Groups/{id}", scimPatchGroup},
+		{"DELETE /scim/v2/Groups/{id}", scimDeleteGroup},
+	} {
+		x.mux.HandleFunc(r.pattern, x.serve(r.h))
+	}
+	x.mux.HandleFunc("/scim/v2/", func(rw http.ResponseWriter, r *http.Request) {
+		scimProblem(rw, http.StatusNotFound, "", "no such SCIM resource")
+	})
+	return x
+}
+
+func (x *SCIM) ServeHTTP(rw http.ResponseWriter, r *http.Request) { x.mux.ServeHTTP(rw, r) }
+
+// scimCall is one authenticated SCIM request.
+type scimCall struct {
+	r     *http.Request
+	rw    http.ResponseWriter
+	actor admin.Actor
+	x     *SCIM
+}
+
+func (x *SCIM) serve(h func(*scimCall) (int, any, error)) http.HandlerFunc {
+	return func(rw http.ResponseWriter, r *http.Request) {
+		actor, status, why := x.api.authenticate(rw, r)
+		if status != 0 {
+			scimProblem(rw, status, "", why)
+			return
+		}
+		r.Body = http.MaxBytesReader(rw, r.Body, apiMaxBody)
+		status, v, err := h(&scimCall{r: r, rw: rw, actor: actor, x: x})
+		if err != nil {
+			x.fail(rw, err)
+			return
+		}
+		rw.Header().Set("Content-Type", "application/scim+json")
+		rw.WriteHeader(status)
+		if v != nil {
+			json.NewEncoder(rw).Encode(v)
+		}
+	}
+}
+
+// scimError is a SCIM error with its scimType (RFC 7644 3.12).
+type scimError struct {
+	status   int
+	scimType string
+	msg      string
+}
+
+func (e *scimError) Error() string { return e.msg }
+
+func scimBad(scimType, format string, args ...any) error {
+	return &scimError{http.StatusBadRequest, scimType, fmt.Sprintf(format, args...)}
+}
+
+func scimProblem(rw http.ResponseWriter, status int, scimType, detail string) {
+	rw.Header().Set("Content-Type", "application/scim+json")
+	rw.WriteHeader(status)
+	v := map[string]any{"schemas": []string{scimErrorSchema}, "status": strconv.Itoa(status), "detail": admin.Printable(detail)}
+	if scimType != "" {
+		v["scimType"] = scimType
+	}
+	json.NewEncoder(rw).Encode(v)
+}
+
+func (x *SCIM) fail(rw http.ResponseWriter, err error) {
+	var (
+		se       *scimError
+		input    *admin.InputError
+		deny     *admin.DeniedError
+		missing  *admin.NotFoundError
+		conflict *admin.ConflictError
+		state    *admin.StateError
+		tooBig   *http.MaxBytesError
+	)
+	status, scimType := http.StatusInternalServerError, ""
+	switch {
+	case errors.As(err, &se):
+		status, scimType = se.status, se.scimType
+	case errors.As(err, &tooBig):
+		status, err = http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over %d bytes", apiMaxBody)
+	case errors.As(err, &input) && strings.Contains(input.Msg, "already a user"), errors.Is(err, store.ErrDuplicate):
+		status, scimType = http.StatusConflict, "uniqueness"
+	case errors.As(err, &input):
+		status, scimType = http.StatusBadRequest, "invalidValue"
+	case errors.As(err, &deny):
+		status = http.StatusForbidden
+	case errors.As(err, &missing), errors.Is(err, store.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.As(err, &conflict):
+		status = http.StatusPreconditionFailed
+	case errors.As(err, &state):
+		status = http.StatusConflict
+	}
+	detail := err.Error()
+	if status == http.StatusInternalServerError {
+		x.log.Error("scim", "err", err)
+		detail = "the request could not be completed: try again in a moment"
+	}
+	scimProblem(rw, status, scimType, detail)
+}
+
+func (c *scimCall) decode(v any) error {
+	if err := json.NewDecoder(c.r.Body).Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return err
+		}
+		return scimBad("invalidSyntax", "the body is not the JSON expected: %v", err)
+	}
+	return nil
+}
+
+// base is where the resources are, for meta.location.
+func (c *scimCall) base() string {
+	scheme := "http"
+	if c.r.TLS != nil || c.r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + c.r.Host + "/scim/v2"
+}
+
+func scimConfig(c *scimCall) (int, any, error) {
+	return http.StatusOK, map[string]any{
+		"schemas":          []string{"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"},
+		"documentationUri": "https://github.com/roster#scim",
+		"patch":            map[string]bool{"supported": true},
+		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+		"filter":           map[string]any{"supported": true, "maxResults": scimMaxCount},
+		"changePassword":   map[string]bool{"supported": false},
+		"sort":             map[string]bool{"supported": false},
+		"etag":             map[string]bool{"supported": true},
+		"authenticationSchemes": []map[string]any{{"type": "oauthbearertoken", "name": "API key",
+			"description": "A roster API key (roster apikeys create) of a user who may invite, edit and remove users", "primary": true}},
+	}, nil
+}
+
+func scimResourceTypes(c *scimCall) (int, any, error) {
+	types := []map[string]any{
+		{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:ResourceType"}, "id": "User", "name": "User", "endpoint": "/Users",
+			"schema": scimUserSchema, "schemaExtensions": []map[string]any{{"schema": scimEnterpriseSchema, "required": false}}},
+		{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:ResourceType"}, "id": "Group", "name": "Group", "endpoint": "/Groups",
+			"schema": scimGroupSchema},
+	}
+	return http.StatusOK, scimList(types, len(types), 1), nil
+}
+
+func scimSchemas(c *scimCall) (int, any, error) {
+	attr := func(name, typ string, multi bool) map[string]any {
+		return map[string]any{"name": name, "type": typ, "multiValued": multi, "required": name == "userName" || name == "displayName",
+			"mutability": "readWrite", "returned": "default", "uniqueness": "none"}
+	}
+	schemas := []map[string]any{
+		{"id": scimUserSchema, "name": "User", "attributes": []map[string]any{attr("userName", "string", false), attr("name", "complex", false),
+			attr("displayName", "string", false), attr("emails", "complex", true), attr("phoneNumbers", "complex", true),
+			attr("title", "string", false), attr("preferredLanguage", "string", false), attr("active", "boolean", false), attr("externalId", "string", false)}},
+		{"id": scimEnterpriseSchema, "name": "EnterpriseUser", "attributes": []map[string]any{attr("employeeNumber", "string", false)}},
+		{"id": scimGroupSchema, "name": "Group", "attributes": []map[string]any{attr("displayName", "string", false), attr("members", "complex", true)}},
+	}
+	return http.StatusOK, scimList(schemas, len(schemas), 1), nil
+}
+
+func scimList[T any](items []T, total, start int) map[string]any {
+	if items == nil {
+		items = []T{}
+	}
+	return map[string]any{"schemas": []string{scimListSchema}, "totalResults": total, "startIndex": start,
+		"itemsPerPage": len(items), "Resources": items}
+}
+
+// scimUser is a user as SCIM writes them.
+func (c *scimCall) scimUser(u *store.User, externalID string) map[string]any {
+	id := strconv.FormatInt(u.ID, 10)
+	v := map[string]any{
+		"schemas":            []string{scimUserSchema, scimEnterpriseSchema},
+		"id":                 id,
+		"userName":           u.Email,
+		"name":               map[string]string{"givenName": u.FirstName, "familyName": u.LastName, "formatted": u.Name()},
+		"displayName":        u.Name(),
+		"emails":             []map[string]any{{"value": u.Email, "type": "work", "primary": true}},
+		"title":              u.Position,
+		"preferredLanguage":  u.Locale,
+		"active":             u.Status != store.Deactivated,
+		scimEnterpriseSchema: map[string]string{"employeeNumber": u.ReferenceID},
+		"meta": map[string]any{"resourceType": "User", "created": u.CreatedAt.Format(time.RFC3339), "lastModified": u.UpdatedAt.Format(time.RFC3339),
+			"version": scimVersion(u.Version), "location": c.base() + "/Users/" + id},
+	}
+	if externalID != "" {
+		v["externalId"] = externalID
+	}
+	if u.Phone != "" {
+		v["phoneNumbers"] = []map[string]any{{"value": u.Phone, "type": "work", "primary": true}}
+	}
+	return v
+}
+
+func scimVersion(v int64) string { return fmt.Sprintf(`W/"v%d"`, v) }
+
+func (c *scimCall) userID() (int64, error) {
+	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, &admin.NotFoundError{What: fmt.Sprintf("user %q", c.r.PathValue("id"))}
+	}
+	return id, nil
+}
+
+func (c *scimCall) user() (*admin.UserDetail, error) {
+	id, err := c.userID()
+	if err != nil {
+		return nil, err
+	}
+	return c.x.svc.UserByID(c.r.Context(), c.actor, id)
+}
+
+// answerUser writes the user as they are now, with their version as ETag.
+func (c *scimCall) answerUser(status int, email string) (int, any, error) {
+	d, err := c.x.svc.User(c.r.Context(), c.actor, email)
+	if err != nil {
+		return 0, nil, err
+	}
+	c.rw.Header().Set("ETag", scimVersion(d.Version))
+	v := c.scimUser(d.User, d.ExternalID)
+	if status == http.StatusCreated {
+		c.rw.Header().Set("Location", v["meta"].(map[string]any)["location"].(string))
+	}
+	return status, v, nil
+}
+
+func scimGetUser(c *scimCall) (int, any, error) {
+	d, err := c.user()
+	if err != nil {
+		return 0, nil, err
+	}
+	return c.answerUser(http.StatusOK, d.Email)
+}
+
+// scimMaxCount bounds a page of results.
+const scimMaxCount = 1000
+
+func scimListUsers(c *scimCall) (int, any, error) {
+	q := c.r.URL.Query()
+	start, count := 1, 100
+	if v := q.Get("startIndex"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, nil, scimBad("invalidValue", "startIndex %q is not a number", v)
+		}
+		start = max(1, n) // RFC 7644 3.4.2.4: below 1 is 1
+	}
+	if v := q.Get("count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, nil, scimBad("invalidValue", "count %q is not a number", v)
+		}
+		count = min(max(0, n), scimMaxCount)
+	}
+	f, err := parseSCIMFilter(q.Get("filter"))
+	if err != nil {
+		return 0, nil, err
+	}
+	users, err := c.matching(f)
+	if err != nil {
+		return 0, nil, err
+	}
+	total := len(users)
+	page := users[min(start-1, total):min(start-1+count, total)]
+	ids := make([]int64, len(page))
+	for i, u := range page {
+		ids[i] = u.ID
+	}
+	ext, err := c.x.svc.ExternalIDs(c.r.Context(), c.actor, ids...)
+	if err != nil {
+		return 0, nil, err
+	}
+	out := make([]map[string]any, len(page))
+	for i, u := range page {
+		out[i] = c.scimUser(u, ext[u.ID])
+	}
+	return http.StatusOK, scimList(out, total, start), nil
+}
+
+// matching lists the users the filter lets through: one looked up by its
+// key when the filter names one (userName, emails, externalId or id eq),
+// otherwise every user, read a page at a time.
+func (c *scimCall) matching(f *scimFilter) ([]*store.User, error) {
+	ctx := c.r.Context()
+	if email, ok := f.lookup("username", "emails", "emails.value"); ok {
+		d, err := c.x.svc.User(ctx, c.actor, email)
+		if errors.As(err, new(*admin.NotFoundError)) || errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return c.keep(f, []*store.User{d.User})
+	}
+	if ext, ok := f.lookup("externalid"); ok {
+		email, err := c.x.svc.UserByExternalID(ctx, c.actor, ext)
+		if errors.As(err, new(*admin.NotFoundError)) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		d, err := c.x.svc.User(ctx, c.actor, email)
+		if err != nil {
+			return nil, err
+		}
+		return c.keep(f, []*store.User{d.User})
+	}
+	var all []*store.User
+	lq := store.ListQuery{Limit: 500}
+	for {
+		p, err := c.x.svc.ListUsers(ctx, c.actor, lq)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, p.Users...)
+		if !p.More {
+			break
+		}
+		lq.After = &p.Cursors[len(p.Cursors)-1]
+	}
+	return c.keep(f, all)
+}
+
+// keep filters users with f; externalId needs their IDs.
+func (c *scimCall) keep(f *scimFilter, users []*store.User) ([]*store.User, error) {
+	if f == nil {
+		return users, nil
+	}
+	var ext map[int64]string
+	if f.uses("externalid") {
+		ids := make([]int64, len(users))
+		for i, u := range users {
+			ids[i] = u.ID
+		}
+		var err error
+		if ext, err = c.x.svc.ExternalIDs(c.r.Context(), c.actor, ids...); err != nil {
+			return nil, err
+		}
+	}
+	var out []*store.User
+	for _, u := range users {
+		if f.match(u, ext[u.ID]) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// scimUserBody is a User as an identity provider sends it.
+type scimUserBody struct {
+	UserName   string `json:"userName"`
+	ExternalID string `json:"externalId"`
+	Name       struct {
+		GivenName  string `json:"givenName"`
+		FamilyName string `json:"familyName"`
+	} `json:"name"`
+	DisplayName string `json:"displayName"`
+	Emails      []struct {
+		Value   string `json:"value"`
+		Type    string `json:"type"`
+		Primary bool   `json:"primary"`
+	} `json:"emails"`
+	PhoneNumbers []struct {
+		Value string `json:"value"`
+		Type  string `json:"type"`
+	} `json:"phoneNumbers"`
+	Title             string          `json:"title"`
+	PreferredLanguage string          `json:"preferredLanguage"`
+	Active            json.RawMessage `json:"active"`
+	Enterprise        struct {
+		EmployeeNumber string `json:"employeeNumber"`
+	} `json:"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"`
+}
+
+// profile is what the body says of the person, as roster keeps it.
+type scimProfile struct {
+	email, externalID, first, last, phone, title, locale, ref string
+	active                                                    *bool
+}
+
+func (b *scimUserBody) profile() (scimProfile, error) {
+	p := scimProfile{email: strings.TrimSpace(b.UserName), externalID: b.ExternalID, first: b.Name.GivenName, last: b.Name.FamilyName,
+		title: b.Title, locale: scimLocale(b.PreferredLanguage), ref: b.Enterprise.EmployeeNumber}
+	for _, e := range b.Emails {
+		if p.email == "" || e.Primary {
+			p.email = strings.TrimSpace(e.Value)
+		}
+	}
+	for _, ph := range b.PhoneNumbers {
+		if p.phone == "" || ph.Type == "work" {
+			p.phone = ph.Value
+		}
+	}
+	if len(b.Active) > 0 && string(b.Active) != "null" {
+		a, err := scimBool(b.Active)
+		if err != nil {
+			return p, err
+		}
+		p.active = &a
+	}
+	if p.email == "" {
+		return p, scimBad("invalidValue", "userName: the person's email address is required")
+	}
+	return p, nil
+}
+
+// scimBool reads a boolean, also written as a string ("False"), as Entra
+// ID sends it.
+func scimBool(raw json.RawMessage) (bool, error) {
+	var b bool
+	if json.Unmarshal(raw, &b) == nil {
+		return b, nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		switch strings.ToLower(s) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+	}
+	return false, scimBad("invalidValue", "active: %s is not true or false", raw)
+}
+
+// scimLocale maps preferredLanguage (fr-FR, en_US, fr) to a language roster
+// writes mail in; others are English.
+func scimLocale(l string) string {
+	if l == "" {
+		return ""
+	}
+	if strings.HasPrefix(strings.ToLower(l), "fr") {
+		return "fr"
+	}
+	return "en"
+}
+
+func scimCreateUser(c *scimCall) (int, any, error) {
+	var b scimUserBody
+	if err := c.decode(&b); err != nil {
+		return 0, nil, err
+	}
+	p, err := b.profile()
+	if err != nil {
+		return 0, nil, err
+	}
+	u, err := c.x.svc.ProvisionUser(c.r.Context(), c.actor, admin.NewUser{Email: p.email, FirstName: p.first, LastName: p.last,
+		Phone: p.phone, Position: p.title, ReferenceID: p.ref, Locale: p.locale}, p.externalID)
+	if err != nil {
+		return 0, nil, err
+	}
+	if p.active != nil && !*p.active {
+		if err := c.x.svc.Deactivate(c.r.Context(), c.actor, u.Email); err != nil {
+			return 0, nil, err
+		}
+	}
+	return c.answerUser(http.StatusCreated, u.Email)
+}
+
+// scimVersionOf reads If-Match (W/"v12"); 0 when absent.
+func (c *scimCall) ifMatch() int64 {
+	h := strings.TrimPrefix(strings.TrimSpace(c.r.Header.Get("If-Match")), "W/")
+	v, _ := strconv.ParseInt(strings.Trim(strings.TrimPrefix(strings.Trim(h, `"`), "v"), `"`), 10, 64)
+	return v
+}
+
+// apply makes the user what p says: the profile in one edit, then active.
+func (c *scimCall) apply(d *admin.UserDetail, p scimProfile, version int64) (int, any, error) {
+	if !strings.EqualFold(p.email, d.Email) {
+		return 0, nil, &scimError{http.StatusBadRequest, "mutability", "userName cannot change: roster knows a person by their address; create the new address and delete the old"}
+	}
+	ctx := c.r.Context()
+	if _, err := c.x.svc.Edit(ctx, c.actor, d.Email, version, admin.Profile{FirstName: &p.first, LastName: &p.last, Phone: &p.phone,
+		Position: &p.title, ReferenceID: &p.ref, Locale: scimLocaleOf(p.locale, d.Locale), ExternalID: &p.externalID}); err != nil {
+		return 0, nil, err
+	}
+	if err := c.setActive(d, p.active); err != nil {
+		return 0, nil, err
+	}
+	return c.answerUser(http.StatusOK, d.Email)
+}
+
+func scimLocaleOf(l, cur string) *string {
+	if l == "" {
+		return &cur
+	}
+	return &l
+}
+
+// setActive deactivates or reactivates d when active says so.
+func (c *scimCall) setActive(d *admin.UserDetail, active *bool) error {
+	if active == nil {
+		return nil
+	}
+	switch deactivated := d.Status == store.Deactivated; {
+	case *active && deactivated:
+		return c.x.svc.Reactivate(c.r.Context(), c.actor, d.Email)
+	case !*active && !deactivated:
+		return c.x.svc.Deactivate(c.r.Context(), c.actor, d.Email)
+	}
+	return nil
+}
+
+func scimReplaceUser(c *scimCall) (int, any, error) {
+	d, err := c.user()
+	if err != nil {
+		return 0, nil, err
+	}
+	var b scimUserBody
+	if err := c.decode(&b); err != nil {
+		return 0, nil, err
+	}
+	p, err := b.profile()
+	if err != nil {
+		return 0, nil, err
+	}
+	return c.apply(d, p, c.ifMatch())
+}
+
+// scimPatch is a PatchOp request body.
+type scimPatch struct {
+	Operations []struct {
+		Op    string          `json:"op"`
+		Path  string          `json:"path"`
+		Value json.RawMessage `json:"value"`
+	} `json:"Operations"`
+}
+
+func scimPatchUser(c *scimCall) (int, any, error) {
+	d, err := c.user()
+	if err != nil {
+		return 0, nil, err
+	}
+	var body scimPatch
+	if err := c.decode(&body); err != nil {
+		return 0, nil, err
+	}
+	p := scimProfile{email: d.Email, externalID: d.ExternalID, first: d.FirstName, last: d.LastName, phone: d.Phone,
+		title: d.Position, locale: d.Locale, ref: d.ReferenceID}
+	for _, op := range body.Operations {
+		if err := p.patch(strings.ToLower(op.Op), op.Path, op.Value); err != nil {
+			return 0, nil, err
+		}
+	}
+	return c.apply(d, p, c.ifMatch())
+}
+
+// patch applies one operation. Without a path, the value is an object of
+// attributes (as Okta and Entra ID send "replace" {"active": false}).
+func (p *scimProfile) patch(op, path string, value json.RawMessage) error {
+	switch op {
+	case "add", "replace", "remove":
+	default:
+		return scimBad("invalidSyntax", "op %q: add, replace or remove", op)
+	}
+	if path == "" {
+		if op == "remove" {
+			return scimBad("noTarget", "remove needs a path")
+		}
+		var attrs map[string]json.RawMessage
+		if err := json.Unmarshal(value, &attrs); err != nil {
+			return scimBad("invalidValue", "a patch without a path takes an object of attributes")
+		}
+		for k, v := range attrs {
+			if err := p.patch(op, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	str := func() (string, error) {
+		if op == "remove" {
+			return "", nil
+		}
+		var s string
+		if err := json.Unmarshal(value, &s); err != nil {
+			// Entra sends some values as a one-element list.
+			var list []struct {
+				Value string `json:"value"`
+			}
+			if json.Unmarshal(value, &list) == nil && len(list) > 0 {
+				return list[0].Value, nil
+			}
+			return "", scimBad("invalidValue", "%s: %s is not a string", path, value)
+		}
+		return s, nil
+	}
+	var err error
+	switch scimPath(path) {
+	case "active":
+		if op == "remove" {
+			return scimBad("mutability", "active cannot be removed")
+		}
+		a, err := scimBool(value)
+		if err != nil {
+			return err
+		}
+		p.active = &a
+	case "name.givenname":
+		p.first, err = str()
+	case "name.familyname":
+		p.last, err = str()
+	case "name":
+		var n struct{ GivenName, FamilyName string }
+		if op != "remove" && json.Unmarshal(value, &n) != nil {
+			return scimBad("invalidValue", "name: %s", value)
+		}
+		p.first, p.last = n.GivenName, n.FamilyName
+	case "title":
+		p.title, err = str()
+	case "externalid":
+		p.externalID, err = str()
+	case "preferredlanguage":
+		var l string
+		l, err = str()
+		p.locale = scimLocale(l)
+	case "employeenumber":
+		p.ref, err = str()
+	case "phonenumbers", "phonenumbers.value":
+		p.phone, err = str()
+	case "displayname":
+		// Made from the name: nothing to keep.
+	case "username", "emails", "emails.value":
+		var email string
+		if email, err = str(); err == nil && email != "" {
+			p.email = email
+		}
+	default:
+		return scimBad("invalidPath", "%q is not an attribute roster keeps", path)
+	}
+	return err
+}
+
+// scimPath folds a patch path to what it names: case is ignored, the
+// enterprise extension's URN prefix and a filter on the type of a
+// multi-valued attribute (emails[type eq "work"].value) are dropped.
+func scimPath(path string) string {
+	p := strings.ToLower(strings.TrimSpace(path))
+	p = strings.TrimPrefix(p, strings.ToLower(scimEnterpriseSchema)+":")
+	p = strings.TrimPrefix(p, strings.ToLower(scimUserSchema)+":")
+	if i := strings.IndexByte(p, '['); i >= 0 {
+		if j := strings.IndexByte(p[i:], ']'); j >= 0 {
+			p = p[:i] + p[i+j+1:]
+		}
+	}
+	return p
+}
+
+func scimDeleteUser(c *scimCall) (int, any, error) {
+	d, err := c.user()
+	if err != nil {
+		return 0, nil, err
+	}
+	acct, err := c.x.svc.Account(c.r.Context())
+	if err != nil {
+		return 0, nil, err
+	}
+	if acct.SCIMHeir == "" {
+		return 0, nil, &scimError{http.StatusBadRequest, "mutability",
+			"deleting needs an heir for what the user owns: run roster account --scim-heir EMAIL, or deactivate instead (active: false)"}
+	}
+	if _, err := c.x.svc.Delete(c.r.Context(), c.actor, d.Email, acct.SCIMHeir); err != nil {
+		return 0, nil, err
+	}
+	return http.StatusNoContent, nil, nil
+}
