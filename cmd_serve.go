@@ -21,6 +21,7 @@ import (
 	"roster/mail"
 	"roster/server"
 	"roster/store"
+	"roster/webhook"
 )
 
 func cmdServe(c *cli, ctx context.Context, args []string) error {
@@ -61,6 +62,8 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	defer worker.Stop()
+	hooks := webhook.Start(ctx, c.st, webhook.Options{Log: log})
+	defer hooks.Stop()
 
 	sshSrv, err := server.NewSSH(c.svc, server.SSHOptions{
 		Addr: *sshAddr, HostKeyPath: *hostKey, IdleTimeout: *idle, MaxSessions: *maxSessions,

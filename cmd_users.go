@@ -51,6 +51,11 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 		ch.SCIMStaged = &b
 		return err
 	})
+	fs.Func("webhooks-private", "true: webhooks may go to loopback and private addresses", func(s string) error {
+		b, err := strconv.ParseBool(s)
+		ch.WebhooksPrivate = &b
+		return err
+	})
 	if c.actor == nil { // set on the server's machine only (admin refuses it over SSH)
 		fs.Func("base-url", "start of the links in mail, for every roster process (e.g. https://roster.example.com)", func(s string) error { ch.BaseURL = &s; return nil })
 	}
@@ -73,7 +78,7 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(map[string]any{"name": acct.Name, "invite_lifetime": acct.InviteLifetime.String(),
 			"country": acct.Country, "base_url": acct.BaseURL, "created_at": acct.CreatedAt,
-			"scim_heir": acct.SCIMHeir, "scim_staged": acct.SCIMStaged})
+			"scim_heir": acct.SCIMHeir, "scim_staged": acct.SCIMStaged, "webhooks_private": acct.WebhooksPrivate})
 	}
 	return c.table([]string{"NAME", "INVITE LIFETIME", "COUNTRY", "BASE URL", "CREATED"},
 		[][]string{{acct.Name, admin.Span(acct.InviteLifetime), acct.Country, cmp.Or(acct.BaseURL, "(not set)"),

@@ -82,6 +82,7 @@ func init() {
 		{"mail", "[--state S] [--limit N] | show ID | captured [ID] | retry ID|--failed | test --to EMAIL | deliver | flush", "list the outbox; show, retry or deliver mail; test the relay", true, cmdMail},
 		{"seed", "--users N [--seed S]", "fill the database with realistic fake data, for demos and benchmarks", true, cmdSeed},
 		{"apikeys", "[EMAIL] | create --name N [--expires 90d] | regenerate ID | revoke ID", "manage the API keys automations act as you with", false, cmdAPIKeys},
+		{"webhooks", "[add URL --events E,E|all | remove ID | deliveries ID]", "send signed events to other systems when something happens", false, cmdWebhooks},
 		{"keys", "[list [EMAIL] | add EMAIL FILE|- | remove EMAIL FINGERPRINT]", "manage the SSH keys operators open roster serve with", false, cmdKeys},
 		{"serve", "[--ssh ADDR] [--http ADDR]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
 		{"help", "[COMMAND]", "describe the commands", false, cmdHelp},

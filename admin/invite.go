@@ -414,7 +414,10 @@ func (s *Service) createUsers(ctx context.Context, q *store.Q, op *operator, acc
 			return err
 		}
 	}
-	return q.InsertAudit(ctx, entries...)
+	if err := q.InsertAudit(ctx, entries...); err != nil {
+		return err
+	}
+	return s.queueEvents(ctx, q, entries...)
 }
 
 // sendLink makes a new link of kind for u, voiding the older ones of that

@@ -166,7 +166,10 @@ func (s *Service) audit(ctx context.Context, q *store.Q, actor *store.User, chan
 	if err != nil {
 		return err
 	}
-	return q.InsertAudit(ctx, e)
+	if err := q.InsertAudit(ctx, e); err != nil {
+		return err
+	}
+	return s.queueEvents(ctx, q, e)
 }
 
 // auditEntry is the row audit writes.

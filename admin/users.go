@@ -125,6 +125,9 @@ type AccountChange struct {
 	// instead of inviting them.
 	SCIMHeir   *string
 	SCIMStaged *bool
+	// WebhooksPrivate lets webhooks go to loopback and private addresses
+	// (a receiver on the same machine or network).
+	WebhooksPrivate *bool
 }
 
 // UpdateAccount changes the account's settings.
@@ -187,6 +190,9 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 		}
 		if c.SCIMStaged != nil {
 			acct.SCIMStaged = *c.SCIMStaged
+		}
+		if c.WebhooksPrivate != nil {
+			acct.WebhooksPrivate = *c.WebhooksPrivate
 		}
 		if err := q.SaveAccount(ctx, acct); err != nil {
 			return err

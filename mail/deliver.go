@@ -489,7 +489,7 @@ func (d *deliverer) keepLease(ctx context.Context, left []store.OutboxMessage) e
 func (p *pipeline) retryLater(j *job, err error) {
 	d, m := p.d, j.m
 	now := d.cfg.now()
-	next, ok := nextAttempt(now, m.Attempts, m.Deadline(d.cfg.lifetime()))
+	next, ok := NextAttempt(now, m.Attempts, m.Deadline(d.cfg.lifetime()))
 	if !ok {
 		p.fail(j, fmt.Sprintf("gave up: not delivered by %s (last error: %s)", m.Deadline(d.cfg.lifetime()).Format("2006-01-02 15:04 MST"), err), replyOf(err))
 		return
@@ -572,10 +572,11 @@ func (d *deliverer) mark(batch []outcome) {
 	}
 }
 
-// nextAttempt is when a message that failed for the attempts-th time is
-// tried again: after a random wait up to base·2^(attempts-1), capped, and
-// no later than a second before giveUp; ok is false when that leaves no time.
-func nextAttempt(now time.Time, attempts int, giveUp time.Time) (next time.Time, ok bool) {
+// NextAttempt is when a message (or a webhook's delivery) that failed for
+// the attempts-th time is tried again: after a random wait up to
+// base·2^(attempts-1), capped, and no later than a second before giveUp; ok
+// is false when that leaves no time.
+func NextAttempt(now time.Time, attempts int, giveUp time.Time) (next time.Time, ok bool) {
 	ceiling := backoffCap
 	if attempts >= 1 && attempts <= 16 {
 		ceiling = min(backoffCap, backoffBase<<(attempts-1))

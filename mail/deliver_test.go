@@ -460,16 +460,16 @@ func TestNextAttempt(t *testing.T) {
 	far := now.Add(24 * time.Hour)
 	for attempts, ceiling := range map[int]time.Duration{1: 30 * time.Second, 2: time.Minute, 5: 8 * time.Minute, 7: 30 * time.Minute, 60: 30 * time.Minute} {
 		for range 50 {
-			next, ok := nextAttempt(now, attempts, far)
+			next, ok := NextAttempt(now, attempts, far)
 			if wait := next.Sub(now); !ok || wait < time.Second || wait > ceiling+time.Second {
 				t.Fatalf("attempt %d waits %s, want within [1s, %s]", attempts, wait, ceiling)
 			}
 		}
 	}
-	if next, ok := nextAttempt(now, 10, now.Add(10*time.Second)); !ok || next.After(now.Add(9*time.Second)) {
+	if next, ok := NextAttempt(now, 10, now.Add(10*time.Second)); !ok || next.After(now.Add(9*time.Second)) {
 		t.Fatalf("near the deadline: %s, %v; want no later than a second before it", next, ok)
 	}
-	if _, ok := nextAttempt(now, 1, now.Add(time.Second)); ok {
+	if _, ok := NextAttempt(now, 1, now.Add(time.Second)); ok {
 		t.Fatal("no time left, yet another attempt")
 	}
 }

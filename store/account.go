@@ -19,14 +19,16 @@ type Account struct {
 	// users it creates rather than invite them.
 	SCIMHeir   string `json:"scim_heir"`
 	SCIMStaged bool   `json:"scim_staged"`
+	// WebhooksPrivate lets webhooks go to loopback and private addresses.
+	WebhooksPrivate bool `json:"webhooks_private"`
 }
 
 // Account reads the account; ErrNotFound before roster init.
 func (q *Q) Account(ctx context.Context) (*Account, error) {
 	var a Account
 	var secs, created int64
-	err := q.db.QueryRowContext(ctx, "SELECT name, invite_lifetime_secs, country, base_url, created_at, scim_heir, scim_staged FROM account WHERE id = 1").
-		Scan(&a.Name, &secs, &a.Country, &a.BaseURL, &created, &a.SCIMHeir, &a.SCIMStaged)
+	err := q.db.QueryRowContext(ctx, "SELECT name, invite_lifetime_secs, country, base_url, created_at, scim_heir, scim_staged, webhooks_private FROM account WHERE id = 1").
+		Scan(&a.Name, &secs, &a.Country, &a.BaseURL, &created, &a.SCIMHeir, &a.SCIMStaged, &a.WebhooksPrivate)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -37,11 +39,11 @@ func (q *Q) Account(ctx context.Context) (*Account, error) {
 
 // SaveAccount creates or replaces the account.
 func (q *Q) SaveAccount(ctx context.Context, a *Account) error {
-	_, err := q.db.ExecContext(ctx, `INSERT INTO account (id, name, invite_lifetime_secs, country, base_url, created_at, scim_heir, scim_staged)
-		VALUES (1, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+	_, err := q.db.ExecContext(ctx, `INSERT INTO account (id, name, invite_lifetime_secs, country, base_url, created_at, scim_heir, scim_staged, webhooks_private)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
 		invite_lifetime_secs = excluded.invite_lifetime_secs, country = excluded.country, base_url = excluded.base_url,
-		scim_heir = excluded.scim_heir, scim_staged = excluded.scim_staged`,
-		a.Name, int64(a.InviteLifetime/time.Second), a.Country, a.BaseURL, unix(a.CreatedAt), a.SCIMHeir, a.SCIMStaged)
+		scim_heir = excluded.scim_heir, scim_staged = excluded.scim_staged, webhooks_private = excluded.webhooks_private`,
+		a.Name, int64(a.InviteLifetime/time.Second), a.Country, a.BaseURL, unix(a.CreatedAt), a.SCIMHeir, a.SCIMStaged, a.WebhooksPrivate)
 	return mapErr(err)
 }
 

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Webhook is a subscription: the events it is sent and where (migration 017).
+type Webhook struct {
+	ID        int64     `json:"id"`
+	URL       string    `json:"url"`
+	Events    []string  `json:"events"`
+	Secret    string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+}
+
+// InsertWebhook stores a subscription and sets its ID.
+func (q *Q) InsertWebhook(ctx context.Context, w *Webhook) error {
+	return mapErr(q.db.QueryRowContext(ctx, `INSERT INTO webhooks (url, events, secret, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, w.URL, strings.Join(w.Events, ","), w.Secret, unix(w.CreatedAt), w.CreatedBy).Scan(&w.ID))
+}
+
+// Webhooks lists the subscriptions, oldest first.
+func (q *Q) Webhooks(ctx context.Context) ([]Webhook, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT id, url, events, secret, created_at, created_by FROM webhooks ORDER BY id`)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []Webhook{}
+	for rows.Next() {
+		var w Webhook
+		var events string
+		var created int64
+		if err := rows.Scan(&w.ID, &w.URL, &events, &w.Secret, &created, &w.CreatedBy); err != nil {
+			return nil, err
+		}
+		w.Events, w.CreatedAt = strings.Split(events, ","), fromUnix(created)
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// DeleteWebhook removes a subscription and its deliveries; false if there
+// was none.
+func (q *Q) DeleteWebhook(ctx context.Context, id int64) (bool, error) {
+	res, err := q.db.ExecContext(ctx, `DELETE FROM webhooks WHERE id = ?`, id)
+	if err != nil {
+		return false, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
+}
+
+// Delivery states.
+const (
+	DeliveryQueued    = "queued"
+	DeliverySending   = "sending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// Delivery is one event sent, or to send, to one subscription.
+type Delivery struct {
+	ID         int64     `json:"id"`
+	WebhookID  int64     `json:"webhook_id"`
+	URL        string    `json:"url"`
+	Secret     string    `json:"-"`
+	EventID    string    `json:"event_id"`
+	EventType  string    `json:"event_type"`
+	Payload    string    `json:"payload"`
+	State      string    `json:"state"`
+	Attempts   int       `json:"attempts"`
+	NextAt     time.Time `json:"next_attempt_at,omitzero"`
+	GiveUpAt   time.Time `json:"give_up_at"`
+	LastStatus int       `json:"last_status,omitempty"`
+	LastError  string    `json:"last_error,omitempty"`
+	Response   string    `json:"response,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+	DoneAt     time.Time `json:"done_at,omitzero"`
+}
+
+// EnqueueDeliveries writes deliveries, queued, in the caller's transaction.
+func (q *Q) EnqueueDeliveries(ctx context.Context, ds ...*Delivery) error {
+	for _, d := range ds {
+		if err := q.db.QueryRowContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, event_type, payload, state,
+			next_attempt_at, give_up_at, created_at) VALUES (?, ?, ?, ?, 'queued', ?, ?, ?) RETURNING id`,
+			d.WebhookID, d.EventID, d.EventType, d.Payload, unix(d.NextAt), unix(d.GiveUpAt), unix(d.CreatedAt)).Scan(&d.ID); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
+}
+
+const deliveryCols = `d.id, d.webhook_id, w.url, w.secret, d.event_id, d.event_type, d.payload, d.state, d.attempts,
+	d.next_attempt_at, d.give_up_at, d.last_status, d.last_error, d.response, d.created_at, d.done_at`
+
+func scanDelivery(r scanner) (Delivery, error) {
+	var d Delivery
+	var next, giveUp, created, done int64
+	err := r.Scan(&d.ID, &d.WebhookID, &d.URL, &d.Secret, &d.EventID, &d.EventType, &d.Payload, &d.State, &d.Attempts,
+		&next, &giveUp, &d.LastStatus, &d.LastError, &d.Response, &created, &done)
+	d.NextAt, d.GiveUpAt, d.CreatedAt, d.DoneAt = fromUnix(next), fromUnix(giveUp), fromUnix(created), fromUnix(done)
+	return d, err
+}
+
+// ClaimDeliveries takes up to limit deliveries due at now (queued and due,
+// or sending with their lease run out), oldest first, and leases them to the
+// caller until leaseUntil: another worker takes them only after that.
+func (q *Q) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Delivery, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+		WHERE (d.state = 'queued' AND d.next_attempt_at <= ?1) OR (d.state = 'sending' AND d.lease_until <= ?1)
+		ORDER BY d.id LIMIT ?2`, unix(now), limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	var out []Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Attempts++
+		out[i].State = DeliverySending
+		if _, err := q.db.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'sending', attempts = ?, lease_until = ? WHERE id = ?`,
+			out[i].Attempts, unix(leaseUntil), out[i].ID); err != nil {
+			return nil, mapErr(err)
+		}
+	}
+	return out, nil
+}
+
+// RecordDelivery records how an attempt of a claimed delivery went: its
+// new state (delivered, failed, or queued again at d.NextAt), the
+// receiver's status, error and answer. It reports false when the claim was
+// lost (its lease ran out and another worker took it).
+func (q *Q) RecordDelivery(ctx context.Context, d *Delivery) (bool, error) {
+	res, err := q.db.ExecContext(ctx, `UPDATE webhook_deliveries SET state = ?, next_attempt_at = ?, lease_until = 0, last_status = ?,
+		last_error = ?, response = ?, done_at = ? WHERE id = ? AND state = 'sending' AND attempts = ?`,
+		d.State, unix(d.NextAt), d.LastStatus, d.LastError, d.Response, unix(d.DoneAt), d.ID, d.Attempts)
+	if err != nil {
+		return false, mapErr(err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Deliveries lists a subscription's deliveries, newest first.
+func (q *Q) Deliveries(ctx context.Context, webhookID int64, limit int) ([]Delivery, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+		WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ?`, webhookID, limit)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	out := []Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}

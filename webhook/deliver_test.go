@@ -1,0 +1,292 @@
+package webhook
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"roster/admin"
+	"roster/store"
+)
+
+const owner = "olive.owner@acme.test"
+
+type fixture struct {
+	t     *testing.T
+	ctx   context.Context
+	st    *store.Store
+	svc   *admin.Service
+	clock atomic.Int64
+	owner admin.Actor
+	d     *Deliverer
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{t: t, ctx: context.Background(), owner: admin.Actor{Email: owner, Channel: admin.ChannelCLI}}
+	f.clock.Store(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).Unix())
+	st, err := store.Open(f.ctx, filepath.Join(t.TempDir(), "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f.st, f.svc = st, admin.New(st)
+	f.svc.Now = f.now
+	if err := f.svc.Init(f.ctx, "Acme", owner, "Olive", "Owner", admin.ChannelCLI); err != nil {
+		t.Fatal(err)
+	}
+	f.d = New(st, Options{Now: f.now, Timeout: 2 * time.Second})
+	return f
+}
+
+func (f *fixture) now() time.Time { return time.Unix(f.clock.Load(), 0).UTC() }
+
+func (f *fixture) allowPrivate(allow bool) {
+	f.t.Helper()
+	if _, err := f.svc.UpdateAccount(f.ctx, f.owner, admin.AccountChange{WebhooksPrivate: &allow}); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) invite(email string) {
+	f.t.Helper()
+	res, err := f.svc.Invite(f.ctx, f.owner, []admin.NewUser{{Email: email}}, admin.InviteOptions{})
+	if err != nil || res[0].Err != nil {
+		f.t.Fatalf("invite %s: %v %v", email, err, res[0].Err)
+	}
+}
+
+func (f *fixture) pass() Report {
+	f.t.Helper()
+	r, err := f.d.Pass(f.ctx)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return r
+}
+
+func (f *fixture) deliveries(id int64) []store.Delivery {
+	f.t.Helper()
+	ds, err := f.svc.WebhookDeliveries(f.ctx, f.owner, id, 100)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return ds
+}
+
+// receiver is a webhook receiver that checks each request's signature as
+// the Standard Webhooks specification describes it, written here apart from
+// the code that signs.
+type receiver struct {
+	*httptest.Server
+	secret string
+	mu     sync.Mutex
+	got    []map[string]any
+	bad    []string
+	answer atomic.Int32 // the status it answers
+}
+
+func newReceiver(t *testing.T) *receiver {
+	r := &receiver{}
+	r.answer.Store(http.StatusOK)
+	r.Server = httptest.NewServer(http.HandlerFunc(r.serve))
+	t.Cleanup(r.Close)
+	return r
+}
+
+func (r *receiver) serve(rw http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	id, ts, sigs := req.Header.Get("webhook-id"), req.Header.Get("webhook-timestamp"), req.Header.Get("webhook-signature")
+	key, _ := base64.StdEncoding.DecodeString(r.secret[len("whsec_"):])
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(id + "." + ts + "." + string(body)))
+	want := base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	ok := false
+	for _, s := range strings.Fields(sigs) {
+		if v, sig, _ := strings.Cut(s, ","); v == "v1" && hmac.Equal([]byte(sig), []byte(want)) {
+			ok = true
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !ok || id == "" || ts == "" {
+		r.bad = append(r.bad, id)
+		rw.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	var m map[string]any
+	json.Unmarshal(body, &m)
+	m["webhook-id"] = id
+	r.got = append(r.got, m)
+	rw.WriteHeader(int(r.answer.Load()))
+	io.WriteString(rw, "thanks")
+}
+
+func (r *receiver) received() []map[string]any {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]map[string]any(nil), r.got...)
+}
+
+func (f *fixture) subscribe(r *receiver, events ...string) int64 {
+	f.t.Helper()
+	secret, w, err := f.svc.AddWebhook(f.ctx, f.owner, r.URL+"/hooks", events)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	r.secret = secret
+	return w.ID
+}
+
+// An event is queued with the act that causes it, delivered signed, and
+// the receiver's answer kept; an act that fails queues nothing.
+func TestEventsAreQueuedAndDeliveredSigned(t *testing.T) {
+	f := newFixture(t)
+	f.allowPrivate(true)
+	r := newReceiver(t)
+	id := f.subscribe(r, "user.invited", "user.deactivated")
+	f.invite("ann@acme.test")
+	if _, err := f.svc.Invite(f.ctx, f.owner, []admin.NewUser{{Email: "maintenance@acme.test"}}, admin.InviteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ds := f.deliveries(id)
+	if len(ds) != 1 || ds[0].State != store.DeliveryQueued || ds[0].EventType != "user.invited" {
+		t.Fatalf("queued: %+v", ds)
+	}
+	if rep := f.pass(); rep.Delivered != 1 {
+		t.Fatalf("pass: %+v", rep)
+	}
+	got := r.received()
+	if len(got) != 1 || got[0]["type"] != "user.invited" || got[0]["data"].(map[string]any)["target"] != "ann@acme.test" || len(r.bad) != 0 {
+		t.Fatalf("received %v, refused %v", got, r.bad)
+	}
+	ds = f.deliveries(id)
+	if ds[0].State != store.DeliveryDelivered || ds[0].LastStatus != 200 || ds[0].Response != "thanks" {
+		t.Errorf("after delivery: %+v", ds[0])
+	}
+}
+
+// 5xx and no answer are retried with backoff until delivered; another 4xx
+// than 408 and 429 fails at once; nothing is lost while the receiver is
+// down, and each retry keeps the event's ID.
+func TestRetriesAndFailures(t *testing.T) {
+	f := newFixture(t)
+	f.allowPrivate(true)
+	r := newReceiver(t)
+	id := f.subscribe(r, "all")
+	f.invite("ann@acme.test")
+	r.answer.Store(http.StatusServiceUnavailable)
+	if rep := f.pass(); rep.Retried != 1 {
+		t.Fatalf("a 503: %+v", rep)
+	}
+	if rep := f.pass(); rep != (Report{}) {
+		t.Fatalf("retried before its time: %+v", rep)
+	}
+	r.answer.Store(http.StatusTooManyRequests)
+	f.clock.Add(3600)
+	if rep := f.pass(); rep.Retried != 1 {
+		t.Fatalf("a 429: %+v", rep)
+	}
+	r.answer.Store(http.StatusOK)
+	f.clock.Add(3600)
+	if rep := f.pass(); rep.Delivered != 1 {
+		t.Fatalf("then a 200: %+v", rep)
+	}
+	got := r.received()
+	if len(got) != 3 || got[0]["webhook-id"] != got[2]["webhook-id"] {
+		t.Errorf("three attempts of one event: %v", got)
+	}
+	ds := f.deliveries(id)
+	if ds[0].Attempts != 3 || ds[0].State != store.DeliveryDelivered {
+		t.Errorf("after three attempts: %+v", ds[0])
+	}
+
+	r.answer.Store(http.StatusBadRequest)
+	f.invite("bob@acme.test")
+	if rep := f.pass(); rep.Failed != 1 {
+		t.Fatalf("a 400: %+v", rep)
+	}
+
+	// The receiver is down for the whole run, then comes back on its address.
+	addr := strings.TrimPrefix(r.URL, "http://")
+	r.Close()
+	f.invite("carl@acme.test")
+	for range 5 {
+		if rep := f.pass(); rep.Retried != 1 {
+			t.Fatalf("while down: %+v", rep)
+		}
+		f.clock.Add(3600)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Skipf("the receiver's port was taken meanwhile: %v", err)
+	}
+	r.answer.Store(http.StatusOK)
+	back := &http.Server{Handler: http.HandlerFunc(r.serve)}
+	go back.Serve(ln)
+	defer back.Close()
+	if rep := f.pass(); rep.Delivered != 1 {
+		t.Fatalf("once back: %+v", rep)
+	}
+	last := r.received()
+	if d := last[len(last)-1]["data"].(map[string]any); d["target"] != "carl@acme.test" {
+		t.Errorf("the event delivered once back: %v", d)
+	}
+	// Past its lifetime, a delivery fails rather than being retried forever.
+	r.answer.Store(http.StatusBadGateway)
+	f.invite("dan@acme.test")
+	f.clock.Add(int64(73 * time.Hour / time.Second))
+	if rep := f.pass(); rep.Failed != 1 {
+		t.Fatalf("past its lifetime: %+v", rep)
+	}
+}
+
+// Receivers on loopback and private addresses are refused unless the
+// account allows them, when the webhook is added and again when it is
+// delivered to; only http(s) URLs are taken.
+func TestReceiversOnPrivateAddresses(t *testing.T) {
+	f := newFixture(t)
+	r := newReceiver(t)
+	var in *admin.InputError
+	for _, u := range []string{r.URL, "http://10.1.2.3/x", "http://[::1]:8080/", "http://169.254.169.254/latest/meta-data", "ftp://example.com/", "http://user:pw@example.com/"} {
+		if _, _, err := f.svc.AddWebhook(f.ctx, f.owner, u, []string{"all"}); !errors.As(err, &in) {
+			t.Errorf("%s: %v, want refused", u, err)
+		}
+	}
+	if _, _, err := f.svc.AddWebhook(f.ctx, f.owner, "https://example.com/", []string{"user.flew"}); !errors.As(err, &in) {
+		t.Errorf("an unknown event: %v", err)
+	}
+	f.allowPrivate(true)
+	id := f.subscribe(r, "user.invited")
+	f.allowPrivate(false)
+	f.invite("ann@acme.test")
+	if rep := f.pass(); rep.Retried != 1 {
+		t.Fatalf("delivering to loopback once no longer allowed: %+v", rep)
+	}
+	if ds := f.deliveries(id); !strings.Contains(ds[0].LastError, "loopback") || len(r.received()) != 0 {
+		t.Errorf("the attempt: %+v, received %d", ds[0], len(r.received()))
+	}
+}
+
+func TestSignature(t *testing.T) {
+	// The example of the Standard Webhooks specification.
+	at, _ := strconv.ParseInt("1614265330", 10, 64)
+	sig, err := Sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", time.Unix(at, 0), []byte(`{"test": 2432232314}`))
+	if err != nil || sig != "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=" {
+		t.Errorf("signature %q, %v", sig, err)
+	}
+}
