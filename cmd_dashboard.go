@@ -34,11 +34,12 @@ func cmdDashboard(c *cli, ctx context.Context) error {
 	return tui.Run(ctx, opts)
 }
 
-// startDashboard starts what runs beside the dashboard's screens: the mail
-// worker and, when the links in mail lead to this machine, the invitation
-// pages. The worker starts when the dashboard calls opts.Ready, once the
-// first screen has its rows: its first pass writes to the database the
-// first page is read from. stop ends them.
+// startDashboard prepares what runs beside the dashboard's screens: the
+// mail worker and, when the links in mail lead to this machine, the
+// invitation pages. Both start when the dashboard calls opts.Ready, once
+// the first screen has its rows: the worker's first pass writes to the
+// database the first page is read from, and the pages' listener and
+// handlers are nothing the first frame needs. stop ends them.
 func (c *cli) startDashboard(ctx context.Context) (opts tui.Options, stop func(), err error) {
 	a, err := c.operator(ctx)
 	if errors.Is(err, admin.ErrNoAccount) {
@@ -51,24 +52,28 @@ func (c *cli) startDashboard(ctx context.Context) (opts tui.Options, stop func()
 		return opts, nil, err
 	}
 	var (
-		mu      sync.Mutex // Ready runs in a command, stop when the dashboard ends
-		worker  *mail.Worker
-		stopped bool
+		mu        sync.Mutex // Ready runs in a command, stop when the dashboard ends
+		worker    *mail.Worker
+		stopPages func()
+		stopped   bool
 	)
-	links, stopPages := localPages(c.svc, cmp.Or(cfg.BaseURL, mail.DefaultBaseURL))
-	opts = tui.Options{Service: c.svc, Operator: a.Email, Channel: admin.ChannelTUI, Links: links, Ready: func() (err error) {
+	opts = tui.Options{Service: c.svc, Operator: a.Email, Channel: admin.ChannelTUI, Ready: func() (links string, err error) {
 		mu.Lock()
 		defer mu.Unlock()
-		if !stopped {
-			worker, err = mail.Start(ctx, c.st, cfg) // logs nothing: the screen is the dashboard's
+		if stopped {
+			return "", nil
 		}
-		return err
+		links, stopPages = localPages(c.svc, cmp.Or(cfg.BaseURL, mail.DefaultBaseURL))
+		worker, err = mail.Start(ctx, c.st, cfg) // logs nothing: the screen is the dashboard's
+		return links, err
 	}}
 	return opts, func() {
-		stopPages()
 		mu.Lock()
 		defer mu.Unlock()
 		stopped = true
+		if stopPages != nil {
+			stopPages()
+		}
 		if worker != nil {
 			worker.Stop()
 		}

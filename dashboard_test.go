@@ -35,10 +35,11 @@ func TestDashboardServesTheInvitationPages(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := opts.Ready(); err != nil { // as the dashboard does once it has its first rows
+		links, err = opts.Ready() // as the dashboard does once it has its first rows
+		if err != nil {
 			t.Fatal(err)
 		}
-		return opts.Links, func() { stopDashboard(); c.close() }
+		return links, func() { stopDashboard(); c.close() }
 	}
 	links, stop := dashboard()
 	defer stop()

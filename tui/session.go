@@ -28,7 +28,7 @@ type session struct {
 	styles Styles
 	// timeout bounds each store call made by a command.
 	timeout time.Duration
-	links   string // Options.Links
+	links   string // where the links in mail lead: what Options.Ready returned
 	// opening is the screen a screen asked to switch to while handling a
 	// message; the router switches as soon as that message is handled.
 	opening *openRequest

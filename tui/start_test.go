@@ -21,7 +21,7 @@ func TestFirstPageIsReadFirst(t *testing.T) {
 	t.Cleanup(cancel) // closes the watch's connection
 	ready := 0
 	opts := f.options(owner)
-	opts.Ready = func() error { ready++; return nil }
+	opts.Ready = func() (string, error) { ready++; return "", nil }
 	m := New(ctx, opts).(*Model)
 	m.Update(tea.WindowSizeMsg{Width: 130, Height: 40})
 

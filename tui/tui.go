@@ -41,16 +41,15 @@ type Options struct {
 	// PollInterval is how often the screens look for changes made by other
 	// processes and sessions (PRAGMA data_version). Default 500 ms.
 	PollInterval time.Duration
-	// Links says where the links in mail lead (who serves them), for the
-	// Mail screen to show over an opened message; "" shows nothing.
-	Links string
 	// ProgramOptions are added to the program Run starts.
 	ProgramOptions []tea.ProgramOption
 	// Ready, when set, is called once, from a command, when the first
 	// screen has read its rows (or the first-run setup shows): what runs
 	// beside the dashboard starts then, so that the first frame waits for
-	// nothing else. Its error is shown as the session's problem.
-	Ready func() error
+	// nothing else. It returns where the links in mail lead (who serves
+	// them), for the Mail screen to show over an opened message ("" shows
+	// nothing); its error is shown as the session's problem.
+	Ready func() (links string, err error)
 }
 
 // Run opens the dashboard on the terminal and returns when the operator quits
@@ -91,7 +90,6 @@ func New(ctx context.Context, opts Options) tea.Model {
 		actor:   admin.Actor{Email: opts.Operator, Channel: opts.Channel},
 		styles:  DefaultStyles(true),
 		timeout: 15 * time.Second,
-		links:   opts.Links,
 	}
 	m := &Model{s: s, width: opts.Width, height: opts.Height, poll: opts.PollInterval, keys: newGlobalKeys(), dark: true,
 		onReady: opts.Ready}
@@ -190,9 +188,9 @@ type Model struct {
 	watch   *admin.Watch
 	version int64
 
-	onReady func() error // Options.Ready, until called
-	first   tea.Cmd      // start, begun by New
-	rest    tea.Cmd      // what start runs once the first screen has its rows
+	onReady func() (string, error) // Options.Ready, until called
+	first   tea.Cmd                // start, begun by New
+	rest    tea.Cmd                // what start runs once the first screen has its rows
 
 	top topLines // the header and the tabs, drawn again only when they change
 	// buf is where frames are drawn, kept from one to the next; each frame is
@@ -233,8 +231,11 @@ type (
 		watch *admin.Watch
 		err   error
 	}
-	pollMsg    struct{}
-	readyMsg   struct{ err error }
+	pollMsg  struct{}
+	readyMsg struct {
+		links string
+		err   error
+	}
 	versionMsg struct {
 		v   int64
 		err error
@@ -303,7 +304,10 @@ func (m *Model) ready() tea.Cmd {
 		return nil
 	}
 	m.onReady = nil
-	return func() tea.Msg { return readyMsg{f()} }
+	return func() tea.Msg {
+		links, err := f()
+		return readyMsg{links, err}
+	}
 }
 
 func (m *Model) loadAccount() tea.Cmd {
@@ -386,6 +390,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.build()
 		return m, m.start()
 	case readyMsg:
+		m.s.links = msg.links
 		if msg.err != nil {
 			m.err = explain(msg.err)
 		}
