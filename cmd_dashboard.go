@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -33,18 +35,34 @@ func cmdDashboard(c *cli, ctx context.Context) error {
 	// 4 MB goal, and that collection took a quarter of the processor time
 	// the first frame costs (7 of 31 ms, on a busy machine).
 	gc, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(64<<20)
-	opts, stop, err := c.startDashboard(ctx)
-	if err != nil {
-		return err
-	}
-	defer stop()
-	ready := opts.Ready
-	opts.Ready = func() (string, error) {
-		debug.SetGCPercent(gc)
-		debug.SetMemoryLimit(limit)
-		return ready()
-	}
-	return tui.Run(ctx, opts)
+	// The store opens while the dashboard has the terminal: what it would
+	// say on stderr (users sharing an address) waits until the dashboard
+	// ends, rather than be written over the screen.
+	var said bytes.Buffer
+	stderr := c.stderr
+	c.stderr = &said
+	var stop func() // set by open, which tui.Run returns after
+	defer func() {
+		c.stderr = stderr
+		io.Copy(stderr, &said)
+		if stop != nil {
+			stop()
+		}
+	}()
+	return tui.Run(ctx, func(ctx context.Context) (tui.Options, error) {
+		opts, s, err := c.startDashboard(ctx)
+		if err != nil {
+			return opts, err
+		}
+		stop = s
+		ready := opts.Ready
+		opts.Ready = func() (string, error) {
+			debug.SetGCPercent(gc)
+			debug.SetMemoryLimit(limit)
+			return ready()
+		}
+		return opts, nil
+	})
 }
 
 // startDashboard prepares what runs beside the dashboard's screens: the

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"slices"
 	"testing"
@@ -82,5 +83,39 @@ func results(cmd tea.Cmd) []tea.Msg {
 		return nil
 	default:
 		return []tea.Msg{msg}
+	}
+}
+
+// While Run opens the session, the program already has the terminal: what
+// comes meanwhile (the window's size, keys typed) reaches the dashboard, in
+// order, once it is open, and an error opening ends the program with it.
+func TestOpeningHoldsWhatComesForTheDashboard(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ada@example.com", "Ada", "Lovelace", "member", "active")
+	ctx, cancel := context.WithCancel(f.ctx)
+	t.Cleanup(cancel)
+	o := &opening{}
+	o.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	o.Update(tea.KeyPressMsg{Code: '3', Text: "3"})
+	m := New(ctx, f.options(owner)).(*Model)
+	next, cmd := o.Update(openedMsg{m: m})
+	for msgs := results(cmd); len(msgs) > 0 && m.active != pendingScreen; { // the key waits for the first page
+		var more []tea.Msg
+		for _, msg := range msgs {
+			if _, ok := msg.(connMsg); !ok { // its polling would never end
+				_, cmd := m.Update(msg)
+				more = append(more, results(cmd)...)
+			}
+		}
+		msgs = more
+	}
+	if next != m || m.width != 100 || m.active != pendingScreen {
+		t.Fatalf("the dashboard got: size %dx%d, screen %v; want 100x30 and Pending (the key 3)", m.width, m.height, m.active)
+	}
+
+	failed := &opening{}
+	_, cmd = failed.Update(openedMsg{err: errors.New("database is locked")})
+	if _, quit := cmd().(tea.QuitMsg); !quit || failed.err == nil {
+		t.Fatalf("opening failed: the program got %T and the error %v; want it to quit with the error", cmd(), failed.err)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"strings"
 	"time"
 	"unicode"
@@ -32,17 +31,12 @@ type Options struct {
 	// Channel is recorded in the audit trail: admin.ChannelTUI (the default)
 	// or admin.ChannelSSH.
 	Channel string
-	// Input and Output default to the process's terminal (Run only).
-	Input  io.Reader
-	Output io.Writer
 	// Width and Height are the window's size when known before the first
 	// resize message (SSH gives it with the pty request).
 	Width, Height int
 	// PollInterval is how often the screens look for changes made by other
 	// processes and sessions (PRAGMA data_version). Default 500 ms.
 	PollInterval time.Duration
-	// ProgramOptions are added to the program Run starts.
-	ProgramOptions []tea.ProgramOption
 	// Ready, when set, is called once, from a command, when the first
 	// screen has read its rows (or the first-run setup shows): what runs
 	// beside the dashboard starts then, so that the first frame waits for
@@ -52,27 +46,84 @@ type Options struct {
 	Ready func() (links string, err error)
 }
 
-// Run opens the dashboard on the terminal and returns when the operator quits
-// or ctx ends.
-func Run(ctx context.Context, opts Options) error {
+// Run opens the dashboard on the process's terminal and returns when the
+// operator quits or ctx ends. open prepares the session (the store, the
+// operator, what runs beside the dashboard) while the program takes the
+// terminal: the renderer draws on a tick that starts with the program, and
+// a frame waits for the next tick, so opening before the program started
+// added its time to the first frame's wait. When open fails, Run returns
+// its error once the terminal is restored. Run returns after open has.
+func Run(ctx context.Context, open func(context.Context) (Options, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // also closes the session's data_version connection
+	o := &opening{done: make(chan struct{})}
+	go func() {
+		defer close(o.done)
+		opts, err := open(ctx)
+		if err != nil {
+			o.opened.err = err
+			return
+		}
+		o.opened.m = New(ctx, opts)
+	}()
 	// At the default 60 fps a frame waits up to 17 ms for the renderer's
 	// tick, the first one included; roster serve's sessions draw at 120.
-	po := []tea.ProgramOption{tea.WithContext(ctx), tea.WithFPS(frameRate)}
-	if opts.Input != nil {
-		po = append(po, tea.WithInput(opts.Input))
-	}
-	if opts.Output != nil {
-		po = append(po, tea.WithOutput(opts.Output))
-	}
-	po = append(po, opts.ProgramOptions...)
-	_, err := tea.NewProgram(New(ctx, opts), po...).Run()
+	_, err := tea.NewProgram(o, tea.WithContext(ctx), tea.WithFPS(frameRate)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
-		return nil
+		err = nil
 	}
-	return err
+	cancel()
+	<-o.done
+	return errors.Join(err, o.err)
 }
+
+// opening is the program's model until Run's open returns: it draws nothing
+// and keeps the messages that come meanwhile (the window's size, the
+// colours, keys typed), which the dashboard then gets in order.
+type opening struct {
+	done   chan struct{} // closed when open has returned and opened is set
+	opened openedMsg
+	held   []tea.Msg
+	err    error // open's, once the program has it
+}
+
+type openedMsg struct {
+	m   tea.Model
+	err error
+}
+
+func (o *opening) Init() tea.Cmd {
+	done, opened := o.done, &o.opened
+	return func() tea.Msg {
+		<-done
+		return *opened
+	}
+}
+
+func (o *opening) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case openedMsg:
+		if msg.err != nil {
+			o.err = msg.err
+			return o, tea.Quit
+		}
+		m, cmds := msg.m, []tea.Cmd{msg.m.Init()}
+		for _, h := range o.held {
+			var cmd tea.Cmd
+			m, cmd = m.Update(h)
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
+	case tea.KeyPressMsg:
+		if key.Matches(msg, newGlobalKeys().ForceQuit) {
+			return o, tea.Quit
+		}
+	}
+	o.held = append(o.held, msg)
+	return o, nil
+}
+
+func (o *opening) View() tea.View { return tea.View{} }
 
 // New returns the dashboard's model for one session, for a program the
 // caller runs (roster serve runs one per SSH session). Its commands end when
