@@ -5,9 +5,11 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // The session's start reads the Users screen's first page, beside the
@@ -117,5 +119,37 @@ func TestOpeningHoldsWhatComesForTheDashboard(t *testing.T) {
 	_, cmd = failed.Update(openedMsg{err: errors.New("database is locked")})
 	if _, quit := cmd().(tea.QuitMsg); !quit || failed.err == nil {
 		t.Fatalf("opening failed: the program got %T and the error %v; want it to quit with the error", cmd(), failed.err)
+	}
+}
+
+// The first frame drawn is the first page's: until its rows are in, the
+// frame is empty, for firstRowsWait at most, after which the dashboard shows
+// itself reading.
+func TestFirstFrameHasTheRows(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ada@example.com", "Ada", "Lovelace", "member", "active")
+	ctx, cancel := context.WithCancel(f.ctx)
+	t.Cleanup(cancel)
+	for _, wait := range []bool{false, true} {
+		m := New(ctx, f.options(owner)).(*Model)
+		m.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+		if v := m.View().Content; v != "" {
+			t.Fatalf("before the first page, the frame is %q", v)
+		}
+		if wait {
+			m.Update(showMsg{})
+			if v := ansi.Strip(m.View().Content); !strings.Contains(v, "Users") {
+				t.Fatalf("after %v without the first page, the frame is %q", firstRowsWait, v)
+			}
+			continue
+		}
+		for _, msg := range results(m.Init()) {
+			if _, ok := msg.(usersPageMsg); ok {
+				m.Update(msg)
+			}
+		}
+		if v := ansi.Strip(m.View().Content); !strings.Contains(v, "ada@example.com") {
+			t.Fatalf("with the first page, the frame is %q", v)
+		}
 	}
 }

@@ -156,6 +156,11 @@ func New(ctx context.Context, opts Options) tea.Model {
 // frameRate is the frames per second the dashboard draws at.
 const frameRate = 120
 
+// firstRowsWait is how long the first frame waits for the first screen's
+// rows: a slow read (a cold disk, a write holding the database) shows the
+// dashboard reading them.
+const firstRowsWait = 100 * time.Millisecond
+
 // afterFrame runs cmd a frame from now: what the first frame does not need
 // waits for it to be drawn, rather than take the processor from it.
 func afterFrame(cmd tea.Cmd) tea.Cmd {
@@ -242,6 +247,11 @@ type Model struct {
 	onReady func() (string, error) // Options.Ready, until called
 	first   tea.Cmd                // start, begun by New
 	rest    tea.Cmd                // what start runs once the first screen has its rows
+	// blank keeps the frame empty until the Users screen's first page is
+	// in, or for firstRowsWait at most: the renderer draws a frame on its
+	// tick, and drawing the frame without the rows took the processor from
+	// the read and put the rows off to a later tick.
+	blank bool
 
 	top topLines // the header and the tabs, drawn again only when they change
 	// buf is where frames are drawn, kept from one to the next; each frame is
@@ -283,6 +293,7 @@ type (
 		err   error
 	}
 	pollMsg  struct{}
+	showMsg  struct{} // firstRowsWait has passed
 	readyMsg struct {
 		links string
 		err   error
@@ -339,7 +350,9 @@ func (m *Model) start() tea.Cmd {
 	svc := m.s.svc
 	ctx := m.s.ctx
 	m.rest = tea.Batch(m.s.loadOperator(), m.loadAccount(), m.ready())
-	return tea.Batch(early(m.activate(usersScreen)), early(func() tea.Msg {
+	m.blank = true
+	show := tea.Tick(firstRowsWait, func(time.Time) tea.Msg { return showMsg{} })
+	return tea.Batch(show, early(m.activate(usersScreen)), early(func() tea.Msg {
 		w, err := svc.Watch(ctx)
 		if err == nil {
 			go func() { <-ctx.Done(); w.Close() }()
@@ -461,6 +474,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.readVersion()
 	case pollMsg:
 		return m, m.readVersion()
+	case showMsg:
+		m.blank = false
+		return m, nil
 	case versionMsg:
 		return m, m.versionRead(msg)
 	case tea.KeyPressMsg:
@@ -474,6 +490,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		var cmd tea.Cmd
 		m.setup, cmd = m.setup.Update(msg)
 		return m, cmd
+	}
+	if _, ok := msg.(usersPageMsg); ok {
+		m.blank = false
 	}
 	var cmds []tea.Cmd
 	for i := range m.screens {
@@ -727,7 +746,10 @@ func (m *Model) layout() {
 
 // View is the frame on the alternate screen, with the mouse wheel reported.
 func (m *Model) View() tea.View {
-	v := tea.NewView(m.frame())
+	var v tea.View
+	if !m.blank {
+		v = tea.NewView(m.frame())
+	}
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
 	return v
