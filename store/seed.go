@@ -506,13 +506,14 @@ func (g *seeder) user(b *seedRows, keys []seedKey) ([]seedKey, error) {
 	g.stats.Users++
 
 	french := r.IntN(10) < 6
-	firsts, lasts, locale := seedFirstEN, seedLastEN, "en"
+	names := seedNames()
+	firsts, lasts, locale := names.firstEN, names.lastEN, "en"
 	if french {
-		firsts, lasts, locale = seedFirstFR, seedLastFR, "fr"
+		firsts, lasts, locale = names.firstFR, names.lastFR, "fr"
 	}
 	first, last := firsts[r.IntN(len(firsts))], lasts[r.IntN(len(lasts))]
 	if r.IntN(20) == 0 { // mixed couples, expatriates
-		last = seedLastEN[r.IntN(len(seedLastEN))]
+		last = names.lastEN[r.IntN(len(names.lastEN))]
 	}
 	email := g.email(first, last, seedDomains[r.IntN(len(seedDomains))])
 
@@ -750,7 +751,10 @@ func (g *seeder) work(b *seedRows, id int64, since time.Time) error {
 var seedDomains = []string{"lumiere-associes.example", "northwind.example", "boulangerie-dupain.example",
 	"atelier-rivoli.example", "harbour-logistics.example", "cabinet-morel.example", "greenfield.example", "transports-garnier.example"}
 
-var seedFirstFR = strings.Fields(`Camille Léa Manon Chloé Emma Inès Jade Louise Alice Lina Zoé Élodie Anaïs Clémence
+// seedNames are the names people are made up from, split on first use:
+// split in a package variable, they cost every roster process's start 50 µs.
+var seedNames = sync.OnceValue(func() (n struct{ firstFR, lastFR, firstEN, lastEN []string }) {
+	n.firstFR = strings.Fields(`Camille Léa Manon Chloé Emma Inès Jade Louise Alice Lina Zoé Élodie Anaïs Clémence
 	Margaux Mathilde Juliette Pauline Céline Sophie Nathalie Isabelle Sandrine Valérie Aurélie Mélanie Hélène
 	Françoise Brigitte Martine Océane Maëlys Noémie Agathe Gaëlle Solène Bérénice Laëtitia Cécile Émilie
 	Lucas Hugo Louis Gabriel Arthur Jules Raphaël Léo Adam Nathan Thomas Théo Mathis Noé Maxime Antoine
@@ -758,7 +762,7 @@ var seedFirstFR = strings.Fields(`Camille Léa Manon Chloé Emma Inès Jade Loui
 	Guillaume Romain Quentin Alexandre Baptiste Clément Damien Florian Jérémy Loïc Mickaël Yannick Gaël
 	Hervé Thierry Bruno Didier Régis Cédric Aurélien Maël Timothée Bastien Valentin Corentin Mehdi Karim Yasmine Sofiane`)
 
-var seedLastFR = strings.Fields(`Martin Bernard Thomas Petit Robert Richard Durand Dubois Moreau Laurent Simon Michel
+	n.lastFR = strings.Fields(`Martin Bernard Thomas Petit Robert Richard Durand Dubois Moreau Laurent Simon Michel
 	Lefèvre Leroy Roux David Bertrand Morel Fournier Girard Bonnet Dupont Lambert Fontaine Rousseau Vincent
 	Muller Lefebvre Faure André Mercier Blanc Guérin Boyer Garnier Chevalier François Legrand Gauthier Garcia
 	Perrin Robin Clément Morin Nicolas Henry Roussel Mathieu Gautier Masson Marchand Duval Denis Dumont Marie
@@ -773,7 +777,7 @@ var seedLastFR = strings.Fields(`Martin Bernard Thomas Petit Robert Richard Dura
 	Rodriguez Guichard Gillet Étienne Grondin Poulain Tessier Chevallier Collin Chauvin Da Silva Bouchet Gay
 	Lemaître Bénard Maréchal Humbert Reynaud Antoine Hoarau Perret Barthélemy Cordier Pichon Lejeune Gilbert`)
 
-var seedFirstEN = strings.Fields(`Oliver George Harry Jack Jacob Noah Charlie Muhammad Thomas Oscar William James
+	n.firstEN = strings.Fields(`Oliver George Harry Jack Jacob Noah Charlie Muhammad Thomas Oscar William James
 	Henry Leo Alfie Joshua Freddie Archie Ethan Isaac Alexander Joseph Edward Samuel Max Daniel Arthur Lucas
 	Mohammed Logan Dylan Harrison Benjamin Theo Jake Sebastian Finley Adam Ryan Liam Michael David Richard
 	Olivia Amelia Isla Ava Emily Isabella Mia Poppy Ella Lily Sophia Grace Evie Scarlett Ruby Chloe Sophie
@@ -781,7 +785,7 @@ var seedFirstEN = strings.Fields(`Oliver George Harry Jack Jacob Noah Charlie Mu
 	Rebecca Hannah Laura Emma Katherine Rachel Victoria Lucy Megan Bethany Eleanor Abigail Niamh Siobhan
 	Aoife Seán Ciarán Eóin Róisín Zoë Renée Chloé`)
 
-var seedLastEN = strings.Fields(`Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts
+	n.lastEN = strings.Fields(`Smith Jones Williams Taylor Brown Davies Evans Wilson Thomas Johnson Roberts
 	Robinson Thompson Wright Walker White Edwards Hughes Green Hall Lewis Harris Clarke Patel Jackson Wood
 	Turner Martin Cooper Hill Ward Morris Moore Clark Lee King Baker Harrison Morgan Allen James Scott
 	Phillips Watson Davis Parker Price Bennett Young Griffiths Mitchell Kelly Cook Carter Richardson Bailey
@@ -789,6 +793,8 @@ var seedLastEN = strings.Fields(`Smith Jones Williams Taylor Brown Davies Evans 
 	Foster Chapman Powell Webb Rogers Gray Mason Ali Hunt Hussain Campbell Matthews Owen Palmer Holmes Mills
 	Barnes Knight Lloyd Butler Russell Barker Fisher Stevens Jenkins Murray Dixon Harvey O'Brien O'Connor
 	McCarthy Fitzgerald Ní Bhriain Ó Súilleabháin Nguyen Chen Wong Kowalski Nowak`)
+	return n
+})
 
 // seedFrenchMobiles are the first two digits of French mobile numbers.
 var seedFrenchMobiles = []string{"60", "61", "62", "64", "65", "66", "67", "68", "73", "74", "75", "76", "77", "78", "79"}
