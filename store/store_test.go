@@ -430,3 +430,22 @@ func TestOpenConcurrentMigrates(t *testing.T) {
 		t.Fatalf("user_version %d (%v), want %d", v, err, SchemaVersion())
 	}
 }
+
+// A dedicated connection (the change watch's) is a new one: the read pool
+// keeps the connection a first read opened, and read the schema on, for
+// the next read (the dashboard's first page, read beside the watch's start).
+func TestConnLeavesTheReadPoolsConnection(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	if _, err := st.Read().Owners(ctx); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := st.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if idle := st.rdb.Stats().Idle; idle != 1 {
+		t.Fatalf("the read pool keeps %d connections ready once a dedicated one is taken, want 1", idle)
+	}
+}
