@@ -26,7 +26,7 @@ var Locales = []string{"en", "fr"}
 type localeTemplates struct {
 	text *texttemplate.Template
 	// html holds each kind's whole HTML part, the layout around its body,
-	// so that a message's part is one execution.
+	// from which its skeletons are made.
 	html map[string]*htmltemplate.Template
 }
 
@@ -130,13 +130,176 @@ func render(m *store.OutboxMessage, d store.MailData, baseURL string, now time.T
 		return nil, fmt.Errorf("render text: %w", err)
 	}
 	c.Text = string(bytes.TrimSpace(b.Bytes())) + "\n"
-	b.Reset()
 	v.Lang, v.Subject = lang, c.Subject
-	if err := page.Execute(b, &v); err != nil {
+	sk, err := skeletonOf(page, lang, m.Kind, &v)
+	if err != nil {
 		return nil, fmt.Errorf("render html: %w", err)
 	}
-	c.HTML = b.String()
+	if c.HTML, err = sk.fill(&v); err != nil {
+		return nil, fmt.Errorf("render html: %w", err)
+	}
 	return c, nil
+}
+
+// viewFields is how many strings a view holds.
+const viewFields = 16
+
+// fields are the view's strings, by number, for skeletons.
+func (v *view) fields() [viewFields]*string {
+	return [viewFields]*string{&v.Account, &v.Name, &v.Inviter, &v.InviterEmail, &v.AwayName, &v.AwayEmail, &v.Note,
+		&v.Email, &v.Link, &v.ForgotURL, &v.Validity, &v.Deadline, &v.From, &v.Until, &v.Lang, &v.Subject}
+}
+
+// A skeleton is a kind's HTML part in one language, executed once through
+// html/template with a marker in place of each value and cut at the
+// markers: a message's part is then the skeleton's text with its values
+// spliced in, each escaped by html/template for its own place in the page.
+// Executing the whole page for each message cost about 30 µs, most of it
+// calling the escapers through reflection; a value met again (the
+// account, the inviter, the language) is not escaped again.
+//
+// The templates branch only on whether a value is empty ({{if .Inviter}}),
+// and html/template decides each value's context from the template alone,
+// so one skeleton serves every message whose values are empty in the same
+// places (its shape). TestSkeletonEscapesAsTheTemplate compares both ways
+// on hostile values.
+type skeleton struct {
+	static []string // the text around the slots: one more than slots
+	slots  []*slot
+}
+
+// slot is a place in the page where a value goes.
+type slot struct {
+	field int // in view.fields
+	// escape is the skeleton's page with this slot as the only action:
+	// html/template escapes a value there as it does in the kind's
+	// template. Its output is head bytes of the page, the value, then
+	// tail bytes.
+	escape     *htmltemplate.Template
+	head, tail int
+
+	mu            sync.Mutex
+	lastIn, lastO string // the value escaped last, and how
+}
+
+type skeletonKey struct {
+	lang, kind string
+	shape      uint32 // bit i: field i is not empty
+}
+
+// skeletons holds the skeletons made so far (a few shapes per kind).
+var skeletons sync.Map // skeletonKey → *skeleton
+
+// marker stands for field i in a skeleton: letters and digits, which every
+// escaper leaves as they are.
+func marker(i int) string { return fmt.Sprintf("%s%02dz", markerPrefix, i) }
+
+const markerPrefix = "zqxroster"
+
+// skeletonOf returns the skeleton of page for v's shape, making it the
+// first time.
+func skeletonOf(page *htmltemplate.Template, lang, kind string, v *view) (*skeleton, error) {
+	key := skeletonKey{lang: lang, kind: kind}
+	for i, f := range v.fields() {
+		if *f != "" {
+			key.shape |= 1 << i
+		}
+	}
+	if sk, ok := skeletons.Load(key); ok {
+		return sk.(*skeleton), nil
+	}
+	sk, err := newSkeleton(page, key.shape)
+	if err != nil {
+		return nil, err
+	}
+	skeletons.Store(key, sk)
+	return sk, nil
+}
+
+func newSkeleton(page *htmltemplate.Template, shape uint32) (*skeleton, error) {
+	var mv view
+	for i, f := range mv.fields() {
+		if shape&(1<<i) != 0 {
+			*f = marker(i)
+		}
+	}
+	var b strings.Builder
+	if err := page.Execute(&b, &mv); err != nil {
+		return nil, err
+	}
+	out := b.String()
+	sk := &skeleton{}
+	var at []int // where each slot's marker starts in out
+	rest, pos := out, 0
+	for {
+		i := strings.Index(rest, markerPrefix)
+		if i < 0 {
+			break
+		}
+		var field int
+		if _, err := fmt.Sscanf(rest[i+len(markerPrefix):], "%02dz", &field); err != nil || field >= viewFields {
+			return nil, fmt.Errorf("skeleton: a marker at %d is not a field's", pos+i)
+		}
+		sk.static = append(sk.static, rest[:i])
+		sk.slots = append(sk.slots, &slot{field: field})
+		at = append(at, pos+i)
+		n := i + len(marker(field))
+		rest, pos = rest[n:], pos+n
+	}
+	sk.static = append(sk.static, rest)
+	for k, s := range sk.slots {
+		m := marker(s.field)
+		src := out[:at[k]] + "{{.}}" + out[at[k]+len(m):]
+		t, err := htmltemplate.New("slot").Parse(src)
+		if err != nil {
+			return nil, fmt.Errorf("skeleton: %w", err)
+		}
+		b.Reset()
+		if err := t.Execute(&b, m); err != nil || b.String() != out {
+			return nil, fmt.Errorf("skeleton: the page with one slot does not give the page back (%v)", err)
+		}
+		s.escape, s.head, s.tail = t, at[k], len(out)-at[k]-len(m)
+	}
+	return sk, nil
+}
+
+// fill writes the part with v's values in the slots.
+func (sk *skeleton) fill(v *view) (string, error) {
+	fields := v.fields()
+	n := 0
+	for _, s := range sk.static {
+		n += len(s)
+	}
+	var b strings.Builder
+	b.Grow(n + 512)
+	for k, s := range sk.slots {
+		b.WriteString(sk.static[k])
+		esc, err := s.escaped(*fields[s.field])
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(esc)
+	}
+	b.WriteString(sk.static[len(sk.slots)])
+	return b.String(), nil
+}
+
+// escaped is value as html/template writes it in s's place.
+func (s *slot) escaped(value string) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if value == s.lastIn && s.lastO != "" {
+		return s.lastO, nil
+	}
+	b := renderBuffers.Get().(*bytes.Buffer)
+	defer renderBuffers.Put(b)
+	b.Reset()
+	if err := s.escape.Execute(b, value); err != nil {
+		return "", err
+	}
+	out := string(b.Bytes()[s.head : b.Len()-s.tail])
+	s.lastIn, s.lastO = value, out
+	return out, nil
 }
 
 // validity says how long a link lives, as a reader says it: "48 hours",
