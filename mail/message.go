@@ -100,13 +100,15 @@ var (
 	htmlPartHeader  = textproto.MIMEHeader{"Content-Type": {"text/html; charset=utf-8"}, "Content-Transfer-Encoding": {"quoted-printable"}}
 )
 
+// upperHex are the digits of quoted-printable and the Q encoding.
+const upperHex = "0123456789ABCDEF"
+
 // appendQP appends text s to dst in quoted-printable, as mime/quotedprintable's
 // Writer writes it, in one pass rather than a write per line: line breaks
 // (LF, CRLF or CR) become CRLF; '=', control characters and bytes past ASCII
 // are encoded, and so is a space or tab that would end a line; lines are
 // broken softly ("=" CRLF) to stay within 76 characters.
 func appendQP(dst []byte, s string) []byte {
-	const hex = "0123456789ABCDEF"
 	const room = 75 // characters on a line before its soft break
 	n := 0          // characters on the current line
 	encode := func(c byte) {
@@ -114,7 +116,7 @@ func appendQP(dst []byte, s string) []byte {
 			dst = append(dst, "=\r\n"...)
 			n = 0
 		}
-		dst = append(dst, '=', hex[c>>4], hex[c&0x0f])
+		dst = append(dst, '=', upperHex[c>>4], upperHex[c&0x0f])
 		n += 3
 	}
 	// endLine encodes a space or tab ending the line, which transport may strip.
@@ -277,10 +279,13 @@ func (h *headerWriter) encoded(s string) {
 			h.fold()
 			room = min(maxWord, foldAt-1)
 		}
-		n := 0
+		// The Q word's length is counted as it grows, not again for each
+		// longer prefix.
+		n, q := 0, encodedLen("", false)
 		for n < len(s) {
 			_, size := utf8.DecodeRuneInString(s[n:])
-			if encodedLen(s[:n+size], b) > room {
+			q += encodedLen(s[n:n+size], false) - encodedLen("", false)
+			if b && encodedLen(s[:n+size], true) > room || !b && q > room {
 				break
 			}
 			n += size
@@ -308,7 +313,7 @@ func encodedWord(s string, b bool) string {
 		case qKept(c):
 			w.WriteByte(c)
 		default:
-			fmt.Fprintf(&w, "=%02X", c)
+			w.Write([]byte{'=', upperHex[c>>4], upperHex[c&0x0f]})
 		}
 	}
 	w.WriteString("?=")
