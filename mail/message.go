@@ -2,13 +2,12 @@ package mail
 
 import (
 	"bytes"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"mime"
-	"mime/multipart"
 	"net/mail"
-	"net/textproto"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -69,36 +68,39 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 	// Automatic mail (RFC 3834): no out-of-office replies to it.
 	h.add("Auto-Submitted", "auto-generated")
 	h.add("X-Auto-Response-Suppress", "All")
-	mw := multipart.NewWriter(&b)
-	h.add("Content-Type", mime.FormatMediaType("multipart/alternative", map[string]string{"boundary": mw.Boundary()}))
+	boundary := newBoundary()
+	h.add("Content-Type", "multipart/alternative; boundary="+boundary)
 	if h.err != nil {
 		return nil, h.err
 	}
+	// The parts as mime/multipart's Writer writes them, without its
+	// header map and writes of a few bytes.
 	b.WriteString("\r\n")
-	for _, part := range []struct {
-		header textproto.MIMEHeader
-		body   string
-	}{{plainPartHeader, c.Text}, {htmlPartHeader, c.HTML}} {
-		w, err := mw.CreatePart(part.header)
-		if err != nil {
-			return nil, err
+	for i, part := range [2]struct{ header, body string }{{plainPartHeader, c.Text}, {htmlPartHeader, c.HTML}} {
+		if i > 0 {
+			b.WriteString("\r\n")
 		}
+		b.WriteString("--" + boundary + "\r\n" + part.header + "\r\n")
 		// Appended to b's spare room: b.Grow above made enough for most.
-		if _, err := w.Write(appendQP(b.AvailableBuffer(), part.body)); err != nil {
-			return nil, err
-		}
+		b.Write(appendQP(b.AvailableBuffer(), part.body))
 	}
-	if err := mw.Close(); err != nil {
-		return nil, err
-	}
+	b.WriteString("\r\n--" + boundary + "--\r\n")
 	return &composed{from: from.Address, to: to.Address, raw: b.Bytes()}, nil
 }
 
-// The parts' headers, the same in every message (CreatePart only reads them).
-var (
-	plainPartHeader = textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"}, "Content-Transfer-Encoding": {"quoted-printable"}}
-	htmlPartHeader  = textproto.MIMEHeader{"Content-Type": {"text/html; charset=utf-8"}, "Content-Transfer-Encoding": {"quoted-printable"}}
+// The parts' headers, the same in every message.
+const (
+	plainPartHeader = "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	htmlPartHeader  = "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/html; charset=utf-8\r\n"
 )
+
+// newBoundary is a random boundary between the parts, of the form
+// mime/multipart's Writer makes: no text of a part can hold it.
+func newBoundary() string {
+	var r [30]byte
+	rand.Read(r[:])
+	return hex.EncodeToString(r[:])
+}
 
 // upperHex are the digits of quoted-printable and the Q encoding.
 const upperHex = "0123456789ABCDEF"
