@@ -251,7 +251,7 @@ func sendEachOnNewConnection(b *testing.B, f *fixture, cfg Config) int {
 				b.Fatal(err)
 			}
 			err = f.st.Write(f.ctx, func(q *store.Q) error {
-				_, err := q.MarkSent(context.Background(), []store.SentMail{{Message: m, Reply: "250 OK"}}, now)
+				_, err := q.MarkSent(context.Background(), []store.SentMail{{Message: m, Reply: "250 OK", Data: msg.sent}}, now)
 				return err
 			})
 			if err != nil {

@@ -533,7 +533,7 @@ func (d *deliverer) mark(batch []outcome) {
 		var at []int // their places in batch
 		for i, o := range batch {
 			if o.what == "sent" {
-				sent = append(sent, store.SentMail{Message: o.j.m, Reply: o.reply})
+				sent = append(sent, store.SentMail{Message: o.j.m, Reply: o.reply, Data: o.j.msg.sent})
 				at = append(at, i)
 				continue
 			}

@@ -19,6 +19,7 @@ import (
 type composed struct {
 	from, to string // envelope addresses
 	raw      []byte
+	sent     string // the outbox row's data once sent: its link redacted
 }
 
 // compose makes the outbox message m as it goes on the wire. Names and the
@@ -85,7 +86,7 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 		b.Write(appendQP(b.AvailableBuffer(), part.body))
 	}
 	b.WriteString("\r\n--" + boundary + "--\r\n")
-	return &composed{from: from.Address, to: to.Address, raw: b.Bytes()}, nil
+	return &composed{from: from.Address, to: to.Address, raw: b.Bytes(), sent: store.RedactParsedLink(m.Data, d)}, nil
 }
 
 // The parts' headers, the same in every message.

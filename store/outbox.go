@@ -137,6 +137,12 @@ func RedactLink(data string) string {
 	if err := json.Unmarshal([]byte(data), &d); err != nil {
 		return "{}"
 	}
+	return RedactParsedLink(data, d)
+}
+
+// RedactParsedLink is RedactLink of data already read into d, for the mail
+// worker, which reads every message's data to write it.
+func RedactParsedLink(data string, d MailData) string {
 	if d.Path == "" {
 		return data
 	}
@@ -366,11 +372,14 @@ func (q *Q) execClaimed(ctx context.Context, m *OutboxMessage, set string, args 
 type SentMail struct {
 	Message *OutboxMessage
 	Reply   string
+	// Data replaces the message's data: RedactLink's (or RedactParsedLink's)
+	// of it, which holds no working link.
+	Data string
 }
 
 // MarkSent records that the relay accepted the claimed messages sent, and
-// redacts the links' tokens from their data, in one statement however many
-// they are. ok[i] is false, and sent[i]'s row unchanged, when the claim was
+// writes their data with the links' tokens redacted, in one statement
+// however many they are. ok[i] is false, and sent[i]'s row unchanged, when the claim was
 // no longer sent[i]'s (its lease ran out and another worker took the
 // message).
 func (q *Q) MarkSent(ctx context.Context, sent []SentMail, at time.Time) (ok []bool, err error) {
@@ -381,7 +390,7 @@ func (q *Q) MarkSent(ctx context.Context, sent []SentMail, at time.Time) (ok []b
 	rows := make([][4]any, len(sent))
 	pos := make(map[int64]int, len(sent))
 	for i, s := range sent {
-		rows[i] = [4]any{s.Message.ID, s.Message.Attempts, s.Reply, RedactLink(s.Message.Data)}
+		rows[i] = [4]any{s.Message.ID, s.Message.Attempts, s.Reply, s.Data}
 		pos[s.Message.ID] = i
 	}
 	list, err := json.Marshal(rows)

@@ -40,7 +40,8 @@ func TestMarkSentKeepsLostClaims(t *testing.T) {
 	}
 	var ok []bool
 	must(t, st.Write(ctx, func(q *Q) (err error) {
-		ok, err = q.MarkSent(ctx, []SentMail{{&first[0], "250 first"}, {&second[1], "250 b"}, {&second[2], "250 c"}}, now)
+		ok, err = q.MarkSent(ctx, []SentMail{{&first[0], "250 first", RedactLink(first[0].Data)},
+			{&second[1], "250 b", RedactLink(second[1].Data)}, {&second[2], "250 c", RedactLink(second[2].Data)}}, now)
 		return err
 	}))
 	if fmt.Sprint(ok) != "[false true true]" {
