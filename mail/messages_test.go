@@ -409,44 +409,50 @@ func TestAppendQPWritesAsTheStandardLibrary(t *testing.T) {
 	}
 }
 
-// A skeleton filled with hostile values writes what html/template writes
-// executing the kind's page, for every kind and language, with each value
-// empty in turn (the templates branch on that) and values met twice.
-func TestSkeletonEscapesAsTheTemplate(t *testing.T) {
+// A skeleton filled with hostile values writes what the template writes,
+// html/template's escaping included, for every part of every kind in every
+// language, with each value empty in turn (the templates branch on that)
+// and values met twice.
+func TestSkeletonWritesAsTheTemplate(t *testing.T) {
 	hostile := []string{`<script>alert("x")</script>`, `javascript:alert(1)`, `a' onmouseover='alert(1)`, "Jo\r\nBcc: evil@x.test",
 		`{{.Link}}`, marker(3), `https://r.test/invite/T?x=<y>&z="w"#f`, "Zoé & ✓", `" autofocus onfocus="x`, "mailto:x@y.test?cc=z"}
-	views := 0
+	parts := 0
 	for l, lt := range templates() {
 		for kind, page := range lt.html {
-			for empty := -1; empty < viewFields; empty++ {
-				for round := range 3 {
-					var v view
-					for i, f := range v.fields() {
-						if i != empty {
-							*f = hostile[(i+round/2)%len(hostile)]
+			if lt.text.Lookup(kind+".subject") == nil {
+				continue // a piece of other kinds' parts
+			}
+			for _, part := range []struct {
+				name string
+				t    executor
+				html bool
+			}{{kind + ".subject", lt.text.Lookup(kind + ".subject"), false}, {kind, lt.text.Lookup(kind), false}, {kind, page, true}} {
+				for empty := -1; empty < viewFields; empty++ {
+					for round := range 3 {
+						var v view
+						for i, f := range v.fields() {
+							if i != empty {
+								*f = hostile[(i+round/2)%len(hostile)]
+							}
 						}
+						var want strings.Builder
+						if err := part.t.Execute(&want, &v); err != nil {
+							t.Fatal(err)
+						}
+						got, err := fillSkeleton(part.t, l, part.name, part.html, &v)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if got != want.String() {
+							t.Fatalf("%s/%s (html %v), field %d empty:\n got %s\nwant %s", l, part.name, part.html, empty, got, want.String())
+						}
+						parts++
 					}
-					var want strings.Builder
-					if err := page.Execute(&want, &v); err != nil {
-						t.Fatal(err)
-					}
-					sk, err := skeletonOf(page, l, kind, &v)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got, err := sk.fill(&v)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if got != want.String() {
-						t.Fatalf("%s/%s, field %d empty:\n got %s\nwant %s", l, kind, empty, got, want.String())
-					}
-					views++
 				}
 			}
 		}
 	}
-	if views == 0 {
+	if parts == 0 {
 		t.Fatal("no template")
 	}
 }

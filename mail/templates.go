@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -96,7 +97,7 @@ func render(m *store.OutboxMessage, d store.MailData, baseURL string, now time.T
 	lang := localeOf(m.Locale)
 	t := templates()[lang]
 	page := t.html[m.Kind]
-	if t.text.Lookup(m.Kind) == nil || page == nil {
+	if t.text.Lookup(m.Kind) == nil || t.text.Lookup(m.Kind+".subject") == nil || page == nil {
 		return nil, fmt.Errorf("no template for mail of kind %q", m.Kind)
 	}
 	v := view{Account: d.Account, Name: d.Name, Inviter: d.Inviter, InviterEmail: d.InviterEmail,
@@ -118,24 +119,18 @@ func render(m *store.OutboxMessage, d store.MailData, baseURL string, now time.T
 		v.Until = longDate(lang, d.AwayUntil.In(loc))
 	}
 	c := &content{Lang: lang}
-	b := renderBuffers.Get().(*bytes.Buffer)
-	defer renderBuffers.Put(b)
-	b.Reset()
-	if err := t.text.ExecuteTemplate(b, m.Kind+".subject", &v); err != nil {
+	subject, err := fillSkeleton(t.text.Lookup(m.Kind+".subject"), lang, m.Kind+".subject", false, &v)
+	if err != nil {
 		return nil, fmt.Errorf("render subject: %w", err)
 	}
-	c.Subject = strings.Join(strings.Fields(b.String()), " ")
-	b.Reset()
-	if err := t.text.ExecuteTemplate(b, m.Kind, &v); err != nil {
+	c.Subject = strings.Join(strings.Fields(subject), " ")
+	text, err := fillSkeleton(t.text.Lookup(m.Kind), lang, m.Kind, false, &v)
+	if err != nil {
 		return nil, fmt.Errorf("render text: %w", err)
 	}
-	c.Text = string(bytes.TrimSpace(b.Bytes())) + "\n"
+	c.Text = strings.TrimSpace(text) + "\n"
 	v.Lang, v.Subject = lang, c.Subject
-	sk, err := skeletonOf(page, lang, m.Kind, &v)
-	if err != nil {
-		return nil, fmt.Errorf("render html: %w", err)
-	}
-	if c.HTML, err = sk.fill(&v); err != nil {
+	if c.HTML, err = fillSkeleton(page, lang, m.Kind, true, &v); err != nil {
 		return nil, fmt.Errorf("render html: %w", err)
 	}
 	return c, nil
@@ -150,22 +145,28 @@ func (v *view) fields() [viewFields]*string {
 		&v.Email, &v.Link, &v.ForgotURL, &v.Validity, &v.Deadline, &v.From, &v.Until, &v.Lang, &v.Subject}
 }
 
-// A skeleton is a kind's HTML part in one language, executed once through
-// html/template with a marker in place of each value and cut at the
-// markers: a message's part is then the skeleton's text with its values
-// spliced in, each escaped by html/template for its own place in the page.
-// Executing the whole page for each message cost about 30 µs, most of it
-// calling the escapers through reflection; a value met again (the
-// account, the inviter, the language) is not escaped again.
+// A skeleton is a part of a kind's message in one language (its subject,
+// its text, its HTML), executed once with a marker in place of each value
+// and cut at the markers: a message's part is then the skeleton's text
+// with its values spliced in, each in the HTML part escaped by
+// html/template for its own place in the page. Executing the whole page
+// for each message cost about 30 µs, most of it calling the escapers
+// through reflection; a value met again (the account, the inviter, the
+// language) is not escaped again.
 //
 // The templates branch only on whether a value is empty ({{if .Inviter}}),
 // and html/template decides each value's context from the template alone,
 // so one skeleton serves every message whose values are empty in the same
-// places (its shape). TestSkeletonEscapesAsTheTemplate compares both ways
+// places (its shape). TestSkeletonWritesAsTheTemplate compares both ways
 // on hostile values.
 type skeleton struct {
 	static []string // the text around the slots: one more than slots
 	slots  []*slot
+}
+
+// executor is a text or HTML template.
+type executor interface {
+	Execute(w io.Writer, data any) error
 }
 
 // slot is a place in the page where a value goes.
@@ -174,7 +175,7 @@ type slot struct {
 	// escape is the skeleton's page with this slot as the only action:
 	// html/template escapes a value there as it does in the kind's
 	// template. Its output is head bytes of the page, the value, then
-	// tail bytes.
+	// tail bytes. In a text part it is nil: the value goes as it is.
 	escape     *htmltemplate.Template
 	head, tail int
 
@@ -183,7 +184,8 @@ type slot struct {
 }
 
 type skeletonKey struct {
-	lang, kind string
+	lang, name string // the template's
+	html       bool
 	shape      uint32 // bit i: field i is not empty
 }
 
@@ -196,27 +198,28 @@ func marker(i int) string { return fmt.Sprintf("%s%02dz", markerPrefix, i) }
 
 const markerPrefix = "zqxroster"
 
-// skeletonOf returns the skeleton of page for v's shape, making it the
-// first time.
-func skeletonOf(page *htmltemplate.Template, lang, kind string, v *view) (*skeleton, error) {
-	key := skeletonKey{lang: lang, kind: kind}
+// fillSkeleton writes v through the skeleton of template t (named name, in
+// lang; html says whether it is an html/template) for v's shape, making
+// the skeleton the first time.
+func fillSkeleton(t executor, lang, name string, html bool, v *view) (string, error) {
+	key := skeletonKey{lang: lang, name: name, html: html}
 	for i, f := range v.fields() {
 		if *f != "" {
 			key.shape |= 1 << i
 		}
 	}
-	if sk, ok := skeletons.Load(key); ok {
-		return sk.(*skeleton), nil
+	sk, ok := skeletons.Load(key)
+	if !ok {
+		made, err := newSkeleton(t, html, key.shape)
+		if err != nil {
+			return "", err
+		}
+		sk, _ = skeletons.LoadOrStore(key, made)
 	}
-	sk, err := newSkeleton(page, key.shape)
-	if err != nil {
-		return nil, err
-	}
-	skeletons.Store(key, sk)
-	return sk, nil
+	return sk.(*skeleton).fill(v)
 }
 
-func newSkeleton(page *htmltemplate.Template, shape uint32) (*skeleton, error) {
+func newSkeleton(t executor, html bool, shape uint32) (*skeleton, error) {
 	var mv view
 	for i, f := range mv.fields() {
 		if shape&(1<<i) != 0 {
@@ -224,7 +227,7 @@ func newSkeleton(page *htmltemplate.Template, shape uint32) (*skeleton, error) {
 		}
 	}
 	var b strings.Builder
-	if err := page.Execute(&b, &mv); err != nil {
+	if err := t.Execute(&b, &mv); err != nil {
 		return nil, err
 	}
 	out := b.String()
@@ -247,6 +250,9 @@ func newSkeleton(page *htmltemplate.Template, shape uint32) (*skeleton, error) {
 		rest, pos = rest[n:], pos+n
 	}
 	sk.static = append(sk.static, rest)
+	if !html {
+		return sk, nil
+	}
 	for k, s := range sk.slots {
 		m := marker(s.field)
 		src := out[:at[k]] + "{{.}}" + out[at[k]+len(m):]
@@ -286,6 +292,9 @@ func (sk *skeleton) fill(v *view) (string, error) {
 
 // escaped is value as html/template writes it in s's place.
 func (s *slot) escaped(value string) (string, error) {
+	if s.escape == nil {
+		return value, nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if value == s.lastIn && s.lastO != "" {
