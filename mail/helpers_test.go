@@ -192,6 +192,7 @@ type testServer struct {
 	discard     bool          // count messages without keeping them (benchmarks)
 	holding     chan struct{} // Data signals here, then waits for release to close
 	release     chan struct{}
+	onData      func() // called for each message's data taken
 	count       int
 }
 
@@ -369,6 +370,9 @@ func (ts *testSession) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
 	}
 	ts.s.count++
+	if ts.s.onData != nil {
+		ts.s.onData()
+	}
 	if ts.s.discard {
 		return nil
 	}
