@@ -444,7 +444,7 @@ func (p *pipeline) recorder() {
 // wipeEvery is the least time between two emptyings of the log within a
 // pass. Each waits for the log and the database to reach the disk (two
 // fsyncs) while the pass's writers wait: once per 100 messages, that cost
-// a fast pass about 7% of its CPU time, for links that are on disk a
+// a fast pass about 6% of its CPU time, for links that are on disk a
 // tenth of a second longer at most. The pass's end always empties it.
 const wipeEvery = 100 * time.Millisecond
 

@@ -379,9 +379,9 @@ type SentMail struct {
 
 // MarkSent records that the relay accepted the claimed messages sent, and
 // writes their data with the links' tokens redacted, in one statement
-// however many they are. ok[i] is false, and sent[i]'s row unchanged, when the claim was
-// no longer sent[i]'s (its lease ran out and another worker took the
-// message).
+// however many they are. ok[i] is false, and sent[i]'s row unchanged, when
+// the claim was no longer sent[i]'s (its lease ran out and another worker
+// took the message).
 func (q *Q) MarkSent(ctx context.Context, sent []SentMail, at time.Time) (ok []bool, err error) {
 	// Each row as [id, attempts, reply, data]: one JSON text is one
 	// statement for any number of rows. The + keeps SQLite from walking
