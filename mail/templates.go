@@ -136,11 +136,16 @@ func render(m *store.OutboxMessage, d store.MailData, baseURL string, now time.T
 	return c, nil
 }
 
-// viewFields is how many strings a view holds.
-const viewFields = 16
+// viewFields is how many strings a view holds; viewLink is the link's
+// number among them.
+const (
+	viewFields = 16
+	viewLink   = 8
+)
 
 // fields are the view's strings, by number, for skeletons.
 func (v *view) fields() [viewFields]*string {
+	// &v.Link is viewLink's.
 	return [viewFields]*string{&v.Account, &v.Name, &v.Inviter, &v.InviterEmail, &v.AwayName, &v.AwayEmail, &v.Note,
 		&v.Email, &v.Link, &v.ForgotURL, &v.Validity, &v.Deadline, &v.From, &v.Until, &v.Lang, &v.Subject}
 }
@@ -297,7 +302,7 @@ func (s *slot) escaped(value string) (string, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if value == s.lastIn && s.lastO != "" {
+	if value == s.lastIn && s.lastO != "" && s.field != viewLink {
 		return s.lastO, nil
 	}
 	b := renderBuffers.Get().(*bytes.Buffer)
@@ -307,7 +312,10 @@ func (s *slot) escaped(value string) (string, error) {
 		return "", err
 	}
 	out := string(b.Bytes()[s.head : b.Len()-s.tail])
-	s.lastIn, s.lastO = value, out
+	// A link is never the same twice, and holds a token: not kept.
+	if s.field != viewLink {
+		s.lastIn, s.lastO = value, out
+	}
 	return out, nil
 }
 
