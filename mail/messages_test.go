@@ -456,3 +456,30 @@ func TestSkeletonWritesAsTheTemplate(t *testing.T) {
 		t.Fatal("no template")
 	}
 }
+
+// No skeleton keeps a link it escaped: a link holds a token, and the slots
+// remember only values that repeat from one message to the next.
+func TestSkeletonsKeepNoLink(t *testing.T) {
+	const token = "TOKENthatmustnotstay"
+	for l, lt := range templates() {
+		for kind, page := range lt.html {
+			if lt.text.Lookup(kind+".subject") == nil {
+				continue
+			}
+			v := view{Account: "Acme", Name: "Zoé", Email: "zoe@acme.test", Link: "https://r.test/invite/" + token, Inviter: "Olive"}
+			if _, err := fillSkeleton(page, l, kind, true, &v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	skeletons.Range(func(_, sk any) bool {
+		for _, s := range sk.(*skeleton).slots {
+			s.mu.Lock()
+			if strings.Contains(s.lastIn+s.lastO, token) {
+				t.Errorf("slot of field %d keeps %q", s.field, s.lastIn)
+			}
+			s.mu.Unlock()
+		}
+		return true
+	})
+}
