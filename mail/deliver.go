@@ -128,7 +128,8 @@ type pipeline struct {
 	outcomes chan outcome  // for the recorder
 	window   chan struct{} // a token per message in flight
 	senders  sync.WaitGroup
-	nsenders int         // the feeder's count of senders started
+	growMu   sync.Mutex
+	nsenders int         // senders started, under growMu
 	accepted atomic.Bool // the relay accepted a message in this pass
 	recorded chan struct{}
 
@@ -235,7 +236,12 @@ func (p *pipeline) feed() error {
 // grow starts the first sender, and another while the relay has accepted
 // mail in this pass and more than connectionShare messages wait for each
 // connection, up to Connections: a relay that refuses or hangs sees one.
+// The feeder calls it as it hands messages over, and each sender as the
+// relay accepts one: with a batch composed ahead, the feeder may be done
+// before the relay has accepted the first message.
 func (p *pipeline) grow(waiting int) {
+	p.growMu.Lock()
+	defer p.growMu.Unlock()
 	if p.nsenders > 0 && (p.nsenders >= p.d.cfg.connections() || !p.accepted.Load() ||
 		waiting <= p.nsenders*connectionShare) {
 		return
@@ -334,6 +340,7 @@ func (p *pipeline) deliver(s *session, j *job) (*session, error) {
 		reply, err := s.send(mctx, j.msg)
 		if err == nil {
 			p.accepted.Store(true)
+			p.grow(len(p.jobs))
 			p.outcomes <- outcome{j: j, what: "sent", reply: reply}
 			p.count(func(r *Report) { r.Sent++ })
 			d.log.Info("mail sent", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "reply", reply)

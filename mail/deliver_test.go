@@ -439,6 +439,9 @@ func TestWorkerSendsOnSeveralConnections(t *testing.T) {
 	}
 	f.invite(users...)
 	srv := newTestServer(t, "")
+	// A relay that takes a few milliseconds a message, as a real one does:
+	// one connection cannot send the hundred before the others are open.
+	srv.set(func(s *testServer) { s.onData = func() { time.Sleep(3 * time.Millisecond) } })
 	cfg := f.config(srv.url() + "?starttls=off")
 	cfg.Connections = 3
 	if rep := f.deliver(cfg); rep != (Report{Sent: 100}) {
