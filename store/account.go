@@ -89,11 +89,7 @@ func (q *Q) TeamByID(ctx context.Context, id int64) (*Team, error) {
 
 // AddTeam creates a team; ErrDuplicate if the name is taken.
 func (q *Q) AddTeam(ctx context.Context, name string) (int64, error) {
-	res, err := q.db.ExecContext(ctx, "INSERT INTO teams (name) VALUES (?)", name)
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	return res.LastInsertId()
+	return q.insertID(ctx, "INSERT INTO teams (name) VALUES (?)", name)
 }
 
 // RenameTeam renames a team; ErrDuplicate if the name is taken.

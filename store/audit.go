@@ -86,7 +86,7 @@ func (q *Q) Audit(ctx context.Context, aq AuditQuery) ([]AuditEntry, error) {
 // auditQuery is Audit's query and its arguments.
 func auditQuery(aq AuditQuery) (string, []any) {
 	const cols = `SELECT id, at, coalesce(actor_id, 0), actor_email, channel, action, coalesce(target_id, 0), target_email,
-		before, after FROM audit WHERE 1`
+		before, after FROM audit WHERE TRUE`
 	walk := func(cond string, args ...any) (string, []any) {
 		query := cols + cond
 		if aq.Before != 0 { // not "? = 0 OR id < ?", which would read from the newest every time
@@ -104,7 +104,7 @@ func auditQuery(aq AuditQuery) (string, []any) {
 	// finds, the entries in which the user acted on themselves.
 	byTarget, targs := walk(" AND target_email = ? COLLATE NOCASE", aq.Target)
 	byActor, aargs := walk(" AND actor_email = ? COLLATE NOCASE AND target_email != ? COLLATE NOCASE", aq.Target, aq.Target)
-	return "SELECT * FROM (" + byTarget + ") UNION ALL SELECT * FROM (" + byActor + ") ORDER BY id DESC LIMIT ?",
+	return "SELECT * FROM (" + byTarget + ") AS t UNION ALL SELECT * FROM (" + byActor + ") AS a ORDER BY id DESC LIMIT ?",
 		append(append(targs, aargs...), aq.Limit)
 }
 

@@ -27,13 +27,10 @@ func (p *AwayPeriod) Covers(t time.Time) bool {
 
 // InsertAway stores a period and sets its ID.
 func (q *Q) InsertAway(ctx context.Context, p *AwayPeriod) error {
-	res, err := q.db.ExecContext(ctx, `INSERT INTO away_periods (user_id, starts_at, ends_at, standin_user_id,
+	var err error
+	p.ID, err = q.insertID(ctx, `INSERT INTO away_periods (user_id, starts_at, ends_at, standin_user_id,
 		standin_team_id, note, created_at, created_by) VALUES (?, ?, ?, nullif(?, 0), nullif(?, 0), ?, ?, ?)`,
 		p.UserID, unix(p.Start), unix(p.End), p.StandInUserID, p.StandInTeamID, p.Note, unix(p.CreatedAt), p.CreatedBy)
-	if err != nil {
-		return mapErr(err)
-	}
-	p.ID, err = res.LastInsertId()
 	return err
 }
 

@@ -51,8 +51,15 @@ func (q *Q) keyEmails(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A key another user holds is left alone: SQLite's UPDATE OR IGNORE
+	// skips the row, PostgreSQL checks first (the write lock keeps the key
+	// from being taken in between).
+	query := "UPDATE OR IGNORE users SET email_key = ?1 WHERE id = ?2"
+	if q.pg {
+		query = "UPDATE users SET email_key = ?1 WHERE id = ?2 AND NOT EXISTS (SELECT 1 FROM users WHERE email_key = ?1)"
+	}
 	for _, u := range us {
-		if _, err := q.db.ExecContext(ctx, "UPDATE OR IGNORE users SET email_key = ? WHERE id = ?", EmailKey(u.Email), u.UserID); err != nil {
+		if _, err := q.db.ExecContext(ctx, query, EmailKey(u.Email), u.UserID); err != nil {
 			return err
 		}
 	}

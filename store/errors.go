@@ -33,5 +33,5 @@ func mapErr(err error) error {
 	case strings.Contains(err.Error(), "UNIQUE constraint failed"):
 		return ErrDuplicate
 	}
-	return err
+	return pgErr(err)
 }

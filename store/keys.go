@@ -19,12 +19,9 @@ type SSHKey struct {
 
 // InsertKey stores a key; ErrDuplicate if the key already belongs to someone.
 func (q *Q) InsertKey(ctx context.Context, k *SSHKey) error {
-	res, err := q.db.ExecContext(ctx, `INSERT INTO ssh_keys (user_id, fingerprint, public_key, comment, created_at, created_by)
+	var err error
+	k.ID, err = q.insertID(ctx, `INSERT INTO ssh_keys (user_id, fingerprint, public_key, comment, created_at, created_by)
 		VALUES (?, ?, ?, ?, ?, ?)`, k.UserID, k.Fingerprint, k.PublicKey, k.Comment, unix(k.CreatedAt), k.CreatedBy)
-	if err != nil {
-		return mapErr(err)
-	}
-	k.ID, err = res.LastInsertId()
 	return err
 }
 

@@ -252,7 +252,7 @@ var setLimit = 2000
 // arguments so far, those the set's SQL refers to.
 func (q *Q) setFilter(ctx context.Context, set userSet, args []any) (string, error) {
 	var n int
-	err := q.db.QueryRowContext(ctx, "SELECT count(*) FROM ("+set.ids+" LIMIT "+strconv.Itoa(setLimit)+")", args...).Scan(&n)
+	err := q.db.QueryRowContext(ctx, "SELECT count(*) FROM ("+set.ids+" LIMIT "+strconv.Itoa(setLimit)+") AS s", args...).Scan(&n)
 	if err != nil {
 		return "", err
 	}
@@ -284,10 +284,12 @@ func (q *Q) ExportUsers(ctx context.Context, fn func(*ExportRow) error) error {
 	// The rows come in name order, each from its own place in the table:
 	// mapped into memory, reading one is a memory access instead of a read
 	// call (a third of the time), for this connection while it exports.
-	if _, err := q.db.ExecContext(ctx, "PRAGMA mmap_size = 1099511627776"); err != nil {
-		return err
+	if !q.pg {
+		if _, err := q.db.ExecContext(ctx, "PRAGMA mmap_size = 1099511627776"); err != nil {
+			return err
+		}
+		defer q.db.ExecContext(context.WithoutCancel(ctx), "PRAGMA mmap_size = 0")
 	}
-	defer q.db.ExecContext(context.WithoutCancel(ctx), "PRAGMA mmap_size = 0")
 	rows, err := q.db.QueryContext(ctx, `SELECT email, first_name, last_name, phone, role, teams, position,
 		reference_id, locale FROM users ORDER BY sort_name, id`)
 	if err != nil {

@@ -280,8 +280,8 @@ func (q *Q) ClaimMail(ctx context.Context, c MailClaim) (*ClaimResult, error) {
 				CASE WHEN ?2 > 0 AND (o.give_up_at = 0 OR o.created_at + ?2 < o.give_up_at)
 					THEN o.created_at + ?2 ELSE o.give_up_at END,
 				CASE WHEN o.kind IN ('invitation', 'invitation_resent', 'password_reset')
-					THEN coalesce((SELECT t.used_at != 0 OR t.voided_at != 0 FROM tokens t WHERE t.id = o.token_id), 1)
-					ELSE 0 END
+					THEN coalesce((SELECT t.used_at != 0 OR t.voided_at != 0 FROM tokens t WHERE t.id = o.token_id), TRUE)
+					ELSE FALSE END
 			FROM outbox o WHERE `+b.where+` ORDER BY o.next_attempt_at, o.id LIMIT ?3`,
 			b.arg, maxAge, c.Limit-len(cands))
 		if err != nil {
@@ -340,7 +340,11 @@ func (q *Q) updateMany(ctx context.Context, ids []int64, set string, args ...any
 	if err != nil {
 		return nil, err
 	}
-	rows, err := q.outboxRows(ctx, `UPDATE outbox SET `+set+` WHERE id IN (SELECT value FROM json_each(?1))
+	in := "SELECT value FROM json_each(?1)"
+	if q.pg {
+		in = "SELECT value::bigint FROM json_array_elements_text(?1::json)"
+	}
+	rows, err := q.outboxRows(ctx, `UPDATE outbox SET `+set+` WHERE id IN (`+in+`)
 		RETURNING `+outboxCols, append([]any{string(list)}, args...)...)
 	if err != nil {
 		return nil, err
@@ -397,10 +401,15 @@ func (q *Q) MarkSent(ctx context.Context, sent []SentMail, at time.Time) (ok []b
 	if err != nil {
 		return nil, err
 	}
+	rowsSQL := `SELECT value ->> 0 AS id, value ->> 1 AS attempts, value ->> 2 AS reply, value ->> 3 AS data
+			FROM json_each(?1)`
+	if q.pg {
+		rowsSQL = `SELECT (value ->> 0)::bigint AS id, (value ->> 1)::bigint AS attempts, value ->> 2 AS reply,
+			value ->> 3 AS data FROM json_array_elements(?1::json) AS value`
+	}
 	res, err := q.db.QueryContext(ctx, `UPDATE outbox SET state = 'sent', sent_at = ?2, reply = m.reply, last_error = '',
 			lease_until = 0, data = m.data
-		FROM (SELECT value ->> 0 AS id, value ->> 1 AS attempts, value ->> 2 AS reply, value ->> 3 AS data
-			FROM json_each(?1)) AS m
+		FROM (`+rowsSQL+`) AS m
 		WHERE outbox.id = m.id AND +outbox.state = 'sending' AND outbox.attempts = m.attempts
 		RETURNING outbox.id`, string(list), unix(at))
 	if err != nil {
@@ -484,12 +493,8 @@ func (q *Q) InsertCapturedMail(ctx context.Context, m *CapturedMail) error {
 	if err != nil {
 		return err
 	}
-	res, err := q.db.ExecContext(ctx, `INSERT INTO captured_mail (received_at, mail_from, rcpt_to, message_id, subject, raw)
+	m.ID, err = q.insertID(ctx, `INSERT INTO captured_mail (received_at, mail_from, rcpt_to, message_id, subject, raw)
 		VALUES (?, ?, ?, ?, ?, ?)`, unix(m.ReceivedAt), m.From, string(to), m.MessageID, m.Subject, m.Raw)
-	if err != nil {
-		return mapErr(err)
-	}
-	m.ID, err = res.LastInsertId()
 	return err
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -52,6 +53,12 @@ func Seed(ctx context.Context, st *Store, n int, seed int64, perms map[string][]
 	began := time.Now()
 	if n < 0 {
 		return nil, fmt.Errorf("seed: %d users", n)
+	}
+	if st.pg != nil {
+		// It drops and creates SQLite's indexes and triggers by their SQL
+		// in sqlite_master, and writes ids that identity columns do not
+		// know of: a PostgreSQL seed is to come with its benchmarks.
+		return nil, errors.New("seed: not available on PostgreSQL yet")
 	}
 	for _, role := range []string{"owner", "admin", "manager", "member"} {
 		if len(perms[role]) == 0 {
@@ -262,7 +269,7 @@ func (g *seeder) finish(indexes []index) error {
 			return fmt.Errorf("create %s %s again: %w", ix.kind, ix.name, err)
 		}
 	}
-	if err := (&Q{tx}).rebuildDerived(ctx); err != nil {
+	if err := (&Q{db: tx}).rebuildDerived(ctx); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit (at, actor_email, channel, action, after) VALUES (?, 'seed', 'cli', 'account.seed', ?)`,

@@ -21,19 +21,21 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 // Store is an open roster database. Writes go through Write, one IMMEDIATE
 // transaction each, so concurrent read-then-write transactions queue on the
 // busy timeout instead of failing with SQLITE_BUSY; reads use a separate pool.
+// On PostgreSQL both are one pool, and writes queue on a lock (beginWrite).
 type Store struct {
 	path   string
 	wdb    *sql.DB
 	rdb    *sql.DB
-	cdb    *sql.DB // Conn's connections, opened when asked for
-	wstmts *stmtCache
-	rstmts *stmtCache
+	cdb    *sql.DB    // SQLite: Conn's connections, opened when asked for
+	wstmts *stmtCache // SQLite
+	rstmts *stmtCache // SQLite
+	pg     *pgSQL     // PostgreSQL: nil on SQLite
 }
 
 // DefaultPath is $XDG_DATA_HOME/roster/roster.db (~/.local/share/roster/roster.db).
@@ -73,9 +75,18 @@ func dsn(path, txlock string, extra ...string) string {
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
-// Open opens (creating if needed) the database at path and brings its schema
-// up to date. A database written by a newer roster is refused.
-func Open(ctx context.Context, path string) (*Store, error) {
+// Open opens the database dsn and brings its schema up to date: a
+// postgres:// or postgresql:// URL is a PostgreSQL database; anything else
+// is the path of a SQLite file, created if needed. A database written by a
+// newer roster is refused.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if IsPostgres(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -145,17 +156,24 @@ func ownerOnly(path string) error {
 	return nil
 }
 
-// Path is the database file's path.
+// Path is the database file's path, or the PostgreSQL URL without its
+// password.
 func (s *Store) Path() string { return s.path }
+
+// Postgres reports whether the store is a PostgreSQL database.
+func (s *Store) Postgres() bool { return s.pg != nil }
 
 // Close closes the pools.
 func (s *Store) Close() error {
+	if s.pg != nil {
+		return s.wdb.Close()
+	}
 	return errors.Join(s.rstmts.close(), s.wstmts.close(), s.cdb.Close(), s.rdb.Close(), s.wdb.Close())
 }
 
 type migration struct {
-	version int
-	name    string
+	version    int
+	name, path string
 }
 
 // migrationSteps are the Go steps run right after a migration's SQL, in its
@@ -166,26 +184,32 @@ var migrationSteps = map[int]func(*Q, context.Context) error{
 	9: (*Q).rebuildUserRows,
 }
 
-func migrationList() ([]migration, error) {
-	entries, err := migrations.ReadDir("migrations")
+// migrationList lists the migrations of one engine: dir is migrations
+// (SQLite) or migrations/postgres.
+func migrationList(dir string) ([]migration, error) {
+	entries, err := migrations.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
 	var ms []migration
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		n, err := strconv.Atoi(strings.SplitN(e.Name(), "_", 2)[0])
 		if err != nil {
 			return nil, fmt.Errorf("migration %s: name must start with its number", e.Name())
 		}
-		ms = append(ms, migration{n, e.Name()})
+		ms = append(ms, migration{n, e.Name(), dir + "/" + e.Name()})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	return ms, nil
 }
 
-// SchemaVersion is the schema version this build of roster writes.
+// SchemaVersion is the schema version this build of roster writes, on
+// either engine (their migrations are numbered in step).
 func SchemaVersion() int {
-	ms, _ := migrationList()
+	ms, _ := migrationList("migrations")
 	if len(ms) == 0 {
 		return 0
 	}
@@ -202,7 +226,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil || have == SchemaVersion() {
 		return err
 	}
-	ms, err := migrationList()
+	ms, err := migrationList("migrations")
 	if err != nil {
 		return err
 	}
@@ -218,7 +242,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if m.version <= have {
 			continue
 		}
-		body, err := migrations.ReadFile("migrations/" + m.name)
+		body, err := migrations.ReadFile(m.path)
 		if err != nil {
 			return err
 		}
@@ -226,7 +250,7 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		if step := migrationSteps[m.version]; step != nil {
-			if err := step(&Q{tx}, ctx); err != nil {
+			if err := step(&Q{db: tx}, ctx); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
 		}
@@ -244,10 +268,15 @@ func (s *Store) schemaVersion(ctx context.Context, db querier) (int, error) {
 	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
 		return 0, fmt.Errorf("open database %s: %w", s.path, err)
 	}
+	return have, s.checkVersion(have)
+}
+
+// checkVersion refuses a database written by a newer roster.
+func (s *Store) checkVersion(have int) error {
 	if want := SchemaVersion(); have > want {
-		return 0, fmt.Errorf("database %s has schema version %d, written by a newer roster (this one knows up to %d): upgrade roster", s.path, have, want)
+		return fmt.Errorf("database %s has schema version %d, written by a newer roster (this one knows up to %d): upgrade roster", s.path, have, want)
 	}
-	return have, nil
+	return nil
 }
 
 type querier interface {
@@ -257,30 +286,53 @@ type querier interface {
 }
 
 // Q runs queries, either inside a write transaction or on the read pool.
-type Q struct{ db querier }
+// pg is set on PostgreSQL, for the few statements written for each engine.
+type Q struct {
+	db querier
+	pg bool
+}
 
 // Read returns queries over the read pool (no transaction).
-func (s *Store) Read() *Q { return &Q{pooled{s.rstmts}} }
+func (s *Store) Read() *Q {
+	if s.pg != nil {
+		return &Q{pgQuerier{s.rdb, s.pg}, true}
+	}
+	return &Q{db: pooled{s.rstmts}}
+}
 
-// ReadTx runs fn in one read transaction, so that it sees one snapshot.
+// ReadTx runs fn in one read transaction, so that it sees one snapshot
+// (on PostgreSQL, REPEATABLE READ gives one; its READ COMMITTED would not).
 func (s *Store) ReadTx(ctx context.Context, fn func(*Q) error) error {
+	if s.pg != nil {
+		tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+		if err != nil {
+			return mapErr(err)
+		}
+		defer tx.Rollback()
+		return fn(&Q{pgQuerier{tx, s.pg}, true})
+	}
 	tx, err := s.rdb.BeginTx(ctx, nil)
 	if err != nil {
 		return mapErr(err)
 	}
 	defer tx.Rollback()
-	return fn(&Q{&txStmts{tx: tx, cache: s.rstmts}})
+	return fn(&Q{db: &txStmts{tx: tx, cache: s.rstmts}})
 }
 
-// Write runs fn in one IMMEDIATE transaction and commits it when fn returns
-// nil. Everything fn writes lands together or not at all.
+// Write runs fn in one IMMEDIATE transaction (on PostgreSQL, one holding
+// the write lock: see beginWrite) and commits it when fn returns nil.
+// Everything fn writes lands together or not at all.
 func (s *Store) Write(ctx context.Context, fn func(*Q) error) error {
-	tx, err := s.wdb.BeginTx(ctx, nil)
+	tx, err := s.beginWrite(ctx)
 	if err != nil {
 		return mapErr(err)
 	}
 	defer tx.Rollback()
-	if err := fn(&Q{&txStmts{tx: tx, cache: s.wstmts}}); err != nil {
+	q := &Q{db: &txStmts{tx: tx, cache: s.wstmts}}
+	if s.pg != nil {
+		q = &Q{pgQuerier{tx, s.pg}, true}
+	}
+	if err := fn(q); err != nil {
 		return err
 	}
 	return mapErr(tx.Commit())
@@ -420,7 +472,13 @@ func (t *txStmts) QueryRowContext(ctx context.Context, query string, args ...any
 // page it was on in the log until then. It waits at most a fifth of a second
 // for readers of older snapshots, since writers queue behind it meanwhile,
 // and says so when they kept it from finishing.
+//
+// PostgreSQL has no such log to empty (its old row versions go with
+// VACUUM, which it runs on its own): there it does nothing.
 func (s *Store) Checkpoint(ctx context.Context) error {
+	if s.pg != nil {
+		return nil
+	}
 	conn, err := s.wdb.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)

@@ -343,9 +343,14 @@ func (q *Q) addTeams(ctx context.Context, users []*User) error {
 		return nil
 	}
 	// The teams are found by name in the statement; the name's collation
-	// (NOCASE) is the column's, as in a look-up by name.
+	// (NOCASE) is the column's, as in a look-up by name. PostgreSQL takes
+	// the values' parameters for text unless told.
+	row := "(?, ?)"
+	if q.pg {
+		row = "(?::bigint, ?)"
+	}
 	n, err := q.insertRowsN(ctx, `INSERT OR IGNORE INTO user_teams (user_id, team_id)
-		SELECT v.column1, t.id FROM teams t JOIN (VALUES `, "(?, ?)", pairs, ") v ON t.name = v.column2")
+		SELECT v.column1, t.id FROM teams t JOIN (VALUES `, row, pairs, ") v ON t.name = v.column2")
 	if err != nil || int(n) == len(pairs)/2 {
 		return err
 	}
@@ -365,6 +370,14 @@ func (q *Q) addTeams(ctx context.Context, users []*User) error {
 		}
 	}
 	return nil
+}
+
+// insertID runs one INSERT of a row and gives the row's id, through
+// RETURNING: PostgreSQL's driver has no LastInsertId.
+func (q *Q) insertID(ctx context.Context, insert string, args ...any) (int64, error) {
+	var id int64
+	err := q.db.QueryRowContext(ctx, insert+" RETURNING id", args...).Scan(&id)
+	return id, mapErr(err)
 }
 
 // chunkRows is the most rows one statement of insertRows writes: far under

@@ -23,21 +23,13 @@ type AutoReply struct {
 
 // InsertConversation adds an open conversation assigned to assignee.
 func (q *Q) InsertConversation(ctx context.Context, subject string, assignee int64, at time.Time) (int64, error) {
-	res, err := q.db.ExecContext(ctx, "INSERT INTO conversations (subject, assignee_id, created_at) VALUES (?, ?, ?)",
+	return q.insertID(ctx, "INSERT INTO conversations (subject, assignee_id, created_at) VALUES (?, ?, ?)",
 		subject, assignee, at.Unix())
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	return res.LastInsertId()
 }
 
 // InsertAutoReply adds an automated reply owned by owner.
 func (q *Q) InsertAutoReply(ctx context.Context, name string, owner int64) (int64, error) {
-	res, err := q.db.ExecContext(ctx, "INSERT INTO auto_replies (name, owner_id) VALUES (?, ?)", name, owner)
-	if err != nil {
-		return 0, mapErr(err)
-	}
-	return res.LastInsertId()
+	return q.insertID(ctx, "INSERT INTO auto_replies (name, owner_id) VALUES (?, ?)", name, owner)
 }
 
 // Conversations lists conversations, of one assignee when assignee is not 0.
