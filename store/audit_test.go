@@ -70,7 +70,11 @@ func TestAuditByUser(t *testing.T) {
 		}
 	}
 
-	// The plan: no step reads the whole table.
+	// The plan: no step reads the whole table (SQLite's plan, as
+	// EXPLAIN QUERY PLAN gives it).
+	if st.Postgres() {
+		return
+	}
 	query, args := auditQuery(AuditQuery{Target: "ana@example.com", Limit: 100})
 	rows, err := st.Read().db.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
 	must(t, err)

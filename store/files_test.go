@@ -8,6 +8,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"roster/internal/testdb"
 )
 
 func modeOf(t *testing.T, path string) os.FileMode {
@@ -23,6 +25,7 @@ func modeOf(t *testing.T, path string) os.FileMode {
 // sent, working links: it and its -wal and -shm files are the owner's
 // alone, whatever the umask, and roster will not use them otherwise.
 func TestDatabaseFilesAreTheOwnersAlone(t *testing.T) {
+	testdb.SQLiteOnly(t, "file modes of the database file")
 	defer syscall.Umask(syscall.Umask(0o022))
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "roster.db") // an existing directory

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"roster/internal/testdb"
 )
 
 // testPerms stands in for admin.Presets, which the store cannot import.
@@ -46,6 +48,7 @@ func queryInt(t *testing.T, st *Store, query string, args ...any) int {
 // keys and sort names reindex would make, the role presets, and the schema
 // unchanged.
 func TestSeed(t *testing.T) {
+	testdb.SQLiteOnly(t, "Seed writes SQLite's SQL (sqlite_master, pragmas, explicit ids); a PostgreSQL seed comes with its benchmarks")
 	ctx := context.Background()
 	st := openTemp(t)
 	schema := func() []string {
@@ -157,6 +160,7 @@ func TestSeed(t *testing.T) {
 
 // The same seed gives the same people.
 func TestSeedIsRepeatable(t *testing.T) {
+	testdb.SQLiteOnly(t, "Seed writes SQLite's SQL (sqlite_master, pragmas, explicit ids); a PostgreSQL seed comes with its benchmarks")
 	people := func(seed int64) []string {
 		st, _ := seeded(t, 400, seed)
 		return queryStrings(t, st, `SELECT email || first_name || last_name || role || status || phone || position || reference_id
@@ -174,6 +178,7 @@ func TestSeedIsRepeatable(t *testing.T) {
 // Seed refuses to run without permissions for every role, and stops with
 // its context, leaving the database as it was.
 func TestSeedRefusalsAndCancel(t *testing.T) {
+	testdb.SQLiteOnly(t, "Seed writes SQLite's SQL (sqlite_master, pragmas, explicit ids); a PostgreSQL seed comes with its benchmarks")
 	st := openTemp(t)
 	if _, err := Seed(context.Background(), st, 10, 1, map[string][]string{"member": {"data.team"}}); err == nil {
 		t.Fatal("seeded without owner permissions")
@@ -203,6 +208,7 @@ func TestSeedRefusalsAndCancel(t *testing.T) {
 // A million users in under a minute: run with ROSTER_SEED_TIMING=1 (it
 // writes about a gigabyte under the temporary directory).
 func TestSeedMillionUnderAMinute(t *testing.T) {
+	testdb.SQLiteOnly(t, "Seed writes SQLite's SQL (sqlite_master, pragmas, explicit ids); a PostgreSQL seed comes with its benchmarks")
 	if os.Getenv("ROSTER_SEED_TIMING") == "" {
 		t.Skip("set ROSTER_SEED_TIMING=1 to seed a million users")
 	}

@@ -13,13 +13,17 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"roster/internal/testdb"
 )
 
 var t0 = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
+// openTemp opens a fresh database on the engine the tests run on (see
+// internal/testdb).
 func openTemp(t testing.TB) *Store {
 	t.Helper()
-	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "roster.db"))
+	st, err := Open(context.Background(), testdb.DSN(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,14 +46,15 @@ func rawDB(t testing.TB, path string) *sql.DB {
 // is for the caller to set, with the rows it adds).
 func schemaDB(t testing.TB, path string, version int) *sql.DB {
 	t.Helper()
+	testdb.SQLiteOnly(t, "a database as an older roster left it, before PostgreSQL's baseline (011)")
 	raw := rawDB(t, path)
-	ms, err := migrationList()
+	ms, err := migrationList("migrations")
 	must(t, err)
 	for _, m := range ms {
 		if m.version > version {
 			break
 		}
-		body, err := migrations.ReadFile("migrations/" + m.name)
+		body, err := migrations.ReadFile(m.path)
 		must(t, err)
 		_, err = raw.Exec(string(body))
 		must(t, err)
@@ -115,6 +120,7 @@ func addUser(t testing.TB, st *Store, u *User) *User {
 
 // A database written by a newer roster is refused, with a message that says so.
 func TestOpenRefusesNewerSchema(t *testing.T) {
+	testdb.SQLiteOnly(t, "PRAGMA user_version (TestPostgresRefusesNewerSchema is PostgreSQL's)")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "roster.db")
 	st, err := Open(ctx, path)
@@ -154,6 +160,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 
 // Every pooled connection gets the pragmas, writes included.
 func TestPragmasOnEveryConnection(t *testing.T) {
+	testdb.SQLiteOnly(t, "SQLite's pragmas (TestPostgresReadTxIsOneSnapshot checks PostgreSQL's read transactions)")
 	st := openTemp(t)
 	ctx := context.Background()
 	check := func(q *Q) {
@@ -189,6 +196,7 @@ func TestPragmasOnEveryConnection(t *testing.T) {
 // command's do, keeps to its own connection; a query that runs again is
 // then kept prepared.
 func TestFirstRunsKeepToOneConnection(t *testing.T) {
+	testdb.SQLiteOnly(t, "the statement cache of SQLite's pools (pgx keeps PostgreSQL's)")
 	st := openTemp(t)
 	ctx := context.Background()
 	read := func() {
@@ -364,7 +372,7 @@ func TestFold(t *testing.T) {
 // without the write lock, which is taken only when a migration is due.
 func TestOpenDuringLongWrite(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "roster.db")
+	path := testdb.DSN(t)
 	writer, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -410,6 +418,7 @@ func TestOpenDuringLongWrite(t *testing.T) {
 // Processes opening a new database at once migrate it once: each reads the
 // version again under the write lock before applying anything.
 func TestOpenConcurrentMigrates(t *testing.T) {
+	testdb.SQLiteOnly(t, "PRAGMA user_version (TestPostgresConcurrentOpensMigrateOnce is PostgreSQL's)")
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "roster.db")
 	errs := make(chan error, 4)

@@ -154,6 +154,9 @@ func TestUserRowFollowsEveryChange(t *testing.T) {
 	write(func(q *Q) error { return q.DeleteUser(ctx, ann.ID) })
 	teams(bob, "ann deleted", "Ventes")
 
+	if st.Postgres() {
+		return // Seed is SQLite's for now (see TestSeed)
+	}
 	st = openTemp(t)
 	_, err = Seed(ctx, st, 300, 7, testPerms)
 	must(t, err)

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"roster/internal/testdb"
+)
+
+// With ROSTER_TEST_POSTGRES set, the tests' databases are PostgreSQL's: a
+// CI whose variable went missing or wrong would otherwise run SQLite twice
+// and pass.
+func TestEngineIsPostgresWhenAsked(t *testing.T) {
+	st := openTemp(t)
+	want := testdb.Postgres() != ""
+	if st.Postgres() != want {
+		t.Fatalf("Postgres() = %v with %s=%q", st.Postgres(), testdb.Env, testdb.Postgres())
+	}
+	if !want {
+		return
+	}
+	var version int
+	must(t, st.Read().db.QueryRowContext(context.Background(), "SELECT current_setting('server_version_num')::int").Scan(&version))
+	if version < 150000 {
+		t.Fatalf("PostgreSQL %d, want 15 or later", version)
+	}
+}
+
+// The rewrite of the store's SQL for PostgreSQL, statement by statement.
+func TestPgText(t *testing.T) {
+	for _, c := range []struct {
+		in, out string
+		uses    []int
+	}{
+		{"SELECT a FROM t WHERE x = ? AND y = ?", "SELECT a FROM t WHERE x = $1 AND y = $2", nil},
+		// A bare ? after ?N is numbered after the largest so far, as SQLite does.
+		{"UPDATE t SET a = ?1, b = ?2, c = ? WHERE id = ?", "UPDATE t SET a = $1, b = $2, c = $3 WHERE id = $4", nil},
+		// ?1 unused: left out, the rest numbered again.
+		{"SELECT 1 FROM t WHERE a = ?3 AND b = ?2", "SELECT 1 FROM t WHERE a = $2 AND b = $1", []int{2, 3}},
+		{"SELECT '?' FROM t WHERE a = ?", "SELECT '?' FROM t WHERE a = $1", nil},
+		{"INSERT OR IGNORE INTO t (a) VALUES (?)", "INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING", nil},
+		{"SELECT 1 FROM p CROSS JOIN u ON u.id = p.id WHERE +u.s IN ('a') AND n + 1 > 0",
+			"SELECT 1 FROM p JOIN u ON u.id = p.id WHERE u.s IN ('a') AND n + 1 > 0", nil},
+		{"SELECT 1 WHERE a LIKE ? ESCAPE '\\' AND b = ? COLLATE BINARY AND c = ? COLLATE NOCASE",
+			"SELECT 1 WHERE a ILIKE $1 ESCAPE '\\' AND b = $2 COLLATE \"C\" AND c = $3 COLLATE NOCASE", nil},
+	} {
+		st := pgText(c.in)
+		if st.text != c.out || !slices.Equal(st.uses, c.uses) {
+			t.Errorf("pgText(%q) = %q uses %v, want %q uses %v", c.in, st.text, st.uses, c.out, c.uses)
+		}
+	}
+	st := pgText("SELECT 1 WHERE a = ?3 AND b = ?2")
+	if got := st.args([]any{"now", "b", "a"}); !slices.Equal(got, []any{"b", "a"}) {
+		t.Errorf("args = %v, want [b a]", got)
+	}
+}
+
+// Nodes starting together on a new database migrate it once: the second
+// waits on the migration lock and finds the version the first wrote.
+func TestPostgresConcurrentOpensMigrateOnce(t *testing.T) {
+	dsn := testdb.NewPostgres(t)
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			st, err := Open(ctx, dsn)
+			if err == nil {
+				err = st.Close()
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		must(t, <-errs)
+	}
+	st, err := Open(ctx, dsn)
+	must(t, err)
+	defer st.Close()
+	var v, rows int
+	must(t, st.Read().db.QueryRowContext(ctx, "SELECT max(version), count(*) FROM roster_schema").Scan(&v, &rows))
+	if v != SchemaVersion() || rows != 1 {
+		t.Fatalf("schema version %d in %d rows, want %d in one", v, rows, SchemaVersion())
+	}
+	// The counters the baseline fills are there once, not once per node.
+	var counts int
+	must(t, st.Read().db.QueryRowContext(ctx, "SELECT count(*) FROM user_counts").Scan(&counts))
+	if counts != 5 {
+		t.Fatalf("%d user_counts rows, want 5", counts)
+	}
+}
+
+// A PostgreSQL database written by a newer roster is refused, as a SQLite
+// one is.
+func TestPostgresRefusesNewerSchema(t *testing.T) {
+	dsn := testdb.NewPostgres(t)
+	ctx := context.Background()
+	st, err := Open(ctx, dsn)
+	must(t, err)
+	_, err = st.Read().db.ExecContext(ctx, "UPDATE roster_schema SET version = ?", SchemaVersion()+1)
+	must(t, err)
+	st.Close()
+	_, err = Open(ctx, dsn)
+	if err == nil || !strings.Contains(err.Error(), "written by a newer roster") {
+		t.Fatalf("open a newer database: %v", err)
+	}
+}
+
+// A read transaction on PostgreSQL sees one snapshot, as SQLite's does, and
+// cannot write.
+func TestPostgresReadTxIsOneSnapshot(t *testing.T) {
+	testdb.RequirePostgres(t)
+	st := openTemp(t)
+	ctx := context.Background()
+	addUser(t, st, &User{Email: "ada@example.com"})
+	err := st.ReadTx(ctx, func(q *Q) error {
+		var n int
+		if err := q.db.QueryRowContext(ctx, "SELECT count(*) FROM users").Scan(&n); err != nil {
+			return err
+		}
+		addUser(t, st, &User{Email: "bob@example.com"})
+		var m int
+		if err := q.db.QueryRowContext(ctx, "SELECT count(*) FROM users").Scan(&m); err != nil {
+			return err
+		}
+		if m != n {
+			t.Errorf("a read transaction saw %d users, then %d after another's commit", n, m)
+		}
+		_, err := q.db.ExecContext(ctx, "INSERT INTO teams (name) VALUES ('x')")
+		if err == nil {
+			t.Error("wrote in a read transaction")
+		}
+		return nil
+	})
+	must(t, err)
+}
+
+// PostgreSQL's unique violations are the store's ErrDuplicate, wherever they
+// come from.
+func TestPostgresErrorsMapped(t *testing.T) {
+	testdb.RequirePostgres(t)
+	st := openTemp(t)
+	ctx := context.Background()
+	addTeams(t, st, "Sales")
+	err := st.Write(ctx, func(q *Q) error {
+		_, err := q.AddTeam(ctx, "SALES")
+		return err
+	})
+	if !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("a team named twice, in another case: %v", err)
+	}
+}
