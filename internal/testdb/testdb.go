@@ -1,7 +1,7 @@
 // Package testdb gives each test a fresh roster database on the engine the
 // environment asks for, so that one test runs on either: a SQLite file in
 // the test's temporary directory, or, when ROSTER_TEST_POSTGRES holds a
-// PostgreSQL server's URL, a new database on that server, dropped when the
+// PostgreSQL server's URL, a new schema on that server, dropped when the
 // test ends. It returns the address store.Open takes; it does not import
 // the store, so that the store's own tests can use it.
 package testdb
@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -39,33 +40,37 @@ func DSN(t testing.TB) string {
 	return NewPostgres(t)
 }
 
-// NewPostgres creates a database on the server of Env, dropped when the
-// test ends, and returns its URL; it skips the test when Env is unset.
+// NewPostgres gives the test a new schema of its own in the database
+// roster_tests on the server of Env, dropped when the test ends, and returns
+// a URL whose connections use it (search_path); it skips the test when Env
+// is unset. A schema is four times as quick to make and drop as a database
+// (0.15 s against 0.6 s, migration included, on this machine), which
+// PostgreSQL copies whole from a template. The tests' databases share the
+// advisory locks roster takes, so the writes of tests running at once queue
+// on each other's: slower, never wrong.
 func NewPostgres(t testing.TB) string {
 	t.Helper()
 	server := RequirePostgres(t)
-	admin, err := adminDB(server)
+	db, u, err := testsDB(server)
 	if err != nil {
 		t.Fatalf("%s: %v", Env, err)
 	}
 	b := make([]byte, 8)
 	rand.Read(b)
-	name := "roster_test_" + hex.EncodeToString(b)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+	name := "t_" + hex.EncodeToString(b)
+	if _, err := db.Exec("CREATE SCHEMA " + name); err != nil {
 		t.Fatalf("%s: %v", Env, err)
 	}
 	t.Cleanup(func() {
-		// FORCE: a test that failed may have left connections open.
-		if _, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("drop test database: %v", err)
+		if _, err := db.Exec("DROP SCHEMA " + name + " CASCADE"); err != nil {
+			t.Errorf("drop the test's schema: %v", err)
 		}
 	})
-	u, err := url.Parse(server)
-	if err != nil {
-		t.Fatalf("%s: %v", Env, err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	q := u.Query()
+	q.Set("search_path", name)
+	tu := *u
+	tu.RawQuery = q.Encode()
+	return tu.String()
 }
 
 // RequirePostgres returns the server URL of Env, or skips the test, saying
@@ -89,22 +94,44 @@ func SQLiteOnly(t testing.TB, why string) {
 }
 
 var (
-	adminOnce sync.Once
-	admin     *sql.DB
-	adminErr  error
+	testsOnce sync.Once
+	tests     *sql.DB
+	testsURL  *url.URL
+	testsErr  error
 )
 
-// adminDB is one pool to the server's own database, for creating and
-// dropping the tests' databases.
-func adminDB(server string) (*sql.DB, error) {
-	adminOnce.Do(func() {
-		admin, adminErr = sql.Open("pgx", server)
-		if adminErr == nil {
-			adminErr = admin.PingContext(context.Background())
-		}
-		if adminErr != nil {
-			adminErr = fmt.Errorf("connect to the test server: %w", adminErr)
-		}
+// testsDB is one pool to the database roster_tests on the server, created
+// if missing, where the tests' schemas are made, and its URL.
+func testsDB(server string) (*sql.DB, *url.URL, error) {
+	testsOnce.Do(func() {
+		testsErr = func() error {
+			u, err := url.Parse(server)
+			if err != nil {
+				return err
+			}
+			admin, err := sql.Open("pgx", server)
+			if err != nil {
+				return err
+			}
+			defer admin.Close()
+			// Test processes (one per package) may start together.
+			var exists bool
+			if err := admin.QueryRow("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = 'roster_tests')").Scan(&exists); err != nil {
+				return fmt.Errorf("connect to the test server: %w", err)
+			}
+			if !exists {
+				if _, err := admin.Exec("CREATE DATABASE roster_tests"); err != nil && !strings.Contains(err.Error(), "42P04") {
+					return err
+				}
+			}
+			u.Path = "/roster_tests"
+			testsURL = u
+			tests, err = sql.Open("pgx", u.String())
+			if err == nil {
+				err = tests.PingContext(context.Background())
+			}
+			return err
+		}()
 	})
-	return admin, adminErr
+	return tests, testsURL, testsErr
 }
