@@ -6,19 +6,20 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"roster/internal/pgsql"
 )
 
 // PostgreSQL: several roster processes on one database (issue 11). The
 // store's SQL is written once, for SQLite, and rewritten for PostgreSQL
-// once per statement text (pgText); the few statements that differ more
-// are written for each engine side by side where they run (Q.pg).
+// once per statement text (pgsql.Rewrite); the few statements that differ
+// more are written for each engine side by side where they run (Q.pg).
 
 // The advisory lock keys roster takes on PostgreSQL (any two numbers no
 // other program on the database uses; these spell "roster w" and "roster m").
@@ -46,7 +47,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	if u, err := url.Parse(dsn); err == nil {
 		shown = u.Redacted()
 	}
-	s := &Store{path: shown, wdb: db, rdb: db, pg: &pgSQL{m: map[string]pgStmt{}}}
+	s := &Store{path: shown, wdb: db, rdb: db, pg: &pgSQL{m: map[string]pgsql.Stmt{}}}
 	if err := s.migratePostgres(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -129,133 +130,26 @@ func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
 // pgSQL keeps each statement text rewritten for PostgreSQL.
 type pgSQL struct {
 	mu sync.Mutex
-	m  map[string]pgStmt
-}
-
-// pgStmt is a statement rewritten for PostgreSQL, and which of the
-// arguments it was given (by number, from 1) it uses: PostgreSQL infers each
-// parameter's type from where it appears, and refuses one that appears
-// nowhere, which the store's SQL passes (the listing's now, unused without
-// a status filter). Those are left out and the others numbered again.
-type pgStmt struct {
-	text string
-	n    int   // the largest number used
-	uses []int // nil: the first n arguments
+	m  map[string]pgsql.Stmt
 }
 
 // stmt is query rewritten for PostgreSQL, once per text while the cache
 // has room (the listings build theirs from a few filters and orders).
-func (p *pgSQL) stmt(query string) pgStmt {
+func (p *pgSQL) stmt(query string) pgsql.Stmt {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if st, ok := p.m[query]; ok {
 		return st
 	}
-	st := pgText(query)
+	st := pgsql.Rewrite(query)
 	if len(p.m) < maxCachedStmts {
 		p.m[query] = st
 	}
 	return st
 }
 
-// args are the arguments st uses, of those given.
-func (st pgStmt) args(args []any) []any {
-	if st.uses == nil {
-		return args[:min(st.n, len(args))]
-	}
-	out := make([]any, 0, len(st.uses))
-	for _, n := range st.uses {
-		if n <= len(args) {
-			out = append(out, args[n-1])
-		}
-	}
-	return out
-}
-
-// pgText rewrites a statement of the store, written for SQLite, into
-// PostgreSQL's:
-//   - ?N becomes $N, and a bare ? one more than the largest number before
-//     it, as SQLite numbers it;
-//   - INSERT OR IGNORE INTO ... becomes INSERT INTO ... ON CONFLICT DO NOTHING;
-//   - CROSS JOIN, SQLite's way to fix the order of a join, becomes JOIN;
-//   - a unary + before a column, SQLite's way to keep an index out of a
-//     plan, is dropped (PostgreSQL has no unary + for text);
-//   - LIKE becomes ILIKE: SQLite's LIKE ignores the case of ASCII letters;
-//   - COLLATE BINARY becomes COLLATE "C" (COLLATE NOCASE names the schema's
-//     nocase collation already).
-//
-// String literals are left as they are. The store writes SQL keywords in
-// capitals, which is what the rewrites look for.
-func pgText(query string) pgStmt {
-	var b strings.Builder
-	n := 0
-	used := map[int]bool{}
-	var nums []int // of each parameter, in the order they appear
-	for i := 0; i < len(query); i++ {
-		c := query[i]
-		switch {
-		case c == '\'':
-			j := i + 1
-			for j < len(query) && query[j] != '\'' {
-				j++
-			}
-			b.WriteString(query[i:min(j+1, len(query))])
-			i = j
-		case c == '?':
-			j := i + 1
-			for j < len(query) && query[j] >= '0' && query[j] <= '9' {
-				j++
-			}
-			k := n + 1
-			if j > i+1 {
-				k, _ = strconv.Atoi(query[i+1 : j])
-			}
-			n = max(n, k)
-			used[k] = true
-			nums = append(nums, k)
-			b.WriteString("\x00") // numbered below
-			i = j - 1
-		case c == '+' && i+1 < len(query) && isIdentStart(query[i+1]) && (i == 0 || query[i-1] == ' ' || query[i-1] == '('):
-			// unary: dropped
-		default:
-			b.WriteByte(c)
-		}
-	}
-	// Parameters numbered densely when some number up to the largest is
-	// unused.
-	st := pgStmt{n: n}
-	renum := map[int]int{}
-	for k := 1; k <= n; k++ {
-		if used[k] {
-			st.uses = append(st.uses, k)
-			renum[k] = len(st.uses)
-		}
-	}
-	if len(st.uses) == n {
-		st.uses = nil
-		for k := 1; k <= n; k++ {
-			renum[k] = k
-		}
-	}
-	s := b.String()
-	var out strings.Builder
-	for _, k := range nums {
-		before, after, _ := strings.Cut(s, "\x00")
-		out.WriteString(before + "$" + strconv.Itoa(renum[k]))
-		s = after
-	}
-	out.WriteString(s)
-	s = out.String()
-	if strings.Contains(s, "INSERT OR IGNORE INTO") {
-		s = strings.Replace(s, "INSERT OR IGNORE INTO", "INSERT INTO", 1) + " ON CONFLICT DO NOTHING"
-	}
-	st.text = strings.NewReplacer(" CROSS JOIN ", " JOIN ", " LIKE ", " ILIKE ", "COLLATE BINARY", `COLLATE "C"`).Replace(s)
-	return st
-}
-
-func isIdentStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
-
-// pgQuerier runs the store's statements on PostgreSQL, rewritten by pgText.
+// pgQuerier runs the store's statements on PostgreSQL, rewritten by
+// pgsql.Rewrite.
 // pgx prepares each on a connection the first time it runs there and keeps
 // it, so they are not prepared through database/sql as SQLite's are.
 type pgQuerier struct {
@@ -265,17 +159,17 @@ type pgQuerier struct {
 
 func (p pgQuerier) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	st := p.sql.stmt(query)
-	return p.db.ExecContext(ctx, st.text, st.args(args)...)
+	return p.db.ExecContext(ctx, st.Text, st.Args(args)...)
 }
 
 func (p pgQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
 	st := p.sql.stmt(query)
-	return p.db.QueryContext(ctx, st.text, st.args(args)...)
+	return p.db.QueryContext(ctx, st.Text, st.Args(args)...)
 }
 
 func (p pgQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	st := p.sql.stmt(query)
-	return p.db.QueryRowContext(ctx, st.text, st.args(args)...)
+	return p.db.QueryRowContext(ctx, st.Text, st.Args(args)...)
 }
 
 // pgErr maps PostgreSQL's errors to the store's, as mapErr does SQLite's.

@@ -20,6 +20,9 @@ import (
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"roster/internal/pgsql"
 )
 
 // Env names the variable holding the PostgreSQL server's URL, such as
@@ -134,4 +137,78 @@ func testsDB(server string) (*sql.DB, *url.URL, error) {
 		}()
 	})
 	return tests, testsURL, testsErr
+}
+
+// Raw is a connection of the test's own to its database, beside the
+// store's, for setting up and inspecting rows with roster's SQL as written
+// for SQLite (rewritten by pgsql.Rewrite on PostgreSQL).
+type Raw struct {
+	*sql.DB
+	pg bool
+}
+
+// OpenRaw opens dsn, a database DSN gave, closed when the test ends.
+func OpenRaw(t testing.TB, dsn string) *Raw {
+	t.Helper()
+	r := &Raw{pg: strings.HasPrefix(dsn, "postgres")}
+	var err error
+	if r.pg {
+		r.DB, err = sql.Open("pgx", dsn)
+	} else {
+		r.DB, err = sql.Open("sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.Close() })
+	return r
+}
+
+func (r *Raw) rewrite(query string, args []any) (string, []any) {
+	if !r.pg {
+		return query, args
+	}
+	st := pgsql.Rewrite(query)
+	return st.Text, st.Args(args)
+}
+
+// Exec runs query.
+func (r *Raw) Exec(query string, args ...any) (sql.Result, error) {
+	query, args = r.rewrite(query, args)
+	return r.DB.Exec(query, args...)
+}
+
+// Query runs query.
+func (r *Raw) Query(query string, args ...any) (*sql.Rows, error) {
+	query, args = r.rewrite(query, args)
+	return r.DB.Query(query, args...)
+}
+
+// QueryRow runs query.
+func (r *Raw) QueryRow(query string, args ...any) *sql.Row {
+	query, args = r.rewrite(query, args)
+	return r.DB.QueryRow(query, args...)
+}
+
+// Tables lists roster's tables, by name.
+func (r *Raw) Tables() ([]string, error) {
+	query := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if r.pg {
+		query = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
+			AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
+	rows, err := r.DB.Query(query)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }
