@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/url"
 	"strings"
 	"sync"
@@ -170,6 +171,23 @@ func (p pgQuerier) QueryContext(ctx context.Context, query string, args ...any) 
 func (p pgQuerier) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
 	st := p.sql.stmt(query)
 	return p.db.QueryRowContext(ctx, st.Text, st.Args(args)...)
+}
+
+// pgDataVersion is PostgreSQL's answer to SQLite's PRAGMA data_version:
+// a hash of the server's current snapshot (xmin:xmax:the transactions in
+// progress), which changes whenever a transaction that wrote anything ends,
+// on any node, whatever wrote it (roster's write path, the mail worker, a
+// statement typed in psql), and costs the write path nothing. It also
+// changes when other databases of the same server are written to, or a
+// write is rolled back: a screen then reads again for nothing.
+func pgDataVersion(ctx context.Context, conn *sql.Conn) (int64, error) {
+	var snap string
+	if err := conn.QueryRowContext(ctx, "SELECT pg_current_snapshot()::text").Scan(&snap); err != nil {
+		return 0, err
+	}
+	h := fnv.New64a()
+	h.Write([]byte(snap))
+	return int64(h.Sum64() | 1), nil // never 0, which screens read as "not read yet"
 }
 
 // pgErr maps PostgreSQL's errors to the store's, as mapErr does SQLite's.

@@ -505,16 +505,26 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 }
 
 // DataVersion returns a number that changes whenever another connection
-// commits to the database; screens poll it to refresh.
+// commits to the database; screens poll it to refresh. On PostgreSQL it is
+// the server's current snapshot (see pgDataVersion).
 func (s *Store) DataVersion(ctx context.Context, conn *sql.Conn) (int64, error) {
+	if s.pg != nil {
+		return pgDataVersion(ctx, conn)
+	}
 	var v int64
 	err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v)
 	return v, err
 }
 
 // Conn returns a dedicated read connection (PRAGMA data_version is per
-// connection). It is never one the read pool keeps: the dashboard's change
-// watch, opened beside its first page, took the connection the store's
-// open had read the schema on half the time, and the page then waited for
-// another, and for the schema read again (1.5 ms at start).
-func (s *Store) Conn(ctx context.Context) (*sql.Conn, error) { return s.cdb.Conn(ctx) }
+// connection; PostgreSQL's version is the server's, read on any). On
+// SQLite it is never one the read pool keeps: the dashboard's change watch,
+// opened beside its first page, took the connection the store's open had
+// read the schema on half the time, and the page then waited for another,
+// and for the schema read again (1.5 ms at start).
+func (s *Store) Conn(ctx context.Context) (*sql.Conn, error) {
+	if s.pg != nil {
+		return s.rdb.Conn(ctx)
+	}
+	return s.cdb.Conn(ctx)
+}
