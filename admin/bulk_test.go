@@ -95,15 +95,14 @@ func TestBulkInviteIsOneTransaction(t *testing.T) {
 		rows = append(rows, NewUser{Email: fmt.Sprintf("person%02d@example.com", i)})
 	}
 	// The 40th row's audit row cannot be written.
-	f.exec(`CREATE TRIGGER test_refuse BEFORE INSERT ON audit WHEN NEW.target_email = 'person39@example.com'
-		BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`)
+	restore := f.refuseAuditWhere("NEW.target_email = 'person39@example.com'", "refused by the test")
 	before := f.snapshot()
 	_, err := f.svc.Invite(f.ctx, f.owner, rows, InviteOptions{})
 	if err == nil || !strings.Contains(err.Error(), "refused by the test") {
 		t.Fatalf("error %v", err)
 	}
 	f.unchanged(before)
-	f.exec(`DROP TRIGGER test_refuse`)
+	restore()
 	res, err := f.svc.Invite(f.ctx, f.owner, rows, InviteOptions{})
 	must(t, err)
 	for _, r := range res {

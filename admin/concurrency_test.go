@@ -70,7 +70,7 @@ func TestTwoProcessesInviteAtOnce(t *testing.T) {
 	n := inviteChildRows()
 	f := newFixture(t)
 	must(t, f.svc.AddTeam(f.ctx, f.owner, "Support"))
-	dir := filepath.Dir(f.path)
+	dir := t.TempDir()
 	var cmds []*exec.Cmd
 	outs := make([]*safeBuffer, 2)
 	for i, prefix := range []string{"a", "b"} {

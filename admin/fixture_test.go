@@ -2,12 +2,10 @@ package admin
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -15,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"roster/internal/testdb"
 	"roster/store"
 )
 
@@ -23,22 +22,23 @@ var start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 const ownerEmail = "olive.owner@example.com"
 
-// fixture is an initialised account in a fresh SQLite file, with a clock the
-// test moves and a raw connection for setup and inspection.
+// fixture is an initialised account in a fresh database (a SQLite file, or
+// PostgreSQL's: see internal/testdb), with a clock the test moves and a raw
+// connection for setup and inspection.
 type fixture struct {
 	t     testing.TB
 	ctx   context.Context
-	path  string
+	path  string // what store.Open took
 	st    *store.Store
 	svc   *Service
-	raw   *sql.DB
+	raw   *testdb.Raw
 	clock atomic.Int64
 	owner Actor
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, ctx: context.Background(), path: filepath.Join(t.TempDir(), "roster.db")}
+	f := &fixture{t: t, ctx: context.Background(), path: testdb.DSN(t)}
 	st, err := store.Open(f.ctx, f.path)
 	if err != nil {
 		t.Fatal(err)
@@ -51,12 +51,7 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	f.owner = Actor{Email: ownerEmail, Channel: ChannelCLI}
-	raw, err := sql.Open("sqlite", "file:"+f.path+"?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
-	f.raw = raw
+	f.raw = testdb.OpenRaw(t, f.path)
 	return f
 }
 
@@ -92,6 +87,14 @@ func (f *fixture) addUser(email, role string, status store.Status, perms ...stri
 		f.t.Fatalf("add user %s: %v", email, err)
 	}
 	return u
+}
+
+// capture keeps m as the capture server would, straight through the store.
+func (f *fixture) capture(m *store.CapturedMail) {
+	f.t.Helper()
+	if err := f.st.Write(f.ctx, func(q *store.Q) error { return q.InsertCapturedMail(f.ctx, m) }); err != nil {
+		f.t.Fatal(err)
+	}
 }
 
 // setPerms replaces a user's permissions straight through the store.
@@ -193,19 +196,10 @@ func (f *fixture) exec(query string, args ...any) {
 // changed nothing.
 func (f *fixture) snapshot() string {
 	f.t.Helper()
-	tables, err := f.raw.Query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`)
+	names, err := f.raw.Tables()
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	var names []string
-	for tables.Next() {
-		var n string
-		if err := tables.Scan(&n); err != nil {
-			f.t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	tables.Close()
 	var b strings.Builder
 	for _, n := range names {
 		lines := f.rows(fmt.Sprintf("SELECT * FROM %q", n))
@@ -303,8 +297,22 @@ func (f *fixture) audits(action string) []store.AuditEntry {
 // whole.
 func (f *fixture) refuseAudit() (restore func()) {
 	f.t.Helper()
-	f.exec(`CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'audit refused by the test'); END`)
-	return func() { f.exec(`DROP TRIGGER test_refuse_audit`) }
+	return f.refuseAuditWhere("", "audit refused by the test")
+}
+
+// refuseAuditWhere makes the audit inserts for which cond holds (on NEW)
+// fail with message, until the returned function is called.
+func (f *fixture) refuseAuditWhere(cond, message string) (restore func()) {
+	f.t.Helper()
+	drop, err := f.raw.RefuseInserts("audit", cond, message)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return func() {
+		if err := drop(); err != nil {
+			f.t.Fatal(err)
+		}
+	}
 }
 
 // wantDenied checks that err is a *DeniedError about perm ("" for any).

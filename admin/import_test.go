@@ -64,8 +64,7 @@ func TestImportResumes(t *testing.T) {
 
 	f := newFixture(t)
 	stopAt := rows[n*3/4].Email
-	f.exec(fmt.Sprintf(`CREATE TRIGGER test_refuse BEFORE INSERT ON audit WHEN NEW.target_email = '%s'
-		BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`, stopAt))
+	restore := f.refuseAuditWhere(fmt.Sprintf("NEW.target_email = '%s'", stopAt), "refused by the test")
 	first, err := f.svc.Import(f.ctx, f.owner, rows, InviteOptions{})
 	if err == nil || !strings.Contains(err.Error(), "refused by the test") {
 		t.Fatalf("error %v", err)
@@ -88,7 +87,7 @@ func TestImportResumes(t *testing.T) {
 		t.Fatalf("%d users invited, %d reported", got, invited)
 	}
 
-	f.exec(`DROP TRIGGER test_refuse`)
+	restore()
 	again, err := f.svc.Import(f.ctx, f.owner, rows, InviteOptions{})
 	must(t, err)
 	if len(again) != n {

@@ -12,8 +12,8 @@ import (
 // where mail goes (settings.integrations) read them.
 func TestCapturedMailNeedsIntegrations(t *testing.T) {
 	f := newFixture(t)
-	f.exec(`INSERT INTO captured_mail (received_at, mail_from, rcpt_to, message_id, subject, raw)
-		VALUES (1, 'roster@example.com', '["ann@example.com"]', '<1@x>', 'Invitation', 'Subject: Invitation\r\n\r\nhttp://x/invite/TOKEN\r\n')`)
+	f.capture(&store.CapturedMail{ReceivedAt: time.Unix(1, 0), From: "roster@example.com", To: []string{"ann@example.com"},
+		MessageID: "<1@x>", Subject: "Invitation", Raw: []byte("Subject: Invitation\r\n\r\nhttp://x/invite/TOKEN\r\n")})
 	f.addUser("max.manager@example.com", "manager", store.Active)
 	for _, who := range []string{"max.manager@example.com"} {
 		if _, err := f.svc.CapturedMail(f.ctx, as(who), 0, 10); !isDenied(err, "settings.integrations") {
@@ -66,8 +66,8 @@ func TestCapturedMailOfAUserIsReadOnlyByWhoMayActAsThem(t *testing.T) {
 			// The outbox row and the copy the capture server kept of it.
 			f.exec(`INSERT INTO outbox (kind, recipient, locale, data, message_id, created_at, next_attempt_at, give_up_at, state)
 				VALUES ('password_reset', ?, 'en', '{"path":"/reset/TOKEN"}', '<1@x>', 1, 1, 1, 'sent')`, c.to)
-			f.exec(`INSERT INTO captured_mail (received_at, mail_from, rcpt_to, message_id, subject, raw)
-				VALUES (1, 'roster@example.com', json_array(?), '<1@x>', 'Reset', 'Subject: Reset\r\n\r\nhttp://x/reset/TOKEN\r\n')`, c.to)
+			f.capture(&store.CapturedMail{ReceivedAt: time.Unix(1, 0), From: "roster@example.com", To: []string{c.to},
+				MessageID: "<1@x>", Subject: "Reset", Raw: []byte("Subject: Reset\r\n\r\nhttp://x/reset/TOKEN\r\n")})
 			_, err := f.svc.CapturedMessage(f.ctx, as(c.op), 1)
 			_, kept, oerr := f.svc.OutboxMessage(f.ctx, as(c.op), 1)
 			must(t, oerr)

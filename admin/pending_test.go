@@ -26,7 +26,7 @@ func (f *fixture) oldInvitations(now time.Time, stuck bool) []string {
 	if stuck {
 		query += " WHERE mail_state IN ('failed', 'deferred') OR expires_at <= ?1"
 	}
-	return f.rows("SELECT email FROM ("+query+" ORDER BY urgency, expires_at, id)", now.Unix())
+	return f.rows("SELECT email FROM ("+query+" ORDER BY urgency, expires_at, id) AS o", now.Unix())
 }
 
 // readPending reads every page of pending invitations, calling between after

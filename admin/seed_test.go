@@ -5,12 +5,14 @@ import (
 	"testing"
 	"time"
 
+	"roster/internal/testdb"
 	"roster/store"
 )
 
 // Seeded people are ones the rules would have accepted, and the rules work
 // on them as on anyone.
 func TestSeededDataPassesTheRules(t *testing.T) {
+	testdb.SQLiteOnly(t, "store.Seed is SQLite's until PostgreSQL's benchmarks")
 	f := newFixture(t)
 	f.clock.Store(time.Now().Unix()) // Seed dates things from the wall clock
 	stats, err := store.Seed(f.ctx, f.st, 2000, 11, Presets)

@@ -274,10 +274,13 @@ func TestAuditAppendOnly(t *testing.T) {
 		`UPDATE audit SET after = '' WHERE action = 'user.invite'`,
 		`DELETE FROM audit`,
 		`DELETE FROM audit WHERE action = 'account.init'`,
+		`INSERT INTO audit (id, at, actor_email, channel, action) VALUES (1, 0, 'x', 'cli', 'forged') ON CONFLICT (id) DO UPDATE SET action = 'forged'`,
 		`INSERT OR REPLACE INTO audit (id, at, actor_email, channel, action) VALUES (1, 0, 'x', 'cli', 'forged')`,
 		`REPLACE INTO audit (id, at, actor_email, channel, action) VALUES (2, 0, 'x', 'cli', 'forged')`,
-		`INSERT INTO audit (id, at, actor_email, channel, action) VALUES (1, 0, 'x', 'cli', 'forged') ON CONFLICT (id) DO UPDATE SET action = 'forged'`,
 	} {
+		if strings.Contains(q, "REPLACE INTO") && f.st.Postgres() {
+			continue // SQLite's alone
+		}
 		if _, err := f.raw.Exec(q); err == nil || !strings.Contains(err.Error(), "append-only") {
 			t.Errorf("%s: %v", q, err)
 		}

@@ -5,10 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"roster/store"
 )
 
 // openFiles counts this process's descriptors open on path: one a SQLite
-// connection.
+// connection (none on PostgreSQL, whose connections are sockets).
 func openFiles(t *testing.T, path string) int {
 	t.Helper()
 	ents, err := os.ReadDir("/proc/self/fd")
@@ -76,5 +79,48 @@ func TestWatchesShareOneConnection(t *testing.T) {
 	}
 	if _, err := ws[0].Version(f.ctx); err == nil {
 		t.Fatal("a closed watch read a version")
+	}
+}
+
+// An edit made through another store on the same database (another process,
+// another node of roster serve) shows on this one's watch within a second,
+// and a screen reading again sees it.
+func TestWatchSeesAnotherStoresEdit(t *testing.T) {
+	f := newFixture(t)
+	other, err := store.Open(f.ctx, f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	node := New(other)
+	node.Now = f.svc.Now
+	w, err := f.svc.Watch(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	v, err := w.Version(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := node.Invite(f.ctx, f.owner, []NewUser{{Email: "ann@example.com"}}, InviteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Second)
+	for {
+		v2, err := w.Version(f.ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v2 != v {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the other store's invitation went unseen for a second")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !f.exists("ann@example.com") {
+		t.Fatal("the watch changed but the invitation cannot be read")
 	}
 }

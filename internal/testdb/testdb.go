@@ -212,3 +212,32 @@ func (r *Raw) Tables() ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// RefuseInserts makes inserts into table fail with message, those for which
+// when holds (a condition on NEW; "" for all), until drop is called: a test
+// of what a failure in the middle of a transaction leaves.
+func (r *Raw) RefuseInserts(table, when, message string) (drop func() error, err error) {
+	name := "test_refuse_" + table
+	var create, remove string
+	if r.pg {
+		if when != "" {
+			when = "WHEN (" + when + ")"
+		}
+		create = fmt.Sprintf(`CREATE FUNCTION %[1]s() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '%[2]s'; END $$;
+			CREATE TRIGGER %[1]s BEFORE INSERT ON %[3]s FOR EACH ROW %[4]s EXECUTE FUNCTION %[1]s()`, name, message, table, when)
+		remove = fmt.Sprintf("DROP TRIGGER %[1]s ON %[2]s; DROP FUNCTION %[1]s()", name, table)
+	} else {
+		if when != "" {
+			when = "WHEN " + when
+		}
+		create = fmt.Sprintf(`CREATE TRIGGER %s BEFORE INSERT ON %s %s BEGIN SELECT RAISE(ABORT, '%s'); END`, name, table, when, message)
+		remove = "DROP TRIGGER " + name
+	}
+	if _, err := r.DB.Exec(create); err != nil {
+		return nil, err
+	}
+	return func() error {
+		_, err := r.DB.Exec(remove)
+		return err
+	}, nil
+}
