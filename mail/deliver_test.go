@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"database/sql"
 	"errors"
 	"fmt"
 	"mime"
@@ -14,6 +13,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"roster/admin"
+	"roster/internal/testdb"
 	"roster/store"
 )
 
@@ -294,12 +294,12 @@ func TestHeaderInjection(t *testing.T) {
 	// Text written by another tool, which admin's checks never saw: CR LF
 	// and a Bcc field in the recipient's name, and in the inviter's and the
 	// account's names, which the subject holds.
-	raw, err := sql.Open("sqlite", "file:"+f.st.Path()+"?_pragma=busy_timeout(10000)")
-	if err != nil {
-		t.Fatal(err)
+	raw := testdb.OpenRaw(t, f.dsn)
+	set := "json_set(data, '$.inviter', ?2, '$.account', ?3)"
+	if f.st.Postgres() {
+		set = "(data::jsonb || jsonb_build_object('inviter', ?2::text, 'account', ?3::text))::text"
 	}
-	defer raw.Close()
-	if _, err := raw.Exec(`UPDATE outbox SET recipient_name = ?, data = json_set(data, '$.inviter', ?, '$.account', ?)`,
+	if _, err := raw.Exec(`UPDATE outbox SET recipient_name = ?1, data = `+set,
 		"Jean\r\nBcc: c@evil.test", "Boss\r\nBcc: b@evil.test", "Acme\r\nBcc: a@evil.test"); err != nil {
 		t.Fatal(err)
 	}
@@ -396,7 +396,16 @@ func TestLeaseRunsOutAfterWorkerDied(t *testing.T) {
 	}
 }
 
+// Workers sharing a store, and workers of two stores on one database (two
+// processes, or two nodes of roster serve on PostgreSQL), send each message
+// once between them.
 func TestConcurrentWorkersSendEachMessageOnce(t *testing.T) {
+	for _, stores := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d stores", stores), func(t *testing.T) { concurrentWorkers(t, stores) })
+	}
+}
+
+func concurrentWorkers(t *testing.T, stores int) {
 	f := newFixture(t)
 	var users []admin.NewUser
 	for i := range 120 {
@@ -406,10 +415,19 @@ func TestConcurrentWorkersSendEachMessageOnce(t *testing.T) {
 	srv := newTestServer(t, "")
 	cfg := f.config(srv.url())
 	cfg.Batch = 7
+	sts := []*store.Store{f.st}
+	for range stores - 1 {
+		st, err := store.Open(f.ctx, f.dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		sts = append(sts, st)
+	}
 	var wg sync.WaitGroup
-	for range 3 {
+	for i := range 4 {
 		wg.Go(func() {
-			if _, err := DeliverDue(f.ctx, f.st, cfg); err != nil {
+			if _, err := DeliverDue(f.ctx, sts[i%len(sts)], cfg); err != nil {
 				t.Error(err)
 			}
 		})

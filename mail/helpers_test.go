@@ -16,7 +16,6 @@ import (
 	"math/big"
 	"net"
 	"net/mail"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +25,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"roster/admin"
+	"roster/internal/testdb"
 	"roster/store"
 )
 
@@ -54,10 +54,12 @@ func (c *clock) advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// fixture is an account in a fresh SQLite file, its rules and a clock.
+// fixture is an account in a fresh database (a SQLite file, or PostgreSQL's:
+// see internal/testdb), its rules and a clock.
 type fixture struct {
 	t     testing.TB
 	ctx   context.Context
+	dsn   string // what store.Open took
 	st    *store.Store
 	svc   *admin.Service
 	clock *clock
@@ -66,12 +68,13 @@ type fixture struct {
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
+	dsn := testdb.DSN(t)
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	f := &fixture{t: t, ctx: ctx, st: st, clock: &clock{now: start}}
+	f := &fixture{t: t, ctx: ctx, dsn: dsn, st: st, clock: &clock{now: start}}
 	f.svc = admin.New(st)
 	f.svc.Now = f.clock.Now
 	if err := f.svc.Init(ctx, "Acme", bossEmail, "Big", "Boss", admin.ChannelCLI); err != nil {

@@ -11,12 +11,14 @@ import (
 	"testing"
 
 	"roster/admin"
+	"roster/internal/testdb"
 )
 
 // Once the relay has accepted an invitation, no file of the database holds
 // its link's token: not the database, not its write-ahead log, while
 // roster still runs.
 func TestSentTokensLeaveNoCopyInTheDatabaseFiles(t *testing.T) {
+	testdb.SQLiteOnly(t, "the bytes of SQLite's database file and its log")
 	f := newFixture(t)
 	var people []admin.NewUser
 	for i := range 10 {
@@ -37,6 +39,7 @@ func TestSentTokensLeaveNoCopyInTheDatabaseFiles(t *testing.T) {
 // A reader of an older snapshot keeps the log from being emptied; the next
 // pass empties it, even with nothing to send.
 func TestSentTokensLeaveTheLogOnceReadersAreDone(t *testing.T) {
+	testdb.SQLiteOnly(t, "SQLite's write-ahead log")
 	f := newFixture(t)
 	f.invite(jean, admin.NewUser{Email: "marie@acme.test", Locale: "fr"})
 	raw, err := sql.Open("sqlite", "file:"+f.st.Path())
