@@ -122,3 +122,18 @@ func TestPostgresErrorsMapped(t *testing.T) {
 		t.Fatalf("a team named twice, in another case: %v", err)
 	}
 }
+
+// The engines' migrations are numbered in step: PostgreSQL's last is
+// SQLite's, so that one schema version means one schema on either.
+func TestMigrationsInStep(t *testing.T) {
+	sqlite, err := migrationList("migrations")
+	must(t, err)
+	pg, err := migrationList("migrations/postgres")
+	must(t, err)
+	if len(pg) == 0 || pg[len(pg)-1].version != sqlite[len(sqlite)-1].version {
+		t.Fatalf("PostgreSQL's migrations end at %v, SQLite's at %d", pg, SchemaVersion())
+	}
+	if pg[0].version != 11 {
+		t.Fatalf("PostgreSQL's first migration is %d, want the baseline, 11", pg[0].version)
+	}
+}

@@ -1,6 +1,7 @@
-// Package store keeps roster's data in one SQLite file: the schema and its
-// migrations, and the queries the rules in admin/ and mail/ are built from.
-// It holds no rules, no mail and no UI.
+// Package store keeps roster's data in one SQLite file, or in a PostgreSQL
+// database shared by several roster processes (postgres.go): the schema and
+// its migrations, and the queries the rules in admin/ and mail/ are built
+// from. It holds no rules, no mail and no UI.
 package store
 
 import (
