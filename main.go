@@ -167,7 +167,7 @@ func (c *cli) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	if c.actor == nil {
-		fs.StringVar(&c.db, "db", envOr("ROSTER_DB", c.db), "database file (env ROSTER_DB; default in the user's data directory)")
+		fs.StringVar(&c.db, "db", envOr("ROSTER_DB", c.db), "database: a SQLite file, or a postgres:// URL (env ROSTER_DB; default a file in the user's data directory)")
 		fs.StringVar(&c.as, "as", envOr("ROSTER_AS", c.as), "act as this user (env ROSTER_AS; default: the only owner)")
 	}
 	fs.BoolVar(&c.json, "json", c.json, "print JSON")
