@@ -2,14 +2,13 @@ package admin
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"roster/internal/testdb"
 	"roster/store"
 )
 
@@ -17,7 +16,7 @@ import (
 // and nothing of a link that matches nobody.
 func TestLinkLocale(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "roster.db")
+	path := testdb.DSN(t)
 	st, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -33,11 +32,7 @@ func TestLinkLocale(t *testing.T) {
 	if err != nil || res[0].Err != nil {
 		t.Fatal(err, res[0].Err)
 	}
-	raw, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := testdb.OpenRaw(t, path)
 	var data string
 	if err := raw.QueryRow("SELECT data FROM outbox WHERE recipient = 'eve@acme.test'").Scan(&data); err != nil {
 		t.Fatal(err)
