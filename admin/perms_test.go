@@ -427,6 +427,32 @@ func TestLastActiveOwnerStays(t *testing.T) {
 			t.Fatalf("a former owner kept billing: %v", got)
 		}
 	})
+	t.Run("two owners stepping down at once: one stays", func(t *testing.T) {
+		// On SQLite the writer is single; on PostgreSQL each write takes the
+		// store's write lock first: either way the second reads the first's
+		// change, and is refused.
+		for range 10 {
+			f := newFixture(t)
+			f.addUser("oona.owner@example.com", "owner", store.Active)
+			errs := make(chan error, 2)
+			for _, who := range []string{ownerEmail, "oona.owner@example.com"} {
+				go func() {
+					_, err := f.svc.SetPermissions(f.ctx, as(who), who, 0, PermChange{Role: "admin"})
+					errs <- err
+				}()
+			}
+			var refused int
+			for range 2 {
+				if err := <-errs; err != nil {
+					wantDenied(t, err, "")
+					refused++
+				}
+			}
+			if n := f.count("SELECT count(*) FROM users WHERE role = 'owner' AND status = 'active'"); n != 1 || refused != 1 {
+				t.Fatalf("%d active owners left, %d refused; want 1 and 1", n, refused)
+			}
+		}
+	})
 	t.Run("nobody can deactivate or delete the last active owner", func(t *testing.T) {
 		f := newFixture(t)
 		f.addUser("alice.admin@example.com", "admin", store.Active)
