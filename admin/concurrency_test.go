@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -234,4 +235,33 @@ func (s *safeBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return string(s.b)
+}
+
+// Two operators resending one invitation at once send one mail: the second
+// reads the first's new link and is told it was just sent. On PostgreSQL
+// this holds through the store's write lock.
+func TestTwoOperatorsResendOneInvitationAtOnce(t *testing.T) {
+	for range 10 {
+		f := newFixture(t)
+		f.addUser("alice.admin@example.com", "admin", store.Active)
+		f.invite("ann@example.com", "")
+		f.advance(2 * time.Minute)
+		outs := make(chan Outcome, 2)
+		for _, op := range []string{ownerEmail, "alice.admin@example.com"} {
+			go func() { outs <- f.svc.Resend(f.ctx, as(op), []string{"ann@example.com"})[0] }()
+		}
+		var limited int
+		for range 2 {
+			if o := <-outs; o.Err != nil {
+				var r *RateLimitError
+				if !errors.As(o.Err, &r) {
+					t.Fatalf("resend: %v", o.Err)
+				}
+				limited++
+			}
+		}
+		if n := f.count("SELECT count(*) FROM outbox WHERE kind = 'invitation_resent'"); n != 1 || limited != 1 {
+			t.Fatalf("%d resent mails, %d resends refused; want 1 and 1", n, limited)
+		}
+	}
 }
