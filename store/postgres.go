@@ -60,8 +60,9 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 // one transaction, under an advisory lock: of two nodes starting together,
 // the second waits for the first and then finds its version. The version
 // lives in the one-row table roster_schema. The first file, 011, is the
-// whole schema as SQLite's migrations leave it, so the Go steps that
-// convert older SQLite databases (migrationSteps) never run here.
+// whole schema as SQLite's migrations leave it: the Go steps of the
+// versions before it (migrationSteps 5, 6 and 9), which convert older
+// SQLite databases, never run here; those of later versions run on both.
 func (s *Store) migratePostgres(ctx context.Context) error {
 	ms, err := migrationList("migrations/postgres")
 	if err != nil {
@@ -98,6 +99,11 @@ func (s *Store) migratePostgres(ctx context.Context) error {
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return fmt.Errorf("migration postgres/%s: %w", m.name, err)
+		}
+		if step := migrationSteps[m.version]; step != nil {
+			if err := step(&Q{pgQuerier{tx, s.pg}, true}, ctx); err != nil {
+				return fmt.Errorf("migration postgres/%s: %w", m.name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO roster_schema (version) VALUES ($1)
 			ON CONFLICT (one) DO UPDATE SET version = excluded.version`, m.version); err != nil {
