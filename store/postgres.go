@@ -43,6 +43,10 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	db := stdlib.OpenDB(*cfg)
+	// One pool for reads and writes, as PostgreSQL needs no read pool of
+	// its own; more idle connections than database/sql's 2 kept, since a
+	// new one costs a round of authentication and loses pgx's prepared
+	// statements.
 	db.SetMaxIdleConns(8)
 	shown := dsn
 	if u, err := url.Parse(dsn); err == nil {
