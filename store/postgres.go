@@ -42,19 +42,22 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	db := stdlib.OpenDB(*cfg)
-	// One pool for reads and writes, as PostgreSQL needs no read pool of
-	// its own; more idle connections than database/sql's 2 kept, since a
-	// new one costs a round of authentication and loses pgx's prepared
-	// statements.
-	db.SetMaxIdleConns(8)
+	// The read pool cannot write, as SQLite's (query_only): a read that
+	// writes by mistake fails rather than slipping past the write lock.
+	rcfg := cfg.Copy()
+	rcfg.RuntimeParams["default_transaction_read_only"] = "on"
+	wdb, rdb := stdlib.OpenDB(*cfg), stdlib.OpenDB(*rcfg)
+	// More idle connections than database/sql's 2 are kept: a new one
+	// costs a round of authentication and loses pgx's prepared statements.
+	wdb.SetMaxIdleConns(8)
+	rdb.SetMaxIdleConns(8)
 	shown := dsn
 	if u, err := url.Parse(dsn); err == nil {
 		shown = u.Redacted()
 	}
-	s := &Store{path: shown, wdb: db, rdb: db, pg: &pgSQL{m: map[string]pgsql.Stmt{}}}
+	s := &Store{path: shown, wdb: wdb, rdb: rdb, pg: &pgSQL{m: map[string]pgsql.Stmt{}}}
 	if err := s.migratePostgres(ctx); err != nil {
-		db.Close()
+		s.Close()
 		return nil, err
 	}
 	return s, nil

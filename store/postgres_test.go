@@ -69,8 +69,10 @@ func TestPostgresRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
 	st, err := Open(ctx, dsn)
 	must(t, err)
-	_, err = st.Read().db.ExecContext(ctx, "UPDATE roster_schema SET version = ?", SchemaVersion()+1)
-	must(t, err)
+	must(t, st.Write(ctx, func(q *Q) error {
+		_, err := q.db.ExecContext(ctx, "UPDATE roster_schema SET version = ?", SchemaVersion()+1)
+		return err
+	}))
 	st.Close()
 	_, err = Open(ctx, dsn)
 	if err == nil || !strings.Contains(err.Error(), "written by a newer roster") {
@@ -79,7 +81,7 @@ func TestPostgresRefusesNewerSchema(t *testing.T) {
 }
 
 // A read transaction on PostgreSQL sees one snapshot, as SQLite's does, and
-// cannot write.
+// neither it nor the read pool can write.
 func TestPostgresReadTxIsOneSnapshot(t *testing.T) {
 	testdb.RequirePostgres(t)
 	st := openTemp(t)
@@ -105,6 +107,9 @@ func TestPostgresReadTxIsOneSnapshot(t *testing.T) {
 		return nil
 	})
 	must(t, err)
+	if _, err := st.Read().db.ExecContext(ctx, "INSERT INTO teams (name) VALUES ('x')"); err == nil {
+		t.Error("wrote through the read pool")
+	}
 }
 
 // PostgreSQL's unique violations are the store's ErrDuplicate, wherever they

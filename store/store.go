@@ -28,7 +28,7 @@ var migrations embed.FS
 // Store is an open roster database. Writes go through Write, one IMMEDIATE
 // transaction each, so concurrent read-then-write transactions queue on the
 // busy timeout instead of failing with SQLITE_BUSY; reads use a separate pool.
-// On PostgreSQL both are one pool, and writes queue on a lock (beginWrite).
+// On PostgreSQL writes queue on a lock instead (beginWrite).
 type Store struct {
 	path   string
 	wdb    *sql.DB
@@ -167,7 +167,7 @@ func (s *Store) Postgres() bool { return s.pg != nil }
 // Close closes the pools.
 func (s *Store) Close() error {
 	if s.pg != nil {
-		return s.wdb.Close()
+		return errors.Join(s.rdb.Close(), s.wdb.Close())
 	}
 	return errors.Join(s.rstmts.close(), s.wstmts.close(), s.cdb.Close(), s.rdb.Close(), s.wdb.Close())
 }
