@@ -1,15 +1,16 @@
 -- The whole schema as SQLite has it after its migrations 001 to 011, for
 -- PostgreSQL, where no roster database existed before: later versions add a
 -- file per engine under the same number. Same tables, columns, indexes and
--- derived tables, kept by triggers with the same behaviour; the notes on why
--- each exists are in the SQLite files of the same names.
+-- derived tables, kept by triggers with the same behaviour; why each exists
+-- is told in the SQLite migration each part names (006, 008, 009, 010, 011).
 --
 -- Text is compared and sorted byte by byte (COLLATE "C"), as SQLite does,
 -- so that keyset pages and prefix ranges (key >= p AND key < p || U+10FFFF)
 -- mean the same whatever the database's locale. SQLite's COLLATE NOCASE is
--- the collation nocase below: equal whatever the case (ICU, level 2; unlike
--- SQLite's it folds the case of letters beyond ASCII too, and sorts accented
--- letters beside their base letter rather than after z).
+-- the collation nocase below: equal whatever the case, accents kept apart
+-- (ICU, level 2). Unlike SQLite's it folds the case of letters beyond ASCII
+-- too, and sorts accented letters beside their base letter rather than
+-- after z. users.email is the exception: see users_email_nocase.
 -- Times are Unix seconds; 0 means "never".
 
 CREATE COLLATION nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
