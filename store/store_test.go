@@ -444,6 +444,7 @@ func TestOpenConcurrentMigrates(t *testing.T) {
 // keeps the connection a first read opened, and read the schema on, for
 // the next read (the dashboard's first page, read beside the watch's start).
 func TestConnLeavesTheReadPoolsConnection(t *testing.T) {
+	testdb.SQLiteOnly(t, "SQLite's pools of connections to one file (PostgreSQL's Conn is any of the pool's)")
 	st := openTemp(t)
 	ctx := context.Background()
 	if _, err := st.Read().Owners(ctx); err != nil {
