@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"time"
 
 	"roster/admin"
+	"roster/internal/testdb"
 	"roster/store"
 )
 
@@ -39,7 +39,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	f := &fixture{t: t, ctx: context.Background(), owner: admin.Actor{Email: owner, Channel: admin.ChannelCLI}}
 	f.clock.Store(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).Unix())
-	st, err := store.Open(f.ctx, filepath.Join(t.TempDir(), "roster.db"))
+	st, err := store.Open(f.ctx, testdb.DSN(t)) // SQLite, or PostgreSQL with ROSTER_TEST_POSTGRES
 	if err != nil {
 		t.Fatal(err)
 	}
