@@ -27,16 +27,7 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 	if len(rest) > 0 {
 		verb = rest[0]
 	}
-	id := func() (int64, error) {
-		if len(rest) != 2 {
-			return 0, usagef("apikeys %s takes one key ID (roster apikeys lists them)", verb)
-		}
-		n, err := strconv.ParseInt(rest[1], 10, 64)
-		if err != nil {
-			return 0, usagef("%q is not a key ID (roster apikeys lists them)", rest[1])
-		}
-		return n, nil
-	}
+	id := func() (int64, error) { return oneID(rest, "apikeys", "key") }
 	switch verb {
 	case "create":
 		if len(rest) != 1 {

@@ -22,16 +22,7 @@ func cmdWebhooks(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	id := func() (int64, error) {
-		if len(rest) != 2 {
-			return 0, usagef("webhooks %s takes one webhook ID (roster webhooks lists them)", rest[0])
-		}
-		n, err := strconv.ParseInt(rest[1], 10, 64)
-		if err != nil {
-			return 0, usagef("%q is not a webhook ID", rest[1])
-		}
-		return n, nil
-	}
+	id := func() (int64, error) { return oneID(rest, "webhooks", "webhook") }
 	verb := ""
 	if len(rest) > 0 {
 		verb = rest[0]

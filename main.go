@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -150,6 +151,19 @@ func (c *cli) usageError(err error) int {
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(admin.Printable(s)), " ") }
+
+// oneID reads the one ID that a command's verb (rest[0]) takes, a key's or
+// a webhook's (what), which the command alone lists.
+func oneID(rest []string, command, what string) (int64, error) {
+	if len(rest) != 2 {
+		return 0, usagef("%s %s takes one %s ID (roster %s lists them)", command, rest[0], what, command)
+	}
+	n, err := strconv.ParseInt(rest[1], 10, 64)
+	if err != nil {
+		return 0, usagef("%q is not a %s ID (roster %s lists them)", rest[1], what, command)
+	}
+	return n, nil
+}
 
 // usageErr is a mistake in how a command was called.
 type usageErr struct{ error }

@@ -29,22 +29,6 @@ func apiKeyHash(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// self is the active user a acts as, whatever their permissions: everyone
-// manages their own API keys, members included.
-func (s *Service) self(ctx context.Context, q *store.Q, a Actor) (*store.User, error) {
-	u, err := q.UserByEmail(ctx, a.Email, s.Now())
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, denied("", "%s is not a user of this account", a.Email)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if u.Status != store.Active {
-		return nil, denied("", "%s is %s, not active", u.Email, u.Status)
-	}
-	return u, nil
-}
-
 // CreateAPIKey gives the acting user a new API key named name, which stops
 // working at expires (zero: never). The secret is returned once: only its hash is
 // kept. Nobody creates a key for someone else.

@@ -237,6 +237,25 @@ func (s *Service) RenewDue(ctx context.Context) error {
 	})
 }
 
+// billing runs fn in one transaction as an operator holding
+// settings.billing (what says for what), with the plans, once the
+// renewals due are written.
+func (s *Service) billing(ctx context.Context, a Actor, what string, fn func(q *store.Q, op *operator, ps plans) error) error {
+	return s.write(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("settings.billing", what); err != nil {
+			return err
+		}
+		ps, err := s.plans(ctx, q)
+		if err != nil {
+			return err
+		}
+		if err := s.catchUp(ctx, q, ps, op.channel); err != nil {
+			return err
+		}
+		return fn(q, op, ps)
+	})
+}
+
 // Billing is what the Billing screen and `roster billing` show.
 type Billing struct {
 	Plan      Plan      `json:"plan"`
@@ -256,17 +275,7 @@ type Billing struct {
 // writing the renewals due first. It needs settings.billing.
 func (s *Service) BillingInfo(ctx context.Context, a Actor) (*Billing, error) {
 	var b *Billing
-	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
-		if err := op.need("settings.billing", "reading the billing"); err != nil {
-			return err
-		}
-		ps, err := s.plans(ctx, q)
-		if err != nil {
-			return err
-		}
-		if err := s.catchUp(ctx, q, ps, op.channel); err != nil {
-			return err
-		}
+	err := s.billing(ctx, a, "reading the billing", func(q *store.Q, op *operator, ps plans) (err error) {
 		now := s.Now()
 		b = &Billing{}
 		var next time.Time
@@ -310,17 +319,7 @@ func (s *Service) SetPlan(ctx context.Context, a Actor, p Plan) (from time.Time,
 	if err := p.Validate(); err != nil {
 		return time.Time{}, err
 	}
-	err = s.write(ctx, a, func(q *store.Q, op *operator) error {
-		if err := op.need("settings.billing", "changing the plan"); err != nil {
-			return err
-		}
-		ps, err := s.plans(ctx, q)
-		if err != nil {
-			return err
-		}
-		if err := s.catchUp(ctx, q, ps, op.channel); err != nil {
-			return err
-		}
+	err = s.billing(ctx, a, "changing the plan", func(q *store.Q, op *operator, ps plans) error {
 		now := s.Now()
 		cur, _ := ps.at(now)
 		from = now
@@ -367,17 +366,7 @@ type Statement struct {
 // settings.billing.
 func (s *Service) CycleStatement(ctx context.Context, a Actor, t time.Time) (*Statement, error) {
 	var st *Statement
-	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
-		if err := op.need("settings.billing", "reading statements"); err != nil {
-			return err
-		}
-		ps, err := s.plans(ctx, q)
-		if err != nil {
-			return err
-		}
-		if err := s.catchUp(ctx, q, ps, op.channel); err != nil {
-			return err
-		}
+	err := s.billing(ctx, a, "reading statements", func(q *store.Q, op *operator, ps plans) error {
 		p, next := ps.at(t)
 		if np, _ := ps.at(next); !p.Billed() && !next.IsZero() && np.Billed() && np.CycleAt(next).Contains(t) {
 			p = np // the cycle in which billing started
@@ -408,23 +397,12 @@ func (s *Service) CycleStatement(ctx context.Context, a Actor, t time.Time) (*St
 // settings.billing.
 func (s *Service) Ledger(ctx context.Context, a Actor, email string, beforeID int64, limit int) ([]store.LedgerEntry, error) {
 	var out []store.LedgerEntry
-	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
-		if err := op.need("settings.billing", "reading the ledger"); err != nil {
-			return err
-		}
+	err := s.billing(ctx, a, "reading the ledger", func(q *store.Q, op *operator, ps plans) (err error) {
 		var id int64
 		if email != "" {
-			var err error
 			if id, err = s.userID(ctx, q, email); err != nil {
 				return err
 			}
-		}
-		ps, err := s.plans(ctx, q)
-		if err != nil {
-			return err
-		}
-		if err := s.catchUp(ctx, q, ps, op.channel); err != nil {
-			return err
 		}
 		if out, err = q.Ledger(ctx, id, beforeID, limit); err != nil {
 			return err

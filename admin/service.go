@@ -115,7 +115,10 @@ func (s *Service) mayActAs(ctx context.Context, q *store.Q, op *operator, u *sto
 	return nil
 }
 
-func (s *Service) operator(ctx context.Context, q *store.Q, a Actor) (*operator, error) {
+// self is the active user a acts as, whatever their permissions: everyone
+// manages their own API keys, members included. An operator is one who
+// may also administer users.
+func (s *Service) self(ctx context.Context, q *store.Q, a Actor) (*store.User, error) {
 	u, err := q.UserByEmail(ctx, a.Email, s.Now())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, denied("", "%s is not a user of this account", a.Email)
@@ -125,6 +128,14 @@ func (s *Service) operator(ctx context.Context, q *store.Q, a Actor) (*operator,
 	}
 	if u.Status != store.Active {
 		return nil, denied("", "%s is %s, not active", u.Email, u.Status)
+	}
+	return u, nil
+}
+
+func (s *Service) operator(ctx context.Context, q *store.Q, a Actor) (*operator, error) {
+	u, err := s.self(ctx, q, a)
+	if err != nil {
+		return nil, err
 	}
 	ps, err := q.Perms(ctx, u.ID)
 	if err != nil {
