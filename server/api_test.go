@@ -249,6 +249,8 @@ func TestAPIInvitations(t *testing.T) {
 		t.Fatalf("revoke: %+v", out)
 	}
 	f.call(f.key, "GET", "/api/v1/invitations?stuck=maybe", nil).problem(http.StatusBadRequest, "stuck")
+	f.call(f.key, "POST", "/api/v1/invitations", map[string]any{"users": []map[string]any{{"email": "OLIVE.owner@acme.test"}}}).
+		problem(http.StatusConflict, "already a user")
 }
 
 func TestAPIActsOnUsers(t *testing.T) {
