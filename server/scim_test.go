@@ -90,6 +90,12 @@ func TestSCIMDetailsAndErrors(t *testing.T) {
 	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "move", "path": "title", "value": "x"}}}).
 		scimError(http.StatusBadRequest, "invalidSyntax", "move")
 	f.call(f.key, "GET", "/scim/v2/Users/999", nil).scimError(http.StatusNotFound, "", "not found")
+	// A replace sent with the ETag of an older version is refused.
+	stale := a.header.Get("ETag")
+	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "replace", "path": "title", "value": "Lead"}}}).
+		want(http.StatusOK, nil)
+	f.call(f.key, "PUT", "/scim/v2/Users/"+u.ID, map[string]any{"userName": "dade@acme.test", "title": "Chief"}, "If-Match", stale).
+		scimError(http.StatusPreconditionFailed, "", "since you read it")
 	f.call(f.key, "DELETE", "/scim/v2/Users/"+u.ID, nil).scimError(http.StatusBadRequest, "mutability", "roster account --scim-heir")
 	heir := webOwner
 	if _, err := f.svc.UpdateAccount(f.ctx, f.owner, admin.AccountChange{SCIMHeir: &heir}); err != nil {
