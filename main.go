@@ -85,6 +85,7 @@ func init() {
 		{"apikeys", "[EMAIL] | create --name N [--expires 90d] | regenerate ID | revoke ID", "manage the API keys automations act as you with", false, cmdAPIKeys},
 		{"webhooks", "[add URL --events E,E|all | remove ID | deliveries ID]", "send signed events to other systems when something happens", false, cmdWebhooks},
 		{"keys", "[list [EMAIL] | add EMAIL FILE|- | remove EMAIL FINGERPRINT]", "manage the SSH keys operators open roster serve with", false, cmdKeys},
+		{"migrate", "--from DB --to DB", "copy a whole database into an empty one: SQLite to PostgreSQL, or back for a backup", true, cmdMigrate},
 		{"serve", "[--ssh ADDR] [--http ADDR]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
 		{"help", "[COMMAND]", "describe the commands", false, cmdHelp},
 	}

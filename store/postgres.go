@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -51,11 +50,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	// costs a round of authentication and loses pgx's prepared statements.
 	wdb.SetMaxIdleConns(8)
 	rdb.SetMaxIdleConns(8)
-	shown := dsn
-	if u, err := url.Parse(dsn); err == nil {
-		shown = u.Redacted()
-	}
-	s := &Store{path: shown, wdb: wdb, rdb: rdb, pg: &pgSQL{m: map[string]pgsql.Stmt{}}}
+	s := &Store{path: redacted(dsn), wdb: wdb, rdb: rdb, pg: &pgSQL{m: map[string]pgsql.Stmt{}}}
 	if err := s.migratePostgres(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -1,0 +1,353 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// copyTable is one table Copy copies, in an order where every row's
+// references are copied before it.
+type copyTable struct {
+	name string
+	// derived tables are kept by the target's own triggers as the tables
+	// they derive from are copied, and only counted; omit names columns
+	// the triggers count up from their default (teams.members), which a
+	// copied value would count twice. The triggers recompute the rest of
+	// what they keep (a user row's teams, invitation and away spans) from
+	// the copied rows, to the values copied.
+	derived bool
+	omit    []string
+}
+
+// copyTables lists every table of the schema (TestCopyListsEveryTable
+// fails when a migration adds one and not here). The derived ones are
+// recomputed rather than copied because neither engine can simply turn
+// its triggers off for a copy (SQLite has no switch; PostgreSQL's,
+// session_replication_role, is for superusers), so the triggers fire
+// anyway: a copied count would be counted again. That the target's
+// triggers arrive at the source's rows is checked by the counts here and
+// row by row in the tests.
+var copyTables = []copyTable{
+	{name: "account"},
+	{name: "users"},
+	{name: "search_keys"},
+	{name: "user_perms"},
+	{name: "teams", omit: []string{"members"}},
+	{name: "user_teams"},
+	{name: "user_tags"},
+	{name: "tokens"},
+	{name: "away_periods"},
+	{name: "conversations"},
+	{name: "auto_replies"},
+	{name: "audit"},
+	{name: "outbox"},
+	{name: "captured_mail"},
+	{name: "ssh_keys"},
+	{name: "pending_invitations", derived: true},
+	{name: "user_counts", derived: true},
+	{name: "billing_plans"},
+	{name: "seat_ledger"},
+	{name: "api_keys"},
+	{name: "scim_ids"},
+	{name: "webhooks"},
+	{name: "webhook_deliveries"},
+}
+
+// TableCount is a table's number of rows, as Copy found it in both
+// databases.
+type TableCount struct {
+	Table string `json:"table"`
+	Rows  int64  `json:"rows"`
+}
+
+// NotEmptyError refuses a copy into a database that already holds rows:
+// the copy keeps the source's ids, which the target's would collide with.
+type NotEmptyError struct {
+	Path  string
+	Table string
+	Rows  int64
+}
+
+func (e *NotEmptyError) Error() string {
+	return fmt.Sprintf("%s is not empty (%s has %d rows): copy into a new database", e.Path, e.Table, e.Rows)
+}
+
+// VersionError refuses a copy from a database at another schema version
+// than this roster's: opening it with this roster first brings an older
+// one up to date.
+type VersionError struct {
+	Path       string
+	Have, Want int
+}
+
+func (e *VersionError) Error() string {
+	if e.Have < e.Want {
+		return fmt.Sprintf("%s has schema version %d, this roster %d: open it once with this roster (roster --db %s users) to migrate it, then copy", e.Path, e.Have, e.Want, e.Path)
+	}
+	return fmt.Sprintf("%s has schema version %d, written by a newer roster (this one knows up to %d): copy it with that roster", e.Path, e.Have, e.Want)
+}
+
+// Copy copies every row of the roster database from into the empty
+// database to (either may be a SQLite file or a PostgreSQL URL; to is
+// created and migrated if needed), ids and audit trail included, in one
+// transaction on to, and returns each table's rows once the counts of both
+// agree. from is read in one snapshot and never migrated: it must be at
+// this roster's schema version. On PostgreSQL the identity columns go on
+// after the copied ids.
+func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
+	have, err := schemaVersionAt(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	if want := SchemaVersion(); have != want {
+		return nil, &VersionError{Path: redacted(from), Have: have, Want: want}
+	}
+	src, err := Open(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	defer src.Close()
+	dst, err := Open(ctx, to)
+	if err != nil {
+		return nil, err
+	}
+	defer dst.Close()
+
+	// SQLite's read transaction is one snapshot; PostgreSQL's must be asked.
+	var opts *sql.TxOptions
+	if src.pg != nil {
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	rtx, err := src.rdb.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("copy: read %s: %w", src.path, err)
+	}
+	defer rtx.Rollback()
+	wtx, err := dst.beginWrite(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("copy: write %s: %w", dst.path, err)
+	}
+	defer wtx.Rollback()
+
+	for _, t := range copyTables {
+		if t.derived {
+			continue
+		}
+		n, err := countRows(ctx, wtx, t.name)
+		if err != nil {
+			return nil, fmt.Errorf("copy: %s: %w", dst.path, err)
+		}
+		if n > 0 {
+			return nil, &NotEmptyError{Path: dst.path, Table: t.name, Rows: n}
+		}
+	}
+	for _, t := range copyTables {
+		if t.derived {
+			continue
+		}
+		if err := dst.copyRows(ctx, rtx, wtx, t); err != nil {
+			return nil, fmt.Errorf("copy %s: %w", t.name, mapErr(err))
+		}
+	}
+	counts := make([]TableCount, 0, len(copyTables))
+	for _, t := range copyTables {
+		ns, err := countRows(ctx, rtx, t.name)
+		if err != nil {
+			return nil, fmt.Errorf("copy: %s: %w", src.path, err)
+		}
+		nd, err := countRows(ctx, wtx, t.name)
+		if err != nil {
+			return nil, fmt.Errorf("copy: %s: %w", dst.path, err)
+		}
+		if ns != nd {
+			return nil, fmt.Errorf("copy: %s has %d rows in %s but %d in %s: nothing copied", t.name, ns, src.path, nd, dst.path)
+		}
+		counts = append(counts, TableCount{t.name, ns})
+	}
+	if err := wtx.Commit(); err != nil {
+		return nil, fmt.Errorf("copy: write %s: %w", dst.path, err)
+	}
+	return counts, nil
+}
+
+// copyColumn is a column of the target's table.
+type copyColumn struct {
+	name     string
+	boolean  bool // PostgreSQL's booleans are SQLite's 0 and 1
+	identity bool // a PostgreSQL identity, whose sequence goes on after the copy
+}
+
+// copyRows copies table t from the source's transaction rtx into the
+// target's wtx, several rows a statement.
+func (s *Store) copyRows(ctx context.Context, rtx, wtx *sql.Tx, t copyTable) error {
+	cols, err := s.columns(ctx, wtx, t)
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(cols))
+	for i, c := range cols {
+		names[i] = `"` + c.name + `"`
+	}
+	list := strings.Join(names, ", ")
+	rows, err := rtx.QueryContext(ctx, "SELECT "+list+" FROM "+t.name+" ORDER BY 1")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	// SQLite takes at most 32,766 parameters a statement, PostgreSQL 65,535.
+	per := max(1, 30000/len(cols))
+	args := make([]any, 0, per*len(cols))
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		var b strings.Builder
+		b.WriteString("INSERT INTO " + t.name + " (" + list + ") VALUES ")
+		for i := range args {
+			switch {
+			case i == 0:
+				b.WriteString("(")
+			case i%len(cols) == 0:
+				b.WriteString("), (")
+			default:
+				b.WriteString(", ")
+			}
+			if s.pg != nil {
+				b.WriteString("$" + strconv.Itoa(i+1))
+			} else {
+				b.WriteString("?")
+			}
+		}
+		b.WriteString(")")
+		_, err := wtx.ExecContext(ctx, b.String(), args...)
+		args = args[:0]
+		return err
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, v := range vals {
+			if n, ok := v.(int64); ok && cols[i].boolean {
+				v = n != 0
+			}
+			args = append(args, v)
+		}
+		if len(args) == per*len(cols) {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	for _, c := range cols {
+		if c.identity {
+			_, err := wtx.ExecContext(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', '%s'), max("%s")) FROM %s HAVING max("%s") IS NOT NULL`,
+				t.name, c.name, c.name, t.name, c.name))
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// columns lists the target's columns of table t, less those t omits.
+func (s *Store) columns(ctx context.Context, tx *sql.Tx, t copyTable) ([]copyColumn, error) {
+	query := "SELECT name, lower(type) = 'boolean', 0 FROM pragma_table_info(?) ORDER BY cid"
+	if s.pg != nil {
+		query = `SELECT column_name, data_type = 'boolean', is_identity = 'YES' FROM information_schema.columns
+			WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`
+	}
+	rows, err := tx.QueryContext(ctx, query, t.name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var cols []copyColumn
+	for rows.Next() {
+		var c copyColumn
+		if err := rows.Scan(&c.name, &c.boolean, &c.identity); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(t.omit, c.name) {
+			cols = append(cols, c)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(cols) == 0 {
+		return nil, fmt.Errorf("no such table")
+	}
+	return cols, nil
+}
+
+func countRows(ctx context.Context, tx *sql.Tx, table string) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+table).Scan(&n)
+	return n, err
+}
+
+// schemaVersionAt reads the schema version of the database at addr
+// without opening it as a store, which would create a missing SQLite file
+// and migrate an older database: 0 for a PostgreSQL database roster never
+// opened.
+func schemaVersionAt(ctx context.Context, addr string) (int, error) {
+	driver, source := "sqlite", dsn(addr, "deferred", "query_only(1)")
+	if IsPostgres(addr) {
+		driver, source = "pgx", addr
+	} else if _, err := os.Stat(addr); err != nil {
+		return 0, fmt.Errorf("open database: %w", err)
+	}
+	db, err := sql.Open(driver, source)
+	if err != nil {
+		return 0, fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	query := "PRAGMA user_version"
+	if IsPostgres(addr) {
+		var exists bool
+		if err := db.QueryRowContext(ctx, "SELECT to_regclass('roster_schema') IS NOT NULL").Scan(&exists); err != nil || !exists {
+			return 0, wrapOpen(addr, err)
+		}
+		query = "SELECT version FROM roster_schema"
+	}
+	var v int
+	if err := db.QueryRowContext(ctx, query).Scan(&v); err != nil {
+		return 0, wrapOpen(addr, err)
+	}
+	return v, nil
+}
+
+func wrapOpen(addr string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("open database %s: %w", redacted(addr), err)
+}
+
+// redacted is a database's address as messages show it: a PostgreSQL URL
+// without its password.
+func redacted(addr string) string {
+	if u, err := url.Parse(addr); err == nil && IsPostgres(addr) {
+		return u.Redacted()
+	}
+	return addr
+}
