@@ -301,9 +301,9 @@ func TestE2EOpenSSHInTmux(t *testing.T) {
 }
 
 // serveSSH makes an account whose owner, boss@acme.test, has a key, runs
-// roster serve with SSH, and returns the server and the OpenSSH command line
-// that opens the owner's dashboard on it.
-func (e *e2eEnv) serveSSH() (*process, []string) {
+// roster serve with SSH (and the extra arguments given), and returns the
+// server and the OpenSSH command line that opens the owner's dashboard on it.
+func (e *e2eEnv) serveSSH(extra ...string) (*process, []string) {
 	t := e.t
 	t.Helper()
 	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
@@ -319,7 +319,7 @@ func (e *e2eEnv) serveSSH() (*process, []string) {
 	e.cli("keys", "add", "boss@acme.test", key+".pub")
 
 	addr := freePort(t)
-	srv := e.startProcess("serve", "--ssh", addr)
+	srv := e.startProcess(append([]string{"serve", "--ssh", addr}, extra...)...)
 	srv.waitLog("serving")
 	// The host key was made on first start in the data directory: ssh
 	// checks the server against it, strictly.

@@ -112,10 +112,11 @@ func TestMailDeliveryAfterKill9(t *testing.T) {
 	t.Logf("killed after the relay took %d messages; %d in flight then, sent again after the restart", received, inFlight)
 }
 
-// claimedIDs are the Message-IDs of the messages claimed for sending.
+// claimedIDs are the Message-IDs of the messages claimed for sending, in
+// a SQLite file or a PostgreSQL database.
 func claimedIDs(t *testing.T, db string) []string {
 	t.Helper()
-	conn := rawDB(t, db)
+	conn := rawAny(t, db)
 	defer conn.Close()
 	rows, err := conn.Query("SELECT message_id FROM outbox WHERE state = 'sending'")
 	if err != nil {
