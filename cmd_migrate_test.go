@@ -63,10 +63,18 @@ func TestMigrateCommand(t *testing.T) {
 	fails(t, "", "migrate takes --from DB --to DB", "migrate", "--from", src)
 
 	// The copy's next ids follow the copied ones (PostgreSQL's identities
-	// were set): an invitation adds a user, a token, a mail and audit rows.
+	// were set): an invitation adds a user, a token, a mail and audit rows;
+	// the triggers are on again: it is pending, and counted.
 	ok(t, mid, "invite", "new@acme.test")
 	if out := ok(t, mid, "user", "new@acme.test"); !strings.Contains(out, "Invited") {
 		t.Fatalf("the copy's new user:\n%s", out)
+	}
+	if out := ok(t, mid, "invites"); !strings.Contains(out, "new@acme.test") {
+		t.Fatalf("the copy's invitation is not pending:\n%s", out)
+	}
+	invited := count(t, src, "SELECT n FROM user_counts WHERE name = 'invited'")
+	if n := len(column(t, rawAny(t, mid), "SELECT name FROM user_counts WHERE name = 'invited' AND n = $1", invited+1)); n != 1 {
+		t.Fatalf("the copy's count of invited users is not %d", invited+1)
 	}
 }
 

@@ -15,23 +15,29 @@ import (
 // references are copied before it.
 type copyTable struct {
 	name string
-	// derived tables are kept by the target's own triggers as the tables
-	// they derive from are copied, and only counted; omit names columns
-	// the triggers count up from their default (teams.members), which a
-	// copied value would count twice. The triggers recompute the rest of
-	// what they keep (a user row's teams, invitation and away spans) from
-	// the copied rows, to the values copied.
+	// derived tables are kept by triggers from the others; omit names
+	// columns the triggers count up from their default (teams.members).
+	// Where the target's triggers fire during the copy (SQLite's), derived
+	// tables are not copied but recomputed by them as the rows they derive
+	// from go in, and omitted columns are left to them: a copied count
+	// would be counted again. The triggers recompute the rest of what they
+	// keep (a user row's teams, invitation and away spans) from the copied
+	// rows, to the values copied.
 	derived bool
 	omit    []string
 }
 
 // copyTables lists every table of the schema (TestCopyListsEveryTable
-// fails when a migration adds one and not here). The derived ones are
-// recomputed rather than copied because neither engine can simply turn
-// its triggers off for a copy (SQLite has no switch; PostgreSQL's,
-// session_replication_role, is for superusers), so the triggers fire
-// anyway: a copied count would be counted again. That the target's
-// triggers arrive at the source's rows is checked by the counts here and
+// fails when a migration adds one and not here). SQLite has no switch to
+// turn triggers off, so a copy into SQLite lets them recompute what they
+// keep. PostgreSQL has one for a table's owner, which roster is (ALTER
+// TABLE ... DISABLE TRIGGER USER, undone before the commit and with a
+// rollback): there every table is copied as it is, derived ones included.
+// Fired once per copied row, its triggers would update the same few rows
+// (teams.members, user_counts) as many times, each update a new version of
+// the row within one transaction that the next must walk past: copying
+// 100,000 users did not end in ten minutes. That the target's rows equal
+// the source's, derived ones included, is checked by the counts here and
 // row by row in the tests.
 var copyTables = []copyTable{
 	{name: "account"},
@@ -147,11 +153,12 @@ func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
 			return nil, &NotEmptyError{Path: dst.path, Table: t.name, Rows: n}
 		}
 	}
+	recompute := dst.pg == nil
 	for _, t := range copyTables {
-		if t.derived {
+		if t.derived && recompute {
 			continue
 		}
-		if err := dst.copyRows(ctx, rtx, wtx, t); err != nil {
+		if err := dst.copyRows(ctx, rtx, wtx, t, recompute); err != nil {
 			return nil, fmt.Errorf("copy %s: %w", t.name, mapErr(err))
 		}
 	}
@@ -184,11 +191,24 @@ type copyColumn struct {
 }
 
 // copyRows copies table t from the source's transaction rtx into the
-// target's wtx, several rows a statement.
-func (s *Store) copyRows(ctx context.Context, rtx, wtx *sql.Tx, t copyTable) error {
-	cols, err := s.columns(ctx, wtx, t)
+// target's wtx, several rows a statement; with recompute, the columns the
+// target's triggers count are left to them. On PostgreSQL the table's
+// triggers are off meanwhile, and a derived table's rows made by its
+// migration (user_counts') are replaced by the source's.
+func (s *Store) copyRows(ctx context.Context, rtx, wtx *sql.Tx, t copyTable, recompute bool) error {
+	cols, err := s.columns(ctx, wtx, t, recompute)
 	if err != nil {
 		return err
+	}
+	if s.pg != nil {
+		if _, err := wtx.ExecContext(ctx, "ALTER TABLE "+t.name+" DISABLE TRIGGER USER"); err != nil {
+			return err
+		}
+		if t.derived {
+			if _, err := wtx.ExecContext(ctx, "DELETE FROM "+t.name); err != nil {
+				return err
+			}
+		}
 	}
 	names := make([]string, len(cols))
 	for i, c := range cols {
@@ -256,6 +276,12 @@ func (s *Store) copyRows(ctx context.Context, rtx, wtx *sql.Tx, t copyTable) err
 	if err := flush(); err != nil {
 		return err
 	}
+	if s.pg != nil {
+		// On an error before this, the rollback turns them on again.
+		if _, err := wtx.ExecContext(ctx, "ALTER TABLE "+t.name+" ENABLE TRIGGER USER"); err != nil {
+			return err
+		}
+	}
 	for _, c := range cols {
 		if c.identity {
 			_, err := wtx.ExecContext(ctx, fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', '%s'), max("%s")) FROM %s HAVING max("%s") IS NOT NULL`,
@@ -268,8 +294,9 @@ func (s *Store) copyRows(ctx context.Context, rtx, wtx *sql.Tx, t copyTable) err
 	return nil
 }
 
-// columns lists the target's columns of table t, less those t omits.
-func (s *Store) columns(ctx context.Context, tx *sql.Tx, t copyTable) ([]copyColumn, error) {
+// columns lists the target's columns of table t, less those t omits when
+// the target's triggers recompute them.
+func (s *Store) columns(ctx context.Context, tx *sql.Tx, t copyTable, recompute bool) ([]copyColumn, error) {
 	query := "SELECT name, lower(type) = 'boolean', 0 FROM pragma_table_info(?) ORDER BY cid"
 	if s.pg != nil {
 		query = `SELECT column_name, data_type = 'boolean', is_identity = 'YES' FROM information_schema.columns
@@ -286,7 +313,7 @@ func (s *Store) columns(ctx context.Context, tx *sql.Tx, t copyTable) ([]copyCol
 		if err := rows.Scan(&c.name, &c.boolean, &c.identity); err != nil {
 			return nil, err
 		}
-		if !slices.Contains(t.omit, c.name) {
+		if !recompute || !slices.Contains(t.omit, c.name) {
 			cols = append(cols, c)
 		}
 	}
