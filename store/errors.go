@@ -24,6 +24,33 @@ func (e *ExposedError) Error() string {
 		strings.Join(e.Paths, ", "), strings.Join(e.Paths, " "))
 }
 
+// NotEmptyError refuses a copy into a database that already holds rows:
+// the copy keeps the source's ids, which the target's would collide with.
+type NotEmptyError struct {
+	Path  string
+	Table string
+	Rows  int64
+}
+
+func (e *NotEmptyError) Error() string {
+	return fmt.Sprintf("%s is not empty (%s has %d rows): copy into a new database", e.Path, e.Table, e.Rows)
+}
+
+// VersionError refuses a copy from a database at another schema version
+// than this roster's: opening it with this roster first brings an older
+// one up to date.
+type VersionError struct {
+	Path       string
+	Have, Want int
+}
+
+func (e *VersionError) Error() string {
+	if e.Have < e.Want {
+		return fmt.Sprintf("%s has schema version %d, this roster %d: open it once with this roster (roster --db %s users) to migrate it, then copy", e.Path, e.Have, e.Want, e.Path)
+	}
+	return fmt.Sprintf("%s has schema version %d, written by a newer roster (this one knows up to %d): copy it with that roster", e.Path, e.Have, e.Want)
+}
+
 func mapErr(err error) error {
 	switch {
 	case err == nil:
