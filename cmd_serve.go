@@ -120,15 +120,20 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	return err
 }
 
-// renewEveryMinute writes the seat renewals due (admin.RenewDue) until ctx
-// ends, so that the ledger is current at each cycle start even when nobody
-// acts; any other roster process acting first writes them as well, once.
+// renewEveryMinute writes the seat renewals due (admin.RenewDue) and the
+// invitation reminders due (admin.RemindDue) until ctx ends, so that the
+// ledger is current at each cycle start and invitees are reminded even when
+// nobody acts; any other roster process acting first writes the renewals
+// as well, once.
 func renewEveryMinute(ctx context.Context, svc *admin.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
 		if err := svc.RenewDue(ctx); err != nil && ctx.Err() == nil {
 			log.Error("billing: renewals", "err", err)
+		}
+		if err := svc.RemindDue(ctx); err != nil && ctx.Err() == nil {
+			log.Error("notifications: reminders", "err", err)
 		}
 		select {
 		case <-ctx.Done():

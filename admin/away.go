@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,7 +89,12 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 
 // standInNotice queues the mail telling standIn that they take away's new
 // work during p, sent when p starts.
+// It is the catalogue's standin.start: standIn may have turned it off.
 func (s *Service) standInNotice(ctx context.Context, q *store.Q, standIn, away *store.User, p *store.AwayPeriod) error {
+	chs, err := channelsFor(ctx, q, standIn, "standin.start")
+	if err != nil || !slices.Contains(chs, NotifyEmail) {
+		return err
+	}
 	acct, err := q.Account(ctx)
 	if err != nil {
 		return err

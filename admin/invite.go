@@ -417,7 +417,7 @@ func (s *Service) createUsers(ctx context.Context, q *store.Q, op *operator, acc
 	if err := q.InsertAudit(ctx, entries...); err != nil {
 		return err
 	}
-	return s.queueEvents(ctx, q, entries...)
+	return s.afterAudit(ctx, q, entries...)
 }
 
 // sendLink makes a new link of kind for u, voiding the older ones of that

@@ -37,7 +37,7 @@ func (s *Service) Init(ctx context.Context, org, ownerEmail, first, last, channe
 			return err
 		}
 		now := s.Now()
-		acct := &store.Account{Name: name, InviteLifetime: 48 * time.Hour, Country: "FR", CreatedAt: now}
+		acct := &store.Account{Name: name, InviteLifetime: 48 * time.Hour, RemindBefore: 24 * time.Hour, Country: "FR", CreatedAt: now}
 		if err := q.SaveAccount(ctx, acct); err != nil {
 			return err
 		}
@@ -115,7 +115,10 @@ func (s *Service) MailBaseURL(ctx context.Context, given string) (string, error)
 type AccountChange struct {
 	Name           *string
 	InviteLifetime *time.Duration
-	Country        *string
+	// RemindBefore is how long before an invitation's link expires its
+	// invitee is reminded (RemindDue); 0 turns reminders off.
+	RemindBefore *time.Duration
+	Country      *string
 	// BaseURL starts every link in mail, for every process mailing for the
 	// account. Set only on the server's machine: over SSH, an operator could
 	// otherwise send everyone's links to a site of their own.
@@ -157,6 +160,12 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 				return inputErr("invitation lifetime", fmt.Sprintf("%s: want between 1h and 720h", l))
 			}
 			acct.InviteLifetime = *c.InviteLifetime
+		}
+		if c.RemindBefore != nil {
+			if d := *c.RemindBefore; d != 0 && (d < time.Minute || d > 30*24*time.Hour) {
+				return inputErr("remind-before", fmt.Sprintf("%s: want 0 (never) or between 1m and 720h", d))
+			}
+			acct.RemindBefore = *c.RemindBefore
 		}
 		if c.Country != nil {
 			cc := strings.ToUpper(strings.TrimSpace(*c.Country))

@@ -1,0 +1,420 @@
+package admin
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"roster/store"
+)
+
+// Channels a notification can go through. sms is stored as a choice now;
+// its delivery is still to come (issue 14).
+const (
+	NotifyEmail = "email"
+	NotifySMS   = "sms"
+)
+
+// NotifyChannels lists the channels, in the order screens show them.
+var NotifyChannels = []string{NotifyEmail, NotifySMS}
+
+// Who receives an event.
+const (
+	ToInvitee = "invitee"  // the person invited
+	ToInviter = "inviter"  // whoever invited them
+	ToOnCall  = "on call"  // holders of users.invite who opted in
+	ToStandIn = "stand-in" // who takes an absent user's new work
+	ToUser    = "user"     // the user the event is about
+)
+
+// EventText is an event's words in one language: Label names it where
+// preferences are shown; Subject and Body make its notice, with {account},
+// {name} (whom it is about), {actor} (who did it) and {detail} filled in.
+type EventText struct {
+	Label, Subject, Body string
+}
+
+// Event is one kind of notification.
+type Event struct {
+	ID  string `json:"id"`
+	Who string `json:"who"`
+	// Default is the channels of a user who never chose.
+	Default []string `json:"default"`
+	// Mandatory events (security notices) cannot be turned off: their
+	// channels always hold email, so that someone whose access changed
+	// hears of it wherever the change came from.
+	Mandatory bool                 `json:"mandatory"`
+	Texts     map[string]EventText `json:"-"` // by locale: en, fr
+}
+
+// Events is the catalogue of notifications, in the order screens show
+// them, as Catalogue is of permissions: adding an event is adding a line
+// here (and, when it is sent, a case in notices).
+var Events = []Event{
+	{"invitation.reminder", ToInvitee, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"Reminder before my invitation expires", "Your invitation to {account} is waiting", "Your invitation to join {account} has not been accepted yet, and its link expires soon. To accept it, open the link in the invitation mail."},
+		"fr": {"Rappel avant l'expiration de mon invitation", "Votre invitation sur {account} vous attend", "Votre invitation à rejoindre {account} n'a pas encore été acceptée, et son lien expire bientôt. Pour l'accepter, ouvrez le lien du message d'invitation."}}},
+	{"invitation.accepted", ToInviter, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"Someone I invited accepted", "{name} joined {account}", "{name} accepted your invitation and joined {account}."},
+		"fr": {"Une personne invitée a accepté", "{name} a rejoint {account}", "{name} a accepté votre invitation et a rejoint {account}."}}},
+	{"invitation.stuck", ToInviter, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"An invitation I sent is stuck", "Your invitation to {name} is stuck", "Your invitation to {name} is stuck: {detail}."},
+		"fr": {"Une invitation envoyée est bloquée", "Votre invitation à {name} est bloquée", "Votre invitation à {name} est bloquée : {detail}."}}},
+	{"digest.stuck", ToOnCall, []string{}, false, map[string]EventText{
+		"en": {"Daily digest of stuck invitations", "Stuck invitations at {account}", "{detail}"},
+		"fr": {"Résumé quotidien des invitations bloquées", "Invitations bloquées sur {account}", "{detail}"}}},
+	{"standin.start", ToStandIn, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"I stand in for someone away", "You stand in for {name}", "{name} is away and you are their stand-in at {account}."},
+		"fr": {"Je remplace une personne absente", "Vous remplacez {name}", "{name} est absent et vous le remplacez sur {account}."}}},
+	{"standin.work", ToStandIn, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"New work routed to me as a stand-in", "New work for {name} came to you", "{detail}, meant for {name}, came to you while they are away."},
+		"fr": {"Travail qui m'est confié en remplacement", "Du travail pour {name} vous est confié", "{detail}, destiné à {name}, vous est confié pendant son absence."}}},
+	{"away.ending", ToUser, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"My away period ends tomorrow", "Your away period ends tomorrow", "Your away period at {account} ends tomorrow."},
+		"fr": {"Mon absence se termine demain", "Votre absence se termine demain", "Votre absence sur {account} se termine demain."}}},
+	{"security.permissions", ToUser, []string{NotifyEmail}, true, map[string]EventText{
+		"en": {"My role or permissions changed", "Your role or permissions at {account} changed", "{actor} changed your role or permissions at {account}. You now have: {detail}. If you did not expect this, tell your administrator."},
+		"fr": {"Mon rôle ou mes permissions ont changé", "Votre rôle ou vos permissions sur {account} ont changé", "{actor} a changé votre rôle ou vos permissions sur {account}. Vous avez désormais : {detail}. Si vous ne vous y attendiez pas, prévenez votre administrateur."}}},
+	{"security.key", ToUser, []string{NotifyEmail}, true, map[string]EventText{
+		"en": {"An SSH key or API key was added to my account", "A key was added to your {account} account", "{actor} added {detail} to your {account} account. Whoever holds it can act in your name: if you did not expect this, tell your administrator."},
+		"fr": {"Une clé SSH ou d'API a été ajoutée à mon compte", "Une clé a été ajoutée à votre compte {account}", "{actor} a ajouté {detail} à votre compte {account}. Qui la détient peut agir en votre nom : si vous ne vous y attendiez pas, prévenez votre administrateur."}}},
+}
+
+// EventByID finds an event of the catalogue.
+func EventByID(id string) (Event, bool) {
+	i := slices.IndexFunc(Events, func(e Event) bool { return e.ID == id })
+	if i < 0 {
+		return Event{}, false
+	}
+	return Events[i], true
+}
+
+func eventIDs() []string {
+	ids := make([]string, len(Events))
+	for i, e := range Events {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
+// NotifyPref is one event as it reaches one user.
+type NotifyPref struct {
+	Event     string   `json:"event"`
+	Label     string   `json:"label"`
+	Who       string   `json:"who"`
+	Channels  []string `json:"channels"`
+	Chosen    bool     `json:"chosen"` // false: the catalogue's default
+	Mandatory bool     `json:"mandatory"`
+}
+
+// prefsOf reads user's channels for every event, defaults filled in.
+func prefsOf(ctx context.Context, q *store.Q, u *store.User) ([]NotifyPref, error) {
+	chosen, err := q.NotifyPrefs(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NotifyPref, len(Events))
+	for i, e := range Events {
+		chs, ok := chosen[e.ID]
+		if !ok {
+			chs = e.Default
+		}
+		out[i] = NotifyPref{Event: e.ID, Label: e.Texts[localeOf(u.Locale)].Label, Who: e.Who,
+			Channels: slices.Clone(chs), Chosen: ok, Mandatory: e.Mandatory}
+	}
+	return out, nil
+}
+
+// channelsFor is the channels event reaches u by.
+func channelsFor(ctx context.Context, q *store.Q, u *store.User, event string) ([]string, error) {
+	ps, err := prefsOf(ctx, q, u)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if p.Event == event {
+			return p.Channels, nil
+		}
+	}
+	return nil, fmt.Errorf("notify: %q is not in the catalogue", event)
+}
+
+func localeOf(l string) string {
+	if l == "fr" {
+		return "fr"
+	}
+	return "en"
+}
+
+// notifyWrite runs fn in one transaction as the active user a, whatever
+// their permissions (everyone chooses their own notifications), on the
+// user email, which is a themselves or someone they may edit (users.edit).
+func (s *Service) notifyWrite(ctx context.Context, a Actor, email string, write bool, fn func(q *store.Q, op *operator, u *store.User) error) error {
+	run := s.st.ReadTx
+	if write {
+		run = s.st.Write
+	}
+	return run(ctx, func(q *store.Q) error {
+		me, err := s.self(ctx, q, a)
+		if err != nil {
+			return err
+		}
+		ps, err := q.Perms(ctx, me.ID)
+		if err != nil {
+			return err
+		}
+		op := &operator{User: me, perms: newPermSet(ps), channel: a.Channel}
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		if err := op.mayActOn(u, "users.edit", "someone else's notifications", "change the notifications of"); err != nil {
+			return err
+		}
+		return fn(q, op, u)
+	})
+}
+
+// NotifyPrefs lists how each event of the catalogue reaches email: for
+// the user themselves, or an operator holding users.edit.
+func (s *Service) NotifyPrefs(ctx context.Context, a Actor, email string) ([]NotifyPref, error) {
+	var out []NotifyPref
+	err := s.notifyWrite(ctx, a, email, false, func(q *store.Q, op *operator, u *store.User) (err error) {
+		out, err = prefsOf(ctx, q, u)
+		return err
+	})
+	return out, err
+}
+
+// SetNotifyPrefs applies settings, each "EVENT=CHANNELS": CHANNELS is a
+// comma-separated set of NotifyChannels, "off" for none, or "default" for
+// the catalogue's. A security notice cannot be turned off: its set must
+// hold email. All apply or none do, with one audit row.
+func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, settings []string) ([]NotifyPref, error) {
+	type change struct {
+		event    string
+		channels []string // nil: the default
+	}
+	var changes []change
+	for _, set := range settings {
+		id, val, ok := strings.Cut(strings.TrimSpace(set), "=")
+		if !ok {
+			return nil, inputErr("setting", fmt.Sprintf("%q: want EVENT=CHANNELS, such as invitation.accepted=email,sms", set))
+		}
+		id = strings.ToLower(strings.TrimSpace(id))
+		e, ok := EventByID(id)
+		if !ok {
+			return nil, inputErr("event", fmt.Sprintf("%q is not an event (want one of %s)", id, strings.Join(eventIDs(), ", ")))
+		}
+		c := change{event: id}
+		switch val = strings.ToLower(strings.TrimSpace(val)); val {
+		case "default":
+		case "off", "":
+			c.channels = []string{}
+		default:
+			c.channels = []string{}
+			for _, ch := range strings.Split(val, ",") {
+				ch = strings.TrimSpace(ch)
+				if !slices.Contains(NotifyChannels, ch) {
+					return nil, inputErr("channel", fmt.Sprintf("%q is not a channel (want %s, or off)", ch, strings.Join(NotifyChannels, ", ")))
+				}
+				if !slices.Contains(c.channels, ch) {
+					c.channels = append(c.channels, ch)
+				}
+			}
+			slices.SortFunc(c.channels, func(x, y string) int { return slices.Index(NotifyChannels, x) - slices.Index(NotifyChannels, y) })
+		}
+		if e.Mandatory && c.channels != nil && !slices.Contains(c.channels, NotifyEmail) {
+			return nil, inputErr("event", fmt.Sprintf("%s is a security notice and cannot be turned off: its channels keep email", id))
+		}
+		changes = append(changes, c)
+	}
+	if len(changes) == 0 {
+		return nil, inputErr("setting", "name at least one, such as digest.stuck=off")
+	}
+	var out []NotifyPref
+	err := s.notifyWrite(ctx, a, email, true, func(q *store.Q, op *operator, u *store.User) error {
+		before, err := prefsOf(ctx, q, u)
+		if err != nil {
+			return err
+		}
+		was, now := map[string][]string{}, map[string][]string{}
+		for _, c := range changes {
+			if c.channels == nil {
+				err = q.ClearNotifyPref(ctx, u.ID, c.event)
+			} else {
+				err = q.SetNotifyPref(ctx, u.ID, c.event, c.channels)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if out, err = prefsOf(ctx, q, u); err != nil {
+			return err
+		}
+		for i := range out {
+			if !slices.Equal(before[i].Channels, out[i].Channels) || before[i].Chosen != out[i].Chosen {
+				was[out[i].Event], now[out[i].Event] = before[i].Channels, out[i].Channels
+			}
+		}
+		return s.audit(ctx, q, op.User, op.channel, "notify.set", u, was, now)
+	})
+	return out, err
+}
+
+// notices maps the audit actions that notify someone to their event.
+var notices = map[string]string{
+	"invite.remind":     "invitation.reminder",
+	"invite.accept":     "invitation.accepted",
+	"user.perms":        "security.permissions",
+	"key.add":           "security.key",
+	"apikey.create":     "security.key",
+	"apikey.regenerate": "security.key",
+}
+
+// notify queues, in the caller's transaction, the notice of each audited
+// change that is an event of the catalogue, to each person it concerns, by
+// the channels they chose: one outbox row per notice, in their language,
+// delivered by the mail worker like any mail. A security notice goes to
+// the user the change is about, even when they made it themselves: their
+// session may be someone else's hands.
+func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.AuditEntry) error {
+	var acct *store.Account
+	for _, e := range entries {
+		id, ok := notices[e.Action]
+		if !ok || e.TargetID == 0 {
+			continue
+		}
+		if acct == nil {
+			var err error
+			if acct, err = q.Account(ctx); err != nil {
+				return err
+			}
+		}
+		target, err := q.UserByID(ctx, e.TargetID, e.At)
+		if err != nil {
+			return err
+		}
+		to := target
+		if id == "invitation.accepted" {
+			if target.InvitedBy == 0 || target.InvitedBy == target.ID {
+				continue
+			}
+			if to, err = q.UserByID(ctx, target.InvitedBy, e.At); err != nil {
+				return err
+			}
+		}
+		if to.Status == store.Deactivated {
+			continue
+		}
+		chs, err := channelsFor(ctx, q, to, id)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(chs, NotifyEmail) {
+			continue
+		}
+		m, err := s.notice(acct, to, target, id, e)
+		if err != nil {
+			return err
+		}
+		if err := q.Enqueue(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noticeLifetime is how long a notice is tried before it is given up:
+// after that it says something no longer new.
+const noticeLifetime = 24 * time.Hour
+
+// notice writes event's mail to to, about target, in to's language.
+func (s *Service) notice(acct *store.Account, to, target *store.User, event string, e *store.AuditEntry) (*store.OutboxMessage, error) {
+	ev, _ := EventByID(event)
+	txt := ev.Texts[localeOf(to.Locale)]
+	var after struct {
+		Role        string    `json:"role"`
+		Perms       []string  `json:"perms"`
+		Fingerprint string    `json:"fingerprint"`
+		Name        string    `json:"name"`
+		ExpiresAt   time.Time `json:"expires_at"`
+	}
+	if e.After != "" {
+		if err := json.Unmarshal([]byte(e.After), &after); err != nil {
+			return nil, err
+		}
+	}
+	var detail string
+	switch event {
+	case "security.permissions":
+		detail = after.Role + " (" + strings.Join(after.Perms, ", ") + ")"
+	case "security.key":
+		detail = "SSH key " + after.Fingerprint
+		if e.Action != "key.add" {
+			detail = "API key " + after.Name
+			if localeOf(to.Locale) == "fr" {
+				detail = "la clé d'API " + after.Name
+			}
+		} else if localeOf(to.Locale) == "fr" {
+			detail = "la clé SSH " + after.Fingerprint
+		}
+	}
+	actor := e.Actor
+	if actor == "" {
+		actor = "roster"
+	}
+	r := strings.NewReplacer("{account}", acct.Name, "{name}", target.Name(), "{actor}", actor, "{detail}", detail)
+	data := store.MailData{Account: acct.Name, Name: to.Name(), Subject: r.Replace(txt.Subject), Body: r.Replace(txt.Body),
+		ExpiresAt: after.ExpiresAt}
+	giveUp := e.At.Add(noticeLifetime)
+	if !after.ExpiresAt.IsZero() && after.ExpiresAt.Before(giveUp) {
+		giveUp = after.ExpiresAt // a reminder says nothing once the link is dead
+	}
+	return s.mail(to, 0, store.MailNotice, data, giveUp)
+}
+
+// RemindDue writes the invitation reminders due, as roster serve does every
+// minute beside the renewals (RenewDue): each invitee whose newest link
+// expires within the account's remind-before and is still pending is
+// reminded once, when that instant passes. reminded_through, moved in the
+// same transaction, makes it once across restarts and processes.
+//
+// A reminder carries no link. Only the hash of the invitation's link is
+// kept, so the link cannot be sent again; a fresh one would void the link
+// the invitee already holds and push back the expiry the reminder
+// announces. With the default 24 hours the link still works for a day, so
+// the reminder points to it, and to the page that sends a fresh link once
+// it has expired.
+func (s *Service) RemindDue(ctx context.Context) error {
+	return s.st.Write(ctx, func(q *store.Q) error {
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		through, err := q.RemindedThrough(ctx)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		if acct.RemindBefore > 0 {
+			due, err := q.RemindersDue(ctx, through, now, acct.RemindBefore)
+			if err != nil {
+				return err
+			}
+			for _, r := range due {
+				u, err := q.UserByID(ctx, r.UserID, now)
+				if err != nil {
+					return err
+				}
+				if err := s.audit(ctx, q, nil, ChannelSystem, "invite.remind", u, nil, map[string]any{"expires_at": r.ExpiresAt}); err != nil {
+					return err
+				}
+			}
+		}
+		return q.SetRemindedThrough(ctx, now)
+	})
+}

@@ -1,0 +1,17 @@
+-- Notifications (issue 14): each user's choice of channels per event, where
+-- it differs from the catalogue's default (admin/notify.go), so that a
+-- change of default reaches everyone who never chose. channels is a
+-- comma-separated set ("email,sms"); '' is off.
+CREATE TABLE notify_prefs (
+	user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+	event TEXT NOT NULL,
+	channels TEXT NOT NULL,
+	PRIMARY KEY (user_id, event)
+);
+
+-- An invitee is reminded remind_before_secs before their link expires (0:
+-- never). reminded_through is the instant up to which reminders are
+-- written, as billing_renewed_through is for renewals: each reminder is
+-- written once, by whichever process passes its instant first.
+ALTER TABLE account ADD COLUMN remind_before_secs INTEGER NOT NULL DEFAULT 86400;
+ALTER TABLE account ADD COLUMN reminded_through INTEGER NOT NULL DEFAULT 0;

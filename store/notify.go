@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// NotifyPrefs reads the channels the user chose per event, where they
+// chose: an event absent from the map takes the catalogue's default. An
+// empty set is an event turned off.
+func (q *Q) NotifyPrefs(ctx context.Context, userID int64) (map[string][]string, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT event, channels FROM notify_prefs WHERE user_id = ?`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string][]string{}
+	for rows.Next() {
+		var event, channels string
+		if err := rows.Scan(&event, &channels); err != nil {
+			return nil, err
+		}
+		out[event] = splitChannels(channels)
+	}
+	return out, rows.Err()
+}
+
+func splitChannels(s string) []string {
+	if s == "" {
+		return []string{}
+	}
+	return strings.Split(s, ",")
+}
+
+// SetNotifyPref records the user's channels for event (empty: off).
+func (q *Q) SetNotifyPref(ctx context.Context, userID int64, event string, channels []string) error {
+	_, err := q.db.ExecContext(ctx, `INSERT INTO notify_prefs (user_id, event, channels) VALUES (?, ?, ?)
+		ON CONFLICT (user_id, event) DO UPDATE SET channels = excluded.channels`, userID, event, strings.Join(channels, ","))
+	return mapErr(err)
+}
+
+// ClearNotifyPref drops the user's choice for event: it takes the
+// catalogue's default again.
+func (q *Q) ClearNotifyPref(ctx context.Context, userID int64, event string) error {
+	_, err := q.db.ExecContext(ctx, `DELETE FROM notify_prefs WHERE user_id = ? AND event = ?`, userID, event)
+	return mapErr(err)
+}
+
+// RemindedThrough is the instant up to which invitation reminders are written.
+func (q *Q) RemindedThrough(ctx context.Context) (time.Time, error) {
+	var t int64
+	err := q.db.QueryRowContext(ctx, `SELECT reminded_through FROM account WHERE id = 1`).Scan(&t)
+	return fromUnix(t), mapErr(err)
+}
+
+// SetRemindedThrough records that reminders are written up to t.
+func (q *Q) SetRemindedThrough(ctx context.Context, t time.Time) error {
+	_, err := q.db.ExecContext(ctx, `UPDATE account SET reminded_through = ? WHERE id = 1`, unix(t))
+	return mapErr(err)
+}
+
+// Reminder is a pending invitation whose reminder is due.
+type Reminder struct {
+	UserID    int64
+	ExpiresAt time.Time
+}
+
+// RemindersDue lists the pending invitations whose reminder instant (the
+// expiry of their newest link less before) falls in (after, now], whose
+// link has not expired, and whose link was made before that instant: a
+// link made with less than before to run is not worth a reminder. It reads
+// pending_invitations by its expiry index.
+func (q *Q) RemindersDue(ctx context.Context, after, now time.Time, before time.Duration) ([]Reminder, error) {
+	b := int64(before / time.Second)
+	rows, err := q.db.QueryContext(ctx, `SELECT user_id, expires_at FROM pending_invitations
+		WHERE expires_at > ? AND expires_at > ? AND expires_at <= ? AND expires_at - ? > sent_at
+		ORDER BY expires_at, user_id`, unix(after)+b, unix(now), unix(now)+b, b)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Reminder
+	for rows.Next() {
+		var r Reminder
+		var exp int64
+		if err := rows.Scan(&r.UserID, &exp); err != nil {
+			return nil, err
+		}
+		r.ExpiresAt = fromUnix(exp)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
