@@ -1,0 +1,237 @@
+package admin
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"roster/store"
+)
+
+// notices lists the subjects of the notices queued to email, oldest first,
+// each with the expiry it announces when it has one.
+func (f *fixture) notices(email string) []string {
+	f.t.Helper()
+	var out []string
+	for _, raw := range f.rows(`SELECT data FROM outbox WHERE recipient = ? AND kind = 'notice' ORDER BY id`, email) {
+		var d store.MailData
+		if err := json.Unmarshal([]byte(raw), &d); err != nil {
+			f.t.Fatalf("notice to %s: %q: %v", email, raw, err)
+		}
+		s := d.Subject
+		if !d.ExpiresAt.IsZero() {
+			s += " until " + d.ExpiresAt.UTC().Format(time.RFC3339)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func wantNotices(t *testing.T, f *fixture, email string, want ...string) {
+	t.Helper()
+	got := f.notices(email)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("notices to %s:\n%q\nwant:\n%q", email, got, want)
+	}
+}
+
+// An invitee is reminded once, when a day is left on their link (the
+// default), whenever roster serve runs next; never after accepting, never
+// with reminders off, and not again when the next runs pass.
+func TestReminderOnceAtTheRightTime(t *testing.T) {
+	const ada, ben = "ada@example.com", "ben@example.com"
+	f := newFixture(t)
+	f.invite(ada, "member")
+	expires := f.now().Add(48 * time.Hour)
+	benToken := f.invite(ben, "member")
+	remind := func(after time.Duration) {
+		t.Helper()
+		f.advance(after)
+		must(t, f.svc.RemindDue(f.ctx))
+	}
+	remind(0)
+	remind(time.Hour)
+	if _, err := f.svc.UseLink(f.ctx, "invite", benToken, "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	remind(23*time.Hour - time.Second) // a second before the day left
+	wantNotices(t, f, ada)
+	remind(time.Second)
+	want := "Your invitation to Acme & Fils is waiting until " + expires.Format(time.RFC3339)
+	wantNotices(t, f, ada, want)
+	remind(time.Minute)
+	remind(12 * time.Hour)
+	remind(24 * time.Hour) // expired
+	wantNotices(t, f, ada, want)
+	wantNotices(t, f, ben)
+	if n := len(f.audits("invite.remind")); n != 1 {
+		t.Fatalf("%d invite.remind audit rows, want 1", n)
+	}
+
+	// A run missed for hours still reminds, once, while the link works.
+	const cleo, dan = "cleo@example.com", "dan@example.com"
+	f.invite(cleo, "member")
+	remind(30 * time.Hour)
+	remind(time.Minute)
+	wantNotices(t, f, cleo, "Your invitation to Acme & Fils is waiting until "+f.now().Add(18*time.Hour-time.Minute).Format(time.RFC3339))
+
+	// 0 turns reminders off; a link made with less than the reminder's
+	// time to run gets none.
+	_, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{RemindBefore: ptr(time.Duration(0))})
+	must(t, err)
+	f.invite(dan, "member")
+	remind(47 * time.Hour)
+	wantNotices(t, f, dan)
+	_, err = f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{RemindBefore: ptr(72 * time.Hour)})
+	must(t, err)
+	remind(time.Minute)
+	const eve = "eve@example.com"
+	f.invite(eve, "member")
+	remind(47 * time.Hour)
+	wantNotices(t, f, dan)
+	wantNotices(t, f, eve)
+	_, err = f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{RemindBefore: ptr(time.Second)})
+	wantInput(t, err, "remind-before", "want 0 (never) or between 1m and 720h")
+}
+
+// Each event reaches exactly the people its preferences say, by the
+// channels they say; sms is a choice kept, not yet sent, so an event set
+// to sms alone sends no mail.
+func TestNoticesFollowPreferences(t *testing.T) {
+	const ada, ann, ben = "ada@example.com", "ann@example.com", "ben.fr@example.com"
+	key := newKeyLine(t)
+	cases := []struct {
+		name  string
+		prefs []string // ben's
+		act   func(f *fixture)
+		to    map[string][]string
+	}{
+		{"acceptance tells whoever invited", nil, func(f *fixture) { f.acceptAs(ben, ann) },
+			map[string][]string{ben: {"Ann a rejoint Acme & Fils"}, ann: nil, ownerEmail: nil}},
+		{"acceptance, turned off", []string{"invitation.accepted=off"}, func(f *fixture) { f.acceptAs(ben, ann) },
+			map[string][]string{ben: nil, ann: nil}},
+		{"acceptance, sms only", []string{"invitation.accepted=sms"}, func(f *fixture) { f.acceptAs(ben, ann) },
+			map[string][]string{ben: nil}},
+		{"acceptance, email and sms", []string{"invitation.accepted=email,sms"}, func(f *fixture) { f.acceptAs(ben, ann) },
+			map[string][]string{ben: {"Ann a rejoint Acme & Fils"}}},
+		{"permissions changed", nil, func(f *fixture) {
+			_, err := f.svc.SetPermissions(f.ctx, f.owner, ben, 0, PermChange{Role: "manager"})
+			must(f.t, err)
+		}, map[string][]string{ben: {"Votre rôle ou vos permissions sur Acme & Fils ont changé"}, ownerEmail: nil, ada: nil}},
+		{"permissions changed, sms added", []string{"security.permissions=email,sms"}, func(f *fixture) {
+			_, err := f.svc.SetPermissions(f.ctx, f.owner, ben, 0, PermChange{Grant: []string{"users.away"}})
+			must(f.t, err)
+		}, map[string][]string{ben: {"Votre rôle ou vos permissions sur Acme & Fils ont changé"}}},
+		{"an SSH key added by someone else", nil, func(f *fixture) {
+			_, err := f.svc.AddKey(f.ctx, f.owner, ben, key)
+			must(f.t, err)
+		}, map[string][]string{ben: {"Une clé a été ajoutée à votre compte Acme & Fils"}, ownerEmail: nil}},
+		{"an API key made by oneself", nil, func(f *fixture) {
+			_, _, err := f.svc.CreateAPIKey(f.ctx, as(ben), "zapier", time.Time{})
+			must(f.t, err)
+		}, map[string][]string{ben: {"Une clé a été ajoutée à votre compte Acme & Fils"}}},
+		{"stand-in, on", nil, func(f *fixture) { f.away(ada, ben) }, map[string][]string{ben: nil}},
+		{"stand-in, turned off", []string{"standin.start=off"}, func(f *fixture) { f.away(ada, ben) }, map[string][]string{ben: nil}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			f.addUser(ada, "member", store.Active)
+			f.addUser(ben, "admin", store.Active)
+			f.exec(`UPDATE users SET locale = 'fr' WHERE email = ?`, ben)
+			if c.prefs != nil {
+				_, err := f.svc.SetNotifyPrefs(f.ctx, as(ben), ben, c.prefs)
+				must(t, err)
+			}
+			c.act(f)
+			for email, want := range c.to {
+				wantNotices(t, f, email, want...)
+			}
+			if strings.HasPrefix(c.name, "stand-in") {
+				want := 1
+				if c.prefs != nil {
+					want = 0
+				}
+				if n := f.count(`SELECT count(*) FROM outbox WHERE recipient = ? AND kind = 'standin_notice'`, ben); n != want {
+					t.Fatalf("%d stand-in notices to ben, want %d", n, want)
+				}
+			}
+		})
+	}
+}
+
+// acceptAs has inviter invite email, who accepts.
+func (f *fixture) acceptAs(inviter, email string) {
+	f.t.Helper()
+	res, err := f.svc.Invite(f.ctx, as(inviter), []NewUser{{Email: email, FirstName: "Ann", Role: "member"}}, InviteOptions{})
+	must(f.t, err)
+	must(f.t, res[0].Err)
+	f.advance(time.Hour)
+	if _, err := f.svc.UseLink(f.ctx, "invite", f.token(email), "a long enough password"); err != nil {
+		f.t.Fatalf("accept %s: %v", email, err)
+	}
+}
+
+// Who may read and change whose notifications: everyone their own (a
+// member holding no users.* permission included), operators holding
+// users.edit those of the people below them. A security notice cannot be
+// turned off, by anyone; a refused change changes nothing; each change is
+// audited with what it changed.
+func TestNotifyPrefsRules(t *testing.T) {
+	const mel, max, mia = "mel.member@example.com", "max.manager@example.com", "mia.admin@example.com"
+	f := newFixture(t)
+	f.addUser(mel, "member", store.Active)
+	f.addUser(max, "manager", store.Active)
+	f.addUser(mia, "admin", store.Active)
+
+	ps, err := f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, []string{"invitation.accepted=sms,email", "digest.stuck=email"})
+	must(t, err)
+	got := map[string]string{}
+	for _, p := range ps {
+		got[p.Event] = strings.Join(p.Channels, ",")
+	}
+	if got["invitation.accepted"] != "email,sms" || got["digest.stuck"] != "email" || got["security.key"] != "email" {
+		t.Fatalf("prefs %v", got)
+	}
+	a := f.audits("notify.set")
+	if len(a) != 1 || a[0].Actor != mel || a[0].Target != mel ||
+		a[0].Before != `{"digest.stuck":[],"invitation.accepted":["email"]}` || a[0].After != `{"digest.stuck":["email"],"invitation.accepted":["email","sms"]}` {
+		t.Fatalf("audit %+v", a)
+	}
+
+	before := f.snapshot()
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), max, []string{"digest.stuck=off"})
+	wantDenied(t, err, "users.edit")
+	_, err = f.svc.NotifyPrefs(f.ctx, as(mel), max)
+	wantDenied(t, err, "users.edit")
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(max), mia, []string{"digest.stuck=off"})
+	wantDenied(t, err, "")
+	for _, who := range []string{mel, ownerEmail} {
+		for _, set := range []string{"security.key=off", "security.permissions=sms", "security.key="} {
+			_, err = f.svc.SetNotifyPrefs(f.ctx, as(who), mel, []string{"digest.stuck=off", set})
+			wantInput(t, err, "event", "is a security notice and cannot be turned off")
+		}
+	}
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, []string{"invitation.accepted=fax"})
+	wantInput(t, err, "channel", `"fax" is not a channel`)
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, []string{"nope=email"})
+	wantInput(t, err, "event", `"nope" is not an event`)
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, []string{"invitation.accepted"})
+	wantInput(t, err, "setting", "want EVENT=CHANNELS")
+	f.unchanged(before)
+
+	ps, err = f.svc.SetNotifyPrefs(f.ctx, as(max), mel, []string{"invitation.accepted=default", "security.key=email,sms"})
+	must(t, err)
+	for _, p := range ps {
+		if p.Event == "invitation.accepted" && (p.Chosen || strings.Join(p.Channels, ",") != "email") {
+			t.Fatalf("default not restored: %+v", p)
+		}
+		if p.Event == "security.key" && strings.Join(p.Channels, ",") != "email,sms" {
+			t.Fatalf("security.key: %+v", p)
+		}
+	}
+	if a := f.audits("notify.set"); len(a) != 2 || a[1].Actor != max {
+		t.Fatalf("audit %+v", a)
+	}
+}
