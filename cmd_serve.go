@@ -121,10 +121,10 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 }
 
 // renewEveryMinute writes the seat renewals due (admin.RenewDue) and the
-// invitation reminders due (admin.RemindDue) until ctx ends, so that the
-// ledger is current at each cycle start and invitees are reminded even when
-// nobody acts; any other roster process acting first writes the renewals
-// as well, once.
+// notices that time alone sets off (admin.NotifyDue: invitation reminders,
+// the daily digest) until ctx ends, so that the ledger is current at each
+// cycle start and people are told even when nobody acts; any other roster
+// process acting first writes the renewals as well, once.
 func renewEveryMinute(ctx context.Context, svc *admin.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
@@ -132,8 +132,8 @@ func renewEveryMinute(ctx context.Context, svc *admin.Service, log *slog.Logger)
 		if err := svc.RenewDue(ctx); err != nil && ctx.Err() == nil {
 			log.Error("billing: renewals", "err", err)
 		}
-		if err := svc.RemindDue(ctx); err != nil && ctx.Err() == nil {
-			log.Error("notifications: reminders", "err", err)
+		if err := svc.NotifyDue(ctx); err != nil && ctx.Err() == nil {
+			log.Error("notifications", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -49,6 +49,11 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 		ch.RemindBefore = &d
 		return err
 	})
+	fs.Func("digest-hour", "hour (0-23, the country's time zone) of the daily digest of stuck invitations", func(s string) error {
+		h, err := strconv.Atoi(s)
+		ch.DigestHour = &h
+		return err
+	})
 	fs.Func("country", "default country of phone numbers written nationally (FR, BE, CH, GB, US…)", func(s string) error { ch.Country = &s; return nil })
 	fs.Func("scim-heir", "who inherits what the users an identity provider deletes by SCIM owned (\"\" refuses SCIM deletions)", func(s string) error { ch.SCIMHeir = &s; return nil })
 	fs.Func("scim-staged", "true: SCIM stages the users it creates instead of inviting them", func(s string) error {
@@ -84,7 +89,7 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 		return c.printJSON(map[string]any{"name": acct.Name, "invite_lifetime": acct.InviteLifetime.String(),
 			"country": acct.Country, "base_url": acct.BaseURL, "created_at": acct.CreatedAt,
 			"scim_heir": acct.SCIMHeir, "scim_staged": acct.SCIMStaged, "webhooks_private": acct.WebhooksPrivate,
-			"remind_before": acct.RemindBefore.String()})
+			"remind_before": acct.RemindBefore.String(), "digest_hour": acct.DigestHour})
 	}
 	remind := "never"
 	if acct.RemindBefore > 0 {

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -307,21 +308,33 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 				return err
 			}
 		}
-		if to.Status == store.Deactivated {
-			continue
+		var after struct {
+			Role        string    `json:"role"`
+			Perms       []string  `json:"perms"`
+			Fingerprint string    `json:"fingerprint"`
+			Name        string    `json:"name"`
+			ExpiresAt   time.Time `json:"expires_at"`
 		}
-		chs, err := channelsFor(ctx, q, to, id)
-		if err != nil {
-			return err
+		if e.After != "" {
+			if err := json.Unmarshal([]byte(e.After), &after); err != nil {
+				return err
+			}
 		}
-		if !slices.Contains(chs, NotifyEmail) {
-			continue
+		fr := localeOf(to.Locale) == "fr"
+		var detail string
+		switch {
+		case id == "security.permissions":
+			detail = after.Role + " (" + strings.Join(after.Perms, ", ") + ")"
+		case e.Action == "key.add" && fr:
+			detail = "la clé SSH " + after.Fingerprint
+		case e.Action == "key.add":
+			detail = "SSH key " + after.Fingerprint
+		case id == "security.key" && fr:
+			detail = "la clé d'API " + after.Name
+		case id == "security.key":
+			detail = "API key " + after.Name
 		}
-		m, err := s.notice(acct, to, target, id, e)
-		if err != nil {
-			return err
-		}
-		if err := q.Enqueue(ctx, m); err != nil {
+		if err := s.notice(ctx, q, acct, to, id, e.At, after.ExpiresAt, "{name}", target.Name(), "{actor}", cmp.Or(e.Actor, "roster"), "{detail}", detail); err != nil {
 			return err
 		}
 	}
@@ -332,56 +345,55 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 // after that it says something no longer new.
 const noticeLifetime = 24 * time.Hour
 
-// notice writes event's mail to to, about target, in to's language.
-func (s *Service) notice(acct *store.Account, to, target *store.User, event string, e *store.AuditEntry) (*store.OutboxMessage, error) {
+// notice queues event's mail to to, in to's language, when to is active
+// and chose email for it: the catalogue's subject and text with
+// {account} and the given pairs of placeholder and value filled in. A
+// notice announcing an expiry (a reminder) is given up when it passes.
+func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, to *store.User, event string, at, expires time.Time, pairs ...string) error {
+	if to.Status != store.Active && to.Status != store.Invited {
+		return nil
+	}
+	chs, err := channelsFor(ctx, q, to, event)
+	if err != nil || !slices.Contains(chs, NotifyEmail) {
+		return err
+	}
 	ev, _ := EventByID(event)
 	txt := ev.Texts[localeOf(to.Locale)]
-	var after struct {
-		Role        string    `json:"role"`
-		Perms       []string  `json:"perms"`
-		Fingerprint string    `json:"fingerprint"`
-		Name        string    `json:"name"`
-		ExpiresAt   time.Time `json:"expires_at"`
-	}
-	if e.After != "" {
-		if err := json.Unmarshal([]byte(e.After), &after); err != nil {
-			return nil, err
-		}
-	}
-	var detail string
-	switch event {
-	case "security.permissions":
-		detail = after.Role + " (" + strings.Join(after.Perms, ", ") + ")"
-	case "security.key":
-		detail = "SSH key " + after.Fingerprint
-		if e.Action != "key.add" {
-			detail = "API key " + after.Name
-			if localeOf(to.Locale) == "fr" {
-				detail = "la clé d'API " + after.Name
-			}
-		} else if localeOf(to.Locale) == "fr" {
-			detail = "la clé SSH " + after.Fingerprint
-		}
-	}
-	actor := e.Actor
-	if actor == "" {
-		actor = "roster"
-	}
-	r := strings.NewReplacer("{account}", acct.Name, "{name}", target.Name(), "{actor}", actor, "{detail}", detail)
+	r := strings.NewReplacer(append([]string{"{account}", acct.Name}, pairs...)...)
 	data := store.MailData{Account: acct.Name, Name: to.Name(), Subject: r.Replace(txt.Subject), Body: r.Replace(txt.Body),
-		ExpiresAt: after.ExpiresAt}
-	giveUp := e.At.Add(noticeLifetime)
-	if !after.ExpiresAt.IsZero() && after.ExpiresAt.Before(giveUp) {
-		giveUp = after.ExpiresAt // a reminder says nothing once the link is dead
+		ExpiresAt: expires}
+	giveUp := at.Add(noticeLifetime)
+	if !expires.IsZero() && expires.Before(giveUp) {
+		giveUp = expires
 	}
-	return s.mail(to, 0, store.MailNotice, data, giveUp)
+	m, err := s.mail(to, 0, store.MailNotice, data, giveUp)
+	if err != nil {
+		return err
+	}
+	return q.Enqueue(ctx, m)
 }
 
-// RemindDue writes the invitation reminders due, as roster serve does every
-// minute beside the renewals (RenewDue): each invitee whose newest link
-// expires within the account's remind-before and is still pending is
-// reminded once, when that instant passes. reminded_through, moved in the
-// same transaction, makes it once across restarts and processes.
+// NotifyDue writes the notices that time alone sets off, as roster serve
+// does every minute beside the renewals (RenewDue): the invitation
+// reminders and the daily digest of stuck invitations due. Each has an
+// instant up to which it is written, moved in the same transaction, so
+// that it is written once across restarts and processes.
+func (s *Service) NotifyDue(ctx context.Context) error {
+	return s.st.Write(ctx, func(q *store.Q) error {
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.remindDue(ctx, q, acct); err != nil {
+			return err
+		}
+		return s.digestDue(ctx, q, acct)
+	})
+}
+
+// remindDue reminds each invitee whose newest link expires within the
+// account's remind-before and who is still pending, once, when that
+// instant passes, through the audit row invite.remind (notify).
 //
 // A reminder carries no link. Only the hash of the invitation's link is
 // kept, so the link cannot be sent again; a fresh one would void the link
@@ -389,32 +401,141 @@ func (s *Service) notice(acct *store.Account, to, target *store.User, event stri
 // announces. With the default 24 hours the link still works for a day, so
 // the reminder points to it, and to the page that sends a fresh link once
 // it has expired.
-func (s *Service) RemindDue(ctx context.Context) error {
-	return s.st.Write(ctx, func(q *store.Q) error {
-		acct, err := q.Account(ctx)
+func (s *Service) remindDue(ctx context.Context, q *store.Q, acct *store.Account) error {
+	through, err := q.RemindedThrough(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	if acct.RemindBefore > 0 {
+		due, err := q.RemindersDue(ctx, through, now, acct.RemindBefore)
 		if err != nil {
 			return err
 		}
-		through, err := q.RemindedThrough(ctx)
-		if err != nil {
-			return err
-		}
-		now := s.Now()
-		if acct.RemindBefore > 0 {
-			due, err := q.RemindersDue(ctx, through, now, acct.RemindBefore)
+		for _, r := range due {
+			u, err := q.UserByID(ctx, r.UserID, now)
 			if err != nil {
 				return err
 			}
-			for _, r := range due {
-				u, err := q.UserByID(ctx, r.UserID, now)
-				if err != nil {
-					return err
-				}
-				if err := s.audit(ctx, q, nil, ChannelSystem, "invite.remind", u, nil, map[string]any{"expires_at": r.ExpiresAt}); err != nil {
-					return err
-				}
+			if err := s.audit(ctx, q, nil, ChannelSystem, "invite.remind", u, nil, map[string]any{"expires_at": r.ExpiresAt}); err != nil {
+				return err
 			}
 		}
-		return q.SetRemindedThrough(ctx, now)
-	})
+	}
+	return q.SetRemindedThrough(ctx, now)
+}
+
+// digestLines is how many stuck invitations a digest lists by name.
+const digestLines = 50
+
+// digestDue writes the day's digest of stuck invitations once its hour
+// has passed in the account's time zone (its country's, DefaultTimeZone),
+// to every active holder of users.invite who opted in to digest.stuck.
+// Days missed (the server was down) are not sent late: the latest day's
+// digest says everything still stuck. A day with nothing stuck sends
+// nothing. The first run only starts counting.
+func (s *Service) digestDue(ctx context.Context, q *store.Q, acct *store.Account) error {
+	through, err := q.DigestThrough(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	loc, err := time.LoadLocation(DefaultTimeZone(acct.Country))
+	if err != nil {
+		return err
+	}
+	due := digestAt(now, acct.DigestHour, loc)
+	if !through.IsZero() && !due.After(through) {
+		return nil
+	}
+	if err := q.SetDigestThrough(ctx, due); err != nil || through.IsZero() {
+		return err
+	}
+	stuck, err := allPending(ctx, q, now, true)
+	if err != nil || len(stuck) == 0 {
+		return err
+	}
+	ids, err := q.ActiveHolders(ctx, "users.invite")
+	if err != nil {
+		return err
+	}
+	var sent []string
+	for _, id := range ids {
+		u, err := q.UserByID(ctx, id, now)
+		if err != nil {
+			return err
+		}
+		chs, err := channelsFor(ctx, q, u, "digest.stuck")
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(chs, NotifyEmail) {
+			continue
+		}
+		if err := s.notice(ctx, q, acct, u, "digest.stuck", now, time.Time{}, "{detail}", digestText(stuck, localeOf(u.Locale), now)); err != nil {
+			return err
+		}
+		sent = append(sent, u.Email)
+	}
+	return s.audit(ctx, q, nil, ChannelSystem, "invite.digest", nil, nil, map[string]any{"stuck": len(stuck), "to": sent})
+}
+
+// digestAt is the latest instant at hour of loc's day not after now.
+func digestAt(now time.Time, hour int, loc *time.Location) time.Time {
+	d := now.In(loc)
+	at := time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, loc)
+	if at.After(now) {
+		at = time.Date(d.Year(), d.Month(), d.Day()-1, hour, 0, 0, 0, loc)
+	}
+	return at
+}
+
+// digestText lists the stuck invitations, each with its reason, and the
+// one command and the keys that resend them all.
+func digestText(stuck []store.Invitation, lang string, now time.Time) string {
+	var b strings.Builder
+	fr := lang == "fr"
+	switch {
+	case fr && len(stuck) == 1:
+		b.WriteString("1 invitation est bloquée :\n")
+	case fr:
+		fmt.Fprintf(&b, "%d invitations sont bloquées :\n", len(stuck))
+	case len(stuck) == 1:
+		b.WriteString("1 invitation is stuck:\n")
+	default:
+		fmt.Fprintf(&b, "%d invitations are stuck:\n", len(stuck))
+	}
+	for i, inv := range stuck {
+		if i == digestLines {
+			if fr {
+				fmt.Fprintf(&b, "… et %d autres\n", len(stuck)-i)
+			} else {
+				fmt.Fprintf(&b, "… and %d more\n", len(stuck)-i)
+			}
+			break
+		}
+		fmt.Fprintf(&b, "- %s: %s\n", inv.Email, stuckReason(inv, fr, now))
+	}
+	if fr {
+		b.WriteString("\nPour les renvoyer toutes : roster invites resend --stuck (ou, dans le tableau de bord, Pending puis s, A, r).")
+	} else {
+		b.WriteString("\nTo resend them all: roster invites resend --stuck (or, on the dashboard, Pending then s, A, r).")
+	}
+	return b.String()
+}
+
+func stuckReason(inv store.Invitation, fr bool, now time.Time) string {
+	switch {
+	case inv.MailState == store.OutboxFailed && fr:
+		return "l'envoi a échoué (" + inv.MailError + ")"
+	case inv.MailState == store.OutboxFailed:
+		return "its mail failed (" + inv.MailError + ")"
+	case inv.MailState == store.OutboxDeferred && fr:
+		return "l'envoi est retardé (" + inv.MailError + ")"
+	case inv.MailState == store.OutboxDeferred:
+		return "its mail is deferred (" + inv.MailError + ")"
+	case fr:
+		return "expirée depuis " + Span(now.Sub(inv.ExpiresAt))
+	}
+	return "expired " + Span(now.Sub(inv.ExpiresAt)) + " ago"
 }

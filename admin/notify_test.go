@@ -2,6 +2,7 @@ package admin
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestReminderOnceAtTheRightTime(t *testing.T) {
 	remind := func(after time.Duration) {
 		t.Helper()
 		f.advance(after)
-		must(t, f.svc.RemindDue(f.ctx))
+		must(t, f.svc.NotifyDue(f.ctx))
 	}
 	remind(0)
 	remind(time.Hour)
@@ -234,4 +235,77 @@ func TestNotifyPrefsRules(t *testing.T) {
 	if a := f.audits("notify.set"); len(a) != 2 || a[1].Actor != max {
 		t.Fatalf("audit %+v", a)
 	}
+}
+
+// The digest of stuck invitations goes once a day at the account's hour
+// (9:00 in Paris, its country's zone), across the change to summer time,
+// to the holders of users.invite who opted in; a day with nothing stuck
+// is silent; days missed are not sent late, the next run sends one.
+func TestDigestOnceADayAtTheAccountsHour(t *testing.T) {
+	const ann, mia, max, mel = "ann@example.com", "mia.manager@example.com", "max.manager@example.com", "mel.member@example.com"
+	f := newFixture(t)
+	f.addUser(mia, "manager", store.Active)
+	f.addUser(max, "manager", store.Active)
+	f.addUser(mel, "member", store.Active)
+	for _, who := range []string{ownerEmail, mia, mel} {
+		_, err := f.svc.SetNotifyPrefs(f.ctx, as(who), who, []string{"digest.stuck=email"})
+		must(t, err)
+	}
+	f.invite(ann, "member") // expires on 4 March at 9:00 UTC
+	must(t, f.svc.NotifyDue(f.ctx))
+	// every 30 minutes, as roster serve's minute would meet each hour
+	runUntil := func(end time.Time) {
+		t.Helper()
+		for f.now().Before(end) {
+			f.advance(30 * time.Minute)
+			must(t, f.svc.NotifyDue(f.ctx))
+		}
+	}
+	digests := func(email string) []string {
+		t.Helper()
+		var out []string
+		for _, r := range f.rows(`SELECT created_at FROM outbox WHERE recipient = ? AND kind = 'notice' ORDER BY id`, email) {
+			var sec int64
+			fmt.Sscan(r, &sec)
+			out = append(out, time.Unix(sec, 0).UTC().Format("Jan 2 15:04"))
+		}
+		return out
+	}
+	runUntil(time.Date(2026, 3, 6, 12, 0, 0, 0, time.UTC))
+	f.clock.Store(time.Date(2026, 3, 28, 12, 0, 0, 0, time.UTC).Unix()) // the server was down
+	must(t, f.svc.NotifyDue(f.ctx))
+	runUntil(time.Date(2026, 3, 30, 12, 0, 0, 0, time.UTC)) // summer time from 29 March, 1:00 UTC
+	want := []string{"Mar 5 08:00", "Mar 6 08:00", "Mar 28 12:00", "Mar 29 07:00", "Mar 30 07:00"}
+	for _, who := range []string{ownerEmail, mia} {
+		if got := digests(who); strings.Join(got, ", ") != strings.Join(want, ", ") {
+			t.Fatalf("digests to %s at %q, want %q", who, got, want)
+		}
+	}
+	for _, who := range []string{max, mel} {
+		if got := digests(who); len(got) != 0 {
+			t.Fatalf("digests to %s at %q, want none", who, got)
+		}
+	}
+	_, _, d := f.mail(mia)
+	for _, w := range []string{"1 invitation is stuck:", "- ann@example.com: expired 25 days 22 h ago", "roster invites resend --stuck"} {
+		if !strings.Contains(d.Body, w) {
+			t.Fatalf("the digest lacks %q:\n%s", w, d.Body)
+		}
+	}
+	if d.Subject != "Stuck invitations at Acme & Fils" {
+		t.Fatalf("subject %q", d.Subject)
+	}
+	if n := len(f.audits("invite.digest")); n != len(want) {
+		t.Fatalf("%d invite.digest audit rows, want %d", n, len(want))
+	}
+
+	for _, o := range f.svc.Revoke(f.ctx, f.owner, []string{ann}) {
+		must(t, o.Err)
+	}
+	runUntil(time.Date(2026, 4, 1, 12, 0, 0, 0, time.UTC))
+	if got := digests(mia); len(got) != len(want) {
+		t.Fatalf("digests to mia at %q once nothing is stuck, want %q", got, want)
+	}
+	_, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{DigestHour: ptr(24)})
+	wantInput(t, err, "digest-hour", "want an hour from 0 to 23")
 }

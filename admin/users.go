@@ -37,7 +37,7 @@ func (s *Service) Init(ctx context.Context, org, ownerEmail, first, last, channe
 			return err
 		}
 		now := s.Now()
-		acct := &store.Account{Name: name, InviteLifetime: 48 * time.Hour, RemindBefore: 24 * time.Hour, Country: "FR", CreatedAt: now}
+		acct := &store.Account{Name: name, InviteLifetime: 48 * time.Hour, RemindBefore: 24 * time.Hour, DigestHour: 9, Country: "FR", CreatedAt: now}
 		if err := q.SaveAccount(ctx, acct); err != nil {
 			return err
 		}
@@ -118,7 +118,10 @@ type AccountChange struct {
 	// RemindBefore is how long before an invitation's link expires its
 	// invitee is reminded (RemindDue); 0 turns reminders off.
 	RemindBefore *time.Duration
-	Country      *string
+	// DigestHour is the hour (0 to 23) of the account's time zone at
+	// which the daily digest of stuck invitations goes out.
+	DigestHour *int
+	Country    *string
 	// BaseURL starts every link in mail, for every process mailing for the
 	// account. Set only on the server's machine: over SSH, an operator could
 	// otherwise send everyone's links to a site of their own.
@@ -166,6 +169,12 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 				return inputErr("remind-before", fmt.Sprintf("%s: want 0 (never) or between 1m and 720h", d))
 			}
 			acct.RemindBefore = *c.RemindBefore
+		}
+		if c.DigestHour != nil {
+			if h := *c.DigestHour; h < 0 || h > 23 {
+				return inputErr("digest-hour", fmt.Sprintf("%d: want an hour from 0 to 23", h))
+			}
+			acct.DigestHour = *c.DigestHour
 		}
 		if c.Country != nil {
 			cc := strings.ToUpper(strings.TrimSpace(*c.Country))

@@ -60,6 +60,38 @@ func (q *Q) SetRemindedThrough(ctx context.Context, t time.Time) error {
 	return mapErr(err)
 }
 
+// DigestThrough is the instant of the last daily digest due.
+func (q *Q) DigestThrough(ctx context.Context) (time.Time, error) {
+	var t int64
+	err := q.db.QueryRowContext(ctx, `SELECT digest_through FROM account WHERE id = 1`).Scan(&t)
+	return fromUnix(t), mapErr(err)
+}
+
+// SetDigestThrough records that the digests are written up to t.
+func (q *Q) SetDigestThrough(ctx context.Context, t time.Time) error {
+	_, err := q.db.ExecContext(ctx, `UPDATE account SET digest_through = ? WHERE id = 1`, unix(t))
+	return mapErr(err)
+}
+
+// ActiveHolders lists the IDs of the active users holding perm.
+func (q *Q) ActiveHolders(ctx context.Context, perm string) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT u.id FROM users u JOIN user_perms p ON p.user_id = u.id
+		WHERE p.perm = ? AND u.status = 'active' ORDER BY u.id`, perm)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
 // Reminder is a pending invitation whose reminder is due.
 type Reminder struct {
 	UserID    int64

@@ -15,3 +15,9 @@ CREATE TABLE notify_prefs (
 -- written once, by whichever process passes its instant first.
 ALTER TABLE account ADD COLUMN remind_before_secs INTEGER NOT NULL DEFAULT 86400;
 ALTER TABLE account ADD COLUMN reminded_through INTEGER NOT NULL DEFAULT 0;
+
+-- The daily digest of stuck invitations goes to the operators on call at
+-- digest_hour in the account's time zone; digest_through is the instant of
+-- the last one due, so that each day's is written once.
+ALTER TABLE account ADD COLUMN digest_hour INTEGER NOT NULL DEFAULT 9;
+ALTER TABLE account ADD COLUMN digest_through INTEGER NOT NULL DEFAULT 0;
