@@ -309,3 +309,21 @@ func TestDigestOnceADayAtTheAccountsHour(t *testing.T) {
 	_, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{DigestHour: ptr(24)})
 	wantInput(t, err, "digest-hour", "want an hour from 0 to 23")
 }
+
+// A notice not yet sent to someone deleted is cancelled with their other
+// mail: it would reach an address that is no longer a user's.
+func TestDeleteCancelsNotices(t *testing.T) {
+	const ben = "ben@example.com"
+	f := newFixture(t)
+	f.addUser(ben, "member", store.Active)
+	_, err := f.svc.AddKey(f.ctx, f.owner, ben, newKeyLine(t))
+	must(t, err)
+	if kind, state, _ := f.mail(ben); kind != store.MailNotice || state != store.OutboxQueued {
+		t.Fatalf("newest mail to ben: %s, %s; want a queued notice", kind, state)
+	}
+	_, err = f.svc.Delete(f.ctx, f.owner, ben, ownerEmail)
+	must(t, err)
+	if _, state, _ := f.mail(ben); state != store.OutboxCancelled {
+		t.Fatalf("the notice to ben is %s once ben is deleted, want cancelled", state)
+	}
+}

@@ -538,7 +538,7 @@ func (s *Service) Delete(ctx context.Context, a Actor, email, heirEmail string) 
 		if err := s.handStandIns(ctx, q, op, u, heir); err != nil {
 			return err
 		}
-		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice); err != nil {
+		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice, store.MailNotice); err != nil {
 			return err
 		}
 		paid, err := s.seatEnds(ctx, q, op.User, op.channel, u)
