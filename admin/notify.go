@@ -270,6 +270,8 @@ func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, set
 var notices = map[string]string{
 	"invite.remind":     "invitation.reminder",
 	"invite.accept":     "invitation.accepted",
+	"invite.expire":     "invitation.stuck",
+	"away.ending":       "away.ending",
 	"user.perms":        "security.permissions",
 	"key.add":           "security.key",
 	"apikey.create":     "security.key",
@@ -300,7 +302,7 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 			return err
 		}
 		to := target
-		if id == "invitation.accepted" {
+		if id == "invitation.accepted" || id == "invitation.stuck" {
 			if target.InvitedBy == 0 || target.InvitedBy == target.ID {
 				continue
 			}
@@ -314,6 +316,7 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 			Fingerprint string    `json:"fingerprint"`
 			Name        string    `json:"name"`
 			ExpiresAt   time.Time `json:"expires_at"`
+			EndsAt      time.Time `json:"ends_at"`
 		}
 		if e.After != "" {
 			if err := json.Unmarshal([]byte(e.After), &after); err != nil {
@@ -323,6 +326,10 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 		fr := localeOf(to.Locale) == "fr"
 		var detail string
 		switch {
+		case e.Action == "invite.expire" && fr:
+			detail = "son lien a expiré sans être accepté"
+		case e.Action == "invite.expire":
+			detail = "its link expired unaccepted"
 		case id == "security.permissions":
 			detail = after.Role + " (" + strings.Join(after.Perms, ", ") + ")"
 		case e.Action == "key.add" && fr:
@@ -334,7 +341,11 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 		case id == "security.key":
 			detail = "API key " + after.Name
 		}
-		if err := s.notice(ctx, q, acct, to, id, e.At, after.ExpiresAt, "{name}", target.Name(), "{actor}", cmp.Or(e.Actor, "roster"), "{detail}", detail); err != nil {
+		expires := after.ExpiresAt
+		if e.Action != "invite.remind" {
+			expires = time.Time{} // only a reminder's link is still to be used
+		}
+		if err := s.notice(ctx, q, acct, to, id, e.At, expires, "{name}", target.Name(), "{actor}", cmp.Or(e.Actor, "roster"), "{detail}", detail); err != nil {
 			return err
 		}
 	}
@@ -375,25 +386,41 @@ func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, t
 
 // NotifyDue writes the notices that time alone sets off, as roster serve
 // does every minute beside the renewals (RenewDue): the invitation
-// reminders and the daily digest of stuck invitations due. Each has an
-// instant up to which it is written, moved in the same transaction, so
-// that it is written once across restarts and processes.
+// reminders, the invitations that expired (to whoever invited), the away
+// periods ending tomorrow, and the daily digest of stuck invitations. Each
+// is written once, when its instant passes, through an audit row of its
+// own (notify): notices_through and digest_through, moved in the same
+// transaction, keep it once across restarts and processes. The first run
+// only starts counting, so that a database from before notifications does
+// not tell of everything that ever expired.
 func (s *Service) NotifyDue(ctx context.Context) error {
 	return s.st.Write(ctx, func(q *store.Q) error {
 		acct, err := q.Account(ctx)
 		if err != nil {
 			return err
 		}
-		if err := s.remindDue(ctx, q, acct); err != nil {
+		through, err := q.NoticesThrough(ctx)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		if !through.IsZero() {
+			if err := s.timedNotices(ctx, q, acct, through, now); err != nil {
+				return err
+			}
+		}
+		if err := q.SetNoticesThrough(ctx, now); err != nil {
 			return err
 		}
 		return s.digestDue(ctx, q, acct)
 	})
 }
 
-// remindDue reminds each invitee whose newest link expires within the
-// account's remind-before and who is still pending, once, when that
-// instant passes, through the audit row invite.remind (notify).
+// awayNotice is how long before an away period ends its person is told.
+const awayNotice = 24 * time.Hour
+
+// timedNotices writes the audit rows of the instants that passed in
+// (through, now], each of which notify turns into its notice.
 //
 // A reminder carries no link. Only the hash of the invitation's link is
 // kept, so the link cannot be sent again; a fresh one would void the link
@@ -401,28 +428,37 @@ func (s *Service) NotifyDue(ctx context.Context) error {
 // announces. With the default 24 hours the link still works for a day, so
 // the reminder points to it, and to the page that sends a fresh link once
 // it has expired.
-func (s *Service) remindDue(ctx context.Context, q *store.Q, acct *store.Account) error {
-	through, err := q.RemindedThrough(ctx)
+func (s *Service) timedNotices(ctx context.Context, q *store.Q, acct *store.Account, through, now time.Time) error {
+	var reminders []store.Due
+	var err error
+	if acct.RemindBefore > 0 {
+		if reminders, err = q.RemindersDue(ctx, through, now, acct.RemindBefore); err != nil {
+			return err
+		}
+	}
+	expired, err := q.ExpiredDue(ctx, through, now)
 	if err != nil {
 		return err
 	}
-	now := s.Now()
-	if acct.RemindBefore > 0 {
-		due, err := q.RemindersDue(ctx, through, now, acct.RemindBefore)
-		if err != nil {
-			return err
-		}
-		for _, r := range due {
-			u, err := q.UserByID(ctx, r.UserID, now)
+	ending, err := q.AwayEndingDue(ctx, through, now, awayNotice)
+	if err != nil {
+		return err
+	}
+	for _, k := range []struct {
+		action, field string
+		dues          []store.Due
+	}{{"invite.remind", "expires_at", reminders}, {"invite.expire", "expires_at", expired}, {"away.ending", "ends_at", ending}} {
+		for _, d := range k.dues {
+			u, err := q.UserByID(ctx, d.UserID, now)
 			if err != nil {
 				return err
 			}
-			if err := s.audit(ctx, q, nil, ChannelSystem, "invite.remind", u, nil, map[string]any{"expires_at": r.ExpiresAt}); err != nil {
+			if err := s.audit(ctx, q, nil, ChannelSystem, k.action, u, nil, map[string]any{k.field: d.At}); err != nil {
 				return err
 			}
 		}
 	}
-	return q.SetRemindedThrough(ctx, now)
+	return nil
 }
 
 // digestLines is how many stuck invitations a digest lists by name.

@@ -264,7 +264,8 @@ func TestDigestOnceADayAtTheAccountsHour(t *testing.T) {
 	digests := func(email string) []string {
 		t.Helper()
 		var out []string
-		for _, r := range f.rows(`SELECT created_at FROM outbox WHERE recipient = ? AND kind = 'notice' ORDER BY id`, email) {
+		for _, r := range f.rows(`SELECT created_at FROM outbox WHERE recipient = ? AND kind = 'notice'
+			AND data LIKE '%Stuck invitations at%' ORDER BY id`, email) {
 			var sec int64
 			fmt.Sscan(r, &sec)
 			out = append(out, time.Unix(sec, 0).UTC().Format("Jan 2 15:04"))
@@ -325,5 +326,45 @@ func TestDeleteCancelsNotices(t *testing.T) {
 	must(t, err)
 	if _, state, _ := f.mail(ben); state != store.OutboxCancelled {
 		t.Fatalf("the notice to ben is %s once ben is deleted, want cancelled", state)
+	}
+}
+
+// The notices time sets off go once, when their instant passes: whoever
+// invited is told when the invitation expires unaccepted; someone away is
+// told the day before their period ends (not for a period shorter than a
+// day); a stand-in is told of each conversation routed to them.
+func TestTimedAndStandInNotices(t *testing.T) {
+	const mia, ann, ben, cleo, dan = "mia.manager@example.com", "ann@example.com", "ben@example.com", "cleo@example.com", "dan@example.com"
+	f := newFixture(t)
+	f.addUser(mia, "manager", store.Active)
+	for _, e := range []string{ben, cleo, dan} {
+		f.addUser(e, "member", store.Active)
+	}
+	must(t, f.svc.NotifyDue(f.ctx))
+	res, err := f.svc.Invite(f.ctx, as(mia), []NewUser{{Email: ann, FirstName: "Ann", Role: "member"}}, InviteOptions{})
+	must(t, err)
+	must(t, res[0].Err)
+	_, err = f.svc.SetAway(f.ctx, f.owner, ben, AwayRequest{Until: f.now().Add(72 * time.Hour), StandIn: cleo})
+	must(t, err)
+	_, err = f.svc.SetAway(f.ctx, f.owner, dan, AwayRequest{Until: f.now().Add(12 * time.Hour)})
+	must(t, err)
+	_, err = f.svc.AddConversation(f.ctx, f.owner, "Order 42", ben)
+	must(t, err)
+	_, err = f.svc.AddConversation(f.ctx, f.owner, "Order 43", cleo)
+	must(t, err)
+	for range 4 * 48 {
+		f.advance(30 * time.Minute)
+		must(t, f.svc.NotifyDue(f.ctx))
+	}
+	wantNotices(t, f, mia, "Your invitation to Ann is stuck")
+	wantNotices(t, f, ben, "Your away period ends tomorrow")
+	wantNotices(t, f, dan)
+	wantNotices(t, f, cleo, "New work for Ben came to you")
+	_, _, d := f.mail(cleo)
+	if !strings.Contains(d.Body, "The conversation “Order 42”, meant for Ben, came to you while they are away.") {
+		t.Fatalf("the stand-in's notice says %q", d.Body)
+	}
+	if got := f.rows(`SELECT created_at FROM outbox WHERE recipient = ? AND kind = 'notice'`, ben); len(got) != 1 || got[0] != fmt.Sprint(start.Add(48*time.Hour).Unix()) {
+		t.Fatalf("ben told at %q, want a day before the period's end (%d)", got, start.Add(48*time.Hour).Unix())
 	}
 }

@@ -47,16 +47,17 @@ func (q *Q) ClearNotifyPref(ctx context.Context, userID int64, event string) err
 	return mapErr(err)
 }
 
-// RemindedThrough is the instant up to which invitation reminders are written.
-func (q *Q) RemindedThrough(ctx context.Context) (time.Time, error) {
+// NoticesThrough is the instant up to which the notices that time alone
+// sets off are written.
+func (q *Q) NoticesThrough(ctx context.Context) (time.Time, error) {
 	var t int64
-	err := q.db.QueryRowContext(ctx, `SELECT reminded_through FROM account WHERE id = 1`).Scan(&t)
+	err := q.db.QueryRowContext(ctx, `SELECT notices_through FROM account WHERE id = 1`).Scan(&t)
 	return fromUnix(t), mapErr(err)
 }
 
-// SetRemindedThrough records that reminders are written up to t.
-func (q *Q) SetRemindedThrough(ctx context.Context, t time.Time) error {
-	_, err := q.db.ExecContext(ctx, `UPDATE account SET reminded_through = ? WHERE id = 1`, unix(t))
+// SetNoticesThrough records that those notices are written up to t.
+func (q *Q) SetNoticesThrough(ctx context.Context, t time.Time) error {
+	_, err := q.db.ExecContext(ctx, `UPDATE account SET notices_through = ? WHERE id = 1`, unix(t))
 	return mapErr(err)
 }
 
@@ -92,10 +93,11 @@ func (q *Q) ActiveHolders(ctx context.Context, perm string) ([]int64, error) {
 	return out, rows.Err()
 }
 
-// Reminder is a pending invitation whose reminder is due.
-type Reminder struct {
-	UserID    int64
-	ExpiresAt time.Time
+// Due is a user with an instant that calls for a notice: a link's
+// expiry, the end of an away period.
+type Due struct {
+	UserID int64
+	At     time.Time
 }
 
 // RemindersDue lists the pending invitations whose reminder instant (the
@@ -103,24 +105,44 @@ type Reminder struct {
 // link has not expired, and whose link was made before that instant: a
 // link made with less than before to run is not worth a reminder. It reads
 // pending_invitations by its expiry index.
-func (q *Q) RemindersDue(ctx context.Context, after, now time.Time, before time.Duration) ([]Reminder, error) {
+func (q *Q) RemindersDue(ctx context.Context, after, now time.Time, before time.Duration) ([]Due, error) {
 	b := int64(before / time.Second)
-	rows, err := q.db.QueryContext(ctx, `SELECT user_id, expires_at FROM pending_invitations
+	return q.dues(ctx, `SELECT user_id, expires_at FROM pending_invitations
 		WHERE expires_at > ? AND expires_at > ? AND expires_at <= ? AND expires_at - ? > sent_at
 		ORDER BY expires_at, user_id`, unix(after)+b, unix(now), unix(now)+b, b)
+}
+
+// ExpiredDue lists the pending invitations whose newest link expired in
+// (after, now].
+func (q *Q) ExpiredDue(ctx context.Context, after, now time.Time) ([]Due, error) {
+	return q.dues(ctx, `SELECT user_id, expires_at FROM pending_invitations
+		WHERE expires_at > ? AND expires_at <= ? ORDER BY expires_at, user_id`, unix(after), unix(now))
+}
+
+// AwayEndingDue lists the away periods ending in (after+before,
+// now+before] whose person is already away before then: a period shorter
+// than before is not worth a notice that it ends.
+func (q *Q) AwayEndingDue(ctx context.Context, after, now time.Time, before time.Duration) ([]Due, error) {
+	b := int64(before / time.Second)
+	return q.dues(ctx, `SELECT user_id, ends_at FROM away_periods
+		WHERE ends_at > ? AND ends_at <= ? AND starts_at <= ends_at - ? ORDER BY ends_at, user_id`, unix(after)+b, unix(now)+b, b)
+}
+
+func (q *Q) dues(ctx context.Context, query string, args ...any) ([]Due, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []Reminder
+	var out []Due
 	for rows.Next() {
-		var r Reminder
-		var exp int64
-		if err := rows.Scan(&r.UserID, &exp); err != nil {
+		var d Due
+		var at int64
+		if err := rows.Scan(&d.UserID, &at); err != nil {
 			return nil, err
 		}
-		r.ExpiresAt = fromUnix(exp)
-		out = append(out, r)
+		d.At = fromUnix(at)
+		out = append(out, d)
 	}
 	return out, rows.Err()
 }

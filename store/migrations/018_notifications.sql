@@ -10,11 +10,12 @@ CREATE TABLE notify_prefs (
 );
 
 -- An invitee is reminded remind_before_secs before their link expires (0:
--- never). reminded_through is the instant up to which reminders are
--- written, as billing_renewed_through is for renewals: each reminder is
--- written once, by whichever process passes its instant first.
+-- never). notices_through is the instant up to which the notices that time
+-- alone sets off (reminders, expiries, away periods ending) are written, as
+-- billing_renewed_through is for renewals: each is written once, by
+-- whichever process passes its instant first.
 ALTER TABLE account ADD COLUMN remind_before_secs INTEGER NOT NULL DEFAULT 86400;
-ALTER TABLE account ADD COLUMN reminded_through INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE account ADD COLUMN notices_through INTEGER NOT NULL DEFAULT 0;
 
 -- The daily digest of stuck invitations goes to the operators on call at
 -- digest_hour in the account's time zone; digest_through is the instant of

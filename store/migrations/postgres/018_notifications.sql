@@ -7,6 +7,6 @@ CREATE TABLE notify_prefs (
 );
 
 ALTER TABLE account ADD COLUMN remind_before_secs bigint NOT NULL DEFAULT 86400;
-ALTER TABLE account ADD COLUMN reminded_through bigint NOT NULL DEFAULT 0;
+ALTER TABLE account ADD COLUMN notices_through bigint NOT NULL DEFAULT 0;
 ALTER TABLE account ADD COLUMN digest_hour integer NOT NULL DEFAULT 9;
 ALTER TABLE account ADD COLUMN digest_through bigint NOT NULL DEFAULT 0;
