@@ -58,6 +58,7 @@ func (c *cli) mailConfig(ctx context.Context) (mail.Config, error) {
 	if err := cfg.Check(); err != nil {
 		return cfg, err
 	}
+	cfg.Failed = c.svc.MailFailed
 	var err error
 	cfg.BaseURL, err = c.svc.MailBaseURL(ctx, cfg.BaseURL)
 	return cfg, err

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -58,6 +59,19 @@ func TestE2EAPI(t *testing.T) {
 	}
 	if status, _, body := call("GET", "/api/v1/openapi.json", ""); status != 200 || !strings.Contains(body, `"/api/v1/users/{email}"`) {
 		t.Errorf("openapi.json: %d", status)
+	}
+	// SCIM beside it: Okta's first two calls, a lookup by userName then the
+	// creation, and the person is invited.
+	if status, _, body := call("GET", "/scim/v2/Users?filter="+url.QueryEscape(`userName eq "dade@acme.test"`), ""); status != 200 ||
+		!strings.Contains(body, `"totalResults":0`) {
+		t.Errorf("SCIM lookup before creating: %d %s", status, body)
+	}
+	if status, _, body := call("POST", "/scim/v2/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"dade@acme.test",`+
+		`"name":{"givenName":"Dade","familyName":"Murphy"},"externalId":"00u1","active":true}`); status != http.StatusCreated {
+		t.Errorf("SCIM create: %d %s", status, body)
+	}
+	if u := cliJSON[e2eUser](e, "user", "dade@acme.test"); u.Status != "invited" {
+		t.Errorf("the user SCIM created is %s, want invited", u.Status)
 	}
 	// The pages are still served beside the API.
 	if status, _, _ := call("GET", "/forgot", ""); status != 200 {

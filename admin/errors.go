@@ -34,6 +34,9 @@ func (e *ConflictError) Error() string {
 type InputError struct {
 	Field string
 	Msg   string
+	// Taken says the value is another's: an address already a user's, an
+	// identity provider's ID another user has (SCIM's uniqueness).
+	Taken bool
 }
 
 func (e *InputError) Error() string { return e.Field + " " + e.Msg }

@@ -261,7 +261,7 @@ func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, ac
 		taken = len(t) > 0
 	}
 	if taken {
-		return nil, inputErr("email", fmt.Sprintf("%s is already a user", email))
+		return nil, &InputError{Field: "email", Msg: fmt.Sprintf("%s is already a user", email), Taken: true}
 	}
 	u := &store.User{Email: email, Role: strings.ToLower(strings.TrimSpace(r.Role))}
 	if u.Role == "" {

@@ -293,7 +293,7 @@ func (s *Service) setExternalID(ctx context.Context, q *store.Q, op *operator, u
 		return err
 	}
 	if err := q.SetExternalID(ctx, u.ID, ext); errors.Is(err, store.ErrDuplicate) {
-		return inputErr("externalId", fmt.Sprintf("%q is another user's", ext))
+		return &InputError{Field: "externalId", Msg: fmt.Sprintf("%q is another user's", ext), Taken: true}
 	} else if err != nil {
 		return err
 	}

@@ -34,6 +34,7 @@ var webhookEvents = map[string]string{
 	"user.deactivate": "user.deactivated",
 	"user.reactivate": "user.reactivated",
 	"user.delete":     "user.deleted",
+	"invite.stuck":    "invitation.stuck",
 }
 
 // WebhookEvents lists the event types, sorted.
@@ -239,4 +240,36 @@ func (s *Service) queueEvents(ctx context.Context, q *store.Q, entries ...*store
 		}
 	}
 	return q.EnqueueDeliveries(ctx, ds...)
+}
+
+// MailFailed is told by the mail worker, in the transaction that records
+// it, of mail that failed for good. An invitation whose mail failed is
+// stuck: an audit row says so, from the system, and it is the webhooks'
+// invitation.stuck event.
+func (s *Service) MailFailed(ctx context.Context, q *store.Q, failed []store.OutboxMessage) error {
+	var entries []*store.AuditEntry
+	for _, m := range failed {
+		if m.Kind != store.MailInvitation && m.Kind != store.MailInviteResent || m.UserID == 0 {
+			continue
+		}
+		u, err := q.UserByID(ctx, m.UserID, s.Now())
+		if errors.Is(err, store.ErrNotFound) {
+			continue // revoked meanwhile
+		} else if err != nil {
+			return err
+		}
+		e, err := s.auditEntry(nil, ChannelSystem, "invite.stuck", u, nil, map[string]any{"mail": m.ID, "reason": m.LastError, "reply": m.Reply})
+		if err != nil {
+			return err
+		}
+		e.ActorID, e.Actor = 0, "" // nobody did it: the relay refused
+		entries = append(entries, e)
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if err := q.InsertAudit(ctx, entries...); err != nil {
+		return err
+	}
+	return s.queueEvents(ctx, q, entries...)
 }

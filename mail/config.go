@@ -74,6 +74,11 @@ type Config struct {
 	Poll time.Duration
 	// Batch is how many messages a worker claims at once.
 	Batch int
+	// Failed, when set, is told of the messages that failed for good, in
+	// the transaction that records it: the rules make an invitation whose
+	// mail failed a stuck invitation, with its audit row and its webhooks'
+	// event (admin.Service.MailFailed).
+	Failed func(ctx context.Context, q *store.Q, failed []store.OutboxMessage) error
 	// Connections is how many connections to the relay a worker sends on at
 	// once, opened as mail waits once the relay has taken a message in the
 	// pass. After a crash, at most 2 × Connections messages the relay had

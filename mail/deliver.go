@@ -179,6 +179,11 @@ func (p *pipeline) feed() error {
 			if err != nil || len(res.Claimed) == 0 {
 				return err
 			}
+			if len(res.GaveUp) > 0 && d.cfg.Failed != nil {
+				if err := d.cfg.Failed(ctx, q, res.GaveUp); err != nil {
+					return err
+				}
+			}
 			baseURL, err = d.cfg.linkBase(ctx, q)
 			return err
 		})
@@ -539,7 +544,15 @@ func (p *pipeline) retryLater(j *job, err error) {
 
 func (p *pipeline) fail(j *job, why, reply string) {
 	m := j.m
-	p.record(j, "failed", func(q *store.Q) (bool, error) { return q.MarkFailed(context.Background(), m, why, reply) })
+	p.record(j, "failed", func(q *store.Q) (bool, error) {
+		ok, err := q.MarkFailed(context.Background(), m, why, reply)
+		if err != nil || !ok || p.d.cfg.Failed == nil {
+			return ok, err
+		}
+		failed := *m
+		failed.State, failed.LastError, failed.Reply = store.OutboxFailed, why, reply
+		return ok, p.d.cfg.Failed(context.Background(), q, []store.OutboxMessage{failed})
+	})
 	p.count(func(r *Report) { r.Failed++ })
 	p.d.log.Warn("mail failed", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "error", why)
 }

@@ -789,3 +789,44 @@ func TestLinksStartWithTheAccountsBaseURL(t *testing.T) {
 		t.Fatalf("after the account's base URL changed:\n%s", text)
 	}
 }
+
+// An invitation whose mail fails for good is stuck: with the rules told
+// (Config.Failed), the transaction that records the failure also writes an
+// audit row and the invitation.stuck event of a webhook subscribed to it;
+// a message that went out writes neither.
+func TestFailedInvitationIsStuck(t *testing.T) {
+	f := newFixture(t)
+	allow := true
+	if _, err := f.svc.UpdateAccount(f.ctx, boss, admin.AccountChange{WebhooksPrivate: &allow}); err != nil {
+		t.Fatal(err)
+	}
+	_, hook, err := f.svc.AddWebhook(f.ctx, boss, "http://127.0.0.1:9/hooks", []string{"invitation.stuck"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.invite(jean, admin.NewUser{Email: "marie@acme.test", Locale: "en"})
+	srv := newTestServer(t, "")
+	srv.set(func(s *testServer) {
+		s.rejectRcpt["jean@acme.test"] = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+	})
+	cfg := f.config(srv.url() + "?starttls=off")
+	cfg.Failed = f.svc.MailFailed
+	if rep := f.deliver(cfg); rep != (Report{Sent: 1, Failed: 1}) {
+		t.Fatalf("%+v, want one sent and one failed", rep)
+	}
+	entries, err := f.svc.Audit(f.ctx, boss, store.AuditQuery{AuditFilter: store.AuditFilter{Action: "invite.stuck"}, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Target != "jean@acme.test" || entries[0].Channel != admin.ChannelSystem || entries[0].Actor != "" ||
+		!strings.Contains(entries[0].After, "No such user here") {
+		t.Fatalf("stuck audit rows: %+v", entries)
+	}
+	ds, err := f.svc.WebhookDeliveries(f.ctx, boss, hook.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || ds[0].EventType != "invitation.stuck" || !strings.Contains(ds[0].Payload, "jean@acme.test") {
+		t.Fatalf("the webhook's deliveries: %+v", ds)
+	}
+}

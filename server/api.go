@@ -176,6 +176,8 @@ func (x *API) fail(rw http.ResponseWriter, r *http.Request, err error) {
 		status = ae.status
 	case errors.As(err, &tooBig):
 		status, err = http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over %d bytes", apiMaxBody)
+	case errors.As(err, &input) && input.Taken:
+		status = http.StatusConflict
 	case errors.As(err, &input):
 		status = http.StatusUnprocessableEntity
 	case errors.As(err, &deny):

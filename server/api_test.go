@@ -152,6 +152,15 @@ func TestAPIAuthentication(t *testing.T) {
 	// Deactivated, the member's key stops working at once.
 	f.call(f.key, "POST", "/api/v1/users/mia@acme.test/deactivate", nil).want(http.StatusOK, nil)
 	f.call(mia, "GET", "/api/v1/users", nil).problem(http.StatusUnauthorized, "deactivated")
+	var back struct {
+		Status string `json:"status"`
+	}
+	f.call(f.key, "POST", "/api/v1/users/mia@acme.test/reactivate", nil).want(http.StatusOK, &back)
+	f.call(f.key, "POST", "/api/v1/users/mia@acme.test/reactivate", nil).problem(http.StatusConflict, "not deactivated")
+	if back.Status != "active" {
+		t.Errorf("reactivated: %+v", back)
+	}
+	f.call(mia, "GET", "/api/v1/users", nil).problem(http.StatusForbidden, "no users.* permission")
 }
 
 // active adds an active user of role and returns an API key of theirs.
@@ -249,6 +258,8 @@ func TestAPIInvitations(t *testing.T) {
 		t.Fatalf("revoke: %+v", out)
 	}
 	f.call(f.key, "GET", "/api/v1/invitations?stuck=maybe", nil).problem(http.StatusBadRequest, "stuck")
+	f.call(f.key, "POST", "/api/v1/invitations", map[string]any{"users": []map[string]any{{"email": "OLIVE.owner@acme.test"}}}).
+		problem(http.StatusConflict, "already a user")
 }
 
 func TestAPIActsOnUsers(t *testing.T) {

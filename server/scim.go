@@ -137,7 +137,7 @@ func (x *SCIM) fail(rw http.ResponseWriter, err error) {
 		status, scimType = se.status, se.scimType
 	case errors.As(err, &tooBig):
 		status, err = http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over %d bytes", apiMaxBody)
-	case errors.As(err, &input) && strings.Contains(input.Msg, "already a user"), errors.Is(err, store.ErrDuplicate):
+	case errors.As(err, &input) && input.Taken, errors.Is(err, store.ErrDuplicate):
 		status, scimType = http.StatusConflict, "uniqueness"
 	case errors.As(err, &input):
 		status, scimType = http.StatusBadRequest, "invalidValue"

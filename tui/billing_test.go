@@ -76,11 +76,11 @@ func TestInviteShowsWhatTheBatchCosts(t *testing.T) {
 
 	f.plan(1500)
 	f.exec("UPDATE users SET locale = 'fr' WHERE email = ?", owner)
-	tt, stop := f.runTerminal(New(f.ctx, f.options(owner)).(*Model))
-	defer stop()
+	tt := f.run(owner) // through teatest
 	tt.wait("Olive")
-	tt.write("2Ann")
+	tt.typ("2Ann")
 	tt.wait("if they accept today: 14,31\u00a0€ for this cycle, then 15,00\u00a0€ a month")
-	tt.write("\x0eBob")
+	tt.press("ctrl+n")
+	tt.typ("Bob")
 	tt.wait("if all 2 accept today: 28,62\u00a0€ for this cycle, then 30,00\u00a0€ a month")
 }

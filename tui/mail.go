@@ -29,11 +29,13 @@ type mailbox struct {
 
 	capturedShown bool // the captured mail is shown instead of the outbox
 	captured      *capturedMail
+	hooksShown    bool // the webhooks are shown instead of the outbox
+	hooks         *webhooksView
 }
 
 type mailKeys struct {
-	nav                                 navKeys
-	Open, Back, State, Reload, Captured key.Binding
+	nav                                           navKeys
+	Open, Back, State, Reload, Captured, Webhooks key.Binding
 }
 
 var mailStates = append([]string{""}, store.OutboxStates()...)
@@ -42,13 +44,14 @@ const mailPage = 200
 
 func newMail(s *session) *mailbox {
 	return &mailbox{s: s, list: pager[store.OutboxMessage]{size: mailPage, id: func(r store.OutboxMessage) int64 { return r.ID }},
-		captured: newCapturedMail(s), keys: mailKeys{
+		captured: newCapturedMail(s), hooks: newWebhooksView(s), keys: mailKeys{
 			nav:      newNavKeys(),
 			Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show message")),
 			Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
 			State:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "state filter")),
 			Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 			Captured: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "captured mail")),
+			Webhooks: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "webhooks")),
 		}}
 }
 
@@ -69,19 +72,21 @@ func (m *mailbox) SetSize(w, h int) {
 	m.captured.resize(h)
 }
 
-func (m *mailbox) Capturing() bool { return false }
+func (m *mailbox) Capturing() bool { return m.hooksShown && m.hooks.capturing() }
 
 func (m *mailbox) Dirty() bool { return false }
 
 func (m *mailbox) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {
+	case m.hooksShown:
+		return []key.Binding{k.nav.Up, k.nav.Down, k.Open, k.Webhooks, k.Back}
 	case m.capturedShown && m.captured.showing(), !m.capturedShown && m.open != nil:
 		return []key.Binding{k.nav.Up, k.nav.Down, k.Back}
 	case m.capturedShown:
 		return []key.Binding{k.Open, k.Captured, k.Reload}
 	}
-	return []key.Binding{k.Open, k.State, k.Captured, k.Reload}
+	return []key.Binding{k.Open, k.State, k.Captured, k.Webhooks, k.Reload}
 }
 
 func (m *mailbox) FullHelp() [][]key.Binding {
@@ -89,7 +94,7 @@ func (m *mailbox) FullHelp() [][]key.Binding {
 	if m.capturedShown {
 		return [][]key.Binding{k.nav.list(), {k.Open, k.Back, k.Captured, k.Reload}}
 	}
-	return [][]key.Binding{k.nav.list(), {k.Open, k.Back, k.State, k.Captured, k.Reload}}
+	return [][]key.Binding{k.nav.list(), {k.Open, k.Back, k.State, k.Captured, k.Webhooks, k.Reload}}
 }
 
 func (m *mailbox) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -105,7 +110,12 @@ func (m *mailbox) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 	case pageMsg[store.CapturedMail], capturedShowMsg:
 		return m, m.captured.update(msg)
+	case webhooksMsg, deliveriesMsg, webhookAddedMsg, webhookRemovedMsg:
+		return m, m.hooks.update(msg)
 	case refreshMsg:
+		if m.hooksShown {
+			return m, m.hooks.load()
+		}
 		if m.capturedShown {
 			return m, m.captured.load(false)
 		}
@@ -119,6 +129,8 @@ func (m *mailbox) Update(msg tea.Msg) (Screen, tea.Cmd) {
 // Reading reports that the list keys act on is on its way.
 func (m *mailbox) Reading() bool {
 	switch {
+	case m.hooksShown:
+		return m.hooks.reading()
 	case m.capturedShown:
 		return !m.captured.showing() && m.captured.list.reading()
 	case m.open != nil:
@@ -141,6 +153,22 @@ func (m *mailbox) toggle() tea.Cmd {
 
 func (m *mailbox) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
+	if m.hooksShown {
+		if key.Matches(msg, k.Webhooks) && !m.hooks.capturing() && m.hooks.open == nil {
+			m.hooksShown = false
+			return m.load(false)
+		}
+		cmd, back := m.hooks.key(msg, k)
+		if back {
+			m.hooksShown = false
+			return m.load(false)
+		}
+		return cmd
+	}
+	if key.Matches(msg, k.Webhooks) && !m.capturedShown && m.open == nil {
+		m.hooksShown = true
+		return m.hooks.load()
+	}
 	if m.capturedShown {
 		if key.Matches(msg, k.Captured) && !m.captured.showing() {
 			return m.toggle()
@@ -180,6 +208,9 @@ func (m *mailbox) key(msg tea.KeyPressMsg) tea.Cmd {
 
 func (m *mailbox) View() string {
 	st := m.s.styles
+	if m.hooksShown {
+		return m.hooks.view(st, m.width)
+	}
 	if m.capturedShown {
 		return m.captured.view(st, m.width)
 	}
