@@ -271,6 +271,7 @@ var notices = map[string]string{
 	"invite.remind":     "invitation.reminder",
 	"invite.accept":     "invitation.accepted",
 	"invite.expire":     "invitation.stuck",
+	"invite.stuck":      "invitation.stuck",
 	"away.ending":       "away.ending",
 	"user.perms":        "security.permissions",
 	"key.add":           "security.key",
@@ -317,6 +318,7 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 			Name        string    `json:"name"`
 			ExpiresAt   time.Time `json:"expires_at"`
 			EndsAt      time.Time `json:"ends_at"`
+			Reason      string    `json:"reason"`
 		}
 		if e.After != "" {
 			if err := json.Unmarshal([]byte(e.After), &after); err != nil {
@@ -330,6 +332,10 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 			detail = "son lien a expiré sans être accepté"
 		case e.Action == "invite.expire":
 			detail = "its link expired unaccepted"
+		case e.Action == "invite.stuck" && fr:
+			detail = "son message n'a pas pu être remis (" + after.Reason + ")"
+		case e.Action == "invite.stuck":
+			detail = "its mail could not be delivered (" + after.Reason + ")"
 		case id == "security.permissions":
 			detail = after.Role + " (" + strings.Join(after.Perms, ", ") + ")"
 		case e.Action == "key.add" && fr:
