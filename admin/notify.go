@@ -450,6 +450,7 @@ func (s *Service) timedNotices(ctx context.Context, q *store.Q, acct *store.Acco
 	if err != nil {
 		return err
 	}
+	var entries []*store.AuditEntry
 	for _, k := range []struct {
 		action, field string
 		dues          []store.Due
@@ -459,12 +460,21 @@ func (s *Service) timedNotices(ctx context.Context, q *store.Q, acct *store.Acco
 			if err != nil {
 				return err
 			}
-			if err := s.audit(ctx, q, nil, ChannelSystem, k.action, u, nil, map[string]any{k.field: d.At}); err != nil {
+			e, err := s.auditEntry(nil, ChannelSystem, k.action, u, nil, map[string]any{k.field: d.At})
+			if err != nil {
 				return err
 			}
+			e.ActorID, e.Actor = 0, "" // nobody did it: time passed
+			entries = append(entries, e)
 		}
 	}
-	return nil
+	if len(entries) == 0 {
+		return nil
+	}
+	if err := q.InsertAudit(ctx, entries...); err != nil {
+		return err
+	}
+	return s.afterAudit(ctx, q, entries...)
 }
 
 // digestLines is how many stuck invitations a digest lists by name.

@@ -66,8 +66,8 @@ func TestReminderOnceAtTheRightTime(t *testing.T) {
 	remind(24 * time.Hour) // expired
 	wantNotices(t, f, ada, want)
 	wantNotices(t, f, ben)
-	if n := len(f.audits("invite.remind")); n != 1 {
-		t.Fatalf("%d invite.remind audit rows, want 1", n)
+	if a := f.audits("invite.remind"); len(a) != 1 || a[0].Actor != "" || a[0].Target != ada || a[0].Channel != ChannelSystem {
+		t.Fatalf("invite.remind audit rows %+v, want one from the system about %s", a, ada)
 	}
 
 	// A run missed for hours still reminds, once, while the link works.
