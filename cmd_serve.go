@@ -120,15 +120,20 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	return err
 }
 
-// renewEveryMinute writes the seat renewals due (admin.RenewDue) until ctx
-// ends, so that the ledger is current at each cycle start even when nobody
-// acts; any other roster process acting first writes them as well, once.
+// renewEveryMinute writes the seat renewals due (admin.RenewDue) and the
+// notices that time alone sets off (admin.NotifyDue: invitation reminders,
+// the daily digest) until ctx ends, so that the ledger is current at each
+// cycle start and people are told even when nobody acts; any other roster
+// process acting first writes the renewals as well, once.
 func renewEveryMinute(ctx context.Context, svc *admin.Service, log *slog.Logger) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
 		if err := svc.RenewDue(ctx); err != nil && ctx.Err() == nil {
 			log.Error("billing: renewals", "err", err)
+		}
+		if err := svc.NotifyDue(ctx); err != nil && ctx.Err() == nil {
+			log.Error("notifications", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -44,6 +44,16 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 		ch.InviteLifetime = &d
 		return err
 	})
+	fs.Func("remind-before", "remind invitees this long before their link expires, once (e.g. 24h; 0: never)", func(s string) error {
+		d, err := time.ParseDuration(s)
+		ch.RemindBefore = &d
+		return err
+	})
+	fs.Func("digest-hour", "hour (0-23, the country's time zone) of the daily digest of stuck invitations", func(s string) error {
+		h, err := strconv.Atoi(s)
+		ch.DigestHour = &h
+		return err
+	})
 	fs.Func("country", "default country of phone numbers written nationally (FR, BE, CH, GB, US…)", func(s string) error { ch.Country = &s; return nil })
 	fs.Func("scim-heir", "who inherits what the users an identity provider deletes by SCIM owned (\"\" refuses SCIM deletions)", func(s string) error { ch.SCIMHeir = &s; return nil })
 	fs.Func("scim-staged", "true: SCIM stages the users it creates instead of inviting them", func(s string) error {
@@ -78,10 +88,15 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(map[string]any{"name": acct.Name, "invite_lifetime": acct.InviteLifetime.String(),
 			"country": acct.Country, "base_url": acct.BaseURL, "created_at": acct.CreatedAt,
-			"scim_heir": acct.SCIMHeir, "scim_staged": acct.SCIMStaged, "webhooks_private": acct.WebhooksPrivate})
+			"scim_heir": acct.SCIMHeir, "scim_staged": acct.SCIMStaged, "webhooks_private": acct.WebhooksPrivate,
+			"remind_before": acct.RemindBefore.String(), "digest_hour": acct.DigestHour})
 	}
-	return c.table([]string{"NAME", "INVITE LIFETIME", "COUNTRY", "BASE URL", "CREATED"},
-		[][]string{{acct.Name, admin.Span(acct.InviteLifetime), acct.Country, cmp.Or(acct.BaseURL, "(not set)"),
+	remind := "never"
+	if acct.RemindBefore > 0 {
+		remind = admin.Span(acct.RemindBefore) + " before"
+	}
+	return c.table([]string{"NAME", "INVITE LIFETIME", "REMINDER", "COUNTRY", "BASE URL", "CREATED"},
+		[][]string{{acct.Name, admin.Span(acct.InviteLifetime), remind, acct.Country, cmp.Or(acct.BaseURL, "(not set)"),
 			acct.CreatedAt.Local().Format("2006-01-02")}})
 }
 

@@ -63,7 +63,7 @@ var commands []command
 func init() {
 	commands = []command{
 		{"init", "--org NAME --owner EMAIL [--first F --last L]", "create the account and its first owner", true, cmdInit},
-		{"account", "[--name N] [--invite-lifetime 48h] [--country FR]", "show or change the account's settings", false, cmdAccount},
+		{"account", "[--name N] [--invite-lifetime 48h] [--remind-before 24h] [--country FR]", "show or change the account's settings", false, cmdAccount},
 		{"users", "[--status S] [--team T] [--search TEXT] [--sort name|last-login|status] [--limit N]", "list users", false, cmdUsers},
 		{"user", "EMAIL", "show everything about one user", false, cmdUser},
 		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T]", "change a user's profile", false, cmdEdit},
@@ -84,6 +84,7 @@ func init() {
 		{"seed", "--users N [--seed S]", "fill the database with realistic fake data, for demos and benchmarks", true, cmdSeed},
 		{"apikeys", "[EMAIL] | create --name N [--expires 90d] | regenerate ID | revoke ID", "manage the API keys automations act as you with", false, cmdAPIKeys},
 		{"webhooks", "[add URL --events E,E|all | remove ID | deliveries ID]", "send signed events to other systems when something happens", false, cmdWebhooks},
+		{"notify", "EMAIL [--set EVENT=email,sms|off|default ...]", "show or choose which events reach a user and by which channels", false, cmdNotify},
 		{"keys", "[list [EMAIL] | add EMAIL FILE|- | remove EMAIL FINGERPRINT]", "manage the SSH keys operators open roster serve with", false, cmdKeys},
 		{"migrate", "--from DB --to DB", "copy a whole database into an empty one: SQLite to PostgreSQL, or back for a backup", true, cmdMigrate},
 		{"serve", "[--ssh ADDR] [--http ADDR]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},

@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -88,7 +89,12 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 
 // standInNotice queues the mail telling standIn that they take away's new
 // work during p, sent when p starts.
+// It is the catalogue's standin.start: standIn may have turned it off.
 func (s *Service) standInNotice(ctx context.Context, q *store.Q, standIn, away *store.User, p *store.AwayPeriod) error {
+	chs, err := channelsFor(ctx, q, standIn, "standin.start")
+	if err != nil || !slices.Contains(chs, NotifyEmail) {
+		return err
+	}
 	acct, err := q.Account(ctx)
 	if err != nil {
 		return err
@@ -242,7 +248,7 @@ func (s *Service) Route(ctx context.Context, a Actor, email string) (*store.User
 }
 
 // AddConversation opens a conversation for email, assigned through route:
-// to their stand-in while they are away.
+// to their stand-in while they are away, who is told (standin.work).
 func (s *Service) AddConversation(ctx context.Context, a Actor, subject, email string) (*store.Conversation, error) {
 	var c *store.Conversation
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
@@ -269,7 +275,21 @@ func (s *Service) AddConversation(ctx context.Context, a Actor, subject, email s
 			return err
 		}
 		c = &store.Conversation{ID: id, Subject: subj, Assignee: to.Email, Status: "open", CreatedAt: s.Now()}
-		return s.audit(ctx, q, op.User, op.channel, "conversation.add", to, nil, c)
+		if err := s.audit(ctx, q, op.User, op.channel, "conversation.add", to, nil, c); err != nil {
+			return err
+		}
+		if to.ID == u.ID {
+			return nil
+		}
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("The conversation “%s”", subj)
+		if localeOf(to.Locale) == "fr" {
+			detail = fmt.Sprintf("La conversation « %s »", subj)
+		}
+		return s.notice(ctx, q, acct, to, "standin.work", s.Now(), time.Time{}, "{name}", u.Name(), "{detail}", detail)
 	})
 	return c, err
 }

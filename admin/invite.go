@@ -417,7 +417,7 @@ func (s *Service) createUsers(ctx context.Context, q *store.Q, op *operator, acc
 	if err := q.InsertAudit(ctx, entries...); err != nil {
 		return err
 	}
-	return s.queueEvents(ctx, q, entries...)
+	return s.afterAudit(ctx, q, entries...)
 }
 
 // sendLink makes a new link of kind for u, voiding the older ones of that
@@ -590,21 +590,29 @@ func (s *Service) Stuck(ctx context.Context, a Actor) ([]store.Invitation, error
 // stuck ones with stuck. It reads them all, in one snapshot: listings for
 // people read a page at a time with PendingPage.
 func (s *Service) Invitations(ctx context.Context, a Actor, stuck bool) ([]store.Invitation, error) {
-	out := []store.Invitation{}
-	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
-		pq := store.PendingQuery{Stuck: stuck, Limit: 1000, Now: s.Now()}
-		for {
-			p, err := q.PendingInvitations(ctx, pq)
-			if err != nil {
-				return err
-			}
-			out = append(out, p.Invitations...)
-			if pq.After = p.Next; pq.After == nil {
-				return nil
-			}
-		}
+	var out []store.Invitation
+	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
+		out, err = allPending(ctx, q, s.Now(), stuck)
+		return err
 	})
 	return out, err
+}
+
+// allPending reads every pending invitation as of now, most urgent first;
+// only the stuck ones with stuck.
+func allPending(ctx context.Context, q *store.Q, now time.Time, stuck bool) ([]store.Invitation, error) {
+	out := []store.Invitation{}
+	pq := store.PendingQuery{Stuck: stuck, Limit: 1000, Now: now}
+	for {
+		p, err := q.PendingInvitations(ctx, pq)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p.Invitations...)
+		if pq.After = p.Next; pq.After == nil {
+			return out, nil
+		}
+	}
 }
 
 // PendingPage reads up to limit pending invitations, most urgent first,

@@ -180,7 +180,16 @@ func (s *Service) audit(ctx context.Context, q *store.Q, actor *store.User, chan
 	if err := q.InsertAudit(ctx, e); err != nil {
 		return err
 	}
-	return s.queueEvents(ctx, q, e)
+	return s.afterAudit(ctx, q, e)
+}
+
+// afterAudit queues what audited changes set off, in their transaction:
+// webhook deliveries and notices.
+func (s *Service) afterAudit(ctx context.Context, q *store.Q, entries ...*store.AuditEntry) error {
+	if err := s.queueEvents(ctx, q, entries...); err != nil {
+		return err
+	}
+	return s.notify(ctx, q, entries...)
 }
 
 // auditEntry is the row audit writes.

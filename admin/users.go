@@ -37,7 +37,7 @@ func (s *Service) Init(ctx context.Context, org, ownerEmail, first, last, channe
 			return err
 		}
 		now := s.Now()
-		acct := &store.Account{Name: name, InviteLifetime: 48 * time.Hour, Country: "FR", CreatedAt: now}
+		acct := &store.Account{Name: name, InviteLifetime: 48 * time.Hour, RemindBefore: 24 * time.Hour, DigestHour: 9, Country: "FR", CreatedAt: now}
 		if err := q.SaveAccount(ctx, acct); err != nil {
 			return err
 		}
@@ -115,7 +115,13 @@ func (s *Service) MailBaseURL(ctx context.Context, given string) (string, error)
 type AccountChange struct {
 	Name           *string
 	InviteLifetime *time.Duration
-	Country        *string
+	// RemindBefore is how long before an invitation's link expires its
+	// invitee is reminded (RemindDue); 0 turns reminders off.
+	RemindBefore *time.Duration
+	// DigestHour is the hour (0 to 23) of the account's time zone at
+	// which the daily digest of stuck invitations goes out.
+	DigestHour *int
+	Country    *string
 	// BaseURL starts every link in mail, for every process mailing for the
 	// account. Set only on the server's machine: over SSH, an operator could
 	// otherwise send everyone's links to a site of their own.
@@ -157,6 +163,18 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 				return inputErr("invitation lifetime", fmt.Sprintf("%s: want between 1h and 720h", l))
 			}
 			acct.InviteLifetime = *c.InviteLifetime
+		}
+		if c.RemindBefore != nil {
+			if d := *c.RemindBefore; d != 0 && (d < time.Minute || d > 30*24*time.Hour) {
+				return inputErr("remind-before", fmt.Sprintf("%s: want 0 (never) or between 1m and 720h", d))
+			}
+			acct.RemindBefore = *c.RemindBefore
+		}
+		if c.DigestHour != nil {
+			if h := *c.DigestHour; h < 0 || h > 23 {
+				return inputErr("digest-hour", fmt.Sprintf("%d: want an hour from 0 to 23", h))
+			}
+			acct.DigestHour = *c.DigestHour
 		}
 		if c.Country != nil {
 			cc := strings.ToUpper(strings.TrimSpace(*c.Country))
@@ -520,7 +538,7 @@ func (s *Service) Delete(ctx context.Context, a Actor, email, heirEmail string) 
 		if err := s.handStandIns(ctx, q, op, u, heir); err != nil {
 			return err
 		}
-		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice); err != nil {
+		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice, store.MailNotice); err != nil {
 			return err
 		}
 		paid, err := s.seatEnds(ctx, q, op.User, op.channel, u)

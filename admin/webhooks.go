@@ -245,7 +245,8 @@ func (s *Service) queueEvents(ctx context.Context, q *store.Q, entries ...*store
 // MailFailed is told by the mail worker, in the transaction that records
 // it, of mail that failed for good. An invitation whose mail failed is
 // stuck: an audit row says so, from the system, and it is the webhooks'
-// invitation.stuck event.
+// invitation.stuck event and the notice of the same name to whoever
+// invited.
 func (s *Service) MailFailed(ctx context.Context, q *store.Q, failed []store.OutboxMessage) error {
 	var entries []*store.AuditEntry
 	for _, m := range failed {
@@ -271,5 +272,5 @@ func (s *Service) MailFailed(ctx context.Context, q *store.Q, failed []store.Out
 	if err := q.InsertAudit(ctx, entries...); err != nil {
 		return err
 	}
-	return s.queueEvents(ctx, q, entries...)
+	return s.afterAudit(ctx, q, entries...)
 }

@@ -829,4 +829,19 @@ func TestFailedInvitationIsStuck(t *testing.T) {
 	if len(ds) != 1 || ds[0].EventType != "invitation.stuck" || !strings.Contains(ds[0].Payload, "jean@acme.test") {
 		t.Fatalf("the webhook's deliveries: %+v", ds)
 	}
+	// and whoever invited is told, by a notice of the same name
+	msgs, err := f.svc.Outbox(f.ctx, boss, "", 0, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var notices []string
+	for _, m := range msgs {
+		if m.Kind == store.MailNotice {
+			notices = append(notices, m.Recipient+": "+m.Data)
+		}
+	}
+	if len(notices) != 1 || !strings.HasPrefix(notices[0], bossEmail+": ") || !strings.Contains(notices[0], "is stuck") ||
+		!strings.Contains(notices[0], "No such user here") {
+		t.Fatalf("notices: %q, want one to %s saying why the invitation is stuck", notices, bossEmail)
+	}
 }

@@ -128,6 +128,16 @@ func TestEveryKindInEveryLanguage(t *testing.T) {
 				"en": {"Ann Lee (ann@acme.test) is away from Monday 2 March 2026 at 11:00 CET until Monday 9 March 2026 at 11:00 CET", "Their note: Back on the 9th"},
 				"fr": {"Ann Lee (ann@acme.test) s'absente à partir du lundi 2 mars 2026 à 11 h 00 (CET) jusqu'au lundi 9 mars 2026 à 11 h 00 (CET)", "Son message : Back on the 9th"},
 			}},
+		{store.MailNotice, store.MailData{Account: "Acme", Name: "Jo <b>", Subject: "Ann joined Acme", Body: "Ann <b> accepted your invitation."},
+			map[string][]string{
+				"en": {"Hello Jo <b>, Ann <b> accepted your invitation."},
+				"fr": {"Bonjour Jo <b>, Ann <b> accepted your invitation."},
+			}},
+		{store.MailNotice, store.MailData{Account: "Acme", Name: "Jo", Subject: "Your invitation is waiting", Body: "Open the link of the invitation.", ExpiresAt: expires},
+			map[string][]string{
+				"en": {"Open the link of the invitation. The link is valid until Monday 2 March 2026 at 11:00 CET.", "https://r.test/forgot"},
+				"fr": {"Open the link of the invitation. Le lien est valable jusqu'au lundi 2 mars 2026 à 11 h 00 (CET).", "https://r.test/forgot"},
+			}},
 		{store.MailTest, store.MailData{Account: "Acme"},
 			map[string][]string{
 				"en": {"This is a test message sent by roster for Acme on Monday 2 March 2026 at 11:00 CET"},
@@ -142,7 +152,7 @@ func TestEveryKindInEveryLanguage(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if c.Subject == "" || c.Lang != lang {
+				if c.Subject == "" || c.Lang != lang || tc.data.Subject != "" && c.Subject != tc.data.Subject {
 					t.Fatalf("subject %q, language %q", c.Subject, c.Lang)
 				}
 				text := strings.Join(strings.Fields(c.Text), " ")

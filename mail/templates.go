@@ -72,6 +72,7 @@ type view struct {
 	Until                                string // its end; "" for further notice
 	Lang                                 string // for the HTML part's frame
 	Subject                              string
+	Body                                 string // a notice's text, from admin's catalogue
 }
 
 // content is a message's text before it is put in MIME form.
@@ -102,7 +103,7 @@ func render(m *store.OutboxMessage, d store.MailData, baseURL string, now time.T
 	}
 	v := view{Account: d.Account, Name: d.Name, Inviter: d.Inviter, InviterEmail: d.InviterEmail,
 		AwayName: d.AwayName, AwayEmail: d.AwayEmail, Note: d.Note, Email: m.Recipient, ForgotURL: baseURL + "/forgot",
-		Validity: validity(lang, time.Duration(d.Lifetime)*time.Second)}
+		Validity: validity(lang, time.Duration(d.Lifetime)*time.Second), Subject: d.Subject, Body: d.Body}
 	if d.Path != "" {
 		v.Link = baseURL + d.Path
 	}
@@ -139,7 +140,7 @@ func render(m *store.OutboxMessage, d store.MailData, baseURL string, now time.T
 // viewFields is how many strings a view holds; viewLink is the link's
 // number among them.
 const (
-	viewFields = 16
+	viewFields = 17
 	viewLink   = 8
 )
 
@@ -147,7 +148,7 @@ const (
 func (v *view) fields() [viewFields]*string {
 	// &v.Link is viewLink's.
 	return [viewFields]*string{&v.Account, &v.Name, &v.Inviter, &v.InviterEmail, &v.AwayName, &v.AwayEmail, &v.Note,
-		&v.Email, &v.Link, &v.ForgotURL, &v.Validity, &v.Deadline, &v.From, &v.Until, &v.Lang, &v.Subject}
+		&v.Email, &v.Link, &v.ForgotURL, &v.Validity, &v.Deadline, &v.From, &v.Until, &v.Lang, &v.Subject, &v.Body}
 }
 
 // A skeleton is a part of a kind's message in one language (its subject,

@@ -21,29 +21,38 @@ type Account struct {
 	SCIMStaged bool   `json:"scim_staged"`
 	// WebhooksPrivate lets webhooks go to loopback and private addresses.
 	WebhooksPrivate bool `json:"webhooks_private"`
+	// RemindBefore is how long before an invitation's link expires its
+	// invitee is reminded; 0: never.
+	RemindBefore time.Duration `json:"remind_before"`
+	// DigestHour is the hour (0 to 23) of the account's time zone at which
+	// the daily digest of stuck invitations goes out.
+	DigestHour int `json:"digest_hour"`
 }
 
 // Account reads the account; ErrNotFound before roster init.
 func (q *Q) Account(ctx context.Context) (*Account, error) {
 	var a Account
-	var secs, created int64
-	err := q.db.QueryRowContext(ctx, "SELECT name, invite_lifetime_secs, country, base_url, created_at, scim_heir, scim_staged, webhooks_private FROM account WHERE id = 1").
-		Scan(&a.Name, &secs, &a.Country, &a.BaseURL, &created, &a.SCIMHeir, &a.SCIMStaged, &a.WebhooksPrivate)
+	var secs, created, remind int64
+	err := q.db.QueryRowContext(ctx, "SELECT name, invite_lifetime_secs, country, base_url, created_at, scim_heir, scim_staged, webhooks_private, remind_before_secs, digest_hour FROM account WHERE id = 1").
+		Scan(&a.Name, &secs, &a.Country, &a.BaseURL, &created, &a.SCIMHeir, &a.SCIMStaged, &a.WebhooksPrivate, &remind, &a.DigestHour)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	a.InviteLifetime = time.Duration(secs) * time.Second
+	a.RemindBefore = time.Duration(remind) * time.Second
 	a.CreatedAt = fromUnix(created)
 	return &a, nil
 }
 
 // SaveAccount creates or replaces the account.
 func (q *Q) SaveAccount(ctx context.Context, a *Account) error {
-	_, err := q.db.ExecContext(ctx, `INSERT INTO account (id, name, invite_lifetime_secs, country, base_url, created_at, scim_heir, scim_staged, webhooks_private)
-		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
+	_, err := q.db.ExecContext(ctx, `INSERT INTO account (id, name, invite_lifetime_secs, country, base_url, created_at, scim_heir, scim_staged, webhooks_private, remind_before_secs, digest_hour)
+		VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name,
 		invite_lifetime_secs = excluded.invite_lifetime_secs, country = excluded.country, base_url = excluded.base_url,
-		scim_heir = excluded.scim_heir, scim_staged = excluded.scim_staged, webhooks_private = excluded.webhooks_private`,
-		a.Name, int64(a.InviteLifetime/time.Second), a.Country, a.BaseURL, unix(a.CreatedAt), a.SCIMHeir, a.SCIMStaged, a.WebhooksPrivate)
+		scim_heir = excluded.scim_heir, scim_staged = excluded.scim_staged, webhooks_private = excluded.webhooks_private,
+		remind_before_secs = excluded.remind_before_secs, digest_hour = excluded.digest_hour`,
+		a.Name, int64(a.InviteLifetime/time.Second), a.Country, a.BaseURL, unix(a.CreatedAt), a.SCIMHeir, a.SCIMStaged, a.WebhooksPrivate,
+		int64(a.RemindBefore/time.Second), a.DigestHour)
 	return mapErr(err)
 }
 

@@ -14,6 +14,7 @@ const (
 	MailInviteResent  = "invitation_resent"
 	MailPasswordReset = "password_reset"
 	MailStandInNotice = "standin_notice"
+	MailNotice        = "notice" // a notification of admin's catalogue: its words in Subject and Body
 	MailTest          = "test"
 )
 
@@ -124,6 +125,10 @@ type MailData struct {
 	AwayFrom  time.Time `json:"away_from,omitzero"`
 	AwayUntil time.Time `json:"away_until,omitzero"`
 	Note      string    `json:"note,omitempty"`
+	// For a notice: its subject and text, written in the reader's language
+	// from the catalogue when it was queued.
+	Subject string `json:"subject,omitempty"`
+	Body    string `json:"body,omitempty"`
 }
 
 // RedactedToken stands for a link's token once the mail carrying it was sent.

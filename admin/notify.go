@@ -1,0 +1,593 @@
+package admin
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"roster/store"
+)
+
+// Channels a notification can go through. sms is stored as a choice now;
+// its delivery is still to come (issue 14).
+const (
+	NotifyEmail = "email"
+	NotifySMS   = "sms"
+)
+
+// NotifyChannels lists the channels, in the order screens show them.
+var NotifyChannels = []string{NotifyEmail, NotifySMS}
+
+// Who receives an event.
+const (
+	ToInvitee = "invitee"  // the person invited
+	ToInviter = "inviter"  // whoever invited them
+	ToOnCall  = "on call"  // holders of users.invite who opted in
+	ToStandIn = "stand-in" // who takes an absent user's new work
+	ToUser    = "user"     // the user the event is about
+)
+
+// EventText is an event's words in one language: Label names it where
+// preferences are shown; Subject and Body make its notice, with {account},
+// {name} (whom it is about), {actor} (who did it) and {detail} filled in.
+type EventText struct {
+	Label, Subject, Body string
+}
+
+// Event is one kind of notification.
+type Event struct {
+	ID  string `json:"id"`
+	Who string `json:"who"`
+	// Default is the channels of a user who never chose.
+	Default []string `json:"default"`
+	// Mandatory events (security notices) cannot be turned off: their
+	// channels always hold email, so that someone whose access changed
+	// hears of it wherever the change came from.
+	Mandatory bool                 `json:"mandatory"`
+	Texts     map[string]EventText `json:"-"` // by locale: en, fr
+}
+
+// Events is the catalogue of notifications, in the order screens show
+// them, as Catalogue is of permissions: adding an event is adding a line
+// here (and, when it is sent, a case in notices).
+var Events = []Event{
+	{"invitation.reminder", ToInvitee, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"Reminder before my invitation expires", "Your invitation to {account} is waiting", "Your invitation to join {account} has not been accepted yet, and its link expires soon. To accept it, open the link in the invitation mail."},
+		"fr": {"Rappel avant l'expiration de mon invitation", "Votre invitation sur {account} vous attend", "Votre invitation à rejoindre {account} n'a pas encore été acceptée, et son lien expire bientôt. Pour l'accepter, ouvrez le lien du message d'invitation."}}},
+	{"invitation.accepted", ToInviter, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"Someone I invited accepted", "{name} joined {account}", "{name} accepted your invitation and joined {account}."},
+		"fr": {"Une personne invitée a accepté", "{name} a rejoint {account}", "{name} a accepté votre invitation et a rejoint {account}."}}},
+	{"invitation.stuck", ToInviter, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"An invitation I sent is stuck", "Your invitation to {name} is stuck", "Your invitation to {name} is stuck: {detail}."},
+		"fr": {"Une invitation envoyée est bloquée", "Votre invitation à {name} est bloquée", "Votre invitation à {name} est bloquée : {detail}."}}},
+	{"digest.stuck", ToOnCall, []string{}, false, map[string]EventText{
+		"en": {"Daily digest of stuck invitations", "Stuck invitations at {account}", "{detail}"},
+		"fr": {"Résumé quotidien des invitations bloquées", "Invitations bloquées sur {account}", "{detail}"}}},
+	{"standin.start", ToStandIn, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"I stand in for someone away", "You stand in for {name}", "{name} is away and you are their stand-in at {account}."},
+		"fr": {"Je remplace une personne absente", "Vous remplacez {name}", "{name} est absent et vous le remplacez sur {account}."}}},
+	{"standin.work", ToStandIn, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"New work routed to me as a stand-in", "New work for {name} came to you", "{detail}, meant for {name}, came to you while they are away."},
+		"fr": {"Travail qui m'est confié en remplacement", "Du travail pour {name} vous est confié", "{detail}, destiné à {name}, vous est confié pendant son absence."}}},
+	{"away.ending", ToUser, []string{NotifyEmail}, false, map[string]EventText{
+		"en": {"My away period ends tomorrow", "Your away period ends tomorrow", "Your away period at {account} ends tomorrow."},
+		"fr": {"Mon absence se termine demain", "Votre absence se termine demain", "Votre absence sur {account} se termine demain."}}},
+	{"security.permissions", ToUser, []string{NotifyEmail}, true, map[string]EventText{
+		"en": {"My role or permissions changed", "Your role or permissions at {account} changed", "{actor} changed your role or permissions at {account}. You now have: {detail}. If you did not expect this, tell your administrator."},
+		"fr": {"Mon rôle ou mes permissions ont changé", "Votre rôle ou vos permissions sur {account} ont changé", "{actor} a changé votre rôle ou vos permissions sur {account}. Vous avez désormais : {detail}. Si vous ne vous y attendiez pas, prévenez votre administrateur."}}},
+	{"security.key", ToUser, []string{NotifyEmail}, true, map[string]EventText{
+		"en": {"An SSH key or API key was added to my account", "A key was added to your {account} account", "{actor} added {detail} to your {account} account. Whoever holds it can act in your name: if you did not expect this, tell your administrator."},
+		"fr": {"Une clé SSH ou d'API a été ajoutée à mon compte", "Une clé a été ajoutée à votre compte {account}", "{actor} a ajouté {detail} à votre compte {account}. Qui la détient peut agir en votre nom : si vous ne vous y attendiez pas, prévenez votre administrateur."}}},
+}
+
+// EventByID finds an event of the catalogue.
+func EventByID(id string) (Event, bool) {
+	i := slices.IndexFunc(Events, func(e Event) bool { return e.ID == id })
+	if i < 0 {
+		return Event{}, false
+	}
+	return Events[i], true
+}
+
+func eventIDs() []string {
+	ids := make([]string, len(Events))
+	for i, e := range Events {
+		ids[i] = e.ID
+	}
+	return ids
+}
+
+// NotifyPref is one event as it reaches one user.
+type NotifyPref struct {
+	Event     string   `json:"event"`
+	Label     string   `json:"label"`
+	Who       string   `json:"who"`
+	Channels  []string `json:"channels"`
+	Chosen    bool     `json:"chosen"` // false: the catalogue's default
+	Mandatory bool     `json:"mandatory"`
+}
+
+// prefsOf reads user's channels for every event, defaults filled in.
+func prefsOf(ctx context.Context, q *store.Q, u *store.User) ([]NotifyPref, error) {
+	chosen, err := q.NotifyPrefs(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NotifyPref, len(Events))
+	for i, e := range Events {
+		chs, ok := chosen[e.ID]
+		if !ok {
+			chs = e.Default
+		}
+		out[i] = NotifyPref{Event: e.ID, Label: e.Texts[localeOf(u.Locale)].Label, Who: e.Who,
+			Channels: slices.Clone(chs), Chosen: ok, Mandatory: e.Mandatory}
+	}
+	return out, nil
+}
+
+// channelsFor is the channels event reaches u by.
+func channelsFor(ctx context.Context, q *store.Q, u *store.User, event string) ([]string, error) {
+	ps, err := prefsOf(ctx, q, u)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		if p.Event == event {
+			return p.Channels, nil
+		}
+	}
+	return nil, fmt.Errorf("notify: %q is not in the catalogue", event)
+}
+
+func localeOf(l string) string {
+	if l == "fr" {
+		return "fr"
+	}
+	return "en"
+}
+
+// notifyWrite runs fn in one transaction as the active user a, whatever
+// their permissions (everyone chooses their own notifications), on the
+// user email, which is a themselves or someone they may edit (users.edit).
+func (s *Service) notifyWrite(ctx context.Context, a Actor, email string, write bool, fn func(q *store.Q, op *operator, u *store.User) error) error {
+	run := s.st.ReadTx
+	if write {
+		run = s.st.Write
+	}
+	return run(ctx, func(q *store.Q) error {
+		me, err := s.self(ctx, q, a)
+		if err != nil {
+			return err
+		}
+		ps, err := q.Perms(ctx, me.ID)
+		if err != nil {
+			return err
+		}
+		op := &operator{User: me, perms: newPermSet(ps), channel: a.Channel}
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		if err := op.mayActOn(u, "users.edit", "someone else's notifications", "change the notifications of"); err != nil {
+			return err
+		}
+		return fn(q, op, u)
+	})
+}
+
+// NotifyPrefs lists how each event of the catalogue reaches email: for
+// the user themselves, or an operator holding users.edit.
+func (s *Service) NotifyPrefs(ctx context.Context, a Actor, email string) ([]NotifyPref, error) {
+	var out []NotifyPref
+	err := s.notifyWrite(ctx, a, email, false, func(q *store.Q, op *operator, u *store.User) (err error) {
+		out, err = prefsOf(ctx, q, u)
+		return err
+	})
+	return out, err
+}
+
+// SetNotifyPrefs applies settings, each "EVENT=CHANNELS": CHANNELS is a
+// comma-separated set of NotifyChannels, "off" for none, or "default" for
+// the catalogue's. A security notice cannot be turned off: its set must
+// hold email. All apply or none do, with one audit row.
+func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, settings []string) ([]NotifyPref, error) {
+	type change struct {
+		event    string
+		channels []string // nil: the default
+	}
+	var changes []change
+	for _, set := range settings {
+		id, val, ok := strings.Cut(strings.TrimSpace(set), "=")
+		if !ok {
+			return nil, inputErr("setting", fmt.Sprintf("%q: want EVENT=CHANNELS, such as invitation.accepted=email,sms", set))
+		}
+		id = strings.ToLower(strings.TrimSpace(id))
+		e, ok := EventByID(id)
+		if !ok {
+			return nil, inputErr("event", fmt.Sprintf("%q is not an event (want one of %s)", id, strings.Join(eventIDs(), ", ")))
+		}
+		c := change{event: id}
+		switch val = strings.ToLower(strings.TrimSpace(val)); val {
+		case "default":
+		case "off", "":
+			c.channels = []string{}
+		default:
+			c.channels = []string{}
+			for _, ch := range strings.Split(val, ",") {
+				ch = strings.TrimSpace(ch)
+				if !slices.Contains(NotifyChannels, ch) {
+					return nil, inputErr("channel", fmt.Sprintf("%q is not a channel (want %s, or off)", ch, strings.Join(NotifyChannels, ", ")))
+				}
+				if !slices.Contains(c.channels, ch) {
+					c.channels = append(c.channels, ch)
+				}
+			}
+			slices.SortFunc(c.channels, func(x, y string) int { return slices.Index(NotifyChannels, x) - slices.Index(NotifyChannels, y) })
+		}
+		if e.Mandatory && c.channels != nil && !slices.Contains(c.channels, NotifyEmail) {
+			return nil, inputErr("event", fmt.Sprintf("%s is a security notice and cannot be turned off: its channels keep email", id))
+		}
+		changes = append(changes, c)
+	}
+	if len(changes) == 0 {
+		return nil, inputErr("setting", "name at least one, such as digest.stuck=off")
+	}
+	var out []NotifyPref
+	err := s.notifyWrite(ctx, a, email, true, func(q *store.Q, op *operator, u *store.User) error {
+		before, err := prefsOf(ctx, q, u)
+		if err != nil {
+			return err
+		}
+		was, now := map[string][]string{}, map[string][]string{}
+		for _, c := range changes {
+			if c.channels == nil {
+				err = q.ClearNotifyPref(ctx, u.ID, c.event)
+			} else {
+				err = q.SetNotifyPref(ctx, u.ID, c.event, c.channels)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if out, err = prefsOf(ctx, q, u); err != nil {
+			return err
+		}
+		for i := range out {
+			if !slices.Equal(before[i].Channels, out[i].Channels) || before[i].Chosen != out[i].Chosen {
+				was[out[i].Event], now[out[i].Event] = before[i].Channels, out[i].Channels
+			}
+		}
+		return s.audit(ctx, q, op.User, op.channel, "notify.set", u, was, now)
+	})
+	return out, err
+}
+
+// notices maps the audit actions that notify someone to their event.
+var notices = map[string]string{
+	"invite.remind":     "invitation.reminder",
+	"invite.accept":     "invitation.accepted",
+	"invite.expire":     "invitation.stuck",
+	"invite.stuck":      "invitation.stuck",
+	"away.ending":       "away.ending",
+	"user.perms":        "security.permissions",
+	"key.add":           "security.key",
+	"apikey.create":     "security.key",
+	"apikey.regenerate": "security.key",
+}
+
+// notify queues, in the caller's transaction, the notice of each audited
+// change that is an event of the catalogue, to each person it concerns, by
+// the channels they chose: one outbox row per notice, in their language,
+// delivered by the mail worker like any mail. A security notice goes to
+// the user the change is about, even when they made it themselves: their
+// session may be someone else's hands.
+func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.AuditEntry) error {
+	var acct *store.Account
+	for _, e := range entries {
+		id, ok := notices[e.Action]
+		if !ok || e.TargetID == 0 {
+			continue
+		}
+		if acct == nil {
+			var err error
+			if acct, err = q.Account(ctx); err != nil {
+				return err
+			}
+		}
+		target, err := q.UserByID(ctx, e.TargetID, e.At)
+		if err != nil {
+			return err
+		}
+		to := target
+		if id == "invitation.accepted" || id == "invitation.stuck" {
+			if target.InvitedBy == 0 || target.InvitedBy == target.ID {
+				continue
+			}
+			if to, err = q.UserByID(ctx, target.InvitedBy, e.At); err != nil {
+				return err
+			}
+		}
+		var after struct {
+			Role        string    `json:"role"`
+			Perms       []string  `json:"perms"`
+			Fingerprint string    `json:"fingerprint"`
+			Name        string    `json:"name"`
+			ExpiresAt   time.Time `json:"expires_at"`
+			EndsAt      time.Time `json:"ends_at"`
+			Reason      string    `json:"reason"`
+		}
+		if e.After != "" {
+			if err := json.Unmarshal([]byte(e.After), &after); err != nil {
+				return err
+			}
+		}
+		fr := localeOf(to.Locale) == "fr"
+		var detail string
+		switch {
+		case e.Action == "invite.expire" && fr:
+			detail = "son lien a expiré sans être accepté"
+		case e.Action == "invite.expire":
+			detail = "its link expired unaccepted"
+		case e.Action == "invite.stuck" && fr:
+			detail = "son message n'a pas pu être remis (" + after.Reason + ")"
+		case e.Action == "invite.stuck":
+			detail = "its mail could not be delivered (" + after.Reason + ")"
+		case id == "security.permissions":
+			detail = after.Role + " (" + strings.Join(after.Perms, ", ") + ")"
+		case e.Action == "key.add" && fr:
+			detail = "la clé SSH " + after.Fingerprint
+		case e.Action == "key.add":
+			detail = "SSH key " + after.Fingerprint
+		case id == "security.key" && fr:
+			detail = "la clé d'API " + after.Name
+		case id == "security.key":
+			detail = "API key " + after.Name
+		}
+		expires := after.ExpiresAt
+		if e.Action != "invite.remind" {
+			expires = time.Time{} // only a reminder's link is still to be used
+		}
+		if err := s.notice(ctx, q, acct, to, id, e.At, expires, "{name}", target.Name(), "{actor}", cmp.Or(e.Actor, "roster"), "{detail}", detail); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noticeLifetime is how long a notice is tried before it is given up:
+// after that it says something no longer new.
+const noticeLifetime = 24 * time.Hour
+
+// notice queues event's mail to to, in to's language, when to is active
+// and chose email for it: the catalogue's subject and text with
+// {account} and the given pairs of placeholder and value filled in. A
+// notice announcing an expiry (a reminder) is given up when it passes.
+func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, to *store.User, event string, at, expires time.Time, pairs ...string) error {
+	if to.Status != store.Active && to.Status != store.Invited {
+		return nil
+	}
+	chs, err := channelsFor(ctx, q, to, event)
+	if err != nil || !slices.Contains(chs, NotifyEmail) {
+		return err
+	}
+	ev, _ := EventByID(event)
+	txt := ev.Texts[localeOf(to.Locale)]
+	r := strings.NewReplacer(append([]string{"{account}", acct.Name}, pairs...)...)
+	data := store.MailData{Account: acct.Name, Name: to.Name(), Subject: r.Replace(txt.Subject), Body: r.Replace(txt.Body),
+		ExpiresAt: expires}
+	giveUp := at.Add(noticeLifetime)
+	if !expires.IsZero() && expires.Before(giveUp) {
+		giveUp = expires
+	}
+	m, err := s.mail(to, 0, store.MailNotice, data, giveUp)
+	if err != nil {
+		return err
+	}
+	return q.Enqueue(ctx, m)
+}
+
+// NotifyDue writes the notices that time alone sets off, as roster serve
+// does every minute beside the renewals (RenewDue): the invitation
+// reminders, the invitations that expired (to whoever invited), the away
+// periods ending tomorrow, and the daily digest of stuck invitations. Each
+// is written once, when its instant passes, through an audit row of its
+// own (notify): notices_through and digest_through, moved in the same
+// transaction, keep it once across restarts and processes. The first run
+// only starts counting, so that a database from before notifications does
+// not tell of everything that ever expired.
+func (s *Service) NotifyDue(ctx context.Context) error {
+	return s.st.Write(ctx, func(q *store.Q) error {
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
+		}
+		through, err := q.NoticesThrough(ctx)
+		if err != nil {
+			return err
+		}
+		now := s.Now()
+		if !through.IsZero() {
+			if err := s.timedNotices(ctx, q, acct, through, now); err != nil {
+				return err
+			}
+		}
+		if err := q.SetNoticesThrough(ctx, now); err != nil {
+			return err
+		}
+		return s.digestDue(ctx, q, acct)
+	})
+}
+
+// awayNotice is how long before an away period ends its person is told.
+const awayNotice = 24 * time.Hour
+
+// timedNotices writes the audit rows of the instants that passed in
+// (through, now], each of which notify turns into its notice.
+//
+// A reminder carries no link. Only the hash of the invitation's link is
+// kept, so the link cannot be sent again; a fresh one would void the link
+// the invitee already holds and push back the expiry the reminder
+// announces. With the default 24 hours the link still works for a day, so
+// the reminder points to it, and to the page that sends a fresh link once
+// it has expired.
+func (s *Service) timedNotices(ctx context.Context, q *store.Q, acct *store.Account, through, now time.Time) error {
+	var reminders []store.Due
+	var err error
+	if acct.RemindBefore > 0 {
+		if reminders, err = q.RemindersDue(ctx, through, now, acct.RemindBefore); err != nil {
+			return err
+		}
+	}
+	expired, err := q.ExpiredDue(ctx, through, now)
+	if err != nil {
+		return err
+	}
+	ending, err := q.AwayEndingDue(ctx, through, now, awayNotice)
+	if err != nil {
+		return err
+	}
+	var entries []*store.AuditEntry
+	for _, k := range []struct {
+		action, field string
+		dues          []store.Due
+	}{{"invite.remind", "expires_at", reminders}, {"invite.expire", "expires_at", expired}, {"away.ending", "ends_at", ending}} {
+		for _, d := range k.dues {
+			u, err := q.UserByID(ctx, d.UserID, now)
+			if err != nil {
+				return err
+			}
+			e, err := s.auditEntry(nil, ChannelSystem, k.action, u, nil, map[string]any{k.field: d.At})
+			if err != nil {
+				return err
+			}
+			e.ActorID, e.Actor = 0, "" // nobody did it: time passed
+			entries = append(entries, e)
+		}
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	if err := q.InsertAudit(ctx, entries...); err != nil {
+		return err
+	}
+	return s.afterAudit(ctx, q, entries...)
+}
+
+// digestLines is how many stuck invitations a digest lists by name.
+const digestLines = 50
+
+// digestDue writes the day's digest of stuck invitations once its hour
+// has passed in the account's time zone (its country's, DefaultTimeZone),
+// to every active holder of users.invite who opted in to digest.stuck.
+// Days missed (the server was down) are not sent late: the latest day's
+// digest says everything still stuck. A day with nothing stuck sends
+// nothing. The first run only starts counting.
+func (s *Service) digestDue(ctx context.Context, q *store.Q, acct *store.Account) error {
+	through, err := q.DigestThrough(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	loc, err := time.LoadLocation(DefaultTimeZone(acct.Country))
+	if err != nil {
+		return err
+	}
+	due := digestAt(now, acct.DigestHour, loc)
+	if !through.IsZero() && !due.After(through) {
+		return nil
+	}
+	if err := q.SetDigestThrough(ctx, due); err != nil || through.IsZero() {
+		return err
+	}
+	stuck, err := allPending(ctx, q, now, true)
+	if err != nil || len(stuck) == 0 {
+		return err
+	}
+	ids, err := q.ActiveHolders(ctx, "users.invite")
+	if err != nil {
+		return err
+	}
+	var sent []string
+	for _, id := range ids {
+		u, err := q.UserByID(ctx, id, now)
+		if err != nil {
+			return err
+		}
+		chs, err := channelsFor(ctx, q, u, "digest.stuck")
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(chs, NotifyEmail) {
+			continue
+		}
+		if err := s.notice(ctx, q, acct, u, "digest.stuck", now, time.Time{}, "{detail}", digestText(stuck, localeOf(u.Locale), now)); err != nil {
+			return err
+		}
+		sent = append(sent, u.Email)
+	}
+	return s.audit(ctx, q, nil, ChannelSystem, "invite.digest", nil, nil, map[string]any{"stuck": len(stuck), "to": sent})
+}
+
+// digestAt is the latest instant at hour of loc's day not after now.
+func digestAt(now time.Time, hour int, loc *time.Location) time.Time {
+	d := now.In(loc)
+	at := time.Date(d.Year(), d.Month(), d.Day(), hour, 0, 0, 0, loc)
+	if at.After(now) {
+		at = time.Date(d.Year(), d.Month(), d.Day()-1, hour, 0, 0, 0, loc)
+	}
+	return at
+}
+
+// digestText lists the stuck invitations, each with its reason, and the
+// one command and the keys that resend them all.
+func digestText(stuck []store.Invitation, lang string, now time.Time) string {
+	var b strings.Builder
+	fr := lang == "fr"
+	switch {
+	case fr && len(stuck) == 1:
+		b.WriteString("1 invitation est bloquée :\n")
+	case fr:
+		fmt.Fprintf(&b, "%d invitations sont bloquées :\n", len(stuck))
+	case len(stuck) == 1:
+		b.WriteString("1 invitation is stuck:\n")
+	default:
+		fmt.Fprintf(&b, "%d invitations are stuck:\n", len(stuck))
+	}
+	for i, inv := range stuck {
+		if i == digestLines {
+			if fr {
+				fmt.Fprintf(&b, "… et %d autres\n", len(stuck)-i)
+			} else {
+				fmt.Fprintf(&b, "… and %d more\n", len(stuck)-i)
+			}
+			break
+		}
+		fmt.Fprintf(&b, "- %s: %s\n", inv.Email, stuckReason(inv, fr, now))
+	}
+	if fr {
+		b.WriteString("\nPour les renvoyer toutes : roster invites resend --stuck (ou, dans le tableau de bord, Pending puis s, A, r).")
+	} else {
+		b.WriteString("\nTo resend them all: roster invites resend --stuck (or, on the dashboard, Pending then s, A, r).")
+	}
+	return b.String()
+}
+
+func stuckReason(inv store.Invitation, fr bool, now time.Time) string {
+	switch {
+	case inv.MailState == store.OutboxFailed && fr:
+		return "l'envoi a échoué (" + inv.MailError + ")"
+	case inv.MailState == store.OutboxFailed:
+		return "its mail failed (" + inv.MailError + ")"
+	case inv.MailState == store.OutboxDeferred && fr:
+		return "l'envoi est retardé (" + inv.MailError + ")"
+	case inv.MailState == store.OutboxDeferred:
+		return "its mail is deferred (" + inv.MailError + ")"
+	case fr:
+		return "expirée depuis " + Span(now.Sub(inv.ExpiresAt))
+	}
+	return "expired " + Span(now.Sub(inv.ExpiresAt)) + " ago"
+}

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"strings"
+
+	"roster/admin"
+)
+
+// cmdNotify shows, or changes with --set, which events reach a user and
+// by which channels.
+func cmdNotify(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("notify")
+	var sets []string
+	fs.Func("set", "EVENT=CHANNELS: email, sms, both (email,sms), off, or default (repeatable)", func(s string) error {
+		sets = append(sets, s)
+		return nil
+	})
+	rest, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 1 {
+		return usagef("notify takes one EMAIL")
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	var prefs []admin.NotifyPref
+	if len(sets) > 0 {
+		prefs, err = c.svc.SetNotifyPrefs(ctx, a, rest[0], sets)
+	} else {
+		prefs, err = c.svc.NotifyPrefs(ctx, a, rest[0])
+	}
+	if err != nil {
+		return err
+	}
+	return printList(c, prefs, []string{"EVENT", "TO", "CHANNELS", "", "WHAT"}, func(p admin.NotifyPref) []string {
+		chs := strings.Join(p.Channels, ",")
+		if chs == "" {
+			chs = "off"
+		}
+		note := "default"
+		if p.Chosen {
+			note = "chosen"
+		}
+		if p.Mandatory {
+			note = "always"
+		}
+		return []string{p.Event, p.Who, chs, note, p.Label}
+	})
+}
