@@ -63,6 +63,7 @@ var copyTables = []copyTable{
 	{name: "scim_ids"},
 	{name: "webhooks"},
 	{name: "webhook_deliveries"},
+	{name: "notify_prefs"},
 }
 
 // TableCount is a table's number of rows, as Copy found it in both
