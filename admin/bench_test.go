@@ -206,7 +206,7 @@ func BenchmarkInvite10000(b *testing.B) {
 			}
 		}
 	}
-	r, p, a := median(rs), median(ps), median(as)
+	r, p, a := benchdb.Median(rs), benchdb.Median(ps), benchdb.Median(as)
 	b.ReportMetric(float64(r.Nanoseconds()), "invite-ns/op")
 	b.ReportMetric(float64(p.Nanoseconds()), "plain-ns/op")
 	b.ReportMetric(float64(a.Nanoseconds()), "plain-all-ns/op")
@@ -214,12 +214,6 @@ func BenchmarkInvite10000(b *testing.B) {
 	b.ReportMetric(float64(r)/float64(a), "invite/plain-all")
 	b.Logf("10,000 invited: Invite %v, plain inserts %v (ratio %.2f), of every row %v (ratio %.2f); medians of %d",
 		r.Round(time.Millisecond), p.Round(time.Millisecond), float64(r)/float64(p), a.Round(time.Millisecond), float64(r)/float64(a), len(rs))
-}
-
-// median of d, which it sorts.
-func median(d []time.Duration) time.Duration {
-	slices.Sort(d)
-	return d[len(d)/2]
 }
 
 // Listing and searching a million users through the rules, as the screens
