@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"roster/internal/benchdb"
 	"roster/store"
 )
 
@@ -61,8 +62,8 @@ func BenchmarkExportCSV(b *testing.B) {
 	runSQLite := func() time.Duration {
 		return timedRun(b, out, sqlite3, "-readonly", "-csv", "-header", db, exportSQL)
 	}
-	rs, bs := inTurns(b, runRoster, runSQLite)
-	r, base := reportPair(b, "roster", rs, "sqlite3", bs)
+	rs, bs := benchdb.InTurns(b, runRoster, runSQLite)
+	r, base := benchdb.ReportPair(b, "roster", rs, "sqlite3", bs)
 	b.Logf("%d users, export --csv vs sqlite3 .mode csv: roster %v, sqlite3 %v (medians of %d)", users,
 		r.Round(time.Millisecond), base.Round(time.Millisecond), b.N)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"roster/internal/benchdb"
 	"roster/store"
 )
 
@@ -100,8 +101,8 @@ func BenchmarkProcess(b *testing.B) {
 				if !ok {
 					b.Skip("sqlite3 is not installed")
 				}
-				rs, bs := inTurns(b, func() time.Duration { return ros.took(b) }, func() time.Duration { return base.took(b) })
-				rm, bm := reportPair(b, "roster", rs, name, bs)
+				rs, bs := benchdb.InTurns(b, func() time.Duration { return ros.took(b) }, func() time.Duration { return base.took(b) })
+				rm, bm := benchdb.ReportPair(b, "roster", rs, name, bs)
 				b.Logf("%d users, roster %s: %v, %s %v (medians of %d)", users, strings.Join(r.args, " "),
 					rm.Round(time.Microsecond), name, bm.Round(time.Microsecond), b.N)
 			})

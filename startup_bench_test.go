@@ -7,12 +7,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
 
+	"roster/internal/benchdb"
 	"roster/store"
 )
 
@@ -90,38 +90,6 @@ func (r startupRun) firstFrame(tb testing.TB) time.Duration {
 	}
 }
 
-// reportPair reports the medians of a program's times and of its
-// baseline's, taken in turns in one run, and their ratio; it returns the
-// medians.
-func reportPair(b *testing.B, name string, times []time.Duration, base string, baseTimes []time.Duration) (time.Duration, time.Duration) {
-	r, f := median(times), median(baseTimes)
-	b.ReportMetric(float64(r.Nanoseconds()), name+"-ns/op")
-	b.ReportMetric(float64(f.Nanoseconds()), base+"-ns/op")
-	b.ReportMetric(float64(r)/float64(f), name+"/"+base)
-	return r, f
-}
-
-// inTurns runs roster and its baseline once each (the database's pages into
-// the cache), then b.N times each, taking turns so that both see the same
-// machine, and returns their times.
-func inTurns(b *testing.B, roster, base func() time.Duration) (rs, bs []time.Duration) {
-	roster()
-	base()
-	b.ResetTimer()
-	for range b.N {
-		bs = append(bs, base())
-		rs = append(rs, roster())
-	}
-	b.StopTimer()
-	return rs, bs
-}
-
-// median of d, which it sorts.
-func median(d []time.Duration) time.Duration {
-	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	return d[len(d)/2]
-}
-
 // BenchmarkStartupFirstFrame measures, on a pty, the time from exec to the
 // Users screen's first frame holding the first user, for roster's dashboard
 // and for the floor (internal/floor: a bare Bubble Tea v2 program drawing
@@ -155,8 +123,8 @@ func BenchmarkStartupFirstFrame(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			ros := startupRun{args: []string{roster, "--db", db, "--as", owner}, env: env, want: first, answer: answer}
 			flo := startupRun{args: []string{floor, db}, env: env, want: first, answer: answer}
-			rs, fs := inTurns(b, func() time.Duration { return ros.firstFrame(b) }, func() time.Duration { return flo.firstFrame(b) })
-			r, f := reportPair(b, "roster", rs, "floor", fs)
+			rs, fs := benchdb.InTurns(b, func() time.Duration { return ros.firstFrame(b) }, func() time.Duration { return flo.firstFrame(b) })
+			r, f := benchdb.ReportPair(b, "roster", rs, "floor", fs)
 			b.Logf("%d users, %s pty: roster %v, floor %v (medians of %d)", users, name,
 				r.Round(time.Microsecond), f.Round(time.Microsecond), b.N)
 		})

@@ -206,7 +206,7 @@ func BenchmarkInvite10000(b *testing.B) {
 			}
 		}
 	}
-	r, p, a := median(rs), median(ps), median(as)
+	r, p, a := benchdb.Median(rs), benchdb.Median(ps), benchdb.Median(as)
 	b.ReportMetric(float64(r.Nanoseconds()), "invite-ns/op")
 	b.ReportMetric(float64(p.Nanoseconds()), "plain-ns/op")
 	b.ReportMetric(float64(a.Nanoseconds()), "plain-all-ns/op")
@@ -214,12 +214,6 @@ func BenchmarkInvite10000(b *testing.B) {
 	b.ReportMetric(float64(r)/float64(a), "invite/plain-all")
 	b.Logf("10,000 invited: Invite %v, plain inserts %v (ratio %.2f), of every row %v (ratio %.2f); medians of %d",
 		r.Round(time.Millisecond), p.Round(time.Millisecond), float64(r)/float64(p), a.Round(time.Millisecond), float64(r)/float64(a), len(rs))
-}
-
-// median of d, which it sorts.
-func median(d []time.Duration) time.Duration {
-	slices.Sort(d)
-	return d[len(d)/2]
 }
 
 // Listing and searching a million users through the rules, as the screens
@@ -265,4 +259,72 @@ func BenchmarkListMillionThroughRules(b *testing.B) {
 			}
 		})
 	}
+}
+
+// openEngineCopies opens a copy of the benchmarks' database of n users on
+// SQLite and one of its PostgreSQL copy (the same rows), with the teams
+// bulkRows names, and returns an owner to act as.
+func openEngineCopies(b *testing.B, n int) (lite, pg *store.Store, owner admin.Actor) {
+	b.Helper()
+	ctx := context.Background()
+	url := benchdb.PostgresCopy(b, n) // skips without PostgreSQL
+	for _, dsn := range []string{benchdb.Copy(b, n), url} {
+		st, err := store.Open(ctx, dsn)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		owners, err := st.Read().Owners(ctx)
+		if err != nil || len(owners) == 0 {
+			b.Fatal("no owner in the seeded database", err)
+		}
+		owner = admin.Actor{Email: owners[0], Channel: admin.ChannelCLI}
+		// The seed has the other two.
+		if err := admin.New(st).AddTeam(ctx, owner, "Support"); err != nil {
+			b.Fatal(err)
+		}
+		if st.Postgres() {
+			pg = st
+		} else {
+			lite = st
+		}
+	}
+	return lite, pg, owner
+}
+
+// Inviting 10,000 people in one call of Invite into a database of a million
+// users (ROSTER_BENCH_USERS), on SQLite and on PostgreSQL over loopback with
+// the same rows, the two taking turns in the same run, each iteration other
+// people: each engine's median and PostgreSQL's over SQLite's.
+//
+//	ROSTER_TEST_POSTGRES=$(bash .ci/postgres) go test -run '^$' -bench Invite10000Engines -benchtime 5x ./admin
+func BenchmarkInvite10000Engines(b *testing.B) {
+	lite, pg, owner := openEngineCopies(b, benchdb.Users(1_000_000))
+	ctx := context.Background()
+	rows := bulkRows(10_000)
+	turn := 0
+	invite := func(st *store.Store) func() time.Duration {
+		return func() time.Duration {
+			turn++
+			people := slices.Clone(rows)
+			for i := range people {
+				people[i].Email = fmt.Sprintf("turn%d.%s", turn, people[i].Email)
+			}
+			start := time.Now()
+			res, err := admin.New(st).Invite(ctx, owner, people, admin.InviteOptions{})
+			took := time.Since(start)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, r := range res {
+				if r.Err != nil {
+					b.Fatalf("row %d: %v", r.Row, r.Err)
+				}
+			}
+			return took
+		}
+	}
+	ps, ls := benchdb.InTurns(b, invite(pg), invite(lite))
+	p, l := benchdb.ReportPair(b, "postgres", ps, "sqlite", ls)
+	b.Logf("10,000 invited: PostgreSQL %v, SQLite %v (%.2fx); medians of %d", p.Round(time.Millisecond), l.Round(time.Millisecond), float64(p)/float64(l), len(ps))
 }

@@ -195,7 +195,8 @@ type testServer struct {
 	discard     bool          // count messages without keeping them (benchmarks)
 	holding     chan struct{} // Data signals here, then waits for release to close
 	release     chan struct{}
-	onData      func() // called for each message's data taken
+	onData      func()        // called for each message's data taken
+	latency     time.Duration // each message's data is answered this late, connections at once (a relay across a network)
 	count       int
 }
 
@@ -354,8 +355,9 @@ func (ts *testSession) Data(r io.Reader) error {
 		return err
 	}
 	ts.s.mu.Lock()
-	holding, release := ts.s.holding, ts.s.release
+	holding, release, latency := ts.s.holding, ts.s.release, ts.s.latency
 	ts.s.mu.Unlock()
+	time.Sleep(latency)
 	if holding != nil {
 		holding <- struct{}{}
 		<-release

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -200,5 +201,78 @@ func BenchmarkSummaryMillion(b *testing.B) {
 		if _, err := st.Read().Summary(ctx, time.Now()); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// openEngines opens the benchmarks' database of n users on SQLite and its
+// copy on PostgreSQL (benchdb.Postgres: the same rows), skipping when
+// ROSTER_TEST_POSTGRES is unset.
+func openEngines(b *testing.B, n int) (lite, pg *store.Store) {
+	b.Helper()
+	ctx := context.Background()
+	url := benchdb.Postgres(b, n)
+	var err error
+	if pg, err = store.Open(ctx, url); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { pg.Close() })
+	if lite, err = store.Open(ctx, benchdb.Million(b, n)); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { lite.Close() })
+	return lite, pg
+}
+
+// pagesPerTurn is how many pages one engine reads in a turn, so that a
+// turn is long next to the clock's resolution and the switch between them.
+const pagesPerTurn = 20
+
+// The first page by name and by last login, and a search by name and by
+// email, on SQLite and on PostgreSQL over loopback (round trips included)
+// with the same rows, the two taking turns in the same run: each engine's
+// median time for a page and PostgreSQL's over SQLite's. Target: at most 2.
+// A million users (ROSTER_BENCH_USERS):
+//
+//	ROSTER_TEST_POSTGRES=$(bash .ci/postgres) go test -run '^$' -bench Engines -benchtime 20x ./store
+func BenchmarkEnginesMillion(b *testing.B) {
+	lite, pg := openEngines(b, benchdb.Users(benchUsers))
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		lq   store.ListQuery
+	}{
+		{"name/page1", store.ListQuery{Sort: "name"}},
+		{"last-login/page1", store.ListQuery{Sort: "last-login"}},
+		{"search/name", store.ListQuery{Search: "mar"}},
+		{"search/email", store.ListQuery{Search: "camille.martin"}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			c.lq.Limit, c.lq.Now = pageSize, time.Now()
+			var first []int64 // the ids of the first page, which both must give
+			page := func(st *store.Store) func() time.Duration {
+				return func() time.Duration {
+					start := time.Now()
+					for range pagesPerTurn {
+						p, err := st.Read().ListUsers(ctx, c.lq)
+						if err != nil {
+							b.Fatal(err)
+						}
+						ids := make([]int64, len(p.Users))
+						for i, u := range p.Users {
+							ids[i] = u.ID
+						}
+						if first == nil {
+							first = ids
+						} else if !slices.Equal(ids, first) {
+							b.Fatalf("%v gave %v, want %v", st.Path(), ids, first)
+						}
+					}
+					return time.Since(start) / pagesPerTurn
+				}
+			}
+			ps, ls := benchdb.InTurns(b, page(pg), page(lite))
+			p, l := benchdb.ReportPair(b, "postgres", ps, "sqlite", ls)
+			b.Logf("%s: PostgreSQL %v, SQLite %v a page (%.2fx); medians of %d", c.name, p, l, float64(p)/float64(l), len(ps))
+		})
 	}
 }

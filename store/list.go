@@ -80,39 +80,28 @@ var orders = map[string]order{
 // per key it matches on different pages; callers that gather several pages
 // drop the repeats by ID.
 func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
-	query, args, o, err := q.listSQL(ctx, &lq)
-	if err != nil {
-		return nil, err
-	}
 	backwards := lq.Before != nil
-	rows, err := q.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	// A search reads rows until the page is full: a user matching on two
-	// keys (email and name) comes once.
 	p := &Page{}
 	seen := map[int64]bool{}
-	for rows.Next() {
-		var key string
-		u, err := scanUser(withExtra{rows, &key}, lq.Now)
+	for {
+		query, args, o, err := q.listSQL(ctx, &lq)
 		if err != nil {
 			return nil, err
 		}
-		if seen[u.ID] {
-			continue
+		n, last, err := q.readUsers(ctx, query, args, o, lq, p, seen)
+		if err != nil {
+			return nil, err
 		}
-		seen[u.ID] = true
-		if len(p.Users) == lq.Limit {
-			p.More = true
+		// A search on PostgreSQL reads a chunk of rows at a time (listSQL):
+		// a chunk read whole that left the page short is followed by the next.
+		if p.More || !q.pg || o.keyExpr == "" || n < searchChunk(lq.Limit) {
 			break
 		}
-		p.Users = append(p.Users, u)
-		p.Cursors = append(p.Cursors, o.cursor(u, key))
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		if backwards {
+			lq.Before = &last
+		} else {
+			lq.After = &last
+		}
 	}
 	if backwards {
 		for i, j := 0, len(p.Users)-1; i < j; i, j = i+1, j-1 {
@@ -122,6 +111,45 @@ func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
 	}
 	return p, nil
 }
+
+// readUsers adds the users query reads to p, until the page is full, and
+// returns how many rows it read and the cursor of the last. A search reads
+// rows until the page is full: a user matching on two keys (email and name)
+// comes once.
+func (q *Q) readUsers(ctx context.Context, query string, args []any, o order, lq ListQuery, p *Page, seen map[int64]bool) (int, Cursor, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return 0, Cursor{}, err
+	}
+	defer rows.Close()
+	n, last := 0, Cursor{}
+	for rows.Next() {
+		var key string
+		u, err := scanUser(withExtra{rows, &key}, lq.Now)
+		if err != nil {
+			return n, last, err
+		}
+		n, last = n+1, o.cursor(u, key)
+		if seen[u.ID] {
+			continue
+		}
+		seen[u.ID] = true
+		if len(p.Users) == lq.Limit {
+			p.More = true
+			break
+		}
+		p.Users = append(p.Users, u)
+		p.Cursors = append(p.Cursors, last)
+	}
+	return n, last, rows.Err()
+}
+
+// searchChunk is how many rows a search reads in one statement on
+// PostgreSQL, for a page of limit users: most users match a prefix on one
+// key. SQLite steps through a search's rows as they are read and stops
+// with the page; PostgreSQL sends them all before the first is read (tens
+// of thousands for "mar" at a million users: 30 ms against 0.5 ms).
+func searchChunk(limit int) int { return 2 * (limit + 1) }
 
 // ListSQL is the query ListUsers runs for lq, with its arguments, for the
 // benchmarks that run it beside roster through the sqlite3 command line
@@ -219,6 +247,8 @@ func (q *Q) listSQL(ctx context.Context, lq *ListQuery) (string, []any, order, e
 	query += " ORDER BY " + orderBy
 	if o.keyExpr == "" {
 		query += " LIMIT " + arg(lq.Limit+1)
+	} else if q.pg {
+		query += " LIMIT " + arg(searchChunk(lq.Limit))
 	}
 	return query, args, o, nil
 }

@@ -351,3 +351,65 @@ func TestExportUsersGivesEachFieldWhole(t *testing.T) {
 		t.Fatalf("exported\n%q\nwant\n%q", got, want)
 	}
 }
+
+// A search whose users each match on several keys pages as on SQLite, where
+// a page is read to its end in one statement: full pages, each user once a
+// page, backwards as forwards. On PostgreSQL a page then takes several
+// chunks of rows (searchChunk).
+func TestSearchPagesOverSeveralKeys(t *testing.T) {
+	st := openTemp(t)
+	ctx := context.Background()
+	const users, tags = 20, 5
+	for i := range users {
+		// Five keys each, one after the other in the search's order.
+		u := &User{Email: fmt.Sprintf("zed%02d@example.com", i), FirstName: "Zed", LastName: "Zed", Status: Active}
+		for j := range tags {
+			u.Tags = append(u.Tags, fmt.Sprintf("mar-%02d-%d", i, j))
+		}
+		addUser(t, st, u)
+	}
+	// The pages as SQLite reads them: a user once a page; the next page
+	// starts after the row that put the last user on it, the first of theirs.
+	var want [][]int64
+	for first, more := 0, true; more; {
+		var page []int64
+		more = false
+		for row := first; row < users*tags; row++ {
+			id := int64(row/tags + 1)
+			if slices.Contains(page, id) {
+				continue
+			}
+			if len(page) == 3 {
+				more = true
+				break
+			}
+			page, first = append(page, id), row+1
+		}
+		want = append(want, page)
+	}
+	lq := ListQuery{Search: "mar", Limit: 3, Now: t0}
+	if _, pages := readAll(t, st, lq); !slices.EqualFunc(pages, want, slices.Equal) {
+		t.Fatalf("pages %v, want %v", pages, want)
+	}
+	// Backwards from the third page's first row gives the second page.
+	p, err := st.Read().ListUsers(ctx, lq)
+	must(t, err)
+	lq.After = &p.Cursors[2]
+	second, err := st.Read().ListUsers(ctx, lq)
+	must(t, err)
+	lq.After = &second.Cursors[2]
+	third, err := st.Read().ListUsers(ctx, lq)
+	must(t, err)
+	lq.After, lq.Before = nil, &third.Cursors[0]
+	back, err := st.Read().ListUsers(ctx, lq)
+	must(t, err)
+	ids := func(p *Page) (ids []int64) {
+		for _, u := range p.Users {
+			ids = append(ids, u.ID)
+		}
+		return ids
+	}
+	if !slices.Equal(ids(back), ids(second)) {
+		t.Fatalf("page 2 read backwards %v, forwards %v", ids(back), ids(second))
+	}
+}

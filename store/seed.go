@@ -57,7 +57,8 @@ func Seed(ctx context.Context, st *Store, n int, seed int64, perms map[string][]
 	if st.pg != nil {
 		// It drops and creates SQLite's indexes and triggers by their SQL
 		// in sqlite_master, and writes ids that identity columns do not
-		// know of: a PostgreSQL seed is to come with its benchmarks.
+		// know of. The benchmarks copy SQLite's seed to PostgreSQL instead
+		// (internal/benchdb.Postgres), so that both engines hold the same rows.
 		return nil, errors.New("seed: not available on PostgreSQL yet")
 	}
 	for _, role := range []string{"owner", "admin", "manager", "member"} {

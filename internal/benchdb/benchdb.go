@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -167,4 +168,43 @@ func lock(path string) (unlock func(), err error) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// Users is the number of users ROSTER_BENCH_USERS asks for, or def.
+func Users(def int) int {
+	if n, err := strconv.Atoi(os.Getenv("ROSTER_BENCH_USERS")); err == nil && n > 0 {
+		return n
+	}
+	return def
+}
+
+// InTurns runs a and b once each (the databases' pages into the caches),
+// then b.N times each, taking turns so that both see the same machine, and
+// returns their times.
+func InTurns(tb *testing.B, a, b func() time.Duration) (as, bs []time.Duration) {
+	a()
+	b()
+	tb.ResetTimer()
+	for range tb.N {
+		as = append(as, a())
+		bs = append(bs, b())
+	}
+	tb.StopTimer()
+	return as, bs
+}
+
+// Median of d, which it sorts.
+func Median(d []time.Duration) time.Duration {
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+// ReportPair reports the medians of times and baseTimes, as name-ns/op and
+// base-ns/op, and their ratio, name/base; it returns the medians.
+func ReportPair(b *testing.B, name string, times []time.Duration, base string, baseTimes []time.Duration) (time.Duration, time.Duration) {
+	r, f := Median(times), Median(baseTimes)
+	b.ReportMetric(float64(r.Nanoseconds()), name+"-ns/op")
+	b.ReportMetric(float64(f.Nanoseconds()), base+"-ns/op")
+	b.ReportMetric(float64(r)/float64(f), name+"/"+base)
+	return r, f
 }

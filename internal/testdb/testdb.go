@@ -164,6 +164,16 @@ func OpenRaw(t testing.TB, dsn string) *Raw {
 	return r
 }
 
+// Rewrite is query as the engine takes it, for a statement prepared on a
+// transaction of r's (which Exec and Query do not rewrite): its
+// placeholders are ? in order.
+func (r *Raw) Rewrite(query string) string {
+	if !r.pg {
+		return query
+	}
+	return pgsql.Rewrite(query).Text
+}
+
 func (r *Raw) rewrite(query string, args []any) (string, []any) {
 	if !r.pg {
 		return query, args
