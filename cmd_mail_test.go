@@ -48,6 +48,27 @@ func newRelay(t *testing.T) *relay {
 
 func (r *relay) url() string { return "smtp://" + r.addr }
 
+// twice checks that the relay took exactly messages distinct messages, none
+// more than twice, and returns how many came twice.
+func (r *relay) twice(t *testing.T, messages int) int {
+	t.Helper()
+	n := 0
+	r.set(func(r *relay) {
+		if len(r.ids) != messages {
+			t.Errorf("the relay took %d distinct messages, want %d", len(r.ids), messages)
+		}
+		for id, times := range r.ids {
+			switch {
+			case times == 2:
+				n++
+			case times > 2:
+				t.Errorf("%s came %d times", id, times)
+			}
+		}
+	})
+	return n
+}
+
 func (r *relay) set(fn func(r *relay)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

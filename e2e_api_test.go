@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,30 +12,8 @@ import (
 // the command line: the users list, an edit refused for a stale ETag and
 // accepted with the fresh one, and the OpenAPI description beside it.
 func TestE2EAPI(t *testing.T) {
-	need(t)
-	e := newE2E(t)
-	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
-	key := cliJSON[struct {
-		Secret string `json:"secret"`
-	}](e, "apikeys", "create", "--name", "e2e").Secret
-	web := freePort(t)
-	srv := e.startProcess("serve", "--ssh", freePort(t), "--http", web, "--base-url", "http://"+web)
-	srv.waitLog("serving")
-	call := func(method, path, body string, headers ...string) (int, http.Header, string) {
-		t.Helper()
-		req, _ := http.NewRequest(method, "http://"+web+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+key)
-		for i := 0; i+1 < len(headers); i += 2 {
-			req.Header.Set(headers[i], headers[i+1])
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, resp.Header, string(b)
-	}
+	n := newAPINode(t)
+	e, call := n.e, n.do
 	status, _, body := call("GET", "/api/v1/users", "")
 	var page struct {
 		Users []struct {

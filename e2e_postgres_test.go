@@ -300,20 +300,7 @@ func TestE2ENodeKilledOnPostgres(t *testing.T) {
 		}
 		time.Sleep(e2ePoll)
 	}
-	twice := 0
-	r.set(func(r *relay) {
-		if len(r.ids) != messages {
-			t.Errorf("the relay took %d distinct messages, want %d", len(r.ids), messages)
-		}
-		for id, n := range r.ids {
-			switch {
-			case n == 2:
-				twice++
-			case n > 2:
-				t.Errorf("%s came %d times", id, n)
-			}
-		}
-	})
+	twice := r.twice(t, messages)
 	if twice != inFlight {
 		t.Errorf("%d messages came twice, want the %d node A had in flight at the kill", twice, inFlight)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -10,52 +9,61 @@ import (
 	"testing"
 )
 
-// scimNode is a real roster serve and an owner's API key, for replaying
-// what identity providers send.
-type scimNode struct {
-	t    *testing.T
-	e    *e2eEnv
-	base string
-	key  string
+// apiNode is a real roster serve and an owner's API key, for its HTTP API
+// and for replaying what identity providers send to its SCIM.
+type apiNode struct {
+	t   *testing.T
+	e   *e2eEnv
+	web string // http://host:port
+	key string
 }
 
-func newSCIMNode(t *testing.T) *scimNode {
+func newAPINode(t *testing.T) *apiNode {
 	need(t)
 	e := newE2E(t)
 	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
 	key := cliJSON[struct {
 		Secret string `json:"secret"`
-	}](e, "apikeys", "create", "--name", "idp").Secret
+	}](e, "apikeys", "create", "--name", "e2e").Secret
 	web := freePort(t)
 	srv := e.startProcess("serve", "--ssh", freePort(t), "--http", web, "--base-url", "http://"+web)
 	srv.waitLog("serving")
-	return &scimNode{t: t, e: e, base: "http://" + web + "/scim/v2", key: key}
+	return &apiNode{t: t, e: e, web: "http://" + web, key: key}
 }
 
-// call sends body (JSON) and decodes the answer into out when not nil; it
-// fails the test unless the status is want.
-func (n *scimNode) call(method, path string, body any, want int, out any) {
+// do sends a request with the key and headers (name, value pairs) and
+// returns the answer whole.
+func (n *apiNode) do(method, path, body string, headers ...string) (int, http.Header, string) {
 	n.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, n.base+path, rd)
+	req, _ := http.NewRequest(method, n.web+path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+n.key)
-	req.Header.Set("Content-Type", "application/scim+json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		n.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		n.t.Fatalf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, b)
+	return resp.StatusCode, resp.Header, string(b)
+}
+
+// call sends body as JSON to SCIM's path and decodes the answer into out
+// when not nil; it fails the test unless the status is want.
+func (n *apiNode) call(method, path string, body any, want int, out any) {
+	n.t.Helper()
+	var b []byte
+	if body != nil {
+		b, _ = json.Marshal(body)
+	}
+	status, _, answer := n.do(method, "/scim/v2"+path, string(b), "Content-Type", "application/scim+json")
+	if status != want {
+		n.t.Fatalf("%s %s: %d, want %d: %s", method, path, status, want, answer)
 	}
 	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			n.t.Fatalf("%s %s: %v: %s", method, path, err, b)
+		if err := json.Unmarshal([]byte(answer), out); err != nil {
+			n.t.Fatalf("%s %s: %v: %s", method, path, err, answer)
 		}
 	}
 }
@@ -90,7 +98,7 @@ func patchOps(ops ...map[string]any) map[string]any {
 // by a PATCH without a path; then a group created, renamed, given a member
 // and losing it, and deleted.
 func TestE2ESCIMOkta(t *testing.T) {
-	n := newSCIMNode(t)
+	n := newAPINode(t)
 	var list scimE2EList
 	n.call("GET", scimFilter(`userName eq "dade.murphy@acme.test"`)+"&startIndex=1&count=100", nil, 200, &list)
 	if list.TotalResults != 0 {
@@ -146,7 +154,7 @@ func TestE2ESCIMOkta(t *testing.T) {
 // a deletion refused until the account names an heir, and a group's
 // members added and removed by lists of values.
 func TestE2ESCIMEntra(t *testing.T) {
-	n := newSCIMNode(t)
+	n := newAPINode(t)
 	const ext = "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef"
 	var u scimE2EResource
 	n.call("POST", "/Users", map[string]any{

@@ -92,20 +92,7 @@ func TestMailDeliveryAfterKill9(t *testing.T) {
 	if n := count(t, e.db, "SELECT count(*) FROM outbox WHERE state = 'sent'"); n != messages {
 		t.Fatalf("%d of %d messages sent", n, messages)
 	}
-	twice := 0
-	r.set(func(r *relay) {
-		if len(r.ids) != messages {
-			t.Errorf("the relay took %d distinct messages, want %d", len(r.ids), messages)
-		}
-		for id, n := range r.ids {
-			switch {
-			case n == 2:
-				twice++
-			case n > 2:
-				t.Errorf("%s came %d times", id, n)
-			}
-		}
-	})
+	twice := r.twice(t, messages)
 	if twice != inFlight {
 		t.Errorf("%d messages came twice, want the %d in flight at the kill", twice, inFlight)
 	}
