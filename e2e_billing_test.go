@@ -63,10 +63,14 @@ func TestE2EBillingChargesTheAcceptance(t *testing.T) {
 
 	type cycle struct{ Start, End time.Time }
 	billing := cliJSON[struct {
-		Cycle cycle `json:"cycle"`
-		Seats int   `json:"seats"`
-		SoFar int64 `json:"so_far"`
+		Cycle    cycle  `json:"cycle"`
+		Seats    int    `json:"seats"`
+		SoFar    int64  `json:"so_far"`
+		Currency string `json:"currency"`
 	}](e, "billing")
+	if billing.Currency != "EUR" {
+		t.Errorf("roster billing --json gives its amounts in %q, want EUR beside them", billing.Currency)
+	}
 	type line struct {
 		Kind       string    `json:"kind"`
 		Email      string    `json:"email"`

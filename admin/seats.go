@@ -269,6 +269,8 @@ type Billing struct {
 	// NextRenewal is what the seats open now will cost at the next cycle
 	// start, on the plan in effect then.
 	NextRenewal int64 `json:"next_renewal"`
+	// Currency is SoFar's and NextRenewal's (amounts in its minor unit).
+	Currency string `json:"currency,omitempty"`
 }
 
 // BillingInfo reads the plan, the current cycle and what it has cost so far,
@@ -292,7 +294,7 @@ func (s *Service) BillingInfo(ctx context.Context, a Actor) (*Billing, error) {
 		if b.Seats, err = q.OpenSeats(ctx, now); err != nil || !b.Plan.Billed() {
 			return err
 		}
-		b.Cycle = b.Plan.CycleAt(now)
+		b.Cycle, b.Currency = b.Plan.CycleAt(now), b.Plan.Currency
 		rows, err := q.CycleLedger(ctx, b.Cycle.Start)
 		if err != nil {
 			return err
