@@ -119,12 +119,9 @@ const connectionShare = 10
 // 2 × Connections messages, each connection's message being sent and the one
 // before it, still being recorded.
 type pipeline struct {
-	d   *deliverer
-	ctx context.Context
-	// jobs are composed messages waiting for a sender: up to a batch, so
-	// that the senders have work while the feeder claims the next batch
-	// (a claim of 100 holds the database for a few milliseconds).
-	jobs     chan *job
+	d        *deliverer
+	ctx      context.Context
+	jobs     chan *job     // composed, waiting for a sender
 	outcomes chan outcome  // for the recorder
 	window   chan struct{} // a token per message in flight
 	senders  sync.WaitGroup
@@ -155,7 +152,7 @@ type outcome struct {
 
 func (d *deliverer) newPipeline(ctx context.Context) *pipeline {
 	n := d.cfg.connections()
-	p := &pipeline{d: d, ctx: ctx, jobs: make(chan *job, d.cfg.batch()), outcomes: make(chan outcome, 2*n),
+	p := &pipeline{d: d, ctx: ctx, jobs: make(chan *job, n), outcomes: make(chan outcome, 2*n),
 		window: make(chan struct{}, 2*n), recorded: make(chan struct{})}
 	go p.recorder()
 	return p
@@ -285,7 +282,6 @@ func (p *pipeline) send() {
 		case down != nil:
 			p.retryLater(j, down)
 		default:
-			p.keepLease(j)
 			p.window <- struct{}{}
 			j.flying = true
 			if s, down = p.deliver(s, j); down != nil {
@@ -488,10 +484,11 @@ func (d *deliverer) leaseMargin() time.Duration { return d.cfg.lease() / 10 }
 // keepLease renews the claim on the messages left in a batch once half of
 // it has gone, so that a slow relay does not let it run out mid-batch.
 func (d *deliverer) keepLease(ctx context.Context, left []store.OutboxMessage) error {
-	if !d.halfGone(&left[0]) {
+	now := d.cfg.now()
+	if left[0].LeaseUntil.Sub(now) > d.cfg.lease()/2 {
 		return nil
 	}
-	until := d.cfg.now().Add(d.cfg.lease())
+	until := now.Add(d.cfg.lease())
 	return d.write(ctx, func(q *store.Q) error {
 		for i := range left {
 			ok, err := q.RenewLease(ctx, &left[i], until)
@@ -504,25 +501,6 @@ func (d *deliverer) keepLease(ctx context.Context, left []store.OutboxMessage) e
 		}
 		return nil
 	})
-}
-
-// halfGone says whether half of m's lease has gone.
-func (d *deliverer) halfGone(m *store.OutboxMessage) bool {
-	return m.LeaseUntil.Sub(d.cfg.now()) <= d.cfg.lease()/2
-}
-
-// keepLease renews the claim on j's message, as the feeder's keepLease
-// does, when it was composed ahead and waited for a sender long enough.
-// When it cannot, the message goes on with the claim it has.
-func (p *pipeline) keepLease(j *job) {
-	if !p.d.halfGone(j.m) {
-		return
-	}
-	left := []store.OutboxMessage{*j.m}
-	if err := p.d.keepLease(p.ctx, left); err != nil {
-		p.d.log.Warn("cannot renew the claim on a mail", "id", j.m.ID, "err", err)
-	}
-	j.m.LeaseUntil = left[0].LeaseUntil
 }
 
 // retryLater defers j's message after the temporary failure err, or fails

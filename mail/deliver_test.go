@@ -330,34 +330,6 @@ func TestHeaderInjection(t *testing.T) {
 	}
 }
 
-// A relay slow enough for the claims of a batch to run out while its
-// messages wait, composed, for a sender: each is renewed when a sender
-// takes it, and every message goes out once, on its first attempt.
-func TestSlowRelayKeepsTheClaims(t *testing.T) {
-	f := newFixture(t)
-	var people []admin.NewUser
-	for i := range 12 {
-		people = append(people, admin.NewUser{Email: fmt.Sprintf("user%d@acme.test", i), FirstName: "User", Locale: "en"})
-	}
-	f.invite(people...)
-	srv := newTestServer(t, "")
-	cfg := f.config(srv.url())
-	cfg.Lease, cfg.Connections = time.Minute, 1
-	// Each message takes the relay a third of the lease.
-	srv.set(func(s *testServer) { s.onData = func() { f.clock.advance(20 * time.Second) } })
-	if rep := f.deliver(cfg); rep != (Report{Sent: 12}) {
-		t.Fatalf("%+v, want 12 sent", rep)
-	}
-	if n := len(srv.received()); n != 12 {
-		t.Fatalf("the relay got %d messages, want 12", n)
-	}
-	for _, m := range f.outbox() {
-		if m.State != store.OutboxSent || m.Attempts != 1 {
-			t.Errorf("%s: %s after %d attempts", m.Recipient, m.State, m.Attempts)
-		}
-	}
-}
-
 func TestLeaseRunsOutAfterWorkerDied(t *testing.T) {
 	f := newFixture(t)
 	f.invite(jean)

@@ -375,9 +375,6 @@ func (ts *testSession) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}
 	}
 	ts.s.count++
-	if ts.s.onData != nil {
-		ts.s.onData()
-	}
 	if ts.s.discard {
 		return nil
 	}
