@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,9 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"roster/admin"
 	"roster/internal/testdb"
-	"roster/store"
 )
 
 // TestE2ETwoNodesOnPostgres is issue 11's two nodes: two roster serve
@@ -205,23 +202,7 @@ func TestE2ENodeKilledOnPostgres(t *testing.T) {
 	db := testdb.NewPostgres(t)
 	e := newE2E(t)
 	e.db = db
-	ctx := context.Background()
-	st, err := store.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := admin.New(st)
-	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
-		t.Fatal(err)
-	}
-	people := make([]admin.NewUser, messages)
-	for i := range people {
-		people[i] = admin.NewUser{Email: fmt.Sprintf("person%04d@acme.test", i), FirstName: "Person", LastName: fmt.Sprint(i)}
-	}
-	if _, err := svc.Invite(ctx, admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}, people, admin.InviteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	e.inviteMany(messages)
 	conn := rawAny(t, db)
 	defer conn.Close()
 	query := func(q string) int {

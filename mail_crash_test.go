@@ -21,23 +21,7 @@ func TestMailDeliveryAfterKill9(t *testing.T) {
 	need(t)
 	const messages, killAt, connections = 1_000, 300, 4
 	e := newE2E(t)
-	ctx := context.Background()
-	st, err := store.Open(ctx, e.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := admin.New(st)
-	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
-		t.Fatal(err)
-	}
-	people := make([]admin.NewUser, messages)
-	for i := range people {
-		people[i] = admin.NewUser{Email: fmt.Sprintf("person%04d@acme.test", i), FirstName: "Person", LastName: fmt.Sprint(i)}
-	}
-	if _, err := svc.Invite(ctx, admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}, people, admin.InviteOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	e.inviteMany(messages)
 
 	r := newRelay(t)
 	reached := make(chan struct{})
@@ -122,4 +106,27 @@ func claimedIDs(t *testing.T, db string) []string {
 		t.Fatal(err)
 	}
 	return ids
+}
+
+// inviteMany makes the account on the test's database and invites n
+// people through the rules, each invitation a message in the outbox.
+func (e *e2eEnv) inviteMany(n int) {
+	e.t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, e.db)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer st.Close()
+	svc := admin.New(st)
+	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
+		e.t.Fatal(err)
+	}
+	people := make([]admin.NewUser, n)
+	for i := range people {
+		people[i] = admin.NewUser{Email: fmt.Sprintf("person%04d@acme.test", i), FirstName: "Person", LastName: fmt.Sprint(i)}
+	}
+	if _, err := svc.Invite(ctx, admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}, people, admin.InviteOptions{}); err != nil {
+		e.t.Fatal(err)
+	}
 }
