@@ -18,6 +18,7 @@ import (
 	"charm.land/ssh"
 
 	"roster/admin"
+	"roster/backup"
 	"roster/mail"
 	"roster/server"
 	"roster/store"
@@ -32,8 +33,20 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "end SSH sessions idle this long")
 	maxSessions := fs.Int("max-sessions", 100, "refuse SSH sessions beyond this many at once")
 	hostKey := fs.String("host-key", "", "SSH host key file, created on first start (default: in the data directory)")
+	backupEvery := fs.Duration("backup-every", 0, "take a backup this often, e.g. 24h (default: none)")
+	backupKeep := fs.Int("backup-keep", 7, "keep this many of the backups --backup-every takes, removing older ones")
+	backupDir := fs.String("backup-dir", "", "where --backup-every puts its backups (default: beside the database)")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
+	}
+	if *backupEvery != 0 && *backupEvery < time.Minute {
+		return usagef("--backup-every takes a duration of a minute or more, such as 24h")
+	}
+	if *backupKeep < 1 {
+		return usagef("--backup-keep takes a number of backups, 1 or more")
+	}
+	if *backupEvery != 0 && store.IsPostgres(cmp.Or(c.db, os.Getenv("ROSTER_DB"))) {
+		return fmt.Errorf("--backup-every: %w", store.ErrBackupPostgres)
 	}
 	if err := c.open(ctx); err != nil {
 		return err
@@ -65,9 +78,10 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	hooks := webhook.Start(ctx, c.st, webhook.Options{Log: log})
 	defer hooks.Stop()
 
+	stopping := make(chan struct{})
 	sshSrv, err := server.NewSSH(c.svc, server.SSHOptions{
 		Addr: *sshAddr, HostKeyPath: *hostKey, IdleTimeout: *idle, MaxSessions: *maxSessions,
-		Run: sshRunner(c.svc), Log: log,
+		Run: sshRunner(c.svc), Log: log, Stopping: stopping,
 	})
 	if err != nil {
 		return err
@@ -98,6 +112,17 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	log.Info("serving", "ssh", sshLn.Addr().String(), "http", httpLn.Addr().String(), "mail", cfg)
 
 	go renewEveryMinute(ctx, c.svc, log)
+	// backups is what the scheduled backups last did, for the health and
+	// metrics endpoints to show.
+	var backups backup.Status
+	backupsDone := make(chan struct{})
+	go func() {
+		defer close(backupsDone)
+		if *backupEvery != 0 {
+			dir := cmp.Or(*backupDir, filepath.Dir(c.st.Path()))
+			backup.Run(ctx, c.st, backup.Schedule{Dir: dir, Every: *backupEvery, Keep: *backupKeep, Log: log}, &backups)
+		}
+	}()
 
 	errc := make(chan error, 2)
 	go func() { errc <- sshSrv.Serve(sshLn) }()
@@ -106,14 +131,30 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	case err = <-errc:
 	case <-ctx.Done():
 	}
+	// The clean stop (SIGTERM, SIGINT): the listeners close; the sessions
+	// are told and ended; the mail worker finishes the messages the relay
+	// has taken and gives the rest of its claims back to the queue, so that
+	// none waits out a lease; a backup under way is abandoned and its
+	// partial file removed; then run closes the database.
+	log.Info("stopping")
+	cancel()
+	close(stopping)
 	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
 	defer stop()
-	if e := sshSrv.Shutdown(shutdown); e != nil && !errors.Is(e, ssh.ErrServerClosed) && !errors.Is(e, context.DeadlineExceeded) {
+	if e := sshSrv.Shutdown(shutdown); errors.Is(e, context.DeadlineExceeded) {
+		sshSrv.Close()
+	} else if e != nil && !errors.Is(e, ssh.ErrServerClosed) {
 		err = errors.Join(err, fmt.Errorf("shut down ssh: %w", e))
 	}
-	if e := httpSrv.Shutdown(shutdown); e != nil && !errors.Is(e, context.DeadlineExceeded) {
+	if e := httpSrv.Shutdown(shutdown); errors.Is(e, context.DeadlineExceeded) {
+		httpSrv.Close()
+	} else if e != nil {
 		err = errors.Join(err, fmt.Errorf("shut down http: %w", e))
 	}
+	worker.Stop()
+	hooks.Stop()
+	<-backupsDone
+	log.Info("stopped")
 	if errors.Is(err, ssh.ErrServerClosed) || errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
