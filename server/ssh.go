@@ -18,6 +18,7 @@ import (
 	"charm.land/wish/v2"
 	bm "charm.land/wish/v2/bubbletea"
 	"charm.land/wish/v2/recover"
+	gossh "golang.org/x/crypto/ssh"
 
 	"roster/admin"
 	"roster/tui"
@@ -146,28 +147,33 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 				stopped <- false
 			}
 		}()
-		goingAway := func() bool {
+		// end ends the session with code; when the server is stopping, it
+		// tells the operator first, and closes the connection too, which a
+		// client multiplexing sessions over it would keep open, holding up
+		// Shutdown.
+		end := func(code int, always bool) {
 			cancel()
-			if <-stopped {
+			away := <-stopped
+			if away {
 				fmt.Fprint(s.Stderr(), GoingAway+"\r\n")
-				return true
 			}
-			return false
+			if away || always {
+				s.Exit(code)
+			}
+			if c, ok := s.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn); ok && away {
+				c.Close()
+			}
 		}
 		s.Context().SetValue(operatorKey{}, actor)
 		s.Context().SetValue(sessionCtxKey{}, ctx)
 		if cmd := s.Command(); len(cmd) > 0 {
 			h.log.Info("command", "remote", remote, "operator", actor.Email, "args", fmt.Sprint(cmd))
-			code := h.opts.Run(ctx, actor, cmd, s, s, s.Stderr())
-			goingAway()
-			s.Exit(code)
+			end(h.opts.Run(ctx, actor, cmd, s, s, s.Stderr()), true)
 			return
 		}
 		h.log.Info("login", "remote", remote, "operator", actor.Email)
 		next(s)
-		if goingAway() {
-			s.Exit(1)
-		}
+		end(1, false)
 		h.log.Info("logout", "remote", remote, "operator", actor.Email)
 	}
 }
