@@ -159,4 +159,3 @@ func (l *lockedBuffer) String() string {
 }
 
 func tail(s string, n int) string { return s[max(0, len(s)-n):] }
-
