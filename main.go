@@ -90,7 +90,7 @@ func init() {
 		{"backup", "[--to FILE]", "write a checked copy of the database while it is in use", true, cmdBackup},
 		{"restore", "FILE [--db PATH]", "put a backup in place of a database no process has open", true, cmdRestore},
 		{"serve", "[--ssh ADDR] [--http ADDR] [--backup-every 24h --backup-keep 7]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
-		{"version", "", "print roster's version, commit and build date", false, cmdVersion},
+		{"version", "", "print roster's version, and the commit it was built from and its date", false, cmdVersion},
 		{"help", "[COMMAND]", "describe the commands", false, cmdHelp},
 	}
 }
