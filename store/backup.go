@@ -259,15 +259,15 @@ func lockUnused(ctx context.Context, db string) (release func(), err error) {
 	return release, nil
 }
 
-// hiddenFile creates an empty file readable by its owner alone, named
-// after path with suffix, hidden, in path's directory.
+// hiddenFile creates an empty file readable by its owner alone, hidden in
+// path's directory and named after it, with suffix; a random part keeps
+// one left by a crash from standing in the way.
 func hiddenFile(path, suffix string) (string, error) {
-	name := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+suffix)
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*"+suffix)
 	if err != nil {
 		return "", err
 	}
-	return name, f.Close()
+	return f.Name(), f.Close()
 }
 
 // copyInto copies r into the existing file path and syncs it.
