@@ -45,7 +45,7 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	if *backupKeep < 1 {
 		return usagef("--backup-keep takes a number of backups, 1 or more")
 	}
-	if *backupEvery != 0 && store.IsPostgres(cmp.Or(c.db, os.Getenv("ROSTER_DB"))) {
+	if *backupEvery != 0 && store.IsPostgres(c.db) {
 		return fmt.Errorf("--backup-every: %w", store.ErrBackupPostgres)
 	}
 	if err := c.open(ctx); err != nil {
