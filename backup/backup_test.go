@@ -1,12 +1,19 @@
 package backup
 
 import (
+	"bytes"
+	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"roster/store"
 )
 
 // Names sort as the times they were taken; Prune keeps the newest and
@@ -64,4 +71,78 @@ func TestStatusKeepsTheLastSuccess(t *testing.T) {
 	if at, err := s.Last(); !at.Equal(t1.Add(2*time.Hour)) || err != nil {
 		t.Errorf("after a success again: %v %v", at, err)
 	}
+}
+
+// Run takes a backup at once when there is none, then every interval,
+// keeping the newest; a failure is logged and kept in the Status, and the
+// next turn tries again.
+func TestRunTakesPrunesAndLogsFailures(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var logs lockedBuffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+
+	// A file where the directory should be: every turn fails.
+	blocked := filepath.Join(dir, "blocked")
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var failing Status
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Run(ctx, st, Schedule{Dir: blocked, Every: 100 * time.Millisecond, Keep: 2, Log: log}, &failing)
+	}()
+	waitFor(t, "two failed turns logged", func() bool { return strings.Count(logs.String(), "level=ERROR msg=backup ") >= 2 })
+	if at, err := failing.Last(); !at.IsZero() || err == nil {
+		t.Errorf("after failures: %v %v, want no success and the error", at, err)
+	}
+
+	// Names are to the second: an interval of a little more.
+	backups := filepath.Join(dir, "backups")
+	var status Status
+	began := time.Now()
+	go Run(ctx, st, Schedule{Dir: backups, Every: 1100 * time.Millisecond, Keep: 2, Log: log}, &status)
+	waitFor(t, "three backups taken, the first pruned", func() bool { return strings.Contains(logs.String(), `msg="backup pruned"`) })
+	paths, _, err := List(backups)
+	if err != nil || len(paths) != 2 {
+		t.Errorf("%v (%v) after three backups, want the newest two", paths, err)
+	}
+	if at, err := status.Last(); err != nil || at.Before(began) {
+		t.Errorf("after backups: %v %v", at, err)
+	}
+	cancel()
+	<-done
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(15 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited for %s", what)
+		}
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +28,7 @@ type BackupInfo struct {
 // Backup writes a consistent copy of the database, as of the moment it
 // starts, to the new file to, readable by its owner alone from the moment
 // it exists, and checks the copy's integrity. The copy is made under a
-// hidden name beside to and renamed to it once checked, so that a file of
+// hidden name beside to and given its name once checked, so that a file of
 // that name is always a whole backup.
 //
 // It is SQLite's VACUUM INTO, run in one read transaction on a connection of
@@ -42,25 +43,17 @@ func (s *Store) Backup(ctx context.Context, to string) (BackupInfo, error) {
 	if s.pg != nil {
 		return BackupInfo{}, ErrBackupPostgres
 	}
-	// Reserve the name (an existing file is refused, never overwritten),
-	// then write beside it.
-	f, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return BackupInfo{}, fmt.Errorf("backup: %w", err)
+	// An existing file is refused before the work, and again, atomically,
+	// when the copy takes its name.
+	if _, err := os.Lstat(to); err == nil {
+		return BackupInfo{}, fmt.Errorf("backup: %s: %w", to, fs.ErrExist)
 	}
-	f.Close()
 	tmp, err := hiddenFile(to, ".partial")
 	if err != nil {
-		os.Remove(to)
 		return BackupInfo{}, fmt.Errorf("backup: %w", err)
 	}
-	info, err := s.backupTo(ctx, tmp, to)
-	if err != nil {
-		os.Remove(tmp)
-		os.Remove(to)
-		return BackupInfo{}, err
-	}
-	return info, nil
+	defer os.Remove(tmp)
+	return s.backupTo(ctx, tmp, to)
 }
 
 func (s *Store) backupTo(ctx context.Context, tmp, to string) (BackupInfo, error) {
@@ -85,7 +78,8 @@ func (s *Store) backupTo(ctx context.Context, tmp, to string) (BackupInfo, error
 	if err != nil {
 		return BackupInfo{}, fmt.Errorf("backup: the copy: %w", err)
 	}
-	if err := os.Rename(tmp, to); err != nil {
+	// A link, unlike a rename, never replaces a file of that name.
+	if err := os.Link(tmp, to); err != nil {
 		return BackupInfo{}, fmt.Errorf("backup: %w", err)
 	}
 	if err := syncFile(filepath.Dir(to)); err != nil {
