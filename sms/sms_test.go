@@ -87,7 +87,6 @@ func TestTwilioRequest(t *testing.T) {
 	}
 }
 
-
 func TestGatewaySignature(t *testing.T) {
 	const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 	srv, got := server(t, true, http.StatusAccepted, `{"queued": true}`, nil)
