@@ -240,10 +240,11 @@ func (m *mailbox) View() string {
 	text := func(s string) string { return s }
 	rw := widest(recipients, text)
 	sw := max(5, widest(shown, func(r store.OutboxMessage) string { return r.State }))
-	// Via is the channel: email or sms.
+	// Via, the channel (email or sms), keeps its whole word too: at 80
+	// columns, a 32-cell recipient leaves the kind 6 and the detail 4.
 	w := columnWidths(m.width-2, []column{{min: 16, natural: 16}, {min: 5, natural: 5}, {min: min(max(rw, 2), 32), natural: rw},
-		{min: 8, natural: widest(shown, func(r store.OutboxMessage) string { return r.Kind })},
-		{min: sw, natural: sw}, {min: 3, natural: 3}, {min: 6, natural: widest(details, text)}})
+		{min: 6, natural: widest(shown, func(r store.OutboxMessage) string { return r.Kind })},
+		{min: sw, natural: sw}, {min: 3, natural: 3}, {min: 4, natural: widest(details, text)}})
 	head := "  " + fit("Queued", w[0]) + " " + fit("Via", w[1]) + " " + fit("To", w[2]) + " " + fit("Kind", w[3]) + " " +
 		fit("State", w[4]) + " " + fit("Try", w[5]) + " " + fit("Detail", w[6])
 	b.WriteString(st.ColHead.Render(cut(head, m.width)))
