@@ -26,11 +26,13 @@ func (c *cli) mailFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.smtpPasswordFile, "smtp-password-file", c.smtpPasswordFile, "file holding the relay user's password (env ROSTER_SMTP_PASSWORD_FILE)")
 	fs.StringVar(&c.from, "from", c.from, "sender of the mail (env ROSTER_FROM; default: roster@ this host)")
 	fs.StringVar(&c.baseURL, "base-url", c.baseURL, "start of the links in mail, e.g. https://roster.example.com (env ROSTER_BASE_URL); serve makes it the account's, which other processes then refuse to differ from")
+	fs.StringVar(&c.sms, "sms", c.sms, "SMS provider: twilio://ACCOUNT_SID:AUTH_TOKEN@+33100000000 or https://gateway/path signed with ROSTER_SMS_SECRET (env ROSTER_SMS, the place for a URL with a token; default: SMS are captured)")
 }
 
 // mailConfig is the mail configuration: --smtp, --smtp-password-file,
-// --from and --base-url over ROSTER_SMTP, ROSTER_SMTP_PASSWORD_FILE,
-// ROSTER_FROM and ROSTER_BASE_URL. The flags have no defaults of their own,
+// --from, --base-url and --sms over ROSTER_SMTP, ROSTER_SMTP_PASSWORD_FILE,
+// ROSTER_FROM, ROSTER_BASE_URL and ROSTER_SMS (ROSTER_SMS_SECRET has no
+// flag: a secret in a flag shows in the process list). The flags have no defaults of their own,
 // so that --help never prints a relay's password. Once the account has a
 // base URL, links start with it, and a --base-url that differs is refused
 // (admin.BaseURLError). The store must be open.
@@ -43,6 +45,14 @@ func (c *cli) mailConfig(ctx context.Context) (mail.Config, error) {
 		if u, err := url.Parse(c.smtp); err == nil {
 			if _, ok := u.User.Password(); ok {
 				fmt.Fprintln(c.stderr, "roster: warning: the password in --smtp shows in the process list: give it in ROSTER_SMTP or with --smtp-password-file")
+			}
+		}
+	}
+	if c.sms != "" {
+		cfg.SMS = c.sms
+		if u, err := url.Parse(c.sms); err == nil {
+			if _, ok := u.User.Password(); ok {
+				fmt.Fprintln(c.stderr, "roster: warning: the token in --sms shows in the process list: give it in ROSTER_SMS")
 			}
 		}
 	}
@@ -190,8 +200,8 @@ func (c *cli) mailList(ctx context.Context, state string, limit int) error {
 	if err != nil {
 		return err
 	}
-	return printList(c, ms, []string{"ID", "KIND", "TO", "STATE", "TRIES", "WHEN", "LAST ERROR"}, func(m store.OutboxMessage) []string {
-		return []string{strconv.FormatInt(m.ID, 10), m.Kind, m.Recipient, m.State, strconv.Itoa(m.Attempts),
+	return printList(c, ms, []string{"ID", "CHANNEL", "KIND", "TO", "STATE", "TRIES", "WHEN", "LAST ERROR"}, func(m store.OutboxMessage) []string {
+		return []string{strconv.FormatInt(m.ID, 10), m.Channel, m.Kind, m.Recipient, m.State, strconv.Itoa(m.Attempts),
 			when(m), m.LastError}
 	})
 }
@@ -276,7 +286,11 @@ func (c *cli) printMessage(m *mail.Message) error {
 		case o.Attempts > 1:
 			tries = fmt.Sprintf("%d attempts", o.Attempts)
 		}
-		fmt.Fprintf(c.stdout, "# mail %d, %s to %s: %s, %s", o.ID, o.Kind, admin.Printable(o.Recipient), o.State, tries)
+		what := "mail"
+		if o.Channel == store.ChannelSMS {
+			what = "SMS"
+		}
+		fmt.Fprintf(c.stdout, "# %s %d, %s to %s: %s, %s", what, o.ID, o.Kind, admin.Printable(o.Recipient), o.State, tries)
 		if o.Reply != "" {
 			fmt.Fprintf(c.stdout, "; reply %q", admin.Printable(o.Reply))
 		}

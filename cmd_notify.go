@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"roster/admin"
@@ -40,6 +41,9 @@ func cmdNotify(c *cli, ctx context.Context, args []string) error {
 		chs := strings.Join(p.Channels, ",")
 		if chs == "" {
 			chs = "off"
+		}
+		if slices.Contains(p.Channels, admin.NotifySMS) && slices.Contains(p.Unavailable, admin.NotifySMS) {
+			chs += " (no phone)" // no SMS until the user has a number
 		}
 		note := "default"
 		if p.Chosen {

@@ -43,6 +43,7 @@ type cli struct {
 	actor   *admin.Actor // fixed by roster serve: --as and --db are refused
 
 	smtp, smtpPasswordFile, from, baseURL string // mail flags, over their ROSTER_ variables (cmd_mail.go)
+	sms                                   string // the SMS provider, over ROSTER_SMS
 
 	st  *store.Store
 	svc *admin.Service

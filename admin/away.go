@@ -87,25 +87,31 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 	return out, err
 }
 
-// standInNotice queues the mail telling standIn that they take away's new
-// work during p, sent when p starts.
+// standInNotice queues the mail, or the SMS, telling standIn that they
+// take away's new work during p, sent when p starts.
 // It is the catalogue's standin.start: standIn may have turned it off.
 func (s *Service) standInNotice(ctx context.Context, q *store.Q, standIn, away *store.User, p *store.AwayPeriod) error {
 	chs, err := channelsFor(ctx, q, standIn, "standin.start")
-	if err != nil || !slices.Contains(chs, NotifyEmail) {
+	if err != nil || !reaches(standIn, chs) {
 		return err
 	}
 	acct, err := q.Account(ctx)
 	if err != nil {
 		return err
 	}
-	data := store.MailData{Account: acct.Name, Name: standIn.Name(), AwayName: away.Name(), AwayEmail: away.Email,
-		AwayFrom: p.Start, AwayUntil: p.End, Note: p.Note}
 	giveUp := p.Start.Add(24 * time.Hour)
 	if !p.End.IsZero() && p.End.Before(giveUp) {
 		giveUp = p.End
 	}
-	return s.queueMail(ctx, q, standIn, 0, store.MailStandInNotice, data, giveUp)
+	if slices.Contains(chs, NotifyEmail) {
+		data := store.MailData{Account: acct.Name, Name: standIn.Name(), AwayName: away.Name(), AwayEmail: away.Email,
+			AwayFrom: p.Start, AwayUntil: p.End, Note: p.Note}
+		if err := s.queueMail(ctx, q, standIn, 0, store.MailStandInNotice, data, giveUp); err != nil {
+			return err
+		}
+	}
+	txt := noticeText(acct, standIn, "standin.start", "{name}", away.Name())
+	return s.smsNotice(ctx, q, acct, standIn, chs, txt.SMS, p.Start, giveUp)
 }
 
 func overlaps(a, b store.AwayPeriod) bool {

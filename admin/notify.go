@@ -6,17 +6,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"roster/store"
 )
 
-// Channels a notification can go through. sms is stored as a choice now;
-// its delivery is still to come (issue 14).
+// Channels a notification can go through: the outbox's channels. An SMS
+// reaches only a user with a phone number.
 const (
-	NotifyEmail = "email"
-	NotifySMS   = "sms"
+	NotifyEmail = store.ChannelEmail
+	NotifySMS   = store.ChannelSMS
 )
 
 // NotifyChannels lists the channels, in the order screens show them.
@@ -32,10 +33,15 @@ const (
 )
 
 // EventText is an event's words in one language: Label names it where
-// preferences are shown; Subject and Body make its notice, with {account},
-// {name} (whom it is about), {actor} (who did it) and {detail} filled in.
+// preferences are shown; Subject and Body make its mail, SMS its text
+// message, with {account}, {name} (whom it is about), {actor} (who did
+// it), {detail}, {brief} (its short form, for an SMS) and {count} (how many
+// invitations are stuck) filled in. An SMS is written to fit one GSM-7 segment with
+// typical values (TestSMSTextsFitOneSegment): 160 characters of the GSM
+// alphabet, so no ê, â, ô, î, û, ç or ’, any of which would make it UCS-2,
+// and 70 characters.
 type EventText struct {
-	Label, Subject, Body string
+	Label, Subject, Body, SMS string
 }
 
 // Event is one kind of notification.
@@ -56,32 +62,50 @@ type Event struct {
 // here (and, when it is sent, a case in notices).
 var Events = []Event{
 	{"invitation.reminder", ToInvitee, []string{NotifyEmail}, false, map[string]EventText{
-		"en": {"Reminder before my invitation expires", "Your invitation to {account} is waiting", "Your invitation to join {account} has not been accepted yet, and its link expires soon. To accept it, open the link in the invitation mail."},
-		"fr": {"Rappel avant l'expiration de mon invitation", "Votre invitation sur {account} vous attend", "Votre invitation à rejoindre {account} n'a pas encore été acceptée, et son lien expire bientôt. Pour l'accepter, ouvrez le lien du message d'invitation."}}},
+		"en": {"Reminder before my invitation expires", "Your invitation to {account} is waiting", "Your invitation to join {account} has not been accepted yet, and its link expires soon. To accept it, open the link in the invitation mail.",
+			"{account}: your invitation is still waiting and its link expires soon. To accept it, open the link in the invitation mail."},
+		"fr": {"Rappel avant l'expiration de mon invitation", "Votre invitation sur {account} vous attend", "Votre invitation à rejoindre {account} n'a pas encore été acceptée, et son lien expire bientôt. Pour l'accepter, ouvrez le lien du message d'invitation.",
+			"{account} : votre invitation vous attend et son lien expire sous peu. Pour l'accepter, ouvrez le lien du message d'invitation."}}},
 	{"invitation.accepted", ToInviter, []string{NotifyEmail}, false, map[string]EventText{
-		"en": {"Someone I invited accepted", "{name} joined {account}", "{name} accepted your invitation and joined {account}."},
-		"fr": {"Une personne invitée a accepté", "{name} a rejoint {account}", "{name} a accepté votre invitation et a rejoint {account}."}}},
+		"en": {"Someone I invited accepted", "{name} joined {account}", "{name} accepted your invitation and joined {account}.",
+			"{account}: {name} accepted your invitation and joined."},
+		"fr": {"Une personne invitée a accepté", "{name} a rejoint {account}", "{name} a accepté votre invitation et a rejoint {account}.",
+			"{account} : {name} a accepté votre invitation."}}},
 	{"invitation.stuck", ToInviter, []string{NotifyEmail}, false, map[string]EventText{
-		"en": {"An invitation I sent is stuck", "Your invitation to {name} is stuck", "Your invitation to {name} is stuck: {detail}."},
-		"fr": {"Une invitation envoyée est bloquée", "Votre invitation à {name} est bloquée", "Votre invitation à {name} est bloquée : {detail}."}}},
+		"en": {"An invitation I sent is stuck", "Your invitation to {name} is stuck", "Your invitation to {name} is stuck: {detail}.",
+			"{account}: your invitation to {name} is stuck: {brief}. Resend it from Pending on the dashboard."},
+		"fr": {"Une invitation envoyée est bloquée", "Votre invitation à {name} est bloquée", "Votre invitation à {name} est bloquée : {detail}.",
+			"{account} : votre invitation à {name} est bloquée : {brief}. Renvoyez-la depuis Pending dans le tableau de bord."}}},
 	{"digest.stuck", ToOnCall, []string{}, false, map[string]EventText{
-		"en": {"Daily digest of stuck invitations", "Stuck invitations at {account}", "{detail}"},
-		"fr": {"Résumé quotidien des invitations bloquées", "Invitations bloquées sur {account}", "{detail}"}}},
+		"en": {"Daily digest of stuck invitations", "Stuck invitations at {account}", "{detail}",
+			"{account}: stuck invitations: {count}. To resend them all: roster invites resend --stuck"},
+		"fr": {"Résumé quotidien des invitations bloquées", "Invitations bloquées sur {account}", "{detail}",
+			"{account} : invitations bloquées : {count}. Pour les renvoyer toutes : roster invites resend --stuck"}}},
 	{"standin.start", ToStandIn, []string{NotifyEmail}, false, map[string]EventText{
-		"en": {"I stand in for someone away", "You stand in for {name}", "{name} is away and you are their stand-in at {account}."},
-		"fr": {"Je remplace une personne absente", "Vous remplacez {name}", "{name} est absent et vous le remplacez sur {account}."}}},
+		"en": {"I stand in for someone away", "You stand in for {name}", "{name} is away and you are their stand-in at {account}.",
+			"{account}: {name} is away and you are their stand-in."},
+		"fr": {"Je remplace une personne absente", "Vous remplacez {name}", "{name} est absent et vous le remplacez sur {account}.",
+			"{account} : {name} est absent et vous le remplacez."}}},
 	{"standin.work", ToStandIn, []string{NotifyEmail}, false, map[string]EventText{
-		"en": {"New work routed to me as a stand-in", "New work for {name} came to you", "{detail}, meant for {name}, came to you while they are away."},
-		"fr": {"Travail qui m'est confié en remplacement", "Du travail pour {name} vous est confié", "{detail}, destiné à {name}, vous est confié pendant son absence."}}},
+		"en": {"New work routed to me as a stand-in", "New work for {name} came to you", "{detail}, meant for {name}, came to you while they are away.",
+			"{account}: new work meant for {name} came to you while they are away."},
+		"fr": {"Travail qui m'est confié en remplacement", "Du travail pour {name} vous est confié", "{detail}, destiné à {name}, vous est confié pendant son absence.",
+			"{account} : du travail destiné à {name} vous est confié pendant son absence."}}},
 	{"away.ending", ToUser, []string{NotifyEmail}, false, map[string]EventText{
-		"en": {"My away period ends tomorrow", "Your away period ends tomorrow", "Your away period at {account} ends tomorrow."},
-		"fr": {"Mon absence se termine demain", "Votre absence se termine demain", "Votre absence sur {account} se termine demain."}}},
+		"en": {"My away period ends tomorrow", "Your away period ends tomorrow", "Your away period at {account} ends tomorrow.",
+			"{account}: your away period ends tomorrow."},
+		"fr": {"Mon absence se termine demain", "Votre absence se termine demain", "Votre absence sur {account} se termine demain.",
+			"{account} : votre absence se termine demain."}}},
 	{"security.permissions", ToUser, []string{NotifyEmail}, true, map[string]EventText{
-		"en": {"My role or permissions changed", "Your role or permissions at {account} changed", "{actor} changed your role or permissions at {account}. You now have: {detail}. If you did not expect this, tell your administrator."},
-		"fr": {"Mon rôle ou mes permissions ont changé", "Votre rôle ou vos permissions sur {account} ont changé", "{actor} a changé votre rôle ou vos permissions sur {account}. Vous avez désormais : {detail}. Si vous ne vous y attendiez pas, prévenez votre administrateur."}}},
+		"en": {"My role or permissions changed", "Your role or permissions at {account} changed", "{actor} changed your role or permissions at {account}. You now have: {detail}. If you did not expect this, tell your administrator.",
+			"{account}: {actor} changed your role or permissions. If you did not expect this, tell your administrator."},
+		"fr": {"Mon rôle ou mes permissions ont changé", "Votre rôle ou vos permissions sur {account} ont changé", "{actor} a changé votre rôle ou vos permissions sur {account}. Vous avez désormais : {detail}. Si vous ne vous y attendiez pas, prévenez votre administrateur.",
+			"{account} : {actor} a modifié vos permissions. Si vous ne vous y attendiez pas, prévenez votre administrateur."}}},
 	{"security.key", ToUser, []string{NotifyEmail}, true, map[string]EventText{
-		"en": {"An SSH key or API key was added to my account", "A key was added to your {account} account", "{actor} added {detail} to your {account} account. Whoever holds it can act in your name: if you did not expect this, tell your administrator."},
-		"fr": {"Une clé SSH ou d'API a été ajoutée à mon compte", "Une clé a été ajoutée à votre compte {account}", "{actor} a ajouté {detail} à votre compte {account}. Qui la détient peut agir en votre nom : si vous ne vous y attendiez pas, prévenez votre administrateur."}}},
+		"en": {"An SSH key or API key was added to my account", "A key was added to your {account} account", "{actor} added {detail} to your {account} account. Whoever holds it can act in your name: if you did not expect this, tell your administrator.",
+			"{account}: {actor} added {brief} to your account. Not expected? Tell your administrator."},
+		"fr": {"Une clé SSH ou d'API a été ajoutée à mon compte", "Une clé a été ajoutée à votre compte {account}", "{actor} a ajouté {detail} à votre compte {account}. Qui la détient peut agir en votre nom : si vous ne vous y attendiez pas, prévenez votre administrateur.",
+			"{account} : {actor} a ajouté {brief} à votre compte. Inattendu ? Prévenez votre administrateur."}}},
 }
 
 // EventByID finds an event of the catalogue.
@@ -109,6 +133,9 @@ type NotifyPref struct {
 	Channels  []string `json:"channels"`
 	Chosen    bool     `json:"chosen"` // false: the catalogue's default
 	Mandatory bool     `json:"mandatory"`
+	// Unavailable lists the channels that cannot reach the user now,
+	// whether chosen or not: sms, while they have no phone number.
+	Unavailable []string `json:"unavailable,omitempty"`
 }
 
 // prefsOf reads user's channels for every event, defaults filled in.
@@ -125,6 +152,9 @@ func prefsOf(ctx context.Context, q *store.Q, u *store.User) ([]NotifyPref, erro
 		}
 		out[i] = NotifyPref{Event: e.ID, Label: e.Texts[localeOf(u.Locale)].Label, Who: e.Who,
 			Channels: slices.Clone(chs), Chosen: ok, Mandatory: e.Mandatory}
+		if u.Phone == "" {
+			out[i].Unavailable = []string{NotifySMS}
+		}
 	}
 	return out, nil
 }
@@ -326,32 +356,34 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 			}
 		}
 		fr := localeOf(to.Locale) == "fr"
-		var detail string
+		var detail, brief string // brief: detail's short form, for an SMS
 		switch {
 		case e.Action == "invite.expire" && fr:
-			detail = "son lien a expiré sans être accepté"
+			detail, brief = "son lien a expiré sans être accepté", "son lien a expiré"
 		case e.Action == "invite.expire":
-			detail = "its link expired unaccepted"
+			detail, brief = "its link expired unaccepted", "its link expired"
 		case e.Action == "invite.stuck" && fr:
-			detail = "son message n'a pas pu être remis (" + after.Reason + ")"
+			detail, brief = "son message n'a pas pu être remis ("+after.Reason+")", "son envoi a échoué"
 		case e.Action == "invite.stuck":
-			detail = "its mail could not be delivered (" + after.Reason + ")"
+			detail, brief = "its mail could not be delivered ("+after.Reason+")", "its mail failed"
 		case id == "security.permissions":
 			detail = after.Role + " (" + strings.Join(after.Perms, ", ") + ")"
 		case e.Action == "key.add" && fr:
-			detail = "la clé SSH " + after.Fingerprint
+			detail, brief = "la clé SSH "+after.Fingerprint, "une clé SSH"
 		case e.Action == "key.add":
-			detail = "SSH key " + after.Fingerprint
+			detail, brief = "SSH key "+after.Fingerprint, "an SSH key"
 		case id == "security.key" && fr:
 			detail = "la clé d'API " + after.Name
+			brief = detail
 		case id == "security.key":
 			detail = "API key " + after.Name
+			brief = detail
 		}
 		expires := after.ExpiresAt
 		if e.Action != "invite.remind" {
 			expires = time.Time{} // only a reminder's link is still to be used
 		}
-		if err := s.notice(ctx, q, acct, to, id, e.At, expires, "{name}", target.Name(), "{actor}", cmp.Or(e.Actor, "roster"), "{detail}", detail); err != nil {
+		if err := s.notice(ctx, q, acct, to, id, e.At, expires, "{name}", target.Name(), "{actor}", cmp.Or(e.Actor, "roster"), "{detail}", detail, "{brief}", brief); err != nil {
 			return err
 		}
 	}
@@ -362,32 +394,65 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 // after that it says something no longer new.
 const noticeLifetime = 24 * time.Hour
 
-// notice queues event's mail to to, in to's language, when to is active
-// and chose email for it: the catalogue's subject and text with
-// {account} and the given pairs of placeholder and value filled in. A
-// notice announcing an expiry (a reminder) is given up when it passes.
+// notice queues event's notice to to, in to's language, when to is active,
+// by the channels they chose for it: the catalogue's subject and text by
+// mail, its SMS text to their phone number, with {account} and the given
+// pairs of placeholder and value filled in. A notice announcing an expiry
+// (a reminder) is given up when it passes.
 func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, to *store.User, event string, at, expires time.Time, pairs ...string) error {
 	if to.Status != store.Active && to.Status != store.Invited {
 		return nil
 	}
 	chs, err := channelsFor(ctx, q, to, event)
-	if err != nil || !slices.Contains(chs, NotifyEmail) {
+	if err != nil {
 		return err
 	}
-	ev, _ := EventByID(event)
-	txt := ev.Texts[localeOf(to.Locale)]
-	r := strings.NewReplacer(append([]string{"{account}", acct.Name}, pairs...)...)
-	data := store.MailData{Account: acct.Name, Name: to.Name(), Subject: r.Replace(txt.Subject), Body: r.Replace(txt.Body),
-		ExpiresAt: expires}
+	txt := noticeText(acct, to, event, pairs...)
 	giveUp := at.Add(noticeLifetime)
 	if !expires.IsZero() && expires.Before(giveUp) {
 		giveUp = expires
 	}
-	m, err := s.mail(to, 0, store.MailNotice, data, giveUp)
+	if slices.Contains(chs, NotifyEmail) {
+		m, err := s.mail(to, 0, store.MailNotice, store.MailData{Account: acct.Name, Name: to.Name(), Subject: txt.Subject,
+			Body: txt.Body, ExpiresAt: expires}, giveUp)
+		if err != nil {
+			return err
+		}
+		if err := q.Enqueue(ctx, m); err != nil {
+			return err
+		}
+	}
+	return s.smsNotice(ctx, q, acct, to, chs, txt.SMS, time.Time{}, giveUp)
+}
+
+// noticeText is event's words for to, in their language, with {account}
+// and pairs filled in.
+func noticeText(acct *store.Account, to *store.User, event string, pairs ...string) EventText {
+	ev, _ := EventByID(event)
+	txt := ev.Texts[localeOf(to.Locale)]
+	r := strings.NewReplacer(append([]string{"{account}", acct.Name}, pairs...)...)
+	return EventText{Label: txt.Label, Subject: r.Replace(txt.Subject), Body: r.Replace(txt.Body), SMS: r.Replace(txt.SMS)}
+}
+
+// smsNotice queues text as an SMS to to's phone number when chs holds sms
+// and they have one: a user without one gets no SMS (NotifyPref.Unavailable
+// says so where preferences are shown). It is due at from (zero: now) and
+// given up at giveUp, like the notice's mail.
+func (s *Service) smsNotice(ctx context.Context, q *store.Q, acct *store.Account, to *store.User, chs []string, text string, from, giveUp time.Time) error {
+	if !slices.Contains(chs, NotifySMS) || to.Phone == "" {
+		return nil
+	}
+	m, err := s.mail(to, 0, store.MailNotice, store.MailData{Account: acct.Name, Name: to.Name(), Body: text, AwayFrom: from}, giveUp)
 	if err != nil {
 		return err
 	}
+	m.Channel, m.Recipient = store.ChannelSMS, to.Phone
 	return q.Enqueue(ctx, m)
+}
+
+// reaches reports that chs reach u by some channel.
+func reaches(u *store.User, chs []string) bool {
+	return slices.Contains(chs, NotifyEmail) || slices.Contains(chs, NotifySMS) && u.Phone != ""
 }
 
 // NotifyDue writes the notices that time alone sets off, as roster serve
@@ -521,10 +586,11 @@ func (s *Service) digestDue(ctx context.Context, q *store.Q, acct *store.Account
 		if err != nil {
 			return err
 		}
-		if !slices.Contains(chs, NotifyEmail) {
+		if !reaches(u, chs) {
 			continue
 		}
-		if err := s.notice(ctx, q, acct, u, "digest.stuck", now, time.Time{}, "{detail}", digestText(stuck, localeOf(u.Locale), now)); err != nil {
+		if err := s.notice(ctx, q, acct, u, "digest.stuck", now, time.Time{}, "{detail}", digestText(stuck, localeOf(u.Locale), now),
+			"{count}", strconv.Itoa(len(stuck))); err != nil {
 			return err
 		}
 		sent = append(sent, u.Email)

@@ -29,6 +29,20 @@ func (f *fixture) notices(email string) []string {
 	return out
 }
 
+// texts lists the SMS queued to phone, oldest first.
+func (f *fixture) texts(phone string) []string {
+	f.t.Helper()
+	var out []string
+	for _, raw := range f.rows(`SELECT data FROM outbox WHERE channel = 'sms' AND recipient = ? ORDER BY id`, phone) {
+		var d store.MailData
+		if err := json.Unmarshal([]byte(raw), &d); err != nil {
+			f.t.Fatalf("SMS to %s: %q: %v", phone, raw, err)
+		}
+		out = append(out, d.Body)
+	}
+	return out
+}
+
 func wantNotices(t *testing.T, f *fixture, email string, want ...string) {
 	t.Helper()
 	got := f.notices(email)
@@ -97,43 +111,53 @@ func TestReminderOnceAtTheRightTime(t *testing.T) {
 }
 
 // Each event reaches exactly the people its preferences say, by the
-// channels they say; sms is a choice kept, not yet sent, so an event set
-// to sms alone sends no mail.
+// channels they say: mail to their address, SMS to their phone number
+// (ben's, in to under benPhone). Someone without a phone number gets no
+// SMS, even when they chose sms alone.
 func TestNoticesFollowPreferences(t *testing.T) {
-	const ada, ann, ben = "ada@example.com", "ann@example.com", "ben.fr@example.com"
+	const ada, ann, ben, benPhone = "ada@example.com", "ann@example.com", "ben.fr@example.com", "+33612345678"
 	key := newKeyLine(t)
+	const accepted = "Acme & Fils : Ann a accepté votre invitation."
 	cases := []struct {
-		name  string
-		prefs []string // ben's
-		act   func(f *fixture)
-		to    map[string][]string
+		name    string
+		prefs   []string // ben's
+		noPhone bool     // ben has no phone number
+		act     func(f *fixture)
+		to      map[string][]string
 	}{
-		{"acceptance tells whoever invited", nil, func(f *fixture) { f.acceptAs(ben, ann) },
-			map[string][]string{ben: {"Ann a rejoint Acme & Fils"}, ann: nil, ownerEmail: nil}},
-		{"acceptance, turned off", []string{"invitation.accepted=off"}, func(f *fixture) { f.acceptAs(ben, ann) },
-			map[string][]string{ben: nil, ann: nil}},
-		{"acceptance, sms only", []string{"invitation.accepted=sms"}, func(f *fixture) { f.acceptAs(ben, ann) },
-			map[string][]string{ben: nil}},
-		{"acceptance, email and sms", []string{"invitation.accepted=email,sms"}, func(f *fixture) { f.acceptAs(ben, ann) },
-			map[string][]string{ben: {"Ann a rejoint Acme & Fils"}}},
-		{"permissions changed", nil, func(f *fixture) {
+		{"acceptance tells whoever invited", nil, false, func(f *fixture) { f.acceptAs(ben, ann) },
+			map[string][]string{ben: {"Ann a rejoint Acme & Fils"}, benPhone: nil, ann: nil, ownerEmail: nil}},
+		{"acceptance, turned off", []string{"invitation.accepted=off"}, false, func(f *fixture) { f.acceptAs(ben, ann) },
+			map[string][]string{ben: nil, benPhone: nil, ann: nil}},
+		{"acceptance, sms only", []string{"invitation.accepted=sms"}, false, func(f *fixture) { f.acceptAs(ben, ann) },
+			map[string][]string{ben: nil, benPhone: {accepted}}},
+		{"acceptance, email and sms", []string{"invitation.accepted=email,sms"}, false, func(f *fixture) { f.acceptAs(ben, ann) },
+			map[string][]string{ben: {"Ann a rejoint Acme & Fils"}, benPhone: {accepted}}},
+		{"acceptance, sms only, no phone number", []string{"invitation.accepted=sms"}, true, func(f *fixture) { f.acceptAs(ben, ann) },
+			map[string][]string{ben: nil, benPhone: nil}},
+		{"acceptance, both, no phone number", []string{"invitation.accepted=email,sms"}, true, func(f *fixture) { f.acceptAs(ben, ann) },
+			map[string][]string{ben: {"Ann a rejoint Acme & Fils"}, benPhone: nil}},
+		{"permissions changed", nil, false, func(f *fixture) {
 			_, err := f.svc.SetPermissions(f.ctx, f.owner, ben, 0, PermChange{Role: "manager"})
 			must(f.t, err)
-		}, map[string][]string{ben: {"Votre rôle ou vos permissions sur Acme & Fils ont changé"}, ownerEmail: nil, ada: nil}},
-		{"permissions changed, sms added", []string{"security.permissions=email,sms"}, func(f *fixture) {
+		}, map[string][]string{ben: {"Votre rôle ou vos permissions sur Acme & Fils ont changé"}, benPhone: nil, ownerEmail: nil, ada: nil}},
+		{"permissions changed, sms added", []string{"security.permissions=email,sms"}, false, func(f *fixture) {
 			_, err := f.svc.SetPermissions(f.ctx, f.owner, ben, 0, PermChange{Grant: []string{"users.away"}})
 			must(f.t, err)
-		}, map[string][]string{ben: {"Votre rôle ou vos permissions sur Acme & Fils ont changé"}}},
-		{"an SSH key added by someone else", nil, func(f *fixture) {
+		}, map[string][]string{ben: {"Votre rôle ou vos permissions sur Acme & Fils ont changé"},
+			benPhone: {"Acme & Fils : " + ownerEmail + " a modifié vos permissions. Si vous ne vous y attendiez pas, prévenez votre administrateur."}}},
+		{"an SSH key added by someone else", nil, false, func(f *fixture) {
 			_, err := f.svc.AddKey(f.ctx, f.owner, ben, key)
 			must(f.t, err)
-		}, map[string][]string{ben: {"Une clé a été ajoutée à votre compte Acme & Fils"}, ownerEmail: nil}},
-		{"an API key made by oneself", nil, func(f *fixture) {
+		}, map[string][]string{ben: {"Une clé a été ajoutée à votre compte Acme & Fils"}, benPhone: nil, ownerEmail: nil}},
+		{"an API key made by oneself", nil, false, func(f *fixture) {
 			_, _, err := f.svc.CreateAPIKey(f.ctx, as(ben), "zapier", time.Time{})
 			must(f.t, err)
 		}, map[string][]string{ben: {"Une clé a été ajoutée à votre compte Acme & Fils"}}},
-		{"stand-in, on", nil, func(f *fixture) { f.away(ada, ben) }, map[string][]string{ben: nil}},
-		{"stand-in, turned off", []string{"standin.start=off"}, func(f *fixture) { f.away(ada, ben) }, map[string][]string{ben: nil}},
+		{"stand-in, on", nil, false, func(f *fixture) { f.away(ada, ben) }, map[string][]string{ben: nil, benPhone: nil}},
+		{"stand-in, turned off", []string{"standin.start=off"}, false, func(f *fixture) { f.away(ada, ben) }, map[string][]string{ben: nil, benPhone: nil}},
+		{"stand-in, sms only", []string{"standin.start=sms"}, false, func(f *fixture) { f.away(ada, ben) },
+			map[string][]string{ben: nil, benPhone: {"Acme & Fils : Ada est absent et vous le remplacez."}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -141,13 +165,22 @@ func TestNoticesFollowPreferences(t *testing.T) {
 			f.addUser(ada, "member", store.Active)
 			f.addUser(ben, "admin", store.Active)
 			f.exec(`UPDATE users SET locale = 'fr' WHERE email = ?`, ben)
+			if !c.noPhone {
+				f.exec(`UPDATE users SET phone = ? WHERE email = ?`, benPhone, ben)
+			}
 			if c.prefs != nil {
 				_, err := f.svc.SetNotifyPrefs(f.ctx, as(ben), ben, c.prefs)
 				must(t, err)
 			}
 			c.act(f)
-			for email, want := range c.to {
-				wantNotices(t, f, email, want...)
+			for to, want := range c.to {
+				if to == benPhone {
+					if got := f.texts(to); strings.Join(got, "\n") != strings.Join(want, "\n") {
+						t.Fatalf("SMS to %s:\n%q\nwant:\n%q", to, got, want)
+					}
+					continue
+				}
+				wantNotices(t, f, to, want...)
 			}
 			if strings.HasPrefix(c.name, "stand-in") {
 				want := 1

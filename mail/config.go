@@ -4,6 +4,9 @@
 // retries with backoff, a lease so that two processes never send one message
 // at once), and, when no relay is configured, runs an SMTP server of its own
 // on a loopback port that keeps every message it receives in the database.
+// The outbox's SMS go through the same claims, retries and records, handed
+// to the provider of package sms, or kept beside the captured mail when
+// there is none.
 package mail
 
 import (
@@ -13,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/mail"
 	"net/url"
 	"os"
@@ -21,6 +25,7 @@ import (
 	"time"
 
 	"roster/internal/baseurl"
+	"roster/sms"
 	"roster/store"
 )
 
@@ -60,6 +65,16 @@ type Config struct {
 	// BaseURL starts every link in the mail, e.g. https://roster.example.com;
 	// empty: DefaultBaseURL.
 	BaseURL string
+	// SMS is the SMS provider (sms.Parse): twilio://SID:TOKEN@+33100000000
+	// or an https:// gateway. Empty: SMS are captured, as mail is with no
+	// relay.
+	SMS string
+	// SMSSecret signs the messages posted to an https:// gateway
+	// (whsec_ and base64, as a webhook's secret).
+	SMSSecret string
+	// HTTPClient, when set, posts the SMS (a test's, trusting its server);
+	// nil is a client with Timeout that follows no redirect.
+	HTTPClient *http.Client
 
 	// Lifetime is how long after being queued a message is still tried;
 	// an invitation or reset is never tried past its link's expiry.
@@ -106,14 +121,17 @@ const (
 	EnvBaseURL          = "ROSTER_BASE_URL"
 	EnvLifetime         = "ROSTER_MAIL_LIFETIME"
 	EnvSMTPConnections  = "ROSTER_SMTP_CONNECTIONS"
+	EnvSMS              = "ROSTER_SMS"
+	EnvSMSSecret        = "ROSTER_SMS_SECRET"
 )
 
 // ConfigFromEnv reads ROSTER_SMTP, ROSTER_SMTP_PASSWORD_FILE, ROSTER_FROM,
-// ROSTER_BASE_URL, ROSTER_MAIL_LIFETIME (a Go duration such as 72h) and
-// ROSTER_SMTP_CONNECTIONS. Check reports what is wrong with the values.
+// ROSTER_BASE_URL, ROSTER_MAIL_LIFETIME (a Go duration such as 72h),
+// ROSTER_SMTP_CONNECTIONS, ROSTER_SMS and ROSTER_SMS_SECRET. Check reports
+// what is wrong with the values.
 func ConfigFromEnv() Config {
 	c := Config{SMTP: os.Getenv(EnvSMTP), PasswordFile: os.Getenv(EnvSMTPPasswordFile), From: os.Getenv(EnvFrom),
-		BaseURL: os.Getenv(EnvBaseURL)}
+		BaseURL: os.Getenv(EnvBaseURL), SMS: os.Getenv(EnvSMS), SMSSecret: os.Getenv(EnvSMSSecret)}
 	if v := os.Getenv(EnvLifetime); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
@@ -141,7 +159,14 @@ func (c Config) String() string {
 			relay = r.display
 		}
 	}
-	return fmt.Sprintf("relay %s, from %s, links %s", relay, c.from().String(), c.baseURL())
+	provider := "captured"
+	if c.SMS != "" {
+		provider = "(invalid provider URL)"
+		if p, err := c.smsProvider(); err == nil {
+			provider = p.String()
+		}
+	}
+	return fmt.Sprintf("relay %s, from %s, links %s, sms %s", relay, c.from().String(), c.baseURL(), provider)
 }
 
 // GoString hides the password from %#v as String does from %v.
@@ -167,7 +192,30 @@ func (c Config) Check() error {
 			return err
 		}
 	}
+	if c.SMS != "" || c.SMSSecret != "" {
+		if _, err := c.smsProvider(); err != nil {
+			return err
+		}
+	}
 	return c.envErr
+}
+
+// smsProvider is the provider of SMS, nil when they are captured.
+func (c Config) smsProvider() (*sms.Provider, error) {
+	if c.SMS == "" {
+		if c.SMSSecret != "" {
+			return nil, errors.New("ROSTER_SMS_SECRET: there is no SMS gateway (--sms) to sign for")
+		}
+		return nil, nil
+	}
+	return sms.Parse(c.SMS, c.SMSSecret)
+}
+
+func (c Config) httpClient() *http.Client {
+	if c.HTTPClient != nil {
+		return c.HTTPClient
+	}
+	return &http.Client{Timeout: c.timeout(), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 func (c Config) now() time.Time {

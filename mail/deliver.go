@@ -2,14 +2,18 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/mail"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"roster/sms"
 	"roster/store"
 )
 
@@ -32,7 +36,8 @@ type Report struct {
 	Cancelled int `json:"cancelled"`
 }
 
-// deliverer sends outbox messages through one relay.
+// deliverer sends outbox messages through one relay, and SMS through one
+// provider.
 type deliverer struct {
 	st      *store.Store
 	cfg     Config
@@ -41,6 +46,8 @@ type deliverer struct {
 	from    *mail.Address
 	log     *slog.Logger
 	capture *captureServer // nil when a relay is configured
+	sms     *sms.Provider  // nil: SMS are captured (captureSMS)
+	client  *http.Client   // the SMS provider's
 	unwiped bool           // the database's log may hold links already sent (wipeLog)
 	// writing makes a pass's writers (claims, leases, outcomes, the log's
 	// checkpoint, the capture server) take turns here: waiting on SQLite's
@@ -64,18 +71,19 @@ func newDeliverer(st *store.Store, cfg Config) (*deliverer, error) {
 	}
 	// Another process may have sent mail and failed to empty the log.
 	d := &deliverer{st: st, cfg: cfg, from: cfg.from(), log: cfg.logger(),
-		dialer: dialer{timeout: cfg.timeout(), tls: cfg.TLS, helo: hostname()}, unwiped: true}
+		dialer: dialer{timeout: cfg.timeout(), tls: cfg.TLS, helo: hostname()}, unwiped: true, client: cfg.httpClient()}
+	var err error
+	if d.sms, err = cfg.smsProvider(); err != nil {
+		return nil, err
+	}
 	if cfg.SMTP == "" {
 		c, err := startCapture(d.write, cfg)
 		if err != nil {
 			return nil, err
 		}
 		d.capture, d.relay = c, c.relay()
-	} else {
-		var err error
-		if d.relay, err = cfg.relay(); err != nil {
-			return nil, err
-		}
+	} else if d.relay, err = cfg.relay(); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -87,16 +95,25 @@ func (d *deliverer) close() {
 }
 
 // pass delivers every message due when it starts, claiming them a batch at
-// a time, through a pipeline: messages are composed ahead, handed over on
-// up to Connections connections at once, and their outcomes recorded in
-// batches. When the relay cannot take mail (it cannot be reached, times out
-// or breaks the connection, is closing, or refuses roster's credentials),
-// the messages not yet handed over are deferred and the pass ends: the
-// others wait their turn.
+// a time, through a pipeline per channel, the mail's then the SMS':
+// messages are composed ahead, handed over on up to Connections connections
+// (or requests) at once, and their outcomes recorded in batches. When the
+// relay cannot take mail (it cannot be reached, times out or breaks the
+// connection, is closing, or refuses roster's credentials), or the SMS
+// provider asks to wait, the messages of that channel not yet handed over
+// are deferred and its pipeline ends: the others wait their turn.
 func (d *deliverer) pass(ctx context.Context) (Report, error) {
-	p := d.newPipeline(ctx)
-	err := p.feed()
-	rep := p.finish()
+	var rep Report
+	var err error
+	for _, channel := range []string{store.ChannelEmail, store.ChannelSMS} {
+		p := d.newPipeline(ctx, channel)
+		err = p.feed()
+		r := p.finish()
+		rep.Sent, rep.Deferred, rep.Failed, rep.Cancelled = rep.Sent+r.Sent, rep.Deferred+r.Deferred, rep.Failed+r.Failed, rep.Cancelled+r.Cancelled
+		if err != nil {
+			break
+		}
+	}
 	d.wipeLog()
 	return rep, err
 }
@@ -121,6 +138,7 @@ const connectionShare = 10
 type pipeline struct {
 	d        *deliverer
 	ctx      context.Context
+	channel  string        // of the messages it claims
 	jobs     chan *job     // composed, waiting for a sender
 	outcomes chan outcome  // for the recorder
 	window   chan struct{} // a token per message in flight
@@ -150,9 +168,9 @@ type outcome struct {
 	write func(q *store.Q) (bool, error) // the others' mark
 }
 
-func (d *deliverer) newPipeline(ctx context.Context) *pipeline {
+func (d *deliverer) newPipeline(ctx context.Context, channel string) *pipeline {
 	n := d.cfg.connections()
-	p := &pipeline{d: d, ctx: ctx, jobs: make(chan *job, n), outcomes: make(chan outcome, 2*n),
+	p := &pipeline{d: d, ctx: ctx, channel: channel, jobs: make(chan *job, n), outcomes: make(chan outcome, 2*n),
 		window: make(chan struct{}, 2*n), recorded: make(chan struct{})}
 	go p.recorder()
 	return p
@@ -171,7 +189,7 @@ func (p *pipeline) feed() error {
 		var res *store.ClaimResult
 		var baseURL string // the account's, read as the batch is claimed
 		err := d.write(ctx, func(q *store.Q) (err error) {
-			res, err = q.ClaimMail(ctx, store.MailClaim{Now: now, Due: due, LeaseUntil: now.Add(d.cfg.lease()),
+			res, err = q.ClaimMail(ctx, store.MailClaim{Channel: p.channel, Now: now, Due: due, LeaseUntil: now.Add(d.cfg.lease()),
 				Limit: d.cfg.batch(), MaxAge: d.cfg.lifetime()})
 			if err != nil || len(res.Claimed) == 0 {
 				return err
@@ -219,7 +237,12 @@ func (p *pipeline) feed() error {
 			if err := d.keepLease(ctx, res.Claimed[i:]); err != nil {
 				return err
 			}
-			msg, err := compose(m, d.from, baseURL, d.cfg.now(), d.cfg.location())
+			var msg *composed
+			if p.channel == store.ChannelSMS {
+				msg, err = composeSMS(m)
+			} else {
+				msg, err = compose(m, d.from, baseURL, d.cfg.now(), d.cfg.location())
+			}
 			if err != nil {
 				p.fail(&job{m: m}, "cannot write the message: "+err.Error(), "")
 				continue
@@ -281,6 +304,12 @@ func (p *pipeline) send() {
 			p.release(j)
 		case down != nil:
 			p.retryLater(j, down)
+		case p.channel == store.ChannelSMS:
+			p.window <- struct{}{}
+			j.flying = true
+			if down = p.deliverSMS(j); down != nil {
+				p.setDown(down)
+			}
 		default:
 			p.window <- struct{}{}
 			j.flying = true
@@ -318,14 +347,8 @@ func (p *pipeline) count(fn func(r *Report)) {
 // roster's credentials.
 func (p *pipeline) deliver(s *session, j *job) (*session, error) {
 	d, ctx, m := p.d, p.ctx, j.m
-	// The message must be handed over while the claim is still this
-	// worker's; past that, another worker may send it too.
-	// A worker told to stop gives the message in flight a few seconds to
-	// get its reply, rather than leave the relay with a copy it may deliver.
-	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), m.LeaseUntil.Sub(d.cfg.now())-d.leaseMargin())
+	mctx, cancel := p.sendContext(m)
 	defer cancel()
-	stopping := context.AfterFunc(ctx, func() { time.AfterFunc(stopGrace, cancel) })
-	defer stopping()
 	for fresh := s == nil; ; fresh = true {
 		if s == nil {
 			var err error
@@ -379,6 +402,53 @@ func (p *pipeline) deliver(s *session, j *job) (*session, error) {
 		}
 		return s, nil
 	}
+}
+
+// sendContext bounds the handing over of m: it must be done while the
+// claim is still this worker's; past that, another worker may send it too.
+// A worker told to stop gives the message in flight a few seconds to get
+// its reply, rather than leave the relay with a copy it may deliver.
+func (p *pipeline) sendContext(m *store.OutboxMessage) (context.Context, context.CancelFunc) {
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(p.ctx), m.LeaseUntil.Sub(p.d.cfg.now())-p.d.leaseMargin())
+	stopping := context.AfterFunc(p.ctx, func() { time.AfterFunc(stopGrace, cancel) })
+	return mctx, func() { stopping(); cancel() }
+}
+
+// deliverSMS hands j's SMS to the provider, or keeps it as captured when
+// there is none, and records the outcome. An answer that refuses the
+// message (a 4xx other than 408 and 429) fails it for good with the
+// answer kept; any other failure defers it, and is returned: the provider
+// cannot take messages for now, so the pipeline defers the rest.
+func (p *pipeline) deliverSMS(j *job) error {
+	d, m := p.d, j.m
+	mctx, cancel := p.sendContext(m)
+	defer cancel()
+	var reply string
+	var err error
+	if d.sms == nil {
+		reply, err = d.captureSMS(mctx, j)
+	} else {
+		reply, err = d.sms.Send(mctx, d.client, sms.Message{ID: strings.Trim(m.MessageID, "<>"), To: m.Recipient,
+			Body: string(j.msg.raw), Created: m.CreatedAt}, d.cfg.now())
+	}
+	var se *sms.Error
+	switch {
+	case err == nil:
+		p.accepted.Store(true)
+		p.grow(len(p.jobs))
+		p.outcomes <- outcome{j: j, what: "sent", reply: reply}
+		p.count(func(r *Report) { r.Sent++ })
+		d.log.Info("sms sent", "id", m.ID, "kind", m.Kind, "to", m.Recipient, "attempt", m.Attempts, "reply", reply)
+		return nil
+	case p.ctx.Err() != nil:
+		p.release(j)
+		return nil
+	case errors.As(err, &se) && !se.Temporary():
+		p.fail(j, err.Error(), se.Answer)
+		return nil
+	}
+	p.retryLater(j, err)
+	return err
 }
 
 // record hands an outcome to the recorder.
@@ -509,6 +579,16 @@ func (p *pipeline) retryLater(j *job, err error) {
 	d, m := p.d, j.m
 	now := d.cfg.now()
 	next, ok := NextAttempt(now, m.Attempts, m.Deadline(d.cfg.lifetime()))
+	var se *sms.Error
+	if errors.As(err, &se) && ok {
+		// The provider's Retry-After, when it asks for longer.
+		if at, last := now.Add(se.RetryAfter), m.Deadline(d.cfg.lifetime()).Add(-time.Second); at.After(next) {
+			next = at
+			if next.After(last) {
+				next = last
+			}
+		}
+	}
 	if !ok {
 		p.fail(j, fmt.Sprintf("gave up: not delivered by %s (last error: %s)", m.Deadline(d.cfg.lifetime()).Format("2006-01-02 15:04 MST"), err), replyOf(err))
 		return

@@ -13,6 +13,7 @@ import (
 	"net/textproto"
 	"strings"
 
+	"roster/sms"
 	"roster/store"
 )
 
@@ -38,7 +39,8 @@ type HeaderField struct {
 // would read it; otherwise the message is written again from the row, as it
 // was or will be sent, but with the link's token redacted: an operator never
 // holds someone else's working link. A cancelled message has no text: its
-// data was discarded. admin.Service.OutboxMessage reads both.
+// data was discarded. An SMS is its number and text, with the segments it
+// takes. admin.Service.OutboxMessage reads both.
 func Show(m *store.OutboxMessage, kept *store.CapturedMail, cfg Config) (*Message, error) {
 	out := &Message{Outbox: m}
 	if kept != nil {
@@ -48,6 +50,16 @@ func Show(m *store.OutboxMessage, kept *store.CapturedMail, cfg Config) (*Messag
 		return out, err
 	}
 	if m.State == store.OutboxCancelled {
+		return out, nil
+	}
+	if m.Channel == store.ChannelSMS {
+		c, err := composeSMS(m)
+		if err != nil {
+			return nil, err
+		}
+		n, enc := sms.Segments(string(c.raw))
+		out.Header = []HeaderField{{"To", m.Recipient}, {"Channel", store.ChannelSMS}, {"Segments", fmt.Sprintf("%d %s", n, enc)}}
+		out.Text = string(c.raw)
 		return out, nil
 	}
 	if err := cfg.Check(); err != nil {

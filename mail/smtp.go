@@ -11,6 +11,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"roster/sms"
 )
 
 // errNoStartTLS is the text go-smtp's NewClientStartTLS fails with when the
@@ -320,6 +322,10 @@ func (e *sendError) inTransaction() bool {
 
 // replyOf is the server's reply carried by err, "" if it carries none.
 func replyOf(err error) string {
+	var pe *sms.Error
+	if errors.As(err, &pe) {
+		return pe.Answer
+	}
 	var se *smtp.SMTPError
 	if !errors.As(err, &se) {
 		return ""

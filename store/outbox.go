@@ -18,6 +18,13 @@ const (
 	MailTest          = "test"
 )
 
+// Channels of an outbox message: a mail, or an SMS (its recipient a phone
+// number in E.164, its text MailData.Body).
+const (
+	ChannelEmail = "email"
+	ChannelSMS   = "sms"
+)
+
 // States of an outbox message.
 const (
 	OutboxQueued    = "queued"    // waiting for its first attempt
@@ -37,6 +44,7 @@ func OutboxStates() []string {
 // the template needs, as JSON.
 type OutboxMessage struct {
 	ID            int64     `json:"id"`
+	Channel       string    `json:"channel"` // ChannelEmail or ChannelSMS
 	Kind          string    `json:"kind"`
 	UserID        int64     `json:"user_id,omitempty"`
 	TokenID       int64     `json:"-"`
@@ -67,20 +75,23 @@ func (m *OutboxMessage) Deadline(lifetime time.Duration) time.Time {
 }
 
 // Enqueue adds messages in state queued, in one statement for all, and sets
-// their IDs.
+// their IDs. A message with no channel is a mail.
 func (q *Q) Enqueue(ctx context.Context, ms ...*OutboxMessage) error {
-	vals := make([]any, 0, 12*len(ms))
+	vals := make([]any, 0, 13*len(ms))
 	for _, m := range ms {
 		m.State = "queued"
 		if m.NextAttemptAt.IsZero() {
 			m.NextAttemptAt = m.CreatedAt
 		}
-		vals = append(vals, m.Kind, m.UserID, m.TokenID, m.Recipient, m.RecipientName, m.Locale, m.Data, m.MessageID, m.State,
+		if m.Channel == "" {
+			m.Channel = ChannelEmail
+		}
+		vals = append(vals, m.Channel, m.Kind, m.UserID, m.TokenID, m.Recipient, m.RecipientName, m.Locale, m.Data, m.MessageID, m.State,
 			unix(m.NextAttemptAt), unix(m.GiveUpAt), unix(m.CreatedAt))
 	}
-	ids, err := q.insertIDs(ctx, `INSERT INTO outbox (kind, user_id, token_id, recipient, recipient_name, locale,
+	ids, err := q.insertIDs(ctx, `INSERT INTO outbox (channel, kind, user_id, token_id, recipient, recipient_name, locale,
 		data, message_id, state, next_attempt_at, give_up_at, created_at) VALUES `,
-		"(?, nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?)", vals)
+		"(?, ?, nullif(?, 0), nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?)", vals)
 	if err != nil {
 		return mapErr(err)
 	}
@@ -163,13 +174,13 @@ func RedactParsedLink(data string, d MailData) string {
 	return string(b)
 }
 
-const outboxCols = `id, kind, coalesce(user_id, 0), coalesce(token_id, 0), recipient, recipient_name, locale, data,
+const outboxCols = `id, channel, kind, coalesce(user_id, 0), coalesce(token_id, 0), recipient, recipient_name, locale, data,
 	message_id, state, attempts, next_attempt_at, lease_until, give_up_at, last_error, reply, created_at, sent_at`
 
 func scanOutbox(r scanner) (OutboxMessage, error) {
 	var m OutboxMessage
 	var next, lease, giveUp, created, sent int64
-	err := r.Scan(&m.ID, &m.Kind, &m.UserID, &m.TokenID, &m.Recipient, &m.RecipientName, &m.Locale, &m.Data,
+	err := r.Scan(&m.ID, &m.Channel, &m.Kind, &m.UserID, &m.TokenID, &m.Recipient, &m.RecipientName, &m.Locale, &m.Data,
 		&m.MessageID, &m.State, &m.Attempts, &next, &lease, &giveUp, &m.LastError, &m.Reply, &created, &sent)
 	m.NextAttemptAt, m.LeaseUntil, m.GiveUpAt = fromUnix(next), fromUnix(lease), fromUnix(giveUp)
 	m.CreatedAt, m.SentAt = fromUnix(created), fromUnix(sent)
@@ -232,9 +243,11 @@ func (q *Q) OutboxCounts(ctx context.Context) (map[string]int, error) {
 	return out, rows.Err()
 }
 
-// MailClaim asks for messages to deliver: those due by Due (queued or
-// deferred), and those whose claim by another worker ran out before Now.
+// MailClaim asks for messages of one channel to deliver: those due by Due
+// (queued or deferred), and those whose claim by another worker ran out
+// before Now.
 type MailClaim struct {
+	Channel    string // ChannelEmail ("" too) or ChannelSMS
 	Now        time.Time
 	Due        time.Time     // zero: Now
 	LeaseUntil time.Time     // the claimed rows belong to the caller until then
@@ -261,6 +274,10 @@ func (q *Q) ClaimMail(ctx context.Context, c MailClaim) (*ClaimResult, error) {
 		due = c.Due.Unix()
 	}
 	maxAge := int64(c.MaxAge / time.Second)
+	channel := c.Channel
+	if channel == "" {
+		channel = ChannelEmail
+	}
 	// Each branch walks an index in order; together they take the claims of
 	// dead workers first, then new mail, then retries.
 	branches := []struct {
@@ -287,8 +304,8 @@ func (q *Q) ClaimMail(ctx context.Context, c MailClaim) (*ClaimResult, error) {
 				CASE WHEN o.kind IN ('invitation', 'invitation_resent', 'password_reset')
 					THEN coalesce((SELECT t.used_at != 0 OR t.voided_at != 0 FROM tokens t WHERE t.id = o.token_id), TRUE)
 					ELSE FALSE END
-			FROM outbox o WHERE `+b.where+` ORDER BY o.next_attempt_at, o.id LIMIT ?3`,
-			b.arg, maxAge, c.Limit-len(cands))
+			FROM outbox o WHERE o.channel = ?4 AND `+b.where+` ORDER BY o.next_attempt_at, o.id LIMIT ?3`,
+			b.arg, maxAge, c.Limit-len(cands), channel)
 		if err != nil {
 			return nil, err
 		}

@@ -240,11 +240,13 @@ func (m *mailbox) View() string {
 	text := func(s string) string { return s }
 	rw := widest(recipients, text)
 	sw := max(5, widest(shown, func(r store.OutboxMessage) string { return r.State }))
-	w := columnWidths(m.width-2, []column{{min: 16, natural: 16}, {min: min(max(rw, 2), 32), natural: rw},
-		{min: 8, natural: widest(shown, func(r store.OutboxMessage) string { return r.Kind })},
-		{min: sw, natural: sw}, {min: 3, natural: 3}, {min: 6, natural: widest(details, text)}})
-	head := "  " + fit("Queued", w[0]) + " " + fit("To", w[1]) + " " + fit("Kind", w[2]) + " " + fit("State", w[3]) + " " +
-		fit("Try", w[4]) + " " + fit("Detail", w[5])
+	// Via, the channel (email or sms), keeps its whole word too: at 80
+	// columns, a 32-cell recipient leaves the kind 6 and the detail 4.
+	w := columnWidths(m.width-2, []column{{min: 16, natural: 16}, {min: 5, natural: 5}, {min: min(max(rw, 2), 32), natural: rw},
+		{min: 6, natural: widest(shown, func(r store.OutboxMessage) string { return r.Kind })},
+		{min: sw, natural: sw}, {min: 3, natural: 3}, {min: 4, natural: widest(details, text)}})
+	head := "  " + fit("Queued", w[0]) + " " + fit("Via", w[1]) + " " + fit("To", w[2]) + " " + fit("Kind", w[3]) + " " +
+		fit("State", w[4]) + " " + fit("Try", w[5]) + " " + fit("Detail", w[6])
 	b.WriteString(st.ColHead.Render(cut(head, m.width)))
 	b.WriteString("\n")
 	if m.list.err != "" {
@@ -255,8 +257,8 @@ func (m *mailbox) View() string {
 	}
 	for i := from; i < to && i < len(m.list.rows); i++ {
 		r := m.list.rows[i]
-		line := fit(when(r.CreatedAt), w[0]) + " " + fit(recipients[i-from], w[1]) + " " + fit(r.Kind, w[2]) + " " +
-			fit(r.State, w[3]) + " " + fit(fmt.Sprint(r.Attempts), w[4]) + " " + fit(details[i-from], w[5])
+		line := fit(when(r.CreatedAt), w[0]) + " " + fit(r.Channel, w[1]) + " " + fit(recipients[i-from], w[2]) + " " +
+			fit(r.Kind, w[3]) + " " + fit(r.State, w[4]) + " " + fit(fmt.Sprint(r.Attempts), w[5]) + " " + fit(details[i-from], w[6])
 		line = cut(line, m.width-2)
 		switch {
 		case i == m.list.nav.cur:
@@ -300,6 +302,7 @@ func (m *mailbox) message() string {
 		}
 	}
 	add("To", strings.TrimSpace(r.RecipientName+" <"+r.Recipient+">"))
+	add("Channel", r.Channel)
 	add("Kind", r.Kind)
 	add("Language", r.Locale)
 	add("Message-ID", r.MessageID)

@@ -81,9 +81,10 @@ func TestScreensAtEightyByTwentyFour(t *testing.T) {
 	to(billingScreen, "")
 	show("Billing", "€15.00 a seat", "Seats in use   3", "Next renewal   €45.00 on 2026-04-01", "seat started", "€14.31")
 
-	// Mail: the recipient and the state whole, and when it was queued.
+	// Mail: the recipient, the channel and the state whole, and when it was
+	// queued.
 	to(mailScreen, "")
-	show("Mail", "genevieve.delacroix@example.com", " queued ", " "+when(f.svc.Now())+" ")
+	show("Mail", "genevieve.delacroix@example.com", " email ", " queued ", " "+when(f.svc.Now())+" ")
 	// Captured mail: the recipient whole, when it came, and the subject as fits.
 	f.capture("bartholomew.longname@example.com", "Your invitation to join Acme & Fils", "Hello")
 	m = drive(m, func() tea.Msg { return keyMsg("c") })

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+
 	"roster/admin"
 	"roster/store"
 )
@@ -301,12 +304,15 @@ func TestDeleteOffersDeactivate(t *testing.T) {
 	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'ann.active@example.com'`) == 1, "nothing deleted")
 }
 
-// The Mail screen lists the outbox with states and shows a message; links
-// are never shown to the operator.
+// The Mail screen lists the outbox with states and channels and shows a
+// message; links are never shown to the operator.
 func TestMailListsOutbox(t *testing.T) {
 	f := newFixture(t)
 	f.invite("bob@example.com", "carl@example.com")
 	f.exec(`UPDATE outbox SET state = 'failed', last_error = '550 5.1.1 no such user' WHERE recipient = 'carl@example.com'`)
+	f.exec(`INSERT INTO outbox (channel, kind, recipient, locale, data, message_id, state, attempts, next_attempt_at, give_up_at,
+		created_at, last_error, reply) VALUES ('sms', 'notice', '+33612345678', 'en', '{"body": "Acme: your away period ends tomorrow."}',
+		'<sms@example.com>', 'failed', 1, 0, 0, 1772445600, 'the SMS provider answered 400 Bad Request', '{"code": 21211}')`)
 	var data string
 	if err := f.raw.QueryRow(`SELECT data FROM outbox WHERE recipient = 'bob@example.com'`).Scan(&data); err != nil {
 		t.Fatal(err)
@@ -316,13 +322,27 @@ func TestMailListsOutbox(t *testing.T) {
 	tt := f.run(owner)
 	tt.wait("Olive Owner")
 	tt.typ("7")
-	tt.wait("carl@example.com", "failed", "550 5.1.1 no such user", "bob@example.com", "queued")
+	tt.wait("Via", "sms   +33612345678", "answered 400", "email carl@example.com", "failed", "550 5.1.1 no such user", "bob@example.com", "queued")
+	tt.press("enter") // the SMS, the newest
+	tt.wait("Channel", "sms", "Server reply", `{"code": 21211}`, "your away period ends tomorrow")
+	tt.press("esc")
+	tt.typ("j")
 	tt.typ("j") // bob, the older one
 	tt.press("enter")
 	tt.wait("Message-ID", "bob@example.com", "invitation", "REDACTED")
 	tt.press("esc")
 	tt.typ("f") // queued only
 	tt.wait("state queued · 1 shown")
+	tt.typ("f")
+	tt.typ("f")
+	tt.typ("f")
+	tt.typ("f") // failed
+	// At 80 columns every column still shows, the channel whole.
+	tt.tm.Send(tea.WindowSizeMsg{Width: 80, Height: 40})
+	tt.wait("state failed · 2 shown", "sms   +33612345678", "email carl@example.com")
+	for _, l := range strings.Split(tt.last(), "\n") {
+		must(t, lipgloss.Width(l) <= 80, "a line wider than 80 columns: %q", l)
+	}
 	tt.press("ctrl+c")
 	out := readAll(tt)
 	must(t, !strings.Contains(out, token), "the link's token was drawn")

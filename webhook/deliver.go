@@ -8,9 +8,6 @@ package webhook
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +15,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -26,6 +22,7 @@ import (
 	"time"
 
 	"roster/admin"
+	"roster/internal/stdwebhook"
 	"roster/mail"
 	"roster/store"
 )
@@ -175,19 +172,15 @@ func (d *Deliverer) attempt(ctx context.Context, dl *store.Delivery) {
 const maxAnswer = 1024
 
 func (d *Deliverer) post(ctx context.Context, dl *store.Delivery, now time.Time) (int, string, error) {
-	sig, err := Sign(dl.Secret, dl.EventID, now, []byte(dl.Payload))
-	if err != nil {
-		return 0, "", err
-	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, dl.URL, strings.NewReader(dl.Payload))
 	if err != nil {
 		return 0, "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "roster-webhooks")
-	req.Header.Set("webhook-id", dl.EventID)
-	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
-	req.Header.Set("webhook-signature", sig)
+	if err := stdwebhook.SetHeaders(req.Header, dl.Secret, dl.EventID, now, []byte(dl.Payload)); err != nil {
+		return 0, "", errors.New("the webhook's secret is not whsec_ and base64")
+	}
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return 0, "", err
@@ -197,19 +190,6 @@ func (d *Deliverer) post(ctx context.Context, dl *store.Delivery, now time.Time)
 	io.Copy(&b, io.LimitReader(resp.Body, maxAnswer))
 	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20)) // so that the connection is kept
 	return resp.StatusCode, admin.Printable(b.String()), nil
-}
-
-// Sign is the webhook-signature header of a message: v1, and the
-// base64 HMAC-SHA256, keyed with the secret's bytes, of id.timestamp.body.
-func Sign(secret, id string, at time.Time, body []byte) (string, error) {
-	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
-	if err != nil {
-		return "", errors.New("the webhook's secret is not whsec_ and base64")
-	}
-	m := hmac.New(sha256.New, key)
-	fmt.Fprintf(m, "%s.%d.", id, at.Unix())
-	m.Write(body)
-	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil)), nil
 }
 
 // Start delivers until ctx ends, a pass every opts.Poll; Stop waits for
