@@ -56,7 +56,7 @@ type pendingKeys struct {
 
 // pendingBatch is a resend or a revoke the operator asked for.
 type pendingBatch struct {
-	act    admin.InvitationAct
+	act    admin.UserAct
 	emails []string
 	stuck  bool // every stuck invitation, not only those the screen has read
 }
@@ -450,7 +450,7 @@ func (m *pending) start(b pendingBatch) tea.Cmd {
 	run := func() tea.Msg {
 		defer cancel()
 		defer close(events)
-		out, err := svc.ActOnInvitations(ctx, a, admin.InvitationBatch{Act: b.act, Emails: b.emails, Stuck: b.stuck,
+		out, err := svc.ActOnUsers(ctx, a, admin.UserBatch{Act: b.act, Emails: b.emails, Stuck: b.stuck,
 			Progress: func(done, total int) {
 				// Only the newest count matters: one the screen has not
 				// read yet is replaced, so the job never waits for it.

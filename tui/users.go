@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"roster/admin"
 	"roster/store"
 )
 
@@ -814,13 +815,7 @@ func (m *users) heading() string {
 }
 
 // count writes n with thousands separators.
-func count(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func count(n int) string { return admin.Thousands(n) }
 
 func (m *users) View() string {
 	if m.detail != nil {
