@@ -57,7 +57,7 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 	}
 	b.Emails = emails
 	if !s.yes {
-		if err := c.confirm(capitalize(b.Describe(n)) + "?"); err != nil {
+		if err := c.confirm(b.Question(n)); err != nil {
 			return err
 		}
 	}

@@ -180,7 +180,10 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 				} else {
 					u.Teams = changeList(u.Teams, nil, []string{team})
 				}
-				if err := s.update(ctx, q, op, u, 0); err != nil {
+				err := s.updateBy(ctx, op, u, 0, q, func(ctx context.Context, u *store.User, version int64) error {
+					return q.SetTeam(ctx, u, team, join, version)
+				})
+				if err != nil {
 					return err
 				}
 				return s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, profileOf(u))
@@ -421,6 +424,13 @@ func (b UserBatch) Describe(n int) string {
 		return "reactivate " + users
 	}
 	return "act on " + users
+}
+
+// Question asks whether to do b to n users: "Change the role of 1,234
+// users to member?"
+func (b UserBatch) Question(n int) string {
+	d := b.Describe(n)
+	return strings.ToUpper(d[:1]) + d[1:] + "?"
 }
 
 // Done is what b did to each user it did not refuse: "made member".

@@ -246,12 +246,18 @@ func (s *Service) userID(ctx context.Context, q *store.Q, email string) (int64, 
 // update writes u if it still has version (0: the version just read),
 // explaining a stale version by who changed the user and when.
 func (s *Service) update(ctx context.Context, q *store.Q, op *operator, u *store.User, version int64) error {
+	return s.updateBy(ctx, op, u, version, q, q.UpdateUser)
+}
+
+// updateBy is update writing with write, which writes a part of u.
+func (s *Service) updateBy(ctx context.Context, op *operator, u *store.User, version int64, q *store.Q,
+	write func(ctx context.Context, u *store.User, version int64) error) error {
 	if version == 0 {
 		version = u.Version
 	}
 	u.UpdatedAt = s.Now()
 	u.UpdatedBy = op.Email
-	err := q.UpdateUser(ctx, u, version)
+	err := write(ctx, u, version)
 	if errors.Is(err, store.ErrConflict) {
 		cur, rerr := q.UserByID(ctx, u.ID, s.Now())
 		if rerr != nil {

@@ -284,6 +284,39 @@ func (q *Q) UpdateUser(ctx context.Context, u *User, expectVersion int64) error 
 	return q.addSets(ctx, u)
 }
 
+// SetTeam adds u to the team named (in) or takes them out, and bumps u's
+// version, if it is still expectVersion: what a bulk act on a team changes,
+// without rewriting the user's every column, index and search key as
+// UpdateUser does (a tenth of the time). Triggers keep users.teams and the
+// team's count. A stale version gives ErrConflict; a missing team,
+// ErrNotFound.
+func (q *Q) SetTeam(ctx context.Context, u *User, team string, in bool, expectVersion int64) error {
+	res, err := q.db.ExecContext(ctx, "UPDATE users SET updated_at = ?, updated_by = ?, version = version + 1 WHERE id = ? AND version = ?",
+		unix(u.UpdatedAt), u.UpdatedBy, u.ID, expectVersion)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return ErrConflict
+	}
+	u.Version = expectVersion + 1
+	query := "INSERT OR IGNORE INTO user_teams (user_id, team_id) SELECT ?1, id FROM teams WHERE name = ?2"
+	if !in {
+		query = "DELETE FROM user_teams WHERE user_id = ?1 AND team_id = (SELECT id FROM teams WHERE name = ?2)"
+	}
+	if res, err = q.db.ExecContext(ctx, query, u.ID, team); err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return fmt.Errorf("team %q of user %d: %w", team, u.ID, ErrNotFound)
+	}
+	return nil
+}
+
 // RecordLogin counts a login attempt without touching the version, so that a
 // person logging in never makes an operator's edit stale.
 func (q *Q) RecordLogin(ctx context.Context, id int64, ok bool, at time.Time) error {

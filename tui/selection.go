@@ -272,7 +272,7 @@ func (m *users) pickAct(act selectionAct) tea.Cmd {
 		m.err = "There are no teams yet: T manages them."
 		return nil
 	}
-	m.menu = &choice{prompt: capitalize(act.name) + ":", options: options, picked: func(i int) tea.Cmd {
+	m.menu = &choice{prompt: strings.ToUpper(act.name[:1]) + act.name[1:] + ":", options: options, picked: func(i int) tea.Cmd {
 		b.Role, b.Team = options[i], options[i]
 		return m.resolve(act, b)
 	}}
@@ -304,7 +304,7 @@ func (m *users) resolve(act selectionAct, b admin.UserBatch) tea.Cmd {
 	})
 }
 
-// selected asks before acting, with the count of users the act will see.
+// selectedUsers asks before acting, with the count of users the act will see.
 func (m *users) selectedUsers(msg usersSelectedMsg) {
 	m.resolving = false
 	switch {
@@ -319,7 +319,7 @@ func (m *users) selectedUsers(msg usersSelectedMsg) {
 	}
 	msg.batch.IDs = msg.ids
 	m.ask = &msg
-	m.confirm = &confirmation{prompt: capitalize(msg.batch.Describe(len(msg.ids))) + "? y/n"}
+	m.confirm = &confirmation{prompt: msg.batch.Question(len(msg.ids)) + " y/n"}
 }
 
 // answer settles the question shown: y runs the act asked about, or
@@ -355,11 +355,4 @@ func (m *users) jobDone(msg jobDoneMsg) tea.Cmd {
 	m.sel.clear()
 	m.resize()
 	return tea.Batch(m.refresh(), m.loadSummary())
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
