@@ -66,7 +66,7 @@ func TestResendStuckInBatches(t *testing.T) {
 		t.Fatalf("progress %v: want 0 of %d, then batches up to %d", steps, n, n)
 	}
 	for i := 1; i < len(steps); i++ {
-		if d := steps[i][0] - steps[i-1][0]; d <= 0 || d > importBatchRows {
+		if d := steps[i][0] - steps[i-1][0]; d <= 0 || d > bulkBatchRows {
 			t.Fatalf("progress %v: a batch of %d rows", steps, d)
 		}
 	}

@@ -238,6 +238,8 @@ func TestBulkActRefusesUnknownTeamOrRole(t *testing.T) {
 // leaves each user done whole (team and audit row) or not at all.
 func TestBulkJoinTeamCancelled(t *testing.T) {
 	n := 1500
+	defer func(rows int) { bulkBatchRows = rows }(bulkBatchRows)
+	bulkBatchRows = 1000
 	f := newFixture(t)
 	must(t, f.svc.AddTeam(f.ctx, f.owner, "Support"))
 	_, err := f.svc.Import(f.ctx, f.owner, importRows(n+2), InviteOptions{})
@@ -287,5 +289,27 @@ func TestBulkJoinTeamCancelled(t *testing.T) {
 	}
 	if got := len(f.audits("user.edit")); got != done {
 		t.Errorf("%d audit rows for %d done", got, done)
+	}
+}
+
+// A user selected by filter and gone before the act reaches them is
+// reported as such; the others are done.
+func TestBulkByIDUserGoneSince(t *testing.T) {
+	f := newFixture(t)
+	must(t, f.svc.AddTeam(f.ctx, f.owner, "Support"))
+	f.addUser("ann.a@example.com", "member", store.Invited)
+	f.addUser("bob.b@example.com", "member", store.Invited)
+	ids, err := f.svc.SelectUsers(f.ctx, f.owner, store.ListQuery{Status: "invited"})
+	must(t, err)
+	must(t, f.svc.Revoke(f.ctx, f.owner, []string{"ann.a@example.com"})[0].Err)
+	out, err := f.svc.ActOnUsers(f.ctx, f.owner, UserBatch{Act: JoinTeam, Team: "Support", IDs: ids})
+	must(t, err)
+	var nf *NotFoundError
+	if len(out) != 2 || !errors.As(out[0].Err, &nf) || !strings.Contains(nf.What, "deleted since") || out[1].Err != nil ||
+		out[1].Email != "bob.b@example.com" {
+		t.Fatalf("outcomes %+v", out)
+	}
+	if !slices.Contains(f.user("bob.b@example.com").Teams, "Support") {
+		t.Error("bob was not added")
 	}
 }

@@ -198,6 +198,60 @@ func (q *Q) UserByID(ctx context.Context, id int64, now time.Time) (*User, error
 	return q.user(ctx, "u.id = ?2", now, id)
 }
 
+// UsersByID reads several users with teams and tags, in two statements
+// for all of them, by ID; the IDs of none are left out.
+func (q *Q) UsersByID(ctx context.Context, ids []int64, now time.Time) (map[int64]*User, error) {
+	out := make(map[int64]*User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := []any{now.Unix()}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	// Numbered: ?1 is now in the users' statement, not in the tags'.
+	in := func(from int) string {
+		ph := make([]string, len(ids))
+		for i := range ids {
+			ph[i] = fmt.Sprintf("?%d", from+i)
+		}
+		return strings.Join(ph, ", ")
+	}
+	rows, err := q.db.QueryContext(ctx, "SELECT "+userCols+" FROM users u WHERE u.id IN ("+in(2)+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUser(rows, now)
+		if err != nil {
+			return nil, err
+		}
+		u.Tags = []string{}
+		out[u.ID] = u
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	tags, err := q.db.QueryContext(ctx, "SELECT user_id, tag FROM user_tags WHERE user_id IN ("+in(1)+") ORDER BY user_id, tag", args[1:]...)
+	if err != nil {
+		return nil, err
+	}
+	defer tags.Close()
+	for tags.Next() {
+		var id int64
+		var tag string
+		if err := tags.Scan(&id, &tag); err != nil {
+			return nil, err
+		}
+		if u := out[id]; u != nil {
+			u.Tags = append(u.Tags, tag)
+		}
+	}
+	return out, tags.Err()
+}
+
 func (q *Q) user(ctx context.Context, where string, now time.Time, args ...any) (*User, error) {
 	row := q.db.QueryRowContext(ctx, "SELECT "+userCols+" FROM users u WHERE "+where, append([]any{now.Unix()}, args...)...)
 	u, err := scanUser(row, now)
