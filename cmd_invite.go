@@ -234,6 +234,8 @@ func unquoteFormula(v string) string {
 func cmdInvites(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("invites")
 	stuck := fs.Bool("stuck", false, "only stuck invitations: expired, or their mail failed or is deferred")
+	var sel selection
+	sel.flags(fs)
 	rest, err := c.parse(fs, args)
 	if err != nil {
 		return err
@@ -241,6 +243,9 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 	a, err := c.operator(ctx)
 	if err != nil {
 		return err
+	}
+	if len(rest) == 0 && sel.where != "" {
+		return usagef("invites --where goes with resend, revoke or send")
 	}
 	if len(rest) == 0 {
 		each := func(fn func(store.Invitation) error) error {
@@ -264,7 +269,7 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 	}
 	verb, emails := rest[0], rest[1:]
 	acts := map[string]struct {
-		act  admin.InvitationAct
+		act  admin.UserAct
 		done string
 	}{
 		"resend": {admin.ResendInvitations, "resent"},
@@ -275,12 +280,17 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 	switch {
 	case !known:
 		return usagef("invites takes resend, revoke or send, not %q", verb)
+	case sel.where != "":
+		if *stuck {
+			return usagef("invites %s takes --where or --stuck, not both", verb)
+		}
+		return sel.run(c, ctx, a, emails, admin.UserBatch{Act: act.act})
 	case verb == "send" && (*stuck || len(emails) == 0):
 		return usagef("invites send needs EMAIL...")
 	case *stuck == (len(emails) > 0):
 		return usagef("invites %s takes EMAIL... or --stuck, one of them", verb)
 	}
-	out, err := c.svc.ActOnInvitations(ctx, a, admin.InvitationBatch{Act: act.act, Emails: emails, Stuck: *stuck})
+	out, err := c.svc.ActOnUsers(ctx, a, admin.UserBatch{Act: act.act, Emails: emails, Stuck: *stuck})
 	if out == nil {
 		return err
 	}

@@ -236,12 +236,37 @@ func cmdEdit(c *cli, ctx context.Context, args []string) error {
 	fs.Var(&tags, "tag", "+TAG adds a \"contact for\" tag, -TAG removes one (repeatable)")
 	fs.Var(&teams, "team", "+TEAM adds a team, -TEAM removes one (repeatable)")
 	version := fs.Int64("if-version", 0, "change only if the user is still at this version (from roster user)")
-	email, err := oneEmail(c, fs, args)
+	var sel selection
+	sel.flags(fs)
+	rest, err := c.parse(fs, args)
 	if err != nil {
 		return err
 	}
 	p.AddTags, p.RemoveTags = plusMinus(tags)
 	p.AddTeams, p.RemoveTeams = plusMinus(teams)
+	if sel.bulk(rest) {
+		// Several users: one team added or removed, as the dashboard's
+		// selection does.
+		b := admin.UserBatch{Act: admin.JoinTeam}
+		switch {
+		case len(teams) != 1 || len(tags) > 0 || *version != 0 || p.FirstName != nil || p.LastName != nil || p.Phone != nil ||
+			p.Position != nil || p.ReferenceID != nil || p.Locale != nil:
+			return usagef("edit of several users (--where or EMAIL...) takes one --team +TEAM or --team -TEAM, and nothing else")
+		case len(p.AddTeams) == 1:
+			b.Team = p.AddTeams[0]
+		default:
+			b.Act, b.Team = admin.LeaveTeam, p.RemoveTeams[0]
+		}
+		a, err := c.operator(ctx)
+		if err != nil {
+			return err
+		}
+		return sel.run(c, ctx, a, rest, b)
+	}
+	if len(rest) != 1 {
+		return usagef("edit takes one EMAIL")
+	}
+	email := rest[0]
 	a, err := c.operator(ctx)
 	if err != nil {
 		return err
@@ -279,9 +304,21 @@ func cmdPerms(c *cli, ctx context.Context, args []string) error {
 	fs.Var(&grant, "grant", "add permissions (repeatable or comma-separated)")
 	fs.Var(&revoke, "revoke", "remove permissions (repeatable or comma-separated)")
 	version := fs.Int64("if-version", 0, "change only if the user is still at this version")
+	var sel selection
+	sel.flags(fs)
 	rest, err := c.parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if sel.bulk(rest) {
+		if *list || ch.Role == "" || len(grant)+len(revoke) > 0 || *version != 0 {
+			return usagef("perms of several users (--where or EMAIL...) takes --role ROLE, and nothing else")
+		}
+		a, err := c.operator(ctx)
+		if err != nil {
+			return err
+		}
+		return sel.run(c, ctx, a, rest, admin.UserBatch{Act: admin.ChangeRole, Role: ch.Role})
 	}
 	if *list {
 		if c.json {
@@ -357,7 +394,7 @@ func cmdReset(c *cli, ctx context.Context, args []string) error {
 
 func cmdDeactivate(c *cli, ctx context.Context, args []string) error {
 	var until time.Time
-	err := simpleAct(c, ctx, "deactivate", "deactivated", args, func(a admin.Actor, email string) error {
+	err := simpleAct(c, ctx, "deactivate", admin.DeactivateUsers, args, func(a admin.Actor, email string) error {
 		if err := c.svc.Deactivate(ctx, a, email); err != nil {
 			return err
 		}
@@ -377,24 +414,36 @@ func paidUntil(t time.Time) string {
 }
 
 func cmdReactivate(c *cli, ctx context.Context, args []string) error {
-	return simpleAct(c, ctx, "reactivate", "reactivated", args, func(a admin.Actor, email string) error {
+	return simpleAct(c, ctx, "reactivate", admin.ReactivateUsers, args, func(a admin.Actor, email string) error {
 		return c.svc.Reactivate(ctx, a, email)
 	})
 }
 
-func simpleAct(c *cli, ctx context.Context, name, done string, args []string, act func(admin.Actor, string) error) error {
-	email, err := oneEmail(c, c.flags(name), args)
+// simpleAct acts on one user (EMAIL), or on several (EMAIL... or --where)
+// as one bulk act.
+func simpleAct(c *cli, ctx context.Context, name string, bulk admin.UserAct, args []string, act func(admin.Actor, string) error) error {
+	fs := c.flags(name)
+	var sel selection
+	sel.flags(fs)
+	rest, err := c.parse(fs, args)
 	if err != nil {
 		return err
+	}
+	if !sel.bulk(rest) && len(rest) != 1 {
+		return usagef("%s takes EMAIL... or --where", name)
 	}
 	a, err := c.operator(ctx)
 	if err != nil {
 		return err
 	}
-	if err := act(a, email); err != nil {
+	b := admin.UserBatch{Act: bulk}
+	if sel.bulk(rest) {
+		return sel.run(c, ctx, a, rest, b)
+	}
+	if err := act(a, rest[0]); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s %s\n", done, admin.Printable(email))
+	fmt.Fprintf(c.stdout, "%s %s\n", b.Done(), admin.Printable(rest[0]))
 	return nil
 }
 

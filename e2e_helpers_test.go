@@ -224,6 +224,18 @@ type e2eAudit struct {
 	After   string `json:"after"`
 }
 
+// auditTargets lists who an action was done to and through which channel
+// ("ann@acme.test tui"), sorted, from roster audit --json.
+func auditTargets(e *e2eEnv, action string) []string {
+	e.t.Helper()
+	var out []string
+	for _, a := range cliJSON[[]e2eAudit](e, "audit", "--action", action, "--limit", "1000") {
+		out = append(out, a.Target+" "+a.Channel)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // tmuxServer is a private tmux server: its own socket in the test's
 // directory, no user configuration, killed when the test ends.
 type tmuxServer struct {

@@ -224,6 +224,49 @@ func TestE2EDashboardInTmux(t *testing.T) {
 	}
 }
 
+// TestE2ESelectionChangesRoles is issue 15's tmux flow: on Users, space
+// selects three people, m changes their role after asking with the count,
+// and the audit trail shows the three changes, on the dashboard and through
+// the command line.
+func TestE2ESelectionChangesRoles(t *testing.T) {
+	need(t, "tmux")
+	e := newE2E(t)
+	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	for _, n := range []string{"Ann", "Bob", "Cy", "Dan"} {
+		e.cli("invite", strings.ToLower(n)+"@acme.test", "--first", n, "--last", "Test")
+	}
+	x := newTmux(e)
+	p := x.start("dashboard", 120, 40, e.bin, "--db", e.db)
+	// By name: Ann, Big Boss, Bob, Cy, Dan; the cursor on Ann.
+	p.waitFor("acting as boss@acme.test (tui)", "ann@acme.test", "dan@acme.test")
+	p.keys("Space")
+	p.waitFor("1 user selected")
+	p.typ("j") // past Big Boss
+	p.keys("Space", "Space")
+	p.waitFor("3 users selected · m acts on them")
+	p.typ("m")
+	p.waitFor("Act on 3 users:")
+	p.typ("1")
+	p.waitFor("Change role:")
+	p.typ("3")
+	p.waitFor("Change the role of 3 users to manager? y/n")
+	p.typ("y")
+	p.waitFor("3 of 3 made manager.")
+	for email, role := range map[string]string{"ann@acme.test": "manager", "bob@acme.test": "manager", "cy@acme.test": "manager",
+		"dan@acme.test": "member", "boss@acme.test": "owner"} {
+		if u := cliJSON[e2eUser](e, "user", email); u.Role != role {
+			t.Errorf("%s is %s, want %s", email, u.Role, role)
+		}
+	}
+	if got := auditTargets(e, "user.perms"); !slices.Equal(got, []string{"ann@acme.test tui", "bob@acme.test tui", "cy@acme.test tui"}) {
+		t.Errorf("user.perms audit rows: %q, want ann's, bob's and cy's through the dashboard", got)
+	}
+	// The dashboard's own audit screen shows them too.
+	p.keys("8")
+	p.waitFor("user.perms", "ann@acme.test", "bob@acme.test", "cy@acme.test")
+	p.checkStderr()
+}
+
 // TestE2EOpenSSHInTmux is issue 5's SSH side through OpenSSH's own client:
 // roster serve on loopback, the owner's key added with the command line, two
 // ssh sessions in tmux. An invitation made through the screens of one is the

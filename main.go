@@ -67,15 +67,15 @@ func init() {
 		{"account", "[--name N] [--invite-lifetime 48h] [--remind-before 24h] [--country FR]", "show or change the account's settings", false, cmdAccount},
 		{"users", "[--status S] [--team T] [--search TEXT] [--sort name|last-login|status] [--limit N]", "list users", false, cmdUsers},
 		{"user", "EMAIL", "show everything about one user", false, cmdUser},
-		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T]", "change a user's profile", false, cmdEdit},
+		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T] | EMAIL...|--where 'status=S team=T search=TEXT' --team +T|-T [--yes]", "change a user's profile, or the team of several", false, cmdEdit},
 		{"invite", "EMAIL... [--role R] [--team T] [--first F --last L] [--position P] [--ref ID] [--phone N] [--locale fr|en] [--staged] | --csv FILE", "invite people by email", false, cmdInvite},
-		{"invites", "[--stuck] | resend EMAIL...|--stuck | revoke EMAIL...|--stuck | send EMAIL...", "list, resend, revoke or send pending invitations", false, cmdInvites},
-		{"perms", "--list | EMAIL [--role R] [--grant PERM...] [--revoke PERM...]", "show or change a user's role and permissions", false, cmdPerms},
+		{"invites", "[--stuck] | resend EMAIL...|--stuck|--where W | revoke EMAIL...|--stuck|--where W | send EMAIL...|--where W", "list, resend, revoke or send pending invitations", false, cmdInvites},
+		{"perms", "--list | EMAIL [--role R] [--grant PERM...] [--revoke PERM...] | EMAIL...|--where W --role R [--yes]", "show or change a user's role and permissions, or the role of several", false, cmdPerms},
 		{"away", "EMAIL [--until DATE] [--from DATE] [--to EMAIL|team:NAME] [--note TEXT] | EMAIL --off", "set someone away, with a stand-in", false, cmdAway},
 		{"teams", "[add NAME | remove NAME | rename NAME NEW-NAME]", "list, add, rename or remove teams", false, cmdTeams},
 		{"reset", "EMAIL", "send a password-reset mail", false, cmdReset},
-		{"deactivate", "EMAIL", "stop a user from logging in (reversible)", false, cmdDeactivate},
-		{"reactivate", "EMAIL", "undo deactivate", false, cmdReactivate},
+		{"deactivate", "EMAIL... | --where W [--yes]", "stop users from logging in (reversible)", false, cmdDeactivate},
+		{"reactivate", "EMAIL... | --where W [--yes]", "undo deactivate", false, cmdReactivate},
 		{"delete", "EMAIL --heir EMAIL", "delete a user, handing what they own to an heir", false, cmdDelete},
 		{"conversations", "[--user EMAIL] | add --subject S --to EMAIL", "list conversations, or open one (routed to stand-ins)", false, cmdConversations},
 		{"billing", "[plan --period monthly|yearly --seat-price 15.00 [--currency EUR] [--anchor DATE] [--timezone TZ] | plan --none | statement [--cycle current|previous|DATE] [--csv] | ledger [--user EMAIL]]", "show the plan, the seats and what they cost; change the plan", false, cmdBilling},
@@ -486,6 +486,9 @@ func cmdHelp(c *cli, ctx context.Context, args []string) error {
 		}
 	}
 	tw.Flush()
+	fmt.Fprintln(c.stdout, "\nActs on several users (perms, edit --team, deactivate, reactivate, invites) take EMAIL... or")
+	fmt.Fprintln(c.stdout, "--where 'status=S team=T search=TEXT', the filters of roster users. They ask first on a terminal;")
+	fmt.Fprintln(c.stdout, "elsewhere they need --yes. Failures are printed first, each with its reason.")
 	fmt.Fprintln(c.stdout, "\nroster COMMAND --help describes one command.")
 	return nil
 }

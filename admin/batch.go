@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -11,27 +12,41 @@ import (
 	"roster/store"
 )
 
-// InvitationAct is what a batch does to each invitation it names.
-type InvitationAct int
+// UserAct is what a batch does to each user it names.
+type UserAct int
 
 const (
 	// ResendInvitations sends each invited person a new link, voiding the
 	// old one and restarting its lifetime; a mail of the old link not yet
 	// sent is replaced.
-	ResendInvitations InvitationAct = iota
+	ResendInvitations UserAct = iota
 	// RevokeInvitations deletes each pending invitation and its
 	// never-activated user.
 	RevokeInvitations
 	// SendStagedInvitations invites users who were created staged: their
 	// invitation goes out, under the resend rule.
 	SendStagedInvitations
+	// ChangeRole gives each user UserBatch.Role with its preset, as
+	// SetPermissions does.
+	ChangeRole
+	// JoinTeam adds each user to UserBatch.Team; LeaveTeam takes them out.
+	JoinTeam
+	LeaveTeam
+	// DeactivateUsers and ReactivateUsers do what Deactivate and Reactivate do.
+	DeactivateUsers
+	ReactivateUsers
 )
 
-// InvitationBatch names the invitations a batch acts on, and what it does.
-type InvitationBatch struct {
-	Act    InvitationAct
-	Emails []string // the invitations, by address
-	Stuck  bool     // every stuck invitation (see Stuck) instead of Emails
+// UserBatch names the users a batch acts on, and what it does.
+type UserBatch struct {
+	Act  UserAct
+	Role string // ChangeRole's
+	Team string // JoinTeam's and LeaveTeam's
+	// The users: by address, by ID (a selection SelectUsers fixed), or every
+	// stuck invitation (see Stuck).
+	Emails []string
+	IDs    []int64
+	Stuck  bool
 	// Progress, when set, is told how many rows are done of how many, once
 	// the rows are known and after each committed batch: a screen draws a
 	// progress bar from it. It runs on the caller's goroutine.
@@ -46,27 +61,44 @@ func (e *NotDoneError) Error() string { return "not done: " + e.Cause.Error() }
 
 func (e *NotDoneError) Unwrap() error { return e.Cause }
 
-// invitationRule is one act of a batch: check refuses a row with a typed
-// error before anything of it is written, apply writes it.
-type invitationRule struct {
-	check func(ctx context.Context, q *store.Q, op *operator, u *store.User) error
-	apply func(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User) error
-}
+// userRule is one act of a batch on one user: it refuses them with a typed
+// error before anything of theirs is written, or returns the write that
+// does the act with its audit row. Every act of ActOnUsers is one of these,
+// so that a new act is one more case of (*Service).userRule.
+type userRule func(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User) (write func() error, err error)
 
-func (s *Service) invitationRule(act InvitationAct) invitationRule {
-	switch act {
-	case SendStagedInvitations:
-		return invitationRule{
-			check: func(ctx context.Context, q *store.Q, op *operator, u *store.User) error {
-				if err := s.mayActAs(ctx, q, op, u, "users.invite", "sending invitations", "send the invitation of"); err != nil {
+// userRule is act's rule; b's role or team, checked once before the first
+// row (an unknown one refuses the whole batch).
+func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
+	switch b.Act {
+	case ResendInvitations:
+		// The link sets the person's password: sending it is acting as them (mayActAs).
+		return func(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User) (func() error, error) {
+			if err := s.mayActAs(ctx, q, op, u, "users.invite", "resending invitations", "resend the invitation of"); err != nil {
+				return nil, err
+			}
+			if u.Status != store.Invited {
+				return nil, stateErr("%s is %s, not invited: nothing to resend", u.Email, u.Status)
+			}
+			if err := s.checkRate(ctx, q, u, "invite"); err != nil {
+				return nil, err
+			}
+			return func() error {
+				if err := s.sendLink(ctx, q, op.User, acct, u, "invite", store.MailInviteResent); err != nil {
 					return err
 				}
-				if u.Status != store.Staged {
-					return stateErr("%s is %s, not staged", u.Email, u.Status)
-				}
-				return nil
-			},
-			apply: func(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User) error {
+				return s.audit(ctx, q, op.User, op.channel, "invite.resend", u, nil, map[string]any{"expires_at": s.Now().Add(acct.InviteLifetime)})
+			}, nil
+		}, nil
+	case SendStagedInvitations:
+		return func(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User) (func() error, error) {
+			if err := s.mayActAs(ctx, q, op, u, "users.invite", "sending invitations", "send the invitation of"); err != nil {
+				return nil, err
+			}
+			if u.Status != store.Staged {
+				return nil, stateErr("%s is %s, not staged", u.Email, u.Status)
+			}
+			return func() error {
 				before := profileOf(u)
 				u.Status = store.Invited
 				if err := s.update(ctx, q, op, u, 0); err != nil {
@@ -76,20 +108,20 @@ func (s *Service) invitationRule(act InvitationAct) invitationRule {
 					return err
 				}
 				return s.audit(ctx, q, op.User, op.channel, "user.invite", u, before, profileOf(u))
-			},
-		}
+			}, nil
+		}, nil
 	case RevokeInvitations:
-		return invitationRule{
-			check: func(ctx context.Context, q *store.Q, op *operator, u *store.User) error {
-				if err := op.need("users.invite", "revoking invitations"); err != nil {
-					return err
-				}
-				if (u.Status != store.Invited && u.Status != store.Staged) || !u.ActivatedAt.IsZero() {
-					return stateErr("%s is %s: only a pending invitation can be revoked", u.Email, u.Status)
-				}
-				return op.outranks(u, "revoke the invitation of")
-			},
-			apply: func(ctx context.Context, q *store.Q, op *operator, _ *store.Account, u *store.User) error {
+		return func(ctx context.Context, q *store.Q, op *operator, _ *store.Account, u *store.User) (func() error, error) {
+			if err := op.need("users.invite", "revoking invitations"); err != nil {
+				return nil, err
+			}
+			if (u.Status != store.Invited && u.Status != store.Staged) || !u.ActivatedAt.IsZero() {
+				return nil, stateErr("%s is %s: only a pending invitation can be revoked", u.Email, u.Status)
+			}
+			if err := op.outranks(u, "revoke the invitation of"); err != nil {
+				return nil, err
+			}
+			return func() error {
 				if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset); err != nil {
 					return err
 				}
@@ -97,40 +129,112 @@ func (s *Service) invitationRule(act InvitationAct) invitationRule {
 					return err
 				}
 				return s.audit(ctx, q, op.User, op.channel, "invite.revoke", u, profileOf(u), nil)
-			},
+			}, nil
+		}, nil
+	case ChangeRole:
+		role := strings.ToLower(strings.TrimSpace(b.Role))
+		if !KnownRole(role) {
+			return nil, inputErr("role", fmt.Sprintf("%q is not a role (want one of %s)", b.Role, strings.Join(Roles, ", ")))
 		}
+		return func(ctx context.Context, q *store.Q, op *operator, _ *store.Account, u *store.User) (func() error, error) {
+			plan, err := s.planPerms(ctx, q, op, u, PermChange{Role: role})
+			if err != nil {
+				return nil, err
+			}
+			if u.Role == role {
+				return nil, stateErr("%s is already %s", u.Email, article(role))
+			}
+			return func() error { return s.writePerms(ctx, q, op, u, 0, plan) }, nil
+		}, nil
+	case JoinTeam, LeaveTeam:
+		var team string
+		err := s.st.ReadTx(ctx, func(q *store.Q) error {
+			t, err := s.checkTeams(ctx, q, []string{b.Team}, nil)
+			if err == nil && len(t) == 0 {
+				err = inputErr("team", "is empty")
+			}
+			if err == nil {
+				team = t[0]
+			}
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		join := b.Act == JoinTeam
+		return func(ctx context.Context, q *store.Q, op *operator, _ *store.Account, u *store.User) (func() error, error) {
+			if err := op.mayActOn(u, "users.edit", "editing profiles", "edit"); err != nil {
+				return nil, err
+			}
+			in := slices.Contains(u.Teams, team)
+			switch {
+			case join && in:
+				return nil, stateErr("%s is already in %s", u.Email, team)
+			case !join && !in:
+				return nil, stateErr("%s is not in %s", u.Email, team)
+			}
+			return func() error {
+				before := profileOf(u)
+				if join {
+					u.Teams = changeList(u.Teams, []string{team}, nil)
+				} else {
+					u.Teams = changeList(u.Teams, nil, []string{team})
+				}
+				err := s.updateBy(ctx, op, u, 0, q, func(ctx context.Context, u *store.User, version int64) error {
+					return q.SetTeam(ctx, u, team, join, version)
+				})
+				if err != nil {
+					return err
+				}
+				return s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, profileOf(u))
+			}, nil
+		}, nil
+	case DeactivateUsers:
+		return func(ctx context.Context, q *store.Q, op *operator, _ *store.Account, u *store.User) (func() error, error) {
+			if err := s.mayRemove(ctx, q, op, u, "deactivate", "deactivated"); err != nil {
+				return nil, err
+			}
+			if u.Status == store.Deactivated {
+				return nil, stateErr("%s is already deactivated", u.Email)
+			}
+			return func() error { return s.deactivate(ctx, q, op, u) }, nil
+		}, nil
+	case ReactivateUsers:
+		return func(ctx context.Context, q *store.Q, op *operator, _ *store.Account, u *store.User) (func() error, error) {
+			if err := op.need("users.delete", "reactivating users"); err != nil {
+				return nil, err
+			}
+			if err := op.outranks(u, "reactivate"); err != nil {
+				return nil, err
+			}
+			if u.Status != store.Deactivated {
+				return nil, stateErr("%s is %s, not deactivated", u.Email, u.Status)
+			}
+			return func() error { return s.reactivate(ctx, q, op, u) }, nil
+		}, nil
 	}
-	// The link sets the person's password: sending it is acting as them (mayActAs).
-	return invitationRule{
-		check: func(ctx context.Context, q *store.Q, op *operator, u *store.User) error {
-			if err := s.mayActAs(ctx, q, op, u, "users.invite", "resending invitations", "resend the invitation of"); err != nil {
-				return err
-			}
-			if u.Status != store.Invited {
-				return stateErr("%s is %s, not invited: nothing to resend", u.Email, u.Status)
-			}
-			return s.checkRate(ctx, q, u, "invite")
-		},
-		apply: func(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User) error {
-			if err := s.sendLink(ctx, q, op.User, acct, u, "invite", store.MailInviteResent); err != nil {
-				return err
-			}
-			return s.audit(ctx, q, op.User, op.channel, "invite.resend", u, nil, map[string]any{"expires_at": s.Now().Add(acct.InviteLifetime)})
-		},
-	}
+	return nil, fmt.Errorf("unknown act %d", b.Act)
 }
 
-// ActOnInvitations resends, revokes or sends (staged) many invitations, for any number: it
-// writes them in batches of at most importBatchRows rows or importBatchTime,
-// each one transaction with its audit rows and mail, pausing between two so
-// that other writers get in (as Import does). A row refused by the rules
-// (not invited, sent too recently, above the operator) is reported with its
+// ActOnUsers does one act (resend, revoke or send invitations, change the
+// role, join or leave a team, deactivate, reactivate) to many users, for
+// any number: the screens, the command line and the API all run their bulk
+// acts through it. It writes them in batches of at most bulkBatchRows rows
+// or importBatchTime, each one transaction with its audit rows and mail,
+// pausing between two so that other writers get in (as Import does): a
+// user is done whole or not at all. Every rule applies to each user as when
+// acting on them alone; a user the rules refuse (not invited, sent too
+// recently, above the operator, the last owner) is reported with the
 // reason and does not hold back the others. Cancelling ctx stops between
 // batches, or rolls back the batch under way: the batches before are done,
 // the rows after are reported NotDoneError, and ctx's error is returned; a
 // failing batch does the same with its error. The outcomes are in the
 // order of the request (FailuresFirst sorts them for showing).
-func (s *Service) ActOnInvitations(ctx context.Context, a Actor, b InvitationBatch) ([]Outcome, error) {
+func (s *Service) ActOnUsers(ctx context.Context, a Actor, b UserBatch) ([]Outcome, error) {
+	rule, err := s.userRule(ctx, b)
+	if err != nil {
+		return nil, err
+	}
 	emails := b.Emails
 	if b.Stuck {
 		stuck, err := s.Stuck(ctx, a)
@@ -142,9 +246,37 @@ func (s *Service) ActOnInvitations(ctx context.Context, a Actor, b InvitationBat
 			emails[i] = in.Email
 		}
 	}
-	out := make([]Outcome, len(emails))
+	out := make([]Outcome, len(emails)+len(b.IDs))
 	for i, e := range emails {
 		out[i].Email = strings.TrimSpace(e)
+	}
+	for i, id := range b.IDs {
+		out[len(emails)+i].ID = id
+	}
+	// find reads the row's user in the batch's transaction: by address, or
+	// by ID after the addresses, a few hundred at a time (read is the
+	// batch's, emptied as each starts).
+	var read map[int64]*store.User
+	find := func(q *store.Q, i int) (*store.User, error) {
+		if i < len(emails) {
+			return s.findUser(ctx, q, out[i].Email)
+		}
+		j := i - len(emails)
+		id := b.IDs[j]
+		if _, ok := read[id]; !ok {
+			ids := b.IDs[j:min(j+readAhead, len(b.IDs))]
+			users, err := q.UsersByID(ctx, ids, s.Now())
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range ids {
+				read[id] = users[id] // nil: gone
+			}
+		}
+		if u := read[id]; u != nil {
+			return u, nil
+		}
+		return nil, &NotFoundError{What: fmt.Sprintf("user #%d (deleted since it was selected)", id)}
 	}
 	progress := func(done int) {
 		if b.Progress != nil {
@@ -152,7 +284,6 @@ func (s *Service) ActOnInvitations(ctx context.Context, a Actor, b InvitationBat
 		}
 	}
 	progress(0)
-	rule := s.invitationRule(b.Act)
 	stop := func(from int, err error) ([]Outcome, error) {
 		for i := from; i < len(out); i++ {
 			out[i].Err = &NotDoneError{Cause: err}
@@ -172,22 +303,24 @@ func (s *Service) ActOnInvitations(ctx context.Context, a Actor, b InvitationBat
 		}
 		var done []Outcome
 		err := s.write(ctx, a, func(q *store.Q, op *operator) error {
-			done = done[:0]
+			done, read = done[:0], map[int64]*store.User{}
+			ctx, later := auditLater(ctx)
 			acct, err := q.Account(ctx)
 			if err != nil {
 				return err
 			}
 			until := time.Now().Add(importBatchTime)
-			for i := next; i < len(out) && len(done) < importBatchRows && (len(done) == 0 || time.Now().Before(until)); i++ {
-				o := Outcome{Email: out[i].Email}
-				u, err := s.findUser(ctx, q, o.Email)
+			for i := next; i < len(out) && len(done) < bulkBatchRows && (len(done) == 0 || time.Now().Before(until)); i++ {
+				o := out[i]
+				var write func() error
+				u, err := find(q, i)
 				if err == nil {
-					o.Email = u.Email
-					err = rule.check(ctx, q, op, u)
+					o.Email, o.ID = u.Email, u.ID
+					write, err = rule(ctx, q, op, acct, u)
 				}
 				switch {
 				case err == nil:
-					if err := rule.apply(ctx, q, op, acct, u); err != nil {
+					if err := write(); err != nil {
 						return err
 					}
 				case !refusal(err):
@@ -196,7 +329,7 @@ func (s *Service) ActOnInvitations(ctx context.Context, a Actor, b InvitationBat
 				o.Err = err
 				done = append(done, o)
 			}
-			return nil
+			return s.flushAudit(ctx, q, later)
 		})
 		if err != nil {
 			return stop(next, err)
@@ -206,6 +339,42 @@ func (s *Service) ActOnInvitations(ctx context.Context, a Actor, b InvitationBat
 	}
 	return out, nil
 }
+
+// SelectUsers fixes a selection made by a filter: the IDs of every user
+// lq's status, team and search keep, read in one statement, for
+// ActOnUsers. A bulk act works on these, not on the filter, so that the
+// users it changes (a role, a status) neither leave nor join its set while
+// it runs, and the count asked about is the count done.
+func (s *Service) SelectUsers(ctx context.Context, a Actor, lq store.ListQuery) ([]int64, error) {
+	var ids []int64
+	lq.Now = s.Now()
+	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
+		ids, err = q.UserIDs(ctx, lq)
+		return err
+	})
+	return ids, err
+}
+
+// CountUsers counts the users lq's filter keeps, as SelectUsers would
+// list them: what a screen shows for "every user matching".
+func (s *Service) CountUsers(ctx context.Context, a Actor, lq store.ListQuery) (int, error) {
+	var n int
+	lq.Now = s.Now()
+	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
+		n, err = q.CountUsers(ctx, lq)
+		return err
+	})
+	return n, err
+}
+
+// bulkBatchRows bounds a bulk act's batch, besides importBatchTime, which
+// is what holds at a few hundred microseconds a user: a team given to
+// 100,000 users in batches of 1,000 spent as long in the pauses between
+// them as at work. A variable, that a test may make batches smaller.
+var bulkBatchRows = 5000
+
+// readAhead is how many users a batch by ID reads in one statement.
+const readAhead = 200
 
 // refusal reports whether err is the rules refusing one row, as opposed to
 // the store failing, which ends the batch.
@@ -219,21 +388,21 @@ func refusal(err error) bool {
 	return errors.As(err, &d) || errors.As(err, &st) || errors.As(err, &r) || errors.As(err, &nf)
 }
 
-// Resend resends a few invitations, as ActOnInvitations does.
+// Resend resends a few invitations, as ActOnUsers does.
 func (s *Service) Resend(ctx context.Context, a Actor, emails []string) []Outcome {
-	out, _ := s.ActOnInvitations(ctx, a, InvitationBatch{Act: ResendInvitations, Emails: emails})
+	out, _ := s.ActOnUsers(ctx, a, UserBatch{Act: ResendInvitations, Emails: emails})
 	return out
 }
 
-// SendStaged sends a few staged users their invitation, as ActOnInvitations does.
+// SendStaged sends a few staged users their invitation, as ActOnUsers does.
 func (s *Service) SendStaged(ctx context.Context, a Actor, emails []string) []Outcome {
-	out, _ := s.ActOnInvitations(ctx, a, InvitationBatch{Act: SendStagedInvitations, Emails: emails})
+	out, _ := s.ActOnUsers(ctx, a, UserBatch{Act: SendStagedInvitations, Emails: emails})
 	return out
 }
 
-// Revoke revokes a few invitations, as ActOnInvitations does.
+// Revoke revokes a few invitations, as ActOnUsers does.
 func (s *Service) Revoke(ctx context.Context, a Actor, emails []string) []Outcome {
-	out, _ := s.ActOnInvitations(ctx, a, InvitationBatch{Act: RevokeInvitations, Emails: emails})
+	out, _ := s.ActOnUsers(ctx, a, UserBatch{Act: RevokeInvitations, Emails: emails})
 	return out
 }
 
@@ -250,4 +419,103 @@ func okRank(o Outcome) int {
 		return 0
 	}
 	return 1
+}
+
+// Describe says what b does to n users, as a question asks it: "change the
+// role of 1,234 users to member". The screens and the command line ask it.
+func (b UserBatch) Describe(n int) string {
+	users := Thousands(n) + " users"
+	if n == 1 {
+		users = "1 user"
+	}
+	switch b.Act {
+	case ResendInvitations:
+		return "resend the invitations of " + users
+	case RevokeInvitations:
+		return "revoke the invitations of " + users + " (their accounts are deleted)"
+	case SendStagedInvitations:
+		return "send the invitations of " + users + " staged"
+	case ChangeRole:
+		return "change the role of " + users + " to " + Printable(b.Role)
+	case JoinTeam:
+		return "add " + users + " to " + Printable(b.Team)
+	case LeaveTeam:
+		return "remove " + users + " from " + Printable(b.Team)
+	case DeactivateUsers:
+		return "deactivate " + users + " (they will not be able to log in)"
+	case ReactivateUsers:
+		return "reactivate " + users
+	}
+	return "act on " + users
+}
+
+// Question asks whether to do b to n users: "Change the role of 1,234
+// users to member?"
+func (b UserBatch) Question(n int) string {
+	d := b.Describe(n)
+	return strings.ToUpper(d[:1]) + d[1:] + "?"
+}
+
+// Done is what b did to each user it did not refuse: "made member".
+func (b UserBatch) Done() string {
+	switch b.Act {
+	case ResendInvitations:
+		return "resent"
+	case RevokeInvitations:
+		return "revoked"
+	case SendStagedInvitations:
+		return "invited"
+	case ChangeRole:
+		return "made " + Printable(b.Role)
+	case JoinTeam:
+		return "added to " + Printable(b.Team)
+	case LeaveTeam:
+		return "removed from " + Printable(b.Team)
+	case DeactivateUsers:
+		return "deactivated"
+	case ReactivateUsers:
+		return "reactivated"
+	}
+	return "done"
+}
+
+// ParseWhere reads a selection's filter as the command line writes it:
+// space-separated status=S, team=T and search=TEXT, a value in double
+// quotes when it holds spaces (team="Ventes Paris").
+func ParseWhere(s string) (store.ListQuery, error) {
+	var lq store.ListQuery
+	rest := strings.TrimSpace(s)
+	if rest == "" {
+		return lq, inputErr("where", "is empty: want status=S, team=T or search=TEXT")
+	}
+	for rest != "" {
+		k, v, ok := strings.Cut(rest, "=")
+		if !ok || strings.ContainsAny(k, " \t") {
+			return lq, inputErr("where", fmt.Sprintf("%q: want KEY=VALUE (status, team or search)", strings.Fields(rest)[0]))
+		}
+		if strings.HasPrefix(v, `"`) {
+			end := strings.Index(v[1:], `"`)
+			if end < 0 {
+				return lq, inputErr("where", fmt.Sprintf("%s: the quote is not closed", k))
+			}
+			v, rest = v[1:end+1], v[end+2:]
+		} else {
+			v, rest, _ = strings.Cut(v, " ")
+		}
+		rest = strings.TrimSpace(rest)
+		switch k {
+		case "status":
+			if !slices.Contains(store.StatusFilters(), v) {
+				return lq, inputErr("where", fmt.Sprintf("status %q: want one of %s", v, strings.Join(store.StatusFilters(), ", ")))
+			}
+			lq.Status = v
+		case "team":
+			lq.Team = v
+		case "search":
+			lq.Search = v
+		default:
+			return lq, inputErr("where", fmt.Sprintf("%q: want status, team or search", k))
+		}
+	}
+	return lq, nil
 }

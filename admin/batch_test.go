@@ -43,7 +43,7 @@ func TestResendStuckInBatches(t *testing.T) {
 	var err error
 	began := time.Now()
 	wg.Go(func() {
-		out, err = f.svc.ActOnInvitations(f.ctx, f.owner, InvitationBatch{Act: ResendInvitations, Stuck: true,
+		out, err = f.svc.ActOnUsers(f.ctx, f.owner, UserBatch{Act: ResendInvitations, Stuck: true,
 			Progress: func(done, total int) { steps = append(steps, [2]int{done, total}) }})
 	})
 	for i := range 4 {
@@ -66,7 +66,7 @@ func TestResendStuckInBatches(t *testing.T) {
 		t.Fatalf("progress %v: want 0 of %d, then batches up to %d", steps, n, n)
 	}
 	for i := 1; i < len(steps); i++ {
-		if d := steps[i][0] - steps[i-1][0]; d <= 0 || d > importBatchRows {
+		if d := steps[i][0] - steps[i-1][0]; d <= 0 || d > bulkBatchRows {
 			t.Fatalf("progress %v: a batch of %d rows", steps, d)
 		}
 	}
@@ -80,15 +80,15 @@ func TestResendStuckInBatches(t *testing.T) {
 
 // Cancelling a batch leaves the batches before it whole and the rest
 // untouched, reported not done.
-func TestActOnInvitationsCancelled(t *testing.T) {
-	for _, act := range []InvitationAct{ResendInvitations, RevokeInvitations} {
+func TestActOnUsersCancelled(t *testing.T) {
+	for _, act := range []UserAct{ResendInvitations, RevokeInvitations} {
 		t.Run(fmt.Sprint(act), func(t *testing.T) {
 			f := newFixture(t)
 			n := 2200
 			f.stuckInvitations(n)
 			ctx, cancel := context.WithCancel(f.ctx)
 			defer cancel()
-			out, err := f.svc.ActOnInvitations(ctx, f.owner, InvitationBatch{Act: act, Stuck: true,
+			out, err := f.svc.ActOnUsers(ctx, f.owner, UserBatch{Act: act, Stuck: true,
 				Progress: func(done, total int) {
 					if done > 0 {
 						cancel()
@@ -130,13 +130,13 @@ func TestActOnInvitationsCancelled(t *testing.T) {
 
 // A row the rules refuse is reported with its reason and holds back no
 // other row of its batch.
-func TestActOnInvitationsRefusesRows(t *testing.T) {
+func TestActOnUsersRefusesRows(t *testing.T) {
 	f := newFixture(t)
 	f.addUser("ada.active@example.com", "member", store.Active)
 	f.invite("ivy@example.com", "member")
 	f.invite("ian@example.com", "member")
 	f.advance(2 * time.Minute)
-	out, err := f.svc.ActOnInvitations(f.ctx, f.owner, InvitationBatch{Act: ResendInvitations,
+	out, err := f.svc.ActOnUsers(f.ctx, f.owner, UserBatch{Act: ResendInvitations,
 		Emails: []string{"ivy@example.com", "ada.active@example.com", "nobody@example.com", "ian@example.com", "ivy@example.com"}})
 	must(t, err)
 	var st *StateError

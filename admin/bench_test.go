@@ -328,3 +328,52 @@ func BenchmarkInvite10000Engines(b *testing.B) {
 	p, l := benchdb.ReportPair(b, "postgres", ps, "sqlite", ls)
 	b.Logf("10,000 invited: PostgreSQL %v, SQLite %v (%.2fx); medians of %d", p.Round(time.Millisecond), l.Round(time.Millisecond), float64(p)/float64(l), len(ps))
 }
+
+// BenchmarkTeamOfMany adds 10,000 users of a copy of the 100,000-user bench
+// database to a team through ActOnUsers, then takes them out again, in
+// turns: the cost of one user's change in a bulk act, "per-user".
+//
+//	go test -run '^$' -bench TeamOfMany -benchtime 4x ./admin
+func BenchmarkTeamOfMany(b *testing.B) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, benchdb.Copy(b, benchdb.Users(100_000)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	svc := admin.New(st)
+	owners, err := st.Read().Owners(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	owner := admin.Actor{Email: owners[0], Channel: admin.ChannelCLI}
+	if err := svc.AddTeam(ctx, owner, "Bench"); err != nil {
+		b.Fatal(err)
+	}
+	ids, err := svc.SelectUsers(ctx, owner, store.ListQuery{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ids = ids[:10_000]
+	var per []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		act := admin.JoinTeam
+		if i%2 == 1 {
+			act = admin.LeaveTeam
+		}
+		t0 := time.Now()
+		out, err := svc.ActOnUsers(ctx, owner, admin.UserBatch{Act: act, Team: "Bench", IDs: ids})
+		if err != nil {
+			b.Fatal(err)
+		}
+		per = append(per, time.Since(t0)/time.Duration(len(ids)))
+		for _, o := range out {
+			if o.Err != nil {
+				b.Fatalf("%s: %v", o.Email, o.Err)
+			}
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(benchdb.Median(per).Microseconds()), "per-user-µs")
+}

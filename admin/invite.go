@@ -526,10 +526,14 @@ func profileOf(u *store.User) profile {
 		string(u.Status), u.Teams, u.Tags}
 }
 
-// Outcome is what happened to one person of a batch (resend, revoke, send).
+// Outcome is what happened to one person of a batch (resend, revoke, send,
+// a role or team changed...).
 type Outcome struct {
 	Email string `json:"email"`
-	Err   error  `json:"-"`
+	// ID is the user's, once known: a batch by ID that stopped before a
+	// user has not read their address.
+	ID  int64 `json:"id,omitempty"`
+	Err error `json:"-"`
 }
 
 // MarshalJSON adds the error's text.
@@ -539,10 +543,11 @@ func (o Outcome) MarshalJSON() ([]byte, error) {
 		msg = o.Err.Error()
 	}
 	return json.Marshal(struct {
-		Email string `json:"email"`
+		Email string `json:"email,omitempty"`
+		ID    int64  `json:"id,omitempty"`
 		OK    bool   `json:"ok"`
 		Error string `json:"error,omitempty"`
-	}{o.Email, o.Err == nil, msg})
+	}{o.Email, o.ID, o.Err == nil, msg})
 }
 
 // each runs fn for every email in a transaction of its own, so that one

@@ -484,7 +484,7 @@ func TestStuckInvitations(t *testing.T) {
 	}
 
 	// Resending them unsticks them.
-	outs, err := f.svc.ActOnInvitations(f.ctx, f.owner, InvitationBatch{Act: ResendInvitations, Stuck: true})
+	outs, err := f.svc.ActOnUsers(f.ctx, f.owner, UserBatch{Act: ResendInvitations, Stuck: true})
 	must(t, err)
 	if len(outs) != 3 {
 		t.Fatalf("%d resent, want 3", len(outs))

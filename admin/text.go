@@ -63,3 +63,12 @@ func Printable(s string) string {
 		return r
 	}, s)
 }
+
+// Thousands writes n with thousands separators: 1,234.
+func Thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

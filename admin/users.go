@@ -336,79 +336,102 @@ type PermResult struct {
 func (s *Service) SetPermissions(ctx context.Context, a Actor, email string, version int64, c PermChange) (*PermResult, error) {
 	var res *PermResult
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
-		if err := op.need("users.permissions", "changing permissions"); err != nil {
-			return err
-		}
 		u, err := s.findUser(ctx, q, email)
 		if err != nil {
 			return err
 		}
-		if err := op.outranks(u, "change the permissions of"); err != nil {
-			return err
-		}
-		cur, err := q.Perms(ctx, u.ID)
+		plan, err := s.planPerms(ctx, q, op, u, c)
 		if err != nil {
 			return err
 		}
-		had := newPermSet(cur)
-		next := newPermSet(cur)
-		role := strings.ToLower(strings.TrimSpace(c.Role))
-		if role == "" {
-			role = u.Role
-		} else if !KnownRole(role) {
-			return inputErr("role", fmt.Sprintf("%q is not a role (want one of %s)", c.Role, strings.Join(Roles, ", ")))
-		}
-		if role != u.Role {
-			if err := op.mayGive(role, nil, nil); err != nil {
-				return err
-			}
-			if u.Role == "owner" {
-				if err := s.keepAnOwner(ctx, q, u, "demoted"); err != nil {
-					return err
-				}
-			}
-			next = newPermSet(Presets[role])
-		}
-		if c.Set != nil {
-			next = newPermSet(c.Set)
-		}
-		for _, p := range c.Grant {
-			next[strings.TrimSpace(p)] = true
-		}
-		for _, p := range c.Revoke {
-			delete(next, strings.TrimSpace(p))
-		}
-		res = &PermResult{Email: u.Email, Role: role, Perms: next.list(), Added: []string{}, Removed: []string{}}
-		for _, p := range res.Perms {
-			if !KnownPerm(p) {
-				return inputErr("permission", fmt.Sprintf("%q is not a permission (roster perms --list shows them)", p))
-			}
-			if !had[p] {
-				res.Added = append(res.Added, p)
-			}
-		}
-		for _, p := range had.list() {
-			if !next[p] {
-				res.Removed = append(res.Removed, p)
-			}
-		}
-		if err := op.mayGive(role, res.Added, had); err != nil {
-			return err
-		}
-		if role == "owner" && len(res.Removed) > 0 {
-			return inputErr("permission", "an owner holds every permission")
-		}
-		before := map[string]any{"role": u.Role, "perms": had.list()}
-		u.Role = role
-		if err := s.update(ctx, q, op, u, version); err != nil {
-			return err
-		}
-		if err := q.SetPerms(ctx, u.ID, res.Perms); err != nil {
-			return err
-		}
-		return s.audit(ctx, q, op.User, op.channel, "user.perms", u, before, map[string]any{"role": role, "perms": res.Perms})
+		res = &plan.PermResult
+		return s.writePerms(ctx, q, op, u, version, plan)
 	})
 	return res, err
+}
+
+// permPlan is a permission change checked and not yet written.
+type permPlan struct {
+	PermResult
+	had []string
+}
+
+// planPerms checks c against every rule of a permission change and works
+// out what it does to u, writing nothing: a bulk role change refuses a
+// user here and goes on with the next.
+func (s *Service) planPerms(ctx context.Context, q *store.Q, op *operator, u *store.User, c PermChange) (*permPlan, error) {
+	if err := op.need("users.permissions", "changing permissions"); err != nil {
+		return nil, err
+	}
+	if err := op.outranks(u, "change the permissions of"); err != nil {
+		return nil, err
+	}
+	cur, err := q.Perms(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	had := newPermSet(cur)
+	next := newPermSet(cur)
+	role := strings.ToLower(strings.TrimSpace(c.Role))
+	if role == "" {
+		role = u.Role
+	} else if !KnownRole(role) {
+		return nil, inputErr("role", fmt.Sprintf("%q is not a role (want one of %s)", c.Role, strings.Join(Roles, ", ")))
+	}
+	if role != u.Role {
+		if err := op.mayGive(role, nil, nil); err != nil {
+			return nil, err
+		}
+		if u.Role == "owner" {
+			if err := s.keepAnOwner(ctx, q, u, "demoted"); err != nil {
+				return nil, err
+			}
+		}
+		next = newPermSet(Presets[role])
+	}
+	if c.Set != nil {
+		next = newPermSet(c.Set)
+	}
+	for _, p := range c.Grant {
+		next[strings.TrimSpace(p)] = true
+	}
+	for _, p := range c.Revoke {
+		delete(next, strings.TrimSpace(p))
+	}
+	res := PermResult{Email: u.Email, Role: role, Perms: next.list(), Added: []string{}, Removed: []string{}}
+	for _, p := range res.Perms {
+		if !KnownPerm(p) {
+			return nil, inputErr("permission", fmt.Sprintf("%q is not a permission (roster perms --list shows them)", p))
+		}
+		if !had[p] {
+			res.Added = append(res.Added, p)
+		}
+	}
+	for _, p := range had.list() {
+		if !next[p] {
+			res.Removed = append(res.Removed, p)
+		}
+	}
+	if err := op.mayGive(role, res.Added, had); err != nil {
+		return nil, err
+	}
+	if role == "owner" && len(res.Removed) > 0 {
+		return nil, inputErr("permission", "an owner holds every permission")
+	}
+	return &permPlan{PermResult: res, had: had.list()}, nil
+}
+
+// writePerms writes a checked permission change with its audit row.
+func (s *Service) writePerms(ctx context.Context, q *store.Q, op *operator, u *store.User, version int64, p *permPlan) error {
+	before := map[string]any{"role": u.Role, "perms": p.had}
+	u.Role = p.Role
+	if err := s.update(ctx, q, op, u, version); err != nil {
+		return err
+	}
+	if err := q.SetPerms(ctx, u.ID, p.Perms); err != nil {
+		return err
+	}
+	return s.audit(ctx, q, op.User, op.channel, "user.perms", u, before, map[string]any{"role": p.Role, "perms": p.Perms})
 }
 
 // keepAnOwner refuses a change that would leave the account without an active owner.
@@ -428,60 +451,61 @@ func (s *Service) keepAnOwner(ctx context.Context, q *store.Q, u *store.User, wh
 
 // Deactivate stops a user from logging in, reversibly; their links die.
 func (s *Service) Deactivate(ctx context.Context, a Actor, email string) error {
-	return s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
-		if err := s.mayRemove(ctx, q, op, u, "deactivate", "deactivated"); err != nil {
-			return err
-		}
-		if u.Status == store.Deactivated {
-			return stateErr("%s is already deactivated", u.Email)
-		}
-		before := profileOf(u)
-		u.Status = store.Deactivated
-		if err := s.update(ctx, q, op, u, 0); err != nil {
-			return err
-		}
-		if err := q.VoidTokens(ctx, u.ID, "", s.Now()); err != nil {
-			return err
-		}
-		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset); err != nil {
-			return err
-		}
-		if _, err := s.seatEnds(ctx, q, op.User, op.channel, u); err != nil {
-			return err
-		}
-		return s.audit(ctx, q, op.User, op.channel, "user.deactivate", u, before, profileOf(u))
-	})[0].Err
+	return s.actOnOne(ctx, a, UserBatch{Act: DeactivateUsers, Emails: []string{email}})
+}
+
+// deactivate writes a deactivation ActOnUsers' rule allowed.
+func (s *Service) deactivate(ctx context.Context, q *store.Q, op *operator, u *store.User) error {
+	before := profileOf(u)
+	u.Status = store.Deactivated
+	if err := s.update(ctx, q, op, u, 0); err != nil {
+		return err
+	}
+	if err := q.VoidTokens(ctx, u.ID, "", s.Now()); err != nil {
+		return err
+	}
+	if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset); err != nil {
+		return err
+	}
+	if _, err := s.seatEnds(ctx, q, op.User, op.channel, u); err != nil {
+		return err
+	}
+	return s.audit(ctx, q, op.User, op.channel, "user.deactivate", u, before, profileOf(u))
 }
 
 // Reactivate undoes Deactivate: the user is active again, or invited again
 // if they had never accepted their invitation (resend sends them a new link).
 func (s *Service) Reactivate(ctx context.Context, a Actor, email string) error {
-	return s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
-		if err := op.need("users.delete", "reactivating users"); err != nil {
-			return err
-		}
-		if err := op.outranks(u, "reactivate"); err != nil {
-			return err
-		}
-		if u.Status != store.Deactivated {
-			return stateErr("%s is %s, not deactivated", u.Email, u.Status)
-		}
-		before := profileOf(u)
-		u.Status = store.Active
-		if u.ActivatedAt.IsZero() {
-			u.Status = store.Invited
-		}
-		if err := s.update(ctx, q, op, u, 0); err != nil {
-			return err
-		}
-		if err := s.audit(ctx, q, op.User, op.channel, "user.reactivate", u, before, profileOf(u)); err != nil {
-			return err
-		}
-		if u.Status != store.Active {
-			return nil
-		}
-		return s.seatStarts(ctx, q, op.User, op.channel, u)
-	})[0].Err
+	return s.actOnOne(ctx, a, UserBatch{Act: ReactivateUsers, Emails: []string{email}})
+}
+
+// reactivate writes a reactivation ActOnUsers' rule allowed.
+func (s *Service) reactivate(ctx context.Context, q *store.Q, op *operator, u *store.User) error {
+	before := profileOf(u)
+	u.Status = store.Active
+	if u.ActivatedAt.IsZero() {
+		u.Status = store.Invited
+	}
+	if err := s.update(ctx, q, op, u, 0); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, q, op.User, op.channel, "user.reactivate", u, before, profileOf(u)); err != nil {
+		return err
+	}
+	if u.Status != store.Active {
+		return nil
+	}
+	return s.seatStarts(ctx, q, op.User, op.channel, u)
+}
+
+// actOnOne acts on the one user b names, as ActOnUsers does: the rule's
+// refusal or the store's failure is the error.
+func (s *Service) actOnOne(ctx context.Context, a Actor, b UserBatch) error {
+	out, err := s.ActOnUsers(ctx, a, b)
+	if err != nil {
+		return err
+	}
+	return out[0].Err
 }
 
 // mayRemove holds the rules deactivation and deletion share.

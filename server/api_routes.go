@@ -264,7 +264,7 @@ func invitations(c *apiCall) (int, any, error) {
 
 // actOn resends or revokes invitations: the addresses given, or every
 // stuck one; the failures come first, each with its reason.
-func actOn(act admin.InvitationAct) func(c *apiCall) (int, any, error) {
+func actOn(act admin.UserAct) func(c *apiCall) (int, any, error) {
 	return func(c *apiCall) (int, any, error) {
 		var body struct {
 			Emails []string `json:"emails"`
@@ -276,7 +276,7 @@ func actOn(act admin.InvitationAct) func(c *apiCall) (int, any, error) {
 		if body.Stuck == (len(body.Emails) > 0) {
 			return 0, nil, badRequest(`send either "emails": [...] or "stuck": true`)
 		}
-		out, err := c.x.svc.ActOnInvitations(c.r.Context(), c.actor, admin.InvitationBatch{Act: act, Emails: body.Emails, Stuck: body.Stuck})
+		out, err := c.x.svc.ActOnUsers(c.r.Context(), c.actor, admin.UserBatch{Act: act, Emails: body.Emails, Stuck: body.Stuck})
 		if err != nil {
 			return 0, nil, err
 		}

@@ -28,6 +28,8 @@ type ListQuery struct {
 	Before *Cursor // page backwards
 	Limit  int
 	Now    time.Time
+
+	sel string // UserIDs' and CountUsers' column: the filter alone, unordered
 }
 
 // Page is one page of users, each with its cursor.
@@ -240,6 +242,15 @@ func (q *Q) listSQL(ctx context.Context, lq *ListQuery) (string, []any, order, e
 	if o.keyExpr != "" {
 		keyExpr = o.keyExpr
 	}
+	if lq.sel != "" {
+		// The users the filter keeps, without order: a search's join meets a
+		// user once per key, so the caller says DISTINCT.
+		query := "SELECT " + lq.sel + " FROM " + o.from
+		if len(where) > 0 {
+			query += " WHERE " + strings.Join(where, " AND ")
+		}
+		return query, args, o, nil
+	}
 	query := "SELECT " + userCols + ", " + keyExpr + " FROM " + o.from
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
@@ -251,6 +262,43 @@ func (q *Q) listSQL(ctx context.Context, lq *ListQuery) (string, []any, order, e
 		query += " LIMIT " + arg(searchChunk(lq.Limit))
 	}
 	return query, args, o, nil
+}
+
+// UserIDs lists the IDs of every user lq's filter keeps (its status, team
+// and search; not its sort, cursors or limit), in ID order, read in one
+// statement: what a bulk act over "every user matching" fixes when it starts.
+func (q *Q) UserIDs(ctx context.Context, lq ListQuery) ([]int64, error) {
+	lq.sel, lq.After, lq.Before = "DISTINCT u.id", nil, nil
+	query, args, _, err := q.listSQL(ctx, &lq)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.db.QueryContext(ctx, query+" ORDER BY u.id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// CountUsers counts the users lq's filter keeps, as UserIDs lists them.
+func (q *Q) CountUsers(ctx context.Context, lq ListQuery) (int, error) {
+	lq.sel, lq.After, lq.Before = "count(DISTINCT u.id)", nil, nil
+	query, args, _, err := q.listSQL(ctx, &lq)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = q.db.QueryRowContext(ctx, query, args...).Scan(&n)
+	return n, err
 }
 
 // userSet is a filter that may keep few users or many, written both ways:

@@ -2,13 +2,11 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
@@ -40,10 +38,7 @@ type pending struct {
 	perms    map[string]bool
 	confirm  *confirmation
 	ask      *pendingBatch // what y runs; nil while the question is whether to cancel the job
-	job      *pendingJob
-	jobs     int // numbers the jobs, so that the messages of an ended one are dropped
-	bar      progress.Model
-	last     []string // the failures of the last job, each with its reason
+	jobs     jobs
 	note     string
 	err      string
 }
@@ -56,7 +51,7 @@ type pendingKeys struct {
 
 // pendingBatch is a resend or a revoke the operator asked for.
 type pendingBatch struct {
-	act    admin.InvitationAct
+	act    admin.UserAct
 	emails []string
 	stuck  bool // every stuck invitation, not only those the screen has read
 }
@@ -94,17 +89,6 @@ func (b pendingBatch) question(n int, more bool) string {
 	return q + " y/n"
 }
 
-// pendingJob is a batch at work. It runs under a context of its own, not
-// bound to the screen's deadline (thousands of invitations take longer),
-// which esc or ctrl+c cancels between two committed batches.
-type pendingJob struct {
-	id          int
-	batch       pendingBatch
-	done, total int
-	cancel      context.CancelFunc
-	cancelled   bool
-}
-
 type (
 	pendingMsg struct {
 		seq   int
@@ -118,15 +102,6 @@ type (
 		n     int
 		err   error
 	}
-	pendingProgressMsg struct {
-		job, done, total int
-		events           <-chan pendingProgressMsg
-	}
-	pendingJobDoneMsg struct {
-		job      int
-		outcomes []admin.Outcome
-		err      error
-	}
 	pendingAgainMsg struct{}
 )
 
@@ -135,7 +110,7 @@ const pendingPageRows = 500
 
 func newPending(s *session) *pending {
 	return &pending{s: s, selected: map[string]bool{}, outcomes: map[string]effect{},
-		bar: progress.New(progress.WithoutPercentage()), keys: pendingKeys{
+		jobs: newJobs(s), keys: pendingKeys{
 			nav:       newNavKeys(),
 			Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
 			SelectAll: key.NewBinding(key.WithKeys("A", "ctrl+a"), key.WithHelp("A", "select all shown")),
@@ -190,15 +165,7 @@ func (m *pending) SetSize(w, h int) {
 
 // resize shares the height between the list and the last outcomes.
 func (m *pending) resize() {
-	m.nav.resize(max(3, m.height-4-m.lastLines()))
-	m.bar.SetWidth(max(10, min(40, m.width/3)))
-}
-
-func (m *pending) lastLines() int {
-	if len(m.last) == 0 {
-		return 0
-	}
-	return min(len(m.last), max(1, m.height/2-1)) + 1
+	m.nav.resize(max(3, m.height-4-m.jobs.lastLines(m.height)))
 }
 
 func (m *pending) Capturing() bool { return m.confirm != nil }
@@ -206,7 +173,7 @@ func (m *pending) Capturing() bool { return m.confirm != nil }
 func (m *pending) Dirty() bool { return false }
 
 // Running reports a job at work: ctrl+c asks to cancel it rather than quit.
-func (m *pending) Running() bool { return m.job != nil }
+func (m *pending) Running() bool { return m.jobs.job != nil }
 
 func (m *pending) ShortHelp() []key.Binding {
 	k := m.keys
@@ -273,21 +240,16 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			m.confirm = &confirmation{prompt: msg.batch.question(msg.n, false)}
 		}
 		return m, nil
-	case pendingProgressMsg:
-		if m.job == nil || msg.job != m.job.id {
-			return m, nil
-		}
-		m.job.done, m.job.total = msg.done, msg.total
-		return m, listen(msg.events)
-	case pendingJobDoneMsg:
-		if m.job == nil || msg.job != m.job.id {
+	case jobProgressMsg:
+		return m, m.jobs.progressed(msg)
+	case jobDoneMsg:
+		if !m.jobs.ended(msg) {
 			return m, nil
 		}
 		if m.confirm != nil && m.ask == nil { // whether to cancel: too late
 			m.confirm = nil
 		}
-		m.finish(m.job.batch, msg)
-		m.job = nil
+		m.finish(msg)
 		clear(m.selected)
 		return m, m.load()
 	case refreshMsg:
@@ -340,10 +302,8 @@ func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.answer(msg)
 	}
 	k := m.keys
-	if m.job != nil && (key.Matches(msg, k.Clear) || msg.String() == "ctrl+c") {
-		what, _, _ := m.job.batch.words()
-		m.confirm = &confirmation{prompt: fmt.Sprintf("Cancel the %s? %s of %s done; the batch under way finishes. y/n",
-			what, count(m.job.done), count(m.job.total))}
+	if m.jobs.job != nil && (key.Matches(msg, k.Clear) || msg.String() == "ctrl+c") {
+		m.confirm = &confirmation{prompt: m.jobs.askCancel()}
 		return nil
 	}
 	if m.keys.nav.apply(msg, &m.nav) {
@@ -389,7 +349,7 @@ func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
 // count. With every row read selected and more to read among the stuck
 // ones, it is every stuck invitation, counted first.
 func (m *pending) act(b pendingBatch, what string) tea.Cmd {
-	if m.job != nil {
+	if m.jobs.job != nil {
 		m.err = "A batch is under way: wait for it, or press esc to cancel it."
 		return nil
 	}
@@ -429,105 +389,28 @@ func (m *pending) answer(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case b != nil && yes:
 		return m.start(*b)
-	case b == nil && m.job != nil && (yes || msg.String() == "ctrl+c"):
-		m.job.cancel()
-		m.job.cancelled = true
+	case b == nil && m.jobs.job != nil && (yes || msg.String() == "ctrl+c"):
+		m.jobs.cancel()
 	}
 	return nil
 }
 
-// start runs a batch as a job. Its progress comes back through a channel
-// that a command reads, one message at a time; nothing of the model is read
-// from the job's goroutine.
+// start runs a batch as a job (jobs).
 func (m *pending) start(b pendingBatch) tea.Cmd {
-	m.jobs++
-	ctx, cancel := context.WithCancel(m.s.ctx)
-	m.job = &pendingJob{id: m.jobs, batch: b, total: len(b.emails), cancel: cancel}
-	m.err, m.note, m.last = "", "", nil
+	what, doing, done := b.words()
+	m.err, m.note = "", ""
+	cmd := m.jobs.start(admin.UserBatch{Act: b.act, Emails: b.emails, Stuck: b.stuck}, jobWords{what, doing, done}, len(b.emails))
 	m.resize()
-	id, svc, a := m.jobs, m.s.svc, m.s.actor
-	events := make(chan pendingProgressMsg, 1)
-	run := func() tea.Msg {
-		defer cancel()
-		defer close(events)
-		out, err := svc.ActOnInvitations(ctx, a, admin.InvitationBatch{Act: b.act, Emails: b.emails, Stuck: b.stuck,
-			Progress: func(done, total int) {
-				// Only the newest count matters: one the screen has not
-				// read yet is replaced, so the job never waits for it.
-				select {
-				case <-events:
-				default:
-				}
-				events <- pendingProgressMsg{job: id, done: done, total: total}
-			}})
-		admin.FailuresFirst(out)
-		return pendingJobDoneMsg{job: id, outcomes: out, err: err}
-	}
-	return tea.Batch(run, listen(events))
-}
-
-// listen reads the next progress of a job; nothing once it has ended.
-func listen(events <-chan pendingProgressMsg) tea.Cmd {
-	return func() tea.Msg {
-		p, ok := <-events
-		if !ok {
-			return nil
-		}
-		p.events = events
-		return p
-	}
+	return cmd
 }
 
 // finish shows what a job did: the failures first, each with its reason,
-// then how many went through and how many were not done.
-func (m *pending) finish(b pendingBatch, msg pendingJobDoneMsg) {
-	_, _, done := b.words()
+// then how many went through and how many were not done; each row shows
+// its own outcome.
+func (m *pending) finish(msg jobDoneMsg) {
 	clear(m.outcomes)
-	m.last = nil
-	var ok, notDone int
-	for _, o := range msg.outcomes {
-		var nd *admin.NotDoneError
-		switch {
-		case o.Err == nil:
-			ok++
-			m.outcomes[o.Email] = effect{text: done}
-		case errors.As(o.Err, &nd):
-			notDone++
-		default:
-			m.outcomes[o.Email] = outcome(o.Err, done)
-			m.last = append(m.last, clean(o.Email)+": "+m.outcomes[o.Email].text)
-		}
-	}
-	// "2 failed, 598 of 600 sent, 1,038 not done (cancelled)."
-	note := count(ok) + " of " + count(len(msg.outcomes)) + " " + done
-	if len(m.last) > 0 {
-		note = count(len(m.last)) + " failed, " + note
-	}
-	if notDone > 0 {
-		why := "cancelled"
-		if !errors.Is(msg.err, context.Canceled) {
-			why = strings.TrimSuffix(explain(msg.err), ".")
-		}
-		note += ", " + count(notDone) + " not done (" + why + ")"
-	}
-	m.note = note + "."
+	m.note = m.jobs.finish(msg, func(o admin.Outcome, e effect) { m.outcomes[o.Email] = e })
 	m.resize()
-}
-
-// progressLine is the status line of a job at work: n of N and a bar.
-func (m *pending) progressLine() string {
-	j := m.job
-	_, doing, _ := j.batch.words()
-	text := doing + " " + count(j.done) + " of " + count(j.total) + " "
-	tail := "  esc cancels"
-	if j.cancelled {
-		tail = "  cancelling after this batch…"
-	}
-	frac := 0.0
-	if j.total > 0 {
-		frac = float64(j.done) / float64(j.total)
-	}
-	return text + m.bar.ViewAs(frac) + tail
 }
 
 // widths are the columns' widths for the rows drawn: the email, who
@@ -630,19 +513,10 @@ func (m *pending) View() string {
 		b.WriteString("\n")
 	}
 	busy := ""
-	if m.job != nil {
-		busy = m.progressLine()
+	if m.jobs.job != nil {
+		busy = m.jobs.line(m.width)
 	}
-	b.WriteString(st.status(m.width, m.confirm, m.job != nil, busy, m.err, m.note))
-	if n := m.lastLines(); n > 0 {
-		b.WriteString("\n")
-		for i, l := range m.last[:n-1] {
-			if i == n-2 && n-1 < len(m.last) {
-				l = fmt.Sprintf("… and %s more failed", count(len(m.last)-i))
-			}
-			b.WriteString(st.FieldErr.Render(cut("  "+l, m.width)))
-			b.WriteString("\n")
-		}
-	}
+	b.WriteString(st.status(m.width, m.confirm, m.jobs.job != nil, busy, m.err, m.note))
+	b.WriteString(m.jobs.failures(m.jobs.lastLines(m.height), m.width))
 	return b.String()
 }

@@ -115,9 +115,9 @@ func TestPendingBulkResendAsksFirst(t *testing.T) {
 			break
 		}
 		_, listen = m.Update(msg)
-		seen = append(seen, m.job.done)
-		must(t, m.job.total == 2100, "progress of %d, want of 2,100", m.job.total)
-		must(t, strings.Contains(m.View(), fmt.Sprintf("Resending %s of 2,100", count(m.job.done))), "no progress:\n%s", m.View())
+		seen = append(seen, m.jobs.job.done)
+		must(t, m.jobs.job.total == 2100, "progress of %d, want of 2,100", m.jobs.job.total)
+		must(t, strings.Contains(m.View(), fmt.Sprintf("Resending %s of 2,100", count(m.jobs.job.done))), "no progress:\n%s", m.View())
 	}
 	must(t, len(seen) >= 2 && seen[len(seen)-1] == 2100 && slices.IsSorted(seen), "progress %v", seen)
 	driveScreen(m, func() tea.Msg { return <-ended })
@@ -190,16 +190,16 @@ func TestPendingBulkFailuresFirst(t *testing.T) {
 	press("r")
 	must(t, strings.Contains(m.View(), "Resend 2 invitations? y/n"), "no question:\n%s", m.View())
 	press("y")
-	must(t, len(m.last) == 1 && strings.HasPrefix(m.last[0], gone+": failed") && strings.Contains(m.last[0], "not found"),
-		"the failures: %q", m.last)
+	must(t, len(m.jobs.last) == 1 && strings.HasPrefix(m.jobs.last[0], gone+": failed") && strings.Contains(m.jobs.last[0], "not found"),
+		"the failures: %q", m.jobs.last)
 	must(t, strings.Contains(m.note, "1 failed, 1 of 2 sent"), "the summary: %q", m.note)
 
 	press("s")
 	press("A")
 	press("r")
 	press("y")
-	must(t, len(m.last) == 2 && strings.Contains(m.last[0], "rate-limited") && strings.Contains(m.last[1], "rate-limited"),
-		"the failures: %q", m.last)
+	must(t, len(m.jobs.last) == 2 && strings.Contains(m.jobs.last[0], "rate-limited") && strings.Contains(m.jobs.last[1], "rate-limited"),
+		"the failures: %q", m.jobs.last)
 	must(t, strings.Contains(m.note, "2 failed, 598 of 600 sent"), "the summary: %q", m.note)
 }
 

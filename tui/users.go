@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"roster/admin"
 	"roster/store"
 )
 
@@ -38,6 +39,7 @@ type usersKeys struct {
 	Search, Status, Team, Sort, Clear      key.Binding
 	Reload                                 key.Binding
 	Accept, Teams                          key.Binding
+	Select, SelectAll, Acts                key.Binding
 }
 
 func newUsersKeys() usersKeys {
@@ -56,17 +58,21 @@ func newUsersKeys() usersKeys {
 		Status:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),
 		Team:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "team filter")),
 		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
-		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search")),
+		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search, then selection")),
 		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 		Accept:     key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter", "go to results")),
 		Teams:      key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "teams")),
+		Select:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
+		SelectAll:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "select all matching")),
+		Acts:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "act on the selection")),
 	}
 }
 
 type users struct {
-	s     *session
-	keys  usersKeys
-	width int
+	s      *session
+	keys   usersKeys
+	width  int
+	height int
 
 	search    textinput.Model
 	searching bool     // the search field has the keyboard
@@ -108,6 +114,12 @@ type users struct {
 	err         string
 	detail      *userDetail
 	teams       *teamsView // the teams, open over the list
+
+	sel       selection
+	menu      *choice           // the acts on the selection, or a role or team for one
+	ask       *usersSelectedMsg // the act y runs; nil while the question is whether to cancel the job
+	resolving bool              // the users an act works on are being read
+	jobs      jobs
 
 	head struct {
 		of    usersHead
@@ -152,7 +164,7 @@ type (
 var statuses = append([]string{""}, store.StatusFilters()...)
 
 func newUsers(s *session) *users {
-	m := &users{s: s, keys: newUsersKeys(), ids: map[int64]bool{}}
+	m := &users{s: s, keys: newUsersKeys(), ids: map[int64]bool{}, jobs: newJobs(s)}
 	m.search = s.newInput("name, email, position, reference ID or tag", 100)
 	m.search.Prompt = "/"
 	return m
@@ -190,8 +202,8 @@ func (m *users) nextTeam() string {
 }
 
 func (m *users) SetSize(w, h int) {
-	m.width = w
-	m.nav.resize(max(1, h-4))
+	m.width, m.height = w, h
+	m.resize()
 	m.search.SetWidth(max(10, w/3))
 	m.rebuild()
 	if m.detail != nil {
@@ -202,6 +214,14 @@ func (m *users) SetSize(w, h int) {
 	}
 }
 
+// resize shares the height between the rows and the last act's failures.
+func (m *users) resize() {
+	m.nav.resize(max(1, m.height-4-m.jobs.lastLines(m.height)))
+}
+
+// Running reports an act at work: ctrl+c asks to cancel it rather than quit.
+func (m *users) Running() bool { return m.jobs.job != nil }
+
 func (m *users) Capturing() bool {
 	if m.detail != nil {
 		return m.detail.Capturing()
@@ -209,7 +229,7 @@ func (m *users) Capturing() bool {
 	if m.teams != nil {
 		return m.teams.Capturing()
 	}
-	return m.searching || m.confirm != nil
+	return m.searching || m.confirm != nil || m.menu != nil
 }
 
 // closeOver closes the user's page or the teams, back to the rows, read
@@ -231,7 +251,7 @@ func (m *users) Reading() bool {
 		return m.teams.reading()
 	}
 	edge := m.moreAfter && m.nav.cur >= len(m.rows)-1 || m.moreBefore && m.nav.cur == 0
-	return m.loading || m.filtered != m.filterSeq || m.fetching && edge || !m.teamsRead
+	return m.loading || m.filtered != m.filterSeq || m.fetching && edge || !m.teamsRead || m.resolving || m.sel.size() < 0
 }
 
 func (m *users) Dirty() bool { return m.detail != nil && m.detail.Dirty() }
@@ -246,8 +266,8 @@ func (m *users) ShortHelp() []key.Binding {
 	if m.searching {
 		return []key.Binding{m.keys.Accept, m.keys.Clear}
 	}
-	return []key.Binding{m.keys.Open, m.keys.Search, m.keys.Status, m.keys.Sort, m.keys.Invite, m.keys.Edit,
-		m.keys.Perms, m.keys.Away, m.keys.Delete}
+	return []key.Binding{m.keys.Open, m.keys.Search, m.keys.Status, m.keys.Sort, m.keys.Select, m.keys.SelectAll, m.keys.Acts,
+		m.keys.Invite, m.keys.Edit, m.keys.Perms, m.keys.Away, m.keys.Delete}
 }
 
 func (m *users) FullHelp() [][]key.Binding {
@@ -262,6 +282,7 @@ func (m *users) FullHelp() [][]key.Binding {
 		{m.keys.Search, m.keys.Clear, m.keys.Status, m.keys.Team, m.keys.Sort, m.keys.Reload, m.keys.Teams},
 		{m.keys.Open, m.keys.Edit, m.keys.Invite, m.keys.Perms, m.keys.Away},
 		{m.keys.Reset, m.keys.Deactivate, m.keys.Delete, m.keys.SendStaged},
+		{m.keys.Select, m.keys.SelectAll, m.keys.Acts},
 	}
 }
 
@@ -401,6 +422,23 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 		}
 		return m, nil
+	case usersCountMsg:
+		if msg.seq == m.sel.seq {
+			if msg.err != nil {
+				m.err = explain(msg.err)
+				m.sel.clear()
+			} else {
+				m.sel.total = msg.n
+			}
+		}
+		return m, nil
+	case usersSelectedMsg:
+		m.selectedUsers(msg)
+		return m, nil
+	case jobProgressMsg:
+		return m, m.jobs.progressed(msg)
+	case jobDoneMsg:
+		return m, m.jobDone(msg)
 	case usersActionMsg:
 		// The outcome shows with the rows read after it, so that what the
 		// screen says and what it lists agree.
@@ -566,6 +604,22 @@ func (m *users) selected() *store.User {
 }
 
 func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
+	if m.confirm != nil && m.confirm.yes == nil {
+		return m.answer(msg)
+	}
+	if m.menu != nil {
+		menu := m.menu
+		m.err = ""
+		done, cmd := menu.key(msg)
+		if done && m.menu == menu {
+			m.menu = nil
+		}
+		return cmd
+	}
+	if m.jobs.job != nil && (key.Matches(msg, m.keys.Clear) || msg.String() == "ctrl+c") {
+		m.confirm = &confirmation{prompt: m.jobs.askCancel()}
+		return nil
+	}
 	if m.confirm != nil {
 		cmd := m.confirm.answer(msg)
 		if cmd == nil {
@@ -618,11 +672,19 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.searching = true
 		return m.search.Focus()
 	case key.Matches(msg, k.Clear):
+		// The search first, then the selection, which it keeps.
 		if m.search.Value() != "" {
 			m.search.SetValue("")
 			return m.reload()
 		}
+		m.sel.clear()
 		return nil
+	case key.Matches(msg, k.Select):
+		return m.toggle()
+	case key.Matches(msg, k.SelectAll):
+		return m.selectAll()
+	case key.Matches(msg, k.Acts):
+		return m.acts()
 	case key.Matches(msg, k.Status):
 		m.statusIdx = (m.statusIdx + 1) % len(statuses)
 		return m.reload()
@@ -814,13 +876,7 @@ func (m *users) heading() string {
 }
 
 // count writes n with thousands separators.
-func count(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+func count(n int) string { return admin.Thousands(n) }
 
 func (m *users) View() string {
 	if m.detail != nil {
@@ -846,13 +902,18 @@ func (m *users) View() string {
 		b.WriteString("\n")
 	}
 	from, to := m.nav.visible()
+	q := m.query()
 	for i := from; i < to; i++ {
+		mark := " "
+		if !m.sel.empty() && m.sel.has(m.rows[i].ID, q) {
+			mark = "✓"
+		}
 		if i == m.nav.cur {
-			// The selection's colours run the whole row: without the dimmed
+			// The cursor's colours run the whole row: without the dimmed
 			// parts' own, which would end them.
-			b.WriteString(paint(st.Selected, "▸ "+ansi.Strip(m.lines[i])))
+			b.WriteString(paint(st.Selected, "▸"+mark+ansi.Strip(m.lines[i])))
 		} else {
-			b.WriteString("  ")
+			b.WriteString(" " + mark)
 			b.WriteString(m.lines[i])
 		}
 		b.WriteString("\n")
@@ -860,6 +921,18 @@ func (m *users) View() string {
 	for i := to - from; i < m.nav.height; i++ {
 		b.WriteString("\n")
 	}
-	b.WriteString(st.status(m.width, m.confirm, false, "", cmp.Or(m.err, m.loadErr), m.note))
+	busy := ""
+	if m.jobs.job != nil {
+		busy = m.jobs.line(m.width)
+	}
+	status := st.status(m.width, m.confirm, m.jobs.job != nil, busy, cmp.Or(m.err, m.loadErr), m.note)
+	switch {
+	case m.menu != nil && m.confirm == nil:
+		status = paint(st.Warn, m.menu.line(m.width))
+	case status == "" && !m.sel.empty():
+		status = paint(st.Subtle, cut(m.selectionLine(), m.width))
+	}
+	b.WriteString(status)
+	b.WriteString(m.jobs.failures(m.jobs.lastLines(m.height), m.width))
 	return b.String()
 }

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/charmbracelet/x/term"
+
+	"roster/admin"
+)
+
+// selection is how a command names the users a bulk act changes: a list of
+// addresses, or --where and a filter as roster users takes it.
+type selection struct {
+	where string
+	yes   bool
+}
+
+func (s *selection) flags(fs *flag.FlagSet) {
+	fs.StringVar(&s.where, "where", "", `act on every user matching: status=S team=T search=TEXT (team="Two words")`)
+	fs.BoolVar(&s.yes, "yes", false, "act on several users without asking (required when not on a terminal)")
+}
+
+// bulk reports whether the command acts on several users: --where, or more
+// than one address.
+func (s *selection) bulk(emails []string) bool { return s.where != "" || len(emails) > 1 }
+
+// run does b to the users named (emails, or --where), as one job of
+// admin.ActOnUsers, and prints the outcomes failures first. It asks first
+// with the count, on a terminal; elsewhere (a script, over SSH) it needs
+// --yes, and refuses otherwise, changing nothing. A --where that matches
+// nobody says so and changes nothing.
+func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []string, b admin.UserBatch) error {
+	switch {
+	case s.where != "" && len(emails) > 0:
+		return usagef("give EMAIL... or --where, not both")
+	case s.where == "" && len(emails) == 0:
+		return usagef("name the users: EMAIL... or --where 'status=S team=T search=TEXT'")
+	}
+	n := len(emails)
+	if s.where != "" {
+		lq, err := admin.ParseWhere(s.where)
+		if err != nil {
+			return err
+		}
+		if b.IDs, err = c.svc.SelectUsers(ctx, a, lq); err != nil {
+			return err
+		}
+		if n = len(b.IDs); n == 0 {
+			return fmt.Errorf("no user matches --where %q: nothing changed", s.where)
+		}
+	}
+	b.Emails = emails
+	if !s.yes {
+		if err := c.confirm(b.Question(n)); err != nil {
+			return err
+		}
+	}
+	out, err := c.svc.ActOnUsers(ctx, a, b)
+	if out == nil {
+		return err
+	}
+	admin.FailuresFirst(out)
+	if oerr := c.outcomes(b.Done(), out); err == nil {
+		err = oerr
+	}
+	return err
+}
+
+// errNotConfirmed says the operator did not answer yes.
+var errNotConfirmed = errors.New("not confirmed: nothing changed")
+
+// confirm asks question on a terminal and waits for y; without a terminal
+// to ask on, it refuses: a script says --yes.
+func (c *cli) confirm(question string) error {
+	f, ok := c.stdin.(*os.File)
+	if !ok || !term.IsTerminal(f.Fd()) {
+		return fmt.Errorf("%s: this acts on several users; not on a terminal, say --yes to go ahead", strings.TrimSuffix(question, "?"))
+	}
+	fmt.Fprintf(c.stderr, "%s [y/N] ", question)
+	answer, _ := bufio.NewReader(f).ReadString('\n')
+	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+		return errNotConfirmed
+	}
+	return nil
+}

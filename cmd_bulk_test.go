@@ -1,0 +1,84 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The acts on several users take --where or addresses, refuse without
+// --yes off a terminal, say when nothing matches, and print failures first.
+func TestBulkCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	ok(t, db, "teams", "add", "Support")
+	ok(t, db, "teams", "add", "Ventes Paris")
+	ok(t, db, "invite", "ana@acme.test", "bo@acme.test", "cy@acme.test", "--role", "manager", "--team", "Support")
+	ok(t, db, "invite", "dan@acme.test", "--role", "manager", "--team", "Ventes Paris")
+	ok(t, db, "invite", "eve@acme.test", "--role", "member", "--team", "Support")
+	snapshot := func() string {
+		return ok(t, db, "users", "--json") + ok(t, db, "audit", "--json")
+	}
+
+	before := snapshot()
+	fails(t, db, "not on a terminal, say --yes", "perms", "--where", "status=invited team=Support", "--role", "member")
+	fails(t, db, "no user matches", "perms", "--where", "team=Nobody", "--role", "member", "--yes")
+	fails(t, db, `"colour": want status, team or search`, "perms", "--where", "colour=red", "--role", "member", "--yes")
+	fails(t, db, "takes --role ROLE, and nothing else", "perms", "--where", "team=Support", "--grant", "users.edit", "--yes")
+	fails(t, db, "not a role", "perms", "--where", "team=Support", "--role", "emperor", "--yes")
+	fails(t, db, "takes one --team", "edit", "--where", "team=Support", "--first", "X", "--team", "+Support", "--yes")
+	if after := snapshot(); after != before {
+		t.Fatalf("a refused bulk act changed something")
+	}
+
+	// eve is a member already: refused, and printed first.
+	out, errs, code := roster(t, db, "perms", "--where", "status=invited team=Support", "--role", "member", "--yes", "--json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (one refused): %s", code, errs)
+	}
+	var got []struct {
+		Email string `json:"email"`
+		OK    bool   `json:"ok"`
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(got) != 4 || got[0].Email != "eve@acme.test" || got[0].OK || !strings.Contains(got[0].Error, "already a member") {
+		t.Fatalf("outcomes %+v: want eve refused first, then three", got)
+	}
+	for _, g := range got[1:] {
+		if !g.OK {
+			t.Fatalf("outcomes %+v", got)
+		}
+	}
+	if u := jsonOf[userJSON](t, db, "user", "dan@acme.test"); u.Role != "manager" {
+		t.Fatalf("dan, outside the filter, is %s", u.Role)
+	}
+	if n := strings.Count(ok(t, db, "audit", "--action", "user.perms"), "user.perms"); n != 3 {
+		t.Fatalf("%d user.perms audit rows, want 3", n)
+	}
+
+	// A team with a space, by address and by filter.
+	out = ok(t, db, "edit", "ana@acme.test", "bo@acme.test", "--team", "+Ventes Paris", "--yes")
+	if out != "added to Ventes Paris ana@acme.test\nadded to Ventes Paris bo@acme.test\n" {
+		t.Fatalf("edit: %q", out)
+	}
+	if n := len(jsonOf[[]userJSON](t, db, "users", "--team", "Ventes Paris")); n != 3 {
+		t.Fatalf("%d in Ventes Paris, want 3", n)
+	}
+	ok(t, db, "edit", "--where", `team="Ventes Paris" search=ana`, "--team", "-Ventes Paris", "--yes")
+	if n := len(jsonOf[[]userJSON](t, db, "users", "--team", "Ventes Paris")); n != 2 {
+		t.Fatalf("%d in Ventes Paris after removing ana, want 2", n)
+	}
+
+	ok(t, db, "deactivate", "--where", "team=Support", "--yes")
+	if n := len(jsonOf[[]userJSON](t, db, "users", "--status", "deactivated")); n != 4 {
+		t.Fatalf("%d deactivated, want 4", n)
+	}
+	ok(t, db, "reactivate", "ana@acme.test", "bo@acme.test", "--yes")
+	if n := len(jsonOf[[]userJSON](t, db, "users", "--status", "invited")); n != 3 {
+		t.Fatalf("%d invited after reactivating two, want 3", n)
+	}
+}

@@ -1,0 +1,204 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/progress"
+	tea "charm.land/bubbletea/v2"
+
+	"roster/admin"
+)
+
+// jobs runs a screen's bulk acts (admin.ActOnUsers), one at a time: the
+// pending invitations' resend and revoke, the Users screen's acts on a
+// selection. Each runs under a context of its own, not bound to the
+// screen's deadline (thousands of users take longer), which esc or ctrl+c
+// cancels between two committed batches; its progress draws a bar, and its
+// outcome lists the failures first.
+type jobs struct {
+	s    *session
+	job  *job
+	n    int // numbers the jobs, so that the messages of an ended one are dropped
+	bar  progress.Model
+	last []string // the failures of the last job, each with its reason
+}
+
+// job is a batch at work.
+type job struct {
+	id          int
+	batch       admin.UserBatch
+	words       jobWords
+	done, total int
+	cancel      context.CancelFunc
+	cancelled   bool
+}
+
+// jobWords name a job's act: what it is, while at work, and each row it did
+// ("resend", "Resending", "sent").
+type jobWords struct{ what, doing, did string }
+
+type (
+	jobProgressMsg struct {
+		job, done, total int
+		events           <-chan jobProgressMsg
+	}
+	jobDoneMsg struct {
+		job      int
+		outcomes []admin.Outcome
+		err      error
+	}
+)
+
+func newJobs(s *session) jobs {
+	return jobs{s: s, bar: progress.New(progress.WithoutPercentage())}
+}
+
+// start runs b as a job. Its progress comes back through a channel that a
+// command reads, one message at a time; nothing of the model is read from
+// the job's goroutine.
+func (j *jobs) start(b admin.UserBatch, w jobWords, total int) tea.Cmd {
+	j.n++
+	ctx, cancel := context.WithCancel(j.s.ctx)
+	j.job = &job{id: j.n, batch: b, words: w, total: total, cancel: cancel}
+	j.last = nil
+	id, svc, a := j.n, j.s.svc, j.s.actor
+	events := make(chan jobProgressMsg, 1)
+	run := func() tea.Msg {
+		defer cancel()
+		defer close(events)
+		b.Progress = func(done, total int) {
+			// Only the newest count matters: one the screen has not read
+			// yet is replaced, so the job never waits for it.
+			select {
+			case <-events:
+			default:
+			}
+			events <- jobProgressMsg{job: id, done: done, total: total}
+		}
+		out, err := svc.ActOnUsers(ctx, a, b)
+		admin.FailuresFirst(out)
+		return jobDoneMsg{job: id, outcomes: out, err: err}
+	}
+	return tea.Batch(run, listenJob(events))
+}
+
+// listenJob reads the next progress of a job; nothing once it has ended.
+func listenJob(events <-chan jobProgressMsg) tea.Cmd {
+	return func() tea.Msg {
+		p, ok := <-events
+		if !ok {
+			return nil
+		}
+		p.events = events
+		return p
+	}
+}
+
+// progressed takes a job's progress; the messages of another job are dropped.
+func (j *jobs) progressed(msg jobProgressMsg) tea.Cmd {
+	if j.job == nil || msg.job != j.job.id {
+		return nil
+	}
+	j.job.done, j.job.total = msg.done, msg.total
+	return listenJob(msg.events)
+}
+
+// ended reports whether msg ends the job at work.
+func (j *jobs) ended(msg jobDoneMsg) bool { return j.job != nil && msg.job == j.job.id }
+
+// askCancel is the question esc or ctrl+c asks while a job works.
+func (j *jobs) askCancel() string {
+	return fmt.Sprintf("Cancel the %s? %s of %s done; the batch under way finishes. y/n", j.job.words.what, count(j.job.done), count(j.job.total))
+}
+
+// cancel stops the job at work after its batch under way.
+func (j *jobs) cancel() {
+	if j.job != nil {
+		j.job.cancel()
+		j.job.cancelled = true
+	}
+}
+
+// finish ends the job and says what it did: the failures first, each with
+// its reason (kept in last), then how many went through and how many were
+// not done. each is told the outcome of every row done or refused, for a
+// screen that marks its rows.
+func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) string {
+	done := j.job.words.did
+	j.job, j.last = nil, nil
+	var ok, notDone int
+	for _, o := range msg.outcomes {
+		var nd *admin.NotDoneError
+		if errors.As(o.Err, &nd) {
+			notDone++
+			continue
+		}
+		e := outcome(o.Err, done)
+		if o.Err == nil {
+			ok++
+		} else {
+			j.last = append(j.last, clean(o.Email)+": "+e.text)
+		}
+		if each != nil {
+			each(o, e)
+		}
+	}
+	// "2 failed, 598 of 600 sent, 1,038 not done (cancelled)."
+	note := count(ok) + " of " + count(len(msg.outcomes)) + " " + done
+	if len(j.last) > 0 {
+		note = count(len(j.last)) + " failed, " + note
+	}
+	if notDone > 0 {
+		why := "cancelled"
+		if !errors.Is(msg.err, context.Canceled) {
+			why = strings.TrimSuffix(explain(msg.err), ".")
+		}
+		note += ", " + count(notDone) + " not done (" + why + ")"
+	}
+	return note + "."
+}
+
+// line is the status line of the job at work: n of N and a bar.
+func (j *jobs) line(width int) string {
+	w := j.job
+	j.bar.SetWidth(max(10, min(40, width/3)))
+	text := w.words.doing + " " + count(w.done) + " of " + count(w.total) + " "
+	tail := "  esc cancels"
+	if w.cancelled {
+		tail = "  cancelling after this batch…"
+	}
+	frac := 0.0
+	if w.total > 0 {
+		frac = float64(w.done) / float64(w.total)
+	}
+	return text + j.bar.ViewAs(frac) + tail
+}
+
+// lastLines is how many lines the last job's failures take at height.
+func (j *jobs) lastLines(height int) int {
+	if len(j.last) == 0 {
+		return 0
+	}
+	return min(len(j.last), max(1, height/2-1)) + 1
+}
+
+// failures draws the last job's failures in n lines (lastLines), below the
+// status line.
+func (j *jobs) failures(n, width int) string {
+	if n == 0 {
+		return ""
+	}
+	var b strings.Builder
+	b.WriteString("\n")
+	for i, l := range j.last[:n-1] {
+		if i == n-2 && n-1 < len(j.last) {
+			l = fmt.Sprintf("… and %s more failed", count(len(j.last)-i))
+		}
+		b.WriteString(j.s.styles.FieldErr.Render(cut("  "+l, width)))
+		b.WriteString("\n")
+	}
+	return b.String()
+}

@@ -1,0 +1,87 @@
+package tui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// Users picked with space stay picked across pages and a search; m then
+// changes their role after asking with the count.
+func TestUsersSelectionAcrossPagesAndSearch(t *testing.T) {
+	f := newFixture(t)
+	f.addMany(250)
+	tt := f.run(owner)
+	tt.wait("User0000 Test")
+	tt.press("down", "space") // User0000, below the owner (Olive Owner)
+	tt.wait("1 user selected")
+	tt.press("space") // User0001
+	tt.wait("2 users selected")
+	tt.typ("G") // the last page
+	tt.wait("User0249 Test")
+	tt.press("space") // User0249, the last
+	tt.wait("3 users selected")
+	tt.typ("/user0123")
+	tt.press("enter")
+	tt.wait("User0123 Test", "3 users selected")
+	tt.press("space")
+	tt.wait("4 users selected")
+	tt.press("esc") // the search goes, the selection stays
+	tt.wait("User0000 Test", "4 users selected")
+	tt.typ("m")
+	tt.wait("Act on 4 users: ← change role → (1 of 7)")
+	tt.typ("1")
+	tt.wait("Change role: 1 [owner] · 2 admin · 3 manager · 4 member")
+	tt.typ("3")
+	tt.wait("Change the role of 4 users to manager? y/n")
+	tt.typ("y")
+	tt.wait("4 of 4 made manager.")
+	var managers []string
+	for _, e := range []string{"user0000", "user0001", "user0249", "user0123", "user0002"} {
+		if f.user(e+"@example.com").Role == "manager" {
+			managers = append(managers, e)
+		}
+	}
+	must(t, slices.Equal(managers, []string{"user0000", "user0001", "user0249", "user0123"}), "managers: %v", managers)
+	n := f.count(`SELECT count(*) FROM audit WHERE action = 'user.perms' AND channel = 'tui'`)
+	must(t, n == 4, "%d user.perms audit rows, want 4", n)
+}
+
+// A selects every user the filter keeps, counted by the store, less those
+// space then leaves out; the outcome lists the refused first.
+func TestUsersSelectAllAddsToTeam(t *testing.T) {
+	f := newFixture(t)
+	f.addMany(120)
+	must(t, f.svc.AddTeam(f.ctx, f.op, "Support") == nil, "add team")
+	_, err := f.svc.Edit(f.ctx, f.op, "user0005@example.com", 0, admin.Profile{AddTeams: []string{"Support"}})
+	must(t, err == nil, "edit: %v", err)
+	f.addUser("ada.admin@example.com", "Ada", "Admin", "admin", store.Active)
+	// An admin acts; the owner is above them.
+	tt := f.run("ada.admin@example.com")
+	tt.wait("User0000 Test")
+	tt.typ("f") // staged
+	tt.typ("f") // invited
+	tt.typ("f") // active
+	tt.wait("status active")
+	tt.typ("A")
+	tt.wait("122 users selected: every one matching status active")
+	tt.press("down", "down", "space") // leaves User0000 out, below Ada and Olive
+	tt.wait("121 users selected: every one matching status active but 1")
+	tt.typ("m")
+	tt.typ("2")
+	tt.wait("Add to team: 1 [Support]")
+	tt.press("enter")
+	tt.wait("Add 121 users to Support? y/n")
+	tt.typ("y")
+	tt.wait("2 failed, 119 of 121 added to Support.", "olive.owner@example.com: failed: permission denied: only an owner can edit an owner",
+		"user0005@example.com: failed: user0005@example.com is already in Support")
+	last := tt.last()
+	owner, already := strings.Index(last, "olive.owner@example.com: failed"), strings.Index(last, "user0005@example.com: failed")
+	must(t, owner > 0 && already > 0, "the failures are not listed:\n%s", last)
+	n := f.count(`SELECT count(*) FROM user_teams ut JOIN teams t ON t.id = ut.team_id WHERE t.name = 'Support'`)
+	must(t, n == 120, "%d in Support, want 120 (119 added and user0005)", n)
+	must(t, !slices.Contains(f.user("user0000@example.com").Teams, "Support"), "user0000 was left out, yet added")
+}
