@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -400,31 +401,62 @@ func simpleAct(c *cli, ctx context.Context, name, done string, args []string, ac
 
 func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("delete")
-	heir := fs.String("heir", "", "who inherits the user's conversations and automated replies (required)")
+	var r admin.DeleteRequest
+	fs.StringVar(&r.Heir, "heir", "", "who inherits the open conversations, automated replies and stand-in duties left (needed only if any are)")
+	fs.Var(&selectionFlag{sel: &r.Close}, "close", "close these open conversations first: all, or ID,ID…")
+	fs.Var(&selectionFlag{sel: &r.SwitchOff, bare: true}, "disable-replies", "switch off the automated replies instead of handing them on: all of them, or --disable-replies=ID,ID…")
+	dry := fs.Bool("dry-run", false, "print what deleting would do, and change nothing")
 	email, err := oneEmail(c, fs, args)
 	if err != nil {
 		return err
-	}
-	if *heir == "" {
-		return usagef("delete needs --heir EMAIL: who inherits the conversations and automated replies")
 	}
 	a, err := c.operator(ctx)
 	if err != nil {
 		return err
 	}
-	d, err := c.svc.Delete(ctx, a, email, *heir)
+	act, verb := c.svc.Delete, "deleted"
+	if *dry {
+		act, verb = c.svc.PlanDelete, "deleting would"
+	}
+	p, err := act(ctx, a, email, r)
+	var in *admin.InputError
+	if errors.As(err, &in) && in.Field == "heir" && r.Heir == "" {
+		return usagef("delete needs --heir EMAIL: %s", in.Msg)
+	}
 	if err != nil {
 		return err
 	}
 	if c.json {
-		return c.printJSON(d)
+		return c.printJSON(p)
 	}
-	fmt.Fprintf(c.stdout, "deleted %s; %d conversations and %d automated replies moved to %s\n",
-		admin.Printable(d.Email), d.Conversations, d.AutoReplies, admin.Printable(d.Heir))
-	if !d.SeatPaidUntil.IsZero() {
-		fmt.Fprintln(c.stdout, paidUntil(d.SeatPaidUntil))
+	fmt.Fprintf(c.stdout, "%s %s:\n", verb, admin.Printable(p.Email))
+	if *dry && p.NeedsHeir && p.Heir == "" {
+		fmt.Fprintln(c.stdout, "  (an heir is needed: give --heir EMAIL)")
+	}
+	for _, l := range p.Lines() {
+		fmt.Fprintf(c.stdout, "  %s\n", admin.Printable(l))
 	}
 	return nil
+}
+
+// selectionFlag reads "all" or a list of IDs into a Selection; a bare one
+// (--disable-replies alone) means all.
+type selectionFlag struct {
+	sel  *store.Selection
+	bare bool
+}
+
+func (f *selectionFlag) String() string { return "" }
+
+func (f *selectionFlag) IsBoolFlag() bool { return f.bare }
+
+func (f *selectionFlag) Set(v string) error {
+	if f.bare && v == "true" {
+		v = "all"
+	}
+	var err error
+	*f.sel, err = store.ParseSelection(v)
+	return err
 }
 
 func cmdAway(c *cli, ctx context.Context, args []string) error {
