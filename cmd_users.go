@@ -221,6 +221,54 @@ func awayLine(p store.AwayPeriod) string {
 	return s
 }
 
+// awayList prints the Away overview, every page of it.
+func awayList(c *cli, ctx context.Context, from, until string) error {
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	var f, u time.Time
+	if from != "" {
+		if f, err = admin.ParseDate(from, now); err != nil {
+			return err
+		}
+	}
+	if until != "" {
+		if u, err = admin.ParseDate(until, now); err != nil {
+			return err
+		}
+	}
+	all := []admin.AwayEntry{}
+	var after store.AwayAfter
+	for {
+		page, err := c.svc.AwayOverview(ctx, a, f, u, after, 500)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		all = append(all, page...)
+		last := page[len(page)-1]
+		after = store.AwayAfter{Start: last.Start, ID: last.ID}
+	}
+	if c.json {
+		return c.printJSON(all)
+	}
+	if len(all) == 0 {
+		fmt.Fprintln(c.stdout, "nobody is away")
+	}
+	for _, e := range all {
+		state := "away now"
+		if !e.AwayNow {
+			state = "away later"
+		}
+		fmt.Fprintln(c.stdout, admin.Printable(fmt.Sprintf("%s  %s  %s; work goes to %s", e.Email, state, awayLine(e.AwayPeriod), e.WorkText())))
+	}
+	return nil
+}
+
 func cmdEdit(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("edit")
 	var p admin.Profile
@@ -421,7 +469,7 @@ func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	p, err := act(ctx, a, email, r)
 	var in *admin.InputError
 	if errors.As(err, &in) && in.Field == "heir" && r.Heir == "" {
-		return usagef("delete needs --heir EMAIL: %s", in.Msg)
+		return usagef("delete needs --heir EMAIL: %s", strings.TrimPrefix(in.Msg, "is required: "))
 	}
 	if err != nil {
 		return err
@@ -466,10 +514,21 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 	to := fs.String("to", "", "stand-in: EMAIL or team:NAME")
 	note := fs.String("note", "", "a note, e.g. why or whom to call")
 	off := fs.Bool("off", false, "back now: end the current away period")
-	email, err := oneEmail(c, fs, args)
+	list := fs.Bool("list", false, "who is away now and who will be in the next 14 days (or from --from until --until), with where their work goes today")
+	rest, err := c.parse(fs, args)
 	if err != nil {
 		return err
 	}
+	if *list {
+		if len(rest) != 0 {
+			return usagef("away --list takes no EMAIL")
+		}
+		return awayList(c, ctx, *from, *until)
+	}
+	if len(rest) != 1 {
+		return usagef("away takes one EMAIL, or --list")
+	}
+	email := rest[0]
 	a, err := c.operator(ctx)
 	if err != nil {
 		return err

@@ -103,9 +103,14 @@ type AwayAfter struct {
 // a page of at most limit after the given one. It reads the periods not
 // ended by from through away_ends, not the past ones.
 func (q *Q) AwayBetween(ctx context.Context, from, until time.Time, after AwayAfter, limit int) ([]AwayPeriod, error) {
-	return q.scanAway(ctx, awaySelect+` WHERE (a.ends_at = 0 OR a.ends_at > ?) AND a.starts_at < ?
+	query, args := awayBetween(from, until, after, limit)
+	return q.scanAway(ctx, query, args...)
+}
+
+func awayBetween(from, until time.Time, after AwayAfter, limit int) (string, []any) {
+	return awaySelect + ` WHERE (a.ends_at = 0 OR a.ends_at > ?) AND a.starts_at < ?
 		AND (a.starts_at > ? OR (a.starts_at = ? AND a.id > ?))
-		ORDER BY a.starts_at, a.id LIMIT ?`, unix(from), unix(until), unix(after.Start), unix(after.Start), after.ID, limit)
+		ORDER BY a.starts_at, a.id LIMIT ?`, []any{unix(from), unix(until), unix(after.Start), unix(after.Start), after.ID, limit}
 }
 
 // PastAwayPeriods lists the user's periods that ended by now, newest first,
