@@ -144,7 +144,8 @@ func (m *deletion) load() tea.Cmd {
 }
 
 // pageRows is how many conversations a page shows.
-func (m *deletion) pageRows() int { return max(3, min(10, m.height-19)) }
+// Half of what the screen's other lines leave, the rest for the preview.
+func (m *deletion) pageRows() int { return max(3, min(15, (m.height-10)/2)) }
 
 // page reads the open conversations after the one with ID from; before is
 // the keyset of the pages before it, kept for pgup.
@@ -262,6 +263,14 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return m, nil
 		}
 		m.plan, m.planFor = msg.plan, msg.key
+		if !m.form.active && m.form.fields[dHeir].value() == "" {
+			// No heir needed: the heir step is skipped, and enter confirms.
+			if m.plan.NeedsHeir {
+				m.form.focusOn(dHeir)
+			} else {
+				m.form.focusOn(dConfirm)
+			}
+		}
 	case deleteDoneMsg:
 		if msg.seq != m.seq {
 			return m, nil
@@ -506,7 +515,7 @@ func (m *deletion) View() string {
 	b.WriteString("\n")
 	if m.plan != nil {
 		lines := m.plan.Lines()
-		room := max(2, m.height-m.pageRows()-len(u.AutoReplies)-14)
+		room := max(2, m.height-10-max(len(m.convs), 1)-len(u.AutoReplies)-min(len(u.AutoReplies), 1))
 		if len(lines) > room {
 			lines = append(lines[:room-1], fmt.Sprintf("… and %d more: see roster delete --dry-run", len(lines)-room+1))
 		}
