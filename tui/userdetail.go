@@ -46,8 +46,8 @@ type userDetail struct {
 
 	past       []store.AwayPeriod // the away periods over, newest first
 	apiKeys    []store.APIKey     // the user's, as read with the page
-	apiKeysErr string         // why the operator may not see them
-	keysView   *apiKeysView   // K: the keys, to create, regenerate or revoke
+	apiKeysErr string             // why the operator may not see them
+	keysView   *apiKeysView       // K: the keys, to create, regenerate or revoke
 }
 
 type detailKeys struct {
