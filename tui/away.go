@@ -131,6 +131,13 @@ func (m *away) overviewKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	n := m.overviewRows()
 	m.overview.nav.resize(n)
 	switch msg.String() {
+	case "up", "down", "pgdown", "pgup", "enter":
+		if m.overview.loading {
+			m.overview.held = append(m.overview.held, msg)
+			return nil, true
+		}
+	}
+	switch msg.String() {
 	case "up":
 		m.overview.nav.move(-1)
 	case "down":
@@ -185,7 +192,14 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case awayOverviewMsg:
 		m.overview.update(msg)
-		return m, nil
+		var cmds []tea.Cmd
+		for len(m.overview.held) > 0 && !m.overview.loading && m.overviewShown() {
+			k := m.overview.held[0]
+			m.overview.held = m.overview.held[1:]
+			cmd, _ := m.overviewKey(k)
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
 	case refreshMsg:
 		if m.picker != nil {
 			return m, m.overview.reload(m.overviewRows())

@@ -26,6 +26,10 @@ type awayOverview struct {
 	seq    int
 	read   bool // a page was read
 	err    string
+	// loading is a page being read: the keys typed meanwhile are held and
+	// replayed in order once it is shown, so that pgdn pgdn reads two pages.
+	loading bool
+	held    []tea.KeyPressMsg
 }
 
 // awayOverviewMsg is a page of the overview.
@@ -39,6 +43,7 @@ type awayOverviewMsg struct {
 // load reads the page after from; before is the keyset of the pages before it.
 func (o *awayOverview) load(from store.AwayAfter, before []store.AwayAfter, n int) tea.Cmd {
 	o.seq++
+	o.loading = true
 	seq, svc, a := o.seq, o.s.svc, o.s.actor
 	before = slices.Clone(before)
 	return o.s.do(func(ctx context.Context) tea.Msg {
@@ -60,6 +65,7 @@ func (o *awayOverview) update(msg awayOverviewMsg) {
 	if msg.seq != o.seq {
 		return // superseded
 	}
+	o.loading = false
 	o.err = explain(msg.err)
 	if msg.err != nil {
 		return
@@ -119,16 +125,18 @@ func (o *awayOverview) view(st Styles, width, n int) string {
 		b.WriteString(st.Faint.Render("  Nobody is away.") + "\n")
 		return b.String()
 	}
-	emailW := max(12, min(30, width/3))
+	emailW := max(12, min(30, width/4))
 	restW := max(10, width-emailW-2-13-2)
 	b.WriteString(st.ColHead.Render(cut(fmt.Sprintf("  %-*s %-13s %s", emailW, "Who", "When", "Stand-in → new work today"), width)) + "\n")
 	now := o.s.svc.Now()
 	for i, e := range o.rows {
-		work := "no stand-in"
-		if e.StandIn != "" {
+		work := e.StandIn + " → " + e.WorkText()
+		switch {
+		case e.StandIn == e.WorkTo: // the stand-in takes it: said once
 			work = e.StandIn
+		case e.StandIn == "":
+			work = "no stand-in → " + e.WorkText()
 		}
-		work += " → " + e.WorkText()
 		line := fmt.Sprintf("%-*s %-13s %s", emailW, cut(clean(e.Email), emailW), awaySpan(e.AwayPeriod, now), cut(clean(work), restW))
 		line = cut(line, width-2)
 		if i == o.nav.cur {
