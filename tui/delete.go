@@ -44,6 +44,7 @@ type deletion struct {
 	plan      *admin.DeletePlan
 	planFor   string // the request the plan answers (requestKey)
 	planSeq   int
+	shownPlan int // the seq of the plan shown, so that an older one never replaces it
 	planErr   string
 }
 
@@ -250,9 +251,12 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		m.convs, m.after = msg.convs, msg.after
 		m.convCur = min(m.convCur, max(0, len(m.convs)-1))
 	case planMsg:
-		if msg.seq != m.planSeq {
+		// An older answer for the request chosen now still shows: reads
+		// again every refresh must not starve the preview on a slow database.
+		if msg.seq != m.planSeq && (msg.err != nil || msg.key != requestKey(m.request()) || msg.seq < m.shownPlan) {
 			return m, nil
 		}
+		m.shownPlan = msg.seq
 		m.planErr = ""
 		if msg.err != nil {
 			m.planErr = explain(msg.err)
