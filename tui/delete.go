@@ -45,7 +45,11 @@ type deletion struct {
 	planFor   string // the request the plan answers (requestKey)
 	planSeq   int
 	shownPlan int // the seq of the plan shown, so that an older one never replaces it
-	planErr   string
+	// actSeq numbers the acts, apart from oneUser's readings: an act
+	// begun while the user was read again must not drop that reading
+	// (the screen would stay "Reading…", holding keys), nor be dropped by it.
+	actSeq  int
+	planErr string
 }
 
 type deleteKeys struct {
@@ -276,7 +280,7 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			}
 		}
 	case deleteDoneMsg:
-		if msg.seq != m.seq {
+		if msg.seq != m.actSeq {
 			return m, nil
 		}
 		m.busy = false
@@ -464,8 +468,8 @@ func (m *deletion) delete() tea.Cmd {
 		return nil
 	}
 	m.busy, m.err = true, ""
-	m.seq++
-	seq, email := m.seq, m.email
+	m.actSeq++
+	seq, email := m.actSeq, m.email
 	r.Digest = m.plan.Digest
 	r.Close.IDs, r.SwitchOff.IDs = slices.Clone(r.Close.IDs), slices.Clone(r.SwitchOff.IDs)
 	svc, a := m.s.svc, m.s.actor
@@ -492,8 +496,8 @@ func (m *deletion) deactivate() tea.Cmd {
 	svc, a := m.s.svc, m.s.actor
 	m.confirm = &confirmation{prompt: "Deactivate " + clean(email) + " instead? They cannot log in; x on the Users screen undoes it. y/n",
 		yes: func() tea.Msg { return nil }}
-	m.seq++
-	seq := m.seq
+	m.actSeq++
+	seq := m.actSeq
 	m.confirm.yes = m.s.do(func(ctx context.Context) tea.Msg {
 		err := svc.Deactivate(ctx, a, email)
 		return deleteDoneMsg{seq: seq, note: email + " is deactivated; nothing was deleted.", err: err}
