@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -218,6 +219,54 @@ func awayLine(p store.AwayPeriod) string {
 		s += " (" + p.Note + ")"
 	}
 	return s
+}
+
+// awayList prints the Away overview, every page of it.
+func awayList(c *cli, ctx context.Context, from, until string) error {
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	var f, u time.Time
+	if from != "" {
+		if f, err = admin.ParseDate(from, now); err != nil {
+			return err
+		}
+	}
+	if until != "" {
+		if u, err = admin.ParseDate(until, now); err != nil {
+			return err
+		}
+	}
+	all := []admin.AwayEntry{}
+	var after store.AwayAfter
+	for {
+		page, err := c.svc.AwayOverview(ctx, a, f, u, after, 500)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		all = append(all, page...)
+		last := page[len(page)-1]
+		after = store.AwayAfter{Start: last.Start, ID: last.ID}
+	}
+	if c.json {
+		return c.printJSON(all)
+	}
+	if len(all) == 0 {
+		fmt.Fprintln(c.stdout, "nobody is away")
+	}
+	for _, e := range all {
+		state := "away now"
+		if !e.AwayNow {
+			state = "away later"
+		}
+		fmt.Fprintln(c.stdout, admin.Printable(fmt.Sprintf("%s  %s  %s; work goes to %s", e.Email, state, awayLine(e.AwayPeriod), e.WorkText())))
+	}
+	return nil
 }
 
 func cmdEdit(c *cli, ctx context.Context, args []string) error {
@@ -449,31 +498,62 @@ func simpleAct(c *cli, ctx context.Context, name string, bulk admin.UserAct, arg
 
 func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("delete")
-	heir := fs.String("heir", "", "who inherits the user's conversations and automated replies (required)")
+	var r admin.DeleteRequest
+	fs.StringVar(&r.Heir, "heir", "", "who inherits the open conversations, automated replies and stand-in duties left (needed only if any are)")
+	fs.Var(&selectionFlag{sel: &r.Close}, "close", "close these open conversations first: all, or ID,ID…")
+	fs.Var(&selectionFlag{sel: &r.SwitchOff, bare: true}, "disable-replies", "switch off the automated replies instead of handing them on: all of them, or --disable-replies=ID,ID…")
+	dry := fs.Bool("dry-run", false, "print what deleting would do, and change nothing")
 	email, err := oneEmail(c, fs, args)
 	if err != nil {
 		return err
-	}
-	if *heir == "" {
-		return usagef("delete needs --heir EMAIL: who inherits the conversations and automated replies")
 	}
 	a, err := c.operator(ctx)
 	if err != nil {
 		return err
 	}
-	d, err := c.svc.Delete(ctx, a, email, *heir)
+	act, verb := c.svc.Delete, "deleted"
+	if *dry {
+		act, verb = c.svc.PlanDelete, "deleting would"
+	}
+	p, err := act(ctx, a, email, r)
+	var in *admin.InputError
+	if errors.As(err, &in) && in.Field == "heir" && r.Heir == "" {
+		return usagef("delete needs --heir EMAIL: %s", strings.TrimPrefix(in.Msg, "is required: "))
+	}
 	if err != nil {
 		return err
 	}
 	if c.json {
-		return c.printJSON(d)
+		return c.printJSON(p)
 	}
-	fmt.Fprintf(c.stdout, "deleted %s; %d conversations and %d automated replies moved to %s\n",
-		admin.Printable(d.Email), d.Conversations, d.AutoReplies, admin.Printable(d.Heir))
-	if !d.SeatPaidUntil.IsZero() {
-		fmt.Fprintln(c.stdout, paidUntil(d.SeatPaidUntil))
+	fmt.Fprintf(c.stdout, "%s %s:\n", verb, admin.Printable(p.Email))
+	if *dry && p.NeedsHeir && p.Heir == "" {
+		fmt.Fprintln(c.stdout, "  (an heir is needed: give --heir EMAIL)")
+	}
+	for _, l := range p.Lines() {
+		fmt.Fprintf(c.stdout, "  %s\n", admin.Printable(l))
 	}
 	return nil
+}
+
+// selectionFlag reads "all" or a list of IDs into a Selection; a bare one
+// (--disable-replies alone) means all.
+type selectionFlag struct {
+	sel  *store.Selection
+	bare bool
+}
+
+func (f *selectionFlag) String() string { return "" }
+
+func (f *selectionFlag) IsBoolFlag() bool { return f.bare }
+
+func (f *selectionFlag) Set(v string) error {
+	if f.bare && v == "true" {
+		v = "all"
+	}
+	var err error
+	*f.sel, err = store.ParseSelection(v)
+	return err
 }
 
 func cmdAway(c *cli, ctx context.Context, args []string) error {
@@ -483,10 +563,21 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 	to := fs.String("to", "", "stand-in: EMAIL or team:NAME")
 	note := fs.String("note", "", "a note, e.g. why or whom to call")
 	off := fs.Bool("off", false, "back now: end the current away period")
-	email, err := oneEmail(c, fs, args)
+	list := fs.Bool("list", false, "who is away now and who will be in the next 14 days (or from --from until --until), with where their work goes today")
+	rest, err := c.parse(fs, args)
 	if err != nil {
 		return err
 	}
+	if *list {
+		if len(rest) != 0 {
+			return usagef("away --list takes no EMAIL")
+		}
+		return awayList(c, ctx, *from, *until)
+	}
+	if len(rest) != 1 {
+		return usagef("away takes one EMAIL, or --list")
+	}
+	email := rest[0]
 	a, err := c.operator(ctx)
 	if err != nil {
 		return err

@@ -97,7 +97,7 @@ func TestAPIKeyActsAsItsUser(t *testing.T) {
 		t.Errorf("a deactivated user's key: %v", err)
 	}
 	must(t, f.svc.Reactivate(f.ctx, f.owner, "mia.member@example.com"))
-	_, err = f.svc.Delete(f.ctx, f.owner, "mia.member@example.com", ownerEmail)
+	_, err = f.svc.Delete(f.ctx, f.owner, "mia.member@example.com", DeleteRequest{Heir: ownerEmail})
 	must(t, err)
 	if _, err := f.svc.APIKeyActor(f.ctx, secret); !errors.Is(err, ErrBadAPIKey) {
 		t.Errorf("a deleted user's key: %v", err)

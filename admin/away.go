@@ -313,3 +313,78 @@ func (s *Service) Conversations(ctx context.Context, a Actor, email string) ([]s
 	})
 	return out, err
 }
+
+// AwayEntry is a row of the Away overview: an away period, and where the
+// person's new work goes today, as routing answers now.
+type AwayEntry struct {
+	store.AwayPeriod
+	AwayNow bool `json:"away_now"`
+	// WorkTo is who takes the person's new work today: their stand-in, the
+	// team member routing picks, or the person themselves; Waits says the
+	// person is away now and the work stays with them (nobody takes it).
+	WorkTo string `json:"work_to"`
+	Waits  bool   `json:"waits"`
+}
+
+// WorkText says where the work goes in a few words.
+func (e *AwayEntry) WorkText() string {
+	switch {
+	case e.Waits:
+		return "nobody: work waits"
+	case e.WorkTo == e.Email:
+		return "themselves, until they leave"
+	}
+	return e.WorkTo
+}
+
+// AwayWindow is how far ahead the Away overview looks by default.
+const AwayWindow = 14 * 24 * time.Hour
+
+// AwayOverview lists who is away between from and until (zero: now, and
+// AwayWindow after from), by start, a page of at most limit after the
+// period after, each with where their new work goes today.
+func (s *Service) AwayOverview(ctx context.Context, a Actor, from, until time.Time, after store.AwayAfter, limit int) ([]AwayEntry, error) {
+	now := s.Now()
+	if from.IsZero() {
+		from = now
+	}
+	if until.IsZero() {
+		until = from.Add(AwayWindow)
+	}
+	if !until.After(from) {
+		return nil, inputErr("until", fmt.Sprintf("%s is not after from, %s", day(until), day(from)))
+	}
+	out := []AwayEntry{}
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		periods, err := q.AwayBetween(ctx, from, until, after, limit)
+		if err != nil {
+			return err
+		}
+		for _, p := range periods {
+			to, err := s.route(ctx, q, p.UserID)
+			if err != nil {
+				return err
+			}
+			e := AwayEntry{AwayPeriod: p, AwayNow: p.Covers(now), WorkTo: to.Email}
+			e.Waits = to.ID == p.UserID && to.Away
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PastAway lists email's away periods that have ended, newest first, at
+// most limit: the short history on their detail view.
+func (s *Service) PastAway(ctx context.Context, a Actor, email string, limit int) ([]store.AwayPeriod, error) {
+	var out []store.AwayPeriod
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		out, err = q.PastAwayPeriods(ctx, u.ID, s.Now(), limit)
+		return err
+	})
+	return out, err
+}

@@ -23,9 +23,16 @@ type ConflictError struct {
 	Email string
 	By    string
 	At    time.Time
+	// Plan is set when what deleting the user would do changed since the
+	// preview the operator confirmed (DeletePlan.Digest): By and At are then
+	// unknown, as the change may be a conversation anyone opened.
+	Plan bool
 }
 
 func (e *ConflictError) Error() string {
+	if e.Plan {
+		return fmt.Sprintf("what deleting %s would do changed since the preview: review it again", e.Email)
+	}
 	return fmt.Sprintf("%s was changed by %s at %s since you read it: reload and try again",
 		e.Email, e.By, e.At.Local().Format("2006-01-02 15:04:05"))
 }

@@ -355,7 +355,7 @@ func TestDeleteCancelsNotices(t *testing.T) {
 	if kind, state, _ := f.mail(ben); kind != store.MailNotice || state != store.OutboxQueued {
 		t.Fatalf("newest mail to ben: %s, %s; want a queued notice", kind, state)
 	}
-	_, err = f.svc.Delete(f.ctx, f.owner, ben, ownerEmail)
+	_, err = f.svc.Delete(f.ctx, f.owner, ben, DeleteRequest{Heir: ownerEmail})
 	must(t, err)
 	if _, state, _ := f.mail(ben); state != store.OutboxCancelled {
 		t.Fatalf("the notice to ben is %s once ben is deleted, want cancelled", state)

@@ -229,7 +229,7 @@ func TestCountsFollowEveryAct(t *testing.T) {
 			return err
 		}},
 		{"delete", func() error {
-			_, err := f.svc.Delete(f.ctx, f.owner, "ann@example.com", ownerEmail)
+			_, err := f.svc.Delete(f.ctx, f.owner, "ann@example.com", DeleteRequest{Heir: ownerEmail})
 			return err
 		}},
 		{"another process", func() error {

@@ -67,7 +67,7 @@ func TestEachActNeedsItsPermission(t *testing.T) {
 			return f.svc.Reactivate(f.ctx, op, target)
 		}},
 		{"delete", "users.delete", func(f *fixture) { f.addUser(target, "member", store.Active) }, func(f *fixture, op Actor) error {
-			_, err := f.svc.Delete(f.ctx, op, target, ownerEmail)
+			_, err := f.svc.Delete(f.ctx, op, target, DeleteRequest{Heir: ownerEmail})
 			return err
 		}},
 		{"set someone away", "users.away", func(f *fixture) { f.addUser(target, "member", store.Active) }, func(f *fixture, op Actor) error {
@@ -361,7 +361,7 @@ func TestOnlyAnOwnerMakesOrUnmakesAnOwner(t *testing.T) {
 			return f.svc.Deactivate(f.ctx, op, owner2)
 		}, false},
 		{"admin deletes an owner", adm, func(f *fixture, op Actor) error {
-			_, err := f.svc.Delete(f.ctx, op, owner2, adm)
+			_, err := f.svc.Delete(f.ctx, op, owner2, DeleteRequest{Heir: adm})
 			return err
 		}, false},
 		{"owner makes an owner", ownerEmail, func(f *fixture, op Actor) error {
@@ -459,7 +459,7 @@ func TestLastActiveOwnerStays(t *testing.T) {
 		before := f.snapshot()
 		for _, op := range []string{ownerEmail, "alice.admin@example.com"} {
 			wantDenied(t, f.svc.Deactivate(f.ctx, as(op), ownerEmail), "")
-			_, err := f.svc.Delete(f.ctx, as(op), ownerEmail, "alice.admin@example.com")
+			_, err := f.svc.Delete(f.ctx, as(op), ownerEmail, DeleteRequest{Heir: "alice.admin@example.com"})
 			wantDenied(t, err, "")
 		}
 		f.unchanged(before)
@@ -498,7 +498,7 @@ func TestNobodyRemovesThemselves(t *testing.T) {
 	}{
 		{"deactivate", func(f *fixture, me string) error { return f.svc.Deactivate(f.ctx, as(me), me) }},
 		{"delete", func(f *fixture, me string) error {
-			_, err := f.svc.Delete(f.ctx, as(me), me, "oona.owner@example.com")
+			_, err := f.svc.Delete(f.ctx, as(me), me, DeleteRequest{Heir: "oona.owner@example.com"})
 			return err
 		}},
 	}

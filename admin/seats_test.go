@@ -119,7 +119,7 @@ func TestSeatLedger(t *testing.T) {
 	}
 
 	// Bob deleted in April: paid to the end of April, not renewed in May.
-	d, err := f.svc.Delete(f.ctx, f.owner, "bob@example.com", ownerEmail)
+	d, err := f.svc.Delete(f.ctx, f.owner, "bob@example.com", DeleteRequest{Heir: ownerEmail})
 	must(t, err)
 	if aprilEnd := time.Date(2026, 4, 30, 22, 0, 0, 0, time.UTC); !d.SeatPaidUntil.Equal(aprilEnd) {
 		t.Errorf("bob deleted: his seat is paid until %s, want the end of April", d.SeatPaidUntil)

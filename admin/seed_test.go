@@ -89,7 +89,7 @@ func TestSeededDataPassesTheRules(t *testing.T) {
 		t.Fatalf("search keys %v, after an empty edit %v", before, after)
 	}
 	if target.Role != "owner" {
-		_, err = f.svc.Delete(f.ctx, f.owner, target.Email, heir.Email)
+		_, err = f.svc.Delete(f.ctx, f.owner, target.Email, DeleteRequest{Heir: heir.Email})
 		must(t, err)
 	}
 }

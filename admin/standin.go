@@ -40,41 +40,38 @@ func (s *Service) StandInDuties(ctx context.Context, a Actor, email string) ([]S
 }
 
 func (s *Service) standInDuties(ctx context.Context, q *store.Q, u *store.User) ([]StandInDuty, []store.AwayPeriod, error) {
-	now := s.Now()
-	periods, err := q.StandInPeriods(ctx, u.ID, now)
+	periods, err := q.StandInPeriods(ctx, u.ID, s.Now())
 	if err != nil {
 		return nil, nil, err
 	}
 	out := make([]StandInDuty, len(periods))
 	for i, p := range periods {
-		away, err := q.UserByID(ctx, p.UserID, now)
-		if err != nil {
-			return nil, nil, err
-		}
-		out[i] = StandInDuty{PeriodID: p.ID, Away: away.Email, Start: p.Start, End: p.End}
+		out[i] = StandInDuty{PeriodID: p.ID, Away: p.Email, Start: p.Start, End: p.End}
 	}
 	return out, periods, nil
 }
 
-// handStandIns makes heir the stand-in of u's duties, in the caller's
-// transaction, each audited as away.standin on the away person and the heir
-// told by mail as SetAway tells a stand-in. It refuses when the heir is
-// themselves away in one of them: their work would route back to them while
-// they are away, which is the silent loss this rule exists to prevent; the
-// operator chooses another heir, or changes that period first.
-func (s *Service) handStandIns(ctx context.Context, q *store.Q, op *operator, u, heir *store.User) error {
-	duties, periods, err := s.standInDuties(ctx, q, u)
-	if err != nil {
-		return err
-	}
+// heirAway refuses an heir who is themselves away in one of u's duties:
+// their work would route back to them while they are away, which is the
+// silent loss this rule exists to prevent; the operator chooses another
+// heir, or changes that period first.
+func heirAway(u, heir *store.User, duties []StandInDuty) error {
 	for _, d := range duties {
 		if d.Away == heir.Email {
 			return inputErr("heir", fmt.Sprintf("%s is away from %s until %s with %s standing in: choose another heir, or change that away period first",
 				heir.Email, day(d.Start), until(d.End), u.Email))
 		}
 	}
+	return nil
+}
+
+// handStandIns makes heir the stand-in of u's duties (periods, as
+// standInDuties read them), in the caller's transaction, each audited as
+// away.standin on the away person and the heir told by mail as SetAway
+// tells a stand-in. planDelete has checked the heir with heirAway.
+func (s *Service) handStandIns(ctx context.Context, q *store.Q, op *operator, u, heir *store.User, periods []store.AwayPeriod) error {
 	now := s.Now()
-	for i, p := range periods {
+	for _, p := range periods {
 		if err := q.SetAwayStandIn(ctx, p.ID, heir.ID); err != nil {
 			return err
 		}
@@ -90,8 +87,8 @@ func (s *Service) handStandIns(ctx context.Context, q *store.Q, op *operator, u,
 			return err
 		}
 		if err := s.audit(ctx, q, op.User, op.channel, "away.standin", away,
-			map[string]any{"period_id": duties[i].PeriodID, "standin": u.Email},
-			map[string]any{"period_id": duties[i].PeriodID, "standin": heir.Email, "why": "the stand-in was deleted"}); err != nil {
+			map[string]any{"period_id": p.ID, "standin": u.Email},
+			map[string]any{"period_id": p.ID, "standin": heir.Email, "why": "the stand-in was deleted"}); err != nil {
 			return err
 		}
 	}

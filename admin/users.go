@@ -522,62 +522,6 @@ func (s *Service) mayRemove(ctx context.Context, q *store.Q, op *operator, u *st
 	return s.keepAnOwner(ctx, q, u, done)
 }
 
-// Deletion is what Delete did.
-type Deletion struct {
-	Email         string `json:"email"`
-	Heir          string `json:"heir"`
-	Conversations int64  `json:"conversations"`
-	AutoReplies   int64  `json:"auto_replies"`
-	// SeatPaidUntil is the end of the cycle the user's seat stays paid to,
-	// with no credit; zero when nothing was billed for it.
-	SeatPaidUntil time.Time `json:"seat_paid_until,omitzero"`
-}
-
-// Delete removes a user after handing everything they own (conversations,
-// automated replies, stand-in duties: see handStandIns) to heir, in one
-// transaction. Their audit trail stays readable.
-func (s *Service) Delete(ctx context.Context, a Actor, email, heirEmail string) (*Deletion, error) {
-	var d *Deletion
-	err := s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
-		if err := s.mayRemove(ctx, q, op, u, "delete", "deleted"); err != nil {
-			return err
-		}
-		if strings.TrimSpace(heirEmail) == "" {
-			return inputErr("heir", "is required: who inherits the conversations and automated replies?")
-		}
-		heir, err := s.findUser(ctx, q, heirEmail)
-		if err != nil {
-			return err
-		}
-		if heir.ID == u.ID {
-			return inputErr("heir", "must be someone else than the user deleted")
-		}
-		if heir.Status != store.Active {
-			return inputErr("heir", fmt.Sprintf("%s is %s: the heir must be active", heir.Email, heir.Status))
-		}
-		convs, replies, err := q.TransferOwned(ctx, u.ID, heir.ID)
-		if err != nil {
-			return err
-		}
-		if err := s.handStandIns(ctx, q, op, u, heir); err != nil {
-			return err
-		}
-		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice, store.MailNotice); err != nil {
-			return err
-		}
-		paid, err := s.seatEnds(ctx, q, op.User, op.channel, u)
-		if err != nil {
-			return err
-		}
-		if err := q.DeleteUser(ctx, u.ID); err != nil {
-			return err
-		}
-		d = &Deletion{Email: u.Email, Heir: heir.Email, Conversations: convs, AutoReplies: replies, SeatPaidUntil: paid}
-		return s.audit(ctx, q, op.User, op.channel, "user.delete", u, profileOf(u), d)
-	})[0].Err
-	return d, err
-}
-
 // AddTeam creates a team.
 func (s *Service) AddTeam(ctx context.Context, a Actor, name string) error {
 	return s.write(ctx, a, func(q *store.Q, op *operator) error {

@@ -52,15 +52,15 @@ func TestDelete(t *testing.T) {
 		f := setup(t)
 		before := f.snapshot()
 		for _, h := range []string{"", "  ", leaver} {
-			_, err := f.svc.Delete(f.ctx, f.owner, leaver, h)
+			_, err := f.svc.Delete(f.ctx, f.owner, leaver, DeleteRequest{Heir: h})
 			wantInput(t, err, "heir", "")
 		}
 		f.unchanged(before)
 		f.addUser("dan.deactivated@example.com", "member", store.Deactivated)
 		before = f.snapshot()
-		_, err := f.svc.Delete(f.ctx, f.owner, leaver, "dan.deactivated@example.com")
+		_, err := f.svc.Delete(f.ctx, f.owner, leaver, DeleteRequest{Heir: "dan.deactivated@example.com"})
 		wantInput(t, err, "heir", "active")
-		_, err = f.svc.Delete(f.ctx, f.owner, leaver, "nobody@example.com")
+		_, err = f.svc.Delete(f.ctx, f.owner, leaver, DeleteRequest{Heir: "nobody@example.com"})
 		var nf *NotFoundError
 		if !errors.As(err, &nf) {
 			t.Fatalf("unknown heir: %v", err)
@@ -72,7 +72,7 @@ func TestDelete(t *testing.T) {
 		_, err := f.svc.SetAway(f.ctx, f.owner, heir, AwayRequest{From: f.now().Add(24 * time.Hour), StandIn: leaver, Until: f.now().Add(72 * time.Hour)})
 		must(t, err)
 		before := f.snapshot()
-		_, err = f.svc.Delete(f.ctx, f.owner, leaver, heir)
+		_, err = f.svc.Delete(f.ctx, f.owner, leaver, DeleteRequest{Heir: heir})
 		wantInput(t, err, "heir", "henri.heir@example.com is away from")
 		f.unchanged(before)
 	})
@@ -88,7 +88,7 @@ func TestDelete(t *testing.T) {
 			!strings.HasPrefix(duties[1].String(), "stand-in for paul.planned@example.com from ") {
 			t.Fatalf("duties %+v", duties)
 		}
-		_, err = f.svc.Delete(f.ctx, f.owner, leaver, heir)
+		_, err = f.svc.Delete(f.ctx, f.owner, leaver, DeleteRequest{Heir: heir})
 		must(t, err)
 		got := f.rows("SELECT u.email || ' ' || coalesce(s.email, '-') FROM away_periods a JOIN users u ON u.id = a.user_id LEFT JOIN users s ON s.id = a.standin_user_id ORDER BY a.id")
 		if strings.Join(got, ", ") != absent+" "+heir+", paul.planned@example.com "+heir {
@@ -104,9 +104,9 @@ func TestDelete(t *testing.T) {
 	})
 	t.Run("everything goes to the heir", func(t *testing.T) {
 		f := setup(t)
-		d, err := f.svc.Delete(f.ctx, f.owner, leaver, heir)
+		d, err := f.svc.Delete(f.ctx, f.owner, leaver, DeleteRequest{Heir: heir})
 		must(t, err)
-		if d.Conversations != 3 || d.AutoReplies != 2 || d.Heir != heir {
+		if d.Moved != 3 || len(d.Replies) != 2 || d.Heir != heir {
 			t.Fatalf("deletion %+v", d)
 		}
 		if f.exists(leaver) {
@@ -138,7 +138,7 @@ func TestDelete(t *testing.T) {
 		f := setup(t)
 		before := f.snapshot()
 		restore := f.refuseAudit()
-		if _, err := f.svc.Delete(f.ctx, f.owner, leaver, heir); err == nil {
+		if _, err := f.svc.Delete(f.ctx, f.owner, leaver, DeleteRequest{Heir: heir}); err == nil {
 			t.Fatal("deleted without its audit row")
 		}
 		restore()
@@ -214,7 +214,10 @@ func TestAuditInSameTransaction(t *testing.T) {
 			}
 		}},
 		{"user.deactivate", func(f *fixture) error { return f.svc.Deactivate(f.ctx, f.owner, ada) }, nil},
-		{"user.delete", func(f *fixture) error { _, err := f.svc.Delete(f.ctx, f.owner, ada, ownerEmail); return err }, nil},
+		{"user.delete", func(f *fixture) error {
+			_, err := f.svc.Delete(f.ctx, f.owner, ada, DeleteRequest{Heir: ownerEmail})
+			return err
+		}, nil},
 		{"away.set", func(f *fixture) error { _, err := f.svc.SetAway(f.ctx, f.owner, ada, AwayRequest{}); return err }, nil},
 		{"password.reset_sent", func(f *fixture) error { return f.svc.SendReset(f.ctx, f.owner, ada) }, nil},
 		{"team.add", func(f *fixture) error { return f.svc.AddTeam(f.ctx, f.owner, "Comptabilité") }, nil},

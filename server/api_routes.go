@@ -21,7 +21,8 @@ var apiRoutes = []apiRoute{
 	{"DELETE", "/api/v1/users/{email}/away", "End a user's current away period", nil, false, endAway},
 	{"POST", "/api/v1/users/{email}/deactivate", "Stop a user from logging in (reversible)", nil, false, deactivate},
 	{"POST", "/api/v1/users/{email}/reactivate", "Undo deactivate", nil, false, reactivate},
-	{"DELETE", "/api/v1/users/{email}", "Delete a user, handing what they own to an heir", []string{"heir"}, false, deleteUser},
+	{"GET", "/api/v1/users/{email}/deletion", "What deleting a user would do, with the digest that DELETE's digest confirms", deleteParams[:3], false, deleteUser},
+	{"DELETE", "/api/v1/users/{email}", "Delete a user: close the conversations chosen (close=all or ID,ID), switch off the replies chosen (disable_replies), hand the rest to an heir (needed only if anything is left); digest refuses (409) if the plan changed", deleteParams, false, deleteUser},
 	{"POST", "/api/v1/invitations", "Invite one person or many", nil, true, invite},
 	{"GET", "/api/v1/invitations", "List pending invitations, or only the stuck ones", []string{"stuck"}, false, invitations},
 	{"POST", "/api/v1/invitations/resend", "Resend invitations, by address or every stuck one", nil, true, actOn(admin.ResendInvitations)},
@@ -195,16 +196,29 @@ func reactivate(c *apiCall) (int, any, error) {
 	return c.userState(email)
 }
 
+// deleteParams are the query parameters of the deletion and its preview.
+var deleteParams = []string{"heir", "close", "disable_replies", "digest"}
+
+// deleteUser deletes (DELETE) or says what deleting would do (GET).
 func deleteUser(c *apiCall) (int, any, error) {
-	heir := c.r.URL.Query().Get("heir")
-	if heir == "" {
-		return 0, nil, badRequest("heir: say who inherits the user's conversations and automated replies (?heir=EMAIL)")
+	q := c.r.URL.Query()
+	r := admin.DeleteRequest{Heir: q.Get("heir"), Digest: q.Get("digest")}
+	var err error
+	if r.Close, err = store.ParseSelection(q.Get("close")); err != nil {
+		return 0, nil, badRequest("close: %v", err)
 	}
-	d, err := c.x.svc.Delete(c.r.Context(), c.actor, c.r.PathValue("email"), heir)
+	if r.SwitchOff, err = store.ParseSelection(q.Get("disable_replies")); err != nil {
+		return 0, nil, badRequest("disable_replies: %v", err)
+	}
+	act := c.x.svc.Delete
+	if c.r.Method == http.MethodGet {
+		act = c.x.svc.PlanDelete
+	}
+	p, err := act(c.r.Context(), c.actor, c.r.PathValue("email"), r)
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusOK, d, nil
+	return http.StatusOK, p, nil
 }
 
 func invite(c *apiCall) (int, any, error) {

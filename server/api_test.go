@@ -279,12 +279,33 @@ func TestAPIActsOnUsers(t *testing.T) {
 	f.call(f.key, "PUT", "/api/v1/users/ann@acme.test/away", map[string]any{"until": "+7d", "stand_in": webOwner, "note": "holidays"}).want(http.StatusOK, nil)
 	f.call(f.key, "PUT", "/api/v1/users/ann@acme.test/away", map[string]any{"until": "someday"}).problem(http.StatusUnprocessableEntity, "until")
 	f.call(f.key, "DELETE", "/api/v1/users/ann@acme.test/away", nil).want(http.StatusNoContent, nil)
-	f.call(f.key, "DELETE", "/api/v1/users/ann@acme.test", nil).problem(http.StatusBadRequest, "heir")
+	// Deleting: the preview's digest confirms the plan; a conversation opened
+	// since changes it (409); an heir is needed while ann owns something.
+	if _, err := f.svc.AddConversation(f.ctx, f.owner, "Refund", "ann@acme.test"); err != nil {
+		t.Fatal(err)
+	}
+	f.call(f.key, "DELETE", "/api/v1/users/ann@acme.test", nil).problem(http.StatusUnprocessableEntity, "heir")
+	f.call(f.key, "DELETE", "/api/v1/users/ann@acme.test?close=x", nil).problem(http.StatusBadRequest, "close")
+	var plan struct {
+		Digest    string `json:"digest"`
+		Moved     int    `json:"conversations_moved"`
+		NeedsHeir bool   `json:"needs_heir"`
+	}
+	f.call(f.key, "GET", "/api/v1/users/ann@acme.test/deletion?heir="+webOwner, nil).want(http.StatusOK, &plan)
+	if plan.Moved != 1 || !plan.NeedsHeir || plan.Digest == "" {
+		t.Errorf("deletion plan: %+v", plan)
+	}
+	if _, err := f.svc.AddConversation(f.ctx, f.owner, "Invoice", "ann@acme.test"); err != nil {
+		t.Fatal(err)
+	}
+	f.call(f.key, "DELETE", "/api/v1/users/ann@acme.test?heir="+webOwner+"&digest="+plan.Digest, nil).problem(http.StatusPreconditionFailed, "changed since the preview")
+	f.call(f.key, "GET", "/api/v1/users/ann@acme.test/deletion?heir="+webOwner, nil).want(http.StatusOK, &plan)
 	var d struct {
 		Email, Heir string
+		Moved       int `json:"conversations_moved"`
 	}
-	f.call(f.key, "DELETE", "/api/v1/users/ann@acme.test?heir="+webOwner, nil).want(http.StatusOK, &d)
-	if d.Email != "ann@acme.test" || d.Heir != webOwner {
+	f.call(f.key, "DELETE", "/api/v1/users/ann@acme.test?heir="+webOwner+"&digest="+plan.Digest, nil).want(http.StatusOK, &d)
+	if d.Email != "ann@acme.test" || d.Heir != webOwner || d.Moved != 2 {
 		t.Errorf("delete: %+v", d)
 	}
 

@@ -720,7 +720,7 @@ func scimDeleteUser(c *scimCall) (int, any, error) {
 		return 0, nil, &scimError{http.StatusBadRequest, "mutability",
 			"deleting needs an heir for what the user owns: run roster account --scim-heir EMAIL, or deactivate instead (active: false)"}
 	}
-	if _, err := c.x.svc.Delete(c.r.Context(), c.actor, d.Email, acct.SCIMHeir); err != nil {
+	if _, err := c.x.svc.Delete(c.r.Context(), c.actor, d.Email, admin.DeleteRequest{Heir: acct.SCIMHeir}); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, nil

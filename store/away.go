@@ -10,6 +10,7 @@ import (
 type AwayPeriod struct {
 	ID            int64     `json:"id"`
 	UserID        int64     `json:"user_id"`
+	Email         string    `json:"email"` // who is away
 	Start         time.Time `json:"start"`
 	End           time.Time `json:"end,omitzero"`
 	StandInUserID int64     `json:"standin_user_id,omitempty"`
@@ -58,14 +59,21 @@ func (q *Q) StandInPeriods(ctx context.Context, standInID int64, now time.Time) 
 	return q.awayPeriods(ctx, "a.standin_user_id = ?1", standInID, now)
 }
 
+// awaySelect reads periods with the away person's address and the stand-in's.
+const awaySelect = `SELECT a.id, a.user_id, u.email, a.starts_at, a.ends_at, coalesce(a.standin_user_id, 0),
+	coalesce(a.standin_team_id, 0), coalesce(su.email, CASE WHEN st.name IS NULL THEN '' ELSE 'team:' || st.name END),
+	a.note, a.created_at, a.created_by
+	FROM away_periods a JOIN users u ON u.id = a.user_id
+	LEFT JOIN users su ON su.id = a.standin_user_id LEFT JOIN teams st ON st.id = a.standin_team_id`
+
 // awayPeriods lists the periods matching where (on ?1 = id) that have not
 // ended by now (all of them when now is zero).
 func (q *Q) awayPeriods(ctx context.Context, where string, id int64, now time.Time) ([]AwayPeriod, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT a.id, a.user_id, a.starts_at, a.ends_at, coalesce(a.standin_user_id, 0),
-		coalesce(a.standin_team_id, 0), coalesce(su.email, CASE WHEN st.name IS NULL THEN '' ELSE 'team:' || st.name END),
-		a.note, a.created_at, a.created_by
-		FROM away_periods a LEFT JOIN users su ON su.id = a.standin_user_id LEFT JOIN teams st ON st.id = a.standin_team_id
-		WHERE `+where+` AND (?2 = 0 OR a.ends_at = 0 OR a.ends_at > ?2) ORDER BY a.starts_at, a.id`, id, unix(now))
+	return q.scanAway(ctx, awaySelect+` WHERE `+where+` AND (?2 = 0 OR a.ends_at = 0 OR a.ends_at > ?2) ORDER BY a.starts_at, a.id`, id, unix(now))
+}
+
+func (q *Q) scanAway(ctx context.Context, query string, args ...any) ([]AwayPeriod, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +82,7 @@ func (q *Q) awayPeriods(ctx context.Context, where string, id int64, now time.Ti
 	for rows.Next() {
 		var p AwayPeriod
 		var start, end, created int64
-		if err := rows.Scan(&p.ID, &p.UserID, &start, &end, &p.StandInUserID, &p.StandInTeamID, &p.StandIn,
+		if err := rows.Scan(&p.ID, &p.UserID, &p.Email, &start, &end, &p.StandInUserID, &p.StandInTeamID, &p.StandIn,
 			&p.Note, &created, &p.CreatedBy); err != nil {
 			return nil, err
 		}
@@ -82,6 +90,34 @@ func (q *Q) awayPeriods(ctx context.Context, where string, id int64, now time.Ti
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// AwayAfter is where a page of AwayBetween starts: after the period that
+// starts at Start with ID (zero: from the first).
+type AwayAfter struct {
+	Start time.Time
+	ID    int64
+}
+
+// AwayBetween lists everyone's periods that overlap [from, until), by start,
+// a page of at most limit after the given one. It reads the periods not
+// ended by from through away_ends, not the past ones.
+func (q *Q) AwayBetween(ctx context.Context, from, until time.Time, after AwayAfter, limit int) ([]AwayPeriod, error) {
+	query, args := awayBetween(from, until, after, limit)
+	return q.scanAway(ctx, query, args...)
+}
+
+func awayBetween(from, until time.Time, after AwayAfter, limit int) (string, []any) {
+	return awaySelect + ` WHERE (a.ends_at = 0 OR a.ends_at > ?) AND a.starts_at < ?
+		AND (a.starts_at > ? OR (a.starts_at = ? AND a.id > ?))
+		ORDER BY a.starts_at, a.id LIMIT ?`, []any{unix(from), unix(until), unix(after.Start), unix(after.Start), after.ID, limit}
+}
+
+// PastAwayPeriods lists the user's periods that ended by now, newest first,
+// at most limit of them.
+func (q *Q) PastAwayPeriods(ctx context.Context, userID int64, now time.Time, limit int) ([]AwayPeriod, error) {
+	return q.scanAway(ctx, awaySelect+` WHERE a.user_id = ? AND a.ends_at <> 0 AND a.ends_at <= ?
+		ORDER BY a.starts_at DESC, a.id DESC LIMIT ?`, userID, unix(now), limit)
 }
 
 // AwayStartedBetween lists periods that started in (from, to], for notices.

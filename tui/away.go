@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
+	"roster/store"
 )
 
 // away is the Away screen: set a user away now or for a planned period, with
@@ -30,6 +31,8 @@ type away struct {
 	saving  bool
 	confirm *confirmation
 	warning string // where the chosen stand-in would send the work, when not to them
+	// overview is shown while the user picker is empty.
+	overview awayOverview
 }
 
 type awayKeys struct {
@@ -64,7 +67,7 @@ type standInWarnMsg struct {
 }
 
 func newAway(s *session) *away {
-	m := &away{s: s, oneUser: oneUser{screen: awayScreen}, keys: awayKeys{
+	m := &away{s: s, oneUser: oneUser{screen: awayScreen}, overview: awayOverview{s: s}, keys: awayKeys{
 		form:   newFormKeys("save"),
 		Edit:   key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", "fill in the form")),
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous period")),
@@ -109,7 +112,48 @@ func (m *away) OpenUser(email string) tea.Cmd {
 }
 
 func (m *away) choose() tea.Cmd {
-	return m.oneUser.choose(m.s, awayPicker, "who is away? type a name or an email")
+	return tea.Batch(m.oneUser.choose(m.s, awayPicker, "who is away? type a name or an email"),
+		m.overview.load(store.AwayAfter{}, nil, m.overviewRows()))
+}
+
+// overviewRows is how many rows a page of the overview shows.
+func (m *away) overviewRows() int { return max(3, m.height-8) }
+
+// overviewShown reports that the overview is on screen: the picker is open,
+// empty, and has no keys waiting for its results.
+func (m *away) overviewShown() bool {
+	return m.picker != nil && m.picker.input.Value() == "" && len(m.picker.queued) == 0
+}
+
+// overviewKey moves over and pages the overview, and opens the person on
+// the row with enter; ok is false for the keys it leaves to the picker.
+func (m *away) overviewKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	n := m.overviewRows()
+	m.overview.nav.resize(n)
+	switch msg.String() {
+	case "up", "down", "pgdown", "pgup", "enter":
+		if m.overview.loading {
+			m.overview.held = append(m.overview.held, msg)
+			return nil, true
+		}
+	}
+	switch msg.String() {
+	case "up":
+		m.overview.nav.move(-1)
+	case "down":
+		m.overview.nav.move(1)
+	case "pgdown":
+		return m.overview.next(n), true
+	case "pgup":
+		return m.overview.prev(n), true
+	case "enter":
+		if e := m.overview.chosen(); e != "" {
+			return m.OpenUser(e), true
+		}
+	default:
+		return nil, false
+	}
+	return nil, true
 }
 
 func (m *away) load() tea.Cmd { return m.read(m.s) }
@@ -145,6 +189,28 @@ func (m *away) FullHelp() [][]key.Binding {
 }
 
 func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
+	switch msg := msg.(type) {
+	case awayOverviewMsg:
+		m.overview.update(msg)
+		var cmds []tea.Cmd
+		for len(m.overview.held) > 0 && !m.overview.loading && m.overviewShown() {
+			k := m.overview.held[0]
+			m.overview.held = m.overview.held[1:]
+			cmd, _ := m.overviewKey(k)
+			cmds = append(cmds, cmd)
+		}
+		return m, tea.Batch(cmds...)
+	case refreshMsg:
+		if m.picker != nil {
+			return m, m.overview.reload(m.overviewRows())
+		}
+	case tea.KeyPressMsg:
+		if m.overviewShown() {
+			if cmd, ok := m.overviewKey(msg); ok {
+				return m, cmd
+			}
+		}
+	}
 	if m.picker != nil {
 		if cmd, ok := m.pickUser(msg, m.OpenUser); ok {
 			return m, cmd
@@ -404,6 +470,14 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 
 func (m *away) View() string {
 	st := m.s.styles
+	if m.overviewShown() {
+		var b strings.Builder
+		b.WriteString(st.Title.Render("Away: choose a user") + "\n\n")
+		b.WriteString(st.input(m.picker.input) + "\n")
+		b.WriteString(st.Faint.Render(cut("  type a name or an email; ↑/↓ and enter open someone below, pgdn/pgup page", m.width)) + "\n\n")
+		b.WriteString(m.overview.view(st, m.width, m.overviewRows()))
+		return b.String()
+	}
 	if v, ok := m.chooserView(st, "Away", "Press u to choose who is away, or a on the Users screen.", m.width); ok {
 		return v
 	}

@@ -4,20 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
 	"roster/store"
 )
 
-// deletion is the Delete screen: what the user owns, the heir who receives
-// it, a confirmation that names the user, and "Transfer and delete";
-// deactivating, which can be undone, is offered beside it.
+// deletion is the Delete screen, in seed 004's steps: close the open
+// conversations that need no follow-up (listed a page at a time; space
+// ticks one, A all), switch off the automated replies nobody should take
+// on, choose the heir of the rest (skipped when nothing is left), then check
+// the preview and "Transfer and delete", which acts on the previewed plan
+// only (its digest). Deactivating, which can be undone, is offered beside it.
 type deletion struct {
 	s      *session
 	keys   deleteKeys
@@ -30,13 +33,29 @@ type deletion struct {
 	busy    bool
 	confirm *confirmation
 	perms   map[string]bool
-	duties  []admin.StandInDuty // the user's stand-in duties, which go to the heir
-	paid    time.Time           // the user's seat stays paid until then, with no credit
+
+	convs     []store.Conversation // the page of open conversations shown
+	after     []int64              // the keyset of each page read before this one
+	convCur   int
+	inReplies bool // the cursor is on the automated replies
+	replyCur  int
+	close     store.Selection // the conversations to close
+	off       store.Selection // the automated replies to switch off
+	plan      *admin.DeletePlan
+	planFor   string // the request the plan answers (requestKey)
+	planSeq   int
+	shownPlan int // the seq of the plan shown, so that an older one never replaces it
+	// actSeq numbers the acts, apart from oneUser's readings: an act
+	// begun while the user was read again must not drop that reading
+	// (the screen would stay "Reading…", holding keys), nor be dropped by it.
+	actSeq  int
+	planErr string
 }
 
 type deleteKeys struct {
 	form                                  formKeys
 	Edit, Deactivate, Other, Back, Delete key.Binding
+	Up, Down, Tick, All, Next, Prev       key.Binding
 }
 
 const (
@@ -56,22 +75,34 @@ type (
 		deleted bool
 		err     error
 	}
-	dutiesMsg struct {
-		email  string
-		duties []admin.StandInDuty
-		paid   time.Time // the seat stays paid until then
-		err    error
+	convPageMsg struct {
+		email string
+		after []int64
+		convs []store.Conversation
+		err   error
+	}
+	planMsg struct {
+		seq  int
+		key  string
+		plan *admin.DeletePlan
+		err  error
 	}
 )
 
 func newDelete(s *session) *deletion {
 	m := &deletion{s: s, oneUser: oneUser{screen: deleteScreen}, keys: deleteKeys{
 		form:       newFormKeys("transfer and delete"),
-		Edit:       key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", "fill in the form")),
+		Edit:       key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", "heir and confirmation")),
 		Delete:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "transfer and delete")),
 		Deactivate: key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "deactivate instead")),
 		Other:      key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", "another user")),
 		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		Tick:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "close / switch off")),
+		All:        key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "close all")),
+		Next:       key.NewBinding(key.WithKeys("pgdown", "J"), key.WithHelp("pgdn", "next page")),
+		Prev:       key.NewBinding(key.WithKeys("pgup", "K"), key.WithHelp("pgup", "previous page")),
 	}}
 	m.form = form{keys: m.keys.form}
 	m.form.fields = []*field{
@@ -95,6 +126,8 @@ func (m *deletion) OpenUser(email string) tea.Cmd {
 		for _, f := range m.form.fields {
 			f.set("")
 		}
+		m.close, m.off, m.after, m.convs, m.convCur, m.replyCur, m.inReplies = store.Selection{}, store.Selection{}, nil, nil, 0, 0, false
+		m.plan, m.planFor, m.planErr = nil, "", ""
 	}
 	m.email, m.picker, m.heir, m.user, m.note, m.err = email, nil, nil, nil, "", ""
 	m.form.deactivate()
@@ -106,16 +139,49 @@ func (m *deletion) choose() tea.Cmd {
 	return m.oneUser.choose(m.s, deletePicker, "whom to delete? type a name or an email")
 }
 
+// load reads the user, the page of conversations shown and the plan.
 func (m *deletion) load() tea.Cmd {
-	email, svc, a := m.email, m.s.svc, m.s.actor
-	return tea.Batch(m.read(m.s), m.s.do(func(ctx context.Context) tea.Msg {
-		d, err := svc.StandInDuties(ctx, a, email)
-		if err != nil {
-			return dutiesMsg{email: email, err: err}
-		}
-		paid, err := svc.SeatPaidUntil(ctx, a, email)
-		return dutiesMsg{email, d, paid, err}
-	}))
+	var after int64
+	if n := len(m.after); n > 0 {
+		after = m.after[n-1]
+	}
+	return tea.Batch(m.read(m.s), m.page(after, m.after), m.preview())
+}
+
+// pageRows is how many conversations a page shows.
+// Half of what the screen's other lines leave, the rest for the preview.
+func (m *deletion) pageRows() int { return max(3, min(15, (m.height-10)/2)) }
+
+// page reads the open conversations after the one with ID from; before is
+// the keyset of the pages before it, kept for pgup.
+func (m *deletion) page(from int64, before []int64) tea.Cmd {
+	email, svc, a, n := m.email, m.s.svc, m.s.actor, m.pageRows()
+	before = slices.Clone(before)
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		c, err := svc.OpenConversations(ctx, a, email, from, n)
+		return convPageMsg{email, before, c, err}
+	})
+}
+
+// request is what the operator chose so far.
+func (m *deletion) request() admin.DeleteRequest {
+	return admin.DeleteRequest{Heir: m.form.fields[dHeir].value(), Close: m.close, SwitchOff: m.off}
+}
+
+func requestKey(r admin.DeleteRequest) string {
+	return fmt.Sprintf("%s|%v|%v", store.EmailKey(r.Heir), r.Close, r.SwitchOff)
+}
+
+// preview reads the plan of what the request chosen would do.
+func (m *deletion) preview() tea.Cmd {
+	m.planSeq++
+	seq, email, r := m.planSeq, m.email, m.request()
+	r.Close.IDs, r.SwitchOff.IDs = slices.Clone(r.Close.IDs), slices.Clone(r.SwitchOff.IDs)
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		p, err := svc.PlanDelete(ctx, a, email, r)
+		return planMsg{seq, requestKey(r), p, err}
+	})
 }
 
 func (m *deletion) SetSize(w, h int) { m.width, m.height = w, h }
@@ -135,12 +201,13 @@ func (m *deletion) ShortHelp() []key.Binding {
 	case m.form.active:
 		return []key.Binding{k.form.NextField, k.Delete, k.Deactivate, k.form.Leave}
 	}
-	return []key.Binding{k.Edit, k.Delete, k.Deactivate, k.Other, k.Back}
+	return []key.Binding{k.Tick, k.All, k.Next, k.Edit, k.Delete, k.Deactivate, k.Back}
 }
 
 func (m *deletion) FullHelp() [][]key.Binding {
 	k := m.keys
-	return [][]key.Binding{{k.Edit, k.form.NextField, k.form.PrevField, k.form.Leave}, {k.Delete, k.Deactivate, k.Other, k.Back}}
+	return [][]key.Binding{{k.Up, k.Down, k.Next, k.Prev}, {k.Tick, k.All, k.Edit, k.form.NextField, k.form.Leave},
+		{k.Delete, k.Deactivate, k.Other, k.Back}}
 }
 
 func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
@@ -151,6 +218,9 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	if m.heir != nil {
 		if cmd, ok := pickInto(&m.heir, &m.form, dHeir, msg, m.replay); ok {
+			if m.heir == nil { // chosen or cancelled: the plan follows the heir
+				return m, tea.Batch(cmd, m.preview())
+			}
 			return m, cmd
 		}
 	}
@@ -171,12 +241,46 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			m.user = msg.user
 		}
 		return m, m.replayHeld(m.replay)
-	case dutiesMsg:
-		if msg.email == m.email && msg.err == nil {
-			m.duties, m.paid = msg.duties, msg.paid
+	case convPageMsg:
+		if msg.email != m.email {
+			return m, nil
+		}
+		if msg.err != nil {
+			m.err = explain(msg.err)
+			return m, nil
+		}
+		if len(msg.convs) == 0 && len(msg.after) > 0 && len(msg.after) > len(m.after) {
+			return m, nil // past the last page: stay
+		}
+		m.convs, m.after = msg.convs, msg.after
+		m.convCur = min(m.convCur, max(0, len(m.convs)-1))
+	case planMsg:
+		// An older answer for the request chosen now still shows: reads
+		// again every refresh must not starve the preview on a slow database.
+		if msg.seq != m.planSeq && (msg.err != nil || msg.key != requestKey(m.request()) || msg.seq < m.shownPlan) {
+			return m, nil
+		}
+		m.shownPlan = msg.seq
+		m.planErr = ""
+		if msg.err != nil {
+			m.planErr = explain(msg.err)
+			var in *admin.InputError
+			if errors.As(msg.err, &in) && in.Field == "heir" {
+				m.form.fields[dHeir].err = in.Msg
+			}
+			return m, nil
+		}
+		m.plan, m.planFor = msg.plan, msg.key
+		if !m.form.active && m.form.fields[dHeir].value() == "" {
+			// No heir needed: the heir step is skipped, and enter confirms.
+			if m.plan.NeedsHeir {
+				m.form.focusOn(dHeir)
+			} else {
+				m.form.focusOn(dConfirm)
+			}
 		}
 	case deleteDoneMsg:
-		if msg.seq != m.seq {
+		if msg.seq != m.actSeq {
 			return m, nil
 		}
 		m.busy = false
@@ -186,11 +290,11 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			if errors.As(msg.err, &in) && in.Field == "heir" {
 				m.form.fields[dHeir].err = in.Msg
 			}
-			return m, nil
+			return m, m.load() // the preview shows what is true now
 		}
 		m.note = msg.note
 		if msg.deleted {
-			m.user, m.email = nil, ""
+			m.user, m.email, m.plan, m.convs = nil, "", nil, nil
 			for _, f := range m.form.fields {
 				f.set("")
 			}
@@ -237,7 +341,7 @@ func (m *deletion) key(msg tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(msg, k.form.Leave):
 			m.form.deactivate()
-			return nil
+			return m.preview()
 		case m.form.focus == dHeir && msg.String() == "enter":
 			m.heir = newPicker(m.s, heirPicker, "heir: a name or an email", false, "active")
 			m.heir.exclude = m.email
@@ -252,6 +356,11 @@ func (m *deletion) key(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	m.note = ""
+	if m.user != nil {
+		if cmd, ok := m.listKey(msg); ok {
+			return cmd
+		}
+	}
 	switch {
 	case key.Matches(msg, k.Other):
 		return m.choose()
@@ -271,14 +380,85 @@ func (m *deletion) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// listKey moves over and ticks the conversations and the automated
+// replies; ok is false for a key it does not take.
+func (m *deletion) listKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
+	k := m.keys
+	replies := m.user.AutoReplies
+	switch {
+	case key.Matches(msg, k.Up): // from the first reply up to the conversations
+		switch {
+		case m.inReplies && m.replyCur == 0:
+			m.inReplies = false
+		case m.inReplies:
+			m.replyCur--
+		default:
+			m.convCur = max(0, m.convCur-1)
+		}
+	case key.Matches(msg, k.Down): // past the page's last conversation down to the replies
+		switch {
+		case m.inReplies:
+			m.replyCur = min(len(replies)-1, m.replyCur+1)
+		case m.convCur >= len(m.convs)-1 && len(replies) > 0:
+			m.inReplies, m.replyCur = true, 0
+		default:
+			m.convCur = min(len(m.convs)-1, m.convCur+1)
+		}
+	case key.Matches(msg, k.Next):
+		if len(m.convs) == m.pageRows() {
+			return m.page(m.convs[len(m.convs)-1].ID, append(slices.Clone(m.after), m.convs[len(m.convs)-1].ID)), true
+		}
+	case key.Matches(msg, k.Prev):
+		if n := len(m.after); n > 0 {
+			var from int64
+			if n > 1 {
+				from = m.after[n-2]
+			}
+			return m.page(from, m.after[:n-1]), true
+		}
+	case key.Matches(msg, k.All):
+		m.close = store.Selection{All: !m.close.All}
+		return m.preview(), true
+	case key.Matches(msg, k.Tick):
+		switch {
+		case m.inReplies && m.replyCur < len(replies):
+			m.off = toggle(m.off, replies[m.replyCur].ID)
+		case !m.inReplies && m.convCur < len(m.convs):
+			m.close = toggle(m.close, m.convs[m.convCur].ID)
+		default:
+			return nil, true
+		}
+		return m.preview(), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// toggle ticks id in sel, or unticks it: with All, IDs are the unticked.
+func toggle(sel store.Selection, id int64) store.Selection {
+	if i := slices.Index(sel.IDs, id); i >= 0 {
+		sel.IDs = slices.Delete(slices.Clone(sel.IDs), i, i+1)
+	} else {
+		sel.IDs = append(slices.Clone(sel.IDs), id)
+	}
+	return sel
+}
+
+// delete acts on the plan shown, if it is the plan of what is chosen now;
+// otherwise it reads that plan first, to be checked before a second ctrl+s.
 func (m *deletion) delete() tea.Cmd {
 	if why := may(m.perms, "users.delete", "delete users"); why != "" {
 		m.err = why
 		return nil
 	}
-	heir := m.form.fields[dHeir].value()
-	if heir == "" {
-		m.form.fields[dHeir].err = "is required: who inherits the conversations and automated replies?"
+	r := m.request()
+	if m.plan == nil || m.planFor != requestKey(r) {
+		m.err = "The preview is being brought up to date: check it, then press ctrl+s again."
+		return m.preview()
+	}
+	if m.plan.NeedsHeir && m.plan.Heir == "" {
+		m.form.fields[dHeir].err = "is required: who inherits what is left?"
 		m.form.activate(dHeir)
 		return nil
 	}
@@ -288,17 +468,18 @@ func (m *deletion) delete() tea.Cmd {
 		return nil
 	}
 	m.busy, m.err = true, ""
-	m.seq++
-	seq, email := m.seq, m.email
+	m.actSeq++
+	seq, email := m.actSeq, m.email
+	r.Digest = m.plan.Digest
+	r.Close.IDs, r.SwitchOff.IDs = slices.Clone(r.Close.IDs), slices.Clone(r.SwitchOff.IDs)
 	svc, a := m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
-		d, err := svc.Delete(ctx, a, email, heir)
+		p, err := svc.Delete(ctx, a, email, r)
 		if err != nil {
 			return deleteDoneMsg{seq: seq, err: err}
 		}
-		return deleteDoneMsg{seq: seq, deleted: true, note: fmt.Sprintf("Deleted %s: %s and %s went to %s.",
-			d.Email, plural(int(d.Conversations), "conversation", "conversations"),
-			plural(int(d.AutoReplies), "automated reply", "automated replies"), d.Heir)}
+		note := "Deleted " + p.Email + ": " + strings.Join(p.Lines(), "; ") + "."
+		return deleteDoneMsg{seq: seq, deleted: true, note: note}
 	})
 }
 
@@ -315,8 +496,8 @@ func (m *deletion) deactivate() tea.Cmd {
 	svc, a := m.s.svc, m.s.actor
 	m.confirm = &confirmation{prompt: "Deactivate " + clean(email) + " instead? They cannot log in; x on the Users screen undoes it. y/n",
 		yes: func() tea.Msg { return nil }}
-	m.seq++
-	seq := m.seq
+	m.actSeq++
+	seq := m.actSeq
 	m.confirm.yes = m.s.do(func(ctx context.Context) tea.Msg {
 		err := svc.Deactivate(ctx, a, email)
 		return deleteDoneMsg{seq: seq, note: email + " is deactivated; nothing was deleted.", err: err}
@@ -333,46 +514,40 @@ func (m *deletion) View() string {
 	u := m.user
 	b.WriteString(st.Title.Render(cut("Delete "+who(u.User), m.width)))
 	b.WriteString(st.Subtle.Render("  " + u.Role + " · " + statusText(u.User)))
-	b.WriteString("\n\n")
-	open := 0
-	for _, c := range u.Conversations {
-		if c.Status == "open" {
-			open++
-		}
-	}
-	b.WriteString(st.Bold.Render(fmt.Sprintf("Owns %s (%d open) and %s", plural(len(u.Conversations), "conversation", "conversations"),
-		open, plural(len(u.AutoReplies), "automated reply", "automated replies"))))
 	b.WriteString("\n")
-	shown := 0
-	for _, c := range u.Conversations {
-		if c.Status != "open" || shown == 5 {
-			continue
+	b.WriteString(m.listView(st))
+	b.WriteString(st.Bold.Render("Preview"))
+	if m.plan != nil && m.planFor != requestKey(m.request()) {
+		b.WriteString(st.Faint.Render("  (updating…)"))
+	}
+	b.WriteString("\n")
+	if m.plan != nil {
+		lines := m.plan.Lines()
+		room := max(2, m.height-10-max(len(m.convs), 1)-len(u.AutoReplies)-min(len(u.AutoReplies), 1))
+		if len(lines) > room {
+			lines = append(lines[:room-1], fmt.Sprintf("… and %d more: see roster delete --dry-run", len(lines)-room+1))
 		}
-		shown++
-		b.WriteString(cut("  conversation: "+clean(c.Subject), m.width) + "\n")
-	}
-	for i, r := range u.AutoReplies {
-		if i == 5 {
-			b.WriteString(st.Faint.Render("  … and "+plural(len(u.AutoReplies)-5, "more automated reply", "more automated replies")) + "\n")
-			break
+		for _, l := range lines {
+			b.WriteString(cut("  "+clean(l), m.width) + "\n")
 		}
-		b.WriteString(cut("  automated reply: "+clean(r.Name), m.width) + "\n")
 	}
-	for _, d := range m.duties {
-		b.WriteString(cut("  "+clean(d.String()), m.width) + "\n")
+	if m.planErr != "" {
+		b.WriteString(st.Error.Render(cut("  "+m.planErr, m.width)) + "\n")
 	}
-	if !m.paid.IsZero() {
-		b.WriteString(cut("  seat: stays paid until "+m.paid.Format(time.DateOnly)+", with no credit", m.width) + "\n")
+	b.WriteString(st.Subtle.Render(cut("All of it is one step with the deletion; the audit trail stays.", m.width)) + "\n")
+	if m.plan != nil && !m.plan.NeedsHeir && m.form.fields[dHeir].value() == "" {
+		m.form.fields[dHeir].hint = "not needed: " + clean(u.Email) + " owns nothing else"
+	} else {
+		m.form.fields[dHeir].hint = "enter: find an active user"
 	}
-	b.WriteString(st.Subtle.Render(ansi.Wordwrap("Everything goes to the heir in the same step as the deletion; the audit trail stays.", m.width, "")))
-	b.WriteString("\n\n")
 	b.WriteString(m.form.view(st, 8, min(m.width, 90)))
 	if m.heir != nil {
 		b.WriteString("\n")
 		b.WriteString(m.heir.view(st, m.width))
 	}
 	b.WriteString("\n")
-	ready := m.form.fields[dHeir].value() != "" && store.EmailKey(m.form.fields[dConfirm].value()) == store.EmailKey(u.Email)
+	ready := m.plan != nil && (!m.plan.NeedsHeir || m.plan.Heir != "") &&
+		store.EmailKey(m.form.fields[dConfirm].value()) == store.EmailKey(u.Email)
 	button := "[ Transfer and delete ] ctrl+s"
 	if ready {
 		b.WriteString(st.Error.Render(button))
@@ -381,7 +556,68 @@ func (m *deletion) View() string {
 	}
 	b.WriteString("    ")
 	b.WriteString(st.Subtle.Render("[ Deactivate instead ] ctrl+x"))
-	b.WriteString("\n\n")
+	b.WriteString("\n")
 	b.WriteString(st.status(m.width, m.confirm, m.busy, "Working…", m.err, m.note))
 	return b.String()
+}
+
+// listView draws the page of open conversations and the automated replies,
+// each ticked row marked with what will happen to it.
+func (m *deletion) listView(st Styles) string {
+	var b strings.Builder
+	open := int64(len(m.convs))
+	var closing int64
+	if m.plan != nil {
+		open, closing = m.plan.Open, m.plan.Closed
+	}
+	head := fmt.Sprintf("Open conversations: %s, %d to close", count(int(open)), closing)
+	if len(m.after) > 0 || len(m.convs) == m.pageRows() {
+		head += fmt.Sprintf(" · page %d", len(m.after)+1)
+	}
+	b.WriteString(st.Bold.Render(cut(head, m.width)) + st.Faint.Render(cut("  space close · A all · pgdn", max(0, m.width-cells(head)))) + "\n")
+	now := m.s.svc.Now()
+	for i, c := range m.convs {
+		mark := "[ ]"
+		if m.close.Has(c.ID) {
+			mark = "[x]"
+		}
+		line := fmt.Sprintf("%s %-7s %4s  %s", mark, fmt.Sprintf("#%d", c.ID), age(now.Sub(c.CreatedAt)), clean(c.Subject))
+		line = cut(line, m.width-2)
+		if !m.inReplies && i == m.convCur {
+			line = st.Cursor.Render(line)
+		}
+		b.WriteString("  " + line + "\n")
+	}
+	if len(m.convs) == 0 {
+		b.WriteString(st.Faint.Render("  none open") + "\n")
+	}
+	if rs := m.user.AutoReplies; len(rs) > 0 {
+		b.WriteString(st.Bold.Render("Automated replies") + st.Faint.Render("  space: switch off instead of handing on") + "\n")
+		for i, r := range rs {
+			fate := "to heir"
+			switch {
+			case !r.Enabled:
+				fate = "already off"
+			case m.off.Has(r.ID):
+				fate = "switch off"
+			}
+			line := cut(fmt.Sprintf("%-12s %s", fate, clean(r.Name)), m.width-2)
+			if m.inReplies && i == m.replyCur {
+				line = st.Cursor.Render(line)
+			}
+			b.WriteString("  " + line + "\n")
+		}
+	}
+	return b.String()
+}
+
+// age is how old a conversation is, in four cells at most: 45m, 13h, 12d.
+func age(d time.Duration) string {
+	switch {
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }

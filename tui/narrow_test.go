@@ -74,7 +74,8 @@ func TestScreensAtEightyByTwentyFour(t *testing.T) {
 	must(t, strings.Contains(strings.Join(strings.Fields(frame()), " "), saved), "Away: %q is not shown whole:\n%s", saved, frame())
 
 	to(deleteScreen, "mia.member@example.com")
-	show("Delete", "Heir", "[ Transfer and delete ] ctrl+s", "the audit trail", "stays.", "seat: stays paid until 2026-04-01, with no credit")
+	show("Delete", "Heir", "[ Transfer and delete ] ctrl+s", "the audit trail stays.", "their seat stays paid until 2026-04-01, with no credit",
+		"no heir needed")
 
 	// Billing: the plan, the seats, what the cycle costs, and a ledger row
 	// with its amount.

@@ -107,6 +107,11 @@ func TestKeysAfterThePickWaitForTheUser(t *testing.T) {
 	f := newFixture(t)
 	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
 	f.addUser("bob.backup@example.com", "Bob", "Backup", "member", store.Active)
+	// Ann owns a conversation: deleting her needs an heir, the field a
+	// letter starts editing (with nothing to inherit it would be Confirm).
+	if _, err := f.svc.AddConversation(f.ctx, f.op, "Broken phone", "ann.active@example.com"); err != nil {
+		t.Fatal(err)
+	}
 	r := New(f.ctx, f.options(owner)).(*Model)
 	tt, stop := f.runTerminal(r)
 	tt.wait("Ann Active")

@@ -26,12 +26,14 @@ func TestCountsOfOne(t *testing.T) {
 	d.SetSize(120, 30)
 	driveScreen(d, d.OpenUser("ann.active@example.com"))
 	v := ansi.Strip(d.View())
-	must(t, strings.Contains(v, "Owns 1 conversation (1 open) and 1 automated reply\n"), "the Delete screen:\n%s", v)
+	must(t, strings.Contains(v, "Open conversations: 1, 0 to close") && strings.Contains(v, "move 1 open conversation to the heir\n"),
+		"the Delete screen:\n%s", v)
 	d.form.fields[dHeir].input.SetValue("hal.heir@example.com")
 	d.form.fields[dConfirm].input.SetValue("ann.active@example.com")
+	driveScreen(d, d.preview())
 	driveScreen(d, d.delete())
 	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'ann.active@example.com'`) == 0, "ann is deleted")
-	must(t, d.note == "Deleted ann.active@example.com: 1 conversation and 1 automated reply went to hal.heir@example.com.", "note: %q", d.note)
+	must(t, d.note == "Deleted ann.active@example.com: move 1 open conversation to hal.heir@example.com; automated reply “Out of office”: to hal.heir@example.com.", "note: %q", d.note)
 
 	detail := newUserDetail(s, "hal.heir@example.com", false, nil)
 	detail.SetSize(120, 30)

@@ -254,41 +254,6 @@ func TestAwayWithStandIn(t *testing.T) {
 	eventually(t, "the planned period is cancelled", func() bool { return len(f.detail("ann.active@example.com").AwayPeriods) == 1 })
 }
 
-// Delete hands what the user owns to the heir and needs a confirmation that
-// names the user.
-func TestDeleteWithHeir(t *testing.T) {
-	f := newFixture(t)
-	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
-	f.addUser("hal.heir@example.com", "Hal", "Heir", "member", store.Active)
-	if _, err := f.svc.AddConversation(f.ctx, f.op, "Broken phone", "ann.active@example.com"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.svc.AddConversation(f.ctx, f.op, "Invoice", "ann.active@example.com"); err != nil {
-		t.Fatal(err)
-	}
-	tt := f.run(owner)
-	tt.wait("Ann Active")
-	tt.typ("d")
-	tt.wait("Delete Ann Active", "Owns 2 conversations (2 open)", "Broken phone")
-	tt.press("ctrl+s") // no heir yet
-	tt.wait("is required")
-	tt.press("enter")
-	tt.typ("hal") // as for the stand-in in TestAwayWithStandIn
-	tt.wait("› hal")
-	tt.press("enter")
-	tt.typ("someone@else")
-	tt.press("enter")
-	tt.wait("type ann.active@example.com to confirm")
-	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'ann.active@example.com'`) == 1, "no deletion without the confirmation")
-	tt.press("ctrl+u")
-	tt.typ("ann.active@example.com")
-	tt.press("enter")
-	tt.wait("Deleted ann.active@example.com: 2 conversations and 0 automated replies went to hal.heir@example.com")
-	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'ann.active@example.com'`) == 0, "ann deleted")
-	convs, _ := f.svc.Conversations(f.ctx, f.op, "hal.heir@example.com")
-	must(t, len(convs) == 2, "hal inherits %d conversations", len(convs))
-}
-
 // Deactivate is offered beside delete.
 func TestDeleteOffersDeactivate(t *testing.T) {
 	f := newFixture(t)

@@ -81,6 +81,8 @@ func explain(err error) string {
 	}
 	var conflict *admin.ConflictError
 	switch {
+	case errors.As(err, &conflict) && conflict.Plan:
+		return "What deleting " + clean(conflict.Email) + " would do changed since the preview: check it again."
 	case errors.As(err, &conflict):
 		return fmt.Sprintf("%s was changed by %s at %s since you opened it. Press ctrl+r to reload it.",
 			clean(conflict.Email), clean(conflict.By), conflict.At.Local().Format("15:04:05"))

@@ -44,9 +44,10 @@ type userDetail struct {
 	note    string
 	err     string
 
-	apiKeys    []store.APIKey // the user's, as read with the page
-	apiKeysErr string         // why the operator may not see them
-	keysView   *apiKeysView   // K: the keys, to create, regenerate or revoke
+	past       []store.AwayPeriod // the away periods over, newest first
+	apiKeys    []store.APIKey     // the user's, as read with the page
+	apiKeysErr string             // why the operator may not see them
+	keysView   *apiKeysView       // K: the keys, to create, regenerate or revoke
 }
 
 type detailKeys struct {
@@ -62,6 +63,7 @@ type (
 		audit []store.AuditEntry
 		teams []store.Team
 		keys  []store.APIKey
+		past  []store.AwayPeriod
 		// keysErr says why the keys are not shown (another's, whom the
 		// operator may not act as); the page is shown anyway.
 		keysErr error
@@ -120,6 +122,9 @@ func newUserDetail(s *session, email string, edit bool, perms map[string]bool) *
 
 func (d *userDetail) Init() tea.Cmd { return d.load(true) }
 
+// pastShown is how many of a user's past away periods their page shows.
+const pastShown = 3
+
 // load reads the user again; unless forced, what arrives does not replace
 // changes the operator typed meanwhile (saving them will meet the conflict).
 func (d *userDetail) load(force bool) tea.Cmd {
@@ -136,9 +141,13 @@ func (d *userDetail) load(force bool) tea.Cmd {
 		if err != nil {
 			return detailMsg{seq: seq, force: force, err: err}
 		}
+		past, err := svc.PastAway(ctx, a, email, pastShown)
+		if err != nil {
+			return detailMsg{seq: seq, force: force, err: err}
+		}
 		teams, err := svc.Teams(ctx, a)
 		keys, kerr := svc.APIKeys(ctx, a, email)
-		return detailMsg{seq: seq, force: force, user: u, audit: audit, teams: teams, keys: keys, keysErr: kerr, err: err}
+		return detailMsg{seq: seq, force: force, user: u, audit: audit, teams: teams, keys: keys, past: past, keysErr: kerr, err: err}
 	})
 }
 
@@ -215,7 +224,7 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 		if !msg.force && d.form.dirty() {
 			return d, nil
 		}
-		d.user, d.audit, d.apiKeys, d.apiKeysErr = msg.user, msg.audit, msg.keys, ""
+		d.user, d.audit, d.apiKeys, d.apiKeysErr, d.past = msg.user, msg.audit, msg.keys, "", msg.past
 		if msg.keysErr != nil {
 			d.apiKeysErr = explain(msg.keysErr)
 		}
@@ -455,6 +464,10 @@ func (d *userDetail) View() string {
 	b.WriteString("\n")
 	for _, p := range u.AwayPeriods {
 		b.WriteString(st.Label.Render("Away         ") + cut(awayLine(p), d.width-13))
+		b.WriteString("\n")
+	}
+	for _, p := range d.past {
+		b.WriteString(st.Label.Render("Was away     ") + st.Subtle.Render(cut(awayLine(p), d.width-13)))
 		b.WriteString("\n")
 	}
 	keys := keysLine(d.apiKeys) + "  (K)"

@@ -1,0 +1,349 @@
+package admin
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"roster/store"
+)
+
+// DeleteRequest is what the operator chose before "Transfer and delete"
+// (seed 004): the conversations that need no follow-up, closed first; the
+// automated replies switched off rather than handed on; who inherits the rest.
+type DeleteRequest struct {
+	// Heir inherits the open conversations left, the automated replies kept
+	// and the stand-in duties; "" when the user owns none of them.
+	Heir string `json:"heir,omitempty"`
+	// Close picks the open conversations to close.
+	Close store.Selection `json:"close"`
+	// SwitchOff picks the automated replies to switch off.
+	SwitchOff store.Selection `json:"switch_off"`
+	// Digest is the DeletePlan.Digest of the preview the operator confirmed:
+	// Delete refuses with a ConflictError when its plan differs. "" acts on
+	// the plan as it is at the time.
+	Digest string `json:"digest,omitempty"`
+}
+
+// DeletePlan is everything deleting a user does. PlanDelete computes it for
+// the preview; Delete computes it again in its transaction, compares
+// digests, does it and audits it, so that the preview, the act and the
+// audit entry are one list.
+type DeletePlan struct {
+	Email string `json:"email"`
+	Heir  string `json:"heir,omitempty"`
+	// NeedsHeir is false when, once the chosen conversations are closed and
+	// replies switched off, the user owns nothing an heir must take on.
+	NeedsHeir bool  `json:"needs_heir"`
+	Open      int64 `json:"open_conversations"`   // open before the act
+	Closed    int64 `json:"conversations_closed"` // closed by the act
+	Moved     int64 `json:"conversations_moved"`  // left open, to the heir
+	// Done counts the closed conversations, before or by the act: they go
+	// to the heir, or to nobody when there is none.
+	Done     int64         `json:"closed_conversations"`
+	Replies  []ReplyPlan   `json:"auto_replies"`
+	StandIns []StandInDuty `json:"standins"` // periods the heir stands in for instead
+	SSHKeys  int           `json:"ssh_keys_revoked"`
+	APIKeys  int           `json:"api_keys_revoked"`
+	// SeatPaidUntil is the end of the cycle the user's seat stays paid to,
+	// with no credit; zero when nothing was billed for it.
+	SeatPaidUntil time.Time `json:"seat_paid_until,omitzero"`
+	// Digest fingerprints what the act does to what (the conversation sets
+	// by their IDs, the replies, duties and keys), for DeleteRequest.Digest.
+	Digest string `json:"digest"`
+
+	closeSum, moveSum int64 // the sums of the IDs closed and moved
+	periods           []store.AwayPeriod
+}
+
+// ReplyPlan says what deleting its owner does to an automated reply.
+type ReplyPlan struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Fate string `json:"fate"` // ReplyToHeir, ReplySwitchedOff or ReplyOff
+}
+
+// What a deletion does to an automated reply.
+const (
+	ReplyToHeir      = "to heir"
+	ReplySwitchedOff = "switched off"
+	ReplyOff         = "already off"
+)
+
+// Lines says the plan as the preview lists it, one act a line.
+func (p *DeletePlan) Lines() []string {
+	var out []string
+	heir := p.Heir
+	if heir == "" {
+		heir = "the heir"
+	}
+	if p.Closed > 0 {
+		out = append(out, fmt.Sprintf("close %d of %s", p.Closed, count(p.Open, "open conversation")))
+	}
+	if p.Moved > 0 {
+		out = append(out, fmt.Sprintf("move %s to %s", count(p.Moved, "open conversation"), heir))
+	}
+	if p.Done > 0 {
+		to := "stay, assigned to nobody"
+		if p.Heir != "" {
+			to = "go to " + p.Heir
+		}
+		out = append(out, fmt.Sprintf("%s %s", count(p.Done, "closed conversation"), to))
+	}
+	for _, r := range p.Replies {
+		switch {
+		case r.Fate == ReplyToHeir:
+			out = append(out, fmt.Sprintf("automated reply “%s”: to %s", r.Name, heir))
+		case p.Heir != "":
+			out = append(out, fmt.Sprintf("automated reply “%s”: %s, kept by %s", r.Name, r.Fate, p.Heir))
+		default:
+			out = append(out, fmt.Sprintf("automated reply “%s”: %s, kept by nobody", r.Name, r.Fate))
+		}
+	}
+	for _, d := range p.StandIns {
+		out = append(out, fmt.Sprintf("%s: %s stands in instead", d, heir))
+	}
+	if p.SSHKeys+p.APIKeys > 0 {
+		out = append(out, fmt.Sprintf("revoke %s and %s", count(int64(p.SSHKeys), "SSH key"), count(int64(p.APIKeys), "API key")))
+	}
+	if !p.SeatPaidUntil.IsZero() {
+		out = append(out, "their seat stays paid until "+p.SeatPaidUntil.Format(time.DateOnly)+", with no credit")
+	}
+	if !p.NeedsHeir {
+		out = append(out, "nothing else is left to inherit: no heir needed")
+	}
+	return out
+}
+
+func count(n int64, one string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	if strings.HasSuffix(one, "y") && !strings.HasSuffix(one, "ey") {
+		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(one, "y"))
+	}
+	return fmt.Sprintf("%d %ss", n, one)
+}
+
+// PlanDelete says what Delete would do with r, changing nothing.
+func (s *Service) PlanDelete(ctx context.Context, a Actor, email string, r DeleteRequest) (*DeletePlan, error) {
+	var p *DeletePlan
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		p, err = s.planDelete(ctx, q, op, u, r)
+		return err
+	})
+	return p, err
+}
+
+// planDelete computes the plan in the caller's transaction, refusing what
+// Delete would refuse but a missing heir, which the preview reports as
+// NeedsHeir.
+func (s *Service) planDelete(ctx context.Context, q *store.Q, op *operator, u *store.User, r DeleteRequest) (*DeletePlan, error) {
+	if err := s.mayRemove(ctx, q, op, u, "delete", "deleted"); err != nil {
+		return nil, err
+	}
+	for _, sel := range []struct {
+		name string
+		store.Selection
+	}{{"close", r.Close}, {"switch-off", r.SwitchOff}} {
+		if len(sel.IDs) > store.MaxSelected {
+			return nil, inputErr(sel.name, fmt.Sprintf("lists %d IDs, more than %d: select all and untick the others instead", len(sel.IDs), store.MaxSelected))
+		}
+	}
+	p := &DeletePlan{Email: u.Email, Replies: []ReplyPlan{}}
+	var openSum int64
+	var err error
+	if p.Open, openSum, err = q.CountConversations(ctx, u.ID, "open", store.Selection{All: true}); err != nil {
+		return nil, err
+	}
+	if p.Closed, p.closeSum, err = q.CountConversations(ctx, u.ID, "open", r.Close); err != nil {
+		return nil, err
+	}
+	if given := len(unique(r.Close.IDs)); !r.Close.All && p.Closed != int64(given) {
+		return nil, inputErr("close", fmt.Sprintf("%d of the %d conversations given are not open conversations of %s", int64(given)-p.Closed, given, u.Email))
+	}
+	p.Moved, p.moveSum = p.Open-p.Closed, openSum-p.closeSum
+	done, _, err := q.CountConversations(ctx, u.ID, "closed", store.Selection{All: true})
+	if err != nil {
+		return nil, err
+	}
+	p.Done = done + p.Closed
+	replies, err := q.AutoReplies(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range r.SwitchOff.IDs {
+		if !slices.ContainsFunc(replies, func(a store.AutoReply) bool { return a.ID == id }) {
+			return nil, inputErr("switch-off", fmt.Sprintf("%d is not an automated reply of %s", id, u.Email))
+		}
+	}
+	for _, a := range replies {
+		rp := ReplyPlan{ID: a.ID, Name: a.Name, Fate: ReplyToHeir}
+		switch {
+		case !a.Enabled:
+			rp.Fate = ReplyOff
+		case r.SwitchOff.Has(a.ID):
+			rp.Fate = ReplySwitchedOff
+		default:
+			p.NeedsHeir = true
+		}
+		p.Replies = append(p.Replies, rp)
+	}
+	if p.StandIns, p.periods, err = s.standInDuties(ctx, q, u); err != nil {
+		return nil, err
+	}
+	p.NeedsHeir = p.NeedsHeir || p.Moved > 0 || len(p.StandIns) > 0
+	if strings.TrimSpace(r.Heir) != "" {
+		heir, err := s.findUser(ctx, q, r.Heir)
+		if err != nil {
+			return nil, err
+		}
+		if heir.ID == u.ID {
+			return nil, inputErr("heir", "must be someone else than the user deleted")
+		}
+		if heir.Status != store.Active {
+			return nil, inputErr("heir", fmt.Sprintf("%s is %s: the heir must be active", heir.Email, heir.Status))
+		}
+		if err := heirAway(u, heir, p.StandIns); err != nil {
+			return nil, err
+		}
+		p.Heir = heir.Email
+	}
+	keys, err := q.Keys(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	apiKeys, err := q.APIKeys(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	p.SSHKeys, p.APIKeys = len(keys), len(apiKeys)
+	p.Digest = p.digest()
+	ps, err := s.plans(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	p.SeatPaidUntil, err = s.paidUntil(ctx, q, ps, u)
+	return p, err
+}
+
+// digest fingerprints the plan but its seat, which is billing's fact and
+// not the operator's choice (and which the act brings up to date first).
+func (p *DeletePlan) digest() string {
+	c := *p
+	c.Digest, c.SeatPaidUntil = "", time.Time{}
+	b, _ := json.Marshal(struct {
+		Plan            DeletePlan
+		Closed, Movable int64
+	}{c, p.closeSum, p.moveSum})
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:8])
+}
+
+func unique(ids []int64) []int64 {
+	out := slices.Clone(ids)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// Delete removes a user as r says, in one transaction: it closes the chosen
+// conversations, switches off the chosen automated replies, hands the rest
+// and the user's stand-in duties to the heir, ends their seat and revokes
+// their keys; the audit entry holds the plan. It refuses with a
+// ConflictError when r.Digest is not the plan's any more, and asks for an
+// heir only when something is left to inherit. Their audit trail stays.
+func (s *Service) Delete(ctx context.Context, a Actor, email string, r DeleteRequest) (*DeletePlan, error) {
+	var p *DeletePlan
+	err := s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
+		plan, err := s.planDelete(ctx, q, op, u, r)
+		if err != nil {
+			return err
+		}
+		if r.Digest != "" && r.Digest != plan.Digest {
+			return &ConflictError{Email: u.Email, Plan: true}
+		}
+		if plan.NeedsHeir && plan.Heir == "" {
+			return inputErr("heir", fmt.Sprintf("is required: %s still owns %s; who inherits them?", u.Email, strings.Join(owned(plan), ", ")))
+		}
+		if _, err := q.CloseConversations(ctx, u.ID, r.Close); err != nil {
+			return err
+		}
+		if err := q.SwitchOffAutoReplies(ctx, u.ID, r.SwitchOff); err != nil {
+			return err
+		}
+		var heir *store.User
+		var heirID int64
+		if plan.Heir != "" {
+			if heir, err = s.findUser(ctx, q, plan.Heir); err != nil {
+				return err
+			}
+			heirID = heir.ID
+		}
+		if _, _, err := q.TransferOwned(ctx, u.ID, heirID); err != nil {
+			return err
+		}
+		if heir != nil {
+			if err := s.handStandIns(ctx, q, op, u, heir, plan.periods); err != nil {
+				return err
+			}
+		}
+		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice, store.MailNotice); err != nil {
+			return err
+		}
+		if plan.SeatPaidUntil, err = s.seatEnds(ctx, q, op.User, op.channel, u); err != nil {
+			return err
+		}
+		if err := q.DeleteUser(ctx, u.ID); err != nil {
+			return err
+		}
+		p = plan
+		return s.audit(ctx, q, op.User, op.channel, "user.delete", u, profileOf(u), p)
+	})[0].Err
+	return p, err
+}
+
+// owned lists what a plan leaves for an heir, for the error that asks for one.
+func owned(p *DeletePlan) []string {
+	var out []string
+	if p.Moved > 0 {
+		out = append(out, count(p.Moved, "open conversation"))
+	}
+	kept := 0
+	for _, r := range p.Replies {
+		if r.Fate == ReplyToHeir {
+			kept++
+		}
+	}
+	if kept > 0 {
+		out = append(out, count(int64(kept), "automated reply"))
+	}
+	if len(p.StandIns) > 0 {
+		out = append(out, count(int64(len(p.StandIns)), "stand-in duty"))
+	}
+	return out
+}
+
+// OpenConversations lists a page of email's open conversations, at most
+// limit after the one with ID after, oldest first: what the Delete screen
+// offers to close.
+func (s *Service) OpenConversations(ctx context.Context, a Actor, email string, after int64, limit int) ([]store.Conversation, error) {
+	var out []store.Conversation
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		u, err := s.findUser(ctx, q, email)
+		if err != nil {
+			return err
+		}
+		out, err = q.OpenConversations(ctx, u.ID, after, limit)
+		return err
+	})
+	return out, err
+}

@@ -1,0 +1,162 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// awayOverview is what the Away screen shows before a user is picked: who
+// is away now and who will be in the next 14 days, a page at a time, with
+// their dates, stand-ins and where their new work goes today. While the
+// picker is empty, ↑/↓ move over it, pgdn/pgup page it and enter opens the
+// person's away status.
+type awayOverview struct {
+	s      *session
+	rows   []admin.AwayEntry
+	before []store.AwayAfter // the keyset of each page before this one
+	nav    nav
+	seq    int
+	read   bool // a page was read
+	err    string
+	// loading is a page being read: the keys typed meanwhile are held and
+	// replayed in order once it is shown, so that pgdn pgdn reads two pages.
+	loading bool
+	held    []tea.KeyPressMsg
+}
+
+// awayOverviewMsg is a page of the overview.
+type awayOverviewMsg struct {
+	seq    int
+	before []store.AwayAfter
+	rows   []admin.AwayEntry
+	err    error
+}
+
+// load reads the page after from; before is the keyset of the pages before it.
+func (o *awayOverview) load(from store.AwayAfter, before []store.AwayAfter, n int) tea.Cmd {
+	o.seq++
+	o.loading = true
+	seq, svc, a := o.seq, o.s.svc, o.s.actor
+	before = slices.Clone(before)
+	return o.s.do(func(ctx context.Context) tea.Msg {
+		rows, err := svc.AwayOverview(ctx, a, time.Time{}, time.Time{}, from, n)
+		return awayOverviewMsg{seq, before, rows, err}
+	})
+}
+
+// reload reads the page shown again.
+func (o *awayOverview) reload(n int) tea.Cmd {
+	var from store.AwayAfter
+	if k := len(o.before); k > 0 {
+		from = o.before[k-1]
+	}
+	return o.load(from, o.before, n)
+}
+
+func (o *awayOverview) update(msg awayOverviewMsg) {
+	if msg.seq != o.seq {
+		return // superseded
+	}
+	o.loading = false
+	o.err = explain(msg.err)
+	if msg.err != nil {
+		return
+	}
+	if len(msg.rows) == 0 && len(msg.before) > 0 {
+		return // past the last page: stay
+	}
+	o.rows, o.before, o.read = msg.rows, msg.before, true
+	o.nav.set(len(o.rows))
+}
+
+// next and prev page the overview, n rows a page.
+func (o *awayOverview) next(n int) tea.Cmd {
+	if len(o.rows) < n {
+		return nil
+	}
+	last := o.rows[len(o.rows)-1]
+	k := store.AwayAfter{Start: last.Start, ID: last.ID}
+	return o.load(k, append(slices.Clone(o.before), k), n)
+}
+
+func (o *awayOverview) prev(n int) tea.Cmd {
+	k := len(o.before)
+	if k == 0 {
+		return nil
+	}
+	var from store.AwayAfter
+	if k > 1 {
+		from = o.before[k-2]
+	}
+	return o.load(from, o.before[:k-1], n)
+}
+
+// chosen is the person on the row under the cursor, "" when none.
+func (o *awayOverview) chosen() string {
+	if o.nav.cur < len(o.rows) {
+		return o.rows[o.nav.cur].Email
+	}
+	return ""
+}
+
+func (o *awayOverview) view(st Styles, width, n int) string {
+	var b strings.Builder
+	head := "Who is away, now and in the next 14 days"
+	if len(o.before) > 0 || len(o.rows) == n {
+		head += fmt.Sprintf(" · page %d", len(o.before)+1)
+	}
+	b.WriteString(st.Bold.Render(cut(head, width)) + "\n")
+	switch {
+	case o.err != "":
+		b.WriteString(st.Error.Render(cut("  "+o.err, width)) + "\n")
+		return b.String()
+	case !o.read:
+		b.WriteString(st.Subtle.Render("  Reading…") + "\n")
+		return b.String()
+	case len(o.rows) == 0:
+		b.WriteString(st.Faint.Render("  Nobody is away.") + "\n")
+		return b.String()
+	}
+	emailW := max(12, min(30, width/4))
+	restW := max(10, width-emailW-2-13-2)
+	b.WriteString(st.ColHead.Render(cut(fmt.Sprintf("  %-*s %-13s %s", emailW, "Who", "When", "Stand-in → new work today"), width)) + "\n")
+	now := o.s.svc.Now()
+	for i, e := range o.rows {
+		work := e.StandIn + " → " + e.WorkText()
+		switch {
+		case e.StandIn == e.WorkTo: // the stand-in takes it: said once
+			work = e.StandIn
+		case e.StandIn == "":
+			work = "no stand-in → " + e.WorkText()
+		}
+		line := fmt.Sprintf("%-*s %-13s %s", emailW, cut(clean(e.Email), emailW), awaySpan(e.AwayPeriod, now), cut(clean(work), restW))
+		line = cut(line, width-2)
+		if i == o.nav.cur {
+			line = st.Selected.Render(line)
+		}
+		b.WriteString("  " + line + "\n")
+	}
+	return b.String()
+}
+
+// awaySpan is a period's dates in 13 cells: "now–Dec 16", "Dec 9–Dec 12",
+// "now–" until further notice.
+func awaySpan(p store.AwayPeriod, now time.Time) string {
+	start := p.Start.Local().Format("Jan 2")
+	if p.Covers(now) {
+		start = "now"
+	}
+	end := ""
+	if !p.End.IsZero() {
+		end = p.End.Local().Format("Jan 2")
+	}
+	return start + "–" + end
+}

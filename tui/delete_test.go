@@ -1,0 +1,89 @@
+package tui
+
+import (
+	"fmt"
+	"testing"
+
+	"roster/store"
+)
+
+// Delete in seed 004's steps: space ticks a conversation to close, the
+// preview says what the act will do, the heir is chosen, the user's email
+// confirms, and the act closes and hands on what the preview said.
+func TestDeleteClosesThenTransfers(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {130, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			f := newFixture(t)
+			f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+			f.addUser("hal.heir@example.com", "Hal", "Heir", "member", store.Active)
+			for _, s := range []string{"Broken phone", "Invoice"} {
+				if _, err := f.svc.AddConversation(f.ctx, f.op, s, "ann.active@example.com"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			f.exec(`INSERT INTO auto_replies (name, owner_id) SELECT 'Out of office', id FROM users WHERE email = 'ann.active@example.com'`)
+			tt := f.runAt(owner, size[0], size[1])
+			tt.wait("Ann Active")
+			tt.typ("d")
+			tt.wait("Delete Ann Active", "Open conversations: 2, 0 to close", "Broken phone", "move 2 open conversations to the heir")
+			tt.press("space") // Broken phone
+			tt.wait("[x] #1", "close 1 of 2 open conversations", "move 1 open conversation to the heir")
+			tt.press("down", "down", "space") // the automated reply: switched off
+			tt.wait("switch off", "“Out of office”: switched off")
+			tt.press("ctrl+s") // no heir yet
+			tt.wait("is required")
+			tt.press("enter")
+			tt.typ("hal")
+			tt.wait("› hal")
+			tt.press("enter")
+			tt.wait("move 1 open conversation to hal.heir@example.com")
+			tt.typ("someone@else")
+			tt.press("enter")
+			tt.wait("type ann.active@example.com to confirm")
+			must(t, f.count(`SELECT count(*) FROM users WHERE email = 'ann.active@example.com'`) == 1, "no deletion without the confirmation")
+			tt.press("ctrl+u")
+			tt.typ("ann.active@example.com")
+			tt.press("enter")
+			tt.wait("Deleted ann.active@example.com")
+			must(t, f.count(`SELECT count(*) FROM users WHERE email = 'ann.active@example.com'`) == 0, "ann deleted")
+			hal := f.user("hal.heir@example.com").ID
+			must(t, f.count(`SELECT count(*) FROM conversations WHERE subject = 'Broken phone' AND status = 'closed' AND assignee_id = ?`, hal) == 1 &&
+				f.count(`SELECT count(*) FROM conversations WHERE subject = 'Invoice' AND status = 'open' AND assignee_id = ?`, hal) == 1,
+				"Broken phone closed, Invoice open, both hal's")
+			must(t, f.count(`SELECT count(*) FROM auto_replies WHERE enabled = 0`) == 1, "the reply is switched off")
+		})
+	}
+}
+
+// A selects every open conversation, however many, without listing them;
+// with nothing left the heir is not needed; a conversation opened after
+// the preview refuses the act, which then shows the new plan.
+func TestDeleteAllAndChangedPlan(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	for i := range 30 {
+		if _, err := f.svc.AddConversation(f.ctx, f.op, fmt.Sprintf("Ticket %d", i), "ann.active@example.com"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tt := f.runAt(owner, 80, 24)
+	tt.wait("Ann Active")
+	tt.typ("d")
+	tt.wait("Open conversations: 30, 0 to close", "Ticket 0")
+	tt.press("pgdown")
+	tt.wait("page 2", "Ticket")
+	tt.typ("A")
+	tt.wait("close 30 of 30 open conversations", "no heir needed")
+	tt.press("enter") // no heir needed: enter goes to Confirm
+	tt.typ("ann.active@example.com")
+	tt.wait("▸ Confirm  ann.active@example.com")
+	if _, err := f.svc.AddConversation(f.ctx, f.op, "Late one", "ann.active@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	tt.press("ctrl+s")
+	tt.wait("changed since the preview", "close 31 of 31 open conversations")
+	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'ann.active@example.com'`) == 1, "the changed plan refused the act")
+	tt.press("ctrl+s")
+	tt.wait("Deleted ann.active@example.com")
+	must(t, f.count(`SELECT count(*) FROM conversations WHERE status = 'open' OR assignee_id IS NOT NULL`) == 0, "all closed, nobody's")
+}
