@@ -492,6 +492,8 @@ func (d *userDetail) View() string {
 	}
 	b.WriteString(st.Label.Render("API keys     ") + cut(keys, d.width-13))
 	b.WriteString("\n")
+	b.WriteString(st.Label.Render("Notices      ") + cut("which events reach them, by which channel  (N)", d.width-13))
+	b.WriteString("\n")
 	if len(d.audit) > 0 {
 		b.WriteString("\n" + st.ColHead.Render("Recent changes") + "\n")
 		for _, e := range d.audit {
