@@ -96,11 +96,13 @@ func (m *mySettings) restyle(dark, plain bool) {
 	m.s.styles, m.help.Styles = st, st.Help
 }
 
-// mySettingsKeys are the footer's: the grid's, then help and quit.
+// mySettingsKeys are the footer's: quit first, since at 80 columns the
+// footer cuts the keys at its end and there is no other way out, then the
+// grid's and help.
 type mySettingsKeys struct{ m *mySettings }
 
 func (k mySettingsKeys) ShortHelp() []key.Binding {
-	return append(k.m.grid.shortHelp(), k.m.keys.Help, k.m.keys.Quit)
+	return append(append([]key.Binding{k.m.keys.Quit}, k.m.grid.shortHelp()...), k.m.keys.Help)
 }
 
 func (k mySettingsKeys) FullHelp() [][]key.Binding {

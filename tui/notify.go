@@ -275,6 +275,9 @@ func (v *notifyView) view(st Styles, width, height int) string {
 		return b.String()
 	}
 	intro := "Which events reach them, and by which channel."
+	if strings.EqualFold(v.email, v.s.actor.Email) {
+		intro = "Which events reach you, and by which channel."
+	}
 	if v.user.Phone == "" {
 		intro += " No mobile number: no SMS yet."
 	}

@@ -109,3 +109,37 @@ func TestNotificationGridStaleSave(t *testing.T) {
 	m = press(m, "ctrl+r", "space", "enter", "enter") // the cursor stays on invitation.accepted
 	must(t, f.prefs(mia)["invitation.accepted"] == "off", "after ctrl+r: %v\n%s", f.prefs(mia), ansi.Strip(r.frame()))
 }
+
+// My settings, the whole program of a user who administers nobody: their
+// profile in brief and their own grid, which saves as theirs; q does not
+// quit over unsaved boxes, and does once they are discarded.
+func TestMySettings(t *testing.T) {
+	f := newFixture(t)
+	const mel = "mel.member@example.com"
+	f.addUser(mel, "Mel", "Member", "member", store.Active)
+	var m tea.Model = NewMySettings(f.ctx, Options{Service: f.svc, Operator: mel, Channel: admin.ChannelSSH, Width: 80, Height: 24})
+	m = drive(m, m.Init())
+	frame := func() string { return ansi.Strip(m.(*mySettings).frame()) }
+	fr := frame()
+	for _, want := range []string{"acting as mel.member@example.com (ssh)", "My settings", "Me  Mel Member <mel.member@example.com> · member · no team",
+		"Notifications of Mel Member", "Someone I invited accepted", "q quit"} {
+		must(t, strings.Contains(fr, want), "My settings lacks %q:\n%s", want, fr)
+	}
+	for i, l := range strings.Split(fr, "\n") {
+		must(t, ansi.StringWidth(l) <= 80, "line %d is %d wide:\n%s", i, ansi.StringWidth(l), fr)
+	}
+	must(t, strings.Count(fr, "\n") < 24, "%d lines:\n%s", strings.Count(fr, "\n")+1, fr)
+	m = press(m, "j", "space")
+	_, cmd := m.Update(keyMsg("q"))
+	must(t, cmd == nil && strings.Contains(frame(), "Save (enter) or discard (esc) your changes first."), "q over unsaved boxes:\n%s", frame())
+	m = press(m, "enter", "enter")
+	must(t, strings.Contains(frame(), "Saved: invitation.accepted=off."), "after saving:\n%s", frame())
+	var actor, channel string
+	must(t, f.raw.QueryRow(`SELECT actor_email, channel FROM audit WHERE action = 'notify.set'`).Scan(&actor, &channel) == nil, "no audit row")
+	must(t, actor == mel && channel == admin.ChannelSSH, "audited as %s via %s", actor, channel)
+	m = press(m, "space")
+	_, cmd = m.Update(keyMsg("esc"))
+	_, cmd = m.Update(keyMsg("q"))
+	_, quits := cmd().(tea.QuitMsg)
+	must(t, quits, "q with nothing unsaved does not quit")
+}
