@@ -148,9 +148,10 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 }
 
 // program makes the dashboard for one session, acting as the operator the
-// gate identified, or My settings for a user who administers nobody. wish's options give it the session's input, output,
-// environment (TERM, NO_COLOR: the colour profile) and window size; it asks
-// the client's terminal for its background through its own input.
+// gate identified, or My settings for a user who administers nobody.
+// wish's options give it the session's input, output, environment (TERM,
+// NO_COLOR: the colour profile) and window size; it asks the client's
+// terminal for its background through its own input.
 func (h *sshHandler) program(s ssh.Session) *tea.Program {
 	actor, ok := s.Context().Value(operatorKey{}).(admin.Actor)
 	if !ok {
