@@ -30,7 +30,7 @@ func cmdNotify(c *cli, ctx context.Context, args []string) error {
 	}
 	var prefs []admin.NotifyPref
 	if len(sets) > 0 {
-		prefs, err = c.svc.SetNotifyPrefs(ctx, a, rest[0], sets)
+		prefs, err = c.svc.SetNotifyPrefs(ctx, a, rest[0], 0, sets)
 	} else {
 		prefs, err = c.svc.NotifyPrefs(ctx, a, rest[0])
 	}

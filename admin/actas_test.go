@@ -192,3 +192,35 @@ func TestKeyAddedBySomeoneElseWorksWhileTheyMayActAsItsOwner(t *testing.T) {
 		}
 	})
 }
+
+// A member holding no users.* permission gets in with their key, to their
+// own settings only (Administers is false, and every rule still refuses
+// them); once deactivated, not at all.
+func TestKeyOfAMemberOpensTheirSettingsOnly(t *testing.T) {
+	const mel, mgr = "mel.member@example.com", "mia.manager@example.com"
+	f := newFixture(t)
+	f.addUser(mel, "member", store.Active)
+	f.addUser(mgr, "manager", store.Active)
+	line := newKeyLine(t)
+	pub, _, _, _, err := ssh.ParseAuthorizedKey([]byte(line))
+	must(t, err)
+	_, err = f.svc.AddKey(f.ctx, f.owner, mel, line)
+	must(t, err)
+	a, err := f.svc.KeyOperator(f.ctx, pub)
+	if err != nil || a.Email != mel {
+		t.Fatalf("member's key: %v %v", a, err)
+	}
+	for who, want := range map[string]bool{mel: false, mgr: true, ownerEmail: true} {
+		ok, err := f.svc.Administers(f.ctx, as(who))
+		if err != nil || ok != want {
+			t.Fatalf("Administers(%s) = %v, %v; want %v", who, ok, err, want)
+		}
+	}
+	_, err = f.svc.ListUsers(f.ctx, a, store.ListQuery{Limit: 10})
+	wantDenied(t, err, "")
+	must(t, f.svc.Deactivate(f.ctx, f.owner, mel))
+	_, err = f.svc.KeyOperator(f.ctx, pub)
+	wantDenied(t, err, "")
+	_, err = f.svc.Administers(f.ctx, as(mel))
+	wantDenied(t, err, "")
+}

@@ -85,8 +85,10 @@ func (s *Service) RemoveKey(ctx context.Context, a Actor, email, fingerprint str
 var ErrUnknownKey = errors.New("the key belongs to no user of this account")
 
 // KeyOperator says who may open roster serve with pub: the key's owner, if
-// they are active and hold a users.* permission; otherwise a one-line reason
-// (*DeniedError, or ErrUnknownKey). A key someone else added for its owner
+// they are active; otherwise a one-line reason (*DeniedError, or
+// ErrUnknownKey). An owner holding no users.* permission gets in too, to
+// their own settings (Administers tells which): each rule they reach still
+// checks what they may do. A key someone else added for its owner
 // works only while that person still may act as them (AddKey's rule): not
 // once the owner was raised above them, nor once they were demoted or left,
 // since whoever added a key may hold its private half.
@@ -100,14 +102,14 @@ func (s *Service) KeyOperator(ctx context.Context, pub ssh.PublicKey) (Actor, er
 		} else if err != nil {
 			return err
 		}
-		owner, err := s.operator(ctx, q, Actor{Email: k.Email})
+		owner, err := s.self(ctx, q, Actor{Email: k.Email})
 		if err != nil {
 			return err
 		}
 		if !strings.EqualFold(k.CreatedBy, k.Email) {
 			by, err := s.operator(ctx, q, Actor{Email: k.CreatedBy})
 			if err == nil {
-				err = s.mayActAs(ctx, q, by, owner.User, "users.edit", "adding someone else's SSH key", "add a key for")
+				err = s.mayActAs(ctx, q, by, owner, "users.edit", "adding someone else's SSH key", "add a key for")
 			}
 			var d *DeniedError
 			if errors.As(err, &d) {

@@ -212,9 +212,29 @@ func (s *Service) notifyWrite(ctx context.Context, a Actor, email string, write 
 // NotifyPrefs lists how each event of the catalogue reaches email: for
 // the user themselves, or an operator holding users.edit.
 func (s *Service) NotifyPrefs(ctx context.Context, a Actor, email string) ([]NotifyPref, error) {
-	var out []NotifyPref
-	err := s.notifyWrite(ctx, a, email, false, func(q *store.Q, op *operator, u *store.User) (err error) {
-		out, err = prefsOf(ctx, q, u)
+	n, err := s.NotifySettings(ctx, a, email)
+	if err != nil {
+		return nil, err
+	}
+	return n.Prefs, nil
+}
+
+// NotifySettings is one user's notifications as a screen or a page edits
+// them: the user as read (their Version is what a save must still find,
+// since a change of preferences is a change of the user) and every event's
+// channels.
+type NotifySettings struct {
+	User  *store.User
+	Prefs []NotifyPref
+}
+
+// NotifySettings reads email's notifications with the user they belong
+// to, under NotifyPrefs' rule.
+func (s *Service) NotifySettings(ctx context.Context, a Actor, email string) (*NotifySettings, error) {
+	var out *NotifySettings
+	err := s.notifyWrite(ctx, a, email, false, func(q *store.Q, op *operator, u *store.User) error {
+		ps, err := prefsOf(ctx, q, u)
+		out = &NotifySettings{User: u, Prefs: ps}
 		return err
 	})
 	return out, err
@@ -223,8 +243,10 @@ func (s *Service) NotifyPrefs(ctx context.Context, a Actor, email string) ([]Not
 // SetNotifyPrefs applies settings, each "EVENT=CHANNELS": CHANNELS is a
 // comma-separated set of NotifyChannels, "off" for none, or "default" for
 // the catalogue's. A security notice cannot be turned off: its set must
-// hold email. All apply or none do, with one audit row.
-func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, settings []string) ([]NotifyPref, error) {
+// hold email. All apply or none do, with one audit row. The change bumps
+// the user's version, as any change of theirs does: a save made at another
+// version than read (0: none read) is a *ConflictError.
+func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, version int64, settings []string) ([]NotifyPref, error) {
 	type change struct {
 		event    string
 		channels []string // nil: the default
@@ -268,6 +290,9 @@ func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, set
 	}
 	var out []NotifyPref
 	err := s.notifyWrite(ctx, a, email, true, func(q *store.Q, op *operator, u *store.User) error {
+		if err := s.update(ctx, q, op, u, version); err != nil {
+			return err
+		}
 		before, err := prefsOf(ctx, q, u)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -169,7 +170,7 @@ func TestNoticesFollowPreferences(t *testing.T) {
 				f.exec(`UPDATE users SET phone = ? WHERE email = ?`, benPhone, ben)
 			}
 			if c.prefs != nil {
-				_, err := f.svc.SetNotifyPrefs(f.ctx, as(ben), ben, c.prefs)
+				_, err := f.svc.SetNotifyPrefs(f.ctx, as(ben), ben, 0, c.prefs)
 				must(t, err)
 			}
 			c.act(f)
@@ -219,7 +220,7 @@ func TestNotifyPrefsRules(t *testing.T) {
 	f.addUser(max, "manager", store.Active)
 	f.addUser(mia, "admin", store.Active)
 
-	ps, err := f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, []string{"invitation.accepted=sms,email", "digest.stuck=email"})
+	ps, err := f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, 0, []string{"invitation.accepted=sms,email", "digest.stuck=email"})
 	must(t, err)
 	got := map[string]string{}
 	for _, p := range ps {
@@ -235,27 +236,27 @@ func TestNotifyPrefsRules(t *testing.T) {
 	}
 
 	before := f.snapshot()
-	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), max, []string{"digest.stuck=off"})
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), max, 0, []string{"digest.stuck=off"})
 	wantDenied(t, err, "users.edit")
 	_, err = f.svc.NotifyPrefs(f.ctx, as(mel), max)
 	wantDenied(t, err, "users.edit")
-	_, err = f.svc.SetNotifyPrefs(f.ctx, as(max), mia, []string{"digest.stuck=off"})
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(max), mia, 0, []string{"digest.stuck=off"})
 	wantDenied(t, err, "")
 	for _, who := range []string{mel, ownerEmail} {
 		for _, set := range []string{"security.key=off", "security.permissions=sms", "security.key="} {
-			_, err = f.svc.SetNotifyPrefs(f.ctx, as(who), mel, []string{"digest.stuck=off", set})
+			_, err = f.svc.SetNotifyPrefs(f.ctx, as(who), mel, 0, []string{"digest.stuck=off", set})
 			wantInput(t, err, "event", "is a security notice and cannot be turned off")
 		}
 	}
-	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, []string{"invitation.accepted=fax"})
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, 0, []string{"invitation.accepted=fax"})
 	wantInput(t, err, "channel", `"fax" is not a channel`)
-	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, []string{"nope=email"})
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, 0, []string{"nope=email"})
 	wantInput(t, err, "event", `"nope" is not an event`)
-	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, []string{"invitation.accepted"})
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, 0, []string{"invitation.accepted"})
 	wantInput(t, err, "setting", "want EVENT=CHANNELS")
 	f.unchanged(before)
 
-	ps, err = f.svc.SetNotifyPrefs(f.ctx, as(max), mel, []string{"invitation.accepted=default", "security.key=email,sms"})
+	ps, err = f.svc.SetNotifyPrefs(f.ctx, as(max), mel, 0, []string{"invitation.accepted=default", "security.key=email,sms"})
 	must(t, err)
 	for _, p := range ps {
 		if p.Event == "invitation.accepted" && (p.Chosen || strings.Join(p.Channels, ",") != "email") {
@@ -281,7 +282,7 @@ func TestDigestOnceADayAtTheAccountsHour(t *testing.T) {
 	f.addUser(max, "manager", store.Active)
 	f.addUser(mel, "member", store.Active)
 	for _, who := range []string{ownerEmail, mia, mel} {
-		_, err := f.svc.SetNotifyPrefs(f.ctx, as(who), who, []string{"digest.stuck=email"})
+		_, err := f.svc.SetNotifyPrefs(f.ctx, as(who), who, 0, []string{"digest.stuck=email"})
 		must(t, err)
 	}
 	f.invite(ann, "member") // expires on 4 March at 9:00 UTC
@@ -399,5 +400,40 @@ func TestTimedAndStandInNotices(t *testing.T) {
 	}
 	if got := f.rows(`SELECT created_at FROM outbox WHERE recipient = ? AND kind = 'notice'`, ben); len(got) != 1 || got[0] != fmt.Sprint(start.Add(48*time.Hour).Unix()) {
 		t.Fatalf("ben told at %q, want a day before the period's end (%d)", got, start.Add(48*time.Hour).Unix())
+	}
+}
+
+// A change of preferences is a change of the user: saved at the version
+// the screen read, it fails with the conflict error when the user changed
+// since (changing nothing), and it makes what others read of the user
+// stale in turn.
+func TestNotifyPrefsStaleVersionConflicts(t *testing.T) {
+	const mel, max = "mel.member@example.com", "max.manager@example.com"
+	f := newFixture(t)
+	f.addUser(mel, "member", store.Active)
+	f.addUser(max, "manager", store.Active)
+	read, err := f.svc.NotifySettings(f.ctx, as(mel), mel)
+	must(t, err)
+	if read.User.Email != mel || len(read.Prefs) != len(Events) {
+		t.Fatalf("settings %+v", read)
+	}
+	pos := "Buyer"
+	_, err = f.svc.Edit(f.ctx, as(max), mel, 0, Profile{Position: &pos})
+	must(t, err)
+	before := f.snapshot()
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, read.User.Version, []string{"invitation.accepted=off"})
+	var conflict *ConflictError
+	if !errors.As(err, &conflict) || conflict.By != max {
+		t.Fatalf("stale save: %v, want a conflict naming %s", err, max)
+	}
+	f.unchanged(before)
+
+	again, err := f.svc.NotifySettings(f.ctx, as(mel), mel)
+	must(t, err)
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, again.User.Version, []string{"invitation.accepted=off"})
+	must(t, err)
+	_, err = f.svc.Edit(f.ctx, as(max), mel, again.User.Version, Profile{Position: &pos})
+	if !errors.As(err, &conflict) || conflict.By != mel {
+		t.Fatalf("an edit at the version before the preferences changed: %v", err)
 	}
 }

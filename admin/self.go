@@ -192,3 +192,21 @@ func (s *Service) Login(ctx context.Context, email, password string) (*store.Use
 	}
 	return u, nil
 }
+
+// Administers reports whether a, an active user, holds a users.* permission
+// and so administers the account; one who does not may still read and set
+// their own notifications (NotifySettings): over SSH they get "My settings"
+// rather than the dashboard.
+func (s *Service) Administers(ctx context.Context, a Actor) (bool, error) {
+	var ok bool
+	err := s.st.ReadTx(ctx, func(q *store.Q) error {
+		u, err := s.self(ctx, q, a)
+		if err != nil {
+			return err
+		}
+		ps, err := q.Perms(ctx, u.ID)
+		ok = newPermSet(ps).anyUsers()
+		return err
+	})
+	return ok, err
+}

@@ -55,6 +55,10 @@ type (
 	sessionCtxKey struct{}
 )
 
+// settingsOnlyKey marks a session whose user administers nobody: it gets
+// My settings (tui.NewMySettings) instead of the dashboard.
+type settingsOnlyKey struct{}
+
 // NewSSH builds the SSH server; call ListenAndServe (or Serve) and Shutdown.
 func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 	if opts.IdleTimeout <= 0 {
@@ -171,7 +175,15 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 			end(h.opts.Run(ctx, actor, cmd, s, s, s.Stderr()), true)
 			return
 		}
-		h.log.Info("login", "remote", remote, "operator", actor.Email)
+		administers, err := h.svc.Administers(s.Context(), actor)
+		if err != nil {
+			h.log.Warn("refused", "remote", remote, "operator", actor.Email, "reason", err.Error())
+			fmt.Fprintf(s.Stderr(), "roster: %s\r\n", admin.Printable(err.Error()))
+			s.Exit(1)
+			return
+		}
+		s.Context().SetValue(settingsOnlyKey{}, !administers)
+		h.log.Info("login", "remote", remote, "operator", actor.Email, "settings_only", !administers)
 		next(s)
 		end(1, false)
 		h.log.Info("logout", "remote", remote, "operator", actor.Email)
@@ -179,9 +191,10 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 }
 
 // program makes the dashboard for one session, acting as the operator the
-// gate identified. wish's options give it the session's input, output,
-// environment (TERM, NO_COLOR: the colour profile) and window size; it asks
-// the client's terminal for its background through its own input.
+// gate identified, or My settings for a user who administers nobody.
+// wish's options give it the session's input, output, environment (TERM,
+// NO_COLOR: the colour profile) and window size; it asks the client's
+// terminal for its background through its own input.
 func (h *sshHandler) program(s ssh.Session) *tea.Program {
 	actor, ok := s.Context().Value(operatorKey{}).(admin.Actor)
 	ctx, _ := s.Context().Value(sessionCtxKey{}).(context.Context)
@@ -189,14 +202,20 @@ func (h *sshHandler) program(s ssh.Session) *tea.Program {
 		return nil
 	}
 	pty, _, _ := s.Pty()
-	m := tui.New(ctx, tui.Options{
+	opts := tui.Options{
 		Service:      h.svc,
 		Operator:     actor.Email,
 		Channel:      admin.ChannelSSH,
 		Width:        pty.Window.Width,
 		Height:       pty.Window.Height,
 		PollInterval: h.opts.PollInterval,
-	})
+	}
+	var m tea.Model
+	if only, _ := s.Context().Value(settingsOnlyKey{}).(bool); only {
+		m = tui.NewMySettings(ctx, opts)
+	} else {
+		m = tui.New(ctx, opts)
+	}
 	// A frame is written on the renderer's next tick: at the default 60 fps
 	// a key waits up to 17 ms for its redraw, most of the 25 ms a key may
 	// take over SSH. A tick with nothing new costs a string compare.

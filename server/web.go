@@ -123,7 +123,7 @@ func (x *Web) Wait() { x.w.background.Wait() }
 
 // NewWeb returns the handler of the pages an invited person opens:
 // /invite/{token} and /reset/{token} (choose a password), /forgot (ask for a
-// new link) and /login. Mount it at the root of an http.Server; every
+// new link), /login, and /settings (a signed-in person's notifications). Mount it at the root of an http.Server; every
 // response carries the security headers, and requests are logged with tokens
 // redacted.
 func NewWeb(svc *admin.Service, opts WebOptions) *Web {
@@ -173,6 +173,9 @@ func NewWeb(svc *admin.Service, opts WebOptions) *Web {
 	mux.HandleFunc("POST /forgot", w.forgotPost)
 	mux.HandleFunc("GET /login", w.loginPage)
 	mux.HandleFunc("POST /login", w.loginPost)
+	mux.HandleFunc("GET /settings", w.settingsPage)
+	mux.HandleFunc("POST /settings", w.settingsPost)
+	mux.HandleFunc("POST /logout", w.logoutPost)
 	mux.HandleFunc("GET /{$}", func(rw http.ResponseWriter, r *http.Request) {
 		http.Redirect(rw, r, w.prefix+"/login", http.StatusSeeOther)
 	})
@@ -425,11 +428,13 @@ type webView struct {
 	Title  string
 	Intro  string
 	Error  string
+	Notice string
 	CSRF   string
 	Email  string
 	Text   string
 	Links  []webLink
 	Switch *webLink // the page in the other language
+	Prefs  *webPrefs
 }
 
 type webLink struct{ Label, Href string }
@@ -647,8 +652,8 @@ func (w *web) loginPage(rw http.ResponseWriter, r *http.Request) {
 	w.loginForm(rw, r, http.StatusOK, w.lang(r), "", "")
 }
 
-// loginPost checks a password and counts the login. There is no web
-// application behind it yet: the page says the account is ready.
+// loginPost checks a password, counts the login and signs the browser in:
+// the page says the account is ready and leads to the person's settings.
 func (w *web) loginPost(rw http.ResponseWriter, r *http.Request) {
 	lang := w.lang(r)
 	t := webTexts[lang]
@@ -682,5 +687,6 @@ func (w *web) loginPost(rw http.ResponseWriter, r *http.Request) {
 	if a, err := w.svc.Account(r.Context()); err == nil {
 		account = a.Name
 	}
-	w.message(rw, http.StatusOK, lang, t.SignedInTitle, fmt.Sprintf(t.SignedInText, u.Name(), account))
+	w.startSession(rw, r, u)
+	w.message(rw, http.StatusOK, lang, t.SignedInTitle, fmt.Sprintf(t.SignedInText, u.Name(), account), w.link(t.SettingsLink, "/settings", lang))
 }

@@ -13,7 +13,8 @@ import (
 )
 
 // A person opens the invitation link in headless chromium at a phone's size,
-// types a password twice, then signs in: the account is active with one login.
+// types a password twice, then signs in: the account is active with one
+// login; the link to their notifications leads to a form that fits and saves.
 func TestWebBrowserInvitationToLogin(t *testing.T) {
 	f := newWebFixture(t, WebOptions{})
 	link := f.invite("ann@acme.test", "Ann", "Martin", "en")
@@ -67,6 +68,17 @@ func TestWebBrowserInvitationToLogin(t *testing.T) {
 	check("sign in", submit())
 	signedIn := text("main")
 
+	// Their notifications, from the link after signing in: the page fits a
+	// phone, and a box unticked and saved is saved.
+	_, err = chromedp.Run(bctx, chromedp.WaitEvent(page.LoadEventFired, nil,
+		chromedp.Click(chromedp.CSS(`a[href^="/settings"]`))))
+	check("open the settings", err)
+	settingsFit, err := chromedp.Run(bctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth <= window.innerWidth`))
+	check("read the settings' width", err)
+	check("untick a box", chromedp.Do(bctx, chromedp.Click(chromedp.CSS(`input[name="invitation.accepted:email"]`))))
+	check("save", submit())
+	saved := text("main")
+
 	if heading != "Welcome to Acme & Fils" || email != "ann@acme.test" {
 		t.Errorf("invitation page: heading %q, email %q", heading, email)
 	}
@@ -81,6 +93,15 @@ func TestWebBrowserInvitationToLogin(t *testing.T) {
 	}
 	if !strings.Contains(signedIn, "You are signed in") || !strings.Contains(signedIn, "Welcome, Ann Martin") {
 		t.Errorf("after signing in: %q", signedIn)
+	}
+	if !settingsFit {
+		t.Error("the settings page is wider than a phone's screen")
+	}
+	if !strings.Contains(saved, "Your choices are saved.") {
+		t.Errorf("after saving the settings: %q", saved)
+	}
+	if p := f.prefs("ann@acme.test"); p["invitation.accepted"] != "" || p["invitation.stuck"] != "email" {
+		t.Errorf("prefs after the browser saved: %v", p)
 	}
 	u := f.user("ann@acme.test")
 	if u.Status != store.Active || u.LoginCount != 1 || u.LastLoginAt.IsZero() {

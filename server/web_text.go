@@ -47,6 +47,19 @@ type webText struct {
 	SignedInTitle string
 	SignedInText  string // person's name, account
 
+	SettingsLink   string
+	SettingsTitle  string
+	SettingsIntro  string // person's name
+	EventHead      string
+	Locked         string
+	NoMobile       string
+	Save           string
+	Saved          string
+	Stale          string
+	SignOut        string
+	SignedOutTitle string
+	SignedOutText  string
+
 	ForgeryTitle  string
 	ForgeryText   string
 	TooManyTitle  string
@@ -104,7 +117,20 @@ var webTexts = map[string]*webText{
 		Forgot:        "Forgotten password?",
 		BadLogin:      "Wrong email address or password.",
 		SignedInTitle: "You are signed in",
-		SignedInText:  "Welcome, %s. Your %s account is ready and your password works. There is nothing more to do here: you can close this page.",
+		SignedInText:  "Welcome, %s. Your %s account is ready and your password works.",
+
+		SettingsLink:   "Choose your notifications",
+		SettingsTitle:  "Your notifications",
+		SettingsIntro:  "%s, choose which events reach you, and by which channel.",
+		EventHead:      "Event",
+		Locked:         "Always on: security notices cannot be turned off.",
+		NoMobile:       "You have no mobile number yet: SMS reach you once one is on your profile.",
+		Save:           "Save",
+		Saved:          "Your choices are saved.",
+		Stale:          "Your settings changed elsewhere since this page was opened: here they are as they are now. Make your change again.",
+		SignOut:        "Sign out",
+		SignedOutTitle: "You are signed out",
+		SignedOutText:  "Sign in again to change your settings.",
 
 		ForgeryTitle:  "This form has expired",
 		ForgeryText:   "For your security, the form could not be accepted. Go back, reload the page and try again.",
@@ -160,7 +186,20 @@ var webTexts = map[string]*webText{
 		Forgot:        "Mot de passe oublié\u00a0?",
 		BadLogin:      "Adresse e-mail ou mot de passe incorrect.",
 		SignedInTitle: "Connexion réussie",
-		SignedInText:  "Bienvenue, %s. Votre compte %s est prêt et votre mot de passe fonctionne. Il n’y a rien d’autre à faire ici\u00a0: vous pouvez fermer cette page.",
+		SignedInText:  "Bienvenue, %s. Votre compte %s est prêt et votre mot de passe fonctionne.",
+
+		SettingsLink:   "Choisir vos notifications",
+		SettingsTitle:  "Vos notifications",
+		SettingsIntro:  "%s, choisissez quels événements vous parviennent, et par quel canal.",
+		EventHead:      "Événement",
+		Locked:         "Toujours actif\u00a0: les alertes de sécurité ne peuvent pas être désactivées.",
+		NoMobile:       "Vous n’avez pas encore de numéro de mobile\u00a0: les SMS vous parviendront une fois qu’il figurera sur votre profil.",
+		Save:           "Enregistrer",
+		Saved:          "Vos choix sont enregistrés.",
+		Stale:          "Vos réglages ont changé ailleurs depuis l’ouverture de cette page\u00a0: les voici tels qu’ils sont. Refaites votre modification.",
+		SignOut:        "Se déconnecter",
+		SignedOutTitle: "Déconnexion effectuée",
+		SignedOutText:  "Connectez-vous à nouveau pour modifier vos réglages.",
 
 		ForgeryTitle:  "Ce formulaire a expiré",
 		ForgeryText:   "Pour votre sécurité, le formulaire n’a pas pu être accepté. Revenez en arrière, rechargez la page et réessayez.",

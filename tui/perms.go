@@ -21,14 +21,12 @@ type permissions struct {
 	width  int
 	height int
 	oneUser
+	checks
 
-	locked    map[string]string // why a permission cannot be changed
-	roles     []string          // the roles the operator may give
+	roles     []string // the roles the operator may give
 	version   int64
 	role      int // index in admin.Roles
 	origRole  int
-	draft     map[string]bool
-	orig      map[string]bool
 	nav       nav
 	reviewing bool // the summary is shown: enter saves, esc goes back
 	// saving lasts until the user is read again after the save: the boxes
@@ -40,9 +38,8 @@ type permissions struct {
 }
 
 type permKeys struct {
-	nav                                  navKeys
-	Toggle, Role, RoleBack, Review, Save key.Binding
-	Discard, Other, Reload               key.Binding
+	checkKeys
+	Role, RoleBack, Other key.Binding
 }
 
 type (
@@ -65,15 +62,10 @@ const permsPicker = 1
 
 func newPerms(s *session) *permissions {
 	return &permissions{s: s, oneUser: oneUser{screen: permsScreen}, keys: permKeys{
-		nav:      newNavKeys(),
-		Toggle:   key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")),
-		Role:     key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", "next role")),
-		RoleBack: key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", "previous role")),
-		Review:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "review and save")),
-		Save:     key.NewBinding(key.WithKeys("enter", "y", "ctrl+s"), key.WithHelp("enter", "save")),
-		Discard:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "discard changes")),
-		Other:    key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", "another user")),
-		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		checkKeys: newCheckKeys(),
+		Role:      key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", "next role")),
+		RoleBack:  key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", "previous role")),
+		Other:     key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", "another user")),
 	}}
 }
 
@@ -124,19 +116,7 @@ func (m *permissions) SetSize(w, h int) {
 func (m *permissions) Capturing() bool { return m.choosing() }
 
 func (m *permissions) Dirty() bool {
-	return m.user != nil && (m.role != m.origRole || !maps(m.draft, m.orig))
-}
-
-func maps(a, b map[string]bool) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if !b[k] {
-			return false
-		}
-	}
-	return true
+	return m.user != nil && (m.role != m.origRole || m.ticked())
 }
 
 func (m *permissions) ShortHelp() []key.Binding {
@@ -179,12 +159,8 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if !msg.force && m.Dirty() {
 			return m, nil
 		}
-		m.user, m.locked, m.roles, m.version, m.stale = msg.user, msg.locked, msg.roles, msg.user.Version, false
-		m.orig = map[string]bool{}
-		for _, p := range msg.user.Perms {
-			m.orig[p] = true
-		}
-		m.draft = copyMap(m.orig)
+		m.user, m.roles, m.version, m.stale = msg.user, msg.roles, msg.user.Version, false
+		m.reset(newSet(msg.user.Perms), msg.locked)
 		m.role = max(0, slices.Index(admin.Roles, msg.user.Role))
 		m.origRole = m.role
 		m.nav.set(len(admin.Catalogue))
@@ -218,29 +194,6 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 func (m *permissions) replay(msg tea.Msg) tea.Cmd {
 	_, cmd := m.Update(msg)
 	return cmd
-}
-
-func copyMap(a map[string]bool) map[string]bool {
-	b := make(map[string]bool, len(a))
-	for k, v := range a {
-		if v {
-			b[k] = true
-		}
-	}
-	return b
-}
-
-// changes lists what the draft adds and removes.
-func (m *permissions) changes() (added, removed []string) {
-	for _, p := range admin.Catalogue {
-		switch {
-		case m.draft[p.ID] && !m.orig[p.ID]:
-			added = append(added, p.ID)
-		case !m.draft[p.ID] && m.orig[p.ID]:
-			removed = append(removed, p.ID)
-		}
-	}
-	return
 }
 
 func changeText(added, removed []string) string {
@@ -294,17 +247,7 @@ func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Toggle):
-		p := admin.Catalogue[m.nav.cur]
-		if why := m.locked[p.ID]; why != "" {
-			m.err = "Locked: " + why + "."
-			return nil
-		}
-		m.err = ""
-		if m.draft[p.ID] {
-			delete(m.draft, p.ID)
-		} else {
-			m.draft[p.ID] = true
-		}
+		m.err = m.toggle(admin.Catalogue[m.nav.cur].ID)
 	case key.Matches(msg, k.Role), key.Matches(msg, k.RoleBack):
 		d := 1
 		if key.Matches(msg, k.RoleBack) {
@@ -334,7 +277,7 @@ func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		if m.role == m.origRole {
-			m.draft = copyMap(m.orig)
+			m.discard()
 		}
 	case key.Matches(msg, k.Review):
 		if !m.Dirty() {
@@ -349,7 +292,8 @@ func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.reviewing = true
 	case key.Matches(msg, k.Discard):
 		if m.Dirty() {
-			m.draft, m.role = copyMap(m.orig), m.origRole
+			m.discard()
+			m.role = m.origRole
 			m.note = "Changes discarded."
 			return nil
 		}
@@ -428,16 +372,7 @@ func (m *permissions) View() string {
 			group = p.Group
 			lines = append(lines, st.Group.Render(group))
 		}
-		box := "[ ]"
-		if m.draft[p.ID] {
-			box = "[x]"
-		}
-		changed := m.draft[p.ID] != m.orig[p.ID]
-		if changed {
-			box += "*"
-		} else {
-			box += " "
-		}
+		box, changed := m.box(p.ID), m.changed(p.ID)
 		line := "  " + box + " " + fit(p.Label, cols[0]) + " " + p.Description
 		why := m.locked[p.ID]
 		if why != "" {
@@ -455,11 +390,7 @@ func (m *permissions) View() string {
 		}
 		lines = append(lines, line)
 	}
-	if h := max(1, m.height-3); len(lines) > h {
-		from := max(0, curLine-h+1)
-		lines = lines[from : from+h]
-	}
-	b.WriteString(strings.Join(lines, "\n"))
+	b.WriteString(strings.Join(inSight(lines, curLine, m.height-3), "\n"))
 	b.WriteString("\n")
 	b.WriteString(st.status(m.width, nil, m.saving, "Saving…", m.err, m.note))
 	return b.String()
@@ -474,7 +405,7 @@ func (m *permissions) review() string {
 	if m.role != m.origRole {
 		b.WriteString("  role " + admin.Roles[m.origRole] + " → " + st.Bold.Render(admin.Roles[m.role]) + "\n")
 	}
-	added, removed := m.changes()
+	added, removed := m.changes(catalogueIDs())
 	label := map[string]string{}
 	for _, p := range admin.Catalogue {
 		label[p.ID] = p.Label
@@ -495,4 +426,12 @@ func (m *permissions) review() string {
 		b.WriteString(st.Warn.Render("enter saves · esc goes back to the checkboxes"))
 	}
 	return b.String()
+}
+
+func catalogueIDs() []string {
+	ids := make([]string, len(admin.Catalogue))
+	for i, p := range admin.Catalogue {
+		ids[i] = p.ID
+	}
+	return ids
 }

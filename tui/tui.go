@@ -834,19 +834,22 @@ type footerKey struct {
 	on   bool
 }
 
-func (m *Model) header() string {
-	st := m.s.styles
+func (m *Model) header() string { return headerLine(m.s.styles, m.width, m.account, m.s.actor) }
+
+// headerLine is the top line of a session: roster, the account, and who
+// acts through which channel.
+func headerLine(st Styles, width int, account string, actor admin.Actor) string {
 	left := st.Header.Render("roster")
-	if m.account != "" {
-		left += st.Subtle.Render(" · " + clean(m.account))
+	if account != "" {
+		left += st.Subtle.Render(" · " + clean(account))
 	}
 	right := ""
-	if op := m.s.actor.Email; op != "" {
-		right = st.Subtle.Render("acting as ") + st.Operator.Render(clean(op)) + st.Subtle.Render(" ("+m.s.actor.Channel+")")
+	if op := actor.Email; op != "" {
+		right = st.Subtle.Render("acting as ") + st.Operator.Render(clean(op)) + st.Subtle.Render(" ("+actor.Channel+")")
 	}
-	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	gap := width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
-		return cut(left+" "+right, m.width)
+		return cut(left+" "+right, width)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }

@@ -48,11 +48,12 @@ type userDetail struct {
 	apiKeys    []store.APIKey     // the user's, as read with the page
 	apiKeysErr string             // why the operator may not see them
 	keysView   *apiKeysView       // K: the keys, to create, regenerate or revoke
+	notify     *notifyView        // N: which events reach them, by which channel
 }
 
 type detailKeys struct {
-	Edit, Save, Reload, Back, Up, Down, Perms, Away, Delete, Reset, APIKeys key.Binding
-	form                                                                    formKeys
+	Edit, Save, Reload, Back, Up, Down, Perms, Notify, Away, Delete, Reset, APIKeys key.Binding
+	form                                                                            formKeys
 }
 
 type (
@@ -98,6 +99,7 @@ func newUserDetail(s *session, email string, edit bool, perms map[string]bool) *
 		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous field")),
 		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next field")),
 		Perms:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "permissions")),
+		Notify:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "notifications")),
 		Away:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "away")),
 		Delete:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
 		Reset:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "password reset")),
@@ -158,25 +160,35 @@ func (d *userDetail) Capturing() bool {
 }
 
 // reading reports that what the keys act on is on its way.
-func (d *userDetail) reading() bool { return d.loading || d.keysView != nil && d.keysView.Reading() }
+func (d *userDetail) reading() bool {
+	return d.loading || d.keysView != nil && d.keysView.Reading() || d.notify != nil && d.notify.loading
+}
 
-func (d *userDetail) Dirty() bool { return d.user != nil && d.form.dirty() }
+func (d *userDetail) Dirty() bool {
+	return d.user != nil && d.form.dirty() || d.notify != nil && d.notify.dirty()
+}
 
 func (d *userDetail) ShortHelp() []key.Binding {
 	if d.keysView != nil {
 		return d.keysView.shortHelp()
 	}
+	if d.notify != nil {
+		return d.notify.shortHelp()
+	}
 	if d.form.active {
 		return []key.Binding{d.keys.form.NextField, d.keys.form.PrevField, d.keys.Save, d.keys.form.Leave}
 	}
-	return []key.Binding{d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back, d.keys.Perms, d.keys.Away, d.keys.Delete, d.keys.Reset, d.keys.APIKeys}
+	return []key.Binding{d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back, d.keys.Perms, d.keys.Notify, d.keys.Away, d.keys.Delete, d.keys.Reset, d.keys.APIKeys}
 }
 
 func (d *userDetail) FullHelp() [][]key.Binding {
+	if d.notify != nil {
+		return d.notify.fullHelp()
+	}
 	return [][]key.Binding{
 		{d.keys.Up, d.keys.Down, d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back},
 		{d.keys.form.NextField, d.keys.form.PrevField, d.keys.form.Leave},
-		{d.keys.Perms, d.keys.Away, d.keys.Delete, d.keys.Reset, d.keys.APIKeys},
+		{d.keys.Perms, d.keys.Notify, d.keys.Away, d.keys.Delete, d.keys.Reset, d.keys.APIKeys},
 	}
 }
 
@@ -202,6 +214,17 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 			cmd := v.update(msg)
 			if v.closed {
 				d.keysView = nil
+				cmd = tea.Batch(cmd, d.load(false))
+			}
+			return d, cmd
+		}
+	}
+	if v := d.notify; v != nil {
+		switch msg.(type) {
+		case notifyMsg, notifySavedMsg, refreshMsg, tea.KeyPressMsg:
+			cmd := v.update(msg)
+			if v.closed {
+				d.notify = nil
 				cmd = tea.Batch(cmd, d.load(false))
 			}
 			return d, cmd
@@ -356,6 +379,9 @@ func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 		return d.keysView.load()
 	case key.Matches(msg, d.keys.Perms):
 		return d.s.open(permsScreen, d.email)
+	case key.Matches(msg, d.keys.Notify):
+		d.notify = newNotifyView(d.s, d.email)
+		return d.notify.load(true)
 	case key.Matches(msg, d.keys.Away):
 		return d.s.open(awayScreen, d.email)
 	case key.Matches(msg, d.keys.Delete):
@@ -430,6 +456,9 @@ func (d *userDetail) View() string {
 	if d.keysView != nil {
 		return d.keysView.view(st, d.width)
 	}
+	if d.notify != nil {
+		return d.notify.view(st, d.width, d.height)
+	}
 	var b strings.Builder
 	title := clean(d.email)
 	if d.user != nil {
@@ -475,6 +504,8 @@ func (d *userDetail) View() string {
 		keys = d.apiKeysErr
 	}
 	b.WriteString(st.Label.Render("API keys     ") + cut(keys, d.width-13))
+	b.WriteString("\n")
+	b.WriteString(st.Label.Render("Notices      ") + cut("which events reach them, by which channel  (N)", d.width-13))
 	b.WriteString("\n")
 	if len(d.audit) > 0 {
 		b.WriteString("\n" + st.ColHead.Render("Recent changes") + "\n")
