@@ -491,9 +491,13 @@ func (m *invite) showProblem(r *inviteRow, err error) (row string) {
 
 // notATeam says that name is not a team, and which teams there are, those
 // that look like it first.
-func notATeam(name string, teams []string) string {
+func notATeam(name string, teams []string) string { return notA("team", "teams", name, teams) }
+
+// notA says that name is not a what (a team, a branch), and which there
+// are (of plural), those that look like it first.
+func notA(what, plural, name string, teams []string) string {
 	if len(teams) == 0 {
-		return fmt.Sprintf("%q is not a team, and there is no team yet: leave it empty", name)
+		return fmt.Sprintf("%q is not a %s, and there is no %s yet: leave it empty", name, what, what)
 	}
 	near := fuzzy(name, teams)
 	for _, t := range teams {
@@ -504,7 +508,7 @@ func notATeam(name string, teams []string) string {
 	if len(near) > 5 {
 		near = append(near[:5:5], "…")
 	}
-	return fmt.Sprintf("%q is not a team (teams: %s)", name, strings.Join(near, ", "))
+	return fmt.Sprintf("%q is not a %s (%s: %s)", name, what, plural, strings.Join(near, ", "))
 }
 
 // duplicates marks rows whose email is on an earlier row.
