@@ -203,10 +203,16 @@ func (r recorder) View() tea.View {
 
 func (f *fixture) run(operator string) *tty {
 	f.t.Helper()
+	return f.runSized(operator, 130, 40)
+}
+
+// runSized is run in a terminal of width x height.
+func (f *fixture) runSized(operator string, width, height int) *tty {
+	f.t.Helper()
 	ctx, cancel := context.WithCancel(f.ctx)
 	f.t.Cleanup(cancel)
 	fr := &frames{}
-	tm := teatest.NewTestModel(f.t, recorder{New(ctx, f.options(operator)), fr}, teatest.WithInitialTermSize(130, 40),
+	tm := teatest.NewTestModel(f.t, recorder{New(ctx, f.options(operator)), fr}, teatest.WithInitialTermSize(width, height),
 		// Results must not depend on the terminal the tests run in (lipgloss#476).
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.Ascii)))
 	tt := &tty{t: f.t, tm: tm, fr: fr}

@@ -37,7 +37,7 @@ type usersKeys struct {
 	Deactivate, Delete, SendStaged         key.Binding
 	Search, Status, Team, Sort, Clear      key.Binding
 	Reload                                 key.Binding
-	Accept, Teams                          key.Binding
+	Accept, Teams, Branches                key.Binding
 }
 
 func newUsersKeys() usersKeys {
@@ -60,6 +60,7 @@ func newUsersKeys() usersKeys {
 		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
 		Accept:     key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter", "go to results")),
 		Teams:      key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "teams")),
+		Branches:   key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "branches")),
 	}
 }
 
@@ -278,7 +279,7 @@ func (m *users) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		m.keys.nav.list(),
-		{m.keys.Search, m.keys.Clear, m.keys.Status, m.keys.Team, m.keys.Sort, m.keys.Reload, m.keys.Teams},
+		{m.keys.Search, m.keys.Clear, m.keys.Status, m.keys.Team, m.keys.Sort, m.keys.Reload, m.keys.Teams, m.keys.Branches},
 		{m.keys.Open, m.keys.Edit, m.keys.Invite, m.keys.Perms, m.keys.Away},
 		{m.keys.Reset, m.keys.Deactivate, m.keys.Delete, m.keys.SendStaged},
 	}
@@ -667,8 +668,8 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(m.refresh(), m.loadSummary())
 	case key.Matches(msg, k.Invite):
 		return m.s.open(inviteScreen, "")
-	case key.Matches(msg, k.Teams):
-		m.teams = newTeamsView(m.s, m.perms)
+	case key.Matches(msg, k.Teams, k.Branches):
+		m.teams = newTeamsView(m.s, m.perms, key.Matches(msg, k.Branches))
 		m.teams.SetSize(m.width, m.nav.height+4)
 		return m.teams.Init()
 	}
