@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -428,6 +429,9 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 				m.groups = append(m.groups, groupFilter{branch: true, name: b.Name})
 			}
 		}
+		// The Branches column comes or goes with the account's first or last branch.
+		m.rebuild()
+		m.head.lines = ""
 		return m, nil
 	case usersActionMsg:
 		// The outcome shows with the rows read after it, so that what the
@@ -768,10 +772,33 @@ func (m *users) sendStaged(email string) tea.Cmd {
 }
 
 // Column widths for the current width.
+// The Branches column is drawn once the account has branches and the
+// terminal is at least this wide: at 80 columns the addresses come first.
+const branchesFrom = 100
+
 func (m *users) columns() (name, email, role, status, teams, branches, login int) {
-	w := columnWidths(m.width-2, []column{{min: 10, natural: 24}, {min: 20, natural: 44}, {min: 6, natural: 7},
-		{min: 7, natural: 20}, {min: 5, natural: 24}, {min: 5, natural: 16}, {min: 16, natural: 16}})
+	cols := []column{{min: 10, natural: 24}, {min: 20, natural: 44}, {min: 6, natural: 7},
+		{min: 7, natural: 20}, {min: 5, natural: 24}, {min: 16, natural: 16}}
+	if !m.showBranches() {
+		w := columnWidths(m.width-2, cols)
+		return w[0], w[1], w[2], w[3], w[4], 0, w[5]
+	}
+	w := columnWidths(m.width-2, slices.Insert(cols, 5, column{min: 5, natural: 16}))
 	return w[0], w[1], w[2], w[3], w[4], w[5], w[6]
+}
+
+// showBranches reports whether the rows show the Branches column.
+func (m *users) showBranches() bool {
+	return m.width >= branchesFrom && slices.ContainsFunc(m.groups, func(g groupFilter) bool { return g.branch })
+}
+
+// cell is a column's text and the space after it; nothing for a column not
+// drawn (width 0).
+func cell(text string, width int) string {
+	if width == 0 {
+		return ""
+	}
+	return fit(text, width) + " "
 }
 
 // line draws one user's row; built when the row arrives, not in View.
@@ -791,7 +818,7 @@ func (m *users) line(u *store.User) string {
 	}
 	return name + " " + fit(clean(u.Email), ew) + " " + fit(u.Role, rw) + " " +
 		fit(statusText(u), sw) + " " + fit(clean(strings.Join(u.Teams, ", ")), tw) + " " +
-		fit(clean(strings.Join(u.Branches, ", ")), bw) + " " + fit(login, lw)
+		cell(clean(strings.Join(u.Branches, ", ")), bw) + fit(login, lw)
 }
 
 func (m *users) rebuild() {
@@ -838,7 +865,7 @@ func (m *users) heading() string {
 	b.WriteString("\n")
 	nw, ew, rw, sw, tw, bw, lw := m.columns()
 	b.WriteString(paint(st.ColHead, "  "+fit("Name", nw)+" "+fit("Email", ew)+" "+fit("Role", rw)+" "+
-		fit("Status", sw)+" "+fit("Teams", tw)+" "+fit("Branches", bw)+" "+fit("Last login", lw)))
+		fit("Status", sw)+" "+fit("Teams", tw)+" "+cell("Branches", bw)+fit("Last login", lw)))
 	b.WriteString("\n")
 	return b.String()
 }

@@ -392,7 +392,7 @@ func TestUsersTeamFilter(t *testing.T) {
 	tt, stop = f.runTerminal(r)
 	tt.wait("Cat Cole")
 	tt.write("ttt")
-	tt.wait("branch Lyon", "Dan Dorr")
+	tt.wait("branch Lyon", "Dan Dorr", "Branches", "Lyon")
 	stop()
 	u = r.screens[usersScreen].(*users)
 	must(t, slices.Equal(emails(), []string{"ann@example.com", "dan@example.com"}), "branch Lyon lists %v", emails())
