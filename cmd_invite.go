@@ -19,14 +19,15 @@ import (
 )
 
 // csvHeader is the format invite --csv reads and export --csv writes.
-var csvHeader = []string{"email", "first_name", "last_name", "phone", "role", "team", "position", "reference_id", "locale"}
+var csvHeader = []string{"email", "first_name", "last_name", "phone", "role", "team", "position", "reference_id", "locale", "branch"}
 
 func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("invite")
 	var r admin.NewUser
-	var teams listFlag
+	var teams, branches listFlag
 	fs.StringVar(&r.Role, "role", "member", "role: "+strings.Join(admin.Roles, "|"))
 	fs.Var(&teams, "team", "team (repeatable)")
+	fs.Var(&branches, "branch", "branch (repeatable)")
 	fs.StringVar(&r.FirstName, "first", "", "first name")
 	fs.StringVar(&r.LastName, "last", "", "last name")
 	fs.StringVar(&r.Position, "position", "", "job title")
@@ -53,7 +54,7 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	case len(emails) == 0:
 		return usagef("invite needs at least one EMAIL, or --csv FILE")
 	default:
-		r.Teams = teams
+		r.Teams, r.Branches = teams, branches
 		for _, e := range emails {
 			row := r
 			row.Email = e
@@ -191,18 +192,26 @@ func (c *cli) readCSV(name string) (rows []admin.NewUser, lines []int, err error
 			}
 			return ""
 		}
-		var teams []string
-		for _, t := range strings.Split(get("team"), ";") {
-			if t = strings.TrimSpace(t); t != "" {
-				teams = append(teams, t)
-			}
-		}
 		line, _ := cr.FieldPos(0)
 		lines = append(lines, line)
 		rows = append(rows, admin.NewUser{Email: get("email"), FirstName: get("first_name"), LastName: get("last_name"),
-			Phone: get("phone"), Role: get("role"), Teams: teams, Position: get("position"),
-			ReferenceID: get("reference_id"), Locale: get("locale")})
+			Phone: get("phone"), Role: get("role"), Teams: splitCell(get("team"), teamSep), Position: get("position"),
+			ReferenceID: get("reference_id"), Locale: get("locale"), Branches: splitCell(get("branch"), branchSep)})
 	}
+}
+
+// The separators of several teams, and of several branches, in one cell.
+const teamSep, branchSep = ";", "|"
+
+// splitCell splits a cell holding several names.
+func splitCell(cell, sep string) []string {
+	var out []string
+	for _, n := range strings.Split(cell, sep) {
+		if n = strings.TrimSpace(n); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // formulaLike reports whether a spreadsheet would run v as a formula (the
@@ -350,7 +359,8 @@ func cmdExport(c *cli, ctx context.Context, args []string) error {
 	rec := make([]string, len(csvHeader))
 	err = c.svc.ExportUsers(ctx, a, func(u *store.ExportRow) error {
 		rec[0], rec[1], rec[2], rec[3], rec[4] = u.Email, u.FirstName, u.LastName, u.Phone, u.Role
-		rec[5], rec[6], rec[7], rec[8] = strings.Join(u.Teams, ";"), u.Position, u.ReferenceID, u.Locale
+		rec[5], rec[6], rec[7], rec[8] = strings.Join(u.Teams, teamSep), u.Position, u.ReferenceID, u.Locale
+		rec[9] = strings.Join(u.Branches, branchSep)
 		for i := range rec {
 			rec[i] = quoteFormula(rec[i])
 		}

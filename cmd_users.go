@@ -106,6 +106,7 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 	var lq store.ListQuery
 	fs.StringVar(&lq.Status, "status", "", "only users who are "+strings.Join(store.StatusFilters(), "|"))
 	fs.StringVar(&lq.Team, "team", "", "only members of this team")
+	fs.StringVar(&lq.Branch, "branch", "", "only people of this branch")
 	fs.StringVar(&lq.Search, "search", "", "only users whose email, name, position, reference ID or tag starts with TEXT")
 	fs.StringVar(&lq.Sort, "sort", "name", "order: "+strings.Join(store.Sorts(), "|"))
 	limit := fs.Int("limit", 0, "at most N users (0: all)")
@@ -138,8 +139,8 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 		}
 		lq.After = &p.Cursors[len(p.Cursors)-1]
 	}
-	return printList(c, users, []string{"NAME", "EMAIL", "ROLE", "STATUS", "TEAMS", "LAST LOGIN"}, func(u *store.User) []string {
-		return []string{u.Name(), u.Email, u.Role, admin.StatusLabel(u), strings.Join(u.Teams, ", "), lastLogin(u)}
+	return printList(c, users, []string{"NAME", "EMAIL", "ROLE", "STATUS", "TEAMS", "BRANCHES", "LAST LOGIN"}, func(u *store.User) []string {
+		return []string{u.Name(), u.Email, u.Role, admin.StatusLabel(u), strings.Join(u.Teams, ", "), strings.Join(u.Branches, ", "), lastLogin(u)}
 	})
 }
 
@@ -189,6 +190,7 @@ func cmdUser(c *cli, ctx context.Context, args []string) error {
 	field("Reference ID", d.ReferenceID)
 	field("Locale", d.Locale)
 	field("Teams", strings.Join(d.Teams, ", "))
+	field("Branches", strings.Join(d.Branches, ", "))
 	field("Contact for", strings.Join(d.Tags, ", "))
 	field("Created", d.CreatedAt.Local().Format("2006-01-02 15:04"))
 	if !d.InviteExpiresAt.IsZero() {
@@ -281,9 +283,10 @@ func cmdEdit(c *cli, ctx context.Context, args []string) error {
 	str("position", "job title", &p.Position)
 	str("ref", "reference ID (employee number)", &p.ReferenceID)
 	str("locale", "language of their mail: fr or en", &p.Locale)
-	var tags, teams listFlag
+	var tags, teams, branches listFlag
 	fs.Var(&tags, "tag", "+TAG adds a \"contact for\" tag, -TAG removes one (repeatable)")
 	fs.Var(&teams, "team", "+TEAM adds a team, -TEAM removes one (repeatable)")
+	fs.Var(&branches, "branch", "+BRANCH adds a branch, -BRANCH removes one (repeatable)")
 	version := fs.Int64("if-version", 0, "change only if the user is still at this version (from roster user)")
 	var sel selection
 	sel.flags(fs)
@@ -293,12 +296,13 @@ func cmdEdit(c *cli, ctx context.Context, args []string) error {
 	}
 	p.AddTags, p.RemoveTags = plusMinus(tags)
 	p.AddTeams, p.RemoveTeams = plusMinus(teams)
+	p.AddBranches, p.RemoveBranches = plusMinus(branches)
 	if sel.bulk(rest) {
 		// Several users: one team added or removed, as the dashboard's
 		// selection does.
 		b := admin.UserBatch{Act: admin.JoinTeam}
 		switch {
-		case len(teams) != 1 || len(tags) > 0 || *version != 0 || p.FirstName != nil || p.LastName != nil || p.Phone != nil ||
+		case len(teams) != 1 || len(tags) > 0 || len(branches) > 0 || *version != 0 || p.FirstName != nil || p.LastName != nil || p.Phone != nil ||
 			p.Position != nil || p.ReferenceID != nil || p.Locale != nil:
 			return usagef("edit of several users (--where or EMAIL...) takes one --team +TEAM or --team -TEAM, and nothing else")
 		case len(p.AddTeams) == 1:
@@ -560,7 +564,7 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("away")
 	from := fs.String("from", "", "start (2026-12-24, tomorrow, +7d; default now)")
 	until := fs.String("until", "", "return date (2026-12-24, tomorrow, +7d)")
-	to := fs.String("to", "", "stand-in: EMAIL or team:NAME")
+	to := fs.String("to", "", "stand-in: EMAIL, team:NAME, or team:NAME@BRANCH (the team's people in that branch)")
 	note := fs.String("note", "", "a note, e.g. why or whom to call")
 	off := fs.Bool("off", false, "back now: end the current away period")
 	list := fs.Bool("list", false, "who is away now and who will be in the next 14 days (or from --from until --until), with where their work goes today")
@@ -666,6 +670,51 @@ func cmdTeams(c *cli, ctx context.Context, args []string) error {
 	}
 	return printList(c, teams, []string{"TEAM", "MEMBERS"}, func(t store.Team) []string {
 		return []string{t.Name, strconv.Itoa(t.Members)}
+	})
+}
+
+func cmdBranches(c *cli, ctx context.Context, args []string) error {
+	fs := c.flags("branches")
+	var b store.Branch
+	fs.StringVar(&b.Address, "address", "", "with add: the branch's address")
+	fs.StringVar(&b.TimeZone, "timezone", "", "with add: its time zone, such as Europe/Paris")
+	moveTo := fs.String("move-to", "", "with remove: the branch its people join, or none (needed while it has people)")
+	rest, err := c.parse(fs, args)
+	if err != nil {
+		return err
+	}
+	a, err := c.operator(ctx)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		var done string
+		switch {
+		case len(rest) == 2 && rest[0] == "add":
+			b.Name = rest[1]
+			err, done = c.svc.AddBranch(ctx, a, b), "added"
+		case len(rest) == 2 && rest[0] == "remove":
+			err, done = c.svc.RemoveBranch(ctx, a, rest[1], *moveTo), "removed"
+			if *moveTo != "" && !strings.EqualFold(*moveTo, admin.MoveToNone) {
+				done += ", its people moved to " + admin.Printable(*moveTo)
+			}
+		case len(rest) == 3 && rest[0] == "rename":
+			err, done = c.svc.RenameBranch(ctx, a, rest[1], rest[2]), "renamed to "+admin.Printable(rest[2])
+		default:
+			return usagef("branches takes add NAME [--address A] [--timezone TZ], remove NAME [--move-to BRANCH|none] or rename NAME NEW-NAME")
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "branch %s: %s\n", admin.Printable(rest[1]), done)
+		return nil
+	}
+	branches, err := c.svc.Branches(ctx, a)
+	if err != nil {
+		return err
+	}
+	return printList(c, branches, []string{"BRANCH", "MEMBERS", "TIME ZONE", "ADDRESS"}, func(b store.Branch) []string {
+		return []string{b.Name, strconv.Itoa(b.Members), b.TimeZone, b.Address}
 	})
 }
 

@@ -12,7 +12,8 @@ import (
 
 // AwayRequest sets a user away from From (zero: now) until Until (zero:
 // until further notice), with new work going to StandIn: an email,
-// "team:NAME", or "" for nobody.
+// "team:NAME", "team:NAME@BRANCH" (the team's members in that branch), or
+// "" for nobody.
 type AwayRequest struct {
 	From, Until time.Time
 	StandIn     string
@@ -51,7 +52,7 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 			if err != nil {
 				return err
 			}
-			p.StandInTeamID, p.StandIn = t.ID, "team:"+t.Name
+			p.StandInTeamID, p.StandInBranchID, p.StandIn = t.team, t.branch, t.name
 		default:
 			if standIn, err = s.findUser(ctx, q, sv); err != nil {
 				return inputErr("stand-in", err.Error())
@@ -184,7 +185,7 @@ func (s *Service) CancelAway(ctx context.Context, a Actor, email string, periodI
 
 // route finds who takes new work meant for user: the user when they are not
 // away; else their stand-in, following chains of stand-ins past those who are
-// away too; for a team, its active member with the fewest open conversations
+// away too; for a team (or its members of one branch), its active member with the fewest open conversations
 // who is not away. A cycle, or a chain that ends with nobody, leaves the work
 // with the user.
 func (s *Service) route(ctx context.Context, q *store.Q, userID int64) (*store.User, error) {
@@ -212,7 +213,7 @@ func (s *Service) route(ctx context.Context, q *store.Q, userID int64) (*store.U
 					return nil, err
 				}
 			case p.StandInTeamID != 0:
-				ids, err := q.ActiveTeamMembers(ctx, p.StandInTeamID)
+				ids, err := q.ActiveTeamMembers(ctx, p.StandInTeamID, p.StandInBranchID)
 				if err != nil {
 					return nil, err
 				}

@@ -182,6 +182,12 @@ func TestRouting(t *testing.T) {
 		{"to a team, its best member away", []away{{"a", "team:Support"}, {"t3", ""}}, "t1"},
 		{"to a team whose best member is away with a stand-in", []away{{"a", "team:Support"}, {"t3", "b"}}, "t1"},
 		{"to a stand-in away to a team", []away{{"a", "b"}, {"b", "team:Support"}}, "t3"},
+		// t1 and t2 work in Lyon, t3 and t4 in Paris: the team in Lyon is
+		// never given to t3, the team's least loaded.
+		{"to a team in a branch: its least loaded there", []away{{"a", "team:Support@Lyon"}}, "t1"},
+		{"to a team in a branch, any case", []away{{"a", "team:support@PARIS"}}, "t3"},
+		{"to a team in a branch, its best there away", []away{{"a", "team:Support@Lyon"}, {"t1", ""}}, "t2"},
+		{"to a team in a branch all away", []away{{"a", "team:Support@Lyon"}, {"t1", ""}, {"t2", "t3"}}, "a"},
 	}
 	email := func(n string) string { return n + "@example.com" }
 	for _, c := range cases {
@@ -193,6 +199,9 @@ func TestRouting(t *testing.T) {
 			f.addUser(email("t0"), "member", store.Deactivated)
 			f.addUser(email("t5"), "member", store.Invited)
 			must(t, f.svc.AddTeam(f.ctx, f.owner, "Support"))
+			must(t, f.svc.AddBranch(f.ctx, f.owner, store.Branch{Name: "Lyon"}))
+			must(t, f.svc.AddBranch(f.ctx, f.owner, store.Branch{Name: "Paris"}))
+			branch := map[string]string{"t0": "Lyon", "t1": "Lyon", "t2": "Lyon", "t3": "Paris", "t4": "Paris", "t5": "Lyon"}
 			// Open conversations: t0 0 (deactivated), t1 2, t2 3, t3 1 (and 4 closed), t4 2, t5 0 (invited).
 			open := map[string]int{"t1": 2, "t2": 3, "t3": 1, "t4": 2}
 			must(t, f.st.Write(f.ctx, func(q *store.Q) error {
@@ -201,7 +210,7 @@ func TestRouting(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					u.Teams = []string{"Support"}
+					u.Teams, u.Branches = []string{"Support"}, []string{branch[n]}
 					if err := q.UpdateUser(f.ctx, u, u.Version); err != nil {
 						return err
 					}

@@ -149,7 +149,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 	case JoinTeam, LeaveTeam:
 		var team string
 		err := s.st.ReadTx(ctx, func(q *store.Q) error {
-			t, err := s.checkTeams(ctx, q, []string{b.Team}, nil)
+			t, err := checkGroups(ctx, q, teamKind, []string{b.Team}, nil)
 			if err == nil && len(t) == 0 {
 				err = inputErr("team", "is empty")
 			}
@@ -486,12 +486,12 @@ func ParseWhere(s string) (store.ListQuery, error) {
 	var lq store.ListQuery
 	rest := strings.TrimSpace(s)
 	if rest == "" {
-		return lq, inputErr("where", "is empty: want status=S, team=T or search=TEXT")
+		return lq, inputErr("where", "is empty: want status=S, team=T, branch=B or search=TEXT")
 	}
 	for rest != "" {
 		k, v, ok := strings.Cut(rest, "=")
 		if !ok || strings.ContainsAny(k, " \t") {
-			return lq, inputErr("where", fmt.Sprintf("%q: want KEY=VALUE (status, team or search)", strings.Fields(rest)[0]))
+			return lq, inputErr("where", fmt.Sprintf("%q: want KEY=VALUE (status, team, branch or search)", strings.Fields(rest)[0]))
 		}
 		if strings.HasPrefix(v, `"`) {
 			end := strings.Index(v[1:], `"`)
@@ -511,10 +511,12 @@ func ParseWhere(s string) (store.ListQuery, error) {
 			lq.Status = v
 		case "team":
 			lq.Team = v
+		case "branch":
+			lq.Branch = v
 		case "search":
 			lq.Search = v
 		default:
-			return lq, inputErr("where", fmt.Sprintf("%q: want status, team or search", k))
+			return lq, inputErr("where", fmt.Sprintf("%q: want status, team, branch or search", k))
 		}
 	}
 	return lq, nil

@@ -25,6 +25,7 @@ type NewUser struct {
 	Locale      string
 	Role        string // "" means member
 	Teams       []string
+	Branches    []string
 	Tags        []string
 }
 
@@ -145,7 +146,7 @@ func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *b
 	if err != nil {
 		return err
 	}
-	k := &known{teams: teamNames{}}
+	k := &known{teams: groupNames{}, branches: groupNames{}}
 	for last := min(b.next+limit, len(b.rows)); b.next < last; {
 		if err := s.invitePart(ctx, q, op, acct, b, min(b.next+invitePartRows, last), k); err != nil {
 			return err
@@ -234,15 +235,15 @@ func (s *Service) CheckNewUser(ctx context.Context, a Actor, r NewUser, opt Invi
 }
 
 // known is what the checks of many rows in one transaction read once: the
-// teams found, and which addresses of the part checked are taken (by
+// teams and branches found, and which addresses of the part checked are taken (by
 // EmailKey).
 type known struct {
-	teams teamNames
-	taken map[string]bool
+	teams, branches groupNames
+	taken           map[string]bool
 }
 
 // checkNewUser checks one row; k, if not nil, is what the transaction knows
-// already, and remembers the teams found.
+// already, and remembers the teams and branches found.
 func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, acct *store.Account, r NewUser, opt InviteOptions, k *known) (*store.User, error) {
 	email, err := NormalizeEmail(r.Email)
 	if err != nil {
@@ -251,10 +252,10 @@ func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, ac
 	if !opt.AllowRoleAddress && IsRoleAddress(email) {
 		return nil, inputErr("email", fmt.Sprintf("%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)", email))
 	}
-	var teams teamNames
+	var teams, branches groupNames
 	taken := k != nil && k.taken[store.EmailKey(email)]
 	if k != nil {
-		teams = k.teams
+		teams, branches = k.teams, k.branches
 	} else if t, err := q.TakenEmails(ctx, email); err != nil {
 		return nil, err
 	} else {
@@ -273,7 +274,10 @@ func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, ac
 	if err := s.checkProfile(ctx, q, acct, u, r.FirstName, r.LastName, r.Phone, r.Position, r.ReferenceID, r.Locale); err != nil {
 		return nil, err
 	}
-	if u.Teams, err = s.checkTeams(ctx, q, r.Teams, teams); err != nil {
+	if u.Teams, err = checkGroups(ctx, q, teamKind, r.Teams, teams); err != nil {
+		return nil, err
+	}
+	if u.Branches, err = checkGroups(ctx, q, branchKind, r.Branches, branches); err != nil {
 		return nil, err
 	}
 	if u.Tags, err = checkTags(r.Tags); err != nil {
@@ -311,13 +315,32 @@ func (s *Service) checkProfile(ctx context.Context, q *store.Q, acct *store.Acco
 	return err
 }
 
-// teamNames are team names as given, each with its team's own spelling, as
-// found in one transaction: rows invited together mostly name the same few.
-type teamNames map[string]string
+// groupNames are team (or branch) names as given, each with its own
+// spelling, as found in one transaction: rows invited together mostly name
+// the same few.
+type groupNames map[string]string
 
-// checkTeams gives each named team's own spelling, refusing a name no team
-// has; known, if not nil, remembers what it found.
-func (s *Service) checkTeams(ctx context.Context, q *store.Q, names []string, known teamNames) ([]string, error) {
+// groupKind is a grouping of users, teams or branches, as the rules check a
+// user's list of them.
+type groupKind struct {
+	what, cmd string                                                             // "team", "teams"
+	find      func(ctx context.Context, q *store.Q, name string) (string, error) // its own spelling
+}
+
+var (
+	teamKind = groupKind{"team", "teams", func(ctx context.Context, q *store.Q, name string) (string, error) {
+		t, err := q.TeamByName(ctx, name)
+		return t.Name, err
+	}}
+	branchKind = groupKind{"branch", "branches", func(ctx context.Context, q *store.Q, name string) (string, error) {
+		b, err := q.BranchByName(ctx, name)
+		return b.Name, err
+	}}
+)
+
+// checkGroups gives each named team (or branch) its own spelling, refusing
+// a name none has; known, if not nil, remembers what it found.
+func checkGroups(ctx context.Context, q *store.Q, g groupKind, names []string, known groupNames) ([]string, error) {
 	out := []string{}
 	for _, n := range names {
 		n = strings.TrimSpace(n)
@@ -328,17 +351,17 @@ func (s *Service) checkTeams(ctx context.Context, q *store.Q, names []string, kn
 			out = append(out, name)
 			continue
 		}
-		t, err := q.TeamByName(ctx, n)
+		name, err := g.find(ctx, q, n)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, inputErr("team", fmt.Sprintf("%q does not exist (roster teams add %q creates it)", n, n))
+			return nil, inputErr(g.what, fmt.Sprintf("%q does not exist (roster %s add %q creates it)", n, g.cmd, n))
 		}
 		if err != nil {
 			return nil, err
 		}
 		if known != nil {
-			known[n] = t.Name
+			known[n] = name
 		}
-		out = append(out, t.Name)
+		out = append(out, name)
 	}
 	return out, nil
 }
@@ -518,12 +541,13 @@ type profile struct {
 	Role        string   `json:"role"`
 	Status      string   `json:"status"`
 	Teams       []string `json:"teams,omitempty"`
+	Branches    []string `json:"branches,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
 }
 
 func profileOf(u *store.User) profile {
 	return profile{u.Email, u.FirstName, u.LastName, u.Phone, u.Position, u.ReferenceID, u.Locale, u.Role,
-		string(u.Status), u.Teams, u.Tags}
+		string(u.Status), u.Teams, u.Branches, u.Tags}
 }
 
 // Outcome is what happened to one person of a batch (resend, revoke, send,

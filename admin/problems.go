@@ -60,7 +60,10 @@ func (s *Service) NewUserProblems(ctx context.Context, a Actor, r NewUser, opt I
 				return err
 			}
 		}
-		if _, err := s.checkTeams(ctx, q, r.Teams, nil); add(err) != nil {
+		if _, err := checkGroups(ctx, q, teamKind, r.Teams, nil); add(err) != nil {
+			return err
+		}
+		if _, err := checkGroups(ctx, q, branchKind, r.Branches, nil); add(err) != nil {
 			return err
 		}
 		if _, err := checkTags(r.Tags); add(err) != nil {

@@ -99,7 +99,7 @@ func (s *Service) handStandIns(ctx context.Context, q *store.Q, op *operator, u,
 // cannot take it now, and why.
 type StandInRoute struct {
 	Away    string   `json:"away"`
-	StandIn string   `json:"standin"` // the stand-in chosen: an email or team:NAME
+	StandIn string   `json:"standin"` // the stand-in chosen: an email, team:NAME or team:NAME@BRANCH
 	To      string   `json:"to"`      // who would take the work now
 	Via     []string `json:"via"`     // the stand-ins passed through, the chosen one first
 	Why     string   `json:"why"`
@@ -113,7 +113,7 @@ func (r *StandInRoute) String() string {
 	return fmt.Sprintf("warning: %s: new work would go to %s", r.Why, r.To)
 }
 
-// StandInWarning checks a stand-in (an email or team:NAME) as the operator
+// StandInWarning checks a stand-in (an email, team:NAME or team:NAME@BRANCH) as the operator
 // chooses it, before SetAway: nil when the stand-in would take away's new
 // work now; otherwise where the work would actually go, following the
 // stand-ins as routing does, and why: a stand-in is not active, is away too,
@@ -139,7 +139,7 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 			if err != nil {
 				return err
 			}
-			r.StandIn = "team:" + t.Name
+			r.StandIn = t.name
 			r.Via = append(r.Via, r.StandIn)
 			if next, err = s.teamMember(ctx, q, t, u, seen, &why); err != nil {
 				return err
@@ -173,7 +173,7 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 			case p.StandInTeamID != 0:
 				why = append(why, w+", standing in "+p.StandIn)
 				r.Via = append(r.Via, p.StandIn)
-				next, err = s.teamMember(ctx, q, &store.Team{ID: p.StandInTeamID, Name: strings.TrimPrefix(p.StandIn, "team:")}, u, seen, &why)
+				next, err = s.teamMember(ctx, q, &teamStandIn{p.StandInTeamID, p.StandInBranchID, p.StandIn}, u, seen, &why)
 			case p.StandInUserID == 0:
 				why, next = append(why, w+" with no stand-in"), nil
 			case seen[p.StandInUserID]:
@@ -194,12 +194,13 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 	return out, err
 }
 
-// teamMember is the member of team t that routing gives new work to: the
-// active one with the fewest open conversations who is neither away nor
-// already passed (seen, away among them); nil when there is none, with why
-// saying so, naming a few of those passed over.
-func (s *Service) teamMember(ctx context.Context, q *store.Q, t *store.Team, away *store.User, seen map[int64]bool, why *[]string) (*store.User, error) {
-	ids, err := q.ActiveTeamMembers(ctx, t.ID)
+// teamMember is the member of team t (in its branch, if it names one) that
+// routing gives new work to: the active one with the fewest open
+// conversations who is neither away nor already passed (seen, away among
+// them); nil when there is none, with why saying so, naming a few of those
+// passed over.
+func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, away *store.User, seen map[int64]bool, why *[]string) (*store.User, error) {
+	ids, err := q.ActiveTeamMembers(ctx, t.team, t.branch)
 	if err != nil {
 		return nil, err
 	}
@@ -218,9 +219,9 @@ func (s *Service) teamMember(ctx context.Context, q *store.Q, t *store.Team, awa
 			return m, nil
 		}
 	}
-	w := "team:" + t.Name + " has no active member"
+	w := t.name + " has no active member"
 	if len(passed) > 0 {
-		w = "team:" + t.Name + " has nobody to take it ("
+		w = t.name + " has nobody to take it ("
 		if len(passed) > 3 {
 			passed = append(passed[:3], fmt.Sprintf("%d more are away", len(passed)-3))
 		}
@@ -230,13 +231,40 @@ func (s *Service) teamMember(ctx context.Context, q *store.Q, t *store.Team, awa
 	return nil, nil
 }
 
-// standInTeam is the team a stand-in given as team:NAME names.
-func standInTeam(ctx context.Context, q *store.Q, name string) (*store.Team, error) {
+// teamStandIn is a team named as stand-in: the whole team (team:NAME) or
+// its members of one branch (team:NAME@BRANCH, branch 0 otherwise).
+type teamStandIn struct {
+	team, branch int64
+	name         string // as the period shows it: "team:Support@Lyon"
+}
+
+// standInTeam is the team a stand-in given as team:NAME or team:NAME@BRANCH
+// names. A team whose own name holds an @ is found whole first.
+func standInTeam(ctx context.Context, q *store.Q, name string) (*teamStandIn, error) {
+	name = strings.TrimSpace(name)
 	t, err := q.TeamByName(ctx, name)
-	if errors.Is(err, store.ErrNotFound) {
+	if err == nil {
+		return &teamStandIn{team: t.ID, name: "team:" + t.Name}, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	at := strings.LastIndex(name, "@")
+	if at < 0 {
 		return nil, inputErr("stand-in", fmt.Sprintf("team %q does not exist", name))
 	}
-	return t, err
+	tn, bn := strings.TrimSpace(name[:at]), strings.TrimSpace(name[at+1:])
+	if t, err = q.TeamByName(ctx, tn); errors.Is(err, store.ErrNotFound) {
+		return nil, inputErr("stand-in", fmt.Sprintf("team %q does not exist", tn))
+	} else if err != nil {
+		return nil, err
+	}
+	b, err := q.BranchByName(ctx, bn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, inputErr("stand-in", fmt.Sprintf("branch %q does not exist", bn))
+	} else if err != nil {
+		return nil, err
+	}
+	return &teamStandIn{t.ID, b.ID, "team:" + t.Name + "@" + b.Name}, nil
 }
 
 // currentPeriod is the away period u is in now.

@@ -224,7 +224,8 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 type Profile struct {
 	FirstName, LastName, Phone, Position, ReferenceID, Locale *string
 	AddTags, RemoveTags, AddTeams, RemoveTeams                []string
-	Tags, Teams                                               []string // replace the whole list when not nil
+	AddBranches, RemoveBranches                               []string
+	Tags, Teams, Branches                                     []string // replace the whole list when not nil
 	// ExternalID is the identity provider's ID of the user (SCIM's
 	// externalId); "" removes it.
 	ExternalID *string
@@ -268,7 +269,14 @@ func (s *Service) Edit(ctx context.Context, a Actor, email string, version int64
 		if p.Teams != nil {
 			teams = p.Teams
 		}
-		if u.Teams, err = s.checkTeams(ctx, q, changeList(teams, p.AddTeams, p.RemoveTeams), nil); err != nil {
+		if u.Teams, err = checkGroups(ctx, q, teamKind, changeList(teams, p.AddTeams, p.RemoveTeams), nil); err != nil {
+			return err
+		}
+		branches := u.Branches
+		if p.Branches != nil {
+			branches = p.Branches
+		}
+		if u.Branches, err = checkGroups(ctx, q, branchKind, changeList(branches, p.AddBranches, p.RemoveBranches), nil); err != nil {
 			return err
 		}
 		if err := s.update(ctx, q, op, u, version); err != nil {

@@ -13,7 +13,7 @@ import (
 // apiRoutes are the API's operations. The OpenAPI description is made from
 // this table, so the two cannot drift apart.
 var apiRoutes = []apiRoute{
-	{"GET", "/api/v1/users", "List users a page at a time, as roster users does", []string{"status", "team", "search", "sort", "limit", "cursor"}, false, listUsers},
+	{"GET", "/api/v1/users", "List users a page at a time, as roster users does", []string{"status", "team", "branch", "search", "sort", "limit", "cursor"}, false, listUsers},
 	{"GET", "/api/v1/users/{email}", "Read one user; the ETag is their version", nil, false, getUser},
 	{"PATCH", "/api/v1/users/{email}", "Change a user's profile; If-Match with the ETag refuses a stale edit (412)", nil, true, editUser},
 	{"PUT", "/api/v1/users/{email}/permissions", "Change a user's role and permissions; If-Match as for PATCH", nil, true, setPermissions},
@@ -33,7 +33,7 @@ var apiRoutes = []apiRoute{
 
 func listUsers(c *apiCall) (int, any, error) {
 	q := c.r.URL.Query()
-	lq := store.ListQuery{Status: q.Get("status"), Team: q.Get("team"), Search: q.Get("search"), Sort: q.Get("sort")}
+	lq := store.ListQuery{Status: q.Get("status"), Team: q.Get("team"), Branch: q.Get("branch"), Search: q.Get("search"), Sort: q.Get("sort")}
 	var err error
 	if lq.Limit, err = c.intParam("limit", 50, 1, 500); err != nil {
 		return 0, nil, err
@@ -71,18 +71,21 @@ func getUser(c *apiCall) (int, any, error) {
 
 func editUser(c *apiCall) (int, any, error) {
 	var body struct {
-		FirstName   *string  `json:"first_name"`
-		LastName    *string  `json:"last_name"`
-		Phone       *string  `json:"phone"`
-		Position    *string  `json:"position"`
-		ReferenceID *string  `json:"reference_id"`
-		Locale      *string  `json:"locale"`
-		Tags        []string `json:"tags"`
-		Teams       []string `json:"teams"`
-		AddTags     []string `json:"add_tags"`
-		RemoveTags  []string `json:"remove_tags"`
-		AddTeams    []string `json:"add_teams"`
-		RemoveTeams []string `json:"remove_teams"`
+		FirstName      *string  `json:"first_name"`
+		LastName       *string  `json:"last_name"`
+		Phone          *string  `json:"phone"`
+		Position       *string  `json:"position"`
+		ReferenceID    *string  `json:"reference_id"`
+		Locale         *string  `json:"locale"`
+		Tags           []string `json:"tags"`
+		Teams          []string `json:"teams"`
+		AddTags        []string `json:"add_tags"`
+		RemoveTags     []string `json:"remove_tags"`
+		AddTeams       []string `json:"add_teams"`
+		RemoveTeams    []string `json:"remove_teams"`
+		Branches       []string `json:"branches"`
+		AddBranches    []string `json:"add_branches"`
+		RemoveBranches []string `json:"remove_branches"`
 	}
 	if err := c.decode(&body); err != nil {
 		return 0, nil, err
@@ -94,7 +97,8 @@ func editUser(c *apiCall) (int, any, error) {
 	u, err := c.x.svc.Edit(c.r.Context(), c.actor, c.r.PathValue("email"), v, admin.Profile{
 		FirstName: body.FirstName, LastName: body.LastName, Phone: body.Phone, Position: body.Position,
 		ReferenceID: body.ReferenceID, Locale: body.Locale, Tags: body.Tags, Teams: body.Teams,
-		AddTags: body.AddTags, RemoveTags: body.RemoveTags, AddTeams: body.AddTeams, RemoveTeams: body.RemoveTeams})
+		AddTags: body.AddTags, RemoveTags: body.RemoveTags, AddTeams: body.AddTeams, RemoveTeams: body.RemoveTeams,
+		Branches: body.Branches, AddBranches: body.AddBranches, RemoveBranches: body.RemoveBranches})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -232,6 +236,7 @@ func invite(c *apiCall) (int, any, error) {
 		Locale      string   `json:"locale"`
 		Role        string   `json:"role"`
 		Teams       []string `json:"teams"`
+		Branches    []string `json:"branches"`
 		Tags        []string `json:"tags"`
 	}
 	var body struct {
@@ -248,7 +253,7 @@ func invite(c *apiCall) (int, any, error) {
 	rows := make([]admin.NewUser, len(body.Users))
 	for i, u := range body.Users {
 		rows[i] = admin.NewUser{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Phone: u.Phone, Position: u.Position,
-			ReferenceID: u.ReferenceID, Locale: u.Locale, Role: u.Role, Teams: u.Teams, Tags: u.Tags}
+			ReferenceID: u.ReferenceID, Locale: u.Locale, Role: u.Role, Teams: u.Teams, Branches: u.Branches, Tags: u.Tags}
 	}
 	res, err := c.x.svc.Invite(c.r.Context(), c.actor, rows, admin.InviteOptions{Staged: body.Staged, AllowRoleAddress: body.AllowRoleAddress})
 	if err != nil {

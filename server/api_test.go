@@ -371,3 +371,36 @@ func TestAPIOpenAPICoversTheRoutes(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Branches through the API, as teams: invited with them, listed by one
+// (?branch=), added and removed by an edit.
+func TestAPIBranches(t *testing.T) {
+	f := newAPIFixture(t, APIOptions{})
+	for _, b := range []string{"Lyon", "Paris"} {
+		if err := f.svc.AddBranch(f.ctx, f.owner, store.Branch{Name: b}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.call(f.key, "POST", "/api/v1/invitations", map[string]any{"users": []map[string]any{
+		{"email": "ann@acme.test", "branches": []string{"lyon"}}, {"email": "bob@acme.test"}}}).want(http.StatusCreated, nil)
+	var page struct {
+		Users []struct {
+			Email    string   `json:"email"`
+			Branches []string `json:"branches"`
+		} `json:"users"`
+	}
+	f.call(f.key, "GET", "/api/v1/users?branch=Lyon", nil).want(http.StatusOK, &page)
+	if len(page.Users) != 1 || page.Users[0].Email != "ann@acme.test" || len(page.Users[0].Branches) != 1 || page.Users[0].Branches[0] != "Lyon" {
+		t.Fatalf("users in Lyon: %+v", page)
+	}
+	var u struct {
+		Branches []string `json:"branches"`
+	}
+	f.call(f.key, "PATCH", "/api/v1/users/ann@acme.test", map[string]any{"add_branches": []string{"Paris"}, "remove_branches": []string{"Lyon"}}).
+		want(http.StatusOK, &u)
+	if len(u.Branches) != 1 || u.Branches[0] != "Paris" {
+		t.Fatalf("after the edit: %+v", u)
+	}
+	f.call(f.key, "PATCH", "/api/v1/users/ann@acme.test", map[string]any{"add_branches": []string{"Nice"}}).
+		problem(http.StatusUnprocessableEntity, `branch "Nice" does not exist`)
+}

@@ -15,10 +15,12 @@ type AwayPeriod struct {
 	End           time.Time `json:"end,omitzero"`
 	StandInUserID int64     `json:"standin_user_id,omitempty"`
 	StandInTeamID int64     `json:"standin_team_id,omitempty"`
-	StandIn       string    `json:"standin"` // email, or "team:NAME"
-	Note          string    `json:"note"`
-	CreatedAt     time.Time `json:"created_at"`
-	CreatedBy     string    `json:"created_by"`
+	// StandInBranchID narrows a team stand-in to its members of one branch.
+	StandInBranchID int64     `json:"standin_branch_id,omitempty"`
+	StandIn         string    `json:"standin"` // email, "team:NAME" or "team:NAME@BRANCH"
+	Note            string    `json:"note"`
+	CreatedAt       time.Time `json:"created_at"`
+	CreatedBy       string    `json:"created_by"`
 }
 
 // Covers reports whether t lies inside the period.
@@ -30,8 +32,9 @@ func (p *AwayPeriod) Covers(t time.Time) bool {
 func (q *Q) InsertAway(ctx context.Context, p *AwayPeriod) error {
 	var err error
 	p.ID, err = q.insertID(ctx, `INSERT INTO away_periods (user_id, starts_at, ends_at, standin_user_id,
-		standin_team_id, note, created_at, created_by) VALUES (?, ?, ?, nullif(?, 0), nullif(?, 0), ?, ?, ?)`,
-		p.UserID, unix(p.Start), unix(p.End), p.StandInUserID, p.StandInTeamID, p.Note, unix(p.CreatedAt), p.CreatedBy)
+		standin_team_id, standin_branch_id, note, created_at, created_by)
+		VALUES (?, ?, ?, nullif(?, 0), nullif(?, 0), nullif(?, 0), ?, ?, ?)`,
+		p.UserID, unix(p.Start), unix(p.End), p.StandInUserID, p.StandInTeamID, p.StandInBranchID, p.Note, unix(p.CreatedAt), p.CreatedBy)
 	return err
 }
 
@@ -61,10 +64,12 @@ func (q *Q) StandInPeriods(ctx context.Context, standInID int64, now time.Time) 
 
 // awaySelect reads periods with the away person's address and the stand-in's.
 const awaySelect = `SELECT a.id, a.user_id, u.email, a.starts_at, a.ends_at, coalesce(a.standin_user_id, 0),
-	coalesce(a.standin_team_id, 0), coalesce(su.email, CASE WHEN st.name IS NULL THEN '' ELSE 'team:' || st.name END),
+	coalesce(a.standin_team_id, 0), coalesce(a.standin_branch_id, 0),
+	coalesce(su.email, CASE WHEN st.name IS NULL THEN '' ELSE 'team:' || st.name || coalesce('@' || sb.name, '') END),
 	a.note, a.created_at, a.created_by
 	FROM away_periods a JOIN users u ON u.id = a.user_id
-	LEFT JOIN users su ON su.id = a.standin_user_id LEFT JOIN teams st ON st.id = a.standin_team_id`
+	LEFT JOIN users su ON su.id = a.standin_user_id LEFT JOIN teams st ON st.id = a.standin_team_id
+	LEFT JOIN branches sb ON sb.id = a.standin_branch_id`
 
 // awayPeriods lists the periods matching where (on ?1 = id) that have not
 // ended by now (all of them when now is zero).
@@ -82,7 +87,7 @@ func (q *Q) scanAway(ctx context.Context, query string, args ...any) ([]AwayPeri
 	for rows.Next() {
 		var p AwayPeriod
 		var start, end, created int64
-		if err := rows.Scan(&p.ID, &p.UserID, &p.Email, &start, &end, &p.StandInUserID, &p.StandInTeamID, &p.StandIn,
+		if err := rows.Scan(&p.ID, &p.UserID, &p.Email, &start, &end, &p.StandInUserID, &p.StandInTeamID, &p.StandInBranchID, &p.StandIn,
 			&p.Note, &created, &p.CreatedBy); err != nil {
 			return nil, err
 		}
@@ -153,16 +158,17 @@ func (q *Q) AwayStartedBetween(ctx context.Context, from, to time.Time) ([]AwayP
 
 // SetAwayStandIn makes the user the stand-in of a period.
 func (q *Q) SetAwayStandIn(ctx context.Context, id, standInID int64) error {
-	_, err := q.db.ExecContext(ctx, "UPDATE away_periods SET standin_user_id = ?, standin_team_id = NULL WHERE id = ?", standInID, id)
+	_, err := q.db.ExecContext(ctx, "UPDATE away_periods SET standin_user_id = ?, standin_team_id = NULL, standin_branch_id = NULL WHERE id = ?", standInID, id)
 	return err
 }
 
-// ActiveTeamMembers lists the team's active users with their open conversation
-// counts, fewest first, for routing.
-func (q *Q) ActiveTeamMembers(ctx context.Context, teamID int64) ([]int64, error) {
+// ActiveTeamMembers lists the team's active users, those of branchID alone
+// unless it is 0, fewest open conversations first, for routing.
+func (q *Q) ActiveTeamMembers(ctx context.Context, teamID, branchID int64) ([]int64, error) {
 	rows, err := q.db.QueryContext(ctx, `SELECT u.id FROM user_teams ut JOIN users u ON u.id = ut.user_id
-		WHERE ut.team_id = ? AND u.status = 'active'
-		ORDER BY (SELECT count(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status = 'open'), u.id`, teamID)
+		WHERE ut.team_id = ?1 AND u.status = 'active'
+		AND (?2 = 0 OR EXISTS (SELECT 1 FROM user_branches ub WHERE ub.user_id = u.id AND ub.branch_id = ?2))
+		ORDER BY (SELECT count(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status = 'open'), u.id`, teamID, branchID)
 	if err != nil {
 		return nil, err
 	}

@@ -46,6 +46,8 @@ var copyTables = []copyTable{
 	{name: "user_perms"},
 	{name: "teams", omit: []string{"members"}},
 	{name: "user_teams"},
+	{name: "branches", omit: []string{"members"}},
+	{name: "user_branches"},
 	{name: "user_tags"},
 	{name: "tokens"},
 	{name: "away_periods"},

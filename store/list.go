@@ -22,6 +22,7 @@ type Cursor struct {
 type ListQuery struct {
 	Status string // one of StatusFilters(), or ""
 	Team   string
+	Branch string
 	Search string
 	Sort   string // "name" (default), "last-login", "status"
 	After  *Cursor
@@ -201,11 +202,18 @@ func (q *Q) listSQL(ctx context.Context, lq *ListQuery) (string, []any, order, e
 		}
 		where = append(where, f)
 	}
-	if lq.Team != "" {
-		team := arg(lq.Team)
+	for _, m := range []struct {
+		g    group
+		name string
+	}{{teamGroup, lq.Team}, {branchGroup, lq.Branch}} {
+		if m.name == "" {
+			continue
+		}
+		name, g := arg(m.name), m.g
 		f, err := q.setFilter(ctx, userSet{
-			ids:   "SELECT ut.user_id FROM user_teams ut WHERE ut.team_id = (SELECT id FROM teams WHERE name = " + team + ")",
-			check: "EXISTS (SELECT 1 FROM user_teams ut WHERE ut.user_id = u.id AND ut.team_id = (SELECT id FROM teams WHERE name = " + team + "))",
+			ids: "SELECT m.user_id FROM " + g.members + " m WHERE m." + g.key + " = (SELECT id FROM " + g.table + " WHERE name = " + name + ")",
+			check: "EXISTS (SELECT 1 FROM " + g.members + " m WHERE m.user_id = u.id AND m." + g.key +
+				" = (SELECT id FROM " + g.table + " WHERE name = " + name + "))",
 		}, args)
 		if err != nil {
 			return "", nil, order{}, err
@@ -351,7 +359,7 @@ func (w withExtra) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.ext
 // ExportRow is what an export (roster export --csv) writes of a user.
 type ExportRow struct {
 	Email, FirstName, LastName, Phone, Role string
-	Teams                                   []string
+	Teams, Branches                         []string
 	Position, ReferenceID, Locale           string
 }
 
@@ -369,19 +377,19 @@ func (q *Q) ExportUsers(ctx context.Context, fn func(*ExportRow) error) error {
 		defer q.db.ExecContext(context.WithoutCancel(ctx), "PRAGMA mmap_size = 0")
 	}
 	rows, err := q.db.QueryContext(ctx, `SELECT email, first_name, last_name, phone, role, teams, position,
-		reference_id, locale FROM users ORDER BY sort_name, id`)
+		reference_id, locale, branches FROM users ORDER BY sort_name, id`)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	var r ExportRow
-	var teams string
+	var teams, branches string
 	for rows.Next() {
 		if err := rows.Scan(&r.Email, &r.FirstName, &r.LastName, &r.Phone, &r.Role, &teams, &r.Position,
-			&r.ReferenceID, &r.Locale); err != nil {
+			&r.ReferenceID, &r.Locale, &branches); err != nil {
 			return err
 		}
-		r.Teams = splitList(teams)
+		r.Teams, r.Branches = splitList(teams), splitList(branches)
 		if err := fn(&r); err != nil {
 			return err
 		}

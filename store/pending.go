@@ -141,10 +141,12 @@ var userRowsDerived = []string{`UPDATE users SET (teams, invite_expires_at, away
 func (q *Q) rebuildUserRows(ctx context.Context) error { return q.exec(ctx, userRowsDerived) }
 
 // rebuildDerived computes again what every trigger-kept table holds (006's,
-// 008_team_members.sql's counts and 009's user rows), for a database filled
+// 008_team_members.sql's counts, 009's user rows and 020's branches), for a database filled
 // without the triggers: the seed.
 func (q *Q) rebuildDerived(ctx context.Context) error {
-	stmts := append(slices.Clone(pendingDerived), "UPDATE teams SET members = (SELECT count(*) FROM user_teams ut WHERE ut.team_id = teams.id)")
+	stmts := append(slices.Clone(pendingDerived), "UPDATE teams SET members = (SELECT count(*) FROM user_teams ut WHERE ut.team_id = teams.id)",
+		"UPDATE branches SET members = (SELECT count(*) FROM user_branches ub WHERE ub.branch_id = branches.id)",
+		"UPDATE users SET branches = (SELECT s.branches FROM user_row_source s WHERE s.user_id = users.id)")
 	return q.exec(ctx, append(stmts, userRowsDerived...))
 }
 

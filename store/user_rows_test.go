@@ -9,20 +9,22 @@ import (
 )
 
 // checkUserRows fails unless every user's row holds what a recount from the
-// teams, tokens and away periods gives (009_user_rows.sql's view).
+// teams, tokens, away periods and branches gives (009_user_rows.sql's view,
+// with 020's branches).
 func checkUserRows(t *testing.T, st *Store, when string) {
 	t.Helper()
 	rows, err := st.Read().db.QueryContext(context.Background(), `SELECT u.email, u.teams, s.teams, u.invite_expires_at,
-		s.invite_expires_at, u.away_spans, s.away_spans FROM users u JOIN user_row_source s ON s.user_id = u.id
-		WHERE u.teams != s.teams OR u.invite_expires_at != s.invite_expires_at OR u.away_spans != s.away_spans`)
+		s.invite_expires_at, u.away_spans, s.away_spans, u.branches, s.branches FROM users u JOIN user_row_source s ON s.user_id = u.id
+		WHERE u.teams != s.teams OR u.invite_expires_at != s.invite_expires_at OR u.away_spans != s.away_spans
+		OR u.branches != s.branches`)
 	must(t, err)
 	defer rows.Close()
 	for rows.Next() {
-		var email, teams, wantTeams, away, wantAway string
+		var email, teams, wantTeams, away, wantAway, branches, wantBranches string
 		var exp, wantExp int64
-		must(t, rows.Scan(&email, &teams, &wantTeams, &exp, &wantExp, &away, &wantAway))
-		t.Errorf("%s: %s's row has teams %q, invitation %d, away %q; a recount %q, %d, %q",
-			when, email, teams, exp, away, wantTeams, wantExp, wantAway)
+		must(t, rows.Scan(&email, &teams, &wantTeams, &exp, &wantExp, &away, &wantAway, &branches, &wantBranches))
+		t.Errorf("%s: %s's row has teams %q, invitation %d, away %q, branches %q; a recount %q, %d, %q, %q",
+			when, email, teams, exp, away, branches, wantTeams, wantExp, wantAway, wantBranches)
 	}
 	must(t, rows.Err())
 }

@@ -49,6 +49,7 @@ type User struct {
 	UpdatedBy        string    `json:"updated_by"`
 	PasswordHash     string    `json:"-"`
 	Teams            []string  `json:"teams"`
+	Branches         []string  `json:"branches"`
 	Tags             []string  `json:"tags"`
 
 	InviteExpiresAt time.Time `json:"invite_expires_at,omitzero"` // newest pending invitation
@@ -99,28 +100,28 @@ func fromUnix(s int64) time.Time {
 }
 
 // userCols reads a user with what a listing shows of them, all kept on the
-// row by the triggers of 009_user_rows.sql: the teams, the live invitation's
-// expiry, the away periods.
+// row by the triggers of 009_user_rows.sql and 020_branches.sql: the teams,
+// the live invitation's expiry, the away periods, the branches.
 const userCols = `u.id, u.email, u.first_name, u.last_name, u.phone, u.position, u.reference_id,
 	u.locale, u.role, u.status, coalesce(u.invited_by, 0), u.created_at, u.activated_at, u.last_login_at,
 	u.login_count, u.failed_login_count, u.version, u.updated_at, u.updated_by, u.password_hash,
-	u.teams, u.invite_expires_at, u.away_spans`
+	u.teams, u.invite_expires_at, u.away_spans, u.branches`
 
 type scanner interface{ Scan(...any) error }
 
 func scanUser(sc scanner, now time.Time) (*User, error) {
 	var u User
 	var created, activated, login, updated, inviteExp int64
-	var teams, away string
+	var teams, away, branches string
 	err := sc.Scan(&u.ID, &u.Email, &u.FirstName, &u.LastName, &u.Phone, &u.Position, &u.ReferenceID,
 		&u.Locale, &u.Role, &u.Status, &u.InvitedBy, &created, &activated, &login,
 		&u.LoginCount, &u.FailedLoginCount, &u.Version, &updated, &u.UpdatedBy, &u.PasswordHash,
-		&teams, &inviteExp, &away)
+		&teams, &inviteExp, &away, &branches)
 	if err != nil {
 		return nil, mapErr(err)
 	}
 	u.CreatedAt, u.ActivatedAt, u.LastLoginAt, u.UpdatedAt = fromUnix(created), fromUnix(activated), fromUnix(login), fromUnix(updated)
-	u.Teams = splitList(teams)
+	u.Teams, u.Branches = splitList(teams), splitList(branches)
 	if u.Status == Invited && inviteExp != 0 {
 		u.InviteExpiresAt = fromUnix(inviteExp)
 		u.Expired = !now.Before(u.InviteExpiresAt)
@@ -281,9 +282,9 @@ func (q *Q) strings(ctx context.Context, query string, args ...any) ([]string, e
 
 func sortName(u *User) string { return Fold(u.Name()) }
 
-// InsertUser adds users (teams and tags included), with a few statements
+// InsertUser adds users (teams, branches and tags included), with a few statements
 // for all of them, and sets their IDs. ErrDuplicate if an email is taken,
-// by EmailKey; ErrNotFound if a team does not exist.
+// by EmailKey; ErrNotFound if a team or branch does not exist.
 func (q *Q) InsertUser(ctx context.Context, users ...*User) error {
 	vals := make([]any, 0, 16*len(users))
 	for _, u := range users {
@@ -330,7 +331,7 @@ func (q *Q) UpdateUser(ctx context.Context, u *User, expectVersion int64) error 
 	if err := q.keyEmails(ctx); err != nil {
 		return err
 	}
-	for _, table := range []string{"user_teams", "user_tags", "search_keys"} {
+	for _, table := range []string{"user_teams", "user_branches", "user_tags", "search_keys"} {
 		if _, err := q.db.ExecContext(ctx, "DELETE FROM "+table+" WHERE user_id = ?", u.ID); err != nil {
 			return err
 		}
@@ -397,12 +398,14 @@ func (q *Q) DeleteUser(ctx context.Context, id int64) error {
 	return q.keyEmails(ctx)
 }
 
-// addSets writes users' teams, tags and search keys, a statement each for
+// addSets writes users' teams, branches, tags and search keys, a statement each for
 // all of them, for users who have none (new, or just cleared by
 // UpdateUser). The search keys come from the users as written, not read back.
 func (q *Q) addSets(ctx context.Context, users ...*User) error {
-	if err := q.addTeams(ctx, users); err != nil {
-		return err
+	for _, g := range []group{teamGroup, branchGroup} {
+		if err := q.addGroups(ctx, g, users); err != nil {
+			return err
+		}
 	}
 	var tags, keys []any
 	for _, u := range users {
@@ -419,29 +422,42 @@ func (q *Q) addSets(ctx context.Context, users ...*User) error {
 	return q.insertRows(ctx, "INSERT OR IGNORE INTO search_keys (key, user_id) VALUES ", "(?, ?)", keys)
 }
 
-func (q *Q) addTeams(ctx context.Context, users []*User) error {
+// group is a grouping of users by name: teams, branches.
+type group struct {
+	what, table, members, key string // "team", its table, the memberships' table and its column
+	names                     func(*User) []string
+}
+
+var (
+	teamGroup   = group{"team", "teams", "user_teams", "team_id", func(u *User) []string { return u.Teams }}
+	branchGroup = group{"branch", "branches", "user_branches", "branch_id", func(u *User) []string { return u.Branches }}
+)
+
+// addGroups writes users' memberships of g, found by name; ErrNotFound if
+// one does not exist.
+func (q *Q) addGroups(ctx context.Context, g group, users []*User) error {
 	var pairs []any
 	for _, u := range users {
-		for _, t := range u.Teams {
+		for _, t := range g.names(u) {
 			pairs = append(pairs, u.ID, t)
 		}
 	}
 	if len(pairs) == 0 {
 		return nil
 	}
-	// The teams are found by name in the statement; the name's collation
+	// The groups are found by name in the statement; the name's collation
 	// (NOCASE) is the column's, as in a look-up by name. PostgreSQL takes
 	// the values' parameters for text unless told.
 	row := "(?, ?)"
 	if q.pg {
 		row = "(?::bigint, ?)"
 	}
-	n, err := q.insertRowsN(ctx, `INSERT OR IGNORE INTO user_teams (user_id, team_id)
-		SELECT v.column1, t.id FROM teams t JOIN (VALUES `, row, pairs, ") v ON t.name = v.column2")
+	n, err := q.insertRowsN(ctx, "INSERT OR IGNORE INTO "+g.members+" (user_id, "+g.key+`)
+		SELECT v.column1, t.id FROM `+g.table+" t JOIN (VALUES ", row, pairs, ") v ON t.name = v.column2")
 	if err != nil || int(n) == len(pairs)/2 {
 		return err
 	}
-	// Fewer memberships than names: a name given twice, or a team missing.
+	// Fewer memberships than names: a name given twice, or a group missing.
 	checked := map[any]bool{}
 	for i := 1; i < len(pairs); i += 2 {
 		if checked[pairs[i]] {
@@ -449,11 +465,11 @@ func (q *Q) addTeams(ctx context.Context, users []*User) error {
 		}
 		checked[pairs[i]] = true
 		var exists bool
-		if err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM teams WHERE name = ?)", pairs[i]).Scan(&exists); err != nil {
+		if err := q.db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM "+g.table+" WHERE name = ?)", pairs[i]).Scan(&exists); err != nil {
 			return err
 		}
 		if !exists {
-			return fmt.Errorf("team %q: %w", pairs[i], ErrNotFound)
+			return fmt.Errorf("%s %q: %w", g.what, pairs[i], ErrNotFound)
 		}
 	}
 	return nil

@@ -26,6 +26,7 @@ const (
 	cPhone
 	cRole
 	cTeam
+	cBranch
 	cPosition
 	cRef
 	cLang
@@ -35,8 +36,8 @@ const (
 // inviteCols name the columns in what is said about them; inviteHeads head
 // them, short, so that all fit in 80 columns.
 var (
-	inviteCols  = [numCols]string{"First name", "Last name", "Email", "Phone", "Role", "Team", "Job title", "Reference ID", "Language"}
-	inviteHeads = [numCols]string{"First", "Last", "Email", "Phone", "Role", "Team", "Job title", "Ref ID", "Lang"}
+	inviteCols  = [numCols]string{"First name", "Last name", "Email", "Phone", "Role", "Team", "Branch", "Job title", "Reference ID", "Language"}
+	inviteHeads = [numCols]string{"First", "Last", "Email", "Phone", "Role", "Team", "Branch", "Job title", "Ref ID", "Lang"}
 )
 
 // inviteChoices are the values of the columns picked with ←/→ rather than
@@ -76,6 +77,9 @@ func (r *inviteRow) newUser() admin.NewUser {
 	if t := r.value(cTeam); t != "" {
 		u.Teams = []string{t}
 	}
+	if b := r.value(cBranch); b != "" {
+		u.Branches = []string{b}
+	}
 	return u
 }
 
@@ -99,6 +103,7 @@ type invite struct {
 	staged    bool // create without sending the invitation yet, for the next batch only
 	lang      int  // the language of a new row, in admin.Locales: the account's country's
 	teams     []string
+	branches  []string
 	busy      bool
 	results   []string // outcome of the last submission, one line a row
 	submitSeq int
@@ -111,8 +116,9 @@ type invite struct {
 type (
 	inviteCostMsg  struct{ seat *admin.Estimate }
 	inviteTeamsMsg struct {
-		teams []store.Team
-		err   error
+		teams    []store.Team
+		branches []store.Branch
+		err      error
 	}
 	inviteLangMsg  struct{ lang string }
 	inviteTickMsg  struct{ row, seq int }
@@ -152,7 +158,7 @@ func (m *invite) addRow() {
 	m.nextID++
 	r := &inviteRow{id: m.nextID}
 	placeholders := [numCols]string{cEmail: "name@example.com"}
-	limits := [numCols]int{100, 100, 254, 40, 0, 60, 100, 64, 0}
+	limits := [numCols]int{100, 100, 254, 40, 0, 60, 60, 100, 64, 0}
 	for c := range numCols {
 		r.cells[c] = m.s.newInput(placeholders[c], limits[c])
 	}
@@ -168,13 +174,17 @@ func (m *invite) Init() tea.Cmd {
 	return m.load()
 }
 
-// load reads the teams a row may name, and the account's country, which
+// load reads the teams and branches a row may name, and the account's country, which
 // says the language new rows start in.
 func (m *invite) load() tea.Cmd {
 	svc, a := m.s.svc, m.s.actor
 	return tea.Batch(m.s.do(func(ctx context.Context) tea.Msg {
 		t, err := svc.Teams(ctx, a)
-		return inviteTeamsMsg{t, err}
+		if err != nil {
+			return inviteTeamsMsg{err: err}
+		}
+		b, err := svc.Branches(ctx, a)
+		return inviteTeamsMsg{t, b, err}
 	}), m.s.do(func(ctx context.Context) tea.Msg {
 		acct, err := svc.Account(ctx)
 		if err != nil {
@@ -266,9 +276,12 @@ func (m *invite) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case inviteCostMsg:
 		m.seat = msg.seat
 	case inviteTeamsMsg:
-		m.teams = nil
+		m.teams, m.branches = nil, nil
 		for _, t := range msg.teams {
 			m.teams = append(m.teams, t.Name)
+		}
+		for _, b := range msg.branches {
+			m.branches = append(m.branches, b.Name)
 		}
 	case inviteTickMsg:
 		if r := m.byID(msg.row); r != nil && r.checkSeq == msg.seq {
@@ -348,14 +361,14 @@ func (m *invite) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 			m.focus(m.row+1, 0)
 		} else {
-			m.focus(m.row, m.col+1)
+			m.focus(m.row, m.col+1+m.skip(m.col+1))
 		}
 		return nil
 	case key.Matches(msg, k.Prev):
 		if m.col == 0 && m.row > 0 {
 			m.focus(m.row-1, numCols-1)
 		} else {
-			m.focus(m.row, m.col-1)
+			m.focus(m.row, m.col-1-m.skip(m.col-1))
 		}
 		return nil
 	case key.Matches(msg, k.Up):
@@ -481,6 +494,8 @@ func (m *invite) showProblem(r *inviteRow, err error) (row string) {
 			// admin says how the command line adds a team: here, say which
 			// teams there are.
 			r.errs[cTeam] = notATeam(r.value(cTeam), m.teams)
+		case "branch":
+			r.errs[cBranch] = notA("branch", "branches", r.value(cBranch), m.branches)
 		default:
 			return explain(err)
 		}
@@ -491,9 +506,13 @@ func (m *invite) showProblem(r *inviteRow, err error) (row string) {
 
 // notATeam says that name is not a team, and which teams there are, those
 // that look like it first.
-func notATeam(name string, teams []string) string {
+func notATeam(name string, teams []string) string { return notA("team", "teams", name, teams) }
+
+// notA says that name is not a what (a team, a branch), and which there
+// are (of plural), those that look like it first.
+func notA(what, plural, name string, teams []string) string {
 	if len(teams) == 0 {
-		return fmt.Sprintf("%q is not a team, and there is no team yet: leave it empty", name)
+		return fmt.Sprintf("%q is not a %s, and there is no %s yet: leave it empty", name, what, what)
 	}
 	near := fuzzy(name, teams)
 	for _, t := range teams {
@@ -504,7 +523,7 @@ func notATeam(name string, teams []string) string {
 	if len(near) > 5 {
 		near = append(near[:5:5], "…")
 	}
-	return fmt.Sprintf("%q is not a team (teams: %s)", name, strings.Join(near, ", "))
+	return fmt.Sprintf("%q is not a %s (%s: %s)", name, what, plural, strings.Join(near, ", "))
 }
 
 // duplicates marks rows whose email is on an earlier row.
@@ -633,11 +652,29 @@ func rowError(r *inviteRow, err error) string {
 // wide as its head and its longest value, narrowed in proportion to what
 // they hold beyond a floor when they do not all fit. What is left over stays
 // on the right rather than widening the last column.
+// shown reports whether column c is drawn: the branch column once the
+// account has branches, so that an account without any keeps its 80
+// columns for the others.
+func (m *invite) shown(c int) bool { return c != cBranch || len(m.branches) > 0 }
+
+// skip is 1 when column c is not shown and is passed over.
+func (m *invite) skip(c int) int {
+	if m.shown(c) {
+		return 0
+	}
+	return 1
+}
+
 func (m *invite) widths() [numCols]int {
-	floor := [numCols]int{6, 6, 10, 6, 0, 5, 6, 6, 0}
+	floor := [numCols]int{6, 6, 10, 6, 0, 5, 5, 6, 6, 0}
 	var want [numCols]int
-	wantSum, floorSum := 0, 0
+	wantSum, floorSum, cols := 0, 0, 0
 	for c := range numCols {
+		if !m.shown(c) {
+			floor[c] = 0
+			continue
+		}
+		cols++
 		want[c] = ansi.StringWidth(inviteHeads[c])
 		editing := m.active && c == m.col
 		if ch := inviteChoices[c]; ch != nil {
@@ -660,7 +697,7 @@ func (m *invite) widths() [numCols]int {
 		}
 		wantSum, floorSum = wantSum+want[c], floorSum+floor[c]
 	}
-	avail := m.width - 4 - numCols // the row's mark, a space after each column
+	avail := m.width - 4 - cols // the row's mark, a space after each column
 	if wantSum <= avail {
 		return want
 	}
@@ -719,7 +756,9 @@ func (m *invite) View() string {
 	w := m.widths()
 	head := "    "
 	for c := range numCols {
-		head += fit(inviteHeads[c], w[c]) + " "
+		if m.shown(c) {
+			head += fit(inviteHeads[c], w[c]) + " "
+		}
 	}
 	b.WriteString(st.ColHead.Render(head))
 	b.WriteString("\n")
@@ -732,6 +771,9 @@ func (m *invite) View() string {
 		}
 		b.WriteString(mark)
 		for c := range numCols {
+			if !m.shown(c) {
+				continue
+			}
 			focused := m.active && i == m.row && c == m.col
 			var cell string
 			switch {
@@ -780,6 +822,10 @@ func (m *invite) View() string {
 	}
 	if len(m.teams) > 0 {
 		b.WriteString(st.Faint.Render(cut("    teams: "+clean(strings.Join(m.teams, ", ")), m.width)))
+		b.WriteString("\n")
+	}
+	if len(m.branches) > 0 {
+		b.WriteString(st.Faint.Render(cut("    branches: "+clean(strings.Join(m.branches, ", ")), m.width)))
 		b.WriteString("\n")
 	}
 	b.WriteString("\n")

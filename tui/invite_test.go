@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -243,4 +244,30 @@ func TestInviteFitsIn80Columns(t *testing.T) {
 	for _, l := range strings.Split(v, "\n") {
 		must(t, ansi.StringWidth(l) <= 80, "a line is wider than 80: %q", l)
 	}
+}
+
+// Once the account has branches, the form has a Branch column after Team
+// (still within 80 columns): a row names one, an unknown one is explained
+// with the branches there are. Without branches the column is not drawn.
+func TestInviteBranch(t *testing.T) {
+	f := newFixture(t)
+	for _, b := range []string{"Lyon", "Paris"} {
+		must(t, f.svc.AddBranch(f.ctx, f.op, store.Branch{Name: b}) == nil, "add %s", b)
+	}
+	var m tea.Model = New(f.ctx, f.options(owner))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = drive(m, m.Init())
+	r := m.(*Model)
+	m = press(m, "2", "Ann", "tab", "tab", "ann@example.com", "tab", "tab", "tab", "tab", "Lyom")
+	inv := r.screens[inviteScreen].(*invite)
+	drive(m, inv.check(inv.rows[0]))
+	must(t, inv.rows[0].errs[cBranch] == `"Lyom" is not a branch (branches: Lyon, Paris)`, "branch error: %q", inv.rows[0].errs[cBranch])
+	m = press(m, "backspace", "n", "esc")
+	v := ansi.Strip(r.View().Content)
+	must(t, strings.Contains(v, "Branch") && strings.Contains(v, "branches: Lyon, Paris"), "the form:\n%s", v)
+	for _, l := range strings.Split(v, "\n") {
+		must(t, ansi.StringWidth(l) <= 80, "a line is wider than 80: %q", l)
+	}
+	press(m, "ctrl+s")
+	must(t, slices.Equal(f.user("ann@example.com").Branches, []string{"Lyon"}), "ann's branches: %q", f.user("ann@example.com").Branches)
 }

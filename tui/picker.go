@@ -12,9 +12,10 @@ import (
 	"roster/store"
 )
 
-// picker finds a user (and, for a stand-in, a team) as the operator types:
-// users by the store's prefix search over names, emails, positions and tags,
-// teams by a fuzzy match over their names.
+// picker finds a user (and, for a stand-in, a team, or a team in one branch)
+// as the operator types: users by the store's prefix search over names,
+// emails, positions and tags, teams by a fuzzy match over their names
+// ("Support", "Support, Lyon").
 type picker struct {
 	s       *session
 	id      int // tells this picker's messages from another's
@@ -23,11 +24,12 @@ type picker struct {
 	status  string // only users of this status filter, "" for all
 	exclude string // an email not to offer (the user acted on)
 
-	allTeams []string
-	results  []pick
-	nav      nav
-	seq      int // of the newest search typed
-	shown    int // of the search whose results are shown
+	teamNames []string          // the teams, then each team in each branch, as offered
+	teamValue map[string]string // a name offered: its stand-in, team:NAME or team:NAME@BRANCH
+	results   []pick
+	nav       nav
+	seq       int // of the newest search typed
+	shown     int // of the search whose results are shown
 	// queued are the keys held since one that acts on a result (a move,
 	// enter) came while the results shown were of an older search: they are
 	// replayed, in order, once the newest land, so that they act on what the
@@ -37,7 +39,7 @@ type picker struct {
 	err    string
 }
 
-// pick is one result: value is an email or "team:NAME".
+// pick is one result: value is an email, "team:NAME" or "team:NAME@BRANCH".
 type pick struct{ value, label string }
 
 type (
@@ -48,8 +50,9 @@ type (
 		err     error
 	}
 	pickerTeamsMsg struct {
-		id    int
-		teams []store.Team
+		id       int
+		teams    []store.Team
+		branches []store.Branch
 	}
 )
 
@@ -69,7 +72,8 @@ func (p *picker) start() tea.Cmd {
 		svc, a := p.s.svc, p.s.actor
 		cmds = append(cmds, p.s.do(func(ctx context.Context) tea.Msg {
 			t, _ := svc.Teams(ctx, a)
-			return pickerTeamsMsg{id, t}
+			b, _ := svc.Branches(ctx, a)
+			return pickerTeamsMsg{id, t, b}
 		}))
 	}
 	return tea.Batch(cmds...)
@@ -95,10 +99,21 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 	switch msg := msg.(type) {
 	case pickerTeamsMsg:
 		if msg.id == p.id {
-			p.allTeams = nil
-			for _, t := range msg.teams {
-				p.allTeams = append(p.allTeams, t.Name)
+			p.teamNames, p.teamValue = nil, map[string]string{}
+			offer := func(name, value string) {
+				p.teamNames = append(p.teamNames, name)
+				p.teamValue[name] = value
 			}
+			for _, t := range msg.teams {
+				offer(t.Name, "team:"+t.Name)
+			}
+			for _, t := range msg.teams {
+				for _, b := range msg.branches {
+					offer(t.Name+", "+b.Name, "team:"+t.Name+"@"+b.Name)
+				}
+			}
+			// Results shown before the teams came lack them: read them again.
+			return nil, p.search()
 		}
 	case pickerTickMsg:
 		if msg.id == p.id && msg.seq == p.seq {
@@ -111,8 +126,8 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 		p.shown = msg.seq
 		p.err = explain(msg.err)
 		p.results = p.results[:0]
-		for _, t := range fuzzy(p.input.Value(), p.allTeams) {
-			p.results = append(p.results, pick{"team:" + t, "team " + clean(t)})
+		for _, t := range fuzzy(p.input.Value(), p.teamNames) {
+			p.results = append(p.results, pick{p.teamValue[t], "team " + clean(t)})
 		}
 		for _, u := range msg.users {
 			if strings.EqualFold(u.Email, p.exclude) {

@@ -56,7 +56,7 @@ func (s *selection) has(id int64, q store.ListQuery) bool {
 // sameFilter reports whether two listings keep the same users, whatever
 // their order.
 func sameFilter(a, b store.ListQuery) bool {
-	return a.Status == b.Status && a.Team == b.Team && strings.TrimSpace(a.Search) == strings.TrimSpace(b.Search)
+	return a.Status == b.Status && a.Team == b.Team && a.Branch == b.Branch && strings.TrimSpace(a.Search) == strings.TrimSpace(b.Search)
 }
 
 // describeFilter says which users a filter keeps: "status invited, team Support".
@@ -67,6 +67,9 @@ func describeFilter(q store.ListQuery) string {
 	}
 	if q.Team != "" {
 		parts = append(parts, "team "+clean(q.Team))
+	}
+	if q.Branch != "" {
+		parts = append(parts, "branch "+clean(q.Branch))
 	}
 	if s := strings.TrimSpace(q.Search); s != "" {
 		parts = append(parts, "search “"+clean(s)+"”")
@@ -93,9 +96,9 @@ var selectionActs = []selectionAct{
 	{name: "change role", act: admin.ChangeRole, perm: "users.permissions", doing: "Changing roles",
 		choose: func(*users) []string { return admin.Roles }},
 	{name: "add to team", act: admin.JoinTeam, perm: "users.edit", doing: "Adding",
-		choose: func(m *users) []string { return m.teamNames }},
+		choose: func(m *users) []string { return m.teamNames() }},
 	{name: "remove from team", act: admin.LeaveTeam, perm: "users.edit", doing: "Removing",
-		choose: func(m *users) []string { return m.teamNames }},
+		choose: func(m *users) []string { return m.teamNames() }},
 	{name: "deactivate", act: admin.DeactivateUsers, perm: "users.delete", doing: "Deactivating"},
 	{name: "reactivate", act: admin.ReactivateUsers, perm: "users.delete", doing: "Reactivating"},
 	{name: "resend invitations", act: admin.ResendInvitations, perm: "users.invite", doing: "Resending"},
@@ -355,4 +358,16 @@ func (m *users) jobDone(msg jobDoneMsg) tea.Cmd {
 	m.sel.clear()
 	m.resize()
 	return tea.Batch(m.refresh(), m.loadSummary())
+}
+
+// teamNames are the account's teams, in order, for a selection to join or
+// leave.
+func (m *users) teamNames() []string {
+	var out []string
+	for _, g := range m.groups {
+		if !g.branch {
+			out = append(out, g.name)
+		}
+	}
+	return out
 }

@@ -89,3 +89,36 @@ func TestAwayWarnsOfATypedStandIn(t *testing.T) {
 	must(t, strings.Contains(a.View(), "team:Support has nobody to take it (ada@example.com is away)") &&
 		strings.Contains(a.View(), "new work would stay with cat@example.com, who is away"), "typed the team:\n%s", a.View())
 }
+
+// The stand-in picker offers each team in each branch ("Support, Lyon"):
+// picked, the period's stand-in is the team's people in that branch.
+func TestAwayStandInATeamInABranch(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ada@example.com", "Ada", "Away", "member", store.Active)
+	f.addUser("ben@example.com", "Ben", "Lyon", "member", store.Active)
+	must(t, f.svc.AddTeam(f.ctx, f.op, "Support") == nil, "add team")
+	for _, b := range []string{"Lyon", "Paris"} {
+		must(t, f.svc.AddBranch(f.ctx, f.op, store.Branch{Name: b}) == nil, "add branch")
+	}
+	_, err := f.svc.Edit(f.ctx, f.op, "ben@example.com", 0, admin.Profile{AddTeams: []string{"Support"}, AddBranches: []string{"Lyon"}})
+	must(t, err == nil, "%v", err)
+	a := newAway(f.session())
+	a.SetSize(80, 24)
+	driveScreen(a, a.OpenUser("ada@example.com"))
+	typ := func(keys ...string) {
+		for _, k := range keys {
+			_, cmd := a.Update(keyMsg(k))
+			driveScreen(a, cmd)
+		}
+	}
+	typ("+", "3", "d", "enter", "s", "u", "p", "space", "l", "y", "enter")
+	must(t, a.standIn != nil && strings.Contains(a.View(), "team Support, Lyon") && !strings.Contains(a.View(), "team Support, Paris"),
+		"the picker:\n%s", a.View())
+	typ("enter")
+	must(t, a.form.fields[aStandIn].value() == "team:Support@Lyon", "stand-in %q", a.form.fields[aStandIn].value())
+	driveScreen(a, a.save())
+	ps, err := f.st.Read().AwayPeriods(f.ctx, f.user("ada@example.com").ID, f.svc.Now())
+	must(t, err == nil && len(ps) == 1 && ps[0].StandIn == "team:Support@Lyon", "periods %+v, %v", ps, err)
+	u, err := f.svc.Route(f.ctx, f.op, "ada@example.com")
+	must(t, err == nil && u.Email == "ben@example.com", "routed to %v, %v", u, err)
+}

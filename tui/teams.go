@@ -9,19 +9,23 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"roster/admin"
 	"roster/store"
 )
 
-// teamsView lists the teams with their member counts, opened with T from the
-// Users screen: n adds a team, r renames the one under the cursor, x removes
-// it once the operator says yes. Its members stay, without it (admin's rule).
+// teamsView lists the teams (T from the Users screen) or the branches (B)
+// with their member counts: n adds one, r renames the one under the cursor,
+// x removes it once the operator says yes. A team's members stay, without
+// it (admin's rule); a branch that still has people asks where they go,
+// another branch or none, picked with ←/→.
 type teamsView struct {
-	s     *session
-	keys  teamsKeys
-	width int
-	perms map[string]bool
+	s        *session
+	keys     teamsKeys
+	width    int
+	perms    map[string]bool
+	branches bool // the branches, else the teams
 
-	teams []store.Team
+	teams []group
 	nav   nav
 	seq   int // of the newest reading; older ones are dropped
 	shown int // of the reading shown
@@ -31,6 +35,7 @@ type teamsView struct {
 	naming   *textinput.Model
 	renaming string // the team renamed, by name: the rows may change meanwhile
 	confirm  *confirmation
+	moving   *moveChoice
 	busy     bool
 	note     string
 	err      string
@@ -40,13 +45,28 @@ type teamsView struct {
 type teamsKeys struct {
 	nav                        navKeys
 	New, Rename, Remove, Close key.Binding
-	Save, Cancel               key.Binding
+	Save, Cancel, Pick         key.Binding
+}
+
+// group is a team or a branch as the list shows it.
+type group struct {
+	name    string
+	members int
+	about   string // a branch's time zone and address
+}
+
+// moveChoice is where the people of a branch removed go: to[at], the last
+// choice none ("").
+type moveChoice struct {
+	branch string
+	to     []string
+	at     int
 }
 
 type (
 	teamsMsg struct {
 		seq   int
-		teams []store.Team
+		teams []group
 		err   error
 	}
 	// teamsDoneMsg is the outcome of an add, rename or remove; keep is the
@@ -57,15 +77,16 @@ type (
 	}
 )
 
-func newTeamsView(s *session, perms map[string]bool) *teamsView {
-	v := &teamsView{s: s, perms: perms, keys: teamsKeys{
+func newTeamsView(s *session, perms map[string]bool, branches bool) *teamsView {
+	v := &teamsView{s: s, perms: perms, branches: branches, keys: teamsKeys{
 		nav:    newNavKeys(),
-		New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new team")),
+		New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new "+kindOf(branches))),
 		Rename: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename")),
 		Remove: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove")),
 		Close:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to users")),
 		Save:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
 		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Pick:   key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "where they go")),
 	}}
 	v.nav.height = 10
 	return v
@@ -73,12 +94,42 @@ func newTeamsView(s *session, perms map[string]bool) *teamsView {
 
 func (v *teamsView) Init() tea.Cmd { return v.load() }
 
+// kindOf is what the list holds, in the singular; kindsOf in the plural.
+func kindOf(branches bool) string {
+	if branches {
+		return "branch"
+	}
+	return "team"
+}
+
+func kindsOf(branches bool) string {
+	if branches {
+		return "branches"
+	}
+	return "teams"
+}
+
 func (v *teamsView) load() tea.Cmd {
 	v.seq++
-	seq, svc, a := v.seq, v.s.svc, v.s.actor
+	seq, svc, a, branches := v.seq, v.s.svc, v.s.actor, v.branches
 	return v.s.do(func(ctx context.Context) tea.Msg {
-		t, err := svc.Teams(ctx, a)
-		return teamsMsg{seq, t, err}
+		var gs []group
+		if branches {
+			bs, err := svc.Branches(ctx, a)
+			for _, b := range bs {
+				about := b.TimeZone
+				if b.Address != "" {
+					about = strings.TrimPrefix(about+" · "+b.Address, " · ")
+				}
+				gs = append(gs, group{b.Name, b.Members, about})
+			}
+			return teamsMsg{seq, gs, err}
+		}
+		ts, err := svc.Teams(ctx, a)
+		for _, t := range ts {
+			gs = append(gs, group{name: t.Name, members: t.Members})
+		}
+		return teamsMsg{seq, gs, err}
 	})
 }
 
@@ -90,9 +141,12 @@ func (v *teamsView) SetSize(w, h int) {
 // reading reports that the teams keys act on are on their way.
 func (v *teamsView) reading() bool { return v.shown != v.seq }
 
-func (v *teamsView) Capturing() bool { return v.naming != nil || v.confirm != nil }
+func (v *teamsView) Capturing() bool { return v.naming != nil || v.confirm != nil || v.moving != nil }
 
 func (v *teamsView) ShortHelp() []key.Binding {
+	if v.moving != nil {
+		return []key.Binding{v.keys.Pick, v.keys.Save, v.keys.Cancel}
+	}
 	if v.naming != nil {
 		return []key.Binding{v.keys.Save, v.keys.Cancel}
 	}
@@ -116,7 +170,7 @@ func (v *teamsView) Update(msg tea.Msg) (*teamsView, tea.Cmd) {
 		v.teams = msg.teams
 		v.nav.set(len(v.teams))
 		for i, t := range v.teams {
-			if strings.EqualFold(t.Name, v.keep) {
+			if strings.EqualFold(t.name, v.keep) {
 				v.nav.cur = i
 				v.nav.clamp()
 			}
@@ -127,7 +181,7 @@ func (v *teamsView) Update(msg tea.Msg) (*teamsView, tea.Cmd) {
 			v.err = explain(msg.err)
 			return v, nil
 		}
-		v.naming, v.note, v.keep = nil, msg.note, msg.keep
+		v.naming, v.moving, v.note, v.keep = nil, nil, msg.note, msg.keep
 		return v, v.load()
 	case refreshMsg:
 		return v, v.load()
@@ -143,8 +197,8 @@ func (v *teamsView) Update(msg tea.Msg) (*teamsView, tea.Cmd) {
 	return v, nil
 }
 
-// selected is the team under the cursor, nil when there is none.
-func (v *teamsView) selected() *store.Team {
+// selected is the team or branch under the cursor, nil when there is none.
+func (v *teamsView) selected() *group {
 	if v.nav.cur >= len(v.teams) {
 		return nil
 	}
@@ -162,6 +216,22 @@ func (v *teamsView) key(msg tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	if v.busy {
+		return nil
+	}
+	if mv := v.moving; mv != nil {
+		switch {
+		case key.Matches(msg, k.Cancel):
+			v.moving = nil
+		case key.Matches(msg, k.Save):
+			v.busy = true
+			return v.remove(mv.branch, mv.to[mv.at])
+		case key.Matches(msg, k.Pick):
+			step := 1
+			if msg.String() == "left" || msg.String() == "h" {
+				step = len(mv.to) - 1
+			}
+			mv.at = (mv.at + step) % len(mv.to)
+		}
 		return nil
 	}
 	if v.naming != nil {
@@ -193,7 +263,7 @@ func (v *teamsView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.nav.End):
 		v.nav.end()
 	case key.Matches(msg, k.New, k.Rename, k.Remove):
-		if why := may(v.perms, "users.edit", "manage teams"); why != "" {
+		if why := may(v.perms, "users.edit", "manage "+kindsOf(v.branches)); why != "" {
 			v.err = why
 			return nil
 		}
@@ -202,7 +272,7 @@ func (v *teamsView) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// act starts adding, renaming or removing a team.
+// act starts adding, renaming or removing a team or branch.
 func (v *teamsView) act(msg tea.KeyPressMsg) tea.Cmd {
 	if key.Matches(msg, v.keys.New) {
 		v.renaming = ""
@@ -210,28 +280,56 @@ func (v *teamsView) act(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	t := v.selected()
 	if t == nil {
-		v.err = "There is no team yet: n adds one."
+		v.err = "There is no " + kindOf(v.branches) + " yet: n adds one."
 		return nil
 	}
 	if key.Matches(msg, v.keys.Rename) {
-		v.renaming = t.Name
-		return v.name(t.Name)
+		v.renaming = t.name
+		return v.name(t.name)
 	}
-	name, svc, a := t.Name, v.s.svc, v.s.actor
+	if v.branches && t.members > 0 {
+		// Its people go somewhere the operator picks: another branch, or none.
+		mv := &moveChoice{branch: t.name}
+		for _, o := range v.teams {
+			if o.name != t.name {
+				mv.to = append(mv.to, o.name)
+			}
+		}
+		mv.to = append(mv.to, "")
+		v.moving = mv
+		return nil
+	}
+	name := t.name
 	members := "It has no members"
-	if t.Members > 0 {
-		members = "Its " + plural(t.Members, "member stays", "members stay") + ", without it"
+	if t.members > 0 {
+		members = "Its " + plural(t.members, "member stays", "members stay") + ", without it"
 	}
-	v.confirm = &confirmation{prompt: fmt.Sprintf("Remove team %s? %s. y/n", clean(name), members),
-		yes: v.s.do(func(ctx context.Context) tea.Msg {
-			return teamsDoneMsg{note: "Team " + name + " removed.", err: svc.RemoveTeam(ctx, a, name)}
-		})}
+	v.confirm = &confirmation{prompt: fmt.Sprintf("Remove %s %s? %s. y/n", kindOf(v.branches), clean(name), members),
+		yes: v.remove(name, "")}
 	return nil
+}
+
+// remove removes the team or branch name, a branch's people going to the
+// branch moveTo ("": none).
+func (v *teamsView) remove(name, moveTo string) tea.Cmd {
+	svc, a, branches := v.s.svc, v.s.actor, v.branches
+	return v.s.do(func(ctx context.Context) tea.Msg {
+		if !branches {
+			return teamsDoneMsg{note: "Team " + name + " removed.", err: svc.RemoveTeam(ctx, a, name)}
+		}
+		note := "Branch " + name + " removed."
+		if moveTo == "" {
+			moveTo = admin.MoveToNone
+		} else {
+			note = "Branch " + name + " removed; its people moved to " + moveTo + "."
+		}
+		return teamsDoneMsg{note: note, keep: moveTo, err: svc.RemoveBranch(ctx, a, name, moveTo)}
+	})
 }
 
 // name opens the field the team's name is typed in, holding value.
 func (v *teamsView) name(value string) tea.Cmd {
-	in := v.s.newInput("the team's name", 60)
+	in := v.s.newInput("the "+kindOf(v.branches)+"'s name", 60)
 	in.SetValue(value)
 	in.CursorEnd()
 	v.naming = &in
@@ -240,30 +338,52 @@ func (v *teamsView) name(value string) tea.Cmd {
 
 func (v *teamsView) save() tea.Cmd {
 	to, from := strings.TrimSpace(v.naming.Value()), v.renaming
-	svc, a := v.s.svc, v.s.actor
+	svc, a, branches := v.s.svc, v.s.actor, v.branches
+	kind := "Team"
+	if branches {
+		kind = "Branch"
+	}
 	v.busy, v.err = true, ""
 	return v.s.do(func(ctx context.Context) tea.Msg {
-		if from == "" {
-			return teamsDoneMsg{note: "Team " + to + " added.", keep: to, err: svc.AddTeam(ctx, a, to)}
+		var err error
+		switch {
+		case from == "" && branches:
+			err = svc.AddBranch(ctx, a, store.Branch{Name: to})
+		case from == "":
+			err = svc.AddTeam(ctx, a, to)
+		case branches:
+			err = svc.RenameBranch(ctx, a, from, to)
+		default:
+			err = svc.RenameTeam(ctx, a, from, to)
 		}
-		return teamsDoneMsg{note: "Team " + from + " renamed to " + to + ".", keep: to, err: svc.RenameTeam(ctx, a, from, to)}
+		if from == "" {
+			return teamsDoneMsg{note: kind + " " + to + " added.", keep: to, err: err}
+		}
+		return teamsDoneMsg{note: kind + " " + from + " renamed to " + to + ".", keep: to, err: err}
 	})
 }
 
 func (v *teamsView) View() string {
 	st := v.s.styles
 	var b strings.Builder
-	b.WriteString(st.Title.Render(fmt.Sprintf("Teams (%d)", len(v.teams))))
+	title := "Teams"
+	if v.branches {
+		title = "Branches"
+	}
+	b.WriteString(st.Title.Render(fmt.Sprintf("%s (%d)", title, len(v.teams))))
 	b.WriteString("\n\n")
 	if len(v.teams) == 0 {
-		b.WriteString(st.Subtle.Render("No team yet: n adds one."))
+		b.WriteString(st.Subtle.Render("No " + kindOf(v.branches) + " yet: n adds one."))
 		b.WriteString("\n")
 	}
 	nameW := min(max(20, v.width/2), 60)
 	from, to := v.nav.visible()
 	for i := from; i < to; i++ {
 		t := v.teams[i]
-		line := fit(clean(t.Name), nameW) + " " + plural(t.Members, "member", "members")
+		line := fit(clean(t.name), nameW) + " " + plural(t.members, "member", "members")
+		if t.about != "" {
+			line = fit(line, nameW+13) + " " + clean(t.about)
+		}
 		if i == v.nav.cur {
 			b.WriteString(st.Selected.Render(cut("▸ "+line, v.width)))
 		} else {
@@ -277,8 +397,15 @@ func (v *teamsView) View() string {
 		b.WriteString(st.Label.Render("Rename " + clean(v.renaming) + " to: "))
 		b.WriteString(st.input(*v.naming))
 	case v.naming != nil:
-		b.WriteString(st.Label.Render("New team: "))
+		b.WriteString(st.Label.Render("New " + kindOf(v.branches) + ": "))
 		b.WriteString(st.input(*v.naming))
+	case v.moving != nil:
+		to := "no branch"
+		if n := v.moving.to[v.moving.at]; n != "" {
+			to = "branch " + clean(n)
+		}
+		b.WriteString(st.Warn.Render(cut(fmt.Sprintf("Remove branch %s? Its people go to ◂ %s ▸ (←/→ picks, enter removes, esc keeps it)",
+			clean(v.moving.branch), to), v.width)))
 	case v.confirm != nil:
 		b.WriteString(st.Warn.Render(cut(v.confirm.prompt, v.width)))
 	case v.busy:

@@ -1,12 +1,15 @@
 package tui
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"roster/admin"
 	"roster/store"
 )
 
@@ -86,4 +89,54 @@ func TestTeamsKeysWaitForTheTeams(t *testing.T) {
 	stop()
 	u := r.screens[usersScreen].(*users)
 	must(t, u.teams == nil && u.nav.cur == 1, "teams open %v, cursor on row %d", u.teams != nil, u.nav.cur)
+}
+
+// From Users, B lists the branches in the teams' list, with their members,
+// time zone and address: n adds one, r renames it; x on a branch that
+// still has people asks where they go with a picker (another branch, or
+// none), and removes it only then. At 80x24 and a wide terminal.
+func TestBranchesFromTheDashboard(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {160, 48}} {
+		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
+			f := newFixture(t)
+			must(t, f.svc.AddBranch(f.ctx, f.op, store.Branch{Name: "Lyon", TimeZone: "Europe/Paris", Address: "5 place Béraudier"}) == nil, "add Lyon")
+			must(t, f.svc.AddBranch(f.ctx, f.op, store.Branch{Name: "Paris"}) == nil, "add Paris")
+			f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+			_, err := f.svc.Edit(f.ctx, f.op, "ann.active@example.com", 0, admin.Profile{AddBranches: []string{"Lyon"}})
+			must(t, err == nil, "edit: %v", err)
+			branches := func() []string { return f.user("ann.active@example.com").Branches }
+
+			tt := f.runAt(owner, size[0], size[1])
+			tt.wait("Ann Active")
+			tt.press("B")
+			tt.wait("Branches (2)", "Lyon", "1 member", "Europe/Paris · 5 place")
+			tt.press("n")
+			tt.typ("Lille")
+			tt.press("enter")
+			tt.wait("Branch Lille added.")
+			tt.press("r", "space")
+			tt.typ("Flandres")
+			tt.press("enter")
+			tt.wait("Branch Lille renamed to Lille Flandres.")
+			must(t, f.count(`SELECT count(*) FROM branches WHERE name = 'Lille Flandres'`) == 1, "not renamed")
+
+			tt.press("g", "j", "x") // Lille Flandres, Lyon, Paris
+			tt.wait("Remove branch Lyon? Its people go to ◂ branch Lille Flandres ▸")
+			tt.press("right")
+			tt.wait("Its people go to ◂ branch Paris ▸")
+			tt.press("enter")
+			tt.wait("Branch Lyon removed; its people moved to Paris.")
+			must(t, slices.Equal(branches(), []string{"Paris"}), "ann's branches %q", branches())
+
+			tt.press("G", "x", "left")
+			tt.wait("Remove branch Paris? Its people go to ◂ no branch ▸")
+			tt.press("esc")
+			tt.wait("Branches (2)")
+			must(t, f.count(`SELECT count(*) FROM branches WHERE name = 'Paris'`) == 1, "esc removed the branch")
+			tt.press("x", "left", "enter")
+			tt.wait("Branch Paris removed.")
+			must(t, len(branches()) == 0, "ann's branches %q", branches())
+			must(t, f.count(`SELECT count(*) FROM audit WHERE action LIKE 'branch.%'`) == 6, "audit rows") // 3 added, 1 renamed, 2 removed
+		})
+	}
 }

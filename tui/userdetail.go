@@ -29,6 +29,7 @@ type userDetail struct {
 	user     *admin.UserDetail
 	audit    []store.AuditEntry
 	teams    []string // the teams there are, to say which when one is not
+	branches []string // and the branches
 	version  int64
 	loading  bool
 	saving   bool
@@ -58,13 +59,14 @@ type detailKeys struct {
 
 type (
 	detailMsg struct {
-		seq   int
-		force bool // asked by the operator: replaces what the form holds
-		user  *admin.UserDetail
-		audit []store.AuditEntry
-		teams []store.Team
-		keys  []store.APIKey
-		past  []store.AwayPeriod
+		seq      int
+		force    bool // asked by the operator: replaces what the form holds
+		user     *admin.UserDetail
+		audit    []store.AuditEntry
+		teams    []store.Team
+		branches []store.Branch
+		keys     []store.APIKey
+		past     []store.AwayPeriod
 		// keysErr says why the keys are not shown (another's, whom the
 		// operator may not act as); the page is shown anyway.
 		keysErr error
@@ -86,6 +88,7 @@ const (
 	fRef
 	fLocale
 	fTeams
+	fBranches
 	fTags
 )
 
@@ -116,6 +119,7 @@ func newUserDetail(s *session, email string, edit bool, perms map[string]bool) *
 		fRef:      s.newField("Reference ID", "employee number", 64),
 		fLocale:   newChoice("Locale", "en", "fr"),
 		fTeams:    s.newField("Teams", "comma-separated", 500),
+		fBranches: s.newField("Branches", "comma-separated", 500),
 		fTags:     s.newField("Contact for", "comma-separated tags", 500),
 	}
 	d.form.fields[fLocale].hint = "the language of their mails"
@@ -148,8 +152,12 @@ func (d *userDetail) load(force bool) tea.Cmd {
 			return detailMsg{seq: seq, force: force, err: err}
 		}
 		teams, err := svc.Teams(ctx, a)
+		if err != nil {
+			return detailMsg{seq: seq, force: force, err: err}
+		}
+		branches, err := svc.Branches(ctx, a)
 		keys, kerr := svc.APIKeys(ctx, a, email)
-		return detailMsg{seq: seq, force: force, user: u, audit: audit, teams: teams, keys: keys, past: past, keysErr: kerr, err: err}
+		return detailMsg{seq: seq, force: force, user: u, audit: audit, teams: teams, branches: branches, keys: keys, past: past, keysErr: kerr, err: err}
 	})
 }
 
@@ -202,6 +210,7 @@ func (d *userDetail) fill(u *store.User) {
 	f[fRef].set(clean(u.ReferenceID))
 	f[fLocale].set(u.Locale)
 	f[fTeams].set(clean(strings.Join(u.Teams, ", ")))
+	f[fBranches].set(clean(strings.Join(u.Branches, ", ")))
 	f[fTags].set(clean(strings.Join(u.Tags, ", ")))
 	d.version = u.Version
 	d.stale = false
@@ -240,9 +249,12 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 			d.err = explain(msg.err)
 			return d, nil
 		}
-		d.teams = d.teams[:0]
+		d.teams, d.branches = d.teams[:0], d.branches[:0]
 		for _, t := range msg.teams {
 			d.teams = append(d.teams, t.Name)
+		}
+		for _, b := range msg.branches {
+			d.branches = append(d.branches, b.Name)
 		}
 		if !msg.force && d.form.dirty() {
 			return d, nil
@@ -301,18 +313,25 @@ func (d *userDetail) showErr(err error) {
 	var in *admin.InputError
 	if errors.As(err, &in) {
 		idx := map[string]int{"first name": fFirst, "last name": fLast, "phone": fPhone, "position": fPosition,
-			"reference ID": fRef, "locale": fLocale, "team": fTeams, "tag": fTags}
+			"reference ID": fRef, "locale": fLocale, "team": fTeams, "branch": fBranches, "tag": fTags}
 		if i, ok := idx[in.Field]; ok {
 			d.form.fields[i].err = in.Msg
 			d.form.focusOn(i)
 		}
-		if in.Field == "team" {
-			// admin says how the command line adds a team: here, say which
-			// teams there are.
-			for _, name := range splitList(d.form.fields[fTeams].value()) {
-				if !slices.ContainsFunc(d.teams, func(t string) bool { return strings.EqualFold(t, name) }) {
-					d.err = notATeam(name, d.teams)
-					d.form.fields[fTeams].err = d.err
+		// admin says how the command line adds a team or branch: here, say
+		// which there are.
+		for _, g := range []struct {
+			what, plural string
+			field        int
+			names        []string
+		}{{"team", "teams", fTeams, d.teams}, {"branch", "branches", fBranches, d.branches}} {
+			if in.Field != g.what {
+				continue
+			}
+			for _, name := range splitList(d.form.fields[g.field].value()) {
+				if !slices.ContainsFunc(g.names, func(t string) bool { return strings.EqualFold(t, name) }) {
+					d.err = notA(g.what, g.plural, name, g.names)
+					d.form.fields[g.field].err = d.err
 					break
 				}
 			}
@@ -434,6 +453,9 @@ func (d *userDetail) save() tea.Cmd {
 	p.Position, p.ReferenceID, p.Locale = str(fPosition), str(fRef), str(fLocale)
 	if f[fTeams].value() != f[fTeams].orig {
 		p.Teams = splitList(f[fTeams].value())
+	}
+	if f[fBranches].value() != f[fBranches].orig {
+		p.Branches = splitList(f[fBranches].value())
 	}
 	if f[fTags].value() != f[fTags].orig {
 		p.Tags = splitList(f[fTags].value())

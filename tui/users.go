@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ type usersKeys struct {
 	Deactivate, Delete, SendStaged         key.Binding
 	Search, Status, Team, Sort, Clear      key.Binding
 	Reload                                 key.Binding
-	Accept, Teams                          key.Binding
+	Accept, Teams, Branches                key.Binding
 	Select, SelectAll, Acts                key.Binding
 }
 
@@ -56,7 +57,7 @@ func newUsersKeys() usersKeys {
 		SendStaged: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "send staged invitation")),
 		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
 		Status:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),
-		Team:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "team filter")),
+		Team:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "team or branch filter")),
 		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
 		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search, then selection")),
 		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
@@ -65,6 +66,7 @@ func newUsersKeys() usersKeys {
 		Select:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
 		SelectAll:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "select all matching")),
 		Acts:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "act on the selection")),
+		Branches:   key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "branches")),
 	}
 }
 
@@ -75,12 +77,12 @@ type users struct {
 	height int
 
 	search    textinput.Model
-	searching bool     // the search field has the keyboard
-	statusIdx int      // index in statuses
-	sortIdx   int      // index in store.Sorts()
-	team      string   // only this team's members, "" for all
-	teamNames []string // the account's teams, in order, for t to cycle through
-	teamsRead bool     // t waits for them
+	searching bool          // the search field has the keyboard
+	statusIdx int           // index in statuses
+	sortIdx   int           // index in store.Sorts()
+	group     groupFilter   // only this team's or branch's people; the zero value for all
+	groups    []groupFilter // the account's teams, then its branches, for t to cycle through
+	teamsRead bool          // t waits for them
 
 	// The window: rows read from the store, their cursors, and their lines
 	// drawn for the current width.
@@ -133,7 +135,8 @@ type users struct {
 type usersHead struct {
 	width, status, sort int
 	summary             *store.Summary
-	team, search        string
+	group               groupFilter
+	search              string
 	loading             bool
 }
 
@@ -147,8 +150,9 @@ type (
 	}
 	usersFilterMsg struct{ seq int }
 	usersTeamsMsg  struct {
-		teams []store.Team
-		err   error
+		teams    []store.Team
+		branches []store.Branch
+		err      error
 	}
 	usersSummaryMsg struct {
 		seq int
@@ -178,27 +182,44 @@ func (m *users) Init() tea.Cmd {
 	return m.reload()
 }
 
-// loadTeams reads the teams t cycles through.
+// groupFilter is the Users list's team or branch filter.
+type groupFilter struct {
+	branch bool // a branch, else a team
+	name   string
+}
+
+func (g groupFilter) String() string {
+	if g.branch {
+		return "branch " + g.name
+	}
+	return "team " + g.name
+}
+
+// loadTeams reads the teams and branches t cycles through.
 func (m *users) loadTeams() tea.Cmd {
 	svc, a := m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
 		t, err := svc.Teams(ctx, a)
-		return usersTeamsMsg{t, err}
+		if err != nil {
+			return usersTeamsMsg{err: err}
+		}
+		b, err := svc.Branches(ctx, a)
+		return usersTeamsMsg{t, b, err}
 	})
 }
 
-// nextTeam is the team filter after the current one: all, then each team in
-// turn. A team gone since is followed by all.
-func (m *users) nextTeam() string {
-	for i, t := range m.teamNames {
-		if t == m.team && i+1 < len(m.teamNames) {
-			return m.teamNames[i+1]
+// nextGroup is the team or branch filter after the current one: all, then
+// each team in turn, then each branch. One gone since is followed by all.
+func (m *users) nextGroup() groupFilter {
+	for i, g := range m.groups {
+		if g == m.group && i+1 < len(m.groups) {
+			return m.groups[i+1]
 		}
 	}
-	if m.team == "" && len(m.teamNames) > 0 {
-		return m.teamNames[0]
+	if m.group == (groupFilter{}) && len(m.groups) > 0 {
+		return m.groups[0]
 	}
-	return ""
+	return groupFilter{}
 }
 
 func (m *users) SetSize(w, h int) {
@@ -279,7 +300,7 @@ func (m *users) FullHelp() [][]key.Binding {
 	}
 	return [][]key.Binding{
 		m.keys.nav.list(),
-		{m.keys.Search, m.keys.Clear, m.keys.Status, m.keys.Team, m.keys.Sort, m.keys.Reload, m.keys.Teams},
+		{m.keys.Search, m.keys.Clear, m.keys.Status, m.keys.Team, m.keys.Sort, m.keys.Reload, m.keys.Teams, m.keys.Branches},
 		{m.keys.Open, m.keys.Edit, m.keys.Invite, m.keys.Perms, m.keys.Away},
 		{m.keys.Reset, m.keys.Deactivate, m.keys.Delete, m.keys.SendStaged},
 		{m.keys.Select, m.keys.SelectAll, m.keys.Acts},
@@ -288,8 +309,13 @@ func (m *users) FullHelp() [][]key.Binding {
 
 // query is what the window shows, without its position.
 func (m *users) query() store.ListQuery {
-	return store.ListQuery{Status: statuses[m.statusIdx], Team: m.team, Search: m.search.Value(), Sort: store.Sorts()[m.sortIdx],
-		Limit: pageSize}
+	q := store.ListQuery{Status: statuses[m.statusIdx], Search: m.search.Value(), Sort: store.Sorts()[m.sortIdx], Limit: pageSize}
+	if m.group.branch {
+		q.Branch = m.group.name
+	} else {
+		q.Team = m.group.name
+	}
+	return q
 }
 
 // fetch reads one page for the window's current query.
@@ -416,11 +442,17 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case usersTeamsMsg:
 		m.teamsRead = true
 		if msg.err == nil {
-			m.teamNames = m.teamNames[:0]
+			m.groups = m.groups[:0]
 			for _, t := range msg.teams {
-				m.teamNames = append(m.teamNames, t.Name)
+				m.groups = append(m.groups, groupFilter{name: t.Name})
+			}
+			for _, b := range msg.branches {
+				m.groups = append(m.groups, groupFilter{branch: true, name: b.Name})
 			}
 		}
+		// The Branches column comes or goes with the account's first or last branch.
+		m.rebuild()
+		m.head.lines = ""
 		return m, nil
 	case usersCountMsg:
 		if msg.seq == m.sel.seq {
@@ -689,11 +721,11 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.statusIdx = (m.statusIdx + 1) % len(statuses)
 		return m.reload()
 	case key.Matches(msg, k.Team):
-		if len(m.teamNames) == 0 && m.team == "" {
-			m.err = "There are no teams to filter by."
+		if len(m.groups) == 0 && m.group == (groupFilter{}) {
+			m.err = "There are no teams or branches to filter by."
 			return nil
 		}
-		m.team = m.nextTeam()
+		m.group = m.nextGroup()
 		return m.reload()
 	case key.Matches(msg, k.Sort):
 		m.sortIdx = (m.sortIdx + 1) % len(store.Sorts())
@@ -702,8 +734,8 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 		return tea.Batch(m.refresh(), m.loadSummary())
 	case key.Matches(msg, k.Invite):
 		return m.s.open(inviteScreen, "")
-	case key.Matches(msg, k.Teams):
-		m.teams = newTeamsView(m.s, m.perms)
+	case key.Matches(msg, k.Teams, k.Branches):
+		m.teams = newTeamsView(m.s, m.perms, key.Matches(msg, k.Branches))
 		m.teams.SetSize(m.width, m.nav.height+4)
 		return m.teams.Init()
 	}
@@ -802,15 +834,38 @@ func (m *users) sendStaged(email string) tea.Cmd {
 }
 
 // Column widths for the current width.
-func (m *users) columns() (name, email, role, status, teams, login int) {
-	w := columnWidths(m.width-2, []column{{min: 10, natural: 24}, {min: 20, natural: 44}, {min: 6, natural: 7},
-		{min: 7, natural: 20}, {min: 5, natural: 24}, {min: 16, natural: 16}})
-	return w[0], w[1], w[2], w[3], w[4], w[5]
+// The Branches column is drawn once the account has branches and the
+// terminal is at least this wide: at 80 columns the addresses come first.
+const branchesFrom = 100
+
+func (m *users) columns() (name, email, role, status, teams, branches, login int) {
+	cols := []column{{min: 10, natural: 24}, {min: 20, natural: 44}, {min: 6, natural: 7},
+		{min: 7, natural: 20}, {min: 5, natural: 24}, {min: 16, natural: 16}}
+	if !m.showBranches() {
+		w := columnWidths(m.width-2, cols)
+		return w[0], w[1], w[2], w[3], w[4], 0, w[5]
+	}
+	w := columnWidths(m.width-2, slices.Insert(cols, 5, column{min: 5, natural: 16}))
+	return w[0], w[1], w[2], w[3], w[4], w[5], w[6]
+}
+
+// showBranches reports whether the rows show the Branches column.
+func (m *users) showBranches() bool {
+	return m.width >= branchesFrom && slices.ContainsFunc(m.groups, func(g groupFilter) bool { return g.branch })
+}
+
+// cell is a column's text and the space after it; nothing for a column not
+// drawn (width 0).
+func cell(text string, width int) string {
+	if width == 0 {
+		return ""
+	}
+	return fit(text, width) + " "
 }
 
 // line draws one user's row; built when the row arrives, not in View.
 func (m *users) line(u *store.User) string {
-	nw, ew, rw, sw, tw, lw := m.columns()
+	nw, ew, rw, sw, tw, bw, lw := m.columns()
 	var name string
 	if n := clean(strings.TrimSpace(u.FirstName + " " + u.LastName)); n != "" {
 		name = fit(n, nw)
@@ -824,7 +879,8 @@ func (m *users) line(u *store.User) string {
 		login = when(u.LastLoginAt)
 	}
 	return name + " " + fit(clean(u.Email), ew) + " " + fit(u.Role, rw) + " " +
-		fit(statusText(u), sw) + " " + fit(clean(strings.Join(u.Teams, ", ")), tw) + " " + fit(login, lw)
+		fit(statusText(u), sw) + " " + fit(clean(strings.Join(u.Teams, ", ")), tw) + " " +
+		cell(clean(strings.Join(u.Branches, ", ")), bw) + fit(login, lw)
 }
 
 func (m *users) rebuild() {
@@ -855,8 +911,9 @@ func (m *users) heading() string {
 	}
 	filter := paint(st.Label, "status ") + paint(st.Bold, status) + paint(st.Label, "  sort ") +
 		paint(st.Bold, store.Sorts()[m.sortIdx]) + "  "
-	if m.team != "" {
-		filter += paint(st.Label, "team ") + paint(st.Bold, clean(m.team)) + "  "
+	if m.group.name != "" {
+		kind, _, _ := strings.Cut(m.group.String(), " ")
+		filter += paint(st.Label, kind+" ") + paint(st.Bold, clean(m.group.name)) + "  "
 	}
 	if m.searching || m.search.Value() != "" {
 		filter += st.input(m.search)
@@ -868,9 +925,9 @@ func (m *users) heading() string {
 	}
 	b.WriteString(cut(filter, m.width))
 	b.WriteString("\n")
-	nw, ew, rw, sw, tw, lw := m.columns()
+	nw, ew, rw, sw, tw, bw, lw := m.columns()
 	b.WriteString(paint(st.ColHead, "  "+fit("Name", nw)+" "+fit("Email", ew)+" "+fit("Role", rw)+" "+
-		fit("Status", sw)+" "+fit("Teams", tw)+" "+fit("Last login", lw)))
+		fit("Status", sw)+" "+fit("Teams", tw)+" "+cell("Branches", bw)+fit("Last login", lw)))
 	b.WriteString("\n")
 	return b.String()
 }
@@ -891,7 +948,7 @@ func (m *users) View() string {
 	// The lines above the rows change with the counts, a filter or the
 	// width, not with the cursor: drawn again only then (and as the search
 	// is typed, its cursor included).
-	k := usersHead{width: m.width, summary: m.summary, status: m.statusIdx, sort: m.sortIdx, team: m.team,
+	k := usersHead{width: m.width, summary: m.summary, status: m.statusIdx, sort: m.sortIdx, group: m.group,
 		search: m.search.Value(), loading: m.loading}
 	if m.head.lines == "" || m.head.of != k || m.searching {
 		m.head.of, m.head.lines = k, m.heading()

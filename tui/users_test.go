@@ -315,8 +315,33 @@ func TestUserDetailUnknownTeam(t *testing.T) {
 	must(t, len(f.user("ann.active@example.com").Teams) == 0, "nothing was saved")
 }
 
-// t filters Users by team: all, then each team in turn, then all again; the
-// filter is shown, and keys typed with t act on the team's rows.
+// A user's branches are edited on their page as their teams are: saved, then
+// shown; an unknown one is explained with the branches there are.
+func TestUserDetailBranches(t *testing.T) {
+	f := newFixture(t)
+	for _, b := range []string{"Lyon", "Paris"} {
+		must(t, f.svc.AddBranch(f.ctx, f.op, store.Branch{Name: b}) == nil, "branch not added")
+	}
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	d := newUserDetail(f.session(), "ann.active@example.com", true, nil)
+	d.SetSize(80, 24)
+	d.Update(d.Init()())
+	d.form.focusOn(fBranches)
+	d.form.fields[fBranches].input.SetValue("Lyon, Lille")
+	d.Update(d.save()())
+	want := `"Lille" is not a branch (branches: Lyon, Paris)`
+	must(t, d.err == want && d.form.fields[fBranches].err == want, "error %q, beside the field %q", d.err, d.form.fields[fBranches].err)
+	must(t, len(f.user("ann.active@example.com").Branches) == 0, "nothing was saved")
+	d.form.fields[fBranches].input.SetValue("paris, Lyon")
+	d.Update(d.save()())
+	must(t, slices.Equal(f.user("ann.active@example.com").Branches, []string{"Lyon", "Paris"}), "saved %q", f.user("ann.active@example.com").Branches)
+	d.Update(d.load(true)())
+	must(t, strings.Contains(ansi.Strip(d.View()), "Lyon, Paris"), "the page:\n%s", d.View())
+}
+
+// t filters Users by team or branch: all, then each team in turn, then each
+// branch, then all again; the filter is shown, and keys typed with t act on
+// the team's rows.
 func TestUsersTeamFilter(t *testing.T) {
 	f := newFixture(t)
 	for _, team := range []string{"Sales", "Support"} {
@@ -327,8 +352,14 @@ func TestUsersTeamFilter(t *testing.T) {
 	f.addUser("ann@example.com", "Ann", "Able", "member", store.Active)
 	f.addUser("bob@example.com", "Bob", "Baker", "member", store.Active)
 	f.addUser("cat@example.com", "Cat", "Cole", "member", store.Active)
+	f.addUser("dan@example.com", "Dan", "Dorr", "member", store.Active)
 	for _, ut := range [][2]string{{"bob@example.com", "Sales"}, {"cat@example.com", "Support"}} {
 		f.exec(`INSERT INTO user_teams (user_id, team_id) SELECT u.id, t.id FROM users u, teams t WHERE u.email = ? AND t.name = ?`, ut[0], ut[1])
+	}
+	must(t, f.svc.AddBranch(f.ctx, f.op, store.Branch{Name: "Lyon"}) == nil, "branch not added")
+	for _, e := range []string{"ann@example.com", "dan@example.com"} {
+		_, err := f.svc.Edit(f.ctx, f.op, e, 0, admin.Profile{AddBranches: []string{"Lyon"}})
+		must(t, err == nil, "edit: %v", err)
 	}
 	r := New(f.ctx, f.options(owner)).(*Model)
 	tt, stop := f.runTerminal(r)
@@ -360,11 +391,20 @@ func TestUsersTeamFilter(t *testing.T) {
 	r = New(f.ctx, f.options(owner)).(*Model)
 	tt, stop = f.runTerminal(r)
 	tt.wait("Cat Cole")
-	tt.write("tttx")
+	tt.write("ttt")
+	tt.wait("branch Lyon", "Dan Dorr", "Branches", "Lyon")
+	stop()
+	u = r.screens[usersScreen].(*users)
+	must(t, slices.Equal(emails(), []string{"ann@example.com", "dan@example.com"}), "branch Lyon lists %v", emails())
+
+	r = New(f.ctx, f.options(owner)).(*Model)
+	tt, stop = f.runTerminal(r)
+	tt.wait("Cat Cole")
+	tt.write("ttttx")
 	tt.wait("Deactivate ann@example.com?")
 	stop()
 	u = r.screens[usersScreen].(*users)
-	must(t, u.team == "" && len(u.rows) == 4, "after every team, all users again: team %q, %v", u.team, emails())
+	must(t, u.group == (groupFilter{}) && len(u.rows) == 5, "after every team and branch, all users again: %v, %v", u.group, emails())
 }
 
 // The lines above the rows, drawn again only when what they show changes,
