@@ -27,13 +27,21 @@ import (
 func cmdServe(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("serve")
 	c.mailFlags(fs)
-	sshAddr := fs.String("ssh", envOr("ROSTER_SSH", ":2222"), "SSH listen address (env ROSTER_SSH)")
-	httpAddr := fs.String("http", envOr("ROSTER_HTTP", ":8080"), "HTTP listen address of the invitation pages (env ROSTER_HTTP)")
+	sshAddr := fs.String("ssh", cmp.Or(os.Getenv("ROSTER_SSH"), ":2222"), "SSH listen address (env ROSTER_SSH)")
+	httpAddr := fs.String("http", cmp.Or(os.Getenv("ROSTER_HTTP"), ":8080"), "HTTP listen address of the invitation pages (env ROSTER_HTTP)")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "end SSH sessions idle this long")
 	maxSessions := fs.Int("max-sessions", 100, "refuse SSH sessions beyond this many at once")
-	hostKey := fs.String("host-key", "", "SSH host key file, created on first start (default: in the data directory)")
+	hostKey := fs.String("host-key", envOr("ROSTER_HOST_KEY", ""), "SSH host key file, created on first start (env ROSTER_HOST_KEY; default: in the data directory)")
+	logFormat := fs.String("log-format", cmp.Or(os.Getenv("ROSTER_LOG_FORMAT"), "text"), "log lines as text or json (env ROSTER_LOG_FORMAT)")
+	metricsAddr := fs.String("metrics", os.Getenv("ROSTER_METRICS"), "listen address of a separate listener for /metrics, /healthz and /readyz (env ROSTER_METRICS); /metrics needs no token there only if it is loopback")
+	metricsToken := fs.String("metrics-token", "", "bearer token /metrics asks for on the HTTP listener and on a --metrics listener that is not loopback (env ROSTER_METRICS_TOKEN, which ps does not show)")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
+	}
+	*metricsToken = cmp.Or(*metricsToken, os.Getenv("ROSTER_METRICS_TOKEN"))
+	log, err := newLogger(c.stderr, *logFormat)
+	if err != nil {
+		return usageErr{err}
 	}
 	if err := c.open(ctx); err != nil {
 		return err
@@ -52,22 +60,24 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		}
 		*hostKey = filepath.Join(dir, "ssh_host_ed25519")
 	}
-	log := slog.New(slog.NewTextHandler(c.stderr, nil))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	metrics := server.NewMetrics(server.MetricsOptions{Backlog: c.svc.Backlog})
 	cfg.Logger = log
+	cfg.Replied = metrics.MailReplied
 	worker, err := mail.Start(ctx, c.st, cfg)
 	if err != nil {
 		return err
 	}
 	defer worker.Stop()
+	checks := readiness(c.svc, worker)
 	hooks := webhook.Start(ctx, c.st, webhook.Options{Log: log})
 	defer hooks.Stop()
 
 	sshSrv, err := server.NewSSH(c.svc, server.SSHOptions{
 		Addr: *sshAddr, HostKeyPath: *hostKey, IdleTimeout: *idle, MaxSessions: *maxSessions,
-		Run: sshRunner(c.svc), Log: log,
+		Run: sshRunner(c.svc), Log: log, Metrics: metrics,
 	})
 	if err != nil {
 		return err
@@ -81,27 +91,48 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		sshLn.Close()
 		return err
 	}
-	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log, CSRFKey: key})
+	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log, CSRFKey: key, Metrics: metrics})
 	defer web.Wait()
-	// The API under /api/v1/, SCIM under /scim/v2/, the pages everywhere else.
+	// The API under /api/v1/, SCIM under /scim/v2/, health and metrics, the
+	// pages everywhere else.
 	handler := http.NewServeMux()
-	api := server.NewAPI(c.svc, server.APIOptions{Log: log})
+	api := server.NewAPI(c.svc, server.APIOptions{Log: log, Metrics: metrics})
 	handler.Handle("/api/v1/", api)
 	handler.Handle("/scim/v2/", server.NewSCIM(c.svc, api))
+	handleHealth(handler, checks)
+	if *metricsToken != "" {
+		handler.Handle("GET /metrics", metrics.Handler(*metricsToken))
+	}
 	handler.Handle("/", web)
-	httpSrv := pagesServer(handler, log)
 	httpLn, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		sshLn.Close()
 		return err
 	}
-	log.Info("serving", "ssh", sshLn.Addr().String(), "http", httpLn.Addr().String(), "mail", cfg)
+	servers := map[string]*http.Server{"http": pagesServer(server.Observe(handler, log, metrics), log)}
+	listeners := map[string]net.Listener{"ssh": sshLn, "http": httpLn}
+	if *metricsAddr != "" {
+		ln, srv, err := metricsServer(*metricsAddr, *metricsToken, metrics, checks, log)
+		if err != nil {
+			sshLn.Close()
+			httpLn.Close()
+			return err
+		}
+		servers["metrics"], listeners["metrics"] = srv, ln
+	}
+	attrs := []any{"mail", cfg}
+	for name, ln := range listeners {
+		attrs = append(attrs, name, ln.Addr().String())
+	}
+	log.Info("serving", attrs...)
 
 	go renewEveryMinute(ctx, c.svc, log)
 
-	errc := make(chan error, 2)
+	errc := make(chan error, len(listeners))
 	go func() { errc <- sshSrv.Serve(sshLn) }()
-	go func() { errc <- httpSrv.Serve(httpLn) }()
+	for name, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[name]) }()
+	}
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
@@ -111,13 +142,63 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	if e := sshSrv.Shutdown(shutdown); e != nil && !errors.Is(e, ssh.ErrServerClosed) && !errors.Is(e, context.DeadlineExceeded) {
 		err = errors.Join(err, fmt.Errorf("shut down ssh: %w", e))
 	}
-	if e := httpSrv.Shutdown(shutdown); e != nil && !errors.Is(e, context.DeadlineExceeded) {
-		err = errors.Join(err, fmt.Errorf("shut down http: %w", e))
+	for name, srv := range servers {
+		if e := srv.Shutdown(shutdown); e != nil && !errors.Is(e, context.DeadlineExceeded) {
+			err = errors.Join(err, fmt.Errorf("shut down %s: %w", name, e))
+		}
 	}
 	if errors.Is(err, ssh.ErrServerClosed) || errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
 	return err
+}
+
+// newLogger is roster serve's log: text (slog's key=value lines) or JSON,
+// one object a line, each line of a request or SSH session with its ID.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(server.LogHandler(slog.NewTextHandler(w, nil))), nil
+	case "json":
+		return slog.New(server.LogHandler(slog.NewJSONHandler(w, nil))), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// readiness lists what /readyz checks, each by name; one more (the last
+// backup's outcome) is one more entry.
+func readiness(svc *admin.Service, worker *mail.Worker) []server.Check {
+	return []server.Check{
+		{Name: "database", Run: svc.Ready},
+		{Name: "mail worker", Run: func(context.Context) error { return worker.Alive() }},
+	}
+}
+
+func handleHealth(mux *http.ServeMux, checks []server.Check) {
+	mux.Handle("GET /healthz", server.Healthz())
+	mux.Handle("GET /readyz", server.Readyz(checks))
+}
+
+// metricsServer listens on --metrics for /metrics, /healthz and /readyz,
+// away from the pages. /metrics asks no token there only when the listener
+// is bound to loopback, where only this machine reaches it; bound wider, it
+// asks for the metrics token, and without one roster serve refuses to start.
+// Scrapes are not logged: one every few seconds would drown the rest.
+func metricsServer(addr, token string, m *server.Metrics, checks []server.Check, log *slog.Logger) (net.Listener, *http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
+		token = ""
+	} else if token == "" {
+		ln.Close()
+		return nil, nil, fmt.Errorf("--metrics %s is reachable from other machines: give --metrics-token (or ROSTER_METRICS_TOKEN), or bind it to loopback (127.0.0.1:9100)", addr)
+	}
+	mux := http.NewServeMux()
+	handleHealth(mux, checks)
+	mux.Handle("GET /metrics", m.Handler(token))
+	return ln, pagesServer(mux, log), nil
 }
 
 // renewEveryMinute writes the seat renewals due (admin.RenewDue) and the

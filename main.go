@@ -87,7 +87,9 @@ func init() {
 		{"notify", "EMAIL [--set EVENT=email,sms|off|default ...]", "show or choose which events reach a user and by which channels", false, cmdNotify},
 		{"keys", "[list [EMAIL] | add EMAIL FILE|- | remove EMAIL FINGERPRINT]", "manage the SSH keys operators open roster serve with", false, cmdKeys},
 		{"migrate", "--from DB --to DB", "copy a whole database into an empty one: SQLite to PostgreSQL, or back for a backup", true, cmdMigrate},
-		{"serve", "[--ssh ADDR] [--http ADDR]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
+		{"serve", "[--ssh ADDR] [--http ADDR] [--metrics ADDR] [--log-format text|json]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
+		{"completion", "bash|zsh|fish", "write a shell completion script", true, cmdCompletion},
+		{"man", "", "write the manual page (roff)", true, cmdMan},
 		{"help", "[COMMAND]", "describe the commands", false, cmdHelp},
 	}
 }

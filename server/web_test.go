@@ -93,10 +93,10 @@ func newWebFixture(t *testing.T, opts WebOptions) *webFixture {
 	web := NewWeb(f.svc, opts)
 	// Each answer waits for the work done after it (/forgot's reset mail), so
 	// that a test reads the outcome right after the request.
-	f.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	f.srv = httptest.NewServer(Observe(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		web.ServeHTTP(rw, r)
 		web.Wait()
-	}))
+	}), opts.Log, nil))
 	t.Cleanup(f.srv.Close)
 	t.Cleanup(f.checkLogs)
 	return f
