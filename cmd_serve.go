@@ -43,6 +43,13 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return usageErr{err}
 	}
+	var metricsLn net.Listener
+	if *metricsAddr != "" {
+		if metricsLn, err = metricsListen(*metricsAddr, *metricsToken); err != nil {
+			return err
+		}
+		defer metricsLn.Close()
+	}
 	if err := c.open(ctx); err != nil {
 		return err
 	}
@@ -111,14 +118,8 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	}
 	servers := map[string]*http.Server{"http": pagesServer(server.Observe(handler, log, metrics), log)}
 	listeners := map[string]net.Listener{"ssh": sshLn, "http": httpLn}
-	if *metricsAddr != "" {
-		ln, srv, err := metricsServer(*metricsAddr, *metricsToken, metrics, checks, log)
-		if err != nil {
-			sshLn.Close()
-			httpLn.Close()
-			return err
-		}
-		servers["metrics"], listeners["metrics"] = srv, ln
+	if metricsLn != nil {
+		servers["metrics"], listeners["metrics"] = metricsServer(metricsLn, *metricsToken, metrics, checks, log), metricsLn
 	}
 	attrs := []any{"mail", cfg}
 	for name, ln := range listeners {
@@ -179,26 +180,37 @@ func handleHealth(mux *http.ServeMux, checks []server.Check) {
 	mux.Handle("GET /readyz", server.Readyz(checks))
 }
 
-// metricsServer listens on --metrics for /metrics, /healthz and /readyz,
-// away from the pages. /metrics asks no token there only when the listener
-// is bound to loopback, where only this machine reaches it; bound wider, it
-// asks for the metrics token, and without one roster serve refuses to start.
-// Scrapes are not logged: one every few seconds would drown the rest.
-func metricsServer(addr, token string, m *server.Metrics, checks []server.Check, log *slog.Logger) (net.Listener, *http.Server, error) {
+// metricsListen listens on --metrics, refusing an address reachable from
+// other machines when there is no metrics token to ask for there.
+func metricsListen(addr, token string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsLoopback() {
-		token = ""
-	} else if token == "" {
+	if !onLoopback(ln) && token == "" {
 		ln.Close()
-		return nil, nil, fmt.Errorf("--metrics %s is reachable from other machines: give --metrics-token (or ROSTER_METRICS_TOKEN), or bind it to loopback (127.0.0.1:9100)", addr)
+		return nil, fmt.Errorf("--metrics %s is reachable from other machines: give --metrics-token (or ROSTER_METRICS_TOKEN), or bind it to loopback (127.0.0.1:9100)", addr)
+	}
+	return ln, nil
+}
+
+func onLoopback(ln net.Listener) bool {
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// metricsServer serves /metrics, /healthz and /readyz on the --metrics
+// listener, away from the pages. /metrics asks no token there only when the
+// listener is bound to loopback, where only this machine reaches it.
+// Scrapes are not logged: one every few seconds would drown the rest.
+func metricsServer(ln net.Listener, token string, m *server.Metrics, checks []server.Check, log *slog.Logger) *http.Server {
+	if onLoopback(ln) {
+		token = ""
 	}
 	mux := http.NewServeMux()
 	handleHealth(mux, checks)
 	mux.Handle("GET /metrics", m.Handler(token))
-	return ln, pagesServer(mux, log), nil
+	return pagesServer(mux, log)
 }
 
 // renewEveryMinute writes the seat renewals due (admin.RenewDue) and the
