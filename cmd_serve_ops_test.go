@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -270,5 +271,62 @@ func TestReadinessFails(t *testing.T) {
 	st.Close()
 	if code, body := get(); code != http.StatusServiceUnavailable || !strings.Contains(body, "database: database does not answer: ") {
 		t.Errorf("database closed: %d %q", code, body)
+	}
+}
+
+// TestSSHSessionsLoggedAndCounted: an SSH session is one log line with its
+// own ID, operator, command and exit; a refused one is one line with the
+// reason; both are counted.
+func TestSSHSessionsLoggedAndCounted(t *testing.T) {
+	logs := &syncBuffer{}
+	m := server.NewMetrics(server.MetricsOptions{})
+	f := newSSHFixture(t, func(o *server.SSHOptions) {
+		o.Log = slog.New(server.LogHandler(slog.NewJSONHandler(logs, nil)))
+		o.Metrics = m
+	})
+	if out, code := f.command(t, f.keys["boss@acme.test"], "users"); code != 0 {
+		t.Fatalf("ssh users: %d %s", code, out)
+	}
+	if _, code := f.command(t, f.keys["milo@acme.test"], "users"); code == 0 {
+		t.Fatal("a member ran a command over SSH")
+	}
+	srv := httptest.NewServer(m.Handler(""))
+	defer srv.Close()
+	families := scrape(t, srv.URL, "")
+	for _, c := range []struct {
+		name   string
+		labels []string
+		want   float64
+	}{
+		{"roster_logins_total", []string{"channel", "ssh", "outcome", "ok"}, 1},
+		{"roster_logins_total", []string{"channel", "ssh", "outcome", "refused"}, 1},
+		{"roster_ssh_sessions_refused_total", []string{"reason", "denied"}, 1},
+		{"roster_ssh_sessions_open", nil, 0},
+	} {
+		if got := metricValue(families, c.name, c.labels...); got != c.want {
+			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+	sessions := map[string]map[string]any{}
+	ids := map[any]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var l map[string]any
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("not a JSON line: %q", line)
+		}
+		if msg, _ := l["msg"].(string); strings.HasPrefix(msg, "ssh session") {
+			sessions[msg] = l
+			ids[l["request_id"]] = true
+		}
+	}
+	done, refused := sessions["ssh session"], sessions["ssh session refused"]
+	if done == nil || done["operator"] != "boss@acme.test" || done["command"] != "users" || done["exit"] != 0.0 {
+		t.Errorf("the session's line: %v\n%s", done, logs.String())
+	}
+	if refused == nil || fmt.Sprint(refused["reason"]) == "" || refused["operator"] != nil || refused["remote"] == nil {
+		t.Errorf("the refusal's line: %v\n%s", refused, logs.String())
+	}
+	if len(ids) != 2 || ids[nil] || ids[""] {
+		t.Errorf("the sessions' IDs: %v, want two", ids)
 	}
 }
