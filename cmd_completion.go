@@ -67,17 +67,16 @@ func commandFlags(cmd command) []string {
 	return out
 }
 
-// commandWords are what completes after a command's name: its flags, and
-// the shells or command names for completion and help.
+// commandWords are what completes after a command's name: its flags; the
+// shells for completion, the commands for help.
 func commandWords(cmd command) []string {
-	words := commandFlags(cmd)
 	switch cmd.name {
 	case "completion":
-		words = append(slices.Clone(shells), words...)
+		return shells
 	case "help":
-		words = append(commandNames(), words...)
+		return commandNames()
 	}
-	return words
+	return commandFlags(cmd)
 }
 
 func commandNames() []string {
