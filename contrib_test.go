@@ -1,10 +1,14 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -51,5 +55,48 @@ func TestSystemdUnit(t *testing.T) {
 	out, err := exec.Command(analyze, "verify", "--man=no", path).CombinedOutput()
 	if err != nil || len(out) > 0 {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
+
+// TestReleaseScript runs contrib/release for this machine's platform: the
+// binary runs, was built without cgo, with paths trimmed and the version
+// stamped, and SHA256SUMS holds its checksum. (The four platforms take
+// minutes more, each compiling SQLite's Go translation again.)
+func TestReleaseScript(t *testing.T) {
+	need(t, "bash")
+	dir := t.TempDir()
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command("bash", append([]string{"contrib/release"}, args...)...)
+		cmd.Env = append(os.Environ(), "PLATFORMS="+runtime.GOOS+"/"+runtime.GOARCH)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := run("not a version", dir); err == nil || !strings.Contains(out, "usage: contrib/release VERSION") {
+		t.Errorf("a version with spaces: %v %q, want the usage", err, out)
+	}
+	if out, err := run("v9.8.7-test", dir); err != nil {
+		t.Fatalf("contrib/release: %v\n%s", err, out)
+	}
+	name := fmt.Sprintf("roster-v9.8.7-test-%s-%s", runtime.GOOS, runtime.GOARCH)
+	bin := filepath.Join(dir, name)
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(b)
+	if sums, _ := os.ReadFile(filepath.Join(dir, "SHA256SUMS")); string(sums) != hex.EncodeToString(sum[:])+"  "+name+"\n" {
+		t.Errorf("SHA256SUMS is %q, want the binary's checksum", sums)
+	}
+	if out, err := exec.Command(bin, "help").Output(); err != nil || !strings.Contains(string(out), "roster: administer") {
+		t.Errorf("the released binary: %v %q", err, out)
+	}
+	info, err := exec.Command("go", "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"CGO_ENABLED=0", "-trimpath=true", "-X main.version=v9.8.7-test"} {
+		if !strings.Contains(string(info), want) {
+			t.Errorf("the binary was not built with %s:\n%s", want, info)
+		}
 	}
 }
