@@ -25,6 +25,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"roster/admin"
 	"roster/store"
 )
@@ -490,10 +493,11 @@ func TestWebRefusesForgedForms(t *testing.T) {
 }
 
 func TestWebRateLimits(t *testing.T) {
+	m := NewMetrics(MetricsOptions{})
 	f := newWebFixture(t, WebOptions{
 		LoginPerAddress: RateLimit{3, time.Hour}, LoginPerClient: RateLimit{5, time.Hour},
 		ForgotPerAddress: RateLimit{2, time.Hour}, ForgotPerClient: RateLimit{3, time.Hour},
-		LinkPerClient: RateLimit{2, time.Hour},
+		LinkPerClient: RateLimit{2, time.Hour}, Metrics: m,
 	})
 	link := f.invite("ann@acme.test", "Ann", "Martin", "en")
 	c := f.client()
@@ -538,6 +542,14 @@ func TestWebRateLimits(t *testing.T) {
 	forgot("ann@acme.test").want(t, "forgot by address", http.StatusTooManyRequests, "Too many attempts")
 	forgot("zed@acme.test").want(t, "forgot other address", http.StatusOK, "Check your mail")
 	forgot("yan@acme.test").want(t, "forgot by client", http.StatusTooManyRequests, "Too many attempts")
+
+	// Each 429 and each wrong password is counted.
+	for what, c := range map[string]prometheus.Collector{"refusals by a limit": m.rateLimited.WithLabelValues("web"),
+		"logins refused": m.logins.WithLabelValues("web", "refused"), "logins": m.logins.WithLabelValues("web", "ok")} {
+		if got, want := testutil.ToFloat64(c), map[string]float64{"refusals by a limit": 5, "logins refused": 7}[what]; got != want {
+			t.Errorf("%s counted %v, want %v", what, got, want)
+		}
+	}
 }
 
 // A client that fills /forgot's table of addresses holds back no one else:
