@@ -18,6 +18,7 @@ import (
 	"charm.land/ssh"
 
 	"roster/admin"
+	"roster/backup"
 	"roster/mail"
 	"roster/server"
 	"roster/store"
@@ -35,8 +36,20 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	logFormat := fs.String("log-format", cmp.Or(os.Getenv("ROSTER_LOG_FORMAT"), "text"), "log lines as text or json (env ROSTER_LOG_FORMAT)")
 	metricsAddr := fs.String("metrics", os.Getenv("ROSTER_METRICS"), "listen address of a separate listener for /metrics, /healthz and /readyz (env ROSTER_METRICS); /metrics needs no token there only if it is loopback")
 	metricsToken := fs.String("metrics-token", "", "bearer token /metrics asks for on the HTTP listener and on a --metrics listener that is not loopback (env ROSTER_METRICS_TOKEN, which ps does not show)")
+	backupEvery := fs.Duration("backup-every", 0, "take a backup this often, e.g. 24h (default: none)")
+	backupKeep := fs.Int("backup-keep", 7, "keep this many of the backups --backup-every takes, removing older ones")
+	backupDir := fs.String("backup-dir", "", "where --backup-every puts its backups (default: beside the database)")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
+	}
+	if *backupEvery != 0 && *backupEvery < time.Minute {
+		return usagef("--backup-every takes a duration of a minute or more, such as 24h")
+	}
+	if *backupKeep < 1 {
+		return usagef("--backup-keep takes a number of backups, 1 or more")
+	}
+	if *backupEvery != 0 && store.IsPostgres(c.db) {
+		return fmt.Errorf("--backup-every: %w", store.ErrBackupPostgres)
 	}
 	*metricsToken = cmp.Or(*metricsToken, os.Getenv("ROSTER_METRICS_TOKEN"))
 	log, err := newLogger(c.stderr, *logFormat)
@@ -70,7 +83,14 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	metrics := server.NewMetrics(server.MetricsOptions{Backlog: c.svc.Backlog})
+	// backups is what the scheduled backups last did, for the health and
+	// metrics endpoints to show.
+	var backups backup.Status
+	mopts := server.MetricsOptions{Backlog: c.svc.Backlog}
+	if *backupEvery != 0 {
+		mopts.LastBackup = func() time.Time { t, _ := backups.Last(); return t }
+	}
+	metrics := server.NewMetrics(mopts)
 	cfg.Logger = log
 	cfg.Replied = metrics.MailReplied
 	worker, err := mail.Start(ctx, c.st, cfg)
@@ -79,12 +99,16 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	}
 	defer worker.Stop()
 	checks := readiness(c.svc, worker)
+	if *backupEvery != 0 {
+		checks = append(checks, server.Check{Name: "last backup", Run: func(context.Context) error { _, err := backups.Last(); return err }})
+	}
 	hooks := webhook.Start(ctx, c.st, webhook.Options{Log: log})
 	defer hooks.Stop()
 
+	stopping := make(chan struct{})
 	sshSrv, err := server.NewSSH(c.svc, server.SSHOptions{
 		Addr: *sshAddr, HostKeyPath: *hostKey, IdleTimeout: *idle, MaxSessions: *maxSessions,
-		Run: sshRunner(c.svc), Log: log, Metrics: metrics,
+		Run: sshRunner(c.svc), Log: log, Metrics: metrics, Stopping: stopping,
 	})
 	if err != nil {
 		return err
@@ -128,6 +152,14 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	log.Info("serving", attrs...)
 
 	go renewEveryMinute(ctx, c.svc, log)
+	backupsDone := make(chan struct{})
+	go func() {
+		defer close(backupsDone)
+		if *backupEvery != 0 {
+			dir := cmp.Or(*backupDir, filepath.Dir(c.st.Path()))
+			backup.Run(ctx, c.st, backup.Schedule{Dir: dir, Every: *backupEvery, Keep: *backupKeep, Log: log}, &backups)
+		}
+	}()
 
 	errc := make(chan error, len(listeners))
 	go func() { errc <- sshSrv.Serve(sshLn) }()
@@ -138,16 +170,32 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	case err = <-errc:
 	case <-ctx.Done():
 	}
+	// The clean stop (SIGTERM, SIGINT): the listeners close; the sessions
+	// are told and ended; the mail worker finishes the messages the relay
+	// has taken and gives the rest of its claims back to the queue, so that
+	// none waits out a lease; a backup under way is abandoned and its
+	// partial file removed; then run closes the database.
+	log.Info("stopping")
+	cancel()
+	close(stopping)
 	shutdown, stop := context.WithTimeout(context.Background(), 5*time.Second)
 	defer stop()
-	if e := sshSrv.Shutdown(shutdown); e != nil && !errors.Is(e, ssh.ErrServerClosed) && !errors.Is(e, context.DeadlineExceeded) {
+	if e := sshSrv.Shutdown(shutdown); errors.Is(e, context.DeadlineExceeded) {
+		sshSrv.Close()
+	} else if e != nil && !errors.Is(e, ssh.ErrServerClosed) {
 		err = errors.Join(err, fmt.Errorf("shut down ssh: %w", e))
 	}
 	for name, srv := range servers {
-		if e := srv.Shutdown(shutdown); e != nil && !errors.Is(e, context.DeadlineExceeded) {
+		if e := srv.Shutdown(shutdown); errors.Is(e, context.DeadlineExceeded) {
+			srv.Close()
+		} else if e != nil {
 			err = errors.Join(err, fmt.Errorf("shut down %s: %w", name, e))
 		}
 	}
+	worker.Stop()
+	hooks.Stop()
+	<-backupsDone
+	log.Info("stopped")
 	if errors.Is(err, ssh.ErrServerClosed) || errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

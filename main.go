@@ -87,7 +87,10 @@ func init() {
 		{"notify", "EMAIL [--set EVENT=email,sms|off|default ...]", "show or choose which events reach a user and by which channels", false, cmdNotify},
 		{"keys", "[list [EMAIL] | add EMAIL FILE|- | remove EMAIL FINGERPRINT]", "manage the SSH keys operators open roster serve with", false, cmdKeys},
 		{"migrate", "--from DB --to DB", "copy a whole database into an empty one: SQLite to PostgreSQL, or back for a backup", true, cmdMigrate},
-		{"serve", "[--ssh ADDR] [--http ADDR] [--metrics ADDR] [--log-format text|json]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
+		{"backup", "[--to FILE]", "write a checked copy of the database while it is in use", true, cmdBackup},
+		{"restore", "FILE [--db PATH]", "put a backup in place of a database no process has open", true, cmdRestore},
+		{"serve", "[--ssh ADDR] [--http ADDR] [--metrics ADDR] [--log-format text|json] [--backup-every 24h --backup-keep 7]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
+		{"version", "", "print roster's version, and the commit it was built from and its date", false, cmdVersion},
 		{"completion", "bash|zsh|fish", "write a shell completion script", true, cmdCompletion},
 		{"man", "", "write the manual page (roff)", true, cmdMan},
 		{"help", "[COMMAND]", "describe the commands", false, cmdHelp},
@@ -113,9 +116,13 @@ func run(ctx context.Context, c *cli, args []string) int {
 	// Global flags may come before the command.
 	g := c.flags("roster")
 	c.mailFlags(g)
+	showVersion := g.Bool("version", false, "print roster's version")
 	rest, err := parseArgs(g, args, true)
 	if err != nil {
 		return c.usageError(err)
+	}
+	if *showVersion {
+		return c.fail(cmdVersion(c, ctx, rest))
 	}
 	if len(rest) == 0 {
 		return c.fail(cmdDashboard(c, ctx))

@@ -62,3 +62,38 @@ func mapErr(err error) error {
 	}
 	return pgErr(err)
 }
+
+// ErrBackupPostgres refuses roster backup and restore on PostgreSQL, whose
+// own tools do it while the database is in use.
+var ErrBackupPostgres = errors.New("back up PostgreSQL with pg_dump and restore with pg_restore; roster migrate --from postgres://… --to FILE makes a SQLite copy")
+
+// IntegrityError refuses a backup that SQLite's integrity check faults, or
+// a file that is no roster database.
+type IntegrityError struct{ Problems []string }
+
+func (e *IntegrityError) Error() string {
+	p := e.Problems
+	if len(p) > 3 {
+		p = append(p[:3:3], fmt.Sprintf("and %d more", len(e.Problems)-3))
+	}
+	return "integrity check failed: " + strings.Join(p, "; ")
+}
+
+// NewerError refuses to restore a backup written by a newer roster, which
+// this one could not read.
+type NewerError struct {
+	Path       string
+	Have, Want int
+}
+
+func (e *NewerError) Error() string {
+	return fmt.Sprintf("%s has schema version %d, from a newer roster (this one knows up to %d): restore it with that roster", e.Path, e.Have, e.Want)
+}
+
+// InUseError refuses to restore over a database that a process has open:
+// roster serve, the dashboard or a command would go on with the old one.
+type InUseError struct{ Path string }
+
+func (e *InUseError) Error() string {
+	return fmt.Sprintf("%s is in use (roster serve, the dashboard or a command has it open): stop it, then restore", e.Path)
+}
