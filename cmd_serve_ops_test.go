@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -328,5 +329,40 @@ func TestSSHSessionsLoggedAndCounted(t *testing.T) {
 	}
 	if len(ids) != 2 || ids[nil] || ids[""] {
 		t.Errorf("the sessions' IDs: %v, want two", ids)
+	}
+}
+
+// TestServeReadinessFollowsTheBackups: with --backup-every, a scheduled
+// backup that fails makes /readyz answer 503 naming it, and the backup-age
+// gauge says none was taken.
+func TestServeReadinessFollowsTheBackups(t *testing.T) {
+	t.Setenv("ROSTER_SMTP", "")
+	dir := t.TempDir()
+	db := filepath.Join(dir, "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	notADir := filepath.Join(dir, "not-a-directory")
+	if err := os.WriteFile(notADir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addrs, logs := serveInProcess(t, db, "--metrics", "127.0.0.1:0", "--backup-every", "1h", "--backup-dir", notADir)
+	deadline := time.Now().Add(e2eWait)
+	for {
+		res, err := http.Get("http://" + addrs["metrics"] + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode == http.StatusServiceUnavailable && strings.Contains(string(body), "last backup: ") &&
+			strings.Contains(string(body), "database: ok\n") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz: %d %q\n%s", res.StatusCode, body, logs.String())
+		}
+		time.Sleep(e2ePoll)
+	}
+	if got := metricValue(scrape(t, "http://"+addrs["metrics"]+"/metrics", ""), "roster_backup_age_seconds"); got != -1 {
+		t.Errorf("backup age %v with no backup taken, want -1", got)
 	}
 }
