@@ -28,11 +28,14 @@ import (
 func cmdServe(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("serve")
 	c.mailFlags(fs)
-	sshAddr := fs.String("ssh", envOr("ROSTER_SSH", ":2222"), "SSH listen address (env ROSTER_SSH)")
-	httpAddr := fs.String("http", envOr("ROSTER_HTTP", ":8080"), "HTTP listen address of the invitation pages (env ROSTER_HTTP)")
+	sshAddr := fs.String("ssh", cmp.Or(os.Getenv("ROSTER_SSH"), ":2222"), "SSH listen address (env ROSTER_SSH)")
+	httpAddr := fs.String("http", cmp.Or(os.Getenv("ROSTER_HTTP"), ":8080"), "HTTP listen address of the invitation pages (env ROSTER_HTTP)")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "end SSH sessions idle this long")
 	maxSessions := fs.Int("max-sessions", 100, "refuse SSH sessions beyond this many at once")
-	hostKey := fs.String("host-key", "", "SSH host key file, created on first start (default: in the data directory)")
+	hostKey := fs.String("host-key", envOr("ROSTER_HOST_KEY", ""), "SSH host key file, created on first start (env ROSTER_HOST_KEY; default: in the data directory)")
+	logFormat := fs.String("log-format", cmp.Or(os.Getenv("ROSTER_LOG_FORMAT"), "text"), "log lines as text or json (env ROSTER_LOG_FORMAT)")
+	metricsAddr := fs.String("metrics", os.Getenv("ROSTER_METRICS"), "listen address of a separate listener for /metrics, /healthz and /readyz (env ROSTER_METRICS); /metrics needs no token there only if it is loopback")
+	metricsToken := fs.String("metrics-token", "", "bearer token /metrics asks for on the HTTP listener and on a --metrics listener that is not loopback (env ROSTER_METRICS_TOKEN, which ps does not show)")
 	backupEvery := fs.Duration("backup-every", 0, "take a backup this often, e.g. 24h (default: none)")
 	backupKeep := fs.Int("backup-keep", 7, "keep this many of the backups --backup-every takes, removing older ones")
 	backupDir := fs.String("backup-dir", "", "where --backup-every puts its backups (default: beside the database)")
@@ -47,6 +50,18 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	}
 	if *backupEvery != 0 && store.IsPostgres(c.db) {
 		return fmt.Errorf("--backup-every: %w", store.ErrBackupPostgres)
+	}
+	*metricsToken = cmp.Or(*metricsToken, os.Getenv("ROSTER_METRICS_TOKEN"))
+	log, err := newLogger(c.stderr, *logFormat)
+	if err != nil {
+		return usageErr{err}
+	}
+	var metricsLn net.Listener
+	if *metricsAddr != "" {
+		if metricsLn, err = metricsListen(*metricsAddr, *metricsToken); err != nil {
+			return err
+		}
+		defer metricsLn.Close()
 	}
 	if err := c.open(ctx); err != nil {
 		return err
@@ -65,23 +80,35 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		}
 		*hostKey = filepath.Join(dir, "ssh_host_ed25519")
 	}
-	log := slog.New(slog.NewTextHandler(c.stderr, nil))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
+	// backups is what the scheduled backups last did, for the health and
+	// metrics endpoints to show.
+	var backups backup.Status
+	mopts := server.MetricsOptions{Backlog: c.svc.Backlog}
+	if *backupEvery != 0 {
+		mopts.LastBackup = func() time.Time { t, _ := backups.Last(); return t }
+	}
+	metrics := server.NewMetrics(mopts)
 	cfg.Logger = log
+	cfg.Replied = metrics.MailReplied
 	worker, err := mail.Start(ctx, c.st, cfg)
 	if err != nil {
 		return err
 	}
 	defer worker.Stop()
+	checks := readiness(c.svc, worker)
+	if *backupEvery != 0 {
+		checks = append(checks, server.Check{Name: "last backup", Run: func(context.Context) error { _, err := backups.Last(); return err }})
+	}
 	hooks := webhook.Start(ctx, c.st, webhook.Options{Log: log})
 	defer hooks.Stop()
 
 	stopping := make(chan struct{})
 	sshSrv, err := server.NewSSH(c.svc, server.SSHOptions{
 		Addr: *sshAddr, HostKeyPath: *hostKey, IdleTimeout: *idle, MaxSessions: *maxSessions,
-		Run: sshRunner(c.svc), Log: log, Stopping: stopping,
+		Run: sshRunner(c.svc), Log: log, Metrics: metrics, Stopping: stopping,
 	})
 	if err != nil {
 		return err
@@ -95,26 +122,36 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		sshLn.Close()
 		return err
 	}
-	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log, CSRFKey: key})
+	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log, CSRFKey: key, Metrics: metrics})
 	defer web.Wait()
-	// The API under /api/v1/, SCIM under /scim/v2/, the pages everywhere else.
+	// The API under /api/v1/, SCIM under /scim/v2/, health and metrics, the
+	// pages everywhere else.
 	handler := http.NewServeMux()
-	api := server.NewAPI(c.svc, server.APIOptions{Log: log})
+	api := server.NewAPI(c.svc, server.APIOptions{Log: log, Metrics: metrics})
 	handler.Handle("/api/v1/", api)
 	handler.Handle("/scim/v2/", server.NewSCIM(c.svc, api))
+	handleHealth(handler, checks)
+	if *metricsToken != "" {
+		handler.Handle("GET /metrics", metrics.Handler(*metricsToken))
+	}
 	handler.Handle("/", web)
-	httpSrv := pagesServer(handler, log)
 	httpLn, err := net.Listen("tcp", *httpAddr)
 	if err != nil {
 		sshLn.Close()
 		return err
 	}
-	log.Info("serving", "ssh", sshLn.Addr().String(), "http", httpLn.Addr().String(), "mail", cfg)
+	servers := map[string]*http.Server{"http": pagesServer(server.Observe(handler, log, metrics), log)}
+	listeners := map[string]net.Listener{"ssh": sshLn, "http": httpLn}
+	if metricsLn != nil {
+		servers["metrics"], listeners["metrics"] = metricsServer(metricsLn, *metricsToken, metrics, checks, log), metricsLn
+	}
+	attrs := []any{"mail", cfg}
+	for name, ln := range listeners {
+		attrs = append(attrs, name, ln.Addr().String())
+	}
+	log.Info("serving", attrs...)
 
 	go renewEveryMinute(ctx, c.svc, log)
-	// backups is what the scheduled backups last did, for the health and
-	// metrics endpoints to show.
-	var backups backup.Status
 	backupsDone := make(chan struct{})
 	go func() {
 		defer close(backupsDone)
@@ -124,9 +161,11 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		}
 	}()
 
-	errc := make(chan error, 2)
+	errc := make(chan error, len(listeners))
 	go func() { errc <- sshSrv.Serve(sshLn) }()
-	go func() { errc <- httpSrv.Serve(httpLn) }()
+	for name, srv := range servers {
+		go func() { errc <- srv.Serve(listeners[name]) }()
+	}
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
@@ -146,10 +185,12 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	} else if e != nil && !errors.Is(e, ssh.ErrServerClosed) {
 		err = errors.Join(err, fmt.Errorf("shut down ssh: %w", e))
 	}
-	if e := httpSrv.Shutdown(shutdown); errors.Is(e, context.DeadlineExceeded) {
-		httpSrv.Close()
-	} else if e != nil {
-		err = errors.Join(err, fmt.Errorf("shut down http: %w", e))
+	for name, srv := range servers {
+		if e := srv.Shutdown(shutdown); errors.Is(e, context.DeadlineExceeded) {
+			srv.Close()
+		} else if e != nil {
+			err = errors.Join(err, fmt.Errorf("shut down %s: %w", name, e))
+		}
 	}
 	worker.Stop()
 	hooks.Stop()
@@ -159,6 +200,65 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		err = nil
 	}
 	return err
+}
+
+// newLogger is roster serve's log: text (slog's key=value lines) or JSON,
+// one object a line, each line of a request or SSH session with its ID.
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(server.LogHandler(slog.NewTextHandler(w, nil))), nil
+	case "json":
+		return slog.New(server.LogHandler(slog.NewJSONHandler(w, nil))), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// readiness lists what /readyz checks, each by name; one more (the last
+// backup's outcome) is one more entry.
+func readiness(svc *admin.Service, worker *mail.Worker) []server.Check {
+	return []server.Check{
+		{Name: "database", Run: svc.Ready},
+		{Name: "mail worker", Run: func(context.Context) error { return worker.Alive() }},
+	}
+}
+
+func handleHealth(mux *http.ServeMux, checks []server.Check) {
+	mux.Handle("GET /healthz", server.Healthz())
+	mux.Handle("GET /readyz", server.Readyz(checks))
+}
+
+// metricsListen listens on --metrics, refusing an address reachable from
+// other machines when there is no metrics token to ask for there.
+func metricsListen(addr, token string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if !onLoopback(ln) && token == "" {
+		ln.Close()
+		return nil, fmt.Errorf("--metrics %s is reachable from other machines: give --metrics-token (or ROSTER_METRICS_TOKEN), or bind it to loopback (127.0.0.1:9100)", addr)
+	}
+	return ln, nil
+}
+
+func onLoopback(ln net.Listener) bool {
+	tcp, ok := ln.Addr().(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
+}
+
+// metricsServer serves /metrics, /healthz and /readyz on the --metrics
+// listener, away from the pages. /metrics asks no token there only when the
+// listener is bound to loopback, where only this machine reaches it.
+// Scrapes are not logged: one every few seconds would drown the rest.
+func metricsServer(ln net.Listener, token string, m *server.Metrics, checks []server.Check, log *slog.Logger) *http.Server {
+	if onLoopback(ln) {
+		token = ""
+	}
+	mux := http.NewServeMux()
+	handleHealth(mux, checks)
+	mux.Handle("GET /metrics", m.Handler(token))
+	return pagesServer(mux, log)
 }
 
 // renewEveryMinute writes the seat renewals due (admin.RenewDue) and the

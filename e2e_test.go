@@ -331,7 +331,8 @@ func TestE2EOpenSSHInTmux(t *testing.T) {
 		t.Errorf("roster serve did not stop cleanly on SIGINT: %v\n%s", err, srv.Logs())
 	}
 	logs := srv.Logs()
-	for _, want := range []string{"login", "logout", "boss@acme.test"} {
+	// One line per session, when it ends, with its operator and what it ran.
+	for _, want := range []string{`msg="ssh session"`, "operator=boss@acme.test command=dashboard"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the server's log lacks %q:\n%s", want, logs)
 		}

@@ -67,7 +67,7 @@ func init() {
 		{"account", "[--name N] [--invite-lifetime 48h] [--remind-before 24h] [--country FR]", "show or change the account's settings", false, cmdAccount},
 		{"users", "[--status S] [--team T] [--branch B] [--search TEXT] [--sort name|last-login|status] [--limit N]", "list users", false, cmdUsers},
 		{"user", "EMAIL", "show everything about one user", false, cmdUser},
-		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T] [--branch +B|-B] | EMAIL...|--where 'status=S team=T search=TEXT' --team +T|-T [--yes]", "change a user's profile, or the team of several", false, cmdEdit},
+		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T] [--branch +B|-B] | EMAIL...|--where 'status=S team=T branch=B search=TEXT' --team +T|-T [--yes]", "change a user's profile, or the team of several", false, cmdEdit},
 		{"invite", "EMAIL... [--role R] [--team T] [--branch B] [--first F --last L] [--position P] [--ref ID] [--phone N] [--locale fr|en] [--staged] | --csv FILE", "invite people by email", false, cmdInvite},
 		{"invites", "[--stuck] | resend EMAIL...|--stuck|--where W | revoke EMAIL...|--stuck|--where W | send EMAIL...|--where W", "list, resend, revoke or send pending invitations", false, cmdInvites},
 		{"perms", "--list | EMAIL [--role R] [--grant PERM...] [--revoke PERM...] | EMAIL...|--where W --role R [--yes]", "show or change a user's role and permissions, or the role of several", false, cmdPerms},
@@ -91,8 +91,10 @@ func init() {
 		{"migrate", "--from DB --to DB", "copy a whole database into an empty one: SQLite to PostgreSQL, or back for a backup", true, cmdMigrate},
 		{"backup", "[--to FILE]", "write a checked copy of the database while it is in use", true, cmdBackup},
 		{"restore", "FILE [--db PATH]", "put a backup in place of a database no process has open", true, cmdRestore},
-		{"serve", "[--ssh ADDR] [--http ADDR] [--backup-every 24h --backup-keep 7]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
+		{"serve", "[--ssh ADDR] [--http ADDR] [--metrics ADDR] [--log-format text|json] [--backup-every 24h --backup-keep 7]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
 		{"version", "", "print roster's version, and the commit it was built from and its date", false, cmdVersion},
+		{"completion", "bash|zsh|fish", "write a shell completion script", true, cmdCompletion},
+		{"man", "", "write the manual page (roff)", true, cmdMan},
 		{"help", "[COMMAND]", "describe the commands", false, cmdHelp},
 	}
 }
@@ -488,7 +490,7 @@ func cmdHelp(c *cli, ctx context.Context, args []string) error {
 	}
 	tw.Flush()
 	fmt.Fprintln(c.stdout, "\nActs on several users (perms, edit --team, deactivate, reactivate, invites) take EMAIL... or")
-	fmt.Fprintln(c.stdout, "--where 'status=S team=T search=TEXT', the filters of roster users. They ask first on a terminal;")
+	fmt.Fprintln(c.stdout, "--where 'status=S team=T branch=B search=TEXT', the filters of roster users. They ask first on a terminal;")
 	fmt.Fprintln(c.stdout, "elsewhere they need --yes. Failures are printed first, each with its reason.")
 	fmt.Fprintln(c.stdout, "\nroster COMMAND --help describes one command.")
 	return nil

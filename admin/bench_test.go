@@ -377,3 +377,39 @@ func BenchmarkTeamOfMany(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(benchdb.Median(per).Microseconds()), "per-user-µs")
 }
+
+// What roster serve's /metrics reads from a million users' database at each
+// scrape (Backlog: the outbox's waiting and failed mail by kind, the stuck
+// invitations, through their indexes), against the Users screen's first
+// page through the rules, in turns; medians.
+func BenchmarkBacklogMillion(b *testing.B) {
+	path := benchdb.Million(b, benchdb.Users(1_000_000))
+	ctx := context.Background()
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	svc := admin.New(st)
+	owners, err := st.Read().Owners(ctx)
+	if err != nil || len(owners) == 0 {
+		b.Fatal("no owner", err)
+	}
+	actor := admin.Actor{Email: owners[0], Channel: admin.ChannelTUI}
+	timed := func(fn func() error) func() time.Duration {
+		return func() time.Duration {
+			start := time.Now()
+			if err := fn(); err != nil {
+				b.Fatal(err)
+			}
+			return time.Since(start)
+		}
+	}
+	backlog := timed(func() error { _, err := svc.Backlog(ctx); return err })
+	page := timed(func() error {
+		_, err := svc.ListUsers(ctx, actor, store.ListQuery{Sort: "name", Limit: 50})
+		return err
+	})
+	bs, ps := benchdb.InTurns(b, backlog, page)
+	benchdb.ReportPair(b, "backlog", bs, "page", ps)
+}

@@ -294,3 +294,14 @@ func (s *Service) updateBy(ctx context.Context, op *operator, u *store.User, ver
 	}
 	return err
 }
+
+// Ready says whether the store answers and its schema is this roster's, for
+// roster serve's readiness check: the process's own health, not anyone's act.
+func (s *Service) Ready(ctx context.Context) error { return s.st.Ready(ctx) }
+
+// Backlog counts the outbox's waiting and failed mail and the stuck
+// invitations, for roster serve's metrics: cheap enough to read at each
+// scrape (see store.Q.Backlog), and no one's act, so no actor.
+func (s *Service) Backlog(ctx context.Context) (*store.Backlog, error) {
+	return s.st.Read().Backlog(ctx, s.Now())
+}

@@ -94,6 +94,11 @@ type Config struct {
 	// mail failed a stuck invitation, with its audit row and its webhooks'
 	// event (admin.Service.MailFailed).
 	Failed func(ctx context.Context, q *store.Q, failed []store.OutboxMessage) error
+	// Replied, when set, is told of each attempt to hand a message to the
+	// relay: the class of the relay's reply (2xx, 4xx, 5xx, or network when
+	// none came or the relay could not be reached) and how long the attempt
+	// took; roster serve counts them for its metrics.
+	Replied func(class string, took time.Duration)
 	// Connections is how many connections to the relay a worker sends on at
 	// once, opened as mail waits once the relay has taken a message in the
 	// pass. After a crash, at most 2 × Connections messages the relay had

@@ -49,12 +49,17 @@ type deliverer struct {
 	sms     *sms.Provider  // nil: SMS are captured (captureSMS)
 	client  *http.Client   // the SMS provider's
 	unwiped bool           // the database's log may hold links already sent (wipeLog)
+	// beat is when the worker last showed it was working (UnixNano): a
+	// pass began or ended, or outcomes were recorded (Worker.Alive).
+	beat atomic.Int64
 	// writing makes a pass's writers (claims, leases, outcomes, the log's
 	// checkpoint, the capture server) take turns here: waiting on SQLite's
 	// lock, each would sleep a millisecond or more in its busy handler,
 	// stalling the pipeline.
 	writing sync.Mutex
 }
+
+func (d *deliverer) tick() { d.beat.Store(time.Now().UnixNano()) }
 
 // write runs fn in a write transaction, in turn with the pass's others.
 func (d *deliverer) write(ctx context.Context, fn func(q *store.Q) error) error {
@@ -352,16 +357,22 @@ func (p *pipeline) deliver(s *session, j *job) (*session, error) {
 	for fresh := s == nil; ; fresh = true {
 		if s == nil {
 			var err error
+			dialed := time.Now()
 			if s, err = d.dialer.open(ctx, d.relay, nil); err != nil {
 				if ctx.Err() != nil {
 					p.release(j)
 					return nil, nil
 				}
+				d.replied(replyCode(err), time.Since(dialed))
 				p.retryLater(j, err)
 				return nil, err
 			}
 		}
+		start := time.Now()
 		reply, err := s.send(mctx, j.msg)
+		if err == nil || ctx.Err() == nil {
+			d.replied(replyCode(err), time.Since(start))
+		}
 		if err == nil {
 			p.accepted.Store(true)
 			p.grow(len(p.jobs))
@@ -449,6 +460,19 @@ func (p *pipeline) deliverSMS(j *job) error {
 	}
 	p.retryLater(j, err)
 	return err
+}
+
+// replied tells cfg.Replied of one attempt: code is the relay's reply code,
+// 250 for a message taken and 0 when no reply came.
+func (d *deliverer) replied(code int, took time.Duration) {
+	if d.cfg.Replied == nil {
+		return
+	}
+	class := "network"
+	if code >= 200 && code < 600 {
+		class = fmt.Sprintf("%dxx", code/100)
+	}
+	d.cfg.Replied(class, took)
 }
 
 // record hands an outcome to the recorder.
@@ -672,6 +696,7 @@ func (d *deliverer) mark(batch []outcome) {
 		d.log.Error("cannot record mail outcome", "id", batch[0].j.m.ID, "outcome", batch[0].what, "err", err)
 		return
 	}
+	d.tick()
 	for i, o := range batch {
 		if lost[i] {
 			d.log.Warn("mail claim lost before its outcome was recorded (its lease ran out)", "id", o.j.m.ID, "outcome", o.what)

@@ -320,6 +320,19 @@ func (e *sendError) inTransaction() bool {
 	return (e.step == "RCPT TO" || e.step == "DATA") && !e.relayWide() && !e.notTheMessage()
 }
 
+// replyCode is the reply code of an attempt's outcome: 250 when the relay
+// took the message, the code it refused the session or the message with, 0
+// when no reply came.
+func replyCode(err error) int {
+	var se *smtp.SMTPError
+	if err == nil {
+		return 250
+	} else if errors.As(err, &se) {
+		return se.Code
+	}
+	return 0
+}
+
 // replyOf is the server's reply carried by err, "" if it carries none.
 func replyOf(err error) string {
 	var pe *sms.Error

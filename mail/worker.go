@@ -2,6 +2,8 @@ package mail
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"roster/store"
@@ -27,6 +29,7 @@ func Start(ctx context.Context, st *store.Store, cfg Config) (*Worker, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	w := &Worker{d: d, st: st, kick: make(chan struct{}, 1), cancel: cancel, done: make(chan struct{})}
+	d.tick()
 	d.log.Info("mail worker started", "config", cfg)
 	go w.run(ctx)
 	return w, nil
@@ -44,9 +47,11 @@ func (w *Worker) run(ctx context.Context) {
 		case <-w.kick:
 		case <-timer.C:
 		}
+		w.d.tick()
 		if _, err := w.d.pass(ctx); err != nil {
 			w.d.log.Error("mail delivery pass", "err", err)
 		}
+		w.d.tick()
 		timer.Reset(w.d.cfg.poll())
 	}
 }
@@ -88,3 +93,20 @@ func (w *Worker) Stop() {
 
 // Wait waits until the worker has stopped (its context ended).
 func (w *Worker) Wait() { <-w.done }
+
+// Alive says whether the worker is running and working: it has looked at
+// the outbox within three polls, or, in a long pass, recorded outcomes
+// within five relay timeouts (a handover that times out takes up to four).
+// roster serve's readiness check calls it.
+func (w *Worker) Alive() error {
+	select {
+	case <-w.done:
+		return errors.New("mail worker stopped")
+	default:
+	}
+	since := time.Since(time.Unix(0, w.d.beat.Load()))
+	if limit := 3*w.d.cfg.poll() + 5*w.d.cfg.timeout(); since > limit {
+		return fmt.Errorf("mail worker has not worked for %s", since.Round(time.Second))
+	}
+	return nil
+}

@@ -21,17 +21,20 @@ type APIOptions struct {
 	Log *slog.Logger
 	// PerKey limits each key's requests; a zero RateLimit is 600 a minute.
 	PerKey RateLimit
+	// Metrics counts the rate limit's refusals; nil counts nothing.
+	Metrics *Metrics
 }
 
 // API is the HTTP API under /api/v1: the operations of the command line,
 // as JSON, for automations acting with a user's API key (Authorization:
 // Bearer rst_…), on the same rules as every other door.
 type API struct {
-	svc    *admin.Service
-	log    *slog.Logger
-	limit  *webLimiter
-	perKey RateLimit
-	mux    *http.ServeMux
+	svc     *admin.Service
+	log     *slog.Logger
+	metrics *Metrics
+	limit   *webLimiter
+	perKey  RateLimit
+	mux     *http.ServeMux
 }
 
 // apiMaxBody bounds a request's body: a thousand invitations fit.
@@ -39,7 +42,7 @@ const apiMaxBody = 1 << 20
 
 // NewAPI returns the API's handler; mount it at /api/v1/.
 func NewAPI(svc *admin.Service, opts APIOptions) *API {
-	x := &API{svc: svc, log: opts.Log, perKey: opts.PerKey.or(RateLimit{600, time.Minute}), mux: http.NewServeMux()}
+	x := &API{svc: svc, log: opts.Log, metrics: opts.Metrics, perKey: opts.PerKey.or(RateLimit{600, time.Minute}), mux: http.NewServeMux()}
 	if x.log == nil {
 		x.log = slog.New(slog.DiscardHandler)
 	}
@@ -94,6 +97,7 @@ func (x *API) authenticate(rw http.ResponseWriter, r *http.Request) (admin.Actor
 	rw.Header().Set("RateLimit-Limit", strconv.Itoa(x.perKey.N))
 	rw.Header().Set("RateLimit-Remaining", strconv.Itoa(left))
 	if !allowed {
+		x.metrics.limited("api")
 		secs := int(wait.Seconds()) + 1
 		rw.Header().Set("Retry-After", strconv.Itoa(secs))
 		rw.Header().Set("RateLimit-Reset", strconv.Itoa(secs))
@@ -106,7 +110,7 @@ func (x *API) authenticate(rw http.ResponseWriter, r *http.Request) (admin.Actor
 		rw.Header().Set("WWW-Authenticate", `Bearer realm="roster", error="invalid_token"`)
 		return admin.Actor{}, http.StatusUnauthorized, err.Error()
 	case err != nil:
-		x.log.Error("api: key", "err", err)
+		x.log.ErrorContext(r.Context(), "api: key", "err", err)
 		return admin.Actor{}, http.StatusInternalServerError, "the request could not be completed: try again in a moment"
 	}
 	return actor, 0, ""
@@ -196,7 +200,7 @@ func (x *API) fail(rw http.ResponseWriter, r *http.Request, err error) {
 	}
 	detail := err.Error()
 	if status == http.StatusInternalServerError {
-		x.log.Error("api", "path", r.URL.Path, "err", err)
+		x.log.ErrorContext(r.Context(), "api", "path", r.URL.Path, "err", err)
 		detail = "the request could not be completed: try again in a moment"
 	}
 	x.problem(rw, r, status, detail)

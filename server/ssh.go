@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"sync/atomic"
 	"time"
 
@@ -36,7 +35,8 @@ type SSHOptions struct {
 	IdleTimeout time.Duration // idle sessions end after it; default 30 minutes
 	MaxSessions int           // concurrent sessions; more are refused politely; default 100
 	Run         CommandFunc   // runs `ssh HOST COMMAND...`
-	Log         *slog.Logger  // one line per connection, login, refusal and command
+	Log         *slog.Logger  // one line per session and per refused key
+	Metrics     *Metrics      // sessions open and refused, logins; nil counts nothing
 	// PollInterval is how often each session looks for changes made by the
 	// others (default 500 ms, so a change shows everywhere within a second).
 	PollInterval time.Duration
@@ -81,10 +81,6 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 		// program. An allocated pty would take its own share of them.
 		// Public keys only: no password, no keyboard-interactive.
 		wish.WithPublicKeyAuth(h.auth),
-		func(s *ssh.Server) error {
-			s.ConnCallback = h.conn
-			return nil
-		},
 		// The last middleware listed runs first: recover wraps everything;
 		// gate identifies the operator from the key the session used, enforces
 		// the session cap and runs commands; the dashboard runs last.
@@ -102,11 +98,6 @@ type sshHandler struct {
 	sessions atomic.Int64
 }
 
-func (h *sshHandler) conn(ctx ssh.Context, c net.Conn) net.Conn {
-	h.log.Info("connection", "remote", c.RemoteAddr().String())
-	return c
-}
-
 // auth lets in any key that belongs to a user, so that a user who may not
 // use roster is told why in the session; unknown keys are refused here.
 // Nothing is remembered: the session looks at the key it actually used.
@@ -114,30 +105,43 @@ func (h *sshHandler) auth(ctx ssh.Context, key ssh.PublicKey) bool {
 	_, err := h.svc.KeyOperator(ctx, key)
 	var d *admin.DeniedError
 	if err != nil && !errors.As(err, &d) {
-		h.log.Warn("refused", "remote", ctx.RemoteAddr().String(), "user", ctx.User(), "reason", err.Error())
+		h.log.Warn("ssh: key refused", "remote", ctx.RemoteAddr().String(), "user", ctx.User(), "reason", err.Error())
+		h.opts.Metrics.sshRefusal("key")
+		h.opts.Metrics.login(admin.ChannelSSH, "refused")
 		return false
 	}
 	return true
 }
 
+// gate lets the session in or refuses it, and logs one line for it when it
+// ends, with an ID of its own, its operator, what it ran and how it ended.
 func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 	return func(s ssh.Session) {
-		remote := s.RemoteAddr().String()
+		start := time.Now()
+		logCtx := context.WithValue(s.Context(), requestIDKey{}, newRequestID())
+		log := h.log.With("remote", s.RemoteAddr().String())
 		actor, err := h.svc.KeyOperator(s.Context(), s.PublicKey())
 		if err != nil {
-			h.log.Warn("refused", "remote", remote, "reason", err.Error())
+			log.WarnContext(logCtx, "ssh session refused", "reason", err.Error())
+			h.opts.Metrics.sshRefusal("denied")
+			h.opts.Metrics.login(admin.ChannelSSH, "refused")
 			fmt.Fprintf(s.Stderr(), "roster: %s\r\n", admin.Printable(err.Error()))
 			s.Exit(1)
 			return
 		}
+		log = log.With("operator", actor.Email)
 		if n := h.sessions.Add(1); n > int64(h.opts.MaxSessions) {
 			h.sessions.Add(-1)
-			h.log.Warn("refused", "remote", remote, "operator", actor.Email, "reason", "session cap")
+			log.WarnContext(logCtx, "ssh session refused", "reason", "session cap")
+			h.opts.Metrics.sshRefusal("cap")
 			fmt.Fprintf(s.Stderr(), "roster: %d sessions are open, the most this server takes; try again in a moment\r\n", h.opts.MaxSessions)
 			s.Exit(1)
 			return
 		}
 		defer h.sessions.Add(-1)
+		h.opts.Metrics.login(admin.ChannelSSH, "ok")
+		h.opts.Metrics.sshSession(1)
+		defer h.opts.Metrics.sshSession(-1)
 		// The session's work runs in ctx, which the server's stop ends too.
 		ctx, cancel := context.WithCancel(s.Context())
 		defer cancel()
@@ -171,22 +175,28 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 		s.Context().SetValue(operatorKey{}, actor)
 		s.Context().SetValue(sessionCtxKey{}, ctx)
 		if cmd := s.Command(); len(cmd) > 0 {
-			h.log.Info("command", "remote", remote, "operator", actor.Email, "args", fmt.Sprint(cmd))
-			end(h.opts.Run(ctx, actor, cmd, s, s, s.Stderr()), true)
+			// Only the command's name: its arguments may hold what the
+			// log must not (a webhook's URL with its credentials).
+			code := h.opts.Run(ctx, actor, cmd, s, s, s.Stderr())
+			end(code, true)
+			log.InfoContext(logCtx, "ssh session", "command", cmd[0], "exit", code, "ms", time.Since(start).Milliseconds())
 			return
 		}
 		administers, err := h.svc.Administers(s.Context(), actor)
 		if err != nil {
-			h.log.Warn("refused", "remote", remote, "operator", actor.Email, "reason", err.Error())
+			log.WarnContext(logCtx, "ssh session refused", "reason", err.Error())
 			fmt.Fprintf(s.Stderr(), "roster: %s\r\n", admin.Printable(err.Error()))
 			s.Exit(1)
 			return
 		}
 		s.Context().SetValue(settingsOnlyKey{}, !administers)
-		h.log.Info("login", "remote", remote, "operator", actor.Email, "settings_only", !administers)
 		next(s)
 		end(1, false)
-		h.log.Info("logout", "remote", remote, "operator", actor.Email)
+		view := "dashboard"
+		if !administers {
+			view = "my settings"
+		}
+		log.InfoContext(logCtx, "ssh session", "command", view, "ms", time.Since(start).Milliseconds())
 	}
 }
 

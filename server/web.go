@@ -56,8 +56,9 @@ type WebOptions struct {
 	// links: the handler itself serves from its root, so strip that path in
 	// front of it (http.StripPrefix).
 	BaseURL string
-	// Log receives one line per request, with link tokens redacted, and the
-	// errors a person is not shown. Nil discards.
+	// Log receives the errors a person is not shown, and the refusals and
+	// logins, never a token or a password; Observe, in front, logs each
+	// request. Nil discards.
 	Log *slog.Logger
 	// Now is the rate limits' clock; nil is time.Now.
 	Now func() time.Time
@@ -71,6 +72,8 @@ type WebOptions struct {
 	ForgotPerAddress RateLimit // 3 per hour
 	ForgotPerClient  RateLimit // 10 per hour
 	LinkPerClient    RateLimit // 20 per 15 minutes: passwords posted to /invite and /reset
+	// Metrics counts logins and rate-limit refusals; nil counts nothing.
+	Metrics *Metrics
 	// CSRFKey signs the forms' anti-forgery tokens. Nil draws a random key
 	// when the handler is made, so a form opened before a restart must be
 	// reloaded; give the same key (32 bytes) to processes serving together.
@@ -98,6 +101,7 @@ func (l RateLimit) or(def RateLimit) RateLimit {
 type web struct {
 	svc      *admin.Service
 	log      *slog.Logger
+	metrics  *Metrics
 	now      func() time.Time
 	clientIP func(*http.Request) string
 	prefix   string // BaseURL's path, before every link
@@ -127,7 +131,7 @@ func (x *Web) Wait() { x.w.background.Wait() }
 // response carries the security headers, and requests are logged with tokens
 // redacted.
 func NewWeb(svc *admin.Service, opts WebOptions) *Web {
-	w := &web{svc: svc, log: opts.Log, now: opts.Now, clientIP: opts.ClientIP, key: opts.CSRFKey,
+	w := &web{svc: svc, log: opts.Log, metrics: opts.Metrics, now: opts.Now, clientIP: opts.ClientIP, key: opts.CSRFKey,
 		cop: http.NewCrossOriginProtection()}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
@@ -199,11 +203,10 @@ func RedactPath(p string) string {
 	return p
 }
 
-// wrap adds the security headers to every response, bounds request bodies,
-// and logs each request with its token redacted (never the query string).
+// wrap adds the security headers to every response and bounds request
+// bodies; roster serve's Observe logs each request, its token redacted.
 func (w *web) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		start := time.Now()
 		h := rw.Header()
 		h.Set("Content-Security-Policy", w.csp)
 		h.Set("X-Frame-Options", "DENY")
@@ -224,13 +227,11 @@ func (w *web) wrap(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				w.log.Error("web: panic", "method", r.Method, "path", RedactPath(r.URL.Path), "panic", fmt.Sprint(p))
+				w.log.ErrorContext(r.Context(), "web: panic", "method", r.Method, "path", RedactPath(r.URL.Path), "panic", fmt.Sprint(p))
 				if sw.status == 0 {
 					http.Error(sw, "internal error", http.StatusInternalServerError)
 				}
 			}
-			w.log.Info("web", "method", r.Method, "path", RedactPath(r.URL.Path), "status", sw.status,
-				"client", w.clientIP(r), "ms", time.Since(start).Milliseconds())
 		}()
 		next.ServeHTTP(sw, r)
 	})
@@ -374,7 +375,7 @@ func (w *web) refuseForgery(rw http.ResponseWriter, r *http.Request, lang string
 	if err == nil {
 		return false
 	}
-	w.log.Warn("web: form refused", "path", RedactPath(r.URL.Path), "client", w.clientIP(r), "reason", err.Error())
+	w.log.WarnContext(r.Context(), "web: form refused", "path", RedactPath(r.URL.Path), "client", w.clientIP(r), "reason", err.Error())
 	t := webTexts[lang]
 	w.message(rw, http.StatusForbidden, lang, t.ForgeryTitle, t.ForgeryText)
 	return true
@@ -400,7 +401,8 @@ func (w *web) refuseTooMany(rw http.ResponseWriter, r *http.Request, lang string
 		for _, taken := range checks[:i] {
 			taken.l.give(taken.key)
 		}
-		w.log.Warn("web: rate limited", "path", RedactPath(r.URL.Path), "by", c.what, "client", w.clientIP(r))
+		w.metrics.limited("web")
+		w.log.WarnContext(r.Context(), "web: rate limited", "path", RedactPath(r.URL.Path), "by", c.what, "client", w.clientIP(r))
 		mins := int((wait + time.Minute - 1) / time.Minute)
 		rw.Header().Set("Retry-After", fmt.Sprint(int((wait+time.Second-1)/time.Second)))
 		t := webTexts[lang]
@@ -485,12 +487,12 @@ const webBusyRetry = 2 * time.Second
 func (w *web) internal(rw http.ResponseWriter, r *http.Request, lang, what string, err error) {
 	t := webTexts[lang]
 	if errors.Is(err, admin.ErrBusy) {
-		w.log.Warn("web: "+what+": busy", "path", RedactPath(r.URL.Path), "client", w.clientIP(r))
+		w.log.WarnContext(r.Context(), "web: "+what+": busy", "path", RedactPath(r.URL.Path), "client", w.clientIP(r))
 		rw.Header().Set("Retry-After", fmt.Sprint(int(webBusyRetry/time.Second)))
 		w.message(rw, http.StatusServiceUnavailable, lang, t.BusyTitle, t.BusyText)
 		return
 	}
-	w.log.Error("web: "+what, "path", RedactPath(r.URL.Path), "err", err)
+	w.log.ErrorContext(r.Context(), "web: "+what, "path", RedactPath(r.URL.Path), "err", err)
 	w.message(rw, http.StatusInternalServerError, lang, t.ErrorTitle, t.ErrorText)
 }
 
@@ -586,7 +588,7 @@ func (w *web) linkPost(kind string) http.HandlerFunc {
 			}
 			return
 		}
-		w.log.Info("web: password set", "kind", kind, "user", u.Email, "activated", l.User.Status != u.Status)
+		w.log.InfoContext(r.Context(), "web: password set", "kind", kind, "user", u.Email, "activated", l.User.Status != u.Status)
 		signIn := w.link(t.SignIn, "/login", lang)
 		if kind == "invite" || l.User.Status != u.Status {
 			w.message(rw, http.StatusOK, lang, t.ReadyTitle, fmt.Sprintf(t.ReadyText, l.Account), signIn)
@@ -633,7 +635,7 @@ func (w *web) forgotPost(rw http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), time.Minute)
 		defer cancel()
 		if err := w.svc.ForgotPassword(ctx, email); err != nil {
-			w.log.Error("web: forgot password", "err", err) // logged only
+			w.log.ErrorContext(r.Context(), "web: forgot password", "err", err) // logged only
 		}
 	})
 	w.message(rw, http.StatusOK, lang, t.SentTitle, fmt.Sprintf(t.SentText, email), w.link(t.SignIn, "/login", lang))
@@ -672,7 +674,8 @@ func (w *web) loginPost(rw http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if errors.Is(err, admin.ErrBadLogin) {
-		w.log.Info("web: login refused", "client", w.clientIP(r))
+		w.metrics.login(admin.ChannelWeb, "refused")
+		w.log.InfoContext(r.Context(), "web: login refused", "client", w.clientIP(r))
 		w.loginForm(rw, r, http.StatusOK, lang, email, t.BadLogin)
 		return
 	}
@@ -680,7 +683,8 @@ func (w *web) loginPost(rw http.ResponseWriter, r *http.Request) {
 		w.internal(rw, r, lang, "login", err)
 		return
 	}
-	w.log.Info("web: login", "user", u.Email)
+	w.metrics.login(admin.ChannelWeb, "ok")
+	w.log.InfoContext(r.Context(), "web: login", "user", u.Email)
 	lang = webUserLang(u.Locale)
 	t = webTexts[lang]
 	account := ""

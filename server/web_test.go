@@ -25,6 +25,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
 	"roster/admin"
 	"roster/store"
 )
@@ -93,10 +96,10 @@ func newWebFixture(t *testing.T, opts WebOptions) *webFixture {
 	web := NewWeb(f.svc, opts)
 	// Each answer waits for the work done after it (/forgot's reset mail), so
 	// that a test reads the outcome right after the request.
-	f.srv = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+	f.srv = httptest.NewServer(Observe(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		web.ServeHTTP(rw, r)
 		web.Wait()
-	}))
+	}), opts.Log, nil))
 	t.Cleanup(f.srv.Close)
 	t.Cleanup(f.checkLogs)
 	return f
@@ -490,10 +493,11 @@ func TestWebRefusesForgedForms(t *testing.T) {
 }
 
 func TestWebRateLimits(t *testing.T) {
+	m := NewMetrics(MetricsOptions{})
 	f := newWebFixture(t, WebOptions{
 		LoginPerAddress: RateLimit{3, time.Hour}, LoginPerClient: RateLimit{5, time.Hour},
 		ForgotPerAddress: RateLimit{2, time.Hour}, ForgotPerClient: RateLimit{3, time.Hour},
-		LinkPerClient: RateLimit{2, time.Hour},
+		LinkPerClient: RateLimit{2, time.Hour}, Metrics: m,
 	})
 	link := f.invite("ann@acme.test", "Ann", "Martin", "en")
 	c := f.client()
@@ -538,6 +542,14 @@ func TestWebRateLimits(t *testing.T) {
 	forgot("ann@acme.test").want(t, "forgot by address", http.StatusTooManyRequests, "Too many attempts")
 	forgot("zed@acme.test").want(t, "forgot other address", http.StatusOK, "Check your mail")
 	forgot("yan@acme.test").want(t, "forgot by client", http.StatusTooManyRequests, "Too many attempts")
+
+	// Each 429 and each wrong password is counted.
+	for what, c := range map[string]prometheus.Collector{"refusals by a limit": m.rateLimited.WithLabelValues("web"),
+		"logins refused": m.logins.WithLabelValues("web", "refused"), "logins": m.logins.WithLabelValues("web", "ok")} {
+		if got, want := testutil.ToFloat64(c), map[string]float64{"refusals by a limit": 5, "logins refused": 7}[what]; got != want {
+			t.Errorf("%s counted %v, want %v", what, got, want)
+		}
+	}
 }
 
 // A client that fills /forgot's table of addresses holds back no one else:

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// MailKinds lists every kind of mail the outbox holds.
+func MailKinds() []string {
+	return []string{MailInvitation, MailInviteResent, MailPasswordReset, MailStandInNotice, MailNotice, MailTest}
+}
+
+// BacklogStates are the outbox states Backlog counts: the mail not yet out,
+// and that which failed. Sent and cancelled grow with every message ever
+// written; counting them would read an index entry per message at each
+// scrape (the relay replies counted by the worker say what was sent).
+func BacklogStates() []string {
+	return []string{OutboxQueued, OutboxSending, OutboxDeferred, OutboxFailed}
+}
+
+// Backlog is what roster serve's metrics read from the database.
+type Backlog struct {
+	// Outbox counts messages by state (BacklogStates) and kind; a pair
+	// with no message is absent.
+	Outbox map[[2]string]int
+	// StuckInvitations is how many pending invitations are expired or have
+	// their mail failed or deferred (as roster invites --stuck lists them).
+	StuckInvitations int
+}
+
+// Backlog counts the mail waiting or failed and the stuck invitations as of
+// now, through the indexes on outbox (state, id) and pending_invitations
+// (mail, expires_at): it reads an index entry per message or invitation
+// counted, never a row of the others.
+func (q *Q) Backlog(ctx context.Context, now time.Time) (*Backlog, error) {
+	b := &Backlog{Outbox: map[[2]string]int{}}
+	rows, err := q.db.QueryContext(ctx, `SELECT state, kind, count(*) FROM outbox
+		WHERE state IN ('queued', 'sending', 'deferred', 'failed') GROUP BY state, kind`)
+	if err != nil {
+		return nil, fmt.Errorf("count the outbox: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var state, kind string
+		var n int
+		if err := rows.Scan(&state, &kind, &n); err != nil {
+			return nil, fmt.Errorf("count the outbox: %w", err)
+		}
+		b.Outbox[[2]string{state, kind}] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("count the outbox: %w", err)
+	}
+	var failing, expired int
+	err = q.db.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM pending_invitations WHERE mail < 2),
+		(SELECT count(*) FROM pending_invitations WHERE mail = 2 AND expires_at <= ?1)`, now.Unix()).
+		Scan(&failing, &expired)
+	if err != nil {
+		return nil, fmt.Errorf("count the stuck invitations: %w", err)
+	}
+	b.StuckInvitations = failing + expired
+	return b, nil
+}
+
+// Ready checks that the database answers and is at the schema version this
+// roster writes: another process may have migrated it further since it was
+// opened, or it may have been replaced by an older one.
+func (s *Store) Ready(ctx context.Context) error {
+	query := "PRAGMA user_version"
+	if s.pg != nil {
+		query = "SELECT version FROM roster_schema"
+	}
+	var have int
+	if err := s.rdb.QueryRowContext(ctx, query).Scan(&have); err != nil {
+		return fmt.Errorf("database does not answer: %w", err)
+	}
+	if want := SchemaVersion(); have != want {
+		return fmt.Errorf("database is at schema version %d, this roster writes %d", have, want)
+	}
+	return nil
+}
