@@ -103,7 +103,7 @@ func (s *Store) migratePostgres(ctx context.Context) error {
 			return fmt.Errorf("migration postgres/%s: %w", m.name, err)
 		}
 		if step := migrationSteps[m.version]; step != nil {
-			if err := step(&Q{pgQuerier{tx, s.pg}, true}, ctx); err != nil {
+			if err := step(&Q{db: pgQuerier{tx, s.pg}, pg: true}, ctx); err != nil {
 				return fmt.Errorf("migration postgres/%s: %w", m.name, err)
 			}
 		}

@@ -288,15 +288,18 @@ type querier interface {
 
 // Q runs queries, either inside a write transaction or on the read pool.
 // pg is set on PostgreSQL, for the few statements written for each engine.
+// claiming is set in Claim's transactions on PostgreSQL, which do not hold
+// the write lock.
 type Q struct {
-	db querier
-	pg bool
+	db       querier
+	pg       bool
+	claiming bool
 }
 
 // Read returns queries over the read pool (no transaction).
 func (s *Store) Read() *Q {
 	if s.pg != nil {
-		return &Q{pgQuerier{s.rdb, s.pg}, true}
+		return &Q{db: pgQuerier{s.rdb, s.pg}, pg: true}
 	}
 	return &Q{db: pooled{s.rstmts}}
 }
@@ -310,7 +313,7 @@ func (s *Store) ReadTx(ctx context.Context, fn func(*Q) error) error {
 			return mapErr(err)
 		}
 		defer tx.Rollback()
-		return fn(&Q{pgQuerier{tx, s.pg}, true})
+		return fn(&Q{db: pgQuerier{tx, s.pg}, pg: true})
 	}
 	tx, err := s.rdb.BeginTx(ctx, nil)
 	if err != nil {
@@ -331,9 +334,36 @@ func (s *Store) Write(ctx context.Context, fn func(*Q) error) error {
 	defer tx.Rollback()
 	q := &Q{db: &txStmts{tx: tx, cache: s.wstmts}}
 	if s.pg != nil {
-		q = &Q{pgQuerier{tx, s.pg}, true}
+		q = &Q{db: pgQuerier{tx, s.pg}, pg: true}
 	}
 	if err := fn(q); err != nil {
+		return err
+	}
+	return mapErr(tx.Commit())
+}
+
+// Claim runs fn in the transaction of an outbox worker's claim (ClaimMail,
+// ClaimDeliveries) and commits it when fn returns nil. On SQLite it is
+// Write. On PostgreSQL it does not take the write lock: the claims lock the
+// rows they take (FOR UPDATE SKIP LOCKED) and skip those another
+// transaction holds, so the workers of several nodes claim side by side
+// and none waits for an operator's write. Every other writer of those rows
+// holds the write lock and changes them only under a condition on their
+// state (queued, or sending with the claim's attempt), which PostgreSQL
+// checks again on the row as the claim left it: each sees the claim as if
+// it had come first, or the claim skips the row. fn writes through the
+// claims alone, but for the records of the messages ClaimMail gave up,
+// which it does only holding the write lock.
+func (s *Store) Claim(ctx context.Context, fn func(*Q) error) error {
+	if s.pg == nil {
+		return s.Write(ctx, fn)
+	}
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer tx.Rollback()
+	if err := fn(&Q{db: pgQuerier{tx, s.pg}, pg: true, claiming: true}); err != nil {
 		return err
 	}
 	return mapErr(tx.Commit())
