@@ -355,7 +355,21 @@ func (q *Q) ClaimMail(ctx context.Context, c MailClaim) (*ClaimResult, error) {
 		unix(c.LeaseUntil)); err != nil {
 		return nil, err
 	}
-	return res, nil
+	if len(res.Claimed)+len(res.GaveUp)+len(res.Cancelled) > 0 {
+		err = q.claimNotice(ctx)
+	}
+	return res, err
+}
+
+// claimNotice queues the notice of a change for the change watches, when a
+// claim in Claim's transaction changed something (beginWrite queues one
+// for every other write).
+func (q *Q) claimNotice(ctx context.Context) error {
+	if !q.claiming {
+		return nil
+	}
+	_, err := q.db.ExecContext(ctx, "SELECT "+notifyChange)
+	return err
 }
 
 // updateMany applies set to the rows ids (a JSON array is ?1) and returns them

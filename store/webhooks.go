@@ -120,8 +120,11 @@ func (q *Q) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limi
 			FROM webhooks w WHERE w.id = d.webhook_id AND d.id IN (
 				SELECT d.id FROM webhook_deliveries d WHERE `+due+` ORDER BY d.id LIMIT ?2 FOR UPDATE SKIP LOCKED)
 			RETURNING `+deliveryCols, unix(now), limit, unix(leaseUntil))
+		if err != nil || len(out) == 0 {
+			return out, err
+		}
 		slices.SortFunc(out, func(a, b Delivery) int { return cmp.Compare(a.ID, b.ID) })
-		return out, err
+		return out, q.claimNotice(ctx)
 	}
 	out, err := q.deliveryRows(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 		WHERE `+due+` ORDER BY d.id LIMIT ?2`, unix(now), limit)
