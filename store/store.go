@@ -349,7 +349,9 @@ func (s *Store) Write(ctx context.Context, fn func(*Q) error) error {
 	if err := tx.Commit(); err != nil {
 		return mapErr(err)
 	}
-	s.changes.Add(1)
+	if s.pg != nil {
+		s.changes.Add(1)
+	}
 	return nil
 }
 
