@@ -2,8 +2,7 @@
 -- deletes) run once per statement over the rows it changed (REFERENCING
 -- NEW/OLD TABLE), not once per row: inviting 10,000 people updated each
 -- user_counts row 10,000 times in one transaction, each update walking the
--- versions of the row the ones before it left behind, and refreshed the
--- pending and listed rows one user at a time. The store inserts in
+-- versions of the row the ones before it left behind. The store inserts in
 -- statements of many rows (chunks). Updates keep their row triggers: a
 -- transition table cannot go with the column lists (UPDATE OF) that keep
 -- them from firing on every update, and the rules update a row at a time.
@@ -46,12 +45,16 @@ CREATE TRIGGER team_members_delete AFTER DELETE ON user_teams REFERENCING OLD TA
 FOR EACH STATEMENT EXECUTE FUNCTION team_members_rows();
 
 -- The pending rows of the users of the tokens or mail added whose kind is
--- one of the trigger's arguments (pending_refresh, for all at once).
+-- one of the trigger's arguments, each once, computed as pending_refresh
+-- does for one: a statement over all of them at once (user_id IN the new
+-- rows) was planned as a scan of every user when a statement added one row.
 CREATE FUNCTION pending_refresh_rows() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    uid bigint;
 BEGIN
-    DELETE FROM pending_invitations WHERE user_id IN (SELECT user_id FROM changed_rows WHERE kind = ANY (TG_ARGV));
-    INSERT INTO pending_invitations SELECT * FROM pending_source
-    WHERE user_id IN (SELECT user_id FROM changed_rows WHERE kind = ANY (TG_ARGV));
+    FOR uid IN SELECT DISTINCT user_id FROM changed_rows WHERE kind = ANY (TG_ARGV) AND user_id IS NOT NULL LOOP
+        PERFORM pending_refresh(uid);
+    END LOOP;
     RETURN NULL;
 END $$;
 DROP TRIGGER pending_token_insert ON tokens;
@@ -61,11 +64,15 @@ FOR EACH STATEMENT EXECUTE FUNCTION pending_refresh_rows('invite');
 CREATE TRIGGER pending_mail_insert AFTER INSERT ON outbox REFERENCING NEW TABLE AS changed_rows
 FOR EACH STATEMENT EXECUTE FUNCTION pending_refresh_rows('invitation', 'invitation_resent');
 
--- The listed rows' invitation expiry, for the users of the invitations added (009).
+-- The listed rows' invitation expiry, for each user given an invitation (009).
 CREATE FUNCTION user_row_invites() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    uid bigint;
 BEGIN
-    UPDATE users u SET invite_expires_at = s.invite_expires_at FROM user_row_source s
-    WHERE s.user_id = u.id AND u.id IN (SELECT user_id FROM changed_rows WHERE kind = 'invite');
+    FOR uid IN SELECT DISTINCT user_id FROM changed_rows WHERE kind = 'invite' AND user_id IS NOT NULL LOOP
+        UPDATE users SET invite_expires_at = (SELECT s.invite_expires_at FROM user_row_source s WHERE s.user_id = uid)
+        WHERE id = uid;
+    END LOOP;
     RETURN NULL;
 END $$;
 DROP TRIGGER user_row_token_insert ON tokens;
