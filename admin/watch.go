@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"sync"
 
@@ -10,15 +9,15 @@ import (
 )
 
 // Watch tells when the database changed, whoever changed it (another
-// session, another process, the mail worker): PRAGMA data_version, read on a
-// connection that writes nothing, since SQLite counts the commits of the
-// others. It reads no data, so it takes no operator: screens use it to know
-// when to read again, through the rules.
+// session, another process, the mail worker): store.ChangeWatch, PRAGMA
+// data_version on SQLite, LISTEN on PostgreSQL. It reads no data, so it
+// takes no operator: screens use it to know when to read again, through the
+// rules.
 //
-// The watches of a Service share that connection: roster serve has one
-// watch a session, and a connection each cost 220 KB outside Go's heap
-// (200 sessions: 44 MB). Each caller keeps the version it saw last, so one
-// connection answers them all.
+// The watches of a Service share one store.ChangeWatch and its connection:
+// roster serve has one watch a session, and a connection each cost 220 KB
+// outside Go's heap (200 sessions: 44 MB). Each caller keeps the version it
+// saw last, so one connection answers them all.
 type Watch struct {
 	c      *watchConn
 	closed bool
@@ -29,7 +28,7 @@ type Watch struct {
 type watchConn struct {
 	mu      sync.Mutex
 	st      *store.Store
-	conn    *sql.Conn // nil until read, and after an error
+	conn    *store.ChangeWatch // nil until read, and after an error
 	watches int
 }
 
@@ -52,7 +51,7 @@ func (c *watchConn) open(ctx context.Context) error {
 	if c.conn != nil {
 		return nil
 	}
-	conn, err := c.st.Conn(context.WithoutCancel(ctx))
+	conn, err := c.st.WatchChanges(context.WithoutCancel(ctx))
 	if err != nil {
 		return err
 	}
@@ -71,7 +70,7 @@ func (w *Watch) Version(ctx context.Context) (int64, error) {
 	if err := c.open(ctx); err != nil {
 		return 0, err
 	}
-	v, err := c.st.DataVersion(ctx, c.conn)
+	v, err := c.conn.Version(ctx)
 	if err != nil {
 		// The next reading opens another: one caller's cancelled context
 		// or a broken connection does not stop the others' watches.

@@ -49,7 +49,9 @@ func TestWatchesShareOneConnection(t *testing.T) {
 	if n := openFiles(t, f.path) - before; n > 1 {
 		t.Fatalf("20 watches opened %d connections", n)
 	}
-	f.exec("UPDATE users SET first_name = 'Oliva' WHERE email = ?", ownerEmail)
+	// Through the store: on PostgreSQL its writes send the notices (a
+	// statement of f.raw's would not).
+	f.addUser("ann@example.com", "member", store.Active)
 	for i, w := range ws {
 		if v, err := w.Version(f.ctx); err != nil || v == seen[w] {
 			t.Fatalf("watch %d: version %d (was %d), %v: the commit went unseen", i, v, seen[w], err)
@@ -70,7 +72,7 @@ func TestWatchesShareOneConnection(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the last watch, after the others closed and one failed: %v", err)
 	}
-	f.exec("UPDATE users SET first_name = 'Olive' WHERE email = ?", ownerEmail)
+	f.addUser("bob@example.com", "member", store.Active)
 	if v2, err := last.Version(f.ctx); err != nil || v2 == v {
 		t.Fatalf("the last watch: version %d (was %d), %v", v2, v, err)
 	}

@@ -68,6 +68,16 @@ func (d *deliverer) write(ctx context.Context, fn func(q *store.Q) error) error 
 	return d.st.Write(ctx, fn)
 }
 
+// claim runs fn in the transaction that claims mail (store.Claim). On
+// PostgreSQL it waits for nothing, the pass's other writers included: it
+// takes no lock they hold.
+func (d *deliverer) claim(ctx context.Context, fn func(q *store.Q) error) error {
+	if d.st.Postgres() {
+		return d.st.Claim(ctx, fn)
+	}
+	return d.write(ctx, fn)
+}
+
 // newDeliverer resolves the configuration; with no relay configured it
 // starts the capture server, which close stops.
 func newDeliverer(st *store.Store, cfg Config) (*deliverer, error) {
@@ -193,7 +203,7 @@ func (p *pipeline) feed() error {
 		now := d.cfg.now()
 		var res *store.ClaimResult
 		var baseURL string // the account's, read as the batch is claimed
-		err := d.write(ctx, func(q *store.Q) (err error) {
+		err := d.claim(ctx, func(q *store.Q) (err error) {
 			res, err = q.ClaimMail(ctx, store.MailClaim{Channel: p.channel, Now: now, Due: due, LeaseUntil: now.Add(d.cfg.lease()),
 				Limit: d.cfg.batch(), MaxAge: d.cfg.lifetime()})
 			if err != nil || len(res.Claimed) == 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -263,10 +264,19 @@ type ClaimResult struct {
 }
 
 // ClaimMail claims due messages for one delivery attempt each, in the
-// caller's write transaction: they move to state sending with a lease, so
-// that no other worker takes them until it runs out. Messages past their
-// give-up time fail instead, and those whose link no longer works are
-// cancelled. A claim is identified by the message's ID and Attempts.
+// caller's write transaction (or Claim's): they move to state sending with a
+// lease, so that no other worker takes them until it runs out. Messages
+// past their give-up time fail instead, and those whose link no longer
+// works are cancelled. A claim is identified by the message's ID and
+// Attempts.
+//
+// On PostgreSQL it locks the rows it takes and skips those locked by
+// another transaction (a worker claiming, an operator cancelling). In
+// Claim's transaction it gives messages up only if it gets the write lock
+// at once, since the caller then writes their audit rows, as every other
+// write does, under that lock; it never waits for the lock while holding
+// rows, which a writer holding the lock may be waiting for. Without it the
+// messages to give up stay as they are for a later claim.
 func (q *Q) ClaimMail(ctx context.Context, c MailClaim) (*ClaimResult, error) {
 	now := c.Now.Unix()
 	due := now
@@ -293,6 +303,10 @@ func (q *Q) ClaimMail(ctx context.Context, c MailClaim) (*ClaimResult, error) {
 		giveUp   int64
 		linkDead bool
 	}
+	lock := ""
+	if q.pg {
+		lock = " FOR UPDATE OF o SKIP LOCKED"
+	}
 	var cands []candidate
 	for _, b := range branches {
 		if len(cands) >= c.Limit {
@@ -304,7 +318,7 @@ func (q *Q) ClaimMail(ctx context.Context, c MailClaim) (*ClaimResult, error) {
 				CASE WHEN o.kind IN ('invitation', 'invitation_resent', 'password_reset')
 					THEN coalesce((SELECT t.used_at != 0 OR t.voided_at != 0 FROM tokens t WHERE t.id = o.token_id), TRUE)
 					ELSE FALSE END
-			FROM outbox o WHERE o.channel = ?4 AND `+b.where+` ORDER BY o.next_attempt_at, o.id LIMIT ?3`,
+			FROM outbox o WHERE o.channel = ?4 AND `+b.where+` ORDER BY o.next_attempt_at, o.id LIMIT ?3`+lock,
 			b.arg, maxAge, c.Limit-len(cands), channel)
 		if err != nil {
 			return nil, err
@@ -322,13 +336,22 @@ func (q *Q) ClaimMail(ctx context.Context, c MailClaim) (*ClaimResult, error) {
 			return nil, err
 		}
 	}
+	expired := func(cd candidate) bool { return !cd.linkDead && cd.giveUp != 0 && cd.giveUp <= now }
+	giveUp := true
+	if q.claiming && slices.ContainsFunc(cands, expired) {
+		if err := q.db.QueryRowContext(ctx, "SELECT pg_try_advisory_xact_lock(?)", writeLockKey).Scan(&giveUp); err != nil {
+			return nil, err
+		}
+	}
 	res := &ClaimResult{}
 	var claim, cancel []int64
 	for _, cd := range cands {
 		switch {
 		case cd.linkDead:
 			cancel = append(cancel, cd.id)
-		case cd.giveUp != 0 && cd.giveUp <= now:
+		case expired(cd) && !giveUp:
+			// left for a claim that gets the write lock
+		case expired(cd):
 			why := "gave up: not delivered by " + fromUnix(cd.giveUp).Format("2006-01-02 15:04 MST")
 			m, err := q.updateMany(ctx, []int64{cd.id}, `state = 'failed', lease_until = 0,
 				last_error = ?2 || CASE WHEN last_error = '' THEN '' ELSE ' (last error: ' || last_error || ')' END`, why)
@@ -349,7 +372,21 @@ func (q *Q) ClaimMail(ctx context.Context, c MailClaim) (*ClaimResult, error) {
 		unix(c.LeaseUntil)); err != nil {
 		return nil, err
 	}
-	return res, nil
+	if len(res.Claimed)+len(res.GaveUp)+len(res.Cancelled) > 0 {
+		err = q.claimNotice(ctx)
+	}
+	return res, err
+}
+
+// claimNotice queues the notice of a change for the change watches, when a
+// claim in Claim's transaction changed something (beginWrite queues one
+// for every other write).
+func (q *Q) claimNotice(ctx context.Context) error {
+	if !q.claiming {
+		return nil
+	}
+	_, err := q.db.ExecContext(ctx, "SELECT "+notifyChange)
+	return err
 }
 
 // updateMany applies set to the rows ids (a JSON array is ?1) and returns them

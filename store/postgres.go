@@ -5,9 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -50,7 +51,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	// costs a round of authentication and loses pgx's prepared statements.
 	wdb.SetMaxIdleConns(8)
 	rdb.SetMaxIdleConns(8)
-	s := &Store{path: redacted(dsn), wdb: wdb, rdb: rdb, pg: &pgSQL{m: map[string]pgsql.Stmt{}}}
+	s := &Store{path: redacted(dsn), wdb: wdb, rdb: rdb, pg: &pgSQL{m: map[string]pgsql.Stmt{}}, pgcfg: cfg.Copy()}
 	if err := s.migratePostgres(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -103,7 +104,7 @@ func (s *Store) migratePostgres(ctx context.Context) error {
 			return fmt.Errorf("migration postgres/%s: %w", m.name, err)
 		}
 		if step := migrationSteps[m.version]; step != nil {
-			if err := step(&Q{pgQuerier{tx, s.pg}, true}, ctx); err != nil {
+			if err := step(&Q{db: pgQuerier{tx, s.pg}, pg: true}, ctx); err != nil {
 				return fmt.Errorf("migration postgres/%s: %w", m.name, err)
 			}
 		}
@@ -123,13 +124,15 @@ func (s *Store) migratePostgres(ctx context.Context) error {
 // operators at once, a link accepted twice at once is accepted once, two
 // operators resending one invitation send one mail, without a retry loop
 // around closures that send mail or hash passwords and cannot simply run
-// again. Reads take no lock and run beside the writer.
+// again. Reads take no lock and run beside the writer. The same statement
+// queues the notice of a change that PostgreSQL sends to the change
+// watches when, and if, the transaction commits (see pgListener).
 func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil || s.pg == nil {
 		return tx, err
 	}
-	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", writeLockKey); err != nil {
+	if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1), "+notifyChange, writeLockKey); err != nil {
 		tx.Rollback()
 		return nil, err
 	}
@@ -181,21 +184,102 @@ func (p pgQuerier) QueryRowContext(ctx context.Context, query string, args ...an
 	return p.db.QueryRowContext(ctx, st.Text, st.Args(args)...)
 }
 
-// pgDataVersion is PostgreSQL's answer to SQLite's PRAGMA data_version:
-// a hash of the server's current snapshot (xmin:xmax:the transactions in
-// progress), which changes whenever a transaction that wrote anything ends,
-// on any node, whatever wrote it (roster's write path, the mail worker, a
-// statement typed in psql), and costs the write path nothing. It also
-// changes when other databases of the same server are written to, or a
-// write is rolled back: a screen then reads again for nothing.
-func pgDataVersion(ctx context.Context, conn *sql.Conn) (int64, error) {
-	var snap string
-	if err := conn.QueryRowContext(ctx, "SELECT pg_current_snapshot()::text").Scan(&snap); err != nil {
-		return 0, err
+// notifyChange queues the notice of a change, sent on commit. Its payload
+// is the schema written to, so that the watches of a database whose other
+// schemas hold other rosters (the tests' do) see their own changes alone.
+const notifyChange = "pg_notify('roster_changes', current_schema())"
+
+// pgListener is PostgreSQL's answer to SQLite's PRAGMA data_version: a
+// connection of its own that LISTENs on roster_changes and counts the
+// notices of commits to its schema, from every node, in Store.changes.
+// Writes through the store send them (beginWrite, and the claims that took
+// something); a statement typed in psql does not, and shows on the
+// dashboards with the next write. PostgreSQL sends a notice only when its
+// transaction commits, one however many statements it ran; the dashboards
+// read the count when they poll, which folds a burst into one change. The
+// Store counts its own writes as they commit as well, since their notices
+// come a moment later: a screen that reads again right after its own edit
+// sees it, as on SQLite.
+type pgListener struct {
+	cfg     *pgx.ConnConfig
+	changes *atomic.Int64 // the Store's
+	pid     atomic.Uint32 // the listening connection's server process, set once it counts: for tests
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+// listen connects a pgListener and starts it.
+func (s *Store) listen(ctx context.Context) (*pgListener, error) {
+	l := &pgListener{cfg: s.pgcfg, changes: &s.changes, done: make(chan struct{})}
+	conn, schema, err := l.connect(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("watch for changes: %w", err)
 	}
-	h := fnv.New64a()
-	h.Write([]byte(snap))
-	return int64(h.Sum64() | 1), nil // never 0, which screens read as "not read yet"
+	l.pid.Store(conn.PgConn().PID())
+	lctx, cancel := context.WithCancel(context.Background())
+	l.cancel = cancel
+	go l.run(lctx, conn, schema)
+	return l, nil
+}
+
+// connect opens a connection listening on roster_changes, and returns the
+// schema whose notices count.
+func (l *pgListener) connect(ctx context.Context) (*pgx.Conn, string, error) {
+	conn, err := pgx.ConnectConfig(ctx, l.cfg)
+	if err != nil {
+		return nil, "", err
+	}
+	var schema string
+	err = conn.QueryRow(ctx, "SELECT current_schema()").Scan(&schema)
+	if err == nil {
+		_, err = conn.Exec(ctx, "LISTEN roster_changes")
+	}
+	if err != nil {
+		conn.Close(context.Background())
+		return nil, "", err
+	}
+	return conn, schema, nil
+}
+
+// run counts the notices until ctx ends. When the connection is lost it
+// connects again, once a second until it can, and counts one change: some
+// may have come and gone meanwhile.
+func (l *pgListener) run(ctx context.Context, conn *pgx.Conn, schema string) {
+	defer close(l.done)
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err == nil {
+			if n.Payload == schema {
+				l.changes.Add(1)
+			}
+			continue
+		}
+		conn.Close(context.Background())
+		for {
+			if ctx.Err() != nil {
+				return
+			}
+			if conn, schema, err = l.connect(ctx); err == nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+		}
+		l.changes.Add(1)
+		l.pid.Store(conn.PgConn().PID())
+	}
+}
+
+// version changes with every change counted; never 0.
+func (l *pgListener) version() int64 { return 1 + l.changes.Load() }
+
+// close stops the listener and closes its connection.
+func (l *pgListener) close() {
+	l.cancel()
+	<-l.done
 }
 
 // pgErr maps PostgreSQL's errors to the store's, as mapErr does SQLite's.

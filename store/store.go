@@ -18,7 +18,9 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -37,6 +39,11 @@ type Store struct {
 	wstmts *stmtCache // SQLite
 	rstmts *stmtCache // SQLite
 	pg     *pgSQL     // PostgreSQL: nil on SQLite
+	pgcfg  *pgx.ConnConfig
+	// changes counts, on PostgreSQL, the changes this Store's watches have
+	// seen: its own write transactions, as they commit, and every node's
+	// notices (see pgListener).
+	changes atomic.Int64
 }
 
 // DefaultPath is $XDG_DATA_HOME/roster/roster.db (~/.local/share/roster/roster.db).
@@ -288,15 +295,18 @@ type querier interface {
 
 // Q runs queries, either inside a write transaction or on the read pool.
 // pg is set on PostgreSQL, for the few statements written for each engine.
+// claiming is set in Claim's transactions on PostgreSQL, which do not hold
+// the write lock.
 type Q struct {
-	db querier
-	pg bool
+	db       querier
+	pg       bool
+	claiming bool
 }
 
 // Read returns queries over the read pool (no transaction).
 func (s *Store) Read() *Q {
 	if s.pg != nil {
-		return &Q{pgQuerier{s.rdb, s.pg}, true}
+		return &Q{db: pgQuerier{s.rdb, s.pg}, pg: true}
 	}
 	return &Q{db: pooled{s.rstmts}}
 }
@@ -310,7 +320,7 @@ func (s *Store) ReadTx(ctx context.Context, fn func(*Q) error) error {
 			return mapErr(err)
 		}
 		defer tx.Rollback()
-		return fn(&Q{pgQuerier{tx, s.pg}, true})
+		return fn(&Q{db: pgQuerier{tx, s.pg}, pg: true})
 	}
 	tx, err := s.rdb.BeginTx(ctx, nil)
 	if err != nil {
@@ -331,9 +341,42 @@ func (s *Store) Write(ctx context.Context, fn func(*Q) error) error {
 	defer tx.Rollback()
 	q := &Q{db: &txStmts{tx: tx, cache: s.wstmts}}
 	if s.pg != nil {
-		q = &Q{pgQuerier{tx, s.pg}, true}
+		q = &Q{db: pgQuerier{tx, s.pg}, pg: true}
 	}
 	if err := fn(q); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return mapErr(err)
+	}
+	if s.pg != nil {
+		s.changes.Add(1)
+	}
+	return nil
+}
+
+// Claim runs fn in the transaction of an outbox worker's claim (ClaimMail,
+// ClaimDeliveries) and commits it when fn returns nil. On SQLite it is
+// Write. On PostgreSQL it does not take the write lock: the claims lock the
+// rows they take (FOR UPDATE SKIP LOCKED) and skip those another
+// transaction holds, so the workers of several nodes claim side by side
+// and none waits for an operator's write. Every other writer of those rows
+// holds the write lock and changes them only under a condition on their
+// state (queued, or sending with the claim's attempt), which PostgreSQL
+// checks again on the row as the claim left it: each sees the claim as if
+// it had come first, or the claim skips the row. fn writes through the
+// claims alone, but for the records of the messages ClaimMail gave up,
+// which it does only holding the write lock.
+func (s *Store) Claim(ctx context.Context, fn func(*Q) error) error {
+	if s.pg == nil {
+		return s.Write(ctx, fn)
+	}
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr(err)
+	}
+	defer tx.Rollback()
+	if err := fn(&Q{db: pgQuerier{tx, s.pg}, pg: true, claiming: true}); err != nil {
 		return err
 	}
 	return mapErr(tx.Commit())
@@ -505,20 +548,54 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 	return nil
 }
 
-// DataVersion returns a number that changes whenever another connection
-// commits to the database; screens poll it to refresh. On PostgreSQL it is
-// the server's current snapshot (see pgDataVersion).
-func (s *Store) DataVersion(ctx context.Context, conn *sql.Conn) (int64, error) {
+// ChangeWatch tells when the database changed, whoever changed it (another
+// session, another process or node, the mail worker); screens poll it to
+// know when to read again.
+type ChangeWatch struct {
+	conn *sql.Conn   // SQLite: PRAGMA data_version's
+	pg   *pgListener // PostgreSQL
+}
+
+// WatchChanges opens a change watch; Close it when done. On SQLite it holds
+// a connection of its own, since PRAGMA data_version counts the commits of
+// the others; on PostgreSQL, one that listens for the notices that writes
+// send as they commit (see pgListener). It outlives ctx.
+func (s *Store) WatchChanges(ctx context.Context) (*ChangeWatch, error) {
+	w := &ChangeWatch{}
+	var err error
 	if s.pg != nil {
-		return pgDataVersion(ctx, conn)
+		w.pg, err = s.listen(ctx)
+	} else {
+		w.conn, err = s.Conn(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// Version returns a number that changes whenever the database changed
+// since it was last read; never 0.
+func (w *ChangeWatch) Version(ctx context.Context) (int64, error) {
+	if w.pg != nil {
+		return w.pg.version(), ctx.Err()
 	}
 	var v int64
-	err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v)
+	err := w.conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v)
 	return v, err
 }
 
+// Close ends the watch and closes its connection.
+func (w *ChangeWatch) Close() error {
+	if w.pg != nil {
+		w.pg.close()
+		return nil
+	}
+	return w.conn.Close()
+}
+
 // Conn returns a dedicated read connection (PRAGMA data_version is per
-// connection; PostgreSQL's version is the server's, read on any). On
+// connection; on PostgreSQL it is any of the read pool's). On
 // SQLite it is never one the read pool keeps: the dashboard's change watch,
 // opened beside its first page, took the connection the store's open had
 // read the schema on half the time, and the page then waited for another,

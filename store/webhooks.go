@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"time"
 )
@@ -108,25 +110,25 @@ func scanDelivery(r scanner) (Delivery, error) {
 
 // ClaimDeliveries takes up to limit deliveries due at now (queued and due,
 // or sending with their lease run out), oldest first, and leases them to the
-// caller until leaseUntil: another worker takes them only after that.
+// caller until leaseUntil: another worker takes them only after that. On
+// PostgreSQL it is one statement that locks the rows it takes and skips
+// those another transaction holds (see Store.Claim).
 func (q *Q) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Delivery, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-		WHERE (d.state = 'queued' AND d.next_attempt_at <= ?1) OR (d.state = 'sending' AND d.lease_until <= ?1)
-		ORDER BY d.id LIMIT ?2`, unix(now), limit)
-	if err != nil {
-		return nil, mapErr(err)
-	}
-	var out []Delivery
-	for rows.Next() {
-		d, err := scanDelivery(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
+	const due = `(d.state = 'queued' AND d.next_attempt_at <= ?1) OR (d.state = 'sending' AND d.lease_until <= ?1)`
+	if q.pg {
+		out, err := q.deliveryRows(ctx, `UPDATE webhook_deliveries AS d SET state = 'sending', attempts = d.attempts + 1, lease_until = ?3
+			FROM webhooks w WHERE w.id = d.webhook_id AND d.id IN (
+				SELECT d.id FROM webhook_deliveries d WHERE `+due+` ORDER BY d.id LIMIT ?2 FOR UPDATE SKIP LOCKED)
+			RETURNING `+deliveryCols, unix(now), limit, unix(leaseUntil))
+		if err != nil || len(out) == 0 {
+			return out, err
 		}
-		out = append(out, d)
+		slices.SortFunc(out, func(a, b Delivery) int { return cmp.Compare(a.ID, b.ID) })
+		return out, q.claimNotice(ctx)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	out, err := q.deliveryRows(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+		WHERE `+due+` ORDER BY d.id LIMIT ?2`, unix(now), limit)
+	if err != nil {
 		return nil, err
 	}
 	for i := range out {
@@ -157,8 +159,13 @@ func (q *Q) RecordDelivery(ctx context.Context, d *Delivery) (bool, error) {
 
 // Deliveries lists a subscription's deliveries, newest first.
 func (q *Q) Deliveries(ctx context.Context, webhookID int64, limit int) ([]Delivery, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+	return q.deliveryRows(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
 		WHERE d.webhook_id = ? ORDER BY d.id DESC LIMIT ?`, webhookID, limit)
+}
+
+// deliveryRows runs query, which returns deliveryCols, and scans its rows.
+func (q *Q) deliveryRows(ctx context.Context, query string, args ...any) ([]Delivery, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, mapErr(err)
 	}

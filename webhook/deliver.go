@@ -94,7 +94,7 @@ func (d *Deliverer) Pass(ctx context.Context) (Report, error) {
 	for {
 		var batch []store.Delivery
 		now := d.now()
-		err := d.st.Write(ctx, func(q *store.Q) error {
+		err := d.st.Claim(ctx, func(q *store.Q) error {
 			acct, err := q.Account(ctx)
 			if err != nil {
 				return err
