@@ -56,7 +56,7 @@ func TestPostgresChangeWatch(t *testing.T) {
 	if !killed {
 		t.Fatal("the listening connection was not there to kill")
 	}
-	v = waitChange(t, w, v, "the lost connection")
+	waitChange(t, w, v, "the lost connection")
 	for deadline := time.Now().Add(10 * time.Second); w.pg.pid.Load() == pid; {
 		if time.Now().After(deadline) {
 			t.Fatal("the watch did not connect again")

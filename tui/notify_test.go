@@ -106,7 +106,7 @@ func TestNotificationGridStaleSave(t *testing.T) {
 	fr := ansi.Strip(r.frame())
 	must(t, strings.Contains(fr, "was changed by "+owner) && strings.Contains(fr, "ctrl+r"), "stale save:\n%s", fr)
 	must(t, f.prefs(mia)["invitation.accepted"] == "email", "a stale save changed the prefs")
-	m = press(m, "ctrl+r", "space", "enter", "enter") // the cursor stays on invitation.accepted
+	press(m, "ctrl+r", "space", "enter", "enter") // the cursor stays on invitation.accepted
 	must(t, f.prefs(mia)["invitation.accepted"] == "off", "after ctrl+r: %v\n%s", f.prefs(mia), ansi.Strip(r.frame()))
 }
 
@@ -138,7 +138,7 @@ func TestMySettings(t *testing.T) {
 	must(t, f.raw.QueryRow(`SELECT actor_email, channel FROM audit WHERE action = 'notify.set'`).Scan(&actor, &channel) == nil, "no audit row")
 	must(t, actor == mel && channel == admin.ChannelSSH, "audited as %s via %s", actor, channel)
 	m = press(m, "space")
-	_, cmd = m.Update(keyMsg("esc"))
+	m.Update(keyMsg("esc"))
 	_, cmd = m.Update(keyMsg("q"))
 	_, quits := cmd().(tea.QuitMsg)
 	must(t, quits, "q with nothing unsaved does not quit")

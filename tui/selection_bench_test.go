@@ -48,8 +48,7 @@ func BenchmarkSelectAllTeam(b *testing.B) {
 
 	msgs := make(chan tea.Msg, 64)
 	pending := 0
-	var launch func(c tea.Cmd)
-	launch = func(c tea.Cmd) {
+	launch := func(c tea.Cmd) {
 		if c == nil {
 			return
 		}
