@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // The completion scripts and the manual page are written from the command
@@ -155,11 +156,21 @@ func fishCompletion() string {
 	return b.String()
 }
 
-// roff escapes text for a manual page: backslashes and hyphens, and a line
-// that would start with a control character.
+// roff escapes text for a manual page: backslashes, hyphens, characters
+// beyond ASCII (as \[uXXXX], which every troff reads whatever its input
+// encoding), and a line that would start with a control character.
 func roff(s string) string {
 	s = strings.ReplaceAll(s, `\`, `\e`)
 	s = strings.ReplaceAll(s, "-", `\-`)
+	var b strings.Builder
+	for _, r := range s {
+		if r > unicode.MaxASCII {
+			fmt.Fprintf(&b, `\[u%04X]`, r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	s = b.String()
 	if strings.HasPrefix(s, ".") || strings.HasPrefix(s, "'") {
 		s = `\&` + s
 	}

@@ -288,8 +288,13 @@ func TestSSHSessionsLoggedAndCounted(t *testing.T) {
 	if out, code := f.command(t, f.keys["boss@acme.test"], "users"); code != 0 {
 		t.Fatalf("ssh users: %d %s", code, out)
 	}
+	// A deactivated user's key passes the handshake, to be told why in
+	// the session, and is refused there.
+	if err := f.svc.Deactivate(context.Background(), admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}, "milo@acme.test"); err != nil {
+		t.Fatal(err)
+	}
 	if _, code := f.command(t, f.keys["milo@acme.test"], "users"); code == 0 {
-		t.Fatal("a member ran a command over SSH")
+		t.Fatal("a deactivated user ran a command over SSH")
 	}
 	srv := httptest.NewServer(m.Handler(""))
 	defer srv.Close()

@@ -165,7 +165,7 @@ func TestCommandLine(t *testing.T) {
 
 	// Bulk from CSV: valid rows land, each bad row is reported by line.
 	csvFile := filepath.Join(t.TempDir(), "people.csv")
-	os.WriteFile(csvFile, []byte("email,first_name,last_name,phone,role,team,position,reference_id,locale\n"+
+	os.WriteFile(csvFile, []byte("email,first_name,last_name,phone,role,team,position,reference_id,locale,branch\n"+
 		"dee@acme.test,Dee,Dupont,0470 12 34 56,member,Support,Agent,E-17,fr\n"+
 		"eve@acme.test,Eve,Durand,,member,,,,en\n"+
 		"contact@acme.test,,,,member,,,,\n"+
@@ -302,7 +302,7 @@ func TestCommandLine(t *testing.T) {
 
 	// Export round-trips through invite --csv into another account.
 	exported := ok(t, db, "export", "--csv")
-	if !strings.HasPrefix(exported, "email,first_name,last_name,phone,role,team,position,reference_id,locale\n") ||
+	if !strings.HasPrefix(exported, "email,first_name,last_name,phone,role,team,position,reference_id,locale,branch\n") ||
 		!strings.Contains(exported, "dee@acme.test,Dee,Dupont,'+32470123456,member,Support,Agent,E-17,fr") {
 		t.Fatalf("export:\n%s", exported)
 	}

@@ -783,8 +783,11 @@ func TestFailedInvitationIsStuck(t *testing.T) {
 	})
 	cfg := f.config(srv.url() + "?starttls=off")
 	cfg.Failed = f.svc.MailFailed
-	if rep := f.deliver(cfg); rep != (Report{Sent: 1, Failed: 1}) {
-		t.Fatalf("%+v, want one sent and one failed", rep)
+	// The notice to whoever invited, queued as jean's mail fails, goes in
+	// the same run or the next, as the claims fall.
+	rep, again := f.deliver(cfg), f.deliver(cfg)
+	if rep.Failed != 1 || rep.Sent+again.Sent != 2 || again.Failed != 0 {
+		t.Fatalf("%+v then %+v, want jean's failed, marie's invitation and the notice sent", rep, again)
 	}
 	entries, err := f.svc.Audit(f.ctx, boss, store.AuditQuery{AuditFilter: store.AuditFilter{Action: "invite.stuck"}, Limit: 10})
 	if err != nil {
