@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -101,31 +102,21 @@ func (q *Q) Conversations(ctx context.Context, assignee int64) ([]Conversation, 
 		query += " WHERE c.assignee_id = ?"
 		args = append(args, assignee)
 	}
-	rows, err := q.db.QueryContext(ctx, query+" ORDER BY c.id", args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Conversation{}
-	for rows.Next() {
-		var c Conversation
-		var at int64
-		if err := rows.Scan(&c.ID, &c.Subject, &c.Assignee, &c.Status, &at); err != nil {
-			return nil, err
-		}
-		c.CreatedAt = fromUnix(at)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanConversations(q.db.QueryContext(ctx, query+" ORDER BY c.id", args...))
 }
 
 // OpenConversations lists a page of the assignee's open conversations, at
 // most limit of them after the one with ID after, in ID order (keyset
 // paging on conversations_assignee, however many they own).
 func (q *Q) OpenConversations(ctx context.Context, assignee, after int64, limit int) ([]Conversation, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT c.id, c.subject, u.email, c.status, c.created_at
+	return scanConversations(q.db.QueryContext(ctx, `SELECT c.id, c.subject, u.email, c.status, c.created_at
 		FROM conversations c JOIN users u ON u.id = c.assignee_id
-		WHERE c.assignee_id = ? AND c.status = 'open' AND c.id > ? ORDER BY c.id LIMIT ?`, assignee, after, limit)
+		WHERE c.assignee_id = ? AND c.status = 'open' AND c.id > ? ORDER BY c.id LIMIT ?`, assignee, after, limit))
+}
+
+// scanConversations reads rows of (id, subject, assignee's email, status,
+// created_at), the columns both listings select.
+func scanConversations(rows *sql.Rows, err error) ([]Conversation, error) {
 	if err != nil {
 		return nil, err
 	}
