@@ -166,3 +166,38 @@ func TestDiscardAndCloseKeysInOneWrite(t *testing.T) {
 	u := r.screens[usersScreen].(*users)
 	must(t, u.detail == nil && u.rows[u.nav.cur].Email == "bob.backup@example.com", "the cursor is on %s", u.rows[u.nav.cur].Email)
 }
+
+// ctrl+c typed behind keys that wait for a read waits with them: "2 x
+// ctrl+c" while the list reloads opens the form, types into it, and then
+// asks before losing it. A second ctrl+c does not wait: a read that hangs
+// never keeps the operator in.
+func TestCtrlCWaitsBehindHeldKeys(t *testing.T) {
+	f := newFixture(t)
+	f.addMany(3)
+	for _, twice := range []bool{false, true} {
+		var m tea.Model = New(f.ctx, f.options(owner))
+		m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+		m = drive(m, m.Init())
+		r := m.(*Model)
+		var reload tea.Cmd
+		m, reload = m.Update(keyMsg("s")) // sorted again: its page not read yet
+		keys := []string{"2", "x", "ctrl+c"}
+		if twice {
+			keys = append(keys, "ctrl+c")
+		}
+		var last tea.Cmd
+		for _, k := range keys {
+			m, last = m.Update(keyMsg(k))
+		}
+		if twice {
+			must(t, last != nil, "a second ctrl+c while keys wait did nothing")
+			_, quit := last().(tea.QuitMsg)
+			must(t, quit, "a second ctrl+c while keys wait did not quit")
+			continue
+		}
+		must(t, last == nil && r.active == usersScreen, "keys acted before the list they wait for was read")
+		drive(m, reload)
+		must(t, r.active == inviteScreen, "the screen is %d, want Invite", r.active)
+		must(t, r.confirmQuit, "ctrl+c after typing into the form quit without asking")
+	}
+}

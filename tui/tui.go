@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -507,9 +508,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 }
 
 // typed acts on a key, or holds it while the screen reads the rows it
-// would act on (or earlier keys wait); ctrl+c is never held.
+// would act on (or earlier keys wait). ctrl+c waits behind the keys typed
+// before it, which may have filled in a form it must ask about; a second
+// ctrl+c does not wait, so a read that hangs never keeps the operator in.
 func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
-	if !key.Matches(msg, m.keys.ForceQuit) && (len(m.held) > 0 || m.reading()) {
+	force := key.Matches(msg, m.keys.ForceQuit)
+	switch {
+	case force && slices.ContainsFunc(m.held, func(k tea.KeyPressMsg) bool { return key.Matches(k, m.keys.ForceQuit) }):
+		return tea.Quit
+	case len(m.held) > 0 || !force && m.reading():
 		m.held = append(m.held, msg)
 		return nil
 	}
