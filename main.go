@@ -5,6 +5,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"unicode/utf8"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -41,6 +43,11 @@ type cli struct {
 	json    bool
 	channel string
 	actor   *admin.Actor // fixed by roster serve: --as and --db are refused
+	lang    string       // --lang, over ROSTER_LANG: the language asked for
+	// p makes every word the command line prints for people (never its
+	// JSON), in the language asked for, else the operator's own once known
+	// (operator), else the environment's.
+	p *i18n.Printer
 
 	smtp, smtpPasswordFile, from, baseURL string // mail flags, over their ROSTER_ variables (cmd_mail.go)
 	sms                                   string // the SMS provider, over ROSTER_SMS
@@ -120,6 +127,9 @@ func run(ctx context.Context, c *cli, args []string) int {
 	c.mailFlags(g)
 	showVersion := g.Bool("version", false, "print roster's version")
 	rest, err := parseArgs(g, args, true)
+	if err == nil {
+		err = c.setLang()
+	}
 	if err != nil {
 		return c.usageError(err)
 	}
@@ -153,14 +163,45 @@ func (c *cli) fail(err error) int {
 	}
 	var p partialErr
 	if !errors.As(err, &p) {
-		fmt.Fprintln(c.stderr, "roster: "+oneLine(err.Error()))
+		fmt.Fprintln(c.stderr, "roster: "+oneLine(i18n.Error(c.printer(), err)))
 	}
 	return 1
 }
 
 func (c *cli) usageError(err error) int {
-	fmt.Fprintln(c.stderr, "roster: "+oneLine(err.Error()))
+	fmt.Fprintln(c.stderr, "roster: "+oneLine(i18n.Error(c.printer(), err)))
 	return 2
+}
+
+// setLang speaks the language asked for (--lang, ROSTER_LANG), else the
+// environment's until the operator's own is known; a language roster does
+// not speak is a usage error.
+func (c *cli) setLang() error {
+	l, err := i18n.Check(c.lang)
+	if err != nil {
+		return usageErr{err}
+	}
+	if l != "" || c.p == nil {
+		c.p = i18n.For(i18n.Choose(string(l), "", c.getenv))
+	}
+	return nil
+}
+
+// printer is c.p, or English before the flags are read.
+func (c *cli) printer() *i18n.Printer {
+	if c.p == nil {
+		return i18n.For(i18n.English)
+	}
+	return c.p
+}
+
+// getenv reads the environment of the operator's terminal: the process's,
+// none over SSH (the server's is not the operator's).
+func (c *cli) getenv(key string) string {
+	if c.actor != nil {
+		return ""
+	}
+	return os.Getenv(key)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(admin.Printable(s)), " ") }
@@ -181,6 +222,8 @@ func oneID(rest []string, command, what string) (int64, error) {
 // usageErr is a mistake in how a command was called.
 type usageErr struct{ error }
 
+func (e usageErr) Unwrap() error { return e.error }
+
 func usagef(format string, args ...any) error { return usageErr{fmt.Errorf(format, args...)} }
 
 // partialErr says some items of a batch failed; each was already reported.
@@ -198,6 +241,7 @@ func (c *cli) flags(name string) *flag.FlagSet {
 		fs.StringVar(&c.as, "as", envOr("ROSTER_AS", c.as), "act as this user (env ROSTER_AS; default: the only owner)")
 	}
 	fs.BoolVar(&c.json, "json", c.json, "print JSON")
+	fs.StringVar(&c.lang, "lang", cmp.Or(c.lang, c.getenv("ROSTER_LANG")), "language of what roster says: fr or en (env ROSTER_LANG; default: the operator's own, else LANG)")
 	return fs
 }
 
@@ -237,6 +281,9 @@ func parseArgs(fs *flag.FlagSet, args []string, stopAtArg bool) ([]string, error
 // parse parses a command's flags, answering --help with its usage.
 func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	rest, err := parseArgs(fs, args, false)
+	if err == nil {
+		err = c.setLang()
+	}
 	if errors.Is(err, flag.ErrHelp) {
 		c.printUsage(fs)
 		return nil, flag.ErrHelp
@@ -316,6 +363,7 @@ func (c *cli) operator(ctx context.Context) (admin.Actor, error) {
 		return admin.Actor{}, err
 	}
 	if c.actor != nil {
+		c.speakTo(ctx, *c.actor)
 		return *c.actor, nil
 	}
 	email := c.as
@@ -325,7 +373,16 @@ func (c *cli) operator(ctx context.Context) (admin.Actor, error) {
 			return admin.Actor{}, err
 		}
 	}
-	return admin.Actor{Email: email, Channel: c.channel}, nil
+	a := admin.Actor{Email: email, Channel: c.channel}
+	c.speakTo(ctx, a)
+	return a, nil
+}
+
+// speakTo speaks a's own language from now on, unless one was asked for.
+func (c *cli) speakTo(ctx context.Context, a admin.Actor) {
+	if _, ok := i18n.Parse(c.lang); !ok {
+		c.p = i18n.For(i18n.Choose("", c.svc.Language(ctx, a), c.getenv))
+	}
 }
 
 // printJSON writes v as indented JSON.

@@ -6,55 +6,16 @@ import (
 	"strings"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
-// Ago says how long ago t was, or how long until it comes, as people say
-// it: "40 s ago", "12 min ago", "in 47 h", "in 3 days". It rounds down, so
-// a link that lasts 47h59m more is not said to last 2 days; every screen
-// and command says a time from now with it.
-func Ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	d := now.Sub(t)
-	future := d < 0
-	if future {
-		d = -d
-	}
-	s, _ := spanPart(d)
-	if future {
-		return "in " + s
-	}
-	return s + " ago"
-}
+// Ago says how long ago t was, or how long until it comes, in English:
+// "40 s ago", "in 47 h" (i18n's Printer.Ago says it in any language).
+func Ago(now, t time.Time) string { return i18n.For(i18n.English).Ago(now, t) }
 
-// Span says a length of time as people write it: "30 min", "36 h",
-// "2 days", "1 h 30 min". Unlike Ago it says the rest after the largest
-// unit, so a link that lives 50 h is not said to live 2 days.
-func Span(d time.Duration) string {
-	s, rest := spanPart(d)
-	for rest >= time.Second {
-		var next string
-		next, rest = spanPart(rest)
-		s += " " + next
-	}
-	return s
-}
-
-// spanPart says d in its largest unit, rounded down, and returns what that
-// leaves out. Days start at 48 h: "47 h" says more than "1 days".
-func spanPart(d time.Duration) (string, time.Duration) {
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%d s", d/time.Second), d % time.Second
-	case d < time.Hour:
-		return fmt.Sprintf("%d min", d/time.Minute), d % time.Minute
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h", d/time.Hour), d % time.Hour
-	}
-	return fmt.Sprintf("%d days", d/(24*time.Hour)), d % (24 * time.Hour)
-}
+// Span says a length of time in English: "30 min", "2 days 2 h".
+func Span(d time.Duration) string { return i18n.For(i18n.English).Span(d) }
 
 // ParseDate reads a date as operators type it: 2026-12-24, 2026-12-24 14:30,
 // today, tomorrow, +7d, +2w, +3h, in now's location. A bare day means the

@@ -807,3 +807,15 @@ func (s *Service) GrantableRoles(ctx context.Context, a Actor, email string) ([]
 	})
 	return out, err
 }
+
+// Language is the language a's user chose for themselves (their stored
+// locale: "fr", "en"), or "" when they chose none or are not a user: the
+// dashboard and the command line speak it unless told otherwise.
+func (s *Service) Language(ctx context.Context, a Actor) string {
+	var lang string
+	s.read(ctx, a, func(q *store.Q, op *operator) error {
+		lang = op.Locale
+		return nil
+	})
+	return lang
+}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	gossh "golang.org/x/crypto/ssh"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/tui"
 )
 
@@ -200,6 +202,19 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 	}
 }
 
+// sessionEnv reads the environment the client sent (ssh's SendEnv).
+func sessionEnv(s ssh.Session) func(string) string {
+	env := s.Environ()
+	return func(key string) string {
+		for _, kv := range env {
+			if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+				return v
+			}
+		}
+		return ""
+	}
+}
+
 // program makes the dashboard for one session, acting as the operator the
 // gate identified, or My settings for a user who administers nobody.
 // wish's options give it the session's input, output, environment (TERM,
@@ -219,6 +234,9 @@ func (h *sshHandler) program(s ssh.Session) *tea.Program {
 		Width:        pty.Window.Width,
 		Height:       pty.Window.Height,
 		PollInterval: h.opts.PollInterval,
+		// The operator's own language, else what their terminal's
+		// environment says (LANG, when the client sends it).
+		Lang: i18n.Choose("", h.svc.Language(ctx, actor), sessionEnv(s)),
 	}
 	var m tea.Model
 	if only, _ := s.Context().Value(settingsOnlyKey{}).(bool); only {

@@ -19,6 +19,7 @@ import (
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -161,7 +162,7 @@ func (f *fixture) options(operator string) Options {
 // router.
 func (f *fixture) session() *session {
 	return &session{ctx: f.ctx, svc: f.svc, actor: admin.Actor{Email: owner, Channel: admin.ChannelTUI},
-		styles: DefaultStyles(true), timeout: 5 * time.Second}
+		styles: DefaultStyles(true), p: i18n.For(i18n.English), timeout: 5 * time.Second}
 }
 
 // tty is a dashboard run by teatest at a fixed size.

@@ -3,25 +3,28 @@ package tui
 import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"roster/i18n"
 )
 
 // globalKeys work on every screen unless a text field has focus.
 type globalKeys struct {
-	Next, Prev, Help, Quit, ForceQuit key.Binding
-	Tabs                              [numScreens]key.Binding
+	Next, Prev, Help, Quit, ForceQuit, Lang key.Binding
+	Tabs                                    [numScreens]key.Binding
 }
 
-func newGlobalKeys() globalKeys {
+func newGlobalKeys(p *i18n.Printer) globalKeys {
 	k := globalKeys{
-		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next screen")),
-		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous screen")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", "quit")),
-		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit")),
+		Next:      key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", p.T("next screen"))),
+		Prev:      key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", p.T("previous screen"))),
+		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", p.T("help"))),
+		Quit:      key.NewBinding(key.WithKeys("q"), key.WithHelp("q", p.T("quit"))),
+		ForceQuit: key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", p.T("quit"))),
+		Lang:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", p.T("français"))),
 	}
 	for i := range k.Tabs {
 		n := string(rune('1' + i))
-		k.Tabs[i] = key.NewBinding(key.WithKeys(n), key.WithHelp(n, screenNames[i]))
+		k.Tabs[i] = key.NewBinding(key.WithKeys(n), key.WithHelp(n, p.T(screenNames[i])))
 	}
 	return k
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/colorprofile"
 
 	"roster/admin"
+	"roster/i18n"
 )
 
 // mySettings is the whole program for a user who administers nobody (no
@@ -34,8 +35,8 @@ type mySettings struct {
 // opts.Operator, for a program the caller runs; its commands end with ctx.
 func NewMySettings(ctx context.Context, opts Options) tea.Model {
 	s := &session{ctx: ctx, svc: opts.Service, actor: admin.Actor{Email: opts.Operator, Channel: opts.Channel},
-		styles: DefaultStyles(true), timeout: 15 * time.Second}
-	m := &mySettings{s: s, grid: newNotifyView(s, opts.Operator), keys: newGlobalKeys(), help: help.New(),
+		styles: DefaultStyles(true), p: i18n.For(opts.Lang), timeout: 15 * time.Second}
+	m := &mySettings{s: s, grid: newNotifyView(s, opts.Operator), keys: newGlobalKeys(s.p), help: help.New(),
 		width: opts.Width, height: opts.Height, dark: true}
 	m.help.Styles = s.styles.Help
 	return m

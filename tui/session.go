@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -26,6 +27,9 @@ type session struct {
 	svc    *admin.Service
 	actor  admin.Actor
 	styles Styles
+	// p makes every word the screens show, in the session's language; L
+	// switches it (the screens are built again with the new one).
+	p *i18n.Printer
 	// timeout bounds each store call made by a command.
 	timeout time.Duration
 	links   string // where the links in mail lead: what Options.Ready returned

@@ -20,6 +20,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
+	"roster/i18n"
 )
 
 // Options are what one session of the dashboard runs with.
@@ -45,6 +46,10 @@ type Options struct {
 	// them), for the Mail screen to show over an opened message ("" shows
 	// nothing); its error is shown as the session's problem.
 	Ready func() (links string, err error)
+	// Lang is the session's language, as the caller chose it (i18n.Choose:
+	// --lang or ROSTER_LANG, the operator's stored locale, the terminal's
+	// environment); English when empty. L switches it for the session.
+	Lang i18n.Lang
 }
 
 // Run opens the dashboard on the process's terminal and returns when the
@@ -116,7 +121,7 @@ func (o *opening) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, tea.Batch(cmds...)
 	case tea.KeyPressMsg:
-		if key.Matches(msg, newGlobalKeys().ForceQuit) {
+		if key.Matches(msg, newGlobalKeys(i18n.For(i18n.English)).ForceQuit) {
 			return o, tea.Quit
 		}
 	}
@@ -141,9 +146,10 @@ func New(ctx context.Context, opts Options) tea.Model {
 		svc:     opts.Service,
 		actor:   admin.Actor{Email: opts.Operator, Channel: opts.Channel},
 		styles:  DefaultStyles(true),
+		p:       i18n.For(opts.Lang),
 		timeout: 15 * time.Second,
 	}
-	m := &Model{s: s, width: opts.Width, height: opts.Height, poll: opts.PollInterval, keys: newGlobalKeys(), dark: true,
+	m := &Model{s: s, width: opts.Width, height: opts.Height, poll: opts.PollInterval, keys: newGlobalKeys(s.p), dark: true,
 		onReady: opts.Ready}
 	m.help = help.New()
 	m.help.Styles = s.styles.Help
@@ -692,6 +698,8 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.help.ShowAll = !m.help.ShowAll
 			m.layout()
 			return nil
+		case key.Matches(msg, m.keys.Lang):
+			return m.switchLang()
 		case key.Matches(msg, m.keys.Next):
 			return m.switchTo((m.active + 1) % numScreens)
 		case key.Matches(msg, m.keys.Prev):
@@ -704,6 +712,29 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return m.send(m.active, msg)
+}
+
+// switchLang speaks the session's other language: the screens are built
+// again in it, the one shown reads its rows again, and the others when they
+// are next shown. Nothing typed is lost: with a form changed, it asks to
+// save or discard first.
+func (m *Model) switchLang() tea.Cmd {
+	if m.dirty() {
+		m.err = m.s.p.T("Save or discard your changes first, then press L again.")
+		return nil
+	}
+	next := i18n.French
+	if m.s.p.Lang() == i18n.French {
+		next = i18n.English
+	}
+	m.s.p = i18n.For(next)
+	m.keys = newGlobalKeys(m.s.p)
+	m.top = topLines{}
+	m.err = ""
+	m.build()
+	m.started = [numScreens]bool{}
+	m.stale = [numScreens]bool{}
+	return tea.Batch(m.activate(m.active), m.s.loadOperator())
 }
 
 // paste types text pasted in the operator's terminal into the text field

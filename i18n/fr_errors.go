@@ -1,0 +1,5 @@
+package i18n
+
+func frErrors() map[string]string {
+	return map[string]string{}
+}
