@@ -99,21 +99,21 @@ func (v *apiKeysView) update(msg tea.Msg) tea.Cmd {
 	case apiKeysMsg:
 		v.loading = false
 		if msg.err != nil {
-			v.err = explain(msg.err)
+			v.err = v.s.explain(msg.err)
 			return nil
 		}
 		v.list = msg.keys
 		v.nav.set(len(v.list))
 	case apiKeyMadeMsg:
 		if msg.err != nil {
-			v.err = explain(msg.err)
+			v.err = v.s.explain(msg.err)
 			return nil
 		}
 		v.secret, v.err = msg.secret, ""
 		v.note = "API key " + clean(msg.key.Name) + " " + msg.what + "."
 		return tea.Batch(tea.SetClipboard(msg.secret), v.load())
 	case apiKeyRevokedMsg:
-		v.err, v.note = explain(msg.err), ""
+		v.err, v.note = v.s.explain(msg.err), ""
 		if msg.err == nil {
 			v.note = "API key " + strconv.FormatInt(msg.id, 10) + " revoked: it no longer works."
 		}
@@ -222,7 +222,7 @@ func (v *apiKeysView) view(st Styles, width int) string {
 		if !k.ExpiresAt.IsZero() {
 			expires = k.ExpiresAt.Local().Format("2006-01-02")
 		}
-		line := fit(strconv.FormatInt(k.ID, 10), w[0]) + " " + fit(clean(k.Name), w[1]) + " " + fit(k.Prefix+"…", w[2]) + " " + fit(when(k.LastUsedAt), w[3]) + " " + fit(expires, w[4])
+		line := fit(strconv.FormatInt(k.ID, 10), w[0]) + " " + fit(clean(k.Name), w[1]) + " " + fit(k.Prefix+"…", w[2]) + " " + fit(v.s.when(k.LastUsedAt), w[3]) + " " + fit(expires, w[4])
 		if i == v.nav.cur {
 			b.WriteString(paint(st.Selected, "▸ "+line))
 		} else {
@@ -236,7 +236,7 @@ func (v *apiKeysView) view(st Styles, width int) string {
 }
 
 // keysLine sums up a user's API keys on their detail view.
-func keysLine(keys []store.APIKey) string {
+func keysLine(s *session, keys []store.APIKey) string {
 	if len(keys) == 0 {
 		return "none"
 	}
@@ -244,7 +244,7 @@ func keysLine(keys []store.APIKey) string {
 	for _, k := range keys {
 		used := "never used"
 		if !k.LastUsedAt.IsZero() {
-			used = "used " + when(k.LastUsedAt)
+			used = "used " + s.when(k.LastUsedAt)
 		}
 		parts = append(parts, k.Prefix+"… "+clean(k.Name)+" ("+used+")")
 	}

@@ -186,7 +186,7 @@ func (m *auditView) apply() tea.Cmd {
 		if v := f[d.i].value(); v != "" {
 			t, err := admin.ParseDate(v, now)
 			if err != nil {
-				f[d.i].err = explain(err)
+				f[d.i].err = m.s.explain(err)
 				bad = true
 			}
 			*d.to = t
@@ -243,7 +243,7 @@ func (m *auditView) View() string {
 		e := m.open
 		b.WriteString(st.Title.Render(fmt.Sprintf("Change %d", e.ID)))
 		b.WriteString("\n")
-		for _, kv := range [][2]string{{"When", when(e.At)}, {"Who", e.Actor}, {"Through", e.Channel},
+		for _, kv := range [][2]string{{"When", m.s.when(e.At)}, {"Who", e.Actor}, {"Through", e.Channel},
 			{"What", e.Action}, {"To whom", e.Target}} {
 			b.WriteString(st.Label.Render(fit(kv[0], 9)) + " " + clean(kv[1]) + "\n")
 		}
@@ -286,7 +286,7 @@ func (m *auditView) View() string {
 	from, to := m.list.nav.visible()
 	for i := from; i < to && i < len(m.list.rows); i++ {
 		e := m.list.rows[i]
-		line := fit(when(e.At), aw) + " " + fit(clean(e.Actor), whoW) + " " + fit(e.Channel, cw) + " " + fit(e.Action, actW) + " " +
+		line := fit(m.s.when(e.At), aw) + " " + fit(clean(e.Actor), whoW) + " " + fit(e.Channel, cw) + " " + fit(e.Action, actW) + " " +
 			fit(clean(e.Target), tgtW)
 		if i == m.list.nav.cur {
 			b.WriteString(st.Selected.Render("▸ "+cut(line, m.width-2)) + "\n")

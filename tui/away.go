@@ -238,7 +238,7 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
-			m.err = explain(msg.err)
+			m.err = m.s.explain(msg.err)
 		} else {
 			m.user = msg.user
 			m.periods.set(len(msg.user.AwayPeriods))
@@ -289,7 +289,7 @@ func (m *away) replay(msg tea.Msg) tea.Cmd {
 }
 
 func (m *away) showErr(err error) {
-	m.err = explain(err)
+	m.err = m.s.explain(err)
 	var in *admin.InputError
 	if errors.As(err, &in) {
 		switch in.Field {
@@ -380,7 +380,7 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		p := ps[m.periods.cur]
 		email := m.email
-		m.confirm = &confirmation{prompt: "Cancel the period " + awayLine(p) + "? y/n",
+		m.confirm = &confirmation{prompt: "Cancel the period " + awayLine(m.s, p) + "? y/n",
 			yes: m.act(func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
 				return "Period cancelled.", svc.CancelAway(ctx, a, email, p.ID)
 			})}
@@ -450,7 +450,7 @@ func (m *away) save() tea.Cmd {
 		if err != nil {
 			return "", err
 		}
-		return "Saved: " + email + " is away " + awayLine(*p) + ".", nil
+		return "Saved: " + email + " is away " + awayLine(m.s, *p) + ".", nil
 	})
 }
 
@@ -523,7 +523,7 @@ func (m *away) View() string {
 		p := u.AwayPeriods[i]
 		// Two lines: the dates, then the stand-in and the note, which
 		// would not fit beside them at 80 columns.
-		lines := []string{"  " + awayDates(p)}
+		lines := []string{"  " + awayDates(m.s, p)}
 		if p.Covers(now) {
 			lines[0] += "  (now)"
 		}

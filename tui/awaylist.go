@@ -66,7 +66,7 @@ func (o *awayOverview) update(msg awayOverviewMsg) {
 		return // superseded
 	}
 	o.loading = false
-	o.err = explain(msg.err)
+	o.err = o.s.explain(msg.err)
 	if msg.err != nil {
 		return
 	}

@@ -150,7 +150,7 @@ func (m *billingView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case billingMsg:
 		m.infoErr = ""
 		if msg.err != nil {
-			m.infoErr = explain(msg.err)
+			m.infoErr = m.s.explain(msg.err)
 			break
 		}
 		m.info, m.country = msg.info, msg.country
@@ -159,7 +159,7 @@ func (m *billingView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case planSavedMsg:
 		m.saving = false
 		if msg.err != nil {
-			m.err = explain(msg.err)
+			m.err = m.s.explain(msg.err)
 			return m, nil
 		}
 		m.editing = false
@@ -240,15 +240,15 @@ func (m *billingView) save() tea.Cmd {
 			if _, cerr := admin.CurrencyDigits(p.Currency); cerr != nil {
 				field = pfCurrency
 			}
-			f[field].err = explain(err)
+			f[field].err = m.s.explain(err)
 			return nil
 		}
 		if p.Anchor, err = admin.ParseDay(f[pfAnchor].value()); err != nil {
-			f[pfAnchor].err = explain(err)
+			f[pfAnchor].err = m.s.explain(err)
 			return nil
 		}
 		if err := p.Validate(); err != nil {
-			f[pfZone].err = explain(err)
+			f[pfZone].err = m.s.explain(err)
 			return nil
 		}
 	}
@@ -312,8 +312,8 @@ func (m *billingView) View() string {
 	default:
 		p := i.Plan
 		field("Plan", m.planLine(p))
-		field("Cycle", fmt.Sprintf("%s – %s · %s", m.day(i.Cycle.Start, p), m.day(i.Cycle.End, p), ago(m.s.svc.Now(), i.Cycle.End)))
-		field("Seats in use", count(int(i.Seats)))
+		field("Cycle", fmt.Sprintf("%s – %s · %s", m.day(i.Cycle.Start, p), m.day(i.Cycle.End, p), m.s.ago(m.s.svc.Now(), i.Cycle.End)))
+		field("Seats in use", m.s.count(int(i.Seats)))
 		field("This cycle", m.amount(i.SoFar, p.Currency)+" so far")
 		field("Next renewal", m.amount(i.NextRenewal, p.Currency)+" on "+m.day(i.Cycle.End, p))
 		b.WriteString(st.Faint.Render(cut("Deactivated or deleted, a seat stays paid to the cycle's end, no credit.", m.width)) + "\n")

@@ -79,7 +79,7 @@ func (c *capturedMail) update(msg tea.Msg) tea.Cmd {
 		if msg.seq != c.seq || !c.showing() {
 			return nil
 		}
-		c.reading, c.err = false, explain(msg.err)
+		c.reading, c.err = false, c.s.explain(msg.err)
 		if msg.err == nil {
 			c.lines = c.draw(msg.msg)
 		}
@@ -169,7 +169,7 @@ func (c *capturedMail) view(st Styles, width int) string {
 	}
 	for i := from; i < to && i < len(c.list.rows); i++ {
 		r := c.list.rows[i]
-		line := fit(when(r.ReceivedAt), w[0]) + " " + fit(recipients(r), w[1]) + " " + fit(clean(r.From), w[2]) + " " +
+		line := fit(c.s.when(r.ReceivedAt), w[0]) + " " + fit(recipients(r), w[1]) + " " + fit(clean(r.From), w[2]) + " " +
 			fit(clean(r.Subject), w[3])
 		if i == c.list.nav.cur {
 			b.WriteString(st.Selected.Render("▸ "+cut(line, width-2)) + "\n")

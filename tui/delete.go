@@ -236,7 +236,7 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			if errors.As(msg.err, &nf) && m.note != "" {
 				return m, nil // just deleted
 			}
-			m.err = explain(msg.err)
+			m.err = m.s.explain(msg.err)
 		} else {
 			m.user = msg.user
 		}
@@ -246,7 +246,7 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return m, nil
 		}
 		if msg.err != nil {
-			m.err = explain(msg.err)
+			m.err = m.s.explain(msg.err)
 			return m, nil
 		}
 		if len(msg.convs) == 0 && len(msg.after) > 0 && len(msg.after) > len(m.after) {
@@ -263,7 +263,7 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		m.shownPlan = msg.seq
 		m.planErr = ""
 		if msg.err != nil {
-			m.planErr = explain(msg.err)
+			m.planErr = m.s.explain(msg.err)
 			var in *admin.InputError
 			if errors.As(msg.err, &in) && in.Field == "heir" {
 				m.form.fields[dHeir].err = in.Msg
@@ -285,7 +285,7 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		m.busy = false
 		if msg.err != nil {
-			m.err = explain(msg.err)
+			m.err = m.s.explain(msg.err)
 			var in *admin.InputError
 			if errors.As(msg.err, &in) && in.Field == "heir" {
 				m.form.fields[dHeir].err = in.Msg
@@ -570,7 +570,7 @@ func (m *deletion) listView(st Styles) string {
 	if m.plan != nil {
 		open, closing = m.plan.Open, m.plan.Closed
 	}
-	head := fmt.Sprintf("Open conversations: %s, %d to close", count(int(open)), closing)
+	head := fmt.Sprintf("Open conversations: %s, %d to close", m.s.count(int(open)), closing)
 	if len(m.after) > 0 || len(m.convs) == m.pageRows() {
 		head += fmt.Sprintf(" · page %d", len(m.after)+1)
 	}

@@ -497,11 +497,11 @@ func (m *invite) showProblem(r *inviteRow, err error) (row string) {
 		case "branch":
 			r.errs[cBranch] = notA("branch", "branches", r.value(cBranch), m.branches)
 		default:
-			return explain(err)
+			return m.s.explain(err)
 		}
 		return ""
 	}
-	return explain(err)
+	return m.s.explain(err)
 }
 
 // notATeam says that name is not a team, and which teams there are, those
@@ -585,7 +585,7 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 	}
 	m.busy = false
 	if msg.err != nil {
-		m.err = explain(msg.err)
+		m.err = m.s.explain(msg.err)
 		return nil
 	}
 	m.results = nil
@@ -608,11 +608,11 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 		if r != nil {
 			m.showCheck(r, res.Err)
 			if r.rowErr == "" && r.errs == [numCols]string{} {
-				r.rowErr = explain(res.Err)
+				r.rowErr = m.s.explain(res.Err)
 			}
 			refused = append(refused, r)
 		}
-		m.results = append(m.results, "✗ "+clean(res.Email)+": "+rowError(r, res.Err))
+		m.results = append(m.results, "✗ "+clean(res.Email)+": "+rowError(m.s, r, res.Err))
 	}
 	kept := m.rows[:0]
 	for _, r := range m.rows {
@@ -637,7 +637,7 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 }
 
 // rowError is a refused row's reason, as its row shows it.
-func rowError(r *inviteRow, err error) string {
+func rowError(s *session, r *inviteRow, err error) string {
 	if r != nil {
 		for c := range numCols {
 			if r.errs[c] != "" {
@@ -645,7 +645,7 @@ func rowError(r *inviteRow, err error) string {
 			}
 		}
 	}
-	return explain(err)
+	return s.explain(err)
 }
 
 // widths shares the width between the columns by what they hold: each as

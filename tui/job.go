@@ -111,7 +111,7 @@ func (j *jobs) ended(msg jobDoneMsg) bool { return j.job != nil && msg.job == j.
 
 // askCancel is the question esc or ctrl+c asks while a job works.
 func (j *jobs) askCancel() string {
-	return fmt.Sprintf("Cancel the %s? %s of %s done; the batch under way finishes. y/n", j.job.words.what, count(j.job.done), count(j.job.total))
+	return fmt.Sprintf("Cancel the %s? %s of %s done; the batch under way finishes. y/n", j.job.words.what, j.s.count(j.job.done), j.s.count(j.job.total))
 }
 
 // cancel stops the job at work after its batch under way.
@@ -147,16 +147,16 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 		}
 	}
 	// "2 failed, 598 of 600 sent, 1,038 not done (cancelled)."
-	note := count(ok) + " of " + count(len(msg.outcomes)) + " " + done
+	note := j.s.count(ok) + " of " + j.s.count(len(msg.outcomes)) + " " + done
 	if len(j.last) > 0 {
-		note = count(len(j.last)) + " failed, " + note
+		note = j.s.count(len(j.last)) + " failed, " + note
 	}
 	if notDone > 0 {
 		why := "cancelled"
 		if !errors.Is(msg.err, context.Canceled) {
-			why = strings.TrimSuffix(explain(msg.err), ".")
+			why = strings.TrimSuffix(j.s.explain(msg.err), ".")
 		}
-		note += ", " + count(notDone) + " not done (" + why + ")"
+		note += ", " + j.s.count(notDone) + " not done (" + why + ")"
 	}
 	return note + "."
 }
@@ -165,7 +165,7 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 func (j *jobs) line(width int) string {
 	w := j.job
 	j.bar.SetWidth(max(10, min(40, width/3)))
-	text := w.words.doing + " " + count(w.done) + " of " + count(w.total) + " "
+	text := w.words.doing + " " + j.s.count(w.done) + " of " + j.s.count(w.total) + " "
 	tail := "  esc cancels"
 	if w.cancelled {
 		tail = "  cancelling after this batch…"
@@ -195,7 +195,7 @@ func (j *jobs) failures(n, width int) string {
 	b.WriteString("\n")
 	for i, l := range j.last[:n-1] {
 		if i == n-2 && n-1 < len(j.last) {
-			l = fmt.Sprintf("… and %s more failed", count(len(j.last)-i))
+			l = fmt.Sprintf("… and %s more failed", j.s.count(len(j.last)-i))
 		}
 		b.WriteString(j.s.styles.FieldErr.Render(cut("  "+l, width)))
 		b.WriteString("\n")

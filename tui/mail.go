@@ -235,7 +235,7 @@ func (m *mailbox) View() string {
 	// state its whole word; the rest share what is left by what they hold.
 	recipients, details := make([]string, len(shown)), make([]string, len(shown))
 	for i, r := range shown {
-		recipients[i], details[i] = clean(r.Recipient), clean(outboxDetail(r, now))
+		recipients[i], details[i] = clean(r.Recipient), clean(outboxDetail(m.s, r, now))
 	}
 	text := func(s string) string { return s }
 	rw := widest(recipients, text)
@@ -257,7 +257,7 @@ func (m *mailbox) View() string {
 	}
 	for i := from; i < to && i < len(m.list.rows); i++ {
 		r := m.list.rows[i]
-		line := fit(when(r.CreatedAt), w[0]) + " " + fit(r.Channel, w[1]) + " " + fit(recipients[i-from], w[2]) + " " +
+		line := fit(m.s.when(r.CreatedAt), w[0]) + " " + fit(r.Channel, w[1]) + " " + fit(recipients[i-from], w[2]) + " " +
 			fit(r.Kind, w[3]) + " " + fit(r.State, w[4]) + " " + fit(fmt.Sprint(r.Attempts), w[5]) + " " + fit(details[i-from], w[6])
 		line = cut(line, m.width-2)
 		switch {
@@ -276,16 +276,16 @@ func (m *mailbox) View() string {
 }
 
 // outboxDetail says what became of a message, or what is next for it.
-func outboxDetail(r store.OutboxMessage, now time.Time) string {
+func outboxDetail(s *session, r store.OutboxMessage, now time.Time) string {
 	switch r.State {
 	case store.OutboxSent:
-		return "sent " + when(r.SentAt) + " " + r.Reply
+		return "sent " + s.when(r.SentAt) + " " + r.Reply
 	case store.OutboxDeferred:
-		return "next try " + ago(now, r.NextAttemptAt) + ": " + r.LastError
+		return "next try " + s.ago(now, r.NextAttemptAt) + ": " + r.LastError
 	case store.OutboxFailed:
 		return r.LastError
 	case store.OutboxQueued:
-		return "due " + ago(now, r.NextAttemptAt)
+		return "due " + s.ago(now, r.NextAttemptAt)
 	}
 	return ""
 }
@@ -308,14 +308,14 @@ func (m *mailbox) message() string {
 	add("Message-ID", r.MessageID)
 	add("State", r.State)
 	add("Attempts", fmt.Sprint(r.Attempts))
-	add("Queued", when(r.CreatedAt))
+	add("Queued", m.s.when(r.CreatedAt))
 	if !r.SentAt.IsZero() {
-		add("Sent", when(r.SentAt))
+		add("Sent", m.s.when(r.SentAt))
 	}
 	if r.State == store.OutboxQueued || r.State == store.OutboxDeferred {
-		add("Next try", when(r.NextAttemptAt))
+		add("Next try", m.s.when(r.NextAttemptAt))
 	}
-	add("Given up at", when(r.GiveUpAt))
+	add("Given up at", m.s.when(r.GiveUpAt))
 	add("Last error", r.LastError)
 	add("Server reply", r.Reply)
 	var data map[string]any

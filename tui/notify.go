@@ -116,7 +116,7 @@ func (v *notifyView) update(msg tea.Msg) tea.Cmd {
 			v.saving, v.note, v.saved = false, v.saved, ""
 		}
 		if msg.err != nil {
-			v.err = explain(msg.err)
+			v.err = v.s.explain(msg.err)
 			return nil
 		}
 		if !msg.force && v.dirty() {
@@ -143,7 +143,7 @@ func (v *notifyView) update(msg tea.Msg) tea.Cmd {
 		v.reviewing = false
 		if msg.err != nil {
 			v.saving, v.saved = false, ""
-			v.err = explain(msg.err)
+			v.err = v.s.explain(msg.err)
 			var conflict *admin.ConflictError
 			v.stale = errors.As(msg.err, &conflict)
 			return nil

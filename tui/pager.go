@@ -19,6 +19,7 @@ type pager[T any] struct {
 	loading  bool // reading from the top
 	fetching bool // reading the next page
 	err      string
+	s        *session // of the last reading: its error is said in the session's language
 }
 
 // pageMsg is what a pager's reading returned.
@@ -35,6 +36,7 @@ type pageMsg[T any] struct {
 // runs in the command, so it captures what it needs by value.
 func (p *pager[T]) load(s *session, more bool, fn func(ctx context.Context, before int64, limit int) ([]T, error)) tea.Cmd {
 	seq, before, limit := p.read(more)
+	p.s = s
 	return s.do(func(ctx context.Context) tea.Msg {
 		rows, err := fn(ctx, before, limit)
 		return pageMsg[T]{seq, more, rows, err}
@@ -73,7 +75,7 @@ func (p *pager[T]) got(msg pageMsg[T]) bool {
 		p.loading = false
 	}
 	if msg.err != nil {
-		p.err = explain(msg.err)
+		p.err = p.s.explain(msg.err)
 		return true
 	}
 	p.err = ""

@@ -66,18 +66,18 @@ func (b pendingBatch) words() (what, doing, done string) {
 
 // question asks before acting on n invitations; more says the screen has
 // not read every one.
-func (b pendingBatch) question(n int, more bool) string {
+func (b pendingBatch) question(s *session, n int, more bool) string {
 	q := "Resend "
 	if b.act == admin.RevokeInvitations {
 		q = "Revoke "
 	}
 	switch {
 	case b.stuck:
-		q += "all " + plural(n, "stuck invitation", "stuck invitations")
+		q += "all " + s.plural(n, "stuck invitation", "stuck invitations")
 	case n == 1:
 		q += clean(b.emails[0])
 	default:
-		q += count(n) + " invitations"
+		q += s.count(n) + " invitations"
 	}
 	if more {
 		q += " (those read so far; more are pending)"
@@ -195,7 +195,7 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		m.loading = false
 		if msg.err != nil {
-			m.err = explain(msg.err)
+			m.err = m.s.explain(msg.err)
 			return m, nil
 		}
 		var again tea.Cmd
@@ -232,12 +232,12 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		m.counting = false
 		switch {
 		case msg.err != nil:
-			m.err = explain(msg.err)
+			m.err = m.s.explain(msg.err)
 		case msg.n == 0:
 			m.note = "Nothing is stuck."
 		default:
 			m.ask = &msg.batch
-			m.confirm = &confirmation{prompt: msg.batch.question(msg.n, false)}
+			m.confirm = &confirmation{prompt: msg.batch.question(m.s, msg.n, false)}
 		}
 		return m, nil
 	case jobProgressMsg:
@@ -376,7 +376,7 @@ func (m *pending) act(b pendingBatch, what string) tea.Cmd {
 		return m.start(b)
 	}
 	m.ask = &b
-	m.confirm = &confirmation{prompt: b.question(len(b.emails), every)}
+	m.confirm = &confirmation{prompt: b.question(m.s, len(b.emails), every)}
 	return nil
 }
 
@@ -430,7 +430,7 @@ func (m *pending) line(r store.Invitation, now time.Time, w []int) string {
 	{
 		exp := "expired"
 		if !r.Expired {
-			exp = ago(now, r.ExpiresAt)
+			exp = m.s.ago(now, r.ExpiresAt)
 		}
 		mail := r.MailState
 		if mail == "" {
@@ -443,7 +443,7 @@ func (m *pending) line(r store.Invitation, now time.Time, w []int) string {
 			mail = "→ " + o + " · " + mail
 		}
 		return fit(clean(r.Email), ew) + " " + fit(clean(r.InvitedBy), bw) + " " + fit(fmt.Sprint(r.TimesSent), sw) + " " +
-			fit(when(r.LastSentAt), lw) + " " + fit(exp, xw) + " " + fit(clean(mail), mw)
+			fit(m.s.when(r.LastSentAt), lw) + " " + fit(exp, xw) + " " + fit(clean(mail), mw)
 	}
 }
 
@@ -457,7 +457,7 @@ func (m *pending) View() string {
 		title = "Stuck invitations (expired, or their mail failed or is deferred)"
 	}
 	b.WriteString(paint(st.Title, cut(title, m.width)))
-	info := "  " + count(len(m.rows)) + " shown"
+	info := "  " + m.s.count(len(m.rows)) + " shown"
 	if m.next != nil {
 		info += ", more below"
 	}

@@ -153,7 +153,7 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			m.saving, m.note, m.saved = false, m.saved, ""
 		}
 		if msg.err != nil {
-			m.err = explain(msg.err)
+			m.err = m.s.explain(msg.err)
 			return m, m.replayHeld(m.replay)
 		}
 		if !msg.force && m.Dirty() {
@@ -172,7 +172,7 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		m.reviewing = false
 		if msg.err != nil {
 			m.saving = false
-			m.err = explain(msg.err)
+			m.err = m.s.explain(msg.err)
 			if strings.Contains(m.err, "ctrl+r") {
 				m.stale = true
 			}

@@ -124,7 +124,7 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 			return nil, nil
 		}
 		p.shown = msg.seq
-		p.err = explain(msg.err)
+		p.err = p.s.explain(msg.err)
 		p.results = p.results[:0]
 		for _, t := range fuzzy(p.input.Value(), p.teamNames) {
 			p.results = append(p.results, pick{p.teamValue[t], "team " + clean(t)})

@@ -224,13 +224,13 @@ func (m *users) selectionLine() string {
 	case n < 0:
 		return "Counting every user matching " + describeFilter(*m.sel.all) + "…"
 	case m.sel.all != nil:
-		text := plural(n, "user", "users") + " selected: every one matching " + describeFilter(*m.sel.all)
+		text := m.s.plural(n, "user", "users") + " selected: every one matching " + describeFilter(*m.sel.all)
 		if len(m.sel.except) > 0 {
-			text += " but " + count(len(m.sel.except))
+			text += " but " + m.s.count(len(m.sel.except))
 		}
 		return text + " · m acts on them · esc clears"
 	default:
-		return plural(n, "user", "users") + " selected · m acts on them · esc clears"
+		return m.s.plural(n, "user", "users") + " selected · m acts on them · esc clears"
 	}
 }
 
@@ -252,7 +252,7 @@ func (m *users) acts() tea.Cmd {
 		names[i] = a.name
 	}
 	n := m.sel.size()
-	prompt := "Act on " + plural(n, "user", "users") + ":"
+	prompt := "Act on " + m.s.plural(n, "user", "users") + ":"
 	if n < 0 {
 		prompt = "Act on every user matching " + describeFilter(*m.sel.all) + ":"
 	}
@@ -314,7 +314,7 @@ func (m *users) selectedUsers(msg usersSelectedMsg) {
 	case msg.seq != m.sel.seq:
 		return // the selection changed meanwhile
 	case msg.err != nil:
-		m.err = explain(msg.err)
+		m.err = m.s.explain(msg.err)
 		return
 	case len(msg.ids) == 0:
 		m.note = "No user matches any more: nothing to do."

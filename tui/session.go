@@ -79,7 +79,7 @@ type userOpener interface {
 }
 
 // explain says what went wrong in plain words for the status line.
-func explain(err error) string {
+func (s *session) explain(err error) string {
 	if err == nil {
 		return ""
 	}
@@ -225,7 +225,7 @@ func (s *session) newInput(placeholder string, limit int) textinput.Model {
 }
 
 // when writes a time the way the screens show it.
-func when(t time.Time) string {
+func (s *session) when(t time.Time) string {
 	if t.IsZero() {
 		return "never"
 	}
@@ -234,15 +234,15 @@ func when(t time.Time) string {
 
 // ago is admin.Ago, the one way a time from now is effect, under the short
 // name the screens use.
-func ago(now, t time.Time) string { return admin.Ago(now, t) }
+func (s *session) ago(now, t time.Time) string { return s.p.Ago(now, t) }
 
 // plural counts n of a thing: "1 conversation", "2 conversations",
 // "1,000 users".
-func plural(n int, one, many string) string {
+func (s *session) plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}
-	return count(n) + " " + many
+	return s.count(n) + " " + many
 }
 
 // who names a user as the titles and the pickers do: "Ann Active

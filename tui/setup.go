@@ -49,7 +49,7 @@ func (m *setupScreen) Update(msg tea.Msg) (*setupScreen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case setupErrMsg:
 		m.busy = false
-		m.err = explain(msg.err)
+		m.err = m.s.explain(msg.err)
 		// The cursor goes to the field the error is about.
 		var in *admin.InputError
 		if errors.As(msg.err, &in) {

@@ -166,7 +166,7 @@ func (v *teamsView) Update(msg tea.Msg) (*teamsView, tea.Cmd) {
 			return v, nil
 		}
 		v.shown = msg.seq
-		v.err = explain(msg.err)
+		v.err = v.s.explain(msg.err)
 		v.teams = msg.teams
 		v.nav.set(len(v.teams))
 		for i, t := range v.teams {
@@ -178,7 +178,7 @@ func (v *teamsView) Update(msg tea.Msg) (*teamsView, tea.Cmd) {
 	case teamsDoneMsg:
 		v.busy = false
 		if msg.err != nil {
-			v.err = explain(msg.err)
+			v.err = v.s.explain(msg.err)
 			return v, nil
 		}
 		v.naming, v.moving, v.note, v.keep = nil, nil, msg.note, msg.keep
@@ -302,7 +302,7 @@ func (v *teamsView) act(msg tea.KeyPressMsg) tea.Cmd {
 	name := t.name
 	members := "It has no members"
 	if t.members > 0 {
-		members = "Its " + plural(t.members, "member stays", "members stay") + ", without it"
+		members = "Its " + v.s.plural(t.members, "member stays", "members stay") + ", without it"
 	}
 	v.confirm = &confirmation{prompt: fmt.Sprintf("Remove %s %s? %s. y/n", kindOf(v.branches), clean(name), members),
 		yes: v.remove(name, "")}
@@ -380,7 +380,7 @@ func (v *teamsView) View() string {
 	from, to := v.nav.visible()
 	for i := from; i < to; i++ {
 		t := v.teams[i]
-		line := fit(clean(t.name), nameW) + " " + plural(t.members, "member", "members")
+		line := fit(clean(t.name), nameW) + " " + v.s.plural(t.members, "member", "members")
 		if t.about != "" {
 			line = fit(line, nameW+13) + " " + clean(t.about)
 		}

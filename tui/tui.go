@@ -463,18 +463,18 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case readyMsg:
 		m.s.links = msg.links
 		if msg.err != nil {
-			m.err = explain(msg.err)
+			m.err = m.s.explain(msg.err)
 		}
 		return m, nil
 	case accountMsg:
 		if msg.err != nil {
-			m.err = explain(msg.err)
+			m.err = m.s.explain(msg.err)
 		}
 		m.account = msg.name
 		return m, nil
 	case connMsg:
 		if msg.err != nil {
-			m.err = "cannot watch the database for changes: " + explain(msg.err)
+			m.err = "cannot watch the database for changes: " + m.s.explain(msg.err)
 			return m, nil
 		}
 		m.watch = msg.watch
@@ -587,7 +587,7 @@ func (m *Model) booted(msg bootMsg) tea.Cmd {
 		m.setup.SetSize(m.width, m.height-4)
 		return tea.Batch(m.setup.Init(), m.ready())
 	case msg.err != nil:
-		m.err = explain(msg.err)
+		m.err = m.s.explain(msg.err)
 		return nil
 	}
 	m.s.actor.Email = msg.operator
@@ -610,7 +610,7 @@ func (m *Model) versionRead(msg versionMsg) tea.Cmd {
 		if m.s.ctx.Err() != nil {
 			return nil
 		}
-		m.err = "cannot watch the database for changes: " + explain(msg.err)
+		m.err = "cannot watch the database for changes: " + m.s.explain(msg.err)
 		return nil
 	}
 	changed := m.version != 0 && msg.v != m.version

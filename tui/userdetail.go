@@ -246,7 +246,7 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 		}
 		d.loading = false
 		if msg.err != nil {
-			d.err = explain(msg.err)
+			d.err = d.s.explain(msg.err)
 			return d, nil
 		}
 		d.teams, d.branches = d.teams[:0], d.branches[:0]
@@ -261,7 +261,7 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 		}
 		d.user, d.audit, d.apiKeys, d.apiKeysErr, d.past = msg.user, msg.audit, msg.keys, "", msg.past
 		if msg.keysErr != nil {
-			d.apiKeysErr = explain(msg.keysErr)
+			d.apiKeysErr = d.s.explain(msg.keysErr)
 		}
 		d.fill(msg.user.User)
 		if d.editOpen {
@@ -293,7 +293,7 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 		}
 		return d, nil
 	case resetMsg:
-		d.err, d.note = explain(msg.err), ""
+		d.err, d.note = d.s.explain(msg.err), ""
 		if msg.err == nil {
 			d.note = "A password reset link is on its way to " + clean(msg.email) + "."
 		}
@@ -309,7 +309,7 @@ func (d *userDetail) showErr(err error) {
 	if errors.As(err, &conflict) {
 		d.stale = true
 	}
-	d.err = explain(err)
+	d.err = d.s.explain(err)
 	var in *admin.InputError
 	if errors.As(err, &in) {
 		idx := map[string]int{"first name": fFirst, "last name": fLast, "phone": fPhone, "position": fPosition,
@@ -502,7 +502,7 @@ func (d *userDetail) View() string {
 	}
 	u := d.user
 	b.WriteString(st.Subtle.Render(cut(fmt.Sprintf("%s · %s · created %s · last login %s · %s, %d failed",
-		u.Role, statusText(u.User), when(u.CreatedAt), when(u.LastLoginAt), plural(u.LoginCount, "login", "logins"), u.FailedLoginCount), d.width)))
+		u.Role, statusText(u.User), d.s.when(u.CreatedAt), d.s.when(u.LastLoginAt), d.s.plural(u.LoginCount, "login", "logins"), u.FailedLoginCount), d.width)))
 	b.WriteString("\n\n")
 	formW := min(d.width, 80)
 	b.WriteString(d.form.view(st, 13, formW))
@@ -510,18 +510,18 @@ func (d *userDetail) View() string {
 	perms := slices.Clone(u.Perms)
 	b.WriteString(st.Label.Render("Permissions  ") + cut(strings.Join(perms, ", "), d.width-13))
 	b.WriteString("\n")
-	b.WriteString(st.Label.Render("Owns         ") + plural(len(u.Conversations), "conversation", "conversations") + ", " +
-		plural(len(u.AutoReplies), "automated reply", "automated replies"))
+	b.WriteString(st.Label.Render("Owns         ") + d.s.plural(len(u.Conversations), "conversation", "conversations") + ", " +
+		d.s.plural(len(u.AutoReplies), "automated reply", "automated replies"))
 	b.WriteString("\n")
 	for _, p := range u.AwayPeriods {
-		b.WriteString(st.Label.Render("Away         ") + cut(awayLine(p), d.width-13))
+		b.WriteString(st.Label.Render("Away         ") + cut(awayLine(d.s, p), d.width-13))
 		b.WriteString("\n")
 	}
 	for _, p := range d.past {
-		b.WriteString(st.Label.Render("Was away     ") + st.Subtle.Render(cut(awayLine(p), d.width-13)))
+		b.WriteString(st.Label.Render("Was away     ") + st.Subtle.Render(cut(awayLine(d.s, p), d.width-13)))
 		b.WriteString("\n")
 	}
-	keys := keysLine(d.apiKeys) + "  (K)"
+	keys := keysLine(d.s, d.apiKeys) + "  (K)"
 	if d.apiKeysErr != "" {
 		keys = d.apiKeysErr
 	}
@@ -532,7 +532,7 @@ func (d *userDetail) View() string {
 	if len(d.audit) > 0 {
 		b.WriteString("\n" + st.ColHead.Render("Recent changes") + "\n")
 		for _, e := range d.audit {
-			b.WriteString(cut(fmt.Sprintf("%s  %-22s %s (%s)", when(e.At), e.Action, clean(e.Actor), e.Channel), d.width))
+			b.WriteString(cut(fmt.Sprintf("%s  %-22s %s (%s)", d.s.when(e.At), e.Action, clean(e.Actor), e.Channel), d.width))
 			b.WriteString("\n")
 		}
 	}
@@ -542,23 +542,23 @@ func (d *userDetail) View() string {
 }
 
 // awayLine describes an away period in one line.
-func awayLine(p store.AwayPeriod) string {
-	s, w := awayDates(p), awayWork(p)
+func awayLine(s *session, p store.AwayPeriod) string {
+	what, w := awayDates(s, p), awayWork(p)
 	switch {
 	case p.StandIn != "":
-		return s + ", " + w
+		return what + ", " + w
 	case w != "":
-		return s + ": " + w
+		return what + ": " + w
 	}
-	return s
+	return what
 }
 
 // awayDates is when an away period runs: "from … until …".
-func awayDates(p store.AwayPeriod) string {
+func awayDates(s *session, p store.AwayPeriod) string {
 	if p.End.IsZero() {
-		return "from " + when(p.Start) + " until further notice"
+		return "from " + s.when(p.Start) + " until further notice"
 	}
-	return "from " + when(p.Start) + " until " + when(p.End)
+	return "from " + s.when(p.Start) + " until " + s.when(p.End)
 }
 
 // awayWork is where an away period's work goes and its note: "stand-in

@@ -14,7 +14,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
-	"roster/admin"
 	"roster/store"
 )
 
@@ -457,7 +456,7 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case usersCountMsg:
 		if msg.seq == m.sel.seq {
 			if msg.err != nil {
-				m.err = explain(msg.err)
+				m.err = m.s.explain(msg.err)
 				m.sel.clear()
 			} else {
 				m.sel.total = msg.n
@@ -474,7 +473,7 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	case usersActionMsg:
 		// The outcome shows with the rows read after it, so that what the
 		// screen says and what it lists agree.
-		m.err = explain(msg.err)
+		m.err = m.s.explain(msg.err)
 		if msg.err == nil {
 			m.pendingNote = msg.note
 		}
@@ -539,7 +538,7 @@ func (m *users) paged(msg usersPageMsg) tea.Cmd {
 		m.fetching = false
 	}
 	if msg.err != nil {
-		m.loadErr = explain(msg.err)
+		m.loadErr = m.s.explain(msg.err)
 		return nil
 	}
 	m.loadErr = ""
@@ -876,7 +875,7 @@ func (m *users) line(u *store.User) string {
 	}
 	login := "never"
 	if !u.LastLoginAt.IsZero() {
-		login = when(u.LastLoginAt)
+		login = m.s.when(u.LastLoginAt)
 	}
 	return name + " " + fit(clean(u.Email), ew) + " " + fit(u.Role, rw) + " " +
 		fit(statusText(u), sw) + " " + fit(clean(strings.Join(u.Teams, ", ")), tw) + " " +
@@ -895,8 +894,8 @@ func (m *users) summaryLine() string {
 	}
 	s := m.summary
 	return fmt.Sprintf("%s · %s active · %s invited (%s expired) · %s away · %s never logged in · %s deactivated · %s staged",
-		plural(s.Total, "user", "users"), count(s.Active), count(s.Invited), count(s.Expired), count(s.Away), count(s.NeverLoggedIn),
-		count(s.Deactivated), count(s.Staged))
+		m.s.plural(s.Total, "user", "users"), m.s.count(s.Active), m.s.count(s.Invited), m.s.count(s.Expired), m.s.count(s.Away), m.s.count(s.NeverLoggedIn),
+		m.s.count(s.Deactivated), m.s.count(s.Staged))
 }
 
 // heading draws the summary, the filter line and the column heads.
@@ -933,7 +932,7 @@ func (m *users) heading() string {
 }
 
 // count writes n with thousands separators.
-func count(n int) string { return admin.Thousands(n) }
+func (s *session) count(n int) string { return s.p.Num(n) }
 
 func (m *users) View() string {
 	if m.detail != nil {

@@ -93,25 +93,25 @@ func (v *webhooksView) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case webhooksMsg:
 		v.loading = false
-		v.err = explain(msg.err)
+		v.err = v.s.explain(msg.err)
 		if msg.err == nil {
 			v.hooks = msg.hooks
 			v.nav.set(len(v.hooks))
 		}
 	case deliveriesMsg:
 		if v.open != nil && v.open.ID == msg.id {
-			v.sent, v.err = msg.ds, explain(msg.err)
+			v.sent, v.err = msg.ds, v.s.explain(msg.err)
 		}
 	case webhookAddedMsg:
 		if msg.err != nil {
-			v.err, v.adding = explain(msg.err), true
+			v.err, v.adding = v.s.explain(msg.err), true
 			return nil
 		}
 		v.secret, v.err = msg.secret, ""
 		v.note = "Webhook " + strconv.FormatInt(msg.hook.ID, 10) + " added: " + clean(msg.hook.URL)
 		return tea.Batch(tea.SetClipboard(msg.secret), v.load())
 	case webhookRemovedMsg:
-		v.err, v.note = explain(msg.err), ""
+		v.err, v.note = v.s.explain(msg.err), ""
 		if msg.err == nil {
 			v.note = "Webhook " + strconv.FormatInt(msg.id, 10) + " removed, with what it had not delivered."
 		}
@@ -205,7 +205,7 @@ func (v *webhooksView) view(st Styles, width int) string {
 			if d.LastStatus != 0 {
 				answer = strconv.Itoa(d.LastStatus) + " " + d.Response
 			}
-			b.WriteString("  " + fit(when(d.CreatedAt), w[0]) + " " + fit(d.EventType, w[1]) + " " + fit(d.State, w[2]) + " " +
+			b.WriteString("  " + fit(v.s.when(d.CreatedAt), w[0]) + " " + fit(d.EventType, w[1]) + " " + fit(d.State, w[2]) + " " +
 				fit(strconv.Itoa(d.Attempts), w[3]) + " " + fit(clean(answer), w[4]) + "\n")
 		}
 		if len(v.sent) == 0 {
