@@ -67,7 +67,7 @@ func TestUserPageShowsPastAway(t *testing.T) {
 	d.Update(d.Init()())
 	v := d.View()
 	must(t, len(d.past) == 2 && d.past[0].Start.After(d.past[1].Start), "past periods %+v", d.past)
-	must(t, containsAll(v, "Was away     from "+when(d.past[0].Start), "Was away     from "+when(d.past[1].Start)), "the page:\n%s", v)
+	must(t, containsAll(v, "Was away     from "+s.when(d.past[0].Start), "Was away     from "+s.when(d.past[1].Start)), "the page:\n%s", v)
 }
 
 func containsAll(s string, parts ...string) bool {
