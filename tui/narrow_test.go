@@ -42,7 +42,7 @@ func TestScreensAtEightyByTwentyFour(t *testing.T) {
 	}
 	to := func(id screenID, email string) { m = drive(m, r.open(openRequest{id, email})) }
 
-	show("Users", when(f.svc.Now().Add(-90*60e9)), "mia.member@example.com", "8 Audit 9 Billing")
+	show("Users", r.s.when(f.svc.Now().Add(-90*60e9)), "mia.member@example.com", "8 Audit 9 Billing")
 
 	to(pendingScreen, "")
 	show("Pending", "genevieve.delacroix@example.com")
