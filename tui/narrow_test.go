@@ -69,7 +69,7 @@ func TestScreensAtEightyByTwentyFour(t *testing.T) {
 	m = drive(m, func() tea.Msg { return keyMsg("ctrl+s") })
 	until, _ := parseWhen("+14d", f.svc.Now())
 	show("Away after saving", "    stand-in bartholomew.longname@example.com: ask Bartholomew for the Lyon file")
-	saved := "Saved: mia.member@example.com is away from " + when(f.svc.Now()) + " until " + when(until) +
+	saved := "Saved: mia.member@example.com is away from " + r.s.when(f.svc.Now()) + " until " + r.s.when(until) +
 		", stand-in bartholomew.longname@example.com: ask Bartholomew for the Lyon file."
 	must(t, strings.Contains(strings.Join(strings.Fields(frame()), " "), saved), "Away: %q is not shown whole:\n%s", saved, frame())
 
@@ -85,9 +85,9 @@ func TestScreensAtEightyByTwentyFour(t *testing.T) {
 	// Mail: the recipient, the channel and the state whole, and when it was
 	// queued.
 	to(mailScreen, "")
-	show("Mail", "genevieve.delacroix@example.com", " email ", " queued ", " "+when(f.svc.Now())+" ")
+	show("Mail", "genevieve.delacroix@example.com", " email ", " queued ", " "+r.s.when(f.svc.Now())+" ")
 	// Captured mail: the recipient whole, when it came, and the subject as fits.
 	f.capture("bartholomew.longname@example.com", "Your invitation to join Acme & Fils", "Hello")
 	m = drive(m, func() tea.Msg { return keyMsg("c") })
-	show("Captured mail", "bartholomew.longname@example.com", " "+when(f.svc.Now())+" ", " Your invitation")
+	show("Captured mail", "bartholomew.longname@example.com", " "+r.s.when(f.svc.Now())+" ", " Your invitation")
 }

@@ -39,7 +39,7 @@ func TestWordsOnScreens(t *testing.T) {
 		{&admin.StateError{Msg: "élise is away"}, "Élise is away"},
 		{&admin.InputError{Field: "phone", Msg: "is empty"}, "Phone is empty"},
 	} {
-		if got := explain(c.err); got != c.want {
+		if got := newFixture(t).session().explain(c.err); got != c.want {
 			t.Errorf("explain(%v) = %q, want %q", c.err, got, c.want)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"roster/i18n"
 )
 
 // After s, the title still says what the rows shown are until the stuck
@@ -117,7 +119,7 @@ func TestPendingBulkResendAsksFirst(t *testing.T) {
 		_, listen = m.Update(msg)
 		seen = append(seen, m.jobs.job.done)
 		must(t, m.jobs.job.total == 2100, "progress of %d, want of 2,100", m.jobs.job.total)
-		must(t, strings.Contains(m.View(), fmt.Sprintf("Resending %s of 2,100", count(m.jobs.job.done))), "no progress:\n%s", m.View())
+		must(t, strings.Contains(m.View(), fmt.Sprintf("Resending %s of 2,100", m.s.count(m.jobs.job.done))), "no progress:\n%s", m.View())
 	}
 	must(t, len(seen) >= 2 && seen[len(seen)-1] == 2100 && slices.IsSorted(seen), "progress %v", seen)
 	driveScreen(m, func() tea.Msg { return <-ended })
@@ -169,7 +171,7 @@ func TestPendingBulkResendCancelled(t *testing.T) {
 	audits := f.count(`SELECT count(*) FROM audit WHERE action = 'invite.resend'`)
 	must(t, audits == done, "%d resent, %d audited", done, audits)
 	p := r.screens[pendingScreen].(*pending)
-	want := fmt.Sprintf("%s not done", count(n-done))
+	want := fmt.Sprintf("%s not done", i18n.For(i18n.English).Num(n-done))
 	must(t, strings.Contains(p.note, want), "the summary %q does not say %q", p.note, want)
 }
 

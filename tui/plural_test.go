@@ -44,5 +44,5 @@ func TestCountsOfOne(t *testing.T) {
 	u := newFixture(t).usersScreen(20) // the owner alone
 	driveScreen(u, u.Init())
 	must(t, strings.HasPrefix(u.summaryLine(), "1 user · 1 active"), "summary: %q", u.summaryLine())
-	must(t, plural(1000, "user", "users") == "1,000 users", "thousands: %q", plural(1000, "user", "users"))
+	must(t, u.s.plural(1000, "user", "users") == "1,000 users", "thousands: %q", u.s.plural(1000, "user", "users"))
 }
