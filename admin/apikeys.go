@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -74,7 +75,7 @@ func (s *Service) RegenerateAPIKey(ctx context.Context, a Actor, id int64) (stri
 		}
 		if k, err = q.APIKeyByID(ctx, id); errors.Is(err, store.ErrNotFound) || err == nil && k.UserID != u.ID {
 			// Another's key is theirs to regenerate, and says nothing of being there.
-			return &NotFoundError{What: fmt.Sprintf("API key %d of %s", id, u.Email)}
+			return notFound("API key %d of %s", id, u.Email)
 		} else if err != nil {
 			return err
 		}
@@ -102,7 +103,7 @@ func (s *Service) RevokeAPIKey(ctx context.Context, a Actor, id int64) error {
 		}
 		k, err := q.APIKeyByID(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
-			return &NotFoundError{What: fmt.Sprintf("API key %d", id)}
+			return notFound("API key %d", id)
 		} else if err != nil {
 			return err
 		}
@@ -155,7 +156,7 @@ func (s *Service) APIKeys(ctx context.Context, a Actor, email string) ([]store.A
 }
 
 // ErrBadAPIKey says a bearer secret is no API key of this account.
-var ErrBadAPIKey = errors.New("not an API key of this account")
+var ErrBadAPIKey = sentence("not an API key of this account")
 
 // APIKeyActor says who an API key acts as: its owner, while the key has not
 // expired and the owner is active, with the permissions they hold at the
@@ -180,7 +181,7 @@ func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error)
 		return Actor{}, err
 	}
 	now := s.Now()
-	var why string // the refusal, written to the audit and committed before it is returned
+	var why i18n.Text // the refusal, committed to the audit (in English) before it is returned
 	err = s.st.Write(ctx, func(q *store.Q) error {
 		u, err := q.UserByID(ctx, k.UserID, s.Now())
 		if err != nil {
@@ -188,12 +189,12 @@ func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error)
 		}
 		switch {
 		case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
-			why = fmt.Sprintf("API key %s expired on %s", k.Prefix, k.ExpiresAt.Format(time.DateOnly))
+			why = i18n.Msg("API key %s expired on %s", k.Prefix, k.ExpiresAt.Format(time.DateOnly))
 		case u.Status != store.Active:
-			why = fmt.Sprintf("API key %s belongs to %s, who is %s", k.Prefix, u.Email, u.Status)
+			why = i18n.Msg("API key %s belongs to %s, who is %s", k.Prefix, u.Email, status(u.Status))
 		}
-		if why != "" {
-			return s.audit(ctx, q, u, ChannelAPI, "apikey.refused", u, nil, map[string]any{"key": k.ID, "prefix": k.Prefix, "reason": why})
+		if why.Key != "" {
+			return s.audit(ctx, q, u, ChannelAPI, "apikey.refused", u, nil, map[string]any{"key": k.ID, "prefix": k.Prefix, "reason": why.String()})
 		}
 		if now.Sub(k.LastUsedAt) < time.Minute {
 			return nil
@@ -203,8 +204,8 @@ func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error)
 	switch {
 	case err != nil:
 		return Actor{}, err
-	case why != "":
-		return Actor{}, denied("", "%s", why)
+	case why.Key != "":
+		return Actor{}, &DeniedError{Why: why}
 	}
 	// The audit trail says which key acted: "api key 12".
 	return Actor{Email: k.Email, Channel: fmt.Sprintf("%s key %d", ChannelAPI, k.ID)}, nil

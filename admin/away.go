@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -39,7 +40,7 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 			p.Start = now
 		}
 		if !p.End.IsZero() && !p.End.After(p.Start) {
-			return inputErr("until", fmt.Sprintf("%s is not after the start, %s", day(p.End), day(p.Start)))
+			return inputErr("until", "%s is not after the start, %s", day(p.End), day(p.Start))
 		}
 		if p.Note, err = checkText("note", r.Note, 500); err != nil {
 			return err
@@ -55,13 +56,13 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 			p.StandInTeamID, p.StandInBranchID, p.StandIn = t.team, t.branch, t.name
 		default:
 			if standIn, err = s.findUser(ctx, q, sv); err != nil {
-				return inputErr("stand-in", err.Error())
+				return inputErr("stand-in", "%s", err)
 			}
 			if standIn.ID == u.ID {
 				return inputErr("stand-in", "cannot be the person who is away")
 			}
 			if standIn.Status != store.Active {
-				return inputErr("stand-in", fmt.Sprintf("%s is %s, not active", standIn.Email, standIn.Status))
+				return inputErr("stand-in", "%s is %s, not active", standIn.Email, status(standIn.Status))
 			}
 			p.StandInUserID, p.StandIn = standIn.ID, standIn.Email
 		}
@@ -71,7 +72,7 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 		}
 		for _, o := range periods {
 			if overlaps(o, *p) {
-				return inputErr("period", fmt.Sprintf("overlaps the away period from %s to %s", day(o.Start), until(o.End)))
+				return inputErr("period", "overlaps the away period from %s to %s", day(o.Start), until(o.End))
 			}
 		}
 		if err := q.InsertAway(ctx, p); err != nil {
@@ -122,9 +123,10 @@ func overlaps(a, b store.AwayPeriod) bool {
 
 func day(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 
-func until(t time.Time) string {
+// until is the end of an away period as a message's argument.
+func until(t time.Time) any {
 	if t.IsZero() {
-		return "further notice"
+		return i18n.Msg("further notice")
 	}
 	return day(t)
 }
@@ -179,7 +181,7 @@ func (s *Service) CancelAway(ctx context.Context, a Actor, email string, periodI
 				return s.audit(ctx, q, op.User, op.channel, "away.cancel", u, p, nil)
 			}
 		}
-		return &NotFoundError{What: fmt.Sprintf("away period %d of %s", periodID, u.Email)}
+		return notFound("away period %d of %s", periodID, u.Email)
 	})
 }
 
@@ -353,7 +355,7 @@ func (s *Service) AwayOverview(ctx context.Context, a Actor, from, until time.Ti
 		until = from.Add(AwayWindow)
 	}
 	if !until.After(from) {
-		return nil, inputErr("until", fmt.Sprintf("%s is not after from, %s", day(until), day(from)))
+		return nil, inputErr("until", "%s is not after from, %s", day(until), day(from))
 	}
 	out := []AwayEntry{}
 	err := s.read(ctx, a, func(q *store.Q, op *operator) error {

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -59,6 +60,9 @@ type NotDoneError struct{ Cause error }
 
 func (e *NotDoneError) Error() string { return "not done: " + e.Cause.Error() }
 
+// Localize says e in p's language.
+func (e *NotDoneError) Localize(p *i18n.Printer) string { return p.T("not done: %s", e.Cause) }
+
 func (e *NotDoneError) Unwrap() error { return e.Cause }
 
 // userRule is one act of a batch on one user: it refuses them with a typed
@@ -78,7 +82,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 				return nil, err
 			}
 			if u.Status != store.Invited {
-				return nil, stateErr("%s is %s, not invited: nothing to resend", u.Email, u.Status)
+				return nil, stateErr("%s is %s, not invited: nothing to resend", u.Email, status(u.Status))
 			}
 			if err := s.checkRate(ctx, q, u, "invite"); err != nil {
 				return nil, err
@@ -96,7 +100,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 				return nil, err
 			}
 			if u.Status != store.Staged {
-				return nil, stateErr("%s is %s, not staged", u.Email, u.Status)
+				return nil, stateErr("%s is %s, not staged", u.Email, status(u.Status))
 			}
 			return func() error {
 				before := profileOf(u)
@@ -116,7 +120,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 				return nil, err
 			}
 			if (u.Status != store.Invited && u.Status != store.Staged) || !u.ActivatedAt.IsZero() {
-				return nil, stateErr("%s is %s: only a pending invitation can be revoked", u.Email, u.Status)
+				return nil, stateErr("%s is %s: only a pending invitation can be revoked", u.Email, status(u.Status))
 			}
 			if err := op.outranks(u, "revoke the invitation of"); err != nil {
 				return nil, err
@@ -134,7 +138,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 	case ChangeRole:
 		role := strings.ToLower(strings.TrimSpace(b.Role))
 		if !KnownRole(role) {
-			return nil, inputErr("role", fmt.Sprintf("%q is not a role (want one of %s)", b.Role, strings.Join(Roles, ", ")))
+			return nil, inputErr("role", "%q is not a role (want one of %s)", b.Role, strings.Join(Roles, ", "))
 		}
 		return func(ctx context.Context, q *store.Q, op *operator, _ *store.Account, u *store.User) (func() error, error) {
 			plan, err := s.planPerms(ctx, q, op, u, PermChange{Role: role})
@@ -208,7 +212,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 				return nil, err
 			}
 			if u.Status != store.Deactivated {
-				return nil, stateErr("%s is %s, not deactivated", u.Email, u.Status)
+				return nil, stateErr("%s is %s, not deactivated", u.Email, status(u.Status))
 			}
 			return func() error { return s.reactivate(ctx, q, op, u) }, nil
 		}, nil
@@ -276,7 +280,7 @@ func (s *Service) ActOnUsers(ctx context.Context, a Actor, b UserBatch) ([]Outco
 		if u := read[id]; u != nil {
 			return u, nil
 		}
-		return nil, &NotFoundError{What: fmt.Sprintf("user #%d (deleted since it was selected)", id)}
+		return nil, notFound("user #%d (deleted since it was selected)", id)
 	}
 	progress := func(done int) {
 		if b.Progress != nil {
@@ -491,12 +495,12 @@ func ParseWhere(s string) (store.ListQuery, error) {
 	for rest != "" {
 		k, v, ok := strings.Cut(rest, "=")
 		if !ok || strings.ContainsAny(k, " \t") {
-			return lq, inputErr("where", fmt.Sprintf("%q: want KEY=VALUE (status, team, branch or search)", strings.Fields(rest)[0]))
+			return lq, inputErr("where", "%q: want KEY=VALUE (status, team, branch or search)", strings.Fields(rest)[0])
 		}
 		if strings.HasPrefix(v, `"`) {
 			end := strings.Index(v[1:], `"`)
 			if end < 0 {
-				return lq, inputErr("where", fmt.Sprintf("%s: the quote is not closed", k))
+				return lq, inputErr("where", "%s: the quote is not closed", k)
 			}
 			v, rest = v[1:end+1], v[end+2:]
 		} else {
@@ -506,7 +510,7 @@ func ParseWhere(s string) (store.ListQuery, error) {
 		switch k {
 		case "status":
 			if !slices.Contains(store.StatusFilters(), v) {
-				return lq, inputErr("where", fmt.Sprintf("status %q: want one of %s", v, strings.Join(store.StatusFilters(), ", ")))
+				return lq, inputErr("where", "status %q: want one of %s", v, strings.Join(store.StatusFilters(), ", "))
 			}
 			lq.Status = v
 		case "team":
@@ -516,7 +520,7 @@ func ParseWhere(s string) (store.ListQuery, error) {
 		case "search":
 			lq.Search = v
 		default:
-			return lq, inputErr("where", fmt.Sprintf("%q: want status, team, branch or search", k))
+			return lq, inputErr("where", "%q: want status, team, branch or search", k)
 		}
 	}
 	return lq, nil

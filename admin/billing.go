@@ -11,6 +11,8 @@ import (
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 	"golang.org/x/text/number"
+
+	"roster/i18n"
 )
 
 // Seed 001: on a paid plan a person is billed once they accept the
@@ -39,7 +41,7 @@ type Date struct {
 func ParseDay(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
 	if err != nil {
-		return Date{}, inputErr("date", fmt.Sprintf("%q: write it as 2026-12-01", s))
+		return Date{}, inputErr("date", "%q: write it as 2026-12-01", s)
 	}
 	return DateOf(t), nil
 }
@@ -190,7 +192,7 @@ func DefaultPlan(country string, now time.Time) Plan {
 func CurrencyDigits(code string) (int, error) {
 	u, err := currency.ParseISO(code)
 	if err != nil || len(code) != 3 {
-		return 0, inputErr("currency", fmt.Sprintf("%q is not an ISO 4217 currency code (EUR, USD, JPY…)", code))
+		return 0, inputErr("currency", "%q is not an ISO 4217 currency code (EUR, USD, JPY…)", code)
 	}
 	digits, _ := currency.Standard.Rounding(u)
 	return digits, nil
@@ -207,7 +209,7 @@ func ParseAmount(s, code string) (int64, error) {
 	s = strings.TrimSpace(s)
 	whole, frac, hasFrac := strings.Cut(strings.Replace(s, ",", ".", 1), ".")
 	bad := func(why string) (int64, error) {
-		return 0, inputErr("price", fmt.Sprintf("%q: %s", s, why))
+		return 0, inputErr("price", "%q: %s", s, i18n.Msg(why))
 	}
 	if whole == "" || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" || hasFrac && frac == "" {
 		return bad("write it as digits, such as 15.00")
@@ -308,7 +310,7 @@ func (p Plan) Validate() error {
 		return nil
 	case PeriodMonthly, PeriodYearly:
 	default:
-		return inputErr("period", fmt.Sprintf("%q: monthly or yearly", p.Period))
+		return inputErr("period", "%q: monthly or yearly", p.Period)
 	}
 	if _, err := CurrencyDigits(p.Currency); err != nil {
 		return err
@@ -317,10 +319,10 @@ func (p Plan) Validate() error {
 		return inputErr("price", "must be between 0 and 1,000,000,000")
 	}
 	if p.Anchor.IsZero() || DateOf(time.Date(p.Anchor.Year, p.Anchor.Month, p.Anchor.Day, 0, 0, 0, 0, time.UTC)) != p.Anchor {
-		return inputErr("anchor", fmt.Sprintf("%s is not a date", p.Anchor))
+		return inputErr("anchor", "%s is not a date", p.Anchor)
 	}
 	if _, err := time.LoadLocation(p.TimeZone); err != nil || p.TimeZone == "" || p.TimeZone == "Local" {
-		return inputErr("timezone", fmt.Sprintf("%q is not a time zone name such as Europe/Paris", p.TimeZone))
+		return inputErr("timezone", "%q is not a time zone name such as Europe/Paris", p.TimeZone)
 	}
 	return nil
 }

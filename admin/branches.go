@@ -3,10 +3,10 @@ package admin
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -20,16 +20,12 @@ type BranchInUseError struct {
 	Members int
 }
 
-func (e *BranchInUseError) Error() string {
-	return fmt.Sprintf("branch %q still has %d %s: say where they go (--move-to BRANCH, or --move-to none)",
-		e.Branch, e.Members, plural(e.Members, "person", "people"))
-}
+func (e *BranchInUseError) Error() string { return e.Localize(i18n.For(i18n.English)) }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
+// Localize says e in p's language.
+func (e *BranchInUseError) Localize(p *i18n.Printer) string {
+	return p.N(e.Members, "branch %q still has %d person: say where they go (--move-to BRANCH, or --move-to none)",
+		"branch %q still has %d people: say where they go (--move-to BRANCH, or --move-to none)", e.Branch, e.Members)
 }
 
 // MoveToNone, as RemoveBranch's moveTo, says the branch's people are left
@@ -47,7 +43,7 @@ func (s *Service) AddBranch(ctx context.Context, a Actor, b store.Branch) error 
 		}
 		var err error
 		if b.ID, err = q.AddBranch(ctx, &b); errors.Is(err, store.ErrDuplicate) {
-			return inputErr("branch", fmt.Sprintf("%q already exists", b.Name))
+			return inputErr("branch", "%q already exists", b.Name)
 		} else if err != nil {
 			return err
 		}
@@ -64,14 +60,14 @@ func checkBranch(b *store.Branch) error {
 		return err
 	}
 	if b.Name == "" || strings.ContainsAny(b.Name, ",:@|") || strings.EqualFold(b.Name, MoveToNone) {
-		return inputErr("branch", fmt.Sprintf("%q: a branch name is not empty, not %q, and holds no comma, colon, @ or |", b.Name, MoveToNone))
+		return inputErr("branch", "%q: a branch name is not empty, not %q, and holds no comma, colon, @ or |", b.Name, MoveToNone)
 	}
 	if b.Address, err = checkText("address", b.Address, 200); err != nil {
 		return err
 	}
 	if b.TimeZone = strings.TrimSpace(b.TimeZone); b.TimeZone != "" {
 		if _, err := time.LoadLocation(b.TimeZone); err != nil || b.TimeZone == "Local" {
-			return inputErr("timezone", fmt.Sprintf("%q is not a time zone name such as Europe/Paris", b.TimeZone))
+			return inputErr("timezone", "%q is not a time zone name such as Europe/Paris", b.TimeZone)
 		}
 	}
 	return nil
@@ -85,7 +81,7 @@ func branchToManage(ctx context.Context, q *store.Q, op *operator, name string) 
 	}
 	b, err := q.BranchByName(ctx, strings.TrimSpace(name))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, &NotFoundError{What: fmt.Sprintf("branch %q", name)}
+		return nil, notFound("branch %q", name)
 	}
 	return b, err
 }
@@ -116,7 +112,7 @@ func (s *Service) EditBranch(ctx context.Context, a Actor, name string, c Branch
 			return nil // nothing changes, nothing to audit
 		}
 		if err := q.UpdateBranch(ctx, &after); errors.Is(err, store.ErrDuplicate) {
-			return inputErr("branch", fmt.Sprintf("%q already exists", after.Name))
+			return inputErr("branch", "%q already exists", after.Name)
 		} else if err != nil {
 			return err
 		}
@@ -148,12 +144,12 @@ func (s *Service) RemoveBranch(ctx context.Context, a Actor, name, moveTo string
 		case moveTo == "" || strings.EqualFold(moveTo, MoveToNone):
 		default:
 			if to, err = q.BranchByName(ctx, moveTo); errors.Is(err, store.ErrNotFound) {
-				return &NotFoundError{What: fmt.Sprintf("branch %q", moveTo)}
+				return notFound("branch %q", moveTo)
 			} else if err != nil {
 				return err
 			}
 			if to.ID == b.ID {
-				return inputErr("move-to", fmt.Sprintf("%q is the branch removed", to.Name))
+				return inputErr("move-to", "%q is the branch removed", to.Name)
 			}
 		}
 		after := map[string]any{"members": b.Members}

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -51,7 +50,7 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, inputErr("date", fmt.Sprintf("%q: write 2026-12-24, 2026-12-24 14:30, today, tomorrow or +7d", s))
+	return time.Time{}, inputErr("date", "%q: write 2026-12-24, 2026-12-24 14:30, today, tomorrow or +7d", s)
 }
 
 // StatusLabel is a user's status in words, derived states included:

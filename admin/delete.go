@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -156,7 +157,7 @@ func (s *Service) planDelete(ctx context.Context, q *store.Q, op *operator, u *s
 		store.Selection
 	}{{"close", r.Close}, {"switch-off", r.SwitchOff}} {
 		if len(sel.IDs) > store.MaxSelected {
-			return nil, inputErr(sel.name, fmt.Sprintf("lists %d IDs, more than %d: select all and untick the others instead", len(sel.IDs), store.MaxSelected))
+			return nil, inputErr(sel.name, "lists %d IDs, more than %d: select all and untick the others instead", len(sel.IDs), store.MaxSelected)
 		}
 	}
 	p := &DeletePlan{Email: u.Email, Replies: []ReplyPlan{}}
@@ -169,7 +170,7 @@ func (s *Service) planDelete(ctx context.Context, q *store.Q, op *operator, u *s
 		return nil, err
 	}
 	if given := len(unique(r.Close.IDs)); !r.Close.All && p.Closed != int64(given) {
-		return nil, inputErr("close", fmt.Sprintf("%d of the %d conversations given are not open conversations of %s", int64(given)-p.Closed, given, u.Email))
+		return nil, inputErr("close", "%d of the %d conversations given are not open conversations of %s", int64(given)-p.Closed, given, u.Email)
 	}
 	p.Moved, p.moveSum = p.Open-p.Closed, openSum-p.closeSum
 	done, _, err := q.CountConversations(ctx, u.ID, "closed", store.Selection{All: true})
@@ -183,7 +184,7 @@ func (s *Service) planDelete(ctx context.Context, q *store.Q, op *operator, u *s
 	}
 	for _, id := range r.SwitchOff.IDs {
 		if !slices.ContainsFunc(replies, func(a store.AutoReply) bool { return a.ID == id }) {
-			return nil, inputErr("switch-off", fmt.Sprintf("%d is not an automated reply of %s", id, u.Email))
+			return nil, inputErr("switch-off", "%d is not an automated reply of %s", id, u.Email)
 		}
 	}
 	for _, a := range replies {
@@ -211,7 +212,7 @@ func (s *Service) planDelete(ctx context.Context, q *store.Q, op *operator, u *s
 			return nil, inputErr("heir", "must be someone else than the user deleted")
 		}
 		if heir.Status != store.Active {
-			return nil, inputErr("heir", fmt.Sprintf("%s is %s: the heir must be active", heir.Email, heir.Status))
+			return nil, inputErr("heir", "%s is %s: the heir must be active", heir.Email, status(heir.Status))
 		}
 		if err := heirAway(u, heir, p.StandIns); err != nil {
 			return nil, err
@@ -272,7 +273,7 @@ func (s *Service) Delete(ctx context.Context, a Actor, email string, r DeleteReq
 			return &ConflictError{Email: u.Email, Plan: true}
 		}
 		if plan.NeedsHeir && plan.Heir == "" {
-			return inputErr("heir", fmt.Sprintf("is required: %s still owns %s; who inherits them?", u.Email, strings.Join(owned(plan), ", ")))
+			return inputErr("heir", "is required: %s still owns %s; who inherits them?", u.Email, owned(plan))
 		}
 		if _, err := q.CloseConversations(ctx, u.ID, r.Close); err != nil {
 			return err
@@ -312,10 +313,10 @@ func (s *Service) Delete(ctx context.Context, a Actor, email string, r DeleteReq
 }
 
 // owned lists what a plan leaves for an heir, for the error that asks for one.
-func owned(p *DeletePlan) []string {
-	var out []string
+func owned(p *DeletePlan) list {
+	var out list
 	if p.Moved > 0 {
-		out = append(out, count(p.Moved, "open conversation"))
+		out = append(out, i18n.Count(int(p.Moved), "%d open conversation", "%d open conversations", p.Moved))
 	}
 	kept := 0
 	for _, r := range p.Replies {
@@ -324,12 +325,25 @@ func owned(p *DeletePlan) []string {
 		}
 	}
 	if kept > 0 {
-		out = append(out, count(int64(kept), "automated reply"))
+		out = append(out, i18n.Count(kept, "%d automated reply", "%d automated replies", kept))
 	}
 	if len(p.StandIns) > 0 {
-		out = append(out, count(int64(len(p.StandIns)), "stand-in duty"))
+		out = append(out, i18n.Count(len(p.StandIns), "%d stand-in duty", "%d stand-in duties", len(p.StandIns)))
 	}
 	return out
+}
+
+// list is messages joined by commas, as an argument of another message
+// said in its language.
+type list []i18n.Text
+
+// Localize says l in p's language.
+func (l list) Localize(p *i18n.Printer) string {
+	parts := make([]string, len(l))
+	for i, t := range l {
+		parts[i] = t.In(p)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // OpenConversations lists a page of email's open conversations, at most

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -188,7 +187,7 @@ func (s *Service) invitePart(ctx context.Context, q *store.Q, op *operator, acct
 		if email, err := NormalizeEmail(r.Email); err == nil {
 			key := store.EmailKey(email)
 			if first, dup := b.seen[key]; dup {
-				res.Err = inputErr("email", fmt.Sprintf("%s is also on row %d", email, first))
+				res.Err = inputErr("email", "%s is also on row %d", email, first)
 				continue
 			}
 			b.seen[key] = i + 1
@@ -250,7 +249,7 @@ func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, ac
 		return nil, err
 	}
 	if !opt.AllowRoleAddress && IsRoleAddress(email) {
-		return nil, inputErr("email", fmt.Sprintf("%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)", email))
+		return nil, inputErr("email", "%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)", email)
 	}
 	var teams, branches groupNames
 	taken := k != nil && k.taken[store.EmailKey(email)]
@@ -262,14 +261,14 @@ func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, ac
 		taken = len(t) > 0
 	}
 	if taken {
-		return nil, &InputError{Field: "email", Msg: fmt.Sprintf("%s is already a user", email), Taken: true}
+		return nil, takenErr("email", "%s is already a user", email)
 	}
 	u := &store.User{Email: email, Role: strings.ToLower(strings.TrimSpace(r.Role))}
 	if u.Role == "" {
 		u.Role = "member"
 	}
 	if !KnownRole(u.Role) {
-		return nil, inputErr("role", fmt.Sprintf("%q is not a role (want one of %s)", r.Role, strings.Join(Roles, ", ")))
+		return nil, inputErr("role", "%q is not a role (want one of %s)", r.Role, strings.Join(Roles, ", "))
 	}
 	if err := s.checkProfile(ctx, q, acct, u, r.FirstName, r.LastName, r.Phone, r.Position, r.ReferenceID, r.Locale); err != nil {
 		return nil, err
@@ -353,7 +352,7 @@ func checkGroups(ctx context.Context, q *store.Q, g groupKind, names []string, k
 		}
 		name, err := g.find(ctx, q, n)
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, inputErr(g.what, fmt.Sprintf("%q does not exist (roster %s add %q creates it)", n, g.cmd, n))
+			return nil, inputErr(g.what, "%q does not exist (roster %s add %q creates it)", n, g.cmd, n)
 		}
 		if err != nil {
 			return nil, err
@@ -666,7 +665,7 @@ func (s *Service) SendReset(ctx context.Context, a Actor, email string) error {
 			return err
 		}
 		if u.Status != store.Invited && u.Status != store.Active {
-			return stateErr("%s is %s: only invited and active users can reset a password", u.Email, u.Status)
+			return stateErr("%s is %s: only invited and active users can reset a password", u.Email, status(u.Status))
 		}
 		if err := s.checkRate(ctx, q, u, "reset"); err != nil {
 			return err

@@ -35,7 +35,7 @@ func (s *Service) AddKey(ctx context.Context, a Actor, email, line string) (*sto
 			PublicKey: strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))), Comment: comment,
 			CreatedAt: s.Now(), CreatedBy: op.Email}
 		if err := q.InsertKey(ctx, k); errors.Is(err, store.ErrDuplicate) {
-			return inputErr("key", fmt.Sprintf("%s already belongs to a user", k.Fingerprint))
+			return inputErr("key", "%s already belongs to a user", k.Fingerprint)
 		} else if err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ func (s *Service) RemoveKey(ctx context.Context, a Actor, email, fingerprint str
 		}
 		k, err := q.KeyByFingerprint(ctx, strings.TrimSpace(fingerprint))
 		if errors.Is(err, store.ErrNotFound) || err == nil && k.UserID != u.ID {
-			return &NotFoundError{What: fmt.Sprintf("key %s of %s", fingerprint, u.Email)}
+			return notFound("key %s of %s", fingerprint, u.Email)
 		} else if err != nil {
 			return err
 		}
@@ -82,7 +82,7 @@ func (s *Service) RemoveKey(ctx context.Context, a Actor, email, fingerprint str
 }
 
 // ErrUnknownKey says an SSH key belongs to no user.
-var ErrUnknownKey = errors.New("the key belongs to no user of this account")
+var ErrUnknownKey = sentence("the key belongs to no user of this account")
 
 // KeyOperator says who may open roster serve with pub: the key's owner, if
 // they are active; otherwise a one-line reason (*DeniedError, or
@@ -114,7 +114,7 @@ func (s *Service) KeyOperator(ctx context.Context, pub ssh.PublicKey) (Actor, er
 			var d *DeniedError
 			if errors.As(err, &d) {
 				return denied(d.Perm, "key %s of %s was added by %s, who may no longer act as them (%s): they or an owner must add it again",
-					fp, k.Email, k.CreatedBy, d.Reason)
+					fp, k.Email, k.CreatedBy, d.Why)
 			} else if err != nil {
 				return err
 			}

@@ -255,12 +255,12 @@ func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, ver
 	for _, set := range settings {
 		id, val, ok := strings.Cut(strings.TrimSpace(set), "=")
 		if !ok {
-			return nil, inputErr("setting", fmt.Sprintf("%q: want EVENT=CHANNELS, such as invitation.accepted=email,sms", set))
+			return nil, inputErr("setting", "%q: want EVENT=CHANNELS, such as invitation.accepted=email,sms", set)
 		}
 		id = strings.ToLower(strings.TrimSpace(id))
 		e, ok := EventByID(id)
 		if !ok {
-			return nil, inputErr("event", fmt.Sprintf("%q is not an event (want one of %s)", id, strings.Join(eventIDs(), ", ")))
+			return nil, inputErr("event", "%q is not an event (want one of %s)", id, strings.Join(eventIDs(), ", "))
 		}
 		c := change{event: id}
 		switch val = strings.ToLower(strings.TrimSpace(val)); val {
@@ -272,7 +272,7 @@ func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, ver
 			for _, ch := range strings.Split(val, ",") {
 				ch = strings.TrimSpace(ch)
 				if !slices.Contains(NotifyChannels, ch) {
-					return nil, inputErr("channel", fmt.Sprintf("%q is not a channel (want %s, or off)", ch, strings.Join(NotifyChannels, ", ")))
+					return nil, inputErr("channel", "%q is not a channel (want %s, or off)", ch, strings.Join(NotifyChannels, ", "))
 				}
 				if !slices.Contains(c.channels, ch) {
 					c.channels = append(c.channels, ch)
@@ -281,7 +281,7 @@ func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, ver
 			slices.SortFunc(c.channels, func(x, y string) int { return slices.Index(NotifyChannels, x) - slices.Index(NotifyChannels, y) })
 		}
 		if e.Mandatory && c.channels != nil && !slices.Contains(c.channels, NotifyEmail) {
-			return nil, inputErr("event", fmt.Sprintf("%s is a security notice and cannot be turned off: its channels keep email", id))
+			return nil, inputErr("event", "%s is a security notice and cannot be turned off: its channels keep email", id)
 		}
 		changes = append(changes, c)
 	}

@@ -3,11 +3,11 @@ package admin
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -17,7 +17,7 @@ import (
 // working invitation or reset link.
 func (s *Service) Outbox(ctx context.Context, a Actor, state string, beforeID int64, limit int) ([]store.OutboxMessage, error) {
 	if state != "" && !slices.Contains(store.OutboxStates(), state) {
-		return nil, inputErr("state", fmt.Sprintf("%q is not a mail state (want one of %s)", state, strings.Join(store.OutboxStates(), ", ")))
+		return nil, inputErr("state", "%q is not a mail state (want one of %s)", state, strings.Join(store.OutboxStates(), ", "))
 	}
 	var out []store.OutboxMessage
 	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
@@ -38,7 +38,7 @@ func (s *Service) OutboxMessage(ctx context.Context, a Actor, id int64) (m *stor
 	err = s.read(ctx, a, func(q *store.Q, op *operator) error {
 		m, err = q.OutboxByID(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
-			return &NotFoundError{What: fmt.Sprintf("mail %d", id)}
+			return notFound("mail %d", id)
 		} else if err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func (s *Service) CapturedMessage(ctx context.Context, a Actor, id int64) (*stor
 		}
 		out, err = q.CapturedMailByID(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
-			return &NotFoundError{What: fmt.Sprintf("captured mail %d", id)}
+			return notFound("captured mail %d", id)
 		} else if err != nil {
 			return err
 		}
@@ -129,7 +129,7 @@ func (s *Service) RetryMail(ctx context.Context, a Actor, id int64, lifetime tim
 		}
 		m, err := q.OutboxByID(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
-			return &NotFoundError{What: fmt.Sprintf("mail %d", id)}
+			return notFound("mail %d", id)
 		} else if err != nil {
 			return err
 		}
@@ -173,19 +173,19 @@ func (s *Service) requeue(ctx context.Context, q *store.Q, op *operator, m *stor
 	switch m.State {
 	case store.OutboxFailed, store.OutboxDeferred:
 	case store.OutboxSent:
-		return &NotRetryableError{ID: m.ID, Reason: "it was sent on " + m.SentAt.Format("2006-01-02 15:04 MST") + "; to send a new link, resend the invitation or the reset"}
+		return &NotRetryableError{ID: m.ID, Why: i18n.Msg("it was sent on %s; to send a new link, resend the invitation or the reset", m.SentAt.Format("2006-01-02 15:04 MST"))}
 	case store.OutboxCancelled:
-		reason := m.LastError
-		if reason == "" {
-			reason = "a newer link replaced it"
+		var reason any = m.LastError // as the worker recorded it, in English
+		if m.LastError == "" {
+			reason = i18n.Msg("a newer link replaced it")
 		}
-		return &NotRetryableError{ID: m.ID, Reason: "it was cancelled (" + reason + ")"}
+		return &NotRetryableError{ID: m.ID, Why: i18n.Msg("it was cancelled (%s)", reason)}
 	default:
-		return &NotRetryableError{ID: m.ID, Reason: "it is already " + m.State}
+		return &NotRetryableError{ID: m.ID, Why: i18n.Msg("it is already %s", i18n.Msg(m.State))}
 	}
 	now := s.Now()
 	if end := m.Deadline(lifetime); !end.After(now) {
-		return &NotRetryableError{ID: m.ID, Reason: "its deadline passed on " + end.Format("2006-01-02 15:04 MST") + "; to send a new link, resend the invitation or the reset"}
+		return &NotRetryableError{ID: m.ID, Why: i18n.Msg("its deadline passed on %s; to send a new link, resend the invitation or the reset", end.Format("2006-01-02 15:04 MST"))}
 	}
 	if err := q.RequeueMail(ctx, m.ID, now); err != nil {
 		return err

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -122,19 +121,19 @@ func NormalizePhone(s, country string) (string, error) {
 		case r == '+' && i == 0:
 		case strings.ContainsRune(" .-()/", r):
 		default:
-			return "", inputErr("phone", fmt.Sprintf("%q is not a phone number: it may hold only digits, spaces, a leading + and . - ( ) /", s))
+			return "", inputErr("phone", "%q is not a phone number: it may hold only digits, spaces, a leading + and . - ( ) /", s)
 		}
 	}
 	d := digits.String()
 	wrongLength := func() error {
-		return inputErr("phone", fmt.Sprintf("%q has %d digits, which no phone number has", s, len(d)))
+		return inputErr("phone", "%q has %d digits, which no phone number has", s, len(d))
 	}
 	home := regionOf(country)
 	code, national := 0, d
 	international := s[0] == '+'
 	if !international {
 		if home < 0 {
-			return "", inputErr("phone", fmt.Sprintf("%q: write it with its country code (+…)", s))
+			return "", inputErr("phone", "%q: write it with its country code (+…)", s)
 		}
 		r, re := &phoneRegions[home], regexps(home)
 		if m := findPrefix(re.idd, d); m > 0 && !strings.HasPrefix(d[m:], "0") {
@@ -153,7 +152,7 @@ func NormalizePhone(s, country string) (string, error) {
 			if len(national) <= 2 {
 				return "", wrongLength()
 			}
-			return "", inputErr("phone", fmt.Sprintf("%q: +%s is not a country calling code", s, national[:min(3, len(national))]))
+			return "", inputErr("phone", "%q: +%s is not a country calling code", s, national[:min(3, len(national))])
 		}
 	}
 	// The trunk prefix is stripped by the plan of the number's own country.
@@ -175,7 +174,7 @@ func NormalizePhone(s, country string) (string, error) {
 		return "", wrongLength()
 	}
 	if !validPhone(code, national) {
-		return "", inputErr("phone", fmt.Sprintf("%q is not a possible number for calling code +%d", s, code))
+		return "", inputErr("phone", "%q is not a possible number for calling code +%d", s, code)
 	}
 	return "+" + strconv.Itoa(code) + national, nil
 }

@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"roster/store"
 )
@@ -45,7 +44,7 @@ func (s *Service) UserByExternalID(ctx context.Context, a Actor, externalID stri
 	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
 		id, err := q.UserIDByExternalID(ctx, externalID)
 		if errors.Is(err, store.ErrNotFound) {
-			return &NotFoundError{What: fmt.Sprintf("user with externalId %q", externalID)}
+			return notFound("user with externalId %q", externalID)
 		} else if err != nil {
 			return err
 		}
@@ -75,7 +74,7 @@ func (s *Service) UserByID(ctx context.Context, a Actor, id int64) (*UserDetail,
 	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
 		u, err := q.UserByID(ctx, id, s.Now())
 		if errors.Is(err, store.ErrNotFound) {
-			return &NotFoundError{What: fmt.Sprintf("user %d", id)}
+			return notFound("user %d", id)
 		} else if err != nil {
 			return err
 		}

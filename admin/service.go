@@ -7,9 +7,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -58,7 +58,7 @@ func (o *operator) can(perm string) bool { return o.perms[perm] }
 
 func (o *operator) need(perm, what string) error {
 	if !o.can(perm) {
-		return denied(perm, "%s needs the %s permission, which %s does not have", what, perm, o.Email)
+		return denied(perm, "%s needs the %s permission, which %s does not have", i18n.Msg(what), perm, o.Email)
 	}
 	return nil
 }
@@ -67,10 +67,10 @@ func (o *operator) need(perm, what string) error {
 // someone of a higher role, and only an owner acts on an owner.
 func (o *operator) outranks(target *store.User, what string) error {
 	if target.Role == "owner" && o.Role != "owner" {
-		return denied("", "only an owner can %s an owner", what)
+		return denied("", "only an owner can %s an owner", i18n.Msg(what))
 	}
 	if rank(target.Role) > rank(o.Role) {
-		return denied("", "%s cannot %s %s", article(o.Role), what, article(target.Role))
+		return denied("", "%s cannot %s %s", article(o.Role), i18n.Msg(what), article(target.Role))
 	}
 	return nil
 }
@@ -101,7 +101,7 @@ func (s *Service) mayActAs(ctx context.Context, q *store.Q, op *operator, u *sto
 		return err
 	}
 	if op.Role != "owner" && rank(op.Role) <= rank(u.Role) {
-		return denied("", "%s cannot %s %s, %s: only an owner or a higher role can, as it lets one act as them", article(op.Role), verb, u.Email, article(u.Role))
+		return denied("", "%s cannot %s %s, %s: only an owner or a higher role can, as it lets one act as them", article(op.Role), i18n.Msg(verb), u.Email, article(u.Role))
 	}
 	held, err := q.Perms(ctx, u.ID)
 	if err != nil {
@@ -109,7 +109,7 @@ func (s *Service) mayActAs(ctx context.Context, q *store.Q, op *operator, u *sto
 	}
 	for _, p := range held {
 		if !op.perms.grants(p) {
-			return denied(p, "%s cannot %s %s, who holds %s: that needs every permission they hold, as it lets one act as them", op.Email, verb, u.Email, p)
+			return denied(p, "%s cannot %s %s, who holds %s: that needs every permission they hold, as it lets one act as them", op.Email, i18n.Msg(verb), u.Email, p)
 		}
 	}
 	return nil
@@ -127,7 +127,7 @@ func (s *Service) self(ctx context.Context, q *store.Q, a Actor) (*store.User, e
 		return nil, err
 	}
 	if u.Status != store.Active {
-		return nil, denied("", "%s is %s, not active", u.Email, u.Status)
+		return nil, denied("", "%s is %s, not active", u.Email, status(u.Status))
 	}
 	return u, nil
 }
@@ -253,7 +253,7 @@ func auditJSON(v any) (string, error) {
 func (s *Service) findUser(ctx context.Context, q *store.Q, email string) (*store.User, error) {
 	u, err := q.UserByEmail(ctx, email, s.Now())
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, &NotFoundError{What: fmt.Sprintf("user %s", email)}
+		return nil, notFound("user %s", email)
 	}
 	return u, err
 }

@@ -58,8 +58,8 @@ func (s *Service) standInDuties(ctx context.Context, q *store.Q, u *store.User) 
 func heirAway(u, heir *store.User, duties []StandInDuty) error {
 	for _, d := range duties {
 		if d.Away == heir.Email {
-			return inputErr("heir", fmt.Sprintf("%s is away from %s until %s with %s standing in: choose another heir, or change that away period first",
-				heir.Email, day(d.Start), until(d.End), u.Email))
+			return inputErr("heir", "%s is away from %s until %s with %s standing in: choose another heir, or change that away period first",
+				heir.Email, day(d.Start), until(d.End), u.Email)
 		}
 	}
 	return nil
@@ -146,7 +146,7 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 			}
 		} else {
 			if next, err = s.findUser(ctx, q, standIn); err != nil {
-				return inputErr("stand-in", err.Error())
+				return inputErr("stand-in", "%s", err)
 			}
 			if next.ID == u.ID {
 				return inputErr("stand-in", "cannot be the person who is away")
@@ -250,17 +250,17 @@ func standInTeam(ctx context.Context, q *store.Q, name string) (*teamStandIn, er
 	}
 	at := strings.LastIndex(name, "@")
 	if at < 0 {
-		return nil, inputErr("stand-in", fmt.Sprintf("team %q does not exist", name))
+		return nil, inputErr("stand-in", "team %q does not exist", name)
 	}
 	tn, bn := strings.TrimSpace(name[:at]), strings.TrimSpace(name[at+1:])
 	if t, err = q.TeamByName(ctx, tn); errors.Is(err, store.ErrNotFound) {
-		return nil, inputErr("stand-in", fmt.Sprintf("team %q does not exist", tn))
+		return nil, inputErr("stand-in", "team %q does not exist", tn)
 	} else if err != nil {
 		return nil, err
 	}
 	b, err := q.BranchByName(ctx, bn)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, inputErr("stand-in", fmt.Sprintf("branch %q does not exist", bn))
+		return nil, inputErr("stand-in", "branch %q does not exist", bn)
 	} else if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"roster/i18n"
+	"roster/store"
 )
 
 // unsafeRune reports the characters free text may not hold: C0 and C1
@@ -29,22 +32,23 @@ func checkText(field, s string, max int) (string, error) {
 	}
 	for _, r := range s {
 		if unsafeRune(r) {
-			return "", inputErr(field, fmt.Sprintf("holds a control, bidirectional or invisible character (%U)", r))
+			return "", inputErr(field, "holds a control, bidirectional or invisible character (%U)", r)
 		}
 	}
 	if n := utf8.RuneCountInString(s); n > max {
-		return "", inputErr(field, fmt.Sprintf("is %d characters long, at most %d", n, max))
+		return "", inputErr(field, "is %d characters long, at most %d", n, max)
 	}
 	return s, nil
 }
 
-// article puts "a" or "an" before a word as it is spoken: "an admin", "a
-// manager". Roles are English words, so the first letter decides.
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
-		return "an " + word
+// article puts "a" or "an" before a role as it is spoken: "an admin", "a
+// manager". Roles are English words, so the first letter decides; the
+// result is a message, as French says "un administrateur".
+func article(role string) i18n.Text {
+	if role != "" && strings.ContainsRune("aeiouAEIOU", rune(role[0])) {
+		return i18n.Msg("an " + role)
 	}
-	return "a " + word
+	return i18n.Msg("a " + role)
 }
 
 // Printable makes text stored by anyone (names, emails, SMTP replies) safe to
@@ -72,3 +76,6 @@ func Thousands(n int) string {
 	}
 	return s
 }
+
+// status is a user's status as a word of a message: "active", "actif".
+func status(s store.Status) i18n.Text { return i18n.Msg(string(s)) }

@@ -4,12 +4,12 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"roster/i18n"
 	"roster/internal/baseurl"
 	"roster/store"
 )
@@ -28,7 +28,7 @@ func (s *Service) Init(ctx context.Context, org, ownerEmail, first, last, channe
 		return err
 	}
 	if IsRoleAddress(email) {
-		return inputErr("email", fmt.Sprintf("%s is a role or department mailbox: the owner must be a person", email))
+		return inputErr("email", "%s is a role or department mailbox: the owner must be a person", email)
 	}
 	return s.st.Write(ctx, func(q *store.Q) error {
 		if _, err := q.Account(ctx); err == nil {
@@ -66,7 +66,7 @@ func (s *Service) DefaultOperator(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if len(owners) != 1 {
-		return "", fmt.Errorf("%d active owners: say who you act as with --as EMAIL", len(owners))
+		return "", sentence("%d active owners: say who you act as with --as EMAIL", len(owners))
 	}
 	return owners[0], nil
 }
@@ -101,7 +101,7 @@ func (s *Service) MailBaseURL(ctx context.Context, given string) (string, error)
 	if given != "" {
 		g, err := baseurl.Parse(given)
 		if err != nil {
-			return "", inputErr("base URL", err.Error())
+			return "", inputErr("base URL", "%s", err)
 		}
 		if acct.BaseURL != "" && g != acct.BaseURL {
 			return "", &BaseURLError{Given: g, Account: acct.BaseURL}
@@ -160,26 +160,26 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 		}
 		if c.InviteLifetime != nil {
 			if l := *c.InviteLifetime; l < time.Hour || l > 30*24*time.Hour {
-				return inputErr("invitation lifetime", fmt.Sprintf("%s: want between 1h and 720h", l))
+				return inputErr("invitation lifetime", "%s: want between 1h and 720h", l)
 			}
 			acct.InviteLifetime = *c.InviteLifetime
 		}
 		if c.RemindBefore != nil {
 			if d := *c.RemindBefore; d != 0 && (d < time.Minute || d > 30*24*time.Hour) {
-				return inputErr("remind-before", fmt.Sprintf("%s: want 0 (never) or between 1m and 720h", d))
+				return inputErr("remind-before", "%s: want 0 (never) or between 1m and 720h", d)
 			}
 			acct.RemindBefore = *c.RemindBefore
 		}
 		if c.DigestHour != nil {
 			if h := *c.DigestHour; h < 0 || h > 23 {
-				return inputErr("digest-hour", fmt.Sprintf("%d: want an hour from 0 to 23", h))
+				return inputErr("digest-hour", "%d: want an hour from 0 to 23", h)
 			}
 			acct.DigestHour = *c.DigestHour
 		}
 		if c.Country != nil {
 			cc := strings.ToUpper(strings.TrimSpace(*c.Country))
 			if !KnownCountry(cc) {
-				return inputErr("country", fmt.Sprintf("%q is not a country roster knows the phone numbers of", *c.Country))
+				return inputErr("country", "%q is not a country roster knows the phone numbers of", *c.Country)
 			}
 			acct.Country = cc
 		}
@@ -189,7 +189,7 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 			}
 			u, err := baseurl.Parse(*c.BaseURL)
 			if err != nil {
-				return inputErr("base URL", err.Error())
+				return inputErr("base URL", "%s", err)
 			}
 			acct.BaseURL = u
 		}
@@ -201,7 +201,7 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 					return err
 				}
 				if heir.Status != store.Active {
-					return inputErr("SCIM heir", fmt.Sprintf("%s is %s, not active", heir.Email, heir.Status))
+					return inputErr("SCIM heir", "%s is %s, not active", heir.Email, status(heir.Status))
 				}
 				acct.SCIMHeir = heir.Email
 			}
@@ -301,7 +301,7 @@ func (s *Service) setExternalID(ctx context.Context, q *store.Q, op *operator, u
 		return err
 	}
 	if err := q.SetExternalID(ctx, u.ID, ext); errors.Is(err, store.ErrDuplicate) {
-		return &InputError{Field: "externalId", Msg: fmt.Sprintf("%q is another user's", ext), Taken: true}
+		return takenErr("externalId", "%q is another user's", ext)
 	} else if err != nil {
 		return err
 	}
@@ -384,7 +384,7 @@ func (s *Service) planPerms(ctx context.Context, q *store.Q, op *operator, u *st
 	if role == "" {
 		role = u.Role
 	} else if !KnownRole(role) {
-		return nil, inputErr("role", fmt.Sprintf("%q is not a role (want one of %s)", c.Role, strings.Join(Roles, ", ")))
+		return nil, inputErr("role", "%q is not a role (want one of %s)", c.Role, strings.Join(Roles, ", "))
 	}
 	if role != u.Role {
 		if err := op.mayGive(role, nil, nil); err != nil {
@@ -409,7 +409,7 @@ func (s *Service) planPerms(ctx context.Context, q *store.Q, op *operator, u *st
 	res := PermResult{Email: u.Email, Role: role, Perms: next.list(), Added: []string{}, Removed: []string{}}
 	for _, p := range res.Perms {
 		if !KnownPerm(p) {
-			return nil, inputErr("permission", fmt.Sprintf("%q is not a permission (roster perms --list shows them)", p))
+			return nil, inputErr("permission", "%q is not a permission (roster perms --list shows them)", p)
 		}
 		if !had[p] {
 			res.Added = append(res.Added, p)
@@ -452,7 +452,7 @@ func (s *Service) keepAnOwner(ctx context.Context, q *store.Q, u *store.User, wh
 		return err
 	}
 	if n <= 1 {
-		return denied("", "%s is the last active owner and cannot be %s: make another owner first", u.Email, what)
+		return denied("", "%s is the last active owner and cannot be %s: make another owner first", u.Email, i18n.Msg(what))
 	}
 	return nil
 }
@@ -522,7 +522,7 @@ func (s *Service) mayRemove(ctx context.Context, q *store.Q, op *operator, u *st
 		return err
 	}
 	if u.ID == op.ID {
-		return denied("", "you cannot %s yourself", verb)
+		return denied("", "you cannot %s yourself", i18n.Msg(verb))
 	}
 	if err := op.outranks(u, verb); err != nil {
 		return err
@@ -541,7 +541,7 @@ func (s *Service) AddTeam(ctx context.Context, a Actor, name string) error {
 			return err
 		}
 		if _, err := q.AddTeam(ctx, n); errors.Is(err, store.ErrDuplicate) {
-			return inputErr("team", fmt.Sprintf("%q already exists", n))
+			return inputErr("team", "%q already exists", n)
 		} else if err != nil {
 			return err
 		}
@@ -557,7 +557,7 @@ func checkTeamName(name string) (string, error) {
 		return "", err
 	}
 	if n == "" || strings.ContainsAny(n, ",:") {
-		return "", inputErr("team", fmt.Sprintf("%q: a team name is not empty and holds no comma or colon", n))
+		return "", inputErr("team", "%q: a team name is not empty and holds no comma or colon", n)
 	}
 	return n, nil
 }
@@ -569,7 +569,7 @@ func teamToManage(ctx context.Context, q *store.Q, op *operator, name string) (*
 	}
 	t, err := q.TeamByName(ctx, strings.TrimSpace(name))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, &NotFoundError{What: fmt.Sprintf("team %q", name)}
+		return nil, notFound("team %q", name)
 	}
 	return t, err
 }
@@ -590,7 +590,7 @@ func (s *Service) RenameTeam(ctx context.Context, a Actor, name, to string) erro
 			return nil // nothing changes, nothing to audit
 		}
 		if err := q.RenameTeam(ctx, t.ID, n); errors.Is(err, store.ErrDuplicate) {
-			return inputErr("team", fmt.Sprintf("%q already exists", n))
+			return inputErr("team", "%q already exists", n)
 		} else if err != nil {
 			return err
 		}
@@ -736,7 +736,7 @@ func (s *Service) User(ctx context.Context, a Actor, email string) (*UserDetail,
 // entries are found by any spelling of their address, as long as they exist.
 func (s *Service) Audit(ctx context.Context, a Actor, aq store.AuditQuery) ([]store.AuditEntry, error) {
 	if !aq.Since.IsZero() && !aq.Until.IsZero() && !aq.Until.After(aq.Since) {
-		return nil, inputErr("until", fmt.Sprintf("%s is not after since, %s", day(aq.Until), day(aq.Since)))
+		return nil, inputErr("until", "%s is not after since, %s", day(aq.Until), day(aq.Since))
 	}
 	var out []store.AuditEntry
 	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
@@ -772,7 +772,7 @@ func (s *Service) Grantable(ctx context.Context, a Actor, email string) (map[str
 			case !op.can("users.permissions"):
 				out[p.ID] = "you lack users.permissions"
 			case op.outranks(u, "change") != nil:
-				out[p.ID] = op.outranks(u, "change").(*DeniedError).Reason
+				out[p.ID] = op.outranks(u, "change").(*DeniedError).Why.String()
 			case !had[p.ID] && !op.perms.grants(p.ID):
 				out[p.ID] = "you do not hold it"
 			default:

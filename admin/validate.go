@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 	"unicode"
@@ -22,25 +21,25 @@ func NormalizeEmail(s string) (string, error) {
 		return "", inputErr("email", "is empty")
 	}
 	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return unsafeRune(r) || unicode.IsSpace(r) }) {
-		return "", inputErr("email", fmt.Sprintf("%q holds spaces or control characters", s))
+		return "", inputErr("email", "%q holds spaces or control characters", s)
 	}
 	s = norm.NFC.String(s)
 	if len(s) > 254 {
-		return "", inputErr("email", fmt.Sprintf("is %d characters long, at most 254", len(s)))
+		return "", inputErr("email", "is %d characters long, at most 254", len(s))
 	}
 	at := strings.LastIndexByte(s, '@')
 	if at < 0 {
-		return "", inputErr("email", fmt.Sprintf("%q is not an email address (no @)", s))
+		return "", inputErr("email", "%q is not an email address (no @)", s)
 	}
 	local, domain := s[:at], strings.ToLower(s[at+1:])
 	if err := checkLocal(local); err != nil {
-		return "", inputErr("email", fmt.Sprintf("%q: %v", s, err))
+		return "", inputErr("email", "%q: %v", s, err)
 	}
 	if a, b := mixedScripts(local); a != "" {
-		return "", inputErr("email", fmt.Sprintf("%q mixes %s and %s letters before the @, as look-alike addresses do", s, a, b))
+		return "", inputErr("email", "%q mixes %s and %s letters before the @, as look-alike addresses do", s, a, b)
 	}
 	if err := checkDomain(domain); err != nil {
-		return "", inputErr("email", fmt.Sprintf("%q: %v", s, err))
+		return "", inputErr("email", "%q: %v", s, err)
 	}
 	return local + "@" + domain, nil
 }
@@ -48,18 +47,18 @@ func NormalizeEmail(s string) (string, error) {
 func checkLocal(local string) error {
 	switch {
 	case local == "":
-		return fmt.Errorf("nothing before the @")
+		return sentence("nothing before the @")
 	case len(local) > 64:
-		return fmt.Errorf("the part before the @ is %d characters long, at most 64", len(local))
+		return sentence("the part before the @ is %d characters long, at most 64", len(local))
 	case local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, ".."):
-		return fmt.Errorf("misplaced dot before the @")
+		return sentence("misplaced dot before the @")
 	}
 	for i, r := range local {
 		if r > 0x7f && (unicode.IsLetter(r) || i > 0 && unicode.IsMark(r)) || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
 			continue
 		}
 		if !strings.ContainsRune(".!#$%&'*+-/=?^_`{|}~", r) {
-			return fmt.Errorf("%q is not allowed before the @", r)
+			return sentence("%q is not allowed before the @", r)
 		}
 	}
 	return nil
@@ -68,20 +67,20 @@ func checkLocal(local string) error {
 func checkDomain(domain string) error {
 	labels := strings.Split(domain, ".")
 	if len(domain) == 0 || len(labels) < 2 {
-		return fmt.Errorf("the domain %q has no dot", domain)
+		return sentence("the domain %q has no dot", domain)
 	}
 	for _, l := range labels {
 		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return fmt.Errorf("the domain %q is not valid", domain)
+			return sentence("the domain %q is not valid", domain)
 		}
 		for i, r := range l {
 			if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r > 0x7f && (unicode.IsLetter(r) || i > 0 && unicode.IsMark(r))) {
-				return fmt.Errorf("the domain %q is not valid", domain)
+				return sentence("the domain %q is not valid", domain)
 			}
 		}
 	}
 	if tld := labels[len(labels)-1]; strings.Trim(tld, "0123456789") == "" {
-		return fmt.Errorf("the domain %q is not valid", domain)
+		return sentence("the domain %q is not valid", domain)
 	}
 	return nil
 }
@@ -192,7 +191,7 @@ func checkLocale(l string) (string, error) {
 	case slices.Contains(Locales, l):
 		return l, nil
 	}
-	return "", inputErr("locale", fmt.Sprintf("%q: want fr or en", l))
+	return "", inputErr("locale", "%q: want fr or en", l)
 }
 
 // checkPassword enforces what NIST SP 800-63B asks: a length, not a recipe.

@@ -62,7 +62,7 @@ func (s *Service) AddWebhook(ctx context.Context, a Actor, rawURL string, events
 	}
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" || u.User != nil {
-		return "", nil, inputErr("url", fmt.Sprintf("%q: an http:// or https:// address, without a user or password", rawURL))
+		return "", nil, inputErr("url", "%q: an http:// or https:// address, without a user or password", rawURL)
 	}
 	key := make([]byte, 24)
 	rand.Read(key)
@@ -102,7 +102,7 @@ func checkEvents(events []string) ([]string, error) {
 			case e == "all":
 				return known, nil
 			case !slices.Contains(known, e):
-				return nil, inputErr("events", fmt.Sprintf("%q is not an event (want all, or some of %s)", e, strings.Join(known, ", ")))
+				return nil, inputErr("events", "%q is not an event (want all, or some of %s)", e, strings.Join(known, ", "))
 			case !slices.Contains(out, e):
 				out = append(out, e)
 			}
@@ -124,11 +124,11 @@ func checkReceiver(ctx context.Context, host string, allowPrivate bool) error {
 	defer cancel()
 	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 	if err != nil {
-		return inputErr("url", fmt.Sprintf("%s: %v", host, err))
+		return inputErr("url", "%s: %v", host, err)
 	}
 	for _, ip := range addrs {
 		if err := ReceiverAllowed(ip, false); err != nil {
-			return inputErr("url", fmt.Sprintf("%s is %s", host, err))
+			return inputErr("url", "%s is %s", host, err)
 		}
 	}
 	return nil
@@ -143,15 +143,15 @@ func ReceiverAllowed(ip netip.Addr, allowPrivate bool) error {
 	ip = ip.Unmap()
 	switch {
 	case ip.IsUnspecified() || ip.IsMulticast():
-		return errors.New("not an address to send to")
+		return sentence("not an address to send to")
 	case allowPrivate:
 		return nil
 	case ip.IsLoopback():
-		return errors.New("a loopback address (roster account --webhooks-private true allows it)")
+		return sentence("a loopback address (roster account --webhooks-private true allows it)")
 	case ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast():
-		return errors.New("a link-local address (roster account --webhooks-private true allows it)")
+		return sentence("a link-local address (roster account --webhooks-private true allows it)")
 	case ip.IsPrivate() || netip.MustParsePrefix("100.64.0.0/10").Contains(ip):
-		return errors.New("a private address (roster account --webhooks-private true allows it)")
+		return sentence("a private address (roster account --webhooks-private true allows it)")
 	}
 	return nil
 }
@@ -180,7 +180,7 @@ func (s *Service) RemoveWebhook(ctx context.Context, a Actor, id int64) error {
 			return err
 		}
 		if !ok {
-			return &NotFoundError{What: fmt.Sprintf("webhook %d", id)}
+			return notFound("webhook %d", id)
 		}
 		return s.audit(ctx, q, op.User, op.channel, "webhook.remove", nil, map[string]any{"id": id}, nil)
 	})

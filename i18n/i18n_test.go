@@ -65,6 +65,20 @@ var keyArgs = map[string][]int{
 	"N":          {1, 2},
 	"i18n.Msg":   {0},
 	"i18n.Count": {1, 2},
+	// admin's errors and the phrases its permission checks put in them.
+	"inputErr":    {0, 1},
+	"takenErr":    {0, 1},
+	"stateErr":    {0},
+	"denied":      {1},
+	"notFound":    {0},
+	"sentence":    {0},
+	"checkText":   {0},
+	"need":        {1},
+	"outranks":    {1},
+	"mayActOn":    {2, 3},
+	"mayActAs":    {5, 6},
+	"keepAnOwner": {3},
+	"mayRemove":   {4, 5},
 }
 
 // Every message key written in roster's code has a French text.
