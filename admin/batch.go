@@ -433,71 +433,70 @@ func okRank(o Outcome) int {
 	return 1
 }
 
-// Describe says what b does to n users, as a question asks it: "change the
-// role of 1,234 users to member". The screens and the command line ask it.
-func (b UserBatch) Describe(n int) string {
-	users := Thousands(n) + " users"
-	if n == 1 {
-		users = "1 user"
-	}
+// Ask asks whether to do b to n users: "Change the role of 1,234 users to
+// member?". The screens and the command line ask it, in the operator's
+// language.
+func (b UserBatch) Ask(n int) i18n.Text {
+	users := i18n.Count(n, "%s user", "%s users")
 	switch b.Act {
 	case ResendInvitations:
-		return "resend the invitations of " + users
+		return i18n.Msg("Resend the invitations of %s?", users)
 	case RevokeInvitations:
-		return "revoke the invitations of " + users + " (their accounts are deleted)"
+		return i18n.Msg("Revoke the invitations of %s (their accounts are deleted)?", users)
 	case SendStagedInvitations:
-		return "send the invitations of " + users + " staged"
+		return i18n.Msg("Send the invitations of %s staged?", users)
 	case ChangeRole:
-		return "change the role of " + users + " to " + Printable(b.Role)
+		return i18n.Msg("Change the role of %s to %s?", users, i18n.Msg(Printable(b.Role)))
 	case JoinTeam:
-		return "add " + users + " to " + Printable(b.Team)
+		return i18n.Msg("Add %s to %s?", users, Printable(b.Team))
 	case LeaveTeam:
-		return "remove " + users + " from " + Printable(b.Team)
+		return i18n.Msg("Remove %s from %s?", users, Printable(b.Team))
 	case JoinBranch:
-		return "add " + users + " to the branch " + Printable(b.Branch)
+		return i18n.Msg("Add %s to the branch %s?", users, Printable(b.Branch))
 	case LeaveBranch:
-		return "remove " + users + " from the branch " + Printable(b.Branch)
+		return i18n.Msg("Remove %s from the branch %s?", users, Printable(b.Branch))
 	case DeactivateUsers:
-		return "deactivate " + users + " (they will not be able to log in)"
+		return i18n.Msg("Deactivate %s (they will not be able to log in)?", users)
 	case ReactivateUsers:
-		return "reactivate " + users
+		return i18n.Msg("Reactivate %s?", users)
 	}
-	return "act on " + users
+	return i18n.Msg("Act on %s?", users)
 }
 
-// Question asks whether to do b to n users: "Change the role of 1,234
-// users to member?"
-func (b UserBatch) Question(n int) string {
-	d := b.Describe(n)
-	return strings.ToUpper(d[:1]) + d[1:] + "?"
-}
+// Question is Ask in English, for callers that do not speak the
+// operator's language yet.
+func (b UserBatch) Question(n int) string { return b.Ask(n).String() }
 
-// Done is what b did to each user it did not refuse: "made member".
-func (b UserBatch) Done() string {
+// Did is what b did to each user it did not refuse: "made member".
+func (b UserBatch) Did() i18n.Text {
 	switch b.Act {
 	case ResendInvitations:
-		return "resent"
+		return i18n.Msg("resent")
 	case RevokeInvitations:
-		return "revoked"
+		return i18n.Msg("revoked")
 	case SendStagedInvitations:
-		return "invited"
+		return i18n.Msg("invited")
 	case ChangeRole:
-		return "made " + Printable(b.Role)
+		return i18n.Msg("made %s", i18n.Msg(Printable(b.Role)))
 	case JoinTeam:
-		return "added to " + Printable(b.Team)
+		return i18n.Msg("added to %s", Printable(b.Team))
 	case LeaveTeam:
-		return "removed from " + Printable(b.Team)
+		return i18n.Msg("removed from %s", Printable(b.Team))
 	case JoinBranch:
-		return "added to the branch " + Printable(b.Branch)
+		return i18n.Msg("added to the branch %s", Printable(b.Branch))
 	case LeaveBranch:
-		return "removed from the branch " + Printable(b.Branch)
+		return i18n.Msg("removed from the branch %s", Printable(b.Branch))
 	case DeactivateUsers:
-		return "deactivated"
+		return i18n.Msg("deactivated")
 	case ReactivateUsers:
-		return "reactivated"
+		return i18n.Msg("reactivated")
 	}
-	return "done"
+	return i18n.Msg("done")
 }
+
+// Done is Did in English, for callers that do not speak the operator's
+// language yet.
+func (b UserBatch) Done() string { return b.Did().String() }
 
 // ParseWhere reads a selection's filter as the command line writes it:
 // space-separated status=S, team=T and search=TEXT, a value in double

@@ -53,23 +53,53 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, inputErr("date", "%q: write 2026-12-24, 2026-12-24 14:30, today, tomorrow or +7d", s)
 }
 
-// StatusLabel is a user's status in words, derived states included:
-// Active, Staged, Invited, Invitation expired, Away until …, Deactivated.
-func StatusLabel(u *store.User) string {
+// Status is a user's status in words, derived states included: Active,
+// Staged, Invited, Invitation expired, Away until …, Deactivated; to be
+// said in the operator's language.
+func Status(u *store.User) i18n.Text {
 	switch {
 	case u.Status == store.Invited && u.Expired:
-		return "Invitation expired"
+		return i18n.Msg("Invitation expired")
 	case u.Away && u.Status == store.Active:
 		if u.AwayUntil.IsZero() {
-			return "Away"
+			return i18n.Msg("%s", awayStatus{})
 		}
-		return "Away until " + u.AwayUntil.Local().Format("Jan 2")
+		return i18n.Msg("Away until %s", dayMonth(u.AwayUntil.Local()))
 	case u.Status == store.Staged:
-		return "Staged"
+		return i18n.Msg("Staged")
 	case u.Status == store.Invited:
-		return "Invited"
+		return i18n.Msg("Invited")
 	case u.Status == store.Deactivated:
-		return "Deactivated"
+		return i18n.Msg("Deactivated")
 	}
-	return "Active"
+	return i18n.Msg("Active")
+}
+
+// StatusLabel is Status in English, for callers that do not speak the
+// operator's language yet.
+func StatusLabel(u *store.User) string { return Status(u).String() }
+
+// awayStatus is the status of someone away until further notice: "Away",
+// which as a message key is the Away screen's name ("Absences" in French).
+type awayStatus struct{}
+
+// Localize says the status in p's language.
+func (awayStatus) Localize(p *i18n.Printer) string {
+	if p.Lang() == i18n.French {
+		return "Absent"
+	}
+	return "Away"
+}
+
+// dayMonth is a day without its year, as a short column writes it: "Dec
+// 24", "24 déc.".
+type dayMonth time.Time
+
+// Localize says d in p's language.
+func (d dayMonth) Localize(p *i18n.Printer) string {
+	t := time.Time(d)
+	if p.Lang() == i18n.English {
+		return t.Format("Jan 2")
+	}
+	return strings.TrimSuffix(p.Date(t), t.Format(" 2006"))
 }

@@ -76,47 +76,59 @@ const (
 	ReplyOff         = "already off"
 )
 
-// Lines says the plan as the preview lists it, one act a line.
-func (p *DeletePlan) Lines() []string {
-	var out []string
-	heir := p.Heir
-	if heir == "" {
-		heir = "the heir"
+// Says says the plan as the preview lists it, one act a line, to be put
+// in the operator's language.
+func (p *DeletePlan) Says() []i18n.Text {
+	var out []i18n.Text
+	var heir any = p.Heir
+	if p.Heir == "" {
+		heir = i18n.Msg("the heir")
 	}
 	if p.Closed > 0 {
-		out = append(out, fmt.Sprintf("close %d of %s", p.Closed, count(p.Open, "open conversation")))
+		out = append(out, i18n.Count(int(p.Open), "close %d of %d open conversation", "close %d of %d open conversations", p.Closed, p.Open))
 	}
 	if p.Moved > 0 {
-		out = append(out, fmt.Sprintf("move %s to %s", count(p.Moved, "open conversation"), heir))
+		out = append(out, i18n.Count(int(p.Moved), "move %d open conversation to %s", "move %d open conversations to %s", p.Moved, heir))
 	}
 	if p.Done > 0 {
-		to := "stay, assigned to nobody"
 		if p.Heir != "" {
-			to = "go to " + p.Heir
+			out = append(out, i18n.Count(int(p.Done), "%d closed conversation goes to %s", "%d closed conversations go to %s", p.Done, p.Heir))
+		} else {
+			out = append(out, i18n.Count(int(p.Done), "%d closed conversation stays, assigned to nobody", "%d closed conversations stay, assigned to nobody", p.Done))
 		}
-		out = append(out, fmt.Sprintf("%s %s", count(p.Done, "closed conversation"), to))
 	}
 	for _, r := range p.Replies {
 		switch {
 		case r.Fate == ReplyToHeir:
-			out = append(out, fmt.Sprintf("automated reply “%s”: to %s", r.Name, heir))
+			out = append(out, i18n.Msg("automated reply “%s”: to %s", r.Name, heir))
 		case p.Heir != "":
-			out = append(out, fmt.Sprintf("automated reply “%s”: %s, kept by %s", r.Name, r.Fate, p.Heir))
+			out = append(out, i18n.Msg("automated reply “%s”: %s, kept by %s", r.Name, i18n.Msg(r.Fate), p.Heir))
 		default:
-			out = append(out, fmt.Sprintf("automated reply “%s”: %s, kept by nobody", r.Name, r.Fate))
+			out = append(out, i18n.Msg("automated reply “%s”: %s, kept by nobody", r.Name, i18n.Msg(r.Fate)))
 		}
 	}
 	for _, d := range p.StandIns {
-		out = append(out, fmt.Sprintf("%s: %s stands in instead", d, heir))
+		out = append(out, i18n.Msg("%s: %s stands in instead", d, heir))
 	}
 	if p.SSHKeys+p.APIKeys > 0 {
-		out = append(out, fmt.Sprintf("revoke %s and %s", count(int64(p.SSHKeys), "SSH key"), count(int64(p.APIKeys), "API key")))
+		out = append(out, i18n.Msg("revoke %s and %s",
+			i18n.Count(p.SSHKeys, "%d SSH key", "%d SSH keys", p.SSHKeys), i18n.Count(p.APIKeys, "%d API key", "%d API keys", p.APIKeys)))
 	}
 	if !p.SeatPaidUntil.IsZero() {
-		out = append(out, "their seat stays paid until "+p.SeatPaidUntil.Format(time.DateOnly)+", with no credit")
+		out = append(out, i18n.Msg("their seat stays paid until %s, with no credit", p.SeatPaidUntil.Format(time.DateOnly)))
 	}
 	if !p.NeedsHeir {
-		out = append(out, "nothing else is left to inherit: no heir needed")
+		out = append(out, i18n.Msg("nothing else is left to inherit: no heir needed"))
+	}
+	return out
+}
+
+// Lines is Says in English, for callers that do not speak the operator's
+// language yet.
+func (p *DeletePlan) Lines() []string {
+	var out []string
+	for _, t := range p.Says() {
+		out = append(out, t.String())
 	}
 	return out
 }

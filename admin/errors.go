@@ -159,14 +159,27 @@ var (
 )
 
 // StateError says the user is not in a state the operation applies to.
-type StateError struct{ Text i18n.Text }
+type StateError struct {
+	// Msg is the English, Why the same to be said in the operator's
+	// language; an error made outside this package may set Msg alone.
+	Msg string
+	Why i18n.Text
+}
 
-func (e *StateError) Error() string { return e.Text.String() }
+func (e *StateError) Error() string { return e.Msg }
 
 // Localize says e in p's language.
-func (e *StateError) Localize(p *i18n.Printer) string { return e.Text.In(p) }
+func (e *StateError) Localize(p *i18n.Printer) string {
+	if e.Why.Key == "" {
+		return e.Msg
+	}
+	return e.Why.In(p)
+}
 
-func stateErr(key string, args ...any) error { return &StateError{i18n.Msg(key, args...)} }
+func stateErr(key string, args ...any) error {
+	why := i18n.Msg(key, args...)
+	return &StateError{Msg: why.String(), Why: why}
+}
 
 // NotRetryableError says why an outbox message cannot be put back in the queue.
 type NotRetryableError struct {

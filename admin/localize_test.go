@@ -111,3 +111,42 @@ func TestErrorsSayThemselvesInFrench(t *testing.T) {
 		t.Errorf("an address already a user's: %v, want an InputError that says it is taken", err)
 	}
 }
+
+// What the rules say outside errors (a batch's question and outcome, a
+// deletion's plan, a status) is said in French too, with French numbers
+// and dates, and in English as before.
+func TestWordsInFrench(t *testing.T) {
+	en, fr := i18n.For(i18n.English), i18n.For(i18n.French)
+	role := UserBatch{Act: ChangeRole, Role: "member"}
+	back := time.Date(2026, 12, 24, 12, 0, 0, 0, time.Local)
+	plan := &DeletePlan{Open: 4, Closed: 2, Moved: 1, Heir: "hugo@example.com", NeedsHeir: true, SSHKeys: 1,
+		Replies: []ReplyPlan{{Name: "Absence", Fate: ReplySwitchedOff}}}
+	for _, c := range []struct{ got, want string }{
+		{role.Ask(1234).In(fr), "Changer le rôle de 1\u00a0234 utilisateurs en membre ?"},
+		{role.Ask(1234).In(en), "Change the role of 1,234 users to member?"},
+		{UserBatch{Act: DeactivateUsers}.Ask(1).In(fr), "Désactiver 1 utilisateur (ils ne pourront plus se connecter) ?"},
+		{role.Did().In(fr), "nommé membre"},
+		{role.Done(), "made member"},
+		{strings.Join(texts(plan.Says(), fr), "; "), "fermer 2 des 4 conversations ouvertes; transférer 1 conversation ouverte à hugo@example.com; " +
+			"réponse automatique « Absence » : désactivée, gardée par hugo@example.com; révoquer 1 clé SSH et 0 clé d'API"},
+		{strings.Join(plan.Lines(), "; "), "close 2 of 4 open conversations; move 1 open conversation to hugo@example.com; " +
+			"automated reply “Absence”: switched off, kept by hugo@example.com; revoke 1 SSH key and 0 API keys"},
+		{Status(&store.User{Status: store.Invited, Expired: true}).In(fr), "Invitation expirée"},
+		{Status(&store.User{Status: store.Active, Away: true, AwayUntil: back}).In(fr), "Absent jusqu'au 24 déc."},
+		{StatusLabel(&store.User{Status: store.Active, Away: true, AwayUntil: back}), "Away until Dec 24"},
+		{Status(&store.User{Status: store.Active, Away: true}).In(fr), "Absent"},
+		{StatusLabel(&store.User{Status: store.Active, Away: true}), "Away"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got\n %q, want\n %q", c.got, c.want)
+		}
+	}
+}
+
+func texts(ts []i18n.Text, p *i18n.Printer) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.In(p)
+	}
+	return out
+}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -19,9 +20,12 @@ type StandInDuty struct {
 	End      time.Time `json:"end,omitzero"` // zero: until further notice
 }
 
-// String says the duty as the Delete screen lists it.
-func (d StandInDuty) String() string {
-	return fmt.Sprintf("stand-in for %s from %s until %s", d.Away, day(d.Start), until(d.End))
+// String says the duty as the Delete screen lists it, in English.
+func (d StandInDuty) String() string { return d.Localize(i18n.For(i18n.English)) }
+
+// Localize says the duty in p's language.
+func (d StandInDuty) Localize(p *i18n.Printer) string {
+	return p.T("stand-in for %s from %s until %s", d.Away, day(d.Start), until(d.End))
 }
 
 // StandInDuties lists the away periods, current and planned, in which email

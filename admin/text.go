@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -66,15 +65,6 @@ func Printable(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// Thousands writes n with thousands separators: 1,234.
-func Thousands(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // status is a user's status as a word of a message: "active", "actif".

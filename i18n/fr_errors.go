@@ -1,10 +1,12 @@
 package i18n
 
-// frErrors holds the errors of the rules (package admin): what they say,
-// the names of the fields they are about, and the words they put in their
-// sentences (statuses, roles, the acts a permission allows). An input
-// error reads "field : what is wrong", so the French of what is wrong is
-// written to follow a field's name and a colon.
+// frErrors holds the words of the rules (package admin): what their errors
+// say, the names of the fields they are about, the words they put in their
+// sentences (statuses, roles, the acts a permission allows), and what the
+// rules say outside errors (a batch's question and outcome, a deletion's
+// plan, a user's status). An input error reads "field : what is wrong", so
+// the French of what is wrong is written to follow a field's name and a
+// colon.
 func frErrors() map[string]string {
 	return map[string]string{
 		// How the errors are put together.
@@ -240,7 +242,7 @@ func frErrors() map[string]string {
 		"name at least one, such as digest.stuck=off":                                 "nommez-en au moins un, comme digest.stuck=off",
 		"an owner holds every permission":                                             "un propriétaire détient toutes les permissions",
 		"a plan without a period bills nothing: give --period monthly or yearly, or --none alone": "une formule sans période ne facture rien : donnez --period monthly ou yearly, ou --none seul",
-		"overlaps the away period from %s to %s":                                                  "chevauche la période d'absence du %s au %s",
+		"overlaps the away period from %s to %s":                                                  "chevauche la période d'absence du %s jusqu'à %s",
 		"further notice":                                                                          "nouvel ordre",
 		"%s is not after the start, %s":                                                           "%s n'est pas après le début, %s",
 		"%s is not after from, %s":                                                                "%s n'est pas après le début, %s",
@@ -252,7 +254,7 @@ func frErrors() map[string]string {
 		"%s already belongs to a user":                                                            "%s appartient déjà à un utilisateur",
 		"%s is %s":                                                                                "%s est %s",
 		"%s is %s: the heir must be active":                                                       "%s est %s : l'héritier doit être actif",
-		"%s is away from %s until %s with %s standing in: choose another heir, or change that away period first": "%s est absent du %s au %s, remplacé par %s : choisissez un autre héritier, ou changez d'abord cette période d'absence",
+		"%s is away from %s until %s with %s standing in: choose another heir, or change that away period first": "%s est absent du %s jusqu'à %s, remplacé par %s : choisissez un autre héritier, ou changez d'abord cette période d'absence",
 		"%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)":              "%s est une adresse de rôle ou de service, pas une personne (passez --allow-role-address pour l'accepter)",
 		"%s is a role or department mailbox: the owner must be a person":                                         "%s est une adresse de rôle ou de service : le propriétaire doit être une personne",
 		"%s is a security notice and cannot be turned off: its channels keep email":                              "%s est un avis de sécurité et ne peut pas être désactivé : ses canaux gardent l'e-mail",
@@ -301,6 +303,68 @@ func frErrors() map[string]string {
 		"branch %q does not exist":                                       "l'agence %q n'existe pas",
 		"write it as digits, such as 15.00":                              "écrivez-le en chiffres, comme 15.00",
 		"too large":                                                      "trop grand",
+
+		// A batch: its question and what it did to each user.
+		"%s user":                       "%s utilisateur",
+		"%s users":                      "%s utilisateurs",
+		"owner":                         "propriétaire",
+		"admin":                         "administrateur",
+		"manager":                       "gestionnaire",
+		"member":                        "membre",
+		"Resend the invitations of %s?": "Renvoyer les invitations de %s ?",
+		"Revoke the invitations of %s (their accounts are deleted)?": "Révoquer les invitations de %s (leurs comptes sont supprimés) ?",
+		"Send the invitations of %s staged?":                         "Envoyer les invitations de %s préparés ?",
+		"Change the role of %s to %s?":                               "Changer le rôle de %s en %s ?",
+		"Add %s to %s?":                                              "Ajouter %s à %s ?",
+		"Remove %s from %s?":                                         "Retirer %s de %s ?",
+		"Add %s to the branch %s?":                                   "Ajouter %s à l'agence %s ?",
+		"Remove %s from the branch %s?":                              "Retirer %s de l'agence %s ?",
+		"Deactivate %s (they will not be able to log in)?":           "Désactiver %s (ils ne pourront plus se connecter) ?",
+		"Reactivate %s?":                                             "Réactiver %s ?",
+		"Act on %s?":                                                 "Agir sur %s ?",
+		"resent":                                                     "invitation renvoyée",
+		"revoked":                                                    "invitation révoquée",
+		"made %s":                                                    "nommé %s",
+		"added to %s":                                                "ajouté à %s",
+		"removed from %s":                                            "retiré de %s",
+		"added to the branch %s":                                     "ajouté à l'agence %s",
+		"removed from the branch %s":                                 "retiré de l'agence %s",
+		"reactivated":                                                "réactivé",
+		"done":                                                       "fait",
+
+		// A user's status, derived states included.
+		"Invitation expired": "Invitation expirée",
+		"Away until %s":      "Absent jusqu'au %s",
+		"Staged":             "Préparé",
+		"Invited":            "Invité",
+		"Deactivated":        "Désactivé",
+		"Active":             "Actif",
+
+		// What deleting a user does, as the preview lists it.
+		"the heir":                                         "l'héritier",
+		"close %d of %d open conversation":                 "fermer %d de %d conversation ouverte",
+		"close %d of %d open conversations":                "fermer %d des %d conversations ouvertes",
+		"move %d open conversation to %s":                  "transférer %d conversation ouverte à %s",
+		"move %d open conversations to %s":                 "transférer %d conversations ouvertes à %s",
+		"%d closed conversation goes to %s":                "%d conversation fermée va à %s",
+		"%d closed conversations go to %s":                 "%d conversations fermées vont à %s",
+		"%d closed conversation stays, assigned to nobody": "%d conversation fermée reste, attribuée à personne",
+		"%d closed conversations stay, assigned to nobody": "%d conversations fermées restent, attribuées à personne",
+		"automated reply “%s”: to %s":                      "réponse automatique « %s » : à %s",
+		"automated reply “%s”: %s, kept by %s":             "réponse automatique « %s » : %s, gardée par %s",
+		"automated reply “%s”: %s, kept by nobody":         "réponse automatique « %s » : %s, gardée par personne",
+		"to heir":                          "à l'héritier",
+		"switched off":                     "désactivée",
+		"already off":                      "déjà désactivée",
+		"%s: %s stands in instead":         "%s : %s remplace à la place",
+		"stand-in for %s from %s until %s": "remplaçant de %s du %s jusqu'à %s",
+		"revoke %s and %s":                 "révoquer %s et %s",
+		"%d SSH key":                       "%d clé SSH",
+		"%d SSH keys":                      "%d clés SSH",
+		"%d API key":                       "%d clé d'API",
+		"%d API keys":                      "%d clés d'API",
+		"their seat stays paid until %s, with no credit":  "son siège reste payé jusqu'au %s, sans avoir",
+		"nothing else is left to inherit: no heir needed": "plus rien à hériter : pas besoin d'héritier",
 
 		// Why an address or a host is refused.
 		"nothing before the @":                                                    "rien avant le @",
