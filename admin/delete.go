@@ -326,9 +326,9 @@ func (s *Service) Delete(ctx context.Context, a Actor, email string, r DeleteReq
 
 // owned lists what a plan leaves for an heir, for the error that asks for one.
 func owned(p *DeletePlan) list {
-	var out list
+	out := list{sep: ", "}
 	if p.Moved > 0 {
-		out = append(out, i18n.Count(int(p.Moved), "%d open conversation", "%d open conversations", p.Moved))
+		out.items = append(out.items, i18n.Count(int(p.Moved), "%d open conversation", "%d open conversations", p.Moved))
 	}
 	kept := 0
 	for _, r := range p.Replies {
@@ -337,25 +337,31 @@ func owned(p *DeletePlan) list {
 		}
 	}
 	if kept > 0 {
-		out = append(out, i18n.Count(kept, "%d automated reply", "%d automated replies", kept))
+		out.items = append(out.items, i18n.Count(kept, "%d automated reply", "%d automated replies", kept))
 	}
 	if len(p.StandIns) > 0 {
-		out = append(out, i18n.Count(len(p.StandIns), "%d stand-in duty", "%d stand-in duties", len(p.StandIns)))
+		out.items = append(out.items, i18n.Count(len(p.StandIns), "%d stand-in duty", "%d stand-in duties", len(p.StandIns)))
 	}
 	return out
 }
 
-// list is messages joined by commas, as an argument of another message
-// said in its language.
-type list []i18n.Text
+// list is messages joined by sep, as an argument of another message said
+// in its language.
+type list struct {
+	items []i18n.Text
+	sep   string
+}
+
+// say puts the message key with args at the end of l.
+func (l *list) say(key string, args ...any) { l.items = append(l.items, i18n.Msg(key, args...)) }
 
 // Localize says l in p's language.
 func (l list) Localize(p *i18n.Printer) string {
-	parts := make([]string, len(l))
-	for i, t := range l {
+	parts := make([]string, len(l.items))
+	for i, t := range l.items {
 		parts[i] = t.In(p)
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, l.sep)
 }
 
 // OpenConversations lists a page of email's open conversations, at most

@@ -150,3 +150,23 @@ func texts(ts []i18n.Text, p *i18n.Printer) []string {
 	}
 	return out
 }
+
+// A stand-in's warning is said in French, reasons included.
+func TestStandInWarningInFrench(t *testing.T) {
+	const ada, ben, cleo = "ada.away@example.com", "ben@example.com", "cleo@example.com"
+	f := newFixture(t)
+	must(t, f.svc.AddTeam(f.ctx, f.owner, "Support"))
+	for _, e := range []string{ada, ben, cleo} {
+		f.addUser(e, "member", store.Active)
+	}
+	f.join(ben, cleo)
+	f.away(ben, "")
+	f.away(cleo, "")
+	r, err := f.svc.StandInWarning(f.ctx, f.owner, ada, "team:Support")
+	must(t, err)
+	want := "attention : team:Support n'a personne pour le prendre (ben@example.com est absent, cleo@example.com est absent) : " +
+		"le nouveau travail resterait à ada.away@example.com, qui est absent"
+	if r == nil || r.Localize(i18n.For(i18n.French)) != want {
+		t.Fatalf("warning %+v, in French\n %q, want\n %q", r, r.Localize(i18n.For(i18n.French)), want)
+	}
+}

@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -106,15 +105,19 @@ type StandInRoute struct {
 	StandIn string   `json:"standin"` // the stand-in chosen: an email, team:NAME or team:NAME@BRANCH
 	To      string   `json:"to"`      // who would take the work now
 	Via     []string `json:"via"`     // the stand-ins passed through, the chosen one first
-	Why     string   `json:"why"`
+	Why     string   `json:"why"`     // in English (reasons in the operator's language)
+	reasons list
 }
 
-// String is the warning as one line.
-func (r *StandInRoute) String() string {
+// String is the warning as one line, in English.
+func (r *StandInRoute) String() string { return r.Localize(i18n.For(i18n.English)) }
+
+// Localize is the warning as one line in p's language.
+func (r *StandInRoute) Localize(p *i18n.Printer) string {
 	if r.To == r.Away {
-		return fmt.Sprintf("warning: %s: new work would stay with %s, who is away", r.Why, r.To)
+		return p.T("warning: %s: new work would stay with %s, who is away", r.reasons, r.To)
 	}
-	return fmt.Sprintf("warning: %s: new work would go to %s", r.Why, r.To)
+	return p.T("warning: %s: new work would go to %s", r.reasons, r.To)
 }
 
 // StandInWarning checks a stand-in (an email, team:NAME or team:NAME@BRANCH) as the operator
@@ -136,7 +139,7 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 		}
 		r := &StandInRoute{Away: u.Email, To: u.Email}
 		seen := map[int64]bool{u.ID: true}
-		var why []string
+		why := list{sep: "; "}
 		var next *store.User
 		if name, ok := strings.CutPrefix(standIn, "team:"); ok {
 			t, err := standInTeam(ctx, q, name)
@@ -161,7 +164,7 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 			r.Via = append(r.Via, next.Email)
 			seen[next.ID] = true
 			if next.Status != store.Active {
-				why = append(why, fmt.Sprintf("%s is %s", next.Email, next.Status))
+				why.say("%s is %s", next.Email, status(next.Status))
 				break
 			}
 			if !next.Away {
@@ -172,26 +175,27 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 			if err != nil {
 				return err
 			}
-			w := fmt.Sprintf("%s is away until %s", next.Email, until(p.End))
 			switch {
 			case p.StandInTeamID != 0:
-				why = append(why, w+", standing in "+p.StandIn)
+				why.say("%s is away until %s, standing in %s", next.Email, until(p.End), p.StandIn)
 				r.Via = append(r.Via, p.StandIn)
 				next, err = s.teamMember(ctx, q, &teamStandIn{p.StandInTeamID, p.StandInBranchID, p.StandIn}, u, seen, &why)
 			case p.StandInUserID == 0:
-				why, next = append(why, w+" with no stand-in"), nil
+				why.say("%s is away until %s with no stand-in", next.Email, until(p.End))
+				next = nil
 			case seen[p.StandInUserID]:
-				why, next = append(why, w+", standing in "+p.StandIn+": a cycle"), nil
+				why.say("%s is away until %s, standing in %s: a cycle", next.Email, until(p.End), p.StandIn)
+				next = nil
 			default:
-				why = append(why, w)
+				why.say("%s is away until %s", next.Email, until(p.End))
 				next, err = q.UserByID(ctx, p.StandInUserID, s.Now())
 			}
 			if err != nil {
 				return err
 			}
 		}
-		if len(why) > 0 {
-			r.Why, out = strings.Join(why, "; "), r
+		if len(why.items) > 0 {
+			r.reasons, r.Why, out = why, why.Localize(i18n.For(i18n.English)), r
 		}
 		return nil
 	})
@@ -203,12 +207,12 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 // conversations who is neither away nor already passed (seen, away among
 // them); nil when there is none, with why saying so, naming a few of those
 // passed over.
-func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, away *store.User, seen map[int64]bool, why *[]string) (*store.User, error) {
+func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, away *store.User, seen map[int64]bool, why *list) (*store.User, error) {
 	ids, err := q.ActiveTeamMembers(ctx, t.team, t.branch)
 	if err != nil {
 		return nil, err
 	}
-	var passed []string
+	passed := list{sep: ", "}
 	for _, id := range ids {
 		m, err := q.UserByID(ctx, id, s.Now())
 		if err != nil {
@@ -216,22 +220,22 @@ func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, aw
 		}
 		switch {
 		case id == away.ID:
-			passed = append(passed, m.Email+" is the one away")
+			passed.say("%s is the one away", m.Email)
 		case seen[id] || m.Away:
-			passed = append(passed, m.Email+" is away")
+			passed.say("%s is away", m.Email)
 		default:
 			return m, nil
 		}
 	}
-	w := t.name + " has no active member"
-	if len(passed) > 0 {
-		w = t.name + " has nobody to take it ("
-		if len(passed) > 3 {
-			passed = append(passed[:3], fmt.Sprintf("%d more are away", len(passed)-3))
-		}
-		w += strings.Join(passed, ", ") + ")"
+	if n := len(passed.items); n > 3 {
+		passed.items = passed.items[:3]
+		passed.say("%d more are away", n-3)
 	}
-	*why = append(*why, w)
+	if len(passed.items) == 0 {
+		why.say("%s has no active member", t.name)
+	} else {
+		why.say("%s has nobody to take it (%s)", t.name, passed)
+	}
 	return nil, nil
 }
 

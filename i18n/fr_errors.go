@@ -340,6 +340,19 @@ func frErrors() map[string]string {
 		"Deactivated":        "Désactivé",
 		"Active":             "Actif",
 
+		// Why a stand-in would not take new work now.
+		"warning: %s: new work would go to %s":                  "attention : %s : le nouveau travail irait à %s",
+		"warning: %s: new work would stay with %s, who is away": "attention : %s : le nouveau travail resterait à %s, qui est absent",
+		"%s is away until %s":                                   "%s est absent jusqu'à %s",
+		"%s is away until %s with no stand-in":                  "%s est absent jusqu'à %s sans remplaçant",
+		"%s is away until %s, standing in %s":                   "%s est absent jusqu'à %s, remplacé par %s",
+		"%s is away until %s, standing in %s: a cycle":          "%s est absent jusqu'à %s, remplacé par %s : une boucle",
+		"%s is away":                    "%s est absent",
+		"%s is the one away":            "%s est la personne absente",
+		"%d more are away":              "%d autres sont absents",
+		"%s has no active member":       "%s n'a aucun membre actif",
+		"%s has nobody to take it (%s)": "%s n'a personne pour le prendre (%s)",
+
 		// What deleting a user does, as the preview lists it.
 		"the heir":                                         "l'héritier",
 		"close %d of %d open conversation":                 "fermer %d de %d conversation ouverte",

@@ -79,6 +79,7 @@ var keyArgs = map[string][]int{
 	"mayActAs":    {5, 6},
 	"keepAnOwner": {3},
 	"mayRemove":   {4, 5},
+	"say":         {0},
 }
 
 // Every message key written in roster's code has a French text.
