@@ -170,3 +170,24 @@ func TestStandInWarningInFrench(t *testing.T) {
 		t.Fatalf("warning %+v, in French\n %q, want\n %q", r, r.Localize(i18n.For(i18n.French)), want)
 	}
 }
+
+// Why a permission is locked is said in French; Grantable says it in English.
+func TestLocksInFrench(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("mia.manager@example.com", "manager", store.Active, append(Presets["manager"], "users.permissions")...)
+	f.addUser("ada.admin@example.com", "admin", store.Active)
+	locks, err := f.svc.Locks(f.ctx, as("mia.manager@example.com"), "ada.admin@example.com")
+	must(t, err)
+	en, err := f.svc.Grantable(f.ctx, as("mia.manager@example.com"), "ada.admin@example.com")
+	must(t, err)
+	fr := i18n.For(i18n.French)
+	if got := locks["users.edit"].In(fr); got != "un gestionnaire ne peut pas modifier quelqu'un de rang supérieur (un administrateur)" {
+		t.Errorf("locked in French: %q", got)
+	}
+	if en["users.edit"] != "a manager cannot change an admin" {
+		t.Errorf("locked in English: %q", en["users.edit"])
+	}
+	if locks, err = f.svc.Locks(f.ctx, f.owner, "mia.manager@example.com"); err != nil || locks["users.edit"].Key != "" {
+		t.Errorf("an owner's locks on a manager: %v, %v", locks, err)
+	}
+}

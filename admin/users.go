@@ -753,10 +753,11 @@ func (s *Service) Audit(ctx context.Context, a Actor, aq store.AuditQuery) ([]st
 	return out, err
 }
 
-// Grantable says, for each permission, why the operator may not grant it to
-// the user ("" when they may): what the permissions screen shows as locked.
-func (s *Service) Grantable(ctx context.Context, a Actor, email string) (map[string]string, error) {
-	out := map[string]string{}
+// Locks says, for each permission, why the operator may not grant it to
+// the user (no message when they may): what the permissions screen shows as
+// locked, in the operator's language.
+func (s *Service) Locks(ctx context.Context, a Actor, email string) (map[string]i18n.Text, error) {
+	out := map[string]i18n.Text{}
 	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
 		u, err := s.findUser(ctx, q, email)
 		if err != nil {
@@ -770,17 +771,32 @@ func (s *Service) Grantable(ctx context.Context, a Actor, email string) (map[str
 		for _, p := range Catalogue {
 			switch {
 			case !op.can("users.permissions"):
-				out[p.ID] = "you lack users.permissions"
+				out[p.ID] = i18n.Msg("you lack users.permissions")
 			case op.outranks(u, "change") != nil:
-				out[p.ID] = op.outranks(u, "change").(*DeniedError).Why.String()
+				out[p.ID] = op.outranks(u, "change").(*DeniedError).Why
 			case !had[p.ID] && !op.perms.grants(p.ID):
-				out[p.ID] = "you do not hold it"
+				out[p.ID] = i18n.Msg("you do not hold it")
 			default:
-				out[p.ID] = ""
+				out[p.ID] = i18n.Text{}
 			}
 		}
 		return nil
 	})
+	return out, err
+}
+
+// Grantable is Locks in English ("" when the operator may grant), for
+// callers that do not speak the operator's language yet.
+func (s *Service) Grantable(ctx context.Context, a Actor, email string) (map[string]string, error) {
+	locks, err := s.Locks(ctx, a, email)
+	out := make(map[string]string, len(locks))
+	for id, why := range locks {
+		if why.Key != "" {
+			out[id] = why.String()
+		} else {
+			out[id] = ""
+		}
+	}
 	return out, err
 }
 

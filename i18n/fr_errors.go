@@ -340,6 +340,10 @@ func frErrors() map[string]string {
 		"Deactivated":        "Désactivé",
 		"Active":             "Actif",
 
+		// Why a permission is locked on the permissions screen.
+		"you lack users.permissions": "il vous manque users.permissions",
+		"you do not hold it":         "vous ne la détenez pas",
+
 		// Why a stand-in would not take new work now.
 		"warning: %s: new work would go to %s":                  "attention : %s : le nouveau travail irait à %s",
 		"warning: %s: new work would stay with %s, who is away": "attention : %s : le nouveau travail resterait à %s, qui est absent",
