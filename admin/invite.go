@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -390,7 +391,7 @@ func (o *operator) mayGive(role string, perms []string, had permSet) error {
 		return denied("", "only an owner can make an owner")
 	}
 	if rank(role) > rank(o.Role) {
-		return denied("", "%s cannot give the %s role", article(o.Role), role)
+		return denied("", "%s cannot give the %s role", article(o.Role), i18n.Msg(role))
 	}
 	for _, p := range perms {
 		if !had[p] && !o.perms.grants(p) {
