@@ -383,6 +383,17 @@ func frErrors() map[string]string {
 		"their seat stays paid until %s, with no credit":  "son siège reste payé jusqu'au %s, sans avoir",
 		"nothing else is left to inherit: no heir needed": "plus rien à hériter : pas besoin d'héritier",
 
+		// The database (package store): opening, copying, backing up.
+		"%s can be read or written by other users: run chmod 600 %s":                                                              "%s peut être lu ou écrit par d'autres utilisateurs du système : lancez chmod 600 %s",
+		"%s is not empty (%s has %d rows): copy into a new database":                                                              "la base %s n'est pas vide (%s a %d lignes) : copiez dans une nouvelle base",
+		"%s has schema version %d, this roster %d: open it once with this roster (roster --db %s users) to migrate it, then copy": "la base %s est au schéma %d, ce roster au %d : ouvrez-la une fois avec ce roster (roster --db %s users) pour la migrer, puis copiez",
+		"%s has schema version %d, written by a newer roster (this one knows up to %d): copy it with that roster":                 "la base %s est au schéma %d, écrite par un roster plus récent (celui-ci connaît jusqu'au %d) : copiez-la avec ce roster-là",
+		"%s has schema version %d, from a newer roster (this one knows up to %d): restore it with that roster":                    "la base %s est au schéma %d, d'un roster plus récent (celui-ci connaît jusqu'au %d) : restaurez-la avec ce roster-là",
+		"%s is in use (roster serve, the dashboard or a command has it open): stop it, then restore":                              "la base %s est utilisée (roster serve, le tableau de bord ou une commande l'a ouverte) : arrêtez-le, puis restaurez",
+		"integrity check failed: %s": "échec de la vérification d'intégrité : %s",
+		"and %d more":                "et %d de plus",
+		"back up PostgreSQL with pg_dump and restore with pg_restore; roster migrate --from postgres://… --to FILE makes a SQLite copy": "sauvegardez PostgreSQL avec pg_dump et restaurez avec pg_restore ; roster migrate --from postgres://… --to FICHIER en fait une copie SQLite",
+
 		// Why an address or a host is refused.
 		"nothing before the @":                                                    "rien avant le @",
 		"misplaced dot before the @":                                              "point mal placé avant le @",

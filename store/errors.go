@@ -3,8 +3,9 @@ package store
 import (
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
+
+	"roster/i18n"
 )
 
 // Errors the queries return, whatever the driver said.
@@ -19,8 +20,12 @@ var (
 // and, until their mail is sent, working links.
 type ExposedError struct{ Paths []string }
 
-func (e *ExposedError) Error() string {
-	return fmt.Sprintf("%s can be read or written by other users: run chmod 600 %s",
+func (e *ExposedError) Error() string { return e.Localize(i18n.For(i18n.English)) }
+
+// Localize says e in p's language: the errors of this package that reach
+// an operator (opening, copying, backing up) say themselves as admin's do.
+func (e *ExposedError) Localize(p *i18n.Printer) string {
+	return p.T("%s can be read or written by other users: run chmod 600 %s",
 		strings.Join(e.Paths, ", "), strings.Join(e.Paths, " "))
 }
 
@@ -32,8 +37,11 @@ type NotEmptyError struct {
 	Rows  int64
 }
 
-func (e *NotEmptyError) Error() string {
-	return fmt.Sprintf("%s is not empty (%s has %d rows): copy into a new database", e.Path, e.Table, e.Rows)
+func (e *NotEmptyError) Error() string { return e.Localize(i18n.For(i18n.English)) }
+
+// Localize says e in p's language.
+func (e *NotEmptyError) Localize(p *i18n.Printer) string {
+	return p.T("%s is not empty (%s has %d rows): copy into a new database", e.Path, e.Table, e.Rows)
 }
 
 // VersionError refuses a copy from a database at another schema version
@@ -44,11 +52,14 @@ type VersionError struct {
 	Have, Want int
 }
 
-func (e *VersionError) Error() string {
+func (e *VersionError) Error() string { return e.Localize(i18n.For(i18n.English)) }
+
+// Localize says e in p's language.
+func (e *VersionError) Localize(p *i18n.Printer) string {
 	if e.Have < e.Want {
-		return fmt.Sprintf("%s has schema version %d, this roster %d: open it once with this roster (roster --db %s users) to migrate it, then copy", e.Path, e.Have, e.Want, e.Path)
+		return p.T("%s has schema version %d, this roster %d: open it once with this roster (roster --db %s users) to migrate it, then copy", e.Path, e.Have, e.Want, e.Path)
 	}
-	return fmt.Sprintf("%s has schema version %d, written by a newer roster (this one knows up to %d): copy it with that roster", e.Path, e.Have, e.Want)
+	return p.T("%s has schema version %d, written by a newer roster (this one knows up to %d): copy it with that roster", e.Path, e.Have, e.Want)
 }
 
 func mapErr(err error) error {
@@ -65,18 +76,31 @@ func mapErr(err error) error {
 
 // ErrBackupPostgres refuses roster backup and restore on PostgreSQL, whose
 // own tools do it while the database is in use.
-var ErrBackupPostgres = errors.New("back up PostgreSQL with pg_dump and restore with pg_restore; roster migrate --from postgres://… --to FILE makes a SQLite copy")
+var ErrBackupPostgres = sentence("back up PostgreSQL with pg_dump and restore with pg_restore; roster migrate --from postgres://… --to FILE makes a SQLite copy")
+
+// sentenceError is an error that is one message, without data.
+type sentenceError struct{ key string }
+
+func (e *sentenceError) Error() string { return e.key }
+
+// Localize says e in p's language.
+func (e *sentenceError) Localize(p *i18n.Printer) string { return p.T(e.key) }
+
+func sentence(key string) error { return &sentenceError{key} }
 
 // IntegrityError refuses a backup that SQLite's integrity check faults, or
 // a file that is no roster database.
 type IntegrityError struct{ Problems []string }
 
-func (e *IntegrityError) Error() string {
-	p := e.Problems
-	if len(p) > 3 {
-		p = append(p[:3:3], fmt.Sprintf("and %d more", len(e.Problems)-3))
+func (e *IntegrityError) Error() string { return e.Localize(i18n.For(i18n.English)) }
+
+// Localize says e in p's language; the problems are SQLite's, in English.
+func (e *IntegrityError) Localize(p *i18n.Printer) string {
+	probs := e.Problems
+	if len(probs) > 3 {
+		probs = append(probs[:3:3], p.T("and %d more", len(e.Problems)-3))
 	}
-	return "integrity check failed: " + strings.Join(p, "; ")
+	return p.T("integrity check failed: %s", strings.Join(probs, "; "))
 }
 
 // NewerError refuses to restore a backup written by a newer roster, which
@@ -86,14 +110,20 @@ type NewerError struct {
 	Have, Want int
 }
 
-func (e *NewerError) Error() string {
-	return fmt.Sprintf("%s has schema version %d, from a newer roster (this one knows up to %d): restore it with that roster", e.Path, e.Have, e.Want)
+func (e *NewerError) Error() string { return e.Localize(i18n.For(i18n.English)) }
+
+// Localize says e in p's language.
+func (e *NewerError) Localize(p *i18n.Printer) string {
+	return p.T("%s has schema version %d, from a newer roster (this one knows up to %d): restore it with that roster", e.Path, e.Have, e.Want)
 }
 
 // InUseError refuses to restore over a database that a process has open:
 // roster serve, the dashboard or a command would go on with the old one.
 type InUseError struct{ Path string }
 
-func (e *InUseError) Error() string {
-	return fmt.Sprintf("%s is in use (roster serve, the dashboard or a command has it open): stop it, then restore", e.Path)
+func (e *InUseError) Error() string { return e.Localize(i18n.For(i18n.English)) }
+
+// Localize says e in p's language.
+func (e *InUseError) Localize(p *i18n.Printer) string {
+	return p.T("%s is in use (roster serve, the dashboard or a command has it open): stop it, then restore", e.Path)
 }
