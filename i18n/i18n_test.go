@@ -65,6 +65,7 @@ var keyArgs = map[string][]int{
 	"N":          {1, 2},
 	"i18n.Msg":   {0},
 	"i18n.Count": {1, 2},
+	"kindT":      {0, 1}, // tui: a team's sentence and a branch's
 }
 
 // Every message key written in roster's code has a French text.

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
+	"roster/i18n"
 )
 
 // What an action did is effect as the operator reads it: a rate limit only
@@ -16,16 +17,17 @@ import (
 // address as stored.
 func TestWordsOnScreens(t *testing.T) {
 	now := time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)
-	rl := outcome(&admin.RateLimitError{Email: "bruno@acme.test", Next: now.Add(32 * time.Minute)}, "resent")
+	en := i18n.For(i18n.English)
+	rl := outcome(en, &admin.RateLimitError{Email: "bruno@acme.test", Next: now.Add(32 * time.Minute)}, "resent")
 	for _, c := range []struct {
 		o    effect
 		at   time.Time
 		want string
 	}{
-		{outcome(nil, "resent"), now.Add(time.Hour), "resent"},
-		{rl, now, "rate-limited until " + now.Add(32*time.Minute).Local().Format("15:04 Jan 2")},
+		{outcome(en, nil, "resent"), now.Add(time.Hour), "resent"},
+		{rl, now, "rate-limited until " + en.DateTime(now.Add(32*time.Minute).Local())},
 		{rl, now.Add(32 * time.Minute), ""},
-		{outcome(errors.New("boom"), "resent"), now.Add(time.Hour), "failed: boom"},
+		{outcome(en, errors.New("boom"), "resent"), now.Add(time.Hour), "failed: boom"},
 	} {
 		if got := c.o.at(c.at); got != c.want {
 			t.Errorf("%+v at %s: %q, want %q", c.o, c.at, got, c.want)

@@ -204,7 +204,18 @@ const (
 	numScreens
 )
 
+// screenNames are the screens' names on the tabs, message keys.
 var screenNames = [numScreens]string{"Users", "Invite", "Pending", "Permissions", "Away", "Delete", "Mail", "Audit", "Billing"}
+
+// shortNames are the tabs' names where the full ones do not fit (80
+// columns), in each language: a matter of layout, like a column's width,
+// so they are here rather than in the catalogues (whose keys would have to
+// be the English words, the same as the full names but for Perms). The
+// French bar is exactly 80 columns wide.
+var shortNames = map[i18n.Lang][numScreens]string{
+	i18n.English: {"Users", "Invite", "Pending", "Perms", "Away", "Delete", "Mail", "Audit", "Billing"},
+	i18n.French:  {"Utilis.", "Inviter", "Attente", "Perms", "Abs.", "Suppr.", "Courr.", "Journal", "Fact."},
+}
 
 // Screen is one tab of the dashboard.
 type Screen interface {
@@ -474,7 +485,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case connMsg:
 		if msg.err != nil {
-			m.err = "cannot watch the database for changes: " + m.s.explain(msg.err)
+			m.err = m.s.p.T("cannot watch the database for changes: %s", m.s.explain(msg.err))
 			return m, nil
 		}
 		m.watch = msg.watch
@@ -610,7 +621,7 @@ func (m *Model) versionRead(msg versionMsg) tea.Cmd {
 		if m.s.ctx.Err() != nil {
 			return nil
 		}
-		m.err = "cannot watch the database for changes: " + m.s.explain(msg.err)
+		m.err = m.s.p.T("cannot watch the database for changes: %s", m.s.explain(msg.err))
 		return nil
 	}
 	changed := m.version != 0 && msg.v != m.version
@@ -816,9 +827,9 @@ func (m *Model) frame() string {
 		b.WriteString("\n")
 		if m.err != "" {
 			b.WriteString(st.Error.Render(cut(m.err, m.width)))
-			b.WriteString("\n\n" + st.Subtle.Render("Press q to quit."))
+			b.WriteString("\n\n" + st.Subtle.Render(m.s.p.T("Press q to quit.")))
 		} else {
-			b.WriteString(st.Subtle.Render("Opening…"))
+			b.WriteString(st.Subtle.Render(m.s.p.T("Opening…")))
 		}
 		return b.String()
 	}
@@ -836,7 +847,7 @@ func (m *Model) frame() string {
 	clip(b, body, h, m.width)
 	b.WriteString("\n")
 	if m.confirmQuit {
-		b.WriteString(st.Warn.Render(cut("There are unsaved changes. Quit anyway? y to quit, any other key to stay", m.width)))
+		b.WriteString(st.Warn.Render(cut(m.s.p.T("There are unsaved changes. Quit anyway? y to quit, any other key to stay"), m.width)))
 		return b.String()
 	}
 	b.WriteString(m.footerLine(footer{m.screens[m.active], m.keys}))
@@ -872,18 +883,18 @@ type footerKey struct {
 	on   bool
 }
 
-func (m *Model) header() string { return headerLine(m.s.styles, m.width, m.account, m.s.actor) }
+func (m *Model) header() string { return headerLine(m.s.styles, m.s.p, m.width, m.account, m.s.actor) }
 
 // headerLine is the top line of a session: roster, the account, and who
-// acts through which channel.
-func headerLine(st Styles, width int, account string, actor admin.Actor) string {
+// acts through which channel (whose name is a key name: it stays).
+func headerLine(st Styles, p *i18n.Printer, width int, account string, actor admin.Actor) string {
 	left := st.Header.Render("roster")
 	if account != "" {
 		left += st.Subtle.Render(" · " + clean(account))
 	}
 	right := ""
 	if op := actor.Email; op != "" {
-		right = st.Subtle.Render("acting as ") + st.Operator.Render(clean(op)) + st.Subtle.Render(" ("+actor.Channel+")")
+		right = st.Subtle.Render(p.T("acting as")+" ") + st.Operator.Render(clean(op)) + st.Subtle.Render(" ("+actor.Channel+")")
 	}
 	gap := width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
@@ -895,11 +906,13 @@ func headerLine(st Styles, width int, account string, actor admin.Actor) string 
 func (m *Model) tabs() string {
 	st := m.s.styles
 	var bar string
-	// Padded tabs when they fit; else tabs a space apart, Permissions
+	// Padded tabs when they fit; else tabs a space apart, their names
 	// shortened, which fit in 80 columns.
+	short := shortNames[m.s.p.Lang()]
 	for _, compact := range []bool{false, true} {
 		var b strings.Builder
-		for i, name := range screenNames {
+		for i, key := range screenNames {
+			name := m.s.p.T(key)
 			style := st.Tab
 			if screenID(i) == m.active {
 				style = st.ActiveTab
@@ -909,7 +922,7 @@ func (m *Model) tabs() string {
 				if i > 0 {
 					b.WriteString(" ")
 				}
-				name = strings.Replace(name, "Permissions", "Perms", 1)
+				name = short[i]
 			}
 			b.WriteString(style.Render(string(rune('1'+i)) + " " + name))
 		}
