@@ -111,7 +111,7 @@ func frTUICore() map[string]string {
 		"counting…": "décompte…",
 		"%s user":   "%s utilisateur",
 		"%s users":  "%s utilisateurs",
-		"%s · %s active · %s invited (%s expired) · %s away · %s never logged in · %s deactivated · %s staged": "%s · %s actifs · %s invités (%s expirées) · %s absents · %s jamais connectés · %s désactivés · %s préparés",
+		"%s · %s active · %s invited (%s expired) · %s away · %s never logged in · %s deactivated · %s staged": "%s · actifs : %s · invités : %s (expirées : %s) · absents : %s · jamais connectés : %s · désactivés : %s · préparés : %s",
 		"/ to search":      "/ pour rechercher",
 		"Name":             "Nom",
 		"Email":            "E-mail",

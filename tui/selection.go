@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -103,7 +102,7 @@ type selectionAct struct {
 
 var selectionActs = []selectionAct{
 	{name: "change role", act: admin.ChangeRole, perm: "users.permissions", doing: "Changing roles",
-		choose: func(*users) []string { return admin.Roles }, pickWhat: "Role:",
+		choose: func(*users) []string { return admin.Roles }, pickWhat: "Change role:",
 		ask: [2]string{"Change the role of %s user to %s?", "Change the role of %s users to %s?"}, did: "made %s"},
 	{name: "add to team", act: admin.JoinTeam, perm: "users.edit", doing: "Adding",
 		choose: func(m *users) []string { return m.teamNames() }, pickWhat: "Add to team:",
@@ -123,18 +122,26 @@ var selectionActs = []selectionAct{
 
 // question asks whether to do the act to n users, with what b chose.
 func (a selectionAct) question(p *i18n.Printer, b admin.UserBatch, n int) string {
-	if chosen := cmp.Or(b.Role, b.Team); chosen != "" {
-		return p.N(n, a.ask[0], a.ask[1], p.Num(n), clean(chosen))
+	if chosen := chosen(p, b); chosen != "" {
+		return p.N(n, a.ask[0], a.ask[1], p.Num(n), chosen)
 	}
 	return p.N(n, a.ask[0], a.ask[1])
 }
 
 // done is what the act did to each user, with what b chose.
 func (a selectionAct) done(p *i18n.Printer, b admin.UserBatch) string {
-	if chosen := cmp.Or(b.Role, b.Team); chosen != "" {
-		return p.T(a.did, clean(chosen))
+	if chosen := chosen(p, b); chosen != "" {
+		return p.T(a.did, chosen)
 	}
 	return p.T(a.did)
+}
+
+// chosen is the role (in p's words) or the team b was given, "" for none.
+func chosen(p *i18n.Printer, b admin.UserBatch) string {
+	if b.Role != "" {
+		return p.T(b.Role)
+	}
+	return clean(b.Team)
 }
 
 // choice is a question answered by picking one of a few options: ←/→ or
@@ -306,11 +313,19 @@ func (m *users) pickAct(act selectionAct) tea.Cmd {
 		return m.resolve(act, b)
 	}
 	options := act.choose(m)
+	// Roles are shown in the session's words; team names as they are.
+	labels := options
+	if act.act == admin.ChangeRole {
+		labels = make([]string, len(options))
+		for i, r := range options {
+			labels[i] = m.s.p.T(r)
+		}
+	}
 	if len(options) == 0 {
 		m.err = m.s.p.T("There are no teams yet: T manages them.")
 		return nil
 	}
-	m.menu = &choice{p: m.s.p, prompt: m.s.p.T(act.pickWhat), options: options, picked: func(i int) tea.Cmd {
+	m.menu = &choice{p: m.s.p, prompt: m.s.p.T(act.pickWhat), options: labels, picked: func(i int) tea.Cmd {
 		b.Role, b.Team = options[i], options[i]
 		return m.resolve(act, b)
 	}}

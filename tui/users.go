@@ -75,6 +75,8 @@ type users struct {
 	keys   usersKeys
 	width  int
 	height int
+	// roleW and statusW are the natural widths of those columns.
+	roleW, statusW int
 
 	search    textinput.Model
 	searching bool          // the search field has the keyboard
@@ -169,6 +171,15 @@ var statuses = append([]string{""}, store.StatusFilters()...)
 
 func newUsers(s *session) *users {
 	m := &users{s: s, keys: newUsersKeys(s.p), ids: map[int64]bool{}, jobs: newJobs(s)}
+	// The role and status columns are as wide as their longest words in the
+	// session's language, when there is room: "gestionnaire" is longer
+	// than "manager", "Absent jusqu'au 30 sept. 2026" than "Away until 30
+	// Sep 2026".
+	for _, r := range admin.Roles {
+		m.roleW = max(m.roleW, cells(s.p.T(r)))
+	}
+	longest := time.Date(2026, time.September, 30, 0, 0, 0, 0, time.UTC)
+	m.statusW = max(cells(s.p.T("Invitation expired")), cells(s.p.T("Away until %s", s.p.Date(longest))))
 	m.search = s.newInput(s.p.T("name, email, position, reference ID or tag"), 100)
 	m.search.Prompt = "/"
 	return m
@@ -840,14 +851,8 @@ func (m *users) sendStaged(email string) tea.Cmd {
 const branchesFrom = 100
 
 func (m *users) columns() (name, email, role, status, teams, branches, login int) {
-	// A role's column is as wide as the longest role in the session's
-	// language, when there is room: "gestionnaire" is longer than "manager".
-	roleW := 0
-	for _, r := range admin.Roles {
-		roleW = max(roleW, cells(m.s.p.T(r)))
-	}
-	cols := []column{{min: 10, natural: 24}, {min: 20, natural: 44}, {min: 6, natural: roleW},
-		{min: 7, natural: 22}, {min: 5, natural: 24}, {min: 16, natural: 16}}
+	cols := []column{{min: 10, natural: 24}, {min: 20, natural: 44}, {min: 6, natural: m.roleW},
+		{min: 7, natural: m.statusW}, {min: 5, natural: 24}, {min: 16, natural: 16}}
 	if !m.showBranches() {
 		w := columnWidths(m.width-2, cols)
 		return w[0], w[1], w[2], w[3], w[4], 0, w[5]
