@@ -324,20 +324,31 @@ type (
 
 // build makes the screens once the operator is known.
 func (m *Model) build() {
-	s := m.s
-	m.screens = []Screen{
-		usersScreen:   newUsers(s),
-		inviteScreen:  newInvite(s),
-		pendingScreen: newPending(s),
-		permsScreen:   newPerms(s),
-		awayScreen:    newAway(s),
-		deleteScreen:  newDelete(s),
-		mailScreen:    newMail(s),
-		auditScreen:   newAudit(s),
-		billingScreen: newBilling(s),
+	m.screens = make([]Screen, numScreens)
+	for i, mk := range screenMakers {
+		m.screens[i] = mk(m.s)
 	}
 	m.layout()
 }
+
+// screenMakers build each screen for a session.
+var screenMakers = [numScreens]func(*session) Screen{
+	usersScreen:   func(s *session) Screen { return newUsers(s) },
+	inviteScreen:  func(s *session) Screen { return newInvite(s) },
+	pendingScreen: func(s *session) Screen { return newPending(s) },
+	permsScreen:   func(s *session) Screen { return newPerms(s) },
+	awayScreen:    func(s *session) Screen { return newAway(s) },
+	deleteScreen:  func(s *session) Screen { return newDelete(s) },
+	mailScreen:    func(s *session) Screen { return newMail(s) },
+	auditScreen:   func(s *session) Screen { return newAudit(s) },
+	billingScreen: func(s *session) Screen { return newBilling(s) },
+}
+
+// relanger is a screen that puts its words in the session's new language
+// itself, keeping its place (its rows, cursor, filters and selection); the
+// command reads what it must again. The screens that are not are built
+// again in the new language.
+type relanger interface{ relang() tea.Cmd }
 
 // Init starts the session: who acts, the first screen, the change watch; and
 // asks the terminal for its background, for the styles.
@@ -725,10 +736,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return m.send(m.active, msg)
 }
 
-// switchLang speaks the session's other language: the screens are built
-// again in it, the one shown reads its rows again, and the others when they
-// are next shown. Nothing typed is lost: with a form changed, it asks to
-// save or discard first.
+// switchLang speaks the session's other language: a screen that can puts
+// its own words in it, keeping its place; the others are built again in
+// it, the one shown reading its rows again, and the others when they are
+// next shown. Nothing typed is lost: with a form changed, it asks to save
+// or discard first.
 func (m *Model) switchLang() tea.Cmd {
 	if m.dirty() {
 		m.err = m.s.p.T("Save or discard your changes first, then press L again.")
@@ -742,10 +754,17 @@ func (m *Model) switchLang() tea.Cmd {
 	m.keys = newGlobalKeys(m.s.p)
 	m.top = topLines{}
 	m.err = ""
-	m.build()
-	m.started = [numScreens]bool{}
-	m.stale = [numScreens]bool{}
-	return tea.Batch(m.activate(m.active), m.s.loadOperator())
+	cmds := []tea.Cmd{m.s.loadOperator()}
+	for i, scr := range m.screens {
+		if r, ok := scr.(relanger); ok {
+			cmds = append(cmds, r.relang())
+			continue
+		}
+		m.screens[i] = screenMakers[i](m.s)
+		m.started[i], m.stale[i] = false, false
+	}
+	m.layout()
+	return tea.Batch(append(cmds, m.activate(m.active))...)
 }
 
 // paste types text pasted in the operator's terminal into the text field

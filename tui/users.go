@@ -170,19 +170,49 @@ type (
 var statuses = append([]string{""}, store.StatusFilters()...)
 
 func newUsers(s *session) *users {
-	m := &users{s: s, keys: newUsersKeys(s.p), ids: map[int64]bool{}, jobs: newJobs(s)}
-	// The role and status columns are as wide as their longest words in the
-	// session's language, when there is room: "gestionnaire" is longer
-	// than "manager", "Absent jusqu'au 30 sept. 2026" than "Away until 30
-	// Sep 2026".
+	m := &users{s: s, ids: map[int64]bool{}, jobs: newJobs(s)}
+	m.search = s.newInput("", 100)
+	m.search.Prompt = "/"
+	m.words()
+	return m
+}
+
+// words makes what the screen keeps in the session's language: its keys,
+// the search's placeholder, and the widths of the columns of words.
+func (m *users) words() {
+	p := m.s.p
+	m.keys = newUsersKeys(p)
+	m.search.Placeholder = p.T("name, email, position, reference ID or tag")
+	// The role and status columns are as wide as their longest words, when
+	// there is room: "gestionnaire" is longer than "manager", "Absent
+	// jusqu'au 30 sept. 2026" than "Away until 30 Sep 2026".
+	m.roleW = 0
 	for _, r := range admin.Roles {
-		m.roleW = max(m.roleW, cells(s.p.T(r)))
+		m.roleW = max(m.roleW, cells(p.T(r)))
 	}
 	longest := time.Date(2026, time.September, 30, 0, 0, 0, 0, time.UTC)
-	m.statusW = max(cells(s.p.T("Invitation expired")), cells(s.p.T("Away until %s", s.p.Date(longest))))
-	m.search = s.newInput(s.p.T("name, email, position, reference ID or tag"), 100)
-	m.search.Prompt = "/"
-	return m
+	m.statusW = max(cells(p.T("Invitation expired")), cells(p.T("Away until %s", p.Date(longest))))
+}
+
+// relang puts the list in the session's new language, keeping its rows,
+// cursor, filters and selection: the rows are drawn again. A user's page or
+// the teams open over it are opened again in it, and read again.
+func (m *users) relang() tea.Cmd {
+	m.words()
+	m.head.lines = ""
+	m.menu = nil // its words are the old language's: m opens it again
+	m.rebuild()
+	switch {
+	case m.detail != nil:
+		m.detail = newUserDetail(m.s, m.detail.email, false, m.perms)
+		m.detail.SetSize(m.width, m.nav.height+4)
+		return m.detail.Init()
+	case m.teams != nil:
+		m.teams = newTeamsView(m.s, m.perms, m.teams.branches)
+		m.teams.SetSize(m.width, m.nav.height+4)
+		return m.teams.Init()
+	}
+	return nil
 }
 
 // Init reads the first page; the counts and the teams are read once it is
