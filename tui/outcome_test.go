@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -59,4 +60,31 @@ func TestPendingRateLimitPasses(t *testing.T) {
 	must(t, strings.Contains(ansi.Strip(m.View()), "→ rate-limited until "), "a resend at once is not rate-limited:\n%s", m.View())
 	f.advance(24 * time.Hour)
 	must(t, !strings.Contains(ansi.Strip(m.View()), "→ rate-limited until "), "a day later the row still says:\n%s", m.View())
+}
+
+// The session's own sentences (a conflict, a timeout, a rate limit, a
+// failure) are said in its language; an error with words of its own says
+// them through i18n.Error.
+func TestWordsInFrench(t *testing.T) {
+	s := newFixture(t).session()
+	s.p = i18n.For(i18n.French)
+	at := time.Date(2026, 3, 2, 14, 5, 9, 0, time.Local)
+	for _, c := range []struct {
+		got, want string
+	}{
+		{s.explain(&admin.ConflictError{Email: "bruno@acme.test", By: "olive@acme.test", At: at}),
+			"bruno@acme.test a été modifié par olive@acme.test à 14:05:09 depuis que vous l'avez ouvert. Appuyez sur ctrl+r pour le recharger."},
+		{s.explain(&admin.ConflictError{Email: "bruno@acme.test", Plan: true}),
+			"Ce que ferait la suppression de bruno@acme.test a changé depuis l'aperçu : vérifiez-le de nouveau."},
+		{s.explain(context.DeadlineExceeded), "La base de données n'a pas répondu à temps : elle est peut-être occupée. Réessayez."},
+		{s.explain(context.Canceled), "Annulé."},
+		{s.explain(&i18n.UnknownError{Asked: "de"}), `Langue "de" : fr ou en attendu`},
+		{outcome(s.p, &admin.RateLimitError{Next: at}, "renvoyée").text, "limité jusqu'au 2 mars 2026 14:05"},
+		{outcome(s.p, errors.New("boom"), "renvoyée").text, "échec : boom"},
+		{s.when(time.Time{}), "jamais"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
 }

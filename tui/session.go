@@ -237,8 +237,8 @@ func (s *session) when(t time.Time) string {
 func (s *session) ago(now, t time.Time) string { return s.p.Ago(now, t) }
 
 // plural counts n of a thing in English: "1 conversation", "2
-// conversations", "1,000 users". Deprecated: use s.p.N, which follows the
-// session's language; it stays until the Pending screen's last caller moves.
+// conversations", "1,000 users". s.p.N replaces it, in the session's
+// language; it goes once the Pending screen, its last caller, moves there.
 func (s *session) plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
