@@ -6,6 +6,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"roster/i18n"
 )
 
 // L speaks the other language: the tabs, the column heads and the rows'
@@ -57,4 +59,24 @@ func TestLangSwitchKeepsChanges(t *testing.T) {
 	fr = ansi.Strip(m.(*Model).frame())
 	must(t, strings.Contains(fr, "Enregistrez ou abandonnez d'abord vos modifications") && strings.Contains(fr, "Annxy"),
 		"L in French with a change does not refuse in French:\n%s", fr)
+}
+
+// The tab bar fits every width from 80 columns in both languages: padded,
+// then closed up, then with shortened names (the French ones at 80); the
+// full names as long as they fit.
+func TestTabsFit(t *testing.T) {
+	f := newFixture(t)
+	for _, lang := range i18n.Langs {
+		opts := f.options(owner)
+		opts.Lang = lang
+		var m tea.Model = New(f.ctx, opts)
+		m = drive(m, m.Init())
+		for w := 80; w <= 130; w++ {
+			m, _ = m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+			bar := ansi.Strip(m.(*Model).tabs())
+			must(t, ansi.StringWidth(bar) <= w && !strings.Contains(bar, "…"), "%s at %d: %q", lang, w, bar)
+			full := i18n.For(lang).T("Users")
+			must(t, strings.Contains(bar, "1 "+full) == (w >= 109 || lang == i18n.English), "%s at %d: %q", lang, w, bar)
+		}
+	}
 }

@@ -925,10 +925,10 @@ func headerLine(st Styles, p *i18n.Printer, width int, account string, actor adm
 func (m *Model) tabs() string {
 	st := m.s.styles
 	var bar string
-	// Padded tabs when they fit; else tabs a space apart, their names
-	// shortened, which fit in 80 columns.
+	// Padded tabs when they fit; else tabs a space apart; else with their
+	// names shortened too, which fit in 80 columns.
 	short := shortNames[m.s.p.Lang()]
-	for _, compact := range []bool{false, true} {
+	for pass := range 3 {
 		var b strings.Builder
 		for i, key := range screenNames {
 			name := m.s.p.T(key)
@@ -936,11 +936,13 @@ func (m *Model) tabs() string {
 			if screenID(i) == m.active {
 				style = st.ActiveTab
 			}
-			if compact {
+			if pass > 0 {
 				style = style.Padding(0)
 				if i > 0 {
 					b.WriteString(" ")
 				}
+			}
+			if pass == 2 {
 				name = short[i]
 			}
 			b.WriteString(style.Render(string(rune('1'+i)) + " " + name))
