@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/i18n"
+	"roster/store"
 )
 
 // L speaks the other language: the tabs, the column heads and the rows'
@@ -79,4 +80,31 @@ func TestTabsFit(t *testing.T) {
 			must(t, strings.Contains(bar, "1 "+full) == (w >= 109 || lang == i18n.English), "%s at %d: %q", lang, w, bar)
 		}
 	}
+}
+
+// In French the acts ask and answer in French, and y still says yes (the
+// keys do not change with the language).
+func TestFrenchActs(t *testing.T) {
+	f := newFixture(t)
+	people(f)
+	opts := f.options(owner)
+	opts.Lang = i18n.French
+	var m tea.Model = New(f.ctx, opts)
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	m = drive(m, m.Init())
+	frame := func() string { return ansi.Strip(m.(*Model).frame()) }
+
+	m = press(m, "x") // Ann, first by name
+	must(t, strings.Contains(frame(), "Désactiver ann.active@example.com ? Cette personne ne pourra plus se connecter. y/n"), "x asks:\n%s", frame())
+	m = press(m, "y")
+	must(t, f.user("ann.active@example.com").Status == store.Deactivated, "y did not deactivate ann")
+	must(t, strings.Contains(frame(), "ann.active@example.com est désactivé : x de nouveau le réactive."), "the outcome:\n%s", frame())
+
+	m = press(m, "T", "n", "N", "u", "i", "t", "enter")
+	must(t, f.count(`SELECT count(*) FROM teams WHERE name = 'Nuit'`) == 1, "n did not add the team:\n%s", frame())
+	must(t, strings.Contains(frame(), "Équipe Nuit ajoutée."), "the outcome:\n%s", frame())
+	m = press(m, "G", "x") // Support, last by name
+	must(t, strings.Contains(frame(), "Retirer l'équipe Support ? 2 membres restent, sans elle. y/n"), "x asks:\n%s", frame())
+	press(m, "y")
+	must(t, f.count(`SELECT count(*) FROM teams WHERE name = 'Support'`) == 0, "y did not remove the team")
 }
