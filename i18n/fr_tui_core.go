@@ -169,7 +169,7 @@ func frTUICore() map[string]string {
 		"Reactivating":                       "Réactivation",
 		"Resending":                          "Renvoi",
 		"Sending":                            "Envoi",
-		"Role:":                              "Rôle :",
+		"Change role:":                       "Changer le rôle :",
 		"Add to team:":                       "Ajouter à l'équipe :",
 		"Remove from team:":                  "Retirer de l'équipe :",
 		"Change the role of %s user to %s?":  "Changer le rôle de %s utilisateur en %s ?",

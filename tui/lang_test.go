@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"roster/admin"
 	"roster/i18n"
 	"roster/store"
 )
@@ -107,4 +108,25 @@ func TestFrenchActs(t *testing.T) {
 	must(t, strings.Contains(frame(), "Retirer l'équipe Support ? 2 membres restent, sans elle. y/n"), "x asks:\n%s", frame())
 	press(m, "y")
 	must(t, f.count(`SELECT count(*) FROM teams WHERE name = 'Support'`) == 0, "y did not remove the team")
+}
+
+// The words the screens look up by a key held in a variable (the acts on a
+// selection, the status filters, the sorts, the roles) have French texts:
+// i18n's test sees only the literal keys.
+func TestDynamicKeysInFrench(t *testing.T) {
+	var keys []string
+	for _, a := range selectionActs {
+		keys = append(keys, a.name, a.doing, a.ask[0], a.ask[1], a.did)
+		if a.pickWhat != "" {
+			keys = append(keys, a.pickWhat)
+		}
+	}
+	keys = append(keys, store.StatusFilters()...)
+	keys = append(keys, store.Sorts()...)
+	keys = append(keys, admin.Roles...)
+	keys = append(keys, "all")
+	fr := i18n.For(i18n.French)
+	for _, k := range keys {
+		must(t, fr.T(k) != k, "%q has no French text", k)
+	}
 }
