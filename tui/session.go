@@ -255,7 +255,8 @@ func who(u *store.User) string {
 	return clean(u.Email)
 }
 
-// statusText is a user's status as the command line shows it, in English.
+// statusText is a user's status in English, as admin.StatusLabel says it
+// for the command line; the screens not yet moved to s.status show it.
 func statusText(u *store.User) string { return admin.StatusLabel(u) }
 
 // status is a user's status in the session's language, as the Users screen
