@@ -80,6 +80,7 @@ var keyArgs = map[string][]int{
 	"keepAnOwner": {3},
 	"mayRemove":   {4, 5},
 	"say":         {0},
+	"kindT":       {0, 1}, // tui: a team's sentence and a branch's
 }
 
 // Every message key written in roster's code has a French text.

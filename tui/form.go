@@ -135,8 +135,13 @@ func (f *form) update(msg tea.KeyPressMsg) (changed bool, cmd tea.Cmd) {
 	return fl.input.Value() != before, cmd
 }
 
-// view draws the fields one per line, labels in a column of labelW cells.
+// view draws the fields one per line, labels in a column of labelW cells,
+// or wider for a longer label (French labels are longer than the English
+// ones the screens measured), up to a third of width.
 func (f *form) view(st Styles, labelW, width int) string {
+	for _, fl := range f.fields {
+		labelW = max(labelW, min(cells(fl.label), width/3))
+	}
 	var b strings.Builder
 	for i, fl := range f.fields {
 		focused := f.active && i == f.focus
@@ -162,7 +167,8 @@ func (f *form) view(st Styles, labelW, width int) string {
 			}
 			b.WriteString(strings.Join(parts, ""))
 			if focused {
-				b.WriteString(st.Faint.Render("  ←/→ to change"))
+				h := f.keys.Change.Help()
+				b.WriteString(st.Faint.Render("  " + h.Key + " " + h.Desc))
 			}
 		} else {
 			fl.input.SetWidth(min(inW, 60))

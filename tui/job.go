@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/progress"
@@ -111,7 +110,7 @@ func (j *jobs) ended(msg jobDoneMsg) bool { return j.job != nil && msg.job == j.
 
 // askCancel is the question esc or ctrl+c asks while a job works.
 func (j *jobs) askCancel() string {
-	return fmt.Sprintf("Cancel the %s? %s of %s done; the batch under way finishes. y/n", j.job.words.what, j.s.count(j.job.done), j.s.count(j.job.total))
+	return j.s.p.T("Cancel the %s? %s of %s done; the batch under way finishes. y/n", j.job.words.what, j.s.count(j.job.done), j.s.count(j.job.total))
 }
 
 // cancel stops the job at work after its batch under way.
@@ -136,7 +135,7 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 			notDone++
 			continue
 		}
-		e := outcome(o.Err, done)
+		e := outcome(j.s.p, o.Err, done)
 		if o.Err == nil {
 			ok++
 		} else {
@@ -147,16 +146,17 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 		}
 	}
 	// "2 failed, 598 of 600 sent, 1,038 not done (cancelled)."
-	note := j.s.count(ok) + " of " + j.s.count(len(msg.outcomes)) + " " + done
+	p := j.s.p
+	note := p.T("%s of %s %s", j.s.count(ok), j.s.count(len(msg.outcomes)), done)
 	if len(j.last) > 0 {
-		note = j.s.count(len(j.last)) + " failed, " + note
+		note = p.T("%s failed, %s", j.s.count(len(j.last)), note)
 	}
 	if notDone > 0 {
-		why := "cancelled"
+		why := p.T("cancelled")
 		if !errors.Is(msg.err, context.Canceled) {
 			why = strings.TrimSuffix(j.s.explain(msg.err), ".")
 		}
-		note += ", " + j.s.count(notDone) + " not done (" + why + ")"
+		note = p.T("%s, %s not done (%s)", note, j.s.count(notDone), why)
 	}
 	return note + "."
 }
@@ -165,10 +165,11 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 func (j *jobs) line(width int) string {
 	w := j.job
 	j.bar.SetWidth(max(10, min(40, width/3)))
-	text := w.words.doing + " " + j.s.count(w.done) + " of " + j.s.count(w.total) + " "
-	tail := "  esc cancels"
+	p := j.s.p
+	text := p.T("%s %s of %s", w.words.doing, j.s.count(w.done), j.s.count(w.total)) + " "
+	tail := "  " + p.T("esc cancels")
 	if w.cancelled {
-		tail = "  cancelling after this batch…"
+		tail = "  " + p.T("cancelling after this batch…")
 	}
 	frac := 0.0
 	if w.total > 0 {
@@ -195,7 +196,7 @@ func (j *jobs) failures(n, width int) string {
 	b.WriteString("\n")
 	for i, l := range j.last[:n-1] {
 		if i == n-2 && n-1 < len(j.last) {
-			l = fmt.Sprintf("… and %s more failed", j.s.count(len(j.last)-i))
+			l = j.s.p.T("… and %s more failed", j.s.count(len(j.last)-i))
 		}
 		b.WriteString(j.s.styles.FieldErr.Render(cut("  "+l, width)))
 		b.WriteString("\n")

@@ -34,14 +34,19 @@ type navKeys struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 }
 
-func newNavKeys() navKeys {
+// newNavKeys are navKeysIn English, for the screens not yet built with
+// the session's printer.
+func newNavKeys() navKeys { return navKeysIn(i18n.For(i18n.English)) }
+
+// navKeysIn are the navigation keys with their help in p's language.
+func navKeysIn(p *i18n.Printer) navKeys {
 	return navKeys{
-		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
-		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", "first")),
-		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", "last")),
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", p.T("up"))),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", p.T("down"))),
+		PageUp:   key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", p.T("page up"))),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", p.T("page down"))),
+		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g", p.T("first"))),
+		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G", p.T("last"))),
 	}
 }
 
@@ -74,13 +79,22 @@ func (k navKeys) apply(km tea.KeyPressMsg, v *nav) bool {
 // formKeys move between the fields of a form and act on it.
 type formKeys struct {
 	NextField, PrevField, Save, Leave key.Binding
+	// Change names the keys that change a choice, for the hint beside it.
+	Change key.Binding
 }
 
-func newFormKeys(save string) formKeys {
+// newFormKeys are formKeysIn English, for the screens not yet built with
+// the session's printer.
+func newFormKeys(save string) formKeys { return formKeysIn(i18n.For(i18n.English), save) }
+
+// formKeysIn are a form's keys with their help in p's language; save is
+// already in it.
+func formKeysIn(p *i18n.Printer, save string) formKeys {
 	return formKeys{
-		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", "next field")),
-		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", "previous field")),
+		NextField: key.NewBinding(key.WithKeys("tab", "down"), key.WithHelp("tab/↓", p.T("next field"))),
+		PrevField: key.NewBinding(key.WithKeys("shift+tab", "up"), key.WithHelp("shift+tab/↑", p.T("previous field"))),
 		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", save)),
-		Leave:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave the form")),
+		Leave:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("leave the form"))),
+		Change:    key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", p.T("to change"))),
 	}
 }

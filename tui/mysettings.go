@@ -77,7 +77,7 @@ func (m *mySettings) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, nil
 		case key.Matches(msg, m.keys.Quit):
 			if m.grid.dirty() {
-				m.grid.err = "Save (enter) or discard (esc) your changes first."
+				m.grid.err = m.s.p.T("Save (enter) or discard (esc) your changes first.")
 				return m, nil
 			}
 			return m, tea.Quit
@@ -120,21 +120,21 @@ func (m *mySettings) frame() string {
 	if m.width == 0 {
 		return ""
 	}
-	st := m.s.styles
+	st, p := m.s.styles, m.s.p
 	var b strings.Builder
-	b.WriteString(headerLine(st, m.width, m.account, m.s.actor) + "\n")
-	b.WriteString(st.Title.Render("My settings") + "\n")
-	b.WriteString(st.Subtle.Render(cut("You administer no one here: these are your own settings.", m.width)) + "\n")
+	b.WriteString(headerLine(st, p, m.width, m.account, m.s.actor) + "\n")
+	b.WriteString(st.Title.Render(p.T("My settings")) + "\n")
+	b.WriteString(st.Subtle.Render(cut(p.T("You administer no one here: these are your own settings."), m.width)) + "\n")
 	if u := m.grid.user; u != nil {
 		phone := clean(u.Phone)
 		if phone == "" {
-			phone = "no mobile number"
+			phone = p.T("no mobile number")
 		}
-		teams := "no team"
+		teams := p.T("no team")
 		if len(u.Teams) > 0 {
 			teams = clean(strings.Join(u.Teams, ", "))
 		}
-		b.WriteString(cut(st.Label.Render("Me  ")+who(u)+st.Subtle.Render(" · "+u.Role+" · "+teams+" · "+phone+" · mails in "+u.Locale), m.width) + "\n")
+		b.WriteString(cut(st.Label.Render(p.T("Me")+"  ")+who(u)+st.Subtle.Render(" · "+p.T(u.Role)+" · "+teams+" · "+phone+" · "+p.T("mails in %s", u.Locale)), m.width) + "\n")
 	}
 	b.WriteString("\n")
 	footer := cut(m.help.View(mySettingsKeys{m}), m.width)

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 )
 
 // oneUser is what the screens that work on one user at a time share
@@ -21,6 +22,9 @@ type oneUser struct {
 	loading bool
 	note    string
 	err     string
+	// p is the session's printer, kept by choose and read for the words
+	// chooserView draws.
+	p *i18n.Printer
 	// held are the keys typed after the pick while the user was read: they
 	// act on the user's page once it is shown, as the operator meant.
 	held []tea.KeyPressMsg
@@ -40,12 +44,14 @@ func (o *oneUser) choosing() bool { return o.picker != nil && o.picker.input.Val
 
 // choose opens the picker that chooses the user.
 func (o *oneUser) choose(s *session, pickerID int, placeholder string) tea.Cmd {
+	o.p = s.p
 	o.picker = newPicker(s, pickerID, placeholder, false, "")
 	return o.picker.start()
 }
 
 // read reads the details of the user chosen.
 func (o *oneUser) read(s *session) tea.Cmd {
+	o.p = s.p
 	o.seq++
 	o.loading = true
 	to, seq, email := o.screen, o.seq, o.email
@@ -112,9 +118,13 @@ func (o *oneUser) chooserView(st Styles, title, how string, width int) (view str
 	if o.picker == nil && o.user != nil {
 		return "", false
 	}
+	p := o.p
+	if p == nil {
+		p = i18n.For(i18n.English)
+	}
 	var b strings.Builder
 	if o.picker != nil {
-		b.WriteString(st.Title.Render(title + ": choose a user"))
+		b.WriteString(st.Title.Render(p.T("%s: choose a user", title)))
 		b.WriteString("\n\n")
 		b.WriteString(o.picker.view(st, width))
 		return b.String(), true
@@ -123,7 +133,7 @@ func (o *oneUser) chooserView(st Styles, title, how string, width int) (view str
 	b.WriteString("\n\n")
 	switch {
 	case o.loading:
-		b.WriteString(st.Subtle.Render("Reading…"))
+		b.WriteString(st.Subtle.Render(p.T("Reading…")))
 	case o.err != "":
 		b.WriteString(st.Error.Render(cut(o.err, width)))
 	case o.note != "":

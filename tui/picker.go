@@ -127,7 +127,7 @@ func (p *picker) update(msg tea.Msg) (chosen *pick, cmd tea.Cmd) {
 		p.err = p.s.explain(msg.err)
 		p.results = p.results[:0]
 		for _, t := range fuzzy(p.input.Value(), p.teamNames) {
-			p.results = append(p.results, pick{p.teamValue[t], "team " + clean(t)})
+			p.results = append(p.results, pick{p.teamValue[t], p.s.p.T("team %s", clean(t))})
 		}
 		for _, u := range msg.users {
 			if strings.EqualFold(u.Email, p.exclude) {
@@ -216,7 +216,7 @@ func (p *picker) view(st Styles, width int) string {
 		b.WriteString(st.Error.Render(cut(p.err, width)) + "\n")
 	}
 	if len(p.results) == 0 {
-		b.WriteString(st.Faint.Render("  no match") + "\n")
+		b.WriteString(st.Faint.Render("  "+p.s.p.T("no match")) + "\n")
 	}
 	from, to := p.nav.visible()
 	for i := from; i < to; i++ {

@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -59,60 +60,101 @@ func sameFilter(a, b store.ListQuery) bool {
 	return a.Status == b.Status && a.Team == b.Team && a.Branch == b.Branch && strings.TrimSpace(a.Search) == strings.TrimSpace(b.Search)
 }
 
-// describeFilter says which users a filter keeps: "status invited, team Support".
-func describeFilter(q store.ListQuery) string {
+// describeFilter says which users a filter keeps, in p's language:
+// "status invited, team Support".
+func describeFilter(p *i18n.Printer, q store.ListQuery) string {
 	var parts []string
 	if q.Status != "" {
-		parts = append(parts, "status "+q.Status)
+		parts = append(parts, p.T("status %s", p.T(q.Status)))
 	}
 	if q.Team != "" {
-		parts = append(parts, "team "+clean(q.Team))
+		parts = append(parts, p.T("team %s", clean(q.Team)))
 	}
 	if q.Branch != "" {
-		parts = append(parts, "branch "+clean(q.Branch))
+		parts = append(parts, p.T("branch %s", clean(q.Branch)))
 	}
 	if s := strings.TrimSpace(q.Search); s != "" {
-		parts = append(parts, "search “"+clean(s)+"”")
+		parts = append(parts, p.T("search “%s”", clean(s)))
 	}
 	if len(parts) == 0 {
-		return "every user"
+		return p.T("every user")
 	}
 	return strings.Join(parts, ", ")
 }
 
 // selectionAct is one entry of the acts on a selection: m opens them.
 // Another act (a branch) is one more entry, and one more admin.UserAct.
+// Its words are message keys, said in the session's language; the
+// question and what was done to each row say what admin.UserBatch's
+// Question and Done say in English, with the role or team chosen.
 type selectionAct struct {
 	name string
 	act  admin.UserAct
 	perm string // what the act needs: without it, the entry says why not
 	// choose lists what the act needs chosen first (a role, a team); nil
 	// when nothing.
-	choose func(m *users) []string
-	none   string // what to say when choose lists nothing
-	doing  string // the progress's word: "Changing roles"
+	choose   func(m *users) []string
+	none     string    // what to say when choose lists nothing
+	doing    string    // the progress's word: "Changing roles"
+	ask      [2]string // the question, for one user and for more: "Deactivate %s users?"
+	did      string    // what was done to each: "made %s"
+	pickWhat string    // the prompt of choose: "Role:"
 }
 
 var selectionActs = []selectionAct{
 	{name: "change role", act: admin.ChangeRole, perm: "users.permissions", doing: "Changing roles",
-		choose: func(*users) []string { return admin.Roles }},
+		choose: func(*users) []string { return admin.Roles }, pickWhat: "Change role:",
+		ask: [2]string{"Change the role of %s user to %s?", "Change the role of %s users to %s?"}, did: "made %s"},
 	{name: "add to team", act: admin.JoinTeam, perm: "users.edit", doing: "Adding",
-		choose: func(m *users) []string { return m.groupNames(false) }, none: "There are no teams yet: T manages them."},
+		choose: func(m *users) []string { return m.groupNames(false) }, pickWhat: "Add to team:", none: "There are no teams yet: T manages them.",
+		ask: [2]string{"Add %s user to %s?", "Add %s users to %s?"}, did: "added to %s"},
 	{name: "remove from team", act: admin.LeaveTeam, perm: "users.edit", doing: "Removing",
-		choose: func(m *users) []string { return m.groupNames(false) }, none: "There are no teams yet: T manages them."},
+		choose: func(m *users) []string { return m.groupNames(false) }, pickWhat: "Remove from team:", none: "There are no teams yet: T manages them.",
+		ask: [2]string{"Remove %s user from %s?", "Remove %s users from %s?"}, did: "removed from %s"},
 	{name: "add to branch", act: admin.JoinBranch, perm: "users.edit", doing: "Adding",
-		choose: func(m *users) []string { return m.groupNames(true) }, none: "There are no branches yet: B manages them."},
+		choose: func(m *users) []string { return m.groupNames(true) }, pickWhat: "Add to branch:", none: "There are no branches yet: B manages them.",
+		ask: [2]string{"Add %s user to the branch %s?", "Add %s users to the branch %s?"}, did: "added to the branch %s"},
 	{name: "remove from branch", act: admin.LeaveBranch, perm: "users.edit", doing: "Removing",
-		choose: func(m *users) []string { return m.groupNames(true) }, none: "There are no branches yet: B manages them."},
-	{name: "deactivate", act: admin.DeactivateUsers, perm: "users.delete", doing: "Deactivating"},
-	{name: "reactivate", act: admin.ReactivateUsers, perm: "users.delete", doing: "Reactivating"},
-	{name: "resend invitations", act: admin.ResendInvitations, perm: "users.invite", doing: "Resending"},
-	{name: "send staged invitations", act: admin.SendStagedInvitations, perm: "users.invite", doing: "Sending"},
+		choose: func(m *users) []string { return m.groupNames(true) }, pickWhat: "Remove from branch:", none: "There are no branches yet: B manages them.",
+		ask: [2]string{"Remove %s user from the branch %s?", "Remove %s users from the branch %s?"}, did: "removed from the branch %s"},
+	{name: "deactivate", act: admin.DeactivateUsers, perm: "users.delete", doing: "Deactivating",
+		ask: [2]string{"Deactivate %s user (they will not be able to log in)?", "Deactivate %s users (they will not be able to log in)?"}, did: "deactivated"},
+	{name: "reactivate", act: admin.ReactivateUsers, perm: "users.delete", doing: "Reactivating",
+		ask: [2]string{"Reactivate %s user?", "Reactivate %s users?"}, did: "reactivated"},
+	{name: "resend invitations", act: admin.ResendInvitations, perm: "users.invite", doing: "Resending",
+		ask: [2]string{"Resend the invitations of %s user?", "Resend the invitations of %s users?"}, did: "resent"},
+	{name: "send staged invitations", act: admin.SendStagedInvitations, perm: "users.invite", doing: "Sending",
+		ask: [2]string{"Send the invitations of %s user staged?", "Send the invitations of %s users staged?"}, did: "invited"},
+}
+
+// question asks whether to do the act to n users, with what b chose.
+func (a selectionAct) question(p *i18n.Printer, b admin.UserBatch, n int) string {
+	if chosen := chosen(p, b); chosen != "" {
+		return p.N(n, a.ask[0], a.ask[1], p.Num(n), chosen)
+	}
+	return p.N(n, a.ask[0], a.ask[1])
+}
+
+// done is what the act did to each user, with what b chose.
+func (a selectionAct) done(p *i18n.Printer, b admin.UserBatch) string {
+	if chosen := chosen(p, b); chosen != "" {
+		return p.T(a.did, chosen)
+	}
+	return p.T(a.did)
+}
+
+// chosen is the role (in p's words), the team or the branch b was given, "" for none.
+func chosen(p *i18n.Printer, b admin.UserBatch) string {
+	if b.Role != "" {
+		return p.T(b.Role)
+	}
+	return clean(b.Team + b.Branch)
 }
 
 // choice is a question answered by picking one of a few options: ←/→ or
 // their number, then enter; esc gives up.
 type choice struct {
+	p       *i18n.Printer
 	prompt  string
 	options []string
 	cur     int
@@ -149,7 +191,7 @@ func (c *choice) line(width int) string {
 	tail := "  ←/→ enter · esc"
 	line := c.prompt + " " + strings.Join(parts, " · ") + tail
 	if cells(line) > width {
-		line = fmt.Sprintf("%s ← %s → (%d of %d)%s", c.prompt, clean(c.options[c.cur]), c.cur+1, len(c.options), tail)
+		line = c.prompt + " ← " + clean(c.options[c.cur]) + " → (" + c.p.T("%d of %d", c.cur+1, len(c.options)) + ")" + tail
 	}
 	return cut(line, width)
 }
@@ -179,7 +221,7 @@ func (m *users) toggle() tea.Cmd {
 	sel := &m.sel
 	if sel.all != nil {
 		if !sameFilter(*sel.all, m.query()) {
-			m.err = "Every user matching " + describeFilter(*sel.all) + " is selected: space leaves some out under that filter; esc clears."
+			m.err = m.s.p.T("Every user matching %s is selected: space leaves some out under that filter; esc clears.", describeFilter(m.s.p, *sel.all))
 			return nil
 		}
 		if sel.except == nil {
@@ -223,26 +265,27 @@ func (m *users) selectAll() tea.Cmd {
 
 // selectionLine says what is selected, for the status line.
 func (m *users) selectionLine() string {
+	p := m.s.p
 	switch n := m.sel.size(); {
 	case m.sel.empty():
 		return ""
 	case n < 0:
-		return "Counting every user matching " + describeFilter(*m.sel.all) + "…"
+		return p.T("Counting every user matching %s…", describeFilter(p, *m.sel.all))
 	case m.sel.all != nil:
-		text := m.s.plural(n, "user", "users") + " selected: every one matching " + describeFilter(*m.sel.all)
+		text := p.N(n, "%s user selected: every one matching %s", "%s users selected: every one matching %s", p.Num(n), describeFilter(p, *m.sel.all))
 		if len(m.sel.except) > 0 {
-			text += " but " + m.s.count(len(m.sel.except))
+			text = p.T("%s but %s", text, m.s.count(len(m.sel.except)))
 		}
-		return text + " · m acts on them · esc clears"
+		return text + " · " + p.T("m acts on them · esc clears")
 	default:
-		return m.s.plural(n, "user", "users") + " selected · m acts on them · esc clears"
+		return p.N(n, "%s user selected", "%s users selected") + " · " + p.T("m acts on them · esc clears")
 	}
 }
 
 // acts opens the acts on the selection (or the user under the cursor).
 func (m *users) acts() tea.Cmd {
 	if m.jobs.job != nil {
-		m.err = "An act is under way: wait for it, or press esc to cancel it."
+		m.err = m.s.p.T("An act is under way: wait for it, or press esc to cancel it.")
 		return nil
 	}
 	if m.sel.empty() {
@@ -252,22 +295,23 @@ func (m *users) acts() tea.Cmd {
 			return nil
 		}
 	}
+	p := m.s.p
 	names := make([]string, len(selectionActs))
 	for i, a := range selectionActs {
-		names[i] = a.name
+		names[i] = p.T(a.name)
 	}
 	n := m.sel.size()
-	prompt := "Act on " + m.s.plural(n, "user", "users") + ":"
+	prompt := p.N(n, "Act on %s user:", "Act on %s users:")
 	if n < 0 {
-		prompt = "Act on every user matching " + describeFilter(*m.sel.all) + ":"
+		prompt = p.T("Act on every user matching %s:", describeFilter(p, *m.sel.all))
 	}
-	m.menu = &choice{prompt: prompt, options: names, picked: func(i int) tea.Cmd { return m.pickAct(selectionActs[i]) }}
+	m.menu = &choice{p: p, prompt: prompt, options: names, picked: func(i int) tea.Cmd { return m.pickAct(selectionActs[i]) }}
 	return nil
 }
 
 // pickAct goes on with an act picked: its role or team, then its users.
 func (m *users) pickAct(act selectionAct) tea.Cmd {
-	if why := may(m.perms, act.perm, act.name); why != "" {
+	if why := mayIn(m.s.p, m.perms, act.perm, m.s.p.T(act.name)); why != "" {
 		m.err = why
 		return nil
 	}
@@ -276,11 +320,19 @@ func (m *users) pickAct(act selectionAct) tea.Cmd {
 		return m.resolve(act, b)
 	}
 	options := act.choose(m)
+	// Roles are shown in the session's words; team names as they are.
+	labels := options
+	if act.act == admin.ChangeRole {
+		labels = make([]string, len(options))
+		for i, r := range options {
+			labels[i] = m.s.p.T(r)
+		}
+	}
 	if len(options) == 0 {
-		m.err = act.none
+		m.err = m.s.p.T(act.none)
 		return nil
 	}
-	m.menu = &choice{prompt: strings.ToUpper(act.name[:1]) + act.name[1:] + ":", options: options, picked: func(i int) tea.Cmd {
+	m.menu = &choice{p: m.s.p, prompt: m.s.p.T(act.pickWhat), options: labels, picked: func(i int) tea.Cmd {
 		b.Role, b.Team, b.Branch = options[i], options[i], options[i]
 		return m.resolve(act, b)
 	}}
@@ -322,12 +374,12 @@ func (m *users) selectedUsers(msg usersSelectedMsg) {
 		m.err = m.s.explain(msg.err)
 		return
 	case len(msg.ids) == 0:
-		m.note = "No user matches any more: nothing to do."
+		m.note = m.s.p.T("No user matches any more: nothing to do.")
 		return
 	}
 	msg.batch.IDs = msg.ids
 	m.ask = &msg
-	m.confirm = &confirmation{prompt: msg.batch.Question(len(msg.ids)) + " y/n"}
+	m.confirm = &confirmation{prompt: msg.act.question(m.s.p, msg.batch, len(msg.ids)) + " y/n"}
 }
 
 // answer settles the question shown: y runs the act asked about, or
@@ -340,13 +392,14 @@ func (m *users) answer(msg tea.KeyPressMsg) tea.Cmd {
 	case ask != nil && yes:
 		m.err, m.note = "", ""
 		b := ask.batch
-		cmd := m.jobs.start(b, jobWords{what: ask.act.name, doing: ask.act.doing, did: b.Done()}, len(b.IDs))
+		p := m.s.p
+		cmd := m.jobs.start(b, jobWords{what: p.T(ask.act.name), doing: p.T(ask.act.doing), did: ask.act.done(p, b)}, len(b.IDs))
 		m.resize()
 		return cmd
 	case ask == nil && m.jobs.job != nil && (yes || msg.String() == "ctrl+c"):
 		m.jobs.cancel()
 	case ask != nil:
-		m.note = "Cancelled."
+		m.note = m.s.p.T("Cancelled.")
 	}
 	return nil
 }

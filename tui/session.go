@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -86,16 +85,16 @@ func (s *session) explain(err error) string {
 	var conflict *admin.ConflictError
 	switch {
 	case errors.As(err, &conflict) && conflict.Plan:
-		return "What deleting " + clean(conflict.Email) + " would do changed since the preview: check it again."
+		return s.p.T("What deleting %s would do changed since the preview: check it again.", clean(conflict.Email))
 	case errors.As(err, &conflict):
-		return fmt.Sprintf("%s was changed by %s at %s since you opened it. Press ctrl+r to reload it.",
+		return s.p.T("%s was changed by %s at %s since you opened it. Press ctrl+r to reload it.",
 			clean(conflict.Email), clean(conflict.By), conflict.At.Local().Format("15:04:05"))
 	case errors.Is(err, context.DeadlineExceeded):
-		return "The database did not answer in time: it may be busy. Try again."
+		return s.p.T("The database did not answer in time: it may be busy. Try again.")
 	case errors.Is(err, context.Canceled):
-		return "Cancelled."
+		return s.p.T("Cancelled.")
 	}
-	msg := clean(err.Error())
+	msg := clean(i18n.Error(s.p, err))
 	// admin's words start in lower case and are capitalised here; an
 	// address that starts the message is shown as stored ("bruno@…", not
 	// "Bruno@…"), as the titles show it.
@@ -121,17 +120,17 @@ func (o effect) at(now time.Time) string {
 	return o.text
 }
 
-// outcome describes the result of one action on one person: sent,
-// rate-limited until …, failed: reason.
-func outcome(err error, done string) effect {
+// outcome describes the result of one action on one person, in p's
+// language: sent, rate-limited until …, failed: reason.
+func outcome(p *i18n.Printer, err error, done string) effect {
 	var rl *admin.RateLimitError
 	switch {
 	case err == nil:
 		return effect{text: done}
 	case errors.As(err, &rl):
-		return effect{"rate-limited until " + rl.Next.Local().Format("15:04 Jan 2"), rl.Next}
+		return effect{p.T("rate-limited until %s", p.DateTime(rl.Next.Local())), rl.Next}
 	}
-	return effect{text: "failed: " + clean(err.Error())}
+	return effect{text: p.T("failed: %s", clean(i18n.Error(p, err)))}
 }
 
 // clean makes text from users or servers safe to draw.
@@ -224,10 +223,11 @@ func (s *session) newInput(placeholder string, limit int) textinput.Model {
 	return ti
 }
 
-// when writes a time the way the screens show it.
+// when writes a time the way the screens' tables show it: the compact ISO
+// form, which both languages read and which keeps the columns narrow.
 func (s *session) when(t time.Time) string {
 	if t.IsZero() {
-		return "never"
+		return s.p.T("never")
 	}
 	return t.Local().Format("2006-01-02 15:04")
 }
@@ -236,8 +236,9 @@ func (s *session) when(t time.Time) string {
 // name the screens use.
 func (s *session) ago(now, t time.Time) string { return s.p.Ago(now, t) }
 
-// plural counts n of a thing: "1 conversation", "2 conversations",
-// "1,000 users".
+// plural counts n of a thing in English: "1 conversation", "2
+// conversations", "1,000 users". s.p.N replaces it, in the session's
+// language; it goes once the Pending screen, its last caller, moves there.
 func (s *session) plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -254,8 +255,31 @@ func who(u *store.User) string {
 	return clean(u.Email)
 }
 
-// statusText is a user's status as the Users screen (and the command line) shows it.
+// statusText is a user's status in English, as admin.StatusLabel says it
+// for the command line; the screens not yet moved to s.status show it.
 func statusText(u *store.User) string { return admin.StatusLabel(u) }
+
+// status is a user's status in the session's language, as the Users screen
+// and a user's page show it (admin.StatusLabel's words).
+func (s *session) status(u *store.User) string {
+	p := s.p
+	switch {
+	case u.Status == store.Invited && u.Expired:
+		return p.T("Invitation expired")
+	case u.Away && u.Status == store.Active:
+		if u.AwayUntil.IsZero() {
+			return p.T("Away until further notice")
+		}
+		return p.T("Away until %s", p.Date(u.AwayUntil.Local()))
+	case u.Status == store.Staged:
+		return p.T("Staged")
+	case u.Status == store.Invited:
+		return p.T("Invited")
+	case u.Status == store.Deactivated:
+		return p.T("Deactivated")
+	}
+	return p.T("Active")
+}
 
 // nav is a cursor over n rows of which height are visible from top.
 type nav struct {
@@ -317,12 +341,18 @@ func (s *session) loadOperator() tea.Cmd {
 }
 
 // may says why the operator cannot do what needs perm ("" when they can, or
-// while their permissions are not known yet: admin checks again).
+// while their permissions are not known yet: admin checks again), in
+// English; mayIn says it in a language.
 func may(perms map[string]bool, perm, what string) string {
+	return mayIn(i18n.For(i18n.English), perms, perm, what)
+}
+
+// mayIn is may in p's language; what is already in it.
+func mayIn(p *i18n.Printer, perms map[string]bool, perm, what string) string {
 	if perms == nil || perms[perm] {
 		return ""
 	}
-	return "You cannot " + what + ": it needs the " + perm + " permission, which you do not hold."
+	return p.T("You cannot %s: it needs the %s permission, which you do not hold.", what, perm)
 }
 
 // confirmation is a question a screen asks before it acts: y does it.
@@ -343,5 +373,7 @@ func (c *confirmation) answer(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// saysYes is whether a key answers a confirmation with yes.
+// saysYes is whether a key answers a confirmation with yes. The keys are
+// y and n in French too, as every key name stays (enter, esc, ctrl+r): the
+// prompts say "y/n" in both languages, and a French operator's o is a no.
 func saysYes(msg tea.KeyPressMsg) bool { return msg.String() == "y" || msg.String() == "Y" }

@@ -27,14 +27,15 @@ type setupDoneMsg struct{ owner string }
 type setupErrMsg struct{ err error }
 
 func newSetup(s *session) *setupScreen {
-	f := form{keys: newFormKeys("create the account")}
+	p := s.p
+	f := form{keys: formKeysIn(p, p.T("create the account"))}
 	f.fields = []*field{
-		s.newField("Organisation", "Acme", 100),
-		s.newField("Owner's email", "you@example.com", 254),
-		s.newField("First name", "", 100),
-		s.newField("Last name", "", 100),
+		s.newField(p.T("Organisation"), "Acme", 100),
+		s.newField(p.T("Owner's email"), "you@example.com", 254),
+		s.newField(p.T("First name"), "", 100),
+		s.newField(p.T("Last name"), "", 100),
 	}
-	f.fields[1].hint = "you: the first owner, who can do everything"
+	f.fields[1].hint = p.T("you: the first owner, who can do everything")
 	f.activate(0)
 	return &setupScreen{s: s, form: f}
 }
@@ -65,7 +66,7 @@ func (m *setupScreen) Update(msg tea.Msg) (*setupScreen, tea.Cmd) {
 				i = 3
 			}
 			if i >= 0 {
-				m.form.fields[i].err = in.Msg
+				m.form.fields[i].err = m.s.p.T(in.Msg)
 				m.form.focusOn(i)
 			}
 		}
@@ -91,12 +92,12 @@ func (m *setupScreen) submit() tea.Cmd {
 	org, email := m.form.fields[0].value(), m.form.fields[1].value()
 	first, last := m.form.fields[2].value(), m.form.fields[3].value()
 	if org == "" {
-		m.form.fields[0].err = "is needed"
+		m.form.fields[0].err = m.s.p.T("is needed")
 		m.form.focusOn(0)
 		return nil
 	}
 	if email == "" {
-		m.form.fields[1].err = "is needed"
+		m.form.fields[1].err = m.s.p.T("is needed")
 		m.form.focusOn(1)
 		return nil
 	}
@@ -112,21 +113,21 @@ func (m *setupScreen) submit() tea.Cmd {
 }
 
 func (m *setupScreen) View() string {
-	st := m.s.styles
+	st, p := m.s.styles, m.s.p
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Welcome to roster"))
+	b.WriteString(st.Title.Render(p.T("Welcome to roster")))
 	b.WriteString("\n\n")
-	b.WriteString(st.Subtle.Render(cut("This database has no account yet. Name your organisation and its first owner.", m.width)))
+	b.WriteString(st.Subtle.Render(cut(p.T("This database has no account yet. Name your organisation and its first owner."), m.width)))
 	b.WriteString("\n\n")
 	b.WriteString(m.form.view(st, 14, m.width))
 	b.WriteString("\n")
 	switch {
 	case m.busy:
-		b.WriteString(st.Subtle.Render("Creating the account…"))
+		b.WriteString(st.Subtle.Render(p.T("Creating the account…")))
 	case m.err != "":
 		b.WriteString(st.Error.Render(cut(m.err, m.width)))
 	default:
-		b.WriteString(st.Faint.Render("tab/↓ next field · ctrl+s or enter on the last field: create the account · ctrl+c quit"))
+		b.WriteString(st.Faint.Render(cut(p.T("tab/↓ next field · ctrl+s or enter on the last field: create the account · ctrl+c quit"), m.width)))
 	}
 	return b.String()
 }

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -78,36 +77,34 @@ type (
 )
 
 func newTeamsView(s *session, perms map[string]bool, branches bool) *teamsView {
-	v := &teamsView{s: s, perms: perms, branches: branches, keys: teamsKeys{
-		nav:    newNavKeys(),
-		New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new "+kindOf(branches))),
-		Rename: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "rename")),
-		Remove: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "remove")),
-		Close:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to users")),
-		Save:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "save")),
-		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-		Pick:   key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", "where they go")),
-	}}
+	v := &teamsView{s: s, perms: perms, branches: branches}
+	p := s.p
+	v.keys = teamsKeys{
+		nav:    navKeysIn(p),
+		New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", v.kindT("new team", "new branch"))),
+		Rename: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", p.T("rename"))),
+		Remove: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("remove"))),
+		Close:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back to users"))),
+		Save:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("save"))),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("cancel"))),
+		Pick:   key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", p.T("where they go"))),
+	}
 	v.nav.height = 10
 	return v
 }
 
+// kindT is the message of key team, or of key branch when the list holds
+// branches, in the session's language: each sentence is written whole for
+// each kind, as the languages do not make them alike (i18n's test checks
+// both keys).
+func (v *teamsView) kindT(team, branch string, args ...any) string {
+	if v.branches {
+		return v.s.p.T(branch, args...)
+	}
+	return v.s.p.T(team, args...)
+}
+
 func (v *teamsView) Init() tea.Cmd { return v.load() }
-
-// kindOf is what the list holds, in the singular; kindsOf in the plural.
-func kindOf(branches bool) string {
-	if branches {
-		return "branch"
-	}
-	return "team"
-}
-
-func kindsOf(branches bool) string {
-	if branches {
-		return "branches"
-	}
-	return "teams"
-}
 
 func (v *teamsView) load() tea.Cmd {
 	v.seq++
@@ -263,7 +260,7 @@ func (v *teamsView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.nav.End):
 		v.nav.end()
 	case key.Matches(msg, k.New, k.Rename, k.Remove):
-		if why := may(v.perms, "users.edit", "manage "+kindsOf(v.branches)); why != "" {
+		if why := mayIn(v.s.p, v.perms, "users.edit", v.kindT("manage teams", "manage branches")); why != "" {
 			v.err = why
 			return nil
 		}
@@ -280,7 +277,7 @@ func (v *teamsView) act(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	t := v.selected()
 	if t == nil {
-		v.err = "There is no " + kindOf(v.branches) + " yet: n adds one."
+		v.err = v.kindT("There is no team yet: n adds one.", "There is no branch yet: n adds one.")
 		return nil
 	}
 	if key.Matches(msg, v.keys.Rename) {
@@ -299,12 +296,12 @@ func (v *teamsView) act(msg tea.KeyPressMsg) tea.Cmd {
 		v.moving = mv
 		return nil
 	}
-	name := t.name
-	members := "It has no members"
+	name, p := t.name, v.s.p
+	members := p.T("It has no members")
 	if t.members > 0 {
-		members = "Its " + v.s.plural(t.members, "member stays", "members stay") + ", without it"
+		members = p.N(t.members, "Its %s member stays, without it", "Its %s members stay, without it")
 	}
-	v.confirm = &confirmation{prompt: fmt.Sprintf("Remove %s %s? %s. y/n", kindOf(v.branches), clean(name), members),
+	v.confirm = &confirmation{prompt: v.kindT("Remove team %s? %s. y/n", "Remove branch %s? %s. y/n", clean(name), members),
 		yes: v.remove(name, "")}
 	return nil
 }
@@ -312,16 +309,16 @@ func (v *teamsView) act(msg tea.KeyPressMsg) tea.Cmd {
 // remove removes the team or branch name, a branch's people going to the
 // branch moveTo ("": none).
 func (v *teamsView) remove(name, moveTo string) tea.Cmd {
-	svc, a, branches := v.s.svc, v.s.actor, v.branches
+	svc, a, branches, p := v.s.svc, v.s.actor, v.branches, v.s.p
 	return v.s.do(func(ctx context.Context) tea.Msg {
 		if !branches {
-			return teamsDoneMsg{note: "Team " + name + " removed.", err: svc.RemoveTeam(ctx, a, name)}
+			return teamsDoneMsg{note: p.T("Team %s removed.", name), err: svc.RemoveTeam(ctx, a, name)}
 		}
-		note := "Branch " + name + " removed."
+		note := p.T("Branch %s removed.", name)
 		if moveTo == "" {
 			moveTo = admin.MoveToNone
 		} else {
-			note = "Branch " + name + " removed; its people moved to " + moveTo + "."
+			note = p.T("Branch %s removed; its people moved to %s.", name, moveTo)
 		}
 		return teamsDoneMsg{note: note, keep: moveTo, err: svc.RemoveBranch(ctx, a, name, moveTo)}
 	})
@@ -329,7 +326,7 @@ func (v *teamsView) remove(name, moveTo string) tea.Cmd {
 
 // name opens the field the team's name is typed in, holding value.
 func (v *teamsView) name(value string) tea.Cmd {
-	in := v.s.newInput("the "+kindOf(v.branches)+"'s name", 60)
+	in := v.s.newInput(v.kindT("the team's name", "the branch's name"), 60)
 	in.SetValue(value)
 	in.CursorEnd()
 	v.naming = &in
@@ -339,10 +336,9 @@ func (v *teamsView) name(value string) tea.Cmd {
 func (v *teamsView) save() tea.Cmd {
 	to, from := strings.TrimSpace(v.naming.Value()), v.renaming
 	svc, a, branches := v.s.svc, v.s.actor, v.branches
-	kind := "Team"
-	if branches {
-		kind = "Branch"
-	}
+	// The notes are made now, not in the command, which must not read v.
+	added := v.kindT("Team %s added.", "Branch %s added.", to)
+	renamed := v.kindT("Team %s renamed to %s.", "Branch %s renamed to %s.", from, to)
 	v.busy, v.err = true, ""
 	return v.s.do(func(ctx context.Context) tea.Msg {
 		var err error
@@ -357,30 +353,26 @@ func (v *teamsView) save() tea.Cmd {
 			err = svc.RenameTeam(ctx, a, from, to)
 		}
 		if from == "" {
-			return teamsDoneMsg{note: kind + " " + to + " added.", keep: to, err: err}
+			return teamsDoneMsg{note: added, keep: to, err: err}
 		}
-		return teamsDoneMsg{note: kind + " " + from + " renamed to " + to + ".", keep: to, err: err}
+		return teamsDoneMsg{note: renamed, keep: to, err: err}
 	})
 }
 
 func (v *teamsView) View() string {
-	st := v.s.styles
+	st, p := v.s.styles, v.s.p
 	var b strings.Builder
-	title := "Teams"
-	if v.branches {
-		title = "Branches"
-	}
-	b.WriteString(st.Title.Render(fmt.Sprintf("%s (%d)", title, len(v.teams))))
+	b.WriteString(st.Title.Render(v.kindT("Teams (%s)", "Branches (%s)", p.Num(len(v.teams)))))
 	b.WriteString("\n\n")
 	if len(v.teams) == 0 {
-		b.WriteString(st.Subtle.Render("No " + kindOf(v.branches) + " yet: n adds one."))
+		b.WriteString(st.Subtle.Render(v.kindT("No team yet: n adds one.", "No branch yet: n adds one.")))
 		b.WriteString("\n")
 	}
 	nameW := min(max(20, v.width/2), 60)
 	from, to := v.nav.visible()
 	for i := from; i < to; i++ {
 		t := v.teams[i]
-		line := fit(clean(t.name), nameW) + " " + v.s.plural(t.members, "member", "members")
+		line := fit(clean(t.name), nameW) + " " + p.N(t.members, "%s member", "%s members")
 		if t.about != "" {
 			line = fit(line, nameW+13) + " " + clean(t.about)
 		}
@@ -394,22 +386,22 @@ func (v *teamsView) View() string {
 	b.WriteString("\n")
 	switch {
 	case v.naming != nil && v.renaming != "":
-		b.WriteString(st.Label.Render("Rename " + clean(v.renaming) + " to: "))
+		b.WriteString(st.Label.Render(p.T("Rename %s to:", clean(v.renaming)) + " "))
 		b.WriteString(st.input(*v.naming))
 	case v.naming != nil:
-		b.WriteString(st.Label.Render("New " + kindOf(v.branches) + ": "))
+		b.WriteString(st.Label.Render(v.kindT("New team:", "New branch:") + " "))
 		b.WriteString(st.input(*v.naming))
 	case v.moving != nil:
-		to := "no branch"
+		to := p.T("no branch")
 		if n := v.moving.to[v.moving.at]; n != "" {
-			to = "branch " + clean(n)
+			to = p.T("branch %s", clean(n))
 		}
-		b.WriteString(st.Warn.Render(cut(fmt.Sprintf("Remove branch %s? Its people go to ◂ %s ▸ (←/→ picks, enter removes, esc keeps it)",
+		b.WriteString(st.Warn.Render(cut(p.T("Remove branch %s? Its people go to ◂ %s ▸ (←/→ picks, enter removes, esc keeps it)",
 			clean(v.moving.branch), to), v.width)))
 	case v.confirm != nil:
 		b.WriteString(st.Warn.Render(cut(v.confirm.prompt, v.width)))
 	case v.busy:
-		b.WriteString(st.Subtle.Render("Saving…"))
+		b.WriteString(st.Subtle.Render(p.T("Saving…")))
 	case v.note != "":
 		b.WriteString(st.OK.Render(cut(clean(v.note), v.width)))
 	}

@@ -204,7 +204,18 @@ const (
 	numScreens
 )
 
+// screenNames are the screens' names on the tabs, message keys.
 var screenNames = [numScreens]string{"Users", "Invite", "Pending", "Permissions", "Away", "Delete", "Mail", "Audit", "Billing"}
+
+// shortNames are the tabs' names where the full ones do not fit (80
+// columns), in each language: a matter of layout, like a column's width,
+// so they are here rather than in the catalogues (whose keys would have to
+// be the English words, the same as the full names but for Perms). The
+// French bar is exactly 80 columns wide.
+var shortNames = map[i18n.Lang][numScreens]string{
+	i18n.English: {"Users", "Invite", "Pending", "Perms", "Away", "Delete", "Mail", "Audit", "Billing"},
+	i18n.French:  {"Utilis.", "Inviter", "Attente", "Perms", "Abs.", "Suppr.", "Courr.", "Journal", "Fact."},
+}
 
 // Screen is one tab of the dashboard.
 type Screen interface {
@@ -313,20 +324,31 @@ type (
 
 // build makes the screens once the operator is known.
 func (m *Model) build() {
-	s := m.s
-	m.screens = []Screen{
-		usersScreen:   newUsers(s),
-		inviteScreen:  newInvite(s),
-		pendingScreen: newPending(s),
-		permsScreen:   newPerms(s),
-		awayScreen:    newAway(s),
-		deleteScreen:  newDelete(s),
-		mailScreen:    newMail(s),
-		auditScreen:   newAudit(s),
-		billingScreen: newBilling(s),
+	m.screens = make([]Screen, numScreens)
+	for i, mk := range screenMakers {
+		m.screens[i] = mk(m.s)
 	}
 	m.layout()
 }
+
+// screenMakers build each screen for a session.
+var screenMakers = [numScreens]func(*session) Screen{
+	usersScreen:   func(s *session) Screen { return newUsers(s) },
+	inviteScreen:  func(s *session) Screen { return newInvite(s) },
+	pendingScreen: func(s *session) Screen { return newPending(s) },
+	permsScreen:   func(s *session) Screen { return newPerms(s) },
+	awayScreen:    func(s *session) Screen { return newAway(s) },
+	deleteScreen:  func(s *session) Screen { return newDelete(s) },
+	mailScreen:    func(s *session) Screen { return newMail(s) },
+	auditScreen:   func(s *session) Screen { return newAudit(s) },
+	billingScreen: func(s *session) Screen { return newBilling(s) },
+}
+
+// relanger is a screen that puts its words in the session's new language
+// itself, keeping its place (its rows, cursor, filters and selection); the
+// command reads what it must again. The screens that are not are built
+// again in the new language.
+type relanger interface{ relang() tea.Cmd }
 
 // Init starts the session: who acts, the first screen, the change watch; and
 // asks the terminal for its background, for the styles.
@@ -474,7 +496,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case connMsg:
 		if msg.err != nil {
-			m.err = "cannot watch the database for changes: " + m.s.explain(msg.err)
+			m.err = m.s.p.T("cannot watch the database for changes: %s", m.s.explain(msg.err))
 			return m, nil
 		}
 		m.watch = msg.watch
@@ -610,7 +632,7 @@ func (m *Model) versionRead(msg versionMsg) tea.Cmd {
 		if m.s.ctx.Err() != nil {
 			return nil
 		}
-		m.err = "cannot watch the database for changes: " + m.s.explain(msg.err)
+		m.err = m.s.p.T("cannot watch the database for changes: %s", m.s.explain(msg.err))
 		return nil
 	}
 	changed := m.version != 0 && msg.v != m.version
@@ -714,10 +736,11 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	return m.send(m.active, msg)
 }
 
-// switchLang speaks the session's other language: the screens are built
-// again in it, the one shown reads its rows again, and the others when they
-// are next shown. Nothing typed is lost: with a form changed, it asks to
-// save or discard first.
+// switchLang speaks the session's other language: a screen that can puts
+// its own words in it, keeping its place; the others are built again in
+// it, the one shown reading its rows again, and the others when they are
+// next shown. Nothing typed is lost: with a form changed, it asks to save
+// or discard first.
 func (m *Model) switchLang() tea.Cmd {
 	if m.dirty() {
 		m.err = m.s.p.T("Save or discard your changes first, then press L again.")
@@ -731,10 +754,17 @@ func (m *Model) switchLang() tea.Cmd {
 	m.keys = newGlobalKeys(m.s.p)
 	m.top = topLines{}
 	m.err = ""
-	m.build()
-	m.started = [numScreens]bool{}
-	m.stale = [numScreens]bool{}
-	return tea.Batch(m.activate(m.active), m.s.loadOperator())
+	cmds := []tea.Cmd{m.s.loadOperator()}
+	for i, scr := range m.screens {
+		if r, ok := scr.(relanger); ok {
+			cmds = append(cmds, r.relang())
+			continue
+		}
+		m.screens[i] = screenMakers[i](m.s)
+		m.started[i], m.stale[i] = false, false
+	}
+	m.layout()
+	return tea.Batch(append(cmds, m.activate(m.active))...)
 }
 
 // paste types text pasted in the operator's terminal into the text field
@@ -816,9 +846,9 @@ func (m *Model) frame() string {
 		b.WriteString("\n")
 		if m.err != "" {
 			b.WriteString(st.Error.Render(cut(m.err, m.width)))
-			b.WriteString("\n\n" + st.Subtle.Render("Press q to quit."))
+			b.WriteString("\n\n" + st.Subtle.Render(m.s.p.T("Press q to quit.")))
 		} else {
-			b.WriteString(st.Subtle.Render("Opening…"))
+			b.WriteString(st.Subtle.Render(m.s.p.T("Opening…")))
 		}
 		return b.String()
 	}
@@ -836,7 +866,7 @@ func (m *Model) frame() string {
 	clip(b, body, h, m.width)
 	b.WriteString("\n")
 	if m.confirmQuit {
-		b.WriteString(st.Warn.Render(cut("There are unsaved changes. Quit anyway? y to quit, any other key to stay", m.width)))
+		b.WriteString(st.Warn.Render(cut(m.s.p.T("There are unsaved changes. Quit anyway? y to quit, any other key to stay"), m.width)))
 		return b.String()
 	}
 	b.WriteString(m.footerLine(footer{m.screens[m.active], m.keys}))
@@ -872,18 +902,18 @@ type footerKey struct {
 	on   bool
 }
 
-func (m *Model) header() string { return headerLine(m.s.styles, m.width, m.account, m.s.actor) }
+func (m *Model) header() string { return headerLine(m.s.styles, m.s.p, m.width, m.account, m.s.actor) }
 
 // headerLine is the top line of a session: roster, the account, and who
-// acts through which channel.
-func headerLine(st Styles, width int, account string, actor admin.Actor) string {
+// acts through which channel (whose name is a key name: it stays).
+func headerLine(st Styles, p *i18n.Printer, width int, account string, actor admin.Actor) string {
 	left := st.Header.Render("roster")
 	if account != "" {
 		left += st.Subtle.Render(" · " + clean(account))
 	}
 	right := ""
 	if op := actor.Email; op != "" {
-		right = st.Subtle.Render("acting as ") + st.Operator.Render(clean(op)) + st.Subtle.Render(" ("+actor.Channel+")")
+		right = st.Subtle.Render(p.T("acting as")+" ") + st.Operator.Render(clean(op)) + st.Subtle.Render(" ("+actor.Channel+")")
 	}
 	gap := width - lipgloss.Width(left) - lipgloss.Width(right)
 	if gap < 1 {
@@ -895,21 +925,25 @@ func headerLine(st Styles, width int, account string, actor admin.Actor) string 
 func (m *Model) tabs() string {
 	st := m.s.styles
 	var bar string
-	// Padded tabs when they fit; else tabs a space apart, Permissions
-	// shortened, which fit in 80 columns.
-	for _, compact := range []bool{false, true} {
+	// Padded tabs when they fit; else tabs a space apart; else with their
+	// names shortened too, which fit in 80 columns.
+	short := shortNames[m.s.p.Lang()]
+	for pass := range 3 {
 		var b strings.Builder
-		for i, name := range screenNames {
+		for i, key := range screenNames {
+			name := m.s.p.T(key)
 			style := st.Tab
 			if screenID(i) == m.active {
 				style = st.ActiveTab
 			}
-			if compact {
+			if pass > 0 {
 				style = style.Padding(0)
 				if i > 0 {
 					b.WriteString(" ")
 				}
-				name = strings.Replace(name, "Permissions", "Perms", 1)
+			}
+			if pass == 2 {
+				name = short[i]
 			}
 			b.WriteString(style.Render(string(rune('1'+i)) + " " + name))
 		}

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -93,36 +94,36 @@ const (
 )
 
 func newUserDetail(s *session, email string, edit bool, perms map[string]bool) *userDetail {
-	d := &userDetail{s: s, email: email, editOpen: edit, perms: perms}
+	d, p := &userDetail{s: s, email: email, editOpen: edit, perms: perms}, s.p
 	d.keys = detailKeys{
-		Edit:    key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter/e", "edit field")),
-		Save:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save")),
-		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
-		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous field")),
-		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next field")),
-		Perms:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "permissions")),
-		Notify:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "notifications")),
-		Away:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "away")),
-		Delete:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		Reset:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "password reset")),
-		APIKeys: key.NewBinding(key.WithKeys("K"), key.WithHelp("K", "API keys")),
-		form:    newFormKeys("save"),
+		Edit:    key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter/e", p.T("edit field"))),
+		Save:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", p.T("save"))),
+		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
+		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back to the list"))),
+		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", p.T("previous field"))),
+		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", p.T("next field"))),
+		Perms:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", p.T("permissions"))),
+		Notify:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", p.T("notifications"))),
+		Away:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", p.T("away periods"))),
+		Delete:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", p.T("delete"))),
+		Reset:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", p.T("password reset"))),
+		APIKeys: key.NewBinding(key.WithKeys("K"), key.WithHelp("K", p.T("API keys"))),
+		form:    formKeysIn(p, p.T("save")),
 	}
-	d.keys.form.Leave.SetHelp("esc", "stop editing")
+	d.keys.form.Leave.SetHelp("esc", p.T("stop editing"))
 	d.form = form{keys: d.keys.form}
 	d.form.fields = []*field{
-		fFirst:    s.newField("First name", "", 100),
-		fLast:     s.newField("Last name", "", 100),
-		fPhone:    s.newField("Phone", "+33 6 12 34 56 78", 40),
-		fPosition: s.newField("Position", "job title", 100),
-		fRef:      s.newField("Reference ID", "employee number", 64),
-		fLocale:   newChoice("Locale", "en", "fr"),
-		fTeams:    s.newField("Teams", "comma-separated", 500),
-		fBranches: s.newField("Branches", "comma-separated", 500),
-		fTags:     s.newField("Contact for", "comma-separated tags", 500),
+		fFirst:    s.newField(p.T("First name"), "", 100),
+		fLast:     s.newField(p.T("Last name"), "", 100),
+		fPhone:    s.newField(p.T("Phone"), "+33 6 12 34 56 78", 40),
+		fPosition: s.newField(p.T("Position"), p.T("job title"), 100),
+		fRef:      s.newField(p.T("Reference ID"), p.T("employee number"), 64),
+		fLocale:   newChoice(p.T("Locale"), "en", "fr"),
+		fTeams:    s.newField(p.T("Teams"), p.T("comma-separated"), 500),
+		fBranches: s.newField(p.T("Branches"), p.T("comma-separated"), 500),
+		fTags:     s.newField(p.T("Contact for"), p.T("comma-separated tags"), 500),
 	}
-	d.form.fields[fLocale].hint = "the language of their mails"
+	d.form.fields[fLocale].hint = p.T("the language of their mails")
 	return d
 }
 
@@ -279,7 +280,7 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 			return d, nil
 		}
 		d.form.deactivate()
-		d.note = "Saved."
+		d.note = d.s.p.T("Saved.")
 		// The saved user comes back with its new version: fill the form now,
 		// then read the rest (audit entries) without touching the form.
 		d.user.User = msg.user
@@ -295,7 +296,7 @@ func (d *userDetail) Update(msg tea.Msg) (*userDetail, tea.Cmd) {
 	case resetMsg:
 		d.err, d.note = d.s.explain(msg.err), ""
 		if msg.err == nil {
-			d.note = "A password reset link is on its way to " + clean(msg.email) + "."
+			d.note = d.s.p.T("A password reset link is on its way to %s.", clean(msg.email))
 		}
 	case tea.KeyPressMsg:
 		return d, d.key(msg)
@@ -315,7 +316,7 @@ func (d *userDetail) showErr(err error) {
 		idx := map[string]int{"first name": fFirst, "last name": fLast, "phone": fPhone, "position": fPosition,
 			"reference ID": fRef, "locale": fLocale, "team": fTeams, "branch": fBranches, "tag": fTags}
 		if i, ok := idx[in.Field]; ok {
-			d.form.fields[i].err = in.Msg
+			d.form.fields[i].err = d.s.p.T(in.Msg)
 			d.form.focusOn(i)
 		}
 		// admin says how the command line adds a team or branch: here, say
@@ -374,7 +375,7 @@ func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, d.keys.Back):
 		if d.form.dirty() {
-			d.confirm = &confirmation{prompt: "Discard your changes to " + clean(d.email) + "? y/n",
+			d.confirm = &confirmation{prompt: d.s.p.T("Discard your changes to %s? y/n", clean(d.email)),
 				closes: true}
 			return nil
 		}
@@ -388,7 +389,7 @@ func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 		if d.user == nil {
 			return nil
 		}
-		if why := may(d.perms, "users.edit", "edit profiles"); why != "" && d.email != d.s.actor.Email {
+		if why := mayIn(d.s.p, d.perms, "users.edit", d.s.p.T("edit profiles")); why != "" && d.email != d.s.actor.Email {
 			d.err = why
 			return nil
 		}
@@ -406,11 +407,11 @@ func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, d.keys.Delete):
 		return d.s.open(deleteScreen, d.email)
 	case key.Matches(msg, d.keys.Reset):
-		if why := may(d.perms, "users.edit", "send password resets"); why != "" && d.email != d.s.actor.Email {
+		if why := mayIn(d.s.p, d.perms, "users.edit", d.s.p.T("send password resets")); why != "" && d.email != d.s.actor.Email {
 			d.err = why
 			return nil
 		}
-		d.confirm = &confirmation{prompt: "Send a password reset link to " + clean(d.email) + "? y/n", yes: sendReset(d.s, d.email)}
+		d.confirm = &confirmation{prompt: d.s.p.T("Send a password reset link to %s? y/n", clean(d.email)), yes: sendReset(d.s, d.email)}
 	}
 	return nil
 }
@@ -432,11 +433,11 @@ func (d *userDetail) save() tea.Cmd {
 		return nil
 	}
 	if d.stale {
-		d.err = "This user changed since you opened it: press ctrl+r to reload before saving."
+		d.err = d.s.p.T("This user changed since you opened it: press ctrl+r to reload before saving.")
 		return nil
 	}
 	if !d.form.dirty() {
-		d.note = "Nothing to save."
+		d.note = d.s.p.T("Nothing to save.")
 		d.form.deactivate()
 		return nil
 	}
@@ -481,6 +482,7 @@ func (d *userDetail) View() string {
 	if d.notify != nil {
 		return d.notify.view(st, d.width, d.height)
 	}
+	p := d.s.p
 	var b strings.Builder
 	title := clean(d.email)
 	if d.user != nil {
@@ -488,12 +490,12 @@ func (d *userDetail) View() string {
 	}
 	b.WriteString(st.Title.Render(cut(title, d.width)))
 	if d.form.dirty() {
-		b.WriteString(st.Warn.Render("  (unsaved)"))
+		b.WriteString(st.Warn.Render("  " + p.T("(unsaved)")))
 	}
 	b.WriteString("\n")
 	if d.user == nil {
 		if d.loading {
-			b.WriteString(st.Subtle.Render("Reading…"))
+			b.WriteString(st.Subtle.Render(p.T("Reading…")))
 		}
 		if d.err != "" {
 			b.WriteString(st.Error.Render(cut(d.err, d.width)))
@@ -501,49 +503,59 @@ func (d *userDetail) View() string {
 		return b.String()
 	}
 	u := d.user
-	b.WriteString(st.Subtle.Render(cut(fmt.Sprintf("%s · %s · created %s · last login %s · %s, %d failed",
-		u.Role, statusText(u.User), d.s.when(u.CreatedAt), d.s.when(u.LastLoginAt), d.s.plural(u.LoginCount, "login", "logins"), u.FailedLoginCount), d.width)))
+	b.WriteString(st.Subtle.Render(cut(p.T("%s · %s · created %s · last login %s · %s, %s failed",
+		p.T(u.Role), d.s.status(u.User), d.s.when(u.CreatedAt), d.s.when(u.LastLoginAt),
+		p.N(u.LoginCount, "%s login", "%s logins"), p.Num(u.FailedLoginCount)), d.width)))
 	b.WriteString("\n\n")
 	formW := min(d.width, 80)
 	b.WriteString(d.form.view(st, 13, formW))
 	b.WriteString("\n")
+	// The labels below are a column as wide as the longest in the
+	// session's language, and two spaces.
+	labels := []string{p.T("Permissions"), p.T("Owns"), p.T("Away"), p.T("Was away"), p.T("API keys"), p.T("Notices")}
+	lw := 0
+	for _, l := range labels {
+		lw = max(lw, cells(l))
+	}
+	label := func(i int) string { return st.Label.Render(fit(labels[i], lw+2)) }
+	rest := d.width - lw - 2
 	perms := slices.Clone(u.Perms)
-	b.WriteString(st.Label.Render("Permissions  ") + cut(strings.Join(perms, ", "), d.width-13))
+	b.WriteString(label(0) + cut(strings.Join(perms, ", "), rest))
 	b.WriteString("\n")
-	b.WriteString(st.Label.Render("Owns         ") + d.s.plural(len(u.Conversations), "conversation", "conversations") + ", " +
-		d.s.plural(len(u.AutoReplies), "automated reply", "automated replies"))
+	b.WriteString(label(1) + cut(p.N(len(u.Conversations), "%s conversation", "%s conversations")+", "+
+		p.N(len(u.AutoReplies), "%s automated reply", "%s automated replies"), rest))
 	b.WriteString("\n")
-	for _, p := range u.AwayPeriods {
-		b.WriteString(st.Label.Render("Away         ") + cut(awayLine(d.s, p), d.width-13))
+	for _, ap := range u.AwayPeriods {
+		b.WriteString(label(2) + cut(awayLine(d.s, ap), rest))
 		b.WriteString("\n")
 	}
-	for _, p := range d.past {
-		b.WriteString(st.Label.Render("Was away     ") + st.Subtle.Render(cut(awayLine(d.s, p), d.width-13)))
+	for _, ap := range d.past {
+		b.WriteString(label(3) + st.Subtle.Render(cut(awayLine(d.s, ap), rest)))
 		b.WriteString("\n")
 	}
 	keys := keysLine(d.s, d.apiKeys) + "  (K)"
 	if d.apiKeysErr != "" {
 		keys = d.apiKeysErr
 	}
-	b.WriteString(st.Label.Render("API keys     ") + cut(keys, d.width-13))
+	b.WriteString(label(4) + cut(keys, rest))
 	b.WriteString("\n")
-	b.WriteString(st.Label.Render("Notices      ") + cut("which events reach them, by which channel  (N)", d.width-13))
+	b.WriteString(label(5) + cut(p.T("which events reach them, by which channel")+"  (N)", rest))
 	b.WriteString("\n")
 	if len(d.audit) > 0 {
-		b.WriteString("\n" + st.ColHead.Render("Recent changes") + "\n")
+		b.WriteString("\n" + st.ColHead.Render(p.T("Recent changes")) + "\n")
 		for _, e := range d.audit {
 			b.WriteString(cut(fmt.Sprintf("%s  %-22s %s (%s)", d.s.when(e.At), e.Action, clean(e.Actor), e.Channel), d.width))
 			b.WriteString("\n")
 		}
 	}
 	b.WriteString("\n")
-	b.WriteString(st.status(d.width, d.confirm, d.saving, "Saving…", d.err, d.note))
+	b.WriteString(st.status(d.width, d.confirm, d.saving, p.T("Saving…"), d.err, d.note))
 	return b.String()
 }
 
-// awayLine describes an away period in one line.
+// awayLine describes an away period in one line, in the session's language.
 func awayLine(s *session, p store.AwayPeriod) string {
-	what, w := awayDates(s, p), awayWork(p)
+	what, w := awayDates(s, p), awayWorkIn(s.p, p)
 	switch {
 	case p.StandIn != "":
 		return what + ", " + w
@@ -556,19 +568,23 @@ func awayLine(s *session, p store.AwayPeriod) string {
 // awayDates is when an away period runs: "from … until …".
 func awayDates(s *session, p store.AwayPeriod) string {
 	if p.End.IsZero() {
-		return "from " + s.when(p.Start) + " until further notice"
+		return s.p.T("from %s until further notice", s.when(p.Start))
 	}
-	return "from " + s.when(p.Start) + " until " + s.when(p.End)
+	return s.p.T("from %s until %s", s.when(p.Start), s.when(p.End))
 }
 
-// awayWork is where an away period's work goes and its note: "stand-in
-// …: note", "stand-in …", "note", or "".
-func awayWork(p store.AwayPeriod) string {
+// awayWork is awayWorkIn English, for the screens not yet built with the
+// session's printer.
+func awayWork(p store.AwayPeriod) string { return awayWorkIn(i18n.For(i18n.English), p) }
+
+// awayWorkIn is where an away period's work goes and its note, in pr's
+// language: "stand-in …: note", "stand-in …", "note", or "".
+func awayWorkIn(pr *i18n.Printer, p store.AwayPeriod) string {
 	switch {
 	case p.StandIn == "":
 		return clean(p.Note)
 	case p.Note == "":
-		return "stand-in " + clean(p.StandIn)
+		return pr.T("stand-in %s", clean(p.StandIn))
 	}
-	return "stand-in " + clean(p.StandIn) + ": " + clean(p.Note)
+	return pr.T("stand-in %s: %s", clean(p.StandIn), clean(p.Note))
 }

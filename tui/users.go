@@ -3,7 +3,6 @@ package tui
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -14,6 +13,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -42,30 +43,30 @@ type usersKeys struct {
 	Select, SelectAll, Acts                key.Binding
 }
 
-func newUsersKeys() usersKeys {
+func newUsersKeys(p *i18n.Printer) usersKeys {
 	return usersKeys{
-		nav:        newNavKeys(),
-		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit")),
-		Invite:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", "invite")),
-		Perms:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "permissions")),
-		Away:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "away")),
-		Reset:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", "password reset")),
-		Deactivate: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "deactivate/reactivate")),
-		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "delete")),
-		SendStaged: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", "send staged invitation")),
-		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "search")),
-		Status:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "status filter")),
-		Team:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "team or branch filter")),
-		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
-		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear search, then selection")),
-		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		Accept:     key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter", "go to results")),
-		Teams:      key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "teams")),
-		Select:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
-		SelectAll:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "select all matching")),
-		Acts:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "act on the selection")),
-		Branches:   key.NewBinding(key.WithKeys("B"), key.WithHelp("B", "branches")),
+		nav:        navKeysIn(p),
+		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("open"))),
+		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", p.T("edit"))),
+		Invite:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", p.T("invite"))),
+		Perms:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", p.T("permissions"))),
+		Away:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", p.T("away periods"))),
+		Reset:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", p.T("password reset"))),
+		Deactivate: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("deactivate/reactivate"))),
+		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", p.T("delete"))),
+		SendStaged: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", p.T("send staged invitation"))),
+		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", p.T("search"))),
+		Status:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", p.T("status filter"))),
+		Team:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", p.T("team or branch filter"))),
+		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", p.T("sort"))),
+		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("clear search, then selection"))),
+		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
+		Accept:     key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter", p.T("go to results"))),
+		Teams:      key.NewBinding(key.WithKeys("T"), key.WithHelp("T", p.T("teams"))),
+		Select:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", p.T("select"))),
+		SelectAll:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", p.T("select all matching"))),
+		Acts:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", p.T("act on the selection"))),
+		Branches:   key.NewBinding(key.WithKeys("B"), key.WithHelp("B", p.T("branches"))),
 	}
 }
 
@@ -74,6 +75,8 @@ type users struct {
 	keys   usersKeys
 	width  int
 	height int
+	// roleW and statusW are the natural widths of those columns.
+	roleW, statusW int
 
 	search    textinput.Model
 	searching bool          // the search field has the keyboard
@@ -167,10 +170,49 @@ type (
 var statuses = append([]string{""}, store.StatusFilters()...)
 
 func newUsers(s *session) *users {
-	m := &users{s: s, keys: newUsersKeys(), ids: map[int64]bool{}, jobs: newJobs(s)}
-	m.search = s.newInput("name, email, position, reference ID or tag", 100)
+	m := &users{s: s, ids: map[int64]bool{}, jobs: newJobs(s)}
+	m.search = s.newInput("", 100)
 	m.search.Prompt = "/"
+	m.words()
 	return m
+}
+
+// words makes what the screen keeps in the session's language: its keys,
+// the search's placeholder, and the widths of the columns of words.
+func (m *users) words() {
+	p := m.s.p
+	m.keys = newUsersKeys(p)
+	m.search.Placeholder = p.T("name, email, position, reference ID or tag")
+	// The role and status columns are as wide as their longest words, when
+	// there is room: "gestionnaire" is longer than "manager", "Absent
+	// jusqu'au 30 sept. 2026" than "Away until 30 Sep 2026".
+	m.roleW = 0
+	for _, r := range admin.Roles {
+		m.roleW = max(m.roleW, cells(p.T(r)))
+	}
+	longest := time.Date(2026, time.September, 30, 0, 0, 0, 0, time.UTC)
+	m.statusW = max(cells(p.T("Invitation expired")), cells(p.T("Away until %s", p.Date(longest))))
+}
+
+// relang puts the list in the session's new language, keeping its rows,
+// cursor, filters and selection: the rows are drawn again. A user's page or
+// the teams open over it are opened again in it, and read again.
+func (m *users) relang() tea.Cmd {
+	m.words()
+	m.head.lines = ""
+	m.menu = nil // its words are the old language's: m opens it again
+	m.rebuild()
+	switch {
+	case m.detail != nil:
+		m.detail = newUserDetail(m.s, m.detail.email, false, m.perms)
+		m.detail.SetSize(m.width, m.nav.height+4)
+		return m.detail.Init()
+	case m.teams != nil:
+		m.teams = newTeamsView(m.s, m.perms, m.teams.branches)
+		m.teams.SetSize(m.width, m.nav.height+4)
+		return m.teams.Init()
+	}
+	return nil
 }
 
 // Init reads the first page; the counts and the teams are read once it is
@@ -187,11 +229,12 @@ type groupFilter struct {
 	name   string
 }
 
-func (g groupFilter) String() string {
+// kind is the filter's word in p's language: branch or team.
+func (g groupFilter) kind(p *i18n.Printer) string {
 	if g.branch {
-		return "branch " + g.name
+		return p.T("branch")
 	}
-	return "team " + g.name
+	return p.T("team")
 }
 
 // loadTeams reads the teams and branches t cycles through.
@@ -654,7 +697,7 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.confirm != nil {
 		cmd := m.confirm.answer(msg)
 		if cmd == nil {
-			m.note = "Cancelled."
+			m.note = m.s.p.T("Cancelled.")
 		}
 		m.confirm = nil
 		return cmd
@@ -721,7 +764,7 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 		return m.reload()
 	case key.Matches(msg, k.Team):
 		if len(m.groups) == 0 && m.group == (groupFilter{}) {
-			m.err = "There are no teams or branches to filter by."
+			m.err = m.s.p.T("There are no teams or branches to filter by.")
 			return nil
 		}
 		m.group = m.nextGroup()
@@ -742,14 +785,14 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 	if u == nil {
 		return nil
 	}
-	email := u.Email
+	email, p := u.Email, m.s.p
 	switch {
 	case key.Matches(msg, k.Open):
 		m.detail = newUserDetail(m.s, email, false, m.perms)
 		m.detail.SetSize(m.width, m.nav.height+4)
 		return m.detail.Init()
 	case key.Matches(msg, k.Edit):
-		if why := may(m.perms, "users.edit", "edit profiles"); why != "" && email != m.s.actor.Email {
+		if why := mayIn(m.s.p, m.perms, "users.edit", m.s.p.T("edit profiles")); why != "" && email != m.s.actor.Email {
 			m.err = why
 			return nil
 		}
@@ -763,72 +806,72 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Delete):
 		return m.s.open(deleteScreen, email)
 	case key.Matches(msg, k.Reset):
-		if why := may(m.perms, "users.edit", "send password resets"); why != "" && email != m.s.actor.Email {
+		if why := mayIn(m.s.p, m.perms, "users.edit", m.s.p.T("send password resets")); why != "" && email != m.s.actor.Email {
 			m.err = why
 			return nil
 		}
-		m.confirm = &confirmation{prompt: fmt.Sprintf("Send a password reset link to %s? y/n", clean(email)), yes: m.reset(email)}
+		m.confirm = &confirmation{prompt: p.T("Send a password reset link to %s? y/n", clean(email)), yes: m.reset(email)}
 	case key.Matches(msg, k.Deactivate):
-		if why := may(m.perms, "users.delete", "deactivate or reactivate users"); why != "" {
+		if why := mayIn(p, m.perms, "users.delete", p.T("deactivate or reactivate users")); why != "" {
 			m.err = why
 			return nil
 		}
 		if u.Status == store.Deactivated {
-			m.confirm = &confirmation{prompt: fmt.Sprintf("Reactivate %s? y/n", clean(email)), yes: m.reactivate(email)}
+			m.confirm = &confirmation{prompt: p.T("Reactivate %s? y/n", clean(email)), yes: m.reactivate(email)}
 		} else {
-			m.confirm = &confirmation{prompt: fmt.Sprintf("Deactivate %s? They will not be able to log in. y/n", clean(email)),
+			m.confirm = &confirmation{prompt: p.T("Deactivate %s? They will not be able to log in. y/n", clean(email)),
 				yes: m.deactivate(email)}
 		}
 	case key.Matches(msg, k.SendStaged):
 		if u.Status != store.Staged {
-			m.err = fmt.Sprintf("%s is %s: only a staged user's invitation waits to be sent.", clean(email), strings.ToLower(statusText(u)))
+			m.err = p.T("%s is %s: only a staged user's invitation waits to be sent.", clean(email), strings.ToLower(m.s.status(u)))
 			return nil
 		}
-		if why := may(m.perms, "users.invite", "send invitations"); why != "" {
+		if why := mayIn(p, m.perms, "users.invite", p.T("send invitations")); why != "" {
 			m.err = why
 			return nil
 		}
-		m.confirm = &confirmation{prompt: fmt.Sprintf("Send the invitation to %s now? y/n", clean(email)), yes: m.sendStaged(email)}
+		m.confirm = &confirmation{prompt: p.T("Send the invitation to %s now? y/n", clean(email)), yes: m.sendStaged(email)}
 	}
 	return nil
 }
 
 func (m *users) reset(email string) tea.Cmd {
-	svc, a := m.s.svc, m.s.actor
+	svc, a, p := m.s.svc, m.s.actor, m.s.p
 	return m.s.do(func(ctx context.Context) tea.Msg {
 		err := svc.SendReset(ctx, a, email)
-		return usersActionMsg{note: "A password reset link is on its way to " + email + ".", err: err}
+		return usersActionMsg{note: p.T("A password reset link is on its way to %s.", email), err: err}
 	})
 }
 
 func (m *users) deactivate(email string) tea.Cmd {
-	svc, a := m.s.svc, m.s.actor
+	svc, a, p := m.s.svc, m.s.actor, m.s.p
 	return m.s.do(func(ctx context.Context) tea.Msg {
 		if err := svc.Deactivate(ctx, a, email); err != nil {
 			return usersActionMsg{err: err}
 		}
-		note := email + " is deactivated: x again reactivates them."
+		note := p.T("%s is deactivated: x again reactivates them.", email)
 		// Said after the act, which is done: a failure to read it says nothing.
 		if until, _ := svc.SeatPaidUntil(ctx, a, email); !until.IsZero() {
-			note = email + " is deactivated; seat paid until " + until.Format(time.DateOnly) + " (no credit)"
+			note = p.T("%s is deactivated; seat paid until %s (no credit)", email, p.Date(until))
 		}
 		return usersActionMsg{note: note}
 	})
 }
 
 func (m *users) reactivate(email string) tea.Cmd {
-	svc, a := m.s.svc, m.s.actor
+	svc, a, p := m.s.svc, m.s.actor, m.s.p
 	return m.s.do(func(ctx context.Context) tea.Msg {
 		err := svc.Reactivate(ctx, a, email)
-		return usersActionMsg{note: email + " is reactivated.", err: err}
+		return usersActionMsg{note: p.T("%s is reactivated.", email), err: err}
 	})
 }
 
 func (m *users) sendStaged(email string) tea.Cmd {
-	svc, a := m.s.svc, m.s.actor
+	svc, a, p := m.s.svc, m.s.actor, m.s.p
 	return m.s.do(func(ctx context.Context) tea.Msg {
 		out := svc.SendStaged(ctx, a, []string{email})
-		return usersActionMsg{note: "The invitation to " + email + " is on its way.", err: out[0].Err}
+		return usersActionMsg{note: p.T("The invitation to %s is on its way.", email), err: out[0].Err}
 	})
 }
 
@@ -838,8 +881,8 @@ func (m *users) sendStaged(email string) tea.Cmd {
 const branchesFrom = 100
 
 func (m *users) columns() (name, email, role, status, teams, branches, login int) {
-	cols := []column{{min: 10, natural: 24}, {min: 20, natural: 44}, {min: 6, natural: 7},
-		{min: 7, natural: 20}, {min: 5, natural: 24}, {min: 16, natural: 16}}
+	cols := []column{{min: 10, natural: 24}, {min: 20, natural: 44}, {min: 6, natural: m.roleW},
+		{min: 7, natural: m.statusW}, {min: 5, natural: 24}, {min: 16, natural: 16}}
 	if !m.showBranches() {
 		w := columnWidths(m.width-2, cols)
 		return w[0], w[1], w[2], w[3], w[4], 0, w[5]
@@ -873,13 +916,9 @@ func (m *users) line(u *store.User) string {
 		local, _, _ := strings.Cut(u.Email, "@")
 		name = m.s.styles.Faint.Render(fit(clean(local), nw))
 	}
-	login := "never"
-	if !u.LastLoginAt.IsZero() {
-		login = m.s.when(u.LastLoginAt)
-	}
-	return name + " " + fit(clean(u.Email), ew) + " " + fit(u.Role, rw) + " " +
-		fit(statusText(u), sw) + " " + fit(clean(strings.Join(u.Teams, ", ")), tw) + " " +
-		cell(clean(strings.Join(u.Branches, ", ")), bw) + fit(login, lw)
+	return name + " " + fit(clean(u.Email), ew) + " " + fit(m.s.p.T(u.Role), rw) + " " +
+		fit(m.s.status(u), sw) + " " + fit(clean(strings.Join(u.Teams, ", ")), tw) + " " +
+		cell(clean(strings.Join(u.Branches, ", ")), bw) + fit(m.s.when(u.LastLoginAt), lw)
 }
 
 func (m *users) rebuild() {
@@ -889,12 +928,13 @@ func (m *users) rebuild() {
 }
 
 func (m *users) summaryLine() string {
+	p := m.s.p
 	if m.summary == nil {
-		return "counting…"
+		return p.T("counting…")
 	}
 	s := m.summary
-	return fmt.Sprintf("%s · %s active · %s invited (%s expired) · %s away · %s never logged in · %s deactivated · %s staged",
-		m.s.plural(s.Total, "user", "users"), m.s.count(s.Active), m.s.count(s.Invited), m.s.count(s.Expired), m.s.count(s.Away), m.s.count(s.NeverLoggedIn),
+	return p.T("%s · %s active · %s invited (%s expired) · %s away · %s never logged in · %s deactivated · %s staged",
+		p.N(s.Total, "%s user", "%s users"), m.s.count(s.Active), m.s.count(s.Invited), m.s.count(s.Expired), m.s.count(s.Away), m.s.count(s.NeverLoggedIn),
 		m.s.count(s.Deactivated), m.s.count(s.Staged))
 }
 
@@ -904,29 +944,26 @@ func (m *users) heading() string {
 	var b strings.Builder
 	b.WriteString(paint(st.Subtle, cut(m.summaryLine(), m.width)))
 	b.WriteString("\n")
-	status := statuses[m.statusIdx]
-	if status == "" {
-		status = "all"
-	}
-	filter := paint(st.Label, "status ") + paint(st.Bold, status) + paint(st.Label, "  sort ") +
-		paint(st.Bold, store.Sorts()[m.sortIdx]) + "  "
+	p := m.s.p
+	status := p.T(cmp.Or(statuses[m.statusIdx], "all"))
+	filter := paint(st.Label, p.T("status")+" ") + paint(st.Bold, status) + paint(st.Label, "  "+p.T("sort")+" ") +
+		paint(st.Bold, p.T(store.Sorts()[m.sortIdx])) + "  "
 	if m.group.name != "" {
-		kind, _, _ := strings.Cut(m.group.String(), " ")
-		filter += paint(st.Label, kind+" ") + paint(st.Bold, clean(m.group.name)) + "  "
+		filter += paint(st.Label, m.group.kind(p)+" ") + paint(st.Bold, clean(m.group.name)) + "  "
 	}
 	if m.searching || m.search.Value() != "" {
 		filter += st.input(m.search)
 	} else {
-		filter += paint(st.Faint, "/ to search")
+		filter += paint(st.Faint, p.T("/ to search"))
 	}
 	if m.loading {
-		filter += paint(st.Faint, "  reading…")
+		filter += paint(st.Faint, "  "+p.T("reading…"))
 	}
 	b.WriteString(cut(filter, m.width))
 	b.WriteString("\n")
 	nw, ew, rw, sw, tw, bw, lw := m.columns()
-	b.WriteString(paint(st.ColHead, "  "+fit("Name", nw)+" "+fit("Email", ew)+" "+fit("Role", rw)+" "+
-		fit("Status", sw)+" "+fit("Teams", tw)+" "+cell("Branches", bw)+fit("Last login", lw)))
+	b.WriteString(paint(st.ColHead, "  "+fit(p.T("Name"), nw)+" "+fit(p.T("Email"), ew)+" "+fit(p.T("Role"), rw)+" "+
+		fit(p.T("Status"), sw)+" "+fit(p.T("Teams"), tw)+" "+cell(p.T("Branches"), bw)+fit(p.T("Last login"), lw)))
 	b.WriteString("\n")
 	return b.String()
 }
@@ -954,7 +991,7 @@ func (m *users) View() string {
 	}
 	b.WriteString(m.head.lines)
 	if len(m.rows) == 0 && !m.loading {
-		b.WriteString(paint(st.Subtle, "  No user matches."))
+		b.WriteString(paint(st.Subtle, "  "+m.s.p.T("No user matches.")))
 		b.WriteString("\n")
 	}
 	from, to := m.nav.visible()

@@ -1,0 +1,132 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"roster/admin"
+	"roster/i18n"
+	"roster/store"
+)
+
+// L speaks the other language: the tabs, the column heads and the rows'
+// words change, the screen shown and its place stay; L again goes back.
+func TestLangSwitch(t *testing.T) {
+	f := newFixture(t)
+	people(f)
+	var m tea.Model = New(f.ctx, f.options(owner))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
+	m = drive(m, m.Init())
+	m = press(m, "j")
+	frame := func() string { return ansi.Strip(m.(*Model).frame()) }
+	must(t, strings.Contains(frame(), "▸ Bruno Away"), "the cursor is on Bruno:\n%s", frame())
+	m = press(m, "L")
+	fr := frame()
+	for _, w := range []string{"1 Utilisateurs", "2 Inviter", "E-mail", "Statut", "Connexion", "Désactivé", "▸ Bruno Away"} {
+		must(t, strings.Contains(fr, w), "after L, %q is not shown:\n%s", w, fr)
+	}
+	must(t, !strings.Contains(fr, "1 Users"), "after L, the tabs are still English:\n%s", fr)
+	m = press(m, "L")
+	fr = frame()
+	for _, w := range []string{"1 Users", "Email", "Status", "Last login", "Deactivated", "▸ Bruno Away"} {
+		must(t, strings.Contains(fr, w), "after L again, %q is not shown:\n%s", w, fr)
+	}
+	// On a user's page, L keeps the page: read again, in French; esc goes
+	// back to the list, its cursor where it was.
+	m = press(m, "enter", "L")
+	fr = frame()
+	must(t, strings.Contains(fr, "Bruno Away <bruno.away@example.com>") && strings.Contains(fr, "Prénom") &&
+		strings.Contains(fr, "remplaçant ann.active@example.com"), "after L, Bruno's page is not shown in French:\n%s", fr)
+	m = press(m, "esc")
+	fr = frame()
+	must(t, strings.Contains(fr, "▸ Bruno Away") && strings.Contains(fr, "Nom "), "back from the page, the list is not in French at Bruno:\n%s", fr)
+}
+
+// With a form changed, L refuses and says why; nothing typed is lost.
+func TestLangSwitchKeepsChanges(t *testing.T) {
+	f := newFixture(t)
+	people(f)
+	var m tea.Model = New(f.ctx, f.options(owner))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	m = drive(m, m.Init())
+	m = press(m, "enter", "e", "end", "x", "esc", "L")
+	fr := ansi.Strip(m.(*Model).frame())
+	must(t, strings.Contains(fr, "Save or discard your changes first, then press L again."), "L with a change does not refuse:\n%s", fr)
+	must(t, strings.Contains(fr, "Annx") && strings.Contains(fr, "1 Users"), "the change or the language is lost:\n%s", fr)
+	// In French, the refusal is French.
+	m = press(m, "ctrl+s", "esc", "L", "enter", "e", "end", "y", "esc", "L")
+	fr = ansi.Strip(m.(*Model).frame())
+	must(t, strings.Contains(fr, "Enregistrez ou abandonnez d'abord vos modifications") && strings.Contains(fr, "Annxy"),
+		"L in French with a change does not refuse in French:\n%s", fr)
+}
+
+// The tab bar fits every width from 80 columns in both languages: padded,
+// then closed up, then with shortened names (the French ones at 80); the
+// full names as long as they fit.
+func TestTabsFit(t *testing.T) {
+	f := newFixture(t)
+	for _, lang := range i18n.Langs {
+		opts := f.options(owner)
+		opts.Lang = lang
+		var m tea.Model = New(f.ctx, opts)
+		m = drive(m, m.Init())
+		for w := 80; w <= 130; w++ {
+			m, _ = m.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+			bar := ansi.Strip(m.(*Model).tabs())
+			must(t, ansi.StringWidth(bar) <= w && !strings.Contains(bar, "…"), "%s at %d: %q", lang, w, bar)
+			full := i18n.For(lang).T("Users")
+			must(t, strings.Contains(bar, "1 "+full) == (w >= 109 || lang == i18n.English), "%s at %d: %q", lang, w, bar)
+		}
+	}
+}
+
+// In French the acts ask and answer in French, and y still says yes (the
+// keys do not change with the language).
+func TestFrenchActs(t *testing.T) {
+	f := newFixture(t)
+	people(f)
+	opts := f.options(owner)
+	opts.Lang = i18n.French
+	var m tea.Model = New(f.ctx, opts)
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	m = drive(m, m.Init())
+	frame := func() string { return ansi.Strip(m.(*Model).frame()) }
+
+	m = press(m, "x") // Ann, first by name
+	must(t, strings.Contains(frame(), "Désactiver ann.active@example.com ? Cette personne ne pourra plus se connecter. y/n"), "x asks:\n%s", frame())
+	m = press(m, "y")
+	must(t, f.user("ann.active@example.com").Status == store.Deactivated, "y did not deactivate ann")
+	must(t, strings.Contains(frame(), "ann.active@example.com est désactivé : x de nouveau le réactive."), "the outcome:\n%s", frame())
+
+	m = press(m, "T", "n", "N", "u", "i", "t", "enter")
+	must(t, f.count(`SELECT count(*) FROM teams WHERE name = 'Nuit'`) == 1, "n did not add the team:\n%s", frame())
+	must(t, strings.Contains(frame(), "Équipe Nuit ajoutée."), "the outcome:\n%s", frame())
+	m = press(m, "G", "x") // Support, last by name
+	must(t, strings.Contains(frame(), "Retirer l'équipe Support ? 2 membres restent, sans elle. y/n"), "x asks:\n%s", frame())
+	press(m, "y")
+	must(t, f.count(`SELECT count(*) FROM teams WHERE name = 'Support'`) == 0, "y did not remove the team")
+}
+
+// The words the screens look up by a key held in a variable (the acts on a
+// selection, the status filters, the sorts, the roles) have French texts:
+// i18n's test sees only the literal keys.
+func TestDynamicKeysInFrench(t *testing.T) {
+	var keys []string
+	for _, a := range selectionActs {
+		keys = append(keys, a.name, a.doing, a.ask[0], a.ask[1], a.did)
+		if a.pickWhat != "" {
+			keys = append(keys, a.pickWhat)
+		}
+	}
+	keys = append(keys, store.StatusFilters()...)
+	keys = append(keys, store.Sorts()...)
+	keys = append(keys, admin.Roles...)
+	keys = append(keys, "all")
+	fr := i18n.For(i18n.French)
+	for _, k := range keys {
+		must(t, fr.T(k) != k, "%q has no French text", k)
+	}
+}
