@@ -429,8 +429,8 @@ func (m *pending) widths() []int {
 	// The emails drawn keep their whole width, up to 32 cells.
 	from, to := m.nav.visible()
 	ew := widest(m.rows[min(from, len(m.rows)):min(to, len(m.rows))], func(r store.Invitation) string { return clean(r.Email) })
-	sent := max(5, cells(m.s.p.T("Sent"))) // "Envois"
-	return columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: 30}, {min: 4, natural: sent},
+	sent := cells(m.s.p.T("Sent")) // a number under a head of a word: "Envois"
+	return columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: 30}, {min: max(4, sent), natural: max(5, sent)},
 		{min: 16, natural: 16}, {min: 9, natural: 12}, {min: 5, natural: 40}})
 }
 
