@@ -528,7 +528,7 @@ func (m *away) View() string {
 	b.WriteString(st.ColHead.Render(p.T("Current and planned periods")))
 	b.WriteString("\n")
 	if len(u.AwayPeriods) == 0 {
-		b.WriteString(st.Faint.Render("  " + p.T("none")))
+		b.WriteString(st.Faint.Render("  " + p.T("no period")))
 		b.WriteString("\n")
 	}
 	from, to := m.periods.visible()

@@ -38,7 +38,7 @@ const (
 // screen says them in the session's language.
 var (
 	inviteCols  = [numCols]string{"First name", "Last name", "Email", "Phone", "Role", "Team", "Branch", "Job title", "Reference ID", "Language"}
-	inviteHeads = [numCols]string{"First", "Last", "Email", "Phone", "Role", "Team", "Branch", "Job title", "Ref ID", "Lang"}
+	inviteHeads = [numCols]string{"First", "Last", "Email", "Mobile", "Role", "Team", "Branch", "Job title", "Ref ID", "Lang"}
 )
 
 // inviteChoices are the values of the columns picked with ←/→ rather than

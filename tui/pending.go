@@ -63,7 +63,7 @@ func (b pendingBatch) words(p *i18n.Printer) (what, doing, done string) {
 	if b.act == admin.RevokeInvitations {
 		return p.T("revoke"), p.T("Revoking"), p.T("revoked")
 	}
-	return p.T("resend"), p.T("Resending"), p.T("sent")
+	return p.T("resend"), p.T("Resending"), p.T("resent")
 }
 
 // question asks before acting on n invitations; more says the screen has
@@ -429,7 +429,7 @@ func (m *pending) widths() []int {
 	// The emails drawn keep their whole width, up to 32 cells.
 	from, to := m.nav.visible()
 	ew := widest(m.rows[min(from, len(m.rows)):min(to, len(m.rows))], func(r store.Invitation) string { return clean(r.Email) })
-	sent := cells(m.s.p.T("Sent")) // a number under a head of a word: "Envois"
+	sent := cells(m.s.p.T("Sends")) // a number under a head of a word: "Envois"
 	return columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: 30}, {min: max(4, sent), natural: max(5, sent)},
 		{min: 16, natural: 16}, {min: 9, natural: 12}, {min: 5, natural: 40}})
 }
@@ -439,11 +439,8 @@ func (m *pending) widths() []int {
 func (m *pending) line(r store.Invitation, now time.Time, w []int) string {
 	ew, bw, sw, lw, xw, mw := w[0], w[1], w[2], w[3], w[4], w[5]
 	{
-		exp := m.s.p.T("expired")
-		if !r.Expired {
-			exp = m.s.ago(now, r.ExpiresAt)
-		}
-		mail := m.s.p.T(r.MailState) // an outbox state: queued, sent, deferred…
+		exp := m.s.ago(now, r.ExpiresAt) // "1 day ago" once expired: the row is red
+		mail := m.s.p.T(r.MailState)     // an outbox state: queued, sent, deferred…
 		if mail == "" {
 			mail = m.s.p.T("no mail")
 		}
@@ -489,7 +486,7 @@ func (m *pending) View() string {
 	b.WriteString("\n")
 	w := m.widths()
 	ew, bw, sw, lw, xw, mw := w[0], w[1], w[2], w[3], w[4], w[5]
-	b.WriteString(paint(st.ColHead, "    "+fit(p.T("Email"), ew)+" "+fit(p.T("Invited by"), bw)+" "+fit(p.T("Sent"), sw)+" "+
+	b.WriteString(paint(st.ColHead, "    "+fit(p.T("Email"), ew)+" "+fit(p.T("Invited by"), bw)+" "+fit(p.T("Sends"), sw)+" "+
 		fit(p.T("Last sent"), lw)+" "+fit(p.T("Expires"), xw)+" "+fit(p.T("Mail"), mw)))
 	b.WriteString("\n")
 	if len(m.rows) == 0 && !m.loading {

@@ -125,7 +125,7 @@ func TestPendingBulkResendAsksFirst(t *testing.T) {
 	driveScreen(m, func() tea.Msg { return <-ended })
 	must(t, f.resent() == 2100, "%d of 2,100 resent", f.resent())
 	v = m.View()
-	must(t, strings.Contains(v, "2,100 of 2,100 sent") && !strings.Contains(v, "Resending"), "no summary:\n%s", v)
+	must(t, strings.Contains(v, "2,100 of 2,100 resent") && !strings.Contains(v, "Resending"), "no summary:\n%s", v)
 }
 
 // Keys written together, 3 s A r y, switch to Pending, read the stuck ones,
