@@ -117,7 +117,7 @@ func TestAwayPlannedInFrench(t *testing.T) {
 	must(t, len(d.AwayPeriods) == 1 && d.AwayPeriods[0].Start.Equal(time.Date(2026, 12, 24, 0, 0, 0, 0, time.Local)),
 		"periods: %+v\n%s", d.AwayPeriods, ansi.Strip(m.View()))
 	v := ansi.Strip(m.View())
-	must(t, strings.Contains(v, "Enregistré : ann.active@example.com est absent") && strings.Contains(v, "[absent dès maintenant] prévu"),
+	must(t, strings.Contains(v, "Enregistré : ann.active@example.com est absent") && strings.Contains(v, "[absent] prévu"),
 		"after saving:\n%s", v)
 }
 

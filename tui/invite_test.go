@@ -229,7 +229,7 @@ func TestInviteFitsIn80Columns(t *testing.T) {
 	r := m.(*Model)
 	m = press(m, "2", "Ann", "tab", "Archer", "tab", "ann@example.com", "tab", "0612345678", "tab", "tab", "tab", "Comptable", "tab", "E-0042", "esc")
 	v := ansi.Strip(r.View().Content)
-	for _, want := range []string{"First", "Last", "Email", "Phone", "Role", "Team", "Job title", "Ref ID", "Lang",
+	for _, want := range []string{"First", "Last", "Email", "Mobile", "Role", "Team", "Job title", "Ref ID", "Lang",
 		"ann@example.com", "0612345678", "Comptable", "E-0042", " fr "} {
 		must(t, strings.Contains(v, want), "%q is not drawn at 80x24:\n%s", want, v)
 	}
