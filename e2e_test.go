@@ -90,7 +90,7 @@ func TestE2EDashboardInTmux(t *testing.T) {
 		t.Fatalf("stuck invitations: want only sam's:\n%s", screen)
 	}
 	p.keys("r")
-	p.waitFor("1 of 1 sent.", "Nothing is stuck.")
+	p.waitFor("1 of 1 resent.", "Nothing is stuck.")
 
 	// Permissions: choose Ann, tick "Invite people" (the first box) and
 	// "Everyone's conversations" (five below), review, save.

@@ -11,6 +11,7 @@ var catalogues = []func() map[string]string{
 	frCommand,
 	frDashboard,
 	frTUICore,
+	frTUIForms,
 }
 
 var french = sync.OnceValue(func() map[string]string {

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -67,27 +68,49 @@ type standInWarnMsg struct {
 }
 
 func newAway(s *session) *away {
-	m := &away{s: s, oneUser: oneUser{screen: awayScreen}, overview: awayOverview{s: s}, keys: awayKeys{
-		form:   newFormKeys("save"),
-		Edit:   key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", "fill in the form")),
-		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "previous period")),
-		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "next period")),
-		Cancel: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "cancel period")),
-		End:    key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "back now")),
-		Other:  key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", "another user")),
-		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-	}}
+	p := s.p
+	m := &away{s: s, oneUser: oneUser{screen: awayScreen}, overview: awayOverview{s: s}, keys: newAwayKeys(p)}
 	m.form = form{keys: m.keys.form}
+	// The choices of When are words of the session's language: the form
+	// tells them apart by position (aNow, aPlanned), never by text.
 	m.form.fields = []*field{
-		aMode:    newChoice("When", "away now", "planned"),
-		aFrom:    s.newField("From", "2026-12-24, tomorrow, +7d", 40),
-		aUntil:   s.newField("Until", "2026-12-24, tomorrow, +7d; empty: until further notice", 40),
-		aStandIn: s.newField("Stand-in", "enter to choose a user or a team", 200),
-		aNote:    s.newField("Note", "shown to the stand-in", 500),
+		aMode:    newChoice(p.T("When"), p.T("away now"), p.T("planned")),
+		aFrom:    s.newField(p.T("From"), p.T("2026-12-24, tomorrow, +7d"), 40),
+		aUntil:   s.newField(p.T("Until"), p.T("2026-12-24, tomorrow, +7d; empty: until further notice"), 40),
+		aStandIn: s.newField(p.T("Stand-in"), p.T("enter to choose a user or a team"), 200),
+		aNote:    s.newField(p.T("Note"), p.T("shown to the stand-in"), 500),
 	}
-	m.form.fields[aStandIn].hint = "enter: find a user or a team"
-	m.form.fields[aFrom].hint = "only for a planned period"
+	m.form.fields[aStandIn].hint = p.T("enter: find a user or a team")
+	m.form.fields[aFrom].hint = p.T("only for a planned period")
 	return m
+}
+
+// The choices of the When field.
+const (
+	aNow = iota
+	aPlanned
+)
+
+func newAwayKeys(p *i18n.Printer) awayKeys {
+	return awayKeys{
+		form:   newFormKeys(p.T("save")),
+		Edit:   key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", p.T("fill in the form"))),
+		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", p.T("previous period"))),
+		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", p.T("next period"))),
+		Cancel: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("cancel period"))),
+		End:    key.NewBinding(key.WithKeys("E"), key.WithHelp("E", p.T("back now"))),
+		Other:  key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", p.T("another user"))),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back"))),
+	}
+}
+
+// clear empties the form, When back at away now.
+func (m *away) clear() {
+	for _, f := range m.form.fields {
+		f.set("")
+	}
+	mode := m.form.fields[aMode]
+	mode.set(mode.choices[aNow])
 }
 
 func (m *away) Init() tea.Cmd {
@@ -100,10 +123,7 @@ func (m *away) Init() tea.Cmd {
 // OpenUser shows the away status of email, with the form ready.
 func (m *away) OpenUser(email string) tea.Cmd {
 	if m.email != email {
-		for _, f := range m.form.fields {
-			f.set("")
-		}
-		m.form.fields[aMode].set("away now")
+		m.clear()
 	}
 	m.email, m.picker, m.standIn, m.user, m.note, m.err = email, nil, nil, nil, "", ""
 	m.form.deactivate()
@@ -112,7 +132,7 @@ func (m *away) OpenUser(email string) tea.Cmd {
 }
 
 func (m *away) choose() tea.Cmd {
-	return tea.Batch(m.oneUser.choose(m.s, awayPicker, "who is away? type a name or an email"),
+	return tea.Batch(m.oneUser.choose(m.s, awayPicker, m.s.p.T("who is away? type a name or an email")),
 		m.overview.load(store.AwayAfter{}, nil, m.overviewRows()))
 }
 
@@ -173,8 +193,7 @@ func (m *away) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {
 	case m.picker != nil, m.standIn != nil:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+		return pickerKeys(m.s.p)
 	case m.form.active:
 		// Saving and leaving first: at 80 columns the footer cuts its end.
 		return []key.Binding{k.form.Save, k.form.Leave, k.form.NextField, k.form.PrevField}
@@ -254,10 +273,7 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			return m, nil
 		}
 		m.note = msg.note
-		for _, f := range m.form.fields {
-			f.set("")
-		}
-		m.form.fields[aMode].set("away now")
+		m.clear()
 		m.form.deactivate()
 		m.form.focus = aMode
 		return m, m.load()
@@ -322,7 +338,7 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.form.deactivate()
 			return nil
 		case m.form.focus == aStandIn && msg.String() == "enter":
-			m.standIn = newPicker(m.s, standInPicker, "stand-in: a name, an email or a team", true, "active")
+			m.standIn = newPicker(m.s, standInPicker, m.s.p.T("stand-in: a name, an email or a team"), true, "active")
 			m.standIn.exclude = m.email
 			// The picker searches for what the operator already typed.
 			m.standIn.input.SetValue(m.form.fields[aStandIn].value())
@@ -346,7 +362,7 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Other):
 		if m.Dirty() {
-			m.err = "Save (ctrl+s) or clear the form first."
+			m.err = m.s.p.T("Save (ctrl+s) or clear the form first.")
 			return nil
 		}
 		return m.choose()
@@ -365,11 +381,8 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.periods.move(1)
 	case key.Matches(msg, k.Back):
 		if m.form.dirty() {
-			for _, f := range m.form.fields {
-				f.set("")
-			}
-			m.form.fields[aMode].set("away now")
-			m.note = "Form cleared."
+			m.clear()
+			m.note = m.s.p.T("Form cleared.")
 			return nil
 		}
 		return m.s.open(usersScreen, "")
@@ -378,17 +391,17 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 		if m.periods.cur >= len(ps) {
 			return nil
 		}
-		p := ps[m.periods.cur]
+		p, tr := ps[m.periods.cur], m.s.p
 		email := m.email
-		m.confirm = &confirmation{prompt: "Cancel the period " + awayLine(m.s, p) + "? y/n",
+		m.confirm = &confirmation{prompt: tr.T("Cancel the period %s? y/n", awayLine(m.s, p)),
 			yes: m.act(func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
-				return "Period cancelled.", svc.CancelAway(ctx, a, email, p.ID)
+				return tr.T("Period cancelled."), svc.CancelAway(ctx, a, email, p.ID)
 			})}
 	case key.Matches(msg, k.End):
-		email := m.email
-		m.confirm = &confirmation{prompt: clean(email) + " is back now? Their current away period ends. y/n",
+		email, tr := m.email, m.s.p
+		m.confirm = &confirmation{prompt: tr.T("%s is back now? Their current away period ends. y/n", clean(email)),
 			yes: m.act(func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
-				return email + " is back.", svc.EndAway(ctx, a, email)
+				return tr.T("%s is back.", email), svc.EndAway(ctx, a, email)
 			})}
 	}
 	return nil
@@ -425,9 +438,9 @@ func (m *away) save() tea.Cmd {
 	f := m.form.fields
 	var r admin.AwayRequest
 	var err error
-	if f[aMode].value() == "planned" {
+	if f[aMode].choice == aPlanned {
 		if f[aFrom].value() == "" {
-			f[aFrom].err = "a planned period needs a start"
+			f[aFrom].err = m.s.p.T("a planned period needs a start")
 			m.form.activate(aFrom)
 			return nil
 		}
@@ -444,13 +457,13 @@ func (m *away) save() tea.Cmd {
 	}
 	r.StandIn, r.Note = f[aStandIn].value(), f[aNote].value()
 	m.err = ""
-	email := m.email
+	email, s, tr := m.email, m.s, m.s.p
 	return m.act(func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
 		p, err := svc.SetAway(ctx, a, email, r)
 		if err != nil {
 			return "", err
 		}
-		return "Saved: " + email + " is away " + awayLine(m.s, *p) + ".", nil
+		return tr.T("Saved: %s is away %s.", email, awayLine(s, *p)), nil
 	})
 }
 
@@ -469,21 +482,21 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 }
 
 func (m *away) View() string {
-	st := m.s.styles
+	st, p := m.s.styles, m.s.p
 	if m.overviewShown() {
 		var b strings.Builder
-		b.WriteString(st.Title.Render("Away: choose a user") + "\n\n")
+		b.WriteString(st.Title.Render(p.T("Away: choose a user")) + "\n\n")
 		b.WriteString(st.input(m.picker.input) + "\n")
-		b.WriteString(st.Faint.Render(cut("  type a name or an email; ↑/↓ and enter open someone below, pgdn/pgup page", m.width)) + "\n\n")
+		b.WriteString(st.Faint.Render(cut("  "+p.T("type a name or an email; ↑/↓ and enter open someone below, pgdn/pgup page"), m.width)) + "\n\n")
 		b.WriteString(m.overview.view(st, m.width, m.overviewRows()))
 		return b.String()
 	}
-	if v, ok := m.chooserView(st, "Away", "Press u to choose who is away, or a on the Users screen.", m.width); ok {
+	if v, ok := m.chooserView(st, p.T("Away"), p.T("Press u to choose who is away, or a on the Users screen."), m.width); ok {
 		return v
 	}
 	var b strings.Builder
 	u := m.user
-	b.WriteString(st.Title.Render(cut("Away: "+who(u.User), m.width)))
+	b.WriteString(st.Title.Render(cut(p.T("Away: %s", who(u.User)), m.width)))
 	b.WriteString(st.Subtle.Render("  " + statusText(u.User)))
 	b.WriteString("\n\n")
 	b.WriteString(m.form.view(st, 10, min(m.width, 90)))
@@ -501,33 +514,33 @@ func (m *away) View() string {
 	var when []string
 	for _, i := range []int{aFrom, aUntil} {
 		if t, err := parseWhen(m.form.fields[i].value(), now); err == nil && !t.IsZero() {
-			when = append(when, m.form.fields[i].label+" "+t.Format("Mon 2 Jan 2006 15:04"))
+			when = append(when, m.form.fields[i].label+" "+p.DateTime(t.Local()))
 		}
 	}
 	if len(when) > 0 {
-		b.WriteString(st.Subtle.Render("  reads as: " + strings.Join(when, ", ")))
+		b.WriteString(st.Subtle.Render("  " + p.T("reads as: %s", strings.Join(when, ", "))))
 		b.WriteString("\n")
 	}
 	// Wrapped, not cut: a saved period ends with its stand-in and note, a
 	// question with its y/n.
-	b.WriteString(ansi.Wrap(st.status(math.MaxInt, m.confirm, m.saving, "Saving…", m.err, m.note), max(10, m.width), ""))
+	b.WriteString(ansi.Wrap(st.status(math.MaxInt, m.confirm, m.saving, p.T("Saving…"), m.err, m.note), max(10, m.width), ""))
 	b.WriteString("\n\n")
-	b.WriteString(st.ColHead.Render("Current and planned periods"))
+	b.WriteString(st.ColHead.Render(p.T("Current and planned periods")))
 	b.WriteString("\n")
 	if len(u.AwayPeriods) == 0 {
-		b.WriteString(st.Faint.Render("  none"))
+		b.WriteString(st.Faint.Render("  " + p.T("no period")))
 		b.WriteString("\n")
 	}
 	from, to := m.periods.visible()
 	for i := from; i < to && i < len(u.AwayPeriods); i++ {
-		p := u.AwayPeriods[i]
+		period := u.AwayPeriods[i]
 		// Two lines: the dates, then the stand-in and the note, which
 		// would not fit beside them at 80 columns.
-		lines := []string{"  " + awayDates(m.s, p)}
-		if p.Covers(now) {
-			lines[0] += "  (now)"
+		lines := []string{"  " + awayDates(m.s, period)}
+		if period.Covers(now) {
+			lines[0] += "  " + p.T("(now)")
 		}
-		if w := awayWork(p); w != "" {
+		if w := awayWork(period); w != "" {
 			lines = append(lines, "    "+w)
 		}
 		for _, line := range lines {

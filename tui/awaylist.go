@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -10,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -108,10 +108,11 @@ func (o *awayOverview) chosen() string {
 }
 
 func (o *awayOverview) view(st Styles, width, n int) string {
+	p := o.s.p
 	var b strings.Builder
-	head := "Who is away, now and in the next 14 days"
+	head := p.T("Who is away, now and in the next 14 days")
 	if len(o.before) > 0 || len(o.rows) == n {
-		head += fmt.Sprintf(" · page %d", len(o.before)+1)
+		head += p.T(" · page %d", len(o.before)+1)
 	}
 	b.WriteString(st.Bold.Render(cut(head, width)) + "\n")
 	switch {
@@ -119,25 +120,25 @@ func (o *awayOverview) view(st Styles, width, n int) string {
 		b.WriteString(st.Error.Render(cut("  "+o.err, width)) + "\n")
 		return b.String()
 	case !o.read:
-		b.WriteString(st.Subtle.Render("  Reading…") + "\n")
+		b.WriteString(st.Subtle.Render("  "+p.T("Reading…")) + "\n")
 		return b.String()
 	case len(o.rows) == 0:
-		b.WriteString(st.Faint.Render("  Nobody is away.") + "\n")
+		b.WriteString(st.Faint.Render("  "+p.T("Nobody is away.")) + "\n")
 		return b.String()
 	}
 	emailW := max(12, min(30, width/4))
 	restW := max(10, width-emailW-2-13-2)
-	b.WriteString(st.ColHead.Render(cut(fmt.Sprintf("  %-*s %-13s %s", emailW, "Who", "When", "Stand-in → new work today"), width)) + "\n")
+	b.WriteString(st.ColHead.Render(cut("  "+fit(p.T("Who"), emailW)+" "+fit(p.T("When"), 13)+" "+p.T("Stand-in → new work today"), width)) + "\n")
 	now := o.s.svc.Now()
 	for i, e := range o.rows {
-		work := e.StandIn + " → " + e.WorkText()
+		work := e.StandIn + " → " + workText(p, e)
 		switch {
 		case e.StandIn == e.WorkTo: // the stand-in takes it: said once
 			work = e.StandIn
 		case e.StandIn == "":
-			work = "no stand-in → " + e.WorkText()
+			work = p.T("no stand-in → %s", workText(p, e))
 		}
-		line := fmt.Sprintf("%-*s %-13s %s", emailW, cut(clean(e.Email), emailW), awaySpan(e.AwayPeriod, now), cut(clean(work), restW))
+		line := fit(cut(clean(e.Email), emailW), emailW) + " " + fit(awaySpan(p, e.AwayPeriod, now), 13) + " " + cut(clean(work), restW)
 		line = cut(line, width-2)
 		if i == o.nav.cur {
 			line = st.Selected.Render(line)
@@ -147,16 +148,22 @@ func (o *awayOverview) view(st Styles, width, n int) string {
 	return b.String()
 }
 
+// workText is where an away user's new work goes today in p's language:
+// admin's WorkText is an address, or one of two phrases that are message
+// keys ("nobody: work waits", "themselves, until they leave").
+func workText(p *i18n.Printer, e admin.AwayEntry) string { return p.T(e.WorkText()) }
+
 // awaySpan is a period's dates in 13 cells: "now–Dec 16", "Dec 9–Dec 12",
-// "now–" until further notice.
-func awaySpan(p store.AwayPeriod, now time.Time) string {
-	start := p.Start.Local().Format("Jan 2")
-	if p.Covers(now) {
-		start = "now"
-	}
+// "now–" until further notice; in French "auj.–16/12", "09/12–12/12". The
+// day's layout is itself a message: a Go time layout, "Jan 2" or "02/01".
+func awaySpan(p *i18n.Printer, period store.AwayPeriod, now time.Time) string {
+	day := p.T("Jan 2")
 	end := ""
-	if !p.End.IsZero() {
-		end = p.End.Local().Format("Jan 2")
+	if !period.End.IsZero() {
+		end = period.End.Local().Format(day)
 	}
-	return start + "–" + end
+	if period.Covers(now) {
+		return p.T("now–%s", end)
+	}
+	return period.Start.Local().Format(day) + "–" + end
 }

@@ -1,9 +1,13 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -66,7 +70,8 @@ func TestBillingScreenNeedsItsPermission(t *testing.T) {
 }
 
 // Under the rows, the Invite screen says what they will cost if all are
-// accepted today, on a paid plan, and nothing on an account billed nothing.
+// accepted today, on a paid plan, and nothing on an account billed nothing;
+// amounts are written as the session's language writes them.
 func TestInviteShowsWhatTheBatchCosts(t *testing.T) {
 	f := newFixture(t)
 	inv := newInvite(f.session())
@@ -75,12 +80,21 @@ func TestInviteShowsWhatTheBatchCosts(t *testing.T) {
 	must(t, inv.seat != nil && !inv.seat.Billed && inv.cost() == "", "without a plan: the cost %+v, %q", inv.seat, inv.cost())
 
 	f.plan(1500)
-	f.exec("UPDATE users SET locale = 'fr' WHERE email = ?", owner)
 	tt := f.run(owner) // through teatest
 	tt.wait("Olive")
 	tt.typ("2Ann")
-	tt.wait("if they accept today: 14,31\u00a0€ for this cycle, then 15,00\u00a0€ a month")
+	tt.wait("if they accept today: €14.31 for this cycle, then €15.00 a month")
 	tt.press("ctrl+n")
 	tt.typ("Bob")
-	tt.wait("if all 2 accept today: 28,62\u00a0€ for this cycle, then 30,00\u00a0€ a month")
+	tt.wait("if all 2 accept today: €28.62 for this cycle, then €30.00 a month")
+
+	s := f.session()
+	s.p = i18n.For(i18n.French)
+	inv = newInvite(s)
+	inv.SetSize(130, 30)
+	inv = driveScreen(inv, inv.Init()).(*invite)
+	inv.rows[0].cells[cFirst].SetValue("Ann")
+	want := "si la personne accepte aujourd'hui : 14,31\u00a0€ pour ce cycle, puis 15,00\u00a0€ par mois (HT)"
+	must(t, inv.cost() == want, "in French: %q", inv.cost())
+	must(t, strings.Contains(ansi.Strip(inv.View()), want), "in French, not drawn:\n%s", inv.View())
 }

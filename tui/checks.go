@@ -2,6 +2,8 @@ package tui
 
 import (
 	"charm.land/bubbles/v2/key"
+
+	"roster/i18n"
 )
 
 // checks are checkboxes being edited, as the Permissions screen and the
@@ -23,10 +25,11 @@ func (c *checks) ticked() bool { return !maps(c.draft, c.orig) }
 // discard puts the boxes back as saved.
 func (c *checks) discard() { c.draft = copyMap(c.orig) }
 
-// toggle ticks or unticks a box; for a locked one it says why instead.
-func (c *checks) toggle(id string) (refused string) {
+// toggle ticks or unticks a box; for a locked one it says why instead, in
+// p's language.
+func (c *checks) toggle(p *i18n.Printer, id string) (refused string) {
 	if why := c.locked[id]; why != "" {
-		return "Locked: " + why + "."
+		return p.T("Locked: %s.", p.T(why))
 	}
 	if c.draft[id] {
 		delete(c.draft, id)
@@ -92,15 +95,21 @@ type checkKeys struct {
 	Toggle, Review, Save, Discard, Reload key.Binding
 }
 
-func newCheckKeys() checkKeys {
+func newCheckKeys(p *i18n.Printer) checkKeys {
 	return checkKeys{
 		nav:     newNavKeys(),
-		Toggle:  key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "toggle")),
-		Review:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "review and save")),
-		Save:    key.NewBinding(key.WithKeys("enter", "y", "ctrl+s"), key.WithHelp("enter", "save")),
-		Discard: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "discard changes")),
-		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
+		Toggle:  key.NewBinding(key.WithKeys("space"), key.WithHelp("space", p.T("toggle"))),
+		Review:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("review and save"))),
+		Save:    key.NewBinding(key.WithKeys("enter", "y", "ctrl+s"), key.WithHelp("enter", p.T("save"))),
+		Discard: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("discard changes"))),
+		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
 	}
+}
+
+// reviewKeys are what the footer offers while changes are shown before
+// saving: save, or go back to the boxes.
+func (k checkKeys) reviewKeys(p *i18n.Printer) []key.Binding {
+	return []key.Binding{k.Save, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back")))}
 }
 
 // inSight is the lines that fit in height, scrolled to keep line cur in

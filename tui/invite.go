@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +14,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -34,10 +34,11 @@ const (
 )
 
 // inviteCols name the columns in what is said about them; inviteHeads head
-// them, short, so that all fit in 80 columns.
+// them, short, so that all fit in 80 columns. Both are message keys: the
+// screen says them in the session's language.
 var (
 	inviteCols  = [numCols]string{"First name", "Last name", "Email", "Phone", "Role", "Team", "Branch", "Job title", "Reference ID", "Language"}
-	inviteHeads = [numCols]string{"First", "Last", "Email", "Phone", "Role", "Team", "Branch", "Job title", "Ref ID", "Lang"}
+	inviteHeads = [numCols]string{"First", "Last", "Email", "Mobile", "Role", "Team", "Branch", "Job title", "Ref ID", "Lang"}
 )
 
 // inviteChoices are the values of the columns picked with ←/→ rather than
@@ -50,6 +51,7 @@ type inviteRow struct {
 	cells    [numCols]textinput.Model
 	choice   [numCols]int // index in inviteChoices of a choice column
 	errs     [numCols]string
+	dup      bool // errs[cEmail] says the address is on an earlier row
 	rowErr   string
 	checkSeq int
 }
@@ -108,7 +110,6 @@ type invite struct {
 	results   []string // outcome of the last submission, one line a row
 	submitSeq int
 	perms     map[string]bool
-	opLang    string          // the operator's, for amounts
 	seat      *admin.Estimate // what one more seat costs if accepted now
 	err       string
 }
@@ -136,28 +137,31 @@ type (
 )
 
 func newInvite(s *session) *invite {
-	m := &invite{s: s}
-	m.keys = inviteKeys{
-		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
-		Prev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
-		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "row above")),
-		Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "row below")),
-		AddRow:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", "add another person")),
-		DelRow:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", "remove row")),
-		Submit:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "invite")),
-		Leave:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "leave the form")),
-		Enter:    key.NewBinding(key.WithKeys("enter", "i"), key.WithHelp("enter", "fill in the form")),
-		RoleAddr: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", "allow role mailboxes")),
-		Staged:   key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "stage without sending")),
-	}
+	m := &invite{s: s, keys: newInviteKeys(s.p)}
 	m.addRow()
 	return m
+}
+
+func newInviteKeys(p *i18n.Printer) inviteKeys {
+	return inviteKeys{
+		Next:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", p.T("next field"))),
+		Prev:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", p.T("previous field"))),
+		Up:       key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", p.T("row above"))),
+		Down:     key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", p.T("row below"))),
+		AddRow:   key.NewBinding(key.WithKeys("ctrl+n"), key.WithHelp("ctrl+n", p.T("add another person"))),
+		DelRow:   key.NewBinding(key.WithKeys("ctrl+d"), key.WithHelp("ctrl+d", p.T("remove row"))),
+		Submit:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", p.T("invite"))),
+		Leave:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("leave the form"))),
+		Enter:    key.NewBinding(key.WithKeys("enter", "i"), key.WithHelp("enter", p.T("fill in the form"))),
+		RoleAddr: key.NewBinding(key.WithKeys("ctrl+o"), key.WithHelp("ctrl+o", p.T("allow role mailboxes"))),
+		Staged:   key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", p.T("stage without sending"))),
+	}
 }
 
 func (m *invite) addRow() {
 	m.nextID++
 	r := &inviteRow{id: m.nextID}
-	placeholders := [numCols]string{cEmail: "name@example.com"}
+	placeholders := [numCols]string{cEmail: m.s.p.T("name@example.com")}
 	limits := [numCols]int{100, 100, 254, 40, 0, 60, 60, 100, 64, 0}
 	for c := range numCols {
 		r.cells[c] = m.s.newInput(placeholders[c], limits[c])
@@ -230,23 +234,30 @@ func (m *invite) FullHelp() [][]key.Binding {
 
 // submitKey is ctrl+s saying what it does now: invite or stage, and how many.
 func (m *invite) submitKey() key.Binding {
-	verb := "invite"
-	if m.staged {
-		verb = "stage"
+	p, n := m.s.p, m.filled()
+	help := p.T("invite")
+	switch {
+	case m.staged && n == 0:
+		help = p.T("stage")
+	case m.staged:
+		help = p.T("stage %s", p.Num(n))
+	case n > 0:
+		help = p.T("invite %s", p.Num(n))
 	}
+	b := m.keys.Submit
+	b.SetHelp("ctrl+s", help)
+	return b
+}
+
+// filled counts the rows with something typed in them.
+func (m *invite) filled() int {
 	n := 0
 	for _, r := range m.rows {
 		if !r.empty() {
 			n++
 		}
 	}
-	b := m.keys.Submit
-	if n == 0 {
-		b.SetHelp("ctrl+s", verb)
-	} else {
-		b.SetHelp("ctrl+s", fmt.Sprintf("%s %d", verb, n))
-	}
-	return b
+	return n
 }
 
 // activate gives the form the keyboard at a cell.
@@ -272,7 +283,7 @@ func (m *invite) focus(row, col int) {
 func (m *invite) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case operatorMsg:
-		m.perms, m.opLang = msg.perms, msg.lang
+		m.perms = msg.perms
 	case inviteCostMsg:
 		m.seat = msg.seat
 	case inviteTeamsMsg:
@@ -445,7 +456,7 @@ func (m *invite) check(r *inviteRow) tea.Cmd {
 // one field go under the row.
 func (m *invite) showCheck(r *inviteRow, problems ...error) {
 	dup := r.errs[cEmail]
-	if !strings.Contains(dup, "also on row") {
+	if !r.dup {
 		dup = ""
 	}
 	r.errs = [numCols]string{}
@@ -493,9 +504,9 @@ func (m *invite) showProblem(r *inviteRow, err error) (row string) {
 		case "team":
 			// admin says how the command line adds a team: here, say which
 			// teams there are.
-			r.errs[cTeam] = notATeam(r.value(cTeam), m.teams)
+			r.errs[cTeam] = notAmong(m.s.p, cTeam, r.value(cTeam), m.teams)
 		case "branch":
-			r.errs[cBranch] = notA("branch", "branches", r.value(cBranch), m.branches)
+			r.errs[cBranch] = notAmong(m.s.p, cBranch, r.value(cBranch), m.branches)
 		default:
 			return m.s.explain(err)
 		}
@@ -504,9 +515,20 @@ func (m *invite) showProblem(r *inviteRow, err error) (row string) {
 	return m.s.explain(err)
 }
 
-// notATeam says that name is not a team, and which teams there are, those
-// that look like it first.
-func notATeam(name string, teams []string) string { return notA("team", "teams", name, teams) }
+// notAmong says, in p's language, that name is not a team (column c is
+// cTeam) or a branch (cBranch), and which there are, those that look like it
+// first.
+func notAmong(p *i18n.Printer, c int, name string, names []string) string {
+	switch {
+	case len(names) == 0 && c == cBranch:
+		return p.T("%q is not a branch, and there is no branch yet: leave it empty", name)
+	case len(names) == 0:
+		return p.T("%q is not a team, and there is no team yet: leave it empty", name)
+	case c == cBranch:
+		return p.T("%q is not a branch (branches: %s)", name, nearest(name, names))
+	}
+	return p.T("%q is not a team (teams: %s)", name, nearest(name, names))
+}
 
 // notA says that name is not a what (a team, a branch), and which there
 // are (of plural), those that look like it first.
@@ -514,8 +536,13 @@ func notA(what, plural, name string, teams []string) string {
 	if len(teams) == 0 {
 		return fmt.Sprintf("%q is not a %s, and there is no %s yet: leave it empty", name, what, what)
 	}
-	near := fuzzy(name, teams)
-	for _, t := range teams {
+	return fmt.Sprintf("%q is not a %s (%s: %s)", name, what, plural, nearest(name, teams))
+}
+
+// nearest lists names, those that look like name first, five at most.
+func nearest(name string, names []string) string {
+	near := fuzzy(name, names)
+	for _, t := range names {
 		if !slices.Contains(near, t) {
 			near = append(near, t)
 		}
@@ -523,22 +550,22 @@ func notA(what, plural, name string, teams []string) string {
 	if len(near) > 5 {
 		near = append(near[:5:5], "…")
 	}
-	return fmt.Sprintf("%q is not a %s (%s: %s)", name, what, plural, strings.Join(near, ", "))
+	return strings.Join(near, ", ")
 }
 
 // duplicates marks rows whose email is on an earlier row.
 func (m *invite) duplicates() {
 	seen := map[string]int{}
 	for i, r := range m.rows {
-		if strings.Contains(r.errs[cEmail], "also on row") {
-			r.errs[cEmail] = ""
+		if r.dup {
+			r.errs[cEmail], r.dup = "", false
 		}
 		e := store.EmailKey(r.value(cEmail))
 		if e == "" {
 			continue
 		}
 		if first, ok := seen[e]; ok {
-			r.errs[cEmail] = fmt.Sprintf("is also on row %d", first)
+			r.errs[cEmail], r.dup = m.s.p.T("is also on row %d", first), true
 		} else {
 			seen[e] = i + 1
 		}
@@ -546,7 +573,7 @@ func (m *invite) duplicates() {
 }
 
 func (m *invite) submit() tea.Cmd {
-	if why := may(m.perms, "users.invite", "invite people"); why != "" {
+	if why := may(m.perms, "users.invite", m.s.p.T("invite people")); why != "" {
 		m.err = why
 		return nil
 	}
@@ -559,7 +586,7 @@ func (m *invite) submit() tea.Cmd {
 		}
 	}
 	if len(rows) == 0 {
-		m.err = "Fill in at least one person's email."
+		m.err = m.s.p.T("Fill in at least one person's email.")
 		return nil
 	}
 	m.busy, m.err = true, ""
@@ -591,9 +618,10 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 	m.results = nil
 	ok := map[int]bool{}
 	var refused []*inviteRow
-	verb := "invited: the invitation is on its way"
+	p := m.s.p
+	did := "✓ %s invited: the invitation is on its way"
 	if m.staged {
-		verb = "staged: S on the Users screen sends the invitation"
+		did = "✓ %s staged: S on the Users screen sends the invitation"
 	}
 	// Staging and role mailboxes were asked for this batch: the next one
 	// invites people again unless asked anew.
@@ -602,7 +630,7 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 		r := m.byID(msg.ids[i])
 		if res.Err == nil {
 			ok[msg.ids[i]] = true
-			m.results = append(m.results, "✓ "+clean(res.Email)+" "+verb)
+			m.results = append(m.results, p.T(did, clean(res.Email)))
 			continue
 		}
 		if r != nil {
@@ -612,7 +640,7 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 			}
 			refused = append(refused, r)
 		}
-		m.results = append(m.results, "✗ "+clean(res.Email)+": "+rowError(m.s, r, res.Err))
+		m.results = append(m.results, p.T("✗ %s: %s", clean(res.Email), rowError(m.s, r, res.Err)))
 	}
 	kept := m.rows[:0]
 	for _, r := range m.rows {
@@ -641,7 +669,7 @@ func rowError(s *session, r *inviteRow, err error) string {
 	if r != nil {
 		for c := range numCols {
 			if r.errs[c] != "" {
-				return strings.ToLower(inviteCols[c]) + " " + r.errs[c]
+				return s.p.T(strings.ToLower(inviteCols[c])) + " " + r.errs[c]
 			}
 		}
 	}
@@ -675,11 +703,11 @@ func (m *invite) widths() [numCols]int {
 			continue
 		}
 		cols++
-		want[c] = ansi.StringWidth(inviteHeads[c])
+		want[c] = ansi.StringWidth(m.s.p.T(inviteHeads[c]))
 		editing := m.active && c == m.col
 		if ch := inviteChoices[c]; ch != nil {
 			for _, v := range ch {
-				want[c] = max(want[c], ansi.StringWidth(v))
+				want[c] = max(want[c], ansi.StringWidth(m.s.p.T(v)))
 			}
 			if editing {
 				want[c] += 2 // ‹member›
@@ -714,39 +742,34 @@ func (m *invite) widths() [numCols]int {
 // on a paid plan: each seat is charged prorated to the end of the cycle,
 // then the full price each period.
 func (m *invite) cost() string {
-	e := m.seat
-	n := 0
-	for _, r := range m.rows {
-		if !r.empty() {
-			n++
-		}
-	}
+	e, p, n := m.seat, m.s.p, m.filled()
 	if e == nil || !e.Billed || n == 0 {
 		return ""
 	}
-	lang := cmp.Or(m.opLang, "en")
-	per := "a month"
-	if e.Period == admin.PeriodYearly {
-		per = "a year"
+	lang := string(p.Lang())
+	now, each := admin.FormatAmount(int64(n)*e.Now, e.Currency, lang), admin.FormatAmount(int64(n)*e.Each, e.Currency, lang)
+	// One person or all of them: "they" is not the plural rule's "one".
+	switch {
+	case n == 1 && e.Period == admin.PeriodYearly:
+		return p.T("if they accept today: %s for this cycle, then %s a year (before tax)", now, each)
+	case n == 1:
+		return p.T("if they accept today: %s for this cycle, then %s a month (before tax)", now, each)
+	case e.Period == admin.PeriodYearly:
+		return p.T("if all %s accept today: %s for this cycle, then %s a year (before tax)", p.Num(n), now, each)
 	}
-	who := "if they accept"
-	if n > 1 {
-		who = fmt.Sprintf("if all %d accept", n)
-	}
-	return fmt.Sprintf("%s today: %s for this cycle, then %s %s (before tax)", who,
-		admin.FormatAmount(int64(n)*e.Now, e.Currency, lang), admin.FormatAmount(int64(n)*e.Each, e.Currency, lang), per)
+	return p.T("if all %s accept today: %s for this cycle, then %s a month (before tax)", p.Num(n), now, each)
 }
 
 func (m *invite) View() string {
-	st := m.s.styles
+	st, p := m.s.styles, m.s.p
 	var b strings.Builder
-	title := "Invite people"
+	title := p.T("Invite people")
 	var flags []string
 	if m.staged {
-		flags = append(flags, "staged: no mail until sent")
+		flags = append(flags, p.T("staged: no mail until sent"))
 	}
 	if m.roleAddr {
-		flags = append(flags, "role mailboxes allowed")
+		flags = append(flags, p.T("role mailboxes allowed"))
 	}
 	b.WriteString(st.Title.Render(title))
 	if len(flags) > 0 {
@@ -757,7 +780,7 @@ func (m *invite) View() string {
 	head := "    "
 	for c := range numCols {
 		if m.shown(c) {
-			head += fit(inviteHeads[c], w[c]) + " "
+			head += fit(p.T(inviteHeads[c]), w[c]) + " "
 		}
 	}
 	b.WriteString(st.ColHead.Render(head))
@@ -778,9 +801,10 @@ func (m *invite) View() string {
 			var cell string
 			switch {
 			case inviteChoices[c] != nil:
-				cell = fit(r.value(c), w[c])
+				v := p.T(r.value(c))
+				cell = fit(v, w[c])
 				if focused {
-					cell = st.Cursor.Render(fit("‹"+r.value(c)+"›", w[c]))
+					cell = st.Cursor.Render(fit("‹"+v+"›", w[c]))
 				}
 			case focused:
 				// The column may have widened since the text scrolled in a
@@ -805,7 +829,7 @@ func (m *invite) View() string {
 		// Every problem of the row, a line each, so that none is cut off.
 		for c := range numCols {
 			if r.errs[c] != "" {
-				b.WriteString(st.FieldErr.Render(cut("    ✗ "+strings.ToLower(inviteCols[c])+" "+clean(r.errs[c]), m.width)))
+				b.WriteString(st.FieldErr.Render(cut("    ✗ "+p.T(strings.ToLower(inviteCols[c]))+" "+clean(r.errs[c]), m.width)))
 				b.WriteString("\n")
 			}
 		}
@@ -814,24 +838,24 @@ func (m *invite) View() string {
 			b.WriteString("\n")
 		}
 	}
-	b.WriteString(st.Faint.Render("    + ctrl+n adds another person"))
+	b.WriteString(st.Faint.Render("    " + p.T("+ ctrl+n adds another person")))
 	b.WriteString("\n")
 	if cost := m.cost(); cost != "" {
 		b.WriteString(st.Subtle.Render(cut("    "+cost, m.width)))
 		b.WriteString("\n")
 	}
 	if len(m.teams) > 0 {
-		b.WriteString(st.Faint.Render(cut("    teams: "+clean(strings.Join(m.teams, ", ")), m.width)))
+		b.WriteString(st.Faint.Render(cut("    "+p.T("teams: %s", clean(strings.Join(m.teams, ", "))), m.width)))
 		b.WriteString("\n")
 	}
 	if len(m.branches) > 0 {
-		b.WriteString(st.Faint.Render(cut("    branches: "+clean(strings.Join(m.branches, ", ")), m.width)))
+		b.WriteString(st.Faint.Render(cut("    "+p.T("branches: %s", clean(strings.Join(m.branches, ", "))), m.width)))
 		b.WriteString("\n")
 	}
 	b.WriteString("\n")
 	switch {
 	case m.busy:
-		b.WriteString(st.Subtle.Render("Sending…"))
+		b.WriteString(st.Subtle.Render(p.T("Sending…")))
 		b.WriteString("\n")
 	case m.err != "":
 		b.WriteString(st.Error.Render(cut(m.err, m.width)))
@@ -846,7 +870,7 @@ func (m *invite) View() string {
 		b.WriteString("\n")
 	}
 	if len(m.results) > 0 && !m.active {
-		b.WriteString(st.Faint.Render("enter or i edits the rows again"))
+		b.WriteString(st.Faint.Render(p.T("enter or i edits the rows again")))
 		b.WriteString("\n")
 	}
 	return b.String()

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -73,7 +74,7 @@ func TestInviteUnknownTeamOffersTheTeams(t *testing.T) {
 	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'sam@example.com'`) == 0, "sam was not invited")
 	err := f.svc.CheckNewUser(f.ctx, f.op, admin.NewUser{Email: "sam@example.com", Teams: []string{"Suport"}}, admin.InviteOptions{})
 	must(t, err != nil && strings.Contains(err.Error(), `roster teams add "Suport"`), "admin's error: %v", err)
-	must(t, notATeam("Sales", nil) == `"Sales" is not a team, and there is no team yet: leave it empty`, "without teams")
+	must(t, notAmong(i18n.For(i18n.English), cTeam, "Sales", nil) == `"Sales" is not a team, and there is no team yet: leave it empty`, "without teams")
 }
 
 // A row shows every one of its problems, each beside its field and on a line
@@ -228,7 +229,7 @@ func TestInviteFitsIn80Columns(t *testing.T) {
 	r := m.(*Model)
 	m = press(m, "2", "Ann", "tab", "Archer", "tab", "ann@example.com", "tab", "0612345678", "tab", "tab", "tab", "Comptable", "tab", "E-0042", "esc")
 	v := ansi.Strip(r.View().Content)
-	for _, want := range []string{"First", "Last", "Email", "Phone", "Role", "Team", "Job title", "Ref ID", "Lang",
+	for _, want := range []string{"First", "Last", "Email", "Mobile", "Role", "Team", "Job title", "Ref ID", "Lang",
 		"ann@example.com", "0612345678", "Comptable", "E-0042", " fr "} {
 		must(t, strings.Contains(v, want), "%q is not drawn at 80x24:\n%s", want, v)
 	}

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -62,17 +63,30 @@ type (
 	}
 )
 
-// notifyLocked is why a security notice's boxes cannot be changed.
+// notifyLocked is why a security notice's boxes cannot be changed (a
+// message key).
 const notifyLocked = "security notices cannot be turned off"
 
 func newNotifyView(s *session, email string) *notifyView {
+	p := s.p
 	v := &notifyView{s: s, email: email, keys: notifyKeys{
-		checkKeys:   newCheckKeys(),
-		Channel:     key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", "next channel")),
-		ChannelBack: key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", "previous channel")),
+		checkKeys:   newCheckKeys(p),
+		Channel:     key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", p.T("next channel"))),
+		ChannelBack: key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", p.T("previous channel"))),
 	}}
 	v.nav.resize(len(admin.Events))
 	return v
+}
+
+// eventLabel names an event in the operator's language: admin's
+// preferences name it in the language of the user they are of.
+func eventLabel(p *i18n.Printer, pref admin.NotifyPref) string {
+	if e, ok := admin.EventByID(pref.Event); ok {
+		if t, ok := e.Texts[string(p.Lang())]; ok {
+			return t.Label
+		}
+	}
+	return pref.Label
 }
 
 // notifyCell names the box of one event and one channel.
@@ -94,7 +108,7 @@ func (v *notifyView) dirty() bool { return v.user != nil && v.ticked() }
 func (v *notifyView) shortHelp() []key.Binding {
 	k := v.keys
 	if v.reviewing {
-		return []key.Binding{k.Save, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))}
+		return k.reviewKeys(v.s.p)
 	}
 	// What saves comes first: at 80 columns the footer cuts the keys at its end.
 	return []key.Binding{k.Review, k.Toggle, k.ChannelBack, k.Channel, k.Discard, k.nav.Up, k.nav.Down}
@@ -188,7 +202,7 @@ func (v *notifyView) key(msg tea.KeyPressMsg) tea.Cmd {
 	n := len(admin.NotifyChannels)
 	switch {
 	case key.Matches(msg, k.Toggle):
-		v.err = v.toggle(notifyCell(v.prefs[v.nav.cur].Event, admin.NotifyChannels[v.col]))
+		v.err = v.toggle(v.s.p, notifyCell(v.prefs[v.nav.cur].Event, admin.NotifyChannels[v.col]))
 	case key.Matches(msg, k.Channel):
 		v.col = (v.col + 1) % n
 	case key.Matches(msg, k.ChannelBack):
@@ -196,9 +210,9 @@ func (v *notifyView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Review):
 		switch {
 		case !v.dirty():
-			v.note = "Nothing changed."
+			v.note = v.s.p.T("Nothing changed.")
 		case v.stale:
-			v.err = "This user changed since you opened it: press ctrl+r to reload."
+			v.err = v.s.p.T("This user changed since you opened it: press ctrl+r to reload.")
 		default:
 			v.err, v.reviewing = "", true
 		}
@@ -208,7 +222,7 @@ func (v *notifyView) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		v.discard()
-		v.err, v.note = "", "Changes discarded."
+		v.err, v.note = "", v.s.p.T("Changes discarded.")
 	}
 	return nil
 }
@@ -240,7 +254,7 @@ func (v *notifyView) settings() []string {
 func (v *notifyView) save() tea.Cmd {
 	sets := v.settings()
 	v.saving, v.err = true, ""
-	v.saved = "Saved: " + strings.Join(sets, "; ") + "."
+	v.saved = v.s.p.T("Saved: %s.", strings.Join(sets, "; "))
 	v.seq++
 	seq, email, version := v.seq, v.email, v.version
 	svc, a := v.s.svc, v.s.actor
@@ -255,31 +269,32 @@ func (v *notifyView) save() tea.Cmd {
 const notifyCol = 6
 
 func (v *notifyView) view(st Styles, width, height int) string {
+	p := v.s.p
 	var b strings.Builder
-	title := "Notifications of " + clean(v.email)
+	title := p.T("Notifications of %s", clean(v.email))
 	if v.user != nil {
-		title = "Notifications of " + who(v.user)
+		title = p.T("Notifications of %s", who(v.user))
 	}
 	b.WriteString(st.Title.Render(cut(title, width)))
 	if v.dirty() {
-		b.WriteString(st.Warn.Render("  (unsaved)"))
+		b.WriteString(st.Warn.Render("  " + p.T("(unsaved)")))
 	}
 	b.WriteString("\n")
 	if v.user == nil {
 		if v.loading {
-			b.WriteString(st.Subtle.Render("Reading…"))
+			b.WriteString(st.Subtle.Render(p.T("Reading…")))
 		}
 		if v.err != "" {
-			b.WriteString(st.Error.Render(cut(v.err, width)) + "\n" + st.Faint.Render("esc goes back"))
+			b.WriteString(st.Error.Render(cut(v.err, width)) + "\n" + st.Faint.Render(p.T("esc goes back")))
 		}
 		return b.String()
 	}
-	intro := "Which events reach them, and by which channel."
+	intro := p.T("Which events reach them, and by which channel.")
 	if strings.EqualFold(v.email, v.s.actor.Email) {
-		intro = "Which events reach you, and by which channel."
+		intro = p.T("Which events reach you, and by which channel.")
 	}
 	if v.user.Phone == "" {
-		intro += " No mobile number: no SMS yet."
+		intro += p.T(" No mobile number: no SMS yet.")
 	}
 	b.WriteString(st.Subtle.Render(cut(intro, width)) + "\n\n")
 	if v.reviewing {
@@ -290,14 +305,14 @@ func (v *notifyView) view(st Styles, width, height int) string {
 	for _, ch := range admin.NotifyChannels {
 		head += fit(" "+ch, notifyCol)
 	}
-	b.WriteString(paint(st.ColHead, cut(head+"Event", width-1)) + "\n")
-	label := widest(v.prefs, func(p admin.NotifyPref) string { return p.Label })
+	b.WriteString(paint(st.ColHead, cut(head+p.T("Event"), width-1)) + "\n")
+	label := widest(v.prefs, func(e admin.NotifyPref) string { return eventLabel(p, e) })
 	var lines []string
-	for i, p := range v.prefs {
+	for i, e := range v.prefs {
 		line := ""
 		changed := false
 		for c, ch := range admin.NotifyChannels {
-			id := notifyCell(p.Event, ch)
+			id := notifyCell(e.Event, ch)
 			mark := " "
 			if i == v.nav.cur && c == v.col {
 				mark = "▸"
@@ -305,12 +320,12 @@ func (v *notifyView) view(st Styles, width, height int) string {
 			line += fit(mark+v.box(id), notifyCol)
 			changed = changed || v.changed(id)
 		}
-		line += fit(p.Label, label)
-		if p.Mandatory {
+		line += fit(eventLabel(p, e), label)
+		if e.Mandatory {
 			// The reason whole where it fits, else what it is about.
-			note := "  locked: " + notifyLocked
+			note := "  " + p.T("locked: %s", p.T(notifyLocked))
 			if cells(line+note) > width-1 {
-				note = "  locked: security"
+				note = "  " + p.T("locked: security")
 			}
 			line += note
 		}
@@ -318,7 +333,7 @@ func (v *notifyView) view(st Styles, width, height int) string {
 		switch {
 		case i == v.nav.cur:
 			line = st.Selected.Render(line)
-		case p.Mandatory:
+		case e.Mandatory:
 			line = st.Locked.Render(line)
 		case changed:
 			line = st.Marked.Render(line)
@@ -327,25 +342,28 @@ func (v *notifyView) view(st Styles, width, height int) string {
 	}
 	b.WriteString(strings.Join(inSight(lines, v.nav.cur, height-6), "\n"))
 	b.WriteString("\n\n")
-	b.WriteString(st.status(width, nil, v.saving, "Saving…", v.err, v.note))
+	b.WriteString(st.status(width, nil, v.saving, p.T("Saving…"), v.err, v.note))
 	return b.String()
 }
 
 // review is the summary shown before saving.
 func (v *notifyView) review(st Styles, width int) string {
+	p := v.s.p
 	var b strings.Builder
-	b.WriteString(st.Bold.Render("Before saving:") + "\n")
-	for _, p := range v.prefs {
-		was, now := v.channels(v.orig, p.Event), v.channels(v.draft, p.Event)
+	b.WriteString(st.Bold.Render(p.T("Before saving:")) + "\n")
+	for _, e := range v.prefs {
+		was, now := v.channels(v.orig, e.Event), v.channels(v.draft, e.Event)
 		if was != now {
-			b.WriteString(cut("  "+p.Event+"  "+was+" → "+st.Bold.Render(now)+st.Subtle.Render("  "+p.Label), width) + "\n")
+			// "off" is admin's word for no channel (EVENT=off): said here in
+			// the operator's language; email and sms are names.
+			b.WriteString(cut("  "+e.Event+"  "+p.T(was)+" → "+st.Bold.Render(p.T(now))+st.Subtle.Render("  "+eventLabel(p, e)), width) + "\n")
 		}
 	}
 	b.WriteString("\n")
-	if s := st.status(width, nil, v.saving, "Saving…", v.err, ""); s != "" {
+	if s := st.status(width, nil, v.saving, p.T("Saving…"), v.err, ""); s != "" {
 		b.WriteString(s)
 	} else {
-		b.WriteString(st.Warn.Render("enter saves · esc goes back to the checkboxes"))
+		b.WriteString(st.Warn.Render(p.T("enter saves · esc goes back to the checkboxes")))
 	}
 	return b.String()
 }

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -56,35 +57,40 @@ type pendingBatch struct {
 	stuck  bool // every stuck invitation, not only those the screen has read
 }
 
-// words name the act: what it is, while at work, and each row it did.
-func (b pendingBatch) words() (what, doing, done string) {
+// words name the act in p's language: what it is, while at work, and each
+// row it did.
+func (b pendingBatch) words(p *i18n.Printer) (what, doing, done string) {
 	if b.act == admin.RevokeInvitations {
-		return "revoke", "Revoking", "revoked"
+		return p.T("revoke"), p.T("Revoking"), p.T("revoked")
 	}
-	return "resend", "Resending", "sent"
+	return p.T("resend"), p.T("Resending"), p.T("resent")
 }
 
 // question asks before acting on n invitations; more says the screen has
 // not read every one.
-func (b pendingBatch) question(s *session, n int, more bool) string {
-	q := "Resend "
-	if b.act == admin.RevokeInvitations {
-		q = "Revoke "
-	}
+func (b pendingBatch) question(p *i18n.Printer, n int, more bool) string {
+	revoke := b.act == admin.RevokeInvitations
+	var q string
 	switch {
+	case b.stuck && revoke:
+		q = p.N(n, "Revoke all %s stuck invitation", "Revoke all %s stuck invitations")
 	case b.stuck:
-		q += "all " + s.plural(n, "stuck invitation", "stuck invitations")
+		q = p.N(n, "Resend all %s stuck invitation", "Resend all %s stuck invitations")
+	case n == 1 && revoke:
+		q = p.T("Revoke %s", clean(b.emails[0]))
 	case n == 1:
-		q += clean(b.emails[0])
+		q = p.T("Resend %s", clean(b.emails[0]))
+	case revoke:
+		q = p.N(n, "Revoke %s invitation", "Revoke %s invitations")
 	default:
-		q += s.count(n) + " invitations"
+		q = p.N(n, "Resend %s invitation", "Resend %s invitations")
 	}
 	if more {
-		q += " (those read so far; more are pending)"
+		q += p.T(" (those read so far; more are pending)")
 	}
-	q += "?"
-	if b.act == admin.RevokeInvitations {
-		q += " The invited accounts are deleted."
+	q = p.T("%s?", q)
+	if revoke {
+		q += p.T(" The invited accounts are deleted.")
 	}
 	return q + " y/n"
 }
@@ -110,16 +116,20 @@ const pendingPageRows = 500
 
 func newPending(s *session) *pending {
 	return &pending{s: s, selected: map[string]bool{}, outcomes: map[string]effect{},
-		jobs: newJobs(s), keys: pendingKeys{
-			nav:       newNavKeys(),
-			Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
-			SelectAll: key.NewBinding(key.WithKeys("A", "ctrl+a"), key.WithHelp("A", "select all shown")),
-			Resend:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "resend")),
-			Revoke:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "revoke")),
-			Stuck:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "stuck only")),
-			Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-			Clear:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear selection, cancel")),
-		}}
+		jobs: newJobs(s), keys: newPendingKeys(s.p)}
+}
+
+func newPendingKeys(p *i18n.Printer) pendingKeys {
+	return pendingKeys{
+		nav:       newNavKeys(),
+		Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", p.T("select"))),
+		SelectAll: key.NewBinding(key.WithKeys("A", "ctrl+a"), key.WithHelp("A", p.T("select all shown"))),
+		Resend:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", p.T("resend"))),
+		Revoke:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("revoke"))),
+		Stuck:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", p.T("stuck only"))),
+		Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
+		Clear:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("clear selection, cancel"))),
+	}
 }
 
 func (m *pending) Init() tea.Cmd { return m.load() }
@@ -234,10 +244,10 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		case msg.err != nil:
 			m.err = m.s.explain(msg.err)
 		case msg.n == 0:
-			m.note = "Nothing is stuck."
+			m.note = m.s.p.T("Nothing is stuck.")
 		default:
 			m.ask = &msg.batch
-			m.confirm = &confirmation{prompt: msg.batch.question(m.s, msg.n, false)}
+			m.confirm = &confirmation{prompt: msg.batch.question(m.s.p, msg.n, false)}
 		}
 		return m, nil
 	case jobProgressMsg:
@@ -337,9 +347,9 @@ func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 	case key.Matches(msg, k.Resend):
-		return m.act(pendingBatch{act: admin.ResendInvitations}, "resend invitations")
+		return m.act(pendingBatch{act: admin.ResendInvitations}, m.s.p.T("resend invitations"))
 	case key.Matches(msg, k.Revoke):
-		return m.act(pendingBatch{act: admin.RevokeInvitations}, "revoke invitations")
+		return m.act(pendingBatch{act: admin.RevokeInvitations}, m.s.p.T("revoke invitations"))
 	}
 	return nil
 }
@@ -350,7 +360,7 @@ func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
 // ones, it is every stuck invitation, counted first.
 func (m *pending) act(b pendingBatch, what string) tea.Cmd {
 	if m.jobs.job != nil {
-		m.err = "A batch is under way: wait for it, or press esc to cancel it."
+		m.err = m.s.p.T("A batch is under way: wait for it, or press esc to cancel it.")
 		return nil
 	}
 	if why := may(m.perms, "users.invite", what); why != "" {
@@ -376,7 +386,7 @@ func (m *pending) act(b pendingBatch, what string) tea.Cmd {
 		return m.start(b)
 	}
 	m.ask = &b
-	m.confirm = &confirmation{prompt: b.question(m.s, len(b.emails), every)}
+	m.confirm = &confirmation{prompt: b.question(m.s.p, len(b.emails), every)}
 	return nil
 }
 
@@ -397,7 +407,7 @@ func (m *pending) answer(msg tea.KeyPressMsg) tea.Cmd {
 
 // start runs a batch as a job (jobs).
 func (m *pending) start(b pendingBatch) tea.Cmd {
-	what, doing, done := b.words()
+	what, doing, done := b.words(m.s.p)
 	m.err, m.note = "", ""
 	cmd := m.jobs.start(admin.UserBatch{Act: b.act, Emails: b.emails, Stuck: b.stuck}, jobWords{what, doing, done}, len(b.emails))
 	m.resize()
@@ -419,7 +429,8 @@ func (m *pending) widths() []int {
 	// The emails drawn keep their whole width, up to 32 cells.
 	from, to := m.nav.visible()
 	ew := widest(m.rows[min(from, len(m.rows)):min(to, len(m.rows))], func(r store.Invitation) string { return clean(r.Email) })
-	return columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: 30}, {min: 4, natural: 5},
+	sent := cells(m.s.p.T("Sends")) // a number under a head of a word: "Envois"
+	return columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: 30}, {min: max(4, sent), natural: max(5, sent)},
 		{min: 16, natural: 16}, {min: 9, natural: 12}, {min: 5, natural: 40}})
 }
 
@@ -428,13 +439,10 @@ func (m *pending) widths() []int {
 func (m *pending) line(r store.Invitation, now time.Time, w []int) string {
 	ew, bw, sw, lw, xw, mw := w[0], w[1], w[2], w[3], w[4], w[5]
 	{
-		exp := "expired"
-		if !r.Expired {
-			exp = m.s.ago(now, r.ExpiresAt)
-		}
-		mail := r.MailState
+		exp := m.s.ago(now, r.ExpiresAt) // "1 day ago" once expired: the row is red
+		mail := m.s.p.T(r.MailState)     // an outbox state: queued, sent, deferred…
 		if mail == "" {
-			mail = "no mail"
+			mail = m.s.p.T("no mail")
 		}
 		if r.MailError != "" {
 			mail += ": " + r.MailError
@@ -448,44 +456,44 @@ func (m *pending) line(r store.Invitation, now time.Time, w []int) string {
 }
 
 func (m *pending) View() string {
-	st := m.s.styles
+	st, p := m.s.styles, m.s.p
 	var b strings.Builder
 	// The title says what the rows shown are: after s, it changes with
 	// them, once they are read.
-	title := "Pending invitations"
+	title := p.T("Pending invitations")
 	if m.rowsOf {
-		title = "Stuck invitations (expired, or their mail failed or is deferred)"
+		title = p.T("Stuck invitations (expired, or their mail failed or is deferred)")
 	}
 	b.WriteString(paint(st.Title, cut(title, m.width)))
-	info := "  " + m.s.count(len(m.rows)) + " shown"
+	info := "  " + p.T("%s shown", p.Num(len(m.rows)))
 	if m.next != nil {
-		info += ", more below"
+		info += p.T(", more below")
 	}
 	if len(m.selected) > 0 {
-		info += fmt.Sprintf(", %d selected", len(m.selected))
+		info += p.T(", %s selected", p.Num(len(m.selected)))
 	}
 	switch {
 	case m.loading && m.stuck != m.rowsOf && m.stuck:
-		info += " · reading the stuck ones…"
+		info += p.T(" · reading the stuck ones…")
 	case m.loading && m.stuck != m.rowsOf:
-		info += " · reading every pending one…"
+		info += p.T(" · reading every pending one…")
 	case m.loading && len(m.rows) > 0 && m.rowsOf == m.stuck:
-		info += " · reading more…"
+		info += p.T(" · reading more…")
 	case m.loading:
-		info += " · reading…"
+		info += p.T(" · reading…")
 	}
 	b.WriteString(paint(st.Subtle, info))
 	b.WriteString("\n")
 	w := m.widths()
 	ew, bw, sw, lw, xw, mw := w[0], w[1], w[2], w[3], w[4], w[5]
-	b.WriteString(paint(st.ColHead, "    "+fit("Email", ew)+" "+fit("Invited by", bw)+" "+fit("Sent", sw)+" "+
-		fit("Last sent", lw)+" "+fit("Expires", xw)+" "+fit("Mail", mw)))
+	b.WriteString(paint(st.ColHead, "    "+fit(p.T("Email"), ew)+" "+fit(p.T("Invited by"), bw)+" "+fit(p.T("Sends"), sw)+" "+
+		fit(p.T("Last sent"), lw)+" "+fit(p.T("Expires"), xw)+" "+fit(p.T("Mail"), mw)))
 	b.WriteString("\n")
 	if len(m.rows) == 0 && !m.loading {
 		if m.rowsOf {
-			b.WriteString(st.OK.Render("  Nothing is stuck."))
+			b.WriteString(st.OK.Render("  " + p.T("Nothing is stuck.")))
 		} else {
-			b.WriteString(st.Subtle.Render("  No pending invitation."))
+			b.WriteString(st.Subtle.Render("  " + p.T("No pending invitation.")))
 		}
 		b.WriteString("\n")
 	}

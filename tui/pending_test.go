@@ -125,7 +125,7 @@ func TestPendingBulkResendAsksFirst(t *testing.T) {
 	driveScreen(m, func() tea.Msg { return <-ended })
 	must(t, f.resent() == 2100, "%d of 2,100 resent", f.resent())
 	v = m.View()
-	must(t, strings.Contains(v, "2,100 of 2,100 sent") && !strings.Contains(v, "Resending"), "no summary:\n%s", v)
+	must(t, strings.Contains(v, "2,100 of 2,100 resent") && !strings.Contains(v, "Resending"), "no summary:\n%s", v)
 }
 
 // Keys written together, 3 s A r y, switch to Pending, read the stuck ones,
@@ -144,7 +144,7 @@ func TestPendingBulkResendInOneWrite(t *testing.T) {
 	for end := time.Now().Add(2 * time.Minute); f.resent() < 520 && time.Now().Before(end); {
 		time.Sleep(100 * time.Millisecond)
 	}
-	tt.wait("520 of 520 sent")
+	tt.wait("520 of 520 resent")
 	stop()
 	must(t, f.resent() == 520, "%d of 520 resent", f.resent())
 }
@@ -194,7 +194,7 @@ func TestPendingBulkFailuresFirst(t *testing.T) {
 	press("y")
 	must(t, len(m.jobs.last) == 1 && strings.HasPrefix(m.jobs.last[0], gone+": failed") && strings.Contains(m.jobs.last[0], "not found"),
 		"the failures: %q", m.jobs.last)
-	must(t, strings.Contains(m.note, "1 failed, 1 of 2 sent"), "the summary: %q", m.note)
+	must(t, strings.Contains(m.note, "1 failed, 1 of 2 resent"), "the summary: %q", m.note)
 
 	press("s")
 	press("A")
@@ -202,7 +202,7 @@ func TestPendingBulkFailuresFirst(t *testing.T) {
 	press("y")
 	must(t, len(m.jobs.last) == 2 && strings.Contains(m.jobs.last[0], "rate-limited") && strings.Contains(m.jobs.last[1], "rate-limited"),
 		"the failures: %q", m.jobs.last)
-	must(t, strings.Contains(m.note, "2 failed, 598 of 600 sent"), "the summary: %q", m.note)
+	must(t, strings.Contains(m.note, "2 failed, 598 of 600 resent"), "the summary: %q", m.note)
 }
 
 // Pending reads a page at a time as the cursor goes down, so that every

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 )
 
 // permissions is the Permissions screen: the catalogue as checkboxes grouped
@@ -61,12 +63,22 @@ type (
 const permsPicker = 1
 
 func newPerms(s *session) *permissions {
-	return &permissions{s: s, oneUser: oneUser{screen: permsScreen}, keys: permKeys{
-		checkKeys: newCheckKeys(),
-		Role:      key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", "next role")),
-		RoleBack:  key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", "previous role")),
-		Other:     key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", "another user")),
-	}}
+	return &permissions{s: s, oneUser: oneUser{screen: permsScreen}, keys: newPermKeys(s.p)}
+}
+
+func newPermKeys(p *i18n.Printer) permKeys {
+	return permKeys{
+		checkKeys: newCheckKeys(p),
+		Role:      key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", p.T("next role"))),
+		RoleBack:  key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", p.T("previous role"))),
+		Other:     key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", p.T("another user"))),
+	}
+}
+
+// pickerKeys are what the footer offers while a user picker is open.
+func pickerKeys(p *i18n.Printer) []key.Binding {
+	return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("choose"))),
+		key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("cancel")))}
 }
 
 func (m *permissions) Init() tea.Cmd {
@@ -84,7 +96,7 @@ func (m *permissions) OpenUser(email string) tea.Cmd {
 }
 
 func (m *permissions) choose() tea.Cmd {
-	return m.oneUser.choose(m.s, permsPicker, "whose permissions? type a name or an email")
+	return m.oneUser.choose(m.s, permsPicker, m.s.p.T("whose permissions? type a name or an email"))
 }
 
 // load reads the user's permissions; unless forced, what arrives does not
@@ -123,10 +135,9 @@ func (m *permissions) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {
 	case m.picker != nil:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+		return pickerKeys(m.s.p)
 	case m.reviewing:
-		return []key.Binding{k.Save, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back"))}
+		return k.reviewKeys(m.s.p)
 	}
 	// What saves comes first: at 80 columns the footer cuts the keys at its end.
 	return []key.Binding{k.Review, k.Toggle, k.RoleBack, k.Role, k.Discard, k.Other, k.nav.Up, k.nav.Down}
@@ -173,12 +184,11 @@ func (m *permissions) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.err != nil {
 			m.saving = false
 			m.err = m.s.explain(msg.err)
-			if strings.Contains(m.err, "ctrl+r") {
-				m.stale = true
-			}
+			var conflict *admin.ConflictError
+			m.stale = errors.As(msg.err, &conflict)
 			return m, nil
 		}
-		m.saved = "Saved: " + clean(msg.res.Email) + " is " + msg.res.Role + changeText(msg.res.Added, msg.res.Removed)
+		m.saved = m.s.p.T("Saved: %s is %s", clean(msg.res.Email), m.s.p.T(msg.res.Role)) + changeText(m.s.p, msg.res.Added, msg.res.Removed)
 		return m, m.load(true)
 	case refreshMsg:
 		if m.user != nil && !m.Dirty() && !m.saving {
@@ -196,13 +206,15 @@ func (m *permissions) replay(msg tea.Msg) tea.Cmd {
 	return cmd
 }
 
-func changeText(added, removed []string) string {
+// changeText ends a saved message with the permissions added and removed,
+// by ID (as the command line and the audit name them).
+func changeText(p *i18n.Printer, added, removed []string) string {
 	s := ""
 	if len(added) > 0 {
-		s += "; added " + strings.Join(added, ", ")
+		s += p.T("; added %s", strings.Join(added, ", "))
 	}
 	if len(removed) > 0 {
-		s += "; removed " + strings.Join(removed, ", ")
+		s += p.T("; removed %s", strings.Join(removed, ", "))
 	}
 	return s + "."
 }
@@ -214,7 +226,7 @@ func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(msg, k.Other) && !m.reviewing {
 		if m.Dirty() {
-			m.err = "Save (enter) or discard (esc) your changes first."
+			m.err = m.s.p.T("Save (enter) or discard (esc) your changes first.")
 			return nil
 		}
 		return m.choose()
@@ -247,7 +259,7 @@ func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	switch {
 	case key.Matches(msg, k.Toggle):
-		m.err = m.toggle(admin.Catalogue[m.nav.cur].ID)
+		m.err = m.toggle(m.s.p, admin.Catalogue[m.nav.cur].ID)
 	case key.Matches(msg, k.Role), key.Matches(msg, k.RoleBack):
 		d := 1
 		if key.Matches(msg, k.RoleBack) {
@@ -262,7 +274,7 @@ func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 			}
 		}
 		if r == m.role {
-			m.err = "Locked: you may not give " + clean(m.user.Email) + " another role."
+			m.err = m.s.p.T("Locked: you may not give %s another role.", clean(m.user.Email))
 			return nil
 		}
 		m.err, m.role = "", r
@@ -281,11 +293,11 @@ func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	case key.Matches(msg, k.Review):
 		if !m.Dirty() {
-			m.note = "Nothing changed."
+			m.note = m.s.p.T("Nothing changed.")
 			return nil
 		}
 		if m.stale {
-			m.err = "This user changed since you opened it: press ctrl+r to reload."
+			m.err = m.s.p.T("This user changed since you opened it: press ctrl+r to reload.")
 			return nil
 		}
 		m.err = ""
@@ -294,7 +306,7 @@ func (m *permissions) key(msg tea.KeyPressMsg) tea.Cmd {
 		if m.Dirty() {
 			m.discard()
 			m.role = m.origRole
-			m.note = "Changes discarded."
+			m.note = m.s.p.T("Changes discarded.")
 			return nil
 		}
 		return m.s.open(usersScreen, "")
@@ -331,27 +343,27 @@ func (m *permissions) save() tea.Cmd {
 }
 
 func (m *permissions) View() string {
-	st := m.s.styles
-	if v, ok := m.chooserView(st, "Permissions", "Press u to choose whose permissions to change, or p on the Users screen.", m.width); ok {
+	st, p := m.s.styles, m.s.p
+	if v, ok := m.chooserView(st, p.T("Permissions"), p.T("Press u to choose whose permissions to change, or p on the Users screen."), m.width); ok {
 		return v
 	}
 	var b strings.Builder
 	u := m.user
-	title := "Permissions of " + who(u.User)
+	title := p.T("Permissions of %s", who(u.User))
 	b.WriteString(st.Title.Render(cut(title, m.width)))
 	if m.Dirty() {
-		b.WriteString(st.Warn.Render("  (unsaved)"))
+		b.WriteString(st.Warn.Render("  " + p.T("(unsaved)")))
 	}
 	b.WriteString("\n")
-	role := st.Label.Render("Role  ")
+	role := st.Label.Render(p.T("Role") + "  ")
 	for i, r := range admin.Roles {
 		if i == m.role {
-			role += st.Bold.Render("‹" + r + "›")
+			role += st.Bold.Render("‹" + p.T(r) + "›")
 		} else {
-			role += st.Faint.Render(" " + r + " ")
+			role += st.Faint.Render(" " + p.T(r) + " ")
 		}
 	}
-	role += st.Faint.Render("   ←/→ applies the role's preset")
+	role += st.Faint.Render("   " + p.T("←/→ applies the role's preset"))
 	b.WriteString(cut(role, m.width))
 	b.WriteString("\n")
 	if m.reviewing {
@@ -364,19 +376,19 @@ func (m *permissions) View() string {
 	var lines []string
 	curLine := 0
 	cols := columnWidths(m.width-1-7, []column{
-		{min: 12, natural: widest(admin.Catalogue, func(p admin.Permission) string { return p.Label })},
-		{min: 10, natural: widest(admin.Catalogue, func(p admin.Permission) string { return p.Description })}})
+		{min: 12, natural: widest(admin.Catalogue, func(c admin.Permission) string { return p.T(c.Label) })},
+		{min: 10, natural: widest(admin.Catalogue, func(c admin.Permission) string { return p.T(c.Description) })}})
 	group := ""
-	for i, p := range admin.Catalogue {
-		if p.Group != group {
-			group = p.Group
-			lines = append(lines, st.Group.Render(group))
+	for i, c := range admin.Catalogue {
+		if c.Group != group {
+			group = c.Group
+			lines = append(lines, st.Group.Render(p.T(group)))
 		}
-		box, changed := m.box(p.ID), m.changed(p.ID)
-		line := "  " + box + " " + fit(p.Label, cols[0]) + " " + p.Description
-		why := m.locked[p.ID]
+		box, changed := m.box(c.ID), m.changed(c.ID)
+		line := "  " + box + " " + fit(p.T(c.Label), cols[0]) + " " + p.T(c.Description)
+		why := m.locked[c.ID]
 		if why != "" {
-			line = "  " + box + " " + fit(p.Label, cols[0]) + " locked: " + why
+			line = "  " + box + " " + fit(p.T(c.Label), cols[0]) + " " + p.T("locked: %s", p.T(why))
 		}
 		line = cut(line, m.width-1)
 		switch {
@@ -392,23 +404,23 @@ func (m *permissions) View() string {
 	}
 	b.WriteString(strings.Join(inSight(lines, curLine, m.height-3), "\n"))
 	b.WriteString("\n")
-	b.WriteString(st.status(m.width, nil, m.saving, "Saving…", m.err, m.note))
+	b.WriteString(st.status(m.width, nil, m.saving, p.T("Saving…"), m.err, m.note))
 	return b.String()
 }
 
 // review is the summary shown before saving.
 func (m *permissions) review() string {
-	st := m.s.styles
+	st, tr := m.s.styles, m.s.p
 	var b strings.Builder
-	b.WriteString(st.Bold.Render("Before saving:"))
+	b.WriteString(st.Bold.Render(tr.T("Before saving:")))
 	b.WriteString("\n")
 	if m.role != m.origRole {
-		b.WriteString("  role " + admin.Roles[m.origRole] + " → " + st.Bold.Render(admin.Roles[m.role]) + "\n")
+		b.WriteString("  " + tr.T("role %s → %s", tr.T(admin.Roles[m.origRole]), st.Bold.Render(tr.T(admin.Roles[m.role]))) + "\n")
 	}
 	added, removed := m.changes(catalogueIDs())
 	label := map[string]string{}
 	for _, p := range admin.Catalogue {
-		label[p.ID] = p.Label
+		label[p.ID] = tr.T(p.Label)
 	}
 	for _, p := range added {
 		b.WriteString(st.OK.Render("  + "+p) + st.Subtle.Render("  "+label[p]) + "\n")
@@ -417,13 +429,13 @@ func (m *permissions) review() string {
 		b.WriteString(st.FieldErr.Render("  - "+p) + st.Subtle.Render("  "+label[p]) + "\n")
 	}
 	if len(added) == 0 && len(removed) == 0 {
-		b.WriteString(st.Subtle.Render("  the permissions stay as they are") + "\n")
+		b.WriteString(st.Subtle.Render("  "+tr.T("the permissions stay as they are")) + "\n")
 	}
 	b.WriteString("\n")
-	if s := st.status(m.width, nil, m.saving, "Saving…", m.err, ""); s != "" {
+	if s := st.status(m.width, nil, m.saving, tr.T("Saving…"), m.err, ""); s != "" {
 		b.WriteString(s)
 	} else {
-		b.WriteString(st.Warn.Render("enter saves · esc goes back to the checkboxes"))
+		b.WriteString(st.Warn.Render(tr.T("enter saves · esc goes back to the checkboxes")))
 	}
 	return b.String()
 }

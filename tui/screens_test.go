@@ -103,7 +103,7 @@ func TestPendingResendStuckInFourKeys(t *testing.T) {
 	tt.typ("r")
 	tt.wait("Resend 20 invitations? y/n")
 	tt.typ("y")
-	tt.wait("20 of 20 sent.")
+	tt.wait("20 of 20 resent.")
 	stuck, _ = f.svc.Invitations(f.ctx, f.op, true)
 	must(t, len(stuck) == 0, "%d still stuck", len(stuck))
 	all, _ := f.svc.Invitations(f.ctx, f.op, false)
