@@ -10,6 +10,7 @@ var catalogues = []func() map[string]string{
 	frErrors,
 	frCommand,
 	frDashboard,
+	frTUIRest,
 }
 
 var french = sync.OnceValue(func() map[string]string {
