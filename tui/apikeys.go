@@ -229,7 +229,11 @@ func (v *apiKeysView) view(st Styles, width int) string {
 		if !k.ExpiresAt.IsZero() {
 			expires = k.ExpiresAt.Local().Format("2006-01-02")
 		}
-		line := fit(strconv.FormatInt(k.ID, 10), w[0]) + " " + fit(clean(k.Name), w[1]) + " " + fit(k.Prefix+"…", w[2]) + " " + fit(v.s.when(k.LastUsedAt), w[3]) + " " + fit(expires, w[4])
+		used := p.T("never")
+		if !k.LastUsedAt.IsZero() {
+			used = v.s.when(k.LastUsedAt)
+		}
+		line := fit(strconv.FormatInt(k.ID, 10), w[0]) + " " + fit(clean(k.Name), w[1]) + " " + fit(k.Prefix+"…", w[2]) + " " + fit(used, w[3]) + " " + fit(expires, w[4])
 		if i == v.nav.cur {
 			b.WriteString(paint(st.Selected, "▸ "+line))
 		} else {

@@ -272,7 +272,7 @@ func (m *mailbox) View() string {
 	// columns, a 32-cell recipient leaves the kind 6 and the detail 4.
 	w := columnWidths(m.width-2, []column{{min: 16, natural: 16}, {min: 5, natural: 5}, {min: min(max(rw, 2), 32), natural: rw},
 		{min: 6, natural: widest(shown, func(r store.OutboxMessage) string { return r.Kind })},
-		{min: sw, natural: sw}, {min: 3, natural: 3}, {min: 4, natural: widest(details, text)}})
+		{min: sw, natural: sw}, {min: max(3, cells(p.T("Try"))), natural: 3}, {min: 4, natural: widest(details, text)}})
 	head := "  " + fit(p.T("Queued"), w[0]) + " " + fit(p.T("Via"), w[1]) + " " + fit(p.T("To"), w[2]) + " " + fit(p.T("Kind"), w[3]) + " " +
 		fit(p.T("State"), w[4]) + " " + fit(p.T("Try"), w[5]) + " " + fit(p.T("Detail"), w[6])
 	b.WriteString(st.ColHead.Render(cut(head, m.width)))
@@ -323,11 +323,23 @@ func outboxDetail(s *session, r store.OutboxMessage, now time.Time) string {
 func (m *mailbox) message() string {
 	st, p := m.s.styles, m.s.p
 	r := m.open
+	// The labels take the width of the widest, in the session's language.
 	var lines []string
+	var pairs [][2]string
 	add := func(label, v string) {
 		if v != "" {
-			lines = append(lines, st.Label.Render(fit(label, 14))+" "+clean(v))
+			pairs = append(pairs, [2]string{label, v})
 		}
+	}
+	draw := func() {
+		lw := 13
+		for _, kv := range pairs {
+			lw = max(lw, cells(kv[0]))
+		}
+		for _, kv := range pairs {
+			lines = append(lines, st.Label.Render(fit(kv[0], lw))+" "+clean(kv[1]))
+		}
+		pairs = nil
 	}
 	add(p.T("To"), strings.TrimSpace(r.RecipientName+" <"+r.Recipient+">"))
 	add(p.T("Channel"), r.Channel)
@@ -348,6 +360,7 @@ func (m *mailbox) message() string {
 	}
 	add(p.T("Last error"), r.LastError)
 	add(p.T("Server reply"), r.Reply)
+	draw()
 	var data map[string]any
 	if json.Unmarshal([]byte(r.Data), &data) == nil && len(data) > 0 {
 		// The data's names are the template's (machine words): kept as they are.
@@ -355,6 +368,7 @@ func (m *mailbox) message() string {
 		for _, k := range sortedKeys(data) {
 			add(k, fmt.Sprint(data[k]))
 		}
+		draw()
 	}
 	if r.ID != 0 {
 		lines = append(lines, "", st.Faint.Render(p.T("roster mail show %d prints the whole message", r.ID)))
