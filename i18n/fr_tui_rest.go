@@ -159,6 +159,7 @@ func frTUIRest() map[string]string {
 		"Remove webhook %d and what it has not delivered? y/n": "Supprimer le webhook %d et ce qu'il n'a pas livré ? y/n",
 		"Webhooks": "Webhooks",
 		"Its signing secret, shown this once (Standard Webhooks); copied to your clipboard where the terminal allows it:": "Son secret de signature, affiché cette seule fois (Standard Webhooks) ; copié dans votre presse-papiers si le terminal le permet :",
+		"deliveries":        "livraisons",
 		"Deliveries to %s":  "Livraisons à %s",
 		"newest first · %s": "du plus récent au plus ancien · %s",
 		"Tries":             "Essais",

@@ -110,7 +110,9 @@ func (m *mailbox) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {
 	case m.hooksShown:
-		return []key.Binding{k.nav.Up, k.nav.Down, k.Open, k.Webhooks, k.Back}
+		open := k.Open // enter shows a webhook's deliveries
+		open.SetHelp("enter", m.s.p.T("deliveries"))
+		return []key.Binding{k.nav.Up, k.nav.Down, open, k.Webhooks, k.Back}
 	case m.capturedShown && m.captured.showing(), !m.capturedShown && m.open != nil:
 		return []key.Binding{k.nav.Up, k.nav.Down, k.Back}
 	case m.capturedShown:
