@@ -55,6 +55,10 @@ func TestBillingScreenInFrench(t *testing.T) {
 	tt.wait("Olive")
 	tt.write("9")
 	tt.wait("mensuelle, 15,00\u00a0€ par siège", "14,31\u00a0€", "Registre", "siège ouvert")
+	tt.write("e\x15" + "20\x13") // the period's choice is read back by its place, not its word
+	tt.wait("Formule à partir du 2026-04-01 : mensuelle, 20,00\u00a0€ par siège")
+	b, err := f.svc.BillingInfo(f.ctx, f.op)
+	must(t, err == nil && b.Next != nil && b.Next.Period == admin.PeriodMonthly && b.Next.SeatPrice == 2000, "the plan saved in French: %+v %v", b.Next, err)
 	tt.write("L")
 	tt.wait("monthly, €15.00 a seat", "€14.31", "seat started")
 }

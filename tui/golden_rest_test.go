@@ -123,3 +123,19 @@ func TestGoldenWebhooks(t *testing.T) {
 		}
 	}, map[i18n.Lang]string{i18n.English: "signed events for other systems", i18n.French: "événements signés"}, "7", "w")
 }
+
+// A webhook's deliveries (enter on the webhooks): their states in words.
+func TestGoldenWebhookDeliveries(t *testing.T) {
+	goldenScreen(t, func(f *fixture) {
+		allow := true
+		if _, err := f.svc.UpdateAccount(f.ctx, f.op, admin.AccountChange{WebhooksPrivate: &allow}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := f.svc.AddWebhook(f.ctx, f.op, "http://127.0.0.1:9/roster", []string{"all"}); err != nil {
+			t.Fatal(err)
+		}
+		f.invite("bob@example.com", "carl@example.com")
+		f.exec(`UPDATE webhook_deliveries SET state = 'failed', attempts = 3, last_error = 'dial tcp 127.0.0.1:9: connection refused'
+			WHERE id = (SELECT min(id) FROM webhook_deliveries)`)
+	}, map[i18n.Lang]string{i18n.English: "Deliveries to http://127.0.0.1:9/roster", i18n.French: "Livraisons à http://127.0.0.1:9/roster"}, "7", "w", "enter")
+}

@@ -109,6 +109,8 @@ func (m *mailbox) Dirty() bool { return false }
 func (m *mailbox) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {
+	case m.hooksShown && m.hooks.open != nil: // a webhook's deliveries: esc is all they take
+		return []key.Binding{k.Back}
 	case m.hooksShown:
 		open := k.Open // enter shows a webhook's deliveries
 		open.SetHelp("enter", m.s.p.T("deliveries"))
