@@ -16,7 +16,7 @@ func frTUIRest() map[string]string {
 		"previous page":         "page précédente",
 		"up":                    "monter",
 		"down":                  "descendre",
-		"none":                  "aucun",
+		"none":                  "aucune", // API keys (keysLine)
 		"all":                   "tous",
 		"reading…":              "lecture…",
 		"Reading…":              "Lecture…",
@@ -242,6 +242,7 @@ func frTUIRest() map[string]string {
 		// Billing.
 		"edit the plan":                       "modifier la formule",
 		"save the plan":                       "enregistrer la formule",
+		"no plan":                             "aucune",
 		"period":                              "période",
 		"monthly":                             "mensuelle",
 		"yearly":                              "annuelle",

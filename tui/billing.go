@@ -94,7 +94,7 @@ func periodLabel(p *i18n.Printer, pd admin.Period) string {
 	case admin.PeriodYearly:
 		return p.T("yearly")
 	case "":
-		return p.T("none")
+		return p.T("no plan")
 	}
 	return string(pd)
 }

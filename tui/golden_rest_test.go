@@ -139,3 +139,15 @@ func TestGoldenWebhookDeliveries(t *testing.T) {
 			WHERE id = (SELECT min(id) FROM webhook_deliveries)`)
 	}, map[i18n.Lang]string{i18n.English: "Deliveries to http://127.0.0.1:9/roster", i18n.French: "Livraisons à http://127.0.0.1:9/roster"}, "7", "w", "enter")
 }
+
+// The Audit screen's filter form (f), its labels as wide as the language's.
+func TestGoldenAuditFilter(t *testing.T) {
+	goldenScreen(t, func(f *fixture) { f.invite("bob@example.com") },
+		map[i18n.Lang]string{i18n.English: "enter applies", i18n.French: "entrée applique"}, "8", "f")
+}
+
+// The Billing screen's plan form (e): the periods in words.
+func TestGoldenBillingEdit(t *testing.T) {
+	goldenScreen(t, func(f *fixture) { f.plan(1500) },
+		map[i18n.Lang]string{i18n.English: "[monthly]", i18n.French: "[mensuelle]"}, "9", "e")
+}
