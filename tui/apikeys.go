@@ -47,10 +47,10 @@ type (
 		err  error
 	}
 	apiKeyMadeMsg struct {
-		secret string
-		key    *store.APIKey
-		what   string // a key of the note: "API key %s created."
-		err    error
+		secret      string
+		key         *store.APIKey
+		regenerated bool // else created
+		err         error
 	}
 	apiKeyRevokedMsg struct {
 		id  int64
@@ -116,7 +116,10 @@ func (v *apiKeysView) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		v.secret, v.err = msg.secret, ""
-		v.note = v.s.p.T(msg.what, clean(msg.key.Name))
+		v.note = v.s.p.T("API key %s created.", clean(msg.key.Name))
+		if msg.regenerated {
+			v.note = v.s.p.T("API key %s regenerated: the old secret no longer works.", clean(msg.key.Name))
+		}
 		return tea.Batch(tea.SetClipboard(msg.secret), v.load())
 	case apiKeyRevokedMsg:
 		v.err, v.note = v.s.explain(msg.err), ""
@@ -150,7 +153,7 @@ func (v *apiKeysView) key(msg tea.KeyPressMsg) tea.Cmd {
 			svc, a := v.s.svc, v.s.actor
 			return v.s.do(func(ctx context.Context) tea.Msg {
 				secret, made, err := svc.CreateAPIKey(ctx, a, name, time.Time{})
-				return apiKeyMadeMsg{secret, made, "API key %s created.", err}
+				return apiKeyMadeMsg{secret, made, false, err}
 			})
 		default:
 			var cmd tea.Cmd
@@ -178,7 +181,7 @@ func (v *apiKeysView) key(msg tea.KeyPressMsg) tea.Cmd {
 		svc, a := v.s.svc, v.s.actor
 		v.confirm = &confirmation{prompt: v.s.p.T("Regenerate %s? Its secret stops working now. y/n", clean(cur.Name)), yes: v.s.do(func(ctx context.Context) tea.Msg {
 			secret, made, err := svc.RegenerateAPIKey(ctx, a, id)
-			return apiKeyMadeMsg{secret, made, "API key %s regenerated: the old secret no longer works.", err}
+			return apiKeyMadeMsg{secret, made, true, err}
 		})}
 	case key.Matches(msg, k.Revoke) && ok:
 		id := cur.ID
