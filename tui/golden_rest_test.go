@@ -151,3 +151,11 @@ func TestGoldenBillingEdit(t *testing.T) {
 	goldenScreen(t, func(f *fixture) { f.plan(1500) },
 		map[i18n.Lang]string{i18n.English: "[monthly]", i18n.French: "[mensuelle]"}, "9", "e")
 }
+
+// One captured message, opened: the screen's words translate, the mail's
+// own (its header names, its text) are the mail's.
+func TestGoldenCapturedMessage(t *testing.T) {
+	goldenScreen(t, func(f *fixture) {
+		f.capture("zoe@example.com", "Votre invitation chez Acme", "Bonjour Zoé,\n\nAcceptez ici :\nhttp://localhost:8080/invite/tok4n\n")
+	}, map[i18n.Lang]string{i18n.English: "as the recipient reads it", i18n.French: "tel que le destinataire le lit"}, "7", "c", "enter")
+}
