@@ -60,6 +60,27 @@ func newMailKeys(p *i18n.Printer) mailKeys {
 	}
 }
 
+// kindLabel is the kind of a mail (its template) as the screen shows it:
+// the kind itself in English, as roster mail and the JSON write it, and
+// its label in French.
+func kindLabel(p *i18n.Printer, kind string) string {
+	switch kind {
+	case store.MailInvitation:
+		return p.T("invitation")
+	case store.MailInviteResent:
+		return p.T("invitation_resent")
+	case store.MailPasswordReset:
+		return p.T("password_reset")
+	case store.MailStandInNotice:
+		return p.T("standin_notice")
+	case store.MailNotice:
+		return p.T("notice")
+	case store.MailTest:
+		return p.T("test")
+	}
+	return kind
+}
+
 // stateLabel is a state of a mail or of a webhook's delivery in words; the
 // state itself is a machine word (the store's, the JSON's), kept as is
 // where roster has no label for it.
@@ -265,9 +286,9 @@ func (m *mailbox) View() string {
 	shown := m.list.rows[min(from, len(m.list.rows)):min(to, len(m.list.rows))]
 	// The recipient drawn keeps its whole width, up to 32 cells, and the
 	// state its whole word; the rest share what is left by what they hold.
-	recipients, details, states := make([]string, len(shown)), make([]string, len(shown)), make([]string, len(shown))
+	recipients, details, states, kinds := make([]string, len(shown)), make([]string, len(shown)), make([]string, len(shown)), make([]string, len(shown))
 	for i, r := range shown {
-		recipients[i], details[i], states[i] = clean(r.Recipient), clean(outboxDetail(m.s, r, now)), stateLabel(p, r.State)
+		recipients[i], details[i], states[i], kinds[i] = clean(r.Recipient), clean(outboxDetail(m.s, r, now)), stateLabel(p, r.State), kindLabel(p, r.Kind)
 	}
 	text := func(s string) string { return s }
 	rw := widest(recipients, text)
@@ -275,7 +296,7 @@ func (m *mailbox) View() string {
 	// Via, the channel (email or sms), keeps its whole word too: at 80
 	// columns, a 32-cell recipient leaves the kind 6 and the detail 4.
 	w := columnWidths(m.width-2, []column{{min: 16, natural: 16}, {min: 5, natural: 5}, {min: min(max(rw, 2), 32), natural: rw},
-		{min: 6, natural: widest(shown, func(r store.OutboxMessage) string { return r.Kind })},
+		{min: 6, natural: widest(kinds, text)},
 		{min: sw, natural: sw}, {min: max(3, cells(p.T("Try"))), natural: 3}, {min: 4, natural: widest(details, text)}})
 	head := "  " + fit(p.T("Queued"), w[0]) + " " + fit(p.T("Via"), w[1]) + " " + fit(p.T("To"), w[2]) + " " + fit(p.T("Kind"), w[3]) + " " +
 		fit(p.T("State"), w[4]) + " " + fit(p.T("Try"), w[5]) + " " + fit(p.T("Detail"), w[6])
@@ -290,7 +311,7 @@ func (m *mailbox) View() string {
 	for i := from; i < to && i < len(m.list.rows); i++ {
 		r := m.list.rows[i]
 		line := fit(m.s.when(r.CreatedAt), w[0]) + " " + fit(r.Channel, w[1]) + " " + fit(recipients[i-from], w[2]) + " " +
-			fit(r.Kind, w[3]) + " " + fit(states[i-from], w[4]) + " " + fit(fmt.Sprint(r.Attempts), w[5]) + " " + fit(details[i-from], w[6])
+			fit(kinds[i-from], w[3]) + " " + fit(states[i-from], w[4]) + " " + fit(fmt.Sprint(r.Attempts), w[5]) + " " + fit(details[i-from], w[6])
 		line = cut(line, m.width-2)
 		switch {
 		case i == m.list.nav.cur:
@@ -347,7 +368,7 @@ func (m *mailbox) message() string {
 	}
 	add(p.T("To"), strings.TrimSpace(r.RecipientName+" <"+r.Recipient+">"))
 	add(p.T("Channel"), r.Channel)
-	add(p.T("Kind"), r.Kind)
+	add(p.T("Kind"), kindLabel(p, r.Kind))
 	add(p.T("Language"), r.Locale)
 	add("Message-ID", r.MessageID)
 	add(p.T("State"), stateLabel(p, r.State))
