@@ -12,6 +12,7 @@ var catalogues = []func() map[string]string{
 	frDashboard,
 	frTUICore,
 	frTUIForms,
+	frTUIRest,
 }
 
 var french = sync.OnceValue(func() map[string]string {

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -46,10 +47,10 @@ type (
 		err  error
 	}
 	apiKeyMadeMsg struct {
-		secret string
-		key    *store.APIKey
-		what   string
-		err    error
+		secret      string
+		key         *store.APIKey
+		regenerated bool // else created
+		err         error
 	}
 	apiKeyRevokedMsg struct {
 		id  int64
@@ -58,19 +59,24 @@ type (
 )
 
 func newAPIKeysView(s *session, email string) *apiKeysView {
-	v := &apiKeysView{s: s, email: email, own: strings.EqualFold(email, s.actor.Email), keys: apiKeysKeys{
-		nav:        newNavKeys(),
-		New:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "new key")),
-		Regenerate: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "regenerate")),
-		Revoke:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "revoke")),
-		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Enter:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "create")),
-	}}
-	v.keys.nav.Home.SetKeys("home") // g regenerates here
+	v := &apiKeysView{s: s, email: email, own: strings.EqualFold(email, s.actor.Email), keys: newAPIKeysKeys(s.p)}
 	v.keys.New.SetEnabled(v.own)
 	v.keys.Regenerate.SetEnabled(v.own)
 	v.nav.resize(8)
 	return v
+}
+
+func newAPIKeysKeys(p *i18n.Printer) apiKeysKeys {
+	k := apiKeysKeys{
+		nav:        newNavKeys(),
+		New:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", p.T("new key"))),
+		Regenerate: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", p.T("regenerate"))),
+		Revoke:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("revoke"))),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back"))),
+		Enter:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("create"))),
+	}
+	k.nav.Home.SetKeys("home") // g regenerates here
+	return k
 }
 
 func (v *apiKeysView) load() tea.Cmd {
@@ -110,12 +116,15 @@ func (v *apiKeysView) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		v.secret, v.err = msg.secret, ""
-		v.note = "API key " + clean(msg.key.Name) + " " + msg.what + "."
+		v.note = v.s.p.T("API key %s created.", clean(msg.key.Name))
+		if msg.regenerated {
+			v.note = v.s.p.T("API key %s regenerated: the old secret no longer works.", clean(msg.key.Name))
+		}
 		return tea.Batch(tea.SetClipboard(msg.secret), v.load())
 	case apiKeyRevokedMsg:
 		v.err, v.note = v.s.explain(msg.err), ""
 		if msg.err == nil {
-			v.note = "API key " + strconv.FormatInt(msg.id, 10) + " revoked: it no longer works."
+			v.note = v.s.p.T("API key %d revoked: it no longer works.", msg.id)
 		}
 		return v.load()
 	case tea.KeyPressMsg:
@@ -144,7 +153,7 @@ func (v *apiKeysView) key(msg tea.KeyPressMsg) tea.Cmd {
 			svc, a := v.s.svc, v.s.actor
 			return v.s.do(func(ctx context.Context) tea.Msg {
 				secret, made, err := svc.CreateAPIKey(ctx, a, name, time.Time{})
-				return apiKeyMadeMsg{secret, made, "created", err}
+				return apiKeyMadeMsg{secret, made, false, err}
 			})
 		default:
 			var cmd tea.Cmd
@@ -162,22 +171,22 @@ func (v *apiKeysView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Back):
 		v.closed = true
 	case key.Matches(msg, k.New):
-		in := v.s.newInput("what it is for: zapier, okta…", 100)
+		in := v.s.newInput(v.s.p.T("what it is for: zapier, okta…"), 100)
 		in.Focus()
 		v.naming, v.err = &in, ""
 	case !v.own && (msg.String() == "n" || msg.String() == "g"):
-		v.err = "Only " + clean(v.email) + " makes keys of their own: you may revoke theirs (x)."
+		v.err = v.s.p.T("Only %s makes keys of their own: you may revoke theirs (x).", clean(v.email))
 	case key.Matches(msg, k.Regenerate) && ok:
 		id := cur.ID
 		svc, a := v.s.svc, v.s.actor
-		v.confirm = &confirmation{prompt: "Regenerate " + clean(cur.Name) + "? Its secret stops working now. y/n", yes: v.s.do(func(ctx context.Context) tea.Msg {
+		v.confirm = &confirmation{prompt: v.s.p.T("Regenerate %s? Its secret stops working now. y/n", clean(cur.Name)), yes: v.s.do(func(ctx context.Context) tea.Msg {
 			secret, made, err := svc.RegenerateAPIKey(ctx, a, id)
-			return apiKeyMadeMsg{secret, made, "regenerated: the old secret no longer works", err}
+			return apiKeyMadeMsg{secret, made, true, err}
 		})}
 	case key.Matches(msg, k.Revoke) && ok:
 		id := cur.ID
 		svc, a := v.s.svc, v.s.actor
-		v.confirm = &confirmation{prompt: "Revoke " + clean(cur.Name) + " (" + cur.Prefix + "…)? y/n", yes: v.s.do(func(ctx context.Context) tea.Msg {
+		v.confirm = &confirmation{prompt: v.s.p.T("Revoke %s (%s…)? y/n", clean(cur.Name), cur.Prefix), yes: v.s.do(func(ctx context.Context) tea.Msg {
 			return apiKeyRevokedMsg{id, svc.RevokeAPIKey(ctx, a, id)}
 		})}
 	}
@@ -192,37 +201,42 @@ func (v *apiKeysView) current() (store.APIKey, bool) {
 }
 
 func (v *apiKeysView) view(st Styles, width int) string {
+	p := v.s.p
 	var b strings.Builder
-	b.WriteString(st.Title.Render(cut("API keys of "+clean(v.email), width)) + "\n")
-	b.WriteString(st.Subtle.Render(cut("A key acts as its user, with their permissions; only its hash is kept.", width)) + "\n\n")
+	b.WriteString(st.Title.Render(cut(p.T("API keys of %s", clean(v.email)), width)) + "\n")
+	b.WriteString(st.Subtle.Render(cut(p.T("A key acts as its user, with their permissions; only its hash is kept."), width)) + "\n\n")
 	if v.secret != "" {
 		b.WriteString(st.OK.Render(cut(v.note, width)) + "\n\n")
 		b.WriteString(st.Bold.Render("  "+v.secret) + "\n\n")
-		b.WriteString(cut("Shown this once: keep it now. It was copied to your clipboard where the terminal allows it.", width) + "\n")
-		b.WriteString(st.Faint.Render("Any key puts it away.") + "\n")
+		b.WriteString(cut(p.T("Shown this once: keep it now. It was copied to your clipboard where the terminal allows it."), width) + "\n")
+		b.WriteString(st.Faint.Render(p.T("Any key puts it away.")) + "\n")
 		return b.String()
 	}
 	if v.naming != nil {
-		b.WriteString(st.Label.Render("Name ") + st.input(*v.naming) + "\n\n")
+		b.WriteString(st.Label.Render(p.T("Name")+" ") + st.input(*v.naming) + "\n\n")
 	}
 	w := columnWidths(width-2, []column{{min: 4, natural: 6}, {min: 8, natural: widest(v.list, func(k store.APIKey) string { return clean(k.Name) }), max: 30},
 		{min: 13, natural: 13}, {min: 16, natural: 16}, {min: 10, natural: 10}})
-	b.WriteString(paint(st.ColHead, "  "+fit("ID", w[0])+" "+fit("Name", w[1])+" "+fit("Prefix", w[2])+" "+fit("Last used", w[3])+" "+fit("Expires", w[4])) + "\n")
+	b.WriteString(paint(st.ColHead, "  "+fit(p.T("ID"), w[0])+" "+fit(p.T("Name"), w[1])+" "+fit(p.T("Prefix"), w[2])+" "+fit(p.T("Last used"), w[3])+" "+fit(p.T("Expires"), w[4])) + "\n")
 	if len(v.list) == 0 && !v.loading {
-		hint := "  No API key."
+		hint := p.T("No API key.")
 		if v.own {
-			hint += " n creates one."
+			hint = p.T("No API key. n creates one.")
 		}
-		b.WriteString(st.Subtle.Render(hint) + "\n")
+		b.WriteString(st.Subtle.Render("  "+hint) + "\n")
 	}
 	from, to := v.nav.visible()
 	for i := from; i < to && i < len(v.list); i++ {
 		k := v.list[i]
-		expires := "never"
+		expires := p.T("never")
 		if !k.ExpiresAt.IsZero() {
 			expires = k.ExpiresAt.Local().Format("2006-01-02")
 		}
-		line := fit(strconv.FormatInt(k.ID, 10), w[0]) + " " + fit(clean(k.Name), w[1]) + " " + fit(k.Prefix+"…", w[2]) + " " + fit(v.s.when(k.LastUsedAt), w[3]) + " " + fit(expires, w[4])
+		used := p.T("never")
+		if !k.LastUsedAt.IsZero() {
+			used = v.s.when(k.LastUsedAt)
+		}
+		line := fit(strconv.FormatInt(k.ID, 10), w[0]) + " " + fit(clean(k.Name), w[1]) + " " + fit(k.Prefix+"…", w[2]) + " " + fit(used, w[3]) + " " + fit(expires, w[4])
 		if i == v.nav.cur {
 			b.WriteString(paint(st.Selected, "▸ "+line))
 		} else {
@@ -238,13 +252,13 @@ func (v *apiKeysView) view(st Styles, width int) string {
 // keysLine sums up a user's API keys on their detail view.
 func keysLine(s *session, keys []store.APIKey) string {
 	if len(keys) == 0 {
-		return "none"
+		return s.p.T("none")
 	}
 	var parts []string
 	for _, k := range keys {
-		used := "never used"
+		used := s.p.T("never used")
 		if !k.LastUsedAt.IsZero() {
-			used = "used " + s.when(k.LastUsedAt)
+			used = s.p.T("used %s", s.p.DateTime(k.LastUsedAt.Local()))
 		}
 		parts = append(parts, k.Prefix+"… "+clean(k.Name)+" ("+used+")")
 	}

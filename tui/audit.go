@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -49,24 +50,35 @@ type auditKeys struct {
 const auditPage = 200
 
 func newAudit(s *session) *auditView {
-	m := &auditView{s: s, list: pager[store.AuditEntry]{size: auditPage, id: func(e store.AuditEntry) int64 { return e.ID }}, keys: auditKeys{
-		nav:    newNavKeys(),
-		Filter: key.NewBinding(key.WithKeys("f", "/"), key.WithHelp("f", "filter")),
-		Apply:  key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", "apply")),
-		Clear:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show change")),
-		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-	}}
-	m.form = form{keys: newFormKeys("apply"), fields: []*field{
-		afUser:   s.newField("user", "the email of the actor or the target", 254),
-		afSearch: s.newField("search", "a part of a name or an address", 100),
-		afAction: s.newField("action", "user.delete, or an area: user", 60),
-		afSince:  s.newField("since", "2026-12-24, today, 2026-12-24 14:30", 30),
-		afUntil:  s.newField("until", "before this date", 30),
+	p := s.p
+	m := &auditView{s: s, list: pager[store.AuditEntry]{size: auditPage, id: func(e store.AuditEntry) int64 { return e.ID }}, keys: newAuditKeys(p)}
+	m.form = form{keys: newFormKeys(p.T("apply")), fields: []*field{
+		afUser:   s.newField(p.T("user"), p.T("the email of the actor or the target"), 254),
+		afSearch: s.newField(p.T("search"), p.T("a part of a name or an address"), 100),
+		afAction: s.newField(p.T("action"), p.T("user.delete, or an area: user"), 60),
+		afSince:  s.newField(p.T("since"), p.T("2026-12-24, today, 2026-12-24 14:30"), 30),
+		afUntil:  s.newField(p.T("until"), p.T("before this date"), 30),
 	}}
 	return m
 }
+
+func newAuditKeys(p *i18n.Printer) auditKeys {
+	return auditKeys{
+		nav:    newNavKeys(),
+		Filter: key.NewBinding(key.WithKeys("f", "/"), key.WithHelp("f", p.T("filter"))),
+		Apply:  key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", p.T("apply"))),
+		Clear:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("clear filter"))),
+		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("show change"))),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back"))),
+		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
+	}
+}
+
+// actionLabel is an audit action as the screen shows it. The action is a
+// machine word (the filter, roster audit --json and the API use it), and
+// its own key: English shows it as it is, French its label where the
+// catalogue has one (i18n/fr_tui_rest.go), else the action too.
+func actionLabel(p *i18n.Printer, action string) string { return p.T(action) }
 
 func (m *auditView) Init() tea.Cmd { return m.load(false) }
 
@@ -193,7 +205,7 @@ func (m *auditView) apply() tea.Cmd {
 		}
 	}
 	if !bad && !af.Since.IsZero() && !af.Until.IsZero() && !af.Until.After(af.Since) {
-		f[afUntil].err = "is not after since"
+		f[afUntil].err = m.s.p.T("is not after since")
 		bad = true
 	}
 	if bad {
@@ -226,9 +238,10 @@ func dateField(t time.Time) string {
 
 // filterLine says what the list is narrowed to.
 func (m *auditView) filterLine() string {
+	p := m.s.p
 	var parts []string
-	for _, kv := range [][2]string{{"user", m.user}, {"search", m.filter.Search}, {"action", m.filter.Action},
-		{"since", m.form.fields[afSince].value()}, {"until", m.form.fields[afUntil].value()}} {
+	for _, kv := range [][2]string{{p.T("user"), m.user}, {p.T("search"), m.filter.Search}, {p.T("action"), m.filter.Action},
+		{p.T("since"), m.form.fields[afSince].value()}, {p.T("until"), m.form.fields[afUntil].value()}} {
 		if kv[1] != "" {
 			parts = append(parts, kv[0]+" "+clean(kv[1]))
 		}
@@ -237,56 +250,61 @@ func (m *auditView) filterLine() string {
 }
 
 func (m *auditView) View() string {
-	st := m.s.styles
+	st, p := m.s.styles, m.s.p
 	var b strings.Builder
 	if m.open != nil {
 		e := m.open
-		b.WriteString(st.Title.Render(fmt.Sprintf("Change %d", e.ID)))
+		what := e.Action
+		if l := actionLabel(p, e.Action); l != e.Action {
+			what = l + " (" + e.Action + ")"
+		}
+		b.WriteString(st.Title.Render(p.T("Change %d", e.ID)))
 		b.WriteString("\n")
-		for _, kv := range [][2]string{{"When", m.s.when(e.At)}, {"Who", e.Actor}, {"Through", e.Channel},
-			{"What", e.Action}, {"To whom", e.Target}} {
+		for _, kv := range [][2]string{{p.T("When"), p.DateTime(e.At.Local())}, {p.T("Who"), e.Actor}, {p.T("Through"), e.Channel},
+			{p.T("What"), what}, {p.T("To whom"), e.Target}} {
 			b.WriteString(st.Label.Render(fit(kv[0], 9)) + " " + clean(kv[1]) + "\n")
 		}
-		b.WriteString(jsonBlock(st, "Before", e.Before, m.width))
-		b.WriteString(jsonBlock(st, "After", e.After, m.width))
+		// The values' names are the audit's JSON (machine words): kept.
+		b.WriteString(jsonBlock(st, p.T("Before"), e.Before, m.width))
+		b.WriteString(jsonBlock(st, p.T("After"), e.After, m.width))
 		return b.String()
 	}
-	b.WriteString(st.Title.Render("Audit"))
-	b.WriteString(st.Subtle.Render("  newest first · "))
+	title := st.Title.Render(p.T("Audit")) + st.Subtle.Render("  "+p.T("newest first")+" · ")
 	if f := m.filterLine(); f != "" && !m.filtering {
-		b.WriteString(st.Bold.Render(f))
+		title += st.Bold.Render(f)
 	} else {
-		b.WriteString(st.Faint.Render("f filters by user, name, action or date"))
+		title += st.Faint.Render(p.T("f filters by user, name, action or date"))
 	}
 	if m.list.loading {
-		b.WriteString(st.Faint.Render(" · reading…"))
+		title += st.Faint.Render(" · " + p.T("reading…"))
 	}
+	b.WriteString(cut(title, m.width))
 	b.WriteString("\n")
 	if m.filtering {
-		b.WriteString(m.form.view(st, 7, m.width))
-		b.WriteString(st.Faint.Render(cut("  enter applies · tab next field · esc cancels", m.width)) + "\n")
+		b.WriteString(m.form.view(st, labelWidth(m.form.fields, 7), m.width))
+		b.WriteString(st.Faint.Render(cut("  "+p.T("enter applies · tab next field · esc cancels"), m.width)) + "\n")
 	}
 	// The action drawn keeps its whole width, up to 24 cells.
 	vf, vt := m.list.nav.visible()
 	shown := m.list.rows[min(vf, len(m.list.rows)):min(vt, len(m.list.rows))]
-	act := widest(shown, func(e store.AuditEntry) string { return e.Action })
+	act := widest(shown, func(e store.AuditEntry) string { return actionLabel(p, e.Action) })
 	w := columnWidths(m.width-2, []column{{min: 16, natural: 16},
 		{min: 8, natural: widest(shown, func(e store.AuditEntry) string { return clean(e.Actor) })}, {min: 3, natural: 5},
 		{min: max(4, min(act, 24)), natural: act}, {min: 8, natural: widest(shown, func(e store.AuditEntry) string { return clean(e.Target) })}})
 	aw, whoW, cw, actW, tgtW := w[0], w[1], w[2], w[3], w[4]
-	b.WriteString(st.ColHead.Render(cut("  "+fit("When", aw)+" "+fit("Who", whoW)+" "+fit("Via", cw)+" "+fit("What", actW)+" "+
-		fit("To whom", tgtW), m.width)))
+	b.WriteString(st.ColHead.Render(cut("  "+fit(p.T("When"), aw)+" "+fit(p.T("Who"), whoW)+" "+fit(p.T("Via"), cw)+" "+fit(p.T("What"), actW)+" "+
+		fit(p.T("To whom"), tgtW), m.width)))
 	b.WriteString("\n")
 	if m.list.err != "" {
 		b.WriteString(st.Error.Render(cut(m.list.err, m.width)) + "\n")
 	}
 	if len(m.list.rows) == 0 && !m.list.loading {
-		b.WriteString(st.Subtle.Render("  Nothing recorded.") + "\n")
+		b.WriteString(st.Subtle.Render("  "+p.T("Nothing recorded.")) + "\n")
 	}
 	from, to := m.list.nav.visible()
 	for i := from; i < to && i < len(m.list.rows); i++ {
 		e := m.list.rows[i]
-		line := fit(m.s.when(e.At), aw) + " " + fit(clean(e.Actor), whoW) + " " + fit(e.Channel, cw) + " " + fit(e.Action, actW) + " " +
+		line := fit(m.s.when(e.At), aw) + " " + fit(clean(e.Actor), whoW) + " " + fit(e.Channel, cw) + " " + fit(actionLabel(p, e.Action), actW) + " " +
 			fit(clean(e.Target), tgtW)
 		if i == m.list.nav.cur {
 			b.WriteString(st.Selected.Render("▸ "+cut(line, m.width-2)) + "\n")
@@ -313,6 +331,15 @@ func jsonBlock(st Styles, title, raw string, width int) string {
 		b.WriteString(cut("  "+st.Label.Render(k+":")+" "+clean(fmt.Sprint(v[k])), width) + "\n")
 	}
 	return b.String()
+}
+
+// labelWidth is the width of a form's widest label, at least least: the
+// labels are in the session's language, longer in French.
+func labelWidth(fields []*field, least int) int {
+	for _, f := range fields {
+		least = max(least, cells(f.label))
+	}
+	return least
 }
 
 func sortedKeys(m map[string]any) []string {

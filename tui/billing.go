@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -24,7 +25,6 @@ type billingView struct {
 	height int
 
 	perms   map[string]bool
-	lang    string // the operator's, for amounts: 12,40 € or €12.40
 	country string // the account's: a new plan's currency and zone
 	info    *admin.Billing
 	infoErr string
@@ -54,22 +54,66 @@ type billingKeys struct {
 const ledgerPage = 200
 
 func newBilling(s *session) *billingView {
-	m := &billingView{s: s, lang: "en", list: pager[store.LedgerEntry]{size: ledgerPage, id: func(e store.LedgerEntry) int64 { return e.ID }},
-		keys: billingKeys{
-			nav:    newNavKeys(),
-			Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit the plan")),
-			Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save the plan")),
-			Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
-			Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-		}}
-	m.form = form{keys: newFormKeys("next field"), fields: []*field{
-		pfPeriod:   newChoice("period", string(admin.PeriodMonthly), string(admin.PeriodYearly), "none"),
-		pfPrice:    s.newField("seat price", "15.00, before tax", 20),
-		pfCurrency: s.newField("currency", "EUR", 3),
-		pfAnchor:   s.newField("cycles from", "2026-12-01", 10),
-		pfZone:     s.newField("time zone", "Europe/Paris", 64),
+	p := s.p
+	m := &billingView{s: s, list: pager[store.LedgerEntry]{size: ledgerPage, id: func(e store.LedgerEntry) int64 { return e.ID }},
+		keys: newBillingKeys(p)}
+	var periods []string
+	for _, pd := range planPeriods {
+		periods = append(periods, periodLabel(p, pd))
+	}
+	m.form = form{keys: newFormKeys(p.T("next field")), fields: []*field{
+		pfPeriod:   newChoice(p.T("period"), periods...),
+		pfPrice:    s.newField(p.T("seat price"), p.T("15.00, before tax"), 20),
+		pfCurrency: s.newField(p.T("currency"), "EUR", 3),
+		pfAnchor:   s.newField(p.T("cycles from"), "2026-12-01", 10),
+		pfZone:     s.newField(p.T("time zone"), "Europe/Paris", 64),
 	}}
 	return m
+}
+
+func newBillingKeys(p *i18n.Printer) billingKeys {
+	return billingKeys{
+		nav:    newNavKeys(),
+		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", p.T("edit the plan"))),
+		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", p.T("save the plan"))),
+		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("cancel"))),
+		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
+	}
+}
+
+// planPeriods are the period field's choices, shown in words (periodLabel)
+// and read back by their place: "" is no plan.
+var planPeriods = []admin.Period{admin.PeriodMonthly, admin.PeriodYearly, ""}
+
+// periodLabel is a plan's period in words; the period itself is a machine
+// word (the JSON's, the command line's --period).
+func periodLabel(p *i18n.Printer, pd admin.Period) string {
+	switch pd {
+	case admin.PeriodMonthly:
+		return p.T("monthly")
+	case admin.PeriodYearly:
+		return p.T("yearly")
+	case "":
+		return p.T("no plan")
+	}
+	return string(pd)
+}
+
+// ledgerKind is a ledger row's kind in words; the kind is the store's.
+func ledgerKind(p *i18n.Printer, kind string) string {
+	switch kind {
+	case store.SeatStarted:
+		return p.T("seat started")
+	case store.SeatResumed:
+		return p.T("seat resumed")
+	case store.SeatEnded:
+		return p.T("seat ended")
+	case store.SeatRenewed:
+		return p.T("renewal")
+	case store.PlanChanged:
+		return p.T("plan changed")
+	}
+	return strings.ReplaceAll(kind, "_", " ")
 }
 
 // billingMsg is what the screen read of the billing.
@@ -143,10 +187,7 @@ func (m *billingView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case operatorMsg:
 		m.perms = msg.perms
-		if msg.lang != "" {
-			m.lang = msg.lang
-		}
-		m.keys.Edit.SetEnabled(may(m.perms, "settings.billing", "change the plan") == "")
+		m.keys.Edit.SetEnabled(may(m.perms, "settings.billing", m.s.p.T("change the plan")) == "")
 	case billingMsg:
 		m.infoErr = ""
 		if msg.err != nil {
@@ -164,7 +205,7 @@ func (m *billingView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		m.editing = false
 		m.form.deactivate()
-		m.note = "Plan from " + m.day(msg.from, msg.plan) + ": " + m.planLine(msg.plan)
+		m.note = m.s.p.T("Plan from %s: %s", m.day(msg.from, msg.plan), m.planLine(msg.plan))
 		return m, m.load()
 	case refreshMsg:
 		return m, m.load()
@@ -197,7 +238,7 @@ func (m *billingView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Edit):
 		m.edit()
 	case msg.String() == "e": // disabled: say why
-		m.err = may(m.perms, "settings.billing", "change the plan")
+		m.err = may(m.perms, "settings.billing", m.s.p.T("change the plan"))
 	case key.Matches(msg, k.Reload):
 		return m.load()
 	}
@@ -212,7 +253,7 @@ func (m *billingView) edit() {
 		p = m.info.Plan
 	}
 	f := m.form.fields
-	f[pfPeriod].set(string(p.Period))
+	f[pfPeriod].set(periodLabel(m.s.p, p.Period))
 	f[pfPrice].set("")
 	if p.SeatPrice > 0 {
 		f[pfPrice].set(admin.PlainAmount(p.SeatPrice, p.Currency))
@@ -232,8 +273,8 @@ func (m *billingView) save() tea.Cmd {
 		fl.err = ""
 	}
 	var p admin.Plan
-	if f[pfPeriod].value() != "none" {
-		p = admin.Plan{Period: admin.Period(f[pfPeriod].value()), Currency: strings.ToUpper(f[pfCurrency].value()), TimeZone: f[pfZone].value()}
+	if period := planPeriods[f[pfPeriod].choice]; period != "" {
+		p = admin.Plan{Period: period, Currency: strings.ToUpper(f[pfCurrency].value()), TimeZone: f[pfZone].value()}
 		var err error
 		if p.SeatPrice, err = admin.ParseAmount(f[pfPrice].value(), p.Currency); err != nil {
 			field := pfPrice
@@ -260,13 +301,17 @@ func (m *billingView) save() tea.Cmd {
 	})
 }
 
-func (m *billingView) amount(n int64, cur string) string { return admin.FormatAmount(n, cur, m.lang) }
+// amount writes an amount as admin does in the session's language: 12,40 €
+// or €12.40.
+func (m *billingView) amount(n int64, cur string) string {
+	return admin.FormatAmount(n, cur, string(m.s.p.Lang()))
+}
 
 func (m *billingView) planLine(p admin.Plan) string {
 	if !p.Billed() {
-		return "none: nothing is billed"
+		return m.s.p.T("none: nothing is billed")
 	}
-	return fmt.Sprintf("%s, %s a seat, cycles from %s in %s", p.Period, m.amount(p.SeatPrice, p.Currency), p.Anchor, p.TimeZone)
+	return m.s.p.T("%s, %s a seat, cycles from %s in %s", periodLabel(m.s.p, p.Period), m.amount(p.SeatPrice, p.Currency), p.Anchor, p.TimeZone)
 }
 
 // day is the day t starts in the plan's zone, where cycles start at midnight.
@@ -278,25 +323,28 @@ func (m *billingView) day(t time.Time, p admin.Plan) string {
 }
 
 func (m *billingView) View() string {
-	st := m.s.styles
+	st, pr := m.s.styles, m.s.p
 	var b strings.Builder
-	b.WriteString(st.Title.Render("Billing"))
-	b.WriteString(st.Subtle.Render("  amounts before tax"))
+	b.WriteString(st.Title.Render(pr.T("Billing")))
+	b.WriteString(st.Subtle.Render("  " + pr.T("amounts before tax")))
 	b.WriteString("\n")
-	if why := may(m.perms, "settings.billing", "see the billing"); why != "" {
+	if why := may(m.perms, "settings.billing", pr.T("see the billing")); why != "" {
 		b.WriteString(st.Subtle.Render(cut(why, m.width)))
 		b.WriteString("\n")
 		return b.String()
 	}
 	if m.editing {
-		b.WriteString(m.form.view(st, 12, m.width))
-		b.WriteString(st.Faint.Render(cut("A change to a plan takes effect at the next cycle start; a first plan starts now, charging every active user from now.", m.width)))
+		b.WriteString(m.form.view(st, labelWidth(m.form.fields, 12), m.width))
+		b.WriteString(st.Faint.Render(cut(pr.T("A change to a plan takes effect at the next cycle start; a first plan starts now, charging every active user from now."), m.width)))
 		b.WriteString("\n")
-		b.WriteString(st.status(m.width, nil, m.saving, "Saving…", m.err, ""))
+		b.WriteString(st.status(m.width, nil, m.saving, pr.T("Saving…"), m.err, ""))
 		return b.String()
 	}
+	// The labels take the width of the widest in the session's language.
+	labels := []string{pr.T("Plan"), pr.T("Cycle"), pr.T("Seats in use"), pr.T("This cycle"), pr.T("Next renewal"), pr.T("Next plan")}
+	lw := max(14, widest(labels, func(s string) string { return s }))
 	field := func(k, v string) {
-		b.WriteString(st.Label.Render(fit(k, 14)) + " " + cut(v, max(10, m.width-15)) + "\n")
+		b.WriteString(st.Label.Render(fit(k, lw)) + " " + cut(v, max(10, m.width-lw-1)) + "\n")
 	}
 	lines := 0
 	switch i := m.info; {
@@ -304,31 +352,31 @@ func (m *billingView) View() string {
 		b.WriteString(st.Error.Render(cut(m.infoErr, m.width)) + "\n")
 		lines++
 	case i == nil:
-		b.WriteString(st.Subtle.Render("Reading…") + "\n")
+		b.WriteString(st.Subtle.Render(pr.T("Reading…")) + "\n")
 		lines++
 	case !i.Plan.Billed():
-		field("Plan", "none: nothing is billed (e sets one)")
+		field(labels[0], pr.T("none: nothing is billed (e sets one)"))
 		lines++
 	default:
 		p := i.Plan
-		field("Plan", m.planLine(p))
-		field("Cycle", fmt.Sprintf("%s – %s · %s", m.day(i.Cycle.Start, p), m.day(i.Cycle.End, p), m.s.ago(m.s.svc.Now(), i.Cycle.End)))
-		field("Seats in use", m.s.count(int(i.Seats)))
-		field("This cycle", m.amount(i.SoFar, p.Currency)+" so far")
-		field("Next renewal", m.amount(i.NextRenewal, p.Currency)+" on "+m.day(i.Cycle.End, p))
-		b.WriteString(st.Faint.Render(cut("Deactivated or deleted, a seat stays paid to the cycle's end, no credit.", m.width)) + "\n")
+		field(labels[0], m.planLine(p))
+		field(labels[1], fmt.Sprintf("%s – %s · %s", m.day(i.Cycle.Start, p), m.day(i.Cycle.End, p), m.s.ago(m.s.svc.Now(), i.Cycle.End)))
+		field(labels[2], pr.Num(int(i.Seats)))
+		field(labels[3], pr.T("%s so far", m.amount(i.SoFar, p.Currency)))
+		field(labels[4], pr.T("%s on %s", m.amount(i.NextRenewal, p.Currency), m.day(i.Cycle.End, p)))
+		b.WriteString(st.Faint.Render(cut(pr.T("Deactivated or deleted, a seat stays paid to the cycle's end, no credit."), m.width)) + "\n")
 		lines += 6
 	}
 	if i := m.info; i != nil && i.Next != nil {
-		field("Next plan", "from "+m.day(i.NextFrom, *i.Next)+": "+m.planLine(*i.Next))
+		field(labels[5], pr.T("from %s: %s", m.day(i.NextFrom, *i.Next), m.planLine(*i.Next)))
 		lines++
 	}
 	for ; lines < m.summaryHeight(); lines++ {
 		b.WriteString("\n")
 	}
 	b.WriteString("\n")
-	b.WriteString(st.Title.Render("Ledger"))
-	b.WriteString(st.Subtle.Render(fmt.Sprintf("  newest first · %d shown", len(m.list.rows))))
+	b.WriteString(st.Title.Render(pr.T("Ledger")))
+	b.WriteString(st.Subtle.Render("  " + pr.T("newest first · %s shown", pr.Num(len(m.list.rows)))))
 	b.WriteString("\n")
 	m.ledger(&b)
 	b.WriteString(st.status(m.width, nil, false, "", cmp.Or(m.err, m.list.err), m.note))
@@ -337,7 +385,7 @@ func (m *billingView) View() string {
 
 // ledger draws the visible rows of the ledger.
 func (m *billingView) ledger(b *strings.Builder) {
-	st := m.s.styles
+	st, p := m.s.styles, m.s.p
 	from, to := m.list.nav.visible()
 	shown := m.list.rows[min(from, len(m.list.rows)):min(to, len(m.list.rows))]
 	amount := func(e store.LedgerEntry) string {
@@ -346,7 +394,7 @@ func (m *billingView) ledger(b *strings.Builder) {
 		}
 		return m.amount(e.Amount, e.Currency)
 	}
-	kind := func(e store.LedgerEntry) string { return strings.ReplaceAll(e.Kind, "_", " ") }
+	kind := func(e store.LedgerEntry) string { return ledgerKind(p, e.Kind) }
 	w := columnWidths(m.width-2, []column{
 		{min: 16, natural: 16},
 		{min: 12, natural: widest(shown, kind)},
@@ -354,10 +402,10 @@ func (m *billingView) ledger(b *strings.Builder) {
 		{min: 6, natural: widest(shown, amount)},
 		{min: 8, natural: widest(shown, func(e store.LedgerEntry) string { return e.Rule })},
 	})
-	b.WriteString(paint(st.ColHead, "  "+fit("When", w[0])+" "+fit("What", w[1])+" "+fit("Seat", w[2])+" "+fit("Amount", w[3])+" "+fit("Rule", w[4])))
+	b.WriteString(paint(st.ColHead, "  "+fit(p.T("When"), w[0])+" "+fit(p.T("What"), w[1])+" "+fit(p.T("Seat"), w[2])+" "+fit(p.T("Amount"), w[3])+" "+fit(p.T("Rule"), w[4])))
 	b.WriteString("\n")
 	if len(m.list.rows) == 0 && !m.list.loading {
-		b.WriteString(st.Subtle.Render("  Nothing yet: a seat is charged when an invitation is accepted on a plan.") + "\n")
+		b.WriteString(st.Subtle.Render(cut("  "+p.T("Nothing yet: a seat is charged when an invitation is accepted on a plan."), m.width)) + "\n")
 	}
 	for i, e := range shown {
 		line := fit(e.At.Format("2006-01-02 15:04"), w[0]) + " " + fit(kind(e), w[1]) + " " + fit(clean(e.Email), w[2]) + " " +

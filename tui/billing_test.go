@@ -46,15 +46,24 @@ func TestBillingScreen(t *testing.T) {
 	must(t, n == 2, "the plan was set %d times, want 2 (the fixture's and the screen's)", n)
 }
 
-// An operator who reads French sees amounts as French writes them.
+// A session in French says the plan and the amounts as French writes
+// them; L back to English writes them the English way.
 func TestBillingScreenInFrench(t *testing.T) {
 	f := newFixture(t)
 	f.plan(1500)
-	f.exec("UPDATE users SET locale = 'fr' WHERE email = ?", owner)
-	tt := f.run(owner) // through teatest
+	opts := f.options(owner)
+	opts.Lang = i18n.French
+	tt, stop := f.runTerminal(New(f.ctx, opts).(*Model))
+	defer stop()
 	tt.wait("Olive")
-	tt.typ("9")
-	tt.wait("monthly, 15,00\u00a0€ a seat", "14,31\u00a0€")
+	tt.write("9")
+	tt.wait("mensuelle, 15,00\u00a0€ par siège", "14,31\u00a0€", "Registre", "siège ouvert")
+	tt.write("e\x15" + "20\x13") // the period's choice is read back by its place, not its word
+	tt.wait("Formule à partir du 2026-04-01 : mensuelle, 20,00\u00a0€ par siège")
+	b, err := f.svc.BillingInfo(f.ctx, f.op)
+	must(t, err == nil && b.Next != nil && b.Next.Period == admin.PeriodMonthly && b.Next.SeatPrice == 2000, "the plan saved in French: %+v %v", b.Next, err)
+	tt.write("L")
+	tt.wait("monthly, €15.00 a seat", "€14.31", "seat started")
 }
 
 // A manager, who does not hold settings.billing, is told so and sees no

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -142,11 +141,12 @@ func (c *capturedMail) view(st Styles, width int) string {
 	if c.showing() {
 		return c.message(st, width)
 	}
+	p := c.s.p
 	var b strings.Builder
-	title := st.Title.Render("Captured mail") +
-		st.Subtle.Render(fmt.Sprintf("  what the embedded capture server received · %d shown", len(c.list.rows)))
+	title := st.Title.Render(p.T("Captured mail")) +
+		st.Subtle.Render("  "+p.T("what the embedded capture server received · %s shown", p.Num(len(c.list.rows))))
 	if c.list.loading {
-		title += st.Faint.Render(" · reading…")
+		title += st.Faint.Render(" · " + p.T("reading…"))
 	}
 	b.WriteString(cut(title, width))
 	b.WriteString("\n")
@@ -159,13 +159,13 @@ func (c *capturedMail) view(st Styles, width int) string {
 	w := columnWidths(width-2, []column{{min: 16, natural: 16}, {min: min(max(tw, 2), 32), natural: tw},
 		{min: 6, natural: widest(shown, func(r store.CapturedMail) string { return clean(r.From) })},
 		{min: 12, natural: widest(shown, func(r store.CapturedMail) string { return clean(r.Subject) })}})
-	b.WriteString(st.ColHead.Render(cut("  "+fit("Received", w[0])+" "+fit("To", w[1])+" "+fit("From", w[2])+" "+fit("Subject", w[3]), width)))
+	b.WriteString(st.ColHead.Render(cut("  "+fit(p.T("Received"), w[0])+" "+fit(p.T("To"), w[1])+" "+fit(p.T("From"), w[2])+" "+fit(p.T("Subject"), w[3]), width)))
 	b.WriteString("\n")
 	if c.list.err != "" {
 		b.WriteString(st.Error.Render(cut(c.list.err, width)) + "\n")
 	}
 	if len(c.list.rows) == 0 && !c.list.loading {
-		b.WriteString(st.Subtle.Render(cut("  No captured mail: the capture server keeps what it receives when no relay is configured.", width)) + "\n")
+		b.WriteString(st.Subtle.Render(cut("  "+p.T("No captured mail: the capture server keeps what it receives when no relay is configured."), width)) + "\n")
 	}
 	for i := from; i < to && i < len(c.list.rows); i++ {
 		r := c.list.rows[i]
@@ -182,13 +182,14 @@ func (c *capturedMail) view(st Styles, width int) string {
 
 // message shows the captured message opened, from where it is scrolled to.
 func (c *capturedMail) message(st Styles, width int) string {
+	p := c.s.p
 	var b strings.Builder
-	b.WriteString(cut(st.Title.Render(fmt.Sprintf("Captured mail %d", c.openID))+
-		st.Subtle.Render("  as the recipient reads it, links working"), width))
+	b.WriteString(cut(st.Title.Render(p.T("Captured mail %d", c.openID))+
+		st.Subtle.Render("  "+p.T("as the recipient reads it, links working")), width))
 	b.WriteString("\n" + c.s.linksLine(st, width))
 	switch {
 	case c.reading:
-		b.WriteString(st.Subtle.Render("Reading…") + "\n")
+		b.WriteString(st.Subtle.Render(p.T("Reading…")) + "\n")
 		return b.String()
 	case c.err != "":
 		b.WriteString(st.Error.Render(cut(c.err, width)) + "\n")

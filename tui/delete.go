@@ -12,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -90,27 +91,32 @@ type (
 )
 
 func newDelete(s *session) *deletion {
-	m := &deletion{s: s, oneUser: oneUser{screen: deleteScreen}, keys: deleteKeys{
-		form:       newFormKeys("transfer and delete"),
-		Edit:       key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", "heir and confirmation")),
-		Delete:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "transfer and delete")),
-		Deactivate: key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", "deactivate instead")),
-		Other:      key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", "another user")),
-		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		Tick:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "close / switch off")),
-		All:        key.NewBinding(key.WithKeys("A"), key.WithHelp("A", "close all")),
-		Next:       key.NewBinding(key.WithKeys("pgdown", "J"), key.WithHelp("pgdn", "next page")),
-		Prev:       key.NewBinding(key.WithKeys("pgup", "K"), key.WithHelp("pgup", "previous page")),
-	}}
+	p := s.p
+	m := &deletion{s: s, oneUser: oneUser{screen: deleteScreen}, keys: newDeleteKeys(p)}
 	m.form = form{keys: m.keys.form}
 	m.form.fields = []*field{
-		dHeir:    s.newField("Heir", "enter to choose who inherits", 254),
-		dConfirm: s.newField("Confirm", "type the user's email", 254),
+		dHeir:    s.newField(p.T("Heir"), p.T("enter to choose who inherits"), 254),
+		dConfirm: s.newField(p.T("Confirm"), p.T("type the user's email"), 254),
 	}
-	m.form.fields[dHeir].hint = "enter: find an active user"
+	m.form.fields[dHeir].hint = p.T("enter: find an active user")
 	return m
+}
+
+func newDeleteKeys(p *i18n.Printer) deleteKeys {
+	return deleteKeys{
+		form:       newFormKeys(p.T("transfer and delete")),
+		Edit:       key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", p.T("heir and confirmation"))),
+		Delete:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", p.T("transfer and delete"))),
+		Deactivate: key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", p.T("deactivate instead"))),
+		Other:      key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", p.T("another user"))),
+		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back"))),
+		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", p.T("up"))),
+		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", p.T("down"))),
+		Tick:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", p.T("close / switch off"))),
+		All:        key.NewBinding(key.WithKeys("A"), key.WithHelp("A", p.T("close all"))),
+		Next:       key.NewBinding(key.WithKeys("pgdown", "J"), key.WithHelp("pgdn", p.T("next page"))),
+		Prev:       key.NewBinding(key.WithKeys("pgup", "K"), key.WithHelp("pgup", p.T("previous page"))),
+	}
 }
 
 func (m *deletion) Init() tea.Cmd {
@@ -136,7 +142,7 @@ func (m *deletion) OpenUser(email string) tea.Cmd {
 }
 
 func (m *deletion) choose() tea.Cmd {
-	return m.oneUser.choose(m.s, deletePicker, "whom to delete? type a name or an email")
+	return m.oneUser.choose(m.s, deletePicker, m.s.p.T("whom to delete? type a name or an email"))
 }
 
 // load reads the user, the page of conversations shown and the plan.
@@ -196,8 +202,8 @@ func (m *deletion) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {
 	case m.picker != nil, m.heir != nil:
-		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "choose")),
-			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel"))}
+		return []key.Binding{key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", m.s.p.T("choose"))),
+			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", m.s.p.T("cancel")))}
 	case m.form.active:
 		return []key.Binding{k.form.NextField, k.Delete, k.Deactivate, k.form.Leave}
 	}
@@ -343,7 +349,7 @@ func (m *deletion) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.form.deactivate()
 			return m.preview()
 		case m.form.focus == dHeir && msg.String() == "enter":
-			m.heir = newPicker(m.s, heirPicker, "heir: a name or an email", false, "active")
+			m.heir = newPicker(m.s, heirPicker, m.s.p.T("heir: a name or an email"), false, "active")
 			m.heir.exclude = m.email
 			return m.heir.start()
 		case m.form.focus == dConfirm && msg.String() == "enter":
@@ -448,22 +454,23 @@ func toggle(sel store.Selection, id int64) store.Selection {
 // delete acts on the plan shown, if it is the plan of what is chosen now;
 // otherwise it reads that plan first, to be checked before a second ctrl+s.
 func (m *deletion) delete() tea.Cmd {
-	if why := may(m.perms, "users.delete", "delete users"); why != "" {
+	p := m.s.p
+	if why := may(m.perms, "users.delete", p.T("delete users")); why != "" {
 		m.err = why
 		return nil
 	}
 	r := m.request()
 	if m.plan == nil || m.planFor != requestKey(r) {
-		m.err = "The preview is being brought up to date: check it, then press ctrl+s again."
+		m.err = p.T("The preview is being brought up to date: check it, then press ctrl+s again.")
 		return m.preview()
 	}
 	if m.plan.NeedsHeir && m.plan.Heir == "" {
-		m.form.fields[dHeir].err = "is required: who inherits what is left?"
+		m.form.fields[dHeir].err = p.T("is required: who inherits what is left?")
 		m.form.activate(dHeir)
 		return nil
 	}
 	if store.EmailKey(m.form.fields[dConfirm].value()) != store.EmailKey(m.user.Email) {
-		m.form.fields[dConfirm].err = "type " + clean(m.user.Email) + " to confirm"
+		m.form.fields[dConfirm].err = p.T("type %s to confirm", clean(m.user.Email))
 		m.form.activate(dConfirm)
 		return nil
 	}
@@ -472,60 +479,60 @@ func (m *deletion) delete() tea.Cmd {
 	seq, email := m.actSeq, m.email
 	r.Digest = m.plan.Digest
 	r.Close.IDs, r.SwitchOff.IDs = slices.Clone(r.Close.IDs), slices.Clone(r.SwitchOff.IDs)
-	svc, a := m.s.svc, m.s.actor
+	svc, a, pr := m.s.svc, m.s.actor, m.s.p
 	return m.s.do(func(ctx context.Context) tea.Msg {
-		p, err := svc.Delete(ctx, a, email, r)
+		done, err := svc.Delete(ctx, a, email, r)
 		if err != nil {
 			return deleteDoneMsg{seq: seq, err: err}
 		}
-		note := "Deleted " + p.Email + ": " + strings.Join(p.Lines(), "; ") + "."
-		return deleteDoneMsg{seq: seq, deleted: true, note: note}
+		return deleteDoneMsg{seq: seq, deleted: true, note: pr.T("Deleted %s: %s.", done.Email, strings.Join(planLines(pr, done), "; "))}
 	})
 }
 
 func (m *deletion) deactivate() tea.Cmd {
-	if why := may(m.perms, "users.delete", "deactivate users"); why != "" {
+	p := m.s.p
+	if why := may(m.perms, "users.delete", p.T("deactivate users")); why != "" {
 		m.err = why
 		return nil
 	}
 	if m.user.Status == store.Deactivated {
-		m.err = clean(m.user.Email) + " is already deactivated."
+		m.err = p.T("%s is already deactivated.", clean(m.user.Email))
 		return nil
 	}
 	email := m.email
 	svc, a := m.s.svc, m.s.actor
-	m.confirm = &confirmation{prompt: "Deactivate " + clean(email) + " instead? They cannot log in; x on the Users screen undoes it. y/n",
+	m.confirm = &confirmation{prompt: p.T("Deactivate %s instead? They cannot log in; x on the Users screen undoes it. y/n", clean(email)),
 		yes: func() tea.Msg { return nil }}
 	m.actSeq++
 	seq := m.actSeq
 	m.confirm.yes = m.s.do(func(ctx context.Context) tea.Msg {
 		err := svc.Deactivate(ctx, a, email)
-		return deleteDoneMsg{seq: seq, note: email + " is deactivated; nothing was deleted.", err: err}
+		return deleteDoneMsg{seq: seq, note: p.T("%s is deactivated; nothing was deleted.", email), err: err}
 	})
 	return nil
 }
 
 func (m *deletion) View() string {
-	st := m.s.styles
-	if v, ok := m.chooserView(st, "Delete", "Press u to choose whom to delete, or d on the Users screen.", m.width); ok {
+	st, p := m.s.styles, m.s.p
+	if v, ok := m.chooserView(st, p.T("Delete"), p.T("Press u to choose whom to delete, or d on the Users screen."), m.width); ok {
 		return v
 	}
 	var b strings.Builder
 	u := m.user
-	b.WriteString(st.Title.Render(cut("Delete "+who(u.User), m.width)))
-	b.WriteString(st.Subtle.Render("  " + u.Role + " · " + statusText(u.User)))
+	title := st.Title.Render(p.T("Delete %s", who(u.User))) + st.Subtle.Render("  "+p.T(u.Role)+" · "+statusText(u.User))
+	b.WriteString(cut(title, m.width))
 	b.WriteString("\n")
 	b.WriteString(m.listView(st))
-	b.WriteString(st.Bold.Render("Preview"))
+	b.WriteString(st.Bold.Render(p.T("Preview")))
 	if m.plan != nil && m.planFor != requestKey(m.request()) {
-		b.WriteString(st.Faint.Render("  (updating…)"))
+		b.WriteString(st.Faint.Render("  " + p.T("(updating…)")))
 	}
 	b.WriteString("\n")
 	if m.plan != nil {
-		lines := m.plan.Lines()
+		lines := planLines(p, m.plan)
 		room := max(2, m.height-10-max(len(m.convs), 1)-len(u.AutoReplies)-min(len(u.AutoReplies), 1))
 		if len(lines) > room {
-			lines = append(lines[:room-1], fmt.Sprintf("… and %d more: see roster delete --dry-run", len(lines)-room+1))
+			lines = append(lines[:room-1], p.T("… and %s more: see roster delete --dry-run", p.Num(len(lines)-room+1)))
 		}
 		for _, l := range lines {
 			b.WriteString(cut("  "+clean(l), m.width) + "\n")
@@ -534,13 +541,13 @@ func (m *deletion) View() string {
 	if m.planErr != "" {
 		b.WriteString(st.Error.Render(cut("  "+m.planErr, m.width)) + "\n")
 	}
-	b.WriteString(st.Subtle.Render(cut("All of it is one step with the deletion; the audit trail stays.", m.width)) + "\n")
+	b.WriteString(st.Subtle.Render(cut(p.T("All of it is one step with the deletion; the audit trail stays."), m.width)) + "\n")
 	if m.plan != nil && !m.plan.NeedsHeir && m.form.fields[dHeir].value() == "" {
-		m.form.fields[dHeir].hint = "not needed: " + clean(u.Email) + " owns nothing else"
+		m.form.fields[dHeir].hint = p.T("not needed: %s owns nothing else", clean(u.Email))
 	} else {
-		m.form.fields[dHeir].hint = "enter: find an active user"
+		m.form.fields[dHeir].hint = p.T("enter: find an active user")
 	}
-	b.WriteString(m.form.view(st, 8, min(m.width, 90)))
+	b.WriteString(m.form.view(st, labelWidth(m.form.fields, 8), min(m.width, 90)))
 	if m.heir != nil {
 		b.WriteString("\n")
 		b.WriteString(m.heir.view(st, m.width))
@@ -548,40 +555,41 @@ func (m *deletion) View() string {
 	b.WriteString("\n")
 	ready := m.plan != nil && (!m.plan.NeedsHeir || m.plan.Heir != "") &&
 		store.EmailKey(m.form.fields[dConfirm].value()) == store.EmailKey(u.Email)
-	button := "[ Transfer and delete ] ctrl+s"
+	button := "[ " + p.T("Transfer and delete") + " ] ctrl+s"
 	if ready {
 		b.WriteString(st.Error.Render(button))
 	} else {
 		b.WriteString(st.Faint.Render(button))
 	}
 	b.WriteString("    ")
-	b.WriteString(st.Subtle.Render("[ Deactivate instead ] ctrl+x"))
+	b.WriteString(st.Subtle.Render("[ " + p.T("Deactivate instead") + " ] ctrl+x"))
 	b.WriteString("\n")
-	b.WriteString(st.status(m.width, m.confirm, m.busy, "Working…", m.err, m.note))
+	b.WriteString(st.status(m.width, m.confirm, m.busy, p.T("Working…"), m.err, m.note))
 	return b.String()
 }
 
 // listView draws the page of open conversations and the automated replies,
 // each ticked row marked with what will happen to it.
 func (m *deletion) listView(st Styles) string {
+	p := m.s.p
 	var b strings.Builder
 	open := int64(len(m.convs))
 	var closing int64
 	if m.plan != nil {
 		open, closing = m.plan.Open, m.plan.Closed
 	}
-	head := fmt.Sprintf("Open conversations: %s, %d to close", m.s.count(int(open)), closing)
+	head := p.T("Open conversations: %s, %s to close", p.Num(int(open)), p.Num(int(closing)))
 	if len(m.after) > 0 || len(m.convs) == m.pageRows() {
-		head += fmt.Sprintf(" · page %d", len(m.after)+1)
+		head += " · " + p.T("page %d", len(m.after)+1)
 	}
-	b.WriteString(st.Bold.Render(cut(head, m.width)) + st.Faint.Render(cut("  space close · A all · pgdn", max(0, m.width-cells(head)))) + "\n")
+	b.WriteString(st.Bold.Render(cut(head, m.width)) + st.Faint.Render(cut("  "+p.T("space close · A all · pgdn"), max(0, m.width-cells(head)))) + "\n")
 	now := m.s.svc.Now()
 	for i, c := range m.convs {
 		mark := "[ ]"
 		if m.close.Has(c.ID) {
 			mark = "[x]"
 		}
-		line := fmt.Sprintf("%s %-7s %4s  %s", mark, fmt.Sprintf("#%d", c.ID), age(now.Sub(c.CreatedAt)), clean(c.Subject))
+		line := fmt.Sprintf("%s %-7s %4s  %s", mark, fmt.Sprintf("#%d", c.ID), age(p, now.Sub(c.CreatedAt)), clean(c.Subject))
 		line = cut(line, m.width-2)
 		if !m.inReplies && i == m.convCur {
 			line = st.Cursor.Render(line)
@@ -589,19 +597,21 @@ func (m *deletion) listView(st Styles) string {
 		b.WriteString("  " + line + "\n")
 	}
 	if len(m.convs) == 0 {
-		b.WriteString(st.Faint.Render("  none open") + "\n")
+		b.WriteString(st.Faint.Render("  "+p.T("none open")) + "\n")
 	}
 	if rs := m.user.AutoReplies; len(rs) > 0 {
-		b.WriteString(st.Bold.Render("Automated replies") + st.Faint.Render("  space: switch off instead of handing on") + "\n")
+		b.WriteString(cut(st.Bold.Render(p.T("Automated replies"))+st.Faint.Render("  "+p.T("space: switch off instead of handing on")), m.width) + "\n")
+		fates := []string{p.T("to heir"), p.T("already off"), p.T("switch off")}
+		fw := max(12, widest(fates, func(s string) string { return s }))
 		for i, r := range rs {
-			fate := "to heir"
+			fate := fates[0]
 			switch {
 			case !r.Enabled:
-				fate = "already off"
+				fate = fates[1]
 			case m.off.Has(r.ID):
-				fate = "switch off"
+				fate = fates[2]
 			}
-			line := cut(fmt.Sprintf("%-12s %s", fate, clean(r.Name)), m.width-2)
+			line := cut(fit(fate, fw)+" "+clean(r.Name), m.width-2)
 			if m.inReplies && i == m.replyCur {
 				line = st.Cursor.Render(line)
 			}
@@ -611,13 +621,67 @@ func (m *deletion) listView(st Styles) string {
 	return b.String()
 }
 
-// age is how old a conversation is, in four cells at most: 45m, 13h, 12d.
-func age(d time.Duration) string {
+// age is how old a conversation is, in four cells at most: 45m, 13h, 12d
+// (12j in French).
+func age(p *i18n.Printer, d time.Duration) string {
 	switch {
 	case d < time.Hour:
 		return fmt.Sprintf("%dm", int(d.Minutes()))
 	case d < 48*time.Hour:
 		return fmt.Sprintf("%dh", int(d.Hours()))
 	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
+	return p.T("%dd", int(d.Hours()/24))
+}
+
+// planLines says what a deletion does, line by line, in p's language: the
+// screen's preview and its outcome. The words are admin.DeletePlan.Lines',
+// which the command line's English and the JSON's tests keep.
+func planLines(p *i18n.Printer, pl *admin.DeletePlan) []string {
+	var out []string
+	heir := pl.Heir
+	if heir == "" {
+		heir = p.T("the heir")
+	}
+	open := func(n int64) string { return p.N(int(n), "%s open conversation", "%s open conversations") }
+	if pl.Closed > 0 {
+		out = append(out, p.T("close %s of %s", p.Num(int(pl.Closed)), open(pl.Open)))
+	}
+	if pl.Moved > 0 {
+		out = append(out, p.T("move %s to %s", open(pl.Moved), heir))
+	}
+	if pl.Done > 0 {
+		if pl.Heir != "" {
+			out = append(out, p.N(int(pl.Done), "%s closed conversation goes to %s", "%s closed conversations go to %s", p.Num(int(pl.Done)), pl.Heir))
+		} else {
+			out = append(out, p.N(int(pl.Done), "%s closed conversation stays, assigned to nobody", "%s closed conversations stay, assigned to nobody"))
+		}
+	}
+	for _, r := range pl.Replies {
+		switch {
+		case r.Fate == admin.ReplyToHeir:
+			out = append(out, p.T("automated reply “%s”: to %s", r.Name, heir))
+		case pl.Heir != "":
+			out = append(out, p.T("automated reply “%s”: %s, kept by %s", r.Name, p.T(r.Fate), pl.Heir))
+		default:
+			out = append(out, p.T("automated reply “%s”: %s, kept by nobody", r.Name, p.T(r.Fate)))
+		}
+	}
+	for _, d := range pl.StandIns {
+		from := d.Start.Local().Format("2006-01-02 15:04")
+		if d.End.IsZero() {
+			out = append(out, p.T("stand-in for %s from %s until further notice: %s stands in instead", d.Away, from, heir))
+		} else {
+			out = append(out, p.T("stand-in for %s from %s until %s: %s stands in instead", d.Away, from, d.End.Local().Format("2006-01-02 15:04"), heir))
+		}
+	}
+	if pl.SSHKeys+pl.APIKeys > 0 {
+		out = append(out, p.T("revoke %s and %s", p.N(pl.SSHKeys, "%s SSH key", "%s SSH keys"), p.N(pl.APIKeys, "%s API key", "%s API keys")))
+	}
+	if !pl.SeatPaidUntil.IsZero() {
+		out = append(out, p.T("their seat stays paid until %s, with no credit", pl.SeatPaidUntil.Format(time.DateOnly)))
+	}
+	if !pl.NeedsHeir {
+		out = append(out, p.T("nothing else is left to inherit: no heir needed"))
+	}
+	return out
 }

@@ -2,8 +2,13 @@ package tui
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
+	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -86,4 +91,32 @@ func TestDeleteAllAndChangedPlan(t *testing.T) {
 	tt.press("ctrl+s")
 	tt.wait("Deleted ann.active@example.com")
 	must(t, f.count(`SELECT count(*) FROM conversations WHERE status = 'open' OR assignee_id IS NOT NULL`) == 0, "all closed, nobody's")
+}
+
+// The Delete screen says the plan itself, in the session's language: in
+// English its lines are admin's (the command line's), word for word, and
+// in French none of them is left in English.
+func TestDeletePlanLinesInBothLanguages(t *testing.T) {
+	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	plans := []*admin.DeletePlan{
+		{Heir: "hal@example.com", NeedsHeir: true, Open: 4, Closed: 2, Moved: 2, Done: 3,
+			Replies: []admin.ReplyPlan{{Name: "Absence", Fate: admin.ReplyToHeir}, {Name: "Accusé", Fate: admin.ReplySwitchedOff},
+				{Name: "Old", Fate: admin.ReplyOff}},
+			StandIns: []admin.StandInDuty{{Away: "bea@example.com", Start: at, End: at.Add(48 * time.Hour)}, {Away: "cy@example.com", Start: at}},
+			SSHKeys:  1, APIKeys: 2, SeatPaidUntil: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)},
+		{NeedsHeir: true, Open: 1, Moved: 1, Done: 2, Replies: []admin.ReplyPlan{{Name: "Absence", Fate: admin.ReplyToHeir}, {Name: "Accusé", Fate: admin.ReplySwitchedOff}},
+			StandIns: []admin.StandInDuty{{Away: "bea@example.com", Start: at}}},
+		{Open: 30, Closed: 30, Done: 30, APIKeys: 1},
+	}
+	en, fr := i18n.For(i18n.English), i18n.For(i18n.French)
+	for _, p := range plans {
+		got, want := planLines(en, p), p.Lines()
+		must(t, slices.Equal(got, want), "in English:\n%q\nadmin says:\n%q", got, want)
+		for _, l := range planLines(fr, p) {
+			for _, w := range []string{"conversation go", "stays", "automated", "kept by", "stand-in", "revoke", "seat", "heir", " of "} {
+				must(t, !strings.Contains(l, w), "%q is left in English in the French %q", w, l)
+			}
+		}
+	}
+	must(t, slices.Contains(planLines(fr, plans[0]), "révoquer 1 clé SSH et 2 clés d'API"), "French keys: %q", planLines(fr, plans[0]))
 }

@@ -10,6 +10,7 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -44,15 +45,65 @@ const mailPage = 200
 
 func newMail(s *session) *mailbox {
 	return &mailbox{s: s, list: pager[store.OutboxMessage]{size: mailPage, id: func(r store.OutboxMessage) int64 { return r.ID }},
-		captured: newCapturedMail(s), hooks: newWebhooksView(s), keys: mailKeys{
-			nav:      newNavKeys(),
-			Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "show message")),
-			Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back to the list")),
-			State:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "state filter")),
-			Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload")),
-			Captured: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "captured mail")),
-			Webhooks: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "webhooks")),
-		}}
+		captured: newCapturedMail(s), hooks: newWebhooksView(s), keys: newMailKeys(s.p)}
+}
+
+func newMailKeys(p *i18n.Printer) mailKeys {
+	return mailKeys{
+		nav:      newNavKeys(),
+		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("show message"))),
+		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back to the list"))),
+		State:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", p.T("state filter"))),
+		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
+		Captured: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", p.T("captured mail"))),
+		Webhooks: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", p.T("webhooks"))),
+	}
+}
+
+// kindLabel is the kind of a mail (its template) as the screen shows it:
+// the kind itself in English, as roster mail and the JSON write it, and
+// its label in French.
+func kindLabel(p *i18n.Printer, kind string) string {
+	switch kind {
+	case store.MailInvitation:
+		return p.T("invitation")
+	case store.MailInviteResent:
+		return p.T("invitation_resent")
+	case store.MailPasswordReset:
+		return p.T("password_reset")
+	case store.MailStandInNotice:
+		return p.T("standin_notice")
+	case store.MailNotice:
+		return p.T("notice")
+	case store.MailTest:
+		return p.T("test")
+	}
+	return kind
+}
+
+// stateLabel is a state of a mail or of a webhook's delivery in words; the
+// state itself is a machine word (the store's, the JSON's), kept as is
+// where roster has no label for it.
+func stateLabel(p *i18n.Printer, state string) string {
+	switch state {
+	case "":
+		return p.T("all")
+	case store.OutboxQueued:
+		return p.T("queued")
+	case store.OutboxSending:
+		return p.T("sending")
+	case store.OutboxSent:
+		return p.T("sent")
+	case store.OutboxDeferred:
+		return p.T("deferred")
+	case store.OutboxFailed:
+		return p.T("failed")
+	case store.OutboxCancelled:
+		return p.T("cancelled")
+	case "delivered": // a webhook's
+		return p.T("delivered")
+	}
+	return state
 }
 
 func (m *mailbox) Init() tea.Cmd { return m.load(false) }
@@ -79,8 +130,12 @@ func (m *mailbox) Dirty() bool { return false }
 func (m *mailbox) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {
+	case m.hooksShown && m.hooks.open != nil: // a webhook's deliveries: esc is all they take
+		return []key.Binding{k.Back}
 	case m.hooksShown:
-		return []key.Binding{k.nav.Up, k.nav.Down, k.Open, k.Webhooks, k.Back}
+		open := k.Open // enter shows a webhook's deliveries
+		open.SetHelp("enter", m.s.p.T("deliveries"))
+		return []key.Binding{k.nav.Up, k.nav.Down, open, k.Webhooks, k.Back}
 	case m.capturedShown && m.captured.showing(), !m.capturedShown && m.open != nil:
 		return []key.Binding{k.nav.Up, k.nav.Down, k.Back}
 	case m.capturedShown:
@@ -144,10 +199,10 @@ func (m *mailbox) Reading() bool {
 func (m *mailbox) toggle() tea.Cmd {
 	m.capturedShown = !m.capturedShown
 	if m.capturedShown {
-		m.keys.Captured.SetHelp("c", "outbox")
+		m.keys.Captured.SetHelp("c", m.s.p.T("outbox"))
 		return m.captured.load(false)
 	}
-	m.keys.Captured.SetHelp("c", "captured mail")
+	m.keys.Captured.SetHelp("c", m.s.p.T("captured mail"))
 	return m.load(false)
 }
 
@@ -217,48 +272,46 @@ func (m *mailbox) View() string {
 	if m.open != nil {
 		return m.message()
 	}
+	p := m.s.p
 	var b strings.Builder
-	state := mailStates[m.state]
-	if state == "" {
-		state = "all"
-	}
-	b.WriteString(st.Title.Render("Outbox"))
-	b.WriteString(st.Subtle.Render(fmt.Sprintf("  state %s · %d shown", state, len(m.list.rows))))
+	title := st.Title.Render(p.T("Outbox")) +
+		st.Subtle.Render("  "+p.T("state %s · %s shown", stateLabel(p, mailStates[m.state]), p.Num(len(m.list.rows))))
 	if m.list.loading {
-		b.WriteString(st.Faint.Render(" · reading…"))
+		title += st.Faint.Render(" · " + p.T("reading…"))
 	}
+	b.WriteString(cut(title, m.width))
 	b.WriteString("\n")
 	now := m.s.svc.Now()
 	from, to := m.list.nav.visible()
 	shown := m.list.rows[min(from, len(m.list.rows)):min(to, len(m.list.rows))]
 	// The recipient drawn keeps its whole width, up to 32 cells, and the
 	// state its whole word; the rest share what is left by what they hold.
-	recipients, details := make([]string, len(shown)), make([]string, len(shown))
+	recipients, details, states, kinds := make([]string, len(shown)), make([]string, len(shown)), make([]string, len(shown)), make([]string, len(shown))
 	for i, r := range shown {
-		recipients[i], details[i] = clean(r.Recipient), clean(outboxDetail(m.s, r, now))
+		recipients[i], details[i], states[i], kinds[i] = clean(r.Recipient), clean(outboxDetail(m.s, r, now)), stateLabel(p, r.State), kindLabel(p, r.Kind)
 	}
 	text := func(s string) string { return s }
 	rw := widest(recipients, text)
-	sw := max(5, widest(shown, func(r store.OutboxMessage) string { return r.State }))
+	sw := max(5, widest(states, text))
 	// Via, the channel (email or sms), keeps its whole word too: at 80
 	// columns, a 32-cell recipient leaves the kind 6 and the detail 4.
 	w := columnWidths(m.width-2, []column{{min: 16, natural: 16}, {min: 5, natural: 5}, {min: min(max(rw, 2), 32), natural: rw},
-		{min: 6, natural: widest(shown, func(r store.OutboxMessage) string { return r.Kind })},
-		{min: sw, natural: sw}, {min: 3, natural: 3}, {min: 4, natural: widest(details, text)}})
-	head := "  " + fit("Queued", w[0]) + " " + fit("Via", w[1]) + " " + fit("To", w[2]) + " " + fit("Kind", w[3]) + " " +
-		fit("State", w[4]) + " " + fit("Try", w[5]) + " " + fit("Detail", w[6])
+		{min: 6, natural: widest(kinds, text)},
+		{min: sw, natural: sw}, {min: max(3, cells(p.T("Try"))), natural: 3}, {min: 4, natural: widest(details, text)}})
+	head := "  " + fit(p.T("Queued"), w[0]) + " " + fit(p.T("Via"), w[1]) + " " + fit(p.T("To"), w[2]) + " " + fit(p.T("Kind"), w[3]) + " " +
+		fit(p.T("State"), w[4]) + " " + fit(p.T("Try"), w[5]) + " " + fit(p.T("Detail"), w[6])
 	b.WriteString(st.ColHead.Render(cut(head, m.width)))
 	b.WriteString("\n")
 	if m.list.err != "" {
 		b.WriteString(st.Error.Render(cut(m.list.err, m.width)) + "\n")
 	}
 	if len(m.list.rows) == 0 && !m.list.loading {
-		b.WriteString(st.Subtle.Render("  No mail.") + "\n")
+		b.WriteString(st.Subtle.Render("  "+p.T("No mail.")) + "\n")
 	}
 	for i := from; i < to && i < len(m.list.rows); i++ {
 		r := m.list.rows[i]
 		line := fit(m.s.when(r.CreatedAt), w[0]) + " " + fit(r.Channel, w[1]) + " " + fit(recipients[i-from], w[2]) + " " +
-			fit(r.Kind, w[3]) + " " + fit(r.State, w[4]) + " " + fit(fmt.Sprint(r.Attempts), w[5]) + " " + fit(details[i-from], w[6])
+			fit(kinds[i-from], w[3]) + " " + fit(states[i-from], w[4]) + " " + fit(fmt.Sprint(r.Attempts), w[5]) + " " + fit(details[i-from], w[6])
 		line = cut(line, m.width-2)
 		switch {
 		case i == m.list.nav.cur:
@@ -279,13 +332,13 @@ func (m *mailbox) View() string {
 func outboxDetail(s *session, r store.OutboxMessage, now time.Time) string {
 	switch r.State {
 	case store.OutboxSent:
-		return "sent " + s.when(r.SentAt) + " " + r.Reply
+		return s.p.T("sent %s %s", s.when(r.SentAt), r.Reply)
 	case store.OutboxDeferred:
-		return "next try " + s.ago(now, r.NextAttemptAt) + ": " + r.LastError
+		return s.p.T("next try %s: %s", s.ago(now, r.NextAttemptAt), r.LastError)
 	case store.OutboxFailed:
 		return r.LastError
 	case store.OutboxQueued:
-		return "due " + s.ago(now, r.NextAttemptAt)
+		return s.p.T("due %s", s.ago(now, r.NextAttemptAt))
 	}
 	return ""
 }
@@ -293,44 +346,61 @@ func outboxDetail(s *session, r store.OutboxMessage, now time.Time) string {
 // message shows one outbox message: its headers, state and the data its
 // template is filled with (the link's token is redacted once it was sent).
 func (m *mailbox) message() string {
-	st := m.s.styles
+	st, p := m.s.styles, m.s.p
 	r := m.open
+	// The labels take the width of the widest, in the session's language.
 	var lines []string
+	var pairs [][2]string
 	add := func(label, v string) {
 		if v != "" {
-			lines = append(lines, st.Label.Render(fit(label, 13))+" "+clean(v))
+			pairs = append(pairs, [2]string{label, v})
 		}
 	}
-	add("To", strings.TrimSpace(r.RecipientName+" <"+r.Recipient+">"))
-	add("Channel", r.Channel)
-	add("Kind", r.Kind)
-	add("Language", r.Locale)
+	draw := func() {
+		lw := 13
+		for _, kv := range pairs {
+			lw = max(lw, cells(kv[0]))
+		}
+		for _, kv := range pairs {
+			lines = append(lines, st.Label.Render(fit(kv[0], lw))+" "+clean(kv[1]))
+		}
+		pairs = nil
+	}
+	add(p.T("To"), strings.TrimSpace(r.RecipientName+" <"+r.Recipient+">"))
+	add(p.T("Channel"), r.Channel)
+	add(p.T("Kind"), kindLabel(p, r.Kind))
+	add(p.T("Language"), r.Locale)
 	add("Message-ID", r.MessageID)
-	add("State", r.State)
-	add("Attempts", fmt.Sprint(r.Attempts))
-	add("Queued", m.s.when(r.CreatedAt))
+	add(p.T("State"), stateLabel(p, r.State))
+	add(p.T("Attempts"), fmt.Sprint(r.Attempts))
+	add(p.T("Queued"), p.DateTime(r.CreatedAt.Local()))
 	if !r.SentAt.IsZero() {
-		add("Sent", m.s.when(r.SentAt))
+		add(p.T("Sent"), p.DateTime(r.SentAt.Local()))
 	}
 	if r.State == store.OutboxQueued || r.State == store.OutboxDeferred {
-		add("Next try", m.s.when(r.NextAttemptAt))
+		add(p.T("Next try"), p.DateTime(r.NextAttemptAt.Local()))
 	}
-	add("Given up at", m.s.when(r.GiveUpAt))
-	add("Last error", r.LastError)
-	add("Server reply", r.Reply)
+	if !r.GiveUpAt.IsZero() {
+		add(p.T("Given up at"), p.DateTime(r.GiveUpAt.Local()))
+	}
+	add(p.T("Last error"), r.LastError)
+	add(p.T("Server reply"), r.Reply)
+	draw()
 	var data map[string]any
 	if json.Unmarshal([]byte(r.Data), &data) == nil && len(data) > 0 {
-		lines = append(lines, "", st.ColHead.Render("What the message says"))
+		// The data's names are the template's (machine words): kept as they are.
+		lines = append(lines, "", st.ColHead.Render(p.T("What the message says")))
 		for _, k := range sortedKeys(data) {
 			add(k, fmt.Sprint(data[k]))
 		}
+		draw()
 	}
 	if r.ID != 0 {
-		lines = append(lines, "", st.Faint.Render(fmt.Sprintf("roster mail show %d prints the whole message", r.ID)))
+		lines = append(lines, "", st.Faint.Render(p.T("roster mail show %d prints the whole message", r.ID)))
 	}
 	from := min(m.scroll, max(0, len(lines)-1))
 	var b strings.Builder
-	b.WriteString(st.Title.Render(fmt.Sprintf("Message %d", r.ID)))
+	b.WriteString(st.Title.Render(p.T("Message %d", r.ID)))
 	b.WriteString("\n" + m.s.linksLine(st, m.width))
 	for _, l := range lines[from:] {
 		b.WriteString(cut(l, m.width) + "\n")

@@ -60,9 +60,9 @@ const (
 
 func newWebhooksView(s *session) *webhooksView {
 	v := &webhooksView{s: s}
-	v.form = form{keys: newFormKeys("add"), fields: []*field{
-		whURL:    s.newField("URL", "https://hooks.example.com/roster", 500),
-		whEvents: s.newField("Events", "all, or some of: "+strings.Join(admin.WebhookEvents(), ", "), 500),
+	v.form = form{keys: newFormKeys(s.p.T("add")), fields: []*field{
+		whURL:    s.newField(s.p.T("URL"), "https://hooks.example.com/roster", 500),
+		whEvents: s.newField(s.p.T("Events"), s.p.T("all, or some of: %s", strings.Join(admin.WebhookEvents(), ", ")), 500),
 	}}
 	v.nav.resize(8)
 	return v
@@ -108,12 +108,12 @@ func (v *webhooksView) update(msg tea.Msg) tea.Cmd {
 			return nil
 		}
 		v.secret, v.err = msg.secret, ""
-		v.note = "Webhook " + strconv.FormatInt(msg.hook.ID, 10) + " added: " + clean(msg.hook.URL)
+		v.note = v.s.p.T("Webhook %d added: %s", msg.hook.ID, clean(msg.hook.URL))
 		return tea.Batch(tea.SetClipboard(msg.secret), v.load())
 	case webhookRemovedMsg:
 		v.err, v.note = v.s.explain(msg.err), ""
 		if msg.err == nil {
-			v.note = "Webhook " + strconv.FormatInt(msg.id, 10) + " removed, with what it had not delivered."
+			v.note = v.s.p.T("Webhook %d removed, with what it had not delivered.", msg.id)
 		}
 		return v.load()
 	}
@@ -176,7 +176,7 @@ func (v *webhooksView) key(msg tea.KeyPressMsg, k mailKeys) (cmd tea.Cmd, back b
 	case msg.String() == "x" && cur:
 		id := v.hooks[v.nav.cur].ID
 		svc, a := v.s.svc, v.s.actor
-		v.confirm = &confirmation{prompt: "Remove webhook " + strconv.FormatInt(id, 10) + " and what it has not delivered? y/n",
+		v.confirm = &confirmation{prompt: v.s.p.T("Remove webhook %d and what it has not delivered? y/n", id),
 			yes: v.s.do(func(ctx context.Context) tea.Msg { return webhookRemovedMsg{id, svc.RemoveWebhook(ctx, a, id)} })}
 	case key.Matches(msg, k.Reload):
 		return v.load(), false
@@ -185,47 +185,48 @@ func (v *webhooksView) key(msg tea.KeyPressMsg, k mailKeys) (cmd tea.Cmd, back b
 }
 
 func (v *webhooksView) view(st Styles, width int) string {
+	p := v.s.p
 	var b strings.Builder
 	if v.secret != "" {
-		b.WriteString(st.Title.Render("Webhooks") + "\n\n")
+		b.WriteString(st.Title.Render(p.T("Webhooks")) + "\n\n")
 		b.WriteString(st.OK.Render(cut(v.note, width)) + "\n\n")
-		b.WriteString(cut("Its signing secret, shown this once (Standard Webhooks); copied to your clipboard where the terminal allows it:", width) + "\n\n")
+		b.WriteString(cut(p.T("Its signing secret, shown this once (Standard Webhooks); copied to your clipboard where the terminal allows it:"), width) + "\n\n")
 		b.WriteString(st.Bold.Render("  "+v.secret) + "\n\n")
-		b.WriteString(st.Faint.Render("Any key puts it away.") + "\n")
+		b.WriteString(st.Faint.Render(p.T("Any key puts it away.")) + "\n")
 		return b.String()
 	}
 	if v.open != nil {
-		b.WriteString(st.Title.Render(cut("Deliveries to "+clean(v.open.URL), width)) + "\n")
-		b.WriteString(st.Subtle.Render(cut("newest first · "+strings.Join(v.open.Events, ", "), width)) + "\n")
+		b.WriteString(st.Title.Render(cut(p.T("Deliveries to %s", clean(v.open.URL)), width)) + "\n")
+		b.WriteString(st.Subtle.Render(cut(p.T("newest first · %s", strings.Join(v.open.Events, ", ")), width)) + "\n")
 		w := columnWidths(width-2, []column{{min: 16, natural: 16}, {min: 12, natural: widest(v.sent, func(d store.Delivery) string { return d.EventType })},
 			{min: 9, natural: 9}, {min: 3, natural: 8}, {min: 10, natural: 60}})
-		b.WriteString(paint(st.ColHead, "  "+fit("Queued", w[0])+" "+fit("Event", w[1])+" "+fit("State", w[2])+" "+fit("Tries", w[3])+" "+fit("Answer", w[4])) + "\n")
+		b.WriteString(paint(st.ColHead, "  "+fit(p.T("Queued"), w[0])+" "+fit(p.T("Event"), w[1])+" "+fit(p.T("State"), w[2])+" "+fit(p.T("Tries"), w[3])+" "+fit(p.T("Answer"), w[4])) + "\n")
 		for _, d := range v.sent {
 			answer := d.LastError
 			if d.LastStatus != 0 {
 				answer = strconv.Itoa(d.LastStatus) + " " + d.Response
 			}
-			b.WriteString("  " + fit(v.s.when(d.CreatedAt), w[0]) + " " + fit(d.EventType, w[1]) + " " + fit(d.State, w[2]) + " " +
+			b.WriteString("  " + fit(v.s.when(d.CreatedAt), w[0]) + " " + fit(d.EventType, w[1]) + " " + fit(stateLabel(p, d.State), w[2]) + " " +
 				fit(strconv.Itoa(d.Attempts), w[3]) + " " + fit(clean(answer), w[4]) + "\n")
 		}
 		if len(v.sent) == 0 {
-			b.WriteString(st.Subtle.Render("  Nothing sent yet.") + "\n")
+			b.WriteString(st.Subtle.Render("  "+p.T("Nothing sent yet.")) + "\n")
 		}
 		b.WriteString("\n" + st.status(width, nil, false, "", v.err, ""))
 		return b.String()
 	}
-	b.WriteString(st.Title.Render("Webhooks"))
-	b.WriteString(st.Subtle.Render("  signed events for other systems · n add · x remove · enter deliveries · w outbox"))
+	b.WriteString(cut(st.Title.Render(p.T("Webhooks"))+
+		st.Subtle.Render("  "+p.T("signed events for other systems · n add · x remove · enter deliveries · w outbox")), width))
 	b.WriteString("\n")
 	if v.adding {
 		b.WriteString(v.form.view(st, 8, width))
-		b.WriteString(st.Faint.Render("ctrl+s adds it · esc cancels") + "\n")
+		b.WriteString(st.Faint.Render(p.T("ctrl+s adds it · esc cancels")) + "\n")
 	}
 	w := columnWidths(width-2, []column{{min: 3, natural: 4}, {min: 16, natural: widest(v.hooks, func(h store.Webhook) string { return h.URL }), max: 60},
 		{min: 10, natural: widest(v.hooks, func(h store.Webhook) string { return strings.Join(h.Events, ",") })}})
-	b.WriteString(paint(st.ColHead, "  "+fit("ID", w[0])+" "+fit("URL", w[1])+" "+fit("Events", w[2])) + "\n")
+	b.WriteString(paint(st.ColHead, "  "+fit(p.T("ID"), w[0])+" "+fit(p.T("URL"), w[1])+" "+fit(p.T("Events"), w[2])) + "\n")
 	if len(v.hooks) == 0 && !v.loading {
-		b.WriteString(st.Subtle.Render("  No webhook. n adds one.") + "\n")
+		b.WriteString(st.Subtle.Render("  "+p.T("No webhook. n adds one.")) + "\n")
 	}
 	from, to := v.nav.visible()
 	for i := from; i < to && i < len(v.hooks); i++ {
