@@ -118,7 +118,7 @@ func zshCompletion() string {
 	b.WriteString("#compdef roster\n# zsh completion for roster: roster completion zsh > \"${fpath[1]}/_roster\"\n")
 	b.WriteString("_roster() {\n    local -a commands\n    commands=(\n")
 	for _, cmd := range commands {
-		fmt.Fprintf(&b, "        %s\n", zshQuote(cmd.name+":"+cmd.summary))
+		fmt.Fprintf(&b, "        %s\n", zshQuote(cmd.name+":"+cmd.summary.String()))
 	}
 	b.WriteString("    )\n")
 	b.WriteString("    if (( CURRENT == 2 )); then\n        _describe 'command' commands\n        return\n    fi\n")
@@ -141,7 +141,7 @@ func fishCompletion() string {
 	b.WriteString("# fish completion for roster: roster completion fish > ~/.config/fish/completions/roster.fish\n")
 	b.WriteString("complete -c roster -f\n")
 	for _, cmd := range commands {
-		fmt.Fprintf(&b, "complete -c roster -n __fish_use_subcommand -a %s -d %s\n", cmd.name, fishQuote(cmd.summary))
+		fmt.Fprintf(&b, "complete -c roster -n __fish_use_subcommand -a %s -d %s\n", cmd.name, fishQuote(cmd.summary.String()))
 	}
 	for _, cmd := range commands {
 		cond := fishQuote("__fish_seen_subcommand_from " + cmd.name)
@@ -191,7 +191,7 @@ func manPage() string {
 		if cmd.args != "" {
 			fmt.Fprintf(&b, "%s\n.br\n", roff(cmd.args))
 		}
-		summary := capitalize(cmd.summary) + "."
+		summary := capitalize(cmd.summary.String()) + "."
 		if cmd.local {
 			summary += " (local)"
 		}

@@ -65,6 +65,24 @@ var keyArgs = map[string][]int{
 	"N":          {1, 2},
 	"i18n.Msg":   {0},
 	"i18n.Count": {1, 2},
+	// The command line (package main): its errors, and its flags'
+	// descriptions, which roster COMMAND --help says through T.
+	"errorf":      {0},
+	"usagef":      {0},
+	"did":         {0},
+	"String":      {2},
+	"StringVar":   {3},
+	"Bool":        {2},
+	"BoolVar":     {3},
+	"Int":         {2},
+	"IntVar":      {3},
+	"Int64":       {2},
+	"Int64Var":    {3},
+	"Duration":    {2},
+	"DurationVar": {3},
+	"Func":        {1},
+	"BoolFunc":    {1},
+	"Var":         {2},
 }
 
 // Every message key written in roster's code has a French text.
