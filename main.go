@@ -134,6 +134,9 @@ func run(ctx context.Context, c *cli, args []string) int {
 	if err != nil {
 		return c.usageError(err)
 	}
+	if c.actor != nil { // over SSH the operator is known from the start
+		c.speakTo(ctx, *c.actor)
+	}
 	if *showVersion {
 		return c.fail(cmdVersion(c, ctx, rest))
 	}
@@ -330,6 +333,11 @@ func flagError(err error) error {
 // error is said in it.
 func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	rest, err := parseArgs(fs, args, false)
+	if errors.Is(err, flag.ErrHelp) {
+		// The flag package stops at --help: the flags after it (--lang)
+		// count too.
+		parseArgs(fs, slices.DeleteFunc(slices.Clone(args), isHelpFlag), false)
+	}
 	if lerr := c.setLang(); lerr != nil {
 		return nil, lerr
 	}
@@ -338,6 +346,10 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 		return nil, flag.ErrHelp
 	}
 	return rest, err
+}
+
+func isHelpFlag(arg string) bool {
+	return slices.Contains([]string{"-h", "-help", "--help", "--h"}, arg)
 }
 
 // printUsage describes a command and its flags in the operator's language,
@@ -624,10 +636,22 @@ func (l *listFlag) Set(v string) error {
 }
 
 func cmdHelp(c *cli, ctx context.Context, args []string) error {
-	if len(args) > 0 && !slices.Contains([]string{"help", "--help", "-help", "-h"}, args[0]) {
-		cmd := findCommand(args[0])
+	// The global flags count here too (roster help --lang fr); --help
+	// asks for this help.
+	rest, err := parseArgs(c.flags("help"), args, false)
+	if errors.Is(err, flag.ErrHelp) {
+		rest, err = nil, nil
+	}
+	if lerr := c.setLang(); lerr != nil {
+		return lerr
+	}
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 && rest[0] != "help" {
+		cmd := findCommand(rest[0])
 		if cmd == nil {
-			return usagef("unknown command %q", args[0])
+			return usagef("unknown command %q", rest[0])
 		}
 		if cmd.local && c.actor != nil {
 			return errorf("%s is not available over SSH", cmd.name)

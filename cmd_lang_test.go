@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"roster/admin"
+	"roster/store"
+)
+
+// The command line speaks French when asked (--lang, ROSTER_LANG), when
+// the operator's stored locale is French, and when the environment is,
+// in that order; its JSON is the same in both languages.
+func TestCommandLineInFrench(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	ok(t, db, "invite", "ann@acme.test", "--first", "Ann", "--last", "Martin")
+
+	// roster help.
+	help := ok(t, db, "help", "--lang", "fr")
+	for _, want := range []string{"administrer les comptes utilisateurs", "Commandes :", "lister les utilisateurs", "roster COMMANDE --help"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("roster help --lang fr lacks %q:\n%s", want, help)
+		}
+	}
+	if strings.Contains(help, "list users") || strings.Contains(help, "With no command") {
+		t.Errorf("roster help --lang fr has English left:\n%s", help)
+	}
+	if en := ok(t, db, "help"); !strings.Contains(en, "  users          list users\n") {
+		t.Errorf("roster help in English:\n%s", en)
+	}
+	usage := ok(t, db, "users", "--help", "--lang", "fr")
+	for _, want := range []string{"utilisation : roster users ", "Lister les utilisateurs.", "options :", "seulement les membres de cette équipe"} {
+		if !strings.Contains(usage, want) {
+			t.Errorf("roster users --help --lang fr lacks %q:\n%s", want, usage)
+		}
+	}
+
+	// roster users: heads and statuses; the JSON does not change.
+	en := ok(t, db, "users")
+	fr := ok(t, db, "users", "--lang", "fr")
+	if !strings.HasPrefix(en, "NAME ") || !strings.Contains(en, " Invited ") || !strings.Contains(en, " owner ") {
+		t.Errorf("roster users in English:\n%s", en)
+	}
+	if !strings.HasPrefix(fr, "NOM ") || !strings.Contains(fr, "STATUT") || !strings.Contains(fr, " Invité ") ||
+		!strings.Contains(fr, " Actif ") || !strings.Contains(fr, " propriétaire ") || strings.Contains(fr, "Invited") {
+		t.Errorf("roster users --lang fr:\n%s", fr)
+	}
+	jsonEN := ok(t, db, "users", "--json")
+	if jsonFR := ok(t, db, "users", "--json", "--lang", "fr"); jsonFR != jsonEN {
+		t.Errorf("roster users --json differs in French:\n%s\nin English:\n%s", jsonFR, jsonEN)
+	}
+	t.Setenv("ROSTER_LANG", "fr")
+	if got := ok(t, db, "users"); got != fr {
+		t.Errorf("ROSTER_LANG=fr roster users:\n%s", got)
+	}
+	if got := ok(t, db, "users", "--json"); got != jsonEN {
+		t.Errorf("ROSTER_LANG=fr roster users --json differs:\n%s", got)
+	}
+	if got := ok(t, db, "users", "--lang", "en"); got != en {
+		t.Errorf("--lang en does not win over ROSTER_LANG=fr:\n%s", got)
+	}
+
+	// A language roster does not speak is a usage error naming those it does.
+	for _, args := range [][]string{{"--lang", "de", "users"}, {"users", "--lang", "de"}} {
+		_, errs, code := roster(t, db, args...)
+		if code != 2 || !strings.Contains(errs, "fr") || !strings.Contains(errs, "en") || strings.Count(errs, "\n") != 1 {
+			t.Errorf("roster %s: exit %d, stderr %q", strings.Join(args, " "), code, errs)
+		}
+	}
+	t.Setenv("ROSTER_LANG", "de")
+	if _, errs, code := roster(t, db, "users"); code != 2 || !strings.Contains(errs, `"de"`) {
+		t.Errorf("ROSTER_LANG=de roster users: exit %d, stderr %q", code, errs)
+	}
+	t.Setenv("ROSTER_LANG", "")
+
+	// What the commands say, and their usage errors.
+	if out := ok(t, db, "invite", "bea@acme.test", "--lang", "fr"); out != "bea@acme.test : invitation envoyée\n" {
+		t.Errorf("roster invite --lang fr printed %q", out)
+	}
+	if _, errs, code := roster(t, db, "users", "--lang", "fr", "--bogus"); code != 2 || errs != "roster: option inconnue -bogus\n" {
+		t.Errorf("an unknown flag in French: exit %d, stderr %q", code, errs)
+	}
+	if _, errs, code := roster(t, db, "--lang", "fr", "frobnicate"); code != 2 || !strings.Contains(errs, `commande inconnue "frobnicate"`) {
+		t.Errorf("an unknown command in French: exit %d, stderr %q", code, errs)
+	}
+	// Not on a terminal, a bulk act refuses in French and changes nothing.
+	if _, errs, code := roster(t, db, "deactivate", "ann@acme.test", "bea@acme.test", "--lang", "fr"); code != 1 || !strings.Contains(errs, "hors d'un terminal, ajoutez --yes") {
+		t.Errorf("a bulk act without --yes in French: exit %d, stderr %q", code, errs)
+	}
+
+	// The operator's stored locale speaks without --lang; LANG does not
+	// override it, but speaks before the operator is known.
+	en, fr = ok(t, db, "users", "--lang", "en"), ok(t, db, "users", "--lang", "fr")
+	ok(t, db, "edit", "boss@acme.test", "--locale", "fr")
+	if got := ok(t, db, "users"); got != fr {
+		t.Errorf("with the operator's locale fr, roster users:\n%s", got)
+	}
+	if got := ok(t, db, "users", "--lang", "en"); got != en {
+		t.Errorf("--lang en does not win over the operator's locale:\n%s", got)
+	}
+	ok(t, db, "edit", "boss@acme.test", "--locale", "en")
+	t.Setenv("LANG", "fr_FR.UTF-8")
+	if got := ok(t, db, "users"); got != en {
+		t.Errorf("LANG=fr_FR.UTF-8 overrides the operator's locale en:\n%s", got)
+	}
+	if got := ok(t, db, "help"); !strings.Contains(got, "lister les utilisateurs") {
+		t.Errorf("LANG=fr_FR.UTF-8 roster help:\n%s", got)
+	}
+	t.Setenv("LC_ALL", "C")
+	if got := ok(t, db, "help"); !strings.Contains(got, "list users") {
+		t.Errorf("LC_ALL=C LANG=fr_FR.UTF-8 roster help:\n%s", got)
+	}
+}
+
+// Over SSH the operator's stored locale speaks from the first word, roster
+// help included, and the server's environment does not.
+func TestSSHCommandsInTheOperatorsLanguage(t *testing.T) {
+	t.Setenv("ROSTER_LANG", "en") // the server's: not the operator's
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := admin.New(st)
+	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
+		t.Fatal(err)
+	}
+	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelSSH}
+	fr := "fr"
+	if _, err := svc.Edit(ctx, boss, "boss@acme.test", 0, admin.Profile{Locale: &fr}); err != nil {
+		t.Fatal(err)
+	}
+	runSSH := sshRunner(svc)
+	var out, errs bytes.Buffer
+	if code := runSSH(ctx, boss, []string{"help"}, strings.NewReader(""), &out, &errs); code != 0 || !strings.Contains(out.String(), "lister les utilisateurs") {
+		t.Errorf("ssh HOST help: exit %d, stdout:\n%s\nstderr %s", code, out.String(), errs.String())
+	}
+	out.Reset()
+	if code := runSSH(ctx, boss, []string{"users", "--lang", "en"}, strings.NewReader(""), &out, &errs); code != 0 || !strings.HasPrefix(out.String(), "NAME ") {
+		t.Errorf("ssh HOST users --lang en: exit %d, stdout:\n%s\nstderr %s", code, out.String(), errs.String())
+	}
+}
+
+// A question is answered yes in either language.
+func TestYes(t *testing.T) {
+	for answer, want := range map[string]bool{"y\n": true, "Yes\n": true, "o\n": true, " OUI \n": true, "n\n": false, "\n": false, "non\n": false, "": false} {
+		if yes(answer) != want {
+			t.Errorf("yes(%q) = %v", answer, !want)
+		}
+	}
+}
