@@ -3,11 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -151,6 +157,70 @@ func TestYes(t *testing.T) {
 	for answer, want := range map[string]bool{"y\n": true, "Yes\n": true, "o\n": true, " OUI \n": true, "n\n": false, "\n": false, "non\n": false, "": false} {
 		if yes(answer) != want {
 			t.Errorf("yes(%q) = %v", answer, !want)
+		}
+	}
+}
+
+// The words the command line says through T without a literal at the call
+// (which TestEveryKeyHasFrench checks): the tables' heads, roster user's
+// labels, statuses, roles, states and the outcomes' verbs, all have French.
+func TestCommandWordsHaveFrench(t *testing.T) {
+	var words []string
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CompositeLit: // []string{"NAME", "EMAIL", ...}: heads
+				if at, ok := n.Type.(*ast.ArrayType); ok && fmt.Sprint(at.Elt) == "string" {
+					for _, e := range n.Elts {
+						if lit, ok := e.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							if s, _ := strconv.Unquote(lit.Value); s != "" && s == strings.ToUpper(s) && strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") {
+								words = append(words, s)
+							}
+						}
+					}
+				}
+			case *ast.CallExpr: // field("Name", ...): roster user's labels
+				if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "field" && len(n.Args) == 2 {
+					if lit, ok := n.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+						s, _ := strconv.Unquote(lit.Value)
+						words = append(words, s)
+					}
+				}
+			}
+			return true
+		})
+	}
+	if len(words) < 40 {
+		t.Fatalf("found %d heads and labels: the scan is broken", len(words))
+	}
+	for _, s := range []store.Status{store.Active, store.Invited, store.Staged, store.Deactivated} {
+		words = append(words, admin.StatusLabel(&store.User{Status: s}))
+	}
+	words = append(words, admin.StatusLabel(&store.User{Status: store.Invited, Expired: true}))
+	words = append(words, admin.Roles...)
+	words = append(words, store.OutboxQueued, store.OutboxSending, store.OutboxSent, store.OutboxDeferred, store.OutboxFailed,
+		store.OutboxCancelled, store.DeliveryDelivered, string(admin.PeriodMonthly), string(admin.PeriodYearly), "open", "closed")
+	for _, act := range []admin.UserAct{admin.ResendInvitations, admin.RevokeInvitations, admin.SendStagedInvitations, admin.DeactivateUsers, admin.ReactivateUsers} {
+		words = append(words, admin.UserBatch{Act: act}.Done())
+	}
+	same := map[string]bool{"ID": true, "URL": true, "CYCLE": true, "TABLE": true, "PERMISSION": true, "MAIL": true,
+		"Permissions": true, "Version": true, "Conversations": true}
+	fr := i18n.For(i18n.French)
+	for _, w := range words {
+		if fr.T(w) == w && !same[w] {
+			t.Errorf("%q has no French text", w)
 		}
 	}
 }

@@ -149,7 +149,7 @@ func cmdMail(c *cli, ctx context.Context, args []string) error {
 					return jerr
 				}
 			} else {
-				fmt.Fprintf(c.stdout, "relay: %s\n", admin.Printable(tr.Relay))
+				fmt.Fprintln(c.stdout, c.p.T("relay: %s", admin.Printable(tr.Relay)))
 				for _, l := range tr.Lines {
 					fmt.Fprintln(c.stdout, admin.Printable(l))
 				}

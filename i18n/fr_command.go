@@ -129,6 +129,10 @@ func frCommand() map[string]string {
 		"over SSH, the dashboard opens in a terminal: ssh -t":              "par SSH, le tableau de bord s'ouvre dans un terminal : ssh -t",
 		"--backup-every takes a duration of a minute or more, such as 24h": "--backup-every prend une durée d'une minute ou plus, comme 24h",
 		"--backup-keep takes a number of backups, 1 or more":               "--backup-keep prend un nombre de sauvegardes, 1 ou plus",
+		"--log-format %q: want text or json":                               "--log-format %q : text ou json attendu",
+		"--metrics %s is reachable from other machines: give --metrics-token (or ROSTER_METRICS_TOKEN), or bind it to loopback (127.0.0.1:9100)": "--metrics %s est joignable depuis d'autres machines : donnez --metrics-token (ou ROSTER_METRICS_TOKEN), ou liez-le à l'adresse locale (127.0.0.1:9100)",
+		"read the host key: %v": "lecture de la clé d'hôte : %v",
+		"relay: %s":             "relais : %s",
 
 		// Questions and what the commands did.
 		"[y/N]":       "[o/N]",
