@@ -224,3 +224,21 @@ func TestCommandWordsHaveFrench(t *testing.T) {
 		}
 	}
 }
+
+// The built binary, as an operator runs it: ROSTER_LANG=fr roster help and
+// roster users in French, roster users --json unchanged.
+func TestBinaryInFrench(t *testing.T) {
+	e := newE2E(t)
+	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	jsonEN := e.cli("users", "--json")
+	e.env = append(e.env, "ROSTER_LANG=fr")
+	if out := e.cli("help"); !strings.Contains(out, "Sans commande, roster ouvre le tableau de bord. Commandes :") {
+		t.Errorf("ROSTER_LANG=fr roster help:\n%s", out)
+	}
+	if out := e.cli("users"); !strings.HasPrefix(out, "NOM ") || !strings.Contains(out, " propriétaire  Actif ") {
+		t.Errorf("ROSTER_LANG=fr roster users:\n%s", out)
+	}
+	if out := e.cli("users", "--json"); out != jsonEN {
+		t.Errorf("ROSTER_LANG=fr roster users --json:\n%s\nin English:\n%s", out, jsonEN)
+	}
+}
