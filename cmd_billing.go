@@ -46,8 +46,8 @@ func billingSummary(c *cli, ctx context.Context, args []string) error {
 		return c.printJSON(b)
 	}
 	// Labels in the operator's language; a tab after each aligns the values.
-	tw := tabwriter.NewWriter(c.stdout, 0, 0, 1, ' ', 0)
-	field := func(k, v string) { fmt.Fprintf(tw, "%s:\t%s\n", k, v) }
+	tw := tabwriter.NewWriter(c.stdout, 15, 0, 1, ' ', 0)
+	field := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", c.p.T("%s:", k), v) }
 	if !b.Plan.Billed() {
 		field(c.p.T("Plan"), c.p.T("none: nothing is billed"))
 	} else {

@@ -195,7 +195,7 @@ func cmdUser(c *cli, ctx context.Context, args []string) error {
 	}
 	// Labels are message keys; a tab after each aligns the values however
 	// long the labels are in the operator's language.
-	tw := tabwriter.NewWriter(c.stdout, 0, 0, 1, ' ', 0)
+	tw := tabwriter.NewWriter(c.stdout, 15, 0, 1, ' ', 0)
 	defer tw.Flush()
 	field := func(k, v string) {
 		fmt.Fprintf(tw, "%s\t%s\n", c.p.T("%s:", c.p.T(k)), strings.ReplaceAll(admin.Printable(v), "\t", " "))
@@ -434,7 +434,7 @@ func cmdPerms(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(res)
 	}
-	fmt.Fprintf(c.stdout, "%s: %s\n", admin.Printable(res.Email), c.p.T(res.Role))
+	fmt.Fprintln(c.stdout, c.p.T("%s:", admin.Printable(res.Email)), c.p.T(res.Role))
 	for _, p := range res.Perms {
 		fmt.Fprintf(c.stdout, "  %s\n", p)
 	}
