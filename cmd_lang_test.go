@@ -84,7 +84,7 @@ func TestCommandLineInFrench(t *testing.T) {
 	t.Setenv("ROSTER_LANG", "")
 
 	// What the commands say, and their usage errors.
-	if out := ok(t, db, "invite", "bea@acme.test", "--lang", "fr"); out != "bea@acme.test : invitation envoyée\n" {
+	if out := ok(t, db, "invite", "bea@acme.test", "--lang", "fr"); out != "invitation envoyée à bea@acme.test\n" {
 		t.Errorf("roster invite --lang fr printed %q", out)
 	}
 	if _, errs, code := roster(t, db, "users", "--lang", "fr", "--bogus"); code != 2 || errs != "roster: option inconnue -bogus\n" {
@@ -211,10 +211,11 @@ func TestCommandWordsHaveFrench(t *testing.T) {
 	words = append(words, admin.StatusLabel(&store.User{Status: store.Invited, Expired: true}))
 	words = append(words, admin.Roles...)
 	words = append(words, store.OutboxQueued, store.OutboxSending, store.OutboxSent, store.OutboxDeferred, store.OutboxFailed,
-		store.OutboxCancelled, store.DeliveryDelivered, string(admin.PeriodMonthly), string(admin.PeriodYearly), "open", "closed")
+		store.OutboxCancelled, store.DeliveryDelivered, string(admin.PeriodMonthly), string(admin.PeriodYearly))
 	for _, act := range []admin.UserAct{admin.ResendInvitations, admin.RevokeInvitations, admin.SendStagedInvitations, admin.DeactivateUsers, admin.ReactivateUsers} {
-		words = append(words, admin.UserBatch{Act: act}.Done())
+		words = append(words, admin.UserBatch{Act: act}.Done()+" %s") // as did says them
 	}
+	words = append(words, "staged %s", "already invited %s", "already staged %s")
 	same := map[string]bool{"ID": true, "URL": true, "CYCLE": true, "TABLE": true, "PERMISSION": true, "MAIL": true,
 		"Permissions": true, "Version": true, "Conversations": true}
 	fr := i18n.For(i18n.French)

@@ -775,7 +775,7 @@ func cmdConversations(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	return printList(c, convs, []string{"ID", "SUBJECT", "ASSIGNEE", "STATUS"}, func(cv store.Conversation) []string {
-		return []string{strconv.FormatInt(cv.ID, 10), cv.Subject, cv.Assignee, c.p.T(cv.Status)}
+		return []string{strconv.FormatInt(cv.ID, 10), cv.Subject, cv.Assignee, cv.Status}
 	})
 }
 

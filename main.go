@@ -593,10 +593,11 @@ func streamList[T any](c *cli, each func(func(T) error) error, header []string, 
 	return w.Flush()
 }
 
-// did says on stdout that verb (a message key: "invited") was done to email.
+// did says on stdout that verb ("invited", admin.UserBatch.Done) was done
+// to email. The message key is the line's English, verb+" %s": a verb
+// alone would be a dashboard's word too, in another form.
 func (c *cli) did(verb, email string) {
-	p := c.printer()
-	fmt.Fprintln(c.stdout, p.T("%[1]s %[2]s", p.T(verb), admin.Printable(email)))
+	fmt.Fprintln(c.stdout, c.printer().T(verb+" %s", admin.Printable(email)))
 }
 
 // outcomes prints what happened to each person of a batch; it fails when any did.

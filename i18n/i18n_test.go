@@ -69,7 +69,6 @@ var keyArgs = map[string][]int{
 	// descriptions, which roster COMMAND --help says through T.
 	"errorf":      {0},
 	"usagef":      {0},
-	"did":         {0},
 	"String":      {2},
 	"StringVar":   {3},
 	"Bool":        {2},
