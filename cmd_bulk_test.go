@@ -73,6 +73,21 @@ func TestBulkCommands(t *testing.T) {
 		t.Fatalf("%d in Ventes Paris after removing ana, want 2", n)
 	}
 
+	// A branch, by filter: the team stays.
+	ok(t, db, "branches", "add", "Lyon")
+	fails(t, db, "or one --branch", "edit", "--where", "team=Support", "--team", "+Support", "--branch", "+Lyon", "--yes")
+	out = ok(t, db, "edit", "--where", "team=Support status=invited", "--branch", "+Lyon", "--yes")
+	if n := strings.Count(out, "added to the branch Lyon"); n != 4 {
+		t.Fatalf("edit --branch: %q", out)
+	}
+	if n := len(jsonOf[[]userJSON](t, db, "users", "--branch", "Lyon", "--team", "Support")); n != 4 {
+		t.Fatalf("%d in Support at Lyon, want 4", n)
+	}
+	ok(t, db, "edit", "eve@acme.test", "--branch", "-Lyon", "--yes")
+	if n := len(jsonOf[[]userJSON](t, db, "users", "--branch", "Lyon")); n != 3 {
+		t.Fatalf("%d at Lyon after eve left, want 3", n)
+	}
+
 	ok(t, db, "deactivate", "--where", "team=Support", "--yes")
 	if n := len(jsonOf[[]userJSON](t, db, "users", "--status", "deactivated")); n != 4 {
 		t.Fatalf("%d deactivated, want 4", n)

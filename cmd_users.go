@@ -320,17 +320,21 @@ func cmdEdit(c *cli, ctx context.Context, args []string) error {
 	p.AddTeams, p.RemoveTeams = plusMinus(teams)
 	p.AddBranches, p.RemoveBranches = plusMinus(branches)
 	if sel.bulk(rest) {
-		// Several users: one team added or removed, as the dashboard's
-		// selection does.
-		b := admin.UserBatch{Act: admin.JoinTeam}
+		// Several users: one team or one branch added or removed, as the
+		// dashboard's selection does.
+		var b admin.UserBatch
 		switch {
-		case len(teams) != 1 || len(tags) > 0 || len(branches) > 0 || *version != 0 || p.FirstName != nil || p.LastName != nil || p.Phone != nil ||
+		case len(teams)+len(branches) != 1 || len(tags) > 0 || *version != 0 || p.FirstName != nil || p.LastName != nil || p.Phone != nil ||
 			p.Position != nil || p.ReferenceID != nil || p.Locale != nil:
-			return usagef("edit of several users (--where or EMAIL...) takes one --team +TEAM or --team -TEAM, and nothing else")
+			return usagef("edit of several users (--where or EMAIL...) takes one --team +TEAM|-TEAM or one --branch +BRANCH|-BRANCH, and nothing else")
 		case len(p.AddTeams) == 1:
-			b.Team = p.AddTeams[0]
-		default:
+			b.Act, b.Team = admin.JoinTeam, p.AddTeams[0]
+		case len(p.RemoveTeams) == 1:
 			b.Act, b.Team = admin.LeaveTeam, p.RemoveTeams[0]
+		case len(p.AddBranches) == 1:
+			b.Act, b.Branch = admin.JoinBranch, p.AddBranches[0]
+		default:
+			b.Act, b.Branch = admin.LeaveBranch, p.RemoveBranches[0]
 		}
 		a, err := c.operator(ctx)
 		if err != nil {

@@ -213,22 +213,19 @@ func (s *Service) route(ctx context.Context, q *store.Q, userID int64) (*store.U
 					return nil, err
 				}
 			case p.StandInTeamID != 0:
-				ids, err := q.ActiveTeamMembers(ctx, p.StandInTeamID, p.StandInBranchID)
-				if err != nil {
-					return nil, err
-				}
-				for _, id := range ids {
+				err := q.TeamMembersByLoad(ctx, p.StandInTeamID, p.StandInBranchID, func(id int64) (bool, error) {
 					if seen[id] {
-						continue
+						return false, nil
 					}
 					m, err := q.UserByID(ctx, id, now)
-					if err != nil {
-						return nil, err
+					if err != nil || m.Away {
+						return false, err
 					}
-					if !m.Away {
-						next = m
-						break
-					}
+					next = m
+					return true, nil
+				})
+				if err != nil {
+					return nil, err
 				}
 			}
 		}

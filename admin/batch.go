@@ -35,13 +35,17 @@ const (
 	// DeactivateUsers and ReactivateUsers do what Deactivate and Reactivate do.
 	DeactivateUsers
 	ReactivateUsers
+	// JoinBranch adds each user to UserBatch.Branch; LeaveBranch takes them out.
+	JoinBranch
+	LeaveBranch
 )
 
 // UserBatch names the users a batch acts on, and what it does.
 type UserBatch struct {
-	Act  UserAct
-	Role string // ChangeRole's
-	Team string // JoinTeam's and LeaveTeam's
+	Act    UserAct
+	Role   string // ChangeRole's
+	Team   string // JoinTeam's and LeaveTeam's
+	Branch string // JoinBranch's and LeaveBranch's
 	// The users: by address, by ID (a selection SelectUsers fixed), or every
 	// stuck invitation (see Stuck).
 	Emails []string
@@ -146,12 +150,16 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 			}
 			return func() error { return s.writePerms(ctx, q, op, u, 0, plan) }, nil
 		}, nil
-	case JoinTeam, LeaveTeam:
+	case JoinTeam, LeaveTeam, JoinBranch, LeaveBranch:
+		kind, name := teamKind, b.Team
+		if b.Act == JoinBranch || b.Act == LeaveBranch {
+			kind, name = branchKind, b.Branch
+		}
 		var team string
 		err := s.st.ReadTx(ctx, func(q *store.Q) error {
-			t, err := checkGroups(ctx, q, teamKind, []string{b.Team}, nil)
+			t, err := checkGroups(ctx, q, kind, []string{name}, nil)
 			if err == nil && len(t) == 0 {
-				err = inputErr("team", "is empty")
+				err = inputErr(kind.what, "is empty")
 			}
 			if err == nil {
 				team = t[0]
@@ -161,12 +169,12 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 		if err != nil {
 			return nil, err
 		}
-		join := b.Act == JoinTeam
+		join := b.Act == JoinTeam || b.Act == JoinBranch
 		return func(ctx context.Context, q *store.Q, op *operator, _ *store.Account, u *store.User) (func() error, error) {
 			if err := op.mayActOn(u, "users.edit", "editing profiles", "edit"); err != nil {
 				return nil, err
 			}
-			in := slices.Contains(u.Teams, team)
+			in := slices.Contains(*kind.of(u), team)
 			switch {
 			case join && in:
 				return nil, stateErr("%s is already in %s", u.Email, team)
@@ -176,12 +184,12 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 			return func() error {
 				before := profileOf(u)
 				if join {
-					u.Teams = changeList(u.Teams, []string{team}, nil)
+					*kind.of(u) = changeList(*kind.of(u), []string{team}, nil)
 				} else {
-					u.Teams = changeList(u.Teams, nil, []string{team})
+					*kind.of(u) = changeList(*kind.of(u), nil, []string{team})
 				}
 				err := s.updateBy(ctx, op, u, 0, q, func(ctx context.Context, u *store.User, version int64) error {
-					return q.SetTeam(ctx, u, team, join, version)
+					return kind.set(q, ctx, u, team, join, version)
 				})
 				if err != nil {
 					return err
@@ -441,6 +449,10 @@ func (b UserBatch) Describe(n int) string {
 		return "add " + users + " to " + Printable(b.Team)
 	case LeaveTeam:
 		return "remove " + users + " from " + Printable(b.Team)
+	case JoinBranch:
+		return "add " + users + " to the branch " + Printable(b.Branch)
+	case LeaveBranch:
+		return "remove " + users + " from the branch " + Printable(b.Branch)
 	case DeactivateUsers:
 		return "deactivate " + users + " (they will not be able to log in)"
 	case ReactivateUsers:
@@ -471,6 +483,10 @@ func (b UserBatch) Done() string {
 		return "added to " + Printable(b.Team)
 	case LeaveTeam:
 		return "removed from " + Printable(b.Team)
+	case JoinBranch:
+		return "added to the branch " + Printable(b.Branch)
+	case LeaveBranch:
+		return "removed from the branch " + Printable(b.Branch)
 	case DeactivateUsers:
 		return "deactivated"
 	case ReactivateUsers:

@@ -325,17 +325,20 @@ type groupNames map[string]string
 type groupKind struct {
 	what, cmd string                                                             // "team", "teams"
 	find      func(ctx context.Context, q *store.Q, name string) (string, error) // its own spelling
+	of        func(u *store.User) *[]string                                      // a user's groups of the kind
+	// set adds u to the group named (in) or takes them out (store.Q.SetTeam).
+	set func(q *store.Q, ctx context.Context, u *store.User, name string, in bool, version int64) error
 }
 
 var (
 	teamKind = groupKind{"team", "teams", func(ctx context.Context, q *store.Q, name string) (string, error) {
 		t, err := q.TeamByName(ctx, name)
 		return t.Name, err
-	}}
+	}, func(u *store.User) *[]string { return &u.Teams }, (*store.Q).SetTeam}
 	branchKind = groupKind{"branch", "branches", func(ctx context.Context, q *store.Q, name string) (string, error) {
 		b, err := q.BranchByName(ctx, name)
 		return b.Name, err
-	}}
+	}, func(u *store.User) *[]string { return &u.Branches }, (*store.Q).SetBranch}
 )
 
 // checkGroups gives each named team (or branch) its own spelling, refusing

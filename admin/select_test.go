@@ -156,12 +156,42 @@ func TestBulkActsApplyEveryRule(t *testing.T) {
 			},
 			audit: "user.edit",
 		},
+		{
+			name: "join a branch", as: manager, batch: UserBatch{Act: JoinBranch, Branch: "lyon"},
+			setup: func(f *fixture) {
+				_, err := f.svc.Edit(f.ctx, f.owner, member2, 0, Profile{AddBranches: []string{"Lyon"}})
+				must(f.t, err)
+			},
+			users:   []string{member, member2, admin1},
+			refused: map[string]string{member2: "already in Lyon", admin1: "a manager cannot edit an admin"},
+			done: func(f *fixture, e string) bool {
+				return slices.Contains(f.user(e).Branches, "Lyon") && len(f.user(e).Teams) == 0
+			},
+			audit: "user.edit",
+		},
+		{
+			name: "leave a branch", as: admin1, batch: UserBatch{Act: LeaveBranch, Branch: "Lyon"},
+			setup: func(f *fixture) {
+				_, err := f.svc.Edit(f.ctx, f.owner, member2, 0, Profile{AddBranches: []string{"Lyon", "Paris"}, AddTeams: []string{"Support"}})
+				must(f.t, err)
+			},
+			users:   []string{member2, member},
+			refused: map[string]string{member: "not in Lyon"},
+			done: func(f *fixture, e string) bool {
+				u := f.user(e)
+				return !slices.Contains(u.Branches, "Lyon") && slices.Contains(u.Branches, "Paris") && slices.Contains(u.Teams, "Support")
+			},
+			audit: "user.edit",
+		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t)
 			must(t, f.svc.AddTeam(f.ctx, f.owner, "Support"))
 			must(t, f.svc.AddTeam(f.ctx, f.owner, "Ventes"))
+			for _, b := range []string{"Lyon", "Paris"} {
+				must(t, f.svc.AddBranch(f.ctx, f.owner, store.Branch{Name: b}))
+			}
 			f.addUser(admin1, "admin", store.Active)
 			f.addUser(admin2, "admin", store.Active)
 			f.addUser(manager, "manager", store.Active)
@@ -223,7 +253,7 @@ func TestBulkActRefusesUnknownTeamOrRole(t *testing.T) {
 	f := newFixture(t)
 	f.addUser("mona.member@example.com", "member", store.Active)
 	before := f.snapshot()
-	for _, b := range []UserBatch{{Act: JoinTeam, Team: "Nowhere"}, {Act: ChangeRole, Role: "emperor"}} {
+	for _, b := range []UserBatch{{Act: JoinTeam, Team: "Nowhere"}, {Act: JoinBranch, Branch: "Nowhere"}, {Act: ChangeRole, Role: "emperor"}} {
 		b.Emails = []string{"mona.member@example.com"}
 		out, err := f.svc.ActOnUsers(f.ctx, f.owner, b)
 		var ie *InputError

@@ -200,15 +200,12 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 // them); nil when there is none, with why saying so, naming a few of those
 // passed over.
 func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, away *store.User, seen map[int64]bool, why *[]string) (*store.User, error) {
-	ids, err := q.ActiveTeamMembers(ctx, t.team, t.branch)
-	if err != nil {
-		return nil, err
-	}
 	var passed []string
-	for _, id := range ids {
+	var found *store.User
+	err := q.TeamMembersByLoad(ctx, t.team, t.branch, func(id int64) (bool, error) {
 		m, err := q.UserByID(ctx, id, s.Now())
 		if err != nil {
-			return nil, err
+			return false, err
 		}
 		switch {
 		case id == away.ID:
@@ -216,8 +213,13 @@ func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, aw
 		case seen[id] || m.Away:
 			passed = append(passed, m.Email+" is away")
 		default:
-			return m, nil
+			found = m
+			return true, nil
 		}
+		return false, nil
+	})
+	if err != nil || found != nil {
+		return found, err
 	}
 	w := t.name + " has no active member"
 	if len(passed) > 0 {

@@ -106,7 +106,8 @@ type AwayAfter struct {
 
 // AwayBetween lists everyone's periods that overlap [from, until), by start,
 // a page of at most limit after the given one. It reads the periods not
-// ended by from through away_ends, not the past ones.
+// ended by from in start order through away_starts, a page stopping after
+// its rows.
 func (q *Q) AwayBetween(ctx context.Context, from, until time.Time, after AwayAfter, limit int) ([]AwayPeriod, error) {
 	query, args := awayBetween(from, until, after, limit)
 	return q.scanAway(ctx, query, args...)
@@ -114,8 +115,8 @@ func (q *Q) AwayBetween(ctx context.Context, from, until time.Time, after AwayAf
 
 func awayBetween(from, until time.Time, after AwayAfter, limit int) (string, []any) {
 	return awaySelect + ` WHERE (a.ends_at = 0 OR a.ends_at > ?) AND a.starts_at < ?
-		AND (a.starts_at > ? OR (a.starts_at = ? AND a.id > ?))
-		ORDER BY a.starts_at, a.id LIMIT ?`, []any{unix(from), unix(until), unix(after.Start), unix(after.Start), after.ID, limit}
+		AND (a.starts_at, a.id) > (?, ?)
+		ORDER BY a.starts_at, a.id LIMIT ?`, []any{unix(from), unix(until), unix(after.Start), after.ID, limit}
 }
 
 // PastAwayPeriods lists the user's periods that ended by now, newest first,
@@ -162,24 +163,60 @@ func (q *Q) SetAwayStandIn(ctx context.Context, id, standInID int64) error {
 	return err
 }
 
-// ActiveTeamMembers lists the team's active users, those of branchID alone
-// unless it is 0, fewest open conversations first, for routing.
-func (q *Q) ActiveTeamMembers(ctx context.Context, teamID, branchID int64) ([]int64, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT u.id FROM user_teams ut JOIN users u ON u.id = ut.user_id
+// TeamMembersByLoad calls each with the ids of the team's active users,
+// those of branchID alone unless it is 0, fewest open conversations first
+// and then by id, until each says to stop. Routing wants the first member
+// who is not away, and on a team of thousands most have no open
+// conversation: those are read first, a few at a time in id order (a read
+// that stops early), and only then the others, sorted by their load.
+func (q *Q) TeamMembersByLoad(ctx context.Context, teamID, branchID int64, each func(id int64) (stop bool, err error)) error {
+	const members = `SELECT u.id FROM user_teams ut JOIN users u ON u.id = ut.user_id
 		WHERE ut.team_id = ?1 AND u.status = 'active'
-		AND (?2 = 0 OR EXISTS (SELECT 1 FROM user_branches ub WHERE ub.user_id = u.id AND ub.branch_id = ?2))
-		ORDER BY (SELECT count(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status = 'open'), u.id`, teamID, branchID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		AND (?2 = 0 OR EXISTS (SELECT 1 FROM user_branches ub WHERE ub.user_id = u.id AND ub.branch_id = ?2))`
+	const open = `SELECT 1 FROM conversations c WHERE c.assignee_id = u.id AND c.status = 'open'`
+	ids := func(query string, args ...any) ([]int64, error) {
+		rows, err := q.db.QueryContext(ctx, query, args...)
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, id)
+		defer rows.Close()
+		var out []int64
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return nil, err
+			}
+			out = append(out, id)
+		}
+		return out, rows.Err()
 	}
-	return out, rows.Err()
+	// Each batch is read whole before each sees it: one connection (a
+	// PostgreSQL transaction) runs one query at a time.
+	const batch = 64
+	for after := int64(0); ; {
+		idle, err := ids(members+" AND NOT EXISTS ("+open+") AND ut.user_id > ?3 ORDER BY ut.user_id LIMIT ?4", teamID, branchID, after, batch)
+		if err != nil {
+			return err
+		}
+		for _, id := range idle {
+			if stop, err := each(id); stop || err != nil {
+				return err
+			}
+		}
+		if len(idle) < batch {
+			break
+		}
+		after = idle[len(idle)-1]
+	}
+	busy, err := ids(members+" AND EXISTS ("+open+") ORDER BY (SELECT count(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status = 'open'), u.id",
+		teamID, branchID)
+	if err != nil {
+		return err
+	}
+	for _, id := range busy {
+		if stop, err := each(id); stop || err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -346,6 +346,18 @@ func (q *Q) UpdateUser(ctx context.Context, u *User, expectVersion int64) error 
 // team's count. A stale version gives ErrConflict; a missing team,
 // ErrNotFound.
 func (q *Q) SetTeam(ctx context.Context, u *User, team string, in bool, expectVersion int64) error {
+	return q.setGroup(ctx, u, "user_teams", "team_id", "teams", team, in, expectVersion)
+}
+
+// SetBranch is SetTeam for a branch (users.branches and the branch's count
+// kept by their triggers).
+func (q *Q) SetBranch(ctx context.Context, u *User, branch string, in bool, expectVersion int64) error {
+	return q.setGroup(ctx, u, "user_branches", "branch_id", "branches", branch, in, expectVersion)
+}
+
+// setGroup adds u to the group called name (a team or a branch: the link
+// table, its group column and the group table) or takes them out.
+func (q *Q) setGroup(ctx context.Context, u *User, links, col, groups, name string, in bool, expectVersion int64) error {
 	res, err := q.db.ExecContext(ctx, "UPDATE users SET updated_at = ?, updated_by = ?, version = version + 1 WHERE id = ? AND version = ?",
 		unix(u.UpdatedAt), u.UpdatedBy, u.ID, expectVersion)
 	if err != nil {
@@ -357,17 +369,17 @@ func (q *Q) SetTeam(ctx context.Context, u *User, team string, in bool, expectVe
 		return ErrConflict
 	}
 	u.Version = expectVersion + 1
-	query := "INSERT OR IGNORE INTO user_teams (user_id, team_id) SELECT ?1, id FROM teams WHERE name = ?2"
+	query := "INSERT OR IGNORE INTO " + links + " (user_id, " + col + ") SELECT ?1, id FROM " + groups + " WHERE name = ?2"
 	if !in {
-		query = "DELETE FROM user_teams WHERE user_id = ?1 AND team_id = (SELECT id FROM teams WHERE name = ?2)"
+		query = "DELETE FROM " + links + " WHERE user_id = ?1 AND " + col + " = (SELECT id FROM " + groups + " WHERE name = ?2)"
 	}
-	if res, err = q.db.ExecContext(ctx, query, u.ID, team); err != nil {
+	if res, err = q.db.ExecContext(ctx, query, u.ID, name); err != nil {
 		return err
 	}
 	if n, err := res.RowsAffected(); err != nil {
 		return err
 	} else if n != 1 {
-		return fmt.Errorf("team %q of user %d: %w", team, u.ID, ErrNotFound)
+		return fmt.Errorf("%s %q of user %d: %w", col, name, u.ID, ErrNotFound)
 	}
 	return nil
 }

@@ -89,6 +89,7 @@ type selectionAct struct {
 	// choose lists what the act needs chosen first (a role, a team); nil
 	// when nothing.
 	choose func(m *users) []string
+	none   string // what to say when choose lists nothing
 	doing  string // the progress's word: "Changing roles"
 }
 
@@ -96,9 +97,13 @@ var selectionActs = []selectionAct{
 	{name: "change role", act: admin.ChangeRole, perm: "users.permissions", doing: "Changing roles",
 		choose: func(*users) []string { return admin.Roles }},
 	{name: "add to team", act: admin.JoinTeam, perm: "users.edit", doing: "Adding",
-		choose: func(m *users) []string { return m.teamNames() }},
+		choose: func(m *users) []string { return m.groupNames(false) }, none: "There are no teams yet: T manages them."},
 	{name: "remove from team", act: admin.LeaveTeam, perm: "users.edit", doing: "Removing",
-		choose: func(m *users) []string { return m.teamNames() }},
+		choose: func(m *users) []string { return m.groupNames(false) }, none: "There are no teams yet: T manages them."},
+	{name: "add to branch", act: admin.JoinBranch, perm: "users.edit", doing: "Adding",
+		choose: func(m *users) []string { return m.groupNames(true) }, none: "There are no branches yet: B manages them."},
+	{name: "remove from branch", act: admin.LeaveBranch, perm: "users.edit", doing: "Removing",
+		choose: func(m *users) []string { return m.groupNames(true) }, none: "There are no branches yet: B manages them."},
 	{name: "deactivate", act: admin.DeactivateUsers, perm: "users.delete", doing: "Deactivating"},
 	{name: "reactivate", act: admin.ReactivateUsers, perm: "users.delete", doing: "Reactivating"},
 	{name: "resend invitations", act: admin.ResendInvitations, perm: "users.invite", doing: "Resending"},
@@ -272,11 +277,11 @@ func (m *users) pickAct(act selectionAct) tea.Cmd {
 	}
 	options := act.choose(m)
 	if len(options) == 0 {
-		m.err = "There are no teams yet: T manages them."
+		m.err = act.none
 		return nil
 	}
 	m.menu = &choice{prompt: strings.ToUpper(act.name[:1]) + act.name[1:] + ":", options: options, picked: func(i int) tea.Cmd {
-		b.Role, b.Team = options[i], options[i]
+		b.Role, b.Team, b.Branch = options[i], options[i], options[i]
 		return m.resolve(act, b)
 	}}
 	return nil
@@ -360,12 +365,12 @@ func (m *users) jobDone(msg jobDoneMsg) tea.Cmd {
 	return tea.Batch(m.refresh(), m.loadSummary())
 }
 
-// teamNames are the account's teams, in order, for a selection to join or
-// leave.
-func (m *users) teamNames() []string {
+// groupNames are the account's teams, or its branches, in order, for a
+// selection to join or leave.
+func (m *users) groupNames(branches bool) []string {
 	var out []string
 	for _, g := range m.groups {
-		if !g.branch {
+		if g.branch == branches {
 			out = append(out, g.name)
 		}
 	}

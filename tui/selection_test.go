@@ -32,7 +32,7 @@ func TestUsersSelectionAcrossPagesAndSearch(t *testing.T) {
 	tt.press("esc") // the search goes, the selection stays
 	tt.wait("User0000 Test", "4 users selected")
 	tt.typ("m")
-	tt.wait("Act on 4 users: ← change role → (1 of 7)")
+	tt.wait("Act on 4 users: ← change role → (1 of 9)")
 	tt.typ("1")
 	tt.wait("Change role: 1 [owner] · 2 admin · 3 manager · 4 member")
 	tt.typ("3")
@@ -84,4 +84,37 @@ func TestUsersSelectAllAddsToTeam(t *testing.T) {
 	n := f.count(`SELECT count(*) FROM user_teams ut JOIN teams t ON t.id = ut.team_id WHERE t.name = 'Support'`)
 	must(t, n == 120, "%d in Support, want 120 (119 added and user0005)", n)
 	must(t, !slices.Contains(f.user("user0000@example.com").Teams, "Support"), "user0000 was left out, yet added")
+}
+
+// The selection joins a branch, and leaves it, as it does a team; the
+// users' teams stay.
+func TestUsersSelectionBranch(t *testing.T) {
+	f := newFixture(t)
+	f.addMany(5)
+	for _, b := range []string{"Lyon", "Paris"} {
+		must(t, f.svc.AddBranch(f.ctx, f.op, store.Branch{Name: b}) == nil, "add branch %s", b)
+	}
+	tt := f.run(owner)
+	tt.wait("User0000 Test")
+	tt.press("down", "space", "space") // User0000 and User0001
+	tt.wait("2 users selected")
+	tt.typ("m")
+	tt.typ("4")
+	tt.wait("Add to branch: 1 [Lyon] · 2 Paris")
+	tt.typ("2")
+	tt.wait("Add 2 users to the branch Paris? y/n")
+	tt.typ("y")
+	tt.wait("2 of 2 added to the branch Paris.")
+	for _, e := range []string{"user0000", "user0001"} {
+		must(t, slices.Equal(f.user(e+"@example.com").Branches, []string{"Paris"}), "%s is at %v", e, f.user(e+"@example.com").Branches)
+	}
+	must(t, len(f.user("user0002@example.com").Branches) == 0, "user0002, not selected, joined")
+	tt.press("space") // the cursor is on User0002 after the two
+	tt.typ("m")
+	tt.typ("5")
+	tt.wait("Remove from branch: 1 [Lyon] · 2 Paris")
+	tt.typ("2")
+	tt.wait("Remove 1 user from the branch Paris? y/n")
+	tt.typ("y")
+	tt.wait("1 failed, 0 of 1 removed from the branch Paris.", "user0002@example.com is not in Paris")
 }
