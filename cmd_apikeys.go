@@ -47,7 +47,7 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.printSecret(secret, k, "created")
+		return c.printSecret(secret, k, c.p.T("created"))
 	case "regenerate":
 		n, err := id()
 		if err != nil {
@@ -57,7 +57,7 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.printSecret(secret, k, "regenerated; the old secret no longer works")
+		return c.printSecret(secret, k, c.p.T("regenerated; the old secret no longer works"))
 	case "revoke":
 		n, err := id()
 		if err != nil {
@@ -66,7 +66,7 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 		if err := c.svc.RevokeAPIKey(ctx, a, n); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "API key %d revoked\n", n)
+		fmt.Fprintln(c.stdout, c.p.T("API key %d revoked", n))
 		return nil
 	}
 	email := ""
@@ -81,17 +81,17 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	return printList(c, keys, []string{"ID", "NAME", "PREFIX", "CREATED", "LAST USED", "EXPIRES"}, func(k store.APIKey) []string {
-		expires := "never"
+		expires := c.p.T("never")
 		if !k.ExpiresAt.IsZero() {
 			expires = k.ExpiresAt.Local().Format("2006-01-02")
 		}
-		return []string{strconv.FormatInt(k.ID, 10), k.Name, k.Prefix + "…", k.CreatedAt.Local().Format("2006-01-02"), lastUsed(k.LastUsedAt), expires}
+		return []string{strconv.FormatInt(k.ID, 10), k.Name, k.Prefix + "…", k.CreatedAt.Local().Format("2006-01-02"), c.lastUsed(k.LastUsedAt), expires}
 	})
 }
 
-func lastUsed(t time.Time) string {
+func (c *cli) lastUsed(t time.Time) string {
 	if t.IsZero() {
-		return "never"
+		return c.p.T("never")
 	}
 	return t.Local().Format("2006-01-02 15:04")
 }
@@ -101,6 +101,7 @@ func (c *cli) printSecret(secret string, k *store.APIKey, done string) error {
 	if c.json {
 		return c.printJSON(map[string]any{"secret": secret, "key": k})
 	}
-	fmt.Fprintf(c.stdout, "API key %d (%s) %s:\n\n    %s\n\nThis is the only time it is shown: keep it now (only its hash is stored).\n", k.ID, admin.Printable(k.Name), done, secret)
+	fmt.Fprintf(c.stdout, "%s:\n\n    %s\n\n%s\n", c.p.T("API key %d (%s) %s", k.ID, admin.Printable(k.Name), done), secret,
+		c.p.T("This is the only time it is shown: keep it now (only its hash is stored)."))
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"roster/admin"
@@ -44,31 +45,39 @@ func billingSummary(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(b)
 	}
-	field := func(k, v string) { fmt.Fprintf(c.stdout, "%-14s %s\n", k+":", v) }
+	// Labels in the operator's language; a tab after each aligns the values.
+	tw := tabwriter.NewWriter(c.stdout, 15, 0, 1, ' ', 0)
+	field := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", c.p.T("%s:", k), v) }
 	if !b.Plan.Billed() {
-		field("Plan", "none: nothing is billed")
+		field(c.p.T("Plan"), c.p.T("none: nothing is billed"))
 	} else {
-		field("Plan", planLine(b.Plan))
-		field("Cycle", cycleLine(b.Cycle))
-		field("Seats", fmt.Sprint(b.Seats))
-		field("So far", admin.FormatAmount(b.SoFar, b.Plan.Currency, "en")+" this cycle, before tax")
-		field("Next renewal", admin.FormatAmount(b.NextRenewal, b.Plan.Currency, "en")+" on "+day(b.Cycle.End, b.Plan))
+		field(c.p.T("Plan"), c.planLine(b.Plan))
+		field(c.p.T("Cycle"), cycleLine(b.Cycle))
+		field(c.p.T("Seats"), c.p.Num(int(b.Seats)))
+		field(c.p.T("So far"), c.p.T("%s this cycle, before tax", c.amount(b.SoFar, b.Plan.Currency)))
+		field(c.p.T("Next renewal"), c.p.T("%s on %s", c.amount(b.NextRenewal, b.Plan.Currency), day(b.Cycle.End, b.Plan)))
 	}
 	if b.Next != nil {
-		next := "none: billing stops"
+		next := c.p.T("none: billing stops")
 		if b.Next.Billed() {
-			next = planLine(*b.Next)
+			next = c.planLine(*b.Next)
 		}
-		field("From "+day(b.NextFrom, *b.Next), next)
+		field(c.p.T("From %s", day(b.NextFrom, *b.Next)), next)
 	}
+	tw.Flush()
 	if b.Plan.Billed() {
-		fmt.Fprintln(c.stdout, "\nA seat is charged when its invitation is accepted, prorated to the end of the cycle. A user deactivated or deleted stays paid until the cycle ends, with no credit; reactivated in the same cycle, they are not charged again.")
+		fmt.Fprintln(c.stdout, "\n"+c.p.T("A seat is charged when its invitation is accepted, prorated to the end of the cycle. A user deactivated or deleted stays paid until the cycle ends, with no credit; reactivated in the same cycle, they are not charged again."))
 	}
 	return nil
 }
 
-func planLine(p admin.Plan) string {
-	return fmt.Sprintf("%s, %s a seat, cycles from %s in %s", p.Period, admin.FormatAmount(p.SeatPrice, p.Currency, "en"), p.Anchor, p.TimeZone)
+// amount writes an amount of money as the operator's language does.
+func (c *cli) amount(amount int64, currency string) string {
+	return admin.FormatAmount(amount, currency, string(c.p.Lang()))
+}
+
+func (c *cli) planLine(p admin.Plan) string {
+	return c.p.T("%s, %s a seat, cycles from %s in %s", c.p.T(string(p.Period)), c.amount(p.SeatPrice, p.Currency), p.Anchor, p.TimeZone)
 }
 
 // day is the day t starts in the plan's zone: cycles start at midnight.
@@ -138,15 +147,15 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(map[string]any{"plan": p, "from": from})
 	}
-	what := "no plan: nothing is billed"
+	what := c.p.T("no plan: nothing is billed")
 	if p.Billed() {
-		what = planLine(p)
+		what = c.planLine(p)
 	}
 	when := from.Local().Format("2006-01-02 15:04")
 	if loc, err := time.LoadLocation(p.TimeZone); err == nil && p.Billed() {
 		when = from.In(loc).Format("2006-01-02 15:04 ") + p.TimeZone
 	}
-	fmt.Fprintf(c.stdout, "plan from %s: %s\n", when, what)
+	fmt.Fprintln(c.stdout, c.p.T("plan from %s: %s", when, what))
 	return nil
 }
 
@@ -170,7 +179,7 @@ func billingStatement(c *cli, ctx context.Context, args []string) error {
 			return err
 		}
 		if !b.Plan.Billed() {
-			return fmt.Errorf("the account has no plan: say which cycle with --cycle DATE")
+			return errorf("the account has no plan: say which cycle with --cycle DATE")
 		}
 		at = b.Cycle.Start.Add(-time.Second)
 	default:
@@ -198,16 +207,16 @@ func billingStatement(c *cli, ctx context.Context, args []string) error {
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(c.stdout, "Statement for %s (amounts before tax)\n\n", cycleLine(st.Cycle))
+	fmt.Fprintf(c.stdout, "%s\n\n", c.p.T("Statement for %s (amounts before tax)", cycleLine(st.Cycle)))
 	rows := [][]string{}
 	for _, l := range st.Lines {
-		what := "renewal"
+		what := c.p.T("renewal")
 		if l.Kind == store.SeatStarted {
-			what = "joined " + l.At.Local().Format("2006-01-02 15:04")
+			what = c.p.T("joined %s", l.At.Local().Format("2006-01-02 15:04"))
 		}
-		rows = append(rows, []string{l.Email, what, admin.FormatAmount(l.Amount, l.Currency, "en")})
+		rows = append(rows, []string{l.Email, what, c.amount(l.Amount, l.Currency)})
 	}
-	rows = append(rows, []string{"total", "", admin.FormatAmount(st.Total, st.Currency, "en")})
+	rows = append(rows, []string{c.p.T("total"), "", c.amount(st.Total, st.Currency)})
 	return c.table([]string{"SEAT", "LINE", "AMOUNT"}, rows)
 }
 
@@ -229,7 +238,7 @@ func billingLedger(c *cli, ctx context.Context, args []string) error {
 	return printList(c, rows, []string{"AT", "KIND", "SEAT", "AMOUNT", "CYCLE", "RULE"}, func(e store.LedgerEntry) []string {
 		amount := ""
 		if e.Currency != "" {
-			amount = admin.FormatAmount(e.Amount, e.Currency, "en")
+			amount = c.amount(e.Amount, e.Currency)
 		}
 		cycle := ""
 		if !e.CycleStart.IsZero() {

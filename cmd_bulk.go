@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -52,7 +51,7 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 			return err
 		}
 		if n = len(b.IDs); n == 0 {
-			return fmt.Errorf("no user matches --where %q: nothing changed", s.where)
+			return errorf("no user matches --where %q: nothing changed", s.where)
 		}
 	}
 	b.Emails = emails
@@ -73,19 +72,29 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 }
 
 // errNotConfirmed says the operator did not answer yes.
-var errNotConfirmed = errors.New("not confirmed: nothing changed")
+var errNotConfirmed = errorf("not confirmed: nothing changed")
 
-// confirm asks question on a terminal and waits for y; without a terminal
-// to ask on, it refuses: a script says --yes.
+// confirm asks question on a terminal and waits for yes; without a
+// terminal to ask on, it refuses: a script says --yes.
 func (c *cli) confirm(question string) error {
 	f, ok := c.stdin.(*os.File)
 	if !ok || !term.IsTerminal(f.Fd()) {
-		return fmt.Errorf("%s: this acts on several users; not on a terminal, say --yes to go ahead", strings.TrimSuffix(question, "?"))
+		return errorf("%s: this acts on several users; not on a terminal, say --yes to go ahead", strings.TrimSuffix(c.p.T(question), "?"))
 	}
-	fmt.Fprintf(c.stderr, "%s [y/N] ", question)
+	fmt.Fprintf(c.stderr, "%s %s ", c.p.T(question), c.p.T("[y/N]"))
 	answer, _ := bufio.NewReader(f).ReadString('\n')
-	if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+	if !yes(answer) {
 		return errNotConfirmed
 	}
 	return nil
+}
+
+// yes reports whether answer says yes, in English or in French (o, oui),
+// whatever the language asked in: fingers used to y keep working.
+func yes(answer string) bool {
+	switch strings.ToLower(strings.TrimSpace(answer)) {
+	case "y", "yes", "o", "oui":
+		return true
+	}
+	return false
 }

@@ -52,7 +52,7 @@ func cmdMan(c *cli, ctx context.Context, args []string) error {
 }
 
 // globalFlags are the flags every command takes (cli.flags).
-var globalFlags = []string{"--db", "--as", "--json"}
+var globalFlags = []string{"--db", "--as", "--json", "--lang"}
 
 var flagPattern = regexp.MustCompile(`--[a-z][a-z0-9-]*`)
 
@@ -118,7 +118,7 @@ func zshCompletion() string {
 	b.WriteString("#compdef roster\n# zsh completion for roster: roster completion zsh > \"${fpath[1]}/_roster\"\n")
 	b.WriteString("_roster() {\n    local -a commands\n    commands=(\n")
 	for _, cmd := range commands {
-		fmt.Fprintf(&b, "        %s\n", zshQuote(cmd.name+":"+cmd.summary))
+		fmt.Fprintf(&b, "        %s\n", zshQuote(cmd.name+":"+cmd.summary.String()))
 	}
 	b.WriteString("    )\n")
 	b.WriteString("    if (( CURRENT == 2 )); then\n        _describe 'command' commands\n        return\n    fi\n")
@@ -141,7 +141,7 @@ func fishCompletion() string {
 	b.WriteString("# fish completion for roster: roster completion fish > ~/.config/fish/completions/roster.fish\n")
 	b.WriteString("complete -c roster -f\n")
 	for _, cmd := range commands {
-		fmt.Fprintf(&b, "complete -c roster -n __fish_use_subcommand -a %s -d %s\n", cmd.name, fishQuote(cmd.summary))
+		fmt.Fprintf(&b, "complete -c roster -n __fish_use_subcommand -a %s -d %s\n", cmd.name, fishQuote(cmd.summary.String()))
 	}
 	for _, cmd := range commands {
 		cond := fishQuote("__fish_seen_subcommand_from " + cmd.name)
@@ -181,7 +181,7 @@ func manPage() string {
 	var b strings.Builder
 	b.WriteString(".TH ROSTER 1 \"\" \"roster\" \"User Commands\"\n")
 	b.WriteString(".SH NAME\nroster \\- administer an organisation's user accounts\n")
-	b.WriteString(".SH SYNOPSIS\n.B roster\n[\\fB\\-\\-db\\fR \\fIPATH\\fR] [\\fB\\-\\-as\\fR \\fIEMAIL\\fR] [\\fB\\-\\-json\\fR] [\\fICOMMAND\\fR]\n")
+	b.WriteString(".SH SYNOPSIS\n.B roster\n[\\fB\\-\\-db\\fR \\fIPATH\\fR] [\\fB\\-\\-as\\fR \\fIEMAIL\\fR] [\\fB\\-\\-json\\fR] [\\fB\\-\\-lang\\fR \\fIfr|en\\fR] [\\fICOMMAND\\fR]\n")
 	b.WriteString(".SH DESCRIPTION\n")
 	b.WriteString("With no command, roster opens the dashboard. Each command below is also described by\n.B roster COMMAND \\-\\-help\n")
 	b.WriteString("and, except those marked local, runs over SSH as\n.BR \"ssh HOST COMMAND\" .\n")
@@ -191,7 +191,7 @@ func manPage() string {
 		if cmd.args != "" {
 			fmt.Fprintf(&b, "%s\n.br\n", roff(cmd.args))
 		}
-		summary := capitalize(cmd.summary) + "."
+		summary := capitalize(cmd.summary.String()) + "."
 		if cmd.local {
 			summary += " (local)"
 		}
@@ -201,6 +201,7 @@ func manPage() string {
 	for _, env := range [][2]string{
 		{"ROSTER_DB", "the database: a SQLite file or a postgres:// URL (\\-\\-db)"},
 		{"ROSTER_AS", "who acts (\\-\\-as)"},
+		{"ROSTER_LANG", "the language roster speaks, fr or en (\\-\\-lang); else the operator's stored locale, else LC_ALL, LC_MESSAGES or LANG (this page stays in English)"},
 		{"ROSTER_SMTP", "the mail relay, smtp://user:password@host:587 (\\-\\-smtp)"},
 		{"ROSTER_LOG_FORMAT", "roster serve's log lines: text or json (\\-\\-log\\-format)"},
 		{"ROSTER_METRICS_TOKEN", "the bearer token roster serve's /metrics asks for (\\-\\-metrics\\-token)"},

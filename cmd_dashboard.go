@@ -88,7 +88,7 @@ func (c *cli) startDashboard(ctx context.Context) (opts tui.Options, stop func()
 		stopPages func()
 		stopped   bool
 	)
-	opts = tui.Options{Service: c.svc, Operator: a.Email, Channel: admin.ChannelTUI, Lang: c.p.Lang(), Ready: func() (links string, err error) {
+	opts = tui.Options{Service: c.svc, Operator: a.Email, Channel: admin.ChannelTUI, Lang: c.printer().Lang(), Ready: func() (links string, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		if stopped {

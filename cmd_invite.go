@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -25,7 +25,7 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("invite")
 	var r admin.NewUser
 	var teams, branches listFlag
-	fs.StringVar(&r.Role, "role", "member", "role: "+strings.Join(admin.Roles, "|"))
+	fs.StringVar(&r.Role, "role", "member", "`role`: owner, admin, manager or member")
 	fs.Var(&teams, "team", "team (repeatable)")
 	fs.Var(&branches, "branch", "branch (repeatable)")
 	fs.StringVar(&r.FirstName, "first", "", "first name")
@@ -34,7 +34,7 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	fs.StringVar(&r.ReferenceID, "ref", "", "reference ID (employee number)")
 	fs.StringVar(&r.Phone, "phone", "", "phone number")
 	fs.StringVar(&r.Locale, "locale", "", "language of the mail: fr or en (default en)")
-	csvFile := fs.String("csv", "", "invite everyone in this CSV file (- for standard input), commas or semicolons between fields; run again, it continues a stopped import; header: "+strings.Join(csvHeader, ","))
+	csvFile := fs.String("csv", "", "invite everyone in this CSV `file` (- for standard input), commas or semicolons between fields; run again, it continues a stopped import; header as export --csv writes it")
 	var opt admin.InviteOptions
 	fs.BoolVar(&opt.Staged, "staged", false, "create the users without sending the invitation yet (roster invites send)")
 	fs.BoolVar(&opt.AllowRoleAddress, "allow-role-address", false, "accept role mailboxes such as maintenance@")
@@ -92,33 +92,36 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 			failed++
 			where := ""
 			if *csvFile != "" {
-				where = fmt.Sprintf("line %d: ", lines[res.Row-1])
+				where = c.p.T("line %d: ", lines[res.Row-1])
 			}
-			fmt.Fprintf(c.stderr, "roster: %s%s\n", where, oneLine(res.Err.Error()))
+			fmt.Fprintf(c.stderr, "roster: %s%s\n", where, oneLine(i18n.Error(c.p, res.Err)))
 		}
 	}
 	for _, res := range results {
 		switch {
 		case res.Err != nil || c.json:
+		case res.Already && opt.Staged:
+			c.did("already staged", res.Email)
 		case res.Already:
-			fmt.Fprintf(c.stdout, "already %s %s\n", verb, admin.Printable(res.Email))
+			c.did("already invited", res.Email)
 		default:
-			fmt.Fprintf(c.stdout, "%s %s\n", verb, admin.Printable(res.Email))
+			c.did(verb, res.Email)
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("stopped at line %d (row %d of %d): %w; the rows before are done, and running the same command again continues from there",
+		return errorf("stopped at line %d (row %d of %d): %v; the rows before are done, and running the same command again continues from there",
 			lines[len(results)], len(results)+1, len(rows), err)
 	}
 	if failed > 0 {
-		if failed == len(results) {
-			fmt.Fprintf(c.stderr, "roster: nobody %s\n", verb)
-		} else {
-			others := "the others were"
-			if len(results)-failed == 1 {
-				others = "the other was"
-			}
-			fmt.Fprintf(c.stderr, "roster: %d of %d not %s; %s\n", failed, len(results), verb, others)
+		switch {
+		case failed == len(results) && opt.Staged:
+			fmt.Fprintln(c.stderr, "roster: "+c.p.T("nobody staged"))
+		case failed == len(results):
+			fmt.Fprintln(c.stderr, "roster: "+c.p.T("nobody invited"))
+		case opt.Staged:
+			fmt.Fprintln(c.stderr, "roster: "+c.p.N(len(results)-failed, "%[1]d of %[2]d not staged; the other was", "%[1]d of %[2]d not staged; the others were", failed, len(results)))
+		default:
+			fmt.Fprintln(c.stderr, "roster: "+c.p.N(len(results)-failed, "%[1]d of %[2]d not invited; the other was", "%[1]d of %[2]d not invited; the others were", failed, len(results)))
 		}
 		return partialErr{failed, len(results)}
 	}
@@ -134,7 +137,7 @@ func (c *cli) readCSV(name string) (rows []admin.NewUser, lines []int, err error
 	var in io.Reader = c.stdin
 	if name != "-" {
 		if c.actor != nil {
-			return nil, nil, errors.New("over SSH, --csv reads standard input only: --csv -")
+			return nil, nil, errorf("over SSH, --csv reads standard input only: --csv -")
 		}
 		f, err := os.Open(name)
 		if err != nil {
@@ -157,21 +160,21 @@ func (c *cli) readCSV(name string) (rows []admin.NewUser, lines []int, err error
 	}
 	header, err := cr.Read()
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: no header line", name)
+		return nil, nil, errorf("%s: no header line", name)
 	}
 	col := map[string]int{}
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if !slices.Contains(csvHeader, h) {
-			return nil, nil, fmt.Errorf("%s: unknown column %q (want %s)", name, h, strings.Join(csvHeader, ","))
+			return nil, nil, errorf("%s: unknown column %q (want %s)", name, h, strings.Join(csvHeader, ","))
 		}
 		if j, dup := col[h]; dup {
-			return nil, nil, fmt.Errorf("%s: line 1, column %d: %s is also column %d", name, i+1, h, j+1)
+			return nil, nil, errorf("%s: line 1, column %d: %s is also column %d", name, i+1, h, j+1)
 		}
 		col[h] = i
 	}
 	if _, ok := col["email"]; !ok {
-		return nil, nil, fmt.Errorf("%s: the header has no email column", name)
+		return nil, nil, errorf("%s: the header has no email column", name)
 	}
 	for {
 		rec, err := cr.Read()
@@ -183,7 +186,7 @@ func (c *cli) readCSV(name string) (rows []admin.NewUser, lines []int, err error
 		}
 		if len(rec) > len(header) {
 			line, _ := cr.FieldPos(len(header))
-			return nil, nil, fmt.Errorf("%s: line %d, column %d: %q is past the header's %d columns (a separator too many, or a value to quote?)",
+			return nil, nil, errorf("%s: line %d, column %d: %q is past the header's %d columns (a separator too many, or a value to quote?)",
 				name, line, len(header)+1, rec[len(header)], len(header))
 		}
 		get := func(k string) string {
@@ -274,7 +277,7 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 				}
 			}
 		}
-		return streamList(c, each, invitationColumns, invitationRow)
+		return streamList(c, each, invitationColumns, c.invitationRow)
 	}
 	verb, emails := rest[0], rest[1:]
 	acts := map[string]struct {
@@ -304,7 +307,7 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	if len(out) == 0 && !c.json {
-		fmt.Fprintln(c.stdout, "no stuck invitations")
+		fmt.Fprintln(c.stdout, c.p.T("no stuck invitations"))
 	}
 	admin.FailuresFirst(out)
 	if oerr := c.outcomes(act.done, out); err == nil {
@@ -316,26 +319,29 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 // invitationColumns head the table of roster invites; invitationRow fills it.
 var invitationColumns = []string{"EMAIL", "INVITED BY", "SENT", "LAST SENT", "EXPIRES", "MAIL"}
 
-func invitationRow(in store.Invitation) []string {
+func (c *cli) invitationRow(in store.Invitation) []string {
+	p := c.printer()
 	return []string{in.Email, in.InvitedBy, strconv.Itoa(in.TimesSent),
-		in.LastSentAt.Local().Format("2006-01-02 15:04"), expiresIn(in), mailState(in)}
+		in.LastSentAt.Local().Format("2006-01-02 15:04"), expiresIn(p, in), mailState(p, in)}
 }
 
 // invitesPage is how many invitations roster invites reads at a time.
 var invitesPage = 1000
 
-func expiresIn(in store.Invitation) string {
+func expiresIn(p *i18n.Printer, in store.Invitation) string {
 	if in.Expired {
-		return "expired " + in.ExpiresAt.Local().Format("2006-01-02 15:04")
+		return p.T("expired %s", in.ExpiresAt.Local().Format("2006-01-02 15:04"))
 	}
-	return admin.Ago(time.Now(), in.ExpiresAt)
+	return p.Ago(time.Now(), in.ExpiresAt)
 }
 
-func mailState(in store.Invitation) string {
+// mailState is the state of an invitation's mail, its words translated,
+// the relay's error as the relay said it.
+func mailState(p *i18n.Printer, in store.Invitation) string {
 	if in.MailError != "" {
-		return in.MailState + ": " + in.MailError
+		return p.T(in.MailState) + ": " + in.MailError
 	}
-	return in.MailState
+	return p.T(in.MailState)
 }
 
 func cmdExport(c *cli, ctx context.Context, args []string) error {

@@ -40,7 +40,7 @@ func cmdKeys(c *cli, ctx context.Context, args []string) error {
 		var in io.Reader = c.stdin
 		if rest[1] != "-" {
 			if c.actor != nil {
-				return fmt.Errorf("over SSH, keys add reads the key from standard input: keys add EMAIL -")
+				return errorf("over SSH, keys add reads the key from standard input: keys add EMAIL -")
 			}
 			f, err := os.Open(rest[1])
 			if err != nil {
@@ -60,13 +60,13 @@ func cmdKeys(c *cli, ctx context.Context, args []string) error {
 		if c.json {
 			return c.printJSON(k)
 		}
-		fmt.Fprintf(c.stdout, "added key %s for %s\n", k.Fingerprint, admin.Printable(k.Email))
+		fmt.Fprintln(c.stdout, c.p.T("added key %s for %s", k.Fingerprint, admin.Printable(k.Email)))
 		return nil
 	case verb == "remove" && len(rest) == 2:
 		if err := c.svc.RemoveKey(ctx, a, rest[0], rest[1]); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "removed key %s of %s\n", admin.Printable(rest[1]), admin.Printable(rest[0]))
+		fmt.Fprintln(c.stdout, c.p.T("removed key %s of %s", admin.Printable(rest[1]), admin.Printable(rest[0])))
 		return nil
 	}
 	return usagef("keys takes list [EMAIL], add EMAIL FILE|- or remove EMAIL FINGERPRINT")

@@ -44,7 +44,7 @@ func (c *cli) mailConfig(ctx context.Context) (mail.Config, error) {
 		// environment and a file are the owner's alone.
 		if u, err := url.Parse(c.smtp); err == nil {
 			if _, ok := u.User.Password(); ok {
-				fmt.Fprintln(c.stderr, "roster: warning: the password in --smtp shows in the process list: give it in ROSTER_SMTP or with --smtp-password-file")
+				c.warn(errorf("the password in --smtp shows in the process list: give it in ROSTER_SMTP or with --smtp-password-file"))
 			}
 		}
 	}
@@ -52,7 +52,7 @@ func (c *cli) mailConfig(ctx context.Context) (mail.Config, error) {
 		cfg.SMS = c.sms
 		if u, err := url.Parse(c.sms); err == nil {
 			if _, ok := u.User.Password(); ok {
-				fmt.Fprintln(c.stderr, "roster: warning: the token in --sms shows in the process list: give it in ROSTER_SMS")
+				c.warn(errorf("the token in --sms shows in the process list: give it in ROSTER_SMS"))
 			}
 		}
 	}
@@ -149,14 +149,14 @@ func cmdMail(c *cli, ctx context.Context, args []string) error {
 					return jerr
 				}
 			} else {
-				fmt.Fprintf(c.stdout, "relay: %s\n", admin.Printable(tr.Relay))
+				fmt.Fprintln(c.stdout, c.p.T("relay: %s", admin.Printable(tr.Relay)))
 				for _, l := range tr.Lines {
 					fmt.Fprintln(c.stdout, admin.Printable(l))
 				}
 			}
 		}
 		if err != nil {
-			return fmt.Errorf("the test message was not accepted: %w", err)
+			return errorf("the test message was not accepted: %v", err)
 		}
 		return nil
 	case "deliver", "flush":
@@ -174,7 +174,7 @@ func cmdMail(c *cli, ctx context.Context, args []string) error {
 		if c.json {
 			return c.printJSON(rep)
 		}
-		fmt.Fprintf(c.stdout, "sent %d, deferred %d, failed %d, cancelled %d\n", rep.Sent, rep.Deferred, rep.Failed, rep.Cancelled)
+		fmt.Fprintln(c.stdout, c.p.T("sent %d, deferred %d, failed %d, cancelled %d", rep.Sent, rep.Deferred, rep.Failed, rep.Cancelled))
 		return nil
 	}
 	return usagef("mail takes show, captured, retry, test, deliver or flush, not %q", verb)
@@ -201,21 +201,21 @@ func (c *cli) mailList(ctx context.Context, state string, limit int) error {
 		return err
 	}
 	return printList(c, ms, []string{"ID", "CHANNEL", "KIND", "TO", "STATE", "TRIES", "WHEN", "LAST ERROR"}, func(m store.OutboxMessage) []string {
-		return []string{strconv.FormatInt(m.ID, 10), m.Channel, m.Kind, m.Recipient, m.State, strconv.Itoa(m.Attempts),
-			when(m), m.LastError}
+		return []string{strconv.FormatInt(m.ID, 10), m.Channel, m.Kind, m.Recipient, c.p.T(m.State), strconv.Itoa(m.Attempts),
+			c.when(m), m.LastError}
 	})
 }
 
 // when is the time that matters for a message in its state.
-func when(m store.OutboxMessage) string {
+func (c *cli) when(m store.OutboxMessage) string {
 	day := func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 	switch m.State {
 	case store.OutboxSent:
-		return "sent " + day(m.SentAt)
+		return c.p.T("sent %s", day(m.SentAt))
 	case store.OutboxQueued, store.OutboxDeferred:
-		return "next " + day(m.NextAttemptAt)
+		return c.p.T("next %s", day(m.NextAttemptAt))
 	}
-	return "queued " + day(m.CreatedAt)
+	return c.p.T("queued %s", day(m.CreatedAt))
 }
 
 func (c *cli) capturedList(ctx context.Context, limit int) error {
@@ -252,9 +252,9 @@ func (c *cli) mailRetry(ctx context.Context, cfg mail.Config, args []string, fai
 		if c.json {
 			return c.printJSON(map[string]int{"requeued": n, "too_late": late})
 		}
-		fmt.Fprintf(c.stdout, "requeued %d failed messages", n)
+		fmt.Fprint(c.stdout, c.p.N(n, "requeued %s failed message", "requeued %s failed messages"))
 		if late > 0 {
-			fmt.Fprintf(c.stdout, "; %d others are past their deadline: resend those invitations or resets", late)
+			fmt.Fprint(c.stdout, c.p.T("; %d others are past their deadline: resend those invitations or resets", late))
 		}
 		fmt.Fprintln(c.stdout)
 		return nil
@@ -267,7 +267,7 @@ func (c *cli) mailRetry(ctx context.Context, cfg mail.Config, args []string, fai
 		return err
 	}
 	if !c.json {
-		fmt.Fprintf(c.stdout, "mail %d queued again\n", id)
+		fmt.Fprintln(c.stdout, c.p.T("mail %d queued again", id))
 	}
 	return nil
 }
@@ -279,31 +279,28 @@ func (c *cli) printMessage(m *mail.Message) error {
 		return c.printJSON(m)
 	}
 	if o := m.Outbox; o != nil {
-		tries := "not tried yet"
-		switch {
-		case o.Attempts == 1:
-			tries = "1 attempt"
-		case o.Attempts > 1:
-			tries = fmt.Sprintf("%d attempts", o.Attempts)
+		tries := c.p.T("not tried yet")
+		if o.Attempts > 0 {
+			tries = c.p.N(o.Attempts, "%s attempt", "%s attempts")
 		}
-		what := "mail"
+		what := c.p.T("mail")
 		if o.Channel == store.ChannelSMS {
 			what = "SMS"
 		}
-		fmt.Fprintf(c.stdout, "# %s %d, %s to %s: %s, %s", what, o.ID, o.Kind, admin.Printable(o.Recipient), o.State, tries)
+		fmt.Fprint(c.stdout, c.p.T("# %s %d, %s to %s: %s, %s", what, o.ID, o.Kind, admin.Printable(o.Recipient), c.p.T(o.State), tries))
 		if o.Reply != "" {
-			fmt.Fprintf(c.stdout, "; reply %q", admin.Printable(o.Reply))
+			fmt.Fprint(c.stdout, c.p.T("; reply %q", admin.Printable(o.Reply)))
 		}
 		if o.LastError != "" && o.State != store.OutboxSent {
-			fmt.Fprintf(c.stdout, "; last error %q", admin.Printable(o.LastError))
+			fmt.Fprint(c.stdout, c.p.T("; last error %q", admin.Printable(o.LastError)))
 		}
 		fmt.Fprintln(c.stdout)
 	}
 	if m.Captured != nil {
-		fmt.Fprintf(c.stdout, "# as the capture server kept it (#%d), links working\n", m.Captured.ID)
+		fmt.Fprintln(c.stdout, c.p.T("# as the capture server kept it (#%d), links working", m.Captured.ID))
 	}
 	if len(m.Header) == 0 {
-		fmt.Fprintln(c.stdout, "(no text: the message was cancelled before it was sent)")
+		fmt.Fprintln(c.stdout, c.p.T("(no text: the message was cancelled before it was sent)"))
 		return nil
 	}
 	for _, h := range m.Header {

@@ -158,7 +158,7 @@ func TestMailCommands(t *testing.T) {
 		t.Fatalf("mail --state failed:\n%s", out)
 	}
 	r.set(func(r *relay) { delete(r.refuse, "marie@acme.test") })
-	if out := ok(t, db, "mail", "retry", "--failed"); out != "requeued 1 failed messages\n" {
+	if out := ok(t, db, "mail", "retry", "--failed"); out != "requeued 1 failed message\n" {
 		t.Fatalf("mail retry --failed: %q", out)
 	}
 	// The invitation, and the notice telling Big Boss it was stuck

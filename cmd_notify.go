@@ -40,17 +40,17 @@ func cmdNotify(c *cli, ctx context.Context, args []string) error {
 	return printList(c, prefs, []string{"EVENT", "TO", "CHANNELS", "", "WHAT"}, func(p admin.NotifyPref) []string {
 		chs := strings.Join(p.Channels, ",")
 		if chs == "" {
-			chs = "off"
+			chs = c.p.T("off")
 		}
 		if slices.Contains(p.Channels, admin.NotifySMS) && slices.Contains(p.Unavailable, admin.NotifySMS) {
-			chs += " (no phone)" // no SMS until the user has a number
+			chs += " " + c.p.T("(no phone)") // no SMS until the user has a number
 		}
-		note := "default"
+		note := c.p.T("default")
 		if p.Chosen {
-			note = "chosen"
+			note = c.p.T("chosen")
 		}
 		if p.Mandatory {
-			note = "always"
+			note = c.p.T("always")
 		}
 		return []string{p.Event, p.Who, chs, note, p.Label}
 	})

@@ -211,7 +211,7 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 	case "json":
 		return slog.New(server.LogHandler(slog.NewJSONHandler(w, nil))), nil
 	}
-	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+	return nil, errorf("--log-format %q: want text or json", format)
 }
 
 // readiness lists what /readyz checks, each by name; one more (the last
@@ -237,7 +237,7 @@ func metricsListen(addr, token string) (net.Listener, error) {
 	}
 	if !onLoopback(ln) && token == "" {
 		ln.Close()
-		return nil, fmt.Errorf("--metrics %s is reachable from other machines: give --metrics-token (or ROSTER_METRICS_TOKEN), or bind it to loopback (127.0.0.1:9100)", addr)
+		return nil, errorf("--metrics %s is reachable from other machines: give --metrics-token (or ROSTER_METRICS_TOKEN), or bind it to loopback (127.0.0.1:9100)", addr)
 	}
 	return ln, nil
 }
@@ -292,7 +292,7 @@ func renewEveryMinute(ctx context.Context, svc *admin.Service, log *slog.Logger)
 func formKey(hostKeyPath string) ([]byte, error) {
 	secret, err := os.ReadFile(hostKeyPath)
 	if err != nil {
-		return nil, fmt.Errorf("read the host key: %w", err)
+		return nil, errorf("read the host key: %v", err)
 	}
 	m := hmac.New(sha256.New, secret)
 	io.WriteString(m, "roster web form key")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"roster/admin"
@@ -32,7 +33,7 @@ func cmdInit(c *cli, ctx context.Context, args []string) error {
 	if err := c.svc.Init(ctx, *org, *owner, *first, *last, c.channel); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "created %s with owner %s in %s\n", admin.Printable(*org), admin.Printable(*owner), c.st.Path())
+	fmt.Fprintln(c.stdout, c.p.T("created %s with owner %s in %s", admin.Printable(*org), admin.Printable(*owner), c.st.Path()))
 	return nil
 }
 
@@ -92,23 +93,23 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 			"scim_heir": acct.SCIMHeir, "scim_staged": acct.SCIMStaged, "webhooks_private": acct.WebhooksPrivate,
 			"remind_before": acct.RemindBefore.String(), "digest_hour": acct.DigestHour})
 	}
-	remind := "never"
+	remind := c.p.T("never")
 	if acct.RemindBefore > 0 {
-		remind = admin.Span(acct.RemindBefore) + " before"
+		remind = c.p.T("%s before", c.p.Span(acct.RemindBefore))
 	}
 	return c.table([]string{"NAME", "INVITE LIFETIME", "REMINDER", "COUNTRY", "BASE URL", "CREATED"},
-		[][]string{{acct.Name, admin.Span(acct.InviteLifetime), remind, acct.Country, cmp.Or(acct.BaseURL, "(not set)"),
+		[][]string{{acct.Name, c.p.Span(acct.InviteLifetime), remind, acct.Country, cmp.Or(acct.BaseURL, c.p.T("(not set)")),
 			acct.CreatedAt.Local().Format("2006-01-02")}})
 }
 
 func cmdUsers(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("users")
 	var lq store.ListQuery
-	fs.StringVar(&lq.Status, "status", "", "only users who are "+strings.Join(store.StatusFilters(), "|"))
+	fs.StringVar(&lq.Status, "status", "", "only users with this `status`: see roster help users")
 	fs.StringVar(&lq.Team, "team", "", "only members of this team")
 	fs.StringVar(&lq.Branch, "branch", "", "only people of this branch")
 	fs.StringVar(&lq.Search, "search", "", "only users whose email, name, position, reference ID or tag starts with TEXT")
-	fs.StringVar(&lq.Sort, "sort", "name", "order: "+strings.Join(store.Sorts(), "|"))
+	fs.StringVar(&lq.Sort, "sort", "name", "order: see roster help users")
 	limit := fs.Int("limit", 0, "at most N users (0: all)")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
@@ -140,13 +141,26 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 		lq.After = &p.Cursors[len(p.Cursors)-1]
 	}
 	return printList(c, users, []string{"NAME", "EMAIL", "ROLE", "STATUS", "TEAMS", "BRANCHES", "LAST LOGIN"}, func(u *store.User) []string {
-		return []string{u.Name(), u.Email, u.Role, admin.StatusLabel(u), strings.Join(u.Teams, ", "), strings.Join(u.Branches, ", "), lastLogin(u)}
+		return []string{u.Name(), u.Email, c.p.T(u.Role), c.status(u), strings.Join(u.Teams, ", "), strings.Join(u.Branches, ", "), c.lastLogin(u)}
 	})
 }
 
-func lastLogin(u *store.User) string {
+// status is u's status in the operator's language: admin.StatusLabel's
+// words (message keys), the return date of someone away as p.Date says it.
+func (c *cli) status(u *store.User) string {
+	if u.Away && u.Status == store.Active {
+		// Not "Away": the dashboard's tab has that key, in another sense.
+		if u.AwayUntil.IsZero() {
+			return c.p.T("Away until further notice")
+		}
+		return c.p.T("Away until %s", c.p.Date(u.AwayUntil.Local()))
+	}
+	return c.p.T(admin.StatusLabel(u))
+}
+
+func (c *cli) lastLogin(u *store.User) string {
 	if u.LastLoginAt.IsZero() {
-		return "never"
+		return c.p.T("never")
 	}
 	return u.LastLoginAt.Local().Format("2006-01-02 15:04")
 }
@@ -179,11 +193,17 @@ func cmdUser(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(d)
 	}
-	field := func(k, v string) { fmt.Fprintf(c.stdout, "%-14s %s\n", k+":", admin.Printable(v)) }
+	// Labels are message keys; a tab after each aligns the values however
+	// long the labels are in the operator's language.
+	tw := tabwriter.NewWriter(c.stdout, 15, 0, 1, ' ', 0)
+	defer tw.Flush()
+	field := func(k, v string) {
+		fmt.Fprintf(tw, "%s\t%s\n", c.p.T("%s:", c.p.T(k)), strings.ReplaceAll(admin.Printable(v), "\t", " "))
+	}
 	field("Name", d.Name())
 	field("Email", d.Email)
-	field("Status", admin.StatusLabel(d.User))
-	field("Role", d.Role)
+	field("Status", c.status(d.User))
+	field("Role", c.p.T(d.Role))
 	field("Permissions", strings.Join(d.Perms, ", "))
 	field("Phone", d.Phone)
 	field("Position", d.Position)
@@ -196,26 +216,28 @@ func cmdUser(c *cli, ctx context.Context, args []string) error {
 	if !d.InviteExpiresAt.IsZero() {
 		field("Invite until", d.InviteExpiresAt.Local().Format("2006-01-02 15:04"))
 	}
-	field("Last login", lastLogin(d.User))
+	field("Last login", c.lastLogin(d.User))
 	field("Logins", strconv.Itoa(d.LoginCount))
 	field("Version", strconv.FormatInt(d.Version, 10))
 	for _, p := range d.AwayPeriods {
-		field("Away", awayLine(p))
+		field("Away", c.awayLine(p))
 	}
 	field("Conversations", strconv.Itoa(len(d.Conversations)))
 	field("Auto replies", strconv.Itoa(len(d.AutoReplies)))
 	return nil
 }
 
-func awayLine(p store.AwayPeriod) string {
+// awayLine says an away period: its dates in the compact form both
+// languages read, its stand-in and its note.
+func (c *cli) awayLine(p store.AwayPeriod) string {
 	s := p.Start.Local().Format("2006-01-02 15:04") + " → "
 	if p.End.IsZero() {
-		s += "further notice"
+		s += c.p.T("further notice")
 	} else {
 		s += p.End.Local().Format("2006-01-02 15:04")
 	}
 	if p.StandIn != "" {
-		s += ", stand-in " + p.StandIn
+		s += c.p.T(", stand-in %s", p.StandIn)
 	}
 	if p.Note != "" {
 		s += " (" + p.Note + ")"
@@ -259,14 +281,14 @@ func awayList(c *cli, ctx context.Context, from, until string) error {
 		return c.printJSON(all)
 	}
 	if len(all) == 0 {
-		fmt.Fprintln(c.stdout, "nobody is away")
+		fmt.Fprintln(c.stdout, c.p.T("nobody is away"))
 	}
 	for _, e := range all {
-		state := "away now"
+		state := c.p.T("away now")
 		if !e.AwayNow {
-			state = "away later"
+			state = c.p.T("away later")
 		}
-		fmt.Fprintln(c.stdout, admin.Printable(fmt.Sprintf("%s  %s  %s; work goes to %s", e.Email, state, awayLine(e.AwayPeriod), e.WorkText())))
+		fmt.Fprintln(c.stdout, admin.Printable(c.p.T("%s  %s  %s; work goes to %s", e.Email, state, c.awayLine(e.AwayPeriod), e.WorkText())))
 	}
 	return nil
 }
@@ -335,7 +357,7 @@ func cmdEdit(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(u)
 	}
-	fmt.Fprintf(c.stdout, "edited %s (version %d)\n", admin.Printable(u.Email), u.Version)
+	fmt.Fprintln(c.stdout, c.p.T("edited %s (version %d)", admin.Printable(u.Email), u.Version))
 	return nil
 }
 
@@ -357,7 +379,7 @@ func cmdPerms(c *cli, ctx context.Context, args []string) error {
 	list := fs.Bool("list", false, "list every permission and the roles' presets")
 	var ch admin.PermChange
 	var grant, revoke listFlag
-	fs.StringVar(&ch.Role, "role", "", "give this role ("+strings.Join(admin.Roles, "|")+"), applying its preset")
+	fs.StringVar(&ch.Role, "role", "", "give this `role` (owner, admin, manager or member), applying its preset")
 	fs.Var(&grant, "grant", "add permissions (repeatable or comma-separated)")
 	fs.Var(&revoke, "revoke", "remove permissions (repeatable or comma-separated)")
 	version := fs.Int64("if-version", 0, "change only if the user is still at this version")
@@ -416,19 +438,19 @@ func cmdPerms(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(res)
 	}
-	fmt.Fprintf(c.stdout, "%s: %s\n", admin.Printable(res.Email), res.Role)
+	fmt.Fprintln(c.stdout, c.p.T("%s:", admin.Printable(res.Email)), c.p.T(res.Role))
 	for _, p := range res.Perms {
 		fmt.Fprintf(c.stdout, "  %s\n", p)
 	}
 	if len(res.Added)+len(res.Removed) > 0 {
-		fmt.Fprintf(c.stdout, "added: %s; removed: %s\n", orNone(res.Added), orNone(res.Removed))
+		fmt.Fprintln(c.stdout, c.p.T("added: %s; removed: %s", c.orNone(res.Added), c.orNone(res.Removed)))
 	}
 	return nil
 }
 
-func orNone(s []string) string {
+func (c *cli) orNone(s []string) string {
 	if len(s) == 0 {
-		return "none"
+		return c.p.T("none")
 	}
 	return strings.Join(s, ", ")
 }
@@ -445,7 +467,7 @@ func cmdReset(c *cli, ctx context.Context, args []string) error {
 	if err := c.svc.SendReset(ctx, a, email); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "password-reset mail queued for %s (link valid %s)\n", admin.Printable(email), admin.Span(admin.ResetLifetime))
+	fmt.Fprintln(c.stdout, c.p.T("password-reset mail queued for %s (link valid %s)", admin.Printable(email), c.p.Span(admin.ResetLifetime)))
 	return nil
 }
 
@@ -460,14 +482,14 @@ func cmdDeactivate(c *cli, ctx context.Context, args []string) error {
 		return nil
 	})
 	if err == nil && !until.IsZero() {
-		fmt.Fprintln(c.stdout, paidUntil(until))
+		fmt.Fprintln(c.stdout, c.paidUntil(until))
 	}
 	return err
 }
 
 // paidUntil says what a deactivation or deletion leaves paid.
-func paidUntil(t time.Time) string {
-	return "their seat stays paid until " + t.Format(time.DateOnly) + ", with no credit"
+func (c *cli) paidUntil(t time.Time) string {
+	return c.p.T("their seat stays paid until %s, with no credit", t.Format(time.DateOnly))
 }
 
 func cmdReactivate(c *cli, ctx context.Context, args []string) error {
@@ -500,7 +522,7 @@ func simpleAct(c *cli, ctx context.Context, name string, bulk admin.UserAct, arg
 	if err := act(a, rest[0]); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "%s %s\n", b.Done(), admin.Printable(rest[0]))
+	c.did(b.Done(), rest[0])
 	return nil
 }
 
@@ -519,9 +541,9 @@ func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	act, verb := c.svc.Delete, "deleted"
+	act, verb := c.svc.Delete, "deleted %s:"
 	if *dry {
-		act, verb = c.svc.PlanDelete, "deleting would"
+		act, verb = c.svc.PlanDelete, "deleting would %s:"
 	}
 	p, err := act(ctx, a, email, r)
 	var in *admin.InputError
@@ -534,9 +556,9 @@ func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(p)
 	}
-	fmt.Fprintf(c.stdout, "%s %s:\n", verb, admin.Printable(p.Email))
+	fmt.Fprintln(c.stdout, c.p.T(verb, admin.Printable(p.Email)))
 	if *dry && p.NeedsHeir && p.Heir == "" {
-		fmt.Fprintln(c.stdout, "  (an heir is needed: give --heir EMAIL)")
+		fmt.Fprintln(c.stdout, "  "+c.p.T("(an heir is needed: give --heir EMAIL)"))
 	}
 	for _, l := range p.Lines() {
 		fmt.Fprintf(c.stdout, "  %s\n", admin.Printable(l))
@@ -595,7 +617,7 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 		if err := c.svc.EndAway(ctx, a, email); err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "%s is back\n", admin.Printable(email))
+		fmt.Fprintln(c.stdout, c.p.T("%s is back", admin.Printable(email)))
 		return nil
 	case *until == "" && *from == "" && *to == "" && *note == "":
 		d, err := c.svc.User(ctx, a, email)
@@ -606,7 +628,7 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 			return c.printJSON(d.AwayPeriods)
 		}
 		for _, p := range d.AwayPeriods {
-			fmt.Fprintln(c.stdout, admin.Printable(awayLine(p)))
+			fmt.Fprintln(c.stdout, admin.Printable(c.awayLine(p)))
 		}
 		return nil
 	case *until == "":
@@ -637,7 +659,7 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(p)
 	}
-	fmt.Fprintf(c.stdout, "%s away %s\n", admin.Printable(email), admin.Printable(awayLine(*p)))
+	fmt.Fprintln(c.stdout, admin.Printable(c.p.T("%s away %s", email, c.awayLine(*p))))
 	return nil
 }
 
@@ -654,18 +676,18 @@ func cmdTeams(c *cli, ctx context.Context, args []string) error {
 		var done string
 		switch {
 		case len(rest) == 2 && rest[0] == "add":
-			err, done = c.svc.AddTeam(ctx, a, rest[1]), "added"
+			err, done = c.svc.AddTeam(ctx, a, rest[1]), c.p.T("added")
 		case len(rest) == 2 && rest[0] == "remove":
-			err, done = c.svc.RemoveTeam(ctx, a, rest[1]), "removed"
+			err, done = c.svc.RemoveTeam(ctx, a, rest[1]), c.p.T("removed")
 		case len(rest) == 3 && rest[0] == "rename":
-			err, done = c.svc.RenameTeam(ctx, a, rest[1], rest[2]), "renamed to "+admin.Printable(rest[2])
+			err, done = c.svc.RenameTeam(ctx, a, rest[1], rest[2]), c.p.T("renamed to %s", admin.Printable(rest[2]))
 		default:
 			return usagef("teams takes add NAME, remove NAME or rename NAME NEW-NAME")
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "team %s: %s\n", admin.Printable(rest[1]), done)
+		fmt.Fprintln(c.stdout, c.p.T("team %s: %s", admin.Printable(rest[1]), done))
 		return nil
 	}
 	teams, err := c.svc.Teams(ctx, a)
@@ -696,21 +718,21 @@ func cmdBranches(c *cli, ctx context.Context, args []string) error {
 		switch {
 		case len(rest) == 2 && rest[0] == "add":
 			b.Name = rest[1]
-			err, done = c.svc.AddBranch(ctx, a, b), "added"
+			err, done = c.svc.AddBranch(ctx, a, b), c.p.T("added")
 		case len(rest) == 2 && rest[0] == "remove":
-			err, done = c.svc.RemoveBranch(ctx, a, rest[1], *moveTo), "removed"
+			err, done = c.svc.RemoveBranch(ctx, a, rest[1], *moveTo), c.p.T("removed")
 			if *moveTo != "" && !strings.EqualFold(*moveTo, admin.MoveToNone) {
-				done += ", its people moved to " + admin.Printable(*moveTo)
+				done = c.p.T("removed, its people moved to %s", admin.Printable(*moveTo))
 			}
 		case len(rest) == 3 && rest[0] == "rename":
-			err, done = c.svc.RenameBranch(ctx, a, rest[1], rest[2]), "renamed to "+admin.Printable(rest[2])
+			err, done = c.svc.RenameBranch(ctx, a, rest[1], rest[2]), c.p.T("renamed to %s", admin.Printable(rest[2]))
 		default:
 			return usagef("branches takes add NAME [--address A] [--timezone TZ], remove NAME [--move-to BRANCH|none] or rename NAME NEW-NAME")
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(c.stdout, "branch %s: %s\n", admin.Printable(rest[1]), done)
+		fmt.Fprintln(c.stdout, c.p.T("branch %s: %s", admin.Printable(rest[1]), done))
 		return nil
 	}
 	branches, err := c.svc.Branches(ctx, a)
@@ -749,7 +771,7 @@ func cmdConversations(c *cli, ctx context.Context, args []string) error {
 		if c.json {
 			return c.printJSON(conv)
 		}
-		fmt.Fprintf(c.stdout, "conversation %d assigned to %s\n", conv.ID, admin.Printable(conv.Assignee))
+		fmt.Fprintln(c.stdout, c.p.T("conversation %d assigned to %s", conv.ID, admin.Printable(conv.Assignee)))
 		return nil
 	}
 	convs, err := c.svc.Conversations(ctx, a, *user)

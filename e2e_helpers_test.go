@@ -23,6 +23,8 @@ import (
 
 	gossh "golang.org/x/crypto/ssh"
 	"golang.org/x/crypto/ssh/knownhosts"
+
+	"roster/i18n"
 )
 
 const (
@@ -41,6 +43,14 @@ var e2eBuild struct {
 }
 
 func TestMain(m *testing.M) {
+	// The tests read English unless they ask for French: a French
+	// developer's locale changes none of them (C.UTF-8 keeps tmux in UTF-8).
+	os.Unsetenv("ROSTER_LANG")
+	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l, _ := i18n.Parse(os.Getenv(k)); l == i18n.French {
+			os.Setenv(k, "C.UTF-8")
+		}
+	}
 	code := m.Run()
 	if e2eBuild.dir != "" {
 		os.RemoveAll(e2eBuild.dir)

@@ -47,7 +47,8 @@ func TestInvitesPageByPage(t *testing.T) {
 			if len(invs) <= invitesPage {
 				t.Fatalf("%d invitations: the test needs more than a page", len(invs))
 			}
-			if err := printList(&cli{stdout: &want, json: asJSON}, invs, invitationColumns, invitationRow); err != nil {
+			c := &cli{stdout: &want, json: asJSON}
+			if err := printList(c, invs, invitationColumns, c.invitationRow); err != nil {
 				t.Fatal(err)
 			}
 			args := []string{"invites"}

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+	"unicode"
 	"unicode/utf8"
 
 	"roster/admin"
@@ -59,9 +60,9 @@ type cli struct {
 // command is one subcommand of the command line.
 type command struct {
 	name    string
-	args    string // what follows the name in the usage line
-	summary string
-	local   bool // needs the local machine (refused over SSH)
+	args    string    // what follows the name in the usage line: syntax, not translated
+	summary i18n.Text // said in the operator's language by roster help
+	local   bool      // needs the local machine (refused over SSH)
 	run     func(c *cli, ctx context.Context, args []string) error
 }
 
@@ -70,39 +71,39 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"init", "--org NAME --owner EMAIL [--first F --last L]", "create the account and its first owner", true, cmdInit},
-		{"account", "[--name N] [--invite-lifetime 48h] [--remind-before 24h] [--country FR]", "show or change the account's settings", false, cmdAccount},
-		{"users", "[--status S] [--team T] [--branch B] [--search TEXT] [--sort name|last-login|status] [--limit N]", "list users", false, cmdUsers},
-		{"user", "EMAIL", "show everything about one user", false, cmdUser},
-		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T] [--branch +B|-B] | EMAIL...|--where 'status=S team=T branch=B search=TEXT' --team +T|-T|--branch +B|-B [--yes]", "change a user's profile, or the team or branch of several", false, cmdEdit},
-		{"invite", "EMAIL... [--role R] [--team T] [--branch B] [--first F --last L] [--position P] [--ref ID] [--phone N] [--locale fr|en] [--staged] | --csv FILE", "invite people by email", false, cmdInvite},
-		{"invites", "[--stuck] | resend EMAIL...|--stuck|--where W | revoke EMAIL...|--stuck|--where W | send EMAIL...|--where W", "list, resend, revoke or send pending invitations", false, cmdInvites},
-		{"perms", "--list | EMAIL [--role R] [--grant PERM...] [--revoke PERM...] | EMAIL...|--where W --role R [--yes]", "show or change a user's role and permissions, or the role of several", false, cmdPerms},
-		{"away", "EMAIL [--until DATE] [--from DATE] [--to EMAIL|team:NAME|team:NAME@BRANCH] [--note TEXT] | EMAIL --off | --list [--from DATE] [--until DATE]", "set someone away, with a stand-in; --list: who is away", false, cmdAway},
-		{"teams", "[add NAME | remove NAME | rename NAME NEW-NAME]", "list, add, rename or remove teams", false, cmdTeams},
-		{"branches", "[add NAME [--address A] [--timezone TZ] | remove NAME [--move-to BRANCH|none] | rename NAME NEW-NAME]", "list, add, rename or remove branches", false, cmdBranches},
-		{"reset", "EMAIL", "send a password-reset mail", false, cmdReset},
-		{"deactivate", "EMAIL... | --where W [--yes]", "stop users from logging in (reversible)", false, cmdDeactivate},
-		{"reactivate", "EMAIL... | --where W [--yes]", "undo deactivate", false, cmdReactivate},
-		{"delete", "EMAIL [--heir EMAIL] [--close all|ID,ID…] [--disable-replies[=ID,ID…]] [--dry-run]", "delete a user: close, switch off, hand the rest to an heir", false, cmdDelete},
-		{"conversations", "[--user EMAIL] | add --subject S --to EMAIL", "list conversations, or open one (routed to stand-ins)", false, cmdConversations},
-		{"billing", "[plan --period monthly|yearly --seat-price 15.00 [--currency EUR] [--anchor DATE] [--timezone TZ] | plan --none | statement [--cycle current|previous|DATE] [--csv] | ledger [--user EMAIL]]", "show the plan, the seats and what they cost; change the plan", false, cmdBilling},
-		{"audit", "[--user EMAIL] [--search TEXT] [--action ACTION] [--since DATE] [--until DATE] [--limit N]", "show the audit trail, newest first", false, cmdAudit},
-		{"export", "--csv", "write every user as CSV (the format invite --csv reads)", false, cmdExport},
-		{"mail", "[--state S] [--limit N] | show ID | captured [ID] | retry ID|--failed | test --to EMAIL | deliver | flush", "list the outbox; show, retry or deliver mail; test the relay", true, cmdMail},
-		{"seed", "--users N [--seed S]", "fill the database with realistic fake data, for demos and benchmarks", true, cmdSeed},
-		{"apikeys", "[EMAIL] | create --name N [--expires 90d] | regenerate ID | revoke ID", "manage the API keys automations act as you with", false, cmdAPIKeys},
-		{"webhooks", "[add URL --events E,E|all | remove ID | deliveries ID]", "send signed events to other systems when something happens", false, cmdWebhooks},
-		{"notify", "EMAIL [--set EVENT=email,sms|off|default ...]", "show or choose which events reach a user and by which channels", false, cmdNotify},
-		{"keys", "[list [EMAIL] | add EMAIL FILE|- | remove EMAIL FINGERPRINT]", "manage the SSH keys operators open roster serve with", false, cmdKeys},
-		{"migrate", "--from DB --to DB", "copy a whole database into an empty one: SQLite to PostgreSQL, or back for a backup", true, cmdMigrate},
-		{"backup", "[--to FILE]", "write a checked copy of the database while it is in use", true, cmdBackup},
-		{"restore", "FILE [--db PATH]", "put a backup in place of a database no process has open", true, cmdRestore},
-		{"serve", "[--ssh ADDR] [--http ADDR] [--metrics ADDR] [--log-format text|json] [--backup-every 24h --backup-keep 7]", "serve the dashboard over SSH and the invitation pages over HTTP", true, cmdServe},
-		{"version", "", "print roster's version, and the commit it was built from and its date", false, cmdVersion},
-		{"completion", "bash|zsh|fish", "write a shell completion script", true, cmdCompletion},
-		{"man", "", "write the manual page (roff)", true, cmdMan},
-		{"help", "[COMMAND]", "describe the commands", false, cmdHelp},
+		{"init", "--org NAME --owner EMAIL [--first F --last L]", i18n.Msg("create the account and its first owner"), true, cmdInit},
+		{"account", "[--name N] [--invite-lifetime 48h] [--remind-before 24h] [--country FR]", i18n.Msg("show or change the account's settings"), false, cmdAccount},
+		{"users", "[--status S] [--team T] [--branch B] [--search TEXT] [--sort name|last-login|status] [--limit N]", i18n.Msg("list users"), false, cmdUsers},
+		{"user", "EMAIL", i18n.Msg("show everything about one user"), false, cmdUser},
+		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T] [--branch +B|-B] | EMAIL...|--where 'status=S team=T branch=B search=TEXT' --team +T|-T|--branch +B|-B [--yes]", i18n.Msg("change a user's profile, or the team or branch of several"), false, cmdEdit},
+		{"invite", "EMAIL... [--role R] [--team T] [--branch B] [--first F --last L] [--position P] [--ref ID] [--phone N] [--locale fr|en] [--staged] | --csv FILE", i18n.Msg("invite people by email"), false, cmdInvite},
+		{"invites", "[--stuck] | resend EMAIL...|--stuck|--where W | revoke EMAIL...|--stuck|--where W | send EMAIL...|--where W", i18n.Msg("list, resend, revoke or send pending invitations"), false, cmdInvites},
+		{"perms", "--list | EMAIL [--role R] [--grant PERM...] [--revoke PERM...] | EMAIL...|--where W --role R [--yes]", i18n.Msg("show or change a user's role and permissions, or the role of several"), false, cmdPerms},
+		{"away", "EMAIL [--until DATE] [--from DATE] [--to EMAIL|team:NAME|team:NAME@BRANCH] [--note TEXT] | EMAIL --off | --list [--from DATE] [--until DATE]", i18n.Msg("set someone away, with a stand-in; --list: who is away"), false, cmdAway},
+		{"teams", "[add NAME | remove NAME | rename NAME NEW-NAME]", i18n.Msg("list, add, rename or remove teams"), false, cmdTeams},
+		{"branches", "[add NAME [--address A] [--timezone TZ] | remove NAME [--move-to BRANCH|none] | rename NAME NEW-NAME]", i18n.Msg("list, add, rename or remove branches"), false, cmdBranches},
+		{"reset", "EMAIL", i18n.Msg("send a password-reset mail"), false, cmdReset},
+		{"deactivate", "EMAIL... | --where W [--yes]", i18n.Msg("stop users from logging in (reversible)"), false, cmdDeactivate},
+		{"reactivate", "EMAIL... | --where W [--yes]", i18n.Msg("undo deactivate"), false, cmdReactivate},
+		{"delete", "EMAIL [--heir EMAIL] [--close all|ID,ID…] [--disable-replies[=ID,ID…]] [--dry-run]", i18n.Msg("delete a user: close, switch off, hand the rest to an heir"), false, cmdDelete},
+		{"conversations", "[--user EMAIL] | add --subject S --to EMAIL", i18n.Msg("list conversations, or open one (routed to stand-ins)"), false, cmdConversations},
+		{"billing", "[plan --period monthly|yearly --seat-price 15.00 [--currency EUR] [--anchor DATE] [--timezone TZ] | plan --none | statement [--cycle current|previous|DATE] [--csv] | ledger [--user EMAIL]]", i18n.Msg("show the plan, the seats and what they cost; change the plan"), false, cmdBilling},
+		{"audit", "[--user EMAIL] [--search TEXT] [--action ACTION] [--since DATE] [--until DATE] [--limit N]", i18n.Msg("show the audit trail, newest first"), false, cmdAudit},
+		{"export", "--csv", i18n.Msg("write every user as CSV (the format invite --csv reads)"), false, cmdExport},
+		{"mail", "[--state S] [--limit N] | show ID | captured [ID] | retry ID|--failed | test --to EMAIL | deliver | flush", i18n.Msg("list the outbox; show, retry or deliver mail; test the relay"), true, cmdMail},
+		{"seed", "--users N [--seed S]", i18n.Msg("fill the database with realistic fake data, for demos and benchmarks"), true, cmdSeed},
+		{"apikeys", "[EMAIL] | create --name N [--expires 90d] | regenerate ID | revoke ID", i18n.Msg("manage the API keys automations act as you with"), false, cmdAPIKeys},
+		{"webhooks", "[add URL --events E,E|all | remove ID | deliveries ID]", i18n.Msg("send signed events to other systems when something happens"), false, cmdWebhooks},
+		{"notify", "EMAIL [--set EVENT=email,sms|off|default ...]", i18n.Msg("show or choose which events reach a user and by which channels"), false, cmdNotify},
+		{"keys", "[list [EMAIL] | add EMAIL FILE|- | remove EMAIL FINGERPRINT]", i18n.Msg("manage the SSH keys operators open roster serve with"), false, cmdKeys},
+		{"migrate", "--from DB --to DB", i18n.Msg("copy a whole database into an empty one: SQLite to PostgreSQL, or back for a backup"), true, cmdMigrate},
+		{"backup", "[--to FILE]", i18n.Msg("write a checked copy of the database while it is in use"), true, cmdBackup},
+		{"restore", "FILE [--db PATH]", i18n.Msg("put a backup in place of a database no process has open"), true, cmdRestore},
+		{"serve", "[--ssh ADDR] [--http ADDR] [--metrics ADDR] [--log-format text|json] [--backup-every 24h --backup-keep 7]", i18n.Msg("serve the dashboard over SSH and the invitation pages over HTTP"), true, cmdServe},
+		{"version", "", i18n.Msg("print roster's version, and the commit it was built from and its date"), false, cmdVersion},
+		{"completion", "bash|zsh|fish", i18n.Msg("write a shell completion script"), true, cmdCompletion},
+		{"man", "", i18n.Msg("write the manual page (roff)"), true, cmdMan},
+		{"help", "[COMMAND]", i18n.Msg("describe the commands"), false, cmdHelp},
 	}
 }
 
@@ -133,6 +134,9 @@ func run(ctx context.Context, c *cli, args []string) int {
 	if err != nil {
 		return c.usageError(err)
 	}
+	if c.actor != nil { // over SSH the operator is known from the start
+		c.speakTo(ctx, *c.actor)
+	}
 	if *showVersion {
 		return c.fail(cmdVersion(c, ctx, rest))
 	}
@@ -141,10 +145,10 @@ func run(ctx context.Context, c *cli, args []string) int {
 	}
 	cmd := findCommand(rest[0])
 	if cmd == nil {
-		return c.usageError(fmt.Errorf("unknown command %q (roster help lists them)", rest[0]))
+		return c.usageError(errorf("unknown command %q (roster help lists them)", rest[0]))
 	}
 	if cmd.local && c.actor != nil {
-		return c.fail(fmt.Errorf("%s is not available over SSH", cmd.name))
+		return c.fail(errorf("%s is not available over SSH", cmd.name))
 	}
 	err = cmd.run(c, ctx, rest[1:])
 	var ue usageErr
@@ -174,8 +178,8 @@ func (c *cli) usageError(err error) int {
 }
 
 // setLang speaks the language asked for (--lang, ROSTER_LANG), else the
-// environment's until the operator's own is known; a language roster does
-// not speak is a usage error.
+// environment's until the operator's own is known (speakTo); a language
+// roster does not speak is a usage error.
 func (c *cli) setLang() error {
 	l, err := i18n.Check(c.lang)
 	if err != nil {
@@ -224,7 +228,33 @@ type usageErr struct{ error }
 
 func (e usageErr) Unwrap() error { return e.error }
 
-func usagef(format string, args ...any) error { return usageErr{fmt.Errorf(format, args...)} }
+// usagef is a usage error said as errorf says it.
+func usagef(key string, args ...any) error { return usageErr{errorf(key, args...)} }
+
+// msgErr is an error of the command line itself: English from Error (for
+// logs and scripts that match it), the operator's language from Localize.
+type msgErr struct {
+	text    i18n.Text
+	wrapped error // the first error among the arguments, for errors.Is and As
+}
+
+// errorf makes a msgErr of a message key and its arguments. An error among
+// them is said in the operator's language too, and wrapped; keys take it as
+// %v (Sprintf knows no %w).
+func errorf(key string, args ...any) error {
+	e := msgErr{text: i18n.Msg(key, args...)}
+	for _, a := range args {
+		if err, ok := a.(error); ok {
+			e.wrapped = err
+			break
+		}
+	}
+	return e
+}
+
+func (e msgErr) Error() string                   { return e.text.String() }
+func (e msgErr) Localize(p *i18n.Printer) string { return e.text.In(p) }
+func (e msgErr) Unwrap() error                   { return e.wrapped }
 
 // partialErr says some items of a batch failed; each was already reported.
 type partialErr struct{ failed, total int }
@@ -261,7 +291,7 @@ func parseArgs(fs *flag.FlagSet, args []string, stopAtArg bool) ([]string, error
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
-			return nil, usageErr{err}
+			return nil, usageErr{flagError(err)}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -278,11 +308,38 @@ func parseArgs(fs *flag.FlagSet, args []string, stopAtArg bool) ([]string, error
 	}
 }
 
-// parse parses a command's flags, answering --help with its usage.
+// flagError says the flag package's errors in the operator's language: an
+// unknown flag and a missing value are the common ones; others stay as the
+// flag package says them.
+func flagError(err error) error {
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		return errorf("unknown flag %s", f)
+	}
+	if f, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		return errorf("flag %s needs a value", f)
+	}
+	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
+		if v, f, ok := strings.Cut(rest, " for flag "); ok {
+			f, why, _ := strings.Cut(f, ": ")
+			return errorf("invalid value %s for %s: %s", v, f, why)
+		}
+	}
+	return err
+}
+
+// parse parses a command's flags, answering --help with its usage. A
+// --lang among them counts even when another flag is wrong, so that the
+// error is said in it.
 func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	rest, err := parseArgs(fs, args, false)
-	if err == nil {
-		err = c.setLang()
+	if errors.Is(err, flag.ErrHelp) {
+		// The flag package stops at --help: the flags after it (--lang)
+		// count too.
+		parseArgs(fs, slices.DeleteFunc(slices.Clone(args), isHelpFlag), false)
+	}
+	if lerr := c.setLang(); lerr != nil {
+		return nil, lerr
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		c.printUsage(fs)
@@ -291,25 +348,62 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	return rest, err
 }
 
+func isHelpFlag(arg string) bool {
+	return slices.Contains([]string{"-h", "-help", "--help", "--h"}, arg)
+}
+
+// printUsage describes a command and its flags in the operator's language,
+// laid out as flag.PrintDefaults lays them out (which cannot translate).
 func (c *cli) printUsage(fs *flag.FlagSet) {
-	cmd := findCommand(fs.Name())
-	if cmd != nil {
+	p := c.printer()
+	if cmd := findCommand(fs.Name()); cmd != nil {
 		prog := "roster"
 		if c.actor != nil {
 			prog = "ssh HOST"
 		}
-		fmt.Fprintf(c.stdout, "usage: %s %s %s\n\n%s.\n\nflags:\n", prog, cmd.name, cmd.args, capitalize(cmd.summary))
+		fmt.Fprintf(c.stdout, "%s %s %s %s\n\n%s.\n\n%s\n", p.T("usage:"), prog, cmd.name, cmd.args, capitalize(cmd.summary.In(p)), p.T("flags:"))
 	}
-	fs.SetOutput(c.stdout)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		line := "  -" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		usage = p.T(usage)
+		if !isZeroDefault(f) {
+			usage += " " + p.T("(default %v)", quoteString(f))
+		}
+		fmt.Fprintf(c.stdout, "%s\n    \t%s\n", line, strings.ReplaceAll(usage, "\n", "\n    \t"))
+	})
 }
 
+// isZeroDefault reports whether f's default is its type's zero value,
+// which PrintDefaults leaves unsaid as well.
+func isZeroDefault(f *flag.Flag) bool {
+	switch f.DefValue {
+	case "", "0", "false", "[]", "0s":
+		return true
+	}
+	return false
+}
+
+// quoteString is f's default as PrintDefaults writes it: quoted if a string.
+func quoteString(f *flag.Flag) string {
+	if g, ok := f.Value.(flag.Getter); ok {
+		if _, ok := g.Get().(string); ok {
+			return strconv.Quote(f.DefValue)
+		}
+	}
+	return f.DefValue
+}
+
+// capitalize puts the first letter of s in upper case, é as well as e.
 func capitalize(s string) string {
-	if s == "" {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // open opens the store (once) and the rules over it.
@@ -343,12 +437,17 @@ func (c *cli) open(ctx context.Context) error {
 func (c *cli) warnAddressClashes(ctx context.Context) {
 	clashes, err := c.svc.AddressClashes(ctx)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "roster: warning: could not check for users sharing an address: %v\n", err)
+		c.warn(errorf("could not check for users sharing an address: %v", err))
 	}
 	for _, cl := range clashes {
-		fmt.Fprintf(c.stderr, "roster: warning: %s and %s are one address: %s is found only as written here; delete one of them to resolve it\n",
-			admin.Printable(cl.HolderEmail), admin.Printable(cl.Email), admin.Printable(cl.Email))
+		c.warn(errorf("%[1]s and %[2]s are one address: %[2]s is found only as written here; delete one of them to resolve it",
+			admin.Printable(cl.HolderEmail), admin.Printable(cl.Email)))
 	}
+}
+
+// warn says err on stderr as a warning: what is done goes on.
+func (c *cli) warn(err error) {
+	fmt.Fprintln(c.stderr, "roster: "+oneLine(c.printer().T("warning: %s", i18n.Error(c.printer(), err))))
 }
 
 func (c *cli) close() {
@@ -392,10 +491,23 @@ func (c *cli) printJSON(v any) error {
 	return enc.Encode(v)
 }
 
-// table writes rows as aligned columns; every cell is made printable.
+// heads are a table's column heads in the operator's language (a head
+// left empty stays so).
+func (c *cli) heads(header []string) []string {
+	out := make([]string, len(header))
+	for i, h := range header {
+		if h != "" {
+			out[i] = c.printer().T(h)
+		}
+	}
+	return out
+}
+
+// table writes rows as aligned columns under their heads (message keys,
+// said in the operator's language); every cell is made printable.
 func (c *cli) table(header []string, rows [][]string) error {
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
+	fmt.Fprintln(tw, strings.Join(c.heads(header), "\t"))
 	for _, r := range rows {
 		for i := range r {
 			r[i] = strings.ReplaceAll(admin.Printable(r[i]), "\t", " ")
@@ -452,6 +564,7 @@ func streamList[T any](c *cli, each func(func(T) error) error, header []string, 
 		}
 		return r
 	}
+	header = c.heads(header)
 	widths := make([]int, len(header))
 	measure := func(r []string) {
 		for i, cell := range r[:len(r)-1] { // the last column is not padded
@@ -480,6 +593,13 @@ func streamList[T any](c *cli, each func(func(T) error) error, header []string, 
 	return w.Flush()
 }
 
+// did says on stdout that verb ("invited", admin.UserBatch.Done) was done
+// to email. The message key is the line's English, verb+" %s": a verb
+// alone would be a dashboard's word too, in another form.
+func (c *cli) did(verb, email string) {
+	fmt.Fprintln(c.stdout, c.printer().T(verb+" %s", admin.Printable(email)))
+}
+
 // outcomes prints what happened to each person of a batch; it fails when any did.
 func (c *cli) outcomes(verb string, out []admin.Outcome) error {
 	if c.json {
@@ -491,9 +611,9 @@ func (c *cli) outcomes(verb string, out []admin.Outcome) error {
 	for _, o := range out {
 		if o.Err != nil {
 			failed++
-			fmt.Fprintf(c.stderr, "roster: %s\n", oneLine(o.Err.Error()))
+			fmt.Fprintf(c.stderr, "roster: %s\n", oneLine(i18n.Error(c.printer(), o.Err)))
 		} else if !c.json {
-			fmt.Fprintf(c.stdout, "%s %s\n", verb, admin.Printable(o.Email))
+			c.did(verb, o.Email)
 		}
 	}
 	if failed > 0 {
@@ -517,13 +637,25 @@ func (l *listFlag) Set(v string) error {
 }
 
 func cmdHelp(c *cli, ctx context.Context, args []string) error {
-	if len(args) > 0 && !slices.Contains([]string{"help", "--help", "-help", "-h"}, args[0]) {
-		cmd := findCommand(args[0])
+	// The global flags count here too (roster help --lang fr); --help
+	// asks for this help.
+	rest, err := parseArgs(c.flags("help"), args, false)
+	if errors.Is(err, flag.ErrHelp) {
+		rest, err = nil, nil
+	}
+	if lerr := c.setLang(); lerr != nil {
+		return lerr
+	}
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 && rest[0] != "help" {
+		cmd := findCommand(rest[0])
 		if cmd == nil {
-			return usagef("unknown command %q", args[0])
+			return usagef("unknown command %q", rest[0])
 		}
 		if cmd.local && c.actor != nil {
-			return fmt.Errorf("%s is not available over SSH", cmd.name)
+			return errorf("%s is not available over SSH", cmd.name)
 		}
 		err := cmd.run(c, ctx, []string{"--help"})
 		if errors.Is(err, flag.ErrHelp) {
@@ -531,24 +663,24 @@ func cmdHelp(c *cli, ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	fmt.Fprintln(c.stdout, "roster: administer an organisation's user accounts.")
+	p := c.printer()
+	fmt.Fprintln(c.stdout, p.T("roster: administer an organisation's user accounts."))
 	if c.actor != nil { // over SSH, as the key's owner, on the server's database
-		fmt.Fprintln(c.stdout, "\nusage: ssh [-p PORT] HOST [--json] [COMMAND]")
-		fmt.Fprintln(c.stdout, "\nWith no command (ssh -t), roster opens the dashboard. Commands:")
+		fmt.Fprintf(c.stdout, "\n%s ssh [-p PORT] HOST [--json] [--lang fr|en] [COMMAND]\n", p.T("usage:"))
+		fmt.Fprintln(c.stdout, "\n"+p.T("With no command (ssh -t), roster opens the dashboard. Commands:"))
 	} else {
-		fmt.Fprintln(c.stdout, "\nusage: roster [--db PATH] [--as EMAIL] [--json] [COMMAND]")
-		fmt.Fprintln(c.stdout, "\nWith no command, roster opens the dashboard. Commands:")
+		fmt.Fprintf(c.stdout, "\n%s roster [--db PATH] [--as EMAIL] [--json] [--lang fr|en] [COMMAND]\n", p.T("usage:"))
+		fmt.Fprintln(c.stdout, "\n"+p.T("With no command, roster opens the dashboard. Commands:"))
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 	for _, cmd := range commands {
 		if !cmd.local || c.actor == nil {
-			fmt.Fprintf(tw, "  %s\t%s\n", cmd.name, cmd.summary)
+			fmt.Fprintf(tw, "  %s\t%s\n", cmd.name, cmd.summary.In(p))
 		}
 	}
 	tw.Flush()
-	fmt.Fprintln(c.stdout, "\nActs on several users (perms, edit --team, deactivate, reactivate, invites) take EMAIL... or")
-	fmt.Fprintln(c.stdout, "--where 'status=S team=T branch=B search=TEXT', the filters of roster users. They ask first on a terminal;")
-	fmt.Fprintln(c.stdout, "elsewhere they need --yes. Failures are printed first, each with its reason.")
-	fmt.Fprintln(c.stdout, "\nroster COMMAND --help describes one command.")
+	fmt.Fprintln(c.stdout, "\n"+p.T("Acts on several users (perms, edit --team, deactivate, reactivate, invites) take EMAIL... or\n--where 'status=S team=T branch=B search=TEXT', the filters of roster users. They ask first on a terminal;\nelsewhere they need --yes. Failures are printed first, each with its reason."))
+	fmt.Fprintln(c.stdout, "\n"+p.T("roster COMMAND --help describes one command."))
+	fmt.Fprintln(c.stdout, p.T("roster speaks English and French: --lang fr|en, ROSTER_LANG, else your own locale (roster edit EMAIL --locale fr), else LANG."))
 	return nil
 }

@@ -81,6 +81,23 @@ var keyArgs = map[string][]int{
 	"mayRemove":   {4, 5},
 	"say":         {0},
 	"kindT":       {0, 1}, // tui: a team's sentence and a branch's
+	// The command line (package main): its errors, and its flags'
+	// descriptions, which roster COMMAND --help says through T.
+	"errorf":      {0},
+	"usagef":      {0},
+	"String":      {2},
+	"StringVar":   {3},
+	"Bool":        {2},
+	"BoolVar":     {3},
+	"Int":         {2},
+	"IntVar":      {3},
+	"Int64":       {2},
+	"Int64Var":    {3},
+	"Duration":    {2},
+	"DurationVar": {3},
+	"Func":        {1},
+	"BoolFunc":    {1},
+	"Var":         {2},
 }
 
 // Every message key written in roster's code has a French text.
