@@ -254,10 +254,8 @@ func frCommand() map[string]string {
 		"manager":                   "gestionnaire",
 		"member":                    "membre",
 		"queued":                    "en file",
-		"sending":                   "en envoi",
 		"sent":                      "envoyé",
 		"deferred":                  "différé",
-		"failed":                    "en échec",
 		"cancelled":                 "annulé",
 		"delivered":                 "livré",
 

@@ -39,11 +39,8 @@ func frTUIForms() map[string]string {
 		"member":  "membre",
 		// Outbox states, as Pending shows an invitation's mail.
 		"queued":    "en file",
-		"sending":   "en envoi",
 		"sent":      "envoyé",
-		"resent":    "renvoyées",
 		"deferred":  "différé",
-		"failed":    "en échec",
 		"cancelled": "annulé",
 
 		// Invite.
