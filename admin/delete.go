@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -131,16 +130,6 @@ func (p *DeletePlan) Lines() []string {
 		out = append(out, t.String())
 	}
 	return out
-}
-
-func count(n int64, one string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	if strings.HasSuffix(one, "y") && !strings.HasSuffix(one, "ey") {
-		return fmt.Sprintf("%d %sies", n, strings.TrimSuffix(one, "y"))
-	}
-	return fmt.Sprintf("%d %ss", n, one)
 }
 
 // PlanDelete says what Delete would do with r, changing nothing.
