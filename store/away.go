@@ -174,27 +174,11 @@ func (q *Q) TeamMembersByLoad(ctx context.Context, teamID, branchID int64, each 
 		WHERE ut.team_id = ?1 AND u.status = 'active'
 		AND (?2 = 0 OR EXISTS (SELECT 1 FROM user_branches ub WHERE ub.user_id = u.id AND ub.branch_id = ?2))`
 	const open = `SELECT 1 FROM conversations c WHERE c.assignee_id = u.id AND c.status = 'open'`
-	ids := func(query string, args ...any) ([]int64, error) {
-		rows, err := q.db.QueryContext(ctx, query, args...)
-		if err != nil {
-			return nil, err
-		}
-		defer rows.Close()
-		var out []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return nil, err
-			}
-			out = append(out, id)
-		}
-		return out, rows.Err()
-	}
 	// Each batch is read whole before each sees it: one connection (a
 	// PostgreSQL transaction) runs one query at a time.
 	const batch = 64
 	for after := int64(0); ; {
-		idle, err := ids(members+" AND NOT EXISTS ("+open+") AND ut.user_id > ?3 ORDER BY ut.user_id LIMIT ?4", teamID, branchID, after, batch)
+		idle, err := q.ids(ctx, members+" AND NOT EXISTS ("+open+") AND ut.user_id > ?3 ORDER BY ut.user_id LIMIT ?4", teamID, branchID, after, batch)
 		if err != nil {
 			return err
 		}
@@ -208,7 +192,7 @@ func (q *Q) TeamMembersByLoad(ctx context.Context, teamID, branchID int64, each 
 		}
 		after = idle[len(idle)-1]
 	}
-	busy, err := ids(members+" AND EXISTS ("+open+") ORDER BY (SELECT count(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status = 'open'), u.id",
+	busy, err := q.ids(ctx, members+" AND EXISTS ("+open+") ORDER BY (SELECT count(*) FROM conversations c WHERE c.assignee_id = u.id AND c.status = 'open'), u.id",
 		teamID, branchID)
 	if err != nil {
 		return err

@@ -76,8 +76,13 @@ func (q *Q) SetDigestThrough(ctx context.Context, t time.Time) error {
 
 // ActiveHolders lists the IDs of the active users holding perm.
 func (q *Q) ActiveHolders(ctx context.Context, perm string) ([]int64, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT u.id FROM users u JOIN user_perms p ON p.user_id = u.id
+	return q.ids(ctx, `SELECT u.id FROM users u JOIN user_perms p ON p.user_id = u.id
 		WHERE p.perm = ? AND u.status = 'active' ORDER BY u.id`, perm)
+}
+
+// ids runs a query of one id column and returns its rows.
+func (q *Q) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := q.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
