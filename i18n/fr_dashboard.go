@@ -10,14 +10,10 @@ func frDashboard() map[string]string {
 		"français":        "English",
 		"Save or discard your changes first, then press L again.": "Enregistrez ou abandonnez d'abord vos modifications, puis appuyez de nouveau sur L.",
 		// The screens' names, on the tabs (tui.screenNames).
-		"Users":       "Utilisateurs",
-		"Invite":      "Inviter",
-		"Pending":     "En attente",
-		"Permissions": "Permissions",
-		"Away":        "Absences",
-		"Delete":      "Supprimer",
-		"Mail":        "Courrier",
-		"Audit":       "Journal",
-		"Billing":     "Facturation",
+		"Users":   "Utilisateurs",
+		"Invite":  "Inviter",
+		"Pending": "En attente",
+		"Delete":  "Supprimer",
+		"Mail":    "Courrier",
 	}
 }
