@@ -161,9 +161,13 @@ func loadSession(addr string, signer gossh.Signer, deadline time.Time) ([]time.D
 			}
 		}
 	}()
-	// The first frame: the Users screen with its summary and its rows.
+	// The first frame: the Users screen with its summary and its rows, in
+	// the operator's language (seeded operators may read French).
 	var seen bytes.Buffer
-	for !bytes.Contains(seen.Bytes(), []byte("users ·")) || !bytes.Contains(seen.Bytes(), []byte("▸")) {
+	summary := func() bool {
+		return bytes.Contains(seen.Bytes(), []byte("users ·")) || bytes.Contains(seen.Bytes(), []byte("utilisateurs ·"))
+	}
+	for !summary() || !bytes.Contains(seen.Bytes(), []byte("▸")) {
 		select {
 		case c, ok := <-chunks:
 			if !ok {
