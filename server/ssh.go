@@ -154,7 +154,14 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 				stopped <- true
 				cancel()
 			case <-ctx.Done():
-				stopped <- false
+				// Both may be ready when the stop closes the connection:
+				// the stop is what the operator must be told.
+				select {
+				case <-h.opts.Stopping:
+					stopped <- true
+				default:
+					stopped <- false
+				}
 			}
 		}()
 		// end ends the session with code; when the server is stopping, it
