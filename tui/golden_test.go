@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -45,10 +44,6 @@ func dashboard(f *fixture, lang i18n.Lang) tea.Model {
 func goldenFrames(t *testing.T, mk func(*testing.T) *fixture, model func(*fixture, i18n.Lang) tea.Model,
 	setup func(f *fixture), want map[i18n.Lang]string, keys ...string) {
 	t.Helper()
-	// The screens show times in the local zone: the files are written in UTC.
-	local := time.Local
-	time.Local = time.UTC
-	t.Cleanup(func() { time.Local = local })
 	for _, lang := range i18n.Langs {
 		for _, size := range goldenSizes {
 			t.Run(fmt.Sprintf("%s_%dx%d", lang, size[0], size[1]), func(t *testing.T) {

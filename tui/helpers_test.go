@@ -24,6 +24,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	// The screens show times in the local zone; the golden files are drawn
+	// in UTC. Set once, before any test's goroutine reads it.
+	time.Local = time.UTC
 	os.Exit(m.Run())
 }
 
