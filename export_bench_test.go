@@ -34,36 +34,43 @@ func timedRun(tb testing.TB, out string, name string, args ...string) time.Durat
 	return d
 }
 
-// exportSQL is what roster export --csv writes, as the sqlite3 command-line
-// shell runs it: the same columns from the same rows in the same order.
+// exportSQL is what roster export --csv writes, as a baseline runs it: the
+// same ten columns from the same rows in the same order.
 const exportSQL = `SELECT email, first_name, last_name, phone, role, replace(teams, ',', ';') AS team,
-	position, reference_id, locale FROM users ORDER BY sort_name, id`
+	position, reference_id, locale, replace(branches, ',', '|') AS branch FROM users ORDER BY sort_name, id`
 
 // BenchmarkExportCSV measures `roster export --csv` into a file as a whole
-// process, and the sqlite3 shell writing the same rows as CSV into a file
-// (`.mode csv`), the two taking turns in each iteration, and reports each
-// one's median and roster's over sqlite3's. A million users by default
-// (ROSTER_BENCH_USERS):
+// process beside a baseline writing the same rows as CSV into a file, the
+// two taking turns in each iteration, and reports each one's median and
+// roster's over the baseline's. The baselines: internal/bare -csv (a Go
+// program on the same driver, so the difference is roster's own) and the
+// sqlite3 shell's `.mode csv` (skipped when it is not installed). A million
+// users by default (ROSTER_BENCH_USERS):
 //
 //	go test -run '^$' -bench ExportCSV -benchtime 5x .
 func BenchmarkExportCSV(b *testing.B) {
-	sqlite3, err := exec.LookPath("sqlite3")
-	if err != nil {
-		b.Skip("the sqlite3 shell is not installed")
-	}
 	users := envInt("ROSTER_BENCH_USERS", 1_000_000)
-	roster := e2eBinary(b)
+	dir := b.TempDir()
+	bins := buildBinaries(b, dir, ".", "./internal/bare")
 	db := seededDB(b, users)
 	owner := benchOwner(b, db, func(*store.Store) {})
-	out := filepath.Join(b.TempDir(), "export.csv")
-	runRoster := func() time.Duration {
-		return timedRun(b, out, roster, "--db", db, "--as", owner, "export", "--csv")
+	out := filepath.Join(dir, "export.csv")
+	roster := []string{bins[0], "--db", db, "--as", owner, "export", "--csv"}
+	baselines := map[string][]string{"bare": {bins[1], "-csv", db, exportSQL}}
+	if sqlite3, err := exec.LookPath("sqlite3"); err == nil {
+		baselines["sqlite3"] = []string{sqlite3, "-readonly", "-csv", "-header", db, exportSQL}
 	}
-	runSQLite := func() time.Duration {
-		return timedRun(b, out, sqlite3, "-readonly", "-csv", "-header", db, exportSQL)
+	for _, name := range []string{"bare", "sqlite3"} {
+		b.Run(name, func(b *testing.B) {
+			base, ok := baselines[name]
+			if !ok {
+				b.Skip("the sqlite3 shell is not installed")
+			}
+			rs, bs := benchdb.InTurns(b, func() time.Duration { return timedRun(b, out, roster[0], roster[1:]...) },
+				func() time.Duration { return timedRun(b, out, base[0], base[1:]...) })
+			r, f := benchdb.ReportPair(b, "roster", rs, name, bs)
+			b.Logf("%d users, export --csv vs %s: roster %v, %s %v (medians of %d)", users, name,
+				r.Round(time.Millisecond), name, f.Round(time.Millisecond), b.N)
+		})
 	}
-	rs, bs := benchdb.InTurns(b, runRoster, runSQLite)
-	r, base := benchdb.ReportPair(b, "roster", rs, "sqlite3", bs)
-	b.Logf("%d users, export --csv vs sqlite3 .mode csv: roster %v, sqlite3 %v (medians of %d)", users,
-		r.Round(time.Millisecond), base.Round(time.Millisecond), b.N)
 }

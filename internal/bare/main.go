@@ -1,10 +1,11 @@
 // Command bare is the baseline of roster's whole-process benchmarks
-// (BenchmarkProcess): a Go program that opens the database read-only, runs
-// the one query it is given and prints its rows as JSON, a line each.
-// Nothing else roster does at start is here, so roster's time over bare's
-// is what the rest costs.
+// (BenchmarkProcess, BenchmarkExportCSV): a Go program that opens the
+// database read-only, runs the one query it is given and prints its rows,
+// as JSON a line each, or with -csv as CSV under a header line. Nothing
+// else roster does at start is here, so roster's time over bare's is what
+// the rest costs.
 //
-//	bare DB SQL [ARG...]
+//	bare [-csv] DB SQL [ARG...]
 //
 // An ARG that reads as an integer is bound as one, any other as text.
 package main
@@ -12,7 +13,9 @@ package main
 import (
 	"bufio"
 	"database/sql"
+	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -22,17 +25,19 @@ import (
 )
 
 func main() {
-	if len(os.Args) < 3 {
-		fmt.Fprintln(os.Stderr, "usage: bare DB SQL [ARG...]")
+	asCSV := flag.Bool("csv", false, "write CSV, every column read as text")
+	flag.Parse()
+	if flag.NArg() < 2 {
+		fmt.Fprintln(os.Stderr, "usage: bare [-csv] DB SQL [ARG...]")
 		os.Exit(2)
 	}
-	if err := run(os.Args[1], os.Args[2], os.Args[3:]); err != nil {
+	if err := run(flag.Arg(0), flag.Arg(1), flag.Args()[2:], *asCSV); err != nil {
 		fmt.Fprintln(os.Stderr, "bare:", err)
 		os.Exit(1)
 	}
 }
 
-func run(path, query string, params []string) error {
+func run(path, query string, params []string, asCSV bool) error {
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?mode=ro")
 	if err != nil {
 		return err
@@ -55,9 +60,24 @@ func run(path, query string, params []string) error {
 	if err != nil {
 		return err
 	}
-	w := bufio.NewWriter(os.Stdout)
-	v := make([]any, len(cols))
-	p := make([]any, len(cols))
+	w := bufio.NewWriterSize(os.Stdout, 64<<10)
+	if asCSV {
+		err = writeCSV(w, rows, cols)
+	} else {
+		err = writeJSON(w, rows, len(cols))
+	}
+	if err != nil {
+		return err
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return w.Flush()
+}
+
+func writeJSON(w *bufio.Writer, rows *sql.Rows, n int) error {
+	v := make([]any, n)
+	p := make([]any, n)
 	for i := range v {
 		p[i] = &v[i]
 	}
@@ -72,8 +92,27 @@ func run(path, query string, params []string) error {
 		w.Write(b)
 		w.WriteByte('\n')
 	}
-	if err := rows.Err(); err != nil {
+	return nil
+}
+
+func writeCSV(w *bufio.Writer, rows *sql.Rows, cols []string) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(cols); err != nil {
 		return err
 	}
-	return w.Flush()
+	rec := make([]string, len(cols))
+	p := make([]any, len(cols))
+	for i := range rec {
+		p[i] = &rec[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(p...); err != nil {
+			return err
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }
