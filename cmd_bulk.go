@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/term"
 
 	"roster/admin"
+	"roster/i18n"
 )
 
 // selection is how a command names the users a bulk act changes: a list of
@@ -56,7 +57,7 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 	}
 	b.Emails = emails
 	if !s.yes {
-		if err := c.confirm(b.Question(n)); err != nil {
+		if err := c.confirm(b.Ask(n)); err != nil {
 			return err
 		}
 	}
@@ -65,7 +66,7 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 		return err
 	}
 	admin.FailuresFirst(out)
-	if oerr := c.outcomes(b.Done(), out); err == nil {
+	if oerr := c.outcomes(b.Did(), out); err == nil {
 		err = oerr
 	}
 	return err
@@ -76,12 +77,12 @@ var errNotConfirmed = errorf("not confirmed: nothing changed")
 
 // confirm asks question on a terminal and waits for yes; without a
 // terminal to ask on, it refuses: a script says --yes.
-func (c *cli) confirm(question string) error {
+func (c *cli) confirm(question i18n.Text) error {
 	f, ok := c.stdin.(*os.File)
 	if !ok || !term.IsTerminal(f.Fd()) {
-		return errorf("%s: this acts on several users; not on a terminal, say --yes to go ahead", strings.TrimSuffix(c.p.T(question), "?"))
+		return errorf("%s: this acts on several users; not on a terminal, say --yes to go ahead", strings.TrimSuffix(question.In(c.p), "?"))
 	}
-	fmt.Fprintf(c.stderr, "%s %s ", c.p.T(question), c.p.T("[y/N]"))
+	fmt.Fprintf(c.stderr, "%s %s ", question.In(c.p), c.p.T("[y/N]"))
 	answer, _ := bufio.NewReader(f).ReadString('\n')
 	if !yes(answer) {
 		return errNotConfirmed

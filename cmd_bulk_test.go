@@ -88,6 +88,13 @@ func TestBulkCommands(t *testing.T) {
 		t.Fatalf("%d at Lyon after eve left, want 3", n)
 	}
 
+	// In French, the question a bulk act asks and what it did with data
+	// ("made member", "added to the branch Lyon") are French too.
+	fails(t, db, "Changer le rôle de 4 utilisateurs en membre", "--lang", "fr", "perms", "--where", "team=Support status=invited", "--role", "member")
+	if out := ok(t, db, "--lang", "fr", "edit", "dan@acme.test", "eve@acme.test", "--branch", "+Lyon", "--yes"); out != "dan@acme.test : ajouté à l'agence Lyon\neve@acme.test : ajouté à l'agence Lyon\n" {
+		t.Fatalf("edit in French: %q", out)
+	}
+
 	ok(t, db, "deactivate", "--where", "team=Support", "--yes")
 	if n := len(jsonOf[[]userJSON](t, db, "users", "--status", "deactivated")); n != 4 {
 		t.Fatalf("%d deactivated, want 4", n)

@@ -101,11 +101,11 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 		switch {
 		case res.Err != nil || c.json:
 		case res.Already && opt.Staged:
-			c.did("already staged", res.Email)
+			c.did(i18n.Msg("already staged"), res.Email)
 		case res.Already:
-			c.did("already invited", res.Email)
+			c.did(i18n.Msg("already invited"), res.Email)
 		default:
-			c.did(verb, res.Email)
+			c.did(i18n.Msg(verb), res.Email)
 		}
 	}
 	if err != nil {
@@ -280,13 +280,10 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 		return streamList(c, each, invitationColumns, c.invitationRow)
 	}
 	verb, emails := rest[0], rest[1:]
-	acts := map[string]struct {
-		act  admin.UserAct
-		done string
-	}{
-		"resend": {admin.ResendInvitations, "resent"},
-		"revoke": {admin.RevokeInvitations, "revoked"},
-		"send":   {admin.SendStagedInvitations, "invited"},
+	acts := map[string]admin.UserAct{
+		"resend": admin.ResendInvitations,
+		"revoke": admin.RevokeInvitations,
+		"send":   admin.SendStagedInvitations,
 	}
 	act, known := acts[verb]
 	switch {
@@ -296,13 +293,13 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 		if *stuck {
 			return usagef("invites %s takes --where or --stuck, not both", verb)
 		}
-		return sel.run(c, ctx, a, emails, admin.UserBatch{Act: act.act})
+		return sel.run(c, ctx, a, emails, admin.UserBatch{Act: act})
 	case verb == "send" && (*stuck || len(emails) == 0):
 		return usagef("invites send needs EMAIL...")
 	case *stuck == (len(emails) > 0):
 		return usagef("invites %s takes EMAIL... or --stuck, one of them", verb)
 	}
-	out, err := c.svc.ActOnUsers(ctx, a, admin.UserBatch{Act: act.act, Emails: emails, Stuck: *stuck})
+	out, err := c.svc.ActOnUsers(ctx, a, admin.UserBatch{Act: act, Emails: emails, Stuck: *stuck})
 	if out == nil {
 		return err
 	}
@@ -310,7 +307,7 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 		fmt.Fprintln(c.stdout, c.p.T("no stuck invitations"))
 	}
 	admin.FailuresFirst(out)
-	if oerr := c.outcomes(act.done, out); err == nil {
+	if oerr := c.outcomes(admin.UserBatch{Act: act}.Did(), out); err == nil {
 		err = oerr
 	}
 	return err

@@ -206,16 +206,16 @@ func TestCommandWordsHaveFrench(t *testing.T) {
 		t.Fatalf("found %d heads and labels: the scan is broken", len(words))
 	}
 	for _, s := range []store.Status{store.Active, store.Invited, store.Staged, store.Deactivated} {
-		words = append(words, admin.StatusLabel(&store.User{Status: s}))
+		words = append(words, admin.Status(&store.User{Status: s}).String())
 	}
-	words = append(words, admin.StatusLabel(&store.User{Status: store.Invited, Expired: true}))
+	words = append(words, admin.Status(&store.User{Status: store.Invited, Expired: true}).String())
 	words = append(words, admin.Roles...)
 	words = append(words, store.OutboxQueued, store.OutboxSending, store.OutboxSent, store.OutboxDeferred, store.OutboxFailed,
 		store.OutboxCancelled, store.DeliveryDelivered, string(admin.PeriodMonthly), string(admin.PeriodYearly))
 	for _, act := range []admin.UserAct{admin.ResendInvitations, admin.RevokeInvitations, admin.SendStagedInvitations, admin.DeactivateUsers, admin.ReactivateUsers} {
-		words = append(words, admin.UserBatch{Act: act}.Done()+" %s") // as did says them
+		words = append(words, admin.UserBatch{Act: act}.Did().Key+" %s") // as did says them
 	}
-	words = append(words, "staged %s", "already invited %s", "already staged %s")
+	words = append(words, "staged %s", "already invited %s", "already staged %s", "%s %s")
 	same := map[string]bool{"ID": true, "URL": true, "CYCLE": true, "TABLE": true, "PERMISSION": true, "MAIL": true,
 		"Permissions": true, "Version": true, "Conversations": true}
 	fr := i18n.For(i18n.French)

@@ -145,18 +145,8 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 	})
 }
 
-// status is u's status in the operator's language: admin.StatusLabel's
-// words (message keys), the return date of someone away as p.Date says it.
-func (c *cli) status(u *store.User) string {
-	if u.Away && u.Status == store.Active {
-		// Not "Away": the dashboard's tab has that key, in another sense.
-		if u.AwayUntil.IsZero() {
-			return c.p.T("Away until further notice")
-		}
-		return c.p.T("Away until %s", c.p.Date(u.AwayUntil.Local()))
-	}
-	return c.p.T(admin.StatusLabel(u))
-}
+// status is u's status in the operator's language.
+func (c *cli) status(u *store.User) string { return admin.Status(u).In(c.p) }
 
 func (c *cli) lastLogin(u *store.User) string {
 	if u.LastLoginAt.IsZero() {
@@ -522,7 +512,7 @@ func simpleAct(c *cli, ctx context.Context, name string, bulk admin.UserAct, arg
 	if err := act(a, rest[0]); err != nil {
 		return err
 	}
-	c.did(b.Done(), rest[0])
+	c.did(b.Did(), rest[0])
 	return nil
 }
 
@@ -560,8 +550,8 @@ func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	if *dry && p.NeedsHeir && p.Heir == "" {
 		fmt.Fprintln(c.stdout, "  "+c.p.T("(an heir is needed: give --heir EMAIL)"))
 	}
-	for _, l := range p.Lines() {
-		fmt.Fprintf(c.stdout, "  %s\n", admin.Printable(l))
+	for _, l := range p.Says() {
+		fmt.Fprintf(c.stdout, "  %s\n", admin.Printable(l.In(c.p)))
 	}
 	return nil
 }

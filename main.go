@@ -593,15 +593,22 @@ func streamList[T any](c *cli, each func(func(T) error) error, header []string, 
 	return w.Flush()
 }
 
-// did says on stdout that verb ("invited", admin.UserBatch.Done) was done
-// to email. The message key is the line's English, verb+" %s": a verb
-// alone would be a dashboard's word too, in another form.
-func (c *cli) did(verb, email string) {
-	fmt.Fprintln(c.stdout, c.printer().T(verb+" %s", admin.Printable(email)))
+// did says on stdout that verb (admin.UserBatch.Did: "resent", "made
+// member") was done to email. A verb without data has its own message,
+// its English with " %s": a verb alone would be a dashboard's word too, in
+// another form; one with data goes into "%s %s", which each language
+// orders.
+func (c *cli) did(verb i18n.Text, email string) {
+	p := c.printer()
+	if len(verb.Args) == 0 {
+		fmt.Fprintln(c.stdout, p.T(verb.Key+" %s", admin.Printable(email)))
+		return
+	}
+	fmt.Fprintln(c.stdout, p.T("%s %s", verb, admin.Printable(email)))
 }
 
 // outcomes prints what happened to each person of a batch; it fails when any did.
-func (c *cli) outcomes(verb string, out []admin.Outcome) error {
+func (c *cli) outcomes(verb i18n.Text, out []admin.Outcome) error {
 	if c.json {
 		if err := c.printJSON(out); err != nil {
 			return err

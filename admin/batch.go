@@ -463,10 +463,6 @@ func (b UserBatch) Ask(n int) i18n.Text {
 	return i18n.Msg("Act on %s?", users)
 }
 
-// Question is Ask in English, for callers that do not speak the
-// operator's language yet.
-func (b UserBatch) Question(n int) string { return b.Ask(n).String() }
-
 // Did is what b did to each user it did not refuse: "made member".
 func (b UserBatch) Did() i18n.Text {
 	switch b.Act {
@@ -493,10 +489,6 @@ func (b UserBatch) Did() i18n.Text {
 	}
 	return i18n.Msg("done")
 }
-
-// Done is Did in English, for callers that do not speak the operator's
-// language yet.
-func (b UserBatch) Done() string { return b.Did().String() }
 
 // ParseWhere reads a selection's filter as the command line writes it:
 // space-separated status=S, team=T and search=TEXT, a value in double

@@ -54,17 +54,19 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 }
 
 // Status is a user's status in words, derived states included: Active,
-// Staged, Invited, Invitation expired, Away until …, Deactivated; to be
-// said in the operator's language.
+// Staged, Invited, Invitation expired, Away until …, Deactivated; said in
+// the operator's language by whoever shows it (the command line, the
+// screens), the return date as that language writes a day.
 func Status(u *store.User) i18n.Text {
 	switch {
 	case u.Status == store.Invited && u.Expired:
 		return i18n.Msg("Invitation expired")
 	case u.Away && u.Status == store.Active:
+		// Not "Away": the dashboard's tab has that key, in another sense.
 		if u.AwayUntil.IsZero() {
-			return i18n.Msg("%s", awayStatus{})
+			return i18n.Msg("Away until further notice")
 		}
-		return i18n.Msg("Away until %s", dayMonth(u.AwayUntil.Local()))
+		return i18n.Msg("Away until %s", i18n.Day(u.AwayUntil.Local()))
 	case u.Status == store.Staged:
 		return i18n.Msg("Staged")
 	case u.Status == store.Invited:
@@ -73,33 +75,4 @@ func Status(u *store.User) i18n.Text {
 		return i18n.Msg("Deactivated")
 	}
 	return i18n.Msg("Active")
-}
-
-// StatusLabel is Status in English, for callers that do not speak the
-// operator's language yet.
-func StatusLabel(u *store.User) string { return Status(u).String() }
-
-// awayStatus is the status of someone away until further notice: "Away",
-// which as a message key is the Away screen's name ("Absences" in French).
-type awayStatus struct{}
-
-// Localize says the status in p's language.
-func (awayStatus) Localize(p *i18n.Printer) string {
-	if p.Lang() == i18n.French {
-		return "Absent"
-	}
-	return "Away"
-}
-
-// dayMonth is a day without its year, as a short column writes it: "Dec
-// 24", "24 déc.".
-type dayMonth time.Time
-
-// Localize says d in p's language.
-func (d dayMonth) Localize(p *i18n.Printer) string {
-	t := time.Time(d)
-	if p.Lang() == i18n.English {
-		return t.Format("Jan 2")
-	}
-	return strings.TrimSuffix(p.Date(t), t.Format(" 2006"))
 }

@@ -122,16 +122,6 @@ func (p *DeletePlan) Says() []i18n.Text {
 	return out
 }
 
-// Lines is Says in English, for callers that do not speak the operator's
-// language yet.
-func (p *DeletePlan) Lines() []string {
-	var out []string
-	for _, t := range p.Says() {
-		out = append(out, t.String())
-	}
-	return out
-}
-
 // PlanDelete says what Delete would do with r, changing nothing.
 func (s *Service) PlanDelete(ctx context.Context, a Actor, email string, r DeleteRequest) (*DeletePlan, error) {
 	var p *DeletePlan

@@ -126,16 +126,16 @@ func TestWordsInFrench(t *testing.T) {
 		{role.Ask(1234).In(en), "Change the role of 1,234 users to member?"},
 		{UserBatch{Act: DeactivateUsers}.Ask(1).In(fr), "Désactiver 1 utilisateur (ils ne pourront plus se connecter) ?"},
 		{role.Did().In(fr), "nommé membre"},
-		{role.Done(), "made member"},
+		{role.Did().String(), "made member"},
 		{strings.Join(texts(plan.Says(), fr), "; "), "fermer 2 des 4 conversations ouvertes; transférer 1 conversation ouverte à hugo@example.com; " +
 			"réponse automatique « Absence » : désactivée, gardée par hugo@example.com; révoquer 1 clé SSH et 0 clé d'API"},
-		{strings.Join(plan.Lines(), "; "), "close 2 of 4 open conversations; move 1 open conversation to hugo@example.com; " +
+		{strings.Join(texts(plan.Says(), en), "; "), "close 2 of 4 open conversations; move 1 open conversation to hugo@example.com; " +
 			"automated reply “Absence”: switched off, kept by hugo@example.com; revoke 1 SSH key and 0 API keys"},
 		{Status(&store.User{Status: store.Invited, Expired: true}).In(fr), "Invitation expirée"},
-		{Status(&store.User{Status: store.Active, Away: true, AwayUntil: back}).In(fr), "Absent jusqu'au 24 déc."},
-		{StatusLabel(&store.User{Status: store.Active, Away: true, AwayUntil: back}), "Away until Dec 24"},
-		{Status(&store.User{Status: store.Active, Away: true}).In(fr), "Absent"},
-		{StatusLabel(&store.User{Status: store.Active, Away: true}), "Away"},
+		{Status(&store.User{Status: store.Active, Away: true, AwayUntil: back}).In(fr), "Absent jusqu'au 24 déc. 2026"},
+		{Status(&store.User{Status: store.Active, Away: true, AwayUntil: back}).String(), "Away until 24 Dec 2026"},
+		{Status(&store.User{Status: store.Active, Away: true}).In(fr), "Absent jusqu'à nouvel ordre"},
+		{Status(&store.User{Status: store.Active, Away: true}).String(), "Away until further notice"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got\n %q, want\n %q", c.got, c.want)

@@ -201,6 +201,13 @@ func (p *Printer) Date(t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), months[p.lang][t.Month()-1], t.Year())
 }
 
+// Day is a date to be written as the printer's language writes a day
+// (Printer.Date), when a Text that carries it is put in words.
+type Day time.Time
+
+// Localize writes d as p.Date does.
+func (d Day) Localize(p *Printer) string { return p.Date(time.Time(d)) }
+
 // DateTime writes t's day and minute: 2 Dec 2026 14:05.
 func (p *Printer) DateTime(t time.Time) string {
 	return p.Date(t) + " " + t.Format("15:04")

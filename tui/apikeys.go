@@ -68,7 +68,7 @@ func newAPIKeysView(s *session, email string) *apiKeysView {
 
 func newAPIKeysKeys(p *i18n.Printer) apiKeysKeys {
 	k := apiKeysKeys{
-		nav:        newNavKeys(),
+		nav:        navKeysIn(p),
 		New:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", p.T("new key"))),
 		Regenerate: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", p.T("regenerate"))),
 		Revoke:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("revoke"))),

@@ -52,7 +52,7 @@ const auditPage = 200
 func newAudit(s *session) *auditView {
 	p := s.p
 	m := &auditView{s: s, list: pager[store.AuditEntry]{size: auditPage, id: func(e store.AuditEntry) int64 { return e.ID }}, keys: newAuditKeys(p)}
-	m.form = form{keys: newFormKeys(p.T("apply")), fields: []*field{
+	m.form = form{keys: formKeysIn(p, p.T("apply")), fields: []*field{
 		afUser:   s.newField(p.T("user"), p.T("the email of the actor or the target"), 254),
 		afSearch: s.newField(p.T("search"), p.T("a part of a name or an address"), 100),
 		afAction: s.newField(p.T("action"), p.T("user.delete, or an area: user"), 60),
@@ -64,7 +64,7 @@ func newAudit(s *session) *auditView {
 
 func newAuditKeys(p *i18n.Printer) auditKeys {
 	return auditKeys{
-		nav:    newNavKeys(),
+		nav:    navKeysIn(p),
 		Filter: key.NewBinding(key.WithKeys("f", "/"), key.WithHelp("f", p.T("filter"))),
 		Apply:  key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", p.T("apply"))),
 		Clear:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("clear filter"))),

@@ -93,7 +93,7 @@ const (
 
 func newAwayKeys(p *i18n.Printer) awayKeys {
 	return awayKeys{
-		form:   newFormKeys(p.T("save")),
+		form:   formKeysIn(p, p.T("save")),
 		Edit:   key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", p.T("fill in the form"))),
 		Up:     key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", p.T("previous period"))),
 		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", p.T("next period"))),
@@ -497,7 +497,7 @@ func (m *away) View() string {
 	var b strings.Builder
 	u := m.user
 	b.WriteString(st.Title.Render(cut(p.T("Away: %s", who(u.User)), m.width)))
-	b.WriteString(st.Subtle.Render("  " + statusText(u.User)))
+	b.WriteString(st.Subtle.Render("  " + m.s.status(u.User)))
 	b.WriteString("\n\n")
 	b.WriteString(m.form.view(st, 10, min(m.width, 90)))
 	if m.standIn != nil {
@@ -540,7 +540,7 @@ func (m *away) View() string {
 		if period.Covers(now) {
 			lines[0] += "  " + p.T("(now)")
 		}
-		if w := awayWork(period); w != "" {
+		if w := awayWorkIn(m.s.p, period); w != "" {
 			lines = append(lines, "    "+w)
 		}
 		for _, line := range lines {

@@ -259,7 +259,7 @@ func BenchmarkTableAlternative(b *testing.B) {
 			}
 			for _, u := range p.Users {
 				rows = append(rows, table.Row{admin.Printable(u.FirstName + " " + u.LastName), admin.Printable(u.Email), u.Role,
-					admin.StatusLabel(u), u.LastLoginAt.Local().Format("2006-01-02 15:04")})
+					admin.Status(u).String(), u.LastLoginAt.Local().Format("2006-01-02 15:04")})
 			}
 			if !p.More {
 				break

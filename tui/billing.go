@@ -61,7 +61,7 @@ func newBilling(s *session) *billingView {
 	for _, pd := range planPeriods {
 		periods = append(periods, periodLabel(p, pd))
 	}
-	m.form = form{keys: newFormKeys(p.T("next field")), fields: []*field{
+	m.form = form{keys: formKeysIn(p, p.T("next field")), fields: []*field{
 		pfPeriod:   newChoice(p.T("period"), periods...),
 		pfPrice:    s.newField(p.T("seat price"), p.T("15.00, before tax"), 20),
 		pfCurrency: s.newField(p.T("currency"), "EUR", 3),
@@ -73,7 +73,7 @@ func newBilling(s *session) *billingView {
 
 func newBillingKeys(p *i18n.Printer) billingKeys {
 	return billingKeys{
-		nav:    newNavKeys(),
+		nav:    navKeysIn(p),
 		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", p.T("edit the plan"))),
 		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", p.T("save the plan"))),
 		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("cancel"))),
@@ -187,7 +187,7 @@ func (m *billingView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case operatorMsg:
 		m.perms = msg.perms
-		m.keys.Edit.SetEnabled(may(m.perms, "settings.billing", m.s.p.T("change the plan")) == "")
+		m.keys.Edit.SetEnabled(mayIn(m.s.p, m.perms, "settings.billing", m.s.p.T("change the plan")) == "")
 	case billingMsg:
 		m.infoErr = ""
 		if msg.err != nil {
@@ -238,7 +238,7 @@ func (m *billingView) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, k.Edit):
 		m.edit()
 	case msg.String() == "e": // disabled: say why
-		m.err = may(m.perms, "settings.billing", m.s.p.T("change the plan"))
+		m.err = mayIn(m.s.p, m.perms, "settings.billing", m.s.p.T("change the plan"))
 	case key.Matches(msg, k.Reload):
 		return m.load()
 	}
@@ -328,7 +328,7 @@ func (m *billingView) View() string {
 	b.WriteString(st.Title.Render(pr.T("Billing")))
 	b.WriteString(st.Subtle.Render("  " + pr.T("amounts before tax")))
 	b.WriteString("\n")
-	if why := may(m.perms, "settings.billing", pr.T("see the billing")); why != "" {
+	if why := mayIn(pr, m.perms, "settings.billing", pr.T("see the billing")); why != "" {
 		b.WriteString(st.Subtle.Render(cut(why, m.width)))
 		b.WriteString("\n")
 		return b.String()

@@ -97,7 +97,7 @@ type checkKeys struct {
 
 func newCheckKeys(p *i18n.Printer) checkKeys {
 	return checkKeys{
-		nav:     newNavKeys(),
+		nav:     navKeysIn(p),
 		Toggle:  key.NewBinding(key.WithKeys("space"), key.WithHelp("space", p.T("toggle"))),
 		Review:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("review and save"))),
 		Save:    key.NewBinding(key.WithKeys("enter", "y", "ctrl+s"), key.WithHelp("enter", p.T("save"))),

@@ -104,7 +104,7 @@ func newDelete(s *session) *deletion {
 
 func newDeleteKeys(p *i18n.Printer) deleteKeys {
 	return deleteKeys{
-		form:       newFormKeys(p.T("transfer and delete")),
+		form:       formKeysIn(p, p.T("transfer and delete")),
 		Edit:       key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", p.T("heir and confirmation"))),
 		Delete:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", p.T("transfer and delete"))),
 		Deactivate: key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", p.T("deactivate instead"))),
@@ -455,7 +455,7 @@ func toggle(sel store.Selection, id int64) store.Selection {
 // otherwise it reads that plan first, to be checked before a second ctrl+s.
 func (m *deletion) delete() tea.Cmd {
 	p := m.s.p
-	if why := may(m.perms, "users.delete", p.T("delete users")); why != "" {
+	if why := mayIn(p, m.perms, "users.delete", p.T("delete users")); why != "" {
 		m.err = why
 		return nil
 	}
@@ -491,7 +491,7 @@ func (m *deletion) delete() tea.Cmd {
 
 func (m *deletion) deactivate() tea.Cmd {
 	p := m.s.p
-	if why := may(m.perms, "users.delete", p.T("deactivate users")); why != "" {
+	if why := mayIn(p, m.perms, "users.delete", p.T("deactivate users")); why != "" {
 		m.err = why
 		return nil
 	}
@@ -519,7 +519,7 @@ func (m *deletion) View() string {
 	}
 	var b strings.Builder
 	u := m.user
-	title := st.Title.Render(p.T("Delete %s", who(u.User))) + st.Subtle.Render("  "+p.T(u.Role)+" · "+statusText(u.User))
+	title := st.Title.Render(p.T("Delete %s", who(u.User))) + st.Subtle.Render("  "+p.T(u.Role)+" · "+m.s.status(u.User))
 	b.WriteString(cut(title, m.width))
 	b.WriteString("\n")
 	b.WriteString(m.listView(st))
@@ -633,55 +633,12 @@ func age(p *i18n.Printer, d time.Duration) string {
 	return p.T("%dd", int(d.Hours()/24))
 }
 
-// planLines says what a deletion does, line by line, in p's language: the
-// screen's preview and its outcome. The words are admin.DeletePlan.Lines',
-// which the command line's English and the JSON's tests keep.
+// planLines says what a deletion does, line by line, in p's language, as
+// the rules put it (admin.DeletePlan.Says).
 func planLines(p *i18n.Printer, pl *admin.DeletePlan) []string {
 	var out []string
-	heir := pl.Heir
-	if heir == "" {
-		heir = p.T("the heir")
-	}
-	open := func(n int64) string { return p.N(int(n), "%s open conversation", "%s open conversations") }
-	if pl.Closed > 0 {
-		out = append(out, p.T("close %s of %s", p.Num(int(pl.Closed)), open(pl.Open)))
-	}
-	if pl.Moved > 0 {
-		out = append(out, p.T("move %s to %s", open(pl.Moved), heir))
-	}
-	if pl.Done > 0 {
-		if pl.Heir != "" {
-			out = append(out, p.N(int(pl.Done), "%s closed conversation goes to %s", "%s closed conversations go to %s", p.Num(int(pl.Done)), pl.Heir))
-		} else {
-			out = append(out, p.N(int(pl.Done), "%s closed conversation stays, assigned to nobody", "%s closed conversations stay, assigned to nobody"))
-		}
-	}
-	for _, r := range pl.Replies {
-		switch {
-		case r.Fate == admin.ReplyToHeir:
-			out = append(out, p.T("automated reply “%s”: to %s", r.Name, heir))
-		case pl.Heir != "":
-			out = append(out, p.T("automated reply “%s”: %s, kept by %s", r.Name, p.T(r.Fate), pl.Heir))
-		default:
-			out = append(out, p.T("automated reply “%s”: %s, kept by nobody", r.Name, p.T(r.Fate)))
-		}
-	}
-	for _, d := range pl.StandIns {
-		from := d.Start.Local().Format("2006-01-02 15:04")
-		if d.End.IsZero() {
-			out = append(out, p.T("stand-in for %s from %s until further notice: %s stands in instead", d.Away, from, heir))
-		} else {
-			out = append(out, p.T("stand-in for %s from %s until %s: %s stands in instead", d.Away, from, d.End.Local().Format("2006-01-02 15:04"), heir))
-		}
-	}
-	if pl.SSHKeys+pl.APIKeys > 0 {
-		out = append(out, p.T("revoke %s and %s", p.N(pl.SSHKeys, "%s SSH key", "%s SSH keys"), p.N(pl.APIKeys, "%s API key", "%s API keys")))
-	}
-	if !pl.SeatPaidUntil.IsZero() {
-		out = append(out, p.T("their seat stays paid until %s, with no credit", pl.SeatPaidUntil.Format(time.DateOnly)))
-	}
-	if !pl.NeedsHeir {
-		out = append(out, p.T("nothing else is left to inherit: no heir needed"))
+	for _, t := range pl.Says() {
+		out = append(out, t.In(p))
 	}
 	return out
 }

@@ -530,15 +530,6 @@ func notAmong(p *i18n.Printer, c int, name string, names []string) string {
 	return p.T("%q is not a team (teams: %s)", name, nearest(name, names))
 }
 
-// notA says that name is not a what (a team, a branch), and which there
-// are (of plural), those that look like it first.
-func notA(what, plural, name string, teams []string) string {
-	if len(teams) == 0 {
-		return fmt.Sprintf("%q is not a %s, and there is no %s yet: leave it empty", name, what, what)
-	}
-	return fmt.Sprintf("%q is not a %s (%s: %s)", name, what, plural, nearest(name, teams))
-}
-
 // nearest lists names, those that look like name first, five at most.
 func nearest(name string, names []string) string {
 	near := fuzzy(name, names)
@@ -573,7 +564,7 @@ func (m *invite) duplicates() {
 }
 
 func (m *invite) submit() tea.Cmd {
-	if why := may(m.perms, "users.invite", m.s.p.T("invite people")); why != "" {
+	if why := mayIn(m.s.p, m.perms, "users.invite", m.s.p.T("invite people")); why != "" {
 		m.err = why
 		return nil
 	}

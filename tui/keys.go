@@ -34,10 +34,6 @@ type navKeys struct {
 	Up, Down, PageUp, PageDown, Home, End key.Binding
 }
 
-// newNavKeys are navKeysIn English, for the screens not yet built with
-// the session's printer.
-func newNavKeys() navKeys { return navKeysIn(i18n.For(i18n.English)) }
-
 // navKeysIn are the navigation keys with their help in p's language.
 func navKeysIn(p *i18n.Printer) navKeys {
 	return navKeys{
@@ -82,10 +78,6 @@ type formKeys struct {
 	// Change names the keys that change a choice, for the hint beside it.
 	Change key.Binding
 }
-
-// newFormKeys are formKeysIn English, for the screens not yet built with
-// the session's printer.
-func newFormKeys(save string) formKeys { return formKeysIn(i18n.For(i18n.English), save) }
 
 // formKeysIn are a form's keys with their help in p's language; save is
 // already in it.

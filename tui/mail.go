@@ -50,7 +50,7 @@ func newMail(s *session) *mailbox {
 
 func newMailKeys(p *i18n.Printer) mailKeys {
 	return mailKeys{
-		nav:      newNavKeys(),
+		nav:      navKeysIn(p),
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("show message"))),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back to the list"))),
 		State:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", p.T("state filter"))),

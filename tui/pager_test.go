@@ -6,6 +6,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"roster/i18n"
 )
 
 // A pager reads the next page older than its last row as the cursor nears
@@ -72,6 +74,6 @@ func TestPagerPagesAfterARefreshSupersedesTheNextPage(t *testing.T) {
 	must(t, !got(next), "the next page of the superseded list is dropped")
 	must(t, got(refresh), "the refresh is taken")
 	must(t, !p.reading(), "the pager still waits for the dropped page")
-	cmd, _ := p.move(newNavKeys(), keyMsg("j"), func(more bool) tea.Cmd { return p.load(s, more, read) })
+	cmd, _ := p.move(navKeysIn(i18n.For(i18n.English)), keyMsg("j"), func(more bool) tea.Cmd { return p.load(s, more, read) })
 	must(t, cmd != nil && got(cmd) && len(p.rows) == 20, "the next page is read again: %d rows", len(p.rows))
 }

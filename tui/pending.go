@@ -121,7 +121,7 @@ func newPending(s *session) *pending {
 
 func newPendingKeys(p *i18n.Printer) pendingKeys {
 	return pendingKeys{
-		nav:       newNavKeys(),
+		nav:       navKeysIn(p),
 		Select:    key.NewBinding(key.WithKeys("space"), key.WithHelp("space", p.T("select"))),
 		SelectAll: key.NewBinding(key.WithKeys("A", "ctrl+a"), key.WithHelp("A", p.T("select all shown"))),
 		Resend:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", p.T("resend"))),
@@ -363,7 +363,7 @@ func (m *pending) act(b pendingBatch, what string) tea.Cmd {
 		m.err = m.s.p.T("A batch is under way: wait for it, or press esc to cancel it.")
 		return nil
 	}
-	if why := may(m.perms, "users.invite", what); why != "" {
+	if why := mayIn(m.s.p, m.perms, "users.invite", what); why != "" {
 		m.err = why
 		return nil
 	}

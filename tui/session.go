@@ -255,31 +255,9 @@ func who(u *store.User) string {
 	return clean(u.Email)
 }
 
-// statusText is a user's status in English, as admin.StatusLabel says it
-// for the command line; the screens not yet moved to s.status show it.
-func statusText(u *store.User) string { return admin.StatusLabel(u) }
-
-// status is a user's status in the session's language, as the Users screen
-// and a user's page show it (admin.StatusLabel's words).
-func (s *session) status(u *store.User) string {
-	p := s.p
-	switch {
-	case u.Status == store.Invited && u.Expired:
-		return p.T("Invitation expired")
-	case u.Away && u.Status == store.Active:
-		if u.AwayUntil.IsZero() {
-			return p.T("Away until further notice")
-		}
-		return p.T("Away until %s", p.Date(u.AwayUntil.Local()))
-	case u.Status == store.Staged:
-		return p.T("Staged")
-	case u.Status == store.Invited:
-		return p.T("Invited")
-	case u.Status == store.Deactivated:
-		return p.T("Deactivated")
-	}
-	return p.T("Active")
-}
+// status is a user's status in the session's language, as the screens
+// show it.
+func (s *session) status(u *store.User) string { return admin.Status(u).In(s.p) }
 
 // nav is a cursor over n rows of which height are visible from top.
 type nav struct {
@@ -340,14 +318,9 @@ func (s *session) loadOperator() tea.Cmd {
 	})
 }
 
-// may says why the operator cannot do what needs perm ("" when they can, or
-// while their permissions are not known yet: admin checks again), in
-// English; mayIn says it in a language.
-func may(perms map[string]bool, perm, what string) string {
-	return mayIn(i18n.For(i18n.English), perms, perm, what)
-}
-
-// mayIn is may in p's language; what is already in it.
+// mayIn says, in p's language, why the operator cannot do what needs
+// perm ("" when they can, or while their permissions are not known yet:
+// admin checks again); what is already in p's language.
 func mayIn(p *i18n.Printer, perms map[string]bool, perm, what string) string {
 	if perms == nil || perms[perm] {
 		return ""

@@ -322,16 +322,16 @@ func (d *userDetail) showErr(err error) {
 		// admin says how the command line adds a team or branch: here, say
 		// which there are.
 		for _, g := range []struct {
-			what, plural string
-			field        int
-			names        []string
-		}{{"team", "teams", fTeams, d.teams}, {"branch", "branches", fBranches, d.branches}} {
+			what          string
+			column, field int
+			names         []string
+		}{{"team", cTeam, fTeams, d.teams}, {"branch", cBranch, fBranches, d.branches}} {
 			if in.Field != g.what {
 				continue
 			}
 			for _, name := range splitList(d.form.fields[g.field].value()) {
 				if !slices.ContainsFunc(g.names, func(t string) bool { return strings.EqualFold(t, name) }) {
-					d.err = notA(g.what, g.plural, name, g.names)
+					d.err = notAmong(d.s.p, g.column, name, g.names)
 					d.form.fields[g.field].err = d.err
 					break
 				}
@@ -572,10 +572,6 @@ func awayDates(s *session, p store.AwayPeriod) string {
 	}
 	return s.p.T("from %s until %s", s.when(p.Start), s.when(p.End))
 }
-
-// awayWork is awayWorkIn English, for the screens not yet built with the
-// session's printer.
-func awayWork(p store.AwayPeriod) string { return awayWorkIn(i18n.For(i18n.English), p) }
 
 // awayWorkIn is where an away period's work goes and its note, in pr's
 // language: "stand-in …: note", "stand-in …", "note", or "".

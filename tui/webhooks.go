@@ -60,7 +60,7 @@ const (
 
 func newWebhooksView(s *session) *webhooksView {
 	v := &webhooksView{s: s}
-	v.form = form{keys: newFormKeys(s.p.T("add")), fields: []*field{
+	v.form = form{keys: formKeysIn(s.p, s.p.T("add")), fields: []*field{
 		whURL:    s.newField(s.p.T("URL"), "https://hooks.example.com/roster", 500),
 		whEvents: s.newField(s.p.T("Events"), s.p.T("all, or some of: %s", strings.Join(admin.WebhookEvents(), ", ")), 500),
 	}}

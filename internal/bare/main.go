@@ -15,7 +15,6 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -25,13 +24,16 @@ import (
 )
 
 func main() {
-	asCSV := flag.Bool("csv", false, "write CSV, every column read as text")
-	flag.Parse()
-	if flag.NArg() < 2 {
+	args := os.Args[1:]
+	asCSV := len(args) > 0 && args[0] == "-csv"
+	if asCSV {
+		args = args[1:]
+	}
+	if len(args) < 2 {
 		fmt.Fprintln(os.Stderr, "usage: bare [-csv] DB SQL [ARG...]")
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), flag.Arg(1), flag.Args()[2:], *asCSV); err != nil {
+	if err := run(args[0], args[1], args[2:], asCSV); err != nil {
 		fmt.Fprintln(os.Stderr, "bare:", err)
 		os.Exit(1)
 	}
