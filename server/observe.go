@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -73,8 +72,6 @@ func Observe(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 		next.ServeHTTP(sw, r)
 	})
 }
-
-func statusText(code int) string { return strconv.Itoa(code) }
 
 // LogHandler adds the request's or SSH session's ID to every line logged
 // with its context (slog's ...Context methods), so that the lines of one
