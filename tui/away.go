@@ -497,7 +497,7 @@ func (m *away) View() string {
 	var b strings.Builder
 	u := m.user
 	b.WriteString(st.Title.Render(cut(p.T("Away: %s", who(u.User)), m.width)))
-	b.WriteString(st.Subtle.Render("  " + statusText(u.User)))
+	b.WriteString(st.Subtle.Render("  " + m.s.status(u.User)))
 	b.WriteString("\n\n")
 	b.WriteString(m.form.view(st, 10, min(m.width, 90)))
 	if m.standIn != nil {
@@ -540,7 +540,7 @@ func (m *away) View() string {
 		if period.Covers(now) {
 			lines[0] += "  " + p.T("(now)")
 		}
-		if w := awayWork(period); w != "" {
+		if w := awayWorkIn(p, period); w != "" {
 			lines = append(lines, "    "+w)
 		}
 		for _, line := range lines {

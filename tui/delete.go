@@ -519,7 +519,7 @@ func (m *deletion) View() string {
 	}
 	var b strings.Builder
 	u := m.user
-	title := st.Title.Render(p.T("Delete %s", who(u.User))) + st.Subtle.Render("  "+p.T(u.Role)+" · "+statusText(u.User))
+	title := st.Title.Render(p.T("Delete %s", who(u.User))) + st.Subtle.Render("  "+p.T(u.Role)+" · "+m.s.status(u.User))
 	b.WriteString(cut(title, m.width))
 	b.WriteString("\n")
 	b.WriteString(m.listView(st))

@@ -255,10 +255,6 @@ func who(u *store.User) string {
 	return clean(u.Email)
 }
 
-// statusText is a user's status in English, as admin.StatusLabel says it
-// for the command line; the screens not yet moved to s.status show it.
-func statusText(u *store.User) string { return admin.StatusLabel(u) }
-
 // status is a user's status in the session's language, as the Users screen
 // and a user's page show it (admin.StatusLabel's words).
 func (s *session) status(u *store.User) string {

@@ -573,10 +573,6 @@ func awayDates(s *session, p store.AwayPeriod) string {
 	return s.p.T("from %s until %s", s.when(p.Start), s.when(p.End))
 }
 
-// awayWork is awayWorkIn English, for the screens not yet built with the
-// session's printer.
-func awayWork(p store.AwayPeriod) string { return awayWorkIn(i18n.For(i18n.English), p) }
-
 // awayWorkIn is where an away period's work goes and its note, in pr's
 // language: "stand-in …: note", "stand-in …", "note", or "".
 func awayWorkIn(pr *i18n.Printer, p store.AwayPeriod) string {
