@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -20,21 +21,58 @@ import (
 	"github.com/chromedp/chromedp"
 
 	gossh "golang.org/x/crypto/ssh"
+	"roster/i18n"
 	"roster/internal/browser"
 )
 
 // TestE2EDashboardInTmux is issue 4's "done when": on a fresh database, the
 // first-run setup, then by keys only: invite two people of whom one is a role
 // mailbox that is refused, resend a stuck invitation, tick two permissions,
-// set an away period with a stand-in and delete a user with an heir.
+// set an away period with a stand-in and delete a user with an heir. It runs
+// in each language (issue 17), the dashboard under ROSTER_LANG, the command
+// line that checks the results in English.
 func TestE2EDashboardInTmux(t *testing.T) {
 	need(t, "tmux")
+	for _, lang := range i18n.Langs {
+		t.Run(string(lang), func(t *testing.T) { dashboardInTmux(t, lang) })
+	}
+}
+
+// dashboardInTmux is TestE2EDashboardInTmux in lang. Each text it waits for
+// is made from the catalogue, so that it follows the translation; names and
+// emails do not translate.
+func dashboardInTmux(t *testing.T, lang i18n.Lang) {
+	pr := i18n.For(lang)
+	say := pr.T
+	if lang != i18n.English {
+		// One text a screen at least must read differently, or a dashboard
+		// left in English would pass.
+		for _, k := range []string{"Welcome to roster", "acting as", "Invite people", "Pending invitations",
+			"Nothing is stuck.", "Permissions of %s", "Before saving:", "who is away? type a name or an email",
+			"stand-in: a name, an email or a team", "whom to delete? type a name or an email", "Deleted %s: %s."} {
+			if say(k) == k {
+				t.Fatalf("%q reads the same in %s and English: the run would not show the dashboard is in %s", k, lang, lang)
+			}
+		}
+	}
+	// field matches a form's line: its label, padded to the form's label
+	// column (as wide as its longest label, so not the same in each
+	// language), then its value.
+	field := func(label, value string) func(string) bool {
+		return regexp.MustCompile(regexp.QuoteMeta(label) + " +" + regexp.QuoteMeta(value)).MatchString
+	}
+	// moveTo is the line of the Delete preview that hands one open
+	// conversation to heir.
+	moveTo := func(heir string) string {
+		return say("move %s to %s", pr.N(1, "%s open conversation", "%s open conversations"), heir)
+	}
+
 	e := newE2E(t)
 	x := newTmux(e)
-	p := x.start("dashboard", 120, 40, e.bin, "--db", e.db)
+	p := x.start("dashboard", 120, 40, "env", "ROSTER_LANG="+string(lang), e.bin, "--db", e.db)
 
 	// First run: the organisation and its owner; enter on the last field creates them.
-	p.waitFor("Welcome to roster", "Organisation")
+	p.waitFor(say("Welcome to roster"), say("Organisation"))
 	p.typ("Acme")
 	p.keys("Enter")
 	p.typ("boss@acme.test")
@@ -43,7 +81,7 @@ func TestE2EDashboardInTmux(t *testing.T) {
 	p.keys("Enter")
 	p.typ("Boss")
 	p.keys("Enter")
-	p.waitFor("acting as boss@acme.test (tui)", "1 Users", "Acme")
+	p.waitFor(say("acting as")+" boss@acme.test (tui)", "1 "+say("Users"), "Acme")
 
 	// Meanwhile, with the command line: hugo and dora have accepted their
 	// invitations, dora owns a conversation, and sam's invitation is stuck:
@@ -59,9 +97,11 @@ func TestE2EDashboardInTmux(t *testing.T) {
 	p.waitFor("sam@acme.test", "dora@acme.test", "hugo@acme.test")
 
 	// Invite: Ann on the first row, the maintenance mailbox on a second one,
-	// refused as it is typed and again when the invitations are sent.
+	// refused as it is typed and again when the invitations are sent. The
+	// refusal is awaited up to its first comma: the rest may be cut.
+	roleMailbox, _, _ := strings.Cut(say("%s is a role or department mailbox, not a person (ctrl+o accepts role mailboxes)", "maintenance@acme.test"), ",")
 	p.keys("2")
-	p.waitFor("Invite people", "Job title")
+	p.waitFor(say("Invite people"), say("Job title"))
 	p.typ("Ann")
 	p.keys("Tab")
 	p.typ("Archer")
@@ -73,84 +113,92 @@ func TestE2EDashboardInTmux(t *testing.T) {
 	p.typ("Tenance")
 	p.keys("Tab")
 	p.typ("maintenance@acme.test")
-	p.waitFor("maintenance@acme.test is a role or department mailbox")
+	p.waitFor(roleMailbox)
 	p.keys("C-s")
-	p.waitFor("✓ ann@acme.test invited", "✗ maintenance@acme.test: email maintenance@acme.test is a role or department mailbox")
+	p.waitFor(say("✓ %s invited: the invitation is on its way", "ann@acme.test"),
+		say("✗ %s: %s", "maintenance@acme.test", say("email")+" "+roleMailbox))
 	p.keys("Escape")
-	p.waitFor("enter fill in the form")
+	p.waitFor("enter " + say("fill in the form"))
 
 	// Pending: only the stuck ones, then r resends the one under the cursor.
+	stuck, _, _ := strings.Cut(say("Stuck invitations (expired, or their mail failed or is deferred)"), " (")
 	p.keys("3")
-	p.waitFor("Pending invitations", "ann@acme.test", "sam@acme.test")
+	p.waitFor(say("Pending invitations"), "ann@acme.test", "sam@acme.test")
 	p.keys("s")
 	screen := p.waitUntil(e2eWait, "the stuck invitations, read", func(s string) bool {
-		return strings.Contains(s, "Stuck invitations") && !strings.Contains(s, "reading…") && strings.Contains(s, "sam@acme.test")
+		return strings.Contains(s, stuck) && !strings.Contains(s, say("reading…")) && strings.Contains(s, "sam@acme.test")
 	})
-	if !strings.Contains(screen, "1 shown") || strings.Contains(screen, "ann@acme.test") {
+	if !strings.Contains(screen, say("%s shown", pr.Num(1))) || strings.Contains(screen, "ann@acme.test") {
 		t.Fatalf("stuck invitations: want only sam's:\n%s", screen)
 	}
 	p.keys("r")
-	p.waitFor("1 of 1 resent.", "Nothing is stuck.")
+	p.waitFor(say("%s of %s %s", pr.Num(1), pr.Num(1), say("resent"))+".", say("Nothing is stuck."))
 
 	// Permissions: choose Ann, tick "Invite people" (the first box) and
 	// "Everyone's conversations" (five below), review, save.
 	p.keys("4")
-	p.waitFor("Permissions: choose a user", "whose permissions?")
+	p.waitFor(say("%s: choose a user", say("Permissions")), say("whose permissions? type a name or an email"))
 	p.typ("ann")
 	p.waitFor("Ann Archer <ann@acme.test>")
 	p.keys("Enter")
-	p.waitFor("Permissions of Ann Archer <ann@acme.test>", "[ ]  Invite people", "[ ]  Everyone's conversations")
+	p.waitFor(say("Permissions of %s", "Ann Archer <ann@acme.test>"), "[ ]  "+say("Invite people"), "[ ]  "+say("Everyone's conversations"))
 	// The five j go in one write, as from a held key or over a slow link:
 	// each still moves the cursor.
 	p.keys("Space")
 	p.typ("jjjjj")
 	p.keys("Space")
-	p.waitFor("[x]* Invite people", "[x]* Everyone's conversations", "(unsaved)")
+	p.waitFor("[x]* "+say("Invite people"), "[x]* "+say("Everyone's conversations"), say("(unsaved)"))
 	p.keys("Enter")
-	p.waitFor("Before saving:", "+ users.invite", "+ data.all")
+	p.waitFor(say("Before saving:"), "+ users.invite", "+ data.all")
 	p.keys("Enter")
-	p.waitFor("Saved: ann@acme.test is member; added ", "users.invite", "data.all")
+	added, _, _ := strings.Cut(say("; added %s", "\x00"), "\x00")
+	p.waitFor(say("Saved: %s is %s", "ann@acme.test", say("member"))+added, "users.invite", "data.all")
 
 	// Away: Ann for a week, Hugo standing in, with a note.
 	p.keys("5")
-	p.waitFor("Away: choose a user", "who is away?")
+	p.waitFor(say("Away: choose a user"), say("who is away? type a name or an email"))
 	p.typ("ann")
 	p.waitFor("Ann Archer <ann@acme.test>")
 	p.keys("Enter")
-	p.waitFor("Away: Ann Archer <ann@acme.test>", "Until")
+	p.waitFor(say("Away: %s", "Ann Archer <ann@acme.test>"), say("Until"))
 	p.typ("+7d")
 	p.keys("Tab")
-	p.waitFor("enter: find a user or a team")
+	p.waitFor(say("enter: find a user or a team"))
 	p.keys("Enter")
-	p.waitFor("stand-in: a name, an email or a team")
+	p.waitFor(say("stand-in: a name, an email or a team"))
 	p.typ("hugo")
 	p.waitFor("Hugo Heir <hugo@acme.test>")
 	p.keys("Enter")
-	p.waitFor("Stand-in   hugo@acme.test")
+	p.waitUntil(e2eWait, "the stand-in hugo@acme.test", field(say("Stand-in"), "hugo@acme.test"))
 	p.typ("holidays")
 	p.keys("C-s")
-	p.waitFor("Saved: ann@acme.test is away from", "  (now)", "\n    stand-in hugo@acme.test: holidays")
+	awaySaved, _, _ := strings.Cut(say("Saved: %s is away %s.", "ann@acme.test", "\x00"), "\x00")
+	p.waitFor(awaySaved, "  "+say("(now)"), "\n    "+say("stand-in %s: %s", "hugo@acme.test", "holidays"))
 
 	// Delete: Dora, whose conversation goes to Hugo.
 	p.keys("6")
-	p.waitFor("Delete: choose a user", "whom to delete?")
+	p.waitFor(say("%s: choose a user", say("Delete")), say("whom to delete? type a name or an email"))
 	p.typ("dora")
 	p.waitFor("Dora Leaving <dora@acme.test>")
 	p.keys("Enter")
-	p.waitFor("Delete Dora Leaving <dora@acme.test>", "Open conversations: 1, 0 to close", "Order 42", "move 1 open conversation to the heir")
+	p.waitFor(say("Delete %s", "Dora Leaving <dora@acme.test>"), say("Open conversations: %s, %s to close", pr.Num(1), pr.Num(0)),
+		"Order 42", moveTo(say("the heir")))
 	p.keys("Enter")
-	p.waitFor("heir: a name or an email")
+	p.waitFor(say("heir: a name or an email"))
 	p.typ("hugo")
 	p.waitFor("Hugo Heir <hugo@acme.test>")
 	p.keys("Enter")
-	p.waitFor("Heir     hugo@acme.test", "move 1 open conversation to hugo@acme.test")
+	p.waitUntil(e2eWait, "the heir hugo@acme.test", field(say("Heir"), "hugo@acme.test"))
+	p.waitFor(moveTo("hugo@acme.test"))
 	p.typ("dora@acme.test")
 	p.keys("Enter")
-	p.waitFor("Deleted dora@acme.test: move 1 open conversation to hugo@acme.test.")
+	p.waitFor(say("Deleted %s: %s.", "dora@acme.test", moveTo("hugo@acme.test")))
 
-	// The refused row is still on the Invite screen: quitting asks first.
+	// The refused row is still on the Invite screen: quitting asks first,
+	// and y quits in either language.
+	quit, _, _ := strings.Cut(say("There are unsaved changes. Quit anyway? y to quit, any other key to stay"), " y ")
 	p.keys("q")
-	p.waitFor("There are unsaved changes. Quit anyway?")
+	p.waitFor(quit)
 	p.keys("y")
 	if status := p.waitExit(); status != 0 {
 		t.Fatalf("roster exited with %d; %s", status, p.report())

@@ -66,6 +66,9 @@ func frTUIForms() map[string]string {
 		"if all %s accept today: %s for this cycle, then %s a month (before tax)": "si les %s acceptent aujourd'hui : %s pour ce cycle, puis %s par mois (HT)",
 		"if all %s accept today: %s for this cycle, then %s a year (before tax)":  "si les %s acceptent aujourd'hui : %s pour ce cycle, puis %s par an (HT)",
 
+		// The Invite screen's refusal of a role mailbox, which a key accepts.
+		"%s is a role or department mailbox, not a person (ctrl+o accepts role mailboxes)": "%s est une adresse générique, pas une personne (ctrl+o accepte les adresses génériques)",
+
 		// Pending.
 		"Pending invitations": "Invitations en attente",
 		"Stuck invitations (expired, or their mail failed or is deferred)": "Invitations bloquées (expirées, ou leur mail a échoué ou est différé)",

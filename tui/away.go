@@ -310,13 +310,24 @@ func (m *away) showErr(err error) {
 	if errors.As(err, &in) {
 		switch in.Field {
 		case "until", "period":
-			m.form.fields[aUntil].err = in.Msg
+			m.form.fields[aUntil].err = in.Says(m.s.p)
 		case "stand-in":
-			m.form.fields[aStandIn].err = in.Msg
+			m.form.fields[aStandIn].err = in.Says(m.s.p)
 		case "note":
-			m.form.fields[aNote].err = in.Msg
+			m.form.fields[aNote].err = in.Says(m.s.p)
 		}
 	}
+}
+
+// fieldErr is what is wrong with a field's value, in the operator's
+// language: the rule's words without the field's name, which the form
+// shows beside it.
+func (m *away) fieldErr(err error) string {
+	var in *admin.InputError
+	if errors.As(err, &in) {
+		return in.Says(m.s.p)
+	}
+	return m.s.explain(err)
 }
 
 func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
@@ -425,7 +436,7 @@ func (m *away) checkDates() {
 		f := m.form.fields[i]
 		f.err = ""
 		if _, err := parseWhen(f.value(), now); err != nil {
-			f.err = err.Error()
+			f.err = m.fieldErr(err)
 		}
 	}
 }
@@ -445,13 +456,13 @@ func (m *away) save() tea.Cmd {
 			return nil
 		}
 		if r.From, err = parseWhen(f[aFrom].value(), now); err != nil {
-			f[aFrom].err = err.Error()
+			f[aFrom].err = m.fieldErr(err)
 			m.form.activate(aFrom)
 			return nil
 		}
 	}
 	if r.Until, err = parseWhen(f[aUntil].value(), now); err != nil {
-		f[aUntil].err = err.Error()
+		f[aUntil].err = m.fieldErr(err)
 		m.form.activate(aUntil)
 		return nil
 	}
@@ -473,12 +484,7 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 	if strings.TrimSpace(s) == "" {
 		return time.Time{}, nil
 	}
-	t, err := admin.ParseDate(s, now.Local())
-	var in *admin.InputError
-	if errors.As(err, &in) {
-		return t, errors.New(in.Msg)
-	}
-	return t, err
+	return admin.ParseDate(s, now.Local())
 }
 
 func (m *away) View() string {
@@ -540,7 +546,7 @@ func (m *away) View() string {
 		if period.Covers(now) {
 			lines[0] += "  " + p.T("(now)")
 		}
-		if w := awayWorkIn(m.s.p, period); w != "" {
+		if w := awayWorkIn(p, period); w != "" {
 			lines = append(lines, "    "+w)
 		}
 		for _, line := range lines {

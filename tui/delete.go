@@ -272,7 +272,7 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			m.planErr = m.s.explain(msg.err)
 			var in *admin.InputError
 			if errors.As(msg.err, &in) && in.Field == "heir" {
-				m.form.fields[dHeir].err = in.Msg
+				m.form.fields[dHeir].err = in.Says(m.s.p)
 			}
 			return m, nil
 		}
@@ -294,7 +294,7 @@ func (m *deletion) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			m.err = m.s.explain(msg.err)
 			var in *admin.InputError
 			if errors.As(msg.err, &in) && in.Field == "heir" {
-				m.form.fields[dHeir].err = in.Msg
+				m.form.fields[dHeir].err = in.Says(m.s.p)
 			}
 			return m, m.load() // the preview shows what is true now
 		}

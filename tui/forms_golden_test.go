@@ -121,6 +121,21 @@ func TestAwayPlannedInFrench(t *testing.T) {
 		"after saving:\n%s", v)
 }
 
+// In French, a date the Away form cannot read is said in French beside
+// the field, as the operator types it.
+func TestAwayDateErrorInFrench(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	var m Screen = newAway(f.frenchSession())
+	m.SetSize(100, 40)
+	m = driveScreen(m, m.(*away).OpenUser("ann.active@example.com"))
+	for _, k := range []string{"enter", "la semaine prochaine"} {
+		m = driveScreen(m, func() tea.Msg { return keyMsg(k) })
+	}
+	v := ansi.Strip(m.View())
+	must(t, strings.Contains(v, "écrivez 2026-12-24") && !strings.Contains(v, "write 2026-12-24"), "a bad date:\n%s", v)
+}
+
 // Pending asks in French with the French count: a plural from 2, a space
 // in thousands; one stuck invitation is singular.
 func TestPendingAsksInFrench(t *testing.T) {

@@ -474,33 +474,42 @@ func (m *invite) showCheck(r *inviteRow, problems ...error) {
 	r.rowErr = strings.Join(rowErrs, "; ")
 }
 
+// roleAddressRefused is the key of admin's refusal of a role mailbox, which
+// the Invite screen says with its own key for accepting one.
+const roleAddressRefused = "%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)"
+
 // showProblem puts one problem beside its field, or returns it to be said
 // under the row.
 func (m *invite) showProblem(r *inviteRow, err error) (row string) {
 	var in *admin.InputError
 	if errors.As(err, &in) {
-		in.Msg = strings.Replace(in.Msg, "pass --allow-role-address to accept it", "ctrl+o accepts role mailboxes", 1)
+		// In the operator's language; a role mailbox is accepted here with
+		// a key, not with the command line's flag.
+		msg := in.Says(m.s.p)
+		if in.Why.Key == roleAddressRefused {
+			msg = m.s.p.T("%s is a role or department mailbox, not a person (ctrl+o accepts role mailboxes)", in.Why.Args...)
+		}
 		switch in.Field {
 		case "first name":
-			r.errs[cFirst] = in.Msg
+			r.errs[cFirst] = msg
 		case "last name":
-			r.errs[cLast] = in.Msg
+			r.errs[cLast] = msg
 		case "email":
 			// An empty address is said at submission, not while the
 			// operator is still filling in the names.
 			if r.value(cEmail) != "" {
-				r.errs[cEmail] = in.Msg
+				r.errs[cEmail] = msg
 			}
 		case "phone":
-			r.errs[cPhone] = in.Msg
+			r.errs[cPhone] = msg
 		case "role":
-			r.errs[cRole] = in.Msg
+			r.errs[cRole] = msg
 		case "position":
-			r.errs[cPosition] = in.Msg
+			r.errs[cPosition] = msg
 		case "reference ID":
-			r.errs[cRef] = in.Msg
+			r.errs[cRef] = msg
 		case "locale":
-			r.errs[cLang] = in.Msg
+			r.errs[cLang] = msg
 		case "team":
 			// admin says how the command line adds a team: here, say which
 			// teams there are.

@@ -66,7 +66,7 @@ func (m *setupScreen) Update(msg tea.Msg) (*setupScreen, tea.Cmd) {
 				i = 3
 			}
 			if i >= 0 {
-				m.form.fields[i].err = m.s.p.T(in.Msg)
+				m.form.fields[i].err = in.Says(m.s.p)
 				m.form.focusOn(i)
 			}
 		}

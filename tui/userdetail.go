@@ -316,7 +316,7 @@ func (d *userDetail) showErr(err error) {
 		idx := map[string]int{"first name": fFirst, "last name": fLast, "phone": fPhone, "position": fPosition,
 			"reference ID": fRef, "locale": fLocale, "team": fTeams, "branch": fBranches, "tag": fTags}
 		if i, ok := idx[in.Field]; ok {
-			d.form.fields[i].err = d.s.p.T(in.Msg)
+			d.form.fields[i].err = in.Says(d.s.p)
 			d.form.focusOn(i)
 		}
 		// admin says how the command line adds a team or branch: here, say
