@@ -102,14 +102,19 @@ func (f *fixture) frenchSession() *session {
 	return s
 }
 
-// In French, a planned period is planned: the form tells When's choices
-// apart by position, not by their English words; the outcome is French.
-func TestAwayPlannedInFrench(t *testing.T) {
+// annAwayInFrench is the Away screen in French, on Ann's page.
+func annAwayInFrench(t *testing.T) (*fixture, Screen) {
 	f := newFixture(t)
 	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
 	var m Screen = newAway(f.frenchSession())
 	m.SetSize(100, 40)
-	m = driveScreen(m, m.(*away).OpenUser("ann.active@example.com"))
+	return f, driveScreen(m, m.(*away).OpenUser("ann.active@example.com"))
+}
+
+// In French, a planned period is planned: the form tells When's choices
+// apart by position, not by their English words; the outcome is French.
+func TestAwayPlannedInFrench(t *testing.T) {
+	f, m := annAwayInFrench(t)
 	for _, k := range []string{"enter", "up", "up", "right", "tab", "2026-12-24", "tab", "2026-12-31", "ctrl+s"} {
 		m = driveScreen(m, func() tea.Msg { return keyMsg(k) })
 	}
@@ -124,11 +129,7 @@ func TestAwayPlannedInFrench(t *testing.T) {
 // In French, a date the Away form cannot read is said in French beside
 // the field, as the operator types it.
 func TestAwayDateErrorInFrench(t *testing.T) {
-	f := newFixture(t)
-	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
-	var m Screen = newAway(f.frenchSession())
-	m.SetSize(100, 40)
-	m = driveScreen(m, m.(*away).OpenUser("ann.active@example.com"))
+	_, m := annAwayInFrench(t)
 	for _, k := range []string{"enter", "la semaine prochaine"} {
 		m = driveScreen(m, func() tea.Msg { return keyMsg(k) })
 	}
