@@ -24,7 +24,7 @@ func TestRuleErrorInFrench(t *testing.T) {
 		{"fr", []string{"deactivate", "boss@acme.test"}, "roster: permission refusée : vous ne pouvez pas vous désactiver vous-même\n"},
 		{"", []string{"deactivate", "boss@acme.test"}, "roster: permission denied: you cannot deactivate yourself\n"},
 		{"fr", []string{"away", "--off", "boss@acme.test"}, "roster: boss@acme.test n'est pas absent\n"},
-		{"fr", []string{"invite", "maintenance@acme.test"}, "roster: e-mail : maintenance@acme.test est une adresse de rôle ou de service, pas une personne (passez --allow-role-address pour l'accepter)\nroster: personne n'a été invité\n"},
+		{"fr", []string{"invite", "maintenance@acme.test"}, "roster: e-mail : maintenance@acme.test est une adresse générique, pas une personne (passez --allow-role-address pour l'accepter)\nroster: personne n'a été invité\n"},
 		{"", []string{"invite", "maintenance@acme.test"}, "roster: email maintenance@acme.test is a role or department mailbox, not a person (pass --allow-role-address to accept it)\nroster: nobody invited\n"},
 		{"fr", []string{"teams", "add", "a,b"}, `roster: équipe : "a,b" : un nom d'équipe n'est pas vide et ne contient ni virgule ni deux-points` + "\n"},
 	} {

@@ -57,7 +57,7 @@ func TestErrorsSayThemselvesInFrench(t *testing.T) {
 		french string // the whole French text, when the test names it
 	}{
 		{"role address", invite("maintenance@example.com"),
-			"e-mail : maintenance@example.com est une adresse de rôle ou de service, pas une personne (passez --allow-role-address pour l'accepter)"},
+			"e-mail : maintenance@example.com est une adresse générique, pas une personne (passez --allow-role-address pour l'accepter)"},
 		{"address taken", invite("mia.manager@example.com"), "e-mail : mia.manager@example.com est déjà un utilisateur"},
 		{"bad address", invite("bob@nodot"), `e-mail : "bob@nodot" : le domaine "nodot" n'a pas de point`},
 		{"outranked", f.svc.Deactivate(ctx, as("mia.manager@example.com"), "ada.admin@example.com"),
