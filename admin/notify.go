@@ -59,7 +59,8 @@ type Event struct {
 
 // Events is the catalogue of notifications, in the order screens show
 // them, as Catalogue is of permissions: adding an event is adding a line
-// here (and, when it is sent, a case in notices).
+// here (and, when it is sent, a case in notices, or a writer of its own
+// as remind is the reminder's).
 var Events = []Event{
 	{"invitation.reminder", ToInvitee, []string{NotifyEmail}, false, map[string]EventText{
 		"en": {"Reminder before my invitation expires", "Your invitation to {account} is waiting", "Your invitation to join {account} has not been accepted yet. {detail}",
@@ -573,13 +574,12 @@ func (s *Service) systemEntry(action string, u *store.User, after any) (*store.A
 	return e, nil
 }
 
-// freshLinkUnder is how little time an invitation's link may have left
-// when its reminder goes for the reminder to point to it: below it the
-// invitee may not get to the mail before the link dies, so the reminder
-// brings a fresh link instead. With the default 24 hours the link still
-// works for a day, and the reminder points to the invitation mail; a
-// shorter remind-before, or a reminder that went late because roster
-// serve was down, brings a fresh link.
+// freshLinkUnder is the time left on an invitation's link under which its
+// reminder brings a fresh link rather than pointing to the invitation
+// mail: below it the invitee may not get to the mail before the link dies.
+// With the default 24 hours the link still works for a day, so the
+// reminder points to it; a shorter remind-before, or a reminder that went
+// late because roster serve was down, brings a fresh link.
 const freshLinkUnder = 6 * time.Hour
 
 // reminderLinkBy is the maker a reminder's fresh link records (tokens'
