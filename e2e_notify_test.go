@@ -12,15 +12,19 @@ import (
 )
 
 // TestE2ENotificationPreferenceInTmux is issue 14's "done when" for
-// preferences: in the dashboard (tmux, 80x24), the owner opens their own
-// page, N, and turns email off for "Someone I invited accepted"; then the
-// person they invite accepts through the web page that roster serve
-// serves, and the owner gets no mail of it, while another event of theirs
-// (an API key made in their name, a security notice) still mails them.
+// preferences: in the dashboard (tmux, 80x24), the owner, who has a mobile
+// number, opens their own page, N, and for "Someone I invited accepted"
+// turns email off and sms on; then the person they invite accepts through
+// the web page that roster serve serves, and the owner gets an SMS of it
+// (captured, with no SMS provider set) and no mail, while another event of
+// theirs (an API key made in their name, a security notice) still mails
+// them.
 func TestE2ENotificationPreferenceInTmux(t *testing.T) {
 	need(t, "tmux")
 	e := newE2E(t)
 	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	const phone = "+33612345678"
+	e.cli("edit", "boss@acme.test", "--phone", phone)
 	web := freePort(t)
 	base := "http://" + web
 	srv := e.startProcess("serve", "--ssh", freePort(t), "--http", web, "--base-url", base)
@@ -35,11 +39,13 @@ func TestE2ENotificationPreferenceInTmux(t *testing.T) {
 	p.waitFor("Notifications of Big Boss <boss@acme.test>", "[x]   [ ]  Someone I invited accepted")
 	p.keys("j", "Space")
 	p.waitFor("[ ]*  [ ]  Someone I invited accepted", "(unsaved)")
+	p.keys("l", "Space")
+	p.waitFor("[ ]* ▸[x]* Someone I invited accepted")
 	p.keys("Enter")
-	p.waitFor("Before saving:", "invitation.accepted  email → off")
+	p.waitFor("Before saving:", "invitation.accepted  email → sms")
 	p.keys("Enter")
-	p.waitFor("Saved: invitation.accepted=off.")
-	if out := e.cli("notify", "boss@acme.test"); !regexp.MustCompile(`invitation\.accepted\s+inviter\s+off\s+chosen`).MatchString(out) {
+	p.waitFor("Saved: invitation.accepted=sms.")
+	if out := e.cli("notify", "boss@acme.test"); !regexp.MustCompile(`invitation\.accepted\s+inviter\s+sms\s+chosen`).MatchString(out) {
 		t.Fatalf("roster notify after the dashboard saved:\n%s", out)
 	}
 
@@ -72,19 +78,35 @@ func TestE2ENotificationPreferenceInTmux(t *testing.T) {
 		t.Fatalf("ann after accepting:\n%s", out)
 	}
 
-	// Another event of the owner's still mails them: once that notice is
-	// delivered, the acceptance (queued, had it been chosen, in the same
-	// transaction as the acceptance itself) has no mail to them.
-	e.cli("apikeys", "create", "--name", "zapier")
+	// The acceptance's notice, queued in the same transaction as the
+	// acceptance itself, goes by SMS to the owner's number, and is captured.
+	const accepted = "Acme: Ann Archer accepted your invitation and joined."
 	deadline := time.Now().Add(e2eWait)
+	for count(t, e.db, `SELECT count(*) FROM outbox WHERE channel = 'sms' AND recipient = '`+phone+`' AND state = 'sent' AND data LIKE '%`+accepted+`%'`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the acceptance's SMS was not delivered to boss in %v; outbox:\n%s\nserver log:\n%s", e2eWait, e.cli("mail"), srv.Logs())
+		}
+		time.Sleep(e2ePoll)
+	}
+	if out := e.cli("mail", "captured"); !strings.Contains(out, phone) || !strings.Contains(out, "Ann Archer accepted") {
+		t.Fatalf("roster mail captured has no SMS of ann joining to %s:\n%s", phone, out)
+	}
+
+	// Another event of the owner's still mails them: once that notice is
+	// delivered, the acceptance has no mail to them.
+	e.cli("apikeys", "create", "--name", "zapier")
+	deadline = time.Now().Add(e2eWait)
 	for count(t, e.db, `SELECT count(*) FROM outbox WHERE recipient = 'boss@acme.test' AND kind = 'notice' AND state = 'sent' AND data LIKE '%A key was added%'`) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatalf("the API key's notice was not delivered to boss in %v; outbox:\n%s\nserver log:\n%s", e2eWait, e.cli("mail"), srv.Logs())
 		}
 		time.Sleep(e2ePoll)
 	}
-	if n := count(t, e.db, `SELECT count(*) FROM outbox WHERE recipient = 'boss@acme.test' AND data LIKE '%joined Acme%'`); n != 0 {
-		t.Fatalf("%d notices of ann joining to boss, who turned them off; outbox:\n%s", n, e.cli("mail"))
+	if n := count(t, e.db, `SELECT count(*) FROM outbox WHERE channel = 'email' AND recipient = 'boss@acme.test' AND data LIKE '%Ann Archer%'`); n != 0 {
+		t.Fatalf("%d mails of ann joining, to boss who chose sms alone; outbox:\n%s", n, e.cli("mail"))
+	}
+	if n := count(t, e.db, `SELECT count(*) FROM outbox WHERE channel = 'sms'`); n != 1 {
+		t.Fatalf("%d SMS, want the acceptance's alone; outbox:\n%s", n, e.cli("mail"))
 	}
 	if n := count(t, e.db, `SELECT count(*) FROM audit WHERE action = 'invite.accept' AND target_email = 'ann@acme.test'`); n != 1 {
 		t.Fatalf("%d acceptances audited", n)

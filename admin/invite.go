@@ -449,6 +449,15 @@ func (s *Service) createUsers(ctx context.Context, q *store.Q, op *operator, acc
 // sendLink makes a new link of kind for u, voiding the older ones of that
 // kind and cancelling their mail not yet sent, and queues the mail.
 func (s *Service) sendLink(ctx context.Context, q *store.Q, by *store.User, acct *store.Account, u *store.User, kind, mailKind string) (err error) {
+	if err := s.voidLinks(ctx, q, u, kind); err != nil {
+		return err
+	}
+	return s.newLinks(ctx, q, by, acct, []*store.User{u}, kind, mailKind)
+}
+
+// voidLinks voids u's links of kind and cancels their mail not yet sent,
+// before a new link replaces them.
+func (s *Service) voidLinks(ctx context.Context, q *store.Q, u *store.User, kind string) error {
 	if err := q.VoidTokens(ctx, u.ID, kind, s.Now()); err != nil {
 		return err
 	}
@@ -456,38 +465,26 @@ func (s *Service) sendLink(ctx context.Context, q *store.Q, by *store.User, acct
 	if kind == "reset" {
 		mailKinds = []string{store.MailPasswordReset}
 	}
-	if _, err := q.CancelPendingMail(ctx, u.ID, mailKinds...); err != nil {
-		return err
-	}
-	return s.newLinks(ctx, q, by, acct, []*store.User{u}, kind, mailKind)
+	_, err := q.CancelPendingMail(ctx, u.ID, mailKinds...)
+	return err
 }
 
 // newLinks makes a new link of kind for each of users and queues its mail,
 // a statement for all the links and one for all the mail.
 func (s *Service) newLinks(ctx context.Context, q *store.Q, by *store.User, acct *store.Account, users []*store.User, kind, mailKind string) error {
-	now := s.Now()
-	lifetime := acct.InviteLifetime
-	if kind == "reset" {
-		lifetime = ResetLifetime
+	var madeBy string
+	if by != nil {
+		madeBy = by.Email
 	}
-	tokens := make([]string, len(users))
-	links := make([]*store.Token, len(users))
-	for i, u := range users {
-		tokens[i] = rand.Text() // 26 base32 characters: 130 random bits
-		sum := sha256.Sum256([]byte(tokens[i]))
-		links[i] = &store.Token{UserID: u.ID, Kind: kind, Hash: sum[:], CreatedAt: now, ExpiresAt: now.Add(lifetime)}
-		if by != nil {
-			links[i].CreatedBy = by.Email
-		}
-	}
-	if err := q.InsertToken(ctx, links...); err != nil {
+	paths, links, err := s.makeLinks(ctx, q, madeBy, acct, users, kind)
+	if err != nil {
 		return err
 	}
 	msgs := make([]*store.OutboxMessage, len(users))
 	for i, u := range users {
 		t := links[i]
-		data := store.MailData{Account: acct.Name, Name: u.Name(), Path: "/" + kind + "/" + tokens[i],
-			ExpiresAt: t.ExpiresAt, Lifetime: int64(lifetime / time.Second)}
+		data := store.MailData{Account: acct.Name, Name: u.Name(), Path: paths[i],
+			ExpiresAt: t.ExpiresAt, Lifetime: int64(t.ExpiresAt.Sub(t.CreatedAt) / time.Second)}
 		if by != nil && by.ID != u.ID {
 			data.Inviter, data.InviterEmail = by.Name(), by.Email
 		}
@@ -497,6 +494,30 @@ func (s *Service) newLinks(ctx context.Context, q *store.Q, by *store.User, acct
 		}
 	}
 	return q.Enqueue(ctx, msgs...)
+}
+
+// makeLinks stores a new link of kind for each of users, made by madeBy, in
+// one statement, and returns each link's path beside it: the path holds
+// the secret, of which the store keeps only the hash, so it exists only
+// for the mail being written.
+func (s *Service) makeLinks(ctx context.Context, q *store.Q, madeBy string, acct *store.Account, users []*store.User, kind string) ([]string, []*store.Token, error) {
+	now := s.Now()
+	lifetime := acct.InviteLifetime
+	if kind == "reset" {
+		lifetime = ResetLifetime
+	}
+	paths := make([]string, len(users))
+	links := make([]*store.Token, len(users))
+	for i, u := range users {
+		token := rand.Text() // 26 base32 characters: 130 random bits
+		sum := sha256.Sum256([]byte(token))
+		paths[i] = "/" + kind + "/" + token
+		links[i] = &store.Token{UserID: u.ID, Kind: kind, Hash: sum[:], CreatedAt: now, ExpiresAt: now.Add(lifetime), CreatedBy: madeBy}
+	}
+	if err := q.InsertToken(ctx, links...); err != nil {
+		return nil, nil, err
+	}
+	return paths, links, nil
 }
 
 // queueMail writes a message to the outbox; it is given up at giveUp.

@@ -59,13 +59,14 @@ type Event struct {
 
 // Events is the catalogue of notifications, in the order screens show
 // them, as Catalogue is of permissions: adding an event is adding a line
-// here (and, when it is sent, a case in notices).
+// here (and, when it is sent, a case in notices, or a writer of its own
+// as remind is the reminder's).
 var Events = []Event{
 	{"invitation.reminder", ToInvitee, []string{NotifyEmail}, false, map[string]EventText{
-		"en": {"Reminder before my invitation expires", "Your invitation to {account} is waiting", "Your invitation to join {account} has not been accepted yet, and its link expires soon. To accept it, open the link in the invitation mail.",
-			"{account}: your invitation is still waiting and its link expires soon. To accept it, open the link in the invitation mail."},
-		"fr": {"Rappel avant l'expiration de mon invitation", "Votre invitation sur {account} vous attend", "Votre invitation à rejoindre {account} n'a pas encore été acceptée, et son lien expire bientôt. Pour l'accepter, ouvrez le lien du message d'invitation.",
-			"{account} : votre invitation vous attend et son lien expire sous peu. Pour l'accepter, ouvrez le lien du message d'invitation."}}},
+		"en": {"Reminder before my invitation expires", "Your invitation to {account} is waiting", "Your invitation to join {account} has not been accepted yet. {detail}",
+			"{account}: your invitation is still waiting. {brief}"},
+		"fr": {"Rappel avant l'expiration de mon invitation", "Votre invitation sur {account} vous attend", "Votre invitation à rejoindre {account} n'a pas encore été acceptée. {detail}",
+			"{account} : votre invitation vous attend. {brief}"}}},
 	{"invitation.accepted", ToInviter, []string{NotifyEmail}, false, map[string]EventText{
 		"en": {"Someone I invited accepted", "{name} joined {account}", "{name} accepted your invitation and joined {account}.",
 			"{account}: {name} accepted your invitation and joined."},
@@ -321,9 +322,10 @@ func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, ver
 	return out, err
 }
 
-// notices maps the audit actions that notify someone to their event.
+// notices maps the audit actions that notify someone to their event. The
+// reminder is not among them: remind writes it with the link it may carry,
+// which no audit row holds.
 var notices = map[string]string{
-	"invite.remind":     "invitation.reminder",
 	"invite.accept":     "invitation.accepted",
 	"invite.expire":     "invitation.stuck",
 	"invite.stuck":      "invitation.stuck",
@@ -371,7 +373,6 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 			Perms       []string  `json:"perms"`
 			Fingerprint string    `json:"fingerprint"`
 			Name        string    `json:"name"`
-			ExpiresAt   time.Time `json:"expires_at"`
 			EndsAt      time.Time `json:"ends_at"`
 			Reason      string    `json:"reason"`
 		}
@@ -404,11 +405,7 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 			detail = "API key " + after.Name
 			brief = detail
 		}
-		expires := after.ExpiresAt
-		if e.Action != "invite.remind" {
-			expires = time.Time{} // only a reminder's link is still to be used
-		}
-		if err := s.notice(ctx, q, acct, to, id, e.At, expires, "{name}", target.Name(), "{actor}", cmp.Or(e.Actor, "roster"), "{detail}", detail, "{brief}", brief); err != nil {
+		if err := s.notice(ctx, q, acct, to, id, e.At, time.Time{}, "", "{name}", target.Name(), "{actor}", cmp.Or(e.Actor, "roster"), "{detail}", detail, "{brief}", brief); err != nil {
 			return err
 		}
 	}
@@ -422,9 +419,10 @@ const noticeLifetime = 24 * time.Hour
 // notice queues event's notice to to, in to's language, when to is active,
 // by the channels they chose for it: the catalogue's subject and text by
 // mail, its SMS text to their phone number, with {account} and the given
-// pairs of placeholder and value filled in. A notice announcing an expiry
-// (a reminder) is given up when it passes.
-func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, to *store.User, event string, at, expires time.Time, pairs ...string) error {
+// pairs of placeholder and value filled in. A notice announcing a link's
+// expiry (a reminder) is given up when it passes; its mail carries the link
+// at path when there is one (a reminder's fresh link).
+func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, to *store.User, event string, at, expires time.Time, path string, pairs ...string) error {
 	if to.Status != store.Active && to.Status != store.Invited {
 		return nil
 	}
@@ -439,7 +437,7 @@ func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, t
 	}
 	if slices.Contains(chs, NotifyEmail) {
 		m, err := s.mail(to, 0, store.MailNotice, store.MailData{Account: acct.Name, Name: to.Name(), Subject: txt.Subject,
-			Body: txt.Body, ExpiresAt: expires}, giveUp)
+			Body: txt.Body, ExpiresAt: expires, Path: path}, giveUp)
 		if err != nil {
 			return err
 		}
@@ -516,19 +514,18 @@ func (s *Service) NotifyDue(ctx context.Context) error {
 const awayNotice = 24 * time.Hour
 
 // timedNotices writes the audit rows of the instants that passed in
-// (through, now], each of which notify turns into its notice.
-//
-// A reminder carries no link. Only the hash of the invitation's link is
-// kept, so the link cannot be sent again; a fresh one would void the link
-// the invitee already holds and push back the expiry the reminder
-// announces. With the default 24 hours the link still works for a day, so
-// the reminder points to it, and to the page that sends a fresh link once
-// it has expired.
+// (through, now], each of which notify turns into its notice, and the
+// invitation reminders (remind).
 func (s *Service) timedNotices(ctx context.Context, q *store.Q, acct *store.Account, through, now time.Time) error {
 	var reminders []store.Due
 	var err error
 	if acct.RemindBefore > 0 {
-		if reminders, err = q.RemindersDue(ctx, through, now, acct.RemindBefore); err != nil {
+		if reminders, err = q.RemindersDue(ctx, through, now, acct.RemindBefore, reminderLinkBy); err != nil {
+			return err
+		}
+	}
+	for _, d := range reminders {
+		if err := s.remind(ctx, q, acct, d, now); err != nil {
 			return err
 		}
 	}
@@ -544,17 +541,16 @@ func (s *Service) timedNotices(ctx context.Context, q *store.Q, acct *store.Acco
 	for _, k := range []struct {
 		action, field string
 		dues          []store.Due
-	}{{"invite.remind", "expires_at", reminders}, {"invite.expire", "expires_at", expired}, {"away.ending", "ends_at", ending}} {
+	}{{"invite.expire", "expires_at", expired}, {"away.ending", "ends_at", ending}} {
 		for _, d := range k.dues {
 			u, err := q.UserByID(ctx, d.UserID, now)
 			if err != nil {
 				return err
 			}
-			e, err := s.auditEntry(nil, ChannelSystem, k.action, u, nil, map[string]any{k.field: d.At})
+			e, err := s.systemEntry(k.action, u, map[string]any{k.field: d.At})
 			if err != nil {
 				return err
 			}
-			e.ActorID, e.Actor = 0, "" // nobody did it: time passed
 			entries = append(entries, e)
 		}
 	}
@@ -565,6 +561,93 @@ func (s *Service) timedNotices(ctx context.Context, q *store.Q, acct *store.Acco
 		return err
 	}
 	return s.afterAudit(ctx, q, entries...)
+}
+
+// systemEntry is the audit row of something that happened to u because
+// time passed: nobody did it.
+func (s *Service) systemEntry(action string, u *store.User, after any) (*store.AuditEntry, error) {
+	e, err := s.auditEntry(nil, ChannelSystem, action, u, nil, after)
+	if err != nil {
+		return nil, err
+	}
+	e.ActorID, e.Actor = 0, ""
+	return e, nil
+}
+
+// freshLinkUnder is the time left on an invitation's link under which its
+// reminder brings a fresh link rather than pointing to the invitation
+// mail: below it the invitee may not get to the mail before the link dies.
+// With the default 24 hours the link still works for a day, so the
+// reminder points to it; a shorter remind-before, or a reminder that went
+// late because roster serve was down, brings a fresh link.
+const freshLinkUnder = 6 * time.Hour
+
+// reminderLinkBy is the maker a reminder's fresh link records (tokens'
+// created_by, otherwise whoever sent the link): RemindersDue gives such a
+// link no reminder of its own.
+const reminderLinkBy = "roster reminder"
+
+// remind writes the reminder of the invitation d is due for, with its
+// audit row (invite.remind). Only the hash of the invitation's link is
+// kept, so the link the invitee holds cannot be sent again: when it has
+// less than freshLinkUnder left and the reminder goes by mail, the
+// reminder voids it and mails a fresh one with its new expiry, as a
+// resend does (fresh_link in the audit row); an SMS alone carries no link,
+// so it leaves the old link alone.
+func (s *Service) remind(ctx context.Context, q *store.Q, acct *store.Account, d store.Due, now time.Time) error {
+	u, err := q.UserByID(ctx, d.UserID, now)
+	if err != nil {
+		return err
+	}
+	chs, err := channelsFor(ctx, q, u, "invitation.reminder")
+	if err != nil {
+		return err
+	}
+	expires, path := d.At, ""
+	fresh := d.At.Sub(now) < freshLinkUnder && slices.Contains(chs, NotifyEmail)
+	after := map[string]any{"expires_at": expires}
+	if fresh {
+		if err := s.voidLinks(ctx, q, u, "invite"); err != nil {
+			return err
+		}
+		paths, links, err := s.makeLinks(ctx, q, reminderLinkBy, acct, []*store.User{u}, "invite")
+		if err != nil {
+			return err
+		}
+		expires, path = links[0].ExpiresAt, paths[0]
+		after = map[string]any{"expires_at": expires, "fresh_link": true}
+	}
+	e, err := s.systemEntry("invite.remind", u, after)
+	if err != nil {
+		return err
+	}
+	if err := q.InsertAudit(ctx, e); err != nil {
+		return err
+	}
+	if err := s.afterAudit(ctx, q, e); err != nil {
+		return err
+	}
+	detail, brief := reminderWords(localeOf(u.Locale) == "fr", fresh)
+	return s.notice(ctx, q, acct, u, "invitation.reminder", now, expires, path, "{detail}", detail, "{brief}", brief)
+}
+
+// reminderWords is what a reminder says of the invitation's link, in full
+// for its mail and briefly for its SMS: where to find the link, or that a
+// fresh one came with it.
+func reminderWords(fr, fresh bool) (detail, brief string) {
+	switch {
+	case fr && fresh:
+		return "Son lien allait expirer : en voici un nouveau, les liens envoyés auparavant ne fonctionnent plus. Pour accepter l'invitation, ouvrez ce lien :",
+			"Son lien allait expirer : un nouveau vous a été envoyé par courriel, l'ancien ne marche plus."
+	case fr:
+		return "Son lien expire bientôt : pour accepter l'invitation, ouvrez le lien du message d'invitation.",
+			"Son lien expire sous peu : ouvrez-le depuis le message d'invitation."
+	case fresh:
+		return "Its link was about to expire, so here is a new one; the links sent before no longer work. To accept the invitation, open this link:",
+			"Its link was about to expire: we mailed you a new one, the old one no longer works."
+	}
+	return "Its link expires soon: to accept the invitation, open the link in the invitation mail.",
+		"Its link expires soon: open it from the invitation mail."
 }
 
 // digestLines is how many stuck invitations a digest lists by name.
@@ -614,7 +697,7 @@ func (s *Service) digestDue(ctx context.Context, q *store.Q, acct *store.Account
 		if !reaches(u, chs) {
 			continue
 		}
-		if err := s.notice(ctx, q, acct, u, "digest.stuck", now, time.Time{}, "{detail}", digestText(stuck, localeOf(u.Locale), now),
+		if err := s.notice(ctx, q, acct, u, "digest.stuck", now, time.Time{}, "", "{detail}", digestText(stuck, localeOf(u.Locale), now),
 			"{count}", strconv.Itoa(len(stuck))); err != nil {
 			return err
 		}

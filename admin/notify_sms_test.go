@@ -21,6 +21,8 @@ func TestSMSTextsFitOneSegment(t *testing.T) {
 			case "security.key":
 				detail = map[bool]string{false: "SSH key ", true: "la clé SSH "}[fr] + fingerprint
 				brief = map[bool]string{false: "an SSH key", true: "une clé SSH"}[fr]
+			case "invitation.reminder":
+				_, brief = reminderWords(fr, true) // the longer
 			case "invitation.stuck":
 				brief = map[bool]string{false: "its mail failed", true: "son envoi a échoué"}[fr]
 			}

@@ -111,6 +111,68 @@ func TestReminderOnceAtTheRightTime(t *testing.T) {
 	wantInput(t, err, "remind-before", "want 0 (never) or between 1m and 720h")
 }
 
+// A reminder carries a fresh link only when the invitation's link is about
+// to expire (less than freshLinkUnder left): with the default day left it
+// points to the invitation mail, whose link still works; with 2 hours it
+// voids that link and mails a new one with its new expiry, which works
+// once, and the invitation is not reminded again for it.
+func TestReminderFreshLinkOnlyWhenAboutToExpire(t *testing.T) {
+	const ada = "ada@example.com"
+	for _, tc := range []struct {
+		before time.Duration
+		fresh  bool
+	}{{24 * time.Hour, false}, {2 * time.Hour, true}} {
+		t.Run(tc.before.String(), func(t *testing.T) {
+			f := newFixture(t)
+			_, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{RemindBefore: ptr(tc.before)})
+			must(t, err)
+			must(t, f.svc.NotifyDue(f.ctx))
+			old := f.invite(ada, "member")
+			expires := f.now().Add(48 * time.Hour)
+			f.advance(48*time.Hour - tc.before)
+			must(t, f.svc.NotifyDue(f.ctx))
+			kind, _, d := f.mail(ada)
+			if kind != store.MailNotice || d.Subject != "Your invitation to Acme & Fils is waiting" {
+				t.Fatalf("newest mail to %s: %s %q, want the reminder", ada, kind, d.Subject)
+			}
+			a := f.audits("invite.remind")
+			if len(a) != 1 || strings.Contains(a[0].After, "fresh_link") == !tc.fresh {
+				t.Fatalf("invite.remind audit rows %+v, want one, fresh_link %v", a, tc.fresh)
+			}
+			if !tc.fresh {
+				if d.Path != "" || !d.ExpiresAt.Equal(expires) || !strings.Contains(d.Body, "open the link in the invitation mail") {
+					t.Fatalf("reminder path %q until %s, body %q: want no link, the invitation's expiry %s", d.Path, d.ExpiresAt, d.Body, expires)
+				}
+				if _, err := f.svc.UseLink(f.ctx, "invite", old, "a long enough password"); err != nil {
+					t.Fatalf("the invitation's link after the reminder: %v", err)
+				}
+				return
+			}
+			renewed := f.now().Add(48 * time.Hour)
+			if !strings.HasPrefix(d.Path, "/invite/") || !d.ExpiresAt.Equal(renewed) || !strings.Contains(d.Body, "here is a new one") {
+				t.Fatalf("reminder path %q until %s, body %q: want a fresh link until %s", d.Path, d.ExpiresAt, d.Body, renewed)
+			}
+			if _, err := f.svc.UseLink(f.ctx, "invite", old, "a long enough password"); !errors.Is(err, ErrLinkReplaced) {
+				t.Fatalf("the old link after the reminder: %v, want %v", err, ErrLinkReplaced)
+			}
+			for _, step := range []time.Duration{time.Hour, 46 * time.Hour, time.Hour - time.Minute} {
+				f.advance(step)
+				must(t, f.svc.NotifyDue(f.ctx))
+			}
+			if n := len(f.notices(ada)); n != 1 {
+				t.Fatalf("%d reminders to %s, want 1: %q", n, ada, f.notices(ada))
+			}
+			fresh := strings.TrimPrefix(d.Path, "/invite/")
+			if _, err := f.svc.UseLink(f.ctx, "invite", fresh, "a long enough password"); err != nil {
+				t.Fatalf("the fresh link: %v", err)
+			}
+			if _, err := f.svc.UseLink(f.ctx, "invite", fresh, "a long enough password"); !errors.Is(err, ErrLinkUsed) {
+				t.Fatalf("the fresh link used twice: %v, want %v", err, ErrLinkUsed)
+			}
+		})
+	}
+}
+
 // Each event reaches exactly the people its preferences say, by the
 // channels they say: mail to their address, SMS to their phone number
 // (ben's, in to under benPhone). Someone without a phone number gets no

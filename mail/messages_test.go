@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"mime"
 	"mime/quotedprintable"
 	"os"
@@ -495,4 +496,77 @@ func TestSkeletonsKeepNoLink(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// A reminder that goes with less than 6 hours left on the invitation's link
+// (here --remind-before 2h) brings a fresh link, in the invitee's language,
+// text and HTML: that link accepts, the one in the invitation mail no longer
+// does.
+func TestReminderMailBringsAFreshLink(t *testing.T) {
+	f := newFixture(t)
+	before := 2 * time.Hour
+	if _, err := f.svc.UpdateAccount(f.ctx, boss, admin.AccountChange{RemindBefore: &before}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.NotifyDue(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.invite(jean, admin.NewUser{Email: "mary@acme.test", FirstName: "Mary", LastName: "Smith", Locale: "en"})
+	old := map[string]string{}
+	for _, m := range f.outbox() {
+		old[m.Recipient] = strings.TrimPrefix(pathOf(t, m), "/invite/")
+	}
+	f.clock.advance(46 * time.Hour)
+	if err := f.svc.NotifyDue(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	fresh := map[string]string{}
+	for _, m := range f.outbox() {
+		if m.Kind == store.MailNotice {
+			fresh[m.Recipient] = pathOf(t, m)
+		}
+	}
+	srv := newTestServer(t, "")
+	cfg := f.config(srv.url())
+	cfg.Location = cet
+	f.deliver(cfg)
+	for _, tc := range []struct {
+		to, subject string
+		words       []string
+	}{
+		{"jean@acme.test", "Votre invitation sur Acme vous attend", []string{
+			"Son lien allait expirer : en voici un nouveau, les liens envoyés auparavant ne fonctionnent plus.",
+			"Le lien est valable jusqu'au vendredi 6 mars 2026 à 8 h 00 (CET) et ne sert qu'une fois.",
+		}},
+		{"mary@acme.test", "Your invitation to Acme is waiting", []string{
+			"Its link was about to expire, so here is a new one; the links sent before no longer work.",
+			"The link is valid until Friday 6 March 2026 at 08:00 CET and works once.",
+		}},
+	} {
+		var r *received
+		for _, got := range srv.received() {
+			if got.to[0] == tc.to && got.msg(t).Header.Get("Subject") == tc.subject {
+				r = &got
+			}
+		}
+		if r == nil || !strings.HasPrefix(fresh[tc.to], "/invite/") {
+			t.Fatalf("no reminder with a link to %s (path %q)", tc.to, fresh[tc.to])
+		}
+		link := "https://roster.acme.test" + fresh[tc.to]
+		text := strings.Join(strings.Fields(r.text(t)), " ")
+		for _, w := range append(tc.words, link) {
+			if !strings.Contains(text, w) {
+				t.Errorf("the reminder to %s lacks %q:\n%s", tc.to, w, text)
+			}
+		}
+		if html := htmlPart(t, r.raw); !strings.Contains(html, `href="`+link+`"`) {
+			t.Errorf("the reminder's HTML to %s lacks the link:\n%s", tc.to, html)
+		}
+		if _, err := f.svc.UseLink(f.ctx, "invite", old[tc.to], "a long enough password"); !errors.Is(err, admin.ErrLinkReplaced) {
+			t.Errorf("the invitation's link to %s after the reminder: %v, want %v", tc.to, err, admin.ErrLinkReplaced)
+		}
+		if _, err := f.svc.UseLink(f.ctx, "invite", strings.TrimPrefix(fresh[tc.to], "/invite/"), "a long enough password"); err != nil {
+			t.Errorf("the reminder's link to %s: %v", tc.to, err)
+		}
+	}
 }

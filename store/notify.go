@@ -108,13 +108,17 @@ type Due struct {
 // RemindersDue lists the pending invitations whose reminder instant (the
 // expiry of their newest link less before) falls in (after, now], whose
 // link has not expired, and whose link was made before that instant: a
-// link made with less than before to run is not worth a reminder. It reads
-// pending_invitations by its expiry index.
-func (q *Q) RemindersDue(ctx context.Context, after, now time.Time, before time.Duration) ([]Due, error) {
+// link made with less than before to run is not worth a reminder. A link
+// made by notMadeBy (the link a reminder itself sent) gets none either, so
+// that an invitation is reminded once. It reads pending_invitations by its
+// expiry index, and the newest link's maker by tokens_user.
+func (q *Q) RemindersDue(ctx context.Context, after, now time.Time, before time.Duration, notMadeBy string) ([]Due, error) {
 	b := int64(before / time.Second)
-	return q.dues(ctx, `SELECT user_id, expires_at FROM pending_invitations
-		WHERE expires_at > ? AND expires_at > ? AND expires_at <= ? AND expires_at - ? > sent_at
-		ORDER BY expires_at, user_id`, unix(after)+b, unix(now), unix(now)+b, b)
+	return q.dues(ctx, `SELECT p.user_id, p.expires_at FROM pending_invitations p
+		WHERE p.expires_at > ? AND p.expires_at > ? AND p.expires_at <= ? AND p.expires_at - ? > p.sent_at
+		AND (SELECT t.created_by FROM tokens t WHERE t.user_id = p.user_id AND t.kind = 'invite'
+			ORDER BY t.id DESC LIMIT 1) != ?
+		ORDER BY p.expires_at, p.user_id`, unix(after)+b, unix(now), unix(now)+b, b, notMadeBy)
 }
 
 // ExpiredDue lists the pending invitations whose newest link expired in
