@@ -295,7 +295,7 @@ func (s *Service) AddConversation(ctx context.Context, a Actor, subject, email s
 		if localeOf(to.Locale) == "fr" {
 			detail = fmt.Sprintf("La conversation « %s »", subj)
 		}
-		return s.notice(ctx, q, acct, to, "standin.work", s.Now(), time.Time{}, "", "{name}", u.Name(), "{detail}", detail)
+		return s.notice(ctx, q, acct, to, "standin.work", s.Now(), time.Time{}, noticeLink{}, "{name}", u.Name(), "{detail}", detail)
 	})
 	return c, err
 }

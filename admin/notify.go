@@ -405,11 +405,19 @@ func (s *Service) notify(ctx context.Context, q *store.Q, entries ...*store.Audi
 			detail = "API key " + after.Name
 			brief = detail
 		}
-		if err := s.notice(ctx, q, acct, to, id, e.At, time.Time{}, "", "{name}", target.Name(), "{actor}", cmp.Or(e.Actor, "roster"), "{detail}", detail, "{brief}", brief); err != nil {
+		if err := s.notice(ctx, q, acct, to, id, e.At, time.Time{}, noticeLink{}, "{name}", target.Name(), "{actor}", cmp.Or(e.Actor, "roster"), "{detail}", detail, "{brief}", brief); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// noticeLink is the link a notice's mail carries, if any (a reminder's
+// fresh one): its path, which holds the secret, and its token, so that a
+// newer link cancels the mail if it is not sent yet (voidLinks).
+type noticeLink struct {
+	path    string
+	tokenID int64
 }
 
 // noticeLifetime is how long a notice is tried before it is given up:
@@ -420,9 +428,9 @@ const noticeLifetime = 24 * time.Hour
 // by the channels they chose for it: the catalogue's subject and text by
 // mail, its SMS text to their phone number, with {account} and the given
 // pairs of placeholder and value filled in. A notice announcing a link's
-// expiry (a reminder) is given up when it passes; its mail carries the link
-// at path when there is one (a reminder's fresh link).
-func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, to *store.User, event string, at, expires time.Time, path string, pairs ...string) error {
+// expiry (a reminder) is given up when it passes; its mail carries link
+// when there is one (a reminder's fresh link).
+func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, to *store.User, event string, at, expires time.Time, link noticeLink, pairs ...string) error {
 	if to.Status != store.Active && to.Status != store.Invited {
 		return nil
 	}
@@ -436,8 +444,8 @@ func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, t
 		giveUp = expires
 	}
 	if slices.Contains(chs, NotifyEmail) {
-		m, err := s.mail(to, 0, store.MailNotice, store.MailData{Account: acct.Name, Name: to.Name(), Subject: txt.Subject,
-			Body: txt.Body, ExpiresAt: expires, Path: path}, giveUp)
+		m, err := s.mail(to, link.tokenID, store.MailNotice, store.MailData{Account: acct.Name, Name: to.Name(), Subject: txt.Subject,
+			Body: txt.Body, ExpiresAt: expires, Path: link.path}, giveUp)
 		if err != nil {
 			return err
 		}
@@ -603,7 +611,7 @@ func (s *Service) remind(ctx context.Context, q *store.Q, acct *store.Account, d
 	if err != nil {
 		return err
 	}
-	expires, path := d.At, ""
+	expires, link := d.At, noticeLink{}
 	fresh := d.At.Sub(now) < freshLinkUnder && slices.Contains(chs, NotifyEmail)
 	after := map[string]any{"expires_at": expires}
 	if fresh {
@@ -614,7 +622,7 @@ func (s *Service) remind(ctx context.Context, q *store.Q, acct *store.Account, d
 		if err != nil {
 			return err
 		}
-		expires, path = links[0].ExpiresAt, paths[0]
+		expires, link = links[0].ExpiresAt, noticeLink{paths[0], links[0].ID}
 		after = map[string]any{"expires_at": expires, "fresh_link": true}
 	}
 	e, err := s.systemEntry("invite.remind", u, after)
@@ -628,7 +636,7 @@ func (s *Service) remind(ctx context.Context, q *store.Q, acct *store.Account, d
 		return err
 	}
 	detail, brief := reminderWords(localeOf(u.Locale) == "fr", fresh)
-	return s.notice(ctx, q, acct, u, "invitation.reminder", now, expires, path, "{detail}", detail, "{brief}", brief)
+	return s.notice(ctx, q, acct, u, "invitation.reminder", now, expires, link, "{detail}", detail, "{brief}", brief)
 }
 
 // reminderWords is what a reminder says of the invitation's link, in full
@@ -697,7 +705,7 @@ func (s *Service) digestDue(ctx context.Context, q *store.Q, acct *store.Account
 		if !reaches(u, chs) {
 			continue
 		}
-		if err := s.notice(ctx, q, acct, u, "digest.stuck", now, time.Time{}, "", "{detail}", digestText(stuck, localeOf(u.Locale), now),
+		if err := s.notice(ctx, q, acct, u, "digest.stuck", now, time.Time{}, noticeLink{}, "{detail}", digestText(stuck, localeOf(u.Locale), now),
 			"{count}", strconv.Itoa(len(stuck))); err != nil {
 			return err
 		}

@@ -173,6 +173,39 @@ func TestReminderFreshLinkOnlyWhenAboutToExpire(t *testing.T) {
 	}
 }
 
+// A resend voids a reminder's fresh link: the reminder, not sent yet, is
+// cancelled with it, so the invitee never gets a link that no longer
+// works; a notice without a link stays.
+func TestResendCancelsAReminderNotSent(t *testing.T) {
+	const ada = "ada@example.com"
+	f := newFixture(t)
+	_, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{RemindBefore: ptr(2 * time.Hour)})
+	must(t, err)
+	must(t, f.svc.NotifyDue(f.ctx))
+	f.invite(ada, "member")
+	f.advance(46 * time.Hour)
+	must(t, f.svc.NotifyDue(f.ctx))
+	if kind, state, d := f.mail(ada); kind != store.MailNotice || state != store.OutboxQueued || d.Path == "" {
+		t.Fatalf("newest mail to %s: %s %s %q, want the reminder with its fresh link, queued", ada, kind, state, d.Path)
+	}
+	// A notice with no link, queued beside it.
+	_, err = f.svc.SetPermissions(f.ctx, f.owner, ada, 0, PermChange{Role: "manager"})
+	must(t, err)
+	f.advance(2 * time.Minute) // past the resend limit
+	for _, o := range f.svc.Resend(f.ctx, f.owner, []string{ada}) {
+		must(t, o.Err)
+	}
+	if n := f.count(`SELECT count(*) FROM outbox WHERE recipient = ? AND kind = 'notice' AND state = 'cancelled'`, ada); n != 1 {
+		t.Fatalf("%d reminders cancelled by the resend, want 1: %q", n, f.rows(`SELECT kind || ' ' || state FROM outbox WHERE recipient = ?`, ada))
+	}
+	if kind, state, d := f.mail(ada); kind != store.MailInviteResent || state != store.OutboxQueued || d.Path == "" {
+		t.Fatalf("newest mail to %s: %s %s, want the resent invitation, queued", ada, kind, state)
+	}
+	if n := f.count(`SELECT count(*) FROM outbox WHERE recipient = ? AND kind = 'notice' AND state = 'queued' AND token_id IS NULL`, ada); n != 1 {
+		t.Fatalf("%d notices without a link still queued, want 1 (the role change)", n)
+	}
+}
+
 // Each event reaches exactly the people its preferences say, by the
 // channels they say: mail to their address, SMS to their phone number
 // (ben's, in to under benPhone). Someone without a phone number gets no

@@ -103,7 +103,9 @@ func (q *Q) Enqueue(ctx context.Context, ms ...*OutboxMessage) error {
 }
 
 // CancelPendingMail cancels the user's mail of the given kinds that has not
-// gone out yet (queued or deferred), so that a newer link replaces it.
+// gone out yet (queued or deferred), so that a newer link replaces it, and
+// their notices not gone out whose link was voided (a reminder's fresh
+// one, by its token).
 func (q *Q) CancelPendingMail(ctx context.Context, userID int64, kinds ...string) (int64, error) {
 	if len(kinds) == 0 {
 		return 0, nil
@@ -112,8 +114,10 @@ func (q *Q) CancelPendingMail(ctx context.Context, userID int64, kinds ...string
 	for _, k := range kinds {
 		args = append(args, k)
 	}
+	// A notice that carries a link (a reminder's fresh one) has its token.
 	res, err := q.db.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', data = '{}'
-		WHERE user_id = ? AND kind IN (`+placeholders(len(kinds))+`)
+		WHERE user_id = ? AND (kind IN (`+placeholders(len(kinds))+`) OR kind = '`+MailNotice+`' AND token_id IN (SELECT id FROM tokens
+			WHERE user_id = outbox.user_id AND voided_at != 0))
 		AND state IN ('queued', 'deferred')`, args...)
 	if err != nil {
 		return 0, err
