@@ -460,9 +460,16 @@ func TestGivesUpAtTheLinksExpiry(t *testing.T) {
 	var last store.OutboxMessage
 	for i := 0; i < 200; i++ {
 		f.deliver(cfg)
+		prev := last
 		last = f.only()
 		if last.State != store.OutboxDeferred {
 			break
+		}
+		// Each pass finds it due (it waits backoffCap and a second at
+		// most), and tries it once: say which pass did not, and why.
+		if last.Attempts != prev.Attempts+1 || last.NextAttemptAt.After(f.clock.Now().Add(backoffCap+time.Second)) {
+			t.Fatalf("pass %d at %s: %d attempts (were %d), next at %s, giving up at %s, last error %q",
+				i, f.clock.Now(), last.Attempts, prev.Attempts, last.NextAttemptAt, last.GiveUpAt, last.LastError)
 		}
 		f.clock.advance(backoffCap + time.Second)
 	}
