@@ -382,45 +382,59 @@ func (s *Store) Claim(ctx context.Context, fn func(*Q) error) error {
 	return mapErr(tx.Commit())
 }
 
-// stmtCache keeps every query that runs again prepared, once per pooled
-// connection: the driver would otherwise parse each query every time it
-// runs, which was half the cost of inviting 10,000 people. A query is
-// prepared on its second run: preparing on the pool the first time too
-// parsed it twice, there and on the transaction's connection, and opened a
-// second connection to do it while the transaction held the first, which a
-// one-shot command (roster users) paid for every query it ran once.
+// stmtCache keeps every query that runs again and again prepared, once per
+// pooled connection: the driver would otherwise parse each query every time
+// it runs, which was half the cost of inviting 10,000 people. A query is
+// prepared on its third run. Preparing it on the pool opens a second
+// connection while a transaction holds the first, and parses it twice,
+// there and on the transaction's connection: the first time, that cost a
+// one-shot command (roster users) for every query it ran; the second time,
+// a schema read (a tenth of the command's run) for the operator's row, which
+// the command line and the rules each read once.
 type stmtCache struct {
 	db *sql.DB
 	mu sync.Mutex
-	m  map[string]*sql.Stmt // nil: run once, not prepared
+	m  map[string]*cachedStmt
 }
+
+// cachedStmt is a query's statement once prepared, and its runs until then.
+type cachedStmt struct {
+	st   *sql.Stmt
+	runs int
+}
+
+// prepareOnRun is the run on which a query is prepared.
+const prepareOnRun = 3
 
 // maxCachedStmts bounds the cache; listings build their queries from a few
 // filters and orders, far fewer than this.
 const maxCachedStmts = 500
 
-func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db, m: map[string]*sql.Stmt{}} }
+func newStmtCache(db *sql.DB) *stmtCache { return &stmtCache{db: db, m: map[string]*cachedStmt{}} }
 
-// get returns query prepared, or nil on its first run or when the cache is
-// full.
+// get returns query prepared, or nil before its prepareOnRun-th run or when
+// the cache is full.
 func (c *stmtCache) get(ctx context.Context, query string) (*sql.Stmt, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	st, ran := c.m[query]
+	cs := c.m[query]
 	switch {
-	case st != nil:
-		return st, nil
-	case !ran && len(c.m) < maxCachedStmts:
-		c.m[query] = nil // prepared if it runs again
+	case cs != nil && cs.st != nil:
+		return cs.st, nil
+	case cs == nil && len(c.m) >= maxCachedStmts:
 		return nil, nil
-	case !ran:
+	case cs == nil:
+		cs = &cachedStmt{}
+		c.m[query] = cs
+	}
+	if cs.runs++; cs.runs < prepareOnRun {
 		return nil, nil
 	}
 	st, err := c.db.PrepareContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	c.m[query] = st
+	cs.st = st
 	return st, nil
 }
 
@@ -428,9 +442,9 @@ func (c *stmtCache) close() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var errs []error
-	for q, st := range c.m {
-		if st != nil {
-			errs = append(errs, st.Close())
+	for q, cs := range c.m {
+		if cs.st != nil {
+			errs = append(errs, cs.st.Close())
 		}
 		delete(c.m, q)
 	}
