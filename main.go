@@ -22,6 +22,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/x/term"
+
 	"roster/admin"
 	"roster/i18n"
 	"roster/store"
@@ -484,11 +486,23 @@ func (c *cli) speakTo(ctx context.Context, a admin.Actor) {
 	}
 }
 
-// printJSON writes v as indented JSON.
+// printJSON writes v as JSON: indented on a terminal, on one line in a
+// pipe (jsonIndent).
 func (c *cli) printJSON(v any) error {
 	enc := json.NewEncoder(c.stdout)
-	enc.SetIndent("", "  ")
+	enc.SetIndent("", c.jsonIndent())
 	return enc.Encode(v)
+}
+
+// jsonIndent is how --json indents: two spaces on a terminal, for a
+// person's eyes, as gh and kubectl do; none in a pipe, where a script or jq
+// reads it, and where indenting a one-page listing cost a tenth of the
+// command's run.
+func (c *cli) jsonIndent() string {
+	if f, ok := c.stdout.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		return "  "
+	}
+	return ""
 }
 
 // heads are a table's column heads in the operator's language (a head
@@ -517,10 +531,48 @@ func (c *cli) table(header []string, rows [][]string) error {
 	return tw.Flush()
 }
 
+// jsonList writes the items each passes as a JSON array, an item a line,
+// each item indented on a terminal (jsonIndent), holding one at a time.
+func (c *cli) jsonList(each func(func(any) error) error) error {
+	w := bufio.NewWriter(c.stdout)
+	indent := c.jsonIndent()
+	marshal := json.Marshal
+	if indent != "" {
+		marshal = func(v any) ([]byte, error) { return json.MarshalIndent(v, indent, indent) }
+	}
+	sep := "[\n" + indent
+	err := each(func(it any) error {
+		b, err := marshal(it)
+		if err != nil {
+			return err
+		}
+		w.WriteString(sep)
+		w.Write(b)
+		sep = ",\n" + indent
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if sep == "[\n"+indent {
+		w.WriteString("[]\n")
+	} else {
+		w.WriteString("\n]\n")
+	}
+	return w.Flush()
+}
+
 // printList prints items as JSON with --json, else as a table of one row each.
 func printList[T any](c *cli, items []T, header []string, row func(T) []string) error {
 	if c.json {
-		return c.printJSON(items)
+		return c.jsonList(func(yield func(any) error) error {
+			for _, it := range items {
+				if err := yield(it); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 	rows := make([][]string, len(items))
 	for i, it := range items {
@@ -534,29 +586,12 @@ func printList[T any](c *cli, items []T, header []string, row func(T) []string) 
 // the items come, a table in two readings, the first to measure its columns
 // as tabwriter would.
 func streamList[T any](c *cli, each func(func(T) error) error, header []string, row func(T) []string) error {
-	w := bufio.NewWriter(c.stdout)
 	if c.json {
-		sep := "[\n  "
-		err := each(func(it T) error {
-			b, err := json.MarshalIndent(it, "  ", "  ")
-			if err != nil {
-				return err
-			}
-			w.WriteString(sep)
-			w.Write(b)
-			sep = ",\n  "
-			return nil
+		return c.jsonList(func(yield func(any) error) error {
+			return each(func(it T) error { return yield(it) })
 		})
-		if err != nil {
-			return err
-		}
-		if sep == "[\n  " {
-			w.WriteString("[]\n")
-		} else {
-			w.WriteString("\n]\n")
-		}
-		return w.Flush()
 	}
+	w := bufio.NewWriter(c.stdout)
 	cells := func(it T) []string {
 		r := row(it)
 		for i := range r {

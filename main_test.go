@@ -5,11 +5,14 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/creack/pty"
 	_ "modernc.org/sqlite"
 )
 
@@ -407,5 +410,54 @@ func TestAddressClashWarning(t *testing.T) {
 	ok(t, db, "delete", "ZOÉ@acme.test", "--heir", "boss@acme.test")
 	if _, errs, _ := roster(t, db, "users"); errs != "" {
 		t.Fatalf("still warned once resolved: %q", errs)
+	}
+}
+
+// --json indents on a terminal, for a person reading it, and writes a
+// list's items a line each in a pipe, for scripts: the same JSON either way.
+func TestJSONIndentedOnATerminalOnly(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	ok(t, db, "invite", "ann@acme.test", "--first", "Ann", "--last", "Lee")
+	ok(t, db, "invite", "bob@acme.test", "--first", "Bob", "--last", "Ray")
+
+	piped := ok(t, db, "users", "--json")
+	lines := strings.Split(strings.TrimSuffix(piped, "\n"), "\n")
+	if len(lines) != 5 || lines[0] != "[" || lines[4] != "]" {
+		t.Fatalf("users --json in a pipe: want [, a line per user, ]; got\n%s", piped)
+	}
+	for _, l := range lines[1:4] {
+		var u map[string]any
+		if err := json.Unmarshal([]byte(strings.TrimSuffix(l, ",")), &u); err != nil || u["email"] == nil {
+			t.Fatalf("users --json in a pipe: line %q is not a user: %v", l, err)
+		}
+	}
+
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	defer master.Close()
+	read := make(chan string)
+	go func() { b, _ := io.ReadAll(master); read <- string(b) }()
+	var errb bytes.Buffer
+	c := &cli{stdin: strings.NewReader(""), stdout: tty, stderr: &errb}
+	if code := run(context.Background(), c, []string{"--db", db, "users", "--json"}); code != 0 {
+		t.Fatalf("users --json on a terminal: exit %d: %s", code, errb.String())
+	}
+	tty.Close()
+	shown := strings.ReplaceAll(<-read, "\r\n", "\n")
+	if !strings.Contains(shown, "[\n  {\n    \"id\": ") {
+		t.Fatalf("users --json on a terminal is not indented:\n%s", shown)
+	}
+	var onTerm, inPipe []map[string]any
+	if err := json.Unmarshal([]byte(shown), &onTerm); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(piped), &inPipe); err != nil {
+		t.Fatal(err)
+	}
+	if len(onTerm) != 3 || fmt.Sprint(onTerm) != fmt.Sprint(inPipe) {
+		t.Fatalf("users --json differs between a terminal and a pipe:\n%v\n%v", onTerm, inPipe)
 	}
 }
