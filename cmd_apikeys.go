@@ -47,7 +47,7 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.printSecret(secret, k, c.p.T("created"))
+		return c.printSecret(secret, k, c.printer().T("created"))
 	case "regenerate":
 		n, err := id()
 		if err != nil {
@@ -57,7 +57,7 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		return c.printSecret(secret, k, c.p.T("regenerated; the old secret no longer works"))
+		return c.printSecret(secret, k, c.printer().T("regenerated; the old secret no longer works"))
 	case "revoke":
 		n, err := id()
 		if err != nil {
@@ -66,7 +66,7 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 		if err := c.svc.RevokeAPIKey(ctx, a, n); err != nil {
 			return err
 		}
-		fmt.Fprintln(c.stdout, c.p.T("API key %d revoked", n))
+		fmt.Fprintln(c.stdout, c.printer().T("API key %d revoked", n))
 		return nil
 	}
 	email := ""
@@ -81,7 +81,7 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	return printList(c, keys, []string{"ID", "NAME", "PREFIX", "CREATED", "LAST USED", "EXPIRES"}, func(k store.APIKey) []string {
-		expires := c.p.T("never")
+		expires := c.printer().T("never")
 		if !k.ExpiresAt.IsZero() {
 			expires = k.ExpiresAt.Local().Format("2006-01-02")
 		}
@@ -91,7 +91,7 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 
 func (c *cli) lastUsed(t time.Time) string {
 	if t.IsZero() {
-		return c.p.T("never")
+		return c.printer().T("never")
 	}
 	return t.Local().Format("2006-01-02 15:04")
 }
@@ -101,7 +101,7 @@ func (c *cli) printSecret(secret string, k *store.APIKey, done string) error {
 	if c.json {
 		return c.printJSON(map[string]any{"secret": secret, "key": k})
 	}
-	fmt.Fprintf(c.stdout, "%s:\n\n    %s\n\n%s\n", c.p.T("API key %d (%s) %s", k.ID, admin.Printable(k.Name), done), secret,
-		c.p.T("This is the only time it is shown: keep it now (only its hash is stored)."))
+	fmt.Fprintf(c.stdout, "%s:\n\n    %s\n\n%s\n", c.printer().T("API key %d (%s) %s", k.ID, admin.Printable(k.Name), done), secret,
+		c.printer().T("This is the only time it is shown: keep it now (only its hash is stored)."))
 	return nil
 }

@@ -43,7 +43,7 @@ func cmdBackup(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(info)
 	}
-	fmt.Fprintln(c.stdout, c.p.T("backed up to %s in %v: integrity ok, schema version %d, %d users, %d audit rows, %d outbox rows",
+	fmt.Fprintln(c.stdout, c.printer().T("backed up to %s in %v: integrity ok, schema version %d, %d users, %d audit rows, %d outbox rows",
 		info.Path, time.Since(start).Round(time.Millisecond), info.SchemaVersion, info.Users, info.Audit, info.Outbox))
 	return nil
 }
@@ -73,14 +73,14 @@ func cmdRestore(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(info)
 	}
-	last := c.p.T("no act audited")
+	last := c.printer().T("no act audited")
 	if !info.LastAct.IsZero() {
-		last = c.p.T("last act audited %s UTC", info.LastAct.UTC().Format(time.DateTime))
+		last = c.printer().T("last act audited %s UTC", info.LastAct.UTC().Format(time.DateTime))
 	}
-	fmt.Fprintln(c.stdout, c.p.T("restored %s (written %s UTC, %s, schema version %d) into %s: %d users, %d audit rows, %d outbox rows",
+	fmt.Fprintln(c.stdout, c.printer().T("restored %s (written %s UTC, %s, schema version %d) into %s: %d users, %d audit rows, %d outbox rows",
 		info.Path, info.Taken.UTC().Format(time.DateTime), last, info.SchemaVersion, db, info.Users, info.Audit, info.Outbox))
 	if want := store.SchemaVersion(); info.SchemaVersion < want {
-		fmt.Fprintln(c.stdout, c.p.T("roster brings it from schema version %d to %d when it next opens it", info.SchemaVersion, want))
+		fmt.Fprintln(c.stdout, c.printer().T("roster brings it from schema version %d to %d when it next opens it", info.SchemaVersion, want))
 	}
 	return nil
 }

@@ -47,37 +47,37 @@ func billingSummary(c *cli, ctx context.Context, args []string) error {
 	}
 	// Labels in the operator's language; a tab after each aligns the values.
 	tw := tabwriter.NewWriter(c.stdout, 15, 0, 1, ' ', 0)
-	field := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", c.p.T("%s:", k), v) }
+	field := func(k, v string) { fmt.Fprintf(tw, "%s\t%s\n", c.printer().T("%s:", k), v) }
 	if !b.Plan.Billed() {
-		field(c.p.T("Plan"), c.p.T("none: nothing is billed"))
+		field(c.printer().T("Plan"), c.printer().T("none: nothing is billed"))
 	} else {
-		field(c.p.T("Plan"), c.planLine(b.Plan))
-		field(c.p.T("Cycle"), cycleLine(b.Cycle))
-		field(c.p.T("Seats"), c.p.Num(int(b.Seats)))
-		field(c.p.T("So far"), c.p.T("%s this cycle, before tax", c.amount(b.SoFar, b.Plan.Currency)))
-		field(c.p.T("Next renewal"), c.p.T("%s on %s", c.amount(b.NextRenewal, b.Plan.Currency), day(b.Cycle.End, b.Plan)))
+		field(c.printer().T("Plan"), c.planLine(b.Plan))
+		field(c.printer().T("Cycle"), cycleLine(b.Cycle))
+		field(c.printer().T("Seats"), c.printer().Num(int(b.Seats)))
+		field(c.printer().T("So far"), c.printer().T("%s this cycle, before tax", c.amount(b.SoFar, b.Plan.Currency)))
+		field(c.printer().T("Next renewal"), c.printer().T("%s on %s", c.amount(b.NextRenewal, b.Plan.Currency), day(b.Cycle.End, b.Plan)))
 	}
 	if b.Next != nil {
-		next := c.p.T("none: billing stops")
+		next := c.printer().T("none: billing stops")
 		if b.Next.Billed() {
 			next = c.planLine(*b.Next)
 		}
-		field(c.p.T("From %s", day(b.NextFrom, *b.Next)), next)
+		field(c.printer().T("From %s", day(b.NextFrom, *b.Next)), next)
 	}
 	tw.Flush()
 	if b.Plan.Billed() {
-		fmt.Fprintln(c.stdout, "\n"+c.p.T("A seat is charged when its invitation is accepted, prorated to the end of the cycle. A user deactivated or deleted stays paid until the cycle ends, with no credit; reactivated in the same cycle, they are not charged again."))
+		fmt.Fprintln(c.stdout, "\n"+c.printer().T("A seat is charged when its invitation is accepted, prorated to the end of the cycle. A user deactivated or deleted stays paid until the cycle ends, with no credit; reactivated in the same cycle, they are not charged again."))
 	}
 	return nil
 }
 
 // amount writes an amount of money as the operator's language does.
 func (c *cli) amount(amount int64, currency string) string {
-	return admin.FormatAmount(amount, currency, string(c.p.Lang()))
+	return admin.FormatAmount(amount, currency, string(c.printer().Lang()))
 }
 
 func (c *cli) planLine(p admin.Plan) string {
-	return c.p.T("%s, %s a seat, cycles from %s in %s", c.p.T(string(p.Period)), c.amount(p.SeatPrice, p.Currency), p.Anchor, p.TimeZone)
+	return c.printer().T("%s, %s a seat, cycles from %s in %s", c.printer().T(string(p.Period)), c.amount(p.SeatPrice, p.Currency), p.Anchor, p.TimeZone)
 }
 
 // day is the day t starts in the plan's zone: cycles start at midnight.
@@ -147,7 +147,7 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(map[string]any{"plan": p, "from": from})
 	}
-	what := c.p.T("no plan: nothing is billed")
+	what := c.printer().T("no plan: nothing is billed")
 	if p.Billed() {
 		what = c.planLine(p)
 	}
@@ -155,7 +155,7 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 	if loc, err := time.LoadLocation(p.TimeZone); err == nil && p.Billed() {
 		when = from.In(loc).Format("2006-01-02 15:04 ") + p.TimeZone
 	}
-	fmt.Fprintln(c.stdout, c.p.T("plan from %s: %s", when, what))
+	fmt.Fprintln(c.stdout, c.printer().T("plan from %s: %s", when, what))
 	return nil
 }
 
@@ -207,16 +207,16 @@ func billingStatement(c *cli, ctx context.Context, args []string) error {
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(c.stdout, "%s\n\n", c.p.T("Statement for %s (amounts before tax)", cycleLine(st.Cycle)))
+	fmt.Fprintf(c.stdout, "%s\n\n", c.printer().T("Statement for %s (amounts before tax)", cycleLine(st.Cycle)))
 	rows := [][]string{}
 	for _, l := range st.Lines {
-		what := c.p.T("renewal")
+		what := c.printer().T("renewal")
 		if l.Kind == store.SeatStarted {
-			what = c.p.T("joined %s", l.At.Local().Format("2006-01-02 15:04"))
+			what = c.printer().T("joined %s", l.At.Local().Format("2006-01-02 15:04"))
 		}
 		rows = append(rows, []string{l.Email, what, c.amount(l.Amount, l.Currency)})
 	}
-	rows = append(rows, []string{c.p.T("total"), "", c.amount(st.Total, st.Currency)})
+	rows = append(rows, []string{c.printer().T("total"), "", c.amount(st.Total, st.Currency)})
 	return c.table([]string{"SEAT", "LINE", "AMOUNT"}, rows)
 }
 

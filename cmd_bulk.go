@@ -80,9 +80,9 @@ var errNotConfirmed = errorf("not confirmed: nothing changed")
 func (c *cli) confirm(question i18n.Text) error {
 	f, ok := c.stdin.(*os.File)
 	if !ok || !term.IsTerminal(f.Fd()) {
-		return errorf("%s: this acts on several users; not on a terminal, say --yes to go ahead", strings.TrimSuffix(question.In(c.p), "?"))
+		return errorf("%s: this acts on several users; not on a terminal, say --yes to go ahead", strings.TrimSuffix(question.In(c.printer()), "?"))
 	}
-	fmt.Fprintf(c.stderr, "%s %s ", question.In(c.p), c.p.T("[y/N]"))
+	fmt.Fprintf(c.stderr, "%s %s ", question.In(c.printer()), c.printer().T("[y/N]"))
 	answer, _ := bufio.NewReader(f).ReadString('\n')
 	if !yes(answer) {
 		return errNotConfirmed

@@ -92,9 +92,9 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 			failed++
 			where := ""
 			if *csvFile != "" {
-				where = c.p.T("line %d: ", lines[res.Row-1])
+				where = c.printer().T("line %d: ", lines[res.Row-1])
 			}
-			fmt.Fprintf(c.stderr, "roster: %s%s\n", where, oneLine(i18n.Error(c.p, res.Err)))
+			fmt.Fprintf(c.stderr, "roster: %s%s\n", where, oneLine(i18n.Error(c.printer(), res.Err)))
 		}
 	}
 	for _, res := range results {
@@ -115,13 +115,13 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	if failed > 0 {
 		switch {
 		case failed == len(results) && opt.Staged:
-			fmt.Fprintln(c.stderr, "roster: "+c.p.T("nobody staged"))
+			fmt.Fprintln(c.stderr, "roster: "+c.printer().T("nobody staged"))
 		case failed == len(results):
-			fmt.Fprintln(c.stderr, "roster: "+c.p.T("nobody invited"))
+			fmt.Fprintln(c.stderr, "roster: "+c.printer().T("nobody invited"))
 		case opt.Staged:
-			fmt.Fprintln(c.stderr, "roster: "+c.p.N(len(results)-failed, "%[1]d of %[2]d not staged; the other was", "%[1]d of %[2]d not staged; the others were", failed, len(results)))
+			fmt.Fprintln(c.stderr, "roster: "+c.printer().N(len(results)-failed, "%[1]d of %[2]d not staged; the other was", "%[1]d of %[2]d not staged; the others were", failed, len(results)))
 		default:
-			fmt.Fprintln(c.stderr, "roster: "+c.p.N(len(results)-failed, "%[1]d of %[2]d not invited; the other was", "%[1]d of %[2]d not invited; the others were", failed, len(results)))
+			fmt.Fprintln(c.stderr, "roster: "+c.printer().N(len(results)-failed, "%[1]d of %[2]d not invited; the other was", "%[1]d of %[2]d not invited; the others were", failed, len(results)))
 		}
 		return partialErr{failed, len(results)}
 	}
@@ -304,7 +304,7 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	if len(out) == 0 && !c.json {
-		fmt.Fprintln(c.stdout, c.p.T("no stuck invitations"))
+		fmt.Fprintln(c.stdout, c.printer().T("no stuck invitations"))
 	}
 	admin.FailuresFirst(out)
 	if oerr := c.outcomes(admin.UserBatch{Act: act}.Did(), out); err == nil {

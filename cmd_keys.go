@@ -60,13 +60,13 @@ func cmdKeys(c *cli, ctx context.Context, args []string) error {
 		if c.json {
 			return c.printJSON(k)
 		}
-		fmt.Fprintln(c.stdout, c.p.T("added key %s for %s", k.Fingerprint, admin.Printable(k.Email)))
+		fmt.Fprintln(c.stdout, c.printer().T("added key %s for %s", k.Fingerprint, admin.Printable(k.Email)))
 		return nil
 	case verb == "remove" && len(rest) == 2:
 		if err := c.svc.RemoveKey(ctx, a, rest[0], rest[1]); err != nil {
 			return err
 		}
-		fmt.Fprintln(c.stdout, c.p.T("removed key %s of %s", admin.Printable(rest[1]), admin.Printable(rest[0])))
+		fmt.Fprintln(c.stdout, c.printer().T("removed key %s of %s", admin.Printable(rest[1]), admin.Printable(rest[0])))
 		return nil
 	}
 	return usagef("keys takes list [EMAIL], add EMAIL FILE|- or remove EMAIL FINGERPRINT")

@@ -149,7 +149,7 @@ func cmdMail(c *cli, ctx context.Context, args []string) error {
 					return jerr
 				}
 			} else {
-				fmt.Fprintln(c.stdout, c.p.T("relay: %s", admin.Printable(tr.Relay)))
+				fmt.Fprintln(c.stdout, c.printer().T("relay: %s", admin.Printable(tr.Relay)))
 				for _, l := range tr.Lines {
 					fmt.Fprintln(c.stdout, admin.Printable(l))
 				}
@@ -174,7 +174,7 @@ func cmdMail(c *cli, ctx context.Context, args []string) error {
 		if c.json {
 			return c.printJSON(rep)
 		}
-		fmt.Fprintln(c.stdout, c.p.T("sent %d, deferred %d, failed %d, cancelled %d", rep.Sent, rep.Deferred, rep.Failed, rep.Cancelled))
+		fmt.Fprintln(c.stdout, c.printer().T("sent %d, deferred %d, failed %d, cancelled %d", rep.Sent, rep.Deferred, rep.Failed, rep.Cancelled))
 		return nil
 	}
 	return usagef("mail takes show, captured, retry, test, deliver or flush, not %q", verb)
@@ -201,7 +201,7 @@ func (c *cli) mailList(ctx context.Context, state string, limit int) error {
 		return err
 	}
 	return printList(c, ms, []string{"ID", "CHANNEL", "KIND", "TO", "STATE", "TRIES", "WHEN", "LAST ERROR"}, func(m store.OutboxMessage) []string {
-		return []string{strconv.FormatInt(m.ID, 10), m.Channel, m.Kind, m.Recipient, c.p.T(m.State), strconv.Itoa(m.Attempts),
+		return []string{strconv.FormatInt(m.ID, 10), m.Channel, m.Kind, m.Recipient, c.printer().T(m.State), strconv.Itoa(m.Attempts),
 			c.when(m), m.LastError}
 	})
 }
@@ -211,11 +211,11 @@ func (c *cli) when(m store.OutboxMessage) string {
 	day := func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") }
 	switch m.State {
 	case store.OutboxSent:
-		return c.p.T("sent %s", day(m.SentAt))
+		return c.printer().T("sent %s", day(m.SentAt))
 	case store.OutboxQueued, store.OutboxDeferred:
-		return c.p.T("next %s", day(m.NextAttemptAt))
+		return c.printer().T("next %s", day(m.NextAttemptAt))
 	}
-	return c.p.T("queued %s", day(m.CreatedAt))
+	return c.printer().T("queued %s", day(m.CreatedAt))
 }
 
 func (c *cli) capturedList(ctx context.Context, limit int) error {
@@ -252,9 +252,9 @@ func (c *cli) mailRetry(ctx context.Context, cfg mail.Config, args []string, fai
 		if c.json {
 			return c.printJSON(map[string]int{"requeued": n, "too_late": late})
 		}
-		fmt.Fprint(c.stdout, c.p.N(n, "requeued %s failed message", "requeued %s failed messages"))
+		fmt.Fprint(c.stdout, c.printer().N(n, "requeued %s failed message", "requeued %s failed messages"))
 		if late > 0 {
-			fmt.Fprint(c.stdout, c.p.T("; %d others are past their deadline: resend those invitations or resets", late))
+			fmt.Fprint(c.stdout, c.printer().T("; %d others are past their deadline: resend those invitations or resets", late))
 		}
 		fmt.Fprintln(c.stdout)
 		return nil
@@ -267,7 +267,7 @@ func (c *cli) mailRetry(ctx context.Context, cfg mail.Config, args []string, fai
 		return err
 	}
 	if !c.json {
-		fmt.Fprintln(c.stdout, c.p.T("mail %d queued again", id))
+		fmt.Fprintln(c.stdout, c.printer().T("mail %d queued again", id))
 	}
 	return nil
 }
@@ -279,28 +279,28 @@ func (c *cli) printMessage(m *mail.Message) error {
 		return c.printJSON(m)
 	}
 	if o := m.Outbox; o != nil {
-		tries := c.p.T("not tried yet")
+		tries := c.printer().T("not tried yet")
 		if o.Attempts > 0 {
-			tries = c.p.N(o.Attempts, "%s attempt", "%s attempts")
+			tries = c.printer().N(o.Attempts, "%s attempt", "%s attempts")
 		}
-		what := c.p.T("mail")
+		what := c.printer().T("mail")
 		if o.Channel == store.ChannelSMS {
 			what = "SMS"
 		}
-		fmt.Fprint(c.stdout, c.p.T("# %s %d, %s to %s: %s, %s", what, o.ID, o.Kind, admin.Printable(o.Recipient), c.p.T(o.State), tries))
+		fmt.Fprint(c.stdout, c.printer().T("# %s %d, %s to %s: %s, %s", what, o.ID, o.Kind, admin.Printable(o.Recipient), c.printer().T(o.State), tries))
 		if o.Reply != "" {
-			fmt.Fprint(c.stdout, c.p.T("; reply %q", admin.Printable(o.Reply)))
+			fmt.Fprint(c.stdout, c.printer().T("; reply %q", admin.Printable(o.Reply)))
 		}
 		if o.LastError != "" && o.State != store.OutboxSent {
-			fmt.Fprint(c.stdout, c.p.T("; last error %q", admin.Printable(o.LastError)))
+			fmt.Fprint(c.stdout, c.printer().T("; last error %q", admin.Printable(o.LastError)))
 		}
 		fmt.Fprintln(c.stdout)
 	}
 	if m.Captured != nil {
-		fmt.Fprintln(c.stdout, c.p.T("# as the capture server kept it (#%d), links working", m.Captured.ID))
+		fmt.Fprintln(c.stdout, c.printer().T("# as the capture server kept it (#%d), links working", m.Captured.ID))
 	}
 	if len(m.Header) == 0 {
-		fmt.Fprintln(c.stdout, c.p.T("(no text: the message was cancelled before it was sent)"))
+		fmt.Fprintln(c.stdout, c.printer().T("(no text: the message was cancelled before it was sent)"))
 		return nil
 	}
 	for _, h := range m.Header {

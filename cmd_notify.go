@@ -40,17 +40,17 @@ func cmdNotify(c *cli, ctx context.Context, args []string) error {
 	return printList(c, prefs, []string{"EVENT", "TO", "CHANNELS", "", "WHAT"}, func(p admin.NotifyPref) []string {
 		chs := strings.Join(p.Channels, ",")
 		if chs == "" {
-			chs = c.p.T("off")
+			chs = c.printer().T("off")
 		}
 		if slices.Contains(p.Channels, admin.NotifySMS) && slices.Contains(p.Unavailable, admin.NotifySMS) {
-			chs += " " + c.p.T("(no phone)") // no SMS until the user has a number
+			chs += " " + c.printer().T("(no phone)") // no SMS until the user has a number
 		}
-		note := c.p.T("default")
+		note := c.printer().T("default")
 		if p.Chosen {
-			note = c.p.T("chosen")
+			note = c.printer().T("chosen")
 		}
 		if p.Mandatory {
-			note = c.p.T("always")
+			note = c.printer().T("always")
 		}
 		return []string{p.Event, p.Who, chs, note, p.Label}
 	})

@@ -28,7 +28,7 @@ func cmdSeed(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(stats)
 	}
-	fmt.Fprintln(c.stdout, c.p.T("seeded %d users, %d teams, %d invitations, %d away periods, %d conversations, %d automated replies in %s",
+	fmt.Fprintln(c.stdout, c.printer().T("seeded %d users, %d teams, %d invitations, %d away periods, %d conversations, %d automated replies in %s",
 		stats.Users, stats.Teams, stats.Invitations, stats.AwayPeriods, stats.Conversations, stats.AutoReplies, stats.Took.Round(1e7)))
 	return nil
 }

@@ -33,7 +33,7 @@ func cmdInit(c *cli, ctx context.Context, args []string) error {
 	if err := c.svc.Init(ctx, *org, *owner, *first, *last, c.channel); err != nil {
 		return err
 	}
-	fmt.Fprintln(c.stdout, c.p.T("created %s with owner %s in %s", admin.Printable(*org), admin.Printable(*owner), c.st.Path()))
+	fmt.Fprintln(c.stdout, c.printer().T("created %s with owner %s in %s", admin.Printable(*org), admin.Printable(*owner), c.st.Path()))
 	return nil
 }
 
@@ -93,12 +93,12 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 			"scim_heir": acct.SCIMHeir, "scim_staged": acct.SCIMStaged, "webhooks_private": acct.WebhooksPrivate,
 			"remind_before": acct.RemindBefore.String(), "digest_hour": acct.DigestHour})
 	}
-	remind := c.p.T("never")
+	remind := c.printer().T("never")
 	if acct.RemindBefore > 0 {
-		remind = c.p.T("%s before", c.p.Span(acct.RemindBefore))
+		remind = c.printer().T("%s before", c.printer().Span(acct.RemindBefore))
 	}
 	return c.table([]string{"NAME", "INVITE LIFETIME", "REMINDER", "COUNTRY", "BASE URL", "CREATED"},
-		[][]string{{acct.Name, c.p.Span(acct.InviteLifetime), remind, acct.Country, cmp.Or(acct.BaseURL, c.p.T("(not set)")),
+		[][]string{{acct.Name, c.printer().Span(acct.InviteLifetime), remind, acct.Country, cmp.Or(acct.BaseURL, c.printer().T("(not set)")),
 			acct.CreatedAt.Local().Format("2006-01-02")}})
 }
 
@@ -141,16 +141,16 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 		lq.After = &p.Cursors[len(p.Cursors)-1]
 	}
 	return printList(c, users, []string{"NAME", "EMAIL", "ROLE", "STATUS", "TEAMS", "BRANCHES", "LAST LOGIN"}, func(u *store.User) []string {
-		return []string{u.Name(), u.Email, c.p.T(u.Role), c.status(u), strings.Join(u.Teams, ", "), strings.Join(u.Branches, ", "), c.lastLogin(u)}
+		return []string{u.Name(), u.Email, c.printer().T(u.Role), c.status(u), strings.Join(u.Teams, ", "), strings.Join(u.Branches, ", "), c.lastLogin(u)}
 	})
 }
 
 // status is u's status in the operator's language.
-func (c *cli) status(u *store.User) string { return admin.Status(u).In(c.p) }
+func (c *cli) status(u *store.User) string { return admin.Status(u).In(c.printer()) }
 
 func (c *cli) lastLogin(u *store.User) string {
 	if u.LastLoginAt.IsZero() {
-		return c.p.T("never")
+		return c.printer().T("never")
 	}
 	return u.LastLoginAt.Local().Format("2006-01-02 15:04")
 }
@@ -188,12 +188,12 @@ func cmdUser(c *cli, ctx context.Context, args []string) error {
 	tw := tabwriter.NewWriter(c.stdout, 15, 0, 1, ' ', 0)
 	defer tw.Flush()
 	field := func(k, v string) {
-		fmt.Fprintf(tw, "%s\t%s\n", c.p.T("%s:", c.p.T(k)), strings.ReplaceAll(admin.Printable(v), "\t", " "))
+		fmt.Fprintf(tw, "%s\t%s\n", c.printer().T("%s:", c.printer().T(k)), strings.ReplaceAll(admin.Printable(v), "\t", " "))
 	}
 	field("Name", d.Name())
 	field("Email", d.Email)
 	field("Status", c.status(d.User))
-	field("Role", c.p.T(d.Role))
+	field("Role", c.printer().T(d.Role))
 	field("Permissions", strings.Join(d.Perms, ", "))
 	field("Phone", d.Phone)
 	field("Position", d.Position)
@@ -222,12 +222,12 @@ func cmdUser(c *cli, ctx context.Context, args []string) error {
 func (c *cli) awayLine(p store.AwayPeriod) string {
 	s := p.Start.Local().Format("2006-01-02 15:04") + " → "
 	if p.End.IsZero() {
-		s += c.p.T("further notice")
+		s += c.printer().T("further notice")
 	} else {
 		s += p.End.Local().Format("2006-01-02 15:04")
 	}
 	if p.StandIn != "" {
-		s += c.p.T(", stand-in %s", p.StandIn)
+		s += c.printer().T(", stand-in %s", p.StandIn)
 	}
 	if p.Note != "" {
 		s += " (" + p.Note + ")"
@@ -271,14 +271,14 @@ func awayList(c *cli, ctx context.Context, from, until string) error {
 		return c.printJSON(all)
 	}
 	if len(all) == 0 {
-		fmt.Fprintln(c.stdout, c.p.T("nobody is away"))
+		fmt.Fprintln(c.stdout, c.printer().T("nobody is away"))
 	}
 	for _, e := range all {
-		state := c.p.T("away now")
+		state := c.printer().T("away now")
 		if !e.AwayNow {
-			state = c.p.T("away later")
+			state = c.printer().T("away later")
 		}
-		fmt.Fprintln(c.stdout, admin.Printable(c.p.T("%s  %s  %s; work goes to %s", e.Email, state, c.awayLine(e.AwayPeriod), e.WorkText())))
+		fmt.Fprintln(c.stdout, admin.Printable(c.printer().T("%s  %s  %s; work goes to %s", e.Email, state, c.awayLine(e.AwayPeriod), e.WorkText())))
 	}
 	return nil
 }
@@ -347,7 +347,7 @@ func cmdEdit(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(u)
 	}
-	fmt.Fprintln(c.stdout, c.p.T("edited %s (version %d)", admin.Printable(u.Email), u.Version))
+	fmt.Fprintln(c.stdout, c.printer().T("edited %s (version %d)", admin.Printable(u.Email), u.Version))
 	return nil
 }
 
@@ -428,19 +428,19 @@ func cmdPerms(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(res)
 	}
-	fmt.Fprintln(c.stdout, c.p.T("%s:", admin.Printable(res.Email)), c.p.T(res.Role))
+	fmt.Fprintln(c.stdout, c.printer().T("%s:", admin.Printable(res.Email)), c.printer().T(res.Role))
 	for _, p := range res.Perms {
 		fmt.Fprintf(c.stdout, "  %s\n", p)
 	}
 	if len(res.Added)+len(res.Removed) > 0 {
-		fmt.Fprintln(c.stdout, c.p.T("added: %s; removed: %s", c.orNone(res.Added), c.orNone(res.Removed)))
+		fmt.Fprintln(c.stdout, c.printer().T("added: %s; removed: %s", c.orNone(res.Added), c.orNone(res.Removed)))
 	}
 	return nil
 }
 
 func (c *cli) orNone(s []string) string {
 	if len(s) == 0 {
-		return c.p.T("none")
+		return c.printer().T("none")
 	}
 	return strings.Join(s, ", ")
 }
@@ -457,7 +457,7 @@ func cmdReset(c *cli, ctx context.Context, args []string) error {
 	if err := c.svc.SendReset(ctx, a, email); err != nil {
 		return err
 	}
-	fmt.Fprintln(c.stdout, c.p.T("password-reset mail queued for %s (link valid %s)", admin.Printable(email), c.p.Span(admin.ResetLifetime)))
+	fmt.Fprintln(c.stdout, c.printer().T("password-reset mail queued for %s (link valid %s)", admin.Printable(email), c.printer().Span(admin.ResetLifetime)))
 	return nil
 }
 
@@ -479,7 +479,7 @@ func cmdDeactivate(c *cli, ctx context.Context, args []string) error {
 
 // paidUntil says what a deactivation or deletion leaves paid.
 func (c *cli) paidUntil(t time.Time) string {
-	return c.p.T("their seat stays paid until %s, with no credit", t.Format(time.DateOnly))
+	return c.printer().T("their seat stays paid until %s, with no credit", t.Format(time.DateOnly))
 }
 
 func cmdReactivate(c *cli, ctx context.Context, args []string) error {
@@ -546,12 +546,12 @@ func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(p)
 	}
-	fmt.Fprintln(c.stdout, c.p.T(verb, admin.Printable(p.Email)))
+	fmt.Fprintln(c.stdout, c.printer().T(verb, admin.Printable(p.Email)))
 	if *dry && p.NeedsHeir && p.Heir == "" {
-		fmt.Fprintln(c.stdout, "  "+c.p.T("(an heir is needed: give --heir EMAIL)"))
+		fmt.Fprintln(c.stdout, "  "+c.printer().T("(an heir is needed: give --heir EMAIL)"))
 	}
 	for _, l := range p.Says() {
-		fmt.Fprintf(c.stdout, "  %s\n", admin.Printable(l.In(c.p)))
+		fmt.Fprintf(c.stdout, "  %s\n", admin.Printable(l.In(c.printer())))
 	}
 	return nil
 }
@@ -607,7 +607,7 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 		if err := c.svc.EndAway(ctx, a, email); err != nil {
 			return err
 		}
-		fmt.Fprintln(c.stdout, c.p.T("%s is back", admin.Printable(email)))
+		fmt.Fprintln(c.stdout, c.printer().T("%s is back", admin.Printable(email)))
 		return nil
 	case *until == "" && *from == "" && *to == "" && *note == "":
 		d, err := c.svc.User(ctx, a, email)
@@ -649,7 +649,7 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 	if c.json {
 		return c.printJSON(p)
 	}
-	fmt.Fprintln(c.stdout, admin.Printable(c.p.T("%s away %s", email, c.awayLine(*p))))
+	fmt.Fprintln(c.stdout, admin.Printable(c.printer().T("%s away %s", email, c.awayLine(*p))))
 	return nil
 }
 
@@ -666,18 +666,18 @@ func cmdTeams(c *cli, ctx context.Context, args []string) error {
 		var done string
 		switch {
 		case len(rest) == 2 && rest[0] == "add":
-			err, done = c.svc.AddTeam(ctx, a, rest[1]), c.p.T("added")
+			err, done = c.svc.AddTeam(ctx, a, rest[1]), c.printer().T("added")
 		case len(rest) == 2 && rest[0] == "remove":
-			err, done = c.svc.RemoveTeam(ctx, a, rest[1]), c.p.T("removed")
+			err, done = c.svc.RemoveTeam(ctx, a, rest[1]), c.printer().T("removed")
 		case len(rest) == 3 && rest[0] == "rename":
-			err, done = c.svc.RenameTeam(ctx, a, rest[1], rest[2]), c.p.T("renamed to %s", admin.Printable(rest[2]))
+			err, done = c.svc.RenameTeam(ctx, a, rest[1], rest[2]), c.printer().T("renamed to %s", admin.Printable(rest[2]))
 		default:
 			return usagef("teams takes add NAME, remove NAME or rename NAME NEW-NAME")
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(c.stdout, c.p.T("team %s: %s", admin.Printable(rest[1]), done))
+		fmt.Fprintln(c.stdout, c.printer().T("team %s: %s", admin.Printable(rest[1]), done))
 		return nil
 	}
 	teams, err := c.svc.Teams(ctx, a)
@@ -708,21 +708,21 @@ func cmdBranches(c *cli, ctx context.Context, args []string) error {
 		switch {
 		case len(rest) == 2 && rest[0] == "add":
 			b.Name = rest[1]
-			err, done = c.svc.AddBranch(ctx, a, b), c.p.T("added")
+			err, done = c.svc.AddBranch(ctx, a, b), c.printer().T("added")
 		case len(rest) == 2 && rest[0] == "remove":
-			err, done = c.svc.RemoveBranch(ctx, a, rest[1], *moveTo), c.p.T("removed")
+			err, done = c.svc.RemoveBranch(ctx, a, rest[1], *moveTo), c.printer().T("removed")
 			if *moveTo != "" && !strings.EqualFold(*moveTo, admin.MoveToNone) {
-				done = c.p.T("removed, its people moved to %s", admin.Printable(*moveTo))
+				done = c.printer().T("removed, its people moved to %s", admin.Printable(*moveTo))
 			}
 		case len(rest) == 3 && rest[0] == "rename":
-			err, done = c.svc.RenameBranch(ctx, a, rest[1], rest[2]), c.p.T("renamed to %s", admin.Printable(rest[2]))
+			err, done = c.svc.RenameBranch(ctx, a, rest[1], rest[2]), c.printer().T("renamed to %s", admin.Printable(rest[2]))
 		default:
 			return usagef("branches takes add NAME [--address A] [--timezone TZ], remove NAME [--move-to BRANCH|none] or rename NAME NEW-NAME")
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintln(c.stdout, c.p.T("branch %s: %s", admin.Printable(rest[1]), done))
+		fmt.Fprintln(c.stdout, c.printer().T("branch %s: %s", admin.Printable(rest[1]), done))
 		return nil
 	}
 	branches, err := c.svc.Branches(ctx, a)
@@ -761,7 +761,7 @@ func cmdConversations(c *cli, ctx context.Context, args []string) error {
 		if c.json {
 			return c.printJSON(conv)
 		}
-		fmt.Fprintln(c.stdout, c.p.T("conversation %d assigned to %s", conv.ID, admin.Printable(conv.Assignee)))
+		fmt.Fprintln(c.stdout, c.printer().T("conversation %d assigned to %s", conv.ID, admin.Printable(conv.Assignee)))
 		return nil
 	}
 	convs, err := c.svc.Conversations(ctx, a, *user)

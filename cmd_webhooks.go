@@ -47,8 +47,8 @@ func cmdWebhooks(c *cli, ctx context.Context, args []string) error {
 		if c.json {
 			return c.printJSON(map[string]any{"webhook": w, "secret": secret})
 		}
-		fmt.Fprintf(c.stdout, "%s\n%s\n\n    %s\n", c.p.T("webhook %d added: %s for %s", w.ID, admin.Printable(w.URL), strings.Join(w.Events, ", ")),
-			c.p.T("its signing secret, shown once (Standard Webhooks):"), secret)
+		fmt.Fprintf(c.stdout, "%s\n%s\n\n    %s\n", c.printer().T("webhook %d added: %s for %s", w.ID, admin.Printable(w.URL), strings.Join(w.Events, ", ")),
+			c.printer().T("its signing secret, shown once (Standard Webhooks):"), secret)
 		return nil
 	case "remove":
 		n, err := id()
@@ -58,7 +58,7 @@ func cmdWebhooks(c *cli, ctx context.Context, args []string) error {
 		if err := c.svc.RemoveWebhook(ctx, a, n); err != nil {
 			return err
 		}
-		fmt.Fprintln(c.stdout, c.p.T("webhook %d removed", n))
+		fmt.Fprintln(c.stdout, c.printer().T("webhook %d removed", n))
 		return nil
 	case "deliveries":
 		n, err := id()
@@ -74,7 +74,7 @@ func cmdWebhooks(c *cli, ctx context.Context, args []string) error {
 			if d.LastStatus != 0 {
 				answer = strconv.Itoa(d.LastStatus) + " " + d.Response
 			}
-			return []string{strconv.FormatInt(d.ID, 10), d.EventType, c.p.T(d.State), strconv.Itoa(d.Attempts), answer, d.CreatedAt.Local().Format("2006-01-02 15:04")}
+			return []string{strconv.FormatInt(d.ID, 10), d.EventType, c.printer().T(d.State), strconv.Itoa(d.Attempts), answer, d.CreatedAt.Local().Format("2006-01-02 15:04")}
 		})
 	}
 	return usagef("webhooks takes add URL --events E, remove ID or deliveries ID, or nothing")
