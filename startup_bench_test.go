@@ -132,7 +132,10 @@ func BenchmarkStartupFirstFrame(b *testing.B) {
 }
 
 // buildBinaries builds each package into dir, for benchmarks that run the
-// programs whole, and returns the binaries' paths in the same order.
+// programs whole, and returns the binaries' paths in the same order. They
+// are built as contrib/release builds roster's binaries, the baselines too:
+// static (no cgo: no dynamic loader at each start, 0.3 ms in a profile) and
+// stripped.
 func buildBinaries(tb testing.TB, dir string, pkgs ...string) []string {
 	tb.Helper()
 	bins := make([]string, len(pkgs))
@@ -141,7 +144,9 @@ func buildBinaries(tb testing.TB, dir string, pkgs ...string) []string {
 		if pkg == "." {
 			bins[i] = filepath.Join(dir, "roster")
 		}
-		if out, err := exec.Command("go", "build", "-o", bins[i], pkg).CombinedOutput(); err != nil {
+		cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", bins[i], pkg)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
 			tb.Fatalf("go build %s: %v\n%s", pkg, err, out)
 		}
 	}
