@@ -190,6 +190,7 @@ type slot struct {
 	// they are, when each of them works byte by byte (keptBy): a value
 	// made of them alone is written as it is, without executing escape.
 	kept [128]bool
+	url  bool // the escapers include urlfilter: a value must also be a safe URL
 
 	mu            sync.Mutex
 	lastIn, lastO string // the value escaped last, and how
@@ -286,9 +287,9 @@ func newSkeleton(t executor, html bool, shape uint32) (*skeleton, error) {
 
 // keptBy are html/template's escapers that write a value byte by byte, so
 // that a value made of bytes each kept alone is kept whole; urlfilter
-// refuses a value only for a scheme, which needs a ':' (not kept alone).
-// The others (JavaScript values, CSS, srcset, attribute names) look at the
-// value as a whole: a slot they serve always executes its template.
+// keeps a value unless its scheme is unsafe (safeURL). The others
+// (JavaScript values, CSS, srcset, attribute names) look at the value as a
+// whole: a slot they serve always executes its template.
 var keptBy = map[string]bool{"_html_template_htmlescaper": true, "_html_template_attrescaper": true,
 	"_html_template_nospaceescaper": true, "_html_template_rcdataescaper": true, "_html_template_urlescaper": true,
 	"_html_template_urlnormalizer": true, "_html_template_urlfilter": true}
@@ -311,20 +312,35 @@ func (s *slot) findKept() error {
 	if action == nil {
 		return nil
 	}
+	prefix := "" // before each byte tried: a safe scheme where urlfilter looks for one
 	for _, cmd := range action.Pipe.Cmds[1:] {
-		if id, ok := cmd.Args[0].(*parse.IdentifierNode); !ok || len(cmd.Args) != 1 || !keptBy[id.Ident] {
+		id, ok := cmd.Args[0].(*parse.IdentifierNode)
+		if !ok || len(cmd.Args) != 1 || !keptBy[id.Ident] {
 			return nil
+		}
+		if id.Ident == "_html_template_urlfilter" {
+			s.url, prefix = true, "http:"
 		}
 	}
 	var b strings.Builder
 	for c := byte(' '); c <= '~'; c++ {
 		b.Reset()
-		if err := s.escape.Execute(&b, string(c)); err != nil {
+		in := prefix + string(c)
+		if err := s.escape.Execute(&b, in); err != nil {
 			return err
 		}
-		s.kept[c] = b.String()[s.head:b.Len()-s.tail] == string(c)
+		s.kept[c] = b.String()[s.head:b.Len()-s.tail] == in
 	}
 	return nil
+}
+
+// safeURL is html/template's test in urlfilter (isSafeURL): a URL whose
+// scheme, if it has one, is http, https or mailto.
+func safeURL(s string) bool {
+	if scheme, _, ok := strings.Cut(s, ":"); ok && !strings.Contains(scheme, "/") {
+		return strings.EqualFold(scheme, "http") || strings.EqualFold(scheme, "https") || strings.EqualFold(scheme, "mailto")
+	}
+	return true
 }
 
 // fill writes the part with v's values in the slots.
@@ -379,7 +395,7 @@ func (s *slot) keeps(value string) bool {
 			return false
 		}
 	}
-	return value != ""
+	return value != "" && (!s.url || safeURL(value))
 }
 
 // validity says how long a link lives, as a reader says it: "48 hours",
