@@ -297,8 +297,9 @@ var keptBy = map[string]bool{"_html_template_htmlescaper": true, "_html_template
 // findKept fills s.kept, once s.escape has run (html/template adds the
 // escapers to the slot's action when it first executes it): each printable
 // ASCII byte alone that the escapers give back as it is. Executing the slot
-// for each value cost a tenth of a message's CPU time, and most values
-// (names, addresses, links) need no escaping at all.
+// for each value was a third of composing a message (BenchmarkCompose) and
+// half its allocations, while most values (names, addresses,
+// links) need no escaping at all.
 func (s *slot) findKept() error {
 	var action *parse.ActionNode
 	for _, n := range s.escape.Tree.Root.Nodes {
