@@ -141,13 +141,19 @@ func appendQP(dst []byte, s string) []byte {
 			endLine()
 			dst = append(dst, '\r', '\n')
 			n = 0
-		case c >= '!' && c <= '~' && c != '=' || c == ' ' || c == '\t':
+		case qpPlain(c):
 			if n == room {
 				dst = append(dst, "=\r\n"...)
 				n = 0
 			}
-			dst = append(dst, c)
-			n++
+			// The run of plain bytes that fits on the line, in one append.
+			j := i + 1
+			for j < len(s) && j-i < room-n && qpPlain(s[j]) {
+				j++
+			}
+			dst = append(dst, s[i:j]...)
+			n += j - i
+			i = j - 1
 		default:
 			encode(c)
 		}
@@ -155,6 +161,10 @@ func appendQP(dst []byte, s string) []byte {
 	endLine()
 	return dst
 }
+
+// qpPlain says whether quoted-printable writes c as it is (a space or tab
+// too, unless it ends a line).
+func qpPlain(c byte) bool { return c >= '!' && c <= '~' && c != '=' || c == ' ' || c == '\t' }
 
 // Line lengths of RFC 5322 (2.1.1) and RFC 2047 (2).
 const (

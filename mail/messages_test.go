@@ -426,10 +426,13 @@ func TestAppendQPWritesAsTheStandardLibrary(t *testing.T) {
 // A skeleton filled with hostile values writes what the template writes,
 // html/template's escaping included, for every part of every kind in every
 // language, with each value empty in turn (the templates branch on that)
-// and values met twice.
+// and every value in every field, each met twice in a row.
 func TestSkeletonWritesAsTheTemplate(t *testing.T) {
 	hostile := []string{`<script>alert("x")</script>`, `javascript:alert(1)`, `a' onmouseover='alert(1)`, "Jo\r\nBcc: evil@x.test",
-		`{{.Link}}`, marker(3), `https://r.test/invite/T?x=<y>&z="w"#f`, "Zoé & ✓", `" autofocus onfocus="x`, "mailto:x@y.test?cc=z"}
+		`{{.Link}}`, marker(3), `https://r.test/invite/T?x=<y>&z="w"#f`, "Zoé & ✓", `" autofocus onfocus="x`, "mailto:x@y.test?cc=z",
+		// and plain ones, which most slots write as they are (slot.kept)
+		"Person 12", "bench00001@mail-bench.test", "https://roster.acme.test/invite/AbC_-123x", "48 hours", "x:y", "a/b?c=d&e",
+		"JavaScript:x", "HTTPS://r.test/x", "//r.test/x:y", "mailto:olive@acme.test"}
 	parts := 0
 	for l, lt := range templates() {
 		for kind, page := range lt.html {
@@ -442,7 +445,7 @@ func TestSkeletonWritesAsTheTemplate(t *testing.T) {
 				html bool
 			}{{kind + ".subject", lt.text.Lookup(kind + ".subject"), false}, {kind, lt.text.Lookup(kind), false}, {kind, page, true}} {
 				for empty := -1; empty < viewFields; empty++ {
-					for round := range 3 {
+					for round := range 2 * len(hostile) {
 						var v view
 						for i, f := range v.fields() {
 							if i != empty {
@@ -468,6 +471,19 @@ func TestSkeletonWritesAsTheTemplate(t *testing.T) {
 	}
 	if parts == 0 {
 		t.Fatal("no template")
+	}
+	// Plain names and addresses go in as they are, not through html/template.
+	kept := 0
+	skeletons.Range(func(_, sk any) bool {
+		for _, s := range sk.(*skeleton).slots {
+			if s.escape != nil && s.keeps("Person 12") && s.keeps("bench00001@mail-bench.test") {
+				kept++
+			}
+		}
+		return true
+	})
+	if kept == 0 {
+		t.Error("no slot of an HTML part writes a plain name and address as they are")
 	}
 }
 
