@@ -265,18 +265,9 @@ func openEngineCopies(b *testing.B, n int) (lite, pg *store.Store, owner admin.A
 // seed's owner.
 func openSeeded(b *testing.B, dsn string) (*store.Store, admin.Actor) {
 	b.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	owners, err := st.Read().Owners(ctx)
-	if err != nil || len(owners) == 0 {
-		b.Fatal("no owner in the seeded database", err)
-	}
-	owner := admin.Actor{Email: owners[0], Channel: admin.ChannelCLI}
-	if err := admin.New(st).AddTeam(ctx, owner, "Support"); err != nil {
+	st, email := benchdb.Open(b, dsn)
+	owner := admin.Actor{Email: email, Channel: admin.ChannelCLI}
+	if err := admin.New(st).AddTeam(context.Background(), owner, "Support"); err != nil {
 		b.Fatal(err)
 	}
 	return st, owner

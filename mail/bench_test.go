@@ -142,22 +142,14 @@ type benchOutbox struct {
 // command line does.
 func newBenchOutbox(b *testing.B, dsn string) (*fixture, *benchOutbox) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, dsn)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	owners, err := st.Read().Owners(ctx)
-	if err != nil || len(owners) == 0 {
-		b.Fatal("no owner in the seeded database", err)
-	}
+	st, owner := benchdb.Open(b, dsn)
 	f := &fixture{t: b, ctx: ctx, st: st, svc: admin.New(st), clock: &clock{now: time.Now()}}
 	people := make([]admin.NewUser, benchMessages)
 	for i := range people {
 		people[i] = admin.NewUser{Email: fmt.Sprintf("bench%05d@mail-bench.test", i), FirstName: "Person",
 			LastName: fmt.Sprint(i), Locale: []string{"en", "fr"}[i%2]}
 	}
-	res, err := f.svc.Invite(ctx, admin.Actor{Email: owners[0], Channel: admin.ChannelCLI}, people, admin.InviteOptions{})
+	res, err := f.svc.Invite(ctx, admin.Actor{Email: owner, Channel: admin.ChannelCLI}, people, admin.InviteOptions{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -96,6 +96,24 @@ func Copy(tb testing.TB, n int) string {
 	return db
 }
 
+// Open opens dsn, a copy of the seeded database (Copy, PostgresCopy), until
+// tb ends, and returns it with the address of its first active owner, who
+// acts in the benchmark.
+func Open(tb testing.TB, dsn string) (*store.Store, string) {
+	tb.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	owners, err := st.Read().Owners(ctx)
+	if err != nil || len(owners) == 0 {
+		tb.Fatal("no owner in the seeded database", err)
+	}
+	return st, owners[0]
+}
+
 // sameSchema reports whether the database at path has the schema a new
 // database gets: 001_init.sql's indexes may change without a new version.
 func sameSchema(path string) (bool, error) {
