@@ -32,7 +32,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}, os.Args[1:]))
+	os.Exit(run(ctx, &cli{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, exits: true}, os.Args[1:]))
 }
 
 // cli is one run of the command line: its streams, the global flags, and the
@@ -61,6 +61,9 @@ type cli struct {
 
 	st  *store.Store
 	svc *admin.Service
+	// exits is set by main: the process ends with the command, which
+	// leaves a store that only read to the exit (store.NeedsClose).
+	exits bool
 }
 
 // command is one subcommand of the command line.
@@ -465,7 +468,7 @@ func (c *cli) warn(err error) {
 }
 
 func (c *cli) close() {
-	if c.st != nil && c.actor == nil {
+	if c.st != nil && c.actor == nil && (!c.exits || c.st.NeedsClose()) {
 		c.st.Close()
 	}
 }

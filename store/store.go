@@ -171,6 +171,18 @@ func (s *Store) Path() string { return s.path }
 // Postgres reports whether the store is a PostgreSQL database.
 func (s *Store) Postgres() bool { return s.pg != nil }
 
+// NeedsClose reports whether s must be closed before its process exits:
+// on PostgreSQL always (the server logs a connection dropped), on SQLite
+// once it has written (its write pool connected), since closing the last
+// connection checkpoints the log and syncs the file, which a commit under
+// synchronous=NORMAL does not. A SQLite store that only read may be left to
+// the exit, as to a kill, which SQLite is made to survive: closing it costs
+// a one-page read a twentieth of its run (freeing the parsed schema,
+// unmapping the log's index).
+func (s *Store) NeedsClose() bool {
+	return s.pg != nil || s.wdb.Stats().OpenConnections > 0
+}
+
 // Close closes the pools.
 func (s *Store) Close() error {
 	if s.pg != nil {
