@@ -120,25 +120,27 @@ func (s *Service) mayActAs(ctx context.Context, q *store.Q, op *operator, u *sto
 // may also administer users.
 func (s *Service) self(ctx context.Context, q *store.Q, a Actor) (*store.User, error) {
 	u, err := q.UserByEmail(ctx, a.Email, s.Now())
+	return u, s.mayAct(a, u, err)
+}
+
+// mayAct refuses an actor found by err to be no user, or found as u to be
+// no active one.
+func (s *Service) mayAct(a Actor, u *store.User, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, denied("", "%s is not a user of this account", a.Email)
+		return denied("", "%s is not a user of this account", a.Email)
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if u.Status != store.Active {
-		return nil, denied("", "%s is %s, not active", u.Email, status(u.Status))
+		return denied("", "%s is %s, not active", u.Email, status(u.Status))
 	}
-	return u, nil
+	return nil
 }
 
 func (s *Service) operator(ctx context.Context, q *store.Q, a Actor) (*operator, error) {
-	u, err := s.self(ctx, q, a)
-	if err != nil {
-		return nil, err
-	}
-	ps, err := q.Perms(ctx, u.ID)
-	if err != nil {
+	u, ps, err := q.Operator(ctx, a.Email, s.Now())
+	if err := s.mayAct(a, u, err); err != nil {
 		return nil, err
 	}
 	o := &operator{User: u, perms: newPermSet(ps), channel: a.Channel}
