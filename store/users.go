@@ -190,9 +190,10 @@ func (q *Q) Operator(ctx context.Context, email string, now time.Time) (*User, [
 	if q.pg {
 		agg = "string_agg(perm, ' ' ORDER BY perm)"
 	}
+	email = strings.TrimSpace(email)
 	var perms string
 	row := q.db.QueryRowContext(ctx, "SELECT "+userCols+", coalesce((SELECT "+agg+" FROM user_perms WHERE user_id = u.id), '') FROM users u WHERE "+
-		byEmail, now.Unix(), EmailKey(strings.TrimSpace(email)), strings.TrimSpace(email))
+		byEmail, now.Unix(), EmailKey(email), email)
 	u, err := scanUser(withExtra{row, &perms}, now)
 	if err != nil {
 		return nil, nil, err
