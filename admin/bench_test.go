@@ -40,7 +40,7 @@ func bulkRows(n int) []admin.NewUser {
 // plainInserts writes what inviting rows writes, as plain single-row
 // INSERTs of values made beforehand, with nothing checked or read, into the
 // same schema (its triggers firing too), with the pragmas store.Open gives
-// every connection, batch rows to a transaction. Only each person's user,
+// its write connection, batch rows to a transaction. Only each person's user,
 // invitation mail and audit row with every false; with every, all the rows
 // an invitation writes: the user, their team, permissions and search keys,
 // the link, the mail and the audit row. It is the floor Invite is measured
@@ -48,7 +48,7 @@ func bulkRows(n int) []admin.NewUser {
 func plainInserts(b *testing.B, path string, rows []admin.NewUser, batch int, every bool) time.Duration {
 	b.Helper()
 	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)"+
-		"&_pragma=synchronous(NORMAL)&_pragma=secure_delete(FAST)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+		"&_pragma=synchronous(NORMAL)&_pragma=secure_delete(FAST)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_txlock=immediate")
 	if err != nil {
 		b.Fatal(err)
 	}
