@@ -233,7 +233,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 // any number: the screens, the command line and the API all run their bulk
 // acts through it. It writes them in batches of at most bulkBatchRows rows
 // or importBatchTime, each one transaction with its audit rows and mail,
-// pausing between two so that other writers get in (as Import does): a
+// letting other writers in between two (pause, as Import does): a
 // user is done whole or not at all. Every rule applies to each user as when
 // acting on them alone; a user the rules refuse (not invited, sent too
 // recently, above the operator, the last owner) is reported with the
@@ -304,10 +304,8 @@ func (s *Service) ActOnUsers(ctx context.Context, a Actor, b UserBatch) ([]Outco
 	}
 	for next := 0; next < len(out); {
 		if next > 0 {
-			select {
-			case <-ctx.Done():
-				return stop(next, ctx.Err())
-			case <-time.After(importPause):
+			if err := s.pause(ctx); err != nil {
+				return stop(next, err)
 			}
 		}
 		if err := ctx.Err(); err != nil {
@@ -379,10 +377,11 @@ func (s *Service) CountUsers(ctx context.Context, a Actor, lq store.ListQuery) (
 	return n, err
 }
 
-// bulkBatchRows bounds a bulk act's batch, besides importBatchTime, which
-// is what holds at a few hundred microseconds a user: a team given to
-// 100,000 users in batches of 1,000 spent as long in the pauses between
-// them as at work. A variable, that a test may make batches smaller.
+// bulkBatchRows bounds a batch of a bulk act or an import, besides
+// importBatchTime, which is what holds at a few hundred microseconds a
+// user: a team given to 100,000 users in batches of 1,000 spent as long in
+// the pauses between them as at work, and so did an import. A variable,
+// that a test may make batches smaller.
 var bulkBatchRows = 5000
 
 // readAhead is how many users a batch by ID reads in one statement.

@@ -81,18 +81,35 @@ func (s *Service) Invite(ctx context.Context, a Actor, rows []NewUser, opt Invit
 	return b.results, nil
 }
 
-// Bounds of one transaction of an import, and the pause between two. The
-// pause outlasts the longest sleep of SQLite's busy handler (100 ms), so
-// that a writer waiting for the lock, in this process or another, takes its
-// turn: without it the import would take the lock again at once, every time.
+// Bounds of one transaction of an import or a bulk act (besides
+// bulkBatchRows), and the pause between two. The pause outlasts the
+// longest sleep of SQLite's busy handler (100 ms), so that a writer waiting
+// for the lock, in this process or another, takes its turn: without it the
+// import would take the lock again at once, every time.
 const (
-	importBatchRows = 1000
 	importBatchTime = 200 * time.Millisecond
 	importPause     = 110 * time.Millisecond
 )
 
+// pause lets the writers waiting for the lock in between two batches of a
+// long write: on SQLite it sleeps importPause, or returns ctx's error if
+// ctx ends first. PostgreSQL grants its write lock in the order it was
+// asked for, so a writer already waiting takes it before the next batch
+// without a pause.
+func (s *Service) pause(ctx context.Context) error {
+	if s.st.WritersQueue() {
+		return ctx.Err()
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(importPause):
+		return nil
+	}
+}
+
 // Import invites (or stages) rows as Invite does, for files of any size: it
-// writes them in batches of at most importBatchRows rows or importBatchTime,
+// writes them in batches of at most bulkBatchRows rows or importBatchTime,
 // each one transaction with its audit rows and mail, so that other writers
 // wait for one batch at most instead of the whole file. An import stopped
 // half way is continued by running it again: a row whose address is already
@@ -103,15 +120,13 @@ func (s *Service) Import(ctx context.Context, a Actor, rows []NewUser, opt Invit
 	b := newBulkInvite(rows, opt, true)
 	for first := true; first || b.next < len(rows); first = false {
 		if !first {
-			select {
-			case <-ctx.Done():
-				return b.results[:b.next], ctx.Err()
-			case <-time.After(importPause):
+			if err := s.pause(ctx); err != nil {
+				return b.results[:b.next], err
 			}
 		}
 		done := b.next
 		err := s.write(ctx, a, func(q *store.Q, op *operator) error {
-			return s.inviteRows(ctx, q, op, b, importBatchRows, time.Now().Add(importBatchTime))
+			return s.inviteRows(ctx, q, op, b, bulkBatchRows, time.Now().Add(importBatchTime))
 		})
 		if err != nil {
 			return b.results[:done], err
@@ -128,6 +143,7 @@ type bulkInvite struct {
 	results []RowResult
 	seen    map[string]int // each address's first row
 	next    int            // the first row not yet done
+	perRow  time.Duration  // how long the last part took a row
 }
 
 func newBulkInvite(rows []NewUser, opt InviteOptions, resume bool) *bulkInvite {
@@ -136,8 +152,10 @@ func newBulkInvite(rows []NewUser, opt InviteOptions, resume bool) *bulkInvite {
 
 // inviteRows invites b's rows from b.next in q's transaction, at most limit
 // of them and none begun after until (zero: no time limit). The rows go in
-// parts of invitePartRows, each checked and then written a few statements
-// for all its rows; the time is looked at between parts.
+// parts, each checked and then written a few statements for all its rows;
+// the time is looked at between parts. A part has invitePartRows rows, or
+// with a time limit as many as the last part's pace leaves time for, so
+// that a batch keeps to its time on a slow machine too.
 func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *bulkInvite, limit int, until time.Time) error {
 	if err := op.need("users.invite", "inviting people"); err != nil {
 		return err
@@ -148,9 +166,15 @@ func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *b
 	}
 	k := &known{teams: groupNames{}, branches: groupNames{}}
 	for last := min(b.next+limit, len(b.rows)); b.next < last; {
-		if err := s.invitePart(ctx, q, op, acct, b, min(b.next+invitePartRows, last), k); err != nil {
+		n := invitePartRows
+		if !until.IsZero() && b.perRow > 0 {
+			n = max(1, min(n, int(time.Until(until)/b.perRow)))
+		}
+		from, began := b.next, time.Now()
+		if err := s.invitePart(ctx, q, op, acct, b, min(b.next+n, last), k); err != nil {
 			return err
 		}
+		b.perRow = time.Since(began) / time.Duration(b.next-from)
 		if !until.IsZero() && !time.Now().Before(until) {
 			return nil
 		}
@@ -159,7 +183,7 @@ func (s *Service) inviteRows(ctx context.Context, q *store.Q, op *operator, b *b
 }
 
 // invitePartRows is how many rows of a bulk invitation are checked, then
-// written, together.
+// written, together, at most.
 const invitePartRows = 128
 
 // invitePart invites b's rows from b.next to end.

@@ -177,6 +177,13 @@ func (s *Store) Path() string { return s.path }
 // Postgres reports whether the store is a PostgreSQL database.
 func (s *Store) Postgres() bool { return s.pg != nil }
 
+// WritersQueue reports whether writers waiting for the write lock take it
+// in the order they asked (PostgreSQL's advisory lock queues them), so that
+// a long run of write transactions lets them in without pausing between
+// two. SQLite's busy handler polls instead, sleeping up to 100 ms between
+// tries.
+func (s *Store) WritersQueue() bool { return s.pg != nil }
+
 // NeedsClose reports whether s must be closed before its process exits:
 // on PostgreSQL always (the server logs a connection dropped), on SQLite
 // once it has written (its write pool connected), since closing the last
