@@ -92,12 +92,10 @@ const (
 )
 
 // pause lets the writers waiting for the lock in between two batches of a
-// long write: on SQLite it sleeps importPause, or returns ctx's error if
-// ctx ends first. PostgreSQL grants its write lock in the order it was
-// asked for, so a writer already waiting takes it before the next batch
-// without a pause.
+// long write: when one waits, it sleeps importPause, or returns ctx's error
+// if ctx ends first (see store.WritersWaiting).
 func (s *Service) pause(ctx context.Context) error {
-	if s.st.WritersQueue() {
+	if !s.st.WritersWaiting() {
 		return ctx.Err()
 	}
 	select {

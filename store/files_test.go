@@ -34,7 +34,7 @@ func TestDatabaseFilesAreTheOwnersAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	addUser(t, st, &User{Email: "jean@acme.test"})
-	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+	for _, p := range []string{path, path + "-wal", path + "-shm", path + "-writers"} {
 		if m := modeOf(t, p); m != 0o600 {
 			t.Errorf("%s: mode %#o, want 0600", filepath.Base(p), m)
 		}

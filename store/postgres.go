@@ -128,6 +128,9 @@ func (s *Store) migratePostgres(ctx context.Context) error {
 // queues the notice of a change that PostgreSQL sends to the change
 // watches when, and if, the transaction commits (see pgListener).
 func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
+	if s.pg == nil {
+		defer s.writers.waiting()()
+	}
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil || s.pg == nil {
 		return tx, err

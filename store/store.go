@@ -32,14 +32,15 @@ var migrations embed.FS
 // busy timeout instead of failing with SQLITE_BUSY; reads use a separate pool.
 // On PostgreSQL writes queue on a lock instead (beginWrite).
 type Store struct {
-	path   string
-	wdb    *sql.DB
-	rdb    *sql.DB
-	cdb    *sql.DB    // SQLite: Conn's connections, opened when asked for
-	wstmts *stmtCache // SQLite
-	rstmts *stmtCache // SQLite
-	pg     *pgSQL     // PostgreSQL: nil on SQLite
-	pgcfg  *pgx.ConnConfig
+	path    string
+	wdb     *sql.DB
+	rdb     *sql.DB
+	cdb     *sql.DB         // SQLite: Conn's connections, opened when asked for
+	writers *waitingWriters // SQLite: marks its writers waiting for the lock
+	wstmts  *stmtCache      // SQLite
+	rstmts  *stmtCache      // SQLite
+	pg      *pgSQL          // PostgreSQL: nil on SQLite
+	pgcfg   *pgx.ConnConfig
 	// changes counts, on PostgreSQL, the changes this Store's watches have
 	// seen: its own write transactions, as they commit, and every node's
 	// notices (see pgListener).
@@ -129,7 +130,8 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 		rdb.Close()
 		return nil, fmt.Errorf("open database: %w", err)
 	}
-	s := &Store{path: path, wdb: wdb, rdb: rdb, cdb: cdb, wstmts: newStmtCache(wdb), rstmts: newStmtCache(rdb)}
+	s := &Store{path: path, wdb: wdb, rdb: rdb, cdb: cdb, wstmts: newStmtCache(wdb), rstmts: newStmtCache(rdb),
+		writers: &waitingWriters{path: path + "-writers"}}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -177,12 +179,12 @@ func (s *Store) Path() string { return s.path }
 // Postgres reports whether the store is a PostgreSQL database.
 func (s *Store) Postgres() bool { return s.pg != nil }
 
-// WritersQueue reports whether writers waiting for the write lock take it
-// in the order they asked (PostgreSQL's advisory lock queues them), so that
-// a long run of write transactions lets them in without pausing between
-// two. SQLite's busy handler polls instead, sleeping up to 100 ms between
-// tries.
-func (s *Store) WritersQueue() bool { return s.pg != nil }
+// WritersWaiting reports whether a writer, of this process or another,
+// waits for the write lock, for a long run of write transactions (an
+// import, a bulk act) to pause and let it in (see waitingWriters). On
+// PostgreSQL none needs a pause: its advisory lock queues them, and grants
+// it to the first waiting before the run's next transaction.
+func (s *Store) WritersWaiting() bool { return s.pg == nil && s.writers.Waiting() }
 
 // NeedsClose reports whether s must be closed before its process exits:
 // on PostgreSQL always (the server logs a connection dropped), on SQLite
@@ -201,7 +203,7 @@ func (s *Store) Close() error {
 	if s.pg != nil {
 		return errors.Join(s.rdb.Close(), s.wdb.Close())
 	}
-	return errors.Join(s.rstmts.close(), s.wstmts.close(), s.cdb.Close(), s.rdb.Close(), s.wdb.Close())
+	return errors.Join(s.rstmts.close(), s.wstmts.close(), s.cdb.Close(), s.rdb.Close(), s.wdb.Close(), s.writers.close())
 }
 
 type migration struct {
