@@ -190,15 +190,10 @@ func (s *Service) notifyWrite(ctx context.Context, a Actor, email string, write 
 		run = s.st.Write
 	}
 	return run(ctx, func(q *store.Q) error {
-		me, err := s.self(ctx, q, a)
+		op, err := s.actor(ctx, q, a)
 		if err != nil {
 			return err
 		}
-		ps, err := q.Perms(ctx, me.ID)
-		if err != nil {
-			return err
-		}
-		op := &operator{User: me, perms: newPermSet(ps), channel: a.Channel}
 		u, err := s.findUser(ctx, q, email)
 		if err != nil {
 			return err

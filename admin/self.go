@@ -200,12 +200,8 @@ func (s *Service) Login(ctx context.Context, email, password string) (*store.Use
 func (s *Service) Administers(ctx context.Context, a Actor) (bool, error) {
 	var ok bool
 	err := s.st.ReadTx(ctx, func(q *store.Q) error {
-		u, err := s.self(ctx, q, a)
-		if err != nil {
-			return err
-		}
-		ps, err := q.Perms(ctx, u.ID)
-		ok = newPermSet(ps).anyUsers()
+		me, err := s.actor(ctx, q, a)
+		ok = err == nil && me.perms.anyUsers()
 		return err
 	})
 	return ok, err

@@ -138,14 +138,24 @@ func (s *Service) mayAct(a Actor, u *store.User, err error) error {
 	return nil
 }
 
-func (s *Service) operator(ctx context.Context, q *store.Q, a Actor) (*operator, error) {
+// actor reads a, an active user, with their permissions, in one statement.
+func (s *Service) actor(ctx context.Context, q *store.Q, a Actor) (*operator, error) {
 	u, ps, err := q.Operator(ctx, a.Email, s.Now())
 	if err := s.mayAct(a, u, err); err != nil {
 		return nil, err
 	}
-	o := &operator{User: u, perms: newPermSet(ps), channel: a.Channel}
+	return &operator{User: u, perms: newPermSet(ps), channel: a.Channel}, nil
+}
+
+// operator is actor for one who administers users: holds a users.*
+// permission.
+func (s *Service) operator(ctx context.Context, q *store.Q, a Actor) (*operator, error) {
+	o, err := s.actor(ctx, q, a)
+	if err != nil {
+		return nil, err
+	}
 	if !o.perms.anyUsers() {
-		return nil, denied("", "%s holds no users.* permission and cannot administer users", u.Email)
+		return nil, denied("", "%s holds no users.* permission and cannot administer users", o.Email)
 	}
 	return o, nil
 }
