@@ -47,7 +47,7 @@ func Million(tb testing.TB, n int) string {
 	// Caches of other seeds and schemas stay: another checkout of roster
 	// (a branch with a migration more, or one less) may be using them.
 	tmp := path + ".making"
-	for _, suffix := range []string{"", "-wal", "-shm"} {
+	for _, suffix := range []string{"", "-wal", "-shm", "-writers"} {
 		os.Remove(tmp + suffix)
 	}
 	ctx := context.Background()
@@ -66,6 +66,7 @@ func Million(tb testing.TB, n int) string {
 	if err := os.Rename(tmp, path); err != nil {
 		tb.Fatal(err)
 	}
+	os.Remove(tmp + "-writers") // the seed's writers' lock file (store.WritersWaiting)
 	tb.Logf("seeded %s: %d users in %v", path, stats.Users, stats.Took.Round(time.Second))
 	return path
 }
