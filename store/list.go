@@ -376,17 +376,29 @@ func (q *Q) ExportUsers(ctx context.Context, fn func(*ExportRow) error) error {
 		}
 		defer q.db.ExecContext(context.WithoutCancel(ctx), "PRAGMA mmap_size = 0")
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT email, first_name, last_name, phone, role, teams, position,
-		reference_id, locale, branches FROM users ORDER BY sort_name, id`)
+	// A row comes as one text, its fields joined by exportSep: the driver
+	// takes the connection's mutex three times a column it reads (type,
+	// text, length), which as one column instead of ten cost a third of an
+	// export of 10,000 users.
+	rows, err := q.db.QueryContext(ctx, `SELECT concat_ws(?1, id, email, first_name, last_name, phone, role, teams,
+		position, reference_id, locale, branches) FROM users ORDER BY sort_name, id`, exportSep)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	var r ExportRow
-	var teams, branches string
+	var line, id, teams, branches string
+	fields := []*string{&id, &r.Email, &r.FirstName, &r.LastName, &r.Phone, &r.Role, &teams, &r.Position,
+		&r.ReferenceID, &r.Locale, &branches}
 	for rows.Next() {
-		if err := rows.Scan(&r.Email, &r.FirstName, &r.LastName, &r.Phone, &r.Role, &teams, &r.Position,
-			&r.ReferenceID, &r.Locale, &branches); err != nil {
+		if err := rows.Scan(&line); err != nil {
+			return err
+		}
+		if strings.Count(line, exportSep) == len(fields)-1 {
+			for _, f := range fields {
+				*f, line, _ = strings.Cut(line, exportSep)
+			}
+		} else if err := q.exportRow(ctx, strings.SplitN(line, exportSep, 2)[0], fields[1:]); err != nil {
 			return err
 		}
 		r.Teams, r.Branches = splitList(teams), splitList(branches)
@@ -395,4 +407,20 @@ func (q *Q) ExportUsers(ctx context.Context, fn func(*ExportRow) error) error {
 		}
 	}
 	return rows.Err()
+}
+
+// exportSep joins the fields of an export's row (ExportUsers): the unit
+// separator, a control character no one types. A row with a field that
+// holds it all the same is read again column by column (exportRow).
+const exportSep = "\x1f"
+
+// exportRow reads the fields of the user with this id (as text) one column
+// each, into fields, in ExportUsers' order.
+func (q *Q) exportRow(ctx context.Context, id string, fields []*string) error {
+	dest := make([]any, len(fields))
+	for i, f := range fields {
+		dest[i] = f
+	}
+	return q.db.QueryRowContext(ctx, `SELECT email, first_name, last_name, phone, role, teams, position,
+		reference_id, locale, branches FROM users WHERE id = CAST(?1 AS INTEGER)`, id).Scan(dest...)
 }
