@@ -378,8 +378,8 @@ func (q *Q) ExportUsers(ctx context.Context, fn func(*ExportRow) error) error {
 	}
 	// A row comes as one text, its fields joined by exportSep: the driver
 	// takes the connection's mutex three times a column it reads (type,
-	// text, length), which as one column instead of ten cost a third of an
-	// export of 10,000 users.
+	// text, length), and reading ten columns a row instead of one made a
+	// Go program writing 10,000 users as CSV take half as long again.
 	rows, err := q.db.QueryContext(ctx, `SELECT concat_ws(?1, id, email, first_name, last_name, phone, role, teams,
 		position, reference_id, locale, branches) FROM users ORDER BY sort_name, id`, exportSep)
 	if err != nil {
