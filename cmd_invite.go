@@ -361,9 +361,10 @@ func cmdExport(c *cli, ctx context.Context, args []string) error {
 		// The rows stream through: the heap holds under a megabyte however
 		// many users there are, and collecting it each time 4 MB more was
 		// allocated ran the collector 50 times for a million users, and
-		// once for 10,000. Its cycles stop both CPUs for a moment, a cost
-		// that grows with the machine's load. In a process of its own,
-		// export lets the heap grow to five times what is live instead.
+		// once for 10,000. Each cycle stops the program and marks on a
+		// quarter of the CPUs, which costs more the busier the machine. In
+		// a process of its own, export lets the heap grow to five times
+		// what is live instead.
 		debug.SetGCPercent(400)
 	}
 	// A million users make about 150 MB: written 64 KiB at a time.
@@ -393,9 +394,9 @@ func cmdExport(c *cli, ctx context.Context, args []string) error {
 // appendCSV appends rec to b as encoding/csv's Writer writes it: commas
 // between the fields, a newline after them, a field quoted (its quotes
 // doubled) when it holds a quote, comma, CR or LF, starts with a space, or
-// is \. . Export writes a line a user; encoding/csv's Writer makes a
-// buffered write of each field and comma, and takes 1.8 times as long
-// (BenchmarkAppendCSV): a twentieth of an export of 10,000 users.
+// is \. . Export writes a line a user; encoding/csv's Writer, which makes
+// a buffered write of each field and comma, takes 1.8 times as long
+// (BenchmarkAppendCSV), and was 8% of an export of 10,000 users.
 func appendCSV(b []byte, rec []string) []byte {
 	for i, f := range rec {
 		if i > 0 {
