@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -54,13 +55,15 @@ func cmdMan(c *cli, ctx context.Context, args []string) error {
 // globalFlags are the flags every command takes (cli.flags).
 var globalFlags = []string{"--db", "--as", "--json", "--lang"}
 
-var flagPattern = regexp.MustCompile(`--[a-z][a-z0-9-]*`)
+// flagPattern finds the flags a usage line names, compiled when first
+// needed rather than at the start of every command.
+var flagPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`--[a-z][a-z0-9-]*`) })
 
 // commandFlags are the flags a command's usage line names, then the global
 // ones, each once.
 func commandFlags(cmd command) []string {
 	var out []string
-	for _, f := range append(flagPattern.FindAllString(cmd.args, -1), globalFlags...) {
+	for _, f := range append(flagPattern().FindAllString(cmd.args, -1), globalFlags...) {
 		if !slices.Contains(out, f) {
 			out = append(out, f)
 		}

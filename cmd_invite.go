@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"roster/admin"
 	"roster/i18n"
@@ -354,11 +357,18 @@ func cmdExport(c *cli, ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// A million users make about 150 MB: written 64 KiB at a time.
-	w := csv.NewWriter(bufio.NewWriterSize(c.stdout, 64<<10))
-	if err := w.Write(csvHeader); err != nil {
-		return err
+	if c.exits {
+		// The rows stream through: the heap holds under a megabyte however
+		// many users there are, and collecting it each time 4 MB more was
+		// allocated ran the collector 50 times for a million users, and
+		// once for 10,000. Each cycle stops the program and marks on a
+		// quarter of the CPUs, which costs more the busier the machine. In
+		// a process of its own, export lets the heap grow to five times
+		// what is live instead.
+		debug.SetGCPercent(400)
 	}
+	// A million users make about 150 MB: written 64 KiB at a time.
+	buf := appendCSV(make([]byte, 0, 64<<10), csvHeader)
 	rec := make([]string, len(csvHeader))
 	err = c.svc.ExportUsers(ctx, a, func(u *store.ExportRow) error {
 		rec[0], rec[1], rec[2], rec[3], rec[4] = u.Email, u.FirstName, u.LastName, u.Phone, u.Role
@@ -367,11 +377,62 @@ func cmdExport(c *cli, ctx context.Context, args []string) error {
 		for i := range rec {
 			rec[i] = quoteFormula(rec[i])
 		}
-		return w.Write(rec)
+		if buf = appendCSV(buf, rec); len(buf) >= 60<<10 {
+			_, err := c.stdout.Write(buf)
+			buf = buf[:0]
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return err
 	}
-	w.Flush()
-	return w.Error()
+	_, err = c.stdout.Write(buf)
+	return err
+}
+
+// appendCSV appends rec to b as encoding/csv's Writer writes it: commas
+// between the fields, a newline after them, a field quoted (its quotes
+// doubled) when it holds a quote, comma, CR or LF, starts with a space, or
+// is \. . Export writes a line a user; encoding/csv's Writer, which makes
+// a buffered write of each field and comma, takes 1.8 times as long
+// (BenchmarkAppendCSV), and was 8% of an export of 10,000 users.
+func appendCSV(b []byte, rec []string) []byte {
+	for i, f := range rec {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if !csvNeedsQuotes(f) {
+			b = append(b, f...)
+			continue
+		}
+		b = append(b, '"')
+		for {
+			j := strings.IndexByte(f, '"')
+			if j < 0 {
+				break
+			}
+			b = append(append(b, f[:j+1]...), '"')
+			f = f[j+1:]
+		}
+		b = append(append(b, f...), '"')
+	}
+	return append(b, '\n')
+}
+
+// csvNeedsQuotes is encoding/csv's rule for a field it quotes.
+func csvNeedsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` {
+		return true
+	}
+	for i := 0; i < len(f); i++ {
+		if c := f[i]; c == '"' || c == ',' || c == '\r' || c == '\n' {
+			return true
+		}
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
 }

@@ -22,7 +22,11 @@ import (
 // text in the order taken, and free of the colons some file systems refuse.
 const layout = "2006-01-02T150405Z"
 
-var ours = regexp.MustCompile(`^roster-backup-(\d{4}-\d{2}-\d{2}T\d{6}Z)\.db$`)
+// ours matches the names Name gives, compiled when first needed: at start
+// it cost every process, whatever its command, a tenth of a millisecond.
+var ours = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^roster-backup-(\d{4}-\d{2}-\d{2}T\d{6}Z)\.db$`)
+})
 
 // Name is the path of a backup taken at at in dir.
 func Name(dir string, at time.Time) string {
@@ -37,7 +41,7 @@ func List(dir string) (paths []string, taken []time.Time, err error) {
 		return nil, nil, err
 	}
 	for _, e := range entries { // ReadDir sorts by name: by time
-		m := ours.FindStringSubmatch(e.Name())
+		m := ours().FindStringSubmatch(e.Name())
 		if m == nil || !e.Type().IsRegular() {
 			continue
 		}

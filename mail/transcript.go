@@ -53,7 +53,9 @@ func (t *Transcript) noteTLS(st tls.ConnectionState) {
 	t.note("%s, %s%s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite), who)
 }
 
-var serverLine = regexp.MustCompile(`^[2-5][0-9][0-9]([ -]|$)`)
+// serverLine matches a reply, compiled when first needed rather than at
+// the start of every process.
+var serverLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[2-5][0-9][0-9]([ -]|$)`) })
 
 // Write takes the traffic in both directions, as go-smtp's DebugWriter
 // gives it, and files it line by line: replies start with their code.
@@ -80,7 +82,7 @@ func (t *Transcript) line(l string) {
 	case t.inData:
 		t.data.lines++
 		t.data.bytes += len(l) + 2
-	case serverLine.MatchString(l):
+	case serverLine().MatchString(l):
 		t.Lines = append(t.Lines, "S: "+l)
 		if strings.HasPrefix(l, "354") {
 			t.inData, t.data.lines, t.data.bytes = true, 0, 0

@@ -131,6 +131,10 @@ func TestMetricsExposition(t *testing.T) {
 		one("process_open_fds").Gauge.GetValue() < 1 {
 		t.Errorf("runtime and process metrics: %v %v %v", f["go_goroutines"], f["process_resident_memory_bytes"], f["process_open_fds"])
 	}
+	if heap, sys := one("go_memstats_heap_alloc_bytes").Gauge.GetValue(), one("go_memstats_sys_bytes").Gauge.GetValue(); heap < 1<<10 || sys < heap ||
+		f["go_gc_cycles_total"] == nil {
+		t.Errorf("memory metrics: heap %v, sys %v, gc cycles %v", heap, sys, f["go_gc_cycles_total"])
+	}
 
 	// The database not answering leaves its counts out, and the rest in.
 	backlogErr = errors.New("database is locked")

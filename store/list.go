@@ -376,17 +376,39 @@ func (q *Q) ExportUsers(ctx context.Context, fn func(*ExportRow) error) error {
 		}
 		defer q.db.ExecContext(context.WithoutCancel(ctx), "PRAGMA mmap_size = 0")
 	}
-	rows, err := q.db.QueryContext(ctx, `SELECT email, first_name, last_name, phone, role, teams, position,
-		reference_id, locale, branches FROM users ORDER BY sort_name, id`)
+	// On SQLite a row comes as one text, its fields joined by exportSep:
+	// the driver takes the connection's mutex three times a column it reads
+	// (type, text, length), and reading ten columns a row instead of one
+	// made a Go program writing 10,000 users as CSV take half as long again.
+	// PostgreSQL's driver takes no such lock, and could not read a row
+	// again, as a row with a field holding exportSep is, while this
+	// statement's rows stream in.
+	query, args := "SELECT concat_ws(?1, id, "+exportColumns+") FROM users ORDER BY sort_name, id", []any{exportSep}
+	if q.pg {
+		query, args = "SELECT "+exportColumns+" FROM users ORDER BY sort_name, id", nil
+	}
+	rows, err := q.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	var r ExportRow
-	var teams, branches string
+	var line, id, teams, branches string
+	fields := []*string{&id, &r.Email, &r.FirstName, &r.LastName, &r.Phone, &r.Role, &teams, &r.Position,
+		&r.ReferenceID, &r.Locale, &branches}
+	dest := scanInto(fields[1:])
 	for rows.Next() {
-		if err := rows.Scan(&r.Email, &r.FirstName, &r.LastName, &r.Phone, &r.Role, &teams, &r.Position,
-			&r.ReferenceID, &r.Locale, &branches); err != nil {
+		if q.pg {
+			err = rows.Scan(dest...)
+		} else if err = rows.Scan(&line); err == nil && strings.Count(line, exportSep) == len(fields)-1 {
+			for _, f := range fields {
+				*f, line, _ = strings.Cut(line, exportSep)
+			}
+		} else if err == nil {
+			id, _, _ = strings.Cut(line, exportSep)
+			err = q.db.QueryRowContext(ctx, "SELECT "+exportColumns+" FROM users WHERE id = CAST(?1 AS INTEGER)", id).Scan(dest...)
+		}
+		if err != nil {
 			return err
 		}
 		r.Teams, r.Branches = splitList(teams), splitList(branches)
@@ -395,4 +417,21 @@ func (q *Q) ExportUsers(ctx context.Context, fn func(*ExportRow) error) error {
 		}
 	}
 	return rows.Err()
+}
+
+// exportColumns are what an export reads of a user, in ExportRow's order.
+const exportColumns = "email, first_name, last_name, phone, role, teams, position, reference_id, locale, branches"
+
+// exportSep joins the fields of an export's row on SQLite (ExportUsers):
+// the unit separator, a control character no one types. A row with a field
+// that holds it all the same is read again column by column.
+const exportSep = "\x1f"
+
+// scanInto is fields as rows.Scan's destinations.
+func scanInto(fields []*string) []any {
+	dest := make([]any, len(fields))
+	for i, f := range fields {
+		dest[i] = f
+	}
+	return dest
 }

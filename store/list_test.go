@@ -329,12 +329,16 @@ func TestSearchKeysFollowEdits(t *testing.T) {
 }
 
 // An export gives each field whole, whatever it holds: letters of several
-// bytes, spaces, digits, commas, nothing.
+// bytes, spaces, digits, commas, nothing, and the separator ExportUsers
+// reads a row's fields with on SQLite (exportSep), which sends that row alone through
+// the column by column read.
 func TestExportUsersGivesEachFieldWhole(t *testing.T) {
 	st := openTemp(t)
 	want := []ExportRow{
 		{Email: "zoe@acme.test", FirstName: "Zoë", LastName: "Ångström-Łukasz", Phone: "+33 6 12", Role: "admin",
 			Teams: []string{"R&D", "Ventes Paris"}, Position: "12 34, chef", ReferenceID: "7 8", Locale: "fr"},
+		{Email: "zy@acme.test", FirstName: "Zy" + exportSep, LastName: exportSep + exportSep, Role: "member",
+			Teams: []string{}, Position: "a" + exportSep + "b,", Locale: "en"},
 		{Email: "zz@acme.test", Role: "member", Teams: []string{}, Locale: "en"},
 	}
 	ctx := context.Background()
