@@ -129,7 +129,7 @@ func (s *Store) migratePostgres(ctx context.Context) error {
 // watches when, and if, the transaction commits (see pgListener).
 func (s *Store) beginWrite(ctx context.Context) (*sql.Tx, error) {
 	if s.pg == nil {
-		defer s.writers.waiting()()
+		defer s.writers.mark()()
 	}
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil || s.pg == nil {

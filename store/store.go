@@ -184,7 +184,7 @@ func (s *Store) Postgres() bool { return s.pg != nil }
 // import, a bulk act) to pause and let it in (see waitingWriters). On
 // PostgreSQL none needs a pause: its advisory lock queues them, and grants
 // it to the first waiting before the run's next transaction.
-func (s *Store) WritersWaiting() bool { return s.pg == nil && s.writers.Waiting() }
+func (s *Store) WritersWaiting() bool { return s.pg == nil && s.writers.any() }
 
 // NeedsClose reports whether s must be closed before its process exits:
 // on PostgreSQL always (the server logs a connection dropped), on SQLite

@@ -22,13 +22,13 @@ type waitingWriters struct {
 	mu   sync.Mutex
 	n    int      // writers of this Store waiting
 	wait *os.File // their shared lock's file, open once
-	look *os.File // Waiting's exclusive lock's, open once
+	look *os.File // any's exclusive lock's, open once
 }
 
-// waiting marks a writer of this Store waiting for the write lock until
-// done is called. A file that cannot be locked marks nobody: the run then
-// pauses every time (see Waiting).
-func (w *waitingWriters) waiting() (done func()) {
+// mark marks a writer of this Store waiting for the write lock until done
+// is called. A file that cannot be locked marks nobody: the run then
+// pauses every time (see any).
+func (w *waitingWriters) mark() (done func()) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.n == 0 && w.lock(&w.wait, syscall.LOCK_SH) != nil {
@@ -44,9 +44,9 @@ func (w *waitingWriters) waiting() (done func()) {
 	}
 }
 
-// Waiting reports whether a writer, of this process or another, waits
-// for the write lock, or whether that cannot be known.
-func (w *waitingWriters) Waiting() bool {
+// any reports whether a writer, of this process or another, waits for the
+// write lock, or whether that cannot be known.
+func (w *waitingWriters) any() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.lock(&w.look, syscall.LOCK_EX|syscall.LOCK_NB) != nil {
