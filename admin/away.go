@@ -186,13 +186,13 @@ func (s *Service) CancelAway(ctx context.Context, a Actor, email string, periodI
 }
 
 // route finds who takes new work meant for user: the user when they are not
-// away; else their stand-in, following chains of stand-ins past those who are
-// away too; for a team (or its members of one branch), its active member with the fewest open conversations
-// who is not away. A cycle, or a chain that ends with nobody, leaves the work
-// with the user.
+// away; else the stand-in of the period they are in, following chains of
+// stand-ins past those who are away too; for a team (or its members of one
+// branch), the member teamMember picks. A cycle, or a chain that ends with
+// nobody, leaves the work with the user. StandInWarning follows the same
+// chain to explain it.
 func (s *Service) route(ctx context.Context, q *store.Q, userID int64) (*store.User, error) {
-	now := s.Now()
-	first, err := q.UserByID(ctx, userID, now)
+	first, err := q.UserByID(ctx, userID, s.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -200,36 +200,19 @@ func (s *Service) route(ctx context.Context, q *store.Q, userID int64) (*store.U
 	u := first
 	for u.Away {
 		seen[u.ID] = true
-		periods, err := q.AwayPeriods(ctx, u.ID, now)
+		p, err := s.currentPeriod(ctx, q, u)
 		if err != nil {
 			return nil, err
 		}
 		var next *store.User
-		for _, p := range periods {
-			if !p.Covers(now) {
-				continue
-			}
-			switch {
-			case p.StandInUserID != 0 && !seen[p.StandInUserID]:
-				if next, err = q.UserByID(ctx, p.StandInUserID, now); err != nil {
-					return nil, err
-				}
-			case p.StandInTeamID != 0:
-				err := q.TeamMembersByLoad(ctx, p.StandInTeamID, p.StandInBranchID, func(id int64) (bool, error) {
-					if seen[id] {
-						return false, nil
-					}
-					m, err := q.UserByID(ctx, id, now)
-					if err != nil || m.Away {
-						return false, err
-					}
-					next = m
-					return true, nil
-				})
-				if err != nil {
-					return nil, err
-				}
-			}
+		switch {
+		case p.StandInUserID != 0 && !seen[p.StandInUserID]:
+			next, err = q.UserByID(ctx, p.StandInUserID, s.Now())
+		case p.StandInTeamID != 0:
+			next, err = s.teamMember(ctx, q, &teamStandIn{p.StandInTeamID, p.StandInBranchID, p.StandIn}, first, seen, nil)
+		}
+		if err != nil {
+			return nil, err
 		}
 		if next == nil || next.Status != store.Active {
 			return first, nil

@@ -205,12 +205,16 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 // teamMember is the member of team t (in its branch, if it names one) that
 // routing gives new work to: the active one with the fewest open
 // conversations who is neither away nor already passed (seen, away among
-// them); nil when there is none, with why saying so, naming a few of those
-// passed over.
+// them); nil when there is none. why, unless nil, says so, naming a few of
+// those passed over; route passes nil, and a member it has passed is not
+// read.
 func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, away *store.User, seen map[int64]bool, why *list) (*store.User, error) {
 	passed := list{sep: ", "}
 	var found *store.User
 	err := q.TeamMembersByLoad(ctx, t.team, t.branch, func(id int64) (bool, error) {
+		if why == nil && seen[id] {
+			return false, nil
+		}
 		m, err := q.UserByID(ctx, id, s.Now())
 		if err != nil {
 			return false, err
@@ -226,7 +230,7 @@ func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, aw
 		}
 		return false, nil
 	})
-	if err != nil || found != nil {
+	if err != nil || found != nil || why == nil {
 		return found, err
 	}
 	if n := len(passed.items); n > 3 {
