@@ -40,36 +40,16 @@ func cmdInit(c *cli, ctx context.Context, args []string) error {
 func cmdAccount(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("account")
 	var ch admin.AccountChange
-	fs.Func("name", "rename the organisation", func(s string) error { ch.Name = &s; return nil })
-	fs.Func("invite-lifetime", "how long invitation links live (e.g. 48h)", func(s string) error {
-		d, err := time.ParseDuration(s)
-		ch.InviteLifetime = &d
-		return err
-	})
-	fs.Func("remind-before", "remind invitees this long before their link expires, once (e.g. 24h; 0: never)", func(s string) error {
-		d, err := time.ParseDuration(s)
-		ch.RemindBefore = &d
-		return err
-	})
-	fs.Func("digest-hour", "hour (0-23, the country's time zone) of the daily digest of stuck invitations", func(s string) error {
-		h, err := strconv.Atoi(s)
-		ch.DigestHour = &h
-		return err
-	})
-	fs.Func("country", "default country of phone numbers written nationally (FR, BE, CH, GB, US…)", func(s string) error { ch.Country = &s; return nil })
-	fs.Func("scim-heir", "who inherits what the users an identity provider deletes by SCIM owned (\"\" refuses SCIM deletions)", func(s string) error { ch.SCIMHeir = &s; return nil })
-	fs.Func("scim-staged", "true: SCIM stages the users it creates instead of inviting them", func(s string) error {
-		b, err := strconv.ParseBool(s)
-		ch.SCIMStaged = &b
-		return err
-	})
-	fs.Func("webhooks-private", "true: webhooks may go to loopback and private addresses", func(s string) error {
-		b, err := strconv.ParseBool(s)
-		ch.WebhooksPrivate = &b
-		return err
-	})
+	fs.Func("name", "rename the organisation", given(&ch.Name, asText))
+	fs.Func("invite-lifetime", "how long invitation links live (e.g. 48h)", given(&ch.InviteLifetime, time.ParseDuration))
+	fs.Func("remind-before", "remind invitees this long before their link expires, once (e.g. 24h; 0: never)", given(&ch.RemindBefore, time.ParseDuration))
+	fs.Func("digest-hour", "hour (0-23, the country's time zone) of the daily digest of stuck invitations", given(&ch.DigestHour, strconv.Atoi))
+	fs.Func("country", "default country of phone numbers written nationally (FR, BE, CH, GB, US…)", given(&ch.Country, asText))
+	fs.Func("scim-heir", "who inherits what the users an identity provider deletes by SCIM owned (\"\" refuses SCIM deletions)", given(&ch.SCIMHeir, asText))
+	fs.Func("scim-staged", "true: SCIM stages the users it creates instead of inviting them", given(&ch.SCIMStaged, strconv.ParseBool))
+	fs.Func("webhooks-private", "true: webhooks may go to loopback and private addresses", given(&ch.WebhooksPrivate, strconv.ParseBool))
 	if c.actor == nil { // set on the server's machine only (admin refuses it over SSH)
-		fs.Func("base-url", "start of the links in mail, for every roster process (e.g. https://roster.example.com)", func(s string) error { ch.BaseURL = &s; return nil })
+		fs.Func("base-url", "start of the links in mail, for every roster process (e.g. https://roster.example.com)", given(&ch.BaseURL, asText))
 	}
 	if _, err := c.parse(fs, args); err != nil {
 		return err
@@ -101,6 +81,20 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 		[][]string{{acct.Name, c.printer().Span(acct.InviteLifetime), remind, acct.Country, cmp.Or(acct.BaseURL, c.printer().T("(not set)")),
 			acct.CreatedAt.Local().Format("2006-01-02")}})
 }
+
+// given is a flag.Func that sets *dst to the flag's value as parse reads
+// it: a change's field stays nil, and changes nothing, unless its flag is
+// given (admin.AccountChange, admin.Profile).
+func given[T any](dst **T, parse func(string) (T, error)) func(string) error {
+	return func(s string) error {
+		v, err := parse(s)
+		*dst = &v
+		return err
+	}
+}
+
+// asText is given's parse of a flag that takes any text.
+func asText(s string) (string, error) { return s, nil }
 
 func cmdUsers(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("users")
@@ -286,15 +280,12 @@ func awayList(c *cli, ctx context.Context, from, until string) error {
 func cmdEdit(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("edit")
 	var p admin.Profile
-	str := func(name, usage string, dst **string) {
-		fs.Func(name, usage, func(s string) error { *dst = &s; return nil })
-	}
-	str("first", "first name", &p.FirstName)
-	str("last", "last name", &p.LastName)
-	str("phone", "phone number, national or +international", &p.Phone)
-	str("position", "job title", &p.Position)
-	str("ref", "reference ID (employee number)", &p.ReferenceID)
-	str("locale", "language of their mail: fr or en", &p.Locale)
+	fs.Func("first", "first name", given(&p.FirstName, asText))
+	fs.Func("last", "last name", given(&p.LastName, asText))
+	fs.Func("phone", "phone number, national or +international", given(&p.Phone, asText))
+	fs.Func("position", "job title", given(&p.Position, asText))
+	fs.Func("ref", "reference ID (employee number)", given(&p.ReferenceID, asText))
+	fs.Func("locale", "language of their mail: fr or en", given(&p.Locale, asText))
 	var tags, teams, branches listFlag
 	fs.Var(&tags, "tag", "+TAG adds a \"contact for\" tag, -TAG removes one (repeatable)")
 	fs.Var(&teams, "team", "+TEAM adds a team, -TEAM removes one (repeatable)")
@@ -663,22 +654,14 @@ func cmdTeams(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		var done string
-		switch {
-		case len(rest) == 2 && rest[0] == "add":
-			err, done = c.svc.AddTeam(ctx, a, rest[1]), c.printer().T("added")
-		case len(rest) == 2 && rest[0] == "remove":
-			err, done = c.svc.RemoveTeam(ctx, a, rest[1]), c.printer().T("removed")
-		case len(rest) == 3 && rest[0] == "rename":
-			err, done = c.svc.RenameTeam(ctx, a, rest[1], rest[2]), c.printer().T("renamed to %s", admin.Printable(rest[2]))
-		default:
-			return usagef("teams takes add NAME, remove NAME or rename NAME NEW-NAME")
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(c.stdout, c.printer().T("team %s: %s", admin.Printable(rest[1]), done))
-		return nil
+		return c.nameAct(rest, nameActs{
+			add:     func(name string) error { return c.svc.AddTeam(ctx, a, name) },
+			remove:  func(name string) error { return c.svc.RemoveTeam(ctx, a, name) },
+			rename:  func(name, newName string) error { return c.svc.RenameTeam(ctx, a, name, newName) },
+			removed: c.printer().T("removed"),
+			line:    func(name, done string) string { return c.printer().T("team %s: %s", name, done) },
+			usage:   usagef("teams takes add NAME, remove NAME or rename NAME NEW-NAME"),
+		})
 	}
 	teams, err := c.svc.Teams(ctx, a)
 	if err != nil {
@@ -704,26 +687,21 @@ func cmdBranches(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	if len(rest) > 0 {
-		var done string
-		switch {
-		case len(rest) == 2 && rest[0] == "add":
-			b.Name = rest[1]
-			err, done = c.svc.AddBranch(ctx, a, b), c.printer().T("added")
-		case len(rest) == 2 && rest[0] == "remove":
-			err, done = c.svc.RemoveBranch(ctx, a, rest[1], *moveTo), c.printer().T("removed")
-			if *moveTo != "" && !strings.EqualFold(*moveTo, admin.MoveToNone) {
-				done = c.printer().T("removed, its people moved to %s", admin.Printable(*moveTo))
-			}
-		case len(rest) == 3 && rest[0] == "rename":
-			err, done = c.svc.RenameBranch(ctx, a, rest[1], rest[2]), c.printer().T("renamed to %s", admin.Printable(rest[2]))
-		default:
-			return usagef("branches takes add NAME [--address A] [--timezone TZ], remove NAME [--move-to BRANCH|none] or rename NAME NEW-NAME")
+		removed := c.printer().T("removed")
+		if *moveTo != "" && !strings.EqualFold(*moveTo, admin.MoveToNone) {
+			removed = c.printer().T("removed, its people moved to %s", admin.Printable(*moveTo))
 		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(c.stdout, c.printer().T("branch %s: %s", admin.Printable(rest[1]), done))
-		return nil
+		return c.nameAct(rest, nameActs{
+			add: func(name string) error {
+				b.Name = name
+				return c.svc.AddBranch(ctx, a, b)
+			},
+			remove:  func(name string) error { return c.svc.RemoveBranch(ctx, a, name, *moveTo) },
+			rename:  func(name, newName string) error { return c.svc.RenameBranch(ctx, a, name, newName) },
+			removed: removed,
+			line:    func(name, done string) string { return c.printer().T("branch %s: %s", name, done) },
+			usage:   usagef("branches takes add NAME [--address A] [--timezone TZ], remove NAME [--move-to BRANCH|none] or rename NAME NEW-NAME"),
+		})
 	}
 	branches, err := c.svc.Branches(ctx, a)
 	if err != nil {
@@ -732,6 +710,39 @@ func cmdBranches(c *cli, ctx context.Context, args []string) error {
 	return printList(c, branches, []string{"BRANCH", "MEMBERS", "TIME ZONE", "ADDRESS"}, func(b store.Branch) []string {
 		return []string{b.Name, strconv.Itoa(b.Members), b.TimeZone, b.Address}
 	})
+}
+
+// nameActs are the acts of the teams and branches commands on a name: add
+// NAME, remove NAME, rename NAME NEW-NAME. The two commands take the same
+// arguments and report alike, each in a sentence of its own (line), as the
+// languages do not make a team's and a branch's alike.
+type nameActs struct {
+	add, remove func(name string) error
+	rename      func(name, newName string) error
+	removed     string                         // what remove did, in the operator's language
+	line        func(name, done string) string // the line that says what an act did
+	usage       error                          // for any other arguments
+}
+
+// nameAct does the act rest names and says what it did.
+func (c *cli) nameAct(rest []string, n nameActs) error {
+	var err error
+	var done string
+	switch {
+	case len(rest) == 2 && rest[0] == "add":
+		err, done = n.add(rest[1]), c.printer().T("added")
+	case len(rest) == 2 && rest[0] == "remove":
+		err, done = n.remove(rest[1]), n.removed
+	case len(rest) == 3 && rest[0] == "rename":
+		err, done = n.rename(rest[1], rest[2]), c.printer().T("renamed to %s", admin.Printable(rest[2]))
+	default:
+		return n.usage
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(c.stdout, n.line(admin.Printable(rest[1]), done))
+	return nil
 }
 
 func cmdConversations(c *cli, ctx context.Context, args []string) error {
