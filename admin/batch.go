@@ -339,7 +339,7 @@ func (s *Service) ActOnUsers(ctx context.Context, a Actor, b UserBatch) ([]Outco
 				o.Err = err
 				done = append(done, o)
 			}
-			return s.flushAudit(ctx, q, later)
+			return s.writeAudit(ctx, q, *later...)
 		})
 		if err != nil {
 			return stop(next, err)

@@ -462,10 +462,7 @@ func (s *Service) createUsers(ctx context.Context, q *store.Q, op *operator, acc
 			return err
 		}
 	}
-	if err := q.InsertAudit(ctx, entries...); err != nil {
-		return err
-	}
-	return s.afterAudit(ctx, q, entries...)
+	return s.writeAudit(ctx, q, entries...)
 }
 
 // sendLink makes a new link of kind for u, voiding the older ones of that

@@ -557,13 +557,7 @@ func (s *Service) timedNotices(ctx context.Context, q *store.Q, acct *store.Acco
 			entries = append(entries, e)
 		}
 	}
-	if len(entries) == 0 {
-		return nil
-	}
-	if err := q.InsertAudit(ctx, entries...); err != nil {
-		return err
-	}
-	return s.afterAudit(ctx, q, entries...)
+	return s.writeAudit(ctx, q, entries...)
 }
 
 // systemEntry is the audit row of something that happened to u because
@@ -624,10 +618,7 @@ func (s *Service) remind(ctx context.Context, q *store.Q, acct *store.Account, d
 	if err != nil {
 		return err
 	}
-	if err := q.InsertAudit(ctx, e); err != nil {
-		return err
-	}
-	if err := s.afterAudit(ctx, q, e); err != nil {
+	if err := s.writeAudit(ctx, q, e); err != nil {
 		return err
 	}
 	detail, brief := reminderWords(localeOf(u.Locale) == "fr", fresh)

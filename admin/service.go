@@ -193,38 +193,31 @@ func (s *Service) audit(ctx context.Context, q *store.Q, actor *store.User, chan
 		*later = append(*later, e)
 		return nil
 	}
-	if err := q.InsertAudit(ctx, e); err != nil {
-		return err
-	}
-	return s.afterAudit(ctx, q, e)
+	return s.writeAudit(ctx, q, e)
 }
 
 // auditLaterKey marks the context of a bulk act's batch (ActOnUsers): its
 // audit rows are gathered and written together, with what they set off,
-// before the batch's transaction commits (flushAudit). One statement for a
+// before the batch's transaction commits (writeAudit). One statement for a
 // thousand rows, and the webhooks read once, took a third off each user.
 type auditLaterKey struct{}
 
-// auditLater is ctx for a batch whose audit rows flushAudit writes.
+// auditLater is ctx for a batch whose audit rows writeAudit writes.
 func auditLater(ctx context.Context) (context.Context, *[]*store.AuditEntry) {
 	later := &[]*store.AuditEntry{}
 	return context.WithValue(ctx, auditLaterKey{}, later), later
 }
 
-// flushAudit writes the audit rows gathered under auditLater.
-func (s *Service) flushAudit(ctx context.Context, q *store.Q, later *[]*store.AuditEntry) error {
-	if len(*later) == 0 {
+// writeAudit writes audit rows in the caller's transaction, in one
+// statement, and queues what the changes set off there: webhook deliveries
+// and notices. No rows, nothing.
+func (s *Service) writeAudit(ctx context.Context, q *store.Q, entries ...*store.AuditEntry) error {
+	if len(entries) == 0 {
 		return nil
 	}
-	if err := q.InsertAudit(ctx, *later...); err != nil {
+	if err := q.InsertAudit(ctx, entries...); err != nil {
 		return err
 	}
-	return s.afterAudit(ctx, q, *later...)
-}
-
-// afterAudit queues what audited changes set off, in their transaction:
-// webhook deliveries and notices.
-func (s *Service) afterAudit(ctx context.Context, q *store.Q, entries ...*store.AuditEntry) error {
 	if err := s.queueEvents(ctx, q, entries...); err != nil {
 		return err
 	}

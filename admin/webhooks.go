@@ -266,11 +266,5 @@ func (s *Service) MailFailed(ctx context.Context, q *store.Q, failed []store.Out
 		e.ActorID, e.Actor = 0, "" // nobody did it: the relay refused
 		entries = append(entries, e)
 	}
-	if len(entries) == 0 {
-		return nil
-	}
-	if err := q.InsertAudit(ctx, entries...); err != nil {
-		return err
-	}
-	return s.afterAudit(ctx, q, entries...)
+	return s.writeAudit(ctx, q, entries...)
 }
