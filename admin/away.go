@@ -135,15 +135,8 @@ func until(t time.Time) any {
 // periods stay; CancelAway removes one.
 func (s *Service) EndAway(ctx context.Context, a Actor, email string) error {
 	return s.write(ctx, a, func(q *store.Q, op *operator) error {
-		u, err := s.findUser(ctx, q, email)
-		if err != nil {
-			return err
-		}
-		if err := op.mayActOn(u, "users.away", "changing someone else's away status", "change the away status of"); err != nil {
-			return err
-		}
 		now := s.Now()
-		periods, err := q.AwayPeriods(ctx, u.ID, now)
+		u, periods, err := s.awayToChange(ctx, q, op, email, now)
 		if err != nil {
 			return err
 		}
@@ -162,14 +155,7 @@ func (s *Service) EndAway(ctx context.Context, a Actor, email string) error {
 // CancelAway removes one of a user's away periods that has not ended.
 func (s *Service) CancelAway(ctx context.Context, a Actor, email string, periodID int64) error {
 	return s.write(ctx, a, func(q *store.Q, op *operator) error {
-		u, err := s.findUser(ctx, q, email)
-		if err != nil {
-			return err
-		}
-		if err := op.mayActOn(u, "users.away", "changing someone else's away status", "change the away status of"); err != nil {
-			return err
-		}
-		periods, err := q.AwayPeriods(ctx, u.ID, s.Now())
+		u, periods, err := s.awayToChange(ctx, q, op, email, s.Now())
 		if err != nil {
 			return err
 		}
@@ -183,6 +169,21 @@ func (s *Service) CancelAway(ctx context.Context, a Actor, email string, periodI
 		}
 		return notFound("away period %d of %s", periodID, u.Email)
 	})
+}
+
+// awayToChange is the user email names and their away periods not ended by
+// now, once op may change them (mayActOn, with users.away): what EndAway
+// and CancelAway pick a period from.
+func (s *Service) awayToChange(ctx context.Context, q *store.Q, op *operator, email string, now time.Time) (*store.User, []store.AwayPeriod, error) {
+	u, err := s.findUser(ctx, q, email)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := op.mayActOn(u, "users.away", "changing someone else's away status", "change the away status of"); err != nil {
+		return nil, nil, err
+	}
+	periods, err := q.AwayPeriods(ctx, u.ID, now)
+	return u, periods, err
 }
 
 // route finds who takes new work meant for user: the user when they are not
