@@ -72,7 +72,7 @@ func newAPIKeysKeys(p *i18n.Printer) apiKeysKeys {
 		New:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", p.T("new key"))),
 		Regenerate: key.NewBinding(key.WithKeys("g"), key.WithHelp("g", p.T("regenerate"))),
 		Revoke:     key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("revoke"))),
-		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back"))),
+		Back:       backKey(p),
 		Enter:      key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("create"))),
 	}
 	k.nav.Home.SetKeys("home") // g regenerates here

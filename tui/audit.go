@@ -69,8 +69,8 @@ func newAuditKeys(p *i18n.Printer) auditKeys {
 		Apply:  key.NewBinding(key.WithKeys("enter", "ctrl+s"), key.WithHelp("enter", p.T("apply"))),
 		Clear:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("clear filter"))),
 		Open:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("show change"))),
-		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back"))),
-		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
+		Back:   backKey(p),
+		Reload: reloadKey(p),
 	}
 }
 

@@ -99,8 +99,8 @@ func newAwayKeys(p *i18n.Printer) awayKeys {
 		Down:   key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", p.T("next period"))),
 		Cancel: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("cancel period"))),
 		End:    key.NewBinding(key.WithKeys("E"), key.WithHelp("E", p.T("back now"))),
-		Other:  key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", p.T("another user"))),
-		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back"))),
+		Other:  otherUserKey(p),
+		Back:   backKey(p),
 	}
 }
 

@@ -77,7 +77,7 @@ func newBillingKeys(p *i18n.Printer) billingKeys {
 		Edit:   key.NewBinding(key.WithKeys("e"), key.WithHelp("e", p.T("edit the plan"))),
 		Save:   key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", p.T("save the plan"))),
 		Back:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("cancel"))),
-		Reload: key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
+		Reload: reloadKey(p),
 	}
 }
 

@@ -102,14 +102,14 @@ func newCheckKeys(p *i18n.Printer) checkKeys {
 		Review:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("review and save"))),
 		Save:    key.NewBinding(key.WithKeys("enter", "y", "ctrl+s"), key.WithHelp("enter", p.T("save"))),
 		Discard: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("discard changes"))),
-		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
+		Reload:  reloadKey(p),
 	}
 }
 
 // reviewKeys are what the footer offers while changes are shown before
 // saving: save, or go back to the boxes.
 func (k checkKeys) reviewKeys(p *i18n.Printer) []key.Binding {
-	return []key.Binding{k.Save, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back")))}
+	return []key.Binding{k.Save, backKey(p)}
 }
 
 // inSight is the lines that fit in height, scrolled to keep line cur in

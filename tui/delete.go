@@ -103,15 +103,16 @@ func newDelete(s *session) *deletion {
 }
 
 func newDeleteKeys(p *i18n.Printer) deleteKeys {
+	nav := navKeysIn(p)
 	return deleteKeys{
 		form:       formKeysIn(p, p.T("transfer and delete")),
 		Edit:       key.NewBinding(key.WithKeys("enter", "e", "i"), key.WithHelp("enter", p.T("heir and confirmation"))),
 		Delete:     key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", p.T("transfer and delete"))),
 		Deactivate: key.NewBinding(key.WithKeys("ctrl+x"), key.WithHelp("ctrl+x", p.T("deactivate instead"))),
-		Other:      key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", p.T("another user"))),
-		Back:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back"))),
-		Up:         key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", p.T("up"))),
-		Down:       key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", p.T("down"))),
+		Other:      otherUserKey(p),
+		Back:       backKey(p),
+		Up:         nav.Up,
+		Down:       nav.Down,
 		Tick:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", p.T("close / switch off"))),
 		All:        key.NewBinding(key.WithKeys("A"), key.WithHelp("A", p.T("close all"))),
 		Next:       key.NewBinding(key.WithKeys("pgdown", "J"), key.WithHelp("pgdn", p.T("next page"))),

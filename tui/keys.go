@@ -90,3 +90,36 @@ func formKeysIn(p *i18n.Printer, save string) formKeys {
 		Change:    key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", p.T("to change"))),
 	}
 }
+
+// reloadKey reads again what a screen shows: ctrl+r wherever a screen offers
+// it.
+func reloadKey(p *i18n.Printer) key.Binding {
+	return key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload")))
+}
+
+// backKey leaves a page or step for the one before it.
+func backKey(p *i18n.Printer) key.Binding {
+	return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back")))
+}
+
+// otherUserKey picks another user on the screens that act on one user
+// (Permissions, Away, Delete).
+func otherUserKey(p *i18n.Printer) key.Binding {
+	return key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", p.T("another user")))
+}
+
+// userActKeys open an act on one user from the Users list's row or from the
+// user's page alike.
+type userActKeys struct {
+	Perms, Away, Delete, Reset key.Binding
+}
+
+// userActKeysIn are those keys with their help in p's language.
+func userActKeysIn(p *i18n.Printer) userActKeys {
+	return userActKeys{
+		Perms:  key.NewBinding(key.WithKeys("p"), key.WithHelp("p", p.T("permissions"))),
+		Away:   key.NewBinding(key.WithKeys("a"), key.WithHelp("a", p.T("away periods"))),
+		Delete: key.NewBinding(key.WithKeys("d"), key.WithHelp("d", p.T("delete"))),
+		Reset:  key.NewBinding(key.WithKeys("R"), key.WithHelp("R", p.T("password reset"))),
+	}
+}

@@ -54,7 +54,7 @@ func newMailKeys(p *i18n.Printer) mailKeys {
 		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("show message"))),
 		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back to the list"))),
 		State:    key.NewBinding(key.WithKeys("f"), key.WithHelp("f", p.T("state filter"))),
-		Reload:   key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
+		Reload:   reloadKey(p),
 		Captured: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", p.T("captured mail"))),
 		Webhooks: key.NewBinding(key.WithKeys("w"), key.WithHelp("w", p.T("webhooks"))),
 	}

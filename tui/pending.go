@@ -127,7 +127,7 @@ func newPendingKeys(p *i18n.Printer) pendingKeys {
 		Resend:    key.NewBinding(key.WithKeys("r"), key.WithHelp("r", p.T("resend"))),
 		Revoke:    key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("revoke"))),
 		Stuck:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", p.T("stuck only"))),
-		Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
+		Reload:    reloadKey(p),
 		Clear:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("clear selection, cancel"))),
 	}
 }

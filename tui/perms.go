@@ -71,7 +71,7 @@ func newPermKeys(p *i18n.Printer) permKeys {
 		checkKeys: newCheckKeys(p),
 		Role:      key.NewBinding(key.WithKeys("right", "l", "]"), key.WithHelp("→", p.T("next role"))),
 		RoleBack:  key.NewBinding(key.WithKeys("left", "h", "["), key.WithHelp("←", p.T("previous role"))),
-		Other:     key.NewBinding(key.WithKeys("u", "/"), key.WithHelp("u", p.T("another user"))),
+		Other:     otherUserKey(p),
 	}
 }
 

@@ -54,8 +54,9 @@ type userDetail struct {
 }
 
 type detailKeys struct {
-	Edit, Save, Reload, Back, Up, Down, Perms, Notify, Away, Delete, Reset, APIKeys key.Binding
-	form                                                                            formKeys
+	userActKeys
+	Edit, Save, Reload, Back, Up, Down, Notify, APIKeys key.Binding
+	form                                                formKeys
 }
 
 type (
@@ -96,19 +97,16 @@ const (
 func newUserDetail(s *session, email string, edit bool, perms map[string]bool) *userDetail {
 	d, p := &userDetail{s: s, email: email, editOpen: edit, perms: perms}, s.p
 	d.keys = detailKeys{
-		Edit:    key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter/e", p.T("edit field"))),
-		Save:    key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", p.T("save"))),
-		Reload:  key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
-		Back:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back to the list"))),
-		Up:      key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", p.T("previous field"))),
-		Down:    key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", p.T("next field"))),
-		Perms:   key.NewBinding(key.WithKeys("p"), key.WithHelp("p", p.T("permissions"))),
-		Notify:  key.NewBinding(key.WithKeys("N"), key.WithHelp("N", p.T("notifications"))),
-		Away:    key.NewBinding(key.WithKeys("a"), key.WithHelp("a", p.T("away periods"))),
-		Delete:  key.NewBinding(key.WithKeys("d"), key.WithHelp("d", p.T("delete"))),
-		Reset:   key.NewBinding(key.WithKeys("R"), key.WithHelp("R", p.T("password reset"))),
-		APIKeys: key.NewBinding(key.WithKeys("K"), key.WithHelp("K", p.T("API keys"))),
-		form:    formKeysIn(p, p.T("save")),
+		Edit:        key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter/e", p.T("edit field"))),
+		Save:        key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", p.T("save"))),
+		Reload:      reloadKey(p),
+		Back:        key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back to the list"))),
+		Up:          key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", p.T("previous field"))),
+		Down:        key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", p.T("next field"))),
+		Notify:      key.NewBinding(key.WithKeys("N"), key.WithHelp("N", p.T("notifications"))),
+		APIKeys:     key.NewBinding(key.WithKeys("K"), key.WithHelp("K", p.T("API keys"))),
+		form:        formKeysIn(p, p.T("save")),
+		userActKeys: userActKeysIn(p),
 	}
 	d.keys.form.Leave.SetHelp("esc", p.T("stop editing"))
 	d.form = form{keys: d.keys.form}

@@ -34,39 +34,36 @@ const (
 )
 
 type usersKeys struct {
-	nav                                    navKeys
-	Open, Edit, Invite, Perms, Away, Reset key.Binding
-	Deactivate, Delete, SendStaged         key.Binding
-	Search, Status, Team, Sort, Clear      key.Binding
-	Reload                                 key.Binding
-	Accept, Teams, Branches                key.Binding
-	Select, SelectAll, Acts                key.Binding
+	nav navKeys
+	userActKeys
+	Open, Edit, Invite, Deactivate, SendStaged key.Binding
+	Search, Status, Team, Sort, Clear          key.Binding
+	Reload                                     key.Binding
+	Accept, Teams, Branches                    key.Binding
+	Select, SelectAll, Acts                    key.Binding
 }
 
 func newUsersKeys(p *i18n.Printer) usersKeys {
 	return usersKeys{
-		nav:        navKeysIn(p),
-		Open:       key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("open"))),
-		Edit:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", p.T("edit"))),
-		Invite:     key.NewBinding(key.WithKeys("i"), key.WithHelp("i", p.T("invite"))),
-		Perms:      key.NewBinding(key.WithKeys("p"), key.WithHelp("p", p.T("permissions"))),
-		Away:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", p.T("away periods"))),
-		Reset:      key.NewBinding(key.WithKeys("R"), key.WithHelp("R", p.T("password reset"))),
-		Deactivate: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("deactivate/reactivate"))),
-		Delete:     key.NewBinding(key.WithKeys("d"), key.WithHelp("d", p.T("delete"))),
-		SendStaged: key.NewBinding(key.WithKeys("S"), key.WithHelp("S", p.T("send staged invitation"))),
-		Search:     key.NewBinding(key.WithKeys("/"), key.WithHelp("/", p.T("search"))),
-		Status:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", p.T("status filter"))),
-		Team:       key.NewBinding(key.WithKeys("t"), key.WithHelp("t", p.T("team or branch filter"))),
-		Sort:       key.NewBinding(key.WithKeys("s"), key.WithHelp("s", p.T("sort"))),
-		Clear:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("clear search, then selection"))),
-		Reload:     key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", p.T("reload"))),
-		Accept:     key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter", p.T("go to results"))),
-		Teams:      key.NewBinding(key.WithKeys("T"), key.WithHelp("T", p.T("teams"))),
-		Select:     key.NewBinding(key.WithKeys("space"), key.WithHelp("space", p.T("select"))),
-		SelectAll:  key.NewBinding(key.WithKeys("A"), key.WithHelp("A", p.T("select all matching"))),
-		Acts:       key.NewBinding(key.WithKeys("m"), key.WithHelp("m", p.T("act on the selection"))),
-		Branches:   key.NewBinding(key.WithKeys("B"), key.WithHelp("B", p.T("branches"))),
+		nav:         navKeysIn(p),
+		userActKeys: userActKeysIn(p),
+		Open:        key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("open"))),
+		Edit:        key.NewBinding(key.WithKeys("e"), key.WithHelp("e", p.T("edit"))),
+		Invite:      key.NewBinding(key.WithKeys("i"), key.WithHelp("i", p.T("invite"))),
+		Deactivate:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("deactivate/reactivate"))),
+		SendStaged:  key.NewBinding(key.WithKeys("S"), key.WithHelp("S", p.T("send staged invitation"))),
+		Search:      key.NewBinding(key.WithKeys("/"), key.WithHelp("/", p.T("search"))),
+		Status:      key.NewBinding(key.WithKeys("f"), key.WithHelp("f", p.T("status filter"))),
+		Team:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", p.T("team or branch filter"))),
+		Sort:        key.NewBinding(key.WithKeys("s"), key.WithHelp("s", p.T("sort"))),
+		Clear:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("clear search, then selection"))),
+		Reload:      reloadKey(p),
+		Accept:      key.NewBinding(key.WithKeys("enter", "down"), key.WithHelp("enter", p.T("go to results"))),
+		Teams:       key.NewBinding(key.WithKeys("T"), key.WithHelp("T", p.T("teams"))),
+		Select:      key.NewBinding(key.WithKeys("space"), key.WithHelp("space", p.T("select"))),
+		SelectAll:   key.NewBinding(key.WithKeys("A"), key.WithHelp("A", p.T("select all matching"))),
+		Acts:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", p.T("act on the selection"))),
+		Branches:    key.NewBinding(key.WithKeys("B"), key.WithHelp("B", p.T("branches"))),
 	}
 }
 
