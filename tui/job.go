@@ -161,6 +161,16 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 	return note + "."
 }
 
+// status is the status line of a screen that runs jobs (Pending, Users): a
+// question first, then the running job's progress, then err or note.
+func (j *jobs) status(st Styles, width int, confirm *confirmation, err, note string) string {
+	busy := ""
+	if j.job != nil {
+		busy = j.line(width)
+	}
+	return st.status(width, confirm, j.job != nil, busy, err, note)
+}
+
 // line is the status line of the job at work: n of N and a bar.
 func (j *jobs) line(width int) string {
 	w := j.job

@@ -520,11 +520,7 @@ func (m *pending) View() string {
 	for i := to - from; i < m.nav.height; i++ {
 		b.WriteString("\n")
 	}
-	busy := ""
-	if m.jobs.job != nil {
-		busy = m.jobs.line(m.width)
-	}
-	b.WriteString(st.status(m.width, m.confirm, m.jobs.job != nil, busy, m.err, m.note))
+	b.WriteString(m.jobs.status(st, m.width, m.confirm, m.err, m.note))
 	b.WriteString(m.jobs.failures(m.jobs.lastLines(m.height), m.width))
 	return b.String()
 }

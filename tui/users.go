@@ -1011,11 +1011,7 @@ func (m *users) View() string {
 	for i := to - from; i < m.nav.height; i++ {
 		b.WriteString("\n")
 	}
-	busy := ""
-	if m.jobs.job != nil {
-		busy = m.jobs.line(m.width)
-	}
-	status := st.status(m.width, m.confirm, m.jobs.job != nil, busy, cmp.Or(m.err, m.loadErr), m.note)
+	status := m.jobs.status(st, m.width, m.confirm, cmp.Or(m.err, m.loadErr), m.note)
 	switch {
 	case m.menu != nil && m.confirm == nil:
 		status = paint(st.Warn, m.menu.line(m.width))
