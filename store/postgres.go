@@ -92,28 +92,11 @@ func (s *Store) migratePostgres(ctx context.Context) error {
 	if err := s.checkVersion(have); err != nil {
 		return err
 	}
-	for _, m := range ms {
-		if m.version <= have {
-			continue
-		}
-		body, err := migrations.ReadFile(m.path)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			return fmt.Errorf("migration postgres/%s: %w", m.name, err)
-		}
-		if step := migrationSteps[m.version]; step != nil {
-			if err := step(&Q{db: pgQuerier{tx, s.pg}, pg: true}, ctx); err != nil {
-				return fmt.Errorf("migration postgres/%s: %w", m.name, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO roster_schema (version) VALUES ($1)
-			ON CONFLICT (one) DO UPDATE SET version = excluded.version`, m.version); err != nil {
-			return fmt.Errorf("migration postgres/%s: %w", m.name, err)
-		}
-	}
-	return tx.Commit()
+	return applyMigrations(ctx, tx, &Q{db: pgQuerier{tx, s.pg}, pg: true}, ms, have, func(version int) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO roster_schema (version) VALUES ($1)
+			ON CONFLICT (one) DO UPDATE SET version = excluded.version`, version)
+		return err
+	})
 }
 
 // beginWrite opens a write transaction. On PostgreSQL its first statement

@@ -208,7 +208,7 @@ func (s *Store) Close() error {
 
 type migration struct {
 	version    int
-	name, path string
+	name, path string // name: the path below migrations/, as errors say it
 }
 
 // migrationSteps are the Go steps run right after a migration's SQL, in its
@@ -235,7 +235,8 @@ func migrationList(dir string) ([]migration, error) {
 		if err != nil {
 			return nil, fmt.Errorf("migration %s: name must start with its number", e.Name())
 		}
-		ms = append(ms, migration{n, e.Name(), dir + "/" + e.Name()})
+		path := dir + "/" + e.Name()
+		ms = append(ms, migration{n, strings.TrimPrefix(path, "migrations/"), path})
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
 	return ms, nil
@@ -273,6 +274,16 @@ func (s *Store) migrate(ctx context.Context) error {
 	if have, err = s.schemaVersion(ctx, tx); err != nil {
 		return err
 	}
+	return applyMigrations(ctx, tx, &Q{db: tx}, ms, have, func(version int) error {
+		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version))
+		return err
+	})
+}
+
+// applyMigrations runs in tx, and commits, the migrations of ms numbered
+// above have, on either engine: each one's SQL, its Go step (on q, over
+// tx) and setVersion, which records its number as the engine keeps it.
+func applyMigrations(ctx context.Context, tx *sql.Tx, q *Q, ms []migration, have int, setVersion func(version int) error) error {
 	for _, m := range ms {
 		if m.version <= have {
 			continue
@@ -285,11 +296,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		if step := migrationSteps[m.version]; step != nil {
-			if err := step(&Q{db: tx}, ctx); err != nil {
+			if err := step(q, ctx); err != nil {
 				return fmt.Errorf("migration %s: %w", m.name, err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		if err := setVersion(m.version); err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
 	}
