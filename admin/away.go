@@ -187,40 +187,23 @@ func (s *Service) awayToChange(ctx context.Context, q *store.Q, op *operator, em
 }
 
 // route finds who takes new work meant for user: the user when they are not
-// away; else the stand-in of the period they are in, following chains of
-// stand-ins past those who are away too; for a team (or its members of one
-// branch), the member teamMember picks. A cycle, or a chain that ends with
-// nobody, leaves the work with the user. StandInWarning follows the same
-// chain to explain it.
+// away; else whom the stand-in of the period they are in leads to (follow).
+// A cycle, or a chain that ends with nobody, leaves the work with the user.
 func (s *Service) route(ctx context.Context, q *store.Q, userID int64) (*store.User, error) {
-	first, err := q.UserByID(ctx, userID, s.Now())
+	u, err := q.UserByID(ctx, userID, s.Now())
+	if err != nil || !u.Away {
+		return u, err
+	}
+	seen := map[int64]bool{u.ID: true}
+	next, err := s.standInOf(ctx, q, u, u, seen, nil)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[int64]bool{}
-	u := first
-	for u.Away {
-		seen[u.ID] = true
-		p, err := s.currentPeriod(ctx, q, u)
-		if err != nil {
-			return nil, err
-		}
-		var next *store.User
-		switch {
-		case p.StandInUserID != 0 && !seen[p.StandInUserID]:
-			next, err = q.UserByID(ctx, p.StandInUserID, s.Now())
-		case p.StandInTeamID != 0:
-			next, err = s.teamMember(ctx, q, &teamStandIn{p.StandInTeamID, p.StandInBranchID, p.StandIn}, first, seen, nil)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if next == nil || next.Status != store.Active {
-			return first, nil
-		}
-		u = next
+	to, err := s.follow(ctx, q, u, next, seen, nil)
+	if err != nil || to == nil {
+		return u, err
 	}
-	return u, nil
+	return to, nil
 }
 
 // Route says who takes new work meant for email now.

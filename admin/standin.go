@@ -139,7 +139,7 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 		}
 		r := &StandInRoute{Away: u.Email, To: u.Email}
 		seen := map[int64]bool{u.ID: true}
-		why := list{sep: "; "}
+		tr := &trace{why: list{sep: "; "}}
 		var next *store.User
 		if name, ok := strings.CutPrefix(standIn, "team:"); ok {
 			t, err := standInTeam(ctx, q, name)
@@ -147,8 +147,8 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 				return err
 			}
 			r.StandIn = t.name
-			r.Via = append(r.Via, r.StandIn)
-			if next, err = s.teamMember(ctx, q, t, u, seen, &why); err != nil {
+			tr.pass(r.StandIn)
+			if next, err = s.teamMember(ctx, q, t, u, seen, tr); err != nil {
 				return err
 			}
 		} else {
@@ -160,41 +160,15 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 			}
 			r.StandIn = next.Email
 		}
-		for next != nil {
-			r.Via = append(r.Via, next.Email)
-			seen[next.ID] = true
-			if next.Status != store.Active {
-				why.say("%s is %s", next.Email, status(next.Status))
-				break
-			}
-			if !next.Away {
-				r.To = next.Email
-				break
-			}
-			p, err := s.currentPeriod(ctx, q, next)
-			if err != nil {
-				return err
-			}
-			switch {
-			case p.StandInTeamID != 0:
-				why.say("%s is away until %s, standing in %s", next.Email, until(p.End), p.StandIn)
-				r.Via = append(r.Via, p.StandIn)
-				next, err = s.teamMember(ctx, q, &teamStandIn{p.StandInTeamID, p.StandInBranchID, p.StandIn}, u, seen, &why)
-			case p.StandInUserID == 0:
-				why.say("%s is away until %s with no stand-in", next.Email, until(p.End))
-				next = nil
-			case seen[p.StandInUserID]:
-				why.say("%s is away until %s, standing in %s: a cycle", next.Email, until(p.End), p.StandIn)
-				next = nil
-			default:
-				why.say("%s is away until %s", next.Email, until(p.End))
-				next, err = q.UserByID(ctx, p.StandInUserID, s.Now())
-			}
-			if err != nil {
-				return err
-			}
+		to, err := s.follow(ctx, q, u, next, seen, tr)
+		if err != nil {
+			return err
 		}
-		if len(why.items) > 0 {
+		if to != nil {
+			r.To = to.Email
+		}
+		r.Via = tr.via
+		if why := tr.why; len(why.items) > 0 {
 			r.reasons, r.Why, out = why, why.Localize(i18n.For(i18n.English)), r
 		}
 		return nil
@@ -202,17 +176,88 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 	return out, err
 }
 
+// trace is what StandInWarning notes as it follows the stand-ins: those
+// passed (via) and why none of them takes the work. route follows them
+// with none (nil), and its methods then do nothing.
+type trace struct {
+	via []string
+	why list
+}
+
+func (t *trace) pass(standIn string) {
+	if t != nil {
+		t.via = append(t.via, standIn)
+	}
+}
+
+func (t *trace) say(key string, args ...any) {
+	if t != nil {
+		t.why.say(key, args...)
+	}
+}
+
+// follow follows the stand-ins from next, the first that new work meant for
+// away reaches, as routing does: past those who are away, each to the
+// stand-in of the period they are in (standInOf), to the first who is active
+// and not away. It returns nil when the chain ends with nobody, with someone
+// who is not active, or in a cycle: the work then stays with away. seen
+// holds those already passed, away among them.
+func (s *Service) follow(ctx context.Context, q *store.Q, away, next *store.User, seen map[int64]bool, tr *trace) (*store.User, error) {
+	for next != nil {
+		tr.pass(next.Email)
+		seen[next.ID] = true
+		if next.Status != store.Active {
+			tr.say("%s is %s", next.Email, status(next.Status))
+			return nil, nil
+		}
+		if !next.Away {
+			return next, nil
+		}
+		var err error
+		if next, err = s.standInOf(ctx, q, away, next, seen, tr); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
+// standInOf is who takes the new work meant for away that reached u, who is
+// away: the stand-in of the period u is in, or the member of its team
+// teamMember picks; nil when there is none, or when the stand-in was passed
+// already (a cycle).
+func (s *Service) standInOf(ctx context.Context, q *store.Q, away, u *store.User, seen map[int64]bool, tr *trace) (*store.User, error) {
+	p, err := s.currentPeriod(ctx, q, u)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case p.StandInTeamID != 0:
+		tr.say("%s is away until %s, standing in %s", u.Email, until(p.End), p.StandIn)
+		tr.pass(p.StandIn)
+		return s.teamMember(ctx, q, &teamStandIn{p.StandInTeamID, p.StandInBranchID, p.StandIn}, away, seen, tr)
+	case p.StandInUserID == 0:
+		tr.say("%s is away until %s with no stand-in", u.Email, until(p.End))
+		return nil, nil
+	case seen[p.StandInUserID]:
+		tr.say("%s is away until %s, standing in %s: a cycle", u.Email, until(p.End), p.StandIn)
+		return nil, nil
+	default:
+		tr.say("%s is away until %s", u.Email, until(p.End))
+		return q.UserByID(ctx, p.StandInUserID, s.Now())
+	}
+}
+
 // teamMember is the member of team t (in its branch, if it names one) that
 // routing gives new work to: the active one with the fewest open
 // conversations who is neither away nor already passed (seen, away among
-// them); nil when there is none. why, unless nil, says so, naming a few of
-// those passed over; route passes nil, and a member it has passed is not
-// read.
-func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, away *store.User, seen map[int64]bool, why *list) (*store.User, error) {
+// them); nil when there is none, which tr says, naming a few of those
+// passed over. route, which traces nothing, does not read a member it has
+// passed.
+func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, away *store.User, seen map[int64]bool, tr *trace) (*store.User, error) {
 	passed := list{sep: ", "}
 	var found *store.User
 	err := q.TeamMembersByLoad(ctx, t.team, t.branch, func(id int64) (bool, error) {
-		if why == nil && seen[id] {
+		if tr == nil && seen[id] {
 			return false, nil
 		}
 		m, err := q.UserByID(ctx, id, s.Now())
@@ -230,7 +275,7 @@ func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, aw
 		}
 		return false, nil
 	})
-	if err != nil || found != nil || why == nil {
+	if err != nil || found != nil || tr == nil {
 		return found, err
 	}
 	if n := len(passed.items); n > 3 {
@@ -238,9 +283,9 @@ func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, aw
 		passed.say("%d more are away", n-3)
 	}
 	if len(passed.items) == 0 {
-		why.say("%s has no active member", t.name)
+		tr.say("%s has no active member", t.name)
 	} else {
-		why.say("%s has nobody to take it (%s)", t.name, passed)
+		tr.say("%s has nobody to take it (%s)", t.name, passed)
 	}
 	return nil, nil
 }
