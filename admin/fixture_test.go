@@ -27,7 +27,8 @@ const ownerEmail = "olive.owner@example.com"
 
 // fixture is an initialised account in a fresh database (a SQLite file, or
 // PostgreSQL's: see internal/testdb), with a clock the test moves and a raw
-// connection for setup and inspection.
+// connection for setup and inspection. It shares nothing with another
+// fixture, so that the cases of a table run in parallel (t.Parallel).
 type fixture struct {
 	t     testing.TB
 	ctx   context.Context
