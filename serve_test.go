@@ -11,10 +11,12 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -492,5 +494,67 @@ func TestSSHHelpShowsWhatWorksThere(t *testing.T) {
 		if strings.Contains(out, flag) {
 			t.Errorf("help over ssh shows %s, which ssh refuses:\n%s", flag, out)
 		}
+	}
+}
+
+// SIGTERM is roster serve's to handle (issue 16's clean stop): a session's
+// program that took it for itself quit its dashboard at once, and when it won
+// the race with the server's stop, the session ended before the server said
+// it was stopping: the operator was not told, and their connection stayed
+// open until Shutdown gave up on it 5 s later (TestE2EServeStopsCleanly
+// failed so under load). The dashboard must outlive the signal and end only
+// when Stopping closes, with the going-away line.
+func TestSSHDashboardLeavesSignalsToTheServer(t *testing.T) {
+	stopping := make(chan struct{})
+	f := newSSHFixture(t, func(o *server.SSHOptions) { o.Stopping = stopping })
+	client, err := f.dial(t, gossh.PublicKeys(f.keys["boss@acme.test"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	var screen lockedBuffer
+	sess.Stdout, sess.Stderr = &screen, &screen
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- sess.Wait() }()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(screen.String(), "boss@acme.test"); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no dashboard after 10 s: %q", tail(screen.String(), 400))
+		}
+	}
+
+	// The test process stands in for roster serve: it takes the signal, so
+	// that the signal does not end it, and does not stop the server.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	<-sig
+	select {
+	case err := <-ended:
+		t.Fatalf("the dashboard ended on the process's SIGTERM (%v), the server not stopping; it showed:\n%q", err, tail(screen.String(), 400))
+	case <-time.After(500 * time.Millisecond):
+	}
+
+	close(stopping)
+	select {
+	case <-ended:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the dashboard was still open 10 s after the server began to stop")
+	}
+	if !strings.Contains(screen.String(), server.GoingAway) {
+		t.Errorf("the operator was not told the server is going away; the session showed:\n%q", tail(screen.String(), 400))
 	}
 }

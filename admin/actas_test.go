@@ -87,6 +87,7 @@ func TestActingAsSomeoneTakesTheirPowers(t *testing.T) {
 	for _, act := range acts {
 		for _, c := range cases {
 			t.Run(act.name+"/"+c.name, func(t *testing.T) {
+				t.Parallel()
 				f := newFixture(t)
 				if c.opRole != "" {
 					f.addUser(c.op, c.opRole, store.Active, c.opPerms...)

@@ -192,6 +192,7 @@ func TestRouting(t *testing.T) {
 	email := func(n string) string { return n + "@example.com" }
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			for _, n := range []string{"a", "b", "c", "d", "t1", "t2", "t3", "t4"} {
 				f.addUser(email(n), "member", store.Active)

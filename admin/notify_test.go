@@ -257,6 +257,7 @@ func TestNoticesFollowPreferences(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			f.addUser(ada, "member", store.Active)
 			f.addUser(ben, "admin", store.Active)

@@ -97,6 +97,7 @@ func TestEachActNeedsItsPermission(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.act, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			const opEmail = "alice.admin@example.com"
 			// An admin holds every permission but billing; take away the one this act needs.

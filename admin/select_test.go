@@ -267,9 +267,9 @@ func TestBulkActRefusesUnknownTeamOrRole(t *testing.T) {
 // A bulk act over a selection by filter, cancelled after its first batch,
 // leaves each user done whole (team and audit row) or not at all.
 func TestBulkJoinTeamCancelled(t *testing.T) {
-	n := 1500
+	n := 250
 	defer func(rows int) { bulkBatchRows = rows }(bulkBatchRows)
-	bulkBatchRows = 1000
+	bulkBatchRows = 100
 	f := newFixture(t)
 	must(t, f.svc.AddTeam(f.ctx, f.owner, "Support"))
 	_, err := f.svc.Import(f.ctx, f.owner, importRows(n+2), InviteOptions{})

@@ -43,6 +43,7 @@ func TestStandInWarning(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			must(t, f.svc.AddTeam(f.ctx, f.owner, "Support"))
 			for _, e := range []string{ada, ben, cleo} {

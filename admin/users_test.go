@@ -237,6 +237,7 @@ func TestAuditInSameTransaction(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.action, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			f.addUser(ada, "member", store.Active)
 			f.invite("ivy.pending@example.com", "")

@@ -46,6 +46,7 @@ func TestRoleMailboxesRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.email, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			before := f.snapshot()
 			res, err := f.svc.Invite(f.ctx, f.owner, []NewUser{{Email: c.email}}, InviteOptions{})
@@ -410,6 +411,7 @@ func TestUnsafeTextRefused(t *testing.T) {
 	}
 	for _, fl := range fields {
 		t.Run(fl.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t)
 			f.addUser("tom.target@example.com", "member", store.Active)
 			before := f.snapshot()

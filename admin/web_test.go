@@ -16,7 +16,7 @@ import (
 // and nothing of a link that matches nobody.
 func TestLinkLocale(t *testing.T) {
 	ctx := context.Background()
-	path := testdb.DSN(t)
+	path := migratedDSN(t)
 	st, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
