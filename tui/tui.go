@@ -168,13 +168,18 @@ const frameRate = 120
 // dashboard reading them.
 const firstRowsWait = 100 * time.Millisecond
 
-// afterFrame runs cmd a frame from now: what the first frame does not need
-// waits for it to be drawn, rather than take the processor from it.
+// afterFrame runs cmd two frames from now: what the first frame does not
+// need waits for it to be drawn, rather than take the processor from it.
+// The renderer's next tick comes within a frame, and drawing a full screen
+// takes up to another: waiting one frame, the reads it put off (the
+// counts, the teams, the operator, the mail worker's first pass, each on a
+// connection of its own that reads the whole schema first) often ran
+// while the first frame was being drawn, and delayed it.
 func afterFrame(cmd tea.Cmd) tea.Cmd {
 	if cmd == nil {
 		return nil
 	}
-	return tea.Tick(time.Second/frameRate, func(time.Time) tea.Msg { return cmd() })
+	return tea.Tick(2*time.Second/frameRate, func(time.Time) tea.Msg { return cmd() })
 }
 
 // early runs cmd now, in a goroutine of its own, and returns the command
