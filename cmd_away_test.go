@@ -39,3 +39,15 @@ func TestAwayWarnsOfStandInAway(t *testing.T) {
 		t.Fatalf("stderr %q", errs)
 	}
 }
+
+// --stand-in is --to by the name the screens and the help give the person.
+func TestAwayStandInFlag(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	ok(t, db, "invite", "ann@acme.test", "bob@acme.test")
+	sqlExec(t, db, "UPDATE users SET status = 'active', activated_at = 1")
+	ok(t, db, "away", "ann@acme.test", "--until", "+7d", "--stand-in", "bob@acme.test")
+	if out := ok(t, db, "away", "--list", "--json"); !strings.Contains(out, `"email":"ann@acme.test"`) || !strings.Contains(out, `"standin":"bob@acme.test"`) {
+		t.Fatalf("away --list --json: %s", out)
+	}
+}

@@ -101,6 +101,7 @@ func frCommand() map[string]string {
 		"invites send needs EMAIL...":                                                                                              "invites send attend EMAIL...",
 		"invites %s takes EMAIL... or --stuck, one of them":                                                                        "invites %s prend EMAIL... ou --stuck, l'un des deux",
 		"export needs --csv": "export attend --csv",
+		"the same as --to":   "comme --to",
 		"apikeys create takes --name N [--expires 90d], and no argument":            "apikeys create prend --name N [--expires 90d], et aucun argument",
 		"apikeys takes [EMAIL], or create, regenerate ID or revoke ID":              "apikeys prend [EMAIL], ou create, regenerate ID ou revoke ID",
 		"webhooks add takes one URL and --events":                                   "webhooks add prend une URL et --events",
