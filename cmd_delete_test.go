@@ -25,7 +25,7 @@ func TestDeleteSteps(t *testing.T) {
 	}
 
 	out := ok(t, db, "delete", "ann@acme.test", "--dry-run", "--close", "1,2")
-	for _, want := range []string{"deleting would ann@acme.test:", "an heir is needed", "close 2 of 3 open conversations",
+	for _, want := range []string{"deleting ann@acme.test would:", "an heir is needed", "close 2 of 3 open conversations",
 		"move 1 open conversation to the heir", "automated reply “Thanks”: to the heir"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("dry run lacks %q:\n%s", want, out)

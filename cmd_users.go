@@ -524,7 +524,7 @@ func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	}
 	act, verb := c.svc.Delete, "deleted %s:"
 	if *dry {
-		act, verb = c.svc.PlanDelete, "deleting would %s:"
+		act, verb = c.svc.PlanDelete, "deleting %s would:"
 	}
 	p, err := act(ctx, a, email, r)
 	var in *admin.InputError

@@ -164,7 +164,7 @@ func frCommand() map[string]string {
 		"none":                                              "aucun",
 		"password-reset mail queued for %s (link valid %s)": "mail de réinitialisation du mot de passe mis en file pour %s (lien valable %s)",
 		"deleted %s:":                                       "%s supprimé :",
-		"deleting would %s:":                                "supprimer %s ferait ceci :",
+		"deleting %s would:":                                "supprimer %s ferait ceci :",
 		"(an heir is needed: give --heir EMAIL)":            "(il faut un héritier : donnez --heir EMAIL)",
 		"%s is back":                                        "%s est de retour",
 		"%s away %s":                                        "%s absent %s",
