@@ -60,20 +60,7 @@ func TestE2EServeStopsCleanly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	var screen lockedBuffer
-	sess.Stdout, sess.Stderr = &screen, &screen
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	ended := make(chan error, 1)
-	go func() { ended <- sess.Wait() }()
+	screen, ended := openShell(t, client)
 
 	select {
 	case <-reached:
@@ -141,6 +128,28 @@ func TestE2EServeStopsCleanly(t *testing.T) {
 
 // lockedBuffer is a buffer a session's output goroutine writes while the
 // test reads it.
+// openShell opens the dashboard on client in a 110x30 pty; what it draws
+// gathers in screen, and ended gets the session's end.
+func openShell(t *testing.T, client *gossh.Client) (screen *lockedBuffer, ended chan error) {
+	t.Helper()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sess.Close() })
+	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	screen = &lockedBuffer{}
+	sess.Stdout, sess.Stderr = screen, screen
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	ended = make(chan error, 1)
+	go func() { ended <- sess.Wait() }()
+	return screen, ended
+}
+
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer

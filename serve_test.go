@@ -512,21 +512,7 @@ func TestSSHDashboardLeavesSignalsToTheServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Close()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	var screen lockedBuffer
-	sess.Stdout, sess.Stderr = &screen, &screen
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	ended := make(chan error, 1)
-	go func() { ended <- sess.Wait() }()
+	screen, ended := openShell(t, client)
 	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(screen.String(), "boss@acme.test"); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no dashboard after 10 s: %q", tail(screen.String(), 400))
