@@ -35,7 +35,7 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 			return err
 		}
 		now := s.Now()
-		p := &store.AwayPeriod{UserID: u.ID, Start: r.From, End: r.Until, CreatedAt: now, CreatedBy: op.Email}
+		p := &store.AwayPeriod{UserID: u.ID, Email: u.Email, Start: r.From, End: r.Until, CreatedAt: now, CreatedBy: op.Email}
 		if p.Start.IsZero() || p.Start.Before(now) {
 			p.Start = now
 		}

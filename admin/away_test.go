@@ -25,8 +25,12 @@ func TestAwayPeriods(t *testing.T) {
 		f := newFixture(t)
 		f.addUser(ada, "member", store.Active)
 		back := start.Add(3 * day24)
-		_, err := f.svc.SetAway(f.ctx, f.owner, ada, AwayRequest{Until: back, Note: "Congés"})
+		p, err := f.svc.SetAway(f.ctx, f.owner, ada, AwayRequest{Until: back, Note: "Congés"})
 		must(t, err)
+		// The period, as returned and as audited, says who is away.
+		if a := f.audits("away.set"); p.Email != ada || len(a) != 1 || !strings.Contains(a[0].After, `"email":"`+ada+`"`) {
+			t.Fatalf("period %+v, audited %+v", p, a)
+		}
 		if u := f.user(ada); !u.Away || !u.AwayUntil.Equal(back) || !listedAway(f) {
 			t.Fatalf("away %v until %v", u.Away, u.AwayUntil)
 		}
