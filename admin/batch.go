@@ -130,7 +130,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 				return nil, err
 			}
 			return func() error {
-				if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset); err != nil {
+				if _, err := q.CancelPendingMail(ctx, u.ID, theirMail...); err != nil {
 					return err
 				}
 				if err := q.DeleteUser(ctx, u.ID); err != nil {

@@ -13,6 +13,10 @@ import (
 	"roster/store"
 )
 
+// theirMail is every kind of mail a person gets about themselves: removing
+// them (delete, or revoking their invitation) cancels what is not sent yet.
+var theirMail = []string{store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice, store.MailNotice}
+
 // DeleteRequest is what the operator chose before "Transfer and delete"
 // (seed 004): the conversations that need no follow-up, closed first; the
 // automated replies switched off rather than handed on; who inherits the rest.
@@ -288,7 +292,7 @@ func (s *Service) Delete(ctx context.Context, a Actor, email string, r DeleteReq
 				return err
 			}
 		}
-		if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset, store.MailStandInNotice, store.MailNotice); err != nil {
+		if _, err := q.CancelPendingMail(ctx, u.ID, theirMail...); err != nil {
 			return err
 		}
 		if plan.SeatPaidUntil, err = s.seatEnds(ctx, q, op.User, op.channel, u); err != nil {

@@ -312,6 +312,13 @@ func TestRevoke(t *testing.T) {
 	must(t, res[0].Err)
 	f.addUser("ada.active@example.com", "member", store.Active)
 	f.addUser("dan.deactivated@example.com", "member", store.Deactivated)
+	// A change the invitee is told of by mail, not sent yet when the
+	// invitation is revoked: they are told nothing more.
+	_, err = f.svc.SetPermissions(f.ctx, f.owner, invitee, 0, PermChange{Role: "manager"})
+	must(t, err)
+	if n := f.count(`SELECT count(*) FROM outbox WHERE kind = 'notice' AND state = 'queued'`); n != 1 {
+		t.Fatalf("%d notices queued for the permission change, want 1", n)
+	}
 
 	out := f.svc.Revoke(f.ctx, f.owner, []string{invitee, "sam.staged@example.com", "ada.active@example.com", "dan.deactivated@example.com"})
 	must(t, out[0].Err)
