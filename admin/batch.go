@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"roster/i18n"
 	"roster/store"
@@ -232,7 +231,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 // role, join or leave a team, deactivate, reactivate) to many users, for
 // any number: the screens, the command line and the API all run their bulk
 // acts through it. It writes them in batches of at most bulkBatchRows rows
-// or importBatchTime, each one transaction with its audit rows and mail,
+// (see batch for how long), each one transaction with its audit rows and mail,
 // letting other writers in between two (pause, as Import does): a
 // user is done whole or not at all. Every rule applies to each user as when
 // acting on them alone; a user the rules refuse (not invited, sent too
@@ -319,8 +318,8 @@ func (s *Service) ActOnUsers(ctx context.Context, a Actor, b UserBatch) ([]Outco
 			if err != nil {
 				return err
 			}
-			until := time.Now().Add(importBatchTime)
-			for i := next; i < len(out) && len(done) < bulkBatchRows && (len(done) == 0 || time.Now().Before(until)); i++ {
+			end := s.newBatch()
+			for i := next; i < len(out) && len(done) < bulkBatchRows && (len(done) == 0 || !end.over()); i++ {
 				o := out[i]
 				var write func() error
 				u, err := find(q, i)
@@ -377,11 +376,12 @@ func (s *Service) CountUsers(ctx context.Context, a Actor, lq store.ListQuery) (
 	return n, err
 }
 
-// bulkBatchRows bounds a batch of a bulk act or an import, besides
-// importBatchTime, which is what holds at a few hundred microseconds a
-// user: a team given to 100,000 users in batches of 1,000 spent as long in
-// the pauses between them as at work, and so did an import. A variable,
-// that a test may make batches smaller.
+// bulkBatchRows bounds a batch of a bulk act or an import, besides its
+// time (batch): with no writer waiting, at a few hundred microseconds a
+// user, it is what ends a batch, about a second's work. A team given to
+// 100,000 users in batches of 1,000 spent as long in the pauses between
+// them as at work, and so did an import. A variable, that a test may make
+// batches smaller.
 var bulkBatchRows = 5000
 
 // readAhead is how many users a batch by ID reads in one statement.

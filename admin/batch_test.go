@@ -80,6 +80,59 @@ func TestResendStuckInBatches(t *testing.T) {
 	}
 }
 
+// Past importBatchTime, a batch goes on while no writer waits, in one
+// transaction however many rows it takes (up to bulkBatchRows), and ends
+// soon after a writer comes to wait, which gets in before the act ends.
+// On PostgreSQL, whose waiting writers are not seen, it ends at
+// importBatchTime.
+func TestBatchGoesOnUntilAWriterWaits(t *testing.T) {
+	defer func(d, c time.Duration) { importBatchTime, importBatchCeiling = d, c }(importBatchTime, importBatchCeiling)
+	importBatchTime, importBatchCeiling = time.Millisecond, time.Hour // every row but the first past the first
+	f := newFixture(t)
+	n := 100
+	f.stuckInvitations(n)
+	var steps []int
+	progress := func(done, total int) { steps = append(steps, done) }
+	_, err := f.svc.ActOnUsers(f.ctx, f.owner, UserBatch{Act: ResendInvitations, Stuck: true, Progress: progress})
+	must(t, err)
+	if f.st.Postgres() { // its waiting writers are not seen: its batches keep to importBatchTime
+		if len(steps) < 3 {
+			t.Fatalf("on PostgreSQL, progress %v: want batches of importBatchTime", steps)
+		}
+		return
+	}
+	if len(steps) != 2 || steps[1] != n {
+		t.Fatalf("with no writer waiting, progress %v: want one batch of %d", steps, n)
+	}
+
+	// Long enough that a writer comes while the first batch runs.
+	n = 1000
+	if raceEnabled {
+		n = 300 // about 5 ms a row
+	}
+	f.stuckInvitations(n)
+	steps = nil
+	var wg sync.WaitGroup
+	var wrote, acted time.Time
+	out, err := f.svc.ActOnUsers(f.ctx, f.owner, UserBatch{Act: ResendInvitations, Stuck: true, Progress: func(done, total int) {
+		if done == 0 { // the stuck invitations read, the first batch about to begin
+			wg.Go(func() {
+				time.Sleep(50 * time.Millisecond)
+				must(t, f.svc.AddTeam(f.ctx, f.owner, "Waited"))
+				wrote = time.Now()
+			})
+		}
+		progress(done, total)
+	}})
+	acted = time.Now()
+	wg.Wait()
+	must(t, err)
+	if !wrote.Before(acted) || len(steps) < 3 || steps[len(steps)-1] != len(out) {
+		t.Fatalf("a writer waiting: it wrote %v before the act's end, progress %v of %d; want it in between two batches",
+			acted.Sub(wrote).Round(time.Millisecond), steps, len(out))
+	}
+}
+
 // Cancelling a batch leaves the batches before it whole and the rest
 // untouched, reported not done.
 func TestActOnUsersCancelled(t *testing.T) {
