@@ -79,7 +79,8 @@ var orders = map[string]order{
 	},
 }
 
-// ListUsers reads one page of users by key. A search may return a user once
+// ListUsers reads one page of users by key, and their tags in a second
+// statement. A search may return a user once
 // per key it matches on different pages; callers that gather several pages
 // drop the repeats by ID.
 func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
@@ -112,7 +113,7 @@ func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
 			p.Cursors[i], p.Cursors[j] = p.Cursors[j], p.Cursors[i]
 		}
 	}
-	return p, nil
+	return p, q.addTags(ctx, p.Users)
 }
 
 // readUsers adds the users query reads to p, until the page is full, and

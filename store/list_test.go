@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -232,6 +233,36 @@ func TestListUsersSearch(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A listed user is the user read alone, tags and all ([] for none), on
+// every page, in every order.
+func TestListedUserIsTheUserReadAlone(t *testing.T) {
+	st, users := listFixture(t)
+	ctx := context.Background()
+	tagged := 0
+	for _, lq := range []ListQuery{{Sort: "name"}, {Sort: "last-login"}, {Search: "mar"}} {
+		lq.Limit, lq.Now = 7, t0
+		for n := 0; ; n++ {
+			p, err := st.Read().ListUsers(ctx, lq)
+			must(t, err)
+			for _, u := range p.Users {
+				if want := users[u.ID-1]; !reflect.DeepEqual(u, want) {
+					t.Fatalf("listed by %q%s, page %d:\n%+v\nread alone:\n%+v", lq.Sort, lq.Search, n, u, want)
+				}
+				if len(u.Tags) > 0 {
+					tagged++
+				}
+			}
+			if !p.More {
+				break
+			}
+			lq.After = &p.Cursors[len(p.Cursors)-1]
+		}
+	}
+	if tagged == 0 {
+		t.Fatal("nobody tagged listed")
 	}
 }
 

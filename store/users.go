@@ -235,47 +235,64 @@ func (q *Q) UsersByID(ctx context.Context, ids []int64, now time.Time) (map[int6
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	// Numbered: ?1 is now in the users' statement, not in the tags'.
-	in := func(from int) string {
-		ph := make([]string, len(ids))
-		for i := range ids {
-			ph[i] = fmt.Sprintf("?%d", from+i)
-		}
-		return strings.Join(ph, ", ")
-	}
-	rows, err := q.db.QueryContext(ctx, "SELECT "+userCols+" FROM users u WHERE u.id IN ("+in(2)+")", args...)
+	rows, err := q.db.QueryContext(ctx, "SELECT "+userCols+" FROM users u WHERE u.id IN ("+numbered(2, len(ids))+")", args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
+	var users []*User
 	for rows.Next() {
 		u, err := scanUser(rows, now)
 		if err != nil {
 			return nil, err
 		}
-		u.Tags = []string{}
 		out[u.ID] = u
+		users = append(users, u)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	rows.Close()
-	tags, err := q.db.QueryContext(ctx, "SELECT user_id, tag FROM user_tags WHERE user_id IN ("+in(1)+") ORDER BY user_id, tag", args[1:]...)
-	if err != nil {
-		return nil, err
+	return out, q.addTags(ctx, users)
+}
+
+// numbered is n numbered placeholders from ?from, for a statement in which
+// an argument comes twice or one not at all (?1 is now in the users' rows).
+func numbered(from, n int) string {
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = fmt.Sprintf("?%d", from+i)
 	}
-	defer tags.Close()
-	for tags.Next() {
+	return strings.Join(ph, ", ")
+}
+
+// addTags sets users' tags, sorted ([] for none), read in one statement
+// for all of them.
+func (q *Q) addTags(ctx context.Context, users []*User) error {
+	if len(users) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*User, len(users))
+	args := make([]any, len(users))
+	for i, u := range users {
+		u.Tags, byID[u.ID], args[i] = []string{}, u, u.ID
+	}
+	rows, err := q.db.QueryContext(ctx, "SELECT user_id, tag FROM user_tags WHERE user_id IN ("+numbered(1, len(args))+") ORDER BY user_id, tag", args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
 		var id int64
 		var tag string
-		if err := tags.Scan(&id, &tag); err != nil {
-			return nil, err
+		if err := rows.Scan(&id, &tag); err != nil {
+			return err
 		}
-		if u := out[id]; u != nil {
+		if u := byID[id]; u != nil {
 			u.Tags = append(u.Tags, tag)
 		}
 	}
-	return out, tags.Err()
+	return rows.Err()
 }
 
 func (q *Q) user(ctx context.Context, where string, now time.Time, args ...any) (*User, error) {
