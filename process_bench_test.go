@@ -81,7 +81,7 @@ func BenchmarkProcess(b *testing.B) {
 			}
 			// A search's query reads until roster has its page; the page's
 			// tags are roster's second statement (store.addTags).
-			sqls[r.name], params[r.name] = fmt.Sprintf("SELECT p.*, (SELECT group_concat(tag, ',' ORDER BY tag) FROM user_tags t WHERE t.user_id = p.id) AS tags"+
+			sqls[r.name], params[r.name] = fmt.Sprintf("SELECT p.*, (SELECT group_concat(tag, ',') FROM (SELECT tag FROM user_tags t WHERE t.user_id = p.id ORDER BY tag)) AS tags"+
 				" FROM (SELECT * FROM (%s) LIMIT %d) p", q, limit+1), args
 		}
 	})
