@@ -154,7 +154,9 @@ func TestPendingBulkResendInOneWrite(t *testing.T) {
 // not done.
 func TestPendingBulkResendCancelled(t *testing.T) {
 	f := newFixture(t)
-	n := 3000
+	// More than two batches (admin's 5,000 rows at most each, when no
+	// writer waits): the first is done, the second under way at the cancel.
+	n := 12000
 	f.stuckMany(n, 0)
 	r := New(f.ctx, f.options(owner)).(*Model)
 	tt, stop := f.runTerminal(r)
