@@ -108,6 +108,7 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
+	lq.Tags = c.json // the table shows none
 	a, err := c.operator(ctx)
 	if err != nil {
 		return err

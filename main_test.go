@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -410,6 +411,24 @@ func TestAddressClashWarning(t *testing.T) {
 	ok(t, db, "delete", "ZOÉ@acme.test", "--heir", "boss@acme.test")
 	if _, errs, _ := roster(t, db, "users"); errs != "" {
 		t.Fatalf("still warned once resolved: %q", errs)
+	}
+}
+
+// users --json gives each user's tags, [] for none, as user --json does.
+func TestUsersJSONHasTags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	ok(t, db, "invite", "ann@acme.test", "--first", "Ann", "--last", "Lee")
+	ok(t, db, "edit", "ann@acme.test", "--tag", "+Paie", "--tag", "+Achats")
+	got := map[string][]string{}
+	for _, u := range jsonOf[[]struct {
+		Email string   `json:"email"`
+		Tags  []string `json:"tags"`
+	}](t, db, "users", "--json") {
+		got[u.Email] = u.Tags
+	}
+	if want := map[string][]string{"boss@acme.test": {}, "ann@acme.test": {"Achats", "Paie"}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("users --json tags %#v, want %#v", got, want)
 	}
 }
 

@@ -33,7 +33,7 @@ var apiRoutes = []apiRoute{
 
 func listUsers(c *apiCall) (int, any, error) {
 	q := c.r.URL.Query()
-	lq := store.ListQuery{Status: q.Get("status"), Team: q.Get("team"), Branch: q.Get("branch"), Search: q.Get("search"), Sort: q.Get("sort")}
+	lq := store.ListQuery{Status: q.Get("status"), Team: q.Get("team"), Branch: q.Get("branch"), Search: q.Get("search"), Sort: q.Get("sort"), Tags: true}
 	var err error
 	if lq.Limit, err = c.intParam("limit", 50, 1, 500); err != nil {
 		return 0, nil, err

@@ -180,17 +180,25 @@ func TestAPIUsersAndStaleEdits(t *testing.T) {
 	for _, e := range []string{"ann@acme.test", "bob@acme.test"} {
 		f.call(f.key, "POST", "/api/v1/invitations", map[string]any{"users": []map[string]any{{"email": e}}}).want(http.StatusCreated, nil)
 	}
-	// Pages by cursor: three users, two a page.
-	var p1, p2 struct {
+	f.call(f.key, "PATCH", "/api/v1/users/bob@acme.test", map[string]any{"tags": []string{"Paie", "Achats"}}).want(http.StatusOK, nil)
+	// Pages by cursor: three users, two a page, each with their tags.
+	type page struct {
 		Users []struct {
-			Email string `json:"email"`
+			Email string   `json:"email"`
+			Tags  []string `json:"tags"`
 		} `json:"users"`
 		NextCursor string `json:"next_cursor"`
 	}
+	var p1, p2 page
 	f.call(f.key, "GET", "/api/v1/users?limit=2", nil).want(http.StatusOK, &p1)
 	f.call(f.key, "GET", "/api/v1/users?limit=2&cursor="+p1.NextCursor, nil).want(http.StatusOK, &p2)
 	if len(p1.Users) != 2 || p1.NextCursor == "" || len(p2.Users) != 1 || p2.NextCursor != "" {
 		t.Fatalf("pages: %+v then %+v", p1, p2)
+	}
+	for _, u := range append(p1.Users, p2.Users...) {
+		if want := map[string]string{"bob@acme.test": "Achats Paie"}[u.Email]; u.Tags == nil || strings.Join(u.Tags, " ") != want {
+			t.Errorf("listed %s with tags %#v, want %q", u.Email, u.Tags, want)
+		}
 	}
 	f.call(f.key, "GET", "/api/v1/users?limit=9999", nil).problem(http.StatusBadRequest, "limit")
 	f.call(f.key, "GET", "/api/v1/users?cursor=@@@", nil).problem(http.StatusBadRequest, "cursor")

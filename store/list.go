@@ -29,6 +29,7 @@ type ListQuery struct {
 	Before *Cursor // page backwards
 	Limit  int
 	Now    time.Time
+	Tags   bool // read each user's tags too, in a second statement (the screens show none)
 
 	sel string // UserIDs' and CountUsers' column: the filter alone, unordered
 }
@@ -79,8 +80,8 @@ var orders = map[string]order{
 	},
 }
 
-// ListUsers reads one page of users by key, and their tags in a second
-// statement. A search may return a user once
+// ListUsers reads one page of users by key, and with lq.Tags their tags
+// in a second statement. A search may return a user once
 // per key it matches on different pages; callers that gather several pages
 // drop the repeats by ID.
 func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
@@ -113,7 +114,10 @@ func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
 			p.Cursors[i], p.Cursors[j] = p.Cursors[j], p.Cursors[i]
 		}
 	}
-	return p, q.addTags(ctx, p.Users)
+	if lq.Tags {
+		return p, q.addTags(ctx, p.Users)
+	}
+	return p, nil
 }
 
 // readUsers adds the users query reads to p, until the page is full, and

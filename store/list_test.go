@@ -236,14 +236,14 @@ func TestListUsersSearch(t *testing.T) {
 	}
 }
 
-// A listed user is the user read alone, tags and all ([] for none), on
-// every page, in every order.
+// A listed user is the user read alone, tags and all ([] for none) when
+// asked for, on every page, in every order.
 func TestListedUserIsTheUserReadAlone(t *testing.T) {
 	st, users := listFixture(t)
 	ctx := context.Background()
 	tagged := 0
 	for _, lq := range []ListQuery{{Sort: "name"}, {Sort: "last-login"}, {Search: "mar"}} {
-		lq.Limit, lq.Now = 7, t0
+		lq.Limit, lq.Now, lq.Tags = 7, t0, true
 		for n := 0; ; n++ {
 			p, err := st.Read().ListUsers(ctx, lq)
 			must(t, err)
