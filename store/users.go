@@ -256,8 +256,8 @@ func (q *Q) UsersByID(ctx context.Context, ids []int64, now time.Time) (map[int6
 	return out, q.addTags(ctx, users)
 }
 
-// numbered is n numbered placeholders from ?from, for a statement in which
-// an argument comes twice or one not at all (?1 is now in the users' rows).
+// numbered is n placeholders numbered from ?from: UsersByID's statement
+// has now as ?1, before the IDs.
 func numbered(from, n int) string {
 	ph := make([]string, n)
 	for i := range ph {
