@@ -87,7 +87,7 @@ func TestCommandLineInFrench(t *testing.T) {
 	if out := ok(t, db, "invite", "bea@acme.test", "--lang", "fr"); out != "invitation envoyée à bea@acme.test\n" {
 		t.Errorf("roster invite --lang fr printed %q", out)
 	}
-	if _, errs, code := roster(t, db, "users", "--lang", "fr", "--bogus"); code != 2 || errs != "roster: option inconnue -bogus\n" {
+	if _, errs, code := roster(t, db, "users", "--lang", "fr", "--bogus"); code != 2 || errs != "roster: option inconnue --bogus\n" {
 		t.Errorf("an unknown flag in French: exit %d, stderr %q", code, errs)
 	}
 	if _, errs, code := roster(t, db, "--lang", "fr", "frobnicate"); code != 2 || !strings.Contains(errs, `commande inconnue "frobnicate"`) {

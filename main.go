@@ -125,6 +125,19 @@ func findCommand(name string) *command {
 	return nil
 }
 
+// unknownCommand says that name is no command, and which one is nearest
+// if one is near.
+func unknownCommand(name string) error {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	if near := nearest(name, names); near != "" {
+		return errorf("unknown command %q; did you mean roster %s?", name, near)
+	}
+	return errorf("unknown command %q (roster help lists them)", name)
+}
+
 // run runs one command line and returns the exit code: 0, 1 for an error
 // (one line on stderr, nothing changed), 2 for a usage error.
 func run(ctx context.Context, c *cli, args []string) int {
@@ -154,7 +167,7 @@ func run(ctx context.Context, c *cli, args []string) int {
 	}
 	cmd := findCommand(rest[0])
 	if cmd == nil {
-		return c.usageError(errorf("unknown command %q (roster help lists them)", rest[0]))
+		return c.usageError(unknownCommand(rest[0]))
 	}
 	if cmd.local && c.actor != nil {
 		return c.fail(errorf("%s is not available over SSH", cmd.name))
@@ -308,7 +321,7 @@ func parseArgs(fs *flag.FlagSet, args []string, stopAtArg bool) ([]string, error
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, err
 			}
-			return nil, usageErr{flagError(err)}
+			return nil, usageErr{flagError(fs, err)}
 		}
 		args = fs.Args()
 		if len(args) == 0 {
@@ -326,11 +339,17 @@ func parseArgs(fs *flag.FlagSet, args []string, stopAtArg bool) ([]string, error
 }
 
 // flagError says the flag package's errors in the operator's language: an
-// unknown flag and a missing value are the common ones; others stay as the
-// flag package says them.
-func flagError(err error) error {
+// unknown flag (with fs's nearest, if one is near) and a missing value are
+// the common ones; others stay as the flag package says them.
+func flagError(fs *flag.FlagSet, err error) error {
 	msg := err.Error()
 	if f, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		f = "--" + strings.TrimLeft(f, "-") // as the help and the README write flags
+		var names []string
+		fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+		if near := nearest(f[2:], names); near != "" {
+			return errorf("unknown flag %s; did you mean --%s?", f, near)
+		}
 		return errorf("unknown flag %s", f)
 	}
 	if f, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
@@ -343,6 +362,45 @@ func flagError(err error) error {
 		}
 	}
 	return err
+}
+
+// nearest is the name among names nearest to typed, as a hurried operator
+// mistypes one: a letter or two apart (usres, users; --stand-by,
+// --stand-in), or one inside the other (--add-tag, --tag); "" when none is
+// near. A short name must be nearer: -x is not --as.
+func nearest(typed string, names []string) string {
+	best, bestD := "", min(3, 1+len(typed)/2)
+	for _, n := range names {
+		d := distance(typed, n)
+		if len(typed) >= 3 && len(n) >= 3 && (strings.Contains(typed, n) || strings.Contains(n, typed)) {
+			d = min(d, 2)
+		}
+		if d < bestD {
+			best, bestD = n, d
+		}
+	}
+	return best
+}
+
+// distance is the Levenshtein distance between a and b, in bytes: the
+// fewest letters added, removed or changed that make one the other.
+func distance(a, b string) int {
+	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := range len(a) {
+		cur[0] = i + 1
+		for j := range len(b) {
+			change := 1
+			if a[i] == b[j] {
+				change = 0
+			}
+			cur[j+1] = min(prev[j+1]+1, cur[j]+1, prev[j]+change)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // parse parses a command's flags, answering --help with its usage. A
@@ -711,7 +769,7 @@ func cmdHelp(c *cli, ctx context.Context, args []string) error {
 	if len(rest) > 0 && rest[0] != "help" {
 		cmd := findCommand(rest[0])
 		if cmd == nil {
-			return usagef("unknown command %q", rest[0])
+			return usageErr{unknownCommand(rest[0])}
 		}
 		if cmd.local && c.actor != nil {
 			return errorf("%s is not available over SSH", cmd.name)

@@ -414,6 +414,34 @@ func TestAddressClashWarning(t *testing.T) {
 	}
 }
 
+// A mistyped command or flag is refused with the nearest name, when one is
+// near, in the operator's language; nothing is suggested for a name far
+// from every other, or too short to tell.
+func TestMistypedNamesSuggestTheNearest(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test", "--first", "Big", "--last", "Boss")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"usres"}, `unknown command "usres"; did you mean roster users?`},
+		{[]string{"ivnites"}, `unknown command "ivnites"; did you mean roster invites?`},
+		{[]string{"help", "invtie"}, `unknown command "invtie"; did you mean roster invite?`},
+		{[]string{"frobnicate"}, `unknown command "frobnicate" (roster help lists them)`},
+		{[]string{"edit", "boss@acme.test", "--add-tag", "X"}, "unknown flag --add-tag; did you mean --tag?"},
+		{[]string{"away", "boss@acme.test", "--stand-by", "x@acme.test"}, "unknown flag --stand-by; did you mean --stand-in?"},
+		{[]string{"users", "--lmit", "3"}, "unknown flag --lmit; did you mean --limit?"},
+		{[]string{"users", "-x"}, "unknown flag --x"},
+		{[]string{"users", "--bogus"}, "unknown flag --bogus"},
+		{[]string{"--lang", "fr", "users", "--jsn"}, "option inconnue --jsn ; vouliez-vous dire --json ?"},
+	} {
+		_, errs, code := roster(t, db, c.args...)
+		if code != 2 || errs != "roster: "+c.want+"\n" {
+			t.Errorf("roster %s: exit %d, stderr %q; want 2 and %q", strings.Join(c.args, " "), code, errs, c.want)
+		}
+	}
+}
+
 // users --json gives each user's tags, [] for none, as user --json does.
 func TestUsersJSONHasTags(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "roster.db")

@@ -53,10 +53,11 @@ func frCommand() map[string]string {
 		"describe the commands":                                                               "décrire les commandes",
 
 		// Usage errors and the command line's own errors.
-		"unknown command %q":                               "commande inconnue %q",
+		"unknown command %q; did you mean roster %s?":      "commande inconnue %q ; vouliez-vous dire roster %s ?",
 		"unknown command %q (roster help lists them)":      "commande inconnue %q (roster help les liste)",
 		"%s is not available over SSH":                     "%s n'est pas disponible par SSH",
 		"unknown flag %s":                                  "option inconnue %s",
+		"unknown flag %s; did you mean --%s?":              "option inconnue %s ; vouliez-vous dire --%s ?",
 		"flag %s needs a value":                            "l'option %s attend une valeur",
 		"invalid value %s for %s: %s":                      "valeur %s invalide pour %s : %s",
 		"%s %s takes one %s ID (roster %s lists them)":     "%s %s prend un identifiant de %s (roster %s les liste)",
