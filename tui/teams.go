@@ -162,12 +162,19 @@ func (v *teamsView) Update(msg tea.Msg) (*teamsView, tea.Cmd) {
 		if msg.seq != v.seq {
 			return v, nil
 		}
-		v.shown = msg.seq
+		// The cursor stays on its team, or goes once to the one an add or
+		// a rename made (keep): a later reading (another operator's change)
+		// leaves it where the keys since have put it.
+		keep := v.keep
+		if g := v.selected(); keep == "" && g != nil {
+			keep = g.name
+		}
+		v.shown, v.keep = msg.seq, ""
 		v.err = v.s.explain(msg.err)
 		v.teams = msg.teams
 		v.nav.set(len(v.teams))
 		for i, t := range v.teams {
-			if strings.EqualFold(t.name, v.keep) {
+			if strings.EqualFold(t.name, keep) {
 				v.nav.cur = i
 				v.nav.clamp()
 			}

@@ -91,6 +91,25 @@ func TestTeamsKeysWaitForTheTeams(t *testing.T) {
 	must(t, u.teams == nil && u.nav.cur == 1, "teams open %v, cursor on row %d", u.teams != nil, u.nav.cur)
 }
 
+// A team added or renamed takes the cursor once: a later reading, such as
+// another operator's change coming in, leaves the cursor on the team the
+// keys put it on, wherever that team's row now is.
+func TestTeamsCursorStaysOnItsTeam(t *testing.T) {
+	f := newFixture(t)
+	for _, n := range []string{"Alpha", "Beta", "Gamma"} {
+		must(t, f.svc.AddTeam(f.ctx, f.op, n) == nil, "add team %s", n)
+	}
+	r, m := f.start()
+	m = press(m, "T", "n", "D", "e", "l", "t", "a", "enter")
+	u := r.screens[usersScreen].(*users)
+	must(t, u.teams.selected() != nil && u.teams.selected().name == "Delta", "after the add, the cursor is on %+v", u.teams.selected())
+	m = press(m, "g", "j") // Beta
+	must(t, f.svc.AddTeam(f.ctx, f.op, "Aardvark") == nil, "add team Aardvark")
+	drive(m, func() tea.Msg { return refreshMsg{} })
+	got := u.teams.selected()
+	must(t, len(u.teams.teams) == 5 && got != nil && got.name == "Beta", "after another's change, %d teams and the cursor on %+v, want Beta", len(u.teams.teams), got)
+}
+
 // From Users, B lists the branches in the teams' list, with their members,
 // time zone and address: n adds one, r renames it; x on a branch that
 // still has people asks where they go with a picker (another branch, or
