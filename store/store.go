@@ -19,9 +19,11 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 //go:embed migrations/*.sql migrations/postgres/*.sql
@@ -68,9 +70,12 @@ func DataDir() (string, error) {
 	return filepath.Join(home, ".local", "share", "roster"), nil
 }
 
+// busyTimeout is how long a connection waits for a lock another holds.
+const busyTimeout = 10 * time.Second
+
 func dsn(path, txlock string, extra ...string) string {
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	// Overwrite deleted content (such as a sent link's token) where it costs no extra I/O.
 	q.Add("_pragma", "secure_delete(FAST)")
@@ -266,7 +271,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tx, err := s.wdb.BeginTx(ctx, nil)
+	tx, err := s.beginMigration(ctx)
 	if err != nil {
 		return fmt.Errorf("open database %s: %w", s.path, err)
 	}
@@ -278,6 +283,29 @@ func (s *Store) migrate(ctx context.Context) error {
 		_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version))
 		return err
 	})
+}
+
+// beginMigration begins the write transaction that migrates. The write
+// connection it opens switches a new database to WAL, which takes the file
+// from every other connection: when several processes create one database
+// at once, two can each hold it shared and want it alone, and SQLite then
+// fails one at once (SQLITE_BUSY, its busy handler not called) rather than
+// let both wait for each other. That one begins again until the busy
+// timeout, by then seeing a database in WAL whose writers queue.
+func (s *Store) beginMigration(ctx context.Context) (*sql.Tx, error) {
+	deadline := time.Now().Add(busyTimeout)
+	for {
+		tx, err := s.wdb.BeginTx(ctx, nil)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return tx, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // applyMigrations runs in tx, and commits, the migrations of ms numbered
