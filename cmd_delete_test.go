@@ -78,6 +78,12 @@ func TestAwayList(t *testing.T) {
 		AwayNow bool   `json:"away_now"`
 		WorkTo  string `json:"work_to"`
 	}
+	// In French, where the work goes is French too.
+	fr := strings.Split(strings.TrimSpace(ok(t, db, "--lang", "fr", "away", "--list", "--until", "+30d")), "\n")
+	if len(fr) != 3 || !strings.HasSuffix(fr[1], "le travail va à personne : le travail attend") ||
+		!strings.HasSuffix(fr[2], "le travail va à lui-même, jusqu'à son départ") {
+		t.Fatalf("away --list in French:\n%s", strings.Join(fr, "\n"))
+	}
 	es := jsonOf[[]entry](t, db, "away", "--list", "--until", "+30d")
 	if len(es) != 3 || es[2].Email != "bob@acme.test" || es[2].AwayNow || es[2].WorkTo != "bob@acme.test" {
 		t.Fatalf("away --list --until +30d: %+v", es)

@@ -52,6 +52,6 @@ func cmdNotify(c *cli, ctx context.Context, args []string) error {
 		if p.Mandatory {
 			note = c.printer().T("always")
 		}
-		return []string{p.Event, p.Who, chs, note, p.Label}
+		return []string{p.Event, p.WhoIn(c.printer()), chs, note, p.LabelIn(c.printer())}
 	})
 }

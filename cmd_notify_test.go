@@ -22,6 +22,22 @@ func TestNotifyCommand(t *testing.T) {
 			t.Fatalf("roster notify --set printed:\n%s\nwithout %q", out, w)
 		}
 	}
+	// In French, who receives each event and what it is are French too,
+	// whatever the language of the user the preferences are of (mel's is
+	// English): the operator reads them.
+	ok(t, db, "edit", "mel@acme.test", "--locale", "en")
+	fr := ok(t, db, "--lang", "fr", "notify", "mel@acme.test")
+	for _, w := range []string{"invitation.accepted   qui a invité  email ", "digest.stuck          astreinte     désactivé ",
+		"Une personne invitée a accepté", "standin.start         remplaçant    email "} {
+		if !strings.Contains(fr, w) {
+			t.Errorf("roster --lang fr notify printed:\n%s\nwithout %q", fr, w)
+		}
+	}
+	for _, en := range []string{"inviter", "on call", "stand-in", "Someone I invited accepted"} {
+		if strings.Contains(fr, en) {
+			t.Errorf("roster --lang fr notify printed %q:\n%s", en, fr)
+		}
+	}
 	type pref struct {
 		Event    string   `json:"event"`
 		Channels []string `json:"channels"`

@@ -273,7 +273,7 @@ func awayList(c *cli, ctx context.Context, from, until string) error {
 		if !e.AwayNow {
 			state = c.printer().T("away later")
 		}
-		fmt.Fprintln(c.stdout, admin.Printable(c.printer().T("%s  %s  %s; work goes to %s", e.Email, state, c.awayLine(e.AwayPeriod), e.WorkText())))
+		fmt.Fprintln(c.stdout, admin.Printable(c.printer().T("%s  %s  %s; work goes to %s", e.Email, state, c.awayLine(e.AwayPeriod), e.WorkText(c.printer()))))
 	}
 	return nil
 }

@@ -293,13 +293,13 @@ type AwayEntry struct {
 	Waits  bool   `json:"waits"`
 }
 
-// WorkText says where the work goes in a few words.
-func (e *AwayEntry) WorkText() string {
+// WorkText says where the work goes in a few words, in p's language.
+func (e *AwayEntry) WorkText(p *i18n.Printer) string {
 	switch {
 	case e.Waits:
-		return "nobody: work waits"
+		return p.T("nobody: work waits")
 	case e.WorkTo == e.Email:
-		return "themselves, until they leave"
+		return p.T("themselves, until they leave")
 	}
 	return e.WorkTo
 }

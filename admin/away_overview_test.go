@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -47,7 +48,7 @@ func TestAwayOverview(t *testing.T) {
 	rows := func(es []AwayEntry) string {
 		var out []string
 		for _, e := range es {
-			out = append(out, e.Email+" "+map[bool]string{true: "now", false: "later"}[e.AwayNow]+" "+e.StandIn+" → "+e.WorkText())
+			out = append(out, e.Email+" "+map[bool]string{true: "now", false: "later"}[e.AwayNow]+" "+e.StandIn+" → "+e.WorkText(i18n.For(i18n.English)))
 		}
 		return strings.Join(out, "\n")
 	}

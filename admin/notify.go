@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -158,6 +159,33 @@ func prefsOf(ctx context.Context, q *store.Q, u *store.User) ([]NotifyPref, erro
 		}
 	}
 	return out, nil
+}
+
+// LabelIn names the event in p's language. Label is in the language of the
+// user the preferences are of, as their own settings show it; an operator
+// looking at someone else's reads their own.
+func (n NotifyPref) LabelIn(p *i18n.Printer) string {
+	if e, ok := EventByID(n.Event); ok {
+		if t, ok := e.Texts[string(p.Lang())]; ok {
+			return t.Label
+		}
+	}
+	return n.Label
+}
+
+// WhoIn says who receives the event, in p's language.
+func (n NotifyPref) WhoIn(p *i18n.Printer) string {
+	switch n.Who {
+	case ToInvitee:
+		return p.T("invitee")
+	case ToInviter:
+		return p.T("inviter")
+	case ToOnCall:
+		return p.T("on call")
+	case ToStandIn:
+		return p.T("stand-in")
+	}
+	return p.T("user")
 }
 
 // channelsFor is the channels event reaches u by.

@@ -131,12 +131,12 @@ func (o *awayOverview) view(st Styles, width, n int) string {
 	b.WriteString(st.ColHead.Render(cut("  "+fit(p.T("Who"), emailW)+" "+fit(p.T("When"), 13)+" "+p.T("Stand-in → new work today"), width)) + "\n")
 	now := o.s.svc.Now()
 	for i, e := range o.rows {
-		work := e.StandIn + " → " + workText(p, e)
+		work := e.StandIn + " → " + e.WorkText(p)
 		switch {
 		case e.StandIn == e.WorkTo: // the stand-in takes it: said once
 			work = e.StandIn
 		case e.StandIn == "":
-			work = p.T("no stand-in → %s", workText(p, e))
+			work = p.T("no stand-in → %s", e.WorkText(p))
 		}
 		line := fit(cut(clean(e.Email), emailW), emailW) + " " + fit(awaySpan(p, e.AwayPeriod, now), 13) + " " + cut(clean(work), restW)
 		line = cut(line, width-2)
@@ -147,11 +147,6 @@ func (o *awayOverview) view(st Styles, width, n int) string {
 	}
 	return b.String()
 }
-
-// workText is where an away user's new work goes today in p's language:
-// admin's WorkText is an address, or one of two phrases that are message
-// keys ("nobody: work waits", "themselves, until they leave").
-func workText(p *i18n.Printer, e admin.AwayEntry) string { return p.T(e.WorkText()) }
 
 // awaySpan is a period's dates in 13 cells: "now–Dec 16", "Dec 9–Dec 12",
 // "now–" until further notice; in French "auj.–16/12", "09/12–12/12". The

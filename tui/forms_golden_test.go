@@ -172,7 +172,7 @@ func TestCataloguesInFrench(t *testing.T) {
 		must(t, p.T(r) != r, "role %q has no French text", r)
 	}
 	for _, e := range admin.Events {
-		must(t, eventLabel(p, admin.NotifyPref{Event: e.ID}) == e.Texts["fr"].Label, "%s: %q", e.ID, eventLabel(p, admin.NotifyPref{Event: e.ID}))
+		must(t, admin.NotifyPref{Event: e.ID}.LabelIn(p) == e.Texts["fr"].Label, "%s: %q", e.ID, admin.NotifyPref{Event: e.ID}.LabelIn(p))
 	}
 	for _, s := range []string{store.OutboxQueued, store.OutboxSending, store.OutboxSent, store.OutboxDeferred, store.OutboxFailed, store.OutboxCancelled} {
 		must(t, p.T(s) != s, "mail state %q has no French text", s)

@@ -10,7 +10,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
-	"roster/i18n"
 	"roster/store"
 )
 
@@ -76,17 +75,6 @@ func newNotifyView(s *session, email string) *notifyView {
 	}}
 	v.nav.resize(len(admin.Events))
 	return v
-}
-
-// eventLabel names an event in the operator's language: admin's
-// preferences name it in the language of the user they are of.
-func eventLabel(p *i18n.Printer, pref admin.NotifyPref) string {
-	if e, ok := admin.EventByID(pref.Event); ok {
-		if t, ok := e.Texts[string(p.Lang())]; ok {
-			return t.Label
-		}
-	}
-	return pref.Label
 }
 
 // notifyCell names the box of one event and one channel.
@@ -306,7 +294,7 @@ func (v *notifyView) view(st Styles, width, height int) string {
 		head += fit(" "+ch, notifyCol)
 	}
 	b.WriteString(paint(st.ColHead, cut(head+p.T("Event"), width-1)) + "\n")
-	label := widest(v.prefs, func(e admin.NotifyPref) string { return eventLabel(p, e) })
+	label := widest(v.prefs, func(e admin.NotifyPref) string { return e.LabelIn(p) })
 	var lines []string
 	for i, e := range v.prefs {
 		line := ""
@@ -320,7 +308,7 @@ func (v *notifyView) view(st Styles, width, height int) string {
 			line += fit(mark+v.box(id), notifyCol)
 			changed = changed || v.changed(id)
 		}
-		line += fit(eventLabel(p, e), label)
+		line += fit(e.LabelIn(p), label)
 		if e.Mandatory {
 			// The reason whole where it fits, else what it is about.
 			note := "  " + p.T("locked: %s", p.T(notifyLocked))
@@ -356,7 +344,7 @@ func (v *notifyView) review(st Styles, width int) string {
 		if was != now {
 			// "off" is admin's word for no channel (EVENT=off): said here in
 			// the operator's language; email and sms are names.
-			b.WriteString(cut("  "+e.Event+"  "+p.T(was)+" → "+st.Bold.Render(p.T(now))+st.Subtle.Render("  "+eventLabel(p, e)), width) + "\n")
+			b.WriteString(cut("  "+e.Event+"  "+p.T(was)+" → "+st.Bold.Render(p.T(now))+st.Subtle.Render("  "+e.LabelIn(p)), width) + "\n")
 		}
 	}
 	b.WriteString("\n")
