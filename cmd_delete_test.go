@@ -32,6 +32,8 @@ func TestDeleteSteps(t *testing.T) {
 		}
 	}
 	fails(t, db, "delete needs --heir EMAIL: ann@acme.test still owns 1 open conversation, 2 automated replies", "delete", "ann@acme.test", "--close", "1,2")
+	fails(t, db, "delete attend --heir EMAIL : ann@acme.test possède encore 1 conversation ouverte, 2 réponses automatiques ; qui en hérite ?",
+		"--lang", "fr", "delete", "ann@acme.test", "--close", "1,2")
 	fails(t, db, "not all or a list of IDs", "delete", "ann@acme.test", "--close", "some")
 	type plan struct {
 		NeedsHeir bool   `json:"needs_heir"`

@@ -529,8 +529,10 @@ func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	}
 	p, err := act(ctx, a, email, r)
 	var in *admin.InputError
-	if errors.As(err, &in) && in.Field == "heir" && r.Heir == "" {
-		return usagef("delete needs --heir EMAIL: %s", strings.TrimPrefix(in.Msg, "is required: "))
+	// Said as a usage error, with what the user owns in the operator's
+	// language (admin's English Msg said it in English in French too).
+	if errors.As(err, &in) && in.Field == "heir" && r.Heir == "" && len(in.Why.Args) == 2 {
+		return usagef("delete needs --heir EMAIL: %s still owns %s; who inherits them?", in.Why.Args...)
 	}
 	if err != nil {
 		return err
