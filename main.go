@@ -367,9 +367,18 @@ func flagError(fs *flag.FlagSet, err error) error {
 // nearest is the name among names nearest to typed, as a hurried operator
 // mistypes one: a letter or two apart (usres, users; --stand-by,
 // --stand-in), or one inside the other (--add-tag, --tag); "" when none is
-// near. A short name must be nearer: -x is not --as.
+// near. A short name must be nearer: one letter apart up to five letters
+// (--lmit, --limit; but --plan is not --lang), the same name at two or fewer
+// (-x is not --as).
 func nearest(typed string, names []string) string {
-	best, bestD := "", min(3, 1+len(typed)/2)
+	most := 0
+	switch {
+	case len(typed) > 5:
+		most = 2
+	case len(typed) > 2:
+		most = 1
+	}
+	best, bestD := "", most+1
 	for _, n := range names {
 		d := distance(typed, n)
 		if len(typed) >= 3 && len(n) >= 3 && (strings.Contains(typed, n) || strings.Contains(n, typed)) {
@@ -382,25 +391,32 @@ func nearest(typed string, names []string) string {
 	return best
 }
 
-// distance is the Levenshtein distance between a and b, in bytes: the
-// fewest letters added, removed or changed that make one the other.
+// distance is the edit distance between a and b, in bytes: the fewest
+// letters added, removed or changed, or two neighbours swapped (usres,
+// users), that make one the other.
 func distance(a, b string) int {
-	prev, cur := make([]int, len(b)+1), make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	// d[i][j] is the distance between a[:i] and b[:j].
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
 	}
-	for i := range len(a) {
-		cur[0] = i + 1
-		for j := range len(b) {
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
 			change := 1
-			if a[i] == b[j] {
+			if a[i-1] == b[j-1] {
 				change = 0
 			}
-			cur[j+1] = min(prev[j+1]+1, cur[j]+1, prev[j]+change)
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+change)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return d[len(a)][len(b)]
 }
 
 // parse parses a command's flags, answering --help with its usage. A

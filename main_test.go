@@ -433,6 +433,7 @@ func TestMistypedNamesSuggestTheNearest(t *testing.T) {
 		{[]string{"users", "--lmit", "3"}, "unknown flag --lmit; did you mean --limit?"},
 		{[]string{"users", "-x"}, "unknown flag --x"},
 		{[]string{"users", "--bogus"}, "unknown flag --bogus"},
+		{[]string{"billing", "--plan", "pro"}, "unknown flag --plan"}, // not --lang: two letters of four
 		{[]string{"--lang", "fr", "users", "--jsn"}, "option inconnue --jsn ; vouliez-vous dire --json ?"},
 	} {
 		_, errs, code := roster(t, db, c.args...)
