@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -125,8 +126,10 @@ type seeder struct {
 	perms map[string][]string
 	stats *SeedStats
 
-	nextID    int64           // the next user's ID
-	ownerID   int64           // who invited the seeded people
+	nextID    int64  // the next user's ID
+	ownerID   int64  // who invited the seeded people
+	account   string // the account's name, and the owner's, for the mail
+	owner     User
 	teamIDs   []int64         // every team
 	emails    map[string]int  // base address → how many took it
 	taken     map[string]bool // addresses already in the database
@@ -170,6 +173,15 @@ func (g *seeder) prepare() error {
 			{"SELECT coalesce((SELECT id FROM users WHERE role = 'owner' AND status = 'active' ORDER BY id LIMIT 1), 0)", &g.ownerID},
 		} {
 			if err := tx.QueryRowContext(ctx, q.query).Scan(q.dst); err != nil {
+				return err
+			}
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT name FROM account").Scan(&g.account); err != nil {
+			return err
+		}
+		if g.ownerID != 0 {
+			if err := tx.QueryRowContext(ctx, "SELECT first_name, last_name, email FROM users WHERE id = ?", g.ownerID).Scan(
+				&g.owner.FirstName, &g.owner.LastName, &g.owner.Email); err != nil {
 				return err
 			}
 		}
@@ -588,6 +600,7 @@ func (g *seeder) user(b *seedRows, keys []seedKey) ([]seedKey, error) {
 		invitedBy = g.ownerID
 	} else {
 		g.ownerID = id
+		g.owner = User{FirstName: first, LastName: last, Email: email}
 	}
 	updated := created
 	if !activated.IsZero() {
@@ -703,7 +716,13 @@ func (g *seeder) invitation(b *seedRows, id int64, email, name, locale string, s
 	if times > 1 {
 		kind = MailInviteResent
 	}
-	return b.outbox.add(g.outboxSeq, kind, id, tokenID, email, name, locale, "{}",
+	// What the mail said, its link redacted as once sent or given up.
+	data, err := json.Marshal(MailData{Account: g.account, Name: name, Inviter: g.owner.Name(), InviterEmail: g.owner.Email,
+		Path: "/invite/" + RedactedToken, ExpiresAt: sent.Add(48 * time.Hour), Lifetime: int64((48 * time.Hour).Seconds())})
+	if err != nil {
+		return err
+	}
+	return b.outbox.add(g.outboxSeq, kind, id, tokenID, email, name, locale, string(data),
 		fmt.Sprintf("<seed-%d@roster.localhost>", g.outboxSeq), state, 1, sent.Unix(), sent.Add(48*time.Hour).Unix(), lastErr, sent.Unix(), sentAt)
 }
 

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -105,6 +106,19 @@ func TestSeed(t *testing.T) {
 	if bad := queryInt(t, st, `SELECT count(*) FROM users u WHERE status = 'invited' AND (SELECT count(*) FROM tokens t
 		WHERE t.user_id = u.id AND t.kind = 'invite' AND t.voided_at = 0 AND t.used_at = 0) != 1`); bad != 0 {
 		t.Errorf("%d invited users without exactly one live link", bad)
+	}
+
+	// Each invitation's mail says what was sent: the account, the person,
+	// who invited them (the owner), and its link, redacted as once sent.
+	owner := queryStrings(t, st, "SELECT first_name || ' ' || last_name || ' ' || email FROM users WHERE role = 'owner'")
+	for _, row := range queryStrings(t, st, "SELECT o.data || char(0) || o.recipient_name FROM outbox o") {
+		data, name, _ := strings.Cut(row, "\x00")
+		var d MailData
+		must(t, json.Unmarshal([]byte(data), &d))
+		if d.Account != "Lumière & Associés" || d.Name != name || d.Inviter+" "+d.InviterEmail != owner[0] ||
+			d.Path != "/invite/"+RedactedToken || d.ExpiresAt.IsZero() || d.Lifetime != 48*3600 {
+			t.Fatalf("a seeded mail's data: %+v (to %s)", d, name)
+		}
 	}
 
 	// Search keys, sort names and permissions as the store's own writes make them.
