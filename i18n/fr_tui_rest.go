@@ -156,6 +156,7 @@ func frTUIRest() map[string]string {
 		// The audit's actions (machine words, shown as they are in
 		// English): their labels in French (tui.actionLabel).
 		"account.init":           "compte créé",
+		"account.seed":           "données de démonstration ajoutées",
 		"account.update":         "compte modifié",
 		"apikey.create":          "clé d'API créée",
 		"apikey.refused":         "clé d'API refusée",

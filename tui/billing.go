@@ -399,7 +399,7 @@ func (m *billingView) ledger(b *strings.Builder) {
 		{min: 16, natural: 16},
 		{min: 12, natural: widest(shown, kind)},
 		{min: 16, natural: widest(shown, func(e store.LedgerEntry) string { return clean(e.Email) }), max: 32},
-		{min: 6, natural: widest(shown, amount)},
+		{min: 6, natural: max(cells(p.T("Amount")), widest(shown, amount))}, // "Montant" whole
 		{min: 8, natural: widest(shown, func(e store.LedgerEntry) string { return e.Rule })},
 	})
 	b.WriteString(paint(st.ColHead, "  "+fit(p.T("When"), w[0])+" "+fit(p.T("What"), w[1])+" "+fit(p.T("Seat"), w[2])+" "+fit(p.T("Amount"), w[3])+" "+fit(p.T("Rule"), w[4])))

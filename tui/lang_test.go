@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
@@ -129,4 +130,24 @@ func TestDynamicKeysInFrench(t *testing.T) {
 	for _, k := range keys {
 		must(t, fr.T(k) != k, "%q has no French text", k)
 	}
+}
+
+// French words are wider than English ones; where the screen has the
+// room, a column holds its French whole: an invitation that expired two
+// days ago says "il y a 2 jours" (the column was cut at "il y a 2 jo…"),
+// and the ledger's head says "Montant" over no rows yet.
+func TestFrenchColumnsHoldTheirWords(t *testing.T) {
+	f := newFixture(t)
+	f.invite("ann.late@example.com")
+	f.advance(4 * 24 * time.Hour) // the 48-hour link expired two days ago
+	opts := f.options(owner)
+	opts.Lang = i18n.French
+	var m tea.Model = New(f.ctx, opts)
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
+	m = drive(m, m.Init())
+	frame := func() string { return ansi.Strip(m.(*Model).frame()) }
+	m = press(m, "3")
+	must(t, strings.Contains(frame(), "ann.late@example.com") && strings.Contains(frame(), "il y a 2 jours"), "Pending in French:\n%s", frame())
+	m = press(m, "9")
+	must(t, strings.Contains(frame(), "Montant"), "Billing in French:\n%s", frame())
 }

@@ -425,13 +425,16 @@ func (m *pending) finish(msg jobDoneMsg) {
 
 // widths are the columns' widths for the rows drawn: the email, who
 // invited, times sent, last sent, expiry and mail.
-func (m *pending) widths() []int {
-	// The emails drawn keep their whole width, up to 32 cells.
+func (m *pending) widths(now time.Time) []int {
+	// The emails drawn keep their whole width, up to 32 cells, and so do
+	// their expiries ("il y a 2 jours" is wider than "2 days ago").
 	from, to := m.nav.visible()
-	ew := widest(m.rows[min(from, len(m.rows)):min(to, len(m.rows))], func(r store.Invitation) string { return clean(r.Email) })
+	shown := m.rows[min(from, len(m.rows)):min(to, len(m.rows))]
+	ew := widest(shown, func(r store.Invitation) string { return clean(r.Email) })
+	xw := max(12, widest(shown, func(r store.Invitation) string { return m.s.ago(now, r.ExpiresAt) }))
 	sent := cells(m.s.p.T("Sends")) // a number under a head of a word: "Envois"
 	return columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: 30}, {min: max(4, sent), natural: max(5, sent)},
-		{min: 16, natural: 16}, {min: 9, natural: 12}, {min: 5, natural: 40}})
+		{min: 16, natural: 16}, {min: 9, natural: xw}, {min: 5, natural: 40}})
 }
 
 // line draws one invitation in the columns' widths w, measured once a
@@ -484,7 +487,8 @@ func (m *pending) View() string {
 	}
 	b.WriteString(paint(st.Subtle, info))
 	b.WriteString("\n")
-	w := m.widths()
+	now := m.s.svc.Now()
+	w := m.widths(now)
 	ew, bw, sw, lw, xw, mw := w[0], w[1], w[2], w[3], w[4], w[5]
 	b.WriteString(paint(st.ColHead, "    "+fit(p.T("Email"), ew)+" "+fit(p.T("Invited by"), bw)+" "+fit(p.T("Sends"), sw)+" "+
 		fit(p.T("Last sent"), lw)+" "+fit(p.T("Expires"), xw)+" "+fit(p.T("Mail"), mw)))
@@ -498,7 +502,6 @@ func (m *pending) View() string {
 		b.WriteString("\n")
 	}
 	from, to := m.nav.visible()
-	now := m.s.svc.Now()
 	for i := from; i < to && i < len(m.rows); i++ {
 		r := m.rows[i]
 		box := "[ ] "
