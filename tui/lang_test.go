@@ -18,11 +18,9 @@ import (
 func TestLangSwitch(t *testing.T) {
 	f := newFixture(t)
 	people(f)
-	var m tea.Model = New(f.ctx, f.options(owner))
-	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 30})
-	m = drive(m, m.Init())
+	m := started(f, i18n.English, 160, 30)
 	m = press(m, "j")
-	frame := func() string { return ansi.Strip(m.(*Model).frame()) }
+	frame := func() string { return drawn(m) }
 	must(t, strings.Contains(frame(), "▸ Bruno Away"), "the cursor is on Bruno:\n%s", frame())
 	m = press(m, "L")
 	fr := frame()
@@ -50,16 +48,14 @@ func TestLangSwitch(t *testing.T) {
 func TestLangSwitchKeepsChanges(t *testing.T) {
 	f := newFixture(t)
 	people(f)
-	var m tea.Model = New(f.ctx, f.options(owner))
-	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
-	m = drive(m, m.Init())
+	m := started(f, i18n.English, 160, 40)
 	m = press(m, "enter", "e", "end", "x", "esc", "L")
-	fr := ansi.Strip(m.(*Model).frame())
+	fr := drawn(m)
 	must(t, strings.Contains(fr, "Save or discard your changes first, then press L again."), "L with a change does not refuse:\n%s", fr)
 	must(t, strings.Contains(fr, "Annx") && strings.Contains(fr, "1 Users"), "the change or the language is lost:\n%s", fr)
 	// In French, the refusal is French.
 	m = press(m, "ctrl+s", "esc", "L", "enter", "e", "end", "y", "esc", "L")
-	fr = ansi.Strip(m.(*Model).frame())
+	fr = drawn(m)
 	must(t, strings.Contains(fr, "Enregistrez ou abandonnez d'abord vos modifications") && strings.Contains(fr, "Annxy"),
 		"L in French with a change does not refuse in French:\n%s", fr)
 }
@@ -89,12 +85,8 @@ func TestTabsFit(t *testing.T) {
 func TestFrenchActs(t *testing.T) {
 	f := newFixture(t)
 	people(f)
-	opts := f.options(owner)
-	opts.Lang = i18n.French
-	var m tea.Model = New(f.ctx, opts)
-	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
-	m = drive(m, m.Init())
-	frame := func() string { return ansi.Strip(m.(*Model).frame()) }
+	m := started(f, i18n.French, 160, 40)
+	frame := func() string { return drawn(m) }
 
 	m = press(m, "x") // Ann, first by name
 	must(t, strings.Contains(frame(), "Désactiver ann.active@example.com ? Cette personne ne pourra plus se connecter. y/n"), "x asks:\n%s", frame())
@@ -140,14 +132,23 @@ func TestFrenchColumnsHoldTheirWords(t *testing.T) {
 	f := newFixture(t)
 	f.invite("ann.late@example.com")
 	f.advance(4 * 24 * time.Hour) // the 48-hour link expired two days ago
-	opts := f.options(owner)
-	opts.Lang = i18n.French
-	var m tea.Model = New(f.ctx, opts)
-	m, _ = m.Update(tea.WindowSizeMsg{Width: 160, Height: 40})
-	m = drive(m, m.Init())
-	frame := func() string { return ansi.Strip(m.(*Model).frame()) }
+	m := started(f, i18n.French, 160, 40)
+	frame := func() string { return drawn(m) }
 	m = press(m, "3")
 	must(t, strings.Contains(frame(), "ann.late@example.com") && strings.Contains(frame(), "il y a 2 jours"), "Pending in French:\n%s", frame())
 	m = press(m, "9")
 	must(t, strings.Contains(frame(), "Montant"), "Billing in French:\n%s", frame())
 }
+
+// started is the owner's dashboard in lang, width by height, its first
+// readings done.
+func started(f *fixture, lang i18n.Lang, width, height int) tea.Model {
+	opts := f.options(owner)
+	opts.Lang = lang
+	var m tea.Model = New(f.ctx, opts)
+	m, _ = m.Update(tea.WindowSizeMsg{Width: width, Height: height})
+	return drive(m, m.Init())
+}
+
+// drawn is m's frame without its colours.
+func drawn(m tea.Model) string { return ansi.Strip(m.(*Model).frame()) }
