@@ -411,6 +411,11 @@ func (e *e2eEnv) serveSSH(extra ...string) (*process, []string) {
 	e.cli("keys", "add", "boss@acme.test", key+".pub")
 
 	addr := freePort(t)
+	if !slices.Contains(extra, "--http") {
+		// Not the default :8080, which roster's own dashboard (the README's
+		// first command) or anything else on the machine may hold.
+		extra = append([]string{"--http", freePort(t)}, extra...)
+	}
 	srv := e.startProcess(append([]string{"serve", "--ssh", addr}, extra...)...)
 	srv.waitLog("serving")
 	// The host key was made on first start in the data directory: ssh
