@@ -39,7 +39,8 @@ func TestCommandLineInFrench(t *testing.T) {
 		t.Errorf("roster help in English:\n%s", en)
 	}
 	usage := ok(t, db, "users", "--help", "--lang", "fr")
-	for _, want := range []string{"utilisation : roster users ", "Lister les utilisateurs.", "options :", "seulement les membres de cette équipe"} {
+	for _, want := range []string{"utilisation : roster users ", "Lister les utilisateurs.", "options :", "seulement les membres de cette équipe",
+		"\n  --limit int\n"} { // two dashes, as the usage line writes them
 		if !strings.Contains(usage, want) {
 			t.Errorf("roster users --help --lang fr lacks %q:\n%s", want, usage)
 		}

@@ -456,7 +456,7 @@ func (c *cli) printUsage(fs *flag.FlagSet) {
 	}
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
-		line := "  -" + f.Name
+		line := "  --" + f.Name // as the usage line, the README and the errors write flags
 		if name != "" {
 			line += " " + name
 		}
