@@ -527,3 +527,46 @@ func TestStagedThenSent(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A password may hold spaces (a few words make a good one), but not be
+// spaces alone, one character repeated, or hold characters its owner can
+// neither see nor type again; each refusal says why and uses nothing. An
+// accented password is the same password however the accent was typed:
+// "é" as one character or as "e" and a combining accent.
+func TestPasswordRules(t *testing.T) {
+	f := newFixture(t)
+	tok := f.invite(invitee, "")
+	for _, c := range []struct{ password, why string }{
+		{"          ", "is only spaces"},
+		{"\u3000\u3000\u3000\u3000\u3000 \u3000\u3000\u3000\u3000", "is only spaces"},
+		{"aaaaaaaaaaaa", "is one character repeated"},
+		{"éééééééééééé", "is one character repeated"},
+		{strings.Repeat("\u200b", 10), "holds a control, bidirectional or invisible character (U+200B)"},
+		{"correct horse\u200b battery", "holds a control, bidirectional or invisible character (U+200B)"},
+		{"line one\nline two", "holds a control, bidirectional or invisible character (U+000A)"},
+		{"cafe\u0301 cour", "must be at least 10 characters long"}, // 10 as typed, 9 once é is one
+	} {
+		_, err := f.svc.UseLink(f.ctx, "invite", tok, c.password)
+		var in *InputError
+		if !errors.As(err, &in) || in.Field != "password" || in.Msg != c.why {
+			t.Errorf("password %q: %v, want %q", c.password, err, c.why)
+		}
+	}
+	if u := f.user(invitee); u.Status != store.Invited || u.PasswordHash != "" {
+		t.Fatalf("a refused password changed the user: %s, %q", u.Status, u.PasswordHash)
+	}
+	const nfc, nfd = "Café crème brûlée", "Cafe\u0301 cre\u0300me bru\u0302le\u0301e"
+	for _, ok := range []string{"a few words with spaces", nfc} {
+		if err := checkPassword(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	if _, err := f.svc.UseLink(f.ctx, "invite", tok, nfd); err != nil {
+		t.Fatal(err)
+	}
+	for _, typed := range []string{nfc, nfd} {
+		if _, err := f.svc.Login(f.ctx, invitee, typed); err != nil {
+			t.Errorf("login with %+q: %v", typed, err)
+		}
+	}
+}

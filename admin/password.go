@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+	"golang.org/x/text/unicode/norm"
 )
 
 // argon2id parameters from OWASP's password storage guidance (19 MiB, 2 passes).
@@ -101,6 +102,12 @@ func parsePasswordHash(encoded string) (*passwordHash, bool) {
 var noPassword = &passwordHash{time: argonTime, memory: argonMemory, threads: argonThreads,
 	salt: make([]byte, 16), key: make([]byte, argonKeyLen)}
 
+// passwordBytes is what a password is hashed as: its Unicode
+// normalisation form C, so that "é" typed as one character on one device
+// and as "e" and an accent on another is the same password (NIST SP
+// 800-63B). A password of plain ASCII is unchanged.
+func passwordBytes(p string) []byte { return norm.NFC.Bytes([]byte(p)) }
+
 func hashPassword(ctx context.Context, p string) (string, error) {
 	h := &passwordHash{time: argonTime, memory: argonMemory, threads: argonThreads, salt: make([]byte, 16)}
 	if _, err := rand.Read(h.salt); err != nil {
@@ -112,7 +119,7 @@ func hashPassword(ctx context.Context, p string) (string, error) {
 	}
 	defer leave()
 	err = argonGate.run(ctx, func() {
-		h.key = argon2Key([]byte(p), h.salt, h.time, h.memory, h.threads, argonKeyLen)
+		h.key = argon2Key(passwordBytes(p), h.salt, h.time, h.memory, h.threads, argonKeyLen)
 	})
 	if err != nil {
 		return "", err
@@ -142,7 +149,7 @@ func verifyPassword(ctx context.Context, p string, lookup func() (string, error)
 	}
 	var got []byte
 	if err := argonGate.run(ctx, func() {
-		got = argon2Key([]byte(p), h.salt, h.time, h.memory, h.threads, uint32(len(h.key)))
+		got = argon2Key(passwordBytes(p), h.salt, h.time, h.memory, h.threads, uint32(len(h.key)))
 	}); err != nil {
 		return false, err
 	}

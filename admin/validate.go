@@ -194,14 +194,31 @@ func checkLocale(l string) (string, error) {
 	return "", inputErr("locale", "%q: want fr or en", l)
 }
 
-// checkPassword enforces what NIST SP 800-63B asks: a length, not a recipe.
+// checkPassword enforces what NIST SP 800-63B asks: a length, not a
+// recipe; spaces are welcome (a few words make a good password), but not
+// a password of spaces alone or of one character repeated, nor characters
+// nobody can see or type again (controls, zero-width spaces), which would
+// lock their owner out. The length is counted as the password is hashed,
+// normalised (passwordBytes).
 func checkPassword(p string) error {
-	n := utf8.RuneCountInString(p)
+	if !utf8.ValidString(p) {
+		return inputErr("password", "is not valid UTF-8")
+	}
+	if i := strings.IndexFunc(p, unsafeRune); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(p[i:])
+		return inputErr("password", "holds a control, bidirectional or invisible character (%U)", r)
+	}
+	n := utf8.RuneCount(passwordBytes(p))
+	first, _ := utf8.DecodeRuneInString(p)
 	switch {
 	case n < 10:
 		return inputErr("password", "must be at least 10 characters long")
 	case n > 256:
 		return inputErr("password", "must be at most 256 characters long")
+	case strings.TrimSpace(p) == "":
+		return inputErr("password", "is only spaces")
+	case strings.Trim(p, string(first)) == "":
+		return inputErr("password", "is one character repeated")
 	}
 	return nil
 }
