@@ -11,8 +11,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"charm.land/ssh"
@@ -39,9 +41,15 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	backupEvery := fs.Duration("backup-every", 0, "take a backup this often, e.g. 24h (default: none)")
 	backupKeep := fs.Int("backup-keep", 7, "keep this many of the backups --backup-every takes, removing older ones")
 	backupDir := fs.String("backup-dir", "", "where --backup-every puts its backups (default: beside the database)")
+	proxies := fs.String("trusted-proxies", os.Getenv("ROSTER_TRUSTED_PROXIES"), "addresses or CIDR ranges of the reverse proxies in front of the pages, comma-separated, e.g. 127.0.0.1,::1: their X-Forwarded-For names the client the pages' rate limits count (env ROSTER_TRUSTED_PROXIES)")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
 	}
+	trusted, err := parsePrefixes(*proxies)
+	if err != nil {
+		return usagef("--trusted-proxies: %s", err)
+	}
+	client := server.ForwardedClient(trusted)
 	if *backupEvery != 0 && *backupEvery < time.Minute {
 		return usagef("--backup-every takes a duration of a minute or more, such as 24h")
 	}
@@ -122,7 +130,7 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		sshLn.Close()
 		return err
 	}
-	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log, CSRFKey: key, Metrics: metrics})
+	web := server.NewWeb(c.svc, server.WebOptions{BaseURL: cfg.BaseURL, Log: log, CSRFKey: key, Metrics: metrics, ClientIP: client})
 	defer web.Wait()
 	// The API under /api/v1/, SCIM under /scim/v2/, health and metrics, the
 	// pages everywhere else.
@@ -140,7 +148,7 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 		sshLn.Close()
 		return err
 	}
-	servers := map[string]*http.Server{"http": pagesServer(server.Observe(handler, log, metrics), log)}
+	servers := map[string]*http.Server{"http": pagesServer(server.Observe(handler, log, metrics, client), log)}
 	listeners := map[string]net.Listener{"ssh": sshLn, "http": httpLn}
 	if metricsLn != nil {
 		servers["metrics"], listeners["metrics"] = metricsServer(metricsLn, *metricsToken, metrics, checks, log), metricsLn
@@ -346,4 +354,25 @@ func (c *cli) adoptBaseURL(ctx context.Context) error {
 	}
 	_, err = c.svc.UpdateAccount(ctx, a, admin.AccountChange{BaseURL: &given})
 	return err
+}
+
+// parsePrefixes reads a comma-separated list of addresses and CIDR ranges;
+// an address is a range of itself alone.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		ip, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, errorf("%q is neither an address nor a CIDR range", f)
+		}
+		out = append(out, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
+	}
+	return out, nil
 }

@@ -229,6 +229,7 @@ func TestServeRefusesOpenMetrics(t *testing.T) {
 	fails(t, db, "--metrics 0.0.0.0:0 is reachable from other machines: give --metrics-token", "serve",
 		"--ssh", "127.0.0.1:0", "--http", "127.0.0.1:0", "--host-key", filepath.Join(t.TempDir(), "k"), "--metrics", "0.0.0.0:0")
 	fails(t, db, `--log-format "xml": want text or json`, "serve", "--log-format", "xml")
+	fails(t, db, `--trusted-proxies: "proxy.internal" is neither an address nor a CIDR range`, "serve", "--trusted-proxies", "10.0.0.0/8,proxy.internal")
 }
 
 // TestReadinessFails: /readyz answers 503 naming the check that failed and

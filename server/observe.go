@@ -45,8 +45,12 @@ func givenRequestID(r *http.Request) string {
 // (LogHandler); one line is logged per request, its path's token redacted
 // and never its query string, headers or body; and it is counted by route
 // (the pattern that served it, so link tokens never become labels) and
-// status. m may be nil.
-func Observe(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
+// status. m may be nil; client names the client in the log line (nil: the
+// connection's address).
+func Observe(next http.Handler, log *slog.Logger, m *Metrics, client func(*http.Request) string) http.Handler {
+	if client == nil {
+		client = webRemoteClient
+	}
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := givenRequestID(r)
@@ -67,7 +71,7 @@ func Observe(next http.Handler, log *slog.Logger, m *Metrics) http.Handler {
 			}
 			m.request(route, status)
 			log.InfoContext(r.Context(), "http", "method", r.Method, "path", RedactPath(r.URL.Path), "route", route,
-				"status", status, "client", webRemoteClient(r), "ms", time.Since(start).Milliseconds())
+				"status", status, "client", client(r), "ms", time.Since(start).Milliseconds())
 		}()
 		next.ServeHTTP(sw, r)
 	})

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -64,7 +65,7 @@ type WebOptions struct {
 	Now func() time.Time
 	// ClientIP names the client a request comes from, for the rate limits.
 	// Nil uses the connection's address (an IPv6 client by its /64); behind a
-	// reverse proxy, read the address the proxy forwards instead.
+	// reverse proxy, ForwardedClient reads the address the proxy forwards.
 	ClientIP func(*http.Request) string
 	// Rate limits; a zero RateLimit takes the default shown.
 	LoginPerAddress  RateLimit // 10 per 15 minutes
@@ -258,21 +259,51 @@ func (s *webStatusWriter) Write(b []byte) (int, error) {
 
 // webRemoteClient is the connection's address; an IPv6 client by its /64,
 // since one machine commonly holds a whole /64.
-func webRemoteClient(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+func webRemoteClient(r *http.Request) string { return ForwardedClient(nil)(r) }
+
+// ForwardedClient names the client a request comes from, for the rate
+// limits and the log (WebOptions.ClientIP, Observe): the connection's
+// address, or, when that is one of the trusted proxies, the nearest address
+// their X-Forwarded-For names that is not itself a trusted proxy; an IPv6
+// client by its /64. Only the proxies' word is taken: a client that writes
+// X-Forwarded-For itself, reaching roster directly, is still its address,
+// and one reaching it through the proxy is the address the proxy saw,
+// whatever it wrote before it.
+func ForwardedClient(trusted []netip.Prefix) func(*http.Request) string {
+	isTrusted := func(ip netip.Addr) bool {
+		return slices.ContainsFunc(trusted, func(p netip.Prefix) bool { return p.Contains(ip) })
 	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
+	return func(r *http.Request) string {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			host = r.RemoteAddr
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil {
+			return host
+		}
+		ip = ip.Unmap()
+		if isTrusted(ip) {
+			var hops []string
+			for _, h := range r.Header.Values("X-Forwarded-For") {
+				hops = append(hops, strings.Split(h, ",")...)
+			}
+			for i := len(hops) - 1; i >= 0; i-- {
+				hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+				if err != nil {
+					break // what the proxy could not vouch for
+				}
+				if ip = hop.Unmap(); !isTrusted(ip) {
+					break
+				}
+			}
+		}
+		if ip.Is6() {
+			p, _ := ip.Prefix(64)
+			return p.String()
+		}
+		return ip.String()
 	}
-	ip = ip.Unmap()
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.String()
-	}
-	return ip.String()
 }
 
 // lang is the language of a page that knows nobody yet: ?lang= (the pages'

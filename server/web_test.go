@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"reflect"
@@ -96,7 +97,7 @@ func newWebFixture(t *testing.T, opts WebOptions) *webFixture {
 	f.srv = httptest.NewServer(Observe(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		web.ServeHTTP(rw, r)
 		web.Wait()
-	}), opts.Log, nil))
+	}), opts.Log, nil, opts.ClientIP))
 	t.Cleanup(f.srv.Close)
 	t.Cleanup(f.checkLogs)
 	return f
@@ -817,4 +818,58 @@ func TestWebLoginLimitAnySpelling(t *testing.T) {
 	}
 	c.submit("/login", "email", "ZOE\u0301@ACME.TEST", "password", "wrong password").
 		want(t, "a fourth spelling", http.StatusTooManyRequests, "Too many attempts")
+}
+
+// Behind a trusted reverse proxy, each client the proxy names has limits of
+// its own, and is named in the log; a client cannot name itself another:
+// not by writing X-Forwarded-For before the proxy (the proxy's own hop is
+// the one believed), nor by writing it reaching the pages directly.
+func TestWebLimitsBehindAProxy(t *testing.T) {
+	proxy := []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32"), netip.MustParsePrefix("10.0.0.0/8")}
+	f := newWebFixture(t, WebOptions{ForgotPerClient: RateLimit{2, time.Hour}, ClientIP: ForwardedClient(proxy)})
+	from := func(local, forwarded string) *webClient {
+		c := f.clientFrom(local)
+		c.header = http.Header{"X-Forwarded-For": {forwarded}}
+		return c
+	}
+	forgot := func(c *webClient, i int) webResp { return c.submit("/forgot", "email", fmt.Sprintf("p%d@acme.test", i)) }
+	ann := from("127.0.0.1", "198.51.100.7")
+	forgot(ann, 1).want(t, "ann 1", http.StatusOK, "Check your mail")
+	forgot(ann, 2).want(t, "ann 2", http.StatusOK, "Check your mail")
+	forgot(ann, 3).want(t, "ann's limit", http.StatusTooManyRequests, "Too many attempts")
+	forgot(from("127.0.0.1", "198.51.100.8"), 4).want(t, "bob, through the same proxy", http.StatusOK, "Check your mail")
+	// Ann writes a header of her own; the proxy adds the address it saw.
+	forgot(from("127.0.0.1", "203.0.113.99, 198.51.100.7"), 5).want(t, "ann, naming herself another", http.StatusTooManyRequests)
+	// Directly, the header is not believed: the connection is the client.
+	mal := f.clientFrom("127.0.0.2")
+	for i, fwd := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
+		mal.header = http.Header{"X-Forwarded-For": {fwd}}
+		want := http.StatusOK
+		if i == 2 {
+			want = http.StatusTooManyRequests
+		}
+		forgot(mal, 10+i).want(t, "a direct client naming itself "+fwd, want)
+	}
+	if logs := f.logs.String(); !strings.Contains(logs, "client=198.51.100.8") || strings.Contains(logs, "client=203.0.113") {
+		t.Errorf("the log names the clients:\n%s", logs)
+	}
+
+	// Through two proxies, an IPv6 client (by its /64), and a hop the
+	// proxies could not vouch for.
+	for _, c := range []struct{ remote, xff, want string }{
+		{"10.0.0.1:80", "2001:db8:1:2:3:4:5:6, 10.0.0.2", "2001:db8:1:2::/64"},
+		{"10.0.0.1:80", "unknown, 10.0.0.2", "10.0.0.2"},
+		{"10.0.0.1:80", "", "10.0.0.1"},
+		{"192.0.2.1:80", "198.51.100.7", "192.0.2.1"},
+		{"[::ffff:127.0.0.1]:80", "198.51.100.7", "198.51.100.7"},
+	} {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = c.remote
+		if c.xff != "" {
+			r.Header.Set("X-Forwarded-For", c.xff)
+		}
+		if got := ForwardedClient(proxy)(r); got != c.want {
+			t.Errorf("from %s with X-Forwarded-For %q: %s, want %s", c.remote, c.xff, got, c.want)
+		}
+	}
 }
