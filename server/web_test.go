@@ -832,7 +832,9 @@ func TestWebLimitsBehindAProxy(t *testing.T) {
 		c.header = http.Header{"X-Forwarded-For": {forwarded}}
 		return c
 	}
-	forgot := func(c *webClient, i int) webResp { return c.submit("/forgot", "email", fmt.Sprintf("p%d@acme.test", i)) }
+	forgot := func(c *webClient, i int) webResp {
+		return c.submit("/forgot", "email", fmt.Sprintf("p%d@acme.test", i))
+	}
 	ann := from("127.0.0.1", "198.51.100.7")
 	forgot(ann, 1).want(t, "ann 1", http.StatusOK, "Check your mail")
 	forgot(ann, 2).want(t, "ann 2", http.StatusOK, "Check your mail")
