@@ -150,6 +150,9 @@ var (
 	ErrLinkExpired  = sentence("this link has expired")
 	ErrLinkUsed     = sentence("this link has already been used")
 	ErrLinkReplaced = sentence("this link was replaced by a newer one or revoked")
+	// ErrAccountReady refuses a link that another link, used since, made
+	// useless: the person's account is set up and has a password.
+	ErrAccountReady = sentence("your account is already set up: sign in with your password")
 	ErrBadLogin     = sentence("wrong email or password")
 	ErrNoAccount    = sentence("no account yet: run roster init")
 	ErrInitialised  = sentence("the account already exists")

@@ -570,3 +570,31 @@ func TestPasswordRules(t *testing.T) {
 		}
 	}
 }
+
+// A link another link made useless, once the person set a password with
+// it, says the account is set up (sign in), not that a newer link was sent:
+// the invitation after a reset asked for while invited, the reset after
+// the invitation.
+func TestLinkOfAnAccountSetUp(t *testing.T) {
+	f := newFixture(t)
+	for i, useInvite := range []bool{true, false} {
+		email := fmt.Sprintf("p%d@example.com", i)
+		invite := f.invite(email, "")
+		must(t, f.svc.ForgotPassword(f.ctx, email))
+		reset := f.token(email)
+		used, other, otherKind := "reset", invite, "invite"
+		if useInvite {
+			used, other, otherKind = "invite", reset, "reset"
+		}
+		token := map[string]string{"invite": invite, "reset": reset}[used]
+		if _, err := f.svc.UseLink(f.ctx, used, token, password); err != nil {
+			t.Fatalf("%s: %v", used, err)
+		}
+		if _, err := f.svc.LinkInfo(f.ctx, otherKind, other); !errors.Is(err, ErrAccountReady) {
+			t.Errorf("the %s link once the %s link set the password: %v, want %v", otherKind, used, err, ErrAccountReady)
+		}
+		if _, err := f.svc.UseLink(f.ctx, used, token, password); !errors.Is(err, ErrLinkUsed) {
+			t.Errorf("the %s link used again: %v, want %v", used, err, ErrLinkUsed)
+		}
+	}
+}

@@ -35,6 +35,10 @@ func (s *Service) checkLink(ctx context.Context, q *store.Q, kind, token string)
 	switch {
 	case !t.UsedAt.IsZero():
 		return t, u, ErrLinkUsed
+	case u.Status == store.Active && (!t.VoidedAt.IsZero() || kind == "invite"):
+		// Set up since with another link (a reset asked for while
+		// invited, or the invitation after a reset): not "replaced".
+		return t, u, ErrAccountReady
 	case !t.VoidedAt.IsZero():
 		return t, u, ErrLinkReplaced
 	case !s.Now().Before(t.ExpiresAt):

@@ -185,16 +185,17 @@ func frErrors() map[string]string {
 		"webhook %d":                               "webhook %d",
 
 		// Links, logins and the account.
-		"this link is not valid":                           "ce lien n'est pas valide",
-		"this link has expired":                            "ce lien a expiré",
-		"this link has already been used":                  "ce lien a déjà été utilisé",
-		"this link was replaced by a newer one or revoked": "ce lien a été remplacé par un plus récent, ou révoqué",
-		"wrong email or password":                          "e-mail ou mot de passe incorrect",
-		"no account yet: run roster init":                  "pas encore de compte : lancez roster init",
-		"the account already exists":                       "le compte existe déjà",
+		"this link is not valid":                                                          "ce lien n'est pas valide",
+		"this link has expired":                                                           "ce lien a expiré",
+		"this link has already been used":                                                 "ce lien a déjà été utilisé",
+		"this link was replaced by a newer one or revoked":                                "ce lien a été remplacé par un plus récent, ou révoqué",
+		"your account is already set up: sign in with your password":                      "votre compte est déjà prêt : connectez-vous avec votre mot de passe",
+		"wrong email or password":                                                         "e-mail ou mot de passe incorrect",
+		"no account yet: run roster init":                                                 "pas encore de compte : lancez roster init",
+		"the account already exists":                                                      "le compte existe déjà",
 		"too many passwords are being checked or set at once: try again in a few seconds": "trop de mots de passe sont vérifiés ou définis en même temps : réessayez dans quelques secondes",
-		"not an API key of this account":             "ce n'est pas une clé d'API de ce compte",
-		"the key belongs to no user of this account": "la clé n'appartient à aucun utilisateur de ce compte",
+		"not an API key of this account":                                                  "ce n'est pas une clé d'API de ce compte",
+		"the key belongs to no user of this account":                                      "la clé n'appartient à aucun utilisateur de ce compte",
 
 		// What is wrong with a field's value, after its name and a colon.
 		"is empty":                           "vide",

@@ -539,6 +539,8 @@ func (w *web) linkProblem(rw http.ResponseWriter, lang string, err error) bool {
 		w.message(rw, http.StatusGone, lang, t.ExpiredTitle, t.ExpiredText, forgot)
 	case errors.Is(err, admin.ErrLinkUsed):
 		w.message(rw, http.StatusGone, lang, t.UsedTitle, t.UsedText, w.link(t.SignIn, "/login", lang), forgot)
+	case errors.Is(err, admin.ErrAccountReady):
+		w.message(rw, http.StatusGone, lang, t.SetUpTitle, t.SetUpText, w.link(t.SignIn, "/login", lang), forgot)
 	case errors.Is(err, admin.ErrLinkReplaced):
 		w.message(rw, http.StatusGone, lang, t.ReplacedTitle, t.ReplacedText, forgot)
 	default:

@@ -368,6 +368,9 @@ func TestWebLinkProblemsSayWhich(t *testing.T) {
 	if u := f.user("bob@acme.test"); u.Status != store.Active || u.PasswordHash == "" {
 		t.Fatalf("reset of an invited user: %s", u.Status)
 	}
+	// The invitation, opened again, says the account is set up: not
+	// expired, nor replaced.
+	c.get(expired).want(t, "the invitation once set up", http.StatusGone, "Your account is already set up", `href="/login?lang=en"`)
 
 	// A reset for someone already active changes only the password.
 	f.advance(2 * time.Minute)

@@ -30,6 +30,8 @@ type webText struct {
 	UsedText      string
 	ReplacedTitle string
 	ReplacedText  string
+	SetUpTitle    string
+	SetUpText     string
 	NewLink       string
 
 	ForgotTitle  string
@@ -102,6 +104,8 @@ var webTexts = map[string]*webText{
 		UsedText:      "A password was already set with this link, and a link works only once. Sign in with your password, or ask for a new link if you have forgotten it.",
 		ReplacedTitle: "This link has been replaced",
 		ReplacedText:  "A newer link was sent to you after this one, or the invitation was withdrawn. Use the link in the most recent mail, or ask for a new one.",
+		SetUpTitle:    "Your account is already set up",
+		SetUpText:     "A password was chosen for your account since this link was sent, with another link. Sign in with it, or ask for a new link if you have forgotten it.",
 		NewLink:       "Ask for a new link",
 
 		ForgotTitle:  "Forgotten password or expired link",
@@ -171,6 +175,8 @@ var webTexts = map[string]*webText{
 		UsedText:      "Un mot de passe a déjà été choisi avec ce lien, et un lien ne sert qu’une fois. Connectez-vous avec votre mot de passe, ou demandez un nouveau lien si vous l’avez oublié.",
 		ReplacedTitle: "Ce lien a été remplacé",
 		ReplacedText:  "Un lien plus récent vous a été envoyé après celui-ci, ou l’invitation a été retirée. Utilisez le lien du dernier message reçu, ou demandez-en un nouveau.",
+		SetUpTitle:    "Votre compte est déjà prêt",
+		SetUpText:     "Un mot de passe a été choisi pour votre compte depuis l’envoi de ce lien, avec un autre lien. Connectez-vous avec lui, ou demandez un nouveau lien si vous l’avez oublié.",
 		NewLink:       "Demander un nouveau lien",
 
 		ForgotTitle:  "Mot de passe oublié ou lien expiré",
