@@ -31,6 +31,9 @@ type away struct {
 	periods nav
 	saving  bool
 	confirm *confirmation
+	// asked is what y to confirm runs: nothing is saving until then, so
+	// that n leaves the screen as it was.
+	asked func(context.Context, *admin.Service, admin.Actor) (string, error)
 	warning string // where the chosen stand-in would send the work, when not to them
 	// overview is shown while the user picker is empty.
 	overview awayOverview
@@ -333,9 +336,12 @@ func (m *away) fieldErr(err error) string {
 func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
 	if m.confirm != nil {
-		cmd := m.confirm.answer(msg)
-		m.confirm = nil
-		return cmd
+		fn := m.asked
+		m.confirm, m.asked = nil, nil
+		if !saysYes(msg) {
+			return nil
+		}
+		return m.act(fn)
 	}
 	if m.saving {
 		return nil
@@ -404,16 +410,16 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 		p, tr := ps[m.periods.cur], m.s.p
 		email := m.email
-		m.confirm = &confirmation{prompt: tr.T("Cancel the period %s? y/n", awayLine(m.s, p)),
-			yes: m.act(func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
-				return tr.T("Period cancelled."), svc.CancelAway(ctx, a, email, p.ID)
-			})}
+		m.confirm = &confirmation{prompt: tr.T("Cancel the period %s? y/n", awayLine(m.s, p))}
+		m.asked = func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
+			return tr.T("Period cancelled."), svc.CancelAway(ctx, a, email, p.ID)
+		}
 	case key.Matches(msg, k.End):
 		email, tr := m.email, m.s.p
-		m.confirm = &confirmation{prompt: tr.T("%s is back now? Their current away period ends. y/n", clean(email)),
-			yes: m.act(func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
-				return tr.T("%s is back.", email), svc.EndAway(ctx, a, email)
-			})}
+		m.confirm = &confirmation{prompt: tr.T("%s is back now? Their current away period ends. y/n", clean(email))}
+		m.asked = func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
+			return tr.T("%s is back.", email), svc.EndAway(ctx, a, email)
+		}
 	}
 	return nil
 }

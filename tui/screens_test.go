@@ -247,9 +247,14 @@ func TestAwayWithStandIn(t *testing.T) {
 	d = f.detail("ann.active@example.com")
 	must(t, len(d.AwayPeriods) == 2 && d.AwayPeriods[1].StandIn == "team:Night shift", "planned: %+v", d.AwayPeriods)
 	must(t, d.AwayPeriods[1].Start.Equal(time.Date(2026, 12, 24, 0, 0, 0, 0, time.Local)), "planned start %v", d.AwayPeriods[1].Start)
-	// Cancel the planned one.
+	// Cancel the planned one: n first leaves it, and the screen answers
+	// keys as before (it stayed "Saving…", deaf, after n); x asks again.
 	tt.typ("jx")
 	tt.wait("Cancel the period")
+	tt.typ("n")
+	tt.typ("x")
+	tt.wait("Cancel the period")
+	must(t, len(f.detail("ann.active@example.com").AwayPeriods) == 2, "n cancelled the period")
 	tt.typ("y")
 	eventually(t, "the planned period is cancelled", func() bool { return len(f.detail("ann.active@example.com").AwayPeriods) == 1 })
 }
