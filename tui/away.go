@@ -33,7 +33,7 @@ type away struct {
 	confirm *confirmation
 	// asked is what y to confirm runs: nothing is saving until then, so
 	// that n leaves the screen as it was.
-	asked func(context.Context, *admin.Service, admin.Actor) (string, error)
+	asked   func(context.Context, *admin.Service, admin.Actor) (string, error)
 	warning string // where the chosen stand-in would send the work, when not to them
 	// overview is shown while the user picker is empty.
 	overview awayOverview
