@@ -152,3 +152,20 @@ func started(f *fixture, lang i18n.Lang, width, height int) tea.Model {
 
 // drawn is m's frame without its colours.
 func drawn(m tea.Model) string { return ansi.Strip(m.(*Model).frame()) }
+
+// At 80 columns a question too long for its line is cut in the question,
+// and keeps its answer: the y/n stays on screen, in French too.
+func TestQuestionsKeepTheirAnswer(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("archibald.longname-barnes@northwind-logistics.example", "Aaron", "Archibald", "member", store.Active)
+	for _, lang := range []i18n.Lang{i18n.English, i18n.French} {
+		m := press(started(f, lang, 80, 24), "x") // Aaron, first by name
+		var asked string
+		for _, line := range strings.Split(drawn(m), "\n") {
+			if strings.Contains(line, "archibald.longname") && strings.Contains(line, "?") {
+				asked = strings.TrimRight(line, " ")
+			}
+		}
+		must(t, strings.HasSuffix(asked, "… y/n") && cells(asked) <= 80, "%s, x asks: %q\n%s", lang, asked, drawn(m))
+	}
+}

@@ -108,6 +108,11 @@ func paint(st lipgloss.Style, line string) string {
 func (st Styles) status(width int, confirm *confirmation, busy bool, busyText, err, note string) string {
 	switch {
 	case confirm != nil:
+		// Cut in the question, not in its answer: at 80 columns "Deactivate
+		// ann@…? They will no longer be able to sign in. y/n" lost its y/n.
+		if q, ok := strings.CutSuffix(confirm.prompt, " y/n"); ok && cells(confirm.prompt) > width && width > 8 {
+			return paint(st.Warn, cut(q, width-4)+" y/n")
+		}
 		return paint(st.Warn, cut(confirm.prompt, width))
 	case busy:
 		return paint(st.Subtle, busyText)
