@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -168,4 +169,20 @@ func TestQuestionsKeepTheirAnswer(t *testing.T) {
 		}
 		must(t, strings.HasSuffix(asked, "… y/n") && cells(asked) <= 80, "%s, x asks: %q\n%s", lang, asked, drawn(m))
 	}
+}
+
+// At 80x24 a user's page keeps its status line: the recent changes take
+// only the lines left, and "Saved." shows after ctrl+s.
+func TestUserPageSaysSavedAt80x24(t *testing.T) {
+	f := newFixture(t)
+	people(f)
+	for i := range 6 { // changes enough to fill the page
+		position := fmt.Sprintf("Agent %d", i)
+		_, err := f.svc.Edit(f.ctx, f.op, "ann.active@example.com", 0, admin.Profile{Position: &position})
+		must(t, err == nil, "edit: %v", err)
+	}
+	m := press(started(f, i18n.English, 80, 24), "enter", "e", "end", "x", "ctrl+s")
+	frame := drawn(m)
+	must(t, strings.Contains(frame, "Annx Active") && strings.Contains(frame, "Saved."), "after ctrl+s at 80x24:\n%s", frame)
+	must(t, strings.Count(frame, "\n") < 24, "the frame is %d lines high:\n%s", strings.Count(frame, "\n")+1, frame)
 }

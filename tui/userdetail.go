@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -539,10 +538,13 @@ func (d *userDetail) View() string {
 	b.WriteString("\n")
 	b.WriteString(label(5) + cut(p.T("which events reach them, by which channel")+"  (N)", rest))
 	b.WriteString("\n")
-	if len(d.audit) > 0 {
+	// The recent changes take the lines left above the status (a blank
+	// line and their head above them, a blank line and the status below):
+	// at 80x24 they pushed "Saved." off the screen.
+	if n := min(len(d.audit), d.height-strings.Count(b.String(), "\n")-4); n > 0 {
 		b.WriteString("\n" + st.ColHead.Render(p.T("Recent changes")) + "\n")
-		for _, e := range d.audit {
-			b.WriteString(cut(fmt.Sprintf("%s  %-22s %s (%s)", d.s.when(e.At), e.Action, clean(e.Actor), e.Channel), d.width))
+		for _, e := range d.audit[:n] {
+			b.WriteString(cut(d.s.when(e.At)+"  "+fit(actionLabel(p, e.Action), 22)+" "+clean(e.Actor)+" ("+e.Channel+")", d.width))
 			b.WriteString("\n")
 		}
 	}
