@@ -100,7 +100,7 @@ func frTUIRest() map[string]string {
 		"Attempts":              "Essais",
 		"Sent":                  "Envoyé le",
 		"Next try":              "Prochain essai",
-		"Given up at":           "Abandonné le",
+		"Gives up at":           "Abandon prévu le",
 		"Last error":            "Dernière erreur",
 		"Server reply":          "Réponse serveur",
 		"What the message says": "Ce que dit le message",

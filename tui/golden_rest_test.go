@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -158,4 +159,15 @@ func TestGoldenCapturedMessage(t *testing.T) {
 	goldenScreen(t, func(f *fixture) {
 		f.capture("zoe@example.com", "Votre invitation chez Acme", "Bonjour Zoé,\n\nAcceptez ici :\nhttp://localhost:8080/invite/tok4n\n")
 	}, map[i18n.Lang]string{i18n.English: "as the recipient reads it", i18n.French: "tel que le destinataire le lit"}, "7", "c", "enter")
+}
+
+// A message sent says when it was sent, and not when it would have been
+// given up, a date to come that read as if it had been.
+func TestMailSentSaysNoGivingUp(t *testing.T) {
+	f := newFixture(t)
+	f.outboxRows()
+	m := press(started(f, i18n.English, 160, 45), "7", "G", "enter")
+	frame := drawn(m)
+	must(t, strings.Contains(frame, "<bob@example.com>") && strings.Contains(frame, "Sent ") &&
+		!strings.Contains(frame, "Give"), "bob's sent message:\n%s", frame)
 }

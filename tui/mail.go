@@ -377,11 +377,13 @@ func (m *mailbox) message() string {
 	if !r.SentAt.IsZero() {
 		add(p.T("Sent"), p.DateTime(r.SentAt.Local()))
 	}
+	// When it will stop trying, while it tries: a message sent, or failed
+	// for good (often before then), said "Given up at" a date to come.
 	if r.State == store.OutboxQueued || r.State == store.OutboxDeferred {
 		add(p.T("Next try"), p.DateTime(r.NextAttemptAt.Local()))
-	}
-	if !r.GiveUpAt.IsZero() {
-		add(p.T("Given up at"), p.DateTime(r.GiveUpAt.Local()))
+		if !r.GiveUpAt.IsZero() {
+			add(p.T("Gives up at"), p.DateTime(r.GiveUpAt.Local()))
+		}
 	}
 	add(p.T("Last error"), r.LastError)
 	add(p.T("Server reply"), r.Reply)
