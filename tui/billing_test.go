@@ -92,9 +92,13 @@ func TestInviteShowsWhatTheBatchCosts(t *testing.T) {
 	tt := f.run(owner) // through teatest
 	tt.wait("Olive")
 	tt.typ("2Ann")
+	tt.press("tab", "tab")
+	tt.typ("ann@example.com") // a row counts once it has an address: without, it is refused
 	tt.wait("if they accept today: €14.31 for this cycle, then €15.00 a month")
 	tt.press("ctrl+n")
 	tt.typ("Bob")
+	tt.press("tab", "tab")
+	tt.typ("bob@example.com")
 	tt.wait("if all 2 accept today: €28.62 for this cycle, then €30.00 a month")
 
 	s := f.session()
@@ -102,7 +106,7 @@ func TestInviteShowsWhatTheBatchCosts(t *testing.T) {
 	inv = newInvite(s)
 	inv.SetSize(130, 30)
 	inv = driveScreen(inv, inv.Init()).(*invite)
-	inv.rows[0].cells[cFirst].SetValue("Ann")
+	inv.rows[0].cells[cEmail].SetValue("ann@example.com")
 	want := "si la personne accepte aujourd'hui : 14,31\u00a0€ pour ce cycle, puis 15,00\u00a0€ par mois (HT)"
 	must(t, inv.cost() == want, "in French: %q", inv.cost())
 	must(t, strings.Contains(ansi.Strip(inv.View()), want), "in French, not drawn:\n%s", inv.View())

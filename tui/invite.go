@@ -234,7 +234,7 @@ func (m *invite) FullHelp() [][]key.Binding {
 
 // submitKey is ctrl+s saying what it does now: invite or stage, and how many.
 func (m *invite) submitKey() key.Binding {
-	p, n := m.s.p, m.filled()
+	p, n := m.s.p, m.addressed()
 	help := p.T("invite")
 	switch {
 	case m.staged && n == 0:
@@ -249,11 +249,12 @@ func (m *invite) submitKey() key.Binding {
 	return b
 }
 
-// filled counts the rows with something typed in them.
-func (m *invite) filled() int {
+// addressed counts the rows with an email typed: the people ctrl+s would
+// invite, and pay for (a row with a name alone is refused, on its row).
+func (m *invite) addressed() int {
 	n := 0
 	for _, r := range m.rows {
-		if !r.empty() {
+		if strings.TrimSpace(r.cells[cEmail].Value()) != "" {
 			n++
 		}
 	}
@@ -626,22 +627,32 @@ func (m *invite) done(msg inviteDoneMsg) tea.Cmd {
 	// Staging and role mailboxes were asked for this batch: the next one
 	// invites people again unless asked anew.
 	m.staged, m.roleAddr = false, false
+	// The refusals first, each said with its row when it has no address.
+	var invited []string
 	for i, res := range msg.results {
 		r := m.byID(msg.ids[i])
 		if res.Err == nil {
 			ok[msg.ids[i]] = true
-			m.results = append(m.results, p.T(did, clean(res.Email)))
+			invited = append(invited, p.T(did, clean(res.Email)))
 			continue
 		}
+		who := clean(res.Email)
 		if r != nil {
 			m.showCheck(r, res.Err)
 			if r.rowErr == "" && r.errs == [numCols]string{} {
 				r.rowErr = m.s.explain(res.Err)
 			}
 			refused = append(refused, r)
+			if who == "" {
+				who = p.T("row %s", p.Num(slices.Index(m.rows, r)+1))
+				if name := strings.TrimSpace(r.value(cFirst) + " " + r.value(cLast)); name != "" {
+					who += " (" + clean(name) + ")"
+				}
+			}
 		}
-		m.results = append(m.results, p.T("✗ %s: %s", clean(res.Email), rowError(m.s, r, res.Err)))
+		m.results = append(m.results, p.T("✗ %s: %s", who, rowError(m.s, r, res.Err)))
 	}
+	m.results = append(m.results, invited...)
 	kept := m.rows[:0]
 	for _, r := range m.rows {
 		if !ok[r.id] {
@@ -742,7 +753,7 @@ func (m *invite) widths() [numCols]int {
 // on a paid plan: each seat is charged prorated to the end of the cycle,
 // then the full price each period.
 func (m *invite) cost() string {
-	e, p, n := m.seat, m.s.p, m.filled()
+	e, p, n := m.seat, m.s.p, m.addressed()
 	if e == nil || !e.Billed || n == 0 {
 		return ""
 	}
@@ -785,59 +796,137 @@ func (m *invite) View() string {
 	}
 	b.WriteString(st.ColHead.Render(head))
 	b.WriteString("\n")
+	// The rows shown are those around the cursor's that fit above what
+	// follows them: at 80x24 the twentieth row, and the status under it,
+	// were drawn below the screen's foot.
+	blocks := make([]string, len(m.rows))
 	for i, r := range m.rows {
-		mark := "    "
-		if i == m.row {
-			mark = fmt.Sprintf("%2d▸ ", i+1)
-		} else {
-			mark = fmt.Sprintf("%2d  ", i+1)
+		blocks[i] = m.rowView(i, r, w)
+	}
+	tail := m.tail(len(m.results))
+	room := m.height - 2 - strings.Count(tail, "\n")
+	if m.row < len(blocks) {
+		// The outcomes give way to the cursor's row (and a line above and
+		// below it saying more are hidden).
+		if short := strings.Count(blocks[m.row], "\n") + 2 - room; short > 0 && len(m.results) > 0 {
+			tail = m.tail(max(1, len(m.results)-short-1))
+			room = m.height - 2 - strings.Count(tail, "\n")
 		}
-		b.WriteString(mark)
-		for c := range numCols {
-			if !m.shown(c) {
-				continue
-			}
-			focused := m.active && i == m.row && c == m.col
-			var cell string
-			switch {
-			case inviteChoices[c] != nil:
-				v := p.T(r.value(c))
-				cell = fit(v, w[c])
-				if focused {
-					cell = st.Cursor.Render(fit("‹"+v+"›", w[c]))
-				}
-			case focused:
-				// The column may have widened since the text scrolled in a
-				// narrower one: show as much of it as now fits.
-				r.cells[c].SetWidth(w[c] - 1)
-				r.cells[c].SetCursor(r.cells[c].Position())
-				cell = fit(st.input(r.cells[c]), w[c])
-			default:
-				v := clean(r.cells[c].Value())
-				if v == "" {
-					cell = st.Faint.Render(fit("·", w[c]))
-				} else {
-					cell = fit(v, w[c])
-				}
-			}
-			if r.errs[c] != "" && !focused {
-				cell = st.FieldErr.Render(ansi.Strip(cell))
-			}
-			b.WriteString(cell + " ")
-		}
+	}
+	from, to := window(blocks, m.row, room)
+	if from > 0 {
+		b.WriteString(st.Faint.Render("    " + p.T("↑ %s more", p.Num(from))))
 		b.WriteString("\n")
-		// Every problem of the row, a line each, so that none is cut off.
-		for c := range numCols {
-			if r.errs[c] != "" {
-				b.WriteString(st.FieldErr.Render(cut("    ✗ "+p.T(strings.ToLower(inviteCols[c]))+" "+clean(r.errs[c]), m.width)))
-				b.WriteString("\n")
+	}
+	for _, block := range blocks[from:to] {
+		b.WriteString(block)
+	}
+	if to < len(blocks) {
+		b.WriteString(st.Faint.Render("    " + p.T("↓ %s more", p.Num(len(blocks)-to))))
+		b.WriteString("\n")
+	}
+	b.WriteString(tail)
+	return b.String()
+}
+
+// window is the rows blocks[from:to] around cur whose lines fit in room,
+// less a line for each "more" said above or below them; cur's block at
+// least.
+func window(blocks []string, cur, room int) (from, to int) {
+	if cur >= len(blocks) {
+		return 0, len(blocks)
+	}
+	lines := func(i int) int { return strings.Count(blocks[i], "\n") }
+	from, to = cur, cur+1
+	used := lines(cur)
+	more := func() int { // the lines that say rows are hidden
+		n := 0
+		if from > 0 {
+			n++
+		}
+		if to < len(blocks) {
+			n++
+		}
+		return n
+	}
+	for grown := true; grown; {
+		grown = false
+		if to < len(blocks) && used+lines(to)+more() <= room {
+			used += lines(to)
+			to++
+			grown = true
+		}
+		if from > 0 && used+lines(from-1)+more() <= room {
+			from--
+			used += lines(from)
+			grown = true
+		}
+	}
+	return from, to
+}
+
+// rowView draws row i, and a line for each of its problems, so that none
+// is cut off.
+func (m *invite) rowView(i int, r *inviteRow, w [numCols]int) string {
+	st, p := m.s.styles, m.s.p
+	var b strings.Builder
+	mark := fmt.Sprintf("%2d  ", i+1)
+	if i == m.row {
+		mark = fmt.Sprintf("%2d▸ ", i+1)
+	}
+	b.WriteString(mark)
+	for c := range numCols {
+		if !m.shown(c) {
+			continue
+		}
+		focused := m.active && i == m.row && c == m.col
+		var cell string
+		switch {
+		case inviteChoices[c] != nil:
+			v := p.T(r.value(c))
+			cell = fit(v, w[c])
+			if focused {
+				cell = st.Cursor.Render(fit("‹"+v+"›", w[c]))
+			}
+		case focused:
+			// The column may have widened since the text scrolled in a
+			// narrower one: show as much of it as now fits.
+			r.cells[c].SetWidth(w[c] - 1)
+			r.cells[c].SetCursor(r.cells[c].Position())
+			cell = fit(st.input(r.cells[c]), w[c])
+		default:
+			v := clean(r.cells[c].Value())
+			if v == "" {
+				cell = st.Faint.Render(fit("·", w[c]))
+			} else {
+				cell = fit(v, w[c])
 			}
 		}
-		if r.rowErr != "" {
-			b.WriteString(st.FieldErr.Render(cut("    ✗ "+clean(r.rowErr), m.width)))
+		if r.errs[c] != "" && !focused {
+			cell = st.FieldErr.Render(ansi.Strip(cell))
+		}
+		b.WriteString(cell + " ")
+	}
+	b.WriteString("\n")
+	for c := range numCols {
+		if r.errs[c] != "" {
+			b.WriteString(st.FieldErr.Render(cut("    ✗ "+p.T(strings.ToLower(inviteCols[c]))+" "+clean(r.errs[c]), m.width)))
 			b.WriteString("\n")
 		}
 	}
+	if r.rowErr != "" {
+		b.WriteString(st.FieldErr.Render(cut("    ✗ "+clean(r.rowErr), m.width)))
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// tail is what follows the rows: how to add one, the cost, the teams and
+// branches, the status and the last batch's outcomes, the first results of
+// them (refusals come first) and a line that counts the others.
+func (m *invite) tail(results int) string {
+	st, p := m.s.styles, m.s.p
+	var b strings.Builder
 	b.WriteString(st.Faint.Render("    " + p.T("+ ctrl+n adds another person")))
 	b.WriteString("\n")
 	if cost := m.cost(); cost != "" {
@@ -861,12 +950,16 @@ func (m *invite) View() string {
 		b.WriteString(st.Error.Render(cut(m.err, m.width)))
 		b.WriteString("\n")
 	}
-	for _, res := range m.results {
+	for _, res := range m.results[:min(results, len(m.results))] {
 		style := st.OK
 		if strings.HasPrefix(res, "✗") {
 			style = st.FieldErr
 		}
 		b.WriteString(style.Render(cut(res, m.width)))
+		b.WriteString("\n")
+	}
+	if hidden := len(m.results) - results; hidden > 0 {
+		b.WriteString(st.Faint.Render(p.T("… and %s more", p.Num(hidden))))
 		b.WriteString("\n")
 	}
 	if len(m.results) > 0 && !m.active {

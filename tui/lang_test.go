@@ -186,3 +186,30 @@ func TestUserPageSaysSavedAt80x24(t *testing.T) {
 	must(t, strings.Contains(frame, "Annx Active") && strings.Contains(frame, "Saved."), "after ctrl+s at 80x24:\n%s", frame)
 	must(t, strings.Count(frame, "\n") < 24, "the frame is %d lines high:\n%s", strings.Count(frame, "\n")+1, frame)
 }
+
+// The Invite screen at 80x24 with more rows than fit shows the rows around
+// the one being typed in, and says how many more there are; a batch's
+// refusals come first, and a row refused for want of an address is named
+// by its number and name; the count on ctrl+s is of the rows with an
+// address.
+func TestInviteRowsFitTheScreen(t *testing.T) {
+	f := newFixture(t)
+	keys := []string{"2"}
+	for i := 1; i <= 20; i++ {
+		if i > 1 {
+			keys = append(keys, "ctrl+n")
+		}
+		keys = append(keys, fmt.Sprintf("p%d", i))
+	}
+	keys = append(keys, "tab", "tab", "p20@example.com")
+	m := press(started(f, i18n.English, 80, 24), keys...)
+	frame := drawn(m)
+	must(t, strings.Contains(frame, "20▸ p20") && strings.Contains(frame, "↑ ") && strings.Contains(frame, "ctrl+s invite 1 "),
+		"typing in row 20 of 20:\n%s", frame)
+	must(t, strings.Count(frame, "\n") < 24, "the frame is %d lines high:\n%s", strings.Count(frame, "\n")+1, frame)
+	m = press(m, "ctrl+s")
+	frame = drawn(m)
+	must(t, strings.Contains(frame, "✗ row 1 (p1): Email is empty") && strings.Contains(frame, "more"), "after ctrl+s:\n%s", frame)
+	must(t, f.user("p20@example.com") != nil, "p20 was not invited")
+	must(t, strings.Count(frame, "\n") < 24, "the frame is %d lines high:\n%s", strings.Count(frame, "\n")+1, frame)
+}

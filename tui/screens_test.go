@@ -347,6 +347,8 @@ func TestQuitAsksWithUnsavedChanges(t *testing.T) {
 	tt.wait("Olive Owner")
 	tt.typ("2")
 	tt.typ("someone")
+	tt.press("tab", "tab")
+	tt.typ("someone@example.com")
 	tt.press("ctrl+c")
 	tt.wait("unsaved changes. Quit anyway?")
 	tt.typ("n")
