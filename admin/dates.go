@@ -17,7 +17,9 @@ func Ago(now, t time.Time) string { return i18n.For(i18n.English).Ago(now, t) }
 func Span(d time.Duration) string { return i18n.For(i18n.English).Span(d) }
 
 // ParseDate reads a date as operators type it: 2026-12-24, 2026-12-24 14:30,
-// today, tomorrow, +7d, +2w, +3h, in now's location. A bare day means the
+// 24/12/2026, now, today, yesterday, tomorrow, +7d, +2w, +3h, and the same
+// words in French (maintenant, aujourd'hui, hier, demain, +7j, +2s), in
+// now's location. A bare day means the
 // start of that day: "until 2026-12-24" is the return date.
 func ParseDate(s string, now time.Time) (time.Time, error) {
 	s = strings.ToLower(strings.TrimSpace(s))
@@ -25,10 +27,12 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 	switch s {
 	case "":
 		return time.Time{}, inputErr("date", "is empty")
-	case "now":
+	case "now", "maintenant":
 		return now, nil
-	case "today", "aujourd'hui":
+	case "today", "aujourd'hui", "aujourd’hui":
 		return midnight(now), nil
+	case "yesterday", "hier":
+		return midnight(now).AddDate(0, 0, -1), nil
 	case "tomorrow", "demain":
 		return midnight(now).AddDate(0, 0, 1), nil
 	}
@@ -40,7 +44,7 @@ func ParseDate(s string, now time.Time) (time.Time, error) {
 				return now.Add(time.Duration(n) * time.Hour), nil
 			case 'd', 'j':
 				return midnight(now).AddDate(0, 0, n), nil
-			case 'w':
+			case 'w', 's':
 				return midnight(now).AddDate(0, 0, 7*n), nil
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"roster/store"
 )
@@ -522,6 +523,29 @@ func TestDefaultLocale(t *testing.T) {
 	for country, want := range map[string]string{"FR": "fr", "fr": "fr", "BE": "fr", "RE": "fr", "GB": "en", "US": "en", "DE": "en", "": "en"} {
 		if got := DefaultLocale(country); got != want {
 			t.Errorf("DefaultLocale(%q) = %q, want %q", country, got, want)
+		}
+	}
+}
+
+// Dates are read as operators type them, in English or in French: the
+// French hints say demain and +7j, and the parser takes them.
+func TestParseDate(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	now := time.Date(2026, 12, 3, 15, 4, 0, 0, paris)
+	day := func(d int) time.Time { return time.Date(2026, 12, d, 0, 0, 0, 0, paris) }
+	for in, want := range map[string]time.Time{
+		"now": now, "maintenant": now, "today": day(3), "Aujourd'hui": day(3), "aujourd’hui": day(3),
+		"yesterday": day(2), "hier": day(2), "tomorrow": day(4), "demain": day(4),
+		"+7d": day(10), "+7j": day(10), "+1w": day(10), "+1s": day(10), "+3h": now.Add(3 * time.Hour),
+		"2026-12-24": day(24), "24/12/2026": day(24), "2026-12-24 14:30": time.Date(2026, 12, 24, 14, 30, 0, 0, paris),
+	} {
+		if got, err := ParseDate(in, now); err != nil || !got.Equal(want) {
+			t.Errorf("%q: %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "soon", "+0d", "+7x", "31/02/2026", "hier soir"} {
+		if _, err := ParseDate(in, now); err == nil {
+			t.Errorf("%q read as a date", in)
 		}
 	}
 }

@@ -277,7 +277,7 @@ func frErrors() map[string]string {
 		"%q: want KEY=VALUE (status, team, branch or search)":            "%q : CLÉ=VALEUR attendu (status, team, branch ou search)",
 		"%q: want fr or en":                                              "%q : fr ou en attendu",
 		"%q: want status, team, branch or search":                        "%q : status, team, branch ou search attendu",
-		"%q: write 2026-12-24, 2026-12-24 14:30, today, tomorrow or +7d": "%q : écrivez 2026-12-24, 2026-12-24 14:30, today, tomorrow ou +7d",
+		"%q: write 2026-12-24, 2026-12-24 14:30, today, tomorrow or +7d": "%q : écrivez 2026-12-24, 2026-12-24 14:30, aujourd'hui, demain ou +7j",
 		"%q: write it as 2026-12-01":                                     "%q : écrivez-la comme 2026-12-01",
 		"%q: write it with its country code (+…)":                        "%q : écrivez-le avec son indicatif de pays (+…)",
 		"status %q: want one of %s":                                      "statut %q : au choix, %s",

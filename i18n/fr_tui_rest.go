@@ -142,7 +142,7 @@ func frTUIRest() map[string]string {
 		"the email of the actor or the target": "l'adresse de l'auteur ou de la cible",
 		"a part of a name or an address":       "une partie d'un nom ou d'une adresse",
 		"user.delete, or an area: user":        "user.delete, ou un domaine : user",
-		"2026-12-24, today, 2026-12-24 14:30":  "2026-12-24, today, 2026-12-24 14:30",
+		"2026-12-24, today, 2026-12-24 14:30":  "2026-12-24, aujourd'hui, hier, 2026-12-24 14:30",
 		"before this date":                     "avant cette date",
 		"is not after since":                   "n'est pas après depuis",
 		"Change %d":                            "Modification %d",
