@@ -179,6 +179,7 @@ func frTUICore() map[string]string {
 		"%s automated reply":   "%s réponse automatique",
 		"%s automated replies": "%s réponses automatiques",
 		"which events reach them, by which channel": "quels événements lui parviennent, par quel canal",
+		"no keys":                      "aucune",
 		"Recent changes":               "Changements récents",
 		"from %s until further notice": "du %s jusqu'à nouvel ordre",
 		"from %s until %s":             "du %s au %s",

@@ -252,7 +252,7 @@ func (v *apiKeysView) view(st Styles, width int) string {
 // keysLine sums up a user's API keys on their detail view.
 func keysLine(s *session, keys []store.APIKey) string {
 	if len(keys) == 0 {
-		return s.p.T("none")
+		return s.p.T("no keys") // "aucune": "none" is "aucun", of a masculine word
 	}
 	var parts []string
 	for _, k := range keys {

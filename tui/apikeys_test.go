@@ -39,7 +39,7 @@ func TestAPIKeysOnTheUserPage(t *testing.T) {
 	tt.write(" xy")
 	tt.wait("revoked: it no longer works", "No API key.")
 	tt.write("\x1b")
-	tt.wait("API keys     none  (K)")
+	tt.wait("API keys     no keys  (K)")
 }
 
 // On someone else's page, the operator sees their keys only if they may act
