@@ -31,6 +31,9 @@ type away struct {
 	periods nav
 	saving  bool
 	confirm *confirmation
+	// fromList: the person was opened from the Away list (or its search),
+	// to which esc goes back; opened from elsewhere, esc goes to Users.
+	fromList bool
 	// asked is what y to confirm runs: nothing is saving until then, so
 	// that n leaves the screen as it was.
 	asked   func(context.Context, *admin.Service, admin.Actor) (string, error)
@@ -131,7 +134,15 @@ func (m *away) OpenUser(email string) tea.Cmd {
 	m.email, m.picker, m.standIn, m.user, m.note, m.err = email, nil, nil, nil, "", ""
 	m.form.deactivate()
 	m.form.focusOn(aUntil) // enter, i or a letter edits it
+	m.fromList = false
 	return m.load()
+}
+
+// openFromList opens email chosen on the Away list, to which esc goes back.
+func (m *away) openFromList(email string) tea.Cmd {
+	cmd := m.OpenUser(email)
+	m.fromList = true
+	return cmd
 }
 
 func (m *away) choose() tea.Cmd {
@@ -171,7 +182,7 @@ func (m *away) overviewKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 		return m.overview.prev(n), true
 	case "enter":
 		if e := m.overview.chosen(); e != "" {
-			return m.OpenUser(e), true
+			return m.openFromList(e), true
 		}
 	default:
 		return nil, false
@@ -234,7 +245,7 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 	}
 	if m.picker != nil {
-		if cmd, ok := m.pickUser(msg, m.OpenUser); ok {
+		if cmd, ok := m.pickUser(msg, m.openFromList); ok {
 			return m, cmd
 		}
 	}
@@ -401,6 +412,9 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.clear()
 			m.note = m.s.p.T("Form cleared.")
 			return nil
+		}
+		if m.fromList {
+			return m.choose()
 		}
 		return m.s.open(usersScreen, "")
 	case key.Matches(msg, k.Cancel):

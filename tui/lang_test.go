@@ -213,3 +213,18 @@ func TestInviteRowsFitTheScreen(t *testing.T) {
 	must(t, f.user("p20@example.com") != nil, "p20 was not invited")
 	must(t, strings.Count(frame, "\n") < 24, "the frame is %d lines high:\n%s", strings.Count(frame, "\n")+1, frame)
 }
+
+// esc on a person opened from the Away list goes back to the list; opened
+// from the Users screen (a), back to Users.
+func TestAwayEscGoesBackWhereItCameFrom(t *testing.T) {
+	f := newFixture(t)
+	people(f)
+	m := press(started(f, i18n.English, 160, 40), "5", "enter")
+	must(t, strings.Contains(drawn(m), "Away: Bruno Away"), "enter on the Away list:\n%s", drawn(m))
+	m = press(m, "esc")
+	must(t, strings.Contains(drawn(m), "Who is away, now and in the next 14 days"), "esc from a person of the Away list:\n%s", drawn(m))
+	m = press(m, "esc", "1", "j", "a")
+	must(t, strings.Contains(drawn(m), "Away: Bruno Away"), "a on Bruno:\n%s", drawn(m))
+	m = press(m, "esc")
+	must(t, strings.Contains(drawn(m), "▸ Bruno Away"), "esc from a person opened on Users:\n%s", drawn(m))
+}
