@@ -544,7 +544,7 @@ func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	if *dry && p.NeedsHeir && p.Heir == "" {
 		fmt.Fprintln(c.stdout, "  "+c.printer().T("(an heir is needed: give --heir EMAIL)"))
 	}
-	for _, l := range p.Says() {
+	for _, l := range p.Says(!*dry) {
 		fmt.Fprintf(c.stdout, "  %s\n", admin.Printable(l.In(c.printer())))
 	}
 	return nil

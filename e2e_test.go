@@ -192,7 +192,7 @@ func dashboardInTmux(t *testing.T, lang i18n.Lang) {
 	p.waitFor(moveTo("hugo@acme.test"))
 	p.typ("dora@acme.test")
 	p.keys("Enter")
-	p.waitFor(say("Deleted %s: %s.", "dora@acme.test", moveTo("hugo@acme.test")))
+	p.waitFor(say("Deleted %s: %s.", "dora@acme.test", pr.N(1, "moved %d open conversation to %s", "moved %d open conversations to %s", 1, "hugo@acme.test")))
 
 	// The refused row is still on the Invite screen: quitting asks first,
 	// and y quits in either language.

@@ -79,18 +79,25 @@ const (
 	ReplyOff         = "already off"
 )
 
-// Says says the plan as the preview lists it, one act a line, to be put
-// in the operator's language.
-func (p *DeletePlan) Says() []i18n.Text {
+// Says says the plan one act a line, to be put in the operator's language:
+// as the preview lists what it will do ("move 2 open conversations to …"),
+// or, done, as what was done ("moved 2 open conversations to …").
+func (p *DeletePlan) Says(done bool) []i18n.Text {
 	var out []i18n.Text
 	var heir any = p.Heir
 	if p.Heir == "" {
 		heir = i18n.Msg("the heir")
 	}
-	if p.Closed > 0 {
+	switch {
+	case p.Closed > 0 && done:
+		out = append(out, i18n.Count(int(p.Open), "closed %d of %d open conversation", "closed %d of %d open conversations", p.Closed, p.Open))
+	case p.Closed > 0:
 		out = append(out, i18n.Count(int(p.Open), "close %d of %d open conversation", "close %d of %d open conversations", p.Closed, p.Open))
 	}
-	if p.Moved > 0 {
+	switch {
+	case p.Moved > 0 && done:
+		out = append(out, i18n.Count(int(p.Moved), "moved %d open conversation to %s", "moved %d open conversations to %s", p.Moved, heir))
+	case p.Moved > 0:
 		out = append(out, i18n.Count(int(p.Moved), "move %d open conversation to %s", "move %d open conversations to %s", p.Moved, heir))
 	}
 	if p.Done > 0 {
@@ -114,7 +121,11 @@ func (p *DeletePlan) Says() []i18n.Text {
 		out = append(out, i18n.Msg("%s: %s stands in instead", d, heir))
 	}
 	if p.SSHKeys+p.APIKeys > 0 {
-		out = append(out, i18n.Msg("revoke %s and %s",
+		revoke := "revoke %s and %s"
+		if done {
+			revoke = "revoked %s and %s"
+		}
+		out = append(out, i18n.Msg(revoke,
 			i18n.Count(p.SSHKeys, "%d SSH key", "%d SSH keys", p.SSHKeys), i18n.Count(p.APIKeys, "%d API key", "%d API keys", p.APIKeys)))
 	}
 	if !p.SeatPaidUntil.IsZero() {

@@ -127,9 +127,11 @@ func TestWordsInFrench(t *testing.T) {
 		{UserBatch{Act: DeactivateUsers}.Ask(1).In(fr), "Désactiver 1 utilisateur (ils ne pourront plus se connecter) ?"},
 		{role.Did().In(fr), "nommé membre"},
 		{role.Did().String(), "made member"},
-		{strings.Join(texts(plan.Says(), fr), "; "), "fermer 2 des 4 conversations ouvertes; transférer 1 conversation ouverte à hugo@example.com; " +
+		{strings.Join(texts(plan.Says(false), fr), "; "), "fermer 2 des 4 conversations ouvertes; transférer 1 conversation ouverte à hugo@example.com; " +
 			"réponse automatique « Absence » : désactivée, gardée par hugo@example.com; révoquer 1 clé SSH et 0 clé d'API"},
-		{strings.Join(texts(plan.Says(), en), "; "), "close 2 of 4 open conversations; move 1 open conversation to hugo@example.com; " +
+		{strings.Join(texts(plan.Says(true), fr), "; "), "2 des 4 conversations ouvertes fermées; 1 conversation ouverte transférée à hugo@example.com; " +
+			"réponse automatique « Absence » : désactivée, gardée par hugo@example.com; 1 clé SSH et 0 clé d'API révoquées"},
+		{strings.Join(texts(plan.Says(false), en), "; "), "close 2 of 4 open conversations; move 1 open conversation to hugo@example.com; " +
 			"automated reply “Absence”: switched off, kept by hugo@example.com; revoke 1 SSH key and 0 API keys"},
 		{Status(&store.User{Status: store.Invited, Expired: true}).In(fr), "Invitation expirée"},
 		{Status(&store.User{Status: store.Active, Away: true, AwayUntil: back}).In(fr), "Absent jusqu'au 24 déc. 2026"},

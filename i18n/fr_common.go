@@ -99,6 +99,7 @@ func frCommon() map[string]string {
 		"renewal":            "renouvellement",
 		"resend invitations": "renvoyer les invitations",
 		"revoke %s and %s":   "révoquer %s et %s",
+		"revoked %s and %s":  "%s et %s révoquées",
 		"revoke":             "révoquer",
 		"revoked":            "invitation révoquée",
 		"role":               "rôle",

@@ -486,7 +486,7 @@ func (m *deletion) delete() tea.Cmd {
 		if err != nil {
 			return deleteDoneMsg{seq: seq, err: err}
 		}
-		return deleteDoneMsg{seq: seq, deleted: true, note: pr.T("Deleted %s: %s.", done.Email, strings.Join(planLines(pr, done), "; "))}
+		return deleteDoneMsg{seq: seq, deleted: true, note: pr.T("Deleted %s: %s.", done.Email, strings.Join(planLines(pr, done, true), "; "))}
 	})
 }
 
@@ -530,7 +530,7 @@ func (m *deletion) View() string {
 	}
 	b.WriteString("\n")
 	if m.plan != nil {
-		lines := planLines(p, m.plan)
+		lines := planLines(p, m.plan, false)
 		room := max(2, m.height-10-max(len(m.convs), 1)-len(u.AutoReplies)-min(len(u.AutoReplies), 1))
 		if len(lines) > room {
 			lines = append(lines[:room-1], p.T("… and %s more: see roster delete --dry-run", p.Num(len(lines)-room+1)))
@@ -634,11 +634,11 @@ func age(p *i18n.Printer, d time.Duration) string {
 	return p.T("%dd", int(d.Hours()/24))
 }
 
-// planLines says what a deletion does, line by line, in p's language, as
-// the rules put it (admin.DeletePlan.Says).
-func planLines(p *i18n.Printer, pl *admin.DeletePlan) []string {
+// planLines says what a deletion does, or did, line by line, in p's
+// language, as the rules put it (admin.DeletePlan.Says).
+func planLines(p *i18n.Printer, pl *admin.DeletePlan, done bool) []string {
 	var out []string
-	for _, t := range pl.Says() {
+	for _, t := range pl.Says(done) {
 		out = append(out, t.In(p))
 	}
 	return out

@@ -109,11 +109,11 @@ func TestDeletePlanLinesInBothLanguages(t *testing.T) {
 	}
 	fr := i18n.For(i18n.French)
 	for _, p := range plans {
-		for _, l := range planLines(fr, p) {
+		for _, l := range planLines(fr, p, false) {
 			for _, w := range []string{"conversation go", "stays", "automated", "kept by", "stand-in", "revoke", "seat", "heir", " of "} {
 				must(t, !strings.Contains(l, w), "%q is left in English in the French %q", w, l)
 			}
 		}
 	}
-	must(t, slices.Contains(planLines(fr, plans[0]), "révoquer 1 clé SSH et 2 clés d'API"), "French keys: %q", planLines(fr, plans[0]))
+	must(t, slices.Contains(planLines(fr, plans[0], false), "révoquer 1 clé SSH et 2 clés d'API"), "French keys: %q", planLines(fr, plans[0], false))
 }

@@ -33,7 +33,7 @@ func TestCountsOfOne(t *testing.T) {
 	driveScreen(d, d.preview())
 	driveScreen(d, d.delete())
 	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'ann.active@example.com'`) == 0, "ann is deleted")
-	must(t, d.note == "Deleted ann.active@example.com: move 1 open conversation to hal.heir@example.com; automated reply “Out of office”: to hal.heir@example.com.", "note: %q", d.note)
+	must(t, d.note == "Deleted ann.active@example.com: moved 1 open conversation to hal.heir@example.com; automated reply “Out of office”: to hal.heir@example.com.", "note: %q", d.note)
 
 	detail := newUserDetail(s, "hal.heir@example.com", false, nil)
 	detail.SetSize(120, 30)
