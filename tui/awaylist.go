@@ -126,7 +126,10 @@ func (o *awayOverview) view(st Styles, width, n int) string {
 		b.WriteString(st.Faint.Render("  "+p.T("Nobody is away.")) + "\n")
 		return b.String()
 	}
-	emailW := max(12, min(30, width/4))
+	// The addresses whole when the screen has room beside 40 cells for
+	// where the work goes (at 160 columns they were cut at 30 with 60 to
+	// spare), and a quarter of it at least.
+	emailW := max(12, min(widest(o.rows, func(e admin.AwayEntry) string { return clean(e.Email) }), max(width/4, width-2-13-2-40)))
 	restW := max(10, width-emailW-2-13-2)
 	b.WriteString(st.ColHead.Render(cut("  "+fit(p.T("Who"), emailW)+" "+fit(p.T("When"), 13)+" "+p.T("Stand-in → new work today"), width)) + "\n")
 	now := o.s.svc.Now()

@@ -431,9 +431,10 @@ func (m *pending) widths(now time.Time) []int {
 	from, to := m.nav.visible()
 	shown := m.rows[min(from, len(m.rows)):min(to, len(m.rows))]
 	ew := widest(shown, func(r store.Invitation) string { return clean(r.Email) })
+	bw := widest(shown, func(r store.Invitation) string { return clean(r.InvitedBy) })
 	xw := max(12, widest(shown, func(r store.Invitation) string { return m.s.ago(now, r.ExpiresAt) }))
 	sent := cells(m.s.p.T("Sends")) // a number under a head of a word: "Envois"
-	return columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: 30}, {min: max(4, sent), natural: max(5, sent)},
+	return columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: max(10, bw)}, {min: max(4, sent), natural: max(5, sent)},
 		{min: 16, natural: 16}, {min: 9, natural: xw}, {min: 5, natural: 40}})
 }
 
