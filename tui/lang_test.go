@@ -228,3 +228,10 @@ func TestAwayEscGoesBackWhereItCameFrom(t *testing.T) {
 	m = press(m, "esc")
 	must(t, strings.Contains(drawn(m), "▸ Bruno Away"), "esc from a person opened on Users:\n%s", drawn(m))
 }
+
+// Pending with nothing to show keeps its heads in their columns.
+func TestPendingHeadsWithoutRows(t *testing.T) {
+	f := newFixture(t)
+	m := press(started(f, i18n.French, 160, 40), "3")
+	must(t, strings.Contains(drawn(m), "    E-mail ") && strings.Contains(drawn(m), "Aucune invitation en attente."), "Pending, empty:\n%s", drawn(m))
+}

@@ -430,7 +430,9 @@ func (m *pending) widths(now time.Time) []int {
 	// their expiries ("il y a 2 jours" is wider than "2 days ago").
 	from, to := m.nav.visible()
 	shown := m.rows[min(from, len(m.rows)):min(to, len(m.rows))]
-	ew := widest(shown, func(r store.Invitation) string { return clean(r.Email) })
+	// At least as wide as their heads: with no rows, "Email" was drawn in
+	// no cells and the heads after it moved left.
+	ew := max(cells(m.s.p.T("Email")), widest(shown, func(r store.Invitation) string { return clean(r.Email) }))
 	bw := widest(shown, func(r store.Invitation) string { return clean(r.InvitedBy) })
 	xw := max(12, widest(shown, func(r store.Invitation) string { return m.s.ago(now, r.ExpiresAt) }))
 	sent := cells(m.s.p.T("Sends")) // a number under a head of a word: "Envois"
