@@ -67,6 +67,7 @@ func frTUICore() map[string]string {
 		"rename":                       "renommer",
 		"remove":                       "retirer",
 		"back to users":                "retour aux utilisateurs",
+		"its people":                   "ses membres",
 		"where they go":                "où vont ses membres",
 		"new team":                     "nouvelle équipe",
 		"new branch":                   "nouvelle agence",

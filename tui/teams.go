@@ -39,12 +39,16 @@ type teamsView struct {
 	note     string
 	err      string
 	closed   bool // esc: the list closes it as soon as it has handled the key
+	// members is the team or branch whose people enter asks for: the list
+	// closes the view and shows them (its t filter set to it).
+	members string
 }
 
 type teamsKeys struct {
 	nav                        navKeys
 	New, Rename, Remove, Close key.Binding
 	Save, Cancel, Pick         key.Binding
+	Members                    key.Binding
 }
 
 // group is a team or a branch as the list shows it.
@@ -80,14 +84,15 @@ func newTeamsView(s *session, perms map[string]bool, branches bool) *teamsView {
 	v := &teamsView{s: s, perms: perms, branches: branches}
 	p := s.p
 	v.keys = teamsKeys{
-		nav:    navKeysIn(p),
-		New:    key.NewBinding(key.WithKeys("n"), key.WithHelp("n", v.kindT("new team", "new branch"))),
-		Rename: key.NewBinding(key.WithKeys("r"), key.WithHelp("r", p.T("rename"))),
-		Remove: key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("remove"))),
-		Close:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back to users"))),
-		Save:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("save"))),
-		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("cancel"))),
-		Pick:   key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", p.T("where they go"))),
+		nav:     navKeysIn(p),
+		New:     key.NewBinding(key.WithKeys("n"), key.WithHelp("n", v.kindT("new team", "new branch"))),
+		Rename:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", p.T("rename"))),
+		Remove:  key.NewBinding(key.WithKeys("x"), key.WithHelp("x", p.T("remove"))),
+		Close:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("back to users"))),
+		Members: key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("its people"))),
+		Save:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", p.T("save"))),
+		Cancel:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", p.T("cancel"))),
+		Pick:    key.NewBinding(key.WithKeys("left", "right", "h", "l"), key.WithHelp("←/→", p.T("where they go"))),
 	}
 	v.nav.height = 10
 	return v
@@ -147,7 +152,10 @@ func (v *teamsView) ShortHelp() []key.Binding {
 	if v.naming != nil {
 		return []key.Binding{v.keys.Save, v.keys.Cancel}
 	}
-	return []key.Binding{v.keys.New, v.keys.Rename, v.keys.Remove, v.keys.Close}
+	if len(v.teams) == 0 { // nothing to show, rename or remove
+		return []key.Binding{v.keys.New, v.keys.Close}
+	}
+	return []key.Binding{v.keys.Members, v.keys.New, v.keys.Rename, v.keys.Remove, v.keys.Close}
 }
 
 func (v *teamsView) FullHelp() [][]key.Binding {
@@ -254,6 +262,10 @@ func (v *teamsView) key(msg tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case key.Matches(msg, k.Close):
 		v.closed = true
+	case key.Matches(msg, k.Members):
+		if g := v.selected(); g != nil {
+			v.members, v.closed = g.name, true
+		}
 	case key.Matches(msg, k.nav.Up):
 		v.nav.move(-1)
 	case key.Matches(msg, k.nav.Down):

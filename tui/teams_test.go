@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -158,4 +159,16 @@ func TestBranchesFromTheDashboard(t *testing.T) {
 			must(t, f.count(`SELECT count(*) FROM audit WHERE action LIKE 'branch.%'`) == 6, "audit rows") // 3 added, 1 renamed, 2 removed
 		})
 	}
+}
+
+// enter on a team lists its people: the list's team filter is set to it.
+func TestTeamsEnterListsItsPeople(t *testing.T) {
+	f := newFixture(t)
+	people(f) // Ann is in Support; Bruno and the others are not
+	m := press(started(f, i18n.English, 160, 40), "T")
+	must(t, strings.Contains(drawn(m), "enter its people"), "the teams' keys:\n%s", drawn(m))
+	m = press(m, "G", "enter") // Support, last by name
+	frame := drawn(m)
+	must(t, strings.Contains(frame, "▸ Ann Active") && !strings.Contains(frame, "Bruno Away") && strings.Contains(frame, "Support"),
+		"enter on Support:\n%s", frame)
 }

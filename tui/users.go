@@ -548,6 +548,11 @@ func (m *users) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if m.teams != nil {
 			var cmd tea.Cmd
 			if m.teams, cmd = m.teams.Update(msg); m.teams.closed {
+				if name := m.teams.members; name != "" {
+					m.group = groupFilter{branch: m.teams.branches, name: name}
+					m.teams = nil
+					return m, tea.Batch(cmd, m.reload())
+				}
 				cmd = tea.Batch(cmd, m.closeOver())
 			}
 			return m, cmd
