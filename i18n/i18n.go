@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -130,7 +131,42 @@ func (p *Printer) T(key string, args ...any) string {
 	if len(args) == 0 {
 		return f
 	}
+	if p.lang == French {
+		return elide(fmt.Sprintf(f, p.args(args)...))
+	}
 	return fmt.Sprintf(f, p.args(args)...)
+}
+
+// elide writes French's "de" before a vowel as "d'", where a message put
+// a name or an address after it: "Permissions d'Adam Green", not "de
+// Adam". The catalogue's own words are written elided already; an h is
+// left alone (aspirated or not, "de Hugo" is said too).
+func elide(s string) string {
+	if !strings.Contains(s, "e ") {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i+3 < len(s); i++ {
+		if (s[i] != 'd' && s[i] != 'D') || s[i+1] != 'e' || s[i+2] != ' ' {
+			continue
+		}
+		if i > 0 && s[i-1] != ' ' && s[i-1] != '(' && s[i-1] != '"' {
+			continue // the end of a word: "code ", "aide "
+		}
+		r, _ := utf8.DecodeRuneInString(s[i+3:])
+		if !strings.ContainsRune("aeiouyAEIOUYàâæéèêëîïôœûùüÀÂÆÉÈÊËÎÏÔŒÛÙÜ", r) {
+			continue
+		}
+		b.WriteString(s[last : i+1])
+		b.WriteString("'")
+		last = i + 3
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 func (p *Printer) args(args []any) []any {

@@ -215,3 +215,24 @@ func TestNumbersPluralsDates(t *testing.T) {
 		}
 	}
 }
+
+// French elides "de" before a vowel where a name or an address follows it
+// in a message; its own words, an h, a consonant and the end of a word are
+// left as they are.
+func TestFrenchElidesDe(t *testing.T) {
+	for in, want := range map[string]string{
+		"Permissions de Adam Green":              "Permissions d'Adam Green",
+		"Révoquer l'invitation de adam@x.test ?": "Révoquer l'invitation d'adam@x.test ?",
+		"De Émile":                        "D'Émile",
+		"de Hugo, de Bob, de 3 personnes": "de Hugo, de Bob, de 3 personnes",
+		"le code est faux, aide incluse":  "le code est faux, aide incluse",
+		"(de Ann) et de Yves":             "(d'Ann) et d'Yves",
+	} {
+		if got := elide(in); got != want {
+			t.Errorf("elide(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := For(French).T("Permissions of %s", "Adam Green"); got != "Permissions d'Adam Green" {
+		t.Errorf("T: %q", got)
+	}
+}

@@ -150,7 +150,7 @@ func TestPendingAsksInFrench(t *testing.T) {
 		{stuck, 2100, "Renvoyer les 2\u00a0100 invitations bloquées ? y/n"},
 		{stuck, 1, "Renvoyer 1 invitation bloquée ? y/n"},
 		{pendingBatch{act: admin.RevokeInvitations, emails: []string{"a@example.com"}}, 1,
-			"Révoquer l'invitation de a@example.com ? Les comptes invités sont supprimés. y/n"},
+			"Révoquer l'invitation d'a@example.com ? Les comptes invités sont supprimés. y/n"},
 	} {
 		got := tc.b.question(p, tc.n, false)
 		must(t, got == tc.want, "got %q, want %q", got, tc.want)

@@ -107,7 +107,7 @@ func TestGoldenAPIKeys(t *testing.T) {
 		}
 		// Prefixes are the secrets' first characters: fixed, for the golden files.
 		f.exec(`UPDATE api_keys SET prefix = 'rst_K3Y' || id || 'ABCD'`)
-	}, map[i18n.Lang]string{i18n.English: "API keys of " + owner, i18n.French: "Clés d'API de " + owner}, "enter", "K")
+	}, map[i18n.Lang]string{i18n.English: "API keys of " + owner, i18n.French: "Clés d'API d'" + owner}, "enter", "K")
 }
 
 // The webhooks, on the Mail screen (w).
