@@ -95,7 +95,7 @@ func people(f *fixture) {
 
 // The Users list with its help open (?), in each language.
 func TestGoldenUsersHelp(t *testing.T) {
-	goldenScreen(t, nil, map[i18n.Lang]string{i18n.English: "clear search, then selection", i18n.French: "effacer la recherche, puis la sélection"}, "?")
+	goldenScreen(t, nil, map[i18n.Lang]string{i18n.English: "previous screen", i18n.French: "écran précédent"}, "?")
 }
 
 // The Users list with a user of each status.

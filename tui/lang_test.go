@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -234,4 +235,29 @@ func TestPendingHeadsWithoutRows(t *testing.T) {
 	f := newFixture(t)
 	m := press(started(f, i18n.French, 160, 40), "3")
 	must(t, strings.Contains(drawn(m), "    E-mail ") && strings.Contains(drawn(m), "Aucune invitation en attente."), "Pending, empty:\n%s", drawn(m))
+}
+
+// ? lists every key of the screen and the global ones, even at 80x24: the
+// help package's own view cut its columns at the width, and the Users
+// screen's acts (m, x, S…) were not shown.
+func TestHelpShowsEveryKey(t *testing.T) {
+	f := newFixture(t)
+	people(f)
+	for _, lang := range []i18n.Lang{i18n.English, i18n.French} {
+		m := press(started(f, lang, 80, 24), "?")
+		r := m.(*Model)
+		frame := drawn(m)
+		must(t, strings.Count(frame, "\n") < 24, "%s: the frame is %d lines high:\n%s", lang, strings.Count(frame, "\n")+1, frame)
+		for _, group := range (footer{r.screens[r.active], r.keys}).FullHelp() {
+			for _, b := range group {
+				h := b.Help()
+				if !b.Enabled() || h.Key == "" {
+					continue
+				}
+				desc := []rune(h.Desc)
+				re := regexp.MustCompile(`(^|  )` + regexp.QuoteMeta(h.Key) + ` +` + regexp.QuoteMeta(string(desc[:min(5, len(desc))])))
+				must(t, re.MatchString(strings.ReplaceAll(frame, "\n", "\n  ")), "%s: %s (%s) is not shown:\n%s", lang, h.Key, h.Desc, frame)
+			}
+		}
+	}
 }

@@ -806,7 +806,7 @@ func (m *Model) mouse(msg tea.MouseWheelMsg) tea.Cmd {
 func (m *Model) chrome() int {
 	footerH := 1
 	if m.help.ShowAll && m.screens != nil {
-		footerH = lipgloss.Height(m.help.View(footer{m.screens[m.active], m.keys}))
+		footerH = lipgloss.Height(m.allKeys(footer{m.screens[m.active], m.keys}))
 	}
 	return 3 + footerH
 }
@@ -881,7 +881,7 @@ func (m *Model) frame() string {
 // footerLine draws the footer, again only when its keys or the width change.
 func (m *Model) footerLine(f footer) string {
 	if m.help.ShowAll {
-		return m.help.View(f)
+		return m.allKeys(f)
 	}
 	t := &m.top
 	bs := f.ShortHelp()
@@ -898,6 +898,65 @@ func (m *Model) footerLine(f footer) string {
 		t.footerWidth, t.footer = m.width, cut(m.help.View(f), m.width)
 	}
 	return t.footer
+}
+
+// allKeys is ? 's help: every key of the screen and the global ones, each
+// once, in as many columns as the width holds, down then across. The help
+// package's own full view is a column per group, cut at the width: at 80
+// columns the Users screen showed two of its groups, and not its acts.
+func (m *Model) allKeys(f footer) string {
+	type cell struct{ key, desc string }
+	var cells []cell
+	seen := map[string]bool{}
+	for _, group := range f.FullHelp() {
+		for _, b := range group {
+			h := b.Help()
+			if !b.Enabled() || h.Key == "" || seen[h.Key+"\x00"+h.Desc] {
+				continue
+			}
+			seen[h.Key+"\x00"+h.Desc] = true
+			cells = append(cells, cell{h.Key, h.Desc})
+		}
+	}
+	kw, cw := 0, 0
+	for _, c := range cells {
+		kw = max(kw, lipgloss.Width(c.key))
+	}
+	for _, c := range cells {
+		cw = max(cw, kw+1+lipgloss.Width(c.desc))
+	}
+	// As many columns as the widest cell allows, and more, their words
+	// cut, when that many rows would not leave the screen a few lines.
+	cols := max(1, min(len(cells), (m.width+2)/(cw+2)))
+	if most := max(1, m.height-8); (len(cells)+cols-1)/cols > most {
+		cols = max(cols, min(len(cells), (len(cells)+most-1)/most, (m.width+2)/(kw+6)))
+	}
+	rows := (len(cells) + cols - 1) / cols
+	cw = min(cw, (m.width+2)/cols-2)
+	st := m.help.Styles
+	var b strings.Builder
+	for r := range rows {
+		if r > 0 {
+			b.WriteString("\n")
+		}
+		for c := range cols {
+			i := c*rows + r
+			if i >= len(cells) {
+				break
+			}
+			if c > 0 {
+				b.WriteString("  ")
+			}
+			text := fit(cells[i].key, kw) + " " + cells[i].desc
+			if c < cols-1 {
+				text = fit(text, cw)
+			}
+			text = cut(text, cw)
+			key, desc, _ := strings.Cut(text, " ")
+			b.WriteString(st.FullKey.Render(key) + " " + st.FullDesc.Render(desc))
+		}
+	}
+	return b.String()
 }
 
 // footerKey is a key of the footer as it was drawn: what it says, and
