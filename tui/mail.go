@@ -135,7 +135,9 @@ func (m *mailbox) ShortHelp() []key.Binding {
 	case m.hooksShown:
 		open := k.Open // enter shows a webhook's deliveries
 		open.SetHelp("enter", m.s.p.T("deliveries"))
-		return []key.Binding{k.nav.Up, k.nav.Down, open, k.Webhooks, k.Back}
+		back := k.Webhooks // w goes back to the outbox, as the head says
+		back.SetHelp("w", m.s.p.T("outbox"))
+		return []key.Binding{k.nav.Up, k.nav.Down, open, back, k.Back}
 	case m.capturedShown && m.captured.showing(), !m.capturedShown && m.open != nil:
 		return []key.Binding{k.nav.Up, k.nav.Down, k.Back}
 	case m.capturedShown:
