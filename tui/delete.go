@@ -207,6 +207,8 @@ func (m *deletion) ShortHelp() []key.Binding {
 			key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", m.s.p.T("cancel")))}
 	case m.form.active:
 		return []key.Binding{k.form.NextField, k.Delete, k.Deactivate, k.form.Leave}
+	case m.user == nil: // deleted (or being read): nothing of theirs to act on
+		return []key.Binding{k.Other, k.Back}
 	}
 	return []key.Binding{k.Tick, k.All, k.Next, k.Edit, k.Delete, k.Deactivate, k.Back}
 }

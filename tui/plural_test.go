@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,6 +34,13 @@ func TestCountsOfOne(t *testing.T) {
 	driveScreen(d, d.preview())
 	driveScreen(d, d.delete())
 	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'ann.active@example.com'`) == 0, "ann is deleted")
+	// Deleted, nothing of hers is left to act on: the footer offers another
+	// user, or back (it still offered space and A on her conversations).
+	var keys []string
+	for _, b := range d.ShortHelp() {
+		keys = append(keys, b.Help().Key)
+	}
+	must(t, slices.Equal(keys, []string{"u", "esc"}), "the keys after deleting: %q", keys)
 	must(t, d.note == "Deleted ann.active@example.com: moved 1 open conversation to hal.heir@example.com; automated reply “Out of office”: to hal.heir@example.com.", "note: %q", d.note)
 
 	detail := newUserDetail(s, "hal.heir@example.com", false, nil)
