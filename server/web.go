@@ -657,6 +657,13 @@ func (w *web) forgotPost(rw http.ResponseWriter, r *http.Request) {
 		w.forgotForm(rw, r, http.StatusUnprocessableEntity, lang, "", t.EmailMissing)
 		return
 	}
+	// An address that cannot be anyone's is said so, which tells nothing
+	// of who has an account: "Check your mail" would leave the person
+	// waiting for a mail that never comes.
+	if _, err := admin.NormalizeEmail(email); err != nil {
+		w.forgotForm(rw, r, http.StatusUnprocessableEntity, lang, email, t.EmailInvalid)
+		return
+	}
 	if w.refuseTooMany(rw, r, lang, webLimitCheck{w.forgotClient, w.clientIP(r), "client"},
 		webLimitCheck{w.forgotAddr, webAddressKey(email), "address"}) {
 		return

@@ -878,3 +878,17 @@ func TestWebLimitsBehindAProxy(t *testing.T) {
 		}
 	}
 }
+
+// /forgot says an address that cannot be anyone's is not one, and sends
+// nothing; it says nothing more of who has an account.
+func TestWebForgotRefusesWhatIsNoAddress(t *testing.T) {
+	f := newWebFixture(t, WebOptions{})
+	c := f.client()
+	for _, typed := range []string{"not-an-email", "ann@acme.test\r\nBcc: eve@evil.test", "ann @acme.test"} {
+		c.submit("/forgot", "email", typed).want(t, typed, http.StatusUnprocessableEntity, "This is not an email address")
+	}
+	if n := f.count("SELECT count(*) FROM outbox"); n != 0 {
+		t.Fatalf("%d mails queued", n)
+	}
+	c.submit("/forgot", "email", "nobody@acme.test").want(t, "an unknown address", http.StatusOK, "Check your mail")
+}

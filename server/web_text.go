@@ -38,6 +38,7 @@ type webText struct {
 	ForgotIntro  string
 	SendLink     string
 	EmailMissing string
+	EmailInvalid string
 	SentTitle    string
 	SentText     string // the address typed
 
@@ -112,6 +113,7 @@ var webTexts = map[string]*webText{
 		ForgotIntro:  "Type your email address. We will send you a link to choose a new password; it works for one hour.",
 		SendLink:     "Send me a link",
 		EmailMissing: "Type your email address.",
+		EmailInvalid: "This is not an email address: check what you typed.",
 		SentTitle:    "Check your mail",
 		SentText:     "If %s belongs to an account, a link to choose a password is on its way. It works for one hour. If it has not arrived in a few minutes, look in your spam folder.",
 
@@ -183,6 +185,7 @@ var webTexts = map[string]*webText{
 		ForgotIntro:  "Saisissez votre adresse e-mail. Nous vous enverrons un lien pour choisir un nouveau mot de passe\u00a0; il est valable une heure.",
 		SendLink:     "M’envoyer un lien",
 		EmailMissing: "Saisissez votre adresse e-mail.",
+		EmailInvalid: "Ce n’est pas une adresse e-mail\u00a0: vérifiez ce que vous avez saisi.",
 		SentTitle:    "Consultez votre messagerie",
 		SentText:     "Si l’adresse %s correspond à un compte, un lien pour choisir un mot de passe vous a été envoyé. Il est valable une heure. S’il n’est pas arrivé d’ici quelques minutes, regardez dans vos courriers indésirables.",
 
