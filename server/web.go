@@ -402,6 +402,14 @@ func (w *web) checkCSRF(r *http.Request) error {
 // refuseForgery answers a POST that fails the anti-forgery checks; it
 // reports whether it did.
 func (w *web) refuseForgery(rw http.ResponseWriter, r *http.Request, lang string) bool {
+	// A form past the pages' 64 KiB is said to be too long, not expired
+	// (its token unread, it looked forged).
+	var tooLong *http.MaxBytesError
+	if err := r.ParseForm(); errors.As(err, &tooLong) {
+		t := webTexts[lang]
+		w.message(rw, http.StatusRequestEntityTooLarge, lang, t.TooLongTitle, t.TooLongText)
+		return true
+	}
 	err := w.checkCSRF(r)
 	if err == nil {
 		return false

@@ -892,3 +892,16 @@ func TestWebForgotRefusesWhatIsNoAddress(t *testing.T) {
 	}
 	c.submit("/forgot", "email", "nobody@acme.test").want(t, "an unknown address", http.StatusOK, "Check your mail")
 }
+
+// A form past the pages' limit is said to be too long, not expired, and
+// changes nothing.
+func TestWebFormTooLong(t *testing.T) {
+	f := newWebFixture(t, WebOptions{})
+	link := f.invite("ann@acme.test", "Ann", "Martin", "en")
+	c := f.client()
+	long := strings.Repeat("x", 70<<10)
+	c.submit(link, "password", long, "password2", long).want(t, "a 70 KiB password", http.StatusRequestEntityTooLarge, "too long")
+	if u := f.user("ann@acme.test"); u.Status != store.Invited {
+		t.Fatalf("ann is %s", u.Status)
+	}
+}

@@ -38,6 +38,8 @@ type webText struct {
 	ForgotIntro  string
 	SendLink     string
 	EmailMissing string
+	TooLongTitle string
+	TooLongText  string
 	EmailInvalid string
 	SentTitle    string
 	SentText     string // the address typed
@@ -113,6 +115,8 @@ var webTexts = map[string]*webText{
 		ForgotIntro:  "Type your email address. We will send you a link to choose a new password; it works for one hour.",
 		SendLink:     "Send me a link",
 		EmailMissing: "Type your email address.",
+		TooLongTitle: "What you sent is too long",
+		TooLongText:  "The form holds far more than a password or an address. Go back, and type them again.",
 		EmailInvalid: "This is not an email address: check what you typed.",
 		SentTitle:    "Check your mail",
 		SentText:     "If %s belongs to an account, a link to choose a password is on its way. It works for one hour. If it has not arrived in a few minutes, look in your spam folder.",
@@ -185,6 +189,8 @@ var webTexts = map[string]*webText{
 		ForgotIntro:  "Saisissez votre adresse e-mail. Nous vous enverrons un lien pour choisir un nouveau mot de passe\u00a0; il est valable une heure.",
 		SendLink:     "M’envoyer un lien",
 		EmailMissing: "Saisissez votre adresse e-mail.",
+		TooLongTitle: "Ce que vous avez envoyé est trop long",
+		TooLongText:  "Le formulaire contient bien plus qu’un mot de passe ou une adresse. Revenez en arrière et saisissez-les de nouveau.",
 		EmailInvalid: "Ce n’est pas une adresse e-mail\u00a0: vérifiez ce que vous avez saisi.",
 		SentTitle:    "Consultez votre messagerie",
 		SentText:     "Si l’adresse %s correspond à un compte, un lien pour choisir un mot de passe vous a été envoyé. Il est valable une heure. S’il n’est pas arrivé d’ici quelques minutes, regardez dans vos courriers indésirables.",
