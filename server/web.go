@@ -26,6 +26,7 @@ import (
 	"golang.org/x/text/language"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -557,9 +558,19 @@ func (w *web) linkProblem(rw http.ResponseWriter, lang string, err error) bool {
 	return true
 }
 
-// passwordForm shows the form of an invitation or reset link.
+// personLang is the language of a link's page: the person's own, unless
+// they chose the other with the page's switch (?lang=).
+func personLang(r *http.Request, l *admin.Link) string {
+	if q := r.URL.Query().Get("lang"); webTexts[q] != nil {
+		return q
+	}
+	return webUserLang(l.User.Locale)
+}
+
+// passwordForm shows the form of an invitation or reset link, in the
+// person's language, with a switch to the other.
 func (w *web) passwordForm(rw http.ResponseWriter, r *http.Request, status int, l *admin.Link, problem string) {
-	lang := webUserLang(l.User.Locale)
+	lang := personLang(r, l)
 	t := webTexts[lang]
 	var v *webView
 	if l.Kind == "invite" {
@@ -570,6 +581,7 @@ func (w *web) passwordForm(rw http.ResponseWriter, r *http.Request, status int, 
 		v.Intro = fmt.Sprintf(t.ResetIntro, l.User.Name(), l.Account)
 	}
 	v.Email, v.Error, v.CSRF = l.User.Email, problem, w.csrfToken(rw, r)
+	w.switchTo(v, r.URL.Path, lang)
 	w.render(rw, status, "password.html", v)
 }
 
@@ -597,7 +609,7 @@ func (w *web) linkPost(kind string) http.HandlerFunc {
 		l, infoErr := w.svc.LinkInfo(ctx, kind, token)
 		var lang string
 		if infoErr == nil {
-			lang = webUserLang(l.User.Locale)
+			lang = personLang(r, l)
 		} else {
 			lang = w.linkLang(r, kind)
 		}
@@ -620,8 +632,11 @@ func (w *web) linkPost(kind string) http.HandlerFunc {
 		u, err := w.svc.UseLink(ctx, kind, token, password)
 		var input *admin.InputError
 		switch {
-		case errors.As(err, &input):
+		case errors.As(err, &input) && strings.HasSuffix(input.Msg, "characters long"):
 			w.passwordForm(rw, r, http.StatusUnprocessableEntity, l, t.PasswordRule)
+			return
+		case errors.As(err, &input): // spaces alone, one character repeated, one nobody can see
+			w.passwordForm(rw, r, http.StatusUnprocessableEntity, l, fmt.Sprintf(t.PasswordIs, input.Says(i18n.For(i18n.Lang(lang)))))
 			return
 		case err != nil:
 			if !w.linkProblem(rw, lang, err) {

@@ -905,3 +905,19 @@ func TestWebFormTooLong(t *testing.T) {
 		t.Fatalf("ann is %s", u.Status)
 	}
 }
+
+// A link's page says which rule a password breaks, in the person's
+// language, and switches to the other language as the other pages do.
+func TestWebLinkPageSaysWhichRuleAndSwitches(t *testing.T) {
+	f := newWebFixture(t, WebOptions{})
+	link := f.invite("jean@acme.test", "Jean", "Dupont", "fr")
+	c := f.client()
+	c.get(link).want(t, "the French invitee's page", http.StatusOK, "Choisissez", `href="`+link+`?lang=en"`)
+	c.submit(link, "password", "          ", "password2", "          ").
+		want(t, "spaces alone", http.StatusUnprocessableEntity, "Votre mot de passe n&#39;est fait que d&#39;espaces.")
+	en := link + "?lang=en"
+	c.get(en).want(t, "switched to English", http.StatusOK, `href="`+link+`?lang=fr"`)
+	c.submit(en, "password", "aaaaaaaaaaaa", "password2", "aaaaaaaaaaaa").
+		want(t, "one character repeated, in English", http.StatusUnprocessableEntity, "Your password is one character repeated.")
+	c.submit(en, "password", "short", "password2", "short").want(t, "too short", http.StatusUnprocessableEntity, "10 to 256 characters")
+}

@@ -17,6 +17,7 @@ type webText struct {
 	SetPassword   string
 	Mismatch      string
 	PasswordRule  string
+	PasswordIs    string // what is wrong with it, said by the rules
 	ReadyTitle    string
 	ReadyText     string // account
 	ChangedTitle  string
@@ -94,6 +95,7 @@ var webTexts = map[string]*webText{
 		SetPassword:   "Set my password",
 		Mismatch:      "The two passwords are not the same. Type them again.",
 		PasswordRule:  "Your password must be 10 to 256 characters long.",
+		PasswordIs:    "Your password %s.",
 		ReadyTitle:    "Your account is ready",
 		ReadyText:     "Your password is set and your %s account is active. You can sign in now.",
 		ChangedTitle:  "Your password has been changed",
@@ -168,6 +170,7 @@ var webTexts = map[string]*webText{
 		SetPassword:   "Enregistrer mon mot de passe",
 		Mismatch:      "Les deux mots de passe ne sont pas identiques. Saisissez-les à nouveau.",
 		PasswordRule:  "Votre mot de passe doit compter de 10 à 256 caractères.",
+		PasswordIs:    "Votre mot de passe %s.",
 		ReadyTitle:    "Votre compte est prêt",
 		ReadyText:     "Votre mot de passe est enregistré et votre compte %s est actif. Vous pouvez vous connecter.",
 		ChangedTitle:  "Votre mot de passe a été changé",
