@@ -632,10 +632,7 @@ func (w *web) linkPost(kind string) http.HandlerFunc {
 		u, err := w.svc.UseLink(ctx, kind, token, password)
 		var input *admin.InputError
 		switch {
-		case errors.As(err, &input) && strings.HasSuffix(input.Msg, "characters long"):
-			w.passwordForm(rw, r, http.StatusUnprocessableEntity, l, t.PasswordRule)
-			return
-		case errors.As(err, &input): // spaces alone, one character repeated, one nobody can see
+		case errors.As(err, &input): // too short or long, spaces alone, one character repeated, one nobody can see
 			w.passwordForm(rw, r, http.StatusUnprocessableEntity, l, fmt.Sprintf(t.PasswordIs, input.Says(i18n.For(i18n.Lang(lang)))))
 			return
 		case err != nil:

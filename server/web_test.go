@@ -302,7 +302,7 @@ func TestWebInvitationSetsPasswordOnce(t *testing.T) {
 		want(t, "mismatched passwords", http.StatusUnprocessableEntity, "The two passwords are not the same", `name="password"`)
 	unchanged("mismatched passwords")
 	c.submit(link, "password", "short", "password2", "short").
-		want(t, "short password", http.StatusUnprocessableEntity, "10 to 256 characters")
+		want(t, "short password", http.StatusUnprocessableEntity, "Your password must be at least 10 characters long.")
 	unchanged("a short password")
 
 	c.submit(link, "password", webPassword, "password2", webPassword).
@@ -919,5 +919,5 @@ func TestWebLinkPageSaysWhichRuleAndSwitches(t *testing.T) {
 	c.get(en).want(t, "switched to English", http.StatusOK, `href="`+link+`?lang=fr"`)
 	c.submit(en, "password", "aaaaaaaaaaaa", "password2", "aaaaaaaaaaaa").
 		want(t, "one character repeated, in English", http.StatusUnprocessableEntity, "Your password is one character repeated.")
-	c.submit(en, "password", "short", "password2", "short").want(t, "too short", http.StatusUnprocessableEntity, "10 to 256 characters")
+	c.submit(en, "password", "short", "password2", "short").want(t, "too short", http.StatusUnprocessableEntity, "Your password must be at least 10 characters long.")
 }

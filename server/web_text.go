@@ -16,7 +16,6 @@ type webText struct {
 	PasswordHint  string
 	SetPassword   string
 	Mismatch      string
-	PasswordRule  string
 	PasswordIs    string // what is wrong with it, said by the rules
 	ReadyTitle    string
 	ReadyText     string // account
@@ -94,7 +93,6 @@ var webTexts = map[string]*webText{
 		PasswordHint:  "At least 10 characters. A few words you will remember make a good password.",
 		SetPassword:   "Set my password",
 		Mismatch:      "The two passwords are not the same. Type them again.",
-		PasswordRule:  "Your password must be 10 to 256 characters long.",
 		PasswordIs:    "Your password %s.",
 		ReadyTitle:    "Your account is ready",
 		ReadyText:     "Your password is set and your %s account is active. You can sign in now.",
@@ -169,7 +167,6 @@ var webTexts = map[string]*webText{
 		PasswordHint:  "Au moins 10 caractères. Quelques mots dont vous vous souviendrez font un bon mot de passe.",
 		SetPassword:   "Enregistrer mon mot de passe",
 		Mismatch:      "Les deux mots de passe ne sont pas identiques. Saisissez-les à nouveau.",
-		PasswordRule:  "Votre mot de passe doit compter de 10 à 256 caractères.",
 		PasswordIs:    "Votre mot de passe %s.",
 		ReadyTitle:    "Votre compte est prêt",
 		ReadyText:     "Votre mot de passe est enregistré et votre compte %s est actif. Vous pouvez vous connecter.",
