@@ -86,6 +86,7 @@ func TestRouterKeysHelpMouseResize(t *testing.T) {
 func TestBackgroundPicksTheColours(t *testing.T) {
 	f := newFixture(t)
 	var m tea.Model = New(f.ctx, f.options(owner))
+	m = drive(m, m.Init()) // New starts the first reads: let them end before the database is removed
 	r := m.(*Model)
 	title := func() string { return fmt.Sprint(r.s.styles.Title.GetForeground()) }
 	dark, light := fmt.Sprint(DefaultStyles(true).Title.GetForeground()), fmt.Sprint(DefaultStyles(false).Title.GetForeground())
