@@ -197,6 +197,19 @@ func (s *Service) Login(ctx context.Context, email, password string) (*store.Use
 	return u, nil
 }
 
+// SignOut ends every web session of a's, an active user: a session is
+// signed over their count of sign-outs, which this adds one to. Like a
+// login, it is the person's own act and not audited.
+func (s *Service) SignOut(ctx context.Context, a Actor) error {
+	return s.st.Write(ctx, func(q *store.Q) error {
+		me, err := s.actor(ctx, q, a)
+		if err != nil {
+			return err
+		}
+		return q.SignOut(ctx, me.ID)
+	})
+}
+
 // Administers reports whether a, an active user, holds a users.* permission
 // and so administers the account; one who does not may still read and set
 // their own notifications (NotifySettings): over SSH they get "My settings"

@@ -22,11 +22,11 @@ const webSessionLife = 12 * time.Hour
 
 // A signed-in browser holds a session cookie, and nothing is kept on the
 // server: the cookie says who and until when, signed with the forms' key
-// (HMAC-SHA256) over those and the person's password hash. Setting a new
-// password (a reset link) so ends every session of the old one. Signing
-// out removes the cookie from the browser; a copy taken before stays good
-// until it expires. The person must still be active: every page reads
-// them through admin, which refuses anyone else.
+// (HMAC-SHA256) over those, the person's password hash and their count of
+// sign-outs. Setting a new password (a reset link) so ends every session
+// of the old one, and signing out every session of theirs, on any browser,
+// a copy of the cookie taken before included. The person must still be
+// active: every page reads them through admin, which refuses anyone else.
 
 func (w *web) sessionCookieName(r *http.Request) string {
 	if w.secure || r.TLS != nil {
@@ -35,9 +35,10 @@ func (w *web) sessionCookieName(r *http.Request) string {
 	return "roster_session"
 }
 
-func (w *web) sessionMAC(email string, until int64, passwordHash string) string {
+func (w *web) sessionMAC(u *store.User, until int64) string {
 	m := hmac.New(sha256.New, w.key)
-	io.WriteString(m, "roster web session\x00"+email+"\x00"+strconv.FormatInt(until, 10)+"\x00"+passwordHash)
+	io.WriteString(m, "roster web session\x00"+u.Email+"\x00"+strconv.FormatInt(until, 10)+"\x00"+u.PasswordHash+
+		"\x00"+strconv.FormatInt(u.SignOuts, 10))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
@@ -45,7 +46,7 @@ func (w *web) sessionMAC(email string, until int64, passwordHash string) string 
 func (w *web) startSession(rw http.ResponseWriter, r *http.Request, u *store.User) {
 	until := w.now().Add(webSessionLife).Unix()
 	v := base64.RawURLEncoding.EncodeToString([]byte(u.Email)) + "." + strconv.FormatInt(until, 10) + "." +
-		w.sessionMAC(u.Email, until, u.PasswordHash)
+		w.sessionMAC(u, until)
 	http.SetCookie(rw, &http.Cookie{Name: w.sessionCookieName(r), Value: v, Path: "/", MaxAge: int(webSessionLife / time.Second),
 		HttpOnly: true, Secure: w.secure || r.TLS != nil, SameSite: http.SameSiteStrictMode})
 }
@@ -80,7 +81,7 @@ func (w *web) signedIn(r *http.Request) (set *admin.NotifySettings, ok bool, err
 	} else if err != nil {
 		return nil, false, err
 	}
-	if !hmac.Equal([]byte(parts[2]), []byte(w.sessionMAC(string(email), until, set.User.PasswordHash))) {
+	if set.User.Email != string(email) || !hmac.Equal([]byte(parts[2]), []byte(w.sessionMAC(set.User, until))) {
 		return nil, false, nil
 	}
 	return set, true, nil
@@ -205,10 +206,20 @@ func (w *web) settingsPost(rw http.ResponseWriter, r *http.Request) {
 	w.settingsForm(rw, r, http.StatusOK, set, t.Saved, "")
 }
 
-// logoutPost signs the browser out.
+// logoutPost signs the person out: of every browser, when this one is
+// signed in as them.
 func (w *web) logoutPost(rw http.ResponseWriter, r *http.Request) {
 	lang := w.lang(r)
 	if w.refuseForgery(rw, r, lang) {
+		return
+	}
+	set, ok, err := w.signedIn(r)
+	if err == nil && ok {
+		err = w.svc.SignOut(r.Context(), admin.Actor{Email: set.User.Email, Channel: admin.ChannelWeb})
+	}
+	var gone *admin.DeniedError // deactivated meanwhile: no session of theirs is good any more
+	if err != nil && !errors.As(err, &gone) {
+		w.internal(rw, r, lang, "sign out", err)
 		return
 	}
 	w.endSession(rw, r)

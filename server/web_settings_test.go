@@ -123,10 +123,23 @@ func TestWebSettings(t *testing.T) {
 		c.get("/settings").want(t, "signed in again", http.StatusOK, "Your notifications")
 	}
 	c.submit("/settings").want(t, "no version", http.StatusConflict) // a form from no page
-	c.post("/logout", url.Values{"csrf": {c.csrf("/login")}}).want(t, "sign out", http.StatusOK, "You are signed out")
+	// Signing out ends the sessions of every browser, and a copy of the
+	// cookie taken before; signing in again works at once.
+	other := f.client()
+	other.submit("/login", "email", "ann@acme.test", "password", webPassword).want(t, "login elsewhere", http.StatusOK, "You are signed in")
+	copied := c.hc.Jar.Cookies(mustURL(t, f.srv.URL))
+	c.post("/logout", url.Values{"csrf": {c.csrf("/login")}}).want(t, "sign out", http.StatusOK, "You are signed out on every browser")
 	signedOut("signing out")
-
+	c.hc.Jar.SetCookies(mustURL(t, f.srv.URL), copied)
+	signedOut("signing out, with the cookie copied before")
+	if r := other.get("/settings"); r.status != http.StatusSeeOther {
+		t.Fatalf("/settings on the other browser after signing out: %d", r.status)
+	}
 	login()
+	// A sign-out from a browser signed in as nobody ends no one's session.
+	nobody := f.client()
+	nobody.post("/logout", url.Values{"csrf": {nobody.csrf("/login")}}).want(t, "sign out of nobody", http.StatusOK)
+	c.get("/settings").want(t, "still signed in", http.StatusOK, "Your notifications")
 	f.advance(webSessionLife)
 	signedOut("12 hours")
 

@@ -140,7 +140,7 @@ var webTexts = map[string]*webText{
 		Stale:          "Your settings changed elsewhere since this page was opened: here they are as they are now. Make your change again.",
 		SignOut:        "Sign out",
 		SignedOutTitle: "You are signed out",
-		SignedOutText:  "Sign in again to change your settings.",
+		SignedOutText:  "You are signed out on every browser you had signed in on. Sign in again to change your settings.",
 
 		ForgeryTitle:  "This form has expired",
 		ForgeryText:   "For your security, the form could not be accepted. Go back, reload the page and try again.",
@@ -214,7 +214,7 @@ var webTexts = map[string]*webText{
 		Stale:          "Vos réglages ont changé ailleurs depuis l’ouverture de cette page\u00a0: les voici tels qu’ils sont. Refaites votre modification.",
 		SignOut:        "Se déconnecter",
 		SignedOutTitle: "Déconnexion effectuée",
-		SignedOutText:  "Connectez-vous à nouveau pour modifier vos réglages.",
+		SignedOutText:  "Vous êtes déconnecté de tous les navigateurs où vous vous étiez connecté. Connectez-vous à nouveau pour modifier vos réglages.",
 
 		ForgeryTitle:  "Ce formulaire a expiré",
 		ForgeryText:   "Pour votre sécurité, le formulaire n’a pas pu être accepté. Revenez en arrière, rechargez la page et réessayez.",

@@ -48,6 +48,7 @@ type User struct {
 	UpdatedAt        time.Time `json:"updated_at"`
 	UpdatedBy        string    `json:"updated_by"`
 	PasswordHash     string    `json:"-"`
+	SignOuts         int64     `json:"-"` // times signed out of the web pages: a session is signed over it
 	Teams            []string  `json:"teams"`
 	Branches         []string  `json:"branches"`
 	Tags             []string  `json:"tags"`
@@ -104,7 +105,7 @@ func fromUnix(s int64) time.Time {
 // the live invitation's expiry, the away periods, the branches.
 const userCols = `u.id, u.email, u.first_name, u.last_name, u.phone, u.position, u.reference_id,
 	u.locale, u.role, u.status, coalesce(u.invited_by, 0), u.created_at, u.activated_at, u.last_login_at,
-	u.login_count, u.failed_login_count, u.version, u.updated_at, u.updated_by, u.password_hash,
+	u.login_count, u.failed_login_count, u.version, u.updated_at, u.updated_by, u.password_hash, u.sign_outs,
 	u.teams, u.invite_expires_at, u.away_spans, u.branches`
 
 type scanner interface{ Scan(...any) error }
@@ -115,7 +116,7 @@ func scanUser(sc scanner, now time.Time) (*User, error) {
 	var teams, away, branches string
 	err := sc.Scan(&u.ID, &u.Email, &u.FirstName, &u.LastName, &u.Phone, &u.Position, &u.ReferenceID,
 		&u.Locale, &u.Role, &u.Status, &u.InvitedBy, &created, &activated, &login,
-		&u.LoginCount, &u.FailedLoginCount, &u.Version, &updated, &u.UpdatedBy, &u.PasswordHash,
+		&u.LoginCount, &u.FailedLoginCount, &u.Version, &updated, &u.UpdatedBy, &u.PasswordHash, &u.SignOuts,
 		&teams, &inviteExp, &away, &branches)
 	if err != nil {
 		return nil, mapErr(err)
@@ -436,6 +437,13 @@ func (q *Q) RecordLogin(ctx context.Context, id int64, ok bool, at time.Time) er
 		args = []any{at.Unix(), id}
 	}
 	_, err := q.db.ExecContext(ctx, query, args...)
+	return err
+}
+
+// SignOut counts one more sign-out of the user's: every web session signed
+// over the count before ends.
+func (q *Q) SignOut(ctx context.Context, id int64) error {
+	_, err := q.db.ExecContext(ctx, "UPDATE users SET sign_outs = sign_outs + 1 WHERE id = ?", id)
 	return err
 }
 
