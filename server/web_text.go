@@ -214,7 +214,7 @@ var webTexts = map[string]*webText{
 		Stale:          "Vos réglages ont changé ailleurs depuis l’ouverture de cette page\u00a0: les voici tels qu’ils sont. Refaites votre modification.",
 		SignOut:        "Se déconnecter",
 		SignedOutTitle: "Déconnexion effectuée",
-		SignedOutText:  "Vous êtes déconnecté de tous les navigateurs où vous vous étiez connecté. Connectez-vous à nouveau pour modifier vos réglages.",
+		SignedOutText:  "La session est fermée sur tous les navigateurs où elle était ouverte. Connectez-vous à nouveau pour modifier vos réglages.",
 
 		ForgeryTitle:  "Ce formulaire a expiré",
 		ForgeryText:   "Pour votre sécurité, le formulaire n’a pas pu être accepté. Revenez en arrière, rechargez la page et réessayez.",
