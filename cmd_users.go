@@ -531,7 +531,7 @@ func cmdDelete(c *cli, ctx context.Context, args []string) error {
 	var in *admin.InputError
 	// Said as a usage error, with what the user owns in the operator's
 	// language (admin's English Msg said it in English in French too).
-	if errors.As(err, &in) && in.Field == "heir" && r.Heir == "" && len(in.Why.Args) == 2 {
+	if errors.As(err, &in) && in.Why.Key == admin.HeirRequired {
 		return usagef("delete needs --heir EMAIL: %s still owns %s; who inherits them?", in.Why.Args...)
 	}
 	if err != nil {

@@ -262,6 +262,11 @@ func unique(ids []int64) []int64 {
 	return slices.Compact(out)
 }
 
+// HeirRequired is the refusal's message key (InputError.Why) when a user
+// who owns what someone must take on is deleted without an heir; its
+// arguments are the user's address and what they own.
+const HeirRequired = "is required: %s still owns %s; who inherits them?"
+
 // Delete removes a user as r says, in one transaction: it closes the chosen
 // conversations, switches off the chosen automated replies, hands the rest
 // and the user's stand-in duties to the heir, ends their seat and revokes
@@ -279,7 +284,7 @@ func (s *Service) Delete(ctx context.Context, a Actor, email string, r DeleteReq
 			return &ConflictError{Email: u.Email, Plan: true}
 		}
 		if plan.NeedsHeir && plan.Heir == "" {
-			return inputErr("heir", "is required: %s still owns %s; who inherits them?", u.Email, owned(plan))
+			return inputErr("heir", HeirRequired, u.Email, owned(plan))
 		}
 		if _, err := q.CloseConversations(ctx, u.ID, r.Close); err != nil {
 			return err

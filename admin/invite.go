@@ -313,7 +313,7 @@ func (s *Service) checkNewUser(ctx context.Context, q *store.Q, op *operator, ac
 		return nil, err
 	}
 	if !opt.AllowRoleAddress && IsRoleAddress(email) {
-		return nil, inputErr("email", "%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)", email)
+		return nil, inputErr("email", RoleAddressRefused, email)
 	}
 	var teams, branches groupNames
 	taken := k != nil && k.taken[store.EmailKey(email)]

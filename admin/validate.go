@@ -160,6 +160,11 @@ func init() {
 	}
 }
 
+// RoleAddressRefused is the refusal's message key (InputError.Why) of a
+// role mailbox invited without InviteOptions.AllowRoleAddress; its
+// argument is the address.
+const RoleAddressRefused = "%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)"
+
 // IsRoleAddress reports whether email is a role or department mailbox such as
 // maintenance@ or comptabilité@.
 func IsRoleAddress(email string) bool {

@@ -100,11 +100,13 @@ var keyArgs = map[string][]int{
 	"Var":         {2},
 }
 
-// Every message key written in roster's code has a French text.
+// Every message key written in roster's code has a French text, whether
+// written in the call or as a string constant the call names (admin's
+// RoleAddressRefused, which the screens compare a refusal's key with).
 func TestEveryKeyHasFrench(t *testing.T) {
 	fr := french()
 	fset := token.NewFileSet()
-	keys := 0
+	var files []*ast.File
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -116,9 +118,37 @@ func TestEveryKeyHasFrench(t *testing.T) {
 			return nil
 		}
 		f, err := parser.ParseFile(fset, path, nil, 0)
-		if err != nil {
-			return err
+		if err == nil {
+			files = append(files, f)
 		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The string constants declared anywhere, by name (package.Name too).
+	consts := map[string]*ast.BasicLit{}
+	for _, f := range files {
+		for _, decl := range f.Decls {
+			g, ok := decl.(*ast.GenDecl)
+			if !ok || g.Tok != token.CONST {
+				continue
+			}
+			for _, spec := range g.Specs {
+				v := spec.(*ast.ValueSpec)
+				for i, name := range v.Names {
+					if i < len(v.Values) {
+						if lit, ok := v.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+							consts[name.Name] = lit
+							consts[f.Name.Name+"."+name.Name] = lit
+						}
+					}
+				}
+			}
+		}
+	}
+	keys, named := 0, 0
+	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
 			if !ok {
@@ -141,8 +171,20 @@ func TestEveryKeyHasFrench(t *testing.T) {
 				if i >= len(call.Args) {
 					continue
 				}
-				lit, ok := call.Args[i].(*ast.BasicLit)
-				if !ok || lit.Kind != token.STRING {
+				var lit *ast.BasicLit
+				switch arg := call.Args[i].(type) {
+				case *ast.BasicLit:
+					lit = arg
+				case *ast.Ident:
+					lit = consts[arg.Name]
+					named += btoi(lit != nil)
+				case *ast.SelectorExpr:
+					if x, ok := arg.X.(*ast.Ident); ok {
+						lit = consts[x.Name+"."+arg.Sel.Name]
+						named += btoi(lit != nil)
+					}
+				}
+				if lit == nil || lit.Kind != token.STRING {
 					continue
 				}
 				key, err := strconv.Unquote(lit.Value)
@@ -151,19 +193,22 @@ func TestEveryKeyHasFrench(t *testing.T) {
 				}
 				keys++
 				if _, ok := fr[key]; !ok {
-					t.Errorf("%s: %q has no French text", fset.Position(lit.Pos()), key)
+					t.Errorf("%s: %q has no French text", fset.Position(call.Args[i].Pos()), key)
 				}
 			}
 			return true
 		})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
-	if keys == 0 {
-		t.Fatal("no message key found in roster's code: the scan is broken")
+	if keys == 0 || named == 0 {
+		t.Fatalf("%d message keys found in roster's code, %d of them named by a constant: the scan is broken", keys, named)
 	}
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func TestChoose(t *testing.T) {

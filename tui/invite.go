@@ -475,10 +475,6 @@ func (m *invite) showCheck(r *inviteRow, problems ...error) {
 	r.rowErr = strings.Join(rowErrs, "; ")
 }
 
-// roleAddressRefused is the key of admin's refusal of a role mailbox, which
-// the Invite screen says with its own key for accepting one.
-const roleAddressRefused = "%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)"
-
 // showProblem puts one problem beside its field, or returns it to be said
 // under the row.
 func (m *invite) showProblem(r *inviteRow, err error) (row string) {
@@ -487,7 +483,7 @@ func (m *invite) showProblem(r *inviteRow, err error) (row string) {
 		// In the operator's language; a role mailbox is accepted here with
 		// a key, not with the command line's flag.
 		msg := in.Says(m.s.p)
-		if in.Why.Key == roleAddressRefused {
+		if in.Why.Key == admin.RoleAddressRefused {
 			msg = m.s.p.T("%s is a role or department mailbox, not a person (ctrl+o accepts role mailboxes)", in.Why.Args...)
 		}
 		switch in.Field {
