@@ -128,6 +128,11 @@ func (p *Printer) T(key string, args ...any) string {
 			f = s
 		}
 	}
+	return p.format(f, args)
+}
+
+// format is f, in the printer's language already, with args.
+func (p *Printer) format(f string, args []any) string {
 	if len(args) == 0 {
 		return f
 	}
@@ -135,6 +140,18 @@ func (p *Printer) T(key string, args ...any) string {
 		return elide(fmt.Sprintf(f, p.args(args)...))
 	}
 	return fmt.Sprintf(f, p.args(args)...)
+}
+
+// Agree is T(key, args...) said of n things: one text in English, while
+// French agrees its participles and adjectives in number ("3 sur 3 :
+// invitations renvoyées", "12 affichés"), from frPlurals.
+func (p *Printer) Agree(n int, key string, args ...any) string {
+	if p.lang == French && p.plural(n) != plural.One {
+		if f, ok := frenchMore()[key]; ok {
+			return p.format(f, args)
+		}
+	}
+	return p.T(key, args...)
 }
 
 // elide writes French's "de" before a vowel as "d'", where a message put

@@ -56,6 +56,34 @@ func TestFrenchMatchesEnglish(t *testing.T) {
 	}
 }
 
+// A French text for more is the plural of a key the catalogues say for one,
+// with its placeholders; Agree takes it past one, as French's rule counts
+// (0 and 1 are one).
+func TestFrenchAgrees(t *testing.T) {
+	fr := french()
+	for k, v := range frPlurals() {
+		one, ok := fr[k]
+		if !ok || one == v || !slices.Equal(verbs(k), verbs(v)) {
+			t.Errorf("%q: for one %q (in the catalogues: %v), for more %q: want a French for one, and for more another with the same placeholders", k, one, ok, v)
+		}
+	}
+	p := For(French)
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{{0, "invitation renvoyée"}, {1, "invitation renvoyée"}, {2, "invitations renvoyées"}, {1000, "invitations renvoyées"}} {
+		if got := p.Agree(tc.n, "resent"); got != tc.want {
+			t.Errorf("Agree(%d, resent) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+	if got := p.Agree(3, "made %s", Msg("manager")); got != "nommés gestionnaire" {
+		t.Errorf("Agree(3, made manager) = %q", got)
+	}
+	if got := For(English).Agree(3, "resent"); got != "resent" {
+		t.Errorf("English Agree(3, resent) = %q", got)
+	}
+}
+
 // keyArgs are the functions and methods that take message keys, and which
 // of their arguments are keys. A key written as a string literal in a call
 // to one of them anywhere in roster's code (tests aside) must have its
@@ -63,6 +91,7 @@ func TestFrenchMatchesEnglish(t *testing.T) {
 var keyArgs = map[string][]int{
 	"T":          {0},
 	"N":          {1, 2},
+	"Agree":      {1},
 	"i18n.Msg":   {0},
 	"i18n.Count": {1, 2},
 	// admin's errors and the phrases its permission checks put in them.

@@ -376,7 +376,7 @@ func (m *billingView) View() string {
 	}
 	b.WriteString("\n")
 	b.WriteString(st.Title.Render(pr.T("Ledger")))
-	b.WriteString(st.Subtle.Render("  " + pr.T("newest first · %s shown", pr.Num(len(m.list.rows)))))
+	b.WriteString(st.Subtle.Render("  " + pr.Agree(len(m.list.rows), "newest first · %s shown", pr.Num(len(m.list.rows)))))
 	b.WriteString("\n")
 	m.ledger(&b)
 	b.WriteString(st.status(m.width, nil, false, "", cmp.Or(m.err, m.list.err), m.note))

@@ -144,7 +144,7 @@ func (c *capturedMail) view(st Styles, width int) string {
 	p := c.s.p
 	var b strings.Builder
 	title := st.Title.Render(p.T("Captured mail")) +
-		st.Subtle.Render("  "+p.T("what the embedded capture server received · %s shown", p.Num(len(c.list.rows))))
+		st.Subtle.Render("  "+p.Agree(len(c.list.rows), "what the embedded capture server received · %s shown", p.Num(len(c.list.rows))))
 	if c.list.loading {
 		title += st.Faint.Render(" · " + p.T("reading…"))
 	}

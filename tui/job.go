@@ -37,7 +37,10 @@ type job struct {
 
 // jobWords name a job's act: what it is, while at work, and each row it did
 // ("resend", "Resending", "sent").
-type jobWords struct{ what, doing, did string }
+type jobWords struct {
+	what, doing string
+	did         func(n int) string // said of n rows: "resent", in French agreed in number
+}
 
 type (
 	jobProgressMsg struct {
@@ -126,7 +129,7 @@ func (j *jobs) cancel() {
 // not done. each is told the outcome of every row done or refused, for a
 // screen that marks its rows.
 func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) string {
-	done := j.job.words.did
+	did := j.job.words.did
 	j.job, j.last = nil, nil
 	var ok, notDone int
 	for _, o := range msg.outcomes {
@@ -135,7 +138,7 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 			notDone++
 			continue
 		}
-		e := outcome(j.s.p, o.Err, done)
+		e := outcome(j.s.p, o.Err, did(1))
 		if o.Err == nil {
 			ok++
 		} else {
@@ -147,7 +150,7 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 	}
 	// "2 failed, 598 of 600 sent, 1,038 not done (cancelled)."
 	p := j.s.p
-	note := p.T("%s of %s %s", j.s.count(ok), j.s.count(len(msg.outcomes)), done)
+	note := p.T("%s of %s %s", j.s.count(ok), j.s.count(len(msg.outcomes)), did(ok))
 	if len(j.last) > 0 {
 		note = p.T("%s failed, %s", j.s.count(len(j.last)), note)
 	}

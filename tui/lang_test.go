@@ -261,3 +261,15 @@ func TestHelpShowsEveryKey(t *testing.T) {
 		}
 	}
 }
+
+// French agrees what a batch did in number with the rows it did it to, and
+// the count of rows shown: one text in English.
+func TestFrenchBatchAgrees(t *testing.T) {
+	f := newFixture(t)
+	f.stuckMany(2, 0)
+	m := started(f, i18n.French, 160, 40)
+	m = press(m, "3", "s", "A", "r", "y")
+	must(t, f.resent() == 2 && strings.Contains(drawn(m), "2 sur 2 : invitations renvoyées"), "%d resent, and:\n%s", f.resent(), drawn(m))
+	m = press(m, "7")
+	must(t, strings.Contains(drawn(m), "affichés"), "the outbox's count:\n%s", drawn(m))
+}

@@ -277,7 +277,7 @@ func (m *mailbox) View() string {
 	p := m.s.p
 	var b strings.Builder
 	title := st.Title.Render(p.T("Outbox")) +
-		st.Subtle.Render("  "+p.T("state %s · %s shown", stateLabel(p, mailStates[m.state]), p.Num(len(m.list.rows))))
+		st.Subtle.Render("  "+p.Agree(len(m.list.rows), "state %s · %s shown", stateLabel(p, mailStates[m.state]), p.Num(len(m.list.rows))))
 	if m.list.loading {
 		title += st.Faint.Render(" · " + p.T("reading…"))
 	}

@@ -59,11 +59,11 @@ type pendingBatch struct {
 
 // words name the act in p's language: what it is, while at work, and each
 // row it did.
-func (b pendingBatch) words(p *i18n.Printer) (what, doing, done string) {
+func (b pendingBatch) words(p *i18n.Printer) jobWords {
 	if b.act == admin.RevokeInvitations {
-		return p.T("revoke"), p.T("Revoking"), p.T("revoked")
+		return jobWords{p.T("revoke"), p.T("Revoking"), func(n int) string { return p.Agree(n, "revoked") }}
 	}
-	return p.T("resend"), p.T("Resending"), p.T("resent")
+	return jobWords{p.T("resend"), p.T("Resending"), func(n int) string { return p.Agree(n, "resent") }}
 }
 
 // question asks before acting on n invitations; more says the screen has
@@ -407,9 +407,8 @@ func (m *pending) answer(msg tea.KeyPressMsg) tea.Cmd {
 
 // start runs a batch as a job (jobs).
 func (m *pending) start(b pendingBatch) tea.Cmd {
-	what, doing, done := b.words(m.s.p)
 	m.err, m.note = "", ""
-	cmd := m.jobs.start(admin.UserBatch{Act: b.act, Emails: b.emails, Stuck: b.stuck}, jobWords{what, doing, done}, len(b.emails))
+	cmd := m.jobs.start(admin.UserBatch{Act: b.act, Emails: b.emails, Stuck: b.stuck}, b.words(m.s.p), len(b.emails))
 	m.resize()
 	return cmd
 }

@@ -135,12 +135,15 @@ func (a selectionAct) question(p *i18n.Printer, b admin.UserBatch, n int) string
 	return p.N(n, a.ask[0], a.ask[1])
 }
 
-// done is what the act did to each user, with what b chose.
-func (a selectionAct) done(p *i18n.Printer, b admin.UserBatch) string {
-	if chosen := chosen(p, b); chosen != "" {
-		return p.T(a.did, chosen)
+// done is what the act did to n users, with what b chose.
+func (a selectionAct) done(p *i18n.Printer, b admin.UserBatch) func(n int) string {
+	chosen := chosen(p, b)
+	return func(n int) string {
+		if chosen != "" {
+			return p.Agree(n, a.did, chosen)
+		}
+		return p.Agree(n, a.did)
 	}
-	return p.T(a.did)
 }
 
 // chosen is the role (in p's words), the team or the branch b was given, "" for none.
