@@ -30,19 +30,33 @@ func (s *selection) flags(fs *flag.FlagSet) {
 // than one address.
 func (s *selection) bulk(emails []string) bool { return s.where != "" || len(emails) > 1 }
 
-// run does b to the users named (emails, or --where), as one job of
-// admin.ActOnUsers, and prints the outcomes failures first. It asks first
-// with the count, on a terminal; elsewhere (a script, over SSH) it needs
-// --yes, and refuses otherwise, changing nothing. A --where that matches
-// nobody says so and changes nothing.
+// run does b to the users named (emails, --where, or b.Stuck: every stuck
+// invitation), as one job of admin.ActOnUsers, and prints the outcomes
+// failures first. Acting on more than one address, or on a filter, it asks
+// first with the count, on a terminal; elsewhere (a script, over SSH) it
+// needs --yes, and refuses otherwise, changing nothing. A --where that
+// matches nobody says so and changes nothing.
 func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []string, b admin.UserBatch) error {
 	switch {
 	case s.where != "" && len(emails) > 0:
 		return usagef("give EMAIL... or --where, not both")
-	case s.where == "" && len(emails) == 0:
+	case s.where == "" && len(emails) == 0 && !b.Stuck:
 		return usagef("name the users: EMAIL... or --where 'status=S team=T search=TEXT'")
 	}
 	n := len(emails)
+	if b.Stuck {
+		stuck, err := c.svc.Stuck(ctx, a)
+		if err != nil {
+			return err
+		}
+		if n = len(stuck); n == 0 {
+			if c.json {
+				return c.printJSON([]admin.Outcome{})
+			}
+			fmt.Fprintln(c.stdout, c.printer().T("no stuck invitations"))
+			return nil
+		}
+	}
 	if s.where != "" {
 		lq, err := admin.ParseWhere(s.where)
 		if err != nil {
@@ -56,7 +70,7 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 		}
 	}
 	b.Emails = emails
-	if !s.yes {
+	if !s.yes && (s.bulk(emails) || b.Stuck) {
 		if err := c.confirm(b.Ask(n)); err != nil {
 			return err
 		}
@@ -80,7 +94,7 @@ var errNotConfirmed = errorf("not confirmed: nothing changed")
 func (c *cli) confirm(question i18n.Text) error {
 	f, ok := c.stdin.(*os.File)
 	if !ok || !term.IsTerminal(f.Fd()) {
-		return errorf("%s: this acts on several users; not on a terminal, say --yes to go ahead", strings.TrimSuffix(question.In(c.printer()), "?"))
+		return errorf("%s: not on a terminal to ask on, say --yes to go ahead", strings.TrimSuffix(question.In(c.printer()), "?"))
 	}
 	fmt.Fprintf(c.stderr, "%s %s ", question.In(c.printer()), c.printer().T("[y/N]"))
 	answer, _ := bufio.NewReader(f).ReadString('\n')

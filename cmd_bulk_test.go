@@ -22,8 +22,10 @@ func TestBulkCommands(t *testing.T) {
 	}
 
 	before := snapshot()
-	fails(t, db, "not on a terminal, say --yes", "perms", "--where", "status=invited team=Support", "--role", "member")
+	fails(t, db, "not on a terminal to ask on, say --yes", "perms", "--where", "status=invited team=Support", "--role", "member")
 	fails(t, db, "no user matches", "perms", "--where", "team=Nobody", "--role", "member", "--yes")
+	fails(t, db, "team= has no value", "perms", "--where", "team=", "--role", "member", "--yes")
+	fails(t, db, "search= has no value", "deactivate", "--where", `status=active search=""`, "--yes")
 	fails(t, db, `"colour": want status, team, branch or search`, "perms", "--where", "colour=red", "--role", "member", "--yes")
 	fails(t, db, "takes --role ROLE, and nothing else", "perms", "--where", "team=Support", "--grant", "users.edit", "--yes")
 	fails(t, db, "not a role", "perms", "--where", "team=Support", "--role", "emperor", "--yes")

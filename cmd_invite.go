@@ -302,18 +302,7 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 	case *stuck == (len(emails) > 0):
 		return usagef("invites %s takes EMAIL... or --stuck, one of them", verb)
 	}
-	out, err := c.svc.ActOnUsers(ctx, a, admin.UserBatch{Act: act, Emails: emails, Stuck: *stuck})
-	if out == nil {
-		return err
-	}
-	if len(out) == 0 && !c.json {
-		fmt.Fprintln(c.stdout, c.printer().T("no stuck invitations"))
-	}
-	admin.FailuresFirst(out)
-	if oerr := c.outcomes(admin.UserBatch{Act: act}.Did(), out); err == nil {
-		err = oerr
-	}
-	return err
+	return sel.run(c, ctx, a, emails, admin.UserBatch{Act: act, Stuck: *stuck})
 }
 
 // invitationColumns head the table of roster invites; invitationRow fills it.

@@ -20,7 +20,7 @@ func TestInvitesFailuresFirst(t *testing.T) {
 	// Both streams in one buffer, in the order they were written.
 	var both bytes.Buffer
 	c := &cli{stdin: strings.NewReader(""), stdout: &both, stderr: &both}
-	code := run(context.Background(), c, []string{"--db", db, "invites", "resend", "ivy@acme.test", "boss@acme.test", "ian@acme.test", "nobody@acme.test"})
+	code := run(context.Background(), c, []string{"--db", db, "invites", "resend", "ivy@acme.test", "boss@acme.test", "ian@acme.test", "nobody@acme.test", "--yes"})
 	lines := strings.Split(strings.TrimSpace(both.String()), "\n")
 	if code == 0 || len(lines) != 4 ||
 		!strings.HasPrefix(lines[0], "roster: boss@acme.test is active") || !strings.HasPrefix(lines[1], "roster: user nobody@acme.test not found") ||
@@ -28,7 +28,15 @@ func TestInvitesFailuresFirst(t *testing.T) {
 		t.Fatalf("exit %d, printed:\n%s", code, both.String())
 	}
 
-	out, _, code := roster(t, db, "invites", "revoke", "eve@acme.test", "boss@acme.test", "--json")
+	// Acting on several, or on every stuck one, asks first: not on a
+	// terminal, it needs --yes and changes nothing without it.
+	fails(t, db, "Revoke the invitations of 2 users (their accounts are deleted): not on a terminal to ask on, say --yes", "invites", "revoke", "eve@acme.test", "ian@acme.test")
+	sqlExec(t, db, "UPDATE tokens SET expires_at = 1")
+	fails(t, db, "Resend the invitations of 3 users: not on a terminal to ask on, say --yes", "invites", "resend", "--stuck")
+	if n := count(t, db, "SELECT count(*) FROM users WHERE status = 'invited'"); n != 3 {
+		t.Fatalf("%d invited after the refusals, want 3", n)
+	}
+	out, _, code := roster(t, db, "invites", "revoke", "eve@acme.test", "boss@acme.test", "--json", "--yes")
 	var got []struct {
 		Email string `json:"email"`
 		OK    bool   `json:"ok"`

@@ -95,7 +95,7 @@ func TestCommandLineInFrench(t *testing.T) {
 		t.Errorf("an unknown command in French: exit %d, stderr %q", code, errs)
 	}
 	// Not on a terminal, a bulk act refuses in French and changes nothing.
-	if _, errs, code := roster(t, db, "deactivate", "ann@acme.test", "bea@acme.test", "--lang", "fr"); code != 1 || !strings.Contains(errs, "hors d'un terminal, ajoutez --yes") {
+	if _, errs, code := roster(t, db, "deactivate", "ann@acme.test", "bea@acme.test", "--lang", "fr"); code != 1 || !strings.Contains(errs, "hors d'un terminal où le demander, ajoutez --yes") {
 		t.Errorf("a bulk act without --yes in French: exit %d, stderr %q", code, errs)
 	}
 

@@ -236,7 +236,7 @@ func TestCommandLine(t *testing.T) {
 	}
 	// Sent a moment ago: the one-a-minute limit holds for both.
 	sqlExec(t, db, "UPDATE tokens SET created_at = created_at - 120")
-	ok(t, db, "invites", "resend", "--stuck")
+	ok(t, db, "invites", "resend", "--stuck", "--yes")
 	if s := jsonOf[[]map[string]any](t, db, "invites", "--stuck"); len(s) != 0 {
 		t.Fatalf("still stuck after resend: %v", s)
 	}

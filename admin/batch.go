@@ -513,6 +513,11 @@ func ParseWhere(s string) (store.ListQuery, error) {
 			v, rest, _ = strings.Cut(v, " ")
 		}
 		rest = strings.TrimSpace(rest)
+		// A script's unset variable ("team=$T") must not widen the act
+		// to everyone.
+		if strings.TrimSpace(v) == "" {
+			return lq, inputErr("where", "%s= has no value: give one, or leave %s out", k, k)
+		}
 		switch k {
 		case "status":
 			if !slices.Contains(store.StatusFilters(), v) {

@@ -124,7 +124,7 @@ func TestWordsInFrench(t *testing.T) {
 	for _, c := range []struct{ got, want string }{
 		{role.Ask(1234).In(fr), "Changer le rôle de 1\u00a0234 utilisateurs en membre ?"},
 		{role.Ask(1234).In(en), "Change the role of 1,234 users to member?"},
-		{UserBatch{Act: DeactivateUsers}.Ask(1).In(fr), "Désactiver 1 utilisateur (ils ne pourront plus se connecter) ?"},
+		{UserBatch{Act: DeactivateUsers}.Ask(1).In(fr), "Désactiver 1 utilisateur (sans plus de connexion possible) ?"},
 		{role.Did().In(fr), "nommé membre"},
 		{role.Did().String(), "made member"},
 		{strings.Join(texts(plan.Says(false), fr), "; "), "fermer 2 des 4 conversations ouvertes; transférer 1 conversation ouverte à hugo@example.com; " +

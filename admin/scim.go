@@ -37,6 +37,14 @@ func (s *Service) ProvisionUser(ctx context.Context, a Actor, r NewUser, externa
 	return out, err
 }
 
+// MayProvision refuses an actor who may not administer users at all (holds
+// no users.* permission), as every SCIM act would: the server asks it
+// before reading what a request sends, so that a refused key costs nothing
+// however large its filter. Each act checks its own permission again.
+func (s *Service) MayProvision(ctx context.Context, a Actor) error {
+	return s.read(ctx, a, func(*store.Q, *operator) error { return nil })
+}
+
 // UserByExternalID is the email of the user the identity provider knows by
 // externalID.
 func (s *Service) UserByExternalID(ctx context.Context, a Actor, externalID string) (string, error) {

@@ -86,7 +86,7 @@ func frCommand() map[string]string {
 		"name the users: EMAIL... or --where 'status=S team=T search=TEXT'":                                                  "nommez les utilisateurs : EMAIL... ou --where 'status=S team=T search=TEXTE'",
 		"no user matches --where %q: nothing changed":                                                                        "aucun utilisateur ne répond à --where %q : rien n'a changé",
 		"not confirmed: nothing changed":                                                                                     "non confirmé : rien n'a changé",
-		"%s: this acts on several users; not on a terminal, say --yes to go ahead":                                           "%s : cela agit sur plusieurs utilisateurs ; hors d'un terminal, ajoutez --yes pour le faire",
+		"%s: not on a terminal to ask on, say --yes to go ahead":                                                             "%s : hors d'un terminal où le demander, ajoutez --yes pour le faire",
 		"invite takes EMAIL... or --csv FILE, not both":                                                                      "invite prend EMAIL... ou --csv FICHIER, pas les deux",
 		"invite needs at least one EMAIL, or --csv FILE":                                                                     "invite attend au moins un EMAIL, ou --csv FICHIER",
 		"over SSH, --csv reads standard input only: --csv -":                                                                 "par SSH, --csv ne lit que l'entrée standard : --csv -",
