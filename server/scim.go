@@ -43,23 +43,26 @@ func NewSCIM(svc *admin.Service, api *API) *SCIM {
 	for _, r := range []struct {
 		pattern string
 		h       func(*scimCall) (int, any, error)
+		// resource routes read or change users and teams: only one who
+		// administers users may call them (admin.MayProvision).
+		resource bool
 	}{
-		{"GET /scim/v2/ServiceProviderConfig", scimConfig},
-		{"GET /scim/v2/ResourceTypes", scimResourceTypes},
-		{"GET /scim/v2/Schemas", scimSchemas},
-		{"GET /scim/v2/Users", scimListUsers},
-		{"POST /scim/v2/Users", scimCreateUser},
-		{"GET /scim/v2/Users/{id}", scimGetUser},
-		{"PUT /scim/v2/Users/{id}", scimReplaceUser},
-		{"PATCH /scim/v2/Users/{id}", scimPatchUser},
-		{"DELETE /scim/v2/Users/{id}", scimDeleteUser},
-		{"GET /scim/v2/Groups", scimListGroups},
-		{"POST /scim/v2/Groups", scimCreateGroup},
-		{"GET /scim/v2/Groups/{id}", scimGetGroup},
-		{"PATCH /scim/v2/Groups/{id}", scimPatchGroup},
-		{"DELETE /scim/v2/Groups/{id}", scimDeleteGroup},
+		{"GET /scim/v2/ServiceProviderConfig", scimConfig, false},
+		{"GET /scim/v2/ResourceTypes", scimResourceTypes, false},
+		{"GET /scim/v2/Schemas", scimSchemas, false},
+		{"GET /scim/v2/Users", scimListUsers, true},
+		{"POST /scim/v2/Users", scimCreateUser, true},
+		{"GET /scim/v2/Users/{id}", scimGetUser, true},
+		{"PUT /scim/v2/Users/{id}", scimReplaceUser, true},
+		{"PATCH /scim/v2/Users/{id}", scimPatchUser, true},
+		{"DELETE /scim/v2/Users/{id}", scimDeleteUser, true},
+		{"GET /scim/v2/Groups", scimListGroups, true},
+		{"POST /scim/v2/Groups", scimCreateGroup, true},
+		{"GET /scim/v2/Groups/{id}", scimGetGroup, true},
+		{"PATCH /scim/v2/Groups/{id}", scimPatchGroup, true},
+		{"DELETE /scim/v2/Groups/{id}", scimDeleteGroup, true},
 	} {
-		x.mux.HandleFunc(r.pattern, x.serve(r.h))
+		x.mux.HandleFunc(r.pattern, x.serve(r.h, r.resource))
 	}
 	x.mux.HandleFunc("/scim/v2/", func(rw http.ResponseWriter, r *http.Request) {
 		scimProblem(rw, http.StatusNotFound, "", "no such SCIM resource")
@@ -77,12 +80,21 @@ type scimCall struct {
 	x     *SCIM
 }
 
-func (x *SCIM) serve(h func(*scimCall) (int, any, error)) http.HandlerFunc {
+func (x *SCIM) serve(h func(*scimCall) (int, any, error), resource bool) http.HandlerFunc {
 	return func(rw http.ResponseWriter, r *http.Request) {
 		actor, status, why := x.api.authenticate(rw, r)
 		if status != 0 {
 			scimProblem(rw, status, "", why)
 			return
+		}
+		// A key that may not administer users is refused before its filter
+		// or body is read: parsing what it sends would cost the server and
+		// could change nothing.
+		if resource {
+			if err := x.svc.MayProvision(r.Context(), actor); err != nil {
+				x.fail(rw, err)
+				return
+			}
 		}
 		r.Body = http.MaxBytesReader(rw, r.Body, apiMaxBody)
 		status, v, err := h(&scimCall{r: r, rw: rw, actor: actor, x: x})

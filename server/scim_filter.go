@@ -18,10 +18,23 @@ type scimFilter struct {
 	value       string
 }
 
+// scimMaxFilter bounds a filter's length and scimMaxDepth its nesting (its
+// parentheses and nots, each a call deeper in the parser). The filters
+// identity providers send are a line long and a level or two deep; without
+// a bound, a megabyte of "(" took two seconds and a gigabyte of stack from
+// anyone with a key.
+const (
+	scimMaxFilter = 4096
+	scimMaxDepth  = 32
+)
+
 // parseSCIMFilter parses s; nil for an empty filter.
 func parseSCIMFilter(s string) (*scimFilter, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
+	}
+	if len(s) > scimMaxFilter {
+		return nil, scimBad("invalidFilter", "the filter is %d bytes long: roster reads filters of up to %d", len(s), scimMaxFilter)
 	}
 	p := &filterParser{toks: tokenizeFilter(s)}
 	f, err := p.or()
@@ -76,8 +89,9 @@ func tokenizeFilter(s string) []string {
 }
 
 type filterParser struct {
-	toks []string
-	i    int
+	toks  []string
+	i     int
+	depth int // the parentheses and nots open at i
 }
 
 func (p *filterParser) peek() string {
@@ -112,6 +126,14 @@ func (p *filterParser) and() (*scimFilter, error) {
 }
 
 func (p *filterParser) term() (*scimFilter, error) {
+	switch p.peek() {
+	case "(", "not":
+		if p.depth == scimMaxDepth {
+			return nil, scimBad("invalidFilter", "the filter nests parentheses and nots over %d deep", scimMaxDepth)
+		}
+		p.depth++
+		defer func() { p.depth-- }()
+	}
 	switch p.peek() {
 	case "(":
 		p.i++

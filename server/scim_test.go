@@ -160,3 +160,25 @@ func TestSCIMFiltersAndPages(t *testing.T) {
 	f.call(f.key, "GET", "/scim/v2/ResourceTypes", nil).want(http.StatusOK, nil)
 	f.call(f.key, "GET", "/scim/v2/Schemas", nil).want(http.StatusOK, nil)
 }
+
+// A filter is bounded in length and depth, and a key that may not
+// administer users is refused before its filter is read: a megabyte of "("
+// took two seconds and a gigabyte, from any key.
+func TestSCIMFilterBounds(t *testing.T) {
+	f := newSCIMFixture(t)
+	nest := func(n int, open, close string) string {
+		return strings.Repeat(open, n) + `userName eq "a@acme.test"` + strings.Repeat(close, n)
+	}
+	f.call(f.key, "GET", filter(nest(scimMaxDepth, "(", ")")), nil).want(http.StatusOK, nil)
+	f.call(f.key, "GET", filter(nest(scimMaxDepth+1, "(", ")")), nil).scimError(http.StatusBadRequest, "invalidFilter", "over 32 deep")
+	f.call(f.key, "GET", filter(nest(scimMaxDepth+1, "not ", "")), nil).scimError(http.StatusBadRequest, "invalidFilter", "over 32 deep")
+	f.call(f.key, "GET", filter(`userName eq "`+strings.Repeat("a", scimMaxFilter)+`"`), nil).
+		scimError(http.StatusBadRequest, "invalidFilter", "up to 4096")
+	// What the reviewer sent, unescaped as it was: the request line alone
+	// is just under the server's limit on headers.
+	huge := "/scim/v2/Users?filter=" + strings.Repeat("(", 1_040_000)
+	f.call(f.key, "GET", huge, nil).scimError(http.StatusBadRequest, "invalidFilter", "up to 4096")
+	mia := f.active("mia@acme.test", "member")
+	f.call(mia, "GET", huge, nil).scimError(http.StatusForbidden, "", "no users.* permission")
+	f.call(mia, "GET", "/scim/v2/Groups?filter=((", nil).scimError(http.StatusForbidden, "", "no users.* permission")
+}
