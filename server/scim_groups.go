@@ -181,13 +181,9 @@ func scimPatchGroup(c *scimCall) (int, any, error) {
 		lower := strings.ToLower(path)
 		switch {
 		case strings.HasPrefix(lower, "members[") && o == "remove":
-			f, err := parseSCIMFilter(path[len("members[") : len(path)-1])
+			v, err := scimMemberPath(path)
 			if err != nil {
 				return 0, nil, err
-			}
-			v, ok := f.lookup("value")
-			if !ok {
-				return 0, nil, scimBad("invalidPath", "%q: members[value eq \"ID\"]", path)
 			}
 			if err := c.setMembership(name, []string{v}, false); err != nil {
 				return 0, nil, err
@@ -243,6 +239,30 @@ func scimPatchGroup(c *scimCall) (int, any, error) {
 	t.Name = name
 	g, err := c.scimGroup(t, true)
 	return http.StatusOK, g, err
+}
+
+// scimMemberPath is the user ID a path naming one member holds
+// (members[value eq "ID"]). The path is the client's: it may be cut short
+// ("members["), empty between its brackets, or go on after them.
+func scimMemberPath(path string) (string, error) {
+	const head = "members["
+	bad := scimBad("invalidPath", "%q: a member is named members[value eq \"ID\"]", path)
+	if len(path) < len(head) || !strings.EqualFold(path[:len(head)], head) {
+		return "", bad
+	}
+	inner, ok := strings.CutSuffix(path[len(head):], "]")
+	if !ok || strings.TrimSpace(inner) == "" {
+		return "", bad
+	}
+	f, err := parseSCIMFilter(inner)
+	if err != nil {
+		return "", err
+	}
+	v, ok := f.lookup("value")
+	if !ok {
+		return "", bad
+	}
+	return v, nil
 }
 
 func scimDeleteGroup(c *scimCall) (int, any, error) {

@@ -182,3 +182,22 @@ func TestSCIMFilterBounds(t *testing.T) {
 	f.call(mia, "GET", huge, nil).scimError(http.StatusForbidden, "", "no users.* permission")
 	f.call(mia, "GET", "/scim/v2/Groups?filter=((", nil).scimError(http.StatusForbidden, "", "no users.* permission")
 }
+
+// A patch's path naming a group's member is the client's to get wrong: cut
+// short, empty or going on after its brackets, it is refused as
+// invalidPath ("members[" panicked the handler: slice bounds out of range).
+func TestSCIMMalformedMemberPaths(t *testing.T) {
+	f := newSCIMFixture(t)
+	var g scimResource
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Support"}).want(http.StatusCreated, &g)
+	remove := func(path string) *apiAnswer {
+		return f.call(f.key, "PATCH", "/scim/v2/Groups/"+g.ID, map[string]any{"Operations": []map[string]any{{"op": "remove", "path": path}}})
+	}
+	for _, path := range []string{"members[", "MEMBERS[", "members[]", "members[ ]", `members[value eq "1"`, `members[value eq "1"].display`} {
+		remove(path).scimError(http.StatusBadRequest, "invalidPath", "members[value eq")
+	}
+	remove(`members[value zz "1"]`).scimError(http.StatusBadRequest, "invalidFilter", "zz")
+	remove(`members[display eq "x"]`).scimError(http.StatusBadRequest, "invalidFilter", "display")
+	remove("members[]]").scimError(http.StatusBadRequest, "invalidFilter", "operator")
+	remove(`members[value eq "1"]`).want(http.StatusOK, nil)
+}
