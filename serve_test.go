@@ -544,3 +544,83 @@ func TestSSHDashboardLeavesSignalsToTheServer(t *testing.T) {
 		t.Errorf("the operator was not told the server is going away; the session showed:\n%q", tail(screen.String(), 400))
 	}
 }
+
+// A key removed while its dashboard is open can do nothing more: every
+// act of the session is refused by admin, and the session ends within
+// KeyCheck, saying why; so does a dashboard whose operator was deactivated.
+func TestSSHRemovedKeyEndsItsSession(t *testing.T) {
+	f := newSSHFixture(t, func(o *server.SSHOptions) { o.KeyCheck = 50 * time.Millisecond })
+	ctx := context.Background()
+	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
+	open := func(email string) (sess *gossh.Session, stderr *bytes.Buffer, ended chan error) {
+		t.Helper()
+		client, err := f.dial(t, gossh.PublicKeys(f.keys[email]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { client.Close() })
+		if sess, err = client.NewSession(); err != nil {
+			t.Fatal(err)
+		}
+		stderr = &bytes.Buffer{}
+		sess.Stderr = stderr
+		if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := sess.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		go io.Copy(io.Discard, out)
+		if err := sess.Shell(); err != nil {
+			t.Fatal(err)
+		}
+		ended = make(chan error, 1)
+		go func() { ended <- sess.Wait() }()
+		return sess, stderr, ended
+	}
+	waitEnd := func(what string, stderr *bytes.Buffer, ended chan error, want string) {
+		t.Helper()
+		select {
+		case <-ended:
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: the session was still open 10 s later", what)
+		}
+		if !strings.Contains(stderr.String(), want) {
+			t.Fatalf("%s: the session ended saying %q, want %q", what, stderr.String(), want)
+		}
+	}
+
+	_, stderr, ended := open("mona@acme.test")
+	fp := gossh.FingerprintSHA256(f.keys["mona@acme.test"].PublicKey())
+	// The dashboard is open when the key is removed.
+	time.Sleep(200 * time.Millisecond)
+	select {
+	case err := <-ended:
+		t.Fatalf("the dashboard ended before its key was removed: %v, %q", err, stderr.String())
+	default:
+	}
+	if err := f.svc.RemoveKey(ctx, boss, "mona@acme.test", fp); err != nil {
+		t.Fatal(err)
+	}
+	// What the session acts with is refused at once, whatever the screens do.
+	mona := admin.Actor{Email: "mona@acme.test", Channel: admin.ChannelSSH, Key: fp}
+	var d *admin.DeniedError
+	if _, err := f.svc.Invite(ctx, mona, []admin.NewUser{{Email: "new@acme.test"}}, admin.InviteOptions{}); !errors.As(err, &d) {
+		t.Fatalf("an invitation with the removed key: %v, want refused", err)
+	}
+	waitEnd("key removed", stderr, ended, "the key "+fp+" you signed in with was removed")
+
+	_, bossErr, bossEnded := open("boss@acme.test")
+	_, stderr, ended = open("milo@acme.test") // My settings
+	time.Sleep(200 * time.Millisecond)
+	if err := f.svc.Deactivate(ctx, boss, "milo@acme.test"); err != nil {
+		t.Fatal(err)
+	}
+	waitEnd("deactivated", stderr, ended, "milo@acme.test is deactivated, not active")
+	select { // boss's own session goes on
+	case <-bossEnded:
+		t.Fatalf("deactivating someone else ended boss's session: %q", bossErr.String())
+	case <-time.After(300 * time.Millisecond):
+	}
+}

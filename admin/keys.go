@@ -96,31 +96,53 @@ func (s *Service) KeyOperator(ctx context.Context, pub ssh.PublicKey) (Actor, er
 	fp := ssh.FingerprintSHA256(pub)
 	var a Actor
 	err := s.st.ReadTx(ctx, func(q *store.Q) error {
-		k, err := q.KeyByFingerprint(ctx, fp)
-		if errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("key %s: %w", fp, ErrUnknownKey)
-		} else if err != nil {
-			return err
+		owner, err := s.keyOwner(ctx, q, fp)
+		if err == nil {
+			a = Actor{Email: owner.Email, Channel: ChannelSSH, Key: fp}
 		}
-		owner, err := s.self(ctx, q, Actor{Email: k.Email})
-		if err != nil {
-			return err
-		}
-		if !strings.EqualFold(k.CreatedBy, k.Email) {
-			by, err := s.operator(ctx, q, Actor{Email: k.CreatedBy})
-			if err == nil {
-				err = s.mayActAs(ctx, q, by, owner, "users.edit", "adding someone else's SSH key", "add a key for")
-			}
-			var d *DeniedError
-			if errors.As(err, &d) {
-				return denied(d.Perm, "key %s of %s was added by %s, who may no longer act as them (%s): they or an owner must add it again",
-					fp, k.Email, k.CreatedBy, d.Why)
-			} else if err != nil {
-				return err
-			}
-		}
-		a = Actor{Email: k.Email, Channel: ChannelSSH}
-		return nil
+		return err
 	})
 	return a, err
+}
+
+// keyOwner is the active user the key fp lets in, by KeyOperator's rule.
+func (s *Service) keyOwner(ctx context.Context, q *store.Q, fp string) (*store.User, error) {
+	k, err := q.KeyByFingerprint(ctx, fp)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("key %s: %w", fp, ErrUnknownKey)
+	} else if err != nil {
+		return nil, err
+	}
+	owner, err := s.self(ctx, q, Actor{Email: k.Email})
+	if err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(k.CreatedBy, k.Email) {
+		by, err := s.operator(ctx, q, Actor{Email: k.CreatedBy})
+		if err == nil {
+			err = s.mayActAs(ctx, q, by, owner, "users.edit", "adding someone else's SSH key", "add a key for")
+		}
+		var d *DeniedError
+		if errors.As(err, &d) {
+			return nil, denied(d.Perm, "key %s of %s was added by %s, who may no longer act as them (%s): they or an owner must add it again",
+				fp, k.Email, k.CreatedBy, d.Why)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return owner, nil
+}
+
+// keyHolds refuses u's operation when the key fp they signed in with no
+// longer lets them in: removed, or added by someone who may no longer act
+// as them.
+func (s *Service) keyHolds(ctx context.Context, q *store.Q, fp string, u *store.User) error {
+	owner, err := s.keyOwner(ctx, q, fp)
+	if errors.Is(err, ErrUnknownKey) {
+		return denied("", "the key %s you signed in with was removed: sign in with a key of yours", fp)
+	}
+	if err == nil && owner.ID != u.ID {
+		return denied("", "the key %s you signed in with is no longer yours", fp)
+	}
+	return err
 }

@@ -45,6 +45,11 @@ func New(st *store.Store) *Service {
 type Actor struct {
 	Email   string
 	Channel string
+	// Key is the fingerprint of the SSH key the actor signed in with
+	// (KeyOperator), if any: every operation checks that it still lets
+	// them in, so that a session opened with a key removed since, or
+	// added by someone who may no longer act as its owner, can do nothing.
+	Key string
 }
 
 // operator is the actor as read inside a transaction.
@@ -143,6 +148,11 @@ func (s *Service) actor(ctx context.Context, q *store.Q, a Actor) (*operator, er
 	u, ps, err := q.Operator(ctx, a.Email, s.Now())
 	if err := s.mayAct(a, u, err); err != nil {
 		return nil, err
+	}
+	if a.Key != "" {
+		if err := s.keyHolds(ctx, q, a.Key, u); err != nil {
+			return nil, err
+		}
 	}
 	return &operator{User: u, perms: newPermSet(ps), channel: a.Channel}, nil
 }

@@ -47,6 +47,9 @@ type SSHOptions struct {
 	// going away. Close it as Shutdown begins, which else waits for the
 	// operators to leave.
 	Stopping <-chan struct{}
+	// KeyCheck is how often an open dashboard checks that its key still
+	// lets its operator in (default 2 s): see watchKey.
+	KeyCheck time.Duration
 }
 
 // GoingAway is the line a session ends with when the server stops.
@@ -68,6 +71,9 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 	}
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 100
+	}
+	if opts.KeyCheck <= 0 {
+		opts.KeyCheck = 2 * time.Second
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -199,13 +205,53 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		s.Context().SetValue(settingsOnlyKey{}, !administers)
+		revoked := make(chan error, 1)
+		go h.watchKey(ctx, actor, administers, revoked, cancel)
 		next(s)
+		select {
+		case err := <-revoked:
+			log.InfoContext(logCtx, "ssh session ended", "reason", err.Error())
+			fmt.Fprintf(s.Stderr(), "roster: %s\r\n", admin.Printable(err.Error()))
+		default:
+		}
 		end(1, false)
 		view := "dashboard"
 		if !administers {
 			view = "my settings"
 		}
 		log.InfoContext(logCtx, "ssh session", "command", view, "ms", time.Since(start).Milliseconds())
+	}
+}
+
+// errNoLongerAdministers ends a dashboard whose operator lost every
+// users.* permission while it was open.
+var errNoLongerAdministers = errors.New("you no longer administer users: connect again for your own settings")
+
+// watchKey ends an open session once its key no longer lets its operator
+// in (removed, their account deactivated, or added by someone who may no
+// longer act as them), or, on the dashboard, once they no longer
+// administer users: it says why on revoked, then cancels the session.
+// Every act is refused already (admin checks Actor.Key); this stops the
+// screens showing what the operator may no longer read.
+func (h *sshHandler) watchKey(ctx context.Context, a admin.Actor, administers bool, revoked chan<- error, cancel func()) {
+	t := time.NewTicker(h.opts.KeyCheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		still, err := h.svc.Administers(ctx, a)
+		if err == nil && administers && !still {
+			err = errNoLongerAdministers
+		}
+		var d *admin.DeniedError
+		if errors.As(err, &d) || errors.Is(err, errNoLongerAdministers) {
+			revoked <- err
+			cancel()
+			return
+		}
 	}
 }
 
@@ -237,6 +283,7 @@ func (h *sshHandler) program(s ssh.Session) *tea.Program {
 	opts := tui.Options{
 		Service:      h.svc,
 		Operator:     actor.Email,
+		Key:          actor.Key,
 		Channel:      admin.ChannelSSH,
 		Width:        pty.Window.Width,
 		Height:       pty.Window.Height,

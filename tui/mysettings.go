@@ -34,7 +34,7 @@ type mySettings struct {
 // NewMySettings returns the "My settings" model of the user
 // opts.Operator, for a program the caller runs; its commands end with ctx.
 func NewMySettings(ctx context.Context, opts Options) tea.Model {
-	s := &session{ctx: ctx, svc: opts.Service, actor: admin.Actor{Email: opts.Operator, Channel: opts.Channel},
+	s := &session{ctx: ctx, svc: opts.Service, actor: admin.Actor{Email: opts.Operator, Channel: opts.Channel, Key: opts.Key},
 		styles: DefaultStyles(true), p: i18n.For(opts.Lang), timeout: 15 * time.Second}
 	m := &mySettings{s: s, grid: newNotifyView(s, opts.Operator), keys: newGlobalKeys(s.p), help: help.New(),
 		width: opts.Width, height: opts.Height, dark: true}

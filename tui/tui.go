@@ -30,6 +30,9 @@ type Options struct {
 	// without an account, the dashboard first asks for the organisation's name
 	// and its owner, and calls admin.Service.Init.
 	Operator string
+	// Key is the fingerprint of the SSH key the operator signed in with
+	// (admin.Actor.Key), over SSH.
+	Key string
 	// Channel is recorded in the audit trail: admin.ChannelTUI (the default)
 	// or admin.ChannelSSH.
 	Channel string
@@ -144,7 +147,7 @@ func New(ctx context.Context, opts Options) tea.Model {
 	s := &session{
 		ctx:     ctx,
 		svc:     opts.Service,
-		actor:   admin.Actor{Email: opts.Operator, Channel: opts.Channel},
+		actor:   admin.Actor{Email: opts.Operator, Channel: opts.Channel, Key: opts.Key},
 		styles:  DefaultStyles(true),
 		p:       i18n.For(opts.Lang),
 		timeout: 15 * time.Second,
