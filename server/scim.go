@@ -518,14 +518,9 @@ func scimCreateUser(c *scimCall) (int, any, error) {
 		return 0, nil, err
 	}
 	u, err := c.x.svc.ProvisionUser(c.r.Context(), c.actor, admin.NewUser{Email: p.email, FirstName: p.first, LastName: p.last,
-		Phone: p.phone, Position: p.title, ReferenceID: p.ref, Locale: p.locale}, p.externalID)
+		Phone: p.phone, Position: p.title, ReferenceID: p.ref, Locale: p.locale}, p.externalID, p.active == nil || *p.active)
 	if err != nil {
 		return 0, nil, err
-	}
-	if p.active != nil && !*p.active {
-		if err := c.x.svc.Deactivate(c.r.Context(), c.actor, u.Email); err != nil {
-			return 0, nil, err
-		}
 	}
 	return c.answerUser(http.StatusCreated, u.Email)
 }
@@ -537,45 +532,35 @@ func (c *scimCall) ifMatch() int64 {
 	return v
 }
 
-// apply makes the user what p says: the profile in one edit, then active.
-func (c *scimCall) apply(d *admin.UserDetail, p scimProfile, version int64) (int, any, error) {
-	if !strings.EqualFold(p.email, d.Email) {
-		return 0, nil, &scimError{http.StatusBadRequest, "mutability", "userName cannot change: roster knows a person by their address; create the new address and delete the old"}
+// onto makes the user cur what p says: the whole profile, as a replace
+// sends it, and whether they are active when p says. The address is the
+// user's for good.
+func (p scimProfile) onto(cur *admin.ProvisionedProfile) error {
+	if !strings.EqualFold(p.email, cur.Email) {
+		return &scimError{http.StatusBadRequest, "mutability", "userName cannot change: roster knows a person by their address; create the new address and delete the old"}
 	}
-	ctx := c.r.Context()
-	if _, err := c.x.svc.Edit(ctx, c.actor, d.Email, version, admin.Profile{FirstName: &p.first, LastName: &p.last, Phone: &p.phone,
-		Position: &p.title, ReferenceID: &p.ref, Locale: scimLocaleOf(p.locale, d.Locale), ExternalID: &p.externalID}); err != nil {
-		return 0, nil, err
+	cur.FirstName, cur.LastName, cur.Phone, cur.Position, cur.ReferenceID, cur.ExternalID = p.first, p.last, p.phone, p.title, p.ref, p.externalID
+	if p.locale != "" {
+		cur.Locale = p.locale
 	}
-	if err := c.setActive(d, p.active); err != nil {
-		return 0, nil, err
-	}
-	return c.answerUser(http.StatusOK, d.Email)
-}
-
-func scimLocaleOf(l, cur string) *string {
-	if l == "" {
-		return &cur
-	}
-	return &l
-}
-
-// setActive deactivates or reactivates d when active says so.
-func (c *scimCall) setActive(d *admin.UserDetail, active *bool) error {
-	if active == nil {
-		return nil
-	}
-	switch deactivated := d.Status == store.Deactivated; {
-	case *active && deactivated:
-		return c.x.svc.Reactivate(c.r.Context(), c.actor, d.Email)
-	case !*active && !deactivated:
-		return c.x.svc.Deactivate(c.r.Context(), c.actor, d.Email)
+	if p.active != nil {
+		cur.Active = *p.active
 	}
 	return nil
 }
 
+// reprovision changes the user whose ID is id as change says, in one
+// transaction (admin.ReprovisionUser), and answers with them.
+func (c *scimCall) reprovision(id int64, change func(*admin.ProvisionedProfile) error) (int, any, error) {
+	u, err := c.x.svc.ReprovisionUser(c.r.Context(), c.actor, id, c.ifMatch(), change)
+	if err != nil {
+		return 0, nil, err
+	}
+	return c.answerUser(http.StatusOK, u.Email)
+}
+
 func scimReplaceUser(c *scimCall) (int, any, error) {
-	d, err := c.user()
+	id, err := c.userID()
 	if err != nil {
 		return 0, nil, err
 	}
@@ -587,7 +572,7 @@ func scimReplaceUser(c *scimCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return c.apply(d, p, c.ifMatch())
+	return c.reprovision(id, p.onto)
 }
 
 // scimPatch is a PatchOp request body.
@@ -599,8 +584,10 @@ type scimPatch struct {
 	} `json:"Operations"`
 }
 
+// scimPatchUser applies every operation to the user as they are inside one
+// transaction: all of them or, if one fails, none.
 func scimPatchUser(c *scimCall) (int, any, error) {
-	d, err := c.user()
+	id, err := c.userID()
 	if err != nil {
 		return 0, nil, err
 	}
@@ -608,14 +595,16 @@ func scimPatchUser(c *scimCall) (int, any, error) {
 	if err := c.decode(&body); err != nil {
 		return 0, nil, err
 	}
-	p := scimProfile{email: d.Email, externalID: d.ExternalID, first: d.FirstName, last: d.LastName, phone: d.Phone,
-		title: d.Position, locale: d.Locale, ref: d.ReferenceID}
-	for _, op := range body.Operations {
-		if err := p.patch(strings.ToLower(op.Op), op.Path, op.Value); err != nil {
-			return 0, nil, err
+	return c.reprovision(id, func(cur *admin.ProvisionedProfile) error {
+		p := scimProfile{email: cur.Email, externalID: cur.ExternalID, first: cur.FirstName, last: cur.LastName, phone: cur.Phone,
+			title: cur.Position, locale: cur.Locale, ref: cur.ReferenceID}
+		for _, op := range body.Operations {
+			if err := p.patch(strings.ToLower(op.Op), op.Path, op.Value); err != nil {
+				return err
+			}
 		}
-	}
-	return c.apply(d, p, c.ifMatch())
+		return p.onto(cur)
+	})
 }
 
 // patch applies one operation. Without a path, the value is an object of

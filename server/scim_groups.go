@@ -13,17 +13,24 @@ import (
 
 // SCIM Groups are roster's teams; their members are users, by ID.
 
+func (c *scimCall) teamID() (int64, error) {
+	id, err := strconv.ParseInt(c.r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, &admin.NotFoundError{What: fmt.Sprintf("group %q", c.r.PathValue("id"))}
+	}
+	return id, nil
+}
+
 func (c *scimCall) team() (store.Team, error) {
-	teams, err := c.x.svc.Teams(c.r.Context(), c.actor)
+	id, err := c.teamID()
 	if err != nil {
 		return store.Team{}, err
 	}
-	for _, t := range teams {
-		if strconv.FormatInt(t.ID, 10) == c.r.PathValue("id") {
-			return t, nil
-		}
+	t, err := c.x.svc.TeamByID(c.r.Context(), c.actor, id)
+	if err != nil {
+		return store.Team{}, err
 	}
-	return store.Team{}, &admin.NotFoundError{What: fmt.Sprintf("group %q", c.r.PathValue("id"))}
+	return *t, nil
 }
 
 // members lists a team's members, as SCIM names them.
@@ -106,28 +113,22 @@ type scimMember struct {
 	Value string `json:"value"`
 }
 
-// setMembership adds the users with the IDs given to team, or removes them.
-func (c *scimCall) setMembership(team string, ids []string, add bool) error {
-	for _, v := range ids {
-		id, err := strconv.ParseInt(v, 10, 64)
+// scimMemberIDs reads members' values as the user IDs they are.
+func scimMemberIDs(ms []scimMember) ([]int64, error) {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		id, err := strconv.ParseInt(strings.TrimSpace(m.Value), 10, 64)
 		if err != nil {
-			return scimBad("invalidValue", "member %q is not a user ID", v)
+			return nil, scimBad("invalidValue", "member %q is not a user ID", m.Value)
 		}
-		d, err := c.x.svc.UserByID(c.r.Context(), c.actor, id)
-		if err != nil {
-			return err
-		}
-		p := admin.Profile{RemoveTeams: []string{team}}
-		if add {
-			p = admin.Profile{AddTeams: []string{team}}
-		}
-		if _, err := c.x.svc.Edit(c.r.Context(), c.actor, d.Email, 0, p); err != nil {
-			return err
-		}
+		ids[i] = id
 	}
-	return nil
+	return ids, nil
 }
 
+// scimCreateGroup creates the team with its members in one transaction: a
+// member refused leaves no team behind, which the provider's next attempt
+// would find "already exists".
 func scimCreateGroup(c *scimCall) (int, any, error) {
 	var body struct {
 		DisplayName string       `json:"displayName"`
@@ -136,38 +137,30 @@ func scimCreateGroup(c *scimCall) (int, any, error) {
 	if err := c.decode(&body); err != nil {
 		return 0, nil, err
 	}
-	if err := c.x.svc.AddTeam(c.r.Context(), c.actor, body.DisplayName); err != nil {
-		return 0, nil, err
-	}
-	var ids []string
-	for _, m := range body.Members {
-		ids = append(ids, m.Value)
-	}
-	if err := c.setMembership(strings.TrimSpace(body.DisplayName), ids, true); err != nil {
-		return 0, nil, err
-	}
-	teams, err := c.x.svc.Teams(c.r.Context(), c.actor)
+	ids, err := scimMemberIDs(body.Members)
 	if err != nil {
 		return 0, nil, err
 	}
-	for _, t := range teams {
-		if strings.EqualFold(t.Name, strings.TrimSpace(body.DisplayName)) {
-			g, err := c.scimGroup(t, true)
-			if err == nil {
-				c.rw.Header().Set("Location", g["meta"].(map[string]any)["location"].(string))
-			}
-			return http.StatusCreated, g, err
-		}
+	t, err := c.x.svc.ProvisionTeam(c.r.Context(), c.actor, body.DisplayName, ids)
+	if err != nil {
+		return 0, nil, err
 	}
-	return 0, nil, &admin.NotFoundError{What: "the group just made"}
+	g, err := c.scimGroup(*t, true)
+	if err != nil {
+		return 0, nil, err
+	}
+	c.rw.Header().Set("Location", g["meta"].(map[string]any)["location"].(string))
+	return http.StatusCreated, g, nil
 }
 
 // scimPatchGroup applies what Okta and Entra ID send: members added
 // (path members, a list of values), removed (path members[value eq "ID"],
-// or path members with a list of values), and the name replaced (path
-// displayName, or no path and an object holding displayName).
+// or path members with a list of values, or without one: all of them), and
+// the name replaced (path displayName, or no path and an object holding
+// displayName). The operations are read whole first, then made in one
+// transaction: all of them, or none (RFC 7644 3.5.2).
 func scimPatchGroup(c *scimCall) (int, any, error) {
-	t, err := c.team()
+	id, err := c.teamID()
 	if err != nil {
 		return 0, nil, err
 	}
@@ -175,7 +168,7 @@ func scimPatchGroup(c *scimCall) (int, any, error) {
 	if err := c.decode(&body); err != nil {
 		return 0, nil, err
 	}
-	name := t.Name
+	var changes []admin.TeamChange
 	for _, op := range body.Operations {
 		o, path := strings.ToLower(op.Op), strings.TrimSpace(op.Path)
 		lower := strings.ToLower(path)
@@ -185,34 +178,26 @@ func scimPatchGroup(c *scimCall) (int, any, error) {
 			if err != nil {
 				return 0, nil, err
 			}
-			if err := c.setMembership(name, []string{v}, false); err != nil {
+			ids, err := scimMemberIDs([]scimMember{{Value: v}})
+			if err != nil {
 				return 0, nil, err
 			}
+			changes = append(changes, admin.TeamChange{Act: admin.TeamRemoveMembers, Users: ids})
+		case lower == "members" && o == "remove" && (len(op.Value) == 0 || string(op.Value) == "null"):
+			// RFC 7644 3.5.2.2: a multi-valued attribute removed without a
+			// filter loses all its values.
+			changes = append(changes, admin.TeamChange{Act: admin.TeamReplaceMembers})
 		case lower == "members" && (o == "add" || o == "remove" || o == "replace"):
 			var ms []scimMember
-			if err := json.Unmarshal(op.Value, &ms); err != nil && o != "remove" {
+			if err := json.Unmarshal(op.Value, &ms); err != nil {
 				return 0, nil, scimBad("invalidValue", "members: a list of {\"value\": user ID}")
 			}
-			var ids []string
-			for _, m := range ms {
-				ids = append(ids, m.Value)
-			}
-			if o == "replace" {
-				cur, err := c.members(store.Team{Name: name})
-				if err != nil {
-					return 0, nil, err
-				}
-				var old []string
-				for _, m := range cur {
-					old = append(old, m["value"])
-				}
-				if err := c.setMembership(name, old, false); err != nil {
-					return 0, nil, err
-				}
-			}
-			if err := c.setMembership(name, ids, o != "remove"); err != nil {
+			ids, err := scimMemberIDs(ms)
+			if err != nil {
 				return 0, nil, err
 			}
+			act := map[string]admin.TeamAct{"add": admin.TeamAddMembers, "remove": admin.TeamRemoveMembers, "replace": admin.TeamReplaceMembers}[o]
+			changes = append(changes, admin.TeamChange{Act: act, Users: ids})
 		case (lower == "displayname" || path == "") && (o == "replace" || o == "add"):
 			var to string
 			if path == "" {
@@ -226,18 +211,16 @@ func scimPatchGroup(c *scimCall) (int, any, error) {
 			} else if json.Unmarshal(op.Value, &to) != nil {
 				return 0, nil, scimBad("invalidValue", "displayName: a string")
 			}
-			if to != name {
-				if err := c.x.svc.RenameTeam(c.r.Context(), c.actor, name, to); err != nil {
-					return 0, nil, err
-				}
-				name = to
-			}
+			changes = append(changes, admin.TeamChange{Act: admin.TeamRename, Name: to})
 		default:
 			return 0, nil, scimBad("invalidPath", "%s %q is not a change roster makes to a group", op.Op, path)
 		}
 	}
-	t.Name = name
-	g, err := c.scimGroup(t, true)
+	t, err := c.x.svc.ChangeTeam(c.r.Context(), c.actor, id, changes)
+	if err != nil {
+		return 0, nil, err
+	}
+	g, err := c.scimGroup(*t, true)
 	return http.StatusOK, g, err
 }
 

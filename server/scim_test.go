@@ -201,3 +201,127 @@ func TestSCIMMalformedMemberPaths(t *testing.T) {
 	remove("members[]]").scimError(http.StatusBadRequest, "invalidFilter", "operator")
 	remove(`members[value eq "1"]`).want(http.StatusOK, nil)
 }
+
+// Each SCIM request is one transaction (RFC 7644 3.5.2): a request that
+// fails, on any of its operations, leaves the users and teams as they were
+// and writes no audit row, so that the provider may send it again. Each
+// request here failed half done: the group lost its members, the group was
+// created without its members and then "already exists", the owner's title
+// changed by the request refused for deactivating them.
+func TestSCIMChangesAreAtomic(t *testing.T) {
+	f := newSCIMFixture(t)
+	user := func(email string) scimResource {
+		t.Helper()
+		var u scimResource
+		f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": email, "title": "Clerk"}).want(http.StatusCreated, &u)
+		return u
+	}
+	ann, bob, cy := user("ann@acme.test"), user("bob@acme.test"), user("cy@acme.test")
+	audits := func() int {
+		t.Helper()
+		var n int
+		if err := f.raw.QueryRow("SELECT count(*) FROM audit").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	members := func(id string) []string {
+		t.Helper()
+		var g scimResource
+		f.call(f.key, "GET", "/scim/v2/Groups/"+id, nil).want(http.StatusOK, &g)
+		var out []string
+		for _, m := range g.Members {
+			out = append(out, m.Value)
+		}
+		return out
+	}
+	ops := func(ops ...map[string]any) map[string]any { return map[string]any{"Operations": ops} }
+	values := func(ids ...string) []map[string]string {
+		var out []map[string]string
+		for _, id := range ids {
+			out = append(out, map[string]string{"value": id})
+		}
+		return out
+	}
+
+	var g scimResource
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Support", "members": values(ann.ID, bob.ID)}).want(http.StatusCreated, &g)
+	before := audits()
+	f.call(f.key, "PATCH", "/scim/v2/Groups/"+g.ID, ops(map[string]any{"op": "replace", "path": "members", "value": values("88888")})).
+		scimError(http.StatusNotFound, "", "user 88888")
+	f.call(f.key, "PATCH", "/scim/v2/Groups/"+g.ID, ops(
+		map[string]any{"op": "add", "path": "members", "value": values(cy.ID)},
+		map[string]any{"op": "add", "path": "members", "value": values("88888")})).scimError(http.StatusNotFound, "", "user 88888")
+	f.call(f.key, "PATCH", "/scim/v2/Groups/"+g.ID, ops(
+		map[string]any{"op": "replace", "path": "displayName", "value": "Help desk"},
+		map[string]any{"op": "remove", "path": "members", "value": values(ann.ID)},
+		map[string]any{"op": "add", "path": "members", "value": values("notanid")})).scimError(http.StatusBadRequest, "invalidValue", "notanid")
+	if got := members(g.ID); len(got) != 2 || got[0] != ann.ID || got[1] != bob.ID || audits() != before {
+		t.Errorf("after failed patches: members %v (want %s, %s), %d audit rows written", got, ann.ID, bob.ID, audits()-before)
+	}
+	// The same operations, all good, are all made.
+	var after scimResource
+	f.call(f.key, "PATCH", "/scim/v2/Groups/"+g.ID, ops(
+		map[string]any{"op": "replace", "path": "displayName", "value": "Help desk"},
+		map[string]any{"op": "remove", "path": "members", "value": values(ann.ID)},
+		map[string]any{"op": "add", "path": "members", "value": values(cy.ID, cy.ID)})).want(http.StatusOK, &after)
+	if after.DisplayName != "Help desk" || len(after.Members) != 2 || after.Members[0].Value != bob.ID || after.Members[1].Value != cy.ID {
+		t.Errorf("after the good patch: %+v", after)
+	}
+	f.call(f.key, "PATCH", "/scim/v2/Groups/"+g.ID, ops(map[string]any{"op": "replace", "path": "members", "value": values(ann.ID)})).want(http.StatusOK, &after)
+	if got := members(g.ID); len(got) != 1 || got[0] != ann.ID {
+		t.Errorf("members replaced by %s: %v", ann.ID, got)
+	}
+	f.call(f.key, "PATCH", "/scim/v2/Groups/"+g.ID, ops(map[string]any{"op": "remove", "path": "members"})).want(http.StatusOK, &after)
+	if len(after.Members) != 0 {
+		t.Errorf("members removed without a value: %+v", after)
+	}
+
+	// A group created with a member refused is not created: the provider's
+	// retry, without it, creates it.
+	before = audits()
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Okta Group B", "members": []map[string]string{{"value": ann.ID}, {"value": "notanid"}}}).
+		scimError(http.StatusBadRequest, "invalidValue", "notanid")
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Okta Group B", "members": values(ann.ID, "88888")}).
+		scimError(http.StatusNotFound, "", "user 88888")
+	if audits() != before {
+		t.Errorf("the groups refused wrote %d audit rows", audits()-before)
+	}
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Okta Group B", "members": values(ann.ID)}).want(http.StatusCreated, &g)
+	if got := members(g.ID); len(got) != 1 || got[0] != ann.ID {
+		t.Errorf("Okta Group B's members: %v", got)
+	}
+
+	// The owner deactivating themselves is refused, and the title sent
+	// with it is not kept.
+	var list scimListAnswer
+	f.call(f.key, "GET", filter(`userName eq "`+webOwner+`"`), nil).want(http.StatusOK, &list)
+	owner := list.Resources[0]
+	before = audits()
+	f.call(f.key, "PATCH", "/scim/v2/Users/"+owner.ID, ops(
+		map[string]any{"op": "replace", "path": "title", "value": "Gone"},
+		map[string]any{"op": "replace", "path": "active", "value": false})).scimError(http.StatusForbidden, "", "yourself")
+	f.call(f.key, "PUT", "/scim/v2/Users/"+owner.ID, map[string]any{"userName": webOwner, "title": "Gone", "active": false}).
+		scimError(http.StatusForbidden, "", "yourself")
+	var o scimResource
+	f.call(f.key, "GET", "/scim/v2/Users/"+owner.ID, nil).want(http.StatusOK, &o)
+	if o.Title != owner.Title || !o.Active || audits() != before {
+		t.Errorf("after the refused deactivation: title %q (was %q), active %v, %d audit rows", o.Title, owner.Title, o.Active, audits()-before)
+	}
+	// Both made for another, in one request.
+	f.call(f.key, "PATCH", "/scim/v2/Users/"+bob.ID, ops(
+		map[string]any{"op": "replace", "path": "title", "value": "Gone"},
+		map[string]any{"op": "replace", "path": "active", "value": false})).want(http.StatusOK, &o)
+	if o.Title != "Gone" || o.Active {
+		t.Errorf("bob after title and active false: %+v", o)
+	}
+
+	// A user created inactive by one who may not deactivate is not created.
+	max := f.active("max@acme.test", "manager")
+	f.call(max, "POST", "/scim/v2/Users", map[string]any{"userName": "dora@acme.test", "active": false}).scimError(http.StatusForbidden, "", "users.delete")
+	f.call(f.key, "GET", filter(`userName eq "dora@acme.test"`), nil).want(http.StatusOK, &list)
+	if list.TotalResults != 0 {
+		t.Errorf("dora was created: %+v", list)
+	}
+	f.call(max, "POST", "/scim/v2/Users", map[string]any{"userName": "dora@acme.test"}).want(http.StatusCreated, nil)
+}

@@ -1,0 +1,187 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+
+	"roster/store"
+)
+
+// An identity provider's groups (SCIM Groups) are teams. It creates one
+// with its members in one request and changes one with a list of
+// operations; each request is one transaction, so that a member who is no
+// user, or a refusal, leaves the team as it was (RFC 7644 3.5.2: a PATCH
+// is atomic) and the provider may send the request again.
+
+// TeamAct is what one change of a provisioned team does.
+type TeamAct int
+
+const (
+	// TeamAddMembers and TeamRemoveMembers add the users named to the team
+	// or take them out; a user already in (or out) is left alone.
+	TeamAddMembers TeamAct = iota
+	TeamRemoveMembers
+	// TeamReplaceMembers makes the users named the team's only members.
+	TeamReplaceMembers
+	// TeamRename gives the team TeamChange.Name.
+	TeamRename
+)
+
+// TeamChange is one change of a provisioned team: its act, the users it
+// names, by ID, or the team's new name.
+type TeamChange struct {
+	Act   TeamAct
+	Users []int64
+	Name  string
+}
+
+// ProvisionTeam creates a team for an identity provider with its members,
+// in one transaction with its audit rows.
+func (s *Service) ProvisionTeam(ctx context.Context, a Actor, name string, members []int64) (*store.Team, error) {
+	var out *store.Team
+	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
+		if err := op.need("users.edit", "managing teams"); err != nil {
+			return err
+		}
+		n, err := checkTeamName(name)
+		if err != nil {
+			return err
+		}
+		id, err := q.AddTeam(ctx, n)
+		if errors.Is(err, store.ErrDuplicate) {
+			return inputErr("team", "%q already exists", n)
+		} else if err != nil {
+			return err
+		}
+		if err := s.audit(ctx, q, op.User, op.channel, "team.add", nil, nil, map[string]string{"team": n}); err != nil {
+			return err
+		}
+		for _, u := range members {
+			if err := s.setTeamMember(ctx, q, op, n, u, true); err != nil {
+				return err
+			}
+		}
+		out, err = q.TeamByID(ctx, id)
+		return err
+	})
+	return out, err
+}
+
+// ChangeTeam makes changes, in order, to the team whose ID is id, for an
+// identity provider: all of them, or none.
+func (s *Service) ChangeTeam(ctx context.Context, a Actor, id int64, changes []TeamChange) (*store.Team, error) {
+	var out *store.Team
+	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
+		t, err := provisionedTeam(ctx, q, op, id)
+		if err != nil {
+			return err
+		}
+		for _, c := range changes {
+			switch c.Act {
+			case TeamAddMembers, TeamRemoveMembers:
+				for _, u := range c.Users {
+					if err := s.setTeamMember(ctx, q, op, t.Name, u, c.Act == TeamAddMembers); err != nil {
+						return err
+					}
+				}
+			case TeamReplaceMembers:
+				cur, err := q.UserIDs(ctx, store.ListQuery{Team: t.Name, Now: s.Now()})
+				if err != nil {
+					return err
+				}
+				for _, u := range cur {
+					if !slices.Contains(c.Users, u) {
+						if err := s.setTeamMember(ctx, q, op, t.Name, u, false); err != nil {
+							return err
+						}
+					}
+				}
+				for _, u := range c.Users {
+					if err := s.setTeamMember(ctx, q, op, t.Name, u, true); err != nil {
+						return err
+					}
+				}
+			case TeamRename:
+				n, err := checkTeamName(c.Name)
+				if err != nil {
+					return err
+				}
+				if n == t.Name {
+					continue
+				}
+				if err := q.RenameTeam(ctx, t.ID, n); errors.Is(err, store.ErrDuplicate) {
+					return inputErr("team", "%q already exists", n)
+				} else if err != nil {
+					return err
+				}
+				if err := s.audit(ctx, q, op.User, op.channel, "team.rename", nil, map[string]string{"team": t.Name}, map[string]string{"team": n}); err != nil {
+					return err
+				}
+				t.Name = n
+			}
+		}
+		out, err = q.TeamByID(ctx, t.ID)
+		return err
+	})
+	return out, err
+}
+
+// TeamByID reads the team whose ID is id, as SCIM names it.
+func (s *Service) TeamByID(ctx context.Context, a Actor, id int64) (*store.Team, error) {
+	var out *store.Team
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		t, err := q.TeamByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("group %d", id)
+		}
+		out = t
+		return err
+	})
+	return out, err
+}
+
+// provisionedTeam is the team whose ID is id, for an operator who may
+// manage teams.
+func provisionedTeam(ctx context.Context, q *store.Q, op *operator, id int64) (*store.Team, error) {
+	if err := op.need("users.edit", "managing teams"); err != nil {
+		return nil, err
+	}
+	t, err := q.TeamByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound("group %d", id)
+	}
+	return t, err
+}
+
+// setTeamMember adds the user whose ID is id to team (join) or takes them
+// out, as a bulk act on a team does, audited. A user already in, or out, is
+// left alone: a provider adds a member it is not sure of again.
+func (s *Service) setTeamMember(ctx context.Context, q *store.Q, op *operator, team string, id int64, join bool) error {
+	u, err := q.UserByID(ctx, id, s.Now())
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("user %d", id)
+	} else if err != nil {
+		return err
+	}
+	if slices.ContainsFunc(u.Teams, func(t string) bool { return strings.EqualFold(t, team) }) == join {
+		return nil
+	}
+	if err := op.mayActOn(u, "users.edit", "editing profiles", "edit"); err != nil {
+		return err
+	}
+	before := profileOf(u)
+	if join {
+		u.Teams = changeList(u.Teams, []string{team}, nil)
+	} else {
+		u.Teams = changeList(u.Teams, nil, []string{team})
+	}
+	err = s.updateBy(ctx, op, u, 0, q, func(ctx context.Context, u *store.User, version int64) error {
+		return q.SetTeam(ctx, u, team, join, version)
+	})
+	if err != nil {
+		return err
+	}
+	return s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, profileOf(u))
+}
