@@ -38,7 +38,10 @@ type TeamChange struct {
 }
 
 // ProvisionTeam creates a team for an identity provider with its members,
-// in one transaction with its audit rows.
+// in one transaction with its audit rows. A name another team has is
+// refused as taken (InputError.Taken): SCIM answers it 409 uniqueness (RFC
+// 7644 3.3), which a provider reads as "look the group up", not as a
+// request to correct.
 func (s *Service) ProvisionTeam(ctx context.Context, a Actor, name string, members []int64) (*store.Team, error) {
 	var out *store.Team
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
@@ -51,7 +54,7 @@ func (s *Service) ProvisionTeam(ctx context.Context, a Actor, name string, membe
 		}
 		id, err := q.AddTeam(ctx, n)
 		if errors.Is(err, store.ErrDuplicate) {
-			return inputErr("team", "%q already exists", n)
+			return takenErr("team", "%q already exists", n)
 		} else if err != nil {
 			return err
 		}
@@ -70,7 +73,8 @@ func (s *Service) ProvisionTeam(ctx context.Context, a Actor, name string, membe
 }
 
 // ChangeTeam makes changes, in order, to the team whose ID is id, for an
-// identity provider: all of them, or none.
+// identity provider: all of them, or none. A new name another team has is
+// refused as taken, as in ProvisionTeam.
 func (s *Service) ChangeTeam(ctx context.Context, a Actor, id int64, changes []TeamChange) (*store.Team, error) {
 	var out *store.Team
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
@@ -112,7 +116,7 @@ func (s *Service) ChangeTeam(ctx context.Context, a Actor, id int64, changes []T
 					continue
 				}
 				if err := q.RenameTeam(ctx, t.ID, n); errors.Is(err, store.ErrDuplicate) {
-					return inputErr("team", "%q already exists", n)
+					return takenErr("team", "%q already exists", n)
 				} else if err != nil {
 					return err
 				}

@@ -325,3 +325,20 @@ func TestSCIMChangesAreAtomic(t *testing.T) {
 	}
 	f.call(max, "POST", "/scim/v2/Users", map[string]any{"userName": "dora@acme.test"}).want(http.StatusCreated, nil)
 }
+
+// A group's name another group has, in any case, is a conflict (RFC 7644
+// 3.3: 409 uniqueness), on creation and on renaming; it was 400
+// invalidValue, which a provider takes for a request to correct.
+func TestSCIMGroupNamesAreUnique(t *testing.T) {
+	f := newSCIMFixture(t)
+	var support, desk scimResource
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Support"}).want(http.StatusCreated, &support)
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Desk"}).want(http.StatusCreated, &desk)
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "support"}).scimError(http.StatusConflict, "uniqueness", "already exists")
+	rename := func(id, to string) *apiAnswer {
+		return f.call(f.key, "PATCH", "/scim/v2/Groups/"+id, map[string]any{"Operations": []map[string]any{{"op": "replace", "path": "displayName", "value": to}}})
+	}
+	rename(desk.ID, "SUPPORT").scimError(http.StatusConflict, "uniqueness", "already exists")
+	rename(support.ID, "SUPPORT").want(http.StatusOK, nil) // its own name, in another case
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "a,b"}).scimError(http.StatusBadRequest, "invalidValue", "comma")
+}
