@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -627,6 +628,16 @@ type profile struct {
 	Teams       []string `json:"teams,omitempty"`
 	Branches    []string `json:"branches,omitempty"`
 	Tags        []string `json:"tags,omitempty"`
+}
+
+// same reports whether p and o say the same: the lists as sets.
+func (p profile) same(o profile) bool {
+	sameSet := func(a, b []string) bool {
+		return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+	}
+	return p.Email == o.Email && p.FirstName == o.FirstName && p.LastName == o.LastName && p.Phone == o.Phone &&
+		p.Position == o.Position && p.ReferenceID == o.ReferenceID && p.Locale == o.Locale && p.Role == o.Role &&
+		p.Status == o.Status && sameSet(p.Teams, o.Teams) && sameSet(p.Branches, o.Branches) && sameSet(p.Tags, o.Tags)
 }
 
 func profileOf(u *store.User) profile {

@@ -238,7 +238,7 @@ func TestNoticesFollowPreferences(t *testing.T) {
 			must(f.t, err)
 		}, map[string][]string{ben: {"Votre rôle ou vos permissions sur Acme & Fils ont changé"}, benPhone: nil, ownerEmail: nil, ada: nil}},
 		{"permissions changed, sms added", []string{"security.permissions=email,sms"}, false, func(f *fixture) {
-			_, err := f.svc.SetPermissions(f.ctx, f.owner, ben, 0, PermChange{Grant: []string{"users.away"}})
+			_, err := f.svc.SetPermissions(f.ctx, f.owner, ben, 0, PermChange{Revoke: []string{"users.away"}})
 			must(f.t, err)
 		}, map[string][]string{ben: {"Votre rôle ou vos permissions sur Acme & Fils ont changé"},
 			benPhone: {"Acme & Fils : " + ownerEmail + " a modifié vos permissions. Si vous ne vous y attendiez pas, prévenez votre administrateur."}}},

@@ -279,12 +279,19 @@ func (s *Service) Edit(ctx context.Context, a Actor, email string, version int64
 		if u.Branches, err = checkGroups(ctx, q, branchKind, changeList(branches, p.AddBranches, p.RemoveBranches), nil); err != nil {
 			return err
 		}
-		if err := s.update(ctx, q, op, u, version); err != nil {
-			return err
-		}
 		out = u
-		if err := s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, profileOf(u)); err != nil {
-			return err
+		// What changes nothing writes nothing: no new version for others'
+		// forms to conflict with, no audit entry, no webhook (an identity
+		// provider's periodic sync sends every user whole).
+		if after := profileOf(u); !after.same(before) {
+			if err := s.update(ctx, q, op, u, version); err != nil {
+				return err
+			}
+			if err := s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, after); err != nil {
+				return err
+			}
+		} else if version != 0 && version != u.Version {
+			return &ConflictError{Email: u.Email, By: u.UpdatedBy, At: u.UpdatedAt}
 		}
 		if p.ExternalID == nil {
 			return nil
@@ -294,11 +301,19 @@ func (s *Service) Edit(ctx context.Context, a Actor, email string, version int64
 	return out, err
 }
 
-// setExternalID records the identity provider's ID of u, audited.
+// setExternalID records the identity provider's ID of u, audited when it
+// changes.
 func (s *Service) setExternalID(ctx context.Context, q *store.Q, op *operator, u *store.User, ext string) error {
 	ext, err := checkText("externalId", strings.TrimSpace(ext), 200)
 	if err != nil {
 		return err
+	}
+	cur, err := q.ExternalIDs(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	if cur[u.ID] == ext {
+		return nil
 	}
 	if err := q.SetExternalID(ctx, u.ID, ext); errors.Is(err, store.ErrDuplicate) {
 		return takenErr("externalId", "%q is another user's", ext)
@@ -429,8 +444,16 @@ func (s *Service) planPerms(ctx context.Context, q *store.Q, op *operator, u *st
 	return &permPlan{PermResult: res, had: had.list()}, nil
 }
 
-// writePerms writes a checked permission change with its audit row.
+// writePerms writes a checked permission change with its audit row; one
+// that changes nothing writes nothing (no audit entry, webhook, or security
+// notice mailed to the user).
 func (s *Service) writePerms(ctx context.Context, q *store.Q, op *operator, u *store.User, version int64, p *permPlan) error {
+	if p.Role == u.Role && len(p.Added) == 0 && len(p.Removed) == 0 {
+		if version != 0 && version != u.Version {
+			return &ConflictError{Email: u.Email, By: u.UpdatedBy, At: u.UpdatedAt}
+		}
+		return nil
+	}
 	before := map[string]any{"role": u.Role, "perms": p.had}
 	u.Role = p.Role
 	if err := s.update(ctx, q, op, u, version); err != nil {

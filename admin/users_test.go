@@ -365,3 +365,42 @@ func TestStaleVersionConflict(t *testing.T) {
 	_, err = f.svc.Edit(f.ctx, f.owner, invitee, v, Profile{Position: ptr("Stagiaire")})
 	must(t, err)
 }
+
+// A change that changes nothing writes nothing: no new version for other
+// forms to conflict with, no audit entry, no webhook, no security notice
+// mailed; a stale version is still refused. An identity provider's sync and
+// an idempotent script send the same values again and again.
+func TestNoChangeWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	u := f.addUser("ann@example.com", "member", store.Active)
+	pos := "Buyer"
+	if _, err := f.svc.Edit(f.ctx, f.owner, u.Email, 0, Profile{Position: &pos, AddTeams: []string{}}); err != nil {
+		t.Fatal(err)
+	}
+	u = f.user(u.Email)
+	before := f.snapshot()
+	same := u.Position
+	for i, p := range []Profile{{}, {Position: &same}, {Tags: []string{}}, {RemoveTags: []string{"none"}}} {
+		if got, err := f.svc.Edit(f.ctx, f.owner, u.Email, u.Version, p); err != nil || got.Version != u.Version {
+			t.Fatalf("edit %d changing nothing: %v, version %v", i, err, got)
+		}
+	}
+	for i, c := range []PermChange{{Role: "member"}, {Grant: Presets["member"][:1]}, {Revoke: []string{"users.delete"}}} {
+		if res, err := f.svc.SetPermissions(f.ctx, f.owner, u.Email, u.Version, c); err != nil || len(res.Added)+len(res.Removed) != 0 {
+			t.Fatalf("permission change %d changing nothing: %v, %+v", i, err, res)
+		}
+	}
+	f.unchanged(before)
+	var conflict *ConflictError
+	if _, err := f.svc.Edit(f.ctx, f.owner, u.Email, u.Version-1, Profile{}); !errors.As(err, &conflict) {
+		t.Fatalf("a stale version changing nothing: %v, want a conflict", err)
+	}
+	if _, err := f.svc.SetPermissions(f.ctx, f.owner, u.Email, u.Version-1, PermChange{Role: "member"}); !errors.As(err, &conflict) {
+		t.Fatalf("a stale version changing no permission: %v, want a conflict", err)
+	}
+	// A change still writes, once.
+	other := "Seller"
+	if got, err := f.svc.Edit(f.ctx, f.owner, u.Email, u.Version, Profile{Position: &other}); err != nil || got.Version != u.Version+1 {
+		t.Fatalf("a real edit: %v, %+v", err, got)
+	}
+}
