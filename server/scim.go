@@ -307,116 +307,56 @@ func scimGetUser(c *scimCall) (int, any, error) {
 // scimMaxCount bounds a page of results.
 const scimMaxCount = 1000
 
-func scimListUsers(c *scimCall) (int, any, error) {
+// page reads a listing's startIndex (from 1) and count (RFC 7644 3.4.2.4).
+func (c *scimCall) page() (start, count int, err error) {
 	q := c.r.URL.Query()
-	start, count := 1, 100
+	start, count = 1, 100
 	if v := q.Get("startIndex"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return 0, nil, scimBad("invalidValue", "startIndex %q is not a number", v)
+			return 0, 0, scimBad("invalidValue", "startIndex %q is not a number", v)
 		}
-		start = max(1, n) // RFC 7644 3.4.2.4: below 1 is 1
+		start = max(1, n) // below 1 is 1
 	}
 	if v := q.Get("count"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return 0, nil, scimBad("invalidValue", "count %q is not a number", v)
+			return 0, 0, scimBad("invalidValue", "count %q is not a number", v)
 		}
 		count = min(max(0, n), scimMaxCount)
 	}
-	f, err := parseSCIMFilter(q.Get("filter"))
-	if err != nil {
-		return 0, nil, err
-	}
-	users, err := c.matching(f)
-	if err != nil {
-		return 0, nil, err
-	}
-	total := len(users)
-	page := users[min(start-1, total):min(start-1+count, total)]
-	ids := make([]int64, len(page))
-	for i, u := range page {
-		ids[i] = u.ID
-	}
-	ext, err := c.x.svc.ExternalIDs(c.r.Context(), c.actor, ids...)
-	if err != nil {
-		return 0, nil, err
-	}
-	out := make([]map[string]any, len(page))
-	for i, u := range page {
-		out[i] = c.scimUser(u, ext[u.ID])
-	}
-	return http.StatusOK, scimList(out, total, start), nil
+	return start, count, nil
 }
 
-// matching lists the users the filter lets through: one looked up by its
-// key when the filter names one (userName, emails, externalId or id eq),
-// otherwise every user, read a page at a time.
-func (c *scimCall) matching(f *scimFilter) ([]*store.User, error) {
-	ctx := c.r.Context()
+func scimListUsers(c *scimCall) (int, any, error) {
+	start, count, err := c.page()
+	if err != nil {
+		return 0, nil, err
+	}
+	f, err := parseSCIMFilter(c.r.URL.Query().Get("filter"))
+	if err != nil {
+		return 0, nil, err
+	}
+	// A filter naming a user by key finds them by it; the rest of the
+	// filter, if any, is then checked on them alone.
+	pq := admin.ProvisionedQuery{Skip: start - 1, Count: count}
 	if email, ok := f.lookup("username", "emails", "emails.value"); ok {
-		d, err := c.x.svc.User(ctx, c.actor, email)
-		if errors.As(err, new(*admin.NotFoundError)) || errors.Is(err, store.ErrNotFound) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return c.keep(f, []*store.User{d.User})
+		pq.Email = email
+	} else if ext, ok := f.lookup("externalid"); ok {
+		pq.ExternalID = ext
 	}
-	if ext, ok := f.lookup("externalid"); ok {
-		email, err := c.x.svc.UserByExternalID(ctx, c.actor, ext)
-		if errors.As(err, new(*admin.NotFoundError)) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		d, err := c.x.svc.User(ctx, c.actor, email)
-		if err != nil {
-			return nil, err
-		}
-		return c.keep(f, []*store.User{d.User})
+	if f != nil {
+		pq.Match = f.match
 	}
-	var all []*store.User
-	lq := store.ListQuery{Limit: 500}
-	for {
-		p, err := c.x.svc.ListUsers(ctx, c.actor, lq)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, p.Users...)
-		if !p.More {
-			break
-		}
-		lq.After = &p.Cursors[len(p.Cursors)-1]
+	p, err := c.x.svc.ProvisionedUsers(c.r.Context(), c.actor, pq)
+	if err != nil {
+		return 0, nil, err
 	}
-	return c.keep(f, all)
-}
-
-// keep filters users with f; externalId needs their IDs.
-func (c *scimCall) keep(f *scimFilter, users []*store.User) ([]*store.User, error) {
-	if f == nil {
-		return users, nil
+	out := make([]map[string]any, len(p.Users))
+	for i, u := range p.Users {
+		out[i] = c.scimUser(u, p.ExternalIDs[u.ID])
 	}
-	var ext map[int64]string
-	if f.uses("externalid") {
-		ids := make([]int64, len(users))
-		for i, u := range users {
-			ids[i] = u.ID
-		}
-		var err error
-		if ext, err = c.x.svc.ExternalIDs(c.r.Context(), c.actor, ids...); err != nil {
-			return nil, err
-		}
-	}
-	var out []*store.User
-	for _, u := range users {
-		if f.match(u, ext[u.ID]) {
-			out = append(out, u)
-		}
-	}
-	return out, nil
+	return http.StatusOK, scimList(out, p.Total, start), nil
 }
 
 // scimUserBody is a User as an identity provider sends it.

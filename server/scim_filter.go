@@ -208,14 +208,6 @@ func (f *scimFilter) lookup(attrs ...string) (string, bool) {
 	return "", false
 }
 
-// uses reports whether the filter compares attr.
-func (f *scimFilter) uses(attr string) bool {
-	if f == nil {
-		return false
-	}
-	return f.attr == attr || f.left.uses(attr) || f.right.uses(attr)
-}
-
 // match reports whether u, whose identity provider's ID is ext, passes.
 func (f *scimFilter) match(u *store.User, ext string) bool {
 	switch f.op {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,33 +71,37 @@ func (c *scimCall) withMembers() bool {
 	return !strings.Contains(strings.ToLower(c.r.URL.Query().Get("excludedAttributes")), "members")
 }
 
+// scimListGroups lists the teams, by name, a page of them (startIndex and
+// count), each with its members unless excludedAttributes leaves them out.
 func scimListGroups(c *scimCall) (int, any, error) {
+	start, count, err := c.page()
+	if err != nil {
+		return 0, nil, err
+	}
 	teams, err := c.x.svc.Teams(c.r.Context(), c.actor)
 	if err != nil {
 		return 0, nil, err
 	}
-	name, filtered := "", false
 	if f := c.r.URL.Query().Get("filter"); f != "" {
 		pf, err := parseSCIMFilter(f)
 		if err != nil {
 			return 0, nil, err
 		}
-		if name, filtered = pf.lookup("displayname"); !filtered {
+		name, ok := pf.lookup("displayname")
+		if !ok {
 			return 0, nil, scimBad("invalidFilter", "groups are found by displayName eq \"…\"")
 		}
+		teams = slices.DeleteFunc(teams, func(t store.Team) bool { return !strings.EqualFold(t.Name, name) })
 	}
-	out := []map[string]any{}
-	for _, t := range teams {
-		if filtered && !strings.EqualFold(t.Name, name) {
-			continue
-		}
-		g, err := c.scimGroup(t, c.withMembers())
-		if err != nil {
+	total := len(teams)
+	page := teams[min(start-1, total):min(start-1+count, total)]
+	out := make([]map[string]any, len(page))
+	for i, t := range page {
+		if out[i], err = c.scimGroup(t, c.withMembers()); err != nil {
 			return 0, nil, err
 		}
-		out = append(out, g)
 	}
-	return http.StatusOK, scimList(out, len(out), 1), nil
+	return http.StatusOK, scimList(out, total, start), nil
 }
 
 func scimGetGroup(c *scimCall) (int, any, error) {

@@ -342,3 +342,48 @@ func TestSCIMGroupNamesAreUnique(t *testing.T) {
 	rename(support.ID, "SUPPORT").want(http.StatusOK, nil) // its own name, in another case
 	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "a,b"}).scimError(http.StatusBadRequest, "invalidValue", "comma")
 }
+
+// Users are listed in ID order, the order they were created in, a page at
+// a time by startIndex and count, with or without a filter; groups too
+// (they were listed whole, whatever startIndex and count said).
+func TestSCIMPages(t *testing.T) {
+	f := newSCIMFixture(t)
+	ids := []string{"1"} // the owner
+	for _, e := range []string{"zed@acme.test", "amy@acme.test", "mo@other.test", "bea@acme.test", "cal@acme.test"} {
+		var u scimResource
+		f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": e}).want(http.StatusCreated, &u)
+		ids = append(ids, u.ID)
+	}
+	page := func(path string, total, start int, want ...string) {
+		t.Helper()
+		var l scimListAnswer
+		f.call(f.key, "GET", path, nil).want(http.StatusOK, &l)
+		var got []string
+		for _, r := range l.Resources {
+			got = append(got, r.ID)
+		}
+		if l.TotalResults != total || l.StartIndex != start || l.ItemsPerPage != len(want) || strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: total %d, start %d, %d per page, %v; want %d, %d, %v", path, l.TotalResults, l.StartIndex, l.ItemsPerPage, got, total, start, want)
+		}
+	}
+	page("/scim/v2/Users?startIndex=2&count=2", 6, 2, ids[1], ids[2])
+	page("/scim/v2/Users?startIndex=6&count=10", 6, 6, ids[5])
+	page("/scim/v2/Users?startIndex=7", 6, 7)
+	page("/scim/v2/Users?count=0", 6, 1)
+	page("/scim/v2/Users?startIndex=-3&count=1", 6, 1, ids[0])
+	page(filter(`userName ew "acme.test"`)+"&startIndex=3&count=2", 5, 3, ids[2], ids[4]) // the owner is of acme.test
+	page(filter(`userName eq "Amy@acme.test"`)+"&startIndex=1", 1, 1, ids[2])
+	page(filter(`userName eq "amy@acme.test"`)+"&startIndex=2", 1, 2)
+	page(filter(`userName eq "amy@acme.test" and title pr`), 0, 1)
+
+	var groups []string
+	for _, n := range []string{"Sales", "Desk", "Ops"} {
+		var g scimResource
+		f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": n}).want(http.StatusCreated, &g)
+		groups = append(groups, g.ID)
+	}
+	page("/scim/v2/Groups?startIndex=2&count=1", 3, 2, groups[2]) // by name: Desk, Ops, Sales
+	page("/scim/v2/Groups?count=0", 3, 1)
+	page("/scim/v2/Groups?startIndex=3&count=5&excludedAttributes=members", 3, 3, groups[0])
+	page("/scim/v2/Groups?filter="+url.QueryEscape(`displayName eq "ops"`)+"&startIndex=2", 1, 2)
+}

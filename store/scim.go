@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 )
 
 // SetExternalID records the identity provider's ID of a user; empty removes
@@ -49,4 +50,35 @@ func (q *Q) ExternalIDs(ctx context.Context, userIDs ...int64) (map[int64]string
 		out[id] = ext
 	}
 	return out, rows.Err()
+}
+
+// UsersInIDOrder reads up to limit users whose ID is above after, in ID
+// order, past the first skip of them, without their tags: the pages of an
+// identity provider's listing (SCIM), which says where a page starts by its
+// index (startIndex) rather than by a key, and the chunks of one that
+// filters on what no index holds. ID order is the order users were created
+// in, so that a page stays where it was as users are added.
+func (q *Q) UsersInIDOrder(ctx context.Context, after int64, skip, limit int, now time.Time) ([]*User, error) {
+	rows, err := q.db.QueryContext(ctx, "SELECT "+userCols+" FROM users u WHERE u.id > ?2 ORDER BY u.id LIMIT ?3 OFFSET ?4",
+		now.Unix(), after, limit, skip)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []*User
+	for rows.Next() {
+		u, err := scanUser(rows, now)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// CountAllUsers counts the users, whatever their status.
+func (q *Q) CountAllUsers(ctx context.Context) (int, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, "SELECT count(*) FROM users").Scan(&n)
+	return n, mapErr(err)
 }
