@@ -135,7 +135,7 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	// The API under /api/v1/, SCIM under /scim/v2/, health and metrics, the
 	// pages everywhere else.
 	handler := http.NewServeMux()
-	api := server.NewAPI(c.svc, server.APIOptions{Log: log, Metrics: metrics})
+	api := server.NewAPI(c.svc, server.APIOptions{Log: log, Metrics: metrics, ClientIP: client})
 	handler.Handle("/api/v1/", api)
 	handler.Handle("/scim/v2/", server.NewSCIM(c.svc, api))
 	handleHealth(handler, checks)

@@ -21,6 +21,12 @@ type APIOptions struct {
 	Log *slog.Logger
 	// PerKey limits each key's requests; a zero RateLimit is 600 a minute.
 	PerKey RateLimit
+	// BadKeysPerClient limits the requests with a wrong key each client may
+	// send; a zero RateLimit is 60 a minute.
+	BadKeysPerClient RateLimit
+	// ClientIP names the client a request comes from (ForwardedClient);
+	// nil takes the connection's address.
+	ClientIP func(*http.Request) string
 	// Metrics counts the rate limit's refusals; nil counts nothing.
 	Metrics *Metrics
 }
@@ -32,8 +38,10 @@ type API struct {
 	svc     *admin.Service
 	log     *slog.Logger
 	metrics *Metrics
-	limit   *webLimiter
+	limit   *webLimiter // per key, once known
+	badKeys *webLimiter // per client, for wrong keys
 	perKey  RateLimit
+	client  func(*http.Request) string
 	mux     *http.ServeMux
 }
 
@@ -47,6 +55,10 @@ func NewAPI(svc *admin.Service, opts APIOptions) *API {
 		x.log = slog.New(slog.DiscardHandler)
 	}
 	x.limit = newWebLimiter(x.perKey, webLimiterKeys)
+	x.badKeys = newWebLimiter(opts.BadKeysPerClient.or(RateLimit{60, time.Minute}), webLimiterKeys)
+	if x.client = opts.ClientIP; x.client == nil {
+		x.client = webRemoteClient
+	}
 	for _, rt := range apiRoutes {
 		x.mux.HandleFunc(rt.method+" "+rt.path, x.serve(rt))
 	}
@@ -84,36 +96,52 @@ type apiCall struct {
 // authenticate finds who the request's API key acts as, within the key's
 // rate limit; otherwise it says with which status and why the request is
 // refused, having set the headers that go with it.
+//
+// Two limits: a client sending wrong keys spends its own allowance of
+// them, taken before the key is looked up and given back when it proves
+// right, so that guessing costs the guesser; a key's own limit is counted
+// once the key is known, so that nobody who merely knows its public prefix
+// (the audit trail shows it) can spend it and lock its automation out.
 func (x *API) authenticate(rw http.ResponseWriter, r *http.Request) (admin.Actor, int, string) {
-	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || secret == "" {
+	scheme, secret, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	secret = strings.TrimSpace(secret)
+	if !strings.EqualFold(scheme, "Bearer") || secret == "" { // the scheme is case-insensitive (RFC 9110 §11.1)
 		rw.Header().Set("WWW-Authenticate", `Bearer realm="roster"`)
 		return admin.Actor{}, http.StatusUnauthorized, "send an API key: Authorization: Bearer rst_… (roster apikeys create)"
 	}
-	// The limit is per key, counted before the key is looked up, so that
-	// guessing costs the guesser its own limit.
-	id := secret[:min(len(secret), 12)]
-	allowed, wait, left := x.limit.takeLeft(id, time.Now())
-	rw.Header().Set("RateLimit-Limit", strconv.Itoa(x.perKey.N))
-	rw.Header().Set("RateLimit-Remaining", strconv.Itoa(left))
-	if !allowed {
-		x.metrics.limited("api")
-		secs := int(wait.Seconds()) + 1
-		rw.Header().Set("Retry-After", strconv.Itoa(secs))
-		rw.Header().Set("RateLimit-Reset", strconv.Itoa(secs))
-		return admin.Actor{}, http.StatusTooManyRequests, fmt.Sprintf("too many requests with this key: try again in %d s", secs)
+	client := x.client(r)
+	if ok, wait := x.badKeys.take(client, time.Now()); !ok {
+		return admin.Actor{}, x.tooMany(rw, wait), fmt.Sprintf("too many requests with a wrong key from this client: try again in %d s", int(wait.Seconds())+1)
 	}
-	actor, err := x.svc.APIKeyActor(r.Context(), strings.TrimSpace(secret))
+	actor, err := x.svc.APIKeyActor(r.Context(), secret)
 	var d *admin.DeniedError
 	switch {
 	case errors.Is(err, admin.ErrBadAPIKey) || errors.As(err, &d):
 		rw.Header().Set("WWW-Authenticate", `Bearer realm="roster", error="invalid_token"`)
 		return admin.Actor{}, http.StatusUnauthorized, err.Error()
 	case err != nil:
+		x.badKeys.give(client)
 		x.log.ErrorContext(r.Context(), "api: key", "err", err)
 		return admin.Actor{}, http.StatusInternalServerError, "the request could not be completed: try again in a moment"
 	}
+	x.badKeys.give(client)
+	allowed, wait, left := x.limit.takeLeft(secret[:min(len(secret), 12)], time.Now())
+	rw.Header().Set("RateLimit-Limit", strconv.Itoa(x.perKey.N))
+	rw.Header().Set("RateLimit-Remaining", strconv.Itoa(left))
+	if !allowed {
+		return admin.Actor{}, x.tooMany(rw, wait), fmt.Sprintf("too many requests with this key: try again in %d s", int(wait.Seconds())+1)
+	}
 	return actor, 0, ""
+}
+
+// tooMany sets the headers of a refusal by a rate limit, for wait, and
+// returns its status.
+func (x *API) tooMany(rw http.ResponseWriter, wait time.Duration) int {
+	x.metrics.limited("api")
+	secs := strconv.Itoa(int(wait.Seconds()) + 1)
+	rw.Header().Set("Retry-After", secs)
+	rw.Header().Set("RateLimit-Reset", secs)
+	return http.StatusTooManyRequests
 }
 
 // serve authenticates, limits and runs one route.

@@ -353,6 +353,40 @@ func TestAPIRateLimitAndBodyLimit(t *testing.T) {
 		problem(http.StatusRequestEntityTooLarge, "over")
 }
 
+// A listing's unknown sort or status is the caller's mistake, said as such.
+func TestAPIUnknownSortOrStatus(t *testing.T) {
+	f := newAPIFixture(t, APIOptions{})
+	f.call(f.key, "GET", "/api/v1/users?sort=bogus", nil).problem(http.StatusUnprocessableEntity, `sort "bogus": want one of name, last-login, status`)
+	f.call(f.key, "GET", "/api/v1/users?status=bogus", nil).problem(http.StatusUnprocessableEntity, `status "bogus": want one of`)
+}
+
+// Wrong keys spend their sender's allowance, not the key's: someone who
+// knows a key's public prefix (the audit trail shows it) cannot lock its
+// automation out, nor get a fresh allowance by spacing the header
+// differently; the scheme's case does not matter.
+func TestAPIWrongKeysCannotLockAKeyOut(t *testing.T) {
+	f := newAPIFixture(t, APIOptions{PerKey: RateLimit{N: 3, Per: time.Minute}, BadKeysPerClient: RateLimit{N: 5, Per: time.Minute},
+		ClientIP: func(r *http.Request) string { return r.Header.Get("X-Test-Client") }})
+	guess := f.key[:12] + "guess"
+	for i := range 8 {
+		status := http.StatusUnauthorized
+		if i >= 5 {
+			status = http.StatusTooManyRequests
+		}
+		f.call("", "GET", "/api/v1/users", nil, "Authorization", "Bearer "+guess, "X-Test-Client", "attacker").problem(status, "")
+	}
+	f.call("", "GET", "/api/v1/users", nil, "Authorization", "Bearer "+f.key, "X-Test-Client", "attacker").
+		problem(http.StatusTooManyRequests, "wrong key from this client")
+	for i, auth := range []string{"Bearer " + f.key, "bearer " + f.key, "Bearer  " + f.key} {
+		a := f.call("", "GET", "/api/v1/users", nil, "Authorization", auth, "X-Test-Client", "automation").want(http.StatusOK, nil)
+		if got := a.header.Get("RateLimit-Remaining"); got != fmt.Sprint(2-i) {
+			t.Errorf("%q: RateLimit-Remaining %q, want %d: every spelling spends the one key's limit", auth, got, 2-i)
+		}
+	}
+	f.call("", "GET", "/api/v1/users", nil, "Authorization", "Bearer \t"+f.key, "X-Test-Client", "automation").
+		problem(http.StatusTooManyRequests, "too many requests with this key")
+}
+
 // The OpenAPI description lists every operation the API routes, and each
 // one it lists is routed (a request reaches its handler, not the catch-all).
 func TestAPIOpenAPICoversTheRoutes(t *testing.T) {
