@@ -196,7 +196,8 @@ func TestCommandLine(t *testing.T) {
 	if found := jsonOf[[]userJSON](t, db, "users", "--team", "Sales", "--sort", "last-login"); len(found) != 2 {
 		t.Fatalf("team Sales: %+v", found)
 	}
-	fails(t, db, "unknown filter", "users", "--status", "sleeping")
+	fails(t, db, `status "sleeping": want one of staged, invited`, "users", "--status", "sleeping")
+	fails(t, db, `sort "age": want one of name, last-login, status`, "users", "--sort", "age")
 	fails(t, db, "not found", "user", "nobody@acme.test")
 
 	// Accepting makes ann an active manager (the web page does this).

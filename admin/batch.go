@@ -355,6 +355,9 @@ func (s *Service) ActOnUsers(ctx context.Context, a Actor, b UserBatch) ([]Outco
 // users it changes (a role, a status) neither leave nor join its set while
 // it runs, and the count asked about is the count done.
 func (s *Service) SelectUsers(ctx context.Context, a Actor, lq store.ListQuery) ([]int64, error) {
+	if err := checkList(lq); err != nil {
+		return nil, err
+	}
 	var ids []int64
 	lq.Now = s.Now()
 	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
@@ -367,6 +370,9 @@ func (s *Service) SelectUsers(ctx context.Context, a Actor, lq store.ListQuery) 
 // CountUsers counts the users lq's filter keeps, as SelectUsers would
 // list them: what a screen shows for "every user matching".
 func (s *Service) CountUsers(ctx context.Context, a Actor, lq store.ListQuery) (int, error) {
+	if err := checkList(lq); err != nil {
+		return 0, err
+	}
 	var n int
 	lq.Now = s.Now()
 	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {

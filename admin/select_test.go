@@ -64,8 +64,9 @@ func TestSelectUsersByFilter(t *testing.T) {
 	}
 	check(store.ListQuery{Search: "marc"}, all)
 	check(store.ListQuery{Search: "marc", Status: "active", Team: "Support"}, map[string]bool{"marc.martin3@example.com": true})
-	if _, err := f.svc.SelectUsers(f.ctx, f.owner, store.ListQuery{Status: "asleep"}); !errors.Is(err, store.ErrBadFilter) {
-		t.Errorf("an unknown status: %v, want ErrBadFilter", err)
+	var in *InputError
+	if _, err := f.svc.SelectUsers(f.ctx, f.owner, store.ListQuery{Status: "asleep"}); !errors.As(err, &in) || in.Field != "status" {
+		t.Errorf("an unknown status: %v, want the status refused", err)
 	}
 }
 

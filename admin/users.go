@@ -646,8 +646,23 @@ func (s *Service) Teams(ctx context.Context, a Actor) ([]store.Team, error) {
 	return out, err
 }
 
+// checkList refuses a listing's unknown sort or status filter as the
+// caller's input (the API answered them 500, as the store's failure).
+func checkList(lq store.ListQuery) error {
+	if lq.Sort != "" && !slices.Contains(store.Sorts(), lq.Sort) {
+		return inputErr("sort", "%q: want one of %s", lq.Sort, strings.Join(store.Sorts(), ", "))
+	}
+	if lq.Status != "" && !slices.Contains(store.StatusFilters(), lq.Status) {
+		return inputErr("status", "%q: want one of %s", lq.Status, strings.Join(store.StatusFilters(), ", "))
+	}
+	return nil
+}
+
 // ListUsers reads one page of users.
 func (s *Service) ListUsers(ctx context.Context, a Actor, lq store.ListQuery) (*store.Page, error) {
+	if err := checkList(lq); err != nil {
+		return nil, err
+	}
 	var p *store.Page
 	lq.Now = s.Now()
 	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {

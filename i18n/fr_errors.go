@@ -284,6 +284,7 @@ func frErrors() map[string]string {
 		"%q: write it as 2026-12-01":                                     "%q : écrivez-la comme 2026-12-01",
 		"%q: write it with its country code (+…)":                        "%q : écrivez-le avec son indicatif de pays (+…)",
 		"status %q: want one of %s":                                      "statut %q : au choix, %s",
+		"%q: want one of %s":                                             "%q : au choix, %s",
 		"team %q does not exist":                                         "l'équipe %q n'existe pas",
 		"branch %q does not exist":                                       "l'agence %q n'existe pas",
 		"write it as digits, such as 15.00":                              "écrivez-le en chiffres, comme 15.00",
