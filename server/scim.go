@@ -74,10 +74,11 @@ func (x *SCIM) ServeHTTP(rw http.ResponseWriter, r *http.Request) { x.mux.ServeH
 
 // scimCall is one authenticated SCIM request.
 type scimCall struct {
-	r     *http.Request
-	rw    http.ResponseWriter
-	actor admin.Actor
-	x     *SCIM
+	r       *http.Request
+	rw      http.ResponseWriter
+	actor   admin.Actor
+	x       *SCIM
+	baseURL string // base's, once read
 }
 
 func (x *SCIM) serve(h func(*scimCall) (int, any, error), resource bool) http.HandlerFunc {
@@ -181,13 +182,28 @@ func (c *scimCall) decode(v any) error {
 	return nil
 }
 
-// base is where the resources are, for meta.location.
+// base is where the resources are, for meta.location and Location: under
+// the account's base URL when it has one (roster serve --base-url makes it
+// the account's), which a request cannot change; only without one, as the
+// request says it reached the server. Host and X-Forwarded-Proto are the
+// client's to write, and "Host: evil.example" had the provider store
+// https://evil.example/scim/v2/Users/… as the user's address.
 func (c *scimCall) base() string {
+	if c.baseURL != "" {
+		return c.baseURL
+	}
+	if acct, err := c.x.svc.Account(c.r.Context()); err == nil && acct.BaseURL != "" {
+		c.baseURL = acct.BaseURL + "/scim/v2"
+		return c.baseURL
+	} else if err != nil {
+		c.x.log.Error("scim: the account's base URL", "err", err)
+	}
 	scheme := "http"
 	if c.r.TLS != nil || c.r.Header.Get("X-Forwarded-Proto") == "https" {
 		scheme = "https"
 	}
-	return scheme + "://" + c.r.Host + "/scim/v2"
+	c.baseURL = scheme + "://" + c.r.Host + "/scim/v2"
+	return c.baseURL
 }
 
 func scimConfig(c *scimCall) (int, any, error) {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -386,4 +387,60 @@ func TestSCIMPages(t *testing.T) {
 	page("/scim/v2/Groups?count=0", 3, 1)
 	page("/scim/v2/Groups?startIndex=3&count=5&excludedAttributes=members", 3, 3, groups[0])
 	page("/scim/v2/Groups?filter="+url.QueryEscape(`displayName eq "ops"`)+"&startIndex=2", 1, 2)
+}
+
+// With a base URL configured (roster serve --base-url, the account's),
+// meta.location and Location start with it, whatever Host and
+// X-Forwarded-Proto the request says: "Host: evil.example" made them
+// https://evil.example/scim/v2/…, which the provider keeps.
+func TestSCIMLocationsFromTheBaseURL(t *testing.T) {
+	f := newSCIMFixture(t)
+	send := func(method, path, body string) (*http.Response, map[string]any) {
+		t.Helper()
+		req, err := http.NewRequest(method, f.srv.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = "evil.example"
+		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("Authorization", "Bearer "+f.key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
+			t.Fatal(err)
+		}
+		return resp, v
+	}
+	location := func(v map[string]any) string {
+		m, _ := v["meta"].(map[string]any)
+		s, _ := m["location"].(string)
+		return s
+	}
+	// Without one, the request's say is all there is.
+	resp, u := send("POST", "/scim/v2/Users", `{"userName":"ann@acme.test"}`)
+	if want := "https://evil.example/scim/v2/Users/" + u["id"].(string); resp.Header.Get("Location") != want || location(u) != want {
+		t.Errorf("without a base URL: Location %q, meta.location %q, want %q", resp.Header.Get("Location"), location(u), want)
+	}
+
+	base := "https://roster.example.com/people/"
+	if _, err := f.svc.UpdateAccount(f.ctx, f.owner, admin.AccountChange{BaseURL: &base}); err != nil {
+		t.Fatal(err)
+	}
+	const want = "https://roster.example.com/people/scim/v2/"
+	resp, u = send("POST", "/scim/v2/Users", `{"userName":"bob@acme.test"}`)
+	if resp.Header.Get("Location") != want+"Users/"+u["id"].(string) || location(u) != want+"Users/"+u["id"].(string) {
+		t.Errorf("a user: Location %q, meta.location %q", resp.Header.Get("Location"), location(u))
+	}
+	resp, g := send("POST", "/scim/v2/Groups", `{"displayName":"Support"}`)
+	if resp.Header.Get("Location") != want+"Groups/"+g["id"].(string) || location(g) != want+"Groups/"+g["id"].(string) {
+		t.Errorf("a group: Location %q, meta.location %q", resp.Header.Get("Location"), location(g))
+	}
+	_, list := send("GET", "/scim/v2/Users?count=1", "")
+	if r := list["Resources"].([]any); len(r) != 1 || !strings.HasPrefix(location(r[0].(map[string]any)), want+"Users/") {
+		t.Errorf("a listing: %v", list["Resources"])
+	}
 }
