@@ -81,19 +81,17 @@ var orders = map[string]order{
 }
 
 // ListUsers reads one page of users by key, and with lq.Tags their tags
-// in a second statement. A search may return a user once
-// per key it matches on different pages; callers that gather several pages
-// drop the repeats by ID.
+// in a second statement. A search lists each user once, at the first of
+// their keys it matches.
 func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
 	backwards := lq.Before != nil
 	p := &Page{}
-	seen := map[int64]bool{}
 	for {
 		query, args, o, err := q.listSQL(ctx, &lq)
 		if err != nil {
 			return nil, err
 		}
-		n, last, err := q.readUsers(ctx, query, args, o, lq, p, seen)
+		n, last, err := q.readUsers(ctx, query, args, o, lq, p)
 		if err != nil {
 			return nil, err
 		}
@@ -121,10 +119,8 @@ func (q *Q) ListUsers(ctx context.Context, lq ListQuery) (*Page, error) {
 }
 
 // readUsers adds the users query reads to p, until the page is full, and
-// returns how many rows it read and the cursor of the last. A search reads
-// rows until the page is full: a user matching on two keys (email and name)
-// comes once.
-func (q *Q) readUsers(ctx context.Context, query string, args []any, o order, lq ListQuery, p *Page, seen map[int64]bool) (int, Cursor, error) {
+// returns how many rows it read and the cursor of the last.
+func (q *Q) readUsers(ctx context.Context, query string, args []any, o order, lq ListQuery, p *Page) (int, Cursor, error) {
 	rows, err := q.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return 0, Cursor{}, err
@@ -138,10 +134,6 @@ func (q *Q) readUsers(ctx context.Context, query string, args []any, o order, lq
 			return n, last, err
 		}
 		n, last = n+1, o.cursor(u, key)
-		if seen[u.ID] {
-			continue
-		}
-		seen[u.ID] = true
 		if len(p.Users) == lq.Limit {
 			p.More = true
 			break
@@ -226,7 +218,12 @@ func (q *Q) listSQL(ctx context.Context, lq *ListQuery) (string, []any, order, e
 		where = append(where, f)
 	}
 	if prefix != "" {
-		where = append(where, "k.key >= "+arg(prefix)+" AND k.key < "+arg(prefix+"\U0010FFFF"))
+		// A user comes once, at the first of their keys the prefix
+		// matches: paging by cursor showed one matching on two keys
+		// (name and position) on two pages.
+		lo := arg(prefix)
+		where = append(where, "k.key >= "+lo+" AND k.key < "+arg(prefix+"\U0010FFFF"),
+			"NOT EXISTS (SELECT 1 FROM search_keys k2 WHERE k2.user_id = k.user_id AND k2.key >= "+lo+" AND k2.key < k.key)")
 	}
 	// Reading backwards flips the order; the rows are put back in order below.
 	backwards := lq.Before != nil

@@ -403,22 +403,12 @@ func TestSearchPagesOverSeveralKeys(t *testing.T) {
 		}
 		addUser(t, st, u)
 	}
-	// The pages as SQLite reads them: a user once a page; the next page
-	// starts after the row that put the last user on it, the first of theirs.
+	// Each user once, at their first key: pages of three in that order.
 	var want [][]int64
-	for first, more := 0, true; more; {
+	for first := int64(1); first <= users; first += 3 {
 		var page []int64
-		more = false
-		for row := first; row < users*tags; row++ {
-			id := int64(row/tags + 1)
-			if slices.Contains(page, id) {
-				continue
-			}
-			if len(page) == 3 {
-				more = true
-				break
-			}
-			page, first = append(page, id), row+1
+		for id := first; id < first+3 && id <= users; id++ {
+			page = append(page, id)
 		}
 		want = append(want, page)
 	}
@@ -446,5 +436,25 @@ func TestSearchPagesOverSeveralKeys(t *testing.T) {
 	}
 	if !slices.Equal(ids(back), ids(second)) {
 		t.Fatalf("page 2 read backwards %v, forwards %v", ids(back), ids(second))
+	}
+
+	// Keys of different users in between: Ann matches on her name and on
+	// her position, Bob's name comes between the two. Ann is on one page.
+	ann := &User{Email: "ann@example.com", FirstName: "Mara", LastName: "Ann", Position: "Marketing", Status: Active}
+	bob := &User{Email: "bob@example.com", FirstName: "Marc", LastName: "Bob", Status: Active}
+	addUser(t, st, ann)
+	addUser(t, st, bob)
+	lq = ListQuery{Search: "mar", Limit: 1, Now: t0}
+	var got []int64
+	_, pages := readAll(t, st, lq)
+	for _, p := range pages {
+		for _, id := range p {
+			if id == ann.ID || id == bob.ID {
+				got = append(got, id)
+			}
+		}
+	}
+	if !slices.Equal(got, []int64{ann.ID, bob.ID}) {
+		t.Fatalf("paging one at a time through Ann (twice a match) and Bob: %v, want %v", got, []int64{ann.ID, bob.ID})
 	}
 }
