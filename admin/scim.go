@@ -90,39 +90,32 @@ func (s *Service) ReprovisionUser(ctx context.Context, a Actor, id, version int6
 		if !strings.EqualFold(strings.TrimSpace(p.Email), u.Email) {
 			return inputErr("email", "cannot change: roster knows a person by their address")
 		}
-		acct, err := q.Account(ctx)
-		if err != nil {
-			return err
-		}
-		next := *u
-		if err := s.checkProfile(ctx, q, acct, &next, p.FirstName, p.LastName, p.Phone, p.Position, p.ReferenceID, p.Locale); err != nil {
-			return err
-		}
-		edited := next.FirstName != u.FirstName || next.LastName != u.LastName || next.Phone != u.Phone || next.Position != u.Position ||
-			next.ReferenceID != u.ReferenceID || next.Locale != u.Locale
-		if edited || p.ExternalID != was.ExternalID {
-			if err := op.mayActOn(u, "users.edit", "editing profiles", "edit"); err != nil {
-				return err
+		// What the provider changed of the profile is written on Edit's
+		// rules (edit), so that one who may only deactivate needs no more.
+		var edit Profile
+		edited := false
+		for _, f := range []struct {
+			to       **string
+			now, was string
+		}{{&edit.FirstName, p.FirstName, was.FirstName}, {&edit.LastName, p.LastName, was.LastName}, {&edit.Phone, p.Phone, was.Phone},
+			{&edit.Position, p.Position, was.Position}, {&edit.ReferenceID, p.ReferenceID, was.ReferenceID}, {&edit.Locale, p.Locale, was.Locale},
+			{&edit.ExternalID, p.ExternalID, was.ExternalID}} {
+			if f.now != f.was {
+				*f.to, edited = &f.now, true
 			}
 		}
 		if edited {
-			before := profileOf(u)
-			if err := s.update(ctx, q, op, &next, 0); err != nil {
-				return err
-			}
-			*u = next
-			if err := s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, profileOf(u)); err != nil {
-				return err
-			}
-		}
-		if p.ExternalID != was.ExternalID {
-			if err := s.setExternalID(ctx, q, op, u, p.ExternalID); err != nil {
+			if err := s.edit(ctx, q, op, u, 0, edit); err != nil {
 				return err
 			}
 		}
 		out = u
 		if p.Active == was.Active {
 			return nil
+		}
+		acct, err := q.Account(ctx)
+		if err != nil {
+			return err
 		}
 		return s.setActive(ctx, q, op, acct, u, p.Active)
 	})

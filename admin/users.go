@@ -240,65 +240,88 @@ func (s *Service) Edit(ctx context.Context, a Actor, email string, version int64
 		if err != nil {
 			return err
 		}
-		if err := op.mayActOn(u, "users.edit", "editing profiles", "edit"); err != nil {
-			return err
-		}
-		acct, err := q.Account(ctx)
-		if err != nil {
-			return err
-		}
-		before := profileOf(u)
-		pick := func(p *string, cur string) string {
-			if p != nil {
-				return *p
-			}
-			return cur
-		}
-		if err := s.checkProfile(ctx, q, acct, u, pick(p.FirstName, u.FirstName), pick(p.LastName, u.LastName),
-			pick(p.Phone, u.Phone), pick(p.Position, u.Position), pick(p.ReferenceID, u.ReferenceID), pick(p.Locale, u.Locale)); err != nil {
-			return err
-		}
-		tags := u.Tags
-		if p.Tags != nil {
-			tags = p.Tags
-		}
-		if u.Tags, err = checkTags(changeList(tags, p.AddTags, p.RemoveTags)); err != nil {
-			return err
-		}
-		teams := u.Teams
-		if p.Teams != nil {
-			teams = p.Teams
-		}
-		if u.Teams, err = checkGroups(ctx, q, teamKind, changeList(teams, p.AddTeams, p.RemoveTeams), nil); err != nil {
-			return err
-		}
-		branches := u.Branches
-		if p.Branches != nil {
-			branches = p.Branches
-		}
-		if u.Branches, err = checkGroups(ctx, q, branchKind, changeList(branches, p.AddBranches, p.RemoveBranches), nil); err != nil {
-			return err
-		}
 		out = u
-		// What changes nothing writes nothing: no new version for others'
-		// forms to conflict with, no audit entry, no webhook (an identity
-		// provider's periodic sync sends every user whole).
-		if after := profileOf(u); !after.same(before) {
-			if err := s.update(ctx, q, op, u, version); err != nil {
-				return err
-			}
-			if err := s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, after); err != nil {
-				return err
-			}
-		} else if version != 0 && version != u.Version {
-			return &ConflictError{Email: u.Email, By: u.UpdatedBy, At: u.UpdatedAt}
-		}
-		if p.ExternalID == nil {
-			return nil
-		}
-		return s.setExternalID(ctx, q, op, u, *p.ExternalID)
+		return s.edit(ctx, q, op, u, version, p)
 	})
 	return out, err
+}
+
+// edit changes u's profile as p says, in the caller's transaction, on
+// Edit's rules; u is then the user as written.
+func (s *Service) edit(ctx context.Context, q *store.Q, op *operator, u *store.User, version int64, p Profile) error {
+	if err := op.mayActOn(u, "users.edit", "editing profiles", "edit"); err != nil {
+		return err
+	}
+	acct, err := q.Account(ctx)
+	if err != nil {
+		return err
+	}
+	// A name to add or to take away is checked as given: an empty one
+	// ("--team +") or a group that does not exist ("--team -Suport") is a
+	// mistake, not a change that changes nothing.
+	for _, c := range []struct {
+		what  string
+		names []string
+	}{{"tag", p.AddTags}, {"tag", p.RemoveTags}, {"team", p.AddTeams}, {"team", p.RemoveTeams}, {"branch", p.AddBranches}, {"branch", p.RemoveBranches}} {
+		if slices.ContainsFunc(c.names, func(n string) bool { return strings.TrimSpace(n) == "" }) {
+			return inputErr(c.what, "is empty")
+		}
+	}
+	if _, err := checkGroups(ctx, q, teamKind, p.RemoveTeams, nil); err != nil {
+		return err
+	}
+	if _, err := checkGroups(ctx, q, branchKind, p.RemoveBranches, nil); err != nil {
+		return err
+	}
+	before := profileOf(u)
+	pick := func(p *string, cur string) string {
+		if p != nil {
+			return *p
+		}
+		return cur
+	}
+	if err := s.checkProfile(ctx, q, acct, u, pick(p.FirstName, u.FirstName), pick(p.LastName, u.LastName),
+		pick(p.Phone, u.Phone), pick(p.Position, u.Position), pick(p.ReferenceID, u.ReferenceID), pick(p.Locale, u.Locale)); err != nil {
+		return err
+	}
+	tags := u.Tags
+	if p.Tags != nil {
+		tags = p.Tags
+	}
+	if u.Tags, err = checkTags(changeList(tags, p.AddTags, p.RemoveTags)); err != nil {
+		return err
+	}
+	teams := u.Teams
+	if p.Teams != nil {
+		teams = p.Teams
+	}
+	if u.Teams, err = checkGroups(ctx, q, teamKind, changeList(teams, p.AddTeams, p.RemoveTeams), nil); err != nil {
+		return err
+	}
+	branches := u.Branches
+	if p.Branches != nil {
+		branches = p.Branches
+	}
+	if u.Branches, err = checkGroups(ctx, q, branchKind, changeList(branches, p.AddBranches, p.RemoveBranches), nil); err != nil {
+		return err
+	}
+	// What changes nothing writes nothing: no new version for others'
+	// forms to conflict with, no audit entry, no webhook (an identity
+	// provider's periodic sync sends every user whole).
+	if after := profileOf(u); !after.same(before) {
+		if err := s.update(ctx, q, op, u, version); err != nil {
+			return err
+		}
+		if err := s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, after); err != nil {
+			return err
+		}
+	} else if version != 0 && version != u.Version {
+		return &ConflictError{Email: u.Email, By: u.UpdatedBy, At: u.UpdatedAt}
+	}
+	if p.ExternalID == nil {
+		return nil
+	}
+	return s.setExternalID(ctx, q, op, u, *p.ExternalID)
 }
 
 // setExternalID records the identity provider's ID of u, audited when it

@@ -404,3 +404,19 @@ func TestNoChangeWritesNothing(t *testing.T) {
 		t.Fatalf("a real edit: %v, %+v", err, got)
 	}
 }
+
+// A team, branch or tag to add or take away is checked as given: an empty
+// name or a group that does not exist is refused, not taken for a change
+// that changes nothing.
+func TestEditRefusesWhatNamesNothing(t *testing.T) {
+	f := newFixture(t)
+	u := f.addUser("ann@example.com", "member", store.Active)
+	before := f.snapshot()
+	for _, p := range []Profile{{RemoveTeams: []string{"Nope"}}, {RemoveBranches: []string{"Nowhere"}}, {AddTeams: []string{" "}}, {RemoveTags: []string{""}}} {
+		var in *InputError
+		if _, err := f.svc.Edit(f.ctx, f.owner, u.Email, 0, p); !errors.As(err, &in) {
+			t.Errorf("%+v: %v, want refused", p, err)
+		}
+	}
+	f.unchanged(before)
+}
