@@ -82,8 +82,8 @@ func TestAwayList(t *testing.T) {
 	}
 	// In French, where the work goes is French too.
 	fr := strings.Split(strings.TrimSpace(ok(t, db, "--lang", "fr", "away", "--list", "--until", "+30d")), "\n")
-	if len(fr) != 3 || !strings.HasSuffix(fr[1], "le travail va à personne : le travail attend") ||
-		!strings.HasSuffix(fr[2], "le travail va à lui-même, jusqu'à son départ") {
+	if len(fr) != 3 || !strings.HasSuffix(fr[1], "travail confié à : personne (le travail attend)") ||
+		!strings.HasSuffix(fr[2], "travail confié à : lui-même, jusqu'à son départ") {
 		t.Fatalf("away --list in French:\n%s", strings.Join(fr, "\n"))
 	}
 	es := jsonOf[[]entry](t, db, "away", "--list", "--until", "+30d")
@@ -91,6 +91,12 @@ func TestAwayList(t *testing.T) {
 		t.Fatalf("away --list --until +30d: %+v", es)
 	}
 	fails(t, db, "no EMAIL", "away", "--list", "ann@acme.test")
+	// From a past date, a period ended since is said to be over, not to come.
+	ok(t, db, "away", "cat@acme.test", "--off")
+	past := ok(t, db, "away", "--list", "--from", "yesterday")
+	if !strings.Contains(past, "cat@acme.test  was away  ") {
+		t.Fatalf("away --list --from yesterday, cat back:\n%s", past)
+	}
 	// The person's own periods, as before.
 	if out := ok(t, db, "away", "ann@acme.test"); !strings.Contains(out, "stand-in bob@acme.test") {
 		t.Fatalf("away EMAIL: %q", out)

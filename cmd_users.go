@@ -270,7 +270,10 @@ func awayList(c *cli, ctx context.Context, from, until string) error {
 	}
 	for _, e := range all {
 		state := c.printer().T("away now")
-		if !e.AwayNow {
+		switch {
+		case e.Ended:
+			state = c.printer().T("was away")
+		case !e.AwayNow:
 			state = c.printer().T("away later")
 		}
 		fmt.Fprintln(c.stdout, admin.Printable(c.printer().T("%s  %s  %s; work goes to %s", e.Email, state, c.awayLine(e.AwayPeriod), e.WorkText(c.printer()))))

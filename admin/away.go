@@ -286,6 +286,9 @@ func (s *Service) Conversations(ctx context.Context, a Actor, email string) ([]s
 type AwayEntry struct {
 	store.AwayPeriod
 	AwayNow bool `json:"away_now"`
+	// Ended says the period is over: an overview from a past date lists
+	// those it meets too.
+	Ended bool `json:"ended"`
 	// WorkTo is who takes the person's new work today: their stand-in, the
 	// team member routing picks, or the person themselves; Waits says the
 	// person is away now and the work stays with them (nobody takes it).
@@ -332,7 +335,7 @@ func (s *Service) AwayOverview(ctx context.Context, a Actor, from, until time.Ti
 			if err != nil {
 				return err
 			}
-			e := AwayEntry{AwayPeriod: p, AwayNow: p.Covers(now), WorkTo: to.Email}
+			e := AwayEntry{AwayPeriod: p, AwayNow: p.Covers(now), Ended: !p.End.IsZero() && !p.End.After(now), WorkTo: to.Email}
 			e.Waits = to.ID == p.UserID && to.Away
 			out = append(out, e)
 		}

@@ -203,7 +203,7 @@ func frTUIForms() map[string]string {
 		"Nobody is away.":              "Personne n'est absent.",
 		"Stand-in → new work today":    "Remplaçant → nouveau travail aujourd'hui",
 		"no stand-in → %s":             "aucun remplaçant → %s",
-		"nobody: work waits":           "personne : le travail attend",
+		"nobody: work waits":           "personne (le travail attend)",
 		"themselves, until they leave": "lui-même, jusqu'à son départ",
 		// A day in a column, as a Go time layout: 16/12.
 		"Jan 2":  "02/01",
