@@ -285,10 +285,12 @@ func frErrors() map[string]string {
 		"%q: write it with its country code (+…)":                        "%q : écrivez-le avec son indicatif de pays (+…)",
 		"status %q: want one of %s":                                      "statut %q : au choix, %s",
 		"%q: want one of %s":                                             "%q : au choix, %s",
-		"team %q does not exist":                                         "l'équipe %q n'existe pas",
-		"branch %q does not exist":                                       "l'agence %q n'existe pas",
-		"write it as digits, such as 15.00":                              "écrivez-le en chiffres, comme 15.00",
-		"too large":                                                      "trop grand",
+		"cannot change: roster knows a person by their address":          "ne peut pas changer : roster connaît chacun par son adresse",
+		"group %d":                          "groupe %d",
+		"team %q does not exist":            "l'équipe %q n'existe pas",
+		"branch %q does not exist":          "l'agence %q n'existe pas",
+		"write it as digits, such as 15.00": "écrivez-le en chiffres, comme 15.00",
+		"too large":                         "trop grand",
 
 		// A batch: its question and what it did to each user.
 		"Resend the invitations of %s?":                              "Renvoyer les invitations de %s ?",
