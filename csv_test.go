@@ -154,7 +154,7 @@ func (w *changeOnFirstWrite) Write(p []byte) (int, error) {
 // writes (past its first thousand rows, in name order) is not in the file.
 func TestExportCSVIsOneSnapshot(t *testing.T) {
 	db := csvDB(t, "boss@acme.test")
-	ok(t, db, "seed", "--users", "3000")
+	ok(t, db, "seed", "--users", "3000", "--yes")
 	want := count(t, db, "SELECT count(*) FROM users")
 	out := &changeOnFirstWrite{change: func() {
 		ok(t, db, "--as", "boss@acme.test", "invite", "--first", "Zygmunt", "zygmunt@acme.test")

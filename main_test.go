@@ -377,6 +377,7 @@ func TestSeedCommand(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "roster.db")
 	fails(t, db, "--users", "seed")
 	ok(t, db, "seed", "--users", "300", "--seed", "7")
+	fails(t, db, "the database already holds 30", "seed", "--users", "300", "--seed", "8")
 	if n := count(t, db, "SELECT count(*) FROM users"); n < 300 {
 		t.Fatalf("%d users after seeding 300", n)
 	}
