@@ -105,8 +105,15 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 	fs.StringVar(&lq.Search, "search", "", "only users whose email, name, position, reference ID or tag starts with TEXT")
 	fs.StringVar(&lq.Sort, "sort", "name", "order: see roster help users")
 	limit := fs.Int("limit", 0, "at most N users (0: all)")
-	if _, err := c.parse(fs, args); err != nil {
+	rest, err := c.parse(fs, args)
+	if err != nil {
 		return err
+	}
+	switch {
+	case len(rest) > 0:
+		return usagef("users takes no %s: roster user EMAIL shows one person, --search TEXT finds people", rest[0])
+	case *limit < 0:
+		return usagef("--limit %d: want a number of users, or 0 for all", *limit)
 	}
 	lq.Tags = c.json // the table shows none
 	a, err := c.operator(ctx)
@@ -114,7 +121,6 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	var users []*store.User
-	seen := map[int64]bool{} // a search can meet a user again on a later page
 	lq.Limit = 500
 	if *limit > 0 {
 		lq.Limit = min(*limit, lq.Limit) // a page of 500 for --limit 50 read ten times the rows
@@ -125,8 +131,7 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 			return err
 		}
 		for _, u := range p.Users {
-			if !seen[u.ID] && (*limit == 0 || len(users) < *limit) {
-				seen[u.ID] = true
+			if *limit == 0 || len(users) < *limit {
 				users = append(users, u)
 			}
 		}

@@ -198,6 +198,8 @@ func TestCommandLine(t *testing.T) {
 	}
 	fails(t, db, `status "sleeping": want one of staged, invited`, "users", "--status", "sleeping")
 	fails(t, db, `sort "age": want one of name, last-login, status`, "users", "--sort", "age")
+	fails(t, db, "users takes no ann@acme.test: roster user EMAIL shows one person", "users", "ann@acme.test")
+	fails(t, db, "--limit -1: want a number of users", "users", "--limit", "-1")
 	fails(t, db, "not found", "user", "nobody@acme.test")
 
 	// Accepting makes ann an active manager (the web page does this).

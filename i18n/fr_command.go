@@ -173,6 +173,8 @@ func frCommand() map[string]string {
 		"%s away %s":                                        "%s absent %s",
 		"nobody is away":                                    "personne n'est absent",
 		"away later":                                        "absent bientôt",
+		"users takes no %s: roster user EMAIL shows one person, --search TEXT finds people":                    "users ne prend pas %s : roster user EMAIL montre une personne, --search TEXTE en cherche",
+		"--limit %d: want a number of users, or 0 for all":                                                     "--limit %d : un nombre d'utilisateurs est attendu, ou 0 pour tous",
 		"the database already holds %d users: seed would add %d fake people among them; say --yes to go ahead": "la base contient déjà %d utilisateurs : seed y ajouterait %d personnes fictives ; ajoutez --yes pour le faire",
 		"add them to a database that already holds users":                                                      "les ajouter à une base qui contient déjà des utilisateurs",
 		"was away":                        "a été absent",
