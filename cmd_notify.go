@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"roster/admin"
+	"roster/i18n"
 )
 
 // cmdNotify shows, or changes with --set, which events reach a user and
@@ -36,6 +37,11 @@ func cmdNotify(c *cli, ctx context.Context, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if c.json { // machine output is English, whoever the user is
+		for i := range prefs {
+			prefs[i].Label = prefs[i].LabelIn(i18n.For(i18n.English))
+		}
 	}
 	return printList(c, prefs, []string{"EVENT", "TO", "CHANNELS", "", "WHAT"}, func(p admin.NotifyPref) []string {
 		chs := strings.Join(p.Channels, ",")

@@ -50,6 +50,16 @@ func TestNotifyCommand(t *testing.T) {
 	if got["invitation.accepted"] != "email,sms" || got["digest.stuck"] != "" || got["invitation.reminder"] != "email" {
 		t.Fatalf("roster notify --json: %v", got)
 	}
+	// Machine output is English, whatever the user's language.
+	ok(t, db, "edit", "mel@acme.test", "--locale", "fr")
+	for _, p := range jsonOf[[]struct {
+		Event string `json:"event"`
+		Label string `json:"label"`
+	}](t, db, "notify", "mel@acme.test") {
+		if p.Event == "invitation.accepted" && p.Label != "Someone I invited accepted" {
+			t.Errorf("notify --json of a French user: label %q", p.Label)
+		}
+	}
 	ok(t, db, "--as", "mel@acme.test", "notify", "mel@acme.test", "--set", "standin.start=off")
 	fails(t, db, "users.edit", "--as", "mel@acme.test", "notify", "boss@acme.test")
 	fails(t, db, "security.key is a security notice and cannot be turned off", "notify", "mel@acme.test", "--set", "security.key=off")
