@@ -4,11 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
 	"roster/i18n"
@@ -35,6 +37,10 @@ type billingView struct {
 	saving  bool
 	note    string
 	err     string
+	// confirm asks before a first plan starts billing every active user
+	// at once; first is that plan.
+	confirm *confirmation
+	first   admin.Plan
 }
 
 // The fields of the plan form.
@@ -123,6 +129,17 @@ type billingMsg struct {
 	err     error
 }
 
+// firstPlanMsg says what saving plan would start: on an account billed
+// nothing, the seats of its active users, charged at once, each for the
+// rest of the cycle.
+type firstPlanMsg struct {
+	plan  admin.Plan
+	first bool
+	users int
+	each  int64
+	err   error
+}
+
 // planSavedMsg is SetPlan's answer.
 type planSavedMsg struct {
 	plan admin.Plan
@@ -173,6 +190,9 @@ func (m *billingView) Dirty() bool { return m.editing && m.form.dirty() }
 func (m *billingView) Reading() bool { return !m.editing && m.list.reading() }
 
 func (m *billingView) ShortHelp() []key.Binding {
+	if m.confirm != nil {
+		return nil // the question says its keys
+	}
 	if m.editing {
 		return []key.Binding{m.keys.Save, m.form.keys.NextField, m.keys.Back}
 	}
@@ -197,6 +217,23 @@ func (m *billingView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		m.info, m.country = msg.info, msg.country
 	case pageMsg[store.LedgerEntry]:
 		m.list.got(msg)
+	case firstPlanMsg:
+		m.saving = false
+		switch {
+		case msg.err != nil:
+			m.err = m.s.explain(msg.err)
+		case !msg.first:
+			return m, m.commit(msg.plan)
+		default:
+			p := m.s.p
+			total, each := m.amount(int64(msg.users)*msg.each, msg.plan.Currency), m.amount(msg.each, msg.plan.Currency)
+			m.first = msg.plan
+			m.confirm = &confirmation{prompt: p.N(msg.users,
+				"Start billing %s active user now? It charges %s for the rest of this cycle (%s a seat). y/n",
+				"Start billing %s active users now? It charges %s for the rest of this cycle (%s a seat). y/n",
+				p.Num(msg.users), total, each)}
+		}
+		return m, nil
 	case planSavedMsg:
 		m.saving = false
 		if msg.err != nil {
@@ -220,6 +257,13 @@ func (m *billingView) key(msg tea.KeyPressMsg) tea.Cmd {
 	if m.editing {
 		switch {
 		case m.saving:
+			return nil
+		case m.confirm != nil:
+			m.confirm = nil
+			if saysYes(msg) {
+				return m.commit(m.first)
+			}
+			m.note = m.s.p.T("Nothing saved: nothing is billed yet.")
 			return nil
 		case key.Matches(msg, k.Save):
 			return m.save()
@@ -293,7 +337,30 @@ func (m *billingView) save() tea.Cmd {
 			return nil
 		}
 	}
-	m.saving, m.err = true, ""
+	if !p.Billed() {
+		return m.commit(p)
+	}
+	// A first plan bills every active user at once: read how many, and
+	// whether it is still a first plan, to ask before.
+	m.saving, m.err, m.note = true, "", ""
+	svc, a := m.s.svc, m.s.actor
+	return m.s.do(func(ctx context.Context) tea.Msg {
+		info, err := svc.BillingInfo(ctx, a)
+		if err != nil || info.Plan.Billed() {
+			return firstPlanMsg{plan: p, err: err}
+		}
+		sum, err := svc.Summary(ctx, a)
+		if err != nil {
+			return firstPlanMsg{plan: p, err: err}
+		}
+		now := svc.Now()
+		return firstPlanMsg{plan: p, first: true, users: sum.Active, each: admin.Prorated(p.SeatPrice, p.CycleAt(now), now)}
+	})
+}
+
+// commit sets the plan.
+func (m *billingView) commit(p admin.Plan) tea.Cmd {
+	m.saving, m.err, m.note = true, "", ""
 	svc, a := m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
 		from, err := svc.SetPlan(ctx, a, p)
@@ -335,9 +402,12 @@ func (m *billingView) View() string {
 	}
 	if m.editing {
 		b.WriteString(m.form.view(st, labelWidth(m.form.fields, 12), m.width))
-		b.WriteString(st.Faint.Render(cut(pr.T("A change to a plan takes effect at the next cycle start; a first plan starts now, charging every active user from now."), m.width)))
-		b.WriteString("\n")
-		b.WriteString(st.status(m.width, nil, m.saving, pr.T("Saving…"), m.err, ""))
+		warning := pr.T("A change to a plan takes effect at the next cycle start; a first plan starts now, charging every active user from now.")
+		for _, l := range strings.Split(ansi.Wordwrap(warning, max(10, m.width), ""), "\n") {
+			b.WriteString(paint(st.Faint, l) + "\n")
+		}
+		// The question whole: its count and its cost matter more than a line.
+		b.WriteString(ansi.Wrap(st.status(math.MaxInt, m.confirm, m.saving, pr.T("Saving…"), m.err, m.note), max(10, m.width), ""))
 		return b.String()
 	}
 	// The labels take the width of the widest in the session's language.

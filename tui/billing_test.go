@@ -111,3 +111,32 @@ func TestInviteShowsWhatTheBatchCosts(t *testing.T) {
 	must(t, inv.cost() == want, "in French: %q", inv.cost())
 	must(t, strings.Contains(ansi.Strip(inv.View()), want), "in French, not drawn:\n%s", inv.View())
 }
+
+// A first plan bills every active user at once: ctrl+s asks first, with
+// how many and what it costs, and n saves nothing. At 80 columns the
+// form's warning is whole, wrapped, and so is the question.
+func TestFirstPlanAsksFirst(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann@example.com", "Ann", "A", "member", store.Active)
+	f.addUser("bob@example.com", "Bob", "B", "member", store.Active)
+	f.addUser("cy@example.com", "Cy", "C", "member", store.Invited)
+	m := started(f, i18n.English, 80, 24)
+	m = press(m, "9", "e", "1", "2", ".", "4", "0")
+	fr := drawn(m)
+	must(t, strings.Contains(fr, "charging every active user from now."), "the warning is cut at 80 columns:\n%s", fr)
+	ledger := func() int { return f.count(`SELECT count(*) FROM seat_ledger WHERE kind = 'seat_started'`) }
+	m = press(m, "ctrl+s")
+	fr = drawn(m)
+	must(t, ledger() == 0, "ctrl+s started %d seats before asking", ledger())
+	must(t, strings.Contains(fr, "Start billing 3 active users now?") && strings.Contains(fr, "y/n"),
+		"ctrl+s on a first plan does not ask with the count:\n%s", fr)
+	must(t, strings.Contains(fr, "€36.69") && strings.Contains(fr, "(€12.23 a seat)"), "the question does not say the cost:\n%s", fr)
+	m = press(m, "n")
+	fr = drawn(m)
+	must(t, ledger() == 0 && f.count(`SELECT count(*) FROM billing_plans`) == 0, "n saved the plan")
+	must(t, strings.Contains(fr, "Nothing saved") && strings.Contains(fr, "12.40"), "after n, the form is not kept with a note:\n%s", fr)
+	m = press(m, "ctrl+s", "y")
+	must(t, ledger() == 3, "y started %d seats, want 3", ledger())
+	fr = drawn(m)
+	must(t, strings.Contains(fr, "Plan from"), "after y, the plan is not said saved:\n%s", fr)
+}
