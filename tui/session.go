@@ -335,15 +335,21 @@ type confirmation struct {
 	// closes: y closes the screen at once, as the screen handles the key,
 	// not by a command whose message would come after keys already typed.
 	closes bool
+	// act, when set, is what y does instead of yes, run as the key is
+	// handled: for an answer that changes the screen as well as reading.
+	act func() tea.Cmd
 }
 
 // answer resolves a confirmation with a key: the command for y, and whether
 // the question is settled.
 func (c *confirmation) answer(msg tea.KeyPressMsg) tea.Cmd {
-	if saysYes(msg) {
-		return c.yes
+	switch {
+	case !saysYes(msg):
+		return nil
+	case c.act != nil:
+		return c.act()
 	}
-	return nil
+	return c.yes
 }
 
 // saysYes is whether a key answers a confirmation with yes. The keys are

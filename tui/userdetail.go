@@ -3,11 +3,13 @@ package tui
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
 	"roster/i18n"
@@ -182,7 +184,13 @@ func (d *userDetail) ShortHelp() []key.Binding {
 		return d.notify.shortHelp()
 	}
 	if d.form.active {
-		return []key.Binding{d.keys.form.NextField, d.keys.form.PrevField, d.keys.Save, d.keys.form.Leave}
+		keys := []key.Binding{d.keys.form.NextField, d.keys.form.PrevField, d.keys.Save, d.keys.form.Leave}
+		if d.stale {
+			// The only way past a conflict, said first: it is what the
+			// status line asks for.
+			keys = append([]key.Binding{d.keys.Reload}, keys...)
+		}
+		return keys
 	}
 	return []key.Binding{d.keys.Edit, d.keys.Save, d.keys.Reload, d.keys.Back, d.keys.Perms, d.keys.Notify, d.keys.Away, d.keys.Delete, d.keys.Reset, d.keys.APIKeys}
 }
@@ -353,9 +361,12 @@ func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(msg, d.keys.Save):
 		return d.save()
 	case key.Matches(msg, d.keys.Reload):
-		d.form.deactivate()
-		d.note, d.err = "", ""
-		return d.load(true)
+		if d.form.dirty() {
+			// Reloading replaces what was typed: ask, as esc does.
+			d.confirm = &confirmation{prompt: d.s.p.T("Reload %s and discard your changes? y/n", clean(d.email)), act: d.reload}
+			return nil
+		}
+		return d.reload()
 	}
 	if d.form.active {
 		if key.Matches(msg, d.keys.form.Leave) {
@@ -411,6 +422,13 @@ func (d *userDetail) key(msg tea.KeyPressMsg) tea.Cmd {
 		d.confirm = &confirmation{prompt: d.s.p.T("Send a password reset link to %s? y/n", clean(d.email)), yes: sendReset(d.s, d.email)}
 	}
 	return nil
+}
+
+// reload reads the user again, what the form holds replaced.
+func (d *userDetail) reload() tea.Cmd {
+	d.form.deactivate()
+	d.note, d.err = "", ""
+	return d.load(true)
 }
 
 // splitList reads a comma-separated field.
@@ -538,10 +556,13 @@ func (d *userDetail) View() string {
 	b.WriteString("\n")
 	b.WriteString(label(5) + cut(p.T("which events reach them, by which channel")+"  (N)", rest))
 	b.WriteString("\n")
+	// The status wraps rather than be cut: a conflict's ends with what to
+	// do about it, which at 80 columns was cut off.
+	status := ansi.Wrap(st.status(math.MaxInt, d.confirm, d.saving, p.T("Saving…"), d.err, d.note), max(10, d.width), "")
 	// The recent changes take the lines left above the status (a blank
 	// line and their head above them, a blank line and the status below):
 	// at 80x24 they pushed "Saved." off the screen.
-	if n := min(len(d.audit), d.height-strings.Count(b.String(), "\n")-4); n > 0 {
+	if n := min(len(d.audit), d.height-strings.Count(b.String(), "\n")-strings.Count(status, "\n")-4); n > 0 {
 		b.WriteString("\n" + st.ColHead.Render(p.T("Recent changes")) + "\n")
 		for _, e := range d.audit[:n] {
 			b.WriteString(cut(d.s.when(e.At)+"  "+fit(actionLabel(p, e.Action), 22)+" "+clean(e.Actor)+" ("+e.Channel+")", d.width))
@@ -549,7 +570,7 @@ func (d *userDetail) View() string {
 		}
 	}
 	b.WriteString("\n")
-	b.WriteString(st.status(d.width, d.confirm, d.saving, p.T("Saving…"), d.err, d.note))
+	b.WriteString(status)
 	return b.String()
 }
 

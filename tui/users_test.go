@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -218,7 +219,9 @@ func TestUserDetailEditAndConflict(t *testing.T) {
 	tt.press("ctrl+s")
 	tt.wait("was changed by olive.owner@example.com", "ctrl+r to reload")
 	must(t, f.user("ann.active@example.com").Phone == "", "the stale edit wrote nothing")
-	tt.press("ctrl+r")
+	tt.press("ctrl+r") // over the phone typed: it asks first
+	tt.wait("discard your changes? y/n")
+	tt.typ("y")
 	tt.wait("Head nurse")
 	tt.press("enter")
 	tt.typ("0612345678")
@@ -430,4 +433,40 @@ func TestUsersHeadingFollowsTheBackground(t *testing.T) {
 	m = drive(m, func() tea.Msg { return tea.BackgroundColorMsg{Color: color.White} })
 	must(t, strings.HasPrefix(heads(), open(false)), "on a white background, the column heads: %q, want them to open with %q",
 		heads(), open(false))
+}
+
+// At 80 columns a save that meets another operator's change says whole
+// what to do (ctrl+r), and the editing footer offers it; ctrl+r over what
+// was typed asks before discarding it, and n keeps it.
+func TestUserDetailConflictAt80(t *testing.T) {
+	f := newFixture(t)
+	const ann = "annabelle.longname@example.com"
+	f.addUser(ann, "Annabelle", "Longname", "member", store.Active)
+	other := "bartholomew.operator@example.com"
+	f.addUser(other, "Bart", "Operator", "admin", store.Active)
+	m := started(f, i18n.English, 80, 24)
+	m = press(m, "enter", "j", "j", "enter", "0", "6", "1", "2", "3", "4", "5", "6", "7", "8")
+	pos := "Head nurse"
+	if _, err := f.svc.Edit(f.ctx, admin.Actor{Email: other, Channel: admin.ChannelCLI}, ann, 0, admin.Profile{Position: &pos}); err != nil {
+		t.Fatal(err)
+	}
+	m = press(m, "ctrl+s")
+	fr := drawn(m)
+	flat := strings.Join(strings.Fields(fr), " ")
+	must(t, strings.Contains(flat, "was changed by "+other) && strings.Contains(flat, "Press ctrl+r to reload it."),
+		"the conflict is not said whole at 80 columns:\n%s", fr)
+	for i, l := range strings.Split(fr, "\n") {
+		must(t, ansi.StringWidth(l) <= 80, "line %d is %d wide:\n%s", i, ansi.StringWidth(l), fr)
+	}
+	lines := strings.Split(fr, "\n")
+	must(t, len(lines) <= 24 && strings.Contains(lines[len(lines)-1], "ctrl+r reload"), "the footer does not offer ctrl+r:\n%s", fr)
+	m = press(m, "ctrl+r")
+	fr = drawn(m)
+	must(t, strings.Contains(fr, "Reload "+ann+" and discard your changes? y/n"), "ctrl+r over typing does not ask:\n%s", fr)
+	m = press(m, "n")
+	fr = drawn(m)
+	must(t, strings.Contains(fr, "0612") && !strings.Contains(fr, "Head nurse"), "n did not keep what was typed:\n%s", fr)
+	m = press(m, "ctrl+r", "y")
+	fr = drawn(m)
+	must(t, strings.Contains(fr, "Head nurse") && !strings.Contains(fr, "0612"), "y did not reload:\n%s", fr)
 }
