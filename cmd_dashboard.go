@@ -72,6 +72,9 @@ func cmdDashboard(c *cli, ctx context.Context) error {
 // database the first page is read from, and the pages' listener and
 // handlers are nothing the first frame needs. stop ends them.
 func (c *cli) startDashboard(ctx context.Context) (opts tui.Options, stop func(), err error) {
+	if err := c.open(ctx); err != nil { // a new database is set up on the first screen
+		return opts, nil, err
+	}
 	a, err := c.operator(ctx)
 	if errors.Is(err, admin.ErrNoAccount) {
 		a = admin.Actor{}

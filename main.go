@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"slices"
@@ -503,12 +504,9 @@ func (c *cli) open(ctx context.Context) error {
 		return nil
 	}
 	if c.st == nil {
-		path := c.db
-		if path == "" {
-			var err error
-			if path, err = store.DefaultPath(); err != nil {
-				return err
-			}
+		path, err := c.dbPath()
+		if err != nil {
+			return err
 		}
 		st, err := store.Open(ctx, path)
 		if err != nil {
@@ -521,6 +519,15 @@ func (c *cli) open(ctx context.Context) error {
 		c.warnAddressClashes(ctx)
 	}
 	return nil
+}
+
+// dbPath is the database's file: --db (ROSTER_DB), else the user's data
+// directory's.
+func (c *cli) dbPath() (string, error) {
+	if c.db != "" {
+		return c.db, nil
+	}
+	return store.DefaultPath()
 }
 
 // warnAddressClashes says, on every local run until an operator resolves
@@ -549,6 +556,18 @@ func (c *cli) close() {
 
 // operator opens the store and says who acts: --as, or the only owner.
 func (c *cli) operator(ctx context.Context) (admin.Actor, error) {
+	// A command acting on an account, on a file that holds none, was
+	// given a mistyped --db: it creates no database there to say "run
+	// roster init" of (the dashboard, which sets one up, opens first).
+	if c.svc == nil && c.st == nil {
+		path, err := c.dbPath()
+		if err != nil {
+			return admin.Actor{}, err
+		}
+		if _, err := os.Stat(path); !store.IsPostgres(path) && errors.Is(err, fs.ErrNotExist) {
+			return admin.Actor{}, errorf("no database at %s: roster init creates one, or --db names yours", path)
+		}
+	}
 	if err := c.open(ctx); err != nil {
 		return admin.Actor{}, err
 	}

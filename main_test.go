@@ -5,8 +5,10 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -512,4 +514,17 @@ func TestJSONIndentedOnATerminalOnly(t *testing.T) {
 	if len(onTerm) != 3 || fmt.Sprint(onTerm) != fmt.Sprint(inPipe) {
 		t.Fatalf("users --json differs between a terminal and a pipe:\n%v\n%v", onTerm, inPipe)
 	}
+}
+
+// A command acting on an account, given a path that holds no database (a
+// mistyped --db), says so and creates nothing there.
+func TestMissingDatabaseIsNotCreated(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "typo", "roster.db")
+	fails(t, db, "no database at "+db+": roster init creates one", "teams")
+	if _, err := os.Stat(filepath.Join(dir, "typo")); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a read on a missing database created %s: %v", filepath.Join(dir, "typo"), err)
+	}
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	ok(t, db, "teams")
 }

@@ -173,6 +173,7 @@ func frCommand() map[string]string {
 		"%s away %s":                                        "%s absent %s",
 		"nobody is away":                                    "personne n'est absent",
 		"away later":                                        "absent bientôt",
+		"no database at %s: roster init creates one, or --db names yours":                                      "aucune base à %s : roster init en crée une, ou --db nomme la vôtre",
 		"users takes no %s: roster user EMAIL shows one person, --search TEXT finds people":                    "users ne prend pas %s : roster user EMAIL montre une personne, --search TEXTE en cherche",
 		"--limit %d: want a number of users, or 0 for all":                                                     "--limit %d : un nombre d'utilisateurs est attendu, ou 0 pour tous",
 		"the database already holds %d users: seed would add %d fake people among them; say --yes to go ahead": "la base contient déjà %d utilisateurs : seed y ajouterait %d personnes fictives ; ajoutez --yes pour le faire",
