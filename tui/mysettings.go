@@ -138,6 +138,11 @@ func (m *mySettings) frame() string {
 	}
 	b.WriteString("\n")
 	footer := cut(m.help.View(mySettingsKeys{m}), m.width)
+	if m.help.ShowAll {
+		// Every key, as the dashboard's ? lists them: cut, the help's
+		// view kept only its first line.
+		footer = allKeys(m.help.Styles, mySettingsKeys{m}, m.width, m.height)
+	}
 	h := max(3, m.height-strings.Count(b.String(), "\n")-strings.Count(footer, "\n")-2)
 	var body bytes.Buffer
 	clip(&body, m.grid.view(st, m.width, h), h, m.width)

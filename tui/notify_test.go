@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -140,4 +141,29 @@ func TestMySettings(t *testing.T) {
 	_, cmd = m.Update(keyMsg("q"))
 	_, quits := cmd().(tea.QuitMsg)
 	must(t, quits, "q with nothing unsaved does not quit")
+}
+
+// In My settings at 80x24, ? lists every key, as the dashboard's does: it
+// showed the first row of the help and cut the rest.
+func TestMySettingsHelpShowsEveryKey(t *testing.T) {
+	f := newFixture(t)
+	const mel = "mel.member@example.com"
+	f.addUser(mel, "Mel", "Member", "member", store.Active)
+	var m tea.Model = NewMySettings(f.ctx, Options{Service: f.svc, Operator: mel, Channel: admin.ChannelSSH, Width: 80, Height: 24})
+	m = drive(m, m.Init())
+	m = press(m, "?")
+	s := m.(*mySettings)
+	fr := ansi.Strip(s.frame())
+	must(t, strings.Count(fr, "\n") < 24, "the frame is %d lines high:\n%s", strings.Count(fr, "\n")+1, fr)
+	for _, group := range (mySettingsKeys{s}).FullHelp() {
+		for _, b := range group {
+			h := b.Help()
+			if !b.Enabled() || h.Key == "" {
+				continue
+			}
+			desc := []rune(h.Desc)
+			re := regexp.MustCompile(`(^|  )` + regexp.QuoteMeta(h.Key) + ` +` + regexp.QuoteMeta(string(desc[:min(5, len(desc))])))
+			must(t, re.MatchString(strings.ReplaceAll(fr, "\n", "\n  ")), "%s (%s) is not shown:\n%s", h.Key, h.Desc, fr)
+		}
+	}
 }

@@ -809,7 +809,7 @@ func (m *Model) mouse(msg tea.MouseWheelMsg) tea.Cmd {
 func (m *Model) chrome() int {
 	footerH := 1
 	if m.help.ShowAll && m.screens != nil {
-		footerH = lipgloss.Height(m.allKeys(footer{m.screens[m.active], m.keys}))
+		footerH = lipgloss.Height(allKeys(m.help.Styles, footer{m.screens[m.active], m.keys}, m.width, m.height))
 	}
 	return 3 + footerH
 }
@@ -884,7 +884,7 @@ func (m *Model) frame() string {
 // footerLine draws the footer, again only when its keys or the width change.
 func (m *Model) footerLine(f footer) string {
 	if m.help.ShowAll {
-		return m.allKeys(f)
+		return allKeys(m.help.Styles, f, m.width, m.height)
 	}
 	t := &m.top
 	bs := f.ShortHelp()
@@ -903,15 +903,16 @@ func (m *Model) footerLine(f footer) string {
 	return t.footer
 }
 
-// allKeys is ? 's help: every key of the screen and the global ones, each
-// once, in as many columns as the width holds, down then across. The help
-// package's own full view is a column per group, cut at the width: at 80
-// columns the Users screen showed two of its groups, and not its acts.
-func (m *Model) allKeys(f footer) string {
+// allKeys is ? 's help: every key of km (a screen's and the global ones),
+// each once, in as many columns as width holds, down then across, on a
+// terminal height lines high. The help package's own full view is a column
+// per group, cut at the width: at 80 columns the Users screen showed two of
+// its groups, and not its acts.
+func allKeys(st help.Styles, km help.KeyMap, width, height int) string {
 	type cell struct{ key, desc string }
 	var cells []cell
 	seen := map[string]bool{}
-	for _, group := range f.FullHelp() {
+	for _, group := range km.FullHelp() {
 		for _, b := range group {
 			h := b.Help()
 			if !b.Enabled() || h.Key == "" || seen[h.Key+"\x00"+h.Desc] {
@@ -930,13 +931,12 @@ func (m *Model) allKeys(f footer) string {
 	}
 	// As many columns as the widest cell allows, and more, their words
 	// cut, when that many rows would not leave the screen a few lines.
-	cols := max(1, min(len(cells), (m.width+2)/(cw+2)))
-	if most := max(1, m.height-8); (len(cells)+cols-1)/cols > most {
-		cols = max(cols, min(len(cells), (len(cells)+most-1)/most, (m.width+2)/(kw+6)))
+	cols := max(1, min(len(cells), (width+2)/(cw+2)))
+	if most := max(1, height-8); (len(cells)+cols-1)/cols > most {
+		cols = max(cols, min(len(cells), (len(cells)+most-1)/most, (width+2)/(kw+6)))
 	}
 	rows := (len(cells) + cols - 1) / cols
-	cw = min(cw, (m.width+2)/cols-2)
-	st := m.help.Styles
+	cw = min(cw, (width+2)/cols-2)
 	var b strings.Builder
 	for r := range rows {
 		if r > 0 {
