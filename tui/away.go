@@ -36,8 +36,10 @@ type away struct {
 	fromList bool
 	// asked is what y to confirm runs: nothing is saving until then, so
 	// that n leaves the screen as it was.
-	asked   func(context.Context, *admin.Service, admin.Actor) (string, error)
-	warning string // where the chosen stand-in would send the work, when not to them
+	asked func(context.Context, *admin.Service, admin.Actor) (string, error)
+	// warning is where the chosen stand-in would send the work, when not
+	// to them: said in the session's language as it is drawn.
+	warning *admin.StandInRoute
 	// overview is shown while the user picker is empty.
 	overview awayOverview
 }
@@ -261,10 +263,7 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	switch msg := msg.(type) {
 	case standInWarnMsg:
 		if msg.email == m.email && msg.standIn == m.form.fields[aStandIn].value() {
-			m.warning = ""
-			if msg.route != nil {
-				m.warning = msg.route.String()
-			}
+			m.warning = msg.route
 		}
 	case userMsg:
 		if !m.current(msg) {
@@ -303,7 +302,7 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 
 // checkStandIn asks where the work would go with standIn, to warn at once.
 func (m *away) checkStandIn(standIn string) tea.Cmd {
-	m.warning = ""
+	m.warning = nil
 	email, svc, a := m.email, m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
 		r, _ := svc.StandInWarning(ctx, a, email, standIn) // a refusal is said on saving
@@ -530,9 +529,9 @@ func (m *away) View() string {
 		b.WriteString("\n")
 		b.WriteString(m.standIn.view(st, m.width))
 	}
-	if m.warning != "" && m.form.fields[aStandIn].value() != "" {
+	if m.warning != nil && m.form.fields[aStandIn].value() != "" {
 		// Wrapped, not cut: its end says where the work would go.
-		for _, l := range strings.Split(ansi.Wordwrap(clean(m.warning), max(10, m.width-2), ""), "\n") {
+		for _, l := range strings.Split(ansi.Wordwrap(clean(m.warning.Localize(p)), max(10, m.width-2), ""), "\n") {
 			b.WriteString(st.Warn.Render("  "+l) + "\n")
 		}
 	}

@@ -5,7 +5,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -121,4 +124,27 @@ func TestAwayStandInATeamInABranch(t *testing.T) {
 	must(t, err == nil && len(ps) == 1 && ps[0].StandIn == "team:Support@Lyon", "periods %+v, %v", ps, err)
 	u, err := f.svc.Route(f.ctx, f.op, "ada@example.com")
 	must(t, err == nil && u.Email == "ben@example.com", "routed to %v, %v", u, err)
+}
+
+// In a French session the warning about a stand-in who cannot take the
+// work is French, its reasons too: it was said in English.
+func TestAwayWarnsInFrench(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ada@example.com", "Ada", "Away", "member", store.Active)
+	f.addUser("ben@example.com", "Ben", "Standin", "member", store.Active)
+	f.addUser("cat@example.com", "Cat", "Other", "member", store.Active)
+	_, err := f.svc.SetAway(f.ctx, f.op, "ada@example.com", admin.AwayRequest{Until: f.svc.Now().Add(72 * time.Hour), StandIn: "ben@example.com"})
+	must(t, err == nil, "%v", err)
+	s := f.session()
+	s.p = i18n.For(i18n.French)
+	a := newAway(s)
+	a.SetSize(160, 40)
+	driveScreen(a, a.OpenUser("cat@example.com"))
+	for _, k := range append([]string{"+", "3", "d", "tab"}, strings.Split("ada@example.com", "")...) {
+		_, cmd := a.Update(keyMsg(k))
+		driveScreen(a, cmd)
+	}
+	v := ansi.Strip(a.View())
+	must(t, strings.Contains(v, "attention : ") && strings.Contains(v, "le nouveau travail irait à ben@example.com"), "no French warning:\n%s", v)
+	must(t, !strings.Contains(v, "warning") && !strings.Contains(v, "is away until"), "the warning is in English:\n%s", v)
 }
