@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -36,7 +37,8 @@ func NormalizeEmail(s string) (string, error) {
 		return "", inputErr("email", "%q: %v", s, err)
 	}
 	if a, b := mixedScripts(local); a != "" {
-		return "", inputErr("email", "%q mixes %s and %s letters before the @, as look-alike addresses do", s, a, b)
+		// The scripts' names are words to say in the reader's language.
+		return "", inputErr("email", "%q mixes %s and %s letters before the @, as look-alike addresses do", s, i18n.Msg(a), i18n.Msg(b))
 	}
 	if err := checkDomain(domain); err != nil {
 		return "", inputErr("email", "%q: %v", s, err)

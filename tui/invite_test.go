@@ -272,3 +272,20 @@ func TestInviteBranch(t *testing.T) {
 	press(m, "ctrl+s")
 	must(t, slices.Equal(f.user("ann@example.com").Branches, []string{"Lyon"}), "ann's branches: %q", f.user("ann@example.com").Branches)
 }
+
+// In French, an address mixing scripts names them in French: "des lettres
+// latines et cyrilliques" (it said "Latin et Cyrillic", Go's names).
+func TestInviteMixedScriptsInFrench(t *testing.T) {
+	f := newFixture(t)
+	s := f.session()
+	s.p = i18n.For(i18n.French)
+	m := newInvite(s)
+	m.SetSize(130, 30)
+	driveScreen(m, m.Init())
+	var scr Screen = m
+	for _, k := range []string{"i", "tab", "tab", "p\u0430ypal@example.com"} {
+		scr = driveScreen(scr, func() tea.Msg { return keyMsg(k) })
+	}
+	v := ansi.Strip(scr.View())
+	must(t, strings.Contains(v, "mêle des lettres latines et cyrilliques avant le @"), "the scripts are not named in French:\n%s", v)
+}
