@@ -235,13 +235,16 @@ func (m *invite) FullHelp() [][]key.Binding {
 // submitKey is ctrl+s saying what it does now: invite or stage, and how many.
 func (m *invite) submitKey() key.Binding {
 	p, n := m.s.p, m.addressed()
+	// Rows with an address but a problem are sent, and refused: "invite 0"
+	// when they are all there is, not "invite" as on an empty form.
+	counted := n > 0 || slices.ContainsFunc(m.rows, func(r *inviteRow) bool { return r.value(cEmail) != "" })
 	help := p.T("invite")
 	switch {
-	case m.staged && n == 0:
+	case m.staged && !counted:
 		help = p.T("stage")
 	case m.staged:
 		help = p.T("stage %s", p.Num(n))
-	case n > 0:
+	case counted:
 		help = p.T("invite %s", p.Num(n))
 	}
 	b := m.keys.Submit
@@ -249,12 +252,13 @@ func (m *invite) submitKey() key.Binding {
 	return b
 }
 
-// addressed counts the rows with an email typed: the people ctrl+s would
-// invite, and pay for (a row with a name alone is refused, on its row).
+// addressed counts the rows with an email typed and no problem shown: the
+// people ctrl+s would invite, and pay for (a row with a name alone, a
+// duplicate or a role mailbox is refused, on its row).
 func (m *invite) addressed() int {
 	n := 0
 	for _, r := range m.rows {
-		if strings.TrimSpace(r.cells[cEmail].Value()) != "" {
+		if r.value(cEmail) != "" && r.errs == [numCols]string{} && r.rowErr == "" {
 			n++
 		}
 	}

@@ -213,7 +213,8 @@ func TestInviteModesLastOneBatch(t *testing.T) {
 	must(t, f.user("maintenance@example.com").Status == store.Staged && f.user("carl@example.com").Status == store.Staged,
 		"the batch is staged")
 	m = press(m, "i", "tab", "tab", "support@example.com", "ctrl+n", "tab", "tab", "dina@example.com")
-	must(t, strings.Contains(footer(), "ctrl+s invite 2"), "the next batch, the footer: %q", footer())
+	// support@ is a role mailbox again, refused on its row: not counted.
+	must(t, strings.Contains(footer(), "ctrl+s invite 1"), "the next batch, the footer: %q", footer())
 	press(m, "ctrl+s")
 	must(t, f.user("dina@example.com").Status == store.Invited, "the next batch is invited, not staged: %s", f.user("dina@example.com").Status)
 	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'support@example.com'`) == 0, "a role mailbox in the next batch was accepted")
@@ -288,4 +289,24 @@ func TestInviteMixedScriptsInFrench(t *testing.T) {
 	}
 	v := ansi.Strip(scr.View())
 	must(t, strings.Contains(v, "mêle des lettres latines et cyrilliques avant le @"), "the scripts are not named in French:\n%s", v)
+}
+
+// ctrl+s counts the rows it would invite: not a role mailbox with a bad
+// phone, nor an address already on a row above; once those two are all
+// that is left, it invites none.
+func TestInviteCountsOnlyValidRows(t *testing.T) {
+	f := newFixture(t)
+	m := newInvite(f.session())
+	m.SetSize(130, 30)
+	driveScreen(m, m.Init())
+	var scr Screen = m
+	for _, k := range []string{"i", "tab", "tab", "ann@example.com", "ctrl+n", "tab", "tab", "maintenance@example.com", "tab", "+12",
+		"ctrl+n", "tab", "tab", "ann@example.com"} {
+		scr = driveScreen(scr, func() tea.Msg { return keyMsg(k) })
+	}
+	must(t, len(m.rows) == 3 && m.rows[2].value(cEmail) == "ann@example.com", "the rows: %d", len(m.rows))
+	must(t, m.submitKey().Help().Desc == "invite 1", "with one valid row of 3: %q", m.submitKey().Help().Desc)
+	scr = driveScreen(scr, func() tea.Msg { return keyMsg("ctrl+s") })
+	must(t, f.user("ann@example.com").Status == store.Invited && len(m.rows) == 2, "ann is invited and the 2 refused rows stay: %d", len(m.rows))
+	must(t, m.submitKey().Help().Desc == "invite 0", "with only refused rows left: %q", m.submitKey().Help().Desc)
 }
