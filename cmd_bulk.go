@@ -65,8 +65,12 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 		if b.IDs, err = c.svc.SelectUsers(ctx, a, lq); err != nil {
 			return err
 		}
-		if n = len(b.IDs); n == 0 {
-			return errorf("no user matches --where %q: nothing changed", s.where)
+		if n = len(b.IDs); n == 0 { // nothing to do is no failure: a script run again succeeds
+			if c.json {
+				return c.printJSON([]admin.Outcome{})
+			}
+			fmt.Fprintln(c.stdout, c.printer().T("no user matches --where %q: nothing to do", s.where))
+			return nil
 		}
 	}
 	b.Emails = emails

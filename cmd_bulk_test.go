@@ -23,7 +23,10 @@ func TestBulkCommands(t *testing.T) {
 
 	before := snapshot()
 	fails(t, db, "not on a terminal to ask on, say --yes", "perms", "--where", "status=invited team=Support", "--role", "member")
-	fails(t, db, "no user matches", "perms", "--where", "team=Nobody", "--role", "member", "--yes")
+	fails(t, db, `team "Nobody" does not exist`, "perms", "--where", "team=Nobody", "--role", "member", "--yes")
+	if out := ok(t, db, "perms", "--where", "status=deactivated", "--role", "member", "--yes"); !strings.Contains(out, "no user matches --where \"status=deactivated\": nothing to do") {
+		t.Fatalf("a --where matching nobody: %q", out)
+	}
 	fails(t, db, "team= has no value", "perms", "--where", "team=", "--role", "member", "--yes")
 	fails(t, db, "search= has no value", "deactivate", "--where", `status=active search=""`, "--yes")
 	fails(t, db, `"colour": want status, team, branch or search`, "perms", "--where", "colour=red", "--role", "member", "--yes")
@@ -34,26 +37,38 @@ func TestBulkCommands(t *testing.T) {
 		t.Fatalf("a refused bulk act changed something")
 	}
 
-	// eve is a member already: refused, and printed first.
+	// eve is a member already: unchanged, which is no failure, so that the
+	// same act run again succeeds.
 	out, errs, code := roster(t, db, "perms", "--where", "status=invited team=Support", "--role", "member", "--yes", "--json")
-	if code != 1 {
-		t.Fatalf("exit %d, want 1 (one refused): %s", code, errs)
+	if code != 0 {
+		t.Fatalf("exit %d, want 0 (one unchanged, three changed): %s", code, errs)
 	}
 	var got []struct {
-		Email string `json:"email"`
-		OK    bool   `json:"ok"`
-		Error string `json:"error"`
+		Email     string `json:"email"`
+		OK        bool   `json:"ok"`
+		Error     string `json:"error"`
+		Unchanged string `json:"unchanged"`
 	}
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v: %s", err, out)
 	}
-	if len(got) != 4 || got[0].Email != "eve@acme.test" || got[0].OK || !strings.Contains(got[0].Error, "already a member") {
-		t.Fatalf("outcomes %+v: want eve refused first, then three", got)
-	}
-	for _, g := range got[1:] {
+	same := 0
+	for _, g := range got {
 		if !g.OK {
 			t.Fatalf("outcomes %+v", got)
 		}
+		if g.Unchanged != "" {
+			same++
+			if g.Email != "eve@acme.test" || !strings.Contains(g.Unchanged, "already a member") {
+				t.Fatalf("outcomes %+v: only eve is unchanged, already a member", got)
+			}
+		}
+	}
+	if len(got) != 4 || same != 1 {
+		t.Fatalf("outcomes %+v: want four, eve unchanged", got)
+	}
+	if again := ok(t, db, "perms", "--where", "status=invited team=Support", "--role", "member", "--yes"); strings.Count(again, "unchanged: ") != 4 {
+		t.Fatalf("the same act again: %q, want four unchanged", again)
 	}
 	if u := jsonOf[userJSON](t, db, "user", "dan@acme.test"); u.Role != "manager" {
 		t.Fatalf("dan, outside the filter, is %s", u.Role)

@@ -761,10 +761,14 @@ func (c *cli) outcomes(verb i18n.Text, out []admin.Outcome) error {
 	}
 	failed := 0
 	for _, o := range out {
-		if o.Err != nil {
+		switch {
+		case o.Err != nil:
 			failed++
 			fmt.Fprintf(c.stderr, "roster: %s\n", oneLine(i18n.Error(c.printer(), o.Err)))
-		} else if !c.json {
+		case c.json:
+		case o.Unchanged.Key != "":
+			fmt.Fprintln(c.stdout, admin.Printable(c.printer().T("unchanged: %s", o.Unchanged)))
+		default:
 			c.did(verb, o.Email)
 		}
 	}

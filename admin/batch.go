@@ -149,7 +149,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 				return nil, err
 			}
 			if u.Role == role {
-				return nil, stateErr("%s is already %s", u.Email, article(role))
+				return nil, unchanged("%s is already %s", u.Email, article(role))
 			}
 			return func() error { return s.writePerms(ctx, q, op, u, 0, plan) }, nil
 		}, nil
@@ -180,9 +180,9 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 			in := slices.Contains(*kind.of(u), team)
 			switch {
 			case join && in:
-				return nil, stateErr("%s is already in %s", u.Email, team)
+				return nil, unchanged("%s is already in %s", u.Email, team)
 			case !join && !in:
-				return nil, stateErr("%s is not in %s", u.Email, team)
+				return nil, unchanged("%s is not in %s", u.Email, team)
 			}
 			return func() error {
 				before := profileOf(u)
@@ -206,7 +206,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 				return nil, err
 			}
 			if u.Status == store.Deactivated {
-				return nil, stateErr("%s is already deactivated", u.Email)
+				return nil, unchanged("%s is already deactivated", u.Email)
 			}
 			return func() error { return s.deactivate(ctx, q, op, u) }, nil
 		}, nil
@@ -217,6 +217,9 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 			}
 			if err := op.outranks(u, "reactivate"); err != nil {
 				return nil, err
+			}
+			if u.Status == store.Active {
+				return nil, unchanged("%s is already active", u.Email)
 			}
 			if u.Status != store.Deactivated {
 				return nil, stateErr("%s is %s, not deactivated", u.Email, status(u.Status))
@@ -327,7 +330,10 @@ func (s *Service) ActOnUsers(ctx context.Context, a Actor, b UserBatch) ([]Outco
 					o.Email, o.ID = u.Email, u.ID
 					write, err = rule(ctx, q, op, acct, u)
 				}
+				var same *unchangedError
 				switch {
+				case errors.As(err, &same):
+					o.Unchanged, err = same.why, nil
 				case err == nil:
 					if err := write(); err != nil {
 						return err
@@ -361,6 +367,9 @@ func (s *Service) SelectUsers(ctx context.Context, a Actor, lq store.ListQuery) 
 	var ids []int64
 	lq.Now = s.Now()
 	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
+		if err := groupsExist(ctx, q, lq); err != nil {
+			return err
+		}
 		ids, err = q.UserIDs(ctx, lq)
 		return err
 	})
@@ -376,6 +385,9 @@ func (s *Service) CountUsers(ctx context.Context, a Actor, lq store.ListQuery) (
 	var n int
 	lq.Now = s.Now()
 	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
+		if err := groupsExist(ctx, q, lq); err != nil {
+			return err
+		}
 		n, err = q.CountUsers(ctx, lq)
 		return err
 	})

@@ -179,6 +179,15 @@ func (e *StateError) Localize(p *i18n.Printer) string {
 	return e.Why.In(p)
 }
 
+// unchangedError is what a batch's rule returns for a user already as its
+// act would leave them: ActOnUsers records it as Outcome.Unchanged, not as
+// a failure.
+type unchangedError struct{ why i18n.Text }
+
+func (e *unchangedError) Error() string { return e.why.String() }
+
+func unchanged(key string, args ...any) error { return &unchangedError{i18n.Msg(key, args...)} }
+
 func stateErr(key string, args ...any) error {
 	why := i18n.Msg(key, args...)
 	return &StateError{Msg: why.String(), Why: why}

@@ -653,20 +653,28 @@ type Outcome struct {
 	// user has not read their address.
 	ID  int64 `json:"id,omitempty"`
 	Err error `json:"-"`
+	// Unchanged, with no Err, says why nothing was written: the user was
+	// already as the act leaves them ("ann@… is already a member"). Not a
+	// failure: an act run twice succeeds twice.
+	Unchanged i18n.Text `json:"-"`
 }
 
-// MarshalJSON adds the error's text.
+// MarshalJSON adds the error's text, and why nothing changed.
 func (o Outcome) MarshalJSON() ([]byte, error) {
-	var msg string
+	var msg, same string
 	if o.Err != nil {
 		msg = o.Err.Error()
 	}
+	if o.Unchanged.Key != "" {
+		same = o.Unchanged.String()
+	}
 	return json.Marshal(struct {
-		Email string `json:"email,omitempty"`
-		ID    int64  `json:"id,omitempty"`
-		OK    bool   `json:"ok"`
-		Error string `json:"error,omitempty"`
-	}{o.Email, o.ID, o.Err == nil, msg})
+		Email     string `json:"email,omitempty"`
+		ID        int64  `json:"id,omitempty"`
+		OK        bool   `json:"ok"`
+		Error     string `json:"error,omitempty"`
+		Unchanged string `json:"unchanged,omitempty"`
+	}{o.Email, o.ID, o.Err == nil, msg, same})
 }
 
 // each runs fn for every email in a transaction of its own, so that one

@@ -559,6 +559,9 @@ func (s *Service) actOnOne(ctx context.Context, a Actor, b UserBatch) error {
 	if err != nil {
 		return err
 	}
+	if why := out[0].Unchanged; why.Key != "" { // asked of one, it is said
+		return &StateError{Msg: why.String(), Why: why}
+	}
 	return out[0].Err
 }
 
@@ -671,6 +674,8 @@ func (s *Service) Teams(ctx context.Context, a Actor) ([]store.Team, error) {
 
 // checkList refuses a listing's unknown sort or status filter as the
 // caller's input (the API answered them 500, as the store's failure).
+// groupsExist, in the listing's transaction, refuses a team or branch that
+// does not exist: a typo lists nobody, and a bulk act on nobody succeeds.
 func checkList(lq store.ListQuery) error {
 	if lq.Sort != "" && !slices.Contains(store.Sorts(), lq.Sort) {
 		return inputErr("sort", "%q: want one of %s", lq.Sort, strings.Join(store.Sorts(), ", "))
@@ -681,6 +686,14 @@ func checkList(lq store.ListQuery) error {
 	return nil
 }
 
+func groupsExist(ctx context.Context, q *store.Q, lq store.ListQuery) error {
+	if _, err := checkGroups(ctx, q, teamKind, []string{lq.Team}, nil); err != nil {
+		return err
+	}
+	_, err := checkGroups(ctx, q, branchKind, []string{lq.Branch}, nil)
+	return err
+}
+
 // ListUsers reads one page of users.
 func (s *Service) ListUsers(ctx context.Context, a Actor, lq store.ListQuery) (*store.Page, error) {
 	if err := checkList(lq); err != nil {
@@ -689,6 +702,9 @@ func (s *Service) ListUsers(ctx context.Context, a Actor, lq store.ListQuery) (*
 	var p *store.Page
 	lq.Now = s.Now()
 	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
+		if err := groupsExist(ctx, q, lq); err != nil {
+			return err
+		}
 		p, err = q.ListUsers(ctx, lq)
 		return err
 	})

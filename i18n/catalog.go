@@ -43,6 +43,7 @@ func frPlurals() map[string]string {
 		"removed from the branch %s": "retirés de l'agence %s",
 		"deactivated":                "désactivés",
 		"reactivated":                "réactivés",
+		"%s, %s unchanged":           "%s, %s inchangés",
 		// How many rows a list shows.
 		"state %s · %s shown":                                  "état %s · %s affichés",
 		"newest first · %s shown":                              "du plus récent au plus ancien · %s affichés",

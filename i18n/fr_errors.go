@@ -146,6 +146,7 @@ func frErrors() map[string]string {
 		"%s is %s: only invited and active users can reset a password": "%s est %s : seuls les utilisateurs invités et actifs peuvent réinitialiser un mot de passe",
 		"%s is already %s":                                             "%s est déjà %s",
 		"%s is already deactivated":                                    "%s est déjà désactivé",
+		"%s is already active":                                         "%s est déjà actif",
 		"%s is already in %s":                                          "%s est déjà dans %s",
 		"%s is not in %s":                                              "%s n'est pas dans %s",
 		"%s is deactivated":                                            "%s est désactivé",

@@ -152,6 +152,7 @@ func frTUICore() map[string]string {
 		// A job.
 		"Cancel the %s? %s of %s done; the batch under way finishes. y/n": "Annuler l'action « %s » ? %s sur %s faits ; le lot en cours se termine. y/n",
 		"%s of %s %s":                  "%s sur %s : %s",
+		"%s, %s unchanged":             "%s, %s inchangé",
 		"%s failed, %s":                "%s en échec, %s",
 		"%s, %s not done (%s)":         "%s, %s non faits (%s)",
 		"%s %s of %s":                  "%s %s sur %s",

@@ -98,6 +98,7 @@ var keyArgs = map[string][]int{
 	"inputErr":    {0, 1},
 	"takenErr":    {0, 1},
 	"stateErr":    {0},
+	"unchanged":   {0},
 	"denied":      {1},
 	"notFound":    {0},
 	"sentence":    {0},

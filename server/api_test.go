@@ -156,7 +156,7 @@ func TestAPIAuthentication(t *testing.T) {
 		Status string `json:"status"`
 	}
 	f.call(f.key, "POST", "/api/v1/users/mia@acme.test/reactivate", nil).want(http.StatusOK, &back)
-	f.call(f.key, "POST", "/api/v1/users/mia@acme.test/reactivate", nil).problem(http.StatusConflict, "not deactivated")
+	f.call(f.key, "POST", "/api/v1/users/mia@acme.test/reactivate", nil).problem(http.StatusConflict, "already active")
 	if back.Status != "active" {
 		t.Errorf("reactivated: %+v", back)
 	}

@@ -125,13 +125,14 @@ func (j *jobs) cancel() {
 }
 
 // finish ends the job and says what it did: the failures first, each with
-// its reason (kept in last), then how many went through and how many were
-// not done. each is told the outcome of every row done or refused, for a
-// screen that marks its rows.
+// its reason (kept in last), then how many went through, how many were
+// already as the act leaves them, and how many were not done. each is told
+// the outcome of every row done or refused, for a screen that marks its
+// rows.
 func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) string {
 	did := j.job.words.did
 	j.job, j.last = nil, nil
-	var ok, notDone int
+	var ok, same, notDone int
 	for _, o := range msg.outcomes {
 		var nd *admin.NotDoneError
 		if errors.As(o.Err, &nd) {
@@ -139,9 +140,13 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 			continue
 		}
 		e := outcome(j.s.p, o.Err, did(1))
-		if o.Err == nil {
+		switch {
+		case o.Unchanged.Key != "":
+			same++
+			e.text = clean(o.Unchanged.In(j.s.p))
+		case o.Err == nil:
 			ok++
-		} else {
+		default:
 			j.last = append(j.last, clean(o.Email)+": "+e.text)
 		}
 		if each != nil {
@@ -151,6 +156,9 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 	// "2 failed, 598 of 600 sent, 1,038 not done (cancelled)."
 	p := j.s.p
 	note := p.T("%s of %s %s", j.s.count(ok), j.s.count(len(msg.outcomes)), did(ok))
+	if same > 0 {
+		note = p.Agree(same, "%s, %s unchanged", note, j.s.count(same))
+	}
 	if len(j.last) > 0 {
 		note = p.T("%s failed, %s", j.s.count(len(j.last)), note)
 	}
