@@ -152,9 +152,17 @@ func ReceiverAllowed(ip netip.Addr, allowPrivate bool) error {
 		return sentence("a link-local address (roster account --webhooks-private true allows it)")
 	case ip.IsPrivate() || netip.MustParsePrefix("100.64.0.0/10").Contains(ip):
 		return sentence("a private address (roster account --webhooks-private true allows it)")
+	case slices.ContainsFunc(translating, func(p netip.Prefix) bool { return p.Contains(ip) }):
+		return sentence("an address that carries another, which may be private (roster account --webhooks-private true allows it)")
 	}
 	return nil
 }
+
+// translating are the IPv6 prefixes whose addresses carry an IPv4 one that
+// a gateway reaches for them (NAT64, local NAT64, 6to4, Teredo): on a
+// network with such a gateway, 64:ff9b::7f00:1 is 127.0.0.1.
+var translating = []netip.Prefix{netip.MustParsePrefix("64:ff9b::/96"), netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("2002::/16"), netip.MustParsePrefix("2001::/32")}
 
 // Webhooks lists the subscriptions. It needs settings.integrations.
 func (s *Service) Webhooks(ctx context.Context, a Actor) ([]store.Webhook, error) {

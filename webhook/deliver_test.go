@@ -261,7 +261,7 @@ func TestReceiversOnPrivateAddresses(t *testing.T) {
 	f := newFixture(t)
 	r := newReceiver(t)
 	var in *admin.InputError
-	for _, u := range []string{r.URL, "http://10.1.2.3/x", "http://[::1]:8080/", "http://169.254.169.254/latest/meta-data", "ftp://example.com/", "http://user:pw@example.com/"} {
+	for _, u := range []string{r.URL, "http://10.1.2.3/x", "http://[::1]:8080/", "http://169.254.169.254/latest/meta-data", "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::1]/", "ftp://example.com/", "http://user:pw@example.com/"} {
 		if _, _, err := f.svc.AddWebhook(f.ctx, f.owner, u, []string{"all"}); !errors.As(err, &in) {
 			t.Errorf("%s: %v, want refused", u, err)
 		}
