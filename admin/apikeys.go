@@ -194,6 +194,10 @@ func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error)
 			why = i18n.Msg("API key %s belongs to %s, who is %s", k.Prefix, u.Email, status(u.Status))
 		}
 		if why.Key != "" {
+			if last, ok := s.keyRefused.Load(k.ID); ok && now.Sub(last.(time.Time)) < keyRefusedEvery {
+				return nil
+			}
+			s.keyRefused.Store(k.ID, now)
 			return s.audit(ctx, q, u, ChannelAPI, "apikey.refused", u, nil, map[string]any{"key": k.ID, "prefix": k.Prefix, "reason": why.String()})
 		}
 		if now.Sub(k.LastUsedAt) < time.Minute {
@@ -210,6 +214,9 @@ func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error)
 	// The audit trail says which key acted: "api key 12".
 	return Actor{Email: k.Email, Channel: fmt.Sprintf("%s key %d", ChannelAPI, k.ID)}, nil
 }
+
+// keyRefusedEvery is how often a key's refusals are audited, at most.
+const keyRefusedEvery = time.Hour
 
 func apiKeyJSON(k *store.APIKey) map[string]any {
 	return map[string]any{"id": k.ID, "name": k.Name, "prefix": k.Prefix, "expires_at": k.ExpiresAt}

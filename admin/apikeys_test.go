@@ -60,6 +60,20 @@ func TestAPIKeys(t *testing.T) {
 	if n := len(f.audits("apikey.refused")); n != 1 {
 		t.Errorf("%d refusals audited, want 1", n)
 	}
+	// An automation left polling with it: refused every time, audited once
+	// an hour, not once a request.
+	for range 50 {
+		if _, err := f.svc.APIKeyActor(f.ctx, fresh); !errors.As(err, &d) {
+			t.Fatalf("the expired key again: %v", err)
+		}
+	}
+	f.advance(keyRefusedEvery)
+	if _, err := f.svc.APIKeyActor(f.ctx, fresh); !errors.As(err, &d) {
+		t.Fatalf("the expired key an hour later: %v", err)
+	}
+	if n := len(f.audits("apikey.refused")); n != 2 {
+		t.Errorf("%d refusals audited for 52 requests over an hour, want 2", n)
+	}
 	for _, action := range []string{"apikey.create", "apikey.regenerate"} {
 		if len(f.audits(action)) != 1 {
 			t.Errorf("no audit row %s", action)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync"
 	"time"
 
 	"roster/i18n"
@@ -33,6 +34,10 @@ type Service struct {
 
 	summary summaryMemo
 	watch   watchConn // the connection every Watch reads
+	// keyRefused is when each API key's refusal was last audited (by key
+	// ID): once an hour, so that an automation left polling with an
+	// expired key does not write a row a request.
+	keyRefused sync.Map
 }
 
 // New returns a Service over st using the wall clock.
