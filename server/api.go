@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -59,14 +61,31 @@ func NewAPI(svc *admin.Service, opts APIOptions) *API {
 	if x.client = opts.ClientIP; x.client == nil {
 		x.client = webRemoteClient
 	}
+	routes := http.NewServeMux() // the operations alone, to say which methods a path takes
 	for _, rt := range apiRoutes {
 		x.mux.HandleFunc(rt.method+" "+rt.path, x.serve(rt))
+		routes.HandleFunc(rt.method+" "+rt.path, http.NotFound)
 	}
 	x.mux.HandleFunc("GET /api/v1/openapi.json", func(rw http.ResponseWriter, r *http.Request) {
 		rw.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(rw).Encode(openAPI())
 	})
 	x.mux.HandleFunc("/api/v1/", func(rw http.ResponseWriter, r *http.Request) {
+		// A path the API has, asked with a method it does not take, is
+		// 405 with the methods it takes (RFC 9110 15.5.6), not 404.
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := routes.Handler(probe); pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			rw.Header().Set("Allow", strings.Join(allow, ", "))
+			x.problem(rw, r, http.StatusMethodNotAllowed, fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allow, ", "), r.Method))
+			return
+		}
 		x.problem(rw, r, http.StatusNotFound, "no such operation: GET /api/v1/openapi.json lists them")
 	})
 	return x
@@ -235,11 +254,23 @@ func (x *API) fail(rw http.ResponseWriter, r *http.Request, err error) {
 }
 
 // decode reads the JSON body into v, refusing unknown fields, so that a
-// misspelt field is an error rather than ignored.
+// misspelt field is an error rather than ignored, and anything after the
+// value (two objects sent: the first was applied).
 func (c *apiCall) decode(v any) error {
+	if ct := c.r.Header.Get("Content-Type"); ct != "" {
+		if mt, _, _ := mime.ParseMediaType(ct); mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+			return &apiError{http.StatusUnsupportedMediaType, fmt.Sprintf("the body is %s: send application/json", mt)}
+		}
+	}
 	d := json.NewDecoder(c.r.Body)
 	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
+	err := d.Decode(v)
+	if err == nil {
+		if _, more := d.Token(); more != io.EOF {
+			err = errors.New("more follows the JSON value")
+		}
+	}
+	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			return err

@@ -353,9 +353,30 @@ func TestAPIRateLimitAndBodyLimit(t *testing.T) {
 		problem(http.StatusRequestEntityTooLarge, "over")
 }
 
-// A listing's unknown sort or status is the caller's mistake, said as such.
+// A listing's unknown sort or status is the caller's mistake, said as such;
+// so are a method a path does not take (405, with Allow), a body that is
+// not JSON (415), and more after the JSON value.
 func TestAPIUnknownSortOrStatus(t *testing.T) {
 	f := newAPIFixture(t, APIOptions{})
+	a := f.call(f.key, "PUT", "/api/v1/users/ann@acme.test", nil)
+	a.problem(http.StatusMethodNotAllowed, "takes GET, PATCH, DELETE, not PUT")
+	if a.header.Get("Allow") != "GET, PATCH, DELETE" {
+		t.Errorf("405 Allow: %q", a.header.Get("Allow"))
+	}
+	f.call(f.key, "PUT", "/api/v1/nothing", nil).problem(http.StatusNotFound, "no such operation")
+	f.call(f.key, "PATCH", "/api/v1/users/"+webOwner, map[string]any{"position": "A"}, "Content-Type", "text/plain").
+		problem(http.StatusUnsupportedMediaType, "send application/json")
+	req, _ := http.NewRequest("PATCH", f.srv.URL+"/api/v1/users/"+webOwner, strings.NewReader(`{"position":"A"} {"position":"B"}`))
+	req.Header.Set("Authorization", "Bearer "+f.key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var pos string
+	if err := f.raw.QueryRow("SELECT position FROM users WHERE email = ?", webOwner).Scan(&pos); err != nil || resp.StatusCode != http.StatusBadRequest || pos == "A" {
+		t.Errorf("two JSON values: %d, position %q (%v); want 400 and nothing changed", resp.StatusCode, pos, err)
+	}
 	f.call(f.key, "GET", "/api/v1/users?sort=bogus", nil).problem(http.StatusUnprocessableEntity, `sort "bogus": want one of name, last-login, status`)
 	f.call(f.key, "GET", "/api/v1/users?status=bogus", nil).problem(http.StatusUnprocessableEntity, `status "bogus": want one of`)
 }
