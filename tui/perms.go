@@ -90,6 +90,11 @@ func (m *permissions) Init() tea.Cmd {
 
 // OpenUser shows the permissions of email.
 func (m *permissions) OpenUser(email string) tea.Cmd {
+	if email != m.email {
+		// Another user's grid starts at the top: keys typed ahead must not
+		// tick the box the cursor was on for the one before.
+		m.nav.home()
+	}
 	m.email, m.picker, m.user, m.reviewing, m.note, m.err = email, nil, nil, false, "", ""
 	m.saving, m.saved = false, ""
 	return m.load(true)
@@ -385,10 +390,16 @@ func (m *permissions) View() string {
 			lines = append(lines, st.Group.Render(p.T(group)))
 		}
 		box, changed := m.box(c.ID), m.changed(c.ID)
-		line := "  " + box + " " + fit(p.T(c.Label), cols[0]) + " " + p.T(c.Description)
+		// The cursor's row is marked as the lists mark theirs, not by its
+		// colour alone, which a terminal without colours does not show.
+		mark := "  "
+		if i == m.nav.cur {
+			mark = "▸ "
+		}
+		line := mark + box + " " + fit(p.T(c.Label), cols[0]) + " " + p.T(c.Description)
 		why := m.locked[c.ID]
 		if why != "" {
-			line = "  " + box + " " + fit(p.T(c.Label), cols[0]) + " " + p.T("locked: %s", p.T(why))
+			line = mark + box + " " + fit(p.T(c.Label), cols[0]) + " " + p.T("locked: %s", p.T(why))
 		}
 		line = cut(line, m.width-1)
 		switch {

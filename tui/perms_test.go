@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -76,4 +77,26 @@ func TestPermissionsOfferOnlyGrantableRoles(t *testing.T) {
 	must(t, slices.Equal(seen, []string{"manager", "member", "manager", "member"}), "roles %v", seen)
 	m.Update(keyMsg("right"))
 	must(t, admin.Roles[m.role] == "manager" && m.draft["users.invite"], "→ from member: %s %v", admin.Roles[m.role], m.draft)
+}
+
+// After working on one user with the cursor down the grid, u and another
+// user start that user's grid at the top; the cursor's row is marked by
+// more than its colour.
+func TestPermissionsAnotherUserStartsAtTheTop(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("mia.member@example.com", "Mia", "Member", "member", store.Active)
+	f.addUser("max.member@example.com", "Max", "Member", "member", store.Active)
+	var m Screen = newPerms(f.session())
+	m.SetSize(120, 40)
+	m = driveScreen(m, m.(*permissions).OpenUser("mia.member@example.com"))
+	for _, k := range []string{"j", "j", "j", "j", "j", "j", "j", "u", "max.member", "enter"} {
+		m = driveScreen(m, func() tea.Msg { return keyMsg(k) })
+	}
+	pm := m.(*permissions)
+	must(t, pm.email == "max.member@example.com", "u did not pick max: %q\n%s", pm.email, ansi.Strip(pm.View()))
+	must(t, pm.nav.cur == 0, "max's grid starts on row %d, not the top", pm.nav.cur)
+	first := admin.Catalogue[0]
+	v := ansi.Strip(pm.View())
+	must(t, strings.Contains(v, "▸ [") && strings.Contains(v[strings.Index(v, "▸ ["):], i18n.For(i18n.English).T(first.Label)),
+		"the cursor's row is not marked:\n%s", v)
 }
