@@ -306,7 +306,7 @@ func TestInviteCountsOnlyValidRows(t *testing.T) {
 	}
 	must(t, len(m.rows) == 3 && m.rows[2].value(cEmail) == "ann@example.com", "the rows: %d", len(m.rows))
 	must(t, m.submitKey().Help().Desc == "invite 1", "with one valid row of 3: %q", m.submitKey().Help().Desc)
-	scr = driveScreen(scr, func() tea.Msg { return keyMsg("ctrl+s") })
+	driveScreen(scr, func() tea.Msg { return keyMsg("ctrl+s") })
 	must(t, f.user("ann@example.com").Status == store.Invited && len(m.rows) == 2, "ann is invited and the 2 refused rows stay: %d", len(m.rows))
 	must(t, m.submitKey().Help().Desc == "invite 0", "with only refused rows left: %q", m.submitKey().Help().Desc)
 }
