@@ -239,7 +239,11 @@ func (s *Service) queueEvents(ctx context.Context, q *store.Q, entries ...*store
 					}
 				}
 				var err error
-				if payload, err = json.Marshal(map[string]any{"type": typ, "timestamp": e.At.UTC().Format(time.RFC3339), "data": data}); err != nil {
+				// sequence is the audit row's ID, which grows in the order
+				// changes commit: deliveries run side by side and retry,
+				// so a receiver orders by it, and keeps the newest.
+				if payload, err = json.Marshal(map[string]any{"type": typ, "timestamp": e.At.UTC().Format(time.RFC3339), "sequence": e.ID,
+					"data": data}); err != nil {
 					return err
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -172,6 +173,10 @@ func TestEventsAreQueuedAndDeliveredSigned(t *testing.T) {
 	got := r.received()
 	if len(got) != 1 || got[0]["type"] != "user.invited" || got[0]["data"].(map[string]any)["target"] != "ann@acme.test" || len(r.bad) != 0 {
 		t.Fatalf("received %v, refused %v", got, r.bad)
+	}
+	// sequence orders the events: the audit row's ID, as webhook-id says.
+	if seq, ok := got[0]["sequence"].(float64); !ok || seq <= 0 || got[0]["webhook-id"] != fmt.Sprintf("msg_%d", int64(seq)) {
+		t.Errorf("sequence %v, webhook-id %v", got[0]["sequence"], got[0]["webhook-id"])
 	}
 	ds = f.deliveries(id)
 	if ds[0].State != store.DeliveryDelivered || ds[0].LastStatus != 200 || ds[0].Response != "thanks" {
