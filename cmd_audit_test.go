@@ -18,8 +18,11 @@ func TestAuditFlags(t *testing.T) {
 	if len(got) != 2 || got[0].Action != "user.edit" || got[1].Action != "user.invite" || got[1].Target != "ann@acme.test" {
 		t.Fatalf("audit: %+v", got)
 	}
-	if got := jsonOf[[]entry](t, db, "audit", "--search", "bob@", "--until", "today"); len(got) != 0 {
-		t.Fatalf("before today: %+v", got)
+	if got := jsonOf[[]entry](t, db, "audit", "--search", "bob@", "--until", "yesterday"); len(got) != 0 {
+		t.Fatalf("until yesterday: %+v", got)
+	}
+	if got := jsonOf[[]entry](t, db, "audit", "--search", "bob@", "--until", "today"); len(got) != 1 {
+		t.Fatalf("until today, a day through its end: %+v", got)
 	}
 	fails(t, db, "write 2026-12-24", "audit", "--since", "last tuesday")
 	fails(t, db, "is not after since", "audit", "--since", "tomorrow", "--until", "today")

@@ -803,7 +803,7 @@ func cmdAudit(c *cli, ctx context.Context, args []string) error {
 	fs.StringVar(&aq.Search, "search", "", "only entries whose actor or target has TEXT in their address or a name starting with it")
 	fs.StringVar(&aq.Action, "action", "", "only this action (user.delete) or area (user)")
 	since := fs.String("since", "", "only entries from DATE (2026-12-24, today, 2026-12-24 14:30)")
-	until := fs.String("until", "", "only entries before DATE")
+	until := fs.String("until", "", "only entries up to DATE: a day without a time, through its end")
 	fs.IntVar(&aq.Limit, "limit", 100, "at most N entries")
 	if _, err := c.parse(fs, args); err != nil {
 		return err
@@ -817,6 +817,10 @@ func cmdAudit(c *cli, ctx context.Context, args []string) error {
 	if *until != "" {
 		if aq.Until, err = admin.ParseDate(*until, time.Now()); err != nil {
 			return err
+		}
+		// "--since 2026-12-01 --until today" means today too.
+		if h, m, s := aq.Until.Clock(); h == 0 && m == 0 && s == 0 && !strings.Contains(*until, ":") {
+			aq.Until = aq.Until.AddDate(0, 0, 1)
 		}
 	}
 	a, err := c.operator(ctx)
