@@ -338,6 +338,9 @@ type confirmation struct {
 	// act, when set, is what y does instead of yes, run as the key is
 	// handled: for an answer that changes the screen as well as reading.
 	act func() tea.Cmd
+	// about is the row the question acts on, if any: a list that no
+	// longer shows it dismisses the question.
+	about *store.User
 }
 
 // answer resolves a confirmation with a key: the command for y, and whether

@@ -623,6 +623,13 @@ func (m *users) paged(msg usersPageMsg) tea.Cmd {
 		for i, u := range m.rows {
 			m.lines[i] = m.line(u)
 		}
+		if c := m.confirm; c != nil && c.about != nil && !m.ids[c.about.ID] {
+			// The row the question is about is no longer shown (another
+			// operator revoked the invitation, say): y would act on what
+			// the operator no longer sees.
+			m.confirm = nil
+			m.note = m.s.p.T("%s is no longer listed: nothing done.", clean(c.about.Email))
+		}
 	case 1:
 		for i, u := range p.Users {
 			if m.ids[u.ID] {
@@ -812,17 +819,17 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.err = why
 			return nil
 		}
-		m.confirm = &confirmation{prompt: p.T("Send a password reset link to %s? y/n", clean(email)), yes: m.reset(email)}
+		m.confirm = &confirmation{prompt: p.T("Send a password reset link to %s? y/n", clean(email)), yes: m.reset(email), about: u}
 	case key.Matches(msg, k.Deactivate):
 		if why := mayIn(p, m.perms, "users.delete", p.T("deactivate or reactivate users")); why != "" {
 			m.err = why
 			return nil
 		}
 		if u.Status == store.Deactivated {
-			m.confirm = &confirmation{prompt: p.T("Reactivate %s? y/n", clean(email)), yes: m.reactivate(email)}
+			m.confirm = &confirmation{prompt: p.T("Reactivate %s? y/n", clean(email)), yes: m.reactivate(email), about: u}
 		} else {
 			m.confirm = &confirmation{prompt: p.T("Deactivate %s? They will not be able to log in. y/n", clean(email)),
-				yes: m.deactivate(email)}
+				yes: m.deactivate(email), about: u}
 		}
 	case key.Matches(msg, k.SendStaged):
 		if u.Status != store.Staged {
@@ -833,7 +840,7 @@ func (m *users) key(msg tea.KeyPressMsg) tea.Cmd {
 			m.err = why
 			return nil
 		}
-		m.confirm = &confirmation{prompt: p.T("Send the invitation to %s now? y/n", clean(email)), yes: m.sendStaged(email)}
+		m.confirm = &confirmation{prompt: p.T("Send the invitation to %s now? y/n", clean(email)), yes: m.sendStaged(email), about: u}
 	}
 	return nil
 }

@@ -470,3 +470,27 @@ func TestUserDetailConflictAt80(t *testing.T) {
 	fr = drawn(m)
 	must(t, strings.Contains(fr, "Head nurse") && !strings.Contains(fr, "0612"), "y did not reload:\n%s", fr)
 }
+
+// A question about a row outlives it no longer: when another operator
+// revokes the invitation the question is about, the refreshed list
+// dismisses it, says so, and y then does nothing.
+func TestUsersQuestionGoesWithItsRow(t *testing.T) {
+	f := newFixture(t)
+	f.invite("aaa1@example.com", "aaa2@example.com", "aaa3@example.com")
+	m := started(f, i18n.English, 130, 30)
+	for i := 0; i < 6 && !strings.Contains(drawn(m), "▸ aaa2 "); i++ {
+		m = press(m, "j")
+	}
+	must(t, strings.Contains(drawn(m), "▸ aaa2 "), "the cursor is not on aaa2:\n%s", drawn(m))
+	m = press(m, "x")
+	must(t, strings.Contains(drawn(m), "Deactivate aaa2@example.com?"), "x does not ask:\n%s", drawn(m))
+	for _, o := range f.svc.Revoke(f.ctx, f.op, []string{"aaa2@example.com"}) {
+		must(t, o.Err == nil, "revoke: %v", o.Err)
+	}
+	m = drive(m, func() tea.Msg { return refreshMsg{} })
+	fr := drawn(m)
+	must(t, !strings.Contains(fr, "Deactivate aaa2@example.com?"), "the question outlives its row:\n%s", fr)
+	must(t, strings.Contains(fr, "aaa2@example.com is no longer listed: nothing done."), "the dismissal is not said:\n%s", fr)
+	m = press(m, "y")
+	must(t, f.count(`SELECT count(*) FROM users WHERE status = 'deactivated'`) == 0, "y deactivated someone:\n%s", drawn(m))
+}
