@@ -74,4 +74,7 @@ func TestNotifyCommand(t *testing.T) {
 		t.Fatalf("roster account with reminders off:\n%s", out)
 	}
 	fails(t, db, "want 0 (never) or between 1m and 720h", "account", "--remind-before", "1s")
+	fails(t, db, "100h0m0s is not shorter than the invitation's lifetime, 48h0m0s", "account", "--remind-before", "100h")
+	ok(t, db, "account", "--remind-before", "12h")
+	fails(t, db, "12h0m0s is not shorter than the invitation's lifetime, 6h0m0s", "account", "--invite-lifetime", "6h")
 }

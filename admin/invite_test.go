@@ -169,7 +169,7 @@ func TestInvitationExpires(t *testing.T) {
 		t.Run(lifetime.String(), func(t *testing.T) {
 			f := newFixture(t)
 			if lifetime != 48*time.Hour {
-				_, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{InviteLifetime: &lifetime})
+				_, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{InviteLifetime: &lifetime, RemindBefore: ptr(time.Hour)})
 				must(t, err)
 			}
 			tok := f.invite(invitee, "")

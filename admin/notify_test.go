@@ -92,15 +92,15 @@ func TestReminderOnceAtTheRightTime(t *testing.T) {
 	remind(time.Minute)
 	wantNotices(t, f, cleo, "Your invitation to Acme & Fils is waiting until "+f.now().Add(18*time.Hour-time.Minute).Format(time.RFC3339))
 
-	// 0 turns reminders off; a link made with less than the reminder's
-	// time to run gets none.
+	// 0 turns reminders off; a reminder as long as the link's lifetime is
+	// refused, as it would go out with the link.
 	_, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{RemindBefore: ptr(time.Duration(0))})
 	must(t, err)
 	f.invite(dan, "member")
 	remind(47 * time.Hour)
 	wantNotices(t, f, dan)
 	_, err = f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{RemindBefore: ptr(72 * time.Hour)})
-	must(t, err)
+	wantInput(t, err, "remind-before", "is not shorter than the invitation's lifetime")
 	remind(time.Minute)
 	const eve = "eve@example.com"
 	f.invite(eve, "member")

@@ -170,6 +170,10 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 			}
 			acct.RemindBefore = *c.RemindBefore
 		}
+		// A reminder as early as the link is sent is no reminder.
+		if (c.RemindBefore != nil || c.InviteLifetime != nil) && acct.RemindBefore != 0 && acct.RemindBefore >= acct.InviteLifetime {
+			return inputErr("remind-before", "%s is not shorter than the invitation's lifetime, %s: want less, or 0 (never)", acct.RemindBefore, acct.InviteLifetime)
+		}
 		if c.DigestHour != nil {
 			if h := *c.DigestHour; h < 0 || h > 23 {
 				return inputErr("digest-hour", "%d: want an hour from 0 to 23", h)

@@ -147,6 +147,7 @@ func frErrors() map[string]string {
 		"%s is already %s":                                             "%s est déjà %s",
 		"%s is already deactivated":                                    "%s est déjà désactivé",
 		"%s is already active":                                         "%s est déjà actif",
+		"%s is not shorter than the invitation's lifetime, %s: want less, or 0 (never)":                            "%s n'est pas plus court que la durée de vie de l'invitation, %s : moins est attendu, ou 0 (jamais)",
 		"an address that carries another, which may be private (roster account --webhooks-private true allows it)": "une adresse qui en porte une autre, peut-être privée (roster account --webhooks-private true l'autorise)",
 		"%s is already in %s": "%s est déjà dans %s",
 		"%s is not in %s":     "%s n'est pas dans %s",
