@@ -9,6 +9,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"roster/admin"
+	"roster/i18n"
 )
 
 // jobs runs a screen's bulk acts (admin.ActOnUsers), one at a time: the
@@ -23,6 +24,9 @@ type jobs struct {
 	n    int // numbers the jobs, so that the messages of an ended one are dropped
 	bar  progress.Model
 	last []string // the failures of the last job, each with its reason
+	// summary is what the last job did, said while its failures are
+	// listed: a key that clears the status line left the list unexplained.
+	summary string
 }
 
 // job is a batch at work.
@@ -65,7 +69,7 @@ func (j *jobs) start(b admin.UserBatch, w jobWords, total int) tea.Cmd {
 	j.n++
 	ctx, cancel := context.WithCancel(j.s.ctx)
 	j.job = &job{id: j.n, batch: b, words: w, total: total, cancel: cancel}
-	j.last = nil
+	j.forget()
 	id, svc, a := j.n, j.s.svc, j.s.actor
 	events := make(chan jobProgressMsg, 1)
 	run := func() tea.Msg {
@@ -116,6 +120,9 @@ func (j *jobs) askCancel() string {
 	return j.s.p.T("Cancel the %s? %s of %s done; the batch under way finishes. y/n", j.job.words.what, j.s.count(j.job.done), j.s.count(j.job.total))
 }
 
+// forget puts away what the last job said: a new act begins.
+func (j *jobs) forget() { j.last, j.summary = nil, "" }
+
 // cancel stops the job at work after its batch under way.
 func (j *jobs) cancel() {
 	if j.job != nil {
@@ -147,7 +154,13 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 		case o.Err == nil:
 			ok++
 		default:
-			j.last = append(j.last, clean(o.Email)+": "+e.text)
+			// The address is said once: "raphael@…: failed: is already in
+			// Achats", not again at the start of the reason.
+			text := e.text
+			if r := clean(i18n.Error(j.s.p, o.Err)); e.until.IsZero() && strings.HasPrefix(r, clean(o.Email)+" ") {
+				text = j.s.p.T("failed: %s", strings.TrimPrefix(r, clean(o.Email)+" "))
+			}
+			j.last = append(j.last, clean(o.Email)+": "+text)
 		}
 		if each != nil {
 			each(o, e)
@@ -169,7 +182,8 @@ func (j *jobs) finish(msg jobDoneMsg, each func(o admin.Outcome, e effect)) stri
 		}
 		note = p.T("%s, %s not done (%s)", note, j.s.count(notDone), why)
 	}
-	return note + "."
+	j.summary = note + "."
+	return j.summary
 }
 
 // status is the status line of a screen that runs jobs (Pending, Users): a
@@ -178,6 +192,9 @@ func (j *jobs) status(st Styles, width int, confirm *confirmation, err, note str
 	busy := ""
 	if j.job != nil {
 		busy = j.line(width)
+	}
+	if err == "" && note == "" && len(j.last) > 0 {
+		note = j.summary
 	}
 	return st.status(width, confirm, j.job != nil, busy, err, note)
 }

@@ -291,6 +291,9 @@ func (m *users) acts() tea.Cmd {
 		m.err = m.s.p.T("An act is under way: wait for it, or press esc to cancel it.")
 		return nil
 	}
+	// The last act's failures are not this one's.
+	m.jobs.forget()
+	m.resize()
 	if m.sel.empty() {
 		if u := m.selected(); u != nil {
 			m.sel.ids = map[int64]bool{u.ID: true}

@@ -4,8 +4,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"roster/admin"
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -117,4 +119,31 @@ func TestUsersSelectionBranch(t *testing.T) {
 	tt.wait("Remove 1 user from the branch Paris? y/n")
 	tt.typ("y")
 	tt.wait("0 of 1 removed from the branch Paris, 1 unchanged.")
+}
+
+// A bulk act's failures say each address once; its summary stays said
+// while they are listed, esc or not; the next act puts them away.
+func TestUsersActFailuresAndSummary(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("raphael@example.com", "Raphael", "R", "member", store.Active)
+	f.invite("ivy@example.com")
+	f.advance(time.Hour) // past the rate limit of a resend
+	m := started(f, i18n.English, 130, 30)
+	m = press(m, "A", "m", "8")
+	if !strings.Contains(drawn(m), "y/n") {
+		m = press(m, "enter")
+	}
+	must(t, strings.Contains(drawn(m), "y/n"), "the act does not ask:\n%s", drawn(m))
+	m = press(m, "y")
+	fr := drawn(m)
+	must(t, strings.Contains(fr, "raphael@example.com: failed: is active, not invited"), "the failure is not listed once:\n%s", fr)
+	must(t, !strings.Contains(fr, "raphael@example.com: failed: raphael@example.com"), "the failure repeats the address:\n%s", fr)
+	summary := "2 failed, 1 of 3"
+	must(t, strings.Contains(fr, summary), "no summary:\n%s", fr)
+	m = press(m, "esc")
+	fr = drawn(m)
+	must(t, strings.Contains(fr, "raphael@example.com: failed") && strings.Contains(fr, summary), "after esc, the failures without their summary:\n%s", fr)
+	m = press(m, "m")
+	fr = drawn(m)
+	must(t, !strings.Contains(fr, "raphael@example.com: failed") && !strings.Contains(fr, summary), "the next act shows the last one's failures:\n%s", fr)
 }
