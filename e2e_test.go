@@ -375,6 +375,10 @@ func TestE2EOpenSSHInTmux(t *testing.T) {
 		t.Errorf("nina's audit trail: %+v; want one invitation by the owner through ssh", trail)
 	}
 
+	// A third is open when the server stops, which ends it: routine, not
+	// an error line in another format (wish's "app exit with error").
+	third := x.start("third", 120, 40, ssh...)
+	third.waitFor("acting as boss@acme.test (ssh)")
 	if err := srv.stop(); err != nil {
 		t.Errorf("roster serve did not stop cleanly on SIGINT: %v\n%s", err, srv.Logs())
 	}
@@ -385,7 +389,7 @@ func TestE2EOpenSSHInTmux(t *testing.T) {
 			t.Errorf("the server's log lacks %q:\n%s", want, logs)
 		}
 	}
-	for _, bad := range []string{"DATA RACE", "panic"} {
+	for _, bad := range []string{"DATA RACE", "panic", "app exit with error"} {
 		if strings.Contains(logs, bad) {
 			t.Errorf("the server's log holds %q:\n%s", bad, logs)
 		}

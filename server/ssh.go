@@ -4,6 +4,7 @@
 package server
 
 import (
+	charmlog "charm.land/log/v2"
 	"context"
 	"errors"
 	"fmt"
@@ -79,6 +80,12 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	h := &sshHandler{svc: svc, opts: opts, log: opts.Log}
+	// wish's Bubble Tea middleware logs, through charm's default logger,
+	// "ERROR app exit with error" in plain text to stderr for every
+	// dashboard the server ends (a disconnect, a stop): routine, and in
+	// the middle of --log-format json's lines. gate logs each session's
+	// end, in roster's log.
+	charmlog.SetOutput(io.Discard)
 	return wish.NewServer(
 		wish.WithAddress(opts.Addr),
 		wish.WithHostKeyPath(opts.HostKeyPath),
