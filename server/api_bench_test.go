@@ -1,11 +1,9 @@
 package server
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"slices"
@@ -13,46 +11,16 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"roster/admin"
-	"roster/internal/benchdb"
-	"roster/store"
 )
 
-// benchServer serves the API and SCIM, in process, over a copy of the
-// seeded database of a million users (ROSTER_BENCH_USERS to change), and
-// returns its address, an owner's API key and an address of the database.
+// benchServer serves the API over a database seeded with a million users
+// (ROSTER_BENCH_USERS sets another count).
 func benchServer(b *testing.B) (base, key, someone string) {
-	b.Helper()
 	n := 1_000_000
 	if v, err := strconv.Atoi(os.Getenv("ROSTER_BENCH_USERS")); err == nil && v > 0 {
 		n = v
 	}
-	ctx := context.Background()
-	st, err := store.Open(ctx, benchdb.Copy(b, n))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	svc := admin.New(st)
-	owners, err := st.Read().Owners(ctx)
-	if err != nil || len(owners) == 0 {
-		b.Fatal("no owner", err)
-	}
-	if key, _, err = svc.CreateAPIKey(ctx, admin.Actor{Email: owners[0], Channel: admin.ChannelCLI}, "bench", time.Time{}); err != nil {
-		b.Fatal(err)
-	}
-	page, err := svc.ListUsers(ctx, admin.Actor{Email: owners[0], Channel: admin.ChannelCLI}, store.ListQuery{Search: "mar", Limit: 1})
-	if err != nil || len(page.Users) == 0 {
-		b.Fatal("nobody to look up", err)
-	}
-	api := NewAPI(svc, APIOptions{PerKey: RateLimit{N: 1 << 30, Per: time.Second}})
-	mux := http.NewServeMux()
-	mux.Handle("/api/v1/", api)
-	mux.Handle("/scim/v2/", NewSCIM(svc, api))
-	srv := httptest.NewServer(mux)
-	b.Cleanup(srv.Close)
-	return srv.URL, key, page.Users[0].Email
+	return seededServer(b, n)
 }
 
 // timed sends req b.N times and reports the median and the p99.

@@ -16,9 +16,9 @@ import (
 	"roster/store"
 )
 
-// scimSeeded serves the API and SCIM over a copy of a database seeded with
+// seededServer serves the API and SCIM over a copy of a database seeded with
 // n users, and returns its address, an owner's API key and an address.
-func scimSeeded(tb testing.TB, n int) (base, key, someone string) {
+func seededServer(tb testing.TB, n int) (base, key, someone string) {
 	tb.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, benchdb.Copy(tb, n))
@@ -89,7 +89,7 @@ func TestSCIMPageReadsOnlyThePage(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds 20,000 users")
 	}
-	base, key, someone := scimSeeded(t, 20_000)
+	base, key, someone := seededServer(t, 20_000)
 	median := func(path string) time.Duration {
 		var took []time.Duration
 		for range 7 {
@@ -109,7 +109,7 @@ func TestSCIMPageReadsOnlyThePage(t *testing.T) {
 // BenchmarkSCIMPages reports the median of each listing of scimPaths at
 // ROSTER_BENCH_USERS users (100,000 unless told), beside the API's page.
 func BenchmarkSCIMPages(b *testing.B) {
-	base, key, someone := scimSeeded(b, benchdb.Users(100_000))
+	base, key, someone := seededServer(b, benchdb.Users(100_000))
 	paths := scimPaths(someone)
 	paths["api"] = "/api/v1/users?limit=100"
 	for name, path := range paths {
