@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -247,17 +248,24 @@ func TestHelpShowsEveryKey(t *testing.T) {
 		m := press(started(f, lang, 80, 24), "?")
 		r := m.(*Model)
 		frame := drawn(m)
-		must(t, strings.Count(frame, "\n") < 24, "%s: the frame is %d lines high:\n%s", lang, strings.Count(frame, "\n")+1, frame)
-		for _, group := range (footer{r.screens[r.active], r.keys}).FullHelp() {
-			for _, b := range group {
-				h := b.Help()
-				if !b.Enabled() || h.Key == "" {
-					continue
-				}
-				desc := []rune(h.Desc)
-				re := regexp.MustCompile(`(^|  )` + regexp.QuoteMeta(h.Key) + ` +` + regexp.QuoteMeta(string(desc[:min(5, len(desc))])))
-				must(t, re.MatchString(strings.ReplaceAll(frame, "\n", "\n  ")), "%s: %s (%s) is not shown:\n%s", lang, h.Key, h.Desc, frame)
+		showsEveryKey(t, string(lang), frame, 24, (footer{r.screens[r.active], r.keys}).FullHelp())
+	}
+}
+
+// showsEveryKey fails unless frame, at most height lines, shows each
+// enabled key of groups with the start of its words.
+func showsEveryKey(t *testing.T, what, frame string, height int, groups [][]key.Binding) {
+	t.Helper()
+	must(t, strings.Count(frame, "\n") < height, "%s: the frame is %d lines high:\n%s", what, strings.Count(frame, "\n")+1, frame)
+	for _, group := range groups {
+		for _, b := range group {
+			h := b.Help()
+			if !b.Enabled() || h.Key == "" {
+				continue
 			}
+			desc := []rune(h.Desc)
+			re := regexp.MustCompile(`(^|  )` + regexp.QuoteMeta(h.Key) + ` +` + regexp.QuoteMeta(string(desc[:min(5, len(desc))])))
+			must(t, re.MatchString(strings.ReplaceAll(frame, "\n", "\n  ")), "%s: %s (%s) is not shown:\n%s", what, h.Key, h.Desc, frame)
 		}
 	}
 }
