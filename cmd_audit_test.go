@@ -18,6 +18,11 @@ func TestAuditFlags(t *testing.T) {
 	if len(got) != 2 || got[0].Action != "user.edit" || got[1].Action != "user.invite" || got[1].Target != "ann@acme.test" {
 		t.Fatalf("audit: %+v", got)
 	}
+	// before and after are the objects they hold, as webhooks send them.
+	raw := jsonOf[[]map[string]any](t, db, "audit", "--action", "user.edit")
+	if len(raw) != 1 || raw[0]["after"].(map[string]any)["first_name"] != "Annick" || raw[0]["before"].(map[string]any)["email"] != "ann@acme.test" {
+		t.Fatalf("audit --json's before and after: %v", raw)
+	}
 	if got := jsonOf[[]entry](t, db, "audit", "--search", "bob@", "--until", "yesterday"); len(got) != 0 {
 		t.Fatalf("until yesterday: %+v", got)
 	}

@@ -227,11 +227,11 @@ type e2eInvitation struct {
 
 // e2eAudit is one row of `roster audit --json`.
 type e2eAudit struct {
-	Actor   string `json:"actor"`
-	Channel string `json:"channel"`
-	Action  string `json:"action"`
-	Target  string `json:"target"`
-	After   string `json:"after"`
+	Actor   string          `json:"actor"`
+	Channel string          `json:"channel"`
+	Action  string          `json:"action"`
+	Target  string          `json:"target"`
+	After   json.RawMessage `json:"after"`
 }
 
 // auditTargets lists who an action was done to and through which channel

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"time"
 )
@@ -18,8 +19,25 @@ type AuditEntry struct {
 	Action   string    `json:"action"`
 	TargetID int64     `json:"-"`
 	Target   string    `json:"target"`
-	Before   string    `json:"before,omitempty"`
-	After    string    `json:"after,omitempty"`
+	Before   string    `json:"-"` // JSON
+	After    string    `json:"-"` // JSON
+}
+
+// MarshalJSON writes Before and After as the JSON they hold, objects as
+// webhooks send them, not as strings of JSON.
+func (e AuditEntry) MarshalJSON() ([]byte, error) {
+	type plain AuditEntry // without this method
+	raw := func(s string) json.RawMessage {
+		if s == "" || !json.Valid([]byte(s)) {
+			return nil
+		}
+		return json.RawMessage(s)
+	}
+	return json.Marshal(struct {
+		plain
+		Before json.RawMessage `json:"before,omitempty"`
+		After  json.RawMessage `json:"after,omitempty"`
+	}{plain(e), raw(e.Before), raw(e.After)})
 }
 
 // InsertAudit records entries, in one statement for all, and sets their IDs.
