@@ -71,6 +71,8 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 	}
 	email := ""
 	switch {
+	case len(rest) == 1 && !strings.Contains(rest[0], "@"):
+		return unknownVerb("apikeys", rest[0], "[EMAIL], or create, regenerate ID or revoke ID", "create", "regenerate", "revoke")
 	case len(rest) == 1:
 		email = rest[0]
 	case len(rest) > 1:

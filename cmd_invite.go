@@ -291,7 +291,7 @@ func cmdInvites(c *cli, ctx context.Context, args []string) error {
 	act, known := acts[verb]
 	switch {
 	case !known:
-		return usagef("invites takes resend, revoke or send, not %q", verb)
+		return unknownVerb("invites", verb, "resend, revoke or send", "resend", "revoke", "send")
 	case sel.where != "":
 		if *stuck {
 			return usagef("invites %s takes --where or --stuck, not both", verb)

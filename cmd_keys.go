@@ -69,5 +69,8 @@ func cmdKeys(c *cli, ctx context.Context, args []string) error {
 		fmt.Fprintln(c.stdout, c.printer().T("removed key %s of %s", admin.Printable(rest[1]), admin.Printable(rest[0])))
 		return nil
 	}
+	if verb != "list" && verb != "add" && verb != "remove" {
+		return unknownVerb("keys", verb, "list [EMAIL], add EMAIL FILE|- or remove EMAIL FINGERPRINT", "list", "add", "remove")
+	}
 	return usagef("keys takes list [EMAIL], add EMAIL FILE|- or remove EMAIL FINGERPRINT")
 }

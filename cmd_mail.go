@@ -177,7 +177,7 @@ func cmdMail(c *cli, ctx context.Context, args []string) error {
 		fmt.Fprintln(c.stdout, c.printer().T("sent %d, deferred %d, failed %d, cancelled %d", rep.Sent, rep.Deferred, rep.Failed, rep.Cancelled))
 		return nil
 	}
-	return usagef("mail takes show, captured, retry, test, deliver or flush, not %q", verb)
+	return unknownVerb("mail", verb, "show, captured, retry, test, deliver or flush", "show", "captured", "retry", "test", "deliver", "flush")
 }
 
 func mailID(what string, args []string) (int64, error) {

@@ -128,6 +128,16 @@ func findCommand(name string) *command {
 
 // unknownCommand says that name is no command, and which one is nearest
 // if one is near.
+// unknownVerb is the usage error of cmd given a verb it does not take
+// (usage says what it takes), with the nearest of verbs when one is near:
+// "invites resnd" means resend.
+func unknownVerb(cmd, verb, usage string, verbs ...string) error {
+	if near := nearest(verb, verbs); near != "" {
+		return usagef("%s takes %s, not %q; did you mean %s %s?", cmd, i18n.Msg(usage), verb, cmd, near)
+	}
+	return usagef("%s takes %s, not %q", cmd, i18n.Msg(usage), verb)
+}
+
 func unknownCommand(name string) error {
 	names := make([]string, len(commands))
 	for i, c := range commands {

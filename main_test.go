@@ -201,6 +201,10 @@ func TestCommandLine(t *testing.T) {
 	fails(t, db, `status "sleeping": want one of staged, invited`, "users", "--status", "sleeping")
 	fails(t, db, `sort "age": want one of name, last-login, status`, "users", "--sort", "age")
 	fails(t, db, "users takes no ann@acme.test: roster user EMAIL shows one person", "users", "ann@acme.test")
+	fails(t, db, `invites takes resend, revoke or send, not "resnd"; did you mean invites resend?`, "invites", "resnd", "ann@acme.test")
+	fails(t, db, `did you mean apikeys create?`, "apikeys", "creat", "--name", "x")
+	fails(t, db, `did you mean keys list?`, "keys", "lst")
+	fails(t, db, `mail takes show, captured, retry, test, deliver or flush, not "zap"`, "mail", "zap")
 	fails(t, db, "--limit -1: want a number of users", "users", "--limit", "-1")
 	fails(t, db, "not found", "user", "nobody@acme.test")
 

@@ -115,6 +115,7 @@ var keyArgs = map[string][]int{
 	// descriptions, which roster COMMAND --help says through T.
 	"errorf":      {0},
 	"usagef":      {0},
+	"unknownVerb": {2},
 	"String":      {2},
 	"StringVar":   {3},
 	"Bool":        {2},
