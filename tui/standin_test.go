@@ -12,15 +12,22 @@ import (
 	"roster/store"
 )
 
-// The Delete screen lists the away periods the user stands in for, which go
-// to the heir; the Away screen warns when the chosen stand-in is away too.
-func TestStandInsOnDeleteAndAway(t *testing.T) {
+// adaAwayForBen is three members, Ada away for three days with Ben as her
+// stand-in, and Cat.
+func adaAwayForBen(t *testing.T) *fixture {
 	f := newFixture(t)
 	f.addUser("ada@example.com", "Ada", "Away", "member", store.Active)
 	f.addUser("ben@example.com", "Ben", "Standin", "member", store.Active)
 	f.addUser("cat@example.com", "Cat", "Other", "member", store.Active)
 	_, err := f.svc.SetAway(f.ctx, f.op, "ada@example.com", admin.AwayRequest{Until: f.svc.Now().Add(72 * time.Hour), StandIn: "ben@example.com"})
 	must(t, err == nil, "%v", err)
+	return f
+}
+
+// The Delete screen lists the away periods the user stands in for, which go
+// to the heir; the Away screen warns when the chosen stand-in is away too.
+func TestStandInsOnDeleteAndAway(t *testing.T) {
+	f := adaAwayForBen(t)
 
 	d := newDelete(f.session())
 	d.SetSize(120, 40)
@@ -129,12 +136,7 @@ func TestAwayStandInATeamInABranch(t *testing.T) {
 // In a French session the warning about a stand-in who cannot take the
 // work is French, its reasons too: it was said in English.
 func TestAwayWarnsInFrench(t *testing.T) {
-	f := newFixture(t)
-	f.addUser("ada@example.com", "Ada", "Away", "member", store.Active)
-	f.addUser("ben@example.com", "Ben", "Standin", "member", store.Active)
-	f.addUser("cat@example.com", "Cat", "Other", "member", store.Active)
-	_, err := f.svc.SetAway(f.ctx, f.op, "ada@example.com", admin.AwayRequest{Until: f.svc.Now().Add(72 * time.Hour), StandIn: "ben@example.com"})
-	must(t, err == nil, "%v", err)
+	f := adaAwayForBen(t)
 	s := f.session()
 	s.p = i18n.For(i18n.French)
 	a := newAway(s)
