@@ -56,6 +56,11 @@ func TestE2EBackupAndRestoreBesideServe(t *testing.T) {
 		t.Fatalf("roster backup beside roster serve said %q", out)
 	}
 	file := m[1]
+	// A second at once, as a script may take one before each step: named
+	// to the second, it failed on the first one's name.
+	if again := e.cli("backup"); !strings.HasPrefix(again, "backed up to ") || strings.Contains(again, file) {
+		t.Errorf("a second roster backup at once said %q", again)
+	}
 	if filepath.Dir(file) != filepath.Dir(e.db) {
 		t.Errorf("the backup went to %s, want beside the database", file)
 	}

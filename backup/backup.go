@@ -12,20 +12,24 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sync"
 	"time"
 
 	"roster/store"
 )
 
-// layout is the time in a backup's name: UTC, to the second, sorted as
-// text in the order taken, and free of the colons some file systems refuse.
-const layout = "2006-01-02T150405Z"
+// layout is the time in a backup's name: UTC, to the millisecond, and
+// free of the colons some file systems refuse. To the second, as roster
+// named them before, two backups in one second had one name, and the
+// second failed.
+const layout = "2006-01-02T150405.000Z"
 
-// ours matches the names Name gives, compiled when first needed: at start
-// it cost every process, whatever its command, a tenth of a millisecond.
+// ours matches the names Name gives, and those to the second that it
+// gave before, compiled when first needed: at start it cost every
+// process, whatever its command, a tenth of a millisecond.
 var ours = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^roster-backup-(\d{4}-\d{2}-\d{2}T\d{6}Z)\.db$`)
+	return regexp.MustCompile(`^roster-backup-(\d{4}-\d{2}-\d{2}T\d{6}(?:\.\d{3})?Z)\.db$`)
 })
 
 // Name is the path of a backup taken at at in dir.
@@ -40,16 +44,28 @@ func List(dir string) (paths []string, taken []time.Time, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, e := range entries { // ReadDir sorts by name: by time
+	type found struct {
+		path string
+		at   time.Time
+	}
+	var all []found
+	for _, e := range entries {
 		m := ours().FindStringSubmatch(e.Name())
 		if m == nil || !e.Type().IsRegular() {
 			continue
 		}
-		at, err := time.Parse(layout, m[1])
+		// A layout to the second parses the fraction that follows too.
+		at, err := time.Parse("2006-01-02T150405Z", m[1])
 		if err != nil {
 			continue
 		}
-		paths, taken = append(paths, filepath.Join(dir, e.Name())), append(taken, at)
+		all = append(all, found{filepath.Join(dir, e.Name()), at})
+	}
+	// By time, not by name: a name to the second sorts after those to the
+	// millisecond of the same second.
+	slices.SortStableFunc(all, func(a, b found) int { return a.at.Compare(b.at) })
+	for _, f := range all {
+		paths, taken = append(paths, f.path), append(taken, f.at)
 	}
 	return paths, taken, nil
 }

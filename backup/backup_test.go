@@ -16,15 +16,16 @@ import (
 	"roster/store"
 )
 
-// Names sort as the times they were taken; Prune keeps the newest and
+// Backups are listed in the order they were taken, those named to the
+// second by earlier versions among them; Prune keeps the newest and
 // touches no file it did not name.
 func TestPruneKeepsTheNewestOfItsOwn(t *testing.T) {
 	dir := t.TempDir()
 	t0 := time.Date(2026, 12, 2, 9, 0, 0, 0, time.FixedZone("CET", 3600))
-	var ours []string
-	for _, d := range []time.Duration{0, 9 * time.Hour, 24 * time.Hour, 36*time.Hour + time.Second} {
-		ours = append(ours, Name(dir, t0.Add(d)))
-	}
+	ours := []string{Name(dir, t0),
+		filepath.Join(dir, "roster-backup-2026-12-02T170000Z.db"), // to the second: an earlier version's
+		Name(dir, t0.Add(9*time.Hour+250*time.Millisecond)),       // the same second, later: sorted before it by name
+		Name(dir, t0.Add(36*time.Hour+time.Second))}
 	others := []string{"roster-backup-latest.db", "roster.db", "roster-backup-2026-12-01T080000Z.db.partial", ".roster-backup-2026-12-09T080000Z.db.partial"}
 	for _, p := range slices.Concat(ours, others) {
 		if !filepath.IsAbs(p) {
@@ -34,7 +35,7 @@ func TestPruneKeepsTheNewestOfItsOwn(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := filepath.Base(ours[0]); got != "roster-backup-2026-12-02T080000Z.db" {
+	if got := filepath.Base(ours[0]); got != "roster-backup-2026-12-02T080000.000Z.db" {
 		t.Errorf("Name: %s, want the time in UTC", got)
 	}
 	paths, taken, err := List(dir)
