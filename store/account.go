@@ -98,7 +98,7 @@ func (q *Q) TeamByID(ctx context.Context, id int64) (*Team, error) {
 
 // AddTeam creates a team; ErrDuplicate if the name is taken.
 func (q *Q) AddTeam(ctx context.Context, name string) (int64, error) {
-	return q.insertID(ctx, "INSERT INTO teams (name) VALUES (?)", name)
+	return q.insertOne(ctx, "teams", "name", "(?)", name)
 }
 
 // RenameTeam renames a team; ErrDuplicate if the name is taken.

@@ -20,8 +20,10 @@ type APIKey struct {
 
 // InsertAPIKey stores a key and sets its ID.
 func (q *Q) InsertAPIKey(ctx context.Context, k *APIKey) error {
-	return mapErr(q.db.QueryRowContext(ctx, `INSERT INTO api_keys (user_id, name, prefix, hash, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, k.UserID, k.Name, k.Prefix, k.Hash, unix(k.CreatedAt), unix(k.ExpiresAt)).Scan(&k.ID))
+	var err error
+	k.ID, err = q.insertOne(ctx, "api_keys", "user_id, name, prefix, hash, created_at, expires_at", "(?, ?, ?, ?, ?, ?)",
+		k.UserID, k.Name, k.Prefix, k.Hash, unix(k.CreatedAt), unix(k.ExpiresAt))
+	return err
 }
 
 const apiKeyCols = `k.id, k.user_id, u.email, k.name, k.prefix, k.hash, k.created_at, k.last_used_at, k.expires_at`

@@ -31,9 +31,9 @@ func (p *AwayPeriod) Covers(t time.Time) bool {
 // InsertAway stores a period and sets its ID.
 func (q *Q) InsertAway(ctx context.Context, p *AwayPeriod) error {
 	var err error
-	p.ID, err = q.insertID(ctx, `INSERT INTO away_periods (user_id, starts_at, ends_at, standin_user_id,
-		standin_team_id, standin_branch_id, note, created_at, created_by)
-		VALUES (?, ?, ?, nullif(?, 0), nullif(?, 0), nullif(?, 0), ?, ?, ?)`,
+	p.ID, err = q.insertOne(ctx, "away_periods", `user_id, starts_at, ends_at, standin_user_id,
+		standin_team_id, standin_branch_id, note, created_at, created_by`,
+		"(?, ?, ?, nullif(?, 0), nullif(?, 0), nullif(?, 0), ?, ?, ?)",
 		p.UserID, unix(p.Start), unix(p.End), p.StandInUserID, p.StandInTeamID, p.StandInBranchID, p.Note, unix(p.CreatedAt), p.CreatedBy)
 	return err
 }

@@ -46,7 +46,7 @@ func (q *Q) BranchByName(ctx context.Context, name string) (*Branch, error) {
 
 // AddBranch creates a branch; ErrDuplicate if the name is taken.
 func (q *Q) AddBranch(ctx context.Context, b *Branch) (int64, error) {
-	return q.insertID(ctx, "INSERT INTO branches (name, address, timezone) VALUES (?, ?, ?)", b.Name, b.Address, b.TimeZone)
+	return q.insertOne(ctx, "branches", "name, address, timezone", "(?, ?, ?)", b.Name, b.Address, b.TimeZone)
 }
 
 // UpdateBranch writes a branch's name, address and time zone; ErrDuplicate

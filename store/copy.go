@@ -25,6 +25,9 @@ type copyTable struct {
 	// rows, to the values copied.
 	derived bool
 	omit    []string
+	// made are rows the target's migrations made, which the source's
+	// replace on either engine (id_floors': the ids each table has given).
+	made bool
 }
 
 // copyTables lists every table of the schema (TestCopyListsEveryTable
@@ -66,6 +69,7 @@ var copyTables = []copyTable{
 	{name: "webhooks"},
 	{name: "webhook_deliveries"},
 	{name: "notify_prefs"},
+	{name: "id_floors", made: true},
 }
 
 // TableCount is a table's number of rows, as Copy found it in both
@@ -118,7 +122,7 @@ func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
 	defer wtx.Rollback()
 
 	for _, t := range copyTables {
-		if t.derived {
+		if t.derived || t.made {
 			continue
 		}
 		n, err := countRows(ctx, wtx, t.name)
@@ -170,7 +174,8 @@ type copyColumn struct {
 // target's wtx, several rows a statement; with recompute, the columns the
 // target's triggers count are left to them. On PostgreSQL the table's
 // triggers are off meanwhile, and a derived table's rows made by its
-// migration (user_counts') are replaced by the source's.
+// migration (user_counts') are replaced by the source's, as a made
+// table's are on both.
 func (s *Store) copyRows(ctx context.Context, rtx, wtx *sql.Tx, t copyTable, recompute bool) error {
 	cols, err := s.columns(ctx, wtx, t, recompute)
 	if err != nil {
@@ -180,10 +185,10 @@ func (s *Store) copyRows(ctx context.Context, rtx, wtx *sql.Tx, t copyTable, rec
 		if _, err := wtx.ExecContext(ctx, "ALTER TABLE "+t.name+" DISABLE TRIGGER USER"); err != nil {
 			return err
 		}
-		if t.derived {
-			if _, err := wtx.ExecContext(ctx, "DELETE FROM "+t.name); err != nil {
-				return err
-			}
+	}
+	if t.made || t.derived && s.pg != nil {
+		if _, err := wtx.ExecContext(ctx, "DELETE FROM "+t.name); err != nil {
+			return err
 		}
 	}
 	names := make([]string, len(cols))

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"testing"
 )
@@ -113,4 +114,53 @@ func TestInsertManyKeepsEachRowsID(t *testing.T) {
 	if taken, _ := r.TakenEmails(ctx, "a@example.com"); len(taken) != 0 {
 		t.Fatal("a row of a refused statement was written")
 	}
+}
+
+// An id is given once: deleting the newest user, team or webhook does not
+// give its id to the next one, which a stale id (a SCIM client's, a
+// script's retry, a screen's row) would then name. Nor does a copy of the
+// database (roster migrate), which carries the ids given.
+func TestIDsAreNeverGivenTwice(t *testing.T) {
+	ctx := context.Background()
+	st := openTemp(t)
+	gone := addUser(t, st, &User{Email: "gone@example.com"})
+	team := addTeams(t, st, "Sales")[0]
+	hook := &Webhook{URL: "https://hooks.example.com/a", Events: []string{"user.invite"}, Secret: "whsec_x", CreatedAt: t0}
+	must(t, st.Write(ctx, func(q *Q) error {
+		if err := q.InsertWebhook(ctx, hook); err != nil {
+			return err
+		}
+		if _, err := q.DeleteWebhook(ctx, hook.ID); err != nil {
+			return err
+		}
+		if err := q.RemoveTeam(ctx, team); err != nil {
+			return err
+		}
+		return q.DeleteUser(ctx, gone.ID)
+	}))
+	next := func(st *Store, what string) {
+		t.Helper()
+		u := addUser(t, st, &User{Email: "next." + what + "@example.com"})
+		again := &Webhook{URL: "https://hooks.example.com/b", Events: []string{"user.invite"}, Secret: "whsec_y", CreatedAt: t0}
+		must(t, st.Write(ctx, func(q *Q) error { return q.InsertWebhook(ctx, again) }))
+		if u.ID <= gone.ID || again.ID <= hook.ID {
+			t.Errorf("%s: the next user has id %d and webhook %d, after %d and %d were deleted", what, u.ID, again.ID, gone.ID, hook.ID)
+		}
+		if id := addTeams(t, st, "Sales "+what)[0]; id <= team {
+			t.Errorf("%s: the next team has id %d, after %d was removed", what, id, team)
+		}
+	}
+	if !st.Postgres() {
+		to := filepath.Join(t.TempDir(), "copy.db")
+		if _, err := Copy(ctx, st.Path(), to); err != nil {
+			t.Fatal(err)
+		}
+		copied, err := Open(ctx, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer copied.Close()
+		next(copied, "copy")
+	}
+	next(st, "same database")
 }

@@ -20,8 +20,8 @@ type SSHKey struct {
 // InsertKey stores a key; ErrDuplicate if the key already belongs to someone.
 func (q *Q) InsertKey(ctx context.Context, k *SSHKey) error {
 	var err error
-	k.ID, err = q.insertID(ctx, `INSERT INTO ssh_keys (user_id, fingerprint, public_key, comment, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?)`, k.UserID, k.Fingerprint, k.PublicKey, k.Comment, unix(k.CreatedAt), k.CreatedBy)
+	k.ID, err = q.insertOne(ctx, "ssh_keys", "user_id, fingerprint, public_key, comment, created_at, created_by",
+		"(?, ?, ?, ?, ?, ?)", k.UserID, k.Fingerprint, k.PublicKey, k.Comment, unix(k.CreatedAt), k.CreatedBy)
 	return err
 }
 

@@ -335,11 +335,11 @@ func (q *Q) InsertUser(ctx context.Context, users ...*User) error {
 			u.ReferenceID, u.Locale, u.Role, u.Status, u.InvitedBy, unix(u.CreatedAt), unix(u.ActivatedAt),
 			unix(u.UpdatedAt), u.UpdatedBy)
 	}
-	ids, err := q.insertIDs(ctx, `INSERT INTO users (email, email_key, first_name, last_name, sort_name, phone, position,
-		reference_id, locale, role, status, invited_by, created_at, activated_at, updated_at, updated_by) VALUES `,
+	ids, err := q.insertNew(ctx, "users", `email, email_key, first_name, last_name, sort_name, phone, position,
+		reference_id, locale, role, status, invited_by, created_at, activated_at, updated_at, updated_by`,
 		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?)", vals)
 	if err != nil {
-		return mapErr(err)
+		return err
 	}
 	for i, u := range users {
 		u.ID, u.Version = ids[i], 1
@@ -535,6 +535,53 @@ func (q *Q) addGroups(ctx context.Context, g group, users []*User) error {
 		}
 	}
 	return nil
+}
+
+// newIDs reserves n ids for new rows of table, one whose ids people and
+// other systems hold (id_floors lists them), and returns the first: above
+// every id the table has given, rows deleted since included, and above
+// every id it holds (rows copied in with theirs).
+func (q *Q) newIDs(ctx context.Context, table string, n int) (int64, error) {
+	top := "max"
+	if q.pg {
+		top = "greatest"
+	}
+	var last int64
+	err := q.db.QueryRowContext(ctx, "UPDATE id_floors SET n = "+top+"(n, (SELECT coalesce(max(id), 0) FROM "+table+")) + ? WHERE name = ? RETURNING n",
+		n, table).Scan(&last)
+	if err != nil {
+		return 0, fmt.Errorf("store: new ids of %s: %w", table, err)
+	}
+	return last - int64(n) + 1, nil
+}
+
+// insertNew inserts rows into table, as insertRows does (cols are the
+// columns row's values go to, vals a row of them to each copy of row),
+// with ids from newIDs, and returns them in the rows' order.
+func (q *Q) insertNew(ctx context.Context, table, cols, row string, vals []any) ([]int64, error) {
+	per := strings.Count(row, "?")
+	n := len(vals) / per
+	first, err := q.newIDs(ctx, table, n)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, n)
+	with := make([]any, 0, len(vals)+n)
+	for i := range ids {
+		ids[i] = first + int64(i)
+		with = append(append(with, ids[i]), vals[i*per:(i+1)*per]...)
+	}
+	err = q.insertRows(ctx, "INSERT INTO "+table+" (id, "+cols+") VALUES ", "(?, "+strings.TrimPrefix(row, "("), with)
+	return ids, mapErr(err)
+}
+
+// insertOne is insertNew for one row of args, and returns its id.
+func (q *Q) insertOne(ctx context.Context, table, cols, row string, args ...any) (int64, error) {
+	ids, err := q.insertNew(ctx, table, cols, row, args)
+	if err != nil {
+		return 0, err
+	}
+	return ids[0], nil
 }
 
 // insertID runs one INSERT of a row and gives the row's id, through

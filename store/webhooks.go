@@ -20,8 +20,10 @@ type Webhook struct {
 
 // InsertWebhook stores a subscription and sets its ID.
 func (q *Q) InsertWebhook(ctx context.Context, w *Webhook) error {
-	return mapErr(q.db.QueryRowContext(ctx, `INSERT INTO webhooks (url, events, secret, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, w.URL, strings.Join(w.Events, ","), w.Secret, unix(w.CreatedAt), w.CreatedBy).Scan(&w.ID))
+	var err error
+	w.ID, err = q.insertOne(ctx, "webhooks", "url, events, secret, created_at, created_by", "(?, ?, ?, ?, ?)",
+		w.URL, strings.Join(w.Events, ","), w.Secret, unix(w.CreatedAt), w.CreatedBy)
+	return err
 }
 
 // Webhooks lists the subscriptions, oldest first.
