@@ -1,5 +1,7 @@
 package tui
 
+import "strings"
+
 // column is what one column of a table needs, in cells: every table-like
 // screen gives its columns to columnWidths rather than sharing the width by
 // fixed percentages.
@@ -86,4 +88,20 @@ func widest[T any](rows []T, cell func(T) string) int {
 		n = max(n, cells(cell(r)))
 	}
 	return n
+}
+
+// cellsIn fits each value in its column's width, a space between two, and
+// leaves out the columns of width 0 (a screen's column dropped for room).
+func cellsIn(widths []int, values ...string) string {
+	var b strings.Builder
+	for i, v := range values {
+		if widths[i] <= 0 {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(fit(v, widths[i]))
+	}
+	return b.String()
 }

@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -423,41 +424,58 @@ func (m *pending) finish(msg jobDoneMsg) {
 }
 
 // widths are the columns' widths for the rows drawn: the email, who
-// invited, times sent, last sent, expiry and mail.
+// invited, times sent, last sent, expiry and mail. Who invited is left
+// out (width 0) when it would have too few cells to say who: at 80
+// columns it showed "olive.o…", and in French its room cut the expiry and
+// the mail's state ("il y a 27…", "aucun ma…").
 func (m *pending) widths(now time.Time) []int {
 	// The emails drawn keep their whole width, up to 32 cells, and so do
 	// their expiries ("il y a 2 jours" is wider than "2 days ago").
 	from, to := m.nav.visible()
 	shown := m.rows[min(from, len(m.rows)):min(to, len(m.rows))]
+	p := m.s.p
 	// At least as wide as their heads: with no rows, "Email" was drawn in
 	// no cells and the heads after it moved left.
-	ew := max(cells(m.s.p.T("Email")), widest(shown, func(r store.Invitation) string { return clean(r.Email) }))
+	ew := max(cells(p.T("Email")), widest(shown, func(r store.Invitation) string { return clean(r.Email) }))
 	bw := widest(shown, func(r store.Invitation) string { return clean(r.InvitedBy) })
-	xw := max(12, widest(shown, func(r store.Invitation) string { return m.s.ago(now, r.ExpiresAt) }))
-	sent := cells(m.s.p.T("Sends")) // a number under a head of a word: "Envois"
-	return columnWidths(m.width-4, []column{{min: min(ew, 32), natural: ew}, {min: 5, natural: max(10, bw)}, {min: max(4, sent), natural: max(5, sent)},
-		{min: 16, natural: 16}, {min: 9, natural: xw}, {min: 5, natural: 40}})
+	xw := max(cells(p.T("Expires")), widest(shown, func(r store.Invitation) string { return m.s.ago(now, r.ExpiresAt) }))
+	mw := max(cells(p.T("Mail")), widest(shown, func(r store.Invitation) string { return m.mail(r, now) }))
+	sent := cells(p.T("Sends")) // a number under a head of a word: "Envois"
+	by := column{min: 5, natural: max(10, bw)}
+	cols := []column{{min: min(ew, 32), natural: ew}, by, {min: max(4, sent), natural: max(5, sent)},
+		{min: 16, natural: 16}, {min: xw, natural: xw}, {min: min(mw, 12), natural: max(mw, 40)}}
+	need := len(cols) - 1
+	for _, c := range cols {
+		need += c.min
+	}
+	if m.width-4-(need-by.min) < min(by.natural, 16) { // less than an address's start
+		w := columnWidths(m.width-4, slices.Delete(cols, 1, 2))
+		return slices.Insert(w, 1, 0)
+	}
+	return columnWidths(m.width-4, cols)
+}
+
+// mail is what the Mail column says of r: its mail's state, its error,
+// and what the last act did to it.
+func (m *pending) mail(r store.Invitation, now time.Time) string {
+	mail := m.s.p.T(r.MailState) // an outbox state: queued, sent, deferred…
+	if mail == "" {
+		mail = m.s.p.T("no mail")
+	}
+	if r.MailError != "" {
+		mail += ": " + r.MailError
+	}
+	if o := m.outcomes[r.Email].at(now); o != "" {
+		mail = "→ " + o + " · " + mail
+	}
+	return clean(mail)
 }
 
 // line draws one invitation in the columns' widths w, measured once a
 // View over every row drawn; only the visible rows are drawn.
 func (m *pending) line(r store.Invitation, now time.Time, w []int) string {
-	ew, bw, sw, lw, xw, mw := w[0], w[1], w[2], w[3], w[4], w[5]
-	{
-		exp := m.s.ago(now, r.ExpiresAt) // "1 day ago" once expired: the row is red
-		mail := m.s.p.T(r.MailState)     // an outbox state: queued, sent, deferred…
-		if mail == "" {
-			mail = m.s.p.T("no mail")
-		}
-		if r.MailError != "" {
-			mail += ": " + r.MailError
-		}
-		if o := m.outcomes[r.Email].at(now); o != "" {
-			mail = "→ " + o + " · " + mail
-		}
-		return fit(clean(r.Email), ew) + " " + fit(clean(r.InvitedBy), bw) + " " + fit(fmt.Sprint(r.TimesSent), sw) + " " +
-			fit(m.s.when(r.LastSentAt), lw) + " " + fit(exp, xw) + " " + fit(clean(mail), mw)
-	}
+	exp := m.s.ago(now, r.ExpiresAt) // "1 day ago" once expired: the row is red
+	return cellsIn(w, clean(r.Email), clean(r.InvitedBy), fmt.Sprint(r.TimesSent), m.s.when(r.LastSentAt), exp, m.mail(r, now))
 }
 
 func (m *pending) View() string {
@@ -491,9 +509,7 @@ func (m *pending) View() string {
 	b.WriteString("\n")
 	now := m.s.svc.Now()
 	w := m.widths(now)
-	ew, bw, sw, lw, xw, mw := w[0], w[1], w[2], w[3], w[4], w[5]
-	b.WriteString(paint(st.ColHead, "    "+fit(p.T("Email"), ew)+" "+fit(p.T("Invited by"), bw)+" "+fit(p.T("Sends"), sw)+" "+
-		fit(p.T("Last sent"), lw)+" "+fit(p.T("Expires"), xw)+" "+fit(p.T("Mail"), mw)))
+	b.WriteString(paint(st.ColHead, "    "+cellsIn(w, p.T("Email"), p.T("Invited by"), p.T("Sends"), p.T("Last sent"), p.T("Expires"), p.T("Mail"))))
 	b.WriteString("\n")
 	if len(m.rows) == 0 && !m.loading {
 		if m.rowsOf {
