@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +107,59 @@ func TestWebBrowserInvitationToLogin(t *testing.T) {
 	u := f.user("ann@acme.test")
 	if u.Status != store.Active || u.LoginCount != 1 || u.LastLoginAt.IsZero() {
 		t.Fatalf("ann is %s with %d logins (last %v), want active with 1", u.Status, u.LoginCount, u.LastLoginAt)
+	}
+}
+
+// An address with an accent before its @ (zoé@…), which roster invites,
+// passes the sign-in and forgotten-password forms in chromium: an input of
+// type email refused it in the browser ("A part followed by '@' should not
+// contain the symbol 'é'"), so that Zoé could neither sign in nor rescue her
+// expired invitation. Her French pages go from the request for a link to
+// signing in.
+func TestWebBrowserAccentedAddress(t *testing.T) {
+	f := newWebFixture(t, WebOptions{})
+	f.invite("zoé@acme.test", "Zoé", "Martin", "fr")
+	f.advance(49 * time.Hour) // her invitation has expired
+
+	bctx := browser.New(t, 2*time.Minute)
+	// fill types into the page's fields and sends its form, and says the
+	// heading of the page it leads to; a form the browser refuses to send
+	// leads nowhere.
+	fill := func(path string, fields ...string) string {
+		t.Helper()
+		if err := chromedp.Do(bctx, chromedp.Navigate(f.srv.URL+path), chromedp.WaitVisible(chromedp.ID(fields[0]))); err != nil {
+			t.Fatalf("open %s: %v", RedactPath(path), err)
+		}
+		for i := 0; i+1 < len(fields); i += 2 {
+			if err := chromedp.Do(bctx, chromedp.SendKeys(chromedp.ID(fields[i]), fields[i+1])); err != nil {
+				t.Fatalf("type into %s: %v", fields[i], err)
+			}
+		}
+		ctx, cancel := context.WithTimeout(bctx, 10*time.Second)
+		defer cancel()
+		if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil,
+			chromedp.Click(chromedp.CSS(`button[type=submit]`)))); err != nil {
+			msg, _ := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('input:invalid')?.validationMessage ?? ''`))
+			t.Fatalf("send the form of %s: %v; the browser says %q", RedactPath(path), err, msg)
+		}
+		h, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS("h1")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+
+	if h := fill("/forgot?lang=fr", "email", "zoé@acme.test"); h != "Consultez votre messagerie" {
+		t.Fatalf("after asking for a link: %q", h)
+	}
+	reset := f.linkPath("zoé@acme.test", store.MailPasswordReset)
+	if h := fill(reset, "password", webPassword, "password2", webPassword); h != "Votre compte est prêt" {
+		t.Fatalf("after setting her password: %q", h)
+	}
+	if h := fill("/login?lang=fr", "email", "zoé@acme.test", "password", webPassword); h != "Connexion réussie" {
+		t.Fatalf("after signing in: %q", h)
+	}
+	if u := f.user("zoé@acme.test"); u.Status != store.Active || u.LoginCount != 1 {
+		t.Fatalf("zoé is %s with %d logins, want active with 1", u.Status, u.LoginCount)
 	}
 }
