@@ -51,3 +51,22 @@ func TestAwayStandInFlag(t *testing.T) {
 		t.Fatalf("away --list --json: %s", out)
 	}
 }
+
+// A planned period warns of its stand-in as they will be then: away at the
+// same time, from when; away today but back by then, not at all.
+func TestAwayWarnsForWhenThePeriodIs(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	ok(t, db, "invite", "ann@acme.test", "bob@acme.test", "cat@acme.test")
+	sqlExec(t, db, "UPDATE users SET status = 'active', activated_at = 1")
+	ok(t, db, "away", "bob@acme.test", "--from", "+10d", "--until", "+15d")
+	ok(t, db, "away", "cat@acme.test", "--until", "+3d")
+	_, errs, code := roster(t, db, "away", "ann@acme.test", "--from", "+10d", "--until", "+15d", "--to", "bob@acme.test")
+	if code != 0 || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "warning: from ") ||
+		!strings.Contains(errs, "bob@acme.test is away until") || !strings.Contains(errs, "would stay with ann@acme.test, who is away") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	if _, errs, code := roster(t, db, "away", "ann@acme.test", "--from", "+20d", "--until", "+25d", "--to", "cat@acme.test"); code != 0 || errs != "" {
+		t.Fatalf("cat is back by then: exit %d, stderr %q", code, errs)
+	}
+}

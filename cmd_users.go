@@ -638,7 +638,7 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 		}
 	}
 	r.StandIn, r.Note = *to, *note
-	warn, err := c.svc.StandInWarning(ctx, a, email, r.StandIn)
+	warn, err := c.svc.StandInWarning(ctx, a, email, r)
 	if err != nil {
 		return err
 	}

@@ -194,12 +194,12 @@ func (s *Service) route(ctx context.Context, q *store.Q, userID int64) (*store.U
 	if err != nil || !u.Away {
 		return u, err
 	}
-	seen := map[int64]bool{u.ID: true}
-	next, err := s.standInOf(ctx, q, u, u, seen, nil)
+	w := &walk{at: s.Now(), away: u, seen: map[int64]bool{u.ID: true}}
+	next, err := s.standInOf(ctx, q, w, u)
 	if err != nil {
 		return nil, err
 	}
-	to, err := s.follow(ctx, q, u, next, seen, nil)
+	to, err := s.follow(ctx, q, w, next)
 	if err != nil || to == nil {
 		return u, err
 	}

@@ -164,7 +164,7 @@ func TestStandInWarningInFrench(t *testing.T) {
 	f.join(ben, cleo)
 	f.away(ben, "")
 	f.away(cleo, "")
-	r, err := f.svc.StandInWarning(f.ctx, f.owner, ada, "team:Support")
+	r, err := f.svc.StandInWarning(f.ctx, f.owner, ada, AwayRequest{StandIn: "team:Support"})
 	must(t, err)
 	want := "attention : team:Support n'a personne pour le prendre (ben@example.com est absent, cleo@example.com est absent) : " +
 		"le nouveau travail resterait à ada.away@example.com, qui est absent"

@@ -99,13 +99,16 @@ func (s *Service) handStandIns(ctx context.Context, q *store.Q, op *operator, u,
 }
 
 // StandInRoute says where new work would go if away chose a stand-in that
-// cannot take it now, and why.
+// cannot take it, from when, and why.
 type StandInRoute struct {
-	Away    string   `json:"away"`
-	StandIn string   `json:"standin"` // the stand-in chosen: an email, team:NAME or team:NAME@BRANCH
-	To      string   `json:"to"`      // who would take the work now
-	Via     []string `json:"via"`     // the stand-ins passed through, the chosen one first
-	Why     string   `json:"why"`     // in English (reasons in the operator's language)
+	Away    string `json:"away"`
+	StandIn string `json:"standin"` // the stand-in chosen: an email, team:NAME or team:NAME@BRANCH
+	// From is when the stand-in stops taking the work, for a period that
+	// starts later or a stand-in who leaves during it; zero: now.
+	From    time.Time `json:"from,omitzero"`
+	To      string    `json:"to"`  // who would take the work then
+	Via     []string  `json:"via"` // the stand-ins passed through, the chosen one first
+	Why     string    `json:"why"` // in English (reasons in the operator's language)
 	reasons list
 }
 
@@ -114,22 +117,31 @@ func (r *StandInRoute) String() string { return r.Localize(i18n.For(i18n.English
 
 // Localize is the warning as one line in p's language.
 func (r *StandInRoute) Localize(p *i18n.Printer) string {
-	if r.To == r.Away {
+	switch {
+	case r.From.IsZero() && r.To == r.Away:
 		return p.T("warning: %s: new work would stay with %s, who is away", r.reasons, r.To)
+	case r.From.IsZero():
+		return p.T("warning: %s: new work would go to %s", r.reasons, r.To)
+	case r.To == r.Away:
+		return p.T("warning: from %s, %s: new work would stay with %s, who is away", day(r.From), r.reasons, r.To)
 	}
-	return p.T("warning: %s: new work would go to %s", r.reasons, r.To)
+	return p.T("warning: from %s, %s: new work would go to %s", day(r.From), r.reasons, r.To)
 }
 
-// StandInWarning checks a stand-in (an email, team:NAME or team:NAME@BRANCH) as the operator
-// chooses it, before SetAway: nil when the stand-in would take away's new
-// work now; otherwise where the work would actually go, following the
-// stand-ins as routing does, and why: a stand-in is not active, is away too,
-// a team has no active member who is not away, or the chain leads back to
-// away (a cycle, which leaves the work with them).
-func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn string) (*StandInRoute, error) {
+// StandInWarning checks r's stand-in (an email, team:NAME or
+// team:NAME@BRANCH) as the operator chooses it, before SetAway: nil when
+// the stand-in would take away's new work throughout r's period; otherwise
+// where the work would actually go, from when, following the stand-ins as
+// routing does, and why: a stand-in is not active, is away too, a team has
+// no active member who is not away, or the chain leads back to away (a
+// cycle, which leaves the work with them). The work is followed when the
+// period starts, not now: a stand-in away today may be back by then, and
+// one present today may be on leave then; and again whenever a stand-in
+// chosen by name leaves during the period.
+func (s *Service) StandInWarning(ctx context.Context, a Actor, away string, r AwayRequest) (*StandInRoute, error) {
 	var out *StandInRoute
 	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
-		standIn = strings.TrimSpace(standIn)
+		standIn := strings.TrimSpace(r.StandIn)
 		if standIn == "" {
 			return nil
 		}
@@ -137,43 +149,85 @@ func (s *Service) StandInWarning(ctx context.Context, a Actor, away, standIn str
 		if err != nil {
 			return err
 		}
-		r := &StandInRoute{Away: u.Email, To: u.Email}
-		seen := map[int64]bool{u.ID: true}
-		tr := &trace{why: list{sep: "; "}}
-		var next *store.User
+		var team *teamStandIn
+		var chosen *store.User
 		if name, ok := strings.CutPrefix(standIn, "team:"); ok {
-			t, err := standInTeam(ctx, q, name)
-			if err != nil {
-				return err
-			}
-			r.StandIn = t.name
-			tr.pass(r.StandIn)
-			if next, err = s.teamMember(ctx, q, t, u, seen, tr); err != nil {
+			if team, err = standInTeam(ctx, q, name); err != nil {
 				return err
 			}
 		} else {
-			if next, err = s.findUser(ctx, q, standIn); err != nil {
+			if chosen, err = s.findUser(ctx, q, standIn); err != nil {
 				return inputErr("stand-in", "%s", err)
 			}
-			if next.ID == u.ID {
+			if chosen.ID == u.ID {
 				return inputErr("stand-in", "cannot be the person who is away")
 			}
-			r.StandIn = next.Email
 		}
-		to, err := s.follow(ctx, q, u, next, seen, tr)
-		if err != nil {
-			return err
+		now := s.Now()
+		at := now // SetAway starts a period given from the past now
+		if r.From.After(now) {
+			at = r.From
 		}
-		if to != nil {
-			r.To = to.Email
+		times := []time.Time{at}
+		if chosen != nil {
+			periods, err := q.AwayPeriods(ctx, chosen.ID, at)
+			if err != nil {
+				return err
+			}
+			for _, p := range periods {
+				if p.Start.After(at) && (r.Until.IsZero() || p.Start.Before(r.Until)) {
+					times = append(times, p.Start)
+				}
+			}
 		}
-		r.Via = tr.via
-		if why := tr.why; len(why.items) > 0 {
-			r.reasons, r.Why, out = why, why.Localize(i18n.For(i18n.English)), r
+		for _, t := range times {
+			w := &walk{at: t, away: u, seen: map[int64]bool{u.ID: true}, tr: &trace{why: list{sep: "; "}}}
+			var next *store.User
+			rt := &StandInRoute{Away: u.Email, To: u.Email}
+			if team != nil {
+				rt.StandIn = team.name
+				w.tr.pass(team.name)
+				if next, err = s.teamMember(ctx, q, w, team); err != nil {
+					return err
+				}
+			} else {
+				rt.StandIn = chosen.Email
+				// Read again for whether they are away at t.
+				if next, err = q.UserByID(ctx, chosen.ID, t); err != nil {
+					return err
+				}
+			}
+			to, err := s.follow(ctx, q, w, next)
+			if err != nil {
+				return err
+			}
+			if len(w.tr.why.items) == 0 {
+				continue
+			}
+			if to != nil {
+				rt.To = to.Email
+			}
+			if t.After(now) {
+				rt.From = t
+			}
+			rt.Via, rt.reasons, rt.Why, out = w.tr.via, w.tr.why, w.tr.why.Localize(i18n.For(i18n.English)), rt
+			return nil
 		}
 		return nil
 	})
 	return out, err
+}
+
+// walk is one following of the stand-ins from away, the person whose new
+// work it is, at the instant at: routing's now, or when a period
+// StandInWarning checks starts. seen holds those already passed, away
+// among them; tr notes them and why none takes the work, for
+// StandInWarning (routing traces nothing: nil).
+type walk struct {
+	at   time.Time
+	away *store.User
+	seen map[int64]bool
+	tr   *trace
 }
 
 // trace is what StandInWarning notes as it follows the stand-ins: those
@@ -196,78 +250,78 @@ func (t *trace) say(key string, args ...any) {
 	}
 }
 
-// follow follows the stand-ins from next, the first that new work meant for
-// away reaches, as routing does: past those who are away, each to the
-// stand-in of the period they are in (standInOf), to the first who is active
-// and not away. It returns nil when the chain ends with nobody, with someone
-// who is not active, or in a cycle: the work then stays with away. seen
-// holds those already passed, away among them.
-func (s *Service) follow(ctx context.Context, q *store.Q, away, next *store.User, seen map[int64]bool, tr *trace) (*store.User, error) {
+// follow follows the stand-ins from next, the first that w's work reaches,
+// as routing does: past those who are away, each to the stand-in of the
+// period they are in (standInOf), to the first who is active and not away.
+// It returns nil when the chain ends with nobody, with someone who is not
+// active, or in a cycle: the work then stays with w.away. next is read at
+// w.at, as are those it leads to.
+func (s *Service) follow(ctx context.Context, q *store.Q, w *walk, next *store.User) (*store.User, error) {
 	for next != nil {
-		tr.pass(next.Email)
-		seen[next.ID] = true
+		w.tr.pass(next.Email)
+		w.seen[next.ID] = true
 		if next.Status != store.Active {
-			tr.say("%s is %s", next.Email, status(next.Status))
+			w.tr.say("%s is %s", next.Email, status(next.Status))
 			return nil, nil
 		}
 		if !next.Away {
 			return next, nil
 		}
 		var err error
-		if next, err = s.standInOf(ctx, q, away, next, seen, tr); err != nil {
+		if next, err = s.standInOf(ctx, q, w, next); err != nil {
 			return nil, err
 		}
 	}
 	return nil, nil
 }
 
-// standInOf is who takes the new work meant for away that reached u, who is
-// away: the stand-in of the period u is in, or the member of its team
-// teamMember picks; nil when there is none, or when the stand-in was passed
-// already (a cycle).
-func (s *Service) standInOf(ctx context.Context, q *store.Q, away, u *store.User, seen map[int64]bool, tr *trace) (*store.User, error) {
-	p, err := s.currentPeriod(ctx, q, u)
+// standInOf is who takes w's work that reached u, who is away at w.at: the
+// stand-in of the period u is in, or the member of its team teamMember
+// picks; nil when there is none, or when the stand-in was passed already
+// (a cycle).
+func (s *Service) standInOf(ctx context.Context, q *store.Q, w *walk, u *store.User) (*store.User, error) {
+	p, err := periodAt(ctx, q, u, w.at)
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case p.StandInTeamID != 0:
-		tr.say("%s is away until %s, standing in %s", u.Email, until(p.End), p.StandIn)
-		tr.pass(p.StandIn)
-		return s.teamMember(ctx, q, &teamStandIn{p.StandInTeamID, p.StandInBranchID, p.StandIn}, away, seen, tr)
+		w.tr.say("%s is away until %s, standing in %s", u.Email, until(p.End), p.StandIn)
+		w.tr.pass(p.StandIn)
+		return s.teamMember(ctx, q, w, &teamStandIn{p.StandInTeamID, p.StandInBranchID, p.StandIn})
 	case p.StandInUserID == 0:
-		tr.say("%s is away until %s with no stand-in", u.Email, until(p.End))
+		w.tr.say("%s is away until %s with no stand-in", u.Email, until(p.End))
 		return nil, nil
-	case seen[p.StandInUserID]:
-		tr.say("%s is away until %s, standing in %s: a cycle", u.Email, until(p.End), p.StandIn)
+	case w.seen[p.StandInUserID]:
+		w.tr.say("%s is away until %s, standing in %s: a cycle", u.Email, until(p.End), p.StandIn)
 		return nil, nil
 	default:
-		tr.say("%s is away until %s", u.Email, until(p.End))
-		return q.UserByID(ctx, p.StandInUserID, s.Now())
+		w.tr.say("%s is away until %s", u.Email, until(p.End))
+		return q.UserByID(ctx, p.StandInUserID, w.at)
 	}
 }
 
 // teamMember is the member of team t (in its branch, if it names one) that
-// routing gives new work to: the active one with the fewest open
-// conversations who is neither away nor already passed (seen, away among
-// them); nil when there is none, which tr says, naming a few of those
-// passed over. route, which traces nothing, does not read a member it has
-// passed.
-func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, away *store.User, seen map[int64]bool, tr *trace) (*store.User, error) {
+// routing gives w's work to: the active one with the fewest open
+// conversations who is neither away at w.at nor already passed (w.seen,
+// w.away among them); nil when there is none, which w.tr says, naming a few
+// of those passed over. route, which traces nothing, does not read a member
+// it has passed.
+func (s *Service) teamMember(ctx context.Context, q *store.Q, w *walk, t *teamStandIn) (*store.User, error) {
 	passed := list{sep: ", "}
 	var found *store.User
 	err := q.TeamMembersByLoad(ctx, t.team, t.branch, func(id int64) (bool, error) {
-		if tr == nil && seen[id] {
+		if w.tr == nil && w.seen[id] {
 			return false, nil
 		}
-		m, err := q.UserByID(ctx, id, s.Now())
+		m, err := q.UserByID(ctx, id, w.at)
 		if err != nil {
 			return false, err
 		}
 		switch {
-		case id == away.ID:
+		case id == w.away.ID:
 			passed.say("%s is the one away", m.Email)
-		case seen[id] || m.Away:
+		case w.seen[id] || m.Away:
 			passed.say("%s is away", m.Email)
 		default:
 			found = m
@@ -275,7 +329,7 @@ func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, aw
 		}
 		return false, nil
 	})
-	if err != nil || found != nil || tr == nil {
+	if err != nil || found != nil || w.tr == nil {
 		return found, err
 	}
 	if n := len(passed.items); n > 3 {
@@ -283,9 +337,9 @@ func (s *Service) teamMember(ctx context.Context, q *store.Q, t *teamStandIn, aw
 		passed.say("%d more are away", n-3)
 	}
 	if len(passed.items) == 0 {
-		tr.say("%s has no active member", t.name)
+		w.tr.say("%s has no active member", t.name)
 	} else {
-		tr.say("%s has nobody to take it (%s)", t.name, passed)
+		w.tr.say("%s has nobody to take it (%s)", t.name, passed)
 	}
 	return nil, nil
 }
@@ -326,15 +380,14 @@ func standInTeam(ctx context.Context, q *store.Q, name string) (*teamStandIn, er
 	return &teamStandIn{t.ID, b.ID, "team:" + t.Name + "@" + b.Name}, nil
 }
 
-// currentPeriod is the away period u is in now.
-func (s *Service) currentPeriod(ctx context.Context, q *store.Q, u *store.User) (store.AwayPeriod, error) {
-	now := s.Now()
-	periods, err := q.AwayPeriods(ctx, u.ID, now)
+// periodAt is the away period u is in at t.
+func periodAt(ctx context.Context, q *store.Q, u *store.User, t time.Time) (store.AwayPeriod, error) {
+	periods, err := q.AwayPeriods(ctx, u.ID, t)
 	if err != nil {
 		return store.AwayPeriod{}, err
 	}
 	for _, p := range periods {
-		if p.Covers(now) {
+		if p.Covers(t) {
 			return p, nil
 		}
 	}

@@ -51,7 +51,7 @@ func TestStandInWarning(t *testing.T) {
 			}
 			f.addUser(dan, "member", store.Deactivated)
 			c.setup(f)
-			r, err := f.svc.StandInWarning(f.ctx, f.owner, ada, c.standIn)
+			r, err := f.svc.StandInWarning(f.ctx, f.owner, ada, AwayRequest{StandIn: c.standIn})
 			must(t, err)
 			if c.to == "" {
 				if r != nil {
@@ -79,9 +79,9 @@ func TestStandInWarning(t *testing.T) {
 	}
 	f := newFixture(t)
 	f.addUser(ada, "member", store.Active)
-	_, err := f.svc.StandInWarning(f.ctx, f.owner, ada, ada)
+	_, err := f.svc.StandInWarning(f.ctx, f.owner, ada, AwayRequest{StandIn: ada})
 	wantInput(t, err, "stand-in", "cannot be the person who is away")
-	_, err = f.svc.StandInWarning(f.ctx, f.owner, ada, "team:Nowhere")
+	_, err = f.svc.StandInWarning(f.ctx, f.owner, ada, AwayRequest{StandIn: "team:Nowhere"})
 	wantInput(t, err, "stand-in", `team "Nowhere" does not exist`)
 }
 
@@ -99,4 +99,68 @@ func (f *fixture) away(email, standIn string) {
 	f.t.Helper()
 	_, err := f.svc.SetAway(f.ctx, f.owner, email, AwayRequest{Until: f.now().Add(7 * 24 * time.Hour), StandIn: standIn})
 	must(f.t, err)
+}
+
+// The warning follows the work when the period is, not now: a stand-in
+// away today but back before a planned leave warns of nothing, and one
+// present today warns of a leave of their own at the same time, or one
+// that starts in the middle of the period, saying from when.
+func TestStandInWarningWhenThePeriodIs(t *testing.T) {
+	const (
+		ada  = "ada.away@example.com"
+		ben  = "ben@example.com"
+		cleo = "cleo@example.com"
+	)
+	leave := AwayRequest{From: start.Add(10 * day24), Until: start.Add(15 * day24), StandIn: ben}
+	cases := []struct {
+		name        string
+		ben         AwayRequest // ben's own leave
+		from        time.Time   // zero: no warning
+		to, why     string
+		stayWithAda bool
+	}{
+		{"ben away now, back before ada leaves", AwayRequest{Until: start.Add(3 * day24)}, time.Time{}, "", "", false},
+		{"ben away from the day ada leaves", AwayRequest{From: start.Add(10 * day24), Until: start.Add(12 * day24)}, start.Add(10 * day24), ada,
+			"ben@example.com is away until " + day(start.Add(12*day24)) + " with no stand-in", true},
+		{"ben away already when ada leaves", AwayRequest{From: start.Add(8 * day24), Until: start.Add(11 * day24), StandIn: cleo}, start.Add(10 * day24), cleo,
+			"ben@example.com is away until", false},
+		{"ben leaves in the middle", AwayRequest{From: start.Add(13 * day24), Until: start.Add(20 * day24), StandIn: cleo}, start.Add(13 * day24), cleo,
+			"ben@example.com is away until " + day(start.Add(20*day24)), false},
+		{"ben leaves the day ada is back", AwayRequest{From: start.Add(15 * day24), Until: start.Add(20 * day24)}, time.Time{}, "", "", false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			for _, e := range []string{ada, ben, cleo} {
+				f.addUser(e, "member", store.Active)
+			}
+			_, err := f.svc.SetAway(f.ctx, f.owner, ben, c.ben)
+			must(t, err)
+			r, err := f.svc.StandInWarning(f.ctx, f.owner, ada, leave)
+			must(t, err)
+			if c.from.IsZero() {
+				if r != nil {
+					t.Fatalf("warning %v, want none", r)
+				}
+				return
+			}
+			if r == nil || !r.From.Equal(c.from) || r.To != c.to || !strings.Contains(r.Why, c.why) {
+				t.Fatalf("warning %+v, want from %v work to %s because %q", r, c.from, c.to, c.why)
+			}
+			said := "warning: from " + day(c.from) + ", "
+			if stay := strings.Contains(r.String(), "would stay with "+ada+", who is away"); !strings.HasPrefix(r.String(), said) || stay != c.stayWithAda {
+				t.Fatalf("%q", r.String())
+			}
+			// Routing, once ada is away then with that stand-in, sends the work where the warning said.
+			_, err = f.svc.SetAway(f.ctx, f.owner, ada, leave)
+			must(t, err)
+			f.clock.Store(c.from.Unix())
+			got, err := f.svc.Route(f.ctx, f.owner, ada)
+			must(t, err)
+			if got.Email != c.to {
+				t.Fatalf("work routed to %s, warned %s", got.Email, c.to)
+			}
+		})
+	}
 }

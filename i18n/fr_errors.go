@@ -359,12 +359,14 @@ func frErrors() map[string]string {
 		// Why a permission is locked on the permissions screen.
 
 		// Why a stand-in would not take new work now.
-		"warning: %s: new work would go to %s":                  "attention : %s : le nouveau travail irait à %s",
-		"warning: %s: new work would stay with %s, who is away": "attention : %s : le nouveau travail resterait à %s, qui est absent",
-		"%s is away until %s":                                   "%s est absent jusqu'à %s",
-		"%s is away until %s with no stand-in":                  "%s est absent jusqu'à %s sans remplaçant",
-		"%s is away until %s, standing in %s":                   "%s est absent jusqu'à %s, remplacé par %s",
-		"%s is away until %s, standing in %s: a cycle":          "%s est absent jusqu'à %s, remplacé par %s : une boucle",
+		"warning: %s: new work would go to %s":                           "attention : %s : le nouveau travail irait à %s",
+		"warning: %s: new work would stay with %s, who is away":          "attention : %s : le nouveau travail resterait à %s, qui est absent",
+		"warning: from %s, %s: new work would go to %s":                  "attention : à partir du %s, %s : le nouveau travail irait à %s",
+		"warning: from %s, %s: new work would stay with %s, who is away": "attention : à partir du %s, %s : le nouveau travail resterait à %s, qui est absent",
+		"%s is away until %s":                                            "%s est absent jusqu'à %s",
+		"%s is away until %s with no stand-in":                           "%s est absent jusqu'à %s sans remplaçant",
+		"%s is away until %s, standing in %s":                            "%s est absent jusqu'à %s, remplacé par %s",
+		"%s is away until %s, standing in %s: a cycle":                   "%s est absent jusqu'à %s, remplacé par %s : une boucle",
 		"%s is away":                    "%s est absent",
 		"%s is the one away":            "%s est la personne absente",
 		"%d more are away":              "%d autres sont absents",

@@ -38,8 +38,11 @@ type away struct {
 	// that n leaves the screen as it was.
 	asked func(context.Context, *admin.Service, admin.Actor) (string, error)
 	// warning is where the chosen stand-in would send the work, when not
-	// to them: said in the session's language as it is drawn.
+	// to them: said in the session's language as it is drawn. warnSeq
+	// numbers the checks, the stand-in or the dates changed: only the
+	// last one's answer is shown.
 	warning *admin.StandInRoute
+	warnSeq int
 	// overview is shown while the user picker is empty.
 	overview awayOverview
 }
@@ -69,10 +72,12 @@ type awayDoneMsg struct {
 	err  error
 }
 
-// standInWarnMsg is StandInWarning's answer for the stand-in chosen.
+// standInWarnMsg is StandInWarning's answer for the stand-in and the
+// dates chosen.
 type standInWarnMsg struct {
-	email, standIn string
-	route          *admin.StandInRoute
+	email string
+	seq   int
+	route *admin.StandInRoute
 }
 
 func newAway(s *session) *away {
@@ -255,14 +260,14 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		before := m.form.fields[aStandIn].value()
 		if cmd, ok := pickInto(&m.standIn, &m.form, aStandIn, msg, m.replay); ok {
 			if chosen := m.form.fields[aStandIn].value(); m.standIn == nil && chosen != before {
-				cmd = tea.Batch(cmd, m.checkStandIn(chosen))
+				cmd = tea.Batch(cmd, m.checkStandIn())
 			}
 			return m, cmd
 		}
 	}
 	switch msg := msg.(type) {
 	case standInWarnMsg:
-		if msg.email == m.email && msg.standIn == m.form.fields[aStandIn].value() {
+		if msg.email == m.email && msg.seq == m.warnSeq {
 			m.warning = msg.route
 		}
 	case userMsg:
@@ -300,13 +305,15 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return m, nil
 }
 
-// checkStandIn asks where the work would go with standIn, to warn at once.
-func (m *away) checkStandIn(standIn string) tea.Cmd {
+// checkStandIn asks where the work would go with the stand-in and the
+// dates in the form, to warn at once.
+func (m *away) checkStandIn() tea.Cmd {
 	m.warning = nil
-	email, svc, a := m.email, m.s.svc, m.s.actor
+	m.warnSeq++
+	email, seq, r, svc, a := m.email, m.warnSeq, m.request(), m.s.svc, m.s.actor
 	return m.s.do(func(ctx context.Context) tea.Msg {
-		r, _ := svc.StandInWarning(ctx, a, email, standIn) // a refusal is said on saving
-		return standInWarnMsg{email, standIn, r}
+		route, _ := svc.StandInWarning(ctx, a, email, r) // a refusal is said on saving
+		return standInWarnMsg{email, seq, route}
 	})
 }
 
@@ -379,8 +386,16 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 		if changed {
 			m.form.fields[m.form.focus].err = ""
 			m.checkDates()
-			if m.form.focus == aStandIn { // typed, it warns at once, as when picked
-				cmd = tea.Batch(cmd, m.checkStandIn(m.form.fields[aStandIn].value()))
+			// Typed, a stand-in warns at once, as when picked; other dates
+			// may find them away, or back.
+			switch m.form.focus {
+			case aMode, aFrom, aUntil:
+				if m.form.fields[aStandIn].value() == "" {
+					break
+				}
+				fallthrough
+			case aStandIn:
+				cmd = tea.Batch(cmd, m.checkStandIn())
 			}
 		}
 		return cmd
@@ -466,26 +481,23 @@ func (m *away) save() tea.Cmd {
 	}
 	now := m.s.svc.Now()
 	f := m.form.fields
-	var r admin.AwayRequest
-	var err error
-	if f[aMode].choice == aPlanned {
-		if f[aFrom].value() == "" {
-			f[aFrom].err = m.s.p.T("a planned period needs a start")
-			m.form.activate(aFrom)
-			return nil
-		}
-		if r.From, err = parseWhen(f[aFrom].value(), now); err != nil {
-			f[aFrom].err = m.fieldErr(err)
-			m.form.activate(aFrom)
-			return nil
-		}
-	}
-	if r.Until, err = parseWhen(f[aUntil].value(), now); err != nil {
-		f[aUntil].err = m.fieldErr(err)
-		m.form.activate(aUntil)
+	if f[aMode].choice == aPlanned && f[aFrom].value() == "" {
+		f[aFrom].err = m.s.p.T("a planned period needs a start")
+		m.form.activate(aFrom)
 		return nil
 	}
-	r.StandIn, r.Note = f[aStandIn].value(), f[aNote].value()
+	dates := []int{aUntil}
+	if f[aMode].choice == aPlanned {
+		dates = []int{aFrom, aUntil}
+	}
+	for _, i := range dates {
+		if _, err := parseWhen(f[i].value(), now); err != nil {
+			f[i].err = m.fieldErr(err)
+			m.form.activate(i)
+			return nil
+		}
+	}
+	r := m.request()
 	m.err = ""
 	email, s, tr := m.email, m.s, m.s.p
 	return m.act(func(ctx context.Context, svc *admin.Service, a admin.Actor) (string, error) {
@@ -495,6 +507,20 @@ func (m *away) save() tea.Cmd {
 		}
 		return tr.T("Saved: %s is away %s.", email, awayLine(s, *p)), nil
 	})
+}
+
+// request is the period the form holds, its dates as far as they read:
+// what save sets, once they all do, and what the stand-in is checked for.
+func (m *away) request() admin.AwayRequest {
+	now := m.s.svc.Now()
+	f := m.form.fields
+	var r admin.AwayRequest
+	if f[aMode].choice == aPlanned {
+		r.From, _ = parseWhen(f[aFrom].value(), now)
+	}
+	r.Until, _ = parseWhen(f[aUntil].value(), now)
+	r.StandIn, r.Note = f[aStandIn].value(), f[aNote].value()
+	return r
 }
 
 // parseWhen reads a date as admin.ParseDate does (2026-12-24, 2026-12-24

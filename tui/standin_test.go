@@ -38,7 +38,7 @@ func TestStandInsOnDeleteAndAway(t *testing.T) {
 	a.SetSize(120, 40)
 	driveScreen(a, a.OpenUser("cat@example.com"))
 	a.form.fields[aStandIn].input.SetValue("ada@example.com")
-	driveScreen(a, a.checkStandIn("ada@example.com"))
+	driveScreen(a, a.checkStandIn())
 	must(t, strings.Contains(a.View(), "ada@example.com is away until") && strings.Contains(a.View(), "new work would go to ben@example.com"), "away:\n%s", a.View())
 }
 
@@ -149,4 +149,34 @@ func TestAwayWarnsInFrench(t *testing.T) {
 	v := ansi.Strip(a.View())
 	must(t, strings.Contains(v, "attention : ") && strings.Contains(v, "le nouveau travail irait à ben@example.com"), "no French warning:\n%s", v)
 	must(t, !strings.Contains(v, "warning") && !strings.Contains(v, "is away until"), "the warning is in English:\n%s", v)
+}
+
+// The warning is for when the period is, and asks again as its dates
+// change: Ben, Ada's stand-in, leaves in ten days, which a return in five
+// does not meet, and one in eleven does.
+func TestAwayWarnsForThePeriodsDates(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ada@example.com", "Ada", "Away", "member", store.Active)
+	f.addUser("ben@example.com", "Ben", "Standin", "member", store.Active)
+	now := f.svc.Now()
+	_, err := f.svc.SetAway(f.ctx, f.op, "ben@example.com", admin.AwayRequest{From: now.Add(10 * 24 * time.Hour), Until: now.Add(12 * 24 * time.Hour)})
+	must(t, err == nil, "%v", err)
+	a := newAway(f.session())
+	a.SetSize(120, 40)
+	driveScreen(a, a.OpenUser("ada@example.com"))
+	keys := func(ks ...string) {
+		for _, k := range ks {
+			_, cmd := a.Update(keyMsg(k))
+			driveScreen(a, cmd)
+		}
+	}
+	keys("+", "5", "d", "tab")
+	for _, r := range "ben@example.com" {
+		keys(string(r))
+	}
+	must(t, !strings.Contains(a.View(), "warning"), "Ben is here until Ada is back:\n%s", a.View())
+	keys("shift+tab", "backspace", "backspace", "1", "1", "d")
+	v := strings.Join(strings.Fields(ansi.Strip(a.View())), " ") // the warning is wrapped
+	must(t, strings.Contains(v, "warning: from ") && strings.Contains(v, "ben@example.com is away until") &&
+		strings.Contains(v, "would stay with ada@example.com"), "back in eleven days:\n%s", v)
 }
