@@ -35,9 +35,12 @@ func (s *Service) checkLink(ctx context.Context, q *store.Q, kind, token string)
 	switch {
 	case !t.UsedAt.IsZero():
 		return t, u, ErrLinkUsed
-	case u.Status == store.Active && (!t.VoidedAt.IsZero() || kind == "invite"):
+	case u.Status == store.Active && (kind == "invite" || !t.VoidedAt.IsZero() && !u.ActivatedAt.Before(t.CreatedAt)):
 		// Set up since with another link (a reset asked for while
-		// invited, or the invitation after a reset): not "replaced".
+		// invited, or the invitation after a reset): not "replaced". A
+		// reset link voided after the person was active was replaced by
+		// a newer one (or ended by a deactivation): no password was set
+		// with another, which would alarm them.
 		return t, u, ErrAccountReady
 	case !t.VoidedAt.IsZero():
 		return t, u, ErrLinkReplaced

@@ -59,3 +59,41 @@ func TestLinkLocale(t *testing.T) {
 		}
 	}
 }
+
+// A reset link that a newer one replaced, asked for by a person already
+// active, is replaced: it said the account had been set up with another
+// link since ("a password was chosen for your account since this link was
+// sent"), which no one had done. So is one a deactivation ended, once the
+// person is active again; a link the account's activation made useless
+// still says it is set up.
+func TestOlderResetLinkOfAnActivePersonIsReplaced(t *testing.T) {
+	f := newFixture(t)
+	const ada = "ada.active@example.com"
+	f.addUser(ada, "member", store.Active)
+	f.advance(24 * time.Hour)
+	must(t, f.svc.ForgotPassword(f.ctx, ada))
+	older := f.token(ada)
+	f.advance(2 * time.Minute)
+	must(t, f.svc.ForgotPassword(f.ctx, ada))
+	if _, err := f.svc.LinkInfo(f.ctx, "reset", older); !errors.Is(err, ErrLinkReplaced) {
+		t.Fatalf("the older of two resets: %v, want %v", err, ErrLinkReplaced)
+	}
+	newer := f.token(ada)
+	must(t, f.svc.Deactivate(f.ctx, f.owner, ada))
+	must(t, f.svc.Reactivate(f.ctx, f.owner, ada))
+	if _, err := f.svc.UseLink(f.ctx, "reset", newer, password); !errors.Is(err, ErrLinkReplaced) {
+		t.Fatalf("a reset ended by a deactivation, once active again: %v, want %v", err, ErrLinkReplaced)
+	}
+
+	f.invite(invitee, "")
+	must(t, f.svc.ForgotPassword(f.ctx, invitee))
+	reset := f.token(invitee)
+	f.advance(time.Minute)
+	must(t, f.svc.ForgotPassword(f.ctx, invitee))
+	if _, err := f.svc.UseLink(f.ctx, "reset", f.token(invitee), password); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.LinkInfo(f.ctx, "reset", reset); !errors.Is(err, ErrAccountReady) {
+		t.Fatalf("a reset asked for while invited, once another set the password: %v, want %v", err, ErrAccountReady)
+	}
+}
