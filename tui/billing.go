@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -407,7 +406,7 @@ func (m *billingView) View() string {
 			b.WriteString(paint(st.Faint, l) + "\n")
 		}
 		// The question whole: its count and its cost matter more than a line.
-		b.WriteString(ansi.Wrap(st.status(math.MaxInt, m.confirm, m.saving, pr.T("Saving…"), m.err, m.note), max(10, m.width), ""))
+		b.WriteString(st.wrappedStatus(m.width, m.confirm, m.saving, pr.T("Saving…"), m.err, m.note))
 		return b.String()
 	}
 	// The labels take the width of the widest in the session's language.

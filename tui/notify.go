@@ -328,9 +328,10 @@ func (v *notifyView) view(st Styles, width, height int) string {
 		}
 		lines = append(lines, line)
 	}
-	b.WriteString(strings.Join(inSight(lines, v.nav.cur, height-6), "\n"))
+	status := st.wrappedStatus(width, nil, v.saving, p.T("Saving…"), v.err, v.note)
+	b.WriteString(strings.Join(inSight(lines, v.nav.cur, height-6-strings.Count(status, "\n")), "\n"))
 	b.WriteString("\n\n")
-	b.WriteString(st.status(width, nil, v.saving, p.T("Saving…"), v.err, v.note))
+	b.WriteString(status)
 	return b.String()
 }
 
@@ -348,7 +349,7 @@ func (v *notifyView) review(st Styles, width int) string {
 		}
 	}
 	b.WriteString("\n")
-	if s := st.status(width, nil, v.saving, p.T("Saving…"), v.err, ""); s != "" {
+	if s := st.wrappedStatus(width, nil, v.saving, p.T("Saving…"), v.err, ""); s != "" {
 		b.WriteString(s)
 	} else {
 		b.WriteString(st.Warn.Render(p.T("enter saves · esc goes back to the checkboxes")))

@@ -413,9 +413,10 @@ func (m *permissions) View() string {
 		}
 		lines = append(lines, line)
 	}
-	b.WriteString(strings.Join(inSight(lines, curLine, m.height-3), "\n"))
+	status := st.wrappedStatus(m.width, nil, m.saving, p.T("Saving…"), m.err, m.note)
+	b.WriteString(strings.Join(inSight(lines, curLine, m.height-3-strings.Count(status, "\n")), "\n"))
 	b.WriteString("\n")
-	b.WriteString(st.status(m.width, nil, m.saving, p.T("Saving…"), m.err, m.note))
+	b.WriteString(status)
 	return b.String()
 }
 
@@ -443,7 +444,7 @@ func (m *permissions) review() string {
 		b.WriteString(st.Subtle.Render("  "+tr.T("the permissions stay as they are")) + "\n")
 	}
 	b.WriteString("\n")
-	if s := st.status(m.width, nil, m.saving, tr.T("Saving…"), m.err, ""); s != "" {
+	if s := st.wrappedStatus(m.width, nil, m.saving, tr.T("Saving…"), m.err, ""); s != "" {
 		b.WriteString(s)
 	} else {
 		b.WriteString(st.Warn.Render(tr.T("enter saves · esc goes back to the checkboxes")))

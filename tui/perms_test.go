@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -99,4 +100,44 @@ func TestPermissionsAnotherUserStartsAtTheTop(t *testing.T) {
 	v := ansi.Strip(pm.View())
 	must(t, strings.Contains(v, "▸ [") && strings.Contains(v[strings.Index(v, "▸ ["):], i18n.For(i18n.English).T(first.Label)),
 		"the cursor's row is not marked:\n%s", v)
+}
+
+// A save that meets another's change says so whole at 80 columns, what to
+// do included (ctrl+r), on Permissions and on the notification grid: the
+// status was cut at the screen's width, before "ctrl+r". The frame keeps
+// its height.
+func TestStaleSaveSaysWhatToDoAt80Columns(t *testing.T) {
+	f := newFixture(t)
+	const mia = "mia.member@example.com"
+	f.addUser(mia, "Mia", "Member", "member", store.Active)
+	changeMia := func() {
+		t.Helper()
+		pos := "Buyer " + time.Now().String()
+		_, err := f.svc.Edit(f.ctx, admin.Actor{Email: owner, Channel: admin.ChannelCLI}, mia, 0, admin.Profile{Position: &pos})
+		must(t, err == nil, "%v", err)
+	}
+	saysAll := func(what, view string) {
+		t.Helper()
+		flat := strings.Join(strings.Fields(ansi.Strip(view)), " ")
+		must(t, strings.Contains(flat, "was changed by "+owner) && strings.Contains(flat, "ctrl+r to reload it."), "%s:\n%s", what, ansi.Strip(view))
+		for _, l := range strings.Split(ansi.Strip(view), "\n") {
+			must(t, ansi.StringWidth(l) <= 80, "%s: a line of %d cells:\n%s", what, ansi.StringWidth(l), ansi.Strip(view))
+		}
+	}
+
+	m := newPerms(f.session())
+	m.SetSize(80, 24)
+	driveScreen(m, m.OpenUser(mia))
+	changeMia()
+	m.Update(keyMsg("space"))
+	m.Update(keyMsg("enter"))
+	_, save := m.Update(keyMsg("enter"))
+	m.Update(save())
+	saysAll("Permissions", m.View())
+
+	r, tm := f.openNotify(mia, 80, 24)
+	changeMia()
+	press(tm, "down", "space", "enter", "enter")
+	saysAll("the notification grid", r.frame())
+	must(t, strings.Count(r.frame(), "\n") < 24, "the grid's frame is %d lines high:\n%s", strings.Count(r.frame(), "\n")+1, ansi.Strip(r.frame()))
 }

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"math"
 	"strings"
 
 	"charm.land/bubbles/v2/help"
@@ -122,6 +123,13 @@ func (st Styles) status(width int, confirm *confirmation, busy bool, busyText, e
 		return paint(st.OK, cut(note, width))
 	}
 	return ""
+}
+
+// wrappedStatus is status wrapped at width rather than cut: a conflict's
+// message ends with what to do about it (ctrl+r), which at 80 columns was
+// cut off. The screen gives its lines above (strings.Count of "\n").
+func (st Styles) wrappedStatus(width int, confirm *confirmation, busy bool, busyText, err, note string) string {
+	return ansi.Wrap(st.status(math.MaxInt, confirm, busy, busyText, err, note), max(10, width), "")
 }
 
 // input draws a text input in these styles. They are applied as it is

@@ -3,13 +3,11 @@ package tui
 import (
 	"context"
 	"errors"
-	"math"
 	"slices"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
 	"roster/i18n"
@@ -558,7 +556,7 @@ func (d *userDetail) View() string {
 	b.WriteString("\n")
 	// The status wraps rather than be cut: a conflict's ends with what to
 	// do about it, which at 80 columns was cut off.
-	status := ansi.Wrap(st.status(math.MaxInt, d.confirm, d.saving, p.T("Saving…"), d.err, d.note), max(10, d.width), "")
+	status := st.wrappedStatus(d.width, d.confirm, d.saving, p.T("Saving…"), d.err, d.note)
 	// The recent changes take the lines left above the status (a blank
 	// line and their head above them, a blank line and the status below):
 	// at 80x24 they pushed "Saved." off the screen.
