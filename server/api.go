@@ -73,15 +73,7 @@ func NewAPI(svc *admin.Service, opts APIOptions) *API {
 	x.mux.HandleFunc("/api/v1/", func(rw http.ResponseWriter, r *http.Request) {
 		// A path the API has, asked with a method it does not take, is
 		// 405 with the methods it takes (RFC 9110 15.5.6), not 404.
-		var allow []string
-		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-			probe := r.Clone(r.Context())
-			probe.Method = m
-			if _, pattern := routes.Handler(probe); pattern != "" {
-				allow = append(allow, m)
-			}
-		}
-		if len(allow) > 0 {
+		if allow := allowedMethods(routes, r, ""); len(allow) > 0 {
 			rw.Header().Set("Allow", strings.Join(allow, ", "))
 			x.problem(rw, r, http.StatusMethodNotAllowed, fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(allow, ", "), r.Method))
 			return
@@ -92,6 +84,21 @@ func NewAPI(svc *admin.Service, opts APIOptions) *API {
 }
 
 func (x *API) ServeHTTP(rw http.ResponseWriter, r *http.Request) { x.mux.ServeHTTP(rw, r) }
+
+// allowedMethods lists the methods mux takes r's path with, other than by
+// its pattern catchAll (the one answering what nothing else does): what a
+// 405's Allow header says, the API's and the pages'.
+func allowedMethods(mux *http.ServeMux, r *http.Request, catchAll string) []string {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" && pattern != catchAll {
+			allow = append(allow, m)
+		}
+	}
+	return allow
+}
 
 // apiRoute is one operation: its method and path (a ServeMux pattern), what
 // the OpenAPI description says of it, and its handler, which returns the

@@ -188,6 +188,14 @@ func NewWeb(svc *admin.Service, opts WebOptions) *Web {
 	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) {
 		lang := w.lang(r)
 		t := webTexts[lang]
+		// A page asked with a method it does not take (GET /logout typed
+		// in, PUT /login) is 405 with the methods it takes, not "Page not
+		// found" (RFC 9110 15.5.6), as the API's are.
+		if allow := allowedMethods(mux, r, "/"); len(allow) > 0 {
+			rw.Header().Set("Allow", strings.Join(allow, ", "))
+			w.message(rw, http.StatusMethodNotAllowed, lang, t.MethodTitle, t.MethodText, w.link(t.SignIn, "/login", lang))
+			return
+		}
 		w.message(rw, http.StatusNotFound, lang, t.NotFoundTitle, t.NotFoundText, w.link(t.SignIn, "/login", lang))
 	})
 	return &Web{Handler: w.wrap(mux), w: w}

@@ -921,3 +921,38 @@ func TestWebLinkPageSaysWhichRuleAndSwitches(t *testing.T) {
 		want(t, "one character repeated, in English", http.StatusUnprocessableEntity, "Your password is one character repeated.")
 	c.submit(en, "password", "short", "password2", "short").want(t, "too short", http.StatusUnprocessableEntity, "Your password must be at least 10 characters long.")
 }
+
+// A page asked with a method it does not take is 405 with the methods it
+// takes, as the API's are, in a page of the pages' own: GET /logout typed
+// in was "Page not found". A path that is no page is still 404.
+func TestWebMethodNotAllowed(t *testing.T) {
+	f := newWebFixture(t, WebOptions{})
+	link := f.invite("ann@acme.test", "Ann", "Martin", "en")
+	c := f.client()
+	for _, tc := range []struct{ method, path, allow string }{
+		{"GET", "/logout", "POST"},
+		{"PUT", "/login", "GET, POST"},
+		{"DELETE", link, "GET, POST"},
+		{"PATCH", "/settings", "GET, POST"},
+		{"POST", "/", "GET"},
+	} {
+		r := c.do(tc.method, tc.path, nil, nil)
+		r.want(t, tc.method+" "+RedactPath(tc.path), http.StatusMethodNotAllowed, "This page does not open this way", `href="/login?lang=en"`)
+		if got := r.header.Get("Allow"); got != tc.allow {
+			t.Errorf("%s %s: Allow %q, want %q", tc.method, RedactPath(tc.path), got, tc.allow)
+		}
+		if r.header.Get("Content-Security-Policy") == "" {
+			t.Errorf("%s %s: no security headers", tc.method, RedactPath(tc.path))
+		}
+	}
+	c.do("GET", "/logout", nil, http.Header{"Accept-Language": {"fr"}}).
+		want(t, "GET /logout in French", http.StatusMethodNotAllowed, "Cette page ne s’ouvre pas ainsi")
+	if u := f.user("ann@acme.test"); u.Status != store.Invited {
+		t.Fatalf("ann is %s", u.Status)
+	}
+	for _, m := range []string{"GET", "POST"} {
+		if r := c.do(m, "/nope", nil, nil); r.status != http.StatusNotFound || r.header.Get("Allow") != "" {
+			t.Errorf("%s /nope: %d, Allow %q; want 404", m, r.status, r.header.Get("Allow"))
+		}
+	}
+}

@@ -73,6 +73,8 @@ type webText struct {
 	BusyText      string
 	NotFoundTitle string
 	NotFoundText  string
+	MethodTitle   string
+	MethodText    string
 	ErrorTitle    string
 	ErrorText     string
 }
@@ -150,6 +152,8 @@ var webTexts = map[string]*webText{
 		BusyText:      "Your request was not processed. Try again in a few seconds.",
 		NotFoundTitle: "Page not found",
 		NotFoundText:  "There is nothing at this address.",
+		MethodTitle:   "This page does not open this way",
+		MethodText:    "It is reached with a button on another page, not with a link or by typing its address. To sign out, use the button on your settings page.",
 		ErrorTitle:    "Something went wrong",
 		ErrorText:     "Your request could not be completed. Try again in a moment.",
 	},
@@ -224,6 +228,8 @@ var webTexts = map[string]*webText{
 		BusyText:      "Votre demande n’a pas été traitée. Réessayez dans quelques secondes.",
 		NotFoundTitle: "Page introuvable",
 		NotFoundText:  "Il n’y a rien à cette adresse.",
+		MethodTitle:   "Cette page ne s’ouvre pas ainsi",
+		MethodText:    "On y arrive par un bouton d’une autre page, pas par un lien ni en saisissant son adresse. Pour vous déconnecter, utilisez le bouton de la page de vos réglages.",
 		ErrorTitle:    "Une erreur est survenue",
 		ErrorText:     "Votre demande n’a pas pu aboutir. Réessayez dans un instant.",
 	},
