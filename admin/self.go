@@ -20,7 +20,9 @@ type Link struct {
 
 // checkLink finds the link of kind for token and says why it cannot be used.
 func (s *Service) checkLink(ctx context.Context, q *store.Q, kind, token string) (*store.Token, *store.User, error) {
-	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
+	// A token is base32 of capitals (rand.Text): one typed from a phone, or
+	// that a link rewriter lowercased, is the same token.
+	sum := sha256.Sum256([]byte(strings.ToUpper(strings.TrimSpace(token))))
 	t, err := q.TokenByHash(ctx, sum[:])
 	if errors.Is(err, store.ErrNotFound) || err == nil && t.Kind != kind {
 		return nil, nil, ErrLinkInvalid

@@ -97,3 +97,20 @@ func TestOlderResetLinkOfAnActivePersonIsReplaced(t *testing.T) {
 		t.Fatalf("a reset asked for while invited, once another set the password: %v, want %v", err, ErrAccountReady)
 	}
 }
+
+// A link's token is known whatever the case it comes back in (base32 of
+// capitals, lowercased by a link rewriter or typed from a phone): it was
+// "not valid".
+func TestLinkTokenAnyCase(t *testing.T) {
+	f := newFixture(t)
+	tok := strings.ToLower(f.invite(invitee, ""))
+	if _, err := f.svc.LinkInfo(f.ctx, "invite", tok); err != nil {
+		t.Fatalf("LinkInfo of the lowercased token: %v", err)
+	}
+	if _, err := f.svc.UseLink(f.ctx, "invite", tok, password); err != nil {
+		t.Fatalf("UseLink of the lowercased token: %v", err)
+	}
+	if u := f.user(invitee); u.Status != store.Active {
+		t.Fatalf("%s is %s", invitee, u.Status)
+	}
+}
