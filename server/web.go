@@ -73,7 +73,7 @@ type WebOptions struct {
 	LoginPerClient   RateLimit // 30 per 15 minutes
 	ForgotPerAddress RateLimit // 3 per hour
 	ForgotPerClient  RateLimit // 10 per hour
-	LinkPerClient    RateLimit // 20 per 15 minutes: passwords posted to /invite and /reset
+	LinkPerClient    RateLimit // 20 per 15 minutes: passwords posted to /invite and /reset, by client to links that do not work, by person to one that does
 	// Metrics counts logins and rate-limit refusals; nil counts nothing.
 	Metrics *Metrics
 	// CSRFKey signs the forms' anti-forgery tokens. Nil draws a random key
@@ -621,8 +621,15 @@ func (w *web) linkPost(kind string) http.HandlerFunc {
 		} else {
 			lang = w.linkLang(r, kind)
 		}
-		if w.refuseForgery(rw, r, lang) ||
-			w.refuseTooMany(rw, r, lang, webLimitCheck{w.linkClient, w.clientIP(r), "client"}) {
+		// Posts to a link that works are counted by its person, and only
+		// those to links that do not by client, which is what guessing
+		// is: a team behind one office's address accepts its invitations
+		// all at once, and none of them guesses.
+		limit := webLimitCheck{w.linkClient, w.clientIP(r), "client"}
+		if infoErr == nil {
+			limit = webLimitCheck{w.linkClient, fmt.Sprint(kind, " ", l.User.ID), "link"}
+		}
+		if w.refuseForgery(rw, r, lang) || w.refuseTooMany(rw, r, lang, limit) {
 			return
 		}
 		if infoErr != nil {

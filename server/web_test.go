@@ -956,3 +956,43 @@ func TestWebMethodNotAllowed(t *testing.T) {
 		}
 	}
 }
+
+// A team behind one office's address accepts its invitations at once:
+// posts to links that work are counted by person, not by client, so that
+// the 21st within a quarter of an hour was not "Too many attempts". Links
+// that do not work, which is what guessing is, are still counted by
+// client, and one person's link by itself.
+func TestWebOneOfficeAcceptsAtOnce(t *testing.T) {
+	f := newWebFixture(t, WebOptions{}) // the default limits: 20 per 15 minutes
+	const team = 25
+	links := make([]string, team)
+	for i := range links {
+		links[i] = f.invite(fmt.Sprintf("p%d@acme.test", i), "P", strconv.Itoa(i), "en")
+	}
+	c := f.client()
+	for i, link := range links {
+		c.submit(link, "password", webPassword, "password2", webPassword).want(t, fmt.Sprint("person ", i+1), http.StatusOK, "Your account is ready")
+	}
+	if n := f.count("SELECT count(*) FROM users WHERE status = 'active'"); n != team+1 {
+		t.Fatalf("%d active users, want %d", n, team+1)
+	}
+
+	// One person mistyping on their own link runs out of their attempts,
+	// and holds back no one else from the office.
+	late := f.invite("late@acme.test", "Late", "", "en")
+	other := f.invite("other@acme.test", "Other", "", "en")
+	form := url.Values{"csrf": {c.csrf("/login")}, "password": {webPassword}, "password2": {"not the same"}}
+	for i := range 20 {
+		c.post(late, form).want(t, fmt.Sprint("mistyped ", i+1), http.StatusUnprocessableEntity)
+	}
+	c.post(late, form).want(t, "mistyped past the limit", http.StatusTooManyRequests, "Too many attempts")
+	c.submit(other, "password", webPassword, "password2", webPassword).want(t, "another person", http.StatusOK, "Your account is ready")
+
+	// Guessing: links that do not work, by client.
+	for i := range 20 {
+		c.post(fmt.Sprintf("/invite/NOTATOKENATALL%012d", i), form).want(t, fmt.Sprint("guess ", i+1), http.StatusNotFound)
+	}
+	c.post("/invite/NOTATOKENATALLONEMORE", form).want(t, "guessing past the limit", http.StatusTooManyRequests)
+	f.clientFrom("127.0.0.2").submit(late, "password", webPassword, "password2", "not the same").
+		want(t, "late, from another client", http.StatusTooManyRequests)
+}
