@@ -221,7 +221,8 @@ func (s *Service) Route(ctx context.Context, a Actor, email string) (*store.User
 }
 
 // AddConversation opens a conversation for email, assigned through route:
-// to their stand-in while they are away, who is told (standin.work).
+// to their stand-in while they are away, who is told (standin.work). It
+// is refused when it would stay with someone not active.
 func (s *Service) AddConversation(ctx context.Context, a Actor, subject, email string) (*store.Conversation, error) {
 	var c *store.Conversation
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
@@ -242,6 +243,11 @@ func (s *Service) AddConversation(ctx context.Context, a Actor, subject, email s
 		to, err := s.route(ctx, q, u.ID)
 		if err != nil {
 			return err
+		}
+		// Only an active user takes new work: an invited one would hold
+		// it unseen, and revoking their invitation then failed on it.
+		if to.Status != store.Active {
+			return stateErr("%s is %s, not active", to.Email, status(to.Status))
 		}
 		id, err := q.InsertConversation(ctx, subj, to.ID, s.Now())
 		if err != nil {

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -261,5 +262,29 @@ func TestRouting(t *testing.T) {
 				t.Fatalf("conversations of %s: %+v", c.want, cs)
 			}
 		})
+	}
+}
+
+// New work goes to active users only: an invited or staged one would hold
+// it unseen, and revoking their invitation then failed on the store's
+// foreign key; a deactivated one is refused already.
+func TestAddConversationNeedsAnActiveUser(t *testing.T) {
+	f := newFixture(t)
+	f.invite("ivy.invited@example.com", "member")
+	f.addUser("sam.staged@example.com", "member", store.Staged)
+	f.addUser("dan.gone@example.com", "member", store.Deactivated)
+	before := f.snapshot()
+	for email, status := range map[string]string{"ivy.invited@example.com": "invited", "sam.staged@example.com": "staged", "dan.gone@example.com": "deactivated"} {
+		_, err := f.svc.AddConversation(f.ctx, f.owner, "Devis", email)
+		var st *StateError
+		if !errors.As(err, &st) || !strings.HasPrefix(st.Error(), email+" is "+status) {
+			t.Fatalf("%s: %v, want a refusal", email, err)
+		}
+	}
+	f.unchanged(before)
+	out, err := f.svc.ActOnUsers(f.ctx, f.owner, UserBatch{Act: RevokeInvitations, Emails: []string{"ivy.invited@example.com", "sam.staged@example.com"}})
+	must(t, err)
+	for _, o := range out {
+		must(t, o.Err)
 	}
 }
