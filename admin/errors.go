@@ -153,6 +153,9 @@ var (
 	// ErrAccountReady refuses a link that another link, used since, made
 	// useless: the person's account is set up and has a password.
 	ErrAccountReady = sentence("your account is already set up: sign in with your password")
+	// ErrLinkInactive refuses the link of a deactivated person, whom no
+	// newer link can reach: only an administrator can help.
+	ErrLinkInactive = sentence("this link's account is deactivated: ask an administrator")
 	ErrBadLogin     = sentence("wrong email or password")
 	ErrNoAccount    = sentence("no account yet: run roster init")
 	ErrInitialised  = sentence("the account already exists")

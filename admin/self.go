@@ -37,6 +37,9 @@ func (s *Service) checkLink(ctx context.Context, q *store.Q, kind, token string)
 	switch {
 	case !t.UsedAt.IsZero():
 		return t, u, ErrLinkUsed
+	case u.Status == store.Deactivated:
+		// Not "replaced, ask for a new one": no new one would come.
+		return t, u, ErrLinkInactive
 	case u.Status == store.Active && (kind == "invite" || !t.VoidedAt.IsZero() && !u.ActivatedAt.Before(t.CreatedAt)):
 		// Set up since with another link (a reset asked for while
 		// invited, or the invitation after a reset): not "replaced". A
@@ -48,7 +51,7 @@ func (s *Service) checkLink(ctx context.Context, q *store.Q, kind, token string)
 		return t, u, ErrLinkReplaced
 	case !s.Now().Before(t.ExpiresAt):
 		return t, u, ErrLinkExpired
-	case u.Status == store.Deactivated || kind == "invite" && u.Status != store.Invited:
+	case kind == "invite" && u.Status != store.Invited:
 		return t, u, ErrLinkReplaced
 	}
 	return t, u, nil

@@ -193,6 +193,7 @@ func frErrors() map[string]string {
 		"this link has already been used":                                                 "ce lien a déjà été utilisé",
 		"this link was replaced by a newer one or revoked":                                "ce lien a été remplacé par un plus récent, ou révoqué",
 		"your account is already set up: sign in with your password":                      "votre compte est déjà prêt : connectez-vous avec votre mot de passe",
+		"this link's account is deactivated: ask an administrator":                        "le compte de ce lien est désactivé : adressez-vous à un administrateur",
 		"wrong email or password":                                                         "e-mail ou mot de passe incorrect",
 		"no account yet: run roster init":                                                 "pas encore de compte : lancez roster init",
 		"the account already exists":                                                      "le compte existe déjà",

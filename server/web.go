@@ -560,6 +560,8 @@ func (w *web) linkProblem(rw http.ResponseWriter, lang string, err error) bool {
 		w.message(rw, http.StatusGone, lang, t.SetUpTitle, t.SetUpText, w.link(t.SignIn, "/login", lang), forgot)
 	case errors.Is(err, admin.ErrLinkReplaced):
 		w.message(rw, http.StatusGone, lang, t.ReplacedTitle, t.ReplacedText, forgot)
+	case errors.Is(err, admin.ErrLinkInactive):
+		w.message(rw, http.StatusGone, lang, t.InactiveTitle, t.InactiveText)
 	default:
 		return false
 	}

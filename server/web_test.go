@@ -996,3 +996,36 @@ func TestWebOneOfficeAcceptsAtOnce(t *testing.T) {
 	f.clientFrom("127.0.0.2").submit(late, "password", webPassword, "password2", "not the same").
 		want(t, "late, from another client", http.StatusTooManyRequests)
 }
+
+// The link of a person since deactivated says their account is not active,
+// and offers no new link: it said "replaced by a newer link, ask for a new
+// one", and /forgot sends a deactivated person nothing, so they waited for a
+// mail that never came. Posting to it changes nothing.
+func TestWebLinkOfADeactivatedPerson(t *testing.T) {
+	f := newWebFixture(t, WebOptions{})
+	c := f.client()
+	invitation := f.invite("bob@acme.test", "Bob", "", "fr")
+	f.invite("ann@acme.test", "Ann", "", "en")
+	c.submit(f.linkPath("ann@acme.test", store.MailInvitation), "password", webPassword, "password2", webPassword).want(t, "accept", http.StatusOK)
+	f.advance(time.Hour)
+	c.submit("/forgot", "email", "ann@acme.test").want(t, "forgot", http.StatusOK)
+	reset := f.linkPath("ann@acme.test", store.MailPasswordReset)
+	for _, email := range []string{"bob@acme.test", "ann@acme.test"} {
+		if err := f.svc.Deactivate(f.ctx, f.owner, email); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := f.user("ann@acme.test").PasswordHash
+
+	c.get(invitation).want(t, "the invitation", http.StatusGone, "Votre compte n’est pas actif", "aucun nouveau lien ne peut être envoyé")
+	post := url.Values{"csrf": {c.csrf("/login")}, "password": {"a brand new password"}, "password2": {"a brand new password"}}
+	for _, r := range []webResp{c.get(reset), c.post(reset, post)} {
+		r.want(t, "the reset", http.StatusGone, "Your account is not active", "Ask an administrator")
+		if strings.Contains(r.body, "/forgot") {
+			t.Fatalf("the page offers a new link:\n%s", r.body)
+		}
+	}
+	if u := f.user("ann@acme.test"); u.Status != store.Deactivated || u.PasswordHash != before {
+		t.Fatalf("ann is %s, password changed %v", u.Status, u.PasswordHash != before)
+	}
+}

@@ -32,6 +32,8 @@ type webText struct {
 	ReplacedText  string
 	SetUpTitle    string
 	SetUpText     string
+	InactiveTitle string
+	InactiveText  string
 	NewLink       string
 
 	ForgotTitle  string
@@ -111,6 +113,8 @@ var webTexts = map[string]*webText{
 		ReplacedText:  "A newer link was sent to you after this one, or the invitation was withdrawn. Use the link in the most recent mail, or ask for a new one.",
 		SetUpTitle:    "Your account is already set up",
 		SetUpText:     "A password was chosen for your account since this link was sent, with another link. Sign in with it, or ask for a new link if you have forgotten it.",
+		InactiveTitle: "Your account is not active",
+		InactiveText:  "The account this link was sent for has been deactivated: the link no longer works, and no new link can be sent. Ask an administrator of your account.",
 		NewLink:       "Ask for a new link",
 
 		ForgotTitle:  "Forgotten password or expired link",
@@ -187,6 +191,8 @@ var webTexts = map[string]*webText{
 		ReplacedText:  "Un lien plus récent vous a été envoyé après celui-ci, ou l’invitation a été retirée. Utilisez le lien du dernier message reçu, ou demandez-en un nouveau.",
 		SetUpTitle:    "Votre compte est déjà prêt",
 		SetUpText:     "Un mot de passe a été choisi pour votre compte depuis l’envoi de ce lien, avec un autre lien. Connectez-vous avec lui, ou demandez un nouveau lien si vous l’avez oublié.",
+		InactiveTitle: "Votre compte n’est pas actif",
+		InactiveText:  "Le compte pour lequel ce lien a été envoyé a été désactivé\u00a0: le lien ne fonctionne plus, et aucun nouveau lien ne peut être envoyé. Adressez-vous à un administrateur de votre compte.",
 		NewLink:       "Demander un nouveau lien",
 
 		ForgotTitle:  "Mot de passe oublié ou lien expiré",
