@@ -573,6 +573,11 @@ func (f *selectionFlag) Set(v string) error {
 	if f.bare && v == "true" {
 		v = "all"
 	}
+	// An empty value, a script's variable left unset (--close "$IDS"),
+	// picked nothing: what was meant to be closed went to the heir.
+	if strings.TrimSpace(v) == "" {
+		return errors.New(`"" is not all or a list of IDs such as 12,15`)
+	}
 	var err error
 	*f.sel, err = store.ParseSelection(v)
 	return err
