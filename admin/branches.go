@@ -129,7 +129,8 @@ func (s *Service) RenameBranch(ctx context.Context, a Actor, name, to string) er
 // without it when moveTo is MoveToNone; with moveTo "" a branch that still
 // has people is refused (*BranchInUseError), so that nobody loses their
 // branch unasked. Away periods whose stand-in is a team in it follow the
-// people (to the whole team with MoveToNone).
+// people (to the whole team with MoveToNone), each audited on the away
+// person (changeStandIns).
 func (s *Service) RemoveBranch(ctx context.Context, a Actor, name, moveTo string) error {
 	return s.write(ctx, a, func(q *store.Q, op *operator) error {
 		b, err := branchToManage(ctx, q, op, name)
@@ -157,10 +158,13 @@ func (s *Service) RemoveBranch(ctx context.Context, a Actor, name, moveTo string
 		if to != nil {
 			toID, after["moved_to"] = to.ID, to.Name
 		}
-		if err := q.RemoveBranch(ctx, b.ID, toID); err != nil {
-			return err
-		}
-		return s.audit(ctx, q, op.User, op.channel, "branch.remove", nil, b, after)
+		standsIn := func(p store.AwayPeriod) bool { return p.StandInBranchID == b.ID }
+		return s.changeStandIns(ctx, q, op, standsIn, "the branch was removed", func() error {
+			if err := q.RemoveBranch(ctx, b.ID, toID); err != nil {
+				return err
+			}
+			return s.audit(ctx, q, op.User, op.channel, "branch.remove", nil, b, after)
+		})
 	})
 }
 

@@ -393,3 +393,55 @@ func periodAt(ctx context.Context, q *store.Q, u *store.User, t time.Time) (stor
 	}
 	return store.AwayPeriod{}, nil
 }
+
+// changeStandIns runs change, which removes a team or a branch, and audits
+// on each away person, as away.standin with why, the periods not ended
+// that match and whose stand-in change left otherwise: a team removed
+// leaves them with none, a branch removed with the team in another branch
+// or the whole team. Their audit trail said a stand-in the period no
+// longer had.
+func (s *Service) changeStandIns(ctx context.Context, q *store.Q, op *operator, match func(store.AwayPeriod) bool, why string, change func() error) error {
+	now := s.Now()
+	var before []store.AwayPeriod
+	const page = 500
+	for after := (store.AwayAfter{}); ; {
+		ps, err := q.AwayBetween(ctx, now, time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC), after, page)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if match(p) {
+				before = append(before, p)
+			}
+		}
+		if len(ps) < page {
+			break
+		}
+		after = store.AwayAfter{Start: ps[len(ps)-1].Start, ID: ps[len(ps)-1].ID}
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	for _, p := range before {
+		away, err := q.UserByID(ctx, p.UserID, now)
+		if err != nil {
+			return err
+		}
+		ps, err := q.AwayPeriods(ctx, p.UserID, now)
+		if err != nil {
+			return err
+		}
+		standIn := ""
+		for _, np := range ps {
+			if np.ID == p.ID {
+				standIn = np.StandIn
+			}
+		}
+		if err := s.audit(ctx, q, op.User, op.channel, "away.standin", away,
+			map[string]any{"period_id": p.ID, "standin": p.StandIn},
+			map[string]any{"period_id": p.ID, "standin": standIn, "why": why}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,56 @@ func TestStandInWarningWhenThePeriodIs(t *testing.T) {
 				t.Fatalf("work routed to %s, warned %s", got.Email, c.to)
 			}
 		})
+	}
+}
+
+// Removing a team or a branch changes the stand-in of the away periods that
+// name it, each written on the away person's audit trail in the same
+// transaction, which the removal fails with if it cannot be.
+func TestRemovingAStandInTeamOrBranchIsAudited(t *testing.T) {
+	const (
+		ada = "ada.away@example.com"
+		bea = "bea.later@example.com"
+		ben = "ben@example.com"
+	)
+	f := newFixture(t)
+	for _, e := range []string{ada, bea, ben} {
+		f.addUser(e, "member", store.Active)
+	}
+	must(t, f.svc.AddTeam(f.ctx, f.owner, "Support"))
+	must(t, f.svc.AddTeam(f.ctx, f.owner, "Night"))
+	must(t, f.svc.AddBranch(f.ctx, f.owner, store.Branch{Name: "Lyon"}))
+	must(t, f.svc.AddBranch(f.ctx, f.owner, store.Branch{Name: "Paris"}))
+	pa, err := f.svc.SetAway(f.ctx, f.owner, ada, AwayRequest{Until: start.Add(7 * day24), StandIn: "team:Night"})
+	must(t, err)
+	pb, err := f.svc.SetAway(f.ctx, f.owner, bea, AwayRequest{From: start.Add(10 * day24), Until: start.Add(12 * day24), StandIn: "team:Support@Lyon"})
+	must(t, err)
+	pc, err := f.svc.SetAway(f.ctx, f.owner, ben, AwayRequest{From: start.Add(20 * day24), Until: start.Add(22 * day24), StandIn: "team:Night"})
+	must(t, err)
+
+	before := f.snapshot()
+	restore := f.refuseAuditWhere("NEW.action = 'away.standin'", "refused by the test")
+	if err := f.svc.RemoveTeam(f.ctx, f.owner, "Night"); err == nil {
+		t.Fatal("removed the team without auditing its periods")
+	}
+	f.unchanged(before)
+	restore()
+
+	must(t, f.svc.RemoveTeam(f.ctx, f.owner, "Night"))
+	must(t, f.svc.RemoveBranch(f.ctx, f.owner, "Lyon", "Paris"))
+	var got []string
+	for _, e := range f.audits("away.standin") {
+		got = append(got, e.Target+" "+e.Before+" "+e.After)
+	}
+	entry := func(who string, id int64, was, is, why string) string {
+		return fmt.Sprintf(`%[1]s {"period_id":%[2]d,"standin":"%[3]s"} {"period_id":%[2]d,"standin":"%[4]s","why":"%[5]s"}`, who, id, was, is, why)
+	}
+	want := []string{
+		entry(ada, pa.ID, "team:Night", "", "the team was removed"),
+		entry(ben, pc.ID, "team:Night", "", "the team was removed"),
+		entry(bea, pb.ID, "team:Support@Lyon", "team:Support@Paris", "the branch was removed"),
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("audited\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

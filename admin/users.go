@@ -652,17 +652,21 @@ func (s *Service) RenameTeam(ctx context.Context, a Actor, name, to string) erro
 }
 
 // RemoveTeam deletes a team; its members stay, and away periods that named
-// it as stand-in lose their stand-in.
+// it as stand-in lose their stand-in, which each away person's audit trail
+// says (changeStandIns).
 func (s *Service) RemoveTeam(ctx context.Context, a Actor, name string) error {
 	return s.write(ctx, a, func(q *store.Q, op *operator) error {
 		t, err := teamToManage(ctx, q, op, name)
 		if err != nil {
 			return err
 		}
-		if err := q.RemoveTeam(ctx, t.ID); err != nil {
-			return err
-		}
-		return s.audit(ctx, q, op.User, op.channel, "team.remove", nil, t, nil)
+		standsIn := func(p store.AwayPeriod) bool { return p.StandInTeamID == t.ID }
+		return s.changeStandIns(ctx, q, op, standsIn, "the team was removed", func() error {
+			if err := q.RemoveTeam(ctx, t.ID); err != nil {
+				return err
+			}
+			return s.audit(ctx, q, op.User, op.channel, "team.remove", nil, t, nil)
+		})
 	})
 }
 
