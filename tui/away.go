@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"errors"
-	"math"
 	"strings"
 	"time"
 
@@ -574,7 +573,7 @@ func (m *away) View() string {
 	}
 	// Wrapped, not cut: a saved period ends with its stand-in and note, a
 	// question with its y/n.
-	b.WriteString(ansi.Wrap(st.status(math.MaxInt, m.confirm, m.saving, p.T("Saving…"), m.err, m.note), max(10, m.width), ""))
+	b.WriteString(st.wrappedStatus(m.width, m.confirm, m.saving, p.T("Saving…"), m.err, m.note))
 	b.WriteString("\n\n")
 	b.WriteString(st.ColHead.Render(p.T("Current and planned periods")))
 	b.WriteString("\n")
