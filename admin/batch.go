@@ -128,6 +128,9 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 			if err := op.outranks(u, "revoke the invitation of"); err != nil {
 				return nil, err
 			}
+			if err := notHolding(ctx, q, u); err != nil {
+				return nil, err
+			}
 			return func() error {
 				if _, err := q.CancelPendingMail(ctx, u.ID, theirMail...); err != nil {
 					return err
@@ -554,3 +557,38 @@ func ParseWhere(s string) (store.ListQuery, error) {
 	}
 	return lq, nil
 }
+
+// notHolding refuses to revoke the invitation of u while they hold work
+// that deleting them would lose: conversations (open or done) or automated
+// replies, which only a delete hands to an heir. roster no longer gives
+// such work to someone invited, but a database may hold some from before,
+// and the revoke failed with the store's "FOREIGN KEY constraint failed".
+func notHolding(ctx context.Context, q *store.Q, u *store.User) error {
+	open, _, err := q.CountConversations(ctx, u.ID, "open", store.Selection{All: true})
+	if err != nil {
+		return err
+	}
+	done, _, err := q.CountConversations(ctx, u.ID, "closed", store.Selection{All: true})
+	if err != nil {
+		return err
+	}
+	replies, err := q.AutoReplies(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	held := list{sep: ", "}
+	if n := open + done; n > 0 {
+		held.items = append(held.items, i18n.Count(int(n), "%d conversation", "%d conversations", n))
+	}
+	if n := len(replies); n > 0 {
+		held.items = append(held.items, i18n.Count(n, "%d automated reply", "%d automated replies", n))
+	}
+	if len(held.items) == 0 {
+		return nil
+	}
+	return stateErr(HeldByInvited, u.Email, held)
+}
+
+// HeldByInvited is the refusal's message key (StateError.Why) when an
+// invitation cannot be revoked for the work its user holds.
+const HeldByInvited = "%s holds %s: delete the user, naming who inherits them, rather than revoke the invitation"

@@ -598,3 +598,22 @@ func TestLinkOfAnAccountSetUp(t *testing.T) {
 		}
 	}
 }
+
+// An invitation whose user holds work (a conversation, an automated reply,
+// given before roster refused to give an invited person work) is not
+// revoked: the refusal says what they hold and what to do, where the store's
+// "FOREIGN KEY constraint failed" was said, and nothing changes.
+func TestRevokeRefusedWhileTheUserHoldsWork(t *testing.T) {
+	f := newFixture(t)
+	f.invite(invitee, "")
+	id := f.user(invitee).ID
+	f.exec(`INSERT INTO conversations (subject, assignee_id, created_at) VALUES ('Invoice 12', ?, 0)`, id)
+	f.exec(`INSERT INTO auto_replies (name, owner_id) VALUES ('Holidays', ?)`, id)
+	before := f.snapshot()
+	out := f.svc.Revoke(f.ctx, f.owner, []string{invitee})
+	var se *StateError
+	if !errors.As(out[0].Err, &se) || se.Error() != invitee+" holds 1 conversation, 1 automated reply: delete the user, naming who inherits them, rather than revoke the invitation" {
+		t.Fatalf("revoke: %v, want the StateError saying what they hold", out[0].Err)
+	}
+	f.unchanged(before)
+}
