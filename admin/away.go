@@ -113,7 +113,19 @@ func (s *Service) standInNotice(ctx context.Context, q *store.Q, standIn, away *
 		}
 	}
 	txt := noticeText(acct, standIn, "standin.start", "{name}", away.Name())
-	return s.smsNotice(ctx, q, acct, standIn, chs, txt.SMS, p.Start, giveUp)
+	return s.smsNotice(ctx, q, acct, standIn, chs, store.MailData{Body: txt.SMS, AwayEmail: away.Email, AwayFrom: p.Start}, giveUp)
+}
+
+// cancelNotices cancels the notices of p, away's period, to its stand-in
+// that are still to send (a planned leave's wait for its start): the
+// period is cancelled, has ended, or away is deleted, and the stand-in
+// must not be told to take work that will not come.
+func cancelNotices(ctx context.Context, q *store.Q, away *store.User, p store.AwayPeriod) error {
+	if p.StandInUserID == 0 {
+		return nil
+	}
+	_, err := q.CancelStandInNotices(ctx, p.StandInUserID, away.Email, p.Start)
+	return err
 }
 
 func overlaps(a, b store.AwayPeriod) bool {
@@ -145,6 +157,9 @@ func (s *Service) EndAway(ctx context.Context, a Actor, email string) error {
 				if err := q.UpdateAwayEnd(ctx, p.ID, now); err != nil {
 					return err
 				}
+				if err := cancelNotices(ctx, q, u, p); err != nil {
+					return err
+				}
 				return s.audit(ctx, q, op.User, op.channel, "away.end", u, p, map[string]any{"end": now})
 			}
 		}
@@ -162,6 +177,9 @@ func (s *Service) CancelAway(ctx context.Context, a Actor, email string, periodI
 		for _, p := range periods {
 			if p.ID == periodID {
 				if err := q.DeleteAway(ctx, p.ID); err != nil {
+					return err
+				}
+				if err := cancelNotices(ctx, q, u, p); err != nil {
 					return err
 				}
 				return s.audit(ctx, q, op.User, op.channel, "away.cancel", u, p, nil)

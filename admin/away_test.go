@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -286,5 +287,65 @@ func TestAddConversationNeedsAnActiveUser(t *testing.T) {
 	must(t, err)
 	for _, o := range out {
 		must(t, o.Err)
+	}
+}
+
+// A planned leave's notices to its stand-in, by mail and by SMS, wait in
+// the outbox for its start; cancelling the leave, ending it, or deleting
+// the person away cancels them, and leaves another leave's alone. They
+// went out at the start, telling the stand-in of work that would not come.
+func TestStandInNoticesGoWithTheirLeave(t *testing.T) {
+	const ada, ben, benPhone = "ada.active@example.com", "ben.standin@example.com", "+33612345678"
+	f := newFixture(t)
+	f.addUser(ada, "member", store.Active)
+	f.addUser("cleo.active@example.com", "member", store.Active)
+	f.addUser(ben, "member", store.Active)
+	f.exec(`UPDATE users SET phone = ? WHERE email = ?`, benPhone, ben)
+	_, err := f.svc.SetNotifyPrefs(f.ctx, as(ben), ben, 0, []string{"standin.start=email,sms"})
+	must(t, err)
+	queued := func(away string) int {
+		t.Helper()
+		n := 0
+		for _, raw := range f.rows(`SELECT data FROM outbox WHERE state = 'queued' AND recipient IN (?, ?)`, ben, benPhone) {
+			var d store.MailData
+			must(t, json.Unmarshal([]byte(raw), &d))
+			if d.AwayEmail == away {
+				n++
+			}
+		}
+		return n
+	}
+	leave := func(who string, from time.Time) *store.AwayPeriod {
+		t.Helper()
+		p, err := f.svc.SetAway(f.ctx, f.owner, who, AwayRequest{From: from, Until: from.Add(day24), StandIn: ben})
+		must(t, err)
+		return p
+	}
+	in3 := start.Add(3 * day24)
+	p := leave(ada, in3)
+	leave("cleo.active@example.com", in3) // the same days, the same stand-in: its notices stay
+	if n := queued(ada); n != 2 {
+		t.Fatalf("%d notices of ada's leave queued, want a mail and an SMS", n)
+	}
+	must(t, f.svc.CancelAway(f.ctx, f.owner, ada, p.ID))
+	if n := queued(ada); n != 0 {
+		t.Fatalf("%d notices of ada's cancelled leave still queued", n)
+	}
+
+	leave(ada, in3.Add(7*day24))
+	f.advance(7*day24 + 3*day24 + time.Hour) // into the leave, its notices not sent (the relay is down)
+	must(t, f.svc.EndAway(f.ctx, f.owner, ada))
+	if n := queued(ada); n != 0 {
+		t.Fatalf("%d notices of ada's ended leave still queued", n)
+	}
+
+	leave(ada, f.now().Add(day24))
+	_, err = f.svc.Delete(f.ctx, f.owner, ada, DeleteRequest{})
+	must(t, err)
+	if n := queued(ada); n != 0 {
+		t.Fatalf("%d notices of deleted ada's leave still queued", n)
+	}
+	if n := queued("cleo.active@example.com"); n != 2 {
+		t.Fatalf("%d notices of cleo's leave queued, want her mail and SMS kept", n)
 	}
 }

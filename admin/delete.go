@@ -311,6 +311,15 @@ func (s *Service) Delete(ctx context.Context, a Actor, email string, r DeleteReq
 		if _, err := q.CancelPendingMail(ctx, u.ID, theirMail...); err != nil {
 			return err
 		}
+		own, err := q.AwayPeriods(ctx, u.ID, s.Now())
+		if err != nil {
+			return err
+		}
+		for _, p := range own {
+			if err := cancelNotices(ctx, q, u, p); err != nil {
+				return err
+			}
+		}
 		if plan.SeatPaidUntil, err = s.seatEnds(ctx, q, op.User, op.channel, u); err != nil {
 			return err
 		}

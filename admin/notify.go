@@ -476,7 +476,7 @@ func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, t
 			return err
 		}
 	}
-	return s.smsNotice(ctx, q, acct, to, chs, txt.SMS, time.Time{}, giveUp)
+	return s.smsNotice(ctx, q, acct, to, chs, store.MailData{Body: txt.SMS}, giveUp)
 }
 
 // noticeText is event's words for to, in their language, with {account}
@@ -492,11 +492,12 @@ func noticeText(acct *store.Account, to *store.User, event string, pairs ...stri
 // and they have one: a user without one gets no SMS (NotifyPref.Unavailable
 // says so where preferences are shown). It is due at from (zero: now) and
 // given up at giveUp, like the notice's mail.
-func (s *Service) smsNotice(ctx context.Context, q *store.Q, acct *store.Account, to *store.User, chs []string, text string, from, giveUp time.Time) error {
+func (s *Service) smsNotice(ctx context.Context, q *store.Q, acct *store.Account, to *store.User, chs []string, data store.MailData, giveUp time.Time) error {
 	if !slices.Contains(chs, NotifySMS) || to.Phone == "" {
 		return nil
 	}
-	m, err := s.mail(to, 0, store.MailNotice, store.MailData{Account: acct.Name, Name: to.Name(), Body: text, AwayFrom: from}, giveUp)
+	data.Account, data.Name = acct.Name, to.Name()
+	m, err := s.mail(to, 0, store.MailNotice, data, giveUp)
 	if err != nil {
 		return err
 	}

@@ -125,6 +125,28 @@ func (q *Q) CancelPendingMail(ctx context.Context, userID int64, kinds ...string
 	return res.RowsAffected()
 }
 
+// CancelStandInNotices cancels the notices to standIn, by mail or SMS,
+// of the away period of awayEmail from from, that are still to send, and
+// says how many.
+func (q *Q) CancelStandInNotices(ctx context.Context, standIn int64, awayEmail string, from time.Time) (int64, error) {
+	at, err := json.Marshal(from) // as MailData holds it
+	if err != nil {
+		return 0, err
+	}
+	field := "data ->> '%s'"
+	if q.pg {
+		field = "data::json ->> '%s'"
+	}
+	res, err := q.db.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', data = '{}'
+		WHERE user_id = ? AND kind IN ('`+MailStandInNotice+`', '`+MailNotice+`') AND state IN ('queued', 'deferred')
+		AND `+fmt.Sprintf(field, "away_email")+` = ? AND `+fmt.Sprintf(field, "away_from")+` = ?`,
+		standIn, awayEmail, strings.Trim(string(at), `"`))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // MailData is what a template needs, kept as JSON in the outbox row. Path
 // holds the link's token until a relay has accepted the message.
 type MailData struct {
