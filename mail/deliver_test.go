@@ -287,6 +287,49 @@ func TestNonASCIIDisplayName(t *testing.T) {
 	}
 }
 
+// A relay that does not offer SMTPUTF8 takes an address whose domain alone
+// is past ASCII, written in its ASCII form; one whose local part is past
+// ASCII fails at once, saying why, and the messages after it go on.
+func TestAddressesPastASCIIOnARelayWithoutSMTPUTF8(t *testing.T) {
+	f := newFixture(t)
+	f.invite(admin.NewUser{Email: "jan@münchen.example", FirstName: "Jan", Locale: "en"},
+		admin.NewUser{Email: "zoé@acme.test", FirstName: "Zoé", Locale: "fr"},
+		admin.NewUser{Email: "ann@acme.test", FirstName: "Ann", Locale: "en"})
+	// Ann's invitation, as zoé@acme.test sends it once an administrator.
+	raw := testdb.OpenRaw(t, f.dsn)
+	set := "json_set(data, '$.inviter_email', ?1)"
+	if f.st.Postgres() {
+		set = "(data::jsonb || jsonb_build_object('inviter_email', ?1::text))::text"
+	}
+	if _, err := raw.Exec(`UPDATE outbox SET data = `+set+` WHERE recipient = ?2`, "zoé@acme.test", "ann@acme.test"); err != nil {
+		t.Fatal(err)
+	}
+	srv := newTestServer(t, "", withoutSMTPUTF8())
+	if rep := f.deliver(f.config(srv.url() + "?starttls=off")); rep != (Report{Sent: 2, Failed: 1}) {
+		t.Fatalf("%+v, want two sent and one failed: %+v", rep, f.outbox())
+	}
+	got := srv.received()
+	if len(got) != 2 || got[0].to[0] != "jan@xn--mnchen-3ya.example" || got[1].to[0] != "ann@acme.test" {
+		t.Fatalf("the relay got %+v", got)
+	}
+	for _, r := range got {
+		if !isASCII(string(r.raw)) {
+			t.Fatalf("a message past ASCII went to a relay without SMTPUTF8:\n%s", r.raw)
+		}
+	}
+	if to, err := got[0].msg(t).Header.AddressList("To"); err != nil || to[0].Address != "jan@xn--mnchen-3ya.example" {
+		t.Fatalf("To is %v (%v)", to, err)
+	}
+	if h := got[1].msg(t).Header; h.Get("Reply-To") != "" || !strings.Contains(got[1].text(t), "zoé@acme.test") {
+		t.Fatalf("Reply-To %q, text:\n%s", h.Get("Reply-To"), got[1].text(t))
+	}
+	for _, m := range f.outbox() {
+		if m.Recipient == "zoé@acme.test" && (m.State != store.OutboxFailed || !strings.Contains(m.LastError, "SMTPUTF8")) {
+			t.Fatalf("zoé's invitation is %s: %q", m.State, m.LastError)
+		}
+	}
+}
+
 func TestHeaderInjection(t *testing.T) {
 	f := newFixture(t)
 	f.invite(jean)

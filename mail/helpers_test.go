@@ -181,6 +181,7 @@ type testServer struct {
 	srv      *smtp.Server
 	tls      *tls.Config // offered with STARTTLS when set
 	implicit bool        // TLS from the first byte (smtps)
+	noUTF8   bool        // SMTPUTF8 not offered
 
 	mu          sync.Mutex
 	got         []received
@@ -206,6 +207,7 @@ func withTLS(c *tls.Config) serverOption { return func(s *testServer) { s.tls = 
 func withImplicitTLS(c *tls.Config) serverOption {
 	return func(s *testServer) { s.tls, s.implicit = c, true }
 }
+func withoutSMTPUTF8() serverOption { return func(s *testServer) { s.noUTF8 = true } }
 func withUsers(u map[string]string) serverOption {
 	return func(s *testServer) { s.users = u }
 }
@@ -238,7 +240,7 @@ func newTestServer(t testing.TB, addr string, opts ...serverOption) *testServer 
 	// Without TLS the server would take AUTH in clear text: roster must not offer it.
 	s.srv.AllowInsecureAuth = s.tls == nil
 	s.srv.ErrorLog = nopLogger{}
-	s.srv.EnableSMTPUTF8 = true
+	s.srv.EnableSMTPUTF8 = !s.noUTF8
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -12,12 +12,15 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/net/idna"
+
 	"roster/store"
 )
 
 // composed is a message ready for the wire, with its envelope.
 type composed struct {
 	from, to string // envelope addresses
+	utf8     bool   // an address in the envelope or header needs SMTPUTF8
 	raw      []byte
 	sent     string // the outbox row's data once sent: its link redacted
 }
@@ -50,15 +53,24 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 	if sender.Name == "" {
 		sender.Name = d.Account
 	}
+	sender.Address = wireAddress(sender.Address)
+	rcpt := wireAddress(to.Address)
+	needsUTF8 := !isASCII(sender.Address) || !isASCII(rcpt)
 	var b bytes.Buffer
 	// The header, and both parts with a tenth more for their encoding.
 	b.Grow(2048 + (len(c.Text)+len(c.HTML))*11/10)
 	h := headerWriter{b: &b}
 	h.address("From", sender.Name, sender.Address)
-	h.address("To", m.RecipientName, to.Address)
+	h.address("To", m.RecipientName, rcpt)
 	if d.InviterEmail != "" && m.Kind != store.MailStandInNotice {
+		// An inviter's address that needs SMTPUTF8 is left out of a message
+		// that otherwise does not: it would fail the message on a relay
+		// without it, or go raw in the header through one. The body still
+		// gives it.
 		if a, err := mail.ParseAddress(d.InviterEmail); err == nil {
-			h.address("Reply-To", d.Inviter, a.Address)
+			if replyTo := wireAddress(a.Address); needsUTF8 || isASCII(replyTo) {
+				h.address("Reply-To", d.Inviter, replyTo)
+			}
 		}
 	}
 	h.text("Subject", c.Subject)
@@ -86,7 +98,23 @@ func compose(m *store.OutboxMessage, from *mail.Address, baseURL string, date ti
 		b.Write(appendQP(b.AvailableBuffer(), part.body))
 	}
 	b.WriteString("\r\n--" + boundary + "--\r\n")
-	return &composed{from: from.Address, to: to.Address, raw: b.Bytes(), sent: store.RedactParsedLink(m.Data, d)}, nil
+	return &composed{from: sender.Address, to: rcpt, utf8: needsUTF8, raw: b.Bytes(), sent: store.RedactParsedLink(m.Data, d)}, nil
+}
+
+// wireAddress is addr as it goes on the wire: its domain in the IDNA ASCII
+// form (jan@münchen.example is jan@xn--mnchen-3ya.example), which every
+// relay takes, so that only a local part past ASCII needs SMTPUTF8. A
+// domain that is no valid IDN is left as it is.
+func wireAddress(addr string) string {
+	at := strings.LastIndexByte(addr, '@')
+	if isASCII(addr) || at < 0 {
+		return addr
+	}
+	domain, err := idna.Lookup.ToASCII(addr[at+1:])
+	if err != nil {
+		return addr
+	}
+	return addr[:at+1] + domain
 }
 
 // The parts' headers, the same in every message.

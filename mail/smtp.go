@@ -20,7 +20,8 @@ import (
 const errNoStartTLS = "smtp: server doesn't support STARTTLS"
 
 // errNoSMTPUTF8 stops a message whose addresses need SMTPUTF8 before it
-// reaches a relay that does not offer it; the session goes on.
+// reaches a relay that does not offer it; the session goes on. It fails the
+// message for good, as Postfix bounces it: trying again meets the same relay.
 var errNoSMTPUTF8 = errors.New("the relay does not offer SMTPUTF8, which this message's addresses need")
 
 // session is one connection to a relay, used for one message after another.
@@ -200,7 +201,7 @@ func (s *session) send(ctx context.Context, m *composed) (string, error) {
 		}
 		return "", &sendError{step: step, err: err, broken: broken}
 	}
-	opts := &smtp.MailOptions{Size: int64(len(m.raw)), UTF8: !isASCII(m.from) || !isASCII(m.to)}
+	opts := &smtp.MailOptions{Size: int64(len(m.raw)), UTF8: m.utf8}
 	if ok, _ := s.c.Extension("SMTPUTF8"); opts.UTF8 && !ok {
 		return "", &sendError{step: "MAIL FROM", err: errNoSMTPUTF8}
 	}
@@ -275,8 +276,9 @@ func (e *sendError) code() int {
 	return se.Code
 }
 
-// permanent says whether the relay refused the message for good: a 5xx
-// reply to MAIL, RCPT or DATA about the message itself (see notTheMessage).
+// permanent says whether the message cannot go through this relay: a 5xx
+// reply to MAIL, RCPT or DATA about the message itself (see notTheMessage),
+// or an address that needs SMTPUTF8, which the relay does not offer.
 // Replies about authentication (530, 534, 535, 538) are the relay's
 // configuration, not the message's, and are retried, as Postfix does by
 // default (smtp_sasl_auth_soft_bounce).
@@ -284,6 +286,8 @@ func (e *sendError) permanent() bool {
 	switch c := e.code(); c {
 	case 530, 534, 535, 538:
 		return false
+	case 0:
+		return errors.Is(e.err, errNoSMTPUTF8)
 	default:
 		return c >= 500 && !e.notTheMessage()
 	}
