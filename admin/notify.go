@@ -314,9 +314,6 @@ func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, ver
 	}
 	var out []NotifyPref
 	err := s.notifyWrite(ctx, a, email, true, func(q *store.Q, op *operator, u *store.User) error {
-		if err := s.update(ctx, q, op, u, version); err != nil {
-			return err
-		}
 		before, err := prefsOf(ctx, q, u)
 		if err != nil {
 			return err
@@ -339,6 +336,15 @@ func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, ver
 			if !slices.Equal(before[i].Channels, out[i].Channels) || before[i].Chosen != out[i].Chosen {
 				was[out[i].Event], now[out[i].Event] = before[i].Channels, out[i].Channels
 			}
+		}
+		// What changes nothing writes nothing: no new version for others'
+		// forms to conflict with, no audit entry (a screen saved as read,
+		// a script setting what is set).
+		if len(now) == 0 {
+			return stale(u, version)
+		}
+		if err := s.update(ctx, q, op, u, version); err != nil {
+			return err
 		}
 		return s.audit(ctx, q, op.User, op.channel, "notify.set", u, was, now)
 	})

@@ -533,3 +533,37 @@ func TestNotifyPrefsStaleVersionConflicts(t *testing.T) {
 		t.Fatalf("an edit at the version before the preferences changed: %v", err)
 	}
 }
+
+// Preferences saved as they are write nothing: no new version of the user
+// for another's open form to conflict with, no audit entry; a stale
+// version is still refused, and a real change still writes.
+func TestNotifyPrefsNoChangeWritesNothing(t *testing.T) {
+	const mel = "mel.member@example.com"
+	f := newFixture(t)
+	f.addUser(mel, "member", store.Active)
+	_, err := f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, 0, []string{"invitation.accepted=email,sms"})
+	must(t, err)
+	u := f.user(mel)
+	before := f.snapshot()
+	for _, set := range [][]string{{"invitation.accepted=sms,email"}, {"digest.stuck=default"}, {"invitation.accepted=email,sms", "security.key=default"}} {
+		if _, err := f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, u.Version, set); err != nil {
+			t.Fatalf("%v changing nothing: %v", set, err)
+		}
+		if _, err := f.svc.SetNotifyPrefs(f.ctx, f.owner, mel, 0, set); err != nil {
+			t.Fatalf("%v changing nothing, by the owner: %v", set, err)
+		}
+	}
+	f.unchanged(before)
+	var conflict *ConflictError
+	if _, err := f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, u.Version-1, []string{"digest.stuck=default"}); !errors.As(err, &conflict) {
+		t.Fatalf("a stale version changing nothing: %v, want a conflict", err)
+	}
+	_, err = f.svc.SetNotifyPrefs(f.ctx, as(mel), mel, u.Version, []string{"invitation.accepted=default"})
+	must(t, err)
+	if got := f.user(mel).Version; got != u.Version+1 {
+		t.Errorf("a real change: version %d, want %d", got, u.Version+1)
+	}
+	if n := len(f.audits("notify.set")); n != 2 {
+		t.Errorf("%d notify.set entries, want 2", n)
+	}
+}

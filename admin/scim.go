@@ -74,8 +74,8 @@ func (s *Service) ReprovisionUser(ctx context.Context, a Actor, id, version int6
 		} else if err != nil {
 			return err
 		}
-		if version != 0 && version != u.Version {
-			return &ConflictError{Email: u.Email, By: u.UpdatedBy, At: u.UpdatedAt}
+		if err := stale(u, version); err != nil {
+			return err
 		}
 		ext, err := q.ExternalIDs(ctx, u.ID)
 		if err != nil {

@@ -296,6 +296,16 @@ func (s *Service) update(ctx context.Context, q *store.Q, op *operator, u *store
 	return s.updateBy(ctx, op, u, version, q, q.UpdateUser)
 }
 
+// stale refuses a save made at another version of u than version (0: none
+// read), as update would, where update is not called: a change that changes
+// nothing writes nothing, yet its form was still out of date.
+func stale(u *store.User, version int64) error {
+	if version != 0 && version != u.Version {
+		return &ConflictError{Email: u.Email, By: u.UpdatedBy, At: u.UpdatedAt}
+	}
+	return nil
+}
+
 // updateBy is update writing with write, which writes a part of u.
 func (s *Service) updateBy(ctx context.Context, op *operator, u *store.User, version int64, q *store.Q,
 	write func(ctx context.Context, u *store.User, version int64) error) error {

@@ -319,8 +319,8 @@ func (s *Service) edit(ctx context.Context, q *store.Q, op *operator, u *store.U
 		if err := s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, after); err != nil {
 			return err
 		}
-	} else if version != 0 && version != u.Version {
-		return &ConflictError{Email: u.Email, By: u.UpdatedBy, At: u.UpdatedAt}
+	} else if err := stale(u, version); err != nil {
+		return err
 	}
 	if p.ExternalID == nil {
 		return nil
@@ -476,10 +476,7 @@ func (s *Service) planPerms(ctx context.Context, q *store.Q, op *operator, u *st
 // notice mailed to the user).
 func (s *Service) writePerms(ctx context.Context, q *store.Q, op *operator, u *store.User, version int64, p *permPlan) error {
 	if p.Role == u.Role && len(p.Added) == 0 && len(p.Removed) == 0 {
-		if version != 0 && version != u.Version {
-			return &ConflictError{Email: u.Email, By: u.UpdatedBy, At: u.UpdatedAt}
-		}
-		return nil
+		return stale(u, version)
 	}
 	before := map[string]any{"role": u.Role, "perms": p.had}
 	u.Role = p.Role
