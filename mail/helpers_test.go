@@ -466,6 +466,8 @@ type strictServer struct {
 	rejectRcpt  map[string]int // recipients refused with this code
 	sticky      bool           // a refused message's transaction stays open until RSET
 	quota       int            // messages taken before MAIL is refused (0: no limit)
+	perConn     int            // messages taken on a connection before it ends (0: no limit)
+	perConnSays string         // what it says then; "": it closes without a word
 }
 
 // newStrictServer starts a strict server on a free loopback port.
@@ -523,6 +525,7 @@ func (s *strictServer) serve(c net.Conn) {
 		return reply(l)
 	}
 	var greeted, mail, rcpt bool
+	taken := 0 // messages on this connection
 	ok := reply("220 strict.test ESMTP")
 	for ok {
 		line, err := r.ReadString('\n')
@@ -607,6 +610,18 @@ func (s *strictServer) serve(c net.Conn) {
 			}
 			mail, rcpt = false, false
 			ok = reply("250 OK")
+			var limit int
+			var says string
+			s.set(func(s *strictServer) { limit, says = s.perConn, s.perConnSays })
+			if taken++; limit > 0 && taken >= limit {
+				if says != "" {
+					// The next command is answered so, then the connection ends.
+					if _, err := r.ReadString('\n'); err == nil {
+						reply(says)
+					}
+				}
+				return
+			}
 		case "RSET":
 			mail, rcpt = false, false
 			ok = reply("250 OK")

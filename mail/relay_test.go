@@ -170,3 +170,24 @@ func TestRelayHangingAfterDataDefersTheBatch(t *testing.T) {
 		}
 	}
 }
+
+// A relay that takes so many messages on a connection, then ends it, in a
+// word (421) or without one, has the next message on a new connection: all
+// twenty go in one pass. The session's end was taken for the relay's, and
+// the batch waited for the next pass, three messages a pass.
+func TestRelayEndingEachConnectionAfterSomeMessages(t *testing.T) {
+	for _, says := range []string{"", "421 4.7.0 Too many messages on this connection"} {
+		t.Run(fmt.Sprintf("%q", says), func(t *testing.T) {
+			f := newFixture(t)
+			f.twenty()
+			srv := newStrictServer(t)
+			srv.set(func(s *strictServer) { s.perConn, s.perConnSays = 3, says })
+			if rep := f.deliver(f.config(srv.url())); rep != (Report{Sent: 20}) {
+				t.Fatalf("%+v, want all 20 sent", rep)
+			}
+			if n := len(srv.received()); n != 20 {
+				t.Fatalf("the relay kept %d messages, want 20", n)
+			}
+		})
+	}
+}

@@ -293,16 +293,18 @@ func (e *sendError) permanent() bool {
 	}
 }
 
-// notTheMessage says whether a 5xx reply is about the session rather than
-// this message's recipient or content: 503 (bad sequence of commands: the
-// relay and roster disagree on where the session is), or a refusal of MAIL
-// FROM, whose sender is roster's own for every message (a sender not
-// allowed, a sending quota), unless it is 552, the message's size. A new
-// connection starts afresh; the relay answering the same there refuses
-// every message for now.
+// notTheMessage says whether a failure is about the session rather than
+// this message's recipient or content: a 503 reply (bad sequence of
+// commands: the relay and roster disagree on where the session is), or a
+// refusal of MAIL FROM, whose sender is roster's own for every message (a
+// sender not allowed, a sending quota), unless it is 552, the message's
+// size; or MAIL FROM met by the end of the session, 421 or no reply at all,
+// as from a relay that takes so many messages on a connection, or closes
+// one left idle. A new connection starts afresh; the relay answering the
+// same there refuses every message for now.
 func (e *sendError) notTheMessage() bool {
 	c := e.code()
-	return c == 503 || e.step == "MAIL FROM" && c >= 500 && c != 552
+	return c == 503 || e.step == "MAIL FROM" && (c >= 500 && c != 552 || c == 421 || e.broken)
 }
 
 // relayWide says whether the failure is about the relay rather than the
