@@ -328,6 +328,9 @@ func (s *Service) SetPlan(ctx context.Context, a Actor, p Plan) (from time.Time,
 		if cur.Billed() {
 			from = cur.CycleAt(now).End
 		}
+		if then, _ := ps.at(from); then == p {
+			return nil // the plan it would be then already: no plan row, ledger row or audit entry
+		}
 		if err := q.AddBillingPlan(ctx, &store.BillingPlan{StartsAt: from, Period: string(p.Period), SeatPrice: p.SeatPrice,
 			Currency: p.Currency, Anchor: p.Anchor.String(), TimeZone: p.TimeZone, CreatedAt: now, CreatedBy: op.Email}); err != nil {
 			return err

@@ -268,3 +268,36 @@ func TestSeatStartedAtACycleStart(t *testing.T) {
 		t.Errorf("ann's rows: %q", ann)
 	}
 }
+
+// A plan set as it already is, or as it will be once a planned change
+// comes, writes nothing: no plan row (whose start would write a change of
+// plan in the ledger), no audit entry. A billing form saved unchanged, or a
+// script setting the plan each run, changed nothing.
+func TestSamePlanWritesNothing(t *testing.T) {
+	f := newFixture(t)
+	before := f.snapshot()
+	_, err := f.svc.SetPlan(f.ctx, f.owner, Plan{})
+	must(t, err)
+	f.unchanged(before) // none, on an account never billed
+
+	_, err = f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	before = f.snapshot()
+	from, err := f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	f.unchanged(before)
+	april := time.Date(2026, 3, 31, 22, 0, 0, 0, time.UTC)
+	if !from.Equal(april) {
+		t.Errorf("the same plan from %v, want %v", from, april)
+	}
+
+	_, err = f.svc.SetPlan(f.ctx, f.owner, monthly(t, 2000, "2026-03-01"))
+	must(t, err)
+	before = f.snapshot()
+	_, err = f.svc.SetPlan(f.ctx, f.owner, monthly(t, 2000, "2026-03-01"))
+	must(t, err)
+	f.unchanged(before)
+	if n := len(f.audits("billing.plan")); n != 2 {
+		t.Errorf("%d billing.plan entries, want 2", n)
+	}
+}

@@ -216,6 +216,9 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, c AccountChange) (
 		if c.WebhooksPrivate != nil {
 			acct.WebhooksPrivate = *c.WebhooksPrivate
 		}
+		if *acct == before {
+			return nil // a setting given as it is: nothing to audit
+		}
 		if err := q.SaveAccount(ctx, acct); err != nil {
 			return err
 		}

@@ -420,3 +420,22 @@ func TestEditRefusesWhatNamesNothing(t *testing.T) {
 	}
 	f.unchanged(before)
 }
+
+// Account settings given as they are write nothing: no audit entry for a
+// script that sets them on each run. A change still writes, once.
+func TestAccountSettingsAsTheyAreWriteNothing(t *testing.T) {
+	f := newFixture(t)
+	acct, err := f.svc.Account(f.ctx)
+	must(t, err)
+	before := f.snapshot()
+	_, err = f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{Name: &acct.Name, InviteLifetime: &acct.InviteLifetime,
+		RemindBefore: &acct.RemindBefore, DigestHour: &acct.DigestHour, Country: ptr(strings.ToLower(acct.Country)),
+		SCIMHeir: &acct.SCIMHeir, SCIMStaged: &acct.SCIMStaged, WebhooksPrivate: &acct.WebhooksPrivate})
+	must(t, err)
+	f.unchanged(before)
+	_, err = f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{WebhooksPrivate: ptr(!acct.WebhooksPrivate)})
+	must(t, err)
+	if a := f.audits("account.update"); len(a) != 1 || !strings.Contains(a[0].After, `"webhooks_private":true`) {
+		t.Fatalf("account.update entries %+v, want one", a)
+	}
+}
