@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -58,4 +59,36 @@ func TestAuditFilters(t *testing.T) {
 	if all, err := f.svc.Audit(f.ctx, f.owner, store.AuditQuery{}); err != nil || len(all) < 4 {
 		t.Fatalf("no filter: %d entries, %v", len(all), fmt.Sprint(err))
 	}
+}
+
+// Removing a webhook is audited with where it sent what, and is undone
+// whole when its entry cannot be written.
+func TestRemoveWebhookIsAudited(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{WebhooksPrivate: ptr(true)})
+	must(t, err)
+	_, w, err := f.svc.AddWebhook(f.ctx, f.owner, "http://127.0.0.1:9/hooks", []string{"user.invited", "user.deleted"})
+	must(t, err)
+	before := f.snapshot()
+	restore := f.refuseAudit()
+	if err := f.svc.RemoveWebhook(f.ctx, f.owner, w.ID); err == nil || !strings.Contains(err.Error(), "audit refused") {
+		t.Fatalf("with the audit refused: %v", err)
+	}
+	restore()
+	f.unchanged(before)
+	must(t, f.svc.RemoveWebhook(f.ctx, f.owner, w.ID))
+	a := f.audits("webhook.remove")
+	if len(a) != 1 || a[0].Actor != ownerEmail || a[0].After != "" ||
+		!strings.Contains(a[0].Before, `"url":"http://127.0.0.1:9/hooks"`) || !strings.Contains(a[0].Before, `"events":["user.invited","user.deleted"]`) {
+		t.Fatalf("webhook.remove entries %+v", a)
+	}
+	if strings.Contains(a[0].Before, "whsec_") {
+		t.Fatalf("the entry holds the secret: %s", a[0].Before)
+	}
+	before = f.snapshot()
+	var nf *NotFoundError
+	if err := f.svc.RemoveWebhook(f.ctx, f.owner, w.ID); !errors.As(err, &nf) {
+		t.Fatalf("removing it again: %v, want not found", err)
+	}
+	f.unchanged(before)
 }

@@ -183,14 +183,20 @@ func (s *Service) RemoveWebhook(ctx context.Context, a Actor, id int64) error {
 		if err := op.need("settings.integrations", "managing webhooks"); err != nil {
 			return err
 		}
-		ok, err := q.DeleteWebhook(ctx, id)
+		// The entry says where the subscription sent what, as webhook.add's
+		// does: its ID alone named what no longer exists.
+		hooks, err := q.Webhooks(ctx)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		i := slices.IndexFunc(hooks, func(w store.Webhook) bool { return w.ID == id })
+		if i < 0 {
 			return notFound("webhook %d", id)
 		}
-		return s.audit(ctx, q, op.User, op.channel, "webhook.remove", nil, map[string]any{"id": id}, nil)
+		if _, err := q.DeleteWebhook(ctx, id); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "webhook.remove", nil, hooks[i], nil)
 	})
 }
 
