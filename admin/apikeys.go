@@ -182,6 +182,8 @@ func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error)
 	}
 	now := s.Now()
 	var why i18n.Text // the refusal, committed to the audit (in English) before it is returned
+	var was any       // when the refusal was audited before this one claimed the hour
+	claimed := false
 	err = s.st.Write(ctx, func(q *store.Q) error {
 		u, err := q.UserByID(ctx, k.UserID, s.Now())
 		if err != nil {
@@ -197,7 +199,8 @@ func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error)
 			if last, ok := s.keyRefused.Load(k.ID); ok && now.Sub(last.(time.Time)) < keyRefusedEvery {
 				return nil
 			}
-			s.keyRefused.Store(k.ID, now)
+			was, _ = s.keyRefused.Swap(k.ID, now)
+			claimed = true
 			return s.audit(ctx, q, u, ChannelAPI, "apikey.refused", u, nil, map[string]any{"key": k.ID, "prefix": k.Prefix, "reason": why.String()})
 		}
 		if now.Sub(k.LastUsedAt) < time.Minute {
@@ -207,6 +210,14 @@ func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error)
 	})
 	switch {
 	case err != nil:
+		// The refusal's entry was not written: the next refusal writes it,
+		// not one an hour later.
+		switch {
+		case claimed && was == nil:
+			s.keyRefused.CompareAndDelete(k.ID, now)
+		case claimed:
+			s.keyRefused.CompareAndSwap(k.ID, now, was)
+		}
 		return Actor{}, err
 	case why.Key != "":
 		return Actor{}, &DeniedError{Why: why}

@@ -148,3 +148,33 @@ func TestAPIKeysOfOthers(t *testing.T) {
 		t.Errorf("the revocation's audit: %+v", rows)
 	}
 }
+
+// A refusal whose entry could not be written is written by the next one,
+// not an hour later: the hour is counted from an entry that was committed.
+func TestKeyRefusalAuditedOnceWritten(t *testing.T) {
+	f := newFixture(t)
+	secret, _, err := f.svc.CreateAPIKey(f.ctx, f.owner, "zapier", f.now().Add(time.Hour))
+	must(t, err)
+	f.advance(2 * time.Hour)
+	restore := f.refuseAudit()
+	if _, err := f.svc.APIKeyActor(f.ctx, secret); err == nil || !strings.Contains(err.Error(), "audit refused") {
+		t.Fatalf("with the audit refused: %v", err)
+	}
+	restore()
+	f.advance(time.Minute)
+	var d *DeniedError
+	if _, err := f.svc.APIKeyActor(f.ctx, secret); !errors.As(err, &d) {
+		t.Fatalf("the expired key: %v", err)
+	}
+	if n := len(f.audits("apikey.refused")); n != 1 {
+		t.Fatalf("%d refusals audited, want 1", n)
+	}
+	// Once written, the hour holds again.
+	f.advance(time.Minute)
+	if _, err := f.svc.APIKeyActor(f.ctx, secret); !errors.As(err, &d) {
+		t.Fatalf("the expired key again: %v", err)
+	}
+	if n := len(f.audits("apikey.refused")); n != 1 {
+		t.Fatalf("%d refusals audited, want 1", n)
+	}
+}
