@@ -21,9 +21,11 @@ type AwayRequest struct {
 	Note        string
 }
 
-// SetAway records an away period, now or planned. Anyone may set themselves
-// away; setting someone else away needs users.away. A stand-in is told by mail
-// when the period starts.
+// SetAway records an away period, now or planned. An operator may set
+// themselves away; setting someone else away needs users.away. A member,
+// who administers nobody (no users.* permission), does neither: as the
+// product pages have it, away status is set by those who administer. A
+// stand-in is told by mail when the period starts.
 func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequest) (*store.AwayPeriod, error) {
 	var out *store.AwayPeriod
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
