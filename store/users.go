@@ -561,6 +561,9 @@ func (q *Q) newIDs(ctx context.Context, table string, n int) (int64, error) {
 func (q *Q) insertNew(ctx context.Context, table, cols, row string, vals []any) ([]int64, error) {
 	per := strings.Count(row, "?")
 	n := len(vals) / per
+	if n == 0 {
+		return nil, nil
+	}
 	first, err := q.newIDs(ctx, table, n)
 	if err != nil {
 		return nil, err
