@@ -115,6 +115,33 @@ func TestPermanentFailureFailsAtOnce(t *testing.T) {
 	}
 }
 
+// A 552 to RCPT (a full mailbox) is temporary, as RFC 5321 has clients take
+// it: the invitation waits and goes once the mailbox takes it, within the
+// link's life. It failed at once, for good. The connection goes on.
+func TestFullMailboxIsRetried(t *testing.T) {
+	f := newFixture(t)
+	f.invite(jean, admin.NewUser{Email: "marie@acme.test", Locale: "en"})
+	srv := newTestServer(t, "")
+	srv.set(func(s *testServer) {
+		s.rejectRcpt["jean@acme.test"] = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2}, Message: "Mailbox full"}
+	})
+	cfg := f.config(srv.url() + "?starttls=off")
+	if rep := f.deliver(cfg); rep != (Report{Sent: 1, Deferred: 1}) {
+		t.Fatalf("%+v, want one sent and jean's deferred", rep)
+	}
+	if m := f.outbox()[0]; m.State != store.OutboxDeferred || m.Reply != "552 5.2.2 Mailbox full" {
+		t.Fatalf("jean's: %s, reply %q", m.State, m.Reply)
+	}
+	if conns, _ := srv.stats(); conns != 1 {
+		t.Fatalf("%d connections, want 1 for both messages", conns)
+	}
+	srv.set(func(s *testServer) { delete(s.rejectRcpt, "jean@acme.test") })
+	f.clock.advance(6 * time.Hour)
+	if rep := f.deliver(cfg); rep != (Report{Sent: 1}) {
+		t.Fatalf("%+v, want jean's sent once the mailbox takes it", rep)
+	}
+}
+
 func TestConnectionDroppedDuringDataIsRetried(t *testing.T) {
 	f := newFixture(t)
 	f.invite(jean)

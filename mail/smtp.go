@@ -283,10 +283,15 @@ func (e *sendError) code() int {
 // configuration, not the message's, and are retried, as Postfix does by
 // default (smtp_sasl_auth_soft_bounce).
 func (e *sendError) permanent() bool {
-	switch c := e.code(); c {
-	case 530, 534, 535, 538:
+	switch c := e.code(); {
+	case c == 530 || c == 534 || c == 535 || c == 538:
 		return false
-	case 0:
+	case c == 552 && e.step == "RCPT TO":
+		// A full mailbox (5.2.2) or too many recipients: RFC 5321
+		// (4.5.3.1.10) has clients take 552 to RCPT as temporary, and a
+		// mailbox emptied within the link's life takes the invitation.
+		return false
+	case c == 0:
 		return errors.Is(e.err, errNoSMTPUTF8)
 	default:
 		return c >= 500 && !e.notTheMessage()
