@@ -87,14 +87,20 @@ func TestTemporaryFailuresAreRetriedWithBackoff(t *testing.T) {
 	}
 }
 
-func TestPermanentFailureFailsAtOnce(t *testing.T) {
+// jeanRefused invites jean, then marie, and gives the relay that refuses
+// jean's address (RCPT TO) with refusal, and the config to reach it on one
+// connection (no STARTTLS probe).
+func jeanRefused(t *testing.T, refusal *smtp.SMTPError) (*fixture, *testServer, Config) {
+	t.Helper()
 	f := newFixture(t)
 	f.invite(jean, admin.NewUser{Email: "marie@acme.test", Locale: "en"})
 	srv := newTestServer(t, "")
-	srv.set(func(s *testServer) {
-		s.rejectRcpt["jean@acme.test"] = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
-	})
-	cfg := f.config(srv.url() + "?starttls=off") // no STARTTLS probe: one connection
+	srv.set(func(s *testServer) { s.rejectRcpt["jean@acme.test"] = refusal })
+	return f, srv, f.config(srv.url() + "?starttls=off")
+}
+
+func TestPermanentFailureFailsAtOnce(t *testing.T) {
+	f, srv, cfg := jeanRefused(t, &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"})
 
 	if rep := f.deliver(cfg); rep != (Report{Sent: 1, Failed: 1}) {
 		t.Fatalf("%+v, want one sent and one failed", rep)
@@ -119,13 +125,7 @@ func TestPermanentFailureFailsAtOnce(t *testing.T) {
 // it: the invitation waits and goes once the mailbox takes it, within the
 // link's life. It failed at once, for good. The connection goes on.
 func TestFullMailboxIsRetried(t *testing.T) {
-	f := newFixture(t)
-	f.invite(jean, admin.NewUser{Email: "marie@acme.test", Locale: "en"})
-	srv := newTestServer(t, "")
-	srv.set(func(s *testServer) {
-		s.rejectRcpt["jean@acme.test"] = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2}, Message: "Mailbox full"}
-	})
-	cfg := f.config(srv.url() + "?starttls=off")
+	f, srv, cfg := jeanRefused(t, &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2}, Message: "Mailbox full"})
 	if rep := f.deliver(cfg); rep != (Report{Sent: 1, Deferred: 1}) {
 		t.Fatalf("%+v, want one sent and jean's deferred", rep)
 	}
