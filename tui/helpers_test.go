@@ -349,6 +349,15 @@ func drive(m tea.Model, cmd tea.Cmd) tea.Model {
 	return m
 }
 
+// pressOn sends keys to one screen, each driven to its end (driveScreen)
+// before the next, as a person types them.
+func pressOn(s Screen, keys ...string) {
+	for _, k := range keys {
+		_, cmd := s.Update(keyMsg(k))
+		driveScreen(s, cmd)
+	}
+}
+
 // screen drives one screen without the router.
 func driveScreen(s Screen, cmd tea.Cmd) Screen {
 	queue := []tea.Cmd{cmd}

@@ -52,15 +52,9 @@ func TestAwayStandInPickerKeepsTyping(t *testing.T) {
 	a := newAway(f.session())
 	a.SetSize(80, 20)
 	driveScreen(a, a.OpenUser("cat@example.com"))
-	for _, k := range []string{"+", "3", "d", "enter", "b", "e", "enter"} {
-		_, cmd := a.Update(keyMsg(k))
-		driveScreen(a, cmd)
-	}
+	pressOn(a, "+", "3", "d", "enter", "b", "e", "enter")
 	must(t, a.standIn != nil && a.standIn.input.Value() == "be", "the picker holds %q, want what was typed", a.standIn.input.Value())
-	for _, k := range []string{"enter", "h", "i", "enter", "!"} {
-		_, cmd := a.Update(keyMsg(k))
-		driveScreen(a, cmd)
-	}
+	pressOn(a, "enter", "h", "i", "enter", "!")
 	must(t, a.form.fields[aStandIn].value() == "ben@example.com", "stand-in %q, want ben, whom \"be\" finds", a.form.fields[aStandIn].value())
 	must(t, a.form.focus == aNote && a.form.fields[aNote].value() == "hi!", "after enter on the note: field %d, note %q", a.form.focus, a.form.fields[aNote].value())
 }
@@ -82,20 +76,14 @@ func TestAwayWarnsOfATypedStandIn(t *testing.T) {
 	a := newAway(f.session())
 	a.SetSize(160, 40)
 	driveScreen(a, a.OpenUser("cat@example.com"))
-	typ := func(keys ...string) {
-		for _, k := range keys {
-			_, cmd := a.Update(keyMsg(k))
-			driveScreen(a, cmd)
-		}
-	}
-	typ("+", "3", "d", "tab")
-	typ(strings.Split("ada@example.com", "")...)
+	pressOn(a, "+", "3", "d", "tab")
+	pressOn(a, strings.Split("ada@example.com", "")...)
 	must(t, strings.Contains(a.View(), "ada@example.com is away until") && strings.Contains(a.View(), "new work would go to ben@example.com"), "typed ada:\n%s", a.View())
 	for range len("ada@example.com") {
-		typ("backspace")
+		pressOn(a, "backspace")
 	}
 	must(t, !strings.Contains(a.View(), "warning"), "the field emptied, a warning stays:\n%s", a.View())
-	typ(strings.Split("team:Support", "")...)
+	pressOn(a, strings.Split("team:Support", "")...)
 	must(t, strings.Contains(a.View(), "team:Support has nobody to take it (ada@example.com is away)") &&
 		strings.Contains(a.View(), "new work would stay with cat@example.com, who is away"), "typed the team:\n%s", a.View())
 }
@@ -115,16 +103,10 @@ func TestAwayStandInATeamInABranch(t *testing.T) {
 	a := newAway(f.session())
 	a.SetSize(80, 24)
 	driveScreen(a, a.OpenUser("ada@example.com"))
-	typ := func(keys ...string) {
-		for _, k := range keys {
-			_, cmd := a.Update(keyMsg(k))
-			driveScreen(a, cmd)
-		}
-	}
-	typ("+", "3", "d", "enter", "s", "u", "p", "space", "l", "y", "enter")
+	pressOn(a, "+", "3", "d", "enter", "s", "u", "p", "space", "l", "y", "enter")
 	must(t, a.standIn != nil && strings.Contains(a.View(), "team Support, Lyon") && !strings.Contains(a.View(), "team Support, Paris"),
 		"the picker:\n%s", a.View())
-	typ("enter")
+	pressOn(a, "enter")
 	must(t, a.form.fields[aStandIn].value() == "team:Support@Lyon", "stand-in %q", a.form.fields[aStandIn].value())
 	driveScreen(a, a.save())
 	ps, err := f.st.Read().AwayPeriods(f.ctx, f.user("ada@example.com").ID, f.svc.Now())
@@ -142,10 +124,7 @@ func TestAwayWarnsInFrench(t *testing.T) {
 	a := newAway(s)
 	a.SetSize(160, 40)
 	driveScreen(a, a.OpenUser("cat@example.com"))
-	for _, k := range append([]string{"+", "3", "d", "tab"}, strings.Split("ada@example.com", "")...) {
-		_, cmd := a.Update(keyMsg(k))
-		driveScreen(a, cmd)
-	}
+	pressOn(a, append([]string{"+", "3", "d", "tab"}, strings.Split("ada@example.com", "")...)...)
 	v := ansi.Strip(a.View())
 	must(t, strings.Contains(v, "attention : ") && strings.Contains(v, "le nouveau travail irait à ben@example.com"), "no French warning:\n%s", v)
 	must(t, !strings.Contains(v, "warning") && !strings.Contains(v, "is away until"), "the warning is in English:\n%s", v)
@@ -164,18 +143,12 @@ func TestAwayWarnsForThePeriodsDates(t *testing.T) {
 	a := newAway(f.session())
 	a.SetSize(120, 40)
 	driveScreen(a, a.OpenUser("ada@example.com"))
-	keys := func(ks ...string) {
-		for _, k := range ks {
-			_, cmd := a.Update(keyMsg(k))
-			driveScreen(a, cmd)
-		}
-	}
-	keys("+", "5", "d", "tab")
+	pressOn(a, "+", "5", "d", "tab")
 	for _, r := range "ben@example.com" {
-		keys(string(r))
+		pressOn(a, string(r))
 	}
 	must(t, !strings.Contains(a.View(), "warning"), "Ben is here until Ada is back:\n%s", a.View())
-	keys("shift+tab", "backspace", "backspace", "1", "1", "d")
+	pressOn(a, "shift+tab", "backspace", "backspace", "1", "1", "d")
 	v := strings.Join(strings.Fields(ansi.Strip(a.View())), " ") // the warning is wrapped
 	must(t, strings.Contains(v, "warning: from ") && strings.Contains(v, "ben@example.com is away until") &&
 		strings.Contains(v, "would stay with ada@example.com"), "back in eleven days:\n%s", v)
