@@ -3,6 +3,7 @@ package tui
 import (
 	"bytes"
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 type mySettings struct {
 	s       *session
 	grid    *notifyView
+	held    []tea.KeyPressMsg // keys typed while the grid reads or saves
 	keys    globalKeys
 	help    help.Model
 	account string
@@ -68,24 +70,47 @@ func (m *mySettings) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.account = msg.name
 		return m, nil
 	case tea.KeyPressMsg:
+		// Keys typed while the grid reads or saves wait for it, as the
+		// dashboard's do: q typed straight after enter quits once the save
+		// is done. A second ctrl+c does not wait.
+		force := key.Matches(msg, m.keys.ForceQuit)
 		switch {
-		case key.Matches(msg, m.keys.ForceQuit):
+		case force && slices.ContainsFunc(m.held, func(k tea.KeyPressMsg) bool { return key.Matches(k, m.keys.ForceQuit) }):
 			return m, tea.Quit
-		case m.grid.reviewing:
-		case key.Matches(msg, m.keys.Help):
-			m.help.ShowAll = !m.help.ShowAll
+		case len(m.held) > 0 || !force && m.grid.busy():
+			m.held = append(m.held, msg)
 			return m, nil
-		case key.Matches(msg, m.keys.Quit):
-			if m.grid.dirty() {
-				m.grid.err = m.s.p.T("Save (enter) or discard (esc) your changes first.")
-				return m, nil
-			}
-			return m, tea.Quit
 		}
+		return m, m.key(msg)
+	}
+	cmds := []tea.Cmd{m.grid.update(msg)}
+	m.grid.closed = false // there is nothing behind the grid to go back to
+	for len(m.held) > 0 && !m.grid.busy() {
+		k := m.held[0]
+		m.held = m.held[1:]
+		cmds = append(cmds, m.key(k))
+	}
+	return m, tea.Batch(cmds...)
+}
+
+func (m *mySettings) key(msg tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(msg, m.keys.ForceQuit):
+		return tea.Quit
+	case m.grid.reviewing:
+	case key.Matches(msg, m.keys.Help):
+		m.help.ShowAll = !m.help.ShowAll
+		return nil
+	case key.Matches(msg, m.keys.Quit):
+		if m.grid.dirty() {
+			m.grid.err = m.s.p.T("Save (enter) or discard (esc) your changes first.")
+			return nil
+		}
+		return tea.Quit
 	}
 	cmd := m.grid.update(msg)
-	m.grid.closed = false // there is nothing behind the grid to go back to
-	return m, cmd
+	m.grid.closed = false
+	return cmd
 }
 
 func (m *mySettings) restyle(dark, plain bool) {

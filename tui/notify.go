@@ -91,6 +91,9 @@ func (v *notifyView) load(force bool) tea.Cmd {
 	})
 }
 
+// busy reports that the grid is being read or saved: keys wait for it.
+func (v *notifyView) busy() bool { return v.loading || v.saving }
+
 func (v *notifyView) dirty() bool { return v.user != nil && v.ticked() }
 
 func (v *notifyView) shortHelp() []key.Binding {

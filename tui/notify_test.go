@@ -154,3 +154,58 @@ func TestMySettingsHelpShowsEveryKey(t *testing.T) {
 	s := m.(*mySettings)
 	showsEveryKey(t, "My settings", ansi.Strip(s.frame()), 24, (mySettingsKeys{s}).FullHelp())
 }
+
+// Keys typed in My settings before the save they follow is done wait for
+// it: q straight after the enter that saves quits once the save is written.
+// It was dropped while the grid saved, and the SSH session stayed open.
+func TestMySettingsQuitTypedDuringTheSave(t *testing.T) {
+	f := newFixture(t)
+	const mel = "mel.member@example.com"
+	f.addUser(mel, "Mel", "Member", "member", store.Active)
+	var m tea.Model = NewMySettings(f.ctx, Options{Service: f.svc, Operator: mel, Channel: admin.ChannelSSH, Width: 80, Height: 24})
+	m = drive(m, m.Init())
+	m = press(m, "j", "space", "enter")
+	_, save := m.Update(keyMsg("enter"))
+	_, quit := m.Update(keyMsg("q"))
+	must(t, quit == nil, "q quit before the save was done")
+	quits := false
+	for queue := []tea.Cmd{save}; len(queue) > 0; queue = queue[1:] {
+		if queue[0] == nil {
+			continue
+		}
+		switch msg := queue[0]().(type) {
+		case tea.QuitMsg:
+			quits = true
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+		case nil:
+		default:
+			_, next := m.Update(msg)
+			queue = append(queue, next)
+		}
+	}
+	must(t, f.prefs(mel)["invitation.accepted"] == "off", "the save was not written: %v", f.prefs(mel))
+	must(t, quits, "q typed during the save did not quit once it was done")
+}
+
+// On a user's page, keys typed while the grid saves wait for the save and
+// then act, in order: the next box ticked and saved in the same burst is
+// saved too. They were dropped.
+func TestNotificationGridKeysTypedDuringTheSave(t *testing.T) {
+	f := newFixture(t)
+	const mia = "mia.member@example.com"
+	f.addUser(mia, "Mia", "Member", "member", store.Active)
+	_, m := f.openNotify(mia, 130, 40)
+	next := admin.Events[2].ID
+	before := f.prefs(mia)[next]
+	m = press(m, "down", "space", "enter")
+	_, save := m.Update(keyMsg("enter"))
+	for _, k := range []string{"down", "space", "enter", "enter"} {
+		_, cmd := m.Update(keyMsg(k))
+		must(t, cmd == nil, "%s acted before the save was done", k)
+	}
+	drive(m, save)
+	p := f.prefs(mia)
+	must(t, p["invitation.accepted"] == "off", "the first save: %v", p)
+	must(t, p[next] != before, "the keys typed during the save were lost: %s is still %s", next, before)
+}

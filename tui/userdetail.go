@@ -167,7 +167,7 @@ func (d *userDetail) Capturing() bool {
 
 // reading reports that what the keys act on is on its way.
 func (d *userDetail) reading() bool {
-	return d.loading || d.keysView != nil && d.keysView.Reading() || d.notify != nil && d.notify.loading
+	return d.loading || d.keysView != nil && d.keysView.Reading() || d.notify != nil && d.notify.busy()
 }
 
 func (d *userDetail) Dirty() bool {
