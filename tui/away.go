@@ -207,6 +207,9 @@ func (m *away) Capturing() bool {
 	return m.choosing() || m.standIn != nil || m.form.active || m.confirm != nil
 }
 
+// Saving reports that a leave is being saved or ended.
+func (m *away) Saving() bool { return m.saving }
+
 func (m *away) Dirty() bool { return m.email != "" && m.form.dirty() }
 
 func (m *away) ShortHelp() []key.Binding {

@@ -183,6 +183,9 @@ func (m *billingView) summaryHeight() int { return 7 }
 
 func (m *billingView) Capturing() bool { return m.editing }
 
+// Saving reports that a plan or the billing settings are being saved.
+func (m *billingView) Saving() bool { return m.saving }
+
 func (m *billingView) Dirty() bool { return m.editing && m.form.dirty() }
 
 // Reading reports that the ledger rows keys act on are on their way.

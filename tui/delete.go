@@ -199,6 +199,9 @@ func (m *deletion) Capturing() bool {
 
 func (m *deletion) Dirty() bool { return false }
 
+// Saving reports that a removal is under way.
+func (m *deletion) Saving() bool { return m.busy }
+
 func (m *deletion) ShortHelp() []key.Binding {
 	k := m.keys
 	switch {

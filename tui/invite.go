@@ -208,6 +208,9 @@ func (m *invite) SetSize(w, h int) { m.width, m.height = w, h }
 
 func (m *invite) Capturing() bool { return m.active }
 
+// Saving reports that the invitations are being sent.
+func (m *invite) Saving() bool { return m.busy }
+
 func (m *invite) Dirty() bool {
 	for _, r := range m.rows {
 		if !r.empty() {

@@ -310,3 +310,18 @@ func TestInviteCountsOnlyValidRows(t *testing.T) {
 	must(t, f.user("ann@example.com").Status == store.Invited && len(m.rows) == 2, "ann is invited and the 2 refused rows stay: %d", len(m.rows))
 	must(t, m.submitKey().Help().Desc == "invite 0", "with only refused rows left: %q", m.submitKey().Help().Desc)
 }
+
+// A key typed while the rows are being sent waits for the outcome: 3 typed
+// straight after ctrl+s opens Pending once the form has let go of the
+// keyboard. The form dropped it.
+func TestInviteKeyTypedDuringTheSubmission(t *testing.T) {
+	f := newFixture(t)
+	r, m := f.start()
+	m = press(m, "2", "Ann", "tab", "Archer", "tab", "ann@example.com")
+	_, submit := m.Update(keyMsg("ctrl+s"))
+	_, cmd := m.Update(keyMsg("3"))
+	must(t, cmd == nil, "3 acted before the rows were sent")
+	drive(m, submit)
+	must(t, f.user("ann@example.com").Status == store.Invited, "ann is invited")
+	must(t, r.active == pendingScreen, "3 typed during the submission left screen %d, want Pending", r.active)
+}

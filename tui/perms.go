@@ -132,6 +132,9 @@ func (m *permissions) SetSize(w, h int) {
 
 func (m *permissions) Capturing() bool { return m.choosing() }
 
+// Saving lasts until the user is read again after a save.
+func (m *permissions) Saving() bool { return m.saving }
+
 func (m *permissions) Dirty() bool {
 	return m.user != nil && (m.role != m.origRole || m.ticked())
 }

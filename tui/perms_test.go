@@ -141,3 +141,31 @@ func TestStaleSaveSaysWhatToDoAt80Columns(t *testing.T) {
 	saysAll("the notification grid", r.frame())
 	must(t, strings.Count(r.frame(), "\n") < 24, "the grid's frame is %d lines high:\n%s", strings.Count(r.frame(), "\n")+1, ansi.Strip(r.frame()))
 }
+
+// Keys typed on the dashboard while Permissions saves wait for the save
+// and the reading after it, then act on the boxes it shows: down and space
+// tick the next box and enter reviews it. They were dropped, and a space
+// typed after a dropped down ticked the box just saved.
+func TestPermissionsKeysTypedDuringTheSave(t *testing.T) {
+	f := newFixture(t)
+	const mia = "mia.member@example.com"
+	f.addUser(mia, "Mia", "Member", "member", store.Active)
+	var m tea.Model = New(f.ctx, f.options(owner))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = drive(m, m.Init())
+	r := m.(*Model)
+	m = drive(m, r.open(openRequest{permsScreen, mia}))
+	m = press(m, "space", "enter")
+	_, save := m.Update(keyMsg("enter"))
+	for _, k := range []string{"down", "space", "enter"} {
+		_, cmd := m.Update(keyMsg(k))
+		must(t, cmd == nil, "%s acted before the save was done", k)
+	}
+	drive(m, save)
+	p := r.screens[permsScreen].(*permissions)
+	saved := f.detail(mia).Perms
+	must(t, slices.Contains(saved, "users.invite"), "the first save: %v", saved)
+	second := admin.Catalogue[1].ID
+	must(t, p.reviewing && p.orig["users.invite"] && p.changed(second) && !p.changed("users.invite"),
+		"the keys typed during the save did not act on the saved boxes (%s changed: %v):\n%s", second, p.changed(second), ansi.Strip(r.frame()))
+}

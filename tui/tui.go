@@ -246,6 +246,13 @@ type reader interface {
 	Reading() bool
 }
 
+// saver is a screen that can be saving a change: keys wait for its outcome
+// even while a field has the keyboard, since the outcome may clear the form
+// or move the rows they would act on. They were dropped.
+type saver interface {
+	Saving() bool
+}
+
 // Model is the dashboard: a router between the screens, with the header,
 // the tabs, the footer and the watch for changes in the database.
 type Model struct {
@@ -559,14 +566,19 @@ func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
 	return m.key(msg)
 }
 
-// reading reports that the screen shown is reading the rows keys act on;
-// not while a text field has the keyboard: typing goes on into it.
+// reading reports that the screen shown is saving, or reading the rows keys
+// act on; not reading while a text field has the keyboard: typing goes on
+// into it.
 func (m *Model) reading() bool {
 	if m.setup != nil || m.screens == nil || m.confirmQuit {
 		return false
 	}
-	r, ok := m.screens[m.active].(reader)
-	return ok && !m.screens[m.active].Capturing() && r.Reading()
+	s := m.screens[m.active]
+	if sv, ok := s.(saver); ok && sv.Saving() {
+		return true
+	}
+	r, ok := s.(reader)
+	return ok && !s.Capturing() && r.Reading()
 }
 
 // replay applies the held keys, in order, once the rows they wait for are

@@ -165,9 +165,13 @@ func (d *userDetail) Capturing() bool {
 	return d.form.active || d.confirm != nil || d.keysView != nil && d.keysView.capturing()
 }
 
+// saving reports that a change of the user or of their notifications is
+// being saved.
+func (d *userDetail) Saving() bool { return d.saving || d.notify != nil && d.notify.saving }
+
 // reading reports that what the keys act on is on its way.
 func (d *userDetail) reading() bool {
-	return d.loading || d.keysView != nil && d.keysView.Reading() || d.notify != nil && d.notify.busy()
+	return d.loading || d.keysView != nil && d.keysView.Reading() || d.notify != nil && d.notify.loading
 }
 
 func (d *userDetail) Dirty() bool {

@@ -303,6 +303,11 @@ func (m *users) closeOver() tea.Cmd {
 // search typed is not read yet, the list is read from the top, or the
 // cursor waits on the window's edge for the next page; with a user's page
 // or the teams open over the list, that they are being read.
+// Saving reports that the user's page or the teams view saves a change.
+func (m *users) Saving() bool {
+	return m.detail != nil && m.detail.Saving() || m.teams != nil && m.teams.busy
+}
+
 func (m *users) Reading() bool {
 	switch {
 	case m.detail != nil:
