@@ -30,8 +30,8 @@ func (s *selection) flags(fs *flag.FlagSet) {
 // than one address.
 func (s *selection) bulk(emails []string) bool { return s.where != "" || len(emails) > 1 }
 
-// run does b to the users named (emails, --where, or b.Stuck: every stuck
-// invitation), as one job of admin.ActOnUsers, and prints the outcomes
+// run does b to the users named (emails, --where, or b.Stuck: every
+// invitation stuck when it counts them), as one job of admin.ActOnUsers, and prints the outcomes
 // failures first. Acting on more than one address, or on a filter, it asks
 // first with the count, on a terminal; elsewhere (a script, over SSH) it
 // needs --yes, and refuses otherwise, changing nothing. A --where that
@@ -44,6 +44,7 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 		return usagef("name the users: EMAIL... or --where 'status=S team=T search=TEXT'")
 	}
 	n := len(emails)
+	stuckAct := b.Stuck
 	if b.Stuck {
 		stuck, err := c.svc.Stuck(ctx, a)
 		if err != nil {
@@ -55,6 +56,13 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 			}
 			fmt.Fprintln(c.stdout, c.printer().T("no stuck invitations"))
 			return nil
+		}
+		// The act is on the invitations counted, as a --where's is on the
+		// users it counted: read again after the answer, they took in any
+		// that became stuck while the operator read the question.
+		b.Stuck, b.IDs = false, make([]int64, n)
+		for i, in := range stuck {
+			b.IDs[i] = in.UserID
 		}
 	}
 	if s.where != "" {
@@ -74,7 +82,7 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 		}
 	}
 	b.Emails = emails
-	if !s.yes && (s.bulk(emails) || b.Stuck) {
+	if !s.yes && (s.bulk(emails) || stuckAct) {
 		if err := c.confirm(b.Ask(n)); err != nil {
 			return err
 		}
