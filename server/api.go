@@ -124,10 +124,15 @@ type apiCall struct {
 // refused, having set the headers that go with it.
 //
 // Two limits: a client sending wrong keys spends its own allowance of
-// them, taken before the key is looked up and given back when it proves
-// right, so that guessing costs the guesser; a key's own limit is counted
-// once the key is known, so that nobody who merely knows its public prefix
-// (the audit trail shows it) can spend it and lock its automation out.
+// them, so that guessing costs the guesser: a client with none left is
+// refused before its key is looked up, and a key that proves wrong spends
+// one. A right key spends none, even for the moment it is looked up: taken
+// before and given back after, the allowance was spent by requests in
+// flight, and an identity provider or a script sending more than 60 at once
+// with a good key, or all the clients behind one proxy, were refused as
+// "too many requests with a wrong key". A key's own limit is counted once
+// the key is known, so that nobody who merely knows its public prefix (the
+// audit trail shows it) can spend it and lock its automation out.
 func (x *API) authenticate(rw http.ResponseWriter, r *http.Request) (admin.Actor, int, string) {
 	scheme, secret, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 	secret = strings.TrimSpace(secret)
@@ -136,21 +141,20 @@ func (x *API) authenticate(rw http.ResponseWriter, r *http.Request) (admin.Actor
 		return admin.Actor{}, http.StatusUnauthorized, "send an API key: Authorization: Bearer rst_… (roster apikeys create)"
 	}
 	client := x.client(r)
-	if ok, wait := x.badKeys.take(client, time.Now()); !ok {
+	if ok, wait := x.badKeys.has(client, time.Now()); !ok {
 		return admin.Actor{}, x.tooMany(rw, wait), fmt.Sprintf("too many requests with a wrong key from this client: try again in %d s", int(wait.Seconds())+1)
 	}
 	actor, err := x.svc.APIKeyActor(r.Context(), secret)
 	var d *admin.DeniedError
 	switch {
 	case errors.Is(err, admin.ErrBadAPIKey) || errors.As(err, &d):
+		x.badKeys.take(client, time.Now())
 		rw.Header().Set("WWW-Authenticate", `Bearer realm="roster", error="invalid_token"`)
 		return admin.Actor{}, http.StatusUnauthorized, err.Error()
 	case err != nil:
-		x.badKeys.give(client)
 		x.log.ErrorContext(r.Context(), "api: key", "err", err)
 		return admin.Actor{}, http.StatusInternalServerError, "the request could not be completed: try again in a moment"
 	}
-	x.badKeys.give(client)
 	allowed, wait, left := x.limit.takeLeft(secret[:min(len(secret), 12)], time.Now())
 	rw.Header().Set("RateLimit-Limit", strconv.Itoa(x.perKey.N))
 	rw.Header().Set("RateLimit-Remaining", strconv.Itoa(left))

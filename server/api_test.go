@@ -465,3 +465,67 @@ func TestAPIBranches(t *testing.T) {
 	f.call(f.key, "PATCH", "/api/v1/users/ann@acme.test", map[string]any{"add_branches": []string{"Nice"}}).
 		problem(http.StatusUnprocessableEntity, `branch "Nice" does not exist`)
 }
+
+// Requests with a right key spend none of their client's allowance of
+// wrong keys, however many are in flight at once: an identity provider or
+// a script sending more than it at once, or every client behind one proxy,
+// had all but the first few refused as "too many requests with a wrong
+// key", which they never sent. The store's lock is held here until every
+// request has reached the server, so that all are in flight together.
+func TestAPIRightKeysInFlightSpendNoWrongKeyAllowance(t *testing.T) {
+	f := newAPIFixture(t, APIOptions{})
+	const n = 40
+	var entered atomic.Int32
+	all := make(chan struct{})
+	api := NewAPI(f.svc, APIOptions{BadKeysPerClient: RateLimit{N: 5, Per: time.Minute}, ClientIP: func(*http.Request) string { return "proxy" }})
+	f.srv.Config.Handler = http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if entered.Add(1) == n {
+			close(all)
+		}
+		api.ServeHTTP(rw, r)
+	})
+	conn, err := f.raw.Conn(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(f.ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	statuses := make(chan int, n)
+	for range n {
+		go func() {
+			req, _ := http.NewRequest("GET", f.srv.URL+"/api/v1/users?limit=1", nil)
+			req.Header.Set("Authorization", "Bearer "+f.key)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				statuses <- 0
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			statuses <- resp.StatusCode
+		}()
+	}
+	<-all
+	if _, err := conn.ExecContext(f.ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	refused := 0
+	for range n {
+		if s := <-statuses; s != http.StatusOK {
+			refused++
+		}
+	}
+	if refused > 0 {
+		t.Errorf("%d of %d requests with a right key at once refused", refused, n)
+	}
+	// Wrong keys still spend it, and a client with none left is refused.
+	for i := range 6 {
+		status := http.StatusUnauthorized
+		if i == 5 {
+			status = http.StatusTooManyRequests
+		}
+		f.call("rst_WRONGWRONGWRONG", "GET", "/api/v1/users", nil).problem(status, "")
+	}
+}

@@ -77,6 +77,28 @@ func (l *webLimiter) forget(e *list.Element) {
 	delete(l.buckets, e.Value.(*webBucket).key)
 }
 
+// has says whether key has an attempt left at now, spending none; when
+// not, how long until one comes back. A key never limited has all of them,
+// and is not remembered for being asked about.
+func (l *webLimiter) has(key string, now time.Time) (ok bool, wait time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e := l.buckets[key]
+	if e == nil {
+		return true, 0
+	}
+	b := e.Value.(*webBucket)
+	perSecond := float64(l.lim.N) / l.lim.Per.Seconds()
+	tokens := b.tokens
+	if d := now.Sub(b.at); d > 0 {
+		tokens = min(float64(l.lim.N), tokens+d.Seconds()*perSecond)
+	}
+	if tokens >= 1 {
+		return true, 0
+	}
+	return false, time.Duration((1 - tokens) / perSecond * float64(time.Second))
+}
+
 // give returns an attempt taken from key, when another limit refused the
 // request it was taken for.
 func (l *webLimiter) give(key string) {
