@@ -16,6 +16,9 @@ type scimFilter struct {
 	left, right *scimFilter
 	attr        string // folded as scimPath folds it
 	value       string
+	// key is value as it is compared (scimFilter.key): an address's
+	// EmailKey, text case-folded, an externalId as it is.
+	key string
 }
 
 // scimMaxFilter bounds a filter's length and scimMaxDepth its nesting (its
@@ -183,7 +186,31 @@ func (p *filterParser) term() (*scimFilter, error) {
 	default:
 		return nil, scimBad("invalidFilter", "roster does not filter on %q", attr)
 	}
-	return &scimFilter{op: op, attr: attr, value: value}, nil
+	f := &scimFilter{op: op, attr: attr, value: value}
+	f.key = f.keyOf(value)
+	return f, nil
+}
+
+// keyOf is what f compares of an attribute's value s. Text ignores case,
+// as the attributes compared are case-insensitive (RFC 7643 caseExact
+// false), Unicode's too (STRASSE is straße, as roster compares names); an
+// address compared whole (eq, ne) is its store.EmailKey, the form under
+// which roster knows a person, so that a filter finds whom the store finds
+// by that address: zoé in NFD, ZOÉ, STRASSE@ or a domain in its xn-- form.
+// Compared by a lowercase alone, the user looked up by their address was
+// then dropped by the filter, and the provider, finding nobody, created
+// them again, which failed as taken, for good. externalId is compared
+// exactly (caseExact true).
+func (f *scimFilter) keyOf(s string) string {
+	switch f.attr {
+	case "externalid", "id":
+		return s
+	case "username", "emails", "emails.value":
+		if f.op == "eq" || f.op == "ne" {
+			return store.EmailKey(s)
+		}
+	}
+	return store.FoldText(s)
 }
 
 // lookup reports the value an eq on one of attrs asks for, when the filter
@@ -237,12 +264,7 @@ func (f *scimFilter) match(u *store.User, ext string) bool {
 	case "id":
 		got = strconv.FormatInt(u.ID, 10)
 	}
-	// String comparisons ignore case, as the attributes compared are
-	// case-insensitive (RFC 7643 caseExact false), but for externalId.
-	g, v := strings.ToLower(got), strings.ToLower(f.value)
-	if f.attr == "externalid" {
-		g, v = got, f.value
-	}
+	g, v := f.keyOf(got), f.key
 	switch f.op {
 	case "pr":
 		return got != ""

@@ -444,3 +444,40 @@ func TestSCIMLocationsFromTheBaseURL(t *testing.T) {
 		t.Errorf("a listing: %v", list["Resources"])
 	}
 }
+
+// A filter on an address finds whom roster knows by it, however the
+// provider spells it: in another case, Unicode's included (ZOÉ, STRASSE
+// for straße), with its accent combined (NFD) or its domain in ASCII
+// (xn--). The user was looked up by the address, then dropped by the
+// filter's own comparison, a lowercase alone: the provider, finding
+// nobody, created them again, which failed as taken, for good.
+func TestSCIMFilterFindsAnAddressAsRosterKnowsIt(t *testing.T) {
+	f := newSCIMFixture(t)
+	ids := map[string]string{}
+	for _, e := range []string{"zoé@acme.test", "straße@acme.test", "jan@münchen.example"} {
+		var u scimResource
+		f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": e, "name": map[string]string{"familyName": "Große"}}).want(http.StatusCreated, &u)
+		ids[e] = u.ID
+	}
+	for q, want := range map[string][]string{
+		`userName eq "zoe` + "\u0301" + `@acme.test"`:                                   {ids["zoé@acme.test"]},
+		`userName eq "ZOÉ@ACME.TEST"`:                                                   {ids["zoé@acme.test"]},
+		`emails.value eq "STRASSE@acme.test"`:                                           {ids["straße@acme.test"]},
+		`userName eq "jan@xn--mnchen-3ya.example"`:                                      {ids["jan@münchen.example"]},
+		`userName eq "JAN@MÜNCHEN.EXAMPLE" and active eq true`:                          {ids["jan@münchen.example"]},
+		`userName eq "zoe` + "\u0301" + `@acme.test" or userName eq "nobody@acme.test"`: {ids["zoé@acme.test"]},
+		`userName sw "ZOE` + "\u0301" + `"`:                                             {ids["zoé@acme.test"]},
+		`userName co "MÜNCHEN"`:                                                         {ids["jan@münchen.example"]},
+		`name.familyName eq "GROSSE" and userName ne "STRASSE@acme.test" and userName ne "jan@xn--mnchen-3ya.example"`: {ids["zoé@acme.test"]},
+	} {
+		var l scimListAnswer
+		f.call(f.key, "GET", filter(q), nil).want(http.StatusOK, &l)
+		var got []string
+		for _, r := range l.Resources {
+			got = append(got, r.ID)
+		}
+		if l.TotalResults != len(want) || strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("%s: %d users %v, want %v", q, l.TotalResults, got, want)
+		}
+	}
+}

@@ -27,18 +27,26 @@ func EmailKey(email string) string {
 	}
 	at := strings.LastIndexByte(email, '@')
 	if at < 0 {
-		return foldText(email)
+		return FoldText(email)
 	}
 	domain, err := idna.Lookup.ToASCII(email[at+1:])
 	if err != nil { // not a valid IDN: still one key per spelling, whatever its case
-		domain = foldText(email[at+1:])
+		domain = FoldText(email[at+1:])
 	}
-	return foldText(email[:at]) + "@" + domain
+	return FoldText(email[:at]) + "@" + domain
 }
 
-// foldText is s case-folded and in NFC, as Unicode's canonical caseless
-// match compares text. A Caser keeps state, so one is made per call.
-func foldText(s string) string {
+// FoldText is s case-folded and in NFC, as Unicode's canonical caseless
+// match compares text: what a caseless comparison of two texts compares.
+// A Caser keeps state, so one is made per call.
+func FoldText(s string) string {
+	ascii := true
+	for i := 0; i < len(s) && ascii; i++ {
+		ascii = s[i] < utf8.RuneSelf
+	}
+	if ascii {
+		return strings.ToLower(s)
+	}
 	return norm.NFC.String(cases.Fold().String(norm.NFD.String(s)))
 }
 
