@@ -83,7 +83,7 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 	}
 	b.Emails = emails
 	if !s.yes && (s.bulk(emails) || stuckAct) {
-		if err := c.confirm(b.Ask(n)); err != nil {
+		if err := c.confirm(ctx, b.Ask(n)); err != nil {
 			return err
 		}
 	}
@@ -102,18 +102,31 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 var errNotConfirmed = errorf("not confirmed: nothing changed")
 
 // confirm asks question on a terminal and waits for yes; without a
-// terminal to ask on, it refuses: a script says --yes.
-func (c *cli) confirm(question i18n.Text) error {
+// terminal to ask on, it refuses: a script says --yes. ctrl+c (ctx ended)
+// is no: main takes the interrupt for ctx, so that a read that did not
+// watch it went on waiting for an answer.
+func (c *cli) confirm(ctx context.Context, question i18n.Text) error {
 	f, ok := c.stdin.(*os.File)
 	if !ok || !term.IsTerminal(f.Fd()) {
 		return errorf("%s: not on a terminal to ask on, say --yes to go ahead", strings.TrimSuffix(question.In(c.printer()), "?"))
 	}
 	fmt.Fprintf(c.stderr, "%s %s ", question.In(c.printer()), c.printer().T("[y/N]"))
-	answer, _ := bufio.NewReader(f).ReadString('\n')
-	if !yes(answer) {
+	answered := make(chan string, 1)
+	go func() {
+		// Left reading once ctx ends: the process exits with the command.
+		answer, _ := bufio.NewReader(f).ReadString('\n')
+		answered <- answer
+	}()
+	select {
+	case answer := <-answered:
+		if !yes(answer) {
+			return errNotConfirmed
+		}
+		return nil
+	case <-ctx.Done():
+		fmt.Fprintln(c.stderr) // the question's line ends where ^C was echoed
 		return errNotConfirmed
 	}
-	return nil
 }
 
 // yes reports whether answer says yes, in English or in French (o, oui),
