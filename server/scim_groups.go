@@ -161,8 +161,8 @@ func scimCreateGroup(c *scimCall) (int, any, error) {
 // scimPatchGroup applies what Okta and Entra ID send: members added
 // (path members, a list of values), removed (path members[value eq "ID"],
 // or path members with a list of values, or without one: all of them), and
-// the name replaced (path displayName, or no path and an object holding
-// displayName). The operations are read whole first, then made in one
+// the name replaced (path displayName); or, without a path, an object of
+// the name and the members to add or replace (scimGroupAttrs). The operations are read whole first, then made in one
 // transaction: all of them, or none (RFC 7644 3.5.2).
 func scimPatchGroup(c *scimCall) (int, any, error) {
 	id, err := c.teamID()
@@ -203,17 +203,17 @@ func scimPatchGroup(c *scimCall) (int, any, error) {
 			}
 			act := map[string]admin.TeamAct{"add": admin.TeamAddMembers, "remove": admin.TeamRemoveMembers, "replace": admin.TeamReplaceMembers}[o]
 			changes = append(changes, admin.TeamChange{Act: act, Users: ids})
-		case (lower == "displayname" || path == "") && (o == "replace" || o == "add"):
+		case path == "" && (o == "replace" || o == "add"):
+			cs, err := scimGroupAttrs(o, op.Value)
+			if err != nil {
+				return 0, nil, err
+			}
+			changes = append(changes, cs...)
+		case path == "" && o == "remove":
+			return 0, nil, scimBad("noTarget", "remove needs a path: members, or members[value eq \"ID\"]")
+		case lower == "displayname" && (o == "replace" || o == "add"):
 			var to string
-			if path == "" {
-				var v struct {
-					DisplayName string `json:"displayName"`
-				}
-				if json.Unmarshal(op.Value, &v) != nil || v.DisplayName == "" {
-					continue // Okta sends the id beside it: nothing else to change
-				}
-				to = v.DisplayName
-			} else if json.Unmarshal(op.Value, &to) != nil {
+			if json.Unmarshal(op.Value, &to) != nil {
 				return 0, nil, scimBad("invalidValue", "displayName: a string")
 			}
 			changes = append(changes, admin.TeamChange{Act: admin.TeamRename, Name: to})
@@ -227,6 +227,56 @@ func scimPatchGroup(c *scimCall) (int, any, error) {
 	}
 	g, err := c.scimGroup(*t, true)
 	return http.StatusOK, g, err
+}
+
+// scimGroupAttrs reads an add or a replace without a path: an object of
+// the attributes it changes (RFC 7644 3.5.2.1, 3.5.2.3), the name and the
+// members, which it adds or, replacing, makes the only ones. Okta sends
+// the group's id beside its new name; schemas and meta say what the
+// object is. Any other attribute is refused: members sent so were taken
+// for nothing to change, and the provider told 200 of a group it had not
+// changed.
+func scimGroupAttrs(op string, value json.RawMessage) ([]admin.TeamChange, error) {
+	var attrs map[string]json.RawMessage
+	if err := json.Unmarshal(value, &attrs); err != nil {
+		return nil, scimBad("invalidValue", "%s without a path takes an object of attributes: displayName, members", op)
+	}
+	var name, members json.RawMessage
+	for k, v := range attrs {
+		switch strings.ToLower(k) {
+		case "displayname":
+			name = v
+		case "members":
+			members = v
+		case "id", "schemas", "meta":
+		default:
+			return nil, scimBad("invalidPath", "%q is not an attribute of a group roster keeps: displayName, members", k)
+		}
+	}
+	var out []admin.TeamChange
+	if name != nil {
+		var to string
+		if json.Unmarshal(name, &to) != nil {
+			return nil, scimBad("invalidValue", "displayName: a string")
+		}
+		out = append(out, admin.TeamChange{Act: admin.TeamRename, Name: to})
+	}
+	if members != nil {
+		var ms []scimMember
+		if err := json.Unmarshal(members, &ms); err != nil {
+			return nil, scimBad("invalidValue", "members: a list of {\"value\": user ID}")
+		}
+		ids, err := scimMemberIDs(ms)
+		if err != nil {
+			return nil, err
+		}
+		act := admin.TeamAddMembers
+		if op == "replace" {
+			act = admin.TeamReplaceMembers
+		}
+		out = append(out, admin.TeamChange{Act: act, Users: ids})
+	}
+	return out, nil
 }
 
 // scimMemberPath is the user ID a path naming one member holds

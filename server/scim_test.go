@@ -481,3 +481,47 @@ func TestSCIMFilterFindsAnAddressAsRosterKnowsIt(t *testing.T) {
 		}
 	}
 }
+
+// A group's patch without a path is an object of the attributes it
+// changes (RFC 7644 3.5.2.1, 3.5.2.3): its members are added, or replaced,
+// with its name; the group's id beside them (Okta) changes nothing, and an
+// attribute roster does not keep is refused. Members sent so were ignored:
+// 200, and the group as it was. A remove without a path is noTarget.
+func TestSCIMGroupPatchWithoutAPath(t *testing.T) {
+	f := newSCIMFixture(t)
+	var ann, bob, g scimResource
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "ann@acme.test"}).want(http.StatusCreated, &ann)
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "bob@acme.test"}).want(http.StatusCreated, &bob)
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Support"}).want(http.StatusCreated, &g)
+	patch := func(op string, value any) *apiAnswer {
+		return f.call(f.key, "PATCH", "/scim/v2/Groups/"+g.ID, map[string]any{"Operations": []map[string]any{{"op": op, "value": value}}})
+	}
+	members := func(r scimResource) string {
+		var ids []string
+		for _, m := range r.Members {
+			ids = append(ids, m.Value)
+		}
+		return strings.Join(ids, " ")
+	}
+	var after scimResource
+	patch("add", map[string]any{"members": []map[string]string{{"value": ann.ID}}}).want(http.StatusOK, &after)
+	if members(after) != ann.ID {
+		t.Errorf("members added without a path: %q, want %s", members(after), ann.ID)
+	}
+	patch("Replace", map[string]any{"id": g.ID, "displayName": "Help desk", "members": []map[string]string{{"value": bob.ID}}}).want(http.StatusOK, &after)
+	if after.DisplayName != "Help desk" || members(after) != bob.ID {
+		t.Errorf("name and members replaced without a path: %q, %q; want Help desk, %s", after.DisplayName, members(after), bob.ID)
+	}
+	patch("replace", map[string]any{"id": g.ID, "displayName": "Help desk"}).want(http.StatusOK, &after)
+	if members(after) != bob.ID {
+		t.Errorf("the name alone replaced: members %q", members(after))
+	}
+	patch("add", map[string]any{"owners": []string{ann.ID}}).scimError(http.StatusBadRequest, "invalidPath", "owners")
+	patch("add", map[string]any{"members": []map[string]string{{"value": "88888"}}}).scimError(http.StatusNotFound, "", "user 88888")
+	patch("add", []string{"members"}).scimError(http.StatusBadRequest, "invalidValue", "object")
+	patch("remove", nil).scimError(http.StatusBadRequest, "noTarget", "path")
+	f.call(f.key, "GET", "/scim/v2/Groups/"+g.ID, nil).want(http.StatusOK, &after)
+	if after.DisplayName != "Help desk" || members(after) != bob.ID {
+		t.Errorf("after the refused patches: %q, %q", after.DisplayName, members(after))
+	}
+}
