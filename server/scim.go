@@ -580,6 +580,14 @@ func (p *scimProfile) patch(op, path string, value json.RawMessage) error {
 			return scimBad("invalidValue", "a patch without a path takes an object of attributes")
 		}
 		for k, v := range attrs {
+			// The enterprise extension's attributes come as an object
+			// under its URN, as a creation sends them.
+			if strings.EqualFold(k, scimEnterpriseSchema) {
+				if err := p.patch(op, "", v); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := p.patch(op, k, v); err != nil {
 				return err
 			}
@@ -619,11 +627,23 @@ func (p *scimProfile) patch(op, path string, value json.RawMessage) error {
 	case "name.familyname":
 		p.last, err = str()
 	case "name":
-		var n struct{ GivenName, FamilyName string }
-		if op != "remove" && json.Unmarshal(value, &n) != nil {
+		// Added or replaced, a complex attribute's sub-attributes not sent
+		// are left as they are (RFC 7644 3.5.2.1, 3.5.2.3): a new given
+		// name alone wiped the family name.
+		if op == "remove" {
+			p.first, p.last = "", ""
+			break
+		}
+		var n struct{ GivenName, FamilyName *string }
+		if json.Unmarshal(value, &n) != nil {
 			return scimBad("invalidValue", "name: %s", value)
 		}
-		p.first, p.last = n.GivenName, n.FamilyName
+		if n.GivenName != nil {
+			p.first = *n.GivenName
+		}
+		if n.FamilyName != nil {
+			p.last = *n.FamilyName
+		}
 	case "title":
 		p.title, err = str()
 	case "externalid":

@@ -525,3 +525,34 @@ func TestSCIMGroupPatchWithoutAPath(t *testing.T) {
 		t.Errorf("after the refused patches: %q, %q", after.DisplayName, members(after))
 	}
 }
+
+// A user's name added or replaced whole keeps the part not sent (RFC 7644
+// 3.5.2.1, 3.5.2.3: a complex attribute's sub-attributes not specified are
+// left unchanged): a given name alone wiped the family name. A patch
+// without a path takes the enterprise extension's attributes as an object
+// under its URN, as a creation sends them; it refused the URN as no
+// attribute.
+func TestSCIMUserPatchKeepsWhatItDoesNotName(t *testing.T) {
+	f := newSCIMFixture(t)
+	var u scimResource
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "dade@acme.test", "name": map[string]string{"givenName": "Dade", "familyName": "Murphy"},
+		scimEnterpriseSchema: map[string]string{"employeeNumber": "E1"}}).want(http.StatusCreated, &u)
+	patch := func(op map[string]any) scimResource {
+		t.Helper()
+		var after scimResource
+		f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{op}}).want(http.StatusOK, &after)
+		return after
+	}
+	if a := patch(map[string]any{"op": "replace", "value": map[string]any{"name": map[string]string{"givenName": "Zero"}}}); a.Name.GivenName != "Zero" || a.Name.FamilyName != "Murphy" {
+		t.Errorf("given name replaced without a path: %+v, want Zero Murphy", a.Name)
+	}
+	if a := patch(map[string]any{"op": "add", "path": "name", "value": map[string]string{"familyName": "Cool"}}); a.Name.GivenName != "Zero" || a.Name.FamilyName != "Cool" {
+		t.Errorf("family name added by path name: %+v, want Zero Cool", a.Name)
+	}
+	if a := patch(map[string]any{"op": "Replace", "value": map[string]any{scimEnterpriseSchema: map[string]string{"employeeNumber": "E2"}, "title": "Lead"}}); a.Enterprise.EmployeeNumber != "E2" || a.Title != "Lead" {
+		t.Errorf("the enterprise extension without a path: %+v, title %q", a.Enterprise, a.Title)
+	}
+	if a := patch(map[string]any{"op": "remove", "path": "name"}); a.Name.GivenName != "" || a.Name.FamilyName != "" || a.Enterprise.EmployeeNumber != "E2" {
+		t.Errorf("name removed: %+v, %+v", a.Name, a.Enterprise)
+	}
+}
