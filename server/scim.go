@@ -481,11 +481,23 @@ func scimCreateUser(c *scimCall) (int, any, error) {
 	return c.answerUser(http.StatusCreated, u.Email)
 }
 
-// scimVersionOf reads If-Match (W/"v12"); 0 when absent.
-func (c *scimCall) ifMatch() int64 {
-	h := strings.TrimPrefix(strings.TrimSpace(c.r.Header.Get("If-Match")), "W/")
-	v, _ := strconv.ParseInt(strings.Trim(strings.TrimPrefix(strings.Trim(h, `"`), "v"), `"`), 10, 64)
-	return v
+// ifMatch reads If-Match, the version the provider read the user at
+// (W/"v12", as the ETag says); 0, whatever it is, when absent or "*". One
+// that names no version (a list, another server's tag, "v0") matches none
+// (RFC 7232 3.1): it is 412, as a stale one is. It was read as absent, so
+// that the change it was to guard was made over whatever had changed.
+func (c *scimCall) ifMatch() (int64, error) {
+	h := strings.TrimSpace(c.r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	tag := strings.TrimPrefix(strings.TrimPrefix(h, "W/"), `"`)
+	tag = strings.TrimSuffix(strings.TrimPrefix(tag, "v"), `"`)
+	v, err := strconv.ParseInt(tag, 10, 64)
+	if err != nil || v <= 0 {
+		return 0, &scimError{http.StatusPreconditionFailed, "", fmt.Sprintf("If-Match %s is no version of this user: send the ETag it was read with, such as W/\"v12\"", h)}
+	}
+	return v, nil
 }
 
 // onto makes the user cur what p says: the whole profile, as a replace
@@ -508,7 +520,11 @@ func (p scimProfile) onto(cur *admin.ProvisionedProfile) error {
 // reprovision changes the user whose ID is id as change says, in one
 // transaction (admin.ReprovisionUser), and answers with them.
 func (c *scimCall) reprovision(id int64, change func(*admin.ProvisionedProfile) error) (int, any, error) {
-	u, err := c.x.svc.ReprovisionUser(c.r.Context(), c.actor, id, c.ifMatch(), change)
+	version, err := c.ifMatch()
+	if err != nil {
+		return 0, nil, err
+	}
+	u, err := c.x.svc.ReprovisionUser(c.r.Context(), c.actor, id, version, change)
 	if err != nil {
 		return 0, nil, err
 	}

@@ -556,3 +556,30 @@ func TestSCIMUserPatchKeepsWhatItDoesNotName(t *testing.T) {
 		t.Errorf("name removed: %+v, %+v", a.Name, a.Enterprise)
 	}
 }
+
+// An If-Match naming no version of the user (another server's tag, v0, a
+// list) matches none: 412, and the user as they were. It was read as
+// absent, and the replace it was to guard made over whatever had changed.
+func TestSCIMIfMatchNamingNoVersion(t *testing.T) {
+	f := newSCIMFixture(t)
+	var u scimResource
+	a := f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "dade@acme.test", "title": "Clerk"}).want(http.StatusCreated, &u)
+	tag := a.header.Get("ETag")
+	put := func(ifMatch, title string) *apiAnswer {
+		return f.call(f.key, "PUT", "/scim/v2/Users/"+u.ID, map[string]any{"userName": "dade@acme.test", "title": title}, "If-Match", ifMatch)
+	}
+	for _, h := range []string{`"garbage"`, `W/"v0"`, `W/"x12"`, tag + `, W/"v999"`} {
+		put(h, "Lead").scimError(http.StatusPreconditionFailed, "", "If-Match")
+	}
+	var got scimResource
+	f.call(f.key, "GET", "/scim/v2/Users/"+u.ID, nil).want(http.StatusOK, &got)
+	if got.Title != "Clerk" {
+		t.Errorf("after the refused replaces: title %q", got.Title)
+	}
+	a = put(tag, "Lead").want(http.StatusOK, nil)
+	put(strings.TrimPrefix(a.header.Get("ETag"), "W/"), "Chief").want(http.StatusOK, nil) // the strong form of the same
+	put("*", "Boss").want(http.StatusOK, &got)
+	if got.Title != "Boss" {
+		t.Errorf("after If-Match *: title %q", got.Title)
+	}
+}
