@@ -93,8 +93,11 @@ func scimListGroups(c *scimCall) (int, any, error) {
 		}
 		teams = slices.DeleteFunc(teams, func(t store.Team) bool { return !strings.EqualFold(t.Name, name) })
 	}
+	// start and count are the client's, up to the largest int: their sum
+	// overflowed, and the page's slice panicked.
 	total := len(teams)
-	page := teams[min(start-1, total):min(start-1+count, total)]
+	from := min(start-1, total)
+	page := teams[from : from+min(count, total-from)]
 	out := make([]map[string]any, len(page))
 	for i, t := range page {
 		if out[i], err = c.scimGroup(t, c.withMembers()); err != nil {

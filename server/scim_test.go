@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -387,6 +388,9 @@ func TestSCIMPages(t *testing.T) {
 	page("/scim/v2/Groups?count=0", 3, 1)
 	page("/scim/v2/Groups?startIndex=3&count=5&excludedAttributes=members", 3, 3, groups[0])
 	page("/scim/v2/Groups?filter="+url.QueryEscape(`displayName eq "ops"`)+"&startIndex=2", 1, 2)
+	const far = "9223372036854775807" // the largest int: startIndex-1+count overflowed
+	page("/scim/v2/Groups?startIndex="+far+"&count=100", 3, math.MaxInt64)
+	page("/scim/v2/Users?startIndex="+far+"&count=100", 6, math.MaxInt64)
 }
 
 // With a base URL configured (roster serve --base-url, the account's),
