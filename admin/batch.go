@@ -224,6 +224,11 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 			if u.Status == store.Active {
 				return nil, unchanged("%s is already active", u.Email)
 			}
+			// Reactivation leaves someone who never accepted invited: so
+			// does running it again.
+			if u.Status == store.Invited {
+				return nil, unchanged("%s is already %s", u.Email, status(u.Status))
+			}
 			if u.Status != store.Deactivated {
 				return nil, stateErr("%s is %s, not deactivated", u.Email, status(u.Status))
 			}
