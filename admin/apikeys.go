@@ -223,7 +223,25 @@ func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error)
 		return Actor{}, &DeniedError{Why: why}
 	}
 	// The audit trail says which key acted: "api key 12".
-	return Actor{Email: k.Email, Channel: fmt.Sprintf("%s key %d", ChannelAPI, k.ID)}, nil
+	return Actor{Email: k.Email, Channel: fmt.Sprintf("%s key %d", ChannelAPI, k.ID), apiKey: apiKeyRef{hash: hash, prefix: k.Prefix}}, nil
+}
+
+// apiKeyHolds refuses an actor whose API key no longer lets them in:
+// revoked or given a new secret (no key has its hash now), or expired.
+// APIKeyActor checked it when the request came in; each operation checks
+// it again in its own transaction, as an SSH key is (keyHolds), so that
+// revoking a leaked key stops what it had begun.
+func (s *Service) apiKeyHolds(ctx context.Context, q *store.Q, ref apiKeyRef) error {
+	k, err := q.APIKeyByHash(ctx, ref.hash)
+	if errors.Is(err, store.ErrNotFound) {
+		return denied("", "API key %s was revoked or given a new secret: nothing more is done with it", ref.prefix)
+	} else if err != nil {
+		return err
+	}
+	if !k.ExpiresAt.IsZero() && !s.Now().Before(k.ExpiresAt) {
+		return denied("", "API key %s expired on %s", k.Prefix, k.ExpiresAt.Format(time.DateOnly))
+	}
+	return nil
 }
 
 // keyRefusedEvery is how often a key's refusals are audited, at most.

@@ -178,3 +178,51 @@ func TestKeyRefusalAuditedOnceWritten(t *testing.T) {
 		t.Fatalf("%d refusals audited, want 1", n)
 	}
 }
+
+// An actor found by an API key acts only while the key lets them in: each
+// operation checks it again, as an SSH key is checked, so that revoking a
+// leaked key, or giving it a new secret, stops what a request (a bulk
+// act's batches) had begun with it, and a key expiring on the way does
+// too. The actor went on acting as the key's owner until the request ended.
+func TestAPIKeyStopsWhatItBegan(t *testing.T) {
+	f := newFixture(t)
+	actor := func(expires time.Time) (Actor, *store.APIKey) {
+		t.Helper()
+		secret, k, err := f.svc.CreateAPIKey(f.ctx, f.owner, "okta", expires)
+		must(t, err)
+		a, err := f.svc.APIKeyActor(f.ctx, secret)
+		must(t, err)
+		if _, err := f.svc.ListUsers(f.ctx, a, store.ListQuery{Limit: 1}); err != nil {
+			t.Fatalf("the key before: %v", err)
+		}
+		return a, k
+	}
+	refused := func(a Actor, want string) {
+		t.Helper()
+		_, err := f.svc.ListUsers(f.ctx, a, store.ListQuery{Limit: 1})
+		var d *DeniedError
+		if !errors.As(err, &d) || !strings.Contains(err.Error(), want) {
+			t.Errorf("listing users: %v, want a refusal saying %q", err, want)
+		}
+		if _, err := f.svc.Edit(f.ctx, a, ownerEmail, 0, Profile{Position: ptr("Leaked")}); !errors.As(err, &d) {
+			t.Errorf("an edit: %v, want a refusal", err)
+		}
+	}
+	revoked, k := actor(time.Time{})
+	must(t, f.svc.RevokeAPIKey(f.ctx, f.owner, k.ID))
+	refused(revoked, "was revoked or given a new secret")
+
+	regenerated, k := actor(time.Time{})
+	_, _, err := f.svc.RegenerateAPIKey(f.ctx, f.owner, k.ID)
+	must(t, err)
+	refused(regenerated, "was revoked or given a new secret")
+
+	expiring, _ := actor(f.now().Add(time.Hour))
+	f.advance(time.Hour)
+	refused(expiring, "expired on")
+
+	kept, _ := actor(time.Time{})
+	if _, err := f.svc.ListUsers(f.ctx, kept, store.ListQuery{Limit: 1}); err != nil {
+		t.Errorf("a key kept: %v", err)
+	}
+}

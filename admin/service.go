@@ -55,7 +55,16 @@ type Actor struct {
 	// them in, so that a session opened with a key removed since, or
 	// added by someone who may no longer act as its owner, can do nothing.
 	Key string
+	// apiKey is the API key the actor acts with (APIKeyActor), if any:
+	// every operation checks that it still lets them in, so that a request,
+	// or a bulk act's batch, that began before the key was revoked, given a
+	// new secret or expired does nothing more.
+	apiKey apiKeyRef
 }
+
+// apiKeyRef names an API key by its secret's hash, and its prefix for
+// saying which key it is.
+type apiKeyRef struct{ hash, prefix string }
 
 // operator is the actor as read inside a transaction.
 type operator struct {
@@ -156,6 +165,11 @@ func (s *Service) actor(ctx context.Context, q *store.Q, a Actor) (*operator, er
 	}
 	if a.Key != "" {
 		if err := s.keyHolds(ctx, q, a.Key, u); err != nil {
+			return nil, err
+		}
+	}
+	if a.apiKey.hash != "" {
+		if err := s.apiKeyHolds(ctx, q, a.apiKey); err != nil {
 			return nil, err
 		}
 	}

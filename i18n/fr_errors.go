@@ -138,6 +138,8 @@ func frErrors() map[string]string {
 		"key %s of %s was added by %s, who may no longer act as them (%s): they or an owner must add it again":      "la clé %s de %s a été ajoutée par %s, qui ne peut plus agir en son nom (%s) : cette personne ou un propriétaire doit l'ajouter à nouveau",
 		"the base URL of the links in mail is set on the server's machine (roster account --base-url), not over %s": "l'URL de base des liens des mails se règle sur la machine du serveur (roster account --base-url), pas par %s",
 
+		"API key %s was revoked or given a new secret: nothing more is done with it": "la clé d'API %s a été révoquée ou a reçu un nouveau secret : plus rien n'est fait avec elle",
+
 		// Not in a state the act applies to.
 		"%s is %s, not deactivated":                                    "%s est %s, pas désactivé",
 		"%s is %s, not invited: nothing to resend":                     "%s est %s, pas invité : rien à renvoyer",
