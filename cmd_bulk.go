@@ -19,6 +19,7 @@ import (
 type selection struct {
 	where string
 	yes   bool
+	out   []admin.Outcome // what run did, once it has
 }
 
 func (s *selection) flags(fs *flag.FlagSet) {
@@ -92,6 +93,7 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 		return err
 	}
 	admin.FailuresFirst(out)
+	s.out = out
 	if oerr := c.outcomes(b.Did(), out); err == nil {
 		err = oerr
 	}

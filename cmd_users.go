@@ -462,19 +462,12 @@ func cmdReset(c *cli, ctx context.Context, args []string) error {
 }
 
 func cmdDeactivate(c *cli, ctx context.Context, args []string) error {
-	var until time.Time
-	err := simpleAct(c, ctx, "deactivate", admin.DeactivateUsers, args, func(a admin.Actor, email string) error {
-		if err := c.svc.Deactivate(ctx, a, email); err != nil {
-			return err
-		}
+	return simpleAct(c, ctx, "deactivate", admin.DeactivateUsers, args, func(a admin.Actor, email string) {
 		// Said after the act, which is done: a failure to read it says nothing.
-		until, _ = c.svc.SeatPaidUntil(ctx, a, email)
-		return nil
+		if until, _ := c.svc.SeatPaidUntil(ctx, a, email); !until.IsZero() {
+			fmt.Fprintln(c.stdout, c.paidUntil(until))
+		}
 	})
-	if err == nil && !until.IsZero() {
-		fmt.Fprintln(c.stdout, c.paidUntil(until))
-	}
-	return err
 }
 
 // paidUntil says what a deactivation or deletion leaves paid.
@@ -483,14 +476,15 @@ func (c *cli) paidUntil(t time.Time) string {
 }
 
 func cmdReactivate(c *cli, ctx context.Context, args []string) error {
-	return simpleAct(c, ctx, "reactivate", admin.ReactivateUsers, args, func(a admin.Actor, email string) error {
-		return c.svc.Reactivate(ctx, a, email)
-	})
+	return simpleAct(c, ctx, "reactivate", admin.ReactivateUsers, args, nil)
 }
 
-// simpleAct acts on one user (EMAIL), or on several (EMAIL... or --where)
-// as one bulk act.
-func simpleAct(c *cli, ctx context.Context, name string, bulk admin.UserAct, args []string, act func(admin.Actor, string) error) error {
+// simpleAct acts on one user (EMAIL) or on several (EMAIL... or --where),
+// as one bulk act either way: one address is said as several are (a user
+// already as the act leaves them is unchanged, --json the outcomes), and
+// only several are asked about. done, when set, says more of one user the
+// act changed, without --json.
+func simpleAct(c *cli, ctx context.Context, name string, bulk admin.UserAct, args []string, done func(a admin.Actor, email string)) error {
 	fs := c.flags(name)
 	var sel selection
 	sel.flags(fs)
@@ -505,14 +499,13 @@ func simpleAct(c *cli, ctx context.Context, name string, bulk admin.UserAct, arg
 	if err != nil {
 		return err
 	}
-	b := admin.UserBatch{Act: bulk}
-	if sel.bulk(rest) {
-		return sel.run(c, ctx, a, rest, b)
-	}
-	if err := act(a, rest[0]); err != nil {
+	err = sel.run(c, ctx, a, rest, admin.UserBatch{Act: bulk})
+	if err != nil || sel.bulk(rest) || done == nil || c.json || len(sel.out) != 1 {
 		return err
 	}
-	c.did(b.Did(), rest[0])
+	if o := sel.out[0]; o.Err == nil && o.Unchanged.Key == "" {
+		done(a, o.Email)
+	}
 	return nil
 }
 
