@@ -3,7 +3,6 @@ package admin
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"roster/store"
 )
@@ -87,7 +86,7 @@ func (s *Service) ReprovisionUser(ctx context.Context, a Actor, id, version int6
 		if err := change(&p); err != nil {
 			return err
 		}
-		if !strings.EqualFold(strings.TrimSpace(p.Email), u.Email) {
+		if store.EmailKey(p.Email) != store.EmailKey(u.Email) {
 			return inputErr("email", "cannot change: roster knows a person by their address")
 		}
 		// What the provider changed of the profile is written on Edit's

@@ -502,9 +502,11 @@ func (c *scimCall) ifMatch() (int64, error) {
 
 // onto makes the user cur what p says: the whole profile, as a replace
 // sends it, and whether they are active when p says. The address is the
-// user's for good.
+// user's for good, in any spelling roster knows them by (store.EmailKey):
+// a provider holding it in another (ZOÉ, an accent combined, a domain in
+// its xn-- form), which found them by it, could not send it back.
 func (p scimProfile) onto(cur *admin.ProvisionedProfile) error {
-	if !strings.EqualFold(p.email, cur.Email) {
+	if store.EmailKey(p.email) != store.EmailKey(cur.Email) {
 		return &scimError{http.StatusBadRequest, "mutability", "userName cannot change: roster knows a person by their address; create the new address and delete the old"}
 	}
 	cur.FirstName, cur.LastName, cur.Phone, cur.Position, cur.ReferenceID, cur.ExternalID = p.first, p.last, p.phone, p.title, p.ref, p.externalID

@@ -587,3 +587,28 @@ func TestSCIMIfMatchNamingNoVersion(t *testing.T) {
 		t.Errorf("after If-Match *: title %q", got.Title)
 	}
 }
+
+// A replace or a patch may send the user's address in any spelling roster
+// knows them by, as a filter finds them by it (ZOÉ, an accent combined,
+// a domain in its xn-- form): the address stays as it is. It was refused
+// as a change of address (mutability), so that a provider holding it so
+// found the user and could never update them.
+func TestSCIMReplaceTakesTheAddressInAnySpelling(t *testing.T) {
+	f := newSCIMFixture(t)
+	var zoe, jan scimResource
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "zoé@acme.test"}).want(http.StatusCreated, &zoe)
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "jan@münchen.example"}).want(http.StatusCreated, &jan)
+	var got scimResource
+	f.call(f.key, "PUT", "/scim/v2/Users/"+zoe.ID, map[string]any{"userName": "ZOE\u0301@acme.test", "title": "Lead"}).want(http.StatusOK, &got)
+	if got.UserName != "zoé@acme.test" || got.Title != "Lead" {
+		t.Errorf("replaced with ZOE and a combining accent: %q, title %q", got.UserName, got.Title)
+	}
+	f.call(f.key, "PATCH", "/scim/v2/Users/"+jan.ID, map[string]any{"Operations": []map[string]any{
+		{"op": "replace", "path": "userName", "value": "jan@xn--mnchen-3ya.example"},
+		{"op": "replace", "path": "title", "value": "Chief"}}}).want(http.StatusOK, &got)
+	if got.UserName != "jan@münchen.example" || got.Title != "Chief" {
+		t.Errorf("patched with the domain in ASCII: %q, title %q", got.UserName, got.Title)
+	}
+	f.call(f.key, "PUT", "/scim/v2/Users/"+zoe.ID, map[string]any{"userName": "zoe@acme.test"}).
+		scimError(http.StatusBadRequest, "mutability", "userName cannot change")
+}
