@@ -44,6 +44,11 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 	case s.where == "" && len(emails) == 0 && !b.Stuck:
 		return usagef("name the users: EMAIL... or --where 'status=S team=T search=TEXT'")
 	}
+	// The act's role, team or branch, before the users: refused alike
+	// whether a --where matches nobody or someone, and before asking.
+	if err := c.svc.CheckBatch(ctx, b); err != nil {
+		return err
+	}
 	n := len(emails)
 	stuckAct := b.Stuck
 	if b.Stuck {

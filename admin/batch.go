@@ -238,6 +238,14 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 	return nil, fmt.Errorf("unknown act %d", b.Act)
 }
 
+// CheckBatch refuses b as ActOnUsers would before its first user: an
+// unknown role, a team or a branch that does not exist. A caller that asks
+// first, or finds nobody to act on, checks the act itself with it.
+func (s *Service) CheckBatch(ctx context.Context, b UserBatch) error {
+	_, err := s.userRule(ctx, b)
+	return err
+}
+
 // ActOnUsers does one act (resend, revoke or send invitations, change the
 // role, join or leave a team, deactivate, reactivate) to many users, for
 // any number: the screens, the command line and the API all run their bulk
