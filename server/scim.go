@@ -59,6 +59,7 @@ func NewSCIM(svc *admin.Service, api *API) *SCIM {
 		{"GET /scim/v2/Groups", scimListGroups, true},
 		{"POST /scim/v2/Groups", scimCreateGroup, true},
 		{"GET /scim/v2/Groups/{id}", scimGetGroup, true},
+		{"PUT /scim/v2/Groups/{id}", scimReplaceGroup, true},
 		{"PATCH /scim/v2/Groups/{id}", scimPatchGroup, true},
 		{"DELETE /scim/v2/Groups/{id}", scimDeleteGroup, true},
 	} {

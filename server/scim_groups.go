@@ -161,6 +161,36 @@ func scimCreateGroup(c *scimCall) (int, any, error) {
 	return http.StatusCreated, g, nil
 }
 
+// scimReplaceGroup makes the group what the body says, its name and its
+// members, who are then its only ones (RFC 7644 3.5.1, which every
+// service provider must take), in one transaction: all of it, or none. It
+// was not routed: a provider replacing a group was answered 404 "no such
+// SCIM resource", as if the group were gone.
+func scimReplaceGroup(c *scimCall) (int, any, error) {
+	id, err := c.teamID()
+	if err != nil {
+		return 0, nil, err
+	}
+	var body struct {
+		DisplayName string       `json:"displayName"`
+		Members     []scimMember `json:"members"`
+	}
+	if err := c.decode(&body); err != nil {
+		return 0, nil, err
+	}
+	ids, err := scimMemberIDs(body.Members)
+	if err != nil {
+		return 0, nil, err
+	}
+	t, err := c.x.svc.ChangeTeam(c.r.Context(), c.actor, id, []admin.TeamChange{
+		{Act: admin.TeamRename, Name: body.DisplayName}, {Act: admin.TeamReplaceMembers, Users: ids}})
+	if err != nil {
+		return 0, nil, err
+	}
+	g, err := c.scimGroup(*t, true)
+	return http.StatusOK, g, err
+}
+
 // scimPatchGroup applies what Okta and Entra ID send: members added
 // (path members, a list of values), removed (path members[value eq "ID"],
 // or path members with a list of values, or without one: all of them), and

@@ -612,3 +612,56 @@ func TestSCIMReplaceTakesTheAddressInAnySpelling(t *testing.T) {
 	f.call(f.key, "PUT", "/scim/v2/Users/"+zoe.ID, map[string]any{"userName": "zoe@acme.test"}).
 		scimError(http.StatusBadRequest, "mutability", "userName cannot change")
 }
+
+// A group is replaced by PUT (RFC 7644 3.5.1: service providers must take
+// it): its name and members become the body's, all of it or none. It was
+// not routed, and a provider replacing a group was told 404, as if the
+// group were gone.
+func TestSCIMGroupReplace(t *testing.T) {
+	f := newSCIMFixture(t)
+	ids := map[string]string{}
+	for _, e := range []string{"ann", "bob", "cy"} {
+		var u scimResource
+		f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": e + "@acme.test"}).want(http.StatusCreated, &u)
+		ids[e] = u.ID
+	}
+	values := func(names ...string) []map[string]string {
+		out := []map[string]string{}
+		for _, n := range names {
+			out = append(out, map[string]string{"value": ids[n]})
+		}
+		return out
+	}
+	var g, other scimResource
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Support", "members": values("ann", "bob")}).want(http.StatusCreated, &g)
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Sales"}).want(http.StatusCreated, &other)
+	check := func(r scimResource, name string, members ...string) {
+		t.Helper()
+		var got []string
+		for _, m := range r.Members {
+			got = append(got, m.Value)
+		}
+		var want []string
+		for _, m := range members {
+			want = append(want, ids[m])
+		}
+		if r.DisplayName != name || strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Errorf("the group: %q with %v, want %q with %v", r.DisplayName, got, name, want)
+		}
+	}
+	put := func(body map[string]any) *apiAnswer {
+		body["schemas"] = []string{scimGroupSchema}
+		return f.call(f.key, "PUT", "/scim/v2/Groups/"+g.ID, body)
+	}
+	var after scimResource
+	put(map[string]any{"id": g.ID, "displayName": "Help desk", "members": values("bob", "cy")}).want(http.StatusOK, &after)
+	check(after, "Help desk", "bob", "cy")
+	put(map[string]any{"displayName": "Desk", "members": []map[string]string{{"value": ids["ann"]}, {"value": "88888"}}}).scimError(http.StatusNotFound, "", "user 88888")
+	put(map[string]any{"displayName": "sales", "members": values("ann")}).scimError(http.StatusConflict, "uniqueness", "already exists")
+	put(map[string]any{"members": values("ann")}).scimError(http.StatusBadRequest, "invalidValue", "team")
+	f.call(f.key, "GET", "/scim/v2/Groups/"+g.ID, nil).want(http.StatusOK, &after)
+	check(after, "Help desk", "bob", "cy")
+	put(map[string]any{"displayName": "Help desk"}).want(http.StatusOK, &after)
+	check(after, "Help desk")
+	f.call(f.key, "PUT", "/scim/v2/Groups/99999", map[string]any{"displayName": "X"}).scimError(http.StatusNotFound, "", "group 99999")
+}
