@@ -675,8 +675,10 @@ func (p *scimProfile) patch(op, path string, value json.RawMessage) error {
 		p.ref, err = str()
 	case "phonenumbers", "phonenumbers.value":
 		p.phone, err = str()
-	case "displayname":
-		// Made from the name: nothing to keep.
+	case "displayname", "name.formatted":
+		// Made from the name, as roster answers them: nothing to keep.
+		// Entra ID sends name.formatted with every change of a name, as
+		// its default mapping has it; refused, no name changed.
 	case "username", "emails", "emails.value":
 		var email string
 		if email, err = str(); err == nil && email != "" {

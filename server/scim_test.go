@@ -665,3 +665,21 @@ func TestSCIMGroupReplace(t *testing.T) {
 	check(after, "Help desk")
 	f.call(f.key, "PUT", "/scim/v2/Groups/99999", map[string]any{"displayName": "X"}).scimError(http.StatusNotFound, "", "group 99999")
 }
+
+// name.formatted, which roster answers made from the name, is taken as
+// displayName is, made from the name again: Entra ID sends it beside each
+// change of a name (its default mapping joins the given and family names
+// into it), and refused as no attribute, no name could change.
+func TestSCIMPatchNameFormatted(t *testing.T) {
+	f := newSCIMFixture(t)
+	var u scimResource
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "grace@acme.test", "name": map[string]string{"givenName": "G", "familyName": "Hopper"}}).
+		want(http.StatusCreated, &u)
+	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{
+		{"op": "Replace", "path": "name.givenName", "value": "Grace"},
+		{"op": "Replace", "path": "name.formatted", "value": "Grace Hopper"},
+		{"op": "Add", "path": "displayName", "value": "Grace Hopper"}}}).want(http.StatusOK, &u)
+	if u.Name.GivenName != "Grace" || u.DisplayName != "Grace Hopper" {
+		t.Errorf("after Entra's change of a name: %+v, displayName %q", u.Name, u.DisplayName)
+	}
+}
