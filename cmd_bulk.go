@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -133,6 +134,51 @@ func (c *cli) confirm(ctx context.Context, question i18n.Text) error {
 	case <-ctx.Done():
 		fmt.Fprintln(c.stderr) // the question's line ends where ^C was echoed
 		return errNotConfirmed
+	}
+}
+
+// errInterrupted says ctrl+c ended a read of the operator's terminal.
+var errInterrupted = errorf("interrupted: nothing changed")
+
+// input is standard input, which invite --csv - and keys add EMAIL - read.
+// On a terminal, a read ends with ctx, with errInterrupted: main takes
+// ctrl+c for ctx, so that a read that did not watch it went on until ctrl+d,
+// then acted on what was typed so far. A pipe ends when its writer does.
+func (c *cli) input(ctx context.Context) io.Reader {
+	if f, ok := c.stdin.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		return &terminalReader{ctx: ctx, f: f, stderr: c.stderr}
+	}
+	return c.stdin
+}
+
+// terminalReader reads a terminal until ctx ends.
+type terminalReader struct {
+	ctx    context.Context
+	f      *os.File
+	stderr io.Writer // ends the line where the terminal echoed ^C
+}
+
+func (r *terminalReader) Read(p []byte) (int, error) {
+	if r.ctx.Err() != nil {
+		return 0, errInterrupted
+	}
+	type read struct {
+		b   []byte
+		err error
+	}
+	done := make(chan read, 1)
+	go func() {
+		// Left reading once ctx ends: the process exits with the command.
+		b := make([]byte, len(p))
+		n, err := r.f.Read(b)
+		done <- read{b[:n], err}
+	}()
+	select {
+	case rd := <-done:
+		return copy(p, rd.b), rd.err
+	case <-r.ctx.Done():
+		fmt.Fprintln(r.stderr)
+		return 0, errInterrupted
 	}
 }
 

@@ -69,3 +69,67 @@ func TestInterruptAtTheQuestionEndsTheCommand(t *testing.T) {
 		t.Fatalf("interrupted at the question, something changed")
 	}
 }
+
+// ctrl+c while roster reads standard input on a terminal (invite --csv -,
+// keys add EMAIL -, typed or pasted) ends the command, changing nothing:
+// the read did not watch the interrupt, so that only ctrl+d ended it, and
+// then did what was typed so far.
+func TestInterruptWhileReadingTheTerminalEndsTheCommand(t *testing.T) {
+	need(t)
+	e := newE2E(t)
+	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test")
+	before := e.cli("users", "--json") + e.cli("audit", "--json") + e.cli("keys", "--json")
+	for _, args := range [][]string{{"invite", "--csv", "-"}, {"keys", "add", "boss@acme.test", "-"}} {
+		cmd := exec.Command(e.bin, append([]string{"--db", e.db}, args...)...)
+		cmd.Env = e.env
+		term, err := pty.Start(cmd)
+		if err != nil {
+			t.Skipf("no pseudo-terminal: %v", err)
+		}
+		var mu sync.Mutex
+		var shown strings.Builder
+		go func() {
+			b := make([]byte, 1024)
+			for {
+				n, err := term.Read(b)
+				mu.Lock()
+				shown.Write(b[:n])
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		}()
+		screen := func() string { mu.Lock(); defer mu.Unlock(); return shown.String() }
+		// A line typed (echoed, so read by then), then ctrl+c.
+		if args[0] == "invite" {
+			term.Write([]byte("email\r"))
+		} else {
+			term.Write([]byte("ssh-ed25519 AAAA\r"))
+		}
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(screen(), "\n"); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatalf("roster %s: nothing echoed after 10 s: %q", strings.Join(args, " "), screen())
+			}
+		}
+		time.Sleep(100 * time.Millisecond) // reading
+		term.Write([]byte{3})
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		select {
+		case <-exited:
+			if cmd.ProcessState.ExitCode() == 0 || !strings.Contains(screen(), "^C\r\nroster: interrupted: nothing changed") {
+				t.Errorf("roster %s: interrupted, it exited %d: %q", strings.Join(args, " "), cmd.ProcessState.ExitCode(), screen())
+			}
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-exited
+			t.Errorf("roster %s: ctrl+c while it read the terminal: still reading 5 s later: %q", strings.Join(args, " "), screen())
+		}
+		term.Close()
+	}
+	if after := e.cli("users", "--json") + e.cli("audit", "--json") + e.cli("keys", "--json"); after != before {
+		t.Fatalf("interrupted while reading, something changed")
+	}
+}

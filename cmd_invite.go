@@ -51,7 +51,7 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	case *csvFile != "" && len(emails) > 0:
 		return usagef("invite takes EMAIL... or --csv FILE, not both")
 	case *csvFile != "":
-		if rows, lines, err = c.readCSV(*csvFile); err != nil {
+		if rows, lines, err = c.readCSV(ctx, *csvFile); err != nil {
 			return err
 		}
 	case len(emails) == 0:
@@ -136,8 +136,8 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 // A spreadsheet's export is read as it comes: after a UTF-8 byte order mark,
 // with semicolons between fields when the header has them (French exports),
 // and with the quote that export --csv put before formula-like cells removed.
-func (c *cli) readCSV(name string) (rows []admin.NewUser, lines []int, err error) {
-	var in io.Reader = c.stdin
+func (c *cli) readCSV(ctx context.Context, name string) (rows []admin.NewUser, lines []int, err error) {
+	in := c.input(ctx)
 	if name != "-" {
 		if c.actor != nil {
 			return nil, nil, errorf("over SSH, --csv reads standard input only: --csv -")
@@ -162,6 +162,9 @@ func (c *cli) readCSV(name string) (rows []admin.NewUser, lines []int, err error
 		cr.Comma = ';'
 	}
 	header, err := cr.Read()
+	if ctx.Err() != nil { // ctrl+c as the operator typed it (input)
+		return nil, nil, errInterrupted
+	}
 	if err != nil {
 		return nil, nil, errorf("%s: no header line", name)
 	}
@@ -183,6 +186,9 @@ func (c *cli) readCSV(name string) (rows []admin.NewUser, lines []int, err error
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return rows, lines, nil
+		}
+		if ctx.Err() != nil {
+			return nil, nil, errInterrupted
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", name, err)

@@ -37,7 +37,7 @@ func cmdKeys(c *cli, ctx context.Context, args []string) error {
 			return []string{k.Email, k.Fingerprint, k.Comment, k.CreatedAt.Local().Format("2006-01-02")}
 		})
 	case verb == "add" && len(rest) == 2:
-		var in io.Reader = c.stdin
+		in := c.input(ctx)
 		if rest[1] != "-" {
 			if c.actor != nil {
 				return errorf("over SSH, keys add reads the key from standard input: keys add EMAIL -")

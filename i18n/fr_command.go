@@ -435,5 +435,7 @@ func frCommand() map[string]string {
 		"where --backup-every puts its backups (default: beside the database)":    "où --backup-every met ses sauvegardes (par défaut : à côté de la base)",
 		"end SSH sessions idle this long":                                         "fermer les sessions SSH inactives depuis ce temps",
 		"refuse SSH sessions beyond this many at once":                            "refuser les sessions SSH au-delà de ce nombre à la fois",
+
+		"interrupted: nothing changed": "interrompu : rien n'a changé",
 	}
 }
