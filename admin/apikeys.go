@@ -163,53 +163,59 @@ var ErrBadAPIKey = sentence("not an API key of this account")
 // time of each request (the rules look them up as for any operator). A
 // refused key of a known user is audited; a secret that is no key at all
 // is ErrBadAPIKey. Its use is recorded at most once a minute.
+//
+// The key is read on a snapshot, and the store written only when there is
+// something to write: its use a minute after the last one recorded, or a
+// refusal not audited within the hour. Every request took the write lock,
+// so that each, a read included, waited behind every write under way (a
+// bulk act's batch, an import's) and behind the other requests.
 func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error) {
 	if !strings.HasPrefix(secret, "rst_") {
 		return Actor{}, ErrBadAPIKey
 	}
 	hash := apiKeyHash(secret)
+	now := s.Now()
 	var k *store.APIKey
+	var why i18n.Text // the refusal, committed to the audit (in English) before it is returned
 	err := s.st.ReadTx(ctx, func(q *store.Q) error {
 		var err error
 		k, err = q.APIKeyByHash(ctx, hash)
 		if errors.Is(err, store.ErrNotFound) {
 			return ErrBadAPIKey
+		} else if err != nil {
+			return err
 		}
-		return err
+		u, err := q.UserByID(ctx, k.UserID, now)
+		if err != nil {
+			return err
+		}
+		why = keyRefusal(k, u, now)
+		return nil
 	})
 	if err != nil {
 		return Actor{}, err
 	}
-	now := s.Now()
-	var why i18n.Text // the refusal, committed to the audit (in English) before it is returned
-	var was any       // when the refusal was audited before this one claimed the hour
+	if why.Key == "" && now.Sub(k.LastUsedAt) < time.Minute || why.Key != "" && s.refusalAudited(k.ID, now) {
+		return apiKeyResult(k, hash, why)
+	}
+	var was any // when the refusal was audited before this one claimed the hour
 	claimed := false
 	err = s.st.Write(ctx, func(q *store.Q) error {
-		u, err := q.UserByID(ctx, k.UserID, s.Now())
+		u, err := q.UserByID(ctx, k.UserID, now)
 		if err != nil {
 			return err
 		}
-		switch {
-		case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
-			why = i18n.Msg("API key %s expired on %s", k.Prefix, k.ExpiresAt.Format(time.DateOnly))
-		case u.Status != store.Active:
-			why = i18n.Msg("API key %s belongs to %s, who is %s", k.Prefix, u.Email, status(u.Status))
-		}
-		if why.Key != "" {
-			if last, ok := s.keyRefused.Load(k.ID); ok && now.Sub(last.(time.Time)) < keyRefusedEvery {
+		if why = keyRefusal(k, u, now); why.Key != "" {
+			if s.refusalAudited(k.ID, now) {
 				return nil
 			}
 			was, _ = s.keyRefused.Swap(k.ID, now)
 			claimed = true
 			return s.audit(ctx, q, u, ChannelAPI, "apikey.refused", u, nil, map[string]any{"key": k.ID, "prefix": k.Prefix, "reason": why.String()})
 		}
-		if now.Sub(k.LastUsedAt) < time.Minute {
-			return nil
-		}
 		return q.TouchAPIKey(ctx, k.ID, now)
 	})
-	switch {
-	case err != nil:
+	if err != nil {
 		// The refusal's entry was not written: the next refusal writes it,
 		// not one an hour later.
 		switch {
@@ -219,7 +225,33 @@ func (s *Service) APIKeyActor(ctx context.Context, secret string) (Actor, error)
 			s.keyRefused.CompareAndSwap(k.ID, now, was)
 		}
 		return Actor{}, err
-	case why.Key != "":
+	}
+	return apiKeyResult(k, hash, why)
+}
+
+// keyRefusal is why k, of u, lets nobody in at now: expired, or its user
+// not active; none when it lets them in.
+func keyRefusal(k *store.APIKey, u *store.User, now time.Time) i18n.Text {
+	switch {
+	case !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt):
+		return i18n.Msg("API key %s expired on %s", k.Prefix, k.ExpiresAt.Format(time.DateOnly))
+	case u.Status != store.Active:
+		return i18n.Msg("API key %s belongs to %s, who is %s", k.Prefix, u.Email, status(u.Status))
+	}
+	return i18n.Text{}
+}
+
+// refusalAudited says whether a refusal of the key whose ID is id was
+// audited within the hour before now.
+func (s *Service) refusalAudited(id int64, now time.Time) bool {
+	last, ok := s.keyRefused.Load(id)
+	return ok && now.Sub(last.(time.Time)) < keyRefusedEvery
+}
+
+// apiKeyResult is APIKeyActor's answer for k, whose secret's hash is hash:
+// the refusal why, or the actor.
+func apiKeyResult(k *store.APIKey, hash string, why i18n.Text) (Actor, error) {
+	if why.Key != "" {
 		return Actor{}, &DeniedError{Why: why}
 	}
 	// The audit trail says which key acted: "api key 12".

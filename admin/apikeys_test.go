@@ -226,3 +226,51 @@ func TestAPIKeyStopsWhatItBegan(t *testing.T) {
 		t.Errorf("a key kept: %v", err)
 	}
 }
+
+// A key is known without the write lock when there is nothing to write: a
+// key used within the minute, a refusal audited within the hour. Every
+// request took the write lock, so that each, a read included, waited
+// behind every write under way (a bulk act's batch, an import's).
+func TestAPIKeyWaitsForNoWriter(t *testing.T) {
+	f := newFixture(t)
+	secret, _, err := f.svc.CreateAPIKey(f.ctx, f.owner, "okta", f.now().Add(time.Hour))
+	must(t, err)
+	// check asks for the key's actor while a write is under way, and
+	// reports the answer, or that it waited for the write.
+	check := func(what string, want func(error) bool) {
+		t.Helper()
+		writing, done := make(chan struct{}), make(chan struct{})
+		wrote := make(chan error, 1)
+		go func() {
+			wrote <- f.st.Write(f.ctx, func(q *store.Q) error {
+				close(writing)
+				<-done
+				return nil
+			})
+		}()
+		<-writing
+		got := make(chan error, 1)
+		go func() { _, err := f.svc.APIKeyActor(f.ctx, secret); got <- err }()
+		select {
+		case err := <-got:
+			if !want(err) {
+				t.Errorf("%s: %v", what, err)
+			}
+			close(done)
+		case <-time.After(2 * time.Second):
+			t.Errorf("%s waited for the write under way", what)
+			close(done)
+			<-got
+		}
+		must(t, <-wrote)
+	}
+	_, err = f.svc.APIKeyActor(f.ctx, secret) // its use recorded
+	must(t, err)
+	check("a key used within the minute", func(err error) bool { return err == nil })
+	f.advance(time.Hour) // expired: the first refusal is audited, the next not within the hour
+	var d *DeniedError
+	if _, err = f.svc.APIKeyActor(f.ctx, secret); !errors.As(err, &d) {
+		t.Fatalf("the expired key: %v", err)
+	}
+	check("a refusal audited within the hour", func(err error) bool { return errors.As(err, &d) })
+}
