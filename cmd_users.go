@@ -581,7 +581,7 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 	from := fs.String("from", "", "start (2026-12-24, tomorrow, +7d; default now)")
 	until := fs.String("until", "", "return date (2026-12-24, tomorrow, +7d)")
 	to := fs.String("to", "", "stand-in: EMAIL, team:NAME, or team:NAME@BRANCH (the team's people in that branch)")
-	fs.StringVar(to, "stand-in", "", "the same as --to")
+	standIn := fs.String("stand-in", "", "the same as --to")
 	note := fs.String("note", "", "a note, e.g. why or whom to call")
 	off := fs.Bool("off", false, "back now: end the current away period")
 	list := fs.Bool("list", false, "who is away now and who will be in the next 14 days (or from --from until --until), with where their work goes today")
@@ -597,6 +597,15 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 	}
 	if len(rest) != 1 {
 		return usagef("away takes one EMAIL, or --list")
+	}
+	switch {
+	case *to != "" && *standIn != "" && *to != *standIn:
+		return usagef("--to and --stand-in name two stand-ins (%s, %s): give one", admin.Printable(*to), admin.Printable(*standIn))
+	case *standIn != "":
+		*to = *standIn
+	}
+	if *off && (*until != "" || *from != "" || *to != "" || *note != "") {
+		return usagef("--off ends the period: it takes no --until, --from, --to or --note")
 	}
 	email := rest[0]
 	a, err := c.operator(ctx)

@@ -436,6 +436,8 @@ func frCommand() map[string]string {
 		"end SSH sessions idle this long":                                         "fermer les sessions SSH inactives depuis ce temps",
 		"refuse SSH sessions beyond this many at once":                            "refuser les sessions SSH au-delà de ce nombre à la fois",
 
-		"interrupted: nothing changed": "interrompu : rien n'a changé",
+		"interrupted: nothing changed":                                       "interrompu : rien n'a changé",
+		"--to and --stand-in name two stand-ins (%s, %s): give one":          "--to et --stand-in nomment deux remplaçants (%s, %s) : donnez-en un",
+		"--off ends the period: it takes no --until, --from, --to or --note": "--off met fin à la période : il ne prend ni --until, ni --from, ni --to, ni --note",
 	}
 }
