@@ -32,6 +32,10 @@ type DeleteRequest struct {
 	// Delete refuses with a ConflictError when its plan differs. "" acts on
 	// the plan as it is at the time.
 	Digest string `json:"digest,omitempty"`
+	// Version, when not 0, is the user's version the operator read them
+	// at (SCIM's If-Match): Delete refuses with a ConflictError when they
+	// changed since.
+	Version int64 `json:"-"`
 }
 
 // DeletePlan is everything deleting a user does. PlanDelete computes it for
@@ -271,13 +275,17 @@ const HeirRequired = "is required: %s still owns %s; who inherits them?"
 // conversations, switches off the chosen automated replies, hands the rest
 // and the user's stand-in duties to the heir, ends their seat and revokes
 // their keys; the audit entry holds the plan. It refuses with a
-// ConflictError when r.Digest is not the plan's any more, and asks for an
-// heir only when something is left to inherit. Their audit trail stays.
+// ConflictError when r.Digest is not the plan's any more, or the user is
+// not at r.Version, and asks for an heir only when something is left to
+// inherit. Their audit trail stays.
 func (s *Service) Delete(ctx context.Context, a Actor, email string, r DeleteRequest) (*DeletePlan, error) {
 	var p *DeletePlan
 	err := s.each(ctx, a, []string{email}, func(q *store.Q, op *operator, u *store.User) error {
 		plan, err := s.planDelete(ctx, q, op, u, r)
 		if err != nil {
+			return err
+		}
+		if err := stale(u, r.Version); err != nil {
 			return err
 		}
 		if r.Digest != "" && r.Digest != plan.Digest {

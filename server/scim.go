@@ -718,7 +718,11 @@ func scimDeleteUser(c *scimCall) (int, any, error) {
 		return 0, nil, &scimError{http.StatusBadRequest, "mutability",
 			"deleting needs an heir for what the user owns: run roster account --scim-heir EMAIL, or deactivate instead (active: false)"}
 	}
-	if _, err := c.x.svc.Delete(c.r.Context(), c.actor, d.Email, admin.DeleteRequest{Heir: acct.SCIMHeir}); err != nil {
+	version, err := c.ifMatch()
+	if err != nil {
+		return 0, nil, err
+	}
+	if _, err := c.x.svc.Delete(c.r.Context(), c.actor, d.Email, admin.DeleteRequest{Heir: acct.SCIMHeir, Version: version}); err != nil {
 		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, nil

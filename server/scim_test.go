@@ -683,3 +683,24 @@ func TestSCIMPatchNameFormatted(t *testing.T) {
 		t.Errorf("after Entra's change of a name: %+v, displayName %q", u.Name, u.DisplayName)
 	}
 }
+
+// A deletion sent with If-Match is made only if the user is still at the
+// version it names (RFC 7644 3.14 has it guard DELETE as PUT and PATCH): a
+// stale or unknown one is 412, and the user stays. It was ignored, and a
+// user changed since (reactivated, retitled) was deleted all the same.
+func TestSCIMDeleteWithIfMatch(t *testing.T) {
+	f := newSCIMFixture(t)
+	heir := webOwner
+	if _, err := f.svc.UpdateAccount(f.ctx, f.owner, admin.AccountChange{SCIMHeir: &heir}); err != nil {
+		t.Fatal(err)
+	}
+	var u scimResource
+	read := f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "dade@acme.test"}).want(http.StatusCreated, &u).header.Get("ETag")
+	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "replace", "path": "title", "value": "Lead"}}}).
+		want(http.StatusOK, nil)
+	f.call(f.key, "DELETE", "/scim/v2/Users/"+u.ID, nil, "If-Match", read).scimError(http.StatusPreconditionFailed, "", "since you read it")
+	f.call(f.key, "DELETE", "/scim/v2/Users/"+u.ID, nil, "If-Match", `"elsewhere"`).scimError(http.StatusPreconditionFailed, "", "If-Match")
+	now := f.call(f.key, "GET", "/scim/v2/Users/"+u.ID, nil).want(http.StatusOK, nil).header.Get("ETag")
+	f.call(f.key, "DELETE", "/scim/v2/Users/"+u.ID, nil, "If-Match", now).want(http.StatusNoContent, nil)
+	f.call(f.key, "GET", "/scim/v2/Users/"+u.ID, nil).scimError(http.StatusNotFound, "", "not found")
+}
