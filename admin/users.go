@@ -445,11 +445,22 @@ func (s *Service) planPerms(ctx context.Context, q *store.Q, op *operator, u *st
 	if c.Set != nil {
 		next = newPermSet(c.Set)
 	}
+	granted := permSet{}
 	for _, p := range c.Grant {
-		next[strings.TrimSpace(p)] = true
+		p = strings.TrimSpace(p)
+		next[p], granted[p] = true, true
 	}
+	// A revocation names a permission too: a mistyped one took nothing
+	// away, and said so as success.
 	for _, p := range c.Revoke {
-		delete(next, strings.TrimSpace(p))
+		p = strings.TrimSpace(p)
+		switch {
+		case !KnownPerm(p):
+			return nil, inputErr("permission", "%q is not a permission (roster perms --list shows them)", p)
+		case granted[p]:
+			return nil, inputErr("permission", "%q is both granted and revoked", p)
+		}
+		delete(next, p)
 	}
 	res := PermResult{Email: u.Email, Role: role, Perms: next.list(), Added: []string{}, Removed: []string{}}
 	for _, p := range res.Perms {

@@ -264,6 +264,7 @@ func frErrors() map[string]string {
 		"%q is not a country roster knows the phone numbers of":                                "%q n'est pas un pays dont roster connaît les numéros de téléphone",
 		"%q is not a mail state (want one of %s)":                                              "%q n'est pas un état de mail (au choix : %s)",
 		"%q is not a permission (roster perms --list shows them)":                              "%q n'est pas une permission (roster perms --list les montre)",
+		"%q is both granted and revoked":                                                       "%q est à la fois accordée et retirée",
 		"%q is not a phone number: it may hold only digits, spaces, a leading + and . - ( ) /": "%q n'est pas un numéro de téléphone : il ne peut contenir que des chiffres, des espaces, un + au début et . - ( ) /",
 		"%q is not a possible number for calling code +%d":                                     "%q n'est pas un numéro possible pour l'indicatif +%d",
 		"%q is not a role (want one of %s)":                                                    "%q n'est pas un rôle (au choix : %s)",
