@@ -161,10 +161,16 @@ func provisionedTeam(ctx context.Context, q *store.Q, op *operator, id int64) (*
 
 // setTeamMember adds the user whose ID is id to team (join) or takes them
 // out, as a bulk act on a team does, audited. A user already in, or out, is
-// left alone: a provider adds a member it is not sure of again.
+// left alone: a provider adds a member it is not sure of again. A user who
+// is no more (deleted) is out of every team: taking them out is done, as
+// the provider that deleted them and then removes them from its groups
+// asks. It was refused as not found (404), the whole patch with it, which
+// the provider sent again and again.
 func (s *Service) setTeamMember(ctx context.Context, q *store.Q, op *operator, team string, id int64, join bool) error {
 	u, err := q.UserByID(ctx, id, s.Now())
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) && !join {
+		return nil
+	} else if errors.Is(err, store.ErrNotFound) {
 		return notFound("user %d", id)
 	} else if err != nil {
 		return err

@@ -704,3 +704,34 @@ func TestSCIMDeleteWithIfMatch(t *testing.T) {
 	f.call(f.key, "DELETE", "/scim/v2/Users/"+u.ID, nil, "If-Match", now).want(http.StatusNoContent, nil)
 	f.call(f.key, "GET", "/scim/v2/Users/"+u.ID, nil).scimError(http.StatusNotFound, "", "not found")
 }
+
+// A member deleted is out of the group: the provider that deleted them,
+// then taking them out of its groups (Okta's path, Entra ID's list), is
+// answered 200 with the others taken out. It was 404, the whole patch with
+// it, which the provider sent again at each cycle. Adding them is still
+// refused.
+func TestSCIMGroupRemovesADeletedMember(t *testing.T) {
+	f := newSCIMFixture(t)
+	heir := webOwner
+	if _, err := f.svc.UpdateAccount(f.ctx, f.owner, admin.AccountChange{SCIMHeir: &heir}); err != nil {
+		t.Fatal(err)
+	}
+	var ann, bob, cy, g scimResource
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "ann@acme.test"}).want(http.StatusCreated, &ann)
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "bob@acme.test"}).want(http.StatusCreated, &bob)
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "cy@acme.test"}).want(http.StatusCreated, &cy)
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Support",
+		"members": []map[string]string{{"value": ann.ID}, {"value": bob.ID}, {"value": cy.ID}}}).want(http.StatusCreated, &g)
+	f.call(f.key, "DELETE", "/scim/v2/Users/"+ann.ID, nil).want(http.StatusNoContent, nil)
+	f.call(f.key, "DELETE", "/scim/v2/Users/"+bob.ID, nil).want(http.StatusNoContent, nil)
+	patch := func(ops ...map[string]any) *apiAnswer {
+		return f.call(f.key, "PATCH", "/scim/v2/Groups/"+g.ID, map[string]any{"Operations": ops})
+	}
+	var after scimResource
+	patch(map[string]any{"op": "remove", "path": `members[value eq "` + ann.ID + `"]`}).want(http.StatusOK, &after)
+	patch(map[string]any{"op": "Remove", "path": "members", "value": []map[string]string{{"value": bob.ID}, {"value": cy.ID}}}).want(http.StatusOK, &after)
+	if len(after.Members) != 0 {
+		t.Errorf("after taking out the deleted and cy: %+v", after.Members)
+	}
+	patch(map[string]any{"op": "add", "path": "members", "value": []map[string]string{{"value": ann.ID}}}).scimError(http.StatusNotFound, "", "user "+ann.ID)
+}
