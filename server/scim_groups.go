@@ -116,15 +116,23 @@ func scimGetGroup(c *scimCall) (int, any, error) {
 	return http.StatusOK, g, err
 }
 
-// scimMember is one member in a request: a user, by ID.
+// scimMember is one member in a request: a user, by ID, or what a
+// provider that nests groups sends, a group (its type, or its $ref's).
 type scimMember struct {
 	Value string `json:"value"`
+	Type  string `json:"type"`
+	Ref   string `json:"$ref"`
 }
 
-// scimMemberIDs reads members' values as the user IDs they are.
+// scimMemberIDs reads members' values as the user IDs they are. A member
+// that says it is a group is refused: roster's teams hold people, and a
+// group's ID, read as a user's, named whichever user had the same number.
 func scimMemberIDs(ms []scimMember) ([]int64, error) {
 	ids := make([]int64, len(ms))
 	for i, m := range ms {
+		if strings.EqualFold(m.Type, "Group") || strings.Contains(m.Ref, "/Groups/") {
+			return nil, scimBad("invalidValue", "member %q is a group: roster's groups hold users only", m.Value)
+		}
 		id, err := strconv.ParseInt(strings.TrimSpace(m.Value), 10, 64)
 		if err != nil {
 			return nil, scimBad("invalidValue", "member %q is not a user ID", m.Value)

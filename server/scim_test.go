@@ -735,3 +735,33 @@ func TestSCIMGroupRemovesADeletedMember(t *testing.T) {
 	}
 	patch(map[string]any{"op": "add", "path": "members", "value": []map[string]string{{"value": ann.ID}}}).scimError(http.StatusNotFound, "", "user "+ann.ID)
 }
+
+// A member that says it is a group (its type, or its $ref), as a provider
+// nesting groups sends it, is refused: a group's ID read as a user's added
+// whichever user had the same number.
+func TestSCIMGroupMembersAreUsers(t *testing.T) {
+	f := newSCIMFixture(t)
+	var ann, sales, support scimResource
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "ann@acme.test"}).want(http.StatusCreated, &ann)
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Sales"}).want(http.StatusCreated, &sales)
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Support"}).want(http.StatusCreated, &support)
+	if support.ID != ann.ID {
+		t.Fatalf("the test wants a group with ann's ID, %s: Support is %s", ann.ID, support.ID)
+	}
+	nested := []map[string]string{{"value": support.ID, "type": "Group"}}
+	f.call(f.key, "PATCH", "/scim/v2/Groups/"+sales.ID, map[string]any{"Operations": []map[string]any{{"op": "add", "path": "members", "value": nested}}}).
+		scimError(http.StatusBadRequest, "invalidValue", "is a group")
+	f.call(f.key, "PUT", "/scim/v2/Groups/"+sales.ID, map[string]any{"displayName": "Sales", "members": []map[string]string{{"value": support.ID, "$ref": "https://roster.example/scim/v2/Groups/" + support.ID}}}).
+		scimError(http.StatusBadRequest, "invalidValue", "is a group")
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Desk", "members": nested}).scimError(http.StatusBadRequest, "invalidValue", "is a group")
+	var g scimResource
+	f.call(f.key, "GET", "/scim/v2/Groups/"+sales.ID, nil).want(http.StatusOK, &g)
+	if len(g.Members) != 0 {
+		t.Errorf("Sales after the groups refused: %+v", g.Members)
+	}
+	f.call(f.key, "PATCH", "/scim/v2/Groups/"+sales.ID, map[string]any{"Operations": []map[string]any{{"op": "add", "path": "members",
+		"value": []map[string]string{{"value": ann.ID, "type": "User"}}}}}).want(http.StatusOK, &g)
+	if len(g.Members) != 1 || g.Members[0].Value != ann.ID {
+		t.Errorf("Sales with ann: %+v", g.Members)
+	}
+}
