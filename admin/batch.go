@@ -532,11 +532,18 @@ func ParseWhere(s string) (store.ListQuery, error) {
 	if rest == "" {
 		return lq, inputErr("where", "is empty: want status=S, team=T, branch=B or search=TEXT")
 	}
+	given := map[string]bool{}
 	for rest != "" {
 		k, v, ok := strings.Cut(rest, "=")
 		if !ok || strings.ContainsAny(k, " \t") {
 			return lq, inputErr("where", "%q: want KEY=VALUE (status, team, branch or search)", strings.Fields(rest)[0])
 		}
+		// The second value replaced the first, unsaid: the act chose
+		// other users than either was meant to.
+		if given[k] {
+			return lq, inputErr("where", "%s is given twice: give it one value", k)
+		}
+		given[k] = true
 		if strings.HasPrefix(v, `"`) {
 			end := strings.Index(v[1:], `"`)
 			if end < 0 {

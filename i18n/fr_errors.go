@@ -324,6 +324,7 @@ func frErrors() map[string]string {
 		"%q: want EVENT=CHANNELS, such as invitation.accepted=email,sms":         "%q : ÉVÉNEMENT=CANAUX attendu, comme invitation.accepted=email,sms",
 		"%q: want KEY=VALUE (status, team, branch or search)":                    "%q : CLÉ=VALEUR attendu (status, team, branch ou search)",
 		"%s= has no value: give one, or leave %s out":                            "%s= n'a pas de valeur : donnez-en une, ou retirez %s",
+		"%s is given twice: give it one value":                                   "%s est donné deux fois : donnez-lui une valeur",
 		"the key %s you signed in with was removed: sign in with a key of yours": "la clé %s de votre connexion a été retirée : connectez-vous avec une de vos clés",
 		"the key %s you signed in with is no longer yours":                       "la clé %s de votre connexion n'est plus la vôtre",
 		"%q: want fr or en":                                              "%q : fr ou en attendu",
