@@ -559,6 +559,21 @@ type scimPatch struct {
 	} `json:"Operations"`
 }
 
+// patchOps reads a PatchOp body, which holds one operation or more (RFC
+// 7644 3.5.2): a body without any, its operations misnamed ("ops") or
+// left out, is refused, where it was answered 200 with nothing changed,
+// which the client took for its change made.
+func (c *scimCall) patchOps() (scimPatch, error) {
+	var body scimPatch
+	if err := c.decode(&body); err != nil {
+		return body, err
+	}
+	if len(body.Operations) == 0 {
+		return body, scimBad("invalidSyntax", "the body holds no Operations: a PatchOp holds one operation or more")
+	}
+	return body, nil
+}
+
 // scimPatchUser applies every operation to the user as they are inside one
 // transaction: all of them or, if one fails, none.
 func scimPatchUser(c *scimCall) (int, any, error) {
@@ -566,8 +581,8 @@ func scimPatchUser(c *scimCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	var body scimPatch
-	if err := c.decode(&body); err != nil {
+	body, err := c.patchOps()
+	if err != nil {
 		return 0, nil, err
 	}
 	return c.reprovision(id, func(cur *admin.ProvisionedProfile) error {

@@ -210,8 +210,8 @@ func scimPatchGroup(c *scimCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	var body scimPatch
-	if err := c.decode(&body); err != nil {
+	body, err := c.patchOps()
+	if err != nil {
 		return 0, nil, err
 	}
 	var changes []admin.TeamChange

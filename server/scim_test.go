@@ -765,3 +765,27 @@ func TestSCIMGroupMembersAreUsers(t *testing.T) {
 		t.Errorf("Sales with ann: %+v", g.Members)
 	}
 }
+
+// A patch holds one operation or more (RFC 7644 3.5.2): one without any,
+// its operations misnamed or left out, is refused, user's or group's. It
+// was answered 200 with nothing changed, which the client took for its
+// change made.
+func TestSCIMPatchWithoutOperations(t *testing.T) {
+	f := newSCIMFixture(t)
+	var u, g scimResource
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "dade@acme.test"}).want(http.StatusCreated, &u)
+	f.call(f.key, "POST", "/scim/v2/Groups", map[string]any{"displayName": "Support"}).want(http.StatusCreated, &g)
+	for _, body := range []map[string]any{
+		{"schemas": []string{scimPatchSchema}, "ops": []map[string]any{{"op": "replace", "path": "active", "value": false}}},
+		{"schemas": []string{scimPatchSchema}, "Operations": []map[string]any{}},
+		{},
+	} {
+		f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, body).scimError(http.StatusBadRequest, "invalidSyntax", "no Operations")
+		f.call(f.key, "PATCH", "/scim/v2/Groups/"+g.ID, body).scimError(http.StatusBadRequest, "invalidSyntax", "no Operations")
+	}
+	var got scimResource
+	f.call(f.key, "GET", "/scim/v2/Users/"+u.ID, nil).want(http.StatusOK, &got)
+	if !got.Active {
+		t.Error("the user was deactivated")
+	}
+}
