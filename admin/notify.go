@@ -276,16 +276,22 @@ func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, ver
 		channels []string // nil: the default
 	}
 	var changes []change
-	for _, set := range settings {
-		id, val, ok := strings.Cut(strings.TrimSpace(set), "=")
+	set := map[string]bool{}
+	for _, setting := range settings {
+		id, val, ok := strings.Cut(strings.TrimSpace(setting), "=")
 		if !ok {
-			return nil, inputErr("setting", "%q: want EVENT=CHANNELS, such as invitation.accepted=email,sms", set)
+			return nil, inputErr("setting", "%q: want EVENT=CHANNELS, such as invitation.accepted=email,sms", setting)
 		}
 		id = strings.ToLower(strings.TrimSpace(id))
 		e, ok := EventByID(id)
 		if !ok {
 			return nil, inputErr("event", "%q is not an event (want one of %s)", id, strings.Join(eventIDs(), ", "))
 		}
+		// Set twice, the last value was taken, unsaid.
+		if set[id] {
+			return nil, inputErr("setting", "%s is set twice: set it once", id)
+		}
+		set[id] = true
 		c := change{event: id}
 		switch val = strings.ToLower(strings.TrimSpace(val)); val {
 		case "default":
@@ -306,6 +312,11 @@ func (s *Service) SetNotifyPrefs(ctx context.Context, a Actor, email string, ver
 		}
 		if e.Mandatory && c.channels != nil && !slices.Contains(c.channels, NotifyEmail) {
 			return nil, inputErr("event", "%s is a security notice and cannot be turned off: its channels keep email", id)
+		}
+		// Off is said: a value left empty (--set "digest.stuck=$CH", the
+		// variable unset) turned the event off.
+		if val == "" {
+			return nil, inputErr("setting", "%s= names no channel: give email, sms, email,sms, off or default", id)
 		}
 		changes = append(changes, c)
 	}

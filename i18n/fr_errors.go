@@ -324,6 +324,8 @@ func frErrors() map[string]string {
 		"%q: want EVENT=CHANNELS, such as invitation.accepted=email,sms":         "%q : ÉVÉNEMENT=CANAUX attendu, comme invitation.accepted=email,sms",
 		"%q: want KEY=VALUE (status, team, branch or search)":                    "%q : CLÉ=VALEUR attendu (status, team, branch ou search)",
 		"%s= has no value: give one, or leave %s out":                            "%s= n'a pas de valeur : donnez-en une, ou retirez %s",
+		"%s= names no channel: give email, sms, email,sms, off or default":       "%s= ne nomme aucun canal : donnez email, sms, email,sms, off ou default",
+		"%s is set twice: set it once":                                           "%s est réglé deux fois : réglez-le une fois",
 		"%s is given twice: give it one value":                                   "%s est donné deux fois : donnez-lui une valeur",
 		"the key %s you signed in with was removed: sign in with a key of yours": "la clé %s de votre connexion a été retirée : connectez-vous avec une de vos clés",
 		"the key %s you signed in with is no longer yours":                       "la clé %s de votre connexion n'est plus la vôtre",
