@@ -155,11 +155,13 @@ type pipeline struct {
 	ctx      context.Context
 	channel  string        // of the messages it claims
 	jobs     chan *job     // composed, waiting for a sender
+	again    chan *job     // handed back by a sender that could not connect (handOff)
 	outcomes chan outcome  // for the recorder
 	window   chan struct{} // a token per message in flight
 	senders  sync.WaitGroup
 	growMu   sync.Mutex
-	nsenders int         // senders started, under growMu
+	nsenders int         // senders running, under growMu
+	limit    int         // the connections the relay takes at once, once it refused one more; under growMu
 	accepted atomic.Bool // the relay accepted a message in this pass
 	recorded chan struct{}
 
@@ -185,7 +187,7 @@ type outcome struct {
 
 func (d *deliverer) newPipeline(ctx context.Context, channel string) *pipeline {
 	n := d.cfg.connections()
-	p := &pipeline{d: d, ctx: ctx, channel: channel, jobs: make(chan *job, n), outcomes: make(chan outcome, 2*n),
+	p := &pipeline{d: d, ctx: ctx, channel: channel, jobs: make(chan *job, n), again: make(chan *job, n), outcomes: make(chan outcome, 2*n),
 		window: make(chan struct{}, 2*n), recorded: make(chan struct{})}
 	go p.recorder()
 	return p
@@ -282,7 +284,11 @@ func (p *pipeline) feed() error {
 func (p *pipeline) grow(waiting int) {
 	p.growMu.Lock()
 	defer p.growMu.Unlock()
-	if p.nsenders > 0 && (p.nsenders >= p.d.cfg.connections() || !p.accepted.Load() ||
+	limit := p.d.cfg.connections()
+	if p.limit > 0 {
+		limit = p.limit
+	}
+	if p.nsenders > 0 && (p.nsenders >= limit || !p.accepted.Load() ||
 		waiting <= p.nsenders*connectionShare) {
 		return
 	}
@@ -313,7 +319,11 @@ func (p *pipeline) send() {
 			s.quit()
 		}
 	}()
-	for j := range p.jobs {
+	for {
+		j, ok := p.next()
+		if !ok {
+			return
+		}
 		switch down := p.relayDown(); {
 		case p.ctx.Err() != nil:
 			p.release(j)
@@ -328,11 +338,65 @@ func (p *pipeline) send() {
 		default:
 			p.window <- struct{}{}
 			j.flying = true
-			if s, down = p.deliver(s, j); down != nil {
+			if s, down = p.deliver(s, j); down == errHandedOff {
+				return
+			} else if down != nil {
 				p.setDown(down)
 			}
 		}
 	}
+}
+
+// next is a sender's next message: one handed back by a sender that could
+// not connect first, then the feeder's; false once the feeder is done and
+// none is left. A sender ends only under growMu with none handed back, and
+// handOff hands back only while another sender runs, so none is left
+// behind.
+func (p *pipeline) next() (*job, bool) {
+	select {
+	case j := <-p.again:
+		return j, true
+	case j, ok := <-p.jobs:
+		if ok {
+			return j, true
+		}
+	}
+	p.growMu.Lock()
+	defer p.growMu.Unlock()
+	select {
+	case j := <-p.again:
+		return j, true
+	default:
+		p.nsenders--
+		return nil, false
+	}
+}
+
+// errHandedOff ends a sender whose message went to the others (handOff).
+var errHandedOff = errors.New("handed to the other connections")
+
+// handOff gives j to the other senders when this one could not open a
+// connection (why) while the relay has taken mail in this pass: a relay
+// that serves so many connections from one client at once greets the next
+// with 421 (Postfix's smtpd_client_connection_count_limit), which says
+// nothing of the others. The sender ends, and no more than those left are
+// started in this pass. False when no other sender is left: the relay is
+// taken to be down.
+func (p *pipeline) handOff(j *job, why error) bool {
+	p.growMu.Lock()
+	defer p.growMu.Unlock()
+	if !p.accepted.Load() || p.nsenders <= 1 {
+		return false
+	}
+	p.nsenders--
+	p.limit = p.nsenders
+	if j.flying {
+		<-p.window
+		j.flying = false
+	}
+	p.again <- j // one a sender, and there is room for every sender's
+	p.d.log.Info("relay refused one more connection: going on with those open", "connections", p.nsenders, "error", why.Error())
+	return true
 }
 
 func (p *pipeline) relayDown() error {
@@ -374,6 +438,9 @@ func (p *pipeline) deliver(s *session, j *job) (*session, error) {
 					return nil, nil
 				}
 				d.replied(replyCode(err), time.Since(dialed))
+				if p.handOff(j, err) {
+					return nil, errHandedOff
+				}
 				p.retryLater(j, err)
 				return nil, err
 			}

@@ -468,6 +468,9 @@ type strictServer struct {
 	quota       int            // messages taken before MAIL is refused (0: no limit)
 	perConn     int            // messages taken on a connection before it ends (0: no limit)
 	perConnSays string         // what it says then; "": it closes without a word
+	maxConns    int            // connections served at once; another is greeted 421 and closed (0: no limit)
+	open        int            // connections being served
+	turnedAway  int            // connections greeted 421 for being over maxConns
 }
 
 // newStrictServer starts a strict server on a free loopback port.
@@ -486,9 +489,23 @@ func newStrictServer(t testing.TB) *strictServer {
 			if err != nil {
 				return
 			}
-			s.set(func(s *strictServer) { s.connections++; conns[c] = true })
+			var over bool
+			s.set(func(s *strictServer) {
+				s.connections++
+				conns[c] = true
+				if over = s.maxConns > 0 && s.open >= s.maxConns; over {
+					s.turnedAway++
+				} else {
+					s.open++
+				}
+			})
 			wg.Go(func() {
 				defer c.Close()
+				if over { // as Postfix's smtpd_client_connection_count_limit
+					io.WriteString(c, "421 4.7.0 strict.test Error: too many connections from 127.0.0.1\r\n")
+					return
+				}
+				defer s.set(func(s *strictServer) { s.open-- })
 				s.serve(c)
 			})
 		}

@@ -191,3 +191,29 @@ func TestRelayEndingEachConnectionAfterSomeMessages(t *testing.T) {
 		})
 	}
 }
+
+// A relay that serves so many connections from one client at once, and
+// greets another with 421 (Postfix's smtpd_client_connection_count_limit),
+// has the pass go on over those it has: every
+// message goes in one pass, none deferred. The refused connection was
+// taken for the relay being down, and the rest of the batch deferred.
+func TestRelayLimitingConnectionsAtOnce(t *testing.T) {
+	f := newFixture(t)
+	var users []admin.NewUser
+	for i := range 100 {
+		users = append(users, admin.NewUser{Email: fmt.Sprintf("user%03d@acme.test", i)})
+	}
+	f.invite(users...)
+	srv := newStrictServer(t)
+	srv.set(func(s *strictServer) { s.maxConns = 2 })
+	cfg := f.config(srv.url())
+	cfg.Connections = 4
+	if rep := f.deliver(cfg); rep != (Report{Sent: 100}) {
+		t.Fatalf("%+v, want all 100 sent in one pass", rep)
+	}
+	var turnedAway int
+	srv.set(func(s *strictServer) { turnedAway = s.turnedAway })
+	if n := len(srv.received()); n != 100 || turnedAway == 0 {
+		t.Fatalf("the relay kept %d messages, want 100, and turned %d connections away (the test needs some)", n, turnedAway)
+	}
+}
