@@ -435,10 +435,12 @@ func (b *scimUserBody) profile() (scimProfile, error) {
 }
 
 // scimBool reads a boolean, also written as a string ("False"), as Entra
-// ID sends it.
+// ID sends it. null is neither: read into a bool it left false, so that a
+// patch sending "active": null, by a client writing out every attribute
+// it holds, deactivated the person.
 func scimBool(raw json.RawMessage) (bool, error) {
 	var b bool
-	if json.Unmarshal(raw, &b) == nil {
+	if strings.TrimSpace(string(raw)) != "null" && json.Unmarshal(raw, &b) == nil {
 		return b, nil
 	}
 	var s string

@@ -789,3 +789,28 @@ func TestSCIMPatchWithoutOperations(t *testing.T) {
 		t.Error("the user was deactivated")
 	}
 }
+
+// "active": null in a patch, by path or without one, is refused (400
+// invalidValue) and the person stays as they are: read into a bool, null
+// left false, and a client writing out every attribute it holds, nulls
+// included, deactivated them. Other attributes replaced by null are
+// cleared (RFC 7643 2.5: null is unassigned).
+func TestSCIMActiveNullDeactivatesNobody(t *testing.T) {
+	f := newSCIMFixture(t)
+	var u scimResource
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "dade@acme.test", "title": "Lead", "name": map[string]string{"givenName": "Dade"}}).
+		want(http.StatusCreated, &u)
+	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "replace", "path": "active", "value": nil}}}).
+		scimError(http.StatusBadRequest, "invalidValue", "active")
+	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "replace", "value": map[string]any{"title": "Chief", "active": nil}}}}).
+		scimError(http.StatusBadRequest, "invalidValue", "active")
+	var got scimResource
+	f.call(f.key, "GET", "/scim/v2/Users/"+u.ID, nil).want(http.StatusOK, &got)
+	if !got.Active || got.Title != "Lead" {
+		t.Errorf("after the patches of active null: active %v, title %q", got.Active, got.Title)
+	}
+	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "replace", "path": "title", "value": nil}}}).want(http.StatusOK, &got)
+	if !got.Active || got.Title != "" || got.Name.GivenName != "Dade" {
+		t.Errorf("after title null: %+v", got)
+	}
+}
