@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -214,8 +215,15 @@ func (s *Service) planDelete(ctx context.Context, q *store.Q, op *operator, u *s
 	}
 	p.NeedsHeir = p.NeedsHeir || p.Moved > 0 || len(p.StandIns) > 0
 	if strings.TrimSpace(r.Heir) != "" {
-		heir, err := s.findUser(ctx, q, r.Heir)
-		if err != nil {
+		// An heir who is no user is the request's mistake, not the user
+		// deleted missing: as "user … not found", the API and SCIM
+		// answered 404, which a client deleting takes for done, and an
+		// identity provider whose account's SCIM heir had been deleted
+		// believed each person it deleted gone while they stayed.
+		heir, err := q.UserByEmail(ctx, r.Heir, s.Now())
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, inputErr("heir", "%s is not a user of this account", strings.TrimSpace(r.Heir))
+		} else if err != nil {
 			return nil, err
 		}
 		if heir.ID == u.ID {

@@ -814,3 +814,23 @@ func TestSCIMActiveNullDeactivatesNobody(t *testing.T) {
 		t.Errorf("after title null: %+v", got)
 	}
 }
+
+// A deletion whose heir is no user (the account's SCIM heir deleted since,
+// a mistyped ?heir=) is refused as the request's mistake, and the user
+// stays: it was 404 "user … not found", which a client deleting takes for
+// done, so that the identity provider believed each person it deleted gone
+// while they stayed, and could sign in.
+func TestDeletionWithAnHeirWhoIsNoUser(t *testing.T) {
+	f := newSCIMFixture(t)
+	f.active("bob@acme.test", "admin")
+	var ann scimResource
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "ann@acme.test"}).want(http.StatusCreated, &ann)
+	heir := "bob@acme.test"
+	if _, err := f.svc.UpdateAccount(f.ctx, f.owner, admin.AccountChange{SCIMHeir: &heir}); err != nil {
+		t.Fatal(err)
+	}
+	f.call(f.key, "DELETE", "/api/v1/users/bob@acme.test", nil).want(http.StatusOK, nil)
+	f.call(f.key, "DELETE", "/scim/v2/Users/"+ann.ID, nil).scimError(http.StatusBadRequest, "invalidValue", "heir bob@acme.test is not a user")
+	f.call(f.key, "DELETE", "/api/v1/users/ann@acme.test?heir=nobody@acme.test", nil).problem(http.StatusUnprocessableEntity, "heir nobody@acme.test is not a user")
+	f.call(f.key, "GET", "/scim/v2/Users/"+ann.ID, nil).want(http.StatusOK, nil)
+}
