@@ -788,16 +788,22 @@ func (c *cli) outcomes(verb i18n.Text, out []admin.Outcome) error {
 	return nil
 }
 
-// listFlag collects a repeatable, comma-separated flag.
+// listFlag collects a repeatable, comma-separated flag. A value naming
+// nothing is refused: a script's variable left unset (--revoke "$PERM")
+// was no flag at all, and the act it meant was said as done.
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
 func (l *listFlag) Set(v string) error {
+	n := len(*l)
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			*l = append(*l, s)
 		}
+	}
+	if len(*l) == n {
+		return errors.New("names nothing")
 	}
 	return nil
 }
