@@ -84,3 +84,26 @@ func TestAuditActionsHaveFrenchLabels(t *testing.T) {
 		}
 	}
 }
+
+// A change written by someone else while the operator reads the Audit
+// screen (newest first) puts its entry on top and pushes the others down:
+// the cursor stays on the entry it was on, and enter typed while the list
+// is read again opens that entry, not the one that slid under the cursor.
+// The pager is Mail's, the captured mail's and the ledger's too.
+func TestAuditCursorStaysOnItsEntryWhenOneIsAdded(t *testing.T) {
+	f := newFixture(t)
+	f.invite("ann@example.com", "bob@example.com", "cy@example.com")
+	r, m := f.start()
+	m = press(m, "8", "j", "j")
+	a := r.screens[auditScreen].(*auditView)
+	was, ok := a.list.current()
+	must(t, ok && a.list.nav.cur == 2, "the cursor is on row %d", a.list.nav.cur)
+
+	f.invite("dee@example.com") // another operator's act: its entry comes first
+	m, reread := m.Update(refreshMsg{})
+	m, _ = m.Update(keyMsg("enter")) // typed while the entries are read again
+	drive(m, reread)
+	must(t, a.open != nil, "enter opened nothing")
+	must(t, a.open.ID == was.ID, "enter opened entry %d (%s %s), want %d (%s %s), the one under the cursor",
+		a.open.ID, a.open.Action, a.open.Target, was.ID, was.Action, was.Target)
+}
