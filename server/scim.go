@@ -636,11 +636,23 @@ func (p *scimProfile) patch(op, path string, value json.RawMessage) error {
 		}
 		var s string
 		if err := json.Unmarshal(value, &s); err != nil {
-			// Entra sends some values as a one-element list.
+			// A multi-valued attribute comes as a list (Entra sends some
+			// values as a one-element list): the value kept is the one a
+			// creation keeps (scimUserBody.profile), the primary address,
+			// the work phone, else the first. The first was taken, so that
+			// a user's addresses replaced with the primary second were
+			// refused as a change of address.
 			var list []struct {
-				Value string `json:"value"`
+				Value, Type string
+				Primary     bool
 			}
 			if json.Unmarshal(value, &list) == nil && len(list) > 0 {
+				attr := scimPath(path)
+				for _, v := range list {
+					if strings.HasPrefix(attr, "emails") && v.Primary || strings.HasPrefix(attr, "phonenumbers") && v.Type == "work" {
+						return v.Value, nil
+					}
+				}
 				return list[0].Value, nil
 			}
 			return "", scimBad("invalidValue", "%s: %s is not a string", path, value)

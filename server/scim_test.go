@@ -834,3 +834,27 @@ func TestDeletionWithAnHeirWhoIsNoUser(t *testing.T) {
 	f.call(f.key, "DELETE", "/api/v1/users/ann@acme.test?heir=nobody@acme.test", nil).problem(http.StatusUnprocessableEntity, "heir nobody@acme.test is not a user")
 	f.call(f.key, "GET", "/scim/v2/Users/"+ann.ID, nil).want(http.StatusOK, nil)
 }
+
+// A patch giving a multi-valued attribute a list keeps of it what a
+// creation keeps: the primary address, the work phone, else the first. The
+// first was taken, so that a user's addresses replaced with the primary
+// second were refused as a change of address (400 mutability), and a
+// mobile listed before the work phone replaced it.
+func TestSCIMPatchListsKeepWhatACreationKeeps(t *testing.T) {
+	f := newSCIMFixture(t)
+	phones := []map[string]any{{"value": "+33 6 12 34 56 78", "type": "mobile"}, {"value": "+33 1 23 45 67 89", "type": "work"}}
+	var created, patched scimResource
+	var phone struct {
+		PhoneNumbers []struct{ Value string } `json:"phoneNumbers"`
+	}
+	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "u@acme.test", "phoneNumbers": phones}).want(http.StatusCreated, &created).want(http.StatusCreated, &phone)
+	want := phone.PhoneNumbers[0].Value
+	f.call(f.key, "PATCH", "/scim/v2/Users/"+created.ID, map[string]any{"Operations": []map[string]any{
+		{"op": "replace", "path": "phoneNumbers", "value": []map[string]any{phones[1], phones[0]}},
+		{"op": "replace", "path": "phoneNumbers", "value": phones},
+		{"op": "replace", "path": "emails", "value": []map[string]any{{"value": "u.home@other.test", "type": "home"}, {"value": "u@acme.test", "type": "work", "primary": true}}},
+		{"op": "replace", "path": "title", "value": "Lead"}}}).want(http.StatusOK, &patched).want(http.StatusOK, &phone)
+	if patched.UserName != "u@acme.test" || patched.Title != "Lead" || phone.PhoneNumbers[0].Value != want {
+		t.Errorf("after the lists: %s, title %q, phone %q (the creation kept %q)", patched.UserName, patched.Title, phone.PhoneNumbers[0].Value, want)
+	}
+}
