@@ -16,8 +16,8 @@ type scimFilter struct {
 	left, right *scimFilter
 	attr        string // folded as scimPath folds it
 	value       string
-	// key is value as it is compared (scimFilter.key): an address's
-	// EmailKey, text case-folded, an externalId as it is.
+	// key is value as it is compared (keyOf): an address's EmailKey,
+	// text case-folded, an externalId as it is.
 	key string
 }
 

@@ -203,8 +203,9 @@ func scimReplaceGroup(c *scimCall) (int, any, error) {
 // (path members, a list of values), removed (path members[value eq "ID"],
 // or path members with a list of values, or without one: all of them), and
 // the name replaced (path displayName); or, without a path, an object of
-// the name and the members to add or replace (scimGroupAttrs). The operations are read whole first, then made in one
-// transaction: all of them, or none (RFC 7644 3.5.2).
+// the name and the members to add or replace (scimGroupAttrs). The
+// operations are read whole first, then made in one transaction: all of
+// them, or none (RFC 7644 3.5.2).
 func scimPatchGroup(c *scimCall) (int, any, error) {
 	id, err := c.teamID()
 	if err != nil {
