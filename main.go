@@ -308,12 +308,30 @@ func (c *cli) flags(name string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	if c.actor == nil {
-		fs.StringVar(&c.db, "db", envOr("ROSTER_DB", c.db), "database: a SQLite file, or a postgres:// URL (env ROSTER_DB; default a file in the user's data directory)")
-		fs.StringVar(&c.as, "as", envOr("ROSTER_AS", c.as), "act as this user (env ROSTER_AS; default: the only owner)")
+		c.db, c.as = envOr("ROSTER_DB", c.db), envOr("ROSTER_AS", c.as)
+		fs.Var((*named)(&c.db), "db", "database: a SQLite file, or a postgres:// URL (env ROSTER_DB; default a file in the user's data directory)")
+		fs.Var((*named)(&c.as), "as", "act as this user (env ROSTER_AS; default: the only owner)")
 	}
 	fs.BoolVar(&c.json, "json", c.json, "print JSON")
 	fs.StringVar(&c.lang, "lang", cmp.Or(c.lang, c.getenv("ROSTER_LANG")), "language of what roster says: fr or en (env ROSTER_LANG; default: the operator's own, else LANG)")
 	return fs
+}
+
+// named is a flag that names something, --db or --as: given nothing (a
+// script's variable left unset) it is refused, as it would have meant the
+// default, the data directory's database or the only owner, over
+// ROSTER_DB and ROSTER_AS too.
+type named string
+
+func (n *named) String() string { return string(*n) }
+func (n *named) Get() any       { return string(*n) }
+
+func (n *named) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("names nothing")
+	}
+	*n = named(v)
+	return nil
 }
 
 func envOr(key, def string) string {
