@@ -578,10 +578,12 @@ func (f *selectionFlag) Set(v string) error {
 
 func cmdAway(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("away")
-	from := fs.String("from", "", "start (2026-12-24, tomorrow, +7d; default now)")
-	until := fs.String("until", "", "return date (2026-12-24, tomorrow, +7d)")
-	to := fs.String("to", "", "stand-in: EMAIL, team:NAME, or team:NAME@BRANCH (the team's people in that branch)")
-	standIn := fs.String("stand-in", "", "the same as --to")
+	// Given nothing (a script's variable left unset), --from started the
+	// period now and --to left its work with nobody: refused (namedFlag).
+	from := namedFlag(fs, "from", "start (2026-12-24, tomorrow, +7d; default now)")
+	until := namedFlag(fs, "until", "return date (2026-12-24, tomorrow, +7d)")
+	to := namedFlag(fs, "to", "stand-in: EMAIL, team:NAME, or team:NAME@BRANCH (the team's people in that branch)")
+	standIn := namedFlag(fs, "stand-in", "the same as --to")
 	note := fs.String("note", "", "a note, e.g. why or whom to call")
 	off := fs.Bool("off", false, "back now: end the current away period")
 	list := fs.Bool("list", false, "who is away now and who will be in the next 14 days (or from --from until --until), with where their work goes today")

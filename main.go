@@ -334,6 +334,14 @@ func (n *named) Set(v string) error {
 	return nil
 }
 
+// namedFlag defines a flag of fs that names something, refused when given
+// nothing (named).
+func namedFlag(fs *flag.FlagSet, name, usage string) *string {
+	var s string
+	fs.Var((*named)(&s), name, usage)
+	return &s
+}
+
 func envOr(key, def string) string {
 	if def != "" {
 		return def
@@ -485,6 +493,9 @@ func (c *cli) printUsage(fs *flag.FlagSet) {
 	}
 	fs.VisitAll(func(f *flag.Flag) {
 		name, usage := flag.UnquoteUsage(f)
+		if _, ok := f.Value.(*named); ok && name == "value" {
+			name = "string" // as the flag package says a string flag's
+		}
 		line := "  --" + f.Name // as the usage line, the README and the errors write flags
 		if name != "" {
 			line += " " + name
