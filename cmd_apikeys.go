@@ -14,7 +14,8 @@ import (
 func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("apikeys")
 	name := fs.String("name", "", "with create: what the key is for (zapier, okta…)")
-	expires := fs.String("expires", "", "with create: when it stops working: 90d, 12w, 2027-06-30 (default: never)")
+	// Given nothing (a variable left unset), the key never expired.
+	expires := namedFlag(fs, "expires", "with create: when it stops working: 90d, 12w, 2027-06-30 (default: never)")
 	rest, err := c.parse(fs, args)
 	if err != nil {
 		return err

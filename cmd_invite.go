@@ -28,7 +28,8 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("invite")
 	var r admin.NewUser
 	var teams, branches listFlag
-	fs.StringVar(&r.Role, "role", "member", "`role`: owner, admin, manager or member")
+	r.Role = "member"
+	namedVar(fs, &r.Role, "role", "`role`: owner, admin, manager or member")
 	fs.Var(&teams, "team", "team (repeatable)")
 	fs.Var(&branches, "branch", "branch (repeatable)")
 	fs.StringVar(&r.FirstName, "first", "", "first name")

@@ -37,3 +37,33 @@ func TestListFlagGivenNothingIsRefused(t *testing.T) {
 	// Commas between names still read as several.
 	ok(t, db, "perms", "ann@acme.test", "--revoke", "users.invite,users.away")
 }
+
+// A role or an expiry given nothing (a script's variable left unset) is a
+// usage error, changing nothing: invite --role "" invited a member, perms
+// --role "" changed nothing and said the user's permissions, exit 0, and
+// apikeys create --expires "" made a key that never expires.
+func TestActFlagGivenNothingIsRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	ok(t, db, "invite", "ann@acme.test")
+	before := ok(t, db, "users", "--json") + ok(t, db, "audit", "--json") + ok(t, db, "apikeys", "--json")
+	for _, args := range [][]string{
+		{"invite", "bob@acme.test", "--role", ""},
+		{"perms", "ann@acme.test", "--role", ""},
+		{"perms", "ann@acme.test", "bob@acme.test", "--role", " ", "--yes"},
+		{"apikeys", "create", "--name", "zapier", "--expires", ""},
+	} {
+		fails(t, db, "names nothing", args...)
+		if _, _, code := roster(t, db, args...); code != 2 {
+			t.Errorf("roster %q: exit %d, want 2 (a usage error)", args, code)
+		}
+	}
+	if after := ok(t, db, "users", "--json") + ok(t, db, "audit", "--json") + ok(t, db, "apikeys", "--json"); after != before {
+		t.Fatalf("a flag given nothing changed something")
+	}
+	ok(t, db, "invite", "bob@acme.test")
+	if u := jsonOf[userJSON](t, db, "user", "bob@acme.test"); u.Role != "member" {
+		t.Fatalf("invite without --role: %s, want member", u.Role)
+	}
+	ok(t, db, "apikeys", "create", "--name", "zapier", "--expires", "90d")
+}

@@ -369,7 +369,7 @@ func cmdPerms(c *cli, ctx context.Context, args []string) error {
 	list := fs.Bool("list", false, "list every permission and the roles' presets")
 	var ch admin.PermChange
 	var grant, revoke listFlag
-	fs.StringVar(&ch.Role, "role", "", "give this `role` (owner, admin, manager or member), applying its preset")
+	namedVar(fs, &ch.Role, "role", "give this `role` (owner, admin, manager or member), applying its preset")
 	fs.Var(&grant, "grant", "add permissions (repeatable or comma-separated)")
 	fs.Var(&revoke, "revoke", "remove permissions (repeatable or comma-separated)")
 	version := fs.Int64("if-version", 0, "change only if the user is still at this version")

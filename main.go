@@ -338,8 +338,13 @@ func (n *named) Set(v string) error {
 // nothing (named).
 func namedFlag(fs *flag.FlagSet, name, usage string) *string {
 	var s string
-	fs.Var((*named)(&s), name, usage)
+	namedVar(fs, &s, name, usage)
 	return &s
+}
+
+// namedVar is namedFlag into p, whose value is the flag's default.
+func namedVar(fs *flag.FlagSet, p *string, name, usage string) {
+	fs.Var((*named)(p), name, usage)
 }
 
 func envOr(key, def string) string {
