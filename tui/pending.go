@@ -55,7 +55,12 @@ type pendingKeys struct {
 type pendingBatch struct {
 	act    admin.UserAct
 	emails []string
-	stuck  bool // every stuck invitation, not only those the screen has read
+	// stuck: every stuck invitation, not only those the screen has read;
+	// ids are their users, as counted for the question, which the act
+	// works on (admin's Stuck would read them again as it starts, and take
+	// in one that became stuck while the operator read the question).
+	stuck bool
+	ids   []int64
 }
 
 // words name the act in p's language: what it is, while at work, and each
@@ -381,6 +386,10 @@ func (m *pending) act(b pendingBatch, what string) tea.Cmd {
 		svc, a := m.s.svc, m.s.actor
 		return m.s.do(func(ctx context.Context) tea.Msg {
 			stuck, err := svc.Stuck(ctx, a)
+			b.ids = make([]int64, len(stuck))
+			for i, in := range stuck {
+				b.ids[i] = in.UserID
+			}
 			return pendingCountMsg{batch: b, n: len(stuck), err: err}
 		})
 	case len(b.emails) == 1 && b.act == admin.ResendInvitations:
@@ -409,7 +418,7 @@ func (m *pending) answer(msg tea.KeyPressMsg) tea.Cmd {
 // start runs a batch as a job (jobs).
 func (m *pending) start(b pendingBatch) tea.Cmd {
 	m.err, m.note = "", ""
-	cmd := m.jobs.start(admin.UserBatch{Act: b.act, Emails: b.emails, Stuck: b.stuck}, b.words(m.s.p), len(b.emails))
+	cmd := m.jobs.start(admin.UserBatch{Act: b.act, Emails: b.emails, IDs: b.ids}, b.words(m.s.p), len(b.emails)+len(b.ids))
 	m.resize()
 	return cmd
 }

@@ -261,3 +261,27 @@ func TestPendingBulkRevokeAsksFirst(t *testing.T) {
 	must(t, invited() == 0, "y: %d of 600 still invited", invited())
 	must(t, strings.Contains(m.note, "600 of 600 revoked"), "the summary: %q", m.note)
 }
+
+// s A x over more stuck invitations than a page asks with the count of
+// those stuck then, and revokes those: one that becomes stuck while the
+// operator reads the question is left alone (it was not counted, and
+// revoking deletes the account), as the command line's --stuck does.
+func TestPendingStuckActsOnTheInvitationsItAskedAbout(t *testing.T) {
+	f := newFixture(t)
+	f.stuckMany(pendingPageRows+20, 0)
+	f.invite("late@example.com")
+	m := newPending(f.session())
+	m.SetSize(120, 30)
+	driveScreen(m, m.Init())
+	pressOn(m, "s", "A", "x")
+	want := fmt.Sprintf("Revoke all %d stuck invitations?", pendingPageRows+20)
+	must(t, strings.Contains(m.View(), want), "no question with the count:\n%s", m.View())
+
+	// late's invitation expires while the operator reads the question.
+	f.exec(`UPDATE tokens SET expires_at = 1 WHERE user_id = (SELECT id FROM users WHERE email = 'late@example.com')`)
+	pressOn(m, "y")
+	must(t, f.count(`SELECT count(*) FROM users WHERE email = 'late@example.com'`) == 1,
+		"late, not stuck when the question counted them, was revoked: %s", m.note)
+	must(t, f.count(`SELECT count(*) FROM users WHERE email LIKE 'stuck%'`) == 0, "the stuck ones counted are not all revoked: %s", m.note)
+	must(t, strings.Contains(m.View(), fmt.Sprintf("%d of %d revoked", pendingPageRows+20, pendingPageRows+20)), "no summary:\n%s", m.View())
+}
