@@ -112,6 +112,14 @@ func (j *jobs) progressed(msg jobProgressMsg) tea.Cmd {
 	return listenJob(msg.events)
 }
 
+// saving reports a job of one row at work: the act on the row under the
+// cursor, over in an instant, as a save is. The keys typed behind it wait
+// for its outcome (Model.typed), so that r j r resends two invitations as
+// typed one at a time: the second r came while the first was at work, and
+// was refused as a batch under way. A longer job does not hold the keys:
+// esc cancels it, and the list can be read meanwhile.
+func (j *jobs) saving() bool { return j.job != nil && j.job.total == 1 }
+
 // ended reports whether msg ends the job at work.
 func (j *jobs) ended(msg jobDoneMsg) bool { return j.job != nil && msg.job == j.job.id }
 

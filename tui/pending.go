@@ -191,6 +191,9 @@ func (m *pending) Dirty() bool { return false }
 // Running reports a job at work: ctrl+c asks to cancel it rather than quit.
 func (m *pending) Running() bool { return m.jobs.job != nil }
 
+// Saving reports that a resend or a revoke of one invitation is at work.
+func (m *pending) Saving() bool { return m.jobs.saving() }
+
 func (m *pending) ShortHelp() []key.Binding {
 	k := m.keys
 	return []key.Binding{k.Select, k.SelectAll, k.Resend, k.Revoke, k.Stuck}

@@ -285,3 +285,24 @@ func TestPendingStuckActsOnTheInvitationsItAskedAbout(t *testing.T) {
 	must(t, f.count(`SELECT count(*) FROM users WHERE email LIKE 'stuck%'`) == 0, "the stuck ones counted are not all revoked: %s", m.note)
 	must(t, strings.Contains(m.View(), fmt.Sprintf("%d of %d revoked", pendingPageRows+20, pendingPageRows+20)), "no summary:\n%s", m.View())
 }
+
+// j r k r written at once resends bob's invitation, then ann's, as typed
+// one at a time: the second r waits for the first resend (one row, sent at
+// once, a save) rather than be refused as a batch under way. (Bob, resent,
+// stays last: his invitation now expires last.)
+func TestPendingResendTwoInOneWrite(t *testing.T) {
+	f := newFixture(t)
+	f.invite("ann@example.com", "bob@example.com")
+	f.advance(2 * time.Hour) // past the resend's rate limit
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("Olive")
+	tt.write("3")
+	tt.wait("bob@example.com")
+	tt.write("jrkr")
+	eventually(t, "ann's and bob's invitations resent", func() bool { return f.resent() == 2 })
+	tt.wait("1 of 1 resent.", "2 shown")
+	stop()
+	p := r.screens[pendingScreen].(*pending)
+	must(t, p.err == "", "the second r: %s", p.err)
+}

@@ -147,3 +147,24 @@ func TestUsersActFailuresAndSummary(t *testing.T) {
 	fr = drawn(m)
 	must(t, !strings.Contains(fr, "raphael@example.com: failed") && !strings.Contains(fr, summary), "the next act shows the last one's failures:\n%s", fr)
 }
+
+// m 6 y j m 6 y written at once deactivates the user under the cursor,
+// then the next one, as typed one at a time: the second m waits for the
+// first act (one row, over at once) rather than be refused as an act under
+// way, which left its 6 to open the Delete screen.
+func TestUsersActOnOneRowTwiceInOneWrite(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	f.addUser("bob.backup@example.com", "Bob", "Backup", "member", store.Active)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("▸ Ann Active")
+	tt.write("m6yjm6y")
+	eventually(t, "ann and bob deactivated", func() bool {
+		return f.user("bob.backup@example.com").Status == store.Deactivated
+	})
+	tt.wait("1 of 1 deactivated.")
+	stop()
+	must(t, r.active == usersScreen, "the screen is %d, want Users", r.active)
+	must(t, f.user("ann.active@example.com").Status == store.Deactivated, "ann is %s", f.user("ann.active@example.com").Status)
+}

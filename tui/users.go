@@ -305,7 +305,7 @@ func (m *users) closeOver() tea.Cmd {
 // or the teams open over the list, that they are being read.
 // Saving reports that the user's page or the teams view saves a change.
 func (m *users) Saving() bool {
-	return m.detail != nil && m.detail.Saving() || m.teams != nil && m.teams.busy
+	return m.detail != nil && m.detail.Saving() || m.teams != nil && m.teams.busy || m.jobs.saving()
 }
 
 func (m *users) Reading() bool {
