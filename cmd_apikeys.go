@@ -67,6 +67,9 @@ func cmdAPIKeys(c *cli, ctx context.Context, args []string) error {
 		if err := c.svc.RevokeAPIKey(ctx, a, n); err != nil {
 			return err
 		}
+		if c.json {
+			return c.printJSON(map[string]int64{"id": n})
+		}
 		fmt.Fprintln(c.stdout, c.printer().T("API key %d revoked", n))
 		return nil
 	}

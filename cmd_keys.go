@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"roster/admin"
 	"roster/store"
@@ -63,8 +64,23 @@ func cmdKeys(c *cli, ctx context.Context, args []string) error {
 		fmt.Fprintln(c.stdout, c.printer().T("added key %s for %s", k.Fingerprint, admin.Printable(k.Email)))
 		return nil
 	case verb == "remove" && len(rest) == 2:
+		var removed any // with --json, the key as keys --json listed it
+		if c.json {
+			keys, err := c.svc.Keys(ctx, a, rest[0])
+			if err != nil {
+				return err
+			}
+			for _, k := range keys {
+				if k.Fingerprint == strings.TrimSpace(rest[1]) {
+					removed = k
+				}
+			}
+		}
 		if err := c.svc.RemoveKey(ctx, a, rest[0], rest[1]); err != nil {
 			return err
+		}
+		if c.json {
+			return c.printJSON(removed)
 		}
 		fmt.Fprintln(c.stdout, c.printer().T("removed key %s of %s", admin.Printable(rest[1]), admin.Printable(rest[0])))
 		return nil

@@ -266,9 +266,10 @@ func (c *cli) mailRetry(ctx context.Context, cfg mail.Config, args []string, fai
 	if err := c.svc.RetryMail(ctx, a, id, lifetime); err != nil {
 		return err
 	}
-	if !c.json {
-		fmt.Fprintln(c.stdout, c.printer().T("mail %d queued again", id))
+	if c.json { // as retry --failed says it: it printed nothing
+		return c.printJSON(map[string]int{"requeued": 1, "too_late": 0})
 	}
+	fmt.Fprintln(c.stdout, c.printer().T("mail %d queued again", id))
 	return nil
 }
 

@@ -33,6 +33,13 @@ func cmdInit(c *cli, ctx context.Context, args []string) error {
 	if err := c.svc.Init(ctx, *org, *owner, *first, *last, c.channel); err != nil {
 		return err
 	}
+	if c.json {
+		acct, err := c.svc.Account(ctx)
+		if err != nil {
+			return err
+		}
+		return c.printJSON(accountJSON(acct))
+	}
 	fmt.Fprintln(c.stdout, c.printer().T("created %s with owner %s in %s", admin.Printable(*org), admin.Printable(*owner), c.st.Path()))
 	return nil
 }
@@ -68,10 +75,7 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 		}
 	}
 	if c.json {
-		return c.printJSON(map[string]any{"name": acct.Name, "invite_lifetime": acct.InviteLifetime.String(),
-			"country": acct.Country, "base_url": acct.BaseURL, "created_at": acct.CreatedAt,
-			"scim_heir": acct.SCIMHeir, "scim_staged": acct.SCIMStaged, "webhooks_private": acct.WebhooksPrivate,
-			"remind_before": acct.RemindBefore.String(), "digest_hour": acct.DigestHour})
+		return c.printJSON(accountJSON(acct))
 	}
 	remind := c.printer().T("never")
 	if acct.RemindBefore > 0 {
@@ -80,6 +84,14 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 	return c.table([]string{"NAME", "INVITE LIFETIME", "REMINDER", "COUNTRY", "BASE URL", "CREATED"},
 		[][]string{{acct.Name, c.printer().Span(acct.InviteLifetime), remind, acct.Country, cmp.Or(acct.BaseURL, c.printer().T("(not set)")),
 			acct.CreatedAt.Local().Format("2006-01-02")}})
+}
+
+// accountJSON is the account as account --json prints it.
+func accountJSON(acct *store.Account) map[string]any {
+	return map[string]any{"name": acct.Name, "invite_lifetime": acct.InviteLifetime.String(),
+		"country": acct.Country, "base_url": acct.BaseURL, "created_at": acct.CreatedAt,
+		"scim_heir": acct.SCIMHeir, "scim_staged": acct.SCIMStaged, "webhooks_private": acct.WebhooksPrivate,
+		"remind_before": acct.RemindBefore.String(), "digest_hour": acct.DigestHour}
 }
 
 // given is a flag.Func that sets *dst to the flag's value as parse reads
@@ -457,6 +469,9 @@ func cmdReset(c *cli, ctx context.Context, args []string) error {
 	if err := c.svc.SendReset(ctx, a, email); err != nil {
 		return err
 	}
+	if c.json {
+		return c.printJSON(map[string]any{"email": email, "link_valid": admin.ResetLifetime.String()})
+	}
 	fmt.Fprintln(c.stdout, c.printer().T("password-reset mail queued for %s (link valid %s)", admin.Printable(email), c.printer().Span(admin.ResetLifetime)))
 	return nil
 }
@@ -619,6 +634,17 @@ func cmdAway(c *cli, ctx context.Context, args []string) error {
 		if err := c.svc.EndAway(ctx, a, email); err != nil {
 			return err
 		}
+		if c.json { // the period ended, as away --until --json prints the one set
+			ended, err := c.svc.PastAway(ctx, a, email, 1)
+			if err != nil {
+				return err
+			}
+			var p any
+			if len(ended) > 0 {
+				p = ended[0]
+			}
+			return c.printJSON(p)
+		}
 		fmt.Fprintln(c.stdout, c.printer().T("%s is back", admin.Printable(email)))
 		return nil
 	case *until == "" && *from == "" && *to == "" && *note == "":
@@ -682,6 +708,15 @@ func cmdTeams(c *cli, ctx context.Context, args []string) error {
 			removed: c.printer().T("removed"),
 			line:    func(name, done string) string { return c.printer().T("team %s: %s", name, done) },
 			usage:   usagef("teams takes add NAME, remove NAME or rename NAME NEW-NAME"),
+			item: func(name string) (any, error) {
+				teams, err := c.svc.Teams(ctx, a)
+				for _, t := range teams {
+					if strings.EqualFold(t.Name, strings.TrimSpace(name)) {
+						return t, err
+					}
+				}
+				return nil, err
+			},
 		})
 	}
 	teams, err := c.svc.Teams(ctx, a)
@@ -722,6 +757,15 @@ func cmdBranches(c *cli, ctx context.Context, args []string) error {
 			removed: removed,
 			line:    func(name, done string) string { return c.printer().T("branch %s: %s", name, done) },
 			usage:   usagef("branches takes add NAME [--address A] [--timezone TZ], remove NAME [--move-to BRANCH|none] or rename NAME NEW-NAME"),
+			item: func(name string) (any, error) {
+				branches, err := c.svc.Branches(ctx, a)
+				for _, b := range branches {
+					if strings.EqualFold(b.Name, strings.TrimSpace(name)) {
+						return b, err
+					}
+				}
+				return nil, err
+			},
 		})
 	}
 	branches, err := c.svc.Branches(ctx, a)
@@ -743,16 +787,27 @@ type nameActs struct {
 	removed     string                         // what remove did, in the operator's language
 	line        func(name, done string) string // the line that says what an act did
 	usage       error                          // for any other arguments
+	// item reads a team or branch as the listing's --json prints it
+	// (nil: there is none of that name), what --json prints of an act:
+	// as it is once added or renamed, as it was before it was removed.
+	item func(name string) (any, error)
 }
 
-// nameAct does the act rest names and says what it did.
+// nameAct does the act rest names and says what it did, or with --json
+// prints the team or branch (n.item).
 func (c *cli) nameAct(rest []string, n nameActs) error {
 	var err error
 	var done string
+	var it any
 	switch {
 	case len(rest) == 2 && rest[0] == "add":
 		err, done = n.add(rest[1]), c.printer().T("added")
 	case len(rest) == 2 && rest[0] == "remove":
+		if c.json {
+			if it, err = n.item(rest[1]); err != nil {
+				return err
+			}
+		}
 		err, done = n.remove(rest[1]), n.removed
 	case len(rest) == 3 && rest[0] == "rename":
 		err, done = n.rename(rest[1], rest[2]), c.printer().T("renamed to %s", admin.Printable(rest[2]))
@@ -761,6 +816,14 @@ func (c *cli) nameAct(rest []string, n nameActs) error {
 	}
 	if err != nil {
 		return err
+	}
+	if c.json {
+		if it == nil {
+			if it, err = n.item(rest[len(rest)-1]); err != nil {
+				return err
+			}
+		}
+		return c.printJSON(it)
 	}
 	fmt.Fprintln(c.stdout, n.line(admin.Printable(rest[1]), done))
 	return nil

@@ -55,8 +55,23 @@ func cmdWebhooks(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		var removed any // with --json, the webhook as webhooks --json listed it
+		if c.json {
+			hooks, err := c.svc.Webhooks(ctx, a)
+			if err != nil {
+				return err
+			}
+			for _, w := range hooks {
+				if w.ID == n {
+					removed = w
+				}
+			}
+		}
 		if err := c.svc.RemoveWebhook(ctx, a, n); err != nil {
 			return err
+		}
+		if c.json {
+			return c.printJSON(removed)
 		}
 		fmt.Fprintln(c.stdout, c.printer().T("webhook %d removed", n))
 		return nil
