@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
@@ -35,4 +36,23 @@ func TestSetupErrorFocusesItsField(t *testing.T) {
 	_, done := cmd().(setupDoneMsg)
 	must(t, done, "the corrected owner is accepted")
 	must(t, f.user("ivy@acme.test").Role == "owner", "ivy is the owner")
+}
+
+// A key typed while the first run creates the account waits for the
+// dashboard it opens: 2 typed straight after enter opens Invite. The setup
+// form dropped it.
+func TestSetupKeyTypedWhileTheAccountIsCreated(t *testing.T) {
+	f := newEmpty(t)
+	var m tea.Model = New(f.ctx, f.options(""))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 30})
+	m = drive(m, m.Init())
+	r := m.(*Model)
+	must(t, r.setup != nil, "no setup on an empty database")
+	m = press(m, "Acme", "tab", "olive@acme.test", "tab", "Olive", "tab", "Owner")
+	_, create := m.Update(keyMsg("enter"))
+	_, cmd := m.Update(keyMsg("2"))
+	must(t, cmd == nil, "2 acted before the account was created")
+	drive(m, create)
+	must(t, r.setup == nil && f.user("olive@acme.test").Role == "owner", "the account was not created")
+	must(t, r.active == inviteScreen, "2 typed while the account was created left screen %d, want Invite", r.active)
 }

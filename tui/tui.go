@@ -533,7 +533,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	if m.setup != nil {
 		var cmd tea.Cmd
 		m.setup, cmd = m.setup.Update(msg)
-		return m, cmd
+		return m, tea.Batch(cmd, m.replay())
 	}
 	if _, ok := msg.(usersPageMsg); ok {
 		m.blank = false
@@ -568,9 +568,13 @@ func (m *Model) typed(msg tea.KeyPressMsg) tea.Cmd {
 
 // reading reports that the screen shown is saving, or reading the rows keys
 // act on; not reading while a text field has the keyboard: typing goes on
-// into it.
+// into it. The first run's setup saves the account: keys typed meanwhile
+// act on the dashboard it opens.
 func (m *Model) reading() bool {
-	if m.setup != nil || m.screens == nil || m.confirmQuit {
+	if m.setup != nil {
+		return m.setup.busy
+	}
+	if m.screens == nil || m.confirmQuit {
 		return false
 	}
 	s := m.screens[m.active]
@@ -679,21 +683,8 @@ func (m *Model) dirty() bool {
 }
 
 func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
-	if msg.Mod.Contains(tea.ModAlt) {
-		// No screen binds alt: an esc typed just before a key (esc then 3, or
-		// esc esc, sent together by a fast typist, a script or a slow link)
-		// arrives as alt+3 or alt+esc. Take it as both, so that esc still
-		// leaves the form.
-		first := m.key(tea.KeyPressMsg{Code: tea.KeyEscape})
-		k := msg
-		k.Mod &^= tea.ModAlt
-		if unicode.IsPrint(k.Code) { // the text that alt took away
-			k.Text = string(k.Code)
-			if k.Mod.Contains(tea.ModShift) && k.ShiftedCode != 0 {
-				k.Text = string(k.ShiftedCode)
-			}
-		}
-		return tea.Batch(first, m.key(k))
+	if esc, k, ok := unalt(msg); ok {
+		return tea.Batch(m.key(esc), m.key(k))
 	}
 	if m.confirmQuit {
 		switch msg.String() {
@@ -754,6 +745,26 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return m.send(m.active, msg)
+}
+
+// unalt reads a key pressed with alt as the two keys typed: roster binds
+// no alt, and an esc typed just before a key (esc then 3, or esc esc, sent
+// together by a fast typist, a script or a slow link) arrives as alt+3 or
+// alt+esc. Taken as both, esc still leaves the form. ok is false for a key
+// without alt.
+func unalt(msg tea.KeyPressMsg) (esc, k tea.KeyPressMsg, ok bool) {
+	if !msg.Mod.Contains(tea.ModAlt) {
+		return esc, msg, false
+	}
+	k = msg
+	k.Mod &^= tea.ModAlt
+	if unicode.IsPrint(k.Code) { // the text that alt took away
+		k.Text = string(k.Code)
+		if k.Mod.Contains(tea.ModShift) && k.ShiftedCode != 0 {
+			k.Text = string(k.ShiftedCode)
+		}
+	}
+	return tea.KeyPressMsg{Code: tea.KeyEscape}, k, true
 }
 
 // switchLang speaks the session's other language: a screen that can puts
