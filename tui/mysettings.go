@@ -70,18 +70,12 @@ func (m *mySettings) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.account = msg.name
 		return m, nil
 	case tea.KeyPressMsg:
-		// Keys typed while the grid reads or saves wait for it, as the
-		// dashboard's do: q typed straight after enter quits once the save
-		// is done. A second ctrl+c does not wait.
-		force := key.Matches(msg, m.keys.ForceQuit)
-		switch {
-		case force && slices.ContainsFunc(m.held, func(k tea.KeyPressMsg) bool { return key.Matches(k, m.keys.ForceQuit) }):
-			return m, tea.Quit
-		case len(m.held) > 0 || !force && m.grid.busy():
-			m.held = append(m.held, msg)
-			return m, nil
+		// esc typed just before a key arrives as alt and the key: both act,
+		// in order, as on the dashboard (esc q discards, then quits).
+		if esc, k, ok := unalt(msg); ok {
+			return m, tea.Batch(m.typed(esc), m.typed(k))
 		}
-		return m, m.key(msg)
+		return m, m.typed(msg)
 	}
 	cmds := []tea.Cmd{m.grid.update(msg)}
 	m.grid.closed = false // there is nothing behind the grid to go back to
@@ -91,6 +85,21 @@ func (m *mySettings) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.key(k))
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// typed acts on a key, or holds it while the grid reads or saves, as the
+// dashboard's keys wait: q typed straight after enter quits once the save
+// is done. A second ctrl+c does not wait.
+func (m *mySettings) typed(msg tea.KeyPressMsg) tea.Cmd {
+	force := key.Matches(msg, m.keys.ForceQuit)
+	switch {
+	case force && slices.ContainsFunc(m.held, func(k tea.KeyPressMsg) bool { return key.Matches(k, m.keys.ForceQuit) }):
+		return tea.Quit
+	case len(m.held) > 0 || !force && m.grid.busy():
+		m.held = append(m.held, msg)
+		return nil
+	}
+	return m.key(msg)
 }
 
 func (m *mySettings) key(msg tea.KeyPressMsg) tea.Cmd {

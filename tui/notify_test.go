@@ -2,10 +2,13 @@ package tui
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 
 	"roster/admin"
@@ -108,15 +111,22 @@ func TestNotificationGridStaleSave(t *testing.T) {
 	must(t, f.prefs(mia)["invitation.accepted"] == "off", "after ctrl+r: %v\n%s", f.prefs(mia), ansi.Strip(r.frame()))
 }
 
+// mel is the member whose My settings newMySettings opens.
+const mel = "mel.member@example.com"
+
+// newMySettings opens My settings of mel, a member, at 80x24, read.
+func newMySettings(t *testing.T) (*fixture, tea.Model) {
+	f := newFixture(t)
+	f.addUser(mel, "Mel", "Member", "member", store.Active)
+	var m tea.Model = NewMySettings(f.ctx, Options{Service: f.svc, Operator: mel, Channel: admin.ChannelSSH, Width: 80, Height: 24})
+	return f, drive(m, m.Init())
+}
+
 // My settings, the whole program of a user who administers nobody: their
 // profile in brief and their own grid, which saves as theirs; q does not
 // quit over unsaved boxes, and does once they are discarded.
 func TestMySettings(t *testing.T) {
-	f := newFixture(t)
-	const mel = "mel.member@example.com"
-	f.addUser(mel, "Mel", "Member", "member", store.Active)
-	var m tea.Model = NewMySettings(f.ctx, Options{Service: f.svc, Operator: mel, Channel: admin.ChannelSSH, Width: 80, Height: 24})
-	m = drive(m, m.Init())
+	f, m := newMySettings(t)
 	frame := func() string { return ansi.Strip(m.(*mySettings).frame()) }
 	fr := frame()
 	for _, want := range []string{"acting as mel.member@example.com (ssh)", "My settings", "Me  Mel Member <mel.member@example.com> · member · no team",
@@ -145,11 +155,7 @@ func TestMySettings(t *testing.T) {
 // In My settings at 80x24, ? lists every key, as the dashboard's does: it
 // showed the first row of the help and cut the rest.
 func TestMySettingsHelpShowsEveryKey(t *testing.T) {
-	f := newFixture(t)
-	const mel = "mel.member@example.com"
-	f.addUser(mel, "Mel", "Member", "member", store.Active)
-	var m tea.Model = NewMySettings(f.ctx, Options{Service: f.svc, Operator: mel, Channel: admin.ChannelSSH, Width: 80, Height: 24})
-	m = drive(m, m.Init())
+	_, m := newMySettings(t)
 	m = press(m, "?")
 	s := m.(*mySettings)
 	showsEveryKey(t, "My settings", ansi.Strip(s.frame()), 24, (mySettingsKeys{s}).FullHelp())
@@ -159,11 +165,7 @@ func TestMySettingsHelpShowsEveryKey(t *testing.T) {
 // it: q straight after the enter that saves quits once the save is written.
 // It was dropped while the grid saved, and the SSH session stayed open.
 func TestMySettingsQuitTypedDuringTheSave(t *testing.T) {
-	f := newFixture(t)
-	const mel = "mel.member@example.com"
-	f.addUser(mel, "Mel", "Member", "member", store.Active)
-	var m tea.Model = NewMySettings(f.ctx, Options{Service: f.svc, Operator: mel, Channel: admin.ChannelSSH, Width: 80, Height: 24})
-	m = drive(m, m.Init())
+	f, m := newMySettings(t)
 	m = press(m, "j", "space", "enter")
 	_, save := m.Update(keyMsg("enter"))
 	_, quit := m.Update(keyMsg("q"))
@@ -208,4 +210,32 @@ func TestNotificationGridKeysTypedDuringTheSave(t *testing.T) {
 	p := f.prefs(mia)
 	must(t, p["invitation.accepted"] == "off", "the first save: %v", p)
 	must(t, p[next] != before, "the keys typed during the save were lost: %s is still %s", next, before)
+}
+
+// In My settings over SSH, esc q written at once (read as alt+q) discards
+// the box ticked, then quits, as on the dashboard: both keys were dropped,
+// and the session stayed open.
+func TestMySettingsEscThenQuitInOneWrite(t *testing.T) {
+	f := newFixture(t)
+	const mel = "mel.member@example.com"
+	f.addUser(mel, "Mel", "Member", "member", store.Active)
+	r, w := io.Pipe()
+	fr := &frames{}
+	m := NewMySettings(f.ctx, Options{Service: f.svc, Operator: mel, Channel: admin.ChannelSSH})
+	p := tea.NewProgram(recorder{m, fr}, tea.WithContext(f.ctx), tea.WithInput(r), tea.WithOutput(io.Discard),
+		tea.WithWindowSize(80, 24), tea.WithColorProfile(colorprofile.Ascii), tea.WithoutSignals())
+	done := make(chan struct{})
+	go func() { p.Run(); close(done) }()
+	t.Cleanup(func() { p.Kill(); w.Close(); <-done })
+	tt := &tty{t: t, fr: fr, in: w}
+	tt.wait("Someone I invited accepted")
+	tt.write("j ")
+	tt.wait("(unsaved)")
+	tt.write("\x1bq")
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("esc q did not quit; the last frame:\n%s", tt.last())
+	}
+	must(t, !m.(*mySettings).grid.dirty(), "esc did not discard the box ticked")
 }
