@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -100,10 +101,24 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 	}
 	admin.FailuresFirst(out)
 	s.out = out
-	if oerr := c.outcomes(b.Did(), out); err == nil {
-		err = oerr
+	oerr := c.outcomes(b.Did(), out)
+	if err == nil {
+		return oerr
 	}
-	return err
+	// Stopped between batches (ctrl+c) or by a batch that failed: how far
+	// it went, in one line.
+	done := 0
+	for _, o := range out {
+		var notDone *admin.NotDoneError
+		if !errors.As(o.Err, &notDone) {
+			done++
+		}
+	}
+	users := i18n.Count(len(out), "%s user", "%s users")
+	if errors.Is(err, context.Canceled) {
+		return errorf("interrupted after %d of %s: those not done are as they were, and the same command again does them", done, users)
+	}
+	return errorf("stopped after %d of %s: %v; those not done are as they were, and the same command again does them", done, users, err)
 }
 
 // errNotConfirmed says the operator did not answer yes.

@@ -805,7 +805,12 @@ func (c *cli) outcomes(verb i18n.Text, out []admin.Outcome) error {
 	}
 	failed := 0
 	for _, o := range out {
+		var notDone *admin.NotDoneError
 		switch {
+		case errors.As(o.Err, &notDone):
+			// Said once, by the act that stopped (selection.run): a line
+			// each, naming nobody, buried the refusals.
+			failed++
 		case o.Err != nil:
 			failed++
 			fmt.Fprintf(c.stderr, "roster: %s\n", oneLine(i18n.Error(c.printer(), o.Err)))
