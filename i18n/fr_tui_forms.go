@@ -186,7 +186,6 @@ func frTUIForms() map[string]string {
 		"back now":                                               "de retour",
 		"stand-in: a name, an email or a team":                   "remplaçant : un nom, un e-mail ou une équipe",
 		"Save (ctrl+s) or clear the form first.":                 "Enregistrez (ctrl+s) ou videz d'abord le formulaire.",
-		"Form cleared.":                                          "Formulaire vidé.",
 		"Cancel the period %s? y/n":                              "Annuler la période %s ? y/n",
 		"Period cancelled.":                                      "Période annulée.",
 		"%s is back now? Their current away period ends. y/n":    "%s est de retour ? Sa période d'absence en cours prend fin. y/n",

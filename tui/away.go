@@ -354,11 +354,14 @@ func (m *away) fieldErr(err error) string {
 
 func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 	k := m.keys
-	if m.confirm != nil {
+	if c := m.confirm; c != nil {
 		fn := m.asked
 		m.confirm, m.asked = nil, nil
-		if !saysYes(msg) {
+		switch {
+		case !saysYes(msg):
 			return nil
+		case c.act != nil:
+			return c.act()
 		}
 		return m.act(fn)
 	}
@@ -425,14 +428,17 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 		m.periods.move(1)
 	case key.Matches(msg, k.Back):
 		if m.form.dirty() {
-			m.clear()
-			m.note = m.s.p.T("Form cleared.")
+			// Back, as the key says, once the operator agrees to lose what
+			// the form holds, as on a user's page: esc cleared it at once,
+			// and esc esc, to leave the form and then the screen, lost a
+			// period typed whole.
+			m.confirm = &confirmation{prompt: m.s.p.T("Discard your changes to %s? y/n", clean(m.email)), act: func() tea.Cmd {
+				m.clear()
+				return m.back()
+			}}
 			return nil
 		}
-		if m.fromList {
-			return m.choose()
-		}
-		return m.s.open(usersScreen, "")
+		return m.back()
 	case key.Matches(msg, k.Cancel):
 		ps := m.user.AwayPeriods
 		if m.periods.cur >= len(ps) {
@@ -452,6 +458,15 @@ func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// back leaves the person shown: to the Away list they were opened from,
+// else to Users.
+func (m *away) back() tea.Cmd {
+	if m.fromList {
+		return m.choose()
+	}
+	return m.s.open(usersScreen, "")
 }
 
 func (m *away) act(fn func(context.Context, *admin.Service, admin.Actor) (string, error)) tea.Cmd {

@@ -153,3 +153,25 @@ func TestAwayWarnsForThePeriodsDates(t *testing.T) {
 	must(t, strings.Contains(v, "warning: from ") && strings.Contains(v, "ben@example.com is away until") &&
 		strings.Contains(v, "would stay with ada@example.com"), "back in eleven days:\n%s", v)
 }
+
+// esc esc on a filled-in Away form (leave the form, then the screen)
+// asks before losing the period typed, as a user's page does: it was
+// cleared at once, though esc says "back". n keeps it; y discards it and
+// goes back.
+func TestAwayEscAsksBeforeLosingTheForm(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ada@example.com", "Ada", "Able", "member", store.Active)
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	tt.wait("▸ Ada Able")
+	tt.write("a+3d\tben\x1b\x1b")
+	tt.wait("Discard your changes to ada@example.com? y/n")
+	tt.write("n\x1b") // n keeps the form: esc asks again
+	tt.wait("Discard your changes to ada@example.com? y/n", "Until      +3d")
+	tt.write("y")
+	tt.wait("▸ Ada Able")
+	stop()
+	a := r.screens[awayScreen].(*away)
+	must(t, r.active == usersScreen, "y: the screen is %d, want Users", r.active)
+	must(t, a.form.fields[aUntil].value() == "" && !a.Dirty(), "y: the form still holds until %q", a.form.fields[aUntil].value())
+}
