@@ -116,10 +116,15 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 	}
 	users := i18n.Count(len(out), "%s user", "%s users")
 	if errors.Is(err, context.Canceled) {
-		return errorf("interrupted after %d of %s: those not done are as they were, and the same command again does them", done, users)
+		return errorf("interrupted after %s of %s: those not done are as they were, and the same command again does them", number(done), users)
 	}
-	return errorf("stopped after %d of %s: %v; those not done are as they were, and the same command again does them", done, users, err)
+	return errorf("stopped after %s of %s: %v; those not done are as they were, and the same command again does them", number(done), users, err)
 }
+
+// number is a count said with the language's digit grouping (1,234; 1 234).
+type number int
+
+func (n number) Localize(p *i18n.Printer) string { return p.Num(int(n)) }
 
 // errNotConfirmed says the operator did not answer yes.
 var errNotConfirmed = errorf("not confirmed: nothing changed")

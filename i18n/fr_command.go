@@ -437,8 +437,8 @@ func frCommand() map[string]string {
 		"refuse SSH sessions beyond this many at once":                            "refuser les sessions SSH au-delà de ce nombre à la fois",
 
 		"interrupted: nothing changed": "interrompu : rien n'a changé",
-		"interrupted after %d of %s: those not done are as they were, and the same command again does them": "interrompu après %d sur %s : ceux qui restaient sont tels qu'ils étaient, et la même commande relancée les fait",
-		"stopped after %d of %s: %v; those not done are as they were, and the same command again does them": "arrêté après %d sur %s : %v ; ceux qui restaient sont tels qu'ils étaient, et la même commande relancée les fait",
+		"interrupted after %s of %s: those not done are as they were, and the same command again does them": "interrompu après %s sur %s : ceux qui restaient sont tels qu'ils étaient, et la même commande relancée les fait",
+		"stopped after %s of %s: %v; those not done are as they were, and the same command again does them": "arrêté après %s sur %s : %v ; ceux qui restaient sont tels qu'ils étaient, et la même commande relancée les fait",
 		"--to and --stand-in name two stand-ins (%s, %s): give one":                                         "--to et --stand-in nomment deux remplaçants (%s, %s) : donnez-en un",
 		"--off ends the period: it takes no --until, --from, --to or --note":                                "--off met fin à la période : il ne prend ni --until, ni --from, ni --to, ni --note",
 	}
