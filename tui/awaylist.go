@@ -73,6 +73,9 @@ func (o *awayOverview) update(msg awayOverviewMsg) {
 	if len(msg.rows) == 0 && len(msg.before) > 0 {
 		return // past the last page: stay
 	}
+	// The cursor stays on its period when the page is read again (another
+	// operator's change): one that starts sooner, added since, goes above.
+	follow(&o.nav, o.rows, msg.rows, func(e admin.AwayEntry) int64 { return e.ID })
 	o.rows, o.before, o.read = msg.rows, msg.before, true
 	o.nav.set(len(o.rows))
 }

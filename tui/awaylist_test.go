@@ -78,3 +78,32 @@ func containsAll(s string, parts ...string) bool {
 	}
 	return true
 }
+
+// A period added by someone else that starts sooner goes above the one
+// under the cursor: the cursor stays on its period, and enter typed while
+// the overview is read again opens that person, not the one moved under it.
+func TestAwayOverviewCursorStaysOnItsPeriod(t *testing.T) {
+	f := newFixture(t)
+	day := 24 * time.Hour
+	for i, e := range []string{"ada@example.com", "ben@example.com"} {
+		f.addUser(e, "User", fmt.Sprint(i), "member", store.Active)
+		from := f.svc.Now().Add(time.Duration(i+1) * day)
+		if _, err := f.svc.SetAway(f.ctx, f.op, e, admin.AwayRequest{From: from, Until: from.Add(day)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.addUser("eve@example.com", "Eve", "Early", "member", store.Active)
+	r, m := f.start()
+	m = press(m, "5", "down")
+	a := r.screens[awayScreen].(*away)
+	must(t, a.overview.chosen() == "ben@example.com", "the cursor is on %q", a.overview.chosen())
+
+	// Eve is away from now: her period comes first.
+	if _, err := f.svc.SetAway(f.ctx, f.op, "eve@example.com", admin.AwayRequest{Until: f.svc.Now().Add(day)}); err != nil {
+		t.Fatal(err)
+	}
+	m, reread := m.Update(refreshMsg{})
+	m, _ = m.Update(keyMsg("enter")) // typed while the overview is read again
+	drive(m, reread)
+	must(t, a.email == "ben@example.com", "enter opened %q, want ben, under the cursor", a.email)
+}

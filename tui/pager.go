@@ -82,31 +82,14 @@ func (p *pager[T]) got(msg pageMsg[T]) bool {
 	if msg.more {
 		p.rows = append(p.rows, msg.rows...)
 	} else {
-		p.rows = p.keepPlace(msg.rows)
+		// Newest first, every row written since (an act's audit entry, a
+		// mail queued) pushes the others down: the cursor stays on its row.
+		follow(&p.nav, p.rows, msg.rows, p.id)
+		p.rows = msg.rows
 	}
 	p.more = len(msg.rows) == p.size || (!msg.more && len(msg.rows) > p.size)
 	p.nav.set(len(p.rows))
 	return true
-}
-
-// keepPlace returns rows, the list read again from the top, with the
-// cursor moved onto the row it was on: newest first, every row written
-// since (an act's audit entry, a mail queued) pushed the rest down, and
-// the cursor, left at its position, was on another row, which enter opened
-// (a key typed during the reading waits for it, then acts). A row no longer
-// listed leaves the cursor where it is.
-func (p *pager[T]) keepPlace(rows []T) []T {
-	if p.nav.cur >= len(p.rows) || len(rows) == 0 {
-		return rows
-	}
-	id := p.id(p.rows[p.nav.cur])
-	for i, r := range rows {
-		if p.id(r) == id {
-			p.nav.cur = i
-			break
-		}
-	}
-	return rows
 }
 
 // reading reports that the rows keys act on are on their way: the list

@@ -287,6 +287,24 @@ func (v *nav) end()         { v.cur = v.n - 1; v.clamp() }
 func (v *nav) set(n int)    { v.n = n; v.clamp() }
 func (v *nav) resize(h int) { v.height = h; v.clamp() }
 
+// follow puts the cursor v, over old, on the row of rows, the same list
+// read again, that has the same key: rows written or gone since moved the
+// rest under it, and a key typed while the list was read again (held
+// until it is shown) acted on the row moved there. A row no longer listed
+// leaves the cursor where it is.
+func follow[T any, K comparable](v *nav, old, rows []T, key func(T) K) {
+	if v.cur < 0 || v.cur >= len(old) {
+		return
+	}
+	k := key(old[v.cur])
+	for i, r := range rows {
+		if key(r) == k {
+			v.cur = i
+			return
+		}
+	}
+}
+
 // visible is the range of rows to draw.
 func (v *nav) visible() (from, to int) {
 	return v.top, min(v.n, v.top+max(1, v.height))
