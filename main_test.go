@@ -30,7 +30,10 @@ func rosterIn(t *testing.T, db, stdin string, args ...string) (string, string, i
 	t.Helper()
 	var out, errb bytes.Buffer
 	c := &cli{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb}
-	code := run(context.Background(), c, append([]string{"--db", db}, args...))
+	if db != "" { // "": a command that opens no database (migrate); --db "" is refused
+		args = append([]string{"--db", db}, args...)
+	}
+	code := run(context.Background(), c, args)
 	return out.String(), errb.String(), code
 }
 
