@@ -51,6 +51,11 @@ type UserBatch struct {
 	Emails []string
 	IDs    []int64
 	Stuck  bool
+	// Stage is ReactivateUsers': one who never accepted their invitation
+	// comes back staged, their invitation left to SendStagedInvitations,
+	// instead of being sent one (SCIM, on an account that stages the
+	// people it creates: roster account --scim-staged).
+	Stage bool
 	// Progress, when set, is told how many rows are done of how many, once
 	// the rows are known and after each committed batch: a screen draws a
 	// progress bar from it. It runs on the caller's goroutine.
@@ -111,10 +116,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 				if err := s.update(ctx, q, op, u, 0); err != nil {
 					return err
 				}
-				if err := s.sendLink(ctx, q, op.User, acct, u, "invite", store.MailInvitation); err != nil {
-					return err
-				}
-				return s.audit(ctx, q, op.User, op.channel, "user.invite", u, before, profileOf(u))
+				return s.sendInvitation(ctx, q, op, acct, u, before)
 			}, nil
 		}, nil
 	case RevokeInvitations:
@@ -214,7 +216,7 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 			return func() error { return s.deactivate(ctx, q, op, u) }, nil
 		}, nil
 	case ReactivateUsers:
-		return func(ctx context.Context, q *store.Q, op *operator, _ *store.Account, u *store.User) (func() error, error) {
+		return func(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User) (func() error, error) {
 			if err := op.need("users.delete", "reactivating users"); err != nil {
 				return nil, err
 			}
@@ -232,7 +234,14 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 			if u.Status != store.Deactivated {
 				return nil, stateErr("%s is %s, not deactivated", u.Email, status(u.Status))
 			}
-			return func() error { return s.reactivate(ctx, q, op, u) }, nil
+			// One who never accepted is sent their invitation, whose link
+			// sets their password: as sending it is, that is acting as them.
+			if u.ActivatedAt.IsZero() && !b.Stage {
+				if err := s.mayActAs(ctx, q, op, u, "users.invite", "sending invitations", "send the invitation of"); err != nil {
+					return nil, err
+				}
+			}
+			return func() error { return s.reactivate(ctx, q, op, acct, u, b.Stage) }, nil
 		}, nil
 	}
 	return nil, fmt.Errorf("unknown act %d", b.Act)

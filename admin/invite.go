@@ -507,6 +507,19 @@ func (s *Service) createUsers(ctx context.Context, q *store.Q, op *operator, acc
 	return s.writeAudit(ctx, q, entries...)
 }
 
+// sendInvitation sends u, invited, their invitation in q's transaction, as
+// every one after a creation's is sent (a staged person's, one reactivated
+// who never accepted): a new link, valid the account's lifetime from now,
+// voiding the older ones and cancelling their mail not yet sent, its mail
+// queued, and the audit row user.invite; before is u as the act found
+// them, nil when the act has its own row of that.
+func (s *Service) sendInvitation(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User, before any) error {
+	if err := s.sendLink(ctx, q, op.User, acct, u, "invite", store.MailInvitation); err != nil {
+		return err
+	}
+	return s.audit(ctx, q, op.User, op.channel, "user.invite", u, before, profileOf(u))
+}
+
 // sendLink makes a new link of kind for u, voiding the older ones of that
 // kind and cancelling their mail not yet sent, and queues the mail.
 func (s *Service) sendLink(ctx context.Context, q *store.Q, by *store.User, acct *store.Account, u *store.User, kind, mailKind string) (err error) {

@@ -9,11 +9,14 @@ import (
 
 // ProvisionUser creates a user for an identity provider (SCIM): invited,
 // their invitation mail queued, or staged when the account says so
-// (roster account --scim-staged), with the provider's ID for them, and
-// deactivated at once when active is false; all in one transaction with its
-// audit rows, on Invite's and Deactivate's rules. Refused, it leaves no user
-// behind: the provider sends the creation again, which would otherwise fail
-// for good on an address already taken.
+// (roster account --scim-staged), with the provider's ID for them; all in
+// one transaction with its audit rows, on Invite's rules. Created with
+// active false (a pre-hire, whom Entra ID and Okta make active on their
+// start date), they are staged and deactivated at once, on Deactivate's
+// rules: nothing is mailed until they are made active (ReprovisionUser),
+// which sends their invitation then. Refused, it leaves no user behind:
+// the provider sends the creation again, which would otherwise fail for
+// good on an address already taken.
 func (s *Service) ProvisionUser(ctx context.Context, a Actor, r NewUser, externalID string, active bool) (*store.User, error) {
 	var out *store.User
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
@@ -28,7 +31,7 @@ func (s *Service) ProvisionUser(ctx context.Context, a Actor, r NewUser, externa
 		if err != nil {
 			return err
 		}
-		if err := s.createUsers(ctx, q, op, acct, []*store.User{u}, acct.SCIMStaged); err != nil {
+		if err := s.createUsers(ctx, q, op, acct, []*store.User{u}, acct.SCIMStaged || !active); err != nil {
 			return err
 		}
 		out = u
@@ -60,7 +63,10 @@ type ProvisionedProfile struct {
 // says: change is given the user as they are and makes them what the
 // provider wants. Inside one transaction, the profile is then written on
 // Edit's rules, the provider's ID recorded, and the user deactivated or
-// reactivated on Deactivate's and Reactivate's. An error of change's or a
+// reactivated on Deactivate's and Reactivate's: one made active who never
+// accepted their invitation (a pre-hire on their start date) is sent one
+// then, valid from then, or staged on an account that stages the people
+// SCIM creates. An error of change's or a
 // refusal of any part leaves the user as they were: a PATCH is atomic (RFC
 // 7644 3.5.2), and an owner's title changed by the request that failed to
 // deactivate them was a change the provider believed refused.
@@ -122,13 +128,14 @@ func (s *Service) ReprovisionUser(ctx context.Context, a Actor, id, version int6
 }
 
 // setActive deactivates u or reactivates them, in the caller's transaction,
-// on the rules of ActOnUsers' acts.
+// on the rules of ActOnUsers' acts; one who never accepted is reactivated
+// as SCIM creates people, staged on an account that says so.
 func (s *Service) setActive(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User, active bool) error {
 	act := DeactivateUsers
 	if active {
 		act = ReactivateUsers
 	}
-	rule, err := s.userRule(ctx, UserBatch{Act: act})
+	rule, err := s.userRule(ctx, UserBatch{Act: act, Stage: acct.SCIMStaged})
 	if err != nil {
 		return err
 	}

@@ -542,17 +542,26 @@ func (s *Service) deactivate(ctx context.Context, q *store.Q, op *operator, u *s
 	return s.audit(ctx, q, op.User, op.channel, "user.deactivate", u, before, profileOf(u))
 }
 
-// Reactivate undoes Deactivate: the user is active again, or invited again
-// if they had never accepted their invitation (resend sends them a new link).
+// Reactivate undoes Deactivate: the user is active again or, if they had
+// never accepted their invitation, invited again and sent a new one, as
+// when they were first (deactivation voided their link).
 func (s *Service) Reactivate(ctx context.Context, a Actor, email string) error {
 	return s.actOnOne(ctx, a, UserBatch{Act: ReactivateUsers, Emails: []string{email}})
 }
 
-// reactivate writes a reactivation ActOnUsers' rule allowed.
-func (s *Service) reactivate(ctx context.Context, q *store.Q, op *operator, u *store.User) error {
+// reactivate writes a reactivation ActOnUsers' rule allowed. One who never
+// accepted is invited and sent their invitation (sendInvitation), valid
+// from now: a pre-hire an identity provider created inactive is invited on
+// their start date, when it makes them active. With stage, they are staged
+// instead, the invitation left to whoever sends the staged ones.
+func (s *Service) reactivate(ctx context.Context, q *store.Q, op *operator, acct *store.Account, u *store.User, stage bool) error {
 	before := profileOf(u)
-	u.Status = store.Active
-	if u.ActivatedAt.IsZero() {
+	switch {
+	case !u.ActivatedAt.IsZero():
+		u.Status = store.Active
+	case stage:
+		u.Status = store.Staged
+	default:
 		u.Status = store.Invited
 	}
 	if err := s.update(ctx, q, op, u, 0); err != nil {
@@ -561,10 +570,13 @@ func (s *Service) reactivate(ctx context.Context, q *store.Q, op *operator, u *s
 	if err := s.audit(ctx, q, op.User, op.channel, "user.reactivate", u, before, profileOf(u)); err != nil {
 		return err
 	}
-	if u.Status != store.Active {
-		return nil
+	switch u.Status {
+	case store.Invited:
+		return s.sendInvitation(ctx, q, op, acct, u, nil)
+	case store.Active:
+		return s.seatStarts(ctx, q, op.User, op.channel, u)
 	}
-	return s.seatStarts(ctx, q, op.User, op.channel, u)
+	return nil
 }
 
 // actOnOne acts on the one user b names, as ActOnUsers does: the rule's
