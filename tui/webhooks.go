@@ -95,6 +95,10 @@ func (v *webhooksView) update(msg tea.Msg) tea.Cmd {
 		v.loading = false
 		v.err = v.s.explain(msg.err)
 		if msg.err == nil {
+			// The cursor stays on its webhook: one removed since above it
+			// moved it up, and x typed while the list was read again asked
+			// to remove the one below.
+			follow(&v.nav, v.hooks, msg.hooks, func(h store.Webhook) int64 { return h.ID })
 			v.hooks = msg.hooks
 			v.nav.set(len(v.hooks))
 		}

@@ -1,7 +1,9 @@
 package tui
 
 import (
+	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"roster/admin"
@@ -37,4 +39,36 @@ func TestWebhooksOnTheMailScreen(t *testing.T) {
 	}
 	tt.write("nftp://x\tall\x13")
 	tt.wait("an http:// or https:// address")
+}
+
+// A webhook removed by someone else above the one under the cursor moves
+// it up: the cursor goes with it, and x typed while the list is read
+// again asks about that webhook, not the one moved under the cursor.
+func TestWebhooksCursorStaysOnItsWebhook(t *testing.T) {
+	f := newFixture(t)
+	allow := true
+	if _, err := f.svc.UpdateAccount(f.ctx, f.op, admin.AccountChange{WebhooksPrivate: &allow}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, port := range []string{"9", "10", "11"} {
+		_, h, err := f.svc.AddWebhook(f.ctx, f.op, "http://127.0.0.1:"+port+"/roster", []string{"all"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, h.ID)
+	}
+	r, m := f.start()
+	m = press(m, "7", "w", "j")
+	v := r.screens[mailScreen].(*mailbox).hooks
+	must(t, v.nav.cur == 1 && v.hooks[1].ID == ids[1], "the cursor is on row %d", v.nav.cur)
+
+	if err := f.svc.RemoveWebhook(f.ctx, f.op, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	m, reread := m.Update(refreshMsg{})
+	m, _ = m.Update(keyMsg("x")) // typed while the webhooks are read again
+	drive(m, reread)
+	want := fmt.Sprintf("Remove webhook %d ", ids[1])
+	must(t, v.confirm != nil && strings.HasPrefix(v.confirm.prompt, want), "x asks %+v, want %q…", v.confirm, want)
 }
