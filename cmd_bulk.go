@@ -46,6 +46,7 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 	case s.where == "" && len(emails) == 0 && !b.Stuck:
 		return usagef("name the users: EMAIL... or --where 'status=S team=T search=TEXT'")
 	}
+	emails = once(emails)
 	// The act's role, team or branch, before the users: refused alike
 	// whether a --where matches nobody or someone, and before asking.
 	if err := c.svc.CheckBatch(ctx, b); err != nil {
@@ -125,6 +126,21 @@ func (s *selection) run(c *cli, ctx context.Context, a admin.Actor, emails []str
 type number int
 
 func (n number) Localize(p *i18n.Printer) string { return p.Num(int(n)) }
+
+// once is emails with each address as written once, in their order: one
+// named twice (a script joining two lists) was acted on twice, the second
+// a failure (sent too recently, not found once revoked), and counted twice.
+func once(emails []string) []string {
+	seen := map[string]bool{}
+	out := emails[:0:0]
+	for _, e := range emails {
+		if k := strings.TrimSpace(e); !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // errNotConfirmed says the operator did not answer yes.
 var errNotConfirmed = errorf("not confirmed: nothing changed")
