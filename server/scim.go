@@ -467,9 +467,26 @@ func scimLocale(l string) string {
 	return "en"
 }
 
+// decodeUser reads a User sent whole, a creation's or a replace's,
+// refusing one that holds an attribute of no schema roster serves
+// (scimCheckBody), as a patch of it is refused.
+func (c *scimCall) decodeUser(b *scimUserBody) error {
+	var raw json.RawMessage
+	if err := c.decode(&raw); err != nil {
+		return err
+	}
+	if err := scimCheckBody(raw); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(raw, b); err != nil {
+		return scimBad("invalidSyntax", "the body is not the JSON expected: %v", err)
+	}
+	return nil
+}
+
 func scimCreateUser(c *scimCall) (int, any, error) {
 	var b scimUserBody
-	if err := c.decode(&b); err != nil {
+	if err := c.decodeUser(&b); err != nil {
 		return 0, nil, err
 	}
 	p, err := b.profile()
@@ -542,7 +559,7 @@ func scimReplaceUser(c *scimCall) (int, any, error) {
 		return 0, nil, err
 	}
 	var b scimUserBody
-	if err := c.decode(&b); err != nil {
+	if err := c.decodeUser(&b); err != nil {
 		return 0, nil, err
 	}
 	p, err := b.profile()
@@ -616,15 +633,41 @@ func (p *scimProfile) patch(op, path string, value json.RawMessage) error {
 			return scimBad("invalidValue", "a patch without a path takes an object of attributes")
 		}
 		for k, v := range attrs {
-			// The enterprise extension's attributes come as an object
-			// under its URN, as a creation sends them.
-			if strings.EqualFold(k, scimEnterpriseSchema) {
-				if err := p.patch(op, "", v); err != nil {
-					return err
-				}
-				continue
-			}
 			if err := p.patch(op, k, v); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// What the path names is looked up as a creation's attributes are
+	// (scimResolve): what roster does not keep of the core and enterprise
+	// schemas is accepted and dropped, as a creation and a replace drop it.
+	// It was refused, the whole patch with it, so that Entra ID's default
+	// mapping (department, manager, addresses, a mobile) failed every
+	// cycle, and the change beside it (a name, active false) never landed.
+	t, err := scimResolve(path)
+	if err == nil && op != "remove" {
+		err = scimCheckSubs(t.subs, path, value, "invalidPath")
+	}
+	switch {
+	case err != nil:
+		return err
+	case t.use == scimReadOnly:
+		return scimReadOnlyPatch(path)
+	case t.use == scimIgnored:
+		return nil
+	case t.key == "enterprise":
+		// The enterprise extension's attributes come as an object under
+		// its URN, as a creation sends them.
+		if op == "remove" {
+			return p.patch(op, scimEnterpriseSchema+":employeeNumber", nil)
+		}
+		var attrs map[string]json.RawMessage
+		if err := json.Unmarshal(value, &attrs); err != nil {
+			return scimBad("invalidValue", "%s takes an object of the enterprise extension's attributes", path)
+		}
+		for k, v := range attrs {
+			if err := p.patch(op, scimEnterpriseSchema+":"+k, v); err != nil {
 				return err
 			}
 		}
@@ -647,9 +690,8 @@ func (p *scimProfile) patch(op, path string, value json.RawMessage) error {
 				Primary     bool
 			}
 			if json.Unmarshal(value, &list) == nil && len(list) > 0 {
-				attr := scimPath(path)
 				for _, v := range list {
-					if strings.HasPrefix(attr, "emails") && v.Primary || strings.HasPrefix(attr, "phonenumbers") && v.Type == "work" {
+					if strings.HasPrefix(t.key, "emails") && v.Primary || strings.HasPrefix(t.key, "phonenumbers") && v.Type == "work" {
 						return v.Value, nil
 					}
 				}
@@ -659,8 +701,7 @@ func (p *scimProfile) patch(op, path string, value json.RawMessage) error {
 		}
 		return s, nil
 	}
-	var err error
-	switch scimPath(path) {
+	switch t.key {
 	case "active":
 		if op == "remove" {
 			return scimBad("mutability", "active cannot be removed")
@@ -704,24 +745,22 @@ func (p *scimProfile) patch(op, path string, value json.RawMessage) error {
 		p.ref, err = str()
 	case "phonenumbers", "phonenumbers.value":
 		p.phone, err = str()
-	case "displayname", "name.formatted":
-		// Made from the name, as roster answers them: nothing to keep.
-		// Entra ID sends name.formatted with every change of a name, as
-		// its default mapping has it; refused, no name changed.
 	case "username", "emails", "emails.value":
 		var email string
 		if email, err = str(); err == nil && email != "" {
 			p.email = email
 		}
 	default:
-		return scimBad("invalidPath", "%q is not an attribute roster keeps", path)
+		// Kept in scimUserAttrs, and not read here: roster's mistake.
+		return fmt.Errorf("scim: patch of %q, which roster keeps, not written", t.key)
 	}
 	return err
 }
 
-// scimPath folds a patch path to what it names: case is ignored, the
-// enterprise extension's URN prefix and a filter on the type of a
-// multi-valued attribute (emails[type eq "work"].value) are dropped.
+// scimPath folds an attribute a filter compares to what it names: case is
+// ignored, the enterprise extension's URN prefix and a filter on the type
+// of a multi-valued attribute (emails[type eq "work"].value) are dropped.
+// A patch's path is read by scimResolve.
 func scimPath(path string) string {
 	p := strings.ToLower(strings.TrimSpace(path))
 	p = strings.TrimPrefix(p, strings.ToLower(scimEnterpriseSchema)+":")

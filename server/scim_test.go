@@ -85,8 +85,8 @@ func TestSCIMDetailsAndErrors(t *testing.T) {
 	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"name": map[string]string{"givenName": "Nobody"}}).scimError(http.StatusBadRequest, "invalidValue", "userName")
 	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "Replace", "path": `emails[type eq "work"].value`, "value": "other@acme.test"}}}).
 		scimError(http.StatusBadRequest, "mutability", "userName cannot change")
-	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "Replace", "path": "nickName", "value": "x"}}}).
-		scimError(http.StatusBadRequest, "invalidPath", "nickName")
+	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "Replace", "path": "nickNam", "value": "x"}}}).
+		scimError(http.StatusBadRequest, "invalidPath", "nickNam")
 	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "Replace", "path": "active", "value": "maybe"}}}).
 		scimError(http.StatusBadRequest, "invalidValue", "active")
 	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "move", "path": "title", "value": "x"}}}).
