@@ -10,8 +10,9 @@ func frTUICore() map[string]string {
 		"acting as":        "agit en tant que",
 		"Press q to quit.": "Appuyez sur q pour quitter.",
 		"Opening…":         "Ouverture…",
-		"There are unsaved changes. Quit anyway? y to quit, any other key to stay": "Des modifications ne sont pas enregistrées. Quitter quand même ? y pour quitter, une autre touche pour rester",
-		"cannot watch the database for changes: %s":                                "impossible de suivre les changements de la base : %s",
+		"There are unsaved changes. Quit anyway? y to quit, any other key to stay":                                      "Des modifications ne sont pas enregistrées. Quitter quand même ? y pour quitter, une autre touche pour rester",
+		"An act is under way: quitting stops it after the batch at work. Quit anyway? y to quit, any other key to stay": "Une action est en cours : quitter l'arrête après le lot en cours. Quitter quand même ? y pour quitter, une autre touche pour rester",
+		"cannot watch the database for changes: %s":                                                                     "impossible de suivre les changements de la base : %s",
 
 		// The session's sentences.
 		"What deleting %s would do changed since the preview: check it again.":       "Ce que ferait la suppression de %s a changé depuis l'aperçu : vérifiez-le de nouveau.",

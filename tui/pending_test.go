@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"roster/i18n"
 )
@@ -305,4 +306,40 @@ func TestPendingResendTwoInOneWrite(t *testing.T) {
 	stop()
 	p := r.screens[pendingScreen].(*pending)
 	must(t, p.err == "", "the second r: %s", p.err)
+}
+
+// q while a bulk act is at work asks before quitting, which stops it
+// after the batch under way, its outcome unsaid; so does ctrl+c on another
+// screen (on the act's own it asks whether to cancel the act). Both quit
+// at once, the act cut short. Once the act is done, q quits.
+func TestQuitAsksWhileAnActIsAtWork(t *testing.T) {
+	f := newFixture(t)
+	f.stuckMany(20, 0)
+	r, m := f.start()
+	m = press(m, "3", "A", "r")
+	must(t, strings.Contains(ansi.Strip(r.frame()), "Resend 20 invitations? y/n"), "no question:\n%s", ansi.Strip(r.frame()))
+	m, job := m.Update(keyMsg("y")) // the act starts; its command not run yet
+	quits := func(cmd tea.Cmd) bool {
+		if cmd == nil {
+			return false
+		}
+		_, ok := cmd().(tea.QuitMsg)
+		return ok
+	}
+	ask := "An act is under way: quitting stops it after the batch at work. Quit anyway?"
+	for _, keys := range [][]string{{"q"}, {"1", "ctrl+c"}, {"1", "q"}} {
+		var cmd tea.Cmd
+		for _, k := range keys {
+			m, cmd = m.Update(keyMsg(k))
+		}
+		must(t, !quits(cmd), "%v quit while the act was at work", keys)
+		must(t, r.confirmQuit && strings.Contains(ansi.Strip(r.frame()), ask), "%v did not ask:\n%s", keys, ansi.Strip(r.frame()))
+		m, _ = m.Update(keyMsg("n"))
+		must(t, !r.confirmQuit, "n did not stay")
+		m = press(m, "3")
+	}
+	m = drive(m, job)
+	must(t, f.resent() == 20, "%d of 20 resent", f.resent())
+	_, cmd := m.Update(keyMsg("q"))
+	must(t, quits(cmd), "q after the act did not quit")
 }

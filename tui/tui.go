@@ -271,6 +271,7 @@ type Model struct {
 	help        help.Model
 	keys        globalKeys
 	confirmQuit bool
+	quitAsk     string            // the question confirmQuit asks
 	held        []tea.KeyPressMsg // keys waiting for the rows the screen reads
 
 	poll    time.Duration
@@ -696,16 +697,10 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(msg, m.keys.ForceQuit) {
 		// A screen with a job at work asks whether to cancel it instead.
-		if m.screens != nil {
-			if j, ok := m.screens[m.active].(interface{ Running() bool }); ok && j.Running() {
-				return m.send(m.active, msg)
-			}
+		if m.screens != nil && running(m.screens[m.active]) {
+			return m.send(m.active, msg)
 		}
-		if m.dirty() {
-			m.confirmQuit = true
-			return nil
-		}
-		return tea.Quit
+		return m.quit()
 	}
 	if m.setup != nil {
 		var cmd tea.Cmd
@@ -722,11 +717,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if !scr.Capturing() {
 		switch {
 		case key.Matches(msg, m.keys.Quit):
-			if m.dirty() {
-				m.confirmQuit = true
-				return nil
-			}
-			return tea.Quit
+			return m.quit()
 		case key.Matches(msg, m.keys.Help):
 			m.help.ShowAll = !m.help.ShowAll
 			m.layout()
@@ -765,6 +756,30 @@ func unalt(msg tea.KeyPressMsg) (esc, k tea.KeyPressMsg, ok bool) {
 		}
 	}
 	return tea.KeyPressMsg{Code: tea.KeyEscape}, k, true
+}
+
+// quit quits, or asks first (confirmQuit) when quitting would lose
+// something: unsaved changes, or an act at work on any screen, which ends
+// with the session, after its batch under way, its outcome unsaid. q quit
+// at once over an act at work, and ctrl+c did on any screen but the act's,
+// though ctrl+c on the act's asks whether to cancel it.
+func (m *Model) quit() tea.Cmd {
+	switch {
+	case slices.ContainsFunc(m.screens, running):
+		m.quitAsk = m.s.p.T("An act is under way: quitting stops it after the batch at work. Quit anyway? y to quit, any other key to stay")
+	case m.dirty():
+		m.quitAsk = m.s.p.T("There are unsaved changes. Quit anyway? y to quit, any other key to stay")
+	default:
+		return tea.Quit
+	}
+	m.confirmQuit = true
+	return nil
+}
+
+// running reports a screen with a job at work (Pending's, Users' acts).
+func running(s Screen) bool {
+	j, ok := s.(interface{ Running() bool })
+	return ok && j.Running()
 }
 
 // switchLang speaks the session's other language: a screen that can puts
@@ -897,7 +912,7 @@ func (m *Model) frame() string {
 	clip(b, body, h, m.width)
 	b.WriteString("\n")
 	if m.confirmQuit {
-		b.WriteString(st.Warn.Render(cut(m.s.p.T("There are unsaved changes. Quit anyway? y to quit, any other key to stay"), m.width)))
+		b.WriteString(st.Warn.Render(cut(m.quitAsk, m.width)))
 		return b.String()
 	}
 	b.WriteString(m.footerLine(footer{m.screens[m.active], m.keys}))
