@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -13,10 +14,7 @@ import (
 )
 
 func cmdBilling(c *cli, ctx context.Context, args []string) error {
-	verb := ""
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		verb, args = args[0], args[1:]
-	}
+	verb, args := billingVerb(args)
 	switch verb {
 	case "":
 		return billingSummary(c, ctx, args)
@@ -30,9 +28,35 @@ func cmdBilling(c *cli, ctx context.Context, args []string) error {
 	return usagef("billing takes plan, statement or ledger, or nothing")
 }
 
+// billingVerb finds billing's verb, which may follow the flags every
+// command takes (billing --json ledger, billing --lang fr plan …), and
+// returns the arguments without it: taken as the first argument alone,
+// billing --json ledger printed the summary.
+func billingVerb(args []string) (string, []string) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return "", args
+		case !strings.HasPrefix(a, "-"):
+			if !slices.Contains([]string{"plan", "statement", "ledger"}, a) {
+				return "", args // an argument billing takes not (billingSummary)
+			}
+			return a, append(args[:i:i], args[i+1:]...)
+		case !strings.Contains(a, "=") && slices.Contains([]string{"db", "as", "lang"}, strings.TrimLeft(a, "-")):
+			i++ // the value of --db, --as or --lang
+		}
+	}
+	return "", args
+}
+
 func billingSummary(c *cli, ctx context.Context, args []string) error {
-	if _, err := c.parse(c.flags("billing"), args); err != nil {
+	rest, err := c.parse(c.flags("billing"), args)
+	if err != nil {
 		return err
+	}
+	if len(rest) > 0 {
+		return usagef("billing takes plan, statement or ledger, or nothing")
 	}
 	a, err := c.operator(ctx)
 	if err != nil {
@@ -100,7 +124,7 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 	anchor := fs.String("anchor", "", "the date cycles start from (default: today)")
 	tz := fs.String("timezone", "", "IANA time zone cycles start at midnight in (default: the account's country's)")
 	none := fs.Bool("none", false, "bill nothing, from the next cycle")
-	if _, err := c.parse(fs, args); err != nil {
+	if err := c.parseNone(fs, args); err != nil {
 		return err
 	}
 	a, err := c.operator(ctx)
@@ -163,7 +187,7 @@ func billingStatement(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("billing")
 	cycle := fs.String("cycle", "current", "current, previous, or a date in the cycle (2026-12-01)")
 	asCSV := fs.Bool("csv", false, "write CSV")
-	if _, err := c.parse(fs, args); err != nil {
+	if err := c.parseNone(fs, args); err != nil {
 		return err
 	}
 	a, err := c.operator(ctx)
@@ -224,7 +248,7 @@ func billingLedger(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("billing")
 	user := fs.String("user", "", "only this user's rows")
 	limit := fs.Int("limit", 100, "at most N rows, newest first")
-	if _, err := c.parse(fs, args); err != nil {
+	if err := c.parseNone(fs, args); err != nil {
 		return err
 	}
 	a, err := c.operator(ctx)

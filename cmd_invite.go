@@ -343,7 +343,7 @@ func mailState(p *i18n.Printer, in store.Invitation) string {
 func cmdExport(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("export")
 	asCSV := fs.Bool("csv", false, "write CSV (the only format)")
-	if _, err := c.parse(fs, args); err != nil {
+	if err := c.parseNone(fs, args); err != nil {
 		return err
 	}
 	if !*asCSV {

@@ -14,7 +14,7 @@ func cmdSeed(c *cli, ctx context.Context, args []string) error {
 	n := fs.Int("users", 0, "how many fake users to create")
 	seed := fs.Int64("seed", 1, "the same seed makes the same people")
 	yes := fs.Bool("yes", false, "add them to a database that already holds users")
-	if _, err := c.parse(fs, args); err != nil {
+	if err := c.parseNone(fs, args); err != nil {
 		return err
 	}
 	if *n <= 0 {

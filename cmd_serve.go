@@ -42,7 +42,7 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	backupKeep := fs.Int("backup-keep", 7, "keep this many of the backups --backup-every takes, removing older ones")
 	backupDir := fs.String("backup-dir", "", "where --backup-every puts its backups (default: beside the database)")
 	proxies := fs.String("trusted-proxies", os.Getenv("ROSTER_TRUSTED_PROXIES"), "addresses or CIDR ranges of the reverse proxies in front of the pages, comma-separated, e.g. 127.0.0.1,::1: their X-Forwarded-For names the client the pages' rate limits count (env ROSTER_TRUSTED_PROXIES)")
-	if _, err := c.parse(fs, args); err != nil {
+	if err := c.parseNone(fs, args); err != nil {
 		return err
 	}
 	trusted, err := parsePrefixes(*proxies)

@@ -21,7 +21,7 @@ func cmdInit(c *cli, ctx context.Context, args []string) error {
 	owner := fs.String("owner", "", "the first owner's email")
 	first := fs.String("first", "", "the owner's first name")
 	last := fs.String("last", "", "the owner's last name")
-	if _, err := c.parse(fs, args); err != nil {
+	if err := c.parseNone(fs, args); err != nil {
 		return err
 	}
 	if *org == "" || *owner == "" {
@@ -58,7 +58,7 @@ func cmdAccount(c *cli, ctx context.Context, args []string) error {
 	if c.actor == nil { // set on the server's machine only (admin refuses it over SSH)
 		fs.Func("base-url", "start of the links in mail, for every roster process (e.g. https://roster.example.com)", given(&ch.BaseURL, asText))
 	}
-	if _, err := c.parse(fs, args); err != nil {
+	if err := c.parseNone(fs, args); err != nil {
 		return err
 	}
 	a, err := c.operator(ctx)
@@ -877,7 +877,7 @@ func cmdAudit(c *cli, ctx context.Context, args []string) error {
 	since := fs.String("since", "", "only entries from DATE (2026-12-24, today, 2026-12-24 14:30)")
 	until := fs.String("until", "", "only entries up to DATE: a day without a time, through its end")
 	fs.IntVar(&aq.Limit, "limit", 100, "at most N entries")
-	if _, err := c.parse(fs, args); err != nil {
+	if err := c.parseNone(fs, args); err != nil {
 		return err
 	}
 	var err error

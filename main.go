@@ -264,6 +264,17 @@ func oneID(rest []string, command, what string) (int64, error) {
 	return n, nil
 }
 
+// parseNone parses the flags of a command that takes no argument, and
+// refuses any: a word where a flag was meant (roster audit ann@… for
+// --user ann@…) did nothing, unsaid.
+func (c *cli) parseNone(fs *flag.FlagSet, args []string) error {
+	rest, err := c.parse(fs, args)
+	if err == nil && len(rest) > 0 {
+		err = usagef("%s takes no argument, not %q: what it takes are flags (roster %s --help)", fs.Name(), rest[0], fs.Name())
+	}
+	return err
+}
+
 // usageErr is a mistake in how a command was called.
 type usageErr struct{ error }
 

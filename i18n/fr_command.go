@@ -436,7 +436,8 @@ func frCommand() map[string]string {
 		"end SSH sessions idle this long":                                         "fermer les sessions SSH inactives depuis ce temps",
 		"refuse SSH sessions beyond this many at once":                            "refuser les sessions SSH au-delà de ce nombre à la fois",
 
-		"interrupted: nothing changed": "interrompu : rien n'a changé",
+		"interrupted: nothing changed":                                                                      "interrompu : rien n'a changé",
+		"%s takes no argument, not %q: what it takes are flags (roster %s --help)":                          "%s ne prend pas d'argument, pas %q : ce qu'il prend, ce sont des options (roster %s --help)",
 		"interrupted after %s of %s: those not done are as they were, and the same command again does them": "interrompu après %s sur %s : ceux qui restaient sont tels qu'ils étaient, et la même commande relancée les fait",
 		"stopped after %s of %s: %v; those not done are as they were, and the same command again does them": "arrêté après %s sur %s : %v ; ceux qui restaient sont tels qu'ils étaient, et la même commande relancée les fait",
 		"--to and --stand-in name two stand-ins (%s, %s): give one":                                         "--to et --stand-in nomment deux remplaçants (%s, %s) : donnez-en un",
