@@ -12,14 +12,17 @@ import (
 type scimUse int
 
 const (
-	// scimUnknown: of no schema roster serves (a typo, another schema's
-	// URN). Refused, whatever the request, as nothing it says is kept.
+	// scimUnknown: of neither schema roster serves, nor another schema's
+	// (a typo: "activ", name.givenNam). Refused, whatever the request, as
+	// nothing it says is kept.
 	scimUnknown scimUse = iota
 	// scimKept: written to the person.
 	scimKept
 	// scimIgnored: of the core User or enterprise schema, not kept by
-	// roster (department, manager, addresses, a mobile): accepted and
-	// dropped, as an identity provider sends what its mapping holds.
+	// roster (department, manager, addresses, a mobile), or of another
+	// schema's extension, named by its URN (the custom attributes of Entra
+	// ID's and Okta's mappings): accepted and dropped, as an identity
+	// provider sends what its mapping holds.
 	scimIgnored
 	// scimReadOnly: the server's (id, meta, groups): dropped from a body
 	// (RFC 7644 3.5.1), refused in a patch as a change of it (mutability).
@@ -116,6 +119,10 @@ func scimResolve(path string) (scimTarget, error) {
 		p, attrs = p[len(scimEnterpriseSchema)+1:], scimEnterpriseAttrs
 	case strings.HasPrefix(p, strings.ToLower(scimUserSchema)+":"):
 		p = p[len(scimUserSchema)+1:]
+	case strings.HasPrefix(p, "urn:"):
+		// Another schema's extension: refused, it would fail every
+		// patch and creation of a provider mapping a custom attribute.
+		return scimTarget{key: p, use: scimIgnored}, nil
 	}
 	bad := func(why string) (scimTarget, error) {
 		return scimTarget{}, scimBad("invalidPath", "%q is not an attribute of a User (core or enterprise schema)%s", path, why)
