@@ -8,7 +8,8 @@ func frDashboard() map[string]string {
 		"help":            "aide",
 		"quit":            "quitter",
 		"français":        "English",
-		"Save or discard your changes first, then press L again.": "Enregistrez ou abandonnez d'abord vos modifications, puis appuyez de nouveau sur L.",
+		"Save or discard your changes first, then press L again.":                      "Enregistrez ou abandonnez d'abord vos modifications, puis appuyez de nouveau sur L.",
+		"An act is under way: wait for it, or cancel it with esc, then press L again.": "Une action est en cours : attendez-la, ou annulez-la avec esc, puis appuyez de nouveau sur L.",
 		// The screens' names, on the tabs (tui.screenNames).
 		"Users":   "Utilisateurs",
 		"Invite":  "Inviter",

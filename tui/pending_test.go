@@ -343,3 +343,20 @@ func TestQuitAsksWhileAnActIsAtWork(t *testing.T) {
 	_, cmd := m.Update(keyMsg("q"))
 	must(t, quits(cmd), "q after the act did not quit")
 }
+
+// L while a bulk act is at work waits for it: the screen, built again in
+// the other language, lost the act, whose outcome, failures first, was
+// never said, and q no longer asked before stopping it.
+func TestLanguageWaitsForTheActAtWork(t *testing.T) {
+	f := newFixture(t)
+	f.stuckMany(20, 0)
+	r, m := f.start()
+	m = press(m, "3", "A", "r")
+	m, job := m.Update(keyMsg("y")) // the act starts; its command not run yet
+	m = press(m, "L")
+	must(t, r.s.p.Lang() == i18n.English, "L switched the language over the act at work")
+	must(t, strings.Contains(ansi.Strip(r.frame()), "An act is under way: wait for it, or cancel it with esc, then press L again."),
+		"L says nothing:\n%s", ansi.Strip(r.frame()))
+	drive(m, job)
+	must(t, strings.Contains(ansi.Strip(r.frame()), "20 of 20 resent."), "the act's outcome is not shown:\n%s", ansi.Strip(r.frame()))
+}

@@ -272,6 +272,7 @@ type Model struct {
 	keys        globalKeys
 	confirmQuit bool
 	quitAsk     string            // the question confirmQuit asks
+	refused     string            // why the last key did nothing (L), until the next key
 	held        []tea.KeyPressMsg // keys waiting for the rows the screen reads
 
 	poll    time.Duration
@@ -687,6 +688,7 @@ func (m *Model) key(msg tea.KeyPressMsg) tea.Cmd {
 	if esc, k, ok := unalt(msg); ok {
 		return tea.Batch(m.key(esc), m.key(k))
 	}
+	m.refused = ""
 	if m.confirmQuit {
 		switch msg.String() {
 		case "y", "Y", "ctrl+c":
@@ -788,8 +790,15 @@ func running(s Screen) bool {
 // next shown. Nothing typed is lost: with a form changed, it asks to save
 // or discard first.
 func (m *Model) switchLang() tea.Cmd {
-	if m.dirty() {
-		m.err = m.s.p.T("Save or discard your changes first, then press L again.")
+	switch {
+	case m.dirty():
+		m.refused = m.s.p.T("Save or discard your changes first, then press L again.")
+		return nil
+	case slices.ContainsFunc(m.screens, running):
+		// The screen would be built again without its act, whose progress
+		// and outcome (its failures first) would go unsaid, and which q
+		// would no longer ask about.
+		m.refused = m.s.p.T("An act is under way: wait for it, or cancel it with esc, then press L again.")
 		return nil
 	}
 	next := i18n.French
@@ -903,8 +912,11 @@ func (m *Model) frame() string {
 	}
 	b.WriteString(m.top.tabbar)
 	b.WriteString("\n")
-	if m.err != "" {
+	switch {
+	case m.err != "":
 		b.WriteString(st.Error.Render(cut(m.err, m.width)))
+	case m.refused != "":
+		b.WriteString(st.Warn.Render(cut(m.refused, m.width)))
 	}
 	b.WriteString("\n")
 	body := m.screens[m.active].View()
