@@ -88,7 +88,7 @@ func TestPostgresClaimsOnTwoNodesTakeEachOnce(t *testing.T) {
 						return err
 					}
 					ms = res.Claimed
-					ds, err = q.ClaimDeliveries(ctx, now, now.Add(time.Hour), 5)
+					ds, err = q.ClaimDeliveries(ctx, DeliveryClaim{Now: now, LeaseUntil: now.Add(time.Hour), Limit: 5})
 					return err
 				})
 				if err != nil {
@@ -173,7 +173,7 @@ func TestPostgresClaimDoesNotWaitForWrites(t *testing.T) {
 		if res, err = q.ClaimMail(cctx, MailClaim{Now: now, LeaseUntil: now.Add(time.Minute), Limit: 10}); err != nil {
 			return err
 		}
-		ds, err = q.ClaimDeliveries(cctx, now, now.Add(time.Minute), 10)
+		ds, err = q.ClaimDeliveries(cctx, DeliveryClaim{Now: now, LeaseUntil: now.Add(time.Minute), Limit: 10})
 		return err
 	})
 	close(release)

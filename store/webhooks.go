@@ -3,6 +3,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -110,18 +111,55 @@ func scanDelivery(r scanner) (Delivery, error) {
 	return d, err
 }
 
-// ClaimDeliveries takes up to limit deliveries due at now (queued and due,
-// or sending with their lease run out), oldest first, and leases them to the
-// caller until leaseUntil: another worker takes them only after that. On
+// DeliveryClaim says which deliveries ClaimDeliveries takes.
+type DeliveryClaim struct {
+	Now        time.Time
+	Due        time.Time // queued deliveries due by then are taken; zero: Now
+	LeaseUntil time.Time // the claimed deliveries belong to the caller until then
+	Limit      int       // at most this many are claimed
+	// PerWebhook bounds a subscription's deliveries in flight, those under
+	// a lease (any worker's, not run out) and those claimed now together,
+	// so that a receiver that hangs holds that many places and no more.
+	// 0: no bound.
+	PerWebhook int
+}
+
+// ClaimDeliveries takes up to c.Limit deliveries due (queued and due, or
+// sending with their lease run out), oldest first, none of a subscription
+// that has c.PerWebhook in flight already, and leases them to the caller
+// until c.LeaseUntil: another worker takes them only after that. On
 // PostgreSQL it is one statement that locks the rows it takes and skips
-// those another transaction holds (see Store.Claim).
-func (q *Q) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limit int) ([]Delivery, error) {
-	const due = `(d.state = 'queued' AND d.next_attempt_at <= ?1) OR (d.state = 'sending' AND d.lease_until <= ?1)`
+// those another transaction holds (see Store.Claim). Two nodes claiming at
+// the same moment count each other's claims only once committed, and may
+// so each take a subscription up to its bound; no worker's own claims take
+// it past.
+func (q *Q) ClaimDeliveries(ctx context.Context, c DeliveryClaim) ([]Delivery, error) {
+	due := c.Due
+	if due.IsZero() {
+		due = c.Now
+	}
+	per := c.PerWebhook
+	if per <= 0 {
+		per = math.MaxInt64
+	}
+	// A delivery's place is its rank among its subscription's due ones,
+	// after those in flight. The condition that makes it due is checked
+	// again on the row locked (PostgreSQL reads the row again as another
+	// claim left it), not only in ranked's snapshot.
+	const isDue = `((d.state = 'queued' AND d.next_attempt_at <= ?2) OR (d.state = 'sending' AND d.lease_until <= ?1))`
+	const pick = `WITH busy AS (
+			SELECT webhook_id, count(*) AS n FROM webhook_deliveries
+			WHERE state = 'sending' AND lease_until > ?1 GROUP BY webhook_id),
+		ranked AS (
+			SELECT d.id, row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.id) + coalesce(b.n, 0) AS place
+			FROM webhook_deliveries d LEFT JOIN busy b ON b.webhook_id = d.webhook_id WHERE ` + isDue + `)
+		SELECT d.id FROM webhook_deliveries d JOIN ranked r ON r.id = d.id
+		WHERE r.place <= ?4 AND ` + isDue + ` ORDER BY d.id LIMIT ?3`
+	args := []any{unix(c.Now), unix(due), c.Limit, per}
 	if q.pg {
-		out, err := q.deliveryRows(ctx, `UPDATE webhook_deliveries AS d SET state = 'sending', attempts = d.attempts + 1, lease_until = ?3
-			FROM webhooks w WHERE w.id = d.webhook_id AND d.id IN (
-				SELECT d.id FROM webhook_deliveries d WHERE `+due+` ORDER BY d.id LIMIT ?2 FOR UPDATE SKIP LOCKED)
-			RETURNING `+deliveryCols, unix(now), limit, unix(leaseUntil))
+		out, err := q.deliveryRows(ctx, `UPDATE webhook_deliveries AS d SET state = 'sending', attempts = d.attempts + 1, lease_until = ?5
+			FROM webhooks w WHERE w.id = d.webhook_id AND d.id IN (`+pick+` FOR UPDATE OF d SKIP LOCKED)
+			RETURNING `+deliveryCols, append(args, unix(c.LeaseUntil))...)
 		if err != nil || len(out) == 0 {
 			return out, err
 		}
@@ -129,7 +167,7 @@ func (q *Q) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limi
 		return out, q.claimNotice(ctx)
 	}
 	out, err := q.deliveryRows(ctx, `SELECT `+deliveryCols+` FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-		WHERE `+due+` ORDER BY d.id LIMIT ?2`, unix(now), limit)
+		WHERE d.id IN (`+pick+`) ORDER BY d.id`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +175,7 @@ func (q *Q) ClaimDeliveries(ctx context.Context, now, leaseUntil time.Time, limi
 		out[i].Attempts++
 		out[i].State = DeliverySending
 		if _, err := q.db.ExecContext(ctx, `UPDATE webhook_deliveries SET state = 'sending', attempts = ?, lease_until = ? WHERE id = ?`,
-			out[i].Attempts, unix(leaseUntil), out[i].ID); err != nil {
+			out[i].Attempts, unix(c.LeaseUntil), out[i].ID); err != nil {
 			return nil, mapErr(err)
 		}
 	}

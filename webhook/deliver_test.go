@@ -285,3 +285,199 @@ func TestReceiversOnPrivateAddresses(t *testing.T) {
 		t.Errorf("the attempt: %+v, received %d", ds[0], len(r.received()))
 	}
 }
+
+// hangingReceiver takes each request and answers it (200) only once the
+// test releases it, or when the attempt gives up. It keeps how many it
+// held at once, at most.
+type hangingReceiver struct {
+	*httptest.Server
+	release   chan struct{}
+	releaseMu sync.Once
+	took      chan struct{} // a request was taken
+	mu        sync.Mutex
+	held      int
+	most      int
+}
+
+func newHangingReceiver(t *testing.T) *hangingReceiver {
+	h := &hangingReceiver{release: make(chan struct{}), took: make(chan struct{}, 1000)}
+	h.Server = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
+		io.Copy(io.Discard, req.Body)
+		h.mu.Lock()
+		h.held++
+		h.most = max(h.most, h.held)
+		h.mu.Unlock()
+		h.took <- struct{}{}
+		select {
+		case <-h.release:
+		case <-req.Context().Done():
+		}
+		h.mu.Lock()
+		h.held--
+		h.mu.Unlock()
+		io.WriteString(rw, "at last")
+	}))
+	t.Cleanup(h.Close)
+	t.Cleanup(h.let) // before Close, which waits for the requests held
+	return h
+}
+
+// let releases the requests held, and answers the next ones at once.
+func (h *hangingReceiver) let() { h.releaseMu.Do(func() { close(h.release) }) }
+
+// holding reports the requests held now, and the most held at once.
+func (h *hangingReceiver) holding() (now, most int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.held, h.most
+}
+
+// states counts a subscription's deliveries by state.
+func (f *fixture) states(id int64) map[string]int {
+	f.t.Helper()
+	n := map[string]int{}
+	for _, d := range f.deliveries(id) {
+		n[d.State]++
+	}
+	return n
+}
+
+// A receiver that hangs holds up no other subscription's deliveries: while
+// it holds perWebhook requests (and no more), the healthy receiver's are
+// all delivered and recorded, each once; once it answers, its own are.
+func TestHangingReceiverHoldsUpNoOther(t *testing.T) {
+	const events = 40
+	f := newFixture(t)
+	f.d = New(f.st, Options{Now: f.now, Timeout: time.Minute}) // it hangs until released
+	f.allowPrivate(true)
+	h := newHangingReceiver(t)
+	_, hook, err := f.svc.AddWebhook(f.ctx, f.owner, h.URL+"/hooks", []string{"user.invited"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newReceiver(t)
+	healthy := f.subscribe(r, "user.invited")
+	var users []admin.NewUser
+	for i := range events {
+		users = append(users, admin.NewUser{Email: fmt.Sprintf("u%d@acme.test", i)})
+	}
+	if _, err := f.svc.Invite(f.ctx, f.owner, users, admin.InviteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	type result struct {
+		rep Report
+		err error
+	}
+	passed := make(chan result, 1)
+	go func() {
+		rep, err := f.d.Pass(f.ctx)
+		passed <- result{rep, err}
+	}()
+	var res *result
+	t.Cleanup(func() { // the pass ends before the store is closed
+		h.let()
+		if res == nil {
+			<-passed
+		}
+	})
+
+	// Deadline of the wait, not a measure of it: the healthy deliveries
+	// take a fraction of a second.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		n := f.states(healthy)
+		held, _ := h.holding()
+		if n[store.DeliveryDelivered] == events && held == perWebhook {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the healthy receiver's deliveries while the other holds %d requests: %v (received %d)", held, n, len(r.received()))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	held, most := h.holding()
+	if n := f.states(hook.ID); held != perWebhook || most != perWebhook || n[store.DeliverySending] != perWebhook || n[store.DeliveryDelivered] != 0 {
+		t.Errorf("the hanging receiver holds %d requests (at most %d), its deliveries %v; want %d sending", held, most, n, perWebhook)
+	}
+	seen := map[any]int{}
+	for _, m := range r.received() {
+		seen[m["webhook-id"]]++
+	}
+	if len(seen) != events || len(r.received()) != events {
+		t.Errorf("the healthy receiver got %d requests for %d events, want each of %d once", len(r.received()), len(seen), events)
+	}
+
+	h.let()
+	got := <-passed
+	res = &got
+	if got.err != nil || got.rep != (Report{Delivered: 2 * events}) {
+		t.Fatalf("the pass: %+v, %v", got.rep, got.err)
+	}
+	if n := f.states(hook.ID); n[store.DeliveryDelivered] != events {
+		t.Errorf("the hanging receiver's deliveries once it answered: %v", n)
+	}
+	if _, most := h.holding(); most > perWebhook {
+		t.Errorf("the hanging receiver held %d requests at once, want at most %d", most, perWebhook)
+	}
+}
+
+// A worker told to stop waits for the attempt under way and records it: a
+// delivery the receiver took, and answered after the stop, is recorded
+// delivered, not left to be sent again once its lease runs out.
+func TestStopRecordsTheAttemptUnderWay(t *testing.T) {
+	f := newFixture(t)
+	f.allowPrivate(true)
+	h := newHangingReceiver(t)
+	_, hook, err := f.svc.AddWebhook(f.ctx, f.owner, h.URL+"/hooks", []string{"user.invited"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.invite("ann@acme.test")
+	ctx, cancel := context.WithCancel(f.ctx)
+	defer cancel()
+	w := Start(ctx, f.st, Options{Now: f.now, Timeout: time.Minute, Poll: 10 * time.Millisecond})
+	select {
+	case <-h.took:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the delivery was not attempted")
+	}
+	cancel()
+	h.let()
+	w.Stop()
+	ds := f.deliveries(hook.ID)
+	if len(ds) != 1 || ds[0].State != store.DeliveryDelivered || ds[0].LastStatus != 200 || ds[0].Response != "at last" {
+		t.Fatalf("the delivery taken as the worker stopped: %+v", ds)
+	}
+}
+
+// A worker told to stop does not wait past its grace for a receiver that
+// hangs: the attempt is cut short and recorded as due again at once, and
+// the next pass delivers it.
+func TestStopCutsAReceiverThatHangs(t *testing.T) {
+	f := newFixture(t)
+	f.allowPrivate(true)
+	h := newHangingReceiver(t)
+	_, hook, err := f.svc.AddWebhook(f.ctx, f.owner, h.URL+"/hooks", []string{"user.invited"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.invite("ann@acme.test")
+	d := New(f.st, Options{Now: f.now, Timeout: time.Minute})
+	d.grace = 50 * time.Millisecond
+	w := d.start(f.ctx, 10*time.Millisecond)
+	select {
+	case <-h.took:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the delivery was not attempted")
+	}
+	w.Stop()
+	ds := f.deliveries(hook.ID)
+	if len(ds) != 1 || ds[0].State != store.DeliveryQueued || !ds[0].NextAt.Equal(f.now()) || ds[0].Attempts != 1 ||
+		!strings.Contains(ds[0].LastError, "stopped") {
+		t.Fatalf("the delivery cut short by the stop: %+v", ds)
+	}
+	h.let()
+	if rep := f.pass(); rep != (Report{Delivered: 1}) {
+		t.Fatalf("the next pass: %+v", rep)
+	}
+}
