@@ -279,6 +279,11 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if msg.err != nil {
 			m.err = m.s.explain(msg.err)
 		} else {
+			// Read again, the cursor stays on its period: one cancelled or
+			// added since moved it, and x typed meanwhile asked about another.
+			if m.user != nil {
+				follow(&m.periods, m.user.AwayPeriods, msg.user.AwayPeriods, func(p store.AwayPeriod) int64 { return p.ID })
+			}
 			m.user = msg.user
 			m.periods.set(len(msg.user.AwayPeriods))
 		}

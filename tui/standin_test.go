@@ -175,3 +175,32 @@ func TestAwayEscAsksBeforeLosingTheForm(t *testing.T) {
 	must(t, r.active == usersScreen, "y: the screen is %d, want Users", r.active)
 	must(t, a.form.fields[aUntil].value() == "" && !a.Dirty(), "y: the form still holds until %q", a.form.fields[aUntil].value())
 }
+
+// On a person's Away page, a period cancelled by someone else above the one
+// under the cursor moves it up: the cursor goes with it, and x typed while
+// the page is read again asks about that period, not the one moved under
+// the cursor.
+func TestAwayCursorStaysOnItsPeriod(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ada@example.com", "Ada", "Able", "member", store.Active)
+	day := 24 * time.Hour
+	var ids []int64
+	for i := range 3 {
+		from := f.svc.Now().Add(time.Duration(2*i+1) * day)
+		p, err := f.svc.SetAway(f.ctx, f.op, "ada@example.com", admin.AwayRequest{From: from, Until: from.Add(day)})
+		must(t, err == nil, "%v", err)
+		ids = append(ids, p.ID)
+	}
+	r, m := f.start()
+	m = press(m, "a", "down")
+	a := r.screens[awayScreen].(*away)
+	second := a.user.AwayPeriods[1]
+	must(t, a.periods.cur == 1 && second.ID == ids[1], "the cursor is on period %d", a.periods.cur)
+
+	must(t, f.svc.CancelAway(f.ctx, f.op, "ada@example.com", ids[0]) == nil, "cancel the first period")
+	m, reread := m.Update(refreshMsg{})
+	m, _ = m.Update(keyMsg("x")) // typed while the page is read again
+	drive(m, reread)
+	want := "Cancel the period " + awayLine(a.s, second) + "?"
+	must(t, a.confirm != nil && strings.HasPrefix(a.confirm.prompt, want), "x asks %+v, want %q", a.confirm, want)
+}
