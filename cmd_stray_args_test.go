@@ -52,3 +52,19 @@ func TestStrayArgumentsAreRefused(t *testing.T) {
 		t.Fatalf("billing --db DB statement: %s, want the statement", out)
 	}
 }
+
+// edit EMAIL with nothing to change is a usage error: it said "edited
+// ann@… (version 1)", exit 0, of an edit never asked for (the flags
+// forgotten, or a word where a flag was meant).
+func TestEditOfNothingIsRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	ok(t, db, "invite", "ann@acme.test")
+	for _, args := range [][]string{{"edit", "ann@acme.test"}, {"edit", "ann@acme.test", "--if-version", "1"}, {"edit", "ann@acme.test", "--json"}} {
+		fails(t, db, "changes nothing: give what to change", args...)
+		if _, _, code := roster(t, db, args...); code != 2 {
+			t.Errorf("roster %q: exit %d, want 2 (a usage error)", args, code)
+		}
+	}
+	ok(t, db, "edit", "ann@acme.test", "--first", "Ann")
+}

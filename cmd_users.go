@@ -348,6 +348,11 @@ func cmdEdit(c *cli, ctx context.Context, args []string) error {
 		return usagef("edit takes one EMAIL")
 	}
 	email := rest[0]
+	// It said "edited …" of an edit never asked for.
+	if len(tags)+len(teams)+len(branches) == 0 && p.FirstName == nil && p.LastName == nil && p.Phone == nil &&
+		p.Position == nil && p.ReferenceID == nil && p.Locale == nil {
+		return usagef("edit %s changes nothing: give what to change (--first, --last, --phone, --position, --ref, --locale, --tag, --team, --branch); roster user %s shows it", admin.Printable(email), admin.Printable(email))
+	}
 	a, err := c.operator(ctx)
 	if err != nil {
 		return err

@@ -442,5 +442,7 @@ func frCommand() map[string]string {
 		"stopped after %s of %s: %v; those not done are as they were, and the same command again does them": "arrêté après %s sur %s : %v ; ceux qui restaient sont tels qu'ils étaient, et la même commande relancée les fait",
 		"--to and --stand-in name two stand-ins (%s, %s): give one":                                         "--to et --stand-in nomment deux remplaçants (%s, %s) : donnez-en un",
 		"--off ends the period: it takes no --until, --from, --to or --note":                                "--off met fin à la période : il ne prend ni --until, ni --from, ni --to, ni --note",
+
+		"edit %s changes nothing: give what to change (--first, --last, --phone, --position, --ref, --locale, --tag, --team, --branch); roster user %s shows it": "edit %s ne change rien : donnez ce qu'il faut changer (--first, --last, --phone, --position, --ref, --locale, --tag, --team, --branch) ; roster user %s le montre",
 	}
 }
