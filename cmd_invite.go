@@ -57,6 +57,10 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 		}
 	case len(emails) == 0:
 		return usagef("invite needs at least one EMAIL, or --csv FILE")
+	case len(emails) > 1 && r.FirstName+r.LastName+r.Phone+r.ReferenceID != "":
+		// Given to each, they made several people of one name, phone
+		// and employee number.
+		return usagef("--first, --last, --phone and --ref are one person's: give them with one EMAIL, or invite several with --csv FILE")
 	default:
 		r.Teams, r.Branches = teams, branches
 		for _, e := range emails {
