@@ -91,7 +91,8 @@ func madeThroughTheRules(t *testing.T, dir, db string) {
 	ok(t, db, "billing", "plan", "--period", "monthly", "--seat-price", "15.00", "--currency", "EUR", "--anchor", "2026-01-31", "--timezone", "Europe/Paris")
 	ok(t, db, "teams", "add", "Sales")
 	ok(t, db, "teams", "add", "Ops")
-	ok(t, db, "invite", "ann@acme.test", "bob@acme.test", "--team", "Sales", "--first", "Ann")
+	ok(t, db, "invite", "ann@acme.test", "--team", "Sales", "--first", "Ann")
+	ok(t, db, "invite", "bob@acme.test", "--team", "Sales")
 	ok(t, db, "invite", "dan@acme.test", "--staged", "--team", "Ops")
 	ok(t, db, "mail", "deliver") // sent, kept by the capture server
 	ok(t, db, "invite", "cat@acme.test", "eve@acme.test", "--team", "Ops")
