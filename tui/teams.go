@@ -418,7 +418,8 @@ func (v *teamsView) View() string {
 		b.WriteString(st.Warn.Render(cut(p.T("Remove branch %s? Its people go to ◂ %s ▸ (←/→ picks, enter removes, esc keeps it)",
 			clean(v.moving.branch), to), v.width)))
 	case v.confirm != nil:
-		b.WriteString(st.Warn.Render(cut(v.confirm.prompt, v.width)))
+		// Cut in the question, not in its y/n, as the other screens do.
+		b.WriteString(st.status(v.width, v.confirm, false, "", "", ""))
 	case v.busy:
 		b.WriteString(st.Subtle.Render(p.T("Saving…")))
 	case v.note != "":

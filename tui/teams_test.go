@@ -172,3 +172,21 @@ func TestTeamsEnterListsItsPeople(t *testing.T) {
 	must(t, strings.Contains(frame, "▸ Ann Active") && !strings.Contains(frame, "Bruno Away") && strings.Contains(frame, "Support"),
 		"enter on Support:\n%s", frame)
 }
+
+// At 80 columns, removing a team with a long name asks with its y/n
+// whole: the question was cut at the width, its answer with it.
+func TestTeamsQuestionKeepsItsAnswerAtEighty(t *testing.T) {
+	f := newFixture(t)
+	long := "Customer Success and Onboarding - Night Shift"
+	if err := f.svc.AddTeam(f.ctx, f.op, long); err != nil {
+		t.Fatal(err)
+	}
+	var m tea.Model = New(f.ctx, f.options(owner))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m = drive(m, m.Init())
+	m = press(m, "T", "x")
+	v := ansi.Strip(m.View().Content)
+	must(t, strings.Contains(v, "Remove team Customer Success") && strings.Contains(v, "… y/n"), "x asks, cut:\n%s", v)
+	press(m, "y")
+	must(t, f.count(`SELECT count(*) FROM teams`) == 0, "y did not remove the team")
+}
