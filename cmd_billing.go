@@ -190,6 +190,9 @@ func billingStatement(c *cli, ctx context.Context, args []string) error {
 	if err := c.parseNone(fs, args); err != nil {
 		return err
 	}
+	if *asCSV && c.json { // JSON was written, --csv unheard
+		return usagef("give --csv or --json, not both")
+	}
 	a, err := c.operator(ctx)
 	if err != nil {
 		return err

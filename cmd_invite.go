@@ -353,6 +353,9 @@ func cmdExport(c *cli, ctx context.Context, args []string) error {
 	if !*asCSV {
 		return usagef("export needs --csv")
 	}
+	if c.json { // CSV was written, --json unheard
+		return usagef("give --csv or --json, not both")
+	}
 	a, err := c.operator(ctx)
 	if err != nil {
 		return err

@@ -68,3 +68,20 @@ func TestEditOfNothingIsRefused(t *testing.T) {
 	}
 	ok(t, db, "edit", "ann@acme.test", "--first", "Ann")
 }
+
+// --csv and --json together are a usage error: export wrote CSV and billing
+// statement JSON, each leaving the other flag unheard.
+func TestCSVAndJSONTogetherAreRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	ok(t, db, "billing", "plan", "--period", "monthly", "--seat-price", "15", "--currency", "EUR")
+	for _, args := range [][]string{{"export", "--csv", "--json"}, {"--json", "billing", "statement", "--csv"}} {
+		fails(t, db, "--csv or --json, not both", args...)
+		if out, _, code := roster(t, db, args...); code != 2 || out != "" {
+			t.Errorf("roster %q: exit %d, printed %q; want a usage error", args, code, out)
+		}
+	}
+	ok(t, db, "export", "--csv")
+	ok(t, db, "billing", "statement", "--csv")
+	ok(t, db, "billing", "statement", "--json")
+}
