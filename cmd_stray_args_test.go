@@ -85,3 +85,17 @@ func TestCSVAndJSONTogetherAreRefused(t *testing.T) {
 	ok(t, db, "billing", "statement", "--csv")
 	ok(t, db, "billing", "statement", "--json")
 }
+
+// perms --list with an address is a usage error: it printed the catalogue,
+// leaving the address unheard, where the operator asked for that user's
+// permissions (roster perms EMAIL).
+func TestPermsListWithAnAddressIsRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	fails(t, db, "perms --list takes no EMAIL", "perms", "--list", "boss@acme.test")
+	if _, _, code := roster(t, db, "perms", "--list", "boss@acme.test"); code != 2 {
+		t.Errorf("exit %d, want 2 (a usage error)", code)
+	}
+	ok(t, db, "perms", "--list")
+	ok(t, db, "perms", "boss@acme.test")
+}

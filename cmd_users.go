@@ -407,6 +407,9 @@ func cmdPerms(c *cli, ctx context.Context, args []string) error {
 		return sel.run(c, ctx, a, rest, admin.UserBatch{Act: admin.ChangeRole, Role: ch.Role})
 	}
 	if *list {
+		if len(rest) > 0 { // the catalogue was printed, the address unheard
+			return usagef("perms --list takes no EMAIL: roster perms %s shows theirs", admin.Printable(rest[0]))
+		}
 		if c.json {
 			return c.printJSON(map[string]any{"permissions": admin.Catalogue, "presets": admin.Presets})
 		}
