@@ -12,6 +12,7 @@ func frTUICore() map[string]string {
 		"Opening…":         "Ouverture…",
 		"There are unsaved changes. Quit anyway? y to quit, any other key to stay":                                      "Des modifications ne sont pas enregistrées. Quitter quand même ? y pour quitter, une autre touche pour rester",
 		"An act is under way: quitting stops it after the batch at work. Quit anyway? y to quit, any other key to stay": "Une action est en cours : quitter l'arrête après le lot en cours. Quitter quand même ? y pour quitter, une autre touche pour rester",
+		"%s is no longer listed: the keys typed meanwhile did nothing.":                                                 "%s n'est plus dans la liste : les touches tapées entre-temps n'ont rien fait.",
 		"cannot watch the database for changes: %s":                                                                     "impossible de suivre les changements de la base : %s",
 
 		// The session's sentences.

@@ -43,6 +43,13 @@ type pending struct {
 	jobs     jobs
 	note     string
 	err      string
+	// lost is the invitation the cursor was on when the list was read
+	// again, which it no longer lists (accepted, revoked by someone else),
+	// until the next key or reading: the keys typed while it was read
+	// were meant for it (gone). mine: the reading under way follows this
+	// screen's own act, whose rows leave the list as meant.
+	lost string
+	mine bool
 }
 
 type pendingKeys struct {
@@ -144,6 +151,7 @@ func (m *pending) Init() tea.Cmd { return m.load() }
 // operator had paged when it is the same list read again, so that they keep
 // their place; one page after s.
 func (m *pending) load() tea.Cmd {
+	m.lost, m.mine = "", false
 	m.seq++
 	m.loading, m.again = true, false
 	m.loadedAt = time.Now()
@@ -232,13 +240,18 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		if m.nav.cur < len(m.rows) {
 			curEmail = m.rows[m.nav.cur].Email
 		}
+		same, mine := msg.stuck == m.rowsOf, m.mine
 		m.rows, m.rowsOf, m.next = msg.page.Invitations, msg.stuck, msg.page.Next
+		m.mine = false
 		shown := map[string]bool{}
 		for i, r := range m.rows {
 			shown[r.Email] = true
 			if r.Email == curEmail {
 				m.nav.cur = i
 			}
+		}
+		if same && !mine && curEmail != "" && !shown[curEmail] {
+			m.lost = curEmail
 		}
 		for e := range m.selected {
 			if !shown[e] {
@@ -270,7 +283,9 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		m.finish(msg)
 		clear(m.selected)
-		return m, m.load()
+		cmd := m.load()
+		m.mine = true
+		return m, cmd
 	case refreshMsg:
 		// A long list takes a while to read: changes that come meanwhile
 		// are read once, a little later, not once each.
@@ -292,6 +307,11 @@ func (m *pending) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	}
 	return m, nil
 }
+
+// gone names the invitation the cursor was on, which the list read again
+// no longer shows: the keys typed while it was read do not act on the row
+// that took its place (Model.replay).
+func (m *pending) gone() string { return clean(m.lost) }
 
 // Reading reports that a page or a count is on its way: keys typed
 // meanwhile wait for it (Model.typed), so that they act on what it shows.
@@ -317,6 +337,7 @@ func (m *pending) targets() []string {
 }
 
 func (m *pending) key(msg tea.KeyPressMsg) tea.Cmd {
+	m.lost = ""
 	if m.confirm != nil {
 		return m.answer(msg)
 	}

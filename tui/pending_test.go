@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"roster/admin"
 	"roster/i18n"
 )
 
@@ -359,4 +360,35 @@ func TestLanguageWaitsForTheActAtWork(t *testing.T) {
 		"L says nothing:\n%s", ansi.Strip(r.frame()))
 	drive(m, job)
 	must(t, strings.Contains(ansi.Strip(r.frame()), "20 of 20 resent."), "the act's outcome is not shown:\n%s", ansi.Strip(r.frame()))
+}
+
+// Keys typed while the list is read again were meant for the invitation
+// under the cursor: when the reading shows it gone (revoked by another
+// operator), they do nothing, and the screen says so, rather than act on
+// the invitation that took its place: x y revoked carl's.
+func TestPendingKeysForAnInvitationGoneDoNothing(t *testing.T) {
+	f := newFixture(t)
+	f.invite("ann@example.com", "bob@example.com", "carl@example.com")
+	r, m := f.start()
+	m = press(m, "3")
+	p := r.screens[pendingScreen].(*pending)
+	for p.rows[p.nav.cur].Email != "bob@example.com" {
+		m = press(m, "j")
+	}
+	must(t, p.nav.cur < len(p.rows)-1, "bob is the last row: nothing would take his place")
+
+	other := admin.Actor{Email: owner, Channel: admin.ChannelCLI}
+	must(t, f.svc.Revoke(f.ctx, other, []string{"bob@example.com"})[0].Err == nil, "another operator revokes bob")
+	m, reread := m.Update(refreshMsg{})
+	for _, k := range []string{"x", "y"} { // typed while the list is read again
+		m, _ = m.Update(keyMsg(k))
+	}
+	drive(m, reread)
+	must(t, f.count(`SELECT count(*) FROM users WHERE email IN ('ann@example.com', 'carl@example.com')`) == 2,
+		"the keys meant for bob revoked another invitation")
+	fr := ansi.Strip(r.frame())
+	must(t, strings.Contains(fr, "bob@example.com is no longer listed: the keys typed meanwhile did nothing."), "nothing said:\n%s", fr)
+	// The next key acts as usual, on the row shown.
+	m = press(m, "x")
+	must(t, p.confirm != nil, "x after the message asks nothing")
 }

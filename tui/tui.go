@@ -253,6 +253,13 @@ type saver interface {
 	Saving() bool
 }
 
+// leaver is a screen whose list, read again, can lose the row under its
+// cursor (another operator revoked the invitation): gone names it, until
+// the next key or reading, "" otherwise.
+type leaver interface {
+	gone() string
+}
+
 // Model is the dashboard: a router between the screens, with the header,
 // the tabs, the footer and the watch for changes in the database.
 type Model struct {
@@ -590,6 +597,16 @@ func (m *Model) reading() bool {
 // replay applies the held keys, in order, once the rows they wait for are
 // shown; a key that starts another reading holds the rest again.
 func (m *Model) replay() tea.Cmd {
+	if len(m.held) > 0 && !m.reading() && m.screens != nil {
+		// The row the cursor was on when the keys were typed is gone (the
+		// invitation was accepted meanwhile): they were meant for it, and
+		// would act on the row that took its place. A ctrl+c among them
+		// still acts.
+		if l, ok := m.screens[m.active].(leaver); ok && l.gone() != "" {
+			m.held = slices.DeleteFunc(m.held, func(k tea.KeyPressMsg) bool { return !key.Matches(k, m.keys.ForceQuit) })
+			m.refused = m.s.p.T("%s is no longer listed: the keys typed meanwhile did nothing.", l.gone())
+		}
+	}
 	var cmds []tea.Cmd
 	for len(m.held) > 0 && !m.reading() {
 		k := m.held[0]
