@@ -35,6 +35,36 @@ func (ps plans) at(t time.Time) (Plan, time.Time) {
 	return p, next
 }
 
+// cycleAt is the plan in effect at t and its cycle containing t as the
+// ledger keys it (rows' cycle_start). A plan that takes effect inside one of
+// its own cycles after time another plan billed (a change of anchor, period
+// or zone, at the old cycle's end) starts that cycle where it takes effect:
+// the time before was billed under the other plan, in cycles of its own, so
+// that a charge of one never makes a seat paid in the other or counts in its
+// statement. Prorated still reads the plan's whole cycle (Plan.CycleAt).
+func (ps plans) cycleAt(t time.Time) (Plan, Cycle) {
+	var p Plan
+	i := -1
+	for j, r := range ps {
+		if r.StartsAt.After(t) {
+			break
+		}
+		p, i = planOf(r), j
+	}
+	if !p.Billed() {
+		return p, Cycle{}
+	}
+	c := p.CycleAt(t)
+	// ps[j] was in effect until ps[j+1] started.
+	for j := i - 1; j >= 0 && ps[j+1].StartsAt.After(c.Start); j-- {
+		if planOf(ps[j]).Billed() {
+			c.Start = ps[i].StartsAt.In(c.Start.Location())
+			break
+		}
+	}
+	return p, c
+}
+
 func planOf(r store.BillingPlan) Plan {
 	p := Plan{Period: Period(r.Period), SeatPrice: r.SeatPrice, Currency: r.Currency, TimeZone: r.TimeZone}
 	p.Anchor, _ = ParseDay(r.Anchor)
@@ -74,7 +104,8 @@ func (s *Service) catchUp(ctx context.Context, q *store.Q, ps plans, channel str
 func (s *Service) renew(ctx context.Context, q *store.Q, ps plans, at time.Time, planChange bool, channel string) error {
 	p, _ := ps.at(at)
 	if planChange {
-		if _, err := q.AddLedger(ctx, planEntry(p, at)); err != nil {
+		_, c := ps.cycleAt(at)
+		if _, err := q.AddLedger(ctx, planEntry(p, c, at)); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, q, nil, channel, "billing.plan_effective", nil, nil, planJSON(p)); err != nil {
@@ -84,12 +115,13 @@ func (s *Service) renew(ctx context.Context, q *store.Q, ps plans, at time.Time,
 	if !p.Billed() {
 		return nil
 	}
-	c := p.CycleAt(at)
-	amount := Prorated(p.SeatPrice, c, at)
+	whole := p.CycleAt(at)
+	amount := Prorated(p.SeatPrice, whole, at)
 	rule := "renewal: the full price"
-	if amount != p.SeatPrice { // a new plan whose cycles start elsewhere
-		rule = prorationRule(p.SeatPrice, c, at)
+	if amount != p.SeatPrice { // a new plan whose cycles start elsewhere: its first cycle starts at
+		rule = prorationRule(p.SeatPrice, whole, at)
 	}
+	_, c := ps.cycleAt(at)
 	n, err := q.RenewSeats(ctx, at, c.End, amount, p.Currency, rule)
 	if err != nil {
 		return err
@@ -103,10 +135,10 @@ func prorationRule(price int64, c Cycle, t time.Time) string {
 		price, max(0, c.End.Unix()-t.Unix()), c.End.Unix()-c.Start.Unix())
 }
 
-func planEntry(p Plan, at time.Time) *store.LedgerEntry {
+// planEntry is the ledger row of p taking effect at at, in its cycle c.
+func planEntry(p Plan, c Cycle, at time.Time) *store.LedgerEntry {
 	e := &store.LedgerEntry{Kind: store.PlanChanged, At: at, Currency: p.Currency, Amount: p.SeatPrice, Rule: "no plan: nothing is billed"}
 	if p.Billed() {
-		c := p.CycleAt(at)
 		e.CycleStart, e.CycleEnd = c.Start, c.End
 		e.Rule = fmt.Sprintf("%s, %s %s a seat, cycles from %s in %s", p.Period, PlainAmount(p.SeatPrice, p.Currency), p.Currency, p.Anchor, p.TimeZone)
 	}
@@ -130,13 +162,13 @@ func (s *Service) seatStarts(ctx context.Context, q *store.Q, by *store.User, ch
 		return err
 	}
 	now := s.Now()
-	p, _ := ps.at(now)
+	p, c := ps.cycleAt(now)
 	if !p.Billed() {
 		return nil
 	}
-	c := p.CycleAt(now)
+	whole := p.CycleAt(now)
 	e := &store.LedgerEntry{Kind: store.SeatStarted, UserID: u.ID, Email: u.Email, At: now, CycleStart: c.Start, CycleEnd: c.End,
-		Amount: Prorated(p.SeatPrice, c, now), Currency: p.Currency, Rule: prorationRule(p.SeatPrice, c, now)}
+		Amount: Prorated(p.SeatPrice, whole, now), Currency: p.Currency, Rule: prorationRule(p.SeatPrice, whole, now)}
 	paid, err := q.SeatCharged(ctx, u.ID, c.Start)
 	if err != nil {
 		return err
@@ -171,8 +203,7 @@ func (s *Service) seatEnds(ctx context.Context, q *store.Q, by *store.User, chan
 		return paid, err
 	}
 	e := &store.LedgerEntry{Kind: store.SeatEnded, UserID: u.ID, Email: u.Email, At: now, Rule: "ended: no credit"}
-	if p, _ := ps.at(now); p.Billed() {
-		c := p.CycleAt(now)
+	if p, c := ps.cycleAt(now); p.Billed() {
 		e.CycleStart, e.CycleEnd, e.Currency = c.Start, c.End, p.Currency
 		e.Rule = fmt.Sprintf("ended: paid until %s, no credit", c.End.Format(time.DateOnly))
 	}
@@ -185,11 +216,10 @@ func (s *Service) seatEnds(ctx context.Context, q *store.Q, by *store.User, chan
 // paidUntil is the end of the current cycle when u's seat was charged for
 // it, else zero.
 func (s *Service) paidUntil(ctx context.Context, q *store.Q, ps plans, u *store.User) (time.Time, error) {
-	p, _ := ps.at(s.Now())
+	p, c := ps.cycleAt(s.Now())
 	if !p.Billed() {
 		return time.Time{}, nil
 	}
-	c := p.CycleAt(s.Now())
 	charged, err := q.SeatCharged(ctx, u.ID, c.Start)
 	if err != nil || !charged {
 		return time.Time{}, err
@@ -294,7 +324,8 @@ func (s *Service) BillingInfo(ctx context.Context, a Actor) (*Billing, error) {
 		if b.Seats, err = q.OpenSeats(ctx, now); err != nil || !b.Plan.Billed() {
 			return err
 		}
-		b.Cycle, b.Currency = b.Plan.CycleAt(now), b.Plan.Currency
+		_, b.Cycle = ps.cycleAt(now)
+		b.Currency = b.Plan.Currency
 		rows, err := q.CycleLedger(ctx, b.Cycle.Start)
 		if err != nil {
 			return err
@@ -342,11 +373,15 @@ func (s *Service) SetPlan(ctx context.Context, a Actor, p Plan) (from time.Time,
 		if cur.Billed() || !p.Billed() {
 			return nil // a change at the next cycle start, written when it comes
 		}
-		if _, err := q.AddLedger(ctx, planEntry(p, now)); err != nil {
+		if ps, err = s.plans(ctx, q); err != nil { // with p
 			return err
 		}
-		c := p.CycleAt(now)
-		n, err := q.StartSeats(ctx, now, c.Start, c.End, Prorated(p.SeatPrice, c, now), p.Currency, prorationRule(p.SeatPrice, c, now))
+		_, c := ps.cycleAt(now)
+		if _, err := q.AddLedger(ctx, planEntry(p, c, now)); err != nil {
+			return err
+		}
+		whole := p.CycleAt(now)
+		n, err := q.StartSeats(ctx, now, c.Start, c.End, Prorated(p.SeatPrice, whole, now), p.Currency, prorationRule(p.SeatPrice, whole, now))
 		if err != nil {
 			return err
 		}
@@ -372,14 +407,16 @@ type Statement struct {
 func (s *Service) CycleStatement(ctx context.Context, a Actor, t time.Time) (*Statement, error) {
 	var st *Statement
 	err := s.billing(ctx, a, "reading statements", func(q *store.Q, op *operator, ps plans) error {
-		p, next := ps.at(t)
-		if np, _ := ps.at(next); !p.Billed() && !next.IsZero() && np.Billed() && np.CycleAt(next).Contains(t) {
-			p = np // the cycle in which billing started
+		p, c := ps.cycleAt(t)
+		if _, next := ps.at(t); !p.Billed() && !next.IsZero() {
+			if np, nc := ps.cycleAt(next); np.Billed() && nc.Contains(t) {
+				p, c = np, nc // the cycle in which billing started
+			}
 		}
 		if !p.Billed() {
 			return stateErr("nothing was billed on %s: the account had no plan", t.Format(time.DateOnly))
 		}
-		st = &Statement{Cycle: p.CycleAt(t), Currency: p.Currency, Lines: []store.LedgerEntry{}}
+		st = &Statement{Cycle: c, Currency: p.Currency, Lines: []store.LedgerEntry{}}
 		rows, err := q.CycleLedger(ctx, st.Cycle.Start)
 		if err != nil {
 			return err

@@ -301,3 +301,106 @@ func TestSamePlanWritesNothing(t *testing.T) {
 		t.Errorf("%d billing.plan entries, want 2", n)
 	}
 }
+
+// A plan whose cycles start elsewhere (another anchor, period or zone)
+// takes effect at the old cycle's end, inside one of its own cycles: that
+// first cycle starts where the plan does. Its prorated renewals are in its
+// statement and in what it has cost so far, a seat deactivated and
+// reactivated in it is charged once, and the old plan's charges, billed for
+// time before it, neither count in it nor make a seat in it paid.
+func TestPlanChangeToOtherCycles(t *testing.T) {
+	aprilFirst := time.Date(2026, 3, 31, 22, 0, 0, 0, time.UTC) // midnight in Paris
+	for _, c := range []struct {
+		name      string
+		plan      Plan
+		end       time.Time // of the new plan's first cycle
+		whole     int64     // seconds in the new plan's cycle containing 1 April (summer time takes an hour on 29 March)
+		deactJune bool      // bob is deactivated in March and reactivated in June
+	}{
+		{"another anchor", monthly(t, 1500, "2026-03-15"), time.Date(2026, 4, 14, 22, 0, 0, 0, time.UTC), 31*86400 - 3600, false},
+		{"yearly from the same date", Plan{Period: PeriodYearly, SeatPrice: 15000, Currency: "EUR", Anchor: Date{2026, 3, 1}, TimeZone: paris},
+			time.Date(2027, 2, 28, 23, 0, 0, 0, time.UTC), 365 * 86400, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			_, err := f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+			must(t, err)
+			f.accept("bob@example.com")
+			if c.deactJune {
+				must(t, f.svc.Deactivate(f.ctx, f.owner, "bob@example.com"))
+			}
+			from, err := f.svc.SetPlan(f.ctx, f.owner, c.plan)
+			must(t, err)
+			if !from.Equal(aprilFirst) {
+				t.Fatalf("the new plan from %s, want %s", from, aprilFirst)
+			}
+			f.clock.Store(aprilFirst.Add(4 * 24 * time.Hour).Unix())
+			renewal := half(c.plan.SeatPrice, c.end.Unix()-aprilFirst.Unix(), c.whole)
+			seats := int64(2)
+			if c.deactJune {
+				seats = 1
+			}
+			b, err := f.svc.BillingInfo(f.ctx, f.owner)
+			must(t, err)
+			if !b.Cycle.Start.Equal(aprilFirst) || !b.Cycle.End.Equal(c.end) || b.SoFar != seats*renewal {
+				t.Errorf("billing on 5 April: cycle %s – %s, so far %d; want %s – %s, %d × %d", b.Cycle.Start, b.Cycle.End, b.SoFar, aprilFirst, c.end, seats, renewal)
+			}
+			st, err := f.svc.CycleStatement(f.ctx, f.owner, f.now())
+			must(t, err)
+			if int64(len(st.Lines)) != seats || st.Total != seats*renewal {
+				t.Errorf("the statement of 5 April: %d lines, total %d; want %d renewals of %d", len(st.Lines), st.Total, seats, renewal)
+			}
+
+			if !c.deactJune {
+				// Bob deactivated and reactivated in the new plan's first cycle:
+				// paid until its end, not charged again.
+				must(t, f.svc.Deactivate(f.ctx, f.owner, "bob@example.com"))
+				if until, err := f.svc.SeatPaidUntil(f.ctx, f.owner, "bob@example.com"); err != nil || !until.Equal(c.end) {
+					t.Errorf("bob deactivated on 5 April: paid until %s (%v), want %s", until, err, c.end)
+				}
+				f.advance(time.Hour)
+				must(t, f.svc.Reactivate(f.ctx, f.owner, "bob@example.com"))
+				rows := f.ledger()
+				wantLedger(t, rows[len(rows)-2:], "seat_ended bob@example.com 0", "seat_resumed bob@example.com 0")
+				return
+			}
+			// Bob, whose March was paid on the monthly plan, reactivated in
+			// June starts a seat of the year, prorated.
+			f.clock.Store(time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC).Unix())
+			must(t, f.svc.Reactivate(f.ctx, f.owner, "bob@example.com"))
+			rows := f.ledger()
+			want := half(c.plan.SeatPrice, c.end.Unix()-f.now().Unix(), c.whole)
+			wantLedger(t, rows[len(rows)-1:], fmt.Sprintf("seat_started bob@example.com %d", want))
+			st, err = f.svc.CycleStatement(f.ctx, f.owner, f.now())
+			must(t, err)
+			if len(st.Lines) != 2 || st.Total != renewal+want {
+				t.Errorf("the year's statement: %+v, want the owner's renewal %d and bob's seat %d", st, renewal, want)
+			}
+		})
+	}
+}
+
+// Billing started again, after a time with no plan, on a plan whose cycle
+// reaches back into time the old plan billed (yearly from the date monthly
+// cycles started): every active seat is charged, in a cycle starting now,
+// where the old month's charges made them count as paid.
+func TestBillingRestartedOverAnOldCycle(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	_, err = f.svc.SetPlan(f.ctx, f.owner, Plan{}) // none from 1 April
+	must(t, err)
+	f.clock.Store(time.Date(2026, 4, 10, 8, 0, 0, 0, time.UTC).Unix())
+	yearly := Plan{Period: PeriodYearly, SeatPrice: 15000, Currency: "EUR", Anchor: Date{2026, 3, 1}, TimeZone: paris}
+	_, err = f.svc.SetPlan(f.ctx, f.owner, yearly)
+	must(t, err)
+	end := time.Date(2027, 2, 28, 23, 0, 0, 0, time.UTC)
+	want := half(15000, end.Unix()-f.now().Unix(), 365*86400)
+	rows := f.ledger()
+	wantLedger(t, rows[len(rows)-1:], fmt.Sprintf("seat_started %s %d", ownerEmail, want))
+	st, err := f.svc.CycleStatement(f.ctx, f.owner, f.now())
+	must(t, err)
+	if !st.Cycle.Start.Equal(f.now()) || !st.Cycle.End.Equal(end) || len(st.Lines) != 1 || st.Total != want {
+		t.Errorf("the year's statement: %+v, want the owner's seat %d from now", st, want)
+	}
+}
