@@ -609,6 +609,9 @@ func TestSSHRemovedKeyEndsItsSession(t *testing.T) {
 	if _, err := f.svc.Invite(ctx, mona, []admin.NewUser{{Email: "new@acme.test"}}, admin.InviteOptions{}); !errors.As(err, &d) {
 		t.Fatalf("an invitation with the removed key: %v, want refused", err)
 	}
+	if _, _, err := f.svc.CreateAPIKey(ctx, mona, "persist", time.Time{}); !errors.As(err, &d) {
+		t.Fatalf("an API key created with the removed key: %v, want refused", err)
+	}
 	waitEnd("key removed", stderr, ended, "the key "+fp+" you signed in with was removed")
 
 	_, bossErr, bossEnded := open("boss@acme.test")

@@ -136,10 +136,18 @@ func (s *Service) mayActAs(ctx context.Context, q *store.Q, op *operator, u *sto
 
 // self is the active user a acts as, whatever their permissions: everyone
 // manages their own API keys, members included. An operator is one who
-// may also administer users.
+// may also administer users. The key a came in with must still let them
+// in, as for every other operation (keyHolds): a session whose key was
+// removed created an API key, which outlived it.
 func (s *Service) self(ctx context.Context, q *store.Q, a Actor) (*store.User, error) {
 	u, err := q.UserByEmail(ctx, a.Email, s.Now())
-	return u, s.mayAct(a, u, err)
+	if err := s.mayAct(a, u, err); err != nil {
+		return nil, err
+	}
+	if err := s.keysHold(ctx, q, a, u); err != nil {
+		return nil, err
+	}
+	return u, nil
 }
 
 // mayAct refuses an actor found by err to be no user, or found as u to be
@@ -163,17 +171,24 @@ func (s *Service) actor(ctx context.Context, q *store.Q, a Actor) (*operator, er
 	if err := s.mayAct(a, u, err); err != nil {
 		return nil, err
 	}
+	if err := s.keysHold(ctx, q, a, u); err != nil {
+		return nil, err
+	}
+	return &operator{User: u, perms: newPermSet(ps), channel: a.Channel}, nil
+}
+
+// keysHold refuses a, found as u, once the SSH key or API key they came in
+// with no longer lets them in.
+func (s *Service) keysHold(ctx context.Context, q *store.Q, a Actor, u *store.User) error {
 	if a.Key != "" {
 		if err := s.keyHolds(ctx, q, a.Key, u); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if a.apiKey.hash != "" {
-		if err := s.apiKeyHolds(ctx, q, a.apiKey); err != nil {
-			return nil, err
-		}
+		return s.apiKeyHolds(ctx, q, a.apiKey)
 	}
-	return &operator{User: u, perms: newPermSet(ps), channel: a.Channel}, nil
+	return nil
 }
 
 // operator is actor for one who administers users: holds a users.*
