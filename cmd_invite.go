@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -23,6 +24,11 @@ import (
 
 // csvHeader is the format invite --csv reads and export --csv writes.
 var csvHeader = []string{"email", "first_name", "last_name", "phone", "role", "team", "position", "reference_id", "locale", "branch"}
+
+// csvColumnOf is the column of csvHeader that each of invite's flags of a
+// person's fields gives.
+var csvColumnOf = map[string]string{"first": "first_name", "last": "last_name", "phone": "phone", "role": "role", "team": "team",
+	"position": "position", "ref": "reference_id", "locale": "locale", "branch": "branch"}
 
 func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("invite")
@@ -52,6 +58,17 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 	case *csvFile != "" && len(emails) > 0:
 		return usagef("invite takes EMAIL... or --csv FILE, not both")
 	case *csvFile != "":
+		// A field's flag beside a file was unheard: everyone was invited
+		// as the file said (a member of no team, for --team T --role R).
+		var column error
+		fs.Visit(func(f *flag.Flag) {
+			if col, ok := csvColumnOf[f.Name]; ok && column == nil {
+				column = usagef("--%s is a column of the file (%s): invite --csv takes each person's fields from it", f.Name, col)
+			}
+		})
+		if column != nil {
+			return column
+		}
 		if rows, lines, err = c.readCSV(ctx, *csvFile); err != nil {
 			return err
 		}

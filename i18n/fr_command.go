@@ -445,7 +445,8 @@ func frCommand() map[string]string {
 
 		"edit %s changes nothing: give what to change (--first, --last, --phone, --position, --ref, --locale, --tag, --team, --branch); roster user %s shows it": "edit %s ne change rien : donnez ce qu'il faut changer (--first, --last, --phone, --position, --ref, --locale, --tag, --team, --branch) ; roster user %s le montre",
 		"--first, --last, --phone and --ref are one person's: give them with one EMAIL, or invite several with --csv FILE":                                       "--first, --last, --phone et --ref sont à une seule personne : donnez-les avec un seul EMAIL, ou invitez-en plusieurs avec --csv FICHIER",
-		"give --csv or --json, not both":                            "donnez --csv ou --json, pas les deux",
-		"perms --list takes no EMAIL: roster perms %s shows theirs": "perms --list ne prend pas d'EMAIL : roster perms %s montre les siennes",
+		"give --csv or --json, not both":                                                     "donnez --csv ou --json, pas les deux",
+		"perms --list takes no EMAIL: roster perms %s shows theirs":                          "perms --list ne prend pas d'EMAIL : roster perms %s montre les siennes",
+		"--%s is a column of the file (%s): invite --csv takes each person's fields from it": "--%s est une colonne du fichier (%s) : invite --csv y prend les champs de chacun",
 	}
 }
