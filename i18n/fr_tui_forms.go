@@ -187,6 +187,7 @@ func frTUIForms() map[string]string {
 		"stand-in: a name, an email or a team":                   "remplaçant : un nom, un e-mail ou une équipe",
 		"Save (ctrl+s) or clear the form first.":                 "Enregistrez (ctrl+s) ou videz d'abord le formulaire.",
 		"Cancel the period %s? y/n":                              "Annuler la période %s ? y/n",
+		"The period %s":                                          "La période %s",
 		"Period cancelled.":                                      "Période annulée.",
 		"%s is back now? Their current away period ends. y/n":    "%s est de retour ? Sa période d'absence en cours prend fin. y/n",
 		"%s is back.":                                            "%s est de retour.",

@@ -44,6 +44,11 @@ type away struct {
 	warnSeq int
 	// overview is shown while the user picker is empty.
 	overview awayOverview
+	// lost is the period the cursor was on, which the page read again no
+	// longer lists, until the next key or reading (gone); mine: the
+	// reading follows this screen's own act.
+	lost string
+	mine bool
 }
 
 type awayKeys struct {
@@ -196,7 +201,15 @@ func (m *away) overviewKey(msg tea.KeyPressMsg) (cmd tea.Cmd, ok bool) {
 	return nil, true
 }
 
-func (m *away) load() tea.Cmd { return m.read(m.s) }
+func (m *away) load() tea.Cmd {
+	m.lost = ""
+	return m.read(m.s)
+}
+
+// gone names the period the cursor was on, which the page read again no
+// longer lists (cancelled by someone else): the keys typed meanwhile do
+// nothing (Model.replay).
+func (m *away) gone() string { return m.lost }
 
 func (m *away) SetSize(w, h int) {
 	m.width, m.height = w, h
@@ -282,8 +295,12 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 			// Read again, the cursor stays on its period: one cancelled or
 			// added since moved it, and x typed meanwhile asked about another.
 			if m.user != nil {
-				follow(&m.periods, m.user.AwayPeriods, msg.user.AwayPeriods, func(p store.AwayPeriod) int64 { return p.ID })
+				gone, ok := follow(&m.periods, m.user.AwayPeriods, msg.user.AwayPeriods, func(p store.AwayPeriod) int64 { return p.ID })
+				if !ok && !m.mine {
+					m.lost = m.s.p.T("The period %s", awayDates(m.s, gone))
+				}
 			}
+			m.mine = false
 			m.user = msg.user
 			m.periods.set(len(msg.user.AwayPeriods))
 		}
@@ -301,7 +318,9 @@ func (m *away) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		m.clear()
 		m.form.deactivate()
 		m.form.focus = aMode
-		return m, m.load()
+		cmd := m.load()
+		m.mine = true // the period ended or cancelled leaves the list as meant
+		return m, cmd
 	case refreshMsg:
 		if m.email != "" && !m.saving {
 			return m, m.load()
@@ -358,6 +377,7 @@ func (m *away) fieldErr(err error) string {
 }
 
 func (m *away) key(msg tea.KeyPressMsg) tea.Cmd {
+	m.lost = ""
 	k := m.keys
 	if c := m.confirm; c != nil {
 		fn := m.asked

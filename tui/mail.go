@@ -183,6 +183,15 @@ func (m *mailbox) Update(msg tea.Msg) (Screen, tea.Cmd) {
 	return m, nil
 }
 
+// gone names the webhook the cursor was on, which the webhooks read again
+// no longer list: the keys typed meanwhile do nothing (Model.replay).
+func (m *mailbox) gone() string {
+	if m.hooksShown {
+		return m.hooks.lost
+	}
+	return ""
+}
+
 // Reading reports that the list keys act on is on its way.
 func (m *mailbox) Reading() bool {
 	switch {

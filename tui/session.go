@@ -291,18 +291,19 @@ func (v *nav) resize(h int) { v.height = h; v.clamp() }
 // read again, that has the same key: rows written or gone since moved the
 // rest under it, and a key typed while the list was read again (held
 // until it is shown) acted on the row moved there. A row no longer listed
-// leaves the cursor where it is.
-func follow[T any, K comparable](v *nav, old, rows []T, key func(T) K) {
+// leaves the cursor where it is, and is returned (gone) with ok false.
+func follow[T any, K comparable](v *nav, old, rows []T, key func(T) K) (gone T, ok bool) {
 	if v.cur < 0 || v.cur >= len(old) {
-		return
+		return gone, true
 	}
 	k := key(old[v.cur])
 	for i, r := range rows {
 		if key(r) == k {
 			v.cur = i
-			return
+			return gone, true
 		}
 	}
+	return old[v.cur], false
 }
 
 // visible is the range of rows to draw.

@@ -204,3 +204,34 @@ func TestAwayCursorStaysOnItsPeriod(t *testing.T) {
 	want := "Cancel the period " + awayLine(a.s, second) + "?"
 	must(t, a.confirm != nil && strings.HasPrefix(a.confirm.prompt, want), "x asks %+v, want %q", a.confirm, want)
 }
+
+// Keys typed while a person's Away page is read again were meant for the
+// period under the cursor: when someone else cancelled it meanwhile, they
+// do nothing, and the screen says so; x y cancelled the period below.
+func TestAwayKeysForAPeriodGoneDoNothing(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ada@example.com", "Ada", "Able", "member", store.Active)
+	day := 24 * time.Hour
+	var ids []int64
+	for i := range 3 {
+		from := f.svc.Now().Add(time.Duration(2*i+1) * day)
+		p, err := f.svc.SetAway(f.ctx, f.op, "ada@example.com", admin.AwayRequest{From: from, Until: from.Add(day)})
+		must(t, err == nil, "%v", err)
+		ids = append(ids, p.ID)
+	}
+	r, m := f.start()
+	m = press(m, "a", "down")
+	a := r.screens[awayScreen].(*away)
+	second := a.user.AwayPeriods[1]
+
+	must(t, f.svc.CancelAway(f.ctx, f.op, "ada@example.com", ids[1]) == nil, "cancel the second period")
+	m, reread := m.Update(refreshMsg{})
+	for _, k := range []string{"x", "y"} { // typed while the page is read again
+		m, _ = m.Update(keyMsg(k))
+	}
+	drive(m, reread)
+	must(t, len(f.detail("ada@example.com").AwayPeriods) == 2, "the keys meant for the second period cancelled another")
+	fr := strings.Join(strings.Fields(ansi.Strip(r.frame())), " ")
+	want := "The period " + awayDates(a.s, second) + " is no longer listed: the keys typed meanwhile did nothing."
+	must(t, strings.Contains(fr, want), "nothing said, want %q:\n%s", want, ansi.Strip(r.frame()))
+}

@@ -29,6 +29,11 @@ type webhooksView struct {
 	confirm *confirmation
 	note    string
 	err     string
+	// lost is the webhook the cursor was on, which the list read again no
+	// longer has (removed by someone else), until the next key or reading
+	// (gone); mine: the reading follows this view's own removal.
+	lost string
+	mine bool
 }
 
 type (
@@ -69,7 +74,7 @@ func newWebhooksView(s *session) *webhooksView {
 }
 
 func (v *webhooksView) load() tea.Cmd {
-	v.loading = true
+	v.loading, v.lost = true, ""
 	svc, a := v.s.svc, v.s.actor
 	return v.s.do(func(ctx context.Context) tea.Msg {
 		hooks, err := svc.Webhooks(ctx, a)
@@ -98,7 +103,11 @@ func (v *webhooksView) update(msg tea.Msg) tea.Cmd {
 			// The cursor stays on its webhook: one removed since above it
 			// moved it up, and x typed while the list was read again asked
 			// to remove the one below.
-			follow(&v.nav, v.hooks, msg.hooks, func(h store.Webhook) int64 { return h.ID })
+			v.lost = ""
+			if h, ok := follow(&v.nav, v.hooks, msg.hooks, func(h store.Webhook) int64 { return h.ID }); !ok && !v.mine {
+				v.lost = clean(h.URL)
+			}
+			v.mine = false
 			v.hooks = msg.hooks
 			v.nav.set(len(v.hooks))
 		}
@@ -119,13 +128,16 @@ func (v *webhooksView) update(msg tea.Msg) tea.Cmd {
 		if msg.err == nil {
 			v.note = v.s.p.T("Webhook %d removed, with what it had not delivered.", msg.id)
 		}
-		return v.load()
+		cmd := v.load()
+		v.mine = true
+		return cmd
 	}
 	return nil
 }
 
 // key handles a key; back reports esc on the list, which leaves the view.
 func (v *webhooksView) key(msg tea.KeyPressMsg, k mailKeys) (cmd tea.Cmd, back bool) {
+	v.lost = ""
 	switch {
 	case v.secret != "":
 		v.secret = ""

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"roster/admin"
 )
 
@@ -71,4 +73,50 @@ func TestWebhooksCursorStaysOnItsWebhook(t *testing.T) {
 	drive(m, reread)
 	want := fmt.Sprintf("Remove webhook %d ", ids[1])
 	must(t, v.confirm != nil && strings.HasPrefix(v.confirm.prompt, want), "x asks %+v, want %q…", v.confirm, want)
+}
+
+// Keys typed while the webhooks are read again were meant for the one
+// under the cursor: when someone else removed it meanwhile, they do
+// nothing, and the screen says so; x y removed the webhook below it. After
+// the operator's own removal, keys typed meanwhile act as usual.
+func TestWebhooksKeysForAWebhookGoneDoNothing(t *testing.T) {
+	f := newFixture(t)
+	allow := true
+	if _, err := f.svc.UpdateAccount(f.ctx, f.op, admin.AccountChange{WebhooksPrivate: &allow}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, port := range []string{"9", "10", "11", "12"} {
+		_, h, err := f.svc.AddWebhook(f.ctx, f.op, "http://127.0.0.1:"+port+"/roster", []string{"all"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, h.ID)
+	}
+	r, m := f.start()
+	m = press(m, "7", "w")
+	if err := f.svc.RemoveWebhook(f.ctx, f.op, ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	m, reread := m.Update(refreshMsg{})
+	for _, k := range []string{"x", "y"} { // typed while the webhooks are read again
+		m, _ = m.Update(keyMsg(k))
+	}
+	drive(m, reread)
+	hooks, err := f.svc.Webhooks(f.ctx, f.op)
+	must(t, err == nil && len(hooks) == 3, "the keys meant for webhook %d removed another: %d left", ids[0], len(hooks))
+	fr := ansi.Strip(r.frame())
+	must(t, strings.Contains(fr, "http://127.0.0.1:9/roster is no longer listed: the keys typed meanwhile did nothing."), "nothing said:\n%s", fr)
+
+	// x y on webhook 2, then x y typed while the list is read again after
+	// the removal: they act on the webhook now under the cursor.
+	m, removed := m.Update(keyMsg("x"))
+	m, removed = m.Update(keyMsg("y"))
+	m, reread = m.Update(removed())
+	for _, k := range []string{"x", "y"} {
+		m, _ = m.Update(keyMsg(k))
+	}
+	drive(m, reread)
+	hooks, _ = f.svc.Webhooks(f.ctx, f.op)
+	must(t, len(hooks) == 1 && hooks[0].ID == ids[3], "after x y x y: %+v, want webhook %d alone", hooks, ids[3])
 }
