@@ -198,6 +198,7 @@ func billingStatement(c *cli, ctx context.Context, args []string) error {
 		return err
 	}
 	at := c.svc.Now()
+	var st *admin.Statement
 	switch *cycle {
 	case "current":
 	case "previous":
@@ -214,11 +215,14 @@ func billingStatement(c *cli, ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		at = time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.Local)
+		if st, err = c.svc.DayStatement(ctx, a, d); err != nil { // the day where the account bills
+			return err
+		}
 	}
-	st, err := c.svc.CycleStatement(ctx, a, at)
-	if err != nil {
-		return err
+	if st == nil {
+		if st, err = c.svc.CycleStatement(ctx, a, at); err != nil {
+			return err
+		}
 	}
 	switch {
 	case c.json:
@@ -239,7 +243,7 @@ func billingStatement(c *cli, ctx context.Context, args []string) error {
 	for _, l := range st.Lines {
 		what := c.printer().T("renewal")
 		if l.Kind == store.SeatStarted {
-			what = c.printer().T("joined %s", l.At.Local().Format("2006-01-02 15:04"))
+			what = c.printer().T("joined %s", l.At.Format("2006-01-02 15:04"))
 		}
 		rows = append(rows, []string{l.Email, what, c.amount(l.Amount, l.Currency)})
 	}

@@ -244,3 +244,57 @@ func TestBillingThroughTheCycles(t *testing.T) {
 		t.Errorf("the previous cycle's statement says %d, March's said %d", previous.Total, march.Total)
 	}
 }
+
+// TestBillingStatementOfADay: roster billing statement --cycle DATE is the
+// statement of the cycle that day falls in where the account bills, on the
+// first and the last day of a cycle, whatever the zone of the machine that
+// runs the command: it took noon on that day in the machine's zone, so that
+// on a machine in UTC the last day of March of an account in Kiribati (+14)
+// gave April's statement, and on one east of UTC the first day of March of
+// an account in American Samoa (−11) gave February's.
+func TestBillingStatementOfADay(t *testing.T) {
+	for _, zone := range []string{"Pacific/Kiritimati", "Pacific/Pago_Pago"} {
+		t.Run(zone, func(t *testing.T) {
+			ctx := context.Background()
+			st, err := store.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			var clock atomic.Int64
+			clock.Store(time.Date(2026, 2, 20, 9, 0, 0, 0, time.UTC).Unix())
+			svc := admin.New(st)
+			svc.Now = func() time.Time { return time.Unix(clock.Load(), 0).UTC() }
+			if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
+				t.Fatal(err)
+			}
+			boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
+			cmd := func(args ...string) string {
+				t.Helper()
+				var out, errs bytes.Buffer
+				if code := run(ctx, &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, actor: &boss, svc: svc}, args); code != 0 {
+					t.Fatalf("roster %s: exit %d: %s", strings.Join(args, " "), code, errs.String())
+				}
+				return out.String()
+			}
+			cmd("billing", "plan", "--period", "monthly", "--seat-price", "30", "--currency", "USD", "--anchor", "2026-01-01", "--timezone", zone)
+			clock.Store(time.Date(2026, 4, 10, 9, 0, 0, 0, time.UTC).Unix()) // March and April renewed
+			loc, err := time.LoadLocation(zone)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for day, month := range map[string]string{"2026-02-01": "2026-02", "2026-02-28": "2026-02", "2026-03-01": "2026-03",
+				"2026-03-31": "2026-03", "2026-04-01": "2026-04", "2026-04-30": "2026-04"} {
+				var s struct {
+					Cycle struct{ Start, End time.Time } `json:"cycle"`
+				}
+				if err := json.Unmarshal([]byte(cmd("billing", "statement", "--cycle", day, "--json")), &s); err != nil {
+					t.Fatal(err)
+				}
+				if got := s.Cycle.Start.In(loc).Format("2006-01-02 15:04"); got != month+"-01 00:00" {
+					t.Errorf("the statement of %s is of the cycle from %s in %s, want %s-01", day, got, zone, month)
+				}
+			}
+		})
+	}
+}

@@ -405,8 +405,33 @@ type Statement struct {
 // CycleStatement is the statement of the cycle containing t. It needs
 // settings.billing.
 func (s *Service) CycleStatement(ctx context.Context, a Actor, t time.Time) (*Statement, error) {
+	return s.statement(ctx, a, func(plans) time.Time { return t })
+}
+
+// DayStatement is the statement of the cycle day d falls in where the
+// account bills: noon that day in the zone of the plan of that day, as
+// cycles start at midnight there (noon in the reader's zone may be another
+// day there). It needs settings.billing.
+func (s *Service) DayStatement(ctx context.Context, a Actor, d Date) (*Statement, error) {
+	return s.statement(ctx, a, func(ps plans) time.Time {
+		t := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
+		p, next := ps.at(t)
+		if !p.Billed() && !next.IsZero() {
+			p, _ = ps.at(next) // billing started later that cycle, perhaps
+		}
+		if !p.Billed() {
+			return t
+		}
+		return time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, p.location())
+	})
+}
+
+// statement is the statement of the cycle containing the instant when
+// gives with the plans.
+func (s *Service) statement(ctx context.Context, a Actor, when func(plans) time.Time) (*Statement, error) {
 	var st *Statement
 	err := s.billing(ctx, a, "reading statements", func(q *store.Q, op *operator, ps plans) error {
+		t := when(ps)
 		p, c := ps.cycleAt(t)
 		if _, next := ps.at(t); !p.Billed() && !next.IsZero() {
 			if np, nc := ps.cycleAt(next); np.Billed() && nc.Contains(t) {
@@ -421,9 +446,11 @@ func (s *Service) CycleStatement(ctx context.Context, a Actor, t time.Time) (*St
 		if err != nil {
 			return err
 		}
+		loc := p.location() // times where cycles start at midnight, as the ledger's
 		for _, kind := range []string{store.SeatRenewed, store.SeatStarted} {
 			for _, r := range rows {
 				if r.Kind == kind {
+					r.At, r.CycleStart, r.CycleEnd = r.At.In(loc), r.CycleStart.In(loc), r.CycleEnd.In(loc)
 					st.Lines = append(st.Lines, r)
 					st.Total += r.Amount
 				}
