@@ -6,10 +6,16 @@ package server
 import (
 	charmlog "charm.land/log/v2"
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -79,6 +85,9 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if err := hostKey(opts.HostKeyPath, opts.Log); err != nil {
+		return nil, err
+	}
 	h := &sshHandler{svc: svc, opts: opts, log: opts.Log}
 	// wish's Bubble Tea middleware logs, through charm's default logger,
 	// "ERROR app exit with error" in plain text to stderr for every
@@ -104,6 +113,56 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 			h.gate,
 		)),
 	)
+}
+
+// hostKey creates the host key file at path, an Ed25519 key readable by
+// its owner alone with its public half beside it (path.pub), unless it
+// exists; then it warns when others may read it. A missing directory is
+// made for the owner alone; an existing one is left as it is: wish's
+// generator made it 0700, so that --host-key /etc/roster_host_key, run as
+// root, took /etc from everyone else.
+func hostKey(path string, log *slog.Logger) error {
+	if fi, err := os.Stat(path); err == nil {
+		if fi.Mode().Perm()&0o077 != 0 {
+			log.Warn("ssh: the host key file can be read by others than its owner: chmod 600 it", "file", path, "mode", fi.Mode().Perm().String())
+		}
+		return nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("host key: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("host key: %w", err)
+	}
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return fmt.Errorf("generate host key: %w", err)
+	}
+	block, err := gossh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		return fmt.Errorf("generate host key: %w", err)
+	}
+	signer, err := gossh.NewSignerFromKey(priv)
+	if err != nil {
+		return fmt.Errorf("generate host key: %w", err)
+	}
+	// O_EXCL: another process starting at the same moment keeps its key.
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("host key: %w", err)
+	}
+	if _, err := f.Write(pem.EncodeToMemory(block)); err != nil {
+		f.Close()
+		os.Remove(path)
+		return fmt.Errorf("host key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("host key: %w", err)
+	}
+	if err := os.WriteFile(path+".pub", gossh.MarshalAuthorizedKey(signer.PublicKey()), 0o644); err != nil {
+		return fmt.Errorf("host key: %w", err)
+	}
+	return nil
 }
 
 type sshHandler struct {
