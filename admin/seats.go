@@ -362,6 +362,13 @@ func (s *Service) SetPlan(ctx context.Context, a Actor, p Plan) (from time.Time,
 		if then, _ := ps.at(from); then == p {
 			return nil // the plan it would be then already: no plan row, ledger row or audit entry
 		}
+		if cur.Billed() && cur == p { // the plan in effect again: the change planned is undone, not a change to it planned
+			if err := q.CancelBillingPlans(ctx, from); err != nil {
+				return err
+			}
+			then, _ := ps.at(from)
+			return s.audit(ctx, q, op.User, op.channel, "billing.plan", nil, planJSON(then), map[string]any{"plan": planJSON(p), "from": from})
+		}
 		if err := q.AddBillingPlan(ctx, &store.BillingPlan{StartsAt: from, Period: string(p.Period), SeatPrice: p.SeatPrice,
 			Currency: p.Currency, Anchor: p.Anchor.String(), TimeZone: p.TimeZone, CreatedAt: now, CreatedBy: op.Email}); err != nil {
 			return err

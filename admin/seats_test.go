@@ -404,3 +404,33 @@ func TestBillingRestartedOverAnOldCycle(t *testing.T) {
 		t.Errorf("the year's statement: %+v, want the owner's seat %d from now", st, want)
 	}
 }
+
+// A planned change undone by setting the plan in effect again is gone: no
+// change shown as planned, none written in the ledger or the audit trail
+// when the cycle ends. It planned a change to the plan already in effect.
+func TestPlannedChangeUndone(t *testing.T) {
+	f := newFixture(t)
+	plan := monthly(t, 1500, "2026-03-01")
+	_, err := f.svc.SetPlan(f.ctx, f.owner, plan)
+	must(t, err)
+	for _, next := range []Plan{{}, monthly(t, 2000, "2026-03-01")} {
+		_, err = f.svc.SetPlan(f.ctx, f.owner, next) // from April
+		must(t, err)
+		_, err = f.svc.SetPlan(f.ctx, f.owner, plan)
+		must(t, err)
+		b, err := f.svc.BillingInfo(f.ctx, f.owner)
+		must(t, err)
+		if b.Next != nil || !b.NextFrom.IsZero() || b.NextRenewal != 1500 {
+			t.Errorf("after planning %+v and setting the plan again: next %+v from %s, next renewal %d", next, b.Next, b.NextFrom, b.NextRenewal)
+		}
+	}
+	if n := len(f.audits("billing.plan")); n != 5 {
+		t.Errorf("%d billing.plan entries, want 5: the plan, two changes planned and two undone", n)
+	}
+	f.advance(31 * 24 * time.Hour)
+	wantLedger(t, f.ledger(), "plan_changed  1500", "seat_started "+ownerEmail+fmt.Sprintf(" %d", half(1500, time.Date(2026, 3, 31, 22, 0, 0, 0, time.UTC).Unix()-start.Unix(), 31*86400-3600)),
+		"renewal "+ownerEmail+" 1500")
+	if n := len(f.audits("billing.plan_effective")); n != 0 {
+		t.Errorf("%d billing.plan_effective entries, want none", n)
+	}
+}

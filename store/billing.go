@@ -53,6 +53,13 @@ func (q *Q) AddBillingPlan(ctx context.Context, p *BillingPlan) error {
 		unix(p.StartsAt), p.Period, p.SeatPrice, p.Currency, p.Anchor, p.TimeZone, unix(p.CreatedAt), p.CreatedBy).Scan(&p.ID)
 }
 
+// CancelBillingPlans removes the plans that were to take effect from t on:
+// a planned change undone.
+func (q *Q) CancelBillingPlans(ctx context.Context, t time.Time) error {
+	_, err := q.db.ExecContext(ctx, `DELETE FROM billing_plans WHERE starts_at >= ?`, unix(t))
+	return mapErr(err)
+}
+
 // The kinds of ledger rows.
 const (
 	SeatStarted = "seat_started" // charged prorated to the end of its cycle
