@@ -197,7 +197,11 @@ func (m *deletion) Capturing() bool {
 	return m.choosing() || m.heir != nil || m.form.active || m.confirm != nil
 }
 
-func (m *deletion) Dirty() bool { return false }
+// Dirty reports a removal under way: conversations ticked, replies
+// switched off, or an heir or the confirmation typed. Quitting asks first.
+func (m *deletion) Dirty() bool {
+	return m.user != nil && (m.form.dirty() || !m.close.Empty() || !m.off.Empty())
+}
 
 // Saving reports that a removal is under way.
 func (m *deletion) Saving() bool { return m.busy }

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
 	"roster/admin"
 	"roster/i18n"
 	"roster/store"
@@ -116,4 +119,26 @@ func TestDeletePlanLinesInBothLanguages(t *testing.T) {
 		}
 	}
 	must(t, slices.Contains(planLines(fr, plans[0], false), "révoquer 1 clé SSH et 2 clés d'API"), "French keys: %q", planLines(fr, plans[0], false))
+}
+
+// q on a removal under way (a conversation ticked, an heir or the
+// confirmation typed) asks before quitting, as over a form: it quit at
+// once, the choices lost; with nothing chosen it quits.
+func TestDeleteQuitAsksOverChoicesMade(t *testing.T) {
+	f := newFixture(t)
+	f.addUser("ann.active@example.com", "Ann", "Active", "member", store.Active)
+	if _, err := f.svc.AddConversation(f.ctx, f.op, "Broken phone", "ann.active@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	var m tea.Model = New(f.ctx, f.options(owner))
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m = drive(m, m.Init())
+	r := m.(*Model)
+	m = drive(m, r.open(openRequest{deleteScreen, "ann.active@example.com"}))
+	_, cmd := m.Update(keyMsg("q"))
+	must(t, cmd != nil && !r.confirmQuit, "q with nothing chosen did not quit")
+	m = press(m, "space")
+	must(t, !r.screens[deleteScreen].(*deletion).close.Empty(), "space ticked no conversation:\n%s", ansi.Strip(r.frame()))
+	_, cmd = m.Update(keyMsg("q"))
+	must(t, cmd == nil && r.confirmQuit, "q over a ticked conversation quit without asking")
 }
