@@ -581,13 +581,19 @@ func TestSSHRemovedKeyEndsItsSession(t *testing.T) {
 	}
 	waitEnd := func(what string, stderr *bytes.Buffer, ended chan error, want string) {
 		t.Helper()
+		var err error
 		select {
-		case <-ended:
+		case err = <-ended:
 		case <-time.After(10 * time.Second):
 			t.Fatalf("%s: the session was still open 10 s later", what)
 		}
 		if !strings.Contains(stderr.String(), want) {
 			t.Fatalf("%s: the session ended saying %q, want %q", what, stderr.String(), want)
+		}
+		// A refusal, as when the session is refused from the start: ssh
+		// exits 1, not 0 as after q.
+		if exit := (*gossh.ExitError)(nil); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+			t.Fatalf("%s: the session ended with %v, want exit status 1", what, err)
 		}
 	}
 

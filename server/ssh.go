@@ -274,13 +274,17 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 		revoked := make(chan error, 1)
 		go h.watchKey(ctx, actor, administers, revoked, cancel)
 		next(s)
+		// Ended by a refusal, the session exits 1, as a session refused
+		// from the start does: ssh exited 0, as after q.
+		refused := false
 		select {
 		case err := <-revoked:
 			log.InfoContext(logCtx, "ssh session ended", "reason", err.Error())
 			fmt.Fprintf(s.Stderr(), "roster: %s\r\n", admin.Printable(err.Error()))
+			refused = true
 		default:
 		}
-		end(1, false)
+		end(1, refused)
 		view := "dashboard"
 		if !administers {
 			view = "my settings"
