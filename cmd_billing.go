@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -79,7 +80,7 @@ func billingSummary(c *cli, ctx context.Context, args []string) error {
 		field(c.printer().T("Cycle"), cycleLine(b.Cycle))
 		field(c.printer().T("Seats"), c.printer().Num(int(b.Seats)))
 		field(c.printer().T("So far"), c.printer().T("%s this cycle, before tax", c.amount(b.SoFar, b.Plan.Currency)))
-		field(c.printer().T("Next renewal"), c.printer().T("%s on %s", c.amount(b.NextRenewal, b.Plan.Currency), day(b.Cycle.End, b.Plan)))
+		field(c.printer().T("Next renewal"), c.printer().T("%s on %s", c.amount(b.NextRenewal, cmp.Or(b.RenewalCurrency, b.Plan.Currency)), day(b.Cycle.End, b.Plan)))
 	}
 	if b.Next != nil {
 		next := c.printer().T("none: billing stops")

@@ -298,3 +298,47 @@ func TestBillingStatementOfADay(t *testing.T) {
 		})
 	}
 }
+
+// TestBillingNextRenewalInItsCurrency: roster billing says what the next
+// renewal costs in the currency it will be charged in, that of the plan in
+// effect then: a change from euros to yen showed 2 seats at ¥1,500 as
+// €30.00.
+func TestBillingNextRenewalInItsCurrency(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := admin.New(st)
+	svc.Now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC) }
+	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
+		t.Fatal(err)
+	}
+	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
+	cmd := func(args ...string) string {
+		t.Helper()
+		var out, errs bytes.Buffer
+		if code := run(ctx, &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, actor: &boss, svc: svc}, args); code != 0 {
+			t.Fatalf("roster %s: exit %d: %s", strings.Join(args, " "), code, errs.String())
+		}
+		return out.String()
+	}
+	plan := []string{"billing", "plan", "--period", "monthly", "--anchor", "2026-03-01", "--timezone", "Asia/Tokyo"}
+	cmd(append(plan, "--seat-price", "15", "--currency", "EUR")...)
+	cmd(append(plan, "--seat-price", "1500", "--currency", "JPY")...) // from 1 April
+	out := cmd("billing", "--lang", "en")
+	if !strings.Contains(out, "¥1,500 on 2026-04-01") {
+		t.Errorf("roster billing does not say the next renewal in yen:\n%s", out)
+	}
+	var b struct {
+		NextRenewal     int64  `json:"next_renewal"`
+		RenewalCurrency string `json:"next_renewal_currency"`
+	}
+	if err := json.Unmarshal([]byte(cmd("billing", "--json")), &b); err != nil {
+		t.Fatal(err)
+	}
+	if b.NextRenewal != 1500 || b.RenewalCurrency != "JPY" {
+		t.Errorf("roster billing --json: next renewal %d %q, want 1500 JPY", b.NextRenewal, b.RenewalCurrency)
+	}
+}

@@ -299,8 +299,11 @@ type Billing struct {
 	// NextRenewal is what the seats open now will cost at the next cycle
 	// start, on the plan in effect then.
 	NextRenewal int64 `json:"next_renewal"`
-	// Currency is SoFar's and NextRenewal's (amounts in its minor unit).
+	// Currency is SoFar's (amounts in its minor unit).
 	Currency string `json:"currency,omitempty"`
+	// RenewalCurrency is NextRenewal's, the next plan's: a planned change
+	// may change the currency.
+	RenewalCurrency string `json:"next_renewal_currency,omitempty"`
 }
 
 // BillingInfo reads the plan, the current cycle and what it has cost so far,
@@ -337,6 +340,7 @@ func (s *Service) BillingInfo(ctx context.Context, a Actor) (*Billing, error) {
 		}
 		if p, _ := ps.at(b.Cycle.End); p.Billed() {
 			b.NextRenewal = b.Seats * Prorated(p.SeatPrice, p.CycleAt(b.Cycle.End), b.Cycle.End)
+			b.RenewalCurrency = p.Currency
 		}
 		return nil
 	})
