@@ -67,3 +67,24 @@ func TestActFlagGivenNothingIsRefused(t *testing.T) {
 	}
 	ok(t, db, "apikeys", "create", "--name", "zapier", "--expires", "90d")
 }
+
+// users' filters given nothing (a script's variable left unset: --team
+// "$TEAM") are usage errors, as --where's are: they chose everyone, so that
+// users --team "$TEAM" --json piped to deactivate --yes would have
+// deactivated the whole account.
+func TestUsersFilterGivenNothingIsRefused(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	ok(t, db, "teams", "add", "Support")
+	ok(t, db, "invite", "ann@acme.test", "--team", "Support")
+	for _, flag := range []string{"--team", "--branch", "--status", "--search", "--sort"} {
+		args := []string{"users", flag, ""}
+		fails(t, db, "names nothing", args...)
+		if out, _, code := roster(t, db, args...); code != 2 || out != "" {
+			t.Errorf("roster %q: exit %d, printed %q; want a usage error", args, code, out)
+		}
+	}
+	if got := jsonOf[[]userJSON](t, db, "users", "--team", "Support"); len(got) != 1 {
+		t.Fatalf("users --team Support: %d, want 1", len(got))
+	}
+}

@@ -111,11 +111,14 @@ func asText(s string) (string, error) { return s, nil }
 func cmdUsers(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("users")
 	var lq store.ListQuery
-	fs.StringVar(&lq.Status, "status", "", "only users with this `status`: see roster help users")
-	fs.StringVar(&lq.Team, "team", "", "only members of this team")
-	fs.StringVar(&lq.Branch, "branch", "", "only people of this branch")
-	fs.StringVar(&lq.Search, "search", "", "only users whose email, name, position, reference ID or tag starts with TEXT")
-	fs.StringVar(&lq.Sort, "sort", "name", "order: see roster help users")
+	// A filter given nothing (--team "$TEAM", the variable unset) chose
+	// everyone: refused, as --where's are (namedVar).
+	namedVar(fs, &lq.Status, "status", "only users with this `status`: see roster help users")
+	namedVar(fs, &lq.Team, "team", "only members of this team")
+	namedVar(fs, &lq.Branch, "branch", "only people of this branch")
+	namedVar(fs, &lq.Search, "search", "only users whose email, name, position, reference ID or tag starts with TEXT")
+	lq.Sort = "name"
+	namedVar(fs, &lq.Sort, "sort", "order: see roster help users")
 	limit := fs.Int("limit", 0, "at most N users (0: all)")
 	rest, err := c.parse(fs, args)
 	if err != nil {
