@@ -633,3 +633,52 @@ func TestSSHRemovedKeyEndsItsSession(t *testing.T) {
 	case <-time.After(300 * time.Millisecond):
 	}
 }
+
+// The server's stop ends a command waiting on its standard input (invite
+// --csv - from a pipe still open) as it ends a dashboard: the command stops,
+// the operator is told the server is going away, and ssh exits 1. The
+// command sat in its read past the stop, which then waited its 5 s for it
+// and cut the connection unsaid, with no exit status.
+func TestSSHStopEndsACommandReadingItsInput(t *testing.T) {
+	stopping := make(chan struct{})
+	f := newSSHFixture(t, func(o *server.SSHOptions) { o.Stopping = stopping })
+	client, err := f.dial(t, gossh.PublicKeys(f.keys["boss@acme.test"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	out := &lockedBuffer{}
+	sess.Stdout, sess.Stderr = out, out
+	if err := sess.Start("invite --csv -"); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(stdin, "email,first,last\n") // the header, and then nothing yet
+	ended := make(chan error, 1)
+	go func() { ended <- sess.Wait() }()
+	time.Sleep(300 * time.Millisecond)
+	close(stopping)
+	select {
+	case err = <-ended:
+	case <-time.After(3 * time.Second):
+		t.Fatalf("the command was still open 3 s after the server began to stop: %q", out.String())
+	}
+	if !strings.Contains(out.String(), server.GoingAway) {
+		t.Errorf("the operator was not told the server is going away: %q", out.String())
+	}
+	if exit := (*gossh.ExitError)(nil); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("ssh ended with %v, want exit status 1", err)
+	}
+	if n := count(t, f.st.Path(), "SELECT count(*) FROM users"); n != 3 {
+		t.Errorf("%d users after the stop, want the 3 there were", n)
+	}
+}

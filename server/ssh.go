@@ -258,7 +258,7 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 		if cmd := s.Command(); len(cmd) > 0 {
 			// Only the command's name: its arguments may hold what the
 			// log must not (a webhook's URL with its credentials).
-			code := h.opts.Run(ctx, actor, cmd, s, s, s.Stderr())
+			code := h.opts.Run(ctx, actor, cmd, stdinUntil(ctx, s), s, s.Stderr())
 			end(code, true)
 			log.InfoContext(logCtx, "ssh session", "command", cmd[0], "exit", code, "ms", time.Since(start).Milliseconds())
 			return
@@ -323,6 +323,21 @@ func (h *sshHandler) watchKey(ctx context.Context, a admin.Actor, administers bo
 			return
 		}
 	}
+}
+
+// stdinUntil is a command's standard input, r, until ctx ends (the
+// server stopping), when a read fails with ctx's error: a command reading
+// it (invite --csv - from a pipe still open) sat in its read past the
+// stop, which then waited its 5 s for it and cut the connection unsaid.
+func stdinUntil(ctx context.Context, r io.Reader) io.Reader {
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := io.Copy(pw, r)
+		pw.CloseWithError(err) // nil: io.EOF
+	}()
+	// The first error stays: input read to its end is not cut short.
+	context.AfterFunc(ctx, func() { pw.CloseWithError(ctx.Err()) })
+	return pr
 }
 
 // sessionEnv reads the environment the client sent (ssh's SendEnv).
