@@ -121,9 +121,9 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 	fs := c.flags("billing")
 	period := fs.String("period", "", "monthly or yearly")
 	price := fs.String("seat-price", "", "the price of a seat for a cycle, before tax (15.00)")
-	cur := fs.String("currency", "", "ISO 4217 code (default: the account's country's)")
-	anchor := fs.String("anchor", "", "the date cycles start from (default: today)")
-	tz := fs.String("timezone", "", "IANA time zone cycles start at midnight in (default: the account's country's)")
+	cur := fs.String("currency", "", "ISO 4217 code (default: the plan's, or the account's country's)")
+	anchor := fs.String("anchor", "", "the date cycles start from (default: the plan's, or today)")
+	tz := fs.String("timezone", "", "IANA time zone cycles start at midnight in (default: the plan's, or the account's country's)")
 	none := fs.Bool("none", false, "bill nothing, from the next cycle")
 	if err := c.parseNone(fs, args); err != nil {
 		return err
@@ -142,17 +142,33 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 			return err
 		}
 		p = admin.DefaultPlan(acct.Country, c.svc.Now())
+		// On an account with a plan, what the flags do not give is the
+		// plan's (the one planned, else the one in effect), as on the
+		// Billing screen's form: a new price alone moved the cycles to
+		// start today, in the country's zone and currency. A refusal is
+		// SetPlan's to say.
+		kept := false
+		if b, err := c.svc.BillingInfo(ctx, a); err == nil {
+			switch {
+			case b.Next != nil && b.Next.Billed():
+				p, kept = *b.Next, true
+			case b.Plan.Billed():
+				p, kept = b.Plan, true
+			}
+		}
 		p.Period = admin.Period(*period)
 		if *cur != "" {
 			p.Currency = strings.ToUpper(*cur)
 		}
-		if *tz != "" { // cycles from today there
+		if *tz != "" {
 			p.TimeZone = *tz
 			loc, err := time.LoadLocation(p.TimeZone)
 			if err != nil {
 				return p.Validate() // says what is wrong with the zone
 			}
-			p.Anchor = admin.DateOf(c.svc.Now().In(loc))
+			if !kept { // a first plan: cycles from today there
+				p.Anchor = admin.DateOf(c.svc.Now().In(loc))
+			}
 		}
 		if p.SeatPrice, err = admin.ParseAmount(*price, p.Currency); err != nil {
 			return err

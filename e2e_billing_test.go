@@ -342,3 +342,62 @@ func TestBillingNextRenewalInItsCurrency(t *testing.T) {
 		t.Errorf("roster billing --json: next renewal %d %q, want 1500 JPY", b.NextRenewal, b.RenewalCurrency)
 	}
 }
+
+// TestBillingPlanChangeKeepsWhatIsNotGiven: roster billing plan on an
+// account with a plan changes what its flags give and keeps the rest of the
+// plan (the date cycles start from, the time zone, the currency), as the
+// Billing screen's form does: it started from a new account's plan, so
+// that a new price given alone on 10 March also moved the cycles to start
+// on the 10th, in the country's zone (the first cycle under it prorated,
+// from 1 April to 10 April).
+func TestBillingPlanChangeKeepsWhatIsNotGiven(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var clock atomic.Int64
+	clock.Store(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).Unix())
+	svc := admin.New(st)
+	svc.Now = func() time.Time { return time.Unix(clock.Load(), 0).UTC() }
+	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
+		t.Fatal(err)
+	}
+	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
+	cmd := func(args ...string) string {
+		t.Helper()
+		var out, errs bytes.Buffer
+		if code := run(ctx, &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, actor: &boss, svc: svc}, args); code != 0 {
+			t.Fatalf("roster %s: exit %d: %s", strings.Join(args, " "), code, errs.String())
+		}
+		return out.String()
+	}
+	type plan struct {
+		Period    string `json:"period"`
+		SeatPrice int64  `json:"seat_price"`
+		Currency  string `json:"currency"`
+		Anchor    string `json:"anchor"`
+		TimeZone  string `json:"time_zone"`
+	}
+	next := func() plan {
+		t.Helper()
+		var b struct {
+			Next *plan `json:"next_plan"`
+		}
+		if err := json.Unmarshal([]byte(cmd("billing", "--json")), &b); err != nil || b.Next == nil {
+			t.Fatalf("no change planned: %v", err)
+		}
+		return *b.Next
+	}
+	cmd("billing", "plan", "--period", "monthly", "--seat-price", "15", "--currency", "USD", "--anchor", "2026-03-01", "--timezone", "Asia/Tokyo")
+	clock.Store(time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC).Unix())
+	cmd("billing", "plan", "--period", "monthly", "--seat-price", "20")
+	if got, want := next(), (plan{"monthly", 2000, "USD", "2026-03-01", "Asia/Tokyo"}); got != want {
+		t.Errorf("a new price alone: the plan from 1 April is %+v, want %+v", got, want)
+	}
+	cmd("billing", "plan", "--period", "yearly", "--seat-price", "200", "--timezone", "Asia/Seoul")
+	if got, want := next(), (plan{"yearly", 20000, "USD", "2026-03-01", "Asia/Seoul"}); got != want {
+		t.Errorf("yearly in another zone: the plan from 1 April is %+v, want %+v", got, want)
+	}
+}
