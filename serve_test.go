@@ -682,3 +682,69 @@ func TestSSHStopEndsACommandReadingItsInput(t *testing.T) {
 		t.Errorf("%d users after the stop, want the 3 there were", n)
 	}
 }
+
+// A dashboard nobody types in ends after the idle timeout, saying so, even
+// while the client sends keepalives (OpenSSH's ServerAliveInterval) and
+// the dashboard redraws: the connection was never idle, so that a
+// dashboard left open on an unattended desk stayed open for good. Keys
+// typed keep it open.
+func TestSSHIdleDashboardEndsDespiteKeepalives(t *testing.T) {
+	const idle = 600 * time.Millisecond
+	f := newSSHFixture(t, func(o *server.SSHOptions) { o.IdleTimeout = idle })
+	client, err := f.dial(t, gossh.PublicKeys(f.keys["boss@acme.test"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	go func() {
+		for range time.Tick(100 * time.Millisecond) {
+			if _, _, err := client.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+				return
+			}
+		}
+	}()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	screen, stderr := &lockedBuffer{}, &lockedBuffer{}
+	sess.Stdout, sess.Stderr = screen, stderr
+	stdin, err := sess.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- sess.Wait() }()
+	opened := time.Now()
+	// Typing for three idle timeouts keeps it open.
+	for time.Since(opened) < 3*idle {
+		select {
+		case err := <-ended:
+			t.Fatalf("the dashboard ended while keys were typed: %v %q", err, stderr.String())
+		case <-time.After(idle / 4):
+			stdin.Write([]byte("j"))
+		}
+	}
+	if !strings.Contains(screen.String(), "boss@acme.test") {
+		t.Fatalf("no dashboard: %q", tail(screen.String(), 400))
+	}
+	stopped := time.Now()
+	select {
+	case err = <-ended:
+	case <-time.After(idle + 3*time.Second):
+		t.Fatalf("the dashboard was still open %v after the last key, with a %v idle timeout", time.Since(stopped).Round(time.Millisecond), idle)
+	}
+	if !strings.Contains(stderr.String(), "nothing was typed for "+idle.String()) {
+		t.Errorf("the dashboard ended saying %q", stderr.String())
+	}
+	if exit := (*gossh.ExitError)(nil); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("ssh ended with %v, want exit status 1", err)
+	}
+}

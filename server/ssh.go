@@ -39,13 +39,15 @@ type CommandFunc func(ctx context.Context, actor admin.Actor, args []string, std
 
 // SSHOptions configure the SSH side of roster serve.
 type SSHOptions struct {
-	Addr        string        // listen address, e.g. ":2222"
-	HostKeyPath string        // created on first start
-	IdleTimeout time.Duration // idle sessions end after it; default 30 minutes
-	MaxSessions int           // concurrent sessions; more are refused politely; default 100
-	Run         CommandFunc   // runs `ssh HOST COMMAND...`
-	Log         *slog.Logger  // one line per session and per refused key
-	Metrics     *Metrics      // sessions open and refused, logins; nil counts nothing
+	Addr        string // listen address, e.g. ":2222"
+	HostKeyPath string // created on first start
+	// IdleTimeout ends a dashboard no key was typed in for this long, and
+	// a connection that carried nothing (default 30 minutes).
+	IdleTimeout time.Duration
+	MaxSessions int          // concurrent sessions; more are refused politely; default 100
+	Run         CommandFunc  // runs `ssh HOST COMMAND...`
+	Log         *slog.Logger // one line per session and per refused key
+	Metrics     *Metrics     // sessions open and refused, logins; nil counts nothing
 	// PollInterval is how often each session looks for changes made by the
 	// others (default 500 ms, so a change shows everywhere within a second).
 	PollInterval time.Duration
@@ -65,7 +67,13 @@ const GoingAway = "roster: the server is going away (stopping or restarting); co
 type (
 	operatorKey   struct{}
 	sessionCtxKey struct{}
+	inputKey      struct{}
 )
+
+// idleGrace is how much longer than idle a connection that carries nothing
+// stays open, so that a dashboard's idle end (watchIdle, which looks every
+// tenth of it) is said first.
+func idleGrace(idle time.Duration) time.Duration { return min(5*time.Second, idle/4) }
 
 // settingsOnlyKey marks a session whose user administers nobody: it gets
 // My settings (tui.NewMySettings) instead of the dashboard.
@@ -98,7 +106,11 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 	return wish.NewServer(
 		wish.WithAddress(opts.Addr),
 		wish.WithHostKeyPath(opts.HostKeyPath),
-		wish.WithIdleTimeout(opts.IdleTimeout),
+		// The connection's own timeout ends a dead one silently; a
+		// dashboard left open ends first, saying so (watchIdle): the
+		// client's keepalives (OpenSSH's ServerAliveInterval) and the
+		// dashboard's own redraws kept the connection busy for good.
+		wish.WithIdleTimeout(opts.IdleTimeout+idleGrace(opts.IdleTimeout)),
 		// No pseudo-terminal is allocated (wish's emulated one): the program
 		// reads and writes the session, and wish's Bubble Tea middleware is the
 		// only reader of the window changes, so every resize reaches the
@@ -273,6 +285,10 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 		s.Context().SetValue(settingsOnlyKey{}, !administers)
 		revoked := make(chan error, 1)
 		go h.watchKey(ctx, actor, administers, revoked, cancel)
+		in := &typedInput{r: s}
+		in.last.Store(time.Now().UnixNano())
+		s.Context().SetValue(inputKey{}, in)
+		go h.watchIdle(ctx, in, revoked, cancel)
 		next(s)
 		// Ended by a refusal, the session exits 1, as a session refused
 		// from the start does: ssh exited 0, as after q.
@@ -318,8 +334,48 @@ func (h *sshHandler) watchKey(ctx context.Context, a admin.Actor, administers bo
 		}
 		var d *admin.DeniedError
 		if errors.As(err, &d) || errors.Is(err, errNoLongerAdministers) {
-			revoked <- err
-			cancel()
+			endWith(revoked, err, cancel)
+			return
+		}
+	}
+}
+
+// endWith ends a session saying why, unless another reason came first.
+func endWith(revoked chan<- error, err error, cancel func()) {
+	select {
+	case revoked <- err:
+	default:
+	}
+	cancel()
+}
+
+// typedInput is a dashboard's input, which knows when the operator last
+// typed.
+type typedInput struct {
+	r    io.Reader
+	last atomic.Int64 // UnixNano of the last read that brought something
+}
+
+func (t *typedInput) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	if n > 0 {
+		t.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+// watchIdle ends a dashboard once nothing was typed in it for IdleTimeout.
+func (h *sshHandler) watchIdle(ctx context.Context, in *typedInput, revoked chan<- error, cancel func()) {
+	t := time.NewTicker(min(h.opts.IdleTimeout/10, time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if time.Since(time.Unix(0, in.last.Load())) >= h.opts.IdleTimeout {
+			endWith(revoked, fmt.Errorf("nothing was typed for %s: the session ended; connect again to go on", h.opts.IdleTimeout), cancel)
 			return
 		}
 	}
@@ -392,5 +448,9 @@ func (h *sshHandler) program(s ssh.Session) *tea.Program {
 	// quit on SIGTERM, racing the server's stop, and a session that ended
 	// first was neither told it was going away nor had its connection
 	// closed, which held Shutdown up for its whole 5 s.
-	return tea.NewProgram(m, append(bm.MakeOptions(s), tea.WithContext(ctx), tea.WithFPS(120), tea.WithoutSignalHandler())...)
+	popts := append(bm.MakeOptions(s), tea.WithContext(ctx), tea.WithFPS(120), tea.WithoutSignalHandler())
+	if in, ok := s.Context().Value(inputKey{}).(*typedInput); ok {
+		popts = append(popts, tea.WithInput(in)) // over MakeOptions' session
+	}
+	return tea.NewProgram(m, popts...)
 }
