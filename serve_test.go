@@ -662,7 +662,7 @@ func TestSSHStopEndsACommandReadingItsInput(t *testing.T) {
 	if err := sess.Start("invite --csv -"); err != nil {
 		t.Fatal(err)
 	}
-	io.WriteString(stdin, "email,first,last\n") // the header, and then nothing yet
+	io.WriteString(stdin, "email,first_name,last_name\n") // the header, and then nothing yet
 	ended := make(chan error, 1)
 	go func() { ended <- sess.Wait() }()
 	time.Sleep(300 * time.Millisecond)
