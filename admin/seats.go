@@ -214,15 +214,30 @@ func (s *Service) seatEnds(ctx context.Context, q *store.Q, by *store.User, chan
 }
 
 // paidUntil is the end of the current cycle when u's seat was charged for
-// it, else zero.
+// it, or will be by the renewal due at its start that nobody has written
+// yet (a read, such as a deletion's preview, writes none), else zero.
 func (s *Service) paidUntil(ctx context.Context, q *store.Q, ps plans, u *store.User) (time.Time, error) {
 	p, c := ps.cycleAt(s.Now())
 	if !p.Billed() {
 		return time.Time{}, nil
 	}
 	charged, err := q.SeatCharged(ctx, u.ID, c.Start)
-	if err != nil || !charged {
+	if err != nil {
 		return time.Time{}, err
+	}
+	if !charged {
+		through, err := q.RenewedThrough(ctx)
+		if err != nil {
+			return time.Time{}, err
+		}
+		if through.Before(c.Start) { // nothing written since the cycle started
+			if charged, err = q.SeatOpen(ctx, u.ID, c.Start); err != nil {
+				return time.Time{}, err
+			}
+		}
+	}
+	if !charged {
+		return time.Time{}, nil
 	}
 	return c.End, nil
 }

@@ -434,3 +434,29 @@ func TestPlannedChangeUndone(t *testing.T) {
 		t.Errorf("%d billing.plan_effective entries, want none", n)
 	}
 }
+
+// The preview of a deletion says until when the seat stays paid as the
+// deletion will, in a cycle whose renewals nobody has written yet (no act
+// since it started, roster serve not running): the deletion writes them
+// first, charging the seat open at the cycle start, and the preview, which
+// writes nothing, said nothing of the seat.
+func TestDeletePreviewSeesTheRenewalDue(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	f.accept("bob@example.com")
+	f.clock.Store(time.Date(2026, 4, 3, 9, 0, 0, 0, time.UTC).Unix())
+	aprilEnd := time.Date(2026, 4, 30, 22, 0, 0, 0, time.UTC)
+	p, err := f.svc.PlanDelete(f.ctx, f.owner, "bob@example.com", DeleteRequest{Heir: ownerEmail})
+	must(t, err)
+	if !p.SeatPaidUntil.Equal(aprilEnd) {
+		t.Errorf("the preview says bob's seat is paid until %v, want %v", p.SeatPaidUntil, aprilEnd)
+	}
+	d, err := f.svc.Delete(f.ctx, f.owner, "bob@example.com", DeleteRequest{Heir: ownerEmail, Digest: p.Digest})
+	must(t, err)
+	if !d.SeatPaidUntil.Equal(aprilEnd) {
+		t.Errorf("the deletion says bob's seat is paid until %v, want %v", d.SeatPaidUntil, aprilEnd)
+	}
+	rows := f.ledger()
+	wantLedger(t, rows[len(rows)-2:], "renewal bob@example.com 1500", "seat_ended bob@example.com 0")
+}
