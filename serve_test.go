@@ -748,3 +748,32 @@ func TestSSHIdleDashboardEndsDespiteKeepalives(t *testing.T) {
 		t.Errorf("ssh ended with %v, want exit status 1", err)
 	}
 }
+
+// A session asking for the dashboard with no terminal (ssh -T HOST, or ssh
+// HOST < file) is told, in roster's words, how to open it or what to run
+// instead, and exits 1: it got wish's "no active terminal, skipping".
+func TestSSHDashboardWithoutATerminal(t *testing.T) {
+	f := newSSHFixture(t)
+	client, err := f.dial(t, gossh.PublicKeys(f.keys["boss@acme.test"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	var stdout, stderr bytes.Buffer
+	sess.Stdout, sess.Stderr = &stdout, &stderr
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	err = sess.Wait()
+	if exit := (*gossh.ExitError)(nil); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
+		t.Errorf("ssh ended with %v, want exit status 1", err)
+	}
+	if stderr.String() != server.NeedsTerminal+"\r\n" || stdout.Len() != 0 {
+		t.Errorf("told %q on stderr and %q on stdout, want %q", stderr.String(), stdout.String(), server.NeedsTerminal)
+	}
+}

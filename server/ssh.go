@@ -61,6 +61,10 @@ type SSHOptions struct {
 	KeyCheck time.Duration
 }
 
+// NeedsTerminal is what a session asking for the dashboard without a
+// terminal (ssh -T, or ssh HOST < file) is told.
+const NeedsTerminal = "roster: the dashboard needs a terminal: ssh -t HOST opens it, and ssh HOST help lists the commands that need none"
+
 // GoingAway is the line a session ends with when the server stops.
 const GoingAway = "roster: the server is going away (stopping or restarting); connect again in a moment"
 
@@ -273,6 +277,13 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 			code := h.opts.Run(ctx, actor, cmd, stdinUntil(ctx, s), s, s.Stderr())
 			end(code, true)
 			log.InfoContext(logCtx, "ssh session", "command", cmd[0], "exit", code, "ms", time.Since(start).Milliseconds())
+			return
+		}
+		if _, _, ok := s.Pty(); !ok {
+			// wish's own refusal said "no active terminal, skipping".
+			log.InfoContext(logCtx, "ssh session refused", "reason", "no terminal")
+			fmt.Fprint(s.Stderr(), NeedsTerminal+"\r\n")
+			s.Exit(1)
 			return
 		}
 		administers, err := h.svc.Administers(s.Context(), actor)
