@@ -140,3 +140,20 @@ func TestFirstPlanAsksFirst(t *testing.T) {
 	fr = drawn(m)
 	must(t, strings.Contains(fr, "Plan from"), "after y, the plan is not said saved:\n%s", fr)
 }
+
+// The next renewal is said in the currency of the plan it is made on: a
+// change to yen planned from the next cycle showed ¥1,500 as €15.00.
+func TestBillingScreenRenewalInItsCurrency(t *testing.T) {
+	f := newFixture(t)
+	f.plan(1500)
+	yen := admin.Plan{Period: admin.PeriodMonthly, SeatPrice: 1500, Currency: "JPY", Anchor: admin.Date{Year: 2026, Month: 3, Day: 1}, TimeZone: "Europe/Paris"}
+	if _, err := f.svc.SetPlan(f.ctx, f.op, yen); err != nil {
+		t.Fatal(err)
+	}
+	r := New(f.ctx, f.options(owner)).(*Model)
+	tt, stop := f.runTerminal(r)
+	defer stop()
+	tt.wait("Olive")
+	tt.write("9")
+	tt.wait("Next renewal   ¥1,500 on 2026-04-01", "Next plan      from 2026-04-01: monthly, ¥1,500 a seat")
+}
