@@ -8,16 +8,14 @@ import (
 
 // scimUse is what roster does with an attribute of a User: one notion for
 // a creation, a replace and a patch, so that what one takes the others
-// take, and what one drops they drop.
+// take, and what one drops they drop. An attribute of neither schema roster
+// serves, nor another schema's (a typo: "activ", name.givenNam), has none:
+// it is refused, whatever the request, as nothing it says is kept.
 type scimUse int
 
 const (
-	// scimUnknown: of neither schema roster serves, nor another schema's
-	// (a typo: "activ", name.givenNam). Refused, whatever the request, as
-	// nothing it says is kept.
-	scimUnknown scimUse = iota
 	// scimKept: written to the person.
-	scimKept
+	scimKept scimUse = iota + 1
 	// scimIgnored: of the core User or enterprise schema, not kept by
 	// roster (department, manager, addresses, a mobile), or of another
 	// schema's extension, named by its URN (the custom attributes of Entra

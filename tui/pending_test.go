@@ -389,6 +389,6 @@ func TestPendingKeysForAnInvitationGoneDoNothing(t *testing.T) {
 	fr := ansi.Strip(r.frame())
 	must(t, strings.Contains(fr, "bob@example.com is no longer listed: the keys typed meanwhile did nothing."), "nothing said:\n%s", fr)
 	// The next key acts as usual, on the row shown.
-	m = press(m, "x")
+	press(m, "x")
 	must(t, p.confirm != nil, "x after the message asks nothing")
 }

@@ -110,8 +110,8 @@ func TestWebhooksKeysForAWebhookGoneDoNothing(t *testing.T) {
 
 	// x y on webhook 2, then x y typed while the list is read again after
 	// the removal: they act on the webhook now under the cursor.
-	m, removed := m.Update(keyMsg("x"))
-	m, removed = m.Update(keyMsg("y"))
+	m, _ = m.Update(keyMsg("x"))
+	m, removed := m.Update(keyMsg("y"))
 	m, reread = m.Update(removed())
 	for _, k := range []string{"x", "y"} {
 		m, _ = m.Update(keyMsg(k))
