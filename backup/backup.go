@@ -71,11 +71,19 @@ func List(dir string) (paths []string, taken []time.Time, err error) {
 }
 
 // Prune removes all but the newest keep backups named by Name in dir and
-// returns those it removed.
-func Prune(dir string, keep int) ([]string, error) {
-	paths, _, err := List(dir)
+// returns those it removed. Backups named after now were named by a clock
+// that was ahead (or is behind now): they are older than any taken since
+// and removed first, oldest name first. By name alone they stayed the
+// newest for good, and every backup taken after the clock was put right
+// was removed at once, the only recent one.
+func Prune(dir string, keep int, now time.Time) ([]string, error) {
+	paths, taken, err := List(dir)
 	if err != nil || len(paths) <= keep {
 		return nil, err
+	}
+	ahead := slices.IndexFunc(taken, func(at time.Time) bool { return at.After(now) })
+	if ahead >= 0 {
+		paths = slices.Concat(paths[ahead:], paths[:ahead])
 	}
 	old := paths[:len(paths)-keep]
 	var errs []error
@@ -130,13 +138,16 @@ func Run(ctx context.Context, st *store.Store, sc Schedule, status *Status) {
 		sc.Log.Error("backup", "dir", sc.Dir, "err", err)
 	}
 	next := time.Now()
+	// Those named after now were named by a clock that was ahead (or is
+	// behind now): they say nothing of when the last backup was taken, and
+	// must not put the next one off.
+	for len(taken) > 0 && taken[len(taken)-1].After(next) {
+		taken = taken[:len(taken)-1]
+	}
 	if len(taken) > 0 {
 		newest := taken[len(taken)-1]
 		status.set(newest, nil)
-		// A clock set back since must not put it off for longer.
-		if next = newest.Add(sc.Every); next.After(time.Now().Add(sc.Every)) {
-			next = time.Now().Add(sc.Every)
-		}
+		next = newest.Add(sc.Every)
 	}
 	for {
 		select {
@@ -156,7 +167,7 @@ func Run(ctx context.Context, st *store.Store, sc Schedule, status *Status) {
 			continue
 		}
 		sc.Log.Info("backup", "path", info.Path, "users", info.Users, "audit", info.Audit, "outbox", info.Outbox, "took", time.Since(now).Round(time.Millisecond))
-		removed, err := Prune(sc.Dir, sc.Keep)
+		removed, err := Prune(sc.Dir, sc.Keep, now)
 		for _, p := range removed {
 			sc.Log.Info("backup pruned", "path", p)
 		}

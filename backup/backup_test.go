@@ -42,7 +42,7 @@ func TestPruneKeepsTheNewestOfItsOwn(t *testing.T) {
 	if err != nil || !slices.Equal(paths, ours) || !taken[3].Equal(t0.Add(36*time.Hour+time.Second)) {
 		t.Fatalf("List: %v %v %v, want %v", paths, taken, err, ours)
 	}
-	removed, err := Prune(dir, 2)
+	removed, err := Prune(dir, 2, t0.Add(48*time.Hour))
 	if err != nil || !slices.Equal(removed, ours[:2]) {
 		t.Fatalf("Prune removed %v (%v), want %v", removed, err, ours[:2])
 	}
@@ -120,6 +120,51 @@ func TestRunTakesPrunesAndLogsFailures(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// Backups named by a clock that was ahead are pruned first: by name they
+// stayed the newest for good, and each backup taken once the clock was
+// put right was removed at once, as the oldest, leaving none of today's.
+func TestPruneFirstRemovesBackupsNamedAhead(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	backups := filepath.Join(dir, "backups")
+	if err := os.Mkdir(backups, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ahead := []string{Name(backups, now.AddDate(1, 0, 0)), Name(backups, now.AddDate(1, 0, 1))}
+	yesterday := Name(backups, now.Add(-24*time.Hour))
+	for _, p := range append([]string{yesterday}, ahead...) {
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logs lockedBuffer
+	var status Status
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		Run(ctx, st, Schedule{Dir: backups, Every: time.Hour, Keep: 2, Log: slog.New(slog.NewTextHandler(&logs, nil))}, &status)
+	}()
+	// Yesterday's is a day old, more than the hour between two: one is
+	// taken at once.
+	waitFor(t, "a backup taken and the others pruned", func() bool { return strings.Contains(logs.String(), `msg="backup pruned"`) })
+	cancel()
+	<-done
+	paths, taken, err := List(backups)
+	if err != nil || len(paths) != 2 || paths[0] != yesterday || taken[1].Before(now.Truncate(time.Millisecond)) || taken[1].After(time.Now()) {
+		t.Errorf("kept %v (%v), want yesterday's and the one just taken\n%s", paths, err, logs.String())
+	}
+	if at, err := status.Last(); err != nil || at.Before(now) || at.After(time.Now()) {
+		t.Errorf("status: %v %v, want the backup just taken", at, err)
+	}
 }
 
 func waitFor(t *testing.T, what string, ok func() bool) {
