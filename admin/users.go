@@ -319,6 +319,14 @@ func (s *Service) edit(ctx context.Context, q *store.Q, op *operator, u *store.U
 		if err := s.update(ctx, q, op, u, version); err != nil {
 			return err
 		}
+		// An SMS waiting to go (a planned leave's stand-in notice) goes
+		// to the number they have now: the old one may be someone
+		// else's by then.
+		if after.Phone != before.Phone {
+			if err := q.ReaddressSMS(ctx, u.ID, u.Phone); err != nil {
+				return err
+			}
+		}
 		if err := s.audit(ctx, q, op.User, op.channel, "user.edit", u, before, after); err != nil {
 			return err
 		}
@@ -534,6 +542,11 @@ func (s *Service) deactivate(ctx context.Context, q *store.Q, op *operator, u *s
 		return err
 	}
 	if _, err := q.CancelPendingMail(ctx, u.ID, store.MailInvitation, store.MailInviteResent, store.MailPasswordReset); err != nil {
+		return err
+	}
+	// Nor is someone deactivated told anything more: a planned leave's
+	// stand-in notice, a notice deferred while the relay was down.
+	if _, err := q.CancelNotices(ctx, u.ID, "its recipient was deactivated"); err != nil {
 		return err
 	}
 	if _, err := s.seatEnds(ctx, q, op.User, op.channel, u); err != nil {

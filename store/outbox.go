@@ -147,6 +147,32 @@ func (q *Q) CancelStandInNotices(ctx context.Context, standIn int64, awayEmail s
 	return res.RowsAffected()
 }
 
+// CancelNotices cancels the user's notices, by mail or SMS, that have not
+// gone out yet (queued or deferred), with why as their last error, and
+// says how many.
+func (q *Q) CancelNotices(ctx context.Context, userID int64, why string) (int64, error) {
+	res, err := q.db.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', data = '{}', last_error = ?
+		WHERE user_id = ? AND kind IN ('`+MailStandInNotice+`', '`+MailNotice+`') AND state IN ('queued', 'deferred')`, why, userID)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// ReaddressSMS sends the user's SMS not gone out yet (queued or deferred)
+// to phone, their new number; with phone "" it cancels them.
+func (q *Q) ReaddressSMS(ctx context.Context, userID int64, phone string) error {
+	var err error
+	if phone == "" {
+		_, err = q.db.ExecContext(ctx, `UPDATE outbox SET state = 'cancelled', data = '{}', last_error = 'its recipient has no phone number any more'
+			WHERE user_id = ? AND channel = '`+ChannelSMS+`' AND state IN ('queued', 'deferred')`, userID)
+	} else {
+		_, err = q.db.ExecContext(ctx, `UPDATE outbox SET recipient = ?
+			WHERE user_id = ? AND channel = '`+ChannelSMS+`' AND state IN ('queued', 'deferred')`, phone, userID)
+	}
+	return err
+}
+
 // MailData is what a template needs, kept as JSON in the outbox row. Path
 // holds the link's token until a relay has accepted the message.
 type MailData struct {
