@@ -777,3 +777,52 @@ func TestSSHDashboardWithoutATerminal(t *testing.T) {
 		t.Errorf("told %q on stderr and %q on stdout, want %q", stderr.String(), stdout.String(), server.NeedsTerminal)
 	}
 }
+
+// A client that reads nothing (a suspended ssh, a link gone quiet) has its
+// connection closed once the server ends its session (here its key
+// removed) and the session cannot end by itself, its writes waiting for a
+// window the client never gives: the dashboard stayed open, its operator
+// no longer let in, as long as the connection.
+func TestSSHSessionOfAClientThatReadsNothingEnds(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills a session's window, 2 MB of redraws")
+	}
+	f := newSSHFixture(t, func(o *server.SSHOptions) { o.KeyCheck = 50 * time.Millisecond })
+	client, err := f.dial(t, gossh.PublicKeys(f.keys["mona@acme.test"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Close()
+	sess, err := client.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	sess.StdoutPipe() // never read: the window is never given back
+	stdin, _ := sess.StdinPipe()
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	ended := make(chan error, 1)
+	go func() { ended <- sess.Wait() }()
+	// Redraws of the whole screen, until the session's 2 MB window is full.
+	for start := time.Now(); time.Since(start) < 12*time.Second; time.Sleep(9 * time.Millisecond) {
+		if err := sess.WindowChange(40+int(time.Since(start)/time.Millisecond)%2, 120); err != nil {
+			t.Fatal(err)
+		}
+		stdin.Write([]byte("?"))
+	}
+	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
+	fp := gossh.FingerprintSHA256(f.keys["mona@acme.test"].PublicKey())
+	if err := f.svc.RemoveKey(context.Background(), boss, "mona@acme.test", fp); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ended:
+	case <-time.After(6 * time.Second):
+		t.Fatalf("the dashboard of a client that reads nothing was still open 6 s after its key was removed")
+	}
+}

@@ -235,6 +235,11 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 		// The session's work runs in ctx, which the server's stop ends too.
 		ctx, cancel := context.WithCancel(s.Context())
 		defer cancel()
+		done := make(chan struct{})
+		defer close(done)
+		go closeIfStuck(ctx, done, s, func() {
+			log.WarnContext(logCtx, "ssh session stuck: its client reads nothing; connection closed")
+		})
 		stopped := make(chan bool, 1)
 		go func() {
 			select {
@@ -317,6 +322,31 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 			view = "my settings"
 		}
 		log.InfoContext(logCtx, "ssh session", "command", view, "ms", time.Since(start).Milliseconds())
+	}
+}
+
+// stuckGrace is how long a session ended by the server (its key removed,
+// idle, the stop) has to end before its connection is closed.
+const stuckGrace = 2 * time.Second
+
+// closeIfStuck closes the session's connection when it has not ended
+// (done) within stuckGrace of ctx's end. A client that reads nothing (a
+// suspended ssh, a link gone quiet) leaves the session's writes waiting for
+// it, once the window it gave is full: a dashboard whose key was removed
+// stayed open, the stop waited its whole 5 s, and a client sending
+// keepalives held its session for good. Other sessions on the same
+// connection end with it.
+func closeIfStuck(ctx context.Context, done <-chan struct{}, s ssh.Session, stuck func()) {
+	<-ctx.Done()
+	t := time.NewTimer(stuckGrace)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+		if c, ok := s.Context().Value(ssh.ContextKeyConn).(*gossh.ServerConn); ok {
+			stuck()
+			c.Close()
+		}
 	}
 }
 
