@@ -713,7 +713,13 @@ func (s *Service) digestDue(ctx context.Context, q *store.Q, acct *store.Account
 	if !through.IsZero() && !due.After(through) {
 		return nil
 	}
-	if err := q.SetDigestThrough(ctx, due); err != nil || through.IsZero() {
+	// An hour moved later in a day whose digest went says it the next day:
+	// the same day's stuck invitations were said that morning.
+	sameDay := func(a, b time.Time) bool {
+		a, b = a.In(loc), b.In(loc)
+		return a.YearDay() == b.YearDay() && a.Year() == b.Year()
+	}
+	if err := q.SetDigestThrough(ctx, due); err != nil || through.IsZero() || sameDay(through, due) {
 		return err
 	}
 	stuck, err := allPending(ctx, q, now, true)
@@ -780,7 +786,11 @@ func digestText(stuck []store.Invitation, lang string, now time.Time) string {
 			}
 			break
 		}
-		fmt.Fprintf(&b, "- %s: %s\n", inv.Email, stuckReason(inv, fr, now))
+		colon := ": "
+		if fr {
+			colon = " : "
+		}
+		fmt.Fprintf(&b, "- %s%s%s\n", inv.Email, colon, stuckReason(inv, fr, now))
 	}
 	if fr {
 		b.WriteString("\nPour les renvoyer toutes : roster invites resend --stuck (ou, dans le tableau de bord, Pending puis s, A, r).")
@@ -801,7 +811,7 @@ func stuckReason(inv store.Invitation, fr bool, now time.Time) string {
 	case inv.MailState == store.OutboxDeferred:
 		return "its mail is deferred (" + inv.MailError + ")"
 	case fr:
-		return "expirée depuis " + Span(now.Sub(inv.ExpiresAt))
+		return "expirée depuis " + i18n.For(i18n.French).Span(now.Sub(inv.ExpiresAt))
 	}
 	return "expired " + Span(now.Sub(inv.ExpiresAt)) + " ago"
 }

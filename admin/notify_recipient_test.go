@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -63,5 +64,43 @@ func TestWaitingNoticesFollowTheirRecipient(t *testing.T) {
 				t.Fatalf("the SMS waiting goes to %q, want %q", got, c.to)
 			}
 		})
+	}
+}
+
+// The digest of stuck invitations is written in its recipient's language,
+// the time since an invitation expired included; and it goes once a day
+// even when its hour is moved later in a day it already went.
+func TestDigestInFrenchOnceADay(t *testing.T) {
+	const ann, mia = "ann@example.com", "mia.manager@example.com"
+	f := newFixture(t)
+	f.addUser(mia, "manager", store.Active)
+	f.exec(`UPDATE users SET locale = 'fr' WHERE email = ?`, mia)
+	_, err := f.svc.SetNotifyPrefs(f.ctx, as(mia), mia, 0, []string{"digest.stuck=email"})
+	must(t, err)
+	f.invite(ann, "member")
+	must(t, f.svc.NotifyDue(f.ctx))
+	f.clock.Store(time.Date(2026, 3, 20, 9, 0, 0, 0, time.UTC).Unix()) // 10:00 in Paris
+	must(t, f.svc.NotifyDue(f.ctx))
+	digests := func() []string {
+		return f.rows(`SELECT data FROM outbox WHERE recipient = ? AND kind = 'notice' AND data LIKE '%Invitations bloqu%' ORDER BY id`, mia)
+	}
+	if n := len(digests()); n != 1 {
+		t.Fatalf("%d digests to mia, want 1", n)
+	}
+	_, _, d := f.mail(mia)
+	if !strings.Contains(d.Body, "- ann@example.com : expirée depuis 16 jours") || strings.Contains(d.Body, "days") {
+		t.Fatalf("the French digest says:\n%s", d.Body)
+	}
+	_, err = f.svc.UpdateAccount(f.ctx, f.owner, AccountChange{DigestHour: ptr(17)})
+	must(t, err)
+	f.clock.Store(time.Date(2026, 3, 20, 17, 0, 0, 0, time.UTC).Unix()) // 18:00 in Paris
+	must(t, f.svc.NotifyDue(f.ctx))
+	if n := len(digests()); n != 1 {
+		t.Fatalf("%d digests to mia on one day once the hour moved later, want 1", n)
+	}
+	f.clock.Store(time.Date(2026, 3, 21, 17, 0, 0, 0, time.UTC).Unix())
+	must(t, f.svc.NotifyDue(f.ctx))
+	if n := len(digests()); n != 2 {
+		t.Fatalf("%d digests to mia the next day, want 2", n)
 	}
 }
