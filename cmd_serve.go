@@ -74,6 +74,9 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	if err := c.open(ctx); err != nil {
 		return err
 	}
+	if err := c.st.Writable(ctx); err != nil {
+		return err
+	}
 	if err := c.adoptBaseURL(ctx); err != nil {
 		return err
 	}

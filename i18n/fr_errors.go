@@ -412,6 +412,7 @@ func frErrors() map[string]string {
 		"%s has schema version %d, written by a newer roster (this one knows up to %d): copy it with that roster":                 "la base %s est au schéma %d, écrite par un roster plus récent (celui-ci connaît jusqu'au %d) : copiez-la avec ce roster-là",
 		"%s has schema version %d, from a newer roster (this one knows up to %d): restore it with that roster":                    "la base %s est au schéma %d, d'un roster plus récent (celui-ci connaît jusqu'au %d) : restaurez-la avec ce roster-là",
 		"%s is in use (roster serve, the dashboard or a command has it open): stop it, then restore":                              "la base %s est utilisée (roster serve, le tableau de bord ou une commande l'a ouverte) : arrêtez-le, puis restaurez",
+		"%s cannot be written (a read-only file or file system, or another user's file): roster serve needs to write it":          "la base %s ne peut pas être écrite (fichier ou système de fichiers en lecture seule, ou fichier d'un autre utilisateur) : roster serve doit pouvoir l'écrire",
 		"integrity check failed: %s": "échec de la vérification d'intégrité : %s",
 		"and %d more":                "et %d de plus",
 		"back up PostgreSQL with pg_dump and restore with pg_restore; roster migrate --from postgres://… --to FILE makes a SQLite copy": "sauvegardez PostgreSQL avec pg_dump et restaurez avec pg_restore ; roster migrate --from postgres://… --to FICHIER en fait une copie SQLite",

@@ -127,3 +127,15 @@ func (e *InUseError) Error() string { return e.Localize(i18n.For(i18n.English)) 
 func (e *InUseError) Localize(p *i18n.Printer) string {
 	return p.T("%s is in use (roster serve, the dashboard or a command has it open): stop it, then restore", e.Path)
 }
+
+// ReadOnlyError refuses a SQLite database that this process may read but
+// not write (a file it may not write, a file system mounted read-only):
+// SQLite opens such a file read-only without a word.
+type ReadOnlyError struct{ Path string }
+
+func (e *ReadOnlyError) Error() string { return e.Localize(i18n.For(i18n.English)) }
+
+// Localize says e in p's language.
+func (e *ReadOnlyError) Localize(p *i18n.Printer) string {
+	return p.T("%s cannot be written (a read-only file or file system, or another user's file): roster serve needs to write it", e.Path)
+}

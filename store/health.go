@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // MailKinds lists every kind of mail the outbox holds.
@@ -80,4 +84,35 @@ func (s *Store) Ready(ctx context.Context) error {
 		return fmt.Errorf("database is at schema version %d, this roster writes %d", have, want)
 	}
 	return nil
+}
+
+// Writable refuses (ReadOnlyError) a SQLite database this process can only
+// read, which SQLite opens read-only without a word when the file or its
+// file system may not be written: roster serve then answered every page
+// and /readyz while each act, mail sent and session failed. It begins a
+// write transaction, makes a table in it and rolls it back, leaving
+// nothing: in WAL mode the transaction's begin, which locks in the -shm
+// file, succeeds on a file SQLite may not write. A database another writer
+// holds is writable.
+func (s *Store) Writable(ctx context.Context) error {
+	if s.pg != nil {
+		return nil
+	}
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err == nil {
+		_, err = tx.ExecContext(ctx, "CREATE TABLE writable_probe (x)")
+		if e := tx.Rollback(); err == nil {
+			return e
+		}
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_READONLY:
+			return &ReadOnlyError{Path: s.path}
+		case sqlite3.SQLITE_BUSY:
+			return nil
+		}
+	}
+	return fmt.Errorf("open database %s: %w", s.path, err)
 }
