@@ -136,11 +136,19 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 // exists; then it warns when others may read it. A missing directory is
 // made for the owner alone; an existing one is left as it is: wish's
 // generator made it 0700, so that --host-key /etc/roster_host_key, run as
-// root, took /etc from everyone else.
+// root, took /etc from everyone else. An existing file that holds no key
+// it can read is refused by its name: wish said only "ssh: no key found".
 func hostKey(path string, log *slog.Logger) error {
 	if fi, err := os.Stat(path); err == nil {
 		if fi.Mode().Perm()&0o077 != 0 {
 			log.Warn("ssh: the host key file can be read by others than its owner: chmod 600 it", "file", path, "mode", fi.Mode().Perm().String())
+		}
+		pemBytes, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("host key: %w", err)
+		}
+		if _, err := gossh.ParsePrivateKey(pemBytes); err != nil {
+			return fmt.Errorf("host key %s: %w", path, err)
 		}
 		return nil
 	} else if !errors.Is(err, fs.ErrNotExist) {

@@ -56,6 +56,24 @@ func TestSSHHostKeyCreatedWithoutTouchingItsDirectory(t *testing.T) {
 	}
 }
 
+// A host key file that holds no key (empty after a full disk, another
+// file copied there, a key with a passphrase) stops roster serve with an
+// error naming it: it said "ssh: no key found", and the operator did not
+// know which file, nor that it was the host key.
+func TestSSHHostKeyUnreadableIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	for name, content := range map[string]string{"empty": "", "garbage": "not a key\n"} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := NewSSH(nil, SSHOptions{HostKeyPath: path})
+		if err == nil || !strings.Contains(err.Error(), "host key "+path+": ") {
+			t.Errorf("%s host key: %v, want an error naming %s", name, err, path)
+		}
+	}
+}
+
 // serveHostKey starts the SSH side with the host key file path and returns
 // the host key a client is shown.
 func serveHostKey(t *testing.T, path string, log *slog.Logger) gossh.PublicKey {
