@@ -801,13 +801,24 @@ func TestSSHSessionOfAClientThatReadsNothingEnds(t *testing.T) {
 	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	sess.StdoutPipe() // never read: the window is never given back
+	stdout, _ := sess.StdoutPipe()
 	stdin, _ := sess.StdinPipe()
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
 	ended := make(chan error, 1)
 	go func() { ended <- sess.Wait() }()
+	// The dashboard is read until it shows (the window changes wait for it:
+	// charm's ssh reads the pty's size unlocked as a session starts), and
+	// never again: the window is never given back.
+	var drawn []byte
+	for buf := make([]byte, 32<<10); !bytes.Contains(drawn, []byte("mona@acme.test")); {
+		n, err := stdout.Read(buf)
+		if err != nil {
+			t.Fatalf("no dashboard: %v %q", err, drawn)
+		}
+		drawn = append(drawn, buf[:n]...)
+	}
 	// Redraws of the whole screen, until the session's 2 MB window is full.
 	for start := time.Now(); time.Since(start) < 12*time.Second; time.Sleep(9 * time.Millisecond) {
 		if err := sess.WindowChange(40+int(time.Since(start)/time.Millisecond)%2, 120); err != nil {
