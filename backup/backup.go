@@ -178,10 +178,14 @@ func Run(ctx context.Context, st *store.Store, sc Schedule, status *Status) {
 }
 
 // Take takes one backup of st into dir (created if missing, the owner's
-// alone), named by Name after now.
+// alone), named by Name after now. First it removes what backups of such
+// names killed while being written left there (store.RemoveStalePartials).
 func Take(ctx context.Context, st *store.Store, dir string, now time.Time) (store.BackupInfo, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return store.BackupInfo{}, fmt.Errorf("backup: %w", err)
 	}
+	// Its failure is no reason not to take the backup, which then fails
+	// itself if the disk is full.
+	store.RemoveStalePartials(dir, ours().MatchString)
 	return st.Backup(ctx, Name(dir, now))
 }

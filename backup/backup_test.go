@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -164,6 +165,65 @@ func TestPruneFirstRemovesBackupsNamedAhead(t *testing.T) {
 	}
 	if at, err := status.Last(); err != nil || at.Before(now) || at.After(time.Now()) {
 		t.Errorf("status: %v %v, want the backup just taken", at, err)
+	}
+}
+
+// A backup killed while it was written (kill -9, the OOM killer) left its
+// hidden partial file, the size of the database, for good: a server
+// restarted again and again, its backup killed each time, filled its disk.
+// The next backup removes those no process holds; one being written, and
+// files not of its names, stay.
+func TestTakeRemovesWhatKilledBackupsLeft(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	st, err := store.Open(ctx, filepath.Join(dir, "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	backups := filepath.Join(dir, "backups")
+	if err := os.Mkdir(backups, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	partial := func(name string) string { return filepath.Join(backups, "."+name+".123456"+".partial") }
+	now := time.Now()
+	killed := partial(filepath.Base(Name(backups, now.Add(-time.Hour))))
+	writing := partial(filepath.Base(Name(backups, now.Add(-2*time.Minute))))
+	theirs := partial("roster-monday.db")
+	old := now.Add(-time.Hour)
+	for _, p := range []string{killed, killed + "-journal", writing, theirs} {
+		if err := os.WriteFile(p, []byte("SQLite format 3"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, old, old)
+	}
+	// Another process's backup under way holds its file.
+	held, err := os.Open(writing)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	if err := syscall.Flock(int(held.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := Take(ctx, st, backups, now); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{killed, killed + "-journal"} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s, left by a killed backup, is still there (%v)", filepath.Base(p), err)
+		}
+	}
+	for _, p := range []string{writing, theirs} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(p), err)
+		}
+	}
+	// Its own partial file, which it held, went with its end.
+	entries, _ := os.ReadDir(backups)
+	if len(entries) != 3 {
+		t.Errorf("%d files after the backup, want the backup and the two partial files kept", len(entries))
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -48,12 +49,77 @@ func (s *Store) Backup(ctx context.Context, to string) (BackupInfo, error) {
 	if _, err := os.Lstat(to); err == nil {
 		return BackupInfo{}, fmt.Errorf("backup: %s: %w", to, fs.ErrExist)
 	}
-	tmp, err := hiddenFile(to, ".partial")
+	tmp, held, err := partialFile(to)
 	if err != nil {
 		return BackupInfo{}, fmt.Errorf("backup: %w", err)
 	}
+	defer held.Close()
 	defer os.Remove(tmp)
 	return s.backupTo(ctx, tmp, to)
+}
+
+// partialSuffix ends the hidden name a backup is written under.
+const partialSuffix = ".partial"
+
+// partialFile creates the hidden file a backup of to is written into and
+// holds an exclusive flock on it until held is closed: one that a process
+// killed while writing it (kill -9, the OOM killer, a power cut) left
+// behind, the size of the database, is one nobody holds, which
+// RemoveStalePartials removes.
+func partialFile(to string) (tmp string, held *os.File, err error) {
+	f, err := os.CreateTemp(filepath.Dir(to), "."+filepath.Base(to)+".*"+partialSuffix)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", nil, err
+	}
+	return f.Name(), f, nil
+}
+
+// RemoveStalePartials removes from dir the hidden files that backups
+// named base, for which ours is true, were being written into when their
+// process died: those no process holds (see partialFile), untouched for a
+// minute (one just created is not yet held). It returns those removed.
+// Nothing removed them, and a server restarted again and again while its
+// backups were killed filled its disk with them.
+func RemoveStalePartials(dir string, ours func(base string) bool) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var removed []string
+	var errs []error
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), partialSuffix)
+		i := strings.LastIndexByte(name, '.')
+		if !ok || !strings.HasPrefix(name, ".") || i < 1 || !e.Type().IsRegular() || !ours(name[1:i]) {
+			continue
+		}
+		if info, err := e.Info(); err != nil || time.Since(info.ModTime()) < time.Minute {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		f, err := os.Open(path)
+		if err != nil {
+			continue
+		}
+		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+			// VACUUM INTO's rollback journal is left beside it too.
+			if err := os.Remove(path + "-journal"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				errs = append(errs, err)
+			}
+			if err := os.Remove(path); err != nil {
+				errs = append(errs, err)
+			} else {
+				removed = append(removed, path)
+			}
+		}
+		f.Close()
+	}
+	return removed, errors.Join(errs...)
 }
 
 func (s *Store) backupTo(ctx context.Context, tmp, to string) (BackupInfo, error) {
