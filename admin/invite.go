@@ -554,11 +554,15 @@ func (s *Service) newLinks(ctx context.Context, q *store.Q, by *store.User, acct
 	if err != nil {
 		return err
 	}
+	zoneOf, err := mailZones(ctx, q)
+	if err != nil {
+		return err
+	}
 	msgs := make([]*store.OutboxMessage, len(users))
 	for i, u := range users {
 		t := links[i]
 		data := store.MailData{Account: acct.Name, Name: u.Name(), Path: paths[i],
-			ExpiresAt: t.ExpiresAt, Lifetime: int64(t.ExpiresAt.Sub(t.CreatedAt) / time.Second)}
+			ExpiresAt: t.ExpiresAt, Lifetime: int64(t.ExpiresAt.Sub(t.CreatedAt) / time.Second), TimeZone: zoneOf(u)}
 		if by != nil && by.ID != u.ID {
 			data.Inviter, data.InviterEmail = by.Name(), by.Email
 		}
@@ -594,13 +598,45 @@ func (s *Service) makeLinks(ctx context.Context, q *store.Q, madeBy string, acct
 	return paths, links, nil
 }
 
-// queueMail writes a message to the outbox; it is given up at giveUp.
+// queueMail writes a message to the outbox, its dates in to's time zone
+// (mailZones); it is given up at giveUp.
 func (s *Service) queueMail(ctx context.Context, q *store.Q, to *store.User, tokenID int64, kind string, data store.MailData, giveUp time.Time) error {
+	if len(to.Branches) > 0 {
+		zoneOf, err := mailZones(ctx, q)
+		if err != nil {
+			return err
+		}
+		data.TimeZone = zoneOf(to)
+	}
 	m, err := s.mail(to, tokenID, kind, data, giveUp)
 	if err != nil {
 		return err
 	}
 	return q.Enqueue(ctx, m)
+}
+
+// mailZones is the time zone in which a user's mail writes its dates: that
+// of the first of their branches that has one; "" (the mail worker's) when
+// none has. It reads the branches once, for a batch of mail.
+func mailZones(ctx context.Context, q *store.Q) (func(u *store.User) string, error) {
+	bs, err := q.Branches(ctx)
+	if err != nil {
+		return nil, err
+	}
+	zones := map[string]string{}
+	for _, b := range bs {
+		if b.TimeZone != "" {
+			zones[b.Name] = b.TimeZone
+		}
+	}
+	return func(u *store.User) string {
+		for _, b := range u.Branches {
+			if z, ok := zones[b]; ok {
+				return z
+			}
+		}
+		return ""
+	}, nil
 }
 
 // mail is the message queueMail writes.

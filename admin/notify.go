@@ -484,12 +484,8 @@ func (s *Service) notice(ctx context.Context, q *store.Q, acct *store.Account, t
 		giveUp = expires
 	}
 	if slices.Contains(chs, NotifyEmail) {
-		m, err := s.mail(to, link.tokenID, store.MailNotice, store.MailData{Account: acct.Name, Name: to.Name(), Subject: txt.Subject,
-			Body: txt.Body, ExpiresAt: expires, Path: link.path}, giveUp)
-		if err != nil {
-			return err
-		}
-		if err := q.Enqueue(ctx, m); err != nil {
+		if err := s.queueMail(ctx, q, to, link.tokenID, store.MailNotice, store.MailData{Account: acct.Name, Name: to.Name(), Subject: txt.Subject,
+			Body: txt.Body, ExpiresAt: expires, Path: link.path}, giveUp); err != nil {
 			return err
 		}
 	}

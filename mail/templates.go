@@ -94,10 +94,35 @@ func localeOf(s string) string {
 	return "en"
 }
 
+// zones holds the time zones mail was written in, by name: loading one
+// reads the system's database.
+var zones sync.Map
+
+// zone is the time zone named, nil for "" or a name the system does not
+// know (the worker's own is used then).
+func zone(name string) *time.Location {
+	if name == "" {
+		return nil
+	}
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location)
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil
+	}
+	zones.Store(name, l)
+	return l
+}
+
 // render fills the templates of m's kind in m's locale; now dates a test
-// message. loc is the time zone dates are written in.
+// message. loc is the time zone dates are written in unless d names the
+// recipient's.
 func render(m *store.OutboxMessage, d store.MailData, baseURL string, now time.Time, loc *time.Location) (*content, error) {
 	lang := localeOf(m.Locale)
+	if z := zone(d.TimeZone); z != nil {
+		loc = z
+	}
 	t := templates()[lang]
 	page := t.html[m.Kind]
 	if t.text.Lookup(m.Kind) == nil || t.text.Lookup(m.Kind+".subject") == nil || page == nil {

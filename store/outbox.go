@@ -193,6 +193,9 @@ type MailData struct {
 	// from the catalogue when it was queued.
 	Subject string `json:"subject,omitempty"`
 	Body    string `json:"body,omitempty"`
+	// TimeZone is the recipient's branch's (an IANA name), in which the
+	// mail writes its dates; "": the mail worker's.
+	TimeZone string `json:"time_zone,omitempty"`
 }
 
 // RedactedToken stands for a link's token once the mail carrying it was sent.
