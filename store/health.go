@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"modernc.org/sqlite"
@@ -70,8 +71,18 @@ func (q *Q) Backlog(ctx context.Context, now time.Time) (*Backlog, error) {
 
 // Ready checks that the database answers and is at the schema version this
 // roster writes: another process may have migrated it further since it was
-// opened, or it may have been replaced by an older one.
+// opened, or it may have been replaced by an older one. A SQLite file
+// removed, moved or replaced at its path since it was opened is not ready:
+// the open file still answered, so that roster serve went on writing, and
+// /readyz said ok, into a file no one would open again (a backup put in
+// place with mv, or the file deleted, lost every act since at the restart).
 func (s *Store) Ready(ctx context.Context) error {
+	if s.file != nil {
+		fi, err := os.Stat(s.path)
+		if err != nil || !os.SameFile(fi, s.file) {
+			return fmt.Errorf("database file %s was removed or replaced since roster opened it: roster writes into the file it opened, which the next start will not see; restart roster", s.path)
+		}
+	}
 	query := "PRAGMA user_version"
 	if s.pg != nil {
 		query = "SELECT version FROM roster_schema"

@@ -43,6 +43,9 @@ type Store struct {
 	rstmts  *stmtCache      // SQLite
 	pg      *pgSQL          // PostgreSQL: nil on SQLite
 	pgcfg   *pgx.ConnConfig
+	// file is, on SQLite, the database file as it was opened: Ready tells
+	// it from one put at its path since.
+	file os.FileInfo
 	// changes counts, on PostgreSQL, the changes this Store's watches have
 	// seen: its own write transactions, as they commit, and every node's
 	// notices (see pgListener).
@@ -140,6 +143,10 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if s.file, err = os.Stat(path); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open database: %w", err)
 	}
 	return s, nil
 }
