@@ -109,7 +109,9 @@ func (s *Store) Writable(ctx context.Context) error {
 	if s.pg != nil {
 		return nil
 	}
-	tx, err := s.wdb.BeginTx(ctx, nil)
+	// As a writer, whom a long run of writes in another process (an
+	// import) pauses for.
+	tx, err := s.beginWrite(ctx)
 	if err == nil {
 		_, err = tx.ExecContext(ctx, "CREATE TABLE writable_probe (x)")
 		if e := tx.Rollback(); err == nil {
