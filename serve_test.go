@@ -552,60 +552,9 @@ func TestSSHRemovedKeyEndsItsSession(t *testing.T) {
 	f := newSSHFixture(t, func(o *server.SSHOptions) { o.KeyCheck = 50 * time.Millisecond })
 	ctx := context.Background()
 	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
-	open := func(email string) (sess *gossh.Session, stderr *bytes.Buffer, ended chan error) {
-		t.Helper()
-		client, err := f.dial(t, gossh.PublicKeys(f.keys[email]))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { client.Close() })
-		if sess, err = client.NewSession(); err != nil {
-			t.Fatal(err)
-		}
-		stderr = &bytes.Buffer{}
-		sess.Stderr = stderr
-		if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
-			t.Fatal(err)
-		}
-		out, err := sess.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		go io.Copy(io.Discard, out)
-		if err := sess.Shell(); err != nil {
-			t.Fatal(err)
-		}
-		ended = make(chan error, 1)
-		go func() { ended <- sess.Wait() }()
-		return sess, stderr, ended
-	}
-	waitEnd := func(what string, stderr *bytes.Buffer, ended chan error, want string) {
-		t.Helper()
-		var err error
-		select {
-		case err = <-ended:
-		case <-time.After(10 * time.Second):
-			t.Fatalf("%s: the session was still open 10 s later", what)
-		}
-		if !strings.Contains(stderr.String(), want) {
-			t.Fatalf("%s: the session ended saying %q, want %q", what, stderr.String(), want)
-		}
-		// A refusal, as when the session is refused from the start: ssh
-		// exits 1, not 0 as after q.
-		if exit := (*gossh.ExitError)(nil); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
-			t.Fatalf("%s: the session ended with %v, want exit status 1", what, err)
-		}
-	}
-
-	_, stderr, ended := open("mona@acme.test")
+	sh := f.shell(t, "mona@acme.test")
 	fp := gossh.FingerprintSHA256(f.keys["mona@acme.test"].PublicKey())
-	// The dashboard is open when the key is removed.
-	time.Sleep(200 * time.Millisecond)
-	select {
-	case err := <-ended:
-		t.Fatalf("the dashboard ended before its key was removed: %v, %q", err, stderr.String())
-	default:
-	}
+	sh.wait(t, "acting as") // the dashboard is open when the key is removed
 	if err := f.svc.RemoveKey(ctx, boss, "mona@acme.test", fp); err != nil {
 		t.Fatal(err)
 	}
@@ -618,18 +567,18 @@ func TestSSHRemovedKeyEndsItsSession(t *testing.T) {
 	if _, _, err := f.svc.CreateAPIKey(ctx, mona, "persist", time.Time{}); !errors.As(err, &d) {
 		t.Fatalf("an API key created with the removed key: %v, want refused", err)
 	}
-	waitEnd("key removed", stderr, ended, "the key "+fp+" you signed in with was removed")
+	sh.ends(t, 10*time.Second, "the key "+fp+" you signed in with was removed")
 
-	_, bossErr, bossEnded := open("boss@acme.test")
-	_, stderr, ended = open("milo@acme.test") // My settings
-	time.Sleep(200 * time.Millisecond)
+	bossSh, sh := f.shell(t, "boss@acme.test"), f.shell(t, "milo@acme.test")
+	bossSh.wait(t, "acting as")
+	sh.wait(t, "My settings")
 	if err := f.svc.Deactivate(ctx, boss, "milo@acme.test"); err != nil {
 		t.Fatal(err)
 	}
-	waitEnd("deactivated", stderr, ended, "milo@acme.test is deactivated, not active")
+	sh.ends(t, 10*time.Second, "milo@acme.test is deactivated, not active")
 	select { // boss's own session goes on
-	case <-bossEnded:
-		t.Fatalf("deactivating someone else ended boss's session: %q", bossErr.String())
+	case <-bossSh.ended:
+		t.Fatalf("deactivating someone else ended boss's session: %q", bossSh.stderr.String())
 	case <-time.After(300 * time.Millisecond):
 	}
 }
@@ -691,58 +640,141 @@ func TestSSHStopEndsACommandReadingItsInput(t *testing.T) {
 func TestSSHIdleDashboardEndsDespiteKeepalives(t *testing.T) {
 	const idle = 600 * time.Millisecond
 	f := newSSHFixture(t, func(o *server.SSHOptions) { o.IdleTimeout = idle })
-	client, err := f.dial(t, gossh.PublicKeys(f.keys["boss@acme.test"]))
+	sh := f.shell(t, "boss@acme.test")
+	go sh.keepalive()
+	opened := time.Now()
+	// Typing for three idle timeouts keeps it open.
+	for time.Since(opened) < 3*idle {
+		select {
+		case err := <-sh.ended:
+			t.Fatalf("the dashboard ended while keys were typed: %v %q", err, sh.stderr.String())
+		case <-time.After(idle / 4):
+			sh.stdin.Write([]byte("j"))
+		}
+	}
+	if !strings.Contains(sh.screen.String(), "boss@acme.test") {
+		t.Fatalf("no dashboard: %q", tail(sh.screen.String(), 400))
+	}
+	sh.endsIdle(t, idle)
+}
+
+// A dashboard whose act is at work (a bulk act, here held up by another
+// writer) is not ended as idle, however long nobody types: its idle time
+// counts from the act's end. The bulk act of a million users was ended
+// after its batch at work, its outcome unsaid.
+func TestSSHDashboardWithAnActAtWorkIsNotIdle(t *testing.T) {
+	const idle = 600 * time.Millisecond
+	f := newSSHFixture(t, func(o *server.SSHOptions) { o.IdleTimeout = idle })
+	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
+	for _, email := range []string{"ann@acme.test", "bob@acme.test"} {
+		if res, err := f.svc.Invite(context.Background(), boss, []admin.NewUser{{Email: email}}, admin.InviteOptions{}); err != nil || res[0].Err != nil {
+			t.Fatal(err, res)
+		}
+	}
+	sh := f.shell(t, "boss@acme.test")
+	go sh.keepalive() // as OpenSSH's ServerAliveInterval: the act draws nothing while held up
+	sh.wait(t, "acting as")
+	sh.stdin.Write([]byte("3"))
+	sh.wait(t, "bob@acme.test")
+	sh.stdin.Write([]byte("Ar"))
+	sh.wait(t, "y/n")
+	writer := rawDB(t, f.st.Path())
+	defer writer.Close()
+	conn, err := writer.Conn(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer client.Close()
-	go func() {
-		for range time.Tick(100 * time.Millisecond) {
-			if _, _, err := client.SendRequest("keepalive@openssh.com", true, nil); err != nil {
-				return
-			}
-		}
-	}()
+	defer conn.Close()
+	if _, err := conn.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	sh.stdin.Write([]byte("y"))
+	select {
+	case err := <-sh.ended:
+		t.Fatalf("the dashboard ended as idle while its act was at work: %v %q", err, sh.stderr.String())
+	case <-time.After(4 * idle):
+	}
+	if _, err := conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	sh.endsIdle(t, idle)
+}
+
+// sshShell is a dashboard opened over SSH in a pty, what it drew and said.
+type sshShell struct {
+	client         *gossh.Client
+	stdin          io.Writer
+	screen, stderr *lockedBuffer
+	ended          chan error
+}
+
+// shell opens email's dashboard in a 110x30 pty.
+func (f *sshFixture) shell(t *testing.T, email string) *sshShell {
+	t.Helper()
+	client, err := f.dial(t, gossh.PublicKeys(f.keys[email]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { client.Close() })
 	sess, err := client.NewSession()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer sess.Close()
+	t.Cleanup(func() { sess.Close() })
 	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}
-	screen, stderr := &lockedBuffer{}, &lockedBuffer{}
-	sess.Stdout, sess.Stderr = screen, stderr
-	stdin, err := sess.StdinPipe()
-	if err != nil {
+	sh := &sshShell{client: client, screen: &lockedBuffer{}, stderr: &lockedBuffer{}, ended: make(chan error, 1)}
+	sess.Stdout, sess.Stderr = sh.screen, sh.stderr
+	if sh.stdin, err = sess.StdinPipe(); err != nil {
 		t.Fatal(err)
 	}
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	ended := make(chan error, 1)
-	go func() { ended <- sess.Wait() }()
-	opened := time.Now()
-	// Typing for three idle timeouts keeps it open.
-	for time.Since(opened) < 3*idle {
-		select {
-		case err := <-ended:
-			t.Fatalf("the dashboard ended while keys were typed: %v %q", err, stderr.String())
-		case <-time.After(idle / 4):
-			stdin.Write([]byte("j"))
+	go func() { sh.ended <- sess.Wait() }()
+	return sh
+}
+
+// keepalive sends OpenSSH's keepalive every 100 ms until the connection ends.
+func (sh *sshShell) keepalive() {
+	for range time.Tick(100 * time.Millisecond) {
+		if _, _, err := sh.client.SendRequest("keepalive@openssh.com", true, nil); err != nil {
+			return
 		}
 	}
-	if !strings.Contains(screen.String(), "boss@acme.test") {
-		t.Fatalf("no dashboard: %q", tail(screen.String(), 400))
+}
+
+// wait waits up to 10 s for the screen to show text.
+func (sh *sshShell) wait(t *testing.T, text string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(sh.screen.String(), text); time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10s, no %q: %q", text, tail(sh.screen.String(), 400))
+		}
 	}
-	stopped := time.Now()
+}
+
+// endsIdle checks that the dashboard ends as idle within a few seconds of
+// idle from now.
+func (sh *sshShell) endsIdle(t *testing.T, idle time.Duration) {
+	t.Helper()
+	sh.ends(t, idle+3*time.Second, "nothing was typed for "+idle.String())
+}
+
+// ends checks that the session ends within d, saying want, as a refusal:
+// ssh exits 1, as when the session is refused from the start, not 0 as
+// after q.
+func (sh *sshShell) ends(t *testing.T, d time.Duration, want string) {
+	t.Helper()
+	var err error
 	select {
-	case err = <-ended:
-	case <-time.After(idle + 3*time.Second):
-		t.Fatalf("the dashboard was still open %v after the last key, with a %v idle timeout", time.Since(stopped).Round(time.Millisecond), idle)
+	case err = <-sh.ended:
+	case <-time.After(d):
+		t.Fatalf("the session was still open %v later, not saying %q", d, want)
 	}
-	if !strings.Contains(stderr.String(), "nothing was typed for "+idle.String()) {
-		t.Errorf("the dashboard ended saying %q", stderr.String())
+	if !strings.Contains(sh.stderr.String(), want) {
+		t.Errorf("the session ended saying %q, want %q", sh.stderr.String(), want)
 	}
 	if exit := (*gossh.ExitError)(nil); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
 		t.Errorf("ssh ended with %v, want exit status 1", err)

@@ -399,10 +399,11 @@ func endWith(revoked chan<- error, err error, cancel func()) {
 }
 
 // typedInput is a dashboard's input, which knows when the operator last
-// typed.
+// typed, and whether the dashboard has an act at work (tui.Options.Working).
 type typedInput struct {
-	r    io.Reader
-	last atomic.Int64 // UnixNano of the last read that brought something
+	r       io.Reader
+	last    atomic.Int64 // UnixNano of the last read that brought something
+	working atomic.Bool
 }
 
 func (t *typedInput) Read(p []byte) (int, error) {
@@ -413,7 +414,9 @@ func (t *typedInput) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// watchIdle ends a dashboard once nothing was typed in it for IdleTimeout.
+// watchIdle ends a dashboard once nothing was typed in it for IdleTimeout,
+// counted from the end of the act at work, if any: a bulk act of a million
+// users runs on with nobody typing, and was ended after its batch at work.
 func (h *sshHandler) watchIdle(ctx context.Context, in *typedInput, revoked chan<- error, cancel func()) {
 	t := time.NewTicker(min(h.opts.IdleTimeout/10, time.Second))
 	defer t.Stop()
@@ -422,6 +425,10 @@ func (h *sshHandler) watchIdle(ctx context.Context, in *typedInput, revoked chan
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if in.working.Load() {
+			in.last.Store(time.Now().UnixNano())
+			continue
 		}
 		if time.Since(time.Unix(0, in.last.Load())) >= h.opts.IdleTimeout {
 			endWith(revoked, fmt.Errorf("nothing was typed for %s: the session ended; connect again to go on", h.opts.IdleTimeout), cancel)
@@ -482,6 +489,10 @@ func (h *sshHandler) program(s ssh.Session) *tea.Program {
 		// environment says (LANG, when the client sends it).
 		Lang: i18n.Choose("", h.svc.Language(ctx, actor), sessionEnv(s)),
 	}
+	in, _ := s.Context().Value(inputKey{}).(*typedInput)
+	if in != nil {
+		opts.Working = &in.working
+	}
 	var m tea.Model
 	if only, _ := s.Context().Value(settingsOnlyKey{}).(bool); only {
 		m = tui.NewMySettings(ctx, opts)
@@ -498,7 +509,7 @@ func (h *sshHandler) program(s ssh.Session) *tea.Program {
 	// first was neither told it was going away nor had its connection
 	// closed, which held Shutdown up for its whole 5 s.
 	popts := append(bm.MakeOptions(s), tea.WithContext(ctx), tea.WithFPS(120), tea.WithoutSignalHandler())
-	if in, ok := s.Context().Value(inputKey{}).(*typedInput); ok {
+	if in != nil {
 		popts = append(popts, tea.WithInput(in)) // over MakeOptions' session
 	}
 	return tea.NewProgram(m, popts...)

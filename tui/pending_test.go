@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -391,4 +392,23 @@ func TestPendingKeysForAnInvitationGoneDoNothing(t *testing.T) {
 	// The next key acts as usual, on the row shown.
 	press(m, "x")
 	must(t, p.confirm != nil, "x after the message asks nothing")
+}
+
+// Options.Working is true while a bulk act is at work and false once it is
+// done: roster serve's idle timeout ends no dashboard while its act runs.
+func TestWorkingWhileAnActIsAtWork(t *testing.T) {
+	f := newFixture(t)
+	f.stuckMany(20, 0)
+	var working atomic.Bool
+	opts := f.options(owner)
+	opts.Working = &working
+	var m tea.Model = New(f.ctx, opts)
+	m, _ = m.Update(tea.WindowSizeMsg{Width: 130, Height: 40})
+	m = drive(m, m.Init())
+	m = press(m, "3", "A", "r")
+	must(t, !working.Load(), "working before the act was answered")
+	m, job := m.Update(keyMsg("y"))
+	must(t, working.Load(), "not working while the act is at work")
+	drive(m, job)
+	must(t, f.resent() == 20 && !working.Load(), "%d of 20 resent, working %v once the act is done", f.resent(), working.Load())
 }

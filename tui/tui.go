@@ -9,6 +9,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -53,6 +54,10 @@ type Options struct {
 	// --lang or ROSTER_LANG, the operator's stored locale, the terminal's
 	// environment); English when empty. L switches it for the session.
 	Lang i18n.Lang
+	// Working, when set, is kept true while a screen has an act at work (a
+	// bulk act's batches, Pending's): roster serve's idle timeout ends no
+	// dashboard while its act runs, as nobody need type meanwhile.
+	Working *atomic.Bool
 }
 
 // Run opens the dashboard on the process's terminal and returns when the
@@ -153,7 +158,7 @@ func New(ctx context.Context, opts Options) tea.Model {
 		timeout: 15 * time.Second,
 	}
 	m := &Model{s: s, width: opts.Width, height: opts.Height, poll: opts.PollInterval, keys: newGlobalKeys(s.p), dark: true,
-		onReady: opts.Ready}
+		onReady: opts.Ready, working: opts.Working}
 	m.help = help.New()
 	m.help.Styles = s.styles.Help
 	if opts.Operator != "" {
@@ -287,6 +292,7 @@ type Model struct {
 	version int64
 
 	onReady func() (string, error) // Options.Ready, until called
+	working *atomic.Bool           // Options.Working
 	first   tea.Cmd                // start, begun by New
 	rest    tea.Cmd                // what start runs once the first screen has its rows
 	// blank keeps the frame empty until the Users screen's first page is
@@ -484,8 +490,17 @@ func (m *Model) open(o openRequest) tea.Cmd {
 }
 
 // Update routes: input to the screen shown, results to every screen (each
-// knows its own messages and drops stale ones by sequence number).
+// knows its own messages and drops stale ones by sequence number), and
+// keeps Options.Working current.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	cmd := m.update(msg)
+	if m.working != nil {
+		m.working.Store(slices.ContainsFunc(m.screens, running))
+	}
+	return m, cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
@@ -494,55 +509,55 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.setup.SetSize(msg.Width, msg.Height-4)
 		}
 		m.layout()
-		return m, nil
+		return nil
 	case tea.BackgroundColorMsg:
-		return m, m.restyle(msg.IsDark(), m.plain)
+		return m.restyle(msg.IsDark(), m.plain)
 	case tea.ColorProfileMsg:
-		return m, m.restyle(m.dark, msg.Profile <= colorprofile.Ascii)
+		return m.restyle(m.dark, msg.Profile <= colorprofile.Ascii)
 	case bootMsg:
-		return m, m.booted(msg)
+		return m.booted(msg)
 	case setupDoneMsg:
 		m.setup = nil
 		m.s.actor.Email = msg.owner
 		m.build()
-		return m, m.start()
+		return m.start()
 	case readyMsg:
 		m.s.links = msg.links
 		if msg.err != nil {
 			m.err = m.s.explain(msg.err)
 		}
-		return m, nil
+		return nil
 	case accountMsg:
 		if msg.err != nil {
 			m.err = m.s.explain(msg.err)
 		}
 		m.account = msg.name
-		return m, nil
+		return nil
 	case connMsg:
 		if msg.err != nil {
 			m.err = m.s.p.T("cannot watch the database for changes: %s", m.s.explain(msg.err))
-			return m, nil
+			return nil
 		}
 		m.watch = msg.watch
-		return m, m.readVersion()
+		return m.readVersion()
 	case pollMsg:
-		return m, m.readVersion()
+		return m.readVersion()
 	case showMsg:
 		m.blank = false
-		return m, nil
+		return nil
 	case versionMsg:
-		return m, m.versionRead(msg)
+		return m.versionRead(msg)
 	case tea.KeyPressMsg:
-		return m, m.typed(msg)
+		return m.typed(msg)
 	case tea.PasteMsg:
-		return m, m.paste(msg)
+		return m.paste(msg)
 	case tea.MouseWheelMsg:
-		return m, m.mouse(msg)
+		return m.mouse(msg)
 	}
 	if m.setup != nil {
 		var cmd tea.Cmd
 		m.setup, cmd = m.setup.Update(msg)
-		return m, tea.Batch(cmd, m.replay())
+		return tea.Batch(cmd, m.replay())
 	}
 	if _, ok := msg.(usersPageMsg); ok {
 		m.blank = false
@@ -556,7 +571,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, afterFrame(m.rest))
 		m.rest = nil
 	}
-	return m, tea.Batch(cmds...)
+	return tea.Batch(cmds...)
 }
 
 // typed acts on a key, or holds it while the screen reads the rows it
