@@ -168,9 +168,15 @@ func init() {
 const RoleAddressRefused = "%s is a role or department mailbox, not a person (pass --allow-role-address to accept it)"
 
 // IsRoleAddress reports whether email is a role or department mailbox such as
-// maintenance@ or comptabilité@.
+// maintenance@ or comptabilité@. A subaddress (maintenance+paris@, RFC 5233)
+// is delivered to the mailbox before its +, and full-width letters
+// (ｍａｉｎｔｅｎａｎｃｅ@) are read as the letters they stand for.
 func IsRoleAddress(email string) bool {
 	local, _, _ := strings.Cut(email, "@")
+	local = norm.NFKC.String(local)
+	if box, _, ok := strings.Cut(local, "+"); ok && box != "" {
+		local = box
+	}
 	return roleMailboxes[store.Fold(local)]
 }
 
