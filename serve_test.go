@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -278,55 +277,13 @@ func TestSSHMemberIsRefusedWithAReason(t *testing.T) {
 // ssh. The dashboard's screens are not there.
 func TestSSHMemberGetsMySettings(t *testing.T) {
 	f := newSSHFixture(t)
-	client, err := f.dial(t, gossh.PublicKeys(f.keys["milo@acme.test"]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	out, _ := sess.StdoutPipe()
-	stdin, _ := sess.StdinPipe()
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var seen bytes.Buffer
-	go func() {
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := out.Read(buf)
-			mu.Lock()
-			seen.Write(buf[:n])
-			mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	screen := func() string { mu.Lock(); defer mu.Unlock(); return seen.String() }
-	wait := func(what string, ok func() bool) {
-		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(20 * time.Millisecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("after 10s, %s; drew %q", what, screen())
-			}
-		}
-	}
-	wait("no grid", func() bool {
-		s := screen()
-		return strings.Contains(s, "My settings") && strings.Contains(s, "Someone I invited accepted")
-	})
-	if s := screen(); strings.Contains(s, "2 Invite") || strings.Contains(s, "no users.* permission") {
+	sh := f.shell(t, "milo@acme.test")
+	sh.wait(t, "My settings")
+	sh.wait(t, "Someone I invited accepted")
+	if s := sh.screen.String(); strings.Contains(s, "2 Invite") || strings.Contains(s, "no users.* permission") {
 		t.Fatalf("the member sees the dashboard or a refusal: %q", s)
 	}
-	stdin.Write([]byte("j \r\r")) // invitation.accepted: email off, review, save
+	sh.stdin.Write([]byte("j \r\r")) // invitation.accepted: email off, review, save
 	prefs := func() string {
 		ps, err := f.svc.NotifyPrefs(context.Background(), admin.Actor{Email: "milo@acme.test"}, "milo@acme.test")
 		if err != nil {
@@ -334,16 +291,18 @@ func TestSSHMemberGetsMySettings(t *testing.T) {
 		}
 		return strings.Join(ps[1].Channels, ",")
 	}
-	wait("invitation.accepted is still on", func() bool { return prefs() == "" })
+	for deadline := time.Now().Add(10 * time.Second); prefs() != ""; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10s, invitation.accepted is still on; drew %q", tail(sh.screen.String(), 600))
+		}
+	}
 	entries, err := f.svc.Audit(context.Background(), admin.Actor{Email: "boss@acme.test"}, store.AuditQuery{Target: "milo@acme.test", Limit: 1})
 	if err != nil || len(entries) != 1 || entries[0].Action != "notify.set" || entries[0].Actor != "milo@acme.test" || entries[0].Channel != "ssh" {
 		t.Fatalf("audit: %v %+v", err, entries)
 	}
-	stdin.Write([]byte("q"))
-	done := make(chan error, 1)
-	go func() { done <- sess.Wait() }()
+	sh.stdin.Write([]byte("q"))
 	select {
-	case <-done:
+	case <-sh.ended:
 	case <-time.After(10 * time.Second):
 		t.Fatal("q did not end the session")
 	}
