@@ -142,22 +142,29 @@ func scimMemberIDs(ms []scimMember) ([]int64, error) {
 	return ids, nil
 }
 
-// scimCreateGroup creates the team with its members in one transaction: a
-// member refused leaves no team behind, which the provider's next attempt
-// would find "already exists".
-func scimCreateGroup(c *scimCall) (int, any, error) {
+// groupBody reads a group sent whole (a creation, a replace): its name and
+// its members' user IDs.
+func (c *scimCall) groupBody() (name string, ids []int64, err error) {
 	var body struct {
 		DisplayName string       `json:"displayName"`
 		Members     []scimMember `json:"members"`
 	}
 	if err := c.decode(&body); err != nil {
-		return 0, nil, err
+		return "", nil, err
 	}
-	ids, err := scimMemberIDs(body.Members)
+	ids, err = scimMemberIDs(body.Members)
+	return body.DisplayName, ids, err
+}
+
+// scimCreateGroup creates the team with its members in one transaction: a
+// member refused leaves no team behind, which the provider's next attempt
+// would find "already exists".
+func scimCreateGroup(c *scimCall) (int, any, error) {
+	name, ids, err := c.groupBody()
 	if err != nil {
 		return 0, nil, err
 	}
-	t, err := c.x.svc.ProvisionTeam(c.r.Context(), c.actor, body.DisplayName, ids)
+	t, err := c.x.svc.ProvisionTeam(c.r.Context(), c.actor, name, ids)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -179,19 +186,12 @@ func scimReplaceGroup(c *scimCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	var body struct {
-		DisplayName string       `json:"displayName"`
-		Members     []scimMember `json:"members"`
-	}
-	if err := c.decode(&body); err != nil {
-		return 0, nil, err
-	}
-	ids, err := scimMemberIDs(body.Members)
+	name, ids, err := c.groupBody()
 	if err != nil {
 		return 0, nil, err
 	}
 	t, err := c.x.svc.ChangeTeam(c.r.Context(), c.actor, id, []admin.TeamChange{
-		{Act: admin.TeamRename, Name: body.DisplayName}, {Act: admin.TeamReplaceMembers, Users: ids}})
+		{Act: admin.TeamRename, Name: name}, {Act: admin.TeamReplaceMembers, Users: ids}})
 	if err != nil {
 		return 0, nil, err
 	}
