@@ -146,7 +146,7 @@ func scriptOf(r rune) string {
 
 // roleMailboxes are local parts of shared department or role addresses, in
 // English and French, which are refused as user accounts (seed 002). Matched
-// on the whole local part, folded, so that dean@ or paris@ are never refused.
+// on the whole local part (roleKey), so that dean@ or paris@ are never refused.
 var roleMailboxes = map[string]bool{}
 
 func init() {
@@ -158,8 +158,20 @@ func init() {
 		nepasrepondre no-reply no_reply noreply notifications office ops paie postmaster presse press
 		purchasing reception recrutement recruitment rh root sales sav secretariat security service
 		service-client serviceclient standard support team tous ventes webmaster`) {
-		roleMailboxes[s] = true
+		roleMailboxes[roleKey(s)] = true
 	}
+}
+
+// roleKey is how a local part is looked up among roleMailboxes: folded,
+// without the dots, hyphens and underscores that join its words, so that
+// no.reply@, ne_pas_repondre@ and help-desk@ are the mailboxes they spell.
+func roleKey(local string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' || r == '_' {
+			return -1
+		}
+		return r
+	}, store.Fold(local))
 }
 
 // RoleAddressRefused is the refusal's message key (InputError.Why) of a
@@ -177,7 +189,7 @@ func IsRoleAddress(email string) bool {
 	if box, _, ok := strings.Cut(local, "+"); ok && box != "" {
 		local = box
 	}
-	return roleMailboxes[store.Fold(local)]
+	return roleMailboxes[roleKey(local)]
 }
 
 // Locales are the languages roster writes its mail and pages in.
