@@ -550,16 +550,7 @@ func TestSSHRemovedKeyEndsItsSession(t *testing.T) {
 func TestSSHStopEndsACommandReadingItsInput(t *testing.T) {
 	stopping := make(chan struct{})
 	f := newSSHFixture(t, func(o *server.SSHOptions) { o.Stopping = stopping })
-	client, err := f.dial(t, gossh.PublicKeys(f.keys["boss@acme.test"]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	_, sess := f.session(t, "boss@acme.test")
 	stdin, err := sess.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -670,6 +661,27 @@ type sshShell struct {
 // shell opens email's dashboard in a 110x30 pty.
 func (f *sshFixture) shell(t *testing.T, email string) *sshShell {
 	t.Helper()
+	client, sess := f.session(t, email)
+	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
+		t.Fatal(err)
+	}
+	sh := &sshShell{client: client, screen: &lockedBuffer{}, stderr: &lockedBuffer{}, ended: make(chan error, 1)}
+	sess.Stdout, sess.Stderr = sh.screen, sh.stderr
+	var err error
+	if sh.stdin, err = sess.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Shell(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { sh.ended <- sess.Wait() }()
+	return sh
+}
+
+// session opens an SSH session as email on a connection of its own, both
+// closed with the test.
+func (f *sshFixture) session(t *testing.T, email string) (*gossh.Client, *gossh.Session) {
+	t.Helper()
 	client, err := f.dial(t, gossh.PublicKeys(f.keys[email]))
 	if err != nil {
 		t.Fatal(err)
@@ -680,19 +692,7 @@ func (f *sshFixture) shell(t *testing.T, email string) *sshShell {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sess.Close() })
-	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
-		t.Fatal(err)
-	}
-	sh := &sshShell{client: client, screen: &lockedBuffer{}, stderr: &lockedBuffer{}, ended: make(chan error, 1)}
-	sess.Stdout, sess.Stderr = sh.screen, sh.stderr
-	if sh.stdin, err = sess.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	if err := sess.Shell(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { sh.ended <- sess.Wait() }()
-	return sh
+	return client, sess
 }
 
 // keepalive sends OpenSSH's keepalive every 100 ms until the connection ends.
@@ -745,22 +745,13 @@ func (sh *sshShell) ends(t *testing.T, d time.Duration, want string) {
 // instead, and exits 1: it got wish's "no active terminal, skipping".
 func TestSSHDashboardWithoutATerminal(t *testing.T) {
 	f := newSSHFixture(t)
-	client, err := f.dial(t, gossh.PublicKeys(f.keys["boss@acme.test"]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	_, sess := f.session(t, "boss@acme.test")
 	var stdout, stderr bytes.Buffer
 	sess.Stdout, sess.Stderr = &stdout, &stderr
 	if err := sess.Shell(); err != nil {
 		t.Fatal(err)
 	}
-	err = sess.Wait()
+	err := sess.Wait()
 	if exit := (*gossh.ExitError)(nil); !errors.As(err, &exit) || exit.ExitStatus() != 1 {
 		t.Errorf("ssh ended with %v, want exit status 1", err)
 	}
@@ -779,16 +770,7 @@ func TestSSHSessionOfAClientThatReadsNothingEnds(t *testing.T) {
 		t.Skip("fills a session's window, 2 MB of redraws")
 	}
 	f := newSSHFixture(t, func(o *server.SSHOptions) { o.KeyCheck = 50 * time.Millisecond })
-	client, err := f.dial(t, gossh.PublicKeys(f.keys["mona@acme.test"]))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Close()
-	sess, err := client.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
+	_, sess := f.session(t, "mona@acme.test")
 	if err := sess.RequestPty("xterm-256color", 30, 110, gossh.TerminalModes{}); err != nil {
 		t.Fatal(err)
 	}

@@ -176,11 +176,9 @@ func TestAwayEscAsksBeforeLosingTheForm(t *testing.T) {
 	must(t, a.form.fields[aUntil].value() == "" && !a.Dirty(), "y: the form still holds until %q", a.form.fields[aUntil].value())
 }
 
-// On a person's Away page, a period cancelled by someone else above the one
-// under the cursor moves it up: the cursor goes with it, and x typed while
-// the page is read again asks about that period, not the one moved under
-// the cursor.
-func TestAwayCursorStaysOnItsPeriod(t *testing.T) {
+// threePeriods is a fixture where ada@example.com has three planned leaves,
+// a day each, a day apart; ids are theirs, in order.
+func threePeriods(t *testing.T) (*fixture, []int64) {
 	f := newFixture(t)
 	f.addUser("ada@example.com", "Ada", "Able", "member", store.Active)
 	day := 24 * time.Hour
@@ -191,6 +189,15 @@ func TestAwayCursorStaysOnItsPeriod(t *testing.T) {
 		must(t, err == nil, "%v", err)
 		ids = append(ids, p.ID)
 	}
+	return f, ids
+}
+
+// On a person's Away page, a period cancelled by someone else above the one
+// under the cursor moves it up: the cursor goes with it, and x typed while
+// the page is read again asks about that period, not the one moved under
+// the cursor.
+func TestAwayCursorStaysOnItsPeriod(t *testing.T) {
+	f, ids := threePeriods(t)
 	r, m := f.start()
 	m = press(m, "a", "down")
 	a := r.screens[awayScreen].(*away)
@@ -209,16 +216,7 @@ func TestAwayCursorStaysOnItsPeriod(t *testing.T) {
 // period under the cursor: when someone else cancelled it meanwhile, they
 // do nothing, and the screen says so; x y cancelled the period below.
 func TestAwayKeysForAPeriodGoneDoNothing(t *testing.T) {
-	f := newFixture(t)
-	f.addUser("ada@example.com", "Ada", "Able", "member", store.Active)
-	day := 24 * time.Hour
-	var ids []int64
-	for i := range 3 {
-		from := f.svc.Now().Add(time.Duration(2*i+1) * day)
-		p, err := f.svc.SetAway(f.ctx, f.op, "ada@example.com", admin.AwayRequest{From: from, Until: from.Add(day)})
-		must(t, err == nil, "%v", err)
-		ids = append(ids, p.ID)
-	}
+	f, ids := threePeriods(t)
 	r, m := f.start()
 	m = press(m, "a", "down")
 	a := r.screens[awayScreen].(*away)
