@@ -31,6 +31,17 @@ func TestAuditFlags(t *testing.T) {
 	}
 	fails(t, db, "write 2026-12-24", "audit", "--since", "last tuesday")
 	fails(t, db, "is not after since", "audit", "--since", "tomorrow", "--until", "today")
+	// A mistyped action is a usage error naming those it could be: it
+	// listed nothing, exit 0.
+	for action, want := range map[string]string{
+		"user.delet": `roster: action "user.delet" is not an action (want one of user.deactivate, user.delete, user.edit,`,
+		"usr":        `roster: action "usr" is neither an action nor an area (want an action such as user.delete, or one of account, apikey, away,`,
+	} {
+		out, errs, code := roster(t, db, "audit", "--action", action)
+		if code != 2 || !strings.HasPrefix(errs, want) || strings.Count(errs, "\n") != 1 || out != "" {
+			t.Errorf("roster audit --action %s: exit %d, stdout %q, stderr %q, want exit 2 and %q…", action, code, out, errs, want)
+		}
+	}
 	if out := ok(t, db, "audit", "--search", "bob", "--action", "user.invite"); !strings.Contains(out, "bob@acme.test") || strings.Contains(out, "ann@acme.test") {
 		t.Fatalf("audit: %s", out)
 	}

@@ -891,6 +891,10 @@ func cmdAudit(c *cli, ctx context.Context, args []string) error {
 	if err := c.parseNone(fs, args); err != nil {
 		return err
 	}
+	// A mistyped action listed nothing, exit 0, as if nothing had happened.
+	if err := admin.CheckAuditAction(aq.Action); err != nil {
+		return usageErr{err}
+	}
 	var err error
 	if *since != "" {
 		if aq.Since, err = admin.ParseDate(*since, time.Now()); err != nil {

@@ -3,6 +3,12 @@ package admin
 import (
 	"errors"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +42,6 @@ func TestAuditFilters(t *testing.T) {
 		{"a percent sign is itself", store.AuditFilter{Search: "%"}, ""},
 		{"an action", store.AuditFilter{Action: "user.edit"}, "user.edit zoe.martin@example.org"},
 		{"an area", store.AuditFilter{Action: "user", Search: "example.org"}, "user.edit zoe.martin@example.org, user.invite zoe.martin@example.org"},
-		{"not a part of an action", store.AuditFilter{Action: "use"}, ""},
 		{"since", store.AuditFilter{Since: day3, Action: "user"}, "user.edit zoe.martin@example.org"},
 		{"until", store.AuditFilter{Until: day3, Search: "example.org"}, "user.invite zoe.martin@example.org"},
 		{"between", store.AuditFilter{Since: day1, Until: day1.Add(time.Hour), Search: "hugo"}, "user.invite hb@example.com"},
@@ -56,6 +61,16 @@ func TestAuditFilters(t *testing.T) {
 	}
 	_, err = f.svc.Audit(f.ctx, f.owner, store.AuditQuery{AuditFilter: store.AuditFilter{Since: day3, Until: day1}})
 	wantInput(t, err, "until", "is not after since")
+	// An action that is none, or a part of one, is refused naming those it
+	// could be: it listed nothing, as if nothing had been done.
+	for action, want := range map[string]string{
+		"use":         `"use" is neither an action nor an area (want an action such as user.delete, or one of account, apikey,`,
+		"user.delet":  `"user.delet" is not an action (want one of user.deactivate, user.delete, user.edit,`,
+		"User.Delete": `"User.Delete" is neither an action nor an area`,
+	} {
+		_, err = f.svc.Audit(f.ctx, f.owner, store.AuditQuery{AuditFilter: store.AuditFilter{Action: action}})
+		wantInput(t, err, "action", want)
+	}
 	if all, err := f.svc.Audit(f.ctx, f.owner, store.AuditQuery{}); err != nil || len(all) < 4 {
 		t.Fatalf("no filter: %d entries, %v", len(all), fmt.Sprint(err))
 	}
@@ -91,4 +106,52 @@ func TestRemoveWebhookIsAudited(t *testing.T) {
 		t.Fatalf("removing it again: %v, want not found", err)
 	}
 	f.unchanged(before)
+}
+
+// Every action admin records is in AuditActions, which the audit filter
+// checks its action against: the actions written as literals where admin
+// audits (audit's fifth argument, auditEntry's third, systemEntry's first),
+// and those it passes in variables, listed here.
+func TestAuditActionsListed(t *testing.T) {
+	found := map[string]bool{"password.reset": true, "invite.accept": true, "user.stage": true,
+		"invite.expire": true, "away.ending": true}
+	fset := token.NewFileSet()
+	files, err := filepath.Glob("*.go")
+	must(t, err)
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, path, nil, 0)
+		must(t, err)
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			arg := map[string]int{"audit": 4, "auditEntry": 2, "systemEntry": 0}
+			if i, ok := arg[sel.Sel.Name]; ok && i < len(call.Args) {
+				if lit, ok := call.Args[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+					a, _ := strconv.Unquote(lit.Value)
+					found[a] = true
+				}
+			}
+			return true
+		})
+	}
+	if len(found) < 30 {
+		t.Fatalf("only %d actions found in admin: the scan is broken", len(found))
+	}
+	for a := range found {
+		if !slices.Contains(AuditActions, a) {
+			t.Errorf("%s is recorded but not in AuditActions: filtering the audit by it is refused", a)
+		}
+		if err := CheckAuditAction(a); err != nil {
+			t.Errorf("%s: %v", a, err)
+		}
+	}
 }

@@ -859,6 +859,9 @@ func (s *Service) Audit(ctx context.Context, a Actor, aq store.AuditQuery) ([]st
 	if !aq.Since.IsZero() && !aq.Until.IsZero() && !aq.Until.After(aq.Since) {
 		return nil, inputErr("until", "%s is not after since, %s", day(aq.Until), day(aq.Since))
 	}
+	if err := CheckAuditAction(aq.Action); err != nil {
+		return nil, err
+	}
 	var out []store.AuditEntry
 	err := s.read(ctx, a, func(q *store.Q, op *operator) (err error) {
 		if aq.Target != "" {

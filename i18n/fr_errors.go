@@ -18,6 +18,7 @@ func frErrors() map[string]string {
 
 		// The fields, as an input error names them.
 		"SCIM heir":           "héritier SCIM",
+		"action":              "action",
 		"address":             "adresse",
 		"anchor":              "date de référence",
 		"base URL":            "URL de base",
@@ -427,5 +428,9 @@ func frErrors() map[string]string {
 		"a loopback address (roster account --webhooks-private true allows it)":   "une adresse de bouclage (roster account --webhooks-private true l'autorise)",
 		"a link-local address (roster account --webhooks-private true allows it)": "une adresse lien-local (roster account --webhooks-private true l'autorise)",
 		"a private address (roster account --webhooks-private true allows it)":    "une adresse privée (roster account --webhooks-private true l'autorise)",
+
+		// An audit filter's action (admin.CheckAuditAction).
+		"%q is not an action (want one of %s)":                                                   "%q n'est pas une action (au choix : %s)",
+		"%q is neither an action nor an area (want an action such as user.delete, or one of %s)": "%q n'est ni une action ni un domaine (une action comme user.delete, ou au choix : %s)",
 	}
 }
