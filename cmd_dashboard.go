@@ -19,6 +19,7 @@ import (
 	"roster/admin"
 	"roster/mail"
 	"roster/server"
+	"roster/store"
 	"roster/tui"
 )
 
@@ -34,6 +35,15 @@ func cmdDashboard(c *cli, ctx context.Context) error {
 	// still collects): the start allocates past the first collection's
 	// 4 MB goal, and that collection took a quarter of the processor time
 	// the first frame costs (7 of 31 ms, on a busy machine).
+	// A --db or ROSTER_DB naming no file (mistyped) is refused before the
+	// dashboard takes the terminal, in one line, and nothing is made there:
+	// its first-run setup would set a second account up in a stray file.
+	// The data directory's database is made and set up on the first run.
+	if c.db != "" {
+		if err := store.Exists(c.db); err != nil {
+			return err
+		}
+	}
 	gc, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(64<<20)
 	// The store opens while the dashboard has the terminal: what it would
 	// say on stderr (users sharing an address) waits until the dashboard

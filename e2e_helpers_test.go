@@ -146,6 +146,12 @@ func newE2E(t *testing.T) *e2eEnv {
 	return e
 }
 
+// dataDirDB is the database roster makes on its first run when given no
+// --db: the one in the test's data directory (XDG_DATA_HOME).
+func (e *e2eEnv) dataDirDB() string {
+	return filepath.Join(e.dir, "home", ".local", "share", "roster", "roster.db")
+}
+
 // run runs the command line on the test's database and returns its output
 // and exit code.
 func (e *e2eEnv) run(args ...string) (stdout, stderr string, code int) {

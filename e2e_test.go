@@ -69,7 +69,9 @@ func dashboardInTmux(t *testing.T, lang i18n.Lang) {
 
 	e := newE2E(t)
 	x := newTmux(e)
-	p := x.start("dashboard", 120, 40, "env", "ROSTER_LANG="+string(lang), e.bin, "--db", e.db)
+	// The README's first run: no --db, the data directory's database made.
+	e.db = e.dataDirDB()
+	p := x.start("dashboard", 120, 40, "env", "ROSTER_LANG="+string(lang), e.bin)
 
 	// First run: the organisation and its owner; enter on the last field creates them.
 	p.waitFor(say("Welcome to roster"), say("Organisation"))

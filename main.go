@@ -12,7 +12,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/signal"
 	"slices"
@@ -62,6 +61,10 @@ type cli struct {
 
 	st  *store.Store
 	svc *admin.Service
+	// creates is set for the commands that make a database where none is
+	// (init, seed): any other refuses a --db or ROSTER_DB that names no
+	// file (store.MissingError) rather than make an empty one there.
+	creates bool
 	// exits is set by main: the process ends with the command, which
 	// leaves a store that only read to the exit (store.NeedsClose).
 	exits bool
@@ -183,6 +186,9 @@ func run(ctx context.Context, c *cli, args []string) int {
 	if cmd.local && c.actor != nil {
 		return c.fail(errorf("%s is not available over SSH", cmd.name))
 	}
+	// init and seed (which makes the account when there is none) set a new
+	// database up: they make one where none is.
+	c.creates = cmd.name == "init" || cmd.name == "seed"
 	err = cmd.run(c, ctx, rest[1:])
 	var ue usageErr
 	if errors.As(err, &ue) {
@@ -563,7 +569,14 @@ func (c *cli) open(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		st, err := store.Open(ctx, path)
+		// The data directory's database is made on the first run (the
+		// dashboard sets its account up); a path given, mistyped, would
+		// have been made empty, and its first-run setup offered.
+		open := store.OpenExisting
+		if c.db == "" || c.creates {
+			open = store.Open
+		}
+		st, err := open(ctx, path)
 		if err != nil {
 			return err
 		}
@@ -619,8 +632,8 @@ func (c *cli) operator(ctx context.Context) (admin.Actor, error) {
 		if err != nil {
 			return admin.Actor{}, err
 		}
-		if _, err := os.Stat(path); !store.IsPostgres(path) && errors.Is(err, fs.ErrNotExist) {
-			return admin.Actor{}, errorf("no database at %s: roster init creates one, or --db names yours", path)
+		if err := store.Exists(path); err != nil {
+			return admin.Actor{}, err
 		}
 	}
 	if err := c.open(ctx); err != nil {

@@ -139,3 +139,16 @@ func (e *ReadOnlyError) Error() string { return e.Localize(i18n.For(i18n.English
 func (e *ReadOnlyError) Localize(p *i18n.Printer) string {
 	return p.T("%s cannot be written (a read-only file or file system, or another user's file): roster serve needs to write it", e.Path)
 }
+
+// MissingError refuses a SQLite database named by a path that holds no
+// file (a mistyped --db or ROSTER_DB): opening it would create an empty
+// database there, and roster would then offer to set a new account up in
+// it. Nothing is created at the path.
+type MissingError struct{ Path string }
+
+func (e *MissingError) Error() string { return e.Localize(i18n.For(i18n.English)) }
+
+// Localize says e in p's language.
+func (e *MissingError) Localize(p *i18n.Printer) string {
+	return p.T("no database at %s: roster init creates one, or --db names yours", e.Path)
+}

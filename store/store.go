@@ -103,6 +103,28 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	return openSQLite(ctx, dsn)
 }
 
+// OpenExisting is Open for a database that must exist already: a SQLite
+// path that holds no file is refused (*MissingError), and nothing is
+// created there, neither the file nor its directories, -wal or -shm.
+func OpenExisting(ctx context.Context, dsn string) (*Store, error) {
+	if err := Exists(dsn); err != nil {
+		return nil, err
+	}
+	return Open(ctx, dsn)
+}
+
+// Exists refuses a SQLite path that holds no file (*MissingError). A
+// PostgreSQL URL names a database its server has, or refuses itself.
+func Exists(dsn string) error {
+	if IsPostgres(dsn) {
+		return nil
+	}
+	if _, err := os.Stat(dsn); errors.Is(err, fs.ErrNotExist) {
+		return &MissingError{Path: dsn}
+	}
+	return nil
+}
+
 func openSQLite(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
