@@ -9,7 +9,8 @@ import (
 
 // ProvisionUser creates a user for an identity provider (SCIM): invited,
 // their invitation mail queued, or staged when the account says so
-// (roster account --scim-staged), with the provider's ID for them; all in
+// (roster account --scim-staged), with what the provider knows them by
+// (its ID for them, the userName it gave them: setUserName); all in
 // one transaction with its audit rows, on Invite's rules. Created with
 // active false (a pre-hire, whom Entra ID and Okta make active on their
 // start date), they are staged and deactivated at once, on Deactivate's
@@ -17,7 +18,7 @@ import (
 // which sends their invitation then. Refused, it leaves no user behind:
 // the provider sends the creation again, which would otherwise fail for
 // good on an address already taken.
-func (s *Service) ProvisionUser(ctx context.Context, a Actor, r NewUser, externalID string, active bool) (*store.User, error) {
+func (s *Service) ProvisionUser(ctx context.Context, a Actor, r NewUser, ids store.SCIMIDs, active bool) (*store.User, error) {
 	var out *store.User
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
 		if err := op.need("users.invite", "inviting users"); err != nil {
@@ -35,10 +36,13 @@ func (s *Service) ProvisionUser(ctx context.Context, a Actor, r NewUser, externa
 			return err
 		}
 		out = u
-		if externalID != "" {
-			if err := s.setExternalID(ctx, q, op, u, externalID); err != nil {
+		if ids.ExternalID != "" {
+			if err := s.setExternalID(ctx, q, op, u, ids.ExternalID); err != nil {
 				return err
 			}
+		}
+		if err := s.setUserName(ctx, q, op, u, ids.UserName); err != nil {
+			return err
 		}
 		if active {
 			return nil
@@ -49,10 +53,11 @@ func (s *Service) ProvisionUser(ctx context.Context, a Actor, r NewUser, externa
 }
 
 // ProvisionedProfile is what an identity provider keeps of a user (a SCIM
-// User): their profile, their ID with the provider, and whether they are
-// active. Email is theirs for good: roster knows a person by their address.
+// User): their profile, their ID with the provider, the userName it gave
+// them (their address when it gave none), and whether they are active.
+// Email is theirs for good: roster knows a person by their address.
 type ProvisionedProfile struct {
-	Email                                                     string
+	Email, UserName                                           string
 	FirstName, LastName, Phone, Position, ReferenceID, Locale string
 	ExternalID                                                string
 	Active                                                    bool
@@ -82,12 +87,12 @@ func (s *Service) ReprovisionUser(ctx context.Context, a Actor, id, version int6
 		if err := stale(u, version); err != nil {
 			return err
 		}
-		ext, err := q.ExternalIDs(ctx, u.ID)
+		ids, err := q.SCIMIDsOf(ctx, u.ID)
 		if err != nil {
 			return err
 		}
-		was := ProvisionedProfile{Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Phone: u.Phone, Position: u.Position,
-			ReferenceID: u.ReferenceID, Locale: u.Locale, ExternalID: ext[u.ID], Active: u.Status != store.Deactivated}
+		was := ProvisionedProfile{Email: u.Email, UserName: UserNameOf(u, ids[u.ID]), FirstName: u.FirstName, LastName: u.LastName, Phone: u.Phone,
+			Position: u.Position, ReferenceID: u.ReferenceID, Locale: u.Locale, ExternalID: ids[u.ID].ExternalID, Active: u.Status != store.Deactivated}
 		p := was
 		if err := change(&p); err != nil {
 			return err
@@ -111,6 +116,19 @@ func (s *Service) ReprovisionUser(ctx context.Context, a Actor, id, version int6
 		}
 		if edited {
 			if err := s.edit(ctx, q, op, u, 0, edit); err != nil {
+				return err
+			}
+		}
+		if p.UserName != was.UserName {
+			if err := s.setUserName(ctx, q, op, u, p.UserName); err != nil {
+				return err
+			}
+		}
+		// What the provider knows them by is kept beside the user's row:
+		// its change is a new version of the user all the same, whose
+		// ETag the provider must not go on sending as current.
+		if p.UserName != was.UserName || p.ExternalID != was.ExternalID {
+			if err := s.updateBy(ctx, op, u, 0, q, q.TouchUser); err != nil {
 				return err
 			}
 		}
@@ -146,6 +164,65 @@ func (s *Service) setActive(ctx context.Context, q *store.Q, op *operator, acct 
 	return write()
 }
 
+// UserNameOf is u's userName for an identity provider (SCIM): the one it
+// gave them, kept as it sent it, or, for a user it gave none (created
+// before roster kept it, or outside SCIM), their address.
+func UserNameOf(u *store.User, ids store.SCIMIDs) string {
+	if ids.UserName != "" {
+		return ids.UserName
+	}
+	return u.Email
+}
+
+// setUserName records name as the userName the identity provider gave u,
+// audited, unless it already is; "" leaves them known by their address.
+// userName is unique whatever its case (RFC 7643: caseExact false): one
+// another user has, given or as the address that stands for it, is
+// refused as taken (SCIM's 409 uniqueness), whereupon the provider looks
+// that user up by it.
+func (s *Service) setUserName(ctx context.Context, q *store.Q, op *operator, u *store.User, name string) error {
+	name, err := checkText("userName", name, 200)
+	if err != nil {
+		return err
+	}
+	cur, err := q.SCIMIDsOf(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	was := cur[u.ID].UserName
+	if name == was || name == "" && was == "" {
+		return nil
+	}
+	taken := takenErr("userName", "%q is another user's", name)
+	if name != "" {
+		other, err := q.UserByEmail(ctx, name, s.Now())
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err == nil && other.ID != u.ID {
+			ids, err := q.SCIMIDsOf(ctx, other.ID)
+			if err != nil {
+				return err
+			}
+			if ids[other.ID].UserName == "" {
+				return taken
+			}
+		}
+	}
+	if err := q.SetSCIMUserName(ctx, u.ID, name); errors.Is(err, store.ErrDuplicate) {
+		return taken
+	} else if err != nil {
+		return err
+	}
+	// Recorded as the provider's ID is; but the address given as the
+	// userName of a user it had none, as Okta creates everyone, says
+	// nothing the address does not.
+	if was == "" && name == u.Email {
+		return nil
+	}
+	return s.audit(ctx, q, op.User, op.channel, "user.external_id", u, map[string]string{"user_name": was}, map[string]string{"user_name": name})
+}
+
 // MayProvision refuses an actor who may not administer users at all (holds
 // no users.* permission), as every SCIM act would: the server asks it
 // before reading what a request sends, so that a refused key costs nothing
@@ -157,23 +234,25 @@ func (s *Service) MayProvision(ctx context.Context, a Actor) error {
 // ProvisionedQuery selects a page of users for an identity provider (a SCIM
 // listing), in ID order.
 type ProvisionedQuery struct {
-	// Email or ExternalID, when set, names the only user there may be,
-	// found by key (a filter userName eq or externalId eq).
-	Email, ExternalID string
-	// Match, when set, keeps the users it passes, given with their
-	// provider's ID (a filter); nil keeps every user.
-	Match func(u *store.User, externalID string) bool
+	// UserName, Email or ExternalID, when set, names the only user there
+	// may be, found by key (a filter userName eq, emails eq or externalId
+	// eq). A userName is the one the provider gave, or the address of a
+	// user it gave none (UserNameOf).
+	UserName, Email, ExternalID string
+	// Match, when set, keeps the users it passes, given with what their
+	// provider knows them by (a filter); nil keeps every user.
+	Match func(u *store.User, ids store.SCIMIDs) bool
 	// Skip is how many of the users kept the page starts after, Count how
 	// many it holds at most.
 	Skip, Count int
 }
 
-// ProvisionedPage is a page of users with their provider's IDs, and how
-// many users the query keeps in all.
+// ProvisionedPage is a page of users with what their provider knows them
+// by, and how many users the query keeps in all.
 type ProvisionedPage struct {
-	Users       []*store.User
-	ExternalIDs map[int64]string
-	Total       int
+	Users []*store.User
+	IDs   map[int64]store.SCIMIDs
+	Total int
 }
 
 // scanChunk is how many users a listing with a filter reads at a time.
@@ -186,28 +265,53 @@ const scanChunk = 500
 // user, a chunk at a time, keeping only the page's: no index answers "title
 // co", and providers send such filters rarely, by hand.
 func (s *Service) ProvisionedUsers(ctx context.Context, a Actor, pq ProvisionedQuery) (*ProvisionedPage, error) {
-	p := &ProvisionedPage{ExternalIDs: map[int64]string{}}
+	p := &ProvisionedPage{IDs: map[int64]store.SCIMIDs{}}
 	now := s.Now()
 	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
 		var err error
 		keep := func(users []*store.User) error {
-			ext, err := q.ExternalIDs(ctx, userIDs(users)...)
+			ids, err := q.SCIMIDsOf(ctx, userIDs(users)...)
 			if err != nil {
 				return err
 			}
 			for _, u := range users {
-				if pq.Match != nil && !pq.Match(u, ext[u.ID]) {
+				if pq.Match != nil && !pq.Match(u, ids[u.ID]) {
 					continue
 				}
 				if p.Total >= pq.Skip && len(p.Users) < pq.Count {
 					p.Users = append(p.Users, u)
-					p.ExternalIDs[u.ID] = ext[u.ID]
+					p.IDs[u.ID] = ids[u.ID]
 				}
 				p.Total++
 			}
 			return nil
 		}
 		switch {
+		case pq.UserName != "":
+			// The userName the provider gave, else the address of a
+			// user it gave none: a user it gave another is not known by
+			// their address.
+			id, err := q.UserIDBySCIMUserName(ctx, pq.UserName)
+			if errors.Is(err, store.ErrNotFound) {
+				u, err := q.UserByEmail(ctx, pq.UserName, now)
+				if errors.Is(err, store.ErrNotFound) {
+					return nil
+				} else if err != nil {
+					return err
+				}
+				ids, err := q.SCIMIDsOf(ctx, u.ID)
+				if err != nil || ids[u.ID].UserName != "" {
+					return err
+				}
+				return keep([]*store.User{u})
+			} else if err != nil {
+				return err
+			}
+			u, err := q.UserByID(ctx, id, now)
+			if err != nil {
+				return err
+			}
+			return keep([]*store.User{u})
 		case pq.Email != "":
 			u, err := q.UserByEmail(ctx, pq.Email, now)
 			if errors.Is(err, store.ErrNotFound) {
@@ -238,7 +342,7 @@ func (s *Service) ProvisionedUsers(ctx context.Context, a Actor, pq ProvisionedQ
 			if p.Users, err = q.UsersInIDOrder(ctx, 0, pq.Skip, pq.Count, now); err != nil {
 				return err
 			}
-			p.ExternalIDs, err = q.ExternalIDs(ctx, userIDs(p.Users)...)
+			p.IDs, err = q.SCIMIDsOf(ctx, userIDs(p.Users)...)
 			return err
 		}
 		for after := int64(0); ; {
@@ -264,6 +368,28 @@ func userIDs(users []*store.User) []int64 {
 		ids[i] = u.ID
 	}
 	return ids
+}
+
+// ProvisionedUser reads the user whose ID is id, as SCIM names them, with
+// what their identity provider knows them by, from one snapshot.
+func (s *Service) ProvisionedUser(ctx context.Context, a Actor, id int64) (*store.User, store.SCIMIDs, error) {
+	var u *store.User
+	var ids map[int64]store.SCIMIDs
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		var err error
+		u, err = q.UserByID(ctx, id, s.Now())
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("user %d", id)
+		} else if err != nil {
+			return err
+		}
+		ids, err = q.SCIMIDsOf(ctx, id)
+		return err
+	})
+	if err != nil {
+		return nil, store.SCIMIDs{}, err
+	}
+	return u, ids[id], nil
 }
 
 // UserByID reads one user by their ID, as SCIM names them.

@@ -55,6 +55,7 @@ func frErrors() map[string]string {
 		"timezone":            "fuseau horaire",
 		"until":               "date de fin",
 		"url":                 "URL",
+		"userName":            "userName",
 		"where":               "filtre",
 
 		// Words the errors put in their sentences: statuses, roles with

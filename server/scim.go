@@ -255,13 +255,15 @@ func scimList[T any](items []T, total, start int) map[string]any {
 		"itemsPerPage": len(items), "Resources": items}
 }
 
-// scimUser is a user as SCIM writes them.
-func (c *scimCall) scimUser(u *store.User, externalID string) map[string]any {
+// scimUser is a user as SCIM writes them: their userName is the one the
+// provider gave them, else their address (admin.UserNameOf); emails holds
+// their address, the one roster writes to.
+func (c *scimCall) scimUser(u *store.User, ids store.SCIMIDs) map[string]any {
 	id := strconv.FormatInt(u.ID, 10)
 	v := map[string]any{
 		"schemas":            []string{scimUserSchema, scimEnterpriseSchema},
 		"id":                 id,
-		"userName":           u.Email,
+		"userName":           admin.UserNameOf(u, ids),
 		"name":               map[string]string{"givenName": u.FirstName, "familyName": u.LastName, "formatted": u.Name()},
 		"displayName":        u.Name(),
 		"emails":             []map[string]any{{"value": u.Email, "type": "work", "primary": true}},
@@ -272,8 +274,8 @@ func (c *scimCall) scimUser(u *store.User, externalID string) map[string]any {
 		"meta": map[string]any{"resourceType": "User", "created": u.CreatedAt.Format(time.RFC3339), "lastModified": u.UpdatedAt.Format(time.RFC3339),
 			"version": scimVersion(u.Version), "location": c.base() + "/Users/" + id},
 	}
-	if externalID != "" {
-		v["externalId"] = externalID
+	if ids.ExternalID != "" {
+		v["externalId"] = ids.ExternalID
 	}
 	if u.Phone != "" {
 		v["phoneNumbers"] = []map[string]any{{"value": u.Phone, "type": "work", "primary": true}}
@@ -299,14 +301,15 @@ func (c *scimCall) user() (*admin.UserDetail, error) {
 	return c.x.svc.UserByID(c.r.Context(), c.actor, id)
 }
 
-// answerUser writes the user as they are now, with their version as ETag.
-func (c *scimCall) answerUser(status int, email string) (int, any, error) {
-	d, err := c.x.svc.User(c.r.Context(), c.actor, email)
+// answerUser writes the user whose ID is id as they are now, with their
+// version as ETag.
+func (c *scimCall) answerUser(status int, id int64) (int, any, error) {
+	u, ids, err := c.x.svc.ProvisionedUser(c.r.Context(), c.actor, id)
 	if err != nil {
 		return 0, nil, err
 	}
-	c.rw.Header().Set("ETag", scimVersion(d.Version))
-	v := c.scimUser(d.User, d.ExternalID)
+	c.rw.Header().Set("ETag", scimVersion(u.Version))
+	v := c.scimUser(u, ids)
 	if status == http.StatusCreated {
 		c.rw.Header().Set("Location", v["meta"].(map[string]any)["location"].(string))
 	}
@@ -314,11 +317,11 @@ func (c *scimCall) answerUser(status int, email string) (int, any, error) {
 }
 
 func scimGetUser(c *scimCall) (int, any, error) {
-	d, err := c.user()
+	id, err := c.userID()
 	if err != nil {
 		return 0, nil, err
 	}
-	return c.answerUser(http.StatusOK, d.Email)
+	return c.answerUser(http.StatusOK, id)
 }
 
 // scimMaxCount bounds a page of results.
@@ -357,7 +360,9 @@ func scimListUsers(c *scimCall) (int, any, error) {
 	// A filter naming a user by key finds them by it; the rest of the
 	// filter, if any, is then checked on them alone.
 	pq := admin.ProvisionedQuery{Skip: start - 1, Count: count}
-	if email, ok := f.lookup("username", "emails", "emails.value"); ok {
+	if name, ok := f.lookup("username"); ok {
+		pq.UserName = name
+	} else if email, ok := f.lookup("emails", "emails.value"); ok {
 		pq.Email = email
 	} else if ext, ok := f.lookup("externalid"); ok {
 		pq.ExternalID = ext
@@ -371,7 +376,7 @@ func scimListUsers(c *scimCall) (int, any, error) {
 	}
 	out := make([]map[string]any, len(p.Users))
 	for i, u := range p.Users {
-		out[i] = c.scimUser(u, p.ExternalIDs[u.ID])
+		out[i] = c.scimUser(u, p.IDs[u.ID])
 	}
 	return http.StatusOK, scimList(out, p.Total, start), nil
 }
@@ -402,14 +407,15 @@ type scimUserBody struct {
 	} `json:"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"`
 }
 
-// profile is what the body says of the person, as roster keeps it.
+// profile is what the body says of the person, as roster keeps it: email
+// is emails' primary (else the only or first), "" when it holds none.
 type scimProfile struct {
-	email, externalID, first, last, phone, title, locale, ref string
-	active                                                    *bool
+	email, userName, externalID, first, last, phone, title, locale, ref string
+	active                                                              *bool
 }
 
 func (b *scimUserBody) profile() (scimProfile, error) {
-	p := scimProfile{email: strings.TrimSpace(b.UserName), externalID: b.ExternalID, first: b.Name.GivenName, last: b.Name.FamilyName,
+	p := scimProfile{userName: strings.TrimSpace(b.UserName), externalID: b.ExternalID, first: b.Name.GivenName, last: b.Name.FamilyName,
 		title: b.Title, locale: scimLocale(b.PreferredLanguage), ref: b.Enterprise.EmployeeNumber}
 	for _, e := range b.Emails {
 		if p.email == "" || e.Primary {
@@ -428,8 +434,8 @@ func (b *scimUserBody) profile() (scimProfile, error) {
 		}
 		p.active = &a
 	}
-	if p.email == "" {
-		return p, scimBad("invalidValue", "userName: the person's email address is required")
+	if p.email == "" && p.userName == "" {
+		return p, scimBad("invalidValue", "userName: the person's email address is required, as userName or in emails")
 	}
 	return p, nil
 }
@@ -493,12 +499,21 @@ func scimCreateUser(c *scimCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	u, err := c.x.svc.ProvisionUser(c.r.Context(), c.actor, admin.NewUser{Email: p.email, FirstName: p.first, LastName: p.last,
-		Phone: p.phone, Position: p.title, ReferenceID: p.ref, Locale: p.locale}, p.externalID, p.active == nil || *p.active)
+	// The person is written to at emails' primary address; the userName
+	// is kept as the provider sent it, which looks them up by it: Entra
+	// ID's is the UPN, another address (jdupont@acme.onmicrosoft.com) or
+	// none. Without emails, the userName is the address.
+	email := p.email
+	if email == "" {
+		email = p.userName
+	}
+	u, err := c.x.svc.ProvisionUser(c.r.Context(), c.actor, admin.NewUser{Email: email, FirstName: p.first, LastName: p.last,
+		Phone: p.phone, Position: p.title, ReferenceID: p.ref, Locale: p.locale}, store.SCIMIDs{ExternalID: p.externalID, UserName: p.userName},
+		p.active == nil || *p.active)
 	if err != nil {
 		return 0, nil, err
 	}
-	return c.answerUser(http.StatusCreated, u.Email)
+	return c.answerUser(http.StatusCreated, u.ID)
 }
 
 // ifMatch reads If-Match, the version the provider read the user at
@@ -521,13 +536,17 @@ func (c *scimCall) ifMatch() (int64, error) {
 }
 
 // onto makes the user cur what p says: the whole profile, as a replace
-// sends it, and whether they are active when p says. The address is the
-// user's for good, in any spelling roster knows them by (store.EmailKey):
-// a provider holding it in another (ZOÉ, an accent combined, a domain in
-// its xn-- form), which found them by it, could not send it back.
+// sends it, the userName when p has one, and whether they are active when
+// p says. The address is the user's for good, in any spelling roster
+// knows them by (store.EmailKey): a provider holding it in another (ZOÉ,
+// an accent combined, a domain in its xn-- form), which found them by it,
+// could not send it back. A replace without emails leaves it as it is.
 func (p scimProfile) onto(cur *admin.ProvisionedProfile) error {
-	if store.EmailKey(p.email) != store.EmailKey(cur.Email) {
-		return &scimError{http.StatusBadRequest, "mutability", "userName cannot change: roster knows a person by their address; create the new address and delete the old"}
+	if p.email != "" && store.EmailKey(p.email) != store.EmailKey(cur.Email) {
+		return &scimError{http.StatusBadRequest, "mutability", "emails: the person's address cannot change: roster knows a person by their address; create the new address and delete the old"}
+	}
+	if p.userName != "" {
+		cur.UserName = p.userName
 	}
 	cur.FirstName, cur.LastName, cur.Phone, cur.Position, cur.ReferenceID, cur.ExternalID = p.first, p.last, p.phone, p.title, p.ref, p.externalID
 	if p.locale != "" {
@@ -550,7 +569,7 @@ func (c *scimCall) reprovision(id int64, change func(*admin.ProvisionedProfile) 
 	if err != nil {
 		return 0, nil, err
 	}
-	return c.answerUser(http.StatusOK, u.Email)
+	return c.answerUser(http.StatusOK, u.ID)
 }
 
 func scimReplaceUser(c *scimCall) (int, any, error) {
@@ -605,7 +624,7 @@ func scimPatchUser(c *scimCall) (int, any, error) {
 		return 0, nil, err
 	}
 	return c.reprovision(id, func(cur *admin.ProvisionedProfile) error {
-		p := scimProfile{email: cur.Email, externalID: cur.ExternalID, first: cur.FirstName, last: cur.LastName, phone: cur.Phone,
+		p := scimProfile{email: cur.Email, userName: cur.UserName, externalID: cur.ExternalID, first: cur.FirstName, last: cur.LastName, phone: cur.Phone,
 			title: cur.Position, locale: cur.Locale, ref: cur.ReferenceID}
 		for _, op := range body.Operations {
 			if err := p.patch(strings.ToLower(op.Op), op.Path, op.Value); err != nil {
@@ -745,7 +764,15 @@ func (p *scimProfile) patch(op, path string, value json.RawMessage) error {
 		p.ref, err = str()
 	case "phonenumbers", "phonenumbers.value":
 		p.phone, err = str()
-	case "username", "emails", "emails.value":
+	case "username":
+		if op == "remove" {
+			return scimBad("mutability", "userName cannot be removed: a User has one (RFC 7643 4.1.1)")
+		}
+		var name string
+		if name, err = str(); err == nil && strings.TrimSpace(name) != "" {
+			p.userName = strings.TrimSpace(name)
+		}
+	case "emails", "emails.value":
 		var email string
 		if email, err = str(); err == nil && email != "" {
 			p.email = email

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"roster/admin"
 	"roster/store"
 )
 
@@ -235,22 +236,25 @@ func (f *scimFilter) lookup(attrs ...string) (string, bool) {
 	return "", false
 }
 
-// match reports whether u, whose identity provider's ID is ext, passes.
-func (f *scimFilter) match(u *store.User, ext string) bool {
+// match reports whether u, whom their identity provider knows by ids,
+// passes.
+func (f *scimFilter) match(u *store.User, ids store.SCIMIDs) bool {
 	switch f.op {
 	case "and":
-		return f.left.match(u, ext) && f.right.match(u, ext)
+		return f.left.match(u, ids) && f.right.match(u, ids)
 	case "or":
-		return f.left.match(u, ext) || f.right.match(u, ext)
+		return f.left.match(u, ids) || f.right.match(u, ids)
 	case "not":
-		return !f.left.match(u, ext)
+		return !f.left.match(u, ids)
 	}
 	var got string
 	switch f.attr {
-	case "username", "emails", "emails.value":
+	case "username":
+		got = admin.UserNameOf(u, ids)
+	case "emails", "emails.value":
 		got = u.Email
 	case "externalid":
-		got = ext
+		got = ids.ExternalID
 	case "displayname":
 		got = u.Name()
 	case "name.givenname":

@@ -84,7 +84,7 @@ func TestSCIMDetailsAndErrors(t *testing.T) {
 	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "other@acme.test", "externalId": "x1"}).scimError(http.StatusConflict, "uniqueness", "another user's")
 	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"name": map[string]string{"givenName": "Nobody"}}).scimError(http.StatusBadRequest, "invalidValue", "userName")
 	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "Replace", "path": `emails[type eq "work"].value`, "value": "other@acme.test"}}}).
-		scimError(http.StatusBadRequest, "mutability", "userName cannot change")
+		scimError(http.StatusBadRequest, "mutability", "address cannot change")
 	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "Replace", "path": "nickNam", "value": "x"}}}).
 		scimError(http.StatusBadRequest, "invalidPath", "nickNam")
 	f.call(f.key, "PATCH", "/scim/v2/Users/"+u.ID, map[string]any{"Operations": []map[string]any{{"op": "Replace", "path": "active", "value": "maybe"}}}).
@@ -592,25 +592,30 @@ func TestSCIMIfMatchNamingNoVersion(t *testing.T) {
 // knows them by, as a filter finds them by it (ZOÉ, an accent combined,
 // a domain in its xn-- form): the address stays as it is. It was refused
 // as a change of address (mutability), so that a provider holding it so
-// found the user and could never update them.
+// found the user and could never update them. The userName is kept as
+// sent; another address in emails is refused.
 func TestSCIMReplaceTakesTheAddressInAnySpelling(t *testing.T) {
 	f := newSCIMFixture(t)
 	var zoe, jan scimResource
 	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "zoé@acme.test"}).want(http.StatusCreated, &zoe)
 	f.call(f.key, "POST", "/scim/v2/Users", map[string]any{"userName": "jan@münchen.example"}).want(http.StatusCreated, &jan)
-	var got scimResource
-	f.call(f.key, "PUT", "/scim/v2/Users/"+zoe.ID, map[string]any{"userName": "ZOE\u0301@acme.test", "title": "Lead"}).want(http.StatusOK, &got)
-	if got.UserName != "zoé@acme.test" || got.Title != "Lead" {
-		t.Errorf("replaced with ZOE and a combining accent: %q, title %q", got.UserName, got.Title)
+	var got struct {
+		scimResource
+		Emails []struct{ Value string }
+	}
+	f.call(f.key, "PUT", "/scim/v2/Users/"+zoe.ID, map[string]any{"userName": "ZOE\u0301@acme.test", "title": "Lead",
+		"emails": []map[string]any{{"value": "ZOE\u0301@acme.test", "primary": true}}}).want(http.StatusOK, &got)
+	if got.UserName != "ZOE\u0301@acme.test" || got.Emails[0].Value != "zoé@acme.test" || got.Title != "Lead" {
+		t.Errorf("replaced with ZOE and a combining accent: %q at %q, title %q", got.UserName, got.Emails[0].Value, got.Title)
 	}
 	f.call(f.key, "PATCH", "/scim/v2/Users/"+jan.ID, map[string]any{"Operations": []map[string]any{
-		{"op": "replace", "path": "userName", "value": "jan@xn--mnchen-3ya.example"},
+		{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "jan@xn--mnchen-3ya.example"},
 		{"op": "replace", "path": "title", "value": "Chief"}}}).want(http.StatusOK, &got)
-	if got.UserName != "jan@münchen.example" || got.Title != "Chief" {
-		t.Errorf("patched with the domain in ASCII: %q, title %q", got.UserName, got.Title)
+	if got.Emails[0].Value != "jan@münchen.example" || got.Title != "Chief" {
+		t.Errorf("patched with the domain in ASCII: %q, title %q", got.Emails[0].Value, got.Title)
 	}
-	f.call(f.key, "PUT", "/scim/v2/Users/"+zoe.ID, map[string]any{"userName": "zoe@acme.test"}).
-		scimError(http.StatusBadRequest, "mutability", "userName cannot change")
+	f.call(f.key, "PUT", "/scim/v2/Users/"+zoe.ID, map[string]any{"userName": "zoe@acme.test", "emails": []map[string]any{{"value": "zoe@acme.test"}}}).
+		scimError(http.StatusBadRequest, "mutability", "address cannot change")
 }
 
 // A group is replaced by PUT (RFC 7644 3.5.1: service providers must take
