@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +34,8 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	sshAddr := fs.String("ssh", cmp.Or(os.Getenv("ROSTER_SSH"), ":2222"), "SSH listen address (env ROSTER_SSH)")
 	httpAddr := fs.String("http", cmp.Or(os.Getenv("ROSTER_HTTP"), ":8080"), "HTTP listen address of the invitation pages (env ROSTER_HTTP)")
 	idle := fs.Duration("idle-timeout", 30*time.Minute, "end SSH sessions idle this long")
-	maxSessions := fs.Int("max-sessions", 100, "refuse SSH sessions beyond this many at once")
+	maxSessions := fs.String("max-sessions", cmp.Or(os.Getenv("ROSTER_MAX_SESSIONS"), "100"), "refuse SSH sessions beyond this many at once, but an owner's (env ROSTER_MAX_SESSIONS)")
+	maxPerOperator := fs.String("max-sessions-per-operator", cmp.Or(os.Getenv("ROSTER_MAX_SESSIONS_PER_OPERATOR"), "10"), "refuse an operator's SSH sessions beyond this many at once, an owner's too (env ROSTER_MAX_SESSIONS_PER_OPERATOR)")
 	hostKey := fs.String("host-key", envOr("ROSTER_HOST_KEY", ""), "SSH host key file, created on first start (env ROSTER_HOST_KEY; default: in the data directory)")
 	logFormat := fs.String("log-format", cmp.Or(os.Getenv("ROSTER_LOG_FORMAT"), "text"), "log lines as text or json (env ROSTER_LOG_FORMAT)")
 	metricsAddr := fs.String("metrics", os.Getenv("ROSTER_METRICS"), "listen address of a separate listener for /metrics, /healthz and /readyz (env ROSTER_METRICS); /metrics needs no token there only if it is loopback")
@@ -43,6 +45,14 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 	backupDir := fs.String("backup-dir", "", "where --backup-every puts its backups (default: beside the database)")
 	proxies := fs.String("trusted-proxies", os.Getenv("ROSTER_TRUSTED_PROXIES"), "addresses or CIDR ranges of the reverse proxies in front of the pages, comma-separated, e.g. 127.0.0.1,::1: their X-Forwarded-For names the client the pages' rate limits count (env ROSTER_TRUSTED_PROXIES)")
 	if err := c.parseNone(fs, args); err != nil {
+		return err
+	}
+	maxAll, err := sessionCount("max-sessions", *maxSessions)
+	if err != nil {
+		return err
+	}
+	maxEach, err := sessionCount("max-sessions-per-operator", *maxPerOperator)
+	if err != nil {
 		return err
 	}
 	trusted, err := parsePrefixes(*proxies)
@@ -118,7 +128,7 @@ func cmdServe(c *cli, ctx context.Context, args []string) error {
 
 	stopping := make(chan struct{})
 	sshSrv, err := server.NewSSH(c.svc, server.SSHOptions{
-		Addr: *sshAddr, HostKeyPath: *hostKey, IdleTimeout: *idle, MaxSessions: *maxSessions,
+		Addr: *sshAddr, HostKeyPath: *hostKey, IdleTimeout: *idle, MaxSessions: maxAll, MaxSessionsPerOperator: maxEach,
 		Run: sshRunner(c.svc), Log: log, Metrics: metrics, Stopping: stopping,
 	})
 	if err != nil {
@@ -378,4 +388,14 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(ip.Unmap(), ip.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+// sessionCount reads a number of sessions given to flag (or its ROSTER_
+// variable): 1 or more.
+func sessionCount(flag, v string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 {
+		return 0, usagef("--%s takes a number of sessions, 1 or more, not %q", flag, v)
+	}
+	return n, nil
 }

@@ -72,7 +72,7 @@ func sshLoad(tb testing.TB, users, sessions int, d time.Duration) loadResult {
 	addr := ln.Addr().String()
 	ln.Close()
 	// The pages on any free port: :8080 may be taken on a shared machine.
-	srv := exec.Command(bin, "--db", db, "serve", "--ssh", addr, "--http", "127.0.0.1:0", "--max-sessions", strconv.Itoa(sessions+10),
+	srv := exec.Command(bin, "--db", db, "serve", "--ssh", addr, "--http", "127.0.0.1:0", "--max-sessions", strconv.Itoa(sessions+10), "--max-sessions-per-operator", strconv.Itoa(sessions+10),
 		"--host-key", filepath.Join(dir, "host_key"))
 	srv.Env = append(os.Environ(), "XDG_DATA_HOME="+dir)
 	var logs bytes.Buffer

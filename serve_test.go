@@ -338,7 +338,8 @@ func TestSSHCommandsAreTheOperatorsAndChecked(t *testing.T) {
 
 func TestSSHSessionCap(t *testing.T) {
 	f := newSSHFixture(t) // MaxSessions: 3
-	client, err := f.dial(t, gossh.PublicKeys(f.keys["boss@acme.test"]))
+	// A manager's: an owner's sessions are let in past the cap.
+	client, err := f.dial(t, gossh.PublicKeys(f.keys["mona@acme.test"]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -358,7 +359,7 @@ func TestSSHSessionCap(t *testing.T) {
 		}
 	}
 	time.Sleep(200 * time.Millisecond) // let the server count them
-	out, code := f.command(t, f.keys["boss@acme.test"], "users")
+	out, code := f.command(t, f.keys["mona@acme.test"], "users")
 	if code == 0 || !strings.Contains(out, "3 sessions are open") {
 		t.Fatalf("fourth session: exit %d, %q", code, out)
 	}

@@ -448,5 +448,10 @@ func frCommand() map[string]string {
 		"give --csv or --json, not both":                                                     "donnez --csv ou --json, pas les deux",
 		"perms --list takes no EMAIL: roster perms %s shows theirs":                          "perms --list ne prend pas d'EMAIL : roster perms %s montre les siennes",
 		"--%s is a column of the file (%s): invite --csv takes each person's fields from it": "--%s est une colonne du fichier (%s) : invite --csv y prend les champs de chacun",
+
+		// roster serve's caps on SSH sessions.
+		"refuse SSH sessions beyond this many at once, but an owner's (env ROSTER_MAX_SESSIONS)":                            "refuser les sessions SSH au-delà de ce nombre à la fois, sauf celles d'un propriétaire (env ROSTER_MAX_SESSIONS)",
+		"refuse an operator's SSH sessions beyond this many at once, an owner's too (env ROSTER_MAX_SESSIONS_PER_OPERATOR)": "refuser les sessions SSH d'un opérateur au-delà de ce nombre à la fois, celles d'un propriétaire aussi (env ROSTER_MAX_SESSIONS_PER_OPERATOR)",
+		"--%s takes a number of sessions, 1 or more, not %q":                                                                "--%s prend un nombre de sessions, 1 ou plus, pas %q",
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -44,10 +45,13 @@ type SSHOptions struct {
 	// IdleTimeout ends a dashboard no key was typed in for this long, and
 	// a connection that carried nothing (default 30 minutes).
 	IdleTimeout time.Duration
-	MaxSessions int          // concurrent sessions; more are refused politely; default 100
+	MaxSessions int          // concurrent sessions; more are refused politely, but an owner's; default 100
 	Run         CommandFunc  // runs `ssh HOST COMMAND...`
 	Log         *slog.Logger // one line per session and per refused key
 	Metrics     *Metrics     // sessions open and refused, logins; nil counts nothing
+	// MaxSessionsPerOperator bounds each operator's sessions at once,
+	// owners' too (default 10): one key cannot take every place.
+	MaxSessionsPerOperator int
 	// PollInterval is how often each session looks for changes made by the
 	// others (default 500 ms, so a change shows everywhere within a second).
 	PollInterval time.Duration
@@ -91,6 +95,9 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 	if opts.MaxSessions <= 0 {
 		opts.MaxSessions = 100
 	}
+	if opts.MaxSessionsPerOperator <= 0 {
+		opts.MaxSessionsPerOperator = 10
+	}
 	if opts.KeyCheck <= 0 {
 		opts.KeyCheck = 2 * time.Second
 	}
@@ -100,7 +107,7 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 	if err := hostKey(opts.HostKeyPath, opts.Log); err != nil {
 		return nil, err
 	}
-	h := &sshHandler{svc: svc, opts: opts, log: opts.Log}
+	h := &sshHandler{svc: svc, opts: opts, log: opts.Log, open: map[string]int{}}
 	// wish's Bubble Tea middleware logs, through charm's default logger,
 	// "ERROR app exit with error" in plain text to stderr for every
 	// dashboard the server ends (a disconnect, a stop): routine, and in
@@ -190,10 +197,39 @@ func hostKey(path string, log *slog.Logger) error {
 }
 
 type sshHandler struct {
-	svc      *admin.Service
-	opts     SSHOptions
-	log      *slog.Logger
-	sessions atomic.Int64
+	svc  *admin.Service
+	opts SSHOptions
+	log  *slog.Logger
+
+	mu       sync.Mutex
+	sessions int            // open, everyone's
+	open     map[string]int // open, by operator's address
+}
+
+// admit counts a session of actor's in, or says why it is refused: past
+// their own MaxSessionsPerOperator, or past MaxSessions unless they are an
+// owner. A member's key, or a few, opening sessions until the server was
+// full kept everyone out, the owners who could stop them too; an owner is
+// still bounded by their own limit.
+func (h *sshHandler) admit(actor admin.Actor, owner bool) (release func(), refusal, why string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case h.open[actor.Email] >= h.opts.MaxSessionsPerOperator:
+		return nil, fmt.Sprintf("you have %d sessions open, the most one operator may have at once; end one and try again", h.open[actor.Email]), "operator cap"
+	case h.sessions >= h.opts.MaxSessions && !owner:
+		return nil, fmt.Sprintf("%d sessions are open, the most this server takes; try again in a moment", h.opts.MaxSessions), "session cap"
+	}
+	h.sessions++
+	h.open[actor.Email]++
+	return func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.sessions--
+		if h.open[actor.Email]--; h.open[actor.Email] == 0 {
+			delete(h.open, actor.Email)
+		}
+	}, "", ""
 }
 
 // auth lets in any key that belongs to a user, so that a user who may not
@@ -228,15 +264,16 @@ func (h *sshHandler) gate(next ssh.Handler) ssh.Handler {
 			return
 		}
 		log = log.With("operator", actor.Email)
-		if n := h.sessions.Add(1); n > int64(h.opts.MaxSessions) {
-			h.sessions.Add(-1)
-			log.WarnContext(logCtx, "ssh session refused", "reason", "session cap")
+		owner, _ := h.svc.IsOwner(s.Context(), actor) // an error lets them in as no owner
+		release, refusal, why := h.admit(actor, owner)
+		if release == nil {
+			log.WarnContext(logCtx, "ssh session refused", "reason", why)
 			h.opts.Metrics.sshRefusal("cap")
-			fmt.Fprintf(s.Stderr(), "roster: %d sessions are open, the most this server takes; try again in a moment\r\n", h.opts.MaxSessions)
+			fmt.Fprintf(s.Stderr(), "roster: %s\r\n", refusal)
 			s.Exit(1)
 			return
 		}
-		defer h.sessions.Add(-1)
+		defer release()
 		h.opts.Metrics.login(admin.ChannelSSH, "ok")
 		h.opts.Metrics.sshSession(1)
 		defer h.opts.Metrics.sshSession(-1)
