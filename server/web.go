@@ -69,11 +69,15 @@ type WebOptions struct {
 	// reverse proxy, ForwardedClient reads the address the proxy forwards.
 	ClientIP func(*http.Request) string
 	// Rate limits; a zero RateLimit takes the default shown.
-	LoginPerAddress  RateLimit // 10 per 15 minutes
+	LoginPerAddress  RateLimit // 10 per 15 minutes, per address and client network (webNetwork)
 	LoginPerClient   RateLimit // 30 per 15 minutes
-	ForgotPerAddress RateLimit // 3 per hour
+	ForgotPerAddress RateLimit // 3 per hour, per address and client network
 	ForgotPerClient  RateLimit // 10 per hour
 	LinkPerClient    RateLimit // 20 per 15 minutes: passwords posted to /invite and /reset, by client to links that do not work, by person to one that does
+	// LoginPerAddressAll bounds an address's attempts from every network
+	// together, but those of a browser that signed in as it before, which
+	// each have a LoginPerAddress of their own: 50 per 15 minutes.
+	LoginPerAddressAll RateLimit
 	// Metrics counts logins and rate-limit refusals; nil counts nothing.
 	Metrics *Metrics
 	// CSRFKey signs the forms' anti-forgery tokens. Nil draws a random key
@@ -113,6 +117,7 @@ type web struct {
 	csp      string
 
 	loginAddr, loginClient, forgotAddr, forgotClient, linkClient *webLimiter
+	loginAll, loginKnown                                         *webLimiter
 
 	background sync.WaitGroup // work started after answering
 }
@@ -169,6 +174,8 @@ func NewWeb(svc *admin.Service, opts WebOptions) *Web {
 	w.forgotAddr = newWebLimiter(opts.ForgotPerAddress.or(RateLimit{3, time.Hour}), keys)
 	w.forgotClient = newWebLimiter(opts.ForgotPerClient.or(RateLimit{10, time.Hour}), keys)
 	w.linkClient = newWebLimiter(opts.LinkPerClient.or(RateLimit{20, 15 * time.Minute}), keys)
+	w.loginAll = newWebLimiter(opts.LoginPerAddressAll.or(RateLimit{50, 15 * time.Minute}), keys)
+	w.loginKnown = newWebLimiter(opts.LoginPerAddress.or(RateLimit{10, 15 * time.Minute}), keys)
 
 	mux := http.NewServeMux()
 	for _, kind := range []string{"invite", "reset"} {
@@ -701,8 +708,12 @@ func (w *web) forgotPost(rw http.ResponseWriter, r *http.Request) {
 		w.forgotForm(rw, r, http.StatusUnprocessableEntity, lang, email, t.EmailInvalid)
 		return
 	}
-	if w.refuseTooMany(rw, r, lang, webLimitCheck{w.forgotClient, w.clientIP(r), "client"},
-		webLimitCheck{w.forgotAddr, webAddressKey(email), "address"}) {
+	// By address from the client's network: a stranger elsewhere asking
+	// for the person's links spent the person's own asking. Their mail is
+	// bounded by address whoever asks (admin's checkRate).
+	client := w.clientIP(r)
+	if w.refuseTooMany(rw, r, lang, webLimitCheck{w.forgotClient, client, "client"},
+		webLimitCheck{w.forgotAddr, webAddressKey(email) + " " + webNetwork(client), "address"}) {
 		return
 	}
 	// The work is done after answering, so that a known address (a write, a
@@ -740,7 +751,8 @@ func (w *web) loginPost(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := strings.TrimSpace(r.PostFormValue("email"))
-	limits := []webLimitCheck{{w.loginClient, w.clientIP(r), "client"}, {w.loginAddr, webAddressKey(email), "address"}}
+	addr, client := webAddressKey(email), w.clientIP(r)
+	limits := w.loginLimits(r, addr, client)
 	if w.refuseTooMany(rw, r, lang, limits...) {
 		return
 	}
@@ -769,5 +781,6 @@ func (w *web) loginPost(rw http.ResponseWriter, r *http.Request) {
 		account = a.Name
 	}
 	w.startSession(rw, r, u)
+	w.rememberBrowser(rw, r, webAddressKey(u.Email))
 	w.message(rw, http.StatusOK, lang, t.SignedInTitle, fmt.Sprintf(t.SignedInText, u.Name(), account), w.link(t.SettingsLink, "/settings", lang))
 }

@@ -2,6 +2,14 @@ package server
 
 import (
 	"container/list"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -115,4 +123,79 @@ func (l *webLimiter) size() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return len(l.buckets)
+}
+
+// webNetwork is the network a client (as WebOptions.ClientIP names it) is
+// counted in by the limits per address: an IPv4 address's /24, an IPv6
+// client's /48, whose /64s one site commonly holds by the thousand.
+func webNetwork(client string) string {
+	if p, err := netip.ParsePrefix(client); err == nil && p.Addr().Is6() {
+		n, _ := p.Addr().Prefix(48)
+		return n.String()
+	}
+	if ip, err := netip.ParseAddr(client); err == nil {
+		bits := 24
+		if ip.Is6() {
+			bits = 48
+		}
+		n, _ := ip.Prefix(bits)
+		return n.String()
+	}
+	return client
+}
+
+// The limits of a login. An address's attempts were counted together
+// wherever they came from, so that a stranger failing on someone's address
+// ten times locked them out of their own account: they are counted by
+// address and client network, and from every network together past a
+// larger bound (LoginPerAddressAll), which keeps guessing from many
+// networks bounded. A browser that signed in as the address before (its
+// cookie, rememberBrowser) passes that bound with one of its own, so that
+// even strangers on many networks do not keep the person out of it.
+func (w *web) loginLimits(r *http.Request, addr, client string) []webLimitCheck {
+	limits := []webLimitCheck{{w.loginClient, client, "client"}, {w.loginAddr, addr + " " + webNetwork(client), "address"}}
+	if known, ok := w.knownBrowser(r, addr); ok {
+		return append(limits, webLimitCheck{w.loginKnown, known, "browser"})
+	}
+	return append(limits, webLimitCheck{w.loginAll, addr, "address everywhere"})
+}
+
+// webKnownLife is how long a browser is remembered as one a person signed
+// in on.
+const webKnownLife = 180 * 24 * time.Hour
+
+func (w *web) knownCookieName(r *http.Request) string {
+	if w.secure || r.TLS != nil {
+		return "__Host-roster_known"
+	}
+	return "roster_known"
+}
+
+func (w *web) knownMAC(nonce, addr string) string {
+	m := hmac.New(sha256.New, w.key)
+	io.WriteString(m, "roster web known browser\x00"+nonce+"\x00"+addr)
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// rememberBrowser marks this browser as one that signed in as addr (an
+// address's key, webAddressKey). It proves nothing but that: it lets no
+// one in, only counts its attempts apart (loginLimits).
+func (w *web) rememberBrowser(rw http.ResponseWriter, r *http.Request, addr string) {
+	nonce := rand.Text()
+	http.SetCookie(rw, &http.Cookie{Name: w.knownCookieName(r), Value: nonce + "." + w.knownMAC(nonce, addr), Path: "/",
+		MaxAge: int(webKnownLife / time.Second), HttpOnly: true, Secure: w.secure || r.TLS != nil, SameSite: http.SameSiteStrictMode})
+}
+
+// knownBrowser says whether the browser signed in as addr before, and if so
+// the key its own attempts are counted by.
+func (w *web) knownBrowser(r *http.Request, addr string) (string, bool) {
+	c, err := r.Cookie(w.knownCookieName(r))
+	if err != nil {
+		return "", false
+	}
+	nonce, mac, ok := strings.Cut(c.Value, ".")
+	if !ok || !webCookieValue(nonce) || !hmac.Equal([]byte(mac), []byte(w.knownMAC(nonce, addr))) {
+		return "", false
+	}
+	return nonce, true
 }
