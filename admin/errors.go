@@ -42,6 +42,10 @@ type ConflictError struct {
 	// preview the operator confirmed (DeletePlan.Digest): By and At are then
 	// unknown, as the change may be a conversation anyone opened.
 	Plan bool
+	// Team is set, Email then unset, when it is a team that changed (its
+	// name or its members: SCIM's version of a group); By and At are
+	// unknown, as a member may have left by their own deletion.
+	Team string
 }
 
 func (e *ConflictError) Error() string { return e.Localize(i18n.For(i18n.English)) }
@@ -50,6 +54,9 @@ func (e *ConflictError) Error() string { return e.Localize(i18n.For(i18n.English
 func (e *ConflictError) Localize(p *i18n.Printer) string {
 	if e.Plan {
 		return p.T("what deleting %s would do changed since the preview: review it again", e.Email)
+	}
+	if e.Team != "" {
+		return p.T("team %q changed since you read it: reload and try again", e.Team)
 	}
 	return p.T("%s was changed by %s at %s since you read it: reload and try again",
 		e.Email, e.By, e.At.Local().Format("2006-01-02 15:04:05"))

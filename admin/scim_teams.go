@@ -2,6 +2,9 @@ package admin
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"slices"
 	"strings"
@@ -29,6 +32,48 @@ const (
 	TeamRename
 )
 
+// ProvisionedTeam is a team as an identity provider sees it (a SCIM
+// Group), with its version.
+type ProvisionedTeam struct {
+	store.Team
+	// Version is made from the team's name and its members' IDs: it
+	// changes when either does, however they changed (a member deleted,
+	// a team renamed on the dashboard), and never otherwise, as SCIM's
+	// ETag must (RFC 7644 3.14).
+	Version string
+}
+
+// provisioned is t with its version, read in the caller's transaction.
+func provisioned(ctx context.Context, q *store.Q, t *store.Team) (*ProvisionedTeam, error) {
+	ids, err := q.TeamMemberIDs(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.New()
+	h.Write([]byte(t.Name))
+	h.Write([]byte{0})
+	for _, id := range ids {
+		h.Write(binary.BigEndian.AppendUint64(nil, uint64(id)))
+	}
+	return &ProvisionedTeam{Team: *t, Version: hex.EncodeToString(h.Sum(nil)[:8])}, nil
+}
+
+// teamStale refuses a change to t made at another version than version
+// ("": whatever it is).
+func teamStale(ctx context.Context, q *store.Q, t *store.Team, version string) error {
+	if version == "" {
+		return nil
+	}
+	p, err := provisioned(ctx, q, t)
+	if err != nil {
+		return err
+	}
+	if p.Version != version {
+		return &ConflictError{Team: t.Name}
+	}
+	return nil
+}
+
 // TeamChange is one change of a provisioned team: its act, the users it
 // names, by ID, or the team's new name.
 type TeamChange struct {
@@ -42,8 +87,8 @@ type TeamChange struct {
 // refused as taken (InputError.Taken): SCIM answers it 409 uniqueness (RFC
 // 7644 3.3), which a provider reads as "look the group up", not as a
 // request to correct.
-func (s *Service) ProvisionTeam(ctx context.Context, a Actor, name string, members []int64) (*store.Team, error) {
-	var out *store.Team
+func (s *Service) ProvisionTeam(ctx context.Context, a Actor, name string, members []int64) (*ProvisionedTeam, error) {
+	var out *ProvisionedTeam
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
 		if err := op.need("users.edit", "managing teams"); err != nil {
 			return err
@@ -66,20 +111,28 @@ func (s *Service) ProvisionTeam(ctx context.Context, a Actor, name string, membe
 				return err
 			}
 		}
-		out, err = q.TeamByID(ctx, id)
+		t, err := q.TeamByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		out, err = provisioned(ctx, q, t)
 		return err
 	})
 	return out, err
 }
 
 // ChangeTeam makes changes, in order, to the team whose ID is id, for an
-// identity provider: all of them, or none. A new name another team has is
-// refused as taken, as in ProvisionTeam.
-func (s *Service) ChangeTeam(ctx context.Context, a Actor, id int64, changes []TeamChange) (*store.Team, error) {
-	var out *store.Team
+// identity provider, if it is still at version ("": whatever it is): all
+// of them, or none. A new name another team has is refused as taken, as
+// in ProvisionTeam.
+func (s *Service) ChangeTeam(ctx context.Context, a Actor, id int64, version string, changes []TeamChange) (*ProvisionedTeam, error) {
+	var out *ProvisionedTeam
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
 		t, err := provisionedTeam(ctx, q, op, id)
 		if err != nil {
+			return err
+		}
+		if err := teamStale(ctx, q, t, version); err != nil {
 			return err
 		}
 		for _, c := range changes {
@@ -126,22 +179,72 @@ func (s *Service) ChangeTeam(ctx context.Context, a Actor, id int64, changes []T
 				t.Name = n
 			}
 		}
-		out, err = q.TeamByID(ctx, t.ID)
+		t, err = q.TeamByID(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		out, err = provisioned(ctx, q, t)
 		return err
 	})
 	return out, err
 }
 
-// TeamByID reads the team whose ID is id, as SCIM names it.
-func (s *Service) TeamByID(ctx context.Context, a Actor, id int64) (*store.Team, error) {
-	var out *store.Team
+// RemoveProvisionedTeam removes the team whose ID is id, for an identity
+// provider, if it is still at version ("": whatever it is), on
+// RemoveTeam's rules.
+func (s *Service) RemoveProvisionedTeam(ctx context.Context, a Actor, id int64, version string) error {
+	return s.write(ctx, a, func(q *store.Q, op *operator) error {
+		t, err := provisionedTeam(ctx, q, op, id)
+		if err != nil {
+			return err
+		}
+		if err := teamStale(ctx, q, t, version); err != nil {
+			return err
+		}
+		standsIn := func(p store.AwayPeriod) bool { return p.StandInTeamID == t.ID }
+		return s.changeStandIns(ctx, q, op, standsIn, "the team was removed", func() error {
+			if err := q.RemoveTeam(ctx, t.ID); err != nil {
+				return err
+			}
+			return s.audit(ctx, q, op.User, op.channel, "team.remove", nil, t, nil)
+		})
+	})
+}
+
+// TeamByID reads the team whose ID is id, as SCIM names it, with its
+// version.
+func (s *Service) TeamByID(ctx context.Context, a Actor, id int64) (*ProvisionedTeam, error) {
+	var out *ProvisionedTeam
 	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
 		t, err := q.TeamByID(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return notFound("group %d", id)
+		} else if err != nil {
+			return err
 		}
-		out = t
+		out, err = provisioned(ctx, q, t)
 		return err
+	})
+	return out, err
+}
+
+// ProvisionedTeams lists the teams, by name, with their versions, from one
+// snapshot.
+func (s *Service) ProvisionedTeams(ctx context.Context, a Actor) ([]*ProvisionedTeam, error) {
+	var out []*ProvisionedTeam
+	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
+		teams, err := q.Teams(ctx)
+		if err != nil {
+			return err
+		}
+		for i := range teams {
+			p, err := provisioned(ctx, q, &teams[i])
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
 	})
 	return out, err
 }

@@ -163,6 +163,7 @@ func frErrors() map[string]string {
 		// Conflicts and limits.
 		"%s was changed by %s at %s since you read it: reload and try again":                                                                                "%s a été modifié par %s à %s depuis que vous l'avez lu : rechargez et réessayez",
 		"what deleting %s would do changed since the preview: review it again":                                                                              "ce que ferait la suppression de %s a changé depuis l'aperçu : revoyez-le",
+		"team %q changed since you read it: reload and try again":                                                                                           "l'équipe %q a changé depuis que vous l'avez lue : rechargez et réessayez",
 		"%s was sent a mail too recently: next one allowed at %s":                                                                                           "%s a reçu un mail trop récemment : prochain envoi possible à %s",
 		"branch %q still has %d person: say where they go (--move-to BRANCH, or --move-to none)":                                                            "l'agence %q compte encore %d personne : dites où elle va (--move-to AGENCE, ou --move-to none)",
 		"branch %q still has %d people: say where they go (--move-to BRANCH, or --move-to none)":                                                            "l'agence %q compte encore %d personnes : dites où elles vont (--move-to AGENCE, ou --move-to none)",

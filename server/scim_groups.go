@@ -22,16 +22,31 @@ func (c *scimCall) teamID() (int64, error) {
 	return id, nil
 }
 
-func (c *scimCall) team() (store.Team, error) {
+func (c *scimCall) team() (*admin.ProvisionedTeam, error) {
 	id, err := c.teamID()
 	if err != nil {
-		return store.Team{}, err
+		return nil, err
 	}
-	t, err := c.x.svc.TeamByID(c.r.Context(), c.actor, id)
-	if err != nil {
-		return store.Team{}, err
+	return c.x.svc.TeamByID(c.r.Context(), c.actor, id)
+}
+
+// scimGroupVersion is a group's meta.version and ETag.
+func scimGroupVersion(t *admin.ProvisionedTeam) string { return `W/"` + t.Version + `"` }
+
+// groupIfMatch reads If-Match, the group's version the provider read
+// (scimGroupVersion, weak or strong); "", whatever it is, when absent or
+// "*". One naming no version of this group (another's, a list) matches
+// none, as for users: the change is refused, 412.
+func (c *scimCall) groupIfMatch() string {
+	h := strings.TrimSpace(c.r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return ""
 	}
-	return *t, nil
+	tag := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(h, "W/"), `"`), `"`)
+	if tag == "" {
+		return h
+	}
+	return tag
 }
 
 // members lists a team's members, as SCIM names them.
@@ -53,12 +68,12 @@ func (c *scimCall) members(t store.Team) ([]map[string]string, error) {
 	}
 }
 
-func (c *scimCall) scimGroup(t store.Team, withMembers bool) (map[string]any, error) {
+func (c *scimCall) scimGroup(t *admin.ProvisionedTeam, withMembers bool) (map[string]any, error) {
 	id := strconv.FormatInt(t.ID, 10)
 	g := map[string]any{"schemas": []string{scimGroupSchema}, "id": id, "displayName": t.Name,
-		"meta": map[string]any{"resourceType": "Group", "location": c.base() + "/Groups/" + id}}
+		"meta": map[string]any{"resourceType": "Group", "location": c.base() + "/Groups/" + id, "version": scimGroupVersion(t)}}
 	if withMembers {
-		m, err := c.members(t)
+		m, err := c.members(t.Team)
 		if err != nil {
 			return nil, err
 		}
@@ -78,7 +93,7 @@ func scimListGroups(c *scimCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	teams, err := c.x.svc.Teams(c.r.Context(), c.actor)
+	teams, err := c.x.svc.ProvisionedTeams(c.r.Context(), c.actor)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -91,7 +106,7 @@ func scimListGroups(c *scimCall) (int, any, error) {
 		if !ok {
 			return 0, nil, scimBad("invalidFilter", "groups are found by displayName eq \"…\"")
 		}
-		teams = slices.DeleteFunc(teams, func(t store.Team) bool { return !strings.EqualFold(t.Name, name) })
+		teams = slices.DeleteFunc(teams, func(t *admin.ProvisionedTeam) bool { return !strings.EqualFold(t.Name, name) })
 	}
 	// start and count are the client's, up to the largest int: their sum
 	// overflowed, and the page's slice panicked.
@@ -112,8 +127,21 @@ func scimGetGroup(c *scimCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	g, err := c.scimGroup(t, c.withMembers())
-	return http.StatusOK, g, err
+	return c.answerGroup(http.StatusOK, t, c.withMembers())
+}
+
+// answerGroup writes the group t, with its version as ETag, and its
+// address as Location when it was created.
+func (c *scimCall) answerGroup(status int, t *admin.ProvisionedTeam, withMembers bool) (int, any, error) {
+	g, err := c.scimGroup(t, withMembers)
+	if err != nil {
+		return 0, nil, err
+	}
+	c.rw.Header().Set("ETag", scimGroupVersion(t))
+	if status == http.StatusCreated {
+		c.rw.Header().Set("Location", g["meta"].(map[string]any)["location"].(string))
+	}
+	return status, g, nil
 }
 
 // scimMember is one member in a request: a user, by ID, or what a
@@ -168,12 +196,7 @@ func scimCreateGroup(c *scimCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	g, err := c.scimGroup(*t, true)
-	if err != nil {
-		return 0, nil, err
-	}
-	c.rw.Header().Set("Location", g["meta"].(map[string]any)["location"].(string))
-	return http.StatusCreated, g, nil
+	return c.answerGroup(http.StatusCreated, t, true)
 }
 
 // scimReplaceGroup makes the group what the body says, its name and its
@@ -190,13 +213,12 @@ func scimReplaceGroup(c *scimCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	t, err := c.x.svc.ChangeTeam(c.r.Context(), c.actor, id, []admin.TeamChange{
+	t, err := c.x.svc.ChangeTeam(c.r.Context(), c.actor, id, c.groupIfMatch(), []admin.TeamChange{
 		{Act: admin.TeamRename, Name: name}, {Act: admin.TeamReplaceMembers, Users: ids}})
 	if err != nil {
 		return 0, nil, err
 	}
-	g, err := c.scimGroup(*t, true)
-	return http.StatusOK, g, err
+	return c.answerGroup(http.StatusOK, t, true)
 }
 
 // scimPatchGroup applies what Okta and Entra ID send: members added
@@ -263,12 +285,11 @@ func scimPatchGroup(c *scimCall) (int, any, error) {
 			return 0, nil, scimBad("invalidPath", "%s %q is not a change roster makes to a group", op.Op, path)
 		}
 	}
-	t, err := c.x.svc.ChangeTeam(c.r.Context(), c.actor, id, changes)
+	t, err := c.x.svc.ChangeTeam(c.r.Context(), c.actor, id, c.groupIfMatch(), changes)
 	if err != nil {
 		return 0, nil, err
 	}
-	g, err := c.scimGroup(*t, true)
-	return http.StatusOK, g, err
+	return c.answerGroup(http.StatusOK, t, true)
 }
 
 // scimGroupAttrs reads an add or a replace without a path: an object of
@@ -346,9 +367,9 @@ func scimMemberPath(path string) (string, error) {
 }
 
 func scimDeleteGroup(c *scimCall) (int, any, error) {
-	t, err := c.team()
+	id, err := c.teamID()
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusNoContent, nil, c.x.svc.RemoveTeam(c.r.Context(), c.actor, t.Name)
+	return http.StatusNoContent, nil, c.x.svc.RemoveProvisionedTeam(c.r.Context(), c.actor, id, c.groupIfMatch())
 }
