@@ -91,7 +91,7 @@ func billingSummary(c *cli, ctx context.Context, args []string) error {
 	}
 	tw.Flush()
 	if b.Plan.Billed() {
-		fmt.Fprintln(c.stdout, "\n"+c.printer().T("A seat is charged when its invitation is accepted, prorated to the end of the cycle. A user deactivated or deleted stays paid until the cycle ends, with no credit; reactivated in the same cycle, they are not charged again."))
+		fmt.Fprintln(c.stdout, "\n"+c.printer().T("A seat is charged when its invitation is accepted, prorated to the end of the cycle. A user deactivated or deleted stays paid until the cycle ends, with no credit, and the next seat started in the cycle takes theirs, at no charge."))
 	}
 	return nil
 }

@@ -151,8 +151,11 @@ func planJSON(p Plan) map[string]any {
 }
 
 // seatStarts records that u's seat starts now (an invitation accepted, a
-// user reactivated by by; nil: by u): charged prorated to the end of the cycle, or nothing
-// when the seat was already paid for this cycle.
+// user reactivated by by; nil: by u): charged prorated to the end of the
+// cycle, or nothing when a seat paid for this cycle is free (its user
+// deactivated or deleted in it, u or another): a seat paid stays paid to the
+// cycle's end and is taken by the next seat started in it, so that the
+// seats charged in a cycle are never fewer than those open.
 func (s *Service) seatStarts(ctx context.Context, q *store.Q, by *store.User, channel string, u *store.User) error {
 	ps, err := s.plans(ctx, q)
 	if err != nil || len(ps) == 0 {
@@ -169,12 +172,16 @@ func (s *Service) seatStarts(ctx context.Context, q *store.Q, by *store.User, ch
 	whole := p.CycleAt(now)
 	e := &store.LedgerEntry{Kind: store.SeatStarted, UserID: u.ID, Email: u.Email, At: now, CycleStart: c.Start, CycleEnd: c.End,
 		Amount: Prorated(p.SeatPrice, whole, now), Currency: p.Currency, Rule: prorationRule(p.SeatPrice, whole, now)}
-	paid, err := q.SeatCharged(ctx, u.ID, c.Start)
+	paid, err := q.PaidSeats(ctx, c.Start)
 	if err != nil {
 		return err
 	}
-	if paid {
-		e.Kind, e.Amount, e.Rule = store.SeatResumed, 0, "resumed within a cycle already paid: no charge"
+	open, err := q.OpenSeats(ctx, now)
+	if err != nil {
+		return err
+	}
+	if open < paid {
+		e.Kind, e.Amount, e.Rule = store.SeatResumed, 0, "a seat paid for this cycle and free: no charge"
 	}
 	if _, err := q.AddLedger(ctx, e); err != nil {
 		return err
@@ -213,15 +220,16 @@ func (s *Service) seatEnds(ctx context.Context, q *store.Q, by *store.User, chan
 	return paid, s.audit(ctx, q, by, channel, "billing."+e.Kind, u, nil, ledgerJSON(e))
 }
 
-// paidUntil is the end of the current cycle when u's seat was charged for
-// it, or will be by the renewal due at its start that nobody has written
-// yet (a read, such as a deletion's preview, writes none), else zero.
+// paidUntil is the end of the current cycle when u held a paid seat in it
+// (charged, or taking a seat paid for it), or will by the renewal due at its
+// start that nobody has written yet (a read, such as a deletion's preview,
+// writes none), else zero.
 func (s *Service) paidUntil(ctx context.Context, q *store.Q, ps plans, u *store.User) (time.Time, error) {
 	p, c := ps.cycleAt(s.Now())
 	if !p.Billed() {
 		return time.Time{}, nil
 	}
-	charged, err := q.SeatCharged(ctx, u.ID, c.Start)
+	charged, err := q.SeatPaid(ctx, u.ID, c.Start)
 	if err != nil {
 		return time.Time{}, err
 	}

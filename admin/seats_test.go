@@ -2,6 +2,8 @@ package admin
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -459,4 +461,72 @@ func TestDeletePreviewSeesTheRenewalDue(t *testing.T) {
 	}
 	rows := f.ledger()
 	wantLedger(t, rows[len(rows)-2:], "renewal bob@example.com 1500", "seat_ended bob@example.com 0")
+}
+
+// A seat paid for a cycle stays paid to its end and is taken by the next
+// seat started in it: someone deleted and invited again, or another invited
+// in their place, in the same cycle costs nothing more. Only once no paid
+// seat is free is a seat charged, a person coming back included (their seat
+// taken meanwhile: a second charge in the cycle). The next cycle renews the
+// seats open, and a seat taken free is paid until the cycle's end as well.
+func TestSeatFreedIsTakenInTheSameCycle(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	marchEnd := time.Date(2026, 3, 31, 22, 0, 0, 0, time.UTC)
+	whole := int64(31*86400 - 3600)
+	charge := func() string { return fmt.Sprint(half(1500, marchEnd.Unix()-f.now().Unix(), whole)) }
+
+	f.accept("bob@example.com")
+	bob := charge()
+	f.advance(time.Hour)
+	_, err = f.svc.Delete(f.ctx, f.owner, "bob@example.com", DeleteRequest{Heir: ownerEmail})
+	must(t, err)
+	f.accept("bob@example.com") // invited again: bob's seat, paid
+	f.advance(time.Hour)
+	_, err = f.svc.Delete(f.ctx, f.owner, "bob@example.com", DeleteRequest{Heir: ownerEmail})
+	must(t, err)
+	f.accept("carla@example.com") // in bob's place: his seat, paid
+	if until, err := f.svc.SeatPaidUntil(f.ctx, f.owner, "carla@example.com"); err != nil || !until.Equal(marchEnd) {
+		t.Errorf("carla, on bob's paid seat, is paid until %s (%v), want the end of March", until, err)
+	}
+	f.accept("dan@example.com") // no paid seat free
+	dan := charge()
+	rows := f.ledger()
+	wantLedger(t, rows[2:], "seat_started bob@example.com "+bob, "seat_ended bob@example.com 0", "seat_resumed bob@example.com 0",
+		"seat_ended bob@example.com 0", "seat_resumed carla@example.com 0", "seat_started dan@example.com "+dan)
+
+	// Dan away, erin takes his seat; dan back finds none free and is
+	// charged again, the seat erin took being his no more.
+	f.advance(time.Hour)
+	must(t, f.svc.Deactivate(f.ctx, f.owner, "dan@example.com"))
+	f.accept("erin@example.com")
+	f.advance(time.Hour)
+	must(t, f.svc.Reactivate(f.ctx, f.owner, "dan@example.com"))
+	danAgain := charge()
+	rows = f.ledger()
+	wantLedger(t, rows[8:], "seat_ended dan@example.com 0", "seat_resumed erin@example.com 0", "seat_started dan@example.com "+danAgain)
+
+	b, err := f.svc.BillingInfo(f.ctx, f.owner)
+	must(t, err)
+	ownerCharge := rows[1].Amount
+	if b.Seats != 4 || b.NextRenewal != 4*1500 {
+		t.Errorf("in March: %d seats open, next renewal %d; want 4 (olive, carla, dan, erin), %d", b.Seats, b.NextRenewal, 4*1500)
+	}
+	st, err := f.svc.CycleStatement(f.ctx, f.owner, f.now())
+	must(t, err)
+	if want := ownerCharge + rows[2].Amount + rows[7].Amount + rows[10].Amount; st.Total != want || b.SoFar != want || len(st.Lines) != 4 {
+		t.Errorf("March: statement %d in %d lines, so far %d; want %d in 4 (olive, bob, dan twice)", st.Total, len(st.Lines), b.SoFar, want)
+	}
+
+	// April renews the four seats open, full price, and a seat freed in
+	// April is taken free again.
+	f.clock.Store(marchEnd.Add(24 * time.Hour).Unix())
+	must(t, f.svc.Deactivate(f.ctx, f.owner, "erin@example.com"))
+	f.accept("fay@example.com")
+	rows = f.ledger()
+	renewals := rows[11:15] // written together, in no order
+	slices.SortFunc(renewals, func(a, b store.LedgerEntry) int { return strings.Compare(a.Email, b.Email) })
+	wantLedger(t, rows[11:], "renewal carla@example.com 1500", "renewal dan@example.com 1500", "renewal erin@example.com 1500",
+		"renewal "+ownerEmail+" 1500", "seat_ended erin@example.com 0", "seat_resumed fay@example.com 0")
 }

@@ -237,7 +237,7 @@ func frCommand() map[string]string {
 		"none: billing stops":        "aucune : la facturation s'arrête",
 		"no plan: nothing is billed": "pas de formule : rien n'est facturé",
 		"%s this cycle, before tax":  "%s ce cycle, hors taxes",
-		"A seat is charged when its invitation is accepted, prorated to the end of the cycle. A user deactivated or deleted stays paid until the cycle ends, with no credit; reactivated in the same cycle, they are not charged again.": "Un siège est facturé quand son invitation est acceptée, au prorata jusqu'à la fin du cycle. Un utilisateur désactivé ou supprimé reste payé jusqu'à la fin du cycle, sans avoir ; réactivé dans le même cycle, il n'est pas facturé de nouveau.",
+		"A seat is charged when its invitation is accepted, prorated to the end of the cycle. A user deactivated or deleted stays paid until the cycle ends, with no credit, and the next seat started in the cycle takes theirs, at no charge.": "Un siège est facturé quand son invitation est acceptée, au prorata jusqu'à la fin du cycle. Un utilisateur désactivé ou supprimé reste payé jusqu'à la fin du cycle, sans avoir, et le prochain siège ouvert dans le cycle reprend le sien, sans frais.",
 		"plan from %s: %s":                      "formule à partir du %s : %s",
 		"Statement for %s (amounts before tax)": "Relevé du %s (montants hors taxes)",
 		"joined %s":                             "arrivé le %s",

@@ -63,7 +63,7 @@ func (q *Q) CancelBillingPlans(ctx context.Context, t time.Time) error {
 // The kinds of ledger rows.
 const (
 	SeatStarted = "seat_started" // charged prorated to the end of its cycle
-	SeatResumed = "seat_resumed" // reactivated in a cycle already paid: no charge
+	SeatResumed = "seat_resumed" // started on a seat paid for its cycle and free again: no charge
 	SeatEnded   = "seat_ended"   // paid to the end of its cycle, no credit, not renewed
 	SeatRenewed = "renewal"      // charged the full price at a cycle start
 	PlanChanged = "plan_changed"
@@ -83,9 +83,9 @@ type LedgerEntry struct {
 	Rule       string    `json:"rule"`
 }
 
-// AddLedger appends e, unless it is a second charge of its seat in its cycle
-// (started and renewed rows are unique per user and cycle); it reports
-// whether e was added, and sets its ID if so.
+// AddLedger appends e, unless it is a second renewal of its seat in its
+// cycle (renewals are unique per user and cycle); it reports whether e was
+// added, and sets its ID if so.
 func (q *Q) AddLedger(ctx context.Context, e *LedgerEntry) (bool, error) {
 	err := q.db.QueryRowContext(ctx, `INSERT INTO seat_ledger (kind, user_id, email, at, cycle_start, cycle_end, amount, currency, rule)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
@@ -107,8 +107,8 @@ const lastSeatRow = `l.kind <> 'plan_changed' AND l.at <= ?1 AND NOT EXISTS (SEL
 
 // RenewSeats charges every seat open at the instant at (started, resumed or
 // renewed and not ended since) the amount for the cycle [at, end), and
-// returns how many it charged: seats already charged in that cycle (one
-// started at that very instant) are not charged twice.
+// returns how many it charged: a seat renewed already for that cycle (by
+// another process) is not charged twice.
 func (q *Q) RenewSeats(ctx context.Context, at, end time.Time, amount int64, currency, rule string) (int64, error) {
 	res, err := q.db.ExecContext(ctx, `INSERT INTO seat_ledger (kind, user_id, email, at, cycle_start, cycle_end, amount, currency, rule)
 		SELECT 'renewal', l.user_id, l.email, ?1, ?1, ?2, ?3, ?4, ?5 FROM seat_ledger l
@@ -137,13 +137,23 @@ func (q *Q) OpenSeats(ctx context.Context, at time.Time) (int64, error) {
 	return n, mapErr(err)
 }
 
-// SeatCharged reports whether the user's seat was charged for the cycle
-// starting at cycleStart.
-func (q *Q) SeatCharged(ctx context.Context, userID int64, cycleStart time.Time) (bool, error) {
+// SeatPaid reports whether the user held a paid seat in the cycle starting
+// at cycleStart: charged for it, or taking a seat paid for it.
+func (q *Q) SeatPaid(ctx context.Context, userID int64, cycleStart time.Time) (bool, error) {
 	var n int
-	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM seat_ledger WHERE user_id = ? AND cycle_start = ? AND kind IN ('seat_started', 'renewal')`,
+	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM seat_ledger WHERE user_id = ? AND cycle_start = ? AND kind IN ('seat_started', 'renewal', 'seat_resumed')`,
 		userID, unix(cycleStart)).Scan(&n)
 	return n > 0, mapErr(err)
+}
+
+// PaidSeats counts the seats charged for the cycle starting at cycleStart
+// (renewed at its start or started in it): those open now, and those ended
+// in it, paid to its end all the same.
+func (q *Q) PaidSeats(ctx context.Context, cycleStart time.Time) (int64, error) {
+	var n int64
+	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM seat_ledger WHERE cycle_start = ? AND kind IN ('seat_started', 'renewal')`,
+		unix(cycleStart)).Scan(&n)
+	return n, mapErr(err)
 }
 
 const ledgerCols = `id, kind, user_id, email, at, cycle_start, cycle_end, amount, currency, rule`
