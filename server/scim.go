@@ -49,7 +49,9 @@ func NewSCIM(svc *admin.Service, api *API) *SCIM {
 	}{
 		{"GET /scim/v2/ServiceProviderConfig", scimConfig, false},
 		{"GET /scim/v2/ResourceTypes", scimResourceTypes, false},
+		{"GET /scim/v2/ResourceTypes/{id}", scimResourceType, false},
 		{"GET /scim/v2/Schemas", scimSchemas, false},
+		{"GET /scim/v2/Schemas/{id}", scimSchema, false},
 		{"GET /scim/v2/Users", scimListUsers, true},
 		{"POST /scim/v2/Users", scimCreateUser, true},
 		{"GET /scim/v2/Users/{id}", scimGetUser, true},
@@ -223,28 +225,64 @@ func scimConfig(c *scimCall) (int, any, error) {
 }
 
 func scimResourceTypes(c *scimCall) (int, any, error) {
-	types := []map[string]any{
+	types := scimTypes()
+	return http.StatusOK, scimList(types, len(types), 1), nil
+}
+
+// scimOne answers the one of all whose id is the path's (RFC 7644 4: a
+// schema by its URI, /Schemas/urn:…:User; a resource type by its name,
+// /ResourceTypes/User), or 404. They were not routed, and a client reading
+// one schema was told there was no such resource.
+func (c *scimCall) scimOne(what string, all []map[string]any) (int, any, error) {
+	id := c.r.PathValue("id")
+	for _, v := range all {
+		if v["id"] == id {
+			return http.StatusOK, v, nil
+		}
+	}
+	return 0, nil, &admin.NotFoundError{What: fmt.Sprintf("%s %q", what, id)}
+}
+
+func scimResourceType(c *scimCall) (int, any, error) { return c.scimOne("resource type", scimTypes()) }
+
+func scimSchema(c *scimCall) (int, any, error) { return c.scimOne("schema", scimSchemaList()) }
+
+func scimTypes() []map[string]any {
+	return []map[string]any{
 		{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:ResourceType"}, "id": "User", "name": "User", "endpoint": "/Users",
 			"schema": scimUserSchema, "schemaExtensions": []map[string]any{{"schema": scimEnterpriseSchema, "required": false}}},
 		{"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:ResourceType"}, "id": "Group", "name": "Group", "endpoint": "/Groups",
 			"schema": scimGroupSchema},
 	}
-	return http.StatusOK, scimList(types, len(types), 1), nil
 }
 
 func scimSchemas(c *scimCall) (int, any, error) {
+	schemas := scimSchemaList()
+	return http.StatusOK, scimList(schemas, len(schemas), 1), nil
+}
+
+func scimSchemaList() []map[string]any {
 	attr := func(name, typ string, multi bool) map[string]any {
-		return map[string]any{"name": name, "type": typ, "multiValued": multi, "required": name == "userName" || name == "displayName",
+		a := map[string]any{"name": name, "type": typ, "multiValued": multi, "required": false,
 			"mutability": "readWrite", "returned": "default", "uniqueness": "none"}
+		if typ == "string" {
+			a["caseExact"] = name == "externalId"
+		}
+		return a
 	}
-	schemas := []map[string]any{
-		{"id": scimUserSchema, "name": "User", "attributes": []map[string]any{attr("userName", "string", false), attr("name", "complex", false),
+	// A user's userName and a group's name are required, and another's
+	// nowhere, whatever their case (409 uniqueness).
+	unique := func(a map[string]any) map[string]any {
+		a["required"], a["uniqueness"] = true, "server"
+		return a
+	}
+	return []map[string]any{
+		{"id": scimUserSchema, "name": "User", "attributes": []map[string]any{unique(attr("userName", "string", false)), attr("name", "complex", false),
 			attr("displayName", "string", false), attr("emails", "complex", true), attr("phoneNumbers", "complex", true),
 			attr("title", "string", false), attr("preferredLanguage", "string", false), attr("active", "boolean", false), attr("externalId", "string", false)}},
 		{"id": scimEnterpriseSchema, "name": "EnterpriseUser", "attributes": []map[string]any{attr("employeeNumber", "string", false)}},
-		{"id": scimGroupSchema, "name": "Group", "attributes": []map[string]any{attr("displayName", "string", false), attr("members", "complex", true)}},
+		{"id": scimGroupSchema, "name": "Group", "attributes": []map[string]any{unique(attr("displayName", "string", false)), attr("members", "complex", true)}},
 	}
-	return http.StatusOK, scimList(schemas, len(schemas), 1), nil
 }
 
 func scimList[T any](items []T, total, start int) map[string]any {
