@@ -1,9 +1,12 @@
 package main
 
 import (
+	"io"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"roster/server"
 )
@@ -58,5 +61,27 @@ func TestServeSessionCapsAreNumbers(t *testing.T) {
 		if c.env != "" {
 			t.Setenv(c.env, "")
 		}
+	}
+}
+
+// A connection that never signs in is closed after the handshake timeout:
+// it was held for the idle timeout (30 minutes), so that anyone reaching
+// the port could hold connections by the thousand.
+func TestSSHConnectionThatNeverSignsInIsClosed(t *testing.T) {
+	f := newSSHFixture(t, func(o *server.SSHOptions) { o.HandshakeTimeout = 300 * time.Millisecond })
+	conn, err := net.Dial("tcp", f.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	start := time.Now()
+	// The server's version line, then nothing: the client never answers.
+	n, err := io.Copy(io.Discard, conn)
+	if err != nil {
+		t.Fatalf("after %v and %d bytes, the connection is still open: %v", time.Since(start).Round(time.Millisecond), n, err)
+	}
+	if n == 0 {
+		t.Fatal("the server sent nothing, not even its version")
 	}
 }

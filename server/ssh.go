@@ -52,6 +52,10 @@ type SSHOptions struct {
 	// MaxSessionsPerOperator bounds each operator's sessions at once,
 	// owners' too (default 10): one key cannot take every place.
 	MaxSessionsPerOperator int
+	// HandshakeTimeout closes a connection that has not signed in this
+	// long after it was opened (default 2 minutes, OpenSSH's
+	// LoginGraceTime).
+	HandshakeTimeout time.Duration
 	// PollInterval is how often each session looks for changes made by the
 	// others (default 500 ms, so a change shows everywhere within a second).
 	PollInterval time.Duration
@@ -98,6 +102,9 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 	if opts.MaxSessionsPerOperator <= 0 {
 		opts.MaxSessionsPerOperator = 10
 	}
+	if opts.HandshakeTimeout <= 0 {
+		opts.HandshakeTimeout = 2 * time.Minute
+	}
 	if opts.KeyCheck <= 0 {
 		opts.KeyCheck = 2 * time.Second
 	}
@@ -122,6 +129,12 @@ func NewSSH(svc *admin.Service, opts SSHOptions) (*ssh.Server, error) {
 		// client's keepalives (OpenSSH's ServerAliveInterval) and the
 		// dashboard's own redraws kept the connection busy for good.
 		wish.WithIdleTimeout(opts.IdleTimeout+idleGrace(opts.IdleTimeout)),
+		// A connection that never signs in (opened and left silent, or
+		// fed a byte now and then) held its socket for the idle timeout,
+		// 30 minutes: anyone who could reach the port could hold
+		// thousands, until the server could take no more, its owners'
+		// connections included.
+		func(s *ssh.Server) error { s.HandshakeTimeout = opts.HandshakeTimeout; return nil },
 		// No pseudo-terminal is allocated (wish's emulated one): the program
 		// reads and writes the session, and wish's Bubble Tea middleware is the
 		// only reader of the window changes, so every resize reaches the
