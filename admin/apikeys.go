@@ -51,6 +51,9 @@ func (s *Service) CreateAPIKey(ctx context.Context, a Actor, name string, expire
 		if err != nil {
 			return err
 		}
+		if err := s.checkAPIKeyCount(ctx, q, u); err != nil {
+			return err
+		}
 		k = &store.APIKey{UserID: u.ID, Email: u.Email, Name: name, Prefix: prefix, Hash: hash, CreatedAt: s.Now(), ExpiresAt: expires}
 		if err := q.InsertAPIKey(ctx, k); err != nil {
 			return err
@@ -281,4 +284,28 @@ const keyRefusedEvery = time.Hour
 
 func apiKeyJSON(k *store.APIKey) map[string]any {
 	return map[string]any{"id": k.ID, "name": k.Name, "prefix": k.Prefix, "expires_at": k.ExpiresAt}
+}
+
+// maxAPIKeys is how many working API keys one person may hold. Each key
+// has its own rate limit, so that a member creating keys without end
+// multiplied theirs (and filled the database) as they pleased.
+const maxAPIKeys = 25
+
+// checkAPIKeyCount refuses u a new key when they hold maxAPIKeys that
+// still work (an expired one does not count).
+func (s *Service) checkAPIKeyCount(ctx context.Context, q *store.Q, u *store.User) error {
+	keys, err := q.APIKeys(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, k := range keys {
+		if k.ExpiresAt.IsZero() || k.ExpiresAt.After(s.Now()) {
+			n++
+		}
+	}
+	if n >= maxAPIKeys {
+		return stateErr("%s holds %d API keys, the most one person may: revoke one first (roster apikeys revoke ID)", u.Email, n)
+	}
+	return nil
 }

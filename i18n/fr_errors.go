@@ -434,5 +434,8 @@ func frErrors() map[string]string {
 		// An audit filter's action (admin.CheckAuditAction).
 		"%q is not an action (want one of %s)":                                                   "%q n'est pas une action (au choix : %s)",
 		"%q is neither an action nor an area (want an action such as user.delete, or one of %s)": "%q n'est ni une action ni un domaine (une action comme user.delete, ou au choix : %s)",
+
+		// A person's API keys (admin.maxAPIKeys).
+		"%s holds %d API keys, the most one person may: revoke one first (roster apikeys revoke ID)": "%s a %d clés d'API, le plus qu'une personne puisse avoir : révoquez-en une d'abord (roster apikeys revoke ID)",
 	}
 }
