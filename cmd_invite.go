@@ -72,17 +72,29 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 		if rows, lines, err = c.readCSV(ctx, *csvFile); err != nil {
 			return err
 		}
-	case len(emails) == 0:
-		return usagef("invite needs at least one EMAIL, or --csv FILE")
-	case len(emails) > 1 && r.FirstName+r.LastName+r.Phone+r.ReferenceID != "":
-		// Given to each, they made several people of one name, phone
-		// and employee number.
-		return usagef("--first, --last, --phone and --ref are one person's: give them with one EMAIL, or invite several with --csv FILE")
 	default:
-		r.Teams, r.Branches = teams, branches
+		// An argument may hold several people, as a mail client's To:
+		// line does, with their names.
+		var people []admin.NewUser
 		for _, e := range emails {
+			people = append(people, admin.Addressees(e)...)
+		}
+		switch {
+		case len(people) == 0:
+			return usagef("invite needs at least one EMAIL, or --csv FILE")
+		case len(people) > 1 && r.FirstName+r.LastName+r.Phone+r.ReferenceID != "":
+			// Given to each, they made several people of one name, phone
+			// and employee number.
+			return usagef("--first, --last, --phone and --ref are one person's: give them with one EMAIL, or invite several with --csv FILE")
+		}
+		r.Teams, r.Branches = teams, branches
+		for _, p := range people {
 			row := r
-			row.Email = e
+			row.Email = p.Email
+			// --first and --last say the name, else the address's own.
+			if r.FirstName+r.LastName == "" {
+				row.FirstName, row.LastName = p.FirstName, p.LastName
+			}
 			rows = append(rows, row)
 		}
 	}

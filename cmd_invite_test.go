@@ -51,3 +51,30 @@ func TestInvitesFailuresFirst(t *testing.T) {
 	fails(t, db, "EMAIL... or --stuck", "invites", "revoke")
 	fails(t, db, "EMAIL... or --stuck", "invites", "resend", "ivy@acme.test", "--stuck")
 }
+
+// An argument may be a mail client's To: line: each person in it is
+// invited, with the names it gives; --first and --last still say one
+// person's name, and are refused beside several.
+func TestInviteToLine(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "roster.db")
+	ok(t, db, "init", "--org", "Acme", "--owner", "boss@acme.test")
+	out := ok(t, db, "invite", `Marie Curie <marie@acme.test>, "Dupont, Jean" <jean@acme.test>`, "mailto:ann@acme.test")
+	if out != "invited marie@acme.test\ninvited jean@acme.test\ninvited ann@acme.test\n" {
+		t.Fatalf("printed %q", out)
+	}
+	ok(t, db, "invite", "Curie, Pierre <pierre@acme.test>; Zoé <zoe@acme.test>", "--role", "manager")
+	ok(t, db, "invite", "Bob B <bob@acme.test>", "--first", "Robert", "--last", "Brown")
+	for _, u := range []struct{ email, name, role string }{
+		{"marie@acme.test", "Marie Curie", "member"}, {"jean@acme.test", "Jean Dupont", "member"}, {"ann@acme.test", " ", "member"},
+		{"pierre@acme.test", "Pierre Curie", "manager"}, {"zoe@acme.test", "Zoé ", "manager"}, {"bob@acme.test", "Robert Brown", "member"},
+	} {
+		if n := count(t, db, "SELECT count(*) FROM users WHERE email = ? AND first_name || ' ' || last_name = ? AND role = ? AND status = 'invited'", u.email, u.name, u.role); n != 1 {
+			t.Errorf("%s is not invited as %q, %s", u.email, u.name, u.role)
+		}
+	}
+	fails(t, db, "--first, --last, --phone and --ref are one person's", "invite", "cid@acme.test, dan@acme.test", "--first", "Cid")
+	fails(t, db, `email "x" is not an email address (no @)`, "invite", "Eve <x>")
+	if n := count(t, db, "SELECT count(*) FROM users WHERE email IN ('cid@acme.test', 'dan@acme.test', 'x')"); n != 0 {
+		t.Fatalf("%d invited by the refused commands", n)
+	}
+}

@@ -158,7 +158,9 @@ func newInviteKeys(p *i18n.Printer) inviteKeys {
 	}
 }
 
-func (m *invite) addRow() {
+func (m *invite) addRow() { m.rows = append(m.rows, m.newRow()) }
+
+func (m *invite) newRow() *inviteRow {
 	m.nextID++
 	r := &inviteRow{id: m.nextID}
 	placeholders := [numCols]string{cEmail: m.s.p.T("name@example.com")}
@@ -168,7 +170,43 @@ func (m *invite) addRow() {
 	}
 	r.choice[cRole] = len(admin.Roles) - 1 // member
 	r.choice[cLang] = m.lang
-	m.rows = append(m.rows, r)
+	return r
+}
+
+// spread makes a row each of the people in the i-th row's email cell, or
+// in text when it is given (a paste, which the cell's length would cut):
+// several addresses, or an address with its name, as a To: line holds
+// them (admin.Addressees). The names fill the row's name cells left empty;
+// the rows made after it take its role, team, branch and language. It
+// reports whether the rows changed.
+func (m *invite) spread(i int, text string) bool {
+	r := m.rows[i]
+	if text == "" {
+		text = r.value(cEmail)
+	}
+	people := admin.Addressees(text)
+	if len(people) == 0 || len(people) == 1 && people[0].Email == text && people[0].FirstName+people[0].LastName == "" {
+		return false
+	}
+	made := make([]*inviteRow, 0, len(people)-1)
+	for k, p := range people {
+		row := r
+		if k > 0 {
+			row = m.newRow()
+			row.choice = r.choice
+			for _, c := range []int{cTeam, cBranch} {
+				row.cells[c].SetValue(r.cells[c].Value())
+			}
+			made = append(made, row)
+		}
+		row.cells[cEmail].SetValue(p.Email)
+		if row.value(cFirst)+row.value(cLast) == "" {
+			row.cells[cFirst].SetValue(p.FirstName)
+			row.cells[cLast].SetValue(p.LastName)
+		}
+	}
+	m.rows = slices.Insert(m.rows, i+1, made...)
+	return true
 }
 
 // Init shows the form without giving it the keyboard: the number keys still
@@ -367,6 +405,22 @@ func (m *invite) key(msg tea.KeyPressMsg) tea.Cmd {
 			return nil
 		}
 		m.activate(m.row, m.col)
+	}
+	if m.col == cEmail {
+		// Several people, or a name and an address, in the email cell: a
+		// row each once pasted, or once the cell is left.
+		text := ""
+		if msg.Code == tea.KeyExtended {
+			text = m.rows[m.row].cells[cEmail].Value() + msg.Text
+		}
+		leaving := key.Matches(msg, k.Leave, k.Next, k.Prev, k.Up, k.Down) || msg.String() == "enter"
+		if (text != "" || leaving) && m.spread(m.row, text) {
+			if leaving {
+				return tea.Batch(m.recheck(), m.key(msg))
+			}
+			m.focus(m.row, m.col)
+			return m.recheck()
+		}
 	}
 	switch {
 	case key.Matches(msg, k.Leave):
@@ -580,6 +634,9 @@ func (m *invite) submit() tea.Cmd {
 	if why := mayIn(m.s.p, m.perms, "users.invite", m.s.p.T("invite people")); why != "" {
 		m.err = why
 		return nil
+	}
+	for i := len(m.rows) - 1; i >= 0; i-- {
+		m.spread(i, "")
 	}
 	var ids []int
 	var rows []admin.NewUser

@@ -325,3 +325,35 @@ func TestInviteKeyTypedDuringTheSubmission(t *testing.T) {
 	must(t, f.user("ann@example.com").Status == store.Invited, "ann is invited")
 	must(t, r.active == pendingScreen, "3 typed during the submission left screen %d, want Pending", r.active)
 }
+
+// A To: line pasted in the email cell makes a row of each person in it,
+// names filled in and the first row's role taken; one typed is spread as
+// the cell is left, or as ctrl+s sends the rows.
+func TestInvitePastedToLine(t *testing.T) {
+	f := newFixture(t)
+	r, m := f.start()
+	m = press(m, "2", "i", "tab", "tab", "tab", "tab", "left", "shift+tab", "shift+tab") // row 1: role manager, back to the email cell
+	inv := r.screens[inviteScreen].(*invite)
+	line := `Marie Curie <marie@example.com>, "Dupont, Jean" <jean@example.com>, ann@example.com` + strings.Repeat(" ", 200)
+	m = drive(m, func() tea.Msg { return tea.PasteMsg{Content: line} })
+	must(t, len(inv.rows) == 3, "%d rows after the paste, want 3", len(inv.rows))
+	for i, want := range [][3]string{{"Marie", "Curie", "marie@example.com"}, {"Jean", "Dupont", "jean@example.com"}, {"", "", "ann@example.com"}} {
+		row := inv.rows[i]
+		got := [3]string{row.value(cFirst), row.value(cLast), row.value(cEmail)}
+		must(t, got == want && row.value(cRole) == "manager", "row %d: %q, %s", i+1, got, row.value(cRole))
+	}
+	must(t, inv.row == 0 && inv.col == cEmail && inv.Capturing(), "the cursor left the first row's email: row %d, column %d", inv.row, inv.col)
+
+	m = press(m, "ctrl+n", "tab", "tab", "Bob Brown <bob@example.com>", "tab")
+	must(t, len(inv.rows) == 4 && inv.rows[3].value(cFirst) == "Bob" && inv.rows[3].value(cLast) == "Brown" &&
+		inv.rows[3].value(cEmail) == "bob@example.com", "the typed address left: %q %q %q",
+		inv.rows[3].value(cFirst), inv.rows[3].value(cLast), inv.rows[3].value(cEmail))
+	must(t, inv.row == 3 && inv.col == cPhone, "tab went on to row %d, column %d, not the phone", inv.row+1, inv.col)
+
+	press(m, "ctrl+n", "tab", "tab", "cid@example.com; dan@example.com", "ctrl+s")
+	for _, e := range []string{"marie@example.com", "jean@example.com", "ann@example.com", "bob@example.com", "cid@example.com", "dan@example.com"} {
+		u := f.user(e)
+		must(t, u != nil && u.Status == store.Invited, "%s is not invited", e)
+	}
+	must(t, f.user("marie@example.com").FirstName == "Marie" && f.user("marie@example.com").Role == "manager", "marie: %+v", f.user("marie@example.com"))
+}
