@@ -67,6 +67,14 @@ func NewSCIM(svc *admin.Service, api *API) *SCIM {
 	} {
 		x.mux.HandleFunc(r.pattern, x.serve(r.h, r.resource))
 	}
+	// /Me and /Bulk are SCIM's, which roster does not implement: 501,
+	// as RFC 7644 3.11 and 3.12 have it, rather than 404, which a client
+	// reads as a resource that is not there.
+	for _, p := range []string{"/scim/v2/Me", "/scim/v2/Me/", "/scim/v2/Bulk"} {
+		x.mux.HandleFunc(p, x.serve(func(c *scimCall) (int, any, error) {
+			return 0, nil, &scimError{http.StatusNotImplemented, "", strings.TrimSuffix(strings.TrimPrefix(p, "/scim/v2"), "/") + " is not implemented: roster serves /Users and /Groups"}
+		}, false))
+	}
 	x.mux.HandleFunc("/scim/v2/", func(rw http.ResponseWriter, r *http.Request) {
 		scimProblem(rw, http.StatusNotFound, "", "no such SCIM resource")
 	})

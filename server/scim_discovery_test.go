@@ -55,3 +55,15 @@ func TestSCIMDiscoveryByID(t *testing.T) {
 	f.call(f.key, "GET", "/scim/v2/ResourceTypes/Device", nil).scimError(http.StatusNotFound, "", "resource type")
 	f.call("", "GET", "/scim/v2/Schemas/"+scimUserSchema, nil).scimError(http.StatusUnauthorized, "", "API key")
 }
+
+// /Me and /Bulk, SCIM endpoints roster does not implement, are 501 (RFC
+// 7644 3.11, 3.12), which a client reads as not supported; they were 404,
+// as if the resource were not there.
+func TestSCIMUnimplementedEndpoints(t *testing.T) {
+	f := newSCIMFixture(t)
+	f.call(f.key, "GET", "/scim/v2/Me", nil).scimError(http.StatusNotImplemented, "", "/Me is not implemented")
+	f.call(f.key, "PATCH", "/scim/v2/Me/x", map[string]any{}).scimError(http.StatusNotImplemented, "", "/Me is not implemented")
+	f.call(f.key, "POST", "/scim/v2/Bulk", map[string]any{"Operations": []any{}}).scimError(http.StatusNotImplemented, "", "/Bulk is not implemented")
+	f.call("", "GET", "/scim/v2/Me", nil).scimError(http.StatusUnauthorized, "", "API key")
+	f.call(f.key, "GET", "/scim/v2/Nothing", nil).scimError(http.StatusNotFound, "", "no such SCIM resource")
+}
