@@ -183,6 +183,10 @@ func frCommand() map[string]string {
 		"--limit %d: want a number of users, or 0 for all":                                                     "--limit %d : un nombre d'utilisateurs est attendu, ou 0 pour tous",
 		"the database already holds %d users: seed would add %d fake people among them; say --yes to go ahead": "la base contient déjà %d utilisateurs : seed y ajouterait %d personnes fictives ; ajoutez --yes pour le faire",
 		"add them to a database that already holds users":                                                      "les ajouter à une base qui contient déjà des utilisateurs",
+
+		// roster migrate (store.UnfinishedError)
+		"the migration from %s into %s did not finish: run roster migrate --from %s --to %s again": "la migration de %s vers %s ne s'est pas terminée : relancez roster migrate --from %s --to %s",
+
 		"was away":                        "a été absent",
 		"%s  %s  %s; work goes to %s":     "%s  %s  %s ; travail confié à : %s",
 		", stand-in %s":                   ", remplaçant %s",

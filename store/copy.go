@@ -3,9 +3,11 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,6 +88,12 @@ type TableCount struct {
 // agree. from is read in one snapshot and never migrated: it must be at
 // this roster's schema version. On PostgreSQL the identity columns go on
 // after the copied ids.
+//
+// to is marked before anything is written there (markCopying), and the
+// mark goes in the copy's transaction: a copy killed half-way leaves a
+// target every open refuses (UnfinishedError) rather than an empty
+// database to set a new account up in, and which Copy, run again, copies
+// into from the start.
 func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
 	have, err := schemaVersionAt(ctx, from)
 	if err != nil {
@@ -99,11 +107,17 @@ func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
 		return nil, err
 	}
 	defer src.Close()
-	dst, err := Open(ctx, to)
+	if err := markFresh(ctx, to, redacted(from)); err != nil {
+		return nil, err
+	}
+	dst, err := open(ctx, to, true)
 	if err != nil {
 		return nil, err
 	}
 	defer dst.Close()
+	if err := dst.markCopying(ctx, redacted(from)); err != nil {
+		return nil, err
+	}
 
 	// SQLite's read transaction is one snapshot; PostgreSQL's must be asked.
 	var opts *sql.TxOptions
@@ -121,17 +135,8 @@ func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
 	}
 	defer wtx.Rollback()
 
-	for _, t := range copyTables {
-		if t.derived || t.made {
-			continue
-		}
-		n, err := countRows(ctx, wtx, t.name)
-		if err != nil {
-			return nil, fmt.Errorf("copy: %s: %w", dst.path, err)
-		}
-		if n > 0 {
-			return nil, &NotEmptyError{Path: dst.path, Table: t.name, Rows: n}
-		}
+	if err := refuseNotEmpty(ctx, wtx, dst.path); err != nil {
+		return nil, err
 	}
 	recompute := dst.pg == nil
 	for _, t := range copyTables {
@@ -157,10 +162,141 @@ func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
 		}
 		counts = append(counts, TableCount{t.name, ns})
 	}
+	if _, err := wtx.ExecContext(ctx, "DROP TABLE "+copyMark); err != nil {
+		return nil, fmt.Errorf("copy: write %s: %w", dst.path, err)
+	}
 	if err := wtx.Commit(); err != nil {
 		return nil, fmt.Errorf("copy: write %s: %w", dst.path, err)
 	}
 	return counts, nil
+}
+
+// refuseNotEmpty refuses a target that holds rows (NotEmptyError): those
+// a copy makes, not those its migrations made.
+func refuseNotEmpty(ctx context.Context, tx *sql.Tx, path string) error {
+	for _, t := range copyTables {
+		if t.derived || t.made {
+			continue
+		}
+		n, err := countRows(ctx, tx, t.name)
+		if err != nil {
+			return fmt.Errorf("copy: %s: %w", path, err)
+		}
+		if n > 0 {
+			return &NotEmptyError{Path: path, Table: t.name, Rows: n}
+		}
+	}
+	return nil
+}
+
+// copyMark is the table Copy makes in its target before anything else is
+// written there, and drops in the transaction that copies: a database
+// that has it is one a copy began and did not finish (killed, the machine
+// stopped), which every open but Copy's refuses (UnfinishedError). Its one
+// row is the source, as messages show it. It is no table of the schema.
+const copyMark = "roster_migrating"
+
+// mark (re)writes the copy's mark from in tx, of a PostgreSQL database
+// with pg.
+func mark(ctx context.Context, tx *sql.Tx, pg bool, from string) error {
+	insert := "INSERT INTO " + copyMark + " (source) VALUES (?)"
+	if pg {
+		insert = "INSERT INTO " + copyMark + " (source) VALUES ($1)"
+	}
+	for _, q := range []string{"CREATE TABLE IF NOT EXISTS " + copyMark + " (source TEXT NOT NULL)", "DELETE FROM " + copyMark} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, insert, from)
+	return err
+}
+
+// markFresh marks to as the target of a copy from before its schema is
+// made, when to is new: a SQLite file that is missing or empty (created
+// here, its owner's alone, as Open does), a PostgreSQL database roster never
+// opened. A copy killed as it makes the schema leaves it marked. A target
+// roster has opened is marked by markCopying, once it is found empty.
+func markFresh(ctx context.Context, to, from string) error {
+	driver, source, pg := "sqlite", dsn(to, "immediate", "journal_mode(WAL)"), IsPostgres(to)
+	if pg {
+		driver, source = "pgx", to
+	} else {
+		if fi, err := os.Stat(to); err == nil && fi.Size() > 0 {
+			return nil
+		}
+		if err := os.MkdirAll(filepath.Dir(to), 0o700); err != nil {
+			return fmt.Errorf("open database: %w", err)
+		}
+		if err := ownerOnly(to); err != nil {
+			return err
+		}
+	}
+	db, err := sql.Open(driver, source)
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return wrapOpen(to, err)
+	}
+	defer tx.Rollback()
+	if pg {
+		var made bool
+		if err := tx.QueryRowContext(ctx, "SELECT to_regclass('roster_schema') IS NOT NULL").Scan(&made); err != nil || made {
+			return wrapOpen(to, err)
+		}
+	}
+	if err := mark(ctx, tx, pg, from); err != nil {
+		return wrapOpen(to, err)
+	}
+	return wrapOpen(to, tx.Commit())
+}
+
+// markCopying marks s as the target of a copy from, once it is found
+// empty (NotEmptyError otherwise, leaving it as it was).
+func (s *Store) markCopying(ctx context.Context, from string) error {
+	tx, err := s.beginWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("copy: write %s: %w", s.path, err)
+	}
+	defer tx.Rollback()
+	if err := refuseNotEmpty(ctx, tx, s.path); err != nil {
+		return err
+	}
+	if err := mark(ctx, tx, s.pg != nil, from); err != nil {
+		return fmt.Errorf("copy: write %s: %w", s.path, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("copy: write %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// unfinished refuses a SQLite database that a copy began and did not
+// finish (UnfinishedError).
+func (s *Store) unfinished(ctx context.Context) error {
+	var marked bool
+	err := s.rdb.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '"+copyMark+"')").Scan(&marked)
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", s.path, err)
+	}
+	if !marked {
+		return nil
+	}
+	return s.unfinishedFrom(ctx, s.rdb)
+}
+
+// unfinishedFrom is the UnfinishedError of a database whose copy's mark
+// db reads.
+func (s *Store) unfinishedFrom(ctx context.Context, db querier) error {
+	var from string
+	err := db.QueryRowContext(ctx, "SELECT source FROM "+copyMark).Scan(&from)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("open database %s: %w", s.path, err)
+	}
+	return &UnfinishedError{Path: s.path, From: from}
 }
 
 // copyColumn is a column of the target's table.

@@ -152,3 +152,16 @@ func (e *MissingError) Error() string { return e.Localize(i18n.For(i18n.English)
 func (e *MissingError) Localize(p *i18n.Printer) string {
 	return p.T("no database at %s: roster init creates one, or --db names yours", e.Path)
 }
+
+// UnfinishedError refuses a database that roster migrate began to copy
+// into and did not finish (killed, the machine stopped): it holds the
+// schema and none of the rows, and would otherwise be taken for a new
+// database, to set a new account up in. Copying again finishes it.
+type UnfinishedError struct{ Path, From string }
+
+func (e *UnfinishedError) Error() string { return e.Localize(i18n.For(i18n.English)) }
+
+// Localize says e in p's language.
+func (e *UnfinishedError) Localize(p *i18n.Printer) string {
+	return p.T("the migration from %s into %s did not finish: run roster migrate --from %s --to %s again", e.From, e.Path, e.From, e.Path)
+}

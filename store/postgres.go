@@ -37,7 +37,7 @@ func IsPostgres(dsn string) bool {
 
 // openPostgres opens the PostgreSQL database at the URL dsn and brings its
 // schema up to date.
-func openPostgres(ctx context.Context, dsn string) (*Store, error) {
+func openPostgres(ctx context.Context, dsn string, copying bool) (*Store, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
@@ -52,7 +52,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 	wdb.SetMaxIdleConns(8)
 	rdb.SetMaxIdleConns(8)
 	s := &Store{path: redacted(dsn), wdb: wdb, rdb: rdb, pg: &pgSQL{m: map[string]pgsql.Stmt{}}, pgcfg: cfg.Copy()}
-	if err := s.migratePostgres(ctx); err != nil {
+	if err := s.migratePostgres(ctx, copying); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func openPostgres(ctx context.Context, dsn string) (*Store, error) {
 // whole schema as SQLite's migrations leave it: the Go steps of the
 // versions before it (migrationSteps 5, 6 and 9), which convert older
 // SQLite databases, never run here; those of later versions run on both.
-func (s *Store) migratePostgres(ctx context.Context) error {
+func (s *Store) migratePostgres(ctx context.Context, copying bool) error {
 	ms, err := migrationList("migrations/postgres")
 	if err != nil {
 		return err
@@ -80,9 +80,12 @@ func (s *Store) migratePostgres(ctx context.Context) error {
 		return fmt.Errorf("open database %s: %w", s.path, err)
 	}
 	have := 0
-	var exists bool
-	if err := tx.QueryRowContext(ctx, "SELECT to_regclass('roster_schema') IS NOT NULL").Scan(&exists); err != nil {
+	var exists, marked bool
+	if err := tx.QueryRowContext(ctx, "SELECT to_regclass('roster_schema') IS NOT NULL, to_regclass('"+copyMark+"') IS NOT NULL").Scan(&exists, &marked); err != nil {
 		return fmt.Errorf("open database %s: %w", s.path, err)
+	}
+	if marked && !copying {
+		return s.unfinishedFrom(ctx, tx)
 	}
 	if exists {
 		if err := tx.QueryRowContext(ctx, "SELECT version FROM roster_schema").Scan(&have); err != nil {

@@ -97,10 +97,17 @@ func dsn(path, txlock string, extra ...string) string {
 // is the path of a SQLite file, created if needed. A database written by a
 // newer roster is refused.
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return open(ctx, dsn, false)
+}
+
+// open is Open; copying opens the target of a copy (Copy), which a copy
+// that did not finish marked (markCopying) and every other open refuses
+// (UnfinishedError).
+func open(ctx context.Context, dsn string, copying bool) (*Store, error) {
 	if IsPostgres(dsn) {
-		return openPostgres(ctx, dsn)
+		return openPostgres(ctx, dsn, copying)
 	}
-	return openSQLite(ctx, dsn)
+	return openSQLite(ctx, dsn, copying)
 }
 
 // OpenExisting is Open for a database that must exist already: a SQLite
@@ -125,7 +132,7 @@ func Exists(dsn string) error {
 	return nil
 }
 
-func openSQLite(ctx context.Context, path string) (*Store, error) {
+func openSQLite(ctx context.Context, path string, copying bool) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
 	}
@@ -162,6 +169,12 @@ func openSQLite(ctx context.Context, path string) (*Store, error) {
 	}
 	s := &Store{path: path, wdb: wdb, rdb: rdb, cdb: cdb, wstmts: newStmtCache(wdb), rstmts: newStmtCache(rdb),
 		writers: &waitingWriters{path: path + "-writers"}}
+	if !copying {
+		if err := s.unfinished(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
