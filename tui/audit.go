@@ -183,7 +183,8 @@ func (m *auditView) key(msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // apply reads the list again with the form's filter; a date that cannot
-// be read is shown on its field, and nothing changes.
+// be read, or an action that is none, is shown on its field, and nothing
+// changes.
 func (m *auditView) apply() tea.Cmd {
 	f := m.form.fields
 	af := store.AuditFilter{Search: f[afSearch].value(), Action: f[afAction].value()}
@@ -203,6 +204,12 @@ func (m *auditView) apply() tea.Cmd {
 			}
 			*d.to = t
 		}
+	}
+	// An action that is none listed nothing, as if nothing had happened.
+	f[afAction].err = ""
+	if err := admin.CheckAuditAction(af.Action); err != nil {
+		f[afAction].err = m.s.explain(err)
+		bad = true
 	}
 	if !bad && !af.Since.IsZero() && !af.Until.IsZero() && !af.Until.After(af.Since) {
 		f[afUntil].err = m.s.p.T("is not after since")

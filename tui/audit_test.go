@@ -28,6 +28,10 @@ func TestAuditFilterForm(t *testing.T) {
 	tt.wait("✗ Date \"last tuesday\"")
 	tt.write("\x1b")
 	tt.wait("search ann · action user.invite")
+	tt.write("f\t\ts\r") // user.invites
+	tt.wait(`✗ Action "user.invites" is not an action (want one of user.deactivate, user.delete`)
+	tt.write("\x1b")
+	tt.wait("search ann · action user.invite")
 	tt.write("f\t\t\ttomorrow\r")
 	tt.wait("since tomorrow", "Nothing recorded.")
 	stop()
