@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"time"
 
 	"roster/store"
 )
@@ -22,6 +24,7 @@ func cmdMigrate(c *cli, ctx context.Context, args []string) error {
 	if *from == "" || *to == "" || len(rest) > 0 {
 		return usagef("migrate takes --from DB --to DB, and no argument")
 	}
+	began := time.Now()
 	counts, err := store.Copy(ctx, *from, *to)
 	if err != nil {
 		return err
@@ -33,5 +36,12 @@ func cmdMigrate(c *cli, ctx context.Context, args []string) error {
 	for i, n := range counts {
 		rows[i] = []string{n.Table, strconv.FormatInt(n.Rows, 10)}
 	}
-	return c.table([]string{"TABLE", "ROWS"}, rows)
+	if err := c.table([]string{"TABLE", "ROWS"}, rows); err != nil {
+		return err
+	}
+	// The copy is one snapshot of the source, taken as it began (a SQLite
+	// source no process had open, a PostgreSQL one perhaps in use).
+	fmt.Fprintln(c.stdout, c.printer().T("copied as the source was when the copy began, %s UTC: what was written to it since is not in the copy",
+		began.UTC().Format(time.DateTime)))
+	return nil
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -119,4 +122,33 @@ func TestMigrateAfterKill9(t *testing.T) {
 	if out := e.cli("users", "--limit", "1"); !strings.Contains(out, "@") {
 		t.Fatalf("the finished target lists nobody:\n%s", out)
 	}
+}
+
+// roster migrate from a SQLite file that roster serve has open is refused,
+// in one line, and makes no target: what the server wrote after the copy
+// began would not be in the copy, and the nodes then started on the copy
+// would go on without it. Once the server is stopped, it copies.
+func TestMigrateRefusesASourceServeHolds(t *testing.T) {
+	need(t)
+	e := newE2E(t)
+	e.cli("init", "--org", "Acme", "--owner", "boss@acme.test")
+	srv := e.startProcess("serve", "--ssh", freePort(t), "--http", freePort(t))
+	srv.waitLog("serving")
+	dst := filepath.Join(e.dir, "copy.db")
+	_, errs, code := e.run("migrate", "--from", e.db, "--to", dst)
+	want := "roster: " + e.db + " is in use (roster serve, the dashboard or a command has it open): stop it, then migrate"
+	if code != 1 || !strings.HasPrefix(errs, want) || strings.Count(errs, "\n") != 1 {
+		t.Fatalf("migrate from a database roster serve holds: exit %d, stderr %q, want %q", code, errs, want)
+	}
+	if _, err := os.Stat(dst); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the refused migrate made its target: %v", err)
+	}
+	if err := srv.stop(); err != nil {
+		t.Fatalf("roster serve: %v\n%s", err, srv.Logs())
+	}
+	// It says the copy is the source as it was when it began.
+	if out := e.cli("migrate", "--from", e.db, "--to", dst); !strings.Contains(out, "copied as the source was when the copy began") {
+		t.Fatalf("migrate does not say what its copy holds:\n%s", out)
+	}
+	sameRows(t, e.db, dst)
 }

@@ -184,8 +184,10 @@ func frCommand() map[string]string {
 		"the database already holds %d users: seed would add %d fake people among them; say --yes to go ahead": "la base contient déjà %d utilisateurs : seed y ajouterait %d personnes fictives ; ajoutez --yes pour le faire",
 		"add them to a database that already holds users":                                                      "les ajouter à une base qui contient déjà des utilisateurs",
 
-		// roster migrate (store.UnfinishedError)
-		"the migration from %s into %s did not finish: run roster migrate --from %s --to %s again": "la migration de %s vers %s ne s'est pas terminée : relancez roster migrate --from %s --to %s",
+		// roster migrate (store.UnfinishedError, store.InUseError)
+		"copied as the source was when the copy began, %s UTC: what was written to it since is not in the copy":                                       "copié tel que la source était au début de la copie, %s UTC : ce qui y a été écrit depuis n'est pas dans la copie",
+		"the migration from %s into %s did not finish: run roster migrate --from %s --to %s again":                                                    "la migration de %s vers %s ne s'est pas terminée : relancez roster migrate --from %s --to %s",
+		"%s is in use (roster serve, the dashboard or a command has it open): stop it, then migrate, so that the copy holds everything written to it": "la base %s est utilisée (roster serve, le tableau de bord ou une commande l'a ouverte) : arrêtez-le, puis migrez, pour que la copie contienne tout ce qui y a été écrit",
 
 		"was away":                        "a été absent",
 		"%s  %s  %s; work goes to %s":     "%s  %s  %s ; travail confié à : %s",

@@ -85,9 +85,11 @@ type TableCount struct {
 // database to (either may be a SQLite file or a PostgreSQL URL; to is
 // created and migrated if needed), ids and audit trail included, in one
 // transaction on to, and returns each table's rows once the counts of both
-// agree. from is read in one snapshot and never migrated: it must be at
-// this roster's schema version. On PostgreSQL the identity columns go on
-// after the copied ids.
+// agree. from is read in one snapshot, taken as the copy begins, and never
+// migrated: it must be at this roster's schema version. A SQLite from that
+// another connection has open (roster serve, the dashboard, a command) is
+// refused (InUseError): what it wrote after the snapshot would not be in
+// the copy. On PostgreSQL the identity columns go on after the copied ids.
 //
 // to is marked before anything is written there (markCopying), and the
 // mark goes in the copy's transaction: a copy killed half-way leaves a
@@ -101,6 +103,11 @@ func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
 	}
 	if want := SchemaVersion(); have != want {
 		return nil, &VersionError{Path: redacted(from), Have: have, Want: want}
+	}
+	if !IsPostgres(from) {
+		if err := refuseInUse(ctx, from); err != nil {
+			return nil, err
+		}
 	}
 	src, err := Open(ctx, from)
 	if err != nil {
@@ -129,6 +136,11 @@ func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
 		return nil, fmt.Errorf("copy: read %s: %w", src.path, err)
 	}
 	defer rtx.Rollback()
+	// SQLite's snapshot is taken by the first read: at once, not after
+	// the target is ready.
+	if _, err := countRows(ctx, rtx, "account"); err != nil {
+		return nil, fmt.Errorf("copy: read %s: %w", src.path, err)
+	}
 	wtx, err := dst.beginWrite(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("copy: write %s: %w", dst.path, err)
@@ -297,6 +309,26 @@ func (s *Store) unfinishedFrom(ctx context.Context, db querier) error {
 		return fmt.Errorf("open database %s: %w", s.path, err)
 	}
 	return &UnfinishedError{Path: s.path, From: from}
+}
+
+// refuseInUse refuses a SQLite database that a connection has open, of
+// this process or another (InUseError), found as Restore finds it: leaving
+// WAL mode, which roster's connections hold the database in, needs every
+// other connection gone (busy_timeout 0: it does not wait). Any other
+// failure leaves the question to the reads that follow: a file this
+// process may not write (a backup on a read-only mount) is one no roster
+// serve writes, since serve refuses it.
+func refuseInUse(ctx context.Context, path string) error {
+	pool, err := sql.Open("sqlite", dsn(path, "deferred", "busy_timeout(0)"))
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer pool.Close()
+	_, err = pool.ExecContext(ctx, "PRAGMA journal_mode = DELETE")
+	if err != nil && (strings.Contains(err.Error(), "locked") || strings.Contains(err.Error(), "busy")) {
+		return &InUseError{Path: path, Copy: true}
+	}
+	return nil
 }
 
 // copyColumn is a column of the target's table.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -87,4 +88,27 @@ func TestCopyMarksANewTargetFirst(t *testing.T) {
 	st, err := Open(ctx, dst)
 	must(t, err)
 	must(t, st.Close())
+}
+
+// A SQLite source that a connection has open (roster serve, the dashboard,
+// a command; here one of this process) is refused, and no target is made:
+// what it wrote after the copy's snapshot would not be in the copy. Closed,
+// it is copied.
+func TestCopyRefusesASourceInUse(t *testing.T) {
+	ctx := context.Background()
+	src := seededFile(t, 20)
+	st, err := Open(ctx, src)
+	must(t, err)
+	dst := filepath.Join(t.TempDir(), "copy.db")
+	var inUse *InUseError
+	if _, err := Copy(ctx, src, dst); !errors.As(err, &inUse) || !inUse.Copy || inUse.Path != src {
+		t.Fatalf("a copy from a database in use: %v, want InUseError", err)
+	}
+	if _, err := os.Stat(dst); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the refused copy made its target: %v", err)
+	}
+	must(t, st.Close())
+	if _, err := Copy(ctx, src, dst); err != nil {
+		t.Fatal(err)
+	}
 }

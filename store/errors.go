@@ -119,12 +119,20 @@ func (e *NewerError) Localize(p *i18n.Printer) string {
 
 // InUseError refuses to restore over a database that a process has open:
 // roster serve, the dashboard or a command would go on with the old one.
-type InUseError struct{ Path string }
+// With Copy, it refuses to copy from one (roster migrate): what the
+// process wrote after the copy began would not be in the copy.
+type InUseError struct {
+	Path string
+	Copy bool
+}
 
 func (e *InUseError) Error() string { return e.Localize(i18n.For(i18n.English)) }
 
 // Localize says e in p's language.
 func (e *InUseError) Localize(p *i18n.Printer) string {
+	if e.Copy {
+		return p.T("%s is in use (roster serve, the dashboard or a command has it open): stop it, then migrate, so that the copy holds everything written to it", e.Path)
+	}
 	return p.T("%s is in use (roster serve, the dashboard or a command has it open): stop it, then restore", e.Path)
 }
 
