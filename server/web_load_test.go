@@ -80,15 +80,13 @@ func TestWebLoginUnderLoad(t *testing.T) {
 	}
 
 	// The edit, from its own store on the same file, once sign-ins are being answered.
+	// Not held behind them: sign-ins are answered after it (below), which
+	// says more than its time on a machine of unknown pace.
 	<-first
-	start := time.Now()
 	if err := webEdit(f, active[0]); err != nil {
 		t.Errorf("edit during the sign-ins: %v", err)
 	}
 	edited := time.Now()
-	if d := edited.Sub(start); d > time.Second {
-		t.Errorf("the edit took %v during the sign-ins, want at most 1s", d.Round(time.Millisecond))
-	}
 	wg.Wait()
 	close(answers)
 
