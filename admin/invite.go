@@ -479,6 +479,9 @@ func (s *Service) createUsers(ctx context.Context, q *store.Q, op *operator, acc
 		}
 		u.InvitedBy = op.ID
 		u.CreatedAt, u.UpdatedAt, u.UpdatedBy = now, now, op.Email
+		if !staged { // the link's expiry, written with the user (InsertUser)
+			u.InviteExpiresAt = now.Add(acct.InviteLifetime)
+		}
 	}
 	if err := q.InsertUser(ctx, users...); err != nil {
 		return err

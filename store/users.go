@@ -331,13 +331,20 @@ func sortName(u *User) string { return Fold(u.Name()) }
 func (q *Q) InsertUser(ctx context.Context, users ...*User) error {
 	vals := make([]any, 0, 16*len(users))
 	for _, u := range users {
+		// The row's team, when one, and its link's expiry, as the triggers
+		// of the membership and the link written next make them: written
+		// now, the row is not written again (migration 030).
+		var teams string
+		if len(u.Teams) == 1 {
+			teams = u.Teams[0]
+		}
 		vals = append(vals, u.Email, EmailKey(u.Email), u.FirstName, u.LastName, sortName(u), u.Phone, u.Position,
 			u.ReferenceID, u.Locale, u.Role, u.Status, u.InvitedBy, unix(u.CreatedAt), unix(u.ActivatedAt),
-			unix(u.UpdatedAt), u.UpdatedBy)
+			unix(u.UpdatedAt), u.UpdatedBy, teams, unix(u.InviteExpiresAt))
 	}
 	ids, err := q.insertNew(ctx, "users", `email, email_key, first_name, last_name, sort_name, phone, position,
-		reference_id, locale, role, status, invited_by, created_at, activated_at, updated_at, updated_by`,
-		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?)", vals)
+		reference_id, locale, role, status, invited_by, created_at, activated_at, updated_at, updated_by, teams, invite_expires_at`,
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?)", vals)
 	if err != nil {
 		return err
 	}

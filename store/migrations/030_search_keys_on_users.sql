@@ -10,3 +10,24 @@ DELETE FROM search_keys
 WHERE key = (SELECT u.sort_name FROM users u WHERE u.id = search_keys.user_id)
     OR key = (SELECT u.email_key FROM users u WHERE u.id = search_keys.user_id
         AND length(u.email) = octet_length(u.email));
+
+-- An invitation writes its user's row with their team and their link's
+-- expiry already (store's InsertUser), which the triggers of the team's
+-- membership and of the link then computed again and wrote over with the
+-- same: they write the row only when it differs.
+DROP TRIGGER user_row_teams_insert;
+CREATE TRIGGER user_row_teams_insert AFTER INSERT ON user_teams BEGIN
+    UPDATE users SET teams = CASE
+        WHEN NOT EXISTS (SELECT 1 FROM user_teams WHERE user_id = NEW.user_id AND team_id != NEW.team_id)
+        THEN (SELECT name FROM teams WHERE id = NEW.team_id)
+        ELSE (SELECT teams FROM user_row_source WHERE user_id = NEW.user_id) END
+    WHERE id = NEW.user_id AND teams IS NOT CASE
+        WHEN NOT EXISTS (SELECT 1 FROM user_teams WHERE user_id = NEW.user_id AND team_id != NEW.team_id)
+        THEN (SELECT name FROM teams WHERE id = NEW.team_id)
+        ELSE (SELECT teams FROM user_row_source WHERE user_id = NEW.user_id) END;
+END;
+DROP TRIGGER user_row_token_insert;
+CREATE TRIGGER user_row_token_insert AFTER INSERT ON tokens WHEN NEW.kind = 'invite' BEGIN
+    UPDATE users SET invite_expires_at = (SELECT invite_expires_at FROM user_row_source WHERE user_id = NEW.user_id)
+    WHERE id = NEW.user_id AND invite_expires_at IS NOT (SELECT invite_expires_at FROM user_row_source WHERE user_id = NEW.user_id);
+END;
