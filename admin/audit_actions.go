@@ -20,7 +20,7 @@ var AuditActions = []string{
 	"mail.retry",
 	"notify.set",
 	"password.forgot", "password.reset", "password.reset_sent",
-	"team.add", "team.remove", "team.rename",
+	"team.add", "team.external_id", "team.remove", "team.rename",
 	"user.deactivate", "user.delete", "user.edit", "user.external_id", "user.invite", "user.perms",
 	"user.reactivate", "user.stage",
 	"webhook.add", "webhook.remove",

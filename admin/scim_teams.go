@@ -30,16 +30,19 @@ const (
 	TeamReplaceMembers
 	// TeamRename gives the team TeamChange.Name.
 	TeamRename
+	// TeamSetExternalID records TeamChange.ExternalID as the provider's
+	// ID of the team ("" forgets it).
+	TeamSetExternalID
 )
 
 // ProvisionedTeam is a team as an identity provider sees it (a SCIM
 // Group), with its version.
 type ProvisionedTeam struct {
 	store.Team
-	// Version is made from the team's name and its members' IDs: it
-	// changes when either does, however they changed (a member deleted,
-	// a team renamed on the dashboard), and never otherwise, as SCIM's
-	// ETag must (RFC 7644 3.14).
+	// Version is made from the team's name, its provider's ID and its
+	// members' IDs: it changes when one does, however they changed (a
+	// member deleted, a team renamed on the dashboard), and never
+	// otherwise, as SCIM's ETag must (RFC 7644 3.14).
 	Version string
 }
 
@@ -51,6 +54,8 @@ func provisioned(ctx context.Context, q *store.Q, t *store.Team) (*ProvisionedTe
 	}
 	h := sha256.New()
 	h.Write([]byte(t.Name))
+	h.Write([]byte{0})
+	h.Write([]byte(t.ExternalID))
 	h.Write([]byte{0})
 	for _, id := range ids {
 		h.Write(binary.BigEndian.AppendUint64(nil, uint64(id)))
@@ -75,19 +80,21 @@ func teamStale(ctx context.Context, q *store.Q, t *store.Team, version string) e
 }
 
 // TeamChange is one change of a provisioned team: its act, the users it
-// names, by ID, or the team's new name.
+// names, by ID, the team's new name or its provider's ID.
 type TeamChange struct {
-	Act   TeamAct
-	Users []int64
-	Name  string
+	Act        TeamAct
+	Users      []int64
+	Name       string
+	ExternalID string
 }
 
-// ProvisionTeam creates a team for an identity provider with its members,
-// in one transaction with its audit rows. A name another team has is
+// ProvisionTeam creates a team for an identity provider with its members
+// and the provider's ID of it (externalID, may be ""), in one transaction
+// with its audit rows. A name another team has is
 // refused as taken (InputError.Taken): SCIM answers it 409 uniqueness (RFC
 // 7644 3.3), which a provider reads as "look the group up", not as a
 // request to correct.
-func (s *Service) ProvisionTeam(ctx context.Context, a Actor, name string, members []int64) (*ProvisionedTeam, error) {
+func (s *Service) ProvisionTeam(ctx context.Context, a Actor, name, externalID string, members []int64) (*ProvisionedTeam, error) {
 	var out *ProvisionedTeam
 	err := s.write(ctx, a, func(q *store.Q, op *operator) error {
 		if err := op.need("users.edit", "managing teams"); err != nil {
@@ -113,6 +120,9 @@ func (s *Service) ProvisionTeam(ctx context.Context, a Actor, name string, membe
 		}
 		t, err := q.TeamByID(ctx, id)
 		if err != nil {
+			return err
+		}
+		if err := s.setTeamExternalID(ctx, q, op, t, externalID); err != nil {
 			return err
 		}
 		out, err = provisioned(ctx, q, t)
@@ -177,6 +187,10 @@ func (s *Service) ChangeTeam(ctx context.Context, a Actor, id int64, version str
 					return err
 				}
 				t.Name = n
+			case TeamSetExternalID:
+				if err := s.setTeamExternalID(ctx, q, op, t, c.ExternalID); err != nil {
+					return err
+				}
 			}
 		}
 		t, err = q.TeamByID(ctx, t.ID)
@@ -187,6 +201,21 @@ func (s *Service) ChangeTeam(ctx context.Context, a Actor, id int64, version str
 		return err
 	})
 	return out, err
+}
+
+// setTeamExternalID records ext as the provider's ID of t, audited when it
+// changes.
+func (s *Service) setTeamExternalID(ctx context.Context, q *store.Q, op *operator, t *store.Team, ext string) error {
+	ext, err := checkText("externalId", strings.TrimSpace(ext), 200)
+	if err != nil || ext == t.ExternalID {
+		return err
+	}
+	if err := q.SetTeamExternalID(ctx, t.ID, ext); err != nil {
+		return err
+	}
+	before, after := map[string]string{"team": t.Name, "external_id": t.ExternalID}, map[string]string{"team": t.Name, "external_id": ext}
+	t.ExternalID = ext
+	return s.audit(ctx, q, op.User, op.channel, "team.external_id", nil, before, after)
 }
 
 // RemoveProvisionedTeam removes the team whose ID is id, for an identity

@@ -51,7 +51,7 @@ func TestProvisionedUserNamesAndTeamVersions(t *testing.T) {
 		}
 	}
 
-	team, err := f.svc.ProvisionTeam(ctx, f.owner, "Support", nil)
+	team, err := f.svc.ProvisionTeam(ctx, f.owner, "Support", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -190,6 +190,7 @@ func frTUIRest() map[string]string {
 		"password.reset":         "mot de passe réinitialisé",
 		"password.reset_sent":    "lien de réinitialisation envoyé",
 		"team.add":               "équipe ajoutée",
+		"team.external_id":       "identifiant externe d'équipe modifié",
 		"team.remove":            "équipe supprimée",
 		"team.rename":            "équipe renommée",
 		"user.deactivate":        "utilisateur désactivé",

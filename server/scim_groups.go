@@ -72,6 +72,9 @@ func (c *scimCall) scimGroup(t *admin.ProvisionedTeam, withMembers bool) (map[st
 	id := strconv.FormatInt(t.ID, 10)
 	g := map[string]any{"schemas": []string{scimGroupSchema}, "id": id, "displayName": t.Name,
 		"meta": map[string]any{"resourceType": "Group", "location": c.base() + "/Groups/" + id, "version": scimGroupVersion(t)}}
+	if t.ExternalID != "" {
+		g["externalId"] = t.ExternalID
+	}
 	if withMembers {
 		m, err := c.members(t.Team)
 		if err != nil {
@@ -170,29 +173,30 @@ func scimMemberIDs(ms []scimMember) ([]int64, error) {
 	return ids, nil
 }
 
-// groupBody reads a group sent whole (a creation, a replace): its name and
-// its members' user IDs.
-func (c *scimCall) groupBody() (name string, ids []int64, err error) {
+// groupBody reads a group sent whole (a creation, a replace): its name,
+// the provider's ID of it and its members' user IDs.
+func (c *scimCall) groupBody() (name, externalID string, ids []int64, err error) {
 	var body struct {
 		DisplayName string       `json:"displayName"`
+		ExternalID  string       `json:"externalId"`
 		Members     []scimMember `json:"members"`
 	}
 	if err := c.decode(&body); err != nil {
-		return "", nil, err
+		return "", "", nil, err
 	}
 	ids, err = scimMemberIDs(body.Members)
-	return body.DisplayName, ids, err
+	return body.DisplayName, body.ExternalID, ids, err
 }
 
 // scimCreateGroup creates the team with its members in one transaction: a
 // member refused leaves no team behind, which the provider's next attempt
 // would find "already exists".
 func scimCreateGroup(c *scimCall) (int, any, error) {
-	name, ids, err := c.groupBody()
+	name, ext, ids, err := c.groupBody()
 	if err != nil {
 		return 0, nil, err
 	}
-	t, err := c.x.svc.ProvisionTeam(c.r.Context(), c.actor, name, ids)
+	t, err := c.x.svc.ProvisionTeam(c.r.Context(), c.actor, name, ext, ids)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -209,12 +213,12 @@ func scimReplaceGroup(c *scimCall) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	name, ids, err := c.groupBody()
+	name, ext, ids, err := c.groupBody()
 	if err != nil {
 		return 0, nil, err
 	}
 	t, err := c.x.svc.ChangeTeam(c.r.Context(), c.actor, id, c.groupIfMatch(), []admin.TeamChange{
-		{Act: admin.TeamRename, Name: name}, {Act: admin.TeamReplaceMembers, Users: ids}})
+		{Act: admin.TeamRename, Name: name}, {Act: admin.TeamSetExternalID, ExternalID: ext}, {Act: admin.TeamReplaceMembers, Users: ids}})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -276,11 +280,19 @@ func scimPatchGroup(c *scimCall) (int, any, error) {
 		case path == "" && o == "remove":
 			return 0, nil, scimBad("noTarget", "remove needs a path: members, or members[value eq \"ID\"]")
 		case lower == "displayname" && (o == "replace" || o == "add"):
-			var to string
-			if json.Unmarshal(op.Value, &to) != nil {
-				return 0, nil, scimBad("invalidValue", "displayName: a string")
+			to, err := scimString("displayName", op.Value)
+			if err != nil {
+				return 0, nil, err
 			}
 			changes = append(changes, admin.TeamChange{Act: admin.TeamRename, Name: to})
+		case lower == "externalid" && (o == "replace" || o == "add"):
+			to, err := scimString("externalId", op.Value)
+			if err != nil {
+				return 0, nil, err
+			}
+			changes = append(changes, admin.TeamChange{Act: admin.TeamSetExternalID, ExternalID: to})
+		case lower == "externalid" && o == "remove":
+			changes = append(changes, admin.TeamChange{Act: admin.TeamSetExternalID})
 		default:
 			return 0, nil, scimBad("invalidPath", "%s %q is not a change roster makes to a group", op.Op, path)
 		}
@@ -304,25 +316,34 @@ func scimGroupAttrs(op string, value json.RawMessage) ([]admin.TeamChange, error
 	if err := json.Unmarshal(value, &attrs); err != nil {
 		return nil, scimBad("invalidValue", "%s without a path takes an object of attributes: displayName, members", op)
 	}
-	var name, members json.RawMessage
+	var name, ext, members json.RawMessage
 	for k, v := range attrs {
 		switch strings.ToLower(k) {
 		case "displayname":
 			name = v
+		case "externalid":
+			ext = v
 		case "members":
 			members = v
 		case "id", "schemas", "meta":
 		default:
-			return nil, scimBad("invalidPath", "%q is not an attribute of a group roster keeps: displayName, members", k)
+			return nil, scimBad("invalidPath", "%q is not an attribute of a group roster keeps: displayName, externalId, members", k)
 		}
 	}
 	var out []admin.TeamChange
 	if name != nil {
-		var to string
-		if json.Unmarshal(name, &to) != nil {
-			return nil, scimBad("invalidValue", "displayName: a string")
+		to, err := scimString("displayName", name)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, admin.TeamChange{Act: admin.TeamRename, Name: to})
+	}
+	if ext != nil {
+		to, err := scimString("externalId", ext)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, admin.TeamChange{Act: admin.TeamSetExternalID, ExternalID: to})
 	}
 	if members != nil {
 		var ms []scimMember
@@ -372,4 +393,13 @@ func scimDeleteGroup(c *scimCall) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusNoContent, nil, c.x.svc.RemoveProvisionedTeam(c.r.Context(), c.actor, id, c.groupIfMatch())
+}
+
+// scimString reads the value of the string attribute name.
+func scimString(name string, v json.RawMessage) (string, error) {
+	var s string
+	if json.Unmarshal(v, &s) != nil {
+		return "", scimBad("invalidValue", "%s: a string", name)
+	}
+	return s, nil
 }

@@ -61,12 +61,15 @@ type Team struct {
 	ID      int64  `json:"id"`
 	Name    string `json:"name"`
 	Members int    `json:"members"`
+	// ExternalID is the identity provider's ID of the team it provisions
+	// as a SCIM group; "" for the others.
+	ExternalID string `json:"external_id,omitempty"`
 }
 
 // Teams lists the teams with their member counts (kept by the triggers of
 // 008_team_members.sql).
 func (q *Q) Teams(ctx context.Context) ([]Team, error) {
-	rows, err := q.db.QueryContext(ctx, `SELECT id, name, members FROM teams ORDER BY name`)
+	rows, err := q.db.QueryContext(ctx, `SELECT id, name, members, external_id FROM teams ORDER BY name`)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +77,7 @@ func (q *Q) Teams(ctx context.Context) ([]Team, error) {
 	out := []Team{}
 	for rows.Next() {
 		var t Team
-		if err := rows.Scan(&t.ID, &t.Name, &t.Members); err != nil {
+		if err := rows.Scan(&t.ID, &t.Name, &t.Members, &t.ExternalID); err != nil {
 			return nil, err
 		}
 		out = append(out, t)
@@ -85,14 +88,14 @@ func (q *Q) Teams(ctx context.Context) ([]Team, error) {
 // TeamByName finds a team, case-insensitively; ErrNotFound if none.
 func (q *Q) TeamByName(ctx context.Context, name string) (*Team, error) {
 	var t Team
-	err := q.db.QueryRowContext(ctx, `SELECT id, name, members FROM teams WHERE name = ?`, name).Scan(&t.ID, &t.Name, &t.Members)
+	err := q.db.QueryRowContext(ctx, `SELECT id, name, members, external_id FROM teams WHERE name = ?`, name).Scan(&t.ID, &t.Name, &t.Members, &t.ExternalID)
 	return &t, mapErr(err)
 }
 
 // TeamByID finds a team; ErrNotFound if none.
 func (q *Q) TeamByID(ctx context.Context, id int64) (*Team, error) {
 	var t Team
-	err := q.db.QueryRowContext(ctx, `SELECT id, name, members FROM teams WHERE id = ?`, id).Scan(&t.ID, &t.Name, &t.Members)
+	err := q.db.QueryRowContext(ctx, `SELECT id, name, members, external_id FROM teams WHERE id = ?`, id).Scan(&t.ID, &t.Name, &t.Members, &t.ExternalID)
 	return &t, mapErr(err)
 }
 
@@ -105,6 +108,12 @@ func (q *Q) AddTeam(ctx context.Context, name string) (int64, error) {
 func (q *Q) RenameTeam(ctx context.Context, id int64, name string) error {
 	_, err := q.db.ExecContext(ctx, "UPDATE teams SET name = ? WHERE id = ?", name, id)
 	return mapErr(err)
+}
+
+// SetTeamExternalID records the identity provider's ID of a team.
+func (q *Q) SetTeamExternalID(ctx context.Context, id int64, ext string) error {
+	_, err := q.db.ExecContext(ctx, "UPDATE teams SET external_id = ? WHERE id = ?", ext, id)
+	return err
 }
 
 // RemoveTeam deletes a team; its members stay, without it.
