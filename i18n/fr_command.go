@@ -179,6 +179,7 @@ func frCommand() map[string]string {
 		"list [EMAIL], add EMAIL FILE|- or remove EMAIL FINGERPRINT": "list [EMAIL], add EMAIL FICHIER|- ou remove EMAIL EMPREINTE",
 		"unchanged: %s":                                              "inchangé : %s",
 		"no database at %s: roster init creates one, or --db names yours":                                      "aucune base à %s : roster init en crée une, ou --db nomme la vôtre",
+		"no database at %s to copy: --from names it":                                                           "aucune base à copier à %s : --from la nomme",
 		"users takes no %s: roster user EMAIL shows one person, --search TEXT finds people":                    "users ne prend pas %s : roster user EMAIL montre une personne, --search TEXTE en cherche",
 		"--limit %d: want a number of users, or 0 for all":                                                     "--limit %d : un nombre d'utilisateurs est attendu, ou 0 pour tous",
 		"the database already holds %d users: seed would add %d fake people among them; say --yes to go ahead": "la base contient déjà %d utilisateurs : seed y ajouterait %d personnes fictives ; ajoutez --yes pour le faire",

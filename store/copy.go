@@ -97,6 +97,9 @@ type TableCount struct {
 // database to set a new account up in, and which Copy, run again, copies
 // into from the start.
 func Copy(ctx context.Context, from, to string) ([]TableCount, error) {
+	if err := Exists(from); err != nil {
+		return nil, &MissingError{Path: from, From: true}
+	}
 	have, err := schemaVersionAt(ctx, from)
 	if err != nil {
 		return nil, err

@@ -112,3 +112,20 @@ func TestCopyRefusesASourceInUse(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A source that is no file is named as such, and nothing is made, neither
+// there nor at the target: it was "open database: stat …: no such file or
+// directory".
+func TestCopyFromNoFile(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "typo.db"), filepath.Join(dir, "copy.db")
+	var missing *MissingError
+	if _, err := Copy(context.Background(), src, dst); !errors.As(err, &missing) || missing.Path != src || !missing.From {
+		t.Fatalf("a copy from no file: %v, want MissingError", err)
+	}
+	for _, p := range []string{src, dst} {
+		if _, err := os.Stat(p); !errors.Is(err, os.ErrNotExist) {
+			t.Fatalf("the refused copy made %s: %v", p, err)
+		}
+	}
+}

@@ -152,12 +152,18 @@ func (e *ReadOnlyError) Localize(p *i18n.Printer) string {
 // file (a mistyped --db or ROSTER_DB): opening it would create an empty
 // database there, and roster would then offer to set a new account up in
 // it. Nothing is created at the path.
-type MissingError struct{ Path string }
+type MissingError struct {
+	Path string
+	From bool // the database roster migrate copies (--from)
+}
 
 func (e *MissingError) Error() string { return e.Localize(i18n.For(i18n.English)) }
 
 // Localize says e in p's language.
 func (e *MissingError) Localize(p *i18n.Printer) string {
+	if e.From {
+		return p.T("no database at %s to copy: --from names it", e.Path)
+	}
 	return p.T("no database at %s: roster init creates one, or --db names yours", e.Path)
 }
 
