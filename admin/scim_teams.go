@@ -230,13 +230,7 @@ func (s *Service) RemoveProvisionedTeam(ctx context.Context, a Actor, id int64, 
 		if err := teamStale(ctx, q, t, version); err != nil {
 			return err
 		}
-		standsIn := func(p store.AwayPeriod) bool { return p.StandInTeamID == t.ID }
-		return s.changeStandIns(ctx, q, op, standsIn, "the team was removed", func() error {
-			if err := q.RemoveTeam(ctx, t.ID); err != nil {
-				return err
-			}
-			return s.audit(ctx, q, op.User, op.channel, "team.remove", nil, t, nil)
-		})
+		return s.removeTeam(ctx, q, op, t)
 	})
 }
 

@@ -696,13 +696,19 @@ func (s *Service) RemoveTeam(ctx context.Context, a Actor, name string) error {
 		if err != nil {
 			return err
 		}
-		standsIn := func(p store.AwayPeriod) bool { return p.StandInTeamID == t.ID }
-		return s.changeStandIns(ctx, q, op, standsIn, "the team was removed", func() error {
-			if err := q.RemoveTeam(ctx, t.ID); err != nil {
-				return err
-			}
-			return s.audit(ctx, q, op.User, op.channel, "team.remove", nil, t, nil)
-		})
+		return s.removeTeam(ctx, q, op, t)
+	})
+}
+
+// removeTeam removes t in the caller's transaction, audited, and the away
+// periods that named it as stand-in lose their stand-in (changeStandIns).
+func (s *Service) removeTeam(ctx context.Context, q *store.Q, op *operator, t *store.Team) error {
+	standsIn := func(p store.AwayPeriod) bool { return p.StandInTeamID == t.ID }
+	return s.changeStandIns(ctx, q, op, standsIn, "the team was removed", func() error {
+		if err := q.RemoveTeam(ctx, t.ID); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, op.User, op.channel, "team.remove", nil, t, nil)
 	})
 }
 
