@@ -110,16 +110,7 @@ func (q *Q) SCIMIDsOf(ctx context.Context, userIDs ...int64) (map[int64]SCIMIDs,
 func (q *Q) TouchUser(ctx context.Context, u *User, expectVersion int64) error {
 	res, err := q.db.ExecContext(ctx, "UPDATE users SET updated_at = ?, updated_by = ?, version = version + 1 WHERE id = ? AND version = ?",
 		unix(u.UpdatedAt), u.UpdatedBy, u.ID, expectVersion)
-	if err != nil {
-		return mapErr(err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return ErrConflict
-	}
-	u.Version = expectVersion + 1
-	return nil
+	return bumped(res, err, u, expectVersion)
 }
 
 // TeamMemberIDs lists the IDs of a team's members, in order.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -354,6 +355,21 @@ func (q *Q) InsertUser(ctx context.Context, users ...*User) error {
 	return q.addSets(ctx, users...)
 }
 
+// bumped checks that res, an update of u at expectVersion, changed its
+// row, and gives u the version it now has; ErrConflict if u was at another.
+func bumped(res sql.Result, err error, u *User, expectVersion int64) error {
+	if err != nil {
+		return mapErr(err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return ErrConflict
+	}
+	u.Version = expectVersion + 1
+	return nil
+}
+
 // UpdateUser writes every stored field of u if its version is still
 // expectVersion, and bumps the version. A stale version gives ErrConflict;
 // a new address that another user has, by EmailKey, ErrDuplicate.
@@ -369,15 +385,9 @@ func (q *Q) UpdateUser(ctx context.Context, u *User, expectVersion int64) error 
 		u.Email, EmailKey(u.Email), u.FirstName, u.LastName, sortName(u), u.Phone, u.Position, u.ReferenceID, u.Locale, u.Role,
 		u.Status, unix(u.ActivatedAt), unix(u.LastLoginAt), u.LoginCount, u.FailedLoginCount, u.PasswordHash,
 		unix(u.UpdatedAt), u.UpdatedBy, u.ID, expectVersion)
-	if err != nil {
-		return mapErr(err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
+	if err := bumped(res, err, u, expectVersion); err != nil {
 		return err
-	} else if n != 1 {
-		return ErrConflict
 	}
-	u.Version = expectVersion + 1
 	if err := q.keyEmails(ctx); err != nil {
 		return err
 	}
