@@ -143,17 +143,14 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 		}
 		p = admin.DefaultPlan(acct.Country, c.svc.Now())
 		// On an account with a plan, what the flags do not give is the
-		// plan's (the one planned, else the one in effect), as on the
-		// Billing screen's form: a new price alone moved the cycles to
-		// start today, in the country's zone and currency. A refusal is
-		// SetPlan's to say.
+		// plan's (the one planned, else the one in effect: admin's
+		// Billing.Editing), as on the Billing screen's form: a new price
+		// alone moved the cycles to start today, in the country's zone and
+		// currency. A refusal is SetPlan's to say.
 		kept := false
 		if b, err := c.svc.BillingInfo(ctx, a); err == nil {
-			switch {
-			case b.Next != nil && b.Next.Billed():
-				p, kept = *b.Next, true
-			case b.Plan.Billed():
-				p, kept = b.Plan, true
+			if e := b.Editing(); e != (admin.Plan{}) {
+				p, kept = e, true
 			}
 		}
 		p.Period = admin.Period(*period)

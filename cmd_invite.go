@@ -145,6 +145,19 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 			c.did(i18n.Msg(verb), res.Email)
 		}
 	}
+	// What the people just invited cost if all accept today, in the Invite
+	// screen's words (admin's Estimate.Text); nothing on no plan.
+	invited := 0
+	for _, res := range results {
+		if res.Err == nil && !res.Already {
+			invited++
+		}
+	}
+	if invited > 0 && !c.json {
+		if e, cerr := c.svc.InvitationCost(ctx, a, invited); cerr == nil && e.Text(c.printer()) != "" {
+			fmt.Fprintln(c.stdout, e.Text(c.printer()))
+		}
+	}
 	if err != nil {
 		return errorf("stopped at line %d (row %d of %d): %v; the rows before are done, and running the same command again continues from there",
 			lines[len(results)], len(results)+1, len(rows), err)

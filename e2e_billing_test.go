@@ -400,4 +400,57 @@ func TestBillingPlanChangeKeepsWhatIsNotGiven(t *testing.T) {
 	if got, want := next(), (plan{"yearly", 20000, "USD", "2026-03-01", "Asia/Seoul"}); got != want {
 		t.Errorf("yearly in another zone: the plan from 1 April is %+v, want %+v", got, want)
 	}
+	// What the flags do not give is the plan planned's, not the one in
+	// effect's (Tokyo), as the Billing screen's form starts from it
+	// (admin's Billing.Editing, TestBillingFormStartsFromThePlanPlanned);
+	// with billing's stop planned, the plan in effect's.
+	cmd("billing", "plan", "--period", "monthly", "--seat-price", "25")
+	if got, want := next(), (plan{"monthly", 2500, "USD", "2026-03-01", "Asia/Seoul"}); got != want {
+		t.Errorf("a new price over a change planned: the plan from 1 April is %+v, want %+v", got, want)
+	}
+	cmd("billing", "plan", "--none")
+	cmd("billing", "plan", "--period", "monthly", "--seat-price", "30")
+	if got, want := next(), (plan{"monthly", 3000, "USD", "2026-03-01", "Asia/Tokyo"}); got != want {
+		t.Errorf("a new price over billing's stop planned: the plan from 1 April is %+v, want %+v", got, want)
+	}
+}
+
+// roster invite says what the people it invited cost if all accept today,
+// in the Invite screen's words (admin's Estimate.Text,
+// TestInviteCostSaysAPlannedChange): with a change planned, the next plan's
+// price from then; nothing on an account billed nothing.
+func TestInviteSaysWhatItCosts(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := admin.New(st)
+	svc.Now = func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }
+	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
+		t.Fatal(err)
+	}
+	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
+	cmd := func(args ...string) string {
+		t.Helper()
+		var out, errs bytes.Buffer
+		if code := run(ctx, &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, actor: &boss, svc: svc}, args); code != 0 {
+			t.Fatalf("roster %s: exit %d: %s", strings.Join(args, " "), code, errs.String())
+		}
+		return out.String()
+	}
+	if out := cmd("invite", "ann@acme.test"); strings.Contains(out, "accept") {
+		t.Errorf("billed nothing, invite says a cost:\n%s", out)
+	}
+	cmd("billing", "plan", "--period", "monthly", "--seat-price", "15", "--currency", "EUR", "--anchor", "2026-03-01", "--timezone", "Europe/Paris")
+	cmd("billing", "plan", "--period", "monthly", "--seat-price", "20")
+	e, err := svc.InvitationCost(ctx, boss, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "if all 2 accept today: " + admin.FormatAmount(e.Now, "EUR", "en") + " for this cycle, then €40.00 a month from 2026-04-01 (before tax)"
+	if out := cmd("invite", "bob@acme.test", "cy@acme.test"); !strings.Contains(out, want) {
+		t.Errorf("invite does not say %q:\n%s", want, out)
+	}
 }

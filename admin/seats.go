@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -329,6 +330,25 @@ type Billing struct {
 	RenewalCurrency string `json:"next_renewal_currency,omitempty"`
 }
 
+// Editing is the plan a change of plan starts from, the one the operator
+// would be editing: the plan planned when a change is planned, else the
+// plan in effect. A stop of billing planned keeps the fields of the plan in
+// effect with no period, so that choosing a period again finds them. The
+// zero Plan when the account is billed nothing and nothing is planned (a
+// form then starts from DefaultPlan). The Billing screen's form and roster
+// billing plan both start from it.
+func (b *Billing) Editing() Plan {
+	switch {
+	case b.Next != nil && b.Next.Billed():
+		return *b.Next
+	case b.Next != nil:
+		p := b.Plan
+		p.Period = PeriodNone
+		return p
+	}
+	return b.Plan
+}
+
 // BillingInfo reads the plan, the current cycle and what it has cost so far,
 // writing the renewals due first. It needs settings.billing.
 func (s *Service) BillingInfo(ctx context.Context, a Actor) (*Billing, error) {
@@ -525,13 +545,79 @@ func (s *Service) Ledger(ctx context.Context, a Actor, email string, beforeID in
 }
 
 // Estimate is what invitations will cost if everyone accepts now: Now for
-// the rest of the current cycle, then Each period.
+// the rest of the current cycle, then Each period on the plan in effect,
+// or, when a change is planned (Next, from NextFrom), NextEach each of its
+// periods (nothing when billing stops).
 type Estimate struct {
-	Billed   bool   `json:"billed"`
-	Period   Period `json:"period,omitempty"`
-	Currency string `json:"currency,omitempty"`
-	Now      int64  `json:"now"`
-	Each     int64  `json:"each"`
+	Billed      bool   `json:"billed"`
+	Invitations int    `json:"invitations"`
+	Period      Period `json:"period,omitempty"`
+	Currency    string `json:"currency,omitempty"`
+	Now         int64  `json:"now"`
+	Each        int64  `json:"each"`
+	// Free is how many seats paid for this cycle are free (their users
+	// deactivated or deleted in it): the first seats started take them, at
+	// no charge.
+	Free     int       `json:"free"`
+	Next     *Plan     `json:"next_plan,omitempty"`
+	NextFrom time.Time `json:"next_from,omitzero"`
+	NextEach int64     `json:"next_each"`
+	// One seat's: for the rest of the cycle, each period, each of the next
+	// plan's.
+	seat, price, nextPrice int64
+	zone                   string // the plan's in effect
+}
+
+// For is the estimate of n invitations, from the one InvitationCost read.
+func (e Estimate) For(n int) *Estimate {
+	e.Invitations = n
+	e.Now = int64(max(0, n-e.Free)) * e.seat
+	e.Each, e.NextEach = int64(n)*e.price, int64(n)*e.nextPrice
+	return &e
+}
+
+// Text says the estimate in p's language, as the Invite screen and roster
+// invite show it: "if they accept today: €14.31 for this cycle, then €15.00
+// a month (before tax)", or with a change planned, what the seats cost from
+// then; nothing when nothing is billed.
+func (e *Estimate) Text(p *i18n.Printer) string {
+	n := e.Invitations
+	if !e.Billed || n == 0 {
+		return ""
+	}
+	lang := string(p.Lang())
+	now, each := FormatAmount(e.Now, e.Currency, lang), FormatAmount(e.Each, e.Currency, lang)
+	if e.Next == nil {
+		// One person or all of them: "they" is not the plural rule's "one".
+		switch {
+		case n == 1 && e.Period == PeriodYearly:
+			return p.T("if they accept today: %s for this cycle, then %s a year (before tax)", now, each)
+		case n == 1:
+			return p.T("if they accept today: %s for this cycle, then %s a month (before tax)", now, each)
+		case e.Period == PeriodYearly:
+			return p.T("if all %s accept today: %s for this cycle, then %s a year (before tax)", p.Num(n), now, each)
+		}
+		return p.T("if all %s accept today: %s for this cycle, then %s a month (before tax)", p.Num(n), now, each)
+	}
+	// A change planned takes effect at the cycle's end: the seats cost the
+	// next plan's price, in its currency, from then (the day in its zone).
+	zone := e.zone
+	if e.Next.Billed() {
+		zone = e.Next.TimeZone
+	}
+	from := e.NextFrom.In(Plan{TimeZone: zone}.location()).Format(time.DateOnly)
+	then := p.T("nothing from %s", from)
+	if e.Next.Billed() {
+		next := FormatAmount(e.NextEach, e.Next.Currency, lang)
+		then = p.T("%s a month from %s", next, from)
+		if e.Next.Period == PeriodYearly {
+			then = p.T("%s a year from %s", next, from)
+		}
+	}
+	if n == 1 {
+		return p.T("if they accept today: %s for this cycle, then %s (before tax)", now, then)
+	}
+	return p.T("if all %s accept today: %s for this cycle, then %s (before tax)", p.Num(n), now, then)
 }
 
 // InvitationCost is what n invitations will cost if all are accepted now.
@@ -547,14 +633,28 @@ func (s *Service) InvitationCost(ctx context.Context, a Actor, n int) (*Estimate
 			return err
 		}
 		now := s.Now()
-		p, _ := ps.at(now)
+		p, c := ps.cycleAt(now)
 		if !p.Billed() {
 			return nil
 		}
-		c := p.CycleAt(now)
-		e = Estimate{Billed: true, Period: p.Period, Currency: p.Currency,
-			Now: int64(n) * Prorated(p.SeatPrice, c, now), Each: int64(n) * p.SeatPrice}
+		e = Estimate{Billed: true, Period: p.Period, Currency: p.Currency, seat: Prorated(p.SeatPrice, p.CycleAt(now), now), price: p.SeatPrice, zone: p.TimeZone}
+		if _, next := ps.at(now); !next.IsZero() {
+			np, _ := ps.at(next)
+			e.Next, e.NextFrom, e.nextPrice = &np, next, np.SeatPrice
+		}
+		paid, err := q.PaidSeats(ctx, c.Start)
+		if err != nil {
+			return err
+		}
+		open, err := q.OpenSeats(ctx, now)
+		if err != nil {
+			return err
+		}
+		e.Free = int(max(0, paid-open))
 		return nil
 	})
-	return &e, err
+	if err != nil {
+		return nil, err
+	}
+	return e.For(n), nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"roster/i18n"
 	"roster/store"
 )
 
@@ -529,4 +530,54 @@ func TestSeatFreedIsTakenInTheSameCycle(t *testing.T) {
 	slices.SortFunc(renewals, func(a, b store.LedgerEntry) int { return strings.Compare(a.Email, b.Email) })
 	wantLedger(t, rows[11:], "renewal carla@example.com 1500", "renewal dan@example.com 1500", "renewal erin@example.com 1500",
 		"renewal "+ownerEmail+" 1500", "seat_ended erin@example.com 0", "seat_resumed fay@example.com 0")
+}
+
+// What invitations cost says a change planned: the seats accepted today
+// cost the plan in effect for the rest of the cycle, then the next plan's
+// price, in its currency and period, from the change (nothing when billing
+// stops). A seat paid for this cycle and free is taken at no charge, as
+// seatStarts takes it. The estimate ignored the change, so that the Invite
+// screen said €15.00 a month for seats charged €20.00 from the next cycle.
+func TestInvitationCostSaysAPlannedChange(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	en := i18n.For(i18n.English)
+	marchEnd := time.Date(2026, 3, 31, 22, 0, 0, 0, time.UTC)
+	seat := func() int64 { return half(1500, marchEnd.Unix()-f.now().Unix(), 31*86400-3600) }
+	e, err := f.svc.InvitationCost(f.ctx, f.owner, 2)
+	must(t, err)
+	if got, want := e.Text(en), fmt.Sprintf("if all 2 accept today: %s for this cycle, then €30.00 a month (before tax)", FormatAmount(2*seat(), "EUR", "en")); got != want {
+		t.Errorf("no change planned: %q, want %q", got, want)
+	}
+
+	_, err = f.svc.SetPlan(f.ctx, f.owner, Plan{Period: PeriodYearly, SeatPrice: 15000, Currency: "USD", Anchor: Date{2026, 4, 1}, TimeZone: "America/Toronto"})
+	must(t, err)
+	e, err = f.svc.InvitationCost(f.ctx, f.owner, 2)
+	must(t, err)
+	if e.Now != 2*seat() || e.Each != 3000 || e.Next == nil || e.NextEach != 30000 || !e.NextFrom.Equal(marchEnd) {
+		t.Errorf("with a change planned: %+v", e)
+	}
+	if got, want := e.Text(en), fmt.Sprintf("if all 2 accept today: %s for this cycle, then $300.00 a year from 2026-03-31 (before tax)", FormatAmount(2*seat(), "EUR", "en")); got != want {
+		t.Errorf("with a change planned: %q, want %q", got, want)
+	}
+	_, err = f.svc.SetPlan(f.ctx, f.owner, Plan{})
+	must(t, err)
+	e, err = f.svc.InvitationCost(f.ctx, f.owner, 1)
+	must(t, err)
+	if got, want := e.Text(en), fmt.Sprintf("if they accept today: %s for this cycle, then nothing from 2026-04-01 (before tax)", FormatAmount(seat(), "EUR", "en")); got != want {
+		t.Errorf("with billing's stop planned: %q, want %q", got, want)
+	}
+
+	// Bob's seat, paid and freed, is the first one's.
+	f.accept("bob@example.com")
+	_, err = f.svc.Delete(f.ctx, f.owner, "bob@example.com", DeleteRequest{Heir: ownerEmail})
+	must(t, err)
+	for n, want := range map[int]int64{1: 0, 3: 2 * seat()} {
+		e, err = f.svc.InvitationCost(f.ctx, f.owner, n)
+		must(t, err)
+		if e.Free != 1 || e.Now != want {
+			t.Errorf("%d invitations with a paid seat free: %d free, %d now; want 1, %d", n, e.Free, e.Now, want)
+		}
+	}
 }

@@ -291,12 +291,14 @@ func (m *billingView) key(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// edit fills the form with the plan in effect, or the plan a new one starts
-// from, and gives it the keyboard.
+// edit fills the form with the plan the operator is editing, as roster
+// billing plan starts from it (admin's Billing.Editing: the plan planned,
+// else the one in effect), or the plan a first one starts from, and gives
+// it the keyboard.
 func (m *billingView) edit() {
 	p := admin.DefaultPlan(m.country, m.s.svc.Now())
-	if m.info != nil && m.info.Plan.Billed() {
-		p = m.info.Plan
+	if m.info != nil && m.info.Editing() != (admin.Plan{}) {
+		p = m.info.Editing()
 	}
 	f := m.form.fields
 	f[pfPeriod].set(periodLabel(m.s.p, p.Period))

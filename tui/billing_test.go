@@ -157,3 +157,56 @@ func TestBillingScreenRenewalInItsCurrency(t *testing.T) {
 	tt.write("9")
 	tt.wait("Next renewal   ¥1,500 on 2026-04-01", "Next plan      from 2026-04-01: monthly, ¥1,500 a seat")
 }
+
+// The plan form starts from the plan the operator is editing, as roster
+// billing plan does: the one planned when a change is planned. It started
+// from the plan in effect, so that saving it, a field changed or none,
+// undid the change planned unsaid. A stop of billing planned shows as no
+// plan, the fields of the plan in effect kept for a period chosen again.
+func TestBillingFormStartsFromThePlanPlanned(t *testing.T) {
+	f := newFixture(t)
+	f.plan(1500)
+	planned := admin.Plan{Period: admin.PeriodYearly, SeatPrice: 15000, Currency: "USD", Anchor: admin.Date{Year: 2026, Month: 3, Day: 15}, TimeZone: "America/Toronto"}
+	if _, err := f.svc.SetPlan(f.ctx, f.op, planned); err != nil {
+		t.Fatal(err)
+	}
+	m := started(f, i18n.English, 100, 30)
+	m = press(m, "9", "e")
+	fr := drawn(m)
+	for _, want := range []string{"[yearly]", "150.00", "USD", "2026-03-15", "America/Toronto"} {
+		must(t, strings.Contains(fr, want), "the form does not start from the plan planned (%s):\n%s", want, fr)
+	}
+	m = press(m, "ctrl+s")
+	b, err := f.svc.BillingInfo(f.ctx, f.op)
+	must(t, err == nil && b.Next != nil && *b.Next == planned, "the form saved as it opened changed the plan planned to %+v (%v)", b.Next, err)
+
+	if _, err := f.svc.SetPlan(f.ctx, f.op, admin.Plan{}); err != nil {
+		t.Fatal(err)
+	}
+	m = press(m, "ctrl+r", "e")
+	fr = drawn(m)
+	for _, want := range []string{"[no plan]", "15.00", "EUR", "2026-03-01", "Europe/Paris"} {
+		must(t, strings.Contains(fr, want), "with billing's stop planned, the form lacks %s:\n%s", want, fr)
+	}
+	press(m, "ctrl+s")
+	b, err = f.svc.BillingInfo(f.ctx, f.op)
+	must(t, err == nil && b.Next != nil && !b.Next.Billed(), "the form saved as it opened undid billing's stop planned: %+v (%v)", b.Next, err)
+}
+
+// The Invite screen's estimate says a change of plan planned, in admin's
+// words as roster invite says it: what the seats cost for the rest of this
+// cycle, then the next plan's price from the change. It said the plan in
+// effect's price for good. At 80 columns the line is wrapped, not cut.
+func TestInviteCostSaysAPlannedChange(t *testing.T) {
+	f := newFixture(t)
+	f.plan(1500)
+	f.plan(2000) // from 1 April
+	inv := newInvite(f.session())
+	inv.SetSize(80, 24)
+	inv = driveScreen(inv, inv.Init()).(*invite)
+	inv.rows[0].cells[cEmail].SetValue("ann@example.com")
+	want := "if they accept today: €14.31 for this cycle, then €20.00 a month from 2026-04-01 (before tax)"
+	must(t, inv.cost() == want, "the estimate with a change planned: %q, want %q", inv.cost(), want)
+	fr := ansi.Strip(inv.View())
+	must(t, strings.Contains(fr, "then €20.00 a month from") && strings.Contains(fr, "2026-04-01 (before tax)"), "not drawn whole at 80 columns:\n%s", fr)
+}

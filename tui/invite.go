@@ -809,26 +809,33 @@ func (m *invite) widths() [numCols]int {
 	return w
 }
 
+// fillWords breaks s into lines of at most width columns between words,
+// never inside one (ansi's wrappers break a date at its hyphens).
+func fillWords(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Split(s, " ") { // not at no-break spaces (14,31 €)
+		if line != "" && ansi.StringWidth(line)+1+ansi.StringWidth(w) > width {
+			lines, line = append(lines, line), ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return append(lines, line)
+}
+
 // cost says what the rows filled in will cost if all are accepted today,
-// on a paid plan: each seat is charged prorated to the end of the cycle,
-// then the full price each period.
+// on a paid plan, in admin's words as roster invite says it: each seat is
+// charged prorated to the end of the cycle (a seat paid and free costs
+// nothing), then the full price each period, the next plan's from a change
+// planned.
 func (m *invite) cost() string {
-	e, p, n := m.seat, m.s.p, m.addressed()
-	if e == nil || !e.Billed || n == 0 {
+	if m.seat == nil || m.addressed() == 0 {
 		return ""
 	}
-	lang := string(p.Lang())
-	now, each := admin.FormatAmount(int64(n)*e.Now, e.Currency, lang), admin.FormatAmount(int64(n)*e.Each, e.Currency, lang)
-	// One person or all of them: "they" is not the plural rule's "one".
-	switch {
-	case n == 1 && e.Period == admin.PeriodYearly:
-		return p.T("if they accept today: %s for this cycle, then %s a year (before tax)", now, each)
-	case n == 1:
-		return p.T("if they accept today: %s for this cycle, then %s a month (before tax)", now, each)
-	case e.Period == admin.PeriodYearly:
-		return p.T("if all %s accept today: %s for this cycle, then %s a year (before tax)", p.Num(n), now, each)
-	}
-	return p.T("if all %s accept today: %s for this cycle, then %s a month (before tax)", p.Num(n), now, each)
+	return m.seat.For(m.addressed()).Text(m.s.p)
 }
 
 func (m *invite) View() string {
@@ -990,8 +997,11 @@ func (m *invite) tail(results int) string {
 	b.WriteString(st.Faint.Render("    " + p.T("+ ctrl+n adds another person")))
 	b.WriteString("\n")
 	if cost := m.cost(); cost != "" {
-		b.WriteString(st.Subtle.Render(cut("    "+cost, m.width)))
-		b.WriteString("\n")
+		// Wrapped, not cut: with a change planned it passes 80 columns.
+		for _, l := range fillWords(cost, max(10, m.width-4)) {
+			b.WriteString(st.Subtle.Render("    " + l))
+			b.WriteString("\n")
+		}
 	}
 	if len(m.teams) > 0 {
 		b.WriteString(st.Faint.Render(cut("    "+p.T("teams: %s", clean(strings.Join(m.teams, ", "))), m.width)))
