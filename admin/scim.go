@@ -286,6 +286,19 @@ func (s *Service) ProvisionedUsers(ctx context.Context, a Actor, pq ProvisionedQ
 			}
 			return nil
 		}
+		// byID keeps the user found by an ID, none when none was.
+		byID := func(id int64, err error) error {
+			if errors.Is(err, store.ErrNotFound) {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			u, err := q.UserByID(ctx, id, now)
+			if err != nil {
+				return err
+			}
+			return keep([]*store.User{u})
+		}
 		switch {
 		case pq.UserName != "":
 			// The userName the provider gave, else the address of a
@@ -304,14 +317,8 @@ func (s *Service) ProvisionedUsers(ctx context.Context, a Actor, pq ProvisionedQ
 					return err
 				}
 				return keep([]*store.User{u})
-			} else if err != nil {
-				return err
 			}
-			u, err := q.UserByID(ctx, id, now)
-			if err != nil {
-				return err
-			}
-			return keep([]*store.User{u})
+			return byID(id, err)
 		case pq.Email != "":
 			u, err := q.UserByEmail(ctx, pq.Email, now)
 			if errors.Is(err, store.ErrNotFound) {
@@ -321,17 +328,7 @@ func (s *Service) ProvisionedUsers(ctx context.Context, a Actor, pq ProvisionedQ
 			}
 			return keep([]*store.User{u})
 		case pq.ExternalID != "":
-			id, err := q.UserIDByExternalID(ctx, pq.ExternalID)
-			if errors.Is(err, store.ErrNotFound) {
-				return nil
-			} else if err != nil {
-				return err
-			}
-			u, err := q.UserByID(ctx, id, now)
-			if err != nil {
-				return err
-			}
-			return keep([]*store.User{u})
+			return byID(q.UserIDByExternalID(ctx, pq.ExternalID))
 		case pq.Match == nil:
 			if p.Total, err = q.CountAllUsers(ctx); err != nil {
 				return err
