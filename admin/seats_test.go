@@ -581,3 +581,31 @@ func TestInvitationCostSaysAPlannedChange(t *testing.T) {
 		}
 	}
 }
+
+// Two acceptances at once for the one paid seat free: one takes it, the
+// other is charged; never both free, nor both charged.
+func TestTwoAcceptancesRaceForTheFreeSeat(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.SetPlan(f.ctx, f.owner, monthly(t, 1500, "2026-03-01"))
+	must(t, err)
+	f.accept("bob@example.com")
+	must(t, f.svc.Deactivate(f.ctx, f.owner, "bob@example.com"))
+	toks := []string{f.invite("ann@example.com", "member"), f.invite("ben@example.com", "member")}
+	f.advance(time.Hour)
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Go(func() { _, errs[i] = f.svc.UseLink(f.ctx, "invite", toks[i], "a long enough password") })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		must(t, err)
+	}
+	count := map[string]int{}
+	for _, e := range f.ledger()[4:] {
+		count[e.Kind]++
+	}
+	if count[store.SeatResumed] != 1 || count[store.SeatStarted] != 1 {
+		t.Errorf("ann and ben at once, one paid seat free: %v, want one seat resumed and one started", count)
+	}
+}
