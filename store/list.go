@@ -272,8 +272,11 @@ var searchArms = []struct{ from, key, id, when string }{
 	{"users u", "u.email_key", "u.id", asciiEmail},
 }
 
-// asciiEmail holds for a user u whose address is ASCII.
-const asciiEmail = "length(u.email) = octet_length(u.email)"
+// asciiEmail holds for a user u whose address is ASCII: as many bytes as
+// characters. SQLite's octet_length is 3.43's, newer than the sqlite3 of
+// Debian 12 (3.40) that BenchmarkProcess runs roster's SQL through;
+// pgsql.Rewrite makes this PostgreSQL's octet_length.
+const asciiEmail = "length(u.email) = length(CAST(u.email AS BLOB))"
 
 // searchSQL is a page of a search for the keys from lo to hi (placeholders):
 // the arms' rows merged in key order, each user once, at the first of their
@@ -311,8 +314,9 @@ func searchSQL(lo, hi string, where []string, cmp string, cur []string, dir stri
 			w = append(w, "("+a.key+", "+a.id+") "+cmp+" ("+strings.Join(cur, ", ")+")")
 		}
 		// The id read from the arm's index, so that its rows come in the
-		// order's second term too, unsorted.
-		cols := strings.Replace(userCols, "u.id, ", a.id+", ", 1)
+		// order's second term too, unsorted; named id, as the page's
+		// statement names it (and BenchmarkProcess's reading of tags).
+		cols := strings.Replace(userCols, "u.id, ", a.id+" AS id, ", 1)
 		arms[i] = "SELECT " + cols + ", " + a.key + " AS search_key FROM " + a.from + " WHERE " + strings.Join(w, " AND ")
 	}
 	return strings.Join(arms, " UNION ALL ") + " ORDER BY search_key" + dir + ", 1" + dir
