@@ -255,28 +255,7 @@ func TestBillingThroughTheCycles(t *testing.T) {
 func TestBillingStatementOfADay(t *testing.T) {
 	for _, zone := range []string{"Pacific/Kiritimati", "Pacific/Pago_Pago"} {
 		t.Run(zone, func(t *testing.T) {
-			ctx := context.Background()
-			st, err := store.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer st.Close()
-			var clock atomic.Int64
-			clock.Store(time.Date(2026, 2, 20, 9, 0, 0, 0, time.UTC).Unix())
-			svc := admin.New(st)
-			svc.Now = func() time.Time { return time.Unix(clock.Load(), 0).UTC() }
-			if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
-				t.Fatal(err)
-			}
-			boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
-			cmd := func(args ...string) string {
-				t.Helper()
-				var out, errs bytes.Buffer
-				if code := run(ctx, &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, actor: &boss, svc: svc}, args); code != 0 {
-					t.Fatalf("roster %s: exit %d: %s", strings.Join(args, " "), code, errs.String())
-				}
-				return out.String()
-			}
+			_, _, clock, cmd := billingAccount(t, time.Date(2026, 2, 20, 9, 0, 0, 0, time.UTC))
 			cmd("billing", "plan", "--period", "monthly", "--seat-price", "30", "--currency", "USD", "--anchor", "2026-01-01", "--timezone", zone)
 			clock.Store(time.Date(2026, 4, 10, 9, 0, 0, 0, time.UTC).Unix()) // March and April renewed
 			loc, err := time.LoadLocation(zone)
@@ -304,26 +283,7 @@ func TestBillingStatementOfADay(t *testing.T) {
 // effect then: a change from euros to yen showed 2 seats at ¥1,500 as
 // €30.00.
 func TestBillingNextRenewalInItsCurrency(t *testing.T) {
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	svc := admin.New(st)
-	svc.Now = func() time.Time { return time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC) }
-	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
-		t.Fatal(err)
-	}
-	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
-	cmd := func(args ...string) string {
-		t.Helper()
-		var out, errs bytes.Buffer
-		if code := run(ctx, &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, actor: &boss, svc: svc}, args); code != 0 {
-			t.Fatalf("roster %s: exit %d: %s", strings.Join(args, " "), code, errs.String())
-		}
-		return out.String()
-	}
+	_, _, _, cmd := billingAccount(t, time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC))
 	plan := []string{"billing", "plan", "--period", "monthly", "--anchor", "2026-03-01", "--timezone", "Asia/Tokyo"}
 	cmd(append(plan, "--seat-price", "15", "--currency", "EUR")...)
 	cmd(append(plan, "--seat-price", "1500", "--currency", "JPY")...) // from 1 April
@@ -351,28 +311,7 @@ func TestBillingNextRenewalInItsCurrency(t *testing.T) {
 // on the 10th, in the country's zone (the first cycle under it prorated,
 // from 1 April to 10 April).
 func TestBillingPlanChangeKeepsWhatIsNotGiven(t *testing.T) {
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var clock atomic.Int64
-	clock.Store(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC).Unix())
-	svc := admin.New(st)
-	svc.Now = func() time.Time { return time.Unix(clock.Load(), 0).UTC() }
-	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
-		t.Fatal(err)
-	}
-	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
-	cmd := func(args ...string) string {
-		t.Helper()
-		var out, errs bytes.Buffer
-		if code := run(ctx, &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, actor: &boss, svc: svc}, args); code != 0 {
-			t.Fatalf("roster %s: exit %d: %s", strings.Join(args, " "), code, errs.String())
-		}
-		return out.String()
-	}
+	_, _, clock, cmd := billingAccount(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	type plan struct {
 		Period    string `json:"period"`
 		SeatPrice int64  `json:"seat_price"`
@@ -421,25 +360,7 @@ func TestBillingPlanChangeKeepsWhatIsNotGiven(t *testing.T) {
 // price from then; nothing on an account billed nothing.
 func TestInviteSaysWhatItCosts(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	svc := admin.New(st)
-	svc.Now = func() time.Time { return time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) }
-	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
-		t.Fatal(err)
-	}
-	boss := admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
-	cmd := func(args ...string) string {
-		t.Helper()
-		var out, errs bytes.Buffer
-		if code := run(ctx, &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, actor: &boss, svc: svc}, args); code != 0 {
-			t.Fatalf("roster %s: exit %d: %s", strings.Join(args, " "), code, errs.String())
-		}
-		return out.String()
-	}
+	svc, boss, _, cmd := billingAccount(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
 	if out := cmd("invite", "ann@acme.test"); strings.Contains(out, "accept") {
 		t.Errorf("billed nothing, invite says a cost:\n%s", out)
 	}
@@ -453,4 +374,35 @@ func TestInviteSaysWhatItCosts(t *testing.T) {
 	if out := cmd("invite", "bob@acme.test", "cy@acme.test"); !strings.Contains(out, want) {
 		t.Errorf("invite does not say %q:\n%s", want, out)
 	}
+}
+
+// billingAccount sets up Acme, owned by boss@acme.test, on a database of
+// its own, its clock at now and moved by storing Unix seconds in clock; cmd
+// runs roster's command line on it as boss, fails the test unless it exits
+// 0, and returns what it printed.
+func billingAccount(t *testing.T, now time.Time) (svc *admin.Service, boss admin.Actor, clock *atomic.Int64, cmd func(args ...string) string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	clock = new(atomic.Int64)
+	clock.Store(now.Unix())
+	svc = admin.New(st)
+	svc.Now = func() time.Time { return time.Unix(clock.Load(), 0).UTC() }
+	if err := svc.Init(ctx, "Acme", "boss@acme.test", "Big", "Boss", admin.ChannelCLI); err != nil {
+		t.Fatal(err)
+	}
+	boss = admin.Actor{Email: "boss@acme.test", Channel: admin.ChannelCLI}
+	cmd = func(args ...string) string {
+		t.Helper()
+		var out, errs bytes.Buffer
+		if code := run(ctx, &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errs, actor: &boss, svc: svc}, args); code != 0 {
+			t.Fatalf("roster %s: exit %d: %s", strings.Join(args, " "), code, errs.String())
+		}
+		return out.String()
+	}
+	return svc, boss, clock, cmd
 }
