@@ -56,7 +56,7 @@ func TestMigrateCommand(t *testing.T) {
 	fails(t, "", fmt.Sprintf("has schema version %d, this roster %d", store.SchemaVersion()-1, store.SchemaVersion()),
 		"migrate", "--from", older, "--to", filepath.Join(dir, "other.db"))
 	missing := filepath.Join(dir, "missing.db")
-	fails(t, "", "no such file", "migrate", "--from", missing, "--to", filepath.Join(dir, "other.db"))
+	fails(t, "", "no database at "+missing+" to copy: --from names it", "migrate", "--from", missing, "--to", filepath.Join(dir, "other.db"))
 	if _, err := os.Stat(missing); err == nil {
 		t.Fatal("migrate created the missing source")
 	}

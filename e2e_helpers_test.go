@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -298,7 +299,8 @@ type pane struct {
 }
 
 // start runs argv in a new detached session of width×height cells; the
-// program's stderr goes to a file, not over the screen.
+// program's stderr goes to a file, not over the screen, and its exit
+// status to another once it ends (dead).
 func (x *tmuxServer) start(name string, width, height int, argv ...string) *pane {
 	x.e.t.Helper()
 	p := &pane{x: x, name: name, stderr: filepath.Join(x.e.dir, name+".stderr")}
@@ -307,7 +309,7 @@ func (x *tmuxServer) start(name string, width, height int, argv ...string) *pane
 		quoted = append(quoted, shellQuote(a))
 	}
 	x.run("new-session", "-d", "-s", name, "-x", fmt.Sprint(width), "-y", fmt.Sprint(height),
-		"exec "+strings.Join(quoted, " ")+" 2>"+shellQuote(p.stderr))
+		strings.Join(quoted, " ")+" 2>"+shellQuote(p.stderr)+"; echo $? >"+shellQuote(p.stderr+".status"))
 	return p
 }
 
@@ -362,12 +364,24 @@ func (p *pane) waitUntil(limit time.Duration, what string, ok func(screen string
 	}
 }
 
-// dead reports whether the pane's program has ended, and its exit status.
+// dead reports whether the pane's program has ended, and its exit status,
+// which the pane's shell wrote (start): tmux 3.3a's #{pane_dead_status} is
+// empty for an exit 0, and for any status while it has seen the terminal
+// close but not yet collected the program, which read a refusal at start
+// as exit 0.
 func (p *pane) dead() (bool, int) {
 	p.x.e.t.Helper()
-	var dead, status int
-	fmt.Sscan(p.x.run("display-message", "-p", "-t", p.name, "#{pane_dead} #{pane_dead_status}"), &dead, &status)
-	return dead == 1, status
+	var dead int
+	fmt.Sscan(p.x.run("display-message", "-p", "-t", p.name, "#{pane_dead}"), &dead)
+	if dead != 1 {
+		return false, 0
+	}
+	b, err := os.ReadFile(p.stderr + ".status")
+	status, serr := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || serr != nil {
+		p.x.e.t.Fatalf("%s ended without its status (%v, %q)", p.name, err, b)
+	}
+	return true, status
 }
 
 // waitExit waits for the pane's program to end and returns its exit status.
