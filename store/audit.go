@@ -131,13 +131,10 @@ func (f AuditFilter) where(query string, args []any) (string, []any) {
 	if s := strings.TrimSpace(f.Search); s != "" {
 		like := "%" + likeEscape(s) + "%"
 		prefix := Fold(s)
-		named := "(" + keyedIDs("?", "?") + ")"
+		named := "(SELECT user_id FROM search_keys WHERE key >= ? AND key < ?)"
 		query += ` AND (actor_email LIKE ? ESCAPE '\' OR target_email LIKE ? ESCAPE '\' OR actor_id IN ` + named +
 			" OR target_id IN " + named + ")"
-		args = append(args, like, like)
-		for range 2 * len(searchArms) {
-			args = append(args, prefix, prefix+"\U0010FFFF")
-		}
+		args = append(args, like, like, prefix, prefix+"\U0010FFFF", prefix, prefix+"\U0010FFFF")
 	}
 	if a := strings.TrimSpace(f.Action); a != "" {
 		query += ` AND (action = ? OR action LIKE ? ESCAPE '\')`

@@ -47,24 +47,25 @@ func Sorts() []string { return []string{"name", "last-login", "status"} }
 type order struct {
 	cols    []string // key columns, the last one the user id
 	desc    bool
+	from    string
 	cursor  func(u *User, key string) Cursor
 	values  func(c Cursor) []any
-	keyExpr string // the search key (searchSQL), if any
+	keyExpr string // extra selected column holding the search key, if any
 }
 
 var orders = map[string]order{
 	"name": {
-		cols:   []string{"u.sort_name", "u.id"},
+		cols: []string{"u.sort_name", "u.id"}, from: "users u",
 		cursor: func(u *User, _ string) Cursor { return Cursor{Text: sortName(u), ID: u.ID} },
 		values: func(c Cursor) []any { return []any{c.Text, c.ID} },
 	},
 	"last-login": {
-		cols: []string{"u.last_login_at", "u.id"}, desc: true,
+		cols: []string{"u.last_login_at", "u.id"}, desc: true, from: "users u",
 		cursor: func(u *User, _ string) Cursor { return Cursor{Num: unix(u.LastLoginAt), ID: u.ID} },
 		values: func(c Cursor) []any { return []any{c.Num, c.ID} },
 	},
 	"status": {
-		cols:   []string{"u.status", "u.sort_name", "u.id"},
+		cols: []string{"u.status", "u.sort_name", "u.id"}, from: "users u",
 		cursor: func(u *User, _ string) Cursor { return Cursor{Text: string(u.Status) + "\x00" + sortName(u), ID: u.ID} },
 		values: func(c Cursor) []any {
 			st, name, _ := strings.Cut(c.Text, "\x00")
@@ -72,7 +73,8 @@ var orders = map[string]order{
 		},
 	},
 	"search": {
-		keyExpr: "search_key",
+		cols: []string{"k.key", "k.user_id"}, from: "search_keys k JOIN users u ON u.id = k.user_id",
+		keyExpr: "k.key",
 		cursor:  func(u *User, key string) Cursor { return Cursor{Text: key, ID: u.ID} },
 		values:  func(c Cursor) []any { return []any{c.Text, c.ID} },
 	},
@@ -215,9 +217,13 @@ func (q *Q) listSQL(ctx context.Context, lq *ListQuery) (string, []any, order, e
 		}
 		where = append(where, f)
 	}
-	if prefix != "" && lq.sel != "" {
-		// The users the search finds, whichever key they match on.
-		where = append(where, "u.id IN ("+keyedIDs(arg(prefix), arg(prefix+"\U0010FFFF"))+")")
+	if prefix != "" {
+		// A user comes once, at the first of their keys the prefix
+		// matches: paging by cursor showed one matching on two keys
+		// (name and position) on two pages.
+		lo := arg(prefix)
+		where = append(where, "k.key >= "+lo+" AND k.key < "+arg(prefix+"\U0010FFFF"),
+			"NOT EXISTS (SELECT 1 FROM search_keys k2 WHERE k2.user_id = k.user_id AND k2.key >= "+lo+" AND k2.key < k.key)")
 	}
 	// Reading backwards flips the order; the rows are put back in order below.
 	backwards := lq.Before != nil
@@ -226,115 +232,46 @@ func (q *Q) listSQL(ctx context.Context, lq *ListQuery) (string, []any, order, e
 	if backwards {
 		cur = lq.Before
 	}
-	cmp, dir := ">", ""
-	if desc {
-		cmp, dir = "<", " DESC"
-	}
-	var curArgs []string
 	if cur != nil {
-		for _, v := range o.values(*cur) {
-			curArgs = append(curArgs, arg(v))
+		cmp := ">"
+		if desc {
+			cmp = "<"
 		}
+		var ph []string
+		for _, v := range o.values(*cur) {
+			ph = append(ph, arg(v))
+		}
+		where = append(where, "("+strings.Join(o.cols, ", ")+") "+cmp+" ("+strings.Join(ph, ", ")+")")
+	}
+	dir := ""
+	if desc {
+		dir = " DESC"
+	}
+	orderBy := strings.Join(o.cols, dir+", ") + dir
+	keyExpr := "''"
+	if o.keyExpr != "" {
+		keyExpr = o.keyExpr
 	}
 	if lq.sel != "" {
-		// The users the filter keeps, without order.
-		query := "SELECT " + lq.sel + " FROM users u"
+		// The users the filter keeps, without order: a search's join meets a
+		// user once per key, so the caller says DISTINCT.
+		query := "SELECT " + lq.sel + " FROM " + o.from
 		if len(where) > 0 {
 			query += " WHERE " + strings.Join(where, " AND ")
 		}
 		return query, args, o, nil
 	}
-	if prefix != "" {
-		query := searchSQL(arg(prefix), arg(prefix+"\U0010FFFF"), where, cmp, curArgs, dir)
-		if q.pg {
-			query += " LIMIT " + arg(searchChunk(lq.Limit))
-		}
-		return query, args, o, nil
-	}
-	if cur != nil {
-		where = append(where, "("+strings.Join(o.cols, ", ")+") "+cmp+" ("+strings.Join(curArgs, ", ")+")")
-	}
-	query := "SELECT " + userCols + ", '' FROM users u"
+	query := "SELECT " + userCols + ", " + keyExpr + " FROM " + o.from
 	if len(where) > 0 {
 		query += " WHERE " + strings.Join(where, " AND ")
 	}
-	return query + " ORDER BY " + strings.Join(o.cols, dir+", ") + dir + " LIMIT " + arg(lq.Limit+1), args, o, nil
-}
-
-// searchArms are where a search finds users' keys: the search_keys rows,
-// and the two keys the users table's own indexes hold, which search_keys
-// leaves out (searchKeys): the sort name (users_by_name), and the address's
-// key (users_by_email_key) when the address is ASCII, the key then being
-// the folded address. Each arm is read in key order through its index.
-var searchArms = []struct{ from, key, id, when string }{
-	{"search_keys k JOIN users u ON u.id = k.user_id", "k.key", "k.user_id", ""},
-	{"users u", "u.sort_name", "u.id", ""},
-	{"users u", "u.email_key", "u.id", asciiEmail},
-}
-
-// asciiEmail holds for a user u whose address is ASCII: as many bytes as
-// characters. SQLite's octet_length is 3.43's, newer than the sqlite3 of
-// Debian 12 (3.40) that BenchmarkProcess runs roster's SQL through;
-// pgsql.Rewrite makes this PostgreSQL's octet_length.
-const asciiEmail = "length(u.email) = length(CAST(u.email AS BLOB))"
-
-// searchSQL is a page of a search for the keys from lo to hi (placeholders):
-// the arms' rows merged in key order, each user once, at the first of their
-// keys the prefix matches (paging by cursor showed one matching on two keys,
-// name and position, on two pages): an arm's row is left out when the user
-// has a smaller key that matches, or the same key in an arm before. where
-// are the other filters, on u; cmp and cur the cursor's (cur nil: none).
-func searchSQL(lo, hi string, where []string, cmp string, cur []string, dir string) string {
-	arms := make([]string, len(searchArms))
-	for i, a := range searchArms {
-		w := append([]string{a.key + " >= " + lo + " AND " + a.key + " < " + hi}, where...)
-		if a.when != "" {
-			w = append(w, a.when)
-		}
-		for j, b := range searchArms {
-			if j == i && j != 0 {
-				continue // a user has one key in each of these arms
-			}
-			before := " < "
-			if j < i {
-				before = " <= "
-			}
-			switch j {
-			case 0:
-				w = append(w, "NOT EXISTS (SELECT 1 FROM search_keys k2 WHERE k2.user_id = u.id AND k2.key >= "+lo+" AND k2.key"+before+a.key+")")
-			default:
-				key := b.key
-				if b.when != "" {
-					key = "CASE WHEN " + b.when + " THEN " + b.key + " END"
-				}
-				w = append(w, "NOT coalesce("+key+" >= "+lo+" AND "+key+before+a.key+", false)")
-			}
-		}
-		if cur != nil {
-			w = append(w, "("+a.key+", "+a.id+") "+cmp+" ("+strings.Join(cur, ", ")+")")
-		}
-		// The id read from the arm's index, so that its rows come in the
-		// order's second term too, unsorted; named id, as the page's
-		// statement names it (and BenchmarkProcess's reading of tags).
-		cols := strings.Replace(userCols, "u.id, ", a.id+" AS id, ", 1)
-		arms[i] = "SELECT " + cols + ", " + a.key + " AS search_key FROM " + a.from + " WHERE " + strings.Join(w, " AND ")
+	query += " ORDER BY " + orderBy
+	if o.keyExpr == "" {
+		query += " LIMIT " + arg(lq.Limit+1)
+	} else if q.pg {
+		query += " LIMIT " + arg(searchChunk(lq.Limit))
 	}
-	return strings.Join(arms, " UNION ALL ") + " ORDER BY search_key" + dir + ", 1" + dir
-}
-
-// keyedIDs is a statement listing the IDs of the users with a search key
-// from lo up to hi (placeholders, each given once to each arm, in order),
-// in every arm of searchArms; a user may come more than once.
-func keyedIDs(lo, hi string) string {
-	arms := make([]string, len(searchArms))
-	for i, a := range searchArms {
-		from, id := strings.Replace(a.from, " JOIN users u ON u.id = k.user_id", "", 1), a.id
-		arms[i] = "SELECT " + id + " FROM " + from + " WHERE " + a.key + " >= " + lo + " AND " + a.key + " < " + hi
-		if a.when != "" {
-			arms[i] += " AND " + a.when
-		}
-	}
-	return strings.Join(arms, " UNION ALL ")
+	return query, args, o, nil
 }
 
 // UserIDs lists the IDs of every user lq's filter keeps (its status, team

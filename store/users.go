@@ -702,21 +702,11 @@ func valueRows(row string, rows int) string {
 // placeholders is n comma-separated question marks.
 func placeholders(n int) string { return strings.Repeat("?, ", n-1) + "?" }
 
-// searchKeys are the folded strings a prefix search matches a user on that
-// the users table's own indexes do not hold (see searchArms): not their sort
-// name, nor, when the address is ASCII, the folded address, which is then
-// its email_key. Written as rows, those two were two of each user's five.
+// searchKeys are the folded strings a prefix search matches a user on.
 func searchKeys(email, first, last, position, ref string, tags []string) []string {
 	keys := []string{email, first + " " + last, last + " " + first, position, ref}
 	keys = append(keys, tags...)
-	name := strings.TrimSpace(first + " " + last)
-	if name == "" {
-		name = email
-	}
-	seen := map[string]bool{Fold(name): true} // the sort name, as sortName makes it
-	if isASCII(email) {
-		seen[Fold(strings.TrimSpace(email))] = true
-	}
+	seen := map[string]bool{}
 	var out []string
 	for _, k := range keys {
 		k = Fold(strings.TrimSpace(k))
@@ -726,16 +716,6 @@ func searchKeys(email, first, last, position, ref string, tags []string) []strin
 		}
 	}
 	return out
-}
-
-// isASCII reports whether s is all ASCII, as asciiEmail tests it in SQL.
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
 }
 
 // Perms lists the user's permissions, sorted.
