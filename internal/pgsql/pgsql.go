@@ -43,9 +43,7 @@ func (st Stmt) Args(args []any) []any {
 //     plan, is dropped (PostgreSQL has no unary + for text);
 //   - LIKE becomes ILIKE: SQLite's LIKE ignores the case of ASCII letters;
 //   - COLLATE BINARY becomes COLLATE "C" (COLLATE NOCASE names the schema's
-//     nocase collation already);
-//   - length(CAST(x AS BLOB)), a text's length in bytes in any SQLite
-//     (octet_length is 3.43's), becomes octet_length(x).
+//     nocase collation already).
 //
 // String literals are left as they are. The store writes SQL keywords in
 // capitals, which is what the rewrites look for.
@@ -112,31 +110,8 @@ func Rewrite(query string) Stmt {
 	if strings.Contains(s, "INSERT OR IGNORE INTO") {
 		s = strings.Replace(s, "INSERT OR IGNORE INTO", "INSERT INTO", 1) + " ON CONFLICT DO NOTHING"
 	}
-	st.Text = octetLength(strings.NewReplacer(" CROSS JOIN ", " JOIN ", " LIKE ", " ILIKE ", "COLLATE BINARY", `COLLATE "C"`).Replace(s))
+	st.Text = strings.NewReplacer(" CROSS JOIN ", " JOIN ", " LIKE ", " ILIKE ", "COLLATE BINARY", `COLLATE "C"`).Replace(s)
 	return st
-}
-
-// octetLength rewrites each length(CAST(x AS BLOB)) of s, x holding no
-// parenthesis, as octet_length(x).
-func octetLength(s string) string {
-	const open, close = "length(CAST(", " AS BLOB))"
-	var b strings.Builder
-	for {
-		i := strings.Index(s, open)
-		if i < 0 {
-			break
-		}
-		j := strings.Index(s[i+len(open):], close)
-		x := s[i+len(open) : i+len(open)+max(j, 0)]
-		if j < 0 || strings.ContainsAny(x, "()") {
-			b.WriteString(s[:i+len(open)])
-			s = s[i+len(open):]
-			continue
-		}
-		b.WriteString(s[:i] + "octet_length(" + x + ")")
-		s = s[i+len(open)+j+len(close):]
-	}
-	return b.String() + s
 }
 
 func isIdentStart(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' }
