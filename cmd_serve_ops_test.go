@@ -299,7 +299,13 @@ func TestSSHSessionsLoggedAndCounted(t *testing.T) {
 	}
 	srv := httptest.NewServer(m.Handler(""))
 	defer srv.Close()
+	// The sessions have ended for their clients; the server counts them
+	// closed as its handlers return, a moment later.
 	families := scrape(t, srv.URL, "")
+	for deadline := time.Now().Add(10 * time.Second); metricValue(families, "roster_ssh_sessions_open") != 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+		families = scrape(t, srv.URL, "")
+	}
 	for _, c := range []struct {
 		name   string
 		labels []string
