@@ -70,6 +70,7 @@ type Options struct {
 func Run(ctx context.Context, open func(context.Context) (Options, error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // also closes the session's data_version connection
+	go warmWidths()
 	o := &opening{done: make(chan struct{})}
 	go func() {
 		defer close(o.done)
@@ -90,6 +91,14 @@ func Run(ctx context.Context, open func(context.Context) (Options, error)) error
 	<-o.done
 	return errors.Join(err, o.err)
 }
+
+// warmWidths builds, in the caller's stead, what the renderer first needs
+// to measure a cell past U+02FF ("…", "▸", "─"): unless the terminal says
+// it measures graphemes (mode 2027), the renderer measures cells with
+// wcwidth, whose 2 MB table is built the first time one is measured. The
+// first frame's drawing paid it, a millisecond of the 2 or 3 the drawing
+// of a full Users screen took; built while the database opens, it is ready.
+func warmWidths() { ansi.StringWidthWc("…") }
 
 // opening is the program's model until Run's open returns: it draws nothing
 // and keeps the messages that come meanwhile (the window's size, the
