@@ -120,6 +120,7 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 	lq.Sort = "name"
 	namedVar(fs, &lq.Sort, "sort", "order: see roster help users")
 	limit := fs.Int("limit", 0, "at most N users (0: all)")
+	count := fs.Bool("count", false, "print how many users the filters keep, not the users")
 	rest, err := c.parse(fs, args)
 	if err != nil {
 		return err
@@ -129,10 +130,25 @@ func cmdUsers(c *cli, ctx context.Context, args []string) error {
 		return usagef("users takes no %s: roster user EMAIL shows one person, --search TEXT finds people", rest[0])
 	case *limit < 0:
 		return usagef("--limit %d: want a number of users, or 0 for all", *limit)
+	case *count && *limit > 0:
+		return usagef("--count counts every user the filters keep: --limit does not go with it")
 	}
 	lq.Tags = c.json // the table shows none
 	a, err := c.operator(ctx)
 	if err != nil {
+		return err
+	}
+	if *count {
+		n, err := c.svc.CountUsers(ctx, a, lq)
+		if err != nil {
+			return err
+		}
+		if c.json {
+			return c.printJSON(struct {
+				Count int `json:"count"`
+			}{n})
+		}
+		_, err = fmt.Fprintln(c.stdout, n)
 		return err
 	}
 	var users []*store.User

@@ -86,7 +86,7 @@ func init() {
 	commands = []command{
 		{"init", "--org NAME --owner EMAIL [--first F --last L]", i18n.Msg("create the account and its first owner"), true, cmdInit},
 		{"account", "[--name N] [--invite-lifetime 48h] [--remind-before 24h] [--country FR]", i18n.Msg("show or change the account's settings"), false, cmdAccount},
-		{"users", "[--status S] [--team T] [--branch B] [--search TEXT] [--sort name|last-login|status] [--limit N]", i18n.Msg("list users"), false, cmdUsers},
+		{"users", "[--status S] [--team T] [--branch B] [--search TEXT] [--sort name|last-login|status] [--limit N | --count]", i18n.Msg("list users, or count them"), false, cmdUsers},
 		{"user", "EMAIL", i18n.Msg("show everything about one user"), false, cmdUser},
 		{"edit", "EMAIL [--first F] [--last L] [--phone N] [--position P] [--ref ID] [--locale fr|en] [--tag +T|-T] [--team +T|-T] [--branch +B|-B] | EMAIL...|--where 'status=S team=T branch=B search=TEXT' --team +T|-T|--branch +B|-B [--yes]", i18n.Msg("change a user's profile, or the team or branch of several"), false, cmdEdit},
 		{"invite", "EMAIL... [--role R] [--team T] [--branch B] [--first F --last L] [--position P] [--ref ID] [--phone N] [--locale fr|en] [--staged] | --csv FILE", i18n.Msg("invite people by email"), false, cmdInvite},

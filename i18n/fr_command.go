@@ -20,7 +20,7 @@ func frCommand() map[string]string {
 		// The commands' summaries (main.go, commands).
 		"create the account and its first owner":                                              "créer le compte et son premier propriétaire",
 		"show or change the account's settings":                                               "afficher ou modifier les réglages du compte",
-		"list users":                                                                          "lister les utilisateurs",
+		"list users, or count them":                                                           "lister les utilisateurs, ou les compter",
 		"show everything about one user":                                                      "tout afficher d'un utilisateur",
 		"change a user's profile, or the team or branch of several":                           "modifier le profil d'un utilisateur, ou l'équipe ou l'agence de plusieurs",
 		"invite people by email":                                                              "inviter des personnes par e-mail",
@@ -182,6 +182,7 @@ func frCommand() map[string]string {
 		"no database at %s to copy: --from names it":                                                           "aucune base à copier à %s : --from la nomme",
 		"users takes no %s: roster user EMAIL shows one person, --search TEXT finds people":                    "users ne prend pas %s : roster user EMAIL montre une personne, --search TEXTE en cherche",
 		"--limit %d: want a number of users, or 0 for all":                                                     "--limit %d : un nombre d'utilisateurs est attendu, ou 0 pour tous",
+		"--count counts every user the filters keep: --limit does not go with it":                              "--count compte tous les utilisateurs que gardent les filtres : --limit ne va pas avec",
 		"the database already holds %d users: seed would add %d fake people among them; say --yes to go ahead": "la base contient déjà %d utilisateurs : seed y ajouterait %d personnes fictives ; ajoutez --yes pour le faire",
 		"add them to a database that already holds users":                                                      "les ajouter à une base qui contient déjà des utilisateurs",
 
@@ -356,6 +357,7 @@ func frCommand() map[string]string {
 		"only users whose email, name, position, reference ID or tag starts with TEXT": "seulement les utilisateurs dont l'e-mail, le nom, le poste, le matricule ou une étiquette commence par TEXT",
 		"order: see roster help users":                                                                                         "ordre : voir roster help users",
 		"at most N users (0: all)":                                                                                             "au plus N utilisateurs (0 : tous)",
+		"print how many users the filters keep, not the users":                                                                 "afficher combien d'utilisateurs gardent les filtres, pas les utilisateurs",
 		"phone number, national or +international":                                                                             "numéro de téléphone, national ou +international",
 		"reference ID (employee number)":                                                                                       "identifiant (matricule)",
 		"language of their mail: fr or en":                                                                                     "langue de ses mails : fr ou en",

@@ -458,3 +458,36 @@ func TestSearchPagesOverSeveralKeys(t *testing.T) {
 		t.Fatalf("paging one at a time through Ann (twice a match) and Bob: %v, want %v", got, []int64{ann.ID, bob.ID})
 	}
 }
+
+// A count is the number of users the listing's filter keeps, whether it is
+// read from the counters the triggers keep (everyone, a stored status, never
+// logged in) or counted; and a change is counted at once.
+func TestCountUsersAgreesWithTheListing(t *testing.T) {
+	st, users := listFixture(t)
+	ctx := context.Background()
+	check := func(when string) {
+		t.Helper()
+		for _, status := range append([]string{""}, StatusFilters()...) {
+			for _, lq := range []ListQuery{{Status: status, Now: t0}, {Status: status, Team: "Ventes", Now: t0}, {Status: status, Search: "mar", Now: t0}} {
+				ids, err := st.Read().UserIDs(ctx, lq)
+				must(t, err)
+				n, err := st.Read().CountUsers(ctx, lq)
+				must(t, err)
+				if n != len(ids) {
+					t.Errorf("%s: %+v counts %d, lists %d", when, lq, n, len(ids))
+				}
+			}
+		}
+	}
+	check("as made")
+	for _, status := range []string{"", "staged", "invited", "active", "deactivated", "never-logged-in"} {
+		if q, _, err := st.Read().CountSQL(ctx, ListQuery{Status: status}); err != nil || !strings.Contains(q, "user_counts") {
+			t.Errorf("status %q is counted by %q (%v), not read from user_counts", status, q, err)
+		}
+	}
+	u := users[0]
+	u.Status = Deactivated
+	must(t, st.Write(ctx, func(q *Q) error { return q.UpdateUser(ctx, u, u.Version) }))
+	must(t, st.Write(ctx, func(q *Q) error { return q.DeleteUser(ctx, users[1].ID) }))
+	check("after a change and a deletion")
+}
