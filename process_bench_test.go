@@ -44,7 +44,8 @@ func (r processRun) took(tb testing.TB) time.Duration {
 // program that opens the database and runs the query) and the sqlite3
 // command line (skipped when it is not installed). The query is the one
 // roster's listing runs (store's ListSQL), stopped at the page's rows as
-// roster stops, with the page's tags; roster help is held against the same baseline, since it
+// roster stops, with the page's tags, or for users --count the count's
+// (CountSQL); roster help is held against the same baseline, since it
 // reads nothing at all. It reports the medians and roster's over the
 // baseline's. A million users (ROSTER_BENCH_USERS; 10,000 and 100,000 are
 // the other sizes measured):
@@ -65,17 +66,29 @@ func BenchmarkProcess(b *testing.B) {
 		name   string
 		args   []string // roster's, after --db and --as
 		search string   // the listing's, for the baseline's query
+		count  bool     // the baseline runs the count's query, not the page's
 	}
 	rows := []row{
-		{"users", []string{"users", "--json", "--sort", "name", "--limit", fmt.Sprint(limit)}, ""},
-		{"users-search", []string{"users", "--json", "--sort", "name", "--limit", fmt.Sprint(limit), "--search", "mar"}, "mar"},
-		{"help", []string{"help"}, ""},
+		{"users", []string{"users", "--json", "--sort", "name", "--limit", fmt.Sprint(limit)}, "", false},
+		{"users-search", []string{"users", "--json", "--sort", "name", "--limit", fmt.Sprint(limit), "--search", "mar"}, "mar", false},
+		{"count", []string{"users", "--json", "--count"}, "", true},
+		{"help", []string{"help"}, "", false},
 	}
 	sqls := map[string]string{}
 	params := map[string][]any{}
 	owner := benchOwner(b, db, func(st *store.Store) {
+		ctx := context.Background()
 		for _, r := range rows {
-			q, args, err := st.Read().ListSQL(context.Background(), store.ListQuery{Sort: "name", Search: r.search, Limit: limit})
+			lq := store.ListQuery{Sort: "name", Search: r.search, Limit: limit}
+			if r.count {
+				q, args, err := st.Read().CountSQL(ctx, lq)
+				if err != nil {
+					b.Fatal(err)
+				}
+				sqls[r.name], params[r.name] = q, args
+				continue
+			}
+			q, args, err := st.Read().ListSQL(ctx, lq)
 			if err != nil {
 				b.Fatal(err)
 			}
