@@ -35,11 +35,11 @@ func TestCommandLineInFrench(t *testing.T) {
 	if strings.Contains(help, "list users") || strings.Contains(help, "With no command") {
 		t.Errorf("roster help --lang fr has English left:\n%s", help)
 	}
-	if en := ok(t, db, "help"); !strings.Contains(en, "  users          list users\n") {
+	if en := ok(t, db, "help"); !strings.Contains(en, "  users          list users, or count them\n") {
 		t.Errorf("roster help in English:\n%s", en)
 	}
 	usage := ok(t, db, "users", "--help", "--lang", "fr")
-	for _, want := range []string{"utilisation : roster users ", "Lister les utilisateurs.", "options :", "seulement les membres de cette équipe",
+	for _, want := range []string{"utilisation : roster users ", "Lister les utilisateurs, ou les compter.", "options :", "seulement les membres de cette équipe",
 		"\n  --limit int\n"} { // two dashes, as the usage line writes them
 		if !strings.Contains(usage, want) {
 			t.Errorf("roster users --help --lang fr lacks %q:\n%s", want, usage)
