@@ -5,7 +5,13 @@
 // start (migrations check, the mail worker, the styles, the session) is here,
 // so roster's time over the floor's is what those cost.
 //
-//	floor DB
+// Quitting, it draws the page at once, in the program's last frame. A
+// program that stays open, as a dashboard does, draws on the renderer's
+// tick, which starts with the program: with -open the floor stays open and
+// draws at roster's 120 frames a second, so that the time over it is
+// roster's start alone, without the tick's wait.
+//
+//	floor [-open] DB
 package main
 
 import (
@@ -33,6 +39,7 @@ const pageSize = 100
 
 type model struct {
 	db     *sql.DB
+	open   bool // stay open: draw on the tick, as a dashboard does
 	height int
 	rows   []string
 	err    error
@@ -77,6 +84,9 @@ func (m model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.height = msg.Height
 	case pageMsg:
 		m.rows, m.err = msg.rows, msg.err
+		if m.open {
+			return m, nil
+		}
 		return m, tea.Quit
 	case tea.KeyPressMsg:
 		return m, tea.Quit
@@ -96,17 +106,26 @@ func (m model) View() tea.View {
 }
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: floor DB")
+	args := os.Args[1:]
+	open := len(args) > 0 && args[0] == "-open"
+	if open {
+		args = args[1:]
+	}
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: floor [-open] DB")
 		os.Exit(2)
 	}
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: os.Args[1]}).EscapedPath()+"?mode=ro")
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: args[0]}).EscapedPath()+"?mode=ro")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	defer db.Close()
-	if _, err := tea.NewProgram(model{db: db}).Run(); err != nil {
+	var opts []tea.ProgramOption
+	if open {
+		opts = append(opts, tea.WithFPS(120)) // roster's (tui's frameRate)
+	}
+	if _, err := tea.NewProgram(model{db: db, open: open}, opts...).Run(); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
