@@ -134,6 +134,11 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 			fmt.Fprintf(c.stderr, "roster: %s%s\n", where, oneLine(i18n.Error(c.printer(), res.Err)))
 		}
 	}
+	// A line per person: 10,000 of them were 10,000 writes, each a system
+	// call; buffered, once the failures (on stderr) are out.
+	out := bufio.NewWriterSize(c.stdout, 64<<10)
+	stdout := c.stdout
+	c.stdout = out
 	for _, res := range results {
 		switch {
 		case res.Err != nil || c.json:
@@ -158,9 +163,14 @@ func cmdInvite(c *cli, ctx context.Context, args []string) error {
 			fmt.Fprintln(c.stdout, e.Text(c.printer()))
 		}
 	}
+	c.stdout = stdout
+	flushed := out.Flush() // before what stderr says of them
 	if err != nil {
 		return errorf("stopped at line %d (row %d of %d): %v; the rows before are done, and running the same command again continues from there",
 			lines[len(results)], len(results)+1, len(rows), err)
+	}
+	if flushed != nil {
+		return flushed
 	}
 	if failed > 0 {
 		switch {
