@@ -132,10 +132,16 @@ func (f *fixture) checkDerived(act string) {
 	if got != want {
 		f.t.Errorf("after %s: counts %+v, recounted %+v", act, got, want)
 	}
-	// Every column, as computed from the users, links and mail.
+	// Every column, as computed from the users, links and mail; and the
+	// users' rows' newest usable link.
 	kept, computed := f.rows("SELECT * FROM pending_invitations ORDER BY user_id"), f.rows("SELECT * FROM pending_source ORDER BY user_id")
 	if !slices.Equal(kept, computed) {
 		f.t.Errorf("after %s: pending_invitations\n%v\ncomputed\n%v", act, kept, computed)
+	}
+	kept = f.rows("SELECT id, invite_expires_at FROM users ORDER BY id")
+	computed = f.rows("SELECT user_id, invite_expires_at FROM user_row_source ORDER BY user_id")
+	if !slices.Equal(kept, computed) {
+		f.t.Errorf("after %s: users' invitations\n%v\ncomputed\n%v", act, kept, computed)
 	}
 	for _, stuck := range []bool{false, true} {
 		all, err := f.svc.Invitations(f.ctx, f.owner, stuck)
@@ -210,6 +216,13 @@ func TestCountsFollowEveryAct(t *testing.T) {
 		}},
 		{"newer mail queued again", func() error {
 			_, err := f.raw.Exec(`UPDATE outbox SET state = 'queued' WHERE id = (SELECT max(id) FROM outbox WHERE recipient = 'ann@example.com')`)
+			return err
+		}},
+		// A link written by another process, older than the newest (a copy
+		// out of order): it counts one more and changes nothing else.
+		{"an older link written after", func() error {
+			_, err := f.raw.Exec(`INSERT INTO tokens (id, user_id, kind, hash, created_at, expires_at)
+				SELECT (SELECT min(id) FROM tokens) - 1, id, 'invite', ?1, 1, 2 FROM users WHERE email = 'bob@example.com'`, []byte{10, 11})
 			return err
 		}},
 		{"accept", func() error {
