@@ -22,7 +22,8 @@ type AwayRequest struct {
 }
 
 // SetAway records an away period, now or planned. An operator may set
-// themselves away; setting someone else away needs users.away. A member,
+// themselves away; setting someone else away needs users.away and a role
+// above theirs, or being an owner (mayRoute). A member,
 // who administers nobody (no users.* permission), does neither: as the
 // product pages have it, away status is set by those who administer. A
 // stand-in is told by mail when the period starts.
@@ -33,7 +34,7 @@ func (s *Service) SetAway(ctx context.Context, a Actor, email string, r AwayRequ
 		if err != nil {
 			return err
 		}
-		if err := op.mayActOn(u, "users.away", "setting someone else away", "set away"); err != nil {
+		if err := op.mayRoute(u, "setting someone else away", "set away"); err != nil {
 			return err
 		}
 		now := s.Now()
@@ -192,14 +193,14 @@ func (s *Service) CancelAway(ctx context.Context, a Actor, email string, periodI
 }
 
 // awayToChange is the user email names and their away periods not ended by
-// now, once op may change them (mayActOn, with users.away): what EndAway
+// now, once op may change them (mayRoute): what EndAway
 // and CancelAway pick a period from.
 func (s *Service) awayToChange(ctx context.Context, q *store.Q, op *operator, email string, now time.Time) (*store.User, []store.AwayPeriod, error) {
 	u, err := s.findUser(ctx, q, email)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := op.mayActOn(u, "users.away", "changing someone else's away status", "change the away status of"); err != nil {
+	if err := op.mayRoute(u, "changing someone else's away status", "change the away status of"); err != nil {
 		return nil, nil, err
 	}
 	periods, err := q.AwayPeriods(ctx, u.ID, now)

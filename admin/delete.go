@@ -213,6 +213,18 @@ func (s *Service) planDelete(ctx context.Context, q *store.Q, op *operator, u *s
 	if p.StandIns, p.periods, err = s.standInDuties(ctx, q, u); err != nil {
 		return nil, err
 	}
+	// Handing a duty on changes who takes the away person's new work, as
+	// naming their stand-in does: a manager deleted a member who stood in
+	// for a fellow manager, named themselves heir, and took that work.
+	for _, sp := range p.periods {
+		away, err := q.UserByID(ctx, sp.UserID, s.Now())
+		if err != nil {
+			return nil, err
+		}
+		if err := op.mayRoute(away, "handing on a stand-in duty", "change who stands in for"); err != nil {
+			return nil, err
+		}
+	}
 	p.NeedsHeir = p.NeedsHeir || p.Moved > 0 || len(p.StandIns) > 0
 	if strings.TrimSpace(r.Heir) != "" {
 		// An heir who is no user is the request's mistake, not the user

@@ -106,6 +106,25 @@ func (o *operator) mayActOn(u *store.User, perm, what, verb string) error {
 	return o.outranks(u, verb)
 }
 
+// mayRoute checks that the operator may decide where u's new work goes:
+// set u away with a stand-in, end or cancel u's leave, or change who stands
+// in for u. Anyone may for themselves; for someone else it takes users.away
+// and a role above theirs (an owner: anyone's), not a peer's: a manager
+// set a fellow manager away with themselves as stand-in and took the
+// conversations meant for them, which seeing everything they saw allowed.
+func (o *operator) mayRoute(u *store.User, what, verb string) error {
+	if o.ID == u.ID {
+		return nil
+	}
+	if err := o.need("users.away", what); err != nil {
+		return err
+	}
+	if o.Role != "owner" && rank(o.Role) <= rank(u.Role) {
+		return denied("", "%s cannot %s %s, %s: only they, an owner or a higher role can, as it decides who takes their new work", article(o.Role), i18n.Msg(verb), u.Email, article(u.Role))
+	}
+	return nil
+}
+
 // mayActAs checks that the operator may give someone else a way to act as
 // u: an SSH key to open roster serve with, or a link that sets u's password
 // (a reset, an invitation). Whoever holds it acts in u's name, so besides
