@@ -160,10 +160,17 @@ func run(ctx context.Context, c *cli, args []string) int {
 	}
 	defer c.close()
 	// Global flags may come before the command.
-	g := c.flags("roster")
-	c.mailFlags(g)
-	showVersion := g.Bool("version", false, "print roster's version")
+	g, showVersion := c.globalFlags()
 	rest, err := parseArgs(g, args, true)
+	if errors.Is(err, flag.ErrHelp) {
+		// roster --help (or roster --help users) is roster help [users]:
+		// the flag package stops at it, so the global flags around it
+		// (--lang) are read again without it.
+		rest, err = parseArgs(g, slices.DeleteFunc(slices.Clone(args), isHelpFlag), true)
+		if err == nil {
+			rest = append([]string{"help"}, rest...)
+		}
+	}
 	if err == nil {
 		err = c.setLang()
 	}
@@ -198,6 +205,14 @@ func run(ctx context.Context, c *cli, args []string) int {
 		return 0
 	}
 	return c.fail(err)
+}
+
+// globalFlags are the flags that come before the command: every
+// command's (--db, --as, --json, --lang), the mail flags, and --version.
+func (c *cli) globalFlags() (*flag.FlagSet, *bool) {
+	g := c.flags("roster")
+	c.mailFlags(g)
+	return g, g.Bool("version", false, "print roster's version")
 }
 
 func (c *cli) fail(err error) int {

@@ -1,0 +1,29 @@
+package main
+
+import "testing"
+
+// roster --help is roster help, as every command's --help is its usage:
+// it answered "roster: flag: help requested" and exit 2, the first thing
+// a newcomer typing it saw. The global flags around it still count.
+func TestHelpFlagBeforeTheCommand(t *testing.T) {
+	for _, c := range []struct{ flags, help []string }{
+		{[]string{"--help"}, []string{"help"}},
+		{[]string{"-h"}, []string{"help"}},
+		{[]string{"--lang", "fr", "--help"}, []string{"help", "--lang", "fr"}},
+		{[]string{"--help", "--lang", "fr"}, []string{"help", "--lang", "fr"}},
+		{[]string{"--help", "users"}, []string{"help", "users"}},
+		{[]string{"--lang", "fr", "--help", "users"}, []string{"--lang", "fr", "help", "users"}},
+	} {
+		want, _, code := roster(t, "", c.help...)
+		if code != 0 || want == "" {
+			t.Fatalf("roster %q: exit %d, printed %q", c.help, code, want)
+		}
+		got, errs, code := roster(t, "", c.flags...)
+		if code != 0 || errs != "" || got != want {
+			t.Errorf("roster %q: exit %d, stderr %q, printed\n%s\nwant what roster %q prints:\n%s", c.flags, code, errs, got, c.help, want)
+		}
+	}
+	if _, errs, code := roster(t, "", "--help", "nosuch"); code != 2 || errs == "" {
+		t.Errorf("roster --help nosuch: exit %d, stderr %q; want a usage error", code, errs)
+	}
+}
