@@ -25,7 +25,7 @@ type selection struct {
 }
 
 func (s *selection) flags(fs *flag.FlagSet) {
-	fs.StringVar(&s.where, "where", "", `act on every user matching: status=S team=T search=TEXT (team="Two words")`)
+	fs.StringVar(&s.where, "where", "", `act on every user matching: status=S team=T branch=B search=TEXT (team="Two words")`)
 	fs.BoolVar(&s.yes, "yes", false, "act on several users without asking (required when not on a terminal)")
 }
 
