@@ -3,9 +3,14 @@ package main
 import (
 	"crypto/ed25519"
 	"crypto/rand"
+	"flag"
+	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -72,6 +77,185 @@ run:
 		cmd.Dir, cmd.Env = dir, env
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("README: %s\n%v: %s", line, err, out)
+		}
+	}
+}
+
+// readmeCode is what the README writes as code: its indented and fenced
+// lines, and its `spans` (which may wrap a line), each one string.
+func readmeCode(t *testing.T) []string {
+	t.Helper()
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var code, prose []string
+	fenced, indented, blank := false, false, true
+	for _, l := range strings.Split(string(readme), "\n") {
+		// An indented block begins after a blank line: a list item's
+		// paragraph goes on indented too, but right after its text.
+		indented = strings.HasPrefix(l, "    ") && (indented || blank) || indented && l == ""
+		blank = l == ""
+		switch {
+		case strings.HasPrefix(strings.TrimSpace(l), "```"):
+			fenced = !fenced
+		case fenced || indented:
+			code = append(code, l)
+		default:
+			prose = append(prose, l)
+		}
+	}
+	for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(strings.Join(prose, "\n"), -1) {
+		code = append(code, strings.Join(strings.Fields(m[1]), " "))
+	}
+	return code
+}
+
+// helpFlags runs roster ARGS --help and returns the flags it describes.
+func helpFlags(t *testing.T, args ...string) map[string]bool {
+	t.Helper()
+	out, _, _ := roster(t, "", append(args, "--help")...)
+	flags := map[string]bool{}
+	for _, m := range regexp.MustCompile(`(?m)^  --([a-z0-9-]+)`).FindAllStringSubmatch(out, -1) {
+		flags[m[1]] = true
+	}
+	return flags
+}
+
+// Every flag the README gives a roster command is one that command takes
+// (as its --help, or its verb's, describes it), and every other flag the
+// README names is one of roster's, but for the few of the other programs
+// it shows: a flag renamed or dropped had stayed in the README.
+func TestReadmeFlagsExist(t *testing.T) {
+	global := map[string]bool{"help": true} // roster --help, roster COMMAND --help
+	g, _ := (&cli{}).globalFlags()
+	g.VisitAll(func(f *flag.Flag) { global[f.Name] = true })
+	all := maps.Clone(global)
+	known := map[string]map[string]bool{} // by "command" and "command verb"
+	flagsOf := func(words ...string) map[string]bool {
+		key := strings.Join(words, " ")
+		if known[key] == nil {
+			known[key] = helpFlags(t, words...)
+			maps.Copy(all, known[key])
+		}
+		return known[key]
+	}
+	for _, cmd := range commands {
+		flagsOf(cmd.name)
+	}
+	flagRE := regexp.MustCompile(`(?:^|[^\w-])--([a-z][a-z0-9-]*)`)
+	segmentRE := regexp.MustCompile(`(?:^|[\s/(])roster ([^#|&;>)\n]*)`)
+	type use struct{ flag, where string }
+	var others []use
+	segments := 0
+	for _, code := range readmeCode(t) {
+		checked := map[int]bool{}
+		for _, m := range segmentRE.FindAllStringSubmatchIndex(code, -1) {
+			seg := code[m[2]:m[3]]
+			words := strings.Fields(seg)
+			// The global flags before the command, and their values.
+			i := 0
+			for i < len(words) && strings.HasPrefix(words[i], "--") {
+				name, _, hasValue := strings.Cut(words[i][2:], "=")
+				if !global[name] {
+					t.Errorf("README: roster %s: --%s is no global flag", seg, name)
+				}
+				i++
+				if !hasValue && name != "json" && name != "version" {
+					i++
+				}
+			}
+			if i >= len(words) {
+				continue
+			}
+			cmd := findCommand(words[i])
+			if cmd == nil {
+				if words[i] == strings.ToUpper(words[i]) { // COMMAND, FILE: a placeholder
+					continue
+				}
+				t.Errorf("README: roster %s: %q is no command", seg, words[i])
+				continue
+			}
+			segments++
+			takes := maps.Clone(global)
+			maps.Copy(takes, flagsOf(cmd.name))
+			if i+1 < len(words) && regexp.MustCompile(`^[a-z]+$`).MatchString(words[i+1]) {
+				maps.Copy(takes, flagsOf(cmd.name, words[i+1])) // its verb's: billing plan --period
+			}
+			for _, f := range flagRE.FindAllStringSubmatchIndex(seg, -1) {
+				checked[m[2]+f[2]] = true
+				if name := seg[f[2]:f[3]]; !takes[name] {
+					t.Errorf("README: roster %s: roster %s takes no --%s", seg, cmd.name, name)
+				}
+			}
+		}
+		for _, f := range flagRE.FindAllStringSubmatchIndex(code, -1) {
+			if !checked[f[2]] {
+				others = append(others, use{code[f[2]:f[3]], code})
+			}
+		}
+	}
+	if segments < 100 || len(others) < 50 {
+		t.Fatalf("the README's command lines were not found: %d roster commands, %d other flags", segments, len(others))
+	}
+	// The other programs' flags the README shows (sha256sum, systemd-run,
+	// systemctl), and the mistyped flag it shows roster answering.
+	foreign := map[string]bool{"check": true, "ignore-missing": true, "pty": true, "wait": true, "now": true, "add-tag": true}
+	for _, u := range others {
+		if !all[u.flag] && !foreign[u.flag] {
+			t.Errorf("README: %s: roster has no --%s", u.where, u.flag)
+		}
+	}
+}
+
+// Every ROSTER_ variable roster reads is in the README and on the manual
+// page, and every one they name is read: ROSTER_MAIL_LIFETIME was read
+// and said nowhere.
+func TestReadmeAndManNameEveryVariable(t *testing.T) {
+	nameRE := regexp.MustCompile(`"(ROSTER_[A-Z0-9_]+)"`)
+	read := map[string]bool{}
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (strings.HasPrefix(d.Name(), ".") || path == "internal/benchdb" || path == "internal/testdb") && path != "." {
+			return filepath.SkipDir // the benchmarks' and tests' own
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range nameRE.FindAllSubmatch(src, -1) {
+			read[string(m[1])] = true
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !read["ROSTER_DB"] || !read["ROSTER_SMTP"] || !read["ROSTER_MAIL_LIFETIME"] {
+		t.Fatalf("the variables read were not found: %v", slices.Sorted(maps.Keys(read)))
+	}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	man := manPage()
+	for v := range read {
+		if !strings.Contains(string(readme), "`"+v+"`") {
+			t.Errorf("roster reads %s, which the README does not name", v)
+		}
+		if !strings.Contains(man, ".B "+v+"\n") {
+			t.Errorf("roster reads %s, which roster man does not name under ENVIRONMENT", v)
+		}
+	}
+	testOnly := map[string]bool{"ROSTER_TEST_POSTGRES": true} // the tests' PostgreSQL server
+	for _, m := range regexp.MustCompile(`ROSTER_[A-Z0-9_]*[A-Z0-9]`).FindAllString(string(readme)+man, -1) {
+		if !read[m] && !testOnly[m] {
+			t.Errorf("the README or roster man names %s, which roster does not read", m)
 		}
 	}
 }
