@@ -36,8 +36,8 @@ func TestDeleteSteps(t *testing.T) {
 		"--lang", "fr", "delete", "ann@acme.test", "--close", "1,2")
 	fails(t, db, "not all or a list of IDs", "delete", "ann@acme.test", "--close", "some")
 	// An empty list, from a variable left unset, picks nothing: refused.
-	fails(t, db, `invalid value "" for -close`, "delete", "ann@acme.test", "--close", "", "--heir", "bob@acme.test")
-	fails(t, db, `"" for -disable-replies: "" is not all or a list of IDs`, "delete", "ann@acme.test", "--close", "all", "--disable-replies=", "--heir", "bob@acme.test")
+	fails(t, db, `invalid value "" for --close`, "delete", "ann@acme.test", "--close", "", "--heir", "bob@acme.test")
+	fails(t, db, `"" for --disable-replies: "" is not all or a list of IDs`, "delete", "ann@acme.test", "--close", "all", "--disable-replies=", "--heir", "bob@acme.test")
 	type plan struct {
 		NeedsHeir bool   `json:"needs_heir"`
 		Closed    int    `json:"conversations_closed"`

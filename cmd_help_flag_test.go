@@ -27,3 +27,23 @@ func TestHelpFlagBeforeTheCommand(t *testing.T) {
 		t.Errorf("roster --help nosuch: exit %d, stderr %q; want a usage error", code, errs)
 	}
 }
+
+// A flag's errors write it as the help and the README do, with two
+// dashes: "invalid value "" for -as" named a flag written nowhere.
+func TestHelpWordsFlagErrorsWithTwoDashes(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--as", "", "users"}, `roster: invalid value "" for --as: names nothing`},
+		{[]string{"users", "--limit", "x"}, `roster: invalid value "x" for --limit: parse error`},
+		{[]string{"users", "--team"}, `roster: flag --team needs a value`},
+		{[]string{"users", "--count=maybe"}, `roster: invalid boolean value "maybe" for --count: parse error`},
+		{[]string{"users", "--lang", "fr", "--team"}, `roster: l'option --team attend une valeur`},
+	} {
+		_, errs, code := roster(t, "", c.args...)
+		if code != 2 || errs != c.want+"\n" {
+			t.Errorf("roster %q: exit %d, stderr %q; want exit 2, %q", c.args, code, errs, c.want)
+		}
+	}
+}

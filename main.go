@@ -427,13 +427,16 @@ func flagError(fs *flag.FlagSet, err error) error {
 		return errorf("unknown flag %s", f)
 	}
 	if f, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
-		return errorf("flag %s needs a value", f)
+		return errorf("flag %s needs a value", "--"+strings.TrimLeft(f, "-"))
 	}
 	if rest, ok := strings.CutPrefix(msg, "invalid value "); ok {
 		if v, f, ok := strings.Cut(rest, " for flag "); ok {
 			f, why, _ := strings.Cut(f, ": ")
-			return errorf("invalid value %s for %s: %s", v, f, why)
+			return errorf("invalid value %s for %s: %s", v, "--"+strings.TrimLeft(f, "-"), why)
 		}
+	}
+	if strings.HasPrefix(msg, "invalid boolean value ") && !strings.Contains(msg, " for --") {
+		return errors.New(strings.Replace(msg, " for -", " for --", 1))
 	}
 	return err
 }
