@@ -173,3 +173,71 @@ func TestDeleteHandsStandInDutiesOnlyForThoseOneMaySetAway(t *testing.T) {
 		})
 	}
 }
+
+// One's own teams and branches take users.edit, as anyone's do: a team
+// may stand in for someone away, its least loaded member (a newcomer
+// first) taking their new work. An operator holding users.invite alone
+// joined the team standing in for the owner, by editing themselves or by
+// a bulk act on their own row, and took the owner's new work. The rest of
+// one's profile stays one's own.
+func TestOwnTeamsTakeUsersEdit(t *testing.T) {
+	const me = "ivan.inviter@example.com"
+	cases := []struct {
+		name string
+		do   func(f *fixture, op Actor) error
+		perm string // refused for, "" when allowed
+	}{
+		{"join a team by editing oneself", func(f *fixture, op Actor) error {
+			_, err := f.svc.Edit(f.ctx, op, me, 0, Profile{AddTeams: []string{"Support"}})
+			return err
+		}, "users.edit"},
+		{"set one's teams", func(f *fixture, op Actor) error {
+			_, err := f.svc.Edit(f.ctx, op, me, 0, Profile{Teams: []string{"Support"}})
+			return err
+		}, "users.edit"},
+		{"join a branch by editing oneself", func(f *fixture, op Actor) error {
+			_, err := f.svc.Edit(f.ctx, op, me, 0, Profile{AddBranches: []string{"Lyon"}})
+			return err
+		}, "users.edit"},
+		{"join a team by a bulk act on oneself", func(f *fixture, op Actor) error {
+			out, err := f.svc.ActOnUsers(f.ctx, op, UserBatch{Act: JoinTeam, Team: "Support", Emails: []string{me}})
+			if err == nil {
+				err = out[0].Err
+			}
+			return err
+		}, "users.edit"},
+		{"join a branch by a bulk act on oneself", func(f *fixture, op Actor) error {
+			out, err := f.svc.ActOnUsers(f.ctx, op, UserBatch{Act: JoinBranch, Branch: "Lyon", Emails: []string{me}})
+			if err == nil {
+				err = out[0].Err
+			}
+			return err
+		}, "users.edit"},
+		{"edit one's position, one's teams given as they are", func(f *fixture, op Actor) error {
+			_, err := f.svc.Edit(f.ctx, op, me, 0, Profile{Position: ptr("Recruiter"), Teams: []string{}, Branches: []string{}})
+			return err
+		}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.addUser(me, "manager", store.Active, "users.invite", "data.team")
+			must(t, f.svc.AddTeam(f.ctx, f.owner, "Support"))
+			must(t, f.svc.AddBranch(f.ctx, f.owner, store.Branch{Name: "Lyon"}))
+			_, err := f.svc.SetAway(f.ctx, f.owner, ownerEmail, AwayRequest{StandIn: "team:Support"})
+			must(t, err)
+			before := f.snapshot()
+			err = c.do(f, as(me))
+			if c.perm == "" {
+				must(t, err)
+				return
+			}
+			wantDenied(t, err, c.perm)
+			f.unchanged(before)
+
+			f.setPerms(me, []string{"users.invite", "users.edit", "data.team"})
+			must(t, c.do(f, as(me)))
+		})
+	}
+}

@@ -179,6 +179,14 @@ func (s *Service) userRule(ctx context.Context, b UserBatch) (userRule, error) {
 		}
 		join := b.Act == JoinTeam || b.Act == JoinBranch
 		return func(ctx context.Context, q *store.Q, op *operator, _ *store.Account, u *store.User) (func() error, error) {
+			// One's own teams too take users.edit (mayRegroup).
+			managing := "managing teams"
+			if b.Act == JoinBranch || b.Act == LeaveBranch {
+				managing = "managing branches"
+			}
+			if err := op.need("users.edit", managing); err != nil {
+				return nil, err
+			}
 			if err := op.mayActOn(u, "users.edit", "editing profiles", "edit"); err != nil {
 				return nil, err
 			}

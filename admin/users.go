@@ -312,6 +312,9 @@ func (s *Service) edit(ctx context.Context, q *store.Q, op *operator, u *store.U
 	if u.Branches, err = checkGroups(ctx, q, branchKind, changeList(branches, p.AddBranches, p.RemoveBranches), nil); err != nil {
 		return err
 	}
+	if err := op.mayRegroup(u, before.Teams, before.Branches); err != nil {
+		return err
+	}
 	// What changes nothing writes nothing: no new version for others'
 	// forms to conflict with, no audit entry, no webhook (an identity
 	// provider's periodic sync sends every user whole).
@@ -603,6 +606,29 @@ func (s *Service) actOnOne(ctx context.Context, a Actor, b UserBatch) error {
 		return &StateError{Msg: why.String(), Why: why}
 	}
 	return out[0].Err
+}
+
+// mayRegroup checks that the operator may change u's teams and branches
+// from teams and branches to u's: users.edit, for their own as for anyone's,
+// as managing teams is. Self-service stops at one's profile: a team may stand
+// in for someone away, its least loaded member taking their new work (a
+// newcomer first), and its people see each other's conversations; an
+// operator holding users.invite alone joined the team that stood in for
+// the owner and took the owner's work.
+func (o *operator) mayRegroup(u *store.User, teams, branches []string) error {
+	if o.ID != u.ID {
+		return nil // mayActOn checked users.edit
+	}
+	same := func(a, b []string) bool {
+		return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+	}
+	if !same(u.Teams, teams) {
+		return o.need("users.edit", "managing teams")
+	}
+	if !same(u.Branches, branches) {
+		return o.need("users.edit", "managing branches")
+	}
+	return nil
 }
 
 // mayRemove holds the rules deactivation and deletion share.
