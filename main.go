@@ -919,7 +919,9 @@ func cmdHelp(c *cli, ctx context.Context, args []string) error {
 	p := c.printer()
 	fmt.Fprintln(c.stdout, p.T("roster: administer an organisation's user accounts."))
 	if c.actor != nil { // over SSH, as the key's owner, on the server's database
-		fmt.Fprintf(c.stdout, "\n%s ssh [-p PORT] HOST [--json] [--lang fr|en] [COMMAND]\n", p.T("usage:"))
+		// ssh reads the flags between HOST and the command as its own
+		// (ssh HOST --json users: "unknown option"): they follow it.
+		fmt.Fprintf(c.stdout, "\n%s ssh [-p PORT] HOST [COMMAND [--json] [--lang fr|en]]\n", p.T("usage:"))
 		fmt.Fprintln(c.stdout, "\n"+p.T("With no command (ssh -t), roster opens the dashboard. Commands:"))
 	} else {
 		fmt.Fprintf(c.stdout, "\n%s roster [--db PATH] [--as EMAIL] [--json] [--lang fr|en] [COMMAND]\n", p.T("usage:"))

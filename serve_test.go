@@ -433,6 +433,10 @@ func TestSSHHelpShowsWhatWorksThere(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "invites") || !strings.Contains(out, "--json") {
 		t.Fatalf("help over ssh: %d\n%s", code, out)
 	}
+	// ssh reads a flag between HOST and the command as its own.
+	if !strings.Contains(out, "usage: ssh [-p PORT] HOST [COMMAND [--json] [--lang fr|en]]\n") {
+		t.Errorf("help over ssh: the usage line puts flags where ssh reads them:\n%s", out)
+	}
 	refused := []string{"--db", "--as", "ROSTER_DB", "ROSTER_AS", "--smtp", "--base-url"}
 	for _, cmd := range commands {
 		if cmd.local {
