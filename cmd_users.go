@@ -330,7 +330,7 @@ func cmdEdit(c *cli, ctx context.Context, args []string) error {
 	fs.Var(&tags, "tag", "+TAG adds a \"contact for\" tag, -TAG removes one (repeatable)")
 	fs.Var(&teams, "team", "+TEAM adds a team, -TEAM removes one (repeatable)")
 	fs.Var(&branches, "branch", "+BRANCH adds a branch, -BRANCH removes one (repeatable)")
-	version := fs.Int64("if-version", 0, "change only if the user is still at this version (from roster user)")
+	version := fs.Int64("if-version", 0, "change only if the user is still at this version (from roster user --json)")
 	var sel selection
 	sel.flags(fs)
 	rest, err := c.parse(fs, args)

@@ -364,7 +364,7 @@ func frCommand() map[string]string {
 		"+TAG adds a \"contact for\" tag, -TAG removes one (repeatable)":                                                       "+TAG ajoute une étiquette « contact pour », -TAG en retire une (répétable)",
 		"+TEAM adds a team, -TEAM removes one (repeatable)":                                                                    "+TEAM ajoute une équipe, -TEAM en retire une (répétable)",
 		"+BRANCH adds a branch, -BRANCH removes one (repeatable)":                                                              "+BRANCH ajoute une agence, -BRANCH en retire une (répétable)",
-		"change only if the user is still at this version (from roster user)":                                                  "ne modifier que si l'utilisateur en est encore à cette version (voir roster user)",
+		"change only if the user is still at this version (from roster user --json)":                                           "ne modifier que si l'utilisateur en est encore à cette version (voir roster user --json)",
 		"change only if the user is still at this version":                                                                     "ne modifier que si l'utilisateur en est encore à cette version",
 		"list every permission and the roles' presets":                                                                         "lister toutes les permissions et les préréglages des rôles",
 		"give this `role` (owner, admin, manager or member), applying its preset":                                              "donner ce `rôle` (owner, admin, manager ou member), en appliquant son préréglage",
