@@ -153,6 +153,13 @@ func Prorated(price int64, c Cycle, t time.Time) int64 {
 	return num.Quo(num, big.NewInt(2*whole)).Int64()
 }
 
+// SeatCharge is what a seat costs under p at t, for the rest of p's cycle
+// containing t: the charge of a seat started then (an invitation accepted,
+// a user reactivated, billing started) and of a seat renewed then (the full
+// price at a cycle start, prorated at a change to a plan whose cycles start
+// elsewhere). Every charge and every estimate of one is this.
+func (p Plan) SeatCharge(t time.Time) int64 { return Prorated(p.SeatPrice, p.CycleAt(t), t) }
+
 // DefaultTimeZone is the time zone an account in country (ISO 3166 alpha-2)
 // bills in when its plan names none: the country's main zone, or UTC.
 func DefaultTimeZone(country string) string {

@@ -116,11 +116,10 @@ func (s *Service) renew(ctx context.Context, q *store.Q, ps plans, at time.Time,
 	if !p.Billed() {
 		return nil
 	}
-	whole := p.CycleAt(at)
-	amount := Prorated(p.SeatPrice, whole, at)
+	amount := p.SeatCharge(at)
 	rule := "renewal: the full price"
 	if amount != p.SeatPrice { // a new plan whose cycles start elsewhere: its first cycle starts at
-		rule = prorationRule(p.SeatPrice, whole, at)
+		rule = prorationRule(p.SeatPrice, p.CycleAt(at), at)
 	}
 	_, c := ps.cycleAt(at)
 	n, err := q.RenewSeats(ctx, at, c.End, amount, p.Currency, rule)
@@ -170,24 +169,31 @@ func (s *Service) seatStarts(ctx context.Context, q *store.Q, by *store.User, ch
 	if !p.Billed() {
 		return nil
 	}
-	whole := p.CycleAt(now)
 	e := &store.LedgerEntry{Kind: store.SeatStarted, UserID: u.ID, Email: u.Email, At: now, CycleStart: c.Start, CycleEnd: c.End,
-		Amount: Prorated(p.SeatPrice, whole, now), Currency: p.Currency, Rule: prorationRule(p.SeatPrice, whole, now)}
-	paid, err := q.PaidSeats(ctx, c.Start)
+		Amount: p.SeatCharge(now), Currency: p.Currency, Rule: prorationRule(p.SeatPrice, p.CycleAt(now), now)}
+	free, err := freeSeats(ctx, q, c, now)
 	if err != nil {
 		return err
 	}
-	open, err := q.OpenSeats(ctx, now)
-	if err != nil {
-		return err
-	}
-	if open < paid {
+	if free > 0 {
 		e.Kind, e.Amount, e.Rule = store.SeatResumed, 0, "a seat paid for this cycle and free: no charge"
 	}
 	if _, err := q.AddLedger(ctx, e); err != nil {
 		return err
 	}
 	return s.audit(ctx, q, by, channel, "billing."+e.Kind, u, nil, ledgerJSON(e))
+}
+
+// freeSeats is how many seats paid for cycle c are free at now, their
+// users deactivated or deleted in it: the seats started next take them, at
+// no charge, as long as the seats open are fewer than those paid.
+func freeSeats(ctx context.Context, q *store.Q, c Cycle, now time.Time) (int64, error) {
+	paid, err := q.PaidSeats(ctx, c.Start)
+	if err != nil {
+		return 0, err
+	}
+	open, err := q.OpenSeats(ctx, now)
+	return max(0, paid-open), err
 }
 
 // seatEnds records that u's seat ends now (deactivated, deleted): it stays
@@ -382,7 +388,7 @@ func (s *Service) BillingInfo(ctx context.Context, a Actor) (*Billing, error) {
 			}
 		}
 		if p, _ := ps.at(b.Cycle.End); p.Billed() {
-			b.NextRenewal = b.Seats * Prorated(p.SeatPrice, p.CycleAt(b.Cycle.End), b.Cycle.End)
+			b.NextRenewal = b.Seats * p.SeatCharge(b.Cycle.End)
 			b.RenewalCurrency = p.Currency
 		}
 		return nil
@@ -434,8 +440,7 @@ func (s *Service) SetPlan(ctx context.Context, a Actor, p Plan) (from time.Time,
 		if _, err := q.AddLedger(ctx, planEntry(p, c, now)); err != nil {
 			return err
 		}
-		whole := p.CycleAt(now)
-		n, err := q.StartSeats(ctx, now, c.Start, c.End, Prorated(p.SeatPrice, whole, now), p.Currency, prorationRule(p.SeatPrice, whole, now))
+		n, err := q.StartSeats(ctx, now, c.Start, c.End, p.SeatCharge(now), p.Currency, prorationRule(p.SeatPrice, p.CycleAt(now), now))
 		if err != nil {
 			return err
 		}
@@ -546,8 +551,10 @@ func (s *Service) Ledger(ctx context.Context, a Actor, email string, beforeID in
 
 // Estimate is what invitations will cost if everyone accepts now: Now for
 // the rest of the current cycle, then Each period on the plan in effect,
-// or, when a change is planned (Next, from NextFrom), NextEach each of its
-// periods (nothing when billing stops).
+// or, when a change is planned (Next, from NextFrom), NextFirst for its
+// first cycle and NextEach each of its periods after (nothing when billing
+// stops). Each amount is what the seats would be charged: Plan.SeatCharge,
+// as seatStarts and the renewals compute it.
 type Estimate struct {
 	Billed      bool   `json:"billed"`
 	Invitations int    `json:"invitations"`
@@ -562,17 +569,23 @@ type Estimate struct {
 	Next     *Plan     `json:"next_plan,omitempty"`
 	NextFrom time.Time `json:"next_from,omitzero"`
 	NextEach int64     `json:"next_each"`
-	// One seat's: for the rest of the cycle, each period, each of the next
-	// plan's.
-	seat, price, nextPrice int64
-	zone                   string // the plan's in effect
+	// NextFirst is what the seats are charged at the change, for the next
+	// plan's first cycle, to NextFirstUntil: NextEach when the change falls
+	// on one of its cycle starts, less when its cycles start elsewhere (its
+	// first renewal prorated).
+	NextFirst      int64     `json:"next_first"`
+	NextFirstUntil time.Time `json:"next_first_until,omitzero"`
+	// One seat's: for the rest of the cycle, each period, the next plan's
+	// first cycle, each of its periods.
+	seat, price, nextFirst, nextPrice int64
+	zone                              string // the plan's in effect
 }
 
 // For is the estimate of n invitations, from the one InvitationCost read.
 func (e Estimate) For(n int) *Estimate {
 	e.Invitations = n
 	e.Now = int64(max(0, n-e.Free)) * e.seat
-	e.Each, e.NextEach = int64(n)*e.price, int64(n)*e.nextPrice
+	e.Each, e.NextFirst, e.NextEach = int64(n)*e.price, int64(n)*e.nextFirst, int64(n)*e.nextPrice
 	return &e
 }
 
@@ -605,14 +618,21 @@ func (e *Estimate) Text(p *i18n.Printer) string {
 	if e.Next.Billed() {
 		zone = e.Next.TimeZone
 	}
-	from := e.NextFrom.In(Plan{TimeZone: zone}.location()).Format(time.DateOnly)
+	loc := Plan{TimeZone: zone}.location()
+	from := e.NextFrom.In(loc).Format(time.DateOnly)
 	then := p.T("nothing from %s", from)
-	if e.Next.Billed() {
-		next := FormatAmount(e.NextEach, e.Next.Currency, lang)
-		then = p.T("%s a month from %s", next, from)
+	switch next := FormatAmount(e.NextEach, e.Next.Currency, lang); {
+	case !e.Next.Billed():
+	case e.nextFirst != e.nextPrice: // its first cycle ends sooner: prorated
+		first, until := FormatAmount(e.NextFirst, e.Next.Currency, lang), e.NextFirstUntil.In(loc).Format(time.DateOnly)
+		then = p.T("%s from %s to %s, then %s a month", first, from, until, next)
 		if e.Next.Period == PeriodYearly {
-			then = p.T("%s a year from %s", next, from)
+			then = p.T("%s from %s to %s, then %s a year", first, from, until, next)
 		}
+	case e.Next.Period == PeriodYearly:
+		then = p.T("%s a year from %s", next, from)
+	default:
+		then = p.T("%s a month from %s", next, from)
 	}
 	if n == 1 {
 		return p.T("if they accept today: %s for this cycle, then %s (before tax)", now, then)
@@ -637,21 +657,17 @@ func (s *Service) InvitationCost(ctx context.Context, a Actor, n int) (*Estimate
 		if !p.Billed() {
 			return nil
 		}
-		e = Estimate{Billed: true, Period: p.Period, Currency: p.Currency, seat: Prorated(p.SeatPrice, p.CycleAt(now), now), price: p.SeatPrice, zone: p.TimeZone}
+		e = Estimate{Billed: true, Period: p.Period, Currency: p.Currency, seat: p.SeatCharge(now), price: p.SeatPrice, zone: p.TimeZone}
 		if _, next := ps.at(now); !next.IsZero() {
 			np, _ := ps.at(next)
 			e.Next, e.NextFrom, e.nextPrice = &np, next, np.SeatPrice
+			if np.Billed() { // its first renewal, at the change
+				e.nextFirst, e.NextFirstUntil = np.SeatCharge(next), np.CycleAt(next).End
+			}
 		}
-		paid, err := q.PaidSeats(ctx, c.Start)
-		if err != nil {
-			return err
-		}
-		open, err := q.OpenSeats(ctx, now)
-		if err != nil {
-			return err
-		}
-		e.Free = int(max(0, paid-open))
-		return nil
+		free, err := freeSeats(ctx, q, c, now)
+		e.Free = int(free)
+		return err
 	})
 	if err != nil {
 		return nil, err

@@ -555,10 +555,14 @@ func TestInvitationCostSaysAPlannedChange(t *testing.T) {
 	must(t, err)
 	e, err = f.svc.InvitationCost(f.ctx, f.owner, 2)
 	must(t, err)
-	if e.Now != 2*seat() || e.Each != 3000 || e.Next == nil || e.NextEach != 30000 || !e.NextFrom.Equal(marchEnd) {
+	// The yearly plan's cycles start on 1 April in Toronto, six hours after
+	// the change: its first renewal is prorated to then.
+	first := half(15000, 6*3600, 365*86400)
+	if e.Now != 2*seat() || e.Each != 3000 || e.Next == nil || e.NextFirst != 2*first || e.NextEach != 30000 || !e.NextFrom.Equal(marchEnd) {
 		t.Errorf("with a change planned: %+v", e)
 	}
-	if got, want := e.Text(en), fmt.Sprintf("if all 2 accept today: %s for this cycle, then $300.00 a year from 2026-03-31 (before tax)", FormatAmount(2*seat(), "EUR", "en")); got != want {
+	if got, want := e.Text(en), fmt.Sprintf("if all 2 accept today: %s for this cycle, then %s from 2026-03-31 to 2026-04-01, then $300.00 a year (before tax)",
+		FormatAmount(2*seat(), "EUR", "en"), FormatAmount(2*first, "USD", "en")); got != want {
 		t.Errorf("with a change planned: %q, want %q", got, want)
 	}
 	_, err = f.svc.SetPlan(f.ctx, f.owner, Plan{})

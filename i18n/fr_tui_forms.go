@@ -71,9 +71,11 @@ func frTUIForms() map[string]string {
 		"if all %s accept today: %s for this cycle, then %s a year (before tax)":  "si les %s acceptent aujourd'hui : %s pour ce cycle, puis %s par an (HT)",
 		"if they accept today: %s for this cycle, then %s (before tax)":           "si la personne accepte aujourd'hui : %s pour ce cycle, puis %s (HT)",
 		"if all %s accept today: %s for this cycle, then %s (before tax)":         "si les %s acceptent aujourd'hui : %s pour ce cycle, puis %s (HT)",
-		"%s a month from %s": "%s par mois à partir du %s",
-		"%s a year from %s":  "%s par an à partir du %s",
-		"nothing from %s":    "rien à partir du %s",
+		"%s a month from %s":                "%s par mois à partir du %s",
+		"%s a year from %s":                 "%s par an à partir du %s",
+		"%s from %s to %s, then %s a month": "%s du %s au %s, puis %s par mois",
+		"%s from %s to %s, then %s a year":  "%s du %s au %s, puis %s par an",
+		"nothing from %s":                   "rien à partir du %s",
 
 		// The Invite screen's refusal of a role mailbox, which a key accepts.
 		"%s is a role or department mailbox, not a person (ctrl+o accepts role mailboxes)": "%s est une adresse générique, pas une personne (ctrl+o accepte les adresses génériques)",

@@ -358,7 +358,7 @@ func (m *billingView) save() tea.Cmd {
 			return firstPlanMsg{plan: p, err: err}
 		}
 		now := svc.Now()
-		return firstPlanMsg{plan: p, first: true, users: sum.Active, each: admin.Prorated(p.SeatPrice, p.CycleAt(now), now)}
+		return firstPlanMsg{plan: p, first: true, users: sum.Active, each: p.SeatCharge(now)}
 	})
 }
 
