@@ -402,12 +402,17 @@ func (l list) Localize(p *i18n.Printer) string {
 
 // OpenConversations lists a page of email's open conversations, at most
 // limit after the one with ID after, oldest first: what the Delete screen
-// offers to close.
+// offers to close. They are read by one who may delete email, as
+// PlanDelete is: any operator, one holding users.invite alone included,
+// read the subjects of anyone's conversations, the owner's among them.
 func (s *Service) OpenConversations(ctx context.Context, a Actor, email string, after int64, limit int) ([]store.Conversation, error) {
 	var out []store.Conversation
 	err := s.read(ctx, a, func(q *store.Q, op *operator) error {
 		u, err := s.findUser(ctx, q, email)
 		if err != nil {
+			return err
+		}
+		if err := s.mayRemove(ctx, q, op, u, "delete", "deleted"); err != nil {
 			return err
 		}
 		out, err = q.OpenConversations(ctx, u.ID, after, limit)
