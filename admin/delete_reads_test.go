@@ -53,3 +53,41 @@ func TestOpenConversationsNeedTheRightToDelete(t *testing.T) {
 		})
 	}
 }
+
+// A stand-in or an heir is an active user other than the one away or
+// deleted: not deactivated, invited, staged or deleted, and not the person
+// away in a duty the heir would take (their work would come back to them).
+// These held before; the test keeps them.
+func TestStandInAndHeirAreActiveOthers(t *testing.T) {
+	const (
+		away  = "ann.away@example.com"
+		leave = "lea.leaver@example.com"
+	)
+	who := map[string]store.Status{
+		"dan.gone@example.com":    store.Deactivated,
+		"ivy.invited@example.com": store.Invited,
+		"sam.staged@example.com":  store.Staged,
+	}
+	for _, pick := range []string{"dan.gone@example.com", "ivy.invited@example.com", "sam.staged@example.com", "nobody@example.com", away, leave} {
+		t.Run(pick, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			f.addUser(away, "member", store.Active)
+			f.addUser(leave, "member", store.Active)
+			for e, st := range who {
+				f.addUser(e, "member", st)
+			}
+			// lea stands in for ann; deleting lea hands that duty on.
+			_, err := f.svc.SetAway(f.ctx, f.owner, away, AwayRequest{StandIn: leave})
+			must(t, err)
+			before := f.snapshot()
+			if pick != leave && pick != away { // a cycle warns (StandInWarning)
+				_, err = f.svc.SetAway(f.ctx, f.owner, leave, AwayRequest{StandIn: pick})
+				wantInput(t, err, "stand-in", "")
+			}
+			_, err = f.svc.Delete(f.ctx, f.owner, leave, DeleteRequest{Heir: pick})
+			wantInput(t, err, "heir", "")
+			f.unchanged(before)
+		})
+	}
+}
