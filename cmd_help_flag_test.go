@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"flag"
+	"regexp"
+	"testing"
+)
 
 // roster --help is roster help, as every command's --help is its usage:
 // it answered "roster: flag: help requested" and exit 2, the first thing
@@ -46,4 +50,17 @@ func TestHelpWordsFlagErrorsWithTwoDashes(t *testing.T) {
 			t.Errorf("roster %q: exit %d, stderr %q; want exit 2, %q", c.args, code, errs, c.want)
 		}
 	}
+}
+
+// roster help names every flag that goes before the command: the mail
+// flags, which the dashboard takes too, were said only by serve's and
+// mail's --help (--version is roster version).
+func TestHelpNamesEveryGlobalFlag(t *testing.T) {
+	out, _, code := roster(t, "", "help")
+	g, _ := (&cli{}).globalFlags()
+	g.VisitAll(func(f *flag.Flag) {
+		if f.Name != "version" && !regexp.MustCompile(`--`+f.Name+`([^a-z-]|$)`).MatchString(out) {
+			t.Errorf("roster help does not name --%s (exit %d):\n%s", f.Name, code, out)
+		}
+	})
 }

@@ -936,6 +936,9 @@ func cmdHelp(c *cli, ctx context.Context, args []string) error {
 	tw.Flush()
 	fmt.Fprintln(c.stdout, "\n"+p.T("Acts on several users (perms, edit --team, deactivate, reactivate, invites) take EMAIL... or\n--where 'status=S team=T branch=B search=TEXT', the filters of roster users. They ask first on a terminal;\nelsewhere they need --yes. Failures are printed first, each with its reason."))
 	fmt.Fprintln(c.stdout, "\n"+p.T("roster COMMAND --help describes one command."))
+	if c.actor == nil { // over SSH the server sends the mail
+		fmt.Fprintln(c.stdout, p.T("Mail: --smtp URL, --smtp-password-file, --from, --base-url and --sms (roster serve --help) go before the command, for the dashboard, or after serve or mail."))
+	}
 	fmt.Fprintln(c.stdout, p.T("roster speaks English and French: --lang fr|en, ROSTER_LANG, else your own locale (roster edit EMAIL --locale fr), else LANG."))
 	return nil
 }

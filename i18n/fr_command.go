@@ -15,7 +15,8 @@ func frCommand() map[string]string {
 		"With no command, roster opens the dashboard. Commands:":          "Sans commande, roster ouvre le tableau de bord. Commandes :",
 		"Acts on several users (perms, edit --team, deactivate, reactivate, invites) take EMAIL... or\n--where 'status=S team=T branch=B search=TEXT', the filters of roster users. They ask first on a terminal;\nelsewhere they need --yes. Failures are printed first, each with its reason.": "Les actions sur plusieurs utilisateurs (perms, edit --team, deactivate, reactivate, invites) prennent EMAIL... ou\n--where 'status=S team=T branch=B search=TEXT', les filtres de roster users. Sur un terminal, elles demandent\nconfirmation ; ailleurs, il leur faut --yes. Les échecs sont affichés en premier, chacun avec sa raison.",
 		"roster COMMAND --help describes one command.": "roster COMMANDE --help décrit une commande.",
-		"roster speaks English and French: --lang fr|en, ROSTER_LANG, else your own locale (roster edit EMAIL --locale fr), else LANG.": "roster parle français et anglais : --lang fr|en, ROSTER_LANG, sinon votre propre langue (roster edit EMAIL --locale fr), sinon LANG.",
+		"Mail: --smtp URL, --smtp-password-file, --from, --base-url and --sms (roster serve --help) go before the command, for the dashboard, or after serve or mail.": "Mail : --smtp URL, --smtp-password-file, --from, --base-url et --sms (roster serve --help) se placent avant la commande, pour le tableau de bord, ou après serve ou mail.",
+		"roster speaks English and French: --lang fr|en, ROSTER_LANG, else your own locale (roster edit EMAIL --locale fr), else LANG.":                                "roster parle français et anglais : --lang fr|en, ROSTER_LANG, sinon votre propre langue (roster edit EMAIL --locale fr), sinon LANG.",
 
 		// The commands' summaries (main.go, commands).
 		"create the account and its first owner":                                              "créer le compte et son premier propriétaire",
