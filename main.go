@@ -100,7 +100,7 @@ func init() {
 		{"reactivate", "EMAIL... | --where W [--yes]", i18n.Msg("undo deactivate"), false, cmdReactivate},
 		{"delete", "EMAIL [--heir EMAIL] [--close all|ID,ID…] [--disable-replies[=ID,ID…]] [--dry-run]", i18n.Msg("delete a user: close, switch off, hand the rest to an heir"), false, cmdDelete},
 		{"conversations", "[--user EMAIL] | add --subject S --to EMAIL", i18n.Msg("list conversations, or open one (routed to stand-ins)"), false, cmdConversations},
-		{"billing", "[plan --period monthly|yearly --seat-price 15.00 [--currency EUR] [--anchor DATE] [--timezone TZ] | plan --none | statement [--cycle current|previous|DATE] [--csv] | ledger [--user EMAIL]]", i18n.Msg("show the plan, the seats and what they cost; change the plan"), false, cmdBilling},
+		{"billing", "[plan --period monthly|yearly --seat-price 15.00 [--currency EUR] [--anchor DATE] [--timezone TZ] | plan --none | statement [--cycle current|previous|DATE] [--csv] | ledger [--user EMAIL] [--limit N]]", i18n.Msg("show the plan, the seats and what they cost; change the plan"), false, cmdBilling},
 		{"audit", "[--user EMAIL] [--search TEXT] [--action ACTION] [--since DATE] [--until DATE] [--limit N]", i18n.Msg("show the audit trail, newest first"), false, cmdAudit},
 		{"export", "--csv", i18n.Msg("write every user as CSV (the format invite --csv reads)"), false, cmdExport},
 		{"mail", "[--state S] [--limit N] | show ID | captured [ID] | retry ID|--failed | test --to EMAIL | deliver | flush", i18n.Msg("list the outbox; show, retry or deliver mail; test the relay"), true, cmdMail},
