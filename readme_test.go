@@ -262,3 +262,55 @@ func TestReadmeAndManNameEveryVariable(t *testing.T) {
 		}
 	}
 }
+
+// helpUsages runs roster ARGS --help and returns each flag's description.
+func helpUsages(t *testing.T, args ...string) map[string]string {
+	t.Helper()
+	out, _, _ := roster(t, "", append(args, "--help")...)
+	usages := map[string]string{}
+	for _, m := range regexp.MustCompile(`(?m)^  --([a-z0-9-]+).*\n((?:    .*\n)*)`).FindAllStringSubmatch(out, -1) {
+		usages[m[1]] = strings.Join(strings.Fields(m[2]), " ")
+	}
+	return usages
+}
+
+// The configuration's table names each flag with the variable that flag
+// reads (as its --help says it: env ROSTER_SSH), no variable for a flag
+// that reads none, and every flag of roster serve but --json and --lang
+// (said in the command line's section): serve --idle-timeout was missing.
+func TestReadmeConfigurationTable(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(readme), "\n## Configuration\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	usages := helpUsages(t, "serve")
+	rowRE := regexp.MustCompile("(?m)^\\| (`(serve )?--([a-z0-9-]+)[^`]*`)?[^|]*\\| (`(ROSTER_[A-Z0-9_]+)`)? *\\|")
+	rows := rowRE.FindAllStringSubmatch(section, -1)
+	if len(rows) < 20 {
+		t.Fatalf("the configuration's table was not found: %d rows", len(rows))
+	}
+	inTable := map[string]bool{"json": true, "lang": true}
+	for _, r := range rows {
+		flag, env := r[3], r[5]
+		if flag == "" {
+			continue
+		}
+		inTable[flag] = true
+		usage, ok := usages[flag]
+		switch {
+		case !ok:
+			t.Errorf("README: the configuration's --%s is no flag of roster serve's", flag)
+		case env != "" && !regexp.MustCompile(`env `+env+`\b`).MatchString(usage):
+			t.Errorf("README: the configuration pairs --%s with %s, which it does not read: %s", flag, env, usage)
+		case env == "" && strings.Contains(usage, "env ROSTER_"):
+			t.Errorf("README: the configuration gives --%s no variable, where it reads one: %s", flag, usage)
+		}
+	}
+	for flag := range usages {
+		if !inTable[flag] {
+			t.Errorf("README: roster serve --%s is not in the configuration's table", flag)
+		}
+	}
+}
