@@ -213,13 +213,17 @@ func frTUIRest() map[string]string {
 		"cycles from":        "cycles depuis",
 		"time zone":          "fuseau horaire",
 		"seat started":       "siège ouvert",
-		"seat resumed":       "siège repris",
 		"seat ended":         "siège clos",
 		"plan changed":       "formule changée",
 		"change the plan":    "changer la formule",
 		"see the billing":    "voir la facturation",
 		"Plan from %s: %s":   "Formule à partir du %s : %s",
 		"amounts before tax": "montants hors taxes",
+
+		// A seat paid for its cycle and freed, taken free by the next seat
+		// started in it, whoever's (store.SeatResumed).
+		"seat reused, already paid this cycle": "siège réutilisé, déjà payé ce cycle",
+
 		"A change to a plan takes effect at the next cycle start; a first plan starts now, charging every active user from now.": "Un changement de formule prend effet au début du cycle suivant ; une première formule commence maintenant et facture dès maintenant chaque utilisateur actif.",
 		"Start billing %s active user now? It charges %s for the rest of this cycle (%s a seat). y/n":                            "Commencer maintenant à facturer %s utilisateur actif ? Cela coûte %s pour le reste de ce cycle (%s par siège). y/n",
 		"Start billing %s active users now? It charges %s for the rest of this cycle (%s a seat). y/n":                           "Commencer maintenant à facturer %s utilisateurs actifs ? Cela coûte %s pour le reste de ce cycle (%s par siège). y/n",

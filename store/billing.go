@@ -63,7 +63,7 @@ func (q *Q) CancelBillingPlans(ctx context.Context, t time.Time) error {
 // The kinds of ledger rows.
 const (
 	SeatStarted = "seat_started" // charged prorated to the end of its cycle
-	SeatResumed = "seat_resumed" // started on a seat paid for its cycle and free again: no charge
+	SeatResumed = "seat_resumed" // started on a seat paid for its cycle and free again, its user of before or another: no charge
 	SeatEnded   = "seat_ended"   // paid to the end of its cycle, no credit, not renewed
 	SeatRenewed = "renewal"      // charged the full price at a cycle start
 	PlanChanged = "plan_changed"

@@ -109,8 +109,8 @@ func ledgerKind(p *i18n.Printer, kind string) string {
 	switch kind {
 	case store.SeatStarted:
 		return p.T("seat started")
-	case store.SeatResumed:
-		return p.T("seat resumed")
+	case store.SeatResumed: // whoever takes it, its user of before or not
+		return p.T("seat reused, already paid this cycle")
 	case store.SeatEnded:
 		return p.T("seat ended")
 	case store.SeatRenewed:
