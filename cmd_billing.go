@@ -87,7 +87,7 @@ func billingSummary(c *cli, ctx context.Context, args []string) error {
 		if b.Next.Billed() {
 			next = c.planLine(*b.Next)
 		}
-		field(c.printer().T("From %s", day(b.NextFrom, *b.Next)), next)
+		field(c.printer().T("From %s", day(b.NextFrom, admin.Plan{TimeZone: b.NextZone()})), next)
 	}
 	tw.Flush()
 	if b.Plan.Billed() {
@@ -178,6 +178,14 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 	} else if *period != "" || *price != "" {
 		return usagef("billing plan --none takes no other plan flag")
 	}
+	// Billing's stop is said where the account bills, in the plan in
+	// effect's zone: no plan has one.
+	zone := p.TimeZone
+	if !p.Billed() {
+		if b, err := c.svc.BillingInfo(ctx, a); err == nil {
+			zone = b.Plan.TimeZone
+		}
+	}
 	from, err := c.svc.SetPlan(ctx, a, p)
 	if err != nil {
 		return err
@@ -190,8 +198,8 @@ func billingPlan(c *cli, ctx context.Context, args []string) error {
 		what = c.planLine(p)
 	}
 	when := from.Local().Format("2006-01-02 15:04")
-	if loc, err := time.LoadLocation(p.TimeZone); err == nil && p.Billed() {
-		when = from.In(loc).Format("2006-01-02 15:04 ") + p.TimeZone
+	if loc, err := time.LoadLocation(zone); err == nil && zone != "" {
+		when = from.In(loc).Format("2006-01-02 15:04 ") + zone
 	}
 	fmt.Fprintln(c.stdout, c.printer().T("plan from %s: %s", when, what))
 	return nil

@@ -355,6 +355,16 @@ func (b *Billing) Editing() Plan {
 	return b.Plan
 }
 
+// NextZone is the time zone the change planned is said in, where its day
+// starts: the next plan's, or the plan in effect's when billing stops (no
+// plan has a zone, and time.LoadLocation reads none as UTC).
+func (b *Billing) NextZone() string {
+	if b.Next != nil && b.Next.Billed() {
+		return b.Next.TimeZone
+	}
+	return b.Plan.TimeZone
+}
+
 // BillingInfo reads the plan, the current cycle and what it has cost so far,
 // writing the renewals due first. It needs settings.billing.
 func (s *Service) BillingInfo(ctx context.Context, a Actor) (*Billing, error) {

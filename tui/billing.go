@@ -244,7 +244,11 @@ func (m *billingView) Update(msg tea.Msg) (Screen, tea.Cmd) {
 		}
 		m.editing = false
 		m.form.deactivate()
-		m.note = m.s.p.T("Plan from %s: %s", m.day(msg.from, msg.plan), m.planLine(msg.plan))
+		zone := msg.plan // billing's stop: the plan in effect's day, as no plan has a zone
+		if !zone.Billed() && m.info != nil {
+			zone = m.info.Plan
+		}
+		m.note = m.s.p.T("Plan from %s: %s", m.day(msg.from, zone), m.planLine(msg.plan))
 		return m, m.load()
 	case refreshMsg:
 		return m, m.load()
@@ -442,7 +446,7 @@ func (m *billingView) View() string {
 		lines += 6
 	}
 	if i := m.info; i != nil && i.Next != nil {
-		field(labels[5], pr.T("from %s: %s", m.day(i.NextFrom, *i.Next), m.planLine(*i.Next)))
+		field(labels[5], pr.T("from %s: %s", m.day(i.NextFrom, admin.Plan{TimeZone: i.NextZone()}), m.planLine(*i.Next)))
 		lines++
 	}
 	for ; lines < m.summaryHeight(); lines++ {
