@@ -36,6 +36,22 @@ func (ps plans) at(t time.Time) (Plan, time.Time) {
 	return p, next
 }
 
+// billedAt is the plan the account bills in at t: the plan in effect, or,
+// once billing stopped, the last plan that billed before it (the zero Plan
+// when none has yet). Its zone is where the ledger's times are said.
+func (ps plans) billedAt(t time.Time) Plan {
+	var p Plan
+	for _, r := range ps {
+		if r.StartsAt.After(t) {
+			break
+		}
+		if rp := planOf(r); rp.Billed() {
+			p = rp
+		}
+	}
+	return p
+}
+
 // cycleAt is the plan in effect at t and its cycle containing t as the
 // ledger keys it (rows' cycle_start). A plan that takes effect inside one of
 // its own cycles after time another plan billed (a change of anchor, period
@@ -546,10 +562,10 @@ func (s *Service) Ledger(ctx context.Context, a Actor, email string, beforeID in
 			return err
 		}
 		// Times in the zone of the plan of their day, where cycles start at
-		// midnight.
+		// midnight; after billing stopped, of the plan that billed last.
 		for i := range out {
 			e := &out[i]
-			if p, _ := ps.at(e.At); p.Billed() {
+			if p := ps.billedAt(e.At); p.Billed() {
 				loc := p.location()
 				e.At, e.CycleStart, e.CycleEnd = e.At.In(loc), e.CycleStart.In(loc), e.CycleEnd.In(loc)
 			}
