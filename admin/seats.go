@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -547,18 +548,22 @@ func (s *Service) statement(ctx context.Context, a Actor, when func(plans) time.
 }
 
 // Ledger lists the seat ledger newest first, of one user when email is not
-// empty, a page at a time, after writing the renewals due. It needs
+// empty (of whoever had the address, deleted since, when nobody has it
+// now), a page at a time, after writing the renewals due. It needs
 // settings.billing.
 func (s *Service) Ledger(ctx context.Context, a Actor, email string, beforeID int64, limit int) ([]store.LedgerEntry, error) {
 	var out []store.LedgerEntry
 	err := s.billing(ctx, a, "reading the ledger", func(q *store.Q, op *operator, ps plans) (err error) {
-		var id int64
-		if email != "" {
-			if id, err = s.userID(ctx, q, email); err != nil {
-				return err
+		id, err := s.userID(ctx, q, email)
+		switch nobody := new(*NotFoundError); {
+		case errors.As(err, nobody): // nobody has the address now: the rows of whoever had it, deleted since
+			if out, err = q.LedgerByEmail(ctx, email, beforeID, limit); err == nil && len(out) == 0 && beforeID == 0 {
+				return *nobody // in no row either
 			}
+		case err == nil:
+			out, err = q.Ledger(ctx, id, beforeID, limit)
 		}
-		if out, err = q.Ledger(ctx, id, beforeID, limit); err != nil {
+		if err != nil {
 			return err
 		}
 		// Times in the zone of the plan of their day, where cycles start at

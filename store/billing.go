@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"strings"
 	"time"
 )
 
@@ -188,6 +189,14 @@ func (q *Q) ledger(ctx context.Context, query string, args ...any) ([]LedgerEntr
 func (q *Q) Ledger(ctx context.Context, userID, beforeID int64, limit int) ([]LedgerEntry, error) {
 	return q.ledger(ctx, `SELECT `+ledgerCols+` FROM seat_ledger
 		WHERE (?1 = 0 OR id < ?1) AND (?2 = 0 OR user_id = ?2) ORDER BY id DESC LIMIT ?3`, beforeID, userID, limit)
+}
+
+// LedgerByEmail lists, as Ledger does, the rows written with the address
+// email, its case aside: those of a user since deleted, whose ID names
+// nobody now.
+func (q *Q) LedgerByEmail(ctx context.Context, email string, beforeID int64, limit int) ([]LedgerEntry, error) {
+	return q.ledger(ctx, `SELECT `+ledgerCols+` FROM seat_ledger
+		WHERE (?1 = 0 OR id < ?1) AND lower(email) = lower(?2) ORDER BY id DESC LIMIT ?3`, beforeID, strings.TrimSpace(email), limit)
 }
 
 // CycleLedger lists the rows of the cycle starting at cycleStart in the
