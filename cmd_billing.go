@@ -80,7 +80,11 @@ func billingSummary(c *cli, ctx context.Context, args []string) error {
 		field(c.printer().T("Cycle"), cycleLine(b.Cycle))
 		field(c.printer().T("Seats"), c.printer().Num(int(b.Seats)))
 		field(c.printer().T("So far"), c.printer().T("%s this cycle, before tax", c.amount(b.SoFar, b.Plan.Currency)))
-		field(c.printer().T("Next renewal"), c.printer().T("%s on %s", c.amount(b.NextRenewal, cmp.Or(b.RenewalCurrency, b.Plan.Currency)), day(b.Cycle.End, b.Plan)))
+		renewal := c.printer().T("none: billing stops")
+		if b.Renews() {
+			renewal = c.printer().T("%s on %s", c.amount(b.NextRenewal, cmp.Or(b.RenewalCurrency, b.Plan.Currency)), day(b.Cycle.End, b.Plan))
+		}
+		field(c.printer().T("Next renewal"), renewal)
 	}
 	if b.Next != nil {
 		next := c.printer().T("none: billing stops")

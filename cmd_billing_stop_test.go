@@ -25,3 +25,24 @@ func TestBillingStopSaysTheDayWhereTheAccountBills(t *testing.T) {
 		t.Errorf("in French, billing says the stop planned:\n%s\nwant it from 2026-04-01", out)
 	}
 }
+
+// With billing's stop planned at the cycle's end, roster billing says no
+// renewal comes: it said "Next renewal: ¥0 on 2026-04-01", a renewal that
+// is never written.
+func TestBillingStopSaysNoRenewal(t *testing.T) {
+	_, _, _, cmd := billingAccount(t, time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	cmd("billing", "plan", "--period", "monthly", "--seat-price", "1500", "--currency", "JPY", "--anchor", "2026-03-01", "--timezone", "Asia/Tokyo")
+	cmd("billing", "plan", "--none")
+	for _, tc := range []struct{ lang, want string }{{"en", "none: billing stops"}, {"fr", "aucune : la facturation s'arrête"}} {
+		out := cmd("billing", "--lang", tc.lang)
+		var line string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "Next renewal") || strings.HasPrefix(l, "Renouvellement") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, tc.want) || strings.Contains(line, "¥") {
+			t.Errorf("%s: the next renewal %q, want %q:\n%s", tc.lang, line, tc.want, out)
+		}
+	}
+}

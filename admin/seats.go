@@ -372,6 +372,10 @@ func (b *Billing) Editing() Plan {
 	return b.Plan
 }
 
+// Renews reports whether the seats open are renewed at the cycle's end:
+// not when billing stops then (NextRenewal is 0 for no renewal at all).
+func (b *Billing) Renews() bool { return b.Plan.Billed() && (b.Next == nil || b.Next.Billed()) }
+
 // NextZone is the time zone the change planned is said in, where its day
 // starts: the next plan's, or the plan in effect's when billing stops (no
 // plan has a zone, and time.LoadLocation reads none as UTC).

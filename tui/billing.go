@@ -441,7 +441,11 @@ func (m *billingView) View() string {
 		field(labels[1], fmt.Sprintf("%s – %s · %s", m.day(i.Cycle.Start, p), m.day(i.Cycle.End, p), m.s.ago(m.s.svc.Now(), i.Cycle.End)))
 		field(labels[2], pr.Num(int(i.Seats)))
 		field(labels[3], pr.T("%s so far", m.amount(i.SoFar, p.Currency)))
-		field(labels[4], pr.T("%s on %s", m.amount(i.NextRenewal, cmp.Or(i.RenewalCurrency, p.Currency)), m.day(i.Cycle.End, p)))
+		renewal := pr.T("none: billing stops")
+		if i.Renews() {
+			renewal = pr.T("%s on %s", m.amount(i.NextRenewal, cmp.Or(i.RenewalCurrency, p.Currency)), m.day(i.Cycle.End, p))
+		}
+		field(labels[4], renewal)
 		b.WriteString(st.Faint.Render(cut(pr.T("Deactivated or deleted, a seat stays paid to the cycle's end, no credit."), m.width)) + "\n")
 		lines += 6
 	}

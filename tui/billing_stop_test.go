@@ -26,3 +26,16 @@ func TestBillingStopSaysTheDayWhereTheAccountBills(t *testing.T) {
 	must(t, strings.Contains(fr, "Plan from 2026-04-01: none: nothing is billed") && strings.Contains(fr, "from 2026-04-01: none") &&
 		!strings.Contains(fr, "2026-03-31"), "the stop planned:\n%s", fr)
 }
+
+// With billing's stop planned at the cycle's end, the Billing screen says
+// no renewal comes, where it said ¥0 on 2026-04-01.
+func TestBillingStopSaysNoRenewal(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.svc.SetPlan(f.ctx, f.op, admin.Plan{Period: admin.PeriodMonthly, SeatPrice: 1500, Currency: "JPY",
+		Anchor: admin.Date{Year: 2026, Month: 3, Day: 1}, TimeZone: "Asia/Tokyo"})
+	must(t, err == nil, "set the plan: %v", err)
+	_, err = f.svc.SetPlan(f.ctx, f.op, admin.Plan{})
+	must(t, err == nil, "stop billing: %v", err)
+	fr := drawn(press(started(f, i18n.English, 120, 30), "9"))
+	must(t, strings.Contains(fr, "Next renewal   none: billing stops"), "the next renewal with billing's stop planned:\n%s", fr)
+}
