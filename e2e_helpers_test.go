@@ -270,8 +270,38 @@ func newTmux(e *e2eEnv) *tmuxServer {
 	if err := os.WriteFile(x.conf, []byte(conf), 0o600); err != nil {
 		e.t.Fatal(err)
 	}
-	e.t.Cleanup(func() { x.cmd("kill-server").Run() })
+	e.t.Cleanup(x.kill)
 	return x
+}
+
+// kill ends the server and waits for its panes' shells to end: hung up,
+// a shell may still write its program's status (start) into the test's
+// directory, which the test's end then failed to remove ("directory not
+// empty").
+func (x *tmuxServer) kill() {
+	out, _ := x.cmd("list-panes", "-a", "-F", "#{pane_pid}").Output()
+	x.cmd("kill-server").Run()
+	for _, f := range strings.Fields(string(out)) {
+		pid, err := strconv.Atoi(f)
+		if err != nil {
+			continue
+		}
+		for deadline := time.Now().Add(e2eWait); running(pid) && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+// running says whether process pid has not ended: it exists and is no
+// zombie (ended, not yet reaped by whoever it was handed to).
+func running(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return syscall.Kill(pid, 0) == nil // no /proc: a zombie counts as running
+	}
+	// pid (comm) state ...: comm may hold spaces and parentheses.
+	rest := b[bytes.LastIndexByte(b, ')')+1:]
+	return len(bytes.TrimSpace(rest)) > 0 && bytes.TrimSpace(rest)[0] != 'Z'
 }
 
 func (x *tmuxServer) cmd(args ...string) *exec.Cmd {
