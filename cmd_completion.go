@@ -207,7 +207,7 @@ func manPage() string {
 		{"ROSTER_LANG", "the language roster speaks, fr or en (\\-\\-lang); else the operator's stored locale, else LC_ALL, LC_MESSAGES or LANG (this page stays in English)"},
 		{"ROSTER_SMTP", "the mail relay, smtp://user:password@host:587 (\\-\\-smtp); unset, the embedded capture server"},
 		{"ROSTER_SMTP_PASSWORD_FILE", "a file holding the relay user's password (\\-\\-smtp\\-password\\-file)"},
-		{"ROSTER_SMTP_CONNECTIONS", "connections to the relay a mail worker sends on at once, 1 to 100 (default 16)"},
+		{"ROSTER_SMTP_CONNECTIONS", "connections to the relay a mail worker sends on at once, 1 to 100 (default 24)"},
 		{"ROSTER_FROM", "the sender of the mail (\\-\\-from; default roster@ this host)"},
 		{"ROSTER_BASE_URL", "the start of the links in mail (\\-\\-base\\-url)"},
 		{"ROSTER_MAIL_LIFETIME", "how long a message is tried, a duration such as 72h (default 120h); an invitation or reset never past its link's expiry"},
